@@ -1,0 +1,43 @@
+# Thin wrapper over CMake: the two README commands, plus bench and fuzz.
+BUILD ?= build
+ASAN  ?= build/asan
+JOBS  ?= $(shell nproc)
+
+.PHONY: all deps build demo check check-fast asan bench fuzz format clean
+
+all: build
+
+deps:
+	@./scripts/deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+# The main job on a built-in default: compile OTR and simulate it on 4 processes.
+demo: build
+	$(BUILD)/bin/hoc sim examples/otr.ho -n 4 --seed 1 --drop 0.1
+
+asan: deps
+	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DHOC_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN) -j $(JOBS)
+
+# The whole suite, in the normal build and again under ASan+UBSan.
+check: build asan
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(ASAN) && ctest --output-on-failure -j $(JOBS) -LE nosan
+
+check-fast: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	@./bench/run.sh $(BUILD)
+
+fuzz: deps
+	@./tests/fuzz/run.sh $(or $(SECONDS),600)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,21 @@
+# Erasure coding on ISA-L: the hoc_ec library (stdlib/hec.c), its test and its
+# benchmark. Included from the root CMakeLists.txt, hence the absolute paths.
+
+find_library(ISAL_LIB isal REQUIRED)
+find_path(ISAL_INCLUDE_DIR isa-l/erasure_code.h REQUIRED)
+
+add_library(hoc_ec STATIC ${CMAKE_SOURCE_DIR}/stdlib/hec.c)
+target_include_directories(hoc_ec PUBLIC ${CMAKE_SOURCE_DIR}/stdlib)
+target_include_directories(hoc_ec PRIVATE ${ISAL_INCLUDE_DIR})
+# PUBLIC: whoever links hoc_ec (replicas, Amalgam servers) needs libisal too.
+target_link_libraries(hoc_ec PUBLIC ${ISAL_LIB})
+
+add_executable(test-ec ${CMAKE_SOURCE_DIR}/tests/ec/test_ec.c)
+target_link_libraries(test-ec PRIVATE hoc_ec)
+add_test(NAME ec COMMAND test-ec)
+set_tests_properties(ec PROPERTIES TIMEOUT 120 LABELS ec)
+
+# The benchmark also calls ISA-L directly, to measure the library's overhead.
+add_executable(bench-ec ${CMAKE_SOURCE_DIR}/bench/bench_ec.c)
+target_include_directories(bench-ec PRIVATE ${ISAL_INCLUDE_DIR})
+target_link_libraries(bench-ec PRIVATE hoc_ec)

@@ -1,0 +1,232 @@
+/* ast.h: the syntax tree of a .ho program, and its types.
+ * Nodes live in an arena owned by the Program; nothing is freed one by one. */
+#ifndef HOC_AST_H
+#define HOC_AST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct Arena Arena;
+typedef struct Diag Diag;
+
+typedef struct Pos {
+    const char *file;
+    int line, col;
+} Pos;
+
+typedef enum TypeKind {
+    TY_ERROR, /* already reported; silences follow-on errors */
+    TY_UNKNOWN, /* binder whose type the checker infers from its first use */
+    TY_INT,
+    TY_BOOL,
+    TY_PID,
+    TY_ENUM,
+    TY_SET,   /* a set of processes */
+    TY_BYTES, /* fixed-size byte block */
+    TY_ARRAY, /* fixed-size array, or indexed by process when len < 0 */
+    TY_MSG,   /* one received message: a sender index into a mailbox */
+    TY_MBOX,  /* a mailbox or a filtered one; proj >= 0 names a field */
+    TY_VOID
+} TypeKind;
+
+typedef struct Decl Decl;
+typedef struct Round Round;
+
+typedef struct Type {
+    TypeKind kind;
+    int64_t len;        /* TY_BYTES, TY_ARRAY (-1: one per process) */
+    struct Type *elem;  /* TY_ARRAY */
+    Decl *enm;          /* TY_ENUM */
+    Round *round;       /* TY_MSG, TY_MBOX */
+    int proj;           /* TY_MBOX: projected field, or -1 */
+    struct Expr *lenx;  /* as written, before the checker folds it */
+} Type;
+
+typedef enum ExprKind {
+    E_INT,
+    E_BOOL,
+    E_NAME,
+    E_UNARY,
+    E_BINARY,
+    E_COND,    /* c ? a : b */
+    E_INDEX,   /* a[i] */
+    E_FIELD,   /* a.f */
+    E_CALL,    /* f(args): def, extern, output or builtin aggregate */
+    E_CARD,    /* |e| */
+    E_COMPR,   /* { x in dom | cond } */
+    E_SETLIT,  /* {}, {a, b} */
+    E_TUPLE,   /* (a, b): a message being sent */
+    E_QUANT,   /* forall/exists binders. body */
+    E_ROUND,   /* the round counter */
+    E_PHASE    /* the phase counter */
+} ExprKind;
+
+typedef enum Op {
+    OP_NEG, OP_NOT,
+    OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD,
+    OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,
+    OP_AND, OP_OR, OP_IMPLIES, OP_IN
+} Op;
+
+/* What a name turned out to mean, filled in by the checker. */
+typedef enum NameKind {
+    N_UNRESOLVED,
+    N_STATE,    /* Decl D_VAR or D_INPUT of the algorithm */
+    N_PARAM,    /* index in Name.index */
+    N_CONST,
+    N_ENUMVAL,
+    N_LET,      /* algorithm-level let/role, expanded where used */
+    N_LOCAL,    /* block-local let or loop variable */
+    N_BINDER,   /* quantifier/comprehension variable */
+    N_MSGVAR,   /* a variable ranging over a mailbox (a sender index) */
+    N_ID,       /* this process */
+    N_PROCS,    /* the set of all processes */
+    N_MBOX,     /* the round's mailbox */
+    N_HO        /* heard-of sets, specs only */
+} NameKind;
+
+typedef struct Binder {
+    const char *name;
+    Pos pos;
+    Type *type;       /* declared, or inferred */
+    const char *dom;  /* "in NAME", or NULL */
+    struct Expr *domx; /* dom, resolved by the checker */
+    struct Binder *next;
+    int id;           /* unique number, for C names */
+} Binder;
+
+typedef struct Expr Expr;
+struct Expr {
+    ExprKind kind;
+    Pos pos;
+    Type *type; /* set by the checker */
+    Op op;
+    int64_t ival;
+    const char *name; /* E_NAME, E_FIELD field, E_CALL callee */
+    Expr *a, *b, *c;  /* operands */
+    Expr **args;      /* E_CALL, E_SETLIT, E_TUPLE */
+    int nargs;
+    bool is_forall;   /* E_QUANT */
+    Binder *binders;  /* E_QUANT, E_COMPR (one) */
+    /* resolution */
+    NameKind nk;
+    Decl *decl;
+    Binder *binder;
+    int index;        /* param index, field index, enum value */
+};
+
+typedef enum StmtKind {
+    S_BLOCK,
+    S_ASSIGN,
+    S_IF,
+    S_FOR,
+    S_LET,
+    S_SEND,   /* send e to target; broadcast e when target is NULL */
+    S_OUTPUT, /* decide(e) */
+    S_HALT,
+    S_ERROR   /* a statement the parser recovered from */
+} StmtKind;
+
+typedef struct Stmt Stmt;
+struct Stmt {
+    StmtKind kind;
+    Pos pos;
+    Stmt *body, *els;  /* S_IF then/else, S_FOR body; S_BLOCK list via next */
+    Stmt *next;
+    Expr *lhs, *rhs;   /* assign; S_LET rhs; S_SEND payload + lhs=target */
+    Expr *cond;        /* S_IF; S_FOR range low */
+    Expr *hi;          /* S_FOR range high (for i in lo..hi) */
+    Binder *var;       /* S_FOR variable, S_LET name */
+    Decl *out;         /* S_OUTPUT */
+};
+
+typedef enum DeclKind {
+    D_IMPORT,
+    D_CONST,
+    D_ENUM,
+    D_DEF,    /* pure function defined in .ho */
+    D_EXTERN, /* pure function implemented in C */
+    D_ALGO,
+    /* algorithm members */
+    D_PARAM,
+    D_INPUT,
+    D_OUTPUT,
+    D_VAR,
+    D_ORACLE,
+    D_LET,    /* let NAME = e; role NAME = e; */
+    D_ROUND,
+    D_SPEC
+} DeclKind;
+
+typedef struct Field {
+    const char *name;
+    Pos pos;
+    Type *type;
+} Field;
+
+struct Round {
+    const char *name;
+    Pos pos;
+    int index;
+    Field *fields; /* message record; a single unnamed value is field "value" */
+    int nfields;
+    bool single;   /* declared as `msg T`: m denotes the value itself */
+    bool inferred; /* no msg clause: the type comes from the sends */
+    Stmt *send;
+    Stmt *update;
+    Expr *timeout_us, *wait, *goahead, *when;
+};
+
+struct Decl {
+    DeclKind kind;
+    Pos pos;
+    const char *name;
+    Decl *next;
+    /* D_CONST value; D_VAR/D_INPUT/D_ORACLE type */
+    Type *type;
+    Expr *init;   /* D_VAR initializer, D_CONST/D_LET/D_DEF body, D_PARAM where */
+    int64_t value; /* D_CONST folded */
+    bool ghost;    /* D_VAR */
+    bool role;     /* D_LET declared with `role` */
+    bool used;
+    /* D_ENUM */
+    const char **members;
+    int nmembers;
+    /* D_DEF, D_EXTERN, D_OUTPUT: parameters and result */
+    Field *params;
+    int nparams;
+    Type *ret;
+    /* D_PARAM */
+    int index;
+    /* D_ROUND */
+    Round *round;
+    /* D_SPEC */
+    int spec_kind; /* 0 invariant, 1 property, 2 assume */
+    int64_t ev_rounds; /* assume: eventually K rounds (or a phase when -1) */
+    /* D_ALGO */
+    Decl *members_list;
+};
+
+typedef struct Program {
+    Arena *arena;
+    Diag *diag;
+    Decl *decls; /* top-level, imports already spliced in */
+} Program;
+
+/* ---- arena ---- */
+Arena *arena_new(void);
+void arena_free(Arena *a);
+/* Zeroed memory that lives as long as the arena. */
+void *arena_alloc(Arena *a, size_t n);
+/* A copy of s[0..n) with a terminating NUL, in the arena. */
+char *arena_strndup(Arena *a, const char *s, size_t n);
+
+/* ---- constructors used by the parser ---- */
+Expr *ast_expr(Arena *a, ExprKind k, Pos p);
+Stmt *ast_stmt(Arena *a, StmtKind k, Pos p);
+Decl *ast_decl(Arena *a, DeclKind k, Pos p, const char *name);
+Type *ast_type(Arena *a, TypeKind k);
+const char *type_name(Arena *a, const Type *t);
+
+#endif

@@ -1,0 +1,28 @@
+/* check.h: name resolution and type checking; annotates the tree in place. */
+#ifndef HOC_CHECK_H
+#define HOC_CHECK_H
+
+#include "ast.h"
+
+/* What the back ends need to know about one checked algorithm. */
+typedef struct Algo {
+    Decl *decl;
+    Decl **params; /* params[0] is n (declared or implicit) */
+    int nparams;
+    Decl *where[8]; /* parameter constraints */
+    int nwhere;
+    Decl **inputs, **outputs, **vars, **oracles, **lets, **specs;
+    int ninputs, noutputs, nvars, noracles, nlets, nspecs;
+    Round **rounds;
+    int nrounds;
+    bool uses_id; /* behaviour may depend on process ids (no symmetry) */
+    struct Algo *next;
+} Algo;
+
+/* Checks the whole program; errors go to the program's Diag. Returns the
+ * checked algorithms (valid only when no error was reported). */
+Algo *check_program(Program *p);
+/* Frees what check_program returned (the tree stays in the program's arena). */
+void algo_free(Algo *a);
+
+#endif

@@ -1,0 +1,418 @@
+/* main.c: the hoc command line. Exit codes: 0 success, 1 an error in the
+ * program (or a violated spec), 2 a usage error or a failure of the tool. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgen.h"
+#include "check.h"
+#include "diag.h"
+#include "parse.h"
+#include "sim.h"
+
+extern char **environ;
+
+#define HOC_VERSION "0.1.0"
+
+static const char *usage_text =
+    "usage: hoc COMMAND [ARGS]\n"
+    "\n"
+    "commands:\n"
+    "  compile FILE.ho -o DIR [--algorithm A]   write one .c/.h pair per algorithm\n"
+    "  sim FILE.ho -n N [options]               run the lockstep semantics\n"
+    "      --rounds R      rounds to run (default 30)\n"
+    "      --seed S        seed of the adversary (default 1)\n"
+    "      --drop P        probability a message is not heard (default 0)\n"
+    "      --crash K       processes that crash at random rounds (default 0)\n"
+    "      --input V,...   each process's input; a:b for several inputs\n"
+    "      --param X=V     fix a parameter (default: the largest allowed)\n"
+    "      --good-from R   from round R, make the spec's eventual assumptions hold\n"
+    "      --extern F.c    C file implementing the program's extern functions\n"
+    "      --algorithm A   which algorithm, when the file has several\n"
+    "      --trace-rounds K  rounds kept for a violation trace (default 20)\n"
+    "      --json          one JSON object instead of text\n"
+    "  help                                     this text\n"
+    "  version                                  the version\n"
+    "\n"
+    "exit status: 0 ok, 1 error in the program or spec violated, 2 usage error\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "hoc: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nrun 'hoc help' for usage\n");
+    return 2;
+}
+
+static const char *env_or(const char *var, const char *dflt)
+{
+    const char *v = getenv(var);
+    return v && *v ? v : dflt;
+}
+
+/* ---- front end ---- */
+typedef struct Front {
+    Program *prog;
+    Algo *algos;
+    Diag diag;
+} Front;
+
+/* Parses and checks path; returns 0, 1 for errors in the program, 2 if unreadable. */
+static int front(const char *path, Front *fr)
+{
+    memset(fr, 0, sizeof *fr);
+    fr->diag.out = stderr;
+    fr->prog = parse_program(path, env_or("HOC_STDLIB", HOC_STDLIB_DIR), &fr->diag);
+    if (!fr->prog) {
+        fprintf(stderr, "hoc: cannot read '%s': %s\n", path, strerror(errno));
+        return 2;
+    }
+    if (fr->diag.errors) return 1;
+    fr->algos = check_program(fr->prog);
+    if (fr->diag.errors) {
+        fprintf(stderr, "%d error%s\n", fr->diag.errors, fr->diag.errors == 1 ? "" : "s");
+        return 1;
+    }
+    return 0;
+}
+
+static void front_free(Front *fr)
+{
+    algo_free(fr->algos);
+    program_free(fr->prog);
+}
+
+static Algo *pick_algo(Front *fr, const char *name)
+{
+    if (!name) {
+        if (fr->algos && fr->algos->next) {
+            fprintf(stderr, "hoc: the file defines several algorithms; choose one with --algorithm:");
+            for (Algo *a = fr->algos; a; a = a->next) fprintf(stderr, " %s", a->decl->name);
+            fputc('\n', stderr);
+            return NULL;
+        }
+        return fr->algos;
+    }
+    for (Algo *a = fr->algos; a; a = a->next)
+        if (strcmp(a->decl->name, name) == 0) return a;
+    fprintf(stderr, "hoc: no algorithm named '%s'\n", name);
+    return NULL;
+}
+
+/* Writes DIR/prefix.{c,h} for one algorithm. */
+static int write_algo(Front *fr, Algo *a, const char *src, const char *dir, char *cpath, size_t cap)
+{
+    char px[256], hpath[PATH_MAX];
+    cgen_prefix(a->decl->name, px, sizeof px);
+    snprintf(cpath, cap, "%s/%s.c", dir, px);
+    snprintf(hpath, sizeof hpath, "%s/%s.h", dir, px);
+    FILE *h = fopen(hpath, "w"), *c = fopen(cpath, "w");
+    if (!h || !c) {
+        fprintf(stderr, "hoc: cannot write in '%s': %s\n", dir, strerror(errno));
+        if (h) fclose(h);
+        if (c) fclose(c);
+        return 2;
+    }
+    int rc = cgen_algo(fr->prog, a, src, h, c);
+    if (fclose(h) != 0) rc = -1;
+    if (fclose(c) != 0) rc = -1;
+    if (rc) {
+        fprintf(stderr, "hoc: write error in '%s'\n", dir);
+        return 2;
+    }
+    return 0;
+}
+
+static int cmd_compile(int argc, char **argv)
+{
+    const char *file = NULL, *dir = NULL, *name = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) dir = argv[++i];
+        else if (strcmp(argv[i], "--algorithm") == 0 && i + 1 < argc) name = argv[++i];
+        else if (argv[i][0] == '-') return usage_error("unknown or incomplete option '%s'", argv[i]);
+        else if (!file) file = argv[i];
+        else return usage_error("unexpected argument '%s'", argv[i]);
+    }
+    if (!file) return usage_error("%s", "compile needs a .ho file");
+    if (!dir) return usage_error("%s", "compile needs -o DIR");
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "hoc: cannot create '%s': %s\n", dir, strerror(errno));
+        return 2;
+    }
+    Front fr;
+    int rc = front(file, &fr);
+    if (rc == 0) {
+        char cpath[PATH_MAX];
+        for (Algo *a = fr.algos; a && rc == 0; a = a->next) {
+            if (name && strcmp(a->decl->name, name) != 0) continue;
+            rc = write_algo(&fr, a, file, dir, cpath, sizeof cpath);
+            if (rc == 0) printf("%s\n", cpath);
+        }
+        if (name && !pick_algo(&fr, name)) rc = 2;
+    }
+    front_free(&fr);
+    return rc;
+}
+
+/* ---- building a shared object and loading it ---- */
+
+/* Runs argv without a shell; returns its exit status, or -1. */
+static int run(char *const *argv)
+{
+    pid_t pid;
+    if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0) {
+        fprintf(stderr, "hoc: cannot run '%s': %s\n", argv[0], strerror(errno));
+        return -1;
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+typedef struct Loaded {
+    char dir[64];
+    char so[PATH_MAX], c[PATH_MAX], h[PATH_MAX];
+    void *handle;
+    const hoc_algo *algo;
+} Loaded;
+
+static void unload(Loaded *l)
+{
+    if (l->handle) dlclose(l->handle);
+    if (l->so[0]) unlink(l->so);
+    if (l->c[0]) unlink(l->c);
+    if (l->h[0]) unlink(l->h);
+    if (l->dir[0]) rmdir(l->dir);
+}
+
+/* Compiles the generated C (and the user's extern C files) into a shared
+ * object and loads its descriptor. */
+static int load_algo(Front *fr, Algo *a, const char *src, char **externs, int nexterns, Loaded *l)
+{
+    memset(l, 0, sizeof *l);
+    snprintf(l->dir, sizeof l->dir, "%s/hoc-XXXXXX", "/tmp");
+    if (!mkdtemp(l->dir)) {
+        fprintf(stderr, "hoc: cannot create a temporary directory: %s\n", strerror(errno));
+        l->dir[0] = 0;
+        return 2;
+    }
+    int rc = write_algo(fr, a, src, l->dir, l->c, sizeof l->c);
+    if (rc) return rc;
+    char px[256];
+    cgen_prefix(a->decl->name, px, sizeof px);
+    snprintf(l->h, sizeof l->h, "%s/%s.h", l->dir, px);
+    snprintf(l->so, sizeof l->so, "%s/%s.so", l->dir, px);
+    char inc[PATH_MAX + 2];
+    snprintf(inc, sizeof inc, "-I%s", env_or("HOC_RUNTIME", HOC_RUNTIME_DIR));
+    char *argv[64];
+    int k = 0;
+    argv[k++] = (char *)env_or("HOC_CC", HOC_CC);
+    char *std[] = {"-std=c11", "-O2", "-g", "-fPIC", "-shared", "-Wall", "-Wextra", "-Werror", "-D_POSIX_C_SOURCE=200809L"};
+    for (size_t i = 0; i < sizeof std / sizeof *std; i++) argv[k++] = std[i];
+    char flags[256];
+    snprintf(flags, sizeof flags, "%s", HOC_GEN_FLAGS);
+    for (char *t = strtok(flags, " "); t && k < 40; t = strtok(NULL, " ")) argv[k++] = t;
+    argv[k++] = inc;
+    argv[k++] = "-o";
+    argv[k++] = l->so;
+    argv[k++] = l->c;
+    for (int i = 0; i < nexterns && k < 62; i++) argv[k++] = externs[i];
+    argv[k] = NULL;
+    if (run(argv) != 0) {
+        fprintf(stderr, "hoc: the C compiler failed on the generated code (kept in %s)\n", l->dir);
+        l->dir[0] = l->c[0] = l->h[0] = 0;
+        return 2;
+    }
+    l->handle = dlopen(l->so, RTLD_NOW | RTLD_LOCAL);
+    if (!l->handle) {
+        fprintf(stderr, "hoc: cannot load the compiled algorithm: %s\n", dlerror());
+        return 2;
+    }
+    char sym[300];
+    snprintf(sym, sizeof sym, "%s_algo", px);
+    l->algo = dlsym(l->handle, sym);
+    if (!l->algo || l->algo->abi != HOC_ABI_VERSION) {
+        fprintf(stderr, "hoc: the compiled algorithm has no usable descriptor\n");
+        return 2;
+    }
+    return 0;
+}
+
+/* ---- hoc sim ---- */
+static int parse_int(const char *s, long long lo, long long hi, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_inputs(const char *s, int n, int ninputs, int64_t *out)
+{
+    int count = 0;
+    const char *p = s;
+    while (*p) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(p, &end, 10);
+        if (errno || end == p) return -1;
+        if (count >= n * (ninputs ? ninputs : 1)) return -1;
+        out[count++] = v;
+        p = end;
+        if (*p == ',' || *p == ':') p++;
+        else if (*p) return -1;
+    }
+    return count == n * ninputs ? 0 : -1;
+}
+
+static int cmd_sim(int argc, char **argv)
+{
+    const char *file = NULL, *name = NULL, *inputs = NULL;
+    char *externs[16];
+    int nexterns = 0;
+    const char *pnames[16];
+    long long pvals[16];
+    int nfixed = 0;
+    hoc_sim_opts o = {.rounds = 30, .seed = 1, .good_from = -1, .trace_rounds = 20};
+    long long v;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (a[0] != '-') {
+            if (file) return usage_error("unexpected argument '%s'", a);
+            file = a;
+            continue;
+        }
+        if (strcmp(a, "--json") == 0) {
+            o.json = true;
+            continue;
+        }
+        if (!val) return usage_error("option '%s' needs a value (or is unknown)", a);
+        i++;
+        if (strcmp(a, "-n") == 0) {
+            if (parse_int(val, 1, HOC_MAXN, &v)) return usage_error("-n takes a number from 1 to 64, not '%s'", val);
+            o.n = (int)v;
+        } else if (strcmp(a, "--rounds") == 0) {
+            if (parse_int(val, 0, 100000000, &v)) return usage_error("--rounds takes a number from 0 to 10^8, not '%s'", val);
+            o.rounds = v;
+        } else if (strcmp(a, "--seed") == 0) {
+            if (parse_int(val, 0, LLONG_MAX, &v)) return usage_error("--seed takes a non-negative number, not '%s'", val);
+            o.seed = (uint64_t)v;
+        } else if (strcmp(a, "--drop") == 0) {
+            char *end;
+            o.drop = strtod(val, &end);
+            if (end == val || *end || !(o.drop >= 0 && o.drop <= 1))
+                return usage_error("--drop takes a probability between 0 and 1, not '%s'", val);
+        } else if (strcmp(a, "--crash") == 0) {
+            if (parse_int(val, 0, HOC_MAXN, &v)) return usage_error("--crash takes a number of processes, not '%s'", val);
+            o.crash = (int)v;
+        } else if (strcmp(a, "--good-from") == 0) {
+            if (parse_int(val, 0, 100000000, &v)) return usage_error("--good-from takes a round number, not '%s'", val);
+            o.good_from = v;
+        } else if (strcmp(a, "--trace-rounds") == 0) {
+            if (parse_int(val, 0, 10000, &v)) return usage_error("--trace-rounds takes a number from 0 to 10000, not '%s'", val);
+            o.trace_rounds = (int)v;
+        } else if (strcmp(a, "--input") == 0) {
+            inputs = val;
+        } else if (strcmp(a, "--algorithm") == 0) {
+            name = val;
+        } else if (strcmp(a, "--extern") == 0) {
+            if (nexterns == 16) return usage_error("%s", "at most 16 --extern files");
+            externs[nexterns++] = (char *)val;
+        } else if (strcmp(a, "--param") == 0) {
+            const char *eq = strchr(val, '=');
+            if (!eq || nfixed == 16 || parse_int(eq + 1, 0, INT32_MAX, &pvals[nfixed]))
+                return usage_error("--param takes NAME=VALUE, not '%s'", val);
+            pnames[nfixed++] = val;
+        } else {
+            return usage_error("unknown option '%s'", a);
+        }
+    }
+    if (!file) return usage_error("%s", "sim needs a .ho file");
+    if (!o.n) return usage_error("%s", "sim needs -n N, the number of processes");
+    if (o.crash > o.n) return usage_error("%s", "--crash cannot exceed -n");
+    Front fr;
+    int rc = front(file, &fr);
+    if (rc) {
+        front_free(&fr);
+        return rc == 1 ? 2 : rc;
+    }
+    Algo *al = pick_algo(&fr, name);
+    Loaded l = {0};
+    int64_t *in = NULL;
+    rc = 2;
+    if (!al) goto out;
+    if (load_algo(&fr, al, file, externs, nexterns, &l)) goto out;
+    const hoc_algo *a = l.algo;
+    int64_t given[16];
+    for (int i = 0; i < 16; i++) given[i] = -1;
+    for (int k = 0; k < nfixed; k++) {
+        size_t len = (size_t)(strchr(pnames[k], '=') - pnames[k]);
+        int found = -1;
+        for (int i = 1; i < a->nparams; i++)
+            if (strlen(a->params[i]) == len && strncmp(a->params[i], pnames[k], len) == 0) found = i;
+        if (found < 0) {
+            fprintf(stderr, "hoc: %s has no parameter '%.*s'\n", a->name, (int)len, pnames[k]);
+            goto out;
+        }
+        given[found] = pvals[k];
+    }
+    if (hoc_sim_params(a, o.n, given, o.params) != 0) {
+        fprintf(stderr, "hoc: no parameters satisfy %s's constraints with n = %d\n", a->name, o.n);
+        goto out;
+    }
+    if (inputs) {
+        in = calloc((size_t)o.n * (size_t)(a->ninputs + 1), sizeof *in);
+        if (!in || parse_inputs(inputs, o.n, a->ninputs, in) != 0) {
+            fprintf(stderr, "hoc: --input needs %d value%s per process for %d processes, as in 0,1,1,0\n",
+                    a->ninputs, a->ninputs == 1 ? "" : "s", o.n);
+            goto out;
+        }
+        o.inputs = in;
+    }
+    o.out = stdout;
+    rc = hoc_sim_run(a, &o);
+out:
+    free(in);
+    unload(&l);
+    front_free(&fr);
+    return rc;
+}
+
+static int cmd_unavailable(const char *cmd)
+{
+    fprintf(stderr, "hoc: '%s' is not available in this version yet\n", cmd);
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "compile") == 0) return cmd_compile(argc - 2, argv + 2);
+    if (strcmp(cmd, "sim") == 0) return cmd_sim(argc - 2, argv + 2);
+    if (strcmp(cmd, "verify") == 0 || strcmp(cmd, "check") == 0 || strcmp(cmd, "build") == 0)
+        return cmd_unavailable(cmd);
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("hoc %s\n", HOC_VERSION);
+        return 0;
+    }
+    return usage_error("unknown command '%s'", cmd);
+}

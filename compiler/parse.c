@@ -1,0 +1,472 @@
+/* parse.c: drives the Lemon parser over re2c tokens; splices imports. */
+#include "parse.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grammar.h"
+
+/* Lemon's generated interface (grammar.c). */
+void *hocParseAlloc(void *(*malloc_fn)(size_t));
+void hocParseFree(void *p, void (*free_fn)(void *));
+void hocParse(void *p, int kind, Token t, Parser *ps);
+
+#define MAX_FILE_BYTES (16u << 20)
+#define MAX_IMPORT_DEPTH 16
+
+const char *lexer_token_name(int kind)
+{
+    switch (kind) {
+    case 0: return "end of input";
+    case TK_IDENT: return "identifier";
+    case TK_INT: return "integer";
+    case TK_DURATION: return "duration";
+    case TK_LBRACE: return "'{'";
+    case TK_RBRACE: return "'}'";
+    case TK_LPAREN: return "'('";
+    case TK_RPAREN: return "')'";
+    case TK_LBRACKET: return "'['";
+    case TK_RBRACKET: return "']'";
+    case TK_COMMA: return "','";
+    case TK_SEMI: return "';'";
+    case TK_COLON: return "':'";
+    case TK_DOT: return "'.'";
+    case TK_DOTDOT: return "'..'";
+    case TK_QUESTION: return "'?'";
+    case TK_ASSIGN: return "'='";
+    case TK_EQ: return "'=='";
+    case TK_NE: return "'!='";
+    case TK_LT: return "'<'";
+    case TK_LE: return "'<='";
+    case TK_GT: return "'>'";
+    case TK_GE: return "'>='";
+    case TK_PLUS: return "'+'";
+    case TK_MINUS: return "'-'";
+    case TK_STAR: return "'*'";
+    case TK_SLASH: return "'/'";
+    case TK_PERCENT: return "'%'";
+    case TK_NOT: return "'!'";
+    case TK_AND: return "'&&'";
+    case TK_OR: return "'||'";
+    case TK_IMPLIES: return "'==>'";
+    case TK_BAR: return "'|'";
+    default: return "keyword";
+    }
+}
+
+void parse_syntax_error(Parser *ps, const Token *t)
+{
+    if (ps->overflow) return;
+    if (t->kind == TK_IDENT)
+        diag_error(ps->diag, t->pos, "syntax error: unexpected identifier '%s'", t->s);
+    else if (t->kind == 0)
+        diag_error(ps->diag, t->pos, "syntax error: unexpected end of input (a '}' or ';' missing?)");
+    else
+        diag_error(ps->diag, t->pos, "syntax error: unexpected %s", lexer_token_name(t->kind));
+}
+
+void parse_overflow(Parser *ps)
+{
+    ps->overflow = true;
+    diag_error(ps->diag, (Pos){0}, "program nested too deeply");
+}
+
+/* ---- list helpers ---- */
+Decl *parse_append_decl(Decl *list, Decl *d)
+{
+    if (!d) return list;
+    if (!list) return d;
+    Decl *t = list;
+    while (t->next) t = t->next;
+    t->next = d;
+    return list;
+}
+
+Stmt *parse_append_stmt(Stmt *list, Stmt *s)
+{
+    if (!s) return list;
+    if (!list) return s;
+    Stmt *t = list;
+    while (t->next) t = t->next;
+    t->next = s;
+    return list;
+}
+
+Binder *parse_append_binder(Binder *list, Binder *b)
+{
+    Binder *t = list;
+    while (t->next) t = t->next;
+    t->next = b;
+    return list;
+}
+
+/* Grows a list kept in the arena; the old array is simply abandoned. */
+static void *grow(Parser *ps, void *v, int n, int *cap, size_t elem)
+{
+    if (n < *cap) return v;
+    int ncap = *cap ? *cap * 2 : 4;
+    void *nv = arena_alloc(ps->arena, (size_t)ncap * elem);
+    if (n) memcpy(nv, v, (size_t)n * elem);
+    *cap = ncap;
+    return nv;
+}
+
+NameList *parse_names(Parser *ps, NameList *l, Token t)
+{
+    if (!l) l = arena_alloc(ps->arena, sizeof *l);
+    int cap = l->cap;
+    l->v = grow(ps, l->v, l->n, &cap, sizeof *l->v);
+    int cap2 = l->cap;
+    l->pos = grow(ps, l->pos, l->n, &cap2, sizeof *l->pos);
+    l->cap = cap;
+    l->pos[l->n] = t.pos;
+    l->v[l->n++] = t.s;
+    return l;
+}
+
+FieldList *parse_fields(Parser *ps, FieldList *l, const Field *f)
+{
+    if (!l) l = arena_alloc(ps->arena, sizeof *l);
+    if (!f) return l;
+    l->v = grow(ps, l->v, l->n, &l->cap, sizeof *l->v);
+    l->v[l->n++] = *f;
+    return l;
+}
+
+ExprList *parse_exprs(Parser *ps, ExprList *l, Expr *e)
+{
+    if (!l) l = arena_alloc(ps->arena, sizeof *l);
+    if (!e) return l;
+    l->v = grow(ps, l->v, l->n, &l->cap, sizeof *l->v);
+    l->v[l->n++] = e;
+    return l;
+}
+
+/* ---- declarations ---- */
+Type *parse_named_type(Parser *ps, Token t)
+{
+    Type *ty = ast_type(ps->arena, TY_ENUM);
+    /* resolved by the checker; the name waits in a stand-in expression */
+    ty->lenx = ast_expr(ps->arena, E_NAME, t.pos);
+    ty->lenx->name = t.s;
+    return ty;
+}
+
+Decl *parse_params(Parser *ps, NameList *l, Expr *where)
+{
+    Decl *list = NULL;
+    for (int i = 0; i < l->n; i++) {
+        Decl *d = ast_decl(ps->arena, D_PARAM, l->pos[i], l->v[i]);
+        list = parse_append_decl(list, d);
+    }
+    /* the constraint rides on the first parameter of the group */
+    if (list) list->init = where;
+    return list;
+}
+
+Decl *parse_spec(Parser *ps, Token name, int kind, Expr *e, int64_t rounds)
+{
+    Decl *d = ast_decl(ps->arena, D_SPEC, name.pos, name.s);
+    d->spec_kind = kind;
+    d->init = e;
+    d->ev_rounds = rounds;
+    return d;
+}
+
+Round *parse_round(Parser *ps, Pos p, const char *name)
+{
+    Round *r = arena_alloc(ps->arena, sizeof *r);
+    r->pos = p;
+    r->name = name;
+    r->inferred = true;
+    ps->round = r;
+    return r;
+}
+
+void parse_round_single(Parser *ps, Round *r, Type *t)
+{
+    r->fields = arena_alloc(ps->arena, sizeof *r->fields);
+    r->fields[0] = (Field){"value", r->pos, t};
+    r->nfields = 1;
+    r->single = true;
+    r->inferred = false;
+}
+
+void parse_progress(Parser *ps, int which, Pos p, Expr *e, int64_t us)
+{
+    Round *r = ps->round;
+    if (!r) return;
+    Expr **slot = which == 1 ? &r->wait : which == 2 ? &r->goahead : which == 3 ? &r->when : &r->timeout_us;
+    if (*slot) diag_error(ps->diag, p, "this progress clause is given twice");
+    if (which <= 0) {
+        if (which < 0) diag_error(ps->diag, p, "a timeout needs a unit: us, ms or s");
+        e = ast_expr(ps->arena, E_INT, p);
+        e->ival = us;
+    }
+    *slot = e;
+}
+
+/* ---- statements ---- */
+Stmt *parse_output_stmt(Parser *ps, Token f, ExprList *args)
+{
+    Stmt *s = ast_stmt(ps->arena, S_OUTPUT, f.pos);
+    s->rhs = parse_call(ps, f, args);
+    return s;
+}
+
+Stmt *parse_for(Parser *ps, Pos p, Token var, Expr *lo, Expr *hi, Stmt *body)
+{
+    Stmt *s = ast_stmt(ps->arena, S_FOR, p);
+    s->var = parse_binder(ps, var, NULL, NULL);
+    s->cond = lo;
+    s->hi = hi;
+    s->body = body;
+    return s;
+}
+
+Stmt *parse_let(Parser *ps, Pos p, Token var, Type *t, Expr *e)
+{
+    Stmt *s = ast_stmt(ps->arena, S_LET, p);
+    s->var = parse_binder(ps, var, t, NULL);
+    s->rhs = e;
+    return s;
+}
+
+/* ---- expressions ---- */
+Expr *parse_tuple(Parser *ps, Pos p, Expr *first, ExprList *rest)
+{
+    Expr *e = ast_expr(ps->arena, E_TUPLE, p);
+    e->nargs = rest->n + 1;
+    e->args = arena_alloc(ps->arena, sizeof *e->args * (size_t)e->nargs);
+    e->args[0] = first;
+    memcpy(e->args + 1, rest->v, sizeof *e->args * (size_t)rest->n);
+    return e;
+}
+
+Expr *parse_call(Parser *ps, Token f, ExprList *args)
+{
+    Expr *e = ast_expr(ps->arena, E_CALL, f.pos);
+    e->name = f.s;
+    e->args = args->v;
+    e->nargs = args->n;
+    return e;
+}
+
+Expr *parse_setlit(Parser *ps, Pos p, ExprList *l)
+{
+    Expr *e = ast_expr(ps->arena, E_SETLIT, p);
+    if (l) e->args = l->v, e->nargs = l->n;
+    return e;
+}
+
+/* { x | c } or { x in D | c }: the head was parsed as an expression. */
+Expr *parse_compr(Parser *ps, Pos p, Expr *var, Expr *cond)
+{
+    Expr *e = ast_expr(ps->arena, E_COMPR, p);
+    e->a = cond;
+    Token t = {.pos = var->pos};
+    const char *dom = NULL;
+    if (var->kind == E_BINARY && var->op == OP_IN && var->a->kind == E_NAME && var->b->kind == E_NAME) {
+        t.s = var->a->name;
+        dom = var->b->name;
+    } else if (var->kind == E_NAME) {
+        t.s = var->name;
+    } else {
+        diag_error(ps->diag, var->pos,
+                   "a set comprehension starts with a variable, as in { i | ... } or { m in mbox | ... }");
+        t.s = "_";
+    }
+    e->binders = parse_binder(ps, t, NULL, dom);
+    return e;
+}
+
+Expr *parse_unary(Parser *ps, Op op, Pos p, Expr *a)
+{
+    Expr *e = ast_expr(ps->arena, E_UNARY, p);
+    e->op = op;
+    e->a = a;
+    return e;
+}
+
+Expr *parse_binary(Parser *ps, Op op, Pos p, Expr *a, Expr *b)
+{
+    Expr *e = ast_expr(ps->arena, E_BINARY, p);
+    e->op = op;
+    e->a = a;
+    e->b = b;
+    return e;
+}
+
+Expr *parse_quant(Parser *ps, Pos p, bool forall, Binder *b, Expr *body)
+{
+    Expr *e = ast_expr(ps->arena, E_QUANT, p);
+    e->is_forall = forall;
+    e->binders = b;
+    e->a = body;
+    return e;
+}
+
+Binder *parse_binder(Parser *ps, Token name, Type *t, const char *dom)
+{
+    Binder *b = arena_alloc(ps->arena, sizeof *b);
+    b->name = name.s;
+    b->pos = name.pos;
+    b->type = t;
+    b->dom = dom;
+    return b;
+}
+
+/* ---- driving ---- */
+static Decl *parse_buffer(Arena *a, Diag *diag, const char *name, const char *text, size_t len)
+{
+    Parser ps = {.arena = a, .diag = diag};
+    Lexer lx;
+    lexer_init(&lx, name, text, len, a, diag);
+    void *p = hocParseAlloc(malloc);
+    if (!p) {
+        perror("hoc");
+        exit(2);
+    }
+    Token t;
+    for (;;) {
+        int k = lexer_next(&lx, &t);
+        t.kind = k;
+        hocParse(p, k, t, &ps);
+        if (k == 0 || ps.overflow || diag->errors > DIAG_MAX_ERRORS) break;
+    }
+    hocParseFree(p, free);
+    return ps.decls;
+}
+
+Program *parse_text(const char *name, const char *text, size_t len, Diag *diag)
+{
+    Program *prog = calloc(1, sizeof *prog);
+    if (!prog) return NULL;
+    prog->arena = arena_new();
+    prog->diag = diag;
+    char *copy = arena_strndup(prog->arena, text, len);
+    const char *nm = arena_strndup(prog->arena, name, strlen(name));
+    diag_source(diag, nm, copy, len);
+    prog->decls = parse_buffer(prog->arena, diag, nm, copy, len);
+    return prog;
+}
+
+/* Reads a whole file into the arena, NUL-terminated. */
+static char *read_file(Arena *a, const char *path, size_t *len, const char **why)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        *why = strerror(errno);
+        return NULL;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (n + 1 >= cap) {
+            if (cap >= MAX_FILE_BYTES) {
+                *why = "file too large (the limit is 16 MiB)";
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            cap *= 2;
+            char *nb = realloc(buf, cap);
+            if (!nb) break;
+            buf = nb;
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        if (got == 0) break;
+        n += got;
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (err) {
+        *why = "read error";
+        free(buf);
+        return NULL;
+    }
+    char *copy = arena_strndup(a, buf, n);
+    free(buf);
+    *len = n;
+    return copy;
+}
+
+typedef struct Loader {
+    Program *prog;
+    const char *stdlib_dir;
+    const char *loaded[64];
+    int nloaded;
+} Loader;
+
+static Decl *load_file(Loader *ld, const char *path, Pos from, int depth);
+
+/* Looks for NAME.ho beside the importing file, then in the stdlib. */
+static Decl *load_import(Loader *ld, const Decl *imp, const char *importer, int depth)
+{
+    for (int i = 0; i < ld->nloaded; i++)
+        if (strcmp(ld->loaded[i], imp->name) == 0) return NULL; /* once only */
+    if (ld->nloaded < 64) ld->loaded[ld->nloaded++] = imp->name;
+    if (depth >= MAX_IMPORT_DEPTH) {
+        diag_error(ld->prog->diag, imp->pos, "imports nested too deeply");
+        return NULL;
+    }
+    Arena *a = ld->prog->arena;
+    char buf[4096];
+    const char *slash = strrchr(importer, '/');
+    int dirlen = slash ? (int)(slash - importer) : 1;
+    const char *dir = slash ? importer : ".";
+    snprintf(buf, sizeof buf, "%.*s/%s.ho", dirlen, dir, imp->name);
+    FILE *f = fopen(buf, "rb");
+    if (!f && ld->stdlib_dir) snprintf(buf, sizeof buf, "%s/%s.ho", ld->stdlib_dir, imp->name);
+    if (f) fclose(f);
+    return load_file(ld, arena_strndup(a, buf, strlen(buf)), imp->pos, depth + 1);
+}
+
+static Decl *load_file(Loader *ld, const char *path, Pos from, int depth)
+{
+    Program *prog = ld->prog;
+    size_t len = 0;
+    const char *why = NULL;
+    char *text = read_file(prog->arena, path, &len, &why);
+    if (!text) {
+        if (from.line) diag_error(prog->diag, from, "cannot import '%s': %s", path, why);
+        else fprintf(prog->diag->out, "hoc: cannot read '%s': %s\n", path, why);
+        return NULL;
+    }
+    diag_source(prog->diag, path, text, len);
+    Decl *decls = parse_buffer(prog->arena, prog->diag, path, text, len);
+    Decl *imported = NULL;
+    for (Decl *d = decls; d; d = d->next)
+        if (d->kind == D_IMPORT) imported = parse_append_decl(imported, load_import(ld, d, path, depth));
+    return parse_append_decl(imported, decls);
+}
+
+Program *parse_program(const char *path, const char *stdlib_dir, Diag *diag)
+{
+    Program *prog = calloc(1, sizeof *prog);
+    if (!prog) return NULL;
+    prog->arena = arena_new();
+    prog->diag = diag;
+    Loader ld = {.prog = prog, .stdlib_dir = stdlib_dir};
+    int before = diag->errors;
+    const char *p = arena_strndup(prog->arena, path, strlen(path));
+    prog->decls = load_file(&ld, p, (Pos){0}, 0);
+    if (!prog->decls && diag->errors == before) {
+        FILE *f = fopen(path, "rb");
+        if (!f) {
+            program_free(prog);
+            return NULL;
+        }
+        fclose(f);
+    }
+    return prog;
+}
+
+void program_free(Program *p)
+{
+    if (!p) return;
+    arena_free(p->arena);
+    free(p);
+}

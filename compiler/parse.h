@@ -1,0 +1,56 @@
+/* parse.h: from .ho files to a Program (imports spliced in), and the helpers
+ * the Lemon actions in grammar.y call. */
+#ifndef HOC_PARSE_H
+#define HOC_PARSE_H
+
+#include "ast.h"
+#include "diag.h"
+#include "lexer.h"
+
+typedef struct NameList { const char **v; Pos *pos; int n, cap; } NameList;
+typedef struct FieldList { Field *v; int n, cap; } FieldList;
+typedef struct ExprList { Expr **v; int n, cap; } ExprList;
+
+typedef struct Parser {
+    Arena *arena;
+    Diag *diag;
+    Decl *decls;
+    Round *round; /* the round whose header was just read */
+    bool overflow;
+} Parser;
+
+/* Reads and parses path and everything it imports; NULL if it cannot be read.
+ * Syntax errors are reported to diag and leave a partial tree. */
+Program *parse_program(const char *path, const char *stdlib_dir, Diag *diag);
+/* Parses text held in memory, without imports; for tests and fuzzing. */
+Program *parse_text(const char *name, const char *text, size_t len, Diag *diag);
+void program_free(Program *p);
+
+/* ---- used by grammar.y ---- */
+void parse_syntax_error(Parser *ps, const Token *t);
+void parse_overflow(Parser *ps);
+Decl *parse_append_decl(Decl *list, Decl *d);
+Stmt *parse_append_stmt(Stmt *list, Stmt *s);
+Binder *parse_append_binder(Binder *list, Binder *b);
+NameList *parse_names(Parser *ps, NameList *l, Token t);
+FieldList *parse_fields(Parser *ps, FieldList *l, const Field *f);
+ExprList *parse_exprs(Parser *ps, ExprList *l, Expr *e);
+Type *parse_named_type(Parser *ps, Token t);
+Decl *parse_params(Parser *ps, NameList *l, Expr *where);
+Decl *parse_spec(Parser *ps, Token name, int kind, Expr *e, int64_t rounds);
+Round *parse_round(Parser *ps, Pos p, const char *name);
+void parse_round_single(Parser *ps, Round *r, Type *t);
+void parse_progress(Parser *ps, int which, Pos p, Expr *e, int64_t us);
+Stmt *parse_output_stmt(Parser *ps, Token f, ExprList *args);
+Stmt *parse_for(Parser *ps, Pos p, Token var, Expr *lo, Expr *hi, Stmt *body);
+Stmt *parse_let(Parser *ps, Pos p, Token var, Type *t, Expr *e);
+Expr *parse_tuple(Parser *ps, Pos p, Expr *first, ExprList *rest);
+Expr *parse_call(Parser *ps, Token f, ExprList *args);
+Expr *parse_setlit(Parser *ps, Pos p, ExprList *l);
+Expr *parse_compr(Parser *ps, Pos p, Expr *var, Expr *cond);
+Expr *parse_unary(Parser *ps, Op op, Pos p, Expr *e);
+Expr *parse_binary(Parser *ps, Op op, Pos p, Expr *a, Expr *b);
+Expr *parse_quant(Parser *ps, Pos p, bool forall, Binder *b, Expr *body);
+Binder *parse_binder(Parser *ps, Token name, Type *t, const char *dom);
+
+#endif

@@ -1,0 +1,415 @@
+/* sim.c: lockstep rounds. Each round every live process sends, the
+ * adversary picks each heard-of set (seeded drops, crashes), every live
+ * process updates on its mailbox, and the spec is checked. */
+#include "sim.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* splitmix64: small, seedable, and the same everywhere. */
+static uint64_t rng_next(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+static double rng_unit(uint64_t *s) { return (double)(rng_next(s) >> 11) / 9007199254740992.0; }
+
+int hoc_sim_params(const hoc_algo *a, int n, const int64_t *given, int64_t *params)
+{
+    params[0] = n;
+    for (int i = 1; i < a->nparams; i++) params[i] = (given && given[i] >= 0) ? given[i] : 0;
+    if (a->params_ok(params)) {
+        /* grow each free param as far as the constraints allow: f as large as tolerated */
+        for (int i = 1; i < a->nparams; i++) {
+            if (given && given[i] >= 0) continue;
+            while (params[i] < n) {
+                params[i]++;
+                if (!a->params_ok(params)) {
+                    params[i]--;
+                    break;
+                }
+            }
+        }
+        return 0;
+    }
+    return -1;
+}
+
+void hoc_print_value(FILE *f, hoc_kind k, const void *p, const char *const *names)
+{
+    switch (k) {
+    case HOC_K_INT: { int64_t v; memcpy(&v, p, 8); fprintf(f, "%" PRId64, v); break; }
+    case HOC_K_BOOL: fprintf(f, "%s", *(const bool *)p ? "true" : "false"); break;
+    case HOC_K_PID: { int32_t v; memcpy(&v, p, 4); fprintf(f, "%" PRId32, v); break; }
+    case HOC_K_ENUM: {
+        int32_t v;
+        memcpy(&v, p, 4);
+        if (names && v >= 0) fprintf(f, "%s", names[v]);
+        else fprintf(f, "%" PRId32, v);
+        break;
+    }
+    case HOC_K_SET: {
+        hoc_set s;
+        memcpy(&s, p, 8);
+        fputc('{', f);
+        for (int32_t i = hoc_set_min(s), first = 1; i >= 0; i = hoc_set_next(s, i), first = 0)
+            fprintf(f, "%s%" PRId32, first ? "" : ",", i);
+        fputc('}', f);
+        break;
+    }
+    case HOC_K_BYTES: fprintf(f, "0x%02x..", *(const uint8_t *)p); break;
+    default: fputs("?", f);
+    }
+}
+
+static size_t kind_size(hoc_kind k)
+{
+    switch (k) {
+    case HOC_K_INT: case HOC_K_SET: return 8;
+    case HOC_K_PID: case HOC_K_ENUM: return 4;
+    default: return 1;
+    }
+}
+
+/* Prints one field of a state, arrays as [a, b, ...] (bytes abbreviated). */
+static void print_field(FILE *f, const hoc_field *fd, const uint8_t *base, int n, int maxn)
+{
+    const uint8_t *p = base + fd->offset;
+    if (fd->kind == HOC_K_BYTES) {
+        fprintf(f, "bytes[%u]", fd->count);
+        return;
+    }
+    if (fd->count == 1) {
+        hoc_print_value(f, fd->kind, p, fd->enum_names);
+        return;
+    }
+    uint32_t shown = fd->count;
+    if (fd->per_process) shown = fd->count / (uint32_t)maxn * (uint32_t)n;
+    fputc('[', f);
+    for (uint32_t i = 0; i < shown; i++) {
+        if (i) fputs(", ", f);
+        hoc_print_value(f, fd->kind, p + i * kind_size(fd->kind), fd->enum_names);
+    }
+    fputc(']', f);
+}
+
+static void print_state(FILE *f, const hoc_algo *a, const uint8_t *s, int n)
+{
+    for (int i = 0; i < a->nfields; i++) {
+        const hoc_field *fd = &a->fields[i];
+        if (strcmp(fd->name, "hoc_halted") == 0) {
+            if (s[fd->offset]) fputs(" halted", f);
+            continue;
+        }
+        fprintf(f, " %s=", fd->name);
+        print_field(f, fd, s, n, a->maxn);
+    }
+}
+
+typedef struct Event {
+    int64_t round;
+    int proc, output;
+    uint8_t value[8];
+} Event;
+
+typedef struct Sim {
+    const hoc_algo *a;
+    const hoc_sim_opts *o;
+    int n;
+    uint8_t *states;
+    uint8_t *outbox; /* n senders x HOC_MAXN recipients x msg_size */
+    hoc_set *to;     /* per sender: recipients */
+    uint8_t *msgs;   /* one mailbox */
+    uint8_t *outputs;
+    hoc_set *ho;
+    int64_t *crash_at;
+    uint8_t *history; /* trace_rounds x (n states + n HO sets) */
+    int64_t hist_first, hist_count;
+    Event *events;
+    size_t nevents, cap_events;
+} Sim;
+
+static uint8_t *state_of(Sim *s, int p) { return s->states + (size_t)p * s->a->state_size; }
+static bool halted(Sim *s, int p) { return state_of(s, p)[s->a->halted_offset] != 0; }
+static bool alive(Sim *s, int p, int64_t r) { return s->crash_at[p] < 0 || r < s->crash_at[p]; }
+
+static int add_event(Sim *s, int64_t r, int p, int out, const uint8_t *v, size_t len)
+{
+    if (s->nevents == s->cap_events) {
+        size_t cap = s->cap_events ? s->cap_events * 2 : 64;
+        Event *e = realloc(s->events, cap * sizeof *e);
+        if (!e) return -1;
+        s->events = e, s->cap_events = cap;
+    }
+    Event *e = &s->events[s->nevents++];
+    e->round = r, e->proc = p, e->output = out;
+    memset(e->value, 0, 8);
+    if (v) memcpy(e->value, v, len > 8 ? 8 : len);
+    return 0;
+}
+
+/* Is round r one of the good rounds an eventual assumption asks for? */
+static bool good_round(Sim *s, int64_t r)
+{
+    if (s->o->good_from < 0 || r < s->o->good_from) return false;
+    for (int i = 0; i < s->a->nspecs; i++) {
+        const hoc_spec *sp = &s->a->specs[i];
+        if (sp->kind != HOC_ASSUME || sp->rounds <= 0) continue;
+        int64_t start = s->o->good_from;
+        if (sp->phase_aligned) start = (start + s->a->nrounds - 1) / s->a->nrounds * s->a->nrounds;
+        if (r >= start && r < start + sp->rounds) return true;
+    }
+    return false;
+}
+
+static void choose_ho(Sim *s, int64_t r, uint64_t *rng)
+{
+    hoc_set live = 0;
+    for (int p = 0; p < s->n; p++)
+        if (alive(s, p, r)) live |= hoc_set_one(p);
+    bool good = good_round(s, r);
+    for (int q = 0; q < s->n; q++) {
+        hoc_set h = 0;
+        for (int p = 0; p < s->n; p++) {
+            if (!hoc_set_has(live, p)) continue;
+            /* a process always hears itself; other channels drop at random */
+            if (p == q || good || rng_unit(rng) >= s->o->drop) h |= hoc_set_one(p);
+        }
+        s->ho[q] = h;
+    }
+}
+
+static void remember(Sim *s, int64_t r)
+{
+    int keep = s->o->trace_rounds;
+    if (keep <= 0) return;
+    size_t per = (size_t)s->n * s->a->state_size + (size_t)s->n * sizeof(hoc_set);
+    int64_t slot = r % keep;
+    memcpy(s->history + slot * per, s->states, (size_t)s->n * s->a->state_size);
+    memcpy(s->history + slot * per + (size_t)s->n * s->a->state_size, s->ho, (size_t)s->n * sizeof(hoc_set));
+    if (s->hist_count < keep) s->hist_count++;
+    s->hist_first = r - s->hist_count + 1;
+}
+
+static void print_trace(Sim *s, FILE *f)
+{
+    size_t per = (size_t)s->n * s->a->state_size + (size_t)s->n * sizeof(hoc_set);
+    fprintf(f, "trace (state after each round, and the heard-of sets of that round):\n");
+    for (int64_t r = s->hist_first; r < s->hist_first + s->hist_count; r++) {
+        const uint8_t *h = s->history + (r % s->o->trace_rounds) * per;
+        const hoc_set *ho = (const hoc_set *)(h + (size_t)s->n * s->a->state_size);
+        fprintf(f, "round %" PRId64 " (%s):\n", r, s->a->rounds[r % s->a->nrounds].name);
+        for (int p = 0; p < s->n; p++) {
+            fprintf(f, "  p%d HO=", p);
+            hoc_print_value(f, HOC_K_SET, &ho[p], NULL);
+            print_state(f, s->a, h + (size_t)p * s->a->state_size, s->n);
+            fputc('\n', f);
+        }
+    }
+}
+
+/* One lockstep round; returns the index of a violated spec, or -1. */
+static int step(Sim *s, int64_t r, uint64_t *rng)
+{
+    const hoc_algo *a = s->a;
+    const hoc_round *rd = &a->rounds[r % a->nrounds];
+    size_t box = (size_t)HOC_MAXN * rd->msg_size;
+    memset(s->outbox, 0, (size_t)s->n * box);
+    for (int p = 0; p < s->n; p++) {
+        s->to[p] = 0;
+        if (!alive(s, p, r) || halted(s, p)) continue;
+        hoc_env env = {p, s->n, r, s->o->params, 0};
+        rd->send(state_of(s, p), &env, &s->to[p], s->outbox + (size_t)p * box);
+    }
+    choose_ho(s, r, rng);
+    for (int q = 0; q < s->n; q++) {
+        if (!alive(s, q, r) || halted(s, q)) continue;
+        hoc_set from = 0;
+        memset(s->msgs, 0, box);
+        for (int p = 0; p < s->n; p++) {
+            if (!hoc_set_has(s->ho[q], p) || !hoc_set_has(s->to[p], q)) continue;
+            from |= hoc_set_one(p);
+            memcpy(s->msgs + (size_t)p * rd->msg_size, s->outbox + (size_t)p * box + (size_t)q * rd->msg_size,
+                   rd->msg_size);
+        }
+        uint64_t oracle = a->noracles ? rng_next(rng) : 0;
+        hoc_env env = {q, s->n, r, s->o->params, oracle};
+        memset(s->outputs, 0, a->outputs_size);
+        rd->update(state_of(s, q), &env, from, s->msgs, s->outputs);
+        for (int i = 0; i < a->noutputs; i++) {
+            const hoc_output *o = &a->outputs[i];
+            if (!s->outputs[o->fired_offset]) continue;
+            size_t len = o->has_value ? kind_size(o->kind) : 0;
+            if (add_event(s, r, q, i, o->has_value ? s->outputs + o->value_offset : NULL, len) < 0) return -2;
+        }
+    }
+    remember(s, r);
+    for (int i = 0; i < a->nspecs; i++) {
+        const hoc_spec *sp = &a->specs[i];
+        if (sp->kind == HOC_ASSUME) continue;
+        if (!sp->holds(s->states, s->o->params, s->ho)) return i;
+    }
+    return -1;
+}
+
+static void print_event_value(FILE *f, const hoc_algo *a, const Event *e)
+{
+    const hoc_output *o = &a->outputs[e->output];
+    if (o->has_value) hoc_print_value(f, o->kind, e->value, NULL);
+}
+
+static void report_json(Sim *s, FILE *f, const char *verdict, int64_t rounds, int bad, int64_t bad_round)
+{
+    const hoc_algo *a = s->a;
+    fprintf(f, "{\"algorithm\": \"%s\", \"verdict\": \"%s\", \"rounds\": %" PRId64 ", \"n\": %d, \"seed\": %" PRIu64,
+            a->name, verdict, rounds, s->n, s->o->seed);
+    fprintf(f, ", \"params\": {");
+    for (int i = 0; i < a->nparams; i++) fprintf(f, "%s\"%s\": %" PRId64, i ? ", " : "", a->params[i], s->o->params[i]);
+    fprintf(f, "}");
+    if (bad >= 0) fprintf(f, ", \"violation\": {\"spec\": \"%s\", \"round\": %" PRId64 "}", a->specs[bad].name, bad_round);
+    fprintf(f, ", \"processes\": [");
+    for (int p = 0; p < s->n; p++) {
+        fprintf(f, "%s{\"id\": %d, \"crashed_at\": %" PRId64 ", \"outputs\": [", p ? ", " : "", p, s->crash_at[p]);
+        int k = 0;
+        for (size_t i = 0; i < s->nevents; i++) {
+            const Event *e = &s->events[i];
+            if (e->proc != p) continue;
+            fprintf(f, "%s{\"round\": %" PRId64 ", \"name\": \"%s\"", k++ ? ", " : "", e->round, a->outputs[e->output].name);
+            if (a->outputs[e->output].has_value) {
+                fprintf(f, ", \"value\": ");
+                if (a->outputs[e->output].kind == HOC_K_ENUM || a->outputs[e->output].kind == HOC_K_SET) fputc('"', f);
+                print_event_value(f, a, e);
+                if (a->outputs[e->output].kind == HOC_K_ENUM || a->outputs[e->output].kind == HOC_K_SET) fputc('"', f);
+            }
+            fputc('}', f);
+        }
+        fprintf(f, "]}");
+    }
+    fprintf(f, "]}\n");
+}
+
+static void report_text(Sim *s, FILE *f, int64_t rounds)
+{
+    const hoc_algo *a = s->a;
+    for (int p = 0; p < s->n; p++) {
+        fprintf(f, "p%d:", p);
+        if (s->crash_at[p] >= 0) fprintf(f, " (crashed at round %" PRId64 ")", s->crash_at[p]);
+        int k = 0;
+        for (size_t i = 0; i < s->nevents; i++) {
+            const Event *e = &s->events[i];
+            if (e->proc != p) continue;
+            fprintf(f, "%s %s", k++ ? "," : "", a->outputs[e->output].name);
+            if (a->outputs[e->output].has_value) {
+                fputc('(', f);
+                print_event_value(f, a, e);
+                fputc(')', f);
+            }
+            fprintf(f, " in round %" PRId64, e->round);
+        }
+        if (!k) fprintf(f, " no output");
+        fputc('\n', f);
+    }
+    (void)rounds;
+}
+
+static void default_inputs(const hoc_algo *a, int n, int64_t *in)
+{
+    for (int p = 0; p < n; p++)
+        for (int i = 0; i < a->ninputs; i++) {
+            const hoc_field *fd = &a->inputs[i];
+            int64_t v = p % 2;
+            if (fd->kind == HOC_K_PID) v = p;
+            in[p * a->ninputs + i] = v;
+        }
+}
+
+int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o)
+{
+    FILE *f = o->out ? o->out : stdout;
+    int n = o->n;
+    if (n < 1 || n > a->maxn || n > HOC_MAXN) {
+        fprintf(stderr, "hoc sim: n must be between 1 and %d\n", a->maxn < HOC_MAXN ? a->maxn : HOC_MAXN);
+        return 2;
+    }
+    if (!a->params_ok(o->params)) {
+        fprintf(stderr, "hoc sim: the parameters do not satisfy %s's constraints\n", a->name);
+        return 2;
+    }
+    Sim s = {.a = a, .o = o, .n = n};
+    s.states = calloc((size_t)n, a->state_size);
+    s.outbox = calloc((size_t)n * HOC_MAXN, a->msg_size);
+    s.to = calloc((size_t)n, sizeof *s.to);
+    s.msgs = calloc(HOC_MAXN, a->msg_size);
+    s.outputs = calloc(1, a->outputs_size);
+    s.ho = calloc(HOC_MAXN, sizeof *s.ho);
+    s.crash_at = calloc((size_t)n, sizeof *s.crash_at);
+    size_t per = (size_t)n * a->state_size + (size_t)n * sizeof(hoc_set);
+    s.history = o->trace_rounds > 0 ? calloc((size_t)o->trace_rounds, per) : NULL;
+    int64_t *inputs = calloc((size_t)n * (size_t)(a->ninputs + 1), sizeof *inputs);
+    int rc = 2;
+    if (!s.states || !s.outbox || !s.to || !s.msgs || !s.outputs || !s.ho || !s.crash_at || !inputs ||
+        (o->trace_rounds > 0 && !s.history)) {
+        fprintf(stderr, "hoc sim: out of memory\n");
+        goto done;
+    }
+    uint64_t rng = o->seed;
+    for (int p = 0; p < n; p++) s.crash_at[p] = -1;
+    for (int k = 0; k < o->crash && k < n; k++) {
+        int p;
+        do p = (int)(rng_next(&rng) % (uint64_t)n); while (s.crash_at[p] >= 0);
+        s.crash_at[p] = (int64_t)(rng_next(&rng) % (uint64_t)(o->rounds > 0 ? o->rounds : 1));
+    }
+    if (o->inputs) memcpy(inputs, o->inputs, sizeof *inputs * (size_t)n * (size_t)a->ninputs);
+    else default_inputs(a, n, inputs);
+    for (int p = 0; p < n; p++) {
+        hoc_env env = {p, n, 0, o->params, 0};
+        a->init(state_of(&s, p), &env, inputs + (size_t)p * (size_t)a->ninputs);
+    }
+    if (!o->json) {
+        fprintf(f, "%s: n=%d", a->name, n);
+        for (int i = 1; i < a->nparams; i++) fprintf(f, " %s=%" PRId64, a->params[i], o->params[i]);
+        fprintf(f, ", seed %" PRIu64 ", drop %.2f, crash %d, %" PRId64 " rounds\n", o->seed, o->drop, o->crash, o->rounds);
+    }
+    int bad = -1;
+    int64_t r = 0;
+    for (; r < o->rounds; r++) {
+        bad = step(&s, r, &rng);
+        if (bad == -2) {
+            fprintf(stderr, "hoc sim: out of memory\n");
+            goto done;
+        }
+        if (bad >= 0) break;
+        bool all_done = true;
+        for (int p = 0; p < n; p++)
+            if (alive(&s, p, r + 1) && !halted(&s, p)) all_done = false;
+        if (all_done) {
+            r++;
+            break;
+        }
+    }
+    if (bad >= 0) {
+        if (o->json) report_json(&s, f, "violated", r + 1, bad, r);
+        else {
+            report_text(&s, f, r + 1);
+            fprintf(f, "VIOLATED: %s %s after round %" PRId64 "\n",
+                    a->specs[bad].kind == HOC_INVARIANT ? "invariant" : "property", a->specs[bad].name, r);
+            print_trace(&s, f);
+        }
+        rc = 1;
+    } else {
+        if (o->json) report_json(&s, f, "ok", r, -1, -1);
+        else {
+            report_text(&s, f, r);
+            fprintf(f, "ok: every invariant and property held after each of %" PRId64 " rounds\n", r);
+        }
+        rc = 0;
+    }
+done:
+    free(s.states), free(s.outbox), free(s.to), free(s.msgs), free(s.outputs), free(s.ho);
+    free(s.crash_at), free(s.history), free(s.events), free(inputs);
+    return rc;
+}

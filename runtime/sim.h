@@ -1,0 +1,35 @@
+/* sim.h: the lockstep heard-of simulator, a driver of a compiled algorithm. */
+#ifndef HOC_SIM_H
+#define HOC_SIM_H
+
+#include <stdio.h>
+
+#include "hoc_rt.h"
+
+typedef struct hoc_sim_opts {
+    int n;
+    int64_t params[16];   /* params[0] == n; the rest filled by hoc_sim_params */
+    int64_t rounds;       /* rounds to run (fewer if every live process halts) */
+    uint64_t seed;
+    double drop;          /* probability that one channel drops its message */
+    int crash;            /* processes that crash, each at a random round */
+    const int64_t *inputs; /* n * algo->ninputs values, or NULL for the default */
+    int64_t good_from;    /* from this round, eventual assumptions are made to hold; -1: never */
+    int trace_rounds;     /* rounds of states kept for a violation trace */
+    bool json;
+    FILE *out;
+} hoc_sim_opts;
+
+/* Fills params[1..] with the largest values in [0, n] that satisfy the
+ * algorithm's constraints, where `given` (NULL or negative entries) does not
+ * fix them. Returns 0, or -1 if no assignment satisfies them. */
+int hoc_sim_params(const hoc_algo *a, int n, const int64_t *given, int64_t *params);
+
+/* Runs the simulation and prints its report. Returns 0 when every invariant
+ * and property held after every round, 1 when one was violated, 2 on error. */
+int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o);
+
+/* Prints one value of the given kind, as drivers show it. */
+void hoc_print_value(FILE *f, hoc_kind k, const void *p, const char *const *enum_names);
+
+#endif
