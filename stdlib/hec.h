@@ -10,10 +10,11 @@
  * Block lengths: every function that runs ISA-L takes a block length `len`
  * that must be a non-zero multiple of HEC_LEN_ALIGN (64) and at most
  * HEC_MAX_LEN; otherwise it returns HEC_EBADLEN and touches nothing.
- * ISA-L itself accepts any int length, but its SIMD kernels work on 16/32/64
- * byte vectors with special tail paths, and upstream tests only exercise
- * multiples of 16; requiring whole 64-byte vectors keeps every kernel on its
- * main path and matches the allocation granularity below.
+ * ISA-L itself accepts any int length (short ones fall back to scalar code,
+ * its vector kernels have tail paths), but its own tests concentrate on
+ * lengths that are multiples of the vector width; requiring whole 64-byte
+ * vectors keeps every kernel, up to AVX-512, on its main path and matches the
+ * allocation granularity below.
  *
  * Buffers: any alignment works; 64-byte alignment (hec_alloc) is faster.
  *
