@@ -19,3 +19,12 @@ set_tests_properties(ec PROPERTIES TIMEOUT 120 LABELS ec)
 add_executable(bench-ec ${CMAKE_SOURCE_DIR}/bench/bench_ec.c)
 target_include_directories(bench-ec PRIVATE ${ISAL_INCLUDE_DIR})
 target_link_libraries(bench-ec PRIVATE hoc_ec)
+
+# The .ho-facing functions (stdlib/ec.c), against the library, and through the simulator.
+add_executable(test-ec-ho tests/ec/test_ec_ho.c stdlib/ec.c)
+target_link_libraries(test-ec-ho PRIVATE hoc_ec)
+add_test(NAME ec-ho COMMAND test-ec-ho)
+add_test(NAME ec-parity-sim COMMAND hoc sim ${CMAKE_SOURCE_DIR}/tests/ec/parity.ho -n 3 --rounds 12)
+# The same stripe with the wrong coefficient must be caught by the invariant.
+add_test(NAME ec-parity-mutant COMMAND ${CMAKE_SOURCE_DIR}/tests/expect_exit.sh 1
+  $<TARGET_FILE:hoc> sim ${CMAKE_SOURCE_DIR}/tests/ec/parity_wrong_index.ho -n 3 --rounds 12)

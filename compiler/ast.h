@@ -212,6 +212,11 @@ typedef struct Program {
     Arena *arena;
     Diag *diag;
     Decl *decls; /* top-level, imports already spliced in */
+    /* What imported modules need linked: NAME.c and the flags in NAME.libs */
+    const char *csrc[16];
+    int ncsrc;
+    const char *libs[16];
+    int nlibs;
 } Program;
 
 /* ---- arena ---- */

@@ -72,6 +72,7 @@ typedef struct Gen {
     Round *round;
     /* what the function being emitted used, for its prologue */
     bool use_param[16], use_phase, use_env, use_s, use_from, use_msgs, use_ho, use_n;
+    bool use_out; /* a send or an output: the out (and to) parameters */
     bool need_active_ints, need_active_sets;
 } Gen;
 
@@ -323,9 +324,14 @@ static const char *emit_call(Gen *g, Expr *e)
         res = temp(g, "bytes");
         line(g, "uint8_t %s[%lld];", res, (long long)d->ret->len);
     }
-    bprintf(&b, "%s%s(", d->kind == D_DEF ? fmt(g, "%s_", g->px) : "", d->name);
-    for (int i = 0; i < e->nargs; i++) bprintf(&b, "%s%s", i ? ", " : "", emit(g, e->args[i]));
+    bool ext = d->kind == D_EXTERN; /* externs get every block's length beside it */
+    bprintf(&b, "%s%s(", ext ? "" : fmt(g, "%s_", g->px), d->name);
+    for (int i = 0; i < e->nargs; i++) {
+        bprintf(&b, "%s%s", i ? ", " : "", emit(g, e->args[i]));
+        if (ext && d->params[i].type->kind == TY_BYTES) bprintf(&b, ", %lld", (long long)d->params[i].type->len);
+    }
     if (bytes_ret) bprintf(&b, "%s%s", e->nargs ? ", " : "", res);
+    if (bytes_ret && ext) bprintf(&b, ", %lld", (long long)d->ret->len);
     bput(&b, ")", 1);
     char *call = arena_strndup(g->a, b.p, b.n);
     free(b.p);
@@ -515,6 +521,7 @@ static void emit_payload(Gen *g, const char *m, Expr *payload)
 
 static void emit_send(Gen *g, Stmt *s)
 {
+    g->use_out = true;
     const char *m = temp(g, "msg");
     line(g, "{");
     g->indent++;
@@ -609,6 +616,7 @@ static void emit_stmts(Gen *g, Stmt *s)
             const char *name = s->out->name;
             if (s->rhs->nargs) line(g, "out->%s = %s;", name, emit(g, s->rhs->args[0]));
             line(g, "out->%s_fired = true;", name);
+            g->use_out = true;
             break;
         }
         case S_HALT:
@@ -632,7 +640,7 @@ static void emit_function(Gen *g, Buf *dst, const char *signature, Mode mode, Bo
     Buf b = {0};
     Buf *saved = g->out;
     memset(g->use_param, 0, sizeof g->use_param);
-    g->use_phase = g->use_env = g->use_s = g->use_from = g->use_msgs = g->use_ho = g->use_n = false;
+    g->use_phase = g->use_env = g->use_s = g->use_from = g->use_msgs = g->use_ho = g->use_n = g->use_out = false;
     g->ntemp = 0;
     g->mode = mode;
     g->out = &b;
@@ -659,6 +667,8 @@ static void emit_function(Gen *g, Buf *dst, const char *signature, Mode mode, Bo
         if (!g->use_s && strstr(signature, " *s,")) bprintf(dst, "    (void)s;\n");
         if (!g->use_from && strstr(signature, "hoc_set from")) bprintf(dst, "    (void)from;\n");
         if (!g->use_msgs && strstr(signature, "*msgs")) bprintf(dst, "    (void)msgs;\n");
+        if (!g->use_out && strstr(signature, "hoc_set *to")) bprintf(dst, "    (void)to;\n");
+        if (!g->use_out && strstr(signature, " *out)")) bprintf(dst, "    (void)out;\n");
     }
     if (mode == M_PARAM && !any_param) bprintf(dst, "    (void)params;\n");
     bput(dst, b.p ? b.p : "", b.n);
@@ -671,6 +681,7 @@ static void body_init(Gen *g, void *arg)
 {
     (void)arg;
     Algo *al = g->algo;
+    if (!al->ninputs) line(g, "(void)inputs;");
     line(g, "memset(s, 0, sizeof *s); /* padding too: states compare with memcmp */");
     g->use_s = true;
     for (int i = 0; i < al->ninputs; i++) {
@@ -894,7 +905,7 @@ static void emit_active_helpers(Gen *g, Buf *h, Buf *b)
         bprintf(b, "static int %s_active_ints(const %s_state *S, int64_t n, int64_t *out)\n{\n    int k = 0;\n",
                 g->px, g->px);
         bprintf(b, "    for (int64_t i = 0; i < n; i++) {\n        out[k++] = i;\n");
-        count_slots(al, TY_INT, TY_PID, g, b, "ints");
+        if (!count_slots(al, TY_INT, TY_PID, g, b, "ints")) bprintf(b, "        (void)S;\n");
         bprintf(b, "    }\n    return k;\n}\n\n");
     }
     if (g->need_active_sets) {
@@ -926,9 +937,9 @@ static void emit_enums(Gen *g, Buf *h)
     }
 }
 
-static const char *param_decl(Gen *g, const Field *f)
+static const char *param_decl(Gen *g, const Field *f, bool ext)
 {
-    if (f->type->kind == TY_BYTES) return fmt(g, "const uint8_t *%s", f->name);
+    if (f->type->kind == TY_BYTES) return fmt(g, ext ? "const uint8_t *%s, size_t %s_len" : "const uint8_t *%s", f->name, f->name);
     return fmt(g, "%s %s", ctype(g, f->type), f->name);
 }
 
@@ -940,8 +951,9 @@ static void emit_funcs(Gen *g, Buf *b)
         bool bytes_ret = d->ret->kind == TY_BYTES;
         bprintf(&sig, "%s%s %s%s(", d->kind == D_DEF ? "static inline " : "", bytes_ret ? "void" : ctype(g, d->ret),
                 d->kind == D_DEF ? fmt(g, "%s_", g->px) : "", d->name);
-        for (int i = 0; i < d->nparams; i++) bprintf(&sig, "%s%s", i ? ", " : "", param_decl(g, &d->params[i]));
-        if (bytes_ret) bprintf(&sig, "%suint8_t *hoc_ret", d->nparams ? ", " : "");
+        bool ext = d->kind == D_EXTERN;
+        for (int i = 0; i < d->nparams; i++) bprintf(&sig, "%s%s", i ? ", " : "", param_decl(g, &d->params[i], ext));
+        if (bytes_ret) bprintf(&sig, "%suint8_t *hoc_ret%s", d->nparams ? ", " : "", ext ? ", size_t hoc_ret_len" : "");
         if (!d->nparams && !bytes_ret) bprintf(&sig, "void");
         bput(&sig, ")", 1);
         if (d->kind == D_EXTERN) {

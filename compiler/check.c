@@ -114,6 +114,31 @@ static Decl *find_enum_member(Checker *c, const char *name, int *index)
     return NULL;
 }
 
+static bool fold(Checker *c, Expr *e, int64_t *out);
+
+/* The value of a constant, folded on first use: constants may be used before
+ * their definition (a module sizes its blocks by a constant the program defines). */
+static bool const_value(Checker *c, Decl *d, Pos use, int64_t *out)
+{
+    if (d->used) { /* used marks "folded" for constants */
+        *out = d->value;
+        return true;
+    }
+    if (d->index == -2) {
+        diag_error(c->d, use, "constant '%s' is defined in terms of itself", d->name);
+        return false;
+    }
+    d->index = -2;
+    Ctx saved = c->ctx;
+    c->ctx = C_CONST;
+    if (!fold(c, d->init, &d->value)) d->value = 0;
+    c->ctx = saved;
+    d->index = -1;
+    d->used = true;
+    *out = d->value;
+    return true;
+}
+
 /* Folds an integer constant expression; reports and returns false if it is not one. */
 static bool fold(Checker *c, Expr *e, int64_t *out)
 {
@@ -122,12 +147,8 @@ static bool fold(Checker *c, Expr *e, int64_t *out)
     case E_INT: *out = e->ival; return true;
     case E_NAME: {
         Decl *d = find_global(c, e->name, D_CONST);
-        if (d && d->used) { /* used marks "folded" for constants */
-            *out = d->value;
-            return true;
-        }
-        diag_error(c->d, e->pos, d ? "constant '%s' is used before it is defined"
-                                   : "'%s' is not a constant", e->name);
+        if (d) return const_value(c, d, e->pos, out);
+        diag_error(c->d, e->pos, "'%s' is not a constant", e->name);
         return false;
     }
     case E_UNARY:
@@ -302,7 +323,8 @@ static Type *check_name(Checker *c, Expr *e)
         return c->t_int;
     }
     if ((d = find_global(c, n, D_CONST))) {
-        if (!d->used) return name_error(c, e, "is used before its definition");
+        int64_t v;
+        if (!const_value(c, d, e->pos, &v)) return c->t_err;
         e->nk = N_CONST;
         e->decl = d;
         return c->t_int;
@@ -342,8 +364,11 @@ static Type *check_binary(Checker *c, Expr *e)
     case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
         x = check_expr(c, e->a);
         y = check_expr(c, e->b);
-        if (x->kind == TY_UNKNOWN) infer(e->a, y), x = y;
-        if (y->kind == TY_UNKNOWN) infer(e->b, x), y = x;
+        /* a literal fits an int and a pid alike, so it does not decide a binder's type */
+        if (x->kind == TY_UNKNOWN && e->b->kind != E_INT) infer(e->a, y), x = y;
+        if (y->kind == TY_UNKNOWN && e->a->kind != E_INT) infer(e->b, x), y = x;
+        if (x->kind == TY_UNKNOWN) x = c->t_int;
+        if (y->kind == TY_UNKNOWN) y = c->t_int;
         if (!same_type(x, y)) {
             diag_error(c->d, e->pos, "cannot compare %s with %s", tn(c, x), tn(c, y));
         } else if (e->op != OP_EQ && e->op != OP_NE && !is_err(x) && !is_intlike(x)) {
@@ -1089,11 +1114,11 @@ Algo *check_program(Program *p)
     for (Decl *d = p->decls; d; d = d->next) {
         check_duplicate(&c, p->decls, d);
         switch (d->kind) {
-        case D_CONST:
-            c.ctx = C_CONST;
-            if (fold(&c, d->init, &d->value)) d->used = true;
-            else d->used = true, d->value = 0;
+        case D_CONST: {
+            int64_t v;
+            const_value(&c, d, d->pos, &v);
             break;
+        }
         case D_ENUM:
             for (int i = 0; i < d->nmembers; i++) {
                 int idx;

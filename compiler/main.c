@@ -156,6 +156,9 @@ static int cmd_compile(int argc, char **argv)
             if (rc == 0) printf("%s\n", cpath);
         }
         if (name && !pick_algo(&fr, name)) rc = 2;
+        /* what imported modules need: compile and link these with the code */
+        for (int i = 0; rc == 0 && i < fr.prog->ncsrc; i++) printf("%s\n", fr.prog->csrc[i]);
+        for (int i = 0; rc == 0 && i < fr.prog->nlibs; i++) fprintf(stderr, "hoc: link with %s\n", fr.prog->libs[i]);
     }
     front_free(&fr);
     return rc;
@@ -212,7 +215,7 @@ static int load_algo(Front *fr, Algo *a, const char *src, char **externs, int ne
     snprintf(l->so, sizeof l->so, "%s/%s.so", l->dir, px);
     char inc[PATH_MAX + 2];
     snprintf(inc, sizeof inc, "-I%s", env_or("HOC_RUNTIME", HOC_RUNTIME_DIR));
-    char *argv[64];
+    char *argv[96];
     int k = 0;
     argv[k++] = (char *)env_or("HOC_CC", HOC_CC);
     char *std[] = {"-std=c11", "-O2", "-g", "-fPIC", "-shared", "-Wall", "-Wextra", "-Werror", "-D_POSIX_C_SOURCE=200809L"};
@@ -225,6 +228,8 @@ static int load_algo(Front *fr, Algo *a, const char *src, char **externs, int ne
     argv[k++] = l->so;
     argv[k++] = l->c;
     for (int i = 0; i < nexterns && k < 62; i++) argv[k++] = externs[i];
+    for (int i = 0; i < fr->prog->ncsrc && k < 62; i++) argv[k++] = (char *)fr->prog->csrc[i];
+    for (int i = 0; i < fr->prog->nlibs && k < 62; i++) argv[k++] = (char *)fr->prog->libs[i];
     argv[k] = NULL;
     if (run(argv) != 0) {
         fprintf(stderr, "hoc: the C compiler failed on the generated code (kept in %s)\n", l->dir);

@@ -402,6 +402,30 @@ typedef struct Loader {
 
 static Decl *load_file(Loader *ld, const char *path, Pos from, int depth);
 
+/* A module NAME.ho may come with NAME.c, compiled with the program, and
+ * NAME.libs, linker flags separated by white space. */
+static void add_companions(Loader *ld, const char *ho_path)
+{
+    Program *p = ld->prog;
+    char path[4096];
+    size_t len = strlen(ho_path);
+    if (len < 3 || len + 3 >= sizeof path) return;
+    memcpy(path, ho_path, len - 3);
+    strcpy(path + len - 3, ".c");
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        fclose(f);
+        if (p->ncsrc < 16) p->csrc[p->ncsrc++] = arena_strndup(p->arena, path, strlen(path));
+    }
+    strcpy(path + len - 3, ".libs");
+    f = fopen(path, "rb");
+    if (!f) return;
+    char word[256];
+    while (p->nlibs < 16 && fscanf(f, "%255s", word) == 1)
+        if (word[0] == '-') p->libs[p->nlibs++] = arena_strndup(p->arena, word, strlen(word));
+    fclose(f);
+}
+
 /* Looks for NAME.ho beside the importing file, then in the stdlib. */
 static Decl *load_import(Loader *ld, const Decl *imp, const char *importer, int depth)
 {
@@ -421,6 +445,7 @@ static Decl *load_import(Loader *ld, const Decl *imp, const char *importer, int 
     FILE *f = fopen(buf, "rb");
     if (!f && ld->stdlib_dir) snprintf(buf, sizeof buf, "%s/%s.ho", ld->stdlib_dir, imp->name);
     if (f) fclose(f);
+    add_companions(ld, buf);
     return load_file(ld, arena_strndup(a, buf, strlen(buf)), imp->pos, depth + 1);
 }
 

@@ -1,0 +1,45 @@
+/* ec.c: the C side of stdlib/ec.ho. Pure functions in the calling
+ * convention of hoc's extern functions (each block with its length); no
+ * state, so replicas, the simulator and the model checker may call them
+ * anywhere. The coefficients are those of hec's Cauchy generator. */
+#include <isa-l/erasure_code.h>
+#include <stdint.h>
+#include <string.h>
+
+int64_t ec_coeff(int64_t k, int64_t m, int64_t row, int64_t col);
+void ec_xor(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len, uint8_t *out,
+            size_t out_len);
+void ec_parity_update(int64_t k, int64_t m, int64_t row, int64_t data_index, const uint8_t *delta,
+                      size_t delta_len, const uint8_t *parity, size_t parity_len, uint8_t *out,
+                      size_t out_len);
+
+/* P[row][col] = 1 / ((k + row) xor col), as gf_gen_cauchy1_matrix builds it. */
+int64_t ec_coeff(int64_t k, int64_t m, int64_t row, int64_t col)
+{
+    if (k < 1 || m < 1 || k + m > 255 || row < 0 || row >= m || col < 0 || col >= k) return 0;
+    return gf_inv((unsigned char)((k + row) ^ col));
+}
+
+/* out = a xor b over the shortest of the three lengths. */
+void ec_xor(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len, uint8_t *out,
+            size_t out_len)
+{
+    size_t n = a_len < b_len ? a_len : b_len;
+    if (out_len < n) n = out_len;
+    for (size_t i = 0; i < n; i++) out[i] = a[i] ^ b[i];
+}
+
+/* out = parity + P[row][data_index] * delta, with ISA-L's update kernel. */
+void ec_parity_update(int64_t k, int64_t m, int64_t row, int64_t data_index, const uint8_t *delta,
+                      size_t delta_len, const uint8_t *parity, size_t parity_len, uint8_t *out,
+                      size_t out_len)
+{
+    size_t n = parity_len < out_len ? parity_len : out_len;
+    memmove(out, parity, n);
+    unsigned char coef = (unsigned char)ec_coeff(k, m, row, data_index);
+    if (coef == 0 || delta_len < n || n == 0 || n > 0x7fffffff) return;
+    unsigned char tbls[32];
+    ec_init_tables(1, 1, &coef, tbls);
+    unsigned char *dst[1] = {out};
+    ec_encode_data_update((int)n, 1, 1, 0, tbls, (unsigned char *)delta, dst);
+}

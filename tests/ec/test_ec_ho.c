@@ -1,0 +1,63 @@
+/* The .ho-facing functions of stdlib/ec.c must agree with the hec library:
+ * same coefficients, and a delta applied by either gives the same parity. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hec.h"
+
+int64_t ec_coeff(int64_t k, int64_t m, int64_t row, int64_t col);
+void ec_xor(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len, uint8_t *out, size_t out_len);
+void ec_parity_update(int64_t k, int64_t m, int64_t row, int64_t data_index, const uint8_t *delta,
+                      size_t delta_len, const uint8_t *parity, size_t parity_len, uint8_t *out, size_t out_len);
+
+static int checks, failures;
+#define CHECK(c)                                                                                   \
+    do {                                                                                           \
+        checks++;                                                                                  \
+        if (!(c) && failures++ < 10) {                                                             \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);                 \
+        }                                                                                          \
+    } while (0)
+
+int main(void)
+{
+    uint64_t seed = 12345;
+    enum { LEN = 4096 };
+    uint8_t *d = malloc(LEN), *p = malloc(LEN), *p2 = malloc(LEN), *out = malloc(LEN);
+    int codes[][2] = {{1, 1}, {2, 1}, {4, 2}, {10, 4}, {13, 2}, {251, 4}};
+    for (size_t c = 0; c < sizeof codes / sizeof *codes; c++) {
+        int k = codes[c][0], m = codes[c][1];
+        hec_code *code;
+        CHECK(hec_code_new(k, m, &code) == HEC_OK);
+        for (int r = 0; r < m; r++)
+            for (int j = 0; j < k; j++) CHECK(ec_coeff(k, m, r, j) == hec_code_coeff(code, k + r, j));
+        for (int t = 0; t < 8; t++) {
+            for (int i = 0; i < LEN; i++) {
+                seed = seed * 6364136223846793005u + 1442695040888963407u;
+                d[i] = (uint8_t)(seed >> 56), p[i] = (uint8_t)(seed >> 48);
+            }
+            int row = t % m, j = (t * 7) % k;
+            memcpy(p2, p, LEN);
+            CHECK(hec_update_row(code, row, j, d, p2, LEN) == HEC_OK);
+            ec_parity_update(k, m, row, j, d, LEN, p, LEN, out, LEN);
+            CHECK(memcmp(out, p2, LEN) == 0);
+        }
+        hec_code_free(code);
+    }
+    /* out of range: the parity comes back unchanged */
+    ec_parity_update(4, 2, 2, 0, d, LEN, p, LEN, out, LEN);
+    CHECK(memcmp(out, p, LEN) == 0);
+    ec_parity_update(0, 2, 0, 0, d, LEN, p, LEN, out, LEN);
+    CHECK(memcmp(out, p, LEN) == 0);
+    CHECK(ec_coeff(200, 56, 0, 0) == 0 && ec_coeff(4, 2, 0, 4) == 0);
+    ec_xor(d, LEN, p, LEN, out, LEN);
+    for (int i = 0; i < LEN; i++)
+        if (out[i] != (d[i] ^ p[i])) {
+            CHECK(!"xor");
+            break;
+        }
+    free(d), free(p), free(p2), free(out);
+    printf("ec-ho: %d passed, %d failed\n", checks - failures, failures);
+    return failures != 0;
+}
