@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* splitmix64: small, seedable, and the same everywhere. */
 static uint64_t rng_next(uint64_t *s)
@@ -131,6 +132,7 @@ typedef struct Sim {
     int64_t hist_first, hist_count;
     Event *events;
     size_t nevents, cap_events;
+    double seconds; /* spent in the rounds themselves */
 } Sim;
 
 static uint8_t *state_of(Sim *s, int p) { return s->states + (size_t)p * s->a->state_size; }
@@ -262,11 +264,19 @@ static void print_event_value(FILE *f, const hoc_algo *a, const Event *e)
     if (o->has_value) hoc_print_value(f, o->kind, e->value, NULL);
 }
 
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static void report_json(Sim *s, FILE *f, const char *verdict, int64_t rounds, int bad, int64_t bad_round)
 {
     const hoc_algo *a = s->a;
     fprintf(f, "{\"algorithm\": \"%s\", \"verdict\": \"%s\", \"rounds\": %" PRId64 ", \"n\": %d, \"seed\": %" PRIu64,
             a->name, verdict, rounds, s->n, s->o->seed);
+    fprintf(f, ", \"seconds\": %.6f", s->seconds);
     fprintf(f, ", \"params\": {");
     for (int i = 0; i < a->nparams; i++) fprintf(f, "%s\"%s\": %" PRId64, i ? ", " : "", a->params[i], s->o->params[i]);
     fprintf(f, "}");
@@ -376,6 +386,7 @@ int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o)
     }
     int bad = -1;
     int64_t r = 0;
+    double t0 = now();
     for (; r < o->rounds; r++) {
         bad = step(&s, r, &rng);
         if (bad == -2) {
@@ -391,6 +402,7 @@ int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o)
             break;
         }
     }
+    s.seconds = now() - t0;
     if (bad >= 0) {
         if (o->json) report_json(&s, f, "violated", r + 1, bad, r);
         else {
@@ -404,7 +416,8 @@ int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o)
         if (o->json) report_json(&s, f, "ok", r, -1, -1);
         else {
             report_text(&s, f, r);
-            fprintf(f, "ok: every invariant and property held after each of %" PRId64 " rounds\n", r);
+            fprintf(f, "ok: every invariant and property held after each of %" PRId64 " rounds (%.3f s)\n", r,
+                    s.seconds);
         }
         rc = 0;
     }

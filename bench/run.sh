@@ -1,0 +1,38 @@
+#!/bin/sh
+# make bench: figures, not pass/fail. usage: bench/run.sh BUILD_DIR
+set -u
+B=${1:-build}
+HOC=$B/bin/hoc
+cd "$(dirname "$0")/.." || exit 2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+now() { date +%s.%N; }
+
+echo "== hoc compile: time per example (parse, check, generate C; best of 5) =="
+printf "%-22s %10s %12s\n" example "hoc (ms)" "+ cc -O2 (ms)"
+for f in examples/*.ho; do
+    best=999999 bestcc=999999
+    for i in 1 2 3 4 5; do
+        t0=$(now); "$HOC" compile "$f" -o "$tmp/c" >"$tmp/list" || exit 1; t1=$(now)
+        for c in $(cat "$tmp/list"); do cc -std=c11 -O2 -Iruntime -c "$c" -o "$tmp/o.o" 2>/dev/null; done; t2=$(now)
+        ms=$(echo "($t1 - $t0) * 1000" | bc -l); mscc=$(echo "($t2 - $t0) * 1000" | bc -l)
+        best=$(echo "if ($ms < $best) $ms else $best" | bc -l); bestcc=$(echo "if ($mscc < $bestcc) $mscc else $bestcc" | bc -l)
+    done
+    printf "%-22s %10.1f %12.1f\n" "$(basename "$f")" "$best" "$bestcc"
+done
+
+echo
+echo "== hoc sim: lockstep rounds per second (OTR, spec checked every round) =="
+printf "%-6s %10s %10s %14s\n" n rounds seconds "rounds/s"
+for cfg in "4 200000" "64 5000"; do
+    set -- $cfg
+    out=$("$HOC" sim examples/otr.ho -n "$1" --rounds "$2" --drop 0.1 --json) || { echo "sim failed"; exit 1; }
+    secs=$(echo "$out" | sed 's/.*"seconds": \([0-9.]*\).*/\1/')
+    printf "%-6s %10s %10.3f %14.0f\n" "$1" "$2" "$secs" "$(echo "$2 / $secs" | bc -l)"
+done
+
+if [ -x "$B/bin/bench-ec" ]; then
+    echo
+    echo "== erasure coding (bench-ec) =="
+    "$B/bin/bench-ec" ${BENCH_QUICK:+--quick}
+fi
