@@ -2,6 +2,8 @@
 BUILD ?= build
 ASAN  ?= build/asan
 JOBS  ?= $(shell nproc)
+# A sanitizer report must not look like a violation (exit 1) or a usage error (2).
+SAN_EXIT = exitcode=86
 
 .PHONY: all deps build demo check check-fast asan bench fuzz format clean
 
@@ -25,7 +27,8 @@ asan: deps
 # The whole suite, in the normal build and again under ASan+UBSan.
 check: build asan
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
-	cd $(ASAN) && ctest --output-on-failure -j $(JOBS) -LE nosan
+	cd $(ASAN) && ASAN_OPTIONS=$(SAN_EXIT):detect_leaks=1 UBSAN_OPTIONS=$(SAN_EXIT):halt_on_error=1:print_stacktrace=1 \
+		ctest --output-on-failure -j $(JOBS) -LE nosan
 
 check-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -1064,8 +1064,8 @@ int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
     bprintf(t, "};\n\n");
     Decl **all = calloc((size_t)(al->ninputs + al->nvars + 1), sizeof *all);
     if (!all) abort();
-    memcpy(all, al->inputs, sizeof *all * (size_t)al->ninputs);
-    memcpy(all + al->ninputs, al->vars, sizeof *all * (size_t)al->nvars);
+    for (int i = 0; i < al->ninputs; i++) all[i] = al->inputs[i];
+    for (int i = 0; i < al->nvars; i++) all[al->ninputs + i] = al->vars[i];
     emit_field_table(&g, t, fmt(&g, "%s_state_fields", px), fmt(&g, "%s_state", px), NULL, 0, all,
                      al->ninputs + al->nvars,
                      fmt(&g, "    {\"hoc_halted\", offsetof(%s_state, hoc_halted), HOC_K_BOOL, 1, false, NULL, false},\n", px));
