@@ -1139,7 +1139,8 @@ int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
     bprintf(t, "    .rounds = %s_rounds,\n    .nrounds = %d,\n", px, al->nrounds);
     if (al->noutputs) bprintf(t, "    .outputs = %s_output_table,\n    .noutputs = %d,\n", px, al->noutputs);
     if (al->nspecs) bprintf(t, "    .specs = %s_specs,\n    .nspecs = %d,\n", px, al->nspecs);
-    bprintf(t, "    .halted_offset = offsetof(%s_state, hoc_halted),\n    .uses_id = %d,\n};\n", px, al->uses_id ? 1 : 0);
+    bprintf(t, "    .halted_offset = offsetof(%s_state, hoc_halted),\n    .uses_id = %d,\n    .uses_round = %d,\n};\n", px,
+            al->uses_id ? 1 : 0, al->uses_round ? 1 : 0);
 
     Buf helpers = {0};
     emit_active_helpers(&g, &h, &helpers);

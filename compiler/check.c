@@ -47,6 +47,24 @@ typedef struct Checker {
 static Type *check_expr(Checker *c, Expr *e);
 static void check_stmt(Checker *c, Stmt *s);
 
+/* Process code that can tell processes apart: symmetry reduction is then
+ * unsound, so drivers must not permute processes. Conservative by design. */
+static void asymmetric(struct Checker *c);
+
+static void asymmetric(Checker *c)
+{
+    if (c->algo && c->ctx != C_SPEC && c->ctx != C_ASSUME) c->algo->uses_id = true;
+}
+
+static bool mentions_identity(const Type *t)
+{
+    while (t && t->kind == TY_ARRAY) {
+        if (t->len < 0) return true;
+        t = t->elem;
+    }
+    return t && (t->kind == TY_PID || t->kind == TY_SET);
+}
+
 static bool is_process_ctx(Ctx x)
 {
     return x == C_INIT || x == C_SEND || x == C_UPDATE || x == C_WHEN || x == C_LET || x == C_ROLE;
@@ -294,7 +312,7 @@ static Type *check_name(Checker *c, Expr *e)
     if (strcmp(n, "id") == 0) {
         if (!is_process_ctx(c->ctx)) return name_error(c, e, "(this process) is only known inside a process");
         e->nk = N_ID;
-        if (c->algo) c->algo->uses_id = true;
+        asymmetric(c);
         return c->t_pid;
     }
     if (strcmp(n, "procs") == 0) {
@@ -431,7 +449,10 @@ static Type *check_builtin(Checker *c, Expr *e)
     }
     Type *t = check_expr(c, e->args[0]);
     if (is_err(t)) return t;
-    if ((is_min || is_max) && t->kind == TY_SET) return c->t_pid;
+    if ((is_min || is_max) && t->kind == TY_SET) {
+        asymmetric(c);
+        return c->t_pid;
+    }
     Type *ft = agg_field(c, e->args[0], t);
     if (!ft) {
         diag_error(c->d, e->args[0]->pos, "%s needs a mailbox%s, not %s", f,
@@ -450,7 +471,8 @@ static Type *check_builtin(Checker *c, Expr *e)
         diag_error(c->d, e->pos, "%s needs an int field, not %s", f, tn(c, ft));
         return c->t_err;
     }
-    if (is_arg) {
+    if (is_arg) { /* ties go to the smallest sender */
+        asymmetric(c);
         Type *m = ast_type(c->a, TY_MSG);
         m->round = mbox_round(t);
         return m;
@@ -472,6 +494,11 @@ static Type *check_call(Checker *c, Expr *e)
     }
     if (c->ctx == C_CONST) {
         diag_error(c->d, e->pos, "expected an integer constant expression");
+        return c->t_err;
+    }
+    if (c->ctx == C_DEF && d->kind == D_DEF && !d->used) { /* used marks "checked" for defs */
+        diag_error(c->d, e->pos, "'%s' is used before its definition (a def may only call the defs above it)",
+                   e->name);
         return c->t_err;
     }
     e->decl = d;
@@ -525,6 +552,7 @@ static Type *check_index(Checker *c, Expr *e)
     if (t->kind == TY_MBOX && t->proj < 0) {
         expect(c, e->b, TY_PID, "a mailbox index");
         e->nk = N_MBOX;
+        asymmetric(c);
         Round *r = t->round;
         if (r->single) return r->fields[0].type;
         Type *m = ast_type(c->a, TY_MSG);
@@ -547,6 +575,7 @@ static Type *check_field(Checker *c, Expr *e)
     bool msgvar = e->a->kind == E_NAME && e->a->nk == N_MSGVAR;
     if (strcmp(e->name, "sender") == 0 && (t->kind == TY_MSG || msgvar)) {
         e->index = -2;
+        asymmetric(c);
         return c->t_pid;
     }
     Round *r = (t->kind == TY_MSG || (t->kind == TY_MBOX && t->proj < 0)) ? t->round : NULL;
@@ -620,13 +649,14 @@ static Type *check_compr(Checker *c, Expr *e)
     Binder *b = e->binders;
     bind(c, b, !is_spec_ctx(c->ctx));
     Type *result = c->t_set;
-    if (c->scope->kind == N_MSGVAR) {
+    bool over_mbox = c->scope->kind == N_MSGVAR; /* the binder is a message of any type */
+    if (over_mbox) {
         result = ast_type(c->a, TY_MBOX);
         result->round = c->round;
     }
     expect(c, e->a, TY_BOOL, "the condition of a set comprehension");
     if (b->type->kind == TY_UNKNOWN) *b->type = *c->t_pid;
-    if (!is_err(b->type) && !is_intlike(b->type))
+    if (!over_mbox && !is_err(b->type) && !is_intlike(b->type))
         diag_error(c->d, b->pos, "a set comprehension ranges over processes or a mailbox");
     c->scope = saved;
     return result;
@@ -646,6 +676,7 @@ static Type *check_expr_inner(Checker *c, Expr *e)
                        e->kind == E_ROUND ? "round" : "phase");
             return c->t_err;
         }
+        if (c->algo) c->algo->uses_round = true;
         return c->t_int;
     case E_UNARY:
         if (e->op == OP_NOT) {
@@ -719,8 +750,10 @@ static void check_lvalue(Checker *c, Expr *lhs)
     if (root->nk == N_LOCAL) return;
     if (root->nk == N_STATE && root->decl && root->decl->kind == D_INPUT)
         diag_error(c->d, lhs->pos, "'%s' is an input and cannot be assigned", root->name);
+    else if (root->nk == N_BINDER || root->nk == N_MSGVAR)
+        diag_error(c->d, lhs->pos, "'%s' is a loop variable and cannot be assigned", root->name);
     else
-        diag_error(c->d, lhs->pos, "'%s' cannot be assigned", root->name);
+        diag_error(c->d, lhs->pos, "'%s' cannot be assigned; only variables and locals can", root->name);
 }
 
 static bool assignable_type(const Type *t)
@@ -736,6 +769,7 @@ static void check_send(Checker *c, Stmt *s)
         return;
     }
     if (s->lhs) {
+        asymmetric(c);
         Type *t = check_expr(c, s->lhs);
         if (!is_err(t) && !is_intlike(t) && t->kind != TY_SET)
             diag_error(c->d, s->lhs->pos, "a message goes to a process or a set, not %s", tn(c, t));
@@ -793,9 +827,12 @@ static void check_for(Checker *c, Stmt *s)
         s->var->type = c->t_int;
     } else if (t->kind == TY_MBOX && t->proj < 0) {
         k = N_MSGVAR;
+        asymmetric(c);
         if (c->round && c->round->single) s->var->type = c->round->fields[0].type;
     } else if (!is_err(t) && t->kind != TY_SET) {
         diag_error(c->d, s->cond->pos, "a for loop ranges over a set, a mailbox or lo..hi, not %s", tn(c, t));
+    } else {
+        asymmetric(c);
     }
     push(c, s->var->name, k, s->var);
     c->scope->kind = k == N_MSGVAR ? N_MSGVAR : N_BINDER; /* loop variables are read-only */
@@ -931,6 +968,7 @@ static void check_round(Checker *c, Round *r)
     c->round = r;
     for (int i = 0; i < r->nfields; i++) {
         storable(c, r->fields[i].type, r->fields[i].pos, "a message field");
+        if (mentions_identity(r->fields[i].type) && c->algo) c->algo->uses_id = true;
         if (r->fields[i].type->kind == TY_ARRAY && r->fields[i].type->len < 0)
             diag_error(c->d, r->fields[i].pos, "a message cannot hold an array indexed by process");
         for (int j = 0; j < i; j++)
@@ -987,6 +1025,7 @@ static Algo *check_algo(Checker *c, Decl *ad)
             if (d->init && al->nwhere < 8) al->where[al->nwhere++] = d;
             break;
         case D_INPUT:
+            if (mentions_identity(d->type)) al->uses_id = true;
             if (storable(c, d->type, d->pos, "an input") && d->type->kind != TY_INT &&
                 d->type->kind != TY_BOOL && d->type->kind != TY_PID && d->type->kind != TY_ENUM)
                 diag_error(c->d, d->pos, "an input must be an int, bool, pid or enum");
@@ -1000,6 +1039,7 @@ static Algo *check_algo(Checker *c, Decl *ad)
             break;
         case D_VAR:
             storable(c, d->type, d->pos, "a variable");
+            if (mentions_identity(d->type)) al->uses_id = true; /* ghosts too: specs read them */
             PUSH_ARRAY(al->vars, al->nvars, d);
             break;
         case D_ORACLE:
@@ -1098,6 +1138,7 @@ static void check_def(Checker *c, Decl *d)
         if (!same_type(t, d->ret))
             diag_error(c->d, d->init->pos, "'%s' returns %s, but its body is %s", d->name, tn(c, d->ret), tn(c, t));
     }
+    d->used = true;
     c->scope = NULL;
 }
 
@@ -1140,7 +1181,9 @@ Algo *check_program(Program *p)
         }
     }
     if (!head && p->diag->errors == 0)
-        diag_error(c.d, (Pos){p->decls ? p->decls->pos.file : NULL, 1, 1}, "no algorithm is defined");
+        /* at the top of the main file (the first source read), even if it is empty */
+        diag_error(c.d, (Pos){p->diag->nsources ? p->diag->sources[0].file : NULL, 1, 1},
+                   "no algorithm is defined");
     return head;
 }
 

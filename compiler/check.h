@@ -15,7 +15,8 @@ typedef struct Algo {
     int ninputs, noutputs, nvars, noracles, nlets, nspecs;
     Round **rounds;
     int nrounds;
-    bool uses_id; /* behaviour may depend on process ids (no symmetry) */
+    bool uses_id;    /* behaviour may depend on process ids: no symmetry reduction */
+    bool uses_round; /* behaviour depends on the round or phase counter */
     struct Algo *next;
 } Algo;
 

@@ -18,6 +18,7 @@ typedef struct Lexer {
     const char *file;
     Arena *arena;
     Diag *diag;
+    bool open_comment; /* the input ended inside a block comment (already reported) */
 } Lexer;
 
 /* Starts scanning text[0..len); text[len] must be a NUL byte. */

@@ -14,6 +14,7 @@ void lexer_init(Lexer *lx, const char *file, const char *text, size_t len, Arena
     lx->file = file;
     lx->arena = a;
     lx->diag = d;
+    lx->open_comment = false;
 }
 
 static Pos here(const Lexer *lx)
@@ -30,6 +31,7 @@ static void newline(Lexer *lx, const char *after)
 /* Skips a block comment; comments do not nest. */
 static int block_comment(Lexer *lx)
 {
+    Pos start = here(lx); /* before newlines move line_start past the opening */
     for (const char *p = lx->cur; p < lx->lim; p++) {
         if (*p == '\n') newline(lx, p + 1);
         else if (p[0] == '*' && p + 1 < lx->lim && p[1] == '/') {
@@ -37,7 +39,8 @@ static int block_comment(Lexer *lx)
             return 1;
         }
     }
-    diag_error(lx->diag, here(lx), "unterminated comment");
+    diag_error(lx->diag, start, "unterminated comment: this /* has no closing */");
+    lx->open_comment = true;
     lx->cur = lx->lim;
     return 0;
 }
@@ -91,8 +94,10 @@ static int ident(Lexer *lx, Token *t)
 {
     size_t n = (size_t)(lx->cur - lx->tok);
     for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
-        if (strlen(keywords[i].word) == n && memcmp(keywords[i].word, lx->tok, n) == 0)
+        if (strlen(keywords[i].word) == n && memcmp(keywords[i].word, lx->tok, n) == 0) {
+            t->s = keywords[i].word; /* so a syntax error can name the keyword */
             return keywords[i].kind;
+        }
     if (n > 128) diag_error(lx->diag, t->pos, "identifier longer than 128 characters");
     t->s = arena_strndup(lx->arena, lx->tok, n > 128 ? 128 : n);
     return TK_IDENT;
@@ -136,7 +141,7 @@ int lexer_next(Lexer *lx, Token *t)
             digits id   {
                 diag_error(lx->diag, t->pos, "malformed number '%.*s'",
                            (int)(lx->cur - lx->tok > 40 ? 40 : lx->cur - lx->tok), lx->tok);
-                continue;
+                return TK_INT; /* stands in for the number, so the parser does not also complain */
             }
             id { return ident(lx, t); }
 

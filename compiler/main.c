@@ -15,6 +15,7 @@
 #include "check.h"
 #include "diag.h"
 #include "parse.h"
+#include "mc.h"
 #include "sim.h"
 
 extern char **environ;
@@ -38,6 +39,18 @@ static const char *usage_text =
     "      --algorithm A   which algorithm, when the file has several\n"
     "      --trace-rounds K  rounds kept for a violation trace (default 20)\n"
     "      --json          one JSON object instead of text\n"
+    "      --replay TRACE  replay a counterexample written by hoc check --trace\n"
+    "  check FILE.ho -n N [options]             explore every heard-of choice (small n)\n"
+    "      --values V      inputs range over 0..V-1 (default 2)\n"
+    "      --depth R       at most R rounds (default 64)\n"
+    "      --faults F      benign (any loss, default), crash=K, or none\n"
+    "      --threads T     worker threads (default: the cores)\n"
+    "      --time S, --mem MB   bounds (exit 3 when reached)\n"
+    "      --trace FILE    write the counterexample as JSON (hoc sim --replay)\n"
+    "      --goal NAME, --prune NAME   stop at / do not expand states where spec NAME holds\n"
+    "      --no-symmetry   do not merge states that differ by a permutation of processes\n"
+    "      --walks W --seed S   W seeded random walks of --depth rounds instead\n"
+    "      --json          a JSON summary line\n"
     "  help                                     this text\n"
     "  version                                  the version\n"
     "\n"
@@ -70,11 +83,11 @@ static int front(const char *path, Front *fr)
     memset(fr, 0, sizeof *fr);
     fr->diag.out = stderr;
     fr->prog = parse_program(path, env_or("HOC_STDLIB", HOC_STDLIB_DIR), &fr->diag);
-    if (!fr->prog) {
-        fprintf(stderr, "hoc: cannot read '%s': %s\n", path, strerror(errno));
-        return 2;
+    if (!fr->prog) return 2; /* parse_program has said why */
+    if (fr->diag.errors) { /* syntax errors: the tree is partial, so it is not checked */
+        fprintf(stderr, "%d error%s\n", fr->diag.errors, fr->diag.errors == 1 ? "" : "s");
+        return 1;
     }
-    if (fr->diag.errors) return 1;
     fr->algos = check_program(fr->prog);
     if (fr->diag.errors) {
         fprintf(stderr, "%d error%s\n", fr->diag.errors, fr->diag.errors == 1 ? "" : "s");
@@ -198,7 +211,7 @@ static void unload(Loaded *l)
 
 /* Compiles the generated C (and the user's extern C files) into a shared
  * object and loads its descriptor. */
-static int load_algo(Front *fr, Algo *a, const char *src, char **externs, int nexterns, Loaded *l)
+static int load_algo(Front *fr, Algo *a, const char *src, char **externs, int nexterns, int maxn, Loaded *l)
 {
     memset(l, 0, sizeof *l);
     snprintf(l->dir, sizeof l->dir, "%s/hoc-XXXXXX", "/tmp");
@@ -224,6 +237,15 @@ static int load_algo(Front *fr, Algo *a, const char *src, char **externs, int ne
     snprintf(flags, sizeof flags, "%s", HOC_GEN_FLAGS);
     for (char *t = strtok(flags, " "); t && k < 40; t = strtok(NULL, " ")) argv[k++] = t;
     argv[k++] = inc;
+    char cap[300];
+    if (maxn > 0) { /* smaller arrays indexed by process: smaller states */
+        char upper[256];
+        size_t i = 0;
+        for (; px[i] && i + 1 < sizeof upper; i++) upper[i] = (char)(px[i] >= 'a' && px[i] <= 'z' ? px[i] - 32 : px[i]);
+        upper[i] = 0;
+        snprintf(cap, sizeof cap, "-D%s_MAXN=%d", upper, maxn);
+        argv[k++] = cap;
+    }
     argv[k++] = "-o";
     argv[k++] = l->so;
     argv[k++] = l->c;
@@ -282,7 +304,7 @@ static int parse_inputs(const char *s, int n, int ninputs, int64_t *out)
 
 static int cmd_sim(int argc, char **argv)
 {
-    const char *file = NULL, *name = NULL, *inputs = NULL;
+    const char *file = NULL, *name = NULL, *inputs = NULL, *replay = NULL;
     char *externs[16];
     int nexterns = 0;
     const char *pnames[16];
@@ -329,6 +351,8 @@ static int cmd_sim(int argc, char **argv)
             o.trace_rounds = (int)v;
         } else if (strcmp(a, "--input") == 0) {
             inputs = val;
+        } else if (strcmp(a, "--replay") == 0) {
+            replay = val;
         } else if (strcmp(a, "--algorithm") == 0) {
             name = val;
         } else if (strcmp(a, "--extern") == 0) {
@@ -344,7 +368,7 @@ static int cmd_sim(int argc, char **argv)
         }
     }
     if (!file) return usage_error("%s", "sim needs a .ho file");
-    if (!o.n) return usage_error("%s", "sim needs -n N, the number of processes");
+    if (!o.n && !replay) return usage_error("%s", "sim needs -n N, the number of processes");
     if (o.crash > o.n) return usage_error("%s", "--crash cannot exceed -n");
     Front fr;
     int rc = front(file, &fr);
@@ -357,8 +381,12 @@ static int cmd_sim(int argc, char **argv)
     int64_t *in = NULL;
     rc = 2;
     if (!al) goto out;
-    if (load_algo(&fr, al, file, externs, nexterns, &l)) goto out;
+    if (load_algo(&fr, al, file, externs, nexterns, 0, &l)) goto out;
     const hoc_algo *a = l.algo;
+    if (replay) {
+        rc = hoc_sim_replay(a, replay, stdout);
+        goto out;
+    }
     int64_t given[16];
     for (int i = 0; i < 16; i++) given[i] = -1;
     for (int k = 0; k < nfixed; k++) {
@@ -394,6 +422,114 @@ out:
     return rc;
 }
 
+/* Finds a spec by name; -1 (and a message) if there is none. */
+static int find_spec(const hoc_algo *a, const char *name)
+{
+    for (int i = 0; i < a->nspecs; i++)
+        if (strcmp(a->specs[i].name, name) == 0) return i;
+    fprintf(stderr, "hoc: %s has no invariant, property or assumption named '%s'\n", a->name, name);
+    return -1;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    const char *file = NULL, *name = NULL, *goal = NULL, *prune = NULL, *faults = "benign";
+    char *externs[16];
+    int nexterns = 0;
+    mc_opts o = {.values = 2, .depth = 64, .threads = (int)sysconf(_SC_NPROCESSORS_ONLN), .mem_mb = 8192,
+                 .symmetry = true, .goal = -1, .prune = -1, .seed = 1};
+    o.progress = isatty(2);
+    long long v;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (a[0] != '-') {
+            if (file) return usage_error("unexpected argument '%s'", a);
+            file = a;
+            continue;
+        }
+        if (strcmp(a, "--json") == 0) { o.json = true; continue; }
+        if (strcmp(a, "--no-symmetry") == 0) { o.symmetry = false; continue; }
+        if (strcmp(a, "--progress") == 0) { o.progress = true; continue; }
+        if (strcmp(a, "--quiet") == 0) { o.progress = false; continue; }
+        if (!val) return usage_error("option '%s' needs a value (or is unknown)", a);
+        i++;
+        if (strcmp(a, "-n") == 0) {
+            if (parse_int(val, 1, HOC_MAXN, &v)) return usage_error("-n takes a number from 1 to 64, not '%s'", val);
+            o.n = (int)v;
+        } else if (strcmp(a, "--values") == 0) {
+            if (parse_int(val, 1, 64, &v)) return usage_error("--values takes a number from 1 to 64, not '%s'", val);
+            o.values = (int)v;
+        } else if (strcmp(a, "--depth") == 0) {
+            if (parse_int(val, 0, 1000000, &v)) return usage_error("--depth takes a number of rounds, not '%s'", val);
+            o.depth = v;
+        } else if (strcmp(a, "--threads") == 0) {
+            if (parse_int(val, 1, 16, &v)) return usage_error("--threads takes a number from 1 to 16, not '%s'", val);
+            o.threads = (int)v;
+        } else if (strcmp(a, "--time") == 0) {
+            if (parse_int(val, 1, 100000000, &v)) return usage_error("--time takes seconds, not '%s'", val);
+            o.time_limit = (double)v;
+        } else if (strcmp(a, "--mem") == 0) {
+            if (parse_int(val, 1, 1 << 24, &v)) return usage_error("--mem takes megabytes, not '%s'", val);
+            o.mem_mb = v;
+        } else if (strcmp(a, "--faults") == 0) {
+            faults = val;
+        } else if (strcmp(a, "--walks") == 0) {
+            if (parse_int(val, 1, LLONG_MAX, &v)) return usage_error("--walks takes a number of walks, not '%s'", val);
+            o.walks = v;
+        } else if (strcmp(a, "--seed") == 0) {
+            if (parse_int(val, 0, LLONG_MAX, &v)) return usage_error("--seed takes a non-negative number, not '%s'", val);
+            o.seed = (uint64_t)v;
+        } else if (strcmp(a, "--trace") == 0) {
+            o.trace_path = val;
+        } else if (strcmp(a, "--goal") == 0) {
+            goal = val;
+        } else if (strcmp(a, "--prune") == 0) {
+            prune = val;
+        } else if (strcmp(a, "--algorithm") == 0) {
+            name = val;
+        } else if (strcmp(a, "--extern") == 0) {
+            if (nexterns == 16) return usage_error("%s", "at most 16 --extern files");
+            externs[nexterns++] = (char *)val;
+        } else {
+            return usage_error("unknown option '%s'", a);
+        }
+    }
+    if (!file) return usage_error("%s", "check needs a .ho file");
+    if (!o.n) return usage_error("%s", "check needs -n N, the number of processes");
+    if (strcmp(faults, "benign") == 0) o.faults = MC_BENIGN;
+    else if (strcmp(faults, "none") == 0) o.faults = MC_RELIABLE;
+    else if (strncmp(faults, "crash=", 6) == 0 && parse_int(faults + 6, 0, HOC_MAXN, &v) == 0) {
+        o.faults = MC_CRASH;
+        o.crash = (int)v;
+    } else return usage_error("--faults takes benign, none or crash=K, not '%s'", faults);
+    Front fr;
+    int rc = front(file, &fr);
+    if (rc) {
+        front_free(&fr);
+        return 2;
+    }
+    Algo *al = pick_algo(&fr, name);
+    Loaded l = {0};
+    rc = 2;
+    if (!al) goto out;
+    if (load_algo(&fr, al, file, externs, nexterns, o.n, &l)) goto out;
+    const hoc_algo *a = l.algo;
+    if (hoc_sim_params(a, o.n, NULL, o.params) != 0) {
+        fprintf(stderr, "hoc: no parameters satisfy %s's constraints with n = %d\n", a->name, o.n);
+        goto out;
+    }
+    if (goal && (o.goal = find_spec(a, goal)) < 0) goto out;
+    if (prune && (o.prune = find_spec(a, prune)) < 0) goto out;
+    o.out = stdout;
+    o.source = file;
+    rc = mc_run(a, &o);
+out:
+    unload(&l);
+    front_free(&fr);
+    return rc;
+}
+
 static int cmd_unavailable(const char *cmd)
 {
     fprintf(stderr, "hoc: '%s' is not available in this version yet\n", cmd);
@@ -409,7 +545,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "compile") == 0) return cmd_compile(argc - 2, argv + 2);
     if (strcmp(cmd, "sim") == 0) return cmd_sim(argc - 2, argv + 2);
-    if (strcmp(cmd, "verify") == 0 || strcmp(cmd, "check") == 0 || strcmp(cmd, "build") == 0)
+    if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
+    if (strcmp(cmd, "verify") == 0 || strcmp(cmd, "build") == 0)
         return cmd_unavailable(cmd);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         fputs(usage_text, stdout);

@@ -59,10 +59,13 @@ const char *lexer_token_name(int kind)
 void parse_syntax_error(Parser *ps, const Token *t)
 {
     if (ps->overflow) return;
+    if (t->kind == 0 && ps->eof_in_comment) return; /* the unterminated comment was reported */
     if (t->kind == TK_IDENT)
         diag_error(ps->diag, t->pos, "syntax error: unexpected identifier '%s'", t->s);
     else if (t->kind == 0)
         diag_error(ps->diag, t->pos, "syntax error: unexpected end of input (a '}' or ';' missing?)");
+    else if (t->s) /* keywords carry their spelling */
+        diag_error(ps->diag, t->pos, "syntax error: unexpected keyword '%s'", t->s);
     else
         diag_error(ps->diag, t->pos, "syntax error: unexpected %s", lexer_token_name(t->kind));
 }
@@ -70,7 +73,7 @@ void parse_syntax_error(Parser *ps, const Token *t)
 void parse_overflow(Parser *ps)
 {
     ps->overflow = true;
-    diag_error(ps->diag, (Pos){0}, "program nested too deeply");
+    diag_error(ps->diag, ps->last, "program nested too deeply");
 }
 
 /* ---- list helpers ---- */
@@ -333,6 +336,8 @@ static Decl *parse_buffer(Arena *a, Diag *diag, const char *name, const char *te
     for (;;) {
         int k = lexer_next(&lx, &t);
         t.kind = k;
+        ps.last = t.pos;
+        ps.eof_in_comment = lx.open_comment;
         hocParse(p, k, t, &ps);
         if (k == 0 || ps.overflow || diag->errors > DIAG_MAX_ERRORS) break;
     }
@@ -380,10 +385,10 @@ static char *read_file(Arena *a, const char *path, size_t *len, const char **why
         if (got == 0) break;
         n += got;
     }
-    int err = ferror(f);
+    int err = ferror(f), errnum = errno;
     fclose(f);
     if (err) {
-        *why = "read error";
+        *why = errnum ? strerror(errnum) : "read error"; /* "Is a directory", say */
         free(buf);
         return NULL;
     }
@@ -443,7 +448,16 @@ static Decl *load_import(Loader *ld, const Decl *imp, const char *importer, int 
     const char *dir = slash ? importer : ".";
     snprintf(buf, sizeof buf, "%.*s/%s.ho", dirlen, dir, imp->name);
     FILE *f = fopen(buf, "rb");
-    if (!f && ld->stdlib_dir) snprintf(buf, sizeof buf, "%s/%s.ho", ld->stdlib_dir, imp->name);
+    if (!f && ld->stdlib_dir) {
+        snprintf(buf, sizeof buf, "%s/%s.ho", ld->stdlib_dir, imp->name);
+        f = fopen(buf, "rb");
+        if (!f && errno == ENOENT) { /* say where we looked, not just the last place */
+            diag_error(ld->prog->diag, imp->pos,
+                       "cannot import '%s': there is no %s.ho beside this file or in the standard library",
+                       imp->name, imp->name);
+            return NULL;
+        }
+    }
     if (f) fclose(f);
     add_companions(ld, buf);
     return load_file(ld, arena_strndup(a, buf, strlen(buf)), imp->pos, depth + 1);
@@ -471,20 +485,19 @@ static Decl *load_file(Loader *ld, const char *path, Pos from, int depth)
 Program *parse_program(const char *path, const char *stdlib_dir, Diag *diag)
 {
     Program *prog = calloc(1, sizeof *prog);
-    if (!prog) return NULL;
+    if (!prog) {
+        fprintf(diag->out, "hoc: out of memory\n");
+        return NULL;
+    }
     prog->arena = arena_new();
     prog->diag = diag;
     Loader ld = {.prog = prog, .stdlib_dir = stdlib_dir};
-    int before = diag->errors;
+    int sources = diag->nsources;
     const char *p = arena_strndup(prog->arena, path, strlen(path));
     prog->decls = load_file(&ld, p, (Pos){0}, 0);
-    if (!prog->decls && diag->errors == before) {
-        FILE *f = fopen(path, "rb");
-        if (!f) {
-            program_free(prog);
-            return NULL;
-        }
-        fclose(f);
+    if (diag->nsources == sources) { /* unreadable (a directory, say); load_file said why */
+        program_free(prog);
+        return NULL;
     }
     return prog;
 }

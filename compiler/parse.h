@@ -17,9 +17,12 @@ typedef struct Parser {
     Decl *decls;
     Round *round; /* the round whose header was just read */
     bool overflow;
+    Pos last; /* the token being parsed, for errors that have no token of their own */
+    bool eof_in_comment; /* input ended inside a comment: an early end is no news */
 } Parser;
 
-/* Reads and parses path and everything it imports; NULL if it cannot be read.
+/* Reads and parses path and everything it imports; NULL if it cannot be read
+ * (the reason is already printed on diag->out).
  * Syntax errors are reported to diag and leave a partial tree. */
 Program *parse_program(const char *path, const char *stdlib_dir, Diag *diag);
 /* Parses text held in memory, without imports; for tests and fuzzing. */

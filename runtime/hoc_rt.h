@@ -115,7 +115,8 @@ typedef struct hoc_algo {
     const hoc_spec *specs;
     int nspecs;
     size_t halted_offset; /* bool in the state: the process has terminated */
-    uint32_t uses_id;     /* nonzero: behaviour depends on process ids */
+    uint32_t uses_id;     /* nonzero: behaviour may depend on process ids */
+    uint32_t uses_round;  /* nonzero: behaviour depends on the round counter */
 } hoc_algo;
 
 /* ---- Arithmetic with defined overflow: ints are 64-bit two's complement,

@@ -3,6 +3,8 @@
  * process updates on its mailbox, and the spec is checked. */
 #include "sim.h"
 
+#include "json.h"
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -424,5 +426,181 @@ int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o)
 done:
     free(s.states), free(s.outbox), free(s.to), free(s.msgs), free(s.outputs), free(s.ho);
     free(s.crash_at), free(s.history), free(s.events), free(inputs);
+    return rc;
+}
+
+/* ---- replaying a trace written by hoc check ---- */
+
+static int replay_error(const char *path, const char *msg)
+{
+    fprintf(stderr, "hoc sim: %s: %s\n", path, msg);
+    return 2;
+}
+
+/* Reads a whole file; NULL on error. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *b = malloc(cap);
+    while (b) {
+        if (n == cap) {
+            if (cap >= ((size_t)256 << 20)) break;
+            char *nb = realloc(b, cap *= 2);
+            if (!nb) break;
+            b = nb;
+        }
+        size_t got = fread(b + n, 1, cap - n, f);
+        if (!got) break;
+        n += got;
+    }
+    bool bad = ferror(f) || !feof(f);
+    fclose(f);
+    if (bad || !b) {
+        free(b);
+        return NULL;
+    }
+    *len = n;
+    return b;
+}
+
+/* Does field fd of state st print as the trace's value v? */
+static bool same_value(const hoc_field *fd, const uint8_t *st, const json *v, char *mine, size_t cap)
+{
+    FILE *m = fmemopen(mine, cap, "w");
+    if (!m) return false;
+    hoc_print_value(m, fd->kind, st + fd->offset, fd->enum_names);
+    fclose(m);
+    char theirs[128];
+    if (v->type == JSON_NUM) snprintf(theirs, sizeof theirs, "%" PRId64, v->num);
+    else if (v->type == JSON_BOOL) snprintf(theirs, sizeof theirs, "%s", v->b ? "true" : "false");
+    else if (v->type == JSON_STR) snprintf(theirs, sizeof theirs, "%s", v->str);
+    else return false;
+    return strcmp(mine, theirs) == 0;
+}
+
+int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out)
+{
+    size_t len;
+    char *text = slurp(path, &len);
+    if (!text) return replay_error(path, "cannot read the trace");
+    char err[160];
+    json *t = json_parse(text, len, err, sizeof err);
+    free(text);
+    if (!t) return replay_error(path, err);
+    int rc = 2, n = 0;
+    uint8_t *states = NULL, *box = NULL, *msgs = NULL, *outputs = NULL;
+    int64_t params[16] = {0}, *inputs = NULL;
+    const json *fmt = json_get(t, "format"), *jn = json_get(t, "n"), *jp = json_get(t, "params"),
+               *ji = json_get(t, "inputs"), *jr = json_get(t, "rounds"), *ja = json_get(t, "algorithm");
+    if (!fmt || fmt->type != JSON_STR || strcmp(fmt->str, "hoc-trace-1") != 0) {
+        replay_error(path, "not a hoc trace (format hoc-trace-1)");
+        goto done;
+    }
+    if (ja && ja->type == JSON_STR && strcmp(ja->str, a->name) != 0) {
+        replay_error(path, "the trace is of another algorithm");
+        goto done;
+    }
+    if (!jn || jn->type != JSON_NUM || jn->num < 1 || jn->num > a->maxn || !jp || jp->type != JSON_ARR ||
+        jp->n != a->nparams || !ji || ji->type != JSON_ARR || !jr || jr->type != JSON_ARR) {
+        replay_error(path, "the trace lacks n, params, inputs or rounds, or they do not fit the algorithm");
+        goto done;
+    }
+    n = (int)jn->num;
+    for (int i = 0; i < jp->n; i++) params[i] = jp->items[i].type == JSON_NUM ? jp->items[i].num : -1;
+    if (params[0] != n || !a->params_ok(params)) {
+        replay_error(path, "the trace's parameters do not satisfy the algorithm's constraints");
+        goto done;
+    }
+    if (ji->n != n * a->ninputs) {
+        replay_error(path, "the trace has the wrong number of inputs");
+        goto done;
+    }
+    size_t msz = a->msg_size;
+    states = calloc((size_t)n, a->state_size);
+    box = calloc((size_t)n * HOC_MAXN, msz);
+    msgs = calloc(HOC_MAXN, msz);
+    outputs = calloc(1, a->outputs_size);
+    inputs = calloc((size_t)n * (size_t)(a->ninputs + 1), sizeof *inputs);
+    if (!states || !box || !msgs || !outputs || !inputs) {
+        replay_error(path, "out of memory");
+        goto done;
+    }
+    for (int i = 0; i < ji->n; i++) inputs[i] = ji->items[i].type == JSON_NUM ? ji->items[i].num : 0;
+    for (int p = 0; p < n; p++) {
+        hoc_env env = {p, n, 0, params, 0};
+        a->init(states + (size_t)p * a->state_size, &env, inputs + (size_t)p * (size_t)a->ninputs);
+    }
+    fprintf(out, "%s: replaying %s, n=%d, %d rounds\n", a->name, path, n, jr->n);
+    uint64_t crashed = 0;
+    rc = 0;
+    for (int r = 0; r < jr->n && rc == 0; r++) {
+        const json *jround = &jr->items[r], *jho = json_get(jround, "ho"), *jc = json_get(jround, "crashed"),
+                   *jo = json_get(jround, "oracle"), *js = json_get(jround, "states");
+        if (!jho || jho->type != JSON_ARR || jho->n != n || !jc || jc->type != JSON_NUM || !js || js->type != JSON_ARR ||
+            js->n != n) {
+            rc = replay_error(path, "a round lacks ho, crashed or states for every process");
+            break;
+        }
+        const hoc_round *rd = &a->rounds[r % a->nrounds];
+        uint64_t after = (uint64_t)jc->num;
+        hoc_set to[HOC_MAXN];
+        memset(box, 0, (size_t)n * HOC_MAXN * msz);
+        for (int p = 0; p < n; p++) {
+            uint8_t *st = states + (size_t)p * a->state_size;
+            to[p] = 0;
+            if (((crashed >> p) & 1) || st[a->halted_offset]) continue;
+            hoc_env env = {p, n, r, params, 0};
+            rd->send(st, &env, &to[p], box + (size_t)p * HOC_MAXN * msz);
+        }
+        for (int q = 0; q < n; q++) {
+            uint8_t *st = states + (size_t)q * a->state_size;
+            if (((after >> q) & 1) || st[a->halted_offset]) continue;
+            hoc_set ho = jho->items[q].type == JSON_NUM ? (hoc_set)jho->items[q].num : 0, from = 0;
+            memset(msgs, 0, (size_t)HOC_MAXN * msz);
+            for (int p = 0; p < n; p++)
+                if (hoc_set_has(ho, p) && hoc_set_has(to[p], q)) {
+                    from |= hoc_set_one(p);
+                    memcpy(msgs + (size_t)p * msz, box + ((size_t)p * HOC_MAXN + (size_t)q) * msz, msz);
+                }
+            uint64_t bits = jo && jo->type == JSON_ARR && jo->n == n && jo->items[q].type == JSON_NUM ? (uint64_t)jo->items[q].num : 0;
+            hoc_env env = {q, n, r, params, bits};
+            memset(outputs, 0, a->outputs_size);
+            rd->update(st, &env, from, msgs, outputs);
+        }
+        crashed = after;
+        /* the replayed states must be the trace's, field by field */
+        for (int p = 0; p < n && rc == 0; p++) {
+            const json *obj = &js->items[p];
+            for (int i = 0; i < a->nfields; i++) {
+                const json *v = json_get(obj, a->fields[i].name);
+                char mine[128];
+                if (v && !same_value(&a->fields[i], states + (size_t)p * a->state_size, v, mine, sizeof mine)) {
+                    fprintf(out, "DIVERGED: round %d, p%d, %s: the trace says ", r, p, a->fields[i].name);
+                    if (v->type == JSON_NUM) fprintf(out, "%" PRId64, v->num);
+                    else if (v->type == JSON_BOOL) fprintf(out, "%s", v->b ? "true" : "false");
+                    else fprintf(out, "%s", v->type == JSON_STR ? v->str : "?");
+                    fprintf(out, ", the replay has %s\n", mine);
+                    rc = 2;
+                    break;
+                }
+            }
+        }
+        for (int i = 0; i < a->nspecs && rc == 0; i++) {
+            const hoc_spec *sp = &a->specs[i];
+            if (sp->kind == HOC_ASSUME) continue;
+            if (!sp->holds(states, params, NULL)) {
+                fprintf(out, "VIOLATED: %s %s after round %d (as in the trace)\n",
+                        sp->kind == HOC_INVARIANT ? "invariant" : "property", sp->name, r);
+                rc = 1;
+            }
+        }
+    }
+    if (rc == 0) fprintf(out, "ok: the trace replayed and no invariant or property was violated\n");
+done:
+    free(states), free(box), free(msgs), free(outputs), free(inputs);
+    json_free(t);
+    free(t);
     return rc;
 }

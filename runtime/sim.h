@@ -29,6 +29,12 @@ int hoc_sim_params(const hoc_algo *a, int n, const int64_t *given, int64_t *para
  * and property held after every round, 1 when one was violated, 2 on error. */
 int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o);
 
+/* Replays a trace written by hoc check --trace: the same inputs, heard-of
+ * sets, crashes and oracle bits. Returns 1 if an invariant or property is
+ * violated (as the trace says), 0 if none is, 2 if the trace is unusable or
+ * the replay's states differ from the trace's. */
+int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out);
+
 /* Prints one value of the given kind, as drivers show it. */
 void hoc_print_value(FILE *f, hoc_kind k, const void *p, const char *const *enum_names);
 

@@ -1,0 +1,124 @@
+#!/bin/sh
+# The diagnostics suite. Every .ho file here is a malformed or ill-typed
+# program whose first lines say what the compiler must report:
+#   // expect: LINE:COL: error: MESSAGE
+# For each file, `hoc compile FILE -o TMP` must exit 1, print every expected
+# line as FILE:LINE:COL: error: MESSAGE, print no other error, and quote the
+# source line with a caret under the column of the first error. Then the
+# command line's usage errors must exit 2.
+# usage: run.sh HOC
+# Under a sanitizer build any ASan/UBSan report (leaks included) fails a case.
+set -u
+HOC=${1:?usage: run.sh HOC}
+DIR=$(cd "$(dirname "$0")" && pwd)
+LC_ALL=C
+export LC_ALL
+# appended, so they win over options already in the environment
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1:abort_on_error=0:exitcode=99"
+UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}halt_on_error=1:print_stacktrace=1:exitcode=98"
+export ASAN_OPTIONS UBSAN_OPTIONS
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/hoc-errors.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 2' HUP INT PIPE TERM
+pass=0 fail=0
+
+# Runs hoc with a time limit when `timeout` exists (a hang is a failure).
+run_hoc() {
+    if command -v timeout >/dev/null 2>&1; then timeout 20 "$HOC" "$@"; else "$HOC" "$@"; fi
+}
+
+failed() {
+    echo "FAIL $1: $2"
+    fail=$((fail + 1))
+}
+
+# A sanitizer report in $1 (a stderr file) is always a failure.
+sanitizer_report() {
+    grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: (Address|Undefined|Leak)' "$1"
+}
+
+# ---- programs with errors ----
+for f in "$DIR"/*.ho; do
+    name=$(basename "$f" .ho)
+    out="$tmp/out" err="$tmp/err" want="$tmp/want"
+    rm -rf "$out"
+    run_hoc compile "$f" -o "$out" >"$tmp/stdout" 2>"$err"
+    rc=$?
+    if sanitizer_report "$err"; then
+        failed "$name" "sanitizer report:"; sed -n '1,30p' "$err"; continue
+    fi
+    if [ "$rc" -ne 1 ]; then
+        failed "$name" "exit status $rc, expected 1"; sed -n '1,10p' "$err"; continue
+    fi
+    HOC_F=$f awk 'sub(/^\/\/ expect: /, "") { print ENVIRON["HOC_F"] ":" $0 }' "$f" >"$want"
+    nwant=$(wc -l <"$want")
+    if [ "$nwant" -eq 0 ]; then failed "$name" "no // expect: lines"; continue; fi
+    ok=1
+    while IFS= read -r line; do
+        if ! grep -Fxq -- "$line" "$err"; then
+            failed "$name" "missing: ${line#"$f:"}"; ok=0
+        fi
+    done <"$want"
+    # every error line, whatever file it names, counts
+    ngot=$(grep -c '^[^ ].*:[0-9][0-9]*:[0-9][0-9]*: error: ' "$err")
+    if [ "$ngot" -ne "$nwant" ]; then
+        failed "$name" "$ngot errors reported, $nwant expected"; ok=0
+    fi
+    if [ $ok = 1 ]; then
+        # The first error quotes its line and puts a caret under its column.
+        first=$(head -n 1 "$want")
+        loc=${first#"$f:"}
+        lineno=${loc%%:*}
+        rest=${loc#*:}
+        col=${rest%%:*}
+        # The compiler quotes a line up to a NUL byte, if any (and an empty
+        # line for the end of the input); ENVIRON keeps backslashes intact.
+        HOC_FIRST=$first HOC_SRC="  $(tr '\000' '\n' <"$f" | sed -n "${lineno}p")" HOC_COL=$col
+        export HOC_FIRST HOC_SRC HOC_COL
+        if ! awk '
+            found == 1 { if ($0 != ENVIRON["HOC_SRC"]) exit 1; found = 2; next }
+            found == 2 { ok = ($0 ~ /^  [ \t]*\^$/ && length($0) == ENVIRON["HOC_COL"] + 2); exit !ok }
+            $0 == ENVIRON["HOC_FIRST"] { found = 1 }
+            END { if (found != 2) exit 1 }' "$err"; then
+            failed "$name" "the first error does not quote line $lineno with a caret at column $col"
+            ok=0
+        fi
+    fi
+    [ $ok = 1 ] && pass=$((pass + 1))
+done
+
+# ---- usage errors: exit status 2 and a message ----
+ok_file="$DIR/../../examples/otr.ho"
+[ -f "$ok_file" ] || ok_file="$DIR/name_undefined.ho"
+usage_case() {
+    label=$1
+    shift
+    run_hoc "$@" >"$tmp/stdout" 2>"$tmp/err" </dev/null
+    rc=$?
+    if sanitizer_report "$tmp/err"; then
+        failed "usage: $label" "sanitizer report:"; sed -n '1,30p' "$tmp/err"; return
+    fi
+    if [ "$rc" -ne 2 ]; then
+        failed "usage: $label" "exit status $rc, expected 2"; sed -n '1,5p' "$tmp/err"; return
+    fi
+    if [ ! -s "$tmp/err" ]; then failed "usage: $label" "no message on stderr"; return; fi
+    pass=$((pass + 1))
+}
+mkdir "$tmp/dir"
+usage_case "no arguments"
+usage_case "unknown command" frobnicate
+usage_case "compile without a file" compile
+usage_case "compile without -o" compile "$ok_file"
+usage_case "compile, -o without a directory" compile "$ok_file" -o
+usage_case "unreadable file" compile "$tmp/no-such-file.ho" -o "$tmp/o1"
+usage_case "a directory as the file" compile "$tmp/dir" -o "$tmp/o2"
+usage_case "sim without -n" sim "$ok_file"
+usage_case "sim -n without a value" sim "$ok_file" -n
+usage_case "sim --drop 2" sim "$ok_file" -n 4 --drop 2
+usage_case "sim -n 0" sim "$ok_file" -n 0
+usage_case "sim -n 65" sim "$ok_file" -n 65
+usage_case "sim unknown option" sim "$ok_file" -n 4 --frobnicate 1
+usage_case "sim unreadable file" sim "$tmp/no-such-file.ho" -n 4
+
+echo "errors: $pass passed, $fail failed"
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

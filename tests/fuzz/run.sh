@@ -1,0 +1,45 @@
+#!/bin/sh
+# Fuzzes the hoc front end and C back end with libFuzzer for SECONDS (default 600).
+#   ./tests/fuzz/run.sh [SECONDS]
+# Environment:
+#   FUZZ_BUILD  clang build dir to (re)configure (default build/fuzz)
+#   FUZZ_WORK   working corpus + crash artifacts (default $FUZZ_BUILD/fuzz-work)
+#   MERGE=1     afterwards, merge inputs with new coverage into tests/fuzz/corpus
+#   FUZZ_ARGS   extra libFuzzer flags
+# One worker only: the machine is shared. Exit 1 if a crash/leak/timeout was found.
+set -eu
+SECS=${1:-600}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+FUZZ_BUILD=${FUZZ_BUILD:-$ROOT/build/fuzz}
+FUZZ_WORK=${FUZZ_WORK:-$FUZZ_BUILD/fuzz-work}
+HERE=$ROOT/tests/fuzz
+
+cmake -S "$ROOT" -B "$FUZZ_BUILD" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$FUZZ_BUILD" --target fuzz-front -j 2 >/dev/null
+BIN=$FUZZ_BUILD/bin/fuzz-front
+
+rm -rf "$FUZZ_WORK/artifacts"
+mkdir -p "$FUZZ_WORK/corpus" "$FUZZ_WORK/artifacts"
+# The working corpus starts from (and keeps growing beyond) the checked-in one.
+cp -n "$HERE"/corpus/* "$FUZZ_WORK/corpus/" 2>/dev/null || true
+
+echo "fuzzing for ${SECS}s; corpus $FUZZ_WORK/corpus, artifacts $FUZZ_WORK/artifacts"
+set +e
+# shellcheck disable=SC2086
+"$BIN" "$FUZZ_WORK/corpus" \
+  -dict="$HERE/ho.dict" -max_len=4096 -timeout=2 -rss_limit_mb=2048 \
+  -max_total_time="$SECS" -print_final_stats=1 \
+  -artifact_prefix="$FUZZ_WORK/artifacts/" ${FUZZ_ARGS:-} 2>&1 | tee "$FUZZ_WORK/last.log" | grep -v '^#[0-9]*.*\(NEW\|REDUCE\)'
+set -e
+
+if [ "${MERGE:-0}" = 1 ]; then
+  "$BIN" -merge=1 -max_len=4096 -timeout=2 "$HERE/corpus" "$FUZZ_WORK/corpus" 2>&1 | tail -3
+fi
+
+found=$(ls "$FUZZ_WORK/artifacts" 2>/dev/null | grep -c . || true)
+if [ "$found" -gt 0 ]; then
+  echo "fuzz: $found artifact(s) in $FUZZ_WORK/artifacts:"
+  ls "$FUZZ_WORK/artifacts"
+  exit 1
+fi
+echo "fuzz: no crashes"

@@ -1,0 +1,40 @@
+/* mc.h: hoc check, an explicit-state model checker over the compiled code.
+ * It drives the same pure round functions as the simulator and the
+ * replicas, enumerating every heard-of choice of the adversary. */
+#ifndef HOC_MC_H
+#define HOC_MC_H
+
+#include <stdio.h>
+
+#include "hoc_rt.h"
+
+typedef enum mc_faults { MC_BENIGN, MC_CRASH, MC_RELIABLE } mc_faults;
+
+typedef struct mc_opts {
+    int n;
+    int64_t params[16];
+    int values;      /* inputs range over 0..values-1 (bools: 0..1, pids: 0..n-1) */
+    int64_t depth;   /* rounds */
+    mc_faults faults;
+    int crash;       /* MC_CRASH: at most this many crashes */
+    int threads;
+    double time_limit; /* seconds, 0 for none */
+    int64_t mem_mb;    /* budget for stored states and the table */
+    bool symmetry;     /* allowed by the user; applied only if the algorithm permits */
+    bool progress;     /* a progress line on stderr */
+    bool json;
+    const char *trace_path; /* counterexample as JSON, or NULL */
+    const char *source;     /* for the trace file */
+    int goal;       /* spec index of a goal (stop when it holds), or -1 */
+    int prune;      /* spec index of a prune (do not expand where it holds), or -1 */
+    int64_t walks;  /* > 0: random walks instead of exhaustive search */
+    uint64_t seed;
+    FILE *out;
+} mc_opts;
+
+/* Runs the search and prints its summary. Returns 0 when the reachable space
+ * was exhausted without violation (or a goal was reached), 1 on a violation,
+ * 3 when a bound stopped the search first, 2 on error. */
+int mc_run(const hoc_algo *a, const mc_opts *o);
+
+#endif
