@@ -31,6 +31,23 @@ for cfg in "4 200000" "64 5000"; do
     printf "%-6s %10s %10.3f %14.0f\n" "$1" "$2" "$secs" "$(echo "$2 / $secs" | bc -l)"
 done
 
+echo
+echo "== hoc check: exhaustive exploration (both cores; benign faults) =="
+printf "%-12s %-3s %-7s %-10s %12s %14s %10s %9s\n" example n values verdict states transitions seconds states/s
+check() {
+    f=$1 n=$2 v=$3
+    shift 3
+    out=$("$HOC" check "examples/$f.ho" -n "$n" --values "$v" --quiet --json "$@" | tail -1)
+    get() { echo "$out" | sed "s/.*\"$1\": \([^,}]*\).*/\1/"; }
+    secs=$(get seconds)
+    printf "%-12s %-3s %-7s %-10s %12s %14s %10.3f %9.0f\n" "$f" "$n" "$v" "$(get verdict | tr -d '"')" "$(get states)" \
+        "$(get transitions)" "$secs" "$(echo "$(get states) / ($secs + 0.000001)" | bc -l)"
+}
+for n in 4 5 6; do for v in 2 3; do check otr $n $v; done; done
+check otr 6 3 --no-symmetry
+check lastvoting 3 2 --depth 12
+check lastvoting 4 2 --depth 12
+
 if [ -x "$B/bin/bench-ec" ]; then
     echo
     echo "== erasure coding (bench-ec) =="

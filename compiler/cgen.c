@@ -794,16 +794,14 @@ static void emit_field_table(Gen *g, Buf *b, const char *tname, const char *snam
                              Decl **vars, int nv, const char *extra)
 {
     bprintf(b, "static const hoc_field %s[] = {\n", tname);
-    for (int i = 0; i < nf; i++)
-        bprintf(b, "    {\"%s\", offsetof(%s, %s), %s, %s, false, %s, false},\n", f[i].name, sname, f[i].name,
-                hoc_kind_name(f[i].type), count_expr(g, f[i].type),
-                innermost(f[i].type)->kind == TY_ENUM ? fmt(g, "%s_names", innermost(f[i].type)->enm->name) : "NULL");
-    for (int i = 0; i < nv; i++) {
-        const Type *t = vars[i]->type;
-        bprintf(b, "    {\"%s\", offsetof(%s, %s), %s, %s, %s, %s, %s},\n", vars[i]->name, sname, vars[i]->name,
-                hoc_kind_name(t), count_expr(g, t), vars[i]->ghost ? "true" : "false",
-                innermost(t)->kind == TY_ENUM ? fmt(g, "%s_names", innermost(t)->enm->name) : "NULL",
-                t->kind == TY_ARRAY && t->len < 0 ? "true" : "false");
+    for (int i = 0; i < nf + nv; i++) {
+        const char *name = i < nf ? f[i].name : vars[i - nf]->name;
+        const Type *t = i < nf ? f[i].type : vars[i - nf]->type, *in = innermost(t);
+        bool ghost = i >= nf && vars[i - nf]->ghost;
+        bprintf(b, "    {\"%s\", offsetof(%s, %s), %s, %s, %s, %s, %s, %d},\n", name, sname, name, hoc_kind_name(t),
+                count_expr(g, t), ghost ? "true" : "false",
+                in->kind == TY_ENUM ? fmt(g, "%s_names", in->enm->name) : "NULL",
+                t->kind == TY_ARRAY && t->len < 0 ? "true" : "false", in->kind == TY_ENUM ? in->enm->nmembers : 0);
     }
     bprintf(b, "%s};\n\n", extra ? extra : "");
 }
@@ -1068,7 +1066,7 @@ int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
     for (int i = 0; i < al->nvars; i++) all[al->ninputs + i] = al->vars[i];
     emit_field_table(&g, t, fmt(&g, "%s_state_fields", px), fmt(&g, "%s_state", px), NULL, 0, all,
                      al->ninputs + al->nvars,
-                     fmt(&g, "    {\"hoc_halted\", offsetof(%s_state, hoc_halted), HOC_K_BOOL, 1, false, NULL, false},\n", px));
+                     fmt(&g, "    {\"hoc_halted\", offsetof(%s_state, hoc_halted), HOC_K_BOOL, 1, false, NULL, false, 0},\n", px));
     free(all);
     if (al->ninputs)
         emit_field_table(&g, t, fmt(&g, "%s_input_fields", px), fmt(&g, "%s_state", px), NULL, 0, al->inputs,

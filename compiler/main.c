@@ -48,6 +48,7 @@ static const char *usage_text =
     "      --time S, --mem MB   bounds (exit 3 when reached)\n"
     "      --trace FILE    write the counterexample as JSON (hoc sim --replay)\n"
     "      --goal NAME, --prune NAME   stop at / do not expand states where spec NAME holds\n"
+    "      --param X=V     fix a parameter (default: the largest allowed)\n"
     "      --no-symmetry   do not merge states that differ by a permutation of processes\n"
     "      --walks W --seed S   W seeded random walks of --depth rounds instead\n"
     "      --json          a JSON summary line\n"
@@ -273,6 +274,47 @@ static int load_algo(Front *fr, Algo *a, const char *src, char **externs, int ne
     return 0;
 }
 
+/* ---- parameters given as --param NAME=VALUE ---- */
+typedef struct ParamArgs {
+    const char *names[16];
+    long long vals[16];
+    int n;
+} ParamArgs;
+
+static int parse_int(const char *s, long long lo, long long hi, long long *out);
+
+static int add_param_arg(ParamArgs *pa, const char *val)
+{
+    const char *eq = strchr(val, '=');
+    if (!eq || pa->n == 16 || parse_int(eq + 1, 0, INT32_MAX, &pa->vals[pa->n]) != 0)
+        return usage_error("--param takes NAME=VALUE, not '%s'", val);
+    pa->names[pa->n++] = val;
+    return 0;
+}
+
+/* The algorithm's params for n processes, from --param and the defaults; 0 or 2. */
+static int resolve_params(const hoc_algo *a, int n, const ParamArgs *pa, int64_t *params)
+{
+    int64_t given[16];
+    for (int i = 0; i < 16; i++) given[i] = -1;
+    for (int k = 0; k < pa->n; k++) {
+        size_t len = (size_t)(strchr(pa->names[k], '=') - pa->names[k]);
+        int found = -1;
+        for (int i = 1; i < a->nparams; i++)
+            if (strlen(a->params[i]) == len && strncmp(a->params[i], pa->names[k], len) == 0) found = i;
+        if (found < 0) {
+            fprintf(stderr, "hoc: %s has no parameter '%.*s'\n", a->name, (int)len, pa->names[k]);
+            return 2;
+        }
+        given[found] = pa->vals[k];
+    }
+    if (hoc_sim_params(a, n, given, params) != 0) {
+        fprintf(stderr, "hoc: no parameters satisfy %s's constraints with n = %d\n", a->name, n);
+        return 2;
+    }
+    return 0;
+}
+
 /* ---- hoc sim ---- */
 static int parse_int(const char *s, long long lo, long long hi, long long *out)
 {
@@ -307,9 +349,7 @@ static int cmd_sim(int argc, char **argv)
     const char *file = NULL, *name = NULL, *inputs = NULL, *replay = NULL;
     char *externs[16];
     int nexterns = 0;
-    const char *pnames[16];
-    long long pvals[16];
-    int nfixed = 0;
+    ParamArgs pa = {0};
     hoc_sim_opts o = {.rounds = 30, .seed = 1, .good_from = -1, .trace_rounds = 20};
     long long v;
     for (int i = 0; i < argc; i++) {
@@ -359,10 +399,7 @@ static int cmd_sim(int argc, char **argv)
             if (nexterns == 16) return usage_error("%s", "at most 16 --extern files");
             externs[nexterns++] = (char *)val;
         } else if (strcmp(a, "--param") == 0) {
-            const char *eq = strchr(val, '=');
-            if (!eq || nfixed == 16 || parse_int(eq + 1, 0, INT32_MAX, &pvals[nfixed]))
-                return usage_error("--param takes NAME=VALUE, not '%s'", val);
-            pnames[nfixed++] = val;
+            if (add_param_arg(&pa, val)) return 2;
         } else {
             return usage_error("unknown option '%s'", a);
         }
@@ -387,23 +424,7 @@ static int cmd_sim(int argc, char **argv)
         rc = hoc_sim_replay(a, replay, stdout);
         goto out;
     }
-    int64_t given[16];
-    for (int i = 0; i < 16; i++) given[i] = -1;
-    for (int k = 0; k < nfixed; k++) {
-        size_t len = (size_t)(strchr(pnames[k], '=') - pnames[k]);
-        int found = -1;
-        for (int i = 1; i < a->nparams; i++)
-            if (strlen(a->params[i]) == len && strncmp(a->params[i], pnames[k], len) == 0) found = i;
-        if (found < 0) {
-            fprintf(stderr, "hoc: %s has no parameter '%.*s'\n", a->name, (int)len, pnames[k]);
-            goto out;
-        }
-        given[found] = pvals[k];
-    }
-    if (hoc_sim_params(a, o.n, given, o.params) != 0) {
-        fprintf(stderr, "hoc: no parameters satisfy %s's constraints with n = %d\n", a->name, o.n);
-        goto out;
-    }
+    if (resolve_params(a, o.n, &pa, o.params)) goto out;
     if (inputs) {
         in = calloc((size_t)o.n * (size_t)(a->ninputs + 1), sizeof *in);
         if (!in || parse_inputs(inputs, o.n, a->ninputs, in) != 0) {
@@ -411,6 +432,20 @@ static int cmd_sim(int argc, char **argv)
                     a->ninputs, a->ninputs == 1 ? "" : "s", o.n);
             goto out;
         }
+        /* each input must be a value of its type */
+        for (int p = 0; p < o.n; p++)
+            for (int i = 0; i < a->ninputs; i++) {
+                const hoc_field *fd = &a->inputs[i];
+                int64_t x = in[p * a->ninputs + i];
+                int64_t hi = fd->kind == HOC_K_BOOL ? 1 : fd->kind == HOC_K_PID ? o.n - 1
+                           : fd->kind == HOC_K_ENUM ? (int64_t)fd->enum_count - 1 : INT64_MAX;
+                int64_t lo = fd->kind == HOC_K_INT ? INT64_MIN : 0;
+                if (x < lo || x > hi) {
+                    fprintf(stderr, "hoc: input %s of process %d is %lld, outside %lld..%lld\n", fd->name, p,
+                            (long long)x, (long long)lo, (long long)hi);
+                    goto out;
+                }
+            }
         o.inputs = in;
     }
     o.out = stdout;
@@ -436,6 +471,7 @@ static int cmd_check(int argc, char **argv)
     const char *file = NULL, *name = NULL, *goal = NULL, *prune = NULL, *faults = "benign";
     char *externs[16];
     int nexterns = 0;
+    ParamArgs pa = {0};
     mc_opts o = {.values = 2, .depth = 64, .threads = (int)sysconf(_SC_NPROCESSORS_ONLN), .mem_mb = 8192,
                  .symmetry = true, .goal = -1, .prune = -1, .seed = 1};
     o.progress = isatty(2);
@@ -482,6 +518,8 @@ static int cmd_check(int argc, char **argv)
             o.seed = (uint64_t)v;
         } else if (strcmp(a, "--trace") == 0) {
             o.trace_path = val;
+        } else if (strcmp(a, "--param") == 0) {
+            if (add_param_arg(&pa, val)) return 2;
         } else if (strcmp(a, "--goal") == 0) {
             goal = val;
         } else if (strcmp(a, "--prune") == 0) {
@@ -515,10 +553,7 @@ static int cmd_check(int argc, char **argv)
     if (!al) goto out;
     if (load_algo(&fr, al, file, externs, nexterns, o.n, &l)) goto out;
     const hoc_algo *a = l.algo;
-    if (hoc_sim_params(a, o.n, NULL, o.params) != 0) {
-        fprintf(stderr, "hoc: no parameters satisfy %s's constraints with n = %d\n", a->name, o.n);
-        goto out;
-    }
+    if (resolve_params(a, o.n, &pa, o.params)) goto out;
     if (goal && (o.goal = find_spec(a, goal)) < 0) goto out;
     if (prune && (o.prune = find_spec(a, prune)) < 0) goto out;
     o.out = stdout;

@@ -47,6 +47,7 @@ typedef struct hoc_field {
     bool ghost;       /* ghost state: never sent, never needed at run time */
     const char *const *enum_names;
     bool per_process; /* an array indexed by process: only the first n matter */
+    uint32_t enum_count; /* HOC_K_ENUM: the number of members */
 } hoc_field;
 
 typedef enum hoc_spec_kind { HOC_INVARIANT, HOC_PROPERTY, HOC_ASSUME } hoc_spec_kind;

@@ -23,26 +23,25 @@ static double rng_unit(uint64_t *s) { return (double)(rng_next(s) >> 11) / 90071
 
 int hoc_sim_params(const hoc_algo *a, int n, const int64_t *given, int64_t *params)
 {
+    /* the lexicographically largest assignment in [0, n] of the free params
+     * (in declaration order) that satisfies the constraints */
+    int free_idx[16], nfree = 0;
     params[0] = n;
-    for (int i = 1; i < a->nparams; i++) params[i] = (given && given[i] >= 0) ? given[i] : 0;
-    if (a->params_ok(params)) {
-        /* grow each free param as far as the constraints allow: f as large as tolerated */
-        for (int i = 1; i < a->nparams; i++) {
-            if (given && given[i] >= 0) continue;
-            while (params[i] < n) {
-                params[i]++;
-                if (!a->params_ok(params)) {
-                    params[i]--;
-                    break;
-                }
-            }
-        }
-        return 0;
+    for (int i = 1; i < a->nparams && i < 16; i++) {
+        if (given && given[i] >= 0) params[i] = given[i];
+        else free_idx[nfree++] = i, params[i] = n;
     }
-    return -1;
+    for (;;) {
+        if (a->params_ok(params)) return 0;
+        /* count down like an odometer, the last param fastest */
+        int d = nfree - 1;
+        while (d >= 0 && params[free_idx[d]] == 0) params[free_idx[d--]] = n;
+        if (d < 0) return -1;
+        params[free_idx[d]]--;
+    }
 }
 
-void hoc_print_value(FILE *f, hoc_kind k, const void *p, const char *const *names)
+void hoc_print_value(FILE *f, hoc_kind k, const void *p, const char *const *names, uint32_t nnames)
 {
     switch (k) {
     case HOC_K_INT: { int64_t v; memcpy(&v, p, 8); fprintf(f, "%" PRId64, v); break; }
@@ -51,7 +50,7 @@ void hoc_print_value(FILE *f, hoc_kind k, const void *p, const char *const *name
     case HOC_K_ENUM: {
         int32_t v;
         memcpy(&v, p, 4);
-        if (names && v >= 0) fprintf(f, "%s", names[v]);
+        if (names && v >= 0 && (uint32_t)v < nnames) fprintf(f, "%s", names[v]);
         else fprintf(f, "%" PRId32, v);
         break;
     }
@@ -87,7 +86,7 @@ static void print_field(FILE *f, const hoc_field *fd, const uint8_t *base, int n
         return;
     }
     if (fd->count == 1) {
-        hoc_print_value(f, fd->kind, p, fd->enum_names);
+        hoc_print_value(f, fd->kind, p, fd->enum_names, fd->enum_count);
         return;
     }
     uint32_t shown = fd->count;
@@ -95,7 +94,7 @@ static void print_field(FILE *f, const hoc_field *fd, const uint8_t *base, int n
     fputc('[', f);
     for (uint32_t i = 0; i < shown; i++) {
         if (i) fputs(", ", f);
-        hoc_print_value(f, fd->kind, p + i * kind_size(fd->kind), fd->enum_names);
+        hoc_print_value(f, fd->kind, p + i * kind_size(fd->kind), fd->enum_names, fd->enum_count);
     }
     fputc(']', f);
 }
@@ -209,7 +208,7 @@ static void print_trace(Sim *s, FILE *f)
         fprintf(f, "round %" PRId64 " (%s):\n", r, s->a->rounds[r % s->a->nrounds].name);
         for (int p = 0; p < s->n; p++) {
             fprintf(f, "  p%d HO=", p);
-            hoc_print_value(f, HOC_K_SET, &ho[p], NULL);
+            hoc_print_value(f, HOC_K_SET, &ho[p], NULL, 0);
             print_state(f, s->a, h + (size_t)p * s->a->state_size, s->n);
             fputc('\n', f);
         }
@@ -263,7 +262,7 @@ static int step(Sim *s, int64_t r, uint64_t *rng)
 static void print_event_value(FILE *f, const hoc_algo *a, const Event *e)
 {
     const hoc_output *o = &a->outputs[e->output];
-    if (o->has_value) hoc_print_value(f, o->kind, e->value, NULL);
+    if (o->has_value) hoc_print_value(f, o->kind, e->value, NULL, 0);
 }
 
 static double now(void)
@@ -470,7 +469,7 @@ static bool same_value(const hoc_field *fd, const uint8_t *st, const json *v, ch
 {
     FILE *m = fmemopen(mine, cap, "w");
     if (!m) return false;
-    hoc_print_value(m, fd->kind, st + fd->offset, fd->enum_names);
+    hoc_print_value(m, fd->kind, st + fd->offset, fd->enum_names, fd->enum_count);
     fclose(m);
     char theirs[128];
     if (v->type == JSON_NUM) snprintf(theirs, sizeof theirs, "%" PRId64, v->num);

@@ -20,9 +20,9 @@ typedef struct hoc_sim_opts {
     FILE *out;
 } hoc_sim_opts;
 
-/* Fills params[1..] with the largest values in [0, n] that satisfy the
- * algorithm's constraints, where `given` (NULL or negative entries) does not
- * fix them. Returns 0, or -1 if no assignment satisfies them. */
+/* Fills params[1..]: the values `given` fixes (entries >= 0), and for the
+ * others the lexicographically largest values in [0, n], in declaration
+ * order, that satisfy the constraints. Returns 0, or -1 if none do. */
 int hoc_sim_params(const hoc_algo *a, int n, const int64_t *given, int64_t *params);
 
 /* Runs the simulation and prints its report. Returns 0 when every invariant
@@ -36,6 +36,6 @@ int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o);
 int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out);
 
 /* Prints one value of the given kind, as drivers show it. */
-void hoc_print_value(FILE *f, hoc_kind k, const void *p, const char *const *enum_names);
+void hoc_print_value(FILE *f, hoc_kind k, const void *p, const char *const *enum_names, uint32_t nnames);
 
 #endif

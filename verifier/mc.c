@@ -339,6 +339,8 @@ static int successors(Worker *w, const uint8_t *kin, visit_fn visit, void *arg)
             if (process_choices(w, q, key_proc(m, k, q), real_r, sure, maybe, silent) < 0) return -1;
             movers[nm++] = q;
         }
+        /* nobody left to take a step: the execution is over */
+        if (nm == 0 && crash_now == 0) continue;
         /* the product of the per-process choices, as an odometer */
         int digit[HOC_MAXN] = {0};
         for (;;) {
@@ -466,11 +468,7 @@ static int input_domain(const Mc *m, const hoc_field *f)
 {
     if (f->kind == HOC_K_BOOL) return 2;
     if (f->kind == HOC_K_PID) return m->n;
-    if (f->kind == HOC_K_ENUM) {
-        int k = 0;
-        while (k < 256 && f->enum_names && f->enum_names[k]) k++;
-        return k ? k : m->o->values;
-    }
+    if (f->kind == HOC_K_ENUM) return f->enum_count ? (int)f->enum_count : 1;
     return m->o->values;
 }
 
@@ -544,7 +542,7 @@ static void print_proc(FILE *f, const hoc_algo *a, const uint8_t *st)
             continue;
         }
         fprintf(f, " %s=", fd->name);
-        if (fd->count == 1) hoc_print_value(f, fd->kind, st + fd->offset, fd->enum_names);
+        if (fd->count == 1) hoc_print_value(f, fd->kind, st + fd->offset, fd->enum_names, fd->enum_count);
         else fprintf(f, "[%u]", fd->count);
     }
 }
@@ -559,7 +557,7 @@ static void json_proc(FILE *f, const hoc_algo *a, const uint8_t *st)
         fprintf(f, "%s\"%s\": ", k++ ? ", " : "", fd->name);
         bool quote = fd->kind == HOC_K_ENUM || fd->kind == HOC_K_SET;
         if (quote) fputc('"', f);
-        hoc_print_value(f, fd->kind, st + fd->offset, fd->enum_names);
+        hoc_print_value(f, fd->kind, st + fd->offset, fd->enum_names, fd->enum_count);
         if (quote) fputc('"', f);
     }
     fputc('}', f);
@@ -583,7 +581,7 @@ static void print_trace(Mc *m, const uint8_t *states, const hoc_set *hos, const 
         fprintf(f, "round %" PRId64 " (%s):\n", d - 1, a->rounds[(d - 1) % a->nrounds].name);
         for (int p = 0; p < m->n; p++) {
             fprintf(f, "  p%d HO=", p);
-            hoc_print_value(f, HOC_K_SET, &hos[HOC_MAXN * (size_t)d + (size_t)p], NULL);
+            hoc_print_value(f, HOC_K_SET, &hos[HOC_MAXN * (size_t)d + (size_t)p], NULL, 0);
             if ((*key_crashed(s) >> p) & 1) fputs(" crashed", f);
             for (int i = 0; i < a->noracles; i++)
                 fprintf(f, " %s:%s", a->oracles[i], (bits[HOC_MAXN * (size_t)d + (size_t)p] >> i) & 1 ? "true" : "false");
