@@ -202,7 +202,7 @@ struct Decl {
     /* D_ROUND */
     Round *round;
     /* D_SPEC */
-    int spec_kind; /* 0 invariant, 1 property, 2 assume */
+    int spec_kind; /* 0 invariant, 1 property, 2 assume, 3 goal, 4 prune */
     int64_t ev_rounds; /* assume: eventually K rounds (or a phase when -1) */
     /* D_ALGO */
     Decl *members_list;

@@ -670,7 +670,7 @@ static void emit_function(Gen *g, Buf *dst, const char *signature, Mode mode, Bo
         if (!g->use_out && strstr(signature, "hoc_set *to")) bprintf(dst, "    (void)to;\n");
         if (!g->use_out && strstr(signature, " *out)")) bprintf(dst, "    (void)out;\n");
     }
-    if (mode == M_PARAM && !any_param) bprintf(dst, "    (void)params;\n");
+    if ((mode == M_PARAM || mode == M_SPEC) && !any_param) bprintf(dst, "    (void)params;\n");
     bput(dst, b.p ? b.p : "", b.n);
     bprintf(dst, "}\n\n");
     free(b.p);
@@ -1049,8 +1049,8 @@ int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
     emit_function(&g, &fns, fmt(&g, "static bool %s_params_ok(const int64_t *params)", px), M_PARAM, body_params_ok, NULL);
     for (int i = 0; i < al->nspecs; i++) {
         Decl *d = al->specs[i];
-        bprintf(&specs, "/* %s %s */\n", d->spec_kind == 0 ? "invariant" : d->spec_kind == 1 ? "property" : "assumption",
-                d->name);
+        static const char *const what[] = {"invariant", "property", "assumption", "goal", "prune"};
+        bprintf(&specs, "/* %s %s */\n", what[d->spec_kind], d->name);
         emit_function(&g, &specs, fmt(&g, "static bool %s_spec_%s(const void *states, const int64_t *params, const hoc_set *ho)",
                                       px, d->name), M_SPEC, body_return, d->init);
     }
@@ -1119,7 +1119,7 @@ int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
         bprintf(t, "static const hoc_spec %s_specs[] = {\n", px);
         for (int i = 0; i < al->nspecs; i++) {
             Decl *d = al->specs[i];
-            const char *kinds[] = {"HOC_INVARIANT", "HOC_PROPERTY", "HOC_ASSUME"};
+            const char *kinds[] = {"HOC_INVARIANT", "HOC_PROPERTY", "HOC_ASSUME", "HOC_GOAL", "HOC_PRUNE"};
             bprintf(t, "    {\"%s\", %s, %s_spec_%s, %lld, %s},\n", d->name, kinds[d->spec_kind], px, d->name,
                     (long long)(d->ev_rounds < 0 ? al->nrounds : d->ev_rounds), d->ev_rounds < 0 ? "true" : "false");
         }

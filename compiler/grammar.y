@@ -129,6 +129,8 @@ member(A) ::= round(R).
 member(A) ::= INVARIANT IDENT(N) COLON expr(E) SEMI. { A = parse_spec(ps, N, 0, E, 0); }
 member(A) ::= PROPERTY IDENT(N) COLON expr(E) SEMI. { A = parse_spec(ps, N, 1, E, 0); }
 member(A) ::= ASSUME IDENT(N) COLON expr(E) SEMI. { A = parse_spec(ps, N, 2, E, 0); }
+member(A) ::= GOAL IDENT(N) COLON expr(E) SEMI. { A = parse_spec(ps, N, 3, E, 0); }
+member(A) ::= PRUNE IDENT(N) COLON expr(E) SEMI. { A = parse_spec(ps, N, 4, E, 0); }
 member(A) ::= ASSUME IDENT(N) COLON EVENTUALLY INT(K) ROUNDS expr(E) SEMI.
     { A = parse_spec(ps, N, 2, E, K.ival > 0 ? K.ival : 1); }
 member(A) ::= ASSUME IDENT(N) COLON EVENTUALLY PHASE expr(E) SEMI.

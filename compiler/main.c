@@ -47,7 +47,8 @@ static const char *usage_text =
     "      --threads T     worker threads (default: the cores)\n"
     "      --time S, --mem MB   bounds (exit 3 when reached)\n"
     "      --trace FILE    write the counterexample as JSON (hoc sim --replay)\n"
-    "      --goal NAME, --prune NAME   stop at / do not expand states where spec NAME holds\n"
+    "      --goal NAME     stop where spec NAME holds; several: reach each in turn\n"
+    "      --prune NAME    do not expand states where spec NAME holds\n"
     "      --param X=V     fix a parameter (default: the largest allowed)\n"
     "      --no-symmetry   do not merge states that differ by a permutation of processes\n"
     "      --walks W --seed S   W seeded random walks of --depth rounds instead\n"
@@ -462,18 +463,19 @@ static int find_spec(const hoc_algo *a, const char *name)
 {
     for (int i = 0; i < a->nspecs; i++)
         if (strcmp(a->specs[i].name, name) == 0) return i;
-    fprintf(stderr, "hoc: %s has no invariant, property or assumption named '%s'\n", a->name, name);
+    fprintf(stderr, "hoc: %s has no goal, prune, invariant or property named '%s'\n", a->name, name);
     return -1;
 }
 
 static int cmd_check(int argc, char **argv)
 {
-    const char *file = NULL, *name = NULL, *goal = NULL, *prune = NULL, *faults = "benign";
+    const char *file = NULL, *name = NULL, *prune = NULL, *faults = "benign", *goalnames[8];
+    int ngoalnames = 0;
     char *externs[16];
     int nexterns = 0;
     ParamArgs pa = {0};
     mc_opts o = {.values = 2, .depth = 64, .threads = (int)sysconf(_SC_NPROCESSORS_ONLN), .mem_mb = 8192,
-                 .symmetry = true, .goal = -1, .prune = -1, .seed = 1};
+                 .symmetry = true, .prune = -1, .seed = 1};
     o.progress = isatty(2);
     long long v;
     for (int i = 0; i < argc; i++) {
@@ -521,7 +523,8 @@ static int cmd_check(int argc, char **argv)
         } else if (strcmp(a, "--param") == 0) {
             if (add_param_arg(&pa, val)) return 2;
         } else if (strcmp(a, "--goal") == 0) {
-            goal = val;
+            if (ngoalnames == 8) return usage_error("%s", "at most 8 --goal options");
+            goalnames[ngoalnames++] = val;
         } else if (strcmp(a, "--prune") == 0) {
             prune = val;
         } else if (strcmp(a, "--algorithm") == 0) {
@@ -554,7 +557,8 @@ static int cmd_check(int argc, char **argv)
     if (load_algo(&fr, al, file, externs, nexterns, o.n, &l)) goto out;
     const hoc_algo *a = l.algo;
     if (resolve_params(a, o.n, &pa, o.params)) goto out;
-    if (goal && (o.goal = find_spec(a, goal)) < 0) goto out;
+    for (int i = 0; i < ngoalnames; i++)
+        if ((o.goals[o.ngoals++] = find_spec(a, goalnames[i])) < 0) goto out;
     if (prune && (o.prune = find_spec(a, prune)) < 0) goto out;
     o.out = stdout;
     o.source = file;

@@ -50,7 +50,8 @@ typedef struct hoc_field {
     uint32_t enum_count; /* HOC_K_ENUM: the number of members */
 } hoc_field;
 
-typedef enum hoc_spec_kind { HOC_INVARIANT, HOC_PROPERTY, HOC_ASSUME } hoc_spec_kind;
+/* Goals and prunes guide hoc check's searches; drivers never check them. */
+typedef enum hoc_spec_kind { HOC_INVARIANT, HOC_PROPERTY, HOC_ASSUME, HOC_GOAL, HOC_PRUNE } hoc_spec_kind;
 
 /* A spec formula compiled to C: over all n states (and, for assumptions,
  * the heard-of sets of the round just run: ho[p] is the set p heard). */

@@ -253,7 +253,7 @@ static int step(Sim *s, int64_t r, uint64_t *rng)
     remember(s, r);
     for (int i = 0; i < a->nspecs; i++) {
         const hoc_spec *sp = &a->specs[i];
-        if (sp->kind == HOC_ASSUME) continue;
+        if (sp->kind != HOC_INVARIANT && sp->kind != HOC_PROPERTY) continue;
         if (!sp->holds(s->states, s->o->params, s->ho)) return i;
     }
     return -1;
@@ -479,6 +479,15 @@ static bool same_value(const hoc_field *fd, const uint8_t *st, const json *v, ch
     return strcmp(mine, theirs) == 0;
 }
 
+/* Was spec `name` a goal or prune of the search that wrote the trace? */
+static bool guided(const json *t, const char *name)
+{
+    const json *g = json_get(t, "guides");
+    for (int i = 0; g && g->type == JSON_ARR && i < g->n; i++)
+        if (g->items[i].type == JSON_STR && strcmp(g->items[i].str, name) == 0) return true;
+    return false;
+}
+
 int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out)
 {
     size_t len;
@@ -588,7 +597,7 @@ int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out)
         }
         for (int i = 0; i < a->nspecs && rc == 0; i++) {
             const hoc_spec *sp = &a->specs[i];
-            if (sp->kind == HOC_ASSUME) continue;
+            if ((sp->kind != HOC_INVARIANT && sp->kind != HOC_PROPERTY) || guided(t, sp->name)) continue;
             if (!sp->holds(states, params, NULL)) {
                 fprintf(out, "VIOLATED: %s %s after round %d (as in the trace)\n",
                         sp->kind == HOC_INVARIANT ? "invariant" : "property", sp->name, r);

@@ -46,6 +46,7 @@ typedef struct Mc {
     int64_t next_index; /* work distribution within a level */
     int64_t bad;        /* index of a violating (or goal) state, -1 */
     int bad_spec;
+    int goal;           /* the goal of this segment of a punctuated search, or -1 */
     bool stop;          /* a bound was hit */
     const char *stop_why;
     double t0;
@@ -367,6 +368,7 @@ static int successors(Worker *w, const uint8_t *kin, visit_fn visit, void *arg)
 }
 
 /* ---- checking ---- */
+static bool guides(const struct Mc *m, int i);
 static bool assumptions_hold(const Mc *m, uint8_t *s, const hoc_set *ho)
 {
     const hoc_algo *a = m->a;
@@ -378,13 +380,22 @@ static bool assumptions_hold(const Mc *m, uint8_t *s, const hoc_set *ho)
     return true;
 }
 
+/* Is spec i a goal or a prune of this search? Those guide it; they are not checked. */
+static bool guides(const Mc *m, int i)
+{
+    for (int g = 0; g < m->o->ngoals; g++)
+        if (m->o->goals[g] == i) return true;
+    return m->o->prune == i;
+}
+
 /* The first invariant or property violated in s, or -1. */
 static int violated(const Mc *m, uint8_t *s)
 {
     const hoc_algo *a = m->a;
     for (int i = 0; i < a->nspecs; i++) {
         const hoc_spec *sp = &a->specs[i];
-        if ((sp->kind == HOC_INVARIANT || sp->kind == HOC_PROPERTY) && !sp->holds(key_proc(m, s, 0), m->o->params, NULL))
+        if ((sp->kind == HOC_INVARIANT || sp->kind == HOC_PROPERTY) && !guides(m, i) &&
+            !sp->holds(key_proc(m, s, 0), m->o->params, NULL))
             return i;
     }
     return -1;
@@ -418,7 +429,7 @@ static int visit_store(Worker *w, uint8_t *succ, const hoc_set *ho, void *arg)
     if (idx < 0) return 0;
     int v = violated(m, succ);
     if (v >= 0) note_bad(m, idx, v);
-    else if (holds(m, m->o->goal, succ)) note_bad(m, idx, m->o->goal);
+    else if (holds(m, m->goal, succ)) note_bad(m, idx, m->goal);
     return 0;
 }
 
@@ -496,7 +507,7 @@ static int add_initial_states(Mc *m, Worker *w)
         if (idx >= 0) {
             int v = violated(m, k);
             if (v >= 0) note_bad(m, idx, v);
-            else if (holds(m, m->o->goal, k)) note_bad(m, idx, m->o->goal);
+            else if (holds(m, m->goal, k)) note_bad(m, idx, m->goal);
         }
         int d = 0;
         while (d < total && ++digit[d] == dom[d % (ni ? ni : 1)]) digit[d++] = 0;
@@ -615,6 +626,9 @@ static void print_trace(Mc *m, const uint8_t *states, const hoc_set *hos, const 
             }
             fprintf(t, "%s%" PRId64, p || i ? ", " : "", v);
         }
+    fprintf(t, "],\n \"guides\": [");
+    for (int i = 0, k = 0; i < a->nspecs; i++)
+        if (guides(m, i)) fprintf(t, "%s\"%s\"", k++ ? ", " : "", a->specs[i].name);
     fprintf(t, "],\n \"violation\": \"%s\",\n \"rounds\": [", m->bad_spec >= 0 ? a->specs[m->bad_spec].name : "");
     for (int64_t d = 1; d <= depth; d++) {
         uint8_t *s = (uint8_t *)states + m->key * (size_t)d;
@@ -634,36 +648,86 @@ static void print_trace(Mc *m, const uint8_t *states, const hoc_set *hos, const 
     fclose(t);
 }
 
-/* Rebuilds the path to state `idx` from the store and prints it: each step
- * re-enumerates the parent's successors to find the stored child, keeping
- * the actual (not canonical) states so the trace is one real execution. */
-static int report_trace(Mc *m, Worker *w, int64_t idx)
+/* One execution: states[0] initial, then a state per round, with the
+ * heard-of sets and oracle bits of that round. */
+typedef struct Path {
+    uint8_t *states;
+    hoc_set *hos;
+    uint64_t *bits;
+    int64_t depth;
+} Path;
+
+static void path_free(Path *p)
+{
+    free(p->states), free(p->hos), free(p->bits);
+    memset(p, 0, sizeof *p);
+}
+
+static int path_alloc(Path *p, const Mc *m, int64_t depth)
+{
+    p->depth = depth;
+    p->states = malloc(m->key * (size_t)(depth + 1));
+    p->hos = calloc(HOC_MAXN * (size_t)(depth + 1), sizeof *p->hos);
+    p->bits = calloc(HOC_MAXN * (size_t)(depth + 1), sizeof *p->bits);
+    return p->states && p->hos && p->bits ? 0 : -1;
+}
+
+/* Appends seg (which starts where dst ends) to dst. */
+static int path_append(Path *dst, const Path *seg, const Mc *m)
+{
+    if (!dst->states) {
+        if (path_alloc(dst, m, seg->depth) != 0) return -1;
+        memcpy(dst->states, seg->states, m->key * (size_t)(seg->depth + 1));
+        memcpy(dst->hos, seg->hos, sizeof *dst->hos * HOC_MAXN * (size_t)(seg->depth + 1));
+        memcpy(dst->bits, seg->bits, sizeof *dst->bits * HOC_MAXN * (size_t)(seg->depth + 1));
+        return 0;
+    }
+    Path p;
+    if (path_alloc(&p, m, dst->depth + seg->depth) != 0) {
+        path_free(&p);
+        return -1;
+    }
+    size_t d0 = (size_t)dst->depth + 1, d1 = (size_t)seg->depth;
+    memcpy(p.states, dst->states, m->key * d0);
+    memcpy(p.states + m->key * d0, seg->states + m->key, m->key * d1);
+    memcpy(p.hos, dst->hos, sizeof *p.hos * HOC_MAXN * d0);
+    memcpy(p.hos + HOC_MAXN * d0, seg->hos + HOC_MAXN, sizeof *p.hos * HOC_MAXN * d1);
+    memcpy(p.bits, dst->bits, sizeof *p.bits * HOC_MAXN * d0);
+    memcpy(p.bits + HOC_MAXN * d0, seg->bits + HOC_MAXN, sizeof *p.bits * HOC_MAXN * d1);
+    path_free(dst);
+    *dst = p;
+    return 0;
+}
+
+/* Rebuilds the path to state `idx` from the store: each step re-enumerates
+ * the parent's successors to find the stored child, keeping the actual (not
+ * canonical) states so the trace is one real execution. */
+static int rebuild_path(Mc *m, Worker *w, int64_t idx, Path *out)
 {
     int64_t depth = 0;
     for (int64_t i = idx; parent_at(&m->st, i) >= 0; i = parent_at(&m->st, i)) depth++;
     int64_t *path = malloc(sizeof *path * (size_t)(depth + 1));
-    uint8_t *states = malloc(m->key * (size_t)(depth + 1));
-    hoc_set *hos = calloc(HOC_MAXN * (size_t)(depth + 1), sizeof *hos);
-    uint64_t *bits = calloc(HOC_MAXN * (size_t)(depth + 1), sizeof *bits);
-    int rc = -1;
-    if (!path || !states || !hos || !bits) goto out;
+    if (!path || path_alloc(out, m, depth) != 0) {
+        free(path);
+        path_free(out);
+        return -1;
+    }
     for (int64_t i = idx, d = depth; d >= 0; i = parent_at(&m->st, i), d--) path[d] = i;
-    memcpy(states, key_at(&m->st, path[0]), m->key);
+    memcpy(out->states, key_at(&m->st, path[0]), m->key);
     for (int64_t d = 1; d <= depth; d++) {
-        Find fd = {.target = key_at(&m->st, path[d]), .found = states + m->key * (size_t)d};
-        successors(w, states + m->key * (size_t)(d - 1), visit_find, &fd);
+        Find fd = {.target = key_at(&m->st, path[d]), .found = out->states + m->key * (size_t)d};
+        successors(w, out->states + m->key * (size_t)(d - 1), visit_find, &fd);
         if (!fd.ok) {
             fprintf(m->o->out, "hoc check: internal error: the trace cannot be rebuilt at round %" PRId64 "\n", d - 1);
-            goto out;
+            free(path);
+            path_free(out);
+            return -1;
         }
-        memcpy(hos + HOC_MAXN * (size_t)d, fd.ho, sizeof fd.ho);
-        memcpy(bits + HOC_MAXN * (size_t)d, fd.bits, sizeof fd.bits);
+        memcpy(out->hos + HOC_MAXN * (size_t)d, fd.ho, sizeof fd.ho);
+        memcpy(out->bits + HOC_MAXN * (size_t)d, fd.bits, sizeof fd.bits);
     }
-    print_trace(m, states, hos, bits, depth);
-    rc = 0;
-out:
-    free(path), free(states), free(hos), free(bits);
-    return rc;
+    free(path);
+    return 0;
 }
 
 /* ---- random walks, for depths beyond exhaustive reach ---- */
@@ -747,6 +811,41 @@ static void progress(Mc *m, int64_t depth)
             t > 0 ? (double)m->st.count / t : 0.0, (double)store_bytes(&m->st) / 1048576.0);
 }
 
+/* Breadth-first search from the states in the store; stops at a violation
+ * or this segment's goal (m->bad), a bound (m->stop), or exhaustion. */
+static bool bfs(Mc *m, Worker *ws, int threads, int64_t *depth)
+{
+    m->level_start = 0;
+    m->level_end = m->st.count;
+    while (m->bad < 0 && !m->stop) {
+        if (m->level_start == m->level_end) return true;
+        if (*depth >= m->o->depth) {
+            m->stop = true;
+            m->stop_why = "depth bound";
+            break;
+        }
+        m->next_index = m->level_start;
+        pthread_t tid[16];
+        for (int t = 1; t < threads; t++) pthread_create(&tid[t], NULL, expand_level, &ws[t]);
+        expand_level(&ws[0]);
+        for (int t = 1; t < threads; t++) pthread_join(tid[t], NULL);
+        ++*depth;
+        m->level_start = m->level_end;
+        m->level_end = m->st.count;
+        if (m->o->progress) progress(m, *depth);
+        if (m->o->time_limit > 0 && now() - m->t0 > m->o->time_limit && m->bad < 0) {
+            m->stop = true;
+            m->stop_why = "time limit";
+        }
+    }
+    return false;
+}
+
+static const char *spec_kind_name(const hoc_spec *sp)
+{
+    return sp->kind == HOC_INVARIANT ? "invariant" : sp->kind == HOC_PROPERTY ? "property" : "assumption";
+}
+
 int mc_run(const hoc_algo *a, const mc_opts *o)
 {
     FILE *f = o->out ? o->out : stdout;
@@ -758,13 +857,16 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
     m.key = 16 + (size_t)o->n * a->state_size;
     m.sym = o->symmetry && !a->uses_id;
     m.fold_round = !a->uses_round;
+    m.goal = o->ngoals > 0 ? o->goals[0] : -1;
     for (int i = 0; i < a->nspecs; i++)
         if (a->specs[i].kind == HOC_ASSUME && a->specs[i].rounds == 0) m.nassume++;
     int threads = o->threads > 0 ? o->threads : 1;
     if (threads > 16) threads = 16;
     Worker *ws = calloc((size_t)threads, sizeof *ws);
-    if (!ws || store_init(&m.st, 8 + m.key) != 0) {
-        free(ws);
+    Path prefix = {0}, seg = {0};
+    uint8_t *start = malloc(m.key);
+    if (!ws || !start || store_init(&m.st, 8 + m.key) != 0) {
+        free(ws), free(start);
         fprintf(stderr, "hoc check: out of memory\n");
         return 2;
     }
@@ -776,7 +878,7 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
         m.stop = true;
         m.stop_why = "memory budget";
     }
-    int64_t depth = 0, initial = m.st.count;
+    int64_t depth = 0, initial = m.st.count, states = 0;
     if (o->walks > 0 && m.bad < 0 && !m.stop) {
         int64_t steps = 0;
         int w = random_walks(&m, &ws[0], &steps);
@@ -787,43 +889,42 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
         rc = w == 1 ? 1 : w == 0 ? 3 : 2;
         goto done;
     }
-    m.level_start = 0;
-    m.level_end = m.st.count;
     bool exhausted = false;
-    while (m.bad < 0 && !m.stop) {
-        if (m.level_start == m.level_end) {
-            exhausted = true;
-            break;
+    int segment = 0;
+    for (;;) {
+        int64_t seg_depth = 0;
+        exhausted = bfs(&m, ws, threads, &seg_depth);
+        depth += seg_depth;
+        bool at_goal = m.bad >= 0 && m.bad_spec == m.goal && m.goal >= 0;
+        if (m.bad >= 0 && (rebuild_path(&m, &ws[0], m.bad, &seg) != 0 || path_append(&prefix, &seg, &m) != 0)) {
+            fprintf(stderr, "hoc check: out of memory\n");
+            goto done;
         }
-        if (depth >= o->depth) {
-            m.stop = true;
-            m.stop_why = "depth bound";
-            break;
-        }
-        m.next_index = m.level_start;
-        pthread_t tid[16];
-        for (int t = 1; t < threads; t++) pthread_create(&tid[t], NULL, expand_level, &ws[t]);
-        expand_level(&ws[0]);
-        for (int t = 1; t < threads; t++) pthread_join(tid[t], NULL);
-        depth++;
-        m.level_start = m.level_end;
-        m.level_end = m.st.count;
-        if (o->progress) progress(&m, depth);
-        if (o->time_limit > 0 && now() - m.t0 > o->time_limit && m.bad < 0) {
-            m.stop = true;
-            m.stop_why = "time limit";
-        }
+        path_free(&seg);
+        if (!at_goal || segment + 1 >= o->ngoals) break;
+        /* punctuated search: start again from the goal state, for the next goal */
+        fprintf(f, "goal %s reached after %" PRId64 " rounds; searching on for %s\n", a->specs[m.goal].name, depth,
+                a->specs[o->goals[segment + 1]].name);
+        memcpy(start, prefix.states + m.key * (size_t)prefix.depth, m.key);
+        states += m.st.count;
+        store_free(&m.st);
+        if (store_init(&m.st, 8 + m.key) != 0) goto done;
+        m.goal = o->goals[++segment];
+        m.bad = -1, m.bad_spec = -1;
+        store_add(&m, start, -1);
+        if (holds(&m, m.goal, start)) m.bad = 0, m.bad_spec = m.goal;
     }
+    states += m.st.count;
     double secs = now() - m.t0;
     if (o->progress) fputc('\n', stderr);
     for (int t = 0; t < threads; t++) m.transitions += ws[t].transitions;
-    bool goal = m.bad >= 0 && m.bad_spec == o->goal && o->goal >= 0;
+    bool goal = m.bad >= 0 && m.bad_spec == m.goal && m.goal >= 0;
     const char *verdict = goal ? "goal" : m.bad >= 0 ? "violated" : exhausted ? "ok" : "bound";
     if (m.bad >= 0) {
-        fprintf(f, "%s: %s %s reached in %" PRId64 " round%s; shortest trace:\n", goal ? "GOAL" : "VIOLATED",
-                a->specs[m.bad_spec].kind == HOC_INVARIANT ? "invariant" : a->specs[m.bad_spec].kind == HOC_PROPERTY ? "property" : "goal",
-                a->specs[m.bad_spec].name, depth, depth == 1 ? "" : "s");
-        report_trace(&m, &ws[0], m.bad);
+        fprintf(f, "%s: %s %s %s in %" PRId64 " round%s; shortest trace:\n", goal ? "GOAL" : "VIOLATED",
+                goal ? "goal" : spec_kind_name(&a->specs[m.bad_spec]), a->specs[m.bad_spec].name,
+                goal ? "reached" : "violated", depth, depth == 1 ? "" : "s");
+        print_trace(&m, prefix.states, prefix.hos, prefix.bits, prefix.depth);
     }
     fprintf(f, "%s: n=%d", a->name, o->n);
     for (int i = 1; i < a->nparams; i++) fprintf(f, " %s=%" PRId64, a->params[i], o->params[i]);
@@ -831,7 +932,7 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
     if (o->faults == MC_CRASH) fprintf(f, " (up to %d)", o->crash);
     fprintf(f, ", inputs from %d values\n", o->values);
     fprintf(f, "  states %" PRId64 " (%" PRId64 " initial), transitions %" PRId64 ", depth %" PRId64 ", %.3f s, %.0f states/s\n",
-            m.st.count, initial, m.transitions, depth, secs, secs > 0 ? (double)m.st.count / secs : 0.0);
+            states, initial, m.transitions, depth, secs, secs > 0 ? (double)states / secs : 0.0);
     fprintf(f, "  %zu bytes per stored state, %.1f MB in all; symmetry reduction %s; round counter %s\n", m.st.rec + 16,
             (double)store_bytes(&m.st) / 1048576.0,
             m.sym ? "applied" : (a->uses_id ? "not applied (the algorithm depends on process ids)" : "off"),
@@ -839,8 +940,10 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
     if (m.nassume) fprintf(f, "  %d per-round assumption%s enforced on the largest heard-of sets\n", m.nassume, m.nassume == 1 ? "" : "s");
     if (m.bad >= 0) rc = goal ? 0 : 1;
     else if (exhausted) {
-        fprintf(f, "ok: the reachable space is exhausted; every invariant and property holds\n");
-        rc = 0;
+        fprintf(f, o->ngoals ? "not found: the reachable space is exhausted without reaching goal %s\n"
+                             : "ok: the reachable space is exhausted; every invariant and property holds\n",
+                o->ngoals ? a->specs[m.goal].name : "");
+        rc = o->ngoals ? 1 : 0;
     } else {
         fprintf(f, "bound: stopped by the %s with no violation found (not exhausted)\n", m.stop_why ? m.stop_why : "bound");
         rc = 3;
@@ -848,12 +951,15 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
     if (o->json)
         fprintf(f, "{\"verdict\": \"%s\", \"states\": %" PRId64 ", \"transitions\": %" PRId64 ", \"depth\": %" PRId64
                    ", \"seconds\": %.6f, \"exhausted\": %s, \"symmetry\": %s, \"bytes_per_state\": %zu%s%s%s}\n",
-                verdict, m.st.count, m.transitions, depth, secs, exhausted ? "true" : "false", m.sym ? "true" : "false",
+                verdict, states, m.transitions, depth, secs, exhausted ? "true" : "false", m.sym ? "true" : "false",
                 m.st.rec + 16, m.bad >= 0 ? ", \"spec\": \"" : "", m.bad >= 0 ? a->specs[m.bad_spec].name : "",
                 m.bad >= 0 ? "\"" : "");
 done:
     for (int t = 0; t < threads; t++) worker_free(&ws[t]);
     free(ws);
+    free(start);
+    path_free(&prefix);
+    path_free(&seg);
     store_free(&m.st);
     return rc;
 }

@@ -25,7 +25,8 @@ typedef struct mc_opts {
     bool json;
     const char *trace_path; /* counterexample as JSON, or NULL */
     const char *source;     /* for the trace file */
-    int goal;       /* spec index of a goal (stop when it holds), or -1 */
+    int goals[8];   /* punctuated search: reach goals[0], then from there goals[1], ... */
+    int ngoals;
     int prune;      /* spec index of a prune (do not expand where it holds), or -1 */
     int64_t walks;  /* > 0: random walks instead of exhaustive search */
     uint64_t seed;

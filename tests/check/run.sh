@@ -52,6 +52,20 @@ for m in "$SRC"/tests/verify/mutants/*.ho "$SRC"/tests/check/mutants/*.ho; do
     if [ $got -eq 1 ] && grep -q "VIOLATED" "$tmp/replay"; then ok; else bad "mutant $name: replay exit $got"; cat "$tmp/replay"; fi
 done
 
+# search control: punctuated goals, each reached in turn, and the trace replays
+g="$SRC/tests/check/goals.ho"
+"$HOC" check "$g" -n 4 --quiet --goal mixed --goal one_decided --goal all_decided --trace "$tmp/g.json" >"$tmp/out" 2>&1
+if [ $? -eq 0 ] && grep -q "^GOAL: goal all_decided reached in 2 rounds" "$tmp/out" && grep -q "goal one_decided reached after 1 rounds" "$tmp/out"; then ok; else bad "punctuated goals"; cat "$tmp/out"; fi
+"$HOC" sim "$g" --replay "$tmp/g.json" >"$tmp/out" 2>&1; [ $? -eq 0 ] && ok || { bad "goal trace replay"; cat "$tmp/out"; }
+# a prune that holds everywhere expands nothing: the goal is unreachable (exit 1, not found)
+"$HOC" check "$g" -n 4 --quiet --goal all_decided --prune everywhere >"$tmp/out" 2>&1
+if [ $? -eq 1 ] && grep -q "^not found" "$tmp/out"; then ok; else bad "prune"; cat "$tmp/out"; fi
+# random walks: the mutant is found again with a seed; the correct OTR ends on the bound (exit 3)
+"$HOC" check "$SRC/tests/check/mutants/otr_half.ho" -n 5 --walks 200 --depth 20 --seed 7 --trace "$tmp/w.json" >"$tmp/out" 2>&1
+[ $? -eq 1 ] && ok || { bad "random walk on a mutant"; tail -3 "$tmp/out"; }
+"$HOC" sim "$SRC/tests/check/mutants/otr_half.ho" --replay "$tmp/w.json" >/dev/null 2>&1; [ $? -eq 1 ] && ok || bad "walk trace replay"
+"$HOC" check "$SRC/examples/otr.ho" -n 7 --walks 50 --depth 20 >/dev/null 2>&1; [ $? -eq 3 ] && ok || bad "random walk on OTR"
+
 # bad options are usage errors
 "$HOC" check "$SRC/examples/otr.ho" -n 4 --faults sometimes >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "--faults sometimes"
 "$HOC" check "$SRC/examples/otr.ho" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "no -n"
