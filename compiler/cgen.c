@@ -72,6 +72,7 @@ typedef struct Gen {
     Round *round;
     /* what the function being emitted used, for its prologue */
     bool use_param[16], use_phase, use_env, use_s, use_from, use_msgs, use_ho, use_n;
+    bool use_let[64]; /* lets emitted as named locals in this function's prologue */
     bool use_out; /* a send or an output: the out (and to) parameters */
     bool need_active_ints, need_active_sets;
 } Gen;
@@ -342,6 +343,24 @@ static const char *emit_call(Gen *g, Expr *e)
     return call;
 }
 
+/* Does a let read nothing that changes during a round (variables, oracles)? */
+static bool let_stable(const Expr *e)
+{
+    if (!e) return true;
+    if (e->kind == E_NAME && e->nk == N_STATE && e->decl && e->decl->kind != D_INPUT) return false;
+    if (e->kind == E_NAME && e->nk == N_LET && !let_stable(e->decl->init)) return false;
+    for (int i = 0; i < e->nargs; i++)
+        if (!let_stable(e->args[i])) return false;
+    return let_stable(e->a) && let_stable(e->b) && let_stable(e->c);
+}
+
+static int let_index(const Gen *g, const Decl *d)
+{
+    for (int i = 0; i < g->algo->nlets && i < 64; i++)
+        if (g->algo->lets[i] == d) return i;
+    return -1;
+}
+
 static const char *emit_name(Gen *g, Expr *e)
 {
     switch (e->nk) {
@@ -356,7 +375,14 @@ static const char *emit_name(Gen *g, Expr *e)
     case N_PARAM: return param_name(g, e->index);
     case N_CONST: return fmt(g, "%lld /* %s */", (long long)e->decl->value, e->name);
     case N_ENUMVAL: return fmt(g, "%s_%s", e->decl->name, e->name);
-    case N_LET: return fmt(g, "(%s)", emit(g, e->decl->init));
+    case N_LET: {
+        int i = let_index(g, e->decl);
+        if (g->mode == M_PROC && i >= 0 && let_stable(e->decl->init)) {
+            g->use_let[i] = true; /* a named local: `p coord` works in gdb */
+            return e->name;
+        }
+        return fmt(g, "(%s)", emit(g, e->decl->init)); /* reads state: its value where used */
+    }
     case N_LOCAL:
     case N_BINDER: return e->name;
     case N_MSGVAR:
@@ -528,13 +554,13 @@ static void emit_send(Gen *g, Stmt *s)
     emit_payload(g, m, s->rhs);
     const char *n = nexpr(g);
     if (!s->lhs) { /* broadcast */
-        line(g, "for (int32_t p = 0; p < %s; p++) out[p] = %s;", n, m);
+        line(g, "for (int32_t hoc_p = 0; hoc_p < %s; hoc_p++) out[hoc_p] = %s;", n, m);
         line(g, "*to = hoc_set_all((int32_t)%s);", n);
     } else if (s->lhs->type->kind == TY_SET) {
         const char *dest = temp(g, "dest");
         line(g, "hoc_set %s = %s & hoc_set_all((int32_t)%s);", dest, emit(g, s->lhs), n);
-        open_set_loop(g, "p", dest);
-        line(g, "out[p] = %s;", m);
+        open_set_loop(g, "hoc_p", dest);
+        line(g, "out[hoc_p] = %s;", m);
         close_block(g);
         line(g, "*to |= %s;", dest);
     } else {
@@ -640,15 +666,24 @@ static void emit_function(Gen *g, Buf *dst, const char *signature, Mode mode, Bo
     Buf b = {0};
     Buf *saved = g->out;
     memset(g->use_param, 0, sizeof g->use_param);
+    memset(g->use_let, 0, sizeof g->use_let);
     g->use_phase = g->use_env = g->use_s = g->use_from = g->use_msgs = g->use_ho = g->use_n = g->use_out = false;
     g->ntemp = 0;
     g->mode = mode;
     g->out = &b;
     g->indent = 1;
     body(g, arg);
+    Algo *al = g->algo;
+    /* the lets the body named, last first: a let may name earlier ones */
+    Buf lets[64] = {{0}};
+    for (int i = (al->nlets < 64 ? al->nlets : 64) - 1; i >= 0; i--) {
+        if (!g->use_let[i]) continue;
+        g->out = &lets[i];
+        const char *v = emit(g, al->lets[i]->init);
+        line(g, "const %s %s = %s;", ctype(g, al->lets[i]->type), al->lets[i]->name, v);
+    }
     g->out = dst;
     bprintf(dst, "%s\n{\n", signature);
-    Algo *al = g->algo;
     if (mode == M_SPEC) {
         bprintf(dst, "    const %s_state *S = states;\n", g->px);
         if (!g->use_s) bprintf(dst, "    (void)S;\n");
@@ -671,6 +706,10 @@ static void emit_function(Gen *g, Buf *dst, const char *signature, Mode mode, Bo
         if (!g->use_out && strstr(signature, " *out)")) bprintf(dst, "    (void)out;\n");
     }
     if ((mode == M_PARAM || mode == M_SPEC) && !any_param) bprintf(dst, "    (void)params;\n");
+    for (int i = 0; i < 64; i++) {
+        if (lets[i].p) bput(dst, lets[i].p, lets[i].n);
+        free(lets[i].p);
+    }
     bput(dst, b.p ? b.p : "", b.n);
     bprintf(dst, "}\n\n");
     free(b.p);

@@ -224,6 +224,33 @@ static Type *resolve_type(Checker *c, Type *t)
 }
 
 /* ---- names ---- */
+
+/* Names the generated C uses itself, and C's keywords: a local of the
+ * program compiles to a C local of the same name, so it cannot be one. */
+static bool reserved_in_c(const char *name)
+{
+    static const char *const words[] = {
+        "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum",
+        "extern", "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return",
+        "short", "signed", "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void",
+        "volatile", "while", "bool", "true", "false", "NULL", "main", "s", "env", "from", "msgs", "out", "to",
+        "S", "states", "params", "ho", "inputs"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (strcmp(name, words[i]) == 0) return true;
+    return strncmp(name, "hoc_", 4) == 0 || name[0] == '_';
+}
+
+static Decl *find_member(Checker *c, const char *name);
+
+/* A variable the program declares inside code: a let, a loop variable, a binder. */
+static void check_local_name(Checker *c, const char *name, Pos pos)
+{
+    if (reserved_in_c(name))
+        diag_error(c->d, pos, "'%s' is reserved in the generated C; choose another name", name);
+    else if (find_member(c, name) || (c->algo && strcmp(name, "n") == 0))
+        diag_error(c->d, pos, "'%s' hides a declaration of the algorithm; choose another name", name);
+}
+
 static void push(Checker *c, const char *name, NameKind k, Binder *b)
 {
     Scope *s = arena_alloc(c->a, sizeof *s);
@@ -622,6 +649,7 @@ static void bind(Checker *c, Binder *b, bool in_code)
     } else if (in_code && b->type->kind == TY_INT) {
         diag_error(c->d, b->pos, "a quantifier over all ints is only allowed in specs");
     }
+    check_local_name(c, b->name, b->pos);
     push(c, b->name, k, b);
 }
 
@@ -834,6 +862,7 @@ static void check_for(Checker *c, Stmt *s)
     } else {
         asymmetric(c);
     }
+    check_local_name(c, s->var->name, s->var->pos);
     push(c, s->var->name, k, s->var);
     c->scope->kind = k == N_MSGVAR ? N_MSGVAR : N_BINDER; /* loop variables are read-only */
     check_stmt(c, s->body);
@@ -883,6 +912,7 @@ static void check_stmt(Checker *c, Stmt *s)
             }
             if (!is_err(t) && (!assignable_type(t) || t->kind == TY_ARRAY))
                 diag_error(c->d, s->pos, "a local cannot hold %s", tn(c, t));
+            check_local_name(c, s->var->name, s->var->pos);
             push(c, s->var->name, N_LOCAL, s->var);
             break;
         }
