@@ -138,7 +138,11 @@ typedef struct Sim {
 
 static uint8_t *state_of(Sim *s, int p) { return s->states + (size_t)p * s->a->state_size; }
 static bool halted(Sim *s, int p) { return state_of(s, p)[s->a->halted_offset] != 0; }
+/* A process crashing in round r still sends in r (its messages reach some of
+ * the others), but takes no step after that: it neither updates in r nor
+ * sends later. */
 static bool alive(Sim *s, int p, int64_t r) { return s->crash_at[p] < 0 || r < s->crash_at[p]; }
+static bool sends(Sim *s, int p, int64_t r) { return s->crash_at[p] < 0 || r <= s->crash_at[p]; }
 
 static int add_event(Sim *s, int64_t r, int p, int out, const uint8_t *v, size_t len)
 {
@@ -171,13 +175,21 @@ static bool good_round(Sim *s, int64_t r)
 
 static void choose_ho(Sim *s, int64_t r, uint64_t *rng)
 {
-    hoc_set live = 0;
-    for (int p = 0; p < s->n; p++)
+    hoc_set live = 0, crashing = 0;
+    for (int p = 0; p < s->n; p++) {
         if (alive(s, p, r)) live |= hoc_set_one(p);
+        else if (sends(s, p, r)) crashing |= hoc_set_one(p);
+    }
     bool good = good_round(s, r);
     for (int q = 0; q < s->n; q++) {
         hoc_set h = 0;
         for (int p = 0; p < s->n; p++) {
+            /* a crashing process's last messages reach each other process with
+             * probability 1/2 (none in a good round: those are clean) */
+            if (hoc_set_has(crashing, p)) {
+                if (!good && (rng_next(rng) & 1) && rng_unit(rng) >= s->o->drop) h |= hoc_set_one(p);
+                continue;
+            }
             if (!hoc_set_has(live, p)) continue;
             /* a process always hears itself; other channels drop at random */
             if (p == q || good || rng_unit(rng) >= s->o->drop) h |= hoc_set_one(p);
@@ -224,7 +236,7 @@ static int step(Sim *s, int64_t r, uint64_t *rng)
     memset(s->outbox, 0, (size_t)s->n * box);
     for (int p = 0; p < s->n; p++) {
         s->to[p] = 0;
-        if (!alive(s, p, r) || halted(s, p)) continue;
+        if (!sends(s, p, r) || halted(s, p)) continue;
         hoc_env env = {p, s->n, r, s->o->params, 0};
         rd->send(state_of(s, p), &env, &s->to[p], s->outbox + (size_t)p * box);
     }
