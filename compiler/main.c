@@ -17,6 +17,7 @@
 #include "parse.h"
 #include "mc.h"
 #include "sim.h"
+#include "verify.h"
 
 extern char **environ;
 
@@ -345,37 +346,120 @@ static int parse_inputs(const char *s, int n, int ninputs, int64_t *out)
     return count == n * ninputs ? 0 : -1;
 }
 
+/* ---- what hoc sim and hoc check share: the program, its algorithm, options ---- */
+typedef struct Job {
+    const char *file, *name;
+    char *externs[16];
+    int nexterns;
+    ParamArgs pa;
+    int n;
+    uint64_t seed;
+    bool json;
+    Front fr;
+    Loaded l;
+    bool loaded_front;
+} Job;
+
+/* Takes argv[*i] if it is the file or an option both commands accept:
+ * 1 if it did (advancing *i past a value), 0 if not, 2 on a usage error. */
+static int job_option(Job *j, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+    const char *val = *i + 1 < argc ? argv[*i + 1] : NULL;
+    long long v;
+    if (a[0] != '-') {
+        if (j->file) return usage_error("unexpected argument '%s'", a);
+        j->file = a;
+        return 1;
+    }
+    if (strcmp(a, "--json") == 0) {
+        j->json = true;
+        return 1;
+    }
+    static const char *const valued[] = {"-n", "--seed", "--algorithm", "--extern", "--param"};
+    size_t k = 0;
+    while (k < sizeof valued / sizeof *valued && strcmp(a, valued[k]) != 0) k++;
+    if (k == sizeof valued / sizeof *valued) return 0;
+    if (!val) return usage_error("option '%s' needs a value", a);
+    ++*i;
+    if (k == 0) {
+        if (parse_int(val, 1, HOC_MAXN, &v)) return usage_error("-n takes a number from 1 to 64, not '%s'", val);
+        j->n = (int)v;
+    } else if (k == 1) {
+        if (parse_int(val, 0, LLONG_MAX, &v)) return usage_error("--seed takes a non-negative number, not '%s'", val);
+        j->seed = (uint64_t)v;
+    } else if (k == 2) {
+        j->name = val;
+    } else if (k == 3) {
+        if (j->nexterns == 16) return usage_error("%s", "at most 16 --extern files");
+        j->externs[j->nexterns++] = (char *)val;
+    } else if (add_param_arg(&j->pa, val)) {
+        return 2;
+    }
+    return 1;
+}
+
+/* Parses, checks, compiles and loads the job's algorithm, with arrays indexed
+ * by process of capacity maxn (0: the default). Returns 0, or 2. */
+static int job_load(Job *j, int maxn)
+{
+    j->loaded_front = true;
+    if (front(j->file, &j->fr) != 0) return 2;
+    Algo *al = pick_algo(&j->fr, j->name);
+    if (!al) return 2;
+    return load_algo(&j->fr, al, j->file, j->externs, j->nexterns, maxn, &j->l) ? 2 : 0;
+}
+
+static void job_free(Job *j)
+{
+    unload(&j->l);
+    if (j->loaded_front) front_free(&j->fr);
+}
+
+/* Reads --input: n * ninputs values, each a value of its input's type. */
+static int64_t *read_inputs(const hoc_algo *a, int n, const char *text)
+{
+    int64_t *in = calloc((size_t)n * (size_t)(a->ninputs + 1), sizeof *in);
+    if (!in || parse_inputs(text, n, a->ninputs, in) != 0) {
+        fprintf(stderr, "hoc: --input needs %d value%s per process for %d processes, as in 0,1,1,0\n", a->ninputs,
+                a->ninputs == 1 ? "" : "s", n);
+        free(in);
+        return NULL;
+    }
+    for (int p = 0; p < n; p++)
+        for (int i = 0; i < a->ninputs; i++) {
+            const hoc_field *fd = &a->inputs[i];
+            int64_t x = in[p * a->ninputs + i];
+            int64_t hi = fd->kind == HOC_K_BOOL ? 1 : fd->kind == HOC_K_PID ? n - 1
+                       : fd->kind == HOC_K_ENUM ? (int64_t)fd->enum_count - 1 : INT64_MAX;
+            int64_t lo = fd->kind == HOC_K_INT ? INT64_MIN : 0;
+            if (x < lo || x > hi) {
+                fprintf(stderr, "hoc: input %s of process %d is %lld, outside %lld..%lld\n", fd->name, p,
+                        (long long)x, (long long)lo, (long long)hi);
+                free(in);
+                return NULL;
+            }
+        }
+    return in;
+}
+
+/* ---- hoc sim ---- */
 static int cmd_sim(int argc, char **argv)
 {
-    const char *file = NULL, *name = NULL, *inputs = NULL, *replay = NULL;
-    char *externs[16];
-    int nexterns = 0;
-    ParamArgs pa = {0};
-    hoc_sim_opts o = {.rounds = 30, .seed = 1, .good_from = -1, .trace_rounds = 20};
+    const char *inputs = NULL, *replay = NULL;
+    Job j = {.seed = 1};
+    hoc_sim_opts o = {.rounds = 30, .good_from = -1, .trace_rounds = 20};
     long long v;
     for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (a[0] != '-') {
-            if (file) return usage_error("unexpected argument '%s'", a);
-            file = a;
-            continue;
-        }
-        if (strcmp(a, "--json") == 0) {
-            o.json = true;
-            continue;
-        }
+        int taken = job_option(&j, argc, argv, &i);
+        if (taken == 2) return 2;
+        if (taken) continue;
+        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
         if (!val) return usage_error("option '%s' needs a value (or is unknown)", a);
         i++;
-        if (strcmp(a, "-n") == 0) {
-            if (parse_int(val, 1, HOC_MAXN, &v)) return usage_error("-n takes a number from 1 to 64, not '%s'", val);
-            o.n = (int)v;
-        } else if (strcmp(a, "--rounds") == 0) {
+        if (strcmp(a, "--rounds") == 0) {
             if (parse_int(val, 0, 100000000, &v)) return usage_error("--rounds takes a number from 0 to 10^8, not '%s'", val);
             o.rounds = v;
-        } else if (strcmp(a, "--seed") == 0) {
-            if (parse_int(val, 0, LLONG_MAX, &v)) return usage_error("--seed takes a non-negative number, not '%s'", val);
-            o.seed = (uint64_t)v;
         } else if (strcmp(a, "--drop") == 0) {
             char *end;
             o.drop = strtod(val, &end);
@@ -394,67 +478,29 @@ static int cmd_sim(int argc, char **argv)
             inputs = val;
         } else if (strcmp(a, "--replay") == 0) {
             replay = val;
-        } else if (strcmp(a, "--algorithm") == 0) {
-            name = val;
-        } else if (strcmp(a, "--extern") == 0) {
-            if (nexterns == 16) return usage_error("%s", "at most 16 --extern files");
-            externs[nexterns++] = (char *)val;
-        } else if (strcmp(a, "--param") == 0) {
-            if (add_param_arg(&pa, val)) return 2;
         } else {
             return usage_error("unknown option '%s'", a);
         }
     }
-    if (!file) return usage_error("%s", "sim needs a .ho file");
-    if (!o.n && !replay) return usage_error("%s", "sim needs -n N, the number of processes");
-    if (o.crash > o.n) return usage_error("%s", "--crash cannot exceed -n");
-    Front fr;
-    int rc = front(file, &fr);
-    if (rc) {
-        front_free(&fr);
-        return rc == 1 ? 2 : rc;
-    }
-    Algo *al = pick_algo(&fr, name);
-    Loaded l = {0};
+    if (!j.file) return usage_error("%s", "sim needs a .ho file");
+    if (!j.n && !replay) return usage_error("%s", "sim needs -n N, the number of processes");
+    if (o.crash > j.n) return usage_error("%s", "--crash cannot exceed -n");
     int64_t *in = NULL;
+    int rc = job_load(&j, 0);
+    if (rc) goto out;
+    const hoc_algo *a = j.l.algo;
     rc = 2;
-    if (!al) goto out;
-    if (load_algo(&fr, al, file, externs, nexterns, 0, &l)) goto out;
-    const hoc_algo *a = l.algo;
     if (replay) {
         rc = hoc_sim_replay(a, replay, stdout);
         goto out;
     }
-    if (resolve_params(a, o.n, &pa, o.params)) goto out;
-    if (inputs) {
-        in = calloc((size_t)o.n * (size_t)(a->ninputs + 1), sizeof *in);
-        if (!in || parse_inputs(inputs, o.n, a->ninputs, in) != 0) {
-            fprintf(stderr, "hoc: --input needs %d value%s per process for %d processes, as in 0,1,1,0\n",
-                    a->ninputs, a->ninputs == 1 ? "" : "s", o.n);
-            goto out;
-        }
-        /* each input must be a value of its type */
-        for (int p = 0; p < o.n; p++)
-            for (int i = 0; i < a->ninputs; i++) {
-                const hoc_field *fd = &a->inputs[i];
-                int64_t x = in[p * a->ninputs + i];
-                int64_t hi = fd->kind == HOC_K_BOOL ? 1 : fd->kind == HOC_K_PID ? o.n - 1
-                           : fd->kind == HOC_K_ENUM ? (int64_t)fd->enum_count - 1 : INT64_MAX;
-                int64_t lo = fd->kind == HOC_K_INT ? INT64_MIN : 0;
-                if (x < lo || x > hi) {
-                    fprintf(stderr, "hoc: input %s of process %d is %lld, outside %lld..%lld\n", fd->name, p,
-                            (long long)x, (long long)lo, (long long)hi);
-                    goto out;
-                }
-            }
-        o.inputs = in;
-    }
-    o.out = stdout;
+    if (resolve_params(a, j.n, &j.pa, o.params)) goto out;
+    if (inputs && !(in = read_inputs(a, j.n, inputs))) goto out;
+    o.n = j.n, o.seed = j.seed, o.json = j.json, o.inputs = in, o.out = stdout;
     rc = hoc_sim_run(a, &o);
 out:
     free(in);
-    unload(&l);
-    front_free(&fr);
+    job_free(&j);
     return rc;
 }
 
@@ -467,35 +513,27 @@ static int find_spec(const hoc_algo *a, const char *name)
     return -1;
 }
 
+/* ---- hoc check ---- */
 static int cmd_check(int argc, char **argv)
 {
-    const char *file = NULL, *name = NULL, *prune = NULL, *faults = "benign", *goalnames[8];
+    const char *prune = NULL, *faults = "benign", *goalnames[8];
     int ngoalnames = 0;
-    char *externs[16];
-    int nexterns = 0;
-    ParamArgs pa = {0};
+    Job j = {.seed = 1};
     mc_opts o = {.values = 2, .depth = 64, .threads = (int)sysconf(_SC_NPROCESSORS_ONLN), .mem_mb = 8192,
-                 .symmetry = true, .prune = -1, .seed = 1};
+                 .symmetry = true, .prune = -1};
     o.progress = isatty(2);
     long long v;
     for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (a[0] != '-') {
-            if (file) return usage_error("unexpected argument '%s'", a);
-            file = a;
-            continue;
-        }
-        if (strcmp(a, "--json") == 0) { o.json = true; continue; }
+        int taken = job_option(&j, argc, argv, &i);
+        if (taken == 2) return 2;
+        if (taken) continue;
+        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--no-symmetry") == 0) { o.symmetry = false; continue; }
         if (strcmp(a, "--progress") == 0) { o.progress = true; continue; }
         if (strcmp(a, "--quiet") == 0) { o.progress = false; continue; }
         if (!val) return usage_error("option '%s' needs a value (or is unknown)", a);
         i++;
-        if (strcmp(a, "-n") == 0) {
-            if (parse_int(val, 1, HOC_MAXN, &v)) return usage_error("-n takes a number from 1 to 64, not '%s'", val);
-            o.n = (int)v;
-        } else if (strcmp(a, "--values") == 0) {
+        if (strcmp(a, "--values") == 0) {
             if (parse_int(val, 1, 64, &v)) return usage_error("--values takes a number from 1 to 64, not '%s'", val);
             o.values = (int)v;
         } else if (strcmp(a, "--depth") == 0) {
@@ -515,57 +553,37 @@ static int cmd_check(int argc, char **argv)
         } else if (strcmp(a, "--walks") == 0) {
             if (parse_int(val, 1, LLONG_MAX, &v)) return usage_error("--walks takes a number of walks, not '%s'", val);
             o.walks = v;
-        } else if (strcmp(a, "--seed") == 0) {
-            if (parse_int(val, 0, LLONG_MAX, &v)) return usage_error("--seed takes a non-negative number, not '%s'", val);
-            o.seed = (uint64_t)v;
         } else if (strcmp(a, "--trace") == 0) {
             o.trace_path = val;
-        } else if (strcmp(a, "--param") == 0) {
-            if (add_param_arg(&pa, val)) return 2;
         } else if (strcmp(a, "--goal") == 0) {
             if (ngoalnames == 8) return usage_error("%s", "at most 8 --goal options");
             goalnames[ngoalnames++] = val;
         } else if (strcmp(a, "--prune") == 0) {
             prune = val;
-        } else if (strcmp(a, "--algorithm") == 0) {
-            name = val;
-        } else if (strcmp(a, "--extern") == 0) {
-            if (nexterns == 16) return usage_error("%s", "at most 16 --extern files");
-            externs[nexterns++] = (char *)val;
         } else {
             return usage_error("unknown option '%s'", a);
         }
     }
-    if (!file) return usage_error("%s", "check needs a .ho file");
-    if (!o.n) return usage_error("%s", "check needs -n N, the number of processes");
+    if (!j.file) return usage_error("%s", "check needs a .ho file");
+    if (!j.n) return usage_error("%s", "check needs -n N, the number of processes");
     if (strcmp(faults, "benign") == 0) o.faults = MC_BENIGN;
     else if (strcmp(faults, "none") == 0) o.faults = MC_RELIABLE;
     else if (strncmp(faults, "crash=", 6) == 0 && parse_int(faults + 6, 0, HOC_MAXN, &v) == 0) {
         o.faults = MC_CRASH;
         o.crash = (int)v;
     } else return usage_error("--faults takes benign, none or crash=K, not '%s'", faults);
-    Front fr;
-    int rc = front(file, &fr);
-    if (rc) {
-        front_free(&fr);
-        return 2;
-    }
-    Algo *al = pick_algo(&fr, name);
-    Loaded l = {0};
+    int rc = job_load(&j, j.n);
+    if (rc) goto out;
+    const hoc_algo *a = j.l.algo;
     rc = 2;
-    if (!al) goto out;
-    if (load_algo(&fr, al, file, externs, nexterns, o.n, &l)) goto out;
-    const hoc_algo *a = l.algo;
-    if (resolve_params(a, o.n, &pa, o.params)) goto out;
+    if (resolve_params(a, j.n, &j.pa, o.params)) goto out;
     for (int i = 0; i < ngoalnames; i++)
         if ((o.goals[o.ngoals++] = find_spec(a, goalnames[i])) < 0) goto out;
     if (prune && (o.prune = find_spec(a, prune)) < 0) goto out;
-    o.out = stdout;
-    o.source = file;
+    o.n = j.n, o.seed = j.seed, o.json = j.json, o.out = stdout, o.source = j.file;
     rc = mc_run(a, &o);
 out:
-    unload(&l);
-    front_free(&fr);
+    job_free(&j);
     return rc;
 }
 
@@ -585,8 +603,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "compile") == 0) return cmd_compile(argc - 2, argv + 2);
     if (strcmp(cmd, "sim") == 0) return cmd_sim(argc - 2, argv + 2);
     if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
-    if (strcmp(cmd, "verify") == 0 || strcmp(cmd, "build") == 0)
-        return cmd_unavailable(cmd);
+    if (strcmp(cmd, "verify") == 0) return hoc_cmd_verify(argc - 2, argv + 2);
+    if (strcmp(cmd, "build") == 0) return cmd_unavailable(cmd);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         fputs(usage_text, stdout);
         return 0;

@@ -10,8 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-/* splitmix64: small, seedable, and the same everywhere. */
-static uint64_t rng_next(uint64_t *s)
+uint64_t hoc_rng_next(uint64_t *s)
 {
     uint64_t z = (*s += 0x9e3779b97f4a7c15u);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
@@ -19,7 +18,7 @@ static uint64_t rng_next(uint64_t *s)
     return z ^ (z >> 31);
 }
 
-static double rng_unit(uint64_t *s) { return (double)(rng_next(s) >> 11) / 9007199254740992.0; }
+static double rng_unit(uint64_t *s) { return (double)(hoc_rng_next(s) >> 11) / 9007199254740992.0; }
 
 int hoc_sim_params(const hoc_algo *a, int n, const int64_t *given, int64_t *params)
 {
@@ -187,7 +186,7 @@ static void choose_ho(Sim *s, int64_t r, uint64_t *rng)
             /* a crashing process's last messages reach each other process with
              * probability 1/2 (none in a good round: those are clean) */
             if (hoc_set_has(crashing, p)) {
-                if (!good && (rng_next(rng) & 1) && rng_unit(rng) >= s->o->drop) h |= hoc_set_one(p);
+                if (!good && (hoc_rng_next(rng) & 1) && rng_unit(rng) >= s->o->drop) h |= hoc_set_one(p);
                 continue;
             }
             if (!hoc_set_has(live, p)) continue;
@@ -251,7 +250,7 @@ static int step(Sim *s, int64_t r, uint64_t *rng)
             memcpy(s->msgs + (size_t)p * rd->msg_size, s->outbox + (size_t)p * box + (size_t)q * rd->msg_size,
                    rd->msg_size);
         }
-        uint64_t oracle = a->noracles ? rng_next(rng) : 0;
+        uint64_t oracle = a->noracles ? hoc_rng_next(rng) : 0;
         hoc_env env = {q, s->n, r, s->o->params, oracle};
         memset(s->outputs, 0, a->outputs_size);
         rd->update(state_of(s, q), &env, from, s->msgs, s->outputs);
@@ -383,8 +382,8 @@ int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o)
     for (int p = 0; p < n; p++) s.crash_at[p] = -1;
     for (int k = 0; k < o->crash && k < n; k++) {
         int p;
-        do p = (int)(rng_next(&rng) % (uint64_t)n); while (s.crash_at[p] >= 0);
-        s.crash_at[p] = (int64_t)(rng_next(&rng) % (uint64_t)(o->rounds > 0 ? o->rounds : 1));
+        do p = (int)(hoc_rng_next(&rng) % (uint64_t)n); while (s.crash_at[p] >= 0);
+        s.crash_at[p] = (int64_t)(hoc_rng_next(&rng) % (uint64_t)(o->rounds > 0 ? o->rounds : 1));
     }
     if (o->inputs) memcpy(inputs, o->inputs, sizeof *inputs * (size_t)n * (size_t)a->ninputs);
     else default_inputs(a, n, inputs);

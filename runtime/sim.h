@@ -35,6 +35,9 @@ int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o);
  * the replay's states differ from the trace's. */
 int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out);
 
+/* splitmix64: the drivers' seeded generator, small and the same everywhere. */
+uint64_t hoc_rng_next(uint64_t *state);
+
 /* Prints one value of the given kind, as drivers show it. */
 void hoc_print_value(FILE *f, hoc_kind k, const void *p, const char *const *enum_names, uint32_t nnames);
 

@@ -739,21 +739,13 @@ typedef struct Pick {
     uint64_t bits[HOC_MAXN];
 } Pick;
 
-static uint64_t rng_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
 /* Reservoir sampling: every successor is equally likely to be kept. */
 static int visit_pick(Worker *w, uint8_t *succ, const hoc_set *ho, void *arg)
 {
     Pick *pk = arg;
     Mc *m = w->m;
     if (m->nassume && !assumptions_hold(m, succ, ho)) return 0;
-    if (rng_next(pk->rng) % (uint64_t)++pk->seen == 0) {
+    if (hoc_rng_next(pk->rng) % (uint64_t)++pk->seen == 0) {
         memcpy(pk->chosen, succ, m->key);
         memcpy(pk->ho, ho, sizeof pk->ho);
         memcpy(pk->bits, w->bits, sizeof pk->bits);
@@ -776,7 +768,7 @@ static int random_walks(Mc *m, Worker *w, int64_t *steps_out)
     *steps_out = 0;
     int64_t ninit = m->st.count;
     for (int64_t walk = 0; walk < m->o->walks && rc == 0; walk++) {
-        memcpy(states, key_at(&m->st, (int64_t)(rng_next(&rng) % (uint64_t)ninit)), m->key);
+        memcpy(states, key_at(&m->st, (int64_t)(hoc_rng_next(&rng) % (uint64_t)ninit)), m->key);
         for (int64_t d = 1; d <= depth; d++) {
             Pick pk = {.rng = &rng, .chosen = states + m->key * (size_t)d};
             if (successors(w, states + m->key * (size_t)(d - 1), visit_pick, &pk) < 0) {
