@@ -114,6 +114,7 @@ struct Expr {
     Decl *decl;
     Binder *binder;
     int index;        /* param index, field index, enum value */
+    int depth;        /* nesting depth, bounded by the parser (parse_nested) */
 };
 
 typedef enum StmtKind {

@@ -1148,9 +1148,11 @@ int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
         bprintf(t, "static const hoc_output %s_output_table[] = {\n", px);
         for (int i = 0; i < al->noutputs; i++) {
             Decl *o = al->outputs[i];
-            bprintf(t, "    {\"%s\", %s, %s, offsetof(%s_outputs, %s_fired), %s},\n", o->name,
+            bool is_enum = o->ret && o->ret->kind == TY_ENUM;
+            bprintf(t, "    {\"%s\", %s, %s, offsetof(%s_outputs, %s_fired), %s, %s, %d},\n", o->name,
                     o->ret ? hoc_kind_name(o->ret) : "HOC_K_BOOL", o->ret ? "true" : "false", px, o->name,
-                    o->ret ? fmt(&g, "offsetof(%s_outputs, %s)", px, o->name) : "0");
+                    o->ret ? fmt(&g, "offsetof(%s_outputs, %s)", px, o->name) : "0",
+                    is_enum ? fmt(&g, "%s_names", o->ret->enm->name) : "NULL", is_enum ? o->ret->enm->nmembers : 0);
         }
         bprintf(t, "};\n\n");
     }

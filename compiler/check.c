@@ -644,6 +644,7 @@ static void bind(Checker *c, Binder *b, bool in_code)
             diag_error(c->d, b->pos, "'%s' ranges over %s; only sets and mailboxes can be ranged over",
                        b->name, tn(c, t));
         }
+        if (!b->type) b->type = c->t_err; /* a bad domain: quantifiers and comprehensions read b->type */
     } else if (!b->type) {
         b->type = ast_type(c->a, TY_UNKNOWN);
     } else if (in_code && b->type->kind == TY_INT) {

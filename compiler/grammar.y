@@ -60,7 +60,7 @@
 program ::= decls(D). { ps->decls = D; }
 
 decls(A) ::= . { A = NULL; }
-decls(A) ::= decls(B) decl(D). { A = parse_append_decl(B, D); }
+decls(A) ::= decls(B) decl(D). { A = parse_add_decl(ps, B, D); }
 
 decl(A) ::= IMPORT(T) IDENT(N) SEMI. { A = ast_decl(ps->arena, D_IMPORT, T.pos, N.s); }
 decl(A) ::= CONST(T) IDENT(N) ASSIGN expr(E) SEMI.
@@ -94,13 +94,13 @@ type(A) ::= IDENT(N). { A = parse_named_type(ps, N); }
 type(A) ::= TBYTES LBRACKET expr(E) RBRACKET.
     { A = ast_type(ps->arena, TY_BYTES); A->lenx = E; }
 type(A) ::= type(T) LBRACKET expr(E) RBRACKET.
-    { A = ast_type(ps->arena, TY_ARRAY); A->elem = T; A->lenx = E; }
+    { A = ast_type(ps->arena, TY_ARRAY); A->elem = T; A->lenx = E; A = parse_nested_type(ps, A); }
 type(A) ::= type(T) LBRACKET TPID RBRACKET.
-    { A = ast_type(ps->arena, TY_ARRAY); A->elem = T; A->len = -1; }
+    { A = ast_type(ps->arena, TY_ARRAY); A->elem = T; A->len = -1; A = parse_nested_type(ps, A); }
 
 /* ---- algorithm members ---- */
 members(A) ::= . { A = NULL; }
-members(A) ::= members(B) member(M). { A = parse_append_decl(B, M); }
+members(A) ::= members(B) member(M). { A = parse_add_decl(ps, B, M); }
 
 member(A) ::= PARAM idlist(L) SEMI. { A = parse_params(ps, L, NULL); }
 member(A) ::= PARAM idlist(L) WHERE expr(E) SEMI. { A = parse_params(ps, L, E); }
@@ -169,7 +169,7 @@ pclause ::= WHEN(T) expr(E). { parse_progress(ps, 3, T.pos, E, 0); }
 /* ---- statements ---- */
 block(A) ::= LBRACE(T) stmts(S) RBRACE. { A = ast_stmt(ps->arena, S_BLOCK, T.pos); A->body = S; }
 stmts(A) ::= . { A = NULL; }
-stmts(A) ::= stmts(B) stmt(S). { A = parse_append_stmt(B, S); }
+stmts(A) ::= stmts(B) stmt(S). { A = parse_add_stmt(ps, B, S); }
 
 stmt(A) ::= block(B). { A = B; }
 stmt(A) ::= lvalue(L) ASSIGN(T) expr(R) SEMI.
@@ -195,9 +195,9 @@ ifstmt(A) ::= IF(T) LPAREN expr(C) RPAREN block(B) ELSE ifstmt(E).
 
 lvalue(A) ::= IDENT(T). { A = ast_expr(ps->arena, E_NAME, T.pos); A->name = T.s; }
 lvalue(A) ::= lvalue(B) LBRACKET(T) expr(I) RBRACKET.
-    { A = ast_expr(ps->arena, E_INDEX, T.pos); A->a = B; A->b = I; }
+    { A = ast_expr(ps->arena, E_INDEX, T.pos); A->a = B; A->b = I; A = parse_nested(ps, A); }
 lvalue(A) ::= lvalue(B) DOT(T) IDENT(F).
-    { A = ast_expr(ps->arena, E_FIELD, T.pos); A->a = B; A->name = F.s; }
+    { A = ast_expr(ps->arena, E_FIELD, T.pos); A->a = B; A->name = F.s; A = parse_nested(ps, A); }
 
 /* ---- expressions ---- */
 expr(A) ::= INT(T). { A = ast_expr(ps->arena, E_INT, T.pos); A->ival = T.ival; }
@@ -210,10 +210,10 @@ expr(A) ::= LPAREN expr(E) RPAREN. { A = E; }
 expr(A) ::= LPAREN(T) expr(E) COMMA exprs(L) RPAREN. { A = parse_tuple(ps, T.pos, E, L); }
 expr(A) ::= IDENT(F) LPAREN args(L) RPAREN. { A = parse_call(ps, F, L); }
 expr(A) ::= expr(B) LBRACKET(T) expr(I) RBRACKET.
-    { A = ast_expr(ps->arena, E_INDEX, T.pos); A->a = B; A->b = I; }
+    { A = ast_expr(ps->arena, E_INDEX, T.pos); A->a = B; A->b = I; A = parse_nested(ps, A); }
 expr(A) ::= expr(B) DOT(T) IDENT(F).
-    { A = ast_expr(ps->arena, E_FIELD, T.pos); A->a = B; A->name = F.s; }
-expr(A) ::= BAR(T) expr(E) BAR. { A = ast_expr(ps->arena, E_CARD, T.pos); A->a = E; }
+    { A = ast_expr(ps->arena, E_FIELD, T.pos); A->a = B; A->name = F.s; A = parse_nested(ps, A); }
+expr(A) ::= BAR(T) expr(E) BAR. { A = ast_expr(ps->arena, E_CARD, T.pos); A->a = E; A = parse_nested(ps, A); }
 expr(A) ::= LBRACE(T) RBRACE. { A = parse_setlit(ps, T.pos, NULL); }
 expr(A) ::= LBRACE(T) exprs(L) RBRACE. { A = parse_setlit(ps, T.pos, L); }
 expr(A) ::= LBRACE(T) expr(V) BAR expr(C) RBRACE. { A = parse_compr(ps, T.pos, V, C); }
@@ -235,12 +235,12 @@ expr(A) ::= expr(B) AND(T) expr(C). { A = parse_binary(ps, OP_AND, T.pos, B, C);
 expr(A) ::= expr(B) OR(T) expr(C). { A = parse_binary(ps, OP_OR, T.pos, B, C); }
 expr(A) ::= expr(B) IMPLIES(T) expr(C). { A = parse_binary(ps, OP_IMPLIES, T.pos, B, C); }
 expr(A) ::= expr(B) QUESTION(T) expr(C) COLON expr(D).
-    { A = ast_expr(ps->arena, E_COND, T.pos); A->a = B; A->b = C; A->c = D; }
+    { A = ast_expr(ps->arena, E_COND, T.pos); A->a = B; A->b = C; A->c = D; A = parse_nested(ps, A); }
 expr(A) ::= FORALL(T) binders(B) DOT expr(E). [FORALL] { A = parse_quant(ps, T.pos, true, B, E); }
 expr(A) ::= EXISTS(T) binders(B) DOT expr(E). [FORALL] { A = parse_quant(ps, T.pos, false, B, E); }
 
 binders(A) ::= binder(B). { A = B; }
-binders(A) ::= binders(L) COMMA binder(B). { A = parse_append_binder(L, B); }
+binders(A) ::= binders(L) COMMA binder(B). { A = parse_add_binder(ps, L, B); }
 binder(A) ::= IDENT(N). { A = parse_binder(ps, N, NULL, NULL); }
 binder(A) ::= IDENT(N) COLON type(T). { A = parse_binder(ps, N, T, NULL); }
 binder(A) ::= IDENT(N) IN IDENT(D). { A = parse_binder(ps, N, NULL, D.s); }

@@ -17,6 +17,7 @@
 #include "parse.h"
 #include "mc.h"
 #include "sim.h"
+#include "build.h"
 #include "verify.h"
 
 extern char **environ;
@@ -587,11 +588,6 @@ out:
     return rc;
 }
 
-static int cmd_unavailable(const char *cmd)
-{
-    fprintf(stderr, "hoc: '%s' is not available in this version yet\n", cmd);
-    return 2;
-}
 
 int main(int argc, char **argv)
 {
@@ -604,7 +600,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "sim") == 0) return cmd_sim(argc - 2, argv + 2);
     if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
     if (strcmp(cmd, "verify") == 0) return hoc_cmd_verify(argc - 2, argv + 2);
-    if (strcmp(cmd, "build") == 0) return cmd_unavailable(cmd);
+    if (strcmp(cmd, "build") == 0) return hoc_cmd_build(argc - 2, argv + 2);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         fputs(usage_text, stdout);
         return 0;

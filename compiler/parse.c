@@ -105,6 +105,59 @@ Binder *parse_append_binder(Binder *list, Binder *b)
     return list;
 }
 
+/* The remembered tail of the list starting at head: a node of that list from
+ * which to walk to its end (lists only grow, so a stale tail is still on it). */
+static struct ParseTail *tail_slot(Parser *ps, const void *head)
+{
+    uintptr_t h = (uintptr_t)head;
+    h ^= h >> 7;
+    return &ps->tails[(h >> 3) % (sizeof ps->tails / sizeof ps->tails[0])];
+}
+
+#define PARSE_ADD(T, ps, list, x)                                   \
+    do {                                                            \
+        if (!(x)) return list;                                      \
+        if (!(list)) return x;                                      \
+        struct ParseTail *slot = tail_slot(ps, list);               \
+        T *t = slot->head == (list) ? (T *)slot->tail : (list);     \
+        while (t->next) t = t->next;                                \
+        t->next = (x);                                              \
+        slot->head = (list);                                        \
+        slot->tail = (x);                                           \
+        return list;                                                \
+    } while (0)
+
+Decl *parse_add_decl(Parser *ps, Decl *list, Decl *d) { PARSE_ADD(Decl, ps, list, d); }
+Stmt *parse_add_stmt(Parser *ps, Stmt *list, Stmt *s) { PARSE_ADD(Stmt, ps, list, s); }
+Binder *parse_add_binder(Parser *ps, Binder *list, Binder *b) { PARSE_ADD(Binder, ps, list, b); }
+
+Expr *parse_nested(Parser *ps, Expr *e)
+{
+    int d = 0;
+    Expr *kids[3] = {e->a, e->b, e->c};
+    for (int i = 0; i < 3; i++)
+        if (kids[i] && kids[i]->depth > d) d = kids[i]->depth;
+    for (int i = 0; i < e->nargs; i++)
+        if (e->args[i] && e->args[i]->depth > d) d = e->args[i]->depth;
+    e->depth = d + 1;
+    if (e->depth > PARSE_MAX_EXPR_DEPTH && !ps->overflow) {
+        diag_error(ps->diag, e->pos, "expression nested too deeply (the limit is %d levels)", PARSE_MAX_EXPR_DEPTH);
+        ps->overflow = true; /* stops the parse */
+    }
+    return e;
+}
+
+Type *parse_nested_type(Parser *ps, Type *t)
+{
+    int d = 0;
+    for (const Type *u = t; u && u->kind == TY_ARRAY; u = u->elem) d++;
+    if (d > PARSE_MAX_TYPE_DEPTH && !ps->overflow) {
+        diag_error(ps->diag, ps->last, "type nested too deeply (the limit is %d dimensions)", PARSE_MAX_TYPE_DEPTH);
+        ps->overflow = true; /* stops the parse */
+    }
+    return t;
+}
+
 /* Grows a list kept in the arena; the old array is simply abandoned. */
 static void *grow(Parser *ps, void *v, int n, int *cap, size_t elem)
 {
@@ -245,7 +298,7 @@ Expr *parse_tuple(Parser *ps, Pos p, Expr *first, ExprList *rest)
     e->args = arena_alloc(ps->arena, sizeof *e->args * (size_t)e->nargs);
     e->args[0] = first;
     memcpy(e->args + 1, rest->v, sizeof *e->args * (size_t)rest->n);
-    return e;
+    return parse_nested(ps, e);
 }
 
 Expr *parse_call(Parser *ps, Token f, ExprList *args)
@@ -254,14 +307,14 @@ Expr *parse_call(Parser *ps, Token f, ExprList *args)
     e->name = f.s;
     e->args = args->v;
     e->nargs = args->n;
-    return e;
+    return parse_nested(ps, e);
 }
 
 Expr *parse_setlit(Parser *ps, Pos p, ExprList *l)
 {
     Expr *e = ast_expr(ps->arena, E_SETLIT, p);
     if (l) e->args = l->v, e->nargs = l->n;
-    return e;
+    return parse_nested(ps, e);
 }
 
 /* { x | c } or { x in D | c }: the head was parsed as an expression. */
@@ -282,7 +335,7 @@ Expr *parse_compr(Parser *ps, Pos p, Expr *var, Expr *cond)
         t.s = "_";
     }
     e->binders = parse_binder(ps, t, NULL, dom);
-    return e;
+    return parse_nested(ps, e);
 }
 
 Expr *parse_unary(Parser *ps, Op op, Pos p, Expr *a)
@@ -290,7 +343,7 @@ Expr *parse_unary(Parser *ps, Op op, Pos p, Expr *a)
     Expr *e = ast_expr(ps->arena, E_UNARY, p);
     e->op = op;
     e->a = a;
-    return e;
+    return parse_nested(ps, e);
 }
 
 Expr *parse_binary(Parser *ps, Op op, Pos p, Expr *a, Expr *b)
@@ -299,7 +352,7 @@ Expr *parse_binary(Parser *ps, Op op, Pos p, Expr *a, Expr *b)
     e->op = op;
     e->a = a;
     e->b = b;
-    return e;
+    return parse_nested(ps, e);
 }
 
 Expr *parse_quant(Parser *ps, Pos p, bool forall, Binder *b, Expr *body)
@@ -308,7 +361,7 @@ Expr *parse_quant(Parser *ps, Pos p, bool forall, Binder *b, Expr *body)
     e->is_forall = forall;
     e->binders = b;
     e->a = body;
-    return e;
+    return parse_nested(ps, e);
 }
 
 Binder *parse_binder(Parser *ps, Token name, Type *t, const char *dom)

@@ -19,6 +19,9 @@ typedef struct Parser {
     bool overflow;
     Pos last; /* the token being parsed, for errors that have no token of their own */
     bool eof_in_comment; /* input ended inside a comment: an early end is no news */
+    /* The last node of recently grown lists, keyed by their head, so that
+     * appending to a long list does not walk it each time (parse_add_*). */
+    struct ParseTail { const void *head, *tail; } tails[64];
 } Parser;
 
 /* Reads and parses path and everything it imports; NULL if it cannot be read
@@ -35,6 +38,17 @@ void parse_overflow(Parser *ps);
 Decl *parse_append_decl(Decl *list, Decl *d);
 Stmt *parse_append_stmt(Stmt *list, Stmt *s);
 Binder *parse_append_binder(Binder *list, Binder *b);
+/* The same in amortised constant time, for the grammar's long lists. */
+Decl *parse_add_decl(Parser *ps, Decl *list, Decl *d);
+Stmt *parse_add_stmt(Parser *ps, Stmt *list, Stmt *s);
+Binder *parse_add_binder(Parser *ps, Binder *list, Binder *b);
+/* Records e's nesting depth from its operands; past PARSE_MAX_EXPR_DEPTH it
+ * reports an error and stops the parse (the back ends recurse over trees). */
+#define PARSE_MAX_EXPR_DEPTH 1000
+Expr *parse_nested(Parser *ps, Expr *e);
+/* The same for array types: at most PARSE_MAX_TYPE_DEPTH dimensions. */
+#define PARSE_MAX_TYPE_DEPTH 64
+Type *parse_nested_type(Parser *ps, Type *t);
 NameList *parse_names(Parser *ps, NameList *l, Token t);
 FieldList *parse_fields(Parser *ps, FieldList *l, const Field *f);
 ExprList *parse_exprs(Parser *ps, ExprList *l, Expr *e);

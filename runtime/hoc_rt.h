@@ -68,6 +68,8 @@ typedef struct hoc_output {
     hoc_kind kind; /* kind of the value; HOC_K_BOOL with has_value false for none */
     bool has_value;
     size_t fired_offset, value_offset; /* in the outputs struct */
+    const char *const *enum_names;     /* HOC_K_ENUM values: member names */
+    uint32_t enum_count;
 } hoc_output;
 
 typedef struct hoc_round {

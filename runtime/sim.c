@@ -273,7 +273,7 @@ static int step(Sim *s, int64_t r, uint64_t *rng)
 static void print_event_value(FILE *f, const hoc_algo *a, const Event *e)
 {
     const hoc_output *o = &a->outputs[e->output];
-    if (o->has_value) hoc_print_value(f, o->kind, e->value, NULL, 0);
+    if (o->has_value) hoc_print_value(f, o->kind, e->value, o->enum_names, o->enum_count);
 }
 
 static double now(void)
@@ -499,6 +499,23 @@ static bool guided(const json *t, const char *name)
     return false;
 }
 
+/* Checks the invariants and properties the trace did not use as guides;
+ * returns 1 after reporting the first violated one, else 0. */
+static int replay_specs(const hoc_algo *a, const json *t, const uint8_t *states, const int64_t *params, int r,
+                        FILE *out)
+{
+    for (int i = 0; i < a->nspecs; i++) {
+        const hoc_spec *sp = &a->specs[i];
+        if ((sp->kind != HOC_INVARIANT && sp->kind != HOC_PROPERTY) || guided(t, sp->name)) continue;
+        if (sp->holds(states, params, NULL)) continue;
+        fprintf(out, "VIOLATED: %s %s ", sp->kind == HOC_INVARIANT ? "invariant" : "property", sp->name);
+        if (r < 0) fprintf(out, "in the initial states (as in the trace)\n");
+        else fprintf(out, "after round %d (as in the trace)\n", r);
+        return 1;
+    }
+    return 0;
+}
+
 int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out)
 {
     size_t len;
@@ -553,7 +570,7 @@ int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out)
     }
     fprintf(out, "%s: replaying %s, n=%d, %d rounds\n", a->name, path, n, jr->n);
     uint64_t crashed = 0;
-    rc = 0;
+    rc = replay_specs(a, t, states, params, -1, out);
     for (int r = 0; r < jr->n && rc == 0; r++) {
         const json *jround = &jr->items[r], *jho = json_get(jround, "ho"), *jc = json_get(jround, "crashed"),
                    *jo = json_get(jround, "oracle"), *js = json_get(jround, "states");
@@ -563,6 +580,7 @@ int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out)
             break;
         }
         const hoc_round *rd = &a->rounds[r % a->nrounds];
+        size_t rsz = rd->msg_size; /* messages are laid out with the round's own stride */
         uint64_t after = (uint64_t)jc->num;
         hoc_set to[HOC_MAXN];
         memset(box, 0, (size_t)n * HOC_MAXN * msz);
@@ -571,7 +589,7 @@ int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out)
             to[p] = 0;
             if (((crashed >> p) & 1) || st[a->halted_offset]) continue;
             hoc_env env = {p, n, r, params, 0};
-            rd->send(st, &env, &to[p], box + (size_t)p * HOC_MAXN * msz);
+            rd->send(st, &env, &to[p], box + (size_t)p * HOC_MAXN * rsz);
         }
         for (int q = 0; q < n; q++) {
             uint8_t *st = states + (size_t)q * a->state_size;
@@ -581,7 +599,7 @@ int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out)
             for (int p = 0; p < n; p++)
                 if (hoc_set_has(ho, p) && hoc_set_has(to[p], q)) {
                     from |= hoc_set_one(p);
-                    memcpy(msgs + (size_t)p * msz, box + ((size_t)p * HOC_MAXN + (size_t)q) * msz, msz);
+                    memcpy(msgs + (size_t)p * rsz, box + ((size_t)p * HOC_MAXN + (size_t)q) * rsz, rsz);
                 }
             uint64_t bits = jo && jo->type == JSON_ARR && jo->n == n && jo->items[q].type == JSON_NUM ? (uint64_t)jo->items[q].num : 0;
             hoc_env env = {q, n, r, params, bits};
@@ -606,15 +624,7 @@ int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out)
                 }
             }
         }
-        for (int i = 0; i < a->nspecs && rc == 0; i++) {
-            const hoc_spec *sp = &a->specs[i];
-            if ((sp->kind != HOC_INVARIANT && sp->kind != HOC_PROPERTY) || guided(t, sp->name)) continue;
-            if (!sp->holds(states, params, NULL)) {
-                fprintf(out, "VIOLATED: %s %s after round %d (as in the trace)\n",
-                        sp->kind == HOC_INVARIANT ? "invariant" : "property", sp->name, r);
-                rc = 1;
-            }
-        }
+        if (rc == 0) rc = replay_specs(a, t, states, params, r, out);
     }
     if (rc == 0) fprintf(out, "ok: the trace replayed and no invariant or property was violated\n");
 done:

@@ -29,7 +29,7 @@ set +e
 "$BIN" "$FUZZ_WORK/corpus" \
   -dict="$HERE/ho.dict" -max_len=4096 -timeout=2 -rss_limit_mb=2048 \
   -max_total_time="$SECS" -print_final_stats=1 \
-  -artifact_prefix="$FUZZ_WORK/artifacts/" ${FUZZ_ARGS:-} 2>&1 | tee "$FUZZ_WORK/last.log" | grep -v '^#[0-9]*.*\(NEW\|REDUCE\)'
+  -artifact_prefix="$FUZZ_WORK/artifacts/" ${FUZZ_ARGS:-} 2>&1 | tee "$FUZZ_WORK/last.log" | grep -v '^#[0-9]*.*\(NEW\|REDUCE\)\|^"\|^  NEW_FUNC'
 set -e
 
 if [ "${MERGE:-0}" = 1 ]; then

@@ -1,0 +1,105 @@
+/* engine.h: the asynchronous round engine. Pure logic, no sockets and no
+ * clock of its own: the transport feeds it messages and the time (in
+ * microseconds, any monotonic origin) and it calls back to send.
+ *
+ * Each instance runs the algorithm's rounds for this process:
+ *  - a round starts by calling the round's send and handing each message to
+ *    io.send (a message to itself goes straight into its own mailbox);
+ *  - a message (instance, round, sender) for an earlier round is dropped;
+ *    one for the current round enters the mailbox (one per sender); one for
+ *    the next round is buffered (one per sender, so at most n); one for a
+ *    later round makes the instance catch up at once;
+ *  - the round ends when its progress condition holds: goahead messages
+ *    heard, or the `when` predicate, or the timeout passed with at least wait
+ *    messages heard; or when hoc_engine_settle finds buffered messages for
+ *    the next round (another process has moved on: catch up);
+ *  - catching up runs the skipped rounds' updates with empty mailboxes (the
+ *    next round's with what was buffered for it) and sends only in the round
+ *    it lands in.
+ * An update never sees a message of another round: the lockstep semantics
+ * with some messages not heard.
+ *
+ * An instance ends when its process halts or, with forwarding on, when it
+ * first outputs `decide`; its memory is then freed. With forwarding, a
+ * message for an instance that ended decided is answered with the decision
+ * (io.send_decision), which the peer adopts (hoc_engine_decision). */
+#ifndef HOC_ENGINE_H
+#define HOC_ENGINE_H
+
+#include "hoc_rt.h"
+
+/* What the embedder knows about an instance the engine is not running. */
+typedef enum hoc_inst_status {
+    HOC_INST_NEW,     /* never ran here: may be started */
+    HOC_INST_DECIDED, /* ended here with a decision (*value) */
+    HOC_INST_IGNORE,  /* ended without a decision, or not to be run here */
+} hoc_inst_status;
+
+typedef struct hoc_engine_io {
+    void *ctx;
+    /* A round message for process `to` (never this process). */
+    void (*send)(void *ctx, int to, uint64_t inst, int64_t round, const uint8_t *payload, size_t len);
+    /* The decision of an instance that ended here, for a peer still in it. */
+    void (*send_decision)(void *ctx, int to, uint64_t inst, int64_t value);
+    /* The first decision of an instance at this process; from is -1 when
+     * this process's own update decided, else the peer it was learned from. */
+    void (*decided)(void *ctx, uint64_t inst, int64_t value, int from);
+    /* Every output an update fires (optional, may be NULL); outputs is the
+     * algorithm's outputs struct. */
+    void (*output)(void *ctx, uint64_t inst, int64_t round, const void *outputs);
+    /* The instance ended here and its memory is freed (optional). */
+    void (*finished)(void *ctx, uint64_t inst, bool decided);
+    /* Status of an instance that is not live (required). */
+    hoc_inst_status (*lookup)(void *ctx, uint64_t inst, int64_t *value);
+    /* The inputs of this process in an instance (required). */
+    void (*inputs)(void *ctx, uint64_t inst, int64_t *inputs);
+} hoc_engine_io;
+
+typedef struct hoc_engine_opts {
+    int max_live;   /* live instances at most (>= 1); messages that would start another are dropped */
+    bool forward;   /* end an instance at its first decision and answer late peers with it */
+    uint64_t seed;  /* for oracles (coins) */
+} hoc_engine_opts;
+
+typedef struct hoc_engine_stats {
+    uint64_t rounds, timeouts, catchups, catchup_rounds;
+    uint64_t msgs_sent, msgs_in, late, dup, future, dropped_full, dropped_ignored;
+    uint64_t started_local, started_remote, decided_own, decided_learned, replies, finished;
+} hoc_engine_stats;
+
+/* Results of hoc_engine_receive. */
+enum { HOC_RX_OK = 0, HOC_RX_BAD = -1 };
+
+typedef struct hoc_engine hoc_engine;
+
+/* params: the algorithm's params (params[0] == n). NULL on bad arguments. */
+hoc_engine *hoc_engine_new(const hoc_algo *a, int id, const int64_t *params, const hoc_engine_opts *o,
+                           const hoc_engine_io *io);
+void hoc_engine_free(hoc_engine *e);
+
+/* Starts an instance here: 1 started, 0 already live or not NEW, -1 at the
+ * live bound (back-pressure: try again after some instance ends). */
+int hoc_engine_start(hoc_engine *e, uint64_t inst, uint64_t now);
+/* A round message from peer `from`: HOC_RX_BAD if the payload does not
+ * decode for that round or the sender is not a peer (close that connection). */
+int hoc_engine_receive(hoc_engine *e, int from, uint64_t inst, int64_t round, const uint8_t *payload, size_t len,
+                       uint64_t now);
+/* A decision forwarded by peer `from`. */
+void hoc_engine_decision(hoc_engine *e, int from, uint64_t inst, int64_t value);
+/* Ends rounds whose timeout passed. */
+void hoc_engine_tick(hoc_engine *e, uint64_t now);
+/* Catches up instances that have buffered messages for their next round;
+ * call once per batch of received messages (once per event-loop iteration). */
+void hoc_engine_settle(hoc_engine *e, uint64_t now);
+/* The earliest pending timeout, or UINT64_MAX. */
+uint64_t hoc_engine_next_deadline(const hoc_engine *e);
+int hoc_engine_live(const hoc_engine *e);
+/* The current round of a live instance, or -1. */
+int64_t hoc_engine_round(const hoc_engine *e, uint64_t inst);
+/* The state of a live instance (for tests), or NULL. */
+const void *hoc_engine_state(const hoc_engine *e, uint64_t inst);
+const hoc_engine_stats *hoc_engine_get_stats(const hoc_engine *e);
+/* Index of the output named "decide", or -1. */
+int hoc_engine_decide_output(const hoc_algo *a);
+
+#endif

@@ -1,0 +1,738 @@
+/* net.c: the TCP transport on libevent (see net.h) and the leveled log. */
+#include "net.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+/* ---- log ---- */
+static hoc_log_level log_max = HOC_LOG_WARN;
+static int log_id = -1;
+
+void hoc_log_setup(hoc_log_level max, int id) { log_max = max, log_id = id; }
+bool hoc_log_on(hoc_log_level lv) { return lv <= log_max; }
+
+int hoc_log_parse(const char *s)
+{
+    static const char *names[] = {"error", "warn", "info", "debug"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(s, names[i]) == 0) return i;
+    return -1;
+}
+
+void hoc_log(hoc_log_level lv, const char *fmt, ...)
+{
+    if (lv > log_max) return;
+    static const char *names[] = {"ERROR", "WARN", "INFO", "DEBUG"};
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    fprintf(stderr, "%lld.%03ld hoc[%d] %s %s\n", (long long)ts.tv_sec, ts.tv_nsec / 1000000, log_id, names[lv], msg);
+}
+
+uint64_t hoc_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* ---- connections ---- */
+enum { C_CONNECTING, C_HANDSHAKE, C_READY };
+#define PRIO_IO 0
+#define PRIO_FLUSH 1
+#define MAX_PENDING_IN 64          /* unauthenticated incoming connections */
+#define HANDSHAKE_TIMEOUT_MS 5000
+#define BACKOFF_MIN_MS 20
+#define BACKOFF_MAX_MS 1000
+
+typedef struct Conn {
+    hoc_net *net;
+    int fd, peer, state;
+    bool outgoing, dirty, closing;
+    struct event *rev, *wev, *timer;
+    struct evbuffer *in, *out;
+    uint8_t nonce[HOC_WIRE_NONCE];
+    struct Conn *next;      /* incoming list */
+    struct Conn *next_dirty;
+} Conn;
+
+typedef struct Peer {
+    struct hoc_net *net;
+    int idx;
+    struct sockaddr_storage addr;
+    socklen_t alen;
+    Conn *out;
+    struct event *retry;
+    int backoff_ms;
+    bool resolved;
+} Peer;
+
+typedef struct Delayed {
+    uint64_t due;
+    int peer;
+    struct evbuffer *buf;
+    struct Delayed *next;
+} Delayed;
+
+struct hoc_net {
+    struct event_base *base;
+    hoc_net_opts o;
+    hoc_net_cb cb;
+    uint8_t secret[256];
+    int n;
+    Peer peers[HOC_PEERS_MAX];
+    int lfd;
+    struct event *lev, *flush_ev, *delay_ev;
+    Conn *incoming;
+    int nincoming;
+    Conn *dirty;
+    bool kicked;
+    Delayed *dhead, *dtail;
+    uint64_t rng;
+    hoc_net_stats st;
+};
+
+static void conn_close(Conn *c, const char *why);
+static void connect_peer(hoc_net *net, int p);
+static void read_cb(evutil_socket_t fd, short what, void *arg);
+static void write_cb(evutil_socket_t fd, short what, void *arg);
+
+void hoc_net_auth_mac(const uint8_t *secret, size_t len, const uint8_t nonce[HOC_WIRE_NONCE], uint32_t client,
+                      uint32_t server, uint8_t mac[HOC_WIRE_MAC])
+{
+    uint8_t msg[10 + HOC_WIRE_NONCE + 8];
+    memcpy(msg, "hoc-auth-1", 10);
+    memcpy(msg + 10, nonce, HOC_WIRE_NONCE);
+    for (int i = 0; i < 4; i++) msg[10 + HOC_WIRE_NONCE + i] = (uint8_t)(client >> (8 * i));
+    for (int i = 0; i < 4; i++) msg[14 + HOC_WIRE_NONCE + i] = (uint8_t)(server >> (8 * i));
+    unsigned int outlen = HOC_WIRE_MAC;
+    static const uint8_t empty[1] = {0};
+    HMAC(EVP_sha256(), len ? secret : empty, (int)len, msg, sizeof msg, mac, &outlen);
+}
+
+static uint64_t rng_next(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+static void set_sock_opts(int fd)
+{
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    int fl = fcntl(fd, F_GETFL);
+    fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+static void schedule_flush(hoc_net *net)
+{
+    if (!net->kicked) {
+        net->kicked = true;
+        event_active(net->flush_ev, 0, 0);
+    }
+}
+
+void hoc_net_kick(hoc_net *net) { schedule_flush(net); }
+
+static void mark_dirty(Conn *c)
+{
+    if (c->dirty) return;
+    c->dirty = true;
+    c->next_dirty = c->net->dirty;
+    c->net->dirty = c;
+    schedule_flush(c->net);
+}
+
+static void handshake_timeout(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what;
+    Conn *c = arg;
+    c->net->st.auth_failures++;
+    conn_close(c, "no authentication in time");
+}
+
+static Conn *conn_new(hoc_net *net, int fd, bool outgoing, int peer)
+{
+    Conn *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->net = net, c->fd = fd, c->outgoing = outgoing, c->peer = peer;
+    c->in = evbuffer_new();
+    c->out = evbuffer_new();
+    c->rev = event_new(net->base, fd, EV_READ | EV_PERSIST, read_cb, c);
+    c->wev = event_new(net->base, fd, EV_WRITE, write_cb, c);
+    if (!c->in || !c->out || !c->rev || !c->wev) {
+        if (c->in) evbuffer_free(c->in);
+        if (c->out) evbuffer_free(c->out);
+        if (c->rev) event_free(c->rev);
+        if (c->wev) event_free(c->wev);
+        free(c);
+        return NULL;
+    }
+    event_priority_set(c->rev, PRIO_IO);
+    event_priority_set(c->wev, PRIO_IO);
+    return c;
+}
+
+/* Removes c from the dirty list (if there). */
+static void undirty(Conn *c)
+{
+    if (!c->dirty) return;
+    for (Conn **pp = &c->net->dirty; *pp; pp = &(*pp)->next_dirty)
+        if (*pp == c) {
+            *pp = c->next_dirty;
+            break;
+        }
+    c->dirty = false;
+}
+
+static void conn_close(Conn *c, const char *why)
+{
+    hoc_net *net = c->net;
+    bool eof = strcmp(why, "closed by the peer") == 0; /* routine when a peer exits */
+    if (c->outgoing) {
+        hoc_log(c->state == C_READY && !eof ? HOC_LOG_WARN : HOC_LOG_DEBUG, "connection to %d closed: %s", c->peer, why);
+    } else if (c->peer >= 0) {
+        hoc_log(eof ? HOC_LOG_INFO : HOC_LOG_WARN, "connection from %d closed: %s", c->peer, why);
+    } else {
+        hoc_log(HOC_LOG_WARN, "unauthenticated connection closed: %s", why);
+    }
+    net->st.disconnects++;
+    undirty(c);
+    event_free(c->rev);
+    event_free(c->wev);
+    if (c->timer) event_free(c->timer);
+    evbuffer_free(c->in);
+    evbuffer_free(c->out);
+    close(c->fd);
+    if (c->outgoing) {
+        Peer *p = &net->peers[c->peer];
+        p->out = NULL;
+        /* back off: 20 ms doubling to 1 s, reset once a handshake succeeds */
+        struct timeval tv = {p->backoff_ms / 1000, (p->backoff_ms % 1000) * 1000};
+        event_add(p->retry, &tv);
+        p->backoff_ms = p->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : p->backoff_ms * 2;
+    } else {
+        for (Conn **pp = &net->incoming; *pp; pp = &(*pp)->next)
+            if (*pp == c) {
+                *pp = c->next;
+                break;
+            }
+        net->nincoming--;
+    }
+    free(c);
+}
+
+static void bad_frame(Conn *c, const char *why)
+{
+    c->net->st.bad_frames++;
+    c->closing = true;
+    conn_close(c, why);
+}
+
+/* Queues a whole frame on conn c. */
+static void queue(Conn *c, const void *frame, size_t len)
+{
+    hoc_net *net = c->net;
+    if (evbuffer_get_length(c->out) + len > net->o.max_out) {
+        net->st.dropped_overflow++;
+        return;
+    }
+    evbuffer_add(c->out, frame, len);
+    net->st.frames_out++;
+    net->st.bytes_out += len;
+    mark_dirty(c);
+}
+
+static Conn *ready_out(hoc_net *net, int to)
+{
+    if (to < 0 || to >= net->n || to == net->o.id) return NULL;
+    Conn *c = net->peers[to].out;
+    if (!c || c->state != C_READY) {
+        net->st.dropped_unconnected++;
+        return NULL;
+    }
+    return c;
+}
+
+void hoc_net_send_msg(hoc_net *net, int to, uint64_t inst, int64_t round, const uint8_t *payload, size_t len)
+{
+    if (net->o.drop > 0 && (double)(rng_next(&net->rng) >> 11) / 9007199254740992.0 < net->o.drop) {
+        net->st.dropped_injected++;
+        return;
+    }
+    Conn *c = ready_out(net, to);
+    if (!c) return;
+    uint8_t hdr[HOC_WIRE_LEN + HOC_WIRE_HDR + HOC_WIRE_MSG_FIXED];
+    int h = hoc_wire_msg_header(hdr, sizeof hdr, inst, round, (uint32_t)net->o.id, net->o.algo, len);
+    if (h < 0) return;
+    if (evbuffer_get_length(c->out) + (size_t)h + len > net->o.max_out) {
+        net->st.dropped_overflow++;
+        return;
+    }
+    evbuffer_add(c->out, hdr, (size_t)h);
+    evbuffer_add(c->out, payload, len);
+    net->st.frames_out++;
+    net->st.bytes_out += (size_t)h + len;
+    mark_dirty(c);
+}
+
+void hoc_net_send_decision(hoc_net *net, int to, uint64_t inst, int64_t value)
+{
+    Conn *c = ready_out(net, to);
+    uint8_t f[64];
+    int len = hoc_wire_decision(f, sizeof f, inst, (uint32_t)net->o.id, net->o.algo, value);
+    if (c && len > 0) queue(c, f, (size_t)len);
+}
+
+void hoc_net_send_done(hoc_net *net, int to)
+{
+    Conn *c = ready_out(net, to);
+    uint8_t f[64];
+    int len = hoc_wire_done(f, sizeof f, (uint32_t)net->o.id, net->o.algo);
+    if (c && len > 0) queue(c, f, (size_t)len);
+}
+
+bool hoc_net_peer_ready(const hoc_net *net, int p)
+{
+    return p >= 0 && p < net->n && net->peers[p].out && net->peers[p].out->state == C_READY;
+}
+
+int hoc_net_ready_count(const hoc_net *net)
+{
+    int k = 0;
+    for (int p = 0; p < net->n; p++)
+        if (p != net->o.id && hoc_net_peer_ready(net, p)) k++;
+    return k;
+}
+
+int hoc_net_in_ready_count(const hoc_net *net)
+{
+    uint64_t seen = 0;
+    for (const Conn *c = net->incoming; c; c = c->next)
+        if (c->state == C_READY && c->peer >= 0) seen |= (uint64_t)1 << c->peer;
+    return __builtin_popcountll(seen);
+}
+
+const hoc_net_stats *hoc_net_get_stats(const hoc_net *net) { return &net->st; }
+
+/* Writes what c has queued; true if c is still open. */
+static bool write_out(Conn *c)
+{
+    while (evbuffer_get_length(c->out) > 0) {
+        int w = evbuffer_write(c->out, c->fd);
+        if (w < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) break;
+            conn_close(c, strerror(errno));
+            return false;
+        }
+        if (w == 0) break;
+    }
+    if (evbuffer_get_length(c->out) > 0) event_add(c->wev, NULL);
+    return true;
+}
+
+static void write_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what;
+    Conn *c = arg;
+    if (c->state == C_CONNECTING) {
+        int err = 0;
+        socklen_t el = sizeof err;
+        getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el);
+        if (err) {
+            conn_close(c, strerror(err));
+            return;
+        }
+        c->state = C_HANDSHAKE; /* wait for the server's HELLO */
+        event_add(c->rev, NULL);
+        return;
+    }
+    write_out(c);
+}
+
+static void delay_cb(evutil_socket_t fd, short what, void *arg);
+
+static void arm_delay(hoc_net *net)
+{
+    if (!net->dhead) return;
+    uint64_t now = hoc_now_us(), due = net->dhead->due;
+    uint64_t d = due > now ? due - now : 0;
+    struct timeval tv = {(time_t)(d / 1000000), (suseconds_t)(d % 1000000)};
+    event_add(net->delay_ev, &tv);
+}
+
+static void delay_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what;
+    hoc_net *net = arg;
+    uint64_t now = hoc_now_us();
+    while (net->dhead && net->dhead->due <= now) {
+        Delayed *d = net->dhead;
+        net->dhead = d->next;
+        if (!net->dhead) net->dtail = NULL;
+        Conn *c = net->peers[d->peer].out;
+        if (c && c->state == C_READY) {
+            evbuffer_add_buffer(c->out, d->buf);
+            write_out(c);
+        }
+        evbuffer_free(d->buf);
+        free(d);
+    }
+    arm_delay(net);
+}
+
+/* Once per loop iteration with activity: let the owner settle, then write. */
+static void flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what;
+    hoc_net *net = arg;
+    net->kicked = false;
+    if (net->cb.iteration) net->cb.iteration(net->cb.ctx);
+    while (net->dirty) {
+        Conn *c = net->dirty;
+        net->dirty = c->next_dirty;
+        c->dirty = false;
+        if (net->o.delay_us && c->outgoing) {
+            Delayed *d = calloc(1, sizeof *d);
+            if (d && (d->buf = evbuffer_new())) {
+                d->due = hoc_now_us() + net->o.delay_us;
+                d->peer = c->peer;
+                evbuffer_add_buffer(d->buf, c->out);
+                if (net->dtail) net->dtail->next = d;
+                else net->dhead = d;
+                net->dtail = d;
+                if (net->dhead == d) arm_delay(net);
+                continue;
+            }
+            free(d);
+        }
+        write_out(c);
+    }
+    /* the iteration callback may have asked for another pass: leave kicked as is */
+}
+
+/* ---- frames in ---- */
+static bool on_hello(Conn *c, const hoc_frame *f)
+{
+    hoc_net *net = c->net;
+    if (f->type != HOC_F_HELLO || c->state != C_HANDSHAKE) {
+        bad_frame(c, "unexpected frame from the server side");
+        return false;
+    }
+    if (f->algo != net->o.algo || f->id != (uint32_t)c->peer) {
+        net->st.auth_failures++;
+        conn_close(c, f->algo != net->o.algo ? "peer runs another algorithm" : "peer has another id");
+        return false;
+    }
+    uint8_t mac[HOC_WIRE_MAC], frame[128];
+    hoc_net_auth_mac(net->secret, net->o.secret_len, f->nonce, (uint32_t)net->o.id, (uint32_t)c->peer, mac);
+    int len = hoc_wire_auth(frame, sizeof frame, (uint32_t)net->o.id, net->o.algo, mac);
+    c->state = C_READY;
+    net->peers[c->peer].backoff_ms = BACKOFF_MIN_MS;
+    net->st.connects++;
+    hoc_log(HOC_LOG_INFO, "connected to %d", c->peer);
+    queue(c, frame, (size_t)len);
+    return true;
+}
+
+static bool on_auth(Conn *c, const hoc_frame *f)
+{
+    hoc_net *net = c->net;
+    if (f->type != HOC_F_AUTH) {
+        net->st.auth_failures++;
+        bad_frame(c, "frame before authentication");
+        return false;
+    }
+    uint8_t mac[HOC_WIRE_MAC];
+    bool ok = f->id < (uint32_t)net->n && f->id != (uint32_t)net->o.id && f->algo == net->o.algo;
+    if (ok) {
+        hoc_net_auth_mac(net->secret, net->o.secret_len, c->nonce, f->id, (uint32_t)net->o.id, mac);
+        ok = CRYPTO_memcmp(mac, f->mac, HOC_WIRE_MAC) == 0;
+    }
+    if (!ok) {
+        net->st.auth_failures++;
+        c->closing = true;
+        conn_close(c, "authentication failed");
+        return false;
+    }
+    /* a newer connection from the same peer replaces the old one (restart) */
+    for (Conn *o = net->incoming; o; o = o->next)
+        if (o != c && o->peer == (int)f->id) {
+            conn_close(o, "replaced by a new connection");
+            break;
+        }
+    c->peer = (int)f->id;
+    c->state = C_READY;
+    event_free(c->timer);
+    c->timer = NULL;
+    hoc_log(HOC_LOG_INFO, "accepted %d", c->peer);
+    return true;
+}
+
+/* Handles one decoded frame; false if c was closed. */
+static bool on_frame(Conn *c, const hoc_frame *f)
+{
+    hoc_net *net = c->net;
+    net->st.frames_in++;
+    if (c->outgoing) return on_hello(c, f);
+    if (c->state != C_READY) return on_auth(c, f);
+    if (f->type != HOC_F_MSG && f->type != HOC_F_DECISION && f->type != HOC_F_DONE) {
+        bad_frame(c, "handshake frame after authentication");
+        return false;
+    }
+    if (f->id != (uint32_t)c->peer) {
+        bad_frame(c, "sender id differs from the authenticated one");
+        return false;
+    }
+    if (f->algo != net->o.algo) {
+        bad_frame(c, "frame for another algorithm");
+        return false;
+    }
+    if (net->cb.frame(net->cb.ctx, c->peer, f) < 0) {
+        bad_frame(c, "payload does not decode");
+        return false;
+    }
+    return true;
+}
+
+static void read_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what;
+    Conn *c = arg;
+    hoc_net *net = c->net;
+    size_t got = 0;
+    bool eof = false;
+    for (int i = 0; i < 16; i++) { /* at most 1 MiB per callback, for fairness */
+        int r = evbuffer_read(c->in, c->fd, 65536);
+        if (r > 0) {
+            got += (size_t)r;
+            if (r < 65536) break;
+            continue;
+        }
+        if (r == 0) eof = true;
+        else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            conn_close(c, strerror(errno));
+            return;
+        }
+        break;
+    }
+    net->st.bytes_in += got;
+    size_t len = evbuffer_get_length(c->in);
+    if (len) {
+        const uint8_t *data = evbuffer_pullup(c->in, -1);
+        size_t off = 0;
+        for (;;) {
+            hoc_frame f;
+            size_t used;
+            const char *why;
+            hoc_wire_status s = hoc_wire_decode(data + off, len - off, &f, &used, &why);
+            if (s == HOC_WIRE_BAD) {
+                bad_frame(c, why);
+                schedule_flush(net);
+                return;
+            }
+            if (s == HOC_WIRE_MORE) break;
+            off += used;
+            if (!on_frame(c, &f)) {
+                schedule_flush(net);
+                return;
+            }
+        }
+        evbuffer_drain(c->in, off);
+        schedule_flush(net);
+    }
+    if (eof) conn_close(c, "closed by the peer");
+}
+
+static void accept_cb(evutil_socket_t lfd, short what, void *arg)
+{
+    (void)what;
+    hoc_net *net = arg;
+    for (;;) {
+        int fd = accept(lfd, NULL, NULL);
+        if (fd < 0) return;
+        if (net->nincoming >= MAX_PENDING_IN + net->n) {
+            hoc_log(HOC_LOG_WARN, "too many incoming connections: refused one");
+            close(fd);
+            continue;
+        }
+        set_sock_opts(fd);
+        Conn *c = conn_new(net, fd, false, -1);
+        if (!c) {
+            close(fd);
+            continue;
+        }
+        c->state = C_HANDSHAKE;
+        c->next = net->incoming;
+        net->incoming = c;
+        net->nincoming++;
+        net->st.accepted++;
+        RAND_bytes(c->nonce, HOC_WIRE_NONCE);
+        uint8_t frame[64];
+        int len = hoc_wire_hello(frame, sizeof frame, (uint32_t)net->o.id, net->o.algo, c->nonce);
+        queue(c, frame, (size_t)len);
+        c->timer = event_new(net->base, -1, 0, handshake_timeout, c);
+        struct timeval tv = {HANDSHAKE_TIMEOUT_MS / 1000, 0};
+        if (c->timer) event_add(c->timer, &tv);
+        event_add(c->rev, NULL);
+    }
+}
+
+static void connect_peer(hoc_net *net, int p)
+{
+    Peer *pe = &net->peers[p];
+    if (pe->out) return;
+    int fd = socket(pe->addr.ss_family, SOCK_STREAM, 0);
+    if (fd < 0) return;
+    set_sock_opts(fd);
+    Conn *c = conn_new(net, fd, true, p);
+    if (!c) {
+        close(fd);
+        return;
+    }
+    pe->out = c;
+    int r = connect(fd, (struct sockaddr *)&pe->addr, pe->alen);
+    if (r == 0) {
+        c->state = C_HANDSHAKE;
+        event_add(c->rev, NULL);
+    } else if (errno == EINPROGRESS) {
+        c->state = C_CONNECTING;
+        event_add(c->wev, NULL);
+    } else {
+        conn_close(c, strerror(errno));
+    }
+}
+
+static void retry_peer_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what;
+    Peer *pe = arg;
+    connect_peer(pe->net, pe->idx);
+}
+
+static int resolve(const char *host, int port, struct sockaddr_storage *ss, socklen_t *len)
+{
+    struct addrinfo hints = {0}, *res = NULL;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_family = AF_UNSPEC;
+    char ps[16];
+    snprintf(ps, sizeof ps, "%d", port);
+    int rc = getaddrinfo(host, ps, &hints, &res);
+    if (rc != 0 || !res) {
+        hoc_log(HOC_LOG_ERROR, "cannot resolve %s: %s", host, gai_strerror(rc));
+        return -1;
+    }
+    memcpy(ss, res->ai_addr, res->ai_addrlen);
+    *len = res->ai_addrlen;
+    freeaddrinfo(res);
+    return 0;
+}
+
+hoc_net *hoc_net_new(struct event_base *base, const hoc_net_opts *o, const hoc_net_cb *cb)
+{
+    if (o->secret_len > sizeof ((hoc_net *)0)->secret) {
+        hoc_log(HOC_LOG_ERROR, "the secret is longer than 256 bytes");
+        return NULL;
+    }
+    hoc_net *net = calloc(1, sizeof *net);
+    if (!net) return NULL;
+    net->base = base, net->o = *o, net->cb = *cb, net->n = o->peers->n, net->lfd = -1;
+    if (!net->o.max_out) net->o.max_out = 64u << 20;
+    memcpy(net->secret, o->secret ? o->secret : (const uint8_t *)"", o->secret_len);
+    net->rng = o->seed ^ 0x5eed0000u ^ (uint64_t)o->id;
+    for (int p = 0; p < net->n; p++) {
+        if (resolve(o->peers->p[p].host, o->peers->p[p].port, &net->peers[p].addr, &net->peers[p].alen)) goto fail;
+        net->peers[p].backoff_ms = BACKOFF_MIN_MS;
+    }
+    net->flush_ev = event_new(base, -1, 0, flush_cb, net);
+    net->delay_ev = event_new(base, -1, 0, delay_cb, net);
+    if (!net->flush_ev || !net->delay_ev) goto fail;
+    event_priority_set(net->flush_ev, PRIO_FLUSH);
+    Peer *me = &net->peers[o->id];
+    net->lfd = socket(me->addr.ss_family, SOCK_STREAM, 0);
+    int one = 1;
+    if (net->lfd < 0) goto fail;
+    setsockopt(net->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(net->lfd, (struct sockaddr *)&me->addr, me->alen) != 0 || listen(net->lfd, 128) != 0) {
+        hoc_log(HOC_LOG_ERROR, "cannot listen on %s:%d: %s", o->peers->p[o->id].host, o->peers->p[o->id].port,
+                strerror(errno));
+        goto fail;
+    }
+    set_sock_opts(net->lfd);
+    net->lev = event_new(base, net->lfd, EV_READ | EV_PERSIST, accept_cb, net);
+    if (!net->lev) goto fail;
+    event_priority_set(net->lev, PRIO_IO);
+    event_add(net->lev, NULL);
+    for (int p = 0; p < net->n; p++) {
+        if (p == o->id) continue;
+        net->peers[p].net = net, net->peers[p].idx = p;
+        net->peers[p].retry = event_new(base, -1, 0, retry_peer_cb, &net->peers[p]);
+        if (!net->peers[p].retry) goto fail;
+        connect_peer(net, p);
+    }
+    return net;
+fail:
+    hoc_net_free(net);
+    return NULL;
+}
+
+void hoc_net_free(hoc_net *net)
+{
+    if (!net) return;
+    for (int p = 0; p < net->n; p++) {
+        if (net->peers[p].out) {
+            net->peers[p].out->state = C_HANDSHAKE; /* quiet close */
+            Conn *c = net->peers[p].out;
+            undirty(c);
+            event_free(c->rev), event_free(c->wev);
+            evbuffer_free(c->in), evbuffer_free(c->out);
+            close(c->fd);
+            free(c);
+        }
+        if (net->peers[p].retry) event_free(net->peers[p].retry);
+    }
+    while (net->incoming) {
+        Conn *c = net->incoming;
+        net->incoming = c->next;
+        event_free(c->rev), event_free(c->wev);
+        if (c->timer) event_free(c->timer);
+        evbuffer_free(c->in), evbuffer_free(c->out);
+        close(c->fd);
+        free(c);
+    }
+    while (net->dhead) {
+        Delayed *d = net->dhead;
+        net->dhead = d->next;
+        evbuffer_free(d->buf);
+        free(d);
+    }
+    if (net->lev) event_free(net->lev);
+    if (net->flush_ev) event_free(net->flush_ev);
+    if (net->delay_ev) event_free(net->delay_ev);
+    if (net->lfd >= 0) close(net->lfd);
+    free(net);
+}

@@ -1,0 +1,81 @@
+/* net.h: the libevent transport of a replica: a full mesh of TCP connections
+ * (one outgoing connection to each peer carries this process's frames to it;
+ * the peer's own outgoing connection carries its frames here), TCP_NODELAY,
+ * reconnection with back-off, an HMAC challenge when a connection opens, and
+ * one flush per event-loop iteration: every frame produced while handling one
+ * batch of events goes out in one write per peer. Also the leveled log. */
+#ifndef HOC_NET_H
+#define HOC_NET_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "peers.h"
+#include "wire.h"
+
+struct event_base;
+
+/* ---- leveled log, on stderr: "hoc[ID] LEVEL message" ---- */
+typedef enum hoc_log_level { HOC_LOG_ERROR, HOC_LOG_WARN, HOC_LOG_INFO, HOC_LOG_DEBUG } hoc_log_level;
+void hoc_log_setup(hoc_log_level max, int id);
+/* Parses "error", "warn", "info" or "debug"; -1 otherwise. */
+int hoc_log_parse(const char *s);
+void hoc_log(hoc_log_level lv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool hoc_log_on(hoc_log_level lv);
+
+/* Microseconds on the monotonic clock. */
+uint64_t hoc_now_us(void);
+
+typedef struct hoc_net_cb {
+    void *ctx;
+    /* An authenticated MSG, DECISION or DONE frame from peer `peer`; return
+     * -1 to reject it as bad (the connection is closed). */
+    int (*frame)(void *ctx, int peer, const hoc_frame *f);
+    /* Once per loop iteration in which something happened, before the
+     * flush: the place to settle the engine and start new work. */
+    void (*iteration)(void *ctx);
+} hoc_net_cb;
+
+typedef struct hoc_net_opts {
+    int id;
+    const hoc_peers *peers;
+    const uint8_t *secret; /* cluster secret (may be empty) */
+    size_t secret_len;
+    uint32_t algo;        /* hoc_wire_algo_tag */
+    double drop;          /* fault injection: drop each outgoing MSG frame with this probability */
+    uint64_t delay_us;    /* fault injection: hold every flush this long */
+    uint64_t seed;
+    size_t max_out;       /* bytes queued to one peer at most; frames beyond are dropped */
+} hoc_net_opts;
+
+typedef struct hoc_net_stats {
+    uint64_t frames_in, frames_out, bytes_in, bytes_out;
+    uint64_t bad_frames, auth_failures, accepted, connects, disconnects;
+    uint64_t dropped_unconnected, dropped_overflow, dropped_injected;
+} hoc_net_stats;
+
+typedef struct hoc_net hoc_net;
+
+/* Binds the listening socket and starts connecting; NULL (logged) on failure. */
+hoc_net *hoc_net_new(struct event_base *base, const hoc_net_opts *o, const hoc_net_cb *cb);
+void hoc_net_free(hoc_net *net);
+void hoc_net_send_msg(hoc_net *net, int to, uint64_t inst, int64_t round, const uint8_t *payload, size_t len);
+void hoc_net_send_decision(hoc_net *net, int to, uint64_t inst, int64_t value);
+void hoc_net_send_done(hoc_net *net, int to);
+/* Asks for an iteration callback and a flush at the end of this iteration. */
+void hoc_net_kick(hoc_net *net);
+/* Is the outgoing connection to peer p authenticated and usable? */
+bool hoc_net_peer_ready(const hoc_net *net, int p);
+/* Peers whose outgoing connection is ready. */
+int hoc_net_ready_count(const hoc_net *net);
+/* Peers with an authenticated incoming connection. */
+int hoc_net_in_ready_count(const hoc_net *net);
+const hoc_net_stats *hoc_net_get_stats(const hoc_net *net);
+
+/* HMAC-SHA256 of "hoc-auth-1" | nonce | client | server under the secret. */
+void hoc_net_auth_mac(const uint8_t *secret, size_t len, const uint8_t nonce[HOC_WIRE_NONCE], uint32_t client,
+                      uint32_t server, uint8_t mac[HOC_WIRE_MAC]);
+
+#endif

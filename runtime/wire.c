@@ -1,0 +1,165 @@
+/* wire.c: frames of the replica protocol (see wire.h): bounds-checked decoding
+ * and fixed-layout encoders. */
+#include "wire.h"
+
+#include <string.h>
+
+static void put32(uint8_t *b, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) b[i] = (uint8_t)(v >> (8 * i));
+}
+static void put64(uint8_t *b, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) b[i] = (uint8_t)(v >> (8 * i));
+}
+static uint32_t get32(const uint8_t *b)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++) v |= (uint32_t)b[i] << (8 * i);
+    return v;
+}
+static uint64_t get64(const uint8_t *b)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v |= (uint64_t)b[i] << (8 * i);
+    return v;
+}
+
+/* Writes length and header for a body of blen bytes; returns the frame size. */
+static int head(uint8_t *out, size_t cap, hoc_frame_type t, size_t blen)
+{
+    size_t total = HOC_WIRE_LEN + HOC_WIRE_HDR + blen;
+    if (total > cap || HOC_WIRE_HDR + blen > HOC_WIRE_MAX_FRAME) return -1;
+    put32(out, (uint32_t)(HOC_WIRE_HDR + blen));
+    out[4] = HOC_WIRE_VERSION;
+    out[5] = (uint8_t)t;
+    out[6] = out[7] = 0;
+    return (int)total;
+}
+
+int hoc_wire_hello(uint8_t *out, size_t cap, uint32_t server, uint32_t algo, const uint8_t nonce[HOC_WIRE_NONCE])
+{
+    int n = head(out, cap, HOC_F_HELLO, 8 + HOC_WIRE_NONCE);
+    if (n < 0) return -1;
+    put32(out + 8, server);
+    put32(out + 12, algo);
+    memcpy(out + 16, nonce, HOC_WIRE_NONCE);
+    return n;
+}
+
+int hoc_wire_auth(uint8_t *out, size_t cap, uint32_t client, uint32_t algo, const uint8_t mac[HOC_WIRE_MAC])
+{
+    int n = head(out, cap, HOC_F_AUTH, 8 + HOC_WIRE_MAC);
+    if (n < 0) return -1;
+    put32(out + 8, client);
+    put32(out + 12, algo);
+    memcpy(out + 16, mac, HOC_WIRE_MAC);
+    return n;
+}
+
+int hoc_wire_msg_header(uint8_t *out, size_t cap, uint64_t instance, int64_t round, uint32_t sender, uint32_t algo,
+                        size_t plen)
+{
+    if (plen > HOC_WIRE_MAX_PAYLOAD || cap < HOC_WIRE_LEN + HOC_WIRE_HDR + HOC_WIRE_MSG_FIXED) return -1;
+    put32(out, (uint32_t)(HOC_WIRE_HDR + HOC_WIRE_MSG_FIXED + plen));
+    out[4] = HOC_WIRE_VERSION;
+    out[5] = HOC_F_MSG;
+    out[6] = out[7] = 0;
+    put64(out + 8, instance);
+    put64(out + 16, (uint64_t)round);
+    put32(out + 24, sender);
+    put32(out + 28, algo);
+    return HOC_WIRE_LEN + HOC_WIRE_HDR + HOC_WIRE_MSG_FIXED;
+}
+
+int hoc_wire_decision(uint8_t *out, size_t cap, uint64_t instance, uint32_t sender, uint32_t algo, int64_t value)
+{
+    int n = head(out, cap, HOC_F_DECISION, 24);
+    if (n < 0) return -1;
+    put64(out + 8, instance);
+    put32(out + 16, sender);
+    put32(out + 20, algo);
+    put64(out + 24, (uint64_t)value);
+    return n;
+}
+
+int hoc_wire_done(uint8_t *out, size_t cap, uint32_t sender, uint32_t algo)
+{
+    int n = head(out, cap, HOC_F_DONE, 8);
+    if (n < 0) return -1;
+    put32(out + 8, sender);
+    put32(out + 12, algo);
+    return n;
+}
+
+hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, size_t *used, const char **why)
+{
+    *why = NULL;
+    if (len < HOC_WIRE_LEN) return HOC_WIRE_MORE;
+    uint32_t l = get32(buf);
+    if (l < HOC_WIRE_HDR || l > HOC_WIRE_MAX_FRAME) {
+        *why = l < HOC_WIRE_HDR ? "frame too short" : "frame too long";
+        return HOC_WIRE_BAD;
+    }
+    /* the header can be judged before the whole frame is in */
+    if (len >= HOC_WIRE_LEN + 2) {
+        if (buf[4] != HOC_WIRE_VERSION) {
+            *why = "unknown wire version";
+            return HOC_WIRE_BAD;
+        }
+        if (buf[5] < HOC_F_HELLO || buf[5] > HOC_F_DONE) {
+            *why = "unknown frame type";
+            return HOC_WIRE_BAD;
+        }
+    }
+    if (len < HOC_WIRE_LEN + (size_t)l) return HOC_WIRE_MORE;
+    if (buf[6] || buf[7]) {
+        *why = "reserved header bytes not zero";
+        return HOC_WIRE_BAD;
+    }
+    const uint8_t *b = buf + 8;
+    size_t blen = l - HOC_WIRE_HDR;
+    memset(f, 0, sizeof *f);
+    f->type = (hoc_frame_type)buf[5];
+    switch (f->type) {
+    case HOC_F_HELLO:
+        if (blen != 8 + HOC_WIRE_NONCE) goto size;
+        f->id = get32(b), f->algo = get32(b + 4), f->nonce = b + 8;
+        break;
+    case HOC_F_AUTH:
+        if (blen != 8 + HOC_WIRE_MAC) goto size;
+        f->id = get32(b), f->algo = get32(b + 4), f->mac = b + 8;
+        break;
+    case HOC_F_MSG:
+        if (blen < HOC_WIRE_MSG_FIXED) goto size;
+        f->instance = get64(b), f->round = (int64_t)get64(b + 8);
+        f->id = get32(b + 16), f->algo = get32(b + 20);
+        f->payload = b + HOC_WIRE_MSG_FIXED, f->payload_len = blen - HOC_WIRE_MSG_FIXED;
+        if (f->round < 0) {
+            *why = "negative round";
+            return HOC_WIRE_BAD;
+        }
+        break;
+    case HOC_F_DECISION:
+        if (blen != 24) goto size;
+        f->instance = get64(b), f->id = get32(b + 8), f->algo = get32(b + 12), f->value = (int64_t)get64(b + 16);
+        break;
+    case HOC_F_DONE:
+        if (blen != 8) goto size;
+        f->id = get32(b), f->algo = get32(b + 4);
+        break;
+    }
+    *used = HOC_WIRE_LEN + l;
+    return HOC_WIRE_OK;
+size:
+    *why = "wrong body size for the frame type";
+    return HOC_WIRE_BAD;
+}
+
+uint32_t hoc_wire_algo_tag(const char *name, int abi)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = name; *p; p++) h = (h ^ (uint8_t)*p) * 16777619u;
+    h = (h ^ (uint32_t)abi) * 16777619u;
+    return h;
+}

@@ -1,0 +1,75 @@
+/* wire.h: the replica wire format, version 1 (documented in docs/runtime.md).
+ *
+ * Every frame is a 4-byte little-endian length L (the bytes that follow, at
+ * least 4 and at most HOC_WIRE_MAX_FRAME), then a 4-byte header: version (1),
+ * type, two reserved zero bytes, then the body of that type:
+ *
+ *   HELLO    server -> client  u32 server id, u32 algorithm, 16-byte nonce
+ *   AUTH     client -> server  u32 client id, u32 algorithm, 32-byte HMAC-SHA256
+ *                              of "hoc-auth-1" | nonce | client id | server id
+ *   MSG      u64 instance, u64 round, u32 sender, u32 algorithm, payload
+ *   DECISION u64 instance, u32 sender, u32 algorithm, i64 value
+ *   DONE     u32 sender, u32 algorithm (the sender has decided everything it runs)
+ *
+ * All integers little-endian. Decoding never reads past the given length. */
+#ifndef HOC_WIRE_H
+#define HOC_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HOC_WIRE_VERSION 1
+#define HOC_WIRE_LEN 4          /* the length prefix */
+#define HOC_WIRE_HDR 4          /* version, type, reserved */
+#define HOC_WIRE_MAX_FRAME 65536 /* largest L accepted */
+#define HOC_WIRE_NONCE 16
+#define HOC_WIRE_MAC 32
+#define HOC_WIRE_MSG_FIXED 24   /* MSG body before the payload */
+#define HOC_WIRE_MAX_PAYLOAD (HOC_WIRE_MAX_FRAME - HOC_WIRE_HDR - HOC_WIRE_MSG_FIXED)
+
+typedef enum hoc_frame_type {
+    HOC_F_HELLO = 1,
+    HOC_F_AUTH = 2,
+    HOC_F_MSG = 3,
+    HOC_F_DECISION = 4,
+    HOC_F_DONE = 5,
+} hoc_frame_type;
+
+/* One decoded frame; payload points into the caller's buffer. */
+typedef struct hoc_frame {
+    hoc_frame_type type;
+    uint32_t id;        /* HELLO: server; AUTH: client; MSG/DECISION/DONE: sender */
+    uint32_t algo;
+    uint64_t instance;  /* MSG, DECISION */
+    int64_t round;      /* MSG */
+    int64_t value;      /* DECISION */
+    const uint8_t *nonce, *mac, *payload; /* HELLO, AUTH, MSG */
+    size_t payload_len;
+} hoc_frame;
+
+/* Result of looking at the front of a byte stream. */
+typedef enum hoc_wire_status {
+    HOC_WIRE_OK = 0,       /* a whole frame; *used bytes were consumed */
+    HOC_WIRE_MORE = 1,     /* not enough bytes yet */
+    HOC_WIRE_BAD = -1,     /* garbage: close the connection */
+} hoc_wire_status;
+
+/* Decodes the frame at the front of buf[0..len); on HOC_WIRE_BAD, *why says
+ * what was wrong (a static string). */
+hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, size_t *used, const char **why);
+
+/* Encoders: write one whole frame into out (cap bytes); return its size or
+ * -1 if it does not fit. */
+int hoc_wire_hello(uint8_t *out, size_t cap, uint32_t server, uint32_t algo, const uint8_t nonce[HOC_WIRE_NONCE]);
+int hoc_wire_auth(uint8_t *out, size_t cap, uint32_t client, uint32_t algo, const uint8_t mac[HOC_WIRE_MAC]);
+/* MSG: writes the 32 header bytes (length included) for a payload of plen
+ * bytes that the caller places right after them. */
+int hoc_wire_msg_header(uint8_t *out, size_t cap, uint64_t instance, int64_t round, uint32_t sender, uint32_t algo,
+                        size_t plen);
+int hoc_wire_decision(uint8_t *out, size_t cap, uint64_t instance, uint32_t sender, uint32_t algo, int64_t value);
+int hoc_wire_done(uint8_t *out, size_t cap, uint32_t sender, uint32_t algo);
+
+/* The algorithm tag carried by frames: FNV-1a of the name and the ABI version. */
+uint32_t hoc_wire_algo_tag(const char *name, int abi);
+
+#endif

@@ -1,0 +1,282 @@
+#!/usr/bin/env python3
+"""End-to-end replica tests on loopback: run_cluster.py BINDIR CASE.
+
+Each case starts its own replicas on free ports, checks what they decided
+(every instance once, all replicas agree, values are inputs) and kills every
+process it started, also on failure. Replicas get --timeout so none outlives
+the test even if this script is killed."""
+import os, random, socket, struct, subprocess, sys, tempfile, time, hmac, hashlib, urllib.request
+
+BIN = sys.argv[1]
+CASE = sys.argv[2]
+SLOW = 3 if os.environ.get("ASAN_OPTIONS") else 1  # sanitized builds run slower
+procs = []
+
+
+def free_ports(k):
+    socks, ports = [], []
+    for _ in range(k):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+        ports.append(s.getsockname()[1])
+    for s in socks:
+        s.close()
+    return ports
+
+
+class Cluster:
+    def __init__(self, algo, n, k, extra=(), secret=False, metrics=False):
+        self.dir = tempfile.mkdtemp(prefix="hoc-net-")
+        self.bin = os.path.join(BIN, algo + "-replica")
+        self.n, self.k = n, k
+        ports = free_ports(n + 1)
+        self.ports, self.mport = ports[:n], ports[n]
+        self.peers = os.path.join(self.dir, "peers")
+        with open(self.peers, "w") as f:
+            f.write("# test cluster\n")
+            for i in range(n):
+                f.write("%d 127.0.0.1:%d\n" % (i, ports[i]))
+        self.secret = None
+        self.extra = list(extra)
+        if secret:
+            self.secret = b"test-cluster-secret-%d" % random.randrange(1 << 30)
+            with open(os.path.join(self.dir, "secret"), "wb") as f:
+                f.write(self.secret + b"\n")
+            self.extra += ["--secret", os.path.join(self.dir, "secret")]
+        self.metrics = metrics
+        self.p = [None] * n
+
+    def start(self, i, tag=""):
+        args = [self.bin, "--id", str(i), "--peers", self.peers, "--instances", str(self.k),
+                "--decisions", self.dec(i, tag), "--timeout", str(60 * SLOW), "--log", "info"] + self.extra
+        if self.metrics and i == 0:
+            args += ["--metrics", str(self.mport)]
+        log = open(os.path.join(self.dir, "log%d%s" % (i, tag)), "w")
+        p = subprocess.Popen(args, stdout=log, stderr=log)
+        procs.append(p)
+        self.p[i] = p
+        return p
+
+    def dec(self, i, tag=""):
+        return os.path.join(self.dir, "d%d%s" % (i, tag))
+
+    def lines(self, i, tag=""):
+        try:
+            with open(self.dec(i, tag)) as f:
+                return f.read().count("\n")
+        except FileNotFoundError:
+            return 0
+
+    def wait(self, ids, limit):
+        deadline = time.time() + limit * SLOW
+        for i in ids:
+            left = max(0.1, deadline - time.time())
+            try:
+                rc = self.p[i].wait(timeout=left)
+            except subprocess.TimeoutExpired:
+                fail("replica %d did not finish in time" % i)
+            if rc != 0:
+                fail("replica %d exited %d" % (i, rc))
+
+    def decisions(self, i, tag=""):
+        d = {}
+        with open(self.dec(i, tag)) as f:
+            text = f.read()
+        # a killed replica may have written half a line last
+        for ln in text[:text.rfind("\n") + 1].splitlines():
+                a, b = ln.split()
+                inst, val = int(a), int(b)
+                if inst in d:
+                    fail("replica %d%s decided instance %d twice" % (i, tag, inst))
+                d[inst] = val
+        return d
+
+    def check(self, files, complete):
+        """files: (replica, tag) pairs; complete: those that must have decided all."""
+        ref = {}
+        for (i, tag) in files:
+            d = self.decisions(i, tag)
+            if (i, tag) in complete and sorted(d) != list(range(self.k)):
+                fail("replica %d%s decided %d of %d instances" % (i, tag, len(d), self.k))
+            for inst, v in d.items():
+                if v not in (0, 1):  # inputs are (instance + id) % 2
+                    fail("replica %d decided %d in instance %d: not an input" % (i, v, inst))
+                if ref.setdefault(inst, v) != v:
+                    fail("disagreement in instance %d: %d vs %d" % (inst, ref[inst], v))
+        print("ok: %d instances, %d decision files agree" % (len(ref), len(files)))
+
+
+def fail(msg):
+    print("FAIL:", msg)
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+    raise SystemExit(1)
+
+
+def wait_lines(c, i, count, limit):
+    deadline = time.time() + limit * SLOW
+    while c.lines(i) < count:
+        if time.time() > deadline:
+            fail("replica %d reached only %d decisions" % (i, c.lines(i)))
+        if c.p[i].poll() is not None:
+            fail("replica %d exited early (%s)" % (i, c.p[i].returncode))
+        time.sleep(0.005)
+
+
+def basic(algo, n, k=1000, extra=()):
+    c = Cluster(algo, n, k, extra)
+    for i in range(n):
+        c.start(i)
+    c.wait(range(n), 30)
+    c.check([(i, "") for i in range(n)], [(i, "") for i in range(n)])
+
+
+def kill_one():
+    # --delay keeps the run long enough to kill replica 3 in the middle
+    c = Cluster("otr", 4, 3000, ["--delay", "2", "--window", "64", "--linger", "1"])
+    for i in range(4):
+        c.start(i)
+    wait_lines(c, 3, 300, 20)
+    c.p[3].kill()
+    c.p[3].wait()
+    before = [c.lines(i) for i in range(3)]
+    c.wait(range(3), 60)
+    after = [c.lines(i) for i in range(3)]
+    print("decisions when replica 3 was killed:", before, "at the end:", after)
+    c.check([(i, "") for i in range(3)] + [(3, "")], [(i, "") for i in range(3)])
+
+
+def restart():
+    c = Cluster("otr", 4, 4000, ["--delay", "2", "--window", "64", "--linger", "20"])
+    for i in range(4):
+        c.start(i)
+    wait_lines(c, 3, 300, 20)
+    c.p[3].kill()
+    c.p[3].wait()
+    time.sleep(0.3)
+    c.start(3, "b")
+    c.wait([0, 1, 2, 3], 60)
+    c.check([(i, "") for i in range(3)] + [(3, ""), (3, "b")], [(i, "") for i in range(3)] + [(3, "b")])
+    log = open(os.path.join(c.dir, "log3b")).read()
+    print("restarted replica:", [ln for ln in log.splitlines() if "exit:" in ln])
+
+
+def frame(ftype, body):
+    return struct.pack("<IBBH", 4 + len(body), 1, ftype, 0) + body
+
+
+def connect(port):
+    s = socket.create_connection(("127.0.0.1", port), timeout=2)
+    return s
+
+
+def read_hello(s):
+    data = b""
+    while len(data) < 32:
+        chunk = s.recv(32 - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return data
+
+
+def attack(c):
+    """Bad clients against replica 0 while the cluster runs."""
+    port = c.ports[0]
+    cases = 0
+    for payload in [os.urandom(1000), b"\x00" * 64, b"\xff\xff\xff\xff" + os.urandom(100),
+                    struct.pack("<I", 100) + b"\x07" * 20,  # truncated, then closed
+                    frame(3, os.urandom(40)),  # MSG before authentication
+                    frame(2, struct.pack("<II", 1, 0) + os.urandom(32)),  # AUTH, wrong algo and MAC
+                    frame(2, struct.pack("<II", 99, 0) + os.urandom(32)),  # unknown id
+                    frame(9, b"")]:  # unknown type
+        s = connect(port)
+        s.sendall(payload)
+        s.close()
+        cases += 1
+    # a well-formed AUTH with the wrong secret
+    s = connect(port)
+    hello = read_hello(s)
+    if hello:
+        _, _, _, _, server, algo = struct.unpack("<IBBHII", hello[:16])
+        nonce = hello[16:32]
+        mac = hmac.new(b"wrong", b"hoc-auth-1" + nonce + struct.pack("<II", 1, server), hashlib.sha256).digest()
+        s.sendall(frame(2, struct.pack("<II", 1, algo) + mac))
+        s.sendall(frame(3, struct.pack("<QQII", 0, 0, 1, algo) + b"\0" * 8))
+    s.close()
+    cases += 1
+    # authenticated as peer 2 with the real secret, then bad frames: each closes the connection
+    for bad in ["payload", "sender", "garbage"]:
+        s = connect(port)
+        hello = read_hello(s)
+        if hello:
+            _, _, _, _, server, algo = struct.unpack("<IBBHII", hello[:16])
+            nonce = hello[16:32]
+            mac = hmac.new(c.secret, b"hoc-auth-1" + nonce + struct.pack("<II", 2, server), hashlib.sha256).digest()
+            s.sendall(frame(2, struct.pack("<II", 2, algo) + mac))
+            if bad == "payload":  # OTR's payload is 8 bytes
+                s.sendall(frame(3, struct.pack("<QQII", 5, 0, 2, algo) + b"\0" * 3))
+            elif bad == "sender":
+                s.sendall(frame(3, struct.pack("<QQII", 5, 0, 1, algo) + b"\0" * 8))
+            else:
+                s.sendall(os.urandom(200))
+            time.sleep(0.02)
+        s.close()
+        cases += 1
+    # a client that says nothing (the handshake timeout closes it later)
+    idle = connect(port)
+    return cases, idle
+
+
+def garbage():
+    c = Cluster("otr", 4, 3000, ["--delay", "1", "--window", "64", "--linger", "2"], secret=True, metrics=True)
+    for i in range(4):
+        c.start(i)
+    wait_lines(c, 0, 100, 20)
+    cases, idle = attack(c)
+    time.sleep(0.05)
+    try:
+        text = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % c.mport, timeout=5).read().decode()
+    except Exception as e:  # noqa
+        fail("no /metrics: %s" % e)
+    get = lambda name: int(float([ln.split()[1] for ln in text.splitlines() if ln.startswith(name + " ")][0]))
+    bad, auth = get("hoc_bad_frames_total"), get("hoc_auth_failures_total")
+    print("%d attacks: bad frames %d, authentication failures %d, rounds %d" % (cases, bad, auth, get("hoc_rounds_total")))
+    if bad + auth < 8:
+        fail("the attacks were not all noticed")
+    for key in ["hoc_decision_latency_seconds_bucket{le=\"+Inf\"}", "hoc_messages_in_total", "hoc_timeouts_total"]:
+        if key not in text:
+            fail("metric %s missing" % key)
+    c.wait(range(4), 60)
+    idle.close()
+    c.check([(i, "") for i in range(4)], [(i, "") for i in range(4)])
+
+
+try:
+    if CASE == "otr4":
+        basic("otr", 4)
+    elif CASE == "otr5":
+        basic("otr", 5)
+    elif CASE == "lv4":
+        basic("lastvoting", 4)
+    elif CASE == "lv5":
+        basic("lastvoting", 5)
+    elif CASE == "kill":
+        kill_one()
+    elif CASE == "restart":
+        restart()
+    elif CASE == "drop-otr":
+        basic("otr", 4, 1000, ["--drop", "0.2"])
+    elif CASE == "drop-lv":
+        basic("lastvoting", 4, 1000, ["--drop", "0.2"])
+    elif CASE == "garbage":
+        garbage()
+    else:
+        fail("unknown case " + CASE)
+finally:
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait()

@@ -1,0 +1,371 @@
+/* test_net_unit.c: the round engine on the generated OTR and LastVoting
+ * code (late, future and duplicate messages, timeouts, catch-up, forwarding,
+ * the live bound, an in-memory cluster with loss and reordering), the wire
+ * format's decoder (truncations, corruptions, random bytes) and the peers
+ * file parser. No sockets. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "last_voting.h"
+#include "otr.h"
+#include "peers.h"
+#include "wire.h"
+
+static int failures, checks;
+#define CHECK(c)                                                                                                       \
+    do {                                                                                                               \
+        checks++;                                                                                                      \
+        if (!(c)) {                                                                                                    \
+            failures++;                                                                                                \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);                                      \
+        }                                                                                                              \
+    } while (0)
+
+static uint64_t rng = 12345;
+static uint64_t rnd(void)
+{
+    uint64_t z = (rng += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* ---- a cluster of engines joined by an in-memory network ---- */
+#define MAXQ 400000
+#define NI 200
+typedef struct Msg {
+    int from, to;
+    uint64_t inst;
+    int64_t round;
+    uint8_t payload[64];
+    size_t len;
+    bool decision;
+    int64_t value;
+} Msg;
+
+typedef struct Node {
+    int id;
+    hoc_engine *e;
+    uint8_t status[NI];
+    int64_t value[NI];
+    int ndecided, sends, replies;
+} Node;
+
+static Msg *queue;
+static size_t nq;
+static double drop_p;
+static Node nodes[8];
+
+static void q_send(void *ctx, int to, uint64_t inst, int64_t round, const uint8_t *p, size_t len)
+{
+    Node *nd = ctx;
+    nd->sends++;
+    if (drop_p > 0 && (double)(rnd() % 1000) / 1000.0 < drop_p) return;
+    if (nq == MAXQ || len > 64) return;
+    Msg *m = &queue[nq++];
+    memset(m, 0, sizeof *m);
+    m->from = nd->id, m->to = to, m->inst = inst, m->round = round, m->len = len;
+    memcpy(m->payload, p, len);
+}
+
+static void q_decision(void *ctx, int to, uint64_t inst, int64_t value)
+{
+    Node *nd = ctx;
+    nd->replies++;
+    if (nq == MAXQ) return;
+    Msg *m = &queue[nq++];
+    memset(m, 0, sizeof *m);
+    m->from = nd->id, m->to = to, m->inst = inst, m->decision = true, m->value = value;
+}
+
+static void n_decided(void *ctx, uint64_t inst, int64_t value, int from)
+{
+    (void)from;
+    Node *nd = ctx;
+    if (inst < NI && nd->status[inst] != 1) nd->status[inst] = 1, nd->value[inst] = value, nd->ndecided++;
+}
+
+static hoc_inst_status n_lookup(void *ctx, uint64_t inst, int64_t *value)
+{
+    Node *nd = ctx;
+    if (inst >= NI) return HOC_INST_IGNORE;
+    if (nd->status[inst] == 1) {
+        *value = nd->value[inst];
+        return HOC_INST_DECIDED;
+    }
+    return nd->status[inst] ? HOC_INST_IGNORE : HOC_INST_NEW;
+}
+
+static void n_inputs(void *ctx, uint64_t inst, int64_t *in)
+{
+    Node *nd = ctx;
+    in[0] = (int64_t)((inst * 7 + (uint64_t)nd->id) % 3);
+}
+
+static void setup(const hoc_algo *a, int n, int max_live, bool forward)
+{
+    for (int i = 0; i < n; i++) {
+        memset(&nodes[i], 0, sizeof nodes[i]);
+        nodes[i].id = i;
+        int64_t params[16] = {n};
+        hoc_engine_opts o = {max_live, forward, 7};
+        hoc_engine_io io = {&nodes[i], q_send, q_decision, n_decided, NULL, NULL, n_lookup, n_inputs};
+        nodes[i].e = hoc_engine_new(a, i, params, &o, &io);
+    }
+    nq = 0;
+}
+
+static void teardown(int n)
+{
+    for (int i = 0; i < n; i++) hoc_engine_free(nodes[i].e);
+}
+
+/* Delivers queued messages in random order until quiet, with time moving
+ * on so that timeouts fire; returns the simulated time used. */
+static uint64_t run_cluster(int n, uint64_t t, uint64_t limit)
+{
+    while (t < limit) {
+        if (nq == 0) {
+            /* nothing in flight: jump to the earliest timeout */
+            uint64_t next = UINT64_MAX;
+            for (int i = 0; i < n; i++) {
+                uint64_t d = hoc_engine_next_deadline(nodes[i].e);
+                if (d < next) next = d;
+            }
+            if (next == UINT64_MAX) break;
+            t = next > t ? next : t + 1;
+            for (int i = 0; i < n; i++) hoc_engine_tick(nodes[i].e, t);
+            continue;
+        }
+        /* deliver a random batch, then settle everybody (one loop iteration) */
+        size_t batch = 1 + rnd() % (nq < 16 ? nq : 16);
+        for (size_t b = 0; b < batch && nq; b++) {
+            size_t k = rnd() % nq;
+            Msg m = queue[k];
+            queue[k] = queue[--nq];
+            Node *to = &nodes[m.to];
+            if (m.decision) hoc_engine_decision(to->e, m.from, m.inst, m.value);
+            else CHECK(hoc_engine_receive(to->e, m.from, m.inst, m.round, m.payload, m.len, t) == HOC_RX_OK);
+        }
+        t += 10;
+        for (int i = 0; i < n; i++) {
+            hoc_engine_settle(nodes[i].e, t);
+            hoc_engine_tick(nodes[i].e, t);
+        }
+    }
+    return t;
+}
+
+static void cluster_test(const hoc_algo *a, int n, double drop, bool forward, const char *what)
+{
+    queue = calloc(MAXQ, sizeof *queue);
+    drop_p = drop;
+    setup(a, n, 64, forward);
+    uint64_t t = 1;
+    /* each node starts instances as slots free: like a replica's window */
+    while (t < 200000000) {
+        for (int i = 0; i < n; i++)
+            for (int s = 0; s < NI && hoc_engine_live(nodes[i].e) < 16; s++)
+                if (nodes[i].status[s] == 0) hoc_engine_start(nodes[i].e, (uint64_t)s, t);
+        t = run_cluster(n, t, t + 200000);
+        bool all = true;
+        for (int i = 0; i < n; i++) all &= nodes[i].ndecided == NI;
+        if (all) break;
+        if (getenv("NET_DEBUG")) {
+            fprintf(stderr, "t=%" PRIu64 " nq=%zu", t, nq);
+            for (int i = 0; i < n; i++) fprintf(stderr, " %d/%d", nodes[i].ndecided, hoc_engine_live(nodes[i].e));
+            fputc('\n', stderr);
+        }
+    }
+    int agree = 1, decided = 0;
+    for (int s = 0; s < NI; s++)
+        for (int i = 0; i < n; i++) {
+            decided += nodes[i].status[s] == 1;
+            if (nodes[i].status[s] == 1 && nodes[0].status[s] == 1 && nodes[i].value[s] != nodes[0].value[s]) agree = 0;
+        }
+    printf("%s: n=%d drop=%.1f forward=%d: %d/%d decisions, agreement %s\n", what, n, drop, forward, decided, n * NI,
+           agree ? "yes" : "NO");
+    CHECK(agree);
+    if (forward) CHECK(decided == n * NI);
+    teardown(n);
+    free(queue);
+    queue = NULL;
+}
+
+/* ---- single-engine tests on OTR ---- */
+static void put_msg(uint8_t *buf, int64_t v) { hoc_put_u64(buf, (uint64_t)v); }
+
+static void engine_tests(void)
+{
+    queue = calloc(MAXQ, sizeof *queue);
+    drop_p = 0;
+    setup(&otr_algo, 4, 2, true);
+    hoc_engine *e = nodes[0].e;
+    const hoc_engine_stats *st = hoc_engine_get_stats(e);
+    uint8_t m[8];
+    CHECK(hoc_engine_start(e, 1, 100) == 1);
+    CHECK(nq == 3); /* broadcast to the three others */
+    CHECK(hoc_engine_round(e, 1) == 0);
+    /* its own input is 1; it hears 2, 0, 2: no value more than 2n/3 times */
+    put_msg(m, 2);
+    CHECK(hoc_engine_receive(e, 1, 1, 0, m, 8, 110) == HOC_RX_OK);
+    CHECK(hoc_engine_receive(e, 1, 1, 0, m, 8, 110) == HOC_RX_OK);
+    CHECK(st->dup == 1);
+    put_msg(m, 0);
+    CHECK(hoc_engine_receive(e, 2, 1, 0, m, 8, 110) == HOC_RX_OK);
+    CHECK(hoc_engine_round(e, 1) == 0);
+    put_msg(m, 2);
+    CHECK(hoc_engine_receive(e, 3, 1, 0, m, 8, 110) == HOC_RX_OK);
+    CHECK(hoc_engine_round(e, 1) == 1); /* goahead n: all four heard */
+    const otr_state *os = hoc_engine_state(e, 1);
+    CHECK(os && os->x == 2 && !os->decided); /* the most often received value */
+    put_msg(m, 1);
+    CHECK(hoc_engine_receive(e, 2, 1, 0, m, 8, 120) == HOC_RX_OK);
+    CHECK(st->late == 1);
+    CHECK(hoc_engine_receive(e, 2, 1, 2, m, 8, 120) == HOC_RX_OK);
+    CHECK(st->future == 1 && hoc_engine_round(e, 1) == 1);
+    hoc_engine_settle(e, 130);
+    CHECK(hoc_engine_round(e, 1) == 2); /* caught up to where peer 2 is */
+    CHECK(st->catchups == 1);
+    /* a message from a much later round: catch up at once */
+    CHECK(hoc_engine_receive(e, 3, 1, 9, m, 8, 140) == HOC_RX_OK);
+    CHECK(hoc_engine_round(e, 1) == 9 && st->catchup_rounds >= 6);
+    /* bad payloads and senders */
+    CHECK(hoc_engine_receive(e, 3, 1, 9, m, 7, 150) == HOC_RX_BAD);
+    CHECK(hoc_engine_receive(e, 0, 1, 9, m, 8, 150) == HOC_RX_BAD);
+    CHECK(hoc_engine_receive(e, 4, 1, 9, m, 8, 150) == HOC_RX_BAD);
+    CHECK(hoc_engine_receive(e, -1, 1, 9, m, 8, 150) == HOC_RX_BAD);
+    CHECK(hoc_engine_receive(e, 1, 1, -3, m, 8, 150) == HOC_RX_BAD);
+    /* timeout: 20 ms after the round began, with wait 0, the round ends */
+    int64_t r = hoc_engine_round(e, 1);
+    hoc_engine_tick(e, 140 + 19999);
+    CHECK(hoc_engine_round(e, 1) == r);
+    hoc_engine_tick(e, 140 + 20000);
+    CHECK(hoc_engine_round(e, 1) == r + 1 && st->timeouts == 1);
+    /* the live bound: two instances at most */
+    CHECK(hoc_engine_start(e, 2, 200) == 1);
+    CHECK(hoc_engine_start(e, 3, 200) == -1);
+    CHECK(hoc_engine_receive(e, 1, 4, 0, m, 8, 200) == HOC_RX_OK);
+    CHECK(st->dropped_full == 1 && hoc_engine_live(e) == 2);
+    /* deciding: its input is 2, the others send 1; the instance ends and is freed */
+    for (int p = 1; p < 4; p++) CHECK(hoc_engine_receive(e, p, 2, 0, m, 8, 210) == HOC_RX_OK);
+    CHECK(nodes[0].status[2] == 1 && nodes[0].value[2] == 1);
+    CHECK(hoc_engine_live(e) == 1 && hoc_engine_round(e, 2) == -1);
+    /* forwarding: a late peer is answered with the decision */
+    size_t before = (size_t)nodes[0].replies;
+    CHECK(hoc_engine_receive(e, 3, 2, 1, m, 8, 230) == HOC_RX_OK);
+    CHECK((size_t)nodes[0].replies == before + 1);
+    /* a forwarded decision ends a live instance */
+    hoc_engine_decision(e, 2, 1, 1);
+    CHECK(nodes[0].status[1] == 1 && hoc_engine_live(e) == 0);
+    /* an instance beyond what the embedder runs is ignored */
+    CHECK(hoc_engine_receive(e, 1, NI + 5, 0, m, 8, 240) == HOC_RX_OK && st->dropped_ignored == 1);
+    teardown(4);
+    free(queue);
+    queue = NULL;
+}
+
+/* ---- wire ---- */
+static void wire_tests(void)
+{
+    uint8_t buf[256], nonce[16] = {1, 2, 3}, mac[32] = {9};
+    hoc_frame f;
+    size_t used;
+    const char *why;
+    int len = hoc_wire_msg_header(buf, sizeof buf, 77, 5, 3, 0xabcd, 8);
+    CHECK(len == 32);
+    memset(buf + len, 0x5a, 8);
+    len += 8;
+    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK);
+    CHECK(used == (size_t)len && f.type == HOC_F_MSG && f.instance == 77 && f.round == 5 && f.id == 3 &&
+          f.algo == 0xabcd && f.payload_len == 8 && f.payload[0] == 0x5a);
+    for (int k = 0; k < len; k++) CHECK(hoc_wire_decode(buf, (size_t)k, &f, &used, &why) == HOC_WIRE_MORE);
+    buf[4] = 2;
+    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
+    buf[4] = 1, buf[5] = 9;
+    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
+    buf[5] = HOC_F_MSG, buf[6] = 1;
+    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
+    buf[6] = 0;
+    buf[0] = 0xff, buf[1] = 0xff, buf[2] = 0xff; /* oversized */
+    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
+    buf[0] = 2, buf[1] = buf[2] = buf[3] = 0; /* undersized */
+    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
+    len = hoc_wire_hello(buf, sizeof buf, 2, 7, nonce);
+    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK && f.type == HOC_F_HELLO && f.id == 2);
+    buf[0]++; /* HELLO with a byte too many */
+    buf[len] = 0;
+    CHECK(hoc_wire_decode(buf, (size_t)len + 1, &f, &used, &why) == HOC_WIRE_BAD);
+    len = hoc_wire_auth(buf, sizeof buf, 1, 7, mac);
+    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK && f.mac[0] == 9);
+    len = hoc_wire_decision(buf, sizeof buf, 5, 1, 7, -42);
+    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK && f.value == -42 && f.instance == 5);
+    len = hoc_wire_done(buf, sizeof buf, 1, 7);
+    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK && f.type == HOC_F_DONE);
+    CHECK(hoc_wire_done(buf, 4, 1, 7) == -1);
+    /* random bytes: never a crash, never a read past the end (ASan) */
+    int ok = 0;
+    for (int i = 0; i < 200000; i++) {
+        size_t l = rnd() % 64;
+        uint8_t *r = malloc(l ? l : 1);
+        for (size_t k = 0; k < l; k++) r[k] = (uint8_t)rnd();
+        if (l >= 8 && (rnd() & 1)) r[0] = (uint8_t)(l - 4), r[1] = r[2] = r[3] = 0, r[4] = 1, r[5] = (uint8_t)(1 + rnd() % 5);
+        hoc_wire_status s = hoc_wire_decode(r, l, &f, &used, &why);
+        if (s == HOC_WIRE_OK) {
+            ok++;
+            CHECK(used <= l);
+        }
+        free(r);
+    }
+    printf("wire: %d random frames decoded as valid, the rest rejected or incomplete\n", ok);
+}
+
+/* ---- peers ---- */
+static void peers_tests(void)
+{
+    hoc_peers p;
+    char err[256];
+    CHECK(hoc_peers_parse("# cluster\n1 127.0.0.1:9001 # two\n0 localhost:9000\n\n2 [::1]:9002\n", "f", &p, err,
+                          sizeof err) == 0);
+    CHECK(p.n == 3 && p.p[0].port == 9000 && strcmp(p.p[2].host, "::1") == 0 && p.p[1].line == 2);
+    CHECK(hoc_peers_is_loopback("127.0.0.1") && hoc_peers_is_loopback("localhost") && !hoc_peers_is_loopback("10.0.0.1"));
+    struct {
+        const char *text, *msg;
+    } bad[] = {
+        {"0 a:1\n0 b:2\n", "f:2: duplicate id"},
+        {"0 a:1\n2 b:2\n", "missing id: 1"},
+        {"0 a:99999\n", "f:1: the port"},
+        {"0 a\n", "f:1: missing ':PORT'"},
+        {"x a:1\n", "f:1: the id"},
+        {"0 a:1 extra\n", "f:1: expected"},
+        {"0 a:1\n1 a:1\n", "f:2: duplicate address"},
+        {"# nothing\n", "no peers"},
+        {"0 a$b:1\n", "f:1: bad character"},
+        {"0 :1\n", "f:1: empty host"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        int rc = hoc_peers_parse(bad[i].text, "f", &p, err, sizeof err);
+        CHECK(rc == -1);
+        if (!strstr(err, bad[i].msg)) {
+            failures++;
+            fprintf(stderr, "peers case %zu: got '%s', want '%s'\n", i, err, bad[i].msg);
+        }
+    }
+}
+
+int main(void)
+{
+    setvbuf(stdout, NULL, _IONBF, 0);
+    engine_tests();
+    wire_tests();
+    peers_tests();
+    cluster_test(&otr_algo, 4, 0.0, true, "OTR");
+    cluster_test(&otr_algo, 5, 0.2, true, "OTR");
+    cluster_test(&last_voting_algo, 3, 0.0, true, "LastVoting");
+    cluster_test(&last_voting_algo, 5, 0.2, true, "LastVoting");
+    printf("%d checks, %d failures\n", checks, failures);
+    return failures ? 1 : 0;
+}
