@@ -48,6 +48,14 @@ check otr 6 3 --no-symmetry
 check lastvoting 3 2 --depth 12
 check lastvoting 4 2 --depth 12
 
+echo
+echo "== native replicas on loopback (hoc build) =="
+./bench/bench_net.sh "$B"
+
+echo
+echo "== hoc verify: time per obligation =="
+./bench/bench_verify.sh "$B"
+
 if [ -x "$B/bin/bench-ec" ]; then
     echo
     echo "== erasure coding (bench-ec) =="

@@ -55,10 +55,13 @@ static const char *usage_text =
     "      --no-symmetry   do not merge states that differ by a permutation of processes\n"
     "      --walks W --seed S   W seeded random walks of --depth rounds instead\n"
     "      --json          a JSON summary line\n"
+    "  build FILE.ho -o BIN                     a native replica (see docs/runtime.md; BIN --help)\n"
+    "  verify FILE.ho                           prove the invariants with Z3 (see docs/verifier.md)\n"
     "  help                                     this text\n"
     "  version                                  the version\n"
     "\n"
-    "exit status: 0 ok, 1 error in the program or spec violated, 2 usage error\n";
+    "exit status: 0 ok, 1 error in the program or spec violated (or not proved),\n"
+    "2 usage error, 3 (check, verify) a bound reached or a proof unknown\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
