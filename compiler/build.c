@@ -6,20 +6,17 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cgen.h"
 #include "check.h"
 #include "diag.h"
 #include "parse.h"
-
-extern char **environ;
+#include "tool.h"
 
 #ifndef HOC_NET_LIB
 #define HOC_NET_LIB "libhocnet.a"
@@ -30,25 +27,6 @@ extern char **environ;
 #ifndef HOC_NET_LINK
 #define HOC_NET_LINK "-levent -lcrypto"
 #endif
-
-static const char *env_or(const char *var, const char *dflt)
-{
-    const char *v = getenv(var);
-    return v && *v ? v : dflt;
-}
-
-static int spawn_wait(char *const *argv)
-{
-    pid_t pid;
-    if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0) {
-        fprintf(stderr, "hoc: cannot run '%s': %s\n", argv[0], strerror(errno));
-        return -1;
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static void remove_dir(const char *dir, const char *const *files, int nfiles)
 {
@@ -86,7 +64,7 @@ int hoc_cmd_build(int argc, char **argv)
     }
     Diag diag = {0};
     diag.out = stderr;
-    Program *prog = parse_program(file, env_or("HOC_STDLIB", HOC_STDLIB_DIR), &diag);
+    Program *prog = parse_program(file, tool_env_or("HOC_STDLIB", HOC_STDLIB_DIR), &diag);
     if (!prog) return 2;
     Algo *algos = NULL, *a = NULL;
     int rc = 1;
@@ -140,14 +118,14 @@ int hoc_cmd_build(int argc, char **argv)
     }
     char *args[128];
     int k = 0;
-    args[k++] = (char *)env_or("HOC_CC", HOC_CC);
+    args[k++] = (char *)tool_env_or("HOC_CC", HOC_CC);
     char *std[] = {"-std=c11", "-O2", "-g", "-Wall", "-Wextra", "-Werror", "-D_POSIX_C_SOURCE=200809L"};
     for (size_t i = 0; i < sizeof std / sizeof *std; i++) args[k++] = std[i];
     char flags[512], link[512];
     snprintf(flags, sizeof flags, "%s", HOC_GEN_FLAGS);
     for (char *t = strtok(flags, " "); t && k < 40; t = strtok(NULL, " ")) args[k++] = t;
     char inc[PATH_MAX + 2], inc2[PATH_MAX + 2], cap[300];
-    snprintf(inc, sizeof inc, "-I%s", env_or("HOC_RUNTIME", HOC_RUNTIME_DIR));
+    snprintf(inc, sizeof inc, "-I%s", tool_env_or("HOC_RUNTIME", HOC_RUNTIME_DIR));
     snprintf(inc2, sizeof inc2, "-I%s", dir);
     args[k++] = inc;
     args[k++] = inc2;
@@ -164,12 +142,12 @@ int hoc_cmd_build(int argc, char **argv)
     args[k++] = cpath;
     args[k++] = mpath;
     for (int i = 0; i < prog->ncsrc && k < 80; i++) args[k++] = (char *)prog->csrc[i];
-    args[k++] = (char *)env_or("HOC_NET_LIB", HOC_NET_LIB);
+    args[k++] = (char *)tool_env_or("HOC_NET_LIB", HOC_NET_LIB);
     for (int i = 0; i < prog->nlibs && k < 100; i++) args[k++] = (char *)prog->libs[i];
     snprintf(link, sizeof link, "%s", HOC_NET_LINK);
     for (char *t = strtok(link, " ;"); t && k < 120; t = strtok(NULL, " ;")) args[k++] = t;
     args[k] = NULL;
-    if (spawn_wait(args) != 0) {
+    if (tool_run(args) != 0) {
         fprintf(stderr, "hoc: the C compiler failed on the generated replica (kept in %s)\n", dir);
         goto done;
     }

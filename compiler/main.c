@@ -3,24 +3,21 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cgen.h"
 #include "check.h"
 #include "diag.h"
 #include "parse.h"
+#include "tool.h"
 #include "mc.h"
 #include "sim.h"
 #include "build.h"
 #include "verify.h"
-
-extern char **environ;
 
 #define HOC_VERSION "0.1.0"
 
@@ -71,12 +68,6 @@ static int usage_error(const char *fmt, const char *arg)
     return 2;
 }
 
-static const char *env_or(const char *var, const char *dflt)
-{
-    const char *v = getenv(var);
-    return v && *v ? v : dflt;
-}
-
 /* ---- front end ---- */
 typedef struct Front {
     Program *prog;
@@ -89,7 +80,7 @@ static int front(const char *path, Front *fr)
 {
     memset(fr, 0, sizeof *fr);
     fr->diag.out = stderr;
-    fr->prog = parse_program(path, env_or("HOC_STDLIB", HOC_STDLIB_DIR), &fr->diag);
+    fr->prog = parse_program(path, tool_env_or("HOC_STDLIB", HOC_STDLIB_DIR), &fr->diag);
     if (!fr->prog) return 2; /* parse_program has said why */
     if (fr->diag.errors) { /* syntax errors: the tree is partial, so it is not checked */
         fprintf(stderr, "%d error%s\n", fr->diag.errors, fr->diag.errors == 1 ? "" : "s");
@@ -186,20 +177,6 @@ static int cmd_compile(int argc, char **argv)
 
 /* ---- building a shared object and loading it ---- */
 
-/* Runs argv without a shell; returns its exit status, or -1. */
-static int run(char *const *argv)
-{
-    pid_t pid;
-    if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0) {
-        fprintf(stderr, "hoc: cannot run '%s': %s\n", argv[0], strerror(errno));
-        return -1;
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 typedef struct Loaded {
     char dir[64];
     char so[PATH_MAX], c[PATH_MAX], h[PATH_MAX];
@@ -234,10 +211,10 @@ static int load_algo(Front *fr, Algo *a, const char *src, char **externs, int ne
     snprintf(l->h, sizeof l->h, "%s/%s.h", l->dir, px);
     snprintf(l->so, sizeof l->so, "%s/%s.so", l->dir, px);
     char inc[PATH_MAX + 2];
-    snprintf(inc, sizeof inc, "-I%s", env_or("HOC_RUNTIME", HOC_RUNTIME_DIR));
+    snprintf(inc, sizeof inc, "-I%s", tool_env_or("HOC_RUNTIME", HOC_RUNTIME_DIR));
     char *argv[96];
     int k = 0;
-    argv[k++] = (char *)env_or("HOC_CC", HOC_CC);
+    argv[k++] = (char *)tool_env_or("HOC_CC", HOC_CC);
     char *std[] = {"-std=c11", "-O2", "-g", "-fPIC", "-shared", "-Wall", "-Wextra", "-Werror", "-D_POSIX_C_SOURCE=200809L"};
     for (size_t i = 0; i < sizeof std / sizeof *std; i++) argv[k++] = std[i];
     char flags[256];
@@ -260,7 +237,7 @@ static int load_algo(Front *fr, Algo *a, const char *src, char **externs, int ne
     for (int i = 0; i < fr->prog->ncsrc && k < 62; i++) argv[k++] = (char *)fr->prog->csrc[i];
     for (int i = 0; i < fr->prog->nlibs && k < 62; i++) argv[k++] = (char *)fr->prog->libs[i];
     argv[k] = NULL;
-    if (run(argv) != 0) {
+    if (tool_run(argv) != 0) {
         fprintf(stderr, "hoc: the C compiler failed on the generated code (kept in %s)\n", l->dir);
         l->dir[0] = l->c[0] = l->h[0] = 0;
         return 2;
