@@ -41,7 +41,9 @@ for m in "$SRC"/tests/verify/mutants/*.ho "$SRC"/tests/check/mutants/*.ho; do
     [ -f "$m" ] || continue
     name=$(basename "$m")
     args=$(sed -n 's|^// check: ||p' "$m" | head -1)
+    [ -n "$args" ] || args=$(sed -n "s|^$(basename "$m" .ho) ||p" "$SRC/tests/check/mutant_args" | head -1)
     [ -n "$args" ] || args="-n 4 --depth 12"
+    case $args in skip:*) continue ;; esac
     # shellcheck disable=SC2086
     "$HOC" check "$m" --quiet $args --time 60 --trace "$tmp/trace.json" >"$tmp/out" 2>&1
     got=$?
