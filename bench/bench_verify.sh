@@ -6,5 +6,5 @@ HOC=$B/bin/hoc
 cd "$(dirname "$0")/.." || exit 2
 for f in tests/verify/otr_inputs.ho examples/otr.ho examples/lastvoting.ho examples/floodmin.ho; do
     echo "== $f"
-    "$HOC" verify "$f" --timeout 20 | grep -E '^  (proved|failed|unknown)|proved in'
+    "$HOC" verify "$f" --timeout 10 | grep -E '^  (proved|failed|unknown)|proved in'
 done

@@ -1,0 +1,143 @@
+#!/bin/sh
+# Tests of hoc verify. usage: run.sh HOC SOURCE_DIR MODE
+#   prove     OTR (with the inputs invariant) proves every safety obligation;
+#             examples/otr.ho proves its invariant and agreement; LastVoting's
+#             inputs invariant, and validity and agreement from the invariants
+#   mutants   every program in mutants/ is refused: exit 1 or 3, and the
+#             obligation its REFUTE line names is failed or unknown
+#   smt2      --smt2 dumps replay in the z3 binary with the same verdict
+#   sim       every proved invariant and property holds in hoc sim and hoc check runs
+#   usage     exit 2 on usage and program errors; --json is valid JSON
+set -u
+HOC=$1 SRC=$2 MODE=$3
+T=$SRC/tests/verify
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+# status OUT NAME: the verdict printed for obligation NAME
+status() { grep -E "^  (proved|failed|unknown) +[0-9.]+s  $2\$" "$1" | awk '{print $1}'; }
+expect_status() { # OUT NAME WANT...
+    out=$1 name=$2
+    shift 2
+    got=$(status "$out" "$name")
+    for w in "$@"; do [ "$got" = "$w" ] && { ok; return; }; done
+    bad "$out: '$name' is '$got', expected $*"
+}
+
+case $MODE in
+prove)
+    "$HOC" verify "$T/otr_inputs.ho" >"$tmp/a" 2>&1
+    rc=$?
+    [ $rc -eq 3 ] && ok || bad "otr_inputs: exit $rc, expected 3 (liveness is not encoded)"
+    for o in "inputs: initiation" "inputs: consecution, round r0" "inv: initiation" \
+             "inv: consecution, round r0" "agreement: implied by the invariants" \
+             "validity: implied by the invariants"; do
+        expect_status "$tmp/a" "$o" proved
+    done
+    expect_status "$tmp/a" "liveness: liveness under the assumption" unknown
+    "$HOC" verify "$SRC/examples/otr.ho" >"$tmp/e" 2>&1
+    for o in "inputs: initiation" "inputs: consecution, round r0" "inv: initiation" "inv: consecution, round r0" \
+             "agreement: implied by the invariants" "validity: implied by the invariants"; do
+        expect_status "$tmp/e" "$o" proved
+    done
+    "$HOC" verify "$T/otr_no_inputs.ho" >"$tmp/b" 2>&1
+    for o in "inv: initiation" "inv: consecution, round r0" "agreement: implied by the invariants"; do
+        expect_status "$tmp/b" "$o" proved
+    done
+    # validity does not follow from inv alone: a counterexample is printed
+    expect_status "$tmp/b" "validity: implied by the invariants" failed
+    grep -q "counterexample" "$tmp/b" && ok || bad "no counterexample printed"
+    # LastVoting: the strengthened inputs invariant, validity and agreement
+    "$HOC" verify "$T/lastvoting_validity.ho" --only estimates_are_inputs >"$tmp/c" 2>&1
+    [ $? -eq 0 ] && ok || bad "lastvoting estimates_are_inputs not proved"
+    for o in "validity: implied by the invariants" "agreement: implied by the invariants"; do
+        "$HOC" verify "$T/lastvoting_validity.ho" --only "$o" >"$tmp/d" 2>&1
+        expect_status "$tmp/d" "$o" proved
+    done
+    [ $fail -ne 0 ] && cat "$tmp/a" "$tmp/b" "$tmp/c"
+    ;;
+mutants)
+    # the REFUTE obligation alone must be failed or unknown (exit 1 or 3);
+    # OTR mutants, which are quick, are also run whole
+    n=0
+    for f in "$T"/mutants/*.ho; do
+        n=$((n + 1))
+        name=$(sed -n 's|^// REFUTE: ||p' "$f")
+        [ -n "$name" ] || { bad "$f: no REFUTE line"; continue; }
+        "$HOC" verify "$f" --only "$name" --timeout 5 >"$tmp/m" 2>&1
+        rc=$?
+        if [ $rc -ne 1 ] && [ $rc -ne 3 ]; then bad "$f: exit $rc, expected 1 or 3"; cat "$tmp/m"; continue; fi
+        ok
+        expect_status "$tmp/m" "$name" failed unknown
+        case $f in
+        */otr_*)
+            "$HOC" verify "$f" --timeout 10 >"$tmp/w" 2>&1
+            rc=$?
+            [ $rc -eq 1 ] || [ $rc -eq 3 ] && ok || bad "$f (whole): exit $rc"
+            expect_status "$tmp/w" "$name" failed unknown
+            ;;
+        esac
+    done
+    [ $n -ge 12 ] && ok || bad "only $n mutants"
+    ;;
+smt2)
+    command -v z3 >/dev/null || { echo "z3 binary not found: skipped"; exit 0; }
+    "$HOC" verify "$T/otr_inputs.ho" --smt2 "$tmp/q" >"$tmp/a" 2>&1
+    for f in "$tmp"/q/*.smt2; do
+        case $f in *liveness*) continue ;; esac
+        r=$(z3 -T:60 "$f" 2>&1 | tail -1)
+        [ "$r" = unsat ] && ok || bad "$f: z3 says $r, expected unsat"
+    done
+    "$HOC" verify "$T/mutants/otr_decide_half.ho" --smt2 "$tmp/m" >/dev/null 2>&1
+    r=$(z3 -T:60 "$tmp"/m/*inv__consecution*.smt2 2>&1 | tail -1)
+    [ "$r" = sat ] && ok || bad "mutant query: z3 says $r, expected sat"
+    ;;
+sim)
+    # what is proved must hold in the lockstep semantics: lossy runs and
+    # exhaustive small-n exploration (both check every invariant and property)
+    for n in 4 5 7; do
+        for seed in 1 2 3 4 5 6; do
+            "$HOC" sim "$T/otr_inputs.ho" -n $n --drop 0.3 --seed $seed --rounds 40 >"$tmp/s" 2>&1
+            rc=$?
+            [ $rc -eq 0 ] && ok || { bad "sim n=$n seed=$seed: exit $rc"; tail -5 "$tmp/s"; }
+        done
+        "$HOC" sim "$T/otr_inputs.ho" -n $n --crash 1 --drop 0.2 --seed 9 --rounds 40 >"$tmp/s" 2>&1
+        [ $? -eq 0 ] && ok || bad "sim with a crash, n=$n"
+    done
+    # LastVoting's proved invariant (estimates_are_inputs) and FloodMin's
+    # (estimate) are checked, with the others, by every simulated round
+    for seed in 1 2 3; do
+        "$HOC" sim "$SRC/examples/lastvoting.ho" -n 5 --drop 0.3 --seed $seed --rounds 40 >"$tmp/s" 2>&1
+        rc=$?
+        [ $rc -eq 0 ] && ok || { bad "lastvoting sim seed=$seed: exit $rc"; tail -5 "$tmp/s"; }
+        "$HOC" sim "$SRC/examples/floodmin.ho" -n 5 --crash 2 --seed $seed --rounds 10 >"$tmp/s" 2>&1
+        rc=$?
+        [ $rc -eq 0 ] && ok || { bad "floodmin sim seed=$seed: exit $rc"; tail -5 "$tmp/s"; }
+    done
+    for n in 3 4; do
+        "$HOC" check "$T/otr_inputs.ho" -n $n --values 3 >"$tmp/c" 2>&1
+        rc=$?
+        [ $rc -eq 0 ] && ok || { bad "check n=$n: exit $rc"; tail -5 "$tmp/c"; }
+    done
+    ;;
+usage)
+    "$HOC" verify >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "no file: not exit 2"
+    "$HOC" verify "$T/otr_inputs.ho" --bogus >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "bad option: not exit 2"
+    "$HOC" verify "$T/otr_inputs.ho" --timeout x >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "bad timeout: not exit 2"
+    "$HOC" verify "$T/nonexistent.ho" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "missing file: not exit 2"
+    "$HOC" verify "$T/otr_inputs.ho" --algorithm Nope >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "unknown algorithm: not exit 2"
+    printf 'algorithm A { var x: int = 0; round { send { broadcast y; } update { } } }\n' >"$tmp/e.ho"
+    "$HOC" verify "$tmp/e.ho" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "program error: not exit 2"
+    "$HOC" verify "$T/unsupported.ho" >"$tmp/u" 2>&1; rc=$?
+    [ $rc -eq 3 ] && grep -q "unsupported" "$tmp/u" && ok || { bad "unsupported construct: exit $rc"; cat "$tmp/u"; }
+    "$HOC" verify "$T/otr_inputs.ho" --json >"$tmp/j" 2>&1
+    if command -v python3 >/dev/null; then
+        python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["algorithms"][0]["proved"] == 6' "$tmp/j" && ok || bad "--json"
+    fi
+    ;;
+*) echo "unknown mode $MODE"; exit 2 ;;
+esac
+echo "$MODE: $pass passed, $fail failed"
+[ $fail -eq 0 ]

@@ -1,0 +1,110 @@
+/* smt.c: the Z3 C API, kept behind a few calls so that vc.c only builds
+ * terms. Errors raised by Z3 are recorded, never fatal: the obligation is
+ * then reported unknown. */
+#include "smt.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int g_errors; /* Z3 errors raised since the last smt_open */
+
+static void on_error(Z3_context c, Z3_error_code e)
+{
+    (void)c;
+    (void)e;
+    g_errors++; /* an obligation with an error is never reported proved */
+}
+
+bool smt_error_raised(void) { return g_errors != 0; }
+
+/* Opens a context; terms are freed all at once when it is closed. */
+void smt_open(Smt *s, unsigned timeout_ms)
+{
+    memset(s, 0, sizeof *s);
+    g_errors = 0;
+    Z3_config cfg = Z3_mk_config();
+    Z3_set_param_value(cfg, "model", "true");
+    s->ctx = Z3_mk_context(cfg); /* terms live as long as the context */
+    Z3_del_config(cfg);
+    Z3_set_error_handler(s->ctx, on_error);
+    s->solver = Z3_mk_simple_solver(s->ctx);
+    Z3_solver_inc_ref(s->ctx, s->solver);
+    Z3_params p = Z3_mk_params(s->ctx);
+    Z3_params_inc_ref(s->ctx, p);
+    if (timeout_ms) Z3_params_set_uint(s->ctx, p, Z3_mk_string_symbol(s->ctx, "timeout"), timeout_ms);
+    Z3_solver_set_params(s->ctx, s->solver, p);
+    Z3_params_dec_ref(s->ctx, p);
+}
+
+void smt_set_timeout(Smt *s, unsigned timeout_ms)
+{
+    Z3_params p = Z3_mk_params(s->ctx);
+    Z3_params_inc_ref(s->ctx, p);
+    Z3_params_set_uint(s->ctx, p, Z3_mk_string_symbol(s->ctx, "timeout"), timeout_ms ? timeout_ms : 1);
+    Z3_solver_set_params(s->ctx, s->solver, p);
+    Z3_params_dec_ref(s->ctx, p);
+}
+
+void smt_close(Smt *s)
+{
+    if (!s->ctx) return;
+    if (s->model) Z3_model_dec_ref(s->ctx, s->model);
+    Z3_solver_dec_ref(s->ctx, s->solver);
+    Z3_del_context(s->ctx);
+    memset(s, 0, sizeof *s);
+}
+
+void smt_assert(Smt *s, Z3_ast f)
+{
+    Z3_solver_assert(s->ctx, s->solver, f);
+    if (Z3_get_error_code(s->ctx) != Z3_OK) s->error = true;
+}
+
+SmtResult smt_check(Smt *s)
+{
+    if (s->model) Z3_model_dec_ref(s->ctx, s->model);
+    s->model = NULL;
+    s->reason[0] = 0;
+    if (s->error) {
+        snprintf(s->reason, sizeof s->reason, "Z3 reported an error while the query was built");
+        return SMT_UNKNOWN;
+    }
+    Z3_lbool r = Z3_solver_check(s->ctx, s->solver);
+    if (r == Z3_L_FALSE) return SMT_UNSAT;
+    if (r == Z3_L_TRUE) {
+        s->model = Z3_solver_get_model(s->ctx, s->solver);
+        if (s->model) Z3_model_inc_ref(s->ctx, s->model);
+        return SMT_SAT;
+    }
+    const char *why = Z3_solver_get_reason_unknown(s->ctx, s->solver);
+    snprintf(s->reason, sizeof s->reason, "%s", why ? why : "unknown");
+    return SMT_UNKNOWN;
+}
+
+bool smt_dump(Smt *s, const char *path, const char *comment)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) return false;
+    fprintf(f, "; %s\n; replay: z3 %s   (unsat = proved)\n", comment, path);
+    fputs(Z3_solver_to_string(s->ctx, s->solver), f);
+    fputs("(check-sat)\n", f);
+    return fclose(f) == 0;
+}
+
+bool smt_eval_int(Smt *s, Z3_ast t, int64_t *out)
+{
+    Z3_ast v = NULL;
+    if (!s->model || !Z3_model_eval(s->ctx, s->model, t, true, &v) || !v) return false;
+    if (Z3_get_ast_kind(s->ctx, v) != Z3_NUMERAL_AST) return false;
+    return Z3_get_numeral_int64(s->ctx, v, out);
+}
+
+bool smt_eval_bool(Smt *s, Z3_ast t, bool *out)
+{
+    Z3_ast v = NULL;
+    if (!s->model || !Z3_model_eval(s->ctx, s->model, t, true, &v) || !v) return false;
+    Z3_lbool b = Z3_get_bool_value(s->ctx, v);
+    if (b == Z3_L_UNDEF) return false;
+    *out = b == Z3_L_TRUE;
+    return true;
+}

@@ -1,0 +1,43 @@
+/* vc.h: verification conditions for one checked algorithm, discharged in Z3.
+ *
+ * An obligation is one of: initiation of an invariant, its consecution over
+ * one round of the phase, a property implied by the invariants, or a
+ * liveness obligation (reported unsupported: not encoded yet). See
+ * docs/verifier.md for the encoding. */
+#ifndef HOC_VC_H
+#define HOC_VC_H
+
+#include <stdio.h>
+
+#include "check.h"
+
+typedef enum VcKind { VC_INIT, VC_CONSEC, VC_PROP, VC_LIVE } VcKind;
+typedef enum VcStatus { VC_PROVED, VC_FAILED, VC_UNKNOWN } VcStatus;
+
+typedef struct VcObligation {
+    VcKind kind;
+    Decl *spec;   /* the invariant, property or eventual assumption */
+    int round;    /* VC_CONSEC: index of the round */
+    char name[160];
+} VcObligation;
+
+typedef struct VcOpts {
+    unsigned timeout_ms; /* per solver call; 0: none */
+    const char *smt2_dir; /* write each query there, or NULL */
+} VcOpts;
+
+typedef struct VcResult {
+    VcStatus status;
+    double secs;
+    char reason[512];   /* unknown: why; failed: a one-line summary */
+    char *cex;          /* failed: a readable counterexample (malloc'd) or NULL */
+    char smt2_path[512];
+    int witnesses, families, atoms; /* statistics of the encoding */
+} VcResult;
+
+/* The obligations of al, in a stable order; *out is malloc'd. */
+int vc_obligations(Algo *al, VcObligation **out);
+/* Generates and discharges one obligation. */
+void vc_discharge(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult *res);
+
+#endif
