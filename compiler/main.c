@@ -292,7 +292,8 @@ static int resolve_params(const hoc_algo *a, int n, const ParamArgs *pa, int64_t
         given[found] = pa->vals[k];
     }
     if (hoc_sim_params(a, n, given, params) != 0) {
-        fprintf(stderr, "hoc: no parameters satisfy %s's constraints with n = %d\n", a->name, n);
+        fprintf(stderr, "hoc: no parameters satisfy %s's constraints with n = %d (fix some with --param X=V)\n",
+                a->name, n);
         return 2;
     }
     return 0;

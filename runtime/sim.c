@@ -30,7 +30,8 @@ int hoc_sim_params(const hoc_algo *a, int n, const int64_t *given, int64_t *para
         if (given && given[i] >= 0) params[i] = given[i];
         else free_idx[nfree++] = i, params[i] = n;
     }
-    for (;;) {
+    /* bounded, so that unsatisfiable constraints over many params cannot hang */
+    for (long tries = 0; tries < 4000000; tries++) {
         if (a->params_ok(params)) return 0;
         /* count down like an odometer, the last param fastest */
         int d = nfree - 1;
@@ -38,6 +39,7 @@ int hoc_sim_params(const hoc_algo *a, int n, const int64_t *given, int64_t *para
         if (d < 0) return -1;
         params[free_idx[d]]--;
     }
+    return -1;
 }
 
 void hoc_print_value(FILE *f, hoc_kind k, const void *p, const char *const *names, uint32_t nnames)

@@ -22,7 +22,8 @@ typedef struct hoc_sim_opts {
 
 /* Fills params[1..]: the values `given` fixes (entries >= 0), and for the
  * others the lexicographically largest values in [0, n], in declaration
- * order, that satisfy the constraints. Returns 0, or -1 if none do. */
+ * order, that satisfy the constraints. Returns 0, or -1 if none do (or none
+ * is found among the first four million candidates: give them with --param). */
 int hoc_sim_params(const hoc_algo *a, int n, const int64_t *given, int64_t *params);
 
 /* Runs the simulation and prints its report. Returns 0 when every invariant

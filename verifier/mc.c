@@ -47,11 +47,15 @@ typedef struct Mc {
     int64_t bad;        /* index of a violating (or goal) state, -1 */
     int bad_spec;
     int goal;           /* the goal of this segment of a punctuated search, or -1 */
-    bool stop;          /* a bound was hit */
+    bool stop;          /* a bound was hit; workers set it with halt() */
     const char *stop_why;
     double t0;
     int nassume;
 } Mc;
+
+/* Stops the search from any worker; the first reason given is kept. */
+static void halt(struct Mc *m, const char *why);
+static bool halted_search(struct Mc *m);
 
 static double now(void)
 {
@@ -406,6 +410,16 @@ static bool holds(const Mc *m, int spec, uint8_t *s)
     return spec >= 0 && m->a->specs[spec].holds(key_proc(m, s, 0), m->o->params, NULL);
 }
 
+static void halt(Mc *m, const char *why)
+{
+    pthread_mutex_lock(&m->st.lock);
+    if (!m->stop_why) m->stop_why = why;
+    __atomic_store_n(&m->stop, true, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&m->st.lock);
+}
+
+static bool halted_search(Mc *m) { return __atomic_load_n(&m->stop, __ATOMIC_ACQUIRE); }
+
 static void note_bad(Mc *m, int64_t idx, int spec)
 {
     pthread_mutex_lock(&m->st.lock);
@@ -422,8 +436,7 @@ static int visit_store(Worker *w, uint8_t *succ, const hoc_set *ho, void *arg)
     if (m->sym) canonicalize(m, succ, w->next);
     int64_t idx = store_add(m, succ, parent);
     if (idx == -2) {
-        m->stop = true;
-        m->stop_why = "memory budget";
+        halt(m, "memory budget");
         return 1;
     }
     if (idx < 0) return 0;
@@ -461,12 +474,11 @@ static void *expand_level(void *arg)
     if (!k) return NULL;
     for (;;) {
         int64_t i = __atomic_fetch_add(&m->next_index, 1, __ATOMIC_RELAXED);
-        if (i >= m->level_end || m->stop) break;
+        if (i >= m->level_end || halted_search(m)) break;
         memcpy(k, key_at(&m->st, i), m->key);
         if (holds(m, m->o->prune, k)) continue;
         if (successors(w, k, visit_store, &i) < 0) {
-            m->stop = true;
-            m->stop_why = "out of memory";
+            halt(m, "out of memory");
             break;
         }
     }

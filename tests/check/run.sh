@@ -72,6 +72,11 @@ if [ $? -eq 1 ] && grep -q "^not found" "$tmp/out"; then ok; else bad "prune"; c
 "$HOC" check "$SRC/examples/otr.ho" -n 4 --faults sometimes >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "--faults sometimes"
 "$HOC" check "$SRC/examples/otr.ho" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "no -n"
 "$HOC" check "$SRC/examples/otr.ho" -n 4 --goal nothing >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "--goal nothing"
+# unsatisfiable parameters are reported at once, by sim and check alike
+for cmd in sim check; do
+    timeout 30 "$HOC" $cmd "$SRC/tests/check/unsat_params.ho" -n 40 >"$tmp/out" 2>&1
+    if [ $? -eq 2 ] && grep -q "no parameters satisfy" "$tmp/out"; then ok; else bad "unsatisfiable params ($cmd)"; fi
+done
 # a corrupt trace is refused, not trusted
 printf '{"format": "hoc-trace-1", "n": 4, "params": [4], "inputs": [0,1' >"$tmp/bad.json"
 "$HOC" sim "$SRC/examples/otr.ho" --replay "$tmp/bad.json" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "truncated trace"
