@@ -21,9 +21,6 @@
 #ifndef HOC_NET_LIB
 #define HOC_NET_LIB "libhocnet.a"
 #endif
-#ifndef HOC_GEN_FLAGS /* the sanitizer flags of this build, if any: the runtime library has them */
-#define HOC_GEN_FLAGS ""
-#endif
 #ifndef HOC_NET_LINK
 #define HOC_NET_LINK "-levent -lcrypto"
 #endif
@@ -116,38 +113,20 @@ int hoc_cmd_build(int argc, char **argv)
         remove_dir(dir, files, 3);
         goto done;
     }
-    char *args[128];
-    int k = 0;
-    args[k++] = (char *)tool_env_or("HOC_CC", HOC_CC);
-    char *std[] = {"-std=c11", "-O2", "-g", "-Wall", "-Wextra", "-Werror", "-D_POSIX_C_SOURCE=200809L"};
-    for (size_t i = 0; i < sizeof std / sizeof *std; i++) args[k++] = std[i];
-    char flags[512], link[512];
-    snprintf(flags, sizeof flags, "%s", HOC_GEN_FLAGS);
-    for (char *t = strtok(flags, " "); t && k < 40; t = strtok(NULL, " ")) args[k++] = t;
-    char inc[PATH_MAX + 2], inc2[PATH_MAX + 2], cap[300];
-    snprintf(inc, sizeof inc, "-I%s", tool_env_or("HOC_RUNTIME", HOC_RUNTIME_DIR));
-    snprintf(inc2, sizeof inc2, "-I%s", dir);
-    args[k++] = inc;
-    args[k++] = inc2;
-    if (maxn > 0) { /* smaller arrays indexed by process: smaller states */
-        char upper[256];
-        size_t i = 0;
-        for (; px[i] && i + 1 < sizeof upper; i++) upper[i] = (char)(px[i] >= 'a' && px[i] <= 'z' ? px[i] - 32 : px[i]);
-        upper[i] = 0;
-        snprintf(cap, sizeof cap, "-D%s_MAXN=%d", upper, maxn);
-        args[k++] = cap;
-    }
-    args[k++] = "-o";
-    args[k++] = (char *)out;
-    args[k++] = cpath;
-    args[k++] = mpath;
-    for (int i = 0; i < prog->ncsrc && k < 80; i++) args[k++] = (char *)prog->csrc[i];
-    args[k++] = (char *)tool_env_or("HOC_NET_LIB", HOC_NET_LIB);
-    for (int i = 0; i < prog->nlibs && k < 100; i++) args[k++] = (char *)prog->libs[i];
-    snprintf(link, sizeof link, "%s", HOC_NET_LINK);
-    for (char *t = strtok(link, " ;"); t && k < 120; t = strtok(NULL, " ;")) args[k++] = t;
-    args[k] = NULL;
-    if (tool_run(args) != 0) {
+    ToolCmd cc;
+    tool_cc_begin(&cc, px, maxn);
+    char inc[PATH_MAX + 2];
+    snprintf(inc, sizeof inc, "-I%s", dir);
+    tool_cmd_add(&cc, inc);
+    tool_cmd_add(&cc, "-o");
+    tool_cmd_add(&cc, out);
+    tool_cmd_add(&cc, cpath);
+    tool_cmd_add(&cc, mpath);
+    for (int i = 0; i < prog->ncsrc; i++) tool_cmd_add(&cc, prog->csrc[i]);
+    tool_cmd_add(&cc, tool_env_or("HOC_NET_LIB", HOC_NET_LIB));
+    for (int i = 0; i < prog->nlibs; i++) tool_cmd_add(&cc, prog->libs[i]);
+    tool_cmd_words(&cc, HOC_NET_LINK);
+    if (tool_cmd_run(&cc) != 0) {
         fprintf(stderr, "hoc: the C compiler failed on the generated replica (kept in %s)\n", dir);
         goto done;
     }

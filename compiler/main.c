@@ -210,34 +210,15 @@ static int load_algo(Front *fr, Algo *a, const char *src, char **externs, int ne
     cgen_prefix(a->decl->name, px, sizeof px);
     snprintf(l->h, sizeof l->h, "%s/%s.h", l->dir, px);
     snprintf(l->so, sizeof l->so, "%s/%s.so", l->dir, px);
-    char inc[PATH_MAX + 2];
-    snprintf(inc, sizeof inc, "-I%s", tool_env_or("HOC_RUNTIME", HOC_RUNTIME_DIR));
-    char *argv[96];
-    int k = 0;
-    argv[k++] = (char *)tool_env_or("HOC_CC", HOC_CC);
-    char *std[] = {"-std=c11", "-O2", "-g", "-fPIC", "-shared", "-Wall", "-Wextra", "-Werror", "-D_POSIX_C_SOURCE=200809L"};
-    for (size_t i = 0; i < sizeof std / sizeof *std; i++) argv[k++] = std[i];
-    char flags[256];
-    snprintf(flags, sizeof flags, "%s", HOC_GEN_FLAGS);
-    for (char *t = strtok(flags, " "); t && k < 40; t = strtok(NULL, " ")) argv[k++] = t;
-    argv[k++] = inc;
-    char cap[300];
-    if (maxn > 0) { /* smaller arrays indexed by process: smaller states */
-        char upper[256];
-        size_t i = 0;
-        for (; px[i] && i + 1 < sizeof upper; i++) upper[i] = (char)(px[i] >= 'a' && px[i] <= 'z' ? px[i] - 32 : px[i]);
-        upper[i] = 0;
-        snprintf(cap, sizeof cap, "-D%s_MAXN=%d", upper, maxn);
-        argv[k++] = cap;
-    }
-    argv[k++] = "-o";
-    argv[k++] = l->so;
-    argv[k++] = l->c;
-    for (int i = 0; i < nexterns && k < 62; i++) argv[k++] = externs[i];
-    for (int i = 0; i < fr->prog->ncsrc && k < 62; i++) argv[k++] = (char *)fr->prog->csrc[i];
-    for (int i = 0; i < fr->prog->nlibs && k < 62; i++) argv[k++] = (char *)fr->prog->libs[i];
-    argv[k] = NULL;
-    if (tool_run(argv) != 0) {
+    ToolCmd cc;
+    tool_cc_begin(&cc, px, maxn);
+    tool_cmd_words(&cc, "-fPIC -shared -o");
+    tool_cmd_add(&cc, l->so);
+    tool_cmd_add(&cc, l->c);
+    for (int i = 0; i < nexterns; i++) tool_cmd_add(&cc, externs[i]);
+    for (int i = 0; i < fr->prog->ncsrc; i++) tool_cmd_add(&cc, fr->prog->csrc[i]);
+    for (int i = 0; i < fr->prog->nlibs; i++) tool_cmd_add(&cc, fr->prog->libs[i]);
+    if (tool_cmd_run(&cc) != 0) {
         fprintf(stderr, "hoc: the C compiler failed on the generated code (kept in %s)\n", l->dir);
         l->dir[0] = l->c[0] = l->h[0] = 0;
         return 2;

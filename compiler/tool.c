@@ -2,6 +2,7 @@
  * ever sees a file name. */
 #include "tool.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -28,4 +29,51 @@ int tool_run(char *const *argv)
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR) return -1;
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+void tool_cmd_add(ToolCmd *c, const char *arg)
+{
+    size_t len = strlen(arg) + 1;
+    if (c->argc + 1 >= (int)(sizeof c->argv / sizeof *c->argv) || c->used + len > sizeof c->store) {
+        c->overflow = 1;
+        return;
+    }
+    memcpy(c->store + c->used, arg, len);
+    c->argv[c->argc++] = c->store + c->used;
+    c->argv[c->argc] = NULL;
+    c->used += len;
+}
+
+void tool_cmd_words(ToolCmd *c, const char *words)
+{
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", words);
+    char *save = NULL;
+    for (char *t = strtok_r(buf, " ;", &save); t; t = strtok_r(NULL, " ;", &save)) tool_cmd_add(c, t);
+}
+
+void tool_cc_begin(ToolCmd *c, const char *prefix, int maxn)
+{
+    memset(c, 0, sizeof *c);
+    tool_cmd_add(c, tool_env_or("HOC_CC", HOC_CC));
+    tool_cmd_words(c, "-std=c11 -O2 -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L");
+    tool_cmd_words(c, HOC_GEN_FLAGS);
+    char buf[4200];
+    snprintf(buf, sizeof buf, "-I%s", tool_env_or("HOC_RUNTIME", HOC_RUNTIME_DIR));
+    tool_cmd_add(c, buf);
+    if (maxn > 0) { /* smaller arrays indexed by process: smaller states */
+        size_t n = (size_t)snprintf(buf, sizeof buf, "-D%s", prefix);
+        for (size_t i = 2; i < n && i < sizeof buf; i++) buf[i] = (char)toupper((unsigned char)buf[i]);
+        snprintf(buf + n, sizeof buf - n, "_MAXN=%d", maxn);
+        tool_cmd_add(c, buf);
+    }
+}
+
+int tool_cmd_run(ToolCmd *c)
+{
+    if (c->overflow || c->argc == 0) {
+        fprintf(stderr, "hoc: the compiler command is too long\n");
+        return -1;
+    }
+    return tool_run(c->argv);
 }
