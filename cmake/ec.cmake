@@ -23,6 +23,7 @@ target_link_libraries(bench-ec PRIVATE hoc_ec)
 # The .ho-facing functions (stdlib/ec.c), against the library, and through the simulator.
 add_executable(test-ec-ho tests/ec/test_ec_ho.c stdlib/ec.c)
 target_link_libraries(test-ec-ho PRIVATE hoc_ec)
+target_include_directories(test-ec-ho PRIVATE ${CMAKE_SOURCE_DIR}/tests)
 add_test(NAME ec-ho COMMAND test-ec-ho)
 add_test(NAME ec-parity-sim COMMAND hoc sim ${CMAKE_SOURCE_DIR}/tests/ec/parity.ho -n 3 --rounds 12)
 # The same stripe with the wrong coefficient must be caught by the invariant.

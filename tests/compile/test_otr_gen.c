@@ -6,15 +6,7 @@
 
 #include "otr.h"
 
-static int failures, checks;
-#define CHECK(c)                                                                                   \
-    do {                                                                                           \
-        checks++;                                                                                  \
-        if (!(c)) {                                                                                \
-            failures++;                                                                            \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);                 \
-        }                                                                                          \
-    } while (0)
+#include "hoc_check.h"
 
 static const int64_t params4[] = {4};
 
@@ -110,6 +102,5 @@ int main(void)
     const int64_t bad[] = {0};
     CHECK(!otr_algo.params_ok(bad));
 
-    printf("generated-otr: %d passed, %d failed\n", checks - failures, failures);
-    return failures != 0;
+    return check_summary("generated-otr");
 }

@@ -11,14 +11,7 @@ void ec_xor(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len, uint
 void ec_parity_update(int64_t k, int64_t m, int64_t row, int64_t data_index, const uint8_t *delta,
                       size_t delta_len, const uint8_t *parity, size_t parity_len, uint8_t *out, size_t out_len);
 
-static int checks, failures;
-#define CHECK(c)                                                                                   \
-    do {                                                                                           \
-        checks++;                                                                                  \
-        if (!(c) && failures++ < 10) {                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);                 \
-        }                                                                                          \
-    } while (0)
+#include "hoc_check.h"
 
 int main(void)
 {
@@ -58,6 +51,5 @@ int main(void)
             break;
         }
     free(d), free(p), free(p2), free(out);
-    printf("ec-ho: %d passed, %d failed\n", checks - failures, failures);
-    return failures != 0;
+    return check_summary("ec-ho");
 }

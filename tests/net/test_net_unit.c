@@ -14,15 +14,7 @@
 #include "peers.h"
 #include "wire.h"
 
-static int failures, checks;
-#define CHECK(c)                                                                                                       \
-    do {                                                                                                               \
-        checks++;                                                                                                      \
-        if (!(c)) {                                                                                                    \
-            failures++;                                                                                                \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);                                      \
-        }                                                                                                              \
-    } while (0)
+#include "hoc_check.h"
 
 static uint64_t rng = 12345;
 static uint64_t rnd(void)
@@ -366,6 +358,5 @@ int main(void)
     cluster_test(&otr_algo, 5, 0.2, true, "OTR");
     cluster_test(&last_voting_algo, 3, 0.0, true, "LastVoting");
     cluster_test(&last_voting_algo, 5, 0.2, true, "LastVoting");
-    printf("%d checks, %d failures\n", checks, failures);
-    return failures ? 1 : 0;
+    return check_summary("net-unit");
 }
