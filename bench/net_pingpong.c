@@ -43,7 +43,8 @@ int main(int argc, char **argv)
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t al = sizeof a;
-    if (bind(ls, (struct sockaddr *)&a, sizeof a) || listen(ls, 1) || getsockname(ls, (struct sockaddr *)&a, &al)) {
+    if (bind(ls, (struct sockaddr *)&a, sizeof a) || listen(ls, 1) ||
+        getsockname(ls, (struct sockaddr *)&a, &al)) {
         perror("pingpong");
         return 1;
     }
@@ -52,7 +53,8 @@ int main(int argc, char **argv)
         int c = accept(ls, NULL, NULL);
         setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         char b[64];
-        while (full(c, b, sizeof b, 0) == 0 && full(c, b, sizeof b, 1) == 0) {}
+        while (full(c, b, sizeof b, 0) == 0 && full(c, b, sizeof b, 1) == 0) {
+        }
         _exit(0);
     }
     int s = socket(AF_INET, SOCK_STREAM, 0);

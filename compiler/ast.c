@@ -10,7 +10,7 @@ struct Arena {
         struct Chunk *next;
         size_t used, cap;
         _Alignas(16) unsigned char data[];
-    } *head;
+    } * head;
 };
 
 Arena *arena_new(void)
@@ -94,24 +94,39 @@ const char *type_name(Arena *a, const Type *t)
     char buf[256];
     if (!t) return "?";
     switch (t->kind) {
-    case TY_ERROR: return "<error>";
-    case TY_UNKNOWN: return "<unknown>";
-    case TY_INT: return "int";
-    case TY_BOOL: return "bool";
-    case TY_PID: return "pid";
-    case TY_ENUM: return t->enm ? t->enm->name : "enum";
-    case TY_SET: return "set";
-    case TY_VOID: return "void";
-    case TY_BYTES: snprintf(buf, sizeof buf, "bytes[%lld]", (long long)t->len); break;
-    case TY_ARRAY:
-        if (t->len < 0) snprintf(buf, sizeof buf, "%s[pid]", type_name(a, t->elem));
-        else snprintf(buf, sizeof buf, "%s[%lld]", type_name(a, t->elem), (long long)t->len);
+    case TY_ERROR:
+        return "<error>";
+    case TY_UNKNOWN:
+        return "<unknown>";
+    case TY_INT:
+        return "int";
+    case TY_BOOL:
+        return "bool";
+    case TY_PID:
+        return "pid";
+    case TY_ENUM:
+        return t->enm ? t->enm->name : "enum";
+    case TY_SET:
+        return "set";
+    case TY_VOID:
+        return "void";
+    case TY_BYTES:
+        snprintf(buf, sizeof buf, "bytes[%lld]", (long long)t->len);
         break;
-    case TY_MSG: snprintf(buf, sizeof buf, "message of round %s", t->round ? t->round->name : "?"); break;
+    case TY_ARRAY:
+        if (t->len < 0)
+            snprintf(buf, sizeof buf, "%s[pid]", type_name(a, t->elem));
+        else
+            snprintf(buf, sizeof buf, "%s[%lld]", type_name(a, t->elem), (long long)t->len);
+        break;
+    case TY_MSG:
+        snprintf(buf, sizeof buf, "message of round %s", t->round ? t->round->name : "?");
+        break;
     case TY_MBOX:
         if (t->proj >= 0 && t->round)
             snprintf(buf, sizeof buf, "mailbox field %s", t->round->fields[t->proj].name);
-        else snprintf(buf, sizeof buf, "mailbox");
+        else
+            snprintf(buf, sizeof buf, "mailbox");
         break;
     }
     return arena_strndup(a, buf, strlen(buf));

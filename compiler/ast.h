@@ -16,7 +16,7 @@ typedef struct Pos {
 } Pos;
 
 typedef enum TypeKind {
-    TY_ERROR, /* already reported; silences follow-on errors */
+    TY_ERROR,   /* already reported; silences follow-on errors */
     TY_UNKNOWN, /* binder whose type the checker infers from its first use */
     TY_INT,
     TY_BOOL,
@@ -35,12 +35,12 @@ typedef struct Round Round;
 
 typedef struct Type {
     TypeKind kind;
-    int64_t len;        /* TY_BYTES, TY_ARRAY (-1: one per process) */
-    struct Type *elem;  /* TY_ARRAY */
-    Decl *enm;          /* TY_ENUM */
-    Round *round;       /* TY_MSG, TY_MBOX */
-    int proj;           /* TY_MBOX: projected field, or -1 */
-    struct Expr *lenx;  /* as written, before the checker folds it */
+    int64_t len;       /* TY_BYTES, TY_ARRAY (-1: one per process) */
+    struct Type *elem; /* TY_ARRAY */
+    Decl *enm;         /* TY_ENUM */
+    Round *round;      /* TY_MSG, TY_MBOX */
+    int proj;          /* TY_MBOX: projected field, or -1 */
+    struct Expr *lenx; /* as written, before the checker folds it */
 } Type;
 
 typedef enum ExprKind {
@@ -49,51 +49,64 @@ typedef enum ExprKind {
     E_NAME,
     E_UNARY,
     E_BINARY,
-    E_COND,    /* c ? a : b */
-    E_INDEX,   /* a[i] */
-    E_FIELD,   /* a.f */
-    E_CALL,    /* f(args): def, extern, output or builtin aggregate */
-    E_CARD,    /* |e| */
-    E_COMPR,   /* { x in dom | cond } */
-    E_SETLIT,  /* {}, {a, b} */
-    E_TUPLE,   /* (a, b): a message being sent */
-    E_QUANT,   /* forall/exists binders. body */
-    E_ROUND,   /* the round counter */
-    E_PHASE    /* the phase counter */
+    E_COND,   /* c ? a : b */
+    E_INDEX,  /* a[i] */
+    E_FIELD,  /* a.f */
+    E_CALL,   /* f(args): def, extern, output or builtin aggregate */
+    E_CARD,   /* |e| */
+    E_COMPR,  /* { x in dom | cond } */
+    E_SETLIT, /* {}, {a, b} */
+    E_TUPLE,  /* (a, b): a message being sent */
+    E_QUANT,  /* forall/exists binders. body */
+    E_ROUND,  /* the round counter */
+    E_PHASE   /* the phase counter */
 } ExprKind;
 
 typedef enum Op {
-    OP_NEG, OP_NOT,
-    OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD,
-    OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,
-    OP_AND, OP_OR, OP_IMPLIES, OP_IN
+    OP_NEG,
+    OP_NOT,
+    OP_ADD,
+    OP_SUB,
+    OP_MUL,
+    OP_DIV,
+    OP_MOD,
+    OP_EQ,
+    OP_NE,
+    OP_LT,
+    OP_LE,
+    OP_GT,
+    OP_GE,
+    OP_AND,
+    OP_OR,
+    OP_IMPLIES,
+    OP_IN
 } Op;
 
 /* What a name turned out to mean, filled in by the checker. */
 typedef enum NameKind {
     N_UNRESOLVED,
-    N_STATE,    /* Decl D_VAR or D_INPUT of the algorithm */
-    N_PARAM,    /* index in Name.index */
+    N_STATE, /* Decl D_VAR or D_INPUT of the algorithm */
+    N_PARAM, /* index in Name.index */
     N_CONST,
     N_ENUMVAL,
-    N_LET,      /* algorithm-level let/role, expanded where used */
-    N_LOCAL,    /* block-local let or loop variable */
-    N_BINDER,   /* quantifier/comprehension variable */
-    N_MSGVAR,   /* a variable ranging over a mailbox (a sender index) */
-    N_ID,       /* this process */
-    N_PROCS,    /* the set of all processes */
-    N_MBOX,     /* the round's mailbox */
-    N_HO        /* heard-of sets, specs only */
+    N_LET,    /* algorithm-level let/role, expanded where used */
+    N_LOCAL,  /* block-local let or loop variable */
+    N_BINDER, /* quantifier/comprehension variable */
+    N_MSGVAR, /* a variable ranging over a mailbox (a sender index) */
+    N_ID,     /* this process */
+    N_PROCS,  /* the set of all processes */
+    N_MBOX,   /* the round's mailbox */
+    N_HO      /* heard-of sets, specs only */
 } NameKind;
 
 typedef struct Binder {
     const char *name;
     Pos pos;
-    Type *type;       /* declared, or inferred */
-    const char *dom;  /* "in NAME", or NULL */
+    Type *type;        /* declared, or inferred */
+    const char *dom;   /* "in NAME", or NULL */
     struct Expr *domx; /* dom, resolved by the checker */
     struct Binder *next;
-    int id;           /* unique number, for C names */
+    int id; /* unique number, for C names */
 } Binder;
 
 typedef struct Expr Expr;
@@ -107,14 +120,14 @@ struct Expr {
     Expr *a, *b, *c;  /* operands */
     Expr **args;      /* E_CALL, E_SETLIT, E_TUPLE */
     int nargs;
-    bool is_forall;   /* E_QUANT */
-    Binder *binders;  /* E_QUANT, E_COMPR (one) */
+    bool is_forall;  /* E_QUANT */
+    Binder *binders; /* E_QUANT, E_COMPR (one) */
     /* resolution */
     NameKind nk;
     Decl *decl;
     Binder *binder;
-    int index;        /* param index, field index, enum value */
-    int depth;        /* nesting depth, bounded by the parser (parse_nested) */
+    int index; /* param index, field index, enum value */
+    int depth; /* nesting depth, bounded by the parser (parse_nested) */
 };
 
 typedef enum StmtKind {
@@ -126,20 +139,20 @@ typedef enum StmtKind {
     S_SEND,   /* send e to target; broadcast e when target is NULL */
     S_OUTPUT, /* decide(e) */
     S_HALT,
-    S_ERROR   /* a statement the parser recovered from */
+    S_ERROR /* a statement the parser recovered from */
 } StmtKind;
 
 typedef struct Stmt Stmt;
 struct Stmt {
     StmtKind kind;
     Pos pos;
-    Stmt *body, *els;  /* S_IF then/else, S_FOR body; S_BLOCK list via next */
+    Stmt *body, *els; /* S_IF then/else, S_FOR body; S_BLOCK list via next */
     Stmt *next;
-    Expr *lhs, *rhs;   /* assign; S_LET rhs; S_SEND payload + lhs=target */
-    Expr *cond;        /* S_IF; S_FOR range low */
-    Expr *hi;          /* S_FOR range high (for i in lo..hi) */
-    Binder *var;       /* S_FOR variable, S_LET name */
-    Decl *out;         /* S_OUTPUT */
+    Expr *lhs, *rhs; /* assign; S_LET rhs; S_SEND payload + lhs=target */
+    Expr *cond;      /* S_IF; S_FOR range low */
+    Expr *hi;        /* S_FOR range high (for i in lo..hi) */
+    Binder *var;     /* S_FOR variable, S_LET name */
+    Decl *out;       /* S_OUTPUT */
 };
 
 typedef enum DeclKind {
@@ -155,7 +168,7 @@ typedef enum DeclKind {
     D_OUTPUT,
     D_VAR,
     D_ORACLE,
-    D_LET,    /* let NAME = e; role NAME = e; */
+    D_LET, /* let NAME = e; role NAME = e; */
     D_ROUND,
     D_SPEC
 } DeclKind;
@@ -186,7 +199,7 @@ struct Decl {
     Decl *next;
     /* D_CONST value; D_VAR/D_INPUT/D_ORACLE type */
     Type *type;
-    Expr *init;   /* D_VAR initializer, D_CONST/D_LET/D_DEF body, D_PARAM where */
+    Expr *init;    /* D_VAR initializer, D_CONST/D_LET/D_DEF body, D_PARAM where */
     int64_t value; /* D_CONST folded */
     bool ghost;    /* D_VAR */
     bool role;     /* D_LET declared with `role` */
@@ -203,7 +216,7 @@ struct Decl {
     /* D_ROUND */
     Round *round;
     /* D_SPEC */
-    int spec_kind; /* 0 invariant, 1 property, 2 assume, 3 goal, 4 prune */
+    int spec_kind;     /* 0 invariant, 1 property, 2 assume, 3 goal, 4 prune */
     int64_t ev_rounds; /* assume: eventually K rounds (or a phase when -1) */
     /* D_ALGO */
     Decl *members_list;

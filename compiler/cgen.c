@@ -20,7 +20,8 @@ static void bput(Buf *b, const char *s, size_t n)
 {
     if (b->n + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 1024;
-        while (cap < b->n + n + 1) cap *= 2;
+        while (cap < b->n + n + 1)
+            cap *= 2;
         char *np = realloc(b->p, cap);
         if (!np) abort();
         b->p = np, b->cap = cap;
@@ -73,7 +74,7 @@ typedef struct Gen {
     /* what the function being emitted used, for its prologue */
     bool use_param[16], use_phase, use_env, use_s, use_from, use_msgs, use_ho, use_n;
     bool use_let[64]; /* lets emitted as named locals in this function's prologue */
-    bool use_out; /* a send or an output: the out (and to) parameters */
+    bool use_out;     /* a send or an output: the out (and to) parameters */
     bool need_active_ints, need_active_sets;
 } Gen;
 
@@ -93,7 +94,8 @@ static char *fmt(Gen *g, const char *f, ...)
 static void line(Gen *g, const char *f, ...) __attribute__((format(printf, 2, 3)));
 static void line(Gen *g, const char *f, ...)
 {
-    for (int i = 0; i < g->indent; i++) bput(g->out, "    ", 4);
+    for (int i = 0; i < g->indent; i++)
+        bput(g->out, "    ", 4);
     va_list ap;
     va_start(ap, f);
     bvprintf(g->out, f, ap);
@@ -101,7 +103,10 @@ static void line(Gen *g, const char *f, ...)
     bput(g->out, "\n", 1);
 }
 
-static char *temp(Gen *g, const char *stem) { return fmt(g, "hoc_%s%d", stem, ++g->ntemp); }
+static char *temp(Gen *g, const char *stem)
+{
+    return fmt(g, "hoc_%s%d", stem, ++g->ntemp);
+}
 
 void cgen_prefix(const char *name, char *out, size_t cap)
 {
@@ -110,7 +115,8 @@ void cgen_prefix(const char *name, char *out, size_t cap)
         unsigned char ch = (unsigned char)name[i];
         if (isupper(ch) && i > 0 &&
             (islower((unsigned char)name[i - 1]) || isdigit((unsigned char)name[i - 1]) ||
-             (name[i + 1] && islower((unsigned char)name[i + 1]) && isupper((unsigned char)name[i - 1]))))
+             (name[i + 1] && islower((unsigned char)name[i + 1]) &&
+              isupper((unsigned char)name[i - 1]))))
             out[n++] = '_';
         out[n++] = (char)tolower(ch);
     }
@@ -121,16 +127,26 @@ void cgen_prefix(const char *name, char *out, size_t cap)
 static const char *ctype(Gen *g, const Type *t)
 {
     switch (t->kind) {
-    case TY_INT: return "int64_t";
-    case TY_BOOL: return "bool";
-    case TY_PID: return "int32_t";
-    case TY_ENUM: return "int32_t";
-    case TY_SET: return "hoc_set";
-    case TY_BYTES: return "uint8_t";
-    case TY_ARRAY: return ctype(g, t->elem);
-    case TY_MSG: return "int32_t"; /* a sender index */
-    case TY_MBOX: return "hoc_set"; /* the senders it holds */
-    default: return "int64_t";
+    case TY_INT:
+        return "int64_t";
+    case TY_BOOL:
+        return "bool";
+    case TY_PID:
+        return "int32_t";
+    case TY_ENUM:
+        return "int32_t";
+    case TY_SET:
+        return "hoc_set";
+    case TY_BYTES:
+        return "uint8_t";
+    case TY_ARRAY:
+        return ctype(g, t->elem);
+    case TY_MSG:
+        return "int32_t"; /* a sender index */
+    case TY_MBOX:
+        return "hoc_set"; /* the senders it holds */
+    default:
+        return "int64_t";
     }
 }
 
@@ -149,8 +165,10 @@ static const char *clen(Gen *g, const Type *t)
     return t->len < 0 ? fmt(g, "%s_MAXN", g->PX) : fmt(g, "%lld", (long long)t->len);
 }
 
-static bool is_aggregate_type(const Type *t) { return t->kind == TY_ARRAY || t->kind == TY_BYTES; }
-
+static bool is_aggregate_type(const Type *t)
+{
+    return t->kind == TY_ARRAY || t->kind == TY_BYTES;
+}
 
 /* ---- expressions ---- */
 static const char *emit(Gen *g, Expr *e);
@@ -164,7 +182,10 @@ static const char *param_name(Gen *g, int i)
 }
 
 /* The name "n" as a C expression, in any mode. */
-static const char *nexpr(Gen *g) { return param_name(g, 0); }
+static const char *nexpr(Gen *g)
+{
+    return param_name(g, 0);
+}
 
 static const char *state_base(Gen *g)
 {
@@ -181,8 +202,8 @@ static const char *msgs(Gen *g)
 /* Iterates the members of a set held in variable `set` with C variable `var`. */
 static void open_set_loop(Gen *g, const char *var, const char *set)
 {
-    line(g, "for (int32_t %s = hoc_set_min(%s); %s >= 0; %s = hoc_set_next(%s, %s)) {", var, set, var,
-         var, set, var);
+    line(g, "for (int32_t %s = hoc_set_min(%s); %s >= 0; %s = hoc_set_next(%s, %s)) {", var, set,
+         var, var, set, var);
     g->indent++;
 }
 
@@ -199,8 +220,8 @@ static void open_binder_loop(Gen *g, Binder *b, const char *guard)
     if (b->domx) {
         const char *set = temp(g, "dom");
         line(g, "hoc_set %s = %s;", set, emit(g, b->domx));
-        line(g, "for (int32_t %s = hoc_set_min(%s); %s >= 0%s; %s = hoc_set_next(%s, %s)) {", b->name, set,
-             b->name, cond, b->name, set, b->name);
+        line(g, "for (int32_t %s = hoc_set_min(%s); %s >= 0%s; %s = hoc_set_next(%s, %s)) {",
+             b->name, set, b->name, cond, b->name, set, b->name);
         g->indent++;
         return;
     }
@@ -211,8 +232,8 @@ static void open_binder_loop(Gen *g, Binder *b, const char *guard)
         line(g, "bool %s = %s_i;", b->name, b->name);
         return;
     case TY_ENUM:
-        line(g, "for (int32_t %s = 0; %s < %d%s; %s++) {", b->name, b->name, b->type->enm->nmembers, cond,
-             b->name);
+        line(g, "for (int32_t %s = 0; %s < %d%s; %s++) {", b->name, b->name, b->type->enm->nmembers,
+             cond, b->name);
         g->indent++;
         return;
     case TY_INT: { /* specs only: the values that occur in the state */
@@ -239,7 +260,8 @@ static void open_binder_loop(Gen *g, Binder *b, const char *guard)
         return;
     }
     default:
-        line(g, "for (int32_t %s = 0; %s < %s%s; %s++) {", b->name, b->name, nexpr(g), cond, b->name);
+        line(g, "for (int32_t %s = 0; %s < %s%s; %s++) {", b->name, b->name, nexpr(g), cond,
+             b->name);
         g->indent++;
         return;
     }
@@ -248,14 +270,19 @@ static void open_binder_loop(Gen *g, Binder *b, const char *guard)
 static const char *emit_quant(Gen *g, Expr *e)
 {
     const char *r = temp(g, e->is_forall ? "all" : "some");
-    line(g, "bool %s = %s; /* %s */", r, e->is_forall ? "true" : "false", e->is_forall ? "forall" : "exists");
+    line(g, "bool %s = %s; /* %s */", r, e->is_forall ? "true" : "false",
+         e->is_forall ? "forall" : "exists");
     const char *guard = e->is_forall ? r : fmt(g, "!%s", r);
     int depth = 0;
-    for (Binder *b = e->binders; b; b = b->next, depth++) open_binder_loop(g, b, guard);
+    for (Binder *b = e->binders; b; b = b->next, depth++)
+        open_binder_loop(g, b, guard);
     const char *body = emit(g, e->a);
-    if (e->is_forall) line(g, "if (!(%s)) %s = false;", body, r);
-    else line(g, "if (%s) %s = true;", body, r);
-    while (depth--) close_block(g);
+    if (e->is_forall)
+        line(g, "if (!(%s)) %s = false;", body, r);
+    else
+        line(g, "if (%s) %s = true;", body, r);
+    while (depth--)
+        close_block(g);
     return r;
 }
 
@@ -329,7 +356,8 @@ static const char *emit_call(Gen *g, Expr *e)
     bprintf(&b, "%s%s(", ext ? "" : fmt(g, "%s_", g->px), d->name);
     for (int i = 0; i < e->nargs; i++) {
         bprintf(&b, "%s%s", i ? ", " : "", emit(g, e->args[i]));
-        if (ext && d->params[i].type->kind == TY_BYTES) bprintf(&b, ", %lld", (long long)d->params[i].type->len);
+        if (ext && d->params[i].type->kind == TY_BYTES)
+            bprintf(&b, ", %lld", (long long)d->params[i].type->len);
     }
     if (bytes_ret) bprintf(&b, "%s%s", e->nargs ? ", " : "", res);
     if (bytes_ret && ext) bprintf(&b, ", %lld", (long long)d->ret->len);
@@ -368,13 +396,17 @@ static const char *emit_name(Gen *g, Expr *e)
         if (e->decl && e->decl->kind == D_ORACLE) {
             g->use_env = true;
             int i = 0;
-            while (g->algo->oracles[i] != e->decl) i++;
+            while (g->algo->oracles[i] != e->decl)
+                i++;
             return fmt(g, "hoc_oracle(env, %d)", i);
         }
         return fmt(g, "%s%s", state_base(g), e->name);
-    case N_PARAM: return param_name(g, e->index);
-    case N_CONST: return fmt(g, "%lld /* %s */", (long long)e->decl->value, e->name);
-    case N_ENUMVAL: return fmt(g, "%s_%s", e->decl->name, e->name);
+    case N_PARAM:
+        return param_name(g, e->index);
+    case N_CONST:
+        return fmt(g, "%lld /* %s */", (long long)e->decl->value, e->name);
+    case N_ENUMVAL:
+        return fmt(g, "%s_%s", e->decl->name, e->name);
     case N_LET: {
         int i = let_index(g, e->decl);
         if (g->mode == M_PROC && i >= 0 && let_stable(e->decl->init)) {
@@ -384,14 +416,21 @@ static const char *emit_name(Gen *g, Expr *e)
         return fmt(g, "(%s)", emit(g, e->decl->init)); /* reads state: its value where used */
     }
     case N_LOCAL:
-    case N_BINDER: return e->name;
+    case N_BINDER:
+        return e->name;
     case N_MSGVAR:
         if (g->round && g->round->single) return msg_field(g, g->round, e->name, 0);
         return e->name;
-    case N_ID: g->use_env = true; return "env->id";
-    case N_PROCS: return fmt(g, "hoc_set_all((int32_t)%s)", nexpr(g));
-    case N_MBOX: g->use_from = true; return "from";
-    default: return "0";
+    case N_ID:
+        g->use_env = true;
+        return "env->id";
+    case N_PROCS:
+        return fmt(g, "hoc_set_all((int32_t)%s)", nexpr(g));
+    case N_MBOX:
+        g->use_from = true;
+        return "from";
+    default:
+        return "0";
     }
 }
 
@@ -438,11 +477,16 @@ static const char *emit_field(Gen *g, Expr *e)
 static const char *int_op(Op op)
 {
     switch (op) {
-    case OP_ADD: return "hoc_add";
-    case OP_SUB: return "hoc_sub";
-    case OP_MUL: return "hoc_mul";
-    case OP_DIV: return "hoc_div";
-    default: return "hoc_mod";
+    case OP_ADD:
+        return "hoc_add";
+    case OP_SUB:
+        return "hoc_sub";
+    case OP_MUL:
+        return "hoc_mul";
+    case OP_DIV:
+        return "hoc_div";
+    default:
+        return "hoc_mod";
     }
 }
 
@@ -451,21 +495,31 @@ static const char *emit_binary(Gen *g, Expr *e)
     const char *a = emit(g, e->a), *b = emit(g, e->b);
     const Type *t = e->a->type;
     switch (e->op) {
-    case OP_AND: return fmt(g, "(%s && %s)", a, b);
-    case OP_OR: return fmt(g, "(%s || %s)", a, b);
-    case OP_IMPLIES: return fmt(g, "(!%s || %s)", a, b);
-    case OP_IN: return fmt(g, "hoc_set_has(%s, %s)", b, a);
+    case OP_AND:
+        return fmt(g, "(%s && %s)", a, b);
+    case OP_OR:
+        return fmt(g, "(%s || %s)", a, b);
+    case OP_IMPLIES:
+        return fmt(g, "(!%s || %s)", a, b);
+    case OP_IN:
+        return fmt(g, "hoc_set_has(%s, %s)", b, a);
     case OP_EQ:
     case OP_NE:
         if (t->kind == TY_BYTES)
-            return fmt(g, "(memcmp(%s, %s, %lld) %s 0)", a, b, (long long)t->len, e->op == OP_EQ ? "==" : "!=");
+            return fmt(g, "(memcmp(%s, %s, %lld) %s 0)", a, b, (long long)t->len,
+                       e->op == OP_EQ ? "==" : "!=");
         return fmt(g, "(%s %s %s)", a, e->op == OP_EQ ? "==" : "!=", b);
-    case OP_LT: return fmt(g, "(%s < %s)", a, b);
-    case OP_LE: return fmt(g, "(%s <= %s)", a, b);
-    case OP_GT: return fmt(g, "(%s > %s)", a, b);
-    case OP_GE: return fmt(g, "(%s >= %s)", a, b);
+    case OP_LT:
+        return fmt(g, "(%s < %s)", a, b);
+    case OP_LE:
+        return fmt(g, "(%s <= %s)", a, b);
+    case OP_GT:
+        return fmt(g, "(%s > %s)", a, b);
+    case OP_GE:
+        return fmt(g, "(%s >= %s)", a, b);
     default:
-        if (t->kind == TY_SET) return e->op == OP_ADD ? fmt(g, "(%s | %s)", a, b) : fmt(g, "(%s & ~%s)", a, b);
+        if (t->kind == TY_SET)
+            return e->op == OP_ADD ? fmt(g, "(%s | %s)", a, b) : fmt(g, "(%s & ~%s)", a, b);
         return fmt(g, "%s(%s, %s)", int_op(e->op), a, b);
     }
 }
@@ -473,38 +527,54 @@ static const char *emit_binary(Gen *g, Expr *e)
 static const char *emit(Gen *g, Expr *e)
 {
     switch (e->kind) {
-    case E_INT: return fmt(g, e->ival > 2147483647 ? "INT64_C(%lld)" : "%lld", (long long)e->ival);
-    case E_BOOL: return e->ival ? "true" : "false";
-    case E_NAME: return emit_name(g, e);
-    case E_ROUND: g->use_env = true; return "env->round";
-    case E_PHASE: g->use_env = g->use_phase = true; return "phase";
+    case E_INT:
+        return fmt(g, e->ival > 2147483647 ? "INT64_C(%lld)" : "%lld", (long long)e->ival);
+    case E_BOOL:
+        return e->ival ? "true" : "false";
+    case E_NAME:
+        return emit_name(g, e);
+    case E_ROUND:
+        g->use_env = true;
+        return "env->round";
+    case E_PHASE:
+        g->use_env = g->use_phase = true;
+        return "phase";
     case E_UNARY:
         if (e->op == OP_NOT) return fmt(g, "!%s", emit(g, e->a));
         if (e->a->kind == E_INT) return fmt(g, "(-%s)", emit(g, e->a));
         return fmt(g, "hoc_neg(%s)", emit(g, e->a));
-    case E_BINARY: return emit_binary(g, e);
+    case E_BINARY:
+        return emit_binary(g, e);
     case E_COND: {
         /* both branches are total and pure, so evaluating both is safe */
         const char *c = emit(g, e->a), *x = emit(g, e->b), *y = emit(g, e->c);
         return fmt(g, "(%s ? %s : %s)", c, x, y);
     }
-    case E_INDEX: return emit_index(g, e);
-    case E_FIELD: return emit_field(g, e);
-    case E_CALL: return emit_call(g, e);
-    case E_CARD: return fmt(g, "hoc_set_size(%s)", emit(g, e->a));
-    case E_COMPR: return emit_compr(g, e);
+    case E_INDEX:
+        return emit_index(g, e);
+    case E_FIELD:
+        return emit_field(g, e);
+    case E_CALL:
+        return emit_call(g, e);
+    case E_CARD:
+        return fmt(g, "hoc_set_size(%s)", emit(g, e->a));
+    case E_COMPR:
+        return emit_compr(g, e);
     case E_SETLIT: {
         if (!e->nargs) return "((hoc_set)0)";
         Buf b = {0};
         bput(&b, "(", 1);
-        for (int i = 0; i < e->nargs; i++) bprintf(&b, "%shoc_set_one(%s)", i ? " | " : "", emit(g, e->args[i]));
+        for (int i = 0; i < e->nargs; i++)
+            bprintf(&b, "%shoc_set_one(%s)", i ? " | " : "", emit(g, e->args[i]));
         bput(&b, ")", 1);
         char *s = arena_strndup(g->a, b.p, b.n);
         free(b.p);
         return s;
     }
-    case E_QUANT: return emit_quant(g, e);
-    case E_TUPLE: return "0";
+    case E_QUANT:
+        return emit_quant(g, e);
+    case E_TUPLE:
+        return "0";
     }
     return "0";
 }
@@ -512,8 +582,10 @@ static const char *emit(Gen *g, Expr *e)
 /* ---- statements ---- */
 static void emit_copy(Gen *g, const char *dst, const char *src, const Type *t)
 {
-    if (is_aggregate_type(t)) line(g, "memcpy(%s, %s, sizeof %s);", dst, src, dst);
-    else line(g, "%s = %s;", dst, src);
+    if (is_aggregate_type(t))
+        line(g, "memcpy(%s, %s, sizeof %s);", dst, src, dst);
+    else
+        line(g, "%s = %s;", dst, src);
 }
 
 static void emit_assign(Gen *g, Stmt *s)
@@ -608,8 +680,10 @@ static void emit_if(Gen *g, Stmt *s)
     }
     line(g, "} else {");
     g->indent++;
-    if (s->els->kind == S_IF) emit_if(g, s->els);
-    else emit_stmts(g, s->els->body);
+    if (s->els->kind == S_IF)
+        emit_if(g, s->els);
+    else
+        emit_stmts(g, s->els->body);
     close_block(g);
 }
 
@@ -623,9 +697,15 @@ static void emit_stmts(Gen *g, Stmt *s)
             emit_stmts(g, s->body);
             close_block(g);
             break;
-        case S_ASSIGN: emit_assign(g, s); break;
-        case S_IF: emit_if(g, s); break;
-        case S_FOR: emit_for(g, s); break;
+        case S_ASSIGN:
+            emit_assign(g, s);
+            break;
+        case S_IF:
+            emit_if(g, s);
+            break;
+        case S_FOR:
+            emit_for(g, s);
+            break;
         case S_LET: {
             const Type *t = s->var->type;
             const char *v = emit(g, s->rhs);
@@ -637,7 +717,9 @@ static void emit_stmts(Gen *g, Stmt *s)
             }
             break;
         }
-        case S_SEND: emit_send(g, s); break;
+        case S_SEND:
+            emit_send(g, s);
+            break;
         case S_OUTPUT: {
             const char *name = s->out->name;
             if (s->rhs->nargs) line(g, "out->%s = %s;", name, emit(g, s->rhs->args[0]));
@@ -650,7 +732,8 @@ static void emit_stmts(Gen *g, Stmt *s)
             g->use_s = true;
             line(g, "return; /* a halted process takes no further steps */");
             break;
-        case S_ERROR: break;
+        case S_ERROR:
+            break;
         }
     }
 }
@@ -661,13 +744,15 @@ static void emit_stmts(Gen *g, Stmt *s)
  * written from what the body used, so no local is left unused. */
 typedef void (*BodyFn)(Gen *g, void *arg);
 
-static void emit_function(Gen *g, Buf *dst, const char *signature, Mode mode, BodyFn body, void *arg)
+static void emit_function(Gen *g, Buf *dst, const char *signature, Mode mode, BodyFn body,
+                          void *arg)
 {
     Buf b = {0};
     Buf *saved = g->out;
     memset(g->use_param, 0, sizeof g->use_param);
     memset(g->use_let, 0, sizeof g->use_let);
-    g->use_phase = g->use_env = g->use_s = g->use_from = g->use_msgs = g->use_ho = g->use_n = g->use_out = false;
+    g->use_phase = g->use_env = g->use_s = g->use_from = g->use_msgs = g->use_ho = g->use_n =
+        g->use_out = false;
     g->ntemp = 0;
     g->mode = mode;
     g->out = &b;
@@ -693,8 +778,8 @@ static void emit_function(Gen *g, Buf *dst, const char *signature, Mode mode, Bo
     for (int i = 0; i < al->nparams; i++) {
         if (!g->use_param[i]) continue;
         any_param = true;
-        bprintf(dst, "    const int64_t %s = %sparams[%d];\n", al->params[i]->name, mode == M_PROC ? "env->" : "",
-                i);
+        bprintf(dst, "    const int64_t %s = %sparams[%d];\n", al->params[i]->name,
+                mode == M_PROC ? "env->" : "", i);
     }
     if (g->use_phase) bprintf(dst, "    const int64_t phase = env->round / %d;\n", al->nrounds);
     if (mode == M_PROC) {
@@ -725,7 +810,9 @@ static void body_init(Gen *g, void *arg)
     g->use_s = true;
     for (int i = 0; i < al->ninputs; i++) {
         Decl *d = al->inputs[i];
-        const char *conv = d->type->kind == TY_BOOL ? "inputs[%d] != 0" : d->type->kind == TY_INT ? "inputs[%d]" : "(int32_t)inputs[%d]";
+        const char *conv = d->type->kind == TY_BOOL  ? "inputs[%d] != 0"
+                           : d->type->kind == TY_INT ? "inputs[%d]"
+                                                     : "(int32_t)inputs[%d]";
         line(g, "s->%s = %s;", d->name, fmt(g, conv, i));
     }
     for (int i = 0; i < al->nvars; i++) {
@@ -752,8 +839,10 @@ static void body_return(Gen *g, void *arg)
 static void body_count(Gen *g, void *arg)
 {
     Expr *e = arg;
-    if (e) line(g, "return (int32_t)hoc_max(0, hoc_min(%s, HOC_MAXN));", emit(g, e));
-    else line(g, "return (int32_t)%s;", nexpr(g));
+    if (e)
+        line(g, "return (int32_t)hoc_max(0, hoc_min(%s, HOC_MAXN));", emit(g, e));
+    else
+        line(g, "return (int32_t)%s;", nexpr(g));
 }
 
 static void body_params_ok(Gen *g, void *arg)
@@ -761,24 +850,32 @@ static void body_params_ok(Gen *g, void *arg)
     (void)arg;
     Algo *al = g->algo;
     line(g, "if (%s < 1 || %s > %s_MAXN) return false;", nexpr(g), nexpr(g), g->PX);
-    for (int i = 0; i < al->nwhere; i++) line(g, "if (!%s) return false;", emit(g, al->where[i]->init));
+    for (int i = 0; i < al->nwhere; i++)
+        line(g, "if (!%s) return false;", emit(g, al->where[i]->init));
     line(g, "return true;");
 }
 
 /* ---- layout ---- */
 static int scalar_align(const Type *t)
 {
-    while (t->kind == TY_ARRAY) t = t->elem;
+    while (t->kind == TY_ARRAY)
+        t = t->elem;
     switch (t->kind) {
-    case TY_INT: case TY_SET: return 8;
-    case TY_PID: case TY_ENUM: return 4;
-    default: return 1;
+    case TY_INT:
+    case TY_SET:
+        return 8;
+    case TY_PID:
+    case TY_ENUM:
+        return 4;
+    default:
+        return 1;
     }
 }
 
 static const Type *innermost(const Type *t)
 {
-    while (t->kind == TY_ARRAY) t = t->elem;
+    while (t->kind == TY_ARRAY)
+        t = t->elem;
     return t;
 }
 
@@ -793,24 +890,38 @@ static const char *count_expr(Gen *g, const Type *t)
 static const char *hoc_kind_name(const Type *t)
 {
     switch (innermost(t)->kind) {
-    case TY_BOOL: return "HOC_K_BOOL";
-    case TY_PID: return "HOC_K_PID";
-    case TY_ENUM: return "HOC_K_ENUM";
-    case TY_SET: return "HOC_K_SET";
-    case TY_BYTES: return "HOC_K_BYTES";
-    default: return "HOC_K_INT";
+    case TY_BOOL:
+        return "HOC_K_BOOL";
+    case TY_PID:
+        return "HOC_K_PID";
+    case TY_ENUM:
+        return "HOC_K_ENUM";
+    case TY_SET:
+        return "HOC_K_SET";
+    case TY_BYTES:
+        return "HOC_K_BYTES";
+    default:
+        return "HOC_K_INT";
     }
 }
 
 static int wire_size(const Type *t)
 {
     switch (t->kind) {
-    case TY_INT: case TY_SET: return 8;
-    case TY_PID: case TY_ENUM: return 4;
-    case TY_BOOL: return 1;
-    case TY_BYTES: return (int)t->len;
-    case TY_ARRAY: return (int)t->len * wire_size(t->elem);
-    default: return 0;
+    case TY_INT:
+    case TY_SET:
+        return 8;
+    case TY_PID:
+    case TY_ENUM:
+        return 4;
+    case TY_BOOL:
+        return 1;
+    case TY_BYTES:
+        return (int)t->len;
+    case TY_ARRAY:
+        return (int)t->len * wire_size(t->elem);
+    default:
+        return 0;
     }
 }
 
@@ -820,7 +931,8 @@ static void emit_struct_fields(Gen *g, Buf *b, Field *f, int nf, Decl **vars, in
     for (int al = 8; al >= 1; al /= 2) {
         for (int i = 0; i < nf; i++)
             if (scalar_align(f[i].type) == al)
-                bprintf(b, "    %s %s%s;\n", ctype(g, innermost(f[i].type)), f[i].name, cdims(g, f[i].type));
+                bprintf(b, "    %s %s%s;\n", ctype(g, innermost(f[i].type)), f[i].name,
+                        cdims(g, f[i].type));
         for (int i = 0; i < nv; i++)
             if (scalar_align(vars[i]->type) == al)
                 bprintf(b, "    %s %s%s;%s%s\n", ctype(g, innermost(vars[i]->type)), vars[i]->name,
@@ -837,10 +949,11 @@ static void emit_field_table(Gen *g, Buf *b, const char *tname, const char *snam
         const char *name = i < nf ? f[i].name : vars[i - nf]->name;
         const Type *t = i < nf ? f[i].type : vars[i - nf]->type, *in = innermost(t);
         bool ghost = i >= nf && vars[i - nf]->ghost;
-        bprintf(b, "    {\"%s\", offsetof(%s, %s), %s, %s, %s, %s, %s, %d},\n", name, sname, name, hoc_kind_name(t),
-                count_expr(g, t), ghost ? "true" : "false",
+        bprintf(b, "    {\"%s\", offsetof(%s, %s), %s, %s, %s, %s, %s, %d},\n", name, sname, name,
+                hoc_kind_name(t), count_expr(g, t), ghost ? "true" : "false",
                 in->kind == TY_ENUM ? fmt(g, "%s_names", in->enm->name) : "NULL",
-                t->kind == TY_ARRAY && t->len < 0 ? "true" : "false", in->kind == TY_ENUM ? in->enm->nmembers : 0);
+                t->kind == TY_ARRAY && t->len < 0 ? "true" : "false",
+                in->kind == TY_ENUM ? in->enm->nmembers : 0);
     }
     bprintf(b, "%s};\n\n", extra ? extra : "");
 }
@@ -849,7 +962,8 @@ static void emit_field_table(Gen *g, Buf *b, const char *tname, const char *snam
 static void emit_codec(Gen *g, Buf *b, Round *r)
 {
     int wire = 0;
-    for (int i = 0; i < r->nfields; i++) wire += wire_size(r->fields[i].type);
+    for (int i = 0; i < r->nfields; i++)
+        wire += wire_size(r->fields[i].type);
     const char *m = fmt(g, "%s_msg_%s", g->px, r->name);
     bprintf(b, "int %s_encode_%s(const %s *m, uint8_t *buf, size_t cap)\n{\n", g->px, r->name, m);
     bprintf(b, "    if (cap < %d) return -1;\n", wire);
@@ -860,13 +974,17 @@ static void emit_codec(Gen *g, Buf *b, Round *r)
         int each = in->kind == TY_BYTES ? 1 : wire_size(in);
         const char *cnt = count_expr(g, t);
         bool flat = t->kind == TY_ARRAY || t->kind == TY_BYTES;
-        const char *elem = flat ? fmt(g, "((const %s *)m->%s)[i]", in->kind == TY_BYTES ? "uint8_t" : ctype(g, in), name)
+        const char *elem = flat ? fmt(g, "((const %s *)m->%s)[i]",
+                                      in->kind == TY_BYTES ? "uint8_t" : ctype(g, in), name)
                                 : fmt(g, "m->%s", name);
         const char *at = flat ? fmt(g, "buf + %d + %d * i", off, each) : fmt(g, "buf + %d", off);
         if (flat) bprintf(b, "    for (int i = 0; i < %s; i++)\n    ", cnt);
-        if (each == 8) bprintf(b, "    hoc_put_u64(%s, (uint64_t)%s);\n", at, elem);
-        else if (each == 4) bprintf(b, "    hoc_put_u32(%s, (uint32_t)%s);\n", at, elem);
-        else bprintf(b, "    *(%s) = (uint8_t)%s;\n", at, elem);
+        if (each == 8)
+            bprintf(b, "    hoc_put_u64(%s, (uint64_t)%s);\n", at, elem);
+        else if (each == 4)
+            bprintf(b, "    hoc_put_u32(%s, (uint32_t)%s);\n", at, elem);
+        else
+            bprintf(b, "    *(%s) = (uint8_t)%s;\n", at, elem);
         off += wire_size(t);
     }
     bprintf(b, "    return %d;\n}\n\n", wire);
@@ -883,10 +1001,12 @@ static void emit_codec(Gen *g, Buf *b, Round *r)
         const char *at = flat ? fmt(g, "buf + %d + %d * i", off, each) : fmt(g, "buf + %d", off);
         const char *ind = flat ? "        " : "    ";
         if (flat) bprintf(b, "    for (int i = 0; i < %s; i++) {\n", count_expr(g, t));
-        if (each == 8) bprintf(b, "%s%s = (%s)hoc_get_u64(%s);\n", ind, elem, ct, at);
+        if (each == 8)
+            bprintf(b, "%s%s = (%s)hoc_get_u64(%s);\n", ind, elem, ct, at);
         else if (each == 4) {
             bprintf(b, "%suint32_t v%d = hoc_get_u32(%s);\n", ind, i, at);
-            if (in->kind == TY_ENUM) bprintf(b, "%sif (v%d >= %d) return -1;\n", ind, i, in->enm->nmembers);
+            if (in->kind == TY_ENUM)
+                bprintf(b, "%sif (v%d >= %d) return -1;\n", ind, i, in->enm->nmembers);
             bprintf(b, "%s%s = (int32_t)v%d;\n", ind, elem, i);
         } else if (in->kind == TY_BOOL) {
             bprintf(b, "%sif (*(%s) > 1) return -1;\n%s%s = *(%s) != 0;\n", ind, at, ind, elem, at);
@@ -911,9 +1031,12 @@ static int count_slots(Algo *al, TypeKind k1, TypeKind k2, Gen *g, Buf *b, const
             if (in->kind != k1 && in->kind != k2) continue;
             if (b) {
                 if (vs[i]->type->kind == TY_ARRAY)
-                    bprintf(b, "        for (int j = 0; j < %s; j++) out[k++] = ((const %s *)S[i].%s)[j];\n",
+                    bprintf(b,
+                            "        for (int j = 0; j < %s; j++) out[k++] = ((const %s "
+                            "*)S[i].%s)[j];\n",
                             count_expr(g, vs[i]->type), ctype(g, in), vs[i]->name);
-                else bprintf(b, "        out[k++] = S[i].%s;\n", vs[i]->name);
+                else
+                    bprintf(b, "        out[k++] = S[i].%s;\n", vs[i]->name);
             }
             scalars++;
         }
@@ -938,8 +1061,12 @@ static void emit_active_helpers(Gen *g, Buf *h, Buf *b)
         }
         bprintf(h, "#define %s_ACTIVE_INTS (%s_MAXN * (1%s))\n", g->PX, g->PX, tmp.p ? tmp.p : "");
         free(tmp.p);
-        bprintf(b, "/* Every int a process holds: what a quantifier over int ranges over in a spec. */\n");
-        bprintf(b, "static int %s_active_ints(const %s_state *S, int64_t n, int64_t *out)\n{\n    int k = 0;\n",
+        bprintf(
+            b,
+            "/* Every int a process holds: what a quantifier over int ranges over in a spec. */\n");
+        bprintf(b,
+                "static int %s_active_ints(const %s_state *S, int64_t n, int64_t *out)\n{\n    int "
+                "k = 0;\n",
                 g->px, g->px);
         bprintf(b, "    for (int64_t i = 0; i < n; i++) {\n        out[k++] = i;\n");
         if (!count_slots(al, TY_INT, TY_PID, g, b, "ints")) bprintf(b, "        (void)S;\n");
@@ -948,13 +1075,18 @@ static void emit_active_helpers(Gen *g, Buf *h, Buf *b)
     if (g->need_active_sets) {
         Buf tmp = {0};
         for (int i = 0; i < al->nvars; i++)
-            if (innermost(al->vars[i]->type)->kind == TY_SET) bprintf(&tmp, " + %s", count_expr(g, al->vars[i]->type));
+            if (innermost(al->vars[i]->type)->kind == TY_SET)
+                bprintf(&tmp, " + %s", count_expr(g, al->vars[i]->type));
         bprintf(h, "#define %s_ACTIVE_SETS (%s_MAXN * (1%s))\n", g->PX, g->PX, tmp.p ? tmp.p : "");
         free(tmp.p);
-        bprintf(b, "/* Every heard-of set and set-valued variable: the range of a quantifier over sets. */\n");
-        bprintf(b, "static int %s_active_sets(const %s_state *S, int64_t n, const hoc_set *ho, hoc_set *out)\n{\n",
+        bprintf(b, "/* Every heard-of set and set-valued variable: the range of a quantifier over "
+                   "sets. */\n");
+        bprintf(b,
+                "static int %s_active_sets(const %s_state *S, int64_t n, const hoc_set *ho, "
+                "hoc_set *out)\n{\n",
                 g->px, g->px);
-        bprintf(b, "    int k = 0;\n    for (int64_t i = 0; i < n; i++) {\n        if (ho) out[k++] = ho[i];\n");
+        bprintf(b, "    int k = 0;\n    for (int64_t i = 0; i < n; i++) {\n        if (ho) "
+                   "out[k++] = ho[i];\n");
         if (!count_slots(al, TY_SET, TY_SET, g, b, "sets")) bprintf(b, "        (void)S;\n");
         bprintf(b, "    }\n    return k;\n}\n\n");
     }
@@ -966,17 +1098,21 @@ static void emit_enums(Gen *g, Buf *h)
     for (Decl *d = g->prog->decls; d; d = d->next) {
         if (d->kind != D_ENUM) continue;
         bprintf(h, "#ifndef HOC_ENUM_%s\n#define HOC_ENUM_%s\nenum {", d->name, d->name);
-        for (int i = 0; i < d->nmembers; i++) bprintf(h, "%s %s_%s", i ? "," : "", d->name, d->members[i]);
+        for (int i = 0; i < d->nmembers; i++)
+            bprintf(h, "%s %s_%s", i ? "," : "", d->name, d->members[i]);
         bprintf(h, " };\n#endif\n");
         bprintf(h, "static const char *const %s_names[] = {", d->name);
-        for (int i = 0; i < d->nmembers; i++) bprintf(h, "%s\"%s\"", i ? ", " : "", d->members[i]);
+        for (int i = 0; i < d->nmembers; i++)
+            bprintf(h, "%s\"%s\"", i ? ", " : "", d->members[i]);
         bprintf(h, "};\n\n");
     }
 }
 
 static const char *param_decl(Gen *g, const Field *f, bool ext)
 {
-    if (f->type->kind == TY_BYTES) return fmt(g, ext ? "const uint8_t *%s, size_t %s_len" : "const uint8_t *%s", f->name, f->name);
+    if (f->type->kind == TY_BYTES)
+        return fmt(g, ext ? "const uint8_t *%s, size_t %s_len" : "const uint8_t *%s", f->name,
+                   f->name);
     return fmt(g, "%s %s", ctype(g, f->type), f->name);
 }
 
@@ -986,11 +1122,15 @@ static void emit_funcs(Gen *g, Buf *b)
         if (d->kind != D_EXTERN && d->kind != D_DEF) continue;
         Buf sig = {0};
         bool bytes_ret = d->ret->kind == TY_BYTES;
-        bprintf(&sig, "%s%s %s%s(", d->kind == D_DEF ? "static inline " : "", bytes_ret ? "void" : ctype(g, d->ret),
-                d->kind == D_DEF ? fmt(g, "%s_", g->px) : "", d->name);
+        bprintf(&sig, "%s%s %s%s(", d->kind == D_DEF ? "static inline " : "",
+                bytes_ret ? "void" : ctype(g, d->ret), d->kind == D_DEF ? fmt(g, "%s_", g->px) : "",
+                d->name);
         bool ext = d->kind == D_EXTERN;
-        for (int i = 0; i < d->nparams; i++) bprintf(&sig, "%s%s", i ? ", " : "", param_decl(g, &d->params[i], ext));
-        if (bytes_ret) bprintf(&sig, "%suint8_t *hoc_ret%s", d->nparams ? ", " : "", ext ? ", size_t hoc_ret_len" : "");
+        for (int i = 0; i < d->nparams; i++)
+            bprintf(&sig, "%s%s", i ? ", " : "", param_decl(g, &d->params[i], ext));
+        if (bytes_ret)
+            bprintf(&sig, "%suint8_t *hoc_ret%s", d->nparams ? ", " : "",
+                    ext ? ", size_t hoc_ret_len" : "");
         if (!d->nparams && !bytes_ret) bprintf(&sig, "void");
         bput(&sig, ")", 1);
         if (d->kind == D_EXTERN) {
@@ -1002,8 +1142,10 @@ static void emit_funcs(Gen *g, Buf *b)
             g->indent = 1;
             g->mode = M_DEF;
             const char *v = emit(g, d->init);
-            if (bytes_ret) line(g, "memcpy(hoc_ret, %s, %lld);", v, (long long)d->ret->len);
-            else line(g, "return %s;", v);
+            if (bytes_ret)
+                line(g, "memcpy(hoc_ret, %s, %lld);", v, (long long)d->ret->len);
+            else
+                line(g, "return %s;", v);
             g->out = saved;
             bprintf(b, "%s\n{\n%s}\n\n", sig.p, body.p);
             free(body.p);
@@ -1016,13 +1158,16 @@ int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
 {
     char px[256], PX[256];
     cgen_prefix(al->decl->name, px, sizeof px);
-    for (size_t i = 0; i <= strlen(px); i++) PX[i] = (char)toupper((unsigned char)px[i]);
+    for (size_t i = 0; i <= strlen(px); i++)
+        PX[i] = (char)toupper((unsigned char)px[i]);
     Gen g = {.prog = p, .algo = al, .a = p->arena, .px = px, .PX = PX};
     Buf h = {0}, c = {0}, fns = {0}, specs = {0}, tables = {0};
 
     /* ---- header ---- */
-    bprintf(&h, "/* Generated by hoc from %s: algorithm %s as a pure state machine.\n"
-                " * Do not edit; change the .ho file and run hoc again. */\n", source_name, al->decl->name);
+    bprintf(&h,
+            "/* Generated by hoc from %s: algorithm %s as a pure state machine.\n"
+            " * Do not edit; change the .ho file and run hoc again. */\n",
+            source_name, al->decl->name);
     bprintf(&h, "#ifndef HOC_GEN_%s_H\n#define HOC_GEN_%s_H\n\n#include \"hoc_rt.h\"\n\n", PX, PX);
     bprintf(&h, "/* Capacity of arrays indexed by process; a driver may lower it. */\n");
     bprintf(&h, "#ifndef %s_MAXN\n#define %s_MAXN HOC_MAXN\n#endif\n\n", PX, PX);
@@ -1033,14 +1178,19 @@ int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
     bprintf(&h, "    bool hoc_halted;\n} %s_state;\n\n", px);
     for (int i = 0; i < al->nrounds; i++) {
         Round *r = al->rounds[i];
-        bprintf(&h, "/* The message of round %s. */\ntypedef struct %s_msg_%s {\n", r->name, px, r->name);
+        bprintf(&h, "/* The message of round %s. */\ntypedef struct %s_msg_%s {\n", r->name, px,
+                r->name);
         emit_struct_fields(&g, &h, r->fields, r->nfields, NULL, 0);
         bprintf(&h, "} %s_msg_%s;\n\n", px, r->name);
     }
     bprintf(&h, "typedef union %s_msg {\n", px);
-    for (int i = 0; i < al->nrounds; i++) bprintf(&h, "    %s_msg_%s %s;\n", px, al->rounds[i]->name, al->rounds[i]->name);
+    for (int i = 0; i < al->nrounds; i++)
+        bprintf(&h, "    %s_msg_%s %s;\n", px, al->rounds[i]->name, al->rounds[i]->name);
     bprintf(&h, "} %s_msg;\n\n", px);
-    bprintf(&h, "/* What one update produced: each output at most once. */\ntypedef struct %s_outputs {\n", px);
+    bprintf(
+        &h,
+        "/* What one update produced: each output at most once. */\ntypedef struct %s_outputs {\n",
+        px);
     for (int i = 0; i < al->noutputs; i++) {
         Decl *o = al->outputs[i];
         bprintf(&h, "    bool %s_fired;\n", o->name);
@@ -1051,97 +1201,150 @@ int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
     bprintf(&h, "void %s_init(%s_state *s, const hoc_env *env, const int64_t *inputs);\n", px, px);
     for (int i = 0; i < al->nrounds; i++) {
         const char *rn = al->rounds[i]->name;
-        bprintf(&h, "void %s_send_%s(const %s_state *s, const hoc_env *env, hoc_set *to, %s_msg_%s *out);\n", px, rn,
-                px, px, rn);
-        bprintf(&h, "void %s_update_%s(%s_state *s, const hoc_env *env, hoc_set from, const %s_msg_%s *msgs, "
-                    "%s_outputs *out);\n", px, rn, px, px, rn, px);
-        bprintf(&h, "int %s_encode_%s(const %s_msg_%s *m, uint8_t *buf, size_t cap);\n", px, rn, px, rn);
-        bprintf(&h, "int %s_decode_%s(%s_msg_%s *m, const uint8_t *buf, size_t len);\n", px, rn, px, rn);
+        bprintf(&h,
+                "void %s_send_%s(const %s_state *s, const hoc_env *env, hoc_set *to, %s_msg_%s "
+                "*out);\n",
+                px, rn, px, px, rn);
+        bprintf(&h,
+                "void %s_update_%s(%s_state *s, const hoc_env *env, hoc_set from, const %s_msg_%s "
+                "*msgs, "
+                "%s_outputs *out);\n",
+                px, rn, px, px, rn, px);
+        bprintf(&h, "int %s_encode_%s(const %s_msg_%s *m, uint8_t *buf, size_t cap);\n", px, rn, px,
+                rn);
+        bprintf(&h, "int %s_decode_%s(%s_msg_%s *m, const uint8_t *buf, size_t len);\n", px, rn, px,
+                rn);
     }
     bprintf(&h, "\n/* The descriptor drivers use: simulator, model checker, TCP runtime. */\n");
     bprintf(&h, "extern const hoc_algo %s_algo;\n\n", px);
 
     /* ---- source ---- */
     emit_funcs(&g, &fns);
-    emit_function(&g, &fns, fmt(&g, "void %s_init(%s_state *s, const hoc_env *env, const int64_t *inputs)", px, px),
-                  M_PROC, body_init, NULL);
+    emit_function(
+        &g, &fns,
+        fmt(&g, "void %s_init(%s_state *s, const hoc_env *env, const int64_t *inputs)", px, px),
+        M_PROC, body_init, NULL);
     for (int i = 0; i < al->nrounds; i++) {
         Round *r = al->rounds[i];
         const char *rn = r->name;
         g.round = r;
         bprintf(&fns, "/* ---- round %s ---- */\n\n", rn);
-        emit_function(&g, &fns, fmt(&g, "void %s_send_%s(const %s_state *s, const hoc_env *env, hoc_set *to, %s_msg_%s *out)",
-                                    px, rn, px, px, rn), M_PROC, body_block, r->send);
-        emit_function(&g, &fns, fmt(&g, "void %s_update_%s(%s_state *s, const hoc_env *env, hoc_set from, const %s_msg_%s "
-                                    "*msgs, %s_outputs *out)", px, rn, px, px, rn, px), M_PROC, body_block, r->update);
-        emit_function(&g, &fns, fmt(&g, "static int32_t %s_goahead_%s(const int64_t *params)", px, rn), M_PARAM,
-                      body_count, r->goahead);
+        emit_function(&g, &fns,
+                      fmt(&g,
+                          "void %s_send_%s(const %s_state *s, const hoc_env *env, hoc_set *to, "
+                          "%s_msg_%s *out)",
+                          px, rn, px, px, rn),
+                      M_PROC, body_block, r->send);
+        emit_function(
+            &g, &fns,
+            fmt(&g,
+                "void %s_update_%s(%s_state *s, const hoc_env *env, hoc_set from, const %s_msg_%s "
+                "*msgs, %s_outputs *out)",
+                px, rn, px, px, rn, px),
+            M_PROC, body_block, r->update);
+        emit_function(&g, &fns,
+                      fmt(&g, "static int32_t %s_goahead_%s(const int64_t *params)", px, rn),
+                      M_PARAM, body_count, r->goahead);
         Expr zero = {.kind = E_INT, .ival = 0};
-        emit_function(&g, &fns, fmt(&g, "static int32_t %s_wait_%s(const int64_t *params)", px, rn), M_PARAM, body_count,
-                      r->wait ? r->wait : &zero);
+        emit_function(&g, &fns, fmt(&g, "static int32_t %s_wait_%s(const int64_t *params)", px, rn),
+                      M_PARAM, body_count, r->wait ? r->wait : &zero);
         if (r->when)
-            emit_function(&g, &fns, fmt(&g, "static bool %s_when_%s(const %s_state *s, const hoc_env *env, hoc_set from, "
-                                        "const %s_msg_%s *msgs)", px, rn, px, px, rn), M_PROC, body_return, r->when);
+            emit_function(
+                &g, &fns,
+                fmt(&g,
+                    "static bool %s_when_%s(const %s_state *s, const hoc_env *env, hoc_set from, "
+                    "const %s_msg_%s *msgs)",
+                    px, rn, px, px, rn),
+                M_PROC, body_return, r->when);
         emit_codec(&g, &fns, r);
         g.round = NULL;
     }
-    emit_function(&g, &fns, fmt(&g, "static bool %s_params_ok(const int64_t *params)", px), M_PARAM, body_params_ok, NULL);
+    emit_function(&g, &fns, fmt(&g, "static bool %s_params_ok(const int64_t *params)", px), M_PARAM,
+                  body_params_ok, NULL);
     for (int i = 0; i < al->nspecs; i++) {
         Decl *d = al->specs[i];
         static const char *const what[] = {"invariant", "property", "assumption", "goal", "prune"};
         bprintf(&specs, "/* %s %s */\n", what[d->spec_kind], d->name);
-        emit_function(&g, &specs, fmt(&g, "static bool %s_spec_%s(const void *states, const int64_t *params, const hoc_set *ho)",
-                                      px, d->name), M_SPEC, body_return, d->init);
+        emit_function(&g, &specs,
+                      fmt(&g,
+                          "static bool %s_spec_%s(const void *states, const int64_t *params, const "
+                          "hoc_set *ho)",
+                          px, d->name),
+                      M_SPEC, body_return, d->init);
     }
 
     /* ---- tables ---- */
     Buf *t = &tables;
     bprintf(t, "/* ---- descriptor ---- */\n\nstatic const char *const %s_params[] = {", px);
-    for (int i = 0; i < al->nparams; i++) bprintf(t, "%s\"%s\"", i ? ", " : "", al->params[i]->name);
+    for (int i = 0; i < al->nparams; i++)
+        bprintf(t, "%s\"%s\"", i ? ", " : "", al->params[i]->name);
     bprintf(t, "};\n\n");
     Decl **all = calloc((size_t)(al->ninputs + al->nvars + 1), sizeof *all);
     if (!all) abort();
-    for (int i = 0; i < al->ninputs; i++) all[i] = al->inputs[i];
-    for (int i = 0; i < al->nvars; i++) all[al->ninputs + i] = al->vars[i];
+    for (int i = 0; i < al->ninputs; i++)
+        all[i] = al->inputs[i];
+    for (int i = 0; i < al->nvars; i++)
+        all[al->ninputs + i] = al->vars[i];
     emit_field_table(&g, t, fmt(&g, "%s_state_fields", px), fmt(&g, "%s_state", px), NULL, 0, all,
                      al->ninputs + al->nvars,
-                     fmt(&g, "    {\"hoc_halted\", offsetof(%s_state, hoc_halted), HOC_K_BOOL, 1, false, NULL, false, 0},\n", px));
+                     fmt(&g,
+                         "    {\"hoc_halted\", offsetof(%s_state, hoc_halted), HOC_K_BOOL, 1, "
+                         "false, NULL, false, 0},\n",
+                         px));
     free(all);
     if (al->ninputs)
-        emit_field_table(&g, t, fmt(&g, "%s_input_fields", px), fmt(&g, "%s_state", px), NULL, 0, al->inputs,
-                         al->ninputs, NULL);
+        emit_field_table(&g, t, fmt(&g, "%s_input_fields", px), fmt(&g, "%s_state", px), NULL, 0,
+                         al->inputs, al->ninputs, NULL);
     if (al->noracles) {
         bprintf(t, "static const char *const %s_oracles[] = {", px);
-        for (int i = 0; i < al->noracles; i++) bprintf(t, "%s\"%s\"", i ? ", " : "", al->oracles[i]->name);
+        for (int i = 0; i < al->noracles; i++)
+            bprintf(t, "%s\"%s\"", i ? ", " : "", al->oracles[i]->name);
         bprintf(t, "};\n\n");
     }
     for (int i = 0; i < al->nrounds; i++) {
         Round *r = al->rounds[i];
         const char *rn = r->name, *m = fmt(&g, "%s_msg_%s", px, rn);
-        emit_field_table(&g, t, fmt(&g, "%s_fields_%s", px, rn), m, r->fields, r->nfields, NULL, 0, NULL);
-        bprintf(t, "static void %s_send_%s_any(const void *s, const hoc_env *env, hoc_set *to, void *out)\n{\n"
-                   "    %s_send_%s(s, env, to, out);\n}\n\n", px, rn, px, rn);
-        bprintf(t, "static void %s_update_%s_any(void *s, const hoc_env *env, hoc_set from, const void *msgs, void *out)\n{\n"
-                   "    %s_update_%s(s, env, from, msgs, out);\n}\n\n", px, rn, px, rn);
+        emit_field_table(&g, t, fmt(&g, "%s_fields_%s", px, rn), m, r->fields, r->nfields, NULL, 0,
+                         NULL);
+        bprintf(t,
+                "static void %s_send_%s_any(const void *s, const hoc_env *env, hoc_set *to, void "
+                "*out)\n{\n"
+                "    %s_send_%s(s, env, to, out);\n}\n\n",
+                px, rn, px, rn);
+        bprintf(t,
+                "static void %s_update_%s_any(void *s, const hoc_env *env, hoc_set from, const "
+                "void *msgs, void *out)\n{\n"
+                "    %s_update_%s(s, env, from, msgs, out);\n}\n\n",
+                px, rn, px, rn);
         if (r->when)
-            bprintf(t, "static bool %s_when_%s_any(const void *s, const hoc_env *env, hoc_set from, const void *msgs)\n{\n"
-                       "    return %s_when_%s(s, env, from, msgs);\n}\n\n", px, rn, px, rn);
-        bprintf(t, "static int %s_encode_%s_any(const void *m, uint8_t *buf, size_t cap)\n{\n"
-                   "    return %s_encode_%s(m, buf, cap);\n}\n\n", px, rn, px, rn);
-        bprintf(t, "static int %s_decode_%s_any(void *m, const uint8_t *buf, size_t len)\n{\n"
-                   "    return %s_decode_%s(m, buf, len);\n}\n\n", px, rn, px, rn);
+            bprintf(t,
+                    "static bool %s_when_%s_any(const void *s, const hoc_env *env, hoc_set from, "
+                    "const void *msgs)\n{\n"
+                    "    return %s_when_%s(s, env, from, msgs);\n}\n\n",
+                    px, rn, px, rn);
+        bprintf(t,
+                "static int %s_encode_%s_any(const void *m, uint8_t *buf, size_t cap)\n{\n"
+                "    return %s_encode_%s(m, buf, cap);\n}\n\n",
+                px, rn, px, rn);
+        bprintf(t,
+                "static int %s_decode_%s_any(void *m, const uint8_t *buf, size_t len)\n{\n"
+                "    return %s_decode_%s(m, buf, len);\n}\n\n",
+                px, rn, px, rn);
     }
     bprintf(t, "static const hoc_round %s_rounds[] = {\n", px);
     for (int i = 0; i < al->nrounds; i++) {
         Round *r = al->rounds[i];
         const char *rn = r->name;
         int wire = 0;
-        for (int j = 0; j < r->nfields; j++) wire += wire_size(r->fields[j].type);
-        bprintf(t, "    {\"%s\", sizeof(%s_msg_%s), %s_fields_%s, %d, %s_send_%s_any, %s_update_%s_any,\n"
-                   "     %s_goahead_%s, %s_wait_%s, %lld, %s, %s_encode_%s_any, %s_decode_%s_any, %d},\n",
-                rn, px, rn, px, rn, r->nfields, px, rn, px, rn, px, rn, px, rn,
-                (long long)(r->timeout_us ? r->timeout_us->ival : 50000),
-                r->when ? fmt(&g, "%s_when_%s_any", px, rn) : "NULL", px, rn, px, rn, wire);
+        for (int j = 0; j < r->nfields; j++)
+            wire += wire_size(r->fields[j].type);
+        bprintf(
+            t,
+            "    {\"%s\", sizeof(%s_msg_%s), %s_fields_%s, %d, %s_send_%s_any, %s_update_%s_any,\n"
+            "     %s_goahead_%s, %s_wait_%s, %lld, %s, %s_encode_%s_any, %s_decode_%s_any, %d},\n",
+            rn, px, rn, px, rn, r->nfields, px, rn, px, rn, px, rn, px, rn,
+            (long long)(r->timeout_us ? r->timeout_us->ival : 50000),
+            r->when ? fmt(&g, "%s_when_%s_any", px, rn) : "NULL", px, rn, px, rn, wire);
     }
     bprintf(t, "};\n\n");
     if (al->noutputs) {
@@ -1149,10 +1352,12 @@ int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
         for (int i = 0; i < al->noutputs; i++) {
             Decl *o = al->outputs[i];
             bool is_enum = o->ret && o->ret->kind == TY_ENUM;
-            bprintf(t, "    {\"%s\", %s, %s, offsetof(%s_outputs, %s_fired), %s, %s, %d},\n", o->name,
-                    o->ret ? hoc_kind_name(o->ret) : "HOC_K_BOOL", o->ret ? "true" : "false", px, o->name,
+            bprintf(t, "    {\"%s\", %s, %s, offsetof(%s_outputs, %s_fired), %s, %s, %d},\n",
+                    o->name, o->ret ? hoc_kind_name(o->ret) : "HOC_K_BOOL",
+                    o->ret ? "true" : "false", px, o->name,
                     o->ret ? fmt(&g, "offsetof(%s_outputs, %s)", px, o->name) : "0",
-                    is_enum ? fmt(&g, "%s_names", o->ret->enm->name) : "NULL", is_enum ? o->ret->enm->nmembers : 0);
+                    is_enum ? fmt(&g, "%s_names", o->ret->enm->name) : "NULL",
+                    is_enum ? o->ret->enm->nmembers : 0);
         }
         bprintf(t, "};\n\n");
     }
@@ -1160,32 +1365,45 @@ int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
         bprintf(t, "static const hoc_spec %s_specs[] = {\n", px);
         for (int i = 0; i < al->nspecs; i++) {
             Decl *d = al->specs[i];
-            const char *kinds[] = {"HOC_INVARIANT", "HOC_PROPERTY", "HOC_ASSUME", "HOC_GOAL", "HOC_PRUNE"};
-            bprintf(t, "    {\"%s\", %s, %s_spec_%s, %lld, %s},\n", d->name, kinds[d->spec_kind], px, d->name,
-                    (long long)(d->ev_rounds < 0 ? al->nrounds : d->ev_rounds), d->ev_rounds < 0 ? "true" : "false");
+            const char *kinds[] = {"HOC_INVARIANT", "HOC_PROPERTY", "HOC_ASSUME", "HOC_GOAL",
+                                   "HOC_PRUNE"};
+            bprintf(t, "    {\"%s\", %s, %s_spec_%s, %lld, %s},\n", d->name, kinds[d->spec_kind],
+                    px, d->name, (long long)(d->ev_rounds < 0 ? al->nrounds : d->ev_rounds),
+                    d->ev_rounds < 0 ? "true" : "false");
         }
         bprintf(t, "};\n\n");
     }
     bprintf(t, "const hoc_algo %s_algo = {\n", px);
     bprintf(t, "    .abi = HOC_ABI_VERSION,\n    .name = \"%s\",\n", al->decl->name);
-    bprintf(t, "    .state_size = sizeof(%s_state),\n    .msg_size = sizeof(%s_msg),\n    .outputs_size = sizeof(%s_outputs),\n", px, px, px);
-    bprintf(t, "    .maxn = %s_MAXN,\n    .params = %s_params,\n    .nparams = %d,\n    .params_ok = %s_params_ok,\n", PX, px,
-            al->nparams, px);
-    if (al->ninputs) bprintf(t, "    .inputs = %s_input_fields,\n    .ninputs = %d,\n", px, al->ninputs);
-    if (al->noracles) bprintf(t, "    .oracles = %s_oracles,\n    .noracles = %d,\n", px, al->noracles);
+    bprintf(t,
+            "    .state_size = sizeof(%s_state),\n    .msg_size = sizeof(%s_msg),\n    "
+            ".outputs_size = sizeof(%s_outputs),\n",
+            px, px, px);
+    bprintf(t,
+            "    .maxn = %s_MAXN,\n    .params = %s_params,\n    .nparams = %d,\n    .params_ok = "
+            "%s_params_ok,\n",
+            PX, px, al->nparams, px);
+    if (al->ninputs)
+        bprintf(t, "    .inputs = %s_input_fields,\n    .ninputs = %d,\n", px, al->ninputs);
+    if (al->noracles)
+        bprintf(t, "    .oracles = %s_oracles,\n    .noracles = %d,\n", px, al->noracles);
     bprintf(t, "    .init = (void (*)(void *, const hoc_env *, const int64_t *))%s_init,\n", px);
-    bprintf(t, "    .fields = %s_state_fields,\n    .nfields = %d,\n", px, al->ninputs + al->nvars + 1);
+    bprintf(t, "    .fields = %s_state_fields,\n    .nfields = %d,\n", px,
+            al->ninputs + al->nvars + 1);
     bprintf(t, "    .rounds = %s_rounds,\n    .nrounds = %d,\n", px, al->nrounds);
-    if (al->noutputs) bprintf(t, "    .outputs = %s_output_table,\n    .noutputs = %d,\n", px, al->noutputs);
+    if (al->noutputs)
+        bprintf(t, "    .outputs = %s_output_table,\n    .noutputs = %d,\n", px, al->noutputs);
     if (al->nspecs) bprintf(t, "    .specs = %s_specs,\n    .nspecs = %d,\n", px, al->nspecs);
-    bprintf(t, "    .halted_offset = offsetof(%s_state, hoc_halted),\n    .uses_id = %d,\n    .uses_round = %d,\n};\n", px,
-            al->uses_id ? 1 : 0, al->uses_round ? 1 : 0);
+    bprintf(t,
+            "    .halted_offset = offsetof(%s_state, hoc_halted),\n    .uses_id = %d,\n    "
+            ".uses_round = %d,\n};\n",
+            px, al->uses_id ? 1 : 0, al->uses_round ? 1 : 0);
 
     Buf helpers = {0};
     emit_active_helpers(&g, &h, &helpers);
     bprintf(&h, "#endif\n");
-    bprintf(&c, "/* Generated by hoc from %s: algorithm %s. Do not edit. */\n#include \"%s.h\"\n\n", source_name,
-            al->decl->name, px);
+    bprintf(&c, "/* Generated by hoc from %s: algorithm %s. Do not edit. */\n#include \"%s.h\"\n\n",
+            source_name, al->decl->name, px);
     int rc = 0;
     if (fputs(h.p, hf) < 0 || fputs(c.p, cf) < 0 || (helpers.p && fputs(helpers.p, cf) < 0) ||
         fputs(fns.p, cf) < 0 || (specs.p && fputs(specs.p, cf) < 0) || fputs(tables.p, cf) < 0)

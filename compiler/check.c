@@ -69,12 +69,24 @@ static bool is_process_ctx(Ctx x)
 {
     return x == C_INIT || x == C_SEND || x == C_UPDATE || x == C_WHEN || x == C_LET || x == C_ROLE;
 }
-static bool is_spec_ctx(Ctx x) { return x == C_SPEC || x == C_ASSUME; }
+static bool is_spec_ctx(Ctx x)
+{
+    return x == C_SPEC || x == C_ASSUME;
+}
 
-static const char *tn(Checker *c, const Type *t) { return type_name(c->a, t); }
+static const char *tn(Checker *c, const Type *t)
+{
+    return type_name(c->a, t);
+}
 
-static bool is_err(const Type *t) { return !t || t->kind == TY_ERROR; }
-static bool is_intlike(const Type *t) { return t->kind == TY_INT || t->kind == TY_PID; }
+static bool is_err(const Type *t)
+{
+    return !t || t->kind == TY_ERROR;
+}
+static bool is_intlike(const Type *t)
+{
+    return t->kind == TY_INT || t->kind == TY_PID;
+}
 
 /* Same type, where int and pid mix freely and errors match anything. */
 static bool same_type(const Type *x, const Type *y)
@@ -83,18 +95,25 @@ static bool same_type(const Type *x, const Type *y)
     if (is_intlike(x) && is_intlike(y)) return true;
     if (x->kind != y->kind) return false;
     switch (x->kind) {
-    case TY_ENUM: return x->enm == y->enm;
-    case TY_BYTES: return x->len == y->len;
-    case TY_ARRAY: return x->len == y->len && same_type(x->elem, y->elem);
-    case TY_MSG: case TY_MBOX: return x->round == y->round;
-    default: return true;
+    case TY_ENUM:
+        return x->enm == y->enm;
+    case TY_BYTES:
+        return x->len == y->len;
+    case TY_ARRAY:
+        return x->len == y->len && same_type(x->elem, y->elem);
+    case TY_MSG:
+    case TY_MBOX:
+        return x->round == y->round;
+    default:
+        return true;
     }
 }
 
 /* Fixes a binder whose type was left for inference to the type of its first use. */
 static void infer(Expr *e, Type *t)
 {
-    if (e->type && e->type->kind == TY_UNKNOWN && !is_err(t) && t->kind != TY_UNKNOWN) *e->type = *t;
+    if (e->type && e->type->kind == TY_UNKNOWN && !is_err(t) && t->kind != TY_UNKNOWN)
+        *e->type = *t;
 }
 
 static Type *expect(Checker *c, Expr *e, TypeKind k, const char *what)
@@ -107,8 +126,12 @@ static Type *expect(Checker *c, Expr *e, TypeKind k, const char *what)
     }
     bool ok = is_err(t) || t->kind == k || (k == TY_INT && t->kind == TY_PID) ||
               (k == TY_PID && t->kind == TY_INT);
-    if (!ok) diag_error(c->d, e->pos, "%s must be %s, not %s", what,
-                        k == TY_BOOL ? "a bool" : k == TY_SET ? "a set" : "an int", tn(c, t));
+    if (!ok)
+        diag_error(c->d, e->pos, "%s must be %s, not %s", what,
+                   k == TY_BOOL  ? "a bool"
+                   : k == TY_SET ? "a set"
+                                 : "an int",
+                   tn(c, t));
     return t;
 }
 
@@ -162,7 +185,9 @@ static bool fold(Checker *c, Expr *e, int64_t *out)
 {
     int64_t x, y;
     switch (e->kind) {
-    case E_INT: *out = e->ival; return true;
+    case E_INT:
+        *out = e->ival;
+        return true;
     case E_NAME: {
         Decl *d = find_global(c, e->name, D_CONST);
         if (d) return const_value(c, d, e->pos, out);
@@ -176,15 +201,27 @@ static bool fold(Checker *c, Expr *e, int64_t *out)
     case E_BINARY:
         if (!fold(c, e->a, &x) || !fold(c, e->b, &y)) return false;
         switch (e->op) {
-        case OP_ADD: *out = (int64_t)((uint64_t)x + (uint64_t)y); return true;
-        case OP_SUB: *out = (int64_t)((uint64_t)x - (uint64_t)y); return true;
-        case OP_MUL: *out = (int64_t)((uint64_t)x * (uint64_t)y); return true;
-        case OP_DIV: *out = y == 0 ? 0 : (y == -1 ? (int64_t)(0u - (uint64_t)x) : x / y); return true;
-        case OP_MOD: *out = y == 0 ? x : (y == -1 ? 0 : x % y); return true;
-        default: break;
+        case OP_ADD:
+            *out = (int64_t)((uint64_t)x + (uint64_t)y);
+            return true;
+        case OP_SUB:
+            *out = (int64_t)((uint64_t)x - (uint64_t)y);
+            return true;
+        case OP_MUL:
+            *out = (int64_t)((uint64_t)x * (uint64_t)y);
+            return true;
+        case OP_DIV:
+            *out = y == 0 ? 0 : (y == -1 ? (int64_t)(0u - (uint64_t)x) : x / y);
+            return true;
+        case OP_MOD:
+            *out = y == 0 ? x : (y == -1 ? 0 : x % y);
+            return true;
+        default:
+            break;
         }
         break;
-    default: break;
+    default:
+        break;
     }
     diag_error(c->d, e->pos, "expected an integer constant expression");
     return false;
@@ -209,7 +246,8 @@ static Type *resolve_type(Checker *c, Type *t)
         if (t->kind == TY_ARRAY) resolve_type(c, t->elem);
         if (t->lenx) {
             int64_t v = 1;
-            if (!fold(c, t->lenx, &v)) v = 1;
+            if (!fold(c, t->lenx, &v))
+                v = 1;
             else if (v < 1 || v > (1 << 20)) {
                 diag_error(c->d, t->lenx->pos, "a size must be between 1 and 1048576, not %lld",
                            (long long)v);
@@ -219,7 +257,8 @@ static Type *resolve_type(Checker *c, Type *t)
             t->lenx = NULL;
         }
         return t;
-    default: return t;
+    default:
+        return t;
     }
 }
 
@@ -230,11 +269,13 @@ static Type *resolve_type(Checker *c, Type *t)
 static bool reserved_in_c(const char *name)
 {
     static const char *const words[] = {
-        "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum",
-        "extern", "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return",
-        "short", "signed", "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void",
-        "volatile", "while", "bool", "true", "false", "NULL", "main", "s", "env", "from", "msgs", "out", "to",
-        "S", "states", "params", "ho", "inputs"};
+        "auto",     "break",  "case",   "char",     "const",    "continue", "default",  "do",
+        "double",   "else",   "enum",   "extern",   "float",    "for",      "goto",     "if",
+        "inline",   "int",    "long",   "register", "restrict", "return",   "short",    "signed",
+        "sizeof",   "static", "struct", "switch",   "typedef",  "union",    "unsigned", "void",
+        "volatile", "while",  "bool",   "true",     "false",    "NULL",     "main",     "s",
+        "env",      "from",   "msgs",   "out",      "to",       "S",        "states",   "params",
+        "ho",       "inputs"};
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         if (strcmp(name, words[i]) == 0) return true;
     return strncmp(name, "hoc_", 4) == 0 || name[0] == '_';
@@ -248,7 +289,8 @@ static void check_local_name(Checker *c, const char *name, Pos pos)
     if (reserved_in_c(name))
         diag_error(c->d, pos, "'%s' is reserved in the generated C; choose another name", name);
     else if (find_member(c, name) || (c->algo && strcmp(name, "n") == 0))
-        diag_error(c->d, pos, "'%s' hides a declaration of the algorithm; choose another name", name);
+        diag_error(c->d, pos, "'%s' hides a declaration of the algorithm; choose another name",
+                   name);
 }
 
 static void push(Checker *c, const char *name, NameKind k, Binder *b)
@@ -297,12 +339,15 @@ static Type *check_member_ref(Checker *c, Expr *e, Decl *d)
         if (c->ctx == C_PARAM || c->ctx == C_CONST || c->ctx == C_DEF)
             return name_error(c, e, "is process state; only params and constants are allowed here");
         if (c->ctx == C_ROLE && d->kind == D_VAR)
-            return name_error(c, e, "is a variable; a role may only depend on id, params and inputs");
+            return name_error(c, e,
+                              "is a variable; a role may only depend on id, params and inputs");
         if (is_spec_ctx(c->ctx))
-            return name_error(c, e, "is per-process state; in a spec, index it by a process, as in x[i]");
+            return name_error(c, e,
+                              "is per-process state; in a spec, index it by a process, as in x[i]");
         if (d->ghost && !c->ghost_ok)
-            return name_error(c, e, "is ghost state and cannot influence the algorithm "
-                                    "(read it only to assign other ghost variables, or in specs)");
+            return name_error(c, e,
+                              "is ghost state and cannot influence the algorithm "
+                              "(read it only to assign other ghost variables, or in specs)");
         d->used = true;
         return d->type;
     case D_LET:
@@ -310,7 +355,8 @@ static Type *check_member_ref(Checker *c, Expr *e, Decl *d)
         if (!is_process_ctx(c->ctx))
             return name_error(c, e, "is a per-process let and cannot be used here");
         if (c->ctx == C_ROLE && !d->role)
-            return name_error(c, e, "is not a role; a role may only depend on id, params and inputs");
+            return name_error(c, e,
+                              "is not a role; a role may only depend on id, params and inputs");
         if (!d->type) return name_error(c, e, "is used before its definition");
         return d->type;
     case D_ORACLE:
@@ -318,7 +364,8 @@ static Type *check_member_ref(Checker *c, Expr *e, Decl *d)
         if (c->ctx != C_UPDATE)
             return name_error(c, e, "is an oracle; it can only be read in update");
         return d->type;
-    default: return name_error(c, e, "cannot be used as a value");
+    default:
+        return name_error(c, e, "cannot be used as a value");
     }
 }
 
@@ -337,7 +384,8 @@ static Type *check_name(Checker *c, Expr *e)
     }
     const char *n = e->name;
     if (strcmp(n, "id") == 0) {
-        if (!is_process_ctx(c->ctx)) return name_error(c, e, "(this process) is only known inside a process");
+        if (!is_process_ctx(c->ctx))
+            return name_error(c, e, "(this process) is only known inside a process");
         e->nk = N_ID;
         asymmetric(c);
         return c->t_pid;
@@ -392,7 +440,9 @@ static Type *check_binary(Checker *c, Expr *e)
 {
     Type *x, *y;
     switch (e->op) {
-    case OP_AND: case OP_OR: case OP_IMPLIES:
+    case OP_AND:
+    case OP_OR:
+    case OP_IMPLIES:
         expect(c, e->a, TY_BOOL, "an operand of a logical operator");
         expect(c, e->b, TY_BOOL, "an operand of a logical operator");
         return c->t_bool;
@@ -404,9 +454,15 @@ static Type *check_binary(Checker *c, Expr *e)
         if (!is_err(x) && !is_intlike(x))
             diag_error(c->d, e->a->pos, "the left of 'in' must be a process, not %s", tn(c, x));
         if (!is_err(y) && y->kind != TY_SET && !(y->kind == TY_MBOX && y->proj < 0))
-            diag_error(c->d, e->b->pos, "the right of 'in' must be a set or a mailbox, not %s", tn(c, y));
+            diag_error(c->d, e->b->pos, "the right of 'in' must be a set or a mailbox, not %s",
+                       tn(c, y));
         return c->t_bool;
-    case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
+    case OP_EQ:
+    case OP_NE:
+    case OP_LT:
+    case OP_LE:
+    case OP_GT:
+    case OP_GE:
         x = check_expr(c, e->a);
         y = check_expr(c, e->b);
         /* a literal fits an int and a pid alike, so it does not decide a binder's type */
@@ -429,7 +485,8 @@ static Type *check_binary(Checker *c, Expr *e)
             expect(c, e->b, TY_SET, "the right of a set operation");
             return c->t_set;
         }
-        if (x->kind == TY_UNKNOWN) infer(e->a, c->t_int);
+        if (x->kind == TY_UNKNOWN)
+            infer(e->a, c->t_int);
         else if (!is_err(x) && !is_intlike(x))
             diag_error(c->d, e->a->pos, "arithmetic needs ints, not %s", tn(c, x));
         expect(c, e->b, TY_INT, "an operand of arithmetic");
@@ -437,7 +494,10 @@ static Type *check_binary(Checker *c, Expr *e)
     }
 }
 
-static Round *mbox_round(const Type *t) { return t->kind == TY_MBOX ? t->round : NULL; }
+static Round *mbox_round(const Type *t)
+{
+    return t->kind == TY_MBOX ? t->round : NULL;
+}
 
 /* The field an aggregate works on: a projection, or the value of a single-value round. */
 static Type *agg_field(Checker *c, Expr *arg, Type *t)
@@ -446,7 +506,8 @@ static Type *agg_field(Checker *c, Expr *arg, Type *t)
     if (!r) return NULL;
     int f = t->proj >= 0 ? t->proj : (r->single || r->nfields == 1 ? 0 : -1);
     if (f < 0) {
-        diag_error(c->d, arg->pos, "say which field to aggregate, as in mbox.%s", r->fields[0].name);
+        diag_error(c->d, arg->pos, "say which field to aggregate, as in mbox.%s",
+                   r->fields[0].name);
         return c->t_err;
     }
     arg->index = f;
@@ -461,7 +522,8 @@ static Type *check_builtin(Checker *c, Expr *e)
     bool is_mmor = strcmp(f, "mmor") == 0;
     if (!is_min && !is_max && !is_arg && !is_mmor) {
         diag_error(c->d, e->pos, "'%s' is not a function, output or aggregate", f);
-        for (int i = 0; i < e->nargs; i++) check_expr(c, e->args[i]);
+        for (int i = 0; i < e->nargs; i++)
+            check_expr(c, e->args[i]);
         return c->t_err;
     }
     e->nk = N_UNRESOLVED;
@@ -471,7 +533,8 @@ static Type *check_builtin(Checker *c, Expr *e)
         return c->t_int;
     }
     if (e->nargs != 1) {
-        diag_error(c->d, e->pos, "%s takes one mailbox%s", f, is_min || is_max ? ", one set or two ints" : "");
+        diag_error(c->d, e->pos, "%s takes one mailbox%s", f,
+                   is_min || is_max ? ", one set or two ints" : "");
         return c->t_err;
     }
     Type *t = check_expr(c, e->args[0]);
@@ -489,7 +552,8 @@ static Type *check_builtin(Checker *c, Expr *e)
     if (is_err(ft)) return ft;
     if (is_mmor) {
         if (ft->kind == TY_BYTES || ft->kind == TY_SET || ft->kind == TY_ARRAY) {
-            diag_error(c->d, e->pos, "mmor needs a field of type int, pid, bool or enum, not %s", tn(c, ft));
+            diag_error(c->d, e->pos, "mmor needs a field of type int, pid, bool or enum, not %s",
+                       tn(c, ft));
             return c->t_err;
         }
         return ft;
@@ -524,7 +588,8 @@ static Type *check_call(Checker *c, Expr *e)
         return c->t_err;
     }
     if (c->ctx == C_DEF && d->kind == D_DEF && !d->used) { /* used marks "checked" for defs */
-        diag_error(c->d, e->pos, "'%s' is used before its definition (a def may only call the defs above it)",
+        diag_error(c->d, e->pos,
+                   "'%s' is used before its definition (a def may only call the defs above it)",
                    e->name);
         return c->t_err;
     }
@@ -535,8 +600,8 @@ static Type *check_call(Checker *c, Expr *e)
     for (int i = 0; i < e->nargs; i++) {
         Type *t = check_expr(c, e->args[i]);
         if (i < d->nparams && !same_type(t, d->params[i].type))
-            diag_error(c->d, e->args[i]->pos, "argument %d of '%s' must be %s, not %s", i + 1, e->name,
-                       tn(c, d->params[i].type), tn(c, t));
+            diag_error(c->d, e->args[i]->pos, "argument %d of '%s' must be %s, not %s", i + 1,
+                       e->name, tn(c, d->params[i].type), tn(c, t));
     }
     return d->ret;
 }
@@ -556,7 +621,8 @@ static Type *check_index(Checker *c, Expr *e)
         }
         if (ho || (d && (d->kind == D_VAR || d->kind == D_INPUT))) {
             Type *it = check_expr(c, e->b);
-            if (it->kind == TY_UNKNOWN) infer(e->b, c->t_pid);
+            if (it->kind == TY_UNKNOWN)
+                infer(e->b, c->t_pid);
             else if (!is_err(it) && !is_intlike(it))
                 diag_error(c->d, e->b->pos, "a process index must be a pid, not %s", tn(c, it));
             e->nk = ho ? N_HO : N_STATE;
@@ -641,10 +707,12 @@ static void bind(Checker *c, Binder *b, bool in_code)
         } else if (t->kind == TY_SET) {
             b->type = c->t_pid;
         } else if (!is_err(t)) {
-            diag_error(c->d, b->pos, "'%s' ranges over %s; only sets and mailboxes can be ranged over",
-                       b->name, tn(c, t));
+            diag_error(c->d, b->pos,
+                       "'%s' ranges over %s; only sets and mailboxes can be ranged over", b->name,
+                       tn(c, t));
         }
-        if (!b->type) b->type = c->t_err; /* a bad domain: quantifiers and comprehensions read b->type */
+        if (!b->type)
+            b->type = c->t_err; /* a bad domain: quantifiers and comprehensions read b->type */
     } else if (!b->type) {
         b->type = ast_type(c->a, TY_UNKNOWN);
     } else if (in_code && b->type->kind == TY_INT) {
@@ -658,12 +726,14 @@ static Type *check_quant(Checker *c, Expr *e)
 {
     Scope *saved = c->scope;
     bool in_code = !is_spec_ctx(c->ctx);
-    for (Binder *b = e->binders; b; b = b->next) bind(c, b, in_code);
+    for (Binder *b = e->binders; b; b = b->next)
+        bind(c, b, in_code);
     expect(c, e->a, TY_BOOL, "the body of a quantifier");
     for (Binder *b = e->binders; b; b = b->next) {
         if (b->type->kind == TY_UNKNOWN) *b->type = *c->t_pid;
         TypeKind k = b->type->kind;
-        if (k != TY_PID && k != TY_INT && k != TY_BOOL && k != TY_ENUM && k != TY_SET && !is_err(b->type))
+        if (k != TY_PID && k != TY_INT && k != TY_BOOL && k != TY_ENUM && k != TY_SET &&
+            !is_err(b->type))
             diag_error(c->d, b->pos, "cannot quantify over %s", tn(c, b->type));
         if (in_code && k == TY_SET)
             diag_error(c->d, b->pos, "a quantifier over sets is only allowed in specs");
@@ -695,9 +765,12 @@ static Type *check_expr_inner(Checker *c, Expr *e)
 {
     Type *t;
     switch (e->kind) {
-    case E_INT: return c->t_int;
-    case E_BOOL: return c->t_bool;
-    case E_NAME: return check_name(c, e);
+    case E_INT:
+        return c->t_int;
+    case E_BOOL:
+        return c->t_bool;
+    case E_NAME:
+        return check_name(c, e);
     case E_ROUND:
     case E_PHASE:
         if (!is_process_ctx(c->ctx) || c->ctx == C_ROLE) {
@@ -714,34 +787,44 @@ static Type *check_expr_inner(Checker *c, Expr *e)
         }
         expect(c, e->a, TY_INT, "the operand of '-'");
         return c->t_int;
-    case E_BINARY: return check_binary(c, e);
+    case E_BINARY:
+        return check_binary(c, e);
     case E_COND: {
         expect(c, e->a, TY_BOOL, "the condition of '?:'");
         Type *x = check_expr(c, e->b), *y = check_expr(c, e->c);
         if (!same_type(x, y)) {
-            diag_error(c->d, e->pos, "the branches of '?:' have different types, %s and %s", tn(c, x), tn(c, y));
+            diag_error(c->d, e->pos, "the branches of '?:' have different types, %s and %s",
+                       tn(c, x), tn(c, y));
             return c->t_err;
         }
         return x->kind == TY_PID ? y : x;
     }
-    case E_INDEX: return check_index(c, e);
-    case E_FIELD: return check_field(c, e);
-    case E_CALL: return check_call(c, e);
+    case E_INDEX:
+        return check_index(c, e);
+    case E_FIELD:
+        return check_field(c, e);
+    case E_CALL:
+        return check_call(c, e);
     case E_CARD:
         t = check_expr(c, e->a);
-        if (t->kind == TY_UNKNOWN) infer(e->a, c->t_set);
+        if (t->kind == TY_UNKNOWN)
+            infer(e->a, c->t_set);
         else if (!is_err(t) && t->kind != TY_SET && !(t->kind == TY_MBOX && t->proj < 0))
             diag_error(c->d, e->pos, "|...| needs a set or a mailbox, not %s", tn(c, t));
         return c->t_int;
-    case E_COMPR: return check_compr(c, e);
+    case E_COMPR:
+        return check_compr(c, e);
     case E_SETLIT:
-        for (int i = 0; i < e->nargs; i++) expect(c, e->args[i], TY_PID, "a set element");
+        for (int i = 0; i < e->nargs; i++)
+            expect(c, e->args[i], TY_PID, "a set element");
         return c->t_set;
     case E_TUPLE:
         diag_error(c->d, e->pos, "a tuple can only be sent");
-        for (int i = 0; i < e->nargs; i++) check_expr(c, e->args[i]);
+        for (int i = 0; i < e->nargs; i++)
+            check_expr(c, e->args[i]);
         return c->t_err;
-    case E_QUANT: return check_quant(c, e);
+    case E_QUANT:
+        return check_quant(c, e);
     }
     return c->t_err;
 }
@@ -757,14 +840,16 @@ static Type *check_expr(Checker *c, Expr *e)
 /* ---- statements ---- */
 static bool is_ghost_lvalue(Expr *e)
 {
-    while (e->kind == E_INDEX || e->kind == E_FIELD) e = e->a;
+    while (e->kind == E_INDEX || e->kind == E_FIELD)
+        e = e->a;
     return e->kind == E_NAME && e->nk == N_STATE && e->decl && e->decl->ghost;
 }
 
 static void check_lvalue(Checker *c, Expr *lhs)
 {
     Expr *root = lhs;
-    while (root->kind == E_INDEX || root->kind == E_FIELD) root = root->a;
+    while (root->kind == E_INDEX || root->kind == E_FIELD)
+        root = root->a;
     bool saved = c->ghost_ok;
     c->ghost_ok = true; /* the target itself may be ghost */
     Type *t = check_expr(c, lhs);
@@ -772,8 +857,7 @@ static void check_lvalue(Checker *c, Expr *lhs)
     if (is_err(t)) return;
     if (root->kind != E_NAME) return;
     if (root->nk == N_STATE && root->decl && root->decl->kind == D_VAR) {
-        if (c->ctx != C_UPDATE)
-            diag_error(c->d, lhs->pos, "state can only be assigned in update");
+        if (c->ctx != C_UPDATE) diag_error(c->d, lhs->pos, "state can only be assigned in update");
         return;
     }
     if (root->nk == N_LOCAL) return;
@@ -782,7 +866,8 @@ static void check_lvalue(Checker *c, Expr *lhs)
     else if (root->nk == N_BINDER || root->nk == N_MSGVAR)
         diag_error(c->d, lhs->pos, "'%s' is a loop variable and cannot be assigned", root->name);
     else
-        diag_error(c->d, lhs->pos, "'%s' cannot be assigned; only variables and locals can", root->name);
+        diag_error(c->d, lhs->pos, "'%s' cannot be assigned; only variables and locals can",
+                   root->name);
 }
 
 static bool assignable_type(const Type *t)
@@ -806,7 +891,9 @@ static void check_send(Checker *c, Stmt *s)
     Expr *m = s->rhs;
     if (m->kind == E_TUPLE) {
         if (r->inferred) {
-            diag_error(c->d, m->pos, "to send a tuple, declare the round's message, as in round R msg (a: int, b: int)");
+            diag_error(
+                c->d, m->pos,
+                "to send a tuple, declare the round's message, as in round R msg (a: int, b: int)");
             return;
         }
         if (m->nargs != r->nfields) {
@@ -817,8 +904,8 @@ static void check_send(Checker *c, Stmt *s)
         for (int i = 0; i < m->nargs; i++) {
             Type *t = check_expr(c, m->args[i]);
             if (!same_type(t, r->fields[i].type))
-                diag_error(c->d, m->args[i]->pos, "field '%s' of the message is %s, not %s", r->fields[i].name,
-                           tn(c, r->fields[i].type), tn(c, t));
+                diag_error(c->d, m->args[i]->pos, "field '%s' of the message is %s, not %s",
+                           r->fields[i].name, tn(c, r->fields[i].type), tn(c, t));
         }
         return;
     }
@@ -837,11 +924,13 @@ static void check_send(Checker *c, Stmt *s)
         return;
     }
     if (r->nfields != 1) {
-        diag_error(c->d, m->pos, "the message of this round has %d fields; send a tuple", r->nfields);
+        diag_error(c->d, m->pos, "the message of this round has %d fields; send a tuple",
+                   r->nfields);
         return;
     }
     if (!same_type(t, r->fields[0].type))
-        diag_error(c->d, m->pos, "the message of this round is %s, not %s", tn(c, r->fields[0].type), tn(c, t));
+        diag_error(c->d, m->pos, "the message of this round is %s, not %s",
+                   tn(c, r->fields[0].type), tn(c, t));
 }
 
 static void check_for(Checker *c, Stmt *s)
@@ -851,7 +940,8 @@ static void check_for(Checker *c, Stmt *s)
     NameKind k = N_LOCAL;
     s->var->type = c->t_pid;
     if (s->hi) {
-        if (!is_err(t) && !is_intlike(t)) diag_error(c->d, s->cond->pos, "a range bound must be an int");
+        if (!is_err(t) && !is_intlike(t))
+            diag_error(c->d, s->cond->pos, "a range bound must be an int");
         expect(c, s->hi, TY_INT, "a range bound");
         s->var->type = c->t_int;
     } else if (t->kind == TY_MBOX && t->proj < 0) {
@@ -859,7 +949,8 @@ static void check_for(Checker *c, Stmt *s)
         asymmetric(c);
         if (c->round && c->round->single) s->var->type = c->round->fields[0].type;
     } else if (!is_err(t) && t->kind != TY_SET) {
-        diag_error(c->d, s->cond->pos, "a for loop ranges over a set, a mailbox or lo..hi, not %s", tn(c, t));
+        diag_error(c->d, s->cond->pos, "a for loop ranges over a set, a mailbox or lo..hi, not %s",
+                   tn(c, t));
     } else {
         asymmetric(c);
     }
@@ -887,8 +978,10 @@ static void check_stmt(Checker *c, Stmt *s)
             Type *r = check_expr(c, s->rhs);
             c->ghost_ok = saved;
             Type *l = s->lhs->type;
-            if (!same_type(l, r)) diag_error(c->d, s->pos, "cannot assign %s to %s", tn(c, r), tn(c, l));
-            else if (!is_err(l) && !assignable_type(l)) diag_error(c->d, s->pos, "cannot assign %s", tn(c, l));
+            if (!same_type(l, r))
+                diag_error(c->d, s->pos, "cannot assign %s to %s", tn(c, r), tn(c, l));
+            else if (!is_err(l) && !assignable_type(l))
+                diag_error(c->d, s->pos, "cannot assign %s", tn(c, l));
             break;
         }
         case S_IF: {
@@ -900,7 +993,9 @@ static void check_stmt(Checker *c, Stmt *s)
             c->scope = saved;
             break;
         }
-        case S_FOR: check_for(c, s); break;
+        case S_FOR:
+            check_for(c, s);
+            break;
         case S_LET: {
             Type *t = check_expr(c, s->rhs);
             if (s->var->type) {
@@ -917,7 +1012,9 @@ static void check_stmt(Checker *c, Stmt *s)
             push(c, s->var->name, N_LOCAL, s->var);
             break;
         }
-        case S_SEND: check_send(c, s); break;
+        case S_SEND:
+            check_send(c, s);
+            break;
         case S_OUTPUT: {
             Expr *call = s->rhs;
             Decl *o = find_output(c, call->name);
@@ -929,10 +1026,12 @@ static void check_stmt(Checker *c, Stmt *s)
                 break;
             }
             s->out = o;
-            if (c->ctx != C_UPDATE) diag_error(c->d, s->pos, "outputs can only be produced in update");
+            if (c->ctx != C_UPDATE)
+                diag_error(c->d, s->pos, "outputs can only be produced in update");
             int want = o->ret ? 1 : 0;
             if (call->nargs != want) {
-                diag_error(c->d, s->pos, "output '%s' takes %d value%s", o->name, want, want ? "" : "s");
+                diag_error(c->d, s->pos, "output '%s' takes %d value%s", o->name, want,
+                           want ? "" : "s");
                 break;
             }
             if (want) {
@@ -946,7 +1045,8 @@ static void check_stmt(Checker *c, Stmt *s)
         case S_HALT:
             if (c->ctx != C_UPDATE) diag_error(c->d, s->pos, "halt can only be used in update");
             break;
-        case S_ERROR: break;
+        case S_ERROR:
+            break;
         }
     }
 }
@@ -978,7 +1078,8 @@ static void check_duplicate(Checker *c, Decl *list, Decl *d)
             return;
         }
     }
-    static const char *reserved[] = {"id", "n", "procs", "mbox", "HO", "min", "max", "argmin", "argmax", "mmor", "sender"};
+    static const char *reserved[] = {"id",  "n",      "procs",  "mbox", "HO",    "min",
+                                     "max", "argmin", "argmax", "mmor", "sender"};
     for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
         if (d->name && strcmp(d->name, reserved[i]) == 0 && !(d->kind == D_PARAM && i == 1))
             diag_error(c->d, d->pos, "'%s' is a built-in name and cannot be redefined", d->name);
@@ -1004,7 +1105,8 @@ static void check_round(Checker *c, Round *r)
             diag_error(c->d, r->fields[i].pos, "a message cannot hold an array indexed by process");
         for (int j = 0; j < i; j++)
             if (strcmp(r->fields[i].name, r->fields[j].name) == 0)
-                diag_error(c->d, r->fields[i].pos, "field '%s' is declared twice", r->fields[i].name);
+                diag_error(c->d, r->fields[i].pos, "field '%s' is declared twice",
+                           r->fields[i].name);
         if (strcmp(r->fields[i].name, "sender") == 0)
             diag_error(c->d, r->fields[i].pos, "'sender' is the built-in field of every message");
     }
@@ -1044,7 +1146,8 @@ static Algo *check_algo(Checker *c, Decl *ad)
     if (!n) n = ast_decl(c->a, D_PARAM, ad->pos, "n");
     n->index = 0;
     PUSH_ARRAY(al->params, al->nparams, n);
-    for (Decl *d = ad->members_list; d; d = d->next) check_duplicate(c, ad->members_list, d);
+    for (Decl *d = ad->members_list; d; d = d->next)
+        check_duplicate(c, ad->members_list, d);
     /* first pass: declare everything with a type */
     for (Decl *d = ad->members_list; d; d = d->next) {
         switch (d->kind) {
@@ -1089,10 +1192,15 @@ static Algo *check_algo(Checker *c, Decl *ad)
             }
             PUSH_ARRAY(al->rounds, al->nrounds, d->round);
             break;
-        case D_SPEC: PUSH_ARRAY(al->specs, al->nspecs, d); break;
-        case D_LET: PUSH_ARRAY(al->lets, al->nlets, d); break;
+        case D_SPEC:
+            PUSH_ARRAY(al->specs, al->nspecs, d);
+            break;
+        case D_LET:
+            PUSH_ARRAY(al->lets, al->nlets, d);
+            break;
         default:
-            diag_error(c->d, d->pos, "this declaration belongs at the top level, outside the algorithm");
+            diag_error(c->d, d->pos,
+                       "this declaration belongs at the top level, outside the algorithm");
             break;
         }
     }
@@ -1127,13 +1235,16 @@ static Algo *check_algo(Checker *c, Decl *ad)
             d->type = t;
             break;
         }
-        case D_ROUND: check_round(c, d->round); break;
+        case D_ROUND:
+            check_round(c, d->round);
+            break;
         case D_SPEC:
             c->ctx = d->spec_kind == 2 ? C_ASSUME : C_SPEC;
             c->ghost_ok = true;
             expect(c, d->init, TY_BOOL, "a spec formula");
             break;
-        default: break;
+        default:
+            break;
         }
     }
     c->algo = NULL;
@@ -1149,7 +1260,8 @@ static void check_def(Checker *c, Decl *d)
         resolve_type(c, d->params[i].type);
         for (int j = 0; j < i; j++)
             if (strcmp(d->params[i].name, d->params[j].name) == 0)
-                diag_error(c->d, d->params[i].pos, "parameter '%s' is declared twice", d->params[i].name);
+                diag_error(c->d, d->params[i].pos, "parameter '%s' is declared twice",
+                           d->params[i].name);
         if (d->kind == D_DEF) {
             Binder *b = arena_alloc(c->a, sizeof *b);
             b->name = d->params[i].name;
@@ -1167,7 +1279,8 @@ static void check_def(Checker *c, Decl *d)
     if (d->kind == D_DEF) {
         Type *t = check_expr(c, d->init);
         if (!same_type(t, d->ret))
-            diag_error(c->d, d->init->pos, "'%s' returns %s, but its body is %s", d->name, tn(c, d->ret), tn(c, t));
+            diag_error(c->d, d->init->pos, "'%s' returns %s, but its body is %s", d->name,
+                       tn(c, d->ret), tn(c, t));
     }
     d->used = true;
     c->scope = NULL;
@@ -1200,15 +1313,20 @@ Algo *check_program(Program *p)
             }
             break;
         case D_DEF:
-        case D_EXTERN: check_def(&c, d); break;
+        case D_EXTERN:
+            check_def(&c, d);
+            break;
         case D_ALGO: {
             Algo *a = check_algo(&c, d);
             *tail = a;
             tail = &a->next;
             break;
         }
-        case D_IMPORT: break;
-        default: diag_error(c.d, d->pos, "this declaration belongs inside an algorithm"); break;
+        case D_IMPORT:
+            break;
+        default:
+            diag_error(c.d, d->pos, "this declaration belongs inside an algorithm");
+            break;
         }
     }
     if (!head && p->diag->errors == 0)

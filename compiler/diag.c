@@ -18,9 +18,11 @@ static void quote_line(Diag *d, Pos p)
         for (int line = 1; line < p.line && s < end; s++)
             if (*s == '\n') line++;
         const char *e = s;
-        while (e < end && *e != '\n') e++;
+        while (e < end && *e != '\n')
+            e++;
         fprintf(d->out, "  %.*s\n  ", (int)(e - s), s);
-        for (int c = 1; c < p.col && s + c - 1 < e; c++) fputc(s[c - 1] == '\t' ? '\t' : ' ', d->out);
+        for (int c = 1; c < p.col && s + c - 1 < e; c++)
+            fputc(s[c - 1] == '\t' ? '\t' : ' ', d->out);
         fputs("^\n", d->out);
         return;
     }

@@ -52,8 +52,10 @@ static const char *usage_text =
     "      --no-symmetry   do not merge states that differ by a permutation of processes\n"
     "      --walks W --seed S   W seeded random walks of --depth rounds instead\n"
     "      --json          a JSON summary line\n"
-    "  build FILE.ho -o BIN                     a native replica (see docs/runtime.md; BIN --help)\n"
-    "  verify FILE.ho                           prove the invariants with Z3 (see docs/verifier.md)\n"
+    "  build FILE.ho -o BIN                     a native replica (see docs/runtime.md; BIN "
+    "--help)\n"
+    "  verify FILE.ho                           prove the invariants with Z3 (see "
+    "docs/verifier.md)\n"
     "  help                                     this text\n"
     "  version                                  the version\n"
     "\n"
@@ -82,7 +84,7 @@ static int front(const char *path, Front *fr)
     fr->diag.out = stderr;
     fr->prog = parse_program(path, tool_env_or("HOC_STDLIB", HOC_STDLIB_DIR), &fr->diag);
     if (!fr->prog) return 2; /* parse_program has said why */
-    if (fr->diag.errors) { /* syntax errors: the tree is partial, so it is not checked */
+    if (fr->diag.errors) {   /* syntax errors: the tree is partial, so it is not checked */
         fprintf(stderr, "%d error%s\n", fr->diag.errors, fr->diag.errors == 1 ? "" : "s");
         return 1;
     }
@@ -104,8 +106,10 @@ static Algo *pick_algo(Front *fr, const char *name)
 {
     if (!name) {
         if (fr->algos && fr->algos->next) {
-            fprintf(stderr, "hoc: the file defines several algorithms; choose one with --algorithm:");
-            for (Algo *a = fr->algos; a; a = a->next) fprintf(stderr, " %s", a->decl->name);
+            fprintf(stderr,
+                    "hoc: the file defines several algorithms; choose one with --algorithm:");
+            for (Algo *a = fr->algos; a; a = a->next)
+                fprintf(stderr, " %s", a->decl->name);
             fputc('\n', stderr);
             return NULL;
         }
@@ -145,11 +149,16 @@ static int cmd_compile(int argc, char **argv)
 {
     const char *file = NULL, *dir = NULL, *name = NULL;
     for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) dir = argv[++i];
-        else if (strcmp(argv[i], "--algorithm") == 0 && i + 1 < argc) name = argv[++i];
-        else if (argv[i][0] == '-') return usage_error("unknown or incomplete option '%s'", argv[i]);
-        else if (!file) file = argv[i];
-        else return usage_error("unexpected argument '%s'", argv[i]);
+        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+            dir = argv[++i];
+        else if (strcmp(argv[i], "--algorithm") == 0 && i + 1 < argc)
+            name = argv[++i];
+        else if (argv[i][0] == '-')
+            return usage_error("unknown or incomplete option '%s'", argv[i]);
+        else if (!file)
+            file = argv[i];
+        else
+            return usage_error("unexpected argument '%s'", argv[i]);
     }
     if (!file) return usage_error("%s", "compile needs a .ho file");
     if (!dir) return usage_error("%s", "compile needs -o DIR");
@@ -168,8 +177,10 @@ static int cmd_compile(int argc, char **argv)
         }
         if (name && !pick_algo(&fr, name)) rc = 2;
         /* what imported modules need: compile and link these with the code */
-        for (int i = 0; rc == 0 && i < fr.prog->ncsrc; i++) printf("%s\n", fr.prog->csrc[i]);
-        for (int i = 0; rc == 0 && i < fr.prog->nlibs; i++) fprintf(stderr, "hoc: link with %s\n", fr.prog->libs[i]);
+        for (int i = 0; rc == 0 && i < fr.prog->ncsrc; i++)
+            printf("%s\n", fr.prog->csrc[i]);
+        for (int i = 0; rc == 0 && i < fr.prog->nlibs; i++)
+            fprintf(stderr, "hoc: link with %s\n", fr.prog->libs[i]);
     }
     front_free(&fr);
     return rc;
@@ -195,7 +206,8 @@ static void unload(Loaded *l)
 
 /* Compiles the generated C (and the user's extern C files) into a shared
  * object and loads its descriptor. */
-static int load_algo(Front *fr, Algo *a, const char *src, char **externs, int nexterns, int maxn, Loaded *l)
+static int load_algo(Front *fr, Algo *a, const char *src, char **externs, int nexterns, int maxn,
+                     Loaded *l)
 {
     memset(l, 0, sizeof *l);
     snprintf(l->dir, sizeof l->dir, "%s/hoc-XXXXXX", "/tmp");
@@ -215,9 +227,12 @@ static int load_algo(Front *fr, Algo *a, const char *src, char **externs, int ne
     tool_cmd_words(&cc, "-fPIC -shared -o");
     tool_cmd_add(&cc, l->so);
     tool_cmd_add(&cc, l->c);
-    for (int i = 0; i < nexterns; i++) tool_cmd_add(&cc, externs[i]);
-    for (int i = 0; i < fr->prog->ncsrc; i++) tool_cmd_add(&cc, fr->prog->csrc[i]);
-    for (int i = 0; i < fr->prog->nlibs; i++) tool_cmd_add(&cc, fr->prog->libs[i]);
+    for (int i = 0; i < nexterns; i++)
+        tool_cmd_add(&cc, externs[i]);
+    for (int i = 0; i < fr->prog->ncsrc; i++)
+        tool_cmd_add(&cc, fr->prog->csrc[i]);
+    for (int i = 0; i < fr->prog->nlibs; i++)
+        tool_cmd_add(&cc, fr->prog->libs[i]);
     if (tool_cmd_run(&cc) != 0) {
         fprintf(stderr, "hoc: the C compiler failed on the generated code (kept in %s)\n", l->dir);
         l->dir[0] = l->c[0] = l->h[0] = 0;
@@ -260,12 +275,14 @@ static int add_param_arg(ParamArgs *pa, const char *val)
 static int resolve_params(const hoc_algo *a, int n, const ParamArgs *pa, int64_t *params)
 {
     int64_t given[16];
-    for (int i = 0; i < 16; i++) given[i] = -1;
+    for (int i = 0; i < 16; i++)
+        given[i] = -1;
     for (int k = 0; k < pa->n; k++) {
         size_t len = (size_t)(strchr(pa->names[k], '=') - pa->names[k]);
         int found = -1;
         for (int i = 1; i < a->nparams; i++)
-            if (strlen(a->params[i]) == len && strncmp(a->params[i], pa->names[k], len) == 0) found = i;
+            if (strlen(a->params[i]) == len && strncmp(a->params[i], pa->names[k], len) == 0)
+                found = i;
         if (found < 0) {
             fprintf(stderr, "hoc: %s has no parameter '%.*s'\n", a->name, (int)len, pa->names[k]);
             return 2;
@@ -273,8 +290,10 @@ static int resolve_params(const hoc_algo *a, int n, const ParamArgs *pa, int64_t
         given[found] = pa->vals[k];
     }
     if (hoc_sim_params(a, n, given, params) != 0) {
-        fprintf(stderr, "hoc: no parameters satisfy %s's constraints with n = %d (fix some with --param X=V)\n",
-                a->name, n);
+        fprintf(
+            stderr,
+            "hoc: no parameters satisfy %s's constraints with n = %d (fix some with --param X=V)\n",
+            a->name, n);
         return 2;
     }
     return 0;
@@ -303,8 +322,10 @@ static int parse_inputs(const char *s, int n, int ninputs, int64_t *out)
         if (count >= n * (ninputs ? ninputs : 1)) return -1;
         out[count++] = v;
         p = end;
-        if (*p == ',' || *p == ':') p++;
-        else if (*p) return -1;
+        if (*p == ',' || *p == ':')
+            p++;
+        else if (*p)
+            return -1;
     }
     return count == n * ninputs ? 0 : -1;
 }
@@ -341,15 +362,18 @@ static int job_option(Job *j, int argc, char **argv, int *i)
     }
     static const char *const valued[] = {"-n", "--seed", "--algorithm", "--extern", "--param"};
     size_t k = 0;
-    while (k < sizeof valued / sizeof *valued && strcmp(a, valued[k]) != 0) k++;
+    while (k < sizeof valued / sizeof *valued && strcmp(a, valued[k]) != 0)
+        k++;
     if (k == sizeof valued / sizeof *valued) return 0;
     if (!val) return usage_error("option '%s' needs a value", a);
     ++*i;
     if (k == 0) {
-        if (parse_int(val, 1, HOC_MAXN, &v)) return usage_error("-n takes a number from 1 to 64, not '%s'", val);
+        if (parse_int(val, 1, HOC_MAXN, &v))
+            return usage_error("-n takes a number from 1 to 64, not '%s'", val);
         j->n = (int)v;
     } else if (k == 1) {
-        if (parse_int(val, 0, LLONG_MAX, &v)) return usage_error("--seed takes a non-negative number, not '%s'", val);
+        if (parse_int(val, 0, LLONG_MAX, &v))
+            return usage_error("--seed takes a non-negative number, not '%s'", val);
         j->seed = (uint64_t)v;
     } else if (k == 2) {
         j->name = val;
@@ -384,8 +408,9 @@ static int64_t *read_inputs(const hoc_algo *a, int n, const char *text)
 {
     int64_t *in = calloc((size_t)n * (size_t)(a->ninputs + 1), sizeof *in);
     if (!in || parse_inputs(text, n, a->ninputs, in) != 0) {
-        fprintf(stderr, "hoc: --input needs %d value%s per process for %d processes, as in 0,1,1,0\n", a->ninputs,
-                a->ninputs == 1 ? "" : "s", n);
+        fprintf(stderr,
+                "hoc: --input needs %d value%s per process for %d processes, as in 0,1,1,0\n",
+                a->ninputs, a->ninputs == 1 ? "" : "s", n);
         free(in);
         return NULL;
     }
@@ -393,12 +418,14 @@ static int64_t *read_inputs(const hoc_algo *a, int n, const char *text)
         for (int i = 0; i < a->ninputs; i++) {
             const hoc_field *fd = &a->inputs[i];
             int64_t x = in[p * a->ninputs + i];
-            int64_t hi = fd->kind == HOC_K_BOOL ? 1 : fd->kind == HOC_K_PID ? n - 1
-                       : fd->kind == HOC_K_ENUM ? (int64_t)fd->enum_count - 1 : INT64_MAX;
+            int64_t hi = fd->kind == HOC_K_BOOL   ? 1
+                         : fd->kind == HOC_K_PID  ? n - 1
+                         : fd->kind == HOC_K_ENUM ? (int64_t)fd->enum_count - 1
+                                                  : INT64_MAX;
             int64_t lo = fd->kind == HOC_K_INT ? INT64_MIN : 0;
             if (x < lo || x > hi) {
-                fprintf(stderr, "hoc: input %s of process %d is %lld, outside %lld..%lld\n", fd->name, p,
-                        (long long)x, (long long)lo, (long long)hi);
+                fprintf(stderr, "hoc: input %s of process %d is %lld, outside %lld..%lld\n",
+                        fd->name, p, (long long)x, (long long)lo, (long long)hi);
                 free(in);
                 return NULL;
             }
@@ -421,7 +448,8 @@ static int cmd_sim(int argc, char **argv)
         if (!val) return usage_error("option '%s' needs a value (or is unknown)", a);
         i++;
         if (strcmp(a, "--rounds") == 0) {
-            if (parse_int(val, 0, 100000000, &v)) return usage_error("--rounds takes a number from 0 to 10^8, not '%s'", val);
+            if (parse_int(val, 0, 100000000, &v))
+                return usage_error("--rounds takes a number from 0 to 10^8, not '%s'", val);
             o.rounds = v;
         } else if (strcmp(a, "--drop") == 0) {
             char *end;
@@ -429,13 +457,16 @@ static int cmd_sim(int argc, char **argv)
             if (end == val || *end || !(o.drop >= 0 && o.drop <= 1))
                 return usage_error("--drop takes a probability between 0 and 1, not '%s'", val);
         } else if (strcmp(a, "--crash") == 0) {
-            if (parse_int(val, 0, HOC_MAXN, &v)) return usage_error("--crash takes a number of processes, not '%s'", val);
+            if (parse_int(val, 0, HOC_MAXN, &v))
+                return usage_error("--crash takes a number of processes, not '%s'", val);
             o.crash = (int)v;
         } else if (strcmp(a, "--good-from") == 0) {
-            if (parse_int(val, 0, 100000000, &v)) return usage_error("--good-from takes a round number, not '%s'", val);
+            if (parse_int(val, 0, 100000000, &v))
+                return usage_error("--good-from takes a round number, not '%s'", val);
             o.good_from = v;
         } else if (strcmp(a, "--trace-rounds") == 0) {
-            if (parse_int(val, 0, 10000, &v)) return usage_error("--trace-rounds takes a number from 0 to 10000, not '%s'", val);
+            if (parse_int(val, 0, 10000, &v))
+                return usage_error("--trace-rounds takes a number from 0 to 10000, not '%s'", val);
             o.trace_rounds = (int)v;
         } else if (strcmp(a, "--input") == 0) {
             inputs = val;
@@ -472,7 +503,8 @@ static int find_spec(const hoc_algo *a, const char *name)
 {
     for (int i = 0; i < a->nspecs; i++)
         if (strcmp(a->specs[i].name, name) == 0) return i;
-    fprintf(stderr, "hoc: %s has no goal, prune, invariant or property named '%s'\n", a->name, name);
+    fprintf(stderr, "hoc: %s has no goal, prune, invariant or property named '%s'\n", a->name,
+            name);
     return -1;
 }
 
@@ -482,8 +514,12 @@ static int cmd_check(int argc, char **argv)
     const char *prune = NULL, *faults = "benign", *goalnames[8];
     int ngoalnames = 0;
     Job j = {.seed = 1};
-    mc_opts o = {.values = 2, .depth = 64, .threads = (int)sysconf(_SC_NPROCESSORS_ONLN), .mem_mb = 8192,
-                 .symmetry = true, .prune = -1};
+    mc_opts o = {.values = 2,
+                 .depth = 64,
+                 .threads = (int)sysconf(_SC_NPROCESSORS_ONLN),
+                 .mem_mb = 8192,
+                 .symmetry = true,
+                 .prune = -1};
     o.progress = isatty(2);
     long long v;
     for (int i = 0; i < argc; i++) {
@@ -491,30 +527,45 @@ static int cmd_check(int argc, char **argv)
         if (taken == 2) return 2;
         if (taken) continue;
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--no-symmetry") == 0) { o.symmetry = false; continue; }
-        if (strcmp(a, "--progress") == 0) { o.progress = true; continue; }
-        if (strcmp(a, "--quiet") == 0) { o.progress = false; continue; }
+        if (strcmp(a, "--no-symmetry") == 0) {
+            o.symmetry = false;
+            continue;
+        }
+        if (strcmp(a, "--progress") == 0) {
+            o.progress = true;
+            continue;
+        }
+        if (strcmp(a, "--quiet") == 0) {
+            o.progress = false;
+            continue;
+        }
         if (!val) return usage_error("option '%s' needs a value (or is unknown)", a);
         i++;
         if (strcmp(a, "--values") == 0) {
-            if (parse_int(val, 1, 64, &v)) return usage_error("--values takes a number from 1 to 64, not '%s'", val);
+            if (parse_int(val, 1, 64, &v))
+                return usage_error("--values takes a number from 1 to 64, not '%s'", val);
             o.values = (int)v;
         } else if (strcmp(a, "--depth") == 0) {
-            if (parse_int(val, 0, 1000000, &v)) return usage_error("--depth takes a number of rounds, not '%s'", val);
+            if (parse_int(val, 0, 1000000, &v))
+                return usage_error("--depth takes a number of rounds, not '%s'", val);
             o.depth = v;
         } else if (strcmp(a, "--threads") == 0) {
-            if (parse_int(val, 1, 16, &v)) return usage_error("--threads takes a number from 1 to 16, not '%s'", val);
+            if (parse_int(val, 1, 16, &v))
+                return usage_error("--threads takes a number from 1 to 16, not '%s'", val);
             o.threads = (int)v;
         } else if (strcmp(a, "--time") == 0) {
-            if (parse_int(val, 1, 100000000, &v)) return usage_error("--time takes seconds, not '%s'", val);
+            if (parse_int(val, 1, 100000000, &v))
+                return usage_error("--time takes seconds, not '%s'", val);
             o.time_limit = (double)v;
         } else if (strcmp(a, "--mem") == 0) {
-            if (parse_int(val, 1, 1 << 24, &v)) return usage_error("--mem takes megabytes, not '%s'", val);
+            if (parse_int(val, 1, 1 << 24, &v))
+                return usage_error("--mem takes megabytes, not '%s'", val);
             o.mem_mb = v;
         } else if (strcmp(a, "--faults") == 0) {
             faults = val;
         } else if (strcmp(a, "--walks") == 0) {
-            if (parse_int(val, 1, LLONG_MAX, &v)) return usage_error("--walks takes a number of walks, not '%s'", val);
+            if (parse_int(val, 1, LLONG_MAX, &v))
+                return usage_error("--walks takes a number of walks, not '%s'", val);
             o.walks = v;
         } else if (strcmp(a, "--trace") == 0) {
             o.trace_path = val;
@@ -529,12 +580,15 @@ static int cmd_check(int argc, char **argv)
     }
     if (!j.file) return usage_error("%s", "check needs a .ho file");
     if (!j.n) return usage_error("%s", "check needs -n N, the number of processes");
-    if (strcmp(faults, "benign") == 0) o.faults = MC_BENIGN;
-    else if (strcmp(faults, "none") == 0) o.faults = MC_RELIABLE;
+    if (strcmp(faults, "benign") == 0)
+        o.faults = MC_BENIGN;
+    else if (strcmp(faults, "none") == 0)
+        o.faults = MC_RELIABLE;
     else if (strncmp(faults, "crash=", 6) == 0 && parse_int(faults + 6, 0, HOC_MAXN, &v) == 0) {
         o.faults = MC_CRASH;
         o.crash = (int)v;
-    } else return usage_error("--faults takes benign, none or crash=K, not '%s'", faults);
+    } else
+        return usage_error("--faults takes benign, none or crash=K, not '%s'", faults);
     int rc = job_load(&j, j.n);
     if (rc) goto out;
     const hoc_algo *a = j.l.algo;
@@ -549,7 +603,6 @@ out:
     job_free(&j);
     return rc;
 }
-
 
 int main(int argc, char **argv)
 {

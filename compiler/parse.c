@@ -19,40 +19,74 @@ void hocParse(void *p, int kind, Token t, Parser *ps);
 const char *lexer_token_name(int kind)
 {
     switch (kind) {
-    case 0: return "end of input";
-    case TK_IDENT: return "identifier";
-    case TK_INT: return "integer";
-    case TK_DURATION: return "duration";
-    case TK_LBRACE: return "'{'";
-    case TK_RBRACE: return "'}'";
-    case TK_LPAREN: return "'('";
-    case TK_RPAREN: return "')'";
-    case TK_LBRACKET: return "'['";
-    case TK_RBRACKET: return "']'";
-    case TK_COMMA: return "','";
-    case TK_SEMI: return "';'";
-    case TK_COLON: return "':'";
-    case TK_DOT: return "'.'";
-    case TK_DOTDOT: return "'..'";
-    case TK_QUESTION: return "'?'";
-    case TK_ASSIGN: return "'='";
-    case TK_EQ: return "'=='";
-    case TK_NE: return "'!='";
-    case TK_LT: return "'<'";
-    case TK_LE: return "'<='";
-    case TK_GT: return "'>'";
-    case TK_GE: return "'>='";
-    case TK_PLUS: return "'+'";
-    case TK_MINUS: return "'-'";
-    case TK_STAR: return "'*'";
-    case TK_SLASH: return "'/'";
-    case TK_PERCENT: return "'%'";
-    case TK_NOT: return "'!'";
-    case TK_AND: return "'&&'";
-    case TK_OR: return "'||'";
-    case TK_IMPLIES: return "'==>'";
-    case TK_BAR: return "'|'";
-    default: return "keyword";
+    case 0:
+        return "end of input";
+    case TK_IDENT:
+        return "identifier";
+    case TK_INT:
+        return "integer";
+    case TK_DURATION:
+        return "duration";
+    case TK_LBRACE:
+        return "'{'";
+    case TK_RBRACE:
+        return "'}'";
+    case TK_LPAREN:
+        return "'('";
+    case TK_RPAREN:
+        return "')'";
+    case TK_LBRACKET:
+        return "'['";
+    case TK_RBRACKET:
+        return "']'";
+    case TK_COMMA:
+        return "','";
+    case TK_SEMI:
+        return "';'";
+    case TK_COLON:
+        return "':'";
+    case TK_DOT:
+        return "'.'";
+    case TK_DOTDOT:
+        return "'..'";
+    case TK_QUESTION:
+        return "'?'";
+    case TK_ASSIGN:
+        return "'='";
+    case TK_EQ:
+        return "'=='";
+    case TK_NE:
+        return "'!='";
+    case TK_LT:
+        return "'<'";
+    case TK_LE:
+        return "'<='";
+    case TK_GT:
+        return "'>'";
+    case TK_GE:
+        return "'>='";
+    case TK_PLUS:
+        return "'+'";
+    case TK_MINUS:
+        return "'-'";
+    case TK_STAR:
+        return "'*'";
+    case TK_SLASH:
+        return "'/'";
+    case TK_PERCENT:
+        return "'%'";
+    case TK_NOT:
+        return "'!'";
+    case TK_AND:
+        return "'&&'";
+    case TK_OR:
+        return "'||'";
+    case TK_IMPLIES:
+        return "'==>'";
+    case TK_BAR:
+        return "'|'";
+    default:
+        return "keyword";
     }
 }
 
@@ -63,7 +97,8 @@ void parse_syntax_error(Parser *ps, const Token *t)
     if (t->kind == TK_IDENT)
         diag_error(ps->diag, t->pos, "syntax error: unexpected identifier '%s'", t->s);
     else if (t->kind == 0)
-        diag_error(ps->diag, t->pos, "syntax error: unexpected end of input (a '}' or ';' missing?)");
+        diag_error(ps->diag, t->pos,
+                   "syntax error: unexpected end of input (a '}' or ';' missing?)");
     else if (t->s) /* keywords carry their spelling */
         diag_error(ps->diag, t->pos, "syntax error: unexpected keyword '%s'", t->s);
     else
@@ -82,7 +117,8 @@ Decl *parse_append_decl(Decl *list, Decl *d)
     if (!d) return list;
     if (!list) return d;
     Decl *t = list;
-    while (t->next) t = t->next;
+    while (t->next)
+        t = t->next;
     t->next = d;
     return list;
 }
@@ -92,7 +128,8 @@ Stmt *parse_append_stmt(Stmt *list, Stmt *s)
     if (!s) return list;
     if (!list) return s;
     Stmt *t = list;
-    while (t->next) t = t->next;
+    while (t->next)
+        t = t->next;
     t->next = s;
     return list;
 }
@@ -100,7 +137,8 @@ Stmt *parse_append_stmt(Stmt *list, Stmt *s)
 Binder *parse_append_binder(Binder *list, Binder *b)
 {
     Binder *t = list;
-    while (t->next) t = t->next;
+    while (t->next)
+        t = t->next;
     t->next = b;
     return list;
 }
@@ -114,22 +152,32 @@ static struct ParseTail *tail_slot(Parser *ps, const void *head)
     return &ps->tails[(h >> 3) % (sizeof ps->tails / sizeof ps->tails[0])];
 }
 
-#define PARSE_ADD(T, ps, list, x)                                   \
-    do {                                                            \
-        if (!(x)) return list;                                      \
-        if (!(list)) return x;                                      \
-        struct ParseTail *slot = tail_slot(ps, list);               \
-        T *t = slot->head == (list) ? (T *)slot->tail : (list);     \
-        while (t->next) t = t->next;                                \
-        t->next = (x);                                              \
-        slot->head = (list);                                        \
-        slot->tail = (x);                                           \
-        return list;                                                \
+#define PARSE_ADD(T, ps, list, x)                                                                  \
+    do {                                                                                           \
+        if (!(x)) return list;                                                                     \
+        if (!(list)) return x;                                                                     \
+        struct ParseTail *slot = tail_slot(ps, list);                                              \
+        T *t = slot->head == (list) ? (T *)slot->tail : (list);                                    \
+        while (t->next)                                                                            \
+            t = t->next;                                                                           \
+        t->next = (x);                                                                             \
+        slot->head = (list);                                                                       \
+        slot->tail = (x);                                                                          \
+        return list;                                                                               \
     } while (0)
 
-Decl *parse_add_decl(Parser *ps, Decl *list, Decl *d) { PARSE_ADD(Decl, ps, list, d); }
-Stmt *parse_add_stmt(Parser *ps, Stmt *list, Stmt *s) { PARSE_ADD(Stmt, ps, list, s); }
-Binder *parse_add_binder(Parser *ps, Binder *list, Binder *b) { PARSE_ADD(Binder, ps, list, b); }
+Decl *parse_add_decl(Parser *ps, Decl *list, Decl *d)
+{
+    PARSE_ADD(Decl, ps, list, d);
+}
+Stmt *parse_add_stmt(Parser *ps, Stmt *list, Stmt *s)
+{
+    PARSE_ADD(Stmt, ps, list, s);
+}
+Binder *parse_add_binder(Parser *ps, Binder *list, Binder *b)
+{
+    PARSE_ADD(Binder, ps, list, b);
+}
 
 Expr *parse_nested(Parser *ps, Expr *e)
 {
@@ -141,7 +189,8 @@ Expr *parse_nested(Parser *ps, Expr *e)
         if (e->args[i] && e->args[i]->depth > d) d = e->args[i]->depth;
     e->depth = d + 1;
     if (e->depth > PARSE_MAX_EXPR_DEPTH && !ps->overflow) {
-        diag_error(ps->diag, e->pos, "expression nested too deeply (the limit is %d levels)", PARSE_MAX_EXPR_DEPTH);
+        diag_error(ps->diag, e->pos, "expression nested too deeply (the limit is %d levels)",
+                   PARSE_MAX_EXPR_DEPTH);
         ps->overflow = true; /* stops the parse */
     }
     return e;
@@ -150,9 +199,11 @@ Expr *parse_nested(Parser *ps, Expr *e)
 Type *parse_nested_type(Parser *ps, Type *t)
 {
     int d = 0;
-    for (const Type *u = t; u && u->kind == TY_ARRAY; u = u->elem) d++;
+    for (const Type *u = t; u && u->kind == TY_ARRAY; u = u->elem)
+        d++;
     if (d > PARSE_MAX_TYPE_DEPTH && !ps->overflow) {
-        diag_error(ps->diag, ps->last, "type nested too deeply (the limit is %d dimensions)", PARSE_MAX_TYPE_DEPTH);
+        diag_error(ps->diag, ps->last, "type nested too deeply (the limit is %d dimensions)",
+                   PARSE_MAX_TYPE_DEPTH);
         ps->overflow = true; /* stops the parse */
     }
     return t;
@@ -254,7 +305,10 @@ void parse_progress(Parser *ps, int which, Pos p, Expr *e, int64_t us)
 {
     Round *r = ps->round;
     if (!r) return;
-    Expr **slot = which == 1 ? &r->wait : which == 2 ? &r->goahead : which == 3 ? &r->when : &r->timeout_us;
+    Expr **slot = which == 1   ? &r->wait
+                  : which == 2 ? &r->goahead
+                  : which == 3 ? &r->when
+                               : &r->timeout_us;
     if (*slot) diag_error(ps->diag, p, "this progress clause is given twice");
     if (which <= 0) {
         if (which < 0) diag_error(ps->diag, p, "a timeout needs a unit: us, ms or s");
@@ -324,14 +378,16 @@ Expr *parse_compr(Parser *ps, Pos p, Expr *var, Expr *cond)
     e->a = cond;
     Token t = {.pos = var->pos};
     const char *dom = NULL;
-    if (var->kind == E_BINARY && var->op == OP_IN && var->a->kind == E_NAME && var->b->kind == E_NAME) {
+    if (var->kind == E_BINARY && var->op == OP_IN && var->a->kind == E_NAME &&
+        var->b->kind == E_NAME) {
         t.s = var->a->name;
         dom = var->b->name;
     } else if (var->kind == E_NAME) {
         t.s = var->name;
     } else {
-        diag_error(ps->diag, var->pos,
-                   "a set comprehension starts with a variable, as in { i | ... } or { m in mbox | ... }");
+        diag_error(
+            ps->diag, var->pos,
+            "a set comprehension starts with a variable, as in { i | ... } or { m in mbox | ... }");
         t.s = "_";
     }
     e->binders = parse_binder(ps, t, NULL, dom);
@@ -505,9 +561,10 @@ static Decl *load_import(Loader *ld, const Decl *imp, const char *importer, int 
         snprintf(buf, sizeof buf, "%s/%s.ho", ld->stdlib_dir, imp->name);
         f = fopen(buf, "rb");
         if (!f && errno == ENOENT) { /* say where we looked, not just the last place */
-            diag_error(ld->prog->diag, imp->pos,
-                       "cannot import '%s': there is no %s.ho beside this file or in the standard library",
-                       imp->name, imp->name);
+            diag_error(
+                ld->prog->diag, imp->pos,
+                "cannot import '%s': there is no %s.ho beside this file or in the standard library",
+                imp->name, imp->name);
             return NULL;
         }
     }
@@ -523,15 +580,18 @@ static Decl *load_file(Loader *ld, const char *path, Pos from, int depth)
     const char *why = NULL;
     char *text = read_file(prog->arena, path, &len, &why);
     if (!text) {
-        if (from.line) diag_error(prog->diag, from, "cannot import '%s': %s", path, why);
-        else fprintf(prog->diag->out, "hoc: cannot read '%s': %s\n", path, why);
+        if (from.line)
+            diag_error(prog->diag, from, "cannot import '%s': %s", path, why);
+        else
+            fprintf(prog->diag->out, "hoc: cannot read '%s': %s\n", path, why);
         return NULL;
     }
     diag_source(prog->diag, path, text, len);
     Decl *decls = parse_buffer(prog->arena, prog->diag, path, text, len);
     Decl *imported = NULL;
     for (Decl *d = decls; d; d = d->next)
-        if (d->kind == D_IMPORT) imported = parse_append_decl(imported, load_import(ld, d, path, depth));
+        if (d->kind == D_IMPORT)
+            imported = parse_append_decl(imported, load_import(ld, d, path, depth));
     return parse_append_decl(imported, decls);
 }
 

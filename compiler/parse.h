@@ -7,9 +7,19 @@
 #include "diag.h"
 #include "lexer.h"
 
-typedef struct NameList { const char **v; Pos *pos; int n, cap; } NameList;
-typedef struct FieldList { Field *v; int n, cap; } FieldList;
-typedef struct ExprList { Expr **v; int n, cap; } ExprList;
+typedef struct NameList {
+    const char **v;
+    Pos *pos;
+    int n, cap;
+} NameList;
+typedef struct FieldList {
+    Field *v;
+    int n, cap;
+} FieldList;
+typedef struct ExprList {
+    Expr **v;
+    int n, cap;
+} ExprList;
 
 typedef struct Parser {
     Arena *arena;
@@ -17,11 +27,13 @@ typedef struct Parser {
     Decl *decls;
     Round *round; /* the round whose header was just read */
     bool overflow;
-    Pos last; /* the token being parsed, for errors that have no token of their own */
+    Pos last;            /* the token being parsed, for errors that have no token of their own */
     bool eof_in_comment; /* input ended inside a comment: an early end is no news */
     /* The last node of recently grown lists, keyed by their head, so that
      * appending to a long list does not walk it each time (parse_add_*). */
-    struct ParseTail { const void *head, *tail; } tails[64];
+    struct ParseTail {
+        const void *head, *tail;
+    } tails[64];
 } Parser;
 
 /* Reads and parses path and everything it imports; NULL if it cannot be read

@@ -49,7 +49,8 @@ void tool_cmd_words(ToolCmd *c, const char *words)
     char buf[1024];
     snprintf(buf, sizeof buf, "%s", words);
     char *save = NULL;
-    for (char *t = strtok_r(buf, " ;", &save); t; t = strtok_r(NULL, " ;", &save)) tool_cmd_add(c, t);
+    for (char *t = strtok_r(buf, " ;", &save); t; t = strtok_r(NULL, " ;", &save))
+        tool_cmd_add(c, t);
 }
 
 void tool_cc_begin(ToolCmd *c, const char *prefix, int maxn)
@@ -63,7 +64,8 @@ void tool_cc_begin(ToolCmd *c, const char *prefix, int maxn)
     tool_cmd_add(c, buf);
     if (maxn > 0) { /* smaller arrays indexed by process: smaller states */
         size_t n = (size_t)snprintf(buf, sizeof buf, "-D%s", prefix);
-        for (size_t i = 2; i < n && i < sizeof buf; i++) buf[i] = (char)toupper((unsigned char)buf[i]);
+        for (size_t i = 2; i < n && i < sizeof buf; i++)
+            buf[i] = (char)toupper((unsigned char)buf[i]);
         snprintf(buf + n, sizeof buf - n, "_MAXN=%d", maxn);
         tool_cmd_add(c, buf);
     }

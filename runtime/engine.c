@@ -57,7 +57,10 @@ int hoc_engine_decide_output(const hoc_algo *a)
     return -1;
 }
 
-static size_t hash(uint64_t k) { return (size_t)((k * 0x9e3779b97f4a7c15u) >> 20); }
+static size_t hash(uint64_t k)
+{
+    return (size_t)((k * 0x9e3779b97f4a7c15u) >> 20);
+}
 
 static Inst *find(const hoc_engine *e, uint64_t id)
 {
@@ -66,12 +69,16 @@ static Inst *find(const hoc_engine *e, uint64_t id)
     return NULL;
 }
 
-hoc_engine *hoc_engine_new(const hoc_algo *a, int id, const int64_t *params, const hoc_engine_opts *o,
-                           const hoc_engine_io *io)
+hoc_engine *hoc_engine_new(const hoc_algo *a, int id, const int64_t *params,
+                           const hoc_engine_opts *o, const hoc_engine_io *io)
 {
-    if (!a || a->abi != HOC_ABI_VERSION || !params || !o || !io || !io->lookup || !io->inputs || !io->send) return NULL;
+    if (!a || a->abi != HOC_ABI_VERSION || !params || !o || !io || !io->lookup || !io->inputs ||
+        !io->send)
+        return NULL;
     int n = (int)params[0];
-    if (n < 1 || n > HOC_MAXN || n > a->maxn || id < 0 || id >= n || a->nparams > 16 || a->nrounds < 1) return NULL;
+    if (n < 1 || n > HOC_MAXN || n > a->maxn || id < 0 || id >= n || a->nparams > 16 ||
+        a->nrounds < 1)
+        return NULL;
     if (o->max_live < 1) return NULL;
     hoc_engine *e = calloc(1, sizeof *e);
     if (!e) return NULL;
@@ -93,7 +100,8 @@ hoc_engine *hoc_engine_new(const hoc_algo *a, int id, const int64_t *params, con
     size_t ss = (a->state_size + 15) & ~(size_t)15;
     e->inst_size = sizeof(Inst) + ss + 2 * e->box_size;
     e->nbuckets = 64;
-    while (e->nbuckets < (size_t)o->max_live * 2) e->nbuckets *= 2;
+    while (e->nbuckets < (size_t)o->max_live * 2)
+        e->nbuckets *= 2;
     e->buckets = calloc(e->nbuckets, sizeof *e->buckets);
     e->outbox = calloc(1, e->box_size);
     e->outputs = calloc(1, a->outputs_size ? a->outputs_size : 1);
@@ -101,7 +109,8 @@ hoc_engine *hoc_engine_new(const hoc_algo *a, int id, const int64_t *params, con
     e->wire_cap = wmax + 16;
     e->wire = calloc(1, e->wire_cap);
     e->rng = o->seed ^ ((uint64_t)id << 32);
-    if (!e->goahead || !e->wait || !e->buckets || !e->outbox || !e->outputs || !e->scratch || !e->wire) {
+    if (!e->goahead || !e->wait || !e->buckets || !e->outbox || !e->outputs || !e->scratch ||
+        !e->wire) {
         hoc_engine_free(e);
         return NULL;
     }
@@ -112,14 +121,20 @@ void hoc_engine_free(hoc_engine *e)
 {
     if (!e) return;
     for (size_t b = 0; e->buckets && b < e->nbuckets; b++)
-        for (Inst *i = e->buckets[b], *nx; i; i = nx) nx = i->next, free(i);
-    for (Inst *i = e->free_list, *nx; i; i = nx) nx = i->next, free(i);
-    free(e->buckets), free(e->goahead), free(e->wait), free(e->outbox), free(e->outputs), free(e->scratch);
+        for (Inst *i = e->buckets[b], *nx; i; i = nx)
+            nx = i->next, free(i);
+    for (Inst *i = e->free_list, *nx; i; i = nx)
+        nx = i->next, free(i);
+    free(e->buckets), free(e->goahead), free(e->wait), free(e->outbox), free(e->outputs),
+        free(e->scratch);
     free(e->wire), free(e->heap), free(e->pending);
     free(e);
 }
 
-static bool halted(const hoc_engine *e, const Inst *I) { return I->state[e->a->halted_offset] != 0; }
+static bool halted(const hoc_engine *e, const Inst *I)
+{
+    return I->state[e->a->halted_offset] != 0;
+}
 
 static hoc_env env_of(hoc_engine *e, const Inst *I, bool oracle)
 {
@@ -165,7 +180,8 @@ static Timer heap_pop(hoc_engine *e)
 static void unlink_inst(hoc_engine *e, Inst *I)
 {
     Inst **pp = &e->buckets[hash(I->id) & (e->nbuckets - 1)];
-    while (*pp != I) pp = &(*pp)->next;
+    while (*pp != I)
+        pp = &(*pp)->next;
     *pp = I->next;
     I->next = e->free_list;
     e->free_list = I;
@@ -185,10 +201,22 @@ static int64_t output_value(const hoc_output *o, const uint8_t *outs)
 {
     const uint8_t *p = outs + o->value_offset;
     switch (o->kind) {
-    case HOC_K_INT: case HOC_K_SET: { int64_t v; memcpy(&v, p, 8); return v; }
-    case HOC_K_PID: case HOC_K_ENUM: { int32_t v; memcpy(&v, p, 4); return v; }
-    case HOC_K_BOOL: return *p != 0;
-    default: return 0;
+    case HOC_K_INT:
+    case HOC_K_SET: {
+        int64_t v;
+        memcpy(&v, p, 8);
+        return v;
+    }
+    case HOC_K_PID:
+    case HOC_K_ENUM: {
+        int32_t v;
+        memcpy(&v, p, 4);
+        return v;
+    }
+    case HOC_K_BOOL:
+        return *p != 0;
+    default:
+        return 0;
     }
 }
 
@@ -237,8 +265,10 @@ static void place(hoc_engine *e, Inst *I, int from, const void *msg, int64_t rou
     const hoc_round *rd = &e->a->rounds[round % e->a->nrounds];
     uint8_t *box = next ? I->box1 : I->box;
     memcpy(box + (size_t)from * rd->msg_size, msg, rd->msg_size);
-    if (next) I->from1 |= hoc_set_one(from);
-    else I->from |= hoc_set_one(from);
+    if (next)
+        I->from1 |= hoc_set_one(from);
+    else
+        I->from |= hoc_set_one(from);
 }
 
 /* Sends the current round's messages and arms its timer. */
@@ -306,8 +336,10 @@ static void progress(hoc_engine *e, Inst *I, uint64_t now)
 static Inst *create(hoc_engine *e, uint64_t id, uint64_t now)
 {
     Inst *I = e->free_list;
-    if (I) e->free_list = I->next;
-    else if (!(I = malloc(e->inst_size))) return NULL;
+    if (I)
+        e->free_list = I->next;
+    else if (!(I = malloc(e->inst_size)))
+        return NULL;
     memset(I, 0, e->inst_size);
     size_t ss = (e->a->state_size + 15) & ~(size_t)15;
     I->state = (uint8_t *)(I + 1);
@@ -352,8 +384,8 @@ static void add_pending(hoc_engine *e, Inst *I)
     I->pending = true;
 }
 
-int hoc_engine_receive(hoc_engine *e, int from, uint64_t inst, int64_t round, const uint8_t *payload, size_t len,
-                       uint64_t now)
+int hoc_engine_receive(hoc_engine *e, int from, uint64_t inst, int64_t round,
+                       const uint8_t *payload, size_t len, uint64_t now)
 {
     if (from < 0 || from >= e->n || from == e->id || round < 0) return HOC_RX_BAD;
     const hoc_round *rd = &e->a->rounds[round % e->a->nrounds];
@@ -390,7 +422,8 @@ int hoc_engine_receive(hoc_engine *e, int from, uint64_t inst, int64_t round, co
         return HOC_RX_OK;
     }
     if (round == I->round + 1) {
-        if (hoc_set_has(I->from1, from)) e->st.dup++;
+        if (hoc_set_has(I->from1, from))
+            e->st.dup++;
         else {
             place(e, I, from, e->scratch, round, true);
             e->st.future++;
@@ -455,8 +488,14 @@ void hoc_engine_settle(hoc_engine *e, uint64_t now)
     e->npending = 0;
 }
 
-uint64_t hoc_engine_next_deadline(const hoc_engine *e) { return e->nheap ? e->heap[0].deadline : UINT64_MAX; }
-int hoc_engine_live(const hoc_engine *e) { return e->live; }
+uint64_t hoc_engine_next_deadline(const hoc_engine *e)
+{
+    return e->nheap ? e->heap[0].deadline : UINT64_MAX;
+}
+int hoc_engine_live(const hoc_engine *e)
+{
+    return e->live;
+}
 
 int64_t hoc_engine_round(const hoc_engine *e, uint64_t inst)
 {
@@ -470,4 +509,7 @@ const void *hoc_engine_state(const hoc_engine *e, uint64_t inst)
     return I ? I->state : NULL;
 }
 
-const hoc_engine_stats *hoc_engine_get_stats(const hoc_engine *e) { return &e->st; }
+const hoc_engine_stats *hoc_engine_get_stats(const hoc_engine *e)
+{
+    return &e->st;
+}

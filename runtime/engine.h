@@ -38,7 +38,8 @@ typedef enum hoc_inst_status {
 typedef struct hoc_engine_io {
     void *ctx;
     /* A round message for process `to` (never this process). */
-    void (*send)(void *ctx, int to, uint64_t inst, int64_t round, const uint8_t *payload, size_t len);
+    void (*send)(void *ctx, int to, uint64_t inst, int64_t round, const uint8_t *payload,
+                 size_t len);
     /* The decision of an instance that ended here, for a peer still in it. */
     void (*send_decision)(void *ctx, int to, uint64_t inst, int64_t value);
     /* The first decision of an instance at this process; from is -1 when
@@ -56,9 +57,9 @@ typedef struct hoc_engine_io {
 } hoc_engine_io;
 
 typedef struct hoc_engine_opts {
-    int max_live;   /* live instances at most (>= 1); messages that would start another are dropped */
-    bool forward;   /* end an instance at its first decision and answer late peers with it */
-    uint64_t seed;  /* for oracles (coins) */
+    int max_live; /* live instances at most (>= 1); messages that would start another are dropped */
+    bool forward; /* end an instance at its first decision and answer late peers with it */
+    uint64_t seed; /* for oracles (coins) */
 } hoc_engine_opts;
 
 typedef struct hoc_engine_stats {
@@ -73,8 +74,8 @@ enum { HOC_RX_OK = 0, HOC_RX_BAD = -1 };
 typedef struct hoc_engine hoc_engine;
 
 /* params: the algorithm's params (params[0] == n). NULL on bad arguments. */
-hoc_engine *hoc_engine_new(const hoc_algo *a, int id, const int64_t *params, const hoc_engine_opts *o,
-                           const hoc_engine_io *io);
+hoc_engine *hoc_engine_new(const hoc_algo *a, int id, const int64_t *params,
+                           const hoc_engine_opts *o, const hoc_engine_io *io);
 void hoc_engine_free(hoc_engine *e);
 
 /* Starts an instance here: 1 started, 0 already live or not NEW, -1 at the
@@ -82,8 +83,8 @@ void hoc_engine_free(hoc_engine *e);
 int hoc_engine_start(hoc_engine *e, uint64_t inst, uint64_t now);
 /* A round message from peer `from`: HOC_RX_BAD if the payload does not
  * decode for that round or the sender is not a peer (close that connection). */
-int hoc_engine_receive(hoc_engine *e, int from, uint64_t inst, int64_t round, const uint8_t *payload, size_t len,
-                       uint64_t now);
+int hoc_engine_receive(hoc_engine *e, int from, uint64_t inst, int64_t round,
+                       const uint8_t *payload, size_t len, uint64_t now);
 /* A decision forwarded by peer `from`. */
 void hoc_engine_decision(hoc_engine *e, int from, uint64_t inst, int64_t value);
 /* Ends rounds whose timeout passed. */

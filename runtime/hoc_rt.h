@@ -43,15 +43,21 @@ typedef struct hoc_field {
     const char *name;
     size_t offset;
     hoc_kind kind;
-    uint32_t count;   /* array length (HOC_K_BYTES: byte count); 1 for scalars */
-    bool ghost;       /* ghost state: never sent, never needed at run time */
+    uint32_t count; /* array length (HOC_K_BYTES: byte count); 1 for scalars */
+    bool ghost;     /* ghost state: never sent, never needed at run time */
     const char *const *enum_names;
-    bool per_process; /* an array indexed by process: only the first n matter */
+    bool per_process;    /* an array indexed by process: only the first n matter */
     uint32_t enum_count; /* HOC_K_ENUM: the number of members */
 } hoc_field;
 
 /* Goals and prunes guide hoc check's searches; drivers never check them. */
-typedef enum hoc_spec_kind { HOC_INVARIANT, HOC_PROPERTY, HOC_ASSUME, HOC_GOAL, HOC_PRUNE } hoc_spec_kind;
+typedef enum hoc_spec_kind {
+    HOC_INVARIANT,
+    HOC_PROPERTY,
+    HOC_ASSUME,
+    HOC_GOAL,
+    HOC_PRUNE
+} hoc_spec_kind;
 
 /* A spec formula compiled to C: over all n states (and, for assumptions,
  * the heard-of sets of the round just run: ho[p] is the set p heard). */
@@ -59,7 +65,7 @@ typedef struct hoc_spec {
     const char *name;
     hoc_spec_kind kind;
     bool (*holds)(const void *states, const int64_t *params, const hoc_set *ho);
-    int32_t rounds;    /* assumptions: how many consecutive rounds they name */
+    int32_t rounds;     /* assumptions: how many consecutive rounds they name */
     bool phase_aligned; /* assumptions: the rounds start a phase */
 } hoc_spec;
 
@@ -74,7 +80,7 @@ typedef struct hoc_output {
 
 typedef struct hoc_round {
     const char *name;
-    size_t msg_size; /* stride of out_msgs and msgs for this round */
+    size_t msg_size;         /* stride of out_msgs and msgs for this round */
     const hoc_field *fields; /* the message's fields */
     int nfields;
     /* The sender's messages: out_to gets the set of recipients and
@@ -82,8 +88,7 @@ typedef struct hoc_round {
     void (*send)(const void *state, const hoc_env *env, hoc_set *out_to, void *out_msgs);
     /* The transition: from holds the senders heard, msgs[p] their payloads;
      * msgs[p] is all zero bytes for a sender p not in from. */
-    void (*update)(void *state, const hoc_env *env, hoc_set from, const void *msgs,
-                   void *outputs);
+    void (*update)(void *state, const hoc_env *env, hoc_set from, const void *msgs, void *outputs);
     /* Progress: the round may end once this many messages are in ... */
     int32_t (*goahead)(const int64_t *params);
     /* ... and must not end on timeout before this many are in. */
@@ -101,7 +106,7 @@ typedef struct hoc_algo {
     int abi;
     const char *name;
     size_t state_size, msg_size, outputs_size;
-    int maxn; /* capacity of arrays indexed by process in this build */
+    int maxn;                  /* capacity of arrays indexed by process in this build */
     const char *const *params; /* names; params[0] is "n" */
     int nparams;
     bool (*params_ok)(const int64_t *params);
@@ -125,10 +130,22 @@ typedef struct hoc_algo {
 
 /* ---- Arithmetic with defined overflow: ints are 64-bit two's complement,
  * wrapping; x / 0 == 0 and x % 0 == x (documented in docs/language.md). */
-static inline int64_t hoc_add(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
-static inline int64_t hoc_sub(int64_t a, int64_t b) { return (int64_t)((uint64_t)a - (uint64_t)b); }
-static inline int64_t hoc_mul(int64_t a, int64_t b) { return (int64_t)((uint64_t)a * (uint64_t)b); }
-static inline int64_t hoc_neg(int64_t a) { return (int64_t)(0u - (uint64_t)a); }
+static inline int64_t hoc_add(int64_t a, int64_t b)
+{
+    return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+static inline int64_t hoc_sub(int64_t a, int64_t b)
+{
+    return (int64_t)((uint64_t)a - (uint64_t)b);
+}
+static inline int64_t hoc_mul(int64_t a, int64_t b)
+{
+    return (int64_t)((uint64_t)a * (uint64_t)b);
+}
+static inline int64_t hoc_neg(int64_t a)
+{
+    return (int64_t)(0u - (uint64_t)a);
+}
 static inline int64_t hoc_div(int64_t a, int64_t b)
 {
     if (b == 0) return 0;
@@ -158,46 +175,74 @@ static inline hoc_set hoc_set_one(int64_t p)
 {
     return (p >= 0 && p < HOC_MAXN) ? (hoc_set)1 << p : 0;
 }
-static inline hoc_set hoc_set_all(int32_t n) { return n >= HOC_MAXN ? ~(hoc_set)0 : ((hoc_set)1 << n) - 1; }
-static inline int64_t hoc_set_size(hoc_set s) { return __builtin_popcountll(s); }
+static inline hoc_set hoc_set_all(int32_t n)
+{
+    return n >= HOC_MAXN ? ~(hoc_set)0 : ((hoc_set)1 << n) - 1;
+}
+static inline int64_t hoc_set_size(hoc_set s)
+{
+    return __builtin_popcountll(s);
+}
 /* Lowest member, or -1 for the empty set. */
-static inline int32_t hoc_set_min(hoc_set s) { return s ? __builtin_ctzll(s) : -1; }
+static inline int32_t hoc_set_min(hoc_set s)
+{
+    return s ? __builtin_ctzll(s) : -1;
+}
 /* Highest member, or -1 for the empty set. */
-static inline int32_t hoc_set_max(hoc_set s) { return s ? 63 - __builtin_clzll(s) : -1; }
+static inline int32_t hoc_set_max(hoc_set s)
+{
+    return s ? 63 - __builtin_clzll(s) : -1;
+}
 /* The next member after p, or -1: for (p = hoc_set_min(s); p >= 0; p = hoc_set_next(s, p)). */
 static inline int32_t hoc_set_next(hoc_set s, int32_t p)
 {
     return p >= 63 ? -1 : hoc_set_min(s & ~(((hoc_set)2 << p) - 1));
 }
-static inline int64_t hoc_min(int64_t a, int64_t b) { return a < b ? a : b; }
-static inline int64_t hoc_max(int64_t a, int64_t b) { return a > b ? a : b; }
-static inline bool hoc_oracle(const hoc_env *env, int i) { return (env->oracle >> i) & 1u; }
+static inline int64_t hoc_min(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+static inline int64_t hoc_max(int64_t a, int64_t b)
+{
+    return a > b ? a : b;
+}
+static inline bool hoc_oracle(const hoc_env *env, int i)
+{
+    return (env->oracle >> i) & 1u;
+}
 
 /* ---- Wire encoding: little-endian, fixed width. */
 static inline void hoc_put_u64(uint8_t *b, uint64_t v)
 {
-    for (int i = 0; i < 8; i++) b[i] = (uint8_t)(v >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(v >> (8 * i));
 }
 static inline uint64_t hoc_get_u64(const uint8_t *b)
 {
     uint64_t v = 0;
-    for (int i = 0; i < 8; i++) v |= (uint64_t)b[i] << (8 * i);
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)b[i] << (8 * i);
     return v;
 }
 static inline void hoc_put_u32(uint8_t *b, uint32_t v)
 {
-    for (int i = 0; i < 4; i++) b[i] = (uint8_t)(v >> (8 * i));
+    for (int i = 0; i < 4; i++)
+        b[i] = (uint8_t)(v >> (8 * i));
 }
 static inline uint32_t hoc_get_u32(const uint8_t *b)
 {
     uint32_t v = 0;
-    for (int i = 0; i < 4; i++) v |= (uint32_t)b[i] << (8 * i);
+    for (int i = 0; i < 4; i++)
+        v |= (uint32_t)b[i] << (8 * i);
     return v;
 }
 
 /* Keeps an index inside [0, len): an out-of-range index reads and writes
  * element 0, so generated code never touches memory outside its state. */
-static inline uint32_t hoc_idx(int64_t i, uint32_t len) { return (i >= 0 && i < (int64_t)len) ? (uint32_t)i : 0; }
+static inline uint32_t hoc_idx(int64_t i, uint32_t len)
+{
+    return (i >= 0 && i < (int64_t)len) ? (uint32_t)i : 0;
+}
 
 /* ---- mmor: the smallest among the most often received values (0 when
  * k == 0). The caller fills vals[0..k) from a mailbox; they get sorted. */
@@ -206,14 +251,16 @@ static inline int64_t hoc_mmor(int64_t *vals, int k)
     for (int i = 1; i < k; i++) { /* insertion sort: k <= HOC_MAXN */
         int64_t v = vals[i];
         int j = i;
-        for (; j > 0 && vals[j - 1] > v; j--) vals[j] = vals[j - 1];
+        for (; j > 0 && vals[j - 1] > v; j--)
+            vals[j] = vals[j - 1];
         vals[j] = v;
     }
     int64_t best = 0;
     int best_run = 0;
     for (int i = 0; i < k;) {
         int j = i;
-        while (j < k && vals[j] == vals[i]) j++;
+        while (j < k && vals[j] == vals[i])
+            j++;
         if (j - i > best_run) best_run = j - i, best = vals[i];
         i = j;
     }

@@ -22,7 +22,8 @@ static bool fail(P *p, const char *what)
 
 static void ws(P *p)
 {
-    while (p->s < p->end && (*p->s == ' ' || *p->s == '\n' || *p->s == '\t' || *p->s == '\r')) p->s++;
+    while (p->s < p->end && (*p->s == ' ' || *p->s == '\n' || *p->s == '\t' || *p->s == '\r'))
+        p->s++;
 }
 
 static bool value(P *p, json *j, int depth);
@@ -119,7 +120,11 @@ static bool value(P *p, json *j, int depth)
         j->type = JSON_STR;
         return string(p, &j->str);
     }
-    static const struct { const char *w; json_type t; bool b; } words[] = {
+    static const struct {
+        const char *w;
+        json_type t;
+        bool b;
+    } words[] = {
         {"true", JSON_BOOL, true}, {"false", JSON_BOOL, false}, {"null", JSON_NULL, false}};
     for (size_t i = 0; i < 3; i++) {
         size_t n = strlen(words[i].w);
@@ -140,7 +145,8 @@ static bool value(P *p, json *j, int depth)
             v = v * 10 + (uint64_t)(*p->s++ - '0');
         }
         if (p->s == b) return fail(p, "expected digits");
-        if (p->s < p->end && (*p->s == '.' || *p->s == 'e' || *p->s == 'E')) return fail(p, "fractions are not expected here");
+        if (p->s < p->end && (*p->s == '.' || *p->s == 'e' || *p->s == 'E'))
+            return fail(p, "fractions are not expected here");
         if (v > (uint64_t)INT64_MAX + (neg ? 1u : 0u)) return fail(p, "number too large");
         j->type = JSON_NUM;
         j->num = neg ? (int64_t)(0u - v) : (int64_t)v;

@@ -25,8 +25,14 @@
 static hoc_log_level log_max = HOC_LOG_WARN;
 static int log_id = -1;
 
-void hoc_log_setup(hoc_log_level max, int id) { log_max = max, log_id = id; }
-bool hoc_log_on(hoc_log_level lv) { return lv <= log_max; }
+void hoc_log_setup(hoc_log_level max, int id)
+{
+    log_max = max, log_id = id;
+}
+bool hoc_log_on(hoc_log_level lv)
+{
+    return lv <= log_max;
+}
 
 int hoc_log_parse(const char *s)
 {
@@ -47,7 +53,8 @@ void hoc_log(hoc_log_level lv, const char *fmt, ...)
     va_end(ap);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    fprintf(stderr, "%lld.%03ld hoc[%d] %s %s\n", (long long)ts.tv_sec, ts.tv_nsec / 1000000, log_id, names[lv], msg);
+    fprintf(stderr, "%lld.%03ld hoc[%d] %s %s\n", (long long)ts.tv_sec, ts.tv_nsec / 1000000,
+            log_id, names[lv], msg);
 }
 
 uint64_t hoc_now_us(void)
@@ -61,7 +68,7 @@ uint64_t hoc_now_us(void)
 enum { C_CONNECTING, C_HANDSHAKE, C_READY };
 #define PRIO_IO 0
 #define PRIO_FLUSH 1
-#define MAX_PENDING_IN 64          /* unauthenticated incoming connections */
+#define MAX_PENDING_IN 64 /* unauthenticated incoming connections */
 #define HANDSHAKE_TIMEOUT_MS 5000
 #define BACKOFF_MIN_MS 20
 #define BACKOFF_MAX_MS 1000
@@ -73,7 +80,7 @@ typedef struct Conn {
     struct event *rev, *wev, *timer;
     struct evbuffer *in, *out;
     uint8_t nonce[HOC_WIRE_NONCE];
-    struct Conn *next;      /* incoming list */
+    struct Conn *next; /* incoming list */
     struct Conn *next_dirty;
 } Conn;
 
@@ -118,14 +125,16 @@ static void connect_peer(hoc_net *net, int p);
 static void read_cb(evutil_socket_t fd, short what, void *arg);
 static void write_cb(evutil_socket_t fd, short what, void *arg);
 
-void hoc_net_auth_mac(const uint8_t *secret, size_t len, const uint8_t nonce[HOC_WIRE_NONCE], uint32_t client,
-                      uint32_t server, uint8_t mac[HOC_WIRE_MAC])
+void hoc_net_auth_mac(const uint8_t *secret, size_t len, const uint8_t nonce[HOC_WIRE_NONCE],
+                      uint32_t client, uint32_t server, uint8_t mac[HOC_WIRE_MAC])
 {
     uint8_t msg[10 + HOC_WIRE_NONCE + 8];
     memcpy(msg, "hoc-auth-1", 10);
     memcpy(msg + 10, nonce, HOC_WIRE_NONCE);
-    for (int i = 0; i < 4; i++) msg[10 + HOC_WIRE_NONCE + i] = (uint8_t)(client >> (8 * i));
-    for (int i = 0; i < 4; i++) msg[14 + HOC_WIRE_NONCE + i] = (uint8_t)(server >> (8 * i));
+    for (int i = 0; i < 4; i++)
+        msg[10 + HOC_WIRE_NONCE + i] = (uint8_t)(client >> (8 * i));
+    for (int i = 0; i < 4; i++)
+        msg[14 + HOC_WIRE_NONCE + i] = (uint8_t)(server >> (8 * i));
     unsigned int outlen = HOC_WIRE_MAC;
     static const uint8_t empty[1] = {0};
     HMAC(EVP_sha256(), len ? secret : empty, (int)len, msg, sizeof msg, mac, &outlen);
@@ -156,7 +165,10 @@ static void schedule_flush(hoc_net *net)
     }
 }
 
-void hoc_net_kick(hoc_net *net) { schedule_flush(net); }
+void hoc_net_kick(hoc_net *net)
+{
+    schedule_flush(net);
+}
 
 static void mark_dirty(Conn *c)
 {
@@ -214,7 +226,8 @@ static void conn_close(Conn *c, const char *why)
     hoc_net *net = c->net;
     bool eof = strcmp(why, "closed by the peer") == 0; /* routine when a peer exits */
     if (c->outgoing) {
-        hoc_log(c->state == C_READY && !eof ? HOC_LOG_WARN : HOC_LOG_DEBUG, "connection to %d closed: %s", c->peer, why);
+        hoc_log(c->state == C_READY && !eof ? HOC_LOG_WARN : HOC_LOG_DEBUG,
+                "connection to %d closed: %s", c->peer, why);
     } else if (c->peer >= 0) {
         hoc_log(eof ? HOC_LOG_INFO : HOC_LOG_WARN, "connection from %d closed: %s", c->peer, why);
     } else {
@@ -278,7 +291,8 @@ static Conn *ready_out(hoc_net *net, int to)
     return c;
 }
 
-void hoc_net_send_msg(hoc_net *net, int to, uint64_t inst, int64_t round, const uint8_t *payload, size_t len)
+void hoc_net_send_msg(hoc_net *net, int to, uint64_t inst, int64_t round, const uint8_t *payload,
+                      size_t len)
 {
     if (net->o.drop > 0 && (double)(rng_next(&net->rng) >> 11) / 9007199254740992.0 < net->o.drop) {
         net->st.dropped_injected++;
@@ -287,7 +301,8 @@ void hoc_net_send_msg(hoc_net *net, int to, uint64_t inst, int64_t round, const 
     Conn *c = ready_out(net, to);
     if (!c) return;
     uint8_t hdr[HOC_WIRE_LEN + HOC_WIRE_HDR + HOC_WIRE_MSG_FIXED];
-    int h = hoc_wire_msg_header(hdr, sizeof hdr, inst, round, (uint32_t)net->o.id, net->o.algo, len);
+    int h =
+        hoc_wire_msg_header(hdr, sizeof hdr, inst, round, (uint32_t)net->o.id, net->o.algo, len);
     if (h < 0) return;
     if (evbuffer_get_length(c->out) + (size_t)h + len > net->o.max_out) {
         net->st.dropped_overflow++;
@@ -337,7 +352,10 @@ int hoc_net_in_ready_count(const hoc_net *net)
     return __builtin_popcountll(seen);
 }
 
-const hoc_net_stats *hoc_net_get_stats(const hoc_net *net) { return &net->st; }
+const hoc_net_stats *hoc_net_get_stats(const hoc_net *net)
+{
+    return &net->st;
+}
 
 /* Writes what c has queued; true if c is still open. */
 static bool write_out(Conn *c)
@@ -422,8 +440,10 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
                 d->due = hoc_now_us() + net->o.delay_us;
                 d->peer = c->peer;
                 evbuffer_add_buffer(d->buf, c->out);
-                if (net->dtail) net->dtail->next = d;
-                else net->dhead = d;
+                if (net->dtail)
+                    net->dtail->next = d;
+                else
+                    net->dhead = d;
                 net->dtail = d;
                 if (net->dhead == d) arm_delay(net);
                 continue;
@@ -445,11 +465,13 @@ static bool on_hello(Conn *c, const hoc_frame *f)
     }
     if (f->algo != net->o.algo || f->id != (uint32_t)c->peer) {
         net->st.auth_failures++;
-        conn_close(c, f->algo != net->o.algo ? "peer runs another algorithm" : "peer has another id");
+        conn_close(c,
+                   f->algo != net->o.algo ? "peer runs another algorithm" : "peer has another id");
         return false;
     }
     uint8_t mac[HOC_WIRE_MAC], frame[128];
-    hoc_net_auth_mac(net->secret, net->o.secret_len, f->nonce, (uint32_t)net->o.id, (uint32_t)c->peer, mac);
+    hoc_net_auth_mac(net->secret, net->o.secret_len, f->nonce, (uint32_t)net->o.id,
+                     (uint32_t)c->peer, mac);
     int len = hoc_wire_auth(frame, sizeof frame, (uint32_t)net->o.id, net->o.algo, mac);
     c->state = C_READY;
     net->peers[c->peer].backoff_ms = BACKOFF_MIN_MS;
@@ -533,7 +555,8 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
             if (r < 65536) break;
             continue;
         }
-        if (r == 0) eof = true;
+        if (r == 0)
+            eof = true;
         else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
             conn_close(c, strerror(errno));
             return;
@@ -654,7 +677,7 @@ static int resolve(const char *host, int port, struct sockaddr_storage *ss, sock
 
 hoc_net *hoc_net_new(struct event_base *base, const hoc_net_opts *o, const hoc_net_cb *cb)
 {
-    if (o->secret_len > sizeof ((hoc_net *)0)->secret) {
+    if (o->secret_len > sizeof((hoc_net *)0)->secret) {
         hoc_log(HOC_LOG_ERROR, "the secret is longer than 256 bytes");
         return NULL;
     }
@@ -665,7 +688,9 @@ hoc_net *hoc_net_new(struct event_base *base, const hoc_net_opts *o, const hoc_n
     memcpy(net->secret, o->secret ? o->secret : (const uint8_t *)"", o->secret_len);
     net->rng = o->seed ^ 0x5eed0000u ^ (uint64_t)o->id;
     for (int p = 0; p < net->n; p++) {
-        if (resolve(o->peers->p[p].host, o->peers->p[p].port, &net->peers[p].addr, &net->peers[p].alen)) goto fail;
+        if (resolve(o->peers->p[p].host, o->peers->p[p].port, &net->peers[p].addr,
+                    &net->peers[p].alen))
+            goto fail;
         net->peers[p].backoff_ms = BACKOFF_MIN_MS;
     }
     net->flush_ev = event_new(base, -1, 0, flush_cb, net);
@@ -678,8 +703,8 @@ hoc_net *hoc_net_new(struct event_base *base, const hoc_net_opts *o, const hoc_n
     if (net->lfd < 0) goto fail;
     setsockopt(net->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (bind(net->lfd, (struct sockaddr *)&me->addr, me->alen) != 0 || listen(net->lfd, 128) != 0) {
-        hoc_log(HOC_LOG_ERROR, "cannot listen on %s:%d: %s", o->peers->p[o->id].host, o->peers->p[o->id].port,
-                strerror(errno));
+        hoc_log(HOC_LOG_ERROR, "cannot listen on %s:%d: %s", o->peers->p[o->id].host,
+                o->peers->p[o->id].port, strerror(errno));
         goto fail;
     }
     set_sock_opts(net->lfd);

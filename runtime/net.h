@@ -18,7 +18,12 @@
 struct event_base;
 
 /* ---- leveled log, on stderr: "hoc[ID] LEVEL message" ---- */
-typedef enum hoc_log_level { HOC_LOG_ERROR, HOC_LOG_WARN, HOC_LOG_INFO, HOC_LOG_DEBUG } hoc_log_level;
+typedef enum hoc_log_level {
+    HOC_LOG_ERROR,
+    HOC_LOG_WARN,
+    HOC_LOG_INFO,
+    HOC_LOG_DEBUG
+} hoc_log_level;
 void hoc_log_setup(hoc_log_level max, int id);
 /* Parses "error", "warn", "info" or "debug"; -1 otherwise. */
 int hoc_log_parse(const char *s);
@@ -43,11 +48,11 @@ typedef struct hoc_net_opts {
     const hoc_peers *peers;
     const uint8_t *secret; /* cluster secret (may be empty) */
     size_t secret_len;
-    uint32_t algo;        /* hoc_wire_algo_tag */
-    double drop;          /* fault injection: drop each outgoing MSG frame with this probability */
-    uint64_t delay_us;    /* fault injection: hold every flush this long */
+    uint32_t algo;     /* hoc_wire_algo_tag */
+    double drop;       /* fault injection: drop each outgoing MSG frame with this probability */
+    uint64_t delay_us; /* fault injection: hold every flush this long */
     uint64_t seed;
-    size_t max_out;       /* bytes queued to one peer at most; frames beyond are dropped */
+    size_t max_out; /* bytes queued to one peer at most; frames beyond are dropped */
 } hoc_net_opts;
 
 typedef struct hoc_net_stats {
@@ -61,7 +66,8 @@ typedef struct hoc_net hoc_net;
 /* Binds the listening socket and starts connecting; NULL (logged) on failure. */
 hoc_net *hoc_net_new(struct event_base *base, const hoc_net_opts *o, const hoc_net_cb *cb);
 void hoc_net_free(hoc_net *net);
-void hoc_net_send_msg(hoc_net *net, int to, uint64_t inst, int64_t round, const uint8_t *payload, size_t len);
+void hoc_net_send_msg(hoc_net *net, int to, uint64_t inst, int64_t round, const uint8_t *payload,
+                      size_t len);
 void hoc_net_send_decision(hoc_net *net, int to, uint64_t inst, int64_t value);
 void hoc_net_send_done(hoc_net *net, int to);
 /* Asks for an iteration callback and a flush at the end of this iteration. */
@@ -75,7 +81,7 @@ int hoc_net_in_ready_count(const hoc_net *net);
 const hoc_net_stats *hoc_net_get_stats(const hoc_net *net);
 
 /* HMAC-SHA256 of "hoc-auth-1" | nonce | client | server under the secret. */
-void hoc_net_auth_mac(const uint8_t *secret, size_t len, const uint8_t nonce[HOC_WIRE_NONCE], uint32_t client,
-                      uint32_t server, uint8_t mac[HOC_WIRE_MAC]);
+void hoc_net_auth_mac(const uint8_t *secret, size_t len, const uint8_t nonce[HOC_WIRE_NONCE],
+                      uint32_t client, uint32_t server, uint8_t mac[HOC_WIRE_MAC]);
 
 #endif

@@ -7,10 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(char *err, size_t cap, const char *name, int line, const char *what, const char *arg)
+static int fail(char *err, size_t cap, const char *name, int line, const char *what,
+                const char *arg)
 {
-    if (line > 0) snprintf(err, cap, "%s:%d: %s%s%s", name, line, what, arg ? ": " : "", arg ? arg : "");
-    else snprintf(err, cap, "%s: %s%s%s", name, what, arg ? ": " : "", arg ? arg : "");
+    if (line > 0)
+        snprintf(err, cap, "%s:%d: %s%s%s", name, line, what, arg ? ": " : "", arg ? arg : "");
+    else
+        snprintf(err, cap, "%s: %s%s%s", name, what, arg ? ": " : "", arg ? arg : "");
     return -1;
 }
 
@@ -32,11 +35,14 @@ static int parse_line(char *s, int line, const char *name, hoc_peer *pp, char *e
     char *tok[3];
     int nt = 0;
     for (char *p = s; *p;) {
-        while (*p == ' ' || *p == '\t' || *p == '\r') p++;
+        while (*p == ' ' || *p == '\t' || *p == '\r')
+            p++;
         if (!*p) break;
-        if (nt == 3) return fail(err, cap, name, line, "expected 'ID HOST:PORT', found extra text", p);
+        if (nt == 3)
+            return fail(err, cap, name, line, "expected 'ID HOST:PORT', found extra text", p);
         tok[nt++] = p;
-        while (*p && *p != ' ' && *p != '\t' && *p != '\r') p++;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\r')
+            p++;
         if (*p) *p++ = 0;
     }
     if (nt != 2) return fail(err, cap, name, line, "expected 'ID HOST:PORT'", NULL);
@@ -46,11 +52,13 @@ static int parse_line(char *s, int line, const char *name, hoc_peer *pp, char *e
     char *addr = tok[1], *colon = strrchr(addr, ':');
     if (!colon) return fail(err, cap, name, line, "missing ':PORT' after the host", addr);
     *colon = 0;
-    if (number(colon + 1, 1, 65535, &port)) return fail(err, cap, name, line, "the port must be 1 to 65535", colon + 1);
+    if (number(colon + 1, 1, 65535, &port))
+        return fail(err, cap, name, line, "the port must be 1 to 65535", colon + 1);
     char *host = addr;
     size_t hl = strlen(host);
     if (host[0] == '[') {
-        if (hl < 3 || host[hl - 1] != ']') return fail(err, cap, name, line, "unterminated [IPv6] address", host);
+        if (hl < 3 || host[hl - 1] != ']')
+            return fail(err, cap, name, line, "unterminated [IPv6] address", host);
         host[hl - 1] = 0, host++, hl -= 2;
     }
     if (hl == 0) return fail(err, cap, name, line, "empty host", NULL);
@@ -81,7 +89,8 @@ int hoc_peers_parse(const char *text, const char *name, hoc_peers *out, char *er
         char *hash = strchr(buf, '#');
         if (hash) *hash = 0;
         char *q = buf;
-        while (*q == ' ' || *q == '\t' || *q == '\r') q++;
+        while (*q == ' ' || *q == '\t' || *q == '\r')
+            q++;
         if (!*q) continue;
         hoc_peer pp = {0};
         if (parse_line(q, line, name, &pp, err, errcap)) return -1;
@@ -106,7 +115,8 @@ int hoc_peers_parse(const char *text, const char *name, hoc_peers *out, char *er
         if (!seen[i]) {
             char what[32];
             snprintf(what, sizeof what, "%d", i);
-            return fail(err, errcap, name, 0, "ids must be 0 to n-1 without gaps; missing id", what);
+            return fail(err, errcap, name, 0, "ids must be 0 to n-1 without gaps; missing id",
+                        what);
         }
     out->n = count;
     return 0;
@@ -126,9 +136,12 @@ int hoc_peers_load(const char *path, hoc_peers *out, char *err, size_t errcap)
     fclose(f);
     text[n] = 0;
     int rc;
-    if (big) rc = fail(err, errcap, path, 0, "file too large", NULL);
-    else if (memchr(text, 0, n)) rc = fail(err, errcap, path, 0, "file contains a NUL byte", NULL);
-    else rc = hoc_peers_parse(text, path, out, err, errcap);
+    if (big)
+        rc = fail(err, errcap, path, 0, "file too large", NULL);
+    else if (memchr(text, 0, n))
+        rc = fail(err, errcap, path, 0, "file contains a NUL byte", NULL);
+    else
+        rc = hoc_peers_parse(text, path, out, err, errcap);
     free(text);
     return rc;
 }

@@ -24,15 +24,18 @@ static const char *usage =
     "  --instances K      run instances 0..K-1 (default 1)\n"
     "  --decisions OUT    append 'INSTANCE VALUE' for each decision\n"
     "  --window W         instances in flight at most (default 256)\n"
-    "  --max-live L       live instances at most, also those started by peers (default max(2W, W+1024))\n"
+    "  --max-live L       live instances at most, also those started by peers (default max(2W, "
+    "W+1024))\n"
     "  --input V[:V...]   this process's inputs in every instance (default: (instance + id) %% 2)\n"
     "  --param X=V        an algorithm parameter (default: the largest allowed)\n"
-    "  --secret FILE      cluster secret for the HMAC handshake (required unless all peers are on loopback)\n"
+    "  --secret FILE      cluster secret for the HMAC handshake (required unless all peers are on "
+    "loopback)\n"
     "  --metrics PORT     serve /metrics (Prometheus text) on this replica's host\n"
     "  --drop P           drop each outgoing round message with probability P\n"
     "  --delay MS         hold outgoing messages MS milliseconds\n"
     "  --linger S         once done, keep serving peers up to S seconds (default 5)\n"
-    "  --start-wait MS    wait for connections to all peers up to MS before starting (default 2000)\n"
+    "  --start-wait MS    wait for connections to all peers up to MS before starting (default "
+    "2000)\n"
     "  --timeout S        give up after S seconds (exit 1; default: never)\n"
     "  --no-forward       keep running decided instances; do not answer peers with decisions\n"
     "  --summary FILE     write a JSON summary (throughput, latency) at exit\n"
@@ -98,14 +101,16 @@ static void io_decided(void *ctx, uint64_t inst, int64_t value, int from)
         double s = (double)l / 1e6;
         r->hist_sum += s;
         size_t b = 0;
-        while (b < NHIST && s > hist_le[b]) b++;
+        while (b < NHIST && s > hist_le[b])
+            b++;
         r->hist[b]++;
     }
     if (r->decisions) {
         fprintf(r->decisions, "%" PRIu64 " %" PRId64 "\n", inst, value);
         r->decisions_dirty = true;
     }
-    hoc_log(HOC_LOG_DEBUG, "instance %" PRIu64 " decided %" PRId64 "%s", inst, value, from >= 0 ? " (forwarded)" : "");
+    hoc_log(HOC_LOG_DEBUG, "instance %" PRIu64 " decided %" PRId64 "%s", inst, value,
+            from >= 0 ? " (forwarded)" : "");
 }
 
 static void io_finished(void *ctx, uint64_t inst, bool decided)
@@ -134,8 +139,10 @@ static void io_inputs(void *ctx, uint64_t inst, int64_t *in)
     if (inst < r->K) r->start_us[inst] = now;
     if (!r->first_start) r->first_start = now;
     for (int i = 0; i < r->a->ninputs && i < 64; i++) {
-        if (r->nfixed) in[i] = r->fixed_inputs[i < r->nfixed ? i : r->nfixed - 1];
-        else in[i] = (int64_t)((inst + (uint64_t)r->id) % 2);
+        if (r->nfixed)
+            in[i] = r->fixed_inputs[i < r->nfixed ? i : r->nfixed - 1];
+        else
+            in[i] = (int64_t)((inst + (uint64_t)r->id) % 2);
         const hoc_field *f = &r->a->inputs[i];
         if (f->kind == HOC_K_ENUM && f->enum_count && in[i] >= (int64_t)f->enum_count) in[i] = 0;
     }
@@ -147,13 +154,17 @@ static int on_frame(void *ctx, int peer, const hoc_frame *f)
     Replica *r = ctx;
     switch (f->type) {
     case HOC_F_MSG:
-        return hoc_engine_receive(r->eng, peer, f->instance, f->round, f->payload, f->payload_len, hoc_now_us());
-    case HOC_F_DECISION: hoc_engine_decision(r->eng, peer, f->instance, f->value); return 0;
+        return hoc_engine_receive(r->eng, peer, f->instance, f->round, f->payload, f->payload_len,
+                                  hoc_now_us());
+    case HOC_F_DECISION:
+        hoc_engine_decision(r->eng, peer, f->instance, f->value);
+        return 0;
     case HOC_F_DONE:
         if (!(r->peers_done & hoc_set_one(peer))) hoc_log(HOC_LOG_INFO, "peer %d is done", peer);
         r->peers_done |= hoc_set_one(peer);
         return 0;
-    default: return -1;
+    default:
+        return -1;
     }
 }
 
@@ -197,13 +208,16 @@ static void check_exit(Replica *r, uint64_t now)
 static void start_more(Replica *r, uint64_t now)
 {
     if (!r->started) {
-        bool all = hoc_net_ready_count(r->net) == r->n - 1 && hoc_net_in_ready_count(r->net) == r->n - 1;
+        bool all =
+            hoc_net_ready_count(r->net) == r->n - 1 && hoc_net_in_ready_count(r->net) == r->n - 1;
         if (!all && now - r->t0 < r->start_wait_us) return;
         r->started = true;
-        hoc_log(HOC_LOG_INFO, "starting with %d of %d peers connected", hoc_net_ready_count(r->net), r->n - 1);
+        hoc_log(HOC_LOG_INFO, "starting with %d of %d peers connected", hoc_net_ready_count(r->net),
+                r->n - 1);
     }
     while (r->next_local < r->K && hoc_engine_live(r->eng) < r->window) {
-        if (r->status[r->next_local] == 0 && hoc_engine_start(r->eng, r->next_local, now) < 0) break;
+        if (r->status[r->next_local] == 0 && hoc_engine_start(r->eng, r->next_local, now) < 0)
+            break;
         r->next_local++;
     }
 }
@@ -242,7 +256,8 @@ static void house_cb(evutil_socket_t fd, short what, void *arg)
         send_done(r);
     }
     if (r->timeout_us && now - r->t0 > r->timeout_us) {
-        hoc_log(HOC_LOG_ERROR, "timeout: %" PRIu64 " of %" PRIu64 " instances decided", r->ndecided, r->K);
+        hoc_log(HOC_LOG_ERROR, "timeout: %" PRIu64 " of %" PRIu64 " instances decided", r->ndecided,
+                r->K);
         event_base_loopbreak(r->base);
         return;
     }
@@ -258,9 +273,11 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 }
 
 /* ---- /metrics ---- */
-static void metric(struct evbuffer *b, const char *name, const char *type, const char *help, uint64_t v)
+static void metric(struct evbuffer *b, const char *name, const char *type, const char *help,
+                   uint64_t v)
 {
-    evbuffer_add_printf(b, "# HELP hoc_%s %s\n# TYPE hoc_%s %s\nhoc_%s %" PRIu64 "\n", name, help, name, type, name, v);
+    evbuffer_add_printf(b, "# HELP hoc_%s %s\n# TYPE hoc_%s %s\nhoc_%s %" PRIu64 "\n", name, help,
+                        name, type, name, v);
 }
 
 static void metrics_cb(struct evhttp_request *req, void *arg)
@@ -277,36 +294,47 @@ static void metrics_cb(struct evhttp_request *req, void *arg)
     metric(b, "rounds_total", "counter", "Rounds ended (updates run).", e->rounds);
     metric(b, "timeouts_total", "counter", "Rounds whose timeout passed.", e->timeouts);
     metric(b, "catchups_total", "counter", "Jumps to a later round seen from a peer.", e->catchups);
-    metric(b, "catchup_rounds_total", "counter", "Rounds run with an empty mailbox while catching up.", e->catchup_rounds);
+    metric(b, "catchup_rounds_total", "counter",
+           "Rounds run with an empty mailbox while catching up.", e->catchup_rounds);
     metric(b, "messages_out_total", "counter", "Round messages sent.", e->msgs_sent);
     metric(b, "messages_in_total", "counter", "Round messages received.", e->msgs_in);
     metric(b, "messages_late_total", "counter", "Messages for an earlier round, dropped.", e->late);
-    metric(b, "messages_future_total", "counter", "Messages buffered for the next round.", e->future);
-    metric(b, "messages_dropped_total", "counter", "Messages dropped at the live-instance bound.", e->dropped_full);
+    metric(b, "messages_future_total", "counter", "Messages buffered for the next round.",
+           e->future);
+    metric(b, "messages_dropped_total", "counter", "Messages dropped at the live-instance bound.",
+           e->dropped_full);
     metric(b, "frames_in_total", "counter", "Frames received.", s->frames_in);
     metric(b, "frames_out_total", "counter", "Frames queued for sending.", s->frames_out);
     metric(b, "bytes_in_total", "counter", "Bytes received.", s->bytes_in);
     metric(b, "bytes_out_total", "counter", "Bytes queued for sending.", s->bytes_out);
     metric(b, "bad_frames_total", "counter", "Connections closed for a bad frame.", s->bad_frames);
-    metric(b, "auth_failures_total", "counter", "Connections that failed authentication.", s->auth_failures);
+    metric(b, "auth_failures_total", "counter", "Connections that failed authentication.",
+           s->auth_failures);
     metric(b, "fault_drops_total", "counter", "Messages dropped by --drop.", s->dropped_injected);
     metric(b, "decisions_total", "counter", "Instances decided here.", r->ndecided);
-    metric(b, "decisions_forwarded_total", "counter", "Decisions learned from a peer.", e->decided_learned);
-    metric(b, "live_instances", "gauge", "Instances running now.", (uint64_t)hoc_engine_live(r->eng));
+    metric(b, "decisions_forwarded_total", "counter", "Decisions learned from a peer.",
+           e->decided_learned);
+    metric(b, "live_instances", "gauge", "Instances running now.",
+           (uint64_t)hoc_engine_live(r->eng));
     metric(b, "peers_connected", "gauge", "Peers with a ready outgoing connection.",
            (uint64_t)hoc_net_ready_count(r->net));
-    evbuffer_add_printf(b, "# HELP hoc_decision_latency_seconds From starting an instance here to its decision.\n"
-                           "# TYPE hoc_decision_latency_seconds histogram\n");
+    evbuffer_add_printf(
+        b, "# HELP hoc_decision_latency_seconds From starting an instance here to its decision.\n"
+           "# TYPE hoc_decision_latency_seconds histogram\n");
     uint64_t cum = 0;
     for (size_t i = 0; i < NHIST; i++) {
         cum += r->hist[i];
-        evbuffer_add_printf(b, "hoc_decision_latency_seconds_bucket{le=\"%g\"} %" PRIu64 "\n", hist_le[i], cum);
+        evbuffer_add_printf(b, "hoc_decision_latency_seconds_bucket{le=\"%g\"} %" PRIu64 "\n",
+                            hist_le[i], cum);
     }
     cum += r->hist[NHIST];
     evbuffer_add_printf(b, "hoc_decision_latency_seconds_bucket{le=\"+Inf\"} %" PRIu64 "\n", cum);
-    evbuffer_add_printf(b, "hoc_decision_latency_seconds_sum %.6f\nhoc_decision_latency_seconds_count %" PRIu64 "\n",
-                        r->hist_sum, cum);
-    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "text/plain; version=0.0.4");
+    evbuffer_add_printf(
+        b,
+        "hoc_decision_latency_seconds_sum %.6f\nhoc_decision_latency_seconds_count %" PRIu64 "\n",
+        r->hist_sum, cum);
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+                      "text/plain; version=0.0.4");
     evhttp_send_reply(req, HTTP_OK, "OK", b);
     evbuffer_free(b);
 }
@@ -326,16 +354,19 @@ static void write_summary(Replica *r, const char *path)
         return;
     }
     qsort(r->lat_us, r->nlat, sizeof *r->lat_us, cmp_u32);
-    double secs = r->last_decision > r->first_start ? (double)(r->last_decision - r->first_start) / 1e6 : 0;
+    double secs =
+        r->last_decision > r->first_start ? (double)(r->last_decision - r->first_start) / 1e6 : 0;
     uint32_t p50 = r->nlat ? r->lat_us[r->nlat / 2] : 0;
-    uint32_t p99 = r->nlat ? r->lat_us[(r->nlat * 99) / 100 < r->nlat ? (r->nlat * 99) / 100 : r->nlat - 1] : 0;
+    uint32_t p99 =
+        r->nlat ? r->lat_us[(r->nlat * 99) / 100 < r->nlat ? (r->nlat * 99) / 100 : r->nlat - 1]
+                : 0;
     const hoc_engine_stats *e = hoc_engine_get_stats(r->eng);
     fprintf(f,
             "{\"id\": %d, \"instances\": %" PRIu64 ", \"decided\": %" PRIu64 ", \"seconds\": %.6f, "
             "\"decisions_per_s\": %.1f, \"p50_us\": %u, \"p99_us\": %u, \"rounds\": %" PRIu64
             ", \"timeouts\": %" PRIu64 ", \"catchups\": %" PRIu64 ", \"forwarded\": %" PRIu64 "}\n",
-            r->id, r->K, r->ndecided, secs, secs > 0 ? (double)r->ndecided / secs : 0.0, p50, p99, e->rounds,
-            e->timeouts, e->catchups, e->decided_learned);
+            r->id, r->K, r->ndecided, secs, secs > 0 ? (double)r->ndecided / secs : 0.0, p50, p99,
+            e->rounds, e->timeouts, e->catchups, e->decided_learned);
     fclose(f);
 }
 
@@ -359,7 +390,8 @@ static int read_secret(const char *path, uint8_t *buf, size_t cap, size_t *len)
     size_t n = fread(buf, 1, cap, f);
     bool more = fgetc(f) != EOF;
     fclose(f);
-    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) n--;
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        n--;
     if (more || n == 0) {
         fprintf(stderr, "hoc: the secret in '%s' must be 1 to %zu bytes\n", path, cap);
         return -1;
@@ -368,7 +400,8 @@ static int read_secret(const char *path, uint8_t *buf, size_t cap, size_t *len)
     return 0;
 }
 
-static int pick_params(const hoc_algo *a, int n, const char **names, const long long *vals, int nset, int64_t *params)
+static int pick_params(const hoc_algo *a, int n, const char **names, const long long *vals,
+                       int nset, int64_t *params)
 {
     int free_idx[16], nfree = 0;
     params[0] = n;
@@ -380,7 +413,8 @@ static int pick_params(const hoc_algo *a, int n, const char **names, const long 
     }
     for (int k = 0; k < nset; k++) {
         bool found = false;
-        for (int i = 1; i < a->nparams; i++) found |= strcmp(names[k], a->params[i]) == 0;
+        for (int i = 1; i < a->nparams; i++)
+            found |= strcmp(names[k], a->params[i]) == 0;
         if (!found) {
             fprintf(stderr, "hoc: the algorithm has no parameter '%s'\n", names[k]);
             return -1;
@@ -389,9 +423,12 @@ static int pick_params(const hoc_algo *a, int n, const char **names, const long 
     for (;;) {
         if (a->params_ok(params)) return 0;
         int d = nfree - 1;
-        while (d >= 0 && params[free_idx[d]] == 0) params[free_idx[d--]] = n;
+        while (d >= 0 && params[free_idx[d]] == 0)
+            params[free_idx[d--]] = n;
         if (d < 0) {
-            fprintf(stderr, "hoc: no parameter values satisfy the algorithm's constraints with n = %d\n", n);
+            fprintf(stderr,
+                    "hoc: no parameter values satisfy the algorithm's constraints with n = %d\n",
+                    n);
             return -1;
         }
         params[free_idx[d]]--;
@@ -401,12 +438,13 @@ static int pick_params(const hoc_algo *a, int n, const char **names, const long 
 int hoc_replica_main(const hoc_algo *a, int argc, char **argv)
 {
     const char *prog = argc > 0 ? argv[0] : "replica";
-    const char *peers_path = NULL, *decisions = NULL, *secret_path = NULL, *summary = NULL, *inputs = NULL;
+    const char *peers_path = NULL, *decisions = NULL, *secret_path = NULL, *summary = NULL,
+               *inputs = NULL;
     const char *pnames[16];
     long long pvals[16];
     int npset = 0;
-    double id = -1, K = 1, window = 256, max_live = -1, metrics = 0, drop = 0, delay = 0, linger = 5, start_wait = 2000,
-           timeout = 0, seed = 1;
+    double id = -1, K = 1, window = 256, max_live = -1, metrics = 0, drop = 0, delay = 0,
+           linger = 5, start_wait = 2000, timeout = 0, seed = 1;
     bool forward = true;
     int level = HOC_LOG_WARN;
     if (!a || a->abi != HOC_ABI_VERSION) {
@@ -431,22 +469,38 @@ int hoc_replica_main(const hoc_algo *a, int argc, char **argv)
             return 2;
         }
         i++;
-        if (strcmp(o, "--id") == 0) num = &id, hi = HOC_PEERS_MAX - 1;
-        else if (strcmp(o, "--peers") == 0) peers_path = v;
-        else if (strcmp(o, "--instances") == 0) num = &K, lo = 1, hi = 1e9;
-        else if (strcmp(o, "--decisions") == 0) decisions = v;
-        else if (strcmp(o, "--window") == 0) num = &window, lo = 1, hi = 1 << 20;
-        else if (strcmp(o, "--max-live") == 0) num = &max_live, lo = 1, hi = 1 << 22;
-        else if (strcmp(o, "--input") == 0) inputs = v;
-        else if (strcmp(o, "--secret") == 0) secret_path = v;
-        else if (strcmp(o, "--metrics") == 0) num = &metrics, lo = 1, hi = 65535;
-        else if (strcmp(o, "--drop") == 0) num = &drop, hi = 1;
-        else if (strcmp(o, "--delay") == 0) num = &delay, hi = 60000;
-        else if (strcmp(o, "--linger") == 0) num = &linger, hi = 86400;
-        else if (strcmp(o, "--start-wait") == 0) num = &start_wait, hi = 3600000;
-        else if (strcmp(o, "--timeout") == 0) num = &timeout, hi = 86400 * 365;
-        else if (strcmp(o, "--summary") == 0) summary = v;
-        else if (strcmp(o, "--seed") == 0) num = &seed, hi = 1e18;
+        if (strcmp(o, "--id") == 0)
+            num = &id, hi = HOC_PEERS_MAX - 1;
+        else if (strcmp(o, "--peers") == 0)
+            peers_path = v;
+        else if (strcmp(o, "--instances") == 0)
+            num = &K, lo = 1, hi = 1e9;
+        else if (strcmp(o, "--decisions") == 0)
+            decisions = v;
+        else if (strcmp(o, "--window") == 0)
+            num = &window, lo = 1, hi = 1 << 20;
+        else if (strcmp(o, "--max-live") == 0)
+            num = &max_live, lo = 1, hi = 1 << 22;
+        else if (strcmp(o, "--input") == 0)
+            inputs = v;
+        else if (strcmp(o, "--secret") == 0)
+            secret_path = v;
+        else if (strcmp(o, "--metrics") == 0)
+            num = &metrics, lo = 1, hi = 65535;
+        else if (strcmp(o, "--drop") == 0)
+            num = &drop, hi = 1;
+        else if (strcmp(o, "--delay") == 0)
+            num = &delay, hi = 60000;
+        else if (strcmp(o, "--linger") == 0)
+            num = &linger, hi = 86400;
+        else if (strcmp(o, "--start-wait") == 0)
+            num = &start_wait, hi = 3600000;
+        else if (strcmp(o, "--timeout") == 0)
+            num = &timeout, hi = 86400 * 365;
+        else if (strcmp(o, "--summary") == 0)
+            summary = v;
+        else if (strcmp(o, "--seed") == 0)
+            num = &seed, hi = 1e18;
         else if (strcmp(o, "--log") == 0) {
             if ((level = hoc_log_parse(v)) < 0) {
                 fprintf(stderr, "hoc: --log takes error, warn, info or debug\n");
@@ -455,7 +509,8 @@ int hoc_replica_main(const hoc_algo *a, int argc, char **argv)
         } else if (strcmp(o, "--param") == 0) {
             const char *eq = strchr(v, '=');
             double pv;
-            if (!eq || npset == 16 || eq == v || eq - v > 63 || parse_num(eq + 1, 0, INT32_MAX, &pv)) {
+            if (!eq || npset == 16 || eq == v || eq - v > 63 ||
+                parse_num(eq + 1, 0, INT32_MAX, &pv)) {
                 fprintf(stderr, "hoc: --param takes NAME=VALUE\n");
                 return 2;
             }
@@ -469,7 +524,8 @@ int hoc_replica_main(const hoc_algo *a, int argc, char **argv)
             fprintf(stderr, usage, prog);
             return 2;
         }
-        if (num && (parse_num(v, lo, hi, num) || (num != &drop && num != &linger && *num != (double)(long long)*num))) {
+        if (num && (parse_num(v, lo, hi, num) ||
+                    (num != &drop && num != &linger && *num != (double)(long long)*num))) {
             fprintf(stderr, "hoc: bad value '%s' for %s\n", v, o);
             return 2;
         }
@@ -487,17 +543,20 @@ int hoc_replica_main(const hoc_algo *a, int argc, char **argv)
         return 2;
     }
     if ((int)id >= peers.n) {
-        fprintf(stderr, "hoc: --id %d is not in %s (ids 0 to %d)\n", (int)id, peers_path, peers.n - 1);
+        fprintf(stderr, "hoc: --id %d is not in %s (ids 0 to %d)\n", (int)id, peers_path,
+                peers.n - 1);
         return 2;
     }
     if (peers.n > a->maxn) {
-        fprintf(stderr, "hoc: %d peers, but this build holds at most %d processes\n", peers.n, a->maxn);
+        fprintf(stderr, "hoc: %d peers, but this build holds at most %d processes\n", peers.n,
+                a->maxn);
         return 2;
     }
     static uint8_t secret[256];
     size_t secret_len = 0;
     bool loop = true;
-    for (int p = 0; p < peers.n; p++) loop &= hoc_peers_is_loopback(peers.p[p].host);
+    for (int p = 0; p < peers.n; p++)
+        loop &= hoc_peers_is_loopback(peers.p[p].host);
     if (secret_path && read_secret(secret_path, secret, sizeof secret, &secret_len)) return 2;
     if (!secret_path && !loop) {
         fprintf(stderr, "hoc: --secret FILE is required when a peer is not on loopback\n");
@@ -510,7 +569,8 @@ int hoc_replica_main(const hoc_algo *a, int argc, char **argv)
     if (pick_params(a, peers.n, pnames, pvals, npset, r->params)) return 2;
     if (inputs) {
         char *s = strdup(inputs), *save = NULL;
-        for (char *t = strtok_r(s, ":", &save); t && r->nfixed < 64; t = strtok_r(NULL, ":", &save)) {
+        for (char *t = strtok_r(s, ":", &save); t && r->nfixed < 64;
+             t = strtok_r(NULL, ":", &save)) {
             double v;
             if (parse_num(t, -9.2e18, 9.2e18, &v)) {
                 fprintf(stderr, "hoc: bad --input '%s'\n", inputs);
@@ -538,16 +598,26 @@ int hoc_replica_main(const hoc_algo *a, int argc, char **argv)
     struct evhttp *http = NULL;
     r->base = event_base_new();
     if (!r->base || event_base_priority_init(r->base, 2) != 0) goto out;
-    hoc_engine_opts eo = {max_live > 0 ? (int)max_live : (r->window * 2 > r->window + 1024 ? r->window * 2 : r->window + 1024),
-                          forward, (uint64_t)seed};
-    hoc_engine_io io = {r, io_send, io_send_decision, io_decided, NULL, io_finished, io_lookup, io_inputs};
+    hoc_engine_opts eo = {
+        max_live > 0 ? (int)max_live
+                     : (r->window * 2 > r->window + 1024 ? r->window * 2 : r->window + 1024),
+        forward, (uint64_t)seed};
+    hoc_engine_io io = {r,    io_send,     io_send_decision, io_decided,
+                        NULL, io_finished, io_lookup,        io_inputs};
     r->eng = hoc_engine_new(a, r->id, r->params, &eo, &io);
     if (!r->eng) {
         fprintf(stderr, "hoc: cannot set up the round engine\n");
         goto out;
     }
-    hoc_net_opts no = {r->id, &peers, secret, secret_len, hoc_wire_algo_tag(a->name, a->abi), drop,
-                       (uint64_t)(delay * 1000), (uint64_t)seed, 0};
+    hoc_net_opts no = {r->id,
+                       &peers,
+                       secret,
+                       secret_len,
+                       hoc_wire_algo_tag(a->name, a->abi),
+                       drop,
+                       (uint64_t)(delay * 1000),
+                       (uint64_t)seed,
+                       0};
     hoc_net_cb cb = {r, on_frame, on_iteration};
     r->t0 = hoc_now_us();
     r->start_wait_us = (uint64_t)start_wait * 1000;
@@ -569,12 +639,14 @@ int hoc_replica_main(const hoc_algo *a, int argc, char **argv)
     if (metrics > 0) {
         http = evhttp_new(r->base);
         if (!http || evhttp_bind_socket(http, peers.p[r->id].host, (uint16_t)metrics) != 0) {
-            fprintf(stderr, "hoc: cannot serve /metrics on %s:%d\n", peers.p[r->id].host, (int)metrics);
+            fprintf(stderr, "hoc: cannot serve /metrics on %s:%d\n", peers.p[r->id].host,
+                    (int)metrics);
             goto out;
         }
         evhttp_set_gencb(http, metrics_cb, r);
     }
-    hoc_log(HOC_LOG_INFO, "replica %d of %d running %s, %" PRIu64 " instances", r->id, r->n, a->name, r->K);
+    hoc_log(HOC_LOG_INFO, "replica %d of %d running %s, %" PRIu64 " instances", r->id, r->n,
+            a->name, r->K);
     hoc_net_kick(r->net);
     event_base_dispatch(r->base);
     rc = r->exit_ok ? 0 : 1;
@@ -582,8 +654,8 @@ int hoc_replica_main(const hoc_algo *a, int argc, char **argv)
     {
         const hoc_engine_stats *e = hoc_engine_get_stats(r->eng);
         hoc_log(HOC_LOG_INFO,
-                "exit: decided %" PRIu64 "/%" PRIu64 ", rounds %" PRIu64 ", timeouts %" PRIu64 ", catch-ups %" PRIu64
-                ", forwarded %" PRIu64,
+                "exit: decided %" PRIu64 "/%" PRIu64 ", rounds %" PRIu64 ", timeouts %" PRIu64
+                ", catch-ups %" PRIu64 ", forwarded %" PRIu64,
                 r->ndecided, r->K, e->rounds, e->timeouts, e->catchups, e->decided_learned);
     }
 out:

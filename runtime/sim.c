@@ -18,7 +18,10 @@ uint64_t hoc_rng_next(uint64_t *s)
     return z ^ (z >> 31);
 }
 
-static double rng_unit(uint64_t *s) { return (double)(hoc_rng_next(s) >> 11) / 9007199254740992.0; }
+static double rng_unit(uint64_t *s)
+{
+    return (double)(hoc_rng_next(s) >> 11) / 9007199254740992.0;
+}
 
 int hoc_sim_params(const hoc_algo *a, int n, const int64_t *given, int64_t *params)
 {
@@ -27,15 +30,18 @@ int hoc_sim_params(const hoc_algo *a, int n, const int64_t *given, int64_t *para
     int free_idx[16], nfree = 0;
     params[0] = n;
     for (int i = 1; i < a->nparams && i < 16; i++) {
-        if (given && given[i] >= 0) params[i] = given[i];
-        else free_idx[nfree++] = i, params[i] = n;
+        if (given && given[i] >= 0)
+            params[i] = given[i];
+        else
+            free_idx[nfree++] = i, params[i] = n;
     }
     /* bounded, so that unsatisfiable constraints over many params cannot hang */
     for (long tries = 0; tries < 4000000; tries++) {
         if (a->params_ok(params)) return 0;
         /* count down like an odometer, the last param fastest */
         int d = nfree - 1;
-        while (d >= 0 && params[free_idx[d]] == 0) params[free_idx[d--]] = n;
+        while (d >= 0 && params[free_idx[d]] == 0)
+            params[free_idx[d--]] = n;
         if (d < 0) return -1;
         params[free_idx[d]]--;
     }
@@ -45,14 +51,28 @@ int hoc_sim_params(const hoc_algo *a, int n, const int64_t *given, int64_t *para
 void hoc_print_value(FILE *f, hoc_kind k, const void *p, const char *const *names, uint32_t nnames)
 {
     switch (k) {
-    case HOC_K_INT: { int64_t v; memcpy(&v, p, 8); fprintf(f, "%" PRId64, v); break; }
-    case HOC_K_BOOL: fprintf(f, "%s", *(const bool *)p ? "true" : "false"); break;
-    case HOC_K_PID: { int32_t v; memcpy(&v, p, 4); fprintf(f, "%" PRId32, v); break; }
+    case HOC_K_INT: {
+        int64_t v;
+        memcpy(&v, p, 8);
+        fprintf(f, "%" PRId64, v);
+        break;
+    }
+    case HOC_K_BOOL:
+        fprintf(f, "%s", *(const bool *)p ? "true" : "false");
+        break;
+    case HOC_K_PID: {
+        int32_t v;
+        memcpy(&v, p, 4);
+        fprintf(f, "%" PRId32, v);
+        break;
+    }
     case HOC_K_ENUM: {
         int32_t v;
         memcpy(&v, p, 4);
-        if (names && v >= 0 && (uint32_t)v < nnames) fprintf(f, "%s", names[v]);
-        else fprintf(f, "%" PRId32, v);
+        if (names && v >= 0 && (uint32_t)v < nnames)
+            fprintf(f, "%s", names[v]);
+        else
+            fprintf(f, "%" PRId32, v);
         break;
     }
     case HOC_K_SET: {
@@ -64,17 +84,25 @@ void hoc_print_value(FILE *f, hoc_kind k, const void *p, const char *const *name
         fputc('}', f);
         break;
     }
-    case HOC_K_BYTES: fprintf(f, "0x%02x..", *(const uint8_t *)p); break;
-    default: fputs("?", f);
+    case HOC_K_BYTES:
+        fprintf(f, "0x%02x..", *(const uint8_t *)p);
+        break;
+    default:
+        fputs("?", f);
     }
 }
 
 static size_t kind_size(hoc_kind k)
 {
     switch (k) {
-    case HOC_K_INT: case HOC_K_SET: return 8;
-    case HOC_K_PID: case HOC_K_ENUM: return 4;
-    default: return 1;
+    case HOC_K_INT:
+    case HOC_K_SET:
+        return 8;
+    case HOC_K_PID:
+    case HOC_K_ENUM:
+        return 4;
+    default:
+        return 1;
     }
 }
 
@@ -137,13 +165,25 @@ typedef struct Sim {
     double seconds; /* spent in the rounds themselves */
 } Sim;
 
-static uint8_t *state_of(Sim *s, int p) { return s->states + (size_t)p * s->a->state_size; }
-static bool halted(Sim *s, int p) { return state_of(s, p)[s->a->halted_offset] != 0; }
+static uint8_t *state_of(Sim *s, int p)
+{
+    return s->states + (size_t)p * s->a->state_size;
+}
+static bool halted(Sim *s, int p)
+{
+    return state_of(s, p)[s->a->halted_offset] != 0;
+}
 /* A process crashing in round r still sends in r (its messages reach some of
  * the others), but takes no step after that: it neither updates in r nor
  * sends later. */
-static bool alive(Sim *s, int p, int64_t r) { return s->crash_at[p] < 0 || r < s->crash_at[p]; }
-static bool sends(Sim *s, int p, int64_t r) { return s->crash_at[p] < 0 || r <= s->crash_at[p]; }
+static bool alive(Sim *s, int p, int64_t r)
+{
+    return s->crash_at[p] < 0 || r < s->crash_at[p];
+}
+static bool sends(Sim *s, int p, int64_t r)
+{
+    return s->crash_at[p] < 0 || r <= s->crash_at[p];
+}
 
 static int add_event(Sim *s, int64_t r, int p, int out, const uint8_t *v, size_t len)
 {
@@ -178,8 +218,10 @@ static void choose_ho(Sim *s, int64_t r, uint64_t *rng)
 {
     hoc_set live = 0, crashing = 0;
     for (int p = 0; p < s->n; p++) {
-        if (alive(s, p, r)) live |= hoc_set_one(p);
-        else if (sends(s, p, r)) crashing |= hoc_set_one(p);
+        if (alive(s, p, r))
+            live |= hoc_set_one(p);
+        else if (sends(s, p, r))
+            crashing |= hoc_set_one(p);
     }
     bool good = good_round(s, r);
     for (int q = 0; q < s->n; q++) {
@@ -188,7 +230,8 @@ static void choose_ho(Sim *s, int64_t r, uint64_t *rng)
             /* a crashing process's last messages reach each other process with
              * probability 1/2 (none in a good round: those are clean) */
             if (hoc_set_has(crashing, p)) {
-                if (!good && (hoc_rng_next(rng) & 1) && rng_unit(rng) >= s->o->drop) h |= hoc_set_one(p);
+                if (!good && (hoc_rng_next(rng) & 1) && rng_unit(rng) >= s->o->drop)
+                    h |= hoc_set_one(p);
                 continue;
             }
             if (!hoc_set_has(live, p)) continue;
@@ -206,7 +249,8 @@ static void remember(Sim *s, int64_t r)
     size_t per = (size_t)s->n * s->a->state_size + (size_t)s->n * sizeof(hoc_set);
     int64_t slot = r % keep;
     memcpy(s->history + slot * per, s->states, (size_t)s->n * s->a->state_size);
-    memcpy(s->history + slot * per + (size_t)s->n * s->a->state_size, s->ho, (size_t)s->n * sizeof(hoc_set));
+    memcpy(s->history + slot * per + (size_t)s->n * s->a->state_size, s->ho,
+           (size_t)s->n * sizeof(hoc_set));
     if (s->hist_count < keep) s->hist_count++;
     s->hist_first = r - s->hist_count + 1;
 }
@@ -249,8 +293,8 @@ static int step(Sim *s, int64_t r, uint64_t *rng)
         for (int p = 0; p < s->n; p++) {
             if (!hoc_set_has(s->ho[q], p) || !hoc_set_has(s->to[p], q)) continue;
             from |= hoc_set_one(p);
-            memcpy(s->msgs + (size_t)p * rd->msg_size, s->outbox + (size_t)p * box + (size_t)q * rd->msg_size,
-                   rd->msg_size);
+            memcpy(s->msgs + (size_t)p * rd->msg_size,
+                   s->outbox + (size_t)p * box + (size_t)q * rd->msg_size, rd->msg_size);
         }
         uint64_t oracle = a->noracles ? hoc_rng_next(rng) : 0;
         hoc_env env = {q, s->n, r, s->o->params, oracle};
@@ -260,7 +304,8 @@ static int step(Sim *s, int64_t r, uint64_t *rng)
             const hoc_output *o = &a->outputs[i];
             if (!s->outputs[o->fired_offset]) continue;
             size_t len = o->has_value ? kind_size(o->kind) : 0;
-            if (add_event(s, r, q, i, o->has_value ? s->outputs + o->value_offset : NULL, len) < 0) return -2;
+            if (add_event(s, r, q, i, o->has_value ? s->outputs + o->value_offset : NULL, len) < 0)
+                return -2;
         }
     }
     remember(s, r);
@@ -285,29 +330,41 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static void report_json(Sim *s, FILE *f, const char *verdict, int64_t rounds, int bad, int64_t bad_round)
+static void report_json(Sim *s, FILE *f, const char *verdict, int64_t rounds, int bad,
+                        int64_t bad_round)
 {
     const hoc_algo *a = s->a;
-    fprintf(f, "{\"algorithm\": \"%s\", \"verdict\": \"%s\", \"rounds\": %" PRId64 ", \"n\": %d, \"seed\": %" PRIu64,
+    fprintf(f,
+            "{\"algorithm\": \"%s\", \"verdict\": \"%s\", \"rounds\": %" PRId64
+            ", \"n\": %d, \"seed\": %" PRIu64,
             a->name, verdict, rounds, s->n, s->o->seed);
     fprintf(f, ", \"seconds\": %.6f", s->seconds);
     fprintf(f, ", \"params\": {");
-    for (int i = 0; i < a->nparams; i++) fprintf(f, "%s\"%s\": %" PRId64, i ? ", " : "", a->params[i], s->o->params[i]);
+    for (int i = 0; i < a->nparams; i++)
+        fprintf(f, "%s\"%s\": %" PRId64, i ? ", " : "", a->params[i], s->o->params[i]);
     fprintf(f, "}");
-    if (bad >= 0) fprintf(f, ", \"violation\": {\"spec\": \"%s\", \"round\": %" PRId64 "}", a->specs[bad].name, bad_round);
+    if (bad >= 0)
+        fprintf(f, ", \"violation\": {\"spec\": \"%s\", \"round\": %" PRId64 "}",
+                a->specs[bad].name, bad_round);
     fprintf(f, ", \"processes\": [");
     for (int p = 0; p < s->n; p++) {
-        fprintf(f, "%s{\"id\": %d, \"crashed_at\": %" PRId64 ", \"outputs\": [", p ? ", " : "", p, s->crash_at[p]);
+        fprintf(f, "%s{\"id\": %d, \"crashed_at\": %" PRId64 ", \"outputs\": [", p ? ", " : "", p,
+                s->crash_at[p]);
         int k = 0;
         for (size_t i = 0; i < s->nevents; i++) {
             const Event *e = &s->events[i];
             if (e->proc != p) continue;
-            fprintf(f, "%s{\"round\": %" PRId64 ", \"name\": \"%s\"", k++ ? ", " : "", e->round, a->outputs[e->output].name);
+            fprintf(f, "%s{\"round\": %" PRId64 ", \"name\": \"%s\"", k++ ? ", " : "", e->round,
+                    a->outputs[e->output].name);
             if (a->outputs[e->output].has_value) {
                 fprintf(f, ", \"value\": ");
-                if (a->outputs[e->output].kind == HOC_K_ENUM || a->outputs[e->output].kind == HOC_K_SET) fputc('"', f);
+                if (a->outputs[e->output].kind == HOC_K_ENUM ||
+                    a->outputs[e->output].kind == HOC_K_SET)
+                    fputc('"', f);
                 print_event_value(f, a, e);
-                if (a->outputs[e->output].kind == HOC_K_ENUM || a->outputs[e->output].kind == HOC_K_SET) fputc('"', f);
+                if (a->outputs[e->output].kind == HOC_K_ENUM ||
+                    a->outputs[e->output].kind == HOC_K_SET)
+                    fputc('"', f);
             }
             fputc('}', f);
         }
@@ -356,7 +413,8 @@ int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o)
     FILE *f = o->out ? o->out : stdout;
     int n = o->n;
     if (n < 1 || n > a->maxn || n > HOC_MAXN) {
-        fprintf(stderr, "hoc sim: n must be between 1 and %d\n", a->maxn < HOC_MAXN ? a->maxn : HOC_MAXN);
+        fprintf(stderr, "hoc sim: n must be between 1 and %d\n",
+                a->maxn < HOC_MAXN ? a->maxn : HOC_MAXN);
         return 2;
     }
     if (!a->params_ok(o->params)) {
@@ -375,28 +433,35 @@ int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o)
     s.history = o->trace_rounds > 0 ? calloc((size_t)o->trace_rounds, per) : NULL;
     int64_t *inputs = calloc((size_t)n * (size_t)(a->ninputs + 1), sizeof *inputs);
     int rc = 2;
-    if (!s.states || !s.outbox || !s.to || !s.msgs || !s.outputs || !s.ho || !s.crash_at || !inputs ||
-        (o->trace_rounds > 0 && !s.history)) {
+    if (!s.states || !s.outbox || !s.to || !s.msgs || !s.outputs || !s.ho || !s.crash_at ||
+        !inputs || (o->trace_rounds > 0 && !s.history)) {
         fprintf(stderr, "hoc sim: out of memory\n");
         goto done;
     }
     uint64_t rng = o->seed;
-    for (int p = 0; p < n; p++) s.crash_at[p] = -1;
+    for (int p = 0; p < n; p++)
+        s.crash_at[p] = -1;
     for (int k = 0; k < o->crash && k < n; k++) {
         int p;
-        do p = (int)(hoc_rng_next(&rng) % (uint64_t)n); while (s.crash_at[p] >= 0);
+        do
+            p = (int)(hoc_rng_next(&rng) % (uint64_t)n);
+        while (s.crash_at[p] >= 0);
         s.crash_at[p] = (int64_t)(hoc_rng_next(&rng) % (uint64_t)(o->rounds > 0 ? o->rounds : 1));
     }
-    if (o->inputs) memcpy(inputs, o->inputs, sizeof *inputs * (size_t)n * (size_t)a->ninputs);
-    else default_inputs(a, n, inputs);
+    if (o->inputs)
+        memcpy(inputs, o->inputs, sizeof *inputs * (size_t)n * (size_t)a->ninputs);
+    else
+        default_inputs(a, n, inputs);
     for (int p = 0; p < n; p++) {
         hoc_env env = {p, n, 0, o->params, 0};
         a->init(state_of(&s, p), &env, inputs + (size_t)p * (size_t)a->ninputs);
     }
     if (!o->json) {
         fprintf(f, "%s: n=%d", a->name, n);
-        for (int i = 1; i < a->nparams; i++) fprintf(f, " %s=%" PRId64, a->params[i], o->params[i]);
-        fprintf(f, ", seed %" PRIu64 ", drop %.2f, crash %d, %" PRId64 " rounds\n", o->seed, o->drop, o->crash, o->rounds);
+        for (int i = 1; i < a->nparams; i++)
+            fprintf(f, " %s=%" PRId64, a->params[i], o->params[i]);
+        fprintf(f, ", seed %" PRIu64 ", drop %.2f, crash %d, %" PRId64 " rounds\n", o->seed,
+                o->drop, o->crash, o->rounds);
     }
     int bad = -1;
     int64_t r = 0;
@@ -418,20 +483,25 @@ int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o)
     }
     s.seconds = now() - t0;
     if (bad >= 0) {
-        if (o->json) report_json(&s, f, "violated", r + 1, bad, r);
+        if (o->json)
+            report_json(&s, f, "violated", r + 1, bad, r);
         else {
             report_text(&s, f, r + 1);
             fprintf(f, "VIOLATED: %s %s after round %" PRId64 "\n",
-                    a->specs[bad].kind == HOC_INVARIANT ? "invariant" : "property", a->specs[bad].name, r);
+                    a->specs[bad].kind == HOC_INVARIANT ? "invariant" : "property",
+                    a->specs[bad].name, r);
             print_trace(&s, f);
         }
         rc = 1;
     } else {
-        if (o->json) report_json(&s, f, "ok", r, -1, -1);
+        if (o->json)
+            report_json(&s, f, "ok", r, -1, -1);
         else {
             report_text(&s, f, r);
-            fprintf(f, "ok: every invariant and property held after each of %" PRId64 " rounds (%.3f s)\n", r,
-                    s.seconds);
+            fprintf(f,
+                    "ok: every invariant and property held after each of %" PRId64
+                    " rounds (%.3f s)\n",
+                    r, s.seconds);
         }
         rc = 0;
     }
@@ -478,17 +548,22 @@ static char *slurp(const char *path, size_t *len)
 }
 
 /* Does field fd of state st print as the trace's value v? */
-static bool same_value(const hoc_field *fd, const uint8_t *st, const json *v, char *mine, size_t cap)
+static bool same_value(const hoc_field *fd, const uint8_t *st, const json *v, char *mine,
+                       size_t cap)
 {
     FILE *m = fmemopen(mine, cap, "w");
     if (!m) return false;
     hoc_print_value(m, fd->kind, st + fd->offset, fd->enum_names, fd->enum_count);
     fclose(m);
     char theirs[128];
-    if (v->type == JSON_NUM) snprintf(theirs, sizeof theirs, "%" PRId64, v->num);
-    else if (v->type == JSON_BOOL) snprintf(theirs, sizeof theirs, "%s", v->b ? "true" : "false");
-    else if (v->type == JSON_STR) snprintf(theirs, sizeof theirs, "%s", v->str);
-    else return false;
+    if (v->type == JSON_NUM)
+        snprintf(theirs, sizeof theirs, "%" PRId64, v->num);
+    else if (v->type == JSON_BOOL)
+        snprintf(theirs, sizeof theirs, "%s", v->b ? "true" : "false");
+    else if (v->type == JSON_STR)
+        snprintf(theirs, sizeof theirs, "%s", v->str);
+    else
+        return false;
     return strcmp(mine, theirs) == 0;
 }
 
@@ -503,16 +578,20 @@ static bool guided(const json *t, const char *name)
 
 /* Checks the invariants and properties the trace did not use as guides;
  * returns 1 after reporting the first violated one, else 0. */
-static int replay_specs(const hoc_algo *a, const json *t, const uint8_t *states, const int64_t *params, int r,
-                        FILE *out)
+static int replay_specs(const hoc_algo *a, const json *t, const uint8_t *states,
+                        const int64_t *params, int r, FILE *out)
 {
     for (int i = 0; i < a->nspecs; i++) {
         const hoc_spec *sp = &a->specs[i];
-        if ((sp->kind != HOC_INVARIANT && sp->kind != HOC_PROPERTY) || guided(t, sp->name)) continue;
+        if ((sp->kind != HOC_INVARIANT && sp->kind != HOC_PROPERTY) || guided(t, sp->name))
+            continue;
         if (sp->holds(states, params, NULL)) continue;
-        fprintf(out, "VIOLATED: %s %s ", sp->kind == HOC_INVARIANT ? "invariant" : "property", sp->name);
-        if (r < 0) fprintf(out, "in the initial states (as in the trace)\n");
-        else fprintf(out, "after round %d (as in the trace)\n", r);
+        fprintf(out, "VIOLATED: %s %s ", sp->kind == HOC_INVARIANT ? "invariant" : "property",
+                sp->name);
+        if (r < 0)
+            fprintf(out, "in the initial states (as in the trace)\n");
+        else
+            fprintf(out, "after round %d (as in the trace)\n", r);
         return 1;
     }
     return 0;
@@ -531,7 +610,8 @@ int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out)
     uint8_t *states = NULL, *box = NULL, *msgs = NULL, *outputs = NULL;
     int64_t params[16] = {0}, *inputs = NULL;
     const json *fmt = json_get(t, "format"), *jn = json_get(t, "n"), *jp = json_get(t, "params"),
-               *ji = json_get(t, "inputs"), *jr = json_get(t, "rounds"), *ja = json_get(t, "algorithm");
+               *ji = json_get(t, "inputs"), *jr = json_get(t, "rounds"),
+               *ja = json_get(t, "algorithm");
     if (!fmt || fmt->type != JSON_STR || strcmp(fmt->str, "hoc-trace-1") != 0) {
         replay_error(path, "not a hoc trace (format hoc-trace-1)");
         goto done;
@@ -540,13 +620,16 @@ int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out)
         replay_error(path, "the trace is of another algorithm");
         goto done;
     }
-    if (!jn || jn->type != JSON_NUM || jn->num < 1 || jn->num > a->maxn || !jp || jp->type != JSON_ARR ||
-        jp->n != a->nparams || !ji || ji->type != JSON_ARR || !jr || jr->type != JSON_ARR) {
-        replay_error(path, "the trace lacks n, params, inputs or rounds, or they do not fit the algorithm");
+    if (!jn || jn->type != JSON_NUM || jn->num < 1 || jn->num > a->maxn || !jp ||
+        jp->type != JSON_ARR || jp->n != a->nparams || !ji || ji->type != JSON_ARR || !jr ||
+        jr->type != JSON_ARR) {
+        replay_error(
+            path, "the trace lacks n, params, inputs or rounds, or they do not fit the algorithm");
         goto done;
     }
     n = (int)jn->num;
-    for (int i = 0; i < jp->n; i++) params[i] = jp->items[i].type == JSON_NUM ? jp->items[i].num : -1;
+    for (int i = 0; i < jp->n; i++)
+        params[i] = jp->items[i].type == JSON_NUM ? jp->items[i].num : -1;
     if (params[0] != n || !a->params_ok(params)) {
         replay_error(path, "the trace's parameters do not satisfy the algorithm's constraints");
         goto done;
@@ -565,7 +648,8 @@ int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out)
         replay_error(path, "out of memory");
         goto done;
     }
-    for (int i = 0; i < ji->n; i++) inputs[i] = ji->items[i].type == JSON_NUM ? ji->items[i].num : 0;
+    for (int i = 0; i < ji->n; i++)
+        inputs[i] = ji->items[i].type == JSON_NUM ? ji->items[i].num : 0;
     for (int p = 0; p < n; p++) {
         hoc_env env = {p, n, 0, params, 0};
         a->init(states + (size_t)p * a->state_size, &env, inputs + (size_t)p * (size_t)a->ninputs);
@@ -574,10 +658,11 @@ int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out)
     uint64_t crashed = 0;
     rc = replay_specs(a, t, states, params, -1, out);
     for (int r = 0; r < jr->n && rc == 0; r++) {
-        const json *jround = &jr->items[r], *jho = json_get(jround, "ho"), *jc = json_get(jround, "crashed"),
-                   *jo = json_get(jround, "oracle"), *js = json_get(jround, "states");
-        if (!jho || jho->type != JSON_ARR || jho->n != n || !jc || jc->type != JSON_NUM || !js || js->type != JSON_ARR ||
-            js->n != n) {
+        const json *jround = &jr->items[r], *jho = json_get(jround, "ho"),
+                   *jc = json_get(jround, "crashed"), *jo = json_get(jround, "oracle"),
+                   *js = json_get(jround, "states");
+        if (!jho || jho->type != JSON_ARR || jho->n != n || !jc || jc->type != JSON_NUM || !js ||
+            js->type != JSON_ARR || js->n != n) {
             rc = replay_error(path, "a round lacks ho, crashed or states for every process");
             break;
         }
@@ -601,9 +686,13 @@ int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out)
             for (int p = 0; p < n; p++)
                 if (hoc_set_has(ho, p) && hoc_set_has(to[p], q)) {
                     from |= hoc_set_one(p);
-                    memcpy(msgs + (size_t)p * rsz, box + ((size_t)p * HOC_MAXN + (size_t)q) * rsz, rsz);
+                    memcpy(msgs + (size_t)p * rsz, box + ((size_t)p * HOC_MAXN + (size_t)q) * rsz,
+                           rsz);
                 }
-            uint64_t bits = jo && jo->type == JSON_ARR && jo->n == n && jo->items[q].type == JSON_NUM ? (uint64_t)jo->items[q].num : 0;
+            uint64_t bits =
+                jo && jo->type == JSON_ARR && jo->n == n && jo->items[q].type == JSON_NUM
+                    ? (uint64_t)jo->items[q].num
+                    : 0;
             hoc_env env = {q, n, r, params, bits};
             memset(outputs, 0, a->outputs_size);
             rd->update(st, &env, from, msgs, outputs);
@@ -615,11 +704,16 @@ int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out)
             for (int i = 0; i < a->nfields; i++) {
                 const json *v = json_get(obj, a->fields[i].name);
                 char mine[128];
-                if (v && !same_value(&a->fields[i], states + (size_t)p * a->state_size, v, mine, sizeof mine)) {
-                    fprintf(out, "DIVERGED: round %d, p%d, %s: the trace says ", r, p, a->fields[i].name);
-                    if (v->type == JSON_NUM) fprintf(out, "%" PRId64, v->num);
-                    else if (v->type == JSON_BOOL) fprintf(out, "%s", v->b ? "true" : "false");
-                    else fprintf(out, "%s", v->type == JSON_STR ? v->str : "?");
+                if (v && !same_value(&a->fields[i], states + (size_t)p * a->state_size, v, mine,
+                                     sizeof mine)) {
+                    fprintf(out, "DIVERGED: round %d, p%d, %s: the trace says ", r, p,
+                            a->fields[i].name);
+                    if (v->type == JSON_NUM)
+                        fprintf(out, "%" PRId64, v->num);
+                    else if (v->type == JSON_BOOL)
+                        fprintf(out, "%s", v->b ? "true" : "false");
+                    else
+                        fprintf(out, "%s", v->type == JSON_STR ? v->str : "?");
                     fprintf(out, ", the replay has %s\n", mine);
                     rc = 2;
                     break;

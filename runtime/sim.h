@@ -8,14 +8,14 @@
 
 typedef struct hoc_sim_opts {
     int n;
-    int64_t params[16];   /* params[0] == n; the rest filled by hoc_sim_params */
-    int64_t rounds;       /* rounds to run (fewer if every live process halts) */
+    int64_t params[16]; /* params[0] == n; the rest filled by hoc_sim_params */
+    int64_t rounds;     /* rounds to run (fewer if every live process halts) */
     uint64_t seed;
-    double drop;          /* probability that one channel drops its message */
-    int crash;            /* processes that crash, each at a random round */
+    double drop;           /* probability that one channel drops its message */
+    int crash;             /* processes that crash, each at a random round */
     const int64_t *inputs; /* n * algo->ninputs values, or NULL for the default */
-    int64_t good_from;    /* from this round, eventual assumptions are made to hold; -1: never */
-    int trace_rounds;     /* rounds of states kept for a violation trace */
+    int64_t good_from;     /* from this round, eventual assumptions are made to hold; -1: never */
+    int trace_rounds;      /* rounds of states kept for a violation trace */
     bool json;
     FILE *out;
 } hoc_sim_opts;
@@ -40,6 +40,7 @@ int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out);
 uint64_t hoc_rng_next(uint64_t *state);
 
 /* Prints one value of the given kind, as drivers show it. */
-void hoc_print_value(FILE *f, hoc_kind k, const void *p, const char *const *enum_names, uint32_t nnames);
+void hoc_print_value(FILE *f, hoc_kind k, const void *p, const char *const *enum_names,
+                     uint32_t nnames);
 
 #endif

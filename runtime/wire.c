@@ -6,22 +6,26 @@
 
 static void put32(uint8_t *b, uint32_t v)
 {
-    for (int i = 0; i < 4; i++) b[i] = (uint8_t)(v >> (8 * i));
+    for (int i = 0; i < 4; i++)
+        b[i] = (uint8_t)(v >> (8 * i));
 }
 static void put64(uint8_t *b, uint64_t v)
 {
-    for (int i = 0; i < 8; i++) b[i] = (uint8_t)(v >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(v >> (8 * i));
 }
 static uint32_t get32(const uint8_t *b)
 {
     uint32_t v = 0;
-    for (int i = 0; i < 4; i++) v |= (uint32_t)b[i] << (8 * i);
+    for (int i = 0; i < 4; i++)
+        v |= (uint32_t)b[i] << (8 * i);
     return v;
 }
 static uint64_t get64(const uint8_t *b)
 {
     uint64_t v = 0;
-    for (int i = 0; i < 8; i++) v |= (uint64_t)b[i] << (8 * i);
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)b[i] << (8 * i);
     return v;
 }
 
@@ -37,7 +41,8 @@ static int head(uint8_t *out, size_t cap, hoc_frame_type t, size_t blen)
     return (int)total;
 }
 
-int hoc_wire_hello(uint8_t *out, size_t cap, uint32_t server, uint32_t algo, const uint8_t nonce[HOC_WIRE_NONCE])
+int hoc_wire_hello(uint8_t *out, size_t cap, uint32_t server, uint32_t algo,
+                   const uint8_t nonce[HOC_WIRE_NONCE])
 {
     int n = head(out, cap, HOC_F_HELLO, 8 + HOC_WIRE_NONCE);
     if (n < 0) return -1;
@@ -47,7 +52,8 @@ int hoc_wire_hello(uint8_t *out, size_t cap, uint32_t server, uint32_t algo, con
     return n;
 }
 
-int hoc_wire_auth(uint8_t *out, size_t cap, uint32_t client, uint32_t algo, const uint8_t mac[HOC_WIRE_MAC])
+int hoc_wire_auth(uint8_t *out, size_t cap, uint32_t client, uint32_t algo,
+                  const uint8_t mac[HOC_WIRE_MAC])
 {
     int n = head(out, cap, HOC_F_AUTH, 8 + HOC_WIRE_MAC);
     if (n < 0) return -1;
@@ -57,10 +63,11 @@ int hoc_wire_auth(uint8_t *out, size_t cap, uint32_t client, uint32_t algo, cons
     return n;
 }
 
-int hoc_wire_msg_header(uint8_t *out, size_t cap, uint64_t instance, int64_t round, uint32_t sender, uint32_t algo,
-                        size_t plen)
+int hoc_wire_msg_header(uint8_t *out, size_t cap, uint64_t instance, int64_t round, uint32_t sender,
+                        uint32_t algo, size_t plen)
 {
-    if (plen > HOC_WIRE_MAX_PAYLOAD || cap < HOC_WIRE_LEN + HOC_WIRE_HDR + HOC_WIRE_MSG_FIXED) return -1;
+    if (plen > HOC_WIRE_MAX_PAYLOAD || cap < HOC_WIRE_LEN + HOC_WIRE_HDR + HOC_WIRE_MSG_FIXED)
+        return -1;
     put32(out, (uint32_t)(HOC_WIRE_HDR + HOC_WIRE_MSG_FIXED + plen));
     out[4] = HOC_WIRE_VERSION;
     out[5] = HOC_F_MSG;
@@ -72,7 +79,8 @@ int hoc_wire_msg_header(uint8_t *out, size_t cap, uint64_t instance, int64_t rou
     return HOC_WIRE_LEN + HOC_WIRE_HDR + HOC_WIRE_MSG_FIXED;
 }
 
-int hoc_wire_decision(uint8_t *out, size_t cap, uint64_t instance, uint32_t sender, uint32_t algo, int64_t value)
+int hoc_wire_decision(uint8_t *out, size_t cap, uint64_t instance, uint32_t sender, uint32_t algo,
+                      int64_t value)
 {
     int n = head(out, cap, HOC_F_DECISION, 24);
     if (n < 0) return -1;
@@ -92,7 +100,8 @@ int hoc_wire_done(uint8_t *out, size_t cap, uint32_t sender, uint32_t algo)
     return n;
 }
 
-hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, size_t *used, const char **why)
+hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, size_t *used,
+                                const char **why)
 {
     *why = NULL;
     if (len < HOC_WIRE_LEN) return HOC_WIRE_MORE;
@@ -142,7 +151,8 @@ hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, si
         break;
     case HOC_F_DECISION:
         if (blen != 24) goto size;
-        f->instance = get64(b), f->id = get32(b + 8), f->algo = get32(b + 12), f->value = (int64_t)get64(b + 16);
+        f->instance = get64(b), f->id = get32(b + 8), f->algo = get32(b + 12),
+        f->value = (int64_t)get64(b + 16);
         break;
     case HOC_F_DONE:
         if (blen != 8) goto size;
@@ -159,7 +169,8 @@ size:
 uint32_t hoc_wire_algo_tag(const char *name, int abi)
 {
     uint32_t h = 2166136261u;
-    for (const char *p = name; *p; p++) h = (h ^ (uint8_t)*p) * 16777619u;
+    for (const char *p = name; *p; p++)
+        h = (h ^ (uint8_t)*p) * 16777619u;
     h = (h ^ (uint32_t)abi) * 16777619u;
     return h;
 }

@@ -19,12 +19,12 @@
 #include <stdint.h>
 
 #define HOC_WIRE_VERSION 1
-#define HOC_WIRE_LEN 4          /* the length prefix */
-#define HOC_WIRE_HDR 4          /* version, type, reserved */
+#define HOC_WIRE_LEN 4           /* the length prefix */
+#define HOC_WIRE_HDR 4           /* version, type, reserved */
 #define HOC_WIRE_MAX_FRAME 65536 /* largest L accepted */
 #define HOC_WIRE_NONCE 16
 #define HOC_WIRE_MAC 32
-#define HOC_WIRE_MSG_FIXED 24   /* MSG body before the payload */
+#define HOC_WIRE_MSG_FIXED 24 /* MSG body before the payload */
 #define HOC_WIRE_MAX_PAYLOAD (HOC_WIRE_MAX_FRAME - HOC_WIRE_HDR - HOC_WIRE_MSG_FIXED)
 
 typedef enum hoc_frame_type {
@@ -38,35 +38,39 @@ typedef enum hoc_frame_type {
 /* One decoded frame; payload points into the caller's buffer. */
 typedef struct hoc_frame {
     hoc_frame_type type;
-    uint32_t id;        /* HELLO: server; AUTH: client; MSG/DECISION/DONE: sender */
+    uint32_t id; /* HELLO: server; AUTH: client; MSG/DECISION/DONE: sender */
     uint32_t algo;
-    uint64_t instance;  /* MSG, DECISION */
-    int64_t round;      /* MSG */
-    int64_t value;      /* DECISION */
+    uint64_t instance;                    /* MSG, DECISION */
+    int64_t round;                        /* MSG */
+    int64_t value;                        /* DECISION */
     const uint8_t *nonce, *mac, *payload; /* HELLO, AUTH, MSG */
     size_t payload_len;
 } hoc_frame;
 
 /* Result of looking at the front of a byte stream. */
 typedef enum hoc_wire_status {
-    HOC_WIRE_OK = 0,       /* a whole frame; *used bytes were consumed */
-    HOC_WIRE_MORE = 1,     /* not enough bytes yet */
-    HOC_WIRE_BAD = -1,     /* garbage: close the connection */
+    HOC_WIRE_OK = 0,   /* a whole frame; *used bytes were consumed */
+    HOC_WIRE_MORE = 1, /* not enough bytes yet */
+    HOC_WIRE_BAD = -1, /* garbage: close the connection */
 } hoc_wire_status;
 
 /* Decodes the frame at the front of buf[0..len); on HOC_WIRE_BAD, *why says
  * what was wrong (a static string). */
-hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, size_t *used, const char **why);
+hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, size_t *used,
+                                const char **why);
 
 /* Encoders: write one whole frame into out (cap bytes); return its size or
  * -1 if it does not fit. */
-int hoc_wire_hello(uint8_t *out, size_t cap, uint32_t server, uint32_t algo, const uint8_t nonce[HOC_WIRE_NONCE]);
-int hoc_wire_auth(uint8_t *out, size_t cap, uint32_t client, uint32_t algo, const uint8_t mac[HOC_WIRE_MAC]);
+int hoc_wire_hello(uint8_t *out, size_t cap, uint32_t server, uint32_t algo,
+                   const uint8_t nonce[HOC_WIRE_NONCE]);
+int hoc_wire_auth(uint8_t *out, size_t cap, uint32_t client, uint32_t algo,
+                  const uint8_t mac[HOC_WIRE_MAC]);
 /* MSG: writes the 32 header bytes (length included) for a payload of plen
  * bytes that the caller places right after them. */
-int hoc_wire_msg_header(uint8_t *out, size_t cap, uint64_t instance, int64_t round, uint32_t sender, uint32_t algo,
-                        size_t plen);
-int hoc_wire_decision(uint8_t *out, size_t cap, uint64_t instance, uint32_t sender, uint32_t algo, int64_t value);
+int hoc_wire_msg_header(uint8_t *out, size_t cap, uint64_t instance, int64_t round, uint32_t sender,
+                        uint32_t algo, size_t plen);
+int hoc_wire_decision(uint8_t *out, size_t cap, uint64_t instance, uint32_t sender, uint32_t algo,
+                      int64_t value);
 int hoc_wire_done(uint8_t *out, size_t cap, uint32_t sender, uint32_t algo);
 
 /* The algorithm tag carried by frames: FNV-1a of the name and the ABI version. */

@@ -26,7 +26,8 @@ void ec_xor(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len, uint
 {
     size_t n = a_len < b_len ? a_len : b_len;
     if (out_len < n) n = out_len;
-    for (size_t i = 0; i < n; i++) out[i] = a[i] ^ b[i];
+    for (size_t i = 0; i < n; i++)
+        out[i] = a[i] ^ b[i];
 }
 
 /* out = parity + P[row][data_index] * delta, with ISA-L's update kernel. */

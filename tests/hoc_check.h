@@ -12,7 +12,7 @@ static int checks, failures;
     do {                                                                                           \
         checks++;                                                                                  \
         if (!(c) && failures++ < 20)                                                               \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);                 \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);                  \
     } while (0)
 
 /* Prints "name: N passed, M failed"; the test's exit status. */

@@ -36,8 +36,8 @@ typedef struct Mc {
     const hoc_algo *a;
     const mc_opts *o;
     int n;
-    size_t ssz;  /* one process state */
-    size_t key;  /* bytes of a global state: round, crashed, n states */
+    size_t ssz; /* one process state */
+    size_t key; /* bytes of a global state: round, crashed, n states */
     bool sym;
     bool fold_round; /* the round counter only matters modulo the phase */
     Store st;
@@ -46,8 +46,8 @@ typedef struct Mc {
     int64_t next_index; /* work distribution within a level */
     int64_t bad;        /* index of a violating (or goal) state, -1 */
     int bad_spec;
-    int goal;           /* the goal of this segment of a punctuated search, or -1 */
-    bool stop;          /* a bound was hit; workers set it with halt() */
+    int goal;  /* the goal of this segment of a punctuated search, or -1 */
+    bool stop; /* a bound was hit; workers set it with halt() */
     const char *stop_why;
     double t0;
     int nassume;
@@ -65,9 +65,18 @@ static double now(void)
 }
 
 /* ---- keys ---- */
-static int64_t *key_round(uint8_t *k) { return (int64_t *)k; }
-static uint64_t *key_crashed(uint8_t *k) { return (uint64_t *)(k + 8); }
-static uint8_t *key_proc(const Mc *m, uint8_t *k, int p) { return k + 16 + (size_t)p * m->ssz; }
+static int64_t *key_round(uint8_t *k)
+{
+    return (int64_t *)k;
+}
+static uint64_t *key_crashed(uint8_t *k)
+{
+    return (uint64_t *)(k + 8);
+}
+static uint8_t *key_proc(const Mc *m, uint8_t *k, int p)
+{
+    return k + 16 + (size_t)p * m->ssz;
+}
 
 static uint64_t fingerprint(const uint8_t *k, size_t len)
 {
@@ -80,7 +89,8 @@ static uint64_t fingerprint(const uint8_t *k, size_t len)
         h = (h ^ w) * 0x100000001b3u;
         h ^= h >> 29;
     }
-    for (; i < len; i++) h = (h ^ k[i]) * 0x100000001b3u;
+    for (; i < len; i++)
+        h = (h ^ k[i]) * 0x100000001b3u;
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdu;
     h ^= h >> 33;
@@ -96,7 +106,8 @@ static void canonicalize(const Mc *m, uint8_t *k, uint8_t *tmp)
     int n = m->n;
     uint64_t crashed = *key_crashed(k), out = 0;
     int idx[HOC_MAXN];
-    for (int i = 0; i < n; i++) idx[i] = i;
+    for (int i = 0; i < n; i++)
+        idx[i] = i;
     for (int i = 1; i < n; i++) {
         int v = idx[i], j = i;
         for (; j > 0; j--) {
@@ -121,7 +132,10 @@ static uint8_t *rec_at(const Store *s, int64_t i)
 {
     return s->chunks[i / CHUNK_STATES] + (size_t)(i % CHUNK_STATES) * s->rec;
 }
-static uint8_t *key_at(const Store *s, int64_t i) { return rec_at(s, i) + 8; }
+static uint8_t *key_at(const Store *s, int64_t i)
+{
+    return rec_at(s, i) + 8;
+}
 static int64_t parent_at(const Store *s, int64_t i)
 {
     int64_t p;
@@ -146,7 +160,8 @@ static int store_init(Store *s, size_t rec)
 
 static void store_free(Store *s)
 {
-    for (int64_t i = 0; i < s->nchunks; i++) free(s->chunks[i]);
+    for (int64_t i = 0; i < s->nchunks; i++)
+        free(s->chunks[i]);
     free(s->chunks);
     free(s->fps);
     pthread_mutex_destroy(&s->lock);
@@ -161,7 +176,8 @@ static int grow_table(Store *s)
         uint64_t fp = s->fps[i];
         if (!fp) continue;
         uint64_t j = fp & nmask;
-        while (nf[j]) j = (j + 1) & nmask;
+        while (nf[j])
+            j = (j + 1) & nmask;
         nf[j] = fp;
     }
     free(s->fps);
@@ -222,7 +238,7 @@ typedef struct Choices {
 
 typedef struct Worker {
     Mc *m;
-    uint8_t *box;      /* n senders x HOC_MAXN x msg_size */
+    uint8_t *box; /* n senders x HOC_MAXN x msg_size */
     hoc_set to[HOC_MAXN];
     uint8_t *msgs, *outputs, *cur, *next, *tmp;
     Choices ch[HOC_MAXN];
@@ -258,15 +274,20 @@ static int choices_add(Worker *w, Choices *c, const uint8_t *st, hoc_set ho, uin
     return 0;
 }
 
-static bool halted_state(const Mc *m, const uint8_t *st) { return st[m->a->halted_offset] != 0; }
+static bool halted_state(const Mc *m, const uint8_t *st)
+{
+    return st[m->a->halted_offset] != 0;
+}
 
 /* Every subset of `s`, in a fixed order: sub = (sub - s) & s from 0. */
-#define FOR_SUBSETS(sub, s) for (hoc_set sub = 0, sub##_done = 0; !sub##_done; sub##_done = ((sub = (sub - (s)) & (s)) == 0))
+#define FOR_SUBSETS(sub, s)                                                                        \
+    for (hoc_set sub = 0, sub##_done = 0; !sub##_done;                                             \
+         sub##_done = ((sub = (sub - (s)) & (s)) == 0))
 
 /* The distinct next states of process q for every mailbox the adversary may
  * give it: `sure` senders are always heard, any subset of `maybe` may be. */
-static int process_choices(Worker *w, int q, const uint8_t *st, int64_t r, hoc_set sure, hoc_set maybe,
-                           hoc_set extra_ho)
+static int process_choices(Worker *w, int q, const uint8_t *st, int64_t r, hoc_set sure,
+                           hoc_set maybe, hoc_set extra_ho)
 {
     Mc *m = w->m;
     const hoc_algo *a = m->a;
@@ -341,7 +362,8 @@ static int successors(Worker *w, const uint8_t *kin, visit_fn visit, void *arg)
             }
             /* the largest heard-of set with this mailbox also hears every silent live process */
             hoc_set silent = after & ~senders;
-            if (process_choices(w, q, key_proc(m, k, q), real_r, sure, maybe, silent) < 0) return -1;
+            if (process_choices(w, q, key_proc(m, k, q), real_r, sure, maybe, silent) < 0)
+                return -1;
             movers[nm++] = q;
         }
         /* nobody left to take a step: the execution is over */
@@ -353,7 +375,8 @@ static int successors(Worker *w, const uint8_t *kin, visit_fn visit, void *arg)
             memcpy(s, k, m->key);
             *key_round(s) = m->fold_round ? (r + 1) % a->nrounds : r + 1;
             *key_crashed(s) = crashed | crash_now;
-            for (int i = 0; i < n; i++) w->ho[i] = after, w->bits[i] = 0;
+            for (int i = 0; i < n; i++)
+                w->ho[i] = after, w->bits[i] = 0;
             for (int i = 0; i < nm; i++) {
                 int q = movers[i];
                 memcpy(key_proc(m, s, q), w->ch[q].states + (size_t)digit[i] * m->ssz, m->ssz);
@@ -364,7 +387,8 @@ static int successors(Worker *w, const uint8_t *kin, visit_fn visit, void *arg)
             rc = visit(w, s, w->ho, arg);
             if (rc) return rc;
             int i = 0;
-            while (i < nm && ++digit[i] == w->ch[movers[i]].count) digit[i++] = 0;
+            while (i < nm && ++digit[i] == w->ch[movers[i]].count)
+                digit[i++] = 0;
             if (i == nm) break;
         }
     }
@@ -378,7 +402,8 @@ static bool assumptions_hold(const Mc *m, uint8_t *s, const hoc_set *ho)
     const hoc_algo *a = m->a;
     for (int i = 0; i < a->nspecs; i++) {
         const hoc_spec *sp = &a->specs[i];
-        if (sp->kind == HOC_ASSUME && sp->rounds == 0 && !sp->holds(key_proc(m, s, 0), m->o->params, ho))
+        if (sp->kind == HOC_ASSUME && sp->rounds == 0 &&
+            !sp->holds(key_proc(m, s, 0), m->o->params, ho))
             return false;
     }
     return true;
@@ -418,7 +443,10 @@ static void halt(Mc *m, const char *why)
     pthread_mutex_unlock(&m->st.lock);
 }
 
-static bool halted_search(Mc *m) { return __atomic_load_n(&m->stop, __ATOMIC_ACQUIRE); }
+static bool halted_search(Mc *m)
+{
+    return __atomic_load_n(&m->stop, __ATOMIC_ACQUIRE);
+}
 
 static void note_bad(Mc *m, int64_t idx, int spec)
 {
@@ -441,8 +469,10 @@ static int visit_store(Worker *w, uint8_t *succ, const hoc_set *ho, void *arg)
     }
     if (idx < 0) return 0;
     int v = violated(m, succ);
-    if (v >= 0) note_bad(m, idx, v);
-    else if (holds(m, m->goal, succ)) note_bad(m, idx, m->goal);
+    if (v >= 0)
+        note_bad(m, idx, v);
+    else if (holds(m, m->goal, succ))
+        note_bad(m, idx, m->goal);
     return 0;
 }
 
@@ -463,7 +493,8 @@ static int worker_init(Worker *w, Mc *m)
 static void worker_free(Worker *w)
 {
     free(w->box), free(w->msgs), free(w->outputs), free(w->cur), free(w->next), free(w->tmp);
-    for (int i = 0; i < HOC_MAXN; i++) free(w->ch[i].states), free(w->ch[i].ho), free(w->ch[i].bits);
+    for (int i = 0; i < HOC_MAXN; i++)
+        free(w->ch[i].states), free(w->ch[i].ho), free(w->ch[i].bits);
 }
 
 static void *expand_level(void *arg)
@@ -502,14 +533,16 @@ static int add_initial_states(Mc *m, Worker *w)
     int64_t in[HOC_MAXN * 8];
     if (ni > 8) ni = 8;
     int dom[8];
-    for (int i = 0; i < ni; i++) dom[i] = input_domain(m, &a->inputs[i]);
+    for (int i = 0; i < ni; i++)
+        dom[i] = input_domain(m, &a->inputs[i]);
     int digit[HOC_MAXN * 8] = {0};
     int total = n * ni;
     uint8_t *k = w->tmp;
     for (;;) {
         memset(k, 0, m->key);
         for (int p = 0; p < n; p++) {
-            for (int i = 0; i < ni; i++) in[p * ni + i] = digit[p * ni + i];
+            for (int i = 0; i < ni; i++)
+                in[p * ni + i] = digit[p * ni + i];
             hoc_env env = {p, n, 0, m->o->params, 0};
             a->init(key_proc(m, k, p), &env, in + p * ni);
         }
@@ -518,11 +551,14 @@ static int add_initial_states(Mc *m, Worker *w)
         if (idx == -2) return -1;
         if (idx >= 0) {
             int v = violated(m, k);
-            if (v >= 0) note_bad(m, idx, v);
-            else if (holds(m, m->goal, k)) note_bad(m, idx, m->goal);
+            if (v >= 0)
+                note_bad(m, idx, v);
+            else if (holds(m, m->goal, k))
+                note_bad(m, idx, m->goal);
         }
         int d = 0;
-        while (d < total && ++digit[d] == dom[d % (ni ? ni : 1)]) digit[d++] = 0;
+        while (d < total && ++digit[d] == dom[d % (ni ? ni : 1)])
+            digit[d++] = 0;
         if (d >= total) break;
     }
     return 0;
@@ -565,8 +601,10 @@ static void print_proc(FILE *f, const hoc_algo *a, const uint8_t *st)
             continue;
         }
         fprintf(f, " %s=", fd->name);
-        if (fd->count == 1) hoc_print_value(f, fd->kind, st + fd->offset, fd->enum_names, fd->enum_count);
-        else fprintf(f, "[%u]", fd->count);
+        if (fd->count == 1)
+            hoc_print_value(f, fd->kind, st + fd->offset, fd->enum_names, fd->enum_count);
+        else
+            fprintf(f, "[%u]", fd->count);
     }
 }
 
@@ -588,7 +626,8 @@ static void json_proc(FILE *f, const hoc_algo *a, const uint8_t *st)
 
 /* Prints a trace (states[0] initial, then one state per round with the
  * heard-of sets and oracle bits of that round) and writes it as JSON. */
-static void print_trace(Mc *m, const uint8_t *states, const hoc_set *hos, const uint64_t *bits, int64_t depth)
+static void print_trace(Mc *m, const uint8_t *states, const hoc_set *hos, const uint64_t *bits,
+                        int64_t depth)
 {
     FILE *f = m->o->out;
     const hoc_algo *a = m->a;
@@ -607,7 +646,8 @@ static void print_trace(Mc *m, const uint8_t *states, const hoc_set *hos, const 
             hoc_print_value(f, HOC_K_SET, &hos[HOC_MAXN * (size_t)d + (size_t)p], NULL, 0);
             if ((*key_crashed(s) >> p) & 1) fputs(" crashed", f);
             for (int i = 0; i < a->noracles; i++)
-                fprintf(f, " %s:%s", a->oracles[i], (bits[HOC_MAXN * (size_t)d + (size_t)p] >> i) & 1 ? "true" : "false");
+                fprintf(f, " %s:%s", a->oracles[i],
+                        (bits[HOC_MAXN * (size_t)d + (size_t)p] >> i) & 1 ? "true" : "false");
             print_proc(f, a, key_proc(m, s, p));
             fputc('\n', f);
         }
@@ -618,10 +658,12 @@ static void print_trace(Mc *m, const uint8_t *states, const hoc_set *hos, const 
         fprintf(stderr, "hoc check: cannot write %s\n", m->o->trace_path);
         return;
     }
-    fprintf(t, "{\"format\": \"hoc-trace-1\", \"algorithm\": \"%s\", \"source\": \"%s\", \"n\": %d,\n", a->name,
-            m->o->source ? m->o->source : "", m->n);
+    fprintf(t,
+            "{\"format\": \"hoc-trace-1\", \"algorithm\": \"%s\", \"source\": \"%s\", \"n\": %d,\n",
+            a->name, m->o->source ? m->o->source : "", m->n);
     fprintf(t, " \"params\": [");
-    for (int i = 0; i < a->nparams; i++) fprintf(t, "%s%" PRId64, i ? ", " : "", m->o->params[i]);
+    for (int i = 0; i < a->nparams; i++)
+        fprintf(t, "%s%" PRId64, i ? ", " : "", m->o->params[i]);
     fprintf(t, "],\n \"inputs\": [");
     /* the inputs, read back from the initial states */
     for (int p = 0; p < m->n; p++)
@@ -629,8 +671,10 @@ static void print_trace(Mc *m, const uint8_t *states, const hoc_set *hos, const 
             const hoc_field *fd = &a->inputs[i];
             int64_t v = 0;
             const uint8_t *src = key_proc(m, (uint8_t *)s0, p) + fd->offset;
-            if (fd->kind == HOC_K_INT) memcpy(&v, src, 8);
-            else if (fd->kind == HOC_K_BOOL) v = *src;
+            if (fd->kind == HOC_K_INT)
+                memcpy(&v, src, 8);
+            else if (fd->kind == HOC_K_BOOL)
+                v = *src;
             else {
                 int32_t x;
                 memcpy(&x, src, 4);
@@ -641,14 +685,17 @@ static void print_trace(Mc *m, const uint8_t *states, const hoc_set *hos, const 
     fprintf(t, "],\n \"guides\": [");
     for (int i = 0, k = 0; i < a->nspecs; i++)
         if (guides(m, i)) fprintf(t, "%s\"%s\"", k++ ? ", " : "", a->specs[i].name);
-    fprintf(t, "],\n \"violation\": \"%s\",\n \"rounds\": [", m->bad_spec >= 0 ? a->specs[m->bad_spec].name : "");
+    fprintf(t, "],\n \"violation\": \"%s\",\n \"rounds\": [",
+            m->bad_spec >= 0 ? a->specs[m->bad_spec].name : "");
     for (int64_t d = 1; d <= depth; d++) {
         uint8_t *s = (uint8_t *)states + m->key * (size_t)d;
-        fprintf(t, "%s\n  {\"round\": %" PRId64 ", \"crashed\": %" PRIu64 ", \"ho\": [", d > 1 ? "," : "", d - 1,
-                *key_crashed(s));
-        for (int p = 0; p < m->n; p++) fprintf(t, "%s%" PRIu64, p ? ", " : "", hos[HOC_MAXN * (size_t)d + (size_t)p]);
+        fprintf(t, "%s\n  {\"round\": %" PRId64 ", \"crashed\": %" PRIu64 ", \"ho\": [",
+                d > 1 ? "," : "", d - 1, *key_crashed(s));
+        for (int p = 0; p < m->n; p++)
+            fprintf(t, "%s%" PRIu64, p ? ", " : "", hos[HOC_MAXN * (size_t)d + (size_t)p]);
         fprintf(t, "], \"oracle\": [");
-        for (int p = 0; p < m->n; p++) fprintf(t, "%s%" PRIu64, p ? ", " : "", bits[HOC_MAXN * (size_t)d + (size_t)p]);
+        for (int p = 0; p < m->n; p++)
+            fprintf(t, "%s%" PRIu64, p ? ", " : "", bits[HOC_MAXN * (size_t)d + (size_t)p]);
         fprintf(t, "], \"states\": [");
         for (int p = 0; p < m->n; p++) {
             if (p) fputs(", ", t);
@@ -717,20 +764,24 @@ static int path_append(Path *dst, const Path *seg, const Mc *m)
 static int rebuild_path(Mc *m, Worker *w, int64_t idx, Path *out)
 {
     int64_t depth = 0;
-    for (int64_t i = idx; parent_at(&m->st, i) >= 0; i = parent_at(&m->st, i)) depth++;
+    for (int64_t i = idx; parent_at(&m->st, i) >= 0; i = parent_at(&m->st, i))
+        depth++;
     int64_t *path = malloc(sizeof *path * (size_t)(depth + 1));
     if (!path || path_alloc(out, m, depth) != 0) {
         free(path);
         path_free(out);
         return -1;
     }
-    for (int64_t i = idx, d = depth; d >= 0; i = parent_at(&m->st, i), d--) path[d] = i;
+    for (int64_t i = idx, d = depth; d >= 0; i = parent_at(&m->st, i), d--)
+        path[d] = i;
     memcpy(out->states, key_at(&m->st, path[0]), m->key);
     for (int64_t d = 1; d <= depth; d++) {
         Find fd = {.target = key_at(&m->st, path[d]), .found = out->states + m->key * (size_t)d};
         successors(w, out->states + m->key * (size_t)(d - 1), visit_find, &fd);
         if (!fd.ok) {
-            fprintf(m->o->out, "hoc check: internal error: the trace cannot be rebuilt at round %" PRId64 "\n", d - 1);
+            fprintf(m->o->out,
+                    "hoc check: internal error: the trace cannot be rebuilt at round %" PRId64 "\n",
+                    d - 1);
             free(path);
             path_free(out);
             return -1;
@@ -794,9 +845,11 @@ static int random_walks(Mc *m, Worker *w, int64_t *steps_out)
             int v = violated(m, states + m->key * (size_t)d);
             if (v >= 0) {
                 m->bad_spec = v;
-                fprintf(m->o->out, "VIOLATED: %s %s in round %" PRId64 " of random walk %" PRId64 " (seed %" PRIu64 "):\n",
-                        m->a->specs[v].kind == HOC_INVARIANT ? "invariant" : "property", m->a->specs[v].name, d - 1,
-                        walk, m->o->seed);
+                fprintf(m->o->out,
+                        "VIOLATED: %s %s in round %" PRId64 " of random walk %" PRId64
+                        " (seed %" PRIu64 "):\n",
+                        m->a->specs[v].kind == HOC_INVARIANT ? "invariant" : "property",
+                        m->a->specs[v].name, d - 1, walk, m->o->seed);
                 print_trace(m, states, hos, bits, d);
                 rc = 1;
                 break;
@@ -811,8 +864,9 @@ out:
 static void progress(Mc *m, int64_t depth)
 {
     double t = now() - m->t0;
-    fprintf(stderr, "\rdepth %" PRId64 ", states %" PRId64 ", %.0f states/s, %.1f MB   ", depth, m->st.count,
-            t > 0 ? (double)m->st.count / t : 0.0, (double)store_bytes(&m->st) / 1048576.0);
+    fprintf(stderr, "\rdepth %" PRId64 ", states %" PRId64 ", %.0f states/s, %.1f MB   ", depth,
+            m->st.count, t > 0 ? (double)m->st.count / t : 0.0,
+            (double)store_bytes(&m->st) / 1048576.0);
 }
 
 /* Breadth-first search from the states in the store; stops at a violation
@@ -830,9 +884,11 @@ static bool bfs(Mc *m, Worker *ws, int threads, int64_t *depth)
         }
         m->next_index = m->level_start;
         pthread_t tid[16];
-        for (int t = 1; t < threads; t++) pthread_create(&tid[t], NULL, expand_level, &ws[t]);
+        for (int t = 1; t < threads; t++)
+            pthread_create(&tid[t], NULL, expand_level, &ws[t]);
         expand_level(&ws[0]);
-        for (int t = 1; t < threads; t++) pthread_join(tid[t], NULL);
+        for (int t = 1; t < threads; t++)
+            pthread_join(tid[t], NULL);
         ++*depth;
         m->level_start = m->level_end;
         m->level_end = m->st.count;
@@ -847,7 +903,9 @@ static bool bfs(Mc *m, Worker *ws, int threads, int64_t *depth)
 
 static const char *spec_kind_name(const hoc_spec *sp)
 {
-    return sp->kind == HOC_INVARIANT ? "invariant" : sp->kind == HOC_PROPERTY ? "property" : "assumption";
+    return sp->kind == HOC_INVARIANT  ? "invariant"
+           : sp->kind == HOC_PROPERTY ? "property"
+                                      : "assumption";
 }
 
 int mc_run(const hoc_algo *a, const mc_opts *o)
@@ -887,8 +945,10 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
         int64_t steps = 0;
         int w = random_walks(&m, &ws[0], &steps);
         double secs = now() - m.t0;
-        fprintf(f, "%s: n=%d, %" PRId64 " random walks of up to %" PRId64 " rounds, seed %" PRIu64 ": %" PRId64
-                   " steps in %.3f s\n", a->name, o->n, o->walks, o->depth, o->seed, steps, secs);
+        fprintf(f,
+                "%s: n=%d, %" PRId64 " random walks of up to %" PRId64 " rounds, seed %" PRIu64
+                ": %" PRId64 " steps in %.3f s\n",
+                a->name, o->n, o->walks, o->depth, o->seed, steps, secs);
         if (w == 0) fprintf(f, "bound: no violation found on these walks (not exhaustive)\n");
         rc = w == 1 ? 1 : w == 0 ? 3 : 2;
         goto done;
@@ -900,15 +960,16 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
         exhausted = bfs(&m, ws, threads, &seg_depth);
         depth += seg_depth;
         bool at_goal = m.bad >= 0 && m.bad_spec == m.goal && m.goal >= 0;
-        if (m.bad >= 0 && (rebuild_path(&m, &ws[0], m.bad, &seg) != 0 || path_append(&prefix, &seg, &m) != 0)) {
+        if (m.bad >= 0 &&
+            (rebuild_path(&m, &ws[0], m.bad, &seg) != 0 || path_append(&prefix, &seg, &m) != 0)) {
             fprintf(stderr, "hoc check: out of memory\n");
             goto done;
         }
         path_free(&seg);
         if (!at_goal || segment + 1 >= o->ngoals) break;
         /* punctuated search: start again from the goal state, for the next goal */
-        fprintf(f, "goal %s reached after %" PRId64 " rounds; searching on for %s\n", a->specs[m.goal].name, depth,
-                a->specs[o->goals[segment + 1]].name);
+        fprintf(f, "goal %s reached after %" PRId64 " rounds; searching on for %s\n",
+                a->specs[m.goal].name, depth, a->specs[o->goals[segment + 1]].name);
         memcpy(start, prefix.states + m.key * (size_t)prefix.depth, m.key);
         states += m.st.count;
         store_free(&m.st);
@@ -921,45 +982,65 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
     states += m.st.count;
     double secs = now() - m.t0;
     if (o->progress) fputc('\n', stderr);
-    for (int t = 0; t < threads; t++) m.transitions += ws[t].transitions;
+    for (int t = 0; t < threads; t++)
+        m.transitions += ws[t].transitions;
     bool goal = m.bad >= 0 && m.bad_spec == m.goal && m.goal >= 0;
     const char *verdict = goal ? "goal" : m.bad >= 0 ? "violated" : exhausted ? "ok" : "bound";
     if (m.bad >= 0) {
-        fprintf(f, "%s: %s %s %s in %" PRId64 " round%s; shortest trace:\n", goal ? "GOAL" : "VIOLATED",
-                goal ? "goal" : spec_kind_name(&a->specs[m.bad_spec]), a->specs[m.bad_spec].name,
-                goal ? "reached" : "violated", depth, depth == 1 ? "" : "s");
+        fprintf(f, "%s: %s %s %s in %" PRId64 " round%s; shortest trace:\n",
+                goal ? "GOAL" : "VIOLATED", goal ? "goal" : spec_kind_name(&a->specs[m.bad_spec]),
+                a->specs[m.bad_spec].name, goal ? "reached" : "violated", depth,
+                depth == 1 ? "" : "s");
         print_trace(&m, prefix.states, prefix.hos, prefix.bits, prefix.depth);
     }
     fprintf(f, "%s: n=%d", a->name, o->n);
-    for (int i = 1; i < a->nparams; i++) fprintf(f, " %s=%" PRId64, a->params[i], o->params[i]);
-    fprintf(f, ", %s faults", o->faults == MC_BENIGN ? "benign (any message loss)" : o->faults == MC_CRASH ? "crash" : "no");
+    for (int i = 1; i < a->nparams; i++)
+        fprintf(f, " %s=%" PRId64, a->params[i], o->params[i]);
+    fprintf(f, ", %s faults",
+            o->faults == MC_BENIGN  ? "benign (any message loss)"
+            : o->faults == MC_CRASH ? "crash"
+                                    : "no");
     if (o->faults == MC_CRASH) fprintf(f, " (up to %d)", o->crash);
     fprintf(f, ", inputs from %d values\n", o->values);
-    fprintf(f, "  states %" PRId64 " (%" PRId64 " initial), transitions %" PRId64 ", depth %" PRId64 ", %.3f s, %.0f states/s\n",
+    fprintf(f,
+            "  states %" PRId64 " (%" PRId64 " initial), transitions %" PRId64 ", depth %" PRId64
+            ", %.3f s, %.0f states/s\n",
             states, initial, m.transitions, depth, secs, secs > 0 ? (double)states / secs : 0.0);
-    fprintf(f, "  %zu bytes per stored state, %.1f MB in all; symmetry reduction %s; round counter %s\n", m.st.rec + 16,
-            (double)store_bytes(&m.st) / 1048576.0,
-            m.sym ? "applied" : (a->uses_id ? "not applied (the algorithm depends on process ids)" : "off"),
-            m.fold_round ? "folded into the phase position" : "kept (the algorithm reads it)");
-    if (m.nassume) fprintf(f, "  %d per-round assumption%s enforced on the largest heard-of sets\n", m.nassume, m.nassume == 1 ? "" : "s");
-    if (m.bad >= 0) rc = goal ? 0 : 1;
+    fprintf(
+        f,
+        "  %zu bytes per stored state, %.1f MB in all; symmetry reduction %s; round counter %s\n",
+        m.st.rec + 16, (double)store_bytes(&m.st) / 1048576.0,
+        m.sym ? "applied"
+              : (a->uses_id ? "not applied (the algorithm depends on process ids)" : "off"),
+        m.fold_round ? "folded into the phase position" : "kept (the algorithm reads it)");
+    if (m.nassume)
+        fprintf(f, "  %d per-round assumption%s enforced on the largest heard-of sets\n", m.nassume,
+                m.nassume == 1 ? "" : "s");
+    if (m.bad >= 0)
+        rc = goal ? 0 : 1;
     else if (exhausted) {
-        fprintf(f, o->ngoals ? "not found: the reachable space is exhausted without reaching goal %s\n"
-                             : "ok: the reachable space is exhausted; every invariant and property holds\n",
+        fprintf(f,
+                o->ngoals
+                    ? "not found: the reachable space is exhausted without reaching goal %s\n"
+                    : "ok: the reachable space is exhausted; every invariant and property holds\n",
                 o->ngoals ? a->specs[m.goal].name : "");
         rc = o->ngoals ? 1 : 0;
     } else {
-        fprintf(f, "bound: stopped by the %s with no violation found (not exhausted)\n", m.stop_why ? m.stop_why : "bound");
+        fprintf(f, "bound: stopped by the %s with no violation found (not exhausted)\n",
+                m.stop_why ? m.stop_why : "bound");
         rc = 3;
     }
     if (o->json)
-        fprintf(f, "{\"verdict\": \"%s\", \"states\": %" PRId64 ", \"transitions\": %" PRId64 ", \"depth\": %" PRId64
-                   ", \"seconds\": %.6f, \"exhausted\": %s, \"symmetry\": %s, \"bytes_per_state\": %zu%s%s%s}\n",
-                verdict, states, m.transitions, depth, secs, exhausted ? "true" : "false", m.sym ? "true" : "false",
-                m.st.rec + 16, m.bad >= 0 ? ", \"spec\": \"" : "", m.bad >= 0 ? a->specs[m.bad_spec].name : "",
-                m.bad >= 0 ? "\"" : "");
+        fprintf(f,
+                "{\"verdict\": \"%s\", \"states\": %" PRId64 ", \"transitions\": %" PRId64
+                ", \"depth\": %" PRId64 ", \"seconds\": %.6f, \"exhausted\": %s, \"symmetry\": %s, "
+                                        "\"bytes_per_state\": %zu%s%s%s}\n",
+                verdict, states, m.transitions, depth, secs, exhausted ? "true" : "false",
+                m.sym ? "true" : "false", m.st.rec + 16, m.bad >= 0 ? ", \"spec\": \"" : "",
+                m.bad >= 0 ? a->specs[m.bad_spec].name : "", m.bad >= 0 ? "\"" : "");
 done:
-    for (int t = 0; t < threads; t++) worker_free(&ws[t]);
+    for (int t = 0; t < threads; t++)
+        worker_free(&ws[t]);
     free(ws);
     free(start);
     path_free(&prefix);

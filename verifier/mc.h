@@ -13,10 +13,10 @@ typedef enum mc_faults { MC_BENIGN, MC_CRASH, MC_RELIABLE } mc_faults;
 typedef struct mc_opts {
     int n;
     int64_t params[16];
-    int values;      /* inputs range over 0..values-1 (bools: 0..1, pids: 0..n-1) */
-    int64_t depth;   /* rounds */
+    int values;    /* inputs range over 0..values-1 (bools: 0..1, pids: 0..n-1) */
+    int64_t depth; /* rounds */
     mc_faults faults;
-    int crash;       /* MC_CRASH: at most this many crashes */
+    int crash; /* MC_CRASH: at most this many crashes */
     int threads;
     double time_limit; /* seconds, 0 for none */
     int64_t mem_mb;    /* budget for stored states and the table */
@@ -25,10 +25,10 @@ typedef struct mc_opts {
     bool json;
     const char *trace_path; /* counterexample as JSON, or NULL */
     const char *source;     /* for the trace file */
-    int goals[8];   /* punctuated search: reach goals[0], then from there goals[1], ... */
+    int goals[8];           /* punctuated search: reach goals[0], then from there goals[1], ... */
     int ngoals;
-    int prune;      /* spec index of a prune (do not expand where it holds), or -1 */
-    int64_t walks;  /* > 0: random walks instead of exhaustive search */
+    int prune;     /* spec index of a prune (do not expand where it holds), or -1 */
+    int64_t walks; /* > 0: random walks instead of exhaustive search */
     uint64_t seed;
     FILE *out;
 } mc_opts;

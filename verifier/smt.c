@@ -15,7 +15,10 @@ static void on_error(Z3_context c, Z3_error_code e)
     g_errors++; /* an obligation with an error is never reported proved */
 }
 
-bool smt_error_raised(void) { return g_errors != 0; }
+bool smt_error_raised(void)
+{
+    return g_errors != 0;
+}
 
 /* Opens a context; terms are freed all at once when it is closed. */
 void smt_open(Smt *s, unsigned timeout_ms)
@@ -31,7 +34,8 @@ void smt_open(Smt *s, unsigned timeout_ms)
     Z3_solver_inc_ref(s->ctx, s->solver);
     Z3_params p = Z3_mk_params(s->ctx);
     Z3_params_inc_ref(s->ctx, p);
-    if (timeout_ms) Z3_params_set_uint(s->ctx, p, Z3_mk_string_symbol(s->ctx, "timeout"), timeout_ms);
+    if (timeout_ms)
+        Z3_params_set_uint(s->ctx, p, Z3_mk_string_symbol(s->ctx, "timeout"), timeout_ms);
     Z3_solver_set_params(s->ctx, s->solver, p);
     Z3_params_dec_ref(s->ctx, p);
 }
@@ -40,7 +44,8 @@ void smt_set_timeout(Smt *s, unsigned timeout_ms)
 {
     Z3_params p = Z3_mk_params(s->ctx);
     Z3_params_inc_ref(s->ctx, p);
-    Z3_params_set_uint(s->ctx, p, Z3_mk_string_symbol(s->ctx, "timeout"), timeout_ms ? timeout_ms : 1);
+    Z3_params_set_uint(s->ctx, p, Z3_mk_string_symbol(s->ctx, "timeout"),
+                       timeout_ms ? timeout_ms : 1);
     Z3_solver_set_params(s->ctx, s->solver, p);
     Z3_params_dec_ref(s->ctx, p);
 }

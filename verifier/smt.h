@@ -12,7 +12,7 @@ typedef enum SmtResult { SMT_UNSAT, SMT_SAT, SMT_UNKNOWN } SmtResult;
 typedef struct Smt {
     Z3_context ctx;
     Z3_solver solver;
-    Z3_model model; /* after SMT_SAT, until the next check */
+    Z3_model model;   /* after SMT_SAT, until the next check */
     char reason[256]; /* why the last check was unknown */
     bool error;       /* a Z3 error was raised */
 } Smt;

@@ -38,9 +38,9 @@
 #define MAXSLOT 96
 #define MAXLOC 64
 #define MAXF 16
-#define MAX_ATOMS 13        /* 8192 regions in one family */
-#define SPLIT_ATOMS 9       /* beyond this, further counts get families of their own */
-#define INST_DEPTH 3        /* rounds of universal instantiation at level 0 */
+#define MAX_ATOMS 13  /* 8192 regions in one family */
+#define SPLIT_ATOMS 9 /* beyond this, further counts get families of their own */
+#define INST_DEPTH 3  /* rounds of universal instantiation at level 0 */
 #define MAX_POOL 40
 #define MAX_WIT_ROUNDS 40
 #define EAGER_ATOMS 0
@@ -52,7 +52,7 @@ typedef enum View { V_PRE, V_INIT, V_POST } View;
 typedef struct Slot {
     Decl *d;
     const char *name;
-    int kind; /* 0 int-like, 1 bool, 2 set */
+    int kind;       /* 0 int-like, 1 bool, 2 set */
     int64_t enum_n; /* enum: members */
     Z3_func_decl pre;
 } Slot;
@@ -65,21 +65,21 @@ typedef struct Bind {
 
 typedef struct Env {
     View view;
-    bool code;        /* process code (send, update, init, lets) */
-    Round *rnd;       /* the round whose mailbox code reads */
-    Z3_ast self;      /* code: the executing process (S), or a ground term */
+    bool code;   /* process code (send, update, init, lets) */
+    Round *rnd;  /* the round whose mailbox code reads */
+    Z3_ast self; /* code: the executing process (S), or a ground term */
     Z3_ast cur[MAXSLOT];
     Binder *locb[MAXLOC];
     Z3_ast loc[MAXLOC];
     int nloc;
-    Z3_ast done;      /* code: halted in this update */
+    Z3_ast done;                 /* code: halted in this update */
     Z3_ast sends, payload[MAXF]; /* send block */
-    Z3_ast to;        /* send block: the recipient (T) */
+    Z3_ast to;                   /* send block: the recipient (T) */
     Bind *binds;
-    int inset;        /* Q is bound */
-    int level;        /* instantiation level of what is being built */
-    bool goal;        /* translating the (negated) goal, or an instance of its quantifiers */
-    bool instance;    /* translating an instance of a hypothesis quantifier */
+    int inset;     /* Q is bound */
+    int level;     /* instantiation level of what is being built */
+    bool goal;     /* translating the (negated) goal, or an instance of its quantifiers */
+    bool instance; /* translating an instance of a hypothesis quantifier */
 } Env;
 
 typedef enum AggKind { AG_CARD, AG_MMOR, AG_MIN, AG_MAX, AG_ARGMIN, AG_ARGMAX } AggKind;
@@ -186,7 +186,7 @@ typedef struct Vc {
 #define GROW(arr, n, cap)                                                                          \
     do {                                                                                           \
         if ((n) >= (cap)) {                                                                        \
-            size_t nc_ = (cap) ? (size_t)(cap) * 2 : 16;                                           \
+            size_t nc_ = (cap) ? (size_t)(cap)*2 : 16;                                             \
             void *p_ = realloc((arr), nc_ * sizeof *(arr));                                        \
             if (!p_) abort();                                                                      \
             (arr) = p_;                                                                            \
@@ -216,7 +216,8 @@ static bool idset_add(IdSet *s, unsigned id)
         for (size_t i = 0; i < s->cap; i++)
             if (s->v[i]) {
                 size_t h = (s->v[i] * 2654435761u) & (nc - 1);
-                while (nv[h]) h = (h + 1) & (nc - 1);
+                while (nv[h])
+                    h = (h + 1) & (nc - 1);
                 nv[h] = s->v[i];
             }
         free(s->v);
@@ -246,11 +247,26 @@ static bool idset_has(const IdSet *s, unsigned id)
     return false;
 }
 
-static unsigned aid(Vc *v, Z3_ast a) { return Z3_get_ast_id(v->c, a); }
-static Z3_ast num(Vc *v, int64_t k) { return Z3_mk_int64(v->c, k, v->I); }
-static Z3_ast tru(Vc *v) { return Z3_mk_true(v->c); }
-static Z3_ast fls(Vc *v) { return Z3_mk_false(v->c); }
-static Z3_ast not_(Vc *v, Z3_ast a) { return Z3_mk_not(v->c, a); }
+static unsigned aid(Vc *v, Z3_ast a)
+{
+    return Z3_get_ast_id(v->c, a);
+}
+static Z3_ast num(Vc *v, int64_t k)
+{
+    return Z3_mk_int64(v->c, k, v->I);
+}
+static Z3_ast tru(Vc *v)
+{
+    return Z3_mk_true(v->c);
+}
+static Z3_ast fls(Vc *v)
+{
+    return Z3_mk_false(v->c);
+}
+static Z3_ast not_(Vc *v, Z3_ast a)
+{
+    return Z3_mk_not(v->c, a);
+}
 static Z3_ast and2(Vc *v, Z3_ast a, Z3_ast b)
 {
     Z3_ast x[2] = {a, b};
@@ -261,11 +277,26 @@ static Z3_ast or2(Vc *v, Z3_ast a, Z3_ast b)
     Z3_ast x[2] = {a, b};
     return Z3_mk_or(v->c, 2, x);
 }
-static Z3_ast imp(Vc *v, Z3_ast a, Z3_ast b) { return Z3_mk_implies(v->c, a, b); }
-static Z3_ast eq(Vc *v, Z3_ast a, Z3_ast b) { return Z3_mk_eq(v->c, a, b); }
-static Z3_ast ite(Vc *v, Z3_ast c, Z3_ast a, Z3_ast b) { return Z3_mk_ite(v->c, c, a, b); }
-static Z3_ast le(Vc *v, Z3_ast a, Z3_ast b) { return Z3_mk_le(v->c, a, b); }
-static Z3_ast lt(Vc *v, Z3_ast a, Z3_ast b) { return Z3_mk_lt(v->c, a, b); }
+static Z3_ast imp(Vc *v, Z3_ast a, Z3_ast b)
+{
+    return Z3_mk_implies(v->c, a, b);
+}
+static Z3_ast eq(Vc *v, Z3_ast a, Z3_ast b)
+{
+    return Z3_mk_eq(v->c, a, b);
+}
+static Z3_ast ite(Vc *v, Z3_ast c, Z3_ast a, Z3_ast b)
+{
+    return Z3_mk_ite(v->c, c, a, b);
+}
+static Z3_ast le(Vc *v, Z3_ast a, Z3_ast b)
+{
+    return Z3_mk_le(v->c, a, b);
+}
+static Z3_ast lt(Vc *v, Z3_ast a, Z3_ast b)
+{
+    return Z3_mk_lt(v->c, a, b);
+}
 static Z3_ast add2(Vc *v, Z3_ast a, Z3_ast b)
 {
     Z3_ast x[2] = {a, b};
@@ -281,13 +312,19 @@ static Z3_ast mul2(Vc *v, Z3_ast a, Z3_ast b)
     Z3_ast x[2] = {a, b};
     return Z3_mk_mul(v->c, 2, x);
 }
-static Z3_ast app1(Vc *v, Z3_func_decl f, Z3_ast a) { return Z3_mk_app(v->c, f, 1, &a); }
+static Z3_ast app1(Vc *v, Z3_func_decl f, Z3_ast a)
+{
+    return Z3_mk_app(v->c, f, 1, &a);
+}
 static Z3_ast app2(Vc *v, Z3_func_decl f, Z3_ast a, Z3_ast b)
 {
     Z3_ast x[2] = {a, b};
     return Z3_mk_app(v->c, f, 2, x);
 }
-static bool is_bool(Vc *v, Z3_ast a) { return Z3_get_sort_kind(v->c, Z3_get_sort(v->c, a)) == Z3_BOOL_SORT; }
+static bool is_bool(Vc *v, Z3_ast a)
+{
+    return Z3_get_sort_kind(v->c, Z3_get_sort(v->c, a)) == Z3_BOOL_SORT;
+}
 static Z3_ast fresh_const(Vc *v, const char *pfx, Z3_sort s)
 {
     char name[64];
@@ -309,8 +346,14 @@ static Z3_ast subst2(Vc *v, Z3_ast t, Z3_ast f1, Z3_ast t1, Z3_ast f2, Z3_ast t2
     Z3_ast f[2] = {f1, f2}, to[2] = {t1, t2};
     return Z3_substitute(v->c, t, 2, f, to);
 }
-static Z3_ast in_range(Vc *v, Z3_ast p) { return and2(v, le(v, num(v, 0), p), lt(v, p, v->n)); }
-static Z3_ast member(Vc *v, Z3_ast pred, Z3_ast p) { return and2(v, in_range(v, p), subst1(v, pred, v->Q, p)); }
+static Z3_ast in_range(Vc *v, Z3_ast p)
+{
+    return and2(v, le(v, num(v, 0), p), lt(v, p, v->n));
+}
+static Z3_ast member(Vc *v, Z3_ast pred, Z3_ast p)
+{
+    return and2(v, in_range(v, p), subst1(v, pred, v->Q, p));
+}
 
 static void assert_(Vc *v, Z3_ast f)
 {
@@ -473,16 +516,20 @@ static Z3_ast tr_set(Vc *v, Env *e, Expr *x)
     switch (x->kind) {
     case E_NAME:
         switch (x->nk) {
-        case N_PROCS: return tru(v);
-        case N_MBOX: return inmb(v, e->self, v->Q);
+        case N_PROCS:
+            return tru(v);
+        case N_MBOX:
+            return inmb(v, e->self, v->Q);
         case N_STATE: {
             int s = slot_of(v, x->decl);
             if (s < 0 || !e->code) break;
             return e->cur[s];
         }
         case N_BINDER:
-        case N_LOCAL: return lookup(v, e, x->binder, x->pos);
-        default: break;
+        case N_LOCAL:
+            return lookup(v, e, x->binder, x->pos);
+        default:
+            break;
         }
         break;
     case E_INDEX: {
@@ -502,14 +549,16 @@ static Z3_ast tr_set(Vc *v, Env *e, Expr *x)
         return tr_set(v, e, x->a);
     case E_SETLIT: {
         Z3_ast r = fls(v);
-        for (int i = 0; i < x->nargs; i++) r = or2(v, r, eq(v, v->Q, tr(v, e, x->args[i], 0)));
+        for (int i = 0; i < x->nargs; i++)
+            r = or2(v, r, eq(v, v->Q, tr(v, e, x->args[i], 0)));
         return r;
     }
     case E_BINARY:
         if (x->op == OP_ADD) return or2(v, tr_set(v, e, x->a), tr_set(v, e, x->b));
         if (x->op == OP_SUB) return and2(v, tr_set(v, e, x->a), not_(v, tr_set(v, e, x->b)));
         break;
-    case E_COND: return ite(v, tr(v, e, x->a, 0), tr_set(v, e, x->b), tr_set(v, e, x->c));
+    case E_COND:
+        return ite(v, tr(v, e, x->a, 0), tr_set(v, e, x->b), tr_set(v, e, x->c));
     case E_COMPR: {
         if (e->inset) {
             unsupported(v, x->pos, "a set comprehension nested in another set condition");
@@ -523,7 +572,8 @@ static Z3_ast tr_set(Vc *v, Env *e, Expr *x)
         sub.inset = 1;
         return and2(v, dom, tr(v, &sub, x->a, 0));
     }
-    default: break;
+    default:
+        break;
     }
     unsupported(v, x->pos, "this set expression is not supported by the verifier");
     return fls(v);
@@ -532,7 +582,8 @@ static Z3_ast tr_set(Vc *v, Env *e, Expr *x)
 /* The value of message q (a sender) in the round's mailbox of e->self. */
 static Z3_ast msg_field(Vc *v, Env *e, Z3_ast q, int f)
 {
-    return ite(v, inmb(v, e->self, q), payload(v, f, q, e->self), zero_of(v, e->rnd->fields[f].type));
+    return ite(v, inmb(v, e->self, q), payload(v, f, q, e->self),
+               zero_of(v, e->rnd->fields[f].type));
 }
 
 static Z3_ast tr_agg(Vc *v, Env *e, Expr *x)
@@ -551,8 +602,11 @@ static Z3_ast tr_agg(Vc *v, Env *e, Expr *x)
     Z3_ast pred = tr_set(v, e, arg);
     pred = subst1(v, pred, e->self, v->S);
     Z3_ast val = payload(v, field, v->Q, v->S);
-    AggKind k = strcmp(f, "mmor") == 0 ? AG_MMOR : strcmp(f, "min") == 0 ? AG_MIN : strcmp(f, "max") == 0 ? AG_MAX
-              : strcmp(f, "argmin") == 0 ? AG_ARGMIN : AG_ARGMAX;
+    AggKind k = strcmp(f, "mmor") == 0     ? AG_MMOR
+                : strcmp(f, "min") == 0    ? AG_MIN
+                : strcmp(f, "max") == 0    ? AG_MAX
+                : strcmp(f, "argmin") == 0 ? AG_ARGMIN
+                                           : AG_ARGMAX;
     Type *ft = e->rnd->fields[field].type;
     if (k == AG_MMOR && ft->kind == TY_BOOL) {
         unsupported(v, x->pos, "mmor over bool messages is not supported by the verifier");
@@ -589,10 +643,12 @@ static Z3_ast skolem(Vc *v, Binder *b, int level, bool pool)
         }
         v->ints[v->nints] = k;
         v->intb[v->nints++] = b;
-        assert_(v, and2(v, le(v, Z3_mk_int64(v->c, INT64_MIN, v->I), k), le(v, k, Z3_mk_int64(v->c, INT64_MAX, v->I))));
+        assert_(v, and2(v, le(v, Z3_mk_int64(v->c, INT64_MIN, v->I), k),
+                        le(v, k, Z3_mk_int64(v->c, INT64_MAX, v->I))));
     } else {
         assert_(v, in_range(v, k));
-        if (pool && v->npool < MAX_POOL * 4 && idset_add(&v->inpool, aid(v, k))) v->pool[v->npool++] = k;
+        if (pool && v->npool < MAX_POOL * 4 && idset_add(&v->inpool, aid(v, k)))
+            v->pool[v->npool++] = k;
     }
     (void)level;
     return k;
@@ -657,7 +713,9 @@ static Z3_ast tr_quant_from(Vc *v, Env *e, Expr *x, Binder *b, int pol)
     if (e->code || e->inset || pol == 0) {
         /* exact, as a count: forall q. P  <=>  |{q | !P}| == 0 (processes only) */
         if (k != TY_PID || b->next || e->inset) {
-            unsupported(v, x->pos, "a quantifier in code or inside a set condition must range over processes, alone");
+            unsupported(
+                v, x->pos,
+                "a quantifier in code or inside a set condition must range over processes, alone");
             return fls(v);
         }
         Z3_ast dom = b->domx ? tr_set(v, e, b->domx) : tru(v);
@@ -694,7 +752,8 @@ static Z3_ast tr_state_index(Vc *v, Env *e, Expr *x)
 {
     int s = slot_of(v, x->decl);
     if (s < 0) {
-        unsupported(v, x->pos, "state '%s' is not supported by the verifier", x->decl ? x->decl->name : "?");
+        unsupported(v, x->pos, "state '%s' is not supported by the verifier",
+                    x->decl ? x->decl->name : "?");
         return num(v, 0);
     }
     return state_read(v, e->view, s, tr(v, e, x->b, 0));
@@ -707,25 +766,35 @@ static bool small(Expr *x, int64_t *lo, int64_t *hi)
     const int64_t L = (int64_t)1 << 40;
     int64_t a0, a1, b0, b1;
     switch (x->kind) {
-    case E_INT: *lo = *hi = x->ival; return x->ival > -L && x->ival < L;
-    case E_CARD: *lo = 0, *hi = HOC_MAXN; return true;
+    case E_INT:
+        *lo = *hi = x->ival;
+        return x->ival > -L && x->ival < L;
+    case E_CARD:
+        *lo = 0, *hi = HOC_MAXN;
+        return true;
     case E_NAME:
         if (x->nk == N_PARAM && x->index == 0) return *lo = 1, *hi = HOC_MAXN, true;
-        if (x->nk == N_CONST) return *lo = *hi = x->decl->value, x->decl->value > -L && x->decl->value < L;
+        if (x->nk == N_CONST)
+            return *lo = *hi = x->decl->value, x->decl->value > -L && x->decl->value < L;
         return false;
     case E_BINARY:
         if (x->op != OP_ADD && x->op != OP_SUB && x->op != OP_MUL) return false;
         if (!small(x->a, &a0, &a1) || !small(x->b, &b0, &b1)) return false;
-        if (x->op == OP_ADD) *lo = a0 + b0, *hi = a1 + b1;
-        else if (x->op == OP_SUB) *lo = a0 - b1, *hi = a1 - b0;
+        if (x->op == OP_ADD)
+            *lo = a0 + b0, *hi = a1 + b1;
+        else if (x->op == OP_SUB)
+            *lo = a0 - b1, *hi = a1 - b0;
         else {
-            if (a0 < -(1 << 20) || a1 > (1 << 20) || b0 < -(1 << 20) || b1 > (1 << 20)) return false;
+            if (a0 < -(1 << 20) || a1 > (1 << 20) || b0 < -(1 << 20) || b1 > (1 << 20))
+                return false;
             int64_t c[4] = {a0 * b0, a0 * b1, a1 * b0, a1 * b1};
             *lo = *hi = c[0];
-            for (int i = 1; i < 4; i++) *lo = c[i] < *lo ? c[i] : *lo, *hi = c[i] > *hi ? c[i] : *hi;
+            for (int i = 1; i < 4; i++)
+                *lo = c[i] < *lo ? c[i] : *lo, *hi = c[i] > *hi ? c[i] : *hi;
         }
         return *lo > -L && *hi < L;
-    default: return false;
+    default:
+        return false;
     }
 }
 
@@ -736,12 +805,18 @@ static Z3_ast tr_arith(Vc *v, Env *e, Expr *x)
     if ((x->op == OP_ADD || x->op == OP_SUB || x->op == OP_MUL) && small(x, &lo, &hi))
         return x->op == OP_ADD ? add2(v, a, b) : x->op == OP_SUB ? sub2(v, a, b) : mul2(v, a, b);
     switch (x->op) {
-    case OP_ADD: return wrap(v, add2(v, a, b));
-    case OP_SUB: return wrap(v, sub2(v, a, b));
-    case OP_MUL: return wrap(v, mul2(v, a, b));
-    case OP_DIV: return c_div_k(v, a, b);
-    case OP_MOD: return c_mod_k(v, a, b);
-    default: return num(v, 0);
+    case OP_ADD:
+        return wrap(v, add2(v, a, b));
+    case OP_SUB:
+        return wrap(v, sub2(v, a, b));
+    case OP_MUL:
+        return wrap(v, mul2(v, a, b));
+    case OP_DIV:
+        return c_div_k(v, a, b);
+    case OP_MOD:
+        return c_mod_k(v, a, b);
+    default:
+        return num(v, 0);
     }
 }
 
@@ -758,17 +833,22 @@ static Z3_ast tr_cmp(Vc *v, Env *e, Expr *x, int pol)
                 return fls(v);
             }
             Z3_ast cnt;
-            if (e->code) cnt = subst1(v, mk_agg(v, AG_CARD, subst1(v, diff, e->self, v->S), NULL, v->S, false), v->S, e->self);
-            else cnt = ground_card(v, diff);
+            if (e->code)
+                cnt =
+                    subst1(v, mk_agg(v, AG_CARD, subst1(v, diff, e->self, v->S), NULL, v->S, false),
+                           v->S, e->self);
+            else
+                cnt = ground_card(v, diff);
             Z3_ast same = eq(v, cnt, num(v, 0));
             return is_eq ? same : not_(v, same);
         }
         /* same = forall q in range. !diff(q) */
         int need = is_eq ? pol : -pol; /* polarity of "same" */
-        if (need < 0) { /* a witness of difference */
+        if (need < 0) {                /* a witness of difference */
             Z3_ast w = fresh_const(v, "d", v->I);
             assert_(v, in_range(v, w));
-            if (v->npool < MAX_POOL * 4 && idset_add(&v->inpool, aid(v, w))) v->pool[v->npool++] = w;
+            if (v->npool < MAX_POOL * 4 && idset_add(&v->inpool, aid(v, w)))
+                v->pool[v->npool++] = w;
             Z3_ast same = not_(v, subst1(v, diff, v->Q, w));
             return is_eq ? same : not_(v, same);
         }
@@ -790,13 +870,20 @@ static Z3_ast tr_cmp(Vc *v, Env *e, Expr *x, int pol)
     }
     Z3_ast a = tr(v, e, x->a, 0), b = tr(v, e, x->b, 0);
     switch (x->op) {
-    case OP_EQ: return eq(v, a, b);
-    case OP_NE: return not_(v, eq(v, a, b));
-    case OP_LT: return lt(v, a, b);
-    case OP_LE: return le(v, a, b);
-    case OP_GT: return lt(v, b, a);
-    case OP_GE: return le(v, b, a);
-    default: return fls(v);
+    case OP_EQ:
+        return eq(v, a, b);
+    case OP_NE:
+        return not_(v, eq(v, a, b));
+    case OP_LT:
+        return lt(v, a, b);
+    case OP_LE:
+        return le(v, a, b);
+    case OP_GT:
+        return lt(v, b, a);
+    case OP_GE:
+        return le(v, b, a);
+    default:
+        return fls(v);
     }
 }
 
@@ -820,10 +907,14 @@ static Z3_ast tr(Vc *v, Env *e, Expr *x, int pol)
         return fls(v);
     }
     switch (x->kind) {
-    case E_INT: return num(v, x->ival);
-    case E_BOOL: return x->ival ? tru(v) : fls(v);
-    case E_ROUND: return v->R;
-    case E_PHASE: return v->phase;
+    case E_INT:
+        return num(v, x->ival);
+    case E_BOOL:
+        return x->ival ? tru(v) : fls(v);
+    case E_ROUND:
+        return v->R;
+    case E_PHASE:
+        return v->phase;
     case E_NAME:
         switch (x->nk) {
         case N_STATE: {
@@ -836,18 +927,25 @@ static Z3_ast tr(Vc *v, Env *e, Expr *x, int pol)
             if (s < 0 || !e->code) break;
             return e->cur[s];
         }
-        case N_PARAM: return v->par[x->index];
-        case N_CONST: return num(v, x->decl->value);
-        case N_ENUMVAL: return num(v, x->index);
-        case N_LET: return tr(v, e, x->decl->init, pol);
+        case N_PARAM:
+            return v->par[x->index];
+        case N_CONST:
+            return num(v, x->decl->value);
+        case N_ENUMVAL:
+            return num(v, x->index);
+        case N_LET:
+            return tr(v, e, x->decl->init, pol);
         case N_LOCAL:
-        case N_BINDER: return lookup(v, e, x->binder, x->pos);
+        case N_BINDER:
+            return lookup(v, e, x->binder, x->pos);
         case N_MSGVAR: { /* a single-value round: the value itself (m is in the mailbox) */
             Z3_ast q = lookup(v, e, x->binder, x->pos);
             return payload(v, 0, q, e->self);
         }
-        case N_ID: return e->self;
-        default: break;
+        case N_ID:
+            return e->self;
+        default:
+            break;
         }
         break;
     case E_UNARY:
@@ -855,21 +953,32 @@ static Z3_ast tr(Vc *v, Env *e, Expr *x, int pol)
         return wrap(v, Z3_mk_unary_minus(v->c, tr(v, e, x->a, 0)));
     case E_BINARY:
         switch (x->op) {
-        case OP_AND: return and2(v, tr(v, e, x->a, pol), tr(v, e, x->b, pol));
-        case OP_OR: return or2(v, tr(v, e, x->a, pol), tr(v, e, x->b, pol));
-        case OP_IMPLIES: return imp(v, tr(v, e, x->a, -pol), tr(v, e, x->b, pol));
+        case OP_AND:
+            return and2(v, tr(v, e, x->a, pol), tr(v, e, x->b, pol));
+        case OP_OR:
+            return or2(v, tr(v, e, x->a, pol), tr(v, e, x->b, pol));
+        case OP_IMPLIES:
+            return imp(v, tr(v, e, x->a, -pol), tr(v, e, x->b, pol));
         case OP_IN: {
             Expr *s = x->b;
             if (s->type->kind == TY_MBOX) return inmb(v, e->self, tr(v, e, x->a, 0));
             return member(v, tr_set(v, e, s), tr(v, e, x->a, 0));
         }
-        case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE: return tr_cmp(v, e, x, pol);
-        default: return tr_arith(v, e, x);
+        case OP_EQ:
+        case OP_NE:
+        case OP_LT:
+        case OP_LE:
+        case OP_GT:
+        case OP_GE:
+            return tr_cmp(v, e, x, pol);
+        default:
+            return tr_arith(v, e, x);
         }
     case E_COND: {
         Z3_ast c = tr(v, e, x->a, 0);
         if (x->type->kind == TY_BOOL)
-            return or2(v, and2(v, c, tr(v, e, x->b, pol)), and2(v, not_(v, c), tr(v, e, x->c, pol)));
+            return or2(v, and2(v, c, tr(v, e, x->b, pol)),
+                       and2(v, not_(v, c), tr(v, e, x->c, pol)));
         return ite(v, c, tr(v, e, x->b, pol), tr(v, e, x->c, pol));
     }
     case E_INDEX:
@@ -882,7 +991,8 @@ static Z3_ast tr(Vc *v, Env *e, Expr *x, int pol)
         return num(v, 0);
     case E_FIELD:
         if (x->index == -2) return tr_msg(v, e, x->a); /* m.sender */
-        if (x->a->type && x->a->type->kind == TY_MSG && !(x->a->kind == E_NAME && x->a->nk == N_MSGVAR)) {
+        if (x->a->type && x->a->type->kind == TY_MSG &&
+            !(x->a->kind == E_NAME && x->a->nk == N_MSGVAR)) {
             Z3_ast q = tr_msg(v, e, x->a);
             return ite(v, le(v, num(v, 0), q), msg_field(v, e, q, x->index), zero_of(v, x->type));
         }
@@ -891,18 +1001,23 @@ static Z3_ast tr(Vc *v, Env *e, Expr *x, int pol)
             return payload(v, x->index, q, e->self);
         }
         break;
-    case E_CALL: return tr_call(v, e, x, pol);
+    case E_CALL:
+        return tr_call(v, e, x, pol);
     case E_CARD: {
         Z3_ast pred = tr_set(v, e, x->a);
         if (e->inset) {
             unsupported(v, x->pos, "a cardinality inside a set condition is not supported");
             return num(v, 0);
         }
-        if (e->code) return subst1(v, mk_agg(v, AG_CARD, subst1(v, pred, e->self, v->S), NULL, v->S, false), v->S, e->self);
+        if (e->code)
+            return subst1(v, mk_agg(v, AG_CARD, subst1(v, pred, e->self, v->S), NULL, v->S, false),
+                          v->S, e->self);
         return ground_card(v, pred);
     }
-    case E_QUANT: return tr_quant_from(v, e, x, x->binders, pol);
-    default: break;
+    case E_QUANT:
+        return tr_quant_from(v, e, x, x->binders, pol);
+    default:
+        break;
     }
     unsupported(v, x->pos, "this expression is not supported by the verifier");
     return num(v, 0);
@@ -912,8 +1027,10 @@ static Z3_ast tr(Vc *v, Env *e, Expr *x, int pol)
 static void merge(Vc *v, Env *dst, Z3_ast c, const Env *a, const Env *b)
 {
     for (int i = 0; i < v->nslot; i++)
-        if (a->cur[i] != b->cur[i]) dst->cur[i] = ite(v, c, a->cur[i], b->cur[i]);
-        else dst->cur[i] = a->cur[i];
+        if (a->cur[i] != b->cur[i])
+            dst->cur[i] = ite(v, c, a->cur[i], b->cur[i]);
+        else
+            dst->cur[i] = a->cur[i];
     for (int i = 0; i < dst->nloc; i++)
         dst->loc[i] = a->loc[i] == b->loc[i] ? a->loc[i] : ite(v, c, a->loc[i], b->loc[i]);
     dst->done = a->done == b->done ? a->done : ite(v, c, a->done, b->done);
@@ -921,7 +1038,9 @@ static void merge(Vc *v, Env *dst, Z3_ast c, const Env *a, const Env *b)
         dst->sends = a->sends == b->sends ? a->sends : ite(v, c, a->sends, b->sends);
         for (int f = 0; f < MAXF; f++)
             if (a->payload[f] && b->payload[f])
-                dst->payload[f] = a->payload[f] == b->payload[f] ? a->payload[f] : ite(v, c, a->payload[f], b->payload[f]);
+                dst->payload[f] = a->payload[f] == b->payload[f]
+                                      ? a->payload[f]
+                                      : ite(v, c, a->payload[f], b->payload[f]);
     }
 }
 
@@ -952,8 +1071,10 @@ static void exec_one(Vc *v, Env *e, Stmt *s)
             break;
         }
         int sl = slot_of(v, l->decl);
-        if (sl < 0) unsupported(v, s->pos, "internal: unknown variable");
-        else e->cur[sl] = val;
+        if (sl < 0)
+            unsupported(v, s->pos, "internal: unknown variable");
+        else
+            e->cur[sl] = val;
         break;
     }
     case S_IF: {
@@ -968,8 +1089,8 @@ static void exec_one(Vc *v, Env *e, Stmt *s)
     }
     case S_FOR: {
         int64_t lo, hi;
-        if (s->hi && s->cond->kind == E_INT && s->hi->kind == E_INT && (lo = s->cond->ival) <= (hi = s->hi->ival) &&
-            hi - lo <= 64) {
+        if (s->hi && s->cond->kind == E_INT && s->hi->kind == E_INT &&
+            (lo = s->cond->ival) <= (hi = s->hi->ival) && hi - lo <= 64) {
             for (int64_t i = lo; i < hi; i++) {
                 if (e->nloc >= MAXLOC) break;
                 int saved = e->nloc;
@@ -980,7 +1101,8 @@ static void exec_one(Vc *v, Env *e, Stmt *s)
             }
             break;
         }
-        unsupported(v, s->pos, "for loops are not supported by the verifier (only constant ranges up to 64)");
+        unsupported(v, s->pos,
+                    "for loops are not supported by the verifier (only constant ranges up to 64)");
         break;
     }
     case S_LET: {
@@ -997,8 +1119,10 @@ static void exec_one(Vc *v, Env *e, Stmt *s)
     case S_SEND: {
         Z3_ast cond = tru(v);
         if (s->lhs) {
-            if (s->lhs->type->kind == TY_SET) cond = member(v, tr_set(v, e, s->lhs), e->to);
-            else cond = eq(v, e->to, tr(v, e, s->lhs, 0));
+            if (s->lhs->type->kind == TY_SET)
+                cond = member(v, tr_set(v, e, s->lhs), e->to);
+            else
+                cond = eq(v, e->to, tr(v, e, s->lhs, 0));
         }
         Expr *m = s->rhs;
         int nf = m->kind == E_TUPLE ? m->nargs : 1;
@@ -1009,9 +1133,14 @@ static void exec_one(Vc *v, Env *e, Stmt *s)
         e->sends = or2(v, cond, e->sends);
         break;
     }
-    case S_OUTPUT: break; /* outputs are not state; specs read ghost variables */
-    case S_HALT: e->done = tru(v); break;
-    case S_ERROR: unsupported(v, s->pos, "a statement with errors"); break;
+    case S_OUTPUT:
+        break; /* outputs are not state; specs read ghost variables */
+    case S_HALT:
+        e->done = tru(v);
+        break;
+    case S_ERROR:
+        unsupported(v, s->pos, "a statement with errors");
+        break;
     }
 }
 
@@ -1027,7 +1156,8 @@ static void exec(Vc *v, Env *e, Stmt *s)
         Env after = *e;
         e->nloc = before.nloc; /* merge the locals both sides have */
         merge(v, e, before.done, &before, &after);
-        for (int i = before.nloc; i < after.nloc; i++) e->loc[i] = after.loc[i];
+        for (int i = before.nloc; i < after.nloc; i++)
+            e->loc[i] = after.loc[i];
         e->nloc = after.nloc;
     }
 }
@@ -1039,7 +1169,8 @@ static void env_code(Vc *v, Env *e, Z3_ast self)
     e->self = self;
     e->view = V_PRE;
     e->done = fls(v);
-    for (int i = 0; i < v->nslot; i++) e->cur[i] = pre_read(v, i, self);
+    for (int i = 0; i < v->nslot; i++)
+        e->cur[i] = pre_read(v, i, self);
 }
 
 /* The round's sends and payloads, over S (sender) and T (recipient). */
@@ -1050,10 +1181,12 @@ static void build_send(Vc *v, Round *r)
     e.rnd = r;
     e.to = v->T;
     e.sends = fls(v);
-    for (int f = 0; f < r->nfields && f < MAXF; f++) e.payload[f] = zero_of(v, r->fields[f].type);
+    for (int f = 0; f < r->nfields && f < MAXF; f++)
+        e.payload[f] = zero_of(v, r->fields[f].type);
     exec(v, &e, r->send);
     v->sends = e.sends;
-    for (int f = 0; f < MAXF; f++) v->payload[f] = f < r->nfields ? e.payload[f] : NULL;
+    for (int f = 0; f < MAXF; f++)
+        v->payload[f] = f < r->nfields ? e.payload[f] : NULL;
     v->rnd = r;
 }
 
@@ -1065,7 +1198,8 @@ static void build_post(Vc *v, Round *r)
     e.rnd = r;
     exec(v, &e, r->update);
     Z3_ast frozen = or2(v, pre_read(v, v->s_halted, v->S), app1(v, v->crashnow, v->S));
-    for (int i = 0; i < v->nslot; i++) v->post[i] = ite(v, frozen, pre_read(v, i, v->S), e.cur[i]);
+    for (int i = 0; i < v->nslot; i++)
+        v->post[i] = ite(v, frozen, pre_read(v, i, v->S), e.cur[i]);
     v->post[v->s_halted] = or2(v, pre_read(v, v->s_halted, v->S), and2(v, not_(v, frozen), e.done));
     v->have_post = true;
 }
@@ -1077,13 +1211,19 @@ static void build_init(Vc *v)
     e.view = V_INIT;
     for (int i = 0; i < v->nslot; i++) {
         Decl *d = v->slot[i].d;
-        if (!d) e.cur[i] = fls(v); /* halted, crashed */
+        if (!d)
+            e.cur[i] = fls(v); /* halted, crashed */
         else if (d->kind == D_VAR) {
-            if (d->init) e.cur[i] = v->slot[i].kind == 2 ? tr_set(v, &e, d->init) : tr(v, &e, d->init, 0);
-            else e.cur[i] = v->slot[i].kind == 2 ? fls(v) : v->slot[i].kind == 1 ? fls(v) : num(v, 0);
+            if (d->init)
+                e.cur[i] = v->slot[i].kind == 2 ? tr_set(v, &e, d->init) : tr(v, &e, d->init, 0);
+            else
+                e.cur[i] = v->slot[i].kind == 2   ? fls(v)
+                           : v->slot[i].kind == 1 ? fls(v)
+                                                  : num(v, 0);
         }
     }
-    for (int i = 0; i < v->nslot; i++) v->init[i] = e.cur[i];
+    for (int i = 0; i < v->nslot; i++)
+        v->init[i] = e.cur[i];
     v->have_init = true;
 }
 
@@ -1108,7 +1248,8 @@ static bool mentions(Vc *v, Z3_ast t, Z3_ast x, IdSet *memo_yes, IdSet *memo_no)
     if (Z3_get_ast_kind(v->c, t) == Z3_APP_AST) {
         Z3_app a = Z3_to_app(v->c, t);
         unsigned na = Z3_get_app_num_args(v->c, a);
-        for (unsigned i = 0; i < na && !r; i++) r = mentions(v, Z3_get_app_arg(v->c, a, i), x, memo_yes, memo_no);
+        for (unsigned i = 0; i < na && !r; i++)
+            r = mentions(v, Z3_get_app_arg(v->c, a, i), x, memo_yes, memo_no);
     }
     idset_add(r ? memo_yes : memo_no, id);
     return r;
@@ -1129,12 +1270,13 @@ static void collect_atoms(Vc *v, Z3_ast p, int **out, int *n, int *cap)
         Z3_app a = Z3_to_app(v->c, p);
         Z3_decl_kind k = Z3_get_decl_kind(v->c, Z3_get_app_decl(v->c, a));
         unsigned na = Z3_get_app_num_args(v->c, a);
-        bool conn = k == Z3_OP_AND || k == Z3_OP_OR || k == Z3_OP_NOT || k == Z3_OP_IMPLIES || k == Z3_OP_XOR ||
-                    k == Z3_OP_TRUE || k == Z3_OP_FALSE ||
+        bool conn = k == Z3_OP_AND || k == Z3_OP_OR || k == Z3_OP_NOT || k == Z3_OP_IMPLIES ||
+                    k == Z3_OP_XOR || k == Z3_OP_TRUE || k == Z3_OP_FALSE ||
                     (k == Z3_OP_ITE && is_bool(v, Z3_get_app_arg(v->c, a, 1))) ||
                     (k == Z3_OP_EQ && na == 2 && is_bool(v, Z3_get_app_arg(v->c, a, 0)));
         if (conn) {
-            for (unsigned i = 0; i < na; i++) collect_atoms(v, Z3_get_app_arg(v->c, a, i), out, n, cap);
+            for (unsigned i = 0; i < na; i++)
+                collect_atoms(v, Z3_get_app_arg(v->c, a, i), out, n, cap);
             return;
         }
     }
@@ -1150,7 +1292,8 @@ static Z3_ast ground_card(Vc *v, Z3_ast pred)
 {
     pred = Z3_simplify(v->c, pred);
     for (int i = 0; i < v->ncards; i++)
-        if (v->cards[i].fam == v->cur_fam && Z3_is_eq_ast(v->c, v->cards[i].pred, pred)) return v->cards[i].c;
+        if (v->cards[i].fam == v->cur_fam && Z3_is_eq_ast(v->c, v->cards[i].pred, pred))
+            return v->cards[i].c;
     GROW(v->cards, v->ncards, v->capcards);
     Card *k = &v->cards[v->ncards++];
     k->pred = pred;
@@ -1162,7 +1305,8 @@ static Z3_ast ground_card(Vc *v, Z3_ast pred)
 /* The truth of pred in region b of the family's atoms. */
 static Z3_ast region_value(Vc *v, Family *f, Z3_ast pred, unsigned b)
 {
-    Z3_ast *from = malloc(sizeof *from * (size_t)(f->natoms + 1)), *to = malloc(sizeof *to * (size_t)(f->natoms + 1));
+    Z3_ast *from = malloc(sizeof *from * (size_t)(f->natoms + 1)),
+           *to = malloc(sizeof *to * (size_t)(f->natoms + 1));
     if (!from || !to) abort();
     for (int i = 0; i < f->natoms; i++) {
         from[i] = v->atoms[f->atoms[i]];
@@ -1171,7 +1315,8 @@ static Z3_ast region_value(Vc *v, Family *f, Z3_ast pred, unsigned b)
     Z3_ast r = Z3_simplify(v->c, Z3_substitute(v->c, pred, (unsigned)f->natoms, from, to));
     free(from), free(to);
     if (has_q(v, r)) { /* a condition on Q the atoms do not capture: refuse, never guess */
-        snprintf(v->unsup, sizeof v->unsup, "internal: a set condition could not be split into regions");
+        snprintf(v->unsup, sizeof v->unsup,
+                 "internal: a set condition could not be split into regions");
         return fls(v);
     }
     return r;
@@ -1247,13 +1392,15 @@ static void value_histograms(Vc *v)
         bool first = true;
         for (int j = 0; j < v->nvatom; j++) {
             Z3_ast Ej, aj;
-            if (!eq_atom(v, v->atoms[v->vatom[j]], &Ej, &aj) || !Z3_is_eq_ast(v->c, Ei, Ej)) continue;
+            if (!eq_atom(v, v->atoms[v->vatom[j]], &Ej, &aj) || !Z3_is_eq_ast(v->c, Ei, Ej))
+                continue;
             if (j < i) first = false;
             if (j > i) assert_(v, imp(v, eq(v, ai, aj), eq(v, v->vcount[i], v->vcount[j])));
             Z3_ast dup = fls(v);
             for (int k = 0; k < j; k++) {
                 Z3_ast Ek, ak;
-                if (eq_atom(v, v->atoms[v->vatom[k]], &Ek, &ak) && Z3_is_eq_ast(v->c, Ei, Ek)) dup = or2(v, dup, eq(v, ak, aj));
+                if (eq_atom(v, v->atoms[v->vatom[k]], &Ek, &ak) && Z3_is_eq_ast(v->c, Ei, Ek))
+                    dup = or2(v, dup, eq(v, ak, aj));
             }
             sum = add2(v, sum, ite(v, dup, num(v, 0), v->vcount[j]));
         }
@@ -1290,9 +1437,11 @@ static int seal_family(Vc *v, int fi, Z3_ast *tie, int ntie, char *err, size_t e
         cap = ct;
     }
     if (f->natoms > MAX_ATOMS && getenv("HOC_VC_DEBUG"))
-        for (int i = 0; i < f->natoms; i++) fprintf(stderr, "  too many: %s\n", Z3_ast_to_string(v->c, v->atoms[f->atoms[i]]));
+        for (int i = 0; i < f->natoms; i++)
+            fprintf(stderr, "  too many: %s\n", Z3_ast_to_string(v->c, v->atoms[f->atoms[i]]));
     if (f->natoms > MAX_ATOMS) {
-        snprintf(err, errn, "%d distinct set conditions in one Venn family (at most %d)", f->natoms, MAX_ATOMS);
+        snprintf(err, errn, "%d distinct set conditions in one Venn family (at most %d)", f->natoms,
+                 MAX_ATOMS);
         return -1;
     }
     if (fi == 0) { /* the main family also splits on the value atoms of the other families */
@@ -1301,7 +1450,8 @@ static int seal_family(Vc *v, int fi, Z3_ast *tie, int ntie, char *err, size_t e
             bool core = false; /* only the families of the query's own processes */
             for (int t = 0; t < v->nfamterm; t++)
                 if (v->fam_of_term[t] == g)
-                    for (int k = 0; k < v->pool_core; k++) core |= aid(v, v->pool[k]) == v->fam_term[t];
+                    for (int k = 0; k < v->pool_core; k++)
+                        core |= aid(v, v->pool[k]) == v->fam_term[t];
             if (!core) continue;
             int hn = 0, hcap = 0;
             int *ha = NULL;
@@ -1310,7 +1460,8 @@ static int seal_family(Vc *v, int fi, Z3_ast *tie, int ntie, char *err, size_t e
             for (int k = 0; k < hn && f->natoms < MAX_ATOMS; k++) {
                 Z3_ast E, a;
                 bool dup = false;
-                for (int m = 0; m < f->natoms; m++) dup |= f->atoms[m] == ha[k];
+                for (int m = 0; m < f->natoms; m++)
+                    dup |= f->atoms[m] == ha[k];
                 if (!dup && value_atom(v, ha[k], &E, &a)) {
                     GROW(f->atoms, f->natoms, cap);
                     f->atoms[f->natoms++] = ha[k];
@@ -1322,7 +1473,8 @@ static int seal_family(Vc *v, int fi, Z3_ast *tie, int ntie, char *err, size_t e
     }
     if (getenv("HOC_VC_DEBUG")) {
         fprintf(stderr, "family %d: %d atoms, pool %d\n", fi, f->natoms, v->npool);
-        for (int i = 0; i < f->natoms; i++) fprintf(stderr, "  atom %s\n", Z3_ast_to_string(v->c, v->atoms[f->atoms[i]]));
+        for (int i = 0; i < f->natoms; i++)
+            fprintf(stderr, "  atom %s\n", Z3_ast_to_string(v->c, v->atoms[f->atoms[i]]));
     }
     unsigned nr = 1u << f->natoms;
     f->r = calloc(nr, sizeof *f->r);
@@ -1350,7 +1502,9 @@ static int seal_family(Vc *v, int fi, Z3_ast *tie, int ntie, char *err, size_t e
     for (int i = 0; i < f->natoms; i++)
         for (int j = i + 1; j < f->natoms; j++) {
             Z3_ast l1, r1, l2, r2;
-            if (!eq_atom(v, v->atoms[f->atoms[i]], &l1, &r1) || !eq_atom(v, v->atoms[f->atoms[j]], &l2, &r2)) continue;
+            if (!eq_atom(v, v->atoms[f->atoms[i]], &l1, &r1) ||
+                !eq_atom(v, v->atoms[f->atoms[j]], &l2, &r2))
+                continue;
             if (!Z3_is_eq_ast(v->c, l1, l2)) continue;
             unsigned k = 0, k2 = 0;
             Z3_ast *sum2 = malloc(sizeof *sum2 * nr);
@@ -1366,7 +1520,8 @@ static int seal_family(Vc *v, int fi, Z3_ast *tie, int ntie, char *err, size_t e
     /* ground processes make their region non-empty */
     for (int t = 0; t < ntie; t++) {
         unsigned k = 0;
-        for (unsigned b = 0; b < nr; b++) sum[k++] = ite(v, region_of(v, f, b, tie[t]), f->r[b], num(v, 0));
+        for (unsigned b = 0; b < nr; b++)
+            sum[k++] = ite(v, region_of(v, f, b, tie[t]), f->r[b], num(v, 0));
         assert_(v, imp(v, in_range(v, tie[t]), le(v, num(v, 1), Z3_mk_add(v->c, k, sum))));
     }
     /* value atoms have one count in every family */
@@ -1402,12 +1557,14 @@ static int seal_family(Vc *v, int fi, Z3_ast *tie, int ntie, char *err, size_t e
                 unsigned k1 = 0, k2 = 0;
                 for (unsigned b = 0; b < nr; b++) {
                     bool ok = true;
-                    for (int s2 = 0; s2 < ns && ok; s2++) ok = ((b >> fj[s2]) & 1) == ((a >> s2) & 1);
+                    for (int s2 = 0; s2 < ns && ok; s2++)
+                        ok = ((b >> fj[s2]) & 1) == ((a >> s2) & 1);
                     if (ok) sum[k1++] = f->r[b];
                 }
                 for (unsigned b = 0; b < ng; b++) {
                     bool ok = true;
-                    for (int s2 = 0; s2 < ns && ok; s2++) ok = ((b >> gi[s2]) & 1) == ((a >> s2) & 1);
+                    for (int s2 = 0; s2 < ns && ok; s2++)
+                        ok = ((b >> gi[s2]) & 1) == ((a >> s2) & 1);
                     if (ok) sg[k2++] = g->r[b];
                 }
                 assert_(v, eq(v, Z3_mk_add(v->c, k1, sum), Z3_mk_add(v->c, k2, sg)));
@@ -1454,7 +1611,8 @@ typedef struct Scan {
 static bool is_ground(Vc *v, Z3_ast t)
 {
     IdSet y = {0}, n = {0};
-    bool r = !mentions(v, t, v->Q, &y, &n) && !mentions(v, t, v->S, &y, &n) && !mentions(v, t, v->T, &y, &n);
+    bool r = !mentions(v, t, v->Q, &y, &n) && !mentions(v, t, v->S, &y, &n) &&
+             !mentions(v, t, v->T, &y, &n);
     free(y.v), free(n.v);
     return r;
 }
@@ -1494,7 +1652,8 @@ static void scan(Vc *v, Z3_ast t, Scan *sc, Z3_ast **aggapps, int *nagg, int *ca
         Z3_ast arg = Z3_get_app_arg(v->c, a, 0);
         if ((ag >= 0 || is_state_fn(v, d)) && is_ground(v, arg)) {
             if (pool) add_pool(v, arg);
-            if (Z3_is_eq_func_decl(v->c, v->ho, d) && na == 2 && is_ground(v, Z3_get_app_arg(v->c, a, 1)) && pool)
+            if (Z3_is_eq_func_decl(v->c, v->ho, d) && na == 2 &&
+                is_ground(v, Z3_get_app_arg(v->c, a, 1)) && pool)
                 add_pool(v, Z3_get_app_arg(v->c, a, 1));
             if (ag >= 0 && !idset_has(&v->agg_done, aid(v, t))) {
                 GROW(*aggapps, *nagg, *capagg);
@@ -1502,7 +1661,8 @@ static void scan(Vc *v, Z3_ast t, Scan *sc, Z3_ast **aggapps, int *nagg, int *ca
             }
         }
     }
-    for (unsigned i = 0; i < na; i++) scan(v, Z3_get_app_arg(v->c, a, i), sc, aggapps, nagg, capagg, pool);
+    for (unsigned i = 0; i < na; i++)
+        scan(v, Z3_get_app_arg(v->c, a, i), sc, aggapps, nagg, capagg, pool);
 }
 
 /* Int candidates for a universal over an int binder: skolems of the same
@@ -1529,7 +1689,8 @@ static void collect_compared(Vc *v, Pend *p, Expr *x, Z3_ast **out, int *n, int 
     collect_compared(v, p, x->a, out, n, cap);
     collect_compared(v, p, x->b, out, n, cap);
     collect_compared(v, p, x->c, out, n, cap);
-    for (int i = 0; i < x->nargs; i++) collect_compared(v, p, x->args[i], out, n, cap);
+    for (int i = 0; i < x->nargs; i++)
+        collect_compared(v, p, x->args[i], out, n, cap);
 }
 
 static void int_candidates(Vc *v, Pend *p, Expr *x, Z3_ast **out, int *n, int *cap)
@@ -1551,7 +1712,9 @@ static Z3_ast active(Vc *v, View view, Z3_ast t)
         for (int s = 0; s < v->nslot; s++)
             if (v->slot[s].kind == 0 && v->slot[s].d &&
                 (v->slot[s].d->type->kind == TY_INT || v->slot[s].d->type->kind == TY_PID))
-                acc = or2(v, acc, and2(v, in_range(v, v->pool[i]), eq(v, state_read(v, view, s, v->pool[i]), t)));
+                acc = or2(
+                    v, acc,
+                    and2(v, in_range(v, v->pool[i]), eq(v, state_read(v, view, s, v->pool[i]), t)));
     return acc;
 }
 
@@ -1593,13 +1756,15 @@ static void instantiate_all(Vc *v, int level, int from_pool)
             Z3_ast *c = NULL;
             int n = 0, cap = 0;
             int_candidates(v, p, p->q, &c, &n, &cap);
-            for (int k = 0; k < n && v->pends[i].ndone < 24; k++) instantiate(v, &v->pends[i], c[k], level);
+            for (int k = 0; k < n && v->pends[i].ndone < 24; k++)
+                instantiate(v, &v->pends[i], c[k], level);
             free(c);
             continue;
         }
         int upto = v->npool; /* every pool term: pends created late need the old terms too */
         (void)from_pool;
-        for (int k = 0; k < upto && k < MAX_POOL * 4; k++) instantiate(v, &v->pends[i], v->pool[k], level);
+        for (int k = 0; k < upto && k < MAX_POOL * 4; k++)
+            instantiate(v, &v->pends[i], v->pool[k], level);
     }
 }
 
@@ -1688,13 +1853,15 @@ static void agg_axioms(Vc *v, Z3_ast app)
         Z3_ast vs = subst1(v, val, v->Q, app);
         Z3_ast better = g->kind == AG_ARGMIN ? lt(v, val, vs) : lt(v, vs, val);
         Z3_ast tie = and2(v, eq(v, val, vs), lt(v, v->Q, app));
-        Z3_ast x[4] = {in_range(v, app), subst1(v, M, v->Q, app), eq(v, ground_card(v, and2(v, M, better)), zero),
+        Z3_ast x[4] = {in_range(v, app), subst1(v, M, v->Q, app),
+                       eq(v, ground_card(v, and2(v, M, better)), zero),
                        eq(v, ground_card(v, and2(v, M, tie)), zero)};
         assert_(v, imp(v, le(v, one, cM), Z3_mk_and(v->c, 4, x)));
         add_pool(v, app);
         break;
     }
-    default: break;
+    default:
+        break;
     }
     v->cur_fam = saved_fam;
 }
@@ -1702,7 +1869,8 @@ static void agg_axioms(Vc *v, Z3_ast app)
 static void scan_asserted(Vc *v, int from, bool pool, Z3_ast **apps, int *napps, int *cap)
 {
     Scan sc = {0};
-    for (int i = from; i < v->nasserted; i++) scan(v, v->asserted[i], &sc, apps, napps, cap, pool);
+    for (int i = from; i < v->nasserted; i++)
+        scan(v, v->asserted[i], &sc, apps, napps, cap, pool);
     free(sc.seen.v);
 }
 
@@ -1741,16 +1909,19 @@ static void print_value(Vc *v, Buf *b, int s, Z3_ast t, int64_t *procs, int np)
         bp(b, "%s", smt_eval_bool(&v->s, t, &x) ? (x ? "true" : "false") : "?");
     } else if (sl->kind == 0) {
         int64_t x;
-        if (!smt_eval_int(&v->s, t, &x)) bp(b, "?");
+        if (!smt_eval_int(&v->s, t, &x))
+            bp(b, "?");
         else if (sl->d && sl->d->type->kind == TY_ENUM && x >= 0 && x < sl->d->type->enm->nmembers)
             bp(b, "%s", sl->d->type->enm->members[x]);
-        else bp(b, "%" PRId64, x);
+        else
+            bp(b, "%" PRId64, x);
     } else {
         bp(b, "{");
         int k = 0;
         for (int i = 0; i < np; i++) {
             bool in;
-            if (smt_eval_bool(&v->s, subst1(v, t, v->Q, num(v, procs[i])), &in) && in) bp(b, "%s%" PRId64, k++ ? "," : "", procs[i]);
+            if (smt_eval_bool(&v->s, subst1(v, t, v->Q, num(v, procs[i])), &in) && in)
+                bp(b, "%s%" PRId64, k++ ? "," : "", procs[i]);
         }
         bp(b, "}");
     }
@@ -1764,11 +1935,13 @@ static char *counterexample(Vc *v, bool post)
     bp(&b, "  n = %" PRId64, n);
     for (int i = 1; i < v->al->nparams; i++) {
         int64_t x;
-        if (smt_eval_int(&v->s, v->par[i], &x)) bp(&b, ", %s = %" PRId64, v->al->params[i]->name, x);
+        if (smt_eval_int(&v->s, v->par[i], &x))
+            bp(&b, ", %s = %" PRId64, v->al->params[i]->name, x);
     }
     if (post) {
         int64_t r;
-        if (smt_eval_int(&v->s, v->R, &r)) bp(&b, ", round = %" PRId64 " (round %s of the phase)", r, v->rnd->name);
+        if (smt_eval_int(&v->s, v->R, &r))
+            bp(&b, ", round = %" PRId64 " (round %s of the phase)", r, v->rnd->name);
     }
     bp(&b, "\n");
     /* the named processes: values of the pool terms */
@@ -1778,7 +1951,8 @@ static char *counterexample(Vc *v, bool post)
         int64_t x;
         if (!smt_eval_int(&v->s, v->pool[i], &x) || x < 0 || x >= n) continue;
         bool dup = false;
-        for (int k = 0; k < np; k++) dup |= procs[k] == x;
+        for (int k = 0; k < np; k++)
+            dup |= procs[k] == x;
         if (!dup && np < 64) procs[np++] = x;
     }
     for (int i = 0; i < np; i++)
@@ -1792,11 +1966,14 @@ static char *counterexample(Vc *v, bool post)
     for (int i = 0; i < np; i++) {
         Z3_ast p = num(v, procs[i]);
         for (int pass = 0; pass < (post ? 2 : 1); pass++) {
-            bp(&b, "  process %" PRId64 " %s:", procs[i], pass ? "after " : (post ? "before" : "      "));
+            bp(&b, "  process %" PRId64 " %s:", procs[i],
+               pass ? "after " : (post ? "before" : "      "));
             for (int s = 0; s < v->nslot; s++) {
                 Slot *sl = &v->slot[s];
                 if (!sl->d && !post) continue;
-                Z3_ast t = pass ? state_read(v, V_POST, s, p) : (v->have_init && !post ? state_read(v, V_INIT, s, p) : pre_read(v, s, p));
+                Z3_ast t = pass ? state_read(v, V_POST, s, p)
+                                : (v->have_init && !post ? state_read(v, V_INIT, s, p)
+                                                         : pre_read(v, s, p));
                 if (!sl->d) {
                     bool x;
                     if (smt_eval_bool(&v->s, t, &x) && x) bp(&b, " %s", sl->name);
@@ -1812,12 +1989,15 @@ static char *counterexample(Vc *v, bool post)
             int k = 0;
             for (int j = 0; j < np; j++) {
                 bool in;
-                if (smt_eval_bool(&v->s, inmb(v, p, num(v, procs[j])), &in) && in) bp(&b, "%s%" PRId64, k++ ? "," : "", procs[j]);
+                if (smt_eval_bool(&v->s, inmb(v, p, num(v, procs[j])), &in) && in)
+                    bp(&b, "%s%" PRId64, k++ ? "," : "", procs[j]);
             }
             bp(&b, "%s}", k ? "" : "");
             Z3_ast hoc = NULL;
             for (int c = 0; c < v->ncards; c++) {
-                if (v->cards[c].fam != 0 || !Z3_is_eq_ast(v->c, v->cards[c].pred, Z3_simplify(v->c, inmb(v, p, v->Q)))) continue;
+                if (v->cards[c].fam != 0 ||
+                    !Z3_is_eq_ast(v->c, v->cards[c].pred, Z3_simplify(v->c, inmb(v, p, v->Q))))
+                    continue;
                 hoc = v->cards[c].c;
             }
             int64_t hn;
@@ -1845,7 +2025,8 @@ int vc_obligations(Algo *al, VcObligation **out)
                 for (int r = 0; r < al->nrounds; r++) {
                     GROW(v, n, cap);
                     v[n] = (VcObligation){.kind = VC_CONSEC, .spec = s, .round = r};
-                    snprintf(v[n].name, sizeof v[n].name, "%s: consecution, round %s", s->name, al->rounds[r]->name);
+                    snprintf(v[n].name, sizeof v[n].name, "%s: consecution, round %s", s->name,
+                             al->rounds[r]->name);
                     n++;
                 }
             } else if (pass == 1 && k == 1) {
@@ -1873,7 +2054,8 @@ static bool has_halt(Stmt *s)
 
 static void setup(Vc *v, Algo *al)
 {
-    for (int r = 0; r < al->nrounds; r++) v->can_halt |= has_halt(al->rounds[r]->update);
+    for (int r = 0; r < al->nrounds; r++)
+        v->can_halt |= has_halt(al->rounds[r]->update);
     Z3_context c = v->c;
     v->I = Z3_mk_int_sort(c);
     v->B = Z3_mk_bool_sort(c);
@@ -1882,7 +2064,9 @@ static void setup(Vc *v, Algo *al)
     v->T = Z3_mk_const(c, Z3_mk_string_symbol(c, "__to"), v->I);
     for (int i = 0; i < al->nparams && i < 16; i++) {
         v->par[i] = Z3_mk_const(c, Z3_mk_string_symbol(c, al->params[i]->name), v->I);
-        if (i > 0) assert_(v, and2(v, le(v, Z3_mk_int64(c, INT64_MIN, v->I), v->par[i]), le(v, v->par[i], Z3_mk_int64(c, INT64_MAX, v->I))));
+        if (i > 0)
+            assert_(v, and2(v, le(v, Z3_mk_int64(c, INT64_MIN, v->I), v->par[i]),
+                            le(v, v->par[i], Z3_mk_int64(c, INT64_MAX, v->I))));
     }
     v->n = v->par[0];
     assert_(v, and2(v, le(v, num(v, 1), v->n), le(v, v->n, num(v, HOC_MAXN))));
@@ -1899,10 +2083,13 @@ static void setup(Vc *v, Algo *al)
             if (k == TY_ENUM) s->enum_n = ds[i]->type->enm->nmembers;
             if (k != TY_INT && k != TY_BOOL && k != TY_PID && k != TY_ENUM && k != TY_SET)
                 unsupported(v, ds[i]->pos, "state of type %s is not supported by the verifier",
-                            k == TY_ARRAY ? "array" : k == TY_BYTES ? "bytes" : "this");
+                            k == TY_ARRAY   ? "array"
+                            : k == TY_BYTES ? "bytes"
+                                            : "this");
             char name[128];
             snprintf(name, sizeof name, "%s", s->name);
-            s->pre = Z3_mk_func_decl(c, Z3_mk_string_symbol(c, name), s->kind == 2 ? 2 : 1, d2, s->kind == 1 || s->kind == 2 ? v->B : v->I);
+            s->pre = Z3_mk_func_decl(c, Z3_mk_string_symbol(c, name), s->kind == 2 ? 2 : 1, d2,
+                                     s->kind == 1 || s->kind == 2 ? v->B : v->I);
         }
     }
     v->s_halted = v->nslot;
@@ -1936,7 +2123,8 @@ static void state_ranges(Vc *v)
     /* every driver delivers a process's own message to itself (hoc sim, hoc check, the runtime) */
     for (int i = 0; i < v->npool && v->have_post; i++) {
         Z3_ast self = app2(v, v->ho, v->pool[i], v->pool[i]);
-        if (idset_add(&v->range_done, aid(v, self))) assert_(v, imp(v, in_range(v, v->pool[i]), self));
+        if (idset_add(&v->range_done, aid(v, self)))
+            assert_(v, imp(v, in_range(v, v->pool[i]), self));
     }
     for (int i = 0; i < v->npool; i++)
         for (int s = 0; s < v->nslot; s++) {
@@ -1944,8 +2132,11 @@ static void state_ranges(Vc *v)
             Z3_ast t = pre_read(v, s, v->pool[i]);
             if (!idset_add(&v->range_done, aid(v, t))) continue;
 
-            if (v->slot[s].enum_n > 0) assert_(v, and2(v, le(v, num(v, 0), t), lt(v, t, num(v, v->slot[s].enum_n))));
-            else assert_(v, and2(v, le(v, Z3_mk_int64(v->c, INT64_MIN, v->I), t), le(v, t, Z3_mk_int64(v->c, INT64_MAX, v->I))));
+            if (v->slot[s].enum_n > 0)
+                assert_(v, and2(v, le(v, num(v, 0), t), lt(v, t, num(v, v->slot[s].enum_n))));
+            else
+                assert_(v, and2(v, le(v, Z3_mk_int64(v->c, INT64_MIN, v->I), t),
+                                le(v, t, Z3_mk_int64(v->c, INT64_MAX, v->I))));
         }
 }
 
@@ -1960,13 +2151,16 @@ static void spec_env(Vc *v, Env *e, View view)
 
 static void vc_free(Vc *v)
 {
-    for (int i = 0; i < v->npends; i++) free(v->pends[i].done);
-    for (int i = 0; i < v->nfams; i++) free(v->fams[i].atoms), free(v->fams[i].r), free(v->fams[i].wit);
+    for (int i = 0; i < v->npends; i++)
+        free(v->pends[i].done);
+    for (int i = 0; i < v->nfams; i++)
+        free(v->fams[i].atoms), free(v->fams[i].r), free(v->fams[i].wit);
     free(v->pends), free(v->aggs), free(v->cards), free(v->atoms), free(v->fams);
     free(v->ints), free(v->intb), free(v->asserted);
     free(v->inpool.v), free(v->agg_done.v), free(v->range_done.v);
     free(v->fam_term), free(v->fam_of_term), free(v->vatom), free(v->vcount);
-    for (int i = 0; i < g_nbinds; i++) free(g_binds[i]);
+    for (int i = 0; i < g_nbinds; i++)
+        free(g_binds[i]);
     free(g_binds);
     g_binds = NULL;
     g_nbinds = g_capbinds = 0;
@@ -1976,7 +2170,8 @@ static void vc_free(Vc *v)
 static void sanitize(char *s)
 {
     for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '-' || *s == '_'))
             *s = '_';
 }
 
@@ -1988,14 +2183,16 @@ static void close_aggregates(Vc *v, int from, bool pool)
         int na = 0, cap = 0;
         int mark = v->nasserted;
         scan_asserted(v, from, pool, &apps, &na, &cap);
-        for (int i = 0; i < na; i++) agg_axioms(v, apps[i]);
+        for (int i = 0; i < na; i++)
+            agg_axioms(v, apps[i]);
         free(apps);
         if (v->nasserted == mark) break;
         from = mark;
     }
 }
 
-static void attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult *res, bool only_self)
+static void attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult *res,
+                    bool only_self)
 {
     memset(res, 0, sizeof *res);
     double t0 = now();
@@ -2009,8 +2206,9 @@ static void attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult 
     bool post = ob->kind == VC_CONSEC;
     if (ob->kind == VC_LIVE) {
         res->status = VC_UNKNOWN;
-        snprintf(res->reason, sizeof res->reason,
-                 "unsupported: liveness obligations are not encoded yet (the assumption is not used)");
+        snprintf(
+            res->reason, sizeof res->reason,
+            "unsupported: liveness obligations are not encoded yet (the assumption is not used)");
         goto done;
     }
     if (ob->kind == VC_INIT) build_init(v);
@@ -2025,7 +2223,8 @@ static void attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult 
     if (ob->kind != VC_INIT) {
         for (int i = 0; i < al->nspecs; i++) {
             Decl *s = al->specs[i];
-            if ((s->spec_kind == 0 && (!only_self || s == ob->spec)) || (post && s->spec_kind == 2 && s->ev_rounds == 0)) {
+            if ((s->spec_kind == 0 && (!only_self || s == ob->spec)) ||
+                (post && s->spec_kind == 2 && s->ev_rounds == 0)) {
                 spec_env(v, &e, V_PRE);
                 if (s->spec_kind == 2) e.rnd = v->rnd;
                 assert_(v, tr(v, &e, s->init, 1));
@@ -2085,16 +2284,21 @@ static void attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult 
             double left = (double)o->timeout_ms / 1000.0 - (tc - t0);
             if (left <= 0) {
                 r = SMT_UNKNOWN;
-                snprintf(v->s.reason, sizeof v->s.reason, "timeout (%.1fs)", (double)o->timeout_ms / 1000.0);
+                snprintf(v->s.reason, sizeof v->s.reason, "timeout (%.1fs)",
+                         (double)o->timeout_ms / 1000.0);
                 break;
             }
             smt_set_timeout(&v->s, (unsigned)(left * 1000.0) + 1);
         }
         r = smt_check(&v->s);
         if (getenv("HOC_VC_DEBUG"))
-            fprintf(stderr, "check %d: %s in %.3fs, %d assertions, %d families, %d witnesses, pool %d\n", it,
-                    r == SMT_SAT ? "sat" : r == SMT_UNSAT ? "unsat" : "unknown", now() - tc, v->nasserted, v->nfams,
-                    v->nwit, v->npool);
+            fprintf(stderr,
+                    "check %d: %s in %.3fs, %d assertions, %d families, %d witnesses, pool %d\n",
+                    it,
+                    r == SMT_SAT     ? "sat"
+                    : r == SMT_UNSAT ? "unsat"
+                                     : "unknown",
+                    now() - tc, v->nasserted, v->nfams, v->nwit, v->npool);
         if (r == SMT_SAT && getenv("HOC_VC_DEBUG") && atoi(getenv("HOC_VC_DEBUG")) > 1) {
             char *cx = counterexample(v, post);
             fprintf(stderr, "%s", cx ? cx : "");
@@ -2109,19 +2313,23 @@ static void attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult 
                 if (v->cards[i].fam != 0) continue;
                 smt_eval_int(&v->s, v->cards[i].c, &x);
                 char *ps = strdup(Z3_ast_to_string(v->c, v->cards[i].pred));
-                for (char *c = ps; *c; c++) if (*c == '\n') *c = ' ';
+                for (char *c = ps; *c; c++)
+                    if (*c == '\n') *c = ' ';
                 fprintf(stderr, "  G card = %" PRId64 ": %.300s\n", x, ps);
                 free(ps);
             }
             for (unsigned b = 0; b < (1u << v->fams[0].natoms); b++) {
                 int64_t x = 0;
                 smt_eval_int(&v->s, v->fams[0].r[b], &x);
-                if (x) fprintf(stderr, "  region %x = %" PRId64 "%s\n", b, x, v->fams[0].wit[b] ? " (witnessed)" : "");
+                if (x)
+                    fprintf(stderr, "  region %x = %" PRId64 "%s\n", b, x,
+                            v->fams[0].wit[b] ? " (witnessed)" : "");
             }
             for (int i = 0; i < v->nvatom; i++) {
                 int64_t x = 0;
                 smt_eval_int(&v->s, v->vcount[i], &x);
-                fprintf(stderr, "  vcount %s = %" PRId64 "\n", Z3_ast_to_string(v->c, v->atoms[v->vatom[i]]), x);
+                fprintf(stderr, "  vcount %s = %" PRId64 "\n",
+                        Z3_ast_to_string(v->c, v->atoms[v->vatom[i]]), x);
             }
             for (int i = 0; i < v->naggs; i++)
                 for (int k = 0; k < v->npool; k++) {
@@ -2130,7 +2338,9 @@ static void attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult 
                     if (!idset_has(&v->agg_done, aid(v, ap))) continue;
                     smt_eval_int(&v->s, ap, &x);
                     smt_eval_int(&v->s, v->pool[k], &p);
-                    fprintf(stderr, "  %s at %s (=%" PRId64 ") = %" PRId64 "\n", Z3_get_symbol_string(v->c, Z3_get_decl_name(v->c, v->aggs[i].f)), Z3_ast_to_string(v->c, v->pool[k]), p, x);
+                    fprintf(stderr, "  %s at %s (=%" PRId64 ") = %" PRId64 "\n",
+                            Z3_get_symbol_string(v->c, Z3_get_decl_name(v->c, v->aggs[i].f)),
+                            Z3_ast_to_string(v->c, v->pool[k]), p, x);
                 }
         }
         if (r != SMT_SAT) break;
@@ -2158,7 +2368,8 @@ static void attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult 
         for (int k = 0; k < nnew; k++) {
             int mark = v->nasserted;
             g = &v->fams[0]; /* new families may have moved it */
-            assert_(v, imp(v, le(v, num(v, 1), g->r[newreg[k]]), region_of(v, g, newreg[k], newwit[k])));
+            assert_(v, imp(v, le(v, num(v, 1), g->r[newreg[k]]),
+                           region_of(v, g, newreg[k], newwit[k])));
             v->nwit++;
             add_pool(v, newwit[k]);
             v->cur_fam = new_family(v);
@@ -2205,20 +2416,24 @@ checked:
         for (int i = 0; i < v->nasserted; i++)
             if (!is_ground(v, v->asserted[i])) {
                 r = SMT_UNKNOWN;
-                snprintf(v->s.reason, sizeof v->s.reason, "internal: a placeholder escaped into the query");
+                snprintf(v->s.reason, sizeof v->s.reason,
+                         "internal: a placeholder escaped into the query");
                 break;
             }
-    if (r == SMT_UNSAT) res->status = VC_PROVED;
+    if (r == SMT_UNSAT)
+        res->status = VC_PROVED;
     else if (r == SMT_SAT) {
         res->status = VC_FAILED;
-        snprintf(res->reason, sizeof res->reason, "the solver found a state satisfying the hypotheses but not the goal");
+        snprintf(res->reason, sizeof res->reason,
+                 "the solver found a state satisfying the hypotheses but not the goal");
         res->cex = counterexample(v, post);
     } else if (v->unsup[0]) {
         res->status = VC_UNKNOWN;
         snprintf(res->reason, sizeof res->reason, "unsupported: %s", v->unsup);
     } else {
         res->status = VC_UNKNOWN;
-        snprintf(res->reason, sizeof res->reason, "solver: %s", v->s.reason[0] ? v->s.reason : "unknown");
+        snprintf(res->reason, sizeof res->reason, "solver: %s",
+                 v->s.reason[0] ? v->s.reason : "unknown");
     }
 done:
     vc_free(v);
@@ -2232,7 +2447,8 @@ done:
 void vc_discharge(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult *res)
 {
     int ninv = 0;
-    for (int i = 0; i < al->nspecs; i++) ninv += al->specs[i]->spec_kind == 0;
+    for (int i = 0; i < al->nspecs; i++)
+        ninv += al->specs[i]->spec_kind == 0;
     if (ob->kind != VC_CONSEC || ninv < 2) {
         attempt(al, ob, o, res, false);
         return;

@@ -16,21 +16,21 @@ typedef enum VcStatus { VC_PROVED, VC_FAILED, VC_UNKNOWN } VcStatus;
 
 typedef struct VcObligation {
     VcKind kind;
-    Decl *spec;   /* the invariant, property or eventual assumption */
-    int round;    /* VC_CONSEC: index of the round */
+    Decl *spec; /* the invariant, property or eventual assumption */
+    int round;  /* VC_CONSEC: index of the round */
     char name[160];
 } VcObligation;
 
 typedef struct VcOpts {
-    unsigned timeout_ms; /* per solver call; 0: none */
+    unsigned timeout_ms;  /* per solver call; 0: none */
     const char *smt2_dir; /* write each query there, or NULL */
 } VcOpts;
 
 typedef struct VcResult {
     VcStatus status;
     double secs;
-    char reason[512];   /* unknown: why; failed: a one-line summary */
-    char *cex;          /* failed: a readable counterexample (malloc'd) or NULL */
+    char reason[512]; /* unknown: why; failed: a one-line summary */
+    char *cex;        /* failed: a readable counterexample (malloc'd) or NULL */
     char smt2_path[512];
     int witnesses, families, atoms; /* statistics of the encoding */
 } VcResult;

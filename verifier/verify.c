@@ -19,7 +19,8 @@ static int usage(const char *msg, const char *arg)
 {
     fprintf(stderr, "hoc verify: ");
     fprintf(stderr, msg, arg);
-    fprintf(stderr, "\nusage: hoc verify FILE.ho [--algorithm A] [--timeout S] [--smt2 DIR] [--json] [--only TEXT]\n");
+    fprintf(stderr, "\nusage: hoc verify FILE.ho [--algorithm A] [--timeout S] [--smt2 DIR] "
+                    "[--json] [--only TEXT]\n");
     return 2;
 }
 
@@ -28,10 +29,14 @@ static void json_str(FILE *f, const char *s)
     fputc('"', f);
     for (; s && *s; s++) {
         unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
-        else if (ch == '\n') fputs("\\n", f);
-        else if (ch < 0x20) fprintf(f, "\\u%04x", ch);
-        else fputc(ch, f);
+        if (ch == '"' || ch == '\\')
+            fprintf(f, "\\%c", ch);
+        else if (ch == '\n')
+            fputs("\\n", f);
+        else if (ch < 0x20)
+            fprintf(f, "\\u%04x", ch);
+        else
+            fputc(ch, f);
     }
     fputc('"', f);
 }
@@ -48,17 +53,21 @@ int hoc_cmd_verify(int argc, char **argv)
     bool json = false;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        if (strcmp(a, "--algorithm") == 0 || strcmp(a, "--timeout") == 0 || strcmp(a, "--smt2") == 0 ||
-            strcmp(a, "--only") == 0) {
+        if (strcmp(a, "--algorithm") == 0 || strcmp(a, "--timeout") == 0 ||
+            strcmp(a, "--smt2") == 0 || strcmp(a, "--only") == 0) {
             if (i + 1 >= argc) return usage("%s needs a value", a);
             const char *val = argv[++i];
-            if (a[2] == 'a') algo = val;
-            else if (a[2] == 'o') only = val;
-            else if (a[2] == 's') smt2 = val;
+            if (a[2] == 'a')
+                algo = val;
+            else if (a[2] == 'o')
+                only = val;
+            else if (a[2] == 's')
+                smt2 = val;
             else {
                 char *end;
                 timeout = strtod(val, &end);
-                if (*end || !(timeout > 0) || timeout > 86400) return usage("bad --timeout '%s' (seconds, > 0)", val);
+                if (*end || !(timeout > 0) || timeout > 86400)
+                    return usage("bad --timeout '%s' (seconds, > 0)", val);
             }
         } else if (strcmp(a, "--json") == 0) {
             json = true;
@@ -74,7 +83,8 @@ int hoc_cmd_verify(int argc, char **argv)
     Diag diag = {0};
     diag.out = stderr;
     const char *stdlib_dir = getenv("HOC_STDLIB");
-    Program *prog = parse_program(file, stdlib_dir && *stdlib_dir ? stdlib_dir : HOC_STDLIB_DIR, &diag);
+    Program *prog =
+        parse_program(file, stdlib_dir && *stdlib_dir ? stdlib_dir : HOC_STDLIB_DIR, &diag);
     if (!prog) return 2;
     Algo *algos = NULL;
     if (!diag.errors) algos = check_program(prog);
@@ -96,12 +106,17 @@ int hoc_cmd_verify(int argc, char **argv)
             int k = 0;
             for (int i = 0; i < nob; i++)
                 if (strstr(obs[i].name, only)) obs[k++] = obs[i];
-            if (!json) printf("%s: --only '%s': %d of %d obligations selected; the exit status covers those only\n",
-                              a->decl->name, only, k, nob);
+            if (!json)
+                printf("%s: --only '%s': %d of %d obligations selected; the exit status covers "
+                       "those only\n",
+                       a->decl->name, only, k, nob);
             nob = k;
         }
-        if (json) printf("%s{\"name\": ", nfound ? ", " : ""), json_str(stdout, a->decl->name), printf(", \"obligations\": [");
-        else printf("%s: %d obligation%s\n", a->decl->name, nob, nob == 1 ? "" : "s");
+        if (json)
+            printf("%s{\"name\": ", nfound ? ", " : ""), json_str(stdout, a->decl->name),
+                printf(", \"obligations\": [");
+        else
+            printf("%s: %d obligation%s\n", a->decl->name, nob, nob == 1 ? "" : "s");
         nfound++;
         double total = 0;
         int nproved = 0;
@@ -123,13 +138,16 @@ int hoc_cmd_verify(int argc, char **argv)
             } else {
                 printf("  %-8s %7.3fs  %s\n", status_name(r.status), r.secs, obs[i].name);
                 if (r.status != VC_PROVED && r.reason[0]) printf("           %s\n", r.reason);
-                if (r.cex) printf("           counterexample (a model of the encoding):\n%s", r.cex);
+                if (r.cex)
+                    printf("           counterexample (a model of the encoding):\n%s", r.cex);
                 if (r.smt2_path[0]) printf("           query: %s\n", r.smt2_path);
             }
             free(r.cex);
         }
-        if (json) printf("], \"proved\": %d, \"total\": %d, \"seconds\": %.4f}", nproved, nob, total);
-        else printf("  %d of %d proved in %.3fs\n", nproved, nob, total);
+        if (json)
+            printf("], \"proved\": %d, \"total\": %d, \"seconds\": %.4f}", nproved, nob, total);
+        else
+            printf("  %d of %d proved in %.3fs\n", nproved, nob, total);
         free(obs);
     }
     if (json) printf("]}\n");

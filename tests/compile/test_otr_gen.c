@@ -70,7 +70,8 @@ int main(void)
     /* now everybody holds 1 and hears everybody: all decide 1 */
     hoc_set all[4] = {0xF, 0xF, 0xF, 0xF};
     round_all(a, 4, all, o);
-    for (int p = 0; p < 4; p++) CHECK(o[p].decide_fired && o[p].decide == 1);
+    for (int p = 0; p < 4; p++)
+        CHECK(o[p].decide_fired && o[p].decide == 1);
     CHECK(otr_algo.specs[0].holds(a, params4, all));
 
     /* same inputs, same heard-of sets: the same states, byte for byte */
@@ -96,7 +97,8 @@ int main(void)
     CHECK(otr_decode_r0(&m2, buf, 9) == -1);
 
     /* the descriptor describes the code */
-    CHECK(otr_algo.abi == HOC_ABI_VERSION && otr_algo.nrounds == 1 && otr_algo.state_size == sizeof(otr_state));
+    CHECK(otr_algo.abi == HOC_ABI_VERSION && otr_algo.nrounds == 1 &&
+          otr_algo.state_size == sizeof(otr_state));
     CHECK(otr_algo.rounds[0].wire_max == 8 && otr_algo.ninputs == 1 && otr_algo.noutputs == 1);
     CHECK(otr_algo.params_ok(params4));
     const int64_t bad[] = {0};

@@ -7,9 +7,11 @@
 #include "hec.h"
 
 int64_t ec_coeff(int64_t k, int64_t m, int64_t row, int64_t col);
-void ec_xor(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len, uint8_t *out, size_t out_len);
+void ec_xor(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len, uint8_t *out,
+            size_t out_len);
 void ec_parity_update(int64_t k, int64_t m, int64_t row, int64_t data_index, const uint8_t *delta,
-                      size_t delta_len, const uint8_t *parity, size_t parity_len, uint8_t *out, size_t out_len);
+                      size_t delta_len, const uint8_t *parity, size_t parity_len, uint8_t *out,
+                      size_t out_len);
 
 #include "hoc_check.h"
 
@@ -24,7 +26,8 @@ int main(void)
         hec_code *code;
         CHECK(hec_code_new(k, m, &code) == HEC_OK);
         for (int r = 0; r < m; r++)
-            for (int j = 0; j < k; j++) CHECK(ec_coeff(k, m, r, j) == hec_code_coeff(code, k + r, j));
+            for (int j = 0; j < k; j++)
+                CHECK(ec_coeff(k, m, r, j) == hec_code_coeff(code, k + r, j));
         for (int t = 0; t < 8; t++) {
             for (int i = 0; i < LEN; i++) {
                 seed = seed * 6364136223846793005u + 1442695040888963407u;

@@ -42,7 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (diag.errors == 0) {
         Algo *algos = check_program(prog);
         if (diag.errors == 0)
-            for (Algo *a = algos; a; a = a->next) cgen_algo(prog, a, "fuzz.ho", devnull, devnull);
+            for (Algo *a = algos; a; a = a->next)
+                cgen_algo(prog, a, "fuzz.ho", devnull, devnull);
         algo_free(algos);
     }
     program_free(prog);
@@ -147,7 +148,8 @@ int main(int argc, char **argv)
     }
     LLVMFuzzerInitialize(&argc, &argv);
     int rc = 0, count = 0;
-    for (int i = 1; i < argc; i++) rc |= replay_path(argv[i], &count);
+    for (int i = 1; i < argc; i++)
+        rc |= replay_path(argv[i], &count);
     fclose(devnull);
     printf("fuzz-replay: %d input%s replayed\n", count, count == 1 ? "" : "s");
     if (count == 0) {

@@ -77,7 +77,8 @@ static void n_decided(void *ctx, uint64_t inst, int64_t value, int from)
 {
     (void)from;
     Node *nd = ctx;
-    if (inst < NI && nd->status[inst] != 1) nd->status[inst] = 1, nd->value[inst] = value, nd->ndecided++;
+    if (inst < NI && nd->status[inst] != 1)
+        nd->status[inst] = 1, nd->value[inst] = value, nd->ndecided++;
 }
 
 static hoc_inst_status n_lookup(void *ctx, uint64_t inst, int64_t *value)
@@ -104,7 +105,8 @@ static void setup(const hoc_algo *a, int n, int max_live, bool forward)
         nodes[i].id = i;
         int64_t params[16] = {n};
         hoc_engine_opts o = {max_live, forward, 7};
-        hoc_engine_io io = {&nodes[i], q_send, q_decision, n_decided, NULL, NULL, n_lookup, n_inputs};
+        hoc_engine_io io = {&nodes[i], q_send, q_decision, n_decided,
+                            NULL,      NULL,   n_lookup,   n_inputs};
         nodes[i].e = hoc_engine_new(a, i, params, &o, &io);
     }
     nq = 0;
@@ -112,7 +114,8 @@ static void setup(const hoc_algo *a, int n, int max_live, bool forward)
 
 static void teardown(int n)
 {
-    for (int i = 0; i < n; i++) hoc_engine_free(nodes[i].e);
+    for (int i = 0; i < n; i++)
+        hoc_engine_free(nodes[i].e);
 }
 
 /* Delivers queued messages in random order until quiet, with time moving
@@ -129,7 +132,8 @@ static uint64_t run_cluster(int n, uint64_t t, uint64_t limit)
             }
             if (next == UINT64_MAX) break;
             t = next > t ? next : t + 1;
-            for (int i = 0; i < n; i++) hoc_engine_tick(nodes[i].e, t);
+            for (int i = 0; i < n; i++)
+                hoc_engine_tick(nodes[i].e, t);
             continue;
         }
         /* deliver a random batch, then settle everybody (one loop iteration) */
@@ -139,8 +143,11 @@ static uint64_t run_cluster(int n, uint64_t t, uint64_t limit)
             Msg m = queue[k];
             queue[k] = queue[--nq];
             Node *to = &nodes[m.to];
-            if (m.decision) hoc_engine_decision(to->e, m.from, m.inst, m.value);
-            else CHECK(hoc_engine_receive(to->e, m.from, m.inst, m.round, m.payload, m.len, t) == HOC_RX_OK);
+            if (m.decision)
+                hoc_engine_decision(to->e, m.from, m.inst, m.value);
+            else
+                CHECK(hoc_engine_receive(to->e, m.from, m.inst, m.round, m.payload, m.len, t) ==
+                      HOC_RX_OK);
         }
         t += 10;
         for (int i = 0; i < n; i++) {
@@ -164,11 +171,13 @@ static void cluster_test(const hoc_algo *a, int n, double drop, bool forward, co
                 if (nodes[i].status[s] == 0) hoc_engine_start(nodes[i].e, (uint64_t)s, t);
         t = run_cluster(n, t, t + 200000);
         bool all = true;
-        for (int i = 0; i < n; i++) all &= nodes[i].ndecided == NI;
+        for (int i = 0; i < n; i++)
+            all &= nodes[i].ndecided == NI;
         if (all) break;
         if (getenv("NET_DEBUG")) {
             fprintf(stderr, "t=%" PRIu64 " nq=%zu", t, nq);
-            for (int i = 0; i < n; i++) fprintf(stderr, " %d/%d", nodes[i].ndecided, hoc_engine_live(nodes[i].e));
+            for (int i = 0; i < n; i++)
+                fprintf(stderr, " %d/%d", nodes[i].ndecided, hoc_engine_live(nodes[i].e));
             fputc('\n', stderr);
         }
     }
@@ -176,10 +185,12 @@ static void cluster_test(const hoc_algo *a, int n, double drop, bool forward, co
     for (int s = 0; s < NI; s++)
         for (int i = 0; i < n; i++) {
             decided += nodes[i].status[s] == 1;
-            if (nodes[i].status[s] == 1 && nodes[0].status[s] == 1 && nodes[i].value[s] != nodes[0].value[s]) agree = 0;
+            if (nodes[i].status[s] == 1 && nodes[0].status[s] == 1 &&
+                nodes[i].value[s] != nodes[0].value[s])
+                agree = 0;
         }
-    printf("%s: n=%d drop=%.1f forward=%d: %d/%d decisions, agreement %s\n", what, n, drop, forward, decided, n * NI,
-           agree ? "yes" : "NO");
+    printf("%s: n=%d drop=%.1f forward=%d: %d/%d decisions, agreement %s\n", what, n, drop, forward,
+           decided, n * NI, agree ? "yes" : "NO");
     CHECK(agree);
     if (forward) CHECK(decided == n * NI);
     teardown(n);
@@ -188,7 +199,10 @@ static void cluster_test(const hoc_algo *a, int n, double drop, bool forward, co
 }
 
 /* ---- single-engine tests on OTR ---- */
-static void put_msg(uint8_t *buf, int64_t v) { hoc_put_u64(buf, (uint64_t)v); }
+static void put_msg(uint8_t *buf, int64_t v)
+{
+    hoc_put_u64(buf, (uint64_t)v);
+}
 
 static void engine_tests(void)
 {
@@ -243,7 +257,8 @@ static void engine_tests(void)
     CHECK(hoc_engine_receive(e, 1, 4, 0, m, 8, 200) == HOC_RX_OK);
     CHECK(st->dropped_full == 1 && hoc_engine_live(e) == 2);
     /* deciding: its input is 2, the others send 1; the instance ends and is freed */
-    for (int p = 1; p < 4; p++) CHECK(hoc_engine_receive(e, p, 2, 0, m, 8, 210) == HOC_RX_OK);
+    for (int p = 1; p < 4; p++)
+        CHECK(hoc_engine_receive(e, p, 2, 0, m, 8, 210) == HOC_RX_OK);
     CHECK(nodes[0].status[2] == 1 && nodes[0].value[2] == 1);
     CHECK(hoc_engine_live(e) == 1 && hoc_engine_round(e, 2) == -1);
     /* forwarding: a late peer is answered with the decision */
@@ -272,9 +287,10 @@ static void wire_tests(void)
     memset(buf + len, 0x5a, 8);
     len += 8;
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK);
-    CHECK(used == (size_t)len && f.type == HOC_F_MSG && f.instance == 77 && f.round == 5 && f.id == 3 &&
-          f.algo == 0xabcd && f.payload_len == 8 && f.payload[0] == 0x5a);
-    for (int k = 0; k < len; k++) CHECK(hoc_wire_decode(buf, (size_t)k, &f, &used, &why) == HOC_WIRE_MORE);
+    CHECK(used == (size_t)len && f.type == HOC_F_MSG && f.instance == 77 && f.round == 5 &&
+          f.id == 3 && f.algo == 0xabcd && f.payload_len == 8 && f.payload[0] == 0x5a);
+    for (int k = 0; k < len; k++)
+        CHECK(hoc_wire_decode(buf, (size_t)k, &f, &used, &why) == HOC_WIRE_MORE);
     buf[4] = 2;
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
     buf[4] = 1, buf[5] = 9;
@@ -287,24 +303,30 @@ static void wire_tests(void)
     buf[0] = 2, buf[1] = buf[2] = buf[3] = 0; /* undersized */
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
     len = hoc_wire_hello(buf, sizeof buf, 2, 7, nonce);
-    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK && f.type == HOC_F_HELLO && f.id == 2);
+    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK &&
+          f.type == HOC_F_HELLO && f.id == 2);
     buf[0]++; /* HELLO with a byte too many */
     buf[len] = 0;
     CHECK(hoc_wire_decode(buf, (size_t)len + 1, &f, &used, &why) == HOC_WIRE_BAD);
     len = hoc_wire_auth(buf, sizeof buf, 1, 7, mac);
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK && f.mac[0] == 9);
     len = hoc_wire_decision(buf, sizeof buf, 5, 1, 7, -42);
-    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK && f.value == -42 && f.instance == 5);
+    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK && f.value == -42 &&
+          f.instance == 5);
     len = hoc_wire_done(buf, sizeof buf, 1, 7);
-    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK && f.type == HOC_F_DONE);
+    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK &&
+          f.type == HOC_F_DONE);
     CHECK(hoc_wire_done(buf, 4, 1, 7) == -1);
     /* random bytes: never a crash, never a read past the end (ASan) */
     int ok = 0;
     for (int i = 0; i < 200000; i++) {
         size_t l = rnd() % 64;
         uint8_t *r = malloc(l ? l : 1);
-        for (size_t k = 0; k < l; k++) r[k] = (uint8_t)rnd();
-        if (l >= 8 && (rnd() & 1)) r[0] = (uint8_t)(l - 4), r[1] = r[2] = r[3] = 0, r[4] = 1, r[5] = (uint8_t)(1 + rnd() % 5);
+        for (size_t k = 0; k < l; k++)
+            r[k] = (uint8_t)rnd();
+        if (l >= 8 && (rnd() & 1))
+            r[0] = (uint8_t)(l - 4), r[1] = r[2] = r[3] = 0, r[4] = 1,
+            r[5] = (uint8_t)(1 + rnd() % 5);
         hoc_wire_status s = hoc_wire_decode(r, l, &f, &used, &why);
         if (s == HOC_WIRE_OK) {
             ok++;
@@ -320,10 +342,11 @@ static void peers_tests(void)
 {
     hoc_peers p;
     char err[256];
-    CHECK(hoc_peers_parse("# cluster\n1 127.0.0.1:9001 # two\n0 localhost:9000\n\n2 [::1]:9002\n", "f", &p, err,
-                          sizeof err) == 0);
+    CHECK(hoc_peers_parse("# cluster\n1 127.0.0.1:9001 # two\n0 localhost:9000\n\n2 [::1]:9002\n",
+                          "f", &p, err, sizeof err) == 0);
     CHECK(p.n == 3 && p.p[0].port == 9000 && strcmp(p.p[2].host, "::1") == 0 && p.p[1].line == 2);
-    CHECK(hoc_peers_is_loopback("127.0.0.1") && hoc_peers_is_loopback("localhost") && !hoc_peers_is_loopback("10.0.0.1"));
+    CHECK(hoc_peers_is_loopback("127.0.0.1") && hoc_peers_is_loopback("localhost") &&
+          !hoc_peers_is_loopback("10.0.0.1"));
     struct {
         const char *text, *msg;
     } bad[] = {
