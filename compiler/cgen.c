@@ -505,18 +505,16 @@ static const char *emit_binary(Gen *g, Expr *e)
         return fmt(g, "hoc_set_has(%s, %s)", b, a);
     case OP_EQ:
     case OP_NE:
-        if (t->kind == TY_BYTES)
-            return fmt(g, "(memcmp(%s, %s, %lld) %s 0)", a, b, (long long)t->len,
-                       e->op == OP_EQ ? "==" : "!=");
-        return fmt(g, "(%s %s %s)", a, e->op == OP_EQ ? "==" : "!=", b);
     case OP_LT:
-        return fmt(g, "(%s < %s)", a, b);
     case OP_LE:
-        return fmt(g, "(%s <= %s)", a, b);
     case OP_GT:
-        return fmt(g, "(%s > %s)", a, b);
-    case OP_GE:
-        return fmt(g, "(%s >= %s)", a, b);
+    case OP_GE: {
+        static const char *const c_op[] = {[OP_EQ] = "==", [OP_NE] = "!=", [OP_LT] = "<",
+                                           [OP_LE] = "<=", [OP_GT] = ">",  [OP_GE] = ">="};
+        if (t->kind == TY_BYTES) /* only == and != type-check for blocks */
+            return fmt(g, "(memcmp(%s, %s, %lld) %s 0)", a, b, (long long)t->len, c_op[e->op]);
+        return fmt(g, "(%s %s %s)", a, c_op[e->op], b);
+    }
     default:
         if (t->kind == TY_SET)
             return e->op == OP_ADD ? fmt(g, "(%s | %s)", a, b) : fmt(g, "(%s & ~%s)", a, b);

@@ -2,16 +2,10 @@
  * convention of hoc's extern functions (each block with its length); no
  * state, so replicas, the simulator and the model checker may call them
  * anywhere. The coefficients are those of hec's Cauchy generator. */
-#include <isa-l/erasure_code.h>
-#include <stdint.h>
-#include <string.h>
+#include "ec.h"
 
-int64_t ec_coeff(int64_t k, int64_t m, int64_t row, int64_t col);
-void ec_xor(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len, uint8_t *out,
-            size_t out_len);
-void ec_parity_update(int64_t k, int64_t m, int64_t row, int64_t data_index, const uint8_t *delta,
-                      size_t delta_len, const uint8_t *parity, size_t parity_len, uint8_t *out,
-                      size_t out_len);
+#include <isa-l/erasure_code.h>
+#include <string.h>
 
 /* P[row][col] = 1 / ((k + row) xor col), as gf_gen_cauchy1_matrix builds it. */
 int64_t ec_coeff(int64_t k, int64_t m, int64_t row, int64_t col)

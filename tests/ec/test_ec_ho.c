@@ -4,14 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ec.h"
 #include "hec.h"
-
-int64_t ec_coeff(int64_t k, int64_t m, int64_t row, int64_t col);
-void ec_xor(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len, uint8_t *out,
-            size_t out_len);
-void ec_parity_update(int64_t k, int64_t m, int64_t row, int64_t data_index, const uint8_t *delta,
-                      size_t delta_len, const uint8_t *parity, size_t parity_len, uint8_t *out,
-                      size_t out_len);
 
 #include "hoc_check.h"
 
