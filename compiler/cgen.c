@@ -854,22 +854,6 @@ static void body_params_ok(Gen *g, void *arg)
 }
 
 /* ---- layout ---- */
-static int scalar_align(const Type *t)
-{
-    while (t->kind == TY_ARRAY)
-        t = t->elem;
-    switch (t->kind) {
-    case TY_INT:
-    case TY_SET:
-        return 8;
-    case TY_PID:
-    case TY_ENUM:
-        return 4;
-    default:
-        return 1;
-    }
-}
-
 static const Type *innermost(const Type *t)
 {
     while (t->kind == TY_ARRAY)
@@ -903,24 +887,32 @@ static const char *hoc_kind_name(const Type *t)
     }
 }
 
-static int wire_size(const Type *t)
+/* Bytes of one scalar: its width on the wire, and its alignment in a struct. */
+static int scalar_size(TypeKind k)
 {
-    switch (t->kind) {
+    switch (k) {
     case TY_INT:
     case TY_SET:
         return 8;
     case TY_PID:
     case TY_ENUM:
         return 4;
-    case TY_BOOL:
-        return 1;
-    case TY_BYTES:
-        return (int)t->len;
-    case TY_ARRAY:
-        return (int)t->len * wire_size(t->elem);
     default:
-        return 0;
+        return 1; /* bool, and the bytes of a block */
     }
+}
+
+static int wire_size(const Type *t)
+{
+    if (t->kind == TY_BYTES) return (int)t->len;
+    if (t->kind == TY_ARRAY) return (int)t->len * wire_size(t->elem);
+    return scalar_size(t->kind);
+}
+
+/* Alignment of a field: that of its scalars, so widest-first leaves no padding. */
+static int scalar_align(const Type *t)
+{
+    return scalar_size(innermost(t)->kind);
 }
 
 static void emit_struct_fields(Gen *g, Buf *b, Field *f, int nf, Decl **vars, int nv)
