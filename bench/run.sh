@@ -45,8 +45,10 @@ check() {
 }
 for n in 4 5 6; do for v in 2 3; do check otr $n $v; done; done
 check otr 6 3 --no-symmetry
-check lastvoting 3 2 --depth 12
-check lastvoting 4 2 --depth 12
+check lastvoting 3 2
+check lastvoting 4 2
+check benor 3 2
+check benor 4 2
 
 echo
 echo "== native replicas on loopback (hoc build) =="

@@ -108,6 +108,8 @@ const char *type_name(Arena *a, const Type *t)
         return t->enm ? t->enm->name : "enum";
     case TY_SET:
         return "set";
+    case TY_STAMP:
+        return "stamp";
     case TY_VOID:
         return "void";
     case TY_BYTES:

@@ -23,6 +23,7 @@ typedef enum TypeKind {
     TY_PID,
     TY_ENUM,
     TY_SET,   /* a set of processes */
+    TY_STAMP, /* a phase number or never: copied, compared, never computed with */
     TY_BYTES, /* fixed-size byte block */
     TY_ARRAY, /* fixed-size array, or indexed by process when len < 0 */
     TY_MSG,   /* one received message: a sender index into a mailbox */
@@ -59,7 +60,8 @@ typedef enum ExprKind {
     E_TUPLE,  /* (a, b): a message being sent */
     E_QUANT,  /* forall/exists binders. body */
     E_ROUND,  /* the round counter */
-    E_PHASE   /* the phase counter */
+    E_PHASE,  /* the phase counter */
+    E_NEVER   /* the stamp below every phase */
 } ExprKind;
 
 typedef enum Op {

@@ -75,7 +75,7 @@ typedef struct Gen {
     bool use_param[16], use_phase, use_env, use_s, use_from, use_msgs, use_ho, use_n;
     bool use_let[64]; /* lets emitted as named locals in this function's prologue */
     bool use_out;     /* a send or an output: the out (and to) parameters */
-    bool need_active_ints, need_active_sets;
+    bool need_active_ints, need_active_sets, need_active_stamps;
 } Gen;
 
 static char *fmt(Gen *g, const char *f, ...) __attribute__((format(printf, 2, 3)));
@@ -236,11 +236,17 @@ static void open_binder_loop(Gen *g, Binder *b, const char *guard)
              cond, b->name);
         g->indent++;
         return;
-    case TY_INT: { /* specs only: the values that occur in the state */
-        g->need_active_ints = true;
+    case TY_INT:
+    case TY_STAMP: { /* specs only: the values that occur in the state */
+        bool st = b->type->kind == TY_STAMP;
+        if (st)
+            g->need_active_stamps = true;
+        else
+            g->need_active_ints = true;
         const char *vals = temp(g, "vals"), *k = temp(g, "k");
-        line(g, "int64_t %s[%s_ACTIVE_INTS];", vals, g->PX);
-        line(g, "int %s = %s_active_ints(S, %s, %s);", k, g->px, nexpr(g), vals);
+        line(g, "int64_t %s[%s_ACTIVE_%s];", vals, g->PX, st ? "STAMPS" : "INTS");
+        line(g, "int %s = %s_active_%s(S, %s, %s);", k, g->px, st ? "stamps" : "ints", nexpr(g),
+             vals);
         g->use_s = true;
         line(g, "for (int %s_i = 0; %s_i < %s%s; %s_i++) {", b->name, b->name, k, cond, b->name);
         g->indent++;
@@ -536,7 +542,9 @@ static const char *emit(Gen *g, Expr *e)
         return "env->round";
     case E_PHASE:
         g->use_env = g->use_phase = true;
-        return "phase";
+        return e->type && e->type->kind == TY_STAMP ? "hoc_stamp(phase)" : "phase";
+    case E_NEVER:
+        return "HOC_NEVER";
     case E_UNARY:
         if (e->op == OP_NOT) return fmt(g, "!%s", emit(g, e->a));
         if (e->a->kind == E_INT) return fmt(g, "(-%s)", emit(g, e->a));
@@ -853,6 +861,22 @@ static void body_params_ok(Gen *g, void *arg)
     line(g, "return true;");
 }
 
+/* How much of the phase hoc check must keep when it ranks stamps: the lcm of
+ * every m in `phase % m`, or 0 when the phase is read as a plain number. */
+static void body_phase_period(Gen *g, void *arg)
+{
+    (void)arg;
+    Algo *al = g->algo;
+    if (al->phase_as_int) {
+        line(g, "return 0; /* the round or phase counter is read as a number */");
+        return;
+    }
+    line(g, "int64_t period = 1;");
+    for (int i = 0; i < al->nphase_mods; i++)
+        line(g, "period = hoc_lcm(period, %s);", emit(g, al->phase_mods[i]));
+    line(g, "return period;");
+}
+
 /* ---- layout ---- */
 static const Type *innermost(const Type *t)
 {
@@ -880,6 +904,8 @@ static const char *hoc_kind_name(const Type *t)
         return "HOC_K_ENUM";
     case TY_SET:
         return "HOC_K_SET";
+    case TY_STAMP:
+        return "HOC_K_STAMP";
     case TY_BYTES:
         return "HOC_K_BYTES";
     default:
@@ -893,6 +919,7 @@ static int scalar_size(TypeKind k)
     switch (k) {
     case TY_INT:
     case TY_SET:
+    case TY_STAMP:
         return 8;
     case TY_PID:
     case TY_ENUM:
@@ -1035,33 +1062,49 @@ static int count_slots(Algo *al, TypeKind k1, TypeKind k2, Gen *g, Buf *b, const
     return scalars;
 }
 
+/* The values a spec quantifier over a scalar type ranges over: `first` (C
+ * statements seeding out[]) plus every slot of kinds k1/k2 any process holds. */
+static void emit_active_values(Gen *g, Buf *h, Buf *b, TypeKind k1, TypeKind k2, const char *what,
+                               const char *first, const char *why)
+{
+    Algo *al = g->algo;
+    Buf tmp = {0};
+    for (int pass = 0; pass < 2; pass++) {
+        Decl **vs = pass ? al->vars : al->inputs;
+        int nv = pass ? al->nvars : al->ninputs;
+        for (int i = 0; i < nv; i++) {
+            const Type *in = innermost(vs[i]->type);
+            if (in->kind == k1 || in->kind == k2)
+                bprintf(&tmp, " + %s", count_expr(g, vs[i]->type));
+        }
+    }
+    char up[16];
+    size_t i = 0;
+    for (; what[i] && i < sizeof up - 1; i++)
+        up[i] = (char)toupper((unsigned char)what[i]);
+    up[i] = 0;
+    bprintf(h, "#define %s_ACTIVE_%s (%s_MAXN * (1%s))\n", g->PX, up, g->PX, tmp.p ? tmp.p : "");
+    free(tmp.p);
+    bprintf(b, "/* %s */\n", why);
+    bprintf(b, "static int %s_active_%s(const %s_state *S, int64_t n, int64_t *out)\n{\n", g->px,
+            what, g->px);
+    bprintf(b, "    int k = 0;\n    for (int64_t i = 0; i < n; i++) {\n%s", first);
+    if (!count_slots(al, k1, k2, g, b, what)) bprintf(b, "        (void)S;\n");
+    bprintf(b, "    }\n    return k;\n}\n\n");
+}
+
 static void emit_active_helpers(Gen *g, Buf *h, Buf *b)
 {
     Algo *al = g->algo;
-    if (g->need_active_ints) {
-        Buf tmp = {0};
-        for (int pass = 0; pass < 2; pass++) {
-            Decl **vs = pass ? al->vars : al->inputs;
-            int nv = pass ? al->nvars : al->ninputs;
-            for (int i = 0; i < nv; i++) {
-                const Type *in = innermost(vs[i]->type);
-                if (in->kind == TY_INT || in->kind == TY_PID)
-                    bprintf(&tmp, " + %s", count_expr(g, vs[i]->type));
-            }
-        }
-        bprintf(h, "#define %s_ACTIVE_INTS (%s_MAXN * (1%s))\n", g->PX, g->PX, tmp.p ? tmp.p : "");
-        free(tmp.p);
-        bprintf(
-            b,
-            "/* Every int a process holds: what a quantifier over int ranges over in a spec. */\n");
-        bprintf(b,
-                "static int %s_active_ints(const %s_state *S, int64_t n, int64_t *out)\n{\n    int "
-                "k = 0;\n",
-                g->px, g->px);
-        bprintf(b, "    for (int64_t i = 0; i < n; i++) {\n        out[k++] = i;\n");
-        if (!count_slots(al, TY_INT, TY_PID, g, b, "ints")) bprintf(b, "        (void)S;\n");
-        bprintf(b, "    }\n    return k;\n}\n\n");
-    }
+    if (g->need_active_ints)
+        emit_active_values(g, h, b, TY_INT, TY_PID, "ints", "        out[k++] = i;\n",
+                           "Every int a process holds: what a quantifier over int ranges over in "
+                           "a spec.");
+    if (g->need_active_stamps)
+        emit_active_values(g, h, b, TY_STAMP, TY_STAMP, "stamps",
+                           "        if (i == 0) out[k++] = HOC_NEVER;\n",
+                           "Every stamp a process holds, and never: the range of a quantifier "
+                           "over stamps in a spec.");
     if (g->need_active_sets) {
         Buf tmp = {0};
         for (int i = 0; i < al->nvars; i++)
@@ -1251,6 +1294,8 @@ int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
     }
     emit_function(&g, &fns, fmt(&g, "static bool %s_params_ok(const int64_t *params)", px), M_PARAM,
                   body_params_ok, NULL);
+    emit_function(&g, &fns, fmt(&g, "static int64_t %s_phase_period(const int64_t *params)", px),
+                  M_PARAM, body_phase_period, NULL);
     for (int i = 0; i < al->nspecs; i++) {
         Decl *d = al->specs[i];
         static const char *const what[] = {"invariant", "property", "assumption", "goal", "prune"};
@@ -1386,8 +1431,8 @@ int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
     if (al->nspecs) bprintf(t, "    .specs = %s_specs,\n    .nspecs = %d,\n", px, al->nspecs);
     bprintf(t,
             "    .halted_offset = offsetof(%s_state, hoc_halted),\n    .uses_id = %d,\n    "
-            ".uses_round = %d,\n};\n",
-            px, al->uses_id ? 1 : 0, al->uses_round ? 1 : 0);
+            ".uses_round = %d,\n    .phase_period = %s_phase_period,\n};\n",
+            px, al->uses_id ? 1 : 0, al->uses_round ? 1 : 0, px);
 
     Buf helpers = {0};
     emit_active_helpers(&g, &h, &helpers);

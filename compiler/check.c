@@ -10,6 +10,10 @@
 
 #include "diag.h"
 
+/* How an E_PHASE node is read (kept in its ival): as a number, as the left
+ * of `phase % m` with m fixed by the params, or as a stamp. */
+enum { PHASE_INT, PHASE_MOD, PHASE_STAMP };
+
 typedef enum Ctx {
     C_CONST,  /* constants and type sizes: only folded integers */
     C_PARAM,  /* where clauses, wait/goahead: params and constants */
@@ -41,7 +45,9 @@ typedef struct Checker {
     Scope *scope;
     bool ghost_ok; /* reading ghost state is allowed here */
     int nbinders;
-    Type *t_int, *t_bool, *t_pid, *t_set, *t_void, *t_err;
+    Type *t_int, *t_bool, *t_pid, *t_set, *t_void, *t_err, *t_stamp;
+    Expr **phases; /* the phase counters read in this algorithm, to classify */
+    int nphases;
 } Checker;
 
 static Type *check_expr(Checker *c, Expr *e);
@@ -114,6 +120,26 @@ static void infer(Expr *e, Type *t)
 {
     if (e->type && e->type->kind == TY_UNKNOWN && !is_err(t) && t->kind != TY_UNKNOWN)
         *e->type = *t;
+}
+
+/* The only int that becomes a stamp is the phase counter itself: stamps are
+ * never computed with, which is what lets hoc check rank them (checker.md). */
+static void make_stamp(Checker *c, Expr *e)
+{
+    if (e->kind == E_PHASE && e->type && e->type->kind == TY_INT) {
+        e->type = c->t_stamp;
+        e->ival = PHASE_STAMP;
+    }
+}
+
+/* Can e, of type t, go where `want` is expected? Converts `phase` to a stamp. */
+static bool fits(Checker *c, Expr *e, Type *t, const Type *want)
+{
+    if (!is_err(want) && want->kind == TY_STAMP && e->kind == E_PHASE) {
+        make_stamp(c, e);
+        return true;
+    }
+    return same_type(t, want);
 }
 
 static Type *expect(Checker *c, Expr *e, TypeKind k, const char *what)
@@ -436,6 +462,39 @@ static Type *check_name(Checker *c, Expr *e)
 }
 
 /* ---- expressions ---- */
+/* Reads params and constants only: its value is fixed for a run. */
+static bool param_only(const Expr *e)
+{
+    switch (e->kind) {
+    case E_INT:
+        return true;
+    case E_NAME:
+        return e->nk == N_PARAM || e->nk == N_CONST;
+    case E_UNARY:
+        return param_only(e->a);
+    case E_BINARY:
+        return param_only(e->a) && param_only(e->b);
+    case E_COND:
+        return param_only(e->a) && param_only(e->b) && param_only(e->c);
+    default:
+        return false;
+    }
+}
+
+/* `phase % m` with m fixed by the params only needs the phase modulo m: hoc
+ * check keeps that much of it when it ranks stamps. */
+static Type *check_phase_mod(Checker *c, Expr *e)
+{
+    Type *x = check_expr(c, e->a);
+    expect(c, e->b, TY_INT, "an operand of arithmetic");
+    Algo *al = c->algo;
+    if (!is_err(x) && al && param_only(e->b) && al->nphase_mods < 8) {
+        e->a->ival = PHASE_MOD;
+        al->phase_mods[al->nphase_mods++] = e->b;
+    }
+    return c->t_int;
+}
+
 static Type *check_binary(Checker *c, Expr *e)
 {
     Type *x, *y;
@@ -470,9 +529,10 @@ static Type *check_binary(Checker *c, Expr *e)
         if (y->kind == TY_UNKNOWN && e->a->kind != E_INT) infer(e->b, x), y = x;
         if (x->kind == TY_UNKNOWN) x = c->t_int;
         if (y->kind == TY_UNKNOWN) y = c->t_int;
-        if (!same_type(x, y)) {
+        if (!fits(c, e->b, y, x) && !fits(c, e->a, x, y)) {
             diag_error(c->d, e->pos, "cannot compare %s with %s", tn(c, x), tn(c, y));
-        } else if (e->op != OP_EQ && e->op != OP_NE && !is_err(x) && !is_intlike(x)) {
+        } else if (e->op != OP_EQ && e->op != OP_NE && !is_err(x) && !is_intlike(x) &&
+                   x->kind != TY_STAMP) {
             diag_error(c->d, e->pos, "only ints and processes are ordered; %s is not", tn(c, x));
         } else if (!is_err(x) && (x->kind == TY_MBOX || x->kind == TY_MSG || x->kind == TY_ARRAY ||
                                   x->kind == TY_VOID || x->kind == TY_UNKNOWN)) {
@@ -480,6 +540,7 @@ static Type *check_binary(Checker *c, Expr *e)
         }
         return c->t_bool;
     default:
+        if (e->op == OP_MOD && e->a->kind == E_PHASE) return check_phase_mod(c, e);
         x = check_expr(c, e->a);
         if (x->kind == TY_SET && (e->op == OP_ADD || e->op == OP_SUB)) {
             expect(c, e->b, TY_SET, "the right of a set operation");
@@ -528,6 +589,12 @@ static Type *check_builtin(Checker *c, Expr *e)
     }
     e->nk = N_UNRESOLVED;
     if ((is_min || is_max) && e->nargs == 2) {
+        Type *x = check_expr(c, e->args[0]), *y = check_expr(c, e->args[1]);
+        if (x->kind == TY_STAMP || y->kind == TY_STAMP) { /* stamps are ordered too */
+            if (!fits(c, e->args[1], y, x) && !fits(c, e->args[0], x, y))
+                diag_error(c->d, e->pos, "min/max of %s and %s", tn(c, x), tn(c, y));
+            return c->t_stamp;
+        }
         expect(c, e->args[0], TY_INT, "an argument of min/max");
         expect(c, e->args[1], TY_INT, "an argument of min/max");
         return c->t_int;
@@ -558,8 +625,8 @@ static Type *check_builtin(Checker *c, Expr *e)
         }
         return ft;
     }
-    if (!is_intlike(ft)) {
-        diag_error(c->d, e->pos, "%s needs an int field, not %s", f, tn(c, ft));
+    if (!is_intlike(ft) && ft->kind != TY_STAMP) {
+        diag_error(c->d, e->pos, "%s needs an int or stamp field, not %s", f, tn(c, ft));
         return c->t_err;
     }
     if (is_arg) { /* ties go to the smallest sender */
@@ -599,7 +666,7 @@ static Type *check_call(Checker *c, Expr *e)
                    d->nparams == 1 ? "" : "s", e->nargs);
     for (int i = 0; i < e->nargs; i++) {
         Type *t = check_expr(c, e->args[i]);
-        if (i < d->nparams && !same_type(t, d->params[i].type))
+        if (i < d->nparams && !fits(c, e->args[i], t, d->params[i].type))
             diag_error(c->d, e->args[i]->pos, "argument %d of '%s' must be %s, not %s", i + 1,
                        e->name, tn(c, d->params[i].type), tn(c, t));
     }
@@ -733,10 +800,11 @@ static Type *check_quant(Checker *c, Expr *e)
         if (b->type->kind == TY_UNKNOWN) *b->type = *c->t_pid;
         TypeKind k = b->type->kind;
         if (k != TY_PID && k != TY_INT && k != TY_BOOL && k != TY_ENUM && k != TY_SET &&
-            !is_err(b->type))
+            k != TY_STAMP && !is_err(b->type))
             diag_error(c->d, b->pos, "cannot quantify over %s", tn(c, b->type));
-        if (in_code && k == TY_SET)
-            diag_error(c->d, b->pos, "a quantifier over sets is only allowed in specs");
+        if (in_code && (k == TY_SET || k == TY_STAMP))
+            diag_error(c->d, b->pos, "a quantifier over %ss is only allowed in specs",
+                       tn(c, b->type));
     }
     c->scope = saved;
     return c->t_bool;
@@ -778,8 +846,20 @@ static Type *check_expr_inner(Checker *c, Expr *e)
                        e->kind == E_ROUND ? "round" : "phase");
             return c->t_err;
         }
-        if (c->algo) c->algo->uses_round = true;
+        if (c->algo) {
+            c->algo->uses_round = true;
+            if (e->kind == E_ROUND) c->algo->phase_as_int = true;
+        }
+        if (e->kind == E_PHASE) {
+            e->ival = PHASE_INT; /* until its use says otherwise */
+            Expr **np = realloc(c->phases, sizeof *np * (size_t)(c->nphases + 1));
+            if (!np) abort();
+            c->phases = np;
+            c->phases[c->nphases++] = e;
+        }
         return c->t_int;
+    case E_NEVER:
+        return c->t_stamp;
     case E_UNARY:
         if (e->op == OP_NOT) {
             expect(c, e->a, TY_BOOL, "the operand of '!'");
@@ -792,11 +872,12 @@ static Type *check_expr_inner(Checker *c, Expr *e)
     case E_COND: {
         expect(c, e->a, TY_BOOL, "the condition of '?:'");
         Type *x = check_expr(c, e->b), *y = check_expr(c, e->c);
-        if (!same_type(x, y)) {
+        if (!fits(c, e->c, y, x) && !fits(c, e->b, x, y)) {
             diag_error(c->d, e->pos, "the branches of '?:' have different types, %s and %s",
                        tn(c, x), tn(c, y));
             return c->t_err;
         }
+        if (x->kind == TY_STAMP || y->kind == TY_STAMP) return c->t_stamp;
         return x->kind == TY_PID ? y : x;
     }
     case E_INDEX:
@@ -903,7 +984,7 @@ static void check_send(Checker *c, Stmt *s)
         }
         for (int i = 0; i < m->nargs; i++) {
             Type *t = check_expr(c, m->args[i]);
-            if (!same_type(t, r->fields[i].type))
+            if (!fits(c, m->args[i], t, r->fields[i].type))
                 diag_error(c->d, m->args[i]->pos, "field '%s' of the message is %s, not %s",
                            r->fields[i].name, tn(c, r->fields[i].type), tn(c, t));
         }
@@ -928,7 +1009,7 @@ static void check_send(Checker *c, Stmt *s)
                    r->nfields);
         return;
     }
-    if (!same_type(t, r->fields[0].type))
+    if (!fits(c, m, t, r->fields[0].type))
         diag_error(c->d, m->pos, "the message of this round is %s, not %s",
                    tn(c, r->fields[0].type), tn(c, t));
 }
@@ -978,7 +1059,7 @@ static void check_stmt(Checker *c, Stmt *s)
             Type *r = check_expr(c, s->rhs);
             c->ghost_ok = saved;
             Type *l = s->lhs->type;
-            if (!same_type(l, r))
+            if (!fits(c, s->rhs, r, l))
                 diag_error(c->d, s->pos, "cannot assign %s to %s", tn(c, r), tn(c, l));
             else if (!is_err(l) && !assignable_type(l))
                 diag_error(c->d, s->pos, "cannot assign %s", tn(c, l));
@@ -1000,7 +1081,7 @@ static void check_stmt(Checker *c, Stmt *s)
             Type *t = check_expr(c, s->rhs);
             if (s->var->type) {
                 resolve_type(c, s->var->type);
-                if (!same_type(s->var->type, t))
+                if (!fits(c, s->rhs, t, s->var->type))
                     diag_error(c->d, s->pos, "'%s' is declared %s but given %s", s->var->name,
                                tn(c, s->var->type), tn(c, t));
             } else {
@@ -1036,7 +1117,7 @@ static void check_stmt(Checker *c, Stmt *s)
             }
             if (want) {
                 Type *t = check_expr(c, call->args[0]);
-                if (!same_type(t, o->ret))
+                if (!fits(c, call->args[0], t, o->ret))
                     diag_error(c->d, call->args[0]->pos, "output '%s' takes %s, not %s", o->name,
                                tn(c, o->ret), tn(c, t));
             }
@@ -1167,7 +1248,8 @@ static Algo *check_algo(Checker *c, Decl *ad)
             break;
         case D_OUTPUT:
             if (d->ret) storable(c, d->ret, d->pos, "an output");
-            if (d->ret && (d->ret->kind == TY_ARRAY || d->ret->kind == TY_BYTES))
+            if (d->ret &&
+                (d->ret->kind == TY_ARRAY || d->ret->kind == TY_BYTES || d->ret->kind == TY_STAMP))
                 diag_error(c->d, d->pos, "an output carries an int, bool, pid, enum or set");
             PUSH_ARRAY(al->outputs, al->noutputs, d);
             break;
@@ -1220,7 +1302,7 @@ static Algo *check_algo(Checker *c, Decl *ad)
             c->ctx = C_INIT;
             c->ghost_ok = d->ghost;
             d->init->type = check_expr(c, d->init);
-            if (!same_type(d->type, d->init->type))
+            if (!fits(c, d->init, d->init->type, d->type))
                 diag_error(c->d, d->init->pos, "'%s' is %s but is initialised with %s", d->name,
                            tn(c, d->type), tn(c, d->init->type));
             d->used = true;
@@ -1247,6 +1329,9 @@ static Algo *check_algo(Checker *c, Decl *ad)
             break;
         }
     }
+    for (int i = 0; i < c->nphases; i++)
+        if (c->phases[i]->ival == PHASE_INT) al->phase_as_int = true;
+    c->nphases = 0;
     c->algo = NULL;
     return al;
 }
@@ -1271,10 +1356,12 @@ static void check_def(Checker *c, Decl *d)
             c->scope->kind = N_BINDER;
         }
         Type *t = d->params[i].type;
-        if (!is_err(t) && (t->kind == TY_ARRAY || t->kind == TY_SET))
+        /* a function could compute with a stamp, which stamps must not allow */
+        if (!is_err(t) && (t->kind == TY_ARRAY || t->kind == TY_SET || t->kind == TY_STAMP))
             diag_error(c->d, d->params[i].pos, "functions take ints, bools, pids, enums or bytes");
     }
-    if (d->ret && !is_err(d->ret) && (d->ret->kind == TY_ARRAY || d->ret->kind == TY_SET))
+    if (d->ret && !is_err(d->ret) &&
+        (d->ret->kind == TY_ARRAY || d->ret->kind == TY_SET || d->ret->kind == TY_STAMP))
         diag_error(c->d, d->pos, "functions return an int, bool, pid, enum or bytes");
     if (d->kind == D_DEF) {
         Type *t = check_expr(c, d->init);
@@ -1295,6 +1382,7 @@ Algo *check_program(Program *p)
     c.t_set = ast_type(c.a, TY_SET);
     c.t_void = ast_type(c.a, TY_VOID);
     c.t_err = ast_type(c.a, TY_ERROR);
+    c.t_stamp = ast_type(c.a, TY_STAMP);
     Algo *head = NULL, **tail = &head;
     for (Decl *d = p->decls; d; d = d->next) {
         check_duplicate(&c, p->decls, d);
@@ -1333,6 +1421,7 @@ Algo *check_program(Program *p)
         /* at the top of the main file (the first source read), even if it is empty */
         diag_error(c.d, (Pos){p->diag->nsources ? p->diag->sources[0].file : NULL, 1, 1},
                    "no algorithm is defined");
+    free(c.phases);
     return head;
 }
 

@@ -17,6 +17,11 @@ typedef struct Algo {
     int nrounds;
     bool uses_id;    /* behaviour may depend on process ids: no symmetry reduction */
     bool uses_round; /* behaviour depends on the round or phase counter */
+    /* The counters are read other than as a stamp or `phase % m` with m
+     * fixed by the params: hoc check cannot abstract the phase. */
+    bool phase_as_int;
+    Expr *phase_mods[8]; /* the m of each `phase % m` */
+    int nphase_mods;
     struct Algo *next;
 } Algo;
 

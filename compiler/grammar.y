@@ -90,6 +90,7 @@ type(A) ::= TINT. { A = ast_type(ps->arena, TY_INT); }
 type(A) ::= TBOOL. { A = ast_type(ps->arena, TY_BOOL); }
 type(A) ::= TPID. { A = ast_type(ps->arena, TY_PID); }
 type(A) ::= TSET. { A = ast_type(ps->arena, TY_SET); }
+type(A) ::= TSTAMP. { A = ast_type(ps->arena, TY_STAMP); }
 type(A) ::= IDENT(N). { A = parse_named_type(ps, N); }
 type(A) ::= TBYTES LBRACKET expr(E) RBRACKET.
     { A = ast_type(ps->arena, TY_BYTES); A->lenx = E; }
@@ -203,6 +204,7 @@ lvalue(A) ::= lvalue(B) DOT(T) IDENT(F).
 expr(A) ::= INT(T). { A = ast_expr(ps->arena, E_INT, T.pos); A->ival = T.ival; }
 expr(A) ::= TRUE(T). { A = ast_expr(ps->arena, E_BOOL, T.pos); A->ival = 1; }
 expr(A) ::= FALSE(T). { A = ast_expr(ps->arena, E_BOOL, T.pos); A->ival = 0; }
+expr(A) ::= NEVER(T). { A = ast_expr(ps->arena, E_NEVER, T.pos); }
 expr(A) ::= IDENT(T). { A = ast_expr(ps->arena, E_NAME, T.pos); A->name = T.s; }
 expr(A) ::= ROUND(T). { A = ast_expr(ps->arena, E_ROUND, T.pos); }
 expr(A) ::= PHASE(T). { A = ast_expr(ps->arena, E_PHASE, T.pos); }

@@ -87,7 +87,7 @@ static const struct Keyword keywords[] = {
     {"rounds", TK_ROUNDS},       {"goal", TK_GOAL},       {"prune", TK_PRUNE},       {"forall", TK_FORALL},   {"exists", TK_EXISTS},
     {"true", TK_TRUE},           {"false", TK_FALSE},     {"int", TK_TINT},
     {"bool", TK_TBOOL},          {"pid", TK_TPID},        {"set", TK_TSET},
-    {"bytes", TK_TBYTES},
+    {"bytes", TK_TBYTES},        {"stamp", TK_TSTAMP},    {"never", TK_NEVER},
 };
 
 static int ident(Lexer *lx, Token *t)

@@ -41,7 +41,7 @@ static const char *usage_text =
     "      --replay TRACE  replay a counterexample written by hoc check --trace\n"
     "  check FILE.ho -n N [options]             explore every heard-of choice (small n)\n"
     "      --values V      inputs range over 0..V-1 (default 2)\n"
-    "      --depth R       at most R rounds (default 64)\n"
+    "      --depth R       at most R rounds (default 1000)\n"
     "      --faults F      benign (any loss, default), crash=K, or none\n"
     "      --threads T     worker threads (default: the cores)\n"
     "      --time S, --mem MB   bounds (exit 3 when reached)\n"
@@ -50,6 +50,7 @@ static const char *usage_text =
     "      --prune NAME    do not expand states where spec NAME holds\n"
     "      --param X=V     fix a parameter (default: the largest allowed)\n"
     "      --no-symmetry   do not merge states that differ by a permutation of processes\n"
+    "      --no-abstraction  keep phase numbers as they are instead of ranking stamps\n"
     "      --walks W --seed S   W seeded random walks of --depth rounds instead\n"
     "      --json          a JSON summary line\n"
     "  build FILE.ho -o BIN                     a native replica (see docs/runtime.md; BIN "
@@ -515,10 +516,11 @@ static int cmd_check(int argc, char **argv)
     int ngoalnames = 0;
     Job j = {.seed = 1};
     mc_opts o = {.values = 2,
-                 .depth = 64,
+                 .depth = 1000,
                  .threads = (int)sysconf(_SC_NPROCESSORS_ONLN),
                  .mem_mb = 8192,
                  .symmetry = true,
+                 .abstraction = true,
                  .prune = -1};
     o.progress = isatty(2);
     long long v;
@@ -527,6 +529,10 @@ static int cmd_check(int argc, char **argv)
         if (taken == 2) return 2;
         if (taken) continue;
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--no-abstraction") == 0) {
+            o.abstraction = false;
+            continue;
+        }
         if (strcmp(a, "--no-symmetry") == 0) {
             o.symmetry = false;
             continue;

@@ -14,7 +14,7 @@
 
 /* Largest number of processes: a set of processes is one 64-bit word. */
 #define HOC_MAXN 64
-#define HOC_ABI_VERSION 1
+#define HOC_ABI_VERSION 2
 
 typedef uint64_t hoc_set;
 
@@ -34,6 +34,7 @@ typedef enum hoc_kind {
     HOC_K_PID,   /* int32_t */
     HOC_K_ENUM,  /* int32_t, names in the field's enum_names */
     HOC_K_SET,   /* hoc_set */
+    HOC_K_STAMP, /* int64_t: HOC_NEVER, or a phase p stored as p + 1 */
     HOC_K_BYTES, /* uint8_t[count] */
     HOC_K_RECORD /* a message record; see the round's fields */
 } hoc_kind;
@@ -126,6 +127,10 @@ typedef struct hoc_algo {
     size_t halted_offset; /* bool in the state: the process has terminated */
     uint32_t uses_id;     /* nonzero: behaviour may depend on process ids */
     uint32_t uses_round;  /* nonzero: behaviour depends on the round counter */
+    /* The counters are read only as stamps and as `phase % m`: the lcm of the
+     * m, which hoc check keeps of the phase when it ranks stamps; 0 when the
+     * counters are read as numbers. */
+    int64_t (*phase_period)(const int64_t *params);
 } hoc_algo;
 
 /* ---- Arithmetic with defined overflow: ints are 64-bit two's complement,
@@ -164,6 +169,28 @@ static inline int64_t hoc_emod(int64_t a, int64_t b)
     int64_t r = hoc_mod(a, b);
     if (r < 0) r = b < 0 ? hoc_sub(r, b) : hoc_add(r, b);
     return r;
+}
+
+/* ---- Stamps: phase numbers that are only copied and compared. Zero bytes
+ * are never, so an unheard message or an empty mailbox yields never. */
+#define HOC_NEVER ((int64_t)0)
+static inline int64_t hoc_stamp(int64_t phase)
+{
+    return hoc_add(phase, 1);
+}
+/* Least common multiple of |a| and |b|; 0 if either is 0 or it passes 2^32. */
+static inline int64_t hoc_lcm(int64_t a, int64_t b)
+{
+    if (a < 0) a = hoc_neg(a);
+    if (b < 0) b = hoc_neg(b);
+    if (a <= 0 || b <= 0) return 0;
+    int64_t x = a, y = b;
+    while (y) {
+        int64_t t = x % y;
+        x = y, y = t;
+    }
+    int64_t l = a / x;
+    return l > ((int64_t)1 << 32) / b ? 0 : l * b;
 }
 
 /* ---- Sets of processes. */

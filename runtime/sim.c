@@ -57,6 +57,15 @@ void hoc_print_value(FILE *f, hoc_kind k, const void *p, const char *const *name
         fprintf(f, "%" PRId64, v);
         break;
     }
+    case HOC_K_STAMP: {
+        int64_t v;
+        memcpy(&v, p, 8);
+        if (v == HOC_NEVER)
+            fputs("never", f);
+        else
+            fprintf(f, "%" PRId64, v - 1);
+        break;
+    }
     case HOC_K_BOOL:
         fprintf(f, "%s", *(const bool *)p ? "true" : "false");
         break;
@@ -97,6 +106,7 @@ static size_t kind_size(hoc_kind k)
     switch (k) {
     case HOC_K_INT:
     case HOC_K_SET:
+    case HOC_K_STAMP:
         return 8;
     case HOC_K_PID:
     case HOC_K_ENUM:

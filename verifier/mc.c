@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "rank.h"
 #include "sim.h"
 
 #define CHUNK_STATES 65536
@@ -40,6 +41,7 @@ typedef struct Mc {
     size_t key; /* bytes of a global state: round, crashed, n states */
     bool sym;
     bool fold_round; /* the round counter only matters modulo the phase */
+    RankMap rank;    /* the phase abstraction, when rank.period > 0 */
     Store st;
     int64_t transitions;
     int64_t level_start, level_end;
@@ -125,6 +127,13 @@ static void canonicalize(const Mc *m, uint8_t *k, uint8_t *tmp)
     }
     memcpy(key_proc(m, k, 0), tmp, (size_t)n * m->ssz);
     *key_crashed(k) = out;
+}
+
+/* The representative stored for a state: stamps ranked, then processes sorted. */
+static void canonical(const Mc *m, uint8_t *k, uint8_t *tmp, int64_t *scratch)
+{
+    rank_apply(&m->rank, key_round(k), key_proc(m, k, 0), scratch);
+    if (m->sym) canonicalize(m, k, tmp);
 }
 
 /* ---- the store ---- */
@@ -245,6 +254,7 @@ typedef struct Worker {
     hoc_set ho[HOC_MAXN];
     uint64_t bits[HOC_MAXN];
     uint64_t rng;
+    int64_t *rank_scratch;
     /* what the last enumeration produced, for trace reconstruction */
     int64_t transitions;
 } Worker;
@@ -461,7 +471,7 @@ static int visit_store(Worker *w, uint8_t *succ, const hoc_set *ho, void *arg)
     Mc *m = w->m;
     int64_t parent = *(int64_t *)arg;
     if (m->nassume && !assumptions_hold(m, succ, ho)) return 0;
-    if (m->sym) canonicalize(m, succ, w->next);
+    canonical(m, succ, w->next, w->rank_scratch);
     int64_t idx = store_add(m, succ, parent);
     if (idx == -2) {
         halt(m, "memory budget");
@@ -487,12 +497,15 @@ static int worker_init(Worker *w, Mc *m)
     w->cur = malloc(m->key);
     w->next = malloc(m->key > m->ssz * (size_t)m->n ? m->key : m->ssz * (size_t)m->n);
     w->tmp = malloc(m->key);
-    return w->box && w->msgs && w->outputs && w->cur && w->next && w->tmp ? 0 : -1;
+    w->rank_scratch = malloc(rank_scratch(&m->rank) * sizeof *w->rank_scratch);
+    return w->box && w->msgs && w->outputs && w->cur && w->next && w->tmp && w->rank_scratch ? 0
+                                                                                             : -1;
 }
 
 static void worker_free(Worker *w)
 {
     free(w->box), free(w->msgs), free(w->outputs), free(w->cur), free(w->next), free(w->tmp);
+    free(w->rank_scratch);
     for (int i = 0; i < HOC_MAXN; i++)
         free(w->ch[i].states), free(w->ch[i].ho), free(w->ch[i].bits);
 }
@@ -546,7 +559,7 @@ static int add_initial_states(Mc *m, Worker *w)
             hoc_env env = {p, n, 0, m->o->params, 0};
             a->init(key_proc(m, k, p), &env, in + p * ni);
         }
-        if (m->sym) canonicalize(m, k, w->next);
+        canonical(m, k, w->next, w->rank_scratch);
         int64_t idx = store_add(m, k, -1);
         if (idx == -2) return -1;
         if (idx >= 0) {
@@ -581,7 +594,7 @@ static int visit_find(Worker *w, uint8_t *succ, const hoc_set *ho, void *arg)
     uint8_t *c = malloc(m->key);
     if (!c) return -1;
     memcpy(c, succ, m->key);
-    if (m->sym) canonicalize(m, c, w->next);
+    canonical(m, c, w->next, w->rank_scratch);
     bool same = memcmp(c, f->target, m->key) == 0;
     free(c);
     if (!same) return 0;
@@ -616,7 +629,9 @@ static void json_proc(FILE *f, const hoc_algo *a, const uint8_t *st)
         const hoc_field *fd = &a->fields[i];
         if (fd->count != 1 || fd->kind == HOC_K_BYTES) continue;
         fprintf(f, "%s\"%s\": ", k++ ? ", " : "", fd->name);
-        bool quote = fd->kind == HOC_K_ENUM || fd->kind == HOC_K_SET;
+        int64_t stamp = 1;
+        if (fd->kind == HOC_K_STAMP) memcpy(&stamp, st + fd->offset, 8);
+        bool quote = fd->kind == HOC_K_ENUM || fd->kind == HOC_K_SET || stamp == HOC_NEVER;
         if (quote) fputc('"', f);
         hoc_print_value(f, fd->kind, st + fd->offset, fd->enum_names, fd->enum_count);
         if (quote) fputc('"', f);
@@ -919,6 +934,10 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
     m.key = 16 + (size_t)o->n * a->state_size;
     m.sym = o->symmetry && !a->uses_id;
     m.fold_round = !a->uses_round;
+    if (o->abstraction && rank_init(&m.rank, a, o->n, o->params) != 0) {
+        fprintf(stderr, "hoc check: out of memory\n");
+        return 2;
+    }
     m.goal = o->ngoals > 0 ? o->goals[0] : -1;
     for (int i = 0; i < a->nspecs; i++)
         if (a->specs[i].kind == HOC_ASSUME && a->specs[i].rounds == 0) m.nassume++;
@@ -929,6 +948,7 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
     uint8_t *start = malloc(m.key);
     if (!ws || !start || store_init(&m.st, 8 + m.key) != 0) {
         free(ws), free(start);
+        rank_free(&m.rank);
         fprintf(stderr, "hoc check: out of memory\n");
         return 2;
     }
@@ -1012,7 +1032,10 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
         m.st.rec + 16, (double)store_bytes(&m.st) / 1048576.0,
         m.sym ? "applied"
               : (a->uses_id ? "not applied (the algorithm depends on process ids)" : "off"),
-        m.fold_round ? "folded into the phase position" : "kept (the algorithm reads it)");
+        m.fold_round        ? "folded into the phase position"
+        : m.rank.period > 0 ? "abstracted (stamps ranked, phase kept modulo its period)"
+        : !o->abstraction   ? "kept (--no-abstraction)"
+                            : "kept (the algorithm reads it as a number)");
     if (m.nassume)
         fprintf(f, "  %d per-round assumption%s enforced on the largest heard-of sets\n", m.nassume,
                 m.nassume == 1 ? "" : "s");
@@ -1034,15 +1057,18 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
         fprintf(f,
                 "{\"verdict\": \"%s\", \"states\": %" PRId64 ", \"transitions\": %" PRId64
                 ", \"depth\": %" PRId64 ", \"seconds\": %.6f, \"exhausted\": %s, \"symmetry\": %s, "
-                                        "\"bytes_per_state\": %zu%s%s%s}\n",
+                "\"abstraction\": %s, "
+                "\"bytes_per_state\": %zu%s%s%s}\n",
                 verdict, states, m.transitions, depth, secs, exhausted ? "true" : "false",
-                m.sym ? "true" : "false", m.st.rec + 16, m.bad >= 0 ? ", \"spec\": \"" : "",
-                m.bad >= 0 ? a->specs[m.bad_spec].name : "", m.bad >= 0 ? "\"" : "");
+                m.sym ? "true" : "false", m.rank.period > 0 ? "true" : "false", m.st.rec + 16,
+                m.bad >= 0 ? ", \"spec\": \"" : "", m.bad >= 0 ? a->specs[m.bad_spec].name : "",
+                m.bad >= 0 ? "\"" : "");
 done:
     for (int t = 0; t < threads; t++)
         worker_free(&ws[t]);
     free(ws);
     free(start);
+    rank_free(&m.rank);
     path_free(&prefix);
     path_free(&seg);
     store_free(&m.st);

@@ -21,6 +21,7 @@ typedef struct mc_opts {
     double time_limit; /* seconds, 0 for none */
     int64_t mem_mb;    /* budget for stored states and the table */
     bool symmetry;     /* allowed by the user; applied only if the algorithm permits */
+    bool abstraction;  /* the phase abstraction (rank.h), likewise */
     bool progress;     /* a progress line on stderr */
     bool json;
     const char *trace_path; /* counterexample as JSON, or NULL */
