@@ -51,6 +51,7 @@ static const char *usage_text =
     "      --param X=V     fix a parameter (default: the largest allowed)\n"
     "      --no-symmetry   do not merge states that differ by a permutation of processes\n"
     "      --no-abstraction  keep phase numbers as they are instead of ranking stamps\n"
+    "      --inductive     look for a state satisfying the invariants that one round breaks\n"
     "      --walks W --seed S   W seeded random walks of --depth rounds instead\n"
     "      --json          a JSON summary line\n"
     "  build FILE.ho -o BIN                     a native replica (see docs/runtime.md; BIN "
@@ -529,6 +530,10 @@ static int cmd_check(int argc, char **argv)
         if (taken == 2) return 2;
         if (taken) continue;
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--inductive") == 0) {
+            o.inductive = true;
+            continue;
+        }
         if (strcmp(a, "--no-abstraction") == 0) {
             o.abstraction = false;
             continue;

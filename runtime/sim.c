@@ -577,6 +577,36 @@ static bool same_value(const hoc_field *fd, const uint8_t *st, const json *v, ch
     return strcmp(mine, theirs) == 0;
 }
 
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Loads the start of a trace from an arbitrary state: {"round": R, "states":
+ * HEX} with the n states' bytes. Bools must be 0 or 1 (anything else would be
+ * undefined behaviour in the generated code); everything else any value. */
+static int replay_start(const hoc_algo *a, int n, const json *js, uint8_t *states, int64_t *base)
+{
+    const json *jr = json_get(js, "round"), *jh = json_get(js, "states");
+    size_t len = (size_t)n * a->state_size;
+    if (!jr || jr->type != JSON_NUM || jr->num < 0 || jr->num > ((int64_t)1 << 40) || !jh ||
+        jh->type != JSON_STR || strlen(jh->str) != 2 * len)
+        return -1;
+    for (size_t i = 0; i < len; i++) {
+        int hi = hex_digit(jh->str[2 * i]), lo = hex_digit(jh->str[2 * i + 1]);
+        if (hi < 0 || lo < 0) return -1;
+        states[i] = (uint8_t)(hi * 16 + lo);
+    }
+    for (int p = 0; p < n; p++)
+        for (int i = 0; i < a->nfields; i++) {
+            const hoc_field *f = &a->fields[i];
+            for (uint32_t j = 0; f->kind == HOC_K_BOOL && j < f->count; j++)
+                if (states[(size_t)p * a->state_size + f->offset + j] > 1) return -1;
+        }
+    *base = jr->num;
+    return 0;
+}
+
 /* Was spec `name` a goal or prune of the search that wrote the trace? */
 static bool guided(const json *t, const char *name)
 {
@@ -589,19 +619,22 @@ static bool guided(const json *t, const char *name)
 /* Checks the invariants and properties the trace did not use as guides;
  * returns 1 after reporting the first violated one, else 0. */
 static int replay_specs(const hoc_algo *a, const json *t, const uint8_t *states,
-                        const int64_t *params, int r, FILE *out)
+                        const int64_t *params, int64_t r, FILE *out)
 {
     for (int i = 0; i < a->nspecs; i++) {
         const hoc_spec *sp = &a->specs[i];
-        if ((sp->kind != HOC_INVARIANT && sp->kind != HOC_PROPERTY) || guided(t, sp->name))
+        /* from an arbitrary start only the invariants are in question */
+        bool cti = json_get(t, "start") != NULL;
+        if ((sp->kind != HOC_INVARIANT && (sp->kind != HOC_PROPERTY || cti)) || guided(t, sp->name))
             continue;
         if (sp->holds(states, params, NULL)) continue;
         fprintf(out, "VIOLATED: %s %s ", sp->kind == HOC_INVARIANT ? "invariant" : "property",
                 sp->name);
         if (r < 0)
-            fprintf(out, "in the initial states (as in the trace)\n");
+            fprintf(out, "in the %s states (as in the trace)\n",
+                    json_get(t, "start") ? "start" : "initial");
         else
-            fprintf(out, "after round %d (as in the trace)\n", r);
+            fprintf(out, "after round %" PRId64 " (as in the trace)\n", r);
         return 1;
     }
     return 0;
@@ -664,6 +697,12 @@ int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out)
         hoc_env env = {p, n, 0, params, 0};
         a->init(states + (size_t)p * a->state_size, &env, inputs + (size_t)p * (size_t)a->ninputs);
     }
+    int64_t base = 0; /* a counterexample to induction starts from its own state */
+    const json *jstart = json_get(t, "start");
+    if (jstart && replay_start(a, n, jstart, states, &base) != 0) {
+        replay_error(path, "the trace's start is not n states of this algorithm");
+        goto done;
+    }
     fprintf(out, "%s: replaying %s, n=%d, %d rounds\n", a->name, path, n, jr->n);
     uint64_t crashed = 0;
     rc = replay_specs(a, t, states, params, -1, out);
@@ -676,7 +715,8 @@ int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out)
             rc = replay_error(path, "a round lacks ho, crashed or states for every process");
             break;
         }
-        const hoc_round *rd = &a->rounds[r % a->nrounds];
+        int64_t round = base + r;
+        const hoc_round *rd = &a->rounds[round % a->nrounds];
         size_t rsz = rd->msg_size; /* messages are laid out with the round's own stride */
         uint64_t after = (uint64_t)jc->num;
         hoc_set to[HOC_MAXN];
@@ -685,7 +725,7 @@ int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out)
             uint8_t *st = states + (size_t)p * a->state_size;
             to[p] = 0;
             if (((crashed >> p) & 1) || st[a->halted_offset]) continue;
-            hoc_env env = {p, n, r, params, 0};
+            hoc_env env = {p, n, round, params, 0};
             rd->send(st, &env, &to[p], box + (size_t)p * HOC_MAXN * rsz);
         }
         for (int q = 0; q < n; q++) {
@@ -703,7 +743,7 @@ int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out)
                 jo && jo->type == JSON_ARR && jo->n == n && jo->items[q].type == JSON_NUM
                     ? (uint64_t)jo->items[q].num
                     : 0;
-            hoc_env env = {q, n, r, params, bits};
+            hoc_env env = {q, n, round, params, bits};
             memset(outputs, 0, a->outputs_size);
             rd->update(st, &env, from, msgs, outputs);
         }
@@ -716,7 +756,7 @@ int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out)
                 char mine[128];
                 if (v && !same_value(&a->fields[i], states + (size_t)p * a->state_size, v, mine,
                                      sizeof mine)) {
-                    fprintf(out, "DIVERGED: round %d, p%d, %s: the trace says ", r, p,
+                    fprintf(out, "DIVERGED: round %" PRId64 ", p%d, %s: the trace says ", round, p,
                             a->fields[i].name);
                     if (v->type == JSON_NUM)
                         fprintf(out, "%" PRId64, v->num);
@@ -730,7 +770,7 @@ int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out)
                 }
             }
         }
-        if (rc == 0) rc = replay_specs(a, t, states, params, r, out);
+        if (rc == 0) rc = replay_specs(a, t, states, params, round, out);
     }
     if (rc == 0) fprintf(out, "ok: the trace replayed and no invariant or property was violated\n");
 done:

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "domain.h"
 #include "rank.h"
 #include "sim.h"
 
@@ -53,6 +54,7 @@ typedef struct Mc {
     const char *stop_why;
     double t0;
     int nassume;
+    bool cti; /* the trace starts from an arbitrary state (--inductive) */
 } Mc;
 
 /* Stops the search from any worker; the first reason given is kept. */
@@ -427,17 +429,21 @@ static bool guides(const Mc *m, int i)
     return m->o->prune == i;
 }
 
-/* The first invariant or property violated in s, or -1. */
-static int violated(const Mc *m, uint8_t *s)
+/* The first invariant (or property, unless invariants_only) violated in s, or -1. */
+static int first_violated(const Mc *m, uint8_t *s, bool invariants_only)
 {
     const hoc_algo *a = m->a;
     for (int i = 0; i < a->nspecs; i++) {
         const hoc_spec *sp = &a->specs[i];
-        if ((sp->kind == HOC_INVARIANT || sp->kind == HOC_PROPERTY) && !guides(m, i) &&
-            !sp->holds(key_proc(m, s, 0), m->o->params, NULL))
-            return i;
+        bool checked = sp->kind == HOC_INVARIANT || (sp->kind == HOC_PROPERTY && !invariants_only);
+        if (checked && !guides(m, i) && !sp->holds(key_proc(m, s, 0), m->o->params, NULL)) return i;
     }
     return -1;
+}
+
+static int violated(const Mc *m, uint8_t *s)
+{
+    return first_violated(m, s, false);
 }
 
 static bool holds(const Mc *m, int spec, uint8_t *s)
@@ -578,12 +584,15 @@ static int add_initial_states(Mc *m, Worker *w)
 }
 
 /* ---- traces ---- */
+/* A successor looked for: one whose canonical form is target (or, for
+ * --inductive, one that breaks invariant spec), and how it was reached. */
 typedef struct Find {
     const uint8_t *target;
     uint8_t *found; /* the actual successor, not canonicalized */
     hoc_set ho[HOC_MAXN];
     uint64_t bits[HOC_MAXN];
     bool ok;
+    int spec;
 } Find;
 
 static int visit_find(Worker *w, uint8_t *succ, const hoc_set *ho, void *arg)
@@ -647,7 +656,14 @@ static void print_trace(Mc *m, const uint8_t *states, const hoc_set *hos, const 
     FILE *f = m->o->out;
     const hoc_algo *a = m->a;
     const uint8_t *s0 = states;
-    fprintf(f, "initial states:\n");
+    int64_t base = *key_round((uint8_t *)s0); /* 0, or where a counterexample to induction starts */
+    if (m->cti)
+        fprintf(f,
+                "a state satisfying every invariant (before round %" PRId64
+                ", not necessarily reachable):\n",
+                base);
+    else
+        fprintf(f, "initial states:\n");
     for (int p = 0; p < m->n; p++) {
         fprintf(f, "  p%d", p);
         print_proc(f, a, key_proc(m, (uint8_t *)s0, p));
@@ -655,7 +671,8 @@ static void print_trace(Mc *m, const uint8_t *states, const hoc_set *hos, const 
     }
     for (int64_t d = 1; d <= depth; d++) {
         uint8_t *s = (uint8_t *)states + m->key * (size_t)d;
-        fprintf(f, "round %" PRId64 " (%s):\n", d - 1, a->rounds[(d - 1) % a->nrounds].name);
+        fprintf(f, "round %" PRId64 " (%s):\n", base + d - 1,
+                a->rounds[(base + d - 1) % a->nrounds].name);
         for (int p = 0; p < m->n; p++) {
             fprintf(f, "  p%d HO=", p);
             hoc_print_value(f, HOC_K_SET, &hos[HOC_MAXN * (size_t)d + (size_t)p], NULL, 0);
@@ -697,7 +714,14 @@ static void print_trace(Mc *m, const uint8_t *states, const hoc_set *hos, const 
             }
             fprintf(t, "%s%" PRId64, p || i ? ", " : "", v);
         }
-    fprintf(t, "],\n \"guides\": [");
+    fprintf(t, "],\n");
+    if (m->cti) { /* replay starts from these bytes, not from the inputs */
+        fprintf(t, " \"start\": {\"round\": %" PRId64 ", \"states\": \"", base);
+        for (size_t i = 0; i < (size_t)m->n * m->ssz; i++)
+            fprintf(t, "%02x", key_proc(m, (uint8_t *)s0, 0)[i]);
+        fprintf(t, "\"},\n");
+    }
+    fprintf(t, " \"guides\": [");
     for (int i = 0, k = 0; i < a->nspecs; i++)
         if (guides(m, i)) fprintf(t, "%s\"%s\"", k++ ? ", " : "", a->specs[i].name);
     fprintf(t, "],\n \"violation\": \"%s\",\n \"rounds\": [",
@@ -876,6 +900,99 @@ out:
     return rc;
 }
 
+/* ---- counterexamples to induction (--inductive) ---- */
+static int visit_cti(Worker *w, uint8_t *succ, const hoc_set *ho, void *arg)
+{
+    Find *c = arg;
+    Mc *m = w->m;
+    if (m->nassume && !assumptions_hold(m, succ, ho)) return 0;
+    c->spec = first_violated(m, succ, true);
+    if (c->spec < 0) return 0;
+    memcpy(c->found, succ, m->key);
+    memcpy(c->ho, ho, sizeof c->ho);
+    memcpy(c->bits, w->bits, sizeof c->bits);
+    return 1;
+}
+
+/* A stamp past the current phase cannot occur: such states are skipped. */
+static bool stamps_fit(const Mc *m, uint8_t *k)
+{
+    int64_t now = hoc_stamp(*key_round(k) / m->a->nrounds);
+    for (int i = 0; i < m->a->nfields; i++) {
+        const hoc_field *f = &m->a->fields[i];
+        if (f->kind != HOC_K_STAMP) continue;
+        for (int p = 0; p < m->n; p++)
+            for (uint32_t j = 0; j < f->count; j++) {
+                int64_t v;
+                memcpy(&v, key_proc(m, k, p) + f->offset + j * 8, 8);
+                if (v > now) return false;
+            }
+    }
+    return true;
+}
+
+/* Every global state of the domain (process states from dom_states, each
+ * position in the phase, phases 0..values) that satisfies every invariant
+ * is given one round; a successor breaking an invariant is a counterexample
+ * to induction, stored in out as a one-round path. Returns 1 when found, 0
+ * when the domain is exhausted, 3 at a bound, -1 on error. */
+static int inductive(Mc *m, Worker *w, int64_t *checked, Path *out)
+{
+    const hoc_algo *a = m->a;
+    int n = m->n;
+    DomStates d;
+    int rc = dom_states(a, n, m->o->values, 1 << 20, &d);
+    if (rc != 0) {
+        if (rc > 0) m->stop_why = "domain size (over 2^20 states of one process)";
+        return rc > 0 ? 3 : -1;
+    }
+    int64_t phases = a->uses_round && !m->fold_round ? m->o->values + 1 : 1;
+    Find c = {.found = malloc(m->key)};
+    uint8_t *k = malloc(m->key);
+    int idx[HOC_MAXN] = {0};
+    rc = c.found && k && path_alloc(out, m, 1) == 0 ? 0 : -1;
+    for (int64_t pos = 0; rc == 0 && pos < (int64_t)a->nrounds * phases; pos++) {
+        memset(idx, 0, sizeof idx);
+        for (;;) {
+            memset(k, 0, m->key);
+            *key_round(k) = pos;
+            for (int p = 0; p < n; p++)
+                memcpy(key_proc(m, k, p), d.states + (size_t)idx[p] * a->state_size, m->ssz);
+            if (stamps_fit(m, k) && first_violated(m, k, true) < 0) {
+                ++*checked;
+                int s = successors(w, k, visit_cti, &c);
+                if (s != 0) {
+                    rc = s < 0 ? -1 : 1;
+                    break;
+                }
+                if ((*checked & 4095) == 0 && m->o->time_limit > 0 &&
+                    now() - m->t0 > m->o->time_limit) {
+                    m->stop_why = "time limit";
+                    rc = 3;
+                    break;
+                }
+            }
+            /* next tuple; with symmetry, only sorted ones (a multiset each) */
+            int p = 0;
+            while (p < n && ++idx[p] == d.count)
+                p++;
+            if (p == n) break;
+            for (int q = p - 1; q >= 0; q--)
+                idx[q] = m->sym ? idx[p] : 0;
+        }
+    }
+    if (rc == 1) {
+        m->bad_spec = c.spec;
+        memcpy(out->states, k, m->key);
+        memcpy(out->states + m->key, c.found, m->key);
+        memcpy(out->hos + HOC_MAXN, c.ho, sizeof c.ho);
+        memcpy(out->bits + HOC_MAXN, c.bits, sizeof c.bits);
+    }
+    free(c.found), free(k);
+    dom_free(&d);
+    return rc;
+}
+
 static void progress(Mc *m, int64_t depth)
 {
     double t = now() - m->t0;
@@ -923,6 +1040,36 @@ static const char *spec_kind_name(const hoc_spec *sp)
                                       : "assumption";
 }
 
+/* hoc check --inductive: the search, its report, and its exit status. */
+static int check_induction(Mc *m, Worker *w, Path *path)
+{
+    FILE *f = m->o->out;
+    const hoc_algo *a = m->a;
+    int64_t checked = 0;
+    m->cti = true;
+    int r = inductive(m, w, &checked, path);
+    double secs = now() - m->t0;
+    if (r == 1) {
+        fprintf(f,
+                "VIOLATED: invariant %s is not inductive: one round from a state satisfying "
+                "every invariant breaks it\n",
+                a->specs[m->bad_spec].name);
+        print_trace(m, path->states, path->hos, path->bits, 1);
+    }
+    fprintf(f,
+            "%s: n=%d, counterexamples to induction among states with values from %d: %" PRId64
+            " states satisfy the invariants, %.3f s; symmetry reduction %s\n",
+            a->name, m->n, m->o->values, checked, secs, m->sym ? "applied" : "not applied");
+    if (r == 0)
+        fprintf(f, "ok: no counterexample to induction in this domain (a bounded check; hoc "
+                   "verify proves)\n");
+    else if (r == 3)
+        fprintf(f, "bound: stopped by the %s\n", m->stop_why ? m->stop_why : "bound");
+    else if (r < 0)
+        fprintf(stderr, "hoc check: out of memory\n");
+    return r == 1 ? 1 : r == 0 ? 0 : r == 3 ? 3 : 2;
+}
+
 int mc_run(const hoc_algo *a, const mc_opts *o)
 {
     FILE *f = o->out ? o->out : stdout;
@@ -956,6 +1103,10 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
     for (int t = 0; t < threads; t++)
         if (worker_init(&ws[t], &m) != 0) goto done;
     m.t0 = now();
+    if (o->inductive) {
+        rc = check_induction(&m, &ws[0], &prefix);
+        goto done;
+    }
     if (add_initial_states(&m, &ws[0]) != 0) {
         m.stop = true;
         m.stop_why = "memory budget";

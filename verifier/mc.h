@@ -22,6 +22,7 @@ typedef struct mc_opts {
     int64_t mem_mb;    /* budget for stored states and the table */
     bool symmetry;     /* allowed by the user; applied only if the algorithm permits */
     bool abstraction;  /* the phase abstraction (rank.h), likewise */
+    bool inductive;    /* search for counterexamples to induction instead */
     bool progress;     /* a progress line on stderr */
     bool json;
     const char *trace_path; /* counterexample as JSON, or NULL */

@@ -34,6 +34,15 @@ for n in 3 4; do
     # without it the phase numbers grow without bound: only a depth is reached
     expect 3 examples/lastvoting.ho -n $n --depth 8 --no-abstraction
 done
+# counterexamples to induction: none for invariants hoc verify proves
+expect 0 examples/otr.ho -n 4 --inductive
+expect 0 examples/kset.ho -n 3 --inductive
+# a counterexample to induction replays from its start; a damaged start is refused
+m="$SRC/tests/verify/mutants/otr_weak_inv.ho"
+"$HOC" check "$m" -n 5 --inductive --quiet --trace "$tmp/cti.json" >/dev/null 2>&1
+sed 's/"states": "\([0-9a-f]*\)"/"states": "\1z"/' "$tmp/cti.json" >"$tmp/cti_bad.json"
+"$HOC" sim "$m" --replay "$tmp/cti_bad.json" >"$tmp/out" 2>&1
+if [ $? -eq 2 ] && grep -q "start is not n states" "$tmp/out"; then ok; else bad "damaged start replayed"; cat "$tmp/out"; fi
 # the counters read as numbers: no abstraction, the summary says so
 "$HOC" check "$SRC/tests/check/phase_int.ho" -n 3 --depth 6 --quiet >"$tmp/out" 2>&1
 if [ $? -eq 3 ] && grep -q "round counter kept (the algorithm reads it as a number)" "$tmp/out"; then ok; else bad "phase_int.ho"; cat "$tmp/out"; fi
