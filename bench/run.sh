@@ -49,6 +49,10 @@ check lastvoting 3 2 --depth 12
 check lastvoting 4 2 --depth 12
 
 echo
+echo "== replica transport: read and write paths on loopback (bench-net-readpath) =="
+"$B/bin/bench-net-readpath" ${BENCH_QUICK:+32} || exit 1
+
+echo
 echo "== native replicas on loopback (hoc build) =="
 ./bench/bench_net.sh "$B"
 
