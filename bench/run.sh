@@ -51,6 +51,10 @@ check benor 3 2
 check benor 4 2
 
 echo
+echo "== replica transport: read and write paths on loopback (bench-net-readpath) =="
+"$B/bin/bench-net-readpath" ${BENCH_QUICK:+32} || exit 1
+
+echo
 echo "== native replicas on loopback (hoc build) =="
 ./bench/bench_net.sh "$B"
 

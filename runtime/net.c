@@ -22,18 +22,6 @@
 #include <openssl/rand.h>
 
 /* ---- log ---- */
-static hoc_log_level log_max = HOC_LOG_WARN;
-static int log_id = -1;
-
-void hoc_log_setup(hoc_log_level max, int id)
-{
-    log_max = max, log_id = id;
-}
-bool hoc_log_on(hoc_log_level lv)
-{
-    return lv <= log_max;
-}
-
 int hoc_log_parse(const char *s)
 {
     static const char *names[] = {"error", "warn", "info", "debug"};
@@ -42,9 +30,9 @@ int hoc_log_parse(const char *s)
     return -1;
 }
 
-void hoc_log(hoc_log_level lv, const char *fmt, ...)
+void hoc_log(const hoc_logger *lg, hoc_log_level lv, const char *fmt, ...)
 {
-    if (lv > log_max) return;
+    if (lv > lg->max) return;
     static const char *names[] = {"ERROR", "WARN", "INFO", "DEBUG"};
     char msg[1024];
     va_list ap;
@@ -54,7 +42,7 @@ void hoc_log(hoc_log_level lv, const char *fmt, ...)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     fprintf(stderr, "%lld.%03ld hoc[%d] %s %s\n", (long long)ts.tv_sec, ts.tv_nsec / 1000000,
-            log_id, names[lv], msg);
+            lg->id, names[lv], msg);
 }
 
 uint64_t hoc_now_us(void)
@@ -72,13 +60,24 @@ enum { C_CONNECTING, C_HANDSHAKE, C_READY };
 #define HANDSHAKE_TIMEOUT_MS 5000
 #define BACKOFF_MIN_MS 20
 #define BACKOFF_MAX_MS 1000
+/* The read path (measured by bench/net_readpath.c, figures in docs/runtime.md):
+ * read() straight into a flat per-connection buffer and decode the frames in
+ * place. libevent 2.1's evbuffer_read, and so bufferevents, read at most
+ * 4 KiB per call whatever they are asked for, and evbuffers must be pulled up
+ * (copied) before a frame can be decoded. A connection reads into a small
+ * buffer until it is authenticated, so strangers cost little memory. */
+#define IN_SMALL 4096          /* before authentication: HELLO and AUTH fit */
+#define IN_CAP (256u << 10)    /* after: >= 190 KiB free after a partial frame */
+#define READ_BUDGET (1u << 20) /* bytes read per callback at most, for fairness */
 
 typedef struct Conn {
     hoc_net *net;
     int fd, peer, state;
     bool outgoing, dirty, closing;
     struct event *rev, *wev, *timer;
-    struct evbuffer *in, *out;
+    struct evbuffer *out;
+    uint8_t *in; /* bytes read and not yet decoded: in[0..inlen) of incap */
+    size_t inlen, incap;
     uint8_t nonce[HOC_WIRE_NONCE];
     struct Conn *next; /* incoming list */
     struct Conn *next_dirty;
@@ -192,12 +191,13 @@ static Conn *conn_new(hoc_net *net, int fd, bool outgoing, int peer)
     Conn *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     c->net = net, c->fd = fd, c->outgoing = outgoing, c->peer = peer;
-    c->in = evbuffer_new();
+    c->incap = IN_SMALL;
+    c->in = malloc(c->incap);
     c->out = evbuffer_new();
     c->rev = event_new(net->base, fd, EV_READ | EV_PERSIST, read_cb, c);
     c->wev = event_new(net->base, fd, EV_WRITE, write_cb, c);
     if (!c->in || !c->out || !c->rev || !c->wev) {
-        if (c->in) evbuffer_free(c->in);
+        free(c->in);
         if (c->out) evbuffer_free(c->out);
         if (c->rev) event_free(c->rev);
         if (c->wev) event_free(c->wev);
@@ -226,19 +226,20 @@ static void conn_close(Conn *c, const char *why)
     hoc_net *net = c->net;
     bool eof = strcmp(why, "closed by the peer") == 0; /* routine when a peer exits */
     if (c->outgoing) {
-        hoc_log(c->state == C_READY && !eof ? HOC_LOG_WARN : HOC_LOG_DEBUG,
+        hoc_log(&net->o.log, c->state == C_READY && !eof ? HOC_LOG_WARN : HOC_LOG_DEBUG,
                 "connection to %d closed: %s", c->peer, why);
     } else if (c->peer >= 0) {
-        hoc_log(eof ? HOC_LOG_INFO : HOC_LOG_WARN, "connection from %d closed: %s", c->peer, why);
+        hoc_log(&net->o.log, eof ? HOC_LOG_INFO : HOC_LOG_WARN, "connection from %d closed: %s",
+                c->peer, why);
     } else {
-        hoc_log(HOC_LOG_WARN, "unauthenticated connection closed: %s", why);
+        hoc_log(&net->o.log, HOC_LOG_WARN, "unauthenticated connection closed: %s", why);
     }
     net->st.disconnects++;
     undirty(c);
     event_free(c->rev);
     event_free(c->wev);
     if (c->timer) event_free(c->timer);
-    evbuffer_free(c->in);
+    free(c->in);
     evbuffer_free(c->out);
     close(c->fd);
     if (c->outgoing) {
@@ -455,6 +456,25 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
     /* the iteration callback may have asked for another pass: leave kicked as is */
 }
 
+void hoc_net_flush_now(hoc_net *net)
+{
+    /* what --delay holds goes out now: the last frames before an exit are
+     * the DONE notices, and peers that miss them wait out their linger */
+    while (net->dhead) {
+        Delayed *d = net->dhead;
+        net->dhead = d->next;
+        Conn *c = net->peers[d->peer].out;
+        if (c && c->state == C_READY) evbuffer_add_buffer(c->out, d->buf);
+        evbuffer_free(d->buf);
+        free(d);
+    }
+    net->dtail = NULL;
+    for (int p = 0; p < net->n; p++) {
+        Conn *c = net->peers[p].out;
+        if (c && c->state == C_READY) write_out(c);
+    }
+}
+
 /* ---- frames in ---- */
 static bool on_hello(Conn *c, const hoc_frame *f)
 {
@@ -476,7 +496,7 @@ static bool on_hello(Conn *c, const hoc_frame *f)
     c->state = C_READY;
     net->peers[c->peer].backoff_ms = BACKOFF_MIN_MS;
     net->st.connects++;
-    hoc_log(HOC_LOG_INFO, "connected to %d", c->peer);
+    hoc_log(&net->o.log, HOC_LOG_INFO, "connected to %d", c->peer);
     queue(c, frame, (size_t)len);
     return true;
 }
@@ -511,7 +531,7 @@ static bool on_auth(Conn *c, const hoc_frame *f)
     c->state = C_READY;
     event_free(c->timer);
     c->timer = NULL;
-    hoc_log(HOC_LOG_INFO, "accepted %d", c->peer);
+    hoc_log(&net->o.log, HOC_LOG_INFO, "accepted %d", c->peer);
     return true;
 }
 
@@ -541,54 +561,66 @@ static bool on_frame(Conn *c, const hoc_frame *f)
     return true;
 }
 
+/* Decodes and handles the whole frames in c->in and keeps the partial one at
+ * the front; false if c was closed. */
+static bool consume(Conn *c)
+{
+    size_t off = 0;
+    bool open = true;
+    while (open) {
+        hoc_frame f;
+        size_t used;
+        const char *why;
+        hoc_wire_status s = hoc_wire_decode(c->in + off, c->inlen - off, &f, &used, &why);
+        if (s == HOC_WIRE_MORE) break;
+        if (s == HOC_WIRE_BAD) {
+            bad_frame(c, why);
+            return false;
+        }
+        off += used;
+        open = on_frame(c, &f);
+    }
+    if (!open) return false;
+    c->inlen -= off;
+    if (c->inlen && off) memmove(c->in, c->in + off, c->inlen);
+    /* authenticated just now: from here on it carries the peer's traffic */
+    if (c->state == C_READY && !c->outgoing && c->incap < IN_CAP) {
+        uint8_t *big = realloc(c->in, IN_CAP);
+        if (!big) {
+            conn_close(c, "out of memory");
+            return false;
+        }
+        c->in = big, c->incap = IN_CAP;
+    }
+    return true;
+}
+
 static void read_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd, (void)what;
     Conn *c = arg;
     hoc_net *net = c->net;
     size_t got = 0;
-    bool eof = false;
-    for (int i = 0; i < 16; i++) { /* at most 1 MiB per callback, for fairness */
-        int r = evbuffer_read(c->in, c->fd, 65536);
-        if (r > 0) {
-            got += (size_t)r;
-            if (r < 65536) break;
-            continue;
+    while (got < READ_BUDGET) {
+        size_t room = c->incap - c->inlen;
+        if (room == 0) { /* a whole frame always fits once authenticated */
+            bad_frame(c, "frame too long for the handshake");
+            break;
         }
-        if (r == 0)
-            eof = true;
-        else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-            conn_close(c, strerror(errno));
-            return;
+        ssize_t r = read(c->fd, c->in + c->inlen, room);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        if (r <= 0) {
+            conn_close(c, r == 0 ? "closed by the peer" : strerror(errno));
+            break;
         }
-        break;
+        got += (size_t)r;
+        net->st.bytes_in += (size_t)r;
+        c->inlen += (size_t)r;
+        if (!consume(c)) break;
+        if ((size_t)r < room) break; /* drained the socket: spare the read that says EAGAIN */
     }
-    net->st.bytes_in += got;
-    size_t len = evbuffer_get_length(c->in);
-    if (len) {
-        const uint8_t *data = evbuffer_pullup(c->in, -1);
-        size_t off = 0;
-        for (;;) {
-            hoc_frame f;
-            size_t used;
-            const char *why;
-            hoc_wire_status s = hoc_wire_decode(data + off, len - off, &f, &used, &why);
-            if (s == HOC_WIRE_BAD) {
-                bad_frame(c, why);
-                schedule_flush(net);
-                return;
-            }
-            if (s == HOC_WIRE_MORE) break;
-            off += used;
-            if (!on_frame(c, &f)) {
-                schedule_flush(net);
-                return;
-            }
-        }
-        evbuffer_drain(c->in, off);
-        schedule_flush(net);
-    }
-    if (eof) conn_close(c, "closed by the peer");
+    schedule_flush(net);
 }
 
 static void accept_cb(evutil_socket_t lfd, short what, void *arg)
@@ -599,7 +631,7 @@ static void accept_cb(evutil_socket_t lfd, short what, void *arg)
         int fd = accept(lfd, NULL, NULL);
         if (fd < 0) return;
         if (net->nincoming >= MAX_PENDING_IN + net->n) {
-            hoc_log(HOC_LOG_WARN, "too many incoming connections: refused one");
+            hoc_log(&net->o.log, HOC_LOG_WARN, "too many incoming connections: refused one");
             close(fd);
             continue;
         }
@@ -657,7 +689,8 @@ static void retry_peer_cb(evutil_socket_t fd, short what, void *arg)
     connect_peer(pe->net, pe->idx);
 }
 
-static int resolve(const char *host, int port, struct sockaddr_storage *ss, socklen_t *len)
+static int resolve(const hoc_logger *lg, const char *host, int port, struct sockaddr_storage *ss,
+                   socklen_t *len)
 {
     struct addrinfo hints = {0}, *res = NULL;
     hints.ai_socktype = SOCK_STREAM;
@@ -666,7 +699,7 @@ static int resolve(const char *host, int port, struct sockaddr_storage *ss, sock
     snprintf(ps, sizeof ps, "%d", port);
     int rc = getaddrinfo(host, ps, &hints, &res);
     if (rc != 0 || !res) {
-        hoc_log(HOC_LOG_ERROR, "cannot resolve %s: %s", host, gai_strerror(rc));
+        hoc_log(lg, HOC_LOG_ERROR, "cannot resolve %s: %s", host, gai_strerror(rc));
         return -1;
     }
     memcpy(ss, res->ai_addr, res->ai_addrlen);
@@ -678,7 +711,7 @@ static int resolve(const char *host, int port, struct sockaddr_storage *ss, sock
 hoc_net *hoc_net_new(struct event_base *base, const hoc_net_opts *o, const hoc_net_cb *cb)
 {
     if (o->secret_len > sizeof((hoc_net *)0)->secret) {
-        hoc_log(HOC_LOG_ERROR, "the secret is longer than 256 bytes");
+        hoc_log(&o->log, HOC_LOG_ERROR, "the secret is longer than 256 bytes");
         return NULL;
     }
     hoc_net *net = calloc(1, sizeof *net);
@@ -688,7 +721,7 @@ hoc_net *hoc_net_new(struct event_base *base, const hoc_net_opts *o, const hoc_n
     memcpy(net->secret, o->secret ? o->secret : (const uint8_t *)"", o->secret_len);
     net->rng = o->seed ^ 0x5eed0000u ^ (uint64_t)o->id;
     for (int p = 0; p < net->n; p++) {
-        if (resolve(o->peers->p[p].host, o->peers->p[p].port, &net->peers[p].addr,
+        if (resolve(&o->log, o->peers->p[p].host, o->peers->p[p].port, &net->peers[p].addr,
                     &net->peers[p].alen))
             goto fail;
         net->peers[p].backoff_ms = BACKOFF_MIN_MS;
@@ -703,7 +736,7 @@ hoc_net *hoc_net_new(struct event_base *base, const hoc_net_opts *o, const hoc_n
     if (net->lfd < 0) goto fail;
     setsockopt(net->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (bind(net->lfd, (struct sockaddr *)&me->addr, me->alen) != 0 || listen(net->lfd, 128) != 0) {
-        hoc_log(HOC_LOG_ERROR, "cannot listen on %s:%d: %s", o->peers->p[o->id].host,
+        hoc_log(&o->log, HOC_LOG_ERROR, "cannot listen on %s:%d: %s", o->peers->p[o->id].host,
                 o->peers->p[o->id].port, strerror(errno));
         goto fail;
     }
@@ -734,7 +767,7 @@ void hoc_net_free(hoc_net *net)
             Conn *c = net->peers[p].out;
             undirty(c);
             event_free(c->rev), event_free(c->wev);
-            evbuffer_free(c->in), evbuffer_free(c->out);
+            free(c->in), evbuffer_free(c->out);
             close(c->fd);
             free(c);
         }
@@ -745,7 +778,7 @@ void hoc_net_free(hoc_net *net)
         net->incoming = c->next;
         event_free(c->rev), event_free(c->wev);
         if (c->timer) event_free(c->timer);
-        evbuffer_free(c->in), evbuffer_free(c->out);
+        free(c->in), evbuffer_free(c->out);
         close(c->fd);
         free(c);
     }

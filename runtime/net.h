@@ -24,11 +24,16 @@ typedef enum hoc_log_level {
     HOC_LOG_INFO,
     HOC_LOG_DEBUG
 } hoc_log_level;
-void hoc_log_setup(hoc_log_level max, int id);
+/* Who logs (the process id in each line) and how much; each owner keeps its own. */
+typedef struct hoc_logger {
+    hoc_log_level max;
+    int id;
+} hoc_logger;
 /* Parses "error", "warn", "info" or "debug"; -1 otherwise. */
 int hoc_log_parse(const char *s);
-void hoc_log(hoc_log_level lv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-bool hoc_log_on(hoc_log_level lv);
+/* Writes one line "TIME hoc[ID] LEVEL message" to stderr if lv <= lg->max. */
+void hoc_log(const hoc_logger *lg, hoc_log_level lv, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Microseconds on the monotonic clock. */
 uint64_t hoc_now_us(void);
@@ -53,6 +58,7 @@ typedef struct hoc_net_opts {
     uint64_t delay_us; /* fault injection: hold every flush this long */
     uint64_t seed;
     size_t max_out; /* bytes queued to one peer at most; frames beyond are dropped */
+    hoc_logger log;
 } hoc_net_opts;
 
 typedef struct hoc_net_stats {
@@ -70,6 +76,9 @@ void hoc_net_send_msg(hoc_net *net, int to, uint64_t inst, int64_t round, const 
                       size_t len);
 void hoc_net_send_decision(hoc_net *net, int to, uint64_t inst, int64_t value);
 void hoc_net_send_done(hoc_net *net, int to);
+/* Writes what is queued to peers now, frames held by --delay included,
+ * without waiting for the socket (call before exiting). */
+void hoc_net_flush_now(hoc_net *net);
 /* Asks for an iteration callback and a flush at the end of this iteration. */
 void hoc_net_kick(hoc_net *net);
 /* Is the outgoing connection to peer p authenticated and usable? */

@@ -64,7 +64,8 @@ typedef struct Replica {
     uint64_t armed;
     bool started, done, exit_ok;
     uint64_t t0, done_at, start_wait_us, linger_us, timeout_us;
-    uint64_t peers_done;
+    uint64_t peers_done, last_done_sent;
+    hoc_logger log;
     uint64_t hist[16];
     double hist_sum;
 } Replica;
@@ -109,7 +110,7 @@ static void io_decided(void *ctx, uint64_t inst, int64_t value, int from)
         fprintf(r->decisions, "%" PRIu64 " %" PRId64 "\n", inst, value);
         r->decisions_dirty = true;
     }
-    hoc_log(HOC_LOG_DEBUG, "instance %" PRIu64 " decided %" PRId64 "%s", inst, value,
+    hoc_log(&r->log, HOC_LOG_DEBUG, "instance %" PRIu64 " decided %" PRId64 "%s", inst, value,
             from >= 0 ? " (forwarded)" : "");
 }
 
@@ -160,7 +161,8 @@ static int on_frame(void *ctx, int peer, const hoc_frame *f)
         hoc_engine_decision(r->eng, peer, f->instance, f->value);
         return 0;
     case HOC_F_DONE:
-        if (!(r->peers_done & hoc_set_one(peer))) hoc_log(HOC_LOG_INFO, "peer %d is done", peer);
+        if (!(r->peers_done & hoc_set_one(peer)))
+            hoc_log(&r->log, HOC_LOG_INFO, "peer %d is done", peer);
         r->peers_done |= hoc_set_one(peer);
         return 0;
     default:
@@ -193,7 +195,7 @@ static void check_exit(Replica *r, uint64_t now)
     if (!r->done && r->ndecided == r->K) {
         r->done = true;
         r->done_at = now;
-        hoc_log(HOC_LOG_INFO, "all %" PRIu64 " instances decided", r->K);
+        hoc_log(&r->log, HOC_LOG_INFO, "all %" PRIu64 " instances decided", r->K);
         send_done(r);
         hoc_net_kick(r->net);
     }
@@ -212,8 +214,8 @@ static void start_more(Replica *r, uint64_t now)
             hoc_net_ready_count(r->net) == r->n - 1 && hoc_net_in_ready_count(r->net) == r->n - 1;
         if (!all && now - r->t0 < r->start_wait_us) return;
         r->started = true;
-        hoc_log(HOC_LOG_INFO, "starting with %d of %d peers connected", hoc_net_ready_count(r->net),
-                r->n - 1);
+        hoc_log(&r->log, HOC_LOG_INFO, "starting with %d of %d peers connected",
+                hoc_net_ready_count(r->net), r->n - 1);
     }
     while (r->next_local < r->K && hoc_engine_live(r->eng) < r->window) {
         if (r->status[r->next_local] == 0 && hoc_engine_start(r->eng, r->next_local, now) < 0)
@@ -250,14 +252,13 @@ static void house_cb(evutil_socket_t fd, short what, void *arg)
         fflush(r->decisions);
         r->decisions_dirty = false;
     }
-    static uint64_t last_done;
-    if (r->done && now - last_done > 500000) { /* peers that reconnected hear it too */
-        last_done = now;
+    if (r->done && now - r->last_done_sent > 500000) { /* peers that reconnected hear it too */
+        r->last_done_sent = now;
         send_done(r);
     }
     if (r->timeout_us && now - r->t0 > r->timeout_us) {
-        hoc_log(HOC_LOG_ERROR, "timeout: %" PRIu64 " of %" PRIu64 " instances decided", r->ndecided,
-                r->K);
+        hoc_log(&r->log, HOC_LOG_ERROR, "timeout: %" PRIu64 " of %" PRIu64 " instances decided",
+                r->ndecided, r->K);
         event_base_loopbreak(r->base);
         return;
     }
@@ -268,7 +269,7 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 {
     (void)what;
     Replica *r = arg;
-    hoc_log(HOC_LOG_INFO, "signal %d: stopping", (int)sig);
+    hoc_log(&r->log, HOC_LOG_INFO, "signal %d: stopping", (int)sig);
     event_base_loopbreak(r->base);
 }
 
@@ -350,7 +351,7 @@ static void write_summary(Replica *r, const char *path)
 {
     FILE *f = fopen(path, "w");
     if (!f) {
-        hoc_log(HOC_LOG_ERROR, "cannot write %s: %s", path, strerror(errno));
+        hoc_log(&r->log, HOC_LOG_ERROR, "cannot write %s: %s", path, strerror(errno));
         return;
     }
     qsort(r->lat_us, r->nlat, sizeof *r->lat_us, cmp_u32);
@@ -435,7 +436,16 @@ static int pick_params(const hoc_algo *a, int n, const char **names, const long 
     }
 }
 
-int hoc_replica_main(const hoc_algo *a, int argc, char **argv)
+/* What the replica's main needs beyond the stack, in one allocation: no
+ * globals in the library. */
+typedef struct Main {
+    hoc_peers peers;
+    uint8_t secret[256];
+    char pnames[16][64];
+    Replica r;
+} Main;
+
+static int replica_main(Main *m, const hoc_algo *a, int argc, char **argv)
 {
     const char *prog = argc > 0 ? argv[0] : "replica";
     const char *peers_path = NULL, *decisions = NULL, *secret_path = NULL, *summary = NULL,
@@ -514,10 +524,9 @@ int hoc_replica_main(const hoc_algo *a, int argc, char **argv)
                 fprintf(stderr, "hoc: --param takes NAME=VALUE\n");
                 return 2;
             }
-            static char pn[16][64];
-            memcpy(pn[npset], v, (size_t)(eq - v));
-            pn[npset][eq - v] = 0;
-            pnames[npset] = pn[npset];
+            memcpy(m->pnames[npset], v, (size_t)(eq - v));
+            m->pnames[npset][eq - v] = 0;
+            pnames[npset] = m->pnames[npset];
             pvals[npset++] = (long long)pv;
         } else {
             fprintf(stderr, "hoc: unknown option '%s'\n", o);
@@ -535,38 +544,36 @@ int hoc_replica_main(const hoc_algo *a, int argc, char **argv)
         fprintf(stderr, usage, prog);
         return 2;
     }
-    hoc_log_setup((hoc_log_level)level, (int)id);
-    static hoc_peers peers;
+    hoc_peers *peers = &m->peers;
     char err[512];
-    if (hoc_peers_load(peers_path, &peers, err, sizeof err)) {
+    if (hoc_peers_load(peers_path, peers, err, sizeof err)) {
         fprintf(stderr, "hoc: %s\n", err);
         return 2;
     }
-    if ((int)id >= peers.n) {
+    if ((int)id >= peers->n) {
         fprintf(stderr, "hoc: --id %d is not in %s (ids 0 to %d)\n", (int)id, peers_path,
-                peers.n - 1);
+                peers->n - 1);
         return 2;
     }
-    if (peers.n > a->maxn) {
-        fprintf(stderr, "hoc: %d peers, but this build holds at most %d processes\n", peers.n,
+    if (peers->n > a->maxn) {
+        fprintf(stderr, "hoc: %d peers, but this build holds at most %d processes\n", peers->n,
                 a->maxn);
         return 2;
     }
-    static uint8_t secret[256];
+    uint8_t *secret = m->secret;
     size_t secret_len = 0;
     bool loop = true;
-    for (int p = 0; p < peers.n; p++)
-        loop &= hoc_peers_is_loopback(peers.p[p].host);
-    if (secret_path && read_secret(secret_path, secret, sizeof secret, &secret_len)) return 2;
+    for (int p = 0; p < peers->n; p++)
+        loop &= hoc_peers_is_loopback(peers->p[p].host);
+    if (secret_path && read_secret(secret_path, secret, sizeof m->secret, &secret_len)) return 2;
     if (!secret_path && !loop) {
         fprintf(stderr, "hoc: --secret FILE is required when a peer is not on loopback\n");
         return 2;
     }
-    static Replica R;
-    Replica *r = &R;
-    memset(r, 0, sizeof *r);
-    r->a = a, r->id = (int)id, r->n = peers.n, r->K = (uint64_t)K, r->window = (int)window;
-    if (pick_params(a, peers.n, pnames, pvals, npset, r->params)) return 2;
+    Replica *r = &m->r;
+    r->log = (hoc_logger){(hoc_log_level)level, (int)id};
+    r->a = a, r->id = (int)id, r->n = peers->n, r->K = (uint64_t)K, r->window = (int)window;
+    if (pick_params(a, peers->n, pnames, pvals, npset, r->params)) return 2;
     if (inputs) {
         char *s = strdup(inputs), *save = NULL;
         for (char *t = strtok_r(s, ":", &save); t && r->nfixed < 64;
@@ -610,14 +617,15 @@ int hoc_replica_main(const hoc_algo *a, int argc, char **argv)
         goto out;
     }
     hoc_net_opts no = {r->id,
-                       &peers,
+                       peers,
                        secret,
                        secret_len,
                        hoc_wire_algo_tag(a->name, a->abi),
                        drop,
                        (uint64_t)(delay * 1000),
                        (uint64_t)seed,
-                       0};
+                       0,
+                       r->log};
     hoc_net_cb cb = {r, on_frame, on_iteration};
     r->t0 = hoc_now_us();
     r->start_wait_us = (uint64_t)start_wait * 1000;
@@ -638,22 +646,23 @@ int hoc_replica_main(const hoc_algo *a, int argc, char **argv)
     event_add(r->sigterm, NULL);
     if (metrics > 0) {
         http = evhttp_new(r->base);
-        if (!http || evhttp_bind_socket(http, peers.p[r->id].host, (uint16_t)metrics) != 0) {
-            fprintf(stderr, "hoc: cannot serve /metrics on %s:%d\n", peers.p[r->id].host,
+        if (!http || evhttp_bind_socket(http, peers->p[r->id].host, (uint16_t)metrics) != 0) {
+            fprintf(stderr, "hoc: cannot serve /metrics on %s:%d\n", peers->p[r->id].host,
                     (int)metrics);
             goto out;
         }
         evhttp_set_gencb(http, metrics_cb, r);
     }
-    hoc_log(HOC_LOG_INFO, "replica %d of %d running %s, %" PRIu64 " instances", r->id, r->n,
-            a->name, r->K);
+    hoc_log(&r->log, HOC_LOG_INFO, "replica %d of %d running %s, %" PRIu64 " instances", r->id,
+            r->n, a->name, r->K);
     hoc_net_kick(r->net);
     event_base_dispatch(r->base);
+    hoc_net_flush_now(r->net);
     rc = r->exit_ok ? 0 : 1;
     if (summary) write_summary(r, summary);
     {
         const hoc_engine_stats *e = hoc_engine_get_stats(r->eng);
-        hoc_log(HOC_LOG_INFO,
+        hoc_log(&r->log, HOC_LOG_INFO,
                 "exit: decided %" PRIu64 "/%" PRIu64 ", rounds %" PRIu64 ", timeouts %" PRIu64
                 ", catch-ups %" PRIu64 ", forwarded %" PRIu64,
                 r->ndecided, r->K, e->rounds, e->timeouts, e->catchups, e->decided_learned);
@@ -669,5 +678,17 @@ out:
     if (r->sigterm) event_free(r->sigterm);
     if (r->base) event_base_free(r->base);
     free(r->status), free(r->value), free(r->start_us), free(r->lat_us);
+    return rc;
+}
+
+int hoc_replica_main(const hoc_algo *a, int argc, char **argv)
+{
+    Main *m = calloc(1, sizeof *m);
+    if (!m) {
+        fprintf(stderr, "hoc: out of memory\n");
+        return 2;
+    }
+    int rc = replica_main(m, a, argc, argv);
+    free(m);
     return rc;
 }

@@ -5,12 +5,13 @@ Each case starts its own replicas on free ports, checks what they decided
 (every instance once, all replicas agree, values are inputs) and kills every
 process it started, also on failure. Replicas get --timeout so none outlives
 the test even if this script is killed."""
-import os, random, socket, struct, subprocess, sys, tempfile, time, hmac, hashlib, urllib.request
+import os, random, re, shutil, socket, struct, subprocess, sys, tempfile, time, hmac, hashlib, urllib.request
 
 BIN = sys.argv[1]
 CASE = sys.argv[2]
 SLOW = 3 if os.environ.get("ASAN_OPTIONS") else 1  # sanitized builds run slower
 procs = []
+dirs = []  # removed at the end if the case passed; kept for a look otherwise
 
 
 def free_ports(k):
@@ -28,6 +29,7 @@ def free_ports(k):
 class Cluster:
     def __init__(self, algo, n, k, extra=(), secret=False, metrics=False):
         self.dir = tempfile.mkdtemp(prefix="hoc-net-")
+        dirs.append(self.dir)
         self.bin = os.path.join(BIN, algo + "-replica")
         self.n, self.k = n, k
         ports = free_ports(n + 1)
@@ -108,7 +110,7 @@ class Cluster:
 
 
 def fail(msg):
-    print("FAIL:", msg)
+    print("FAIL:", msg, "(logs in %s)" % " ".join(dirs))
     for p in procs:
         if p.poll() is None:
             p.kill()
@@ -133,34 +135,50 @@ def basic(algo, n, k=1000, extra=()):
     c.check([(i, "") for i in range(n)], [(i, "") for i in range(n)])
 
 
-def kill_one():
-    # --delay keeps the run long enough to kill replica 3 in the middle
-    c = Cluster("otr", 4, 3000, ["--delay", "2", "--window", "64", "--linger", "1"])
+def kill_one(algo, victim, k):
+    """One of 4 replicas is killed mid-run; the others decide everything.
+    For LastVoting the victim is replica 0, the coordinator of every
+    instance's first phase: the survivors must move on to phase 1."""
+    # --delay keeps the run long enough to kill the victim in the middle
+    c = Cluster(algo, 4, k, ["--delay", "2", "--window", "64", "--linger", "1"])
     for i in range(4):
         c.start(i)
-    wait_lines(c, 3, 300, 20)
-    c.p[3].kill()
-    c.p[3].wait()
-    before = [c.lines(i) for i in range(3)]
-    c.wait(range(3), 60)
-    after = [c.lines(i) for i in range(3)]
-    print("decisions when replica 3 was killed:", before, "at the end:", after)
-    c.check([(i, "") for i in range(3)] + [(3, "")], [(i, "") for i in range(3)])
+    wait_lines(c, victim, k // 10, 20)
+    c.p[victim].kill()
+    c.p[victim].wait()
+    rest = [i for i in range(4) if i != victim]
+    before = [c.lines(i) for i in rest]
+    if min(before) >= k:
+        fail("the victim was killed after the others had decided everything")
+    c.wait(rest, 60)
+    after = [c.lines(i) for i in rest]
+    print("decisions of %s when replica %d was killed:" % (rest, victim), before, "at the end:", after)
+    c.check([(i, "") for i in range(4)], [(i, "") for i in rest])
 
 
-def restart():
-    c = Cluster("otr", 4, 4000, ["--delay", "2", "--window", "64", "--linger", "20"])
+def restart(algo, victim, k):
+    """A killed replica restarts with fresh state, catches up (old instances
+    by forwarded decisions, running ones by rounds) and decides everything."""
+    c = Cluster(algo, 4, k, ["--delay", "2", "--window", "64", "--linger", "20"])
     for i in range(4):
         c.start(i)
-    wait_lines(c, 3, 300, 20)
-    c.p[3].kill()
-    c.p[3].wait()
+    wait_lines(c, victim, k // 10, 20)
+    c.p[victim].kill()
+    c.p[victim].wait()
     time.sleep(0.3)
-    c.start(3, "b")
-    c.wait([0, 1, 2, 3], 60)
-    c.check([(i, "") for i in range(3)] + [(3, ""), (3, "b")], [(i, "") for i in range(3)] + [(3, "b")])
-    log = open(os.path.join(c.dir, "log3b")).read()
-    print("restarted replica:", [ln for ln in log.splitlines() if "exit:" in ln])
+    others = [c.lines(i) for i in range(4) if i != victim]
+    if min(others) >= k:
+        fail("the others had decided everything before the restart")
+    c.start(victim, "b")
+    c.wait(range(4), 60)
+    rest = [(i, "") for i in range(4) if i != victim]
+    c.check(rest + [(victim, ""), (victim, "b")], rest + [(victim, "b")])
+    log = open(os.path.join(c.dir, "log%db" % victim)).read()
+    exits = [ln for ln in log.splitlines() if "exit:" in ln]
+    print("restarted replica:", exits)
+    m = re.search(r"decided (\d+)/\d+, rounds (\d+),.* forwarded (\d+)", exits[0] if exits else "")
+    if not m or int(m.group(2)) == 0 or int(m.group(1)) - int(m.group(3)) == 0:
+        fail("the restarted replica decided nothing by its own rounds (only forwarded decisions)")
 
 
 def frame(ftype, body):
@@ -254,6 +272,7 @@ def garbage():
     c.check([(i, "") for i in range(4)], [(i, "") for i in range(4)])
 
 
+passed = False
 try:
     if CASE == "otr4":
         basic("otr", 4)
@@ -264,9 +283,13 @@ try:
     elif CASE == "lv5":
         basic("lastvoting", 5)
     elif CASE == "kill":
-        kill_one()
+        kill_one("otr", 3, 3000)
     elif CASE == "restart":
-        restart()
+        restart("otr", 3, 4000)
+    elif CASE == "kill-lv":
+        kill_one("lastvoting", 0, 3000)
+    elif CASE == "restart-lv":
+        restart("lastvoting", 0, 3000)
     elif CASE == "drop-otr":
         basic("otr", 4, 1000, ["--drop", "0.2"])
     elif CASE == "drop-lv":
@@ -275,8 +298,12 @@ try:
         garbage()
     else:
         fail("unknown case " + CASE)
+    passed = True
 finally:
     for p in procs:
         if p.poll() is None:
             p.kill()
             p.wait()
+    if passed:
+        for d in dirs:
+            shutil.rmtree(d, ignore_errors=True)
