@@ -18,6 +18,7 @@
 #include "domain.h"
 #include "rank.h"
 #include "sim.h"
+#include "trace.h"
 
 #define CHUNK_STATES 65536
 
@@ -79,7 +80,7 @@ static uint64_t *key_crashed(uint8_t *k)
 }
 static uint8_t *key_proc(const Mc *m, uint8_t *k, int p)
 {
-    return k + 16 + (size_t)p * m->ssz;
+    return k + TRACE_PROCS + (size_t)p * m->ssz;
 }
 
 static uint64_t fingerprint(const uint8_t *k, size_t len)
@@ -614,136 +615,22 @@ static int visit_find(Worker *w, uint8_t *succ, const hoc_set *ho, void *arg)
     return 1;
 }
 
-static void print_proc(FILE *f, const hoc_algo *a, const uint8_t *st)
-{
-    for (int i = 0; i < a->nfields; i++) {
-        const hoc_field *fd = &a->fields[i];
-        if (strcmp(fd->name, "hoc_halted") == 0) {
-            if (st[fd->offset]) fputs(" halted", f);
-            continue;
-        }
-        fprintf(f, " %s=", fd->name);
-        if (fd->count == 1)
-            hoc_print_value(f, fd->kind, st + fd->offset, fd->enum_names, fd->enum_count);
-        else
-            fprintf(f, "[%u]", fd->count);
-    }
-}
-
-static void json_proc(FILE *f, const hoc_algo *a, const uint8_t *st)
-{
-    fputc('{', f);
-    int k = 0;
-    for (int i = 0; i < a->nfields; i++) {
-        const hoc_field *fd = &a->fields[i];
-        if (fd->count != 1 || fd->kind == HOC_K_BYTES) continue;
-        fprintf(f, "%s\"%s\": ", k++ ? ", " : "", fd->name);
-        int64_t stamp = 1;
-        if (fd->kind == HOC_K_STAMP) memcpy(&stamp, st + fd->offset, 8);
-        bool quote = fd->kind == HOC_K_ENUM || fd->kind == HOC_K_SET || stamp == HOC_NEVER;
-        if (quote) fputc('"', f);
-        hoc_print_value(f, fd->kind, st + fd->offset, fd->enum_names, fd->enum_count);
-        if (quote) fputc('"', f);
-    }
-    fputc('}', f);
-}
-
 /* Prints a trace (states[0] initial, then one state per round with the
  * heard-of sets and oracle bits of that round) and writes it as JSON. */
 static void print_trace(Mc *m, const uint8_t *states, const hoc_set *hos, const uint64_t *bits,
                         int64_t depth)
 {
-    FILE *f = m->o->out;
-    const hoc_algo *a = m->a;
-    const uint8_t *s0 = states;
-    int64_t base = *key_round((uint8_t *)s0); /* 0, or where a counterexample to induction starts */
-    if (m->cti)
-        fprintf(f,
-                "a state satisfying every invariant (before round %" PRId64
-                ", not necessarily reachable):\n",
-                base);
-    else
-        fprintf(f, "initial states:\n");
-    for (int p = 0; p < m->n; p++) {
-        fprintf(f, "  p%d", p);
-        print_proc(f, a, key_proc(m, (uint8_t *)s0, p));
-        fputc('\n', f);
-    }
-    for (int64_t d = 1; d <= depth; d++) {
-        uint8_t *s = (uint8_t *)states + m->key * (size_t)d;
-        fprintf(f, "round %" PRId64 " (%s):\n", base + d - 1,
-                a->rounds[(base + d - 1) % a->nrounds].name);
-        for (int p = 0; p < m->n; p++) {
-            fprintf(f, "  p%d HO=", p);
-            hoc_print_value(f, HOC_K_SET, &hos[HOC_MAXN * (size_t)d + (size_t)p], NULL, 0);
-            if ((*key_crashed(s) >> p) & 1) fputs(" crashed", f);
-            for (int i = 0; i < a->noracles; i++)
-                fprintf(f, " %s:%s", a->oracles[i],
-                        (bits[HOC_MAXN * (size_t)d + (size_t)p] >> i) & 1 ? "true" : "false");
-            print_proc(f, a, key_proc(m, s, p));
-            fputc('\n', f);
-        }
-    }
-    if (!m->o->trace_path) return;
-    FILE *t = fopen(m->o->trace_path, "w");
-    if (!t) {
-        fprintf(stderr, "hoc check: cannot write %s\n", m->o->trace_path);
-        return;
-    }
-    fprintf(t,
-            "{\"format\": \"hoc-trace-1\", \"algorithm\": \"%s\", \"source\": \"%s\", \"n\": %d,\n",
-            a->name, m->o->source ? m->o->source : "", m->n);
-    fprintf(t, " \"params\": [");
-    for (int i = 0; i < a->nparams; i++)
-        fprintf(t, "%s%" PRId64, i ? ", " : "", m->o->params[i]);
-    fprintf(t, "],\n \"inputs\": [");
-    /* the inputs, read back from the initial states */
-    for (int p = 0; p < m->n; p++)
-        for (int i = 0; i < a->ninputs; i++) {
-            const hoc_field *fd = &a->inputs[i];
-            int64_t v = 0;
-            const uint8_t *src = key_proc(m, (uint8_t *)s0, p) + fd->offset;
-            if (fd->kind == HOC_K_INT)
-                memcpy(&v, src, 8);
-            else if (fd->kind == HOC_K_BOOL)
-                v = *src;
-            else {
-                int32_t x;
-                memcpy(&x, src, 4);
-                v = x;
-            }
-            fprintf(t, "%s%" PRId64, p || i ? ", " : "", v);
-        }
-    fprintf(t, "],\n");
-    if (m->cti) { /* replay starts from these bytes, not from the inputs */
-        fprintf(t, " \"start\": {\"round\": %" PRId64 ", \"states\": \"", base);
-        for (size_t i = 0; i < (size_t)m->n * m->ssz; i++)
-            fprintf(t, "%02x", key_proc(m, (uint8_t *)s0, 0)[i]);
-        fprintf(t, "\"},\n");
-    }
-    fprintf(t, " \"guides\": [");
-    for (int i = 0, k = 0; i < a->nspecs; i++)
-        if (guides(m, i)) fprintf(t, "%s\"%s\"", k++ ? ", " : "", a->specs[i].name);
-    fprintf(t, "],\n \"violation\": \"%s\",\n \"rounds\": [",
-            m->bad_spec >= 0 ? a->specs[m->bad_spec].name : "");
-    for (int64_t d = 1; d <= depth; d++) {
-        uint8_t *s = (uint8_t *)states + m->key * (size_t)d;
-        fprintf(t, "%s\n  {\"round\": %" PRId64 ", \"crashed\": %" PRIu64 ", \"ho\": [",
-                d > 1 ? "," : "", d - 1, *key_crashed(s));
-        for (int p = 0; p < m->n; p++)
-            fprintf(t, "%s%" PRIu64, p ? ", " : "", hos[HOC_MAXN * (size_t)d + (size_t)p]);
-        fprintf(t, "], \"oracle\": [");
-        for (int p = 0; p < m->n; p++)
-            fprintf(t, "%s%" PRIu64, p ? ", " : "", bits[HOC_MAXN * (size_t)d + (size_t)p]);
-        fprintf(t, "], \"states\": [");
-        for (int p = 0; p < m->n; p++) {
-            if (p) fputs(", ", t);
-            json_proc(t, a, key_proc(m, s, p));
-        }
-        fprintf(t, "]}");
-    }
-    fprintf(t, "]}\n");
-    fclose(t);
+    TraceInfo t = {.a = m->a,
+                   .n = m->n,
+                   .key = m->key,
+                   .params = m->o->params,
+                   .source = m->o->source,
+                   .violation = m->bad_spec >= 0 ? m->a->specs[m->bad_spec].name : "",
+                   .cti = m->cti};
+    for (int i = 0, k = 0; i < m->a->nspecs && k < 8; i++)
+        if (guides(m, i)) t.guides[k++] = m->a->specs[i].name;
+    trace_print(m->o->out, &t, states, hos, bits, depth);
+    if (m->o->trace_path) trace_write(m->o->trace_path, &t, states, hos, bits, depth);
 }
 
 /* One execution: states[0] initial, then a state per round, with the
@@ -1078,7 +965,7 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
         fprintf(stderr, "hoc check: n must be between 1 and %d\n", a->maxn);
         return 2;
     }
-    m.key = 16 + (size_t)o->n * a->state_size;
+    m.key = TRACE_PROCS + (size_t)o->n * a->state_size;
     m.sym = o->symmetry && !a->uses_id;
     m.fold_round = !a->uses_round;
     if (o->abstraction && rank_init(&m.rank, a, o->n, o->params) != 0) {

@@ -1,0 +1,160 @@
+/* trace.c: counterexamples, printed for people and written as JSON. */
+#include "trace.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "sim.h"
+
+static int64_t round_of(const uint8_t *k)
+{
+    int64_t r;
+    memcpy(&r, k, 8);
+    return r;
+}
+
+static uint64_t crashed_of(const uint8_t *k)
+{
+    uint64_t c;
+    memcpy(&c, k + 8, 8);
+    return c;
+}
+
+static const uint8_t *proc_of(const TraceInfo *t, const uint8_t *states, int64_t d, int p)
+{
+    return states + t->key * (size_t)d + TRACE_PROCS + (size_t)p * t->a->state_size;
+}
+
+static void print_proc(FILE *f, const hoc_algo *a, const uint8_t *st)
+{
+    for (int i = 0; i < a->nfields; i++) {
+        const hoc_field *fd = &a->fields[i];
+        if (strcmp(fd->name, "hoc_halted") == 0) {
+            if (st[fd->offset]) fputs(" halted", f);
+            continue;
+        }
+        fprintf(f, " %s=", fd->name);
+        if (fd->count == 1)
+            hoc_print_value(f, fd->kind, st + fd->offset, fd->enum_names, fd->enum_count);
+        else
+            fprintf(f, "[%u]", fd->count);
+    }
+}
+
+static void json_proc(FILE *f, const hoc_algo *a, const uint8_t *st)
+{
+    fputc('{', f);
+    int k = 0;
+    for (int i = 0; i < a->nfields; i++) {
+        const hoc_field *fd = &a->fields[i];
+        if (fd->count != 1 || fd->kind == HOC_K_BYTES) continue;
+        fprintf(f, "%s\"%s\": ", k++ ? ", " : "", fd->name);
+        int64_t stamp = 1;
+        if (fd->kind == HOC_K_STAMP) memcpy(&stamp, st + fd->offset, 8);
+        bool quote = fd->kind == HOC_K_ENUM || fd->kind == HOC_K_SET || stamp == HOC_NEVER;
+        if (quote) fputc('"', f);
+        hoc_print_value(f, fd->kind, st + fd->offset, fd->enum_names, fd->enum_count);
+        if (quote) fputc('"', f);
+    }
+    fputc('}', f);
+}
+
+void trace_print(FILE *f, const TraceInfo *t, const uint8_t *states, const hoc_set *hos,
+                 const uint64_t *bits, int64_t depth)
+{
+    const hoc_algo *a = t->a;
+    int64_t base = round_of(states); /* 0, or where a counterexample to induction starts */
+    if (t->cti)
+        fprintf(f,
+                "a state satisfying every invariant (before round %" PRId64
+                ", not necessarily reachable):\n",
+                base);
+    else
+        fprintf(f, "initial states:\n");
+    for (int p = 0; p < t->n; p++) {
+        fprintf(f, "  p%d", p);
+        print_proc(f, a, proc_of(t, states, 0, p));
+        fputc('\n', f);
+    }
+    for (int64_t d = 1; d <= depth; d++) {
+        uint64_t crashed = crashed_of(states + t->key * (size_t)d);
+        fprintf(f, "round %" PRId64 " (%s):\n", base + d - 1,
+                a->rounds[(base + d - 1) % a->nrounds].name);
+        for (int p = 0; p < t->n; p++) {
+            fprintf(f, "  p%d HO=", p);
+            hoc_print_value(f, HOC_K_SET, &hos[HOC_MAXN * (size_t)d + (size_t)p], NULL, 0);
+            if ((crashed >> p) & 1) fputs(" crashed", f);
+            for (int i = 0; i < a->noracles; i++)
+                fprintf(f, " %s:%s", a->oracles[i],
+                        (bits[HOC_MAXN * (size_t)d + (size_t)p] >> i) & 1 ? "true" : "false");
+            print_proc(f, a, proc_of(t, states, d, p));
+            fputc('\n', f);
+        }
+    }
+}
+
+int trace_write(const char *path, const TraceInfo *ti, const uint8_t *states, const hoc_set *hos,
+                const uint64_t *bits, int64_t depth)
+{
+    const hoc_algo *a = ti->a;
+    FILE *t = fopen(path, "w");
+    if (!t) {
+        fprintf(stderr, "hoc check: cannot write %s\n", path);
+        return -1;
+    }
+    int64_t base = round_of(states);
+    fprintf(t,
+            "{\"format\": \"hoc-trace-1\", \"algorithm\": \"%s\", \"source\": \"%s\", \"n\": %d,\n",
+            a->name, ti->source ? ti->source : "", ti->n);
+    fprintf(t, " \"params\": [");
+    for (int i = 0; i < a->nparams; i++)
+        fprintf(t, "%s%" PRId64, i ? ", " : "", ti->params[i]);
+    fprintf(t, "],\n \"inputs\": [");
+    /* the inputs, read back from the initial states */
+    for (int p = 0; p < ti->n; p++)
+        for (int i = 0; i < a->ninputs; i++) {
+            const hoc_field *fd = &a->inputs[i];
+            int64_t v = 0;
+            const uint8_t *src = proc_of(ti, states, 0, p) + fd->offset;
+            if (fd->kind == HOC_K_INT)
+                memcpy(&v, src, 8);
+            else if (fd->kind == HOC_K_BOOL)
+                v = *src;
+            else {
+                int32_t x;
+                memcpy(&x, src, 4);
+                v = x;
+            }
+            fprintf(t, "%s%" PRId64, p || i ? ", " : "", v);
+        }
+    fprintf(t, "],\n");
+    if (ti->cti) { /* replay starts from these bytes, not from the inputs */
+        fprintf(t, " \"start\": {\"round\": %" PRId64 ", \"states\": \"", base);
+        const uint8_t *s0 = proc_of(ti, states, 0, 0);
+        for (size_t i = 0; i < (size_t)ti->n * a->state_size; i++)
+            fprintf(t, "%02x", s0[i]);
+        fprintf(t, "\"},\n");
+    }
+    fprintf(t, " \"guides\": [");
+    for (int i = 0; i < 9 && ti->guides[i]; i++)
+        fprintf(t, "%s\"%s\"", i ? ", " : "", ti->guides[i]);
+    fprintf(t, "],\n \"violation\": \"%s\",\n \"rounds\": [", ti->violation ? ti->violation : "");
+    for (int64_t d = 1; d <= depth; d++) {
+        fprintf(t, "%s\n  {\"round\": %" PRId64 ", \"crashed\": %" PRIu64 ", \"ho\": [",
+                d > 1 ? "," : "", base + d - 1, crashed_of(states + ti->key * (size_t)d));
+        for (int p = 0; p < ti->n; p++)
+            fprintf(t, "%s%" PRIu64, p ? ", " : "", hos[HOC_MAXN * (size_t)d + (size_t)p]);
+        fprintf(t, "], \"oracle\": [");
+        for (int p = 0; p < ti->n; p++)
+            fprintf(t, "%s%" PRIu64, p ? ", " : "", bits[HOC_MAXN * (size_t)d + (size_t)p]);
+        fprintf(t, "], \"states\": [");
+        for (int p = 0; p < ti->n; p++) {
+            if (p) fputs(", ", t);
+            json_proc(t, a, proc_of(ti, states, d, p));
+        }
+        fprintf(t, "]}");
+    }
+    fprintf(t, "]}\n");
+    fclose(t);
+    return 0;
+}

@@ -1,0 +1,34 @@
+/* trace.h: how hoc check shows a counterexample, and saves it as JSON
+ * (format hoc-trace-1, which hoc sim --replay reads). */
+#ifndef HOC_TRACE_H
+#define HOC_TRACE_H
+
+#include <stdio.h>
+
+#include "hoc_rt.h"
+
+/* A global state as the model checker stores it: the round counter
+ * (int64), the crashed set (uint64), then the n process states. */
+#define TRACE_PROCS 16
+
+/* What a trace is of. */
+typedef struct TraceInfo {
+    const hoc_algo *a;
+    int n;
+    size_t key; /* bytes of one global state */
+    const int64_t *params;
+    const char *source;    /* the .ho file, for the JSON */
+    const char *violation; /* the spec broken or reached, or "" */
+    const char *guides[9]; /* goals and prune of the search, NULL-terminated */
+    bool cti;              /* states[0] is any state satisfying the invariants */
+} TraceInfo;
+
+/* Prints states[0], then depth rounds (state d with the heard-of sets
+ * hos[HOC_MAXN * d + p] and oracle bits of the round that led to it). */
+void trace_print(FILE *f, const TraceInfo *t, const uint8_t *states, const hoc_set *hos,
+                 const uint64_t *bits, int64_t depth);
+/* Writes the same trace as JSON to path; -1 (after a message) if it cannot. */
+int trace_write(const char *path, const TraceInfo *t, const uint8_t *states, const hoc_set *hos,
+                const uint64_t *bits, int64_t depth);
+
+#endif
