@@ -33,6 +33,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "rfacts.h"
 #include "smt.h"
 
 #define MAXSLOT 96
@@ -40,11 +41,14 @@
 #define MAXF 16
 #define MAX_ATOMS 13  /* 8192 regions in one family */
 #define SPLIT_ATOMS 9 /* beyond this, further counts get families of their own */
+#define CROSS_ATOMS 9 /* a family takes the main family's bounds on its E(Q) up to this */
+#define RANGE_ATOMS 9 /* order facts between bounds, in families up to this size */
 #define INST_DEPTH 3  /* rounds of universal instantiation at level 0 */
 #define MAX_POOL 40
 #define MAX_WIT_ROUNDS 40
 #define EAGER_ATOMS 0
 #define MAX_WITNESSES 160
+#define MAX_ASSERTED 400000
 #define HOC_MAXN 64
 
 typedef enum View { V_PRE, V_INIT, V_POST } View;
@@ -76,10 +80,13 @@ typedef struct Env {
     Z3_ast sends, payload[MAXF]; /* send block */
     Z3_ast to;                   /* send block: the recipient (T) */
     Bind *binds;
-    int inset;     /* Q is bound */
-    int level;     /* instantiation level of what is being built */
-    bool goal;     /* translating the (negated) goal, or an instance of its quantifiers */
-    bool instance; /* translating an instance of a hypothesis quantifier */
+    int inset;      /* Q is bound */
+    int level;      /* instantiation level of what is being built */
+    bool goal;      /* translating the (negated) goal, or an instance of its quantifiers */
+    bool instance;  /* translating an instance of a hypothesis quantifier */
+    bool in_int;    /* translating an instance of an int quantifier... */
+    Z3_ast origin;  /* ...whose value was read at this process (NULL: a skolem) */
+    Z3_ast inst_at; /* translating an instance of a process quantifier at this term */
 } Env;
 
 typedef enum AggKind { AG_CARD, AG_MMOR, AG_MIN, AG_MAX, AG_ARGMIN, AG_ARGMAX } AggKind;
@@ -122,6 +129,8 @@ typedef struct Pend {
     unsigned *done;
     int ndone, capdone;
     int level;
+    bool nested;   /* created inside an instance of an int quantifier */
+    Z3_ast origin; /* that instance's process, or NULL */
 } Pend;
 
 typedef struct IdSet {
@@ -135,12 +144,17 @@ typedef struct Vc {
     Algo *al;
     const VcObligation *ob;
     Slot slot[MAXSLOT];
-    int nslot, s_halted;
-    bool can_halt; /* some update has a halt statement */
+    int nslot, s_halted; /* s_halted: stopped, i.e. halted or crashed (frozen for good) */
+    bool stamp[MAXSLOT]; /* rfacts.h: a stamp, at most max(stamp_k, previous phase) */
+    int64_t stamp_k[MAXSLOT];
+    RfSettled settled[MAXSLOT]; /* rfacts.h: values settled at the start of the round */
+    int nsettled;
     Z3_ast par[16];
     Z3_ast n, R, phase, Q, S, T;
     Z3_sort I, B;
     Z3_func_decl ho, crashnow;
+    Z3_func_decl fdiv, fmod; /* / and % by a non-constant: uninterpreted, axiomatised */
+    IdSet arith_done;
     Z3_func_decl oracle[64];
     /* per round r of the obligation: sends/payload over S (sender), T (recipient) */
     Z3_ast sends, payload[MAXF];
@@ -172,12 +186,17 @@ typedef struct Vc {
     IdSet inpool;
     Z3_ast *ints; /* int skolems, with the binder they stand for */
     Binder **intb;
+    Z3_ast *intat; /* the process of the hypothesis instance that made it, or NULL */
     int nints, capints;
     IdSet agg_done;
     IdSet range_done;
     Z3_ast *asserted;
     int nasserted, capasserted;
     int nwit;
+    bool int_wide;       /* int quantifiers also take the values compared with them */
+    double deadline;     /* of the attempt (monotonic seconds), 0: none */
+    struct Bind **binds; /* every Bind cell made, freed with the Vc */
+    int nbinds, capbinds;
     int fresh;
     char unsup[400];
     char note[200];
@@ -372,24 +391,6 @@ static Z3_ast wrap(Vc *v, Z3_ast e)
     return ite(v, and2(v, le(v, lo, e), le(v, e, hi)), e, wrapped);
 }
 
-static Z3_ast c_div(Vc *v, Z3_ast a, Z3_ast b)
-{
-    Z3_ast zero = num(v, 0);
-    Z3_ast aa = ite(v, lt(v, a, zero), Z3_mk_unary_minus(v->c, a), a);
-    Z3_ast bb = ite(v, lt(v, b, zero), Z3_mk_unary_minus(v->c, b), b);
-    Z3_ast qq = Z3_mk_div(v->c, aa, bb);
-    Z3_ast neg = Z3_mk_xor(v->c, lt(v, a, zero), lt(v, b, zero));
-    Z3_ast q = ite(v, neg, Z3_mk_unary_minus(v->c, qq), qq);
-    return ite(v, eq(v, b, zero), zero, wrap(v, q));
-}
-
-static Z3_ast c_mod(Vc *v, Z3_ast a, Z3_ast b)
-{
-    Z3_ast zero = num(v, 0);
-    Z3_ast r = sub2(v, a, mul2(v, b, c_div(v, a, b)));
-    return ite(v, eq(v, b, zero), a, ite(v, eq(v, b, num(v, -1)), zero, r));
-}
-
 /* Keeps constant divisors linear: the common case (2 * n / 3). */
 static Z3_ast c_div_k(Vc *v, Z3_ast a, Z3_ast b)
 {
@@ -399,14 +400,14 @@ static Z3_ast c_div_k(Vc *v, Z3_ast a, Z3_ast b)
         return ite(v, le(v, zero, a), Z3_mk_div(v->c, a, b),
                    Z3_mk_unary_minus(v->c, Z3_mk_div(v->c, Z3_mk_unary_minus(v->c, a), b)));
     }
-    return c_div(v, a, b);
+    return app2(v, v->fdiv, a, b);
 }
 static Z3_ast c_mod_k(Vc *v, Z3_ast a, Z3_ast b)
 {
     int64_t k;
     if (Z3_get_ast_kind(v->c, b) == Z3_NUMERAL_AST && Z3_get_numeral_int64(v->c, b, &k) && k > 0)
         return sub2(v, a, mul2(v, b, c_div_k(v, a, b)));
-    return c_mod(v, a, b);
+    return app2(v, v->fmod, a, b);
 }
 
 /* ---- state ---- */
@@ -419,7 +420,6 @@ static int slot_of(Vc *v, Decl *d)
 
 static Z3_ast pre_read(Vc *v, int s, Z3_ast p)
 {
-    if (s == v->s_halted && !v->can_halt) return Z3_mk_false(v->c);
     if (v->slot[s].kind == 2) return app2(v, v->slot[s].pre, p, v->Q);
     return app1(v, v->slot[s].pre, p);
 }
@@ -449,14 +449,12 @@ static Bind *bind(Binder *b, Z3_ast val, Bind *next)
     return n;
 }
 
-/* All Bind cells, to free them at the end. */
-static Bind **g_binds;
-static int g_nbinds, g_capbinds;
-static Bind *mkbind(Binder *b, Z3_ast val, Bind *next)
+/* A Bind cell, kept on the Vc's list to be freed with it. */
+static Bind *mkbind(Vc *v, Binder *b, Z3_ast val, Bind *next)
 {
     Bind *n = bind(b, val, next);
-    GROW(g_binds, g_nbinds, g_capbinds);
-    g_binds[g_nbinds++] = n;
+    GROW(v->binds, v->nbinds, v->capbinds);
+    v->binds[v->nbinds++] = n;
     return n;
 }
 
@@ -478,13 +476,14 @@ static Z3_ast zero_of(Vc *v, Type *t)
 
 /* ---- aggregates over the mailbox, as functions of the process ---- */
 /* q's message is in p's mailbox: q is in HO(p), sent to p and has not
- * halted. A crashed process is one the environment freezes (crashes_now)
- * and never hears again: no flag is needed for it. */
+ * stopped. A process crashing in this round (crashes_now) still sends, as in
+ * hoc sim, but does not update; from the next round on it is stopped like a
+ * halted one: frozen and never heard again. */
 static Z3_ast inmb(Vc *v, Z3_ast p, Z3_ast q)
 {
     Z3_ast sends = subst2(v, v->sends, v->S, q, v->T, p);
     Z3_ast r = and2(v, app2(v, v->ho, p, q), sends);
-    if (v->can_halt) r = and2(v, r, not_(v, pre_read(v, v->s_halted, q)));
+    r = and2(v, r, not_(v, pre_read(v, v->s_halted, q)));
     return Z3_is_eq_ast(v->c, q, v->Q) ? r : and2(v, r, in_range(v, q)); /* sets live in 0..n-1 */
 }
 
@@ -568,7 +567,7 @@ static Z3_ast tr_set(Vc *v, Env *e, Expr *x)
         Z3_ast dom = tru(v);
         if (b->domx) dom = tr_set(v, e, b->domx);
         Env sub = *e;
-        sub.binds = mkbind(b, v->Q, e->binds);
+        sub.binds = mkbind(v, b, v->Q, e->binds);
         sub.inset = 1;
         return and2(v, dom, tr(v, &sub, x->a, 0));
     }
@@ -631,7 +630,7 @@ static Z3_ast tr_msg(Vc *v, Env *e, Expr *x)
 /* ---- quantifiers ---- */
 /* Skolem constants of hypothesis instances are not instantiation terms: they
  * only witness facts (x[i] == v[j]); the pool stays small. */
-static Z3_ast skolem(Vc *v, Binder *b, int level, bool pool)
+static Z3_ast skolem(Vc *v, Binder *b, Z3_ast at, bool pool)
 {
     Z3_ast k = fresh_const(v, b->name, v->I);
     if (b->type->kind == TY_INT) {
@@ -639,9 +638,11 @@ static Z3_ast skolem(Vc *v, Binder *b, int level, bool pool)
             v->capints = v->capints ? v->capints * 2 : 16;
             v->ints = realloc(v->ints, sizeof *v->ints * (size_t)v->capints);
             v->intb = realloc(v->intb, sizeof *v->intb * (size_t)v->capints);
-            if (!v->ints || !v->intb) abort();
+            v->intat = realloc(v->intat, sizeof *v->intat * (size_t)v->capints);
+            if (!v->ints || !v->intb || !v->intat) abort();
         }
         v->ints[v->nints] = k;
+        v->intat[v->nints] = at;
         v->intb[v->nints++] = b;
         assert_(v, and2(v, le(v, Z3_mk_int64(v->c, INT64_MIN, v->I), k),
                         le(v, k, Z3_mk_int64(v->c, INT64_MAX, v->I))));
@@ -650,7 +651,6 @@ static Z3_ast skolem(Vc *v, Binder *b, int level, bool pool)
         if (pool && v->npool < MAX_POOL * 4 && idset_add(&v->inpool, aid(v, k)))
             v->pool[v->npool++] = k;
     }
-    (void)level;
     return k;
 }
 
@@ -659,7 +659,7 @@ static Z3_ast tr_quant_from(Vc *v, Env *e, Expr *x, Binder *b, int pol);
 static Z3_ast tr_body_after(Vc *v, Env *e, Expr *x, Binder *b, Z3_ast val, int pol)
 {
     Env sub = *e;
-    sub.binds = mkbind(b, val, e->binds);
+    sub.binds = mkbind(v, b, val, e->binds);
     if (b->next) return tr_quant_from(v, &sub, x, b->next, pol);
     return tr(v, &sub, x->a, pol);
 }
@@ -679,6 +679,8 @@ static Z3_ast new_pend(Vc *v, Env *e, Expr *x, Binder *b, int body_pol, bool neg
     p->is_int = is_int;
     p->level = e->level;
     p->goal = e->goal;
+    p->nested = e->in_int;
+    p->origin = e->origin;
     p->proxy = fresh_const(v, "all", v->B);
     return negate ? not_(v, p->proxy) : p->proxy;
 }
@@ -720,7 +722,7 @@ static Z3_ast tr_quant_from(Vc *v, Env *e, Expr *x, Binder *b, int pol)
         }
         Z3_ast dom = b->domx ? tr_set(v, e, b->domx) : tru(v);
         Env sub = *e;
-        sub.binds = mkbind(b, v->Q, e->binds);
+        sub.binds = mkbind(v, b, v->Q, e->binds);
         sub.inset = 1;
         Z3_ast body = tr(v, &sub, x->a, 0);
         Z3_ast pred = forall ? and2(v, dom, not_(v, body)) : and2(v, dom, body);
@@ -735,7 +737,7 @@ static Z3_ast tr_quant_from(Vc *v, Env *e, Expr *x, Binder *b, int pol)
     }
     bool existential = (pol > 0) != forall;
     if (existential) {
-        Z3_ast k0 = skolem(v, b, e->level, e->goal || !e->instance);
+        Z3_ast k0 = skolem(v, b, e->inst_at, e->goal || !e->instance);
         Z3_ast body = tr_body_after(v, e, x, b, k0, pol);
         if (b->domx) {
             Z3_ast dom = member(v, tr_set(v, e, b->domx), k0);
@@ -1041,6 +1043,8 @@ static void merge(Vc *v, Env *dst, Z3_ast c, const Env *a, const Env *b)
                 dst->payload[f] = a->payload[f] == b->payload[f]
                                       ? a->payload[f]
                                       : ite(v, c, a->payload[f], b->payload[f]);
+            else /* NULL: no send so far on that side, where the payload is never read */
+                dst->payload[f] = a->payload[f] ? a->payload[f] : b->payload[f];
     }
 }
 
@@ -1181,12 +1185,17 @@ static void build_send(Vc *v, Round *r)
     e.rnd = r;
     e.to = v->T;
     e.sends = fls(v);
-    for (int f = 0; f < r->nfields && f < MAXF; f++)
-        e.payload[f] = zero_of(v, r->fields[f].type);
+    /* the payload of the first send is not guarded by its condition: it is
+     * only read where sends(S, T) holds, and an unguarded field keeps set
+     * conditions on it simple (ts(Q) rather than c == coord ? ts(Q) : 0) */
+    for (int f = 0; f < MAXF; f++)
+        e.payload[f] = NULL;
     exec(v, &e, r->send);
     v->sends = e.sends;
     for (int f = 0; f < MAXF; f++)
-        v->payload[f] = f < r->nfields ? e.payload[f] : NULL;
+        v->payload[f] = f >= r->nfields ? NULL
+                        : e.payload[f]  ? e.payload[f]
+                                        : zero_of(v, r->fields[f].type);
     v->rnd = r;
 }
 
@@ -1197,10 +1206,14 @@ static void build_post(Vc *v, Round *r)
     env_code(v, &e, v->S);
     e.rnd = r;
     exec(v, &e, r->update);
-    Z3_ast frozen = or2(v, pre_read(v, v->s_halted, v->S), app1(v, v->crashnow, v->S));
+    Z3_ast crash = app1(v, v->crashnow, v->S);
+    Z3_ast frozen = or2(v, pre_read(v, v->s_halted, v->S), crash);
     for (int i = 0; i < v->nslot; i++)
         v->post[i] = ite(v, frozen, pre_read(v, i, v->S), e.cur[i]);
-    v->post[v->s_halted] = or2(v, pre_read(v, v->s_halted, v->S), and2(v, not_(v, frozen), e.done));
+    /* a crash is for good: without the flag a process could skip one update
+     * and resume with stale state, which real runs never do */
+    Z3_ast x[3] = {pre_read(v, v->s_halted, v->S), crash, and2(v, not_(v, frozen), e.done)};
+    v->post[v->s_halted] = Z3_mk_or(v->c, 3, x);
     v->have_post = true;
 }
 
@@ -1346,6 +1359,48 @@ static bool eq_atom(Vc *v, Z3_ast a, Z3_ast *lhs, Z3_ast *rhs)
     return true;
 }
 
+/* An atom bounding an int E(Q): lo <= E(Q) <= hi, the bounds ground (NULL:
+ * unbounded). */
+static bool range_atom(Vc *v, Z3_ast a, Z3_ast *E, Z3_ast *lo, Z3_ast *hi)
+{
+    if (Z3_get_ast_kind(v->c, a) != Z3_APP_AST) return false;
+    Z3_app ap = Z3_to_app(v->c, a);
+    Z3_decl_kind k = Z3_get_decl_kind(v->c, Z3_get_app_decl(v->c, ap));
+    if (Z3_get_app_num_args(v->c, ap) != 2) return false;
+    Z3_ast x = Z3_get_app_arg(v->c, ap, 0), y = Z3_get_app_arg(v->c, ap, 1);
+    if (Z3_get_sort_kind(v->c, Z3_get_sort(v->c, x)) != Z3_INT_SORT) return false;
+    bool qx = has_q(v, x), qy = has_q(v, y);
+    if (qx == qy) return false;
+    Z3_ast g = qx ? y : x, one = num(v, 1);
+    *E = qx ? x : y;
+    *lo = *hi = NULL;
+    switch (k) {
+    case Z3_OP_EQ:
+        *lo = *hi = g;
+        return true;
+    case Z3_OP_LE: /* x <= y */
+        *(qx ? hi : lo) = g;
+        return true;
+    case Z3_OP_GE: /* x >= y */
+        *(qx ? lo : hi) = g;
+        return true;
+    case Z3_OP_LT: /* x < y */
+        if (qx)
+            *hi = sub2(v, g, one);
+        else
+            *lo = add2(v, g, one);
+        return true;
+    case Z3_OP_GT: /* x > y */
+        if (qx)
+            *lo = add2(v, g, one);
+        else
+            *hi = sub2(v, g, one);
+        return true;
+    default:
+        return false;
+    }
+}
+
 static bool mentions_fn(Vc *v, Z3_ast t, Z3_func_decl f, IdSet *seen)
 {
     if (!idset_add(seen, aid(v, t))) return false;
@@ -1409,10 +1464,22 @@ static void value_histograms(Vc *v)
 }
 
 static int new_family(Vc *v);
+static double now(void);
+
+/* Whether the attempt's time is up: building a query can take longer than
+ * solving it, and the timeout covers both. */
+static bool over_time(Vc *v)
+{
+    return v->deadline > 0 && now() > v->deadline;
+}
 
 static int seal_family(Vc *v, int fi, Z3_ast *tie, int ntie, char *err, size_t errn)
 {
     Family *f = &v->fams[fi];
+    if (over_time(v)) {
+        snprintf(err, errn, "timeout (while building the query)");
+        return -1;
+    }
     int cap = 0;
     for (int i = 0; i < v->ncards; i++) {
         if (v->cards[i].fam != fi) continue;
@@ -1471,8 +1538,27 @@ static int seal_family(Vc *v, int fi, Z3_ast *tie, int ntie, char *err, size_t e
             (void)h;
         }
     }
+    if (fi > 0 && v->fams[0].sealed) { /* bounds of the main family on the same E(Q) */
+        Family *g = &v->fams[0];
+        for (int m = 0; m < g->natoms && f->natoms < CROSS_ATOMS; m++) {
+            Z3_ast E, lo, hi, E2, lo2, hi2;
+            bool have = false, match = false;
+            for (int i = 0; i < f->natoms; i++) {
+                have |= f->atoms[i] == g->atoms[m];
+                match |= !have && range_atom(v, v->atoms[f->atoms[i]], &E2, &lo2, &hi2) &&
+                         range_atom(v, v->atoms[g->atoms[m]], &E, &lo, &hi) &&
+                         Z3_is_eq_ast(v->c, E, E2);
+            }
+            if (have || !match) continue;
+            GROW(f->atoms, f->natoms, cap);
+            f->atoms[f->natoms++] = g->atoms[m];
+        }
+    }
     if (getenv("HOC_VC_DEBUG")) {
         fprintf(stderr, "family %d: %d atoms, pool %d\n", fi, f->natoms, v->npool);
+        if (fi == 0 && atoi(getenv("HOC_VC_DEBUG")) > 2)
+            for (int i = 0; i < v->npool; i++)
+                fprintf(stderr, "  pool %s\n", Z3_ast_to_string(v->c, v->pool[i]));
         for (int i = 0; i < f->natoms; i++)
             fprintf(stderr, "  atom %s\n", Z3_ast_to_string(v->c, v->atoms[f->atoms[i]]));
     }
@@ -1498,32 +1584,43 @@ static int seal_family(Vc *v, int fi, Z3_ast *tie, int ntie, char *err, size_t e
         }
         assert_(v, eq(v, v->cards[i].c, k ? Z3_mk_add(v->c, k, sum) : num(v, 0)));
     }
-    /* value atoms: E(Q) == a and E(Q) == b are disjoint if a != b, the same set if a == b */
-    for (int i = 0; i < f->natoms; i++)
-        for (int j = i + 1; j < f->natoms; j++) {
-            Z3_ast l1, r1, l2, r2;
-            if (!eq_atom(v, v->atoms[f->atoms[i]], &l1, &r1) ||
-                !eq_atom(v, v->atoms[f->atoms[j]], &l2, &r2))
+    /* atoms bounding the same E(Q) (E(Q) == a, t <= E(Q), ...): intervals
+     * that are disjoint share no process; one inside another, no process
+     * is in the first only. Facts of integer order, so exact; without them
+     * only witnesses would rule those regions out, one model at a time. */
+    for (int i = 0; i < f->natoms && f->natoms <= RANGE_ATOMS; i++)
+        for (int j = 0; j < f->natoms; j++) {
+            Z3_ast E1, lo1, hi1, E2, lo2, hi2;
+            if (i == j || !range_atom(v, v->atoms[f->atoms[i]], &E1, &lo1, &hi1) ||
+                !range_atom(v, v->atoms[f->atoms[j]], &E2, &lo2, &hi2) ||
+                !Z3_is_eq_ast(v->c, E1, E2))
                 continue;
-            if (!Z3_is_eq_ast(v->c, l1, l2)) continue;
             unsigned k = 0, k2 = 0;
             Z3_ast *sum2 = malloc(sizeof *sum2 * nr);
             if (!sum2) abort();
             for (unsigned b = 0; b < nr; b++) {
-                if (((b >> i) & 1) && ((b >> j) & 1)) sum[k++] = f->r[b];
-                if (((b >> i) & 1) != ((b >> j) & 1)) sum2[k2++] = f->r[b];
+                if (i < j && ((b >> i) & 1) && ((b >> j) & 1)) sum[k++] = f->r[b];
+                if (((b >> i) & 1) && !((b >> j) & 1)) sum2[k2++] = f->r[b];
             }
-            assert_(v, imp(v, not_(v, eq(v, r1, r2)), eq(v, Z3_mk_add(v->c, k, sum), num(v, 0))));
-            assert_(v, imp(v, eq(v, r1, r2), eq(v, Z3_mk_add(v->c, k2, sum2), num(v, 0))));
+            if (i < j) { /* disjoint */
+                Z3_ast apart = fls(v);
+                if (lo1 && hi2) apart = or2(v, apart, lt(v, hi2, lo1));
+                if (lo2 && hi1) apart = or2(v, apart, lt(v, hi1, lo2));
+                if (!Z3_is_eq_ast(v->c, apart, fls(v)))
+                    assert_(v, imp(v, apart, eq(v, Z3_mk_add(v->c, k, sum), num(v, 0))));
+            }
+            if ((!lo2 || lo1) && (!hi2 || hi1)) { /* interval i inside interval j */
+                Z3_ast inside = tru(v);
+                if (lo2) inside = and2(v, inside, le(v, lo2, lo1));
+                if (hi2) inside = and2(v, inside, le(v, hi1, hi2));
+                assert_(v, imp(v, inside, eq(v, Z3_mk_add(v->c, k2, sum2), num(v, 0))));
+            }
             free(sum2);
         }
     /* ground processes make their region non-empty */
-    for (int t = 0; t < ntie; t++) {
-        unsigned k = 0;
+    for (int t = 0; t < ntie && !over_time(v); t++) /* one small implication per region */
         for (unsigned b = 0; b < nr; b++)
-            sum[k++] = ite(v, region_of(v, f, b, tie[t]), f->r[b], num(v, 0));
-        assert_(v, imp(v, in_range(v, tie[t]), le(v, num(v, 1), Z3_mk_add(v->c, k, sum))));
-    }
+            assert_(v, imp(v, region_of(v, f, b, tie[t]), le(v, num(v, 1), f->r[b])));
     /* value atoms have one count in every family */
     for (int i = 0; i < f->natoms; i++) {
         Z3_ast E, a;
@@ -1638,6 +1735,32 @@ static int agg_of(Vc *v, Z3_func_decl d)
     return -1;
 }
 
+/* a / b and a % b for a non-constant b are uninterpreted (exact division
+ * by a variable is nonlinear and stalls the solver); these facts of C's
+ * truncating division (and hoc's x / 0 == 0, x % 0 == x, x % -1 == 0) are
+ * what the proofs need: a weakening, so sound. Equal arguments still give
+ * equal results (congruence): ph % n == c and ph == phase give c == coord. */
+static void arith_axioms(Vc *v, Z3_ast t, bool mod)
+{
+    Z3_app ap = Z3_to_app(v->c, t);
+    Z3_ast a = Z3_get_app_arg(v->c, ap, 0), b = Z3_get_app_arg(v->c, ap, 1);
+    Z3_ast zero = num(v, 0), one = num(v, 1);
+    Z3_ast pos = and2(v, le(v, zero, a), lt(v, zero, b));
+    if (mod) {
+        assert_(v, imp(v, eq(v, b, zero), eq(v, t, a)));
+        assert_(v, imp(v, eq(v, b, num(v, -1)), eq(v, t, zero)));
+        assert_(v, imp(v, pos,
+                       and2(v, and2(v, le(v, zero, t), lt(v, t, b)),
+                            imp(v, lt(v, a, b), eq(v, t, a)))));
+        assert_(v, imp(v, and2(v, le(v, a, zero), lt(v, zero, b)),
+                       and2(v, lt(v, Z3_mk_unary_minus(v->c, b), t), le(v, t, zero))));
+    } else {
+        assert_(v, imp(v, eq(v, b, zero), eq(v, t, zero)));
+        assert_(v, imp(v, eq(v, b, one), eq(v, t, a)));
+        assert_(v, imp(v, pos, and2(v, le(v, zero, t), le(v, t, a))));
+    }
+}
+
 /* Finds ground process terms (arguments of state functions and aggregates)
  * and ground aggregate applications in t. */
 static void scan(Vc *v, Z3_ast t, Scan *sc, Z3_ast **aggapps, int *nagg, int *capagg, bool pool)
@@ -1647,6 +1770,9 @@ static void scan(Vc *v, Z3_ast t, Scan *sc, Z3_ast **aggapps, int *nagg, int *ca
     Z3_app a = Z3_to_app(v->c, t);
     unsigned na = Z3_get_app_num_args(v->c, a);
     Z3_func_decl d = Z3_get_app_decl(v->c, a);
+    if (na == 2 && (Z3_is_eq_func_decl(v->c, d, v->fdiv) || Z3_is_eq_func_decl(v->c, d, v->fmod)) &&
+        is_ground(v, t) && idset_add(&v->arith_done, aid(v, t)))
+        arith_axioms(v, t, Z3_is_eq_func_decl(v->c, d, v->fmod));
     if (na >= 1 && Z3_get_decl_kind(v->c, d) == Z3_OP_UNINTERPRETED) {
         int ag = agg_of(v, d);
         Z3_ast arg = Z3_get_app_arg(v->c, a, 0);
@@ -1667,9 +1793,9 @@ static void scan(Vc *v, Z3_ast t, Scan *sc, Z3_ast **aggapps, int *nagg, int *ca
 
 /* Int candidates for a universal over an int binder: skolems of the same
  * binder and of int binders generally, and the values compared with it. */
-static void int_candidates(Vc *v, Pend *p, Expr *x, Z3_ast **out, int *n, int *cap);
+static void int_candidates(Vc *v, Pend *p, Expr *x, Z3_ast **out, Z3_ast **orig, int *n, int *cap);
 
-static void collect_compared(Vc *v, Pend *p, Expr *x, Z3_ast **out, int *n, int *cap)
+static void collect_compared(Vc *v, Pend *p, Expr *x, Z3_ast **out, Z3_ast **orig, int *n, int *cap)
 {
     if (!x) return;
     if (x->kind == E_BINARY && x->op >= OP_EQ && x->op <= OP_GE) {
@@ -1681,26 +1807,50 @@ static void collect_compared(Vc *v, Pend *p, Expr *x, Z3_ast **out, int *n, int 
             int s = slot_of(v, other->decl);
             if (s >= 0 && v->slot[s].kind == 0)
                 for (int i = 0; i < v->pool_core && i < v->npool; i++) {
+                    if (p->nested && !Z3_is_eq_ast(v->c, p->origin, v->pool[i])) continue;
+                    int cap2 = *cap;
                     GROW(*out, *n, *cap);
+                    GROW(*orig, *n, cap2);
+                    (*orig)[*n] = v->pool[i];
                     (*out)[(*n)++] = state_read(v, p->view, s, v->pool[i]);
                 }
         }
     }
-    collect_compared(v, p, x->a, out, n, cap);
-    collect_compared(v, p, x->b, out, n, cap);
-    collect_compared(v, p, x->c, out, n, cap);
+    collect_compared(v, p, x->a, out, orig, n, cap);
+    collect_compared(v, p, x->b, out, orig, n, cap);
+    collect_compared(v, p, x->c, out, orig, n, cap);
     for (int i = 0; i < x->nargs; i++)
-        collect_compared(v, p, x->args[i], out, n, cap);
+        collect_compared(v, p, x->args[i], out, orig, n, cap);
 }
 
-static void int_candidates(Vc *v, Pend *p, Expr *x, Z3_ast **out, int *n, int *cap)
+/* Whether t is NULL or one of the query's own processes (the pool before
+ * instantiation): the skolems of hypothesis instances elsewhere are not
+ * candidates, or each would bring its own goal instance and skolems. */
+static bool core_term(Vc *v, Z3_ast t)
 {
-    for (int i = 0; i < v->nints; i++)
-        if (v->intb[i] == p->b) {
-            GROW(*out, *n, *cap);
-            (*out)[(*n)++] = v->ints[i];
-        }
-    collect_compared(v, p, x->a, out, n, cap);
+    if (!t) return true;
+    for (int i = 0; i < v->pool_core && i < v->npool; i++)
+        if (Z3_is_eq_ast(v->c, v->pool[i], t)) return true;
+    return false;
+}
+
+/* A quantifier over several ints (exists w, t.) is instantiated by tuples,
+ * not by their product: the inner binders take the skolems when the outer
+ * one took a skolem (the witnesses of one hypothesis), and values of the
+ * same process when the outer one took a value of a process (vote[c], ph[c]).
+ * Fewer instances, so a weakening: still sound. */
+static void int_candidates(Vc *v, Pend *p, Expr *x, Z3_ast **out, Z3_ast **orig, int *n, int *cap)
+{
+    if (!p->nested || !p->origin)
+        for (int i = 0; i < v->nints; i++)
+            if (v->intb[i] == p->b && core_term(v, v->intat[i])) {
+                int cap2 = *cap;
+                GROW(*out, *n, *cap);
+                GROW(*orig, *n, cap2);
+                (*orig)[*n] = NULL;
+                (*out)[(*n)++] = v->ints[i];
+            }
+    if (v->int_wide && (!p->nested || p->origin)) collect_compared(v, p, x->a, out, orig, n, cap);
 }
 
 /* The active domain of ints in a view, at the pool: a strengthening of "t
@@ -1718,7 +1868,13 @@ static Z3_ast active(Vc *v, View view, Z3_ast t)
     return acc;
 }
 
+static void instantiate_from(Vc *v, Pend *p, Z3_ast t, int level, Z3_ast origin);
 static void instantiate(Vc *v, Pend *p, Z3_ast t, int level)
+{
+    instantiate_from(v, p, t, level, NULL);
+}
+
+static void instantiate_from(Vc *v, Pend *p, Z3_ast t, int level, Z3_ast origin)
 {
     unsigned id = aid(v, t);
     for (int i = 0; i < p->ndone; i++)
@@ -1740,6 +1896,9 @@ static void instantiate(Vc *v, Pend *p, Z3_ast t, int level)
     e.level = level;
     e.goal = copy.goal;
     e.instance = true;
+    e.in_int = copy.is_int;
+    e.origin = origin;
+    e.inst_at = copy.is_int ? NULL : t;
     Z3_ast body = tr_body_after(v, &e, copy.q, copy.b, t, copy.body_pol);
     /* forall@+: proxy => (dom(t) => body); exists@-: proxy => (dom(t) => !body) */
     Z3_ast dom = copy.is_int ? active(v, copy.view, t) : in_range(v, t);
@@ -1750,15 +1909,15 @@ static void instantiate(Vc *v, Pend *p, Z3_ast t, int level)
 static void instantiate_all(Vc *v, int level, int from_pool)
 {
     int np = v->npends;
-    for (int i = 0; i < np && !v->unsup[0]; i++) {
+    for (int i = 0; i < np && !v->unsup[0] && !over_time(v); i++) {
         Pend *p = &v->pends[i];
         if (p->is_int) {
-            Z3_ast *c = NULL;
+            Z3_ast *c = NULL, *orig = NULL;
             int n = 0, cap = 0;
-            int_candidates(v, p, p->q, &c, &n, &cap);
+            int_candidates(v, p, p->q, &c, &orig, &n, &cap);
             for (int k = 0; k < n && v->pends[i].ndone < 24; k++)
-                instantiate(v, &v->pends[i], c[k], level);
-            free(c);
+                instantiate_from(v, &v->pends[i], c[k], level, orig[k]);
+            free(c), free(orig);
             continue;
         }
         int upto = v->npool; /* every pool term: pends created late need the old terms too */
@@ -2045,17 +2204,8 @@ int vc_obligations(Algo *al, VcObligation **out)
     return n;
 }
 
-static bool has_halt(Stmt *s)
-{
-    for (; s; s = s->next)
-        if (s->kind == S_HALT || has_halt(s->body) || has_halt(s->els)) return true;
-    return false;
-}
-
 static void setup(Vc *v, Algo *al)
 {
-    for (int r = 0; r < al->nrounds; r++)
-        v->can_halt |= has_halt(al->rounds[r]->update);
     Z3_context c = v->c;
     v->I = Z3_mk_int_sort(c);
     v->B = Z3_mk_bool_sort(c);
@@ -2093,11 +2243,17 @@ static void setup(Vc *v, Algo *al)
         }
     }
     v->s_halted = v->nslot;
-    v->slot[v->nslot].name = "halted";
+    v->slot[v->nslot].name = "stopped";
     v->slot[v->nslot].kind = 1;
-    v->slot[v->nslot++].pre = Z3_mk_func_decl(c, Z3_mk_string_symbol(c, "hoc_halted"), 1, d2, v->B);
+    v->slot[v->nslot++].pre =
+        Z3_mk_func_decl(c, Z3_mk_string_symbol(c, "hoc_stopped"), 1, d2, v->B);
+    for (int i = 0; i < v->nslot; i++)
+        if (v->slot[i].d && v->slot[i].d->kind == D_VAR)
+            v->stamp[i] = rf_is_stamp(al, v->slot[i].d, &v->stamp_k[i]);
     v->ho = Z3_mk_func_decl(c, Z3_mk_string_symbol(c, "ho"), 2, d2, v->B);
     v->crashnow = Z3_mk_func_decl(c, Z3_mk_string_symbol(c, "crashes_now"), 1, d2, v->B);
+    v->fdiv = Z3_mk_func_decl(c, Z3_mk_string_symbol(c, "hoc_div"), 2, d2, v->I);
+    v->fmod = Z3_mk_func_decl(c, Z3_mk_string_symbol(c, "hoc_mod"), 2, d2, v->I);
     for (int i = 0; i < al->noracles && i < 64; i++) {
         char name[128];
         snprintf(name, sizeof name, "oracle_%s", al->oracles[i]->name);
@@ -2116,6 +2272,39 @@ static void setup(Vc *v, Algo *al)
     v->cur_fam = new_family(v);
 }
 
+/* What the shape of the code says about the start of the round at process
+ * p (rfacts.h): round 0 starts from the initial state; stamps are at most
+ * the previous phase; a process that has not stopped holds the values the
+ * rounds before settled. All are true of every real run, so sound. */
+static void round_facts(Vc *v, Z3_ast p)
+{
+    int nr = v->al->nrounds;
+    Z3_ast R = v->R, zero = num(v, 0), rng = in_range(v, p);
+    Z3_ast live = not_(v, pre_read(v, v->s_halted, p));
+    Z3_ast init = live;
+    for (int s = 0; s < v->nslot && v->have_init; s++)
+        if (v->slot[s].d && v->slot[s].kind != 2)
+            init = and2(v, init, eq(v, pre_read(v, s, p), state_read(v, V_INIT, s, p)));
+    assert_(v, imp(v, and2(v, rng, eq(v, R, zero)), init));
+    for (int s = 0; s < v->nslot; s++) {
+        if (!v->stamp[s]) continue;
+        Z3_ast prev = Z3_mk_div(v->c, sub2(v, R, num(v, 1)), num(v, nr));
+        Z3_ast k = num(v, v->stamp_k[s]);
+        Z3_ast bound = ite(v, le(v, k, prev), prev, k);
+        assert_(v, imp(v, and2(v, rng, le(v, num(v, 1), R)), le(v, pre_read(v, s, p), bound)));
+    }
+    for (int i = 0; i < v->nsettled; i++) {
+        RfSettled *f = &v->settled[i];
+        int s = slot_of(v, f->var);
+        if (s < 0) continue;
+        Z3_ast val = f->is_phase ? Z3_mk_div(v->c, sub2(v, R, num(v, f->back)), num(v, nr))
+                     : v->slot[s].kind == 1 ? (f->k ? tru(v) : fls(v))
+                                            : num(v, f->k);
+        Z3_ast x[3] = {rng, live, le(v, num(v, f->back), R)};
+        assert_(v, imp(v, Z3_mk_and(v->c, 3, x), eq(v, pre_read(v, s, p), val)));
+    }
+}
+
 /* Int range facts: every ground read of int state is a 64-bit value and
  * every enum a member. */
 static void state_ranges(Vc *v)
@@ -2126,6 +2315,8 @@ static void state_ranges(Vc *v)
         if (idset_add(&v->range_done, aid(v, self)))
             assert_(v, imp(v, in_range(v, v->pool[i]), self));
     }
+    for (int i = 0; i < v->npool && v->have_post; i++)
+        if (idset_add(&v->range_done, aid(v, v->pool[i]))) round_facts(v, v->pool[i]);
     for (int i = 0; i < v->npool; i++)
         for (int s = 0; s < v->nslot; s++) {
             if (v->slot[s].kind != 0) continue;
@@ -2156,14 +2347,12 @@ static void vc_free(Vc *v)
     for (int i = 0; i < v->nfams; i++)
         free(v->fams[i].atoms), free(v->fams[i].r), free(v->fams[i].wit);
     free(v->pends), free(v->aggs), free(v->cards), free(v->atoms), free(v->fams);
-    free(v->ints), free(v->intb), free(v->asserted);
-    free(v->inpool.v), free(v->agg_done.v), free(v->range_done.v);
+    free(v->ints), free(v->intb), free(v->intat), free(v->asserted);
+    free(v->inpool.v), free(v->agg_done.v), free(v->range_done.v), free(v->arith_done.v);
     free(v->fam_term), free(v->fam_of_term), free(v->vatom), free(v->vcount);
-    for (int i = 0; i < g_nbinds; i++)
-        free(g_binds[i]);
-    free(g_binds);
-    g_binds = NULL;
-    g_nbinds = g_capbinds = 0;
+    for (int i = 0; i < v->nbinds; i++)
+        free(v->binds[i]);
+    free(v->binds);
     smt_close(&v->s);
 }
 
@@ -2192,7 +2381,7 @@ static void close_aggregates(Vc *v, int from, bool pool)
 }
 
 static void attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult *res,
-                    bool only_self)
+                    const bool *use, bool wide, bool *had_int)
 {
     memset(res, 0, sizeof *res);
     double t0 = now();
@@ -2200,6 +2389,8 @@ static void attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult 
     if (!v) abort();
     v->al = al;
     v->ob = ob;
+    if (o->timeout_ms) v->deadline = t0 + (double)o->timeout_ms / 1000.0;
+    v->int_wide = wide;
     smt_open(&v->s, o->timeout_ms);
     v->c = v->s.ctx;
     setup(v, al);
@@ -2217,13 +2408,15 @@ static void attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult 
         assert_(v, eq(v, Z3_mk_mod(v->c, v->R, num(v, al->nrounds)), num(v, ob->round)));
         build_send(v, r);
         build_post(v, r);
+        build_init(v); /* round 0 starts from it */
+        v->nsettled = rf_settled(al, ob->round, v->settled, MAXSLOT);
     }
     /* hypotheses */
     Env e;
     if (ob->kind != VC_INIT) {
         for (int i = 0; i < al->nspecs; i++) {
             Decl *s = al->specs[i];
-            if ((s->spec_kind == 0 && (!only_self || s == ob->spec)) ||
+            if ((s->spec_kind == 0 && (!use || use[i] || s == ob->spec)) ||
                 (post && s->spec_kind == 2 && s->ev_rounds == 0)) {
                 spec_env(v, &e, V_PRE);
                 if (s->spec_kind == 2) e.rnd = v->rnd;
@@ -2271,9 +2464,19 @@ static void attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult 
         goto done;
     }
     char err[200] = "";
-    if (seal_all(v, v->pool, v->npool, err, sizeof err) < 0) {
+    if (over_time(v)) {
         res->status = VC_UNKNOWN;
-        snprintf(res->reason, sizeof res->reason, "unsupported: %s", err);
+        snprintf(res->reason, sizeof res->reason, "solver: timeout (while building the query)");
+        goto done;
+    }
+    /* every pool process makes its region non-empty; when instantiation
+     * grew the pool far beyond the query's own processes, only those are
+     * tied (fewer facts: sound; each tie costs one implication per region) */
+    int ntie = v->npool > 3 * v->pool_core + 8 ? v->pool_core : v->npool;
+    if (seal_all(v, v->pool, ntie, err, sizeof err) < 0) {
+        res->status = VC_UNKNOWN;
+        snprintf(res->reason, sizeof res->reason, "%s: %s",
+                 strncmp(err, "timeout", 7) == 0 ? "solver" : "unsupported", err);
         goto done;
     }
     /* lazy witnesses of non-empty regions */
@@ -2289,6 +2492,12 @@ static void attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult 
                 break;
             }
             smt_set_timeout(&v->s, (unsigned)(left * 1000.0) + 1);
+        }
+        if (v->nasserted > MAX_ASSERTED) { /* the encoding outgrew what Z3 can take in time */
+            r = SMT_UNKNOWN;
+            snprintf(v->s.reason, sizeof v->s.reason, "the encoding grew too large (%d assertions)",
+                     v->nasserted);
+            break;
         }
         r = smt_check(&v->s);
         if (getenv("HOC_VC_DEBUG"))
@@ -2394,6 +2603,8 @@ static void attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult 
         }
     }
 checked:
+    for (int i = 0; i < v->npends; i++)
+        *had_int |= v->pends[i].is_int;
     res->witnesses = v->nwit;
     res->families = v->nfams;
     res->atoms = v->natoms;
@@ -2441,25 +2652,90 @@ done:
     res->secs = now() - t0;
 }
 
-/* Consecution is first tried with the invariant alone as hypothesis (most
- * are inductive by themselves, and fewer hypotheses keep the instantiation
- * small), then with every invariant. Either way only true facts are assumed. */
-void vc_discharge(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult *res)
+/* An attempt with int quantifiers instantiated by skolems only (narrow),
+ * then, if that does not prove it and there were int quantifiers, by the
+ * values compared with them too (wide: more instances, all in the main Venn
+ * family). The narrow one keeps queries like LastVoting's `locked` small. */
+static void attempt_both(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult *res,
+                         const bool *use)
 {
-    int ninv = 0;
-    for (int i = 0; i < al->nspecs; i++)
-        ninv += al->specs[i]->spec_kind == 0;
-    if (ob->kind != VC_CONSEC || ninv < 2) {
-        attempt(al, ob, o, res, false);
-        return;
-    }
-    attempt(al, ob, o, res, true);
-    if (res->status == VC_PROVED) {
-        snprintf(res->reason, sizeof res->reason, "inductive by itself");
-        return;
-    }
+    bool had_int = false;
+    VcOpts oo = *o;
+    if (o->timeout_ms) oo.timeout_ms = o->timeout_ms / 2 + 1;
+    attempt(al, ob, &oo, res, use, false, &had_int);
+    if (res->status == VC_PROVED || !had_int) return;
     double first = res->secs;
     free(res->cex);
-    attempt(al, ob, o, res, false);
+    if (o->timeout_ms) {
+        double left = (double)o->timeout_ms - first * 1000.0;
+        oo.timeout_ms = (unsigned)(left > 1 ? left : 1);
+    }
+    attempt(al, ob, &oo, res, use, true, &had_int);
     res->secs += first;
+}
+
+static int expr_size(Expr *x)
+{
+    if (!x) return 0;
+    int n = 1 + expr_size(x->a) + expr_size(x->b) + expr_size(x->c);
+    for (int i = 0; i < x->nargs; i++)
+        n += expr_size(x->args[i]);
+    return n;
+}
+
+/* Consecution (and a property) is tried with growing sets of hypotheses: the invariant alone
+ * (most are inductive by themselves), then adding the other invariants one
+ * at a time, smallest first, and last with every invariant. Each instance of
+ * a hypothesis brings counts and terms to the query, so a small set that
+ * suffices is much faster than all of them. Every hypothesis is an invariant
+ * proved with the others (consecution of their conjunction), so any set is
+ * sound. A failed or unknown attempt short of the last one only moves on; the
+ * last one gives the verdict. The attempts share the timeout. */
+void vc_discharge(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult *res)
+{
+    int ninv = 0, order[256], norder = 0;
+    for (int i = 0; i < al->nspecs; i++)
+        ninv += al->specs[i]->spec_kind == 0;
+    if ((ob->kind != VC_CONSEC && ob->kind != VC_PROP) || ninv < 2 || al->nspecs > 256) {
+        attempt_both(al, ob, o, res, NULL);
+        return;
+    }
+    for (int i = 0; i < al->nspecs; i++)
+        if (al->specs[i]->spec_kind == 0 && al->specs[i] != ob->spec) order[norder++] = i;
+    for (int i = 1; i < norder; i++) /* insertion sort by size, stable */
+        for (int k = i; k > 0 && expr_size(al->specs[order[k]]->init) <
+                                     expr_size(al->specs[order[k - 1]]->init);
+             k--) {
+            int t = order[k];
+            order[k] = order[k - 1];
+            order[k - 1] = t;
+        }
+    bool use[256] = {0};
+    double spent = 0;
+    for (int step = ob->kind == VC_PROP; step <= norder; step++) { /* a property: >= 1 */
+        if (step > 0) use[order[step - 1]] = true;
+        VcOpts oo = *o;
+        bool last = step == norder;
+        if (o->timeout_ms) { /* a share of what is left; the last attempt gets all of it */
+            double left = (double)o->timeout_ms - spent * 1000.0;
+            if (left < 1) left = 1;
+            oo.timeout_ms = (unsigned)(last ? left : left / 4 + 1);
+        }
+        attempt_both(al, ob, &oo, res, use);
+        spent += res->secs;
+        if (res->status == VC_PROVED) {
+            if (step == 0)
+                snprintf(res->reason, sizeof res->reason, "inductive by itself");
+            else if (!last) { /* name them: the proof is only as good as theirs */
+                size_t k = (size_t)snprintf(res->reason, sizeof res->reason, "with invariant%s",
+                                            step == 1 ? "" : "s");
+                for (int i = 0; i < step && k < sizeof res->reason; i++)
+                    k += (size_t)snprintf(res->reason + k, sizeof res->reason - k, "%s %s",
+                                          i ? "," : "", al->specs[order[i]]->name);
+            }
+            break;
+        }
+        if (!last) free(res->cex), res->cex = NULL;
+    }
+    res->secs = spent;
 }

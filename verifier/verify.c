@@ -137,7 +137,9 @@ int hoc_cmd_verify(int argc, char **argv)
                 printf("}");
             } else {
                 printf("  %-8s %7.3fs  %s\n", status_name(r.status), r.secs, obs[i].name);
-                if (r.status != VC_PROVED && r.reason[0]) printf("           %s\n", r.reason);
+                /* a proof that used other invariants says which */
+                if (r.reason[0] && (r.status != VC_PROVED || strncmp(r.reason, "with", 4) == 0))
+                    printf("           %s\n", r.reason);
                 if (r.cex)
                     printf("           counterexample (a model of the encoding):\n%s", r.cex);
                 if (r.smt2_path[0]) printf("           query: %s\n", r.smt2_path);

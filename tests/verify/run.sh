@@ -2,7 +2,7 @@
 # Tests of hoc verify. usage: run.sh HOC SOURCE_DIR MODE
 #   prove     OTR (with the inputs invariant) proves every safety obligation;
 #             examples/otr.ho proves its invariant and agreement; LastVoting's
-#             inputs invariant, and validity and agreement from the invariants
+#             invariants but `locked`, and validity and agreement from them
 #   mutants   every program in mutants/ is refused: exit 1 or 3, and the
 #             obligation its REFUTE line names is failed or unknown
 #   smt2      --smt2 dumps replay in the z3 binary with the same verdict
@@ -56,6 +56,13 @@ prove)
         "$HOC" verify "$T/lastvoting_validity.ho" --only "$o" >"$tmp/d" 2>&1
         expect_status "$tmp/d" "$o" proved
     done
+    # LastVoting's invariants below `locked` are proved in every round
+    for inv in estimates_are_inputs coordinator proposal ready_locks; do
+        "$HOC" verify "$SRC/examples/lastvoting.ho" --only "$inv:" >"$tmp/l" 2>&1
+        [ $? -eq 0 ] && ok || { bad "lastvoting $inv not proved"; cat "$tmp/l"; }
+    done
+    "$HOC" verify "$SRC/examples/lastvoting.ho" --only "agreement" >"$tmp/l" 2>&1
+    expect_status "$tmp/l" "agreement: implied by the invariants" proved
     [ $fail -ne 0 ] && cat "$tmp/a" "$tmp/b" "$tmp/c"
     ;;
 mutants)
@@ -115,6 +122,13 @@ sim)
         "$HOC" sim "$SRC/examples/floodmin.ho" -n 5 --crash 2 --seed $seed --rounds 10 >"$tmp/s" 2>&1
         rc=$?
         [ $rc -eq 0 ] && ok || { bad "floodmin sim seed=$seed: exit $rc"; tail -5 "$tmp/s"; }
+    done
+    # LastVoting's proved invariants (coordinator, proposal, ready_locks, ...)
+    # hold in every state hoc check reaches on small n
+    for n in 3 4; do
+        "$HOC" check "$SRC/examples/lastvoting.ho" -n $n --depth 12 >"$tmp/c" 2>&1
+        rc=$? # 3: the depth bound was reached with no violation
+        [ $rc -eq 0 ] || [ $rc -eq 3 ] && ok || { bad "lastvoting check n=$n: exit $rc"; tail -5 "$tmp/c"; }
     done
     for n in 3 4; do
         "$HOC" check "$T/otr_inputs.ho" -n $n --values 3 >"$tmp/c" 2>&1

@@ -1,0 +1,35 @@
+/* rfacts.h: facts about the reachable states that follow from the shape of
+ * the round code alone, for hoc verify to assume soundly.
+ *
+ * Stamps: an int variable whose initialiser and every assignment is a
+ * constant, the phase counter, another stamp of the same process, or a
+ * min/max/?: of those. Its value at the start of round R >= 1 is at most
+ * max(kmax, (R - 1) / #rounds), kmax the largest constant involved.
+ *
+ * Settled values: a variable that the last round assigning it (looking back
+ * from round r of the phase) sets unconditionally, at the top level of its
+ * update and last, to a constant or to the phase. A process that has neither
+ * crashed nor halted ran that update, so at the start of round r it holds
+ * that value (the phase of that earlier round). */
+#ifndef HOC_RFACTS_H
+#define HOC_RFACTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "check.h"
+
+typedef struct RfSettled {
+    Decl *var;
+    bool is_phase; /* the value is the phase of round R - back; else k */
+    int64_t k;
+    int back; /* how many rounds ago it was set (1..#rounds) */
+} RfSettled;
+
+/* Whether var is a stamp; *kmax receives the largest constant it can hold. */
+bool rf_is_stamp(Algo *al, Decl *var, int64_t *kmax);
+/* The settled values at the start of round r (an index into al->rounds);
+ * writes at most max of them to out and returns their number. */
+int rf_settled(Algo *al, int r, RfSettled *out, int max);
+
+#endif
