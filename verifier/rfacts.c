@@ -9,6 +9,7 @@
 static bool const_int(Expr *x, int64_t *k)
 {
     if (x->kind == E_INT) return *k = x->ival, true;
+    if (x->kind == E_NEVER) return *k = 0, true; /* as stored: never is 0, phase p is p + 1 */
     if (x->kind == E_NAME && x->nk == N_CONST) return *k = x->decl->value, true;
     if (x->kind == E_UNARY && x->op == OP_NEG && x->a->kind == E_INT && x->a->ival > INT64_MIN)
         return *k = -x->a->ival, true;
@@ -62,11 +63,15 @@ static bool stamp_assigns(Algo *al, const bool *cand, Decl *var, Stmt *s, int64_
 
 static bool is_int_var(Decl *d)
 {
-    return d->kind == D_VAR && d->type && d->type->kind == TY_INT;
+    return d->kind == D_VAR && d->type && (d->type->kind == TY_INT || d->type->kind == TY_STAMP);
 }
 
 bool rf_is_stamp(Algo *al, Decl *var, int64_t *kmax)
 {
+    if (var->type && var->type->kind == TY_STAMP) { /* by its type: never, or a phase run */
+        *kmax = 0;
+        return true;
+    }
     bool cand[256];
     int nv = al->nvars < 256 ? al->nvars : 256;
     int idx = -1;
@@ -111,6 +116,30 @@ static bool assigns(Stmt *s, Decl *var)
     return false;
 }
 
+/* An expression of the phase, the process's id, params and constants only
+ * (phase % n, id == phase % n): fixed by the round and the process. */
+static bool phase_expr(const Expr *x)
+{
+    switch (x->kind) {
+    case E_INT:
+    case E_BOOL:
+    case E_PHASE:
+    case E_NEVER:
+        return true;
+    case E_NAME:
+        if (x->nk == N_LET) return x->decl && x->decl->init && phase_expr(x->decl->init);
+        return x->nk == N_PARAM || x->nk == N_CONST || x->nk == N_ID;
+    case E_UNARY:
+        return phase_expr(x->a);
+    case E_BINARY:
+        return phase_expr(x->a) && phase_expr(x->b);
+    case E_COND:
+        return phase_expr(x->a) && phase_expr(x->b) && phase_expr(x->c);
+    default:
+        return false;
+    }
+}
+
 /* The last top-level assignment of var in the update, if it is a constant
  * or the phase and nothing assigns var after it. */
 static bool settles(Stmt *s, Decl *var, RfSettled *out)
@@ -125,6 +154,7 @@ static bool settles(Stmt *s, Decl *var, RfSettled *out)
      * the process halted, which the fact excludes */
     if (last->rhs->kind == E_PHASE) return out->is_phase = true, true;
     out->is_phase = false;
+    if (phase_expr(last->rhs)) return out->expr = last->rhs, true;
     if (last->rhs->kind == E_BOOL) return out->k = last->rhs->ival != 0, true;
     return const_int(last->rhs, &out->k);
 }
@@ -134,13 +164,81 @@ int rf_settled(Algo *al, int r, RfSettled *out, int max)
     int n = 0, nr = al->nrounds;
     for (int i = 0; i < al->nvars && n < max; i++) {
         Decl *d = al->vars[i];
-        if (!is_int_var(d) && !(d->kind == D_VAR && d->type && d->type->kind == TY_BOOL)) continue;
+        TypeKind k = d->type ? d->type->kind : TY_ERROR;
+        if (d->kind != D_VAR || (!is_int_var(d) && k != TY_BOOL && k != TY_PID)) continue;
         for (int back = 1; back <= nr; back++) {
             Round *q = al->rounds[((r - back) % nr + nr) % nr];
             if (!assigns(q->update, d)) continue;
             RfSettled s = {.var = d, .back = back};
             if (settles(q->update, d, &s)) out[n++] = s;
             break;
+        }
+    }
+    return n;
+}
+
+/* How many assignments to var s holds, at any depth (an element counts for all). */
+static int count_assigns(Stmt *s, Decl *var)
+{
+    int k = 0;
+    for (; s; s = s->next) {
+        if (s->kind == S_ASSIGN && (s->lhs->kind != E_NAME || s->lhs->decl == var)) k++;
+        k += count_assigns(s->body, var) + count_assigns(s->els, var);
+    }
+    return k;
+}
+
+/* Whether update u sets stamp = phase and var = let at its top level, with
+ * only assignments and lets between them (nothing that can halt), and
+ * nowhere else (1); assigns neither (0); or anything else (-1). */
+static int pair_in(Stmt *u, Decl *stamp, Decl *var, Decl **let)
+{
+    int ks = count_assigns(u, stamp), kv = count_assigns(u, var);
+    if (ks == 0 && kv == 0) return 0;
+    if (ks != 1 || kv != 1) return -1;
+    while (u && u->kind == S_BLOCK && !u->next) /* the update's braces */
+        u = u->body;
+    Stmt *first = NULL, *vs = NULL, *ss = NULL;
+    for (Stmt *t = u; t; t = t->next) {
+        bool mine = t->kind == S_ASSIGN && t->lhs->kind == E_NAME &&
+                    (t->lhs->decl == stamp || t->lhs->decl == var);
+        if (mine) {
+            if (t->lhs->decl == stamp) ss = t;
+            if (t->lhs->decl == var) vs = t;
+            if (!first) {
+                first = t;
+                continue;
+            }
+            break; /* the second of the pair */
+        }
+        if (first && t->kind != S_ASSIGN && t->kind != S_LET) return -1;
+    }
+    if (!ss || !vs || ss->rhs->kind != E_PHASE) return -1;
+    Expr *r = vs->rhs;
+    if (r->kind != E_NAME || r->nk != N_LET || !r->decl || !r->decl->init ||
+        !phase_expr(r->decl->init) || (*let && *let != r->decl))
+        return -1;
+    *let = r->decl;
+    return 1;
+}
+
+int rf_companions(Algo *al, RfCompanion *out, int max)
+{
+    int n = 0;
+    for (int i = 0; i < al->nvars; i++) {
+        Decl *st = al->vars[i];
+        if (!st->type || st->type->kind != TY_STAMP || !st->init || st->init->kind != E_NEVER)
+            continue;
+        for (int j = 0; j < al->nvars && n < max; j++) {
+            Decl *var = al->vars[j], *let = NULL;
+            if (j == i) continue;
+            bool ok = true, any = false;
+            for (int r = 0; r < al->nrounds && ok; r++) {
+                int k = pair_in(al->rounds[r]->update, st, var, &let);
+                ok = k >= 0;
+                any |= k > 0;
+            }
+            if (ok && any) out[n++] = (RfCompanion){st, var, let->init};
         }
     }
     return n;

@@ -8,7 +8,8 @@
  *
  * Settled values: a variable that the last round assigning it (looking back
  * from round r of the phase) sets unconditionally, at the top level of its
- * update and last, to a constant or to the phase. A process that has neither
+ * update and last, to a constant, to the phase, or to an expression of the
+ * phase, its id and params (id == phase % n). A process that has neither
  * crashed nor halted ran that update, so at the start of round r it holds
  * that value (the phase of that earlier round). */
 #ifndef HOC_RFACTS_H
@@ -21,10 +22,24 @@
 
 typedef struct RfSettled {
     Decl *var;
-    bool is_phase; /* the value is the phase of round R - back; else k */
+    bool is_phase; /* the value is the phase of round R - back; else ... */
+    Expr *expr;    /* ... this expression of the phase, id and params, at round R - back; else */
     int64_t k;
     int back; /* how many rounds ago it was set (1..#rounds) */
 } RfSettled;
+
+/* Companions: a stamp S (initially never) and a variable V that every update
+ * assigning either sets together, once each, side by side at its top level:
+ * S = phase and V = the same let L of the phase, id and params. Then in every
+ * reachable state, at every process, S == never or V == L evaluated at the
+ * phase S holds: V remembers what L was in the phase S names. */
+typedef struct RfCompanion {
+    Decl *stamp, *var;
+    Expr *expr; /* the let's expression */
+} RfCompanion;
+
+/* The companions of the algorithm; writes at most max, returns their number. */
+int rf_companions(Algo *al, RfCompanion *out, int max);
 
 /* Whether var is a stamp; *kmax receives the largest constant it can hold. */
 bool rf_is_stamp(Algo *al, Decl *var, int64_t *kmax);

@@ -148,7 +148,10 @@ typedef struct Vc {
     bool stamp[MAXSLOT]; /* rfacts.h: a stamp, at most max(stamp_k, previous phase) */
     int64_t stamp_k[MAXSLOT];
     RfSettled settled[MAXSLOT]; /* rfacts.h: values settled at the start of the round */
+    RfCompanion comp[MAXSLOT];  /* rfacts.h: a variable set with a stamp */
+    int ncomp;
     int nsettled;
+    int settled_round; /* the round of the phase they are the facts of */
     Z3_ast par[16];
     Z3_ast n, R, phase, Q, S, T;
     Z3_sort I, B;
@@ -627,13 +630,21 @@ static Z3_ast tr_msg(Vc *v, Env *e, Expr *x)
     return num(v, -1);
 }
 
+/* Ints and stamps: both are integers in the logic. A stamp is encoded as the
+ * C stores it (never 0, phase p as p + 1), so zero fields of unheard senders
+ * and empty aggregates mean never in both. */
+static bool is_number(TypeKind k)
+{
+    return k == TY_INT || k == TY_STAMP;
+}
+
 /* ---- quantifiers ---- */
 /* Skolem constants of hypothesis instances are not instantiation terms: they
  * only witness facts (x[i] == v[j]); the pool stays small. */
 static Z3_ast skolem(Vc *v, Binder *b, Z3_ast at, bool pool)
 {
     Z3_ast k = fresh_const(v, b->name, v->I);
-    if (b->type->kind == TY_INT) {
+    if (is_number(b->type->kind)) {
         if (v->nints >= v->capints) {
             v->capints = v->capints ? v->capints * 2 : 16;
             v->ints = realloc(v->ints, sizeof *v->ints * (size_t)v->capints);
@@ -708,7 +719,7 @@ static Z3_ast tr_quant_from(Vc *v, Env *e, Expr *x, Binder *b, int pol)
         unsupported(v, x->pos, "a universal quantifier over sets is not supported by the verifier");
         return fls(v);
     }
-    if (k != TY_PID && k != TY_INT) {
+    if (k != TY_PID && !is_number(k)) {
         unsupported(v, x->pos, "a quantifier over this type is not supported by the verifier");
         return fls(v);
     }
@@ -746,7 +757,7 @@ static Z3_ast tr_quant_from(Vc *v, Env *e, Expr *x, Binder *b, int pol)
         return body;
     }
     /* universal after pushing negations: a proxy, instantiated later */
-    return new_pend(v, e, x, b, pol, pol < 0, k == TY_INT);
+    return new_pend(v, e, x, b, pol, pol < 0, is_number(k));
 }
 
 /* ---- expressions ---- */
@@ -915,8 +926,10 @@ static Z3_ast tr(Vc *v, Env *e, Expr *x, int pol)
         return x->ival ? tru(v) : fls(v);
     case E_ROUND:
         return v->R;
-    case E_PHASE:
-        return v->phase;
+    case E_PHASE: /* as a stamp, phase p is p + 1 (never is 0), as in the C */
+        return x->type && x->type->kind == TY_STAMP ? add2(v, v->phase, num(v, 1)) : v->phase;
+    case E_NEVER:
+        return num(v, 0);
     case E_NAME:
         switch (x->nk) {
         case N_STATE: {
@@ -1861,7 +1874,7 @@ static Z3_ast active(Vc *v, View view, Z3_ast t)
     for (int i = 0; i < v->npool; i++)
         for (int s = 0; s < v->nslot; s++)
             if (v->slot[s].kind == 0 && v->slot[s].d &&
-                (v->slot[s].d->type->kind == TY_INT || v->slot[s].d->type->kind == TY_PID))
+                (is_number(v->slot[s].d->type->kind) || v->slot[s].d->type->kind == TY_PID))
                 acc = or2(
                     v, acc,
                     and2(v, in_range(v, v->pool[i]), eq(v, state_read(v, view, s, v->pool[i]), t)));
@@ -2231,7 +2244,7 @@ static void setup(Vc *v, Algo *al)
             TypeKind k = ds[i]->type->kind;
             s->kind = k == TY_BOOL ? 1 : k == TY_SET ? 2 : 0;
             if (k == TY_ENUM) s->enum_n = ds[i]->type->enm->nmembers;
-            if (k != TY_INT && k != TY_BOOL && k != TY_PID && k != TY_ENUM && k != TY_SET)
+            if (!is_number(k) && k != TY_BOOL && k != TY_PID && k != TY_ENUM && k != TY_SET)
                 unsupported(v, ds[i]->pos, "state of type %s is not supported by the verifier",
                             k == TY_ARRAY   ? "array"
                             : k == TY_BYTES ? "bytes"
@@ -2250,6 +2263,7 @@ static void setup(Vc *v, Algo *al)
     for (int i = 0; i < v->nslot; i++)
         if (v->slot[i].d && v->slot[i].d->kind == D_VAR)
             v->stamp[i] = rf_is_stamp(al, v->slot[i].d, &v->stamp_k[i]);
+    v->ncomp = rf_companions(al, v->comp, MAXSLOT);
     v->ho = Z3_mk_func_decl(c, Z3_mk_string_symbol(c, "ho"), 2, d2, v->B);
     v->crashnow = Z3_mk_func_decl(c, Z3_mk_string_symbol(c, "crashes_now"), 1, d2, v->B);
     v->fdiv = Z3_mk_func_decl(c, Z3_mk_string_symbol(c, "hoc_div"), 2, d2, v->I);
@@ -2272,6 +2286,26 @@ static void setup(Vc *v, Algo *al)
     v->cur_fam = new_family(v);
 }
 
+static bool is_stamp_slot(const Vc *v, int s)
+{
+    return v->slot[s].d && v->slot[s].d->type && v->slot[s].d->type->kind == TY_STAMP;
+}
+
+/* An expression of the phase, id and params (rfacts.h), as it was at
+ * process p in phase `then`. */
+static Z3_ast at_phase(Vc *v, Expr *x, Z3_ast p, Z3_ast then)
+{
+    Z3_ast saved = v->phase;
+    v->phase = then;
+    Env e;
+    memset(&e, 0, sizeof e);
+    e.done = fls(v);
+    e.self = p;
+    Z3_ast r = tr(v, &e, x, 0);
+    v->phase = saved;
+    return r;
+}
+
 /* What the shape of the code says about the start of the round at process
  * p (rfacts.h): round 0 starts from the initial state; stamps are at most
  * the previous phase; a process that has not stopped holds the values the
@@ -2289,15 +2323,31 @@ static void round_facts(Vc *v, Z3_ast p)
     for (int s = 0; s < v->nslot; s++) {
         if (!v->stamp[s]) continue;
         Z3_ast prev = Z3_mk_div(v->c, sub2(v, R, num(v, 1)), num(v, nr));
+        if (is_stamp_slot(v, s)) prev = add2(v, prev, num(v, 1)); /* stored as phase + 1 */
         Z3_ast k = num(v, v->stamp_k[s]);
         Z3_ast bound = ite(v, le(v, k, prev), prev, k);
         assert_(v, imp(v, and2(v, rng, le(v, num(v, 1), R)), le(v, pre_read(v, s, p), bound)));
+    }
+    for (int i = 0; i < v->ncomp; i++) { /* any process, stopped ones too */
+        int ss = slot_of(v, v->comp[i].stamp), sv = slot_of(v, v->comp[i].var);
+        if (ss < 0 || sv < 0) continue;
+        Z3_ast st = pre_read(v, ss, p);
+        Z3_ast then = sub2(v, st, num(v, 1)); /* the phase the stamp holds */
+        assert_(v, imp(v, rng,
+                       or2(v, eq(v, st, num(v, 0)),
+                           eq(v, pre_read(v, sv, p), at_phase(v, v->comp[i].expr, p, then)))));
     }
     for (int i = 0; i < v->nsettled; i++) {
         RfSettled *f = &v->settled[i];
         int s = slot_of(v, f->var);
         if (s < 0) continue;
-        Z3_ast val = f->is_phase ? Z3_mk_div(v->c, sub2(v, R, num(v, f->back)), num(v, nr))
+        /* set earlier in this phase: the very term of the phase, which the
+         * solver then need not prove equal to it */
+        Z3_ast then = f->back <= v->settled_round
+                          ? v->phase
+                          : Z3_mk_div(v->c, sub2(v, R, num(v, f->back)), num(v, nr));
+        Z3_ast val = f->is_phase ? (is_stamp_slot(v, s) ? add2(v, then, num(v, 1)) : then)
+                     : f->expr   ? at_phase(v, f->expr, p, then)
                      : v->slot[s].kind == 1 ? (f->k ? tru(v) : fls(v))
                                             : num(v, f->k);
         Z3_ast x[3] = {rng, live, le(v, num(v, f->back), R)};
@@ -2410,6 +2460,7 @@ static void attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult 
         build_post(v, r);
         build_init(v); /* round 0 starts from it */
         v->nsettled = rf_settled(al, ob->round, v->settled, MAXSLOT);
+        v->settled_round = ob->round;
     }
     /* hypotheses */
     Env e;
