@@ -11,20 +11,17 @@ int rank_init(RankMap *r, const hoc_algo *a, int n, const int64_t *params)
     if (!a->uses_round || !a->phase_period) return 0;
     int64_t period = a->phase_period(params);
     if (period <= 0) return 0;
+    /* every element, unused ones too (they hold never): an array of
+     * process-indexed rows need not keep its used slots first */
     size_t total = 0;
-    for (int i = 0; i < a->nfields; i++) {
-        const hoc_field *f = &a->fields[i];
-        if (f->kind == HOC_K_STAMP)
-            total += f->per_process ? f->count / (uint32_t)a->maxn * (uint32_t)n : f->count;
-    }
+    for (int i = 0; i < a->nfields; i++)
+        if (a->fields[i].kind == HOC_K_STAMP) total += a->fields[i].count;
     r->off = malloc((total ? total : 1) * sizeof *r->off);
     if (!r->off) return -1;
     for (int i = 0; i < a->nfields; i++) {
         const hoc_field *f = &a->fields[i];
         if (f->kind != HOC_K_STAMP) continue;
-        /* the slots of a process-indexed array past n are never read */
-        uint32_t used = f->per_process ? f->count / (uint32_t)a->maxn * (uint32_t)n : f->count;
-        for (uint32_t j = 0; j < used; j++)
+        for (uint32_t j = 0; j < f->count; j++)
             r->off[r->count++] = f->offset + j * sizeof(int64_t);
     }
     r->period = period;
