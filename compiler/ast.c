@@ -89,6 +89,20 @@ Type *ast_type(Arena *a, TypeKind k)
     return t;
 }
 
+bool ast_only(const Expr *e, bool (*leaf)(const Expr *))
+{
+    switch (e->kind) {
+    case E_UNARY:
+        return ast_only(e->a, leaf);
+    case E_BINARY:
+        return ast_only(e->a, leaf) && ast_only(e->b, leaf);
+    case E_COND:
+        return ast_only(e->a, leaf) && ast_only(e->b, leaf) && ast_only(e->c, leaf);
+    default:
+        return leaf(e);
+    }
+}
+
 const char *type_name(Arena *a, const Type *t)
 {
     char buf[256];

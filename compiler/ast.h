@@ -249,5 +249,7 @@ Stmt *ast_stmt(Arena *a, StmtKind k, Pos p);
 Decl *ast_decl(Arena *a, DeclKind k, Pos p, const char *name);
 Type *ast_type(Arena *a, TypeKind k);
 const char *type_name(Arena *a, const Type *t);
+/* Whether e is built by operators and ?: from leaves that leaf accepts. */
+bool ast_only(const Expr *e, bool (*leaf)(const Expr *));
 
 #endif

@@ -1065,7 +1065,7 @@ static int count_slots(Algo *al, TypeKind k1, TypeKind k2, Gen *g, Buf *b, const
 /* The values a spec quantifier over a scalar type ranges over: `first` (C
  * statements seeding out[]) plus every slot of kinds k1/k2 any process holds. */
 static void emit_active_values(Gen *g, Buf *h, Buf *b, TypeKind k1, TypeKind k2, const char *what,
-                               const char *first, const char *why)
+                               const char *WHAT, const char *first, const char *why)
 {
     Algo *al = g->algo;
     Buf tmp = {0};
@@ -1078,12 +1078,7 @@ static void emit_active_values(Gen *g, Buf *h, Buf *b, TypeKind k1, TypeKind k2,
                 bprintf(&tmp, " + %s", count_expr(g, vs[i]->type));
         }
     }
-    char up[16];
-    size_t i = 0;
-    for (; what[i] && i < sizeof up - 1; i++)
-        up[i] = (char)toupper((unsigned char)what[i]);
-    up[i] = 0;
-    bprintf(h, "#define %s_ACTIVE_%s (%s_MAXN * (1%s))\n", g->PX, up, g->PX, tmp.p ? tmp.p : "");
+    bprintf(h, "#define %s_ACTIVE_%s (%s_MAXN * (1%s))\n", g->PX, WHAT, g->PX, tmp.p ? tmp.p : "");
     free(tmp.p);
     bprintf(b, "/* %s */\n", why);
     bprintf(b, "static int %s_active_%s(const %s_state *S, int64_t n, int64_t *out)\n{\n", g->px,
@@ -1097,11 +1092,11 @@ static void emit_active_helpers(Gen *g, Buf *h, Buf *b)
 {
     Algo *al = g->algo;
     if (g->need_active_ints)
-        emit_active_values(g, h, b, TY_INT, TY_PID, "ints", "        out[k++] = i;\n",
+        emit_active_values(g, h, b, TY_INT, TY_PID, "ints", "INTS", "        out[k++] = i;\n",
                            "Every int a process holds: what a quantifier over int ranges over in "
                            "a spec.");
     if (g->need_active_stamps)
-        emit_active_values(g, h, b, TY_STAMP, TY_STAMP, "stamps",
+        emit_active_values(g, h, b, TY_STAMP, TY_STAMP, "stamps", "STAMPS",
                            "        if (i == 0) out[k++] = HOC_NEVER;\n",
                            "Every stamp a process holds, and never: the range of a quantifier "
                            "over stamps in a spec.");

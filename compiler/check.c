@@ -462,23 +462,10 @@ static Type *check_name(Checker *c, Expr *e)
 }
 
 /* ---- expressions ---- */
-/* Reads params and constants only: its value is fixed for a run. */
-static bool param_only(const Expr *e)
+/* A literal, param or constant: what an expression fixed for a run reads. */
+static bool param_leaf(const Expr *e)
 {
-    switch (e->kind) {
-    case E_INT:
-        return true;
-    case E_NAME:
-        return e->nk == N_PARAM || e->nk == N_CONST;
-    case E_UNARY:
-        return param_only(e->a);
-    case E_BINARY:
-        return param_only(e->a) && param_only(e->b);
-    case E_COND:
-        return param_only(e->a) && param_only(e->b) && param_only(e->c);
-    default:
-        return false;
-    }
+    return e->kind == E_INT || (e->kind == E_NAME && (e->nk == N_PARAM || e->nk == N_CONST));
 }
 
 /* `phase % m` with m fixed by the params only needs the phase modulo m: hoc
@@ -488,7 +475,7 @@ static Type *check_phase_mod(Checker *c, Expr *e)
     Type *x = check_expr(c, e->a);
     expect(c, e->b, TY_INT, "an operand of arithmetic");
     Algo *al = c->algo;
-    if (!is_err(x) && al && param_only(e->b) && al->nphase_mods < 8) {
+    if (!is_err(x) && al && ast_only(e->b, param_leaf) && al->nphase_mods < 8) {
         e->a->ival = PHASE_MOD;
         al->phase_mods[al->nphase_mods++] = e->b;
     }

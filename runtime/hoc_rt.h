@@ -39,6 +39,14 @@ typedef enum hoc_kind {
     HOC_K_RECORD /* a message record; see the round's fields */
 } hoc_kind;
 
+/* Bytes of one value of kind k (HOC_K_BYTES: one byte of the block). */
+static inline size_t hoc_kind_size(hoc_kind k)
+{
+    return k == HOC_K_INT || k == HOC_K_SET || k == HOC_K_STAMP ? 8
+           : k == HOC_K_PID || k == HOC_K_ENUM                  ? 4
+                                                                : 1;
+}
+
 /* One field of a struct, for printing and hashing by drivers. */
 typedef struct hoc_field {
     const char *name;

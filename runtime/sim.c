@@ -101,21 +101,6 @@ void hoc_print_value(FILE *f, hoc_kind k, const void *p, const char *const *name
     }
 }
 
-static size_t kind_size(hoc_kind k)
-{
-    switch (k) {
-    case HOC_K_INT:
-    case HOC_K_SET:
-    case HOC_K_STAMP:
-        return 8;
-    case HOC_K_PID:
-    case HOC_K_ENUM:
-        return 4;
-    default:
-        return 1;
-    }
-}
-
 /* Prints one field of a state, arrays as [a, b, ...] (bytes abbreviated). */
 static void print_field(FILE *f, const hoc_field *fd, const uint8_t *base, int n, int maxn)
 {
@@ -133,7 +118,8 @@ static void print_field(FILE *f, const hoc_field *fd, const uint8_t *base, int n
     fputc('[', f);
     for (uint32_t i = 0; i < shown; i++) {
         if (i) fputs(", ", f);
-        hoc_print_value(f, fd->kind, p + i * kind_size(fd->kind), fd->enum_names, fd->enum_count);
+        hoc_print_value(f, fd->kind, p + i * hoc_kind_size(fd->kind), fd->enum_names,
+                        fd->enum_count);
     }
     fputc(']', f);
 }
@@ -313,7 +299,7 @@ static int step(Sim *s, int64_t r, uint64_t *rng)
         for (int i = 0; i < a->noutputs; i++) {
             const hoc_output *o = &a->outputs[i];
             if (!s->outputs[o->fired_offset]) continue;
-            size_t len = o->has_value ? kind_size(o->kind) : 0;
+            size_t len = o->has_value ? hoc_kind_size(o->kind) : 0;
             if (add_event(s, r, q, i, o->has_value ? s->outputs + o->value_offset : NULL, len) < 0)
                 return -2;
         }

@@ -31,17 +31,10 @@ static int64_t slot_size(const hoc_field *f, int n, int values)
     }
 }
 
-static size_t kind_width(hoc_kind k)
-{
-    return k == HOC_K_INT || k == HOC_K_SET || k == HOC_K_STAMP ? 8
-           : k == HOC_K_PID || k == HOC_K_ENUM                  ? 4
-                                                                : 1;
-}
-
 static void put(uint8_t *st, const Slot *s, int64_t i)
 {
     if (s->kind == HOC_K_BYTES) return;
-    size_t w = kind_width(s->kind);
+    size_t w = hoc_kind_size(s->kind);
     if (w == 8) {
         int64_t v = i; /* a stamp's i is already its stored form: never, then p + 1 */
         memcpy(st + s->off, &v, 8);
@@ -76,7 +69,7 @@ int dom_states(const hoc_algo *a, int n, int values, int64_t limit, DomStates *o
         uint32_t used = f->per_process ? f->count / (uint32_t)a->maxn * (uint32_t)n : f->count;
         for (uint32_t j = 0; j < used; j++) {
             slots[k] =
-                (Slot){f->offset + j * kind_width(f->kind), f->kind, slot_size(f, n, values)};
+                (Slot){f->offset + j * hoc_kind_size(f->kind), f->kind, slot_size(f, n, values)};
             if (total > limit / slots[k].size) {
                 total = limit + 1;
                 break;

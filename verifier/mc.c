@@ -805,16 +805,12 @@ static int visit_cti(Worker *w, uint8_t *succ, const hoc_set *ho, void *arg)
 static bool stamps_fit(const Mc *m, uint8_t *k)
 {
     int64_t now = hoc_stamp(*key_round(k) / m->a->nrounds);
-    for (int i = 0; i < m->a->nfields; i++) {
-        const hoc_field *f = &m->a->fields[i];
-        if (f->kind != HOC_K_STAMP) continue;
-        for (int p = 0; p < m->n; p++)
-            for (uint32_t j = 0; j < f->count; j++) {
-                int64_t v;
-                memcpy(&v, key_proc(m, k, p) + f->offset + j * 8, 8);
-                if (v > now) return false;
-            }
-    }
+    for (int p = 0; p < m->n; p++)
+        for (int i = 0; i < m->rank.count; i++) {
+            int64_t v;
+            memcpy(&v, key_proc(m, k, p) + m->rank.off[i], 8);
+            if (v > now) return false;
+        }
     return true;
 }
 
@@ -968,7 +964,7 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
     m.key = TRACE_PROCS + (size_t)o->n * a->state_size;
     m.sym = o->symmetry && !a->uses_id;
     m.fold_round = !a->uses_round;
-    if (o->abstraction && rank_init(&m.rank, a, o->n, o->params) != 0) {
+    if (rank_init(&m.rank, a, o->n, o->params, o->abstraction) != 0) {
         fprintf(stderr, "hoc check: out of memory\n");
         return 2;
     }

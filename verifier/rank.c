@@ -4,13 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-int rank_init(RankMap *r, const hoc_algo *a, int n, const int64_t *params)
+int rank_init(RankMap *r, const hoc_algo *a, int n, const int64_t *params, bool abstract)
 {
     memset(r, 0, sizeof *r);
     r->nrounds = a->nrounds, r->n = n, r->ssz = a->state_size;
-    if (!a->uses_round || !a->phase_period) return 0;
-    int64_t period = a->phase_period(params);
-    if (period <= 0) return 0;
     /* every element, unused ones too (they hold never): an array of
      * process-indexed rows need not keep its used slots first */
     size_t total = 0;
@@ -24,7 +21,10 @@ int rank_init(RankMap *r, const hoc_algo *a, int n, const int64_t *params)
         for (uint32_t j = 0; j < f->count; j++)
             r->off[r->count++] = f->offset + j * sizeof(int64_t);
     }
-    r->period = period;
+    if (abstract && a->uses_round && a->phase_period) {
+        int64_t period = a->phase_period(params);
+        r->period = period > 0 ? period : 0;
+    }
     return 0;
 }
 

@@ -16,13 +16,14 @@ typedef struct RankMap {
     int64_t period; /* 0: the algorithm cannot be abstracted */
     int nrounds, n;
     size_t ssz;
-    size_t *off; /* offset of every stamp within a process state */
+    size_t *off; /* offset of every stamp within a process state, even when period is 0 */
     int count;
 } RankMap;
 
-/* Prepares the map of algorithm a at n processes and these params; period
- * stays 0 when the counters are read as numbers. Returns -1 when out of memory. */
-int rank_init(RankMap *r, const hoc_algo *a, int n, const int64_t *params);
+/* Prepares the map of algorithm a at n processes and these params: the
+ * stamp slots always; the period only if abstract, and it stays 0 when the
+ * counters are read as numbers. Returns -1 when out of memory. */
+int rank_init(RankMap *r, const hoc_algo *a, int n, const int64_t *params, bool abstract);
 void rank_free(RankMap *r);
 /* Int64s of scratch rank_apply needs. */
 size_t rank_scratch(const RankMap *r);

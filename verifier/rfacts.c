@@ -118,7 +118,7 @@ static bool assigns(Stmt *s, Decl *var)
 
 /* An expression of the phase, the process's id, params and constants only
  * (phase % n, id == phase % n): fixed by the round and the process. */
-static bool phase_expr(const Expr *x)
+static bool phase_leaf(const Expr *x)
 {
     switch (x->kind) {
     case E_INT:
@@ -127,17 +127,16 @@ static bool phase_expr(const Expr *x)
     case E_NEVER:
         return true;
     case E_NAME:
-        if (x->nk == N_LET) return x->decl && x->decl->init && phase_expr(x->decl->init);
+        if (x->nk == N_LET) return x->decl && x->decl->init && ast_only(x->decl->init, phase_leaf);
         return x->nk == N_PARAM || x->nk == N_CONST || x->nk == N_ID;
-    case E_UNARY:
-        return phase_expr(x->a);
-    case E_BINARY:
-        return phase_expr(x->a) && phase_expr(x->b);
-    case E_COND:
-        return phase_expr(x->a) && phase_expr(x->b) && phase_expr(x->c);
     default:
         return false;
     }
+}
+
+static bool phase_expr(const Expr *x)
+{
+    return ast_only(x, phase_leaf);
 }
 
 /* The last top-level assignment of var in the update, if it is a constant

@@ -69,7 +69,7 @@ int main(void)
     for (int64_t period = 1; period <= 4; period++) {
         int64_t params[2] = {N, period};
         RankMap r;
-        CHECK(rank_init(&r, &a, N, params) == 0);
+        CHECK(rank_init(&r, &a, N, params, true) == 0);
         CHECK(r.period == period && r.count == SLOTS);
         int64_t *scratch = malloc(rank_scratch(&r) * sizeof *scratch);
         for (int t = 0; t < 2000; t++) {
@@ -111,7 +111,7 @@ int main(void)
     a.phase_period = NULL;
     RankMap r;
     int64_t params[2] = {N, 2};
-    CHECK(rank_init(&r, &a, N, params) == 0 && r.period == 0);
+    CHECK(rank_init(&r, &a, N, params, true) == 0 && r.period == 0);
     St s[N] = {{hoc_stamp(9), {1, 2, 3}, 5}};
     int64_t round = 40;
     rank_apply(&r, &round, (uint8_t *)s, NULL);
