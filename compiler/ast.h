@@ -218,8 +218,10 @@ struct Decl {
     /* D_ROUND */
     Round *round;
     /* D_SPEC */
-    int spec_kind;     /* 0 invariant, 1 property, 2 assume, 3 goal, 4 prune */
-    int64_t ev_rounds; /* assume: eventually K rounds (or a phase when -1) */
+    int spec_kind;      /* 0 invariant, 1 property, 2 assume, 3 goal, 4 prune, 5 progress */
+    int64_t ev_rounds;  /* assume: eventually K rounds (or a phase when -1); progress: K */
+    const char *target; /* progress: the assumption's name, as written */
+    Decl *assumption;   /* progress: that assumption, resolved by the checker */
     /* D_ALGO */
     Decl *members_list;
 };

@@ -1293,7 +1293,8 @@ int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
                   M_PARAM, body_phase_period, NULL);
     for (int i = 0; i < al->nspecs; i++) {
         Decl *d = al->specs[i];
-        static const char *const what[] = {"invariant", "property", "assumption", "goal", "prune"};
+        static const char *const what[] = {"invariant", "property", "assumption",
+                                           "goal",      "prune",    "progress stage"};
         bprintf(&specs, "/* %s %s */\n", what[d->spec_kind], d->name);
         emit_function(&g, &specs,
                       fmt(&g,
@@ -1395,11 +1396,13 @@ int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
         bprintf(t, "static const hoc_spec %s_specs[] = {\n", px);
         for (int i = 0; i < al->nspecs; i++) {
             Decl *d = al->specs[i];
-            const char *kinds[] = {"HOC_INVARIANT", "HOC_PROPERTY", "HOC_ASSUME", "HOC_GOAL",
-                                   "HOC_PRUNE"};
+            const char *kinds[] = {"HOC_INVARIANT", "HOC_PROPERTY", "HOC_ASSUME",
+                                   "HOC_GOAL",      "HOC_PRUNE",    "HOC_PROGRESS"};
+            /* a progress stage is aligned like its assumption */
+            const Decl *al_of = d->spec_kind == 5 ? d->assumption : d;
             bprintf(t, "    {\"%s\", %s, %s_spec_%s, %lld, %s},\n", d->name, kinds[d->spec_kind],
                     px, d->name, (long long)(d->ev_rounds < 0 ? al->nrounds : d->ev_rounds),
-                    d->ev_rounds < 0 ? "true" : "false");
+                    al_of && al_of->ev_rounds < 0 ? "true" : "false");
         }
         bprintf(t, "};\n\n");
     }

@@ -1201,6 +1201,7 @@ static void check_round(Checker *c, Round *r)
     c->round = NULL;
 }
 
+static void check_progress(Checker *c, Algo *al, Decl *d);
 static Algo *check_algo(Checker *c, Decl *ad)
 {
     Algo *al = calloc(1, sizeof *al);
@@ -1311,6 +1312,7 @@ static Algo *check_algo(Checker *c, Decl *ad)
             c->ctx = d->spec_kind == 2 ? C_ASSUME : C_SPEC;
             c->ghost_ok = true;
             expect(c, d->init, TY_BOOL, "a spec formula");
+            if (d->spec_kind == 5) check_progress(c, al, d);
             break;
         default:
             break;
@@ -1321,6 +1323,27 @@ static Algo *check_algo(Checker *c, Decl *ad)
     c->nphases = 0;
     c->algo = NULL;
     return al;
+}
+
+/* A progress stage names an `eventually` assumption and one of its rounds
+ * (a stage given twice is one name defined twice, reported as such). */
+static void check_progress(Checker *c, Algo *al, Decl *d)
+{
+    for (int i = 0; i < al->nspecs; i++) {
+        Decl *s = al->specs[i];
+        if (s->spec_kind == 2 && strcmp(s->name, d->target) == 0) d->assumption = s;
+    }
+    if (!d->assumption || d->assumption->ev_rounds == 0) {
+        diag_error(c->d, d->pos,
+                   "progress '%s': there is no assumption '%s: eventually ...' for it to follow",
+                   d->target, d->target);
+        return;
+    }
+    int64_t k = d->assumption->ev_rounds < 0 ? al->nrounds : d->assumption->ev_rounds;
+    if (d->ev_rounds < 1 || d->ev_rounds > k)
+        diag_error(c->d, d->pos,
+                   "progress '%s' after %lld rounds: the assumption promises %lld good round%s",
+                   d->target, (long long)d->ev_rounds, (long long)k, k == 1 ? "" : "s");
 }
 
 static void check_def(Checker *c, Decl *d)

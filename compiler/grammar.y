@@ -136,6 +136,10 @@ member(A) ::= ASSUME IDENT(N) COLON EVENTUALLY INT(K) ROUNDS expr(E) SEMI.
     { A = parse_spec(ps, N, 2, E, K.ival > 0 ? K.ival : 1); }
 member(A) ::= ASSUME IDENT(N) COLON EVENTUALLY PHASE expr(E) SEMI.
     { A = parse_spec(ps, N, 2, E, -1); }
+member(A) ::= PROGRESS IDENT(N) AFTER INT(K) ROUNDS COLON expr(E) SEMI.
+    { A = parse_stage(ps, N, K, E); }
+member(A) ::= PROGRESS IDENT(N) AFTER INT(K) ROUND COLON expr(E) SEMI.
+    { A = parse_stage(ps, N, K, E); }
 member(A) ::= error SEMI. { A = NULL; }
 member(A) ::= error RBRACE. { A = NULL; }
 

@@ -84,7 +84,7 @@ static const struct Keyword keywords[] = {
     {"if", TK_IF},               {"else", TK_ELSE},       {"for", TK_FOR},
     {"in", TK_IN},               {"halt", TK_HALT},       {"invariant", TK_INVARIANT},
     {"property", TK_PROPERTY},   {"assume", TK_ASSUME},   {"eventually", TK_EVENTUALLY},
-    {"rounds", TK_ROUNDS},       {"goal", TK_GOAL},       {"prune", TK_PRUNE},       {"forall", TK_FORALL},   {"exists", TK_EXISTS},
+    {"rounds", TK_ROUNDS},       {"after", TK_AFTER},       {"goal", TK_GOAL},       {"prune", TK_PRUNE},       {"forall", TK_FORALL},   {"exists", TK_EXISTS},
     {"true", TK_TRUE},           {"false", TK_FALSE},     {"int", TK_TINT},
     {"bool", TK_TBOOL},          {"pid", TK_TPID},        {"set", TK_TSET},
     {"bytes", TK_TBYTES},        {"stamp", TK_TSTAMP},    {"never", TK_NEVER},

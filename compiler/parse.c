@@ -282,6 +282,16 @@ Decl *parse_spec(Parser *ps, Token name, int kind, Expr *e, int64_t rounds)
     return d;
 }
 
+Decl *parse_stage(Parser *ps, Token assumption, Token k, Expr *e)
+{
+    char name[160];
+    snprintf(name, sizeof name, "%s_after_%lld", assumption.s, (long long)k.ival);
+    Decl *d = parse_spec(ps, assumption, 5, e, k.ival);
+    d->name = arena_strndup(ps->arena, name, strlen(name));
+    d->target = assumption.s;
+    return d;
+}
+
 Round *parse_round(Parser *ps, Pos p, const char *name)
 {
     Round *r = arena_alloc(ps->arena, sizeof *r);

@@ -67,6 +67,8 @@ ExprList *parse_exprs(Parser *ps, ExprList *l, Expr *e);
 Type *parse_named_type(Parser *ps, Token t);
 Decl *parse_params(Parser *ps, NameList *l, Expr *where);
 Decl *parse_spec(Parser *ps, Token name, int kind, Expr *e, int64_t rounds);
+/* `progress A after K rounds: e`: a spec named A_after_K, of assumption A. */
+Decl *parse_stage(Parser *ps, Token assumption, Token k, Expr *e);
 Round *parse_round(Parser *ps, Pos p, const char *name);
 void parse_round_single(Parser *ps, Round *r, Type *t);
 void parse_progress(Parser *ps, int which, Pos p, Expr *e, int64_t us);

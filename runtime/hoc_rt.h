@@ -65,7 +65,9 @@ typedef enum hoc_spec_kind {
     HOC_PROPERTY,
     HOC_ASSUME,
     HOC_GOAL,
-    HOC_PRUNE
+    HOC_PRUNE,
+    HOC_PROGRESS /* what the good rounds of an eventually assumption achieve, after `rounds` of them
+                  */
 } hoc_spec_kind;
 
 /* A spec formula compiled to C: over all n states (and, for assumptions,
@@ -77,6 +79,14 @@ typedef struct hoc_spec {
     int32_t rounds;     /* assumptions: how many consecutive rounds they name */
     bool phase_aligned; /* assumptions: the rounds start a phase */
 } hoc_spec;
+
+/* The kind of a spec, as a word for messages. */
+static inline const char *hoc_spec_kind_name(hoc_spec_kind k)
+{
+    static const char *const names[] = {"invariant", "property", "assumption",
+                                        "goal",      "prune",    "progress stage"};
+    return (unsigned)k < sizeof names / sizeof *names ? names[k] : "spec";
+}
 
 typedef struct hoc_output {
     const char *name;

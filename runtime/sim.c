@@ -196,6 +196,14 @@ static int add_event(Sim *s, int64_t r, int p, int out, const uint8_t *v, size_t
     return 0;
 }
 
+/* The first good round of an eventual assumption (or of its progress stage). */
+static int64_t good_start(const Sim *s, const hoc_spec *sp)
+{
+    int64_t start = s->o->good_from;
+    if (sp->phase_aligned) start = (start + s->a->nrounds - 1) / s->a->nrounds * s->a->nrounds;
+    return start;
+}
+
 /* Is round r one of the good rounds an eventual assumption asks for? */
 static bool good_round(Sim *s, int64_t r)
 {
@@ -203,11 +211,19 @@ static bool good_round(Sim *s, int64_t r)
     for (int i = 0; i < s->a->nspecs; i++) {
         const hoc_spec *sp = &s->a->specs[i];
         if (sp->kind != HOC_ASSUME || sp->rounds <= 0) continue;
-        int64_t start = s->o->good_from;
-        if (sp->phase_aligned) start = (start + s->a->nrounds - 1) / s->a->nrounds * s->a->nrounds;
+        int64_t start = good_start(s, sp);
         if (r >= start && r < start + sp->rounds) return true;
     }
     return false;
+}
+
+/* Is round r the one after which progress stage sp must hold? Only in runs
+ * without crashes: the stages speak of every process, as in the heard-of
+ * model, where a crashed process is one nobody hears but that keeps running. */
+static bool stage_due(const Sim *s, const hoc_spec *sp, int64_t r)
+{
+    return sp->kind == HOC_PROGRESS && s->o->good_from >= 0 && s->o->crash == 0 &&
+           r == good_start(s, sp) + sp->rounds - 1;
 }
 
 static void choose_ho(Sim *s, int64_t r, uint64_t *rng)
@@ -307,7 +323,7 @@ static int step(Sim *s, int64_t r, uint64_t *rng)
     remember(s, r);
     for (int i = 0; i < a->nspecs; i++) {
         const hoc_spec *sp = &a->specs[i];
-        if (sp->kind != HOC_INVARIANT && sp->kind != HOC_PROPERTY) continue;
+        if (sp->kind != HOC_INVARIANT && sp->kind != HOC_PROPERTY && !stage_due(s, sp, r)) continue;
         if (!sp->holds(s->states, s->o->params, s->ho)) return i;
     }
     return -1;
@@ -484,8 +500,7 @@ int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o)
         else {
             report_text(&s, f, r + 1);
             fprintf(f, "VIOLATED: %s %s after round %" PRId64 "\n",
-                    a->specs[bad].kind == HOC_INVARIANT ? "invariant" : "property",
-                    a->specs[bad].name, r);
+                    hoc_spec_kind_name(a->specs[bad].kind), a->specs[bad].name, r);
             print_trace(&s, f);
         }
         rc = 1;
@@ -614,8 +629,7 @@ static int replay_specs(const hoc_algo *a, const json *t, const uint8_t *states,
         if ((sp->kind != HOC_INVARIANT && (sp->kind != HOC_PROPERTY || cti)) || guided(t, sp->name))
             continue;
         if (sp->holds(states, params, NULL)) continue;
-        fprintf(out, "VIOLATED: %s %s ", sp->kind == HOC_INVARIANT ? "invariant" : "property",
-                sp->name);
+        fprintf(out, "VIOLATED: %s %s ", hoc_spec_kind_name(sp->kind), sp->name);
         if (r < 0)
             fprintf(out, "in the %s states (as in the trace)\n",
                     json_get(t, "start") ? "start" : "initial");

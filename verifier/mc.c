@@ -774,8 +774,8 @@ static int random_walks(Mc *m, Worker *w, int64_t *steps_out)
                 fprintf(m->o->out,
                         "VIOLATED: %s %s in round %" PRId64 " of random walk %" PRId64
                         " (seed %" PRIu64 "):\n",
-                        m->a->specs[v].kind == HOC_INVARIANT ? "invariant" : "property",
-                        m->a->specs[v].name, d - 1, walk, m->o->seed);
+                        hoc_spec_kind_name(m->a->specs[v].kind), m->a->specs[v].name, d - 1, walk,
+                        m->o->seed);
                 print_trace(m, states, hos, bits, d);
                 rc = 1;
                 break;
@@ -916,13 +916,6 @@ static bool bfs(Mc *m, Worker *ws, int threads, int64_t *depth)
     return false;
 }
 
-static const char *spec_kind_name(const hoc_spec *sp)
-{
-    return sp->kind == HOC_INVARIANT  ? "invariant"
-           : sp->kind == HOC_PROPERTY ? "property"
-                                      : "assumption";
-}
-
 /* hoc check --inductive: the search, its report, and its exit status. */
 static int check_induction(Mc *m, Worker *w, Path *path)
 {
@@ -1041,10 +1034,10 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
     bool goal = m.bad >= 0 && m.bad_spec == m.goal && m.goal >= 0;
     const char *verdict = goal ? "goal" : m.bad >= 0 ? "violated" : exhausted ? "ok" : "bound";
     if (m.bad >= 0) {
-        fprintf(f, "%s: %s %s %s in %" PRId64 " round%s; shortest trace:\n",
-                goal ? "GOAL" : "VIOLATED", goal ? "goal" : spec_kind_name(&a->specs[m.bad_spec]),
-                a->specs[m.bad_spec].name, goal ? "reached" : "violated", depth,
-                depth == 1 ? "" : "s");
+        fprintf(
+            f, "%s: %s %s %s in %" PRId64 " round%s; shortest trace:\n", goal ? "GOAL" : "VIOLATED",
+            goal ? "goal" : hoc_spec_kind_name(a->specs[m.bad_spec].kind),
+            a->specs[m.bad_spec].name, goal ? "reached" : "violated", depth, depth == 1 ? "" : "s");
         print_trace(&m, prefix.states, prefix.hos, prefix.bits, prefix.depth);
     }
     fprintf(f, "%s: n=%d", a->name, o->n);

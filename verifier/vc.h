@@ -2,8 +2,9 @@
  *
  * An obligation is one of: initiation of an invariant, its consecution over
  * one round of the phase, a property implied by the invariants, or a
- * liveness obligation (reported unsupported: not encoded yet). See
- * docs/verifier.md for the encoding. */
+ * liveness obligation: a progress stage established by one good round from
+ * the stage before (an eventual assumption without stages is reported
+ * unknown). See docs/verifier.md for the encoding. */
 #ifndef HOC_VC_H
 #define HOC_VC_H
 
@@ -16,8 +17,8 @@ typedef enum VcStatus { VC_PROVED, VC_FAILED, VC_UNKNOWN } VcStatus;
 
 typedef struct VcObligation {
     VcKind kind;
-    Decl *spec; /* the invariant, property or eventual assumption */
-    int round;  /* VC_CONSEC: index of the round */
+    Decl *spec; /* the invariant, property, progress stage or eventual assumption */
+    int round;  /* VC_CONSEC, VC_LIVE with a stage: index of the round */
     char name[160];
 } VcObligation;
 

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Tests of hoc verify. usage: run.sh HOC SOURCE_DIR MODE
 #   prove     OTR (with the inputs invariant) proves every safety obligation;
-#             examples/otr.ho proves its invariant and agreement; LastVoting's
-#             invariants but `locked`, and validity and agreement from them
+#             examples/otr.ho and examples/lastvoting.ho prove everything,
+#             progress stages included (exit 0)
 #   mutants   every program in mutants/ is refused: exit 1 or 3, and the
 #             obligation its REFUTE line names is failed or unknown
 #   smt2      --smt2 dumps replay in the z3 binary with the same verdict
@@ -30,13 +30,14 @@ case $MODE in
 prove)
     "$HOC" verify "$T/otr_inputs.ho" >"$tmp/a" 2>&1
     rc=$?
-    [ $rc -eq 3 ] && ok || bad "otr_inputs: exit $rc, expected 3 (liveness is not encoded)"
+    [ $rc -eq 3 ] && ok || bad "otr_inputs: exit $rc, expected 3 (an assumption without progress stages)"
     for o in "inputs: initiation" "inputs: consecution, round r0" "inv: initiation" \
              "inv: consecution, round r0" "agreement: implied by the invariants" \
              "validity: implied by the invariants"; do
         expect_status "$tmp/a" "$o" proved
     done
     expect_status "$tmp/a" "liveness: liveness under the assumption" unknown
+    grep -q "no progress stages" "$tmp/a" && ok || bad "otr_inputs: the missing stages are not named"
     "$HOC" verify "$SRC/examples/otr.ho" >"$tmp/e" 2>&1
     for o in "inputs: initiation" "inputs: consecution, round r0" "inv: initiation" "inv: consecution, round r0" \
              "agreement: implied by the invariants" "validity: implied by the invariants"; do
@@ -49,20 +50,27 @@ prove)
     # validity does not follow from inv alone: a counterexample is printed
     expect_status "$tmp/b" "validity: implied by the invariants" failed
     grep -q "counterexample" "$tmp/b" && ok || bad "no counterexample printed"
-    # LastVoting: the strengthened inputs invariant, validity and agreement
-    "$HOC" verify "$T/lastvoting_validity.ho" --only estimates_are_inputs >"$tmp/c" 2>&1
-    [ $? -eq 0 ] && ok || bad "lastvoting estimates_are_inputs not proved"
-    for o in "validity: implied by the invariants" "agreement: implied by the invariants"; do
-        "$HOC" verify "$T/lastvoting_validity.ho" --only "$o" >"$tmp/d" 2>&1
+    # LastVoting: every invariant in every round, agreement, validity and the
+    # four progress stages of the good phase; exit 0
+    "$HOC" verify "$SRC/examples/lastvoting.ho" >"$tmp/c" 2>&1
+    rc=$?
+    [ $rc -eq 0 ] && ok || { bad "lastvoting: exit $rc, expected 0"; cat "$tmp/c"; }
+    grep -q "^  31 of 31 proved" "$tmp/c" && ok || bad "lastvoting: not 31 of 31 proved"
+    for o in "locked: consecution, round announce" "agreement: implied by the invariants" \
+             "liveness_after_1: progress, round collect" "liveness_after_4: progress, round announce"; do
+        expect_status "$tmp/c" "$o" proved
+    done
+    # OTR with its two progress stages: everything proved, exit 0
+    "$HOC" verify "$SRC/examples/otr.ho" >"$tmp/d" 2>&1
+    rc=$?
+    [ $rc -eq 0 ] && ok || { bad "otr: exit $rc, expected 0"; cat "$tmp/d"; }
+    for o in "liveness_after_1: progress, round r0" "liveness_after_2: progress, round r0"; do
         expect_status "$tmp/d" "$o" proved
     done
-    # LastVoting's invariants below `locked` are proved in every round
-    for inv in estimates_are_inputs coordinator proposal ready_locks; do
-        "$HOC" verify "$SRC/examples/lastvoting.ho" --only "$inv:" >"$tmp/l" 2>&1
-        [ $? -eq 0 ] && ok || { bad "lastvoting $inv not proved"; cat "$tmp/l"; }
-    done
-    "$HOC" verify "$SRC/examples/lastvoting.ho" --only "agreement" >"$tmp/l" 2>&1
-    expect_status "$tmp/l" "agreement: implied by the invariants" proved
+    # without the first stage the second does not follow: refused, with a counterexample
+    sed '/progress liveness after 1 round/d' "$SRC/examples/otr.ho" >"$tmp/nostage.ho"
+    "$HOC" verify "$tmp/nostage.ho" --only liveness >"$tmp/f" 2>&1
+    expect_status "$tmp/f" "liveness_after_2: progress, round r0" failed
     [ $fail -ne 0 ] && cat "$tmp/a" "$tmp/b" "$tmp/c"
     ;;
 mutants)
@@ -123,6 +131,23 @@ sim)
         rc=$?
         [ $rc -eq 0 ] && ok || { bad "floodmin sim seed=$seed: exit $rc"; tail -5 "$tmp/s"; }
     done
+    # the proved progress stages hold in the lockstep semantics: lossy
+    # rounds, then the good ones (--good-from), after each of which hoc sim
+    # checks the stage
+    for seed in 1 2 3 4; do
+        for f in otr lastvoting; do
+            "$HOC" sim "$SRC/examples/$f.ho" -n 5 --drop 0.4 --good-from 9 --seed $seed --rounds 20 >"$tmp/s" 2>&1
+            rc=$?
+            [ $rc -eq 0 ] && ok || { bad "$f good-from sim seed=$seed: exit $rc"; tail -5 "$tmp/s"; }
+        done
+    done
+    # ... and that check can fail: a stage that does not hold is reported
+    sed 's/progress liveness after 2 rounds: forall i. decided\[i\];/progress liveness after 2 rounds: forall i. !decided[i];/' \
+        "$SRC/examples/otr.ho" >"$tmp/bad.ho"
+    "$HOC" sim "$tmp/bad.ho" -n 4 --good-from 3 --rounds 10 >"$tmp/s" 2>&1
+    rc=$?
+    [ $rc -eq 1 ] && grep -q "VIOLATED: progress stage liveness_after_2 after round 4" "$tmp/s" && ok ||
+        { bad "a false stage: exit $rc"; tail -3 "$tmp/s"; }
     # LastVoting's proved invariants (coordinator, proposal, ready_locks, ...)
     # hold in every state hoc check reaches on small n
     for n in 3 4; do
