@@ -242,3 +242,37 @@ int rf_companions(Algo *al, RfCompanion *out, int max)
     }
     return n;
 }
+
+/* Whether every assignment to var in the list s (and the lists nested in
+ * it) is `var = true` with a `halt` later in its own list. */
+static bool sets_then_halts(Stmt *s, Decl *var)
+{
+    for (Stmt *t = s; t; t = t->next) {
+        if (t->kind == S_ASSIGN && t->lhs->kind == E_NAME && t->lhs->decl == var) {
+            if (t->rhs->kind != E_BOOL || !t->rhs->ival) return false;
+            Stmt *h = t->next;
+            while (h && h->kind != S_HALT)
+                h = h->next;
+            if (!h) return false;
+        }
+        if (!sets_then_halts(t->body, var) || !sets_then_halts(t->els, var)) return false;
+    }
+    return true;
+}
+
+int rf_halting(Algo *al, Decl **out, int max)
+{
+    int n = 0;
+    for (int i = 0; i < al->nvars && n < max; i++) {
+        Decl *d = al->vars[i];
+        if (d->type->kind != TY_BOOL || (d->init && (d->init->kind != E_BOOL || d->init->ival)))
+            continue;
+        bool ok = false, all = true;
+        for (int r = 0; r < al->nrounds && all; r++) {
+            all = sets_then_halts(al->rounds[r]->update, d);
+            ok |= assigns(al->rounds[r]->update, d);
+        }
+        if (ok && all) out[n++] = d;
+    }
+    return n;
+}

@@ -38,6 +38,12 @@ typedef struct RfCompanion {
     Expr *expr; /* the let's expression */
 } RfCompanion;
 
+/* Halting flags: a bool variable, initially false, that every assignment
+ * sets to true in a statement list that later (in the same list) halts.
+ * Then in every reachable state it is true only at stopped processes: the
+ * update that set it halted (a crashing process does not update). */
+int rf_halting(Algo *al, Decl **out, int max);
+
 /* The companions of the algorithm; writes at most max, returns their number. */
 int rf_companions(Algo *al, RfCompanion *out, int max);
 

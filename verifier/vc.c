@@ -150,6 +150,8 @@ typedef struct Vc {
     RfSettled settled[MAXSLOT]; /* rfacts.h: values settled at the start of the round */
     RfCompanion comp[MAXSLOT];  /* rfacts.h: a variable set with a stamp */
     int ncomp;
+    Decl *halting[MAXSLOT]; /* rfacts.h: true only at stopped processes */
+    int nhalting;
     int nsettled;
     int settled_round; /* the round of the phase they are the facts of */
     Z3_ast par[16];
@@ -2361,6 +2363,7 @@ static void setup(Vc *v, Algo *al)
         if (v->slot[i].d && v->slot[i].d->kind == D_VAR)
             v->stamp[i] = rf_is_stamp(al, v->slot[i].d, &v->stamp_k[i]);
     v->ncomp = rf_companions(al, v->comp, MAXSLOT);
+    v->nhalting = rf_halting(al, v->halting, MAXSLOT);
     v->ho = Z3_mk_func_decl(c, Z3_mk_string_symbol(c, "ho"), 2, d2, v->B);
     v->crashnow = Z3_mk_func_decl(c, Z3_mk_string_symbol(c, "crashes_now"), 1, d2, v->B);
     v->fdiv = Z3_mk_func_decl(c, Z3_mk_string_symbol(c, "hoc_div"), 2, d2, v->I);
@@ -2424,6 +2427,10 @@ static void round_facts(Vc *v, Z3_ast p)
         Z3_ast k = num(v, v->stamp_k[s]);
         Z3_ast bound = ite(v, le(v, k, prev), prev, k);
         assert_(v, imp(v, and2(v, rng, le(v, num(v, 1), R)), le(v, pre_read(v, s, p), bound)));
+    }
+    for (int i = 0; i < v->nhalting; i++) {
+        int s = slot_of(v, v->halting[i]);
+        if (s >= 0) assert_(v, imp(v, and2(v, rng, pre_read(v, s, p)), not_(v, live)));
     }
     for (int i = 0; i < v->ncomp; i++) { /* any process, stopped ones too */
         int ss = slot_of(v, v->comp[i].stamp), sv = slot_of(v, v->comp[i].var);

@@ -67,6 +67,10 @@ prove)
     for o in "liveness_after_1: progress, round r0" "liveness_after_2: progress, round r0"; do
         expect_status "$tmp/d" "$o" proved
     done
+    # FloodMin's decided_estimate holds because a decided process halted
+    # (the halting flag); its mutant without halt is refused (mutants/)
+    "$HOC" verify "$SRC/examples/floodmin.ho" --only decided_estimate >"$tmp/g" 2>&1
+    [ $? -eq 0 ] && ok || { bad "floodmin decided_estimate not proved"; cat "$tmp/g"; }
     # without the first stage the second does not follow: refused, with a counterexample
     sed '/progress liveness after 1 round/d' "$SRC/examples/otr.ho" >"$tmp/nostage.ho"
     "$HOC" verify "$tmp/nostage.ho" --only liveness >"$tmp/f" 2>&1
@@ -105,6 +109,15 @@ smt2)
         r=$(z3 -T:60 "$f" 2>&1 | tail -1)
         [ "$r" = unsat ] && ok || bad "$f: z3 says $r, expected unsat"
     done
+    # the progress stages' queries too
+    "$HOC" verify "$SRC/examples/otr.ho" --only liveness --smt2 "$tmp/l" >/dev/null 2>&1
+    n=0
+    for f in "$tmp"/l/*.smt2; do
+        n=$((n + 1))
+        r=$(z3 -T:60 "$f" 2>&1 | tail -1)
+        [ "$r" = unsat ] && ok || bad "$f: z3 says $r, expected unsat"
+    done
+    [ $n -eq 2 ] && ok || bad "$n progress queries dumped, expected 2"
     "$HOC" verify "$T/mutants/otr_decide_half.ho" --smt2 "$tmp/m" >/dev/null 2>&1
     r=$(z3 -T:60 "$tmp"/m/*inv__consecution*.smt2 2>&1 | tail -1)
     [ "$r" = sat ] && ok || bad "mutant query: z3 says $r, expected sat"
