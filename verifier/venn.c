@@ -1,0 +1,434 @@
+/* venn.c: cardinalities as sums of Venn regions: the atoms of counted
+ * predicates, families of regions and their sealing (region counts, order
+ * facts between bounds, ground processes tied to their regions, marginals
+ * shared with the main family) and value histograms. */
+#include "vcx.h"
+
+#include <string.h>
+
+#define MAX_ATOMS 13  /* 8192 regions in one family */
+#define SPLIT_ATOMS 9 /* beyond this, further counts get families of their own */
+#define CROSS_ATOMS 9 /* a family takes the main family's bounds on its E(Q) up to this */
+#define RANGE_ATOMS 9 /* order facts between bounds, in families up to this size */
+
+/* ---- cardinalities and Venn regions ---- */
+static int atom_index(Vc *v, Z3_ast a)
+{
+    for (int i = 0; i < v->natoms; i++)
+        if (Z3_is_eq_ast(v->c, v->atoms[i], a)) return i;
+    GROW(v->atoms, v->natoms, v->capatoms);
+    v->atoms[v->natoms] = a;
+    return v->natoms++;
+}
+
+/* Collects the atomic conditions over Q of a predicate. */
+static void collect_atoms(Vc *v, Z3_ast p, int **out, int *n, int *cap)
+{
+    if (Z3_get_ast_kind(v->c, p) == Z3_APP_AST && is_bool(v, p)) {
+        Z3_app a = Z3_to_app(v->c, p);
+        Z3_decl_kind k = Z3_get_decl_kind(v->c, Z3_get_app_decl(v->c, a));
+        unsigned na = Z3_get_app_num_args(v->c, a);
+        bool conn = k == Z3_OP_AND || k == Z3_OP_OR || k == Z3_OP_NOT || k == Z3_OP_IMPLIES ||
+                    k == Z3_OP_XOR || k == Z3_OP_TRUE || k == Z3_OP_FALSE ||
+                    (k == Z3_OP_ITE && is_bool(v, Z3_get_app_arg(v->c, a, 1))) ||
+                    (k == Z3_OP_EQ && na == 2 && is_bool(v, Z3_get_app_arg(v->c, a, 0)));
+        if (conn) {
+            for (unsigned i = 0; i < na; i++)
+                collect_atoms(v, Z3_get_app_arg(v->c, a, i), out, n, cap);
+            return;
+        }
+    }
+    if (!is_bool(v, p) || !vcx_has_q(v, p)) return;
+    int ai = atom_index(v, p);
+    for (int i = 0; i < *n; i++)
+        if ((*out)[i] == ai) return;
+    GROW(*out, *n, *cap);
+    (*out)[(*n)++] = ai;
+}
+
+Z3_ast venn_card(Vc *v, Z3_ast pred)
+{
+    pred = Z3_simplify(v->c, pred);
+    for (int i = 0; i < v->ncards; i++)
+        if (v->cards[i].fam == v->cur_fam && Z3_is_eq_ast(v->c, v->cards[i].pred, pred))
+            return v->cards[i].c;
+    GROW(v->cards, v->ncards, v->capcards);
+    Card *k = &v->cards[v->ncards++];
+    k->pred = pred;
+    k->c = fresh_const(v, "card", v->I);
+    k->fam = v->cur_fam;
+    Z3_ast c = k->c;
+    /* the same set counted in another family: the same number */
+    for (int i = 0; i < v->ncards - 1; i++)
+        if (Z3_is_eq_ast(v->c, v->cards[i].pred, pred)) {
+            vcx_assert(v, eq(v, v->cards[i].c, c));
+            break;
+        }
+    return c;
+}
+
+/* The truth of pred in region b of the family's atoms. */
+static Z3_ast region_value(Vc *v, Family *f, Z3_ast pred, unsigned b)
+{
+    Z3_ast *from = malloc(sizeof *from * (size_t)(f->natoms + 1)),
+           *to = malloc(sizeof *to * (size_t)(f->natoms + 1));
+    if (!from || !to) abort();
+    for (int i = 0; i < f->natoms; i++) {
+        from[i] = v->atoms[f->atoms[i]];
+        to[i] = (b >> i) & 1 ? tru(v) : fls(v);
+    }
+    Z3_ast r = Z3_simplify(v->c, Z3_substitute(v->c, pred, (unsigned)f->natoms, from, to));
+    free(from), free(to);
+    if (vcx_has_q(v, r)) { /* a condition on Q the atoms do not capture: refuse, never guess */
+        snprintf(v->unsup, sizeof v->unsup,
+                 "internal: a set condition could not be split into regions");
+        return fls(v);
+    }
+    return r;
+}
+
+Z3_ast venn_region_of(Vc *v, Family *f, unsigned b, Z3_ast p)
+{
+    Z3_ast acc = in_range(v, p);
+    for (int i = 0; i < f->natoms; i++) {
+        Z3_ast a = subst1(v, v->atoms[f->atoms[i]], v->Q, p);
+        acc = and2(v, acc, (b >> i) & 1 ? a : not_(v, a));
+    }
+    return acc;
+}
+
+/* "E(Q) == a" atoms: two of them with the same E and different sides are disjoint. */
+static bool eq_atom(Vc *v, Z3_ast a, Z3_ast *lhs, Z3_ast *rhs)
+{
+    if (Z3_get_ast_kind(v->c, a) != Z3_APP_AST) return false;
+    Z3_app ap = Z3_to_app(v->c, a);
+    if (Z3_get_decl_kind(v->c, Z3_get_app_decl(v->c, ap)) != Z3_OP_EQ) return false;
+    Z3_ast x = Z3_get_app_arg(v->c, ap, 0), y = Z3_get_app_arg(v->c, ap, 1);
+    bool qx = vcx_has_q(v, x), qy = vcx_has_q(v, y);
+    if (qx == qy) return false;
+    *lhs = qx ? x : y;
+    *rhs = qx ? y : x;
+    return true;
+}
+
+/* An atom bounding an int E(Q): lo <= E(Q) <= hi, the bounds ground (NULL:
+ * unbounded). */
+static bool range_atom(Vc *v, Z3_ast a, Z3_ast *E, Z3_ast *lo, Z3_ast *hi)
+{
+    if (Z3_get_ast_kind(v->c, a) != Z3_APP_AST) return false;
+    Z3_app ap = Z3_to_app(v->c, a);
+    Z3_decl_kind k = Z3_get_decl_kind(v->c, Z3_get_app_decl(v->c, ap));
+    if (Z3_get_app_num_args(v->c, ap) != 2) return false;
+    Z3_ast x = Z3_get_app_arg(v->c, ap, 0), y = Z3_get_app_arg(v->c, ap, 1);
+    if (Z3_get_sort_kind(v->c, Z3_get_sort(v->c, x)) != Z3_INT_SORT) return false;
+    bool qx = vcx_has_q(v, x), qy = vcx_has_q(v, y);
+    if (qx == qy) return false;
+    Z3_ast g = qx ? y : x, one = num(v, 1);
+    *E = qx ? x : y;
+    *lo = *hi = NULL;
+    switch (k) {
+    case Z3_OP_EQ:
+        *lo = *hi = g;
+        return true;
+    case Z3_OP_LE: /* x <= y */
+        *(qx ? hi : lo) = g;
+        return true;
+    case Z3_OP_GE: /* x >= y */
+        *(qx ? lo : hi) = g;
+        return true;
+    case Z3_OP_LT: /* x < y */
+        if (qx)
+            *hi = sub2(v, g, one);
+        else
+            *lo = add2(v, g, one);
+        return true;
+    case Z3_OP_GT: /* x > y */
+        if (qx)
+            *lo = add2(v, g, one);
+        else
+            *hi = sub2(v, g, one);
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool mentions_fn(Vc *v, Z3_ast t, Z3_func_decl f, IdSet *seen)
+{
+    if (!vcx_idset_add(seen, aid(v, t))) return false;
+    if (Z3_get_ast_kind(v->c, t) != Z3_APP_AST) return false;
+    Z3_app a = Z3_to_app(v->c, t);
+    if (Z3_is_eq_func_decl(v->c, Z3_get_app_decl(v->c, a), f)) return true;
+    unsigned na = Z3_get_app_num_args(v->c, a);
+    for (unsigned i = 0; i < na; i++)
+        if (mentions_fn(v, Z3_get_app_arg(v->c, a, i), f, seen)) return true;
+    return false;
+}
+
+/* A value atom: E(Q) == a with a ground and E free of heard-of sets; it has
+ * a global count shared by every family that mentions it. */
+static bool value_atom(Vc *v, int atom, Z3_ast *E, Z3_ast *a)
+{
+    if (!eq_atom(v, v->atoms[atom], E, a)) return false;
+    IdSet seen = {0};
+    bool ho =
+        mentions_fn(v, *E, v->ho, &seen) || (v->uniform && mentions_fn(v, *E, v->good, &seen));
+    free(seen.v);
+    return !ho && vcx_is_ground(v, *a);
+}
+
+static Z3_ast value_count(Vc *v, int atom)
+{
+    for (int i = 0; i < v->nvatom; i++)
+        if (v->vatom[i] == atom) return v->vcount[i];
+    GROW(v->vatom, v->nvatom, v->capvatom);
+    GROW(v->vcount, v->nvatom, v->capvatom2);
+    v->vatom[v->nvatom] = atom;
+    Z3_ast c = fresh_const(v, "vcount", v->I);
+    v->vcount[v->nvatom++] = c;
+    vcx_assert(v, and2(v, le(v, num(v, 0), c), le(v, c, v->n)));
+    return c;
+}
+
+/* Counts of E(Q) == a for distinct a add up to at most n; equal values have equal counts. */
+static void value_histograms(Vc *v)
+{
+    for (int i = 0; i < v->nvatom; i++) {
+        Z3_ast Ei, ai;
+        if (!eq_atom(v, v->atoms[v->vatom[i]], &Ei, &ai)) continue;
+        Z3_ast sum = num(v, 0);
+        bool first = true;
+        for (int j = 0; j < v->nvatom; j++) {
+            Z3_ast Ej, aj;
+            if (!eq_atom(v, v->atoms[v->vatom[j]], &Ej, &aj) || !Z3_is_eq_ast(v->c, Ei, Ej))
+                continue;
+            if (j < i) first = false;
+            if (j > i) vcx_assert(v, imp(v, eq(v, ai, aj), eq(v, v->vcount[i], v->vcount[j])));
+            Z3_ast dup = fls(v);
+            for (int k = 0; k < j; k++) {
+                Z3_ast Ek, ak;
+                if (eq_atom(v, v->atoms[v->vatom[k]], &Ek, &ak) && Z3_is_eq_ast(v->c, Ei, Ek))
+                    dup = or2(v, dup, eq(v, ak, aj));
+            }
+            sum = add2(v, sum, ite(v, dup, num(v, 0), v->vcount[j]));
+        }
+        if (first) vcx_assert(v, le(v, sum, v->n));
+    }
+}
+
+static int seal_family(Vc *v, int fi, Z3_ast *tie, int ntie, char *err, size_t errn)
+{
+    Family *f = &v->fams[fi];
+    if (vcx_over_time(v)) {
+        snprintf(err, errn, "timeout (while building the query)");
+        return -1;
+    }
+    int cap = 0;
+    for (int i = 0; i < v->ncards; i++) {
+        if (v->cards[i].fam != fi) continue;
+        /* a count whose conditions would overflow the family goes to a family
+         * of its own, linked by marginals: fewer joint facts, still sound */
+        int *tmp = NULL, nt = 0, ct = 0;
+        for (int k = 0; k < f->natoms; k++) {
+            GROW(tmp, nt, ct);
+            tmp[nt++] = f->atoms[k];
+        }
+        collect_atoms(v, v->cards[i].pred, &tmp, &nt, &ct);
+        if (nt > SPLIT_ATOMS && f->natoms > 0) {
+            free(tmp);
+            int nf = venn_new_family(v);
+            f = &v->fams[fi]; /* venn_new_family may move the array */
+            v->cards[i].fam = nf;
+            continue;
+        }
+        free(f->atoms);
+        f->atoms = tmp;
+        f->natoms = nt;
+        cap = ct;
+    }
+    if (f->natoms > MAX_ATOMS && getenv("HOC_VC_DEBUG"))
+        for (int i = 0; i < f->natoms; i++)
+            fprintf(stderr, "  too many: %s\n", Z3_ast_to_string(v->c, v->atoms[f->atoms[i]]));
+    if (f->natoms > MAX_ATOMS) {
+        snprintf(err, errn, "%d distinct set conditions in one Venn family (at most %d)", f->natoms,
+                 MAX_ATOMS);
+        return -1;
+    }
+    if (fi == 0) { /* the main family also splits on the value atoms of the other families */
+        for (int g = 1; g < v->nfams && f->natoms < MAX_ATOMS; g++) {
+            Family *h = &v->fams[g];
+            bool core = false; /* only the families of the query's own processes */
+            for (int t = 0; t < v->nfamterm; t++)
+                if (v->fam_of_term[t] == g)
+                    for (int k = 0; k < v->pool_core; k++)
+                        core |= aid(v, v->pool[k]) == v->fam_term[t];
+            if (!core) continue;
+            int hn = 0, hcap = 0;
+            int *ha = NULL;
+            for (int i = 0; i < v->ncards; i++)
+                if (v->cards[i].fam == g) collect_atoms(v, v->cards[i].pred, &ha, &hn, &hcap);
+            for (int k = 0; k < hn && f->natoms < MAX_ATOMS; k++) {
+                Z3_ast E, a;
+                bool dup = false;
+                for (int m = 0; m < f->natoms; m++)
+                    dup |= f->atoms[m] == ha[k];
+                if (!dup && value_atom(v, ha[k], &E, &a)) {
+                    GROW(f->atoms, f->natoms, cap);
+                    f->atoms[f->natoms++] = ha[k];
+                }
+            }
+            free(ha);
+            (void)h;
+        }
+    }
+    if (fi > 0 && v->fams[0].sealed) { /* bounds of the main family on the same E(Q) */
+        Family *g = &v->fams[0];
+        for (int m = 0; m < g->natoms && f->natoms < CROSS_ATOMS; m++) {
+            Z3_ast E, lo, hi, E2, lo2, hi2;
+            bool have = false, match = false;
+            for (int i = 0; i < f->natoms; i++) {
+                have |= f->atoms[i] == g->atoms[m];
+                match |= !have && range_atom(v, v->atoms[f->atoms[i]], &E2, &lo2, &hi2) &&
+                         range_atom(v, v->atoms[g->atoms[m]], &E, &lo, &hi) &&
+                         Z3_is_eq_ast(v->c, E, E2);
+            }
+            if (have || !match) continue;
+            GROW(f->atoms, f->natoms, cap);
+            f->atoms[f->natoms++] = g->atoms[m];
+        }
+    }
+    if (getenv("HOC_VC_DEBUG")) {
+        fprintf(stderr, "family %d: %d atoms, pool %d\n", fi, f->natoms, v->npool);
+        if (fi == 0 && atoi(getenv("HOC_VC_DEBUG")) > 2)
+            for (int i = 0; i < v->npool; i++)
+                fprintf(stderr, "  pool %s\n", Z3_ast_to_string(v->c, v->pool[i]));
+        for (int i = 0; i < f->natoms; i++)
+            fprintf(stderr, "  atom %s\n", Z3_ast_to_string(v->c, v->atoms[f->atoms[i]]));
+    }
+    unsigned nr = 1u << f->natoms;
+    f->r = calloc(nr, sizeof *f->r);
+    f->wit = calloc(nr, sizeof *f->wit);
+    if (!f->r || !f->wit) abort();
+    Z3_ast *sum = malloc(sizeof *sum * nr);
+    if (!sum) abort();
+    for (unsigned b = 0; b < nr; b++) {
+        f->r[b] = fresh_const(v, fi ? "rt" : "r", v->I);
+        vcx_assert(v, le(v, num(v, 0), f->r[b]));
+        sum[b] = f->r[b];
+    }
+    vcx_assert(v, eq(v, Z3_mk_add(v->c, nr, sum), v->n));
+    for (int i = 0; i < v->ncards; i++) {
+        if (v->cards[i].fam != fi) continue;
+        unsigned k = 0;
+        for (unsigned b = 0; b < nr; b++) {
+            Z3_ast val = region_value(v, f, v->cards[i].pred, b);
+            if (Z3_is_eq_ast(v->c, val, fls(v))) continue;
+            sum[k++] = Z3_is_eq_ast(v->c, val, tru(v)) ? f->r[b] : ite(v, val, f->r[b], num(v, 0));
+        }
+        vcx_assert(v, eq(v, v->cards[i].c, k ? Z3_mk_add(v->c, k, sum) : num(v, 0)));
+    }
+    /* atoms bounding the same E(Q) (E(Q) == a, t <= E(Q), ...): intervals
+     * that are disjoint share no process; one inside another, no process
+     * is in the first only. Facts of integer order, so exact; without them
+     * only witnesses would rule those regions out, one model at a time. */
+    for (int i = 0; i < f->natoms && f->natoms <= RANGE_ATOMS; i++)
+        for (int j = 0; j < f->natoms; j++) {
+            Z3_ast E1, lo1, hi1, E2, lo2, hi2;
+            if (i == j || !range_atom(v, v->atoms[f->atoms[i]], &E1, &lo1, &hi1) ||
+                !range_atom(v, v->atoms[f->atoms[j]], &E2, &lo2, &hi2) ||
+                !Z3_is_eq_ast(v->c, E1, E2))
+                continue;
+            unsigned k = 0, k2 = 0;
+            Z3_ast *sum2 = malloc(sizeof *sum2 * nr);
+            if (!sum2) abort();
+            for (unsigned b = 0; b < nr; b++) {
+                if (i < j && ((b >> i) & 1) && ((b >> j) & 1)) sum[k++] = f->r[b];
+                if (((b >> i) & 1) && !((b >> j) & 1)) sum2[k2++] = f->r[b];
+            }
+            if (i < j) { /* disjoint */
+                Z3_ast apart = fls(v);
+                if (lo1 && hi2) apart = or2(v, apart, lt(v, hi2, lo1));
+                if (lo2 && hi1) apart = or2(v, apart, lt(v, hi1, lo2));
+                if (!Z3_is_eq_ast(v->c, apart, fls(v)))
+                    vcx_assert(v, imp(v, apart, eq(v, Z3_mk_add(v->c, k, sum), num(v, 0))));
+            }
+            if ((!lo2 || lo1) && (!hi2 || hi1)) { /* interval i inside interval j */
+                Z3_ast inside = tru(v);
+                if (lo2) inside = and2(v, inside, le(v, lo2, lo1));
+                if (hi2) inside = and2(v, inside, le(v, hi1, hi2));
+                vcx_assert(v, imp(v, inside, eq(v, Z3_mk_add(v->c, k2, sum2), num(v, 0))));
+            }
+            free(sum2);
+        }
+    /* ground processes make their region non-empty */
+    for (int t = 0; t < ntie && !vcx_over_time(v); t++) /* one small implication per region */
+        for (unsigned b = 0; b < nr; b++)
+            vcx_assert(v, imp(v, venn_region_of(v, f, b, tie[t]), le(v, num(v, 1), f->r[b])));
+    /* value atoms have one count in every family */
+    for (int i = 0; i < f->natoms; i++) {
+        Z3_ast E, a;
+        if (!value_atom(v, f->atoms[i], &E, &a)) continue;
+        unsigned k = 0;
+        for (unsigned b = 0; b < nr; b++)
+            if ((b >> i) & 1) sum[k++] = f->r[b];
+        vcx_assert(v, eq(v, Z3_mk_add(v->c, k, sum), value_count(v, f->atoms[i])));
+    }
+    /* marginals shared with the main family */
+    if (fi > 0 && v->fams[0].sealed) {
+        Family *g = &v->fams[0];
+        int gi[MAX_ATOMS], fj[MAX_ATOMS], ns = 0;
+        for (int i = 0; i < f->natoms; i++)
+            for (int j = 0; j < g->natoms; j++)
+                if (f->atoms[i] == g->atoms[j] && ns < MAX_ATOMS) {
+                    fj[ns] = i, gi[ns++] = j;
+                }
+        /* value atoms are already tied by their counts; a joint marginal
+         * is only worth it when other conditions are shared */
+        bool only_values = true;
+        for (int s2 = 0; s2 < ns; s2++) {
+            Z3_ast E, a;
+            if (!value_atom(v, f->atoms[fj[s2]], &E, &a)) only_values = false;
+        }
+        if (ns > 0 && ns <= 6 && (!only_values || ns > 1) && !only_values) {
+            unsigned ng = 1u << g->natoms;
+            Z3_ast *sg = malloc(sizeof *sg * ng);
+            if (!sg) abort();
+            for (unsigned a = 0; a < (1u << ns); a++) {
+                unsigned k1 = 0, k2 = 0;
+                for (unsigned b = 0; b < nr; b++) {
+                    bool ok = true;
+                    for (int s2 = 0; s2 < ns && ok; s2++)
+                        ok = ((b >> fj[s2]) & 1) == ((a >> s2) & 1);
+                    if (ok) sum[k1++] = f->r[b];
+                }
+                for (unsigned b = 0; b < ng; b++) {
+                    bool ok = true;
+                    for (int s2 = 0; s2 < ns && ok; s2++)
+                        ok = ((b >> gi[s2]) & 1) == ((a >> s2) & 1);
+                    if (ok) sg[k2++] = g->r[b];
+                }
+                vcx_assert(v, eq(v, Z3_mk_add(v->c, k1, sum), Z3_mk_add(v->c, k2, sg)));
+            }
+            free(sg);
+        }
+    }
+    free(sum);
+    f->sealed = true;
+    return 0;
+}
+
+/* Seals the main family first, then every family not sealed yet. */
+int venn_seal_all(Vc *v, Z3_ast *tie, int ntie, char *err, size_t errn)
+{
+    for (int i = 0; i < v->nfams; i++)
+        if (!v->fams[i].sealed && seal_family(v, i, tie, ntie, err, errn) < 0) return -1;
+    value_histograms(v);
+    return 0;
+}
+
+int venn_new_family(Vc *v)
+{
+    GROW(v->fams, v->nfams, v->capfams);
+    memset(&v->fams[v->nfams], 0, sizeof v->fams[0]);
+    return v->nfams++;
+}
