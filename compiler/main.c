@@ -12,6 +12,7 @@
 #include "cgen.h"
 #include "check.h"
 #include "diag.h"
+#include "ghost.h"
 #include "parse.h"
 #include "tool.h"
 #include "mc.h"
@@ -48,6 +49,8 @@ static const char *usage_text =
     "      --trace FILE    write the counterexample as JSON (hoc sim --replay)\n"
     "      --goal NAME     stop where spec NAME holds; several: reach each in turn\n"
     "      --prune NAME    do not expand states where spec NAME holds\n"
+    "      --skip NAME     do not check invariant or property NAME (repeatable); ghosts\n"
+    "                      that only skipped specs need are left out of the states\n"
     "      --param X=V     fix a parameter (default: the largest allowed)\n"
     "      --no-symmetry   do not merge states that differ by a permutation of processes\n"
     "      --no-abstraction  keep phase numbers as they are instead of ranking stamps\n"
@@ -343,6 +346,7 @@ typedef struct Job {
     bool json;
     Front fr;
     Loaded l;
+    Algo *al; /* the checked algorithm, once loaded */
     bool loaded_front;
 } Job;
 
@@ -394,9 +398,9 @@ static int job_load(Job *j, int maxn)
 {
     j->loaded_front = true;
     if (front(j->file, &j->fr) != 0) return 2;
-    Algo *al = pick_algo(&j->fr, j->name);
-    if (!al) return 2;
-    return load_algo(&j->fr, al, j->file, j->externs, j->nexterns, maxn, &j->l) ? 2 : 0;
+    j->al = pick_algo(&j->fr, j->name);
+    if (!j->al) return 2;
+    return load_algo(&j->fr, j->al, j->file, j->externs, j->nexterns, maxn, &j->l) ? 2 : 0;
 }
 
 static void job_free(Job *j)
@@ -510,11 +514,77 @@ static int find_spec(const hoc_algo *a, const char *name)
     return -1;
 }
 
+/* What --skip NAME... leaves out. */
+typedef struct Skips {
+    const char *names[32];
+    int n;
+    bool *spec;      /* per spec of the hoc_algo */
+    bool *untracked; /* per state field */
+} Skips;
+
+/* Why spec i cannot be skipped in this search, or NULL if it can. */
+static const char *unskippable(const hoc_algo *a, const mc_opts *o, int i)
+{
+    bool guide = o->prune == i;
+    for (int g = 0; g < o->ngoals; g++)
+        guide |= o->goals[g] == i;
+    if (guide) return "guides this search (--goal, --prune), so it is not checked anyway";
+    if (a->specs[i].kind == HOC_ASSUME)
+        return "is an assumption: it restricts the adversary (or, with eventually, plays no "
+               "part in hoc check); it is not checked";
+    if (a->specs[i].kind != HOC_INVARIANT && a->specs[i].kind != HOC_PROPERTY)
+        return "is a goal or a prune, which are never checked";
+    return NULL;
+}
+
+/* Fills sk->spec and sk->untracked and points o at them: the named specs are
+ * not checked, and the ghosts that no other spec needs (ghost.h) are not
+ * stored. Returns 0, or 2 after a message. */
+static int plan_skips(const Algo *al, const hoc_algo *a, Skips *sk, mc_opts *o)
+{
+    sk->spec = calloc((size_t)a->nspecs + 1, sizeof *sk->spec);
+    sk->untracked = calloc((size_t)a->nfields + 1, sizeof *sk->untracked);
+    bool *skip = calloc((size_t)al->nspecs + 1, sizeof *skip); /* per spec of the front end */
+    bool *needed = calloc((size_t)al->nvars + 1, sizeof *needed);
+    int rc = 2;
+    if (!sk->spec || !sk->untracked || !skip || !needed) {
+        fprintf(stderr, "hoc: out of memory\n");
+        goto out;
+    }
+    for (int k = 0; k < sk->n; k++) {
+        int i = find_spec(a, sk->names[k]);
+        if (i < 0) goto out;
+        const char *why = unskippable(a, o, i);
+        if (why) {
+            fprintf(stderr, "hoc: --skip takes an invariant or property; '%s' %s\n", sk->names[k],
+                    why);
+            goto out;
+        }
+        sk->spec[i] = true;
+    }
+    /* the front end's specs and variables are the descriptor's, matched by name */
+    for (int j = 0; j < al->nspecs; j++)
+        for (int i = 0; i < a->nspecs; i++)
+            if (sk->spec[i] && strcmp(a->specs[i].name, al->specs[j]->name) == 0) skip[j] = true;
+    ghost_needed(al, skip, needed);
+    for (int f = 0; f < a->nfields; f++)
+        for (int v = 0; v < al->nvars; v++)
+            if (a->fields[f].ghost && !needed[v] &&
+                strcmp(a->fields[f].name, al->vars[v]->name) == 0)
+                sk->untracked[f] = true;
+    o->skip = sk->spec, o->untracked = sk->untracked;
+    rc = 0;
+out:
+    free(skip), free(needed);
+    return rc;
+}
+
 /* ---- hoc check ---- */
 static int cmd_check(int argc, char **argv)
 {
     const char *prune = NULL, *faults = "benign", *goalnames[8];
     int ngoalnames = 0;
+    Skips sk = {.n = 0};
     Job j = {.seed = 1};
     mc_opts o = {.values = 2,
                  .depth = 1000,
@@ -585,6 +655,9 @@ static int cmd_check(int argc, char **argv)
             goalnames[ngoalnames++] = val;
         } else if (strcmp(a, "--prune") == 0) {
             prune = val;
+        } else if (strcmp(a, "--skip") == 0) {
+            if (sk.n == 32) return usage_error("%s", "at most 32 --skip options");
+            sk.names[sk.n++] = val;
         } else {
             return usage_error("unknown option '%s'", a);
         }
@@ -608,9 +681,11 @@ static int cmd_check(int argc, char **argv)
     for (int i = 0; i < ngoalnames; i++)
         if ((o.goals[o.ngoals++] = find_spec(a, goalnames[i])) < 0) goto out;
     if (prune && (o.prune = find_spec(a, prune)) < 0) goto out;
+    if (sk.n && plan_skips(j.al, a, &sk, &o) != 0) goto out;
     o.n = j.n, o.seed = j.seed, o.json = j.json, o.out = stdout, o.source = j.file;
     rc = mc_run(a, &o);
 out:
+    free(sk.spec), free(sk.untracked);
     job_free(&j);
     return rc;
 }

@@ -608,12 +608,16 @@ static int replay_start(const hoc_algo *a, int n, const json *js, uint8_t *state
     return 0;
 }
 
-/* Was spec `name` a goal or prune of the search that wrote the trace? */
-static bool guided(const json *t, const char *name)
+/* Did the search that wrote the trace leave spec `name` unchecked: a goal or
+ * prune that guided it, or a spec it was told to skip? */
+static bool unchecked(const json *t, const char *name)
 {
-    const json *g = json_get(t, "guides");
-    for (int i = 0; g && g->type == JSON_ARR && i < g->n; i++)
-        if (g->items[i].type == JSON_STR && strcmp(g->items[i].str, name) == 0) return true;
+    static const char *const keys[] = {"guides", "skipped"};
+    for (int k = 0; k < 2; k++) {
+        const json *g = json_get(t, keys[k]);
+        for (int i = 0; g && g->type == JSON_ARR && i < g->n; i++)
+            if (g->items[i].type == JSON_STR && strcmp(g->items[i].str, name) == 0) return true;
+    }
     return false;
 }
 
@@ -626,7 +630,8 @@ static int replay_specs(const hoc_algo *a, const json *t, const uint8_t *states,
         const hoc_spec *sp = &a->specs[i];
         /* from an arbitrary start only the invariants are in question */
         bool cti = json_get(t, "start") != NULL;
-        if ((sp->kind != HOC_INVARIANT && (sp->kind != HOC_PROPERTY || cti)) || guided(t, sp->name))
+        if ((sp->kind != HOC_INVARIANT && (sp->kind != HOC_PROPERTY || cti)) ||
+            unchecked(t, sp->name))
             continue;
         if (sp->holds(states, params, NULL)) continue;
         fprintf(out, "VIOLATED: %s %s ", hoc_spec_kind_name(sp->kind), sp->name);

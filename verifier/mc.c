@@ -35,6 +35,11 @@ typedef struct Store {
     pthread_mutex_t lock;
 } Store;
 
+/* Bytes of a process state that are not stored (an untracked ghost). */
+typedef struct Span {
+    size_t off, len;
+} Span;
+
 typedef struct Mc {
     const hoc_algo *a;
     const mc_opts *o;
@@ -44,6 +49,9 @@ typedef struct Mc {
     bool sym;
     bool fold_round; /* the round counter only matters modulo the phase */
     RankMap rank;    /* the phase abstraction, when rank.period > 0 */
+    Span *forget;    /* the untracked ghosts, zeroed before a state is stored */
+    int nforget;
+    bool roots_initial; /* the store's roots are initial states (not a goal reached) */
     Store st;
     int64_t transitions;
     int64_t level_start, level_end;
@@ -132,11 +140,22 @@ static void canonicalize(const Mc *m, uint8_t *k, uint8_t *tmp)
     *key_crashed(k) = out;
 }
 
-/* The representative stored for a state: stamps ranked, then processes sorted. */
-static void canonical(const Mc *m, uint8_t *k, uint8_t *tmp, int64_t *scratch)
+/* Stamps ranked, then processes sorted: the canonical member of the class
+ * of states that behave alike up to renaming. */
+static void order(const Mc *m, uint8_t *k, uint8_t *tmp, int64_t *scratch)
 {
     rank_apply(&m->rank, key_round(k), key_proc(m, k, 0), scratch);
     if (m->sym) canonicalize(m, k, tmp);
+}
+
+/* The representative stored for a state: untracked ghosts zeroed first, so
+ * that neither their stamps' ranks nor the sort order depend on them. */
+static void canonical(const Mc *m, uint8_t *k, uint8_t *tmp, int64_t *scratch)
+{
+    for (int p = 0; p < m->n; p++)
+        for (int i = 0; i < m->nforget; i++)
+            memset(key_proc(m, k, p) + m->forget[i].off, 0, m->forget[i].len);
+    order(m, k, tmp, scratch);
 }
 
 /* ---- the store ---- */
@@ -262,12 +281,29 @@ typedef struct Worker {
     int64_t transitions;
 } Worker;
 
+/* Whether two process states differ at most in untracked ghosts: then they
+ * are stored alike, and one of them is enough as a successor. */
+static bool same_tracked(const Mc *m, const uint8_t *x, const uint8_t *y)
+{
+    if (memcmp(x, y, m->ssz) == 0) return true;
+    size_t from = 0; /* the spans are sorted */
+    for (int i = 0; i < m->nforget; i++) {
+        if (memcmp(x + from, y + from, m->forget[i].off - from) != 0) return false;
+        from = m->forget[i].off + m->forget[i].len;
+    }
+    return m->nforget && memcmp(x + from, y + from, m->ssz - from) == 0;
+}
+
 static int choices_add(Worker *w, Choices *c, const uint8_t *st, hoc_set ho, uint64_t bits)
 {
     size_t ssz = w->m->ssz;
     for (int i = 0; i < c->count; i++)
-        if (memcmp(c->states + (size_t)i * ssz, st, ssz) == 0) {
-            if (hoc_set_size(ho) > hoc_set_size(c->ho[i])) c->ho[i] = ho;
+        if (same_tracked(w->m, c->states + (size_t)i * ssz, st)) {
+            /* the largest heard-of set, with the oracle bits and state it gives */
+            if (hoc_set_size(ho) > hoc_set_size(c->ho[i])) {
+                c->ho[i] = ho, c->bits[i] = bits;
+                memcpy(c->states + (size_t)i * ssz, st, ssz);
+            }
             return 0;
         }
     if (c->count == c->cap) {
@@ -430,6 +466,11 @@ static bool guides(const Mc *m, int i)
     return m->o->prune == i;
 }
 
+static bool skipped(const Mc *m, int i)
+{
+    return m->o->skip && m->o->skip[i];
+}
+
 /* The first invariant (or property, unless invariants_only) violated in s, or -1. */
 static int first_violated(const Mc *m, uint8_t *s, bool invariants_only)
 {
@@ -437,7 +478,9 @@ static int first_violated(const Mc *m, uint8_t *s, bool invariants_only)
     for (int i = 0; i < a->nspecs; i++) {
         const hoc_spec *sp = &a->specs[i];
         bool checked = sp->kind == HOC_INVARIANT || (sp->kind == HOC_PROPERTY && !invariants_only);
-        if (checked && !guides(m, i) && !sp->holds(key_proc(m, s, 0), m->o->params, NULL)) return i;
+        if (checked && !guides(m, i) && !skipped(m, i) &&
+            !sp->holds(key_proc(m, s, 0), m->o->params, NULL))
+            return i;
     }
     return -1;
 }
@@ -473,6 +516,16 @@ static void note_bad(Mc *m, int64_t idx, int spec)
     pthread_mutex_unlock(&m->st.lock);
 }
 
+/* Notes a newly stored state if it breaks a spec or reaches the goal. */
+static void note_state(Mc *m, int64_t idx, uint8_t *k)
+{
+    int v = violated(m, k);
+    if (v >= 0)
+        note_bad(m, idx, v);
+    else if (holds(m, m->goal, k))
+        note_bad(m, idx, m->goal);
+}
+
 static int visit_store(Worker *w, uint8_t *succ, const hoc_set *ho, void *arg)
 {
     Mc *m = w->m;
@@ -484,12 +537,7 @@ static int visit_store(Worker *w, uint8_t *succ, const hoc_set *ho, void *arg)
         halt(m, "memory budget");
         return 1;
     }
-    if (idx < 0) return 0;
-    int v = violated(m, succ);
-    if (v >= 0)
-        note_bad(m, idx, v);
-    else if (holds(m, m->goal, succ))
-        note_bad(m, idx, m->goal);
+    if (idx >= 0) note_state(m, idx, succ);
     return 0;
 }
 
@@ -546,7 +594,11 @@ static int input_domain(const Mc *m, const hoc_field *f)
     return m->o->values;
 }
 
-static int add_initial_states(Mc *m, Worker *w)
+typedef int (*init_fn)(Mc *m, Worker *w, uint8_t *k, void *arg);
+
+/* Calls each on every initial state (as init made it, in w->tmp), in a
+ * fixed order, until it returns nonzero; returns that, or 0. */
+static int initial_states(Mc *m, Worker *w, init_fn each, void *arg)
 {
     const hoc_algo *a = m->a;
     int n = m->n, ni = a->ninputs;
@@ -566,22 +618,42 @@ static int add_initial_states(Mc *m, Worker *w)
             hoc_env env = {p, n, 0, m->o->params, 0};
             a->init(key_proc(m, k, p), &env, in + p * ni);
         }
-        canonical(m, k, w->next, w->rank_scratch);
-        int64_t idx = store_add(m, k, -1);
-        if (idx == -2) return -1;
-        if (idx >= 0) {
-            int v = violated(m, k);
-            if (v >= 0)
-                note_bad(m, idx, v);
-            else if (holds(m, m->goal, k))
-                note_bad(m, idx, m->goal);
-        }
+        int rc = each(m, w, k, arg);
+        if (rc) return rc;
         int d = 0;
         while (d < total && ++digit[d] == dom[d % (ni ? ni : 1)])
             digit[d++] = 0;
         if (d >= total) break;
     }
     return 0;
+}
+
+static int store_initial(Mc *m, Worker *w, uint8_t *k, void *arg)
+{
+    (void)arg;
+    canonical(m, k, w->next, w->rank_scratch);
+    int64_t idx = store_add(m, k, -1);
+    if (idx == -2) return -1;
+    if (idx >= 0) note_state(m, idx, k);
+    return 0;
+}
+
+static int add_initial_states(Mc *m, Worker *w)
+{
+    return initial_states(m, w, store_initial, NULL);
+}
+
+/* Finds an initial state whose canonical form is arg[0] and writes it,
+ * ordered but with its ghosts, to arg[1]. */
+static int find_initial(Mc *m, Worker *w, uint8_t *k, void *arg)
+{
+    uint8_t **io = arg;
+    memcpy(w->cur, k, m->key);
+    canonical(m, w->cur, w->next, w->rank_scratch);
+    if (memcmp(w->cur, io[0], m->key) != 0) return 0;
+    memcpy(io[1], k, m->key);
+    order(m, io[1], w->next, w->rank_scratch);
+    return 1;
 }
 
 /* ---- traces ---- */
@@ -626,6 +698,7 @@ static void print_trace(Mc *m, const uint8_t *states, const hoc_set *hos, const 
                    .params = m->o->params,
                    .source = m->o->source,
                    .violation = m->bad_spec >= 0 ? m->a->specs[m->bad_spec].name : "",
+                   .skipped = m->o->skip,
                    .cti = m->cti};
     for (int i = 0, k = 0; i < m->a->nspecs && k < 8; i++)
         if (guides(m, i)) t.guides[k++] = m->a->specs[i].name;
@@ -700,23 +773,31 @@ static int rebuild_path(Mc *m, Worker *w, int64_t idx, Path *out)
     }
     for (int64_t i = idx, d = depth; d >= 0; i = parent_at(&m->st, i), d--)
         path[d] = i;
-    memcpy(out->states, key_at(&m->st, path[0]), m->key);
-    for (int64_t d = 1; d <= depth; d++) {
+    /* a stored root lacks its untracked ghosts: start from the real initial state */
+    uint8_t *io[2] = {key_at(&m->st, path[0]), out->states};
+    bool ok = true;
+    if (m->nforget && m->roots_initial)
+        ok = initial_states(m, w, find_initial, io) == 1;
+    else
+        memcpy(out->states, io[0], m->key);
+    int64_t d = 1;
+    for (; ok && d <= depth; d++) {
         Find fd = {.target = key_at(&m->st, path[d]), .found = out->states + m->key * (size_t)d};
         successors(w, out->states + m->key * (size_t)(d - 1), visit_find, &fd);
-        if (!fd.ok) {
-            fprintf(m->o->out,
-                    "hoc check: internal error: the trace cannot be rebuilt at round %" PRId64 "\n",
-                    d - 1);
-            free(path);
-            path_free(out);
-            return -1;
-        }
         memcpy(out->hos + HOC_MAXN * (size_t)d, fd.ho, sizeof fd.ho);
         memcpy(out->bits + HOC_MAXN * (size_t)d, fd.bits, sizeof fd.bits);
+        ok = fd.ok;
     }
     free(path);
-    return 0;
+    if (ok) return 0;
+    if (d == 1)
+        fprintf(m->o->out, "hoc check: internal error: the trace has no initial state\n");
+    else
+        fprintf(m->o->out,
+                "hoc check: internal error: the trace cannot be rebuilt at round %" PRId64 "\n",
+                d - 2);
+    path_free(out);
+    return -1;
 }
 
 /* ---- random walks, for depths beyond exhaustive reach ---- */
@@ -916,6 +997,68 @@ static bool bfs(Mc *m, Worker *ws, int threads, int64_t *depth)
     return false;
 }
 
+static int cmp_span(const void *x, const void *y)
+{
+    size_t a = ((const Span *)x)->off, b = ((const Span *)y)->off;
+    return (a > b) - (a < b);
+}
+
+/* The spans of the untracked ghosts, by offset; -1 when out of memory. */
+static int forget_init(Mc *m)
+{
+    const hoc_algo *a = m->a;
+    m->forget = malloc(((size_t)a->nfields + 1) * sizeof *m->forget);
+    if (!m->forget) return -1;
+    for (int i = 0; m->o->untracked && i < a->nfields; i++) {
+        const hoc_field *f = &a->fields[i];
+        if (m->o->untracked[i] && f->ghost)
+            m->forget[m->nforget++] = (Span){f->offset, f->count * hoc_kind_size(f->kind)};
+    }
+    qsort(m->forget, (size_t)m->nforget, sizeof *m->forget, cmp_span);
+    return 0;
+}
+
+/* The specs skipped and, if states are stored, the ghosts left out: a line
+ * of the summary, or nothing when nothing is skipped. */
+static void print_skips(const Mc *m, FILE *f, bool stored)
+{
+    const hoc_algo *a = m->a;
+    int k = 0, ghosts = 0;
+    for (int i = 0; i < a->nspecs; i++)
+        if (skipped(m, i)) fprintf(f, "%s%s", k++ ? ", " : "  skipped: ", a->specs[i].name);
+    if (!k) return;
+    for (int i = 0; i < a->nfields; i++)
+        ghosts += a->fields[i].ghost;
+    if (stored && m->nforget) {
+        fprintf(f, "; ghost%s", m->nforget > 1 ? "s" : "");
+        for (int i = 0, j = 0; i < a->nfields; i++)
+            if (m->o->untracked && m->o->untracked[i] && a->fields[i].ghost)
+                fprintf(f, "%s %s", j++ ? "," : "", a->fields[i].name);
+        fprintf(f, " not tracked (traces still show %s)",
+                m->nforget > 1 ? "their values" : "its values");
+    } else if (stored && ghosts) {
+        fputs("; every ghost still tracked", f);
+    }
+    fputc('\n', f);
+}
+
+/* The end of the JSON summary: what was skipped and left out, if anything. */
+static void json_skips(const Mc *m, FILE *f)
+{
+    const hoc_algo *a = m->a;
+    if (m->o->skip) {
+        fputs(", \"skipped\": [", f);
+        for (int i = 0, k = 0; i < a->nspecs; i++)
+            if (skipped(m, i)) fprintf(f, "%s\"%s\"", k++ ? ", " : "", a->specs[i].name);
+        fputs("], \"untracked\": [", f);
+        for (int i = 0, k = 0; m->o->untracked && i < a->nfields; i++)
+            if (m->o->untracked[i] && a->fields[i].ghost)
+                fprintf(f, "%s\"%s\"", k++ ? ", " : "", a->fields[i].name);
+        fputc(']', f);
+    }
+    fputs("}\n", f);
+}
+
 /* hoc check --inductive: the search, its report, and its exit status. */
 static int check_induction(Mc *m, Worker *w, Path *path)
 {
@@ -936,6 +1079,7 @@ static int check_induction(Mc *m, Worker *w, Path *path)
             "%s: n=%d, counterexamples to induction among states with values from %d: %" PRId64
             " states satisfy the invariants, %.3f s; symmetry reduction %s\n",
             a->name, m->n, m->o->values, checked, secs, m->sym ? "applied" : "not applied");
+    print_skips(m, f, false);
     if (r == 0)
         fprintf(f, "ok: no counterexample to induction in this domain (a bounded check; hoc "
                    "verify proves)\n");
@@ -949,7 +1093,13 @@ static int check_induction(Mc *m, Worker *w, Path *path)
 int mc_run(const hoc_algo *a, const mc_opts *o)
 {
     FILE *f = o->out ? o->out : stdout;
-    Mc m = {.a = a, .o = o, .n = o->n, .ssz = a->state_size, .bad = -1, .bad_spec = -1};
+    Mc m = {.a = a,
+            .o = o,
+            .n = o->n,
+            .ssz = a->state_size,
+            .bad = -1,
+            .bad_spec = -1,
+            .roots_initial = true};
     if (o->n < 1 || o->n > a->maxn || o->n > HOC_MAXN) {
         fprintf(stderr, "hoc check: n must be between 1 and %d\n", a->maxn);
         return 2;
@@ -957,7 +1107,8 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
     m.key = TRACE_PROCS + (size_t)o->n * a->state_size;
     m.sym = o->symmetry && !a->uses_id;
     m.fold_round = !a->uses_round;
-    if (rank_init(&m.rank, a, o->n, o->params, o->abstraction) != 0) {
+    if (rank_init(&m.rank, a, o->n, o->params, o->abstraction) != 0 || forget_init(&m) != 0) {
+        rank_free(&m.rank);
         fprintf(stderr, "hoc check: out of memory\n");
         return 2;
     }
@@ -970,7 +1121,7 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
     Path prefix = {0}, seg = {0};
     uint8_t *start = malloc(m.key);
     if (!ws || !start || store_init(&m.st, 8 + m.key) != 0) {
-        free(ws), free(start);
+        free(ws), free(start), free(m.forget);
         rank_free(&m.rank);
         fprintf(stderr, "hoc check: out of memory\n");
         return 2;
@@ -996,6 +1147,7 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
                 "%s: n=%d, %" PRId64 " random walks of up to %" PRId64 " rounds, seed %" PRIu64
                 ": %" PRId64 " steps in %.3f s\n",
                 a->name, o->n, o->walks, o->depth, o->seed, steps, secs);
+        print_skips(&m, f, false);
         if (w == 0) fprintf(f, "bound: no violation found on these walks (not exhaustive)\n");
         rc = w == 1 ? 1 : w == 0 ? 3 : 2;
         goto done;
@@ -1022,6 +1174,7 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
         store_free(&m.st);
         if (store_init(&m.st, 8 + m.key) != 0) goto done;
         m.goal = o->goals[++segment];
+        m.roots_initial = false;
         m.bad = -1, m.bad_spec = -1;
         store_add(&m, start, -1);
         if (holds(&m, m.goal, start)) m.bad = 0, m.bad_spec = m.goal;
@@ -1066,15 +1219,17 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
     if (m.nassume)
         fprintf(f, "  %d per-round assumption%s enforced on the largest heard-of sets\n", m.nassume,
                 m.nassume == 1 ? "" : "s");
+    print_skips(&m, f, true);
     if (m.bad >= 0)
         rc = goal ? 0 : 1;
-    else if (exhausted) {
-        fprintf(f,
-                o->ngoals
-                    ? "not found: the reachable space is exhausted without reaching goal %s\n"
-                    : "ok: the reachable space is exhausted; every invariant and property holds\n",
-                o->ngoals ? a->specs[m.goal].name : "");
-        rc = o->ngoals ? 1 : 0;
+    else if (exhausted && o->ngoals) {
+        fprintf(f, "not found: the reachable space is exhausted without reaching goal %s\n",
+                a->specs[m.goal].name);
+        rc = 1;
+    } else if (exhausted) {
+        fprintf(f, "ok: the reachable space is exhausted; every invariant and property %s\n",
+                o->skip ? "not skipped holds" : "holds");
+        rc = 0;
     } else {
         fprintf(f, "bound: stopped by the %s with no violation found (not exhausted)\n",
                 m.stop_why ? m.stop_why : "bound");
@@ -1085,16 +1240,17 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
                 "{\"verdict\": \"%s\", \"states\": %" PRId64 ", \"transitions\": %" PRId64
                 ", \"depth\": %" PRId64 ", \"seconds\": %.6f, \"exhausted\": %s, \"symmetry\": %s, "
                 "\"abstraction\": %s, "
-                "\"bytes_per_state\": %zu%s%s%s}\n",
+                "\"bytes_per_state\": %zu%s%s%s",
                 verdict, states, m.transitions, depth, secs, exhausted ? "true" : "false",
                 m.sym ? "true" : "false", m.rank.period > 0 ? "true" : "false", m.st.rec + 16,
                 m.bad >= 0 ? ", \"spec\": \"" : "", m.bad >= 0 ? a->specs[m.bad_spec].name : "",
                 m.bad >= 0 ? "\"" : "");
+    if (o->json) json_skips(&m, f);
 done:
     for (int t = 0; t < threads; t++)
         worker_free(&ws[t]);
     free(ws);
-    free(start);
+    free(start), free(m.forget);
     rank_free(&m.rank);
     path_free(&prefix);
     path_free(&seg);

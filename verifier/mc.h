@@ -29,7 +29,11 @@ typedef struct mc_opts {
     const char *source;     /* for the trace file */
     int goals[8];           /* punctuated search: reach goals[0], then from there goals[1], ... */
     int ngoals;
-    int prune;     /* spec index of a prune (do not expand where it holds), or -1 */
+    int prune;        /* spec index of a prune (do not expand where it holds), or -1 */
+    const bool *skip; /* per spec, or NULL: skip[i] means spec i is never evaluated */
+    /* Per state field, or NULL: untracked[i] means field i is a ghost that no
+     * evaluated spec needs, zeroed in the stored states (traces keep it). */
+    const bool *untracked;
     int64_t walks; /* > 0: random walks instead of exhaustive search */
     uint64_t seed;
     FILE *out;

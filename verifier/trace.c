@@ -138,6 +138,9 @@ int trace_write(const char *path, const TraceInfo *ti, const uint8_t *states, co
     fprintf(t, " \"guides\": [");
     for (int i = 0; i < 9 && ti->guides[i]; i++)
         fprintf(t, "%s\"%s\"", i ? ", " : "", ti->guides[i]);
+    fprintf(t, "],\n \"skipped\": [");
+    for (int i = 0, k = 0; ti->skipped && i < a->nspecs; i++)
+        if (ti->skipped[i]) fprintf(t, "%s\"%s\"", k++ ? ", " : "", a->specs[i].name);
     fprintf(t, "],\n \"violation\": \"%s\",\n \"rounds\": [", ti->violation ? ti->violation : "");
     for (int64_t d = 1; d <= depth; d++) {
         fprintf(t, "%s\n  {\"round\": %" PRId64 ", \"crashed\": %" PRIu64 ", \"ho\": [",

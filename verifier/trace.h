@@ -20,6 +20,7 @@ typedef struct TraceInfo {
     const char *source;    /* the .ho file, for the JSON */
     const char *violation; /* the spec broken or reached, or "" */
     const char *guides[9]; /* goals and prune of the search, NULL-terminated */
+    const bool *skipped;   /* per spec of a, or NULL: specs the search did not check */
     bool cti;              /* states[0] is any state satisfying the invariants */
 } TraceInfo;
 
