@@ -161,6 +161,16 @@ sim)
     rc=$?
     [ $rc -eq 1 ] && grep -q "VIOLATED: progress stage liveness_after_2 after round 4" "$tmp/s" && ok ||
         { bad "a false stage: exit $rc"; tail -3 "$tmp/s"; }
+    # liveness mutants whose stage fails in lossless good rounds too: the
+    # lockstep semantics confirms what hoc verify refuses (the others weaken
+    # the assumption, which lossless rounds satisfy anyway)
+    for mg in "otr_live_one_round 0 liveness_after_1" "lv_wrong_coord 8 liveness_after_4"; do
+        set -- $mg
+        "$HOC" sim "$T/mutants/$1.ho" -n 4 --drop 0.3 --good-from "$2" --rounds 20 >"$tmp/s" 2>&1
+        rc=$?
+        [ $rc -eq 1 ] && grep -q "VIOLATED: progress stage $3 after round" "$tmp/s" && ok ||
+            { bad "mutant $1 in hoc sim --good-from $2: exit $rc"; tail -3 "$tmp/s"; }
+    done
     # LastVoting's proved invariants (coordinator, proposal, ready_locks, ...)
     # hold in every state hoc check reaches on small n
     for n in 3 4; do
