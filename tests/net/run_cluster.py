@@ -296,6 +296,9 @@ try:
         basic("lastvoting", 4, 1000, ["--drop", "0.2"])
     elif CASE == "garbage":
         garbage()
+    elif CASE == "spin":
+        # replicas that poll instead of sleeping still decide, agree and exit
+        basic("otr", 4, 1000, ["--spin", "200", "--window", "4"])
     else:
         fail("unknown case " + CASE)
     passed = True
