@@ -92,6 +92,7 @@ typedef struct Peer {
     struct event *retry;
     int backoff_ms;
     bool resolved;
+    bool done; /* said DONE since it last authenticated: its exit is expected */
 } Peer;
 
 typedef struct Delayed {
@@ -226,7 +227,9 @@ static void conn_close(Conn *c, const char *why)
     hoc_net *net = c->net;
     bool eof = strcmp(why, "closed by the peer") == 0; /* routine when a peer exits */
     if (c->outgoing) {
-        hoc_log(&net->o.log, c->state == C_READY && !eof ? HOC_LOG_WARN : HOC_LOG_DEBUG,
+        /* a peer that exits with our last frames unread resets the connection */
+        bool routine = eof || net->peers[c->peer].done;
+        hoc_log(&net->o.log, c->state == C_READY && !routine ? HOC_LOG_WARN : HOC_LOG_DEBUG,
                 "connection to %d closed: %s", c->peer, why);
     } else if (c->peer >= 0) {
         hoc_log(&net->o.log, eof ? HOC_LOG_INFO : HOC_LOG_WARN, "connection from %d closed: %s",
@@ -529,6 +532,7 @@ static bool on_auth(Conn *c, const hoc_frame *f)
         }
     c->peer = (int)f->id;
     c->state = C_READY;
+    net->peers[c->peer].done = false;
     event_free(c->timer);
     c->timer = NULL;
     hoc_log(&net->o.log, HOC_LOG_INFO, "accepted %d", c->peer);
@@ -554,6 +558,7 @@ static bool on_frame(Conn *c, const hoc_frame *f)
         bad_frame(c, "frame for another algorithm");
         return false;
     }
+    if (f->type == HOC_F_DONE) net->peers[c->peer].done = true;
     if (net->cb.frame(net->cb.ctx, c->peer, f) < 0) {
         bad_frame(c, "payload does not decode");
         return false;
