@@ -75,8 +75,12 @@ typedef struct Conn {
     int fd, peer, state;
     bool outgoing, dirty, closing;
     struct event *rev, *wev, *timer;
-    struct evbuffer *out;
-    uint8_t *in; /* bytes read and not yet decoded: in[0..inlen) of incap */
+    /* out: bytes for the socket, in order. pend (outgoing, with --delay):
+     * frames queued in this loop iteration; held as a batch, they join out
+     * when due, behind every older byte */
+    struct evbuffer *out, *pend;
+    uint64_t gen; /* outgoing: which connection to the peer this is */
+    uint8_t *in;  /* bytes read and not yet decoded: in[0..inlen) of incap */
     size_t inlen, incap;
     uint8_t nonce[HOC_WIRE_NONCE];
     struct Conn *next; /* incoming list */
@@ -92,12 +96,14 @@ typedef struct Peer {
     struct event *retry;
     int backoff_ms;
     bool resolved;
-    bool done; /* said DONE since it last authenticated: its exit is expected */
+    uint64_t gen; /* outgoing connections made so far */
+    bool done;    /* said DONE since it last authenticated: its exit is expected */
 } Peer;
 
 typedef struct Delayed {
     uint64_t due;
     int peer;
+    uint64_t gen; /* the connection it was queued on: no other may send it */
     struct evbuffer *buf;
     struct Delayed *next;
 } Delayed;
@@ -187,6 +193,19 @@ static void handshake_timeout(evutil_socket_t fd, short what, void *arg)
     conn_close(c, "no authentication in time");
 }
 
+/* Frees c and closes its socket; c must be off every list. */
+static void conn_release(Conn *c)
+{
+    if (c->rev) event_free(c->rev);
+    if (c->wev) event_free(c->wev);
+    if (c->timer) event_free(c->timer);
+    free(c->in);
+    if (c->out) evbuffer_free(c->out);
+    if (c->pend) evbuffer_free(c->pend);
+    if (c->fd >= 0) close(c->fd);
+    free(c);
+}
+
 static Conn *conn_new(hoc_net *net, int fd, bool outgoing, int peer)
 {
     Conn *c = calloc(1, sizeof *c);
@@ -195,14 +214,12 @@ static Conn *conn_new(hoc_net *net, int fd, bool outgoing, int peer)
     c->incap = IN_SMALL;
     c->in = malloc(c->incap);
     c->out = evbuffer_new();
+    c->pend = outgoing && net->o.delay_us ? evbuffer_new() : NULL;
     c->rev = event_new(net->base, fd, EV_READ | EV_PERSIST, read_cb, c);
     c->wev = event_new(net->base, fd, EV_WRITE, write_cb, c);
-    if (!c->in || !c->out || !c->rev || !c->wev) {
-        free(c->in);
-        if (c->out) evbuffer_free(c->out);
-        if (c->rev) event_free(c->rev);
-        if (c->wev) event_free(c->wev);
-        free(c);
+    if (!c->in || !c->out || (outgoing && net->o.delay_us && !c->pend) || !c->rev || !c->wev) {
+        c->fd = -1;
+        conn_release(c);
         return NULL;
     }
     event_priority_set(c->rev, PRIO_IO);
@@ -239,12 +256,6 @@ static void conn_close(Conn *c, const char *why)
     }
     net->st.disconnects++;
     undirty(c);
-    event_free(c->rev);
-    event_free(c->wev);
-    if (c->timer) event_free(c->timer);
-    free(c->in);
-    evbuffer_free(c->out);
-    close(c->fd);
     if (c->outgoing) {
         Peer *p = &net->peers[c->peer];
         p->out = NULL;
@@ -260,7 +271,7 @@ static void conn_close(Conn *c, const char *why)
             }
         net->nincoming--;
     }
-    free(c);
+    conn_release(c);
 }
 
 static void bad_frame(Conn *c, const char *why)
@@ -270,18 +281,26 @@ static void bad_frame(Conn *c, const char *why)
     conn_close(c, why);
 }
 
-/* Queues a whole frame on conn c. */
-static void queue(Conn *c, const void *frame, size_t len)
+/* Queues a whole frame, head then body (which may be empty), on conn c. */
+static void queue2(Conn *c, const void *head, size_t hlen, const void *body, size_t blen)
 {
     hoc_net *net = c->net;
-    if (evbuffer_get_length(c->out) + len > net->o.max_out) {
+    struct evbuffer *b = c->pend ? c->pend : c->out;
+    size_t queued = evbuffer_get_length(c->out) + (c->pend ? evbuffer_get_length(c->pend) : 0);
+    if (queued + hlen + blen > net->o.max_out) {
         net->st.dropped_overflow++;
         return;
     }
-    evbuffer_add(c->out, frame, len);
+    evbuffer_add(b, head, hlen);
+    if (blen) evbuffer_add(b, body, blen);
     net->st.frames_out++;
-    net->st.bytes_out += len;
+    net->st.bytes_out += hlen + blen;
     mark_dirty(c);
+}
+
+static void queue(Conn *c, const void *frame, size_t len)
+{
+    queue2(c, frame, len, NULL, 0);
 }
 
 static Conn *ready_out(hoc_net *net, int to)
@@ -307,16 +326,7 @@ void hoc_net_send_msg(hoc_net *net, int to, uint64_t inst, int64_t round, const 
     uint8_t hdr[HOC_WIRE_LEN + HOC_WIRE_HDR + HOC_WIRE_MSG_FIXED];
     int h =
         hoc_wire_msg_header(hdr, sizeof hdr, inst, round, (uint32_t)net->o.id, net->o.algo, len);
-    if (h < 0) return;
-    if (evbuffer_get_length(c->out) + (size_t)h + len > net->o.max_out) {
-        net->st.dropped_overflow++;
-        return;
-    }
-    evbuffer_add(c->out, hdr, (size_t)h);
-    evbuffer_add(c->out, payload, len);
-    net->st.frames_out++;
-    net->st.bytes_out += (size_t)h + len;
-    mark_dirty(c);
+    if (h >= 0) queue2(c, hdr, (size_t)h, payload, len);
 }
 
 void hoc_net_send_decision(hoc_net *net, int to, uint64_t inst, int64_t value)
@@ -417,7 +427,7 @@ static void delay_cb(evutil_socket_t fd, short what, void *arg)
         net->dhead = d->next;
         if (!net->dhead) net->dtail = NULL;
         Conn *c = net->peers[d->peer].out;
-        if (c && c->state == C_READY) {
+        if (c && c->state == C_READY && c->gen == d->gen) {
             evbuffer_add_buffer(c->out, d->buf);
             write_out(c);
         }
@@ -438,12 +448,13 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
         Conn *c = net->dirty;
         net->dirty = c->next_dirty;
         c->dirty = false;
-        if (net->o.delay_us && c->outgoing) {
+        if (c->pend) {
             Delayed *d = calloc(1, sizeof *d);
             if (d && (d->buf = evbuffer_new())) {
                 d->due = hoc_now_us() + net->o.delay_us;
                 d->peer = c->peer;
-                evbuffer_add_buffer(d->buf, c->out);
+                d->gen = c->gen;
+                evbuffer_add_buffer(d->buf, c->pend);
                 if (net->dtail)
                     net->dtail->next = d;
                 else
@@ -453,6 +464,7 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
                 continue;
             }
             free(d);
+            evbuffer_add_buffer(c->out, c->pend); /* out of memory: send it now */
         }
         write_out(c);
     }
@@ -467,13 +479,14 @@ void hoc_net_flush_now(hoc_net *net)
         Delayed *d = net->dhead;
         net->dhead = d->next;
         Conn *c = net->peers[d->peer].out;
-        if (c && c->state == C_READY) evbuffer_add_buffer(c->out, d->buf);
+        if (c && c->state == C_READY && c->gen == d->gen) evbuffer_add_buffer(c->out, d->buf);
         evbuffer_free(d->buf);
         free(d);
     }
     net->dtail = NULL;
     for (int p = 0; p < net->n; p++) {
         Conn *c = net->peers[p].out;
+        if (c && c->pend) evbuffer_add_buffer(c->out, c->pend);
         if (c && c->state == C_READY) write_out(c);
     }
 }
@@ -606,10 +619,12 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
     Conn *c = arg;
     hoc_net *net = c->net;
     size_t got = 0;
+    bool open = true; /* c is freed once closed */
     while (got < READ_BUDGET) {
         size_t room = c->incap - c->inlen;
         if (room == 0) { /* a whole frame always fits once authenticated */
             bad_frame(c, "frame too long for the handshake");
+            open = false;
             break;
         }
         ssize_t r = read(c->fd, c->in + c->inlen, room);
@@ -617,12 +632,13 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
         if (r <= 0) {
             conn_close(c, r == 0 ? "closed by the peer" : strerror(errno));
+            open = false;
             break;
         }
         got += (size_t)r;
         net->st.bytes_in += (size_t)r;
         c->inlen += (size_t)r;
-        if (!consume(c)) break;
+        if (!(open = consume(c))) break;
         if ((size_t)r < room) break; /* drained the socket: spare the read that says EAGAIN */
     }
 #ifdef TCP_QUICKACK
@@ -632,7 +648,7 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
      * instance) and the latency with them; the option is not sticky, hence
      * after every read. */
     int zero = 0;
-    setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
+    if (open) setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
 #endif
     schedule_flush(net);
 }
@@ -684,6 +700,7 @@ static void connect_peer(hoc_net *net, int p)
         return;
     }
     pe->out = c;
+    c->gen = ++pe->gen;
     int r = connect(fd, (struct sockaddr *)&pe->addr, pe->alen);
     if (r == 0) {
         c->state = C_HANDSHAKE;
@@ -780,21 +797,14 @@ void hoc_net_free(hoc_net *net)
             net->peers[p].out->state = C_HANDSHAKE; /* quiet close */
             Conn *c = net->peers[p].out;
             undirty(c);
-            event_free(c->rev), event_free(c->wev);
-            free(c->in), evbuffer_free(c->out);
-            close(c->fd);
-            free(c);
+            conn_release(c);
         }
         if (net->peers[p].retry) event_free(net->peers[p].retry);
     }
     while (net->incoming) {
         Conn *c = net->incoming;
         net->incoming = c->next;
-        event_free(c->rev), event_free(c->wev);
-        if (c->timer) event_free(c->timer);
-        free(c->in), evbuffer_free(c->out);
-        close(c->fd);
-        free(c);
+        conn_release(c);
     }
     while (net->dhead) {
         Delayed *d = net->dhead;
