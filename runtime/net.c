@@ -214,10 +214,11 @@ static Conn *conn_new(hoc_net *net, int fd, bool outgoing, int peer)
     c->incap = IN_SMALL;
     c->in = malloc(c->incap);
     c->out = evbuffer_new();
-    c->pend = outgoing && net->o.delay_us ? evbuffer_new() : NULL;
+    bool held = outgoing && net->o.delay_us; /* --delay holds what we send */
+    c->pend = held ? evbuffer_new() : NULL;
     c->rev = event_new(net->base, fd, EV_READ | EV_PERSIST, read_cb, c);
     c->wev = event_new(net->base, fd, EV_WRITE, write_cb, c);
-    if (!c->in || !c->out || (outgoing && net->o.delay_us && !c->pend) || !c->rev || !c->wev) {
+    if (!c->in || !c->out || (held && !c->pend) || !c->rev || !c->wev) {
         c->fd = -1;
         conn_release(c);
         return NULL;
