@@ -10,7 +10,9 @@
 # The ping-pong runs pinned twice, both ends on one core and on two cores,
 # since unpinned it lands on either figure at the scheduler's whim; the
 # verdict is given against both. OTR with 1 in flight runs once more with
-# --spin 200 (replicas poll instead of sleeping while traffic flows).
+# --spin 200 (replicas poll instead of sleeping while traffic flows). Beside
+# them, the floor: the same all-to-all exchanges among 4 processes over raw
+# TCP with no runtime (bench/net_mesh.c), sleeping and polling.
 set -eu
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,6 +29,7 @@ trap cleanup EXIT INT TERM
 "$HOC" build "$ROOT/examples/otr.ho" -o "$TMP/otr"
 "$HOC" build "$ROOT/examples/lastvoting.ho" -o "$TMP/lastvoting"
 $CC -O2 -o "$TMP/pingpong" "$ROOT/bench/net_pingpong.c"
+$CC -O2 -o "$TMP/mesh" "$ROOT/bench/net_mesh.c"
 
 # rounds_needed ALGO N: the rounds the lockstep semantics takes to decide with
 # the replicas' default inputs (instance + id) % 2 and nothing lost: the worst
@@ -62,6 +65,12 @@ else
 fi
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 echo "rounds to decide with inputs (instance + id) % 2 (hoc sim): OTR n=4 $OTR_ROUNDS, LastVoting n=3 $LV_ROUNDS"
+set -- $("$TMP/mesh" 4 20000 "$OTR_ROUNDS")
+MESH=$1
+echo "raw TCP mesh, 4 processes, no runtime, $OTR_ROUNDS all-to-all rounds: median $1 us ($2)"
+set -- $("$TMP/mesh" 4 20000 "$OTR_ROUNDS" spin)
+MESH_SPIN=$1
+echo "  polling: $1 us ($2)"
 printf '%-11s %3s %8s %9s %12s %7s %7s %6s %8s %8s\n' algorithm n inflight instances decisions/s p50_us \
     p99_us rounds p50/RTT1 p50/RTTx
 BASE=$(( 20000 + ($$ % 20000) ))
@@ -85,12 +94,14 @@ run() { # algo n window instances rounds_needed [spin_us]
     PIDS=""
     # rounds: rounds run per instance decided here; the latency goal (stated
     # for OTR with 1 in flight) is 3 x RTT x the rounds needed
-    python3 - "$TMP/s0" "$algo" "$n" "$w" "$k" "$RTT1" "$RTTX" "$need" "$TMP/verdicts" "$spin" <<'PY'
+    python3 - "$TMP/s0" "$algo" "$n" "$w" "$k" "$RTT1" "$RTTX" "$need" "$TMP/verdicts" "$spin" \
+        "$MESH" "$MESH_SPIN" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
 algo, n, w, k = sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
 rtt1, rttx, need = float(sys.argv[6]), float(sys.argv[7]), int(sys.argv[8])
 spin = int(sys.argv[10])
+floor = float(sys.argv[12] if spin else sys.argv[11])
 how = " with --spin %d" % spin if spin else ""
 if spin:
     algo += "+spin"
@@ -102,6 +113,8 @@ with open(sys.argv[9], "a") as v:
             target = 3 * rtt * need
             v.write("OTR, 1 in flight%s: median %d us; target 3 x RTT (%s) %.1f us x %d rounds = %.0f us: %s\n" % (
                 how, s["p50_us"], name, rtt, need, target, "met" if s["p50_us"] <= target else "NOT MET"))
+        v.write("  the raw TCP mesh doing the same exchanges%s: %.0f us (the replica: %.2fx)\n" % (
+            " polling" if spin else "", floor, s["p50_us"] / floor))
     if w == 256:
         v.write("%s, 256 in flight: %.0f decisions/s, target 40000: %s\n" % (
             algo, s["decisions_per_s"], "met" if s["decisions_per_s"] > 40000 else "NOT MET"))

@@ -53,7 +53,10 @@ uint64_t hoc_now_us(void)
 }
 
 /* ---- connections ---- */
-enum { C_CONNECTING, C_HANDSHAKE, C_READY };
+/* A dialed connection goes CONNECTING, HANDSHAKE (waiting for HELLO), PROVE
+ * (AUTH sent, waiting for ACCEPT), READY; an accepted one HANDSHAKE (waiting
+ * for AUTH), READY. */
+enum { C_CONNECTING, C_HANDSHAKE, C_PROVE, C_READY };
 #define PRIO_IO 0
 #define PRIO_FLUSH 1
 #define MAX_PENDING_IN 64 /* unauthenticated incoming connections */
@@ -73,17 +76,18 @@ enum { C_CONNECTING, C_HANDSHAKE, C_READY };
 typedef struct Conn {
     hoc_net *net;
     int fd, peer, state;
-    bool outgoing, dirty, closing;
+    bool dialed, dirty;
+    bool refused; /* closed for what the other side did: worth a warning */
     struct event *rev, *wev, *timer;
-    /* out: bytes for the socket, in order. pend (outgoing, with --delay):
-     * frames queued in this loop iteration; held as a batch, they join out
-     * when due, behind every older byte */
+    /* out: bytes for the socket, in order. pend (with --delay): frames
+     * queued in this loop iteration; held as a batch, they join out when
+     * due, behind every older byte */
     struct evbuffer *out, *pend;
-    uint64_t gen; /* outgoing: which connection to the peer this is */
+    uint64_t gen; /* which connection with the peer this is, once it is the peer's */
     uint8_t *in;  /* bytes read and not yet decoded: in[0..inlen) of incap */
     size_t inlen, incap;
-    uint8_t nonce[HOC_WIRE_NONCE];
-    struct Conn *next; /* incoming list */
+    uint8_t nonce[HOC_WIRE_NONCE]; /* ours, which the other side must MAC */
+    struct Conn *next;             /* accepted list */
     struct Conn *next_dirty;
 } Conn;
 
@@ -92,11 +96,11 @@ typedef struct Peer {
     int idx;
     struct sockaddr_storage addr;
     socklen_t alen;
-    Conn *out;
+    Conn *conn; /* the connection with it: dialed (peer id below ours) or accepted */
     struct event *retry;
     int backoff_ms;
     bool resolved;
-    uint64_t gen; /* outgoing connections made so far */
+    uint64_t gen; /* connections with it so far */
     bool done;    /* said DONE since it last authenticated: its exit is expected */
 } Peer;
 
@@ -117,7 +121,7 @@ struct hoc_net {
     Peer peers[HOC_PEERS_MAX];
     int lfd;
     struct event *lev, *flush_ev, *delay_ev;
-    Conn *incoming;
+    Conn *incoming; /* accepted connections, authenticated or not */
     int nincoming;
     Conn *dirty;
     bool kicked;
@@ -131,11 +135,12 @@ static void connect_peer(hoc_net *net, int p);
 static void read_cb(evutil_socket_t fd, short what, void *arg);
 static void write_cb(evutil_socket_t fd, short what, void *arg);
 
-void hoc_net_auth_mac(const uint8_t *secret, size_t len, const uint8_t nonce[HOC_WIRE_NONCE],
-                      uint32_t client, uint32_t server, uint8_t mac[HOC_WIRE_MAC])
+void hoc_net_auth_mac(const uint8_t *secret, size_t len, hoc_auth_role role,
+                      const uint8_t nonce[HOC_WIRE_NONCE], uint32_t client, uint32_t server,
+                      uint8_t mac[HOC_WIRE_MAC])
 {
     uint8_t msg[10 + HOC_WIRE_NONCE + 8];
-    memcpy(msg, "hoc-auth-1", 10);
+    memcpy(msg, role == HOC_AUTH_CLIENT ? "hoc-client" : "hoc-server", 10);
     memcpy(msg + 10, nonce, HOC_WIRE_NONCE);
     for (int i = 0; i < 4; i++)
         msg[10 + HOC_WIRE_NONCE + i] = (uint8_t)(client >> (8 * i));
@@ -189,7 +194,12 @@ static void handshake_timeout(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd, (void)what;
     Conn *c = arg;
+    if (c->state == C_CONNECTING) { /* nobody answered: the back-off retries */
+        conn_close(c, "connect timed out");
+        return;
+    }
     c->net->st.auth_failures++;
+    c->refused = true;
     conn_close(c, "no authentication in time");
 }
 
@@ -206,23 +216,28 @@ static void conn_release(Conn *c)
     free(c);
 }
 
-static Conn *conn_new(hoc_net *net, int fd, bool outgoing, int peer)
+/* A connection in its handshake, which must end within HANDSHAKE_TIMEOUT_MS. */
+static Conn *conn_new(hoc_net *net, int fd, bool dialed, int peer)
 {
     Conn *c = calloc(1, sizeof *c);
     if (!c) return NULL;
-    c->net = net, c->fd = fd, c->outgoing = outgoing, c->peer = peer;
+    c->net = net, c->fd = fd, c->dialed = dialed, c->peer = peer;
     c->incap = IN_SMALL;
     c->in = malloc(c->incap);
     c->out = evbuffer_new();
-    bool held = outgoing && net->o.delay_us; /* --delay holds what we send */
+    bool held = net->o.delay_us > 0; /* --delay holds what we send */
     c->pend = held ? evbuffer_new() : NULL;
     c->rev = event_new(net->base, fd, EV_READ | EV_PERSIST, read_cb, c);
     c->wev = event_new(net->base, fd, EV_WRITE, write_cb, c);
-    if (!c->in || !c->out || (held && !c->pend) || !c->rev || !c->wev) {
+    c->timer = event_new(net->base, -1, 0, handshake_timeout, c);
+    struct timeval tv = {HANDSHAKE_TIMEOUT_MS / 1000, 0};
+    if (!c->in || !c->out || (held && !c->pend) || !c->rev || !c->wev || !c->timer ||
+        event_add(c->timer, &tv)) {
         c->fd = -1;
         conn_release(c);
         return NULL;
     }
+    RAND_bytes(c->nonce, HOC_WIRE_NONCE);
     event_priority_set(c->rev, PRIO_IO);
     event_priority_set(c->wev, PRIO_IO);
     return c;
@@ -243,27 +258,27 @@ static void undirty(Conn *c)
 static void conn_close(Conn *c, const char *why)
 {
     hoc_net *net = c->net;
-    bool eof = strcmp(why, "closed by the peer") == 0; /* routine when a peer exits */
-    if (c->outgoing) {
-        /* a peer that exits with our last frames unread resets the connection */
-        bool routine = eof || net->peers[c->peer].done;
-        hoc_log(&net->o.log, c->state == C_READY && !routine ? HOC_LOG_WARN : HOC_LOG_DEBUG,
-                "connection to %d closed: %s", c->peer, why);
-    } else if (c->peer >= 0) {
-        hoc_log(&net->o.log, eof ? HOC_LOG_INFO : HOC_LOG_WARN, "connection from %d closed: %s",
+    Peer *pe = c->peer >= 0 ? &net->peers[c->peer] : NULL;
+    if (c->state == C_READY) {
+        /* routine when a peer exits: its EOF, or a reset when it leaves our
+         * last frames unread after saying DONE */
+        bool routine = strcmp(why, "closed by the peer") == 0 || pe->done;
+        hoc_log(&net->o.log, routine ? HOC_LOG_INFO : HOC_LOG_WARN, "connection with %d closed: %s",
                 c->peer, why);
+    } else if (c->dialed) { /* routine while the peer is not up (yet): the back-off retries */
+        hoc_log(&net->o.log, c->refused ? HOC_LOG_WARN : HOC_LOG_DEBUG,
+                "connecting to %d failed: %s", c->peer, why);
     } else {
         hoc_log(&net->o.log, HOC_LOG_WARN, "unauthenticated connection closed: %s", why);
     }
     net->st.disconnects++;
     undirty(c);
-    if (c->outgoing) {
-        Peer *p = &net->peers[c->peer];
-        p->out = NULL;
+    if (pe && pe->conn == c) pe->conn = NULL;
+    if (c->dialed) {
         /* back off: 20 ms doubling to 1 s, reset once a handshake succeeds */
-        struct timeval tv = {p->backoff_ms / 1000, (p->backoff_ms % 1000) * 1000};
-        event_add(p->retry, &tv);
-        p->backoff_ms = p->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : p->backoff_ms * 2;
+        struct timeval tv = {pe->backoff_ms / 1000, (pe->backoff_ms % 1000) * 1000};
+        event_add(pe->retry, &tv);
+        pe->backoff_ms = pe->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : pe->backoff_ms * 2;
     } else {
         for (Conn **pp = &net->incoming; *pp; pp = &(*pp)->next)
             if (*pp == c) {
@@ -278,7 +293,7 @@ static void conn_close(Conn *c, const char *why)
 static void bad_frame(Conn *c, const char *why)
 {
     c->net->st.bad_frames++;
-    c->closing = true;
+    c->refused = true;
     conn_close(c, why);
 }
 
@@ -286,7 +301,9 @@ static void bad_frame(Conn *c, const char *why)
 static void queue2(Conn *c, const void *head, size_t hlen, const void *body, size_t blen)
 {
     hoc_net *net = c->net;
-    struct evbuffer *b = c->pend ? c->pend : c->out;
+    /* --delay holds the peer's traffic, not the handshake: held frames are
+     * tied to the connection by peer and generation, which it has once ready */
+    struct evbuffer *b = c->pend && c->state == C_READY ? c->pend : c->out;
     size_t queued = evbuffer_get_length(c->out) + (c->pend ? evbuffer_get_length(c->pend) : 0);
     if (queued + hlen + blen > net->o.max_out) {
         net->st.dropped_overflow++;
@@ -307,7 +324,7 @@ static void queue(Conn *c, const void *frame, size_t len)
 static Conn *ready_out(hoc_net *net, int to)
 {
     if (to < 0 || to >= net->n || to == net->o.id) return NULL;
-    Conn *c = net->peers[to].out;
+    Conn *c = net->peers[to].conn;
     if (!c || c->state != C_READY) {
         net->st.dropped_unconnected++;
         return NULL;
@@ -348,7 +365,7 @@ void hoc_net_send_done(hoc_net *net, int to)
 
 bool hoc_net_peer_ready(const hoc_net *net, int p)
 {
-    return p >= 0 && p < net->n && net->peers[p].out && net->peers[p].out->state == C_READY;
+    return p >= 0 && p < net->n && net->peers[p].conn && net->peers[p].conn->state == C_READY;
 }
 
 int hoc_net_ready_count(const hoc_net *net)
@@ -357,14 +374,6 @@ int hoc_net_ready_count(const hoc_net *net)
     for (int p = 0; p < net->n; p++)
         if (p != net->o.id && hoc_net_peer_ready(net, p)) k++;
     return k;
-}
-
-int hoc_net_in_ready_count(const hoc_net *net)
-{
-    uint64_t seen = 0;
-    for (const Conn *c = net->incoming; c; c = c->next)
-        if (c->state == C_READY && c->peer >= 0) seen |= (uint64_t)1 << c->peer;
-    return __builtin_popcountll(seen);
 }
 
 const hoc_net_stats *hoc_net_get_stats(const hoc_net *net)
@@ -427,7 +436,7 @@ static void delay_cb(evutil_socket_t fd, short what, void *arg)
         Delayed *d = net->dhead;
         net->dhead = d->next;
         if (!net->dhead) net->dtail = NULL;
-        Conn *c = net->peers[d->peer].out;
+        Conn *c = net->peers[d->peer].conn;
         if (c && c->state == C_READY && c->gen == d->gen) {
             evbuffer_add_buffer(c->out, d->buf);
             write_out(c);
@@ -449,7 +458,7 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
         Conn *c = net->dirty;
         net->dirty = c->next_dirty;
         c->dirty = false;
-        if (c->pend) {
+        if (c->pend && evbuffer_get_length(c->pend) > 0) {
             Delayed *d = calloc(1, sizeof *d);
             if (d && (d->buf = evbuffer_new())) {
                 d->due = hoc_now_us() + net->o.delay_us;
@@ -462,12 +471,12 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
                     net->dhead = d;
                 net->dtail = d;
                 if (net->dhead == d) arm_delay(net);
-                continue;
+            } else {
+                free(d);
+                evbuffer_add_buffer(c->out, c->pend); /* out of memory: send it now */
             }
-            free(d);
-            evbuffer_add_buffer(c->out, c->pend); /* out of memory: send it now */
         }
-        write_out(c);
+        write_out(c); /* handshake frames, which --delay does not hold */
     }
     /* the iteration callback may have asked for another pass: leave kicked as is */
 }
@@ -479,45 +488,74 @@ void hoc_net_flush_now(hoc_net *net)
     while (net->dhead) {
         Delayed *d = net->dhead;
         net->dhead = d->next;
-        Conn *c = net->peers[d->peer].out;
+        Conn *c = net->peers[d->peer].conn;
         if (c && c->state == C_READY && c->gen == d->gen) evbuffer_add_buffer(c->out, d->buf);
         evbuffer_free(d->buf);
         free(d);
     }
     net->dtail = NULL;
     for (int p = 0; p < net->n; p++) {
-        Conn *c = net->peers[p].out;
+        Conn *c = net->peers[p].conn;
         if (c && c->pend) evbuffer_add_buffer(c->out, c->pend);
         if (c && c->state == C_READY) write_out(c);
     }
 }
 
 /* ---- frames in ---- */
-static bool on_hello(Conn *c, const hoc_frame *f)
+/* The handshake is over both ways: c carries the peer's traffic. */
+static void conn_ready(Conn *c)
 {
     hoc_net *net = c->net;
-    if (f->type != HOC_F_HELLO || c->state != C_HANDSHAKE) {
+    Peer *pe = &net->peers[c->peer];
+    c->state = C_READY;
+    pe->conn = c;
+    c->gen = ++pe->gen;
+    pe->backoff_ms = BACKOFF_MIN_MS;
+    pe->done = false;
+    event_free(c->timer);
+    c->timer = NULL;
+    net->st.connects++;
+    hoc_log(&net->o.log, HOC_LOG_INFO, "%s %d", c->dialed ? "connected to" : "accepted", c->peer);
+}
+
+static bool auth_failed(Conn *c, const char *why)
+{
+    c->net->st.auth_failures++;
+    c->refused = true;
+    conn_close(c, why);
+    return false;
+}
+
+/* Dialer: HELLO, answered with AUTH; then ACCEPT, the server's proof. */
+static bool on_server_frame(Conn *c, const hoc_frame *f)
+{
+    hoc_net *net = c->net;
+    uint8_t mac[HOC_WIRE_MAC], frame[128];
+    bool hello = c->state == C_HANDSHAKE;
+    if (f->type != (hello ? HOC_F_HELLO : HOC_F_ACCEPT)) {
         bad_frame(c, "unexpected frame from the server side");
         return false;
     }
-    if (f->algo != net->o.algo || f->id != (uint32_t)c->peer) {
-        net->st.auth_failures++;
-        conn_close(c,
-                   f->algo != net->o.algo ? "peer runs another algorithm" : "peer has another id");
-        return false;
+    if (f->algo != net->o.algo) return auth_failed(c, "peer runs another algorithm");
+    if (f->id != (uint32_t)c->peer) return auth_failed(c, "peer has another id");
+    if (hello) {
+        hoc_net_auth_mac(net->secret, net->o.secret_len, HOC_AUTH_CLIENT, f->nonce,
+                         (uint32_t)net->o.id, (uint32_t)c->peer, mac);
+        int len =
+            hoc_wire_auth(frame, sizeof frame, (uint32_t)net->o.id, net->o.algo, mac, c->nonce);
+        c->state = C_PROVE;
+        queue(c, frame, (size_t)len);
+        return true;
     }
-    uint8_t mac[HOC_WIRE_MAC], frame[128];
-    hoc_net_auth_mac(net->secret, net->o.secret_len, f->nonce, (uint32_t)net->o.id,
+    hoc_net_auth_mac(net->secret, net->o.secret_len, HOC_AUTH_SERVER, c->nonce, (uint32_t)net->o.id,
                      (uint32_t)c->peer, mac);
-    int len = hoc_wire_auth(frame, sizeof frame, (uint32_t)net->o.id, net->o.algo, mac);
-    c->state = C_READY;
-    net->peers[c->peer].backoff_ms = BACKOFF_MIN_MS;
-    net->st.connects++;
-    hoc_log(&net->o.log, HOC_LOG_INFO, "connected to %d", c->peer);
-    queue(c, frame, (size_t)len);
+    if (CRYPTO_memcmp(mac, f->mac, HOC_WIRE_MAC) != 0)
+        return auth_failed(c, "the server failed authentication");
+    conn_ready(c);
     return true;
 }
 
+/* Server: AUTH, the client's proof, answered with ACCEPT. */
 static bool on_auth(Conn *c, const hoc_frame *f)
 {
     hoc_net *net = c->net;
@@ -526,30 +564,26 @@ static bool on_auth(Conn *c, const hoc_frame *f)
         bad_frame(c, "frame before authentication");
         return false;
     }
-    uint8_t mac[HOC_WIRE_MAC];
+    uint8_t mac[HOC_WIRE_MAC], frame[128];
     bool ok = f->id < (uint32_t)net->n && f->id != (uint32_t)net->o.id && f->algo == net->o.algo;
     if (ok) {
-        hoc_net_auth_mac(net->secret, net->o.secret_len, c->nonce, f->id, (uint32_t)net->o.id, mac);
+        hoc_net_auth_mac(net->secret, net->o.secret_len, HOC_AUTH_CLIENT, c->nonce, f->id,
+                         (uint32_t)net->o.id, mac);
         ok = CRYPTO_memcmp(mac, f->mac, HOC_WIRE_MAC) == 0;
     }
-    if (!ok) {
-        net->st.auth_failures++;
-        c->closing = true;
-        conn_close(c, "authentication failed");
-        return false;
-    }
-    /* a newer connection from the same peer replaces the old one (restart) */
-    for (Conn *o = net->incoming; o; o = o->next)
-        if (o != c && o->peer == (int)f->id) {
-            conn_close(o, "replaced by a new connection");
-            break;
-        }
+    if (!ok) return auth_failed(c, "authentication failed");
+    /* the peer with the higher id dials: a lower one has a peers file that
+     * disagrees with ours */
+    if (f->id < (uint32_t)net->o.id) return auth_failed(c, "a peer with a lower id dialed");
     c->peer = (int)f->id;
-    c->state = C_READY;
-    net->peers[c->peer].done = false;
-    event_free(c->timer);
-    c->timer = NULL;
-    hoc_log(&net->o.log, HOC_LOG_INFO, "accepted %d", c->peer);
+    /* a newer connection from the same peer replaces the old one (restart) */
+    Conn *old = net->peers[c->peer].conn;
+    if (old) conn_close(old, "replaced by a new connection");
+    hoc_net_auth_mac(net->secret, net->o.secret_len, HOC_AUTH_SERVER, f->nonce, f->id,
+                     (uint32_t)net->o.id, mac);
+    int len = hoc_wire_accept(frame, sizeof frame, (uint32_t)net->o.id, net->o.algo, mac);
+    queue(c, frame, (size_t)len);
+    conn_ready(c);
     return true;
 }
 
@@ -558,8 +592,7 @@ static bool on_frame(Conn *c, const hoc_frame *f)
 {
     hoc_net *net = c->net;
     net->st.frames_in++;
-    if (c->outgoing) return on_hello(c, f);
-    if (c->state != C_READY) return on_auth(c, f);
+    if (c->state != C_READY) return c->dialed ? on_server_frame(c, f) : on_auth(c, f);
     if (f->type != HOC_F_MSG && f->type != HOC_F_DECISION && f->type != HOC_F_DONE) {
         bad_frame(c, "handshake frame after authentication");
         return false;
@@ -603,7 +636,7 @@ static bool consume(Conn *c)
     c->inlen -= off;
     if (c->inlen && off) memmove(c->in, c->in + off, c->inlen);
     /* authenticated just now: from here on it carries the peer's traffic */
-    if (c->state == C_READY && !c->outgoing && c->incap < IN_CAP) {
+    if (c->state == C_READY && c->incap < IN_CAP) {
         uint8_t *big = realloc(c->in, IN_CAP);
         if (!big) {
             conn_close(c, "out of memory");
@@ -620,12 +653,10 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
     Conn *c = arg;
     hoc_net *net = c->net;
     size_t got = 0;
-    bool open = true; /* c is freed once closed */
-    while (got < READ_BUDGET) {
+    while (got < READ_BUDGET) { /* c is freed once closed: leave at once */
         size_t room = c->incap - c->inlen;
         if (room == 0) { /* a whole frame always fits once authenticated */
             bad_frame(c, "frame too long for the handshake");
-            open = false;
             break;
         }
         ssize_t r = read(c->fd, c->in + c->inlen, room);
@@ -633,24 +664,14 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
         if (r <= 0) {
             conn_close(c, r == 0 ? "closed by the peer" : strerror(errno));
-            open = false;
             break;
         }
         got += (size_t)r;
         net->st.bytes_in += (size_t)r;
         c->inlen += (size_t)r;
-        if (!(open = consume(c))) break;
+        if (!consume(c)) break;
         if ((size_t)r < room) break; /* drained the socket: spare the read that says EAGAIN */
     }
-#ifdef TCP_QUICKACK
-    /* Linux re-enters quick-ack mode on its own; a connection here carries
-     * data one way only, so every ACK is a segment of its own that both ends
-     * pay for. Delayed ACKs halve those ACKs (OTR, n = 4: 15 to 5-10 per
-     * instance) and the latency with them; the option is not sticky, hence
-     * after every read. */
-    int zero = 0;
-    if (open) setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
-#endif
     schedule_flush(net);
 }
 
@@ -677,13 +698,9 @@ static void accept_cb(evutil_socket_t lfd, short what, void *arg)
         net->incoming = c;
         net->nincoming++;
         net->st.accepted++;
-        RAND_bytes(c->nonce, HOC_WIRE_NONCE);
         uint8_t frame[64];
         int len = hoc_wire_hello(frame, sizeof frame, (uint32_t)net->o.id, net->o.algo, c->nonce);
         queue(c, frame, (size_t)len);
-        c->timer = event_new(net->base, -1, 0, handshake_timeout, c);
-        struct timeval tv = {HANDSHAKE_TIMEOUT_MS / 1000, 0};
-        if (c->timer) event_add(c->timer, &tv);
         event_add(c->rev, NULL);
     }
 }
@@ -691,7 +708,7 @@ static void accept_cb(evutil_socket_t lfd, short what, void *arg)
 static void connect_peer(hoc_net *net, int p)
 {
     Peer *pe = &net->peers[p];
-    if (pe->out) return;
+    if (pe->conn) return;
     int fd = socket(pe->addr.ss_family, SOCK_STREAM, 0);
     if (fd < 0) return;
     set_sock_opts(fd);
@@ -700,8 +717,7 @@ static void connect_peer(hoc_net *net, int p)
         close(fd);
         return;
     }
-    pe->out = c;
-    c->gen = ++pe->gen;
+    pe->conn = c;
     int r = connect(fd, (struct sockaddr *)&pe->addr, pe->alen);
     if (r == 0) {
         c->state = C_HANDSHAKE;
@@ -777,8 +793,7 @@ hoc_net *hoc_net_new(struct event_base *base, const hoc_net_opts *o, const hoc_n
     if (!net->lev) goto fail;
     event_priority_set(net->lev, PRIO_IO);
     event_add(net->lev, NULL);
-    for (int p = 0; p < net->n; p++) {
-        if (p == o->id) continue;
+    for (int p = 0; p < o->id; p++) { /* the higher id dials */
         net->peers[p].net = net, net->peers[p].idx = p;
         net->peers[p].retry = event_new(base, -1, 0, retry_peer_cb, &net->peers[p]);
         if (!net->peers[p].retry) goto fail;
@@ -794,9 +809,8 @@ void hoc_net_free(hoc_net *net)
 {
     if (!net) return;
     for (int p = 0; p < net->n; p++) {
-        if (net->peers[p].out) {
-            net->peers[p].out->state = C_HANDSHAKE; /* quiet close */
-            Conn *c = net->peers[p].out;
+        Conn *c = net->peers[p].conn;
+        if (c && c->dialed) { /* accepted ones are on the incoming list */
             undirty(c);
             conn_release(c);
         }

@@ -1,9 +1,10 @@
-/* net.h: the libevent transport of a replica: a full mesh of TCP connections
- * (one outgoing connection to each peer carries this process's frames to it;
- * the peer's own outgoing connection carries its frames here), TCP_NODELAY,
- * reconnection with back-off, an HMAC challenge when a connection opens, and
- * one flush per event-loop iteration: every frame produced while handling one
- * batch of events goes out in one write per peer. Also the leveled log. */
+/* net.h: the libevent transport of a replica: a full mesh of TCP connections,
+ * one per pair of processes carrying frames both ways (the higher id dials,
+ * so the two never race to open it; ACKs ride on the replies), TCP_NODELAY,
+ * reconnection with back-off by the dialer, a mutual HMAC challenge when a
+ * connection opens, and one flush per event-loop iteration: every frame
+ * produced while handling one batch of events goes out in one write per peer.
+ * Also the leveled log. */
 #ifndef HOC_NET_H
 #define HOC_NET_H
 
@@ -81,16 +82,19 @@ void hoc_net_send_done(hoc_net *net, int to);
 void hoc_net_flush_now(hoc_net *net);
 /* Asks for an iteration callback and a flush at the end of this iteration. */
 void hoc_net_kick(hoc_net *net);
-/* Is the outgoing connection to peer p authenticated and usable? */
+/* Is the connection with peer p authenticated both ways and usable? */
 bool hoc_net_peer_ready(const hoc_net *net, int p);
-/* Peers whose outgoing connection is ready. */
+/* Peers whose connection is ready. */
 int hoc_net_ready_count(const hoc_net *net);
-/* Peers with an authenticated incoming connection. */
-int hoc_net_in_ready_count(const hoc_net *net);
 const hoc_net_stats *hoc_net_get_stats(const hoc_net *net);
 
-/* HMAC-SHA256 of "hoc-auth-1" | nonce | client | server under the secret. */
-void hoc_net_auth_mac(const uint8_t *secret, size_t len, const uint8_t nonce[HOC_WIRE_NONCE],
-                      uint32_t client, uint32_t server, uint8_t mac[HOC_WIRE_MAC]);
+/* Who proves itself with a MAC: the dialing side (in AUTH) or the accepting
+ * one (in ACCEPT); the label keeps one side's MAC from passing for the other's. */
+typedef enum hoc_auth_role { HOC_AUTH_CLIENT, HOC_AUTH_SERVER } hoc_auth_role;
+/* HMAC-SHA256 of "hoc-client" (or "hoc-server") | nonce | client | server
+ * under the secret; nonce is the other side's. */
+void hoc_net_auth_mac(const uint8_t *secret, size_t len, hoc_auth_role role,
+                      const uint8_t nonce[HOC_WIRE_NONCE], uint32_t client, uint32_t server,
+                      uint8_t mac[HOC_WIRE_MAC]);
 
 #endif

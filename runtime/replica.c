@@ -213,8 +213,7 @@ static void check_exit(Replica *r, uint64_t now)
 static void start_more(Replica *r, uint64_t now)
 {
     if (!r->started) {
-        bool all =
-            hoc_net_ready_count(r->net) == r->n - 1 && hoc_net_in_ready_count(r->net) == r->n - 1;
+        bool all = hoc_net_ready_count(r->net) == r->n - 1;
         if (!all && now - r->t0 < r->start_wait_us) return;
         r->started = true;
         hoc_log(&r->log, HOC_LOG_INFO, "starting with %d of %d peers connected",
@@ -320,7 +319,7 @@ static void metrics_cb(struct evhttp_request *req, void *arg)
            e->decided_learned);
     metric(b, "live_instances", "gauge", "Instances running now.",
            (uint64_t)hoc_engine_live(r->eng));
-    metric(b, "peers_connected", "gauge", "Peers with a ready outgoing connection.",
+    metric(b, "peers_connected", "gauge", "Peers with an authenticated connection.",
            (uint64_t)hoc_net_ready_count(r->net));
     evbuffer_add_printf(
         b, "# HELP hoc_decision_latency_seconds From starting an instance here to its decision.\n"

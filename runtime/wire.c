@@ -41,26 +41,35 @@ static int head(uint8_t *out, size_t cap, hoc_frame_type t, size_t blen)
     return (int)total;
 }
 
-int hoc_wire_hello(uint8_t *out, size_t cap, uint32_t server, uint32_t algo,
-                   const uint8_t nonce[HOC_WIRE_NONCE])
+/* A handshake frame: u32 id, u32 algorithm, then the bytes x and y. */
+static int handshake(uint8_t *out, size_t cap, hoc_frame_type t, uint32_t id, uint32_t algo,
+                     const uint8_t *x, size_t xlen, const uint8_t *y, size_t ylen)
 {
-    int n = head(out, cap, HOC_F_HELLO, 8 + HOC_WIRE_NONCE);
+    int n = head(out, cap, t, 8 + xlen + ylen);
     if (n < 0) return -1;
-    put32(out + 8, server);
+    put32(out + 8, id);
     put32(out + 12, algo);
-    memcpy(out + 16, nonce, HOC_WIRE_NONCE);
+    memcpy(out + 16, x, xlen);
+    if (ylen) memcpy(out + 16 + xlen, y, ylen);
     return n;
 }
 
-int hoc_wire_auth(uint8_t *out, size_t cap, uint32_t client, uint32_t algo,
-                  const uint8_t mac[HOC_WIRE_MAC])
+int hoc_wire_hello(uint8_t *out, size_t cap, uint32_t server, uint32_t algo,
+                   const uint8_t nonce[HOC_WIRE_NONCE])
 {
-    int n = head(out, cap, HOC_F_AUTH, 8 + HOC_WIRE_MAC);
-    if (n < 0) return -1;
-    put32(out + 8, client);
-    put32(out + 12, algo);
-    memcpy(out + 16, mac, HOC_WIRE_MAC);
-    return n;
+    return handshake(out, cap, HOC_F_HELLO, server, algo, nonce, HOC_WIRE_NONCE, NULL, 0);
+}
+
+int hoc_wire_auth(uint8_t *out, size_t cap, uint32_t client, uint32_t algo,
+                  const uint8_t mac[HOC_WIRE_MAC], const uint8_t nonce[HOC_WIRE_NONCE])
+{
+    return handshake(out, cap, HOC_F_AUTH, client, algo, mac, HOC_WIRE_MAC, nonce, HOC_WIRE_NONCE);
+}
+
+int hoc_wire_accept(uint8_t *out, size_t cap, uint32_t server, uint32_t algo,
+                    const uint8_t mac[HOC_WIRE_MAC])
+{
+    return handshake(out, cap, HOC_F_ACCEPT, server, algo, mac, HOC_WIRE_MAC, NULL, 0);
 }
 
 int hoc_wire_msg_header(uint8_t *out, size_t cap, uint64_t instance, int64_t round, uint32_t sender,
@@ -116,7 +125,7 @@ hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, si
             *why = "unknown wire version";
             return HOC_WIRE_BAD;
         }
-        if (buf[5] < HOC_F_HELLO || buf[5] > HOC_F_DONE) {
+        if (buf[5] < HOC_F_HELLO || buf[5] > HOC_F_ACCEPT) {
             *why = "unknown frame type";
             return HOC_WIRE_BAD;
         }
@@ -136,6 +145,11 @@ hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, si
         f->id = get32(b), f->algo = get32(b + 4), f->nonce = b + 8;
         break;
     case HOC_F_AUTH:
+        if (blen != 8 + HOC_WIRE_MAC + HOC_WIRE_NONCE) goto size;
+        f->id = get32(b), f->algo = get32(b + 4), f->mac = b + 8;
+        f->nonce = b + 8 + HOC_WIRE_MAC;
+        break;
+    case HOC_F_ACCEPT:
         if (blen != 8 + HOC_WIRE_MAC) goto size;
         f->id = get32(b), f->algo = get32(b + 4), f->mac = b + 8;
         break;

@@ -1,4 +1,4 @@
-/* wire.h: the replica wire format, version 1 (documented in docs/runtime.md).
+/* wire.h: the replica wire format, version 2 (documented in docs/runtime.md).
  *
  * Every frame is a 4-byte little-endian length L (the bytes that follow, at
  * least 4 and at most HOC_WIRE_MAX_FRAME), then a 4-byte header: version (1),
@@ -6,7 +6,10 @@
  *
  *   HELLO    server -> client  u32 server id, u32 algorithm, 16-byte nonce
  *   AUTH     client -> server  u32 client id, u32 algorithm, 32-byte HMAC-SHA256
- *                              of "hoc-auth-1" | nonce | client id | server id
+ *                              of "hoc-client" | HELLO's nonce | client id |
+ *                              server id, 16-byte nonce of the client's own
+ *   ACCEPT   server -> client  u32 server id, u32 algorithm, 32-byte HMAC-SHA256
+ *                              of "hoc-server" | AUTH's nonce | client id | server id
  *   MSG      u64 instance, u64 round, u32 sender, u32 algorithm, payload
  *   DECISION u64 instance, u32 sender, u32 algorithm, i64 value
  *   DONE     u32 sender, u32 algorithm (the sender has decided everything it runs)
@@ -18,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HOC_WIRE_VERSION 1
+#define HOC_WIRE_VERSION 2
 #define HOC_WIRE_LEN 4           /* the length prefix */
 #define HOC_WIRE_HDR 4           /* version, type, reserved */
 #define HOC_WIRE_MAX_FRAME 65536 /* largest L accepted */
@@ -33,17 +36,18 @@ typedef enum hoc_frame_type {
     HOC_F_MSG = 3,
     HOC_F_DECISION = 4,
     HOC_F_DONE = 5,
+    HOC_F_ACCEPT = 6,
 } hoc_frame_type;
 
 /* One decoded frame; payload points into the caller's buffer. */
 typedef struct hoc_frame {
     hoc_frame_type type;
-    uint32_t id; /* HELLO: server; AUTH: client; MSG/DECISION/DONE: sender */
+    uint32_t id; /* HELLO, ACCEPT: server; AUTH: client; MSG/DECISION/DONE: sender */
     uint32_t algo;
     uint64_t instance;                    /* MSG, DECISION */
     int64_t round;                        /* MSG */
     int64_t value;                        /* DECISION */
-    const uint8_t *nonce, *mac, *payload; /* HELLO, AUTH, MSG */
+    const uint8_t *nonce, *mac, *payload; /* HELLO and AUTH, AUTH and ACCEPT, MSG */
     size_t payload_len;
 } hoc_frame;
 
@@ -64,7 +68,9 @@ hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, si
 int hoc_wire_hello(uint8_t *out, size_t cap, uint32_t server, uint32_t algo,
                    const uint8_t nonce[HOC_WIRE_NONCE]);
 int hoc_wire_auth(uint8_t *out, size_t cap, uint32_t client, uint32_t algo,
-                  const uint8_t mac[HOC_WIRE_MAC]);
+                  const uint8_t mac[HOC_WIRE_MAC], const uint8_t nonce[HOC_WIRE_NONCE]);
+int hoc_wire_accept(uint8_t *out, size_t cap, uint32_t server, uint32_t algo,
+                    const uint8_t mac[HOC_WIRE_MAC]);
 /* MSG: writes the 32 header bytes (length included) for a payload of plen
  * bytes that the caller places right after them. */
 int hoc_wire_msg_header(uint8_t *out, size_t cap, uint64_t instance, int64_t round, uint32_t sender,

@@ -182,7 +182,21 @@ def restart(algo, victim, k):
 
 
 def frame(ftype, body):
-    return struct.pack("<IBBH", 4 + len(body), 1, ftype, 0) + body
+    return struct.pack("<IBBH", 4 + len(body), 2, ftype, 0) + body
+
+
+def auth_mac(secret, label, nonce, client, server):
+    return hmac.new(secret, label + nonce + struct.pack("<II", client, server), hashlib.sha256).digest()
+
+
+def read_exact(s, n):
+    data = b""
+    while len(data) < n:
+        chunk = s.recv(n - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return data
 
 
 def connect(port):
@@ -191,13 +205,7 @@ def connect(port):
 
 
 def read_hello(s):
-    data = b""
-    while len(data) < 32:
-        chunk = s.recv(32 - len(data))
-        if not chunk:
-            return None
-        data += chunk
-    return data
+    return read_exact(s, 32)
 
 
 def attack(c):
@@ -207,8 +215,9 @@ def attack(c):
     for payload in [os.urandom(1000), b"\x00" * 64, b"\xff\xff\xff\xff" + os.urandom(100),
                     struct.pack("<I", 100) + b"\x07" * 20,  # truncated, then closed
                     frame(3, os.urandom(40)),  # MSG before authentication
-                    frame(2, struct.pack("<II", 1, 0) + os.urandom(32)),  # AUTH, wrong algo and MAC
-                    frame(2, struct.pack("<II", 99, 0) + os.urandom(32)),  # unknown id
+                    frame(2, struct.pack("<II", 1, 0) + os.urandom(48)),  # AUTH, wrong algo and MAC
+                    frame(2, struct.pack("<II", 99, 0) + os.urandom(48)),  # unknown id
+                    frame(2, struct.pack("<II", 1, 0) + os.urandom(32)),  # AUTH of version 1's size
                     frame(9, b"")]:  # unknown type
         s = connect(port)
         s.sendall(payload)
@@ -220,8 +229,8 @@ def attack(c):
     if hello:
         _, _, _, _, server, algo = struct.unpack("<IBBHII", hello[:16])
         nonce = hello[16:32]
-        mac = hmac.new(b"wrong", b"hoc-auth-1" + nonce + struct.pack("<II", 1, server), hashlib.sha256).digest()
-        s.sendall(frame(2, struct.pack("<II", 1, algo) + mac))
+        mac = auth_mac(b"wrong", b"hoc-client", nonce, 1, server)
+        s.sendall(frame(2, struct.pack("<II", 1, algo) + mac + os.urandom(16)))
         s.sendall(frame(3, struct.pack("<QQII", 0, 0, 1, algo) + b"\0" * 8))
     s.close()
     cases += 1
@@ -232,8 +241,13 @@ def attack(c):
         if hello:
             _, _, _, _, server, algo = struct.unpack("<IBBHII", hello[:16])
             nonce = hello[16:32]
-            mac = hmac.new(c.secret, b"hoc-auth-1" + nonce + struct.pack("<II", 2, server), hashlib.sha256).digest()
-            s.sendall(frame(2, struct.pack("<II", 2, algo) + mac))
+            mine = os.urandom(16)
+            mac = auth_mac(c.secret, b"hoc-client", nonce, 2, server)
+            s.sendall(frame(2, struct.pack("<II", 2, algo) + mac + mine))
+            # the replica proves itself in turn: ACCEPT, a MAC over our nonce
+            acc = read_exact(s, 48)
+            if not acc or acc[5] != 6 or acc[16:48] != auth_mac(c.secret, b"hoc-server", mine, 2, server):
+                fail("replica 0 did not prove itself to an authenticated client: %r" % acc)
             if bad == "payload":  # OTR's payload is 8 bytes
                 s.sendall(frame(3, struct.pack("<QQII", 5, 0, 2, algo) + b"\0" * 3))
             elif bad == "sender":

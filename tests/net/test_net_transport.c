@@ -4,7 +4,8 @@
  * arrive whole, in order and intact (the flat read buffer, partial frames
  * kept across reads); DECISION and DONE frames too; a client that sends a
  * frame too long for the handshake, random bytes or a wrong MAC is
- * disconnected and counted, and the authenticated traffic goes on. With
+ * disconnected and counted, and the authenticated traffic goes on; a server
+ * that does not know the secret is refused by the peer dialing it. With
  * --delay, an endpoint that answers from its read callback (as a replica
  * does) keeps its handshake and its frames in order. */
 #include <errno.h>
@@ -118,16 +119,11 @@ static bool run_until(struct event_base *base, const bool *flag, bool (*cond)(vo
     return true;
 }
 
+/* One connection carries both ways: each side's view of it. */
 static bool ready(void *arg)
 {
     hoc_net **nets = arg;
-    return hoc_net_peer_ready(nets[0], 1) && hoc_net_in_ready_count(nets[1]) == 1;
-}
-
-static bool both_ready(void *arg)
-{
-    hoc_net **nets = arg;
-    return ready(nets) && hoc_net_peer_ready(nets[1], 0) && hoc_net_in_ready_count(nets[0]) == 1;
+    return hoc_net_peer_ready(nets[0], 1) && hoc_net_peer_ready(nets[1], 0);
 }
 
 #define NECHO 5000
@@ -146,7 +142,7 @@ static void delayed_echo(void)
     o1.id = 1, o1.log.id = 1, o1.delay_us = 300;
     hoc_net *nets[2] = {hoc_net_new(base, &o0, &cb0), hoc_net_new(base, &o1, &cb1)};
     e.net = nets[1];
-    CHECK(nets[0] && nets[1] && run_until(base, NULL, both_ready, nets));
+    CHECK(nets[0] && nets[1] && run_until(base, NULL, ready, nets));
     /* the first connect may have found no listener yet: count from here */
     uint64_t d0 = hoc_net_get_stats(nets[0])->disconnects,
              d1 = hoc_net_get_stats(nets[1])->disconnects;
@@ -172,6 +168,100 @@ static void delayed_echo(void)
     hoc_net_free(nets[0]);
     hoc_net_free(nets[1]);
     event_base_free(base);
+}
+
+/* Reads one whole frame from fd (the test's side of a connection) into buf,
+ * running the loop meanwhile; false on garbage, EOF or after about 5 s. */
+static bool fake_read_frame(struct event_base *base, int fd, uint8_t *buf, size_t cap, hoc_frame *f)
+{
+    size_t have = 0, used;
+    const char *why;
+    uint64_t t0 = hoc_now_us();
+    while (hoc_now_us() - t0 < 5000000) {
+        hoc_wire_status st = hoc_wire_decode(buf, have, f, &used, &why);
+        if (st != HOC_WIRE_MORE) return st == HOC_WIRE_OK;
+        ssize_t r = recv(fd, buf + have, cap - have, MSG_DONTWAIT);
+        if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) return false;
+        if (r > 0) have += (size_t)r;
+        event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+    }
+    return false;
+}
+
+typedef struct Dialer {
+    hoc_net *net;
+    Rx rx;
+} Dialer;
+
+static bool refused_server(void *arg)
+{
+    return hoc_net_get_stats(((Dialer *)arg)->net)->auth_failures == 1;
+}
+
+static bool got_frame(void *arg)
+{
+    return ((Dialer *)arg)->rx.next == 1;
+}
+
+/* Peer 0's address is held by a server that answers the handshake: endpoint
+ * 1 dials it and proves itself. Without the secret the server's ACCEPT is
+ * refused and the MSG behind it never delivered; with it, the MSG is. */
+static void impostor(void)
+{
+    static const uint8_t secret[] = "cluster";
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t al = sizeof a;
+    CHECK(lfd >= 0 && bind(lfd, (struct sockaddr *)&a, sizeof a) == 0 && listen(lfd, 4) == 0 &&
+          getsockname(lfd, (struct sockaddr *)&a, &al) == 0);
+    fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK);
+    hoc_peers peers = {2,
+                       {{0, "127.0.0.1", ntohs(a.sin_port), 1}, {1, "127.0.0.1", free_port(), 2}}};
+    struct event_base *base = event_base_new();
+    CHECK(base && event_base_priority_init(base, 2) == 0);
+    Dialer d = {0};
+    hoc_net_cb cb = {&d.rx, on_frame, NULL};
+    hoc_net_opts o = {1, &peers, secret, sizeof secret - 1, 0x99, 0, 0, 1, 0, {HOC_LOG_ERROR, 1}};
+    d.net = hoc_net_new(base, &o, &cb);
+    CHECK(d.net != NULL);
+    for (int knows = 0; d.net && knows < 2; knows++) {
+        int fd = -1;
+        uint64_t t0 = hoc_now_us();
+        while ((fd = accept(lfd, NULL, NULL)) < 0 && hoc_now_us() - t0 < 5000000)
+            event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+        CHECK(fd >= 0);
+        if (fd < 0) break;
+        uint8_t sn[HOC_WIRE_NONCE] = {7, 7}, buf[512], mac[HOC_WIRE_MAC], fr[128];
+        int len = hoc_wire_hello(fr, sizeof fr, 0, 0x99, sn);
+        CHECK(send(fd, fr, (size_t)len, MSG_NOSIGNAL) == len);
+        hoc_frame f;
+        CHECK(fake_read_frame(base, fd, buf, sizeof buf, &f) && f.type == HOC_F_AUTH && f.id == 1);
+        hoc_net_auth_mac(secret, sizeof secret - 1, HOC_AUTH_CLIENT, sn, 1, 0, mac);
+        CHECK(f.mac && memcmp(mac, f.mac, HOC_WIRE_MAC) == 0); /* the dialer knows the secret */
+        if (!f.nonce) break;
+        if (knows)
+            hoc_net_auth_mac(secret, sizeof secret - 1, HOC_AUTH_SERVER, f.nonce, 1, 0, mac);
+        else /* replaying the dialer's own MAC does not pass either: another label */
+            memcpy(mac, f.mac, HOC_WIRE_MAC);
+        len = hoc_wire_accept(fr, sizeof fr, 0, 0x99, mac);
+        int mlen = hoc_wire_msg_header(fr + len, sizeof fr - (size_t)len, 0, 0, 0, 0x99, 0);
+        CHECK(send(fd, fr, (size_t)(len + mlen), MSG_NOSIGNAL) == len + mlen);
+        if (!knows) {
+            CHECK(run_until(base, NULL, refused_server, &d));
+            CHECK(d.rx.next == 0 && !hoc_net_peer_ready(d.net, 0));
+        } else {
+            CHECK(run_until(base, NULL, got_frame, &d));
+            CHECK(d.rx.bad == 0 && hoc_net_peer_ready(d.net, 0));
+            CHECK(hoc_net_get_stats(d.net)->auth_failures == 1);
+        }
+        close(fd);
+    }
+    printf("impostor server refused, %" PRIu64 " frame delivered from the real one\n", d.rx.next);
+    hoc_net_free(d.net);
+    event_base_free(base);
+    close(lfd);
 }
 
 static bool all_in(void *arg)
@@ -263,7 +353,7 @@ int main(void)
     CHECK(rx.next == NFRAMES && rx.bad == 0 && rx.decisions == 1 && rx.done == 1);
     const hoc_net_stats *s1 = hoc_net_get_stats(nets[1]);
     CHECK(s1->bad_frames == 0 && s1->auth_failures == 0 &&
-          s1->frames_in == NFRAMES + 4); /* + HELLO, AUTH */
+          s1->frames_in == NFRAMES + 4); /* + HELLO, ACCEPT (endpoint 1 dials) */
     CHECK(hoc_net_get_stats(nets[0])->dropped_overflow == 0);
     printf("%" PRIu64 " frames, %" PRIu64 " bytes in\n", (uint64_t)rx.next, s1->bytes_in);
 
@@ -279,8 +369,8 @@ int main(void)
         junk[i] = (uint8_t)(i * 131 + 7);
     CHECK(rejected(base, peers.p[1].port, junk, 64));
     CHECK(s1->bad_frames == 2);
-    uint8_t auth[64], mac[HOC_WIRE_MAC] = {1, 2, 3};
-    int alen = hoc_wire_auth(auth, sizeof auth, 0, 0x1234, mac);
+    uint8_t auth[128], mac[HOC_WIRE_MAC] = {1, 2, 3}, nonce[HOC_WIRE_NONCE] = {4};
+    int alen = hoc_wire_auth(auth, sizeof auth, 0, 0x1234, mac, nonce);
     CHECK(alen > 0 && rejected(base, peers.p[1].port, auth, (size_t)alen));
     CHECK(s1->auth_failures == 1);
 
@@ -300,5 +390,6 @@ int main(void)
     event_base_free(base);
 
     delayed_echo();
+    impostor();
     return check_summary("net-transport");
 }

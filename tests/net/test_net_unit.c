@@ -291,9 +291,9 @@ static void wire_tests(void)
           f.id == 3 && f.algo == 0xabcd && f.payload_len == 8 && f.payload[0] == 0x5a);
     for (int k = 0; k < len; k++)
         CHECK(hoc_wire_decode(buf, (size_t)k, &f, &used, &why) == HOC_WIRE_MORE);
-    buf[4] = 2;
+    buf[4] = 1; /* version 1: before connections carried both ways */
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
-    buf[4] = 1, buf[5] = 9;
+    buf[4] = HOC_WIRE_VERSION, buf[5] = 9;
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
     buf[5] = HOC_F_MSG, buf[6] = 1;
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
@@ -308,8 +308,14 @@ static void wire_tests(void)
     buf[0]++; /* HELLO with a byte too many */
     buf[len] = 0;
     CHECK(hoc_wire_decode(buf, (size_t)len + 1, &f, &used, &why) == HOC_WIRE_BAD);
-    len = hoc_wire_auth(buf, sizeof buf, 1, 7, mac);
-    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK && f.mac[0] == 9);
+    len = hoc_wire_auth(buf, sizeof buf, 1, 7, mac, nonce);
+    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK &&
+          f.type == HOC_F_AUTH && f.mac[0] == 9 && f.nonce[2] == 3);
+    len = hoc_wire_accept(buf, sizeof buf, 2, 7, mac);
+    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK &&
+          f.type == HOC_F_ACCEPT && f.id == 2 && f.mac[0] == 9);
+    buf[5] = HOC_F_AUTH; /* an ACCEPT's body is too short for an AUTH */
+    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
     len = hoc_wire_decision(buf, sizeof buf, 5, 1, 7, -42);
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK && f.value == -42 &&
           f.instance == 5);
@@ -325,8 +331,8 @@ static void wire_tests(void)
         for (size_t k = 0; k < l; k++)
             r[k] = (uint8_t)rnd();
         if (l >= 8 && (rnd() & 1))
-            r[0] = (uint8_t)(l - 4), r[1] = r[2] = r[3] = 0, r[4] = 1,
-            r[5] = (uint8_t)(1 + rnd() % 5);
+            r[0] = (uint8_t)(l - 4), r[1] = r[2] = r[3] = 0, r[4] = HOC_WIRE_VERSION,
+            r[5] = (uint8_t)(1 + rnd() % 6);
         hoc_wire_status s = hoc_wire_decode(r, l, &f, &used, &why);
         if (s == HOC_WIRE_OK) {
             ok++;
