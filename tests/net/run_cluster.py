@@ -208,6 +208,32 @@ def read_hello(s):
     return read_exact(s, 32)
 
 
+def impersonate(c, port, who):
+    """Authenticates to the replica at port as peer `who` with the cluster
+    secret and checks the replica's proof (ACCEPT, a MAC over our nonce).
+    The real peer redials when we replace its connection and replaces ours
+    in turn, maybe before the ACCEPT is out: then we try again."""
+    for _ in range(20):
+        s = connect(port)
+        try:
+            hello = read_hello(s)
+            if hello:
+                _, _, _, _, server, algo = struct.unpack("<IBBHII", hello[:16])
+                mine = os.urandom(16)
+                mac = auth_mac(c.secret, b"hoc-client", hello[16:32], who, server)
+                s.sendall(frame(2, struct.pack("<II", who, algo) + mac + mine))
+                acc = read_exact(s, 48)
+                if acc:
+                    if acc[5] != 6 or acc[16:48] != auth_mac(c.secret, b"hoc-server", mine, who, server):
+                        fail("replica at port %d sent a wrong ACCEPT: %r" % (port, acc))
+                    return s, algo
+        except OSError:
+            pass
+        s.close()
+        time.sleep(0.005)
+    fail("replica at port %d never accepted us as peer %d" % (port, who))
+
+
 def attack(c):
     """Bad clients against replica 0 while the cluster runs."""
     port = c.ports[0]
@@ -236,25 +262,14 @@ def attack(c):
     cases += 1
     # authenticated as peer 2 with the real secret, then bad frames: each closes the connection
     for bad in ["payload", "sender", "garbage"]:
-        s = connect(port)
-        hello = read_hello(s)
-        if hello:
-            _, _, _, _, server, algo = struct.unpack("<IBBHII", hello[:16])
-            nonce = hello[16:32]
-            mine = os.urandom(16)
-            mac = auth_mac(c.secret, b"hoc-client", nonce, 2, server)
-            s.sendall(frame(2, struct.pack("<II", 2, algo) + mac + mine))
-            # the replica proves itself in turn: ACCEPT, a MAC over our nonce
-            acc = read_exact(s, 48)
-            if not acc or acc[5] != 6 or acc[16:48] != auth_mac(c.secret, b"hoc-server", mine, 2, server):
-                fail("replica 0 did not prove itself to an authenticated client: %r" % acc)
-            if bad == "payload":  # OTR's payload is 8 bytes
-                s.sendall(frame(3, struct.pack("<QQII", 5, 0, 2, algo) + b"\0" * 3))
-            elif bad == "sender":
-                s.sendall(frame(3, struct.pack("<QQII", 5, 0, 1, algo) + b"\0" * 8))
-            else:
-                s.sendall(os.urandom(200))
-            time.sleep(0.02)
+        s, algo = impersonate(c, port, 2)
+        if bad == "payload":  # OTR's payload is 8 bytes
+            s.sendall(frame(3, struct.pack("<QQII", 5, 0, 2, algo) + b"\0" * 3))
+        elif bad == "sender":
+            s.sendall(frame(3, struct.pack("<QQII", 5, 0, 1, algo) + b"\0" * 8))
+        else:
+            s.sendall(os.urandom(200))
+        time.sleep(0.02)
         s.close()
         cases += 1
     # a client that says nothing (the handshake timeout closes it later)
