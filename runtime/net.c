@@ -266,8 +266,11 @@ static void conn_close(Conn *c, const char *why)
         hoc_log(&net->o.log, routine ? HOC_LOG_INFO : HOC_LOG_WARN, "connection with %d closed: %s",
                 c->peer, why);
     } else if (c->dialed) { /* routine while the peer is not up (yet): the back-off retries */
-        hoc_log(&net->o.log, c->refused ? HOC_LOG_WARN : HOC_LOG_DEBUG,
-                "connecting to %d failed: %s", c->peer, why);
+        /* a server that hangs up on our AUTH refused it: most likely another secret */
+        bool proved = c->state == C_PROVE;
+        hoc_log(&net->o.log, c->refused || proved ? HOC_LOG_WARN : HOC_LOG_DEBUG,
+                "connecting to %d failed: %s%s", c->peer, why,
+                proved ? " after our AUTH (the same --secret on both?)" : "");
     } else {
         hoc_log(&net->o.log, HOC_LOG_WARN, "unauthenticated connection closed: %s", why);
     }
