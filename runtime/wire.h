@@ -1,7 +1,7 @@
 /* wire.h: the replica wire format, version 2 (documented in docs/runtime.md).
  *
  * Every frame is a 4-byte little-endian length L (the bytes that follow, at
- * least 4 and at most HOC_WIRE_MAX_FRAME), then a 4-byte header: version (1),
+ * least 4 and at most HOC_WIRE_MAX_FRAME), then a 4-byte header: version (2),
  * type, two reserved zero bytes, then the body of that type:
  *
  *   HELLO    server -> client  u32 server id, u32 algorithm, 16-byte nonce

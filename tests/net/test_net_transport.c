@@ -237,10 +237,15 @@ static void impostor(void)
         int len = hoc_wire_hello(fr, sizeof fr, 0, 0x99, sn);
         CHECK(send(fd, fr, (size_t)len, MSG_NOSIGNAL) == len);
         hoc_frame f;
-        CHECK(fake_read_frame(base, fd, buf, sizeof buf, &f) && f.type == HOC_F_AUTH && f.id == 1);
+        bool got =
+            fake_read_frame(base, fd, buf, sizeof buf, &f) && f.type == HOC_F_AUTH && f.id == 1;
+        CHECK(got);
+        if (!got) {
+            close(fd);
+            break;
+        }
         hoc_net_auth_mac(secret, sizeof secret - 1, HOC_AUTH_CLIENT, sn, 1, 0, mac);
-        CHECK(f.mac && memcmp(mac, f.mac, HOC_WIRE_MAC) == 0); /* the dialer knows the secret */
-        if (!f.nonce) break;
+        CHECK(memcmp(mac, f.mac, HOC_WIRE_MAC) == 0); /* the dialer knows the secret */
         if (knows)
             hoc_net_auth_mac(secret, sizeof secret - 1, HOC_AUTH_SERVER, f.nonce, 1, 0, mac);
         else /* replaying the dialer's own MAC does not pass either: another label */
