@@ -99,7 +99,6 @@ typedef struct Peer {
     Conn *conn; /* the connection with it: dialed (peer id below ours) or accepted */
     struct event *retry;
     int backoff_ms;
-    bool resolved;
     uint64_t gen; /* connections with it so far */
     bool done;    /* said DONE since it last authenticated: its exit is expected */
 } Peer;
