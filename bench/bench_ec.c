@@ -1,5 +1,5 @@
 /*
- * bench-ec: throughput of stdlib/hec against memcpy and against calling ISA-L
+ * bench-ec: throughput of stdlib/erasure against memcpy and against calling ISA-L
  * directly, for the Amalgam codes 13+2 and 10+4 with 128 KiB blocks.
  *
  * GB/s = 10^9 bytes of data blocks processed per second:
@@ -12,12 +12,12 @@
  * through >= 512 MiB of stripes (128 MiB with --quick), far beyond the LLC.
  * Library and direct calls are measured in alternating back-to-back trials in
  * the same run. GB/s figures are the best trial, which filters out noise from
- * a shared host; the overhead is the median over trials of 1 - hec/direct for
+ * a shared host; the overhead is the median over trials of 1 - erasure/direct for
  * the paired trials, which cancels drift that best-of alone would not.
  *
  * Usage: bench-ec [--quick]
  */
-#include "hec.h"
+#include "erasure.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,9 +45,9 @@ typedef void (*op_fn)(bench *, stripe *, stripe *);
 struct bench {
     int k, m;
     size_t len;
-    hec_code *code;
-    hec_row *row0;
-    hec_decoder *dec;
+    erasure_code *code;
+    erasure_row *row0;
+    erasure_decoder *dec;
     uint8_t *tbls;  /* direct ISA-L: 32 * k * m parity tables */
     uint8_t *dtbls; /* direct ISA-L: 32 * k * m tables decoding the lost data blocks 0..m-1 */
     int avail[MAX_N], want[MAX_N];
@@ -75,7 +75,7 @@ static void op_memcpy(bench *b, stripe *s, stripe *other)
 static void op_encode_hec(bench *b, stripe *s, stripe *o)
 {
     (void)o;
-    hec_encode(b->code, (const uint8_t *const *)s->blk, s->blk + b->k, b->len);
+    erasure_encode(b->code, (const uint8_t *const *)s->blk, s->blk + b->k, b->len);
 }
 
 static void op_encode_isal(bench *b, stripe *s, stripe *o)
@@ -93,14 +93,14 @@ static void op_upd1_hec(bench *b, stripe *s, stripe *o)
 {
     (void)o;
     for (int g = 0; g < b->upd1_groups; g++)
-        hec_update_row(b->code, 0, g % b->k, s->blk[2 * g], s->blk[2 * g + 1], b->len);
+        erasure_update_row(b->code, 0, g % b->k, s->blk[2 * g], s->blk[2 * g + 1], b->len);
 }
 
 static void op_upd1_row(bench *b, stripe *s, stripe *o)
 {
     (void)o;
     for (int g = 0; g < b->upd1_groups; g++)
-        hec_row_update(b->row0, g % b->k, s->blk[2 * g], s->blk[2 * g + 1], b->len);
+        erasure_row_update(b->row0, g % b->k, s->blk[2 * g], s->blk[2 * g + 1], b->len);
 }
 
 static void op_upd1_isal(bench *b, stripe *s, stripe *o)
@@ -116,7 +116,7 @@ static void op_updall_hec(bench *b, stripe *s, stripe *o)
     (void)o;
     for (int g = 0; g < b->updall_groups; g++) {
         uint8_t **grp = s->blk + g * (1 + b->m);
-        hec_update_all(b->code, g % b->k, grp[0], grp + 1, b->len);
+        erasure_update_all(b->code, g % b->k, grp[0], grp + 1, b->len);
     }
 }
 
@@ -132,7 +132,7 @@ static void op_updall_isal(bench *b, stripe *s, stripe *o)
 static void op_decode_hec(bench *b, stripe *s, stripe *o)
 {
     (void)o;
-    hec_decode(b->dec, b->avail, b->k, b->want, b->m, s->blk, b->len);
+    erasure_decode(b->dec, b->avail, b->k, b->want, b->m, s->blk, b->len);
 }
 
 static void op_decode_isal(bench *b, stripe *s, stripe *o)
@@ -174,13 +174,13 @@ static int bench_init(bench *b, int k, int m, size_t n_stripes)
     b->n_stripes = n_stripes;
     b->upd1_groups = (k + m) / 2;
     b->updall_groups = (k + m) / (1 + m);
-    if (hec_code_new(k, m, &b->code) != HEC_OK || hec_decoder_new(b->code, &b->dec) != HEC_OK ||
-        hec_row_new(b->code, 0, &b->row0) != HEC_OK)
+    if (erasure_code_new(k, m, &b->code) != ERASURE_OK || erasure_decoder_new(b->code, &b->dec) != ERASURE_OK ||
+        erasure_row_new(b->code, 0, &b->row0) != ERASURE_OK)
         return -1;
-    b->mem = hec_alloc(n_stripes * (size_t)(k + m) * (b->len + BLOCK_PAD));
+    b->mem = erasure_alloc(n_stripes * (size_t)(k + m) * (b->len + BLOCK_PAD));
     b->stripes = calloc(n_stripes, sizeof *b->stripes);
-    b->tbls = hec_alloc((size_t)32 * k * m);
-    b->dtbls = hec_alloc((size_t)32 * k * m);
+    b->tbls = erasure_alloc((size_t)32 * k * m);
+    b->dtbls = erasure_alloc((size_t)32 * k * m);
     if (!b->mem || !b->stripes || !b->tbls || !b->dtbls) return -1;
 
     /* Random first block, copied everywhere: touches every page up front. */
@@ -216,7 +216,7 @@ static int bench_init(bench *b, int k, int m, size_t n_stripes)
 static int bench_selfcheck(bench *b)
 {
     stripe *s = &b->stripes[0];
-    uint8_t *keep = hec_alloc((size_t)b->m * b->len);
+    uint8_t *keep = erasure_alloc((size_t)b->m * b->len);
     int ok = keep != NULL;
     op_encode_hec(b, s, s);
     for (int pass = 0; ok && pass < 2; pass++) {
@@ -228,19 +228,19 @@ static int bench_selfcheck(bench *b)
         for (int i = 0; i < b->m; i++)
             ok = ok && memcmp(keep + (size_t)i * b->len, s->blk[i], b->len) == 0;
     }
-    hec_free(keep);
+    erasure_free(keep);
     return ok ? 0 : -1;
 }
 
 static void bench_free(bench *b)
 {
-    hec_free(b->mem);
-    hec_free(b->tbls);
-    hec_free(b->dtbls);
+    erasure_free(b->mem);
+    erasure_free(b->tbls);
+    erasure_free(b->dtbls);
     free(b->stripes);
-    hec_row_free(b->row0);
-    hec_decoder_free(b->dec);
-    hec_code_free(b->code);
+    erasure_row_free(b->row0);
+    erasure_decoder_free(b->dec);
+    erasure_code_free(b->code);
 }
 
 enum { PER_STRIPE, PER_UPD1_GROUP, PER_UPDALL_GROUP };
@@ -254,7 +254,7 @@ typedef struct {
 static const op_row OPS[] = {
     {"encode", op_encode_hec, op_encode_isal, PER_STRIPE},
     {"update-1", op_upd1_hec, op_upd1_isal, PER_UPD1_GROUP},
-    {"update-1 (hec_row)", op_upd1_row, op_upd1_isal, PER_UPD1_GROUP},
+    {"update-1 (erasure_row)", op_upd1_row, op_upd1_isal, PER_UPD1_GROUP},
     {"update-all", op_updall_hec, op_updall_isal, PER_UPDALL_GROUP},
     {"decode", op_decode_hec, op_decode_isal, PER_STRIPE},
     /* Direct against itself: the noise floor of the overhead column. */
@@ -329,10 +329,10 @@ int main(int argc, char **argv)
            "  (memcpy/encode/decode: the k data blocks of a stripe; updates: each delta block),\n"
            "  best of %d (dram: %d) trials of %.0f ms (dram: %.0f ms);\n"
            "  hot = 2 stripes reused, dram = %zu MiB of stripes cycled\n"
-           "  overhead = median of paired trials of 1 - hec/direct; %%memcpy = hec / memcpy\n\n",
+           "  overhead = median of paired trials of 1 - erasure/direct; %%memcpy = erasure / memcpy\n\n",
            BLOCK_LEN >> 10, trials, 2 * trials + 1, secs * 1e3, 0.75 * secs * 1e3,
            dram_bytes >> 20);
-    printf("code  set   op                      hec   isa-l  overhead  %%memcpy\n");
+    printf("code  set   op                  erasure   isa-l  overhead  %%memcpy\n");
     for (size_t c = 0; c < 2; c++) {
         int k = codes[c][0], m = codes[c][1];
         size_t stripe_total = (size_t)(k + m) * BLOCK_LEN;

@@ -6,57 +6,12 @@
  * uses it; the expression itself is then a plain C expression. */
 #include "cgen.h"
 
+#include "buf.h"
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct Buf {
-    char *p;
-    size_t n, cap;
-} Buf;
-
-static void bput(Buf *b, const char *s, size_t n)
-{
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *np = realloc(b->p, cap);
-        if (!np) abort();
-        b->p = np, b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = 0;
-}
-
-static void bvprintf(Buf *b, const char *fmt, va_list ap)
-{
-    char small[512];
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    if (n < (int)sizeof small) {
-        bput(b, small, (size_t)n);
-    } else {
-        char *big = malloc((size_t)n + 1);
-        if (!big) abort();
-        vsnprintf(big, (size_t)n + 1, fmt, ap2);
-        bput(b, big, (size_t)n);
-        free(big);
-    }
-    va_end(ap2);
-}
-
-static void bprintf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void bprintf(Buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    bvprintf(b, fmt, ap);
-    va_end(ap);
-}
 
 typedef enum Mode { M_PROC, M_SPEC, M_PARAM, M_DEF } Mode;
 
@@ -66,7 +21,7 @@ typedef struct Gen {
     Arena *a;
     const char *px; /* C prefix */
     const char *PX; /* upper-case prefix, for macros */
-    Buf *out;       /* where statements go */
+    hoc_buf *out;   /* where statements go */
     int indent;
     int ntemp;
     Mode mode;
@@ -81,10 +36,10 @@ typedef struct Gen {
 static char *fmt(Gen *g, const char *f, ...) __attribute__((format(printf, 2, 3)));
 static char *fmt(Gen *g, const char *f, ...)
 {
-    Buf b = {0};
+    hoc_buf b = {0};
     va_list ap;
     va_start(ap, f);
-    bvprintf(&b, f, ap);
+    hoc_buf_vprintf(&b, f, ap);
     va_end(ap);
     char *s = arena_strndup(g->a, b.p, b.n);
     free(b.p);
@@ -95,12 +50,12 @@ static void line(Gen *g, const char *f, ...) __attribute__((format(printf, 2, 3)
 static void line(Gen *g, const char *f, ...)
 {
     for (int i = 0; i < g->indent; i++)
-        bput(g->out, "    ", 4);
+        hoc_buf_put(g->out, "    ", 4);
     va_list ap;
     va_start(ap, f);
-    bvprintf(g->out, f, ap);
+    hoc_buf_vprintf(g->out, f, ap);
     va_end(ap);
-    bput(g->out, "\n", 1);
+    hoc_buf_put(g->out, "\n", 1);
 }
 
 static char *temp(Gen *g, const char *stem)
@@ -351,7 +306,7 @@ static const char *emit_call(Gen *g, Expr *e)
 {
     Decl *d = e->decl;
     if (!d) return emit_aggregate(g, e);
-    Buf b = {0};
+    hoc_buf b = {0};
     bool bytes_ret = d->ret->kind == TY_BYTES;
     const char *res = NULL;
     if (bytes_ret) {
@@ -359,15 +314,15 @@ static const char *emit_call(Gen *g, Expr *e)
         line(g, "uint8_t %s[%lld];", res, (long long)d->ret->len);
     }
     bool ext = d->kind == D_EXTERN; /* externs get every block's length beside it */
-    bprintf(&b, "%s%s(", ext ? "" : fmt(g, "%s_", g->px), d->name);
+    hoc_buf_printf(&b, "%s%s(", ext ? "" : fmt(g, "%s_", g->px), d->name);
     for (int i = 0; i < e->nargs; i++) {
-        bprintf(&b, "%s%s", i ? ", " : "", emit(g, e->args[i]));
+        hoc_buf_printf(&b, "%s%s", i ? ", " : "", emit(g, e->args[i]));
         if (ext && d->params[i].type->kind == TY_BYTES)
-            bprintf(&b, ", %lld", (long long)d->params[i].type->len);
+            hoc_buf_printf(&b, ", %lld", (long long)d->params[i].type->len);
     }
-    if (bytes_ret) bprintf(&b, "%s%s", e->nargs ? ", " : "", res);
-    if (bytes_ret && ext) bprintf(&b, ", %lld", (long long)d->ret->len);
-    bput(&b, ")", 1);
+    if (bytes_ret) hoc_buf_printf(&b, "%s%s", e->nargs ? ", " : "", res);
+    if (bytes_ret && ext) hoc_buf_printf(&b, ", %lld", (long long)d->ret->len);
+    hoc_buf_put(&b, ")", 1);
     char *call = arena_strndup(g->a, b.p, b.n);
     free(b.p);
     if (bytes_ret) {
@@ -568,11 +523,11 @@ static const char *emit(Gen *g, Expr *e)
         return emit_compr(g, e);
     case E_SETLIT: {
         if (!e->nargs) return "((hoc_set)0)";
-        Buf b = {0};
-        bput(&b, "(", 1);
+        hoc_buf b = {0};
+        hoc_buf_put(&b, "(", 1);
         for (int i = 0; i < e->nargs; i++)
-            bprintf(&b, "%shoc_set_one(%s)", i ? " | " : "", emit(g, e->args[i]));
-        bput(&b, ")", 1);
+            hoc_buf_printf(&b, "%shoc_set_one(%s)", i ? " | " : "", emit(g, e->args[i]));
+        hoc_buf_put(&b, ")", 1);
         char *s = arena_strndup(g->a, b.p, b.n);
         free(b.p);
         return s;
@@ -750,11 +705,11 @@ static void emit_stmts(Gen *g, Stmt *s)
  * written from what the body used, so no local is left unused. */
 typedef void (*BodyFn)(Gen *g, void *arg);
 
-static void emit_function(Gen *g, Buf *dst, const char *signature, Mode mode, BodyFn body,
+static void emit_function(Gen *g, hoc_buf *dst, const char *signature, Mode mode, BodyFn body,
                           void *arg)
 {
-    Buf b = {0};
-    Buf *saved = g->out;
+    hoc_buf b = {0};
+    hoc_buf *saved = g->out;
     memset(g->use_param, 0, sizeof g->use_param);
     memset(g->use_let, 0, sizeof g->use_let);
     g->use_phase = g->use_env = g->use_s = g->use_from = g->use_msgs = g->use_ho = g->use_n =
@@ -766,7 +721,7 @@ static void emit_function(Gen *g, Buf *dst, const char *signature, Mode mode, Bo
     body(g, arg);
     Algo *al = g->algo;
     /* the lets the body named, last first: a let may name earlier ones */
-    Buf lets[64] = {{0}};
+    hoc_buf lets[64] = {{0}};
     for (int i = (al->nlets < 64 ? al->nlets : 64) - 1; i >= 0; i--) {
         if (!g->use_let[i]) continue;
         g->out = &lets[i];
@@ -774,35 +729,38 @@ static void emit_function(Gen *g, Buf *dst, const char *signature, Mode mode, Bo
         line(g, "const %s %s = %s;", ctype(g, al->lets[i]->type), al->lets[i]->name, v);
     }
     g->out = dst;
-    bprintf(dst, "%s\n{\n", signature);
+    hoc_buf_printf(dst, "%s\n{\n", signature);
     if (mode == M_SPEC) {
-        bprintf(dst, "    const %s_state *S = states;\n", g->px);
-        if (!g->use_s) bprintf(dst, "    (void)S;\n");
-        if (!g->use_ho) bprintf(dst, "    (void)ho;\n");
+        hoc_buf_printf(dst, "    const %s_state *S = states;\n", g->px);
+        if (!g->use_s) hoc_buf_printf(dst, "    (void)S;\n");
+        if (!g->use_ho) hoc_buf_printf(dst, "    (void)ho;\n");
     }
     bool any_param = false;
     for (int i = 0; i < al->nparams; i++) {
         if (!g->use_param[i]) continue;
         any_param = true;
-        bprintf(dst, "    const int64_t %s = %sparams[%d];\n", al->params[i]->name,
-                mode == M_PROC ? "env->" : "", i);
+        hoc_buf_printf(dst, "    const int64_t %s = %sparams[%d];\n", al->params[i]->name,
+                       mode == M_PROC ? "env->" : "", i);
     }
-    if (g->use_phase) bprintf(dst, "    const int64_t phase = env->round / %d;\n", al->nrounds);
+    if (g->use_phase)
+        hoc_buf_printf(dst, "    const int64_t phase = env->round / %d;\n", al->nrounds);
     if (mode == M_PROC) {
-        if (!g->use_env && !any_param && !g->use_phase) bprintf(dst, "    (void)env;\n");
-        if (!g->use_s && strstr(signature, " *s,")) bprintf(dst, "    (void)s;\n");
-        if (!g->use_from && strstr(signature, "hoc_set from")) bprintf(dst, "    (void)from;\n");
-        if (!g->use_msgs && strstr(signature, "*msgs")) bprintf(dst, "    (void)msgs;\n");
-        if (!g->use_out && strstr(signature, "hoc_set *to")) bprintf(dst, "    (void)to;\n");
-        if (!g->use_out && strstr(signature, " *out)")) bprintf(dst, "    (void)out;\n");
+        if (!g->use_env && !any_param && !g->use_phase) hoc_buf_printf(dst, "    (void)env;\n");
+        if (!g->use_s && strstr(signature, " *s,")) hoc_buf_printf(dst, "    (void)s;\n");
+        if (!g->use_from && strstr(signature, "hoc_set from"))
+            hoc_buf_printf(dst, "    (void)from;\n");
+        if (!g->use_msgs && strstr(signature, "*msgs")) hoc_buf_printf(dst, "    (void)msgs;\n");
+        if (!g->use_out && strstr(signature, "hoc_set *to")) hoc_buf_printf(dst, "    (void)to;\n");
+        if (!g->use_out && strstr(signature, " *out)")) hoc_buf_printf(dst, "    (void)out;\n");
     }
-    if ((mode == M_PARAM || mode == M_SPEC) && !any_param) bprintf(dst, "    (void)params;\n");
+    if ((mode == M_PARAM || mode == M_SPEC) && !any_param)
+        hoc_buf_printf(dst, "    (void)params;\n");
     for (int i = 0; i < 64; i++) {
-        if (lets[i].p) bput(dst, lets[i].p, lets[i].n);
+        if (lets[i].p) hoc_buf_put(dst, lets[i].p, lets[i].n);
         free(lets[i].p);
     }
-    bput(dst, b.p ? b.p : "", b.n);
-    bprintf(dst, "}\n\n");
+    hoc_buf_put(dst, b.p ? b.p : "", b.n);
+    hoc_buf_printf(dst, "}\n\n");
     free(b.p);
     g->out = saved;
 }
@@ -942,48 +900,50 @@ static int scalar_align(const Type *t)
     return scalar_size(innermost(t)->kind);
 }
 
-static void emit_struct_fields(Gen *g, Buf *b, Field *f, int nf, Decl **vars, int nv)
+static void emit_struct_fields(Gen *g, hoc_buf *b, Field *f, int nf, Decl **vars, int nv)
 {
     /* widest first: no padding between fields */
     for (int al = 8; al >= 1; al /= 2) {
         for (int i = 0; i < nf; i++)
             if (scalar_align(f[i].type) == al)
-                bprintf(b, "    %s %s%s;\n", ctype(g, innermost(f[i].type)), f[i].name,
-                        cdims(g, f[i].type));
+                hoc_buf_printf(b, "    %s %s%s;\n", ctype(g, innermost(f[i].type)), f[i].name,
+                               cdims(g, f[i].type));
         for (int i = 0; i < nv; i++)
             if (scalar_align(vars[i]->type) == al)
-                bprintf(b, "    %s %s%s;%s%s\n", ctype(g, innermost(vars[i]->type)), vars[i]->name,
-                        cdims(g, vars[i]->type), vars[i]->ghost ? " /* ghost */" : "",
-                        vars[i]->kind == D_INPUT ? " /* input */" : "");
+                hoc_buf_printf(b, "    %s %s%s;%s%s\n", ctype(g, innermost(vars[i]->type)),
+                               vars[i]->name, cdims(g, vars[i]->type),
+                               vars[i]->ghost ? " /* ghost */" : "",
+                               vars[i]->kind == D_INPUT ? " /* input */" : "");
     }
 }
 
-static void emit_field_table(Gen *g, Buf *b, const char *tname, const char *sname, Field *f, int nf,
-                             Decl **vars, int nv, const char *extra)
+static void emit_field_table(Gen *g, hoc_buf *b, const char *tname, const char *sname, Field *f,
+                             int nf, Decl **vars, int nv, const char *extra)
 {
-    bprintf(b, "static const hoc_field %s[] = {\n", tname);
+    hoc_buf_printf(b, "static const hoc_field %s[] = {\n", tname);
     for (int i = 0; i < nf + nv; i++) {
         const char *name = i < nf ? f[i].name : vars[i - nf]->name;
         const Type *t = i < nf ? f[i].type : vars[i - nf]->type, *in = innermost(t);
         bool ghost = i >= nf && vars[i - nf]->ghost;
-        bprintf(b, "    {\"%s\", offsetof(%s, %s), %s, %s, %s, %s, %s, %d},\n", name, sname, name,
-                hoc_kind_name(t), count_expr(g, t), ghost ? "true" : "false",
-                in->kind == TY_ENUM ? fmt(g, "%s_names", in->enm->name) : "NULL",
-                t->kind == TY_ARRAY && t->len < 0 ? "true" : "false",
-                in->kind == TY_ENUM ? in->enm->nmembers : 0);
+        hoc_buf_printf(b, "    {\"%s\", offsetof(%s, %s), %s, %s, %s, %s, %s, %d},\n", name, sname,
+                       name, hoc_kind_name(t), count_expr(g, t), ghost ? "true" : "false",
+                       in->kind == TY_ENUM ? fmt(g, "%s_names", in->enm->name) : "NULL",
+                       t->kind == TY_ARRAY && t->len < 0 ? "true" : "false",
+                       in->kind == TY_ENUM ? in->enm->nmembers : 0);
     }
-    bprintf(b, "%s};\n\n", extra ? extra : "");
+    hoc_buf_printf(b, "%s};\n\n", extra ? extra : "");
 }
 
 /* ---- codecs ---- */
-static void emit_codec(Gen *g, Buf *b, Round *r)
+static void emit_codec(Gen *g, hoc_buf *b, Round *r)
 {
     int wire = 0;
     for (int i = 0; i < r->nfields; i++)
         wire += wire_size(r->fields[i].type);
     const char *m = fmt(g, "%s_msg_%s", g->px, r->name);
-    bprintf(b, "int %s_encode_%s(const %s *m, uint8_t *buf, size_t cap)\n{\n", g->px, r->name, m);
-    bprintf(b, "    if (cap < %d) return -1;\n", wire);
+    hoc_buf_printf(b, "int %s_encode_%s(const %s *m, uint8_t *buf, size_t cap)\n{\n", g->px,
+                   r->name, m);
+    hoc_buf_printf(b, "    if (cap < %d) return -1;\n", wire);
     int off = 0;
     for (int i = 0; i < r->nfields; i++) {
         const Type *t = r->fields[i].type, *in = innermost(t);
@@ -995,18 +955,19 @@ static void emit_codec(Gen *g, Buf *b, Round *r)
                                       in->kind == TY_BYTES ? "uint8_t" : ctype(g, in), name)
                                 : fmt(g, "m->%s", name);
         const char *at = flat ? fmt(g, "buf + %d + %d * i", off, each) : fmt(g, "buf + %d", off);
-        if (flat) bprintf(b, "    for (int i = 0; i < %s; i++)\n    ", cnt);
+        if (flat) hoc_buf_printf(b, "    for (int i = 0; i < %s; i++)\n    ", cnt);
         if (each == 8)
-            bprintf(b, "    hoc_put_u64(%s, (uint64_t)%s);\n", at, elem);
+            hoc_buf_printf(b, "    hoc_put_u64(%s, (uint64_t)%s);\n", at, elem);
         else if (each == 4)
-            bprintf(b, "    hoc_put_u32(%s, (uint32_t)%s);\n", at, elem);
+            hoc_buf_printf(b, "    hoc_put_u32(%s, (uint32_t)%s);\n", at, elem);
         else
-            bprintf(b, "    *(%s) = (uint8_t)%s;\n", at, elem);
+            hoc_buf_printf(b, "    *(%s) = (uint8_t)%s;\n", at, elem);
         off += wire_size(t);
     }
-    bprintf(b, "    return %d;\n}\n\n", wire);
-    bprintf(b, "int %s_decode_%s(%s *m, const uint8_t *buf, size_t len)\n{\n", g->px, r->name, m);
-    bprintf(b, "    if (len != %d) return -1;\n    memset(m, 0, sizeof *m);\n", wire);
+    hoc_buf_printf(b, "    return %d;\n}\n\n", wire);
+    hoc_buf_printf(b, "int %s_decode_%s(%s *m, const uint8_t *buf, size_t len)\n{\n", g->px,
+                   r->name, m);
+    hoc_buf_printf(b, "    if (len != %d) return -1;\n    memset(m, 0, sizeof *m);\n", wire);
     off = 0;
     for (int i = 0; i < r->nfields; i++) {
         const Type *t = r->fields[i].type, *in = innermost(t);
@@ -1017,27 +978,28 @@ static void emit_codec(Gen *g, Buf *b, Round *r)
         const char *elem = flat ? fmt(g, "((%s *)m->%s)[i]", ct, name) : fmt(g, "m->%s", name);
         const char *at = flat ? fmt(g, "buf + %d + %d * i", off, each) : fmt(g, "buf + %d", off);
         const char *ind = flat ? "        " : "    ";
-        if (flat) bprintf(b, "    for (int i = 0; i < %s; i++) {\n", count_expr(g, t));
+        if (flat) hoc_buf_printf(b, "    for (int i = 0; i < %s; i++) {\n", count_expr(g, t));
         if (each == 8)
-            bprintf(b, "%s%s = (%s)hoc_get_u64(%s);\n", ind, elem, ct, at);
+            hoc_buf_printf(b, "%s%s = (%s)hoc_get_u64(%s);\n", ind, elem, ct, at);
         else if (each == 4) {
-            bprintf(b, "%suint32_t v%d = hoc_get_u32(%s);\n", ind, i, at);
+            hoc_buf_printf(b, "%suint32_t v%d = hoc_get_u32(%s);\n", ind, i, at);
             if (in->kind == TY_ENUM)
-                bprintf(b, "%sif (v%d >= %d) return -1;\n", ind, i, in->enm->nmembers);
-            bprintf(b, "%s%s = (int32_t)v%d;\n", ind, elem, i);
+                hoc_buf_printf(b, "%sif (v%d >= %d) return -1;\n", ind, i, in->enm->nmembers);
+            hoc_buf_printf(b, "%s%s = (int32_t)v%d;\n", ind, elem, i);
         } else if (in->kind == TY_BOOL) {
-            bprintf(b, "%sif (*(%s) > 1) return -1;\n%s%s = *(%s) != 0;\n", ind, at, ind, elem, at);
+            hoc_buf_printf(b, "%sif (*(%s) > 1) return -1;\n%s%s = *(%s) != 0;\n", ind, at, ind,
+                           elem, at);
         } else {
-            bprintf(b, "%s%s = *(%s);\n", ind, elem, at);
+            hoc_buf_printf(b, "%s%s = *(%s);\n", ind, elem, at);
         }
-        if (flat) bprintf(b, "    }\n");
+        if (flat) hoc_buf_printf(b, "    }\n");
         off += wire_size(t);
     }
-    bprintf(b, "    return %d;\n}\n\n", wire);
+    hoc_buf_printf(b, "    return %d;\n}\n\n", wire);
 }
 
 /* ---- spec helpers: the values a quantifier over int or set ranges over ---- */
-static int count_slots(Algo *al, TypeKind k1, TypeKind k2, Gen *g, Buf *b, const char *what)
+static int count_slots(Algo *al, TypeKind k1, TypeKind k2, Gen *g, hoc_buf *b, const char *what)
 {
     int scalars = 0;
     for (int pass = 0; pass < 2; pass++) {
@@ -1048,12 +1010,12 @@ static int count_slots(Algo *al, TypeKind k1, TypeKind k2, Gen *g, Buf *b, const
             if (in->kind != k1 && in->kind != k2) continue;
             if (b) {
                 if (vs[i]->type->kind == TY_ARRAY)
-                    bprintf(b,
-                            "        for (int j = 0; j < %s; j++) out[k++] = ((const %s "
-                            "*)S[i].%s)[j];\n",
-                            count_expr(g, vs[i]->type), ctype(g, in), vs[i]->name);
+                    hoc_buf_printf(b,
+                                   "        for (int j = 0; j < %s; j++) out[k++] = ((const %s "
+                                   "*)S[i].%s)[j];\n",
+                                   count_expr(g, vs[i]->type), ctype(g, in), vs[i]->name);
                 else
-                    bprintf(b, "        out[k++] = S[i].%s;\n", vs[i]->name);
+                    hoc_buf_printf(b, "        out[k++] = S[i].%s;\n", vs[i]->name);
             }
             scalars++;
         }
@@ -1064,31 +1026,33 @@ static int count_slots(Algo *al, TypeKind k1, TypeKind k2, Gen *g, Buf *b, const
 
 /* The values a spec quantifier over a scalar type ranges over: `first` (C
  * statements seeding out[]) plus every slot of kinds k1/k2 any process holds. */
-static void emit_active_values(Gen *g, Buf *h, Buf *b, TypeKind k1, TypeKind k2, const char *what,
-                               const char *WHAT, const char *first, const char *why)
+static void emit_active_values(Gen *g, hoc_buf *h, hoc_buf *b, TypeKind k1, TypeKind k2,
+                               const char *what, const char *WHAT, const char *first,
+                               const char *why)
 {
     Algo *al = g->algo;
-    Buf tmp = {0};
+    hoc_buf tmp = {0};
     for (int pass = 0; pass < 2; pass++) {
         Decl **vs = pass ? al->vars : al->inputs;
         int nv = pass ? al->nvars : al->ninputs;
         for (int i = 0; i < nv; i++) {
             const Type *in = innermost(vs[i]->type);
             if (in->kind == k1 || in->kind == k2)
-                bprintf(&tmp, " + %s", count_expr(g, vs[i]->type));
+                hoc_buf_printf(&tmp, " + %s", count_expr(g, vs[i]->type));
         }
     }
-    bprintf(h, "#define %s_ACTIVE_%s (%s_MAXN * (1%s))\n", g->PX, WHAT, g->PX, tmp.p ? tmp.p : "");
+    hoc_buf_printf(h, "#define %s_ACTIVE_%s (%s_MAXN * (1%s))\n", g->PX, WHAT, g->PX,
+                   tmp.p ? tmp.p : "");
     free(tmp.p);
-    bprintf(b, "/* %s */\n", why);
-    bprintf(b, "static int %s_active_%s(const %s_state *S, int64_t n, int64_t *out)\n{\n", g->px,
-            what, g->px);
-    bprintf(b, "    int k = 0;\n    for (int64_t i = 0; i < n; i++) {\n%s", first);
-    if (!count_slots(al, k1, k2, g, b, what)) bprintf(b, "        (void)S;\n");
-    bprintf(b, "    }\n    return k;\n}\n\n");
+    hoc_buf_printf(b, "/* %s */\n", why);
+    hoc_buf_printf(b, "static int %s_active_%s(const %s_state *S, int64_t n, int64_t *out)\n{\n",
+                   g->px, what, g->px);
+    hoc_buf_printf(b, "    int k = 0;\n    for (int64_t i = 0; i < n; i++) {\n%s", first);
+    if (!count_slots(al, k1, k2, g, b, what)) hoc_buf_printf(b, "        (void)S;\n");
+    hoc_buf_printf(b, "    }\n    return k;\n}\n\n");
 }
 
-static void emit_active_helpers(Gen *g, Buf *h, Buf *b)
+static void emit_active_helpers(Gen *g, hoc_buf *h, hoc_buf *b)
 {
     Algo *al = g->algo;
     if (g->need_active_ints)
@@ -1101,38 +1065,40 @@ static void emit_active_helpers(Gen *g, Buf *h, Buf *b)
                            "Every stamp a process holds, and never: the range of a quantifier "
                            "over stamps in a spec.");
     if (g->need_active_sets) {
-        Buf tmp = {0};
+        hoc_buf tmp = {0};
         for (int i = 0; i < al->nvars; i++)
             if (innermost(al->vars[i]->type)->kind == TY_SET)
-                bprintf(&tmp, " + %s", count_expr(g, al->vars[i]->type));
-        bprintf(h, "#define %s_ACTIVE_SETS (%s_MAXN * (1%s))\n", g->PX, g->PX, tmp.p ? tmp.p : "");
+                hoc_buf_printf(&tmp, " + %s", count_expr(g, al->vars[i]->type));
+        hoc_buf_printf(h, "#define %s_ACTIVE_SETS (%s_MAXN * (1%s))\n", g->PX, g->PX,
+                       tmp.p ? tmp.p : "");
         free(tmp.p);
-        bprintf(b, "/* Every heard-of set and set-valued variable: the range of a quantifier over "
-                   "sets. */\n");
-        bprintf(b,
-                "static int %s_active_sets(const %s_state *S, int64_t n, const hoc_set *ho, "
-                "hoc_set *out)\n{\n",
-                g->px, g->px);
-        bprintf(b, "    int k = 0;\n    for (int64_t i = 0; i < n; i++) {\n        if (ho) "
-                   "out[k++] = ho[i];\n");
-        if (!count_slots(al, TY_SET, TY_SET, g, b, "sets")) bprintf(b, "        (void)S;\n");
-        bprintf(b, "    }\n    return k;\n}\n\n");
+        hoc_buf_printf(
+            b, "/* Every heard-of set and set-valued variable: the range of a quantifier over "
+               "sets. */\n");
+        hoc_buf_printf(b,
+                       "static int %s_active_sets(const %s_state *S, int64_t n, const hoc_set *ho, "
+                       "hoc_set *out)\n{\n",
+                       g->px, g->px);
+        hoc_buf_printf(b, "    int k = 0;\n    for (int64_t i = 0; i < n; i++) {\n        if (ho) "
+                          "out[k++] = ho[i];\n");
+        if (!count_slots(al, TY_SET, TY_SET, g, b, "sets")) hoc_buf_printf(b, "        (void)S;\n");
+        hoc_buf_printf(b, "    }\n    return k;\n}\n\n");
     }
 }
 
 /* ---- the whole algorithm ---- */
-static void emit_enums(Gen *g, Buf *h)
+static void emit_enums(Gen *g, hoc_buf *h)
 {
     for (Decl *d = g->prog->decls; d; d = d->next) {
         if (d->kind != D_ENUM) continue;
-        bprintf(h, "#ifndef HOC_ENUM_%s\n#define HOC_ENUM_%s\nenum {", d->name, d->name);
+        hoc_buf_printf(h, "#ifndef HOC_ENUM_%s\n#define HOC_ENUM_%s\nenum {", d->name, d->name);
         for (int i = 0; i < d->nmembers; i++)
-            bprintf(h, "%s %s_%s", i ? "," : "", d->name, d->members[i]);
-        bprintf(h, " };\n#endif\n");
-        bprintf(h, "static const char *const %s_names[] = {", d->name);
+            hoc_buf_printf(h, "%s %s_%s", i ? "," : "", d->name, d->members[i]);
+        hoc_buf_printf(h, " };\n#endif\n");
+        hoc_buf_printf(h, "static const char *const %s_names[] = {", d->name);
         for (int i = 0; i < d->nmembers; i++)
-            bprintf(h, "%s\"%s\"", i ? ", " : "", d->members[i]);
-        bprintf(h, "};\n\n");
+            hoc_buf_printf(h, "%s\"%s\"", i ? ", " : "", d->members[i]);
+        hoc_buf_printf(h, "};\n\n");
     }
 }
 
@@ -1144,28 +1110,28 @@ static const char *param_decl(Gen *g, const Field *f, bool ext)
     return fmt(g, "%s %s", ctype(g, f->type), f->name);
 }
 
-static void emit_funcs(Gen *g, Buf *b)
+static void emit_funcs(Gen *g, hoc_buf *b)
 {
     for (Decl *d = g->prog->decls; d; d = d->next) {
         if (d->kind != D_EXTERN && d->kind != D_DEF) continue;
-        Buf sig = {0};
+        hoc_buf sig = {0};
         bool bytes_ret = d->ret->kind == TY_BYTES;
-        bprintf(&sig, "%s%s %s%s(", d->kind == D_DEF ? "static inline " : "",
-                bytes_ret ? "void" : ctype(g, d->ret), d->kind == D_DEF ? fmt(g, "%s_", g->px) : "",
-                d->name);
+        hoc_buf_printf(&sig, "%s%s %s%s(", d->kind == D_DEF ? "static inline " : "",
+                       bytes_ret ? "void" : ctype(g, d->ret),
+                       d->kind == D_DEF ? fmt(g, "%s_", g->px) : "", d->name);
         bool ext = d->kind == D_EXTERN;
         for (int i = 0; i < d->nparams; i++)
-            bprintf(&sig, "%s%s", i ? ", " : "", param_decl(g, &d->params[i], ext));
+            hoc_buf_printf(&sig, "%s%s", i ? ", " : "", param_decl(g, &d->params[i], ext));
         if (bytes_ret)
-            bprintf(&sig, "%suint8_t *hoc_ret%s", d->nparams ? ", " : "",
-                    ext ? ", size_t hoc_ret_len" : "");
-        if (!d->nparams && !bytes_ret) bprintf(&sig, "void");
-        bput(&sig, ")", 1);
+            hoc_buf_printf(&sig, "%suint8_t *hoc_ret%s", d->nparams ? ", " : "",
+                           ext ? ", size_t hoc_ret_len" : "");
+        if (!d->nparams && !bytes_ret) hoc_buf_printf(&sig, "void");
+        hoc_buf_put(&sig, ")", 1);
         if (d->kind == D_EXTERN) {
-            bprintf(b, "/* extern: implemented in C by the user, pure */\n%s;\n\n", sig.p);
+            hoc_buf_printf(b, "/* extern: implemented in C by the user, pure */\n%s;\n\n", sig.p);
         } else {
-            Buf body = {0};
-            Buf *saved = g->out;
+            hoc_buf body = {0};
+            hoc_buf *saved = g->out;
             g->out = &body;
             g->indent = 1;
             g->mode = M_DEF;
@@ -1175,7 +1141,7 @@ static void emit_funcs(Gen *g, Buf *b)
             else
                 line(g, "return %s;", v);
             g->out = saved;
-            bprintf(b, "%s\n{\n%s}\n\n", sig.p, body.p);
+            hoc_buf_printf(b, "%s\n{\n%s}\n\n", sig.p, body.p);
             free(body.p);
         }
         free(sig.p);
@@ -1189,62 +1155,67 @@ int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
     for (size_t i = 0; i <= strlen(px); i++)
         PX[i] = (char)toupper((unsigned char)px[i]);
     Gen g = {.prog = p, .algo = al, .a = p->arena, .px = px, .PX = PX};
-    Buf h = {0}, c = {0}, fns = {0}, specs = {0}, tables = {0};
+    hoc_buf h = {0}, c = {0}, fns = {0}, specs = {0}, tables = {0};
 
     /* ---- header ---- */
-    bprintf(&h,
-            "/* Generated by hoc from %s: algorithm %s as a pure state machine.\n"
-            " * Do not edit; change the .ho file and run hoc again. */\n",
-            source_name, al->decl->name);
-    bprintf(&h, "#ifndef HOC_GEN_%s_H\n#define HOC_GEN_%s_H\n\n#include \"hoc_rt.h\"\n\n", PX, PX);
-    bprintf(&h, "/* Capacity of arrays indexed by process; a driver may lower it. */\n");
-    bprintf(&h, "#ifndef %s_MAXN\n#define %s_MAXN HOC_MAXN\n#endif\n\n", PX, PX);
+    hoc_buf_printf(&h,
+                   "/* Generated by hoc from %s: algorithm %s as a pure state machine.\n"
+                   " * Do not edit; change the .ho file and run hoc again. */\n",
+                   source_name, al->decl->name);
+    hoc_buf_printf(&h, "#ifndef HOC_GEN_%s_H\n#define HOC_GEN_%s_H\n\n#include \"hoc_rt.h\"\n\n",
+                   PX, PX);
+    hoc_buf_printf(&h, "/* Capacity of arrays indexed by process; a driver may lower it. */\n");
+    hoc_buf_printf(&h, "#ifndef %s_MAXN\n#define %s_MAXN HOC_MAXN\n#endif\n\n", PX, PX);
     emit_enums(&g, &h);
-    bprintf(&h, "typedef struct %s_state {\n", px);
+    hoc_buf_printf(&h, "typedef struct %s_state {\n", px);
     emit_struct_fields(&g, &h, NULL, 0, al->inputs, al->ninputs);
     emit_struct_fields(&g, &h, NULL, 0, al->vars, al->nvars);
-    bprintf(&h, "    bool hoc_halted;\n} %s_state;\n\n", px);
+    hoc_buf_printf(&h, "    bool hoc_halted;\n} %s_state;\n\n", px);
     for (int i = 0; i < al->nrounds; i++) {
         Round *r = al->rounds[i];
-        bprintf(&h, "/* The message of round %s. */\ntypedef struct %s_msg_%s {\n", r->name, px,
-                r->name);
+        hoc_buf_printf(&h, "/* The message of round %s. */\ntypedef struct %s_msg_%s {\n", r->name,
+                       px, r->name);
         emit_struct_fields(&g, &h, r->fields, r->nfields, NULL, 0);
-        bprintf(&h, "} %s_msg_%s;\n\n", px, r->name);
+        hoc_buf_printf(&h, "} %s_msg_%s;\n\n", px, r->name);
     }
-    bprintf(&h, "typedef union %s_msg {\n", px);
+    hoc_buf_printf(&h, "typedef union %s_msg {\n", px);
     for (int i = 0; i < al->nrounds; i++)
-        bprintf(&h, "    %s_msg_%s %s;\n", px, al->rounds[i]->name, al->rounds[i]->name);
-    bprintf(&h, "} %s_msg;\n\n", px);
-    bprintf(
+        hoc_buf_printf(&h, "    %s_msg_%s %s;\n", px, al->rounds[i]->name, al->rounds[i]->name);
+    hoc_buf_printf(&h, "} %s_msg;\n\n", px);
+    hoc_buf_printf(
         &h,
         "/* What one update produced: each output at most once. */\ntypedef struct %s_outputs {\n",
         px);
     for (int i = 0; i < al->noutputs; i++) {
         Decl *o = al->outputs[i];
-        bprintf(&h, "    bool %s_fired;\n", o->name);
-        if (o->ret) bprintf(&h, "    %s %s;\n", ctype(&g, o->ret), o->name);
+        hoc_buf_printf(&h, "    bool %s_fired;\n", o->name);
+        if (o->ret) hoc_buf_printf(&h, "    %s %s;\n", ctype(&g, o->ret), o->name);
     }
-    if (!al->noutputs) bprintf(&h, "    bool hoc_none;\n");
-    bprintf(&h, "} %s_outputs;\n\n", px);
-    bprintf(&h, "void %s_init(%s_state *s, const hoc_env *env, const int64_t *inputs);\n", px, px);
+    if (!al->noutputs) hoc_buf_printf(&h, "    bool hoc_none;\n");
+    hoc_buf_printf(&h, "} %s_outputs;\n\n", px);
+    hoc_buf_printf(&h, "void %s_init(%s_state *s, const hoc_env *env, const int64_t *inputs);\n",
+                   px, px);
     for (int i = 0; i < al->nrounds; i++) {
         const char *rn = al->rounds[i]->name;
-        bprintf(&h,
-                "void %s_send_%s(const %s_state *s, const hoc_env *env, hoc_set *to, %s_msg_%s "
-                "*out);\n",
-                px, rn, px, px, rn);
-        bprintf(&h,
-                "void %s_update_%s(%s_state *s, const hoc_env *env, hoc_set from, const %s_msg_%s "
-                "*msgs, "
-                "%s_outputs *out);\n",
-                px, rn, px, px, rn, px);
-        bprintf(&h, "int %s_encode_%s(const %s_msg_%s *m, uint8_t *buf, size_t cap);\n", px, rn, px,
-                rn);
-        bprintf(&h, "int %s_decode_%s(%s_msg_%s *m, const uint8_t *buf, size_t len);\n", px, rn, px,
-                rn);
+        hoc_buf_printf(
+            &h,
+            "void %s_send_%s(const %s_state *s, const hoc_env *env, hoc_set *to, %s_msg_%s "
+            "*out);\n",
+            px, rn, px, px, rn);
+        hoc_buf_printf(
+            &h,
+            "void %s_update_%s(%s_state *s, const hoc_env *env, hoc_set from, const %s_msg_%s "
+            "*msgs, "
+            "%s_outputs *out);\n",
+            px, rn, px, px, rn, px);
+        hoc_buf_printf(&h, "int %s_encode_%s(const %s_msg_%s *m, uint8_t *buf, size_t cap);\n", px,
+                       rn, px, rn);
+        hoc_buf_printf(&h, "int %s_decode_%s(%s_msg_%s *m, const uint8_t *buf, size_t len);\n", px,
+                       rn, px, rn);
     }
-    bprintf(&h, "\n/* The descriptor drivers use: simulator, model checker, TCP runtime. */\n");
-    bprintf(&h, "extern const hoc_algo %s_algo;\n\n", px);
+    hoc_buf_printf(&h,
+                   "\n/* The descriptor drivers use: simulator, model checker, TCP runtime. */\n");
+    hoc_buf_printf(&h, "extern const hoc_algo %s_algo;\n\n", px);
 
     /* ---- source ---- */
     emit_funcs(&g, &fns);
@@ -1256,7 +1227,7 @@ int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
         Round *r = al->rounds[i];
         const char *rn = r->name;
         g.round = r;
-        bprintf(&fns, "/* ---- round %s ---- */\n\n", rn);
+        hoc_buf_printf(&fns, "/* ---- round %s ---- */\n\n", rn);
         emit_function(&g, &fns,
                       fmt(&g,
                           "void %s_send_%s(const %s_state *s, const hoc_env *env, hoc_set *to, "
@@ -1295,7 +1266,7 @@ int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
         Decl *d = al->specs[i];
         static const char *const what[] = {"invariant", "property", "assumption",
                                            "goal",      "prune",    "progress stage"};
-        bprintf(&specs, "/* %s %s */\n", what[d->spec_kind], d->name);
+        hoc_buf_printf(&specs, "/* %s %s */\n", what[d->spec_kind], d->name);
         emit_function(&g, &specs,
                       fmt(&g,
                           "static bool %s_spec_%s(const void *states, const int64_t *params, const "
@@ -1305,11 +1276,11 @@ int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
     }
 
     /* ---- tables ---- */
-    Buf *t = &tables;
-    bprintf(t, "/* ---- descriptor ---- */\n\nstatic const char *const %s_params[] = {", px);
+    hoc_buf *t = &tables;
+    hoc_buf_printf(t, "/* ---- descriptor ---- */\n\nstatic const char *const %s_params[] = {", px);
     for (int i = 0; i < al->nparams; i++)
-        bprintf(t, "%s\"%s\"", i ? ", " : "", al->params[i]->name);
-    bprintf(t, "};\n\n");
+        hoc_buf_printf(t, "%s\"%s\"", i ? ", " : "", al->params[i]->name);
+    hoc_buf_printf(t, "};\n\n");
     Decl **all = calloc((size_t)(al->ninputs + al->nvars + 1), sizeof *all);
     if (!all) abort();
     for (int i = 0; i < al->ninputs; i++)
@@ -1327,49 +1298,52 @@ int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
         emit_field_table(&g, t, fmt(&g, "%s_input_fields", px), fmt(&g, "%s_state", px), NULL, 0,
                          al->inputs, al->ninputs, NULL);
     if (al->noracles) {
-        bprintf(t, "static const char *const %s_oracles[] = {", px);
+        hoc_buf_printf(t, "static const char *const %s_oracles[] = {", px);
         for (int i = 0; i < al->noracles; i++)
-            bprintf(t, "%s\"%s\"", i ? ", " : "", al->oracles[i]->name);
-        bprintf(t, "};\n\n");
+            hoc_buf_printf(t, "%s\"%s\"", i ? ", " : "", al->oracles[i]->name);
+        hoc_buf_printf(t, "};\n\n");
     }
     for (int i = 0; i < al->nrounds; i++) {
         Round *r = al->rounds[i];
         const char *rn = r->name, *m = fmt(&g, "%s_msg_%s", px, rn);
         emit_field_table(&g, t, fmt(&g, "%s_fields_%s", px, rn), m, r->fields, r->nfields, NULL, 0,
                          NULL);
-        bprintf(t,
-                "static void %s_send_%s_any(const void *s, const hoc_env *env, hoc_set *to, void "
-                "*out)\n{\n"
-                "    %s_send_%s(s, env, to, out);\n}\n\n",
-                px, rn, px, rn);
-        bprintf(t,
-                "static void %s_update_%s_any(void *s, const hoc_env *env, hoc_set from, const "
-                "void *msgs, void *out)\n{\n"
-                "    %s_update_%s(s, env, from, msgs, out);\n}\n\n",
-                px, rn, px, rn);
+        hoc_buf_printf(
+            t,
+            "static void %s_send_%s_any(const void *s, const hoc_env *env, hoc_set *to, void "
+            "*out)\n{\n"
+            "    %s_send_%s(s, env, to, out);\n}\n\n",
+            px, rn, px, rn);
+        hoc_buf_printf(
+            t,
+            "static void %s_update_%s_any(void *s, const hoc_env *env, hoc_set from, const "
+            "void *msgs, void *out)\n{\n"
+            "    %s_update_%s(s, env, from, msgs, out);\n}\n\n",
+            px, rn, px, rn);
         if (r->when)
-            bprintf(t,
-                    "static bool %s_when_%s_any(const void *s, const hoc_env *env, hoc_set from, "
-                    "const void *msgs)\n{\n"
-                    "    return %s_when_%s(s, env, from, msgs);\n}\n\n",
-                    px, rn, px, rn);
-        bprintf(t,
-                "static int %s_encode_%s_any(const void *m, uint8_t *buf, size_t cap)\n{\n"
-                "    return %s_encode_%s(m, buf, cap);\n}\n\n",
+            hoc_buf_printf(
+                t,
+                "static bool %s_when_%s_any(const void *s, const hoc_env *env, hoc_set from, "
+                "const void *msgs)\n{\n"
+                "    return %s_when_%s(s, env, from, msgs);\n}\n\n",
                 px, rn, px, rn);
-        bprintf(t,
-                "static int %s_decode_%s_any(void *m, const uint8_t *buf, size_t len)\n{\n"
-                "    return %s_decode_%s(m, buf, len);\n}\n\n",
-                px, rn, px, rn);
+        hoc_buf_printf(t,
+                       "static int %s_encode_%s_any(const void *m, uint8_t *buf, size_t cap)\n{\n"
+                       "    return %s_encode_%s(m, buf, cap);\n}\n\n",
+                       px, rn, px, rn);
+        hoc_buf_printf(t,
+                       "static int %s_decode_%s_any(void *m, const uint8_t *buf, size_t len)\n{\n"
+                       "    return %s_decode_%s(m, buf, len);\n}\n\n",
+                       px, rn, px, rn);
     }
-    bprintf(t, "static const hoc_round %s_rounds[] = {\n", px);
+    hoc_buf_printf(t, "static const hoc_round %s_rounds[] = {\n", px);
     for (int i = 0; i < al->nrounds; i++) {
         Round *r = al->rounds[i];
         const char *rn = r->name;
         int wire = 0;
         for (int j = 0; j < r->nfields; j++)
             wire += wire_size(r->fields[j].type);
-        bprintf(
+        hoc_buf_printf(
             t,
             "    {\"%s\", sizeof(%s_msg_%s), %s_fields_%s, %d, %s_send_%s_any, %s_update_%s_any,\n"
             "     %s_goahead_%s, %s_wait_%s, %lld, %s, %s_encode_%s_any, %s_decode_%s_any, %d},\n",
@@ -1377,66 +1351,72 @@ int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
             (long long)(r->timeout_us ? r->timeout_us->ival : 50000),
             r->when ? fmt(&g, "%s_when_%s_any", px, rn) : "NULL", px, rn, px, rn, wire);
     }
-    bprintf(t, "};\n\n");
+    hoc_buf_printf(t, "};\n\n");
     if (al->noutputs) {
-        bprintf(t, "static const hoc_output %s_output_table[] = {\n", px);
+        hoc_buf_printf(t, "static const hoc_output %s_output_table[] = {\n", px);
         for (int i = 0; i < al->noutputs; i++) {
             Decl *o = al->outputs[i];
             bool is_enum = o->ret && o->ret->kind == TY_ENUM;
-            bprintf(t, "    {\"%s\", %s, %s, offsetof(%s_outputs, %s_fired), %s, %s, %d},\n",
-                    o->name, o->ret ? hoc_kind_name(o->ret) : "HOC_K_BOOL",
-                    o->ret ? "true" : "false", px, o->name,
-                    o->ret ? fmt(&g, "offsetof(%s_outputs, %s)", px, o->name) : "0",
-                    is_enum ? fmt(&g, "%s_names", o->ret->enm->name) : "NULL",
-                    is_enum ? o->ret->enm->nmembers : 0);
+            hoc_buf_printf(t, "    {\"%s\", %s, %s, offsetof(%s_outputs, %s_fired), %s, %s, %d},\n",
+                           o->name, o->ret ? hoc_kind_name(o->ret) : "HOC_K_BOOL",
+                           o->ret ? "true" : "false", px, o->name,
+                           o->ret ? fmt(&g, "offsetof(%s_outputs, %s)", px, o->name) : "0",
+                           is_enum ? fmt(&g, "%s_names", o->ret->enm->name) : "NULL",
+                           is_enum ? o->ret->enm->nmembers : 0);
         }
-        bprintf(t, "};\n\n");
+        hoc_buf_printf(t, "};\n\n");
     }
     if (al->nspecs) {
-        bprintf(t, "static const hoc_spec %s_specs[] = {\n", px);
+        hoc_buf_printf(t, "static const hoc_spec %s_specs[] = {\n", px);
         for (int i = 0; i < al->nspecs; i++) {
             Decl *d = al->specs[i];
             const char *kinds[] = {"HOC_INVARIANT", "HOC_PROPERTY", "HOC_ASSUME",
                                    "HOC_GOAL",      "HOC_PRUNE",    "HOC_PROGRESS"};
             /* a progress stage is aligned like its assumption */
             const Decl *al_of = d->spec_kind == 5 ? d->assumption : d;
-            bprintf(t, "    {\"%s\", %s, %s_spec_%s, %lld, %s},\n", d->name, kinds[d->spec_kind],
-                    px, d->name, (long long)(d->ev_rounds < 0 ? al->nrounds : d->ev_rounds),
-                    al_of && al_of->ev_rounds < 0 ? "true" : "false");
+            hoc_buf_printf(t, "    {\"%s\", %s, %s_spec_%s, %lld, %s},\n", d->name,
+                           kinds[d->spec_kind], px, d->name,
+                           (long long)(d->ev_rounds < 0 ? al->nrounds : d->ev_rounds),
+                           al_of && al_of->ev_rounds < 0 ? "true" : "false");
         }
-        bprintf(t, "};\n\n");
+        hoc_buf_printf(t, "};\n\n");
     }
-    bprintf(t, "const hoc_algo %s_algo = {\n", px);
-    bprintf(t, "    .abi = HOC_ABI_VERSION,\n    .name = \"%s\",\n", al->decl->name);
-    bprintf(t,
-            "    .state_size = sizeof(%s_state),\n    .msg_size = sizeof(%s_msg),\n    "
-            ".outputs_size = sizeof(%s_outputs),\n",
-            px, px, px);
-    bprintf(t,
-            "    .maxn = %s_MAXN,\n    .params = %s_params,\n    .nparams = %d,\n    .params_ok = "
-            "%s_params_ok,\n",
-            PX, px, al->nparams, px);
+    hoc_buf_printf(t, "const hoc_algo %s_algo = {\n", px);
+    hoc_buf_printf(t, "    .abi = HOC_ABI_VERSION,\n    .name = \"%s\",\n", al->decl->name);
+    hoc_buf_printf(t,
+                   "    .state_size = sizeof(%s_state),\n    .msg_size = sizeof(%s_msg),\n    "
+                   ".outputs_size = sizeof(%s_outputs),\n",
+                   px, px, px);
+    hoc_buf_printf(
+        t,
+        "    .maxn = %s_MAXN,\n    .params = %s_params,\n    .nparams = %d,\n    .params_ok = "
+        "%s_params_ok,\n",
+        PX, px, al->nparams, px);
     if (al->ninputs)
-        bprintf(t, "    .inputs = %s_input_fields,\n    .ninputs = %d,\n", px, al->ninputs);
+        hoc_buf_printf(t, "    .inputs = %s_input_fields,\n    .ninputs = %d,\n", px, al->ninputs);
     if (al->noracles)
-        bprintf(t, "    .oracles = %s_oracles,\n    .noracles = %d,\n", px, al->noracles);
-    bprintf(t, "    .init = (void (*)(void *, const hoc_env *, const int64_t *))%s_init,\n", px);
-    bprintf(t, "    .fields = %s_state_fields,\n    .nfields = %d,\n", px,
-            al->ninputs + al->nvars + 1);
-    bprintf(t, "    .rounds = %s_rounds,\n    .nrounds = %d,\n", px, al->nrounds);
+        hoc_buf_printf(t, "    .oracles = %s_oracles,\n    .noracles = %d,\n", px, al->noracles);
+    hoc_buf_printf(t, "    .init = (void (*)(void *, const hoc_env *, const int64_t *))%s_init,\n",
+                   px);
+    hoc_buf_printf(t, "    .fields = %s_state_fields,\n    .nfields = %d,\n", px,
+                   al->ninputs + al->nvars + 1);
+    hoc_buf_printf(t, "    .rounds = %s_rounds,\n    .nrounds = %d,\n", px, al->nrounds);
     if (al->noutputs)
-        bprintf(t, "    .outputs = %s_output_table,\n    .noutputs = %d,\n", px, al->noutputs);
-    if (al->nspecs) bprintf(t, "    .specs = %s_specs,\n    .nspecs = %d,\n", px, al->nspecs);
-    bprintf(t,
-            "    .halted_offset = offsetof(%s_state, hoc_halted),\n    .uses_id = %d,\n    "
-            ".uses_round = %d,\n    .phase_period = %s_phase_period,\n};\n",
-            px, al->uses_id ? 1 : 0, al->uses_round ? 1 : 0, px);
+        hoc_buf_printf(t, "    .outputs = %s_output_table,\n    .noutputs = %d,\n", px,
+                       al->noutputs);
+    if (al->nspecs)
+        hoc_buf_printf(t, "    .specs = %s_specs,\n    .nspecs = %d,\n", px, al->nspecs);
+    hoc_buf_printf(t,
+                   "    .halted_offset = offsetof(%s_state, hoc_halted),\n    .uses_id = %d,\n    "
+                   ".uses_round = %d,\n    .phase_period = %s_phase_period,\n};\n",
+                   px, al->uses_id ? 1 : 0, al->uses_round ? 1 : 0, px);
 
-    Buf helpers = {0};
+    hoc_buf helpers = {0};
     emit_active_helpers(&g, &h, &helpers);
-    bprintf(&h, "#endif\n");
-    bprintf(&c, "/* Generated by hoc from %s: algorithm %s. Do not edit. */\n#include \"%s.h\"\n\n",
-            source_name, al->decl->name, px);
+    hoc_buf_printf(&h, "#endif\n");
+    hoc_buf_printf(
+        &c, "/* Generated by hoc from %s: algorithm %s. Do not edit. */\n#include \"%s.h\"\n\n",
+        source_name, al->decl->name, px);
     int rc = 0;
     if (fputs(h.p, hf) < 0 || fputs(c.p, cf) < 0 || (helpers.p && fputs(helpers.p, cf) < 0) ||
         fputs(fns.p, cf) < 0 || (specs.p && fputs(specs.p, cf) < 0) || fputs(tables.p, cf) < 0)

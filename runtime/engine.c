@@ -1,6 +1,8 @@
 /* engine.c: instances, rounds, progress and catch-up (see engine.h). */
 #include "engine.h"
 
+#include "rng.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,14 +43,6 @@ struct hoc_engine {
     uint64_t rng;
     hoc_engine_stats st;
 };
-
-static uint64_t rng_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
 
 int hoc_engine_decide_output(const hoc_algo *a)
 {
@@ -139,7 +133,7 @@ static bool halted(const hoc_engine *e, const Inst *I)
 static hoc_env env_of(hoc_engine *e, const Inst *I, bool oracle)
 {
     hoc_env env = {e->id, e->n, I->round, e->params, 0};
-    if (oracle && e->a->noracles) env.oracle = rng_next(&e->rng);
+    if (oracle && e->a->noracles) env.oracle = hoc_rng_next(&e->rng);
     return env;
 }
 

@@ -1,5 +1,7 @@
-/* net.c: the TCP transport on libevent (see net.h) and the leveled log. */
+/* net.c: the TCP transport on libevent (see net.h). */
 #include "net.h"
+
+#include "rng.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,37 +22,6 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
-
-/* ---- log ---- */
-int hoc_log_parse(const char *s)
-{
-    static const char *names[] = {"error", "warn", "info", "debug"};
-    for (int i = 0; i < 4; i++)
-        if (strcmp(s, names[i]) == 0) return i;
-    return -1;
-}
-
-void hoc_log(const hoc_logger *lg, hoc_log_level lv, const char *fmt, ...)
-{
-    if (lv > lg->max) return;
-    static const char *names[] = {"ERROR", "WARN", "INFO", "DEBUG"};
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    fprintf(stderr, "%lld.%03ld hoc[%d] %s %s\n", (long long)ts.tv_sec, ts.tv_nsec / 1000000,
-            lg->id, names[lv], msg);
-}
-
-uint64_t hoc_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 /* ---- connections ---- */
 /* A dialed connection goes CONNECTING, HANDSHAKE (waiting for HELLO), PROVE
@@ -148,14 +119,6 @@ void hoc_net_auth_mac(const uint8_t *secret, size_t len, hoc_auth_role role,
     unsigned int outlen = HOC_WIRE_MAC;
     static const uint8_t empty[1] = {0};
     HMAC(EVP_sha256(), len ? secret : empty, (int)len, msg, sizeof msg, mac, &outlen);
-}
-
-static uint64_t rng_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
 }
 
 static void set_sock_opts(int fd)
@@ -337,7 +300,7 @@ static Conn *ready_out(hoc_net *net, int to)
 void hoc_net_send_msg(hoc_net *net, int to, uint64_t inst, int64_t round, const uint8_t *payload,
                       size_t len)
 {
-    if (net->o.drop > 0 && (double)(rng_next(&net->rng) >> 11) / 9007199254740992.0 < net->o.drop) {
+    if (net->o.drop > 0 && (double)(hoc_rng_next(&net->rng) >> 11) / 9007199254740992.0 < net->o.drop) {
         net->st.dropped_injected++;
         return;
     }

@@ -4,7 +4,7 @@
  * reconnection with back-off by the dialer, a mutual HMAC challenge when a
  * connection opens, and one flush per event-loop iteration: every frame
  * produced while handling one batch of events goes out in one write per peer.
- * Also the leveled log. */
+ */
 #ifndef HOC_NET_H
 #define HOC_NET_H
 
@@ -13,31 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clock.h"
+#include "log.h"
 #include "peers.h"
 #include "wire.h"
 
 struct event_base;
 
-/* ---- leveled log, on stderr: "hoc[ID] LEVEL message" ---- */
-typedef enum hoc_log_level {
-    HOC_LOG_ERROR,
-    HOC_LOG_WARN,
-    HOC_LOG_INFO,
-    HOC_LOG_DEBUG
-} hoc_log_level;
-/* Who logs (the process id in each line) and how much; each owner keeps its own. */
-typedef struct hoc_logger {
-    hoc_log_level max;
-    int id;
-} hoc_logger;
-/* Parses "error", "warn", "info" or "debug"; -1 otherwise. */
-int hoc_log_parse(const char *s);
-/* Writes one line "TIME hoc[ID] LEVEL message" to stderr if lv <= lg->max. */
-void hoc_log(const hoc_logger *lg, hoc_log_level lv, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Microseconds on the monotonic clock. */
-uint64_t hoc_now_us(void);
 
 typedef struct hoc_net_cb {
     void *ctx;

@@ -17,6 +17,7 @@
 
 #include "engine.h"
 #include "net.h"
+#include "params.h"
 #include "peers.h"
 #include "wire.h"
 
@@ -403,41 +404,6 @@ static int read_secret(const char *path, uint8_t *buf, size_t cap, size_t *len)
     return 0;
 }
 
-static int pick_params(const hoc_algo *a, int n, const char **names, const long long *vals,
-                       int nset, int64_t *params)
-{
-    int free_idx[16], nfree = 0;
-    params[0] = n;
-    for (int i = 1; i < a->nparams && i < 16; i++) {
-        params[i] = -1;
-        for (int k = 0; k < nset; k++)
-            if (strcmp(names[k], a->params[i]) == 0) params[i] = vals[k];
-        if (params[i] < 0) free_idx[nfree++] = i, params[i] = n;
-    }
-    for (int k = 0; k < nset; k++) {
-        bool found = false;
-        for (int i = 1; i < a->nparams; i++)
-            found |= strcmp(names[k], a->params[i]) == 0;
-        if (!found) {
-            fprintf(stderr, "hoc: the algorithm has no parameter '%s'\n", names[k]);
-            return -1;
-        }
-    }
-    for (;;) {
-        if (a->params_ok(params)) return 0;
-        int d = nfree - 1;
-        while (d >= 0 && params[free_idx[d]] == 0)
-            params[free_idx[d--]] = n;
-        if (d < 0) {
-            fprintf(stderr,
-                    "hoc: no parameter values satisfy the algorithm's constraints with n = %d\n",
-                    n);
-            return -1;
-        }
-        params[free_idx[d]]--;
-    }
-}
-
 /* What the replica's main needs beyond the stack, in one allocation: no
  * globals in the library. */
 typedef struct Main {
@@ -477,7 +443,7 @@ static int replica_main(Main *m, const hoc_algo *a, int argc, char **argv)
     const char *peers_path = NULL, *decisions = NULL, *secret_path = NULL, *summary = NULL,
                *inputs = NULL;
     const char *pnames[16];
-    long long pvals[16];
+    int64_t pvals[16];
     int npset = 0;
     double id = -1, K = 1, window = 256, max_live = -1, metrics = 0, drop = 0, delay = 0,
            linger = 5, start_wait = 2000, timeout = 0, seed = 1, spin = 0;
@@ -555,7 +521,7 @@ static int replica_main(Main *m, const hoc_algo *a, int argc, char **argv)
             memcpy(m->pnames[npset], v, (size_t)(eq - v));
             m->pnames[npset][eq - v] = 0;
             pnames[npset] = m->pnames[npset];
-            pvals[npset++] = (long long)pv;
+            pvals[npset++] = (int64_t)pv;
         } else {
             fprintf(stderr, "hoc: unknown option '%s'\n", o);
             fprintf(stderr, usage, prog);
@@ -601,7 +567,10 @@ static int replica_main(Main *m, const hoc_algo *a, int argc, char **argv)
     Replica *r = &m->r;
     r->log = (hoc_logger){(hoc_log_level)level, (int)id};
     r->a = a, r->id = (int)id, r->n = peers->n, r->K = (uint64_t)K, r->window = (int)window;
-    if (pick_params(a, peers->n, pnames, pvals, npset, r->params)) return 2;
+    if (hoc_params_pick(a, peers->n, pnames, pvals, npset, r->params, err, sizeof err)) {
+        fprintf(stderr, "hoc: %s\n", err);
+        return 2;
+    }
     if (inputs) {
         char *s = strdup(inputs), *save = NULL;
         for (char *t = strtok_r(s, ":", &save); t && r->nfixed < 64;

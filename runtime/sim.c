@@ -3,50 +3,14 @@
  * process updates on its mailbox, and the spec is checked. */
 #include "sim.h"
 
+#include "clock.h"
 #include "json.h"
+#include "rng.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-uint64_t hoc_rng_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-static double rng_unit(uint64_t *s)
-{
-    return (double)(hoc_rng_next(s) >> 11) / 9007199254740992.0;
-}
-
-int hoc_sim_params(const hoc_algo *a, int n, const int64_t *given, int64_t *params)
-{
-    /* the lexicographically largest assignment in [0, n] of the free params
-     * (in declaration order) that satisfies the constraints */
-    int free_idx[16], nfree = 0;
-    params[0] = n;
-    for (int i = 1; i < a->nparams && i < 16; i++) {
-        if (given && given[i] >= 0)
-            params[i] = given[i];
-        else
-            free_idx[nfree++] = i, params[i] = n;
-    }
-    /* bounded, so that unsatisfiable constraints over many params cannot hang */
-    for (long tries = 0; tries < 4000000; tries++) {
-        if (a->params_ok(params)) return 0;
-        /* count down like an odometer, the last param fastest */
-        int d = nfree - 1;
-        while (d >= 0 && params[free_idx[d]] == 0)
-            params[free_idx[d--]] = n;
-        if (d < 0) return -1;
-        params[free_idx[d]]--;
-    }
-    return -1;
-}
 
 void hoc_print_value(FILE *f, hoc_kind k, const void *p, const char *const *names, uint32_t nnames)
 {
@@ -242,13 +206,13 @@ static void choose_ho(Sim *s, int64_t r, uint64_t *rng)
             /* a crashing process's last messages reach each other process with
              * probability 1/2 (none in a good round: those are clean) */
             if (hoc_set_has(crashing, p)) {
-                if (!good && (hoc_rng_next(rng) & 1) && rng_unit(rng) >= s->o->drop)
+                if (!good && (hoc_rng_next(rng) & 1) && hoc_rng_unit(rng) >= s->o->drop)
                     h |= hoc_set_one(p);
                 continue;
             }
             if (!hoc_set_has(live, p)) continue;
             /* a process always hears itself; other channels drop at random */
-            if (p == q || good || rng_unit(rng) >= s->o->drop) h |= hoc_set_one(p);
+            if (p == q || good || hoc_rng_unit(rng) >= s->o->drop) h |= hoc_set_one(p);
         }
         s->ho[q] = h;
     }
@@ -333,13 +297,6 @@ static void print_event_value(FILE *f, const hoc_algo *a, const Event *e)
 {
     const hoc_output *o = &a->outputs[e->output];
     if (o->has_value) hoc_print_value(f, o->kind, e->value, o->enum_names, o->enum_count);
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 static void report_json(Sim *s, FILE *f, const char *verdict, int64_t rounds, int bad,
@@ -477,7 +434,7 @@ int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o)
     }
     int bad = -1;
     int64_t r = 0;
-    double t0 = now();
+    double t0 = hoc_now_s();
     for (; r < o->rounds; r++) {
         bad = step(&s, r, &rng);
         if (bad == -2) {
@@ -493,7 +450,7 @@ int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o)
             break;
         }
     }
-    s.seconds = now() - t0;
+    s.seconds = hoc_now_s() - t0;
     if (bad >= 0) {
         if (o->json)
             report_json(&s, f, "violated", r + 1, bad, r);

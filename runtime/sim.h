@@ -8,7 +8,7 @@
 
 typedef struct hoc_sim_opts {
     int n;
-    int64_t params[16]; /* params[0] == n; the rest filled by hoc_sim_params */
+    int64_t params[16]; /* params[0] == n; the rest from hoc_params_pick (params.h) */
     int64_t rounds;     /* rounds to run (fewer if every live process halts) */
     uint64_t seed;
     double drop;           /* probability that one channel drops its message */
@@ -24,7 +24,6 @@ typedef struct hoc_sim_opts {
  * others the lexicographically largest values in [0, n], in declaration
  * order, that satisfy the constraints. Returns 0, or -1 if none do (or none
  * is found among the first four million candidates: give them with --param). */
-int hoc_sim_params(const hoc_algo *a, int n, const int64_t *given, int64_t *params);
 
 /* Runs the simulation and prints its report. Returns 0 when every invariant
  * and property held after every round, 1 when one was violated, 2 on error. */
@@ -35,9 +34,6 @@ int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o);
  * violated (as the trace says), 0 if none is, 2 if the trace is unusable or
  * the replay's states differ from the trace's. */
 int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out);
-
-/* splitmix64: the drivers' seeded generator, small and the same everywhere. */
-uint64_t hoc_rng_next(uint64_t *state);
 
 /* Prints one value of the given kind, as drivers show it. */
 void hoc_print_value(FILE *f, hoc_kind k, const void *p, const char *const *enum_names,

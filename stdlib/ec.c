@@ -1,7 +1,7 @@
 /* ec.c: the C side of stdlib/ec.ho. Pure functions in the calling
  * convention of hoc's extern functions (each block with its length); no
  * state, so replicas, the simulator and the model checker may call them
- * anywhere. The coefficients are those of hec's Cauchy generator. */
+ * anywhere. The coefficients are those of the erasure module's Cauchy generator. */
 #include "ec.h"
 
 #include <isa-l/erasure_code.h>

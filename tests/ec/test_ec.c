@@ -1,12 +1,13 @@
 /*
- * Tests for stdlib/hec: the Cauchy generator against an independent GF(2^8)
+ * Tests for stdlib/erasure: the Cauchy generator against an independent GF(2^8)
  * reference, encode/decode round trips, every erasure pattern of small codes,
  * delta updates in any order, and the documented errors.
  *
  * Usage: test-ec [--seed N]. Deterministic for a given seed (printed first).
  * No assert(): release builds define NDEBUG, and a test must be able to fail.
  */
-#include "hec.h"
+#include "erasure.h"
+#include "rng.h"
 
 #include <inttypes.h>
 #include <limits.h>
@@ -32,13 +33,9 @@ typedef struct {
         }                                                                                          \
     } while (0)
 
-/* splitmix64: tiny, seedable, good enough to drive test choices. */
 static uint64_t rnd(tctx *t)
 {
-    uint64_t z = (t->rng += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
+    return hoc_rng_next(&t->rng);
 }
 
 /* Uniform-enough int in [lo, hi]. */
@@ -107,7 +104,7 @@ typedef struct {
     int k, m;
     size_t len;
     uint8_t *mem;
-    uint8_t *blk[HEC_MAX_N]; /* blk[0..k) data, blk[k..k+m) parity */
+    uint8_t *blk[ERASURE_MAX_N]; /* blk[0..k) data, blk[k..k+m) parity */
 } stripe;
 
 static int stripe_init(stripe *s, int k, int m, size_t len, size_t offset)
@@ -116,7 +113,7 @@ static int stripe_init(stripe *s, int k, int m, size_t len, size_t offset)
     s->m = m;
     s->len = len;
     /* offset lets a test misalign every block on purpose. */
-    s->mem = hec_alloc((size_t)(k + m) * (len + offset) + 64);
+    s->mem = erasure_alloc((size_t)(k + m) * (len + offset) + 64);
     if (!s->mem) return -1;
     for (int i = 0; i < k + m; i++)
         s->blk[i] = s->mem + offset + (size_t)i * (len + offset);
@@ -125,7 +122,7 @@ static int stripe_init(stripe *s, int k, int m, size_t len, size_t offset)
 
 static void stripe_free(stripe *s)
 {
-    hec_free(s->mem);
+    erasure_free(s->mem);
 }
 
 static int stripe_eq(const stripe *a, const stripe *b)
@@ -143,11 +140,11 @@ static void stripe_copy(stripe *dst, const stripe *src)
 
 /* Erases blocks lost[0..n_lost) in a copy of `orig`, decodes from the rest
  * (survivors passed in `order`), and checks the copy equals orig again. */
-static void erase_and_decode(tctx *t, hec_decoder *dec, const stripe *orig, stripe *work,
+static void erase_and_decode(tctx *t, erasure_decoder *dec, const stripe *orig, stripe *work,
                              const int *lost, int n_lost, int shuffled)
 {
-    int n = orig->k + orig->m, avail[HEC_MAX_N], n_avail = 0;
-    uint8_t is_lost[HEC_MAX_N] = {0};
+    int n = orig->k + orig->m, avail[ERASURE_MAX_N], n_avail = 0;
+    uint8_t is_lost[ERASURE_MAX_N] = {0};
     stripe_copy(work, orig);
     for (int i = 0; i < n_lost; i++) {
         is_lost[lost[i]] = 1;
@@ -156,8 +153,9 @@ static void erase_and_decode(tctx *t, hec_decoder *dec, const stripe *orig, stri
     for (int i = 0; i < n; i++)
         if (!is_lost[i]) avail[n_avail++] = i;
     if (shuffled) shuffle(t, avail, n_avail);
-    hec_err e = hec_decode(dec, avail, n_avail, lost, n_lost, work->blk, work->len);
-    CHECK(t, e == HEC_OK, "k=%d m=%d n_lost=%d: %s", orig->k, orig->m, n_lost, hec_strerror(e));
+    erasure_err e = erasure_decode(dec, avail, n_avail, lost, n_lost, work->blk, work->len);
+    CHECK(t, e == ERASURE_OK, "k=%d m=%d n_lost=%d: %s", orig->k, orig->m, n_lost,
+          erasure_strerror(e));
     CHECK(t, stripe_eq(orig, work), "k=%d m=%d len=%zu n_lost=%d first=%d", orig->k, orig->m,
           orig->len, n_lost, n_lost ? lost[0] : -1);
 }
@@ -169,20 +167,20 @@ static void test_matrix(tctx *t)
     static const int km[][2] = {{1, 1}, {3, 2}, {10, 4}, {13, 2}, {28, 4}, {200, 55}};
     for (size_t c = 0; c < sizeof km / sizeof km[0]; c++) {
         int k = km[c][0], m = km[c][1], bad = 0;
-        hec_code *code;
-        hec_err e = hec_code_new(k, m, &code);
-        CHECK(t, e == HEC_OK && code, "hec_code_new(%d,%d): %s", k, m, hec_strerror(e));
+        erasure_code *code;
+        erasure_err e = erasure_code_new(k, m, &code);
+        CHECK(t, e == ERASURE_OK && code, "erasure_code_new(%d,%d): %s", k, m, erasure_strerror(e));
         if (!code) continue;
-        CHECK(t, hec_code_k(code) == k && hec_code_m(code) == m, "k/m accessors");
+        CHECK(t, erasure_code_k(code) == k && erasure_code_m(code) == m, "k/m accessors");
         for (int i = 0; i < k + m; i++)
             for (int j = 0; j < k; j++) {
                 uint8_t want = i < k ? (i == j) : ginv((uint8_t)(i ^ j));
-                bad += hec_code_coeff(code, i, j) != want;
+                bad += erasure_code_coeff(code, i, j) != want;
             }
         CHECK(t, bad == 0, "(%d,%d): %d generator entries differ from identity/Cauchy", k, m, bad);
-        CHECK(t, hec_code_coeff(code, k + m, 0) == 0 && hec_code_coeff(code, 0, k) == 0,
+        CHECK(t, erasure_code_coeff(code, k + m, 0) == 0 && erasure_code_coeff(code, 0, k) == 0,
               "out-of-range coeff is 0");
-        hec_code_free(code);
+        erasure_code_free(code);
     }
 }
 
@@ -190,10 +188,10 @@ static void test_encode_reference(tctx *t)
 {
     for (int iter = 0; iter < 60; iter++) {
         int m = rnd_in(t, 1, 4), k = rnd_in(t, 1, 32 - m);
-        size_t len = (size_t)HEC_LEN_ALIGN * (size_t)rnd_in(t, 1, 32);
-        hec_code *code;
+        size_t len = (size_t)ERASURE_LEN_ALIGN * (size_t)rnd_in(t, 1, 32);
+        erasure_code *code;
         stripe s, r;
-        if (hec_code_new(k, m, &code) != HEC_OK || stripe_init(&s, k, m, len, 0) ||
+        if (erasure_code_new(k, m, &code) != ERASURE_OK || stripe_init(&s, k, m, len, 0) ||
             stripe_init(&r, k, m, len, 0)) {
             CHECK(t, 0, "setup");
             return;
@@ -202,13 +200,13 @@ static void test_encode_reference(tctx *t)
             fill(t, s.blk[i], len);
             memcpy(r.blk[i], s.blk[i], len);
         }
-        hec_err e = hec_encode(code, (const uint8_t *const *)s.blk, s.blk + k, len);
+        erasure_err e = erasure_encode(code, (const uint8_t *const *)s.blk, s.blk + k, len);
         ref_encode(k, m, r.blk, r.blk + k, len);
-        CHECK(t, e == HEC_OK && stripe_eq(&s, &r), "encode vs reference k=%d m=%d len=%zu", k, m,
-              len);
+        CHECK(t, e == ERASURE_OK && stripe_eq(&s, &r), "encode vs reference k=%d m=%d len=%zu", k,
+              m, len);
         stripe_free(&s);
         stripe_free(&r);
-        hec_code_free(code);
+        erasure_code_free(code);
     }
 }
 
@@ -220,26 +218,27 @@ static void test_roundtrip(tctx *t)
         int m = rnd_in(t, 1, 4), k = rnd_in(t, 1, 32 - m);
         /* 1 MiB blocks only for the first few iterations to bound the runtime. */
         size_t len = iter < 12 ? sizes[5] : sizes[rnd_in(t, 0, 4)];
-        if (iter % 3 == 0 && len < sizes[4]) len = (size_t)HEC_LEN_ALIGN * (size_t)rnd_in(t, 1, 64);
+        if (iter % 3 == 0 && len < sizes[4])
+            len = (size_t)ERASURE_LEN_ALIGN * (size_t)rnd_in(t, 1, 64);
         size_t offset = iter % 5 == 4 ? (size_t)rnd_in(t, 1, 63) : 0;
-        hec_code *code;
-        hec_decoder *dec;
+        erasure_code *code;
+        erasure_decoder *dec;
         stripe s, w;
-        if (hec_code_new(k, m, &code) != HEC_OK) {
-            CHECK(t, 0, "hec_code_new(%d,%d)", k, m);
+        if (erasure_code_new(k, m, &code) != ERASURE_OK) {
+            CHECK(t, 0, "erasure_code_new(%d,%d)", k, m);
             continue;
         }
-        if (hec_decoder_new(code, &dec) != HEC_OK || stripe_init(&s, k, m, len, offset) ||
+        if (erasure_decoder_new(code, &dec) != ERASURE_OK || stripe_init(&s, k, m, len, offset) ||
             stripe_init(&w, k, m, len, offset)) {
             CHECK(t, 0, "setup");
             return;
         }
         for (int i = 0; i < k; i++)
             fill(t, s.blk[i], len);
-        hec_err e = hec_encode(code, (const uint8_t *const *)s.blk, s.blk + k, len);
-        CHECK(t, e == HEC_OK, "encode: %s", hec_strerror(e));
+        erasure_err e = erasure_encode(code, (const uint8_t *const *)s.blk, s.blk + k, len);
+        CHECK(t, e == ERASURE_OK, "encode: %s", erasure_strerror(e));
         for (int rep = 0; rep < 3; rep++) {
-            int all[HEC_MAX_N], n_lost = rnd_in(t, 1, m);
+            int all[ERASURE_MAX_N], n_lost = rnd_in(t, 1, m);
             for (int i = 0; i < k + m; i++)
                 all[i] = i;
             shuffle(t, all, k + m);
@@ -247,8 +246,8 @@ static void test_roundtrip(tctx *t)
         }
         stripe_free(&s);
         stripe_free(&w);
-        hec_decoder_free(dec);
-        hec_code_free(code);
+        erasure_decoder_free(dec);
+        erasure_code_free(code);
     }
 }
 
@@ -261,20 +260,21 @@ static void test_all_erasures(tctx *t)
         int k = km[c][0], m = km[c][1], n = k + m;
         size_t len = 128;
         long patterns = 0;
-        hec_code *code;
-        hec_decoder *dec;
+        erasure_code *code;
+        erasure_decoder *dec;
         stripe s, w;
-        if (hec_code_new(k, m, &code) != HEC_OK || hec_decoder_new(code, &dec) != HEC_OK ||
-            stripe_init(&s, k, m, len, 0) || stripe_init(&w, k, m, len, 0)) {
+        if (erasure_code_new(k, m, &code) != ERASURE_OK ||
+            erasure_decoder_new(code, &dec) != ERASURE_OK || stripe_init(&s, k, m, len, 0) ||
+            stripe_init(&w, k, m, len, 0)) {
             CHECK(t, 0, "setup");
             return;
         }
         for (int i = 0; i < k; i++)
             fill(t, s.blk[i], len);
-        hec_encode(code, (const uint8_t *const *)s.blk, s.blk + k, len);
+        erasure_encode(code, (const uint8_t *const *)s.blk, s.blk + k, len);
         long before = t->fail;
         for (uint32_t mask = 1; mask < (1u << n); mask++) {
-            int lost[HEC_MAX_N], n_lost = 0;
+            int lost[ERASURE_MAX_N], n_lost = 0;
             if (__builtin_popcount(mask) > m) continue;
             for (int i = 0; i < n; i++)
                 if (mask & (1u << i)) lost[n_lost++] = i;
@@ -285,95 +285,96 @@ static void test_all_erasures(tctx *t)
                t->fail == before ? "ok" : "FAILED");
         stripe_free(&s);
         stripe_free(&w);
-        hec_decoder_free(dec);
-        hec_code_free(code);
+        erasure_decoder_free(dec);
+        erasure_code_free(code);
     }
 }
 
-/* Random writes; deltas applied via update_all, update_row and hec_row in
+/* Random writes; deltas applied via update_all, update_row and erasure_row in
  * different orders must all equal re-encoding, and decode must still work. */
 static void test_updates(tctx *t)
 {
     enum { WRITES = 24 };
     for (int iter = 0; iter < 80; iter++) {
         int m = rnd_in(t, 1, 4), k = rnd_in(t, 1, 32 - m);
-        size_t len = (size_t)HEC_LEN_ALIGN * (size_t)rnd_in(t, 1, iter < 3 ? 1024 : 64);
-        hec_code *code;
-        hec_decoder *dec;
-        hec_row *rows[4] = {0};
+        size_t len = (size_t)ERASURE_LEN_ALIGN * (size_t)rnd_in(t, 1, iter < 3 ? 1024 : 64);
+        erasure_code *code;
+        erasure_decoder *dec;
+        erasure_row *rows[4] = {0};
         stripe s, a, b, c, w;
         uint8_t *delta[WRITES];
         int target[WRITES], order[WRITES];
-        if (hec_code_new(k, m, &code) != HEC_OK || hec_decoder_new(code, &dec) != HEC_OK ||
-            stripe_init(&s, k, m, len, 0) || stripe_init(&a, k, m, len, 0) ||
-            stripe_init(&b, k, m, len, 0) || stripe_init(&c, k, m, len, 0) ||
-            stripe_init(&w, k, m, len, 0)) {
+        if (erasure_code_new(k, m, &code) != ERASURE_OK ||
+            erasure_decoder_new(code, &dec) != ERASURE_OK || stripe_init(&s, k, m, len, 0) ||
+            stripe_init(&a, k, m, len, 0) || stripe_init(&b, k, m, len, 0) ||
+            stripe_init(&c, k, m, len, 0) || stripe_init(&w, k, m, len, 0)) {
             CHECK(t, 0, "setup");
             return;
         }
         for (int r = 0; r < m; r++)
-            CHECK(t, hec_row_new(code, r, &rows[r]) == HEC_OK, "hec_row_new");
+            CHECK(t, erasure_row_new(code, r, &rows[r]) == ERASURE_OK, "erasure_row_new");
         for (int i = 0; i < k; i++)
             fill(t, s.blk[i], len);
-        hec_encode(code, (const uint8_t *const *)s.blk, s.blk + k, len);
+        erasure_encode(code, (const uint8_t *const *)s.blk, s.blk + k, len);
         stripe_copy(&a, &s);
         stripe_copy(&b, &s);
         stripe_copy(&c, &s);
 
         /* Apply the writes to the data of s, recording each delta. */
-        uint8_t *nb = hec_alloc(len);
+        uint8_t *nb = erasure_alloc(len);
         for (int i = 0; i < WRITES; i++) {
             target[i] = rnd_in(t, 0, k - 1);
-            delta[i] = hec_alloc(len);
+            delta[i] = erasure_alloc(len);
             fill(t, nb, len);
-            hec_xor(s.blk[target[i]], nb, delta[i], len);
+            erasure_xor(s.blk[target[i]], nb, delta[i], len);
             memcpy(s.blk[target[i]], nb, len);
             order[i] = i;
         }
-        hec_free(nb);
+        erasure_free(nb);
         /* Parity servers only need the deltas; data must match the final s. */
         for (int i = 0; i < k; i++) {
             memcpy(a.blk[i], s.blk[i], len);
             memcpy(b.blk[i], s.blk[i], len);
             memcpy(c.blk[i], s.blk[i], len);
         }
-        hec_encode(code, (const uint8_t *const *)s.blk, s.blk + k, len);
+        erasure_encode(code, (const uint8_t *const *)s.blk, s.blk + k, len);
 
         int errs = 0;
         for (int i = 0; i < WRITES; i++)
-            errs += hec_update_all(code, target[i], delta[i], a.blk + k, len) != HEC_OK;
+            errs += erasure_update_all(code, target[i], delta[i], a.blk + k, len) != ERASURE_OK;
         for (int r = 0; r < m; r++)
             for (int i = WRITES - 1; i >= 0; i--)
-                errs += hec_update_row(code, r, target[i], delta[i], b.blk[k + r], len) != HEC_OK;
+                errs += erasure_update_row(code, r, target[i], delta[i], b.blk[k + r], len) !=
+                        ERASURE_OK;
         for (int r = 0; r < m; r++) {
             shuffle(t, order, WRITES);
             for (int i = 0; i < WRITES; i++)
-                errs += hec_row_update(rows[r], target[order[i]], delta[order[i]], c.blk[k + r],
-                                       len) != HEC_OK;
+                errs += erasure_row_update(rows[r], target[order[i]], delta[order[i]], c.blk[k + r],
+                                           len) != ERASURE_OK;
         }
         CHECK(t, errs == 0, "%d update calls failed", errs);
         CHECK(t, stripe_eq(&a, &s), "update_all in order != re-encode (k=%d m=%d)", k, m);
         CHECK(t, stripe_eq(&b, &s), "update_row reversed != re-encode (k=%d m=%d)", k, m);
-        CHECK(t, stripe_eq(&c, &s), "hec_row shuffled != re-encode (k=%d m=%d)", k, m);
+        CHECK(t, stripe_eq(&c, &s), "erasure_row shuffled != re-encode (k=%d m=%d)", k, m);
 
         /* Decode the updated stripe (not the re-encoded one) after losing m blocks. */
-        int all[HEC_MAX_N];
+        int all[ERASURE_MAX_N];
         for (int i = 0; i < k + m; i++)
             all[i] = i;
         shuffle(t, all, k + m);
         erase_and_decode(t, dec, &c, &w, all, m, 1);
 
         for (int i = 0; i < WRITES; i++)
-            hec_free(delta[i]);
+            erasure_free(delta[i]);
         for (int r = 0; r < m; r++)
-            hec_row_free(rows[r]);
+            erasure_row_free(rows[r]);
         stripe_free(&s);
         stripe_free(&a);
         stripe_free(&b);
         stripe_free(&c);
         stripe_free(&w);
-        hec_decoder_free(dec);
-        hec_code_free(code);
+        erasure_decoder_free(dec);
+        erasure_code_free(code);
     }
 }
 
@@ -383,11 +384,12 @@ static void test_decoder_cache(tctx *t)
 {
     int k = 6, m = 3;
     size_t len = 256;
-    hec_code *code;
-    hec_decoder *dec;
+    erasure_code *code;
+    erasure_decoder *dec;
     stripe s, w;
-    if (hec_code_new(k, m, &code) != HEC_OK || hec_decoder_new(code, &dec) != HEC_OK ||
-        stripe_init(&s, k, m, len, 0) || stripe_init(&w, k, m, len, 0)) {
+    if (erasure_code_new(k, m, &code) != ERASURE_OK ||
+        erasure_decoder_new(code, &dec) != ERASURE_OK || stripe_init(&s, k, m, len, 0) ||
+        stripe_init(&w, k, m, len, 0)) {
         CHECK(t, 0, "setup");
         return;
     }
@@ -397,13 +399,13 @@ static void test_decoder_cache(tctx *t)
     for (int i = 0; i < 6; i++) {
         for (int j = 0; j < k; j++)
             fill(t, s.blk[j], len);
-        hec_encode(code, (const uint8_t *const *)s.blk, s.blk + k, len);
+        erasure_encode(code, (const uint8_t *const *)s.blk, s.blk + k, len);
         erase_and_decode(t, dec, &s, &w, pats[i], npat[i], 0);
     }
     stripe_free(&s);
     stripe_free(&w);
-    hec_decoder_free(dec);
-    hec_code_free(code);
+    erasure_decoder_free(dec);
+    erasure_code_free(code);
 }
 
 /* The widest code allowed: k + m = 255. */
@@ -411,23 +413,24 @@ static void test_widest(tctx *t)
 {
     int k = 251, m = 4;
     size_t len = 64;
-    hec_code *code;
-    hec_decoder *dec;
+    erasure_code *code;
+    erasure_decoder *dec;
     stripe s, w;
-    if (hec_code_new(k, m, &code) != HEC_OK || hec_decoder_new(code, &dec) != HEC_OK ||
-        stripe_init(&s, k, m, len, 0) || stripe_init(&w, k, m, len, 0)) {
+    if (erasure_code_new(k, m, &code) != ERASURE_OK ||
+        erasure_decoder_new(code, &dec) != ERASURE_OK || stripe_init(&s, k, m, len, 0) ||
+        stripe_init(&w, k, m, len, 0)) {
         CHECK(t, 0, "setup 251+4");
         return;
     }
     for (int j = 0; j < k; j++)
         fill(t, s.blk[j], len);
-    hec_encode(code, (const uint8_t *const *)s.blk, s.blk + k, len);
+    erasure_encode(code, (const uint8_t *const *)s.blk, s.blk + k, len);
     int lost[] = {0, 100, 250, 253};
     erase_and_decode(t, dec, &s, &w, lost, 4, 1);
     stripe_free(&s);
     stripe_free(&w);
-    hec_decoder_free(dec);
-    hec_code_free(code);
+    erasure_decoder_free(dec);
+    erasure_code_free(code);
 }
 
 static void test_xor_alloc(tctx *t)
@@ -439,108 +442,123 @@ static void test_xor_alloc(tctx *t)
         memset(o, 0x5a, sizeof o);
         for (size_t i = 0; i < len; i++)
             ref[i] = a[i] ^ b[i];
-        hec_xor(a, b, o, len);
+        erasure_xor(a, b, o, len);
         CHECK(t, memcmp(o, ref, len) == 0, "xor len %zu", len);
         CHECK(t, len == sizeof o || o[len] == 0x5a, "xor wrote past len %zu", len);
-        hec_xor(a, b, a, len); /* in place: a ^= b */
+        erasure_xor(a, b, a, len); /* in place: a ^= b */
         CHECK(t, memcmp(a, ref, len) == 0, "in-place xor len %zu", len);
     }
     for (int i = 0; i < 8; i++) {
         size_t sz = (size_t)rnd_in(t, 1, 100000);
-        uint8_t *p = hec_alloc(sz);
-        CHECK(t, p && ((uintptr_t)p % HEC_LEN_ALIGN) == 0, "hec_alloc(%zu) alignment", sz);
+        uint8_t *p = erasure_alloc(sz);
+        CHECK(t, p && ((uintptr_t)p % ERASURE_LEN_ALIGN) == 0, "erasure_alloc(%zu) alignment", sz);
         if (p) memset(p, 1, sz);
-        hec_free(p);
+        erasure_free(p);
     }
-    CHECK(t, hec_alloc(0) == NULL, "hec_alloc(0)");
-    hec_free(NULL);
+    CHECK(t, erasure_alloc(0) == NULL, "erasure_alloc(0)");
+    erasure_free(NULL);
 }
 
 static void test_errors(tctx *t)
 {
-    hec_code *code = (hec_code *)&code; /* non-NULL, so we see it reset */
-    CHECK(t, hec_code_new(0, 2, &code) == HEC_EBADK && code == NULL, "k=0");
-    CHECK(t, hec_code_new(-3, 2, &code) == HEC_EBADK, "k<0");
-    CHECK(t, hec_code_new(4, 0, &code) == HEC_EBADM, "m=0");
-    CHECK(t, hec_code_new(4, -1, &code) == HEC_EBADM, "m<0");
-    CHECK(t, hec_code_new(250, 6, &code) == HEC_ETOOBIG, "k+m=256");
-    CHECK(t, hec_code_new(255, 1, &code) == HEC_ETOOBIG, "k=255");
-    CHECK(t, hec_code_new(INT_MAX, INT_MAX, &code) == HEC_ETOOBIG, "int overflow");
-    CHECK(t, hec_code_new(254, 1, &code) == HEC_OK, "k+m=255 accepted");
-    hec_code_free(code);
+    erasure_code *code = (erasure_code *)&code; /* non-NULL, so we see it reset */
+    CHECK(t, erasure_code_new(0, 2, &code) == ERASURE_EBADK && code == NULL, "k=0");
+    CHECK(t, erasure_code_new(-3, 2, &code) == ERASURE_EBADK, "k<0");
+    CHECK(t, erasure_code_new(4, 0, &code) == ERASURE_EBADM, "m=0");
+    CHECK(t, erasure_code_new(4, -1, &code) == ERASURE_EBADM, "m<0");
+    CHECK(t, erasure_code_new(250, 6, &code) == ERASURE_ETOOBIG, "k+m=256");
+    CHECK(t, erasure_code_new(255, 1, &code) == ERASURE_ETOOBIG, "k=255");
+    CHECK(t, erasure_code_new(INT_MAX, INT_MAX, &code) == ERASURE_ETOOBIG, "int overflow");
+    CHECK(t, erasure_code_new(254, 1, &code) == ERASURE_OK, "k+m=255 accepted");
+    erasure_code_free(code);
 
     int k = 4, m = 2;
-    hec_code *c;
-    hec_decoder *dec;
-    hec_row *row = NULL;
+    erasure_code *c;
+    erasure_decoder *dec;
+    erasure_row *row = NULL;
     stripe s;
     size_t len = 128;
-    if (hec_code_new(k, m, &c) != HEC_OK || hec_decoder_new(c, &dec) != HEC_OK ||
+    if (erasure_code_new(k, m, &c) != ERASURE_OK || erasure_decoder_new(c, &dec) != ERASURE_OK ||
         stripe_init(&s, k, m, len, 0)) {
         CHECK(t, 0, "setup");
         return;
     }
     for (int i = 0; i < k; i++)
         fill(t, s.blk[i], len);
-    CHECK(t, hec_encode(c, (const uint8_t *const *)s.blk, s.blk + k, len) == HEC_OK, "encode");
+    CHECK(t, erasure_encode(c, (const uint8_t *const *)s.blk, s.blk + k, len) == ERASURE_OK,
+          "encode");
     uint8_t saved[128], delta[128];
     memcpy(saved, s.blk[k], len);
     fill(t, delta, len);
 
-    static const size_t bad_lens[] = {0, 1, 63, 65, 100, 127, HEC_MAX_LEN + 64, SIZE_MAX};
+    static const size_t bad_lens[] = {0, 1, 63, 65, 100, 127, ERASURE_MAX_LEN + 64, SIZE_MAX};
     for (size_t i = 0; i < sizeof bad_lens / sizeof bad_lens[0]; i++) {
         size_t bl = bad_lens[i];
-        CHECK(t, hec_check_len(bl) == HEC_EBADLEN, "check_len %zu", bl);
-        CHECK(t, hec_encode(c, (const uint8_t *const *)s.blk, s.blk + k, bl) == HEC_EBADLEN,
+        CHECK(t, erasure_check_len(bl) == ERASURE_EBADLEN, "check_len %zu", bl);
+        CHECK(t, erasure_encode(c, (const uint8_t *const *)s.blk, s.blk + k, bl) == ERASURE_EBADLEN,
               "encode len %zu", bl);
-        CHECK(t, hec_update_row(c, 0, 0, delta, s.blk[k], bl) == HEC_EBADLEN, "update_row %zu", bl);
-        CHECK(t, hec_update_all(c, 0, delta, s.blk + k, bl) == HEC_EBADLEN, "update_all %zu", bl);
+        CHECK(t, erasure_update_row(c, 0, 0, delta, s.blk[k], bl) == ERASURE_EBADLEN,
+              "update_row %zu", bl);
+        CHECK(t, erasure_update_all(c, 0, delta, s.blk + k, bl) == ERASURE_EBADLEN,
+              "update_all %zu", bl);
         int avail[] = {1, 2, 3, 4}, want[] = {0};
-        CHECK(t, hec_decode(dec, avail, 4, want, 1, s.blk, bl) == HEC_EBADLEN, "decode %zu", bl);
+        CHECK(t, erasure_decode(dec, avail, 4, want, 1, s.blk, bl) == ERASURE_EBADLEN, "decode %zu",
+              bl);
     }
-    CHECK(t, hec_check_len(64) == HEC_OK && hec_check_len(HEC_MAX_LEN) == HEC_OK, "good lens");
+    CHECK(t,
+          erasure_check_len(64) == ERASURE_OK && erasure_check_len(ERASURE_MAX_LEN) == ERASURE_OK,
+          "good lens");
     CHECK(t, memcmp(saved, s.blk[k], len) == 0, "failed calls left parity untouched");
 
-    CHECK(t, hec_update_row(c, m, 0, delta, s.blk[k], len) == HEC_EBADINDEX, "row=m");
-    CHECK(t, hec_update_row(c, -1, 0, delta, s.blk[k], len) == HEC_EBADINDEX, "row<0");
-    CHECK(t, hec_update_row(c, 0, k, delta, s.blk[k], len) == HEC_EBADINDEX, "data_index=k");
-    CHECK(t, hec_update_all(c, -1, delta, s.blk + k, len) == HEC_EBADINDEX, "data_index<0");
-    CHECK(t, hec_row_new(c, m, &row) == HEC_EBADINDEX && row == NULL, "hec_row_new row=m");
+    CHECK(t, erasure_update_row(c, m, 0, delta, s.blk[k], len) == ERASURE_EBADINDEX, "row=m");
+    CHECK(t, erasure_update_row(c, -1, 0, delta, s.blk[k], len) == ERASURE_EBADINDEX, "row<0");
+    CHECK(t, erasure_update_row(c, 0, k, delta, s.blk[k], len) == ERASURE_EBADINDEX,
+          "data_index=k");
+    CHECK(t, erasure_update_all(c, -1, delta, s.blk + k, len) == ERASURE_EBADINDEX, "data_index<0");
+    CHECK(t, erasure_row_new(c, m, &row) == ERASURE_EBADINDEX && row == NULL,
+          "erasure_row_new row=m");
     CHECK(t, memcmp(saved, s.blk[k], len) == 0, "failed calls left parity untouched");
 
     int few[] = {0, 1, 5}, want0[] = {2};
-    CHECK(t, hec_decode(dec, few, 3, want0, 1, s.blk, len) == HEC_ETOOFEW, "3 of 4 survivors");
-    CHECK(t, hec_decode(dec, few, 0, want0, 1, s.blk, len) == HEC_ETOOFEW, "no survivors");
+    CHECK(t, erasure_decode(dec, few, 3, want0, 1, s.blk, len) == ERASURE_ETOOFEW,
+          "3 of 4 survivors");
+    CHECK(t, erasure_decode(dec, few, 0, want0, 1, s.blk, len) == ERASURE_ETOOFEW, "no survivors");
     int dup[] = {0, 1, 1, 5}, oor[] = {0, 1, 3, 6}, ok4[] = {0, 1, 3, 5};
-    CHECK(t, hec_decode(dec, dup, 4, want0, 1, s.blk, len) == HEC_EBADINDEX, "duplicate");
-    CHECK(t, hec_decode(dec, oor, 4, want0, 1, s.blk, len) == HEC_EBADINDEX, "index k+m");
+    CHECK(t, erasure_decode(dec, dup, 4, want0, 1, s.blk, len) == ERASURE_EBADINDEX, "duplicate");
+    CHECK(t, erasure_decode(dec, oor, 4, want0, 1, s.blk, len) == ERASURE_EBADINDEX, "index k+m");
     int want_surv[] = {3}, want_oor[] = {-1}, want_dup[] = {2, 2};
-    CHECK(t, hec_decode(dec, ok4, 4, want_surv, 1, s.blk, len) == HEC_EBADINDEX, "want in avail");
-    CHECK(t, hec_decode(dec, ok4, 4, want_oor, 1, s.blk, len) == HEC_EBADINDEX, "want -1");
-    CHECK(t, hec_decode(dec, ok4, 4, want_dup, 2, s.blk, len) == HEC_EBADINDEX, "want twice");
+    CHECK(t, erasure_decode(dec, ok4, 4, want_surv, 1, s.blk, len) == ERASURE_EBADINDEX,
+          "want in avail");
+    CHECK(t, erasure_decode(dec, ok4, 4, want_oor, 1, s.blk, len) == ERASURE_EBADINDEX, "want -1");
+    CHECK(t, erasure_decode(dec, ok4, 4, want_dup, 2, s.blk, len) == ERASURE_EBADINDEX,
+          "want twice");
     uint8_t *holes[6] = {s.blk[0], s.blk[1], NULL, s.blk[3], NULL, s.blk[5]};
-    CHECK(t, hec_decode(dec, ok4, 4, want0, 1, holes, len) == HEC_EBADINDEX, "NULL want buffer");
+    CHECK(t, erasure_decode(dec, ok4, 4, want0, 1, holes, len) == ERASURE_EBADINDEX,
+          "NULL want buffer");
     holes[2] = s.blk[2];
-    CHECK(t, hec_decode(dec, ok4, 4, want0, 1, holes, len) == HEC_OK, "NULL unused buffer ok");
-    CHECK(t, hec_decode(dec, ok4, 4, want0, 0, s.blk, len) == HEC_OK, "nothing wanted");
+    CHECK(t, erasure_decode(dec, ok4, 4, want0, 1, holes, len) == ERASURE_OK,
+          "NULL unused buffer ok");
+    CHECK(t, erasure_decode(dec, ok4, 4, want0, 0, s.blk, len) == ERASURE_OK, "nothing wanted");
     uint8_t *nosurv[6] = {NULL, s.blk[1], s.blk[2], s.blk[3], s.blk[4], s.blk[5]};
-    CHECK(t, hec_decode(dec, ok4, 4, want0, 1, nosurv, len) == HEC_EBADINDEX, "NULL survivor");
+    CHECK(t, erasure_decode(dec, ok4, 4, want0, 1, nosurv, len) == ERASURE_EBADINDEX,
+          "NULL survivor");
     /* Only the first k survivors are read, so a NULL fifth one is fine. */
     int five[] = {1, 3, 4, 5, 0}, want_none[] = {2};
-    CHECK(t, hec_decode(dec, five, 5, want_none, 1, nosurv, len) == HEC_OK, "NULL extra survivor");
+    CHECK(t, erasure_decode(dec, five, 5, want_none, 1, nosurv, len) == ERASURE_OK,
+          "NULL extra survivor");
 
-    const char *seen[HEC_ENOMEM + 1];
-    for (int e = HEC_OK; e <= HEC_ENOMEM; e++) {
-        seen[e] = hec_strerror((hec_err)e);
+    const char *seen[ERASURE_ENOMEM + 1];
+    for (int e = ERASURE_OK; e <= ERASURE_ENOMEM; e++) {
+        seen[e] = erasure_strerror((erasure_err)e);
         CHECK(t, seen[e] && *seen[e], "strerror %d", e);
-        for (int f = HEC_OK; f < e; f++)
+        for (int f = ERASURE_OK; f < e; f++)
             CHECK(t, strcmp(seen[e], seen[f]) != 0, "strerror %d == %d", e, f);
     }
-    CHECK(t, strstr(hec_strerror((hec_err)99), "unknown") != NULL, "strerror unknown");
+    CHECK(t, strstr(erasure_strerror((erasure_err)99), "unknown") != NULL, "strerror unknown");
 
     stripe_free(&s);
-    hec_decoder_free(dec);
-    hec_code_free(c);
+    erasure_decoder_free(dec);
+    erasure_code_free(c);
 }
 
 int main(int argc, char **argv)

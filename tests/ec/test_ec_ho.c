@@ -1,11 +1,11 @@
-/* The .ho-facing functions of stdlib/ec.c must agree with the hec library:
+/* The .ho-facing functions of stdlib/ec.c must agree with the erasure module:
  * same coefficients, and a delta applied by either gives the same parity. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ec.h"
-#include "hec.h"
+#include "erasure.h"
 
 #include "hoc_check.h"
 
@@ -17,11 +17,11 @@ int main(void)
     int codes[][2] = {{1, 1}, {2, 1}, {4, 2}, {10, 4}, {13, 2}, {251, 4}};
     for (size_t c = 0; c < sizeof codes / sizeof *codes; c++) {
         int k = codes[c][0], m = codes[c][1];
-        hec_code *code;
-        CHECK(hec_code_new(k, m, &code) == HEC_OK);
+        erasure_code *code;
+        CHECK(erasure_code_new(k, m, &code) == ERASURE_OK);
         for (int r = 0; r < m; r++)
             for (int j = 0; j < k; j++)
-                CHECK(ec_coeff(k, m, r, j) == hec_code_coeff(code, k + r, j));
+                CHECK(ec_coeff(k, m, r, j) == erasure_code_coeff(code, k + r, j));
         for (int t = 0; t < 8; t++) {
             for (int i = 0; i < LEN; i++) {
                 seed = seed * 6364136223846793005u + 1442695040888963407u;
@@ -29,11 +29,11 @@ int main(void)
             }
             int row = t % m, j = (t * 7) % k;
             memcpy(p2, p, LEN);
-            CHECK(hec_update_row(code, row, j, d, p2, LEN) == HEC_OK);
+            CHECK(erasure_update_row(code, row, j, d, p2, LEN) == ERASURE_OK);
             ec_parity_update(k, m, row, j, d, LEN, p, LEN, out, LEN);
             CHECK(memcmp(out, p2, LEN) == 0);
         }
-        hec_code_free(code);
+        erasure_code_free(code);
     }
     /* out of range: the parity comes back unchanged */
     ec_parity_update(4, 2, 2, 0, d, LEN, p, LEN, out, LEN);

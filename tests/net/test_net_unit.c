@@ -15,14 +15,12 @@
 #include "wire.h"
 
 #include "hoc_check.h"
+#include "rng.h"
 
 static uint64_t rng = 12345;
 static uint64_t rnd(void)
 {
-    uint64_t z = (rng += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
+    return hoc_rng_next(&rng);
 }
 
 /* ---- a cluster of engines joined by an in-memory network ---- */

@@ -16,9 +16,10 @@
 #include "parse.h"
 #include "tool.h"
 #include "mc.h"
+#include "params.h"
 #include "sim.h"
-#include "build.h"
-#include "verify.h"
+#include "cmd_build.h"
+#include "cmd_verify.h"
 
 #define HOC_VERSION "0.1.0"
 
@@ -279,26 +280,16 @@ static int add_param_arg(ParamArgs *pa, const char *val)
 /* The algorithm's params for n processes, from --param and the defaults; 0 or 2. */
 static int resolve_params(const hoc_algo *a, int n, const ParamArgs *pa, int64_t *params)
 {
-    int64_t given[16];
-    for (int i = 0; i < 16; i++)
-        given[i] = -1;
+    char names[16][64], err[512];
+    const char *np[16];
+    int64_t vals[16];
     for (int k = 0; k < pa->n; k++) {
         size_t len = (size_t)(strchr(pa->names[k], '=') - pa->names[k]);
-        int found = -1;
-        for (int i = 1; i < a->nparams; i++)
-            if (strlen(a->params[i]) == len && strncmp(a->params[i], pa->names[k], len) == 0)
-                found = i;
-        if (found < 0) {
-            fprintf(stderr, "hoc: %s has no parameter '%.*s'\n", a->name, (int)len, pa->names[k]);
-            return 2;
-        }
-        given[found] = pa->vals[k];
+        snprintf(names[k], sizeof names[k], "%.*s", (int)len, pa->names[k]);
+        np[k] = names[k], vals[k] = pa->vals[k];
     }
-    if (hoc_sim_params(a, n, given, params) != 0) {
-        fprintf(
-            stderr,
-            "hoc: no parameters satisfy %s's constraints with n = %d (fix some with --param X=V)\n",
-            a->name, n);
+    if (hoc_params_pick(a, n, np, vals, pa->n, params, err, sizeof err) != 0) {
+        fprintf(stderr, "hoc: %s\n", err);
         return 2;
     }
     return 0;

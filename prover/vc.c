@@ -33,7 +33,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "vcx.h"
+#include "attempt.h"
 
 #define INST_DEPTH 3 /* rounds of universal instantiation at level 0 */
 #define MAX_WIT_ROUNDS 40
@@ -351,7 +351,7 @@ static void attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult 
                     const bool *use, bool wide, bool *had_int, bool no_goal)
 {
     memset(res, 0, sizeof *res);
-    double t0 = vcx_now();
+    double t0 = hoc_now_s();
     Vc *v = calloc(1, sizeof *v);
     if (!v) abort();
     v->al = al;
@@ -489,7 +489,7 @@ static void attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult 
     /* lazy witnesses of non-empty regions */
     SmtResult r = SMT_UNKNOWN;
     for (int it = 0;; it++) {
-        double tc = vcx_now();
+        double tc = hoc_now_s();
         if (o->timeout_ms) { /* one budget for the whole obligation, across witness rounds */
             double left = (double)o->timeout_ms / 1000.0 - (tc - t0);
             if (left <= 0) {
@@ -514,7 +514,7 @@ static void attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult 
                     r == SMT_SAT     ? "sat"
                     : r == SMT_UNSAT ? "unsat"
                                      : "unknown",
-                    vcx_now() - tc, v->nasserted, v->nfams, v->nwit, v->npool);
+                    hoc_now_s() - tc, v->nasserted, v->nfams, v->nwit, v->npool);
         if (r == SMT_SAT && getenv("HOC_VC_DEBUG") && atoi(getenv("HOC_VC_DEBUG")) > 1) {
             char *cx = cex_text(v, post);
             fprintf(stderr, "%s", cx ? cx : "");
@@ -671,7 +671,7 @@ checked:
 done:
     vc_free(v);
     free(v);
-    res->secs = vcx_now() - t0;
+    res->secs = hoc_now_s() - t0;
 }
 
 /* An attempt with int quantifiers instantiated by skolems only (narrow),

@@ -1,7 +1,7 @@
 /* vc_tr.c: translation of the checked AST into Z3 terms: expressions, sets,
  * quantifiers (skolems and pending universals), mailbox aggregates, and the
  * symbolic execution of the round's code (sends, post-state, initial state). */
-#include "vcx.h"
+#include "attempt.h"
 
 #include <string.h>
 

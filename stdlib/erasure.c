@@ -1,5 +1,5 @@
 /*
- * hec — systematic Cauchy MDS erasure code over GF(2^8), on ISA-L.
+ * erasure — systematic Cauchy MDS erasure code over GF(2^8), on ISA-L.
  *
  * ISA-L does the byte crunching; this file owns the matrices, the argument
  * checking and the decode-matrix derivation. Table layout (from ISA-L's
@@ -8,26 +8,26 @@
  * tables are m consecutive 32*k-byte slices, and row r's slice alone is a
  * valid 1-row table set for ec_encode_data_update.
  */
-#include "hec.h"
+#include "erasure.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include <isa-l/erasure_code.h>
 
-struct hec_code {
+struct erasure_code {
     int k, m;
     uint8_t *matrix; /* (k+m) x k generator, row-major: identity, then the parity rows P */
     uint8_t *tbls;   /* 32 * k * m expanded tables for P */
 };
 
-struct hec_row {
+struct erasure_row {
     int k, row;
-    uint8_t tbls[]; /* 32 * k bytes: the slice of hec_code.tbls for this row */
+    uint8_t tbls[]; /* 32 * k bytes: the slice of erasure_code.tbls for this row */
 };
 
-struct hec_decoder {
-    const hec_code *code;
+struct erasure_decoder {
+    const erasure_code *code;
     /* The last erasure pattern, so that repeated decodes with the same
      * survivors and wanted blocks skip the O(k^3) inversion. */
     int cached;
@@ -43,77 +43,77 @@ struct hec_decoder {
 };
 
 /* Returns a static human-readable message for e; never NULL. */
-const char *hec_strerror(hec_err e)
+const char *erasure_strerror(erasure_err e)
 {
     switch (e) {
-    case HEC_OK:
+    case ERASURE_OK:
         return "success";
-    case HEC_EBADK:
+    case ERASURE_EBADK:
         return "k must be at least 1";
-    case HEC_EBADM:
+    case ERASURE_EBADM:
         return "m must be at least 1";
-    case HEC_ETOOBIG:
+    case ERASURE_ETOOBIG:
         return "k + m must be at most 255";
-    case HEC_EBADLEN:
-        return "block length must be a non-zero multiple of 64 and at most HEC_MAX_LEN";
-    case HEC_EBADINDEX:
+    case ERASURE_EBADLEN:
+        return "block length must be a non-zero multiple of 64 and at most ERASURE_MAX_LEN";
+    case ERASURE_EBADINDEX:
         return "block index out of range, repeated, or NULL buffer";
-    case HEC_ETOOFEW:
+    case ERASURE_ETOOFEW:
         return "fewer than k surviving blocks";
-    case HEC_ESINGULAR:
+    case ERASURE_ESINGULAR:
         return "survivor matrix is singular";
-    case HEC_ENOMEM:
+    case ERASURE_ENOMEM:
         return "out of memory";
     }
-    return "unknown hec error";
+    return "unknown erasure-coding error";
 }
 
-/* Returns size bytes aligned to HEC_LEN_ALIGN, or NULL on failure or size 0; free with hec_free. */
-void *hec_alloc(size_t size)
+/* Returns size bytes aligned to ERASURE_LEN_ALIGN, or NULL on failure or size 0; free with erasure_free. */
+void *erasure_alloc(size_t size)
 {
     void *p = NULL;
     if (size == 0) return NULL;
-    if (posix_memalign(&p, HEC_LEN_ALIGN, size) != 0) return NULL;
+    if (posix_memalign(&p, ERASURE_LEN_ALIGN, size) != 0) return NULL;
     return p;
 }
 
-/* Frees memory from hec_alloc; NULL is a no-op. */
-void hec_free(void *p)
+/* Frees memory from erasure_alloc; NULL is a no-op. */
+void erasure_free(void *p)
 {
     free(p);
 }
 
-/* Returns HEC_OK if len is a supported block length (see hec.h), else HEC_EBADLEN. */
-hec_err hec_check_len(size_t len)
+/* Returns ERASURE_OK if len is a supported block length (see erasure.h), else ERASURE_EBADLEN. */
+erasure_err erasure_check_len(size_t len)
 {
-    if (len == 0 || len % HEC_LEN_ALIGN != 0 || len > HEC_MAX_LEN) return HEC_EBADLEN;
-    return HEC_OK;
+    if (len == 0 || len % ERASURE_LEN_ALIGN != 0 || len > ERASURE_MAX_LEN) return ERASURE_EBADLEN;
+    return ERASURE_OK;
 }
 
-static hec_err check_km(int k, int m)
+static erasure_err check_km(int k, int m)
 {
-    if (k < 1) return HEC_EBADK;
-    if (m < 1) return HEC_EBADM;
+    if (k < 1) return ERASURE_EBADK;
+    if (m < 1) return ERASURE_EBADM;
     /* Sum in long long: k and m are arbitrary ints from the caller. */
-    if ((long long)k + m > HEC_MAX_N) return HEC_ETOOBIG;
-    return HEC_OK;
+    if ((long long)k + m > ERASURE_MAX_N) return ERASURE_ETOOBIG;
+    return ERASURE_OK;
 }
 
-/* Builds the (k+m, k) code into *out; on error *out is NULL. Free with hec_code_free. */
-hec_err hec_code_new(int k, int m, hec_code **out)
+/* Builds the (k+m, k) code into *out; on error *out is NULL. Free with erasure_code_free. */
+erasure_err erasure_code_new(int k, int m, erasure_code **out)
 {
     *out = NULL;
-    hec_err e = check_km(k, m);
-    if (e != HEC_OK) return e;
-    hec_code *c = calloc(1, sizeof *c);
-    if (!c) return HEC_ENOMEM;
+    erasure_err e = check_km(k, m);
+    if (e != ERASURE_OK) return e;
+    erasure_code *c = calloc(1, sizeof *c);
+    if (!c) return ERASURE_ENOMEM;
     c->k = k;
     c->m = m;
     c->matrix = malloc((size_t)(k + m) * (size_t)k);
-    c->tbls = hec_alloc((size_t)32 * (size_t)k * (size_t)m);
+    c->tbls = erasure_alloc((size_t)32 * (size_t)k * (size_t)m);
     if (!c->matrix || !c->tbls) {
-        hec_code_free(c);
-        return HEC_ENOMEM;
+        erasure_code_free(c);
+        return ERASURE_ENOMEM;
     }
     /* Cauchy, not gf_gen_rs_matrix: ISA-L's Vandermonde-derived generator is
      * only guaranteed MDS for small m, and decode relies on every k-subset of
@@ -121,52 +121,52 @@ hec_err hec_code_new(int k, int m, hec_code **out)
     gf_gen_cauchy1_matrix(c->matrix, k + m, k);
     ec_init_tables(k, m, c->matrix + (size_t)k * (size_t)k, c->tbls);
     *out = c;
-    return HEC_OK;
+    return ERASURE_OK;
 }
 
 /* Frees a code; NULL is a no-op. Rows and decoders made from it must not be used after. */
-void hec_code_free(hec_code *code)
+void erasure_code_free(erasure_code *code)
 {
     if (!code) return;
     free(code->matrix);
-    hec_free(code->tbls);
+    erasure_free(code->tbls);
     free(code);
 }
 
 /* Returns the number of data blocks k. */
-int hec_code_k(const hec_code *code)
+int erasure_code_k(const erasure_code *code)
 {
     return code->k;
 }
 
 /* Returns the number of parity blocks m. */
-int hec_code_m(const hec_code *code)
+int erasure_code_m(const erasure_code *code)
 {
     return code->m;
 }
 
 /* Returns generator entry (row, col), row in [0, k+m), col in [0, k); 0 when out of range. */
-uint8_t hec_code_coeff(const hec_code *code, int row, int col)
+uint8_t erasure_code_coeff(const erasure_code *code, int row, int col)
 {
     if (row < 0 || row >= code->k + code->m || col < 0 || col >= code->k) return 0;
     return code->matrix[(size_t)row * (size_t)code->k + (size_t)col];
 }
 
 /* Writes the m parity blocks of the k data blocks; all blocks are len bytes. */
-hec_err hec_encode(const hec_code *code, const uint8_t *const *data, uint8_t *const *parity,
+erasure_err erasure_encode(const erasure_code *code, const uint8_t *const *data, uint8_t *const *parity,
                    size_t len)
 {
-    hec_err e = hec_check_len(len);
-    if (e != HEC_OK) return e;
+    erasure_err e = erasure_check_len(len);
+    if (e != ERASURE_OK) return e;
     /* ISA-L's prototypes lack const but never write the sources or the pointer arrays. */
     ec_encode_data((int)len, code->k, code->m, code->tbls, (unsigned char **)data,
                    (unsigned char **)parity);
-    return HEC_OK;
+    return ERASURE_OK;
 }
 
 /* out[i] = a[i] ^ b[i] for i < len; any len, out may alias a or b. The delta of a write is
- * hec_xor(old, new), and hec_xor(old, delta) gives new back. */
-void hec_xor(const uint8_t *a, const uint8_t *b, uint8_t *out, size_t len)
+ * erasure_xor(old, new), and erasure_xor(old, delta) gives new back. */
+void erasure_xor(const uint8_t *a, const uint8_t *b, uint8_t *out, size_t len)
 {
     size_t i = 0;
     /* Word-at-a-time through memcpy: alignment-agnostic and alias-safe, and
@@ -182,83 +182,83 @@ void hec_xor(const uint8_t *a, const uint8_t *b, uint8_t *out, size_t len)
         out[i] = a[i] ^ b[i];
 }
 
-static hec_err check_update(int k, int data_index, const uint8_t *delta, size_t len)
+static erasure_err check_update(int k, int data_index, const uint8_t *delta, size_t len)
 {
-    hec_err e = hec_check_len(len);
-    if (e != HEC_OK) return e;
-    if (data_index < 0 || data_index >= k || !delta) return HEC_EBADINDEX;
-    return HEC_OK;
+    erasure_err e = erasure_check_len(len);
+    if (e != ERASURE_OK) return e;
+    if (data_index < 0 || data_index >= k || !delta) return ERASURE_EBADINDEX;
+    return ERASURE_OK;
 }
 
 /* Folds delta of data block data_index into parity row `row`: parity ^= P[row][data_index]*delta.
  */
-hec_err hec_update_row(const hec_code *code, int row, int data_index, const uint8_t *delta,
+erasure_err erasure_update_row(const erasure_code *code, int row, int data_index, const uint8_t *delta,
                        uint8_t *parity, size_t len)
 {
-    hec_err e = check_update(code->k, data_index, delta, len);
-    if (e != HEC_OK) return e;
-    if (row < 0 || row >= code->m || !parity) return HEC_EBADINDEX;
+    erasure_err e = check_update(code->k, data_index, delta, len);
+    if (e != ERASURE_OK) return e;
+    if (row < 0 || row >= code->m || !parity) return ERASURE_EBADINDEX;
     unsigned char *dst[1] = {parity};
     ec_encode_data_update((int)len, code->k, 1, data_index,
                           code->tbls + (size_t)32 * (size_t)code->k * (size_t)row,
                           (unsigned char *)delta, dst);
-    return HEC_OK;
+    return ERASURE_OK;
 }
 
 /* Folds delta of data block data_index into all m parity blocks parity[0..m) in one pass. */
-hec_err hec_update_all(const hec_code *code, int data_index, const uint8_t *delta,
+erasure_err erasure_update_all(const erasure_code *code, int data_index, const uint8_t *delta,
                        uint8_t *const *parity, size_t len)
 {
-    hec_err e = check_update(code->k, data_index, delta, len);
-    if (e != HEC_OK) return e;
-    if (!parity) return HEC_EBADINDEX;
+    erasure_err e = check_update(code->k, data_index, delta, len);
+    if (e != ERASURE_OK) return e;
+    if (!parity) return ERASURE_EBADINDEX;
     ec_encode_data_update((int)len, code->k, code->m, data_index, code->tbls,
                           (unsigned char *)delta, (unsigned char **)parity);
-    return HEC_OK;
+    return ERASURE_OK;
 }
 
 /* Copies parity row `row`'s tables out of code into *out (32*k bytes); code may be freed after. */
-hec_err hec_row_new(const hec_code *code, int row, hec_row **out)
+erasure_err erasure_row_new(const erasure_code *code, int row, erasure_row **out)
 {
     *out = NULL;
-    if (row < 0 || row >= code->m) return HEC_EBADINDEX;
+    if (row < 0 || row >= code->m) return ERASURE_EBADINDEX;
     size_t tl = (size_t)32 * (size_t)code->k;
-    hec_row *r = malloc(sizeof *r + tl);
-    if (!r) return HEC_ENOMEM;
+    erasure_row *r = malloc(sizeof *r + tl);
+    if (!r) return ERASURE_ENOMEM;
     r->k = code->k;
     r->row = row;
     memcpy(r->tbls, code->tbls + tl * (size_t)row, tl);
     *out = r;
-    return HEC_OK;
+    return ERASURE_OK;
 }
 
 /* Frees a row; NULL is a no-op. */
-void hec_row_free(hec_row *r)
+void erasure_row_free(erasure_row *r)
 {
     free(r);
 }
 
-/* Same as hec_update_row for the row r was made for, using only r's tables. */
-hec_err hec_row_update(const hec_row *r, int data_index, const uint8_t *delta, uint8_t *parity,
+/* Same as erasure_update_row for the row r was made for, using only r's tables. */
+erasure_err erasure_row_update(const erasure_row *r, int data_index, const uint8_t *delta, uint8_t *parity,
                        size_t len)
 {
-    hec_err e = check_update(r->k, data_index, delta, len);
-    if (e != HEC_OK) return e;
-    if (!parity) return HEC_EBADINDEX;
+    erasure_err e = check_update(r->k, data_index, delta, len);
+    if (e != ERASURE_OK) return e;
+    if (!parity) return ERASURE_EBADINDEX;
     unsigned char *dst[1] = {parity};
     /* The table argument is not const in ISA-L's prototype; it is only read. */
     ec_encode_data_update((int)len, r->k, 1, data_index, (unsigned char *)r->tbls,
                           (unsigned char *)delta, dst);
-    return HEC_OK;
+    return ERASURE_OK;
 }
 
 /* Makes a decoder for code with all scratch preallocated; code must outlive it. */
-hec_err hec_decoder_new(const hec_code *code, hec_decoder **out)
+erasure_err erasure_decoder_new(const erasure_code *code, erasure_decoder **out)
 {
     *out = NULL;
     size_t k = (size_t)code->k, m = (size_t)code->m;
-    hec_decoder *d = calloc(1, sizeof *d);
-    if (!d) return HEC_ENOMEM;
+    erasure_decoder *d = calloc(1, sizeof *d);
+    if (!d) return ERASURE_ENOMEM;
     d->code = code;
     d->sel = malloc(k * sizeof *d->sel);
     d->want = malloc(m * sizeof *d->want);
@@ -266,20 +266,20 @@ hec_err hec_decoder_new(const hec_code *code, hec_decoder **out)
     d->b = malloc(k * k);
     d->binv = malloc(k * k);
     d->d = malloc(m * k);
-    d->tbls = hec_alloc(32 * k * m);
+    d->tbls = erasure_alloc(32 * k * m);
     d->src = malloc(k * sizeof *d->src);
     d->dst = malloc(m * sizeof *d->dst);
     if (!d->sel || !d->want || !d->mark || !d->b || !d->binv || !d->d || !d->tbls || !d->src ||
         !d->dst) {
-        hec_decoder_free(d);
-        return HEC_ENOMEM;
+        erasure_decoder_free(d);
+        return ERASURE_ENOMEM;
     }
     *out = d;
-    return HEC_OK;
+    return ERASURE_OK;
 }
 
 /* Frees a decoder; NULL is a no-op. */
-void hec_decoder_free(hec_decoder *d)
+void erasure_decoder_free(erasure_decoder *d)
 {
     if (!d) return;
     free(d->sel);
@@ -288,7 +288,7 @@ void hec_decoder_free(hec_decoder *d)
     free(d->b);
     free(d->binv);
     free(d->d);
-    hec_free(d->tbls);
+    erasure_free(d->tbls);
     free(d->src);
     free(d->dst);
     free(d);
@@ -296,38 +296,38 @@ void hec_decoder_free(hec_decoder *d)
 
 /* Validates indices: avail and want in range, no repeats, disjoint, and buffers non-NULL for
  * the blocks that will be touched. */
-static hec_err check_pattern(hec_decoder *d, const int *avail, int n_avail, const int *want,
+static erasure_err check_pattern(erasure_decoder *d, const int *avail, int n_avail, const int *want,
                              int n_want, uint8_t *const *blocks)
 {
     int k = d->code->k, n = k + d->code->m;
     if (n_avail < 0 || n_want < 0 || (n_avail > 0 && !avail) || (n_want > 0 && !want) || !blocks)
-        return HEC_EBADINDEX;
+        return ERASURE_EBADINDEX;
     memset(d->mark, 0, (size_t)n);
     for (int i = 0; i < n_avail; i++) {
         int b = avail[i];
-        if (b < 0 || b >= n || d->mark[b]) return HEC_EBADINDEX;
+        if (b < 0 || b >= n || d->mark[b]) return ERASURE_EBADINDEX;
         d->mark[b] = 1;
-        if (i < k && !blocks[b]) return HEC_EBADINDEX;
+        if (i < k && !blocks[b]) return ERASURE_EBADINDEX;
     }
     for (int i = 0; i < n_want; i++) {
         int b = want[i];
-        if (b < 0 || b >= n || d->mark[b] || !blocks[b]) return HEC_EBADINDEX;
+        if (b < 0 || b >= n || d->mark[b] || !blocks[b]) return ERASURE_EBADINDEX;
         d->mark[b] = 1;
     }
-    if (n_avail < k) return HEC_ETOOFEW;
-    return HEC_OK;
+    if (n_avail < k) return ERASURE_ETOOFEW;
+    return ERASURE_OK;
 }
 
 /* Derives the decode coefficients for survivors sel[0..k) and wanted blocks want[0..n_want). */
-static hec_err build_decode(hec_decoder *d)
+static erasure_err build_decode(erasure_decoder *d)
 {
-    const hec_code *c = d->code;
+    const erasure_code *c = d->code;
     size_t k = (size_t)c->k;
     for (size_t i = 0; i < k; i++)
         memcpy(d->b + i * k, c->matrix + (size_t)d->sel[i] * k, k);
     /* The Cauchy construction makes this impossible, but a wrong matrix would
      * silently produce garbage blocks, so the result is checked anyway. */
-    if (gf_invert_matrix(d->b, d->binv, (int)k) != 0) return HEC_ESINGULAR;
+    if (gf_invert_matrix(d->b, d->binv, (int)k) != 0) return ERASURE_ESINGULAR;
     /* Block w is G[w] * data = G[w] * Binv * survivors; for a data block
      * G[w] is a unit row, so its coefficients are just row w of Binv. */
     for (int r = 0; r < d->n_want; r++) {
@@ -346,20 +346,20 @@ static hec_err build_decode(hec_decoder *d)
         }
     }
     ec_init_tables((int)k, d->n_want, d->d, d->tbls);
-    return HEC_OK;
+    return ERASURE_OK;
 }
 
 /* Rebuilds blocks want[0..n_want) from the first k blocks listed in avail; blocks[] is indexed
  * by block number (data 0..k-1, parity k..k+m-1), wanted buffers must not overlap survivors. */
-hec_err hec_decode(hec_decoder *d, const int *avail, int n_avail, const int *want, int n_want,
+erasure_err erasure_decode(erasure_decoder *d, const int *avail, int n_avail, const int *want, int n_want,
                    uint8_t *const *blocks, size_t len)
 {
     int k = d->code->k;
-    hec_err e = hec_check_len(len);
-    if (e != HEC_OK) return e;
+    erasure_err e = erasure_check_len(len);
+    if (e != ERASURE_OK) return e;
     e = check_pattern(d, avail, n_avail, want, n_want, blocks);
-    if (e != HEC_OK) return e;
-    if (n_want == 0) return HEC_OK;
+    if (e != ERASURE_OK) return e;
+    if (n_want == 0) return ERASURE_OK;
 
     int same = d->cached && d->n_want == n_want &&
                memcmp(d->sel, avail, (size_t)k * sizeof *avail) == 0 &&
@@ -370,7 +370,7 @@ hec_err hec_decode(hec_decoder *d, const int *avail, int n_avail, const int *wan
         d->n_want = n_want;
         d->cached = 0;
         e = build_decode(d);
-        if (e != HEC_OK) return e;
+        if (e != ERASURE_OK) return e;
         d->cached = 1;
     }
     for (int i = 0; i < k; i++)
@@ -378,5 +378,5 @@ hec_err hec_decode(hec_decoder *d, const int *avail, int n_avail, const int *wan
     for (int r = 0; r < n_want; r++)
         d->dst[r] = blocks[want[r]];
     ec_encode_data((int)len, k, n_want, d->tbls, d->src, d->dst);
-    return HEC_OK;
+    return ERASURE_OK;
 }

@@ -1,7 +1,7 @@
 /* vc_inst.c: the pool of ground process terms and what is instantiated at
  * it: pending universal quantifiers (process and int ones), the axioms of
  * mailbox aggregates at ground processes, and those of uninterpreted / and %. */
-#include "vcx.h"
+#include "attempt.h"
 
 #include <string.h>
 

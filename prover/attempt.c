@@ -1,10 +1,10 @@
 /* vcx.c: what the files of the verifier share (vcx.h): the unsupported
  * reason, id sets, assertions, reading state, the mailbox, placeholders in
  * terms and the deadline. */
-#include "vcx.h"
+#include "attempt.h"
 
 #include <stdarg.h>
-#include <time.h>
+
 
 /* ---- small helpers ---- */
 void vcx_unsupported(Vc *v, Pos p, const char *fmt, ...)
@@ -142,17 +142,9 @@ bool vcx_is_ground(Vc *v, Z3_ast t)
     return r;
 }
 
-/* ---- time ---- */
-double vcx_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* Whether the attempt's time is up: building a query can take longer than
  * solving it, and the timeout covers both. */
 bool vcx_over_time(Vc *v)
 {
-    return v->deadline > 0 && vcx_now() > v->deadline;
+    return v->deadline > 0 && hoc_now_s() > v->deadline;
 }

@@ -1,7 +1,7 @@
 /* rfacts.c: facts about reachable states read off the round code (see
  * rfacts.h). Every test here is syntactic and conservative: when in doubt a
  * variable is not a stamp and a value is not settled. */
-#include "rfacts.h"
+#include "code_facts.h"
 
 #include <string.h>
 

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "rfacts.h"
+#include "clock.h"
+#include "code_facts.h"
+#include "hoc_rt.h" /* HOC_MAXN */
 #include "smt.h"
 #include "vc.h"
 
@@ -18,7 +20,7 @@
 #define MAXLOC 64
 #define MAXF 16
 #define MAX_POOL 40
-#define HOC_MAXN 64
+
 
 typedef enum View { V_PRE, V_INIT, V_POST } View;
 
@@ -336,8 +338,6 @@ Z3_ast vcx_inmb(Vc *v, Z3_ast p, Z3_ast q);
 bool vcx_has_q(Vc *v, Z3_ast t);
 /* Whether t is free of the placeholders Q, S and T. */
 bool vcx_is_ground(Vc *v, Z3_ast t);
-/* Monotonic seconds. */
-double vcx_now(void);
 /* Whether the attempt's deadline has passed. */
 bool vcx_over_time(Vc *v);
 

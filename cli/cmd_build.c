@@ -2,7 +2,7 @@
  * temporary directory beside a one-line main that calls hoc_replica_main,
  * and compiles both with the C compiler, linked with the replica runtime
  * (libhocnet), libevent and libcrypto. */
-#include "build.h"
+#include "cmd_build.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -20,6 +20,9 @@
 
 #ifndef HOC_NET_LIB
 #define HOC_NET_LIB "libhocnet.a"
+#endif
+#ifndef HOC_BASE_LIB
+#define HOC_BASE_LIB "libhocbase.a"
 #endif
 #ifndef HOC_NET_LINK
 #define HOC_NET_LINK "-levent -lcrypto"
@@ -134,6 +137,7 @@ int hoc_cmd_build(int argc, char **argv)
     for (int i = 0; i < prog->ncsrc; i++)
         tool_cmd_add(&cc, prog->csrc[i]);
     tool_cmd_add(&cc, tool_env_or("HOC_NET_LIB", HOC_NET_LIB));
+    tool_cmd_add(&cc, tool_env_or("HOC_BASE_LIB", HOC_BASE_LIB));
     for (int i = 0; i < prog->nlibs; i++)
         tool_cmd_add(&cc, prog->libs[i]);
     tool_cmd_words(&cc, HOC_NET_LINK);

@@ -13,10 +13,12 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+
+#include "clock.h"
 #include "domain.h"
 #include "rank.h"
+#include "rng.h"
 #include "sim.h"
 #include "trace.h"
 
@@ -69,13 +71,6 @@ typedef struct Mc {
 /* Stops the search from any worker; the first reason given is kept. */
 static void halt(struct Mc *m, const char *why);
 static bool halted_search(struct Mc *m);
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* ---- keys ---- */
 static int64_t *key_round(uint8_t *k)
@@ -930,7 +925,7 @@ static int inductive(Mc *m, Worker *w, int64_t *checked, Path *out)
                     break;
                 }
                 if ((*checked & 4095) == 0 && m->o->time_limit > 0 &&
-                    now() - m->t0 > m->o->time_limit) {
+                    hoc_now_s() - m->t0 > m->o->time_limit) {
                     m->stop_why = "time limit";
                     rc = 3;
                     break;
@@ -959,7 +954,7 @@ static int inductive(Mc *m, Worker *w, int64_t *checked, Path *out)
 
 static void progress(Mc *m, int64_t depth)
 {
-    double t = now() - m->t0;
+    double t = hoc_now_s() - m->t0;
     fprintf(stderr, "\rdepth %" PRId64 ", states %" PRId64 ", %.0f states/s, %.1f MB   ", depth,
             m->st.count, t > 0 ? (double)m->st.count / t : 0.0,
             (double)store_bytes(&m->st) / 1048576.0);
@@ -989,7 +984,7 @@ static bool bfs(Mc *m, Worker *ws, int threads, int64_t *depth)
         m->level_start = m->level_end;
         m->level_end = m->st.count;
         if (m->o->progress) progress(m, *depth);
-        if (m->o->time_limit > 0 && now() - m->t0 > m->o->time_limit && m->bad < 0) {
+        if (m->o->time_limit > 0 && hoc_now_s() - m->t0 > m->o->time_limit && m->bad < 0) {
             m->stop = true;
             m->stop_why = "time limit";
         }
@@ -1067,7 +1062,7 @@ static int check_induction(Mc *m, Worker *w, Path *path)
     int64_t checked = 0;
     m->cti = true;
     int r = inductive(m, w, &checked, path);
-    double secs = now() - m->t0;
+    double secs = hoc_now_s() - m->t0;
     if (r == 1) {
         fprintf(f,
                 "VIOLATED: invariant %s is not inductive: one round from a state satisfying "
@@ -1129,7 +1124,7 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
     int rc = 2;
     for (int t = 0; t < threads; t++)
         if (worker_init(&ws[t], &m) != 0) goto done;
-    m.t0 = now();
+    m.t0 = hoc_now_s();
     if (o->inductive) {
         rc = check_induction(&m, &ws[0], &prefix);
         goto done;
@@ -1142,7 +1137,7 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
     if (o->walks > 0 && m.bad < 0 && !m.stop) {
         int64_t steps = 0;
         int w = random_walks(&m, &ws[0], &steps);
-        double secs = now() - m.t0;
+        double secs = hoc_now_s() - m.t0;
         fprintf(f,
                 "%s: n=%d, %" PRId64 " random walks of up to %" PRId64 " rounds, seed %" PRIu64
                 ": %" PRId64 " steps in %.3f s\n",
@@ -1180,7 +1175,7 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
         if (holds(&m, m.goal, start)) m.bad = 0, m.bad_spec = m.goal;
     }
     states += m.st.count;
-    double secs = now() - m.t0;
+    double secs = hoc_now_s() - m.t0;
     if (o->progress) fputc('\n', stderr);
     for (int t = 0; t < threads; t++)
         m.transitions += ws[t].transitions;

@@ -2,7 +2,7 @@
  * predicates, families of regions and their sealing (region counts, order
  * facts between bounds, ground processes tied to their regions, marginals
  * shared with the main family) and value histograms. */
-#include "vcx.h"
+#include "attempt.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* verify.c: the `hoc verify` command line: parses and checks the program,
  * lists each algorithm's obligations, discharges them (vc.c) and reports. */
-#include "verify.h"
+#include "cmd_verify.h"
 
 #include <stdio.h>
 #include <stdlib.h>
