@@ -1,7 +1,9 @@
 /* engine.c: instances, rounds, progress and catch-up (see engine.h). */
 #include "engine.h"
 
+#include "params.h"
 #include "rng.h"
+#include "value.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +26,7 @@ typedef struct Timer {
 struct hoc_engine {
     const hoc_algo *a;
     int id, n;
-    int64_t params[16];
+    int64_t params[HOC_MAXPARAMS];
     hoc_engine_opts o;
     hoc_engine_io io;
     int decide_out;
@@ -70,7 +72,7 @@ hoc_engine *hoc_engine_new(const hoc_algo *a, int id, const int64_t *params,
         !io->send)
         return NULL;
     int n = (int)params[0];
-    if (n < 1 || n > HOC_MAXN || n > a->maxn || id < 0 || id >= n || a->nparams > 16 ||
+    if (n < 1 || n > HOC_MAXN || n > a->maxn || id < 0 || id >= n || a->nparams > HOC_MAXPARAMS ||
         a->nrounds < 1)
         return NULL;
     if (o->max_live < 1) return NULL;
@@ -130,6 +132,14 @@ static bool halted(const hoc_engine *e, const Inst *I)
     return I->state[e->a->halted_offset] != 0;
 }
 
+/* Counts a drop in *counter and tells the embedder. */
+static void drop(hoc_engine *e, uint64_t *counter, int from, uint64_t inst, int64_t round,
+                 hoc_drop why)
+{
+    (*counter)++;
+    if (e->io.dropped) e->io.dropped(e->io.ctx, from, inst, round, why);
+}
+
 static hoc_env env_of(hoc_engine *e, const Inst *I, bool oracle)
 {
     hoc_env env = {e->id, e->n, I->round, e->params, 0};
@@ -187,31 +197,7 @@ static void finish(hoc_engine *e, Inst *I)
     uint64_t id = I->id;
     bool d = I->decided;
     unlink_inst(e, I);
-    e->st.finished++;
     if (e->io.finished) e->io.finished(e->io.ctx, id, d);
-}
-
-static int64_t output_value(const hoc_output *o, const uint8_t *outs)
-{
-    const uint8_t *p = outs + o->value_offset;
-    switch (o->kind) {
-    case HOC_K_INT:
-    case HOC_K_SET: {
-        int64_t v;
-        memcpy(&v, p, 8);
-        return v;
-    }
-    case HOC_K_PID:
-    case HOC_K_ENUM: {
-        int32_t v;
-        memcpy(&v, p, 4);
-        return v;
-    }
-    case HOC_K_BOOL:
-        return *p != 0;
-    default:
-        return 0;
-    }
 }
 
 /* Runs the update of the current round on the mailbox; true if the
@@ -230,8 +216,8 @@ static bool update(hoc_engine *e, Inst *I)
         any = true;
         if (i == e->decide_out && !I->decided) {
             I->decided = true;
-            e->st.decided_own++;
-            int64_t v = a->outputs[i].has_value ? output_value(&a->outputs[i], e->outputs) : 0;
+            const hoc_output *o = &a->outputs[i];
+            int64_t v = o->has_value ? hoc_value_get(o->kind, e->outputs + o->value_offset) : 0;
             if (e->io.decided) e->io.decided(e->io.ctx, I->id, v, -1);
         }
     }
@@ -287,7 +273,10 @@ static void begin(hoc_engine *e, Inst *I, uint64_t now)
             continue;
         }
         int len = rd->encode(m, e->wire, e->wire_cap);
-        if (len < 0) continue; /* cannot happen: wire_max bounds it */
+        if (len < 0) { /* wire_max bounds it: a bug in the generated encoder */
+            drop(e, &e->st.unencodable, e->id, I->id, I->round, HOC_DROP_UNENCODABLE);
+            continue;
+        }
         e->io.send(e->io.ctx, p, I->id, I->round, e->wire, (size_t)len);
         e->st.msgs_sent++;
     }
@@ -352,17 +341,16 @@ static Inst *create(hoc_engine *e, uint64_t id, uint64_t now)
     return I;
 }
 
-int hoc_engine_start(hoc_engine *e, uint64_t inst, uint64_t now)
+hoc_start_result hoc_engine_start(hoc_engine *e, uint64_t inst, uint64_t now)
 {
-    if (find(e, inst)) return 0;
+    if (find(e, inst)) return HOC_START_SKIPPED;
     int64_t v;
-    if (e->io.lookup(e->io.ctx, inst, &v) != HOC_INST_NEW) return 0;
-    if (e->live >= e->o.max_live) return -1;
+    if (e->io.lookup(e->io.ctx, inst, &v) != HOC_INST_NEW) return HOC_START_SKIPPED;
+    if (e->live >= e->o.max_live) return HOC_START_FULL;
     Inst *I = create(e, inst, now);
-    if (!I) return -1;
-    e->st.started_local++;
+    if (!I) return HOC_START_FULL;
     progress(e, I, now);
-    return 1;
+    return HOC_START_OK;
 }
 
 static void add_pending(hoc_engine *e, Inst *I)
@@ -392,32 +380,28 @@ int hoc_engine_receive(hoc_engine *e, int from, uint64_t inst, int64_t round,
         int64_t v;
         hoc_inst_status s = e->io.lookup(e->io.ctx, inst, &v);
         if (s == HOC_INST_DECIDED) {
-            if (e->o.forward && e->io.send_decision) {
-                e->io.send_decision(e->io.ctx, from, inst, v);
-                e->st.replies++;
-            }
+            if (e->o.forward && e->io.send_decision) e->io.send_decision(e->io.ctx, from, inst, v);
             return HOC_RX_OK;
         }
         if (s != HOC_INST_NEW) {
-            e->st.dropped_ignored++;
+            drop(e, &e->st.dropped_ignored, from, inst, round, HOC_DROP_IGNORED);
             return HOC_RX_OK;
         }
         if (e->live >= e->o.max_live || !(I = create(e, inst, now))) {
-            e->st.dropped_full++;
+            drop(e, &e->st.dropped_full, from, inst, round, HOC_DROP_FULL);
             return HOC_RX_OK;
         }
-        e->st.started_remote++;
         /* the decode scratch is intact: create does not touch it */
         progress(e, I, now);
         if (!(I = find(e, inst))) return HOC_RX_OK;
     }
     if (round < I->round) {
-        e->st.late++;
+        drop(e, &e->st.late, from, inst, round, HOC_DROP_LATE);
         return HOC_RX_OK;
     }
     if (round == I->round + 1) {
         if (hoc_set_has(I->from1, from))
-            e->st.dup++;
+            drop(e, &e->st.dup, from, inst, round, HOC_DROP_DUP);
         else {
             place(e, I, from, e->scratch, round, true);
             e->st.future++;
@@ -430,7 +414,7 @@ int hoc_engine_receive(hoc_engine *e, int from, uint64_t inst, int64_t round,
         if (!jump(e, I, round, now)) return HOC_RX_OK;
     }
     if (hoc_set_has(I->from, from)) {
-        e->st.dup++;
+        drop(e, &e->st.dup, from, inst, round, HOC_DROP_DUP);
         return HOC_RX_OK;
     }
     place(e, I, from, e->scratch, round, false);
@@ -451,7 +435,10 @@ void hoc_engine_decision(hoc_engine *e, int from, uint64_t inst, int64_t value)
         return;
     }
     int64_t v;
-    if (e->io.lookup(e->io.ctx, inst, &v) != HOC_INST_NEW) return;
+    if (e->io.lookup(e->io.ctx, inst, &v) != HOC_INST_NEW) {
+        drop(e, &e->st.decisions_ignored, from, inst, -1, HOC_DROP_DECISION);
+        return;
+    }
     e->st.decided_learned++;
     if (e->io.decided) e->io.decided(e->io.ctx, inst, value, from);
 }

@@ -35,6 +35,18 @@ typedef enum hoc_inst_status {
     HOC_INST_IGNORE,  /* ended without a decision, or not to be run here */
 } hoc_inst_status;
 
+/* Why the engine dropped something it received or was about to send: the
+ * lockstep semantics sees each as a message not heard. */
+typedef enum hoc_drop {
+    HOC_DROP_LATE,        /* for a round the instance has left (stats.late) */
+    HOC_DROP_DUP,         /* a second message from one sender for one round (stats.dup) */
+    HOC_DROP_FULL,        /* would start an instance beyond max_live (stats.dropped_full) */
+    HOC_DROP_IGNORED,     /* for an instance the embedder does not run (stats.dropped_ignored) */
+    HOC_DROP_DECISION,    /* a forwarded decision of an instance already decided or ended
+                             here (stats.decisions_ignored) */
+    HOC_DROP_UNENCODABLE, /* the round's encoder refused the message (stats.unencodable) */
+} hoc_drop;
+
 typedef struct hoc_engine_io {
     void *ctx;
     /* A round message for process `to` (never this process). */
@@ -54,6 +66,9 @@ typedef struct hoc_engine_io {
     hoc_inst_status (*lookup)(void *ctx, uint64_t inst, int64_t *value);
     /* The inputs of this process in an instance (required). */
     void (*inputs)(void *ctx, uint64_t inst, int64_t *inputs);
+    /* A message or forwarded decision the engine dropped, and why
+     * (optional; each is also counted in the stats). */
+    void (*dropped)(void *ctx, int from, uint64_t inst, int64_t round, hoc_drop why);
 } hoc_engine_io;
 
 typedef struct hoc_engine_opts {
@@ -64,43 +79,59 @@ typedef struct hoc_engine_opts {
 
 typedef struct hoc_engine_stats {
     uint64_t rounds, timeouts, catchups, catchup_rounds;
-    uint64_t msgs_sent, msgs_in, late, dup, future, dropped_full, dropped_ignored;
-    uint64_t started_local, started_remote, decided_own, decided_learned, replies, finished;
+    uint64_t msgs_sent, msgs_in, future;
+    uint64_t late, dup, dropped_full, dropped_ignored, decisions_ignored,
+        unencodable; /* hoc_drop */
+    uint64_t decided_learned;
 } hoc_engine_stats;
 
 /* Results of hoc_engine_receive. */
 enum { HOC_RX_OK = 0, HOC_RX_BAD = -1 };
 
+/* Results of hoc_engine_start. */
+typedef enum hoc_start_result {
+    HOC_START_FULL = -1,   /* at the live bound (or out of memory): try again later */
+    HOC_START_SKIPPED = 0, /* already live, or not HOC_INST_NEW */
+    HOC_START_OK = 1,      /* started */
+} hoc_start_result;
+
 typedef struct hoc_engine hoc_engine;
 
-/* params: the algorithm's params (params[0] == n). NULL on bad arguments. */
+/* An engine for process id running algorithm a with params (params[0] == n);
+ * NULL on bad arguments (another ABI, id not in 0..n-1, max_live < 1, a
+ * required callback missing) or when memory runs out. */
 hoc_engine *hoc_engine_new(const hoc_algo *a, int id, const int64_t *params,
                            const hoc_engine_opts *o, const hoc_engine_io *io);
+/* Frees the engine and every live instance, without callbacks; NULL is a no-op. */
 void hoc_engine_free(hoc_engine *e);
 
-/* Starts an instance here: 1 started, 0 already live or not NEW, -1 at the
- * live bound (back-pressure: try again after some instance ends). */
-int hoc_engine_start(hoc_engine *e, uint64_t inst, uint64_t now);
+/* Starts an instance here (back-pressure: after HOC_START_FULL, try again
+ * once some instance has ended). */
+hoc_start_result hoc_engine_start(hoc_engine *e, uint64_t inst, uint64_t now);
 /* A round message from peer `from`: HOC_RX_BAD if the payload does not
- * decode for that round or the sender is not a peer (close that connection). */
+ * decode for that round or the sender is not a peer (close that connection);
+ * HOC_RX_OK otherwise, also when it is dropped (io.dropped says why). */
 int hoc_engine_receive(hoc_engine *e, int from, uint64_t inst, int64_t round,
                        const uint8_t *payload, size_t len, uint64_t now);
-/* A decision forwarded by peer `from`. */
+/* A decision forwarded by peer `from`: adopted unless the instance is already
+ * decided or ended here (then dropped: HOC_DROP_DECISION). */
 void hoc_engine_decision(hoc_engine *e, int from, uint64_t inst, int64_t value);
-/* Ends rounds whose timeout passed. */
+/* Ends rounds whose timeout passed by now; never fails. */
 void hoc_engine_tick(hoc_engine *e, uint64_t now);
 /* Catches up instances that have buffered messages for their next round;
  * call once per batch of received messages (once per event-loop iteration). */
 void hoc_engine_settle(hoc_engine *e, uint64_t now);
-/* The earliest pending timeout, or UINT64_MAX. */
+/* The earliest pending timeout, or UINT64_MAX when none is. */
 uint64_t hoc_engine_next_deadline(const hoc_engine *e);
+/* Instances live now (started and not ended). */
 int hoc_engine_live(const hoc_engine *e);
-/* The current round of a live instance, or -1. */
+/* The current round of a live instance, or -1 when it is not live. */
 int64_t hoc_engine_round(const hoc_engine *e, uint64_t inst);
-/* The state of a live instance (for tests), or NULL. */
+/* The state of a live instance (for tests), or NULL when it is not live. */
 const void *hoc_engine_state(const hoc_engine *e, uint64_t inst);
+/* The counters so far; valid as long as the engine. */
 const hoc_engine_stats *hoc_engine_get_stats(const hoc_engine *e);
-/* Index of the output named "decide", or -1. */
+/* Index of a's output named "decide", or -1 when it has none. */
 int hoc_engine_decide_output(const hoc_algo *a);
 
 #endif

@@ -211,7 +211,8 @@ static inline int64_t hoc_lcm(int64_t a, int64_t b)
     return l > ((int64_t)1 << 32) / b ? 0 : l * b;
 }
 
-/* ---- Sets of processes. */
+/* ---- Sets of processes. Out-of-range members (p < 0 or p >= HOC_MAXN)
+ * are never in a set: hoc_set_has is false and hoc_set_one empty. */
 static inline bool hoc_set_has(hoc_set s, int64_t p)
 {
     return p >= 0 && p < HOC_MAXN && ((s >> p) & 1u);
@@ -220,10 +221,12 @@ static inline hoc_set hoc_set_one(int64_t p)
 {
     return (p >= 0 && p < HOC_MAXN) ? (hoc_set)1 << p : 0;
 }
+/* {0, ..., n-1}; every process for n >= HOC_MAXN. */
 static inline hoc_set hoc_set_all(int32_t n)
 {
     return n >= HOC_MAXN ? ~(hoc_set)0 : ((hoc_set)1 << n) - 1;
 }
+/* The number of members. */
 static inline int64_t hoc_set_size(hoc_set s)
 {
     return __builtin_popcountll(s);
@@ -243,6 +246,7 @@ static inline int32_t hoc_set_next(hoc_set s, int32_t p)
 {
     return p >= 63 ? -1 : hoc_set_min(s & ~(((hoc_set)2 << p) - 1));
 }
+/* The smaller and the larger of a and b. */
 static inline int64_t hoc_min(int64_t a, int64_t b)
 {
     return a < b ? a : b;
@@ -251,12 +255,14 @@ static inline int64_t hoc_max(int64_t a, int64_t b)
 {
     return a > b ? a : b;
 }
+/* The value the driver chose for oracle i in this update. */
 static inline bool hoc_oracle(const hoc_env *env, int i)
 {
     return (env->oracle >> i) & 1u;
 }
 
-/* ---- Wire encoding: little-endian, fixed width. */
+/* ---- Wire encoding: little-endian, fixed width; the caller provides 8 or
+ * 4 bytes at b. */
 static inline void hoc_put_u64(uint8_t *b, uint64_t v)
 {
     for (int i = 0; i < 8; i++)

@@ -1,10 +1,13 @@
 /* net.c: the TCP transport on libevent (see net.h). */
 #include "net.h"
 
+#include "clock.h"
+#include "hoc_rt.h"
 #include "rng.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -34,6 +37,7 @@ enum { C_CONNECTING, C_HANDSHAKE, C_PROVE, C_READY };
 #define HANDSHAKE_TIMEOUT_MS 5000
 #define BACKOFF_MIN_MS 20
 #define BACKOFF_MAX_MS 1000
+#define WARN_EVERY_US 1000000 /* a drop that repeats with every frame warns once a second */
 /* The read path (measured by bench/net_readpath.c, figures in docs/runtime.md):
  * read() straight into a flat per-connection buffer and decode the frames in
  * place. libevent 2.1's evbuffer_read, and so bufferevents, read at most
@@ -54,11 +58,17 @@ typedef struct Conn {
      * queued in this loop iteration; held as a batch, they join out when
      * due, behind every older byte */
     struct evbuffer *out, *pend;
-    uint64_t gen; /* which connection with the peer this is, once it is the peer's */
-    uint8_t *in;  /* bytes read and not yet decoded: in[0..inlen) of incap */
+    uint64_t pend_frames; /* frames in pend */
+    uint64_t gen;         /* which connection with the peer this is, once it is the peer's */
+    uint8_t *in;          /* bytes read and not yet decoded: in[0..inlen) of incap */
     size_t inlen, incap;
     uint8_t nonce[HOC_WIRE_NONCE]; /* ours, which the other side must MAC */
-    struct Conn *next;             /* accepted list */
+    /* the other side runs another cluster. Dialer: as the server's HELLO
+     * announced it (theirs); the server learns it from our AUTH and hangs
+     * up. Server: as an authentic AUTH said, so it is refused. */
+    bool mismatch;
+    hoc_wire_cluster theirs;
+    struct Conn *next; /* accepted list */
     struct Conn *next_dirty;
 } Conn;
 
@@ -79,12 +89,14 @@ typedef struct Delayed {
     int peer;
     uint64_t gen; /* the connection it was queued on: no other may send it */
     struct evbuffer *buf;
+    uint64_t frames; /* in buf */
     struct Delayed *next;
 } Delayed;
 
 struct hoc_net {
     struct event_base *base;
     hoc_net_opts o;
+    hoc_wire_cluster cluster; /* ours, which a peer's must equal */
     hoc_net_cb cb;
     uint8_t secret[256];
     int n;
@@ -98,27 +110,37 @@ struct hoc_net {
     Delayed *dhead, *dtail;
     uint64_t rng;
     hoc_net_stats st;
+    uint64_t warned_overflow, warned_oversize; /* when, for WARN_EVERY_US */
 };
 
 static void conn_close(Conn *c, const char *why);
+static bool refuse(Conn *c, uint64_t *counter, const char *why);
 static void connect_peer(hoc_net *net, int p);
 static void read_cb(evutil_socket_t fd, short what, void *arg);
 static void write_cb(evutil_socket_t fd, short what, void *arg);
 
 void hoc_net_auth_mac(const uint8_t *secret, size_t len, hoc_auth_role role,
                       const uint8_t nonce[HOC_WIRE_NONCE], uint32_t client, uint32_t server,
-                      uint8_t mac[HOC_WIRE_MAC])
+                      const hoc_wire_cluster *cluster, uint8_t mac[HOC_WIRE_MAC])
 {
-    uint8_t msg[10 + HOC_WIRE_NONCE + 8];
+    uint8_t msg[10 + HOC_WIRE_NONCE + 20], *p = msg + 10 + HOC_WIRE_NONCE;
     memcpy(msg, role == HOC_AUTH_CLIENT ? "hoc-client" : "hoc-server", 10);
     memcpy(msg + 10, nonce, HOC_WIRE_NONCE);
-    for (int i = 0; i < 4; i++)
-        msg[10 + HOC_WIRE_NONCE + i] = (uint8_t)(client >> (8 * i));
-    for (int i = 0; i < 4; i++)
-        msg[14 + HOC_WIRE_NONCE + i] = (uint8_t)(server >> (8 * i));
+    const uint32_t words[5] = {client, server, cluster->algo, cluster->n, cluster->params};
+    for (int i = 0; i < 5; i++)
+        hoc_put_u32(p + 4 * i, words[i]);
     unsigned int outlen = HOC_WIRE_MAC;
     static const uint8_t empty[1] = {0};
     HMAC(EVP_sha256(), len ? secret : empty, (int)len, msg, sizeof msg, mac, &outlen);
+}
+
+/* Is it time to warn again about a drop last warned about at *last? */
+static bool warn_due(uint64_t *last)
+{
+    uint64_t now = hoc_now_us();
+    if (*last && now - *last < WARN_EVERY_US) return false;
+    *last = now;
+    return true;
 }
 
 static void set_sock_opts(int fd)
@@ -160,9 +182,7 @@ static void handshake_timeout(evutil_socket_t fd, short what, void *arg)
         conn_close(c, "connect timed out");
         return;
     }
-    c->net->st.auth_failures++;
-    c->refused = true;
-    conn_close(c, "no authentication in time");
+    refuse(c, &c->net->st.auth_failures, "no authentication in time");
 }
 
 /* Frees c and closes its socket; c must be off every list. */
@@ -217,25 +237,76 @@ static void undirty(Conn *c)
     c->dirty = false;
 }
 
+static bool same_cluster(const hoc_wire_cluster *a, const hoc_wire_cluster *b)
+{
+    return a->algo == b->algo && a->n == b->n && a->params == b->params;
+}
+
+/* Says how a peer's cluster differs from ours, in buf; false if it does not. */
+static bool cluster_differs(const hoc_net *net, uint32_t peer, const hoc_wire_cluster *theirs,
+                            char *buf, size_t cap)
+{
+    const hoc_wire_cluster *ours = &net->cluster;
+    if (same_cluster(theirs, ours)) return false;
+    if (theirs->algo != ours->algo)
+        snprintf(buf, cap,
+                 "peer %u runs another algorithm (or one built for another runtime ABI) than "
+                 "this replica",
+                 peer);
+    else if (theirs->n != ours->n)
+        snprintf(buf, cap,
+                 "peer %u runs with n = %u (its peers file has %u processes), this replica with "
+                 "n = %u: the peers files differ",
+                 peer, theirs->n, theirs->n, ours->n);
+    else
+        snprintf(buf, cap, "peer %u runs with other parameter values (--param) than this replica",
+                 peer);
+    return true;
+}
+
+/* Logs why c closes: at warn when the other side refused or misbehaved,
+ * lower when it is routine (a peer exiting, a peer not up yet). */
+static void log_close(const Conn *c, const char *why)
+{
+    hoc_net *net = c->net;
+    if (c->state == C_READY) {
+        /* routine when a peer exits: its EOF, or a reset when it leaves our
+         * last frames unread after saying DONE */
+        bool routine = strcmp(why, "closed by the peer") == 0 || net->peers[c->peer].done;
+        hoc_log(&net->o.log, routine ? HOC_LOG_INFO : HOC_LOG_WARN, "connection with %d closed: %s",
+                c->peer, why);
+    } else if (c->dialed) { /* routine while the peer is not up (yet): the back-off retries */
+        /* a server that hangs up on our AUTH refused it: another cluster,
+         * if its HELLO said so, else most likely another secret */
+        bool proved = c->state == C_PROVE;
+        char what[200] = " after our AUTH (the same --secret on both?)", diff[160];
+        if (proved && c->mismatch) {
+            cluster_differs(net, (uint32_t)c->peer, &c->theirs, diff, sizeof diff);
+            snprintf(what, sizeof what, " after our AUTH: %s", diff);
+        }
+        hoc_log(&net->o.log, c->refused || proved ? HOC_LOG_WARN : HOC_LOG_DEBUG,
+                "connecting to %d failed: %s%s", c->peer, why, proved ? what : "");
+    } else {
+        hoc_log(&net->o.log, HOC_LOG_WARN, "%s: %s",
+                c->mismatch ? "connection refused" : "unauthenticated connection closed", why);
+    }
+}
+
+/* Frames held for c (by --delay) go with it. */
+static void drop_held(hoc_net *net, uint64_t frames)
+{
+    net->st.dropped_closed += frames;
+    if (frames)
+        hoc_log(&net->o.log, HOC_LOG_DEBUG, "%" PRIu64 " held frames lost with their connection",
+                frames);
+}
+
 static void conn_close(Conn *c, const char *why)
 {
     hoc_net *net = c->net;
     Peer *pe = c->peer >= 0 ? &net->peers[c->peer] : NULL;
-    if (c->state == C_READY) {
-        /* routine when a peer exits: its EOF, or a reset when it leaves our
-         * last frames unread after saying DONE */
-        bool routine = strcmp(why, "closed by the peer") == 0 || pe->done;
-        hoc_log(&net->o.log, routine ? HOC_LOG_INFO : HOC_LOG_WARN, "connection with %d closed: %s",
-                c->peer, why);
-    } else if (c->dialed) { /* routine while the peer is not up (yet): the back-off retries */
-        /* a server that hangs up on our AUTH refused it: most likely another secret */
-        bool proved = c->state == C_PROVE;
-        hoc_log(&net->o.log, c->refused || proved ? HOC_LOG_WARN : HOC_LOG_DEBUG,
-                "connecting to %d failed: %s%s", c->peer, why,
-                proved ? " after our AUTH (the same --secret on both?)" : "");
-    } else {
-        hoc_log(&net->o.log, HOC_LOG_WARN, "unauthenticated connection closed: %s", why);
-    }
+    log_close(c, why);
+    drop_held(net, c->pend_frames);
     net->st.disconnects++;
     undirty(c);
     if (pe && pe->conn == c) pe->conn = NULL;
@@ -255,11 +326,19 @@ static void conn_close(Conn *c, const char *why)
     conn_release(c);
 }
 
-static void bad_frame(Conn *c, const char *why)
+/* Closes c for what the other side did, counted in *counter (NULL: counted
+ * already); returns false, as frame handlers do once c is closed. */
+static bool refuse(Conn *c, uint64_t *counter, const char *why)
 {
-    c->net->st.bad_frames++;
+    if (counter) (*counter)++;
     c->refused = true;
     conn_close(c, why);
+    return false;
+}
+
+static void bad_frame(Conn *c, const char *why)
+{
+    refuse(c, &c->net->st.bad_frames, why);
 }
 
 /* Queues a whole frame, head then body (which may be empty), on conn c. */
@@ -272,10 +351,15 @@ static void queue2(Conn *c, const void *head, size_t hlen, const void *body, siz
     size_t queued = evbuffer_get_length(c->out) + (c->pend ? evbuffer_get_length(c->pend) : 0);
     if (queued + hlen + blen > net->o.max_out) {
         net->st.dropped_overflow++;
+        if (warn_due(&net->warned_overflow))
+            hoc_log(&net->o.log, HOC_LOG_WARN,
+                    "peer %d does not read: %zu bytes queued, frames dropped (%" PRIu64 " so far)",
+                    c->peer, queued, net->st.dropped_overflow);
         return;
     }
     evbuffer_add(b, head, hlen);
     if (blen) evbuffer_add(b, body, blen);
+    if (b == c->pend) c->pend_frames++;
     net->st.frames_out++;
     net->st.bytes_out += hlen + blen;
     mark_dirty(c);
@@ -292,6 +376,7 @@ static Conn *ready_out(hoc_net *net, int to)
     Conn *c = net->peers[to].conn;
     if (!c || c->state != C_READY) {
         net->st.dropped_unconnected++;
+        hoc_log(&net->o.log, HOC_LOG_DEBUG, "frame for %d dropped: not connected", to);
         return NULL;
     }
     return c;
@@ -300,7 +385,7 @@ static Conn *ready_out(hoc_net *net, int to)
 void hoc_net_send_msg(hoc_net *net, int to, uint64_t inst, int64_t round, const uint8_t *payload,
                       size_t len)
 {
-    if (net->o.drop > 0 && (double)(hoc_rng_next(&net->rng) >> 11) / 9007199254740992.0 < net->o.drop) {
+    if (net->o.drop > 0 && hoc_rng_unit(&net->rng) < net->o.drop) {
         net->st.dropped_injected++;
         return;
     }
@@ -309,7 +394,15 @@ void hoc_net_send_msg(hoc_net *net, int to, uint64_t inst, int64_t round, const 
     uint8_t hdr[HOC_WIRE_LEN + HOC_WIRE_HDR + HOC_WIRE_MSG_FIXED];
     int h =
         hoc_wire_msg_header(hdr, sizeof hdr, inst, round, (uint32_t)net->o.id, net->o.algo, len);
-    if (h >= 0) queue2(c, hdr, (size_t)h, payload, len);
+    if (h < 0) {
+        net->st.dropped_oversize++;
+        if (warn_due(&net->warned_oversize))
+            hoc_log(&net->o.log, HOC_LOG_WARN,
+                    "a message of %zu bytes does not fit in a frame (at most %d): dropped", len,
+                    HOC_WIRE_MAX_PAYLOAD);
+        return;
+    }
+    queue2(c, hdr, (size_t)h, payload, len);
 }
 
 void hoc_net_send_decision(hoc_net *net, int to, uint64_t inst, int64_t value)
@@ -405,6 +498,8 @@ static void delay_cb(evutil_socket_t fd, short what, void *arg)
         if (c && c->state == C_READY && c->gen == d->gen) {
             evbuffer_add_buffer(c->out, d->buf);
             write_out(c);
+        } else {
+            drop_held(net, d->frames);
         }
         evbuffer_free(d->buf);
         free(d);
@@ -429,6 +524,7 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
                 d->due = hoc_now_us() + net->o.delay_us;
                 d->peer = c->peer;
                 d->gen = c->gen;
+                d->frames = c->pend_frames;
                 evbuffer_add_buffer(d->buf, c->pend);
                 if (net->dtail)
                     net->dtail->next = d;
@@ -440,6 +536,7 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
                 free(d);
                 evbuffer_add_buffer(c->out, c->pend); /* out of memory: send it now */
             }
+            c->pend_frames = 0;
         }
         write_out(c); /* handshake frames, which --delay does not hold */
     }
@@ -454,14 +551,20 @@ void hoc_net_flush_now(hoc_net *net)
         Delayed *d = net->dhead;
         net->dhead = d->next;
         Conn *c = net->peers[d->peer].conn;
-        if (c && c->state == C_READY && c->gen == d->gen) evbuffer_add_buffer(c->out, d->buf);
+        if (c && c->state == C_READY && c->gen == d->gen)
+            evbuffer_add_buffer(c->out, d->buf);
+        else
+            drop_held(net, d->frames);
         evbuffer_free(d->buf);
         free(d);
     }
     net->dtail = NULL;
     for (int p = 0; p < net->n; p++) {
         Conn *c = net->peers[p].conn;
-        if (c && c->pend) evbuffer_add_buffer(c->out, c->pend);
+        if (c && c->pend) {
+            evbuffer_add_buffer(c->out, c->pend);
+            c->pend_frames = 0;
+        }
         if (c && c->state == C_READY) write_out(c);
     }
 }
@@ -479,48 +582,63 @@ static void conn_ready(Conn *c)
     pe->done = false;
     event_free(c->timer);
     c->timer = NULL;
-    net->st.connects++;
     hoc_log(&net->o.log, HOC_LOG_INFO, "%s %d", c->dialed ? "connected to" : "accepted", c->peer);
 }
 
 static bool auth_failed(Conn *c, const char *why)
 {
-    c->net->st.auth_failures++;
-    c->refused = true;
-    conn_close(c, why);
-    return false;
+    return refuse(c, &c->net->st.auth_failures, why);
+}
+
+/* Dialer: answers HELLO with AUTH, our proof over our cluster. A server
+ * whose HELLO announces another cluster gets the AUTH all the same, so that
+ * it can tell its side what differs; it will hang up on it. */
+static void answer_hello(Conn *c, const hoc_frame *f)
+{
+    hoc_net *net = c->net;
+    uint8_t mac[HOC_WIRE_MAC], frame[128];
+    c->theirs = (hoc_wire_cluster){f->algo, f->n, f->params};
+    c->mismatch = !same_cluster(&c->theirs, &net->cluster);
+    net->st.mismatches += c->mismatch;
+    hoc_net_auth_mac(net->secret, net->o.secret_len, HOC_AUTH_CLIENT, f->nonce, (uint32_t)net->o.id,
+                     (uint32_t)c->peer, &net->cluster, mac);
+    int len = hoc_wire_auth(frame, sizeof frame, (uint32_t)net->o.id, &net->cluster, mac, c->nonce);
+    c->state = C_PROVE;
+    queue(c, frame, (size_t)len);
 }
 
 /* Dialer: HELLO, answered with AUTH; then ACCEPT, the server's proof. */
 static bool on_server_frame(Conn *c, const hoc_frame *f)
 {
     hoc_net *net = c->net;
-    uint8_t mac[HOC_WIRE_MAC], frame[128];
     bool hello = c->state == C_HANDSHAKE;
     if (f->type != (hello ? HOC_F_HELLO : HOC_F_ACCEPT)) {
         bad_frame(c, "unexpected frame from the server side");
         return false;
     }
-    if (f->algo != net->o.algo) return auth_failed(c, "peer runs another algorithm");
     if (f->id != (uint32_t)c->peer) return auth_failed(c, "peer has another id");
     if (hello) {
-        hoc_net_auth_mac(net->secret, net->o.secret_len, HOC_AUTH_CLIENT, f->nonce,
-                         (uint32_t)net->o.id, (uint32_t)c->peer, mac);
-        int len =
-            hoc_wire_auth(frame, sizeof frame, (uint32_t)net->o.id, net->o.algo, mac, c->nonce);
-        c->state = C_PROVE;
-        queue(c, frame, (size_t)len);
+        answer_hello(c, f);
         return true;
     }
+    if (c->mismatch) { /* counted at HELLO */
+        char what[160];
+        cluster_differs(net, f->id, &c->theirs, what, sizeof what);
+        return refuse(c, NULL, what);
+    }
+    if (f->algo != net->o.algo) return auth_failed(c, "peer runs another algorithm");
+    uint8_t mac[HOC_WIRE_MAC];
     hoc_net_auth_mac(net->secret, net->o.secret_len, HOC_AUTH_SERVER, c->nonce, (uint32_t)net->o.id,
-                     (uint32_t)c->peer, mac);
+                     (uint32_t)c->peer, &net->cluster, mac);
     if (CRYPTO_memcmp(mac, f->mac, HOC_WIRE_MAC) != 0)
         return auth_failed(c, "the server failed authentication");
     conn_ready(c);
     return true;
 }
 
-/* Server: AUTH, the client's proof, answered with ACCEPT. */
+/* Server: AUTH, the client's proof, answered with ACCEPT. The MAC is checked
+ * first, over the cluster the client sent: a client that knows the secret
+ * but runs another cluster is told apart from a stranger. */
 static bool on_auth(Conn *c, const hoc_frame *f)
 {
     hoc_net *net = c->net;
@@ -530,13 +648,16 @@ static bool on_auth(Conn *c, const hoc_frame *f)
         return false;
     }
     uint8_t mac[HOC_WIRE_MAC], frame[128];
-    bool ok = f->id < (uint32_t)net->n && f->id != (uint32_t)net->o.id && f->algo == net->o.algo;
-    if (ok) {
-        hoc_net_auth_mac(net->secret, net->o.secret_len, HOC_AUTH_CLIENT, c->nonce, f->id,
-                         (uint32_t)net->o.id, mac);
-        ok = CRYPTO_memcmp(mac, f->mac, HOC_WIRE_MAC) == 0;
-    }
-    if (!ok) return auth_failed(c, "authentication failed");
+    hoc_wire_cluster theirs = {f->algo, f->n, f->params};
+    hoc_net_auth_mac(net->secret, net->o.secret_len, HOC_AUTH_CLIENT, c->nonce, f->id,
+                     (uint32_t)net->o.id, &theirs, mac);
+    if (CRYPTO_memcmp(mac, f->mac, HOC_WIRE_MAC) != 0)
+        return auth_failed(c, "authentication failed");
+    char what[160];
+    if ((c->mismatch = cluster_differs(net, f->id, &theirs, what, sizeof what)))
+        return refuse(c, &net->st.mismatches, what);
+    if (f->id >= (uint32_t)net->n || f->id == (uint32_t)net->o.id)
+        return auth_failed(c, "a peer with an id not among our peers (or our own) dialed");
     /* the peer with the higher id dials: a lower one has a peers file that
      * disagrees with ours */
     if (f->id < (uint32_t)net->o.id) return auth_failed(c, "a peer with a lower id dialed");
@@ -545,7 +666,7 @@ static bool on_auth(Conn *c, const hoc_frame *f)
     Conn *old = net->peers[c->peer].conn;
     if (old) conn_close(old, "replaced by a new connection");
     hoc_net_auth_mac(net->secret, net->o.secret_len, HOC_AUTH_SERVER, f->nonce, f->id,
-                     (uint32_t)net->o.id, mac);
+                     (uint32_t)net->o.id, &net->cluster, mac);
     int len = hoc_wire_accept(frame, sizeof frame, (uint32_t)net->o.id, net->o.algo, mac);
     queue(c, frame, (size_t)len);
     conn_ready(c);
@@ -662,9 +783,8 @@ static void accept_cb(evutil_socket_t lfd, short what, void *arg)
         c->next = net->incoming;
         net->incoming = c;
         net->nincoming++;
-        net->st.accepted++;
         uint8_t frame[64];
-        int len = hoc_wire_hello(frame, sizeof frame, (uint32_t)net->o.id, net->o.algo, c->nonce);
+        int len = hoc_wire_hello(frame, sizeof frame, (uint32_t)net->o.id, &net->cluster, c->nonce);
         queue(c, frame, (size_t)len);
         event_add(c->rev, NULL);
     }
@@ -730,6 +850,7 @@ hoc_net *hoc_net_new(struct event_base *base, const hoc_net_opts *o, const hoc_n
     hoc_net *net = calloc(1, sizeof *net);
     if (!net) return NULL;
     net->base = base, net->o = *o, net->cb = *cb, net->n = o->peers->n, net->lfd = -1;
+    net->cluster = (hoc_wire_cluster){o->algo, (uint32_t)net->n, o->params};
     if (!net->o.max_out) net->o.max_out = 64u << 20;
     memcpy(net->secret, o->secret ? o->secret : (const uint8_t *)"", o->secret_len);
     net->rng = o->seed ^ 0x5eed0000u ^ (uint64_t)o->id;

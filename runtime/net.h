@@ -8,18 +8,15 @@
 #ifndef HOC_NET_H
 #define HOC_NET_H
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "clock.h"
 #include "log.h"
 #include "peers.h"
 #include "wire.h"
 
 struct event_base;
-
 
 typedef struct hoc_net_cb {
     void *ctx;
@@ -37,46 +34,68 @@ typedef struct hoc_net_opts {
     const uint8_t *secret; /* cluster secret (may be empty) */
     size_t secret_len;
     uint32_t algo;     /* hoc_wire_algo_tag */
+    uint32_t params;   /* hoc_wire_params_tag: peers with other parameter values are refused */
     double drop;       /* fault injection: drop each outgoing MSG frame with this probability */
     uint64_t delay_us; /* fault injection: hold every flush this long */
     uint64_t seed;
-    size_t max_out; /* bytes queued to one peer at most; frames beyond are dropped */
+    size_t max_out; /* bytes queued to one peer at most (0: 64 MiB); frames beyond are dropped */
     hoc_logger log;
 } hoc_net_opts;
 
+/* Counters since hoc_net_new. Every frame the transport does not send is
+ * counted in one of the dropped_ fields. */
 typedef struct hoc_net_stats {
     uint64_t frames_in, frames_out, bytes_in, bytes_out;
-    uint64_t bad_frames, auth_failures, accepted, connects, disconnects;
-    uint64_t dropped_unconnected, dropped_overflow, dropped_injected;
+    uint64_t bad_frames, auth_failures, mismatches, disconnects;
+    uint64_t dropped_unconnected; /* the connection with the peer was not ready */
+    uint64_t dropped_overflow;    /* max_out bytes were already queued for the peer */
+    uint64_t dropped_injected;    /* by the drop option */
+    uint64_t dropped_oversize;    /* a payload beyond HOC_WIRE_MAX_PAYLOAD */
+    uint64_t dropped_closed;      /* held by delay_us, and their connection closed meanwhile */
 } hoc_net_stats;
 
 typedef struct hoc_net hoc_net;
 
-/* Binds the listening socket and starts connecting; NULL (logged) on failure. */
+/* Binds the listening socket and starts connecting; NULL (logged) when a
+ * host does not resolve, the port cannot be bound, or memory runs out. */
 hoc_net *hoc_net_new(struct event_base *base, const hoc_net_opts *o, const hoc_net_cb *cb);
+/* Closes every connection and the listening socket, dropping what is still
+ * queued (call hoc_net_flush_now first to send it); NULL is a no-op. */
 void hoc_net_free(hoc_net *net);
+/* The senders queue one frame for peer `to`, written at the end of this loop
+ * iteration. A frame for a peer whose connection is not ready (not
+ * connected, or its handshake not done) is dropped, counted in
+ * stats.dropped_unconnected and logged at debug: the algorithm sees an
+ * omission. So is a frame beyond max_out (dropped_overflow) and, for
+ * hoc_net_send_msg, one the drop option picks (dropped_injected) or whose
+ * payload is longer than HOC_WIRE_MAX_PAYLOAD (dropped_oversize); overflow
+ * and oversize drops are logged at warn, at most once a second each. */
 void hoc_net_send_msg(hoc_net *net, int to, uint64_t inst, int64_t round, const uint8_t *payload,
                       size_t len);
 void hoc_net_send_decision(hoc_net *net, int to, uint64_t inst, int64_t value);
 void hoc_net_send_done(hoc_net *net, int to);
 /* Writes what is queued to peers now, frames held by --delay included,
- * without waiting for the socket (call before exiting). */
+ * without waiting for the socket (call before exiting); what the sockets
+ * do not take at once is dropped with them at hoc_net_free. */
 void hoc_net_flush_now(hoc_net *net);
 /* Asks for an iteration callback and a flush at the end of this iteration. */
 void hoc_net_kick(hoc_net *net);
-/* Is the connection with peer p authenticated both ways and usable? */
+/* Is the connection with peer p authenticated both ways and usable? False
+ * for p out of range or this process. */
 bool hoc_net_peer_ready(const hoc_net *net, int p);
 /* Peers whose connection is ready. */
 int hoc_net_ready_count(const hoc_net *net);
+/* The counters so far; valid as long as net. */
 const hoc_net_stats *hoc_net_get_stats(const hoc_net *net);
 
 /* Who proves itself with a MAC: the dialing side (in AUTH) or the accepting
  * one (in ACCEPT); the label keeps one side's MAC from passing for the other's. */
 typedef enum hoc_auth_role { HOC_AUTH_CLIENT, HOC_AUTH_SERVER } hoc_auth_role;
-/* HMAC-SHA256 of "hoc-client" (or "hoc-server") | nonce | client | server
- * under the secret; nonce is the other side's. */
+/* Writes the HMAC-SHA256 of "hoc-client" (or "hoc-server") | nonce | client |
+ * server | cluster under the secret (len 0: the empty key) to mac; nonce is
+ * the other side's, the cluster the prover's. Never fails. */
 void hoc_net_auth_mac(const uint8_t *secret, size_t len, hoc_auth_role role,
                       const uint8_t nonce[HOC_WIRE_NONCE], uint32_t client, uint32_t server,
-                      uint8_t mac[HOC_WIRE_MAC]);
+                      const hoc_wire_cluster *cluster, uint8_t mac[HOC_WIRE_MAC]);
 
 #endif

@@ -24,7 +24,8 @@ typedef struct hoc_peers {
 /* Parses text (the contents of file `name`, used in messages). Returns 0, or
  * -1 with a message "NAME:LINE: what is wrong" in err. */
 int hoc_peers_parse(const char *text, const char *name, hoc_peers *out, char *err, size_t errcap);
-/* Reads and parses a file. */
+/* Reads and parses the file at path: 0, or -1 with a message in err (the
+ * file cannot be read, or as hoc_peers_parse). */
 int hoc_peers_load(const char *path, hoc_peers *out, char *err, size_t errcap);
 /* Is host a loopback name or address (localhost, 127.x.y.z, ::1)? */
 bool hoc_peers_is_loopback(const char *host);

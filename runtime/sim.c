@@ -5,65 +5,14 @@
 
 #include "clock.h"
 #include "json.h"
+#include "params.h"
 #include "rng.h"
+#include "value.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-void hoc_print_value(FILE *f, hoc_kind k, const void *p, const char *const *names, uint32_t nnames)
-{
-    switch (k) {
-    case HOC_K_INT: {
-        int64_t v;
-        memcpy(&v, p, 8);
-        fprintf(f, "%" PRId64, v);
-        break;
-    }
-    case HOC_K_STAMP: {
-        int64_t v;
-        memcpy(&v, p, 8);
-        if (v == HOC_NEVER)
-            fputs("never", f);
-        else
-            fprintf(f, "%" PRId64, v - 1);
-        break;
-    }
-    case HOC_K_BOOL:
-        fprintf(f, "%s", *(const bool *)p ? "true" : "false");
-        break;
-    case HOC_K_PID: {
-        int32_t v;
-        memcpy(&v, p, 4);
-        fprintf(f, "%" PRId32, v);
-        break;
-    }
-    case HOC_K_ENUM: {
-        int32_t v;
-        memcpy(&v, p, 4);
-        if (names && v >= 0 && (uint32_t)v < nnames)
-            fprintf(f, "%s", names[v]);
-        else
-            fprintf(f, "%" PRId32, v);
-        break;
-    }
-    case HOC_K_SET: {
-        hoc_set s;
-        memcpy(&s, p, 8);
-        fputc('{', f);
-        for (int32_t i = hoc_set_min(s), first = 1; i >= 0; i = hoc_set_next(s, i), first = 0)
-            fprintf(f, "%s%" PRId32, first ? "" : ",", i);
-        fputc('}', f);
-        break;
-    }
-    case HOC_K_BYTES:
-        fprintf(f, "0x%02x..", *(const uint8_t *)p);
-        break;
-    default:
-        fputs("?", f);
-    }
-}
 
 /* Prints one field of a state, arrays as [a, b, ...] (bytes abbreviated). */
 static void print_field(FILE *f, const hoc_field *fd, const uint8_t *base, int n, int maxn)
@@ -122,8 +71,12 @@ typedef struct Sim {
     int64_t hist_first, hist_count;
     Event *events;
     size_t nevents, cap_events;
-    double seconds; /* spent in the rounds themselves */
+    double seconds;  /* spent in the rounds themselves */
+    int64_t *inputs; /* n x ninputs: the initial states' inputs */
 } Sim;
+
+/* What a round returns besides the index of a violated spec. */
+enum { STEP_OK = -1, STEP_NOMEM = -2 };
 
 static uint8_t *state_of(Sim *s, int p)
 {
@@ -248,7 +201,8 @@ static void print_trace(Sim *s, FILE *f)
     }
 }
 
-/* One lockstep round; returns the index of a violated spec, or -1. */
+/* One lockstep round; returns the index of a violated spec, STEP_OK, or
+ * STEP_NOMEM when the output log cannot grow. */
 static int step(Sim *s, int64_t r, uint64_t *rng)
 {
     const hoc_algo *a = s->a;
@@ -281,7 +235,7 @@ static int step(Sim *s, int64_t r, uint64_t *rng)
             if (!s->outputs[o->fired_offset]) continue;
             size_t len = o->has_value ? hoc_kind_size(o->kind) : 0;
             if (add_event(s, r, q, i, o->has_value ? s->outputs + o->value_offset : NULL, len) < 0)
-                return -2;
+                return STEP_NOMEM;
         }
     }
     remember(s, r);
@@ -290,7 +244,7 @@ static int step(Sim *s, int64_t r, uint64_t *rng)
         if (sp->kind != HOC_INVARIANT && sp->kind != HOC_PROPERTY && !stage_due(s, sp, r)) continue;
         if (!sp->holds(s->states, s->o->params, s->ho)) return i;
     }
-    return -1;
+    return STEP_OK;
 }
 
 static void print_event_value(FILE *f, const hoc_algo *a, const Event *e)
@@ -342,7 +296,7 @@ static void report_json(Sim *s, FILE *f, const char *verdict, int64_t rounds, in
     fprintf(f, "]}\n");
 }
 
-static void report_text(Sim *s, FILE *f, int64_t rounds)
+static void report_text(Sim *s, FILE *f)
 {
     const hoc_algo *a = s->a;
     for (int p = 0; p < s->n; p++) {
@@ -363,7 +317,6 @@ static void report_text(Sim *s, FILE *f, int64_t rounds)
         if (!k) fprintf(f, " no output");
         fputc('\n', f);
     }
-    (void)rounds;
 }
 
 static void default_inputs(const hoc_algo *a, int n, int64_t *in)
@@ -377,11 +330,10 @@ static void default_inputs(const hoc_algo *a, int n, int64_t *in)
         }
 }
 
-int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o)
+/* Checks n and the parameters; 0, or 2 after saying what is wrong. */
+static int sim_check_opts(const hoc_algo *a, const hoc_sim_opts *o)
 {
-    FILE *f = o->out ? o->out : stdout;
-    int n = o->n;
-    if (n < 1 || n > a->maxn || n > HOC_MAXN) {
+    if (o->n < 1 || o->n > a->maxn || o->n > HOC_MAXN) {
         fprintf(stderr, "hoc sim: n must be between 1 and %d\n",
                 a->maxn < HOC_MAXN ? a->maxn : HOC_MAXN);
         return 2;
@@ -390,92 +342,142 @@ int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o)
         fprintf(stderr, "hoc sim: the parameters do not satisfy %s's constraints\n", a->name);
         return 2;
     }
-    Sim s = {.a = a, .o = o, .n = n};
-    s.states = calloc((size_t)n, a->state_size);
-    s.outbox = calloc((size_t)n * HOC_MAXN, a->msg_size);
-    s.to = calloc((size_t)n, sizeof *s.to);
-    s.msgs = calloc(HOC_MAXN, a->msg_size);
-    s.outputs = calloc(1, a->outputs_size);
-    s.ho = calloc(HOC_MAXN, sizeof *s.ho);
-    s.crash_at = calloc((size_t)n, sizeof *s.crash_at);
-    size_t per = (size_t)n * a->state_size + (size_t)n * sizeof(hoc_set);
-    s.history = o->trace_rounds > 0 ? calloc((size_t)o->trace_rounds, per) : NULL;
-    int64_t *inputs = calloc((size_t)n * (size_t)(a->ninputs + 1), sizeof *inputs);
-    int rc = 2;
-    if (!s.states || !s.outbox || !s.to || !s.msgs || !s.outputs || !s.ho || !s.crash_at ||
-        !inputs || (o->trace_rounds > 0 && !s.history)) {
-        fprintf(stderr, "hoc sim: out of memory\n");
-        goto done;
-    }
-    uint64_t rng = o->seed;
-    for (int p = 0; p < n; p++)
-        s.crash_at[p] = -1;
-    for (int k = 0; k < o->crash && k < n; k++) {
+    return 0;
+}
+
+/* Allocates s's buffers; 0, or -1 when memory runs out (sim_free frees
+ * whatever was allocated). */
+static int sim_alloc(Sim *s)
+{
+    const hoc_algo *a = s->a;
+    size_t n = (size_t)s->n;
+    s->states = calloc(n, a->state_size);
+    s->outbox = calloc(n * HOC_MAXN, a->msg_size);
+    s->to = calloc(n, sizeof *s->to);
+    s->msgs = calloc(HOC_MAXN, a->msg_size);
+    s->outputs = calloc(1, a->outputs_size);
+    s->ho = calloc(HOC_MAXN, sizeof *s->ho);
+    s->crash_at = calloc(n, sizeof *s->crash_at);
+    size_t per = n * a->state_size + n * sizeof(hoc_set);
+    int keep = s->o->trace_rounds;
+    s->history = keep > 0 ? calloc((size_t)keep, per) : NULL;
+    s->inputs = calloc(n * (size_t)(a->ninputs + 1), sizeof *s->inputs);
+    bool ok = s->states && s->outbox && s->to && s->msgs && s->outputs && s->ho && s->crash_at &&
+              s->inputs && (keep <= 0 || s->history);
+    return ok ? 0 : -1;
+}
+
+static void sim_free(Sim *s)
+{
+    free(s->states), free(s->outbox), free(s->to), free(s->msgs), free(s->outputs), free(s->ho);
+    free(s->crash_at), free(s->history), free(s->events), free(s->inputs);
+}
+
+/* Picks o->crash distinct processes and for each the round it crashes in. */
+static void plan_crashes(Sim *s, uint64_t *rng)
+{
+    const hoc_sim_opts *o = s->o;
+    for (int p = 0; p < s->n; p++)
+        s->crash_at[p] = -1;
+    for (int k = 0; k < o->crash && k < s->n; k++) {
         int p;
         do
-            p = (int)(hoc_rng_next(&rng) % (uint64_t)n);
-        while (s.crash_at[p] >= 0);
-        s.crash_at[p] = (int64_t)(hoc_rng_next(&rng) % (uint64_t)(o->rounds > 0 ? o->rounds : 1));
+            p = (int)(hoc_rng_next(rng) % (uint64_t)s->n);
+        while (s->crash_at[p] >= 0);
+        s->crash_at[p] = (int64_t)(hoc_rng_next(rng) % (uint64_t)(o->rounds > 0 ? o->rounds : 1));
     }
-    if (o->inputs)
-        memcpy(inputs, o->inputs, sizeof *inputs * (size_t)n * (size_t)a->ninputs);
+}
+
+/* Runs init on every process, with the given inputs or the default ones. */
+static void init_states(Sim *s)
+{
+    const hoc_algo *a = s->a;
+    if (s->o->inputs)
+        memcpy(s->inputs, s->o->inputs, sizeof *s->inputs * (size_t)s->n * (size_t)a->ninputs);
     else
-        default_inputs(a, n, inputs);
-    for (int p = 0; p < n; p++) {
-        hoc_env env = {p, n, 0, o->params, 0};
-        a->init(state_of(&s, p), &env, inputs + (size_t)p * (size_t)a->ninputs);
+        default_inputs(a, s->n, s->inputs);
+    for (int p = 0; p < s->n; p++) {
+        hoc_env env = {p, s->n, 0, s->o->params, 0};
+        a->init(state_of(s, p), &env, s->inputs + (size_t)p * (size_t)a->ninputs);
     }
-    if (!o->json) {
-        fprintf(f, "%s: n=%d", a->name, n);
-        for (int i = 1; i < a->nparams; i++)
-            fprintf(f, " %s=%" PRId64, a->params[i], o->params[i]);
-        fprintf(f, ", seed %" PRIu64 ", drop %.2f, crash %d, %" PRId64 " rounds\n", o->seed,
-                o->drop, o->crash, o->rounds);
-    }
-    int bad = -1;
-    int64_t r = 0;
+}
+
+static void print_header(const Sim *s, FILE *f)
+{
+    const hoc_algo *a = s->a;
+    const hoc_sim_opts *o = s->o;
+    fprintf(f, "%s: n=%d", a->name, s->n);
+    for (int i = 1; i < a->nparams; i++)
+        fprintf(f, " %s=%" PRId64, a->params[i], o->params[i]);
+    fprintf(f, ", seed %" PRIu64 ", drop %.2f, crash %d, %" PRId64 " rounds\n", o->seed, o->drop,
+            o->crash, o->rounds);
+}
+
+/* Runs rounds until o->rounds, a violation or the halt of every live
+ * process; *r gets the rounds run (the violating one's index on a
+ * violation). Returns the violated spec, STEP_OK or STEP_NOMEM. */
+static int run_rounds(Sim *s, uint64_t *rng, int64_t *r)
+{
+    int bad = STEP_OK;
     double t0 = hoc_now_s();
-    for (; r < o->rounds; r++) {
-        bad = step(&s, r, &rng);
-        if (bad == -2) {
-            fprintf(stderr, "hoc sim: out of memory\n");
-            goto done;
-        }
-        if (bad >= 0) break;
+    for (*r = 0; *r < s->o->rounds; (*r)++) {
+        bad = step(s, *r, rng);
+        if (bad != STEP_OK) break;
         bool all_done = true;
-        for (int p = 0; p < n; p++)
-            if (alive(&s, p, r + 1) && !halted(&s, p)) all_done = false;
+        for (int p = 0; p < s->n; p++)
+            if (alive(s, p, *r + 1) && !halted(s, p)) all_done = false;
         if (all_done) {
-            r++;
+            (*r)++;
             break;
         }
     }
-    s.seconds = hoc_now_s() - t0;
+    s->seconds = hoc_now_s() - t0;
+    return bad;
+}
+
+/* Prints the verdict after r rounds (bad: the violated spec, or STEP_OK);
+ * returns the exit status, 1 for a violation, else 0. */
+static int report(Sim *s, FILE *f, int bad, int64_t r)
+{
+    const hoc_algo *a = s->a;
     if (bad >= 0) {
-        if (o->json)
-            report_json(&s, f, "violated", r + 1, bad, r);
-        else {
-            report_text(&s, f, r + 1);
-            fprintf(f, "VIOLATED: %s %s after round %" PRId64 "\n",
-                    hoc_spec_kind_name(a->specs[bad].kind), a->specs[bad].name, r);
-            print_trace(&s, f);
+        if (s->o->json) {
+            report_json(s, f, "violated", r + 1, bad, r);
+            return 1;
         }
-        rc = 1;
-    } else {
-        if (o->json)
-            report_json(&s, f, "ok", r, -1, -1);
-        else {
-            report_text(&s, f, r);
-            fprintf(f,
-                    "ok: every invariant and property held after each of %" PRId64
-                    " rounds (%.3f s)\n",
-                    r, s.seconds);
-        }
-        rc = 0;
+        report_text(s, f);
+        fprintf(f, "VIOLATED: %s %s after round %" PRId64 "\n",
+                hoc_spec_kind_name(a->specs[bad].kind), a->specs[bad].name, r);
+        print_trace(s, f);
+        return 1;
     }
-done:
-    free(s.states), free(s.outbox), free(s.to), free(s.msgs), free(s.outputs), free(s.ho);
-    free(s.crash_at), free(s.history), free(s.events), free(inputs);
+    if (s->o->json) {
+        report_json(s, f, "ok", r, -1, -1);
+        return 0;
+    }
+    report_text(s, f);
+    fprintf(f, "ok: every invariant and property held after each of %" PRId64 " rounds (%.3f s)\n",
+            r, s->seconds);
+    return 0;
+}
+
+int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o)
+{
+    if (sim_check_opts(a, o)) return 2;
+    FILE *f = o->out ? o->out : stdout;
+    Sim s = {.a = a, .o = o, .n = o->n};
+    int rc = 2;
+    if (sim_alloc(&s) == 0) {
+        uint64_t rng = o->seed;
+        plan_crashes(&s, &rng);
+        init_states(&s);
+        if (!o->json) print_header(&s, f);
+        int64_t r;
+        int bad = run_rounds(&s, &rng, &r);
+        if (bad != STEP_NOMEM) rc = report(&s, f, bad, r);
+    }
+    if (rc == 2) fprintf(stderr, "hoc sim: out of memory\n");
+    sim_free(&s);
     return rc;
 }
 
@@ -515,6 +517,21 @@ static char *slurp(const char *path, size_t *len)
     return b;
 }
 
+/* Writes a trace's scalar value v as the trace shows it; false if v is not
+ * a number, bool or string. */
+static bool json_scalar_text(const json *v, char *buf, size_t cap)
+{
+    if (v->type == JSON_NUM)
+        snprintf(buf, cap, "%" PRId64, v->num);
+    else if (v->type == JSON_BOOL)
+        snprintf(buf, cap, "%s", v->b ? "true" : "false");
+    else if (v->type == JSON_STR)
+        snprintf(buf, cap, "%s", v->str);
+    else
+        return false;
+    return true;
+}
+
 /* Does field fd of state st print as the trace's value v? */
 static bool same_value(const hoc_field *fd, const uint8_t *st, const json *v, char *mine,
                        size_t cap)
@@ -524,15 +541,7 @@ static bool same_value(const hoc_field *fd, const uint8_t *st, const json *v, ch
     hoc_print_value(m, fd->kind, st + fd->offset, fd->enum_names, fd->enum_count);
     fclose(m);
     char theirs[128];
-    if (v->type == JSON_NUM)
-        snprintf(theirs, sizeof theirs, "%" PRId64, v->num);
-    else if (v->type == JSON_BOOL)
-        snprintf(theirs, sizeof theirs, "%s", v->b ? "true" : "false");
-    else if (v->type == JSON_STR)
-        snprintf(theirs, sizeof theirs, "%s", v->str);
-    else
-        return false;
-    return strcmp(mine, theirs) == 0;
+    return json_scalar_text(v, theirs, sizeof theirs) && strcmp(mine, theirs) == 0;
 }
 
 static int hex_digit(char c)
@@ -602,142 +611,178 @@ static int replay_specs(const hoc_algo *a, const json *t, const uint8_t *states,
     return 0;
 }
 
-int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out)
+/* A replay in progress: the trace, its run's parameters and the states. */
+typedef struct Replay {
+    const hoc_algo *a;
+    const char *path;
+    FILE *out;
+    json *t;
+    const json *rounds; /* the trace's rounds */
+    int n;
+    int64_t params[HOC_MAXPARAMS];
+    int64_t base; /* the first round's number (a counterexample to induction starts later) */
+    uint8_t *states, *box, *msgs, *outputs;
+    int64_t *inputs;
+    uint64_t crashed; /* processes crashed before the current round */
+} Replay;
+
+/* Reads and parses the trace and checks that it fits the algorithm; 0, or 2
+ * after saying what is wrong. */
+static int replay_load(Replay *rp)
 {
+    const hoc_algo *a = rp->a;
     size_t len;
-    char *text = slurp(path, &len);
-    if (!text) return replay_error(path, "cannot read the trace");
+    char *text = slurp(rp->path, &len);
+    if (!text) return replay_error(rp->path, "cannot read the trace");
     char err[160];
-    json *t = json_parse(text, len, err, sizeof err);
+    rp->t = json_parse(text, len, err, sizeof err);
     free(text);
-    if (!t) return replay_error(path, err);
-    int rc = 2, n = 0;
-    uint8_t *states = NULL, *box = NULL, *msgs = NULL, *outputs = NULL;
-    int64_t params[16] = {0}, *inputs = NULL;
-    const json *fmt = json_get(t, "format"), *jn = json_get(t, "n"), *jp = json_get(t, "params"),
-               *ji = json_get(t, "inputs"), *jr = json_get(t, "rounds"),
+    if (!rp->t) return replay_error(rp->path, err);
+    const json *t = rp->t, *fmt = json_get(t, "format"), *jn = json_get(t, "n"),
+               *jp = json_get(t, "params"), *ji = json_get(t, "inputs"),
                *ja = json_get(t, "algorithm");
-    if (!fmt || fmt->type != JSON_STR || strcmp(fmt->str, "hoc-trace-1") != 0) {
-        replay_error(path, "not a hoc trace (format hoc-trace-1)");
-        goto done;
-    }
-    if (ja && ja->type == JSON_STR && strcmp(ja->str, a->name) != 0) {
-        replay_error(path, "the trace is of another algorithm");
-        goto done;
-    }
+    rp->rounds = json_get(t, "rounds");
+    if (!fmt || fmt->type != JSON_STR || strcmp(fmt->str, "hoc-trace-1") != 0)
+        return replay_error(rp->path, "not a hoc trace (format hoc-trace-1)");
+    if (ja && ja->type == JSON_STR && strcmp(ja->str, a->name) != 0)
+        return replay_error(rp->path, "the trace is of another algorithm");
     if (!jn || jn->type != JSON_NUM || jn->num < 1 || jn->num > a->maxn || !jp ||
-        jp->type != JSON_ARR || jp->n != a->nparams || !ji || ji->type != JSON_ARR || !jr ||
-        jr->type != JSON_ARR) {
-        replay_error(
-            path, "the trace lacks n, params, inputs or rounds, or they do not fit the algorithm");
-        goto done;
-    }
-    n = (int)jn->num;
+        jp->type != JSON_ARR || jp->n != a->nparams || !ji || ji->type != JSON_ARR || !rp->rounds ||
+        rp->rounds->type != JSON_ARR)
+        return replay_error(
+            rp->path,
+            "the trace lacks n, params, inputs or rounds, or they do not fit the algorithm");
+    rp->n = (int)jn->num;
     for (int i = 0; i < jp->n; i++)
-        params[i] = jp->items[i].type == JSON_NUM ? jp->items[i].num : -1;
-    if (params[0] != n || !a->params_ok(params)) {
-        replay_error(path, "the trace's parameters do not satisfy the algorithm's constraints");
-        goto done;
-    }
-    if (ji->n != n * a->ninputs) {
-        replay_error(path, "the trace has the wrong number of inputs");
-        goto done;
-    }
-    size_t msz = a->msg_size;
-    states = calloc((size_t)n, a->state_size);
-    box = calloc((size_t)n * HOC_MAXN, msz);
-    msgs = calloc(HOC_MAXN, msz);
-    outputs = calloc(1, a->outputs_size);
-    inputs = calloc((size_t)n * (size_t)(a->ninputs + 1), sizeof *inputs);
-    if (!states || !box || !msgs || !outputs || !inputs) {
-        replay_error(path, "out of memory");
-        goto done;
-    }
+        rp->params[i] = jp->items[i].type == JSON_NUM ? jp->items[i].num : -1;
+    if (rp->params[0] != rp->n || !a->params_ok(rp->params))
+        return replay_error(rp->path,
+                            "the trace's parameters do not satisfy the algorithm's constraints");
+    if (ji->n != rp->n * a->ninputs)
+        return replay_error(rp->path, "the trace has the wrong number of inputs");
+    return 0;
+}
+
+/* Allocates the states and mailboxes and sets up the initial (or the
+ * trace's start) states; 0, or 2 after saying what is wrong. */
+static int replay_init(Replay *rp)
+{
+    const hoc_algo *a = rp->a;
+    size_t n = (size_t)rp->n, msz = a->msg_size;
+    rp->states = calloc(n, a->state_size);
+    rp->box = calloc(n * HOC_MAXN, msz);
+    rp->msgs = calloc(HOC_MAXN, msz);
+    rp->outputs = calloc(1, a->outputs_size);
+    rp->inputs = calloc(n * (size_t)(a->ninputs + 1), sizeof *rp->inputs);
+    if (!rp->states || !rp->box || !rp->msgs || !rp->outputs || !rp->inputs)
+        return replay_error(rp->path, "out of memory");
+    const json *ji = json_get(rp->t, "inputs"), *jstart = json_get(rp->t, "start");
     for (int i = 0; i < ji->n; i++)
-        inputs[i] = ji->items[i].type == JSON_NUM ? ji->items[i].num : 0;
+        rp->inputs[i] = ji->items[i].type == JSON_NUM ? ji->items[i].num : 0;
+    for (int p = 0; p < rp->n; p++) {
+        hoc_env env = {p, rp->n, 0, rp->params, 0};
+        a->init(rp->states + (size_t)p * a->state_size, &env,
+                rp->inputs + (size_t)p * (size_t)a->ninputs);
+    }
+    if (jstart && replay_start(a, rp->n, jstart, rp->states, &rp->base) != 0)
+        return replay_error(rp->path, "the trace's start is not n states of this algorithm");
+    return 0;
+}
+
+/* Runs round `round` on the trace's heard-of sets (jho), oracle bits (jo,
+ * optional) and crashes (after: the processes crashed once it ends). */
+static void replay_step(Replay *rp, int64_t round, const json *jho, const json *jo, uint64_t after)
+{
+    const hoc_algo *a = rp->a;
+    int n = rp->n;
+    const hoc_round *rd = &a->rounds[round % a->nrounds];
+    size_t rsz = rd->msg_size; /* messages are laid out with the round's own stride */
+    hoc_set to[HOC_MAXN];
+    memset(rp->box, 0, (size_t)n * HOC_MAXN * a->msg_size);
     for (int p = 0; p < n; p++) {
-        hoc_env env = {p, n, 0, params, 0};
-        a->init(states + (size_t)p * a->state_size, &env, inputs + (size_t)p * (size_t)a->ninputs);
+        uint8_t *st = rp->states + (size_t)p * a->state_size;
+        to[p] = 0;
+        if (((rp->crashed >> p) & 1) || st[a->halted_offset]) continue;
+        hoc_env env = {p, n, round, rp->params, 0};
+        rd->send(st, &env, &to[p], rp->box + (size_t)p * HOC_MAXN * rsz);
     }
-    int64_t base = 0; /* a counterexample to induction starts from its own state */
-    const json *jstart = json_get(t, "start");
-    if (jstart && replay_start(a, n, jstart, states, &base) != 0) {
-        replay_error(path, "the trace's start is not n states of this algorithm");
-        goto done;
+    for (int q = 0; q < n; q++) {
+        uint8_t *st = rp->states + (size_t)q * a->state_size;
+        if (((after >> q) & 1) || st[a->halted_offset]) continue;
+        hoc_set ho = jho->items[q].type == JSON_NUM ? (hoc_set)jho->items[q].num : 0, from = 0;
+        memset(rp->msgs, 0, (size_t)HOC_MAXN * a->msg_size);
+        for (int p = 0; p < n; p++)
+            if (hoc_set_has(ho, p) && hoc_set_has(to[p], q)) {
+                from |= hoc_set_one(p);
+                memcpy(rp->msgs + (size_t)p * rsz,
+                       rp->box + ((size_t)p * HOC_MAXN + (size_t)q) * rsz, rsz);
+            }
+        uint64_t bits = jo && jo->type == JSON_ARR && jo->n == n && jo->items[q].type == JSON_NUM
+                            ? (uint64_t)jo->items[q].num
+                            : 0;
+        hoc_env env = {q, n, round, rp->params, bits};
+        memset(rp->outputs, 0, a->outputs_size);
+        rd->update(st, &env, from, rp->msgs, rp->outputs);
     }
-    fprintf(out, "%s: replaying %s, n=%d, %d rounds\n", a->name, path, n, jr->n);
-    uint64_t crashed = 0;
-    rc = replay_specs(a, t, states, params, -1, out);
+    rp->crashed = after;
+}
+
+/* Compares the replayed states with the trace's (js), field by field; 0,
+ * or 2 after printing the first difference. */
+static int replay_compare(Replay *rp, int64_t round, const json *js)
+{
+    const hoc_algo *a = rp->a;
+    for (int p = 0; p < rp->n; p++) {
+        const json *obj = &js->items[p];
+        for (int i = 0; i < a->nfields; i++) {
+            const json *v = json_get(obj, a->fields[i].name);
+            char mine[128], theirs[128];
+            if (!v || same_value(&a->fields[i], rp->states + (size_t)p * a->state_size, v, mine,
+                                 sizeof mine))
+                continue;
+            if (!json_scalar_text(v, theirs, sizeof theirs)) snprintf(theirs, sizeof theirs, "?");
+            fprintf(rp->out,
+                    "DIVERGED: round %" PRId64 ", p%d, %s: the trace says %s, the replay has %s\n",
+                    round, p, a->fields[i].name, theirs, mine);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+/* Replays every round of the trace, checking states and specs after each;
+ * 0, 1 on a violation, 2 on a bad round or a divergence. */
+static int replay_rounds(Replay *rp)
+{
+    const json *jr = rp->rounds;
+    int rc = replay_specs(rp->a, rp->t, rp->states, rp->params, -1, rp->out);
     for (int r = 0; r < jr->n && rc == 0; r++) {
         const json *jround = &jr->items[r], *jho = json_get(jround, "ho"),
-                   *jc = json_get(jround, "crashed"), *jo = json_get(jround, "oracle"),
-                   *js = json_get(jround, "states");
-        if (!jho || jho->type != JSON_ARR || jho->n != n || !jc || jc->type != JSON_NUM || !js ||
-            js->type != JSON_ARR || js->n != n) {
-            rc = replay_error(path, "a round lacks ho, crashed or states for every process");
-            break;
-        }
-        int64_t round = base + r;
-        const hoc_round *rd = &a->rounds[round % a->nrounds];
-        size_t rsz = rd->msg_size; /* messages are laid out with the round's own stride */
-        uint64_t after = (uint64_t)jc->num;
-        hoc_set to[HOC_MAXN];
-        memset(box, 0, (size_t)n * HOC_MAXN * msz);
-        for (int p = 0; p < n; p++) {
-            uint8_t *st = states + (size_t)p * a->state_size;
-            to[p] = 0;
-            if (((crashed >> p) & 1) || st[a->halted_offset]) continue;
-            hoc_env env = {p, n, round, params, 0};
-            rd->send(st, &env, &to[p], box + (size_t)p * HOC_MAXN * rsz);
-        }
-        for (int q = 0; q < n; q++) {
-            uint8_t *st = states + (size_t)q * a->state_size;
-            if (((after >> q) & 1) || st[a->halted_offset]) continue;
-            hoc_set ho = jho->items[q].type == JSON_NUM ? (hoc_set)jho->items[q].num : 0, from = 0;
-            memset(msgs, 0, (size_t)HOC_MAXN * msz);
-            for (int p = 0; p < n; p++)
-                if (hoc_set_has(ho, p) && hoc_set_has(to[p], q)) {
-                    from |= hoc_set_one(p);
-                    memcpy(msgs + (size_t)p * rsz, box + ((size_t)p * HOC_MAXN + (size_t)q) * rsz,
-                           rsz);
-                }
-            uint64_t bits =
-                jo && jo->type == JSON_ARR && jo->n == n && jo->items[q].type == JSON_NUM
-                    ? (uint64_t)jo->items[q].num
-                    : 0;
-            hoc_env env = {q, n, round, params, bits};
-            memset(outputs, 0, a->outputs_size);
-            rd->update(st, &env, from, msgs, outputs);
-        }
-        crashed = after;
-        /* the replayed states must be the trace's, field by field */
-        for (int p = 0; p < n && rc == 0; p++) {
-            const json *obj = &js->items[p];
-            for (int i = 0; i < a->nfields; i++) {
-                const json *v = json_get(obj, a->fields[i].name);
-                char mine[128];
-                if (v && !same_value(&a->fields[i], states + (size_t)p * a->state_size, v, mine,
-                                     sizeof mine)) {
-                    fprintf(out, "DIVERGED: round %" PRId64 ", p%d, %s: the trace says ", round, p,
-                            a->fields[i].name);
-                    if (v->type == JSON_NUM)
-                        fprintf(out, "%" PRId64, v->num);
-                    else if (v->type == JSON_BOOL)
-                        fprintf(out, "%s", v->b ? "true" : "false");
-                    else
-                        fprintf(out, "%s", v->type == JSON_STR ? v->str : "?");
-                    fprintf(out, ", the replay has %s\n", mine);
-                    rc = 2;
-                    break;
-                }
-            }
-        }
-        if (rc == 0) rc = replay_specs(a, t, states, params, round, out);
+                   *jc = json_get(jround, "crashed"), *js = json_get(jround, "states");
+        if (!jho || jho->type != JSON_ARR || jho->n != rp->n || !jc || jc->type != JSON_NUM ||
+            !js || js->type != JSON_ARR || js->n != rp->n)
+            return replay_error(rp->path, "a round lacks ho, crashed or states for every process");
+        int64_t round = rp->base + r;
+        replay_step(rp, round, jho, json_get(jround, "oracle"), (uint64_t)jc->num);
+        rc = replay_compare(rp, round, js);
+        if (rc == 0) rc = replay_specs(rp->a, rp->t, rp->states, rp->params, round, rp->out);
     }
-    if (rc == 0) fprintf(out, "ok: the trace replayed and no invariant or property was violated\n");
-done:
-    free(states), free(box), free(msgs), free(outputs), free(inputs);
-    json_free(t);
-    free(t);
+    return rc;
+}
+
+int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out)
+{
+    Replay rp = {.a = a, .path = path, .out = out};
+    int rc = replay_load(&rp);
+    if (rc == 0) rc = replay_init(&rp);
+    if (rc == 0) {
+        fprintf(out, "%s: replaying %s, n=%d, %d rounds\n", a->name, path, rp.n, rp.rounds->n);
+        rc = replay_rounds(&rp);
+        if (rc == 0)
+            fprintf(out, "ok: the trace replayed and no invariant or property was violated\n");
+    }
+    free(rp.states), free(rp.box), free(rp.msgs), free(rp.outputs), free(rp.inputs);
+    if (rp.t) json_free(rp.t);
+    free(rp.t);
     return rc;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "hoc_rt.h"
+#include "value.h" /* hoc_print_value, which the drivers share */
 
 typedef struct hoc_sim_opts {
     int n;
@@ -20,11 +21,6 @@ typedef struct hoc_sim_opts {
     FILE *out;
 } hoc_sim_opts;
 
-/* Fills params[1..]: the values `given` fixes (entries >= 0), and for the
- * others the lexicographically largest values in [0, n], in declaration
- * order, that satisfy the constraints. Returns 0, or -1 if none do (or none
- * is found among the first four million candidates: give them with --param). */
-
 /* Runs the simulation and prints its report. Returns 0 when every invariant
  * and property held after every round, 1 when one was violated, 2 on error. */
 int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o);
@@ -34,9 +30,5 @@ int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o);
  * violated (as the trace says), 0 if none is, 2 if the trace is unusable or
  * the replay's states differ from the trace's. */
 int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out);
-
-/* Prints one value of the given kind, as drivers show it. */
-void hoc_print_value(FILE *f, hoc_kind k, const void *p, const char *const *enum_names,
-                     uint32_t nnames);
 
 #endif

@@ -41,35 +41,43 @@ static int head(uint8_t *out, size_t cap, hoc_frame_type t, size_t blen)
     return (int)total;
 }
 
-/* A handshake frame: u32 id, u32 algorithm, then the bytes x and y. */
-static int handshake(uint8_t *out, size_t cap, hoc_frame_type t, uint32_t id, uint32_t algo,
-                     const uint8_t *x, size_t xlen, const uint8_t *y, size_t ylen)
+/* HELLO or AUTH: u32 id, the cluster, then the bytes x and y. */
+static int handshake(uint8_t *out, size_t cap, hoc_frame_type t, uint32_t id,
+                     const hoc_wire_cluster *cl, const uint8_t *x, size_t xlen, const uint8_t *y,
+                     size_t ylen)
 {
-    int n = head(out, cap, t, 8 + xlen + ylen);
+    int n = head(out, cap, t, 16 + xlen + ylen);
     if (n < 0) return -1;
     put32(out + 8, id);
-    put32(out + 12, algo);
-    memcpy(out + 16, x, xlen);
-    if (ylen) memcpy(out + 16 + xlen, y, ylen);
+    put32(out + 12, cl->algo);
+    put32(out + 16, cl->n);
+    put32(out + 20, cl->params);
+    memcpy(out + 24, x, xlen);
+    if (ylen) memcpy(out + 24 + xlen, y, ylen);
     return n;
 }
 
-int hoc_wire_hello(uint8_t *out, size_t cap, uint32_t server, uint32_t algo,
+int hoc_wire_hello(uint8_t *out, size_t cap, uint32_t server, const hoc_wire_cluster *cl,
                    const uint8_t nonce[HOC_WIRE_NONCE])
 {
-    return handshake(out, cap, HOC_F_HELLO, server, algo, nonce, HOC_WIRE_NONCE, NULL, 0);
+    return handshake(out, cap, HOC_F_HELLO, server, cl, nonce, HOC_WIRE_NONCE, NULL, 0);
 }
 
-int hoc_wire_auth(uint8_t *out, size_t cap, uint32_t client, uint32_t algo,
+int hoc_wire_auth(uint8_t *out, size_t cap, uint32_t client, const hoc_wire_cluster *cl,
                   const uint8_t mac[HOC_WIRE_MAC], const uint8_t nonce[HOC_WIRE_NONCE])
 {
-    return handshake(out, cap, HOC_F_AUTH, client, algo, mac, HOC_WIRE_MAC, nonce, HOC_WIRE_NONCE);
+    return handshake(out, cap, HOC_F_AUTH, client, cl, mac, HOC_WIRE_MAC, nonce, HOC_WIRE_NONCE);
 }
 
 int hoc_wire_accept(uint8_t *out, size_t cap, uint32_t server, uint32_t algo,
                     const uint8_t mac[HOC_WIRE_MAC])
 {
-    return handshake(out, cap, HOC_F_ACCEPT, server, algo, mac, HOC_WIRE_MAC, NULL, 0);
+    int n = head(out, cap, HOC_F_ACCEPT, 8 + HOC_WIRE_MAC);
+    if (n < 0) return -1;
+    put32(out + 8, server);
+    put32(out + 12, algo);
+    memcpy(out + 16, mac, HOC_WIRE_MAC);
+    return n;
 }
 
 int hoc_wire_msg_header(uint8_t *out, size_t cap, uint64_t instance, int64_t round, uint32_t sender,
@@ -141,13 +149,14 @@ hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, si
     f->type = (hoc_frame_type)buf[5];
     switch (f->type) {
     case HOC_F_HELLO:
-        if (blen != 8 + HOC_WIRE_NONCE) goto size;
-        f->id = get32(b), f->algo = get32(b + 4), f->nonce = b + 8;
+        if (blen != 16 + HOC_WIRE_NONCE) goto size;
+        f->id = get32(b), f->algo = get32(b + 4), f->n = get32(b + 8), f->params = get32(b + 12);
+        f->nonce = b + 16;
         break;
     case HOC_F_AUTH:
-        if (blen != 8 + HOC_WIRE_MAC + HOC_WIRE_NONCE) goto size;
-        f->id = get32(b), f->algo = get32(b + 4), f->mac = b + 8;
-        f->nonce = b + 8 + HOC_WIRE_MAC;
+        if (blen != 16 + HOC_WIRE_MAC + HOC_WIRE_NONCE) goto size;
+        f->id = get32(b), f->algo = get32(b + 4), f->n = get32(b + 8), f->params = get32(b + 12);
+        f->mac = b + 16, f->nonce = b + 16 + HOC_WIRE_MAC;
         break;
     case HOC_F_ACCEPT:
         if (blen != 8 + HOC_WIRE_MAC) goto size;
@@ -180,11 +189,28 @@ size:
     return HOC_WIRE_BAD;
 }
 
+#define FNV_BASIS 2166136261u
+static uint32_t fnv(uint32_t h, uint8_t byte)
+{
+    return (h ^ byte) * 16777619u;
+}
+
 uint32_t hoc_wire_algo_tag(const char *name, int abi)
 {
-    uint32_t h = 2166136261u;
+    uint32_t h = FNV_BASIS;
     for (const char *p = name; *p; p++)
-        h = (h ^ (uint8_t)*p) * 16777619u;
-    h = (h ^ (uint32_t)abi) * 16777619u;
+        h = fnv(h, (uint8_t)*p);
+    return (h ^ (uint32_t)abi) * 16777619u; /* the whole version in one step */
+}
+
+uint32_t hoc_wire_params_tag(const int64_t *params, int nparams)
+{
+    uint32_t h = FNV_BASIS;
+    uint8_t b[8];
+    for (int i = 0; i < nparams; i++) {
+        put64(b, (uint64_t)params[i]);
+        for (int k = 0; k < 8; k++)
+            h = fnv(h, b[k]);
+    }
     return h;
 }

@@ -1,27 +1,33 @@
-/* wire.h: the replica wire format, version 2 (documented in docs/runtime.md).
+/* wire.h: the replica wire format, version 3 (documented in docs/runtime.md).
  *
  * Every frame is a 4-byte little-endian length L (the bytes that follow, at
- * least 4 and at most HOC_WIRE_MAX_FRAME), then a 4-byte header: version (2),
+ * least 4 and at most HOC_WIRE_MAX_FRAME), then a 4-byte header: version (3),
  * type, two reserved zero bytes, then the body of that type:
  *
- *   HELLO    server -> client  u32 server id, u32 algorithm, 16-byte nonce
- *   AUTH     client -> server  u32 client id, u32 algorithm, 32-byte HMAC-SHA256
- *                              of "hoc-client" | HELLO's nonce | client id |
- *                              server id, 16-byte nonce of the client's own
+ *   HELLO    server -> client  u32 server id, cluster (u32 algorithm, u32 n,
+ *                              u32 params), 16-byte nonce
+ *   AUTH     client -> server  u32 client id, cluster, 32-byte HMAC-SHA256 of
+ *                              "hoc-client" | HELLO's nonce | client id |
+ *                              server id | cluster (the client's), 16-byte
+ *                              nonce of the client's own
  *   ACCEPT   server -> client  u32 server id, u32 algorithm, 32-byte HMAC-SHA256
- *                              of "hoc-server" | AUTH's nonce | client id | server id
+ *                              of "hoc-server" | AUTH's nonce | client id |
+ *                              server id | cluster (the server's)
  *   MSG      u64 instance, u64 round, u32 sender, u32 algorithm, payload
  *   DECISION u64 instance, u32 sender, u32 algorithm, i64 value
  *   DONE     u32 sender, u32 algorithm (the sender has decided everything it runs)
  *
- * All integers little-endian. Decoding never reads past the given length. */
+ * The cluster in the handshake lets two replicas whose configurations differ
+ * (another algorithm, peers files of different n, other parameter values)
+ * say so instead of failing as strangers. All integers little-endian.
+ * Decoding never reads past the given length. */
 #ifndef HOC_WIRE_H
 #define HOC_WIRE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define HOC_WIRE_VERSION 2
+#define HOC_WIRE_VERSION 3
 #define HOC_WIRE_LEN 4           /* the length prefix */
 #define HOC_WIRE_HDR 4           /* version, type, reserved */
 #define HOC_WIRE_MAX_FRAME 65536 /* largest L accepted */
@@ -39,11 +45,19 @@ typedef enum hoc_frame_type {
     HOC_F_ACCEPT = 6,
 } hoc_frame_type;
 
+/* What both ends of a connection must agree on; exchanged in the handshake. */
+typedef struct hoc_wire_cluster {
+    uint32_t algo;   /* hoc_wire_algo_tag */
+    uint32_t n;      /* processes in the peers file */
+    uint32_t params; /* hoc_wire_params_tag of the algorithm's parameter values */
+} hoc_wire_cluster;
+
 /* One decoded frame; payload points into the caller's buffer. */
 typedef struct hoc_frame {
     hoc_frame_type type;
     uint32_t id; /* HELLO, ACCEPT: server; AUTH: client; MSG/DECISION/DONE: sender */
     uint32_t algo;
+    uint32_t n, params;                   /* HELLO, AUTH: the sender's cluster (algo too) */
     uint64_t instance;                    /* MSG, DECISION */
     int64_t round;                        /* MSG */
     int64_t value;                        /* DECISION */
@@ -63,23 +77,27 @@ typedef enum hoc_wire_status {
 hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, size_t *used,
                                 const char **why);
 
-/* Encoders: write one whole frame into out (cap bytes); return its size or
- * -1 if it does not fit. */
-int hoc_wire_hello(uint8_t *out, size_t cap, uint32_t server, uint32_t algo,
+/* Encoders: write one whole frame into out (cap bytes); return its size, or
+ * -1 (nothing written) if it does not fit. */
+int hoc_wire_hello(uint8_t *out, size_t cap, uint32_t server, const hoc_wire_cluster *cl,
                    const uint8_t nonce[HOC_WIRE_NONCE]);
-int hoc_wire_auth(uint8_t *out, size_t cap, uint32_t client, uint32_t algo,
+int hoc_wire_auth(uint8_t *out, size_t cap, uint32_t client, const hoc_wire_cluster *cl,
                   const uint8_t mac[HOC_WIRE_MAC], const uint8_t nonce[HOC_WIRE_NONCE]);
 int hoc_wire_accept(uint8_t *out, size_t cap, uint32_t server, uint32_t algo,
                     const uint8_t mac[HOC_WIRE_MAC]);
 /* MSG: writes the 32 header bytes (length included) for a payload of plen
- * bytes that the caller places right after them. */
+ * bytes that the caller places right after them; -1 if plen exceeds
+ * HOC_WIRE_MAX_PAYLOAD or the header does not fit. */
 int hoc_wire_msg_header(uint8_t *out, size_t cap, uint64_t instance, int64_t round, uint32_t sender,
                         uint32_t algo, size_t plen);
 int hoc_wire_decision(uint8_t *out, size_t cap, uint64_t instance, uint32_t sender, uint32_t algo,
                       int64_t value);
 int hoc_wire_done(uint8_t *out, size_t cap, uint32_t sender, uint32_t algo);
 
-/* The algorithm tag carried by frames: FNV-1a of the name and the ABI version. */
+/* The algorithm tag carried by frames: FNV-1a of the name and the ABI
+ * version; never fails. */
 uint32_t hoc_wire_algo_tag(const char *name, int abi);
+/* The parameter tag of the handshake: FNV-1a of params[0..nparams); never fails. */
+uint32_t hoc_wire_params_tag(const int64_t *params, int nparams);
 
 #endif

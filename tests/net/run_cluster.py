@@ -5,7 +5,7 @@ Each case starts its own replicas on free ports, checks what they decided
 (every instance once, all replicas agree, values are inputs) and kills every
 process it started, also on failure. Replicas get --timeout so none outlives
 the test even if this script is killed."""
-import os, random, re, shutil, socket, struct, subprocess, sys, tempfile, time, hmac, hashlib, urllib.request
+import os, random, re, shutil, socket, struct, subprocess, sys, tempfile, time, hmac, hashlib, http.client
 
 BIN = sys.argv[1]
 CASE = sys.argv[2]
@@ -181,12 +181,17 @@ def restart(algo, victim, k):
         fail("the restarted replica decided nothing by its own rounds (only forwarded decisions)")
 
 
-def frame(ftype, body):
-    return struct.pack("<IBBH", 4 + len(body), 2, ftype, 0) + body
+WIRE_VERSION = 3
 
 
-def auth_mac(secret, label, nonce, client, server):
-    return hmac.new(secret, label + nonce + struct.pack("<II", client, server), hashlib.sha256).digest()
+def frame(ftype, body, version=WIRE_VERSION):
+    return struct.pack("<IBBH", 4 + len(body), version, ftype, 0) + body
+
+
+def auth_mac(secret, label, nonce, client, server, cluster):
+    """cluster: (algorithm, n, params) of the side that proves itself."""
+    words = struct.pack("<IIIII", client, server, *cluster)
+    return hmac.new(secret, label + nonce + words, hashlib.sha256).digest()
 
 
 def read_exact(s, n):
@@ -205,7 +210,14 @@ def connect(port):
 
 
 def read_hello(s):
-    return read_exact(s, 32)
+    """The server's id, cluster (algorithm, n, params) and nonce, or None."""
+    hello = read_exact(s, 40)
+    if not hello:
+        return None
+    _, _, ftype, _, server, algo, n, params = struct.unpack("<IBBHIIII", hello[:24])
+    if ftype != 1:
+        fail("expected a HELLO, got frame type %d" % ftype)
+    return server, (algo, n, params), hello[24:40]
 
 
 def impersonate(c, port, who):
@@ -218,15 +230,16 @@ def impersonate(c, port, who):
         try:
             hello = read_hello(s)
             if hello:
-                _, _, _, _, server, algo = struct.unpack("<IBBHII", hello[:16])
+                server, cluster, nonce = hello
                 mine = os.urandom(16)
-                mac = auth_mac(c.secret, b"hoc-client", hello[16:32], who, server)
-                s.sendall(frame(2, struct.pack("<II", who, algo) + mac + mine))
+                mac = auth_mac(c.secret, b"hoc-client", nonce, who, server, cluster)
+                s.sendall(frame(2, struct.pack("<IIII", who, *cluster) + mac + mine))
                 acc = read_exact(s, 48)
                 if acc:
-                    if acc[5] != 6 or acc[16:48] != auth_mac(c.secret, b"hoc-server", mine, who, server):
+                    want = auth_mac(c.secret, b"hoc-server", mine, who, server, cluster)
+                    if acc[5] != 6 or acc[16:48] != want:
                         fail("replica at port %d sent a wrong ACCEPT: %r" % (port, acc))
-                    return s, algo
+                    return s, cluster[0]
         except OSError:
             pass
         s.close()
@@ -241,9 +254,11 @@ def attack(c):
     for payload in [os.urandom(1000), b"\x00" * 64, b"\xff\xff\xff\xff" + os.urandom(100),
                     struct.pack("<I", 100) + b"\x07" * 20,  # truncated, then closed
                     frame(3, os.urandom(40)),  # MSG before authentication
-                    frame(2, struct.pack("<II", 1, 0) + os.urandom(48)),  # AUTH, wrong algo and MAC
-                    frame(2, struct.pack("<II", 99, 0) + os.urandom(48)),  # unknown id
+                    frame(2, struct.pack("<IIII", 1, 0, 4, 0) + os.urandom(48)),  # AUTH, wrong algo and MAC
+                    frame(2, struct.pack("<IIII", 99, 0, 4, 0) + os.urandom(48)),  # unknown id
                     frame(2, struct.pack("<II", 1, 0) + os.urandom(32)),  # AUTH of version 1's size
+                    frame(2, struct.pack("<II", 1, 0) + os.urandom(48)),  # AUTH of version 2's size
+                    frame(2, struct.pack("<II", 1, 0) + os.urandom(48), version=2),  # a version 2 AUTH
                     frame(6, struct.pack("<II", 1, 0) + os.urandom(32)),  # ACCEPT, from a client
                     frame(9, b"")]:  # unknown type
         s = connect(port)
@@ -254,11 +269,10 @@ def attack(c):
     s = connect(port)
     hello = read_hello(s)
     if hello:
-        _, _, _, _, server, algo = struct.unpack("<IBBHII", hello[:16])
-        nonce = hello[16:32]
-        mac = auth_mac(b"wrong", b"hoc-client", nonce, 1, server)
-        s.sendall(frame(2, struct.pack("<II", 1, algo) + mac + os.urandom(16)))
-        s.sendall(frame(3, struct.pack("<QQII", 0, 0, 1, algo) + b"\0" * 8))
+        server, cluster, nonce = hello
+        mac = auth_mac(b"wrong", b"hoc-client", nonce, 1, server, cluster)
+        s.sendall(frame(2, struct.pack("<IIII", 1, *cluster) + mac + os.urandom(16)))
+        s.sendall(frame(3, struct.pack("<QQII", 0, 0, 1, cluster[0]) + b"\0" * 8))
     s.close()
     cases += 1
     # authenticated as peer 2 with the real secret, then bad frames: each closes the connection
@@ -278,6 +292,49 @@ def attack(c):
     return cases, idle
 
 
+def http_raw(port, request):
+    """Sends a raw HTTP request; returns (status, headers text, body bytes)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(request)
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1]) if head.startswith(b"HTTP/") else 0
+    return status, head.decode(errors="replace"), body
+
+
+def check_metrics_http(port):
+    """GET answers with the page, a query string is ignored, HEAD gets the
+    headers alone, other paths are 404 and other methods 405."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn.request("GET", "/metrics")
+    r = conn.getresponse()
+    text = r.read().decode()
+    if r.status != 200 or not r.getheader("Content-Type", "").startswith("text/plain"):
+        fail("GET /metrics: %d %s" % (r.status, r.getheader("Content-Type")))
+    conn.request("GET", "/metrics?x=1&y=%20")
+    r = conn.getresponse()
+    if r.status != 200 or "hoc_rounds_total" not in r.read().decode():
+        fail("GET /metrics?x=1: %d" % r.status)
+    conn.close()
+    status, head, body = http_raw(port, b"HEAD /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    if status != 200 or body or "Content-Length:" not in head:
+        fail("HEAD /metrics: %d, %d bytes of body, headers %r" % (status, len(body), head))
+    for path in ["/", "/metricsx", "/metrics/", "/other?metrics"]:
+        status, _, _ = http_raw(port, b"GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % path.encode())
+        if status != 404:
+            fail("GET %s: %d, not 404" % (path, status))
+    status, head, _ = http_raw(port, b"POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    if status != 405 or "Allow: GET, HEAD" not in head:
+        fail("POST /metrics: %d, not 405 with Allow: %r" % (status, head))
+    return text
+
+
 def garbage():
     c = Cluster("otr", 4, 3000, ["--delay", "1", "--window", "64", "--linger", "2"], secret=True, metrics=True)
     for i in range(4):
@@ -286,20 +343,72 @@ def garbage():
     cases, idle = attack(c)
     time.sleep(0.05)
     try:
-        text = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % c.mport, timeout=5).read().decode()
-    except Exception as e:  # noqa
+        text = check_metrics_http(c.mport)
+    except OSError as e:
         fail("no /metrics: %s" % e)
     get = lambda name: int(float([ln.split()[1] for ln in text.splitlines() if ln.startswith(name + " ")][0]))
     bad, auth = get("hoc_bad_frames_total"), get("hoc_auth_failures_total")
     print("%d attacks: bad frames %d, authentication failures %d, rounds %d" % (cases, bad, auth, get("hoc_rounds_total")))
-    if bad + auth < 9:
+    if bad + auth < 10:
         fail("the attacks were not all noticed")
-    for key in ["hoc_decision_latency_seconds_bucket{le=\"+Inf\"}", "hoc_messages_in_total", "hoc_timeouts_total"]:
+    for key in ["hoc_decision_latency_seconds_bucket{le=\"+Inf\"}", "hoc_messages_in_total", "hoc_timeouts_total",
+                "hoc_frames_unsent_total", "hoc_frames_overflow_total", "hoc_frames_lost_total",
+                "hoc_messages_duplicate_total", "hoc_messages_ignored_total", "hoc_cluster_mismatches_total"]:
         if key not in text:
             fail("metric %s missing" % key)
+        if "{" not in key and "# HELP %s " % key not in text:
+            fail("metric %s has no HELP" % key)
     c.wait(range(4), 60)
     idle.close()
     c.check([(i, "") for i in range(4)], [(i, "") for i in range(4)])
+
+
+def mismatch():
+    """Two replicas whose peers files have different n (3 and 4 processes,
+    the same addresses for ids 0 and 1) and the same secret: both logs name
+    the mismatch, neither blames the secret, and neither connects."""
+    c = Cluster("otr", 4, 10, ["--start-wait", "60000", "--timeout", str(20 * SLOW)], secret=True)
+    small = os.path.join(c.dir, "peers3")
+    with open(small, "w") as f:
+        for i in range(3):
+            f.write("%d 127.0.0.1:%d\n" % (i, c.ports[i]))
+    c.start(0)
+    c.peers = small  # replica 1 reads the 3-process file and dials 0
+    c.start(1)
+    deadline = time.time() + 10 * SLOW
+    want = {0: "peer 1 runs with n = 3 (its peers file has 3 processes), this replica with n = 4: the peers files differ",
+            1: "peer 0 runs with n = 4 (its peers file has 4 processes), this replica with n = 3: the peers files differ"}
+    logs = {}
+    while time.time() < deadline:
+        for i in (0, 1):
+            with open(os.path.join(c.dir, "log%d" % i)) as f:
+                logs[i] = f.read()
+        if all(want[i] in logs[i] for i in (0, 1)):
+            break
+        time.sleep(0.05)
+    for i in (0, 1):
+        if want[i] not in logs[i]:
+            fail("replica %d did not name the mismatch; its log:\n%s" % (i, logs[i]))
+        if "secret" in logs[i] or "connected to" in logs[i] or "accepted" in logs[i]:
+            fail("replica %d blamed the secret or connected; its log:\n%s" % (i, logs[i]))
+        print("replica %d:" % i, [ln for ln in logs[i].splitlines() if "differ" in ln][0])
+
+
+def values():
+    """Decisions are written as hoc sim prints values: a set-valued decide
+    as {0,2} (tests/net/ones.ho: the processes whose input, (instance + id)
+    % 2, is 1), and every replica writes the same lines."""
+    c = Cluster("ones", 3, 50)
+    for i in range(3):
+        c.start(i)
+    c.wait(range(3), 30)
+    want = ["%d %s" % (k, "{1}" if k % 2 == 0 else "{0,2}") for k in range(50)]
+    for i in range(3):
+        with open(c.dec(i)) as f:
+            lines = sorted(f.read().splitlines(), key=lambda ln: int(ln.split()[0]))
+        if lines != want:
+            fail("replica %d wrote %r, not %r" % (i, lines[:4], want[:4]))
+    print("ok: 50 set-valued decisions written as hoc sim prints them by 3 replicas")
 
 
 passed = False
@@ -326,6 +435,10 @@ try:
         basic("lastvoting", 4, 1000, ["--drop", "0.2"])
     elif CASE == "garbage":
         garbage()
+    elif CASE == "mismatch":
+        mismatch()
+    elif CASE == "values":
+        values()
     elif CASE == "spin":
         # replicas that poll instead of sleeping still decide, agree and exit
         basic("otr", 4, 1000, ["--spin", "200", "--window", "4"])

@@ -5,9 +5,10 @@
  * kept across reads); DECISION and DONE frames too; a client that sends a
  * frame too long for the handshake, random bytes or a wrong MAC is
  * disconnected and counted, and the authenticated traffic goes on; a server
- * that does not know the secret is refused by the peer dialing it. With
- * --delay, an endpoint that answers from its read callback (as a replica
- * does) keeps its handshake and its frames in order. */
+ * that does not know the secret is refused by the peer dialing it; two
+ * endpoints of different clusters (n, parameters, algorithm) refuse each
+ * other as such. With --delay, an endpoint that answers from its read
+ * callback (as a replica does) keeps its handshake and its frames in order. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -21,6 +22,7 @@
 
 #include <event2/event.h>
 
+#include "clock.h"
 #include "net.h"
 
 #include "hoc_check.h"
@@ -137,7 +139,7 @@ static void delayed_echo(void)
     CHECK(base && event_base_priority_init(base, 2) == 0);
     Echo e = {0};
     hoc_net_cb cb0 = {&e.back, on_frame_back, NULL}, cb1 = {&e, on_frame_echo, NULL};
-    hoc_net_opts o0 = {0, &peers, NULL, 0, 0x77, 0, 0, 1, 0, {HOC_LOG_ERROR, 0}};
+    hoc_net_opts o0 = {.peers = &peers, .algo = 0x77, .seed = 1, .log = {HOC_LOG_ERROR, 0}};
     hoc_net_opts o1 = o0;
     o1.id = 1, o1.log.id = 1, o1.delay_us = 300;
     hoc_net *nets[2] = {hoc_net_new(base, &o0, &cb0), hoc_net_new(base, &o1, &cb1)};
@@ -223,7 +225,15 @@ static void impostor(void)
     CHECK(base && event_base_priority_init(base, 2) == 0);
     Dialer d = {0};
     hoc_net_cb cb = {&d.rx, on_frame, NULL};
-    hoc_net_opts o = {1, &peers, secret, sizeof secret - 1, 0x99, 0, 0, 1, 0, {HOC_LOG_ERROR, 1}};
+    hoc_net_opts o = {.id = 1,
+                      .peers = &peers,
+                      .secret = secret,
+                      .secret_len = sizeof secret - 1,
+                      .algo = 0x99,
+                      .params = 5,
+                      .seed = 1,
+                      .log = {HOC_LOG_ERROR, 1}};
+    hoc_wire_cluster cl = {0x99, 2, 5}; /* the impostor announces the dialer's cluster */
     d.net = hoc_net_new(base, &o, &cb);
     CHECK(d.net != NULL);
     for (int knows = 0; d.net && knows < 2; knows++) {
@@ -234,7 +244,7 @@ static void impostor(void)
         CHECK(fd >= 0);
         if (fd < 0) break;
         uint8_t sn[HOC_WIRE_NONCE] = {7, 7}, buf[512], mac[HOC_WIRE_MAC], fr[128];
-        int len = hoc_wire_hello(fr, sizeof fr, 0, 0x99, sn);
+        int len = hoc_wire_hello(fr, sizeof fr, 0, &cl, sn);
         CHECK(send(fd, fr, (size_t)len, MSG_NOSIGNAL) == len);
         hoc_frame f;
         bool got =
@@ -244,10 +254,10 @@ static void impostor(void)
             close(fd);
             break;
         }
-        hoc_net_auth_mac(secret, sizeof secret - 1, HOC_AUTH_CLIENT, sn, 1, 0, mac);
+        hoc_net_auth_mac(secret, sizeof secret - 1, HOC_AUTH_CLIENT, sn, 1, 0, &cl, mac);
         CHECK(memcmp(mac, f.mac, HOC_WIRE_MAC) == 0); /* the dialer knows the secret */
         if (knows)
-            hoc_net_auth_mac(secret, sizeof secret - 1, HOC_AUTH_SERVER, f.nonce, 1, 0, mac);
+            hoc_net_auth_mac(secret, sizeof secret - 1, HOC_AUTH_SERVER, f.nonce, 1, 0, &cl, mac);
         else /* replaying the dialer's own MAC does not pass either: another label */
             memcpy(mac, f.mac, HOC_WIRE_MAC);
         len = hoc_wire_accept(fr, sizeof fr, 0, 0x99, mac);
@@ -267,6 +277,53 @@ static void impostor(void)
     hoc_net_free(d.net);
     event_base_free(base);
     close(lfd);
+}
+
+static bool both_refused(void *arg)
+{
+    hoc_net **nets = arg;
+    return hoc_net_get_stats(nets[0])->mismatches > 0 && hoc_net_get_stats(nets[1])->mismatches > 0;
+}
+
+/* Two endpoints that share the secret but not the cluster: another
+ * parameter tag, another n (peers files of 2 and 3 processes), another
+ * algorithm. Each side refuses the other as a mismatch, not as a stranger,
+ * and the connection never becomes ready. */
+static void mismatch(void)
+{
+    static const uint8_t secret[] = "shared";
+    for (int c = 0; c < 3; c++) {
+        hoc_peers p0 = {2, {{0, "127.0.0.1", free_port(), 1}, {1, "127.0.0.1", free_port(), 2}}};
+        hoc_peers p1 = p0;
+        if (c == 1) p1.n = 3, p1.p[2] = (hoc_peer){2, "127.0.0.1", free_port(), 3};
+        struct event_base *base = event_base_new();
+        CHECK(base && event_base_priority_init(base, 2) == 0);
+        Rx rx = {0};
+        hoc_net_cb cb = {&rx, on_frame, NULL};
+        hoc_net_opts o0 = {.peers = &p0,
+                           .secret = secret,
+                           .secret_len = sizeof secret - 1,
+                           .algo = 0x55,
+                           .params = 7,
+                           .seed = 1,
+                           .log = {HOC_LOG_ERROR, 0}};
+        hoc_net_opts o1 = o0;
+        o1.id = 1, o1.peers = &p1, o1.log.id = 1;
+        if (c == 0) o1.params = 8;
+        if (c == 2) o1.algo = 0x56;
+        hoc_net *nets[2] = {hoc_net_new(base, &o0, &cb), hoc_net_new(base, &o1, &cb)};
+        CHECK(nets[0] && nets[1]);
+        if (nets[0] && nets[1]) {
+            CHECK(run_until(base, NULL, both_refused, nets));
+            CHECK(!hoc_net_peer_ready(nets[0], 1) && !hoc_net_peer_ready(nets[1], 0));
+            CHECK(hoc_net_get_stats(nets[0])->auth_failures == 0 &&
+                  hoc_net_get_stats(nets[1])->auth_failures == 0);
+        }
+        hoc_net_free(nets[0]);
+        hoc_net_free(nets[1]);
+        event_base_free(base);
+    }
+    printf("other parameters, another n, another algorithm: refused by both sides as mismatches\n");
 }
 
 static bool all_in(void *arg)
@@ -322,8 +379,12 @@ int main(void)
     static const uint8_t secret[] = "transport-test";
     Rx rx = {0};
     hoc_net_cb cb0 = {NULL, on_frame_sender, NULL}, cb1 = {&rx, on_frame, NULL};
-    hoc_net_opts o0 = {0, &peers, secret, sizeof secret - 1, 0x1234, 0,
-                       0, 1,      0,      {HOC_LOG_ERROR, 0}};
+    hoc_net_opts o0 = {.peers = &peers,
+                       .secret = secret,
+                       .secret_len = sizeof secret - 1,
+                       .algo = 0x1234,
+                       .seed = 1,
+                       .log = {HOC_LOG_ERROR, 0}};
     hoc_net_opts o1 = o0;
     o1.id = 1, o1.log.id = 1;
     hoc_net *nets[2] = {hoc_net_new(base, &o0, &cb0), hoc_net_new(base, &o1, &cb1)};
@@ -375,7 +436,8 @@ int main(void)
     CHECK(rejected(base, peers.p[1].port, junk, 64));
     CHECK(s1->bad_frames == 2);
     uint8_t auth[128], mac[HOC_WIRE_MAC] = {1, 2, 3}, nonce[HOC_WIRE_NONCE] = {4};
-    int alen = hoc_wire_auth(auth, sizeof auth, 0, 0x1234, mac, nonce);
+    hoc_wire_cluster cl = {0x1234, 2, 0};
+    int alen = hoc_wire_auth(auth, sizeof auth, 0, &cl, mac, nonce);
     CHECK(alen > 0 && rejected(base, peers.p[1].port, auth, (size_t)alen));
     CHECK(s1->auth_failures == 1);
 
@@ -396,5 +458,6 @@ int main(void)
 
     delayed_echo();
     impostor();
+    mismatch();
     return check_summary("net-transport");
 }

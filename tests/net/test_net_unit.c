@@ -1,8 +1,8 @@
 /* test_net_unit.c: the round engine on the generated OTR and LastVoting
  * code (late, future and duplicate messages, timeouts, catch-up, forwarding,
  * the live bound, an in-memory cluster with loss and reordering), the wire
- * format's decoder (truncations, corruptions, random bytes) and the peers
- * file parser. No sockets. */
+ * format's decoder (truncations, corruptions, random bytes), how values of
+ * each kind are carried and printed, and the peers file parser. No sockets. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +12,7 @@
 #include "last_voting.h"
 #include "otr.h"
 #include "peers.h"
+#include "value.h"
 #include "wire.h"
 
 #include "hoc_check.h"
@@ -42,6 +43,7 @@ typedef struct Node {
     uint8_t status[NI];
     int64_t value[NI];
     int ndecided, sends, replies;
+    int drops[HOC_DROP_UNENCODABLE + 1]; /* as io.dropped reported them, by reason */
 } Node;
 
 static Msg *queue;
@@ -96,6 +98,13 @@ static void n_inputs(void *ctx, uint64_t inst, int64_t *in)
     in[0] = (int64_t)((inst * 7 + (uint64_t)nd->id) % 3);
 }
 
+static void n_dropped(void *ctx, int from, uint64_t inst, int64_t round, hoc_drop why)
+{
+    (void)from, (void)inst, (void)round;
+    Node *nd = ctx;
+    nd->drops[why]++;
+}
+
 static void setup(const hoc_algo *a, int n, int max_live, bool forward)
 {
     for (int i = 0; i < n; i++) {
@@ -103,8 +112,13 @@ static void setup(const hoc_algo *a, int n, int max_live, bool forward)
         nodes[i].id = i;
         int64_t params[16] = {n};
         hoc_engine_opts o = {max_live, forward, 7};
-        hoc_engine_io io = {&nodes[i], q_send, q_decision, n_decided,
-                            NULL,      NULL,   n_lookup,   n_inputs};
+        hoc_engine_io io = {.ctx = &nodes[i],
+                            .send = q_send,
+                            .send_decision = q_decision,
+                            .decided = n_decided,
+                            .lookup = n_lookup,
+                            .inputs = n_inputs,
+                            .dropped = n_dropped};
         nodes[i].e = hoc_engine_new(a, i, params, &o, &io);
     }
     nq = 0;
@@ -268,6 +282,14 @@ static void engine_tests(void)
     CHECK(nodes[0].status[1] == 1 && hoc_engine_live(e) == 0);
     /* an instance beyond what the embedder runs is ignored */
     CHECK(hoc_engine_receive(e, 1, NI + 5, 0, m, 8, 240) == HOC_RX_OK && st->dropped_ignored == 1);
+    /* so is a decision forwarded for an instance decided already */
+    hoc_engine_decision(e, 3, 2, 1);
+    CHECK(st->decisions_ignored == 1);
+    /* every drop was reported to the embedder, with its reason */
+    const int *d = nodes[0].drops;
+    CHECK(d[HOC_DROP_DUP] == (int)st->dup && d[HOC_DROP_LATE] == (int)st->late &&
+          d[HOC_DROP_FULL] == (int)st->dropped_full && d[HOC_DROP_IGNORED] == 1 &&
+          d[HOC_DROP_DECISION] == 1 && d[HOC_DROP_UNENCODABLE] == 0);
     teardown(4);
     free(queue);
     queue = NULL;
@@ -291,6 +313,8 @@ static void wire_tests(void)
         CHECK(hoc_wire_decode(buf, (size_t)k, &f, &used, &why) == HOC_WIRE_MORE);
     buf[4] = 1; /* version 1: before connections carried both ways */
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
+    buf[4] = 2; /* version 2: before the handshake carried the cluster */
+    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
     buf[4] = HOC_WIRE_VERSION, buf[5] = 9;
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
     buf[5] = HOC_F_MSG, buf[6] = 1;
@@ -300,15 +324,19 @@ static void wire_tests(void)
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
     buf[0] = 2, buf[1] = buf[2] = buf[3] = 0; /* undersized */
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
-    len = hoc_wire_hello(buf, sizeof buf, 2, 7, nonce);
+    hoc_wire_cluster cl = {7, 4, 0xbeef};
+    len = hoc_wire_hello(buf, sizeof buf, 2, &cl, nonce);
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK &&
-          f.type == HOC_F_HELLO && f.id == 2);
+          f.type == HOC_F_HELLO && f.id == 2 && f.algo == 7 && f.n == 4 && f.params == 0xbeef &&
+          f.nonce[2] == 3);
     buf[0]++; /* HELLO with a byte too many */
     buf[len] = 0;
     CHECK(hoc_wire_decode(buf, (size_t)len + 1, &f, &used, &why) == HOC_WIRE_BAD);
-    len = hoc_wire_auth(buf, sizeof buf, 1, 7, mac, nonce);
+    len = hoc_wire_auth(buf, sizeof buf, 1, &cl, mac, nonce);
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK &&
-          f.type == HOC_F_AUTH && f.mac[0] == 9 && f.nonce[2] == 3);
+          f.type == HOC_F_AUTH && f.mac[0] == 9 && f.nonce[2] == 3 && f.n == 4 &&
+          f.params == 0xbeef);
+    CHECK(hoc_wire_params_tag((int64_t[]){4, 1}, 2) != hoc_wire_params_tag((int64_t[]){4, 0}, 2));
     len = hoc_wire_accept(buf, sizeof buf, 2, 7, mac);
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK &&
           f.type == HOC_F_ACCEPT && f.id == 2 && f.mac[0] == 9);
@@ -339,6 +367,45 @@ static void wire_tests(void)
         free(r);
     }
     printf("wire: %d random frames decoded as valid, the rest rejected or incomplete\n", ok);
+}
+
+/* ---- values: as hoc sim prints them, through the int64 the runtime carries ---- */
+static void value_tests(void)
+{
+    static const char *const names[] = {"Commit", "Abort"};
+    struct {
+        hoc_output o;
+        int64_t v;
+        const char *want;
+    } cases[] = {
+        {{"decide", HOC_K_INT, true, 0, 0, NULL, 0}, -42, "-42"},
+        {{"decide", HOC_K_SET, true, 0, 0, NULL, 0}, 0x13, "{0,1,4}"},
+        {{"decide", HOC_K_SET, true, 0, 0, NULL, 0}, 0, "{}"},
+        {{"decide", HOC_K_BOOL, true, 0, 0, NULL, 0}, 1, "true"},
+        {{"decide", HOC_K_BOOL, true, 0, 0, NULL, 0}, 0, "false"},
+        {{"decide", HOC_K_ENUM, true, 0, 0, names, 2}, 1, "Abort"},
+        {{"decide", HOC_K_ENUM, true, 0, 0, names, 2}, 5, "5"},
+        {{"decide", HOC_K_PID, true, 0, 0, NULL, 0}, 3, "3"},
+        {{"decide", HOC_K_STAMP, true, 0, 0, NULL, 0}, HOC_NEVER, "never"},
+        {{"decide", HOC_K_STAMP, true, 0, 0, NULL, 0}, hoc_stamp(6), "6"},
+        {{"done", HOC_K_BOOL, false, 0, 0, NULL, 0}, 0, ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char text[64] = {0};
+        FILE *f = fmemopen(text, sizeof text, "w");
+        CHECK(f != NULL);
+        if (!f) continue;
+        hoc_value_print_output(f, &cases[i].o, cases[i].v);
+        fclose(f);
+        uint8_t bytes[8] = {0};
+        hoc_value_put(cases[i].o.kind, cases[i].v, bytes);
+        bool round_trip =
+            !cases[i].o.has_value || hoc_value_get(cases[i].o.kind, bytes) == cases[i].v;
+        if (strcmp(text, cases[i].want) != 0 || !round_trip) {
+            failures++;
+            fprintf(stderr, "value case %zu: printed '%s', want '%s'\n", i, text, cases[i].want);
+        }
+    }
 }
 
 /* ---- peers ---- */
@@ -380,6 +447,7 @@ int main(void)
     setvbuf(stdout, NULL, _IONBF, 0);
     engine_tests();
     wire_tests();
+    value_tests();
     peers_tests();
     cluster_test(&otr_algo, 4, 0.0, true, "OTR");
     cluster_test(&otr_algo, 5, 0.2, true, "OTR");

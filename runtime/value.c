@@ -1,0 +1,102 @@
+/* value.c: printing and carrying values of compiled algorithms (see value.h). */
+#include "value.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+void hoc_print_value(FILE *f, hoc_kind k, const void *p, const char *const *names, uint32_t nnames)
+{
+    switch (k) {
+    case HOC_K_INT:
+        fprintf(f, "%" PRId64, hoc_value_get(k, p));
+        break;
+    case HOC_K_STAMP: {
+        int64_t v = hoc_value_get(k, p);
+        if (v == HOC_NEVER)
+            fputs("never", f);
+        else
+            fprintf(f, "%" PRId64, v - 1);
+        break;
+    }
+    case HOC_K_BOOL:
+        fputs(*(const bool *)p ? "true" : "false", f);
+        break;
+    case HOC_K_PID:
+        fprintf(f, "%" PRId64, hoc_value_get(k, p));
+        break;
+    case HOC_K_ENUM: {
+        int64_t v = hoc_value_get(k, p);
+        if (names && v >= 0 && (uint64_t)v < nnames)
+            fputs(names[v], f);
+        else
+            fprintf(f, "%" PRId64, v);
+        break;
+    }
+    case HOC_K_SET: {
+        hoc_set s = (hoc_set)hoc_value_get(k, p);
+        fputc('{', f);
+        for (int32_t i = hoc_set_min(s), first = 1; i >= 0; i = hoc_set_next(s, i), first = 0)
+            fprintf(f, "%s%" PRId32, first ? "" : ",", i);
+        fputc('}', f);
+        break;
+    }
+    case HOC_K_BYTES:
+        fprintf(f, "0x%02x..", *(const uint8_t *)p);
+        break;
+    default:
+        fputs("?", f);
+    }
+}
+
+int64_t hoc_value_get(hoc_kind k, const void *p)
+{
+    switch (k) {
+    case HOC_K_INT:
+    case HOC_K_SET:
+    case HOC_K_STAMP: {
+        int64_t v;
+        memcpy(&v, p, 8);
+        return v;
+    }
+    case HOC_K_PID:
+    case HOC_K_ENUM: {
+        int32_t v;
+        memcpy(&v, p, 4);
+        return v;
+    }
+    case HOC_K_BOOL:
+        return *(const uint8_t *)p != 0;
+    default:
+        return 0;
+    }
+}
+
+void hoc_value_put(hoc_kind k, int64_t v, void *p)
+{
+    switch (k) {
+    case HOC_K_INT:
+    case HOC_K_SET:
+    case HOC_K_STAMP:
+        memcpy(p, &v, 8);
+        break;
+    case HOC_K_PID:
+    case HOC_K_ENUM: {
+        int32_t w = (int32_t)v;
+        memcpy(p, &w, 4);
+        break;
+    }
+    case HOC_K_BOOL:
+        *(bool *)p = v != 0;
+        break;
+    default:
+        *(uint8_t *)p = 0;
+    }
+}
+
+void hoc_value_print_output(FILE *f, const hoc_output *o, int64_t v)
+{
+    if (!o->has_value) return;
+    uint8_t buf[8] = {0};
+    hoc_value_put(o->kind, v, buf);
+    hoc_print_value(f, o->kind, buf, o->enum_names, o->enum_count);
+}

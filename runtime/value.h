@@ -1,0 +1,32 @@
+/* value.h: values of a compiled algorithm as every driver shows and carries
+ * them. hoc sim, hoc check's traces and the replicas' decisions files print
+ * a value the same way ({0,1} for a set, an enum's member name, true or
+ * false), and the replica runtime carries a scalar output as one int64. */
+#ifndef HOC_VALUE_H
+#define HOC_VALUE_H
+
+#include <stdio.h>
+
+#include "hoc_rt.h"
+
+/* Prints the value of kind k stored at p (hoc_kind_size(k) bytes), as
+ * drivers show it: an enum by its member name when names has it (else its
+ * number), a set as {0,2}, a stamp as its phase or "never", bytes as their
+ * first byte ("0x2a.."); never fails. */
+void hoc_print_value(FILE *f, hoc_kind k, const void *p, const char *const *enum_names,
+                     uint32_t nnames);
+
+/* The scalar of kind k stored at p, widened to int64 (bool 0 or 1, a set's
+ * bits, a stamp's stored form); 0 for bytes and records, which have none. */
+int64_t hoc_value_get(hoc_kind k, const void *p);
+
+/* Stores v as a value of kind k at p (hoc_kind_size(k) bytes; narrowed for
+ * pid and enum, bool is v != 0); the inverse of hoc_value_get. Bytes and
+ * records get one zero byte. */
+void hoc_value_put(hoc_kind k, int64_t v, void *p);
+
+/* Prints the value of output o carried as v (hoc_value_get's form) as
+ * hoc_print_value does; prints nothing when o carries no value. */
+void hoc_value_print_output(FILE *f, const hoc_output *o, int64_t v);
+
+#endif
