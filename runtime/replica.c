@@ -191,10 +191,9 @@ static void start_more(Replica *r, uint64_t now)
         hoc_log(&r->log, HOC_LOG_INFO, "starting with %d of %d peers connected",
                 hoc_net_ready_count(r->net), r->n - 1);
     }
+    /* the engine skips instances that are not new here (decided by forwarding) */
     while (r->next_local < r->dec.k && hoc_engine_live(r->eng) < r->args.window) {
-        if (r->dec.status[r->next_local] == HOC_INST_NEW &&
-            hoc_engine_start(r->eng, r->next_local, now) == HOC_START_FULL)
-            break;
+        if (hoc_engine_start(r->eng, r->next_local, now) == HOC_START_FULL) break;
         r->next_local++;
     }
 }
