@@ -8,7 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+/* Where `make install` puts things, relative to the prefix (CMakeLists.txt). */
+#define INSTALLED_SHARE "share/hoc"
+#define INSTALLED_LIB "lib/hoc"
 
 extern char **environ;
 
@@ -16,6 +22,49 @@ const char *tool_env_or(const char *var, const char *dflt)
 {
     const char *v = getenv(var);
     return v && *v ? v : dflt;
+}
+
+/* The installation prefix hoc runs from, into buf: the parent of the
+ * executable's directory, if that holds an installed runtime; 0, or -1. */
+static int installed_prefix(char *buf, size_t cap)
+{
+    char exe[4096];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len <= 0) return -1;
+    exe[len] = 0;
+    char *slash = strrchr(exe, '/'); /* .../bin/hoc -> .../bin */
+    if (!slash) return -1;
+    *slash = 0;
+    slash = strrchr(exe, '/'); /* .../bin -> ... */
+    if (!slash) return -1;
+    *slash = 0;
+    char probe[4200];
+    struct stat st;
+    snprintf(probe, sizeof probe, "%s/" INSTALLED_SHARE "/runtime/hoc_rt.h", exe);
+    if (stat(probe, &st) != 0) return -1;
+    snprintf(buf, cap, "%s", exe);
+    return 0;
+}
+
+const char *tool_path(ToolPath which, char *buf, size_t cap)
+{
+    static const struct {
+        const char *env, *installed, *built;
+    } where[] = {
+        [TOOL_RUNTIME] = {"HOC_RUNTIME", INSTALLED_SHARE "/runtime", HOC_RUNTIME_DIR},
+        [TOOL_STDLIB] = {"HOC_STDLIB", INSTALLED_SHARE "/stdlib", HOC_STDLIB_DIR},
+        [TOOL_NET_LIB] = {"HOC_NET_LIB", INSTALLED_LIB "/libhocnet.a", HOC_NET_LIB},
+        [TOOL_BASE_LIB] = {"HOC_BASE_LIB", INSTALLED_LIB "/libhocbase.a", HOC_BASE_LIB},
+    };
+    const char *env = getenv(where[which].env);
+    char prefix[4096];
+    if (env && *env)
+        snprintf(buf, cap, "%s", env);
+    else if (installed_prefix(prefix, sizeof prefix) == 0)
+        snprintf(buf, cap, "%s/%s", prefix, where[which].installed);
+    else
+        snprintf(buf, cap, "%s", where[which].built);
+    return buf;
 }
 
 int tool_run(char *const *argv)
@@ -59,8 +108,8 @@ void tool_cc_begin(ToolCmd *c, const char *prefix, int maxn)
     tool_cmd_add(c, tool_env_or("HOC_CC", HOC_CC));
     tool_cmd_words(c, "-std=c11 -O2 -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L");
     tool_cmd_words(c, HOC_GEN_FLAGS);
-    char buf[4200];
-    snprintf(buf, sizeof buf, "-I%s", tool_env_or("HOC_RUNTIME", HOC_RUNTIME_DIR));
+    char dir[4096], buf[4200];
+    snprintf(buf, sizeof buf, "-I%s", tool_path(TOOL_RUNTIME, dir, sizeof dir));
     tool_cmd_add(c, buf);
     if (maxn > 0) { /* smaller arrays indexed by process: smaller states */
         size_t n = (size_t)snprintf(buf, sizeof buf, "-D%s", prefix);

@@ -7,6 +7,21 @@
 
 /* The value of environment variable var, or dflt when it is unset or empty. */
 const char *tool_env_or(const char *var, const char *dflt);
+
+/* What generated code needs at hoc's run time. */
+typedef enum ToolPath {
+    TOOL_RUNTIME, /* the directory of hoc_rt.h and replica.h ($HOC_RUNTIME) */
+    TOOL_STDLIB,  /* the directory of the standard .ho modules ($HOC_STDLIB) */
+    TOOL_NET_LIB, /* libhocnet.a, the replica runtime ($HOC_NET_LIB) */
+    TOOL_BASE_LIB /* libhocbase.a, what the replica runtime builds on ($HOC_BASE_LIB) */
+} ToolPath;
+
+/* Where to find `which`: its environment variable when set; else, when hoc
+ * runs from an installed prefix (PREFIX/bin/hoc beside
+ * PREFIX/share/hoc/runtime/hoc_rt.h), the installed copy; else the source
+ * or build tree hoc was built in. Returns buf (cap bytes); never fails, but
+ * the path may not exist (whoever opens it then says so). */
+const char *tool_path(ToolPath which, char *buf, size_t cap);
 /* Runs argv[0] (looked up in PATH) with argv, without a shell; returns its
  * exit status, or -1 (with a message) when it cannot run or was killed. */
 int tool_run(char *const *argv);
