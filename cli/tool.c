@@ -12,10 +12,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Where `make install` puts things, relative to the prefix (CMakeLists.txt). */
-#define INSTALLED_SHARE "share/hoc"
-#define INSTALLED_LIB "lib/hoc"
-
 extern char **environ;
 
 const char *tool_env_or(const char *var, const char *dflt)
@@ -40,7 +36,7 @@ static int installed_prefix(char *buf, size_t cap)
     *slash = 0;
     char probe[4200];
     struct stat st;
-    snprintf(probe, sizeof probe, "%s/" INSTALLED_SHARE "/runtime/hoc_rt.h", exe);
+    snprintf(probe, sizeof probe, "%s/" HOC_INSTALL_SHARE "/runtime/hoc_rt.h", exe);
     if (stat(probe, &st) != 0) return -1;
     snprintf(buf, cap, "%s", exe);
     return 0;
@@ -51,10 +47,10 @@ const char *tool_path(ToolPath which, char *buf, size_t cap)
     static const struct {
         const char *env, *installed, *built;
     } where[] = {
-        [TOOL_RUNTIME] = {"HOC_RUNTIME", INSTALLED_SHARE "/runtime", HOC_RUNTIME_DIR},
-        [TOOL_STDLIB] = {"HOC_STDLIB", INSTALLED_SHARE "/stdlib", HOC_STDLIB_DIR},
-        [TOOL_NET_LIB] = {"HOC_NET_LIB", INSTALLED_LIB "/libhocnet.a", HOC_NET_LIB},
-        [TOOL_BASE_LIB] = {"HOC_BASE_LIB", INSTALLED_LIB "/libhocbase.a", HOC_BASE_LIB},
+        [TOOL_RUNTIME] = {"HOC_RUNTIME", HOC_INSTALL_SHARE "/runtime", HOC_RUNTIME_DIR},
+        [TOOL_STDLIB] = {"HOC_STDLIB", HOC_INSTALL_SHARE "/stdlib", HOC_STDLIB_DIR},
+        [TOOL_NET_LIB] = {"HOC_NET_LIB", HOC_INSTALL_LIB "/libhocnet.a", HOC_NET_LIB},
+        [TOOL_BASE_LIB] = {"HOC_BASE_LIB", HOC_INSTALL_LIB "/libhocbase.a", HOC_BASE_LIB},
     };
     const char *env = getenv(where[which].env);
     char prefix[4096];
