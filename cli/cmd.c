@@ -25,11 +25,10 @@ int cmd_parse(const hoc_opt *table, int argc, char **argv, const char *name, con
     return 0;
 }
 
-void cmd_help(FILE *f, const Command *c)
+void cmd_print_options(FILE *f, const Command *c)
 {
     hoc_opt t[CMD_MAXOPTS];
     void *args = calloc(1, c->args_size);
-    fprintf(f, "  %-34s %s\n", c->synopsis, c->summary);
     if (!args) return;
     c->options(args, t, CMD_MAXOPTS);
     hoc_opt_print(f, t, 6);

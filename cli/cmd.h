@@ -32,7 +32,8 @@ int cmd_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * *file. Returns 0, or 2 after cmd_usage says what is wrong (name, the
  * command's, says who needs a file). */
 int cmd_parse(const hoc_opt *table, int argc, char **argv, const char *name, const char **file);
-/* Prints a command's synopsis, summary and options as hoc help lists them. */
-void cmd_help(FILE *f, const Command *c);
+/* Prints a command's options, one line each, as hoc help lists them (out of
+ * memory: nothing). */
+void cmd_print_options(FILE *f, const Command *c);
 
 #endif

@@ -9,10 +9,10 @@
 
 #include "cgen.h"
 
-int gen_write(GenDir *g, Front *fr, Algo *a, const char *src, const char *template)
+int gen_write(GenDir *g, Front *fr, Algo *a, const char *src, const char *pattern)
 {
     memset(g, 0, sizeof *g);
-    snprintf(g->dir, sizeof g->dir, "%s", template);
+    snprintf(g->dir, sizeof g->dir, "%s", pattern);
     if (!mkdtemp(g->dir)) {
         fprintf(stderr, "hoc: cannot create a temporary directory: %s\n", strerror(errno));
         g->dir[0] = 0;

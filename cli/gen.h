@@ -14,11 +14,12 @@ typedef struct GenDir {
     char extra[PATH_MAX];          /* one more file the caller made there, or empty */
 } GenDir;
 
-/* Creates a fresh directory from template (mkdtemp's, e.g.
- * "/tmp/hoc-XXXXXX") and writes a's C into it. Returns 0, or 2 after a
- * message; gen_remove(g) is due either way. */
-int gen_write(GenDir *g, Front *fr, Algo *a, const char *src, const char *template);
-/* Sets g->extra to dir/name and returns it, for a file the caller writes. */
+/* Creates a fresh directory from pattern (mkdtemp's, e.g.
+ * "/tmp/hoc-XXXXXX") and writes a's C into it (src: the .ho path the code
+ * cites). Returns 0, or 2 after a message; gen_remove(g) is due either way. */
+int gen_write(GenDir *g, Front *fr, Algo *a, const char *src, const char *pattern);
+/* Sets g->extra to dir/name (cut to PATH_MAX) and returns it, for a file
+ * the caller writes there. */
 const char *gen_extra(GenDir *g, const char *name);
 /* Keeps the directory for inspection: says so on stderr after why. */
 void gen_keep(GenDir *g, const char *why);

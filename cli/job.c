@@ -10,8 +10,12 @@ static int param_arg(void *dst, const char *val, char *err, size_t errn)
     ParamArgs *pa = dst;
     const char *eq = strchr(val, '=');
     long long v;
-    if (!eq || eq == val || (size_t)(eq - val) >= sizeof pa->names[0]) {
+    if (!eq || eq == val) {
         snprintf(err, errn, "--param takes NAME=VALUE, not '%s'", val);
+        return -1;
+    }
+    if ((size_t)(eq - val) >= sizeof pa->names[0]) {
+        snprintf(err, errn, "--param: no parameter has a name that long ('%.*s...')", 20, val);
         return -1;
     }
     if (hoc_opt_int(eq + 1, 0, INT32_MAX, &v) != 0) {

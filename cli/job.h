@@ -34,7 +34,8 @@ typedef struct Job {
 } Job;
 
 /* Writes the shared options (storing into j; --json described by
- * json_help) followed by own (NULL-terminated) into t, cap entries. */
+ * json_help) followed by own (NULL-terminated) into t, cap entries; when
+ * they do not fit (a bug: CMD_MAXOPTS is the size), the shared ones only. */
 void job_options(Job *j, const hoc_opt *own, const char *json_help, hoc_opt *t, size_t cap);
 /* Parses, checks, compiles and loads the job's algorithm (j->al, j->l.algo)
  * with arrays indexed by process of capacity maxn (0: the default). Returns

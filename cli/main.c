@@ -10,6 +10,7 @@
  *      that does not compile (syntax or type errors), a tool that failed;
  *   3  a bound reached (check) or a proof unknown (verify).
  * So a test that expects 1 can only pass on a program that compiles. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,11 +33,21 @@ static const char exit_text[] =
 static void usage(FILE *f)
 {
     fputs("usage: hoc COMMAND [ARGS]\n\ncommands:\n", f);
-    for (size_t i = 0; i < NCOMMANDS; i++)
-        cmd_help(f, commands[i]);
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        fprintf(f, "  %-34s %s\n", commands[i]->synopsis, commands[i]->summary);
+        cmd_print_options(f, commands[i]);
+    }
     fprintf(f, "  %-34s %s\n", "help", "this text");
     fprintf(f, "  %-34s %s\n\n", "version", "the version");
     fputs(exit_text, f);
+}
+
+/* Whether a command's arguments ask for its help instead. */
+static bool asks_help(int argc, char **argv)
+{
+    for (int k = 2; k < argc; k++)
+        if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) return true;
+    return false;
 }
 
 int main(int argc, char **argv)
@@ -46,8 +57,16 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *name = argv[1];
-    for (size_t i = 0; i < NCOMMANDS; i++)
-        if (strcmp(name, commands[i]->name) == 0) return commands[i]->run(argc - 2, argv + 2);
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (strcmp(name, commands[i]->name) != 0) continue;
+        if (asks_help(argc, argv)) {
+            /* one command's part of hoc help */
+            printf("usage: hoc %s\n%s\n", commands[i]->synopsis, commands[i]->summary);
+            cmd_print_options(stdout, commands[i]);
+            return 0;
+        }
+        return commands[i]->run(argc - 2, argv + 2);
+    }
     if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
         usage(stdout);
         return 0;

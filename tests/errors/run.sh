@@ -190,5 +190,24 @@ usage_says "check --faults x" "--faults takes benign, none or crash=K" check "$o
 usage_says "verify --only, no match" "liveness_after_1" verify "$ok_file" --only no-such-obligation
 usage_says "build without -o" "build needs -o BIN" build "$ok_file"
 
+# ---- help: from the same tables the commands parse with ----
+# help_says TEXT ARGS...: exit 0, TEXT on stdout
+help_says() {
+    text=$1
+    shift
+    run_hoc "$@" >"$tmp/stdout" 2>"$tmp/err" </dev/null
+    rc=$?
+    if [ "$rc" -eq 0 ] && grep -Fq -- "$text" "$tmp/stdout"; then
+        pass=$((pass + 1))
+    else
+        failed "help: $*" "exit $rc, or no '$text' in the output"
+    fi
+}
+help_says "--rounds R" help
+help_says "--skip NAME" help
+help_says "2  hoc could not do its job" help
+help_says "--maxn N" build --help
+help_says "--only TEXT" verify "$ok_file" --help
+
 echo "errors: $pass passed, $fail failed"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
