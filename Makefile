@@ -5,7 +5,10 @@ JOBS  ?= $(shell nproc)
 # A sanitizer report must not look like a violation (exit 1) or a usage error (2).
 SAN_EXIT = exitcode=86
 
-.PHONY: all deps build demo check check-fast asan bench fuzz format clean
+# Where make install puts hoc (PREFIX/bin/hoc) and what it needs at run time.
+PREFIX ?= /usr/local
+
+.PHONY: all deps build demo check check-fast asan bench fuzz format clean install
 
 all: build
 
@@ -32,6 +35,9 @@ check: build asan
 
 check-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 bench: build
 	@./bench/run.sh $(BUILD)

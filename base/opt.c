@@ -101,6 +101,34 @@ void hoc_opt_print(FILE *f, const hoc_opt *table, int indent)
         if (!o->help) continue;
         char head[64];
         snprintf(head, sizeof head, "%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
-        fprintf(f, "%*s%-18s %s\n", indent, "", head, o->help);
+        fprintf(f, "%*s%-18s ", indent, "", head);
+        for (const char *h = o->help; *h; h++) {
+            fputc(*h, f);
+            if (*h == '\n') fprintf(f, "%*s", indent + 19, "");
+        }
+        fputc('\n', f);
     }
+}
+
+/* The number of entries of a NULL-terminated table (0 for NULL). */
+static size_t table_len(const hoc_opt *t)
+{
+    size_t n = 0;
+    while (t && t[n].name)
+        n++;
+    return n;
+}
+
+int hoc_opt_join(hoc_opt *dst, size_t cap, const hoc_opt *a, const hoc_opt *b)
+{
+    size_t na = table_len(a), nb = table_len(b);
+    if (cap == 0) return -1;
+    if (na + nb + 1 > cap) {
+        dst[0] = (hoc_opt){0};
+        return -1;
+    }
+    if (na) memcpy(dst, a, na * sizeof *a);
+    if (nb) memcpy(dst + na, b, nb * sizeof *b);
+    dst[na + nb] = (hoc_opt){0};
+    return 0;
 }

@@ -48,8 +48,14 @@ typedef struct hoc_opt {
 int hoc_opt_parse(const hoc_opt *table, int argc, char **argv, const char **pos, int maxpos,
                   int *npos, char *err, size_t errn);
 
-/* Prints one line per option of the table that has help, indented by indent. */
+/* Prints one line per option of the table that has help, indented by indent;
+ * a help text with newlines continues on lines aligned under its first. */
 void hoc_opt_print(FILE *f, const hoc_opt *table, int indent);
+
+/* Copies table a, then table b (either may be NULL), into dst as one
+ * NULL-terminated table, so commands can share a fragment of options.
+ * Returns 0, or -1 (dst left empty) when cap entries cannot hold them. */
+int hoc_opt_join(hoc_opt *dst, size_t cap, const hoc_opt *a, const hoc_opt *b);
 
 /* Parses a whole decimal integer in [min, max]; 0, or -1 when s is not one. */
 int hoc_opt_int(const char *s, long long min, long long max, long long *out);

@@ -1,157 +1,110 @@
-/* build.c: `hoc build FILE.ho -o BIN`. Generates the algorithm's C into a
- * temporary directory beside a one-line main that calls hoc_replica_main,
+/* cmd_build.c: `hoc build FILE.ho -o BIN`. Generates the algorithm's C into
+ * a temporary directory beside a one-line main that calls hoc_replica_main,
  * and compiles both with the C compiler, linked with the replica runtime
  * (libhocnet), libevent and libcrypto. */
-#include "cmd_build.h"
-
-#include <errno.h>
-#include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "cgen.h"
-#include "check.h"
-#include "diag.h"
-#include "parse.h"
+#include "cmd.h"
+#include "front.h"
+#include "gen.h"
+#include "hoc_rt.h"
 #include "tool.h"
 
-#ifndef HOC_NET_LIB
-#define HOC_NET_LIB "libhocnet.a"
-#endif
-#ifndef HOC_BASE_LIB
-#define HOC_BASE_LIB "libhocbase.a"
-#endif
-#ifndef HOC_NET_LINK
-#define HOC_NET_LINK "-levent -lcrypto"
-#endif
+typedef struct BuildArgs {
+    const char *out, *name;
+    long long maxn;
+    bool keep;
+} BuildArgs;
 
-static void remove_dir(const char *dir, const char *const *files, int nfiles)
+/* The options of hoc build, writing into *args, a BuildArgs. */
+static void build_options(void *args, hoc_opt *t, size_t cap)
 {
-    for (int i = 0; i < nfiles; i++)
-        unlink(files[i]);
-    rmdir(dir);
+    BuildArgs *b = args;
+    const hoc_opt own[] = {
+        {"-o", HOC_OPT_STR, &b->out, .arg = "BIN", .help = "the replica executable to write"},
+        {"--algorithm", HOC_OPT_STR, &b->name, .arg = "A",
+         .help = "which algorithm, when the file has several"},
+        {"--maxn", HOC_OPT_INT, &b->maxn, 1, HOC_MAXN, .arg = "N",
+         .help = "capacity of arrays indexed by process (default 64)"},
+        {"--keep", HOC_OPT_SET, &b->keep, .help = "keep the generated C and say where"},
+        {NULL},
+    };
+    hoc_opt_join(t, cap, own, NULL);
 }
 
-int hoc_cmd_build(int argc, char **argv)
+/* Writes the replica's main beside the generated C; 0, or 2 after a message. */
+static int write_main(GenDir *g, const char *algo_name)
 {
-    const char *file = NULL, *out = NULL, *name = NULL;
-    int maxn = 0;
-    bool keep = false;
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
-            out = argv[++i];
-        else if (strcmp(argv[i], "--algorithm") == 0 && i + 1 < argc)
-            name = argv[++i];
-        else if (strcmp(argv[i], "--maxn") == 0 && i + 1 < argc) {
-            maxn = atoi(argv[++i]);
-            if (maxn < 1 || maxn > 64) {
-                fprintf(stderr, "hoc: --maxn takes 1 to 64\nrun 'hoc help' for usage\n");
-                return 2;
-            }
-        } else if (strcmp(argv[i], "--keep") == 0)
-            keep = true;
-        else if (argv[i][0] == '-') {
-            fprintf(stderr, "hoc: unknown or incomplete option '%s'\nrun 'hoc help' for usage\n",
-                    argv[i]);
-            return 2;
-        } else if (!file)
-            file = argv[i];
-        else {
-            fprintf(stderr, "hoc: unexpected argument '%s'\nrun 'hoc help' for usage\n", argv[i]);
-            return 2;
-        }
-    }
-    if (!file || !out) {
-        fprintf(stderr, "hoc: build needs a .ho file and -o BIN\nrun 'hoc help' for usage\n");
+    const char *path = gen_extra(g, "main.c");
+    FILE *m = fopen(path, "w");
+    if (!m) {
+        fprintf(stderr, "hoc: cannot write the generated code in %s\n", g->dir);
         return 2;
     }
-    Diag diag = {0};
-    diag.out = stderr;
-    Program *prog = parse_program(file, tool_env_or("HOC_STDLIB", HOC_STDLIB_DIR), &diag);
-    if (!prog) return 2;
-    Algo *algos = NULL, *a = NULL;
-    int rc = 1;
-    if (!diag.errors) algos = check_program(prog);
-    if (diag.errors) {
-        fprintf(stderr, "%d error%s\n", diag.errors, diag.errors == 1 ? "" : "s");
-        goto done;
-    }
-    rc = 2;
-    if (!name && algos && algos->next) {
-        fprintf(stderr, "hoc: the file defines several algorithms; choose one with --algorithm:");
-        for (Algo *x = algos; x; x = x->next)
-            fprintf(stderr, " %s", x->decl->name);
-        fputc('\n', stderr);
-        goto done;
-    }
-    for (Algo *x = algos; x; x = x->next)
-        if (!name || strcmp(x->decl->name, name) == 0) {
-            a = x;
-            break;
-        }
-    if (!a) {
-        fprintf(stderr, "hoc: no algorithm named '%s'\n", name ? name : "?");
-        goto done;
-    }
-    char dir[64] = "/tmp/hoc-build-XXXXXX";
-    if (!mkdtemp(dir)) {
-        fprintf(stderr, "hoc: cannot create a temporary directory: %s\n", strerror(errno));
-        goto done;
-    }
-    char px[256], cpath[PATH_MAX], hpath[PATH_MAX], mpath[PATH_MAX];
-    cgen_prefix(a->decl->name, px, sizeof px);
-    snprintf(cpath, sizeof cpath, "%s/%s.c", dir, px);
-    snprintf(hpath, sizeof hpath, "%s/%s.h", dir, px);
-    snprintf(mpath, sizeof mpath, "%s/main.c", dir);
-    const char *files[] = {cpath, hpath, mpath};
-    FILE *h = fopen(hpath, "w"), *c = fopen(cpath, "w"), *m = fopen(mpath, "w");
-    int wrc = (!h || !c || !m) ? -1 : cgen_algo(prog, a, file, h, c);
-    if (m)
-        fprintf(
-            m,
+    fprintf(m,
             "/* Generated by hoc build: the replica of algorithm %s. */\n"
             "#include \"replica.h\"\n\n"
             "extern const hoc_algo %s_algo;\n\n"
             "int main(int argc, char **argv) { return hoc_replica_main(&%s_algo, argc, argv); }\n",
-            a->decl->name, px, px);
-    if (h && fclose(h) != 0) wrc = -1;
-    if (c && fclose(c) != 0) wrc = -1;
-    if (m && fclose(m) != 0) wrc = -1;
-    if (wrc) {
-        fprintf(stderr, "hoc: cannot write the generated code in %s\n", dir);
-        remove_dir(dir, files, 3);
-        goto done;
+            algo_name, g->prefix, g->prefix);
+    if (fclose(m) != 0) {
+        fprintf(stderr, "hoc: cannot write the generated code in %s\n", g->dir);
+        return 2;
     }
+    return 0;
+}
+
+/* Compiles the generated C and main into b->out; 0, or 2 after a message. */
+static int compile_replica(GenDir *g, const Program *prog, const BuildArgs *b)
+{
+    char path[4096], inc[PATH_MAX + 2];
     ToolCmd cc;
-    tool_cc_begin(&cc, px, maxn);
-    char inc[PATH_MAX + 2];
-    snprintf(inc, sizeof inc, "-I%s", dir);
+    tool_cc_begin(&cc, g->prefix, (int)b->maxn);
+    snprintf(inc, sizeof inc, "-I%s", g->dir);
     tool_cmd_add(&cc, inc);
     tool_cmd_add(&cc, "-o");
-    tool_cmd_add(&cc, out);
-    tool_cmd_add(&cc, cpath);
-    tool_cmd_add(&cc, mpath);
+    tool_cmd_add(&cc, b->out);
+    tool_cmd_add(&cc, g->c);
+    tool_cmd_add(&cc, g->extra);
     for (int i = 0; i < prog->ncsrc; i++)
         tool_cmd_add(&cc, prog->csrc[i]);
-    tool_cmd_add(&cc, tool_env_or("HOC_NET_LIB", HOC_NET_LIB));
-    tool_cmd_add(&cc, tool_env_or("HOC_BASE_LIB", HOC_BASE_LIB));
+    tool_cmd_add(&cc, tool_path(TOOL_NET_LIB, path, sizeof path));
+    tool_cmd_add(&cc, tool_path(TOOL_BASE_LIB, path, sizeof path));
     for (int i = 0; i < prog->nlibs; i++)
         tool_cmd_add(&cc, prog->libs[i]);
     tool_cmd_words(&cc, HOC_NET_LINK);
     if (tool_cmd_run(&cc) != 0) {
-        fprintf(stderr, "hoc: the C compiler failed on the generated replica (kept in %s)\n", dir);
-        goto done;
+        gen_keep(g, "the C compiler failed on the generated replica");
+        return 2;
     }
-    if (keep)
-        fprintf(stderr, "hoc: generated code kept in %s\n", dir);
-    else
-        remove_dir(dir, files, 3);
-    rc = 0;
-done:
-    algo_free(algos);
-    program_free(prog);
+    return 0;
+}
+
+static int build_run(int argc, char **argv)
+{
+    BuildArgs b = {NULL, NULL, 0, false};
+    hoc_opt t[CMD_MAXOPTS];
+    const char *file;
+    build_options(&b, t, CMD_MAXOPTS);
+    if (cmd_parse(t, argc, argv, "build", &file) != 0) return 2;
+    if (!b.out) return cmd_usage("build needs -o BIN");
+    Front fr;
+    GenDir g = {.dir = ""};
+    Algo *a = NULL;
+    int rc = front_load(file, &fr);
+    if (rc == 0) rc = (a = front_pick(&fr, b.name)) ? 0 : 2;
+    if (rc == 0) rc = gen_write(&g, &fr, a, file, "/tmp/hoc-build-XXXXXX");
+    if (rc == 0) rc = write_main(&g, a->decl->name);
+    if (rc == 0) rc = compile_replica(&g, fr.prog, &b);
+    if (rc == 0 && b.keep) gen_keep(&g, "the generated C");
+    gen_remove(&g);
+    front_free(&fr);
     return rc;
 }
+
+const Command cmd_build = {"build",
+                           "build FILE.ho -o BIN [options]",
+                           "a native replica (see docs/runtime.md; BIN --help)",
+                           build_run,
+                           build_options,
+                           sizeof(BuildArgs)};

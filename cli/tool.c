@@ -1,5 +1,5 @@
-/* tool.c: running the toolchain. posix_spawn rather than system(): no shell
- * ever sees a file name. */
+/* tool.c: finding what generated code needs, and running the toolchain.
+ * posix_spawn rather than system(): no shell ever sees a file name. */
 #include "tool.h"
 
 #include <ctype.h>
@@ -8,17 +8,65 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 extern char **environ;
 
-const char *tool_env_or(const char *var, const char *dflt)
+/* The value of environment variable var, or dflt when it is unset or empty. */
+static const char *env_or(const char *var, const char *dflt)
 {
     const char *v = getenv(var);
     return v && *v ? v : dflt;
 }
 
-int tool_run(char *const *argv)
+/* The installation prefix hoc runs from, into buf: the parent of the
+ * executable's directory, if that holds an installed runtime; 0, or -1. */
+static int installed_prefix(char *buf, size_t cap)
+{
+    char exe[4096];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len <= 0) return -1;
+    exe[len] = 0;
+    char *slash = strrchr(exe, '/'); /* .../bin/hoc -> .../bin */
+    if (!slash) return -1;
+    *slash = 0;
+    slash = strrchr(exe, '/'); /* .../bin -> ... */
+    if (!slash) return -1;
+    *slash = 0;
+    char probe[4200];
+    struct stat st;
+    snprintf(probe, sizeof probe, "%s/" HOC_INSTALL_SHARE "/runtime/hoc_rt.h", exe);
+    if (stat(probe, &st) != 0) return -1;
+    snprintf(buf, cap, "%s", exe);
+    return 0;
+}
+
+const char *tool_path(ToolPath which, char *buf, size_t cap)
+{
+    static const struct {
+        const char *env, *installed, *built;
+    } where[] = {
+        [TOOL_RUNTIME] = {"HOC_RUNTIME", HOC_INSTALL_SHARE "/runtime", HOC_RUNTIME_DIR},
+        [TOOL_STDLIB] = {"HOC_STDLIB", HOC_INSTALL_SHARE "/stdlib", HOC_STDLIB_DIR},
+        [TOOL_NET_LIB] = {"HOC_NET_LIB", HOC_INSTALL_LIB "/libhocnet.a", HOC_NET_LIB},
+        [TOOL_BASE_LIB] = {"HOC_BASE_LIB", HOC_INSTALL_LIB "/libhocbase.a", HOC_BASE_LIB},
+    };
+    const char *env = env_or(where[which].env, NULL);
+    char prefix[4096];
+    if (env)
+        snprintf(buf, cap, "%s", env);
+    else if (installed_prefix(prefix, sizeof prefix) == 0)
+        snprintf(buf, cap, "%s/%s", prefix, where[which].installed);
+    else
+        snprintf(buf, cap, "%s", where[which].built);
+    return buf;
+}
+
+/* Runs argv[0] (looked up in PATH) with argv; its exit status, or -1 (with
+ * a message) when it cannot run or was killed. */
+static int run(char *const *argv)
 {
     pid_t pid;
     if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0) {
@@ -47,7 +95,10 @@ void tool_cmd_add(ToolCmd *c, const char *arg)
 void tool_cmd_words(ToolCmd *c, const char *words)
 {
     char buf[1024];
-    snprintf(buf, sizeof buf, "%s", words);
+    if (snprintf(buf, sizeof buf, "%s", words) >= (int)sizeof buf) {
+        c->overflow = 1;
+        return;
+    }
     char *save = NULL;
     for (char *t = strtok_r(buf, " ;", &save); t; t = strtok_r(NULL, " ;", &save))
         tool_cmd_add(c, t);
@@ -56,11 +107,11 @@ void tool_cmd_words(ToolCmd *c, const char *words)
 void tool_cc_begin(ToolCmd *c, const char *prefix, int maxn)
 {
     memset(c, 0, sizeof *c);
-    tool_cmd_add(c, tool_env_or("HOC_CC", HOC_CC));
+    tool_cmd_add(c, env_or("HOC_CC", HOC_CC));
     tool_cmd_words(c, "-std=c11 -O2 -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L");
     tool_cmd_words(c, HOC_GEN_FLAGS);
-    char buf[4200];
-    snprintf(buf, sizeof buf, "-I%s", tool_env_or("HOC_RUNTIME", HOC_RUNTIME_DIR));
+    char dir[4096], buf[4200];
+    snprintf(buf, sizeof buf, "-I%s", tool_path(TOOL_RUNTIME, dir, sizeof dir));
     tool_cmd_add(c, buf);
     if (maxn > 0) { /* smaller arrays indexed by process: smaller states */
         size_t n = (size_t)snprintf(buf, sizeof buf, "-D%s", prefix);
@@ -77,5 +128,5 @@ int tool_cmd_run(ToolCmd *c)
         fprintf(stderr, "hoc: the compiler command is too long\n");
         return -1;
     }
-    return tool_run(c->argv);
+    return run(c->argv);
 }

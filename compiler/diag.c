@@ -2,6 +2,7 @@
 #include "diag.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <string.h>
 
 void diag_source(Diag *d, const char *file, const char *text, size_t len)
@@ -10,6 +11,18 @@ void diag_source(Diag *d, const char *file, const char *text, size_t len)
         d->sources[d->nsources++] = (struct DiagSource){file, text, len};
 }
 
+/* Columns of a long line quoted on each side of the caret: a generated or
+ * minified file may have a line of megabytes, and its diagnostics must
+ * still fit on a screen. */
+#define QUOTE_CONTEXT 100
+
+static bool utf8_continuation(const char *p)
+{
+    return ((unsigned char)*p & 0xC0) == 0x80;
+}
+
+/* Quotes p's line, or the part of it around p's column when the line is
+ * long (marked "..."), and puts a caret under the column. */
 static void quote_line(Diag *d, Pos p)
 {
     for (int i = 0; i < d->nsources; i++) {
@@ -20,9 +33,22 @@ static void quote_line(Diag *d, Pos p)
         const char *e = s;
         while (e < end && *e != '\n')
             e++;
-        fprintf(d->out, "  %.*s\n  ", (int)(e - s), s);
-        for (int c = 1; c < p.col && s + c - 1 < e; c++)
-            fputc(s[c - 1] == '\t' ? '\t' : ' ', d->out);
+        size_t len = (size_t)(e - s), at = p.col > 1 ? (size_t)p.col - 1 : 0;
+        if (at > len) at = len;
+        const char *from = s, *to = e; /* what is quoted */
+        if (len > 2 * QUOTE_CONTEXT) { /* whole characters only */
+            if (at > QUOTE_CONTEXT) from = s + at - QUOTE_CONTEXT;
+            if (len - at > QUOTE_CONTEXT) to = s + at + QUOTE_CONTEXT;
+            while (from > s && utf8_continuation(from))
+                from--;
+            while (to < e && utf8_continuation(to))
+                to++;
+        }
+        const char *cut = from > s ? "..." : "";
+        fprintf(d->out, "  %s%.*s%s\n  %s", cut, (int)(to - from), from, to < e ? "..." : "",
+                from > s ? "   " : "");
+        for (const char *c = from; c < s + at; c++)
+            fputc(*c == '\t' ? '\t' : ' ', d->out);
         fputs("^\n", d->out);
         return;
     }

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "buf.h"
 #include "grammar.h"
 
 /* Lemon's generated interface (grammar.c). */
@@ -464,8 +466,16 @@ static Decl *parse_buffer(Arena *a, Diag *diag, const char *name, const char *te
     return ps.decls;
 }
 
+/* Editors may start a UTF-8 file with a byte order mark; it is no part of
+ * the program, and columns on the first line count from after it. */
+static void skip_bom(const char **text, size_t *len)
+{
+    if (*len >= 3 && memcmp(*text, "\xEF\xBB\xBF", 3) == 0) *text += 3, *len -= 3;
+}
+
 Program *parse_text(const char *name, const char *text, size_t len, Diag *diag)
 {
+    skip_bom(&text, &len);
     Program *prog = calloc(1, sizeof *prog);
     if (!prog) return NULL;
     prog->arena = arena_new();
@@ -520,8 +530,19 @@ static char *read_file(Arena *a, const char *path, size_t *len, const char **why
 typedef struct Loader {
     Program *prog;
     const char *stdlib_dir;
-    const char *loaded[64];
+    const char *loaded[64]; /* module names: each is read once */
     int nloaded;
+    /* The files being read, the program's first, each as named and as the
+     * file system knows it (whatever path leads there): importing one is a
+     * cycle. */
+    struct OpenFile {
+        const char *name; /* the module name: the file's, without directory and .ho */
+        Pos via;          /* the import of the next file on the stack */
+        bool known;       /* stat succeeded: dev and ino say which file it is */
+        dev_t dev;
+        ino_t ino;
+    } open[MAX_IMPORT_DEPTH + 1];
+    int nopen;
 } Loader;
 
 static Decl *load_file(Loader *ld, const char *path, Pos from, int depth);
@@ -550,9 +571,68 @@ static void add_companions(Loader *ld, const char *ho_path)
     fclose(f);
 }
 
-/* Looks for NAME.ho beside the importing file, then in the stdlib. */
+/* Where `import name` in importer reads from: NAME.ho beside the importer,
+ * else in the stdlib. Writes the path to read into buf; false when there is
+ * no such file in either place. */
+static bool find_module(const Loader *ld, const char *name, const char *importer, char *buf,
+                        size_t cap)
+{
+    const char *slash = strrchr(importer, '/');
+    int dirlen = slash ? (int)(slash - importer) : 1;
+    const char *dir = slash ? importer : ".";
+    snprintf(buf, cap, "%.*s/%s.ho", dirlen, dir, name);
+    FILE *f = fopen(buf, "rb");
+    if (!f && ld->stdlib_dir) {
+        snprintf(buf, cap, "%s/%s.ho", ld->stdlib_dir, name);
+        f = fopen(buf, "rb");
+        if (!f && errno == ENOENT) return false;
+    }
+    if (f) fclose(f);
+    return true; /* or a file that cannot be read, which load_file reports */
+}
+
+/* Reports an import of path, a file being read, as a cycle: true if it is
+ * one. Without this the file would be spliced in twice and each of its
+ * names reported as defined twice, which hides the real mistake. The error
+ * is at the import that opened the cycle, in the outermost file of it. */
+static bool import_cycle(Loader *ld, const Decl *imp, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) return false;
+    int k = 0;
+    while (k < ld->nopen &&
+           !(ld->open[k].known && ld->open[k].dev == st.st_dev && ld->open[k].ino == st.st_ino))
+        k++;
+    if (k == ld->nopen) return false;
+    if (k == ld->nopen - 1) {
+        diag_error(ld->prog->diag, imp->pos, "self-import: '%s' is this file", imp->name);
+        return true;
+    }
+    hoc_buf b = {0};
+    hoc_buf_puts(&b, ld->open[k].name);
+    for (int i = k + 1; i < ld->nopen; i++)
+        hoc_buf_printf(&b, "%s %s", i == k + 1 ? " imports" : ", which imports", ld->open[i].name);
+    hoc_buf_printf(&b, ", which imports %s", ld->open[k].name);
+    diag_error(ld->prog->diag, ld->open[k].via, "import cycle: %s", hoc_buf_str(&b));
+    diag_note(ld->prog->diag, imp->pos, "the import that closes the cycle");
+    hoc_buf_free(&b);
+    return true;
+}
+
+/* The module name of the file at path: its name without directory and .ho. */
+static const char *module_name(Arena *a, const char *path)
+{
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    size_t n = strlen(base);
+    if (n > 3 && strcmp(base + n - 3, ".ho") == 0) n -= 3;
+    return arena_strndup(a, base, n);
+}
+
 static Decl *load_import(Loader *ld, const Decl *imp, const char *importer, int depth)
 {
+    char buf[4096];
+    bool found = find_module(ld, imp->name, importer, buf, sizeof buf);
+    if (found && import_cycle(ld, imp, buf)) return NULL;
     for (int i = 0; i < ld->nloaded; i++)
         if (strcmp(ld->loaded[i], imp->name) == 0) return NULL; /* once only */
     if (ld->nloaded < 64) ld->loaded[ld->nloaded++] = imp->name;
@@ -560,26 +640,16 @@ static Decl *load_import(Loader *ld, const Decl *imp, const char *importer, int 
         diag_error(ld->prog->diag, imp->pos, "imports nested too deeply");
         return NULL;
     }
-    Arena *a = ld->prog->arena;
-    char buf[4096];
-    const char *slash = strrchr(importer, '/');
-    int dirlen = slash ? (int)(slash - importer) : 1;
-    const char *dir = slash ? importer : ".";
-    snprintf(buf, sizeof buf, "%.*s/%s.ho", dirlen, dir, imp->name);
-    FILE *f = fopen(buf, "rb");
-    if (!f && ld->stdlib_dir) {
-        snprintf(buf, sizeof buf, "%s/%s.ho", ld->stdlib_dir, imp->name);
-        f = fopen(buf, "rb");
-        if (!f && errno == ENOENT) { /* say where we looked, not just the last place */
-            diag_error(
-                ld->prog->diag, imp->pos,
-                "cannot import '%s': there is no %s.ho beside this file or in the standard library",
-                imp->name, imp->name);
-            return NULL;
-        }
+    if (!found) { /* say where we looked, not just the last place */
+        diag_error(
+            ld->prog->diag, imp->pos,
+            "cannot import '%s': there is no %s.ho beside this file or in the standard library",
+            imp->name, imp->name);
+        return NULL;
     }
-    if (f) fclose(f);
     add_companions(ld, buf);
+    Arena *a = ld->prog->arena;
+    ld->open[ld->nopen - 1].via = imp->pos;
     return load_file(ld, arena_strndup(a, buf, strlen(buf)), imp->pos, depth + 1);
 }
 
@@ -596,12 +666,19 @@ static Decl *load_file(Loader *ld, const char *path, Pos from, int depth)
             fprintf(prog->diag->out, "hoc: cannot read '%s': %s\n", path, why);
         return NULL;
     }
-    diag_source(prog->diag, path, text, len);
-    Decl *decls = parse_buffer(prog->arena, prog->diag, path, text, len);
+    const char *ctext = text;
+    skip_bom(&ctext, &len);
+    diag_source(prog->diag, path, ctext, len);
+    Decl *decls = parse_buffer(prog->arena, prog->diag, path, ctext, len);
+    struct stat st;
+    struct OpenFile *of = &ld->open[ld->nopen++]; /* depth <= MAX_IMPORT_DEPTH */
+    *of = (struct OpenFile){.name = module_name(prog->arena, path), .known = stat(path, &st) == 0};
+    if (of->known) of->dev = st.st_dev, of->ino = st.st_ino;
     Decl *imported = NULL;
     for (Decl *d = decls; d; d = d->next)
         if (d->kind == D_IMPORT)
             imported = parse_append_decl(imported, load_import(ld, d, path, depth));
+    ld->nopen--;
     return parse_append_decl(imported, decls);
 }
 
