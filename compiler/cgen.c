@@ -76,30 +76,41 @@ static void emit_structs(Gen *g, hoc_buf *h)
     hoc_buf_printf(h, "} %s_outputs;\n\n", px);
 }
 
+/* The signatures of the functions a driver may call directly, as both
+ * their prototypes and their definitions give them. */
+static const char *init_sig(Gen *g)
+{
+    return cgen_fmt(g, "void %s_init(%s_state *s, const hoc_env *env, const int64_t *inputs)",
+                    g->px, g->px);
+}
+
+static const char *send_sig(Gen *g, const char *rn)
+{
+    return cgen_fmt(g,
+                    "void %s_send_%s(const %s_state *s, const hoc_env *env, hoc_set *to, "
+                    "%s_msg_%s *out)",
+                    g->px, rn, g->px, g->px, rn);
+}
+
+static const char *update_sig(Gen *g, const char *rn)
+{
+    return cgen_fmt(g,
+                    "void %s_update_%s(%s_state *s, const hoc_env *env, hoc_set from, const "
+                    "%s_msg_%s *msgs, %s_outputs *out)",
+                    g->px, rn, g->px, g->px, rn, g->px);
+}
+
 /* The functions a driver may call directly, besides the descriptor. */
 static void emit_prototypes(Gen *g, hoc_buf *h)
 {
     Algo *al = g->algo;
-    const char *px = g->px;
-    hoc_buf_printf(h, "void %s_init(%s_state *s, const hoc_env *env, const int64_t *inputs);\n", px,
-                   px);
+    hoc_buf_printf(h, "%s;\n", init_sig(g));
     for (int i = 0; i < al->nrounds; i++) {
-        const char *rn = al->rounds[i]->name;
-        hoc_buf_printf(
-            h,
-            "void %s_send_%s(const %s_state *s, const hoc_env *env, hoc_set *to, %s_msg_%s "
-            "*out);\n",
-            px, rn, px, px, rn);
-        hoc_buf_printf(
-            h,
-            "void %s_update_%s(%s_state *s, const hoc_env *env, hoc_set from, const %s_msg_%s "
-            "*msgs, "
-            "%s_outputs *out);\n",
-            px, rn, px, px, rn, px);
-        hoc_buf_printf(h, "int %s_encode_%s(const %s_msg_%s *m, uint8_t *buf, size_t cap);\n", px,
-                       rn, px, rn);
-        hoc_buf_printf(h, "int %s_decode_%s(%s_msg_%s *m, const uint8_t *buf, size_t len);\n", px,
-                       rn, px, rn);
+        Round *r = al->rounds[i];
+        hoc_buf_printf(h, "%s;\n", send_sig(g, r->name));
+        hoc_buf_printf(h, "%s;\n", update_sig(g, r->name));
+        hoc_buf_printf(h, "%s;\n", cgen_codec_sig(g, r, false));
+        hoc_buf_printf(h, "%s;\n", cgen_codec_sig(g, r, true));
     }
 }
 
@@ -257,18 +268,8 @@ static void emit_round_functions(Gen *g, hoc_buf *b, Round *r)
     const char *px = g->px, *rn = r->name;
     g->round = r;
     hoc_buf_printf(b, "/* ---- round %s ---- */\n\n", rn);
-    cgen_function(g, b,
-                  cgen_fmt(g,
-                           "void %s_send_%s(const %s_state *s, const hoc_env *env, hoc_set *to, "
-                           "%s_msg_%s *out)",
-                           px, rn, px, px, rn),
-                  M_PROC, body_block, r->send);
-    cgen_function(g, b,
-                  cgen_fmt(g,
-                           "void %s_update_%s(%s_state *s, const hoc_env *env, hoc_set from, "
-                           "const %s_msg_%s *msgs, %s_outputs *out)",
-                           px, rn, px, px, rn, px),
-                  M_PROC, body_block, r->update);
+    cgen_function(g, b, send_sig(g, rn), M_PROC, body_block, r->send);
+    cgen_function(g, b, update_sig(g, rn), M_PROC, body_block, r->update);
     cgen_function(g, b, cgen_fmt(g, "static int32_t %s_goahead_%s(const int64_t *params)", px, rn),
                   M_PARAM, body_count, r->goahead);
     Expr zero = {.kind = E_INT, .ival = 0};
@@ -292,10 +293,7 @@ static void emit_functions(Gen *g, hoc_buf *b)
     Algo *al = g->algo;
     const char *px = g->px;
     emit_defs(g, b);
-    cgen_function(
-        g, b,
-        cgen_fmt(g, "void %s_init(%s_state *s, const hoc_env *env, const int64_t *inputs)", px, px),
-        M_PROC, body_init, NULL);
+    cgen_function(g, b, init_sig(g), M_PROC, body_init, NULL);
     for (int i = 0; i < al->nrounds; i++)
         emit_round_functions(g, b, al->rounds[i]);
     cgen_function(g, b, cgen_fmt(g, "static bool %s_params_ok(const int64_t *params)", px), M_PARAM,

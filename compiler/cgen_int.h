@@ -89,6 +89,8 @@ void cgen_struct_fields(Gen *g, hoc_buf *b, Field *f, int nf, Decl **vars, int n
  * (fields f, then vars, then the C initialisers in extra if not NULL). */
 void cgen_field_table(Gen *g, hoc_buf *b, const char *tname, const char *sname, Field *f, int nf,
                       Decl **vars, int nv, const char *extra);
+/* The signature of the decoder (or the encoder) of round r's message. */
+const char *cgen_codec_sig(Gen *g, const Round *r, bool decode);
 /* Appends the encode and decode functions of round r's message. */
 void cgen_codec(Gen *g, hoc_buf *b, Round *r);
 /* Appends to h the sizes and to b the functions that list the values spec

@@ -181,10 +181,18 @@ static Slot wire_slot(Gen *g, const Round *r, int i, int off, const char *qual)
     return s;
 }
 
+const char *cgen_codec_sig(Gen *g, const Round *r, bool decode)
+{
+    if (decode)
+        return cgen_fmt(g, "int %s_decode_%s(%s_msg_%s *m, const uint8_t *buf, size_t len)", g->px,
+                        r->name, g->px, r->name);
+    return cgen_fmt(g, "int %s_encode_%s(const %s_msg_%s *m, uint8_t *buf, size_t cap)", g->px,
+                    r->name, g->px, r->name);
+}
+
 static void emit_encoder(Gen *g, hoc_buf *b, Round *r, int wire)
 {
-    hoc_buf_printf(b, "int %s_encode_%s(const %s_msg_%s *m, uint8_t *buf, size_t cap)\n{\n", g->px,
-                   r->name, g->px, r->name);
+    hoc_buf_printf(b, "%s\n{\n", cgen_codec_sig(g, r, false));
     hoc_buf_printf(b, "    if (cap < %d) return -1;\n", wire);
     for (int i = 0, off = 0; i < r->nfields; off += wire_size(r->fields[i++].type)) {
         Slot s = wire_slot(g, r, i, off, "const ");
@@ -203,8 +211,7 @@ static void emit_encoder(Gen *g, hoc_buf *b, Round *r, int wire)
  * refused: a peer's message cannot put a value outside its type in a state. */
 static void emit_decoder(Gen *g, hoc_buf *b, Round *r, int wire)
 {
-    hoc_buf_printf(b, "int %s_decode_%s(%s_msg_%s *m, const uint8_t *buf, size_t len)\n{\n", g->px,
-                   r->name, g->px, r->name);
+    hoc_buf_printf(b, "%s\n{\n", cgen_codec_sig(g, r, true));
     hoc_buf_printf(b, "    if (len != %d) return -1;\n    memset(m, 0, sizeof *m);\n", wire);
     for (int i = 0, off = 0; i < r->nfields; off += wire_size(r->fields[i++].type)) {
         Slot s = wire_slot(g, r, i, off, "");
