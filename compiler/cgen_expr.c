@@ -11,7 +11,6 @@
 static const char *param_name(Gen *g, int i)
 {
     g->use_param[i] = true;
-    if (i == 0) g->use_n = true;
     return g->algo->params[i]->name;
 }
 

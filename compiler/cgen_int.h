@@ -28,7 +28,7 @@ typedef struct Gen {
     Mode mode;
     Round *round;
     /* what the function being emitted used, for its prologue */
-    bool use_param[16], use_phase, use_env, use_s, use_from, use_msgs, use_ho, use_n;
+    bool use_param[16], use_phase, use_env, use_s, use_from, use_msgs, use_ho;
     bool use_let[64]; /* lets emitted as named locals in this function's prologue */
     bool use_out;     /* a send or an output: the out (and to) parameters */
     bool need_active_ints, need_active_sets, need_active_stamps;

@@ -272,8 +272,8 @@ void cgen_function(Gen *g, hoc_buf *dst, const char *signature, Mode mode, cgen_
     hoc_buf *saved = g->out;
     memset(g->use_param, 0, sizeof g->use_param);
     memset(g->use_let, 0, sizeof g->use_let);
-    g->use_phase = g->use_env = g->use_s = g->use_from = g->use_msgs = g->use_ho = g->use_n =
-        g->use_out = false;
+    g->use_phase = g->use_env = g->use_s = g->use_from = g->use_msgs = g->use_ho = g->use_out =
+        false;
     g->ntemp = 0;
     g->mode = mode;
     g->out = &b;
