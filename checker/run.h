@@ -36,11 +36,11 @@ typedef struct Mc {
     int nassume;        /* assumptions that restrict the adversary in every round */
     bool roots_initial; /* the store's roots are initial states (not a goal reached) */
     Store st;
-    int64_t transitions;
-    int64_t level_start, level_end;
-    int64_t next_index;   /* work distribution within a level */
-    pthread_mutex_t lock; /* guards bad, bad_spec and stop_why */
-    int64_t bad;          /* index of a violating (or goal) state, -1 */
+    int64_t transitions;            /* the workers' counts, summed once the search is over */
+    int64_t level_start, level_end; /* the store's indices of the level being expanded */
+    int64_t next_index;             /* work distribution within a level */
+    pthread_mutex_t lock;           /* guards bad, bad_spec and stop_why */
+    int64_t bad;                    /* index of a violating (or goal) state, -1 */
     int bad_spec;
     int goal;  /* the goal of this segment of a punctuated search, or -1 */
     bool stop; /* a bound was hit; workers set it with run_halt() */
@@ -49,6 +49,7 @@ typedef struct Mc {
     bool cti; /* the trace starts from an arbitrary state (--inductive) */
 } Mc;
 
+/* The fields of a key, which holds n process states after TRACE_PROCS bytes. */
 static inline int64_t *key_round(uint8_t *k)
 {
     return (int64_t *)k;
