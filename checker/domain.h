@@ -16,6 +16,7 @@ typedef struct DomStates {
  * the process is not halted). Returns 0, 1 when there would be more than
  * limit states (out is then empty), -1 when out of memory. */
 int dom_states(const hoc_algo *a, int n, int values, int64_t limit, DomStates *out);
+/* Frees the states of d and empties it. */
 void dom_free(DomStates *d);
 
 #endif

@@ -36,7 +36,7 @@ typedef struct mc_opts {
     const bool *untracked;
     int64_t walks; /* > 0: random walks instead of exhaustive search */
     uint64_t seed;
-    FILE *out;
+    FILE *out; /* the report and traces; stdout if NULL */
 } mc_opts;
 
 /* Runs the search and prints its summary. Returns 0 when the reachable space

@@ -24,6 +24,7 @@ typedef struct RankMap {
  * stamp slots always; the period only if abstract, and it stays 0 when the
  * counters are read as numbers. Returns -1 when out of memory. */
 int rank_init(RankMap *r, const hoc_algo *a, int n, const int64_t *params, bool abstract);
+/* Frees what rank_init allocated; r may have failed to initialise. */
 void rank_free(RankMap *r);
 /* Int64s of scratch rank_apply needs. */
 size_t rank_scratch(const RankMap *r);

@@ -8,7 +8,8 @@
 
 #include "check.h"
 
-/* The C prefix of an algorithm: its name in snake_case ("OneThirdRule" -> "one_third_rule"). */
+/* The C prefix of an algorithm: its name in snake_case ("OneThirdRule" ->
+ * "one_third_rule"), cut short to fit cap bytes. */
 void cgen_prefix(const char *name, char *out, size_t cap);
 /* Writes the header and the source of one algorithm; returns 0, or -1 on a write error. */
 int cgen_algo(Program *p, Algo *a, const char *source_name, FILE *h, FILE *c);

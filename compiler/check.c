@@ -1029,6 +1029,64 @@ static void check_for(Checker *c, Stmt *s)
     c->scope = saved;
 }
 
+static void check_assign(Checker *c, Stmt *s)
+{
+    check_lvalue(c, s->lhs);
+    bool saved = c->ghost_ok;
+    c->ghost_ok = saved || is_ghost_lvalue(s->lhs);
+    Type *r = check_expr(c, s->rhs);
+    c->ghost_ok = saved;
+    Type *l = s->lhs->type;
+    if (!fits(c, s->rhs, r, l))
+        diag_error(c->d, s->pos, "cannot assign %s to %s", tn(c, r), tn(c, l));
+    else if (!is_err(l) && !assignable_type(l))
+        diag_error(c->d, s->pos, "cannot assign %s", tn(c, l));
+}
+
+/* A local: in scope until the end of its block. */
+static void check_let(Checker *c, Stmt *s)
+{
+    Type *t = check_expr(c, s->rhs);
+    if (s->var->type) {
+        resolve_type(c, s->var->type);
+        if (!fits(c, s->rhs, t, s->var->type))
+            diag_error(c->d, s->pos, "'%s' is declared %s but given %s", s->var->name,
+                       tn(c, s->var->type), tn(c, t));
+    } else {
+        s->var->type = t;
+    }
+    if (!is_err(t) && (!assignable_type(t) || t->kind == TY_ARRAY))
+        diag_error(c->d, s->pos, "a local cannot hold %s", tn(c, t));
+    check_local_name(c, s->var->name, s->var->pos);
+    push(c, s->var->name, N_LOCAL, s->var);
+}
+
+static void check_output(Checker *c, Stmt *s)
+{
+    Expr *call = s->rhs;
+    Decl *o = find_output(c, call->name);
+    if (!o) {
+        if (find_global(c, call->name, D_DEF) || find_global(c, call->name, D_EXTERN))
+            diag_error(c->d, s->pos, "the result of '%s' is not used", call->name);
+        else
+            diag_error(c->d, s->pos, "'%s' is not an output of this algorithm", call->name);
+        return;
+    }
+    s->out = o;
+    if (c->ctx != C_UPDATE) diag_error(c->d, s->pos, "outputs can only be produced in update");
+    int want = o->ret ? 1 : 0;
+    if (call->nargs != want) {
+        diag_error(c->d, s->pos, "output '%s' takes %d value%s", o->name, want, want ? "" : "s");
+        return;
+    }
+    if (want) {
+        Type *t = check_expr(c, call->args[0]);
+        if (!fits(c, call->args[0], t, o->ret))
+            diag_error(c->d, call->args[0]->pos, "output '%s' takes %s, not %s", o->name,
+                       tn(c, o->ret), tn(c, t));
+    }
+}
+
 static void check_stmt(Checker *c, Stmt *s)
 {
     for (; s; s = s->next) {
@@ -1039,19 +1097,9 @@ static void check_stmt(Checker *c, Stmt *s)
             c->scope = saved;
             break;
         }
-        case S_ASSIGN: {
-            check_lvalue(c, s->lhs);
-            bool saved = c->ghost_ok;
-            c->ghost_ok = saved || is_ghost_lvalue(s->lhs);
-            Type *r = check_expr(c, s->rhs);
-            c->ghost_ok = saved;
-            Type *l = s->lhs->type;
-            if (!fits(c, s->rhs, r, l))
-                diag_error(c->d, s->pos, "cannot assign %s to %s", tn(c, r), tn(c, l));
-            else if (!is_err(l) && !assignable_type(l))
-                diag_error(c->d, s->pos, "cannot assign %s", tn(c, l));
+        case S_ASSIGN:
+            check_assign(c, s);
             break;
-        }
         case S_IF: {
             expect(c, s->cond, TY_BOOL, "an if condition");
             Scope *saved = c->scope;
@@ -1064,52 +1112,15 @@ static void check_stmt(Checker *c, Stmt *s)
         case S_FOR:
             check_for(c, s);
             break;
-        case S_LET: {
-            Type *t = check_expr(c, s->rhs);
-            if (s->var->type) {
-                resolve_type(c, s->var->type);
-                if (!fits(c, s->rhs, t, s->var->type))
-                    diag_error(c->d, s->pos, "'%s' is declared %s but given %s", s->var->name,
-                               tn(c, s->var->type), tn(c, t));
-            } else {
-                s->var->type = t;
-            }
-            if (!is_err(t) && (!assignable_type(t) || t->kind == TY_ARRAY))
-                diag_error(c->d, s->pos, "a local cannot hold %s", tn(c, t));
-            check_local_name(c, s->var->name, s->var->pos);
-            push(c, s->var->name, N_LOCAL, s->var);
+        case S_LET:
+            check_let(c, s);
             break;
-        }
         case S_SEND:
             check_send(c, s);
             break;
-        case S_OUTPUT: {
-            Expr *call = s->rhs;
-            Decl *o = find_output(c, call->name);
-            if (!o) {
-                if (find_global(c, call->name, D_DEF) || find_global(c, call->name, D_EXTERN))
-                    diag_error(c->d, s->pos, "the result of '%s' is not used", call->name);
-                else
-                    diag_error(c->d, s->pos, "'%s' is not an output of this algorithm", call->name);
-                break;
-            }
-            s->out = o;
-            if (c->ctx != C_UPDATE)
-                diag_error(c->d, s->pos, "outputs can only be produced in update");
-            int want = o->ret ? 1 : 0;
-            if (call->nargs != want) {
-                diag_error(c->d, s->pos, "output '%s' takes %d value%s", o->name, want,
-                           want ? "" : "s");
-                break;
-            }
-            if (want) {
-                Type *t = check_expr(c, call->args[0]);
-                if (!fits(c, call->args[0], t, o->ret))
-                    diag_error(c->d, call->args[0]->pos, "output '%s' takes %s, not %s", o->name,
-                               tn(c, o->ret), tn(c, t));
-            }
+        case S_OUTPUT:
+            check_output(c, s);
             break;
-        }
         case S_HALT:
             if (c->ctx != C_UPDATE) diag_error(c->d, s->pos, "halt can only be used in update");
             break;
@@ -1201,82 +1212,83 @@ static void check_round(Checker *c, Round *r)
     c->round = NULL;
 }
 
-static void check_progress(Checker *c, Algo *al, Decl *d);
-static Algo *check_algo(Checker *c, Decl *ad)
+/* n is always parameter 0, declared or not. */
+static Decl *param_n(Checker *c, Algo *al, Decl *ad)
 {
-    Algo *al = calloc(1, sizeof *al);
-    if (!al) abort();
-    al->decl = ad;
-    c->algo = al;
-    /* n is always parameter 0, declared or not */
     Decl *n = NULL;
     for (Decl *d = ad->members_list; d; d = d->next)
         if (d->kind == D_PARAM && strcmp(d->name, "n") == 0) n = d;
     if (!n) n = ast_decl(c->a, D_PARAM, ad->pos, "n");
     n->index = 0;
     PUSH_ARRAY(al->params, al->nparams, n);
-    for (Decl *d = ad->members_list; d; d = d->next)
-        check_duplicate(c, ad->members_list, d);
-    /* first pass: declare everything with a type */
-    for (Decl *d = ad->members_list; d; d = d->next) {
-        switch (d->kind) {
-        case D_PARAM:
-            if (d != n) {
-                d->index = al->nparams;
-                PUSH_ARRAY(al->params, al->nparams, d);
-            }
-            if (d->init && al->nwhere < 8) al->where[al->nwhere++] = d;
-            break;
-        case D_INPUT:
-            if (mentions_identity(d->type)) al->uses_id = true;
-            if (storable(c, d->type, d->pos, "an input") && d->type->kind != TY_INT &&
-                d->type->kind != TY_BOOL && d->type->kind != TY_PID && d->type->kind != TY_ENUM)
-                diag_error(c->d, d->pos, "an input must be an int, bool, pid or enum");
-            PUSH_ARRAY(al->inputs, al->ninputs, d);
-            break;
-        case D_OUTPUT:
-            if (d->ret) storable(c, d->ret, d->pos, "an output");
-            if (d->ret &&
-                (d->ret->kind == TY_ARRAY || d->ret->kind == TY_BYTES || d->ret->kind == TY_STAMP))
-                diag_error(c->d, d->pos, "an output carries an int, bool, pid, enum or set");
-            PUSH_ARRAY(al->outputs, al->noutputs, d);
-            break;
-        case D_VAR:
-            storable(c, d->type, d->pos, "a variable");
-            if (mentions_identity(d->type)) al->uses_id = true; /* ghosts too: specs read them */
-            PUSH_ARRAY(al->vars, al->nvars, d);
-            break;
-        case D_ORACLE:
-            resolve_type(c, d->type);
-            if (!is_err(d->type) && d->type->kind != TY_BOOL)
-                diag_error(c->d, d->pos, "an oracle is a bool the driver chooses");
-            PUSH_ARRAY(al->oracles, al->noracles, d);
-            if (al->noracles > 64) diag_error(c->d, d->pos, "at most 64 oracles");
-            break;
-        case D_ROUND:
-            d->round->index = al->nrounds;
-            if (!d->round->name) {
-                char buf[32];
-                snprintf(buf, sizeof buf, "r%d", al->nrounds);
-                d->round->name = d->name = arena_strndup(c->a, buf, strlen(buf));
-            }
-            PUSH_ARRAY(al->rounds, al->nrounds, d->round);
-            break;
-        case D_SPEC:
-            PUSH_ARRAY(al->specs, al->nspecs, d);
-            break;
-        case D_LET:
-            PUSH_ARRAY(al->lets, al->nlets, d);
-            break;
-        default:
-            diag_error(c->d, d->pos,
-                       "this declaration belongs at the top level, outside the algorithm");
-            break;
+    return n;
+}
+
+/* The first pass: files member d in al's lists with its type, so that the
+ * second pass may use any member from any other. */
+static void declare_member(Checker *c, Algo *al, Decl *d, const Decl *n)
+{
+    switch (d->kind) {
+    case D_PARAM:
+        if (d != n) {
+            d->index = al->nparams;
+            PUSH_ARRAY(al->params, al->nparams, d);
         }
+        if (d->init && al->nwhere < 8) al->where[al->nwhere++] = d;
+        break;
+    case D_INPUT:
+        if (mentions_identity(d->type)) al->uses_id = true;
+        if (storable(c, d->type, d->pos, "an input") && d->type->kind != TY_INT &&
+            d->type->kind != TY_BOOL && d->type->kind != TY_PID && d->type->kind != TY_ENUM)
+            diag_error(c->d, d->pos, "an input must be an int, bool, pid or enum");
+        PUSH_ARRAY(al->inputs, al->ninputs, d);
+        break;
+    case D_OUTPUT:
+        if (d->ret) storable(c, d->ret, d->pos, "an output");
+        if (d->ret &&
+            (d->ret->kind == TY_ARRAY || d->ret->kind == TY_BYTES || d->ret->kind == TY_STAMP))
+            diag_error(c->d, d->pos, "an output carries an int, bool, pid, enum or set");
+        PUSH_ARRAY(al->outputs, al->noutputs, d);
+        break;
+    case D_VAR:
+        storable(c, d->type, d->pos, "a variable");
+        if (mentions_identity(d->type)) al->uses_id = true; /* ghosts too: specs read them */
+        PUSH_ARRAY(al->vars, al->nvars, d);
+        break;
+    case D_ORACLE:
+        resolve_type(c, d->type);
+        if (!is_err(d->type) && d->type->kind != TY_BOOL)
+            diag_error(c->d, d->pos, "an oracle is a bool the driver chooses");
+        PUSH_ARRAY(al->oracles, al->noracles, d);
+        if (al->noracles > 64) diag_error(c->d, d->pos, "at most 64 oracles");
+        break;
+    case D_ROUND:
+        d->round->index = al->nrounds;
+        if (!d->round->name) {
+            char buf[32];
+            snprintf(buf, sizeof buf, "r%d", al->nrounds);
+            d->round->name = d->name = arena_strndup(c->a, buf, strlen(buf));
+        }
+        PUSH_ARRAY(al->rounds, al->nrounds, d->round);
+        break;
+    case D_SPEC:
+        PUSH_ARRAY(al->specs, al->nspecs, d);
+        break;
+    case D_LET:
+        PUSH_ARRAY(al->lets, al->nlets, d);
+        break;
+    default:
+        diag_error(c->d, d->pos,
+                   "this declaration belongs at the top level, outside the algorithm");
+        break;
     }
-    if (al->nrounds == 0) diag_error(c->d, ad->pos, "algorithm '%s' has no round", ad->name);
-    if (al->nparams > 16) diag_error(c->d, ad->pos, "at most 16 params");
-    /* second pass: expressions, in declaration order */
+}
+
+static void check_progress(Checker *c, Algo *al, Decl *d);
+
+/* The second pass: the expressions and code of every member, in declaration order. */
+static void check_members(Checker *c, Algo *al, Decl *ad)
+{
     for (Decl *d = ad->members_list; d; d = d->next) {
         c->scope = NULL;
         c->ghost_ok = false;
@@ -1318,6 +1330,22 @@ static Algo *check_algo(Checker *c, Decl *ad)
             break;
         }
     }
+}
+
+static Algo *check_algo(Checker *c, Decl *ad)
+{
+    Algo *al = calloc(1, sizeof *al);
+    if (!al) abort();
+    al->decl = ad;
+    c->algo = al;
+    Decl *n = param_n(c, al, ad);
+    for (Decl *d = ad->members_list; d; d = d->next)
+        check_duplicate(c, ad->members_list, d);
+    for (Decl *d = ad->members_list; d; d = d->next)
+        declare_member(c, al, d, n);
+    if (al->nrounds == 0) diag_error(c->d, ad->pos, "algorithm '%s' has no round", ad->name);
+    if (al->nparams > 16) diag_error(c->d, ad->pos, "at most 16 params");
+    check_members(c, al, ad);
     for (int i = 0; i < c->nphases; i++)
         if (c->phases[i]->ival == PHASE_INT) al->phase_as_int = true;
     c->nphases = 0;

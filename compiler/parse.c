@@ -114,7 +114,9 @@ void parse_overflow(Parser *ps)
 }
 
 /* ---- list helpers ---- */
-Decl *parse_append_decl(Decl *list, Decl *d)
+/* Appends the list d (NULL: nothing) to list, walking it: for splicing a
+ * module's declarations, not for the grammar's long lists (parse_add_*). */
+static Decl *append_decls(Decl *list, Decl *d)
 {
     if (!d) return list;
     if (!list) return d;
@@ -122,26 +124,6 @@ Decl *parse_append_decl(Decl *list, Decl *d)
     while (t->next)
         t = t->next;
     t->next = d;
-    return list;
-}
-
-Stmt *parse_append_stmt(Stmt *list, Stmt *s)
-{
-    if (!s) return list;
-    if (!list) return s;
-    Stmt *t = list;
-    while (t->next)
-        t = t->next;
-    t->next = s;
-    return list;
-}
-
-Binder *parse_append_binder(Binder *list, Binder *b)
-{
-    Binder *t = list;
-    while (t->next)
-        t = t->next;
-    t->next = b;
     return list;
 }
 
@@ -268,7 +250,7 @@ Decl *parse_params(Parser *ps, NameList *l, Expr *where)
     Decl *list = NULL;
     for (int i = 0; i < l->n; i++) {
         Decl *d = ast_decl(ps->arena, D_PARAM, l->pos[i], l->v[i]);
-        list = parse_append_decl(list, d);
+        list = append_decls(list, d);
     }
     /* the constraint rides on the first parameter of the group */
     if (list) list->init = where;
@@ -676,10 +658,9 @@ static Decl *load_file(Loader *ld, const char *path, Pos from, int depth)
     if (of->known) of->dev = st.st_dev, of->ino = st.st_ino;
     Decl *imported = NULL;
     for (Decl *d = decls; d; d = d->next)
-        if (d->kind == D_IMPORT)
-            imported = parse_append_decl(imported, load_import(ld, d, path, depth));
+        if (d->kind == D_IMPORT) imported = append_decls(imported, load_import(ld, d, path, depth));
     ld->nopen--;
-    return parse_append_decl(imported, decls);
+    return append_decls(imported, decls);
 }
 
 Program *parse_program(const char *path, const char *stdlib_dir, Diag *diag)

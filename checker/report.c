@@ -1,0 +1,140 @@
+/* report.c: the summaries of hoc check (see report.h). */
+#include "report.h"
+
+#include <inttypes.h>
+
+void report_skips(const Mc *m, bool stored)
+{
+    const hoc_algo *a = m->a;
+    FILE *f = m->out;
+    int k = 0, ghosts = 0;
+    for (int i = 0; i < a->nspecs; i++)
+        if (run_skipped(m, i)) fprintf(f, "%s%s", k++ ? ", " : "  skipped: ", a->specs[i].name);
+    if (!k) return;
+    for (int i = 0; i < a->nfields; i++)
+        ghosts += a->fields[i].ghost;
+    if (stored && m->nforget) {
+        fprintf(f, "; ghost%s", m->nforget > 1 ? "s" : "");
+        for (int i = 0, j = 0; i < a->nfields; i++)
+            if (m->o->untracked && m->o->untracked[i] && a->fields[i].ghost)
+                fprintf(f, "%s %s", j++ ? "," : "", a->fields[i].name);
+        fprintf(f, " not tracked (traces still show %s)",
+                m->nforget > 1 ? "their values" : "its values");
+    } else if (stored && ghosts) {
+        fputs("; every ghost still tracked", f);
+    }
+    fputc('\n', f);
+}
+
+/* Whether the search stopped on the goal of its last segment. */
+static bool at_goal(const Mc *m)
+{
+    return m->bad >= 0 && m->bad_spec == m->goal && m->goal >= 0;
+}
+
+/* The line that opens a trace: what was found, and in how many rounds. */
+static void report_found(const Mc *m, const Search *s)
+{
+    bool goal = at_goal(m);
+    fprintf(m->out, "%s: %s %s %s in %" PRId64 " round%s; shortest trace:\n",
+            goal ? "GOAL" : "VIOLATED",
+            goal ? "goal" : hoc_spec_kind_name(m->a->specs[m->bad_spec].kind),
+            m->a->specs[m->bad_spec].name, goal ? "reached" : "violated", s->depth,
+            s->depth == 1 ? "" : "s");
+    path_print(m, &s->trace, s->trace.depth);
+}
+
+/* What was searched, how much, and which reductions applied. */
+static void report_summary(const Mc *m, const Search *s)
+{
+    const hoc_algo *a = m->a;
+    const mc_opts *o = m->o;
+    FILE *f = m->out;
+    fprintf(f, "%s: n=%d", a->name, o->n);
+    for (int i = 1; i < a->nparams; i++)
+        fprintf(f, " %s=%" PRId64, a->params[i], o->params[i]);
+    fprintf(f, ", %s faults",
+            o->faults == MC_BENIGN  ? "benign (any message loss)"
+            : o->faults == MC_CRASH ? "crash"
+                                    : "no");
+    if (o->faults == MC_CRASH) fprintf(f, " (up to %d)", o->crash);
+    fprintf(f, ", inputs from %d values\n", o->values);
+    fprintf(f,
+            "  states %" PRId64 " (%" PRId64 " initial), transitions %" PRId64 ", depth %" PRId64
+            ", %.3f s, %.0f states/s\n",
+            s->states, s->initial, m->transitions, s->depth, s->secs,
+            s->secs > 0 ? (double)s->states / s->secs : 0.0);
+    fprintf(
+        f,
+        "  %zu bytes per stored state, %.1f MB in all; symmetry reduction %s; round counter %s\n",
+        m->st.rec + 16, (double)store_bytes(&m->st) / 1048576.0,
+        m->sym ? "applied"
+               : (a->uses_id ? "not applied (the algorithm depends on process ids)" : "off"),
+        m->fold_round        ? "folded into the phase position"
+        : m->rank.period > 0 ? "abstracted (stamps ranked, phase kept modulo its period)"
+        : !o->abstraction    ? "kept (--no-abstraction)"
+                             : "kept (the algorithm reads it as a number)");
+    if (m->nassume)
+        fprintf(f, "  %d per-round assumption%s enforced on the largest heard-of sets\n",
+                m->nassume, m->nassume == 1 ? "" : "s");
+    report_skips(m, true);
+}
+
+/* The verdict line, and the exit status it stands for. */
+static int report_verdict(const Mc *m, const Search *s)
+{
+    FILE *f = m->out;
+    if (m->bad >= 0) return at_goal(m) ? 0 : 1;
+    if (s->exhausted && m->o->ngoals) {
+        fprintf(f, "not found: the reachable space is exhausted without reaching goal %s\n",
+                m->a->specs[m->goal].name);
+        return 1;
+    }
+    if (s->exhausted) {
+        fprintf(f, "ok: the reachable space is exhausted; every invariant and property %s\n",
+                m->o->skip ? "not skipped holds" : "holds");
+        return 0;
+    }
+    fprintf(f, "bound: stopped by the %s with no violation found (not exhausted)\n",
+            m->stop_why ? m->stop_why : "bound");
+    return 3;
+}
+
+static void report_json(const Mc *m, const Search *s)
+{
+    const hoc_algo *a = m->a;
+    FILE *f = m->out;
+    const char *verdict = at_goal(m)     ? "goal"
+                          : m->bad >= 0  ? "violated"
+                          : s->exhausted ? "ok"
+                                         : "bound";
+    fprintf(f,
+            "{\"verdict\": \"%s\", \"states\": %" PRId64 ", \"transitions\": %" PRId64
+            ", \"depth\": %" PRId64 ", \"seconds\": %.6f, \"exhausted\": %s, \"symmetry\": %s, "
+            "\"abstraction\": %s, "
+            "\"bytes_per_state\": %zu%s%s%s",
+            verdict, s->states, m->transitions, s->depth, s->secs, s->exhausted ? "true" : "false",
+            m->sym ? "true" : "false", m->rank.period > 0 ? "true" : "false", m->st.rec + 16,
+            m->bad >= 0 ? ", \"spec\": \"" : "", m->bad >= 0 ? a->specs[m->bad_spec].name : "",
+            m->bad >= 0 ? "\"" : "");
+    if (m->o->skip) {
+        fputs(", \"skipped\": [", f);
+        for (int i = 0, k = 0; i < a->nspecs; i++)
+            if (run_skipped(m, i)) fprintf(f, "%s\"%s\"", k++ ? ", " : "", a->specs[i].name);
+        fputs("], \"untracked\": [", f);
+        for (int i = 0, k = 0; m->o->untracked && i < a->nfields; i++)
+            if (m->o->untracked[i] && a->fields[i].ghost)
+                fprintf(f, "%s\"%s\"", k++ ? ", " : "", a->fields[i].name);
+        fputc(']', f);
+    }
+    fputs("}\n", f);
+}
+
+int report_search(const Mc *m, const Search *s)
+{
+    if (m->bad >= 0) report_found(m, s);
+    report_summary(m, s);
+    int rc = report_verdict(m, s);
+    if (m->o->json) report_json(m, s);
+    return rc;
+}

@@ -1,0 +1,16 @@
+/* report.h: how hoc check reports a search: the verdict, the summary
+ * lines, and the one-line JSON summary of --json. */
+#ifndef HOC_REPORT_H
+#define HOC_REPORT_H
+
+#include "bfs.h"
+
+/* Prints the summary line of the specs skipped and, if states are stored,
+ * the ghosts left out; nothing when nothing is skipped. */
+void report_skips(const Mc *m, bool stored);
+/* Reports the exhaustive search s: its trace if it found a violation or
+ * the last goal, the summary, the verdict, and the JSON line if asked.
+ * Returns the exit status (0, 1 or 3; see mc.h). */
+int report_search(const Mc *m, const Search *s);
+
+#endif

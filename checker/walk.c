@@ -1,0 +1,72 @@
+/* walk.c: random walks (see walk.h). */
+#include "walk.h"
+
+#include <inttypes.h>
+
+#include "clock.h"
+#include "path.h"
+#include "report.h"
+#include "rng.h"
+
+typedef struct Pick {
+    uint64_t *rng;
+    int64_t seen;
+    Step step;
+} Pick;
+
+/* Reservoir sampling: every successor is equally likely to be kept. */
+static int visit_pick(Worker *w, uint8_t *succ, const hoc_set *ho, void *arg)
+{
+    Pick *pk = arg;
+    if (hoc_rng_next(pk->rng) % (uint64_t)++pk->seen == 0) succ_keep(w, &pk->step, succ, ho);
+    return 0;
+}
+
+/* Random walks from random initial states; returns 1 after printing a
+ * violation, 0 when none was found, -1 on error. */
+static int random_walks(Mc *m, Worker *w, Path *p, int64_t *steps)
+{
+    int64_t depth = m->o->depth;
+    uint64_t rng = m->o->seed;
+    if (path_alloc(p, m, depth) != 0) return -1;
+    int64_t ninit = m->st.count;
+    for (int64_t walk = 0; walk < m->o->walks; walk++) {
+        memcpy(p->states, store_key(&m->st, (int64_t)(hoc_rng_next(&rng) % (uint64_t)ninit)),
+               m->key);
+        for (int64_t d = 1; d <= depth; d++) {
+            Pick pk = {.rng = &rng, .step.state = p->states + m->key * (size_t)d};
+            if (succ_each(w, p->states + m->key * (size_t)(d - 1), visit_pick, &pk) < 0) return -1;
+            if (!pk.seen) break; /* everybody halted or crashed */
+            (*steps)++;
+            path_note(p, d, &pk.step);
+            int v = run_violated(m, p->states + m->key * (size_t)d, false);
+            if (v < 0) continue;
+            m->bad_spec = v;
+            fprintf(m->out,
+                    "VIOLATED: %s %s in round %" PRId64 " of random walk %" PRId64 " (seed %" PRIu64
+                    "):\n",
+                    hoc_spec_kind_name(m->a->specs[v].kind), m->a->specs[v].name, d - 1, walk,
+                    m->o->seed);
+            path_print(m, p, d);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int walk_check(Mc *m, Worker *w)
+{
+    const mc_opts *o = m->o;
+    Path p = {0};
+    int64_t steps = 0;
+    int rc = random_walks(m, w, &p, &steps);
+    path_free(&p);
+    double secs = hoc_now_s() - m->t0;
+    fprintf(m->out,
+            "%s: n=%d, %" PRId64 " random walks of up to %" PRId64 " rounds, seed %" PRIu64
+            ": %" PRId64 " steps in %.3f s\n",
+            m->a->name, o->n, o->walks, o->depth, o->seed, steps, secs);
+    report_skips(m, false);
+    if (rc == 0) fprintf(m->out, "bound: no violation found on these walks (not exhaustive)\n");
+    return rc == 1 ? 1 : rc == 0 ? 3 : 2;
+}

@@ -1,0 +1,410 @@
+/* cgen_expr.c: expressions as C expressions.
+ *
+ * Expressions are total and pure, so anything that needs a loop (a
+ * quantifier, a comprehension, an aggregate over the mailbox) is computed
+ * into a temporary by statements written just before the statement that
+ * uses it; the expression itself is then a plain C expression. */
+#include "cgen_int.h"
+
+#include <string.h>
+
+static const char *param_name(Gen *g, int i)
+{
+    g->use_param[i] = true;
+    return g->algo->params[i]->name;
+}
+
+const char *cgen_n(Gen *g)
+{
+    return param_name(g, 0);
+}
+
+static const char *state_base(Gen *g)
+{
+    g->use_s = true;
+    return "s->";
+}
+
+static const char *msgs(Gen *g)
+{
+    g->use_msgs = true;
+    return "msgs";
+}
+
+/* Opens the loop of one binder, declaring its C variable; see bind() in check.c. */
+static void open_binder_loop(Gen *g, Binder *b, const char *guard)
+{
+    const char *cond = guard ? cgen_fmt(g, " && %s", guard) : "";
+    if (b->domx) {
+        const char *set = cgen_temp(g, "dom");
+        cgen_line(g, "hoc_set %s = %s;", set, cgen_expr(g, b->domx));
+        cgen_line(g, "for (int32_t %s = hoc_set_min(%s); %s >= 0%s; %s = hoc_set_next(%s, %s)) {",
+                  b->name, set, b->name, cond, b->name, set, b->name);
+        g->indent++;
+        return;
+    }
+    switch (b->type->kind) {
+    case TY_BOOL:
+        cgen_line(g, "for (int %s_i = 0; %s_i < 2%s; %s_i++) {", b->name, b->name, cond, b->name);
+        g->indent++;
+        cgen_line(g, "bool %s = %s_i;", b->name, b->name);
+        return;
+    case TY_ENUM:
+        cgen_line(g, "for (int32_t %s = 0; %s < %d%s; %s++) {", b->name, b->name,
+                  b->type->enm->nmembers, cond, b->name);
+        g->indent++;
+        return;
+    case TY_INT:
+    case TY_STAMP: { /* specs only: the values that occur in the state */
+        bool st = b->type->kind == TY_STAMP;
+        if (st)
+            g->need_active_stamps = true;
+        else
+            g->need_active_ints = true;
+        const char *vals = cgen_temp(g, "vals"), *k = cgen_temp(g, "k");
+        cgen_line(g, "int64_t %s[%s_ACTIVE_%s];", vals, g->PX, st ? "STAMPS" : "INTS");
+        cgen_line(g, "int %s = %s_active_%s(S, %s, %s);", k, g->px, st ? "stamps" : "ints",
+                  cgen_n(g), vals);
+        g->use_s = true;
+        cgen_line(g, "for (int %s_i = 0; %s_i < %s%s; %s_i++) {", b->name, b->name, k, cond,
+                  b->name);
+        g->indent++;
+        cgen_line(g, "int64_t %s = %s[%s_i];", b->name, vals, b->name);
+        return;
+    }
+    case TY_SET: { /* specs only: heard-of sets and set-valued state */
+        g->need_active_sets = true;
+        g->use_ho = true;
+        const char *vals = cgen_temp(g, "sets"), *k = cgen_temp(g, "k");
+        cgen_line(g, "hoc_set %s[%s_ACTIVE_SETS];", vals, g->PX);
+        cgen_line(g, "int %s = %s_active_sets(S, %s, ho, %s);", k, g->px, cgen_n(g), vals);
+        g->use_s = true;
+        cgen_line(g, "for (int %s_i = 0; %s_i < %s%s; %s_i++) {", b->name, b->name, k, cond,
+                  b->name);
+        g->indent++;
+        cgen_line(g, "hoc_set %s = %s[%s_i];", b->name, vals, b->name);
+        return;
+    }
+    default:
+        cgen_line(g, "for (int32_t %s = 0; %s < %s%s; %s++) {", b->name, b->name, cgen_n(g), cond,
+                  b->name);
+        g->indent++;
+        return;
+    }
+}
+
+static const char *emit_quant(Gen *g, Expr *e)
+{
+    const char *r = cgen_temp(g, e->is_forall ? "all" : "some");
+    cgen_line(g, "bool %s = %s; /* %s */", r, e->is_forall ? "true" : "false",
+              e->is_forall ? "forall" : "exists");
+    const char *guard = e->is_forall ? r : cgen_fmt(g, "!%s", r);
+    int depth = 0;
+    for (Binder *b = e->binders; b; b = b->next, depth++)
+        open_binder_loop(g, b, guard);
+    const char *body = cgen_expr(g, e->a);
+    if (e->is_forall)
+        cgen_line(g, "if (!(%s)) %s = false;", body, r);
+    else
+        cgen_line(g, "if (%s) %s = true;", body, r);
+    while (depth--)
+        cgen_close(g);
+    return r;
+}
+
+static const char *emit_compr(Gen *g, Expr *e)
+{
+    const char *r = cgen_temp(g, "set");
+    cgen_line(g, "hoc_set %s = 0;", r);
+    open_binder_loop(g, e->binders, NULL);
+    const char *cond = cgen_expr(g, e->a);
+    cgen_line(g, "if (%s) %s |= hoc_set_one(%s);", cond, r, e->binders->name);
+    cgen_close(g);
+    return r;
+}
+
+/* The C expression for the field `f` of the message from sender `p`. */
+static const char *msg_field(Gen *g, Round *r, const char *p, int f)
+{
+    return cgen_fmt(g, "%s[%s].%s", msgs(g), p, r->fields[f].name);
+}
+
+static const char *emit_aggregate(Gen *g, Expr *e)
+{
+    const char *f = e->name;
+    if (e->nargs == 2)
+        return cgen_fmt(g, "hoc_%s(%s, %s)", f, cgen_expr(g, e->args[0]), cgen_expr(g, e->args[1]));
+    Expr *arg = e->args[0];
+    const char *set = cgen_expr(g, arg);
+    if (arg->type->kind == TY_SET) return cgen_fmt(g, "hoc_set_%s(%s)", f, set);
+    Round *r = arg->type->round;
+    int field = arg->index;
+    const Type *ft = r->fields[field].type;
+    const char *from = cgen_temp(g, "from"), *p = cgen_temp(g, "p");
+    cgen_line(g, "hoc_set %s = %s; /* %s over %s */", from, set, f, r->fields[field].name);
+    if (strcmp(f, "mmor") == 0) {
+        const char *vals = cgen_temp(g, "vals"), *k = cgen_temp(g, "k"),
+                   *res = cgen_temp(g, "mmor");
+        cgen_line(g, "int64_t %s[HOC_MAXN];", vals);
+        cgen_line(g, "int %s = 0;", k);
+        cgen_set_loop(g, p, from);
+        cgen_line(g, "%s[%s++] = %s;", vals, k, msg_field(g, r, p, field));
+        cgen_close(g);
+        cgen_line(g, "%s %s = (%s)hoc_mmor(%s, %s);", cgen_ctype(g, ft), res, cgen_ctype(g, ft),
+                  vals, k);
+        return res;
+    }
+    bool is_arg = f[0] == 'a', is_max = strstr(f, "max") != NULL;
+    const char *best = cgen_temp(g, "best"), *who = cgen_temp(g, "who");
+    cgen_line(g, "int64_t %s = 0;", best);
+    cgen_line(g, "int32_t %s = -1;", who);
+    cgen_set_loop(g, p, from);
+    cgen_line(g, "if (%s < 0 || %s %s %s) {", who, msg_field(g, r, p, field), is_max ? ">" : "<",
+              best);
+    g->indent++;
+    cgen_line(g, "%s = %s;", best, msg_field(g, r, p, field));
+    cgen_line(g, "%s = %s;", who, p);
+    cgen_close(g);
+    cgen_close(g);
+    /* on an empty mailbox: 0, and a message with all fields zero */
+    if (is_arg) return cgen_fmt(g, "(%s < 0 ? 0 : %s)", who, who);
+    return best;
+}
+
+static const char *emit_call(Gen *g, Expr *e)
+{
+    Decl *d = e->decl;
+    if (!d) return emit_aggregate(g, e);
+    hoc_buf b = {0};
+    bool bytes_ret = d->ret->kind == TY_BYTES;
+    const char *res = NULL;
+    if (bytes_ret) {
+        res = cgen_temp(g, "bytes");
+        cgen_line(g, "uint8_t %s[%lld];", res, (long long)d->ret->len);
+    }
+    bool ext = d->kind == D_EXTERN; /* externs get every block's length beside it */
+    hoc_buf_printf(&b, "%s%s(", ext ? "" : cgen_fmt(g, "%s_", g->px), d->name);
+    for (int i = 0; i < e->nargs; i++) {
+        hoc_buf_printf(&b, "%s%s", i ? ", " : "", cgen_expr(g, e->args[i]));
+        if (ext && d->params[i].type->kind == TY_BYTES)
+            hoc_buf_printf(&b, ", %lld", (long long)d->params[i].type->len);
+    }
+    if (bytes_ret) hoc_buf_printf(&b, "%s%s", e->nargs ? ", " : "", res);
+    if (bytes_ret && ext) hoc_buf_printf(&b, ", %lld", (long long)d->ret->len);
+    hoc_buf_put(&b, ")", 1);
+    char *call = cgen_take(g, &b);
+    if (bytes_ret) {
+        cgen_line(g, "%s;", call);
+        return res;
+    }
+    return call;
+}
+
+/* Does a let read nothing that changes during a round (variables, oracles)? */
+static bool let_stable(const Expr *e)
+{
+    if (!e) return true;
+    if (e->kind == E_NAME && e->nk == N_STATE && e->decl && e->decl->kind != D_INPUT) return false;
+    if (e->kind == E_NAME && e->nk == N_LET && !let_stable(e->decl->init)) return false;
+    for (int i = 0; i < e->nargs; i++)
+        if (!let_stable(e->args[i])) return false;
+    return let_stable(e->a) && let_stable(e->b) && let_stable(e->c);
+}
+
+static int let_index(const Gen *g, const Decl *d)
+{
+    for (int i = 0; i < g->algo->nlets && i < 64; i++)
+        if (g->algo->lets[i] == d) return i;
+    return -1;
+}
+
+static const char *emit_name(Gen *g, Expr *e)
+{
+    switch (e->nk) {
+    case N_STATE:
+        if (e->decl && e->decl->kind == D_ORACLE) {
+            g->use_env = true;
+            int i = 0;
+            while (g->algo->oracles[i] != e->decl)
+                i++;
+            return cgen_fmt(g, "hoc_oracle(env, %d)", i);
+        }
+        return cgen_fmt(g, "%s%s", state_base(g), e->name);
+    case N_PARAM:
+        return param_name(g, e->index);
+    case N_CONST:
+        return cgen_fmt(g, "%lld /* %s */", (long long)e->decl->value, e->name);
+    case N_ENUMVAL:
+        return cgen_fmt(g, "%s_%s", e->decl->name, e->name);
+    case N_LET: {
+        int i = let_index(g, e->decl);
+        if (g->mode == M_PROC && i >= 0 && let_stable(e->decl->init)) {
+            g->use_let[i] = true; /* a named local: `p coord` works in gdb */
+            return e->name;
+        }
+        return cgen_fmt(g, "(%s)",
+                        cgen_expr(g, e->decl->init)); /* reads state: its value where used */
+    }
+    case N_LOCAL:
+    case N_BINDER:
+        return e->name;
+    case N_MSGVAR:
+        if (g->round && g->round->single) return msg_field(g, g->round, e->name, 0);
+        return e->name;
+    case N_ID:
+        g->use_env = true;
+        return "env->id";
+    case N_PROCS:
+        return cgen_fmt(g, "hoc_set_all((int32_t)%s)", cgen_n(g));
+    case N_MBOX:
+        g->use_from = true;
+        return "from";
+    default:
+        return "0";
+    }
+}
+
+static const char *emit_index(Gen *g, Expr *e)
+{
+    if (e->nk == N_HO) {
+        g->use_ho = true;
+        return cgen_fmt(g, "ho[hoc_idx(%s, HOC_MAXN)]", cgen_expr(g, e->b));
+    }
+    if (e->nk == N_STATE) { /* a spec reading process i's variable */
+        Expr *i = e->b;
+        g->use_s = true;
+        bool in_range = i->kind == E_NAME && i->nk == N_BINDER && i->binder && !i->binder->domx &&
+                        i->binder->type->kind == TY_PID;
+        if (in_range) return cgen_fmt(g, "S[%s].%s", i->name, e->a->name);
+        return cgen_fmt(g, "S[hoc_idx(%s, (uint32_t)%s)].%s", cgen_expr(g, i), cgen_n(g),
+                        e->a->name);
+    }
+    const char *idx = cgen_expr(g, e->b);
+    if (e->nk == N_MBOX) {
+        const char *p = cgen_fmt(g, "hoc_idx(%s, HOC_MAXN)", idx);
+        Round *r = e->a->type->round;
+        cgen_expr(g, e->a); /* the mailbox itself needs no code, but mark its use */
+        if (r->single) return msg_field(g, r, p, 0);
+        return cgen_fmt(g, "(int32_t)%s", p);
+    }
+    const char *base = cgen_expr(g, e->a);
+    const Type *t = e->a->type;
+    const char *len = t->kind == TY_BYTES ? cgen_fmt(g, "%lld", (long long)t->len) : cgen_len(g, t);
+    const char *el = cgen_fmt(g, "%s[hoc_idx(%s, %s)]", base, idx, len);
+    return t->kind == TY_BYTES ? cgen_fmt(g, "(int64_t)%s", el) : el;
+}
+
+static const char *emit_field(Gen *g, Expr *e)
+{
+    const char *base = cgen_expr(g, e->a);
+    if (e->a->type->kind == TY_MBOX) return base; /* a projection: the senders stay the same */
+    Round *r = e->a->type->kind == TY_MSG ? e->a->type->round : g->round;
+    bool single_var = e->a->kind == E_NAME && e->a->nk == N_MSGVAR && r->single;
+    if (single_var) base = e->a->name;
+    if (e->index == -2) return base;
+    return msg_field(g, r, base, e->index);
+}
+
+static const char *int_op(Op op)
+{
+    switch (op) {
+    case OP_ADD:
+        return "hoc_add";
+    case OP_SUB:
+        return "hoc_sub";
+    case OP_MUL:
+        return "hoc_mul";
+    case OP_DIV:
+        return "hoc_div";
+    default:
+        return "hoc_mod";
+    }
+}
+
+static const char *emit_binary(Gen *g, Expr *e)
+{
+    const char *a = cgen_expr(g, e->a), *b = cgen_expr(g, e->b);
+    const Type *t = e->a->type;
+    switch (e->op) {
+    case OP_AND:
+        return cgen_fmt(g, "(%s && %s)", a, b);
+    case OP_OR:
+        return cgen_fmt(g, "(%s || %s)", a, b);
+    case OP_IMPLIES:
+        return cgen_fmt(g, "(!%s || %s)", a, b);
+    case OP_IN:
+        return cgen_fmt(g, "hoc_set_has(%s, %s)", b, a);
+    case OP_EQ:
+    case OP_NE:
+    case OP_LT:
+    case OP_LE:
+    case OP_GT:
+    case OP_GE: {
+        static const char *const c_op[] = {[OP_EQ] = "==", [OP_NE] = "!=", [OP_LT] = "<",
+                                           [OP_LE] = "<=", [OP_GT] = ">",  [OP_GE] = ">="};
+        if (t->kind == TY_BYTES) /* only == and != type-check for blocks */
+            return cgen_fmt(g, "(memcmp(%s, %s, %lld) %s 0)", a, b, (long long)t->len, c_op[e->op]);
+        return cgen_fmt(g, "(%s %s %s)", a, c_op[e->op], b);
+    }
+    default:
+        if (t->kind == TY_SET)
+            return e->op == OP_ADD ? cgen_fmt(g, "(%s | %s)", a, b)
+                                   : cgen_fmt(g, "(%s & ~%s)", a, b);
+        return cgen_fmt(g, "%s(%s, %s)", int_op(e->op), a, b);
+    }
+}
+
+const char *cgen_expr(Gen *g, Expr *e)
+{
+    switch (e->kind) {
+    case E_INT:
+        return cgen_fmt(g, e->ival > 2147483647 ? "INT64_C(%lld)" : "%lld", (long long)e->ival);
+    case E_BOOL:
+        return e->ival ? "true" : "false";
+    case E_NAME:
+        return emit_name(g, e);
+    case E_ROUND:
+        g->use_env = true;
+        return "env->round";
+    case E_PHASE:
+        g->use_env = g->use_phase = true;
+        return e->type && e->type->kind == TY_STAMP ? "hoc_stamp(phase)" : "phase";
+    case E_NEVER:
+        return "HOC_NEVER";
+    case E_UNARY:
+        if (e->op == OP_NOT) return cgen_fmt(g, "!%s", cgen_expr(g, e->a));
+        if (e->a->kind == E_INT) return cgen_fmt(g, "(-%s)", cgen_expr(g, e->a));
+        return cgen_fmt(g, "hoc_neg(%s)", cgen_expr(g, e->a));
+    case E_BINARY:
+        return emit_binary(g, e);
+    case E_COND: {
+        /* both branches are total and pure, so evaluating both is safe */
+        const char *c = cgen_expr(g, e->a), *x = cgen_expr(g, e->b), *y = cgen_expr(g, e->c);
+        return cgen_fmt(g, "(%s ? %s : %s)", c, x, y);
+    }
+    case E_INDEX:
+        return emit_index(g, e);
+    case E_FIELD:
+        return emit_field(g, e);
+    case E_CALL:
+        return emit_call(g, e);
+    case E_CARD:
+        return cgen_fmt(g, "hoc_set_size(%s)", cgen_expr(g, e->a));
+    case E_COMPR:
+        return emit_compr(g, e);
+    case E_SETLIT: {
+        if (!e->nargs) return "((hoc_set)0)";
+        hoc_buf b = {0};
+        hoc_buf_put(&b, "(", 1);
+        for (int i = 0; i < e->nargs; i++)
+            hoc_buf_printf(&b, "%shoc_set_one(%s)", i ? " | " : "", cgen_expr(g, e->args[i]));
+        hoc_buf_put(&b, ")", 1);
+        return cgen_take(g, &b);
+    }
+    case E_QUANT:
+        return emit_quant(g, e);
+    case E_TUPLE:
+        return "0";
+    }
+    return "0";
+}

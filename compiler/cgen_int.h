@@ -1,0 +1,101 @@
+/* cgen_int.h: what the parts of the C back end share; nothing outside
+ * compiler/cgen*.c includes it.
+ *
+ * cgen.c assembles an algorithm's .h and .c from the parts: cgen_expr.c
+ * turns an expression into a C expression (writing any loop it needs as
+ * statements just before), cgen_stmt.c writes statements and whole
+ * functions, and cgen_layout.c lays out the structs, their field tables,
+ * the message codecs and the spec quantifiers' ranges. */
+#ifndef HOC_CGEN_INT_H
+#define HOC_CGEN_INT_H
+
+#include "buf.h"
+#include "cgen.h"
+
+/* The kind of function being written: it decides where params come from
+ * (env or an array) and whether lets may be named locals. */
+typedef enum Mode { M_PROC, M_SPEC, M_PARAM, M_DEF } Mode;
+
+typedef struct Gen {
+    Program *prog;
+    Algo *algo;
+    Arena *a;
+    const char *px; /* C prefix */
+    const char *PX; /* upper-case prefix, for macros */
+    hoc_buf *out;   /* where statements go */
+    int indent;
+    int ntemp;
+    Mode mode;
+    Round *round;
+    /* what the function being emitted used, for its prologue */
+    bool use_param[16], use_phase, use_env, use_s, use_from, use_msgs, use_ho;
+    bool use_let[64]; /* lets emitted as named locals in this function's prologue */
+    bool use_out;     /* a send or an output: the out (and to) parameters */
+    bool need_active_ints, need_active_sets, need_active_stamps;
+} Gen;
+
+/* ---- cgen_stmt.c: writing C ---- */
+
+/* Moves b's text into a string that lives as long as the program's arena,
+ * leaving b empty. */
+char *cgen_take(Gen *g, hoc_buf *b);
+/* Formats into a string that lives as long as the program's arena. */
+char *cgen_fmt(Gen *g, const char *f, ...) __attribute__((format(printf, 2, 3)));
+/* Writes one line of the current function at the current indentation. */
+void cgen_line(Gen *g, const char *f, ...) __attribute__((format(printf, 2, 3)));
+/* A fresh name for a temporary of the current function: hoc_<stem><k>. */
+char *cgen_temp(Gen *g, const char *stem);
+/* Opens a loop of C variable var over the members of the hoc_set held in set. */
+void cgen_set_loop(Gen *g, const char *var, const char *set);
+/* Closes the innermost block opened. */
+void cgen_close(Gen *g);
+/* Writes the statements of the list that starts at s. */
+void cgen_stmts(Gen *g, Stmt *s);
+/* Writes dst = src for a value of type t (memcpy for arrays and blocks). */
+void cgen_copy(Gen *g, const char *dst, const char *src, const Type *t);
+
+/* Writes the statements of a function's body. */
+typedef void (*cgen_body_fn)(Gen *g, void *arg);
+/* Appends to dst the function of that signature: body(g, arg) writes its
+ * statements, then a prologue declares exactly the params, phase and lets
+ * the body used, so no local is left unused. */
+void cgen_function(Gen *g, hoc_buf *dst, const char *signature, Mode mode, cgen_body_fn body,
+                   void *arg);
+
+/* ---- cgen_expr.c: expressions ---- */
+
+/* The C expression for e, after writing the statements of any loop it
+ * needs; the checker accepted e, so this cannot fail. */
+const char *cgen_expr(Gen *g, Expr *e);
+/* The parameter n as a C expression, in any mode. */
+const char *cgen_n(Gen *g);
+
+/* ---- cgen_layout.c: data layout ---- */
+
+/* The C type of one scalar of t (arrays: of their elements). */
+const char *cgen_ctype(Gen *g, const Type *t);
+/* The array suffix of a declaration of type t: "[OTR_MAXN][4]", or "". */
+const char *cgen_dims(Gen *g, const Type *t);
+/* The length of array t as a C expression. */
+const char *cgen_len(Gen *g, const Type *t);
+/* The HOC_K_ kind of t's scalars, as named in hoc_rt.h. */
+const char *cgen_kind_name(const Type *t);
+/* Bytes of round r's message on the wire. */
+int cgen_wire_size(const Round *r);
+/* Appends the members of a struct holding fields f then variables vars,
+ * widest first so that no padding falls between them. */
+void cgen_struct_fields(Gen *g, hoc_buf *b, Field *f, int nf, Decl **vars, int nv);
+/* Appends the hoc_field table tname describing the members of struct sname
+ * (fields f, then vars, then the C initialisers in extra if not NULL). */
+void cgen_field_table(Gen *g, hoc_buf *b, const char *tname, const char *sname, Field *f, int nf,
+                      Decl **vars, int nv, const char *extra);
+/* The signature of the decoder (or the encoder) of round r's message. */
+const char *cgen_codec_sig(Gen *g, const Round *r, bool decode);
+/* Appends the encode and decode functions of round r's message. */
+void cgen_codec(Gen *g, hoc_buf *b, Round *r);
+/* Appends to h the sizes and to b the functions that list the values spec
+ * quantifiers over ints, stamps and sets range over, for those the specs
+ * written so far needed (g->need_active_*). */
+void cgen_active_helpers(Gen *g, hoc_buf *h, hoc_buf *b);
+
+#endif

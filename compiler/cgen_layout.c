@@ -1,0 +1,329 @@
+/* cgen_layout.c: how the generated data is laid out: C types, the state
+ * and message structs and the field tables that describe them to drivers,
+ * the wire format of messages, and the values spec quantifiers range over. */
+#include "cgen_int.h"
+
+#include <stdlib.h>
+
+/* ---- C types ---- */
+const char *cgen_ctype(Gen *g, const Type *t)
+{
+    switch (t->kind) {
+    case TY_INT:
+        return "int64_t";
+    case TY_BOOL:
+        return "bool";
+    case TY_PID:
+        return "int32_t";
+    case TY_ENUM:
+        return "int32_t";
+    case TY_SET:
+        return "hoc_set";
+    case TY_BYTES:
+        return "uint8_t";
+    case TY_ARRAY:
+        return cgen_ctype(g, t->elem);
+    case TY_MSG:
+        return "int32_t"; /* a sender index */
+    case TY_MBOX:
+        return "hoc_set"; /* the senders it holds */
+    default:
+        return "int64_t";
+    }
+}
+
+const char *cgen_dims(Gen *g, const Type *t)
+{
+    if (t->kind == TY_BYTES) return cgen_fmt(g, "[%lld]", (long long)t->len);
+    if (t->kind != TY_ARRAY) return "";
+    const char *inner = cgen_dims(g, t->elem);
+    if (t->len < 0) return cgen_fmt(g, "[%s_MAXN]%s", g->PX, inner);
+    return cgen_fmt(g, "[%lld]%s", (long long)t->len, inner);
+}
+
+const char *cgen_len(Gen *g, const Type *t)
+{
+    return t->len < 0 ? cgen_fmt(g, "%s_MAXN", g->PX) : cgen_fmt(g, "%lld", (long long)t->len);
+}
+
+/* ---- layout ---- */
+static const Type *innermost(const Type *t)
+{
+    while (t->kind == TY_ARRAY)
+        t = t->elem;
+    return t;
+}
+
+/* Total scalar elements of a type, as a C expression. */
+static const char *count_expr(Gen *g, const Type *t)
+{
+    if (t->kind == TY_BYTES) return cgen_fmt(g, "%lld", (long long)t->len);
+    if (t->kind != TY_ARRAY) return "1";
+    return cgen_fmt(g, "%s * %s", cgen_len(g, t), count_expr(g, t->elem));
+}
+
+const char *cgen_kind_name(const Type *t)
+{
+    switch (innermost(t)->kind) {
+    case TY_BOOL:
+        return "HOC_K_BOOL";
+    case TY_PID:
+        return "HOC_K_PID";
+    case TY_ENUM:
+        return "HOC_K_ENUM";
+    case TY_SET:
+        return "HOC_K_SET";
+    case TY_STAMP:
+        return "HOC_K_STAMP";
+    case TY_BYTES:
+        return "HOC_K_BYTES";
+    default:
+        return "HOC_K_INT";
+    }
+}
+
+/* Bytes of one scalar: its width on the wire, and its alignment in a struct. */
+static int scalar_size(TypeKind k)
+{
+    switch (k) {
+    case TY_INT:
+    case TY_SET:
+    case TY_STAMP:
+        return 8;
+    case TY_PID:
+    case TY_ENUM:
+        return 4;
+    default:
+        return 1; /* bool, and the bytes of a block */
+    }
+}
+
+static int wire_size(const Type *t)
+{
+    if (t->kind == TY_BYTES) return (int)t->len;
+    if (t->kind == TY_ARRAY) return (int)t->len * wire_size(t->elem);
+    return scalar_size(t->kind);
+}
+
+int cgen_wire_size(const Round *r)
+{
+    int wire = 0;
+    for (int i = 0; i < r->nfields; i++)
+        wire += wire_size(r->fields[i].type);
+    return wire;
+}
+
+/* Alignment of a field: that of its scalars, so widest-first leaves no padding. */
+static int scalar_align(const Type *t)
+{
+    return scalar_size(innermost(t)->kind);
+}
+
+void cgen_struct_fields(Gen *g, hoc_buf *b, Field *f, int nf, Decl **vars, int nv)
+{
+    /* widest first: no padding between fields */
+    for (int al = 8; al >= 1; al /= 2) {
+        for (int i = 0; i < nf; i++)
+            if (scalar_align(f[i].type) == al)
+                hoc_buf_printf(b, "    %s %s%s;\n", cgen_ctype(g, innermost(f[i].type)), f[i].name,
+                               cgen_dims(g, f[i].type));
+        for (int i = 0; i < nv; i++)
+            if (scalar_align(vars[i]->type) == al)
+                hoc_buf_printf(b, "    %s %s%s;%s%s\n", cgen_ctype(g, innermost(vars[i]->type)),
+                               vars[i]->name, cgen_dims(g, vars[i]->type),
+                               vars[i]->ghost ? " /* ghost */" : "",
+                               vars[i]->kind == D_INPUT ? " /* input */" : "");
+    }
+}
+
+void cgen_field_table(Gen *g, hoc_buf *b, const char *tname, const char *sname, Field *f, int nf,
+                      Decl **vars, int nv, const char *extra)
+{
+    hoc_buf_printf(b, "static const hoc_field %s[] = {\n", tname);
+    for (int i = 0; i < nf + nv; i++) {
+        const char *name = i < nf ? f[i].name : vars[i - nf]->name;
+        const Type *t = i < nf ? f[i].type : vars[i - nf]->type, *in = innermost(t);
+        bool ghost = i >= nf && vars[i - nf]->ghost;
+        hoc_buf_printf(b, "    {\"%s\", offsetof(%s, %s), %s, %s, %s, %s, %s, %d},\n", name, sname,
+                       name, cgen_kind_name(t), count_expr(g, t), ghost ? "true" : "false",
+                       in->kind == TY_ENUM ? cgen_fmt(g, "%s_names", in->enm->name) : "NULL",
+                       t->kind == TY_ARRAY && t->len < 0 ? "true" : "false",
+                       in->kind == TY_ENUM ? in->enm->nmembers : 0);
+    }
+    hoc_buf_printf(b, "%s};\n\n", extra ? extra : "");
+}
+
+/* ---- codecs: fields in order, little-endian, no padding ---- */
+
+/* One message field on the wire, and how C reaches its scalars: through an
+ * index i when it is an array or a block (flat). */
+typedef struct Slot {
+    const Type *t, *in;
+    int each;         /* bytes of one scalar on the wire */
+    bool flat;        /* an array or a block, walked scalar by scalar */
+    const char *ct;   /* the C type of one scalar */
+    const char *elem; /* one scalar of the message m */
+    const char *at;   /* where it lies in buf */
+} Slot;
+
+/* Field i of r, which starts off bytes into the message on the wire. */
+static Slot wire_slot(Gen *g, const Round *r, int i, int off, const char *qual)
+{
+    Slot s = {.t = r->fields[i].type};
+    const char *name = r->fields[i].name;
+    s.in = innermost(s.t);
+    s.each = s.in->kind == TY_BYTES ? 1 : wire_size(s.in);
+    s.flat = s.t->kind == TY_ARRAY || s.t->kind == TY_BYTES;
+    s.ct = s.in->kind == TY_BYTES ? "uint8_t" : cgen_ctype(g, s.in);
+    s.elem =
+        s.flat ? cgen_fmt(g, "((%s%s *)m->%s)[i]", qual, s.ct, name) : cgen_fmt(g, "m->%s", name);
+    s.at = s.flat ? cgen_fmt(g, "buf + %d + %d * i", off, s.each) : cgen_fmt(g, "buf + %d", off);
+    return s;
+}
+
+const char *cgen_codec_sig(Gen *g, const Round *r, bool decode)
+{
+    if (decode)
+        return cgen_fmt(g, "int %s_decode_%s(%s_msg_%s *m, const uint8_t *buf, size_t len)", g->px,
+                        r->name, g->px, r->name);
+    return cgen_fmt(g, "int %s_encode_%s(const %s_msg_%s *m, uint8_t *buf, size_t cap)", g->px,
+                    r->name, g->px, r->name);
+}
+
+static void emit_encoder(Gen *g, hoc_buf *b, Round *r, int wire)
+{
+    hoc_buf_printf(b, "%s\n{\n", cgen_codec_sig(g, r, false));
+    hoc_buf_printf(b, "    if (cap < %d) return -1;\n", wire);
+    for (int i = 0, off = 0; i < r->nfields; off += wire_size(r->fields[i++].type)) {
+        Slot s = wire_slot(g, r, i, off, "const ");
+        if (s.flat) hoc_buf_printf(b, "    for (int i = 0; i < %s; i++)\n    ", count_expr(g, s.t));
+        if (s.each == 8)
+            hoc_buf_printf(b, "    hoc_put_u64(%s, (uint64_t)%s);\n", s.at, s.elem);
+        else if (s.each == 4)
+            hoc_buf_printf(b, "    hoc_put_u32(%s, (uint32_t)%s);\n", s.at, s.elem);
+        else
+            hoc_buf_printf(b, "    *(%s) = (uint8_t)%s;\n", s.at, s.elem);
+    }
+    hoc_buf_printf(b, "    return %d;\n}\n\n", wire);
+}
+
+/* Bytes no encoder writes (a bool past 1, an enum past its members) are
+ * refused: a peer's message cannot put a value outside its type in a state. */
+static void emit_decoder(Gen *g, hoc_buf *b, Round *r, int wire)
+{
+    hoc_buf_printf(b, "%s\n{\n", cgen_codec_sig(g, r, true));
+    hoc_buf_printf(b, "    if (len != %d) return -1;\n    memset(m, 0, sizeof *m);\n", wire);
+    for (int i = 0, off = 0; i < r->nfields; off += wire_size(r->fields[i++].type)) {
+        Slot s = wire_slot(g, r, i, off, "");
+        const char *ind = s.flat ? "        " : "    ";
+        if (s.flat) hoc_buf_printf(b, "    for (int i = 0; i < %s; i++) {\n", count_expr(g, s.t));
+        if (s.each == 8) {
+            hoc_buf_printf(b, "%s%s = (%s)hoc_get_u64(%s);\n", ind, s.elem, s.ct, s.at);
+        } else if (s.each == 4) {
+            hoc_buf_printf(b, "%suint32_t v%d = hoc_get_u32(%s);\n", ind, i, s.at);
+            if (s.in->kind == TY_ENUM)
+                hoc_buf_printf(b, "%sif (v%d >= %d) return -1;\n", ind, i, s.in->enm->nmembers);
+            hoc_buf_printf(b, "%s%s = (int32_t)v%d;\n", ind, s.elem, i);
+        } else if (s.in->kind == TY_BOOL) {
+            hoc_buf_printf(b, "%sif (*(%s) > 1) return -1;\n%s%s = *(%s) != 0;\n", ind, s.at, ind,
+                           s.elem, s.at);
+        } else {
+            hoc_buf_printf(b, "%s%s = *(%s);\n", ind, s.elem, s.at);
+        }
+        if (s.flat) hoc_buf_printf(b, "    }\n");
+    }
+    hoc_buf_printf(b, "    return %d;\n}\n\n", wire);
+}
+
+void cgen_codec(Gen *g, hoc_buf *b, Round *r)
+{
+    int wire = cgen_wire_size(r);
+    emit_encoder(g, b, r, wire);
+    emit_decoder(g, b, r, wire);
+}
+
+/* ---- the values a spec quantifier over ints, stamps or sets ranges over ---- */
+
+/* One such range: a helper PX_active_<what> listing the values of kind k1
+ * or k2 every process holds, after those `first` seeds out[] with. */
+typedef struct Active {
+    TypeKind k1, k2;
+    const char *what, *WHAT;
+    const char *args; /* the helper's parameters after S and n */
+    const char *first;
+    const char *why;
+} Active;
+
+/* For every input and variable whose scalars are of kind k1 or k2, appends
+ * " + its count" to sizes and the statements copying it into out[] to fill;
+ * returns how many there are. */
+static int active_slots(Gen *g, const Active *ac, hoc_buf *sizes, hoc_buf *fill)
+{
+    Algo *al = g->algo;
+    int slots = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        Decl **vs = pass ? al->vars : al->inputs;
+        int nv = pass ? al->nvars : al->ninputs;
+        for (int i = 0; i < nv; i++) {
+            const Type *in = innermost(vs[i]->type);
+            if (in->kind != ac->k1 && in->kind != ac->k2) continue;
+            hoc_buf_printf(sizes, " + %s", count_expr(g, vs[i]->type));
+            if (vs[i]->type->kind == TY_ARRAY)
+                hoc_buf_printf(fill,
+                               "        for (int j = 0; j < %s; j++) out[k++] = ((const %s "
+                               "*)S[i].%s)[j];\n",
+                               count_expr(g, vs[i]->type), cgen_ctype(g, in), vs[i]->name);
+            else
+                hoc_buf_printf(fill, "        out[k++] = S[i].%s;\n", vs[i]->name);
+            slots++;
+        }
+    }
+    return slots;
+}
+
+static void emit_active(Gen *g, hoc_buf *h, hoc_buf *b, const Active *ac)
+{
+    hoc_buf sizes = {0}, fill = {0};
+    int slots = active_slots(g, ac, &sizes, &fill);
+    hoc_buf_printf(h, "#define %s_ACTIVE_%s (%s_MAXN * (1%s))\n", g->PX, ac->WHAT, g->PX,
+                   hoc_buf_str(&sizes));
+    hoc_buf_printf(b, "/* %s */\n", ac->why);
+    hoc_buf_printf(b, "static int %s_active_%s(const %s_state *S, int64_t n, %s)\n{\n", g->px,
+                   ac->what, g->px, ac->args);
+    hoc_buf_printf(b, "    int k = 0;\n    for (int64_t i = 0; i < n; i++) {\n%s", ac->first);
+    hoc_buf_puts(b, slots ? hoc_buf_str(&fill) : "        (void)S;\n");
+    hoc_buf_printf(b, "    }\n    return k;\n}\n\n");
+    hoc_buf_free(&sizes);
+    hoc_buf_free(&fill);
+}
+
+void cgen_active_helpers(Gen *g, hoc_buf *h, hoc_buf *b)
+{
+    static const Active ints = {
+        TY_INT,
+        TY_PID,
+        "ints",
+        "INTS",
+        "int64_t *out",
+        "        out[k++] = i;\n",
+        "Every int a process holds: what a quantifier over int ranges over in a spec."};
+    static const Active stamps = {TY_STAMP,
+                                  TY_STAMP,
+                                  "stamps",
+                                  "STAMPS",
+                                  "int64_t *out",
+                                  "        if (i == 0) out[k++] = HOC_NEVER;\n",
+                                  "Every stamp a process holds, and never: the range of a "
+                                  "quantifier over stamps in a spec."};
+    static const Active sets = {TY_SET,
+                                TY_SET,
+                                "sets",
+                                "SETS",
+                                "const hoc_set *ho, hoc_set *out",
+                                "        if (ho) out[k++] = ho[i];\n",
+                                "Every heard-of set and set-valued variable: the range of a "
+                                "quantifier over sets."};
+    if (g->need_active_ints) emit_active(g, h, b, &ints);
+    if (g->need_active_stamps) emit_active(g, h, b, &stamps);
+    if (g->need_active_sets) emit_active(g, h, b, &sets);
+}

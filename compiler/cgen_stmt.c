@@ -1,0 +1,295 @@
+/* cgen_stmt.c: writing the generated C, line by line: statements, and
+ * whole functions whose prologue is written last, from what the body used. */
+#include "cgen_int.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *cgen_take(Gen *g, hoc_buf *b)
+{
+    char *s = arena_strndup(g->a, hoc_buf_str(b), b->n);
+    hoc_buf_free(b);
+    return s;
+}
+
+char *cgen_fmt(Gen *g, const char *f, ...)
+{
+    hoc_buf b = {0};
+    va_list ap;
+    va_start(ap, f);
+    hoc_buf_vprintf(&b, f, ap);
+    va_end(ap);
+    return cgen_take(g, &b);
+}
+
+void cgen_line(Gen *g, const char *f, ...)
+{
+    for (int i = 0; i < g->indent; i++)
+        hoc_buf_put(g->out, "    ", 4);
+    va_list ap;
+    va_start(ap, f);
+    hoc_buf_vprintf(g->out, f, ap);
+    va_end(ap);
+    hoc_buf_put(g->out, "\n", 1);
+}
+
+char *cgen_temp(Gen *g, const char *stem)
+{
+    return cgen_fmt(g, "hoc_%s%d", stem, ++g->ntemp);
+}
+
+void cgen_set_loop(Gen *g, const char *var, const char *set)
+{
+    cgen_line(g, "for (int32_t %s = hoc_set_min(%s); %s >= 0; %s = hoc_set_next(%s, %s)) {", var,
+              set, var, var, set, var);
+    g->indent++;
+}
+
+void cgen_close(Gen *g)
+{
+    g->indent--;
+    cgen_line(g, "}");
+}
+
+static bool is_aggregate_type(const Type *t)
+{
+    return t->kind == TY_ARRAY || t->kind == TY_BYTES;
+}
+
+/* ---- statements ---- */
+void cgen_copy(Gen *g, const char *dst, const char *src, const Type *t)
+{
+    if (is_aggregate_type(t))
+        cgen_line(g, "memcpy(%s, %s, sizeof %s);", dst, src, dst);
+    else
+        cgen_line(g, "%s = %s;", dst, src);
+}
+
+static void emit_assign(Gen *g, Stmt *s)
+{
+    const char *rhs = cgen_expr(g, s->rhs);
+    Expr *l = s->lhs;
+    if (l->kind == E_INDEX && l->a->type->kind == TY_BYTES) {
+        const char *base = cgen_expr(g, l->a), *idx = cgen_expr(g, l->b);
+        cgen_line(g, "%s[hoc_idx(%s, %lld)] = (uint8_t)%s;", base, idx, (long long)l->a->type->len,
+                  rhs);
+        return;
+    }
+    const char *lhs = cgen_expr(g, l);
+    if (l->type->kind == TY_PID && s->rhs->type->kind == TY_INT)
+        rhs = cgen_fmt(g, "(int32_t)%s", rhs);
+    cgen_copy(g, lhs, rhs, l->type);
+}
+
+/* Fills the message struct `m` from a send's payload. */
+static void emit_payload(Gen *g, const char *m, Expr *payload)
+{
+    Round *r = g->round;
+    cgen_line(g, "%s_msg_%s %s;", g->px, r->name, m);
+    cgen_line(g, "memset(&%s, 0, sizeof %s);", m, m);
+    for (int i = 0; i < r->nfields; i++) {
+        Expr *v = payload->kind == E_TUPLE ? payload->args[i] : payload;
+        const char *val = cgen_expr(g, v);
+        const Type *ft = r->fields[i].type;
+        if (ft->kind == TY_PID && v->type->kind == TY_INT) val = cgen_fmt(g, "(int32_t)%s", val);
+        cgen_copy(g, cgen_fmt(g, "%s.%s", m, r->fields[i].name), val, ft);
+    }
+}
+
+static void emit_send(Gen *g, Stmt *s)
+{
+    g->use_out = true;
+    const char *m = cgen_temp(g, "msg");
+    cgen_line(g, "{");
+    g->indent++;
+    emit_payload(g, m, s->rhs);
+    const char *n = cgen_n(g);
+    if (!s->lhs) { /* broadcast */
+        cgen_line(g, "for (int32_t hoc_p = 0; hoc_p < %s; hoc_p++) out[hoc_p] = %s;", n, m);
+        cgen_line(g, "*to = hoc_set_all((int32_t)%s);", n);
+    } else if (s->lhs->type->kind == TY_SET) {
+        const char *dest = cgen_temp(g, "dest");
+        cgen_line(g, "hoc_set %s = %s & hoc_set_all((int32_t)%s);", dest, cgen_expr(g, s->lhs), n);
+        cgen_set_loop(g, "hoc_p", dest);
+        cgen_line(g, "out[hoc_p] = %s;", m);
+        cgen_close(g);
+        cgen_line(g, "*to |= %s;", dest);
+    } else {
+        const char *dest = cgen_temp(g, "dest");
+        cgen_line(g, "int64_t %s = %s;", dest, cgen_expr(g, s->lhs));
+        cgen_line(g, "if (%s >= 0 && %s < %s) {", dest, dest, n);
+        g->indent++;
+        cgen_line(g, "out[%s] = %s;", dest, m);
+        cgen_line(g, "*to |= hoc_set_one(%s);", dest);
+        cgen_close(g);
+    }
+    cgen_close(g);
+}
+
+static void emit_for(Gen *g, Stmt *s)
+{
+    const char *v = s->var->name;
+    cgen_line(g, "{");
+    g->indent++;
+    if (s->hi) {
+        const char *lo = cgen_expr(g, s->cond), *hi = cgen_expr(g, s->hi), *h = cgen_temp(g, "hi");
+        cgen_line(g, "const int64_t %s = %s;", h, hi);
+        cgen_line(g, "for (int64_t %s = %s; %s < %s; %s++) {", v, lo, v, h, v);
+        g->indent++;
+    } else {
+        const char *set = cgen_temp(g, "each");
+        cgen_line(g, "const hoc_set %s = %s;", set, cgen_expr(g, s->cond));
+        cgen_set_loop(g, v, set);
+    }
+    cgen_stmts(g, s->body->kind == S_BLOCK ? s->body->body : s->body);
+    cgen_close(g);
+    cgen_close(g);
+}
+
+static void emit_if(Gen *g, Stmt *s)
+{
+    const char *c = cgen_expr(g, s->cond);
+    cgen_line(g, "if (%s) {", c);
+    g->indent++;
+    cgen_stmts(g, s->body->body);
+    g->indent--;
+    if (!s->els) {
+        cgen_line(g, "}");
+        return;
+    }
+    cgen_line(g, "} else {");
+    g->indent++;
+    if (s->els->kind == S_IF)
+        emit_if(g, s->els);
+    else
+        cgen_stmts(g, s->els->body);
+    cgen_close(g);
+}
+
+void cgen_stmts(Gen *g, Stmt *s)
+{
+    for (; s; s = s->next) {
+        switch (s->kind) {
+        case S_BLOCK:
+            cgen_line(g, "{");
+            g->indent++;
+            cgen_stmts(g, s->body);
+            cgen_close(g);
+            break;
+        case S_ASSIGN:
+            emit_assign(g, s);
+            break;
+        case S_IF:
+            emit_if(g, s);
+            break;
+        case S_FOR:
+            emit_for(g, s);
+            break;
+        case S_LET: {
+            const Type *t = s->var->type;
+            const char *v = cgen_expr(g, s->rhs);
+            if (is_aggregate_type(t)) {
+                cgen_line(g, "%s %s%s;", cgen_ctype(g, t), s->var->name, cgen_dims(g, t));
+                cgen_line(g, "memcpy(%s, %s, sizeof %s);", s->var->name, v, s->var->name);
+            } else {
+                cgen_line(g, "%s %s = %s;", cgen_ctype(g, t), s->var->name, v);
+            }
+            break;
+        }
+        case S_SEND:
+            emit_send(g, s);
+            break;
+        case S_OUTPUT: {
+            const char *name = s->out->name;
+            if (s->rhs->nargs) cgen_line(g, "out->%s = %s;", name, cgen_expr(g, s->rhs->args[0]));
+            cgen_line(g, "out->%s_fired = true;", name);
+            g->use_out = true;
+            break;
+        }
+        case S_HALT:
+            cgen_line(g, "s->hoc_halted = true;");
+            g->use_s = true;
+            cgen_line(g, "return; /* a halted process takes no further steps */");
+            break;
+        case S_ERROR:
+            break;
+        }
+    }
+}
+
+/* ---- functions ---- */
+
+/* The lets the body named, as named locals: last first, since a let may
+ * name earlier ones, which marks them used in turn. */
+static void emit_lets(Gen *g, hoc_buf lets[64])
+{
+    Algo *al = g->algo;
+    for (int i = (al->nlets < 64 ? al->nlets : 64) - 1; i >= 0; i--) {
+        if (!g->use_let[i]) continue;
+        g->out = &lets[i];
+        const char *v = cgen_expr(g, al->lets[i]->init);
+        cgen_line(g, "const %s %s = %s;", cgen_ctype(g, al->lets[i]->type), al->lets[i]->name, v);
+    }
+}
+
+/* The declarations of what the body used, and (void) for every parameter it
+ * did not: generated code compiles cleanly under -Wall -Wextra. */
+static void emit_prologue(Gen *g, hoc_buf *dst, const char *signature, Mode mode)
+{
+    Algo *al = g->algo;
+    if (mode == M_SPEC) {
+        hoc_buf_printf(dst, "    const %s_state *S = states;\n", g->px);
+        if (!g->use_s) hoc_buf_printf(dst, "    (void)S;\n");
+        if (!g->use_ho) hoc_buf_printf(dst, "    (void)ho;\n");
+    }
+    bool any_param = false;
+    for (int i = 0; i < al->nparams; i++) {
+        if (!g->use_param[i]) continue;
+        any_param = true;
+        hoc_buf_printf(dst, "    const int64_t %s = %sparams[%d];\n", al->params[i]->name,
+                       mode == M_PROC ? "env->" : "", i);
+    }
+    if (g->use_phase)
+        hoc_buf_printf(dst, "    const int64_t phase = env->round / %d;\n", al->nrounds);
+    if (mode == M_PROC) {
+        if (!g->use_env && !any_param && !g->use_phase) hoc_buf_printf(dst, "    (void)env;\n");
+        if (!g->use_s && strstr(signature, " *s,")) hoc_buf_printf(dst, "    (void)s;\n");
+        if (!g->use_from && strstr(signature, "hoc_set from"))
+            hoc_buf_printf(dst, "    (void)from;\n");
+        if (!g->use_msgs && strstr(signature, "*msgs")) hoc_buf_printf(dst, "    (void)msgs;\n");
+        if (!g->use_out && strstr(signature, "hoc_set *to")) hoc_buf_printf(dst, "    (void)to;\n");
+        if (!g->use_out && strstr(signature, " *out)")) hoc_buf_printf(dst, "    (void)out;\n");
+    }
+    if ((mode == M_PARAM || mode == M_SPEC) && !any_param)
+        hoc_buf_printf(dst, "    (void)params;\n");
+}
+
+void cgen_function(Gen *g, hoc_buf *dst, const char *signature, Mode mode, cgen_body_fn body,
+                   void *arg)
+{
+    hoc_buf b = {0};
+    hoc_buf *saved = g->out;
+    memset(g->use_param, 0, sizeof g->use_param);
+    memset(g->use_let, 0, sizeof g->use_let);
+    g->use_phase = g->use_env = g->use_s = g->use_from = g->use_msgs = g->use_ho = g->use_out =
+        false;
+    g->ntemp = 0;
+    g->mode = mode;
+    g->out = &b;
+    g->indent = 1;
+    body(g, arg);
+    hoc_buf lets[64] = {{0}};
+    emit_lets(g, lets);
+    g->out = dst;
+    hoc_buf_printf(dst, "%s\n{\n", signature);
+    emit_prologue(g, dst, signature, mode);
+    for (int i = 0; i < 64; i++) {
+        if (lets[i].p) hoc_buf_put(dst, lets[i].p, lets[i].n);
+        free(lets[i].p);
+    }
+    hoc_buf_put(dst, b.p ? b.p : "", b.n);
+    hoc_buf_printf(dst, "}\n\n");
+    free(b.p);
+    g->out = saved;
+}
