@@ -1,9 +1,11 @@
-/* vcx.h: internal to the verifier, shared by vc.c, vcx.c, vc_tr.c, venn.c,
- * vc_inst.c and vc_cex.c: the state of one attempt at an obligation (Vc),
- * the term helpers, and the functions that cross those files. Nothing
- * outside them includes it. The design is summarised at the top of vc.c. */
-#ifndef HOC_VCX_H
-#define HOC_VCX_H
+/* attempt.h: one attempt at an obligation, the state the prover's modules
+ * share (Vc: the solver, the state slots, the round's transition, counts,
+ * Venn families, pending quantifiers, the pool of ground terms) and the
+ * small term helpers. Internal to prover/: vc.c runs attempts, translate.h,
+ * venn.h, instantiate.h and counterexample.h work on them. The design is
+ * summarised at the top of vc.c. */
+#ifndef HOC_ATTEMPT_H
+#define HOC_ATTEMPT_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -12,6 +14,7 @@
 
 #include "clock.h"
 #include "code_facts.h"
+#include "idset.h"
 #include "hoc_rt.h" /* HOC_MAXN */
 #include "smt.h"
 #include "vc.h"
@@ -20,7 +23,6 @@
 #define MAXLOC 64
 #define MAXF 16
 #define MAX_POOL 40
-
 
 typedef enum View { V_PRE, V_INIT, V_POST } View;
 
@@ -104,11 +106,6 @@ typedef struct Pend {
     Z3_ast origin; /* that instance's process, or NULL */
 } Pend;
 
-typedef struct IdSet {
-    unsigned *v;
-    size_t cap, n;
-} IdSet;
-
 typedef struct Vc {
     Smt s;
     Z3_context c;
@@ -116,12 +113,12 @@ typedef struct Vc {
     const VcObligation *ob;
     Slot slot[MAXSLOT];
     int nslot, s_halted; /* s_halted: stopped, i.e. halted or crashed (frozen for good) */
-    bool stamp[MAXSLOT]; /* rfacts.h: a stamp, at most max(stamp_k, previous phase) */
+    bool stamp[MAXSLOT]; /* code_facts.h: a stamp, at most max(stamp_k, previous phase) */
     int64_t stamp_k[MAXSLOT];
-    RfSettled settled[MAXSLOT]; /* rfacts.h: values settled at the start of the round */
-    RfCompanion comp[MAXSLOT];  /* rfacts.h: a variable set with a stamp */
+    CodeFactsSettled settled[MAXSLOT]; /* code_facts.h: values settled at the start of the round */
+    CodeFactsCompanion comp[MAXSLOT];  /* code_facts.h: a variable set with a stamp */
     int ncomp;
-    Decl *halting[MAXSLOT]; /* rfacts.h: true only at stopped processes */
+    Decl *halting[MAXSLOT]; /* code_facts.h: true only at stopped processes */
     int nhalting;
     int nsettled;
     int settled_round; /* the round of the phase they are the facts of */
@@ -315,78 +312,26 @@ static inline bool is_number(TypeKind k)
     return k == TY_INT || k == TY_STAMP;
 }
 
-/* ---- vcx.c ---- */
+/* ---- attempt.c ---- */
 /* Records the first reason the query is not supported; later ones are dropped. */
-void vcx_unsupported(Vc *v, Pos p, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Adds id to s; false if it was there already. */
-bool vcx_idset_add(IdSet *s, unsigned id);
-/* Whether id is in s. */
-bool vcx_idset_has(const IdSet *s, unsigned id);
+void attempt_unsupported(Vc *v, Pos p, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Asserts f in the solver and keeps it (scanned for terms, dumped). */
-void vcx_assert(Vc *v, Z3_ast f);
+void attempt_assert(Vc *v, Z3_ast f);
 /* The slot of state variable d, or -1. */
-int vcx_slot_of(Vc *v, Decl *d);
+int attempt_slot_of(Vc *v, Decl *d);
 /* Slot s of process p before the round (a set: a predicate over Q). */
-Z3_ast vcx_pre_read(Vc *v, int s, Z3_ast p);
+Z3_ast attempt_pre_read(Vc *v, int s, Z3_ast p);
 /* Slot s of process p in a view (a set: a predicate over Q). */
-Z3_ast vcx_state_read(Vc *v, View view, int s, Z3_ast p);
+Z3_ast attempt_state_read(Vc *v, View view, int s, Z3_ast p);
 /* Whether p hears q in this round. */
-Z3_ast vcx_ho_app(Vc *v, Z3_ast p, Z3_ast q);
+Z3_ast attempt_hears(Vc *v, Z3_ast p, Z3_ast q);
 /* Whether q's message is in p's mailbox this round. */
-Z3_ast vcx_inmb(Vc *v, Z3_ast p, Z3_ast q);
+Z3_ast attempt_in_mailbox(Vc *v, Z3_ast p, Z3_ast q);
 /* Whether t mentions the set placeholder Q. */
-bool vcx_has_q(Vc *v, Z3_ast t);
+bool attempt_has_q(Vc *v, Z3_ast t);
 /* Whether t is free of the placeholders Q, S and T. */
-bool vcx_is_ground(Vc *v, Z3_ast t);
+bool attempt_is_ground(Vc *v, Z3_ast t);
 /* Whether the attempt's deadline has passed. */
-bool vcx_over_time(Vc *v);
-
-/* ---- vc_tr.c: translation of specs and symbolic execution of code ---- */
-/* The term (a formula if boolean) of x in e; pol is its polarity (+1, -1, 0: both). */
-Z3_ast tr_expr(Vc *v, Env *e, Expr *x, int pol);
-/* The set x of e as a predicate over Q. */
-Z3_ast tr_set(Vc *v, Env *e, Expr *x);
-/* The body of quantifier x with binder b bound to val (and the binders after b still to bind). */
-Z3_ast tr_body_after(Vc *v, Env *e, Expr *x, Binder *b, Z3_ast val, int pol);
-/* A binding of b to val in front of next, freed with v. */
-Bind *tr_bind(Vc *v, Binder *b, Z3_ast val, Bind *next);
-/* Sets v's sends and payloads for round r, over S (sender) and T (recipient). */
-void tr_send(Vc *v, Round *r);
-/* Sets v's post-state of round r at S. */
-void tr_post(Vc *v, Round *r);
-/* Sets v's initial state at S. */
-void tr_init(Vc *v);
-
-/* ---- venn.c: cardinalities and Venn families ---- */
-/* The count of the processes satisfying pred (over Q), in the current family. */
-Z3_ast venn_card(Vc *v, Z3_ast pred);
-/* A new, empty family; returns its index (v->fams may move). */
-int venn_new_family(Vc *v);
-/* Whether process p is in region b of family f. */
-Z3_ast venn_region_of(Vc *v, Family *f, unsigned b, Z3_ast p);
-/* Seals every family not sealed yet, tying the processes tie to their regions; -1 with err. */
-int venn_seal_all(Vc *v, Z3_ast *tie, int ntie, char *err, size_t errn);
-
-/* ---- vc_inst.c: the pool of ground terms and instantiation ---- */
-/* Adds process term t to the pool (if there is room). */
-void inst_add_pool(Vc *v, Z3_ast t);
-/* Finds ground process terms and new aggregate applications in t. */
-void inst_scan(Vc *v, Z3_ast t, Scan *sc, Z3_ast **aggapps, int *nagg, int *capagg, bool pool);
-/* inst_scan over the assertions from index from on. */
-void inst_scan_asserted(Vc *v, int from, bool pool, Z3_ast **apps, int *napps, int *cap);
-/* Instantiates pending quantifier p at t (once per term). */
-void inst_pend(Vc *v, Pend *p, Z3_ast t, int level);
-/* inst_pend for an int quantifier's value read at process origin (NULL: a skolem). */
-void inst_pend_from(Vc *v, Pend *p, Z3_ast t, int level, Z3_ast origin);
-/* Instantiates every pending quantifier at the pool (and int ones at their candidates). */
-void inst_all(Vc *v, int level, int from_pool);
-/* Appends the values compared with int binder p->b in x, read at the candidate pool terms. */
-void inst_compared(Vc *v, Pend *p, Expr *x, Z3_ast **out, Z3_ast **orig, int *n, int *cap);
-/* Axiomatises the aggregates in the assertions from index from on. */
-void inst_close_aggregates(Vc *v, int from, bool pool);
-
-/* ---- vc_cex.c: counterexamples ---- */
-/* The solver's model as readable text (malloc'd); post: the round's before and after. */
-char *cex_text(Vc *v, bool post);
+bool attempt_over_time(Vc *v);
 
 #endif

@@ -1,7 +1,7 @@
-/* vc_cex.c: a readable counterexample from the solver's model: the
+/* counterexample.c: a readable counterexample from the solver's model: the
  * parameters, and the named processes' state before and after the round and
  * whom they heard. */
-#include "attempt.h"
+#include "counterexample.h"
 
 #include "buf.h"
 
@@ -81,9 +81,9 @@ char *cex_text(Vc *v, bool post)
             for (int s = 0; s < v->nslot; s++) {
                 Slot *sl = &v->slot[s];
                 if (!sl->d && !post) continue;
-                Z3_ast t = pass ? vcx_state_read(v, V_POST, s, p)
-                                : (v->have_init && !post ? vcx_state_read(v, V_INIT, s, p)
-                                                         : vcx_pre_read(v, s, p));
+                Z3_ast t = pass ? attempt_state_read(v, V_POST, s, p)
+                                : (v->have_init && !post ? attempt_state_read(v, V_INIT, s, p)
+                                                         : attempt_pre_read(v, s, p));
                 if (!sl->d) {
                     bool x;
                     if (smt_eval_bool(&v->s, t, &x) && x) hoc_buf_printf(&b, " %s", sl->name);
@@ -99,14 +99,15 @@ char *cex_text(Vc *v, bool post)
             int k = 0;
             for (int j = 0; j < np; j++) {
                 bool in;
-                if (smt_eval_bool(&v->s, vcx_inmb(v, p, num(v, procs[j])), &in) && in)
+                if (smt_eval_bool(&v->s, attempt_in_mailbox(v, p, num(v, procs[j])), &in) && in)
                     hoc_buf_printf(&b, "%s%" PRId64, k++ ? "," : "", procs[j]);
             }
             hoc_buf_printf(&b, "%s}", k ? "" : "");
             Z3_ast hoc = NULL;
             for (int c = 0; c < v->ncards; c++) {
                 if (v->cards[c].fam != 0 ||
-                    !Z3_is_eq_ast(v->c, v->cards[c].pred, Z3_simplify(v->c, vcx_inmb(v, p, v->Q))))
+                    !Z3_is_eq_ast(v->c, v->cards[c].pred,
+                                  Z3_simplify(v->c, attempt_in_mailbox(v, p, v->Q))))
                     continue;
                 hoc = v->cards[c].c;
             }

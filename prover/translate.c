@@ -1,7 +1,8 @@
-/* vc_tr.c: translation of the checked AST into Z3 terms: expressions, sets,
+/* translate.c: translation of the checked AST into Z3 terms: expressions, sets,
  * quantifiers (skolems and pending universals), mailbox aggregates, and the
  * symbolic execution of the round's code (sends, post-state, initial state). */
-#include "attempt.h"
+#include "translate.h"
+#include "venn.h"
 
 #include <string.h>
 
@@ -63,7 +64,7 @@ static Z3_ast lookup(Vc *v, Env *e, Binder *b, Pos p)
         if (e->locb[i] == b) return e->loc[i];
     for (Bind *k = e->binds; k; k = k->next)
         if (k->b == b) return k->val;
-    vcx_unsupported(v, p, "internal: unbound name '%s'", b ? b->name : "?");
+    attempt_unsupported(v, p, "internal: unbound name '%s'", b ? b->name : "?");
     return num(v, 0);
 }
 
@@ -105,9 +106,9 @@ Z3_ast tr_set(Vc *v, Env *e, Expr *x)
         case N_PROCS:
             return tru(v);
         case N_MBOX:
-            return vcx_inmb(v, e->self, v->Q);
+            return attempt_in_mailbox(v, e->self, v->Q);
         case N_STATE: {
-            int s = vcx_slot_of(v, x->decl);
+            int s = attempt_slot_of(v, x->decl);
             if (s < 0 || !e->code) break;
             return e->cur[s];
         }
@@ -120,15 +121,15 @@ Z3_ast tr_set(Vc *v, Env *e, Expr *x)
         break;
     case E_INDEX: {
         Z3_ast owner = tr_expr(v, e, x->b, 0);
-        if (vcx_has_q(v, owner)) {
-            vcx_unsupported(v, x->pos,
-                            "a set indexed by the variable of an enclosing set condition");
+        if (attempt_has_q(v, owner)) {
+            attempt_unsupported(v, x->pos,
+                                "a set indexed by the variable of an enclosing set condition");
             return fls(v);
         }
-        if (x->nk == N_HO) return vcx_ho_app(v, owner, v->Q);
+        if (x->nk == N_HO) return attempt_hears(v, owner, v->Q);
         if (x->nk == N_STATE && x->decl) {
-            int s = vcx_slot_of(v, x->decl);
-            if (s >= 0 && v->slot[s].kind == 2) return vcx_state_read(v, e->view, s, owner);
+            int s = attempt_slot_of(v, x->decl);
+            if (s >= 0 && v->slot[s].kind == 2) return attempt_state_read(v, e->view, s, owner);
         }
         break;
     }
@@ -148,7 +149,7 @@ Z3_ast tr_set(Vc *v, Env *e, Expr *x)
         return ite(v, tr_expr(v, e, x->a, 0), tr_set(v, e, x->b), tr_set(v, e, x->c));
     case E_COMPR: {
         if (e->inset) {
-            vcx_unsupported(v, x->pos, "a set comprehension nested in another set condition");
+            attempt_unsupported(v, x->pos, "a set comprehension nested in another set condition");
             return fls(v);
         }
         Binder *b = x->binders;
@@ -162,18 +163,18 @@ Z3_ast tr_set(Vc *v, Env *e, Expr *x)
     default:
         break;
     }
-    vcx_unsupported(v, x->pos, "this set expression is not supported by the verifier");
+    attempt_unsupported(v, x->pos, "this set expression is not supported by the verifier");
     return fls(v);
 }
 
 /* The value of message q (a sender) in the round's mailbox of e->self. */
 static Z3_ast msg_field(Vc *v, Env *e, Z3_ast q, int f)
 {
-    return ite(v, vcx_inmb(v, e->self, q), payload(v, f, q, e->self),
+    return ite(v, attempt_in_mailbox(v, e->self, q), payload(v, f, q, e->self),
                zero_of(v, e->rnd->fields[f].type));
 }
 
-static Z3_ast tr_agg(Vc *v, Env *e, Expr *x)
+static Z3_ast aggregate(Vc *v, Env *e, Expr *x)
 {
     const char *f = x->name;
     if ((strcmp(f, "min") == 0 || strcmp(f, "max") == 0) && x->nargs == 2) {
@@ -182,8 +183,8 @@ static Z3_ast tr_agg(Vc *v, Env *e, Expr *x)
     }
     Expr *arg = x->args[0];
     if (arg->type->kind != TY_MBOX || !e->code || !e->rnd) {
-        vcx_unsupported(v, x->pos, "%s over a set of processes is not supported by the verifier",
-                        f);
+        attempt_unsupported(v, x->pos,
+                            "%s over a set of processes is not supported by the verifier", f);
         return num(v, 0);
     }
     int field = arg->index;
@@ -197,22 +198,22 @@ static Z3_ast tr_agg(Vc *v, Env *e, Expr *x)
                                            : AG_ARGMAX;
     Type *ft = e->rnd->fields[field].type;
     if (k == AG_MMOR && ft->kind == TY_BOOL) {
-        vcx_unsupported(v, x->pos, "mmor over bool messages is not supported by the verifier");
+        attempt_unsupported(v, x->pos, "mmor over bool messages is not supported by the verifier");
         return fls(v);
     }
     return subst1(v, mk_agg(v, k, pred, val, v->S, false), v->S, e->self);
 }
 
 /* A message value: the sender term (TY_MSG), -1 when there is none. */
-static Z3_ast tr_msg(Vc *v, Env *e, Expr *x)
+static Z3_ast message(Vc *v, Env *e, Expr *x)
 {
     if (x->kind == E_NAME && x->nk == N_MSGVAR) return lookup(v, e, x->binder, x->pos);
     if (x->kind == E_INDEX && x->nk == N_MBOX) {
         Z3_ast p = tr_expr(v, e, x->b, 0);
-        return ite(v, vcx_inmb(v, e->self, p), p, num(v, -1));
+        return ite(v, attempt_in_mailbox(v, e->self, p), p, num(v, -1));
     }
-    if (x->kind == E_CALL) return tr_agg(v, e, x);
-    vcx_unsupported(v, x->pos, "this message expression is not supported by the verifier");
+    if (x->kind == E_CALL) return aggregate(v, e, x);
+    attempt_unsupported(v, x->pos, "this message expression is not supported by the verifier");
     return num(v, -1);
 }
 
@@ -233,23 +234,23 @@ static Z3_ast skolem(Vc *v, Binder *b, Z3_ast at, bool pool)
         v->ints[v->nints] = k;
         v->intat[v->nints] = at;
         v->intb[v->nints++] = b;
-        vcx_assert(v, and2(v, le(v, Z3_mk_int64(v->c, INT64_MIN, v->I), k),
-                           le(v, k, Z3_mk_int64(v->c, INT64_MAX, v->I))));
+        attempt_assert(v, and2(v, le(v, Z3_mk_int64(v->c, INT64_MIN, v->I), k),
+                               le(v, k, Z3_mk_int64(v->c, INT64_MAX, v->I))));
     } else {
-        vcx_assert(v, in_range(v, k));
-        if (pool && v->npool < MAX_POOL * 4 && vcx_idset_add(&v->inpool, aid(v, k)))
+        attempt_assert(v, in_range(v, k));
+        if (pool && v->npool < MAX_POOL * 4 && idset_add(&v->inpool, aid(v, k)))
             v->pool[v->npool++] = k;
     }
     return k;
 }
 
-static Z3_ast tr_quant_from(Vc *v, Env *e, Expr *x, Binder *b, int pol);
+static Z3_ast quantifier_from(Vc *v, Env *e, Expr *x, Binder *b, int pol);
 
 Z3_ast tr_body_after(Vc *v, Env *e, Expr *x, Binder *b, Z3_ast val, int pol)
 {
     Env sub = *e;
     sub.binds = tr_bind(v, b, val, e->binds);
-    if (b->next) return tr_quant_from(v, &sub, x, b->next, pol);
+    if (b->next) return quantifier_from(v, &sub, x, b->next, pol);
     return tr_expr(v, &sub, x->a, pol);
 }
 
@@ -274,7 +275,7 @@ static Z3_ast new_pend(Vc *v, Env *e, Expr *x, Binder *b, int body_pol, bool neg
     return negate ? not_(v, p->proxy) : p->proxy;
 }
 
-static Z3_ast tr_quant_from(Vc *v, Env *e, Expr *x, Binder *b, int pol)
+static Z3_ast quantifier_from(Vc *v, Env *e, Expr *x, Binder *b, int pol)
 {
     TypeKind k = b->type->kind;
     bool forall = x->is_forall;
@@ -294,18 +295,19 @@ static Z3_ast tr_quant_from(Vc *v, Env *e, Expr *x, Binder *b, int pol)
             Z3_func_decl f = fresh_fn(v, b->name, 1, &dom, v->B);
             return tr_body_after(v, e, x, b, app1(v, f, v->Q), pol);
         }
-        vcx_unsupported(v, x->pos,
-                        "a universal quantifier over sets is not supported by the verifier");
+        attempt_unsupported(v, x->pos,
+                            "a universal quantifier over sets is not supported by the verifier");
         return fls(v);
     }
     if (k != TY_PID && !is_number(k)) {
-        vcx_unsupported(v, x->pos, "a quantifier over this type is not supported by the verifier");
+        attempt_unsupported(v, x->pos,
+                            "a quantifier over this type is not supported by the verifier");
         return fls(v);
     }
     if (e->code || e->inset || pol == 0) {
         /* exact, as a count: forall q. P  <=>  |{q | !P}| == 0 (processes only) */
         if (k != TY_PID || b->next || e->inset) {
-            vcx_unsupported(
+            attempt_unsupported(
                 v, x->pos,
                 "a quantifier in code or inside a set condition must range over processes, alone");
             return fls(v);
@@ -340,15 +342,15 @@ static Z3_ast tr_quant_from(Vc *v, Env *e, Expr *x, Binder *b, int pol)
 }
 
 /* ---- expressions ---- */
-static Z3_ast tr_state_index(Vc *v, Env *e, Expr *x)
+static Z3_ast state_index(Vc *v, Env *e, Expr *x)
 {
-    int s = vcx_slot_of(v, x->decl);
+    int s = attempt_slot_of(v, x->decl);
     if (s < 0) {
-        vcx_unsupported(v, x->pos, "state '%s' is not supported by the verifier",
-                        x->decl ? x->decl->name : "?");
+        attempt_unsupported(v, x->pos, "state '%s' is not supported by the verifier",
+                            x->decl ? x->decl->name : "?");
         return num(v, 0);
     }
-    return vcx_state_read(v, e->view, s, tr_expr(v, e, x->b, 0));
+    return attempt_state_read(v, e->view, s, tr_expr(v, e, x->b, 0));
 }
 
 /* Bounds of an int expression that cannot overflow (n <= 64, counts <= n,
@@ -390,7 +392,7 @@ static bool small(Expr *x, int64_t *lo, int64_t *hi)
     }
 }
 
-static Z3_ast tr_arith(Vc *v, Env *e, Expr *x)
+static Z3_ast arith(Vc *v, Env *e, Expr *x)
 {
     Z3_ast a = tr_expr(v, e, x->a, 0), b = tr_expr(v, e, x->b, 0);
     int64_t lo, hi;
@@ -412,7 +414,7 @@ static Z3_ast tr_arith(Vc *v, Env *e, Expr *x)
     }
 }
 
-static Z3_ast tr_cmp(Vc *v, Env *e, Expr *x, int pol)
+static Z3_ast comparison(Vc *v, Env *e, Expr *x, int pol)
 {
     Type *ta = x->a->type;
     if (ta && ta->kind == TY_SET) { /* set equality */
@@ -421,7 +423,7 @@ static Z3_ast tr_cmp(Vc *v, Env *e, Expr *x, int pol)
         bool is_eq = x->op == OP_EQ;
         if (e->code || e->inset || pol == 0) {
             if (e->inset) {
-                vcx_unsupported(v, x->pos, "set equality inside a set condition");
+                attempt_unsupported(v, x->pos, "set equality inside a set condition");
                 return fls(v);
             }
             Z3_ast cnt;
@@ -438,8 +440,8 @@ static Z3_ast tr_cmp(Vc *v, Env *e, Expr *x, int pol)
         int need = is_eq ? pol : -pol; /* polarity of "same" */
         if (need < 0) {                /* a witness of difference */
             Z3_ast w = fresh_const(v, "d", v->I);
-            vcx_assert(v, in_range(v, w));
-            if (v->npool < MAX_POOL * 4 && vcx_idset_add(&v->inpool, aid(v, w)))
+            attempt_assert(v, in_range(v, w));
+            if (v->npool < MAX_POOL * 4 && idset_add(&v->inpool, aid(v, w)))
                 v->pool[v->npool++] = w;
             Z3_ast same = not_(v, subst1(v, diff, v->Q, w));
             return is_eq ? same : not_(v, same);
@@ -457,7 +459,7 @@ static Z3_ast tr_cmp(Vc *v, Env *e, Expr *x, int pol)
         return x->op == OP_EQ ? eq(v, a, b) : not_(v, eq(v, a, b));
     }
     if (ta && (ta->kind == TY_MSG)) {
-        vcx_unsupported(v, x->pos, "comparing messages is not supported");
+        attempt_unsupported(v, x->pos, "comparing messages is not supported");
         return fls(v);
     }
     Z3_ast a = tr_expr(v, e, x->a, 0), b = tr_expr(v, e, x->b, 0);
@@ -479,23 +481,24 @@ static Z3_ast tr_cmp(Vc *v, Env *e, Expr *x, int pol)
     }
 }
 
-static Z3_ast tr_call(Vc *v, Env *e, Expr *x, int pol)
+static Z3_ast call(Vc *v, Env *e, Expr *x, int pol)
 {
     Decl *d = x->decl;
     (void)pol;
     if (d && (d->kind == D_DEF || d->kind == D_EXTERN)) {
-        vcx_unsupported(v, x->pos, "calls of %s functions are not supported by the verifier yet",
-                        d->kind == D_DEF ? "def" : "extern");
+        attempt_unsupported(v, x->pos,
+                            "calls of %s functions are not supported by the verifier yet",
+                            d->kind == D_DEF ? "def" : "extern");
         return num(v, 0);
     }
-    if (x->type && x->type->kind == TY_MSG) return tr_msg(v, e, x);
-    return tr_agg(v, e, x);
+    if (x->type && x->type->kind == TY_MSG) return message(v, e, x);
+    return aggregate(v, e, x);
 }
 
 Z3_ast tr_expr(Vc *v, Env *e, Expr *x, int pol)
 {
     if (x->type && (x->type->kind == TY_SET)) {
-        vcx_unsupported(v, x->pos, "a set used as a value here is not supported");
+        attempt_unsupported(v, x->pos, "a set used as a value here is not supported");
         return fls(v);
     }
     switch (x->kind) {
@@ -517,7 +520,7 @@ Z3_ast tr_expr(Vc *v, Env *e, Expr *x, int pol)
                     if (v->al->oracles[i] == x->decl) return app1(v, v->oracle[i], e->self);
                 break;
             }
-            int s = vcx_slot_of(v, x->decl);
+            int s = attempt_slot_of(v, x->decl);
             if (s < 0 || !e->code) break;
             return e->cur[s];
         }
@@ -555,7 +558,8 @@ Z3_ast tr_expr(Vc *v, Env *e, Expr *x, int pol)
             return imp(v, tr_expr(v, e, x->a, -pol), tr_expr(v, e, x->b, pol));
         case OP_IN: {
             Expr *s = x->b;
-            if (s->type->kind == TY_MBOX) return vcx_inmb(v, e->self, tr_expr(v, e, x->a, 0));
+            if (s->type->kind == TY_MBOX)
+                return attempt_in_mailbox(v, e->self, tr_expr(v, e, x->a, 0));
             return member(v, tr_set(v, e, s), tr_expr(v, e, x->a, 0));
         }
         case OP_EQ:
@@ -564,9 +568,9 @@ Z3_ast tr_expr(Vc *v, Env *e, Expr *x, int pol)
         case OP_LE:
         case OP_GT:
         case OP_GE:
-            return tr_cmp(v, e, x, pol);
+            return comparison(v, e, x, pol);
         default:
-            return tr_arith(v, e, x);
+            return arith(v, e, x);
         }
     case E_COND: {
         Z3_ast c = tr_expr(v, e, x->a, 0);
@@ -576,18 +580,18 @@ Z3_ast tr_expr(Vc *v, Env *e, Expr *x, int pol)
         return ite(v, c, tr_expr(v, e, x->b, pol), tr_expr(v, e, x->c, pol));
     }
     case E_INDEX:
-        if (x->nk == N_STATE && x->a->nk == N_STATE && !e->code) return tr_state_index(v, e, x);
+        if (x->nk == N_STATE && x->a->nk == N_STATE && !e->code) return state_index(v, e, x);
         if (x->nk == N_MBOX) { /* mbox[p] of a single-value round */
             Z3_ast p = tr_expr(v, e, x->b, 0);
             if (e->rnd && e->rnd->single) return msg_field(v, e, p, 0);
         }
-        vcx_unsupported(v, x->pos, "indexing arrays is not supported by the verifier");
+        attempt_unsupported(v, x->pos, "indexing arrays is not supported by the verifier");
         return num(v, 0);
     case E_FIELD:
-        if (x->index == -2) return tr_msg(v, e, x->a); /* m.sender */
+        if (x->index == -2) return message(v, e, x->a); /* m.sender */
         if (x->a->type && x->a->type->kind == TY_MSG &&
             !(x->a->kind == E_NAME && x->a->nk == N_MSGVAR)) {
-            Z3_ast q = tr_msg(v, e, x->a);
+            Z3_ast q = message(v, e, x->a);
             return ite(v, le(v, num(v, 0), q), msg_field(v, e, q, x->index), zero_of(v, x->type));
         }
         if (x->a->kind == E_NAME && x->a->nk == N_MSGVAR) {
@@ -596,11 +600,11 @@ Z3_ast tr_expr(Vc *v, Env *e, Expr *x, int pol)
         }
         break;
     case E_CALL:
-        return tr_call(v, e, x, pol);
+        return call(v, e, x, pol);
     case E_CARD: {
         Z3_ast pred = tr_set(v, e, x->a);
         if (e->inset) {
-            vcx_unsupported(v, x->pos, "a cardinality inside a set condition is not supported");
+            attempt_unsupported(v, x->pos, "a cardinality inside a set condition is not supported");
             return num(v, 0);
         }
         if (e->code)
@@ -609,11 +613,11 @@ Z3_ast tr_expr(Vc *v, Env *e, Expr *x, int pol)
         return venn_card(v, pred);
     }
     case E_QUANT:
-        return tr_quant_from(v, e, x, x->binders, pol);
+        return quantifier_from(v, e, x, x->binders, pol);
     default:
         break;
     }
-    vcx_unsupported(v, x->pos, "this expression is not supported by the verifier");
+    attempt_unsupported(v, x->pos, "this expression is not supported by the verifier");
     return num(v, 0);
 }
 
@@ -652,7 +656,8 @@ static void exec_one(Vc *v, Env *e, Stmt *s)
     case S_ASSIGN: {
         Expr *l = s->lhs;
         if (l->kind != E_NAME) {
-            vcx_unsupported(v, s->pos, "assigning to an element is not supported by the verifier");
+            attempt_unsupported(v, s->pos,
+                                "assigning to an element is not supported by the verifier");
             break;
         }
         bool set = l->type && l->type->kind == TY_SET;
@@ -663,12 +668,12 @@ static void exec_one(Vc *v, Env *e, Stmt *s)
                     e->loc[i] = val;
                     return;
                 }
-            vcx_unsupported(v, s->pos, "internal: unknown local");
+            attempt_unsupported(v, s->pos, "internal: unknown local");
             break;
         }
-        int sl = vcx_slot_of(v, l->decl);
+        int sl = attempt_slot_of(v, l->decl);
         if (sl < 0)
-            vcx_unsupported(v, s->pos, "internal: unknown variable");
+            attempt_unsupported(v, s->pos, "internal: unknown variable");
         else
             e->cur[sl] = val;
         break;
@@ -697,14 +702,14 @@ static void exec_one(Vc *v, Env *e, Stmt *s)
             }
             break;
         }
-        vcx_unsupported(
+        attempt_unsupported(
             v, s->pos,
             "for loops are not supported by the verifier (only constant ranges up to 64)");
         break;
     }
     case S_LET: {
         if (e->nloc >= MAXLOC) {
-            vcx_unsupported(v, s->pos, "too many locals");
+            attempt_unsupported(v, s->pos, "too many locals");
             break;
         }
         bool set = s->var->type && s->var->type->kind == TY_SET;
@@ -736,7 +741,7 @@ static void exec_one(Vc *v, Env *e, Stmt *s)
         e->done = tru(v);
         break;
     case S_ERROR:
-        vcx_unsupported(v, s->pos, "a statement with errors");
+        attempt_unsupported(v, s->pos, "a statement with errors");
         break;
     }
 }
@@ -767,7 +772,7 @@ static void env_code(Vc *v, Env *e, Z3_ast self)
     e->view = V_PRE;
     e->done = fls(v);
     for (int i = 0; i < v->nslot; i++)
-        e->cur[i] = vcx_pre_read(v, i, self);
+        e->cur[i] = attempt_pre_read(v, i, self);
 }
 
 /* The round's sends and payloads, over S (sender) and T (recipient). */
@@ -800,12 +805,12 @@ void tr_post(Vc *v, Round *r)
     e.rnd = r;
     exec(v, &e, r->update);
     Z3_ast crash = v->no_crash ? fls(v) : app1(v, v->crashnow, v->S);
-    Z3_ast frozen = or2(v, vcx_pre_read(v, v->s_halted, v->S), crash);
+    Z3_ast frozen = or2(v, attempt_pre_read(v, v->s_halted, v->S), crash);
     for (int i = 0; i < v->nslot; i++)
-        v->post[i] = ite(v, frozen, vcx_pre_read(v, i, v->S), e.cur[i]);
+        v->post[i] = ite(v, frozen, attempt_pre_read(v, i, v->S), e.cur[i]);
     /* a crash is for good: without the flag a process could skip one update
      * and resume with stale state, which real runs never do */
-    Z3_ast x[3] = {vcx_pre_read(v, v->s_halted, v->S), crash, and2(v, not_(v, frozen), e.done)};
+    Z3_ast x[3] = {attempt_pre_read(v, v->s_halted, v->S), crash, and2(v, not_(v, frozen), e.done)};
     v->post[v->s_halted] = Z3_mk_or(v->c, 3, x);
     v->have_post = true;
 }

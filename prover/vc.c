@@ -25,8 +25,9 @@
  *
  * This file holds the obligations, the set-up and the facts of a query, and
  * the attempts (hypothesis sets, lazy witnesses, the vacuity check); the
- * translation is in vc_tr.c, the Venn regions in venn.c, instantiation in
- * vc_inst.c and counterexamples in vc_cex.c, sharing vcx.h. */
+ * translation is in translate.c, the Venn regions in venn.c, instantiation
+ * in instantiate.c and counterexamples in counterexample.c, each working on
+ * the attempt's state (attempt.h). */
 #include "vc.h"
 
 #include <inttypes.h>
@@ -34,6 +35,10 @@
 #include <sys/stat.h>
 
 #include "attempt.h"
+#include "counterexample.h"
+#include "instantiate.h"
+#include "translate.h"
+#include "venn.h"
 
 #define INST_DEPTH 3 /* rounds of universal instantiation at level 0 */
 #define MAX_WIT_ROUNDS 40
@@ -156,11 +161,11 @@ static void setup(Vc *v, Algo *al)
     for (int i = 0; i < al->nparams && i < 16; i++) {
         v->par[i] = Z3_mk_const(c, Z3_mk_string_symbol(c, al->params[i]->name), v->I);
         if (i > 0)
-            vcx_assert(v, and2(v, le(v, Z3_mk_int64(c, INT64_MIN, v->I), v->par[i]),
-                               le(v, v->par[i], Z3_mk_int64(c, INT64_MAX, v->I))));
+            attempt_assert(v, and2(v, le(v, Z3_mk_int64(c, INT64_MIN, v->I), v->par[i]),
+                                   le(v, v->par[i], Z3_mk_int64(c, INT64_MAX, v->I))));
     }
     v->n = v->par[0];
-    vcx_assert(v, and2(v, le(v, num(v, 1), v->n), le(v, v->n, num(v, HOC_MAXN))));
+    attempt_assert(v, and2(v, le(v, num(v, 1), v->n), le(v, v->n, num(v, HOC_MAXN))));
     Z3_sort d2[2] = {v->I, v->I};
     for (int pass = 0; pass < 2; pass++) {
         Decl **ds = pass ? al->vars : al->inputs;
@@ -173,10 +178,11 @@ static void setup(Vc *v, Algo *al)
             s->kind = k == TY_BOOL ? 1 : k == TY_SET ? 2 : 0;
             if (k == TY_ENUM) s->enum_n = ds[i]->type->enm->nmembers;
             if (!is_number(k) && k != TY_BOOL && k != TY_PID && k != TY_ENUM && k != TY_SET)
-                vcx_unsupported(v, ds[i]->pos, "state of type %s is not supported by the verifier",
-                                k == TY_ARRAY   ? "array"
-                                : k == TY_BYTES ? "bytes"
-                                                : "this");
+                attempt_unsupported(v, ds[i]->pos,
+                                    "state of type %s is not supported by the verifier",
+                                    k == TY_ARRAY   ? "array"
+                                    : k == TY_BYTES ? "bytes"
+                                                    : "this");
             char name[128];
             snprintf(name, sizeof name, "%s", s->name);
             s->pre = Z3_mk_func_decl(c, Z3_mk_string_symbol(c, name), s->kind == 2 ? 2 : 1, d2,
@@ -190,9 +196,9 @@ static void setup(Vc *v, Algo *al)
         Z3_mk_func_decl(c, Z3_mk_string_symbol(c, "hoc_stopped"), 1, d2, v->B);
     for (int i = 0; i < v->nslot; i++)
         if (v->slot[i].d && v->slot[i].d->kind == D_VAR)
-            v->stamp[i] = rf_is_stamp(al, v->slot[i].d, &v->stamp_k[i]);
-    v->ncomp = rf_companions(al, v->comp, MAXSLOT);
-    v->nhalting = rf_halting(al, v->halting, MAXSLOT);
+            v->stamp[i] = code_facts_is_stamp(al, v->slot[i].d, &v->stamp_k[i]);
+    v->ncomp = code_facts_companions(al, v->comp, MAXSLOT);
+    v->nhalting = code_facts_halting(al, v->halting, MAXSLOT);
     v->ho = Z3_mk_func_decl(c, Z3_mk_string_symbol(c, "ho"), 2, d2, v->B);
     v->crashnow = Z3_mk_func_decl(c, Z3_mk_string_symbol(c, "crashes_now"), 1, d2, v->B);
     v->fdiv = Z3_mk_func_decl(c, Z3_mk_string_symbol(c, "hoc_div"), 2, d2, v->I);
@@ -205,12 +211,13 @@ static void setup(Vc *v, Algo *al)
     v->R = Z3_mk_const(c, Z3_mk_string_symbol(c, "round"), v->I);
     int nr = al->nrounds > 0 ? al->nrounds : 1;
     v->phase = Z3_mk_div(c, v->R, num(v, nr));
-    vcx_assert(v, and2(v, le(v, num(v, 0), v->R), le(v, v->R, Z3_mk_int64(c, INT64_MAX, v->I))));
+    attempt_assert(v,
+                   and2(v, le(v, num(v, 0), v->R), le(v, v->R, Z3_mk_int64(c, INT64_MAX, v->I))));
     for (int i = 0; i < al->nwhere; i++) {
         Env e;
         memset(&e, 0, sizeof e);
         e.done = fls(v);
-        vcx_assert(v, tr_expr(v, &e, al->where[i]->init, 0));
+        attempt_assert(v, tr_expr(v, &e, al->where[i]->init, 0));
     }
     v->cur_fam = venn_new_family(v);
 }
@@ -220,7 +227,7 @@ static bool is_stamp_slot(const Vc *v, int s)
     return v->slot[s].d && v->slot[s].d->type && v->slot[s].d->type->kind == TY_STAMP;
 }
 
-/* An expression of the phase, id and params (rfacts.h), as it was at
+/* An expression of the phase, id and params (code_facts.h), as it was at
  * process p in phase `then`. */
 static Z3_ast at_phase(Vc *v, Expr *x, Z3_ast p, Z3_ast then)
 {
@@ -236,45 +243,47 @@ static Z3_ast at_phase(Vc *v, Expr *x, Z3_ast p, Z3_ast then)
 }
 
 /* What the shape of the code says about the start of the round at process
- * p (rfacts.h): round 0 starts from the initial state; stamps are at most
+ * p (code_facts.h): round 0 starts from the initial state; stamps are at most
  * the previous phase; a process that has not stopped holds the values the
  * rounds before settled. All are true of every real run, so sound. */
 static void round_facts(Vc *v, Z3_ast p)
 {
     int nr = v->al->nrounds;
     Z3_ast R = v->R, zero = num(v, 0), rng = in_range(v, p);
-    Z3_ast live = not_(v, vcx_pre_read(v, v->s_halted, p));
+    Z3_ast live = not_(v, attempt_pre_read(v, v->s_halted, p));
     Z3_ast init = live;
     for (int s = 0; s < v->nslot && v->have_init; s++)
         if (v->slot[s].d && v->slot[s].kind != 2)
-            init = and2(v, init, eq(v, vcx_pre_read(v, s, p), vcx_state_read(v, V_INIT, s, p)));
-    vcx_assert(v, imp(v, and2(v, rng, eq(v, R, zero)), init));
+            init = and2(v, init,
+                        eq(v, attempt_pre_read(v, s, p), attempt_state_read(v, V_INIT, s, p)));
+    attempt_assert(v, imp(v, and2(v, rng, eq(v, R, zero)), init));
     for (int s = 0; s < v->nslot; s++) {
         if (!v->stamp[s]) continue;
         Z3_ast prev = Z3_mk_div(v->c, sub2(v, R, num(v, 1)), num(v, nr));
         if (is_stamp_slot(v, s)) prev = add2(v, prev, num(v, 1)); /* stored as phase + 1 */
         Z3_ast k = num(v, v->stamp_k[s]);
         Z3_ast bound = ite(v, le(v, k, prev), prev, k);
-        vcx_assert(v,
-                   imp(v, and2(v, rng, le(v, num(v, 1), R)), le(v, vcx_pre_read(v, s, p), bound)));
+        attempt_assert(
+            v, imp(v, and2(v, rng, le(v, num(v, 1), R)), le(v, attempt_pre_read(v, s, p), bound)));
     }
     for (int i = 0; i < v->nhalting; i++) {
-        int s = vcx_slot_of(v, v->halting[i]);
-        if (s >= 0) vcx_assert(v, imp(v, and2(v, rng, vcx_pre_read(v, s, p)), not_(v, live)));
+        int s = attempt_slot_of(v, v->halting[i]);
+        if (s >= 0)
+            attempt_assert(v, imp(v, and2(v, rng, attempt_pre_read(v, s, p)), not_(v, live)));
     }
     for (int i = 0; i < v->ncomp; i++) { /* any process, stopped ones too */
-        int ss = vcx_slot_of(v, v->comp[i].stamp), sv = vcx_slot_of(v, v->comp[i].var);
+        int ss = attempt_slot_of(v, v->comp[i].stamp), sv = attempt_slot_of(v, v->comp[i].var);
         if (ss < 0 || sv < 0) continue;
-        Z3_ast st = vcx_pre_read(v, ss, p);
+        Z3_ast st = attempt_pre_read(v, ss, p);
         Z3_ast then = sub2(v, st, num(v, 1)); /* the phase the stamp holds */
-        vcx_assert(v,
-                   imp(v, rng,
-                       or2(v, eq(v, st, num(v, 0)),
-                           eq(v, vcx_pre_read(v, sv, p), at_phase(v, v->comp[i].expr, p, then)))));
+        attempt_assert(
+            v, imp(v, rng,
+                   or2(v, eq(v, st, num(v, 0)),
+                       eq(v, attempt_pre_read(v, sv, p), at_phase(v, v->comp[i].expr, p, then)))));
     }
     for (int i = 0; i < v->nsettled; i++) {
-        RfSettled *f = &v->settled[i];
-        int s = vcx_slot_of(v, f->var);
+        CodeFactsSettled *f = &v->settled[i];
+        int s = attempt_slot_of(v, f->var);
         if (s < 0) continue;
         /* set earlier in this phase: the very term of the phase, which the
          * solver then need not prove equal to it */
@@ -286,7 +295,7 @@ static void round_facts(Vc *v, Z3_ast p)
                      : v->slot[s].kind == 1 ? (f->k ? tru(v) : fls(v))
                                             : num(v, f->k);
         Z3_ast x[3] = {rng, live, le(v, num(v, f->back), R)};
-        vcx_assert(v, imp(v, Z3_mk_and(v->c, 3, x), eq(v, vcx_pre_read(v, s, p), val)));
+        attempt_assert(v, imp(v, Z3_mk_and(v->c, 3, x), eq(v, attempt_pre_read(v, s, p), val)));
     }
 }
 
@@ -296,23 +305,24 @@ static void state_ranges(Vc *v)
 {
     /* every driver delivers a process's own message to itself (hoc sim, hoc check, the runtime) */
     for (int i = 0; i < v->npool && v->have_post; i++) {
-        Z3_ast self = vcx_ho_app(v, v->pool[i], v->pool[i]);
-        if (vcx_idset_add(&v->range_done, aid(v, self)))
-            vcx_assert(v, imp(v, in_range(v, v->pool[i]), self));
+        Z3_ast self = attempt_hears(v, v->pool[i], v->pool[i]);
+        if (idset_add(&v->range_done, aid(v, self)))
+            attempt_assert(v, imp(v, in_range(v, v->pool[i]), self));
     }
     for (int i = 0; i < v->npool && v->have_post; i++)
-        if (vcx_idset_add(&v->range_done, aid(v, v->pool[i]))) round_facts(v, v->pool[i]);
+        if (idset_add(&v->range_done, aid(v, v->pool[i]))) round_facts(v, v->pool[i]);
     for (int i = 0; i < v->npool; i++)
         for (int s = 0; s < v->nslot; s++) {
             if (v->slot[s].kind != 0) continue;
-            Z3_ast t = vcx_pre_read(v, s, v->pool[i]);
-            if (!vcx_idset_add(&v->range_done, aid(v, t))) continue;
+            Z3_ast t = attempt_pre_read(v, s, v->pool[i]);
+            if (!idset_add(&v->range_done, aid(v, t))) continue;
 
             if (v->slot[s].enum_n > 0)
-                vcx_assert(v, and2(v, le(v, num(v, 0), t), lt(v, t, num(v, v->slot[s].enum_n))));
+                attempt_assert(v,
+                               and2(v, le(v, num(v, 0), t), lt(v, t, num(v, v->slot[s].enum_n))));
             else
-                vcx_assert(v, and2(v, le(v, Z3_mk_int64(v->c, INT64_MIN, v->I), t),
-                                   le(v, t, Z3_mk_int64(v->c, INT64_MAX, v->I))));
+                attempt_assert(v, and2(v, le(v, Z3_mk_int64(v->c, INT64_MIN, v->I), t),
+                                       le(v, t, Z3_mk_int64(v->c, INT64_MAX, v->I))));
         }
 }
 
@@ -331,7 +341,8 @@ static void vc_free(Vc *v)
         free(v->fams[i].atoms), free(v->fams[i].r), free(v->fams[i].wit);
     free(v->pends), free(v->aggs), free(v->cards), free(v->atoms), free(v->fams);
     free(v->ints), free(v->intb), free(v->intat), free(v->asserted);
-    free(v->inpool.v), free(v->agg_done.v), free(v->range_done.v), free(v->arith_done.v);
+    idset_free(&v->inpool), idset_free(&v->agg_done), idset_free(&v->range_done);
+    idset_free(&v->arith_done);
     free(v->fam_term), free(v->fam_of_term), free(v->vatom), free(v->vcount);
     for (int i = 0; i < v->nbinds; i++)
         free(v->binds[i]);
@@ -347,8 +358,8 @@ static void sanitize(char *s)
             *s = '_';
 }
 
-static void attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult *res,
-                    const bool *use, bool wide, bool *had_int, bool no_goal)
+static void run_attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult *res,
+                        const bool *use, bool wide, bool *had_int, bool no_goal)
 {
     memset(res, 0, sizeof *res);
     double t0 = hoc_now_s();
@@ -393,11 +404,11 @@ static void attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult 
     if (ob->kind == VC_INIT) tr_init(v);
     if (post) {
         Round *r = al->rounds[ob->round];
-        vcx_assert(v, eq(v, Z3_mk_mod(v->c, v->R, num(v, al->nrounds)), num(v, ob->round)));
+        attempt_assert(v, eq(v, Z3_mk_mod(v->c, v->R, num(v, al->nrounds)), num(v, ob->round)));
         tr_send(v, r);
         tr_post(v, r);
         tr_init(v); /* round 0 starts from it */
-        v->nsettled = rf_settled(al, ob->round, v->settled, MAXSLOT);
+        v->nsettled = code_facts_settled(al, ob->round, v->settled, MAXSLOT);
         v->settled_round = ob->round;
     }
     /* hypotheses */
@@ -412,22 +423,22 @@ static void attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult 
                            (live && s == ob->spec->assumption);
             if (inv || s == before) {
                 spec_env(v, &e, V_PRE);
-                vcx_assert(v, tr_expr(v, &e, s->init, 1));
+                attempt_assert(v, tr_expr(v, &e, s->init, 1));
             } else if (assumed) {
                 spec_env(v, &e, V_POST);
                 e.rnd = v->rnd;
                 if (P && s == ob->spec->assumption) { /* P is the set everybody hears */
                     e.binds = tr_bind(v, P, app1(v, v->good, v->Q), e.binds);
-                    vcx_assert(v, tr_expr(v, &e, s->init->a, 1));
+                    attempt_assert(v, tr_expr(v, &e, s->init->a, 1));
                 } else
-                    vcx_assert(v, tr_expr(v, &e, s->init, 1));
+                    attempt_assert(v, tr_expr(v, &e, s->init, 1));
             }
         }
     }
     /* the negated goal */
     spec_env(v, &e, ob->kind == VC_INIT ? V_INIT : post ? V_POST : V_PRE);
     e.goal = true;
-    if (!no_goal) vcx_assert(v, not_(v, tr_expr(v, &e, ob->spec->init, -1)));
+    if (!no_goal) attempt_assert(v, not_(v, tr_expr(v, &e, ob->spec->init, -1)));
     if (v->unsup[0]) {
         res->status = VC_UNKNOWN;
         snprintf(res->reason, sizeof res->reason, "unsupported: %s", v->unsup);
@@ -443,7 +454,7 @@ static void attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult 
             Scan sc = {0};
             for (int s = 0; s < v->nslot; s++)
                 inst_scan(v, v->post[s], &sc, &apps, &na, &cap, true);
-            free(sc.seen.v);
+            idset_free(&sc.seen);
         }
         free(apps);
         v->pool_core = v->npool;
@@ -471,7 +482,7 @@ static void attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult 
         goto done;
     }
     char err[200] = "";
-    if (vcx_over_time(v)) {
+    if (attempt_over_time(v)) {
         res->status = VC_UNKNOWN;
         snprintf(res->reason, sizeof res->reason, "solver: timeout (while building the query)");
         goto done;
@@ -551,7 +562,7 @@ static void attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult 
                 for (int k = 0; k < v->npool; k++) {
                     int64_t x = 0, p = 0;
                     Z3_ast ap = app1(v, v->aggs[i].f, v->pool[k]);
-                    if (!vcx_idset_has(&v->agg_done, aid(v, ap))) continue;
+                    if (!idset_has(&v->agg_done, aid(v, ap))) continue;
                     smt_eval_int(&v->s, ap, &x);
                     smt_eval_int(&v->s, v->pool[k], &p);
                     fprintf(stderr, "  %s at %s (=%" PRId64 ") = %" PRId64 "\n",
@@ -584,8 +595,8 @@ static void attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult 
         for (int k = 0; k < nnew; k++) {
             int mark = v->nasserted;
             g = &v->fams[0]; /* new families may have moved it */
-            vcx_assert(v, imp(v, le(v, num(v, 1), g->r[newreg[k]]),
-                              venn_region_of(v, g, newreg[k], newwit[k])));
+            attempt_assert(v, imp(v, le(v, num(v, 1), g->r[newreg[k]]),
+                                  venn_region_of(v, g, newreg[k], newwit[k])));
             v->nwit++;
             inst_add_pool(v, newwit[k]);
             v->cur_fam = venn_new_family(v);
@@ -647,7 +658,7 @@ checked:
     }
     if (r == SMT_UNSAT) /* no placeholder may escape into the query */
         for (int i = 0; i < v->nasserted; i++)
-            if (!vcx_is_ground(v, v->asserted[i])) {
+            if (!attempt_is_ground(v, v->asserted[i])) {
                 r = SMT_UNKNOWN;
                 snprintf(v->s.reason, sizeof v->s.reason,
                          "internal: a placeholder escaped into the query");
@@ -678,13 +689,13 @@ done:
  * then, if that does not prove it and there were int quantifiers, by the
  * values compared with them too (wide: more instances, all in the main Venn
  * family). The narrow one keeps queries like LastVoting's `locked` small. */
-static void attempt_both(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult *res,
-                         const bool *use, bool no_goal)
+static void narrow_then_wide(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult *res,
+                             const bool *use, bool no_goal)
 {
     bool had_int = false;
     VcOpts oo = *o;
     if (o->timeout_ms) oo.timeout_ms = o->timeout_ms / 2 + 1;
-    attempt(al, ob, &oo, res, use, false, &had_int, no_goal);
+    run_attempt(al, ob, &oo, res, use, false, &had_int, no_goal);
     if (res->status == VC_PROVED || !had_int) return;
     double first = res->secs;
     free(res->cex);
@@ -692,7 +703,7 @@ static void attempt_both(Algo *al, const VcObligation *ob, const VcOpts *o, VcRe
         double left = (double)o->timeout_ms - first * 1000.0;
         oo.timeout_ms = (unsigned)(left > 1 ? left : 1);
     }
-    attempt(al, ob, &oo, res, use, true, &had_int, no_goal);
+    run_attempt(al, ob, &oo, res, use, true, &had_int, no_goal);
     res->secs += first;
 }
 
@@ -724,7 +735,7 @@ static void discharge(Algo *al, const VcObligation *ob, const VcOpts *o, VcResul
         ninv += al->specs[i]->spec_kind == 0;
     bool stage = ob->kind == VC_LIVE && ob->round >= 0;
     if ((ob->kind != VC_CONSEC && ob->kind != VC_PROP && !stage) || ninv < 2 || al->nspecs > 256) {
-        attempt_both(al, ob, o, res, NULL, false);
+        narrow_then_wide(al, ob, o, res, NULL, false);
         *all = true;
         return;
     }
@@ -756,7 +767,7 @@ static void discharge(Algo *al, const VcObligation *ob, const VcOpts *o, VcResul
             if (left < 1) left = 1;
             oo.timeout_ms = (unsigned)(last ? left : left / 4 + 1);
         }
-        attempt_both(al, ob, &oo, res, use, false);
+        narrow_then_wide(al, ob, &oo, res, use, false);
         spent += res->secs;
         if (res->status == VC_PROVED) {
             memcpy(used, use, sizeof use);
@@ -800,7 +811,7 @@ void vc_discharge(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult *r
     VcResult vac;
     VcOpts oo = *o;
     oo.smt2_dir = NULL;
-    attempt_both(al, ob, &oo, &vac, all ? NULL : used, true);
+    narrow_then_wide(al, ob, &oo, &vac, all ? NULL : used, true);
     free(vac.cex);
     res->secs += vac.secs;
     if (vac.status == VC_PROVED) {

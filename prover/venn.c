@@ -2,7 +2,7 @@
  * predicates, families of regions and their sealing (region counts, order
  * facts between bounds, ground processes tied to their regions, marginals
  * shared with the main family) and value histograms. */
-#include "attempt.h"
+#include "venn.h"
 
 #include <string.h>
 
@@ -38,7 +38,7 @@ static void collect_atoms(Vc *v, Z3_ast p, int **out, int *n, int *cap)
             return;
         }
     }
-    if (!is_bool(v, p) || !vcx_has_q(v, p)) return;
+    if (!is_bool(v, p) || !attempt_has_q(v, p)) return;
     int ai = atom_index(v, p);
     for (int i = 0; i < *n; i++)
         if ((*out)[i] == ai) return;
@@ -61,7 +61,7 @@ Z3_ast venn_card(Vc *v, Z3_ast pred)
     /* the same set counted in another family: the same number */
     for (int i = 0; i < v->ncards - 1; i++)
         if (Z3_is_eq_ast(v->c, v->cards[i].pred, pred)) {
-            vcx_assert(v, eq(v, v->cards[i].c, c));
+            attempt_assert(v, eq(v, v->cards[i].c, c));
             break;
         }
     return c;
@@ -79,7 +79,7 @@ static Z3_ast region_value(Vc *v, Family *f, Z3_ast pred, unsigned b)
     }
     Z3_ast r = Z3_simplify(v->c, Z3_substitute(v->c, pred, (unsigned)f->natoms, from, to));
     free(from), free(to);
-    if (vcx_has_q(v, r)) { /* a condition on Q the atoms do not capture: refuse, never guess */
+    if (attempt_has_q(v, r)) { /* a condition on Q the atoms do not capture: refuse, never guess */
         snprintf(v->unsup, sizeof v->unsup,
                  "internal: a set condition could not be split into regions");
         return fls(v);
@@ -104,7 +104,7 @@ static bool eq_atom(Vc *v, Z3_ast a, Z3_ast *lhs, Z3_ast *rhs)
     Z3_app ap = Z3_to_app(v->c, a);
     if (Z3_get_decl_kind(v->c, Z3_get_app_decl(v->c, ap)) != Z3_OP_EQ) return false;
     Z3_ast x = Z3_get_app_arg(v->c, ap, 0), y = Z3_get_app_arg(v->c, ap, 1);
-    bool qx = vcx_has_q(v, x), qy = vcx_has_q(v, y);
+    bool qx = attempt_has_q(v, x), qy = attempt_has_q(v, y);
     if (qx == qy) return false;
     *lhs = qx ? x : y;
     *rhs = qx ? y : x;
@@ -121,7 +121,7 @@ static bool range_atom(Vc *v, Z3_ast a, Z3_ast *E, Z3_ast *lo, Z3_ast *hi)
     if (Z3_get_app_num_args(v->c, ap) != 2) return false;
     Z3_ast x = Z3_get_app_arg(v->c, ap, 0), y = Z3_get_app_arg(v->c, ap, 1);
     if (Z3_get_sort_kind(v->c, Z3_get_sort(v->c, x)) != Z3_INT_SORT) return false;
-    bool qx = vcx_has_q(v, x), qy = vcx_has_q(v, y);
+    bool qx = attempt_has_q(v, x), qy = attempt_has_q(v, y);
     if (qx == qy) return false;
     Z3_ast g = qx ? y : x, one = num(v, 1);
     *E = qx ? x : y;
@@ -155,7 +155,7 @@ static bool range_atom(Vc *v, Z3_ast a, Z3_ast *E, Z3_ast *lo, Z3_ast *hi)
 
 static bool mentions_fn(Vc *v, Z3_ast t, Z3_func_decl f, IdSet *seen)
 {
-    if (!vcx_idset_add(seen, aid(v, t))) return false;
+    if (!idset_add(seen, aid(v, t))) return false;
     if (Z3_get_ast_kind(v->c, t) != Z3_APP_AST) return false;
     Z3_app a = Z3_to_app(v->c, t);
     if (Z3_is_eq_func_decl(v->c, Z3_get_app_decl(v->c, a), f)) return true;
@@ -173,8 +173,8 @@ static bool value_atom(Vc *v, int atom, Z3_ast *E, Z3_ast *a)
     IdSet seen = {0};
     bool ho =
         mentions_fn(v, *E, v->ho, &seen) || (v->uniform && mentions_fn(v, *E, v->good, &seen));
-    free(seen.v);
-    return !ho && vcx_is_ground(v, *a);
+    idset_free(&seen);
+    return !ho && attempt_is_ground(v, *a);
 }
 
 static Z3_ast value_count(Vc *v, int atom)
@@ -186,7 +186,7 @@ static Z3_ast value_count(Vc *v, int atom)
     v->vatom[v->nvatom] = atom;
     Z3_ast c = fresh_const(v, "vcount", v->I);
     v->vcount[v->nvatom++] = c;
-    vcx_assert(v, and2(v, le(v, num(v, 0), c), le(v, c, v->n)));
+    attempt_assert(v, and2(v, le(v, num(v, 0), c), le(v, c, v->n)));
     return c;
 }
 
@@ -203,7 +203,7 @@ static void value_histograms(Vc *v)
             if (!eq_atom(v, v->atoms[v->vatom[j]], &Ej, &aj) || !Z3_is_eq_ast(v->c, Ei, Ej))
                 continue;
             if (j < i) first = false;
-            if (j > i) vcx_assert(v, imp(v, eq(v, ai, aj), eq(v, v->vcount[i], v->vcount[j])));
+            if (j > i) attempt_assert(v, imp(v, eq(v, ai, aj), eq(v, v->vcount[i], v->vcount[j])));
             Z3_ast dup = fls(v);
             for (int k = 0; k < j; k++) {
                 Z3_ast Ek, ak;
@@ -212,14 +212,14 @@ static void value_histograms(Vc *v)
             }
             sum = add2(v, sum, ite(v, dup, num(v, 0), v->vcount[j]));
         }
-        if (first) vcx_assert(v, le(v, sum, v->n));
+        if (first) attempt_assert(v, le(v, sum, v->n));
     }
 }
 
 static int seal_family(Vc *v, int fi, Z3_ast *tie, int ntie, char *err, size_t errn)
 {
     Family *f = &v->fams[fi];
-    if (vcx_over_time(v)) {
+    if (attempt_over_time(v)) {
         snprintf(err, errn, "timeout (while building the query)");
         return -1;
     }
@@ -313,10 +313,10 @@ static int seal_family(Vc *v, int fi, Z3_ast *tie, int ntie, char *err, size_t e
     if (!sum) abort();
     for (unsigned b = 0; b < nr; b++) {
         f->r[b] = fresh_const(v, fi ? "rt" : "r", v->I);
-        vcx_assert(v, le(v, num(v, 0), f->r[b]));
+        attempt_assert(v, le(v, num(v, 0), f->r[b]));
         sum[b] = f->r[b];
     }
-    vcx_assert(v, eq(v, Z3_mk_add(v->c, nr, sum), v->n));
+    attempt_assert(v, eq(v, Z3_mk_add(v->c, nr, sum), v->n));
     for (int i = 0; i < v->ncards; i++) {
         if (v->cards[i].fam != fi) continue;
         unsigned k = 0;
@@ -325,7 +325,7 @@ static int seal_family(Vc *v, int fi, Z3_ast *tie, int ntie, char *err, size_t e
             if (Z3_is_eq_ast(v->c, val, fls(v))) continue;
             sum[k++] = Z3_is_eq_ast(v->c, val, tru(v)) ? f->r[b] : ite(v, val, f->r[b], num(v, 0));
         }
-        vcx_assert(v, eq(v, v->cards[i].c, k ? Z3_mk_add(v->c, k, sum) : num(v, 0)));
+        attempt_assert(v, eq(v, v->cards[i].c, k ? Z3_mk_add(v->c, k, sum) : num(v, 0)));
     }
     /* atoms bounding the same E(Q) (E(Q) == a, t <= E(Q), ...): intervals
      * that are disjoint share no process; one inside another, no process
@@ -350,20 +350,20 @@ static int seal_family(Vc *v, int fi, Z3_ast *tie, int ntie, char *err, size_t e
                 if (lo1 && hi2) apart = or2(v, apart, lt(v, hi2, lo1));
                 if (lo2 && hi1) apart = or2(v, apart, lt(v, hi1, lo2));
                 if (!Z3_is_eq_ast(v->c, apart, fls(v)))
-                    vcx_assert(v, imp(v, apart, eq(v, Z3_mk_add(v->c, k, sum), num(v, 0))));
+                    attempt_assert(v, imp(v, apart, eq(v, Z3_mk_add(v->c, k, sum), num(v, 0))));
             }
             if ((!lo2 || lo1) && (!hi2 || hi1)) { /* interval i inside interval j */
                 Z3_ast inside = tru(v);
                 if (lo2) inside = and2(v, inside, le(v, lo2, lo1));
                 if (hi2) inside = and2(v, inside, le(v, hi1, hi2));
-                vcx_assert(v, imp(v, inside, eq(v, Z3_mk_add(v->c, k2, sum2), num(v, 0))));
+                attempt_assert(v, imp(v, inside, eq(v, Z3_mk_add(v->c, k2, sum2), num(v, 0))));
             }
             free(sum2);
         }
     /* ground processes make their region non-empty */
-    for (int t = 0; t < ntie && !vcx_over_time(v); t++) /* one small implication per region */
+    for (int t = 0; t < ntie && !attempt_over_time(v); t++) /* one small implication per region */
         for (unsigned b = 0; b < nr; b++)
-            vcx_assert(v, imp(v, venn_region_of(v, f, b, tie[t]), le(v, num(v, 1), f->r[b])));
+            attempt_assert(v, imp(v, venn_region_of(v, f, b, tie[t]), le(v, num(v, 1), f->r[b])));
     /* value atoms have one count in every family */
     for (int i = 0; i < f->natoms; i++) {
         Z3_ast E, a;
@@ -371,7 +371,7 @@ static int seal_family(Vc *v, int fi, Z3_ast *tie, int ntie, char *err, size_t e
         unsigned k = 0;
         for (unsigned b = 0; b < nr; b++)
             if ((b >> i) & 1) sum[k++] = f->r[b];
-        vcx_assert(v, eq(v, Z3_mk_add(v->c, k, sum), value_count(v, f->atoms[i])));
+        attempt_assert(v, eq(v, Z3_mk_add(v->c, k, sum), value_count(v, f->atoms[i])));
     }
     /* marginals shared with the main family */
     if (fi > 0 && v->fams[0].sealed) {
@@ -407,7 +407,7 @@ static int seal_family(Vc *v, int fi, Z3_ast *tie, int ntie, char *err, size_t e
                         ok = ((b >> gi[s2]) & 1) == ((a >> s2) & 1);
                     if (ok) sg[k2++] = g->r[b];
                 }
-                vcx_assert(v, eq(v, Z3_mk_add(v->c, k1, sum), Z3_mk_add(v->c, k2, sg)));
+                attempt_assert(v, eq(v, Z3_mk_add(v->c, k1, sum), Z3_mk_add(v->c, k2, sg)));
             }
             free(sg);
         }

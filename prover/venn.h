@@ -1,0 +1,20 @@
+/* venn.h: cardinalities of sets as sums of Venn regions. The atomic
+ * conditions of the predicates counted in one family split the processes
+ * into 2^k regions of non-negative size summing to n; a count is the sum of
+ * its regions. Families are sealed (their region facts asserted) once the
+ * counts of a query are known. */
+#ifndef HOC_VENN_H
+#define HOC_VENN_H
+
+#include "attempt.h"
+
+/* The count of the processes satisfying pred (over Q), in the current family. */
+Z3_ast venn_card(Vc *v, Z3_ast pred);
+/* A new, empty family; returns its index (v->fams may move). */
+int venn_new_family(Vc *v);
+/* Whether process p is in region b of family f. */
+Z3_ast venn_region_of(Vc *v, Family *f, unsigned b, Z3_ast p);
+/* Seals every family not sealed yet, tying the processes tie to their regions; -1 with err. */
+int venn_seal_all(Vc *v, Z3_ast *tie, int ntie, char *err, size_t errn);
+
+#endif
