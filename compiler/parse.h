@@ -66,7 +66,7 @@ FieldList *parse_fields(Parser *ps, FieldList *l, const Field *f);
 ExprList *parse_exprs(Parser *ps, ExprList *l, Expr *e);
 Type *parse_named_type(Parser *ps, Token t);
 Decl *parse_params(Parser *ps, NameList *l, Expr *where);
-Decl *parse_spec(Parser *ps, Token name, int kind, Expr *e, int64_t rounds);
+Decl *parse_spec(Parser *ps, Token name, SpecKind kind, Expr *e, int64_t rounds);
 /* `progress A after K rounds: e`: a spec named A_after_K, of assumption A. */
 Decl *parse_stage(Parser *ps, Token assumption, Token k, Expr *e);
 Round *parse_round(Parser *ps, Pos p, const char *name);

@@ -35,7 +35,7 @@ int attempt_slot_of(Vc *v, Decl *d)
 Z3_ast attempt_pre_read(Vc *v, int s, Z3_ast p)
 {
     if (s == v->s_halted && v->never_stopped) return fls(v);
-    if (v->slot[s].kind == 2) return app2(v, v->slot[s].pre, p, v->Q);
+    if (v->slot[s].kind == SLOT_SET) return app2(v, v->slot[s].pre, p, v->Q);
     return app1(v, v->slot[s].pre, p);
 }
 

@@ -26,10 +26,14 @@
 
 typedef enum View { V_PRE, V_INIT, V_POST } View;
 
+/* What a slot is in the logic: an integer (ints, stamps, pids, enums), a
+ * boolean, or a set (a relation of the process and Q). */
+typedef enum SlotKind { SLOT_INT, SLOT_BOOL, SLOT_SET } SlotKind;
+
 typedef struct Slot {
     Decl *d;
     const char *name;
-    int kind;       /* 0 int-like, 1 bool, 2 set */
+    SlotKind kind;
     int64_t enum_n; /* enum: members */
     Z3_func_decl pre;
 } Slot;

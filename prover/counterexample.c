@@ -14,10 +14,10 @@
 static void print_value(Vc *v, hoc_buf *b, int s, Z3_ast t, int64_t *procs, int np)
 {
     Slot *sl = &v->slot[s];
-    if (sl->kind == 1) {
+    if (sl->kind == SLOT_BOOL) {
         bool x;
         hoc_buf_printf(b, "%s", smt_eval_bool(&v->s, t, &x) ? (x ? "true" : "false") : "?");
-    } else if (sl->kind == 0) {
+    } else if (sl->kind == SLOT_INT) {
         int64_t x;
         if (!smt_eval_int(&v->s, t, &x))
             hoc_buf_printf(b, "?");

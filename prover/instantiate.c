@@ -100,7 +100,7 @@ void inst_compared(Vc *v, Pend *p, Expr *x, Z3_ast **out, Z3_ast **orig, int *n,
         if (other && other->kind == E_INDEX && other->nk == N_STATE && other->b->kind == E_NAME &&
             other->b->nk == N_BINDER) {
             int s = attempt_slot_of(v, other->decl);
-            if (s >= 0 && v->slot[s].kind == 0)
+            if (s >= 0 && v->slot[s].kind == SLOT_INT)
                 for (int i = v->cand_lo; i < v->cand_hi && i < v->npool; i++) {
                     if (p->nested && !Z3_is_eq_ast(v->c, p->origin, v->pool[i])) continue;
                     int cap2 = *cap;
@@ -155,7 +155,7 @@ static Z3_ast active(Vc *v, View view, Z3_ast t)
     Z3_ast acc = in_range(v, t);
     for (int i = 0; i < v->npool; i++)
         for (int s = 0; s < v->nslot; s++)
-            if (v->slot[s].kind == 0 && v->slot[s].d &&
+            if (v->slot[s].kind == SLOT_INT && v->slot[s].d &&
                 (is_number(v->slot[s].d->type->kind) || v->slot[s].d->type->kind == TY_PID))
                 acc = or2(v, acc,
                           and2(v, in_range(v, v->pool[i]),

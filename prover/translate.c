@@ -129,7 +129,8 @@ Z3_ast tr_set(Vc *v, Env *e, Expr *x)
         if (x->nk == N_HO) return attempt_hears(v, owner, v->Q);
         if (x->nk == N_STATE && x->decl) {
             int s = attempt_slot_of(v, x->decl);
-            if (s >= 0 && v->slot[s].kind == 2) return attempt_state_read(v, e->view, s, owner);
+            if (s >= 0 && v->slot[s].kind == SLOT_SET)
+                return attempt_state_read(v, e->view, s, owner);
         }
         break;
     }
@@ -826,12 +827,10 @@ void tr_init(Vc *v)
             e.cur[i] = fls(v); /* halted, crashed */
         else if (d->kind == D_VAR) {
             if (d->init)
-                e.cur[i] =
-                    v->slot[i].kind == 2 ? tr_set(v, &e, d->init) : tr_expr(v, &e, d->init, 0);
+                e.cur[i] = v->slot[i].kind == SLOT_SET ? tr_set(v, &e, d->init)
+                                                       : tr_expr(v, &e, d->init, 0);
             else
-                e.cur[i] = v->slot[i].kind == 2   ? fls(v)
-                           : v->slot[i].kind == 1 ? fls(v)
-                                                  : num(v, 0);
+                e.cur[i] = v->slot[i].kind == SLOT_INT ? num(v, 0) : fls(v); /* or empty */
         }
     }
     for (int i = 0; i < v->nslot; i++)

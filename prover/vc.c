@@ -31,6 +31,7 @@
 #include "vc.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -50,7 +51,8 @@
 static bool has_stages(Algo *al, Decl *assumption)
 {
     for (int i = 0; i < al->nspecs; i++)
-        if (al->specs[i]->spec_kind == 5 && al->specs[i]->assumption == assumption) return true;
+        if (al->specs[i]->spec_kind == SPEC_PROGRESS && al->specs[i]->assumption == assumption)
+            return true;
     return false;
 }
 
@@ -59,7 +61,8 @@ static Decl *previous_stage(Algo *al, Decl *d)
 {
     for (int i = 0; i < al->nspecs; i++) {
         Decl *s = al->specs[i];
-        if (s->spec_kind == 5 && s->assumption == d->assumption && s->ev_rounds == d->ev_rounds - 1)
+        if (s->spec_kind == SPEC_PROGRESS && s->assumption == d->assumption &&
+            s->ev_rounds == d->ev_rounds - 1)
             return s;
     }
     return NULL;
@@ -102,52 +105,55 @@ static bool halts(Stmt *s)
     return false;
 }
 
+typedef struct Obligations {
+    VcObligation *v;
+    int n, cap;
+} Obligations;
+
+static void add_obligation(Obligations *l, VcKind kind, Decl *spec, int round, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Appends one obligation, its name formatted from fmt. */
+static void add_obligation(Obligations *l, VcKind kind, Decl *spec, int round, const char *fmt, ...)
+{
+    GROW(l->v, l->n, l->cap);
+    VcObligation *o = &l->v[l->n++];
+    *o = (VcObligation){.kind = kind, .spec = spec, .round = round};
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(o->name, sizeof o->name, fmt, ap);
+    va_end(ap);
+}
+
+/* Invariants first, then properties, then liveness, each in source order. */
 int vc_obligations(Algo *al, VcObligation **out)
 {
-    int n = 0, cap = 0;
-    VcObligation *v = NULL;
+    Obligations l = {0};
     for (int pass = 0; pass < 3; pass++)
         for (int i = 0; i < al->nspecs; i++) {
             Decl *s = al->specs[i];
-            int k = s->spec_kind;
-            if (pass == 0 && k == 0) {
-                GROW(v, n, cap);
-                v[n] = (VcObligation){.kind = VC_INIT, .spec = s};
-                snprintf(v[n].name, sizeof v[n].name, "%s: initiation", s->name);
-                n++;
-                for (int r = 0; r < al->nrounds; r++) {
-                    GROW(v, n, cap);
-                    v[n] = (VcObligation){.kind = VC_CONSEC, .spec = s, .round = r};
-                    snprintf(v[n].name, sizeof v[n].name, "%s: consecution, round %s", s->name,
-                             al->rounds[r]->name);
-                    n++;
-                }
-            } else if (pass == 1 && k == 1) {
-                GROW(v, n, cap);
-                v[n] = (VcObligation){.kind = VC_PROP, .spec = s};
-                snprintf(v[n].name, sizeof v[n].name, "%s: implied by the invariants", s->name);
-                n++;
-            } else if (pass == 2 && k == 2 && s->ev_rounds != 0 && !has_stages(al, s)) {
-                GROW(v, n, cap);
-                v[n] = (VcObligation){.kind = VC_LIVE, .spec = s, .round = -1};
-                snprintf(v[n].name, sizeof v[n].name, "%s: liveness under the assumption", s->name);
-                n++;
-            } else if (pass == 2 && k == 5 && s->assumption) {
+            SpecKind k = s->spec_kind;
+            if (pass == 0 && k == SPEC_INVARIANT) {
+                add_obligation(&l, VC_INIT, s, 0, "%s: initiation", s->name);
+                for (int r = 0; r < al->nrounds; r++)
+                    add_obligation(&l, VC_CONSEC, s, r, "%s: consecution, round %s", s->name,
+                                   al->rounds[r]->name);
+            } else if (pass == 1 && k == SPEC_PROPERTY) {
+                add_obligation(&l, VC_PROP, s, 0, "%s: implied by the invariants", s->name);
+            } else if (pass == 2 && k == SPEC_ASSUME && s->ev_rounds != 0 && !has_stages(al, s)) {
+                add_obligation(&l, VC_LIVE, s, -1, "%s: liveness under the assumption", s->name);
+            } else if (pass == 2 && k == SPEC_PROGRESS && s->assumption) {
                 /* the k-th good round: round k-1 of a phase-aligned assumption's
                  * phase, otherwise any round of the phase */
                 bool aligned = s->assumption->ev_rounds < 0;
-                for (int r = 0; r < al->nrounds; r++) {
-                    if (aligned && r != s->ev_rounds - 1) continue;
-                    GROW(v, n, cap);
-                    v[n] = (VcObligation){.kind = VC_LIVE, .spec = s, .round = r};
-                    snprintf(v[n].name, sizeof v[n].name, "%s: progress, round %s", s->name,
-                             al->rounds[r]->name);
-                    n++;
-                }
+                for (int r = 0; r < al->nrounds; r++)
+                    if (!aligned || r == s->ev_rounds - 1)
+                        add_obligation(&l, VC_LIVE, s, r, "%s: progress, round %s", s->name,
+                                       al->rounds[r]->name);
             }
         }
-    *out = v;
-    return n;
+    *out = l.v;
+    return l.n;
 }
 
 static void setup(Vc *v, Algo *al)
@@ -175,7 +181,7 @@ static void setup(Vc *v, Algo *al)
             s->d = ds[i];
             s->name = ds[i]->name;
             TypeKind k = ds[i]->type->kind;
-            s->kind = k == TY_BOOL ? 1 : k == TY_SET ? 2 : 0;
+            s->kind = k == TY_BOOL ? SLOT_BOOL : k == TY_SET ? SLOT_SET : SLOT_INT;
             if (k == TY_ENUM) s->enum_n = ds[i]->type->enm->nmembers;
             if (!is_number(k) && k != TY_BOOL && k != TY_PID && k != TY_ENUM && k != TY_SET)
                 attempt_unsupported(v, ds[i]->pos,
@@ -185,13 +191,13 @@ static void setup(Vc *v, Algo *al)
                                                     : "this");
             char name[128];
             snprintf(name, sizeof name, "%s", s->name);
-            s->pre = Z3_mk_func_decl(c, Z3_mk_string_symbol(c, name), s->kind == 2 ? 2 : 1, d2,
-                                     s->kind == 1 || s->kind == 2 ? v->B : v->I);
+            s->pre = Z3_mk_func_decl(c, Z3_mk_string_symbol(c, name), s->kind == SLOT_SET ? 2 : 1,
+                                     d2, s->kind == SLOT_INT ? v->I : v->B);
         }
     }
     v->s_halted = v->nslot;
     v->slot[v->nslot].name = "stopped";
-    v->slot[v->nslot].kind = 1;
+    v->slot[v->nslot].kind = SLOT_BOOL;
     v->slot[v->nslot++].pre =
         Z3_mk_func_decl(c, Z3_mk_string_symbol(c, "hoc_stopped"), 1, d2, v->B);
     for (int i = 0; i < v->nslot; i++)
@@ -253,7 +259,7 @@ static void round_facts(Vc *v, Z3_ast p)
     Z3_ast live = not_(v, attempt_pre_read(v, v->s_halted, p));
     Z3_ast init = live;
     for (int s = 0; s < v->nslot && v->have_init; s++)
-        if (v->slot[s].d && v->slot[s].kind != 2)
+        if (v->slot[s].d && v->slot[s].kind != SLOT_SET)
             init = and2(v, init,
                         eq(v, attempt_pre_read(v, s, p), attempt_state_read(v, V_INIT, s, p)));
     attempt_assert(v, imp(v, and2(v, rng, eq(v, R, zero)), init));
@@ -292,8 +298,8 @@ static void round_facts(Vc *v, Z3_ast p)
                           : Z3_mk_div(v->c, sub2(v, R, num(v, f->back)), num(v, nr));
         Z3_ast val = f->is_phase ? (is_stamp_slot(v, s) ? add2(v, then, num(v, 1)) : then)
                      : f->expr   ? at_phase(v, f->expr, p, then)
-                     : v->slot[s].kind == 1 ? (f->k ? tru(v) : fls(v))
-                                            : num(v, f->k);
+                     : v->slot[s].kind == SLOT_BOOL ? (f->k ? tru(v) : fls(v))
+                                                    : num(v, f->k);
         Z3_ast x[3] = {rng, live, le(v, num(v, f->back), R)};
         attempt_assert(v, imp(v, Z3_mk_and(v->c, 3, x), eq(v, attempt_pre_read(v, s, p), val)));
     }
@@ -313,7 +319,7 @@ static void state_ranges(Vc *v)
         if (idset_add(&v->range_done, aid(v, v->pool[i]))) round_facts(v, v->pool[i]);
     for (int i = 0; i < v->npool; i++)
         for (int s = 0; s < v->nslot; s++) {
-            if (v->slot[s].kind != 0) continue;
+            if (v->slot[s].kind != SLOT_INT) continue;
             Z3_ast t = attempt_pre_read(v, s, v->pool[i]);
             if (!idset_add(&v->range_done, aid(v, t))) continue;
 
@@ -416,10 +422,10 @@ static void run_attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcRes
     if (ob->kind != VC_INIT) {
         for (int i = 0; i < al->nspecs; i++) {
             Decl *s = al->specs[i];
-            bool inv = s->spec_kind == 0 && (!use || use[i] || s == ob->spec);
+            bool inv = s->spec_kind == SPEC_INVARIANT && (!use || use[i] || s == ob->spec);
             /* assumptions speak of the round's heard-of sets and the state
              * after it, as in hoc sim and hoc check */
-            bool assumed = (post && s->spec_kind == 2 && s->ev_rounds == 0) ||
+            bool assumed = (post && s->spec_kind == SPEC_ASSUME && s->ev_rounds == 0) ||
                            (live && s == ob->spec->assumption);
             if (inv || s == before) {
                 spec_env(v, &e, V_PRE);
@@ -732,7 +738,7 @@ static void discharge(Algo *al, const VcObligation *ob, const VcOpts *o, VcResul
 {
     int ninv = 0, order[256], norder = 0;
     for (int i = 0; i < al->nspecs; i++)
-        ninv += al->specs[i]->spec_kind == 0;
+        ninv += al->specs[i]->spec_kind == SPEC_INVARIANT;
     bool stage = ob->kind == VC_LIVE && ob->round >= 0;
     if ((ob->kind != VC_CONSEC && ob->kind != VC_PROP && !stage) || ninv < 2 || al->nspecs > 256) {
         narrow_then_wide(al, ob, o, res, NULL, false);
@@ -740,7 +746,8 @@ static void discharge(Algo *al, const VcObligation *ob, const VcOpts *o, VcResul
         return;
     }
     for (int i = 0; i < al->nspecs; i++)
-        if (al->specs[i]->spec_kind == 0 && al->specs[i] != ob->spec) order[norder++] = i;
+        if (al->specs[i]->spec_kind == SPEC_INVARIANT && al->specs[i] != ob->spec)
+            order[norder++] = i;
     for (int i = 1; i < norder; i++) /* insertion sort by size, stable */
         for (int k = i; k > 0 && expr_size(al->specs[order[k]]->init) <
                                      expr_size(al->specs[order[k - 1]]->init);
@@ -798,7 +805,7 @@ static bool assumes(Algo *al, const VcObligation *ob)
     if (ob->kind == VC_LIVE) return true;
     if (ob->kind != VC_CONSEC) return false;
     for (int i = 0; i < al->nspecs; i++)
-        if (al->specs[i]->spec_kind == 2 && al->specs[i]->ev_rounds == 0) return true;
+        if (al->specs[i]->spec_kind == SPEC_ASSUME && al->specs[i]->ev_rounds == 0) return true;
     return false;
 }
 
