@@ -1,5 +1,5 @@
 /* attempt.c: what the prover's modules share about one attempt (attempt.h):
- * the unsupported reason, assertions, reading state, the mailbox,
+ * reporting what cannot be encoded, assertions, reading state, the mailbox,
  * placeholders in terms and the deadline. */
 #include "attempt.h"
 
@@ -8,13 +8,12 @@
 /* ---- small helpers ---- */
 void attempt_unsupported(Vc *v, Pos p, const char *fmt, ...)
 {
-    if (v->unsup[0]) return;
-    char msg[300];
+    char msg[sizeof v->why.text];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    snprintf(v->unsup, sizeof v->unsup, "%s:%d:%d: %s", p.file ? p.file : "?", p.line, p.col, msg);
+    reason_note(&v->why, REASON_UNSUPPORTED, &p, "%s", msg);
 }
 
 void attempt_assert(Vc *v, Z3_ast f)
@@ -106,4 +105,11 @@ bool attempt_is_ground(Vc *v, Z3_ast t)
 bool attempt_over_time(Vc *v)
 {
     return v->deadline > 0 && hoc_now_s() > v->deadline;
+}
+
+bool attempt_stop_if_late(Vc *v)
+{
+    if (!attempt_over_time(v)) return false;
+    reason_note(&v->why, REASON_SOLVER, NULL, "timeout (while building the query)");
+    return true;
 }

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "code_facts.h"
 #include "idset.h"
+#include "reason.h"
 #include "hoc_rt.h" /* HOC_MAXN */
 #include "smt.h"
 #include "vc.h"
@@ -58,7 +59,6 @@ typedef struct Env {
     Z3_ast to;                   /* send block: the recipient (T) */
     Bind *binds;
     int inset;      /* Q is bound */
-    int level;      /* instantiation level of what is being built */
     bool goal;      /* translating the (negated) goal, or an instance of its quantifiers */
     bool instance;  /* translating an instance of a hypothesis quantifier */
     bool in_int;    /* translating an instance of an int quantifier... */
@@ -82,11 +82,10 @@ typedef struct Card {
 } Card;
 
 typedef struct Family {
-    int *atoms, natoms;
+    int *atoms, natoms, capatoms;
     Z3_ast *r;
     Z3_ast *wit; /* per region, lazily */
     bool sealed;
-    int ncards_at_seal;
 } Family;
 
 typedef struct Pend {
@@ -105,7 +104,6 @@ typedef struct Pend {
     bool goal;
     unsigned *done;
     int ndone, capdone;
-    int level;
     bool nested;   /* created inside an instance of an int quantifier */
     Z3_ast origin; /* that instance's process, or NULL */
 } Pend;
@@ -114,7 +112,6 @@ typedef struct Vc {
     Smt s;
     Z3_context c;
     Algo *al;
-    const VcObligation *ob;
     Slot slot[MAXSLOT];
     int nslot, s_halted; /* s_halted: stopped, i.e. halted or crashed (frozen for good) */
     bool stamp[MAXSLOT]; /* code_facts.h: a stamp, at most max(stamp_k, previous phase) */
@@ -153,7 +150,7 @@ typedef struct Vc {
     int npends, cappends;
     /* pools of ground terms */
     Z3_ast pool[MAX_POOL * 4];
-    int npool, pool_level0, pool_core;
+    int npool, pool_core;
     int cand_lo, cand_hi; /* the pool terms whose values int quantifiers take (wide) */
     /* per-term families: the family holding a ground term's aggregate axioms */
     unsigned *fam_term;
@@ -176,12 +173,14 @@ typedef struct Vc {
     bool int_wide;       /* int quantifiers also take the values compared with them */
     bool no_crash;       /* liveness: the heard-of model proper, where nobody crashes... */
     bool never_stopped;  /* ...and, if the algorithm never halts, nobody is stopped */
-    double deadline;     /* of the attempt (monotonic seconds), 0: none */
     struct Bind **binds; /* every Bind cell made, freed with the Vc */
     int nbinds, capbinds;
     int fresh;
-    char unsup[400];
-    char note[200];
+    double started;      /* when the attempt began (monotonic seconds) */
+    unsigned timeout_ms; /* its whole budget, 0: none */
+    double deadline;     /* started + the budget, 0: none */
+    int debug;           /* HOC_VC_DEBUG: 0 off, 1 solver calls and families, 2 models, 3 pools */
+    Reason why;          /* why it cannot conclude, if it cannot */
 } Vc;
 
 typedef struct Scan {
@@ -317,7 +316,8 @@ static inline bool is_number(TypeKind k)
 }
 
 /* ---- attempt.c ---- */
-/* Records the first reason the query is not supported; later ones are dropped. */
+/* Records that the query cannot encode what is at p (v->why: the first
+ * reason is kept, later ones are dropped). */
 void attempt_unsupported(Vc *v, Pos p, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Asserts f in the solver and keeps it (scanned for terms, dumped). */
 void attempt_assert(Vc *v, Z3_ast f);
@@ -337,5 +337,7 @@ bool attempt_has_q(Vc *v, Z3_ast t);
 bool attempt_is_ground(Vc *v, Z3_ast t);
 /* Whether the attempt's deadline has passed. */
 bool attempt_over_time(Vc *v);
+/* attempt_over_time, recording a timeout while building the query as the reason. */
+bool attempt_stop_if_late(Vc *v);
 
 #endif

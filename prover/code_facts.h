@@ -12,14 +12,15 @@
  * phase, its id and params (id == phase % n). A process that has neither
  * crashed nor halted ran that update, so at the start of round r it holds
  * that value (the phase of that earlier round). */
-#ifndef HOC_RFACTS_H
-#define HOC_RFACTS_H
+#ifndef HOC_CODE_FACTS_H
+#define HOC_CODE_FACTS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "check.h"
 
+/* A settled value of var (see above). */
 typedef struct CodeFactsSettled {
     Decl *var;
     bool is_phase; /* the value is the phase of round R - back; else ... */
@@ -42,12 +43,15 @@ typedef struct CodeFactsCompanion {
  * sets to true in a statement list that later (in the same list) halts.
  * Then in every reachable state it is true only at stopped processes: the
  * update that set it halted (a crashing process does not update). */
+/* Writes the halting flags of al to out (at most max) and returns their
+ * number; every test is syntactic, so a flag it misses is only a fact less. */
 int code_facts_halting(Algo *al, Decl **out, int max);
 
 /* The companions of the algorithm; writes at most max, returns their number. */
 int code_facts_companions(Algo *al, CodeFactsCompanion *out, int max);
 
-/* Whether var is a stamp; *kmax receives the largest constant it can hold. */
+/* Whether var is a stamp (by its type, or by its assignments: see above);
+ * if so *kmax receives the largest constant it can hold; false when unsure. */
 bool code_facts_is_stamp(Algo *al, Decl *var, int64_t *kmax);
 /* The settled values at the start of round r (an index into al->rounds);
  * writes at most max of them to out and returns their number. */

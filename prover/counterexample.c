@@ -6,8 +6,6 @@
 #include "buf.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
-#include <string.h>
 
 /* ---- counterexamples ---- */
 
@@ -102,7 +100,7 @@ char *cex_text(Vc *v, bool post)
                 if (smt_eval_bool(&v->s, attempt_in_mailbox(v, p, num(v, procs[j])), &in) && in)
                     hoc_buf_printf(&b, "%s%" PRId64, k++ ? "," : "", procs[j]);
             }
-            hoc_buf_printf(&b, "%s}", k ? "" : "");
+            hoc_buf_printf(&b, "}");
             Z3_ast hoc = NULL;
             for (int c = 0; c < v->ncards; c++) {
                 if (v->cards[c].fam != 0 ||

@@ -163,12 +163,12 @@ static Z3_ast active(Vc *v, View view, Z3_ast t)
     return acc;
 }
 
-void inst_pend(Vc *v, Pend *p, Z3_ast t, int level)
+void inst_pend(Vc *v, Pend *p, Z3_ast t)
 {
-    inst_pend_from(v, p, t, level, NULL);
+    inst_pend_from(v, p, t, NULL);
 }
 
-void inst_pend_from(Vc *v, Pend *p, Z3_ast t, int level, Z3_ast origin)
+void inst_pend_from(Vc *v, Pend *p, Z3_ast t, Z3_ast origin)
 {
     unsigned id = aid(v, t);
     for (int i = 0; i < p->ndone; i++)
@@ -187,7 +187,6 @@ void inst_pend_from(Vc *v, Pend *p, Z3_ast t, int level, Z3_ast origin)
     e.rnd = copy.rnd;
     e.binds = copy.binds;
     e.done = fls(v);
-    e.level = level;
     e.goal = copy.goal;
     e.instance = true;
     e.in_int = copy.is_int;
@@ -200,24 +199,23 @@ void inst_pend_from(Vc *v, Pend *p, Z3_ast t, int level, Z3_ast origin)
     attempt_assert(v, imp(v, copy.proxy, imp(v, dom, copy.negate ? not_(v, body) : body)));
 }
 
-void inst_all(Vc *v, int level, int from_pool)
+void inst_all(Vc *v)
 {
     int np = v->npends;
-    for (int i = 0; i < np && !v->unsup[0] && !attempt_over_time(v); i++) {
+    for (int i = 0; i < np && !reason_any(&v->why) && !attempt_over_time(v); i++) {
         Pend *p = &v->pends[i];
         if (p->is_int) {
             Z3_ast *c = NULL, *orig = NULL;
             int n = 0, cap = 0;
             int_candidates(v, p, p->q, &c, &orig, &n, &cap);
             for (int k = 0; k < n && v->pends[i].ndone < 24; k++)
-                inst_pend_from(v, &v->pends[i], c[k], level, orig[k]);
+                inst_pend_from(v, &v->pends[i], c[k], orig[k]);
             free(c), free(orig);
             continue;
         }
         int upto = v->npool; /* every pool term: pends created late need the old terms too */
-        (void)from_pool;
         for (int k = 0; k < upto && k < MAX_POOL * 4; k++)
-            inst_pend(v, &v->pends[i], v->pool[k], level);
+            inst_pend(v, &v->pends[i], v->pool[k]);
     }
 }
 

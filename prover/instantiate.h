@@ -15,11 +15,11 @@ void inst_scan(Vc *v, Z3_ast t, Scan *sc, Z3_ast **aggapps, int *nagg, int *capa
 /* inst_scan over the assertions from index from on. */
 void inst_scan_asserted(Vc *v, int from, bool pool, Z3_ast **apps, int *napps, int *cap);
 /* Instantiates pending quantifier p at t (once per term). */
-void inst_pend(Vc *v, Pend *p, Z3_ast t, int level);
+void inst_pend(Vc *v, Pend *p, Z3_ast t);
 /* inst_pend for an int quantifier's value read at process origin (NULL: a skolem). */
-void inst_pend_from(Vc *v, Pend *p, Z3_ast t, int level, Z3_ast origin);
+void inst_pend_from(Vc *v, Pend *p, Z3_ast t, Z3_ast origin);
 /* Instantiates every pending quantifier at the pool (and int ones at their candidates). */
-void inst_all(Vc *v, int level, int from_pool);
+void inst_all(Vc *v);
 /* Appends the values compared with int binder p->b in x, read at the candidate pool terms. */
 void inst_compared(Vc *v, Pend *p, Expr *x, Z3_ast **out, Z3_ast **orig, int *n, int *cap);
 /* Axiomatises the aggregates in the assertions from index from on. */

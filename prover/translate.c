@@ -39,20 +39,11 @@ static Z3_ast c_mod_k(Vc *v, Z3_ast a, Z3_ast b)
 }
 
 /* ---- bindings ---- */
-static Bind *bind(Binder *b, Z3_ast val, Bind *next)
+Bind *tr_bind(Vc *v, Binder *b, Z3_ast val, Bind *next)
 {
     Bind *n = malloc(sizeof *n); /* freed with the whole Vc: kept on a list */
     if (!n) abort();
-    n->b = b;
-    n->val = val;
-    n->next = next;
-    return n;
-}
-
-/* A Bind cell, kept on the Vc's list to be freed with it. */
-Bind *tr_bind(Vc *v, Binder *b, Z3_ast val, Bind *next)
-{
-    Bind *n = bind(b, val, next);
+    *n = (Bind){.b = b, .val = val, .next = next};
     GROW(v->binds, v->nbinds, v->capbinds);
     v->binds[v->nbinds++] = n;
     return n;
@@ -95,6 +86,15 @@ static Z3_ast mk_agg(Vc *v, AggKind k, Z3_ast pred, Z3_ast val, Z3_ast self, boo
     a->val = val ? val : num(v, 0);
     a->f = fresh_fn(v, names[k], 1, &v->I, boolval ? v->B : v->I);
     return app1(v, a->f, self);
+}
+
+/* The number of processes satisfying pred (over Q): in code, a count of
+ * the executing process's mailbox (an aggregate); in specs, a Venn count. */
+static Z3_ast count(Vc *v, Env *e, Z3_ast pred)
+{
+    if (!e->code) return venn_card(v, pred);
+    Z3_ast at_S = subst1(v, pred, e->self, v->S);
+    return subst1(v, mk_agg(v, AG_CARD, at_S, NULL, v->S, false), v->S, e->self);
 }
 
 /* ---- sets ---- */
@@ -268,7 +268,6 @@ static Z3_ast new_pend(Vc *v, Env *e, Expr *x, Binder *b, int body_pol, bool neg
     p->body_pol = body_pol;
     p->negate = negate;
     p->is_int = is_int;
-    p->level = e->level;
     p->goal = e->goal;
     p->nested = e->in_int;
     p->origin = e->origin;
@@ -319,13 +318,7 @@ static Z3_ast quantifier_from(Vc *v, Env *e, Expr *x, Binder *b, int pol)
         sub.inset = 1;
         Z3_ast body = tr_expr(v, &sub, x->a, 0);
         Z3_ast pred = forall ? and2(v, dom, not_(v, body)) : and2(v, dom, body);
-        Z3_ast cnt;
-        if (e->code) {
-            Z3_ast pS = subst1(v, pred, e->self, v->S);
-            cnt = subst1(v, mk_agg(v, AG_CARD, pS, NULL, v->S, false), v->S, e->self);
-        } else {
-            cnt = venn_card(v, pred);
-        }
+        Z3_ast cnt = count(v, e, pred);
         return forall ? eq(v, cnt, num(v, 0)) : lt(v, num(v, 0), cnt);
     }
     bool existential = (pol > 0) != forall;
@@ -427,14 +420,7 @@ static Z3_ast comparison(Vc *v, Env *e, Expr *x, int pol)
                 attempt_unsupported(v, x->pos, "set equality inside a set condition");
                 return fls(v);
             }
-            Z3_ast cnt;
-            if (e->code)
-                cnt =
-                    subst1(v, mk_agg(v, AG_CARD, subst1(v, diff, e->self, v->S), NULL, v->S, false),
-                           v->S, e->self);
-            else
-                cnt = venn_card(v, diff);
-            Z3_ast same = eq(v, cnt, num(v, 0));
+            Z3_ast same = eq(v, count(v, e, diff), num(v, 0));
             return is_eq ? same : not_(v, same);
         }
         /* same = forall q in range. !diff(q) */
@@ -452,7 +438,6 @@ static Z3_ast comparison(Vc *v, Env *e, Expr *x, int pol)
         memset(p, 0, sizeof *p);
         p->zpred = not_(v, diff);
         p->proxy = fresh_const(v, "alleq", v->B);
-        p->level = e->level;
         return is_eq ? p->proxy : not_(v, p->proxy);
     }
     if (ta && ta->kind == TY_BOOL) {
@@ -482,10 +467,9 @@ static Z3_ast comparison(Vc *v, Env *e, Expr *x, int pol)
     }
 }
 
-static Z3_ast call(Vc *v, Env *e, Expr *x, int pol)
+static Z3_ast call(Vc *v, Env *e, Expr *x)
 {
     Decl *d = x->decl;
-    (void)pol;
     if (d && (d->kind == D_DEF || d->kind == D_EXTERN)) {
         attempt_unsupported(v, x->pos,
                             "calls of %s functions are not supported by the verifier yet",
@@ -496,12 +480,107 @@ static Z3_ast call(Vc *v, Env *e, Expr *x, int pol)
     return aggregate(v, e, x);
 }
 
+/* A name's term, or NULL when the verifier has none for it. */
+static Z3_ast name_term(Vc *v, Env *e, Expr *x, int pol)
+{
+    switch (x->nk) {
+    case N_STATE: {
+        if (x->decl && x->decl->kind == D_ORACLE) {
+            for (int i = 0; i < v->al->noracles && i < 64; i++)
+                if (v->al->oracles[i] == x->decl) return app1(v, v->oracle[i], e->self);
+            return NULL;
+        }
+        int s = attempt_slot_of(v, x->decl);
+        return s < 0 || !e->code ? NULL : e->cur[s];
+    }
+    case N_PARAM:
+        return v->par[x->index];
+    case N_CONST:
+        return num(v, x->decl->value);
+    case N_ENUMVAL:
+        return num(v, x->index);
+    case N_LET:
+        return tr_expr(v, e, x->decl->init, pol);
+    case N_LOCAL:
+    case N_BINDER:
+        return lookup(v, e, x->binder, x->pos);
+    case N_MSGVAR: { /* a single-value round: the value itself (m is in the mailbox) */
+        Z3_ast q = lookup(v, e, x->binder, x->pos);
+        return payload(v, 0, q, e->self);
+    }
+    case N_ID:
+        return e->self;
+    default:
+        return NULL;
+    }
+}
+
+static Z3_ast binary_term(Vc *v, Env *e, Expr *x, int pol)
+{
+    switch (x->op) {
+    case OP_AND:
+        return and2(v, tr_expr(v, e, x->a, pol), tr_expr(v, e, x->b, pol));
+    case OP_OR:
+        return or2(v, tr_expr(v, e, x->a, pol), tr_expr(v, e, x->b, pol));
+    case OP_IMPLIES:
+        return imp(v, tr_expr(v, e, x->a, -pol), tr_expr(v, e, x->b, pol));
+    case OP_IN:
+        if (x->b->type->kind == TY_MBOX)
+            return attempt_in_mailbox(v, e->self, tr_expr(v, e, x->a, 0));
+        return member(v, tr_set(v, e, x->b), tr_expr(v, e, x->a, 0));
+    case OP_EQ:
+    case OP_NE:
+    case OP_LT:
+    case OP_LE:
+    case OP_GT:
+    case OP_GE:
+        return comparison(v, e, x, pol);
+    default:
+        return arith(v, e, x);
+    }
+}
+
+/* A field of a message (or its sender), or NULL when the verifier has none. */
+static Z3_ast field_term(Vc *v, Env *e, Expr *x)
+{
+    if (x->index == -2) return message(v, e, x->a); /* m.sender */
+    bool msgvar = x->a->kind == E_NAME && x->a->nk == N_MSGVAR;
+    if (x->a->type && x->a->type->kind == TY_MSG && !msgvar) {
+        Z3_ast q = message(v, e, x->a);
+        return ite(v, le(v, num(v, 0), q), msg_field(v, e, q, x->index), zero_of(v, x->type));
+    }
+    if (msgvar) return payload(v, x->index, lookup(v, e, x->a->binder, x->a->pos), e->self);
+    return NULL;
+}
+
+static Z3_ast index_term(Vc *v, Env *e, Expr *x)
+{
+    if (x->nk == N_STATE && x->a->nk == N_STATE && !e->code) return state_index(v, e, x);
+    if (x->nk == N_MBOX) { /* mbox[p] of a single-value round */
+        Z3_ast p = tr_expr(v, e, x->b, 0);
+        if (e->rnd && e->rnd->single) return msg_field(v, e, p, 0);
+    }
+    attempt_unsupported(v, x->pos, "indexing arrays is not supported by the verifier");
+    return num(v, 0);
+}
+
+static Z3_ast card_term(Vc *v, Env *e, Expr *x)
+{
+    Z3_ast pred = tr_set(v, e, x->a);
+    if (e->inset) {
+        attempt_unsupported(v, x->pos, "a cardinality inside a set condition is not supported");
+        return num(v, 0);
+    }
+    return count(v, e, pred);
+}
+
 Z3_ast tr_expr(Vc *v, Env *e, Expr *x, int pol)
 {
     if (x->type && (x->type->kind == TY_SET)) {
         attempt_unsupported(v, x->pos, "a set used as a value here is not supported");
         return fls(v);
     }
+    Z3_ast t = NULL;
     switch (x->kind) {
     case E_INT:
         return num(v, x->ival);
@@ -514,65 +593,13 @@ Z3_ast tr_expr(Vc *v, Env *e, Expr *x, int pol)
     case E_NEVER:
         return num(v, 0);
     case E_NAME:
-        switch (x->nk) {
-        case N_STATE: {
-            if (x->decl && x->decl->kind == D_ORACLE) {
-                for (int i = 0; i < v->al->noracles && i < 64; i++)
-                    if (v->al->oracles[i] == x->decl) return app1(v, v->oracle[i], e->self);
-                break;
-            }
-            int s = attempt_slot_of(v, x->decl);
-            if (s < 0 || !e->code) break;
-            return e->cur[s];
-        }
-        case N_PARAM:
-            return v->par[x->index];
-        case N_CONST:
-            return num(v, x->decl->value);
-        case N_ENUMVAL:
-            return num(v, x->index);
-        case N_LET:
-            return tr_expr(v, e, x->decl->init, pol);
-        case N_LOCAL:
-        case N_BINDER:
-            return lookup(v, e, x->binder, x->pos);
-        case N_MSGVAR: { /* a single-value round: the value itself (m is in the mailbox) */
-            Z3_ast q = lookup(v, e, x->binder, x->pos);
-            return payload(v, 0, q, e->self);
-        }
-        case N_ID:
-            return e->self;
-        default:
-            break;
-        }
+        t = name_term(v, e, x, pol);
         break;
     case E_UNARY:
         if (x->op == OP_NOT) return not_(v, tr_expr(v, e, x->a, -pol));
         return wrap(v, Z3_mk_unary_minus(v->c, tr_expr(v, e, x->a, 0)));
     case E_BINARY:
-        switch (x->op) {
-        case OP_AND:
-            return and2(v, tr_expr(v, e, x->a, pol), tr_expr(v, e, x->b, pol));
-        case OP_OR:
-            return or2(v, tr_expr(v, e, x->a, pol), tr_expr(v, e, x->b, pol));
-        case OP_IMPLIES:
-            return imp(v, tr_expr(v, e, x->a, -pol), tr_expr(v, e, x->b, pol));
-        case OP_IN: {
-            Expr *s = x->b;
-            if (s->type->kind == TY_MBOX)
-                return attempt_in_mailbox(v, e->self, tr_expr(v, e, x->a, 0));
-            return member(v, tr_set(v, e, s), tr_expr(v, e, x->a, 0));
-        }
-        case OP_EQ:
-        case OP_NE:
-        case OP_LT:
-        case OP_LE:
-        case OP_GT:
-        case OP_GE:
-            return comparison(v, e, x, pol);
-        default:
-            return arith(v, e, x);
-        }
+        return binary_term(v, e, x, pol);
     case E_COND: {
         Z3_ast c = tr_expr(v, e, x->a, 0);
         if (x->type->kind == TY_BOOL)
@@ -581,43 +608,20 @@ Z3_ast tr_expr(Vc *v, Env *e, Expr *x, int pol)
         return ite(v, c, tr_expr(v, e, x->b, pol), tr_expr(v, e, x->c, pol));
     }
     case E_INDEX:
-        if (x->nk == N_STATE && x->a->nk == N_STATE && !e->code) return state_index(v, e, x);
-        if (x->nk == N_MBOX) { /* mbox[p] of a single-value round */
-            Z3_ast p = tr_expr(v, e, x->b, 0);
-            if (e->rnd && e->rnd->single) return msg_field(v, e, p, 0);
-        }
-        attempt_unsupported(v, x->pos, "indexing arrays is not supported by the verifier");
-        return num(v, 0);
+        return index_term(v, e, x);
     case E_FIELD:
-        if (x->index == -2) return message(v, e, x->a); /* m.sender */
-        if (x->a->type && x->a->type->kind == TY_MSG &&
-            !(x->a->kind == E_NAME && x->a->nk == N_MSGVAR)) {
-            Z3_ast q = message(v, e, x->a);
-            return ite(v, le(v, num(v, 0), q), msg_field(v, e, q, x->index), zero_of(v, x->type));
-        }
-        if (x->a->kind == E_NAME && x->a->nk == N_MSGVAR) {
-            Z3_ast q = lookup(v, e, x->a->binder, x->a->pos);
-            return payload(v, x->index, q, e->self);
-        }
+        t = field_term(v, e, x);
         break;
     case E_CALL:
-        return call(v, e, x, pol);
-    case E_CARD: {
-        Z3_ast pred = tr_set(v, e, x->a);
-        if (e->inset) {
-            attempt_unsupported(v, x->pos, "a cardinality inside a set condition is not supported");
-            return num(v, 0);
-        }
-        if (e->code)
-            return subst1(v, mk_agg(v, AG_CARD, subst1(v, pred, e->self, v->S), NULL, v->S, false),
-                          v->S, e->self);
-        return venn_card(v, pred);
-    }
+        return call(v, e, x);
+    case E_CARD:
+        return card_term(v, e, x);
     case E_QUANT:
         return quantifier_from(v, e, x, x->binders, pol);
     default:
         break;
     }
+    if (t) return t;
     attempt_unsupported(v, x->pos, "this expression is not supported by the verifier");
     return num(v, 0);
 }
@@ -645,6 +649,76 @@ static void merge(Vc *v, Env *dst, Z3_ast c, const Env *a, const Env *b)
     }
 }
 
+/* The value assigned by s (a set: a predicate over Q). */
+static Z3_ast assigned_value(Vc *v, Env *e, Stmt *s, Type *t)
+{
+    return t && t->kind == TY_SET ? tr_set(v, e, s->rhs) : tr_expr(v, e, s->rhs, 0);
+}
+
+static void exec_assign(Vc *v, Env *e, Stmt *s)
+{
+    Expr *l = s->lhs;
+    if (l->kind != E_NAME) {
+        attempt_unsupported(v, s->pos, "assigning to an element is not supported by the verifier");
+        return;
+    }
+    Z3_ast val = assigned_value(v, e, s, l->type);
+    if (l->nk == N_LOCAL) {
+        for (int i = e->nloc - 1; i >= 0; i--)
+            if (e->locb[i] == l->binder) {
+                e->loc[i] = val;
+                return;
+            }
+        attempt_unsupported(v, s->pos, "internal: unknown local");
+        return;
+    }
+    int sl = attempt_slot_of(v, l->decl);
+    if (sl < 0)
+        attempt_unsupported(v, s->pos, "internal: unknown variable");
+    else
+        e->cur[sl] = val;
+}
+
+/* A loop over a constant range of at most 64 is unrolled. */
+static void exec_for(Vc *v, Env *e, Stmt *s)
+{
+    int64_t lo, hi;
+    if (!s->hi || s->cond->kind != E_INT || s->hi->kind != E_INT ||
+        (lo = s->cond->ival) > (hi = s->hi->ival) || hi - lo > 64) {
+        attempt_unsupported(
+            v, s->pos,
+            "for loops are not supported by the verifier (only constant ranges up to 64)");
+        return;
+    }
+    for (int64_t i = lo; i < hi; i++) {
+        if (e->nloc >= MAXLOC) break;
+        int saved = e->nloc;
+        e->locb[e->nloc] = s->var;
+        e->loc[e->nloc++] = num(v, i);
+        exec(v, e, s->body);
+        e->nloc = saved;
+    }
+}
+
+/* A send to the recipient T: the last send whose condition holds wins. */
+static void exec_send(Vc *v, Env *e, Stmt *s)
+{
+    Z3_ast cond = tru(v);
+    if (s->lhs) {
+        if (s->lhs->type->kind == TY_SET)
+            cond = member(v, tr_set(v, e, s->lhs), e->to);
+        else
+            cond = eq(v, e->to, tr_expr(v, e, s->lhs, 0));
+    }
+    Expr *m = s->rhs;
+    int nf = m->kind == E_TUPLE ? m->nargs : 1;
+    for (int f = 0; f < nf && f < MAXF; f++) {
+        Z3_ast val = tr_expr(v, e, m->kind == E_TUPLE ? m->args[f] : m, 0);
+        e->payload[f] = e->payload[f] ? ite(v, cond, val, e->payload[f]) : val;
+    }
+    e->sends = or2(v, cond, e->sends);
+}
+
 static void exec_one(Vc *v, Env *e, Stmt *s)
 {
     switch (s->kind) {
@@ -654,31 +728,9 @@ static void exec_one(Vc *v, Env *e, Stmt *s)
         e->nloc = saved;
         break;
     }
-    case S_ASSIGN: {
-        Expr *l = s->lhs;
-        if (l->kind != E_NAME) {
-            attempt_unsupported(v, s->pos,
-                                "assigning to an element is not supported by the verifier");
-            break;
-        }
-        bool set = l->type && l->type->kind == TY_SET;
-        Z3_ast val = set ? tr_set(v, e, s->rhs) : tr_expr(v, e, s->rhs, 0);
-        if (l->nk == N_LOCAL) {
-            for (int i = e->nloc - 1; i >= 0; i--)
-                if (e->locb[i] == l->binder) {
-                    e->loc[i] = val;
-                    return;
-                }
-            attempt_unsupported(v, s->pos, "internal: unknown local");
-            break;
-        }
-        int sl = attempt_slot_of(v, l->decl);
-        if (sl < 0)
-            attempt_unsupported(v, s->pos, "internal: unknown variable");
-        else
-            e->cur[sl] = val;
+    case S_ASSIGN:
+        exec_assign(v, e, s);
         break;
-    }
     case S_IF: {
         Z3_ast c = tr_expr(v, e, s->cond, 0);
         Env a = *e, b = *e;
@@ -689,53 +741,21 @@ static void exec_one(Vc *v, Env *e, Stmt *s)
         merge(v, e, c, &a, &b);
         break;
     }
-    case S_FOR: {
-        int64_t lo, hi;
-        if (s->hi && s->cond->kind == E_INT && s->hi->kind == E_INT &&
-            (lo = s->cond->ival) <= (hi = s->hi->ival) && hi - lo <= 64) {
-            for (int64_t i = lo; i < hi; i++) {
-                if (e->nloc >= MAXLOC) break;
-                int saved = e->nloc;
-                e->locb[e->nloc] = s->var;
-                e->loc[e->nloc++] = num(v, i);
-                exec(v, e, s->body);
-                e->nloc = saved;
-            }
-            break;
-        }
-        attempt_unsupported(
-            v, s->pos,
-            "for loops are not supported by the verifier (only constant ranges up to 64)");
+    case S_FOR:
+        exec_for(v, e, s);
         break;
-    }
-    case S_LET: {
+    case S_LET:
         if (e->nloc >= MAXLOC) {
             attempt_unsupported(v, s->pos, "too many locals");
             break;
         }
-        bool set = s->var->type && s->var->type->kind == TY_SET;
-        Z3_ast val = set ? tr_set(v, e, s->rhs) : tr_expr(v, e, s->rhs, 0);
+        Z3_ast val = assigned_value(v, e, s, s->var->type);
         e->locb[e->nloc] = s->var;
         e->loc[e->nloc++] = val;
         break;
-    }
-    case S_SEND: {
-        Z3_ast cond = tru(v);
-        if (s->lhs) {
-            if (s->lhs->type->kind == TY_SET)
-                cond = member(v, tr_set(v, e, s->lhs), e->to);
-            else
-                cond = eq(v, e->to, tr_expr(v, e, s->lhs, 0));
-        }
-        Expr *m = s->rhs;
-        int nf = m->kind == E_TUPLE ? m->nargs : 1;
-        for (int f = 0; f < nf && f < MAXF; f++) {
-            Z3_ast val = tr_expr(v, e, m->kind == E_TUPLE ? m->args[f] : m, 0);
-            e->payload[f] = e->payload[f] ? ite(v, cond, val, e->payload[f]) : val;
-        }
-        e->sends = or2(v, cond, e->sends);
+    case S_SEND:
+        exec_send(v, e, s);
         break;
-    }
     case S_OUTPUT:
         break; /* outputs are not state; specs read ghost variables */
     case S_HALT:

@@ -8,7 +8,8 @@
 
 #include "attempt.h"
 
-/* The term (a formula if boolean) of x in e; pol is its polarity (+1, -1, 0: both). */
+/* The term (a formula if boolean) of x in e; pol is its polarity (+1, -1, 0: both).
+ * What cannot be encoded is recorded (attempt_unsupported) and stands as 0 or false. */
 Z3_ast tr_expr(Vc *v, Env *e, Expr *x, int pol);
 /* The set x of e as a predicate over Q. */
 Z3_ast tr_set(Vc *v, Env *e, Expr *x);

@@ -41,11 +41,11 @@
 #include "translate.h"
 #include "venn.h"
 
-#define INST_DEPTH 3 /* rounds of universal instantiation at level 0 */
-#define MAX_WIT_ROUNDS 40
-#define EAGER_ATOMS 0
-#define MAX_WITNESSES 160
-#define MAX_ASSERTED 400000
+#define INST_DEPTH 3       /* rounds of universal instantiation at level 0 */
+#define MAX_WIT_ROUNDS 40  /* solver calls that may each bring new witnesses */
+#define EAGER_ATOMS 0      /* a main family this small gets all its witnesses at once */
+#define MAX_WITNESSES 160  /* witnesses of one attempt, in all */
+#define MAX_ASSERTED 400000 /* beyond this, Z3 will not answer within any sensible timeout */
 
 /* ---- obligations ---- */
 static bool has_stages(Algo *al, Decl *assumption)
@@ -156,6 +156,12 @@ int vc_obligations(Algo *al, VcObligation **out)
     return l.n;
 }
 
+/* ---- the set-up and the facts of a query ---- */
+
+/* The symbols of the query (placeholders, parameters, one function per state
+ * variable, the heard-of relation, ...) with their ranges, and the
+ * algorithm's parameter constraints. State it cannot encode is recorded as
+ * unsupported. */
 static void setup(Vc *v, Algo *al)
 {
     Z3_context c = v->c;
@@ -332,6 +338,7 @@ static void state_ranges(Vc *v)
         }
 }
 
+/* An environment for a spec formula read in view. */
 static void spec_env(Vc *v, Env *e, View view)
 {
     memset(e, 0, sizeof *e);
@@ -339,7 +346,37 @@ static void spec_env(Vc *v, Env *e, View view)
     e->done = fls(v);
 }
 
-static void vc_free(Vc *v)
+/* ---- one attempt ---- */
+
+/* What one attempt is asked. */
+typedef struct AttemptSpec {
+    Algo *al;
+    const VcObligation *ob;
+    const VcOpts *o;
+    const bool *use; /* which specs are hypotheses (NULL: every invariant) */
+    bool wide;       /* int quantifiers also take the values compared with them */
+    bool no_goal;    /* the vacuity check: the hypotheses without the goal */
+} AttemptSpec;
+
+/* A fresh attempt at a->ob, its solver open and its state variables set up. */
+static Vc *open_attempt(const AttemptSpec *a, double t0)
+{
+    Vc *v = calloc(1, sizeof *v);
+    if (!v) abort();
+    v->al = a->al;
+    v->started = t0;
+    v->timeout_ms = a->o->timeout_ms;
+    if (a->o->timeout_ms) v->deadline = t0 + (double)a->o->timeout_ms / 1000.0;
+    v->int_wide = a->wide;
+    const char *debug = getenv("HOC_VC_DEBUG");
+    v->debug = !debug ? 0 : atoi(debug) > 1 ? atoi(debug) : 1;
+    smt_open(&v->s, a->o->timeout_ms, &v->why);
+    v->c = v->s.ctx;
+    setup(v, a->al);
+    return v;
+}
+
+static void close_attempt(Vc *v)
 {
     for (int i = 0; i < v->npends; i++)
         free(v->pends[i].done);
@@ -354,6 +391,314 @@ static void vc_free(Vc *v)
         free(v->binds[i]);
     free(v->binds);
     smt_close(&v->s);
+    free(v);
+}
+
+/* Liveness is proved in the heard-of model proper: a faulty process is one
+ * nobody hears, and it keeps running (the stages speak of every process).
+ * The invariants hold there too: it has fewer runs. A good round in which
+ * everybody hears the same set P makes the heard-of relation that one set,
+ * so every mailbox is built from it and equal mailboxes give equal
+ * aggregates (exact: the assumption forces it). Returns P, or NULL. */
+static Binder *liveness_model(Vc *v, const VcObligation *ob)
+{
+    bool live = ob->kind == VC_LIVE;
+    v->no_crash = live;
+    v->never_stopped = false;
+    if (!live) return NULL;
+    v->never_stopped = true;
+    for (int r = 0; r < v->al->nrounds; r++)
+        if (halts(v->al->rounds[r]->update)) v->never_stopped = false;
+    Binder *P = uniform_set(ob->spec->assumption->init);
+    if (P) {
+        Z3_sort dom = v->I;
+        v->good = fresh_fn(v, "good", 1, &dom, v->B);
+        v->uniform = true;
+    }
+    return P;
+}
+
+/* The initial state, and for a round's obligation its transition and the
+ * values the rounds before settled. */
+static void encode_transition(Vc *v, const VcObligation *ob, bool post)
+{
+    Algo *al = v->al;
+    if (ob->kind == VC_INIT) tr_init(v);
+    if (!post) return;
+    Round *r = al->rounds[ob->round];
+    attempt_assert(v, eq(v, Z3_mk_mod(v->c, v->R, num(v, al->nrounds)), num(v, ob->round)));
+    tr_send(v, r);
+    tr_post(v, r);
+    tr_init(v); /* round 0 starts from it */
+    v->nsettled = code_facts_settled(al, ob->round, v->settled, MAXSLOT);
+    v->settled_round = ob->round;
+}
+
+/* The invariants in use (and the stage before) hold before the round; the
+ * assumptions speak of the round's heard-of sets and the state after it,
+ * as in hoc sim and hoc check. P: the set everybody hears, or NULL. */
+static void assert_hypotheses(Vc *v, const AttemptSpec *a, bool post, Binder *P)
+{
+    const VcObligation *ob = a->ob;
+    bool live = ob->kind == VC_LIVE;
+    Decl *before = live ? previous_stage(v->al, ob->spec) : NULL;
+    Env e;
+    for (int i = 0; i < v->al->nspecs; i++) {
+        Decl *s = v->al->specs[i];
+        bool inv = s->spec_kind == SPEC_INVARIANT && (!a->use || a->use[i] || s == ob->spec);
+        bool assumed = (post && s->spec_kind == SPEC_ASSUME && s->ev_rounds == 0) ||
+                       (live && s == ob->spec->assumption);
+        if (inv || s == before) {
+            spec_env(v, &e, V_PRE);
+            attempt_assert(v, tr_expr(v, &e, s->init, 1));
+        } else if (assumed) {
+            spec_env(v, &e, V_POST);
+            e.rnd = v->rnd;
+            if (P && s == ob->spec->assumption) { /* P is the set everybody hears */
+                e.binds = tr_bind(v, P, app1(v, v->good, v->Q), e.binds);
+                attempt_assert(v, tr_expr(v, &e, s->init->a, 1));
+            } else
+                attempt_assert(v, tr_expr(v, &e, s->init, 1));
+        }
+    }
+}
+
+/* Adds the ground process terms of the assertions from index from on to the pool. */
+static void scan_for_pool(Vc *v, int from)
+{
+    Z3_ast *apps = NULL;
+    int na = 0, cap = 0;
+    inst_scan_asserted(v, from, true, &apps, &na, &cap);
+    free(apps);
+}
+
+/* Level 0: the query's own processes (for liveness also those the round's
+ * code names, its coordinator) form the pool's core; universals and
+ * aggregates are instantiated over the pool, which they may grow, up to
+ * INST_DEPTH times. */
+static void instantiate_level0(Vc *v, bool live)
+{
+    scan_for_pool(v, 0);
+    if (live) {
+        Z3_ast *apps = NULL;
+        int na = 0, cap = 0;
+        Scan sc = {0};
+        for (int s = 0; s < v->nslot; s++)
+            inst_scan(v, v->post[s], &sc, &apps, &na, &cap, true);
+        idset_free(&sc.seen);
+        free(apps);
+    }
+    v->pool_core = v->npool;
+    v->cand_lo = 0, v->cand_hi = v->pool_core;
+    int from_asserted = 0;
+    for (int d = 0; d < INST_DEPTH && !reason_any(&v->why); d++) {
+        int mark = v->nasserted, np = v->npool;
+        inst_all(v);
+        inst_close_aggregates(v, from_asserted, true);
+        from_asserted = mark;
+        scan_for_pool(v, mark);
+        if (v->npool == np && d > 0) break;
+    }
+    state_ranges(v);
+    inst_close_aggregates(v, 0, false);
+}
+
+/* Builds the query of attempt a up to its sealed Venn families; false, with
+ * the reason recorded, when it cannot be built. */
+static bool build_query(Vc *v, const AttemptSpec *a)
+{
+    const VcObligation *ob = a->ob;
+    bool live = ob->kind == VC_LIVE, post = ob->kind == VC_CONSEC || live;
+    Binder *P = liveness_model(v, ob);
+    encode_transition(v, ob, post);
+    if (ob->kind != VC_INIT) assert_hypotheses(v, a, post, P);
+    Env e;
+    spec_env(v, &e, ob->kind == VC_INIT ? V_INIT : post ? V_POST : V_PRE);
+    e.goal = true;
+    if (!a->no_goal) attempt_assert(v, not_(v, tr_expr(v, &e, ob->spec->init, -1)));
+    if (reason_any(&v->why)) return false;
+    instantiate_level0(v, live);
+    if (reason_any(&v->why) || attempt_stop_if_late(v)) return false;
+    /* every pool process makes its region non-empty; when instantiation
+     * grew the pool far beyond the query's own processes, only those are
+     * tied (fewer facts: sound; each tie costs one implication per region) */
+    int ntie = v->npool > 3 * v->pool_core + 8 ? v->pool_core : v->npool;
+    return venn_seal_all(v, v->pool, ntie, REASON_UNSUPPORTED);
+}
+
+/* HOC_VC_DEBUG >= 2: the model's counts, regions and aggregates. */
+static void debug_model(Vc *v, bool post)
+{
+    char *cx = cex_text(v, post);
+    fprintf(stderr, "%s", cx ? cx : "");
+    free(cx);
+    for (int i = 0; i < v->nints; i++) {
+        int64_t x = 0;
+        smt_eval_int(&v->s, v->ints[i], &x);
+        fprintf(stderr, "  int %s = %" PRId64 "\n", Z3_ast_to_string(v->c, v->ints[i]), x);
+    }
+    for (int i = 0; i < v->ncards; i++) {
+        int64_t x = 0;
+        if (v->cards[i].fam != 0) continue;
+        smt_eval_int(&v->s, v->cards[i].c, &x);
+        char *ps = strdup(Z3_ast_to_string(v->c, v->cards[i].pred));
+        for (char *c = ps; *c; c++)
+            if (*c == '\n') *c = ' ';
+        fprintf(stderr, "  G card = %" PRId64 ": %.300s\n", x, ps);
+        free(ps);
+    }
+    for (unsigned b = 0; b < (1u << v->fams[0].natoms); b++) {
+        int64_t x = 0;
+        smt_eval_int(&v->s, v->fams[0].r[b], &x);
+        if (x)
+            fprintf(stderr, "  region %x = %" PRId64 "%s\n", b, x,
+                    v->fams[0].wit[b] ? " (witnessed)" : "");
+    }
+    for (int i = 0; i < v->nvatom; i++) {
+        int64_t x = 0;
+        smt_eval_int(&v->s, v->vcount[i], &x);
+        fprintf(stderr, "  vcount %s = %" PRId64 "\n",
+                Z3_ast_to_string(v->c, v->atoms[v->vatom[i]]), x);
+    }
+    for (int i = 0; i < v->naggs; i++)
+        for (int k = 0; k < v->npool; k++) {
+            int64_t x = 0, p = 0;
+            Z3_ast ap = app1(v, v->aggs[i].f, v->pool[k]);
+            if (!idset_has(&v->agg_done, aid(v, ap))) continue;
+            smt_eval_int(&v->s, ap, &x);
+            smt_eval_int(&v->s, v->pool[k], &p);
+            fprintf(stderr, "  %s at %s (=%" PRId64 ") = %" PRId64 "\n",
+                    Z3_get_symbol_string(v->c, Z3_get_decl_name(v->c, v->aggs[i].f)),
+                    Z3_ast_to_string(v->c, v->pool[k]), p, x);
+        }
+}
+
+/* One solver call within what is left of the attempt's budget (one budget
+ * for the whole obligation, across witness rounds). */
+static SmtResult check_in_budget(Vc *v, int it, bool post)
+{
+    double tc = hoc_now_s();
+    if (v->timeout_ms) {
+        double left = (double)v->timeout_ms / 1000.0 - (tc - v->started);
+        if (left <= 0) {
+            reason_note(&v->why, REASON_SOLVER, NULL, "timeout (%.1fs)",
+                        (double)v->timeout_ms / 1000.0);
+            return SMT_UNKNOWN;
+        }
+        smt_set_timeout(&v->s, (unsigned)(left * 1000.0) + 1);
+    }
+    if (v->nasserted > MAX_ASSERTED) { /* the encoding outgrew what Z3 can take in time */
+        reason_note(&v->why, REASON_SOLVER, NULL, "the encoding grew too large (%d assertions)",
+                    v->nasserted);
+        return SMT_UNKNOWN;
+    }
+    SmtResult r = smt_check(&v->s);
+    if (v->debug)
+        fprintf(stderr,
+                "check %d: %s in %.3fs, %d assertions, %d families, %d witnesses, pool %d\n", it,
+                r == SMT_SAT     ? "sat"
+                : r == SMT_UNSAT ? "unsat"
+                                 : "unknown",
+                hoc_now_s() - tc, v->nasserted, v->nfams, v->nwit, v->npool);
+    if (r == SMT_SAT && v->debug > 1) debug_model(v, post);
+    return r;
+}
+
+/* New witnesses for the main family's regions that the model makes
+ * non-empty and that have none yet (at most 64); returns how many. */
+static int new_witnesses(Vc *v, int it, Z3_ast *wit, unsigned *reg)
+{
+    Family *g = &v->fams[0];
+    unsigned nr = 1u << g->natoms;
+    int nnew = 0;
+    bool eager = it == 0 && g->natoms <= EAGER_ATOMS; /* small: witness every region at once */
+    for (unsigned b = 0; b < nr && nnew < 64; b++) {
+        int64_t x;
+        if (g->wit[b]) continue;
+        if (!eager && (!smt_eval_int(&v->s, g->r[b], &x) || x < 1)) continue;
+        Z3_ast w = fresh_const(v, "w", v->I);
+        g->wit[b] = w;
+        wit[nnew] = w;
+        reg[nnew++] = b;
+    }
+    return nnew;
+}
+
+typedef enum WitnessStep {
+    WIT_ADDED,
+    WIT_UNSUPPORTED, /* its instances need what cannot be encoded */
+    WIT_UNSEALED     /* its family could not be sealed */
+} WitnessStep;
+
+/* Witness w of region b of the main family: when the region is non-empty,
+ * w is in it. w joins the pool, and the pending universals (a goal's int
+ * quantifier that nothing instantiated, too) and the aggregates are
+ * instantiated at it, in a family of its own. */
+static WitnessStep add_witness(Vc *v, unsigned b, Z3_ast w)
+{
+    int mark = v->nasserted;
+    Family *g = &v->fams[0];
+    attempt_assert(v, imp(v, le(v, num(v, 1), g->r[b]), venn_region_of(v, g, b, w)));
+    v->nwit++;
+    inst_add_pool(v, w);
+    v->cur_fam = venn_new_family(v);
+    int np = v->npends;
+    for (int i = 0; i < np; i++)
+        if (!v->pends[i].is_int) inst_pend(v, &v->pends[i], w);
+    /* exists w. forall i. x[i] == w needs w := x[some process], and the
+     * query may name no process at all */
+    for (int i = 0; i < np && v->int_wide; i++) {
+        Pend *p = &v->pends[i];
+        if (!p->is_int || !p->goal || p->nested || p->ndone > 0) continue;
+        Z3_ast *c = NULL, *orig = NULL;
+        int nc = 0, cap = 0;
+        v->cand_lo = v->npool - 1, v->cand_hi = v->npool;
+        inst_compared(v, p, p->q->a, &c, &orig, &nc, &cap);
+        for (int j = 0; j < nc && v->pends[i].ndone < 24; j++)
+            inst_pend_from(v, &v->pends[i], c[j], orig[j]);
+        free(c), free(orig);
+    }
+    v->cand_lo = 0, v->cand_hi = v->pool_core;
+    state_ranges(v);
+    inst_close_aggregates(v, mark, false);
+    v->cur_fam = 0;
+    if (reason_any(&v->why)) return WIT_UNSUPPORTED;
+    Z3_ast tie[1] = {w};
+    return venn_seal_all(v, tie, 1, REASON_SOLVER) ? WIT_ADDED : WIT_UNSEALED;
+}
+
+/* Solves the query, adding witnesses of the non-empty regions the models
+ * show (lazily: most are never needed) until it is unsat, a model has every
+ * non-empty region witnessed (a counterexample), or a bound is reached.
+ * False when a witness needed what cannot be encoded: the attempt is then
+ * abandoned, without a verdict of the solver. */
+static bool solve(Vc *v, bool post, SmtResult *out)
+{
+    SmtResult r = SMT_UNKNOWN;
+    for (int it = 0;; it++) {
+        r = check_in_budget(v, it, post);
+        if (r != SMT_SAT) break;
+        if (it >= MAX_WIT_ROUNDS || v->nwit >= MAX_WITNESSES) {
+            r = SMT_UNKNOWN;
+            reason_note(&v->why, REASON_SOLVER, NULL, "the bound on region witnesses was reached");
+            break;
+        }
+        Z3_ast wit[64];
+        unsigned reg[64];
+        int nnew = new_witnesses(v, it, wit, reg);
+        if (nnew == 0) break; /* every non-empty region has its witness: a counterexample */
+        for (int k = 0; k < nnew; k++) {
+            WitnessStep st = add_witness(v, reg[k], wit[k]);
+            if (st == WIT_UNSEALED) {
+                *out = SMT_UNKNOWN;
+                return true;
+            }
+            if (st == WIT_UNSUPPORTED) break;
+        }
+        if (reason_any(&v->why)) return false;
+    }
+    *out = r;
+    return true;
 }
 
 static void sanitize(char *s)
@@ -364,330 +709,83 @@ static void sanitize(char *s)
             *s = '_';
 }
 
-static void run_attempt(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult *res,
-                        const bool *use, bool wide, bool *had_int, bool no_goal)
+/* --smt2: the query as an SMT-LIB script named after the obligation; the
+ * path stays empty if it cannot be written. */
+static void dump_query(Vc *v, const AttemptSpec *a, VcResult *res)
 {
-    memset(res, 0, sizeof *res);
-    double t0 = hoc_now_s();
-    Vc *v = calloc(1, sizeof *v);
-    if (!v) abort();
-    v->al = al;
-    v->ob = ob;
-    if (o->timeout_ms) v->deadline = t0 + (double)o->timeout_ms / 1000.0;
-    v->int_wide = wide;
-    smt_open(&v->s, o->timeout_ms);
-    v->c = v->s.ctx;
-    setup(v, al);
-    bool live = ob->kind == VC_LIVE, post = ob->kind == VC_CONSEC || live;
-    if (live && ob->round < 0) {
-        res->status = VC_UNKNOWN;
-        snprintf(res->reason, sizeof res->reason,
-                 "no progress stages: say what the good rounds achieve with `progress %s after "
-                 "K rounds: FORMULA;` (docs/verifier.md)",
-                 ob->spec->name);
-        goto done;
-    }
-    /* Liveness is proved in the heard-of model proper: a faulty process is
-     * one nobody hears, and it keeps running (the stages speak of every
-     * process). The invariants hold there too: it has fewer runs. */
-    v->no_crash = live;
-    v->never_stopped = false;
-    if (live) {
-        v->never_stopped = true;
-        for (int r = 0; r < al->nrounds; r++)
-            if (halts(al->rounds[r]->update)) v->never_stopped = false;
-    }
-    Decl *before = live ? previous_stage(al, ob->spec) : NULL;
-    /* A good round in which everybody hears the same set P: the heard-of
-     * relation becomes that one set, so every mailbox is built from it and
-     * equal mailboxes give equal aggregates (exact: the assumption forces it). */
-    Binder *P = live ? uniform_set(ob->spec->assumption->init) : NULL;
-    if (P) {
-        Z3_sort dom = v->I;
-        v->good = fresh_fn(v, "good", 1, &dom, v->B);
-        v->uniform = true;
-    }
-    if (ob->kind == VC_INIT) tr_init(v);
-    if (post) {
-        Round *r = al->rounds[ob->round];
-        attempt_assert(v, eq(v, Z3_mk_mod(v->c, v->R, num(v, al->nrounds)), num(v, ob->round)));
-        tr_send(v, r);
-        tr_post(v, r);
-        tr_init(v); /* round 0 starts from it */
-        v->nsettled = code_facts_settled(al, ob->round, v->settled, MAXSLOT);
-        v->settled_round = ob->round;
-    }
-    /* hypotheses */
-    Env e;
-    if (ob->kind != VC_INIT) {
-        for (int i = 0; i < al->nspecs; i++) {
-            Decl *s = al->specs[i];
-            bool inv = s->spec_kind == SPEC_INVARIANT && (!use || use[i] || s == ob->spec);
-            /* assumptions speak of the round's heard-of sets and the state
-             * after it, as in hoc sim and hoc check */
-            bool assumed = (post && s->spec_kind == SPEC_ASSUME && s->ev_rounds == 0) ||
-                           (live && s == ob->spec->assumption);
-            if (inv || s == before) {
-                spec_env(v, &e, V_PRE);
-                attempt_assert(v, tr_expr(v, &e, s->init, 1));
-            } else if (assumed) {
-                spec_env(v, &e, V_POST);
-                e.rnd = v->rnd;
-                if (P && s == ob->spec->assumption) { /* P is the set everybody hears */
-                    e.binds = tr_bind(v, P, app1(v, v->good, v->Q), e.binds);
-                    attempt_assert(v, tr_expr(v, &e, s->init->a, 1));
-                } else
-                    attempt_assert(v, tr_expr(v, &e, s->init, 1));
-            }
-        }
-    }
-    /* the negated goal */
-    spec_env(v, &e, ob->kind == VC_INIT ? V_INIT : post ? V_POST : V_PRE);
-    e.goal = true;
-    if (!no_goal) attempt_assert(v, not_(v, tr_expr(v, &e, ob->spec->init, -1)));
-    if (v->unsup[0]) {
-        res->status = VC_UNKNOWN;
-        snprintf(res->reason, sizeof res->reason, "unsupported: %s", v->unsup);
-        goto done;
-    }
-    /* level 0: instantiate universals and aggregates over the pool */
-    {
-        int from_pool = 0, from_asserted = 0;
-        Z3_ast *apps = NULL;
-        int na = 0, cap = 0;
-        inst_scan_asserted(v, 0, true, &apps, &na, &cap);
-        if (live) { /* the processes the round's code names (its coordinator) */
-            Scan sc = {0};
-            for (int s = 0; s < v->nslot; s++)
-                inst_scan(v, v->post[s], &sc, &apps, &na, &cap, true);
-            idset_free(&sc.seen);
-        }
-        free(apps);
-        v->pool_core = v->npool;
-        v->cand_lo = 0, v->cand_hi = v->pool_core;
-        for (int d = 0; d < INST_DEPTH && !v->unsup[0]; d++) {
-            v->pool_level0 = v->npool;
-            int mark = v->nasserted;
-            int np = v->npool;
-            inst_all(v, 0, from_pool);
-            from_pool = np;
-            inst_close_aggregates(v, from_asserted, true);
-            from_asserted = mark;
-            apps = NULL, na = 0, cap = 0;
-            inst_scan_asserted(v, mark, true, &apps, &na, &cap);
-            free(apps);
-            if (v->npool == np && d > 0) break;
-        }
-        v->pool_level0 = v->npool;
-        state_ranges(v);
-        inst_close_aggregates(v, 0, false);
-    }
-    if (v->unsup[0]) {
-        res->status = VC_UNKNOWN;
-        snprintf(res->reason, sizeof res->reason, "unsupported: %s", v->unsup);
-        goto done;
-    }
-    char err[200] = "";
-    if (attempt_over_time(v)) {
-        res->status = VC_UNKNOWN;
-        snprintf(res->reason, sizeof res->reason, "solver: timeout (while building the query)");
-        goto done;
-    }
-    /* every pool process makes its region non-empty; when instantiation
-     * grew the pool far beyond the query's own processes, only those are
-     * tied (fewer facts: sound; each tie costs one implication per region) */
-    int ntie = v->npool > 3 * v->pool_core + 8 ? v->pool_core : v->npool;
-    if (venn_seal_all(v, v->pool, ntie, err, sizeof err) < 0) {
-        res->status = VC_UNKNOWN;
-        snprintf(res->reason, sizeof res->reason, "%s: %s",
-                 strncmp(err, "timeout", 7) == 0 ? "solver" : "unsupported", err);
-        goto done;
-    }
-    /* lazy witnesses of non-empty regions */
-    SmtResult r = SMT_UNKNOWN;
-    for (int it = 0;; it++) {
-        double tc = hoc_now_s();
-        if (o->timeout_ms) { /* one budget for the whole obligation, across witness rounds */
-            double left = (double)o->timeout_ms / 1000.0 - (tc - t0);
-            if (left <= 0) {
-                r = SMT_UNKNOWN;
-                snprintf(v->s.reason, sizeof v->s.reason, "timeout (%.1fs)",
-                         (double)o->timeout_ms / 1000.0);
-                break;
-            }
-            smt_set_timeout(&v->s, (unsigned)(left * 1000.0) + 1);
-        }
-        if (v->nasserted > MAX_ASSERTED) { /* the encoding outgrew what Z3 can take in time */
-            r = SMT_UNKNOWN;
-            snprintf(v->s.reason, sizeof v->s.reason, "the encoding grew too large (%d assertions)",
-                     v->nasserted);
-            break;
-        }
-        r = smt_check(&v->s);
-        if (getenv("HOC_VC_DEBUG"))
-            fprintf(stderr,
-                    "check %d: %s in %.3fs, %d assertions, %d families, %d witnesses, pool %d\n",
-                    it,
-                    r == SMT_SAT     ? "sat"
-                    : r == SMT_UNSAT ? "unsat"
-                                     : "unknown",
-                    hoc_now_s() - tc, v->nasserted, v->nfams, v->nwit, v->npool);
-        if (r == SMT_SAT && getenv("HOC_VC_DEBUG") && atoi(getenv("HOC_VC_DEBUG")) > 1) {
-            char *cx = cex_text(v, post);
-            fprintf(stderr, "%s", cx ? cx : "");
-            free(cx);
-            for (int i = 0; i < v->nints; i++) {
-                int64_t x = 0;
-                smt_eval_int(&v->s, v->ints[i], &x);
-                fprintf(stderr, "  int %s = %" PRId64 "\n", Z3_ast_to_string(v->c, v->ints[i]), x);
-            }
-            for (int i = 0; i < v->ncards; i++) {
-                int64_t x = 0;
-                if (v->cards[i].fam != 0) continue;
-                smt_eval_int(&v->s, v->cards[i].c, &x);
-                char *ps = strdup(Z3_ast_to_string(v->c, v->cards[i].pred));
-                for (char *c = ps; *c; c++)
-                    if (*c == '\n') *c = ' ';
-                fprintf(stderr, "  G card = %" PRId64 ": %.300s\n", x, ps);
-                free(ps);
-            }
-            for (unsigned b = 0; b < (1u << v->fams[0].natoms); b++) {
-                int64_t x = 0;
-                smt_eval_int(&v->s, v->fams[0].r[b], &x);
-                if (x)
-                    fprintf(stderr, "  region %x = %" PRId64 "%s\n", b, x,
-                            v->fams[0].wit[b] ? " (witnessed)" : "");
-            }
-            for (int i = 0; i < v->nvatom; i++) {
-                int64_t x = 0;
-                smt_eval_int(&v->s, v->vcount[i], &x);
-                fprintf(stderr, "  vcount %s = %" PRId64 "\n",
-                        Z3_ast_to_string(v->c, v->atoms[v->vatom[i]]), x);
-            }
-            for (int i = 0; i < v->naggs; i++)
-                for (int k = 0; k < v->npool; k++) {
-                    int64_t x = 0, p = 0;
-                    Z3_ast ap = app1(v, v->aggs[i].f, v->pool[k]);
-                    if (!idset_has(&v->agg_done, aid(v, ap))) continue;
-                    smt_eval_int(&v->s, ap, &x);
-                    smt_eval_int(&v->s, v->pool[k], &p);
-                    fprintf(stderr, "  %s at %s (=%" PRId64 ") = %" PRId64 "\n",
-                            Z3_get_symbol_string(v->c, Z3_get_decl_name(v->c, v->aggs[i].f)),
-                            Z3_ast_to_string(v->c, v->pool[k]), p, x);
-                }
-        }
-        if (r != SMT_SAT) break;
-        if (it >= MAX_WIT_ROUNDS || v->nwit >= MAX_WITNESSES) {
-            r = SMT_UNKNOWN;
-            snprintf(v->s.reason, sizeof v->s.reason, "the bound on region witnesses was reached");
-            break;
-        }
-        Family *g = &v->fams[0];
-        unsigned nr = 1u << g->natoms;
-        Z3_ast newwit[64];
-        unsigned newreg[64];
-        int nnew = 0;
-        bool eager = it == 0 && g->natoms <= EAGER_ATOMS; /* small: witness every region at once */
-        for (unsigned b = 0; b < nr && nnew < 64; b++) {
-            int64_t x;
-            if (g->wit[b]) continue;
-            if (!eager && (!smt_eval_int(&v->s, g->r[b], &x) || x < 1)) continue;
-            Z3_ast w = fresh_const(v, "w", v->I);
-            g->wit[b] = w;
-            newwit[nnew] = w;
-            newreg[nnew++] = b;
-        }
-        if (nnew == 0) break; /* every non-empty region has its witness: a counterexample */
-        for (int k = 0; k < nnew; k++) {
-            int mark = v->nasserted;
-            g = &v->fams[0]; /* new families may have moved it */
-            attempt_assert(v, imp(v, le(v, num(v, 1), g->r[newreg[k]]),
-                                  venn_region_of(v, g, newreg[k], newwit[k])));
-            v->nwit++;
-            inst_add_pool(v, newwit[k]);
-            v->cur_fam = venn_new_family(v);
-            int np = v->npends;
-            for (int i = 0; i < np; i++)
-                if (!v->pends[i].is_int) inst_pend(v, &v->pends[i], newwit[k], 1);
-            /* a goal's int quantifier that nothing instantiated takes the
-             * witness's values (exists w. forall i. x[i] == w needs w :=
-             * x[some process], and the query may name no process at all) */
-            for (int i = 0; i < np && v->int_wide; i++) {
-                Pend *p = &v->pends[i];
-                if (!p->is_int || !p->goal || p->nested || p->ndone > 0) continue;
-                Z3_ast *c = NULL, *orig = NULL;
-                int nc = 0, cap = 0;
-                v->cand_lo = v->npool - 1, v->cand_hi = v->npool;
-                inst_compared(v, p, p->q->a, &c, &orig, &nc, &cap);
-                for (int j = 0; j < nc && v->pends[i].ndone < 24; j++)
-                    inst_pend_from(v, &v->pends[i], c[j], 1, orig[j]);
-                free(c), free(orig);
-            }
-            v->cand_lo = 0, v->cand_hi = v->pool_core;
-            state_ranges(v);
-            inst_close_aggregates(v, mark, false);
-            v->cur_fam = 0;
-            if (v->unsup[0]) break;
-            Z3_ast tie[1] = {newwit[k]};
-            if (venn_seal_all(v, tie, 1, err, sizeof err) < 0) {
-                r = SMT_UNKNOWN;
-                snprintf(v->s.reason, sizeof v->s.reason, "%s", err);
-                goto checked;
-            }
-        }
-        if (v->unsup[0]) {
-            res->status = VC_UNKNOWN;
-            snprintf(res->reason, sizeof res->reason, "unsupported: %s", v->unsup);
-            goto done;
-        }
-    }
-checked:
+    const char *dir = a->o->smt2_dir, *algo = a->al->decl->name;
+    mkdir(dir, 0777);
+    char fname[200];
+    snprintf(fname, sizeof fname, "%s_%s", algo, a->ob->name);
+    sanitize(fname);
+    snprintf(res->smt2_path, sizeof res->smt2_path, "%s/%s.smt2", dir, fname);
+    char comment[300];
+    snprintf(comment, sizeof comment, "hoc verify: %s, %s", algo, a->ob->name);
+    if (!smt_dump(&v->s, res->smt2_path, comment)) res->smt2_path[0] = 0;
+}
+
+/* The verdict of a solved query: unsat is a proof only if nothing went
+ * wrong on the way (no reason recorded, no Z3 error, no placeholder left in
+ * the query); sat is a counterexample. */
+static void verdict(Vc *v, const AttemptSpec *a, SmtResult r, VcResult *res, bool *had_int)
+{
     for (int i = 0; i < v->npends; i++)
         *had_int |= v->pends[i].is_int;
     res->witnesses = v->nwit;
     res->families = v->nfams;
     res->atoms = v->natoms;
-    if (o->smt2_dir) {
-        mkdir(o->smt2_dir, 0777);
-        char fname[200];
-        snprintf(fname, sizeof fname, "%s_%s", al->decl->name, ob->name);
-        sanitize(fname);
-        snprintf(res->smt2_path, sizeof res->smt2_path, "%s/%s.smt2", o->smt2_dir, fname);
-        char comment[300];
-        snprintf(comment, sizeof comment, "hoc verify: %s, %s", al->decl->name, ob->name);
-        if (!smt_dump(&v->s, res->smt2_path, comment)) res->smt2_path[0] = 0;
-    }
-    if (r == SMT_UNSAT && v->unsup[0]) r = SMT_UNKNOWN;
-    if (r == SMT_UNSAT && (v->s.error || smt_error_raised())) {
+    if (a->o->smt2_dir) dump_query(v, a, res);
+    if (r == SMT_UNSAT && reason_any(&v->why)) r = SMT_UNKNOWN;
+    if (r == SMT_UNSAT && smt_had_error(&v->s)) {
         r = SMT_UNKNOWN;
-        snprintf(v->s.reason, sizeof v->s.reason, "Z3 reported an error");
+        reason_note(&v->why, REASON_SOLVER, NULL, "Z3 reported an error");
     }
-    if (r == SMT_UNSAT) /* no placeholder may escape into the query */
-        for (int i = 0; i < v->nasserted; i++)
-            if (!attempt_is_ground(v, v->asserted[i])) {
-                r = SMT_UNKNOWN;
-                snprintf(v->s.reason, sizeof v->s.reason,
-                         "internal: a placeholder escaped into the query");
-                break;
-            }
-    if (r == SMT_UNSAT)
+    for (int i = 0; i < v->nasserted && r == SMT_UNSAT; i++)
+        if (!attempt_is_ground(v, v->asserted[i])) {
+            r = SMT_UNKNOWN;
+            reason_note(&v->why, REASON_SOLVER, NULL,
+                        "internal: a placeholder escaped into the query");
+        }
+    if (r == SMT_UNSAT) {
         res->status = VC_PROVED;
-    else if (r == SMT_SAT) {
+    } else if (r == SMT_SAT) {
         res->status = VC_FAILED;
         snprintf(res->reason, sizeof res->reason,
                  "the solver found a state satisfying the hypotheses but not the goal");
+        bool post = a->ob->kind == VC_CONSEC || a->ob->kind == VC_LIVE;
         res->cex = cex_text(v, post);
-    } else if (v->unsup[0]) {
-        res->status = VC_UNKNOWN;
-        snprintf(res->reason, sizeof res->reason, "unsupported: %s", v->unsup);
     } else {
         res->status = VC_UNKNOWN;
-        snprintf(res->reason, sizeof res->reason, "solver: %s",
-                 v->s.reason[0] ? v->s.reason : "unknown");
+        reason_format(&v->why, res->reason, sizeof res->reason);
     }
-done:
-    vc_free(v);
-    free(v);
+}
+
+/* One attempt at a->ob: *had_int is set when its query had int quantifiers
+ * (so that a wide attempt may do better). */
+static void run_attempt(const AttemptSpec *a, VcResult *res, bool *had_int)
+{
+    memset(res, 0, sizeof *res);
+    double t0 = hoc_now_s();
+    const VcObligation *ob = a->ob;
+    if (ob->kind == VC_LIVE && ob->round < 0) {
+        res->status = VC_UNKNOWN;
+        snprintf(res->reason, sizeof res->reason,
+                 "no progress stages: say what the good rounds achieve with `progress %s after "
+                 "K rounds: FORMULA;` (docs/verifier.md)",
+                 ob->spec->name);
+        res->secs = hoc_now_s() - t0;
+        return;
+    }
+    Vc *v = open_attempt(a, t0);
+    SmtResult r;
+    bool post = ob->kind == VC_CONSEC || ob->kind == VC_LIVE;
+    if (build_query(v, a) && solve(v, post, &r)) {
+        verdict(v, a, r, res, had_int);
+    } else {
+        res->status = VC_UNKNOWN;
+        reason_format(&v->why, res->reason, sizeof res->reason);
+    }
+    close_attempt(v);
     res->secs = hoc_now_s() - t0;
 }
 
@@ -701,7 +799,8 @@ static void narrow_then_wide(Algo *al, const VcObligation *ob, const VcOpts *o, 
     bool had_int = false;
     VcOpts oo = *o;
     if (o->timeout_ms) oo.timeout_ms = o->timeout_ms / 2 + 1;
-    run_attempt(al, ob, &oo, res, use, false, &had_int, no_goal);
+    AttemptSpec a = {.al = al, .ob = ob, .o = &oo, .use = use, .no_goal = no_goal};
+    run_attempt(&a, res, &had_int);
     if (res->status == VC_PROVED || !had_int) return;
     double first = res->secs;
     free(res->cex);
@@ -709,7 +808,8 @@ static void narrow_then_wide(Algo *al, const VcObligation *ob, const VcOpts *o, 
         double left = (double)o->timeout_ms - first * 1000.0;
         oo.timeout_ms = (unsigned)(left > 1 ? left : 1);
     }
-    run_attempt(al, ob, &oo, res, use, true, &had_int, no_goal);
+    a.wide = true;
+    run_attempt(&a, res, &had_int);
     res->secs += first;
 }
 

@@ -14,7 +14,9 @@ Z3_ast venn_card(Vc *v, Z3_ast pred);
 int venn_new_family(Vc *v);
 /* Whether process p is in region b of family f. */
 Z3_ast venn_region_of(Vc *v, Family *f, unsigned b, Z3_ast p);
-/* Seals every family not sealed yet, tying the processes tie to their regions; -1 with err. */
-int venn_seal_all(Vc *v, Z3_ast *tie, int ntie, char *err, size_t errn);
+/* Seals every family not sealed yet, the main one first, tying the processes
+ * tie to their regions. False, with the reason recorded, when time is up or
+ * a family would have too many atoms (recorded as kind too_many). */
+bool venn_seal_all(Vc *v, Z3_ast *tie, int ntie, ReasonKind too_many);
 
 #endif
