@@ -6,7 +6,7 @@
 #include <stdarg.h>
 
 /* ---- small helpers ---- */
-void attempt_unsupported(Vc *v, Pos p, const char *fmt, ...)
+void attempt_unsupported(Attempt *v, Pos p, const char *fmt, ...)
 {
     char msg[sizeof v->why.text];
     va_list ap;
@@ -16,7 +16,7 @@ void attempt_unsupported(Vc *v, Pos p, const char *fmt, ...)
     reason_note(&v->why, REASON_UNSUPPORTED, &p, "%s", msg);
 }
 
-void attempt_assert(Vc *v, Z3_ast f)
+void attempt_assert(Attempt *v, Z3_ast f)
 {
     GROW(v->asserted, v->nasserted, v->capasserted);
     v->asserted[v->nasserted++] = f;
@@ -24,14 +24,14 @@ void attempt_assert(Vc *v, Z3_ast f)
 }
 
 /* ---- state ---- */
-int attempt_slot_of(Vc *v, Decl *d)
+int attempt_slot_of(Attempt *v, Decl *d)
 {
     for (int i = 0; i < v->nslot; i++)
         if (v->slot[i].d == d) return i;
     return -1;
 }
 
-Z3_ast attempt_pre_read(Vc *v, int s, Z3_ast p)
+Z3_ast attempt_pre_read(Attempt *v, int s, Z3_ast p)
 {
     if (s == v->s_halted && v->never_stopped) return fls(v);
     if (v->slot[s].kind == SLOT_SET) return app2(v, v->slot[s].pre, p, v->Q);
@@ -39,7 +39,7 @@ Z3_ast attempt_pre_read(Vc *v, int s, Z3_ast p)
 }
 
 /* A state variable of process p in a view: for sets, a predicate over Q. */
-Z3_ast attempt_state_read(Vc *v, View view, int s, Z3_ast p)
+Z3_ast attempt_state_read(Attempt *v, View view, int s, Z3_ast p)
 {
     if (view == V_POST && v->have_post) return subst1(v, v->post[s], v->S, p);
     if (view == V_INIT && v->have_init) return subst1(v, v->init[s], v->S, p);
@@ -52,12 +52,12 @@ Z3_ast attempt_state_read(Vc *v, View view, int s, Z3_ast p)
  * hoc sim, but does not update; from the next round on it is stopped like a
  * halted one: frozen and never heard again. */
 /* Whether p hears q in this round. */
-Z3_ast attempt_hears(Vc *v, Z3_ast p, Z3_ast q)
+Z3_ast attempt_hears(Attempt *v, Z3_ast p, Z3_ast q)
 {
     return v->uniform ? app1(v, v->good, q) : app2(v, v->ho, p, q);
 }
 
-Z3_ast attempt_in_mailbox(Vc *v, Z3_ast p, Z3_ast q)
+Z3_ast attempt_in_mailbox(Attempt *v, Z3_ast p, Z3_ast q)
 {
     Z3_ast sends = subst2(v, v->sends, v->S, q, v->T, p);
     Z3_ast r = and2(v, attempt_hears(v, p, q), sends);
@@ -66,7 +66,7 @@ Z3_ast attempt_in_mailbox(Vc *v, Z3_ast p, Z3_ast q)
 }
 
 /* ---- placeholders in terms ---- */
-static bool mentions(Vc *v, Z3_ast t, Z3_ast x, IdSet *memo_yes, IdSet *memo_no)
+static bool mentions(Attempt *v, Z3_ast t, Z3_ast x, IdSet *memo_yes, IdSet *memo_no)
 {
     if (Z3_is_eq_ast(v->c, t, x)) return true;
     unsigned id = aid(v, t);
@@ -83,7 +83,7 @@ static bool mentions(Vc *v, Z3_ast t, Z3_ast x, IdSet *memo_yes, IdSet *memo_no)
     return r;
 }
 
-bool attempt_has_q(Vc *v, Z3_ast t)
+bool attempt_has_q(Attempt *v, Z3_ast t)
 {
     IdSet y = {0}, n = {0};
     bool r = mentions(v, t, v->Q, &y, &n);
@@ -91,7 +91,7 @@ bool attempt_has_q(Vc *v, Z3_ast t)
     return r;
 }
 
-bool attempt_is_ground(Vc *v, Z3_ast t)
+bool attempt_is_ground(Attempt *v, Z3_ast t)
 {
     IdSet y = {0}, n = {0};
     bool r = !mentions(v, t, v->Q, &y, &n) && !mentions(v, t, v->S, &y, &n) &&
@@ -102,12 +102,12 @@ bool attempt_is_ground(Vc *v, Z3_ast t)
 
 /* Whether the attempt's time is up: building a query can take longer than
  * solving it, and the timeout covers both. */
-bool attempt_over_time(Vc *v)
+bool attempt_over_time(Attempt *v)
 {
     return v->deadline > 0 && hoc_now_s() > v->deadline;
 }
 
-bool attempt_stop_if_late(Vc *v)
+bool attempt_stop_if_late(Attempt *v)
 {
     if (!attempt_over_time(v)) return false;
     reason_note(&v->why, REASON_SOLVER, NULL, "timeout (while building the query)");

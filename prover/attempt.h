@@ -1,5 +1,5 @@
 /* attempt.h: one attempt at an obligation, the state the prover's modules
- * share (Vc: the solver, the state slots, the round's transition, counts,
+ * share (Attempt: the solver, the state slots, the round's transition, counts,
  * Venn families, pending quantifiers, the pool of ground terms) and the
  * small term helpers. Internal to prover/: vc.c runs attempts, translate.h,
  * venn.h, instantiate.h and counterexample.h work on them. The design is
@@ -108,7 +108,7 @@ typedef struct Pend {
     Z3_ast origin; /* that instance's process, or NULL */
 } Pend;
 
-typedef struct Vc {
+typedef struct Attempt {
     Smt s;
     Z3_context c;
     Algo *al;
@@ -173,7 +173,7 @@ typedef struct Vc {
     bool int_wide;       /* int quantifiers also take the values compared with them */
     bool no_crash;       /* liveness: the heard-of model proper, where nobody crashes... */
     bool never_stopped;  /* ...and, if the algorithm never halts, nobody is stopped */
-    struct Bind **binds; /* every Bind cell made, freed with the Vc */
+    struct Bind **binds; /* every Bind cell made, freed with the attempt */
     int nbinds, capbinds;
     int fresh;
     double started;      /* when the attempt began (monotonic seconds) */
@@ -181,7 +181,7 @@ typedef struct Vc {
     double deadline;     /* started + the budget, 0: none */
     int debug;           /* HOC_VC_DEBUG: 0 off, 1 solver calls and families, 2 models, 3 pools */
     Reason why;          /* why it cannot conclude, if it cannot */
-} Vc;
+} Attempt;
 
 typedef struct Scan {
     IdSet seen;
@@ -199,110 +199,111 @@ typedef struct Scan {
     } while (0)
 
 /* ---- small helpers: terms ---- */
-static inline unsigned aid(Vc *v, Z3_ast a)
+static inline unsigned aid(Attempt *v, Z3_ast a)
 {
     return Z3_get_ast_id(v->c, a);
 }
-static inline Z3_ast num(Vc *v, int64_t k)
+static inline Z3_ast num(Attempt *v, int64_t k)
 {
     return Z3_mk_int64(v->c, k, v->I);
 }
-static inline Z3_ast tru(Vc *v)
+static inline Z3_ast tru(Attempt *v)
 {
     return Z3_mk_true(v->c);
 }
-static inline Z3_ast fls(Vc *v)
+static inline Z3_ast fls(Attempt *v)
 {
     return Z3_mk_false(v->c);
 }
-static inline Z3_ast not_(Vc *v, Z3_ast a)
+static inline Z3_ast not_(Attempt *v, Z3_ast a)
 {
     return Z3_mk_not(v->c, a);
 }
-static inline Z3_ast and2(Vc *v, Z3_ast a, Z3_ast b)
+static inline Z3_ast and2(Attempt *v, Z3_ast a, Z3_ast b)
 {
     Z3_ast x[2] = {a, b};
     return Z3_mk_and(v->c, 2, x);
 }
-static inline Z3_ast or2(Vc *v, Z3_ast a, Z3_ast b)
+static inline Z3_ast or2(Attempt *v, Z3_ast a, Z3_ast b)
 {
     Z3_ast x[2] = {a, b};
     return Z3_mk_or(v->c, 2, x);
 }
-static inline Z3_ast imp(Vc *v, Z3_ast a, Z3_ast b)
+static inline Z3_ast imp(Attempt *v, Z3_ast a, Z3_ast b)
 {
     return Z3_mk_implies(v->c, a, b);
 }
-static inline Z3_ast eq(Vc *v, Z3_ast a, Z3_ast b)
+static inline Z3_ast eq(Attempt *v, Z3_ast a, Z3_ast b)
 {
     return Z3_mk_eq(v->c, a, b);
 }
-static inline Z3_ast ite(Vc *v, Z3_ast c, Z3_ast a, Z3_ast b)
+static inline Z3_ast ite(Attempt *v, Z3_ast c, Z3_ast a, Z3_ast b)
 {
     return Z3_mk_ite(v->c, c, a, b);
 }
-static inline Z3_ast le(Vc *v, Z3_ast a, Z3_ast b)
+static inline Z3_ast le(Attempt *v, Z3_ast a, Z3_ast b)
 {
     return Z3_mk_le(v->c, a, b);
 }
-static inline Z3_ast lt(Vc *v, Z3_ast a, Z3_ast b)
+static inline Z3_ast lt(Attempt *v, Z3_ast a, Z3_ast b)
 {
     return Z3_mk_lt(v->c, a, b);
 }
-static inline Z3_ast add2(Vc *v, Z3_ast a, Z3_ast b)
+static inline Z3_ast add2(Attempt *v, Z3_ast a, Z3_ast b)
 {
     Z3_ast x[2] = {a, b};
     return Z3_mk_add(v->c, 2, x);
 }
-static inline Z3_ast sub2(Vc *v, Z3_ast a, Z3_ast b)
+static inline Z3_ast sub2(Attempt *v, Z3_ast a, Z3_ast b)
 {
     Z3_ast x[2] = {a, b};
     return Z3_mk_sub(v->c, 2, x);
 }
-static inline Z3_ast mul2(Vc *v, Z3_ast a, Z3_ast b)
+static inline Z3_ast mul2(Attempt *v, Z3_ast a, Z3_ast b)
 {
     Z3_ast x[2] = {a, b};
     return Z3_mk_mul(v->c, 2, x);
 }
-static inline Z3_ast app1(Vc *v, Z3_func_decl f, Z3_ast a)
+static inline Z3_ast app1(Attempt *v, Z3_func_decl f, Z3_ast a)
 {
     return Z3_mk_app(v->c, f, 1, &a);
 }
-static inline Z3_ast app2(Vc *v, Z3_func_decl f, Z3_ast a, Z3_ast b)
+static inline Z3_ast app2(Attempt *v, Z3_func_decl f, Z3_ast a, Z3_ast b)
 {
     Z3_ast x[2] = {a, b};
     return Z3_mk_app(v->c, f, 2, x);
 }
-static inline bool is_bool(Vc *v, Z3_ast a)
+static inline bool is_bool(Attempt *v, Z3_ast a)
 {
     return Z3_get_sort_kind(v->c, Z3_get_sort(v->c, a)) == Z3_BOOL_SORT;
 }
-static inline Z3_ast fresh_const(Vc *v, const char *pfx, Z3_sort s)
+static inline Z3_ast fresh_const(Attempt *v, const char *pfx, Z3_sort s)
 {
     char name[64];
     snprintf(name, sizeof name, "%s!%d", pfx, v->fresh++);
     return Z3_mk_const(v->c, Z3_mk_string_symbol(v->c, name), s);
 }
-static inline Z3_func_decl fresh_fn(Vc *v, const char *pfx, unsigned ar, Z3_sort *dom, Z3_sort rng)
+static inline Z3_func_decl fresh_fn(Attempt *v, const char *pfx, unsigned ar, Z3_sort *dom,
+                                    Z3_sort rng)
 {
     char name[96];
     snprintf(name, sizeof name, "%s!%d", pfx, v->fresh++);
     return Z3_mk_func_decl(v->c, Z3_mk_string_symbol(v->c, name), ar, dom, rng);
 }
-static inline Z3_ast subst1(Vc *v, Z3_ast t, Z3_ast from, Z3_ast to)
+static inline Z3_ast subst1(Attempt *v, Z3_ast t, Z3_ast from, Z3_ast to)
 {
     return Z3_substitute(v->c, t, 1, &from, &to);
 }
-static inline Z3_ast subst2(Vc *v, Z3_ast t, Z3_ast f1, Z3_ast t1, Z3_ast f2, Z3_ast t2)
+static inline Z3_ast subst2(Attempt *v, Z3_ast t, Z3_ast f1, Z3_ast t1, Z3_ast f2, Z3_ast t2)
 {
     Z3_ast f[2] = {f1, f2}, to[2] = {t1, t2};
     return Z3_substitute(v->c, t, 2, f, to);
 }
-static inline Z3_ast in_range(Vc *v, Z3_ast p)
+static inline Z3_ast in_range(Attempt *v, Z3_ast p)
 {
     return and2(v, le(v, num(v, 0), p), lt(v, p, v->n));
 }
-static inline Z3_ast member(Vc *v, Z3_ast pred, Z3_ast p)
+static inline Z3_ast member(Attempt *v, Z3_ast pred, Z3_ast p)
 {
     return and2(v, in_range(v, p), subst1(v, pred, v->Q, p));
 }
@@ -318,26 +319,27 @@ static inline bool is_number(TypeKind k)
 /* ---- attempt.c ---- */
 /* Records that the query cannot encode what is at p (v->why: the first
  * reason is kept, later ones are dropped). */
-void attempt_unsupported(Vc *v, Pos p, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void attempt_unsupported(Attempt *v, Pos p, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Asserts f in the solver and keeps it (scanned for terms, dumped). */
-void attempt_assert(Vc *v, Z3_ast f);
+void attempt_assert(Attempt *v, Z3_ast f);
 /* The slot of state variable d, or -1. */
-int attempt_slot_of(Vc *v, Decl *d);
+int attempt_slot_of(Attempt *v, Decl *d);
 /* Slot s of process p before the round (a set: a predicate over Q). */
-Z3_ast attempt_pre_read(Vc *v, int s, Z3_ast p);
+Z3_ast attempt_pre_read(Attempt *v, int s, Z3_ast p);
 /* Slot s of process p in a view (a set: a predicate over Q). */
-Z3_ast attempt_state_read(Vc *v, View view, int s, Z3_ast p);
+Z3_ast attempt_state_read(Attempt *v, View view, int s, Z3_ast p);
 /* Whether p hears q in this round. */
-Z3_ast attempt_hears(Vc *v, Z3_ast p, Z3_ast q);
+Z3_ast attempt_hears(Attempt *v, Z3_ast p, Z3_ast q);
 /* Whether q's message is in p's mailbox this round. */
-Z3_ast attempt_in_mailbox(Vc *v, Z3_ast p, Z3_ast q);
+Z3_ast attempt_in_mailbox(Attempt *v, Z3_ast p, Z3_ast q);
 /* Whether t mentions the set placeholder Q. */
-bool attempt_has_q(Vc *v, Z3_ast t);
+bool attempt_has_q(Attempt *v, Z3_ast t);
 /* Whether t is free of the placeholders Q, S and T. */
-bool attempt_is_ground(Vc *v, Z3_ast t);
+bool attempt_is_ground(Attempt *v, Z3_ast t);
 /* Whether the attempt's deadline has passed. */
-bool attempt_over_time(Vc *v);
+bool attempt_over_time(Attempt *v);
 /* attempt_over_time, recording a timeout while building the query as the reason. */
-bool attempt_stop_if_late(Vc *v);
+bool attempt_stop_if_late(Attempt *v);
 
 #endif

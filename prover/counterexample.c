@@ -9,7 +9,7 @@
 
 /* ---- counterexamples ---- */
 
-static void print_value(Vc *v, hoc_buf *b, int s, Z3_ast t, int64_t *procs, int np)
+static void print_value(Attempt *v, hoc_buf *b, int s, Z3_ast t, int64_t *procs, int np)
 {
     Slot *sl = &v->slot[s];
     if (sl->kind == SLOT_BOOL) {
@@ -35,7 +35,7 @@ static void print_value(Vc *v, hoc_buf *b, int s, Z3_ast t, int64_t *procs, int 
     }
 }
 
-char *cex_text(Vc *v, bool post)
+char *cex_text(Attempt *v, bool post)
 {
     hoc_buf b = {0};
     int64_t n = 0;

@@ -7,6 +7,6 @@
 /* The solver's model as readable text (malloc'd): the
  * parameters and the named processes' state; post: the round's before and
  * after and whom they heard. Values the model lacks print as "?". */
-char *cex_text(Vc *v, bool post);
+char *cex_text(Attempt *v, bool post);
 
 #endif

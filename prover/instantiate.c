@@ -8,14 +8,14 @@
 #include <string.h>
 
 /* ---- instantiation ---- */
-void inst_add_pool(Vc *v, Z3_ast t)
+void inst_add_pool(Attempt *v, Z3_ast t)
 {
     if (v->npool >= MAX_POOL * 4) return;
     t = Z3_simplify(v->c, t);
     if (idset_add(&v->inpool, aid(v, t))) v->pool[v->npool++] = t;
 }
 
-static bool is_state_fn(Vc *v, Z3_func_decl d)
+static bool is_state_fn(Attempt *v, Z3_func_decl d)
 {
     for (int i = 0; i < v->nslot; i++)
         if (Z3_is_eq_func_decl(v->c, v->slot[i].pre, d)) return true;
@@ -23,7 +23,7 @@ static bool is_state_fn(Vc *v, Z3_func_decl d)
            (v->uniform && Z3_is_eq_func_decl(v->c, v->good, d));
 }
 
-static int agg_of(Vc *v, Z3_func_decl d)
+static int agg_of(Attempt *v, Z3_func_decl d)
 {
     for (int i = 0; i < v->naggs; i++)
         if (Z3_is_eq_func_decl(v->c, v->aggs[i].f, d)) return i;
@@ -35,7 +35,7 @@ static int agg_of(Vc *v, Z3_func_decl d)
  * truncating division (and hoc's x / 0 == 0, x % 0 == x, x % -1 == 0) are
  * what the proofs need: a weakening, so sound. Equal arguments still give
  * equal results (congruence): ph % n == c and ph == phase give c == coord. */
-static void arith_axioms(Vc *v, Z3_ast t, bool mod)
+static void arith_axioms(Attempt *v, Z3_ast t, bool mod)
 {
     Z3_app ap = Z3_to_app(v->c, t);
     Z3_ast a = Z3_get_app_arg(v->c, ap, 0), b = Z3_get_app_arg(v->c, ap, 1);
@@ -58,7 +58,7 @@ static void arith_axioms(Vc *v, Z3_ast t, bool mod)
 
 /* Finds ground process terms (arguments of state functions and aggregates)
  * and ground aggregate applications in t. */
-void inst_scan(Vc *v, Z3_ast t, Scan *sc, Z3_ast **aggapps, int *nagg, int *capagg, bool pool)
+void inst_scan(Attempt *v, Z3_ast t, Scan *sc, Z3_ast **aggapps, int *nagg, int *capagg, bool pool)
 {
     if (!idset_add(&sc->seen, aid(v, t))) return;
     if (Z3_get_ast_kind(v->c, t) != Z3_APP_AST) return;
@@ -88,9 +88,10 @@ void inst_scan(Vc *v, Z3_ast t, Scan *sc, Z3_ast **aggapps, int *nagg, int *capa
 
 /* Int candidates for a universal over an int binder: skolems of the same
  * binder and of int binders generally, and the values compared with it. */
-static void int_candidates(Vc *v, Pend *p, Expr *x, Z3_ast **out, Z3_ast **orig, int *n, int *cap);
+static void int_candidates(Attempt *v, Pend *p, Expr *x, Z3_ast **out, Z3_ast **orig, int *n,
+                           int *cap);
 
-void inst_compared(Vc *v, Pend *p, Expr *x, Z3_ast **out, Z3_ast **orig, int *n, int *cap)
+void inst_compared(Attempt *v, Pend *p, Expr *x, Z3_ast **out, Z3_ast **orig, int *n, int *cap)
 {
     if (!x) return;
     if (x->kind == E_BINARY && x->op >= OP_EQ && x->op <= OP_GE) {
@@ -121,7 +122,7 @@ void inst_compared(Vc *v, Pend *p, Expr *x, Z3_ast **out, Z3_ast **orig, int *n,
 /* Whether t is NULL or one of the query's own processes (the pool before
  * instantiation): the skolems of hypothesis instances elsewhere are not
  * candidates, or each would bring its own goal instance and skolems. */
-static bool core_term(Vc *v, Z3_ast t)
+static bool core_term(Attempt *v, Z3_ast t)
 {
     if (!t) return true;
     for (int i = 0; i < v->pool_core && i < v->npool; i++)
@@ -134,7 +135,8 @@ static bool core_term(Vc *v, Z3_ast t)
  * one took a skolem (the witnesses of one hypothesis), and values of the
  * same process when the outer one took a value of a process (vote[c], ph[c]).
  * Fewer instances, so a weakening: still sound. */
-static void int_candidates(Vc *v, Pend *p, Expr *x, Z3_ast **out, Z3_ast **orig, int *n, int *cap)
+static void int_candidates(Attempt *v, Pend *p, Expr *x, Z3_ast **out, Z3_ast **orig, int *n,
+                           int *cap)
 {
     if (!p->nested || !p->origin)
         for (int i = 0; i < v->nints; i++)
@@ -150,7 +152,7 @@ static void int_candidates(Vc *v, Pend *p, Expr *x, Z3_ast **out, Z3_ast **orig,
 
 /* The active domain of ints in a view, at the pool: a strengthening of "t
  * is some process's int or a process id" (what spec int quantifiers range over). */
-static Z3_ast active(Vc *v, View view, Z3_ast t)
+static Z3_ast active(Attempt *v, View view, Z3_ast t)
 {
     Z3_ast acc = in_range(v, t);
     for (int i = 0; i < v->npool; i++)
@@ -163,12 +165,12 @@ static Z3_ast active(Vc *v, View view, Z3_ast t)
     return acc;
 }
 
-void inst_pend(Vc *v, Pend *p, Z3_ast t)
+void inst_pend(Attempt *v, Pend *p, Z3_ast t)
 {
     inst_pend_from(v, p, t, NULL);
 }
 
-void inst_pend_from(Vc *v, Pend *p, Z3_ast t, Z3_ast origin)
+void inst_pend_from(Attempt *v, Pend *p, Z3_ast t, Z3_ast origin)
 {
     unsigned id = aid(v, t);
     for (int i = 0; i < p->ndone; i++)
@@ -199,7 +201,7 @@ void inst_pend_from(Vc *v, Pend *p, Z3_ast t, Z3_ast origin)
     attempt_assert(v, imp(v, copy.proxy, imp(v, dom, copy.negate ? not_(v, body) : body)));
 }
 
-void inst_all(Vc *v)
+void inst_all(Attempt *v)
 {
     int np = v->npends;
     for (int i = 0; i < np && !reason_any(&v->why) && !attempt_over_time(v); i++) {
@@ -220,7 +222,7 @@ void inst_all(Vc *v)
 }
 
 /* The family of the aggregates at ground process t (one per term). */
-static int term_family(Vc *v, Z3_ast t)
+static int term_family(Attempt *v, Z3_ast t)
 {
     unsigned id = aid(v, t);
     for (int i = 0; i < v->nfamterm; i++)
@@ -234,7 +236,7 @@ static int term_family(Vc *v, Z3_ast t)
 
 /* A value aggregated from a non-empty mailbox was received: a sender s in
  * the mailbox whose message carries it. */
-static void received_witness(Vc *v, Z3_ast M, Z3_ast val, Z3_ast agg, Z3_ast cM)
+static void received_witness(Attempt *v, Z3_ast M, Z3_ast val, Z3_ast agg, Z3_ast cM)
 {
     Z3_ast s = fresh_const(v, "sender", v->I);
     Z3_ast x[3] = {in_range(v, s), subst1(v, M, v->Q, s), eq(v, subst1(v, val, v->Q, s), agg)};
@@ -243,7 +245,7 @@ static void received_witness(Vc *v, Z3_ast M, Z3_ast val, Z3_ast agg, Z3_ast cM)
 }
 
 /* Axioms of an aggregate at a ground process t, in the current family. */
-static void agg_axioms(Vc *v, Z3_ast app)
+static void agg_axioms(Attempt *v, Z3_ast app)
 {
     if (!idset_add(&v->agg_done, aid(v, app))) return;
     Z3_app a = Z3_to_app(v->c, app);
@@ -325,7 +327,7 @@ static void agg_axioms(Vc *v, Z3_ast app)
     v->cur_fam = saved_fam;
 }
 
-void inst_scan_asserted(Vc *v, int from, bool pool, Z3_ast **apps, int *napps, int *cap)
+void inst_scan_asserted(Attempt *v, int from, bool pool, Z3_ast **apps, int *napps, int *cap)
 {
     Scan sc = {0};
     for (int i = from; i < v->nasserted; i++)
@@ -334,7 +336,7 @@ void inst_scan_asserted(Vc *v, int from, bool pool, Z3_ast **apps, int *napps, i
 }
 
 /* Instantiates aggregates found in new assertions (into the current family). */
-void inst_close_aggregates(Vc *v, int from, bool pool)
+void inst_close_aggregates(Attempt *v, int from, bool pool)
 {
     for (int guard = 0; guard < 4; guard++) {
         Z3_ast *apps = NULL;

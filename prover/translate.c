@@ -6,11 +6,11 @@
 
 #include <string.h>
 
-static void exec(Vc *v, Env *e, Stmt *s);
+static void exec(Attempt *v, Env *e, Stmt *s);
 
 /* ---- C arithmetic ---- */
 /* C's 64-bit wrapping arithmetic on mathematical integers: exact. */
-static Z3_ast wrap(Vc *v, Z3_ast e)
+static Z3_ast wrap(Attempt *v, Z3_ast e)
 {
     Z3_ast lo = Z3_mk_int64(v->c, INT64_MIN, v->I), hi = Z3_mk_int64(v->c, INT64_MAX, v->I);
     Z3_ast two63 = Z3_mk_numeral(v->c, "9223372036854775808", v->I);
@@ -20,7 +20,7 @@ static Z3_ast wrap(Vc *v, Z3_ast e)
 }
 
 /* Keeps constant divisors linear: the common case (2 * n / 3). */
-static Z3_ast c_div_k(Vc *v, Z3_ast a, Z3_ast b)
+static Z3_ast c_div_k(Attempt *v, Z3_ast a, Z3_ast b)
 {
     int64_t k;
     if (Z3_get_ast_kind(v->c, b) == Z3_NUMERAL_AST && Z3_get_numeral_int64(v->c, b, &k) && k > 0) {
@@ -30,7 +30,7 @@ static Z3_ast c_div_k(Vc *v, Z3_ast a, Z3_ast b)
     }
     return app2(v, v->fdiv, a, b);
 }
-static Z3_ast c_mod_k(Vc *v, Z3_ast a, Z3_ast b)
+static Z3_ast c_mod_k(Attempt *v, Z3_ast a, Z3_ast b)
 {
     int64_t k;
     if (Z3_get_ast_kind(v->c, b) == Z3_NUMERAL_AST && Z3_get_numeral_int64(v->c, b, &k) && k > 0)
@@ -39,9 +39,9 @@ static Z3_ast c_mod_k(Vc *v, Z3_ast a, Z3_ast b)
 }
 
 /* ---- bindings ---- */
-Bind *tr_bind(Vc *v, Binder *b, Z3_ast val, Bind *next)
+Bind *tr_bind(Attempt *v, Binder *b, Z3_ast val, Bind *next)
 {
-    Bind *n = malloc(sizeof *n); /* freed with the whole Vc: kept on a list */
+    Bind *n = malloc(sizeof *n); /* freed with the attempt: kept on a list */
     if (!n) abort();
     *n = (Bind){.b = b, .val = val, .next = next};
     GROW(v->binds, v->nbinds, v->capbinds);
@@ -49,7 +49,7 @@ Bind *tr_bind(Vc *v, Binder *b, Z3_ast val, Bind *next)
     return n;
 }
 
-static Z3_ast lookup(Vc *v, Env *e, Binder *b, Pos p)
+static Z3_ast lookup(Attempt *v, Env *e, Binder *b, Pos p)
 {
     for (int i = e->nloc - 1; i >= 0; i--)
         if (e->locb[i] == b) return e->loc[i];
@@ -59,20 +59,20 @@ static Z3_ast lookup(Vc *v, Env *e, Binder *b, Pos p)
     return num(v, 0);
 }
 
-static Z3_ast zero_of(Vc *v, Type *t)
+static Z3_ast zero_of(Attempt *v, Type *t)
 {
     if (t && t->kind == TY_BOOL) return fls(v);
     return num(v, 0);
 }
 
 /* ---- aggregates over the mailbox, as functions of the process ---- */
-static Z3_ast payload(Vc *v, int f, Z3_ast from, Z3_ast to)
+static Z3_ast payload(Attempt *v, int f, Z3_ast from, Z3_ast to)
 {
     if (f < 0 || f >= MAXF || !v->payload[f]) return num(v, 0);
     return subst2(v, v->payload[f], v->S, from, v->T, to);
 }
 
-static Z3_ast mk_agg(Vc *v, AggKind k, Z3_ast pred, Z3_ast val, Z3_ast self, bool boolval)
+static Z3_ast mk_agg(Attempt *v, AggKind k, Z3_ast pred, Z3_ast val, Z3_ast self, bool boolval)
 {
     for (int i = 0; i < v->naggs; i++)
         if (v->aggs[i].kind == k && aid(v, v->aggs[i].pred) == aid(v, pred) &&
@@ -90,7 +90,7 @@ static Z3_ast mk_agg(Vc *v, AggKind k, Z3_ast pred, Z3_ast val, Z3_ast self, boo
 
 /* The number of processes satisfying pred (over Q): in code, a count of
  * the executing process's mailbox (an aggregate); in specs, a Venn count. */
-static Z3_ast count(Vc *v, Env *e, Z3_ast pred)
+static Z3_ast count(Attempt *v, Env *e, Z3_ast pred)
 {
     if (!e->code) return venn_card(v, pred);
     Z3_ast at_S = subst1(v, pred, e->self, v->S);
@@ -98,7 +98,7 @@ static Z3_ast count(Vc *v, Env *e, Z3_ast pred)
 }
 
 /* ---- sets ---- */
-Z3_ast tr_set(Vc *v, Env *e, Expr *x)
+Z3_ast tr_set(Attempt *v, Env *e, Expr *x)
 {
     switch (x->kind) {
     case E_NAME:
@@ -169,13 +169,13 @@ Z3_ast tr_set(Vc *v, Env *e, Expr *x)
 }
 
 /* The value of message q (a sender) in the round's mailbox of e->self. */
-static Z3_ast msg_field(Vc *v, Env *e, Z3_ast q, int f)
+static Z3_ast msg_field(Attempt *v, Env *e, Z3_ast q, int f)
 {
     return ite(v, attempt_in_mailbox(v, e->self, q), payload(v, f, q, e->self),
                zero_of(v, e->rnd->fields[f].type));
 }
 
-static Z3_ast aggregate(Vc *v, Env *e, Expr *x)
+static Z3_ast aggregate(Attempt *v, Env *e, Expr *x)
 {
     const char *f = x->name;
     if ((strcmp(f, "min") == 0 || strcmp(f, "max") == 0) && x->nargs == 2) {
@@ -206,7 +206,7 @@ static Z3_ast aggregate(Vc *v, Env *e, Expr *x)
 }
 
 /* A message value: the sender term (TY_MSG), -1 when there is none. */
-static Z3_ast message(Vc *v, Env *e, Expr *x)
+static Z3_ast message(Attempt *v, Env *e, Expr *x)
 {
     if (x->kind == E_NAME && x->nk == N_MSGVAR) return lookup(v, e, x->binder, x->pos);
     if (x->kind == E_INDEX && x->nk == N_MBOX) {
@@ -221,7 +221,7 @@ static Z3_ast message(Vc *v, Env *e, Expr *x)
 /* ---- quantifiers ---- */
 /* Skolem constants of hypothesis instances are not instantiation terms: they
  * only witness facts (x[i] == v[j]); the pool stays small. */
-static Z3_ast skolem(Vc *v, Binder *b, Z3_ast at, bool pool)
+static Z3_ast skolem(Attempt *v, Binder *b, Z3_ast at, bool pool)
 {
     Z3_ast k = fresh_const(v, b->name, v->I);
     if (is_number(b->type->kind)) {
@@ -245,9 +245,9 @@ static Z3_ast skolem(Vc *v, Binder *b, Z3_ast at, bool pool)
     return k;
 }
 
-static Z3_ast quantifier_from(Vc *v, Env *e, Expr *x, Binder *b, int pol);
+static Z3_ast quantifier_from(Attempt *v, Env *e, Expr *x, Binder *b, int pol);
 
-Z3_ast tr_body_after(Vc *v, Env *e, Expr *x, Binder *b, Z3_ast val, int pol)
+Z3_ast tr_body_after(Attempt *v, Env *e, Expr *x, Binder *b, Z3_ast val, int pol)
 {
     Env sub = *e;
     sub.binds = tr_bind(v, b, val, e->binds);
@@ -255,7 +255,8 @@ Z3_ast tr_body_after(Vc *v, Env *e, Expr *x, Binder *b, Z3_ast val, int pol)
     return tr_expr(v, &sub, x->a, pol);
 }
 
-static Z3_ast new_pend(Vc *v, Env *e, Expr *x, Binder *b, int body_pol, bool negate, bool is_int)
+static Z3_ast new_pend(Attempt *v, Env *e, Expr *x, Binder *b, int body_pol, bool negate,
+                       bool is_int)
 {
     GROW(v->pends, v->npends, v->cappends);
     Pend *p = &v->pends[v->npends++];
@@ -275,7 +276,7 @@ static Z3_ast new_pend(Vc *v, Env *e, Expr *x, Binder *b, int body_pol, bool neg
     return negate ? not_(v, p->proxy) : p->proxy;
 }
 
-static Z3_ast quantifier_from(Vc *v, Env *e, Expr *x, Binder *b, int pol)
+static Z3_ast quantifier_from(Attempt *v, Env *e, Expr *x, Binder *b, int pol)
 {
     TypeKind k = b->type->kind;
     bool forall = x->is_forall;
@@ -336,7 +337,7 @@ static Z3_ast quantifier_from(Vc *v, Env *e, Expr *x, Binder *b, int pol)
 }
 
 /* ---- expressions ---- */
-static Z3_ast state_index(Vc *v, Env *e, Expr *x)
+static Z3_ast state_index(Attempt *v, Env *e, Expr *x)
 {
     int s = attempt_slot_of(v, x->decl);
     if (s < 0) {
@@ -386,7 +387,7 @@ static bool small(Expr *x, int64_t *lo, int64_t *hi)
     }
 }
 
-static Z3_ast arith(Vc *v, Env *e, Expr *x)
+static Z3_ast arith(Attempt *v, Env *e, Expr *x)
 {
     Z3_ast a = tr_expr(v, e, x->a, 0), b = tr_expr(v, e, x->b, 0);
     int64_t lo, hi;
@@ -408,7 +409,7 @@ static Z3_ast arith(Vc *v, Env *e, Expr *x)
     }
 }
 
-static Z3_ast comparison(Vc *v, Env *e, Expr *x, int pol)
+static Z3_ast comparison(Attempt *v, Env *e, Expr *x, int pol)
 {
     Type *ta = x->a->type;
     if (ta && ta->kind == TY_SET) { /* set equality */
@@ -467,7 +468,7 @@ static Z3_ast comparison(Vc *v, Env *e, Expr *x, int pol)
     }
 }
 
-static Z3_ast call(Vc *v, Env *e, Expr *x)
+static Z3_ast call(Attempt *v, Env *e, Expr *x)
 {
     Decl *d = x->decl;
     if (d && (d->kind == D_DEF || d->kind == D_EXTERN)) {
@@ -481,7 +482,7 @@ static Z3_ast call(Vc *v, Env *e, Expr *x)
 }
 
 /* A name's term, or NULL when the verifier has none for it. */
-static Z3_ast name_term(Vc *v, Env *e, Expr *x, int pol)
+static Z3_ast name_term(Attempt *v, Env *e, Expr *x, int pol)
 {
     switch (x->nk) {
     case N_STATE: {
@@ -515,7 +516,7 @@ static Z3_ast name_term(Vc *v, Env *e, Expr *x, int pol)
     }
 }
 
-static Z3_ast binary_term(Vc *v, Env *e, Expr *x, int pol)
+static Z3_ast binary_term(Attempt *v, Env *e, Expr *x, int pol)
 {
     switch (x->op) {
     case OP_AND:
@@ -541,7 +542,7 @@ static Z3_ast binary_term(Vc *v, Env *e, Expr *x, int pol)
 }
 
 /* A field of a message (or its sender), or NULL when the verifier has none. */
-static Z3_ast field_term(Vc *v, Env *e, Expr *x)
+static Z3_ast field_term(Attempt *v, Env *e, Expr *x)
 {
     if (x->index == -2) return message(v, e, x->a); /* m.sender */
     bool msgvar = x->a->kind == E_NAME && x->a->nk == N_MSGVAR;
@@ -553,7 +554,7 @@ static Z3_ast field_term(Vc *v, Env *e, Expr *x)
     return NULL;
 }
 
-static Z3_ast index_term(Vc *v, Env *e, Expr *x)
+static Z3_ast index_term(Attempt *v, Env *e, Expr *x)
 {
     if (x->nk == N_STATE && x->a->nk == N_STATE && !e->code) return state_index(v, e, x);
     if (x->nk == N_MBOX) { /* mbox[p] of a single-value round */
@@ -564,7 +565,7 @@ static Z3_ast index_term(Vc *v, Env *e, Expr *x)
     return num(v, 0);
 }
 
-static Z3_ast card_term(Vc *v, Env *e, Expr *x)
+static Z3_ast card_term(Attempt *v, Env *e, Expr *x)
 {
     Z3_ast pred = tr_set(v, e, x->a);
     if (e->inset) {
@@ -574,7 +575,7 @@ static Z3_ast card_term(Vc *v, Env *e, Expr *x)
     return count(v, e, pred);
 }
 
-Z3_ast tr_expr(Vc *v, Env *e, Expr *x, int pol)
+Z3_ast tr_expr(Attempt *v, Env *e, Expr *x, int pol)
 {
     if (x->type && (x->type->kind == TY_SET)) {
         attempt_unsupported(v, x->pos, "a set used as a value here is not supported");
@@ -627,7 +628,7 @@ Z3_ast tr_expr(Vc *v, Env *e, Expr *x, int pol)
 }
 
 /* ---- symbolic execution of process code ---- */
-static void merge(Vc *v, Env *dst, Z3_ast c, const Env *a, const Env *b)
+static void merge(Attempt *v, Env *dst, Z3_ast c, const Env *a, const Env *b)
 {
     for (int i = 0; i < v->nslot; i++)
         if (a->cur[i] != b->cur[i])
@@ -650,12 +651,12 @@ static void merge(Vc *v, Env *dst, Z3_ast c, const Env *a, const Env *b)
 }
 
 /* The value assigned by s (a set: a predicate over Q). */
-static Z3_ast assigned_value(Vc *v, Env *e, Stmt *s, Type *t)
+static Z3_ast assigned_value(Attempt *v, Env *e, Stmt *s, Type *t)
 {
     return t && t->kind == TY_SET ? tr_set(v, e, s->rhs) : tr_expr(v, e, s->rhs, 0);
 }
 
-static void exec_assign(Vc *v, Env *e, Stmt *s)
+static void exec_assign(Attempt *v, Env *e, Stmt *s)
 {
     Expr *l = s->lhs;
     if (l->kind != E_NAME) {
@@ -680,7 +681,7 @@ static void exec_assign(Vc *v, Env *e, Stmt *s)
 }
 
 /* A loop over a constant range of at most 64 is unrolled. */
-static void exec_for(Vc *v, Env *e, Stmt *s)
+static void exec_for(Attempt *v, Env *e, Stmt *s)
 {
     int64_t lo, hi;
     if (!s->hi || s->cond->kind != E_INT || s->hi->kind != E_INT ||
@@ -701,7 +702,7 @@ static void exec_for(Vc *v, Env *e, Stmt *s)
 }
 
 /* A send to the recipient T: the last send whose condition holds wins. */
-static void exec_send(Vc *v, Env *e, Stmt *s)
+static void exec_send(Attempt *v, Env *e, Stmt *s)
 {
     Z3_ast cond = tru(v);
     if (s->lhs) {
@@ -719,7 +720,7 @@ static void exec_send(Vc *v, Env *e, Stmt *s)
     e->sends = or2(v, cond, e->sends);
 }
 
-static void exec_one(Vc *v, Env *e, Stmt *s)
+static void exec_one(Attempt *v, Env *e, Stmt *s)
 {
     switch (s->kind) {
     case S_BLOCK: {
@@ -767,7 +768,7 @@ static void exec_one(Vc *v, Env *e, Stmt *s)
     }
 }
 
-static void exec(Vc *v, Env *e, Stmt *s)
+static void exec(Attempt *v, Env *e, Stmt *s)
 {
     for (; s; s = s->next) {
         if (Z3_is_eq_ast(v->c, e->done, fls(v))) {
@@ -785,7 +786,7 @@ static void exec(Vc *v, Env *e, Stmt *s)
     }
 }
 
-static void env_code(Vc *v, Env *e, Z3_ast self)
+static void env_code(Attempt *v, Env *e, Z3_ast self)
 {
     memset(e, 0, sizeof *e);
     e->code = true;
@@ -797,7 +798,7 @@ static void env_code(Vc *v, Env *e, Z3_ast self)
 }
 
 /* The round's sends and payloads, over S (sender) and T (recipient). */
-void tr_send(Vc *v, Round *r)
+void tr_send(Attempt *v, Round *r)
 {
     Env e;
     env_code(v, &e, v->S);
@@ -819,7 +820,7 @@ void tr_send(Vc *v, Round *r)
 }
 
 /* The post-state of the round at S: frozen if halted or crashed (now or before). */
-void tr_post(Vc *v, Round *r)
+void tr_post(Attempt *v, Round *r)
 {
     Env e;
     env_code(v, &e, v->S);
@@ -836,7 +837,7 @@ void tr_post(Vc *v, Round *r)
     v->have_post = true;
 }
 
-void tr_init(Vc *v)
+void tr_init(Attempt *v)
 {
     Env e;
     env_code(v, &e, v->S);

@@ -41,10 +41,10 @@
 #include "translate.h"
 #include "venn.h"
 
-#define INST_DEPTH 3       /* rounds of universal instantiation at level 0 */
-#define MAX_WIT_ROUNDS 40  /* solver calls that may each bring new witnesses */
-#define EAGER_ATOMS 0      /* a main family this small gets all its witnesses at once */
-#define MAX_WITNESSES 160  /* witnesses of one attempt, in all */
+#define INST_DEPTH 3        /* rounds of universal instantiation at level 0 */
+#define MAX_WIT_ROUNDS 40   /* solver calls that may each bring new witnesses */
+#define EAGER_ATOMS 0       /* a main family this small gets all its witnesses at once */
+#define MAX_WITNESSES 160   /* witnesses of one attempt, in all */
 #define MAX_ASSERTED 400000 /* beyond this, Z3 will not answer within any sensible timeout */
 
 /* ---- obligations ---- */
@@ -162,7 +162,7 @@ int vc_obligations(Algo *al, VcObligation **out)
  * variable, the heard-of relation, ...) with their ranges, and the
  * algorithm's parameter constraints. State it cannot encode is recorded as
  * unsupported. */
-static void setup(Vc *v, Algo *al)
+static void setup(Attempt *v, Algo *al)
 {
     Z3_context c = v->c;
     v->I = Z3_mk_int_sort(c);
@@ -234,14 +234,14 @@ static void setup(Vc *v, Algo *al)
     v->cur_fam = venn_new_family(v);
 }
 
-static bool is_stamp_slot(const Vc *v, int s)
+static bool is_stamp_slot(const Attempt *v, int s)
 {
     return v->slot[s].d && v->slot[s].d->type && v->slot[s].d->type->kind == TY_STAMP;
 }
 
 /* An expression of the phase, id and params (code_facts.h), as it was at
  * process p in phase `then`. */
-static Z3_ast at_phase(Vc *v, Expr *x, Z3_ast p, Z3_ast then)
+static Z3_ast at_phase(Attempt *v, Expr *x, Z3_ast p, Z3_ast then)
 {
     Z3_ast saved = v->phase;
     v->phase = then;
@@ -258,7 +258,7 @@ static Z3_ast at_phase(Vc *v, Expr *x, Z3_ast p, Z3_ast then)
  * p (code_facts.h): round 0 starts from the initial state; stamps are at most
  * the previous phase; a process that has not stopped holds the values the
  * rounds before settled. All are true of every real run, so sound. */
-static void round_facts(Vc *v, Z3_ast p)
+static void round_facts(Attempt *v, Z3_ast p)
 {
     int nr = v->al->nrounds;
     Z3_ast R = v->R, zero = num(v, 0), rng = in_range(v, p);
@@ -313,7 +313,7 @@ static void round_facts(Vc *v, Z3_ast p)
 
 /* Int range facts: every ground read of int state is a 64-bit value and
  * every enum a member. */
-static void state_ranges(Vc *v)
+static void state_ranges(Attempt *v)
 {
     /* every driver delivers a process's own message to itself (hoc sim, hoc check, the runtime) */
     for (int i = 0; i < v->npool && v->have_post; i++) {
@@ -339,7 +339,7 @@ static void state_ranges(Vc *v)
 }
 
 /* An environment for a spec formula read in view. */
-static void spec_env(Vc *v, Env *e, View view)
+static void spec_env(Attempt *v, Env *e, View view)
 {
     memset(e, 0, sizeof *e);
     e->view = view;
@@ -359,9 +359,9 @@ typedef struct AttemptSpec {
 } AttemptSpec;
 
 /* A fresh attempt at a->ob, its solver open and its state variables set up. */
-static Vc *open_attempt(const AttemptSpec *a, double t0)
+static Attempt *open_attempt(const AttemptSpec *a, double t0)
 {
-    Vc *v = calloc(1, sizeof *v);
+    Attempt *v = calloc(1, sizeof *v);
     if (!v) abort();
     v->al = a->al;
     v->started = t0;
@@ -376,7 +376,7 @@ static Vc *open_attempt(const AttemptSpec *a, double t0)
     return v;
 }
 
-static void close_attempt(Vc *v)
+static void close_attempt(Attempt *v)
 {
     for (int i = 0; i < v->npends; i++)
         free(v->pends[i].done);
@@ -400,7 +400,7 @@ static void close_attempt(Vc *v)
  * everybody hears the same set P makes the heard-of relation that one set,
  * so every mailbox is built from it and equal mailboxes give equal
  * aggregates (exact: the assumption forces it). Returns P, or NULL. */
-static Binder *liveness_model(Vc *v, const VcObligation *ob)
+static Binder *liveness_model(Attempt *v, const VcObligation *ob)
 {
     bool live = ob->kind == VC_LIVE;
     v->no_crash = live;
@@ -420,7 +420,7 @@ static Binder *liveness_model(Vc *v, const VcObligation *ob)
 
 /* The initial state, and for a round's obligation its transition and the
  * values the rounds before settled. */
-static void encode_transition(Vc *v, const VcObligation *ob, bool post)
+static void encode_transition(Attempt *v, const VcObligation *ob, bool post)
 {
     Algo *al = v->al;
     if (ob->kind == VC_INIT) tr_init(v);
@@ -437,7 +437,7 @@ static void encode_transition(Vc *v, const VcObligation *ob, bool post)
 /* The invariants in use (and the stage before) hold before the round; the
  * assumptions speak of the round's heard-of sets and the state after it,
  * as in hoc sim and hoc check. P: the set everybody hears, or NULL. */
-static void assert_hypotheses(Vc *v, const AttemptSpec *a, bool post, Binder *P)
+static void assert_hypotheses(Attempt *v, const AttemptSpec *a, bool post, Binder *P)
 {
     const VcObligation *ob = a->ob;
     bool live = ob->kind == VC_LIVE;
@@ -464,7 +464,7 @@ static void assert_hypotheses(Vc *v, const AttemptSpec *a, bool post, Binder *P)
 }
 
 /* Adds the ground process terms of the assertions from index from on to the pool. */
-static void scan_for_pool(Vc *v, int from)
+static void scan_for_pool(Attempt *v, int from)
 {
     Z3_ast *apps = NULL;
     int na = 0, cap = 0;
@@ -476,7 +476,7 @@ static void scan_for_pool(Vc *v, int from)
  * code names, its coordinator) form the pool's core; universals and
  * aggregates are instantiated over the pool, which they may grow, up to
  * INST_DEPTH times. */
-static void instantiate_level0(Vc *v, bool live)
+static void instantiate_level0(Attempt *v, bool live)
 {
     scan_for_pool(v, 0);
     if (live) {
@@ -505,7 +505,7 @@ static void instantiate_level0(Vc *v, bool live)
 
 /* Builds the query of attempt a up to its sealed Venn families; false, with
  * the reason recorded, when it cannot be built. */
-static bool build_query(Vc *v, const AttemptSpec *a)
+static bool build_query(Attempt *v, const AttemptSpec *a)
 {
     const VcObligation *ob = a->ob;
     bool live = ob->kind == VC_LIVE, post = ob->kind == VC_CONSEC || live;
@@ -527,7 +527,7 @@ static bool build_query(Vc *v, const AttemptSpec *a)
 }
 
 /* HOC_VC_DEBUG >= 2: the model's counts, regions and aggregates. */
-static void debug_model(Vc *v, bool post)
+static void debug_model(Attempt *v, bool post)
 {
     char *cx = cex_text(v, post);
     fprintf(stderr, "%s", cx ? cx : "");
@@ -575,7 +575,7 @@ static void debug_model(Vc *v, bool post)
 
 /* One solver call within what is left of the attempt's budget (one budget
  * for the whole obligation, across witness rounds). */
-static SmtResult check_in_budget(Vc *v, int it, bool post)
+static SmtResult check_in_budget(Attempt *v, int it, bool post)
 {
     double tc = hoc_now_s();
     if (v->timeout_ms) {
@@ -606,7 +606,7 @@ static SmtResult check_in_budget(Vc *v, int it, bool post)
 
 /* New witnesses for the main family's regions that the model makes
  * non-empty and that have none yet (at most 64); returns how many. */
-static int new_witnesses(Vc *v, int it, Z3_ast *wit, unsigned *reg)
+static int new_witnesses(Attempt *v, int it, Z3_ast *wit, unsigned *reg)
 {
     Family *g = &v->fams[0];
     unsigned nr = 1u << g->natoms;
@@ -634,7 +634,7 @@ typedef enum WitnessStep {
  * w is in it. w joins the pool, and the pending universals (a goal's int
  * quantifier that nothing instantiated, too) and the aggregates are
  * instantiated at it, in a family of its own. */
-static WitnessStep add_witness(Vc *v, unsigned b, Z3_ast w)
+static WitnessStep add_witness(Attempt *v, unsigned b, Z3_ast w)
 {
     int mark = v->nasserted;
     Family *g = &v->fams[0];
@@ -672,7 +672,7 @@ static WitnessStep add_witness(Vc *v, unsigned b, Z3_ast w)
  * non-empty region witnessed (a counterexample), or a bound is reached.
  * False when a witness needed what cannot be encoded: the attempt is then
  * abandoned, without a verdict of the solver. */
-static bool solve(Vc *v, bool post, SmtResult *out)
+static bool solve(Attempt *v, bool post, SmtResult *out)
 {
     SmtResult r = SMT_UNKNOWN;
     for (int it = 0;; it++) {
@@ -711,7 +711,7 @@ static void sanitize(char *s)
 
 /* --smt2: the query as an SMT-LIB script named after the obligation; the
  * path stays empty if it cannot be written. */
-static void dump_query(Vc *v, const AttemptSpec *a, VcResult *res)
+static void dump_query(Attempt *v, const AttemptSpec *a, VcResult *res)
 {
     const char *dir = a->o->smt2_dir, *algo = a->al->decl->name;
     mkdir(dir, 0777);
@@ -727,7 +727,7 @@ static void dump_query(Vc *v, const AttemptSpec *a, VcResult *res)
 /* The verdict of a solved query: unsat is a proof only if nothing went
  * wrong on the way (no reason recorded, no Z3 error, no placeholder left in
  * the query); sat is a counterexample. */
-static void verdict(Vc *v, const AttemptSpec *a, SmtResult r, VcResult *res, bool *had_int)
+static void verdict(Attempt *v, const AttemptSpec *a, SmtResult r, VcResult *res, bool *had_int)
 {
     for (int i = 0; i < v->npends; i++)
         *had_int |= v->pends[i].is_int;
@@ -776,7 +776,7 @@ static void run_attempt(const AttemptSpec *a, VcResult *res, bool *had_int)
         res->secs = hoc_now_s() - t0;
         return;
     }
-    Vc *v = open_attempt(a, t0);
+    Attempt *v = open_attempt(a, t0);
     SmtResult r;
     bool post = ob->kind == VC_CONSEC || ob->kind == VC_LIVE;
     if (build_query(v, a) && solve(v, post, &r)) {

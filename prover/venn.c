@@ -12,7 +12,7 @@
 #define RANGE_ATOMS 9 /* order facts between bounds, in families up to this size */
 
 /* ---- cardinalities and Venn regions ---- */
-static int atom_index(Vc *v, Z3_ast a)
+static int atom_index(Attempt *v, Z3_ast a)
 {
     for (int i = 0; i < v->natoms; i++)
         if (Z3_is_eq_ast(v->c, v->atoms[i], a)) return i;
@@ -22,7 +22,7 @@ static int atom_index(Vc *v, Z3_ast a)
 }
 
 /* Collects the atomic conditions over Q of a predicate. */
-static void collect_atoms(Vc *v, Z3_ast p, int **out, int *n, int *cap)
+static void collect_atoms(Attempt *v, Z3_ast p, int **out, int *n, int *cap)
 {
     if (Z3_get_ast_kind(v->c, p) == Z3_APP_AST && is_bool(v, p)) {
         Z3_app a = Z3_to_app(v->c, p);
@@ -46,7 +46,7 @@ static void collect_atoms(Vc *v, Z3_ast p, int **out, int *n, int *cap)
     (*out)[(*n)++] = ai;
 }
 
-Z3_ast venn_card(Vc *v, Z3_ast pred)
+Z3_ast venn_card(Attempt *v, Z3_ast pred)
 {
     pred = Z3_simplify(v->c, pred);
     for (int i = 0; i < v->ncards; i++)
@@ -68,7 +68,7 @@ Z3_ast venn_card(Vc *v, Z3_ast pred)
 }
 
 /* The truth of pred in region b of the family's atoms. */
-static Z3_ast region_value(Vc *v, Family *f, Z3_ast pred, unsigned b)
+static Z3_ast region_value(Attempt *v, Family *f, Z3_ast pred, unsigned b)
 {
     Z3_ast *from = malloc(sizeof *from * (size_t)(f->natoms + 1)),
            *to = malloc(sizeof *to * (size_t)(f->natoms + 1));
@@ -87,7 +87,7 @@ static Z3_ast region_value(Vc *v, Family *f, Z3_ast pred, unsigned b)
     return r;
 }
 
-Z3_ast venn_region_of(Vc *v, Family *f, unsigned b, Z3_ast p)
+Z3_ast venn_region_of(Attempt *v, Family *f, unsigned b, Z3_ast p)
 {
     Z3_ast acc = in_range(v, p);
     for (int i = 0; i < f->natoms; i++) {
@@ -98,7 +98,7 @@ Z3_ast venn_region_of(Vc *v, Family *f, unsigned b, Z3_ast p)
 }
 
 /* "E(Q) == a" atoms: two of them with the same E and different sides are disjoint. */
-static bool eq_atom(Vc *v, Z3_ast a, Z3_ast *lhs, Z3_ast *rhs)
+static bool eq_atom(Attempt *v, Z3_ast a, Z3_ast *lhs, Z3_ast *rhs)
 {
     if (Z3_get_ast_kind(v->c, a) != Z3_APP_AST) return false;
     Z3_app ap = Z3_to_app(v->c, a);
@@ -113,7 +113,7 @@ static bool eq_atom(Vc *v, Z3_ast a, Z3_ast *lhs, Z3_ast *rhs)
 
 /* An atom bounding an int E(Q): lo <= E(Q) <= hi, the bounds ground (NULL:
  * unbounded). */
-static bool range_atom(Vc *v, Z3_ast a, Z3_ast *E, Z3_ast *lo, Z3_ast *hi)
+static bool range_atom(Attempt *v, Z3_ast a, Z3_ast *E, Z3_ast *lo, Z3_ast *hi)
 {
     if (Z3_get_ast_kind(v->c, a) != Z3_APP_AST) return false;
     Z3_app ap = Z3_to_app(v->c, a);
@@ -153,7 +153,7 @@ static bool range_atom(Vc *v, Z3_ast a, Z3_ast *E, Z3_ast *lo, Z3_ast *hi)
     }
 }
 
-static bool mentions_fn(Vc *v, Z3_ast t, Z3_func_decl f, IdSet *seen)
+static bool mentions_fn(Attempt *v, Z3_ast t, Z3_func_decl f, IdSet *seen)
 {
     if (!idset_add(seen, aid(v, t))) return false;
     if (Z3_get_ast_kind(v->c, t) != Z3_APP_AST) return false;
@@ -167,7 +167,7 @@ static bool mentions_fn(Vc *v, Z3_ast t, Z3_func_decl f, IdSet *seen)
 
 /* A value atom: E(Q) == a with a ground and E free of heard-of sets; it has
  * a global count shared by every family that mentions it. */
-static bool value_atom(Vc *v, int atom, Z3_ast *E, Z3_ast *a)
+static bool value_atom(Attempt *v, int atom, Z3_ast *E, Z3_ast *a)
 {
     if (!eq_atom(v, v->atoms[atom], E, a)) return false;
     IdSet seen = {0};
@@ -177,7 +177,7 @@ static bool value_atom(Vc *v, int atom, Z3_ast *E, Z3_ast *a)
     return !ho && attempt_is_ground(v, *a);
 }
 
-static Z3_ast value_count(Vc *v, int atom)
+static Z3_ast value_count(Attempt *v, int atom)
 {
     for (int i = 0; i < v->nvatom; i++)
         if (v->vatom[i] == atom) return v->vcount[i];
@@ -191,7 +191,7 @@ static Z3_ast value_count(Vc *v, int atom)
 }
 
 /* Counts of E(Q) == a for distinct a add up to at most n; equal values have equal counts. */
-static void value_histograms(Vc *v)
+static void value_histograms(Attempt *v)
 {
     for (int i = 0; i < v->nvatom; i++) {
         Z3_ast Ei, ai;
@@ -219,7 +219,7 @@ static void value_histograms(Vc *v)
 /* Gathers the atoms of the counts in family fi; a count whose conditions
  * would overflow the family goes to a family of its own, linked by
  * marginals: fewer joint facts, still sound. */
-static void gather_atoms(Vc *v, int fi)
+static void gather_atoms(Attempt *v, int fi)
 {
     Family *f = &v->fams[fi];
     for (int i = 0; i < v->ncards; i++) {
@@ -253,7 +253,7 @@ static bool has_atom(const Family *f, int atom)
 
 /* The main family also splits on the value atoms of the families of the
  * query's own processes (the pool's core). */
-static void add_core_value_atoms(Vc *v, Family *f)
+static void add_core_value_atoms(Attempt *v, Family *f)
 {
     for (int g = 1; g < v->nfams && f->natoms < MAX_ATOMS; g++) {
         bool core = false;
@@ -278,7 +278,7 @@ static void add_core_value_atoms(Vc *v, Family *f)
 }
 
 /* A family takes the main family's bounds on the E(Q) its atoms bound. */
-static void add_main_bounds(Vc *v, Family *f)
+static void add_main_bounds(Attempt *v, Family *f)
 {
     Family *g = &v->fams[0];
     for (int m = 0; m < g->natoms && f->natoms < CROSS_ATOMS; m++) {
@@ -296,7 +296,7 @@ static void add_main_bounds(Vc *v, Family *f)
     }
 }
 
-static void debug_family(Vc *v, int fi, const Family *f)
+static void debug_family(Attempt *v, int fi, const Family *f)
 {
     fprintf(stderr, "family %d: %d atoms, pool %d\n", fi, f->natoms, v->npool);
     if (fi == 0 && v->debug > 2)
@@ -309,7 +309,7 @@ static void debug_family(Vc *v, int fi, const Family *f)
 /* The family's regions: non-negative, summing to n; each count of the
  * family is the sum of the regions where its predicate holds. sum is
  * scratch room for 2^natoms terms. */
-static void define_regions(Vc *v, int fi, Family *f, Z3_ast *sum)
+static void define_regions(Attempt *v, int fi, Family *f, Z3_ast *sum)
 {
     unsigned nr = 1u << f->natoms;
     f->r = calloc(nr, sizeof *f->r);
@@ -337,7 +337,7 @@ static void define_regions(Vc *v, int fi, Family *f, Z3_ast *sum)
  * are disjoint share no process; one inside another, no process is in the
  * first only. Facts of integer order, so exact; without them only
  * witnesses would rule those regions out, one model at a time. */
-static void order_facts(Vc *v, Family *f, Z3_ast *sum)
+static void order_facts(Attempt *v, Family *f, Z3_ast *sum)
 {
     unsigned nr = 1u << f->natoms;
     for (int i = 0; i < f->natoms && f->natoms <= RANGE_ATOMS; i++)
@@ -373,7 +373,7 @@ static void order_facts(Vc *v, Family *f, Z3_ast *sum)
 
 /* Ground processes make their region non-empty (one small implication per
  * region); value atoms have one count in every family. */
-static void tie_and_count(Vc *v, Family *f, Z3_ast *tie, int ntie, Z3_ast *sum)
+static void tie_and_count(Attempt *v, Family *f, Z3_ast *tie, int ntie, Z3_ast *sum)
 {
     unsigned nr = 1u << f->natoms;
     for (int t = 0; t < ntie && !attempt_over_time(v); t++)
@@ -405,7 +405,7 @@ static unsigned regions_matching(const Family *f, const int *pos, int ns, unsign
 /* Marginals shared with the main family: over the atoms both have, the
  * same processes. Value atoms are already tied by their counts; a joint
  * marginal is only worth it when other conditions are shared. */
-static void shared_marginals(Vc *v, Family *f, Z3_ast *sum)
+static void shared_marginals(Attempt *v, Family *f, Z3_ast *sum)
 {
     Family *g = &v->fams[0];
     int gi[MAX_ATOMS], fj[MAX_ATOMS], ns = 0;
@@ -433,7 +433,7 @@ static void shared_marginals(Vc *v, Family *f, Z3_ast *sum)
 /* Seals family fi: its atoms, regions, counts and the facts that relate
  * them to the other families. -1, with the reason recorded (a family too
  * large as kind too_many), when it cannot. */
-static int seal_family(Vc *v, int fi, Z3_ast *tie, int ntie, ReasonKind too_many)
+static int seal_family(Attempt *v, int fi, Z3_ast *tie, int ntie, ReasonKind too_many)
 {
     if (attempt_stop_if_late(v)) return -1;
     gather_atoms(v, fi);
@@ -460,7 +460,7 @@ static int seal_family(Vc *v, int fi, Z3_ast *tie, int ntie, ReasonKind too_many
     return 0;
 }
 
-bool venn_seal_all(Vc *v, Z3_ast *tie, int ntie, ReasonKind too_many)
+bool venn_seal_all(Attempt *v, Z3_ast *tie, int ntie, ReasonKind too_many)
 {
     for (int i = 0; i < v->nfams; i++)
         if (!v->fams[i].sealed && seal_family(v, i, tie, ntie, too_many) < 0) return false;
@@ -468,7 +468,7 @@ bool venn_seal_all(Vc *v, Z3_ast *tie, int ntie, ReasonKind too_many)
     return true;
 }
 
-int venn_new_family(Vc *v)
+int venn_new_family(Attempt *v)
 {
     GROW(v->fams, v->nfams, v->capfams);
     memset(&v->fams[v->nfams], 0, sizeof v->fams[0]);

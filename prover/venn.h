@@ -9,14 +9,14 @@
 #include "attempt.h"
 
 /* The count of the processes satisfying pred (over Q), in the current family. */
-Z3_ast venn_card(Vc *v, Z3_ast pred);
+Z3_ast venn_card(Attempt *v, Z3_ast pred);
 /* A new, empty family; returns its index (v->fams may move). */
-int venn_new_family(Vc *v);
+int venn_new_family(Attempt *v);
 /* Whether process p is in region b of family f. */
-Z3_ast venn_region_of(Vc *v, Family *f, unsigned b, Z3_ast p);
+Z3_ast venn_region_of(Attempt *v, Family *f, unsigned b, Z3_ast p);
 /* Seals every family not sealed yet, the main one first, tying the processes
  * tie to their regions. False, with the reason recorded, when time is up or
  * a family would have too many atoms (recorded as kind too_many). */
-bool venn_seal_all(Vc *v, Z3_ast *tie, int ntie, ReasonKind too_many);
+bool venn_seal_all(Attempt *v, Z3_ast *tie, int ntie, ReasonKind too_many);
 
 #endif
