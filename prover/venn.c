@@ -431,11 +431,11 @@ static void shared_marginals(Attempt *v, Family *f, Z3_ast *sum)
 }
 
 /* Seals family fi: its atoms, regions, counts and the facts that relate
- * them to the other families. -1, with the reason recorded (a family too
+ * them to the other families. False, with the reason recorded (a family too
  * large as kind too_many), when it cannot. */
-static int seal_family(Attempt *v, int fi, Z3_ast *tie, int ntie, ReasonKind too_many)
+static bool seal_family(Attempt *v, int fi, Z3_ast *tie, int ntie, ReasonKind too_many)
 {
-    if (attempt_stop_if_late(v)) return -1;
+    if (attempt_stop_if_late(v)) return false;
     gather_atoms(v, fi);
     Family *f = &v->fams[fi];
     if (f->natoms > MAX_ATOMS) {
@@ -444,7 +444,7 @@ static int seal_family(Attempt *v, int fi, Z3_ast *tie, int ntie, ReasonKind too
         reason_note(&v->why, too_many, NULL,
                     "%d distinct set conditions in one Venn family (at most %d)", f->natoms,
                     MAX_ATOMS);
-        return -1;
+        return false;
     }
     if (fi == 0) add_core_value_atoms(v, f);
     if (fi > 0 && v->fams[0].sealed) add_main_bounds(v, f);
@@ -457,13 +457,13 @@ static int seal_family(Attempt *v, int fi, Z3_ast *tie, int ntie, ReasonKind too
     if (fi > 0 && v->fams[0].sealed) shared_marginals(v, f, sum);
     free(sum);
     f->sealed = true;
-    return 0;
+    return true;
 }
 
 bool venn_seal_all(Attempt *v, Z3_ast *tie, int ntie, ReasonKind too_many)
 {
     for (int i = 0; i < v->nfams; i++)
-        if (!v->fams[i].sealed && seal_family(v, i, tie, ntie, too_many) < 0) return false;
+        if (!v->fams[i].sealed && !seal_family(v, i, tie, ntie, too_many)) return false;
     value_histograms(v);
     return true;
 }
