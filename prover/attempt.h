@@ -23,7 +23,7 @@
 #define MAXSLOT 96
 #define MAXLOC 64
 #define MAXF 16
-#define MAX_POOL 40
+#define MAX_POOL 160 /* ground process terms of one attempt */
 
 typedef enum View { V_PRE, V_INIT, V_POST } View;
 
@@ -149,7 +149,7 @@ typedef struct Attempt {
     Pend *pends;
     int npends, cappends;
     /* pools of ground terms */
-    Z3_ast pool[MAX_POOL * 4];
+    Z3_ast pool[MAX_POOL];
     int npool, pool_core;
     int cand_lo, cand_hi; /* the pool terms whose values int quantifiers take (wide) */
     /* per-term families: the family holding a ground term's aggregate axioms */

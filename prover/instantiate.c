@@ -10,7 +10,7 @@
 /* ---- instantiation ---- */
 void inst_add_pool(Attempt *v, Z3_ast t)
 {
-    if (v->npool >= MAX_POOL * 4) return;
+    if (v->npool >= MAX_POOL) return;
     t = Z3_simplify(v->c, t);
     if (idset_add(&v->inpool, aid(v, t))) v->pool[v->npool++] = t;
 }
@@ -216,7 +216,7 @@ void inst_all(Attempt *v)
             continue;
         }
         int upto = v->npool; /* every pool term: pends created late need the old terms too */
-        for (int k = 0; k < upto && k < MAX_POOL * 4; k++)
+        for (int k = 0; k < upto && k < MAX_POOL; k++)
             inst_pend(v, &v->pends[i], v->pool[k]);
     }
 }

@@ -219,6 +219,13 @@ static Z3_ast message(Attempt *v, Env *e, Expr *x)
 }
 
 /* ---- quantifiers ---- */
+/* Adds fresh process constant k to the pool, if there is room (as it is:
+ * unlike inst_add_pool, nothing to simplify). */
+static void join_pool(Attempt *v, Z3_ast k)
+{
+    if (v->npool < MAX_POOL && idset_add(&v->inpool, aid(v, k))) v->pool[v->npool++] = k;
+}
+
 /* Skolem constants of hypothesis instances are not instantiation terms: they
  * only witness facts (x[i] == v[j]); the pool stays small. */
 static Z3_ast skolem(Attempt *v, Binder *b, Z3_ast at, bool pool)
@@ -239,8 +246,7 @@ static Z3_ast skolem(Attempt *v, Binder *b, Z3_ast at, bool pool)
                                le(v, k, Z3_mk_int64(v->c, INT64_MAX, v->I))));
     } else {
         attempt_assert(v, in_range(v, k));
-        if (pool && v->npool < MAX_POOL * 4 && idset_add(&v->inpool, aid(v, k)))
-            v->pool[v->npool++] = k;
+        if (pool) join_pool(v, k);
     }
     return k;
 }
@@ -429,8 +435,7 @@ static Z3_ast comparison(Attempt *v, Env *e, Expr *x, int pol)
         if (need < 0) {                /* a witness of difference */
             Z3_ast w = fresh_const(v, "d", v->I);
             attempt_assert(v, in_range(v, w));
-            if (v->npool < MAX_POOL * 4 && idset_add(&v->inpool, aid(v, w)))
-                v->pool[v->npool++] = w;
+            join_pool(v, w);
             Z3_ast same = not_(v, subst1(v, diff, v->Q, w));
             return is_eq ? same : not_(v, same);
         }
