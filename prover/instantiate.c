@@ -86,11 +86,6 @@ void inst_scan(Attempt *v, Z3_ast t, Scan *sc, Z3_ast **aggapps, int *nagg, int 
         inst_scan(v, Z3_get_app_arg(v->c, a, i), sc, aggapps, nagg, capagg, pool);
 }
 
-/* Int candidates for a universal over an int binder: skolems of the same
- * binder and of int binders generally, and the values compared with it. */
-static void int_candidates(Attempt *v, Pend *p, Expr *x, Z3_ast **out, Z3_ast **orig, int *n,
-                           int *cap);
-
 void inst_compared(Attempt *v, Pend *p, Expr *x, Z3_ast **out, Z3_ast **orig, int *n, int *cap)
 {
     if (!x) return;
@@ -130,7 +125,9 @@ static bool core_term(Attempt *v, Z3_ast t)
     return false;
 }
 
-/* A quantifier over several ints (exists w, t.) is instantiated by tuples,
+/* Int candidates for a universal over an int binder: skolems of the same
+ * binder and of int binders generally, and the values compared with it.
+ * A quantifier over several ints (exists w, t.) is instantiated by tuples,
  * not by their product: the inner binders take the skolems when the outer
  * one took a skolem (the witnesses of one hypothesis), and values of the
  * same process when the outer one took a value of a process (vote[c], ph[c]).
