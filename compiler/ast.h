@@ -175,6 +175,17 @@ typedef enum DeclKind {
     D_SPEC
 } DeclKind;
 
+/* What a D_SPEC declares. The order is runtime/hoc_rt.h's hoc_spec_kind,
+ * which the generated spec tables name. */
+typedef enum SpecKind {
+    SPEC_INVARIANT,
+    SPEC_PROPERTY,
+    SPEC_ASSUME, /* always, or `eventually` (ev_rounds != 0) */
+    SPEC_GOAL,
+    SPEC_PRUNE,
+    SPEC_PROGRESS /* what the good rounds of an eventual assumption achieve */
+} SpecKind;
+
 typedef struct Field {
     const char *name;
     Pos pos;
@@ -218,7 +229,7 @@ struct Decl {
     /* D_ROUND */
     Round *round;
     /* D_SPEC */
-    int spec_kind;      /* 0 invariant, 1 property, 2 assume, 3 goal, 4 prune, 5 progress */
+    SpecKind spec_kind;
     int64_t ev_rounds;  /* assume: eventually K rounds (or a phase when -1); progress: K */
     const char *target; /* progress: the assumption's name, as written */
     Decl *assumption;   /* progress: that assumption, resolved by the checker */

@@ -443,7 +443,7 @@ static void emit_spec_table(Gen *g, hoc_buf *t)
             const char *kinds[] = {"HOC_INVARIANT", "HOC_PROPERTY", "HOC_ASSUME",
                                    "HOC_GOAL",      "HOC_PRUNE",    "HOC_PROGRESS"};
             /* a progress stage is aligned like its assumption */
-            const Decl *al_of = d->spec_kind == 5 ? d->assumption : d;
+            const Decl *al_of = d->spec_kind == SPEC_PROGRESS ? d->assumption : d;
             hoc_buf_printf(t, "    {\"%s\", %s, %s_spec_%s, %lld, %s},\n", d->name,
                            kinds[d->spec_kind], px, d->name,
                            (long long)(d->ev_rounds < 0 ? al->nrounds : d->ev_rounds),

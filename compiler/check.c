@@ -1321,10 +1321,10 @@ static void check_members(Checker *c, Algo *al, Decl *ad)
             check_round(c, d->round);
             break;
         case D_SPEC:
-            c->ctx = d->spec_kind == 2 ? C_ASSUME : C_SPEC;
+            c->ctx = d->spec_kind == SPEC_ASSUME ? C_ASSUME : C_SPEC;
             c->ghost_ok = true;
             expect(c, d->init, TY_BOOL, "a spec formula");
-            if (d->spec_kind == 5) check_progress(c, al, d);
+            if (d->spec_kind == SPEC_PROGRESS) check_progress(c, al, d);
             break;
         default:
             break;
@@ -1359,7 +1359,7 @@ static void check_progress(Checker *c, Algo *al, Decl *d)
 {
     for (int i = 0; i < al->nspecs; i++) {
         Decl *s = al->specs[i];
-        if (s->spec_kind == 2 && strcmp(s->name, d->target) == 0) d->assumption = s;
+        if (s->spec_kind == SPEC_ASSUME && strcmp(s->name, d->target) == 0) d->assumption = s;
     }
     if (!d->assumption || d->assumption->ev_rounds == 0) {
         diag_error(c->d, d->pos,

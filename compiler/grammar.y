@@ -127,15 +127,15 @@ member(A) ::= ROLE IDENT(N) ASSIGN expr(E) SEMI.
     { A = ast_decl(ps->arena, D_LET, N.pos, N.s); A->init = E; A->role = true; }
 member(A) ::= round(R).
     { A = ast_decl(ps->arena, D_ROUND, R->pos, R->name); A->round = R; }
-member(A) ::= INVARIANT IDENT(N) COLON expr(E) SEMI. { A = parse_spec(ps, N, 0, E, 0); }
-member(A) ::= PROPERTY IDENT(N) COLON expr(E) SEMI. { A = parse_spec(ps, N, 1, E, 0); }
-member(A) ::= ASSUME IDENT(N) COLON expr(E) SEMI. { A = parse_spec(ps, N, 2, E, 0); }
-member(A) ::= GOAL IDENT(N) COLON expr(E) SEMI. { A = parse_spec(ps, N, 3, E, 0); }
-member(A) ::= PRUNE IDENT(N) COLON expr(E) SEMI. { A = parse_spec(ps, N, 4, E, 0); }
+member(A) ::= INVARIANT IDENT(N) COLON expr(E) SEMI. { A = parse_spec(ps, N, SPEC_INVARIANT, E, 0); }
+member(A) ::= PROPERTY IDENT(N) COLON expr(E) SEMI. { A = parse_spec(ps, N, SPEC_PROPERTY, E, 0); }
+member(A) ::= ASSUME IDENT(N) COLON expr(E) SEMI. { A = parse_spec(ps, N, SPEC_ASSUME, E, 0); }
+member(A) ::= GOAL IDENT(N) COLON expr(E) SEMI. { A = parse_spec(ps, N, SPEC_GOAL, E, 0); }
+member(A) ::= PRUNE IDENT(N) COLON expr(E) SEMI. { A = parse_spec(ps, N, SPEC_PRUNE, E, 0); }
 member(A) ::= ASSUME IDENT(N) COLON EVENTUALLY INT(K) ROUNDS expr(E) SEMI.
-    { A = parse_spec(ps, N, 2, E, K.ival > 0 ? K.ival : 1); }
+    { A = parse_spec(ps, N, SPEC_ASSUME, E, K.ival > 0 ? K.ival : 1); }
 member(A) ::= ASSUME IDENT(N) COLON EVENTUALLY PHASE expr(E) SEMI.
-    { A = parse_spec(ps, N, 2, E, -1); }
+    { A = parse_spec(ps, N, SPEC_ASSUME, E, -1); }
 member(A) ::= PROGRESS IDENT(N) AFTER INT(K) ROUNDS COLON expr(E) SEMI.
     { A = parse_stage(ps, N, K, E); }
 member(A) ::= PROGRESS IDENT(N) AFTER INT(K) ROUND COLON expr(E) SEMI.

@@ -257,7 +257,7 @@ Decl *parse_params(Parser *ps, NameList *l, Expr *where)
     return list;
 }
 
-Decl *parse_spec(Parser *ps, Token name, int kind, Expr *e, int64_t rounds)
+Decl *parse_spec(Parser *ps, Token name, SpecKind kind, Expr *e, int64_t rounds)
 {
     Decl *d = ast_decl(ps->arena, D_SPEC, name.pos, name.s);
     d->spec_kind = kind;
@@ -270,7 +270,7 @@ Decl *parse_stage(Parser *ps, Token assumption, Token k, Expr *e)
 {
     char name[160];
     snprintf(name, sizeof name, "%s_after_%lld", assumption.s, (long long)k.ival);
-    Decl *d = parse_spec(ps, assumption, 5, e, k.ival);
+    Decl *d = parse_spec(ps, assumption, SPEC_PROGRESS, e, k.ival);
     d->name = arena_strndup(ps->arena, name, strlen(name));
     d->target = assumption.s;
     return d;

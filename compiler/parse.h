@@ -75,7 +75,7 @@ ExprList *parse_exprs(Parser *ps, ExprList *l, Expr *e);
 Type *parse_named_type(Parser *ps, Token t);
 /* One parameter per name; the where constraint rides on the first. */
 Decl *parse_params(Parser *ps, NameList *l, Expr *where);
-Decl *parse_spec(Parser *ps, Token name, int kind, Expr *e, int64_t rounds);
+Decl *parse_spec(Parser *ps, Token name, SpecKind kind, Expr *e, int64_t rounds);
 /* `progress A after K rounds: e`: a spec named A_after_K, of assumption A. */
 Decl *parse_stage(Parser *ps, Token assumption, Token k, Expr *e);
 /* A round whose message the checker infers unless declared; the progress

@@ -1,9 +1,11 @@
-/* vcx.h: internal to the verifier, shared by vc.c, vcx.c, vc_tr.c, venn.c,
- * vc_inst.c and vc_cex.c: the state of one attempt at an obligation (Vc),
- * the term helpers, and the functions that cross those files. Nothing
- * outside them includes it. The design is summarised at the top of vc.c. */
-#ifndef HOC_VCX_H
-#define HOC_VCX_H
+/* attempt.h: one attempt at an obligation, the state the prover's modules
+ * share (Attempt: the solver, the state slots, the round's transition, counts,
+ * Venn families, pending quantifiers, the pool of ground terms) and the
+ * small term helpers. Internal to prover/: vc.c runs attempts, translate.h,
+ * venn.h, instantiate.h and counterexample.h work on them. The design is
+ * summarised at the top of vc.c. */
+#ifndef HOC_ATTEMPT_H
+#define HOC_ATTEMPT_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -12,6 +14,8 @@
 
 #include "clock.h"
 #include "code_facts.h"
+#include "idset.h"
+#include "reason.h"
 #include "hoc_rt.h" /* HOC_MAXN */
 #include "smt.h"
 #include "vc.h"
@@ -19,15 +23,18 @@
 #define MAXSLOT 96
 #define MAXLOC 64
 #define MAXF 16
-#define MAX_POOL 40
-
+#define MAX_POOL 160 /* ground process terms of one attempt */
 
 typedef enum View { V_PRE, V_INIT, V_POST } View;
+
+/* What a slot is in the logic: an integer (ints, stamps, pids, enums), a
+ * boolean, or a set (a relation of the process and Q). */
+typedef enum SlotKind { SLOT_INT, SLOT_BOOL, SLOT_SET } SlotKind;
 
 typedef struct Slot {
     Decl *d;
     const char *name;
-    int kind;       /* 0 int-like, 1 bool, 2 set */
+    SlotKind kind;
     int64_t enum_n; /* enum: members */
     Z3_func_decl pre;
 } Slot;
@@ -52,7 +59,6 @@ typedef struct Env {
     Z3_ast to;                   /* send block: the recipient (T) */
     Bind *binds;
     int inset;      /* Q is bound */
-    int level;      /* instantiation level of what is being built */
     bool goal;      /* translating the (negated) goal, or an instance of its quantifiers */
     bool instance;  /* translating an instance of a hypothesis quantifier */
     bool in_int;    /* translating an instance of an int quantifier... */
@@ -76,11 +82,10 @@ typedef struct Card {
 } Card;
 
 typedef struct Family {
-    int *atoms, natoms;
+    int *atoms, natoms, capatoms;
     Z3_ast *r;
     Z3_ast *wit; /* per region, lazily */
     bool sealed;
-    int ncards_at_seal;
 } Family;
 
 typedef struct Pend {
@@ -99,29 +104,22 @@ typedef struct Pend {
     bool goal;
     unsigned *done;
     int ndone, capdone;
-    int level;
     bool nested;   /* created inside an instance of an int quantifier */
     Z3_ast origin; /* that instance's process, or NULL */
 } Pend;
 
-typedef struct IdSet {
-    unsigned *v;
-    size_t cap, n;
-} IdSet;
-
-typedef struct Vc {
+typedef struct Attempt {
     Smt s;
     Z3_context c;
     Algo *al;
-    const VcObligation *ob;
     Slot slot[MAXSLOT];
     int nslot, s_halted; /* s_halted: stopped, i.e. halted or crashed (frozen for good) */
-    bool stamp[MAXSLOT]; /* rfacts.h: a stamp, at most max(stamp_k, previous phase) */
+    bool stamp[MAXSLOT]; /* code_facts.h: a stamp, at most max(stamp_k, previous phase) */
     int64_t stamp_k[MAXSLOT];
-    RfSettled settled[MAXSLOT]; /* rfacts.h: values settled at the start of the round */
-    RfCompanion comp[MAXSLOT];  /* rfacts.h: a variable set with a stamp */
+    CodeFactsSettled settled[MAXSLOT]; /* code_facts.h: values settled at the start of the round */
+    CodeFactsCompanion comp[MAXSLOT];  /* code_facts.h: a variable set with a stamp */
     int ncomp;
-    Decl *halting[MAXSLOT]; /* rfacts.h: true only at stopped processes */
+    Decl *halting[MAXSLOT]; /* code_facts.h: true only at stopped processes */
     int nhalting;
     int nsettled;
     int settled_round; /* the round of the phase they are the facts of */
@@ -151,8 +149,8 @@ typedef struct Vc {
     Pend *pends;
     int npends, cappends;
     /* pools of ground terms */
-    Z3_ast pool[MAX_POOL * 4];
-    int npool, pool_level0, pool_core;
+    Z3_ast pool[MAX_POOL];
+    int npool, pool_core;
     int cand_lo, cand_hi; /* the pool terms whose values int quantifiers take (wide) */
     /* per-term families: the family holding a ground term's aggregate axioms */
     unsigned *fam_term;
@@ -175,13 +173,15 @@ typedef struct Vc {
     bool int_wide;       /* int quantifiers also take the values compared with them */
     bool no_crash;       /* liveness: the heard-of model proper, where nobody crashes... */
     bool never_stopped;  /* ...and, if the algorithm never halts, nobody is stopped */
-    double deadline;     /* of the attempt (monotonic seconds), 0: none */
-    struct Bind **binds; /* every Bind cell made, freed with the Vc */
+    struct Bind **binds; /* every Bind cell made, freed with the attempt */
     int nbinds, capbinds;
     int fresh;
-    char unsup[400];
-    char note[200];
-} Vc;
+    double started;      /* when the attempt began (monotonic seconds) */
+    unsigned timeout_ms; /* its whole budget, 0: none */
+    double deadline;     /* started + the budget, 0: none */
+    int debug;           /* HOC_VC_DEBUG: 0 off, 1 solver calls and families, 2 models, 3 pools */
+    Reason why;          /* why it cannot conclude, if it cannot */
+} Attempt;
 
 typedef struct Scan {
     IdSet seen;
@@ -199,110 +199,111 @@ typedef struct Scan {
     } while (0)
 
 /* ---- small helpers: terms ---- */
-static inline unsigned aid(Vc *v, Z3_ast a)
+static inline unsigned aid(Attempt *v, Z3_ast a)
 {
     return Z3_get_ast_id(v->c, a);
 }
-static inline Z3_ast num(Vc *v, int64_t k)
+static inline Z3_ast num(Attempt *v, int64_t k)
 {
     return Z3_mk_int64(v->c, k, v->I);
 }
-static inline Z3_ast tru(Vc *v)
+static inline Z3_ast tru(Attempt *v)
 {
     return Z3_mk_true(v->c);
 }
-static inline Z3_ast fls(Vc *v)
+static inline Z3_ast fls(Attempt *v)
 {
     return Z3_mk_false(v->c);
 }
-static inline Z3_ast not_(Vc *v, Z3_ast a)
+static inline Z3_ast not_(Attempt *v, Z3_ast a)
 {
     return Z3_mk_not(v->c, a);
 }
-static inline Z3_ast and2(Vc *v, Z3_ast a, Z3_ast b)
+static inline Z3_ast and2(Attempt *v, Z3_ast a, Z3_ast b)
 {
     Z3_ast x[2] = {a, b};
     return Z3_mk_and(v->c, 2, x);
 }
-static inline Z3_ast or2(Vc *v, Z3_ast a, Z3_ast b)
+static inline Z3_ast or2(Attempt *v, Z3_ast a, Z3_ast b)
 {
     Z3_ast x[2] = {a, b};
     return Z3_mk_or(v->c, 2, x);
 }
-static inline Z3_ast imp(Vc *v, Z3_ast a, Z3_ast b)
+static inline Z3_ast imp(Attempt *v, Z3_ast a, Z3_ast b)
 {
     return Z3_mk_implies(v->c, a, b);
 }
-static inline Z3_ast eq(Vc *v, Z3_ast a, Z3_ast b)
+static inline Z3_ast eq(Attempt *v, Z3_ast a, Z3_ast b)
 {
     return Z3_mk_eq(v->c, a, b);
 }
-static inline Z3_ast ite(Vc *v, Z3_ast c, Z3_ast a, Z3_ast b)
+static inline Z3_ast ite(Attempt *v, Z3_ast c, Z3_ast a, Z3_ast b)
 {
     return Z3_mk_ite(v->c, c, a, b);
 }
-static inline Z3_ast le(Vc *v, Z3_ast a, Z3_ast b)
+static inline Z3_ast le(Attempt *v, Z3_ast a, Z3_ast b)
 {
     return Z3_mk_le(v->c, a, b);
 }
-static inline Z3_ast lt(Vc *v, Z3_ast a, Z3_ast b)
+static inline Z3_ast lt(Attempt *v, Z3_ast a, Z3_ast b)
 {
     return Z3_mk_lt(v->c, a, b);
 }
-static inline Z3_ast add2(Vc *v, Z3_ast a, Z3_ast b)
+static inline Z3_ast add2(Attempt *v, Z3_ast a, Z3_ast b)
 {
     Z3_ast x[2] = {a, b};
     return Z3_mk_add(v->c, 2, x);
 }
-static inline Z3_ast sub2(Vc *v, Z3_ast a, Z3_ast b)
+static inline Z3_ast sub2(Attempt *v, Z3_ast a, Z3_ast b)
 {
     Z3_ast x[2] = {a, b};
     return Z3_mk_sub(v->c, 2, x);
 }
-static inline Z3_ast mul2(Vc *v, Z3_ast a, Z3_ast b)
+static inline Z3_ast mul2(Attempt *v, Z3_ast a, Z3_ast b)
 {
     Z3_ast x[2] = {a, b};
     return Z3_mk_mul(v->c, 2, x);
 }
-static inline Z3_ast app1(Vc *v, Z3_func_decl f, Z3_ast a)
+static inline Z3_ast app1(Attempt *v, Z3_func_decl f, Z3_ast a)
 {
     return Z3_mk_app(v->c, f, 1, &a);
 }
-static inline Z3_ast app2(Vc *v, Z3_func_decl f, Z3_ast a, Z3_ast b)
+static inline Z3_ast app2(Attempt *v, Z3_func_decl f, Z3_ast a, Z3_ast b)
 {
     Z3_ast x[2] = {a, b};
     return Z3_mk_app(v->c, f, 2, x);
 }
-static inline bool is_bool(Vc *v, Z3_ast a)
+static inline bool is_bool(Attempt *v, Z3_ast a)
 {
     return Z3_get_sort_kind(v->c, Z3_get_sort(v->c, a)) == Z3_BOOL_SORT;
 }
-static inline Z3_ast fresh_const(Vc *v, const char *pfx, Z3_sort s)
+static inline Z3_ast fresh_const(Attempt *v, const char *pfx, Z3_sort s)
 {
     char name[64];
     snprintf(name, sizeof name, "%s!%d", pfx, v->fresh++);
     return Z3_mk_const(v->c, Z3_mk_string_symbol(v->c, name), s);
 }
-static inline Z3_func_decl fresh_fn(Vc *v, const char *pfx, unsigned ar, Z3_sort *dom, Z3_sort rng)
+static inline Z3_func_decl fresh_fn(Attempt *v, const char *pfx, unsigned ar, Z3_sort *dom,
+                                    Z3_sort rng)
 {
     char name[96];
     snprintf(name, sizeof name, "%s!%d", pfx, v->fresh++);
     return Z3_mk_func_decl(v->c, Z3_mk_string_symbol(v->c, name), ar, dom, rng);
 }
-static inline Z3_ast subst1(Vc *v, Z3_ast t, Z3_ast from, Z3_ast to)
+static inline Z3_ast subst1(Attempt *v, Z3_ast t, Z3_ast from, Z3_ast to)
 {
     return Z3_substitute(v->c, t, 1, &from, &to);
 }
-static inline Z3_ast subst2(Vc *v, Z3_ast t, Z3_ast f1, Z3_ast t1, Z3_ast f2, Z3_ast t2)
+static inline Z3_ast subst2(Attempt *v, Z3_ast t, Z3_ast f1, Z3_ast t1, Z3_ast f2, Z3_ast t2)
 {
     Z3_ast f[2] = {f1, f2}, to[2] = {t1, t2};
     return Z3_substitute(v->c, t, 2, f, to);
 }
-static inline Z3_ast in_range(Vc *v, Z3_ast p)
+static inline Z3_ast in_range(Attempt *v, Z3_ast p)
 {
     return and2(v, le(v, num(v, 0), p), lt(v, p, v->n));
 }
-static inline Z3_ast member(Vc *v, Z3_ast pred, Z3_ast p)
+static inline Z3_ast member(Attempt *v, Z3_ast pred, Z3_ast p)
 {
     return and2(v, in_range(v, p), subst1(v, pred, v->Q, p));
 }
@@ -315,78 +316,30 @@ static inline bool is_number(TypeKind k)
     return k == TY_INT || k == TY_STAMP;
 }
 
-/* ---- vcx.c ---- */
-/* Records the first reason the query is not supported; later ones are dropped. */
-void vcx_unsupported(Vc *v, Pos p, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Adds id to s; false if it was there already. */
-bool vcx_idset_add(IdSet *s, unsigned id);
-/* Whether id is in s. */
-bool vcx_idset_has(const IdSet *s, unsigned id);
+/* ---- attempt.c ---- */
+/* Records that the query cannot encode what is at p (v->why: the first
+ * reason is kept, later ones are dropped). */
+void attempt_unsupported(Attempt *v, Pos p, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Asserts f in the solver and keeps it (scanned for terms, dumped). */
-void vcx_assert(Vc *v, Z3_ast f);
+void attempt_assert(Attempt *v, Z3_ast f);
 /* The slot of state variable d, or -1. */
-int vcx_slot_of(Vc *v, Decl *d);
+int attempt_slot_of(Attempt *v, Decl *d);
 /* Slot s of process p before the round (a set: a predicate over Q). */
-Z3_ast vcx_pre_read(Vc *v, int s, Z3_ast p);
+Z3_ast attempt_pre_read(Attempt *v, int s, Z3_ast p);
 /* Slot s of process p in a view (a set: a predicate over Q). */
-Z3_ast vcx_state_read(Vc *v, View view, int s, Z3_ast p);
+Z3_ast attempt_state_read(Attempt *v, View view, int s, Z3_ast p);
 /* Whether p hears q in this round. */
-Z3_ast vcx_ho_app(Vc *v, Z3_ast p, Z3_ast q);
+Z3_ast attempt_hears(Attempt *v, Z3_ast p, Z3_ast q);
 /* Whether q's message is in p's mailbox this round. */
-Z3_ast vcx_inmb(Vc *v, Z3_ast p, Z3_ast q);
+Z3_ast attempt_in_mailbox(Attempt *v, Z3_ast p, Z3_ast q);
 /* Whether t mentions the set placeholder Q. */
-bool vcx_has_q(Vc *v, Z3_ast t);
+bool attempt_has_q(Attempt *v, Z3_ast t);
 /* Whether t is free of the placeholders Q, S and T. */
-bool vcx_is_ground(Vc *v, Z3_ast t);
+bool attempt_is_ground(Attempt *v, Z3_ast t);
 /* Whether the attempt's deadline has passed. */
-bool vcx_over_time(Vc *v);
-
-/* ---- vc_tr.c: translation of specs and symbolic execution of code ---- */
-/* The term (a formula if boolean) of x in e; pol is its polarity (+1, -1, 0: both). */
-Z3_ast tr_expr(Vc *v, Env *e, Expr *x, int pol);
-/* The set x of e as a predicate over Q. */
-Z3_ast tr_set(Vc *v, Env *e, Expr *x);
-/* The body of quantifier x with binder b bound to val (and the binders after b still to bind). */
-Z3_ast tr_body_after(Vc *v, Env *e, Expr *x, Binder *b, Z3_ast val, int pol);
-/* A binding of b to val in front of next, freed with v. */
-Bind *tr_bind(Vc *v, Binder *b, Z3_ast val, Bind *next);
-/* Sets v's sends and payloads for round r, over S (sender) and T (recipient). */
-void tr_send(Vc *v, Round *r);
-/* Sets v's post-state of round r at S. */
-void tr_post(Vc *v, Round *r);
-/* Sets v's initial state at S. */
-void tr_init(Vc *v);
-
-/* ---- venn.c: cardinalities and Venn families ---- */
-/* The count of the processes satisfying pred (over Q), in the current family. */
-Z3_ast venn_card(Vc *v, Z3_ast pred);
-/* A new, empty family; returns its index (v->fams may move). */
-int venn_new_family(Vc *v);
-/* Whether process p is in region b of family f. */
-Z3_ast venn_region_of(Vc *v, Family *f, unsigned b, Z3_ast p);
-/* Seals every family not sealed yet, tying the processes tie to their regions; -1 with err. */
-int venn_seal_all(Vc *v, Z3_ast *tie, int ntie, char *err, size_t errn);
-
-/* ---- vc_inst.c: the pool of ground terms and instantiation ---- */
-/* Adds process term t to the pool (if there is room). */
-void inst_add_pool(Vc *v, Z3_ast t);
-/* Finds ground process terms and new aggregate applications in t. */
-void inst_scan(Vc *v, Z3_ast t, Scan *sc, Z3_ast **aggapps, int *nagg, int *capagg, bool pool);
-/* inst_scan over the assertions from index from on. */
-void inst_scan_asserted(Vc *v, int from, bool pool, Z3_ast **apps, int *napps, int *cap);
-/* Instantiates pending quantifier p at t (once per term). */
-void inst_pend(Vc *v, Pend *p, Z3_ast t, int level);
-/* inst_pend for an int quantifier's value read at process origin (NULL: a skolem). */
-void inst_pend_from(Vc *v, Pend *p, Z3_ast t, int level, Z3_ast origin);
-/* Instantiates every pending quantifier at the pool (and int ones at their candidates). */
-void inst_all(Vc *v, int level, int from_pool);
-/* Appends the values compared with int binder p->b in x, read at the candidate pool terms. */
-void inst_compared(Vc *v, Pend *p, Expr *x, Z3_ast **out, Z3_ast **orig, int *n, int *cap);
-/* Axiomatises the aggregates in the assertions from index from on. */
-void inst_close_aggregates(Vc *v, int from, bool pool);
-
-/* ---- vc_cex.c: counterexamples ---- */
-/* The solver's model as readable text (malloc'd); post: the round's before and after. */
-char *cex_text(Vc *v, bool post);
+bool attempt_over_time(Attempt *v);
+/* attempt_over_time, recording a timeout while building the query as the reason. */
+bool attempt_stop_if_late(Attempt *v);
 
 #endif

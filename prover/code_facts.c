@@ -1,5 +1,5 @@
-/* rfacts.c: facts about reachable states read off the round code (see
- * rfacts.h). Every test here is syntactic and conservative: when in doubt a
+/* code_facts.c: facts about reachable states read off the round code (see
+ * code_facts.h). Every test here is syntactic and conservative: when in doubt a
  * variable is not a stamp and a value is not settled. */
 #include "code_facts.h"
 
@@ -66,7 +66,7 @@ static bool is_int_var(Decl *d)
     return d->kind == D_VAR && d->type && (d->type->kind == TY_INT || d->type->kind == TY_STAMP);
 }
 
-bool rf_is_stamp(Algo *al, Decl *var, int64_t *kmax)
+bool code_facts_is_stamp(Algo *al, Decl *var, int64_t *kmax)
 {
     if (var->type && var->type->kind == TY_STAMP) { /* by its type: never, or a phase run */
         *kmax = 0;
@@ -141,7 +141,7 @@ static bool phase_expr(const Expr *x)
 
 /* The last top-level assignment of var in the update, if it is a constant
  * or the phase and nothing assigns var after it. */
-static bool settles(Stmt *s, Decl *var, RfSettled *out)
+static bool settles(Stmt *s, Decl *var, CodeFactsSettled *out)
 {
     while (s && s->kind == S_BLOCK && !s->next) /* the update's braces */
         s = s->body;
@@ -158,7 +158,7 @@ static bool settles(Stmt *s, Decl *var, RfSettled *out)
     return const_int(last->rhs, &out->k);
 }
 
-int rf_settled(Algo *al, int r, RfSettled *out, int max)
+int code_facts_settled(Algo *al, int r, CodeFactsSettled *out, int max)
 {
     int n = 0, nr = al->nrounds;
     for (int i = 0; i < al->nvars && n < max; i++) {
@@ -168,7 +168,7 @@ int rf_settled(Algo *al, int r, RfSettled *out, int max)
         for (int back = 1; back <= nr; back++) {
             Round *q = al->rounds[((r - back) % nr + nr) % nr];
             if (!assigns(q->update, d)) continue;
-            RfSettled s = {.var = d, .back = back};
+            CodeFactsSettled s = {.var = d, .back = back};
             if (settles(q->update, d, &s)) out[n++] = s;
             break;
         }
@@ -221,7 +221,7 @@ static int pair_in(Stmt *u, Decl *stamp, Decl *var, Decl **let)
     return 1;
 }
 
-int rf_companions(Algo *al, RfCompanion *out, int max)
+int code_facts_companions(Algo *al, CodeFactsCompanion *out, int max)
 {
     int n = 0;
     for (int i = 0; i < al->nvars; i++) {
@@ -237,7 +237,7 @@ int rf_companions(Algo *al, RfCompanion *out, int max)
                 ok = k >= 0;
                 any |= k > 0;
             }
-            if (ok && any) out[n++] = (RfCompanion){st, var, let->init};
+            if (ok && any) out[n++] = (CodeFactsCompanion){st, var, let->init};
         }
     }
     return n;
@@ -260,7 +260,7 @@ static bool sets_then_halts(Stmt *s, Decl *var)
     return true;
 }
 
-int rf_halting(Algo *al, Decl **out, int max)
+int code_facts_halting(Algo *al, Decl **out, int max)
 {
     int n = 0;
     for (int i = 0; i < al->nvars && n < max; i++) {

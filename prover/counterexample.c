@@ -1,23 +1,21 @@
-/* vc_cex.c: a readable counterexample from the solver's model: the
+/* counterexample.c: a readable counterexample from the solver's model: the
  * parameters, and the named processes' state before and after the round and
  * whom they heard. */
-#include "attempt.h"
+#include "counterexample.h"
 
 #include "buf.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
-#include <string.h>
 
 /* ---- counterexamples ---- */
 
-static void print_value(Vc *v, hoc_buf *b, int s, Z3_ast t, int64_t *procs, int np)
+static void print_value(Attempt *v, hoc_buf *b, int s, Z3_ast t, int64_t *procs, int np)
 {
     Slot *sl = &v->slot[s];
-    if (sl->kind == 1) {
+    if (sl->kind == SLOT_BOOL) {
         bool x;
         hoc_buf_printf(b, "%s", smt_eval_bool(&v->s, t, &x) ? (x ? "true" : "false") : "?");
-    } else if (sl->kind == 0) {
+    } else if (sl->kind == SLOT_INT) {
         int64_t x;
         if (!smt_eval_int(&v->s, t, &x))
             hoc_buf_printf(b, "?");
@@ -37,7 +35,7 @@ static void print_value(Vc *v, hoc_buf *b, int s, Z3_ast t, int64_t *procs, int 
     }
 }
 
-char *cex_text(Vc *v, bool post)
+char *cex_text(Attempt *v, bool post)
 {
     hoc_buf b = {0};
     int64_t n = 0;
@@ -81,9 +79,9 @@ char *cex_text(Vc *v, bool post)
             for (int s = 0; s < v->nslot; s++) {
                 Slot *sl = &v->slot[s];
                 if (!sl->d && !post) continue;
-                Z3_ast t = pass ? vcx_state_read(v, V_POST, s, p)
-                                : (v->have_init && !post ? vcx_state_read(v, V_INIT, s, p)
-                                                         : vcx_pre_read(v, s, p));
+                Z3_ast t = pass ? attempt_state_read(v, V_POST, s, p)
+                                : (v->have_init && !post ? attempt_state_read(v, V_INIT, s, p)
+                                                         : attempt_pre_read(v, s, p));
                 if (!sl->d) {
                     bool x;
                     if (smt_eval_bool(&v->s, t, &x) && x) hoc_buf_printf(&b, " %s", sl->name);
@@ -99,14 +97,15 @@ char *cex_text(Vc *v, bool post)
             int k = 0;
             for (int j = 0; j < np; j++) {
                 bool in;
-                if (smt_eval_bool(&v->s, vcx_inmb(v, p, num(v, procs[j])), &in) && in)
+                if (smt_eval_bool(&v->s, attempt_in_mailbox(v, p, num(v, procs[j])), &in) && in)
                     hoc_buf_printf(&b, "%s%" PRId64, k++ ? "," : "", procs[j]);
             }
-            hoc_buf_printf(&b, "%s}", k ? "" : "");
+            hoc_buf_printf(&b, "}");
             Z3_ast hoc = NULL;
             for (int c = 0; c < v->ncards; c++) {
                 if (v->cards[c].fam != 0 ||
-                    !Z3_is_eq_ast(v->c, v->cards[c].pred, Z3_simplify(v->c, vcx_inmb(v, p, v->Q))))
+                    !Z3_is_eq_ast(v->c, v->cards[c].pred,
+                                  Z3_simplify(v->c, attempt_in_mailbox(v, p, v->Q))))
                     continue;
                 hoc = v->cards[c].c;
             }

@@ -1,12 +1,16 @@
-/* smt.c: the Z3 C API, kept behind a few calls so that vc.c only builds
- * terms. Errors raised by Z3 are recorded, never fatal: the obligation is
- * then reported unknown. */
+/* smt.c: the Z3 C API, kept behind a few calls so that the rest of the
+ * prover only builds terms. Errors raised by Z3 are recorded, never fatal:
+ * the obligation is then reported unknown. */
 #include "smt.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static int g_errors; /* Z3 errors raised since the last smt_open */
+/* Z3 errors raised since the last smt_open. The one mutable global of the
+ * prover: Z3's error callback is given the context and nothing of ours, and
+ * an error code read after the fact is cleared by the next API call. One
+ * attempt is open at a time. */
+static int g_errors;
 
 static void on_error(Z3_context c, Z3_error_code e)
 {
@@ -15,15 +19,16 @@ static void on_error(Z3_context c, Z3_error_code e)
     g_errors++; /* an obligation with an error is never reported proved */
 }
 
-bool smt_error_raised(void)
+bool smt_had_error(const Smt *s)
 {
-    return g_errors != 0;
+    return s->error || g_errors != 0;
 }
 
 /* Opens a context; terms are freed all at once when it is closed. */
-void smt_open(Smt *s, unsigned timeout_ms)
+void smt_open(Smt *s, unsigned timeout_ms, Reason *why)
 {
     memset(s, 0, sizeof *s);
+    s->why = why;
     g_errors = 0;
     Z3_config cfg = Z3_mk_config();
     Z3_set_param_value(cfg, "model", "true");
@@ -69,9 +74,8 @@ SmtResult smt_check(Smt *s)
 {
     if (s->model) Z3_model_dec_ref(s->ctx, s->model);
     s->model = NULL;
-    s->reason[0] = 0;
     if (s->error) {
-        snprintf(s->reason, sizeof s->reason, "Z3 reported an error while the query was built");
+        reason_note(s->why, REASON_SOLVER, NULL, "Z3 reported an error while the query was built");
         return SMT_UNKNOWN;
     }
     Z3_lbool r = Z3_solver_check(s->ctx, s->solver);
@@ -82,7 +86,7 @@ SmtResult smt_check(Smt *s)
         return SMT_SAT;
     }
     const char *why = Z3_solver_get_reason_unknown(s->ctx, s->solver);
-    snprintf(s->reason, sizeof s->reason, "%s", why ? why : "unknown");
+    reason_note(s->why, REASON_SOLVER, NULL, "%s", why ? why : "unknown");
     return SMT_UNKNOWN;
 }
 

@@ -1,5 +1,6 @@
 /* smt.h: the Z3 back end of hoc verify: one context and solver per
- * obligation, checks with a timeout, SMT-LIB dumps and model access. */
+ * attempt, checks with a timeout, SMT-LIB dumps and model access. Why a
+ * check is unknown goes to the attempt's reason (reason.h). */
 #ifndef HOC_SMT_H
 #define HOC_SMT_H
 
@@ -7,34 +8,42 @@
 #include <stdint.h>
 #include <z3.h>
 
+#include "reason.h"
+
 typedef enum SmtResult { SMT_UNSAT, SMT_SAT, SMT_UNKNOWN } SmtResult;
 
 typedef struct Smt {
     Z3_context ctx;
     Z3_solver solver;
-    Z3_model model;   /* after SMT_SAT, until the next check */
-    char reason[256]; /* why the last check was unknown */
-    bool error;       /* a Z3 error was raised */
+    Z3_model model; /* after SMT_SAT, until the next check */
+    Reason *why;    /* where a check that is unknown says why */
+    bool error;     /* an assertion raised a Z3 error */
 } Smt;
 
-/* A fresh context and solver; timeout_ms 0 means none. */
-void smt_open(Smt *s, unsigned timeout_ms);
-/* Bounds the next checks to timeout_ms (at least 1 ms). */
+/* A fresh context and solver; timeout_ms 0 means none; unknown checks
+ * record their reason in why. Z3 errors are never fatal (smt_had_error). */
+void smt_open(Smt *s, unsigned timeout_ms, Reason *why);
+/* Bounds the next checks to timeout_ms (0 counts as 1 ms). */
 void smt_set_timeout(Smt *s, unsigned timeout_ms);
-/* Frees the model, solver and context. */
+/* Frees the model, solver and context (and every term made in it); s may
+ * be closed already. */
 void smt_close(Smt *s);
-/* Asserts f (a Bool). */
+/* Asserts f (a Bool); a Z3 error it raises is remembered (smt_had_error). */
 void smt_assert(Smt *s, Z3_ast f);
-/* Checks the assertions so far; keeps the model on SMT_SAT. */
+/* Checks the assertions so far; keeps the model on SMT_SAT; SMT_UNKNOWN
+ * (with the reason recorded) on a timeout, Z3's giving up, or an assertion
+ * that raised an error. */
 SmtResult smt_check(Smt *s);
 /* Writes the assertions as a self-contained SMT-LIB script (with check-sat)
  * to path; returns false if it cannot be written. */
 bool smt_dump(Smt *s, const char *path, const char *comment);
-/* Whether Z3 raised an error since the last smt_open. */
-bool smt_error_raised(void);
+/* Whether Z3 raised an error since s was opened: its queries prove nothing. */
+bool smt_had_error(const Smt *s);
 /* Evaluates t in the current model (model completion on); false if no model
  * or t has no numeral value. */
 bool smt_eval_int(Smt *s, Z3_ast t, int64_t *out);
+/* Evaluates formula t in the current model; false if no model or t has no
+ * truth value there. */
 bool smt_eval_bool(Smt *s, Z3_ast t, bool *out);
 
 #endif

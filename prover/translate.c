@@ -1,15 +1,16 @@
-/* vc_tr.c: translation of the checked AST into Z3 terms: expressions, sets,
+/* translate.c: translation of the checked AST into Z3 terms: expressions, sets,
  * quantifiers (skolems and pending universals), mailbox aggregates, and the
  * symbolic execution of the round's code (sends, post-state, initial state). */
-#include "attempt.h"
+#include "translate.h"
+#include "venn.h"
 
 #include <string.h>
 
-static void exec(Vc *v, Env *e, Stmt *s);
+static void exec(Attempt *v, Env *e, Stmt *s);
 
 /* ---- C arithmetic ---- */
 /* C's 64-bit wrapping arithmetic on mathematical integers: exact. */
-static Z3_ast wrap(Vc *v, Z3_ast e)
+static Z3_ast wrap(Attempt *v, Z3_ast e)
 {
     Z3_ast lo = Z3_mk_int64(v->c, INT64_MIN, v->I), hi = Z3_mk_int64(v->c, INT64_MAX, v->I);
     Z3_ast two63 = Z3_mk_numeral(v->c, "9223372036854775808", v->I);
@@ -19,7 +20,7 @@ static Z3_ast wrap(Vc *v, Z3_ast e)
 }
 
 /* Keeps constant divisors linear: the common case (2 * n / 3). */
-static Z3_ast c_div_k(Vc *v, Z3_ast a, Z3_ast b)
+static Z3_ast c_div_k(Attempt *v, Z3_ast a, Z3_ast b)
 {
     int64_t k;
     if (Z3_get_ast_kind(v->c, b) == Z3_NUMERAL_AST && Z3_get_numeral_int64(v->c, b, &k) && k > 0) {
@@ -29,7 +30,7 @@ static Z3_ast c_div_k(Vc *v, Z3_ast a, Z3_ast b)
     }
     return app2(v, v->fdiv, a, b);
 }
-static Z3_ast c_mod_k(Vc *v, Z3_ast a, Z3_ast b)
+static Z3_ast c_mod_k(Attempt *v, Z3_ast a, Z3_ast b)
 {
     int64_t k;
     if (Z3_get_ast_kind(v->c, b) == Z3_NUMERAL_AST && Z3_get_numeral_int64(v->c, b, &k) && k > 0)
@@ -38,49 +39,40 @@ static Z3_ast c_mod_k(Vc *v, Z3_ast a, Z3_ast b)
 }
 
 /* ---- bindings ---- */
-static Bind *bind(Binder *b, Z3_ast val, Bind *next)
+Bind *tr_bind(Attempt *v, Binder *b, Z3_ast val, Bind *next)
 {
-    Bind *n = malloc(sizeof *n); /* freed with the whole Vc: kept on a list */
+    Bind *n = malloc(sizeof *n); /* freed with the attempt: kept on a list */
     if (!n) abort();
-    n->b = b;
-    n->val = val;
-    n->next = next;
-    return n;
-}
-
-/* A Bind cell, kept on the Vc's list to be freed with it. */
-Bind *tr_bind(Vc *v, Binder *b, Z3_ast val, Bind *next)
-{
-    Bind *n = bind(b, val, next);
+    *n = (Bind){.b = b, .val = val, .next = next};
     GROW(v->binds, v->nbinds, v->capbinds);
     v->binds[v->nbinds++] = n;
     return n;
 }
 
-static Z3_ast lookup(Vc *v, Env *e, Binder *b, Pos p)
+static Z3_ast lookup(Attempt *v, Env *e, Binder *b, Pos p)
 {
     for (int i = e->nloc - 1; i >= 0; i--)
         if (e->locb[i] == b) return e->loc[i];
     for (Bind *k = e->binds; k; k = k->next)
         if (k->b == b) return k->val;
-    vcx_unsupported(v, p, "internal: unbound name '%s'", b ? b->name : "?");
+    attempt_unsupported(v, p, "internal: unbound name '%s'", b ? b->name : "?");
     return num(v, 0);
 }
 
-static Z3_ast zero_of(Vc *v, Type *t)
+static Z3_ast zero_of(Attempt *v, Type *t)
 {
     if (t && t->kind == TY_BOOL) return fls(v);
     return num(v, 0);
 }
 
 /* ---- aggregates over the mailbox, as functions of the process ---- */
-static Z3_ast payload(Vc *v, int f, Z3_ast from, Z3_ast to)
+static Z3_ast payload(Attempt *v, int f, Z3_ast from, Z3_ast to)
 {
     if (f < 0 || f >= MAXF || !v->payload[f]) return num(v, 0);
     return subst2(v, v->payload[f], v->S, from, v->T, to);
 }
 
-static Z3_ast mk_agg(Vc *v, AggKind k, Z3_ast pred, Z3_ast val, Z3_ast self, bool boolval)
+static Z3_ast mk_agg(Attempt *v, AggKind k, Z3_ast pred, Z3_ast val, Z3_ast self, bool boolval)
 {
     for (int i = 0; i < v->naggs; i++)
         if (v->aggs[i].kind == k && aid(v, v->aggs[i].pred) == aid(v, pred) &&
@@ -96,8 +88,17 @@ static Z3_ast mk_agg(Vc *v, AggKind k, Z3_ast pred, Z3_ast val, Z3_ast self, boo
     return app1(v, a->f, self);
 }
 
+/* The number of processes satisfying pred (over Q): in code, a count of
+ * the executing process's mailbox (an aggregate); in specs, a Venn count. */
+static Z3_ast count(Attempt *v, Env *e, Z3_ast pred)
+{
+    if (!e->code) return venn_card(v, pred);
+    Z3_ast at_S = subst1(v, pred, e->self, v->S);
+    return subst1(v, mk_agg(v, AG_CARD, at_S, NULL, v->S, false), v->S, e->self);
+}
+
 /* ---- sets ---- */
-Z3_ast tr_set(Vc *v, Env *e, Expr *x)
+Z3_ast tr_set(Attempt *v, Env *e, Expr *x)
 {
     switch (x->kind) {
     case E_NAME:
@@ -105,9 +106,9 @@ Z3_ast tr_set(Vc *v, Env *e, Expr *x)
         case N_PROCS:
             return tru(v);
         case N_MBOX:
-            return vcx_inmb(v, e->self, v->Q);
+            return attempt_in_mailbox(v, e->self, v->Q);
         case N_STATE: {
-            int s = vcx_slot_of(v, x->decl);
+            int s = attempt_slot_of(v, x->decl);
             if (s < 0 || !e->code) break;
             return e->cur[s];
         }
@@ -120,15 +121,16 @@ Z3_ast tr_set(Vc *v, Env *e, Expr *x)
         break;
     case E_INDEX: {
         Z3_ast owner = tr_expr(v, e, x->b, 0);
-        if (vcx_has_q(v, owner)) {
-            vcx_unsupported(v, x->pos,
-                            "a set indexed by the variable of an enclosing set condition");
+        if (attempt_has_q(v, owner)) {
+            attempt_unsupported(v, x->pos,
+                                "a set indexed by the variable of an enclosing set condition");
             return fls(v);
         }
-        if (x->nk == N_HO) return vcx_ho_app(v, owner, v->Q);
+        if (x->nk == N_HO) return attempt_hears(v, owner, v->Q);
         if (x->nk == N_STATE && x->decl) {
-            int s = vcx_slot_of(v, x->decl);
-            if (s >= 0 && v->slot[s].kind == 2) return vcx_state_read(v, e->view, s, owner);
+            int s = attempt_slot_of(v, x->decl);
+            if (s >= 0 && v->slot[s].kind == SLOT_SET)
+                return attempt_state_read(v, e->view, s, owner);
         }
         break;
     }
@@ -148,7 +150,7 @@ Z3_ast tr_set(Vc *v, Env *e, Expr *x)
         return ite(v, tr_expr(v, e, x->a, 0), tr_set(v, e, x->b), tr_set(v, e, x->c));
     case E_COMPR: {
         if (e->inset) {
-            vcx_unsupported(v, x->pos, "a set comprehension nested in another set condition");
+            attempt_unsupported(v, x->pos, "a set comprehension nested in another set condition");
             return fls(v);
         }
         Binder *b = x->binders;
@@ -162,18 +164,18 @@ Z3_ast tr_set(Vc *v, Env *e, Expr *x)
     default:
         break;
     }
-    vcx_unsupported(v, x->pos, "this set expression is not supported by the verifier");
+    attempt_unsupported(v, x->pos, "this set expression is not supported by the verifier");
     return fls(v);
 }
 
 /* The value of message q (a sender) in the round's mailbox of e->self. */
-static Z3_ast msg_field(Vc *v, Env *e, Z3_ast q, int f)
+static Z3_ast msg_field(Attempt *v, Env *e, Z3_ast q, int f)
 {
-    return ite(v, vcx_inmb(v, e->self, q), payload(v, f, q, e->self),
+    return ite(v, attempt_in_mailbox(v, e->self, q), payload(v, f, q, e->self),
                zero_of(v, e->rnd->fields[f].type));
 }
 
-static Z3_ast tr_agg(Vc *v, Env *e, Expr *x)
+static Z3_ast aggregate(Attempt *v, Env *e, Expr *x)
 {
     const char *f = x->name;
     if ((strcmp(f, "min") == 0 || strcmp(f, "max") == 0) && x->nargs == 2) {
@@ -182,8 +184,8 @@ static Z3_ast tr_agg(Vc *v, Env *e, Expr *x)
     }
     Expr *arg = x->args[0];
     if (arg->type->kind != TY_MBOX || !e->code || !e->rnd) {
-        vcx_unsupported(v, x->pos, "%s over a set of processes is not supported by the verifier",
-                        f);
+        attempt_unsupported(v, x->pos,
+                            "%s over a set of processes is not supported by the verifier", f);
         return num(v, 0);
     }
     int field = arg->index;
@@ -197,29 +199,36 @@ static Z3_ast tr_agg(Vc *v, Env *e, Expr *x)
                                            : AG_ARGMAX;
     Type *ft = e->rnd->fields[field].type;
     if (k == AG_MMOR && ft->kind == TY_BOOL) {
-        vcx_unsupported(v, x->pos, "mmor over bool messages is not supported by the verifier");
+        attempt_unsupported(v, x->pos, "mmor over bool messages is not supported by the verifier");
         return fls(v);
     }
     return subst1(v, mk_agg(v, k, pred, val, v->S, false), v->S, e->self);
 }
 
 /* A message value: the sender term (TY_MSG), -1 when there is none. */
-static Z3_ast tr_msg(Vc *v, Env *e, Expr *x)
+static Z3_ast message(Attempt *v, Env *e, Expr *x)
 {
     if (x->kind == E_NAME && x->nk == N_MSGVAR) return lookup(v, e, x->binder, x->pos);
     if (x->kind == E_INDEX && x->nk == N_MBOX) {
         Z3_ast p = tr_expr(v, e, x->b, 0);
-        return ite(v, vcx_inmb(v, e->self, p), p, num(v, -1));
+        return ite(v, attempt_in_mailbox(v, e->self, p), p, num(v, -1));
     }
-    if (x->kind == E_CALL) return tr_agg(v, e, x);
-    vcx_unsupported(v, x->pos, "this message expression is not supported by the verifier");
+    if (x->kind == E_CALL) return aggregate(v, e, x);
+    attempt_unsupported(v, x->pos, "this message expression is not supported by the verifier");
     return num(v, -1);
 }
 
 /* ---- quantifiers ---- */
+/* Adds fresh process constant k to the pool, if there is room (as it is:
+ * unlike inst_add_pool, nothing to simplify). */
+static void join_pool(Attempt *v, Z3_ast k)
+{
+    if (v->npool < MAX_POOL && idset_add(&v->inpool, aid(v, k))) v->pool[v->npool++] = k;
+}
+
 /* Skolem constants of hypothesis instances are not instantiation terms: they
  * only witness facts (x[i] == v[j]); the pool stays small. */
-static Z3_ast skolem(Vc *v, Binder *b, Z3_ast at, bool pool)
+static Z3_ast skolem(Attempt *v, Binder *b, Z3_ast at, bool pool)
 {
     Z3_ast k = fresh_const(v, b->name, v->I);
     if (is_number(b->type->kind)) {
@@ -233,27 +242,27 @@ static Z3_ast skolem(Vc *v, Binder *b, Z3_ast at, bool pool)
         v->ints[v->nints] = k;
         v->intat[v->nints] = at;
         v->intb[v->nints++] = b;
-        vcx_assert(v, and2(v, le(v, Z3_mk_int64(v->c, INT64_MIN, v->I), k),
-                           le(v, k, Z3_mk_int64(v->c, INT64_MAX, v->I))));
+        attempt_assert(v, and2(v, le(v, Z3_mk_int64(v->c, INT64_MIN, v->I), k),
+                               le(v, k, Z3_mk_int64(v->c, INT64_MAX, v->I))));
     } else {
-        vcx_assert(v, in_range(v, k));
-        if (pool && v->npool < MAX_POOL * 4 && vcx_idset_add(&v->inpool, aid(v, k)))
-            v->pool[v->npool++] = k;
+        attempt_assert(v, in_range(v, k));
+        if (pool) join_pool(v, k);
     }
     return k;
 }
 
-static Z3_ast tr_quant_from(Vc *v, Env *e, Expr *x, Binder *b, int pol);
+static Z3_ast quantifier_from(Attempt *v, Env *e, Expr *x, Binder *b, int pol);
 
-Z3_ast tr_body_after(Vc *v, Env *e, Expr *x, Binder *b, Z3_ast val, int pol)
+Z3_ast tr_body_after(Attempt *v, Env *e, Expr *x, Binder *b, Z3_ast val, int pol)
 {
     Env sub = *e;
     sub.binds = tr_bind(v, b, val, e->binds);
-    if (b->next) return tr_quant_from(v, &sub, x, b->next, pol);
+    if (b->next) return quantifier_from(v, &sub, x, b->next, pol);
     return tr_expr(v, &sub, x->a, pol);
 }
 
-static Z3_ast new_pend(Vc *v, Env *e, Expr *x, Binder *b, int body_pol, bool negate, bool is_int)
+static Z3_ast new_pend(Attempt *v, Env *e, Expr *x, Binder *b, int body_pol, bool negate,
+                       bool is_int)
 {
     GROW(v->pends, v->npends, v->cappends);
     Pend *p = &v->pends[v->npends++];
@@ -266,7 +275,6 @@ static Z3_ast new_pend(Vc *v, Env *e, Expr *x, Binder *b, int body_pol, bool neg
     p->body_pol = body_pol;
     p->negate = negate;
     p->is_int = is_int;
-    p->level = e->level;
     p->goal = e->goal;
     p->nested = e->in_int;
     p->origin = e->origin;
@@ -274,7 +282,7 @@ static Z3_ast new_pend(Vc *v, Env *e, Expr *x, Binder *b, int body_pol, bool neg
     return negate ? not_(v, p->proxy) : p->proxy;
 }
 
-static Z3_ast tr_quant_from(Vc *v, Env *e, Expr *x, Binder *b, int pol)
+static Z3_ast quantifier_from(Attempt *v, Env *e, Expr *x, Binder *b, int pol)
 {
     TypeKind k = b->type->kind;
     bool forall = x->is_forall;
@@ -294,18 +302,19 @@ static Z3_ast tr_quant_from(Vc *v, Env *e, Expr *x, Binder *b, int pol)
             Z3_func_decl f = fresh_fn(v, b->name, 1, &dom, v->B);
             return tr_body_after(v, e, x, b, app1(v, f, v->Q), pol);
         }
-        vcx_unsupported(v, x->pos,
-                        "a universal quantifier over sets is not supported by the verifier");
+        attempt_unsupported(v, x->pos,
+                            "a universal quantifier over sets is not supported by the verifier");
         return fls(v);
     }
     if (k != TY_PID && !is_number(k)) {
-        vcx_unsupported(v, x->pos, "a quantifier over this type is not supported by the verifier");
+        attempt_unsupported(v, x->pos,
+                            "a quantifier over this type is not supported by the verifier");
         return fls(v);
     }
     if (e->code || e->inset || pol == 0) {
         /* exact, as a count: forall q. P  <=>  |{q | !P}| == 0 (processes only) */
         if (k != TY_PID || b->next || e->inset) {
-            vcx_unsupported(
+            attempt_unsupported(
                 v, x->pos,
                 "a quantifier in code or inside a set condition must range over processes, alone");
             return fls(v);
@@ -316,13 +325,7 @@ static Z3_ast tr_quant_from(Vc *v, Env *e, Expr *x, Binder *b, int pol)
         sub.inset = 1;
         Z3_ast body = tr_expr(v, &sub, x->a, 0);
         Z3_ast pred = forall ? and2(v, dom, not_(v, body)) : and2(v, dom, body);
-        Z3_ast cnt;
-        if (e->code) {
-            Z3_ast pS = subst1(v, pred, e->self, v->S);
-            cnt = subst1(v, mk_agg(v, AG_CARD, pS, NULL, v->S, false), v->S, e->self);
-        } else {
-            cnt = venn_card(v, pred);
-        }
+        Z3_ast cnt = count(v, e, pred);
         return forall ? eq(v, cnt, num(v, 0)) : lt(v, num(v, 0), cnt);
     }
     bool existential = (pol > 0) != forall;
@@ -340,15 +343,15 @@ static Z3_ast tr_quant_from(Vc *v, Env *e, Expr *x, Binder *b, int pol)
 }
 
 /* ---- expressions ---- */
-static Z3_ast tr_state_index(Vc *v, Env *e, Expr *x)
+static Z3_ast state_index(Attempt *v, Env *e, Expr *x)
 {
-    int s = vcx_slot_of(v, x->decl);
+    int s = attempt_slot_of(v, x->decl);
     if (s < 0) {
-        vcx_unsupported(v, x->pos, "state '%s' is not supported by the verifier",
-                        x->decl ? x->decl->name : "?");
+        attempt_unsupported(v, x->pos, "state '%s' is not supported by the verifier",
+                            x->decl ? x->decl->name : "?");
         return num(v, 0);
     }
-    return vcx_state_read(v, e->view, s, tr_expr(v, e, x->b, 0));
+    return attempt_state_read(v, e->view, s, tr_expr(v, e, x->b, 0));
 }
 
 /* Bounds of an int expression that cannot overflow (n <= 64, counts <= n,
@@ -390,7 +393,7 @@ static bool small(Expr *x, int64_t *lo, int64_t *hi)
     }
 }
 
-static Z3_ast tr_arith(Vc *v, Env *e, Expr *x)
+static Z3_ast arith(Attempt *v, Env *e, Expr *x)
 {
     Z3_ast a = tr_expr(v, e, x->a, 0), b = tr_expr(v, e, x->b, 0);
     int64_t lo, hi;
@@ -412,7 +415,7 @@ static Z3_ast tr_arith(Vc *v, Env *e, Expr *x)
     }
 }
 
-static Z3_ast tr_cmp(Vc *v, Env *e, Expr *x, int pol)
+static Z3_ast comparison(Attempt *v, Env *e, Expr *x, int pol)
 {
     Type *ta = x->a->type;
     if (ta && ta->kind == TY_SET) { /* set equality */
@@ -421,26 +424,18 @@ static Z3_ast tr_cmp(Vc *v, Env *e, Expr *x, int pol)
         bool is_eq = x->op == OP_EQ;
         if (e->code || e->inset || pol == 0) {
             if (e->inset) {
-                vcx_unsupported(v, x->pos, "set equality inside a set condition");
+                attempt_unsupported(v, x->pos, "set equality inside a set condition");
                 return fls(v);
             }
-            Z3_ast cnt;
-            if (e->code)
-                cnt =
-                    subst1(v, mk_agg(v, AG_CARD, subst1(v, diff, e->self, v->S), NULL, v->S, false),
-                           v->S, e->self);
-            else
-                cnt = venn_card(v, diff);
-            Z3_ast same = eq(v, cnt, num(v, 0));
+            Z3_ast same = eq(v, count(v, e, diff), num(v, 0));
             return is_eq ? same : not_(v, same);
         }
         /* same = forall q in range. !diff(q) */
         int need = is_eq ? pol : -pol; /* polarity of "same" */
         if (need < 0) {                /* a witness of difference */
             Z3_ast w = fresh_const(v, "d", v->I);
-            vcx_assert(v, in_range(v, w));
-            if (v->npool < MAX_POOL * 4 && vcx_idset_add(&v->inpool, aid(v, w)))
-                v->pool[v->npool++] = w;
+            attempt_assert(v, in_range(v, w));
+            join_pool(v, w);
             Z3_ast same = not_(v, subst1(v, diff, v->Q, w));
             return is_eq ? same : not_(v, same);
         }
@@ -449,7 +444,6 @@ static Z3_ast tr_cmp(Vc *v, Env *e, Expr *x, int pol)
         memset(p, 0, sizeof *p);
         p->zpred = not_(v, diff);
         p->proxy = fresh_const(v, "alleq", v->B);
-        p->level = e->level;
         return is_eq ? p->proxy : not_(v, p->proxy);
     }
     if (ta && ta->kind == TY_BOOL) {
@@ -457,7 +451,7 @@ static Z3_ast tr_cmp(Vc *v, Env *e, Expr *x, int pol)
         return x->op == OP_EQ ? eq(v, a, b) : not_(v, eq(v, a, b));
     }
     if (ta && (ta->kind == TY_MSG)) {
-        vcx_unsupported(v, x->pos, "comparing messages is not supported");
+        attempt_unsupported(v, x->pos, "comparing messages is not supported");
         return fls(v);
     }
     Z3_ast a = tr_expr(v, e, x->a, 0), b = tr_expr(v, e, x->b, 0);
@@ -479,25 +473,120 @@ static Z3_ast tr_cmp(Vc *v, Env *e, Expr *x, int pol)
     }
 }
 
-static Z3_ast tr_call(Vc *v, Env *e, Expr *x, int pol)
+static Z3_ast call(Attempt *v, Env *e, Expr *x)
 {
     Decl *d = x->decl;
-    (void)pol;
     if (d && (d->kind == D_DEF || d->kind == D_EXTERN)) {
-        vcx_unsupported(v, x->pos, "calls of %s functions are not supported by the verifier yet",
-                        d->kind == D_DEF ? "def" : "extern");
+        attempt_unsupported(v, x->pos,
+                            "calls of %s functions are not supported by the verifier yet",
+                            d->kind == D_DEF ? "def" : "extern");
         return num(v, 0);
     }
-    if (x->type && x->type->kind == TY_MSG) return tr_msg(v, e, x);
-    return tr_agg(v, e, x);
+    if (x->type && x->type->kind == TY_MSG) return message(v, e, x);
+    return aggregate(v, e, x);
 }
 
-Z3_ast tr_expr(Vc *v, Env *e, Expr *x, int pol)
+/* A name's term, or NULL when the verifier has none for it. */
+static Z3_ast name_term(Attempt *v, Env *e, Expr *x, int pol)
+{
+    switch (x->nk) {
+    case N_STATE: {
+        if (x->decl && x->decl->kind == D_ORACLE) {
+            for (int i = 0; i < v->al->noracles && i < 64; i++)
+                if (v->al->oracles[i] == x->decl) return app1(v, v->oracle[i], e->self);
+            return NULL;
+        }
+        int s = attempt_slot_of(v, x->decl);
+        return s < 0 || !e->code ? NULL : e->cur[s];
+    }
+    case N_PARAM:
+        return v->par[x->index];
+    case N_CONST:
+        return num(v, x->decl->value);
+    case N_ENUMVAL:
+        return num(v, x->index);
+    case N_LET:
+        return tr_expr(v, e, x->decl->init, pol);
+    case N_LOCAL:
+    case N_BINDER:
+        return lookup(v, e, x->binder, x->pos);
+    case N_MSGVAR: { /* a single-value round: the value itself (m is in the mailbox) */
+        Z3_ast q = lookup(v, e, x->binder, x->pos);
+        return payload(v, 0, q, e->self);
+    }
+    case N_ID:
+        return e->self;
+    default:
+        return NULL;
+    }
+}
+
+static Z3_ast binary_term(Attempt *v, Env *e, Expr *x, int pol)
+{
+    switch (x->op) {
+    case OP_AND:
+        return and2(v, tr_expr(v, e, x->a, pol), tr_expr(v, e, x->b, pol));
+    case OP_OR:
+        return or2(v, tr_expr(v, e, x->a, pol), tr_expr(v, e, x->b, pol));
+    case OP_IMPLIES:
+        return imp(v, tr_expr(v, e, x->a, -pol), tr_expr(v, e, x->b, pol));
+    case OP_IN:
+        if (x->b->type->kind == TY_MBOX)
+            return attempt_in_mailbox(v, e->self, tr_expr(v, e, x->a, 0));
+        return member(v, tr_set(v, e, x->b), tr_expr(v, e, x->a, 0));
+    case OP_EQ:
+    case OP_NE:
+    case OP_LT:
+    case OP_LE:
+    case OP_GT:
+    case OP_GE:
+        return comparison(v, e, x, pol);
+    default:
+        return arith(v, e, x);
+    }
+}
+
+/* A field of a message (or its sender), or NULL when the verifier has none. */
+static Z3_ast field_term(Attempt *v, Env *e, Expr *x)
+{
+    if (x->index == -2) return message(v, e, x->a); /* m.sender */
+    bool msgvar = x->a->kind == E_NAME && x->a->nk == N_MSGVAR;
+    if (x->a->type && x->a->type->kind == TY_MSG && !msgvar) {
+        Z3_ast q = message(v, e, x->a);
+        return ite(v, le(v, num(v, 0), q), msg_field(v, e, q, x->index), zero_of(v, x->type));
+    }
+    if (msgvar) return payload(v, x->index, lookup(v, e, x->a->binder, x->a->pos), e->self);
+    return NULL;
+}
+
+static Z3_ast index_term(Attempt *v, Env *e, Expr *x)
+{
+    if (x->nk == N_STATE && x->a->nk == N_STATE && !e->code) return state_index(v, e, x);
+    if (x->nk == N_MBOX) { /* mbox[p] of a single-value round */
+        Z3_ast p = tr_expr(v, e, x->b, 0);
+        if (e->rnd && e->rnd->single) return msg_field(v, e, p, 0);
+    }
+    attempt_unsupported(v, x->pos, "indexing arrays is not supported by the verifier");
+    return num(v, 0);
+}
+
+static Z3_ast card_term(Attempt *v, Env *e, Expr *x)
+{
+    Z3_ast pred = tr_set(v, e, x->a);
+    if (e->inset) {
+        attempt_unsupported(v, x->pos, "a cardinality inside a set condition is not supported");
+        return num(v, 0);
+    }
+    return count(v, e, pred);
+}
+
+Z3_ast tr_expr(Attempt *v, Env *e, Expr *x, int pol)
 {
     if (x->type && (x->type->kind == TY_SET)) {
-        vcx_unsupported(v, x->pos, "a set used as a value here is not supported");
+        attempt_unsupported(v, x->pos, "a set used as a value here is not supported");
         return fls(v);
     }
+    Z3_ast t = NULL;
     switch (x->kind) {
     case E_INT:
         return num(v, x->ival);
@@ -510,64 +599,13 @@ Z3_ast tr_expr(Vc *v, Env *e, Expr *x, int pol)
     case E_NEVER:
         return num(v, 0);
     case E_NAME:
-        switch (x->nk) {
-        case N_STATE: {
-            if (x->decl && x->decl->kind == D_ORACLE) {
-                for (int i = 0; i < v->al->noracles && i < 64; i++)
-                    if (v->al->oracles[i] == x->decl) return app1(v, v->oracle[i], e->self);
-                break;
-            }
-            int s = vcx_slot_of(v, x->decl);
-            if (s < 0 || !e->code) break;
-            return e->cur[s];
-        }
-        case N_PARAM:
-            return v->par[x->index];
-        case N_CONST:
-            return num(v, x->decl->value);
-        case N_ENUMVAL:
-            return num(v, x->index);
-        case N_LET:
-            return tr_expr(v, e, x->decl->init, pol);
-        case N_LOCAL:
-        case N_BINDER:
-            return lookup(v, e, x->binder, x->pos);
-        case N_MSGVAR: { /* a single-value round: the value itself (m is in the mailbox) */
-            Z3_ast q = lookup(v, e, x->binder, x->pos);
-            return payload(v, 0, q, e->self);
-        }
-        case N_ID:
-            return e->self;
-        default:
-            break;
-        }
+        t = name_term(v, e, x, pol);
         break;
     case E_UNARY:
         if (x->op == OP_NOT) return not_(v, tr_expr(v, e, x->a, -pol));
         return wrap(v, Z3_mk_unary_minus(v->c, tr_expr(v, e, x->a, 0)));
     case E_BINARY:
-        switch (x->op) {
-        case OP_AND:
-            return and2(v, tr_expr(v, e, x->a, pol), tr_expr(v, e, x->b, pol));
-        case OP_OR:
-            return or2(v, tr_expr(v, e, x->a, pol), tr_expr(v, e, x->b, pol));
-        case OP_IMPLIES:
-            return imp(v, tr_expr(v, e, x->a, -pol), tr_expr(v, e, x->b, pol));
-        case OP_IN: {
-            Expr *s = x->b;
-            if (s->type->kind == TY_MBOX) return vcx_inmb(v, e->self, tr_expr(v, e, x->a, 0));
-            return member(v, tr_set(v, e, s), tr_expr(v, e, x->a, 0));
-        }
-        case OP_EQ:
-        case OP_NE:
-        case OP_LT:
-        case OP_LE:
-        case OP_GT:
-        case OP_GE:
-            return tr_cmp(v, e, x, pol);
-        default:
-            return tr_arith(v, e, x);
-        }
+        return binary_term(v, e, x, pol);
     case E_COND: {
         Z3_ast c = tr_expr(v, e, x->a, 0);
         if (x->type->kind == TY_BOOL)
@@ -576,49 +614,26 @@ Z3_ast tr_expr(Vc *v, Env *e, Expr *x, int pol)
         return ite(v, c, tr_expr(v, e, x->b, pol), tr_expr(v, e, x->c, pol));
     }
     case E_INDEX:
-        if (x->nk == N_STATE && x->a->nk == N_STATE && !e->code) return tr_state_index(v, e, x);
-        if (x->nk == N_MBOX) { /* mbox[p] of a single-value round */
-            Z3_ast p = tr_expr(v, e, x->b, 0);
-            if (e->rnd && e->rnd->single) return msg_field(v, e, p, 0);
-        }
-        vcx_unsupported(v, x->pos, "indexing arrays is not supported by the verifier");
-        return num(v, 0);
+        return index_term(v, e, x);
     case E_FIELD:
-        if (x->index == -2) return tr_msg(v, e, x->a); /* m.sender */
-        if (x->a->type && x->a->type->kind == TY_MSG &&
-            !(x->a->kind == E_NAME && x->a->nk == N_MSGVAR)) {
-            Z3_ast q = tr_msg(v, e, x->a);
-            return ite(v, le(v, num(v, 0), q), msg_field(v, e, q, x->index), zero_of(v, x->type));
-        }
-        if (x->a->kind == E_NAME && x->a->nk == N_MSGVAR) {
-            Z3_ast q = lookup(v, e, x->a->binder, x->a->pos);
-            return payload(v, x->index, q, e->self);
-        }
+        t = field_term(v, e, x);
         break;
     case E_CALL:
-        return tr_call(v, e, x, pol);
-    case E_CARD: {
-        Z3_ast pred = tr_set(v, e, x->a);
-        if (e->inset) {
-            vcx_unsupported(v, x->pos, "a cardinality inside a set condition is not supported");
-            return num(v, 0);
-        }
-        if (e->code)
-            return subst1(v, mk_agg(v, AG_CARD, subst1(v, pred, e->self, v->S), NULL, v->S, false),
-                          v->S, e->self);
-        return venn_card(v, pred);
-    }
+        return call(v, e, x);
+    case E_CARD:
+        return card_term(v, e, x);
     case E_QUANT:
-        return tr_quant_from(v, e, x, x->binders, pol);
+        return quantifier_from(v, e, x, x->binders, pol);
     default:
         break;
     }
-    vcx_unsupported(v, x->pos, "this expression is not supported by the verifier");
+    if (t) return t;
+    attempt_unsupported(v, x->pos, "this expression is not supported by the verifier");
     return num(v, 0);
 }
 
 /* ---- symbolic execution of process code ---- */
-static void merge(Vc *v, Env *dst, Z3_ast c, const Env *a, const Env *b)
+static void merge(Attempt *v, Env *dst, Z3_ast c, const Env *a, const Env *b)
 {
     for (int i = 0; i < v->nslot; i++)
         if (a->cur[i] != b->cur[i])
@@ -640,7 +655,77 @@ static void merge(Vc *v, Env *dst, Z3_ast c, const Env *a, const Env *b)
     }
 }
 
-static void exec_one(Vc *v, Env *e, Stmt *s)
+/* The value assigned by s (a set: a predicate over Q). */
+static Z3_ast assigned_value(Attempt *v, Env *e, Stmt *s, Type *t)
+{
+    return t && t->kind == TY_SET ? tr_set(v, e, s->rhs) : tr_expr(v, e, s->rhs, 0);
+}
+
+static void exec_assign(Attempt *v, Env *e, Stmt *s)
+{
+    Expr *l = s->lhs;
+    if (l->kind != E_NAME) {
+        attempt_unsupported(v, s->pos, "assigning to an element is not supported by the verifier");
+        return;
+    }
+    Z3_ast val = assigned_value(v, e, s, l->type);
+    if (l->nk == N_LOCAL) {
+        for (int i = e->nloc - 1; i >= 0; i--)
+            if (e->locb[i] == l->binder) {
+                e->loc[i] = val;
+                return;
+            }
+        attempt_unsupported(v, s->pos, "internal: unknown local");
+        return;
+    }
+    int sl = attempt_slot_of(v, l->decl);
+    if (sl < 0)
+        attempt_unsupported(v, s->pos, "internal: unknown variable");
+    else
+        e->cur[sl] = val;
+}
+
+/* A loop over a constant range of at most 64 is unrolled. */
+static void exec_for(Attempt *v, Env *e, Stmt *s)
+{
+    int64_t lo, hi;
+    if (!s->hi || s->cond->kind != E_INT || s->hi->kind != E_INT ||
+        (lo = s->cond->ival) > (hi = s->hi->ival) || hi - lo > 64) {
+        attempt_unsupported(
+            v, s->pos,
+            "for loops are not supported by the verifier (only constant ranges up to 64)");
+        return;
+    }
+    for (int64_t i = lo; i < hi; i++) {
+        if (e->nloc >= MAXLOC) break;
+        int saved = e->nloc;
+        e->locb[e->nloc] = s->var;
+        e->loc[e->nloc++] = num(v, i);
+        exec(v, e, s->body);
+        e->nloc = saved;
+    }
+}
+
+/* A send to the recipient T: the last send whose condition holds wins. */
+static void exec_send(Attempt *v, Env *e, Stmt *s)
+{
+    Z3_ast cond = tru(v);
+    if (s->lhs) {
+        if (s->lhs->type->kind == TY_SET)
+            cond = member(v, tr_set(v, e, s->lhs), e->to);
+        else
+            cond = eq(v, e->to, tr_expr(v, e, s->lhs, 0));
+    }
+    Expr *m = s->rhs;
+    int nf = m->kind == E_TUPLE ? m->nargs : 1;
+    for (int f = 0; f < nf && f < MAXF; f++) {
+        Z3_ast val = tr_expr(v, e, m->kind == E_TUPLE ? m->args[f] : m, 0);
+        e->payload[f] = e->payload[f] ? ite(v, cond, val, e->payload[f]) : val;
+    }
+    e->sends = or2(v, cond, e->sends);
+}
+
+static void exec_one(Attempt *v, Env *e, Stmt *s)
 {
     switch (s->kind) {
     case S_BLOCK: {
@@ -649,30 +734,9 @@ static void exec_one(Vc *v, Env *e, Stmt *s)
         e->nloc = saved;
         break;
     }
-    case S_ASSIGN: {
-        Expr *l = s->lhs;
-        if (l->kind != E_NAME) {
-            vcx_unsupported(v, s->pos, "assigning to an element is not supported by the verifier");
-            break;
-        }
-        bool set = l->type && l->type->kind == TY_SET;
-        Z3_ast val = set ? tr_set(v, e, s->rhs) : tr_expr(v, e, s->rhs, 0);
-        if (l->nk == N_LOCAL) {
-            for (int i = e->nloc - 1; i >= 0; i--)
-                if (e->locb[i] == l->binder) {
-                    e->loc[i] = val;
-                    return;
-                }
-            vcx_unsupported(v, s->pos, "internal: unknown local");
-            break;
-        }
-        int sl = vcx_slot_of(v, l->decl);
-        if (sl < 0)
-            vcx_unsupported(v, s->pos, "internal: unknown variable");
-        else
-            e->cur[sl] = val;
+    case S_ASSIGN:
+        exec_assign(v, e, s);
         break;
-    }
     case S_IF: {
         Z3_ast c = tr_expr(v, e, s->cond, 0);
         Env a = *e, b = *e;
@@ -683,65 +747,33 @@ static void exec_one(Vc *v, Env *e, Stmt *s)
         merge(v, e, c, &a, &b);
         break;
     }
-    case S_FOR: {
-        int64_t lo, hi;
-        if (s->hi && s->cond->kind == E_INT && s->hi->kind == E_INT &&
-            (lo = s->cond->ival) <= (hi = s->hi->ival) && hi - lo <= 64) {
-            for (int64_t i = lo; i < hi; i++) {
-                if (e->nloc >= MAXLOC) break;
-                int saved = e->nloc;
-                e->locb[e->nloc] = s->var;
-                e->loc[e->nloc++] = num(v, i);
-                exec(v, e, s->body);
-                e->nloc = saved;
-            }
-            break;
-        }
-        vcx_unsupported(
-            v, s->pos,
-            "for loops are not supported by the verifier (only constant ranges up to 64)");
+    case S_FOR:
+        exec_for(v, e, s);
         break;
-    }
-    case S_LET: {
+    case S_LET:
         if (e->nloc >= MAXLOC) {
-            vcx_unsupported(v, s->pos, "too many locals");
+            attempt_unsupported(v, s->pos, "too many locals");
             break;
         }
-        bool set = s->var->type && s->var->type->kind == TY_SET;
-        Z3_ast val = set ? tr_set(v, e, s->rhs) : tr_expr(v, e, s->rhs, 0);
+        Z3_ast val = assigned_value(v, e, s, s->var->type);
         e->locb[e->nloc] = s->var;
         e->loc[e->nloc++] = val;
         break;
-    }
-    case S_SEND: {
-        Z3_ast cond = tru(v);
-        if (s->lhs) {
-            if (s->lhs->type->kind == TY_SET)
-                cond = member(v, tr_set(v, e, s->lhs), e->to);
-            else
-                cond = eq(v, e->to, tr_expr(v, e, s->lhs, 0));
-        }
-        Expr *m = s->rhs;
-        int nf = m->kind == E_TUPLE ? m->nargs : 1;
-        for (int f = 0; f < nf && f < MAXF; f++) {
-            Z3_ast val = tr_expr(v, e, m->kind == E_TUPLE ? m->args[f] : m, 0);
-            e->payload[f] = e->payload[f] ? ite(v, cond, val, e->payload[f]) : val;
-        }
-        e->sends = or2(v, cond, e->sends);
+    case S_SEND:
+        exec_send(v, e, s);
         break;
-    }
     case S_OUTPUT:
         break; /* outputs are not state; specs read ghost variables */
     case S_HALT:
         e->done = tru(v);
         break;
     case S_ERROR:
-        vcx_unsupported(v, s->pos, "a statement with errors");
+        attempt_unsupported(v, s->pos, "a statement with errors");
         break;
     }
 }
 
-static void exec(Vc *v, Env *e, Stmt *s)
+static void exec(Attempt *v, Env *e, Stmt *s)
 {
     for (; s; s = s->next) {
         if (Z3_is_eq_ast(v->c, e->done, fls(v))) {
@@ -759,7 +791,7 @@ static void exec(Vc *v, Env *e, Stmt *s)
     }
 }
 
-static void env_code(Vc *v, Env *e, Z3_ast self)
+static void env_code(Attempt *v, Env *e, Z3_ast self)
 {
     memset(e, 0, sizeof *e);
     e->code = true;
@@ -767,11 +799,11 @@ static void env_code(Vc *v, Env *e, Z3_ast self)
     e->view = V_PRE;
     e->done = fls(v);
     for (int i = 0; i < v->nslot; i++)
-        e->cur[i] = vcx_pre_read(v, i, self);
+        e->cur[i] = attempt_pre_read(v, i, self);
 }
 
 /* The round's sends and payloads, over S (sender) and T (recipient). */
-void tr_send(Vc *v, Round *r)
+void tr_send(Attempt *v, Round *r)
 {
     Env e;
     env_code(v, &e, v->S);
@@ -793,24 +825,24 @@ void tr_send(Vc *v, Round *r)
 }
 
 /* The post-state of the round at S: frozen if halted or crashed (now or before). */
-void tr_post(Vc *v, Round *r)
+void tr_post(Attempt *v, Round *r)
 {
     Env e;
     env_code(v, &e, v->S);
     e.rnd = r;
     exec(v, &e, r->update);
     Z3_ast crash = v->no_crash ? fls(v) : app1(v, v->crashnow, v->S);
-    Z3_ast frozen = or2(v, vcx_pre_read(v, v->s_halted, v->S), crash);
+    Z3_ast frozen = or2(v, attempt_pre_read(v, v->s_halted, v->S), crash);
     for (int i = 0; i < v->nslot; i++)
-        v->post[i] = ite(v, frozen, vcx_pre_read(v, i, v->S), e.cur[i]);
+        v->post[i] = ite(v, frozen, attempt_pre_read(v, i, v->S), e.cur[i]);
     /* a crash is for good: without the flag a process could skip one update
      * and resume with stale state, which real runs never do */
-    Z3_ast x[3] = {vcx_pre_read(v, v->s_halted, v->S), crash, and2(v, not_(v, frozen), e.done)};
+    Z3_ast x[3] = {attempt_pre_read(v, v->s_halted, v->S), crash, and2(v, not_(v, frozen), e.done)};
     v->post[v->s_halted] = Z3_mk_or(v->c, 3, x);
     v->have_post = true;
 }
 
-void tr_init(Vc *v)
+void tr_init(Attempt *v)
 {
     Env e;
     env_code(v, &e, v->S);
@@ -821,12 +853,10 @@ void tr_init(Vc *v)
             e.cur[i] = fls(v); /* halted, crashed */
         else if (d->kind == D_VAR) {
             if (d->init)
-                e.cur[i] =
-                    v->slot[i].kind == 2 ? tr_set(v, &e, d->init) : tr_expr(v, &e, d->init, 0);
+                e.cur[i] = v->slot[i].kind == SLOT_SET ? tr_set(v, &e, d->init)
+                                                       : tr_expr(v, &e, d->init, 0);
             else
-                e.cur[i] = v->slot[i].kind == 2   ? fls(v)
-                           : v->slot[i].kind == 1 ? fls(v)
-                                                  : num(v, 0);
+                e.cur[i] = v->slot[i].kind == SLOT_INT ? num(v, 0) : fls(v); /* or empty */
         }
     }
     for (int i = 0; i < v->nslot; i++)

@@ -36,9 +36,13 @@ typedef struct VcResult {
     int witnesses, families, atoms; /* statistics of the encoding */
 } VcResult;
 
-/* The obligations of al, in a stable order; *out is malloc'd. */
+/* The obligations of al, in a stable order (invariants, properties,
+ * liveness); *out is malloc'd (NULL when there are none). Aborts when out
+ * of memory. */
 int vc_obligations(Algo *al, VcObligation **out);
-/* Generates and discharges one obligation. */
+/* Generates and discharges one obligation into *res. Never fails: what it
+ * cannot decide is VC_UNKNOWN with the reason; res->cex is the caller's to
+ * free. */
 void vc_discharge(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult *res);
 
 #endif

@@ -2,7 +2,7 @@
  * predicates, families of regions and their sealing (region counts, order
  * facts between bounds, ground processes tied to their regions, marginals
  * shared with the main family) and value histograms. */
-#include "attempt.h"
+#include "venn.h"
 
 #include <string.h>
 
@@ -12,7 +12,7 @@
 #define RANGE_ATOMS 9 /* order facts between bounds, in families up to this size */
 
 /* ---- cardinalities and Venn regions ---- */
-static int atom_index(Vc *v, Z3_ast a)
+static int atom_index(Attempt *v, Z3_ast a)
 {
     for (int i = 0; i < v->natoms; i++)
         if (Z3_is_eq_ast(v->c, v->atoms[i], a)) return i;
@@ -22,7 +22,7 @@ static int atom_index(Vc *v, Z3_ast a)
 }
 
 /* Collects the atomic conditions over Q of a predicate. */
-static void collect_atoms(Vc *v, Z3_ast p, int **out, int *n, int *cap)
+static void collect_atoms(Attempt *v, Z3_ast p, int **out, int *n, int *cap)
 {
     if (Z3_get_ast_kind(v->c, p) == Z3_APP_AST && is_bool(v, p)) {
         Z3_app a = Z3_to_app(v->c, p);
@@ -38,7 +38,7 @@ static void collect_atoms(Vc *v, Z3_ast p, int **out, int *n, int *cap)
             return;
         }
     }
-    if (!is_bool(v, p) || !vcx_has_q(v, p)) return;
+    if (!is_bool(v, p) || !attempt_has_q(v, p)) return;
     int ai = atom_index(v, p);
     for (int i = 0; i < *n; i++)
         if ((*out)[i] == ai) return;
@@ -46,7 +46,7 @@ static void collect_atoms(Vc *v, Z3_ast p, int **out, int *n, int *cap)
     (*out)[(*n)++] = ai;
 }
 
-Z3_ast venn_card(Vc *v, Z3_ast pred)
+Z3_ast venn_card(Attempt *v, Z3_ast pred)
 {
     pred = Z3_simplify(v->c, pred);
     for (int i = 0; i < v->ncards; i++)
@@ -61,14 +61,14 @@ Z3_ast venn_card(Vc *v, Z3_ast pred)
     /* the same set counted in another family: the same number */
     for (int i = 0; i < v->ncards - 1; i++)
         if (Z3_is_eq_ast(v->c, v->cards[i].pred, pred)) {
-            vcx_assert(v, eq(v, v->cards[i].c, c));
+            attempt_assert(v, eq(v, v->cards[i].c, c));
             break;
         }
     return c;
 }
 
 /* The truth of pred in region b of the family's atoms. */
-static Z3_ast region_value(Vc *v, Family *f, Z3_ast pred, unsigned b)
+static Z3_ast region_value(Attempt *v, Family *f, Z3_ast pred, unsigned b)
 {
     Z3_ast *from = malloc(sizeof *from * (size_t)(f->natoms + 1)),
            *to = malloc(sizeof *to * (size_t)(f->natoms + 1));
@@ -79,15 +79,15 @@ static Z3_ast region_value(Vc *v, Family *f, Z3_ast pred, unsigned b)
     }
     Z3_ast r = Z3_simplify(v->c, Z3_substitute(v->c, pred, (unsigned)f->natoms, from, to));
     free(from), free(to);
-    if (vcx_has_q(v, r)) { /* a condition on Q the atoms do not capture: refuse, never guess */
-        snprintf(v->unsup, sizeof v->unsup,
-                 "internal: a set condition could not be split into regions");
+    if (attempt_has_q(v, r)) { /* a condition on Q the atoms do not capture: refuse, never guess */
+        reason_note(&v->why, REASON_UNSUPPORTED, NULL,
+                    "internal: a set condition could not be split into regions");
         return fls(v);
     }
     return r;
 }
 
-Z3_ast venn_region_of(Vc *v, Family *f, unsigned b, Z3_ast p)
+Z3_ast venn_region_of(Attempt *v, Family *f, unsigned b, Z3_ast p)
 {
     Z3_ast acc = in_range(v, p);
     for (int i = 0; i < f->natoms; i++) {
@@ -98,13 +98,13 @@ Z3_ast venn_region_of(Vc *v, Family *f, unsigned b, Z3_ast p)
 }
 
 /* "E(Q) == a" atoms: two of them with the same E and different sides are disjoint. */
-static bool eq_atom(Vc *v, Z3_ast a, Z3_ast *lhs, Z3_ast *rhs)
+static bool eq_atom(Attempt *v, Z3_ast a, Z3_ast *lhs, Z3_ast *rhs)
 {
     if (Z3_get_ast_kind(v->c, a) != Z3_APP_AST) return false;
     Z3_app ap = Z3_to_app(v->c, a);
     if (Z3_get_decl_kind(v->c, Z3_get_app_decl(v->c, ap)) != Z3_OP_EQ) return false;
     Z3_ast x = Z3_get_app_arg(v->c, ap, 0), y = Z3_get_app_arg(v->c, ap, 1);
-    bool qx = vcx_has_q(v, x), qy = vcx_has_q(v, y);
+    bool qx = attempt_has_q(v, x), qy = attempt_has_q(v, y);
     if (qx == qy) return false;
     *lhs = qx ? x : y;
     *rhs = qx ? y : x;
@@ -113,7 +113,7 @@ static bool eq_atom(Vc *v, Z3_ast a, Z3_ast *lhs, Z3_ast *rhs)
 
 /* An atom bounding an int E(Q): lo <= E(Q) <= hi, the bounds ground (NULL:
  * unbounded). */
-static bool range_atom(Vc *v, Z3_ast a, Z3_ast *E, Z3_ast *lo, Z3_ast *hi)
+static bool range_atom(Attempt *v, Z3_ast a, Z3_ast *E, Z3_ast *lo, Z3_ast *hi)
 {
     if (Z3_get_ast_kind(v->c, a) != Z3_APP_AST) return false;
     Z3_app ap = Z3_to_app(v->c, a);
@@ -121,7 +121,7 @@ static bool range_atom(Vc *v, Z3_ast a, Z3_ast *E, Z3_ast *lo, Z3_ast *hi)
     if (Z3_get_app_num_args(v->c, ap) != 2) return false;
     Z3_ast x = Z3_get_app_arg(v->c, ap, 0), y = Z3_get_app_arg(v->c, ap, 1);
     if (Z3_get_sort_kind(v->c, Z3_get_sort(v->c, x)) != Z3_INT_SORT) return false;
-    bool qx = vcx_has_q(v, x), qy = vcx_has_q(v, y);
+    bool qx = attempt_has_q(v, x), qy = attempt_has_q(v, y);
     if (qx == qy) return false;
     Z3_ast g = qx ? y : x, one = num(v, 1);
     *E = qx ? x : y;
@@ -153,9 +153,9 @@ static bool range_atom(Vc *v, Z3_ast a, Z3_ast *E, Z3_ast *lo, Z3_ast *hi)
     }
 }
 
-static bool mentions_fn(Vc *v, Z3_ast t, Z3_func_decl f, IdSet *seen)
+static bool mentions_fn(Attempt *v, Z3_ast t, Z3_func_decl f, IdSet *seen)
 {
-    if (!vcx_idset_add(seen, aid(v, t))) return false;
+    if (!idset_add(seen, aid(v, t))) return false;
     if (Z3_get_ast_kind(v->c, t) != Z3_APP_AST) return false;
     Z3_app a = Z3_to_app(v->c, t);
     if (Z3_is_eq_func_decl(v->c, Z3_get_app_decl(v->c, a), f)) return true;
@@ -167,17 +167,17 @@ static bool mentions_fn(Vc *v, Z3_ast t, Z3_func_decl f, IdSet *seen)
 
 /* A value atom: E(Q) == a with a ground and E free of heard-of sets; it has
  * a global count shared by every family that mentions it. */
-static bool value_atom(Vc *v, int atom, Z3_ast *E, Z3_ast *a)
+static bool value_atom(Attempt *v, int atom, Z3_ast *E, Z3_ast *a)
 {
     if (!eq_atom(v, v->atoms[atom], E, a)) return false;
     IdSet seen = {0};
     bool ho =
         mentions_fn(v, *E, v->ho, &seen) || (v->uniform && mentions_fn(v, *E, v->good, &seen));
-    free(seen.v);
-    return !ho && vcx_is_ground(v, *a);
+    idset_free(&seen);
+    return !ho && attempt_is_ground(v, *a);
 }
 
-static Z3_ast value_count(Vc *v, int atom)
+static Z3_ast value_count(Attempt *v, int atom)
 {
     for (int i = 0; i < v->nvatom; i++)
         if (v->vatom[i] == atom) return v->vcount[i];
@@ -186,12 +186,12 @@ static Z3_ast value_count(Vc *v, int atom)
     v->vatom[v->nvatom] = atom;
     Z3_ast c = fresh_const(v, "vcount", v->I);
     v->vcount[v->nvatom++] = c;
-    vcx_assert(v, and2(v, le(v, num(v, 0), c), le(v, c, v->n)));
+    attempt_assert(v, and2(v, le(v, num(v, 0), c), le(v, c, v->n)));
     return c;
 }
 
 /* Counts of E(Q) == a for distinct a add up to at most n; equal values have equal counts. */
-static void value_histograms(Vc *v)
+static void value_histograms(Attempt *v)
 {
     for (int i = 0; i < v->nvatom; i++) {
         Z3_ast Ei, ai;
@@ -203,7 +203,7 @@ static void value_histograms(Vc *v)
             if (!eq_atom(v, v->atoms[v->vatom[j]], &Ej, &aj) || !Z3_is_eq_ast(v->c, Ei, Ej))
                 continue;
             if (j < i) first = false;
-            if (j > i) vcx_assert(v, imp(v, eq(v, ai, aj), eq(v, v->vcount[i], v->vcount[j])));
+            if (j > i) attempt_assert(v, imp(v, eq(v, ai, aj), eq(v, v->vcount[i], v->vcount[j])));
             Z3_ast dup = fls(v);
             for (int k = 0; k < j; k++) {
                 Z3_ast Ek, ak;
@@ -212,22 +212,18 @@ static void value_histograms(Vc *v)
             }
             sum = add2(v, sum, ite(v, dup, num(v, 0), v->vcount[j]));
         }
-        if (first) vcx_assert(v, le(v, sum, v->n));
+        if (first) attempt_assert(v, le(v, sum, v->n));
     }
 }
 
-static int seal_family(Vc *v, int fi, Z3_ast *tie, int ntie, char *err, size_t errn)
+/* Gathers the atoms of the counts in family fi; a count whose conditions
+ * would overflow the family goes to a family of its own, linked by
+ * marginals: fewer joint facts, still sound. */
+static void gather_atoms(Attempt *v, int fi)
 {
     Family *f = &v->fams[fi];
-    if (vcx_over_time(v)) {
-        snprintf(err, errn, "timeout (while building the query)");
-        return -1;
-    }
-    int cap = 0;
     for (int i = 0; i < v->ncards; i++) {
         if (v->cards[i].fam != fi) continue;
-        /* a count whose conditions would overflow the family goes to a family
-         * of its own, linked by marginals: fewer joint facts, still sound */
         int *tmp = NULL, nt = 0, ct = 0;
         for (int k = 0; k < f->natoms; k++) {
             GROW(tmp, nt, ct);
@@ -244,79 +240,87 @@ static int seal_family(Vc *v, int fi, Z3_ast *tie, int ntie, char *err, size_t e
         free(f->atoms);
         f->atoms = tmp;
         f->natoms = nt;
-        cap = ct;
+        f->capatoms = ct;
     }
-    if (f->natoms > MAX_ATOMS && getenv("HOC_VC_DEBUG"))
-        for (int i = 0; i < f->natoms; i++)
-            fprintf(stderr, "  too many: %s\n", Z3_ast_to_string(v->c, v->atoms[f->atoms[i]]));
-    if (f->natoms > MAX_ATOMS) {
-        snprintf(err, errn, "%d distinct set conditions in one Venn family (at most %d)", f->natoms,
-                 MAX_ATOMS);
-        return -1;
-    }
-    if (fi == 0) { /* the main family also splits on the value atoms of the other families */
-        for (int g = 1; g < v->nfams && f->natoms < MAX_ATOMS; g++) {
-            Family *h = &v->fams[g];
-            bool core = false; /* only the families of the query's own processes */
-            for (int t = 0; t < v->nfamterm; t++)
-                if (v->fam_of_term[t] == g)
-                    for (int k = 0; k < v->pool_core; k++)
-                        core |= aid(v, v->pool[k]) == v->fam_term[t];
-            if (!core) continue;
-            int hn = 0, hcap = 0;
-            int *ha = NULL;
-            for (int i = 0; i < v->ncards; i++)
-                if (v->cards[i].fam == g) collect_atoms(v, v->cards[i].pred, &ha, &hn, &hcap);
-            for (int k = 0; k < hn && f->natoms < MAX_ATOMS; k++) {
-                Z3_ast E, a;
-                bool dup = false;
-                for (int m = 0; m < f->natoms; m++)
-                    dup |= f->atoms[m] == ha[k];
-                if (!dup && value_atom(v, ha[k], &E, &a)) {
-                    GROW(f->atoms, f->natoms, cap);
-                    f->atoms[f->natoms++] = ha[k];
-                }
+}
+
+static bool has_atom(const Family *f, int atom)
+{
+    for (int m = 0; m < f->natoms; m++)
+        if (f->atoms[m] == atom) return true;
+    return false;
+}
+
+/* The main family also splits on the value atoms of the families of the
+ * query's own processes (the pool's core). */
+static void add_core_value_atoms(Attempt *v, Family *f)
+{
+    for (int g = 1; g < v->nfams && f->natoms < MAX_ATOMS; g++) {
+        bool core = false;
+        for (int t = 0; t < v->nfamterm; t++)
+            if (v->fam_of_term[t] == g)
+                for (int k = 0; k < v->pool_core; k++)
+                    core |= aid(v, v->pool[k]) == v->fam_term[t];
+        if (!core) continue;
+        int hn = 0, hcap = 0;
+        int *ha = NULL;
+        for (int i = 0; i < v->ncards; i++)
+            if (v->cards[i].fam == g) collect_atoms(v, v->cards[i].pred, &ha, &hn, &hcap);
+        for (int k = 0; k < hn && f->natoms < MAX_ATOMS; k++) {
+            Z3_ast E, a;
+            if (!has_atom(f, ha[k]) && value_atom(v, ha[k], &E, &a)) {
+                GROW(f->atoms, f->natoms, f->capatoms);
+                f->atoms[f->natoms++] = ha[k];
             }
-            free(ha);
-            (void)h;
         }
+        free(ha);
     }
-    if (fi > 0 && v->fams[0].sealed) { /* bounds of the main family on the same E(Q) */
-        Family *g = &v->fams[0];
-        for (int m = 0; m < g->natoms && f->natoms < CROSS_ATOMS; m++) {
-            Z3_ast E, lo, hi, E2, lo2, hi2;
-            bool have = false, match = false;
-            for (int i = 0; i < f->natoms; i++) {
-                have |= f->atoms[i] == g->atoms[m];
-                match |= !have && range_atom(v, v->atoms[f->atoms[i]], &E2, &lo2, &hi2) &&
-                         range_atom(v, v->atoms[g->atoms[m]], &E, &lo, &hi) &&
-                         Z3_is_eq_ast(v->c, E, E2);
-            }
-            if (have || !match) continue;
-            GROW(f->atoms, f->natoms, cap);
-            f->atoms[f->natoms++] = g->atoms[m];
+}
+
+/* A family takes the main family's bounds on the E(Q) its atoms bound. */
+static void add_main_bounds(Attempt *v, Family *f)
+{
+    Family *g = &v->fams[0];
+    for (int m = 0; m < g->natoms && f->natoms < CROSS_ATOMS; m++) {
+        Z3_ast E, lo, hi, E2, lo2, hi2;
+        bool have = false, match = false;
+        for (int i = 0; i < f->natoms; i++) {
+            have |= f->atoms[i] == g->atoms[m];
+            match |= !have && range_atom(v, v->atoms[f->atoms[i]], &E2, &lo2, &hi2) &&
+                     range_atom(v, v->atoms[g->atoms[m]], &E, &lo, &hi) &&
+                     Z3_is_eq_ast(v->c, E, E2);
         }
+        if (have || !match) continue;
+        GROW(f->atoms, f->natoms, f->capatoms);
+        f->atoms[f->natoms++] = g->atoms[m];
     }
-    if (getenv("HOC_VC_DEBUG")) {
-        fprintf(stderr, "family %d: %d atoms, pool %d\n", fi, f->natoms, v->npool);
-        if (fi == 0 && atoi(getenv("HOC_VC_DEBUG")) > 2)
-            for (int i = 0; i < v->npool; i++)
-                fprintf(stderr, "  pool %s\n", Z3_ast_to_string(v->c, v->pool[i]));
-        for (int i = 0; i < f->natoms; i++)
-            fprintf(stderr, "  atom %s\n", Z3_ast_to_string(v->c, v->atoms[f->atoms[i]]));
-    }
+}
+
+static void debug_family(Attempt *v, int fi, const Family *f)
+{
+    fprintf(stderr, "family %d: %d atoms, pool %d\n", fi, f->natoms, v->npool);
+    if (fi == 0 && v->debug > 2)
+        for (int i = 0; i < v->npool; i++)
+            fprintf(stderr, "  pool %s\n", Z3_ast_to_string(v->c, v->pool[i]));
+    for (int i = 0; i < f->natoms; i++)
+        fprintf(stderr, "  atom %s\n", Z3_ast_to_string(v->c, v->atoms[f->atoms[i]]));
+}
+
+/* The family's regions: non-negative, summing to n; each count of the
+ * family is the sum of the regions where its predicate holds. sum is
+ * scratch room for 2^natoms terms. */
+static void define_regions(Attempt *v, int fi, Family *f, Z3_ast *sum)
+{
     unsigned nr = 1u << f->natoms;
     f->r = calloc(nr, sizeof *f->r);
     f->wit = calloc(nr, sizeof *f->wit);
     if (!f->r || !f->wit) abort();
-    Z3_ast *sum = malloc(sizeof *sum * nr);
-    if (!sum) abort();
     for (unsigned b = 0; b < nr; b++) {
         f->r[b] = fresh_const(v, fi ? "rt" : "r", v->I);
-        vcx_assert(v, le(v, num(v, 0), f->r[b]));
+        attempt_assert(v, le(v, num(v, 0), f->r[b]));
         sum[b] = f->r[b];
     }
-    vcx_assert(v, eq(v, Z3_mk_add(v->c, nr, sum), v->n));
+    attempt_assert(v, eq(v, Z3_mk_add(v->c, nr, sum), v->n));
     for (int i = 0; i < v->ncards; i++) {
         if (v->cards[i].fam != fi) continue;
         unsigned k = 0;
@@ -325,12 +329,17 @@ static int seal_family(Vc *v, int fi, Z3_ast *tie, int ntie, char *err, size_t e
             if (Z3_is_eq_ast(v->c, val, fls(v))) continue;
             sum[k++] = Z3_is_eq_ast(v->c, val, tru(v)) ? f->r[b] : ite(v, val, f->r[b], num(v, 0));
         }
-        vcx_assert(v, eq(v, v->cards[i].c, k ? Z3_mk_add(v->c, k, sum) : num(v, 0)));
+        attempt_assert(v, eq(v, v->cards[i].c, k ? Z3_mk_add(v->c, k, sum) : num(v, 0)));
     }
-    /* atoms bounding the same E(Q) (E(Q) == a, t <= E(Q), ...): intervals
-     * that are disjoint share no process; one inside another, no process
-     * is in the first only. Facts of integer order, so exact; without them
-     * only witnesses would rule those regions out, one model at a time. */
+}
+
+/* Atoms bounding the same E(Q) (E(Q) == a, t <= E(Q), ...): intervals that
+ * are disjoint share no process; one inside another, no process is in the
+ * first only. Facts of integer order, so exact; without them only
+ * witnesses would rule those regions out, one model at a time. */
+static void order_facts(Attempt *v, Family *f, Z3_ast *sum)
+{
+    unsigned nr = 1u << f->natoms;
     for (int i = 0; i < f->natoms && f->natoms <= RANGE_ATOMS; i++)
         for (int j = 0; j < f->natoms; j++) {
             Z3_ast E1, lo1, hi1, E2, lo2, hi2;
@@ -350,83 +359,116 @@ static int seal_family(Vc *v, int fi, Z3_ast *tie, int ntie, char *err, size_t e
                 if (lo1 && hi2) apart = or2(v, apart, lt(v, hi2, lo1));
                 if (lo2 && hi1) apart = or2(v, apart, lt(v, hi1, lo2));
                 if (!Z3_is_eq_ast(v->c, apart, fls(v)))
-                    vcx_assert(v, imp(v, apart, eq(v, Z3_mk_add(v->c, k, sum), num(v, 0))));
+                    attempt_assert(v, imp(v, apart, eq(v, Z3_mk_add(v->c, k, sum), num(v, 0))));
             }
             if ((!lo2 || lo1) && (!hi2 || hi1)) { /* interval i inside interval j */
                 Z3_ast inside = tru(v);
                 if (lo2) inside = and2(v, inside, le(v, lo2, lo1));
                 if (hi2) inside = and2(v, inside, le(v, hi1, hi2));
-                vcx_assert(v, imp(v, inside, eq(v, Z3_mk_add(v->c, k2, sum2), num(v, 0))));
+                attempt_assert(v, imp(v, inside, eq(v, Z3_mk_add(v->c, k2, sum2), num(v, 0))));
             }
             free(sum2);
         }
-    /* ground processes make their region non-empty */
-    for (int t = 0; t < ntie && !vcx_over_time(v); t++) /* one small implication per region */
+}
+
+/* Ground processes make their region non-empty (one small implication per
+ * region); value atoms have one count in every family. */
+static void tie_and_count(Attempt *v, Family *f, Z3_ast *tie, int ntie, Z3_ast *sum)
+{
+    unsigned nr = 1u << f->natoms;
+    for (int t = 0; t < ntie && !attempt_over_time(v); t++)
         for (unsigned b = 0; b < nr; b++)
-            vcx_assert(v, imp(v, venn_region_of(v, f, b, tie[t]), le(v, num(v, 1), f->r[b])));
-    /* value atoms have one count in every family */
+            attempt_assert(v, imp(v, venn_region_of(v, f, b, tie[t]), le(v, num(v, 1), f->r[b])));
     for (int i = 0; i < f->natoms; i++) {
         Z3_ast E, a;
         if (!value_atom(v, f->atoms[i], &E, &a)) continue;
         unsigned k = 0;
         for (unsigned b = 0; b < nr; b++)
             if ((b >> i) & 1) sum[k++] = f->r[b];
-        vcx_assert(v, eq(v, Z3_mk_add(v->c, k, sum), value_count(v, f->atoms[i])));
+        attempt_assert(v, eq(v, Z3_mk_add(v->c, k, sum), value_count(v, f->atoms[i])));
     }
-    /* marginals shared with the main family */
-    if (fi > 0 && v->fams[0].sealed) {
-        Family *g = &v->fams[0];
-        int gi[MAX_ATOMS], fj[MAX_ATOMS], ns = 0;
-        for (int i = 0; i < f->natoms; i++)
-            for (int j = 0; j < g->natoms; j++)
-                if (f->atoms[i] == g->atoms[j] && ns < MAX_ATOMS) {
-                    fj[ns] = i, gi[ns++] = j;
-                }
-        /* value atoms are already tied by their counts; a joint marginal
-         * is only worth it when other conditions are shared */
-        bool only_values = true;
-        for (int s2 = 0; s2 < ns; s2++) {
-            Z3_ast E, a;
-            if (!value_atom(v, f->atoms[fj[s2]], &E, &a)) only_values = false;
-        }
-        if (ns > 0 && ns <= 6 && (!only_values || ns > 1) && !only_values) {
-            unsigned ng = 1u << g->natoms;
-            Z3_ast *sg = malloc(sizeof *sg * ng);
-            if (!sg) abort();
-            for (unsigned a = 0; a < (1u << ns); a++) {
-                unsigned k1 = 0, k2 = 0;
-                for (unsigned b = 0; b < nr; b++) {
-                    bool ok = true;
-                    for (int s2 = 0; s2 < ns && ok; s2++)
-                        ok = ((b >> fj[s2]) & 1) == ((a >> s2) & 1);
-                    if (ok) sum[k1++] = f->r[b];
-                }
-                for (unsigned b = 0; b < ng; b++) {
-                    bool ok = true;
-                    for (int s2 = 0; s2 < ns && ok; s2++)
-                        ok = ((b >> gi[s2]) & 1) == ((a >> s2) & 1);
-                    if (ok) sg[k2++] = g->r[b];
-                }
-                vcx_assert(v, eq(v, Z3_mk_add(v->c, k1, sum), Z3_mk_add(v->c, k2, sg)));
+}
+
+/* The sum of f's regions whose bits at pos[0..ns) are those of a. */
+static unsigned regions_matching(const Family *f, const int *pos, int ns, unsigned a, Z3_ast *sum)
+{
+    unsigned k = 0;
+    for (unsigned b = 0; b < (1u << f->natoms); b++) {
+        bool ok = true;
+        for (int s = 0; s < ns && ok; s++)
+            ok = ((b >> pos[s]) & 1) == ((a >> s) & 1);
+        if (ok) sum[k++] = f->r[b];
+    }
+    return k;
+}
+
+/* Marginals shared with the main family: over the atoms both have, the
+ * same processes. Value atoms are already tied by their counts; a joint
+ * marginal is only worth it when other conditions are shared. */
+static void shared_marginals(Attempt *v, Family *f, Z3_ast *sum)
+{
+    Family *g = &v->fams[0];
+    int gi[MAX_ATOMS], fj[MAX_ATOMS], ns = 0;
+    for (int i = 0; i < f->natoms; i++)
+        for (int j = 0; j < g->natoms; j++)
+            if (f->atoms[i] == g->atoms[j] && ns < MAX_ATOMS) {
+                fj[ns] = i, gi[ns++] = j;
             }
-            free(sg);
-        }
+    bool only_values = true;
+    for (int s = 0; s < ns; s++) {
+        Z3_ast E, a;
+        if (!value_atom(v, f->atoms[fj[s]], &E, &a)) only_values = false;
     }
+    if (ns == 0 || ns > 6 || only_values) return;
+    Z3_ast *sg = malloc(sizeof *sg * (1u << g->natoms));
+    if (!sg) abort();
+    for (unsigned a = 0; a < (1u << ns); a++) {
+        unsigned k1 = regions_matching(f, fj, ns, a, sum);
+        unsigned k2 = regions_matching(g, gi, ns, a, sg);
+        attempt_assert(v, eq(v, Z3_mk_add(v->c, k1, sum), Z3_mk_add(v->c, k2, sg)));
+    }
+    free(sg);
+}
+
+/* Seals family fi: its atoms, regions, counts and the facts that relate
+ * them to the other families. False, with the reason recorded (a family too
+ * large as kind too_many), when it cannot. */
+static bool seal_family(Attempt *v, int fi, Z3_ast *tie, int ntie, ReasonKind too_many)
+{
+    if (attempt_stop_if_late(v)) return false;
+    gather_atoms(v, fi);
+    Family *f = &v->fams[fi];
+    if (f->natoms > MAX_ATOMS) {
+        for (int i = 0; i < f->natoms && v->debug; i++)
+            fprintf(stderr, "  too many: %s\n", Z3_ast_to_string(v->c, v->atoms[f->atoms[i]]));
+        reason_note(&v->why, too_many, NULL,
+                    "%d distinct set conditions in one Venn family (at most %d)", f->natoms,
+                    MAX_ATOMS);
+        return false;
+    }
+    if (fi == 0) add_core_value_atoms(v, f);
+    if (fi > 0 && v->fams[0].sealed) add_main_bounds(v, f);
+    if (v->debug) debug_family(v, fi, f);
+    Z3_ast *sum = malloc(sizeof *sum * (1u << f->natoms));
+    if (!sum) abort();
+    define_regions(v, fi, f, sum);
+    order_facts(v, f, sum);
+    tie_and_count(v, f, tie, ntie, sum);
+    if (fi > 0 && v->fams[0].sealed) shared_marginals(v, f, sum);
     free(sum);
     f->sealed = true;
-    return 0;
+    return true;
 }
 
-/* Seals the main family first, then every family not sealed yet. */
-int venn_seal_all(Vc *v, Z3_ast *tie, int ntie, char *err, size_t errn)
+bool venn_seal_all(Attempt *v, Z3_ast *tie, int ntie, ReasonKind too_many)
 {
     for (int i = 0; i < v->nfams; i++)
-        if (!v->fams[i].sealed && seal_family(v, i, tie, ntie, err, errn) < 0) return -1;
+        if (!v->fams[i].sealed && !seal_family(v, i, tie, ntie, too_many)) return false;
     value_histograms(v);
-    return 0;
+    return true;
 }
 
-int venn_new_family(Vc *v)
+int venn_new_family(Attempt *v)
 {
     GROW(v->fams, v->nfams, v->capfams);
     memset(&v->fams[v->nfams], 0, sizeof v->fams[0]);
