@@ -44,6 +44,8 @@ def main(argv):
     roots = argv or ["base", "cli", "compiler", "prover", "checker", "runtime", "stdlib", "services"]
     found = []
     for root in roots:
+        if not os.path.exists(root):
+            continue
         paths = [root] if os.path.isfile(root) else [
             os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs if f.endswith(".c")]
         for p in paths:

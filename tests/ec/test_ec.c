@@ -138,6 +138,42 @@ static void stripe_copy(stripe *dst, const stripe *src)
         memcpy(dst->blk[i], src->blk[i], src->len);
 }
 
+/* What most tests need: a (k, m) code, its decoder, a stripe s of encoded
+ * random data and a work stripe w to erase and decode into. */
+typedef struct {
+    erasure_code *code;
+    erasure_decoder *dec;
+    stripe s, w;
+} rig;
+
+/* Sets r up, with blocks misaligned by offset; 0, or -1 after a failed CHECK naming what. */
+static int rig_open(tctx *t, rig *r, int k, int m, size_t len, size_t offset, const char *what)
+{
+    *r = (rig){0};
+    if (erasure_code_new(k, m, &r->code) != ERASURE_OK) {
+        CHECK(t, 0, "%s: erasure_code_new(%d,%d)", what, k, m);
+        return -1;
+    }
+    if (erasure_decoder_new(r->code, &r->dec) != ERASURE_OK ||
+        stripe_init(&r->s, k, m, len, offset) || stripe_init(&r->w, k, m, len, offset)) {
+        CHECK(t, 0, "%s", what);
+        return -1;
+    }
+    for (int i = 0; i < k; i++)
+        fill(t, r->s.blk[i], len);
+    erasure_err e = erasure_encode(r->code, (const uint8_t *const *)r->s.blk, r->s.blk + k, len);
+    CHECK(t, e == ERASURE_OK, "%s: encode: %s", what, erasure_strerror(e));
+    return 0;
+}
+
+static void rig_close(rig *r)
+{
+    stripe_free(&r->s);
+    stripe_free(&r->w);
+    erasure_decoder_free(r->dec);
+    erasure_code_free(r->code);
+}
+
 /* Erases blocks lost[0..n_lost) in a copy of `orig`, decodes from the rest
  * (survivors passed in `order`), and checks the copy equals orig again. */
 static void erase_and_decode(tctx *t, erasure_decoder *dec, const stripe *orig, stripe *work,
@@ -221,33 +257,16 @@ static void test_roundtrip(tctx *t)
         if (iter % 3 == 0 && len < sizes[4])
             len = (size_t)ERASURE_LEN_ALIGN * (size_t)rnd_in(t, 1, 64);
         size_t offset = iter % 5 == 4 ? (size_t)rnd_in(t, 1, 63) : 0;
-        erasure_code *code;
-        erasure_decoder *dec;
-        stripe s, w;
-        if (erasure_code_new(k, m, &code) != ERASURE_OK) {
-            CHECK(t, 0, "erasure_code_new(%d,%d)", k, m);
-            continue;
-        }
-        if (erasure_decoder_new(code, &dec) != ERASURE_OK || stripe_init(&s, k, m, len, offset) ||
-            stripe_init(&w, k, m, len, offset)) {
-            CHECK(t, 0, "setup");
-            return;
-        }
-        for (int i = 0; i < k; i++)
-            fill(t, s.blk[i], len);
-        erasure_err e = erasure_encode(code, (const uint8_t *const *)s.blk, s.blk + k, len);
-        CHECK(t, e == ERASURE_OK, "encode: %s", erasure_strerror(e));
+        rig g;
+        if (rig_open(t, &g, k, m, len, offset, "setup") != 0) return;
         for (int rep = 0; rep < 3; rep++) {
             int all[ERASURE_MAX_N], n_lost = rnd_in(t, 1, m);
             for (int i = 0; i < k + m; i++)
                 all[i] = i;
             shuffle(t, all, k + m);
-            erase_and_decode(t, dec, &s, &w, all, n_lost, 1);
+            erase_and_decode(t, g.dec, &g.s, &g.w, all, n_lost, 1);
         }
-        stripe_free(&s);
-        stripe_free(&w);
-        erasure_decoder_free(dec);
-        erasure_code_free(code);
+        rig_close(&g);
     }
 }
 
@@ -260,33 +279,20 @@ static void test_all_erasures(tctx *t)
         int k = km[c][0], m = km[c][1], n = k + m;
         size_t len = 128;
         long patterns = 0;
-        erasure_code *code;
-        erasure_decoder *dec;
-        stripe s, w;
-        if (erasure_code_new(k, m, &code) != ERASURE_OK ||
-            erasure_decoder_new(code, &dec) != ERASURE_OK || stripe_init(&s, k, m, len, 0) ||
-            stripe_init(&w, k, m, len, 0)) {
-            CHECK(t, 0, "setup");
-            return;
-        }
-        for (int i = 0; i < k; i++)
-            fill(t, s.blk[i], len);
-        erasure_encode(code, (const uint8_t *const *)s.blk, s.blk + k, len);
+        rig g;
+        if (rig_open(t, &g, k, m, len, 0, "setup") != 0) return;
         long before = t->fail;
         for (uint32_t mask = 1; mask < (1u << n); mask++) {
             int lost[ERASURE_MAX_N], n_lost = 0;
             if (__builtin_popcount(mask) > m) continue;
             for (int i = 0; i < n; i++)
                 if (mask & (1u << i)) lost[n_lost++] = i;
-            erase_and_decode(t, dec, &s, &w, lost, n_lost, 0);
+            erase_and_decode(t, g.dec, &g.s, &g.w, lost, n_lost, 0);
             patterns++;
         }
         printf("  all erasures (%d+%d): %ld patterns, %s\n", k, m, patterns,
                t->fail == before ? "ok" : "FAILED");
-        stripe_free(&s);
-        stripe_free(&w);
-        erasure_decoder_free(dec);
-        erasure_code_free(code);
+        rig_close(&g);
     }
 }
 
@@ -384,28 +390,18 @@ static void test_decoder_cache(tctx *t)
 {
     int k = 6, m = 3;
     size_t len = 256;
-    erasure_code *code;
-    erasure_decoder *dec;
-    stripe s, w;
-    if (erasure_code_new(k, m, &code) != ERASURE_OK ||
-        erasure_decoder_new(code, &dec) != ERASURE_OK || stripe_init(&s, k, m, len, 0) ||
-        stripe_init(&w, k, m, len, 0)) {
-        CHECK(t, 0, "setup");
-        return;
-    }
+    rig g;
+    if (rig_open(t, &g, k, m, len, 0, "setup") != 0) return;
     int p1[] = {0, 7, 4}, p2[] = {0, 7, 5}, p3[] = {0, 7};
     const int *pats[] = {p1, p1, p2, p1, p3, p1};
     int npat[] = {3, 3, 3, 3, 2, 3};
     for (int i = 0; i < 6; i++) {
         for (int j = 0; j < k; j++)
-            fill(t, s.blk[j], len);
-        erasure_encode(code, (const uint8_t *const *)s.blk, s.blk + k, len);
-        erase_and_decode(t, dec, &s, &w, pats[i], npat[i], 0);
+            fill(t, g.s.blk[j], len);
+        erasure_encode(g.code, (const uint8_t *const *)g.s.blk, g.s.blk + k, len);
+        erase_and_decode(t, g.dec, &g.s, &g.w, pats[i], npat[i], 0);
     }
-    stripe_free(&s);
-    stripe_free(&w);
-    erasure_decoder_free(dec);
-    erasure_code_free(code);
+    rig_close(&g);
 }
 
 /* The widest code allowed: k + m = 255. */
@@ -413,24 +409,11 @@ static void test_widest(tctx *t)
 {
     int k = 251, m = 4;
     size_t len = 64;
-    erasure_code *code;
-    erasure_decoder *dec;
-    stripe s, w;
-    if (erasure_code_new(k, m, &code) != ERASURE_OK ||
-        erasure_decoder_new(code, &dec) != ERASURE_OK || stripe_init(&s, k, m, len, 0) ||
-        stripe_init(&w, k, m, len, 0)) {
-        CHECK(t, 0, "setup 251+4");
-        return;
-    }
-    for (int j = 0; j < k; j++)
-        fill(t, s.blk[j], len);
-    erasure_encode(code, (const uint8_t *const *)s.blk, s.blk + k, len);
+    rig g;
+    if (rig_open(t, &g, k, m, len, 0, "setup 251+4") != 0) return;
     int lost[] = {0, 100, 250, 253};
-    erase_and_decode(t, dec, &s, &w, lost, 4, 1);
-    stripe_free(&s);
-    stripe_free(&w);
-    erasure_decoder_free(dec);
-    erasure_code_free(code);
+    erase_and_decode(t, g.dec, &g.s, &g.w, lost, 4, 1);
+    rig_close(&g);
 }
 
 static void test_xor_alloc(tctx *t)
