@@ -249,7 +249,9 @@ typedef struct Program {
 } Program;
 
 /* ---- arena ---- */
+/* A new, empty arena. When memory runs out, it and its allocations exit the process (status 2). */
 Arena *arena_new(void);
+/* Frees the arena and everything allocated in it; NULL is a no-op. */
 void arena_free(Arena *a);
 /* Zeroed memory that lives as long as the arena. */
 void *arena_alloc(Arena *a, size_t n);
@@ -257,10 +259,15 @@ void *arena_alloc(Arena *a, size_t n);
 char *arena_strndup(Arena *a, const char *s, size_t n);
 
 /* ---- constructors used by the parser ---- */
+/* A zeroed node of kind k at position p, in the arena (the parser fills the rest). */
 Expr *ast_expr(Arena *a, ExprKind k, Pos p);
+/* A zeroed statement of kind k at position p, in the arena. */
 Stmt *ast_stmt(Arena *a, StmtKind k, Pos p);
+/* A zeroed declaration of kind k named name (copied into the arena) at position p. */
 Decl *ast_decl(Arena *a, DeclKind k, Pos p, const char *name);
+/* A zeroed type of kind k, in the arena. */
 Type *ast_type(Arena *a, TypeKind k);
+/* How a type reads in diagnostics ("int[pid]", "set"), in the arena. */
 const char *type_name(Arena *a, const Type *t);
 /* Whether e is built by operators and ?: from leaves that leaf accepts. */
 bool ast_only(const Expr *e, bool (*leaf)(const Expr *));

@@ -32,7 +32,8 @@
 #include <stdint.h>
 
 #define ERASURE_LEN_ALIGN 64
-#define ERASURE_MAX_LEN ((size_t)0x7fffffc0) /* largest multiple of 64 that fits ISA-L's int len */
+#define ERASURE_MAX_LEN ((size_t)0x7fffffc0) /* largest multiple of 64 that fits ISA-L's int len   \
+                                              */
 #define ERASURE_MAX_N 255 /* k + m limit: Cauchy points must be distinct in GF(2^8) */
 
 typedef enum erasure_err {
@@ -57,6 +58,7 @@ typedef struct erasure_decoder erasure_decoder;
 const char *erasure_strerror(erasure_err e);
 /* 64-byte aligned allocation (NULL for size 0 or on failure); release with erasure_free. */
 void *erasure_alloc(size_t size);
+/* Releases what erasure_alloc returned; NULL is a no-op. */
 void erasure_free(void *p);
 /* ERASURE_OK iff len is a supported block length. */
 erasure_err erasure_check_len(size_t len);
@@ -66,8 +68,11 @@ erasure_err erasure_check_len(size_t len);
 /* Builds the code for k data and m parity blocks: 1 <= k, 1 <= m, k + m <= 255.
  * Errors: ERASURE_EBADK, ERASURE_EBADM, ERASURE_ETOOBIG, ERASURE_ENOMEM (then *out == NULL). */
 erasure_err erasure_code_new(int k, int m, erasure_code **out);
+/* Frees a code; NULL is a no-op. Rows and decoders borrowing it must be freed first. */
 void erasure_code_free(erasure_code *code);
+/* The number of data blocks k of a code. */
 int erasure_code_k(const erasure_code *code);
+/* The number of parity blocks m of a code. */
 int erasure_code_m(const erasure_code *code);
 /* Generator entry G[row][col] (row < k+m, col < k). Rows 0..k-1 are the identity;
  * P[r][j] = G[k + r][j] = 1 / ((k + r) ^ j) in GF(2^8) (ISA-L's Cauchy matrix). */
@@ -76,8 +81,8 @@ uint8_t erasure_code_coeff(const erasure_code *code, int row, int col);
 /* ---- encode: k data blocks -> m parity blocks ---- */
 
 /* parity[r] = sum_j P[r][j] * data[j] for r < m. data has k pointers, parity m. */
-erasure_err erasure_encode(const erasure_code *code, const uint8_t *const *data, uint8_t *const *parity,
-                   size_t len);
+erasure_err erasure_encode(const erasure_code *code, const uint8_t *const *data,
+                           uint8_t *const *parity, size_t len);
 
 /* ---- deltas and parity updates ----
  *
@@ -91,25 +96,27 @@ erasure_err erasure_encode(const erasure_code *code, const uint8_t *const *data,
 void erasure_xor(const uint8_t *a, const uint8_t *b, uint8_t *out, size_t len);
 /* parity ^= P[row][data_index] * delta; row < m, data_index < k. Errors: ERASURE_EBADLEN,
  * ERASURE_EBADINDEX. For generated code: fixed-size blocks, no allocation. */
-erasure_err erasure_update_row(const erasure_code *code, int row, int data_index, const uint8_t *delta,
-                       uint8_t *parity, size_t len);
+erasure_err erasure_update_row(const erasure_code *code, int row, int data_index,
+                               const uint8_t *delta, uint8_t *parity, size_t len);
 /* parity[r] ^= P[r][data_index] * delta for all r < m, in one pass over delta. */
 erasure_err erasure_update_all(const erasure_code *code, int data_index, const uint8_t *delta,
-                       uint8_t *const *parity, size_t len);
+                               uint8_t *const *parity, size_t len);
 
 /* A parity server that owns one row keeps only that row's 32*k bytes of
  * tables: erasure_row_new copies them out (the code may be freed afterwards) and
  * erasure_row_update behaves exactly like erasure_update_row for that row. */
 erasure_err erasure_row_new(const erasure_code *code, int row, erasure_row **out);
+/* Frees a row; NULL is a no-op. */
 void erasure_row_free(erasure_row *r);
-erasure_err erasure_row_update(const erasure_row *r, int data_index, const uint8_t *delta, uint8_t *parity,
-                       size_t len);
+erasure_err erasure_row_update(const erasure_row *r, int data_index, const uint8_t *delta,
+                               uint8_t *parity, size_t len);
 
 /* ---- decode: any k surviving blocks -> any lost blocks ---- */
 
 /* A decoder holds the scratch for decoding (so erasure_decode never allocates) and
  * caches the last pattern's decode tables. It borrows code, which must outlive it. */
 erasure_err erasure_decoder_new(const erasure_code *code, erasure_decoder **out);
+/* Frees a decoder; NULL is a no-op. */
 void erasure_decoder_free(erasure_decoder *d);
 /* blocks[] has k+m entries indexed by block number (data 0..k-1, parity
  * k..k+m-1). The first k indices of avail[0..n_avail) are read; each block in
@@ -117,7 +124,7 @@ void erasure_decoder_free(erasure_decoder *d);
  * want must be in range, without repeats, and disjoint; entries of blocks not
  * read or written may be NULL. Errors: ERASURE_EBADLEN, ERASURE_EBADINDEX,
  * ERASURE_ETOOFEW (n_avail < k), ERASURE_ESINGULAR (never for this code). */
-erasure_err erasure_decode(erasure_decoder *d, const int *avail, int n_avail, const int *want, int n_want,
-                   uint8_t *const *blocks, size_t len);
+erasure_err erasure_decode(erasure_decoder *d, const int *avail, int n_avail, const int *want,
+                           int n_want, uint8_t *const *blocks, size_t len);
 
 #endif
