@@ -196,17 +196,15 @@ static void body_init(Gen *g, void *arg)
     g->use_s = true;
     for (int i = 0; i < al->ninputs; i++) {
         Decl *d = al->inputs[i];
-        const char *conv = d->type->kind == TY_BOOL  ? "inputs[%d] != 0"
-                           : d->type->kind == TY_INT ? "inputs[%d]"
-                                                     : "(int32_t)inputs[%d]";
+        const char *conv = d->type->kind == TY_BOOL   ? "inputs[%d] != 0"
+                           : d->type->kind == TY_ENUM ? "(int32_t)inputs[%d]"
+                                                      : "inputs[%d]";
         cgen_line(g, "s->%s = %s;", d->name, cgen_fmt(g, conv, i));
     }
     for (int i = 0; i < al->nvars; i++) {
         Decl *d = al->vars[i];
         if (!d->init) continue;
         const char *v = cgen_expr(g, d->init);
-        if (d->type->kind == TY_PID && d->init->type->kind == TY_INT)
-            v = cgen_fmt(g, "(int32_t)%s", v);
         cgen_copy(g, cgen_fmt(g, "s->%s", d->name), v, d->type);
     }
 }
@@ -519,6 +517,11 @@ int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
     emit_descriptor(&g, &tables);
     /* last: the specs just written say which quantifier ranges they need */
     cgen_active_helpers(&g, &h, &helpers);
+    if (g.need_zero)
+        hoc_buf_printf(&helpers,
+                       "/* Zero bytes: what an array element outside its array reads. */\n"
+                       "static const union {\n    %s_state s;\n    %s_msg m;\n} %s_zero;\n\n",
+                       px, px, px);
     hoc_buf_printf(&h, "#endif\n");
     int rc = 0;
     if (fputs(h.p, hf) < 0 ||

@@ -166,9 +166,8 @@ static const char *emit_aggregate(Gen *g, Expr *e)
     cgen_line(g, "%s = %s;", who, p);
     cgen_close(g);
     cgen_close(g);
-    /* on an empty mailbox: 0, and a message with all fields zero */
-    if (is_arg) return cgen_fmt(g, "(%s < 0 ? 0 : %s)", who, who);
-    return best;
+    /* on an empty mailbox: 0, and for arg*, -1: no one, whose fields are all zero */
+    return is_arg ? who : best;
 }
 
 static const char *emit_call(Gen *g, Expr *e)
@@ -264,45 +263,107 @@ static const char *emit_name(Gen *g, Expr *e)
     }
 }
 
-static const char *emit_index(Gen *g, Expr *e)
+/* The zero value of a scalar of type t. */
+static const char *zero_of(const Type *t)
 {
-    if (e->nk == N_HO) {
-        g->use_ho = true;
-        return cgen_fmt(g, "ho[hoc_idx(%s, HOC_MAXN)]", cgen_expr(g, e->b));
-    }
-    if (e->nk == N_STATE) { /* a spec reading process i's variable */
+    return t->kind == TY_BOOL ? "false" : "0";
+}
+
+static bool is_block(const Type *t)
+{
+    return t->kind == TY_ARRAY || t->kind == TY_BYTES;
+}
+
+/* How many elements array or block t has: n for an array indexed by process. */
+static const char *elem_count(Gen *g, const Type *t)
+{
+    if (t->kind == TY_ARRAY && t->len < 0) return cgen_n(g);
+    return cgen_fmt(g, "%lld", (long long)t->len);
+}
+
+/* Conjoins c to the condition *cond (NULL: none yet). */
+static void and_cond(Gen *g, const char **cond, const char *c)
+{
+    *cond = *cond ? cgen_fmt(g, "%s && %s", *cond, c) : c;
+}
+
+/* A spec's process index that is a process by construction: a binder over
+ * processes (or over a set, which holds only processes). */
+static bool is_process(const Expr *i)
+{
+    return i->kind == E_NAME && i->nk == N_BINDER && i->binder && i->binder->type->kind == TY_PID;
+}
+
+const char *cgen_access(Gen *g, Expr *e, const char **cond)
+{
+    if (e->kind == E_INDEX && e->nk == N_STATE) { /* a spec reading process i's variable */
         Expr *i = e->b;
         g->use_s = true;
-        bool in_range = i->kind == E_NAME && i->nk == N_BINDER && i->binder && !i->binder->domx &&
-                        i->binder->type->kind == TY_PID;
-        if (in_range) return cgen_fmt(g, "S[%s].%s", i->name, e->a->name);
-        return cgen_fmt(g, "S[hoc_idx(%s, (uint32_t)%s)].%s", cgen_expr(g, i), cgen_n(g),
-                        e->a->name);
+        const char *ix = cgen_expr(g, i);
+        if (!is_process(i)) and_cond(g, cond, cgen_fmt(g, "hoc_in(%s, %s)", ix, cgen_n(g)));
+        return cgen_fmt(g, "S[%s].%s", ix, e->a->name);
     }
-    const char *idx = cgen_expr(g, e->b);
-    if (e->nk == N_MBOX) {
-        const char *p = cgen_fmt(g, "hoc_idx(%s, HOC_MAXN)", idx);
-        Round *r = e->a->type->round;
-        cgen_expr(g, e->a); /* the mailbox itself needs no code, but mark its use */
-        if (r->single) return msg_field(g, r, p, 0);
-        return cgen_fmt(g, "(int32_t)%s", p);
+    if (e->kind == E_INDEX && e->nk == N_MBOX) { /* mbox[p] of a single-value round */
+        const char *p = cgen_expr(g, e->b), *heard = cgen_expr(g, e->a);
+        and_cond(g, cond, cgen_fmt(g, "hoc_set_has(%s, %s)", heard, p));
+        return msg_field(g, e->a->type->round, p, 0);
     }
-    const char *base = cgen_expr(g, e->a);
-    const Type *t = e->a->type;
-    const char *len = t->kind == TY_BYTES ? cgen_fmt(g, "%lld", (long long)t->len) : cgen_len(g, t);
-    const char *el = cgen_fmt(g, "%s[hoc_idx(%s, %s)]", base, idx, len);
-    return t->kind == TY_BYTES ? cgen_fmt(g, "(int64_t)%s", el) : el;
+    if (e->kind == E_INDEX && is_block(e->a->type)) {
+        const char *base = cgen_access(g, e->a, cond), *idx = cgen_expr(g, e->b);
+        and_cond(g, cond, cgen_fmt(g, "hoc_in(%s, %s)", idx, elem_count(g, e->a->type)));
+        return cgen_fmt(g, "%s[%s]", base, idx);
+    }
+    if (e->kind == E_FIELD && e->index >= 0 && e->a->type->kind == TY_MSG) {
+        /* a message: a sender, or -1 for no one, whose fields are all zero */
+        const char *h = cgen_expr(g, e->a);
+        bool sure = e->a->kind == E_NAME && e->a->nk == N_MSGVAR;
+        if (!sure) and_cond(g, cond, cgen_fmt(g, "%s >= 0", h));
+        return msg_field(g, e->a->type->round, h, e->index);
+    }
+    return cgen_expr(g, e);
+}
+
+/* Reads element access e: its value where it is in range, else the zero
+ * value of its type (for an array or block, a pointer to zero bytes). */
+static const char *read_access(Gen *g, Expr *e)
+{
+    const char *cond = NULL, *v = cgen_access(g, e, &cond);
+    bool byte = e->kind == E_INDEX && e->a->type && e->a->type->kind == TY_BYTES;
+    if (byte) v = cgen_fmt(g, "(int64_t)%s", v);
+    if (!cond) return v;
+    if (is_block(e->type)) {
+        g->need_zero = true;
+        return cgen_fmt(g, "(%s ? (const void *)%s : (const void *)&%s_zero)", cond, v, g->px);
+    }
+    return cgen_fmt(g, "(%s ? %s : %s)", cond, v, zero_of(e->type));
+}
+
+static const char *emit_index(Gen *g, Expr *e)
+{
+    if (e->nk == N_HO) { /* no process p: an empty heard-of set */
+        g->use_ho = true;
+        const char *p = cgen_expr(g, e->b);
+        return cgen_fmt(g, "(hoc_in(%s, %s) ? ho[%s] : 0)", p, cgen_n(g), p);
+    }
+    if (e->nk == N_MBOX && !e->a->type->round->single) { /* a message: its sender, or -1 */
+        const char *p = cgen_expr(g, e->b);
+        return cgen_fmt(g, "hoc_sender(%s, %s)", cgen_expr(g, e->a), p);
+    }
+    return read_access(g, e);
 }
 
 static const char *emit_field(Gen *g, Expr *e)
 {
-    const char *base = cgen_expr(g, e->a);
-    if (e->a->type->kind == TY_MBOX) return base; /* a projection: the senders stay the same */
+    if (e->a->type->kind == TY_MBOX) return cgen_expr(g, e->a); /* a projection: same senders */
     Round *r = e->a->type->kind == TY_MSG ? e->a->type->round : g->round;
     bool single_var = e->a->kind == E_NAME && e->a->nk == N_MSGVAR && r->single;
-    if (single_var) base = e->a->name;
-    if (e->index == -2) return base;
-    return msg_field(g, r, base, e->index);
+    if (single_var) {
+        if (e->index == -2) return e->a->name;
+        return msg_field(g, r, e->a->name, e->index);
+    }
+    if (e->index == -2) return cgen_expr(g, e->a); /* m.sender: the handle itself */
+    if (e->a->type->kind == TY_MSG) return read_access(g, e);
+    return msg_field(g, r, cgen_expr(g, e->a), e->index);
 }
 
 static const char *int_op(Op op)
@@ -397,7 +458,8 @@ const char *cgen_expr(Gen *g, Expr *e)
         hoc_buf b = {0};
         hoc_buf_put(&b, "(", 1);
         for (int i = 0; i < e->nargs; i++)
-            hoc_buf_printf(&b, "%shoc_set_one(%s)", i ? " | " : "", cgen_expr(g, e->args[i]));
+            hoc_buf_printf(&b, "%shoc_set_of(%s, %s)", i ? " | " : "", cgen_expr(g, e->args[i]),
+                           cgen_n(g));
         hoc_buf_put(&b, ")", 1);
         return cgen_take(g, &b);
     }

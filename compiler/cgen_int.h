@@ -32,6 +32,7 @@ typedef struct Gen {
     bool use_let[64]; /* lets emitted as named locals in this function's prologue */
     bool use_out;     /* a send or an output: the out (and to) parameters */
     bool need_active_ints, need_active_sets, need_active_stamps;
+    bool need_zero; /* PX_zero: zero bytes an out-of-range array element reads */
 } Gen;
 
 /* ---- cgen_stmt.c: writing C ---- */
@@ -69,6 +70,11 @@ void cgen_function(Gen *g, hoc_buf *dst, const char *signature, Mode mode, cgen_
 const char *cgen_expr(Gen *g, Expr *e);
 /* The parameter n as a C expression, in any mode. */
 const char *cgen_n(Gen *g);
+/* The C lvalue of e, an element of an array or block, a process's variable
+ * in a spec or a field of a message, or any other expression; conjoins to
+ * *cond (NULL: none yet) the C condition under which it exists: an index
+ * outside the array or the processes, or a message from no one, has none. */
+const char *cgen_access(Gen *g, Expr *e, const char **cond);
 
 /* ---- cgen_layout.c: data layout ---- */
 

@@ -66,20 +66,19 @@ void cgen_copy(Gen *g, const char *dst, const char *src, const Type *t)
         cgen_line(g, "%s = %s;", dst, src);
 }
 
+/* A write through an index outside the array does nothing. */
 static void emit_assign(Gen *g, Stmt *s)
 {
-    const char *rhs = cgen_expr(g, s->rhs);
+    const char *rhs = cgen_expr(g, s->rhs), *cond = NULL;
     Expr *l = s->lhs;
-    if (l->kind == E_INDEX && l->a->type->kind == TY_BYTES) {
-        const char *base = cgen_expr(g, l->a), *idx = cgen_expr(g, l->b);
-        cgen_line(g, "%s[hoc_idx(%s, %lld)] = (uint8_t)%s;", base, idx, (long long)l->a->type->len,
-                  rhs);
-        return;
+    const char *lhs = cgen_access(g, l, &cond);
+    if (l->kind == E_INDEX && l->a->type->kind == TY_BYTES) rhs = cgen_fmt(g, "(uint8_t)%s", rhs);
+    if (cond) {
+        cgen_line(g, "if (%s) {", cond);
+        g->indent++;
     }
-    const char *lhs = cgen_expr(g, l);
-    if (l->type->kind == TY_PID && s->rhs->type->kind == TY_INT)
-        rhs = cgen_fmt(g, "(int32_t)%s", rhs);
     cgen_copy(g, lhs, rhs, l->type);
+    if (cond) cgen_close(g);
 }
 
 /* Fills the message struct `m` from a send's payload. */
@@ -92,7 +91,6 @@ static void emit_payload(Gen *g, const char *m, Expr *payload)
         Expr *v = payload->kind == E_TUPLE ? payload->args[i] : payload;
         const char *val = cgen_expr(g, v);
         const Type *ft = r->fields[i].type;
-        if (ft->kind == TY_PID && v->type->kind == TY_INT) val = cgen_fmt(g, "(int32_t)%s", val);
         cgen_copy(g, cgen_fmt(g, "%s.%s", m, r->fields[i].name), val, ft);
     }
 }
