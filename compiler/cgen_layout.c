@@ -24,7 +24,7 @@ const char *cgen_ctype(Gen *g, const Type *t)
     case TY_ARRAY:
         return cgen_ctype(g, t->elem);
     case TY_MSG:
-        return "int32_t"; /* a sender index */
+        return "int64_t"; /* a sender, -1 for no one */
     case TY_MBOX:
         return "hoc_set"; /* the senders it holds */
     default:

@@ -248,7 +248,7 @@ static inline int32_t hoc_set_max(hoc_set s)
     return s ? 63 - __builtin_clzll(s) : -1;
 }
 /* The next member after p, or -1: for (p = hoc_set_min(s); p >= 0; p = hoc_set_next(s, p)). */
-static inline int32_t hoc_set_next(hoc_set s, int32_t p)
+static inline int32_t hoc_set_next(hoc_set s, int64_t p)
 {
     return p >= 63 ? -1 : hoc_set_min(s & ~(((hoc_set)2 << p) - 1));
 }
@@ -304,9 +304,14 @@ static inline bool hoc_in(int64_t i, int64_t len)
 }
 /* The sender p as a message of the mailbox `from`, or -1 ("no one") when p
  * was not heard or is not a process: its fields are then all zero. */
-static inline int32_t hoc_sender(hoc_set from, int64_t p)
+static inline int64_t hoc_sender(hoc_set from, int64_t p)
 {
-    return hoc_set_has(from, p) ? (int32_t)p : -1;
+    return hoc_set_has(from, p) ? p : -1;
+}
+/* Byte b as an int (a call, so compilers do not call b < 256 always true). */
+static inline int64_t hoc_byte(uint8_t b)
+{
+    return b;
 }
 
 /* ---- mmor: the smallest among the most often received values (0 when
