@@ -158,6 +158,23 @@ int vc_obligations(Algo *al, VcObligation **out)
 
 /* ---- the set-up and the facts of a query ---- */
 
+/* The sizes the encoding holds: beyond them the query would leave part of
+ * the program out, so it is refused, never silently cut. */
+static void setup_limits(Attempt *v, Algo *al)
+{
+    if (al->ninputs + al->nvars > MAXSLOT - 2)
+        attempt_unsupported(v, al->decl->pos, "more than %d variables and inputs", MAXSLOT - 2);
+    if (al->nparams > (int)(sizeof v->par / sizeof *v->par))
+        attempt_unsupported(v, al->decl->pos, "more than %d params",
+                            (int)(sizeof v->par / sizeof *v->par));
+    if (al->noracles > (int)(sizeof v->oracle / sizeof *v->oracle))
+        attempt_unsupported(v, al->decl->pos, "more than %d oracles",
+                            (int)(sizeof v->oracle / sizeof *v->oracle));
+    for (int r = 0; r < al->nrounds; r++)
+        if (al->rounds[r]->nfields > MAXF)
+            attempt_unsupported(v, al->rounds[r]->pos, "a message of more than %d fields", MAXF);
+}
+
 /* The symbols of the query (placeholders, parameters, one function per state
  * variable, the heard-of relation, ...) with their ranges, and the
  * algorithm's parameter constraints. State it cannot encode is recorded as
@@ -179,6 +196,7 @@ static void setup(Attempt *v, Algo *al)
     v->n = v->par[0];
     attempt_assert(v, and2(v, le(v, num(v, 1), v->n), le(v, v->n, num(v, HOC_MAXN))));
     Z3_sort d2[2] = {v->I, v->I};
+    setup_limits(v, al);
     for (int pass = 0; pass < 2; pass++) {
         Decl **ds = pass ? al->vars : al->inputs;
         int nd = pass ? al->nvars : al->ninputs;
