@@ -14,6 +14,8 @@
 
 /* Largest number of processes: a set of processes is one 64-bit word. */
 #define HOC_MAXN 64
+/* Most inputs of an algorithm: drivers hold a process's inputs in this many. */
+#define HOC_MAXINPUTS 64
 #define HOC_ABI_VERSION 3
 
 typedef uint64_t hoc_set;
