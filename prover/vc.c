@@ -190,8 +190,8 @@ static void setup(Attempt *v, Algo *al)
     v->T = Z3_mk_const(c, Z3_mk_string_symbol(c, "__to"), v->I);
     for (int i = 0; i < al->nparams && i < 16; i++) {
         v->par[i] = Z3_mk_const(c, Z3_mk_string_symbol(c, al->params[i]->name), v->I);
-        if (i > 0)
-            attempt_assert(v, and2(v, le(v, Z3_mk_int64(c, INT64_MIN, v->I), v->par[i]),
+        if (i > 0) /* drivers take no negative parameter (runtime/params.c) */
+            attempt_assert(v, and2(v, le(v, num(v, 0), v->par[i]),
                                    le(v, v->par[i], Z3_mk_int64(c, INT64_MAX, v->I))));
     }
     v->n = v->par[0];
@@ -964,8 +964,9 @@ void vc_discharge(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult *r
         memset(res, 0, sizeof *res);
         res->status = VC_UNKNOWN;
         snprintf(res->reason, sizeof res->reason,
-                 "vacuous: no n in 1..%d and no parameter values satisfy the parameters' `where` "
-                 "constraints, so nothing can run and every obligation would hold",
+                 "vacuous: no n in 1..%d and no parameter values (0 or more) satisfy the "
+                 "parameters' `where` constraints, so nothing can run and every obligation "
+                 "would hold",
                  HOC_MAXN);
         res->secs = hoc_now_s() - t0;
         return;
