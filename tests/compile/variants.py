@@ -50,9 +50,9 @@ algorithm A {
 """
 
 ROUNDS = {
-    "single": "round R msg int {{ send {{ {send} }} update {{ {update} }} }}",
-    "record": "round R msg (u: int, w: pid, t: stamp, bl: bytes[4]) {{ send {{ {send} }} update {{ {update} }} }}",
-    "empty": "round R {{ update {{ {update} }} }}",
+    "single": "round {name} msg int {{ send {{ {send} }} update {{ {update} }} }}",
+    "record": "round {name} msg (u: int, w: pid, t: stamp, bl: bytes[4]) {{ send {{ {send} }} update {{ {update} }} }}",
+    "empty": "round {name} {{ update {{ {update} }} }}",
 }
 
 SENDS = {
@@ -163,18 +163,18 @@ SPECS = [
 
 
 def programs():
-    """(name, source) of every variant."""
+    """(name, source) of every program: the variants of one kind side by side,
+    each in a round (or a spec) of its own, so each is its own C function."""
     for kind, tmpl in ROUNDS.items():
         sends = SENDS.get(kind, [""])
-        for ui, upd in enumerate(UPDATES[kind]):
-            send = sends[ui % len(sends)]
-            body = tmpl.format(send=send, update=upd)
-            yield f"{kind}_u{ui}", HEAD + "  " + body + "\n}\n"
-        for si, send in enumerate(sends):
-            body = tmpl.format(send=send, update="")
-            yield f"{kind}_s{si}", HEAD + "  " + body + "\n}\n"
-    for si, spec in enumerate(SPECS):
-        yield f"spec{si}", HEAD + "  round R { send { broadcast x; } }\n  " + spec + "\n}\n"
+        rounds = [tmpl.format(name=f"U{ui}", send=sends[ui % len(sends)], update=upd)
+                  for ui, upd in enumerate(UPDATES[kind])]
+        rounds += [tmpl.format(name=f"S{si}", send=send, update="")
+                   for si, send in enumerate(sends)]
+        yield kind, HEAD + "".join("  " + r + "\n" for r in rounds) + "}\n"
+    yield "specs", HEAD + "  round R { send { broadcast x; } }\n" + "".join(
+        "  " + spec + "\n" for spec in SPECS) + "}\n"
+    yield "nothing", HEAD + "  round R { }\n}\n"  # every def unused, every parameter too
     yield "when", HEAD + (
         "  round R { send { broadcast x; } progress timeout 1ms, when true; }\n"
         "  round S { send { broadcast x; } progress wait n - k, goahead 1, when 0 in mbox; }\n}\n")
