@@ -378,17 +378,19 @@ const char *cgen_access(Gen *g, Expr *e, const char **cond)
  * value of its type (for an array or block, a pointer to zero bytes). */
 static const char *read_access(Gen *g, Expr *e)
 {
+    bool none = cgen_no_element(e);
+    const char *cond = NULL, *v = none ? NULL : cgen_access(g, e, &cond);
+    if (v && !cond) return v;
     const char *zero = zero_of(e->type);
-    if (is_block(e->type)) {
+    if (is_block(e->type)) { /* the zero bytes PX_zero, and v as a pointer like them */
         g->need_zero = true;
         zero = cgen_fmt(g, "(const void *)&%s_zero", g->px);
+        if (v) v = cgen_fmt(g, "(const void *)%s", v);
     }
-    if (cgen_no_element(e)) return zero;
-    const char *cond = NULL, *v = cgen_access(g, e, &cond);
-    bool byte = e->kind == E_INDEX && e->a->type && e->a->type->kind == TY_BYTES;
-    if (is_block(e->type) && cond) v = cgen_fmt(g, "(const void *)%s", v);
-    if (byte) v = cgen_fmt(g, "hoc_byte(%s)", v);
-    return cond ? cgen_fmt(g, "(%s ? %s : %s)", cond, v, zero) : v;
+    if (!v) return zero;
+    if (e->kind == E_INDEX && e->a->type && e->a->type->kind == TY_BYTES)
+        v = cgen_fmt(g, "hoc_byte(%s)", v);
+    return cgen_fmt(g, "(%s ? %s : %s)", cond, v, zero);
 }
 
 static const char *emit_index(Gen *g, Expr *e)

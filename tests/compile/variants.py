@@ -109,6 +109,7 @@ UPDATES = {
         "a[3] = 1; x = a[-1];",
         "q[n] = 1; x = q[id + 1];",
         "rows[5] = blk; blk = rows[id];",
+        "blk = rows[0]; x = rows[1][2] + blk[3];",
         "x = f(1, 2);",
         "x = h(x);",
         "p = ext(p, blk);",
