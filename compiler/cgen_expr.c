@@ -380,6 +380,9 @@ static const char *read_access(Gen *g, Expr *e)
 {
     bool none = cgen_no_element(e);
     const char *cond = NULL, *v = none ? NULL : cgen_access(g, e, &cond);
+    if (v && e->kind == E_INDEX && e->a->type && e->a->type->kind == TY_BYTES)
+        v = cgen_fmt(g, "hoc_byte(%s)",
+                     v); /* a call: compilers do not see b < 256 as always true */
     if (v && !cond) return v;
     const char *zero = zero_of(e->type);
     if (is_block(e->type)) { /* the zero bytes PX_zero, and v as a pointer like them */
@@ -388,8 +391,6 @@ static const char *read_access(Gen *g, Expr *e)
         if (v) v = cgen_fmt(g, "(const void *)%s", v);
     }
     if (!v) return zero;
-    if (e->kind == E_INDEX && e->a->type && e->a->type->kind == TY_BYTES)
-        v = cgen_fmt(g, "hoc_byte(%s)", v);
     return cgen_fmt(g, "(%s ? %s : %s)", cond, v, zero);
 }
 
