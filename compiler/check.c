@@ -3,13 +3,13 @@
  * update, HO sets only in assumptions, ghost state never flowing into the
  * algorithm). Back ends may then trust the tree. */
 #include "check.h"
-#include "hoc_rt.h" /* HOC_MAXINPUTS */
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
+#include "hoc_rt.h" /* HOC_MAXINPUTS */
 
 /* How an E_PHASE node is read (kept in its ival): as a number, as the left
  * of `phase % m` with m fixed by the params, or as a stamp. */
