@@ -222,13 +222,15 @@ int succ_initial(Mc *m, Worker *w, init_fn each, void *arg)
 {
     const hoc_algo *a = m->a;
     int n = m->n, ni = a->ninputs;
-    int64_t in[HOC_MAXN * 8];
-    if (ni > 8) ni = 8;
-    int dom[8];
+    /* every input of every process takes every value of its domain: none is
+     * left at 0, however many there are */
+    int64_t *in = calloc((size_t)(n * ni) + 1, sizeof *in);
+    int *dom = calloc((size_t)ni + 1, sizeof *dom),
+        *digit = calloc((size_t)(n * ni) + 1, sizeof *digit);
+    if (!in || !dom || !digit) abort();
     for (int i = 0; i < ni; i++)
         dom[i] = input_domain(m, &a->inputs[i]);
-    int digit[HOC_MAXN * 8] = {0};
-    int total = n * ni;
+    int total = n * ni, rc = 0;
     uint8_t *k = w->tmp;
     for (;;) {
         memset(k, 0, m->key);
@@ -238,12 +240,13 @@ int succ_initial(Mc *m, Worker *w, init_fn each, void *arg)
             hoc_env env = {p, n, 0, m->o->params, 0};
             a->init(key_proc(m, k, p), &env, in + p * ni);
         }
-        int rc = each(m, w, k, arg);
-        if (rc) return rc;
+        rc = each(m, w, k, arg);
+        if (rc) break;
         int d = 0;
         while (d < total && ++digit[d] == dom[d % (ni ? ni : 1)])
             digit[d++] = 0;
         if (d >= total) break;
     }
-    return 0;
+    free(in), free(dom), free(digit);
+    return rc;
 }

@@ -114,17 +114,8 @@ int trace_write(const char *path, const TraceInfo *ti, const uint8_t *states, co
     for (int p = 0; p < ti->n; p++)
         for (int i = 0; i < a->ninputs; i++) {
             const hoc_field *fd = &a->inputs[i];
-            int64_t v = 0;
             const uint8_t *src = proc_of(ti, states, 0, p) + fd->offset;
-            if (fd->kind == HOC_K_INT)
-                memcpy(&v, src, 8);
-            else if (fd->kind == HOC_K_BOOL)
-                v = *src;
-            else {
-                int32_t x;
-                memcpy(&x, src, 4);
-                v = x;
-            }
+            int64_t v = hoc_value_get(fd->kind, src);
             fprintf(t, "%s%" PRId64, p || i ? ", " : "", v);
         }
     fprintf(t, "],\n");

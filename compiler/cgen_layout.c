@@ -14,7 +14,7 @@ const char *cgen_ctype(Gen *g, const Type *t)
     case TY_BOOL:
         return "bool";
     case TY_PID:
-        return "int32_t";
+        return "int64_t"; /* like an int: no width differs from the verifier's (docs/language.md) */
     case TY_ENUM:
         return "int32_t";
     case TY_SET:
@@ -24,7 +24,7 @@ const char *cgen_ctype(Gen *g, const Type *t)
     case TY_ARRAY:
         return cgen_ctype(g, t->elem);
     case TY_MSG:
-        return "int32_t"; /* a sender index */
+        return "int64_t"; /* a sender, -1 for no one */
     case TY_MBOX:
         return "hoc_set"; /* the senders it holds */
     default:
@@ -87,10 +87,10 @@ static int scalar_size(TypeKind k)
 {
     switch (k) {
     case TY_INT:
+    case TY_PID:
     case TY_SET:
     case TY_STAMP:
         return 8;
-    case TY_PID:
     case TY_ENUM:
         return 4;
     default:
@@ -254,6 +254,24 @@ typedef struct Active {
     const char *why;
 } Active;
 
+/* Appends to fill the statements copying every element of process i's
+ * variable d into out[]: of an array indexed by process, only the first n
+ * (the others do not exist). */
+static void active_elements(Gen *g, hoc_buf *fill, const Decl *d)
+{
+    hoc_buf el = {0};
+    int depth = 0;
+    hoc_buf_printf(&el, "S[i].%s", d->name);
+    hoc_buf_puts(fill, "        ");
+    for (const Type *t = d->type; t->kind == TY_ARRAY; t = t->elem, depth++) {
+        hoc_buf_printf(fill, "for (int64_t j%d = 0; j%d < %s; j%d++) ", depth, depth,
+                       t->len < 0 ? "n" : cgen_fmt(g, "%lld", (long long)t->len), depth);
+        hoc_buf_printf(&el, "[j%d]", depth);
+    }
+    hoc_buf_printf(fill, "out[k++] = %s;\n", hoc_buf_str(&el));
+    hoc_buf_free(&el);
+}
+
 /* For every input and variable whose scalars are of kind k1 or k2, appends
  * " + its count" to sizes and the statements copying it into out[] to fill;
  * returns how many there are. */
@@ -268,13 +286,7 @@ static int active_slots(Gen *g, const Active *ac, hoc_buf *sizes, hoc_buf *fill)
             const Type *in = innermost(vs[i]->type);
             if (in->kind != ac->k1 && in->kind != ac->k2) continue;
             hoc_buf_printf(sizes, " + %s", count_expr(g, vs[i]->type));
-            if (vs[i]->type->kind == TY_ARRAY)
-                hoc_buf_printf(fill,
-                               "        for (int j = 0; j < %s; j++) out[k++] = ((const %s "
-                               "*)S[i].%s)[j];\n",
-                               count_expr(g, vs[i]->type), cgen_ctype(g, in), vs[i]->name);
-            else
-                hoc_buf_printf(fill, "        out[k++] = S[i].%s;\n", vs[i]->name);
+            active_elements(g, fill, vs[i]);
             slots++;
         }
     }

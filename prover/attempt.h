@@ -20,10 +20,14 @@
 #include "smt.h"
 #include "vc.h"
 
-#define MAXSLOT 96
-#define MAXLOC 64
-#define MAXF 16
-#define MAX_POOL 160 /* ground process terms of one attempt */
+/* Sizes of an attempt's fixed arrays; vc.c and translate.c refuse programs
+ * beyond them (unsupported), never cut them short. */
+#define MAXSLOT 96 /* variables and inputs, plus the stopped flag */
+#define MAXLOC 64  /* locals in scope, loop variables included */
+#define MAXF 64    /* fields of a message */
+/* Ground process terms of one attempt: instances beyond it are not made,
+ * which only weakens the hypotheses (sound; a proof may then be missed). */
+#define MAX_POOL 160
 
 typedef enum View { V_PRE, V_INIT, V_POST } View;
 

@@ -14,7 +14,9 @@
 
 /* Largest number of processes: a set of processes is one 64-bit word. */
 #define HOC_MAXN 64
-#define HOC_ABI_VERSION 2
+/* Most inputs of an algorithm: drivers hold a process's inputs in this many. */
+#define HOC_MAXINPUTS 64
+#define HOC_ABI_VERSION 3
 
 typedef uint64_t hoc_set;
 
@@ -31,7 +33,7 @@ typedef struct hoc_env {
 typedef enum hoc_kind {
     HOC_K_INT,   /* int64_t */
     HOC_K_BOOL,  /* bool */
-    HOC_K_PID,   /* int32_t */
+    HOC_K_PID,   /* int64_t, like an int */
     HOC_K_ENUM,  /* int32_t, names in the field's enum_names */
     HOC_K_SET,   /* hoc_set */
     HOC_K_STAMP, /* int64_t: HOC_NEVER, or a phase p stored as p + 1 */
@@ -42,9 +44,9 @@ typedef enum hoc_kind {
 /* Bytes of one value of kind k (HOC_K_BYTES: one byte of the block). */
 static inline size_t hoc_kind_size(hoc_kind k)
 {
-    return k == HOC_K_INT || k == HOC_K_SET || k == HOC_K_STAMP ? 8
-           : k == HOC_K_PID || k == HOC_K_ENUM                  ? 4
-                                                                : 1;
+    return k == HOC_K_INT || k == HOC_K_SET || k == HOC_K_STAMP || k == HOC_K_PID ? 8
+           : k == HOC_K_ENUM                                                      ? 4
+                                                                                  : 1;
 }
 
 /* One field of a struct, for printing and hashing by drivers. */
@@ -221,6 +223,12 @@ static inline hoc_set hoc_set_one(int64_t p)
 {
     return (p >= 0 && p < HOC_MAXN) ? (hoc_set)1 << p : 0;
 }
+/* {p} if p is a process (0 <= p < n), else {}: a set holds only processes,
+ * so a set literal drops what is not one (docs/language.md). */
+static inline hoc_set hoc_set_of(int64_t p, int64_t n)
+{
+    return (p >= 0 && p < n && p < HOC_MAXN) ? (hoc_set)1 << p : 0;
+}
 /* {0, ..., n-1}; every process for n >= HOC_MAXN. */
 static inline hoc_set hoc_set_all(int32_t n)
 {
@@ -242,7 +250,7 @@ static inline int32_t hoc_set_max(hoc_set s)
     return s ? 63 - __builtin_clzll(s) : -1;
 }
 /* The next member after p, or -1: for (p = hoc_set_min(s); p >= 0; p = hoc_set_next(s, p)). */
-static inline int32_t hoc_set_next(hoc_set s, int32_t p)
+static inline int32_t hoc_set_next(hoc_set s, int64_t p)
 {
     return p >= 63 ? -1 : hoc_set_min(s & ~(((hoc_set)2 << p) - 1));
 }
@@ -288,11 +296,24 @@ static inline uint32_t hoc_get_u32(const uint8_t *b)
     return v;
 }
 
-/* Keeps an index inside [0, len): an out-of-range index reads and writes
- * element 0, so generated code never touches memory outside its state. */
-static inline uint32_t hoc_idx(int64_t i, uint32_t len)
+/* Whether i indexes an array of len elements (for an array indexed by
+ * process, len is n): an index outside reads the zero value and a write
+ * through it does nothing (docs/language.md), so generated code never
+ * touches memory outside its state. */
+static inline bool hoc_in(int64_t i, int64_t len)
 {
-    return (i >= 0 && i < (int64_t)len) ? (uint32_t)i : 0;
+    return i >= 0 && i < len;
+}
+/* The sender p as a message of the mailbox `from`, or -1 ("no one") when p
+ * was not heard or is not a process: its fields are then all zero. */
+static inline int64_t hoc_sender(hoc_set from, int64_t p)
+{
+    return hoc_set_has(from, p) ? p : -1;
+}
+/* Byte b as an int (a call, so compilers do not call b < 256 always true). */
+static inline int64_t hoc_byte(uint8_t b)
+{
+    return b;
 }
 
 /* ---- mmor: the smallest among the most often received values (0 when

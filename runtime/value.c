@@ -52,13 +52,13 @@ int64_t hoc_value_get(hoc_kind k, const void *p)
 {
     switch (k) {
     case HOC_K_INT:
+    case HOC_K_PID:
     case HOC_K_SET:
     case HOC_K_STAMP: {
         int64_t v;
         memcpy(&v, p, 8);
         return v;
     }
-    case HOC_K_PID:
     case HOC_K_ENUM: {
         int32_t v;
         memcpy(&v, p, 4);
@@ -75,11 +75,11 @@ void hoc_value_put(hoc_kind k, int64_t v, void *p)
 {
     switch (k) {
     case HOC_K_INT:
+    case HOC_K_PID:
     case HOC_K_SET:
     case HOC_K_STAMP:
         memcpy(p, &v, 8);
         break;
-    case HOC_K_PID:
     case HOC_K_ENUM: {
         int32_t w = (int32_t)v;
         memcpy(p, &w, 4);
