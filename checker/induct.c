@@ -120,8 +120,9 @@ int induct_check(Mc *m, Worker *w)
     path_free(&path);
     fprintf(f,
             "%s: n=%d, counterexamples to induction among states with values from %d: %" PRId64
-            " states satisfy the invariants, %.3f s; symmetry reduction %s\n",
-            a->name, m->n, m->o->values, checked, secs, m->sym ? "applied" : "not applied");
+            " states satisfy the invariants, %.3f s\n",
+            a->name, m->n, m->o->values, checked, secs);
+    report_symmetry(m);
     report_skips(m, false);
     if (r == 0)
         fprintf(f, "ok: no counterexample to induction in this domain (a bounded check; hoc "

@@ -26,6 +26,14 @@ void report_skips(const Mc *m, bool stored)
     fputc('\n', f);
 }
 
+void report_symmetry(const Mc *m)
+{
+    if (m->sym)
+        fputs("  symmetry reduction applied\n", m->out);
+    else
+        fprintf(m->out, "  symmetry reduction not applied: %s\n", m->sym_why);
+}
+
 /* Whether the search stopped on the goal of its last segment. */
 static bool at_goal(const Mc *m)
 {
@@ -64,19 +72,18 @@ static void report_summary(const Mc *m, const Search *s)
             ", %.3f s, %.0f states/s\n",
             s->states, s->initial, m->transitions, s->depth, s->secs,
             s->secs > 0 ? (double)s->states / s->secs : 0.0);
-    fprintf(
-        f,
-        "  %zu bytes per stored state, %.1f MB in all; symmetry reduction %s; round counter %s\n",
-        m->st.rec + 16, (double)store_bytes(&m->st) / 1048576.0,
-        m->sym ? "applied"
-               : (a->uses_id ? "not applied (the algorithm depends on process ids)" : "off"),
-        m->fold_round        ? "folded into the phase position"
-        : m->rank.period > 0 ? "abstracted (stamps ranked, phase kept modulo its period)"
-        : !o->abstraction    ? "kept (--no-abstraction)"
-                             : "kept (the algorithm reads it as a number)");
+    fprintf(f, "  %zu bytes per stored state, %.1f MB in all; round counter %s\n", m->st.rec + 16,
+            (double)store_bytes(&m->st) / 1048576.0,
+            m->fold_round        ? "folded into the phase position"
+            : m->rank.period > 0 ? "abstracted (stamps ranked, phase kept modulo its period)"
+            : !o->abstraction    ? "kept (--no-abstraction)"
+                                 : "kept (the algorithm reads it as a number)");
+    report_symmetry(m);
     if (m->nassume)
-        fprintf(f, "  %d per-round assumption%s enforced on the largest heard-of sets\n",
-                m->nassume, m->nassume == 1 ? "" : "s");
+        fprintf(f, "  %d per-round assumption%s enforced on %s\n", m->nassume,
+                m->nassume == 1 ? "" : "s",
+                m->every_ho ? "every heard-of set (one is not upward closed)"
+                            : "the largest heard-of sets (upward closed)");
     report_skips(m, true);
 }
 

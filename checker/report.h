@@ -8,6 +8,8 @@
 /* Prints the summary line of the specs skipped and, if states are stored,
  * the ghosts left out; nothing when nothing is skipped. */
 void report_skips(const Mc *m, bool stored);
+/* Prints whether the symmetry reduction is applied and, if not, why. */
+void report_symmetry(const Mc *m);
 /* Reports the exhaustive search s: its trace if it found a violation or
  * the last goal, the summary, the verdict, and the JSON line if asked.
  * Returns the exit status (0, 1 or 3; see mc.h). */

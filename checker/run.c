@@ -1,9 +1,47 @@
 /* run.c: setting up a run of hoc check, stopping it, and its specs (see run.h). */
 #include "run.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "canon.h"
+
+/* Whether the search evaluates spec i: then its verdict must not depend on
+ * which process is which for the symmetry reduction to be sound. */
+static bool evaluated(const Mc *m, int i)
+{
+    const hoc_spec *sp = &m->a->specs[i];
+    if (run_guides(m, i)) return true;
+    if (run_skipped(m, i)) return false;
+    return sp->kind == HOC_INVARIANT || sp->kind == HOC_PROPERTY ||
+           (sp->kind == HOC_ASSUME && sp->rounds == 0);
+}
+
+/* Sorting process states is sound only when the rounds and every spec the
+ * search evaluates are invariant under permutations (compiler/symmetry.c);
+ * m->sym_why says why not. */
+static void run_symmetry(Mc *m)
+{
+    const hoc_algo *a = m->a;
+    m->sym = false;
+    if (!m->o->symmetry) {
+        snprintf(m->sym_why, sizeof m->sym_why, "--no-symmetry");
+        return;
+    }
+    if (a->uses_id) {
+        snprintf(m->sym_why, sizeof m->sym_why, "the rounds tell processes apart: %s",
+                 a->asym_why ? a->asym_why : "they depend on process ids");
+        return;
+    }
+    for (int i = 0; i < a->nspecs; i++)
+        if (evaluated(m, i) && !a->specs[i].symmetric) {
+            snprintf(m->sym_why, sizeof m->sym_why, "%s %s %s",
+                     hoc_spec_kind_name(a->specs[i].kind), a->specs[i].name,
+                     a->specs[i].asym_why ? a->specs[i].asym_why : "may tell processes apart");
+            return;
+        }
+    m->sym = true;
+}
 
 int run_init(Mc *m, const hoc_algo *a, const mc_opts *o)
 {
@@ -16,11 +54,14 @@ int run_init(Mc *m, const hoc_algo *a, const mc_opts *o)
               .bad_spec = -1,
               .roots_initial = true};
     m->key = TRACE_PROCS + (size_t)o->n * a->state_size;
-    m->sym = o->symmetry && !a->uses_id;
     m->fold_round = !a->uses_round;
     m->goal = o->ngoals > 0 ? o->goals[0] : -1;
     for (int i = 0; i < a->nspecs; i++)
-        if (a->specs[i].kind == HOC_ASSUME && a->specs[i].rounds == 0) m->nassume++;
+        if (a->specs[i].kind == HOC_ASSUME && a->specs[i].rounds == 0) {
+            m->nassume++;
+            m->every_ho |= !a->specs[i].ho_monotone;
+        }
+    run_symmetry(m);
     size_t budget = o->mem_mb > 0 ? (size_t)o->mem_mb << 20 : 0;
     if (store_init(&m->st, m->key, budget) != 0 ||
         rank_init(&m->rank, a, o->n, o->params, o->abstraction) != 0 || canon_forget_init(m) != 0) {

@@ -29,11 +29,13 @@ typedef struct Mc {
     size_t ssz; /* one process state */
     size_t key; /* bytes of a global state: round, crashed, n states */
     bool sym;
-    bool fold_round; /* the round counter only matters modulo the phase */
-    RankMap rank;    /* the phase abstraction, when rank.period > 0 */
-    Span *forget;    /* the untracked ghosts, zeroed before a state is stored */
+    char sym_why[256]; /* why the symmetry reduction is not applied, or "" */
+    bool fold_round;   /* the round counter only matters modulo the phase */
+    RankMap rank;      /* the phase abstraction, when rank.period > 0 */
+    Span *forget;      /* the untracked ghosts, zeroed before a state is stored */
     int nforget;
     int nassume;        /* assumptions that restrict the adversary in every round */
+    bool every_ho;      /* one of them is not upward closed: every heard-of set counts */
     bool roots_initial; /* the store's roots are initial states (not a goal reached) */
     Store st;
     int64_t transitions;            /* the workers' counts, summed once the search is over */

@@ -5,18 +5,10 @@
 
 #include "canon.h"
 
-static int choices_add(Worker *w, Choices *c, const uint8_t *st, hoc_set ho, uint64_t bits)
+/* Appends a choice; -1 when out of memory. */
+static int choices_push(Worker *w, Choices *c, const uint8_t *st, hoc_set ho, uint64_t bits)
 {
     size_t ssz = w->m->ssz;
-    for (int i = 0; i < c->count; i++)
-        if (canon_same_tracked(w->m, c->states + (size_t)i * ssz, st)) {
-            /* the largest heard-of set, with the oracle bits and state it gives */
-            if (hoc_set_size(ho) > hoc_set_size(c->ho[i])) {
-                c->ho[i] = ho, c->bits[i] = bits;
-                memcpy(c->states + (size_t)i * ssz, st, ssz);
-            }
-            return 0;
-        }
     if (c->count == c->cap) {
         int cap = c->cap ? c->cap * 2 : 8;
         uint8_t *ns = realloc(c->states, (size_t)cap * ssz);
@@ -32,6 +24,48 @@ static int choices_add(Worker *w, Choices *c, const uint8_t *st, hoc_set ho, uin
     c->bits[c->count] = bits;
     c->ho[c->count++] = ho;
     return 0;
+}
+
+/* Choice i becomes (st, ho, bits). */
+static void choices_set(Worker *w, Choices *c, int i, const uint8_t *st, hoc_set ho, uint64_t bits)
+{
+    c->ho[i] = ho, c->bits[i] = bits;
+    memcpy(c->states + (size_t)i * w->m->ssz, st, w->m->ssz);
+}
+
+/* Adds next state st, reached with heard-of set ho, unless an equivalent
+ * choice is there. Which heard-of sets count depends on the assumptions:
+ * none, and one per state will do (the largest, for the trace); upward
+ * closed ones, and only the maximal sets per state matter (whatever a
+ * smaller one satisfies, a larger one does); others need every set. */
+static int choices_add(Worker *w, Choices *c, const uint8_t *st, hoc_set ho, uint64_t bits)
+{
+    Mc *m = w->m;
+    size_t ssz = m->ssz;
+    int kept = -1; /* the choice a dominating ho replaced */
+    for (int i = 0; i < c->count; i++) {
+        if (!canon_same_tracked(m, c->states + (size_t)i * ssz, st)) continue;
+        if (!m->nassume) {
+            if (hoc_set_size(ho) > hoc_set_size(c->ho[i])) choices_set(w, c, i, st, ho, bits);
+            return 0;
+        }
+        if (m->every_ho) {
+            if (c->ho[i] == ho) return 0;
+            continue;
+        }
+        if ((ho & ~c->ho[i]) == 0) return 0; /* dominated by a set already kept */
+        if ((c->ho[i] & ~ho) != 0) continue; /* incomparable */
+        if (kept < 0) {                      /* ho dominates choice i */
+            choices_set(w, c, i, st, ho, bits);
+            kept = i;
+        } else { /* a second dominated choice: drop it */
+            c->count--;
+            choices_set(w, c, i, c->states + (size_t)c->count * ssz, c->ho[c->count],
+                        c->bits[c->count]);
+            i--;
+        }
+    }
+    return kept >= 0 ? 0 : choices_push(w, c, st, ho, bits);
 }
 
 static bool halted_state(const Mc *m, const uint8_t *st)
@@ -66,7 +100,15 @@ static int process_choices(Worker *w, int q, const uint8_t *st, int64_t r, hoc_s
             hoc_env env = {q, m->n, r, m->o->params, bits};
             memset(w->outputs, 0, a->outputs_size);
             rd->update(w->next, &env, from, w->msgs, w->outputs);
-            if (choices_add(w, c, w->next, from | extra_ho, bits) < 0) return -1;
+            /* a process that sent q nothing may be in q's heard-of set or
+             * not: the largest set, or every one when an assumption is not
+             * upward closed */
+            hoc_set extras = m->every_ho ? extra_ho : 0;
+            FOR_SUBSETS(extra, extras)
+            {
+                hoc_set ho = from | (m->every_ho ? extra : extra_ho);
+                if (choices_add(w, c, w->next, ho, bits) < 0) return -1;
+            }
         }
     }
     return 0;

@@ -66,6 +66,7 @@ int walk_check(Mc *m, Worker *w)
             "%s: n=%d, %" PRId64 " random walks of up to %" PRId64 " rounds, seed %" PRIu64
             ": %" PRId64 " steps in %.3f s\n",
             m->a->name, o->n, o->walks, o->depth, o->seed, steps, secs);
+    report_symmetry(m);
     report_skips(m, false);
     if (rc == 0) fprintf(m->out, "bound: no violation found on these walks (not exhaustive)\n");
     return rc == 1 ? 1 : rc == 0 ? 3 : 2;
