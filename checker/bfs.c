@@ -62,16 +62,21 @@ static void *expand_level(void *arg)
     Mc *m = w->m;
     uint8_t *k = malloc(m->key);
     if (!k) return NULL;
+    w->timed = true;
     for (;;) {
         int64_t i = __atomic_fetch_add(&m->next_index, 1, __ATOMIC_RELAXED);
         if (i >= m->level_end || run_halted(m)) break;
+        if ((i & 63) == 0 && run_tick(m)) break;
         memcpy(k, store_key(&m->st, i), m->key);
         if (run_holds(m, m->o->prune, k)) continue;
-        if (succ_each(w, k, visit_store, &i) < 0) {
+        int rc = succ_each(w, k, visit_store, &i);
+        if (rc == SUCC_HALTED) break;
+        if (rc < 0) {
             run_halt(m, "out of memory");
             break;
         }
     }
+    w->timed = false;
     free(k);
     return NULL;
 }
@@ -99,6 +104,7 @@ static bool bfs(Mc *m, Worker *ws, int threads, int64_t *depth)
             break;
         }
         m->next_index = m->level_start;
+        __atomic_store_n(&m->depth_now, *depth, __ATOMIC_RELAXED);
         pthread_t tid[16];
         for (int t = 1; t < threads; t++)
             pthread_create(&tid[t], NULL, expand_level, &ws[t]);
@@ -109,10 +115,7 @@ static bool bfs(Mc *m, Worker *ws, int threads, int64_t *depth)
         m->level_start = m->level_end;
         m->level_end = m->st.count;
         if (m->o->progress) progress(m, *depth);
-        if (m->o->time_limit > 0 && hoc_now_s() - m->t0 > m->o->time_limit && m->bad < 0) {
-            m->stop = true;
-            m->stop_why = "time limit";
-        }
+        if (m->bad < 0) run_tick(m);
     }
     return false;
 }

@@ -42,14 +42,14 @@ static bool stamps_fit(const Mc *m, uint8_t *k)
  * breaks one, 3 at the time limit, -1 when out of memory, else 0. */
 static int try_state(Mc *m, Worker *w, uint8_t *k, int64_t *checked, Cti *c)
 {
+    if ((++w->work & 4095) == 0 && run_tick(m)) return 3;
     if (!stamps_fit(m, k) || run_violated(m, k, true) >= 0) return 0;
     ++*checked;
+    w->timed = true;
     int s = succ_each(w, k, visit_cti, c);
+    w->timed = false;
+    if (s == SUCC_HALTED || run_halted(m)) return 3;
     if (s != 0) return s < 0 ? -1 : 1;
-    if ((*checked & 4095) == 0 && m->o->time_limit > 0 && hoc_now_s() - m->t0 > m->o->time_limit) {
-        m->stop_why = "time limit";
-        return 3;
-    }
     return 0;
 }
 
@@ -75,6 +75,7 @@ static int inductive(Mc *m, Worker *w, int64_t *checked, Path *out)
     Cti c = {.spec = -1};
     if (rc == 0) c.step.state = out->states + m->key; /* round 1 of out */
     for (int64_t pos = 0; rc == 0 && pos < (int64_t)a->nrounds * phases; pos++) {
+        __atomic_store_n(&m->depth_now, pos, __ATOMIC_RELAXED);
         memset(idx, 0, sizeof idx);
         for (;;) {
             memset(k, 0, m->key);
@@ -117,6 +118,8 @@ int induct_check(Mc *m, Worker *w)
                 a->specs[m->bad_spec].name);
         path_print(m, &path, 1);
     }
+    int rc = r == 1 ? 1 : r == 0 ? 0 : r == 3 ? 3 : 2;
+    report_result(m, r == 1 ? &path : NULL, 1, rc, checked, r == 0);
     path_free(&path);
     fprintf(f,
             "%s: n=%d, counterexamples to induction among states with values from %d: %" PRId64
@@ -131,5 +134,5 @@ int induct_check(Mc *m, Worker *w)
         fprintf(f, "bound: stopped by the %s\n", m->stop_why ? m->stop_why : "bound");
     else if (r < 0)
         fprintf(stderr, "hoc check: out of memory\n");
-    return r == 1 ? 1 : r == 0 ? 0 : r == 3 ? 3 : 2;
+    return rc;
 }

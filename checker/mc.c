@@ -58,5 +58,6 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
         succ_worker_free(&ws[t]);
     free(ws);
     run_free(&m);
+    if (o->result) o->result->status = rc;
     return rc;
 }

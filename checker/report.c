@@ -26,6 +26,34 @@ void report_skips(const Mc *m, bool stored)
     fputc('\n', f);
 }
 
+void report_result(const Mc *m, const Path *p, int64_t depth, int status, int64_t states,
+                   bool exhausted)
+{
+    mc_result *r = m->o->result;
+    if (!r) return;
+    const hoc_algo *a = m->a;
+    bool *violated = r->violated;
+    *r = (mc_result){.status = status,
+                     .spec = -1,
+                     .position = -1,
+                     .cti = m->cti,
+                     .exhausted = exhausted,
+                     .states = states,
+                     .violated = violated};
+    for (int i = 0; violated && i < a->nspecs; i++)
+        violated[i] = false;
+    if (!p || !p->states || (status != 1 && !(status == 0 && m->bad >= 0))) return;
+    r->spec = m->bad_spec;
+    r->depth = depth;
+    uint8_t *last = p->states + m->key * (size_t)depth;
+    if (depth > 0) r->position = (*key_round(p->states) + depth - 1) % a->nrounds;
+    for (int i = 0; violated && i < a->nspecs; i++) {
+        const hoc_spec *sp = &a->specs[i];
+        if (sp->kind == HOC_INVARIANT || sp->kind == HOC_PROPERTY)
+            violated[i] = !sp->holds(key_proc(m, last, 0), m->o->params, NULL);
+    }
+}
+
 void report_symmetry(const Mc *m)
 {
     if (m->sym)
@@ -143,5 +171,6 @@ int report_search(const Mc *m, const Search *s)
     report_summary(m, s);
     int rc = report_verdict(m, s);
     if (m->o->json) report_json(m, s);
+    report_result(m, m->bad >= 0 ? &s->trace : NULL, s->trace.depth, rc, s->states, s->exhausted);
     return rc;
 }

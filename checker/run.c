@@ -1,10 +1,12 @@
 /* run.c: setting up a run of hoc check, stopping it, and its specs (see run.h). */
 #include "run.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "canon.h"
+#include "clock.h"
 
 /* Whether the search evaluates spec i: then its verdict must not depend on
  * which process is which for the symmetry reduction to be sound. */
@@ -71,6 +73,8 @@ int run_init(Mc *m, const hoc_algo *a, const mc_opts *o)
         return -1;
     }
     pthread_mutex_init(&m->lock, NULL);
+    /* quiet for short runs: the first status line after one period */
+    m->next_beat_ms = (int64_t)o->heartbeat * 1000;
     return 0;
 }
 
@@ -93,6 +97,32 @@ void run_halt(Mc *m, const char *why)
 bool run_halted(Mc *m)
 {
     return __atomic_load_n(&m->stop, __ATOMIC_ACQUIRE);
+}
+
+/* The status line of a long run: what it is doing, how far it got. */
+static void beat(Mc *m, double elapsed)
+{
+    pthread_mutex_lock(&m->st.lock);
+    int64_t states = m->st.count;
+    pthread_mutex_unlock(&m->st.lock);
+    fprintf(stderr, "hoc check: %.0f s, %s %" PRId64 ", %" PRId64 " states%s\n", elapsed,
+            m->o->inductive ? "phase position" : "depth",
+            __atomic_load_n(&m->depth_now, __ATOMIC_RELAXED), states,
+            m->o->time_limit > 0 ? "" : " (no --time limit)");
+}
+
+bool run_tick(Mc *m)
+{
+    double elapsed = hoc_now_s() - m->t0;
+    if (m->o->time_limit > 0 && elapsed > m->o->time_limit && !run_halted(m))
+        run_halt(m, "time limit");
+    int64_t due = __atomic_load_n(&m->next_beat_ms, __ATOMIC_RELAXED);
+    int64_t now_ms = (int64_t)(elapsed * 1000);
+    if (m->o->heartbeat > 0 && now_ms >= due &&
+        __atomic_compare_exchange_n(&m->next_beat_ms, &due, now_ms + m->o->heartbeat * 1000, false,
+                                    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        beat(m, elapsed);
+    return run_halted(m);
 }
 
 bool run_guides(const Mc *m, int i)

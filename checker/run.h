@@ -48,7 +48,9 @@ typedef struct Mc {
     bool stop; /* a bound was hit; workers set it with run_halt() */
     const char *stop_why;
     double t0;
-    bool cti; /* the trace starts from an arbitrary state (--inductive) */
+    bool cti;             /* the trace starts from an arbitrary state (--inductive) */
+    int64_t next_beat_ms; /* when the next status line is due (run_tick), since t0 */
+    int64_t depth_now;    /* the level being expanded, for the status line */
 } Mc;
 
 /* The fields of a key, which holds n process states after TRACE_PROCS bytes. */
@@ -77,6 +79,11 @@ void run_free(Mc *m);
 void run_halt(Mc *m, const char *why);
 /* Whether a worker has stopped the search. */
 bool run_halted(Mc *m);
+
+/* Checks the clock, from any worker, often: past the time limit it halts
+ * the run (returning true, as it does once halted for any reason); on long
+ * runs it prints a status line every o->heartbeat seconds. */
+bool run_tick(Mc *m);
 
 /* Is spec i a goal or the prune of this search? Those guide it; they are not checked. */
 bool run_guides(const Mc *m, int i);

@@ -78,6 +78,16 @@ static bool halted_state(const Mc *m, const uint8_t *st)
     for (hoc_set sub = 0, sub##_done = 0; !sub##_done;                                             \
          sub##_done = ((sub = (sub - (s)) & (s)) == 0))
 
+/* Reads the clock every 4096 units of work of a timed worker: whether the
+ * run halted. */
+static bool halted_now(Worker *w, int64_t units)
+{
+    w->work += units;
+    if (!w->timed || w->work < 4096) return false;
+    w->work = 0;
+    return run_tick(w->m);
+}
+
 /* The distinct next states of process q for every mailbox the adversary may
  * give it: `sure` senders are always heard, any subset of `maybe` may be. */
 static int process_choices(Worker *w, int q, const uint8_t *st, int64_t r, hoc_set sure,
@@ -90,6 +100,7 @@ static int process_choices(Worker *w, int q, const uint8_t *st, int64_t r, hoc_s
     uint64_t oracles = a->noracles ? ((uint64_t)1 << a->noracles) : 1;
     FOR_SUBSETS(sub, maybe)
     {
+        if (halted_now(w, (int64_t)oracles)) return SUCC_HALTED;
         hoc_set from = sure | sub;
         memset(w->msgs, 0, (size_t)HOC_MAXN * rd->msg_size);
         for (int32_t p = hoc_set_min(from); p >= 0; p = hoc_set_next(from, p))
@@ -156,8 +167,8 @@ static int step_choices(Worker *w, uint8_t *k, hoc_set active, hoc_set after, ho
         }
         /* the largest heard-of set with this mailbox also hears every silent live process */
         hoc_set silent = after & ~senders;
-        if (process_choices(w, q, key_proc(m, k, q), *key_round(k), sure, maybe, silent) < 0)
-            return -1;
+        int rc = process_choices(w, q, key_proc(m, k, q), *key_round(k), sure, maybe, silent);
+        if (rc < 0) return rc;
         movers[(*nm)++] = q;
     }
     return 0;
@@ -184,6 +195,7 @@ static int visit_product(Worker *w, uint8_t *k, hoc_set after, uint64_t crashed,
             w->bits[q] = w->ch[q].bits[digit[i]];
         }
         w->transitions++;
+        if (halted_now(w, 1)) return SUCC_HALTED;
         /* the adversary never makes a choice an assumption rules out */
         if (!m->nassume || run_assumptions_hold(m, s, w->ho)) {
             int rc = visit(w, s, w->ho, arg);
@@ -211,10 +223,11 @@ int succ_each(Worker *w, const uint8_t *kin, visit_fn visit, void *arg)
         if (hoc_set_size(crash_now) > budget) continue;
         hoc_set after = alive & ~crash_now;
         int movers[HOC_MAXN], nm;
-        if (step_choices(w, k, active, after, crash_now, movers, &nm) < 0) return -1;
+        int rc = step_choices(w, k, active, after, crash_now, movers, &nm);
+        if (rc < 0) return rc;
         /* nobody left to take a step: the execution is over */
         if (nm == 0 && crash_now == 0) continue;
-        int rc = visit_product(w, k, after, crashed | crash_now, movers, nm, visit, arg);
+        rc = visit_product(w, k, after, crashed | crash_now, movers, nm, visit, arg);
         if (rc) return rc;
     }
     return 0;

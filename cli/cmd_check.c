@@ -16,6 +16,7 @@ typedef struct CheckArgs {
     long long values, depth, threads, time, mem, walks;
     const char *prune;
     hoc_opt_list goals, skips;
+    bool quiet;
 } CheckArgs;
 
 /* --faults benign|none|crash=K into the mc_opts at dst. */
@@ -73,7 +74,9 @@ static void check_options(void *args, hoc_opt *t, size_t cap)
          .help = "W seeded random walks (--seed) of --depth rounds instead"},
         {"--progress", HOC_OPT_SET, &c->o.progress,
          .help = "a progress line on stderr (default: when it is a terminal)"},
-        {"--quiet", HOC_OPT_CLEAR, &c->o.progress, .help = "no progress line"},
+        {"--quiet", HOC_OPT_SET, &c->quiet,
+         .help = "nothing on stderr while searching (by default a long run\n"
+                 "prints a status line every 10 s)"},
         {NULL},
     };
     job_options(&c->job, own, "a JSON summary line", t, cap);
@@ -172,6 +175,7 @@ static int search(CheckArgs *c)
     o->values = (int)c->values, o->depth = c->depth, o->threads = (int)c->threads;
     o->time_limit = (double)c->time, o->mem_mb = c->mem, o->walks = c->walks;
     o->out = stdout, o->source = j->file;
+    if (c->quiet) o->progress = false, o->heartbeat = 0;
     rc = mc_run(a, o);
 out:
     free(sk.spec), free(sk.untracked);
@@ -185,6 +189,7 @@ static int check_run(int argc, char **argv)
                          .symmetry = true,
                          .abstraction = true,
                          .progress = isatty(2),
+                         .heartbeat = 10,
                          .prune = -1},
                    .values = 2,
                    .depth = 1000,
