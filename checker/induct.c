@@ -19,8 +19,13 @@ static int visit_cti(Worker *w, uint8_t *succ, const hoc_set *ho, void *arg)
 {
     Cti *c = arg;
     Mc *m = w->m;
-    c->spec = run_violated(m, succ, true);
-    if (c->spec < 0) return 0;
+    if (m->stage >= 0) {
+        if (!run_misses_stage(m, succ, ho)) return 0;
+        c->spec = m->stage;
+    } else {
+        c->spec = run_violated(m, succ, true);
+        if (c->spec < 0) return 0;
+    }
     succ_keep(w, &c->step, succ, ho);
     return 1;
 }
@@ -43,7 +48,9 @@ static bool stamps_fit(const Mc *m, uint8_t *k)
 static int try_state(Mc *m, Worker *w, uint8_t *k, int64_t *checked, Cti *c)
 {
     if ((++w->work & 4095) == 0 && run_tick(m)) return 3;
-    if (!stamps_fit(m, k) || run_violated(m, k, true) >= 0) return 0;
+    if (!stamps_fit(m, k)) return 0;
+    if (m->stage >= 0 ? !run_stage_applies(m, k, *key_round(k)) : run_violated(m, k, true) >= 0)
+        return 0;
     ++*checked;
     w->timed = true;
     int s = succ_each(w, k, visit_cti, c);
@@ -111,13 +118,19 @@ int induct_check(Mc *m, Worker *w)
     m->cti = true;
     int r = inductive(m, w, &checked, &path);
     double secs = hoc_now_s() - m->t0;
-    if (r == 1) {
+    if (r == 1 && m->stage >= 0)
+        fprintf(f,
+                "VIOLATED: progress stage %s does not follow: one good round (assumption %s) "
+                "from a state satisfying every invariant%s%s misses it\n",
+                a->specs[m->stage].name, a->specs[m->stage_assume].name,
+                m->stage_prev >= 0 ? " and stage " : "",
+                m->stage_prev >= 0 ? a->specs[m->stage_prev].name : "");
+    else if (r == 1)
         fprintf(f,
                 "VIOLATED: invariant %s is not inductive: one round from a state satisfying "
                 "every invariant breaks it\n",
                 a->specs[m->bad_spec].name);
-        path_print(m, &path, 1);
-    }
+    if (r == 1) path_print(m, &path, 1);
     int rc = r == 1 ? 1 : r == 0 ? 0 : r == 3 ? 3 : 2;
     report_result(m, r == 1 ? &path : NULL, 1, rc, checked, r == 0);
     path_free(&path);

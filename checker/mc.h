@@ -19,9 +19,10 @@ typedef struct mc_result {
     bool cti;         /* it starts from a state satisfying the invariants, maybe unreachable */
     bool exhausted;   /* the reachable space (--inductive: the domain) was exhausted */
     int64_t states;   /* states stored (--inductive: states satisfying the invariants) */
-    /* The caller's array of nspecs entries, or NULL: every invariant and
-     * property that the trace's last state breaks. */
-    bool *violated;
+    /* The caller's arrays of nspecs entries, or NULL: every invariant and
+     * property that the trace's last state breaks, and that the state before
+     * its last round breaks (all false when depth is 0). Skipped specs too. */
+    bool *violated, *pre_violated;
 } mc_result;
 
 typedef struct mc_opts {
@@ -37,8 +38,14 @@ typedef struct mc_opts {
     bool symmetry;     /* allowed by the user; applied only if the algorithm permits */
     bool abstraction;  /* the phase abstraction (rank.h), likewise */
     bool inductive;    /* search for counterexamples to induction instead */
-    bool progress;     /* a progress line on stderr, rewritten after every level */
-    int heartbeat;     /* > 0: a status line on stderr every this many seconds of a long run */
+    /* With inductive: refute progress stage `stage` (a spec name) instead:
+     * one round satisfying its eventual assumption, from a state satisfying
+     * every invariant and the stage before, that breaks it; at the phase
+     * position stage_round only, if it is >= 0. */
+    const char *stage;
+    int stage_round;
+    bool progress; /* a progress line on stderr, rewritten after every level */
+    int heartbeat; /* > 0: a status line on stderr every this many seconds of a long run */
     bool json;
     const char *trace_path; /* counterexample as JSON, or NULL */
     const char *source;     /* for the trace file */

@@ -32,26 +32,32 @@ void report_result(const Mc *m, const Path *p, int64_t depth, int status, int64_
     mc_result *r = m->o->result;
     if (!r) return;
     const hoc_algo *a = m->a;
-    bool *violated = r->violated;
+    bool *violated = r->violated, *pre = r->pre_violated;
     *r = (mc_result){.status = status,
                      .spec = -1,
                      .position = -1,
                      .cti = m->cti,
                      .exhausted = exhausted,
                      .states = states,
-                     .violated = violated};
-    for (int i = 0; violated && i < a->nspecs; i++)
-        violated[i] = false;
+                     .violated = violated,
+                     .pre_violated = pre};
+    for (int i = 0; i < a->nspecs; i++) {
+        if (violated) violated[i] = false;
+        if (pre) pre[i] = false;
+    }
     if (!p || !p->states || (status != 1 && !(status == 0 && m->bad >= 0))) return;
     r->spec = m->bad_spec;
     r->depth = depth;
     uint8_t *last = p->states + m->key * (size_t)depth;
+    uint8_t *before = depth > 0 ? last - m->key : NULL;
     if (depth > 0) r->position = (*key_round(p->states) + depth - 1) % a->nrounds;
-    for (int i = 0; violated && i < a->nspecs; i++) {
+    for (int i = 0; i < a->nspecs; i++) {
         const hoc_spec *sp = &a->specs[i];
-        if (sp->kind == HOC_INVARIANT || sp->kind == HOC_PROPERTY)
-            violated[i] = !sp->holds(key_proc(m, last, 0), m->o->params, NULL);
+        if (sp->kind != HOC_INVARIANT && sp->kind != HOC_PROPERTY) continue;
+        if (violated) violated[i] = !sp->holds(key_proc(m, last, 0), m->o->params, NULL);
+        if (pre && before) pre[i] = !sp->holds(key_proc(m, before, 0), m->o->params, NULL);
     }
+    if (violated && m->stage >= 0) violated[m->stage] = !run_holds(m, m->stage, last);
 }
 
 void report_symmetry(const Mc *m)
@@ -126,8 +132,12 @@ static int report_verdict(const Mc *m, const Search *s)
         return 1;
     }
     if (s->exhausted) {
-        fprintf(f, "ok: the reachable space is exhausted; every invariant and property %s\n",
+        fprintf(f, "ok: the reachable space is exhausted; every invariant and property %s",
                 m->o->skip ? "not skipped holds" : "holds");
+        if (m->stage >= 0)
+            fprintf(f, ", and no good round of %s misses progress stage %s",
+                    m->a->specs[m->stage_assume].name, m->a->specs[m->stage].name);
+        fputc('\n', f);
         return 0;
     }
     fprintf(f, "bound: stopped by the %s with no violation found (not exhausted)\n",

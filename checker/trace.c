@@ -135,6 +135,7 @@ int trace_write(const char *path, const TraceInfo *ti, const uint8_t *states, co
             fprintf(t, "%02x", s0[i]);
         fprintf(t, "\"},\n");
     }
+    if (ti->stage) fprintf(t, " \"stage\": \"%s\",\n", ti->stage);
     fprintf(t, " \"guides\": [");
     for (int i = 0; i < 9 && ti->guides[i]; i++)
         fprintf(t, "%s\"%s\"", i ? ", " : "", ti->guides[i]);

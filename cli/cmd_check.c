@@ -70,6 +70,10 @@ static void check_options(void *args, hoc_opt *t, size_t cap)
          .help = "keep phase numbers as they are instead of ranking stamps"},
         {"--inductive", HOC_OPT_SET, &c->o.inductive,
          .help = "look for a state satisfying the invariants that one round breaks"},
+        {"--stage", HOC_OPT_STR, &c->o.stage, .arg = "NAME",
+         .help = "look for a good round that misses progress stage NAME, from a\n"
+                 "reachable state (with --inductive: any) satisfying the\n"
+                 "invariants and the stage before"},
         {"--walks", HOC_OPT_INT, &c->walks, 1, LLONG_MAX, .arg = "W",
          .help = "W seeded random walks (--seed) of --depth rounds instead"},
         {"--progress", HOC_OPT_SET, &c->o.progress,
@@ -176,6 +180,7 @@ static int search(CheckArgs *c)
     o->time_limit = (double)c->time, o->mem_mb = c->mem, o->walks = c->walks;
     o->out = stdout, o->source = j->file;
     if (c->quiet) o->progress = false, o->heartbeat = 0;
+
     rc = mc_run(a, o);
 out:
     free(sk.spec), free(sk.untracked);
@@ -190,6 +195,7 @@ static int check_run(int argc, char **argv)
                          .abstraction = true,
                          .progress = isatty(2),
                          .heartbeat = 10,
+                         .stage_round = -1,
                          .prune = -1},
                    .values = 2,
                    .depth = 1000,

@@ -750,6 +750,24 @@ static int replay_compare(Replay *rp, int64_t round, const json *js)
     return 0;
 }
 
+/* A trace that refutes a progress stage (hoc check --inductive for a
+ * stage) ends where the stage fails: 1 after saying so, 0 if it holds
+ * (or the trace names none), 2 when the algorithm has no such stage. */
+static int replay_stage(Replay *rp)
+{
+    const json *js = json_get(rp->t, "stage");
+    if (!js) return 0;
+    for (int i = 0; js->type == JSON_STR && i < rp->a->nspecs; i++) {
+        const hoc_spec *sp = &rp->a->specs[i];
+        if (sp->kind != HOC_PROGRESS || strcmp(sp->name, js->str) != 0) continue;
+        if (sp->holds(rp->states, rp->params, NULL)) return 0;
+        fprintf(rp->out, "VIOLATED: progress stage %s after the good round (as in the trace)\n",
+                sp->name);
+        return 1;
+    }
+    return replay_error(rp->path, "the trace's stage is not a progress stage of the algorithm");
+}
+
 /* Replays every round of the trace, checking states and specs after each;
  * 0, 1 on a violation, 2 on a bad round or a divergence. */
 static int replay_rounds(Replay *rp)
@@ -765,6 +783,8 @@ static int replay_rounds(Replay *rp)
         int64_t round = rp->base + r;
         replay_step(rp, round, jho, json_get(jround, "oracle"), (uint64_t)jc->num);
         rc = replay_compare(rp, round, js);
+        /* a trace that misses a progress stage ends with the good round that misses it */
+        if (rc == 0 && r == jr->n - 1) rc = replay_stage(rp);
         if (rc == 0) rc = replay_specs(rp->a, rp->t, rp->states, rp->params, round, rp->out);
     }
     return rc;
