@@ -96,10 +96,7 @@ const XcFinding *ev_refute(Evidence *e, int i, VcResult *r)
         snprintf(was, sizeof was, "%s", r->reason);
         snprintf(r->reason, sizeof r->reason,
                  "the prover could not decide (%.300s); a concrete %s refutes it",
-                 was[0] ? was : "unknown",
-                 f->stage ? "good round"
-                 : f->cti ? "counterexample to induction"
-                          : "run");
+                 was[0] ? was : "unknown", f->cti ? "counterexample to induction" : "run");
     }
     r->status = VC_FAILED;
     return f;
@@ -145,11 +142,16 @@ const char *ev_searched(const Evidence *e)
 
 void ev_print(FILE *out, const XcFinding *f, const char *src)
 {
-    if (f->stage)
+    if (f->stage && f->cti)
         fprintf(out,
                 "           hoc check, n=%d: one good round from a state satisfying every "
                 "invariant and the stage before (maybe unreachable) misses %s\n",
                 f->n, f->spec);
+    else if (f->stage)
+        fprintf(out,
+                "           hoc check, n=%d: a run of %lld round%s whose last is good misses %s "
+                "(the state before it satisfies every invariant and the stage before)\n",
+                f->n, (long long)f->depth, f->depth == 1 ? "" : "s", f->spec);
     else if (f->cti)
         fprintf(out,
                 "           hoc check, n=%d: one round from a state satisfying every invariant "
@@ -164,11 +166,10 @@ void ev_print(FILE *out, const XcFinding *f, const char *src)
 
 void ev_json(FILE *out, const XcFinding *f)
 {
-    fprintf(out, ", \"evidence\": {\"kind\": \"%s\", \"n\": %d, \"rounds\": %lld, \"spec\": ",
-            f->stage ? "stage"
-            : f->cti ? "cti"
-                     : "run",
-            f->n, (long long)f->depth);
+    fprintf(out,
+            ", \"evidence\": {\"kind\": \"%s\", \"stage\": %s, \"n\": %d, \"rounds\": %lld, "
+            "\"spec\": ",
+            f->cti ? "cti" : "run", f->stage ? "true" : "false", f->n, (long long)f->depth);
     json_write_str(out, f->spec);
     fprintf(out, ", \"trace\": ");
     json_write_str(out, f->trace);
