@@ -125,6 +125,17 @@ static void report(const VerifyArgs *v, const VcObligation *ob, const VcResult *
     if (r->smt2_path[0]) printf("           query: %s\n", r->smt2_path);
 }
 
+/* The tests' way to make a wrong proof, which the cross-check with hoc
+ * check must catch: HOC_VERIFY_TEST_PROVED=TEXT marks the obligations
+ * whose name contains TEXT proved (tests/verify/run.sh usage). */
+static void pretend_proved(const VcObligation *ob, VcResult *r)
+{
+    const char *text = getenv("HOC_VERIFY_TEST_PROVED");
+    if (!text || !*text || !strstr(ob->name, text)) return;
+    r->status = VC_PROVED;
+    snprintf(r->reason, sizeof r->reason, "pretended proved (HOC_VERIFY_TEST_PROVED)");
+}
+
 /* The header of one algorithm's report. */
 static void report_start(const VerifyArgs *v, const Duty *d, bool first)
 {
@@ -163,6 +174,7 @@ static int discharge(const VerifyArgs *v, Front *fr, const Duty *d, bool first)
         if (!sel[i]) continue;
         VcResult *r = &res[i];
         vc_discharge(d->al, &d->obs[i], &o, r);
+        pretend_proved(&d->obs[i], r);
         const XcFinding *x = ev_refute(&ev, i, r);
         total += r->secs;
         nproved += r->status == VC_PROVED;

@@ -104,7 +104,7 @@ static int run_at(Xc *x, int n, const char *mode, double share)
                  .values = 2,
                  .depth = strcmp(mode, "walks") == 0 ? 40 : 1000,
                  .faults = MC_BENIGN,
-                 .threads = (int)sysconf(_SC_NPROCESSORS_ONLN),
+                 .threads = 1, /* the prover and other jobs share the cores */
                  .mem_mb = 2048,
                  .symmetry = true,
                  .abstraction = true,
