@@ -61,6 +61,8 @@ typedef struct Sim {
     const hoc_sim_opts *o;
     int n;
     uint8_t *states;
+    uint8_t *next;   /* the states a round computes, kept if the assumptions allow them */
+    int broken;      /* the assumption no heard-of sets met (STEP_ASSUME), or -1 */
     uint8_t *outbox; /* n senders x HOC_MAXN recipients x msg_size */
     hoc_set *to;     /* per sender: recipients */
     uint8_t *msgs;   /* one mailbox */
@@ -76,7 +78,12 @@ typedef struct Sim {
 } Sim;
 
 /* What a round returns besides the index of a violated spec. */
-enum { STEP_OK = -1, STEP_NOMEM = -2 };
+enum { STEP_OK = -1, STEP_NOMEM = -2, STEP_ASSUME = -3 };
+
+/* Draws of heard-of sets a round may take to satisfy the assumptions that
+ * hold in every round (and a good round's eventual one) before the run
+ * stops and says which it could not meet. */
+#define SIM_TRIES 64
 
 static uint8_t *state_of(Sim *s, int p)
 {
@@ -143,7 +150,9 @@ static bool stage_due(const Sim *s, const hoc_spec *sp, int64_t r)
            r == good_start(s, sp) + sp->rounds - 1;
 }
 
-static void choose_ho(Sim *s, int64_t r, uint64_t *rng)
+/* Draws every heard-of set of round r: messages drop with probability
+ * drop, none in a good round (or when lossless). */
+static void choose_ho(Sim *s, int64_t r, uint64_t *rng, double drop, bool lossless)
 {
     hoc_set live = 0, crashing = 0;
     for (int p = 0; p < s->n; p++) {
@@ -152,20 +161,20 @@ static void choose_ho(Sim *s, int64_t r, uint64_t *rng)
         else if (sends(s, p, r))
             crashing |= hoc_set_one(p);
     }
-    bool good = good_round(s, r);
+    bool good = lossless || good_round(s, r);
     for (int q = 0; q < s->n; q++) {
         hoc_set h = 0;
         for (int p = 0; p < s->n; p++) {
             /* a crashing process's last messages reach each other process with
              * probability 1/2 (none in a good round: those are clean) */
             if (hoc_set_has(crashing, p)) {
-                if (!good && (hoc_rng_next(rng) & 1) && hoc_rng_unit(rng) >= s->o->drop)
+                if (!good && (hoc_rng_next(rng) & 1) && hoc_rng_unit(rng) >= drop)
                     h |= hoc_set_one(p);
                 continue;
             }
             if (!hoc_set_has(live, p)) continue;
             /* a process always hears itself; other channels drop at random */
-            if (p == q || good || hoc_rng_unit(rng) >= s->o->drop) h |= hoc_set_one(p);
+            if (p == q || good || hoc_rng_unit(rng) >= drop) h |= hoc_set_one(p);
         }
         s->ho[q] = h;
     }
@@ -201,21 +210,14 @@ static void print_trace(Sim *s, FILE *f)
     }
 }
 
-/* One lockstep round; returns the index of a violated spec, STEP_OK, or
- * STEP_NOMEM when the output log cannot grow. */
-static int step(Sim *s, int64_t r, uint64_t *rng)
+/* Every process that takes a step in round r updates s->next (a copy of
+ * the states) on the mailbox s->ho gives it; outputs go to the log. 0, or
+ * STEP_NOMEM when the log cannot grow. */
+static int updates(Sim *s, int64_t r, uint64_t *rng, size_t box)
 {
     const hoc_algo *a = s->a;
     const hoc_round *rd = &a->rounds[r % a->nrounds];
-    size_t box = (size_t)HOC_MAXN * rd->msg_size;
-    memset(s->outbox, 0, (size_t)s->n * box);
-    for (int p = 0; p < s->n; p++) {
-        s->to[p] = 0;
-        if (!sends(s, p, r) || halted(s, p)) continue;
-        hoc_env env = {p, s->n, r, s->o->params, 0};
-        rd->send(state_of(s, p), &env, &s->to[p], s->outbox + (size_t)p * box);
-    }
-    choose_ho(s, r, rng);
+    memcpy(s->next, s->states, (size_t)s->n * a->state_size);
     for (int q = 0; q < s->n; q++) {
         if (!alive(s, q, r) || halted(s, q)) continue;
         hoc_set from = 0;
@@ -229,7 +231,7 @@ static int step(Sim *s, int64_t r, uint64_t *rng)
         uint64_t oracle = a->noracles ? hoc_rng_next(rng) : 0;
         hoc_env env = {q, s->n, r, s->o->params, oracle};
         memset(s->outputs, 0, a->outputs_size);
-        rd->update(state_of(s, q), &env, from, s->msgs, s->outputs);
+        rd->update(s->next + (size_t)q * a->state_size, &env, from, s->msgs, s->outputs);
         for (int i = 0; i < a->noutputs; i++) {
             const hoc_output *o = &a->outputs[i];
             if (!s->outputs[o->fired_offset]) continue;
@@ -238,6 +240,61 @@ static int step(Sim *s, int64_t r, uint64_t *rng)
                 return STEP_NOMEM;
         }
     }
+    return 0;
+}
+
+/* The first assumption round r's heard-of sets and next states break: one
+ * that holds in every round, or in a good round the eventual one it is
+ * good for; -1 when none. */
+static int broken_assumption(Sim *s, int64_t r)
+{
+    bool good = good_round(s, r);
+    for (int i = 0; i < s->a->nspecs; i++) {
+        const hoc_spec *sp = &s->a->specs[i];
+        if (sp->kind != HOC_ASSUME || (sp->rounds != 0 && !good)) continue;
+        if (sp->rounds != 0 && (r < good_start(s, sp) || r >= good_start(s, sp) + sp->rounds))
+            continue;
+        if (!sp->holds(s->next, s->o->params, s->ho)) return i;
+    }
+    return -1;
+}
+
+/* Chooses round r's heard-of sets among those the assumptions allow and
+ * runs the updates into s->next: first with the run's drop probability,
+ * then with random ones, last with no loss; 0, STEP_NOMEM, or STEP_ASSUME
+ * (s->broken says which) when no draw satisfied them. */
+static int assumed_round(Sim *s, int64_t r, uint64_t *rng, size_t box)
+{
+    size_t events = s->nevents;
+    for (int t = 0; t < SIM_TRIES; t++) {
+        double drop = t == 0 ? s->o->drop : hoc_rng_unit(rng);
+        choose_ho(s, r, rng, drop, t == SIM_TRIES - 1);
+        s->nevents = events; /* a rejected draw's outputs never happened */
+        if (updates(s, r, rng, box) != 0) return STEP_NOMEM;
+        s->broken = broken_assumption(s, r);
+        if (s->broken < 0) return 0;
+    }
+    return STEP_ASSUME;
+}
+
+/* One lockstep round; returns the index of a violated spec, STEP_OK,
+ * STEP_NOMEM when the output log cannot grow, or STEP_ASSUME when no
+ * heard-of sets the assumptions allow were found. */
+static int step(Sim *s, int64_t r, uint64_t *rng)
+{
+    const hoc_algo *a = s->a;
+    const hoc_round *rd = &a->rounds[r % a->nrounds];
+    size_t box = (size_t)HOC_MAXN * rd->msg_size;
+    memset(s->outbox, 0, (size_t)s->n * box);
+    for (int p = 0; p < s->n; p++) {
+        s->to[p] = 0;
+        if (!sends(s, p, r) || halted(s, p)) continue;
+        hoc_env env = {p, s->n, r, s->o->params, 0};
+        rd->send(state_of(s, p), &env, &s->to[p], s->outbox + (size_t)p * box);
+    }
+    int rc = assumed_round(s, r, rng, box);
+    if (rc != 0) return rc;
+    memcpy(s->states, s->next, (size_t)s->n * a->state_size);
     remember(s, r);
     for (int i = 0; i < a->nspecs; i++) {
         const hoc_spec *sp = &a->specs[i];
@@ -269,6 +326,9 @@ static void report_json(Sim *s, FILE *f, const char *verdict, int64_t rounds, in
     if (bad >= 0)
         fprintf(f, ", \"violation\": {\"spec\": \"%s\", \"round\": %" PRId64 "}",
                 a->specs[bad].name, bad_round);
+    if (strcmp(verdict, "stopped") == 0)
+        fprintf(f, ", \"stopped\": {\"assumption\": \"%s\", \"round\": %" PRId64 "}",
+                a->specs[s->broken].name, rounds);
     fprintf(f, ", \"processes\": [");
     for (int p = 0; p < s->n; p++) {
         fprintf(f, "%s{\"id\": %d, \"crashed_at\": %" PRId64 ", \"outputs\": [", p ? ", " : "", p,
@@ -352,6 +412,7 @@ static int sim_alloc(Sim *s)
     const hoc_algo *a = s->a;
     size_t n = (size_t)s->n;
     s->states = calloc(n, a->state_size);
+    s->next = calloc(n, a->state_size);
     s->outbox = calloc(n * HOC_MAXN, a->msg_size);
     s->to = calloc(n, sizeof *s->to);
     s->msgs = calloc(HOC_MAXN, a->msg_size);
@@ -362,14 +423,15 @@ static int sim_alloc(Sim *s)
     int keep = s->o->trace_rounds;
     s->history = keep > 0 ? calloc((size_t)keep, per) : NULL;
     s->inputs = calloc(n * (size_t)(a->ninputs + 1), sizeof *s->inputs);
-    bool ok = s->states && s->outbox && s->to && s->msgs && s->outputs && s->ho && s->crash_at &&
-              s->inputs && (keep <= 0 || s->history);
+    bool ok = s->states && s->next && s->outbox && s->to && s->msgs && s->outputs && s->ho &&
+              s->crash_at && s->inputs && (keep <= 0 || s->history);
     return ok ? 0 : -1;
 }
 
 static void sim_free(Sim *s)
 {
-    free(s->states), free(s->outbox), free(s->to), free(s->msgs), free(s->outputs), free(s->ho);
+    free(s->states), free(s->next), free(s->outbox), free(s->to), free(s->msgs), free(s->outputs),
+        free(s->ho);
     free(s->crash_at), free(s->history), free(s->events), free(s->inputs);
 }
 
@@ -415,7 +477,8 @@ static void print_header(const Sim *s, FILE *f)
 
 /* Runs rounds until o->rounds, a violation or the halt of every live
  * process; *r gets the rounds run (the violating one's index on a
- * violation). Returns the violated spec, STEP_OK or STEP_NOMEM. */
+ * violation, the one the assumptions stopped). Returns the violated spec,
+ * STEP_OK, STEP_NOMEM or STEP_ASSUME. */
 static int run_rounds(Sim *s, uint64_t *rng, int64_t *r)
 {
     int bad = STEP_OK;
@@ -435,11 +498,30 @@ static int run_rounds(Sim *s, uint64_t *rng, int64_t *r)
     return bad;
 }
 
-/* Prints the verdict after r rounds (bad: the violated spec, or STEP_OK);
- * returns the exit status, 1 for a violation, else 0. */
+/* The run stopped before round r: no heard-of sets drawn met assumption
+ * s->broken. Never a verdict about the algorithm; exit status 3. */
+static int report_stopped(Sim *s, FILE *f, int64_t r)
+{
+    const hoc_spec *sp = &s->a->specs[s->broken];
+    if (s->o->json) {
+        report_json(s, f, "stopped", r, -1, -1);
+        return 3;
+    }
+    report_text(s, f);
+    fprintf(f,
+            "stopped: before round %" PRId64 ", %d draws of heard-of sets (the last without "
+            "loss) all broke assumption %s%s; every invariant and property held until then\n",
+            r, SIM_TRIES, sp->name, sp->rounds ? " in a good round" : "");
+    return 3;
+}
+
+/* Prints the verdict after r rounds (bad: the violated spec, STEP_OK or
+ * STEP_ASSUME); returns the exit status, 1 for a violation, 3 when the
+ * assumptions stopped the run, else 0. */
 static int report(Sim *s, FILE *f, int bad, int64_t r)
 {
     const hoc_algo *a = s->a;
+    if (bad == STEP_ASSUME) return report_stopped(s, f, r);
     if (bad >= 0) {
         if (s->o->json) {
             report_json(s, f, "violated", r + 1, bad, r);
