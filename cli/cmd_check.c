@@ -17,6 +17,7 @@ typedef struct CheckArgs {
     const char *prune;
     hoc_opt_list goals, skips;
     bool quiet;
+    long long status;
 } CheckArgs;
 
 /* --faults benign|none|crash=K into the mc_opts at dst. */
@@ -78,9 +79,10 @@ static void check_options(void *args, hoc_opt *t, size_t cap)
          .help = "W seeded random walks (--seed) of --depth rounds instead"},
         {"--progress", HOC_OPT_SET, &c->o.progress,
          .help = "a progress line on stderr (default: when it is a terminal)"},
-        {"--quiet", HOC_OPT_SET, &c->quiet,
-         .help = "nothing on stderr while searching (by default a long run\n"
-                 "prints a status line every 10 s)"},
+        {"--status", HOC_OPT_INT, &c->status, 0, 86400, .arg = "S",
+         .help = "a status line on stderr every S seconds of a long run\n"
+                 "(default 10; 0: none)"},
+        {"--quiet", HOC_OPT_SET, &c->quiet, .help = "nothing on stderr while searching"},
         {NULL},
     };
     job_options(&c->job, own, "a JSON summary line", t, cap);
@@ -179,6 +181,7 @@ static int search(CheckArgs *c)
     o->values = (int)c->values, o->depth = c->depth, o->threads = (int)c->threads;
     o->time_limit = (double)c->time, o->mem_mb = c->mem, o->walks = c->walks;
     o->out = stdout, o->source = j->file;
+    o->heartbeat = (int)c->status;
     if (c->quiet) o->progress = false, o->heartbeat = 0;
 
     rc = mc_run(a, o);
@@ -194,10 +197,10 @@ static int check_run(int argc, char **argv)
                          .symmetry = true,
                          .abstraction = true,
                          .progress = isatty(2),
-                         .heartbeat = 10,
                          .stage_round = -1,
                          .prune = -1},
                    .values = 2,
+                   .status = 10,
                    .depth = 1000,
                    .threads = sysconf(_SC_NPROCESSORS_ONLN),
                    .mem = 8192};

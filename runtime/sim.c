@@ -14,42 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-/* Prints one field of a state, arrays as [a, b, ...] (bytes abbreviated). */
-static void print_field(FILE *f, const hoc_field *fd, const uint8_t *base, int n, int maxn)
-{
-    const uint8_t *p = base + fd->offset;
-    if (fd->kind == HOC_K_BYTES) {
-        fprintf(f, "bytes[%u]", fd->count);
-        return;
-    }
-    if (fd->count == 1) {
-        hoc_print_value(f, fd->kind, p, fd->enum_names, fd->enum_count);
-        return;
-    }
-    uint32_t shown = fd->count;
-    if (fd->per_process) shown = fd->count / (uint32_t)maxn * (uint32_t)n;
-    fputc('[', f);
-    for (uint32_t i = 0; i < shown; i++) {
-        if (i) fputs(", ", f);
-        hoc_print_value(f, fd->kind, p + i * hoc_kind_size(fd->kind), fd->enum_names,
-                        fd->enum_count);
-    }
-    fputc(']', f);
-}
-
-static void print_state(FILE *f, const hoc_algo *a, const uint8_t *s, int n)
-{
-    for (int i = 0; i < a->nfields; i++) {
-        const hoc_field *fd = &a->fields[i];
-        if (strcmp(fd->name, "hoc_halted") == 0) {
-            if (s[fd->offset]) fputs(" halted", f);
-            continue;
-        }
-        fprintf(f, " %s=", fd->name);
-        print_field(f, fd, s, n, a->maxn);
-    }
-}
-
 typedef struct Event {
     int64_t round;
     int proc, output;
@@ -204,7 +168,7 @@ static void print_trace(Sim *s, FILE *f)
         for (int p = 0; p < s->n; p++) {
             fprintf(f, "  p%d HO=", p);
             hoc_print_value(f, HOC_K_SET, &ho[p], NULL, 0);
-            print_state(f, s->a, h + (size_t)p * s->a->state_size, s->n);
+            hoc_print_state(f, s->a, h + (size_t)p * s->a->state_size, s->n);
             fputc('\n', f);
         }
     }
@@ -614,16 +578,34 @@ static bool json_scalar_text(const json *v, char *buf, size_t cap)
     return true;
 }
 
-/* Does field fd of state st print as the trace's value v? */
-static bool same_value(const hoc_field *fd, const uint8_t *st, const json *v, char *mine,
-                       size_t cap)
+/* Does the value of kind fd->kind at p print as the trace's scalar v? */
+static bool same_element(const hoc_field *fd, const uint8_t *p, const json *v, char *mine,
+                         size_t cap)
 {
     FILE *m = fmemopen(mine, cap, "w");
     if (!m) return false;
-    hoc_print_value(m, fd->kind, st + fd->offset, fd->enum_names, fd->enum_count);
+    hoc_print_value(m, fd->kind, p, fd->enum_names, fd->enum_count);
     fclose(m);
     char theirs[128];
     return json_scalar_text(v, theirs, sizeof theirs) && strcmp(mine, theirs) == 0;
+}
+
+/* Does field fd of state st hold the trace's value v: a scalar, or an
+ * array's shown elements (traces before hoc-trace-1 carried arrays had
+ * none, and those are not compared)? */
+static bool same_value(const hoc_field *fd, const uint8_t *st, const json *v, int n, int maxn,
+                       char *mine, size_t cap)
+{
+    if (v->type != JSON_ARR)
+        return fd->count == 1 && same_element(fd, st + fd->offset, v, mine, cap);
+    uint32_t shown = hoc_field_shown(fd, n, maxn);
+    snprintf(mine, cap, "%u elements", shown);
+    if (fd->count == 1 || fd->kind == HOC_K_BYTES || (uint32_t)v->n != shown) return false;
+    for (uint32_t i = 0; i < shown; i++)
+        if (!same_element(fd, st + fd->offset + i * hoc_kind_size(fd->kind), &v->items[i], mine,
+                          cap))
+            return false;
+    return true;
 }
 
 static int hex_digit(char c)
@@ -819,10 +801,13 @@ static int replay_compare(Replay *rp, int64_t round, const json *js)
         for (int i = 0; i < a->nfields; i++) {
             const json *v = json_get(obj, a->fields[i].name);
             char mine[128], theirs[128];
-            if (!v || same_value(&a->fields[i], rp->states + (size_t)p * a->state_size, v, mine,
-                                 sizeof mine))
+            if (!v || same_value(&a->fields[i], rp->states + (size_t)p * a->state_size, v, rp->n,
+                                 a->maxn, mine, sizeof mine))
                 continue;
-            if (!json_scalar_text(v, theirs, sizeof theirs)) snprintf(theirs, sizeof theirs, "?");
+            if (v->type == JSON_ARR)
+                snprintf(theirs, sizeof theirs, "[%d elements ...]", v->n);
+            else if (!json_scalar_text(v, theirs, sizeof theirs))
+                snprintf(theirs, sizeof theirs, "?");
             fprintf(rp->out,
                     "DIVERGED: round %" PRId64 ", p%d, %s: the trace says %s, the replay has %s\n",
                     round, p, a->fields[i].name, theirs, mine);
