@@ -3,6 +3,8 @@
 
 #include <inttypes.h>
 
+#include "json.h"
+
 void report_skips(const Mc *m, bool stored)
 {
     const hoc_algo *a = m->a;
@@ -162,6 +164,7 @@ static void report_json(const Mc *m, const Search *s)
             m->sym ? "true" : "false", m->rank.period > 0 ? "true" : "false", m->st.rec + 16,
             m->bad >= 0 ? ", \"spec\": \"" : "", m->bad >= 0 ? a->specs[m->bad_spec].name : "",
             m->bad >= 0 ? "\"" : "");
+    if (!m->sym) fputs(", \"symmetry_why\": ", f), json_write_str(f, m->sym_why);
     if (m->o->skip) {
         fputs(", \"skipped\": [", f);
         for (int i = 0, k = 0; i < a->nspecs; i++)
