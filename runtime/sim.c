@@ -609,11 +609,14 @@ static bool same_element(const hoc_field *fd, const uint8_t *p, const json *v, c
 }
 
 /* Does field fd of state st hold the trace's value v: a scalar, or an
- * array's shown elements (traces before hoc-trace-1 carried arrays had
- * none, and those are not compared)? */
+ * array's shown elements (traces written before arrays were carried have
+ * none, and those are not compared)? When not, *at is the first element
+ * that differs (-1: the whole value, or the number of elements) and mine
+ * what the replay has there. */
 static bool same_value(const hoc_field *fd, const uint8_t *st, const json *v, int n, int maxn,
-                       char *mine, size_t cap)
+                       char *mine, size_t cap, int64_t *at)
 {
+    *at = -1;
     if (v->type != JSON_ARR)
         return fd->count == 1 && same_element(fd, st + fd->offset, v, mine, cap);
     uint32_t shown = hoc_field_shown(fd, n, maxn);
@@ -621,8 +624,10 @@ static bool same_value(const hoc_field *fd, const uint8_t *st, const json *v, in
     if (fd->count == 1 || fd->kind == HOC_K_BYTES || (uint32_t)v->n != shown) return false;
     for (uint32_t i = 0; i < shown; i++)
         if (!same_element(fd, st + fd->offset + i * hoc_kind_size(fd->kind), &v->items[i], mine,
-                          cap))
+                          cap)) {
+            *at = i;
             return false;
+        }
     return true;
 }
 
@@ -818,17 +823,23 @@ static int replay_compare(Replay *rp, int64_t round, const json *js)
         const json *obj = &js->items[p];
         for (int i = 0; i < a->nfields; i++) {
             const json *v = json_get(obj, a->fields[i].name);
-            char mine[128], theirs[128];
+            char mine[128], theirs[128], name[96];
+            int64_t at;
             if (!v || same_value(&a->fields[i], rp->states + (size_t)p * a->state_size, v, rp->n,
-                                 a->maxn, mine, sizeof mine))
+                                 a->maxn, mine, sizeof mine, &at))
                 continue;
-            if (v->type == JSON_ARR)
-                snprintf(theirs, sizeof theirs, "[%d elements ...]", v->n);
-            else if (!json_scalar_text(v, theirs, sizeof theirs))
+            const json *tv = at >= 0 ? &v->items[at] : v;
+            if (tv->type == JSON_ARR)
+                snprintf(theirs, sizeof theirs, "%d elements", tv->n);
+            else if (!json_scalar_text(tv, theirs, sizeof theirs))
                 snprintf(theirs, sizeof theirs, "?");
+            if (at >= 0)
+                snprintf(name, sizeof name, "%s[%" PRId64 "]", a->fields[i].name, at);
+            else
+                snprintf(name, sizeof name, "%s", a->fields[i].name);
             fprintf(rp->out,
                     "DIVERGED: round %" PRId64 ", p%d, %s: the trace says %s, the replay has %s\n",
-                    round, p, a->fields[i].name, theirs, mine);
+                    round, p, name, theirs, mine);
             return 2;
         }
     }
