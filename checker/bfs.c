@@ -18,7 +18,8 @@ static void note_bad(Mc *m, int64_t idx, int spec)
 /* Notes a newly stored state if it breaks a spec or reaches the goal. */
 static void note_state(Mc *m, int64_t idx, uint8_t *k)
 {
-    int v = run_violated(m, k, false);
+    /* a search for a good round that misses a stage looks for nothing else */
+    int v = m->stage >= 0 ? -1 : run_violated(m, k, false);
     if (v >= 0)
         note_bad(m, idx, v);
     else if (run_holds(m, m->goal, k))
@@ -55,6 +56,26 @@ static int visit_store(Worker *w, uint8_t *succ, const hoc_set *ho, void *arg)
     return 0;
 }
 
+/* A good round that misses the progress stage asked for; arg: where to
+ * keep it, or NULL. */
+static int visit_stage(Worker *w, uint8_t *succ, const hoc_set *ho, void *arg)
+{
+    if (!run_misses_stage(w->m, succ, ho)) return 0;
+    if (arg) succ_keep(w, arg, succ, ho);
+    return 1;
+}
+
+/* With a progress stage to refute: tries a good round from stored state i
+ * (k) where the stage's obligation applies. Returns succ_each's status. */
+static int probe_stage(Worker *w, uint8_t *k, int64_t i)
+{
+    Mc *m = w->m;
+    if (m->stage < 0 || m->o->inductive || !run_stage_applies(m, k, *key_round(k))) return 0;
+    int rc = succ_each(w, k, visit_stage, NULL);
+    if (rc == 1) note_bad(m, i, m->stage);
+    return rc == 1 ? 0 : rc;
+}
+
 /* A worker thread: expands states of the current level until none is left. */
 static void *expand_level(void *arg)
 {
@@ -62,16 +83,22 @@ static void *expand_level(void *arg)
     Mc *m = w->m;
     uint8_t *k = malloc(m->key);
     if (!k) return NULL;
+    w->timed = true;
     for (;;) {
         int64_t i = __atomic_fetch_add(&m->next_index, 1, __ATOMIC_RELAXED);
         if (i >= m->level_end || run_halted(m)) break;
+        if ((i & 63) == 0 && run_tick(m)) break;
         memcpy(k, store_key(&m->st, i), m->key);
         if (run_holds(m, m->o->prune, k)) continue;
-        if (succ_each(w, k, visit_store, &i) < 0) {
+        int rc = probe_stage(w, k, i);
+        if (rc == 0) rc = succ_each(w, k, visit_store, &i);
+        if (rc == SUCC_HALTED) break;
+        if (rc < 0) {
             run_halt(m, "out of memory");
             break;
         }
     }
+    w->timed = false;
     free(k);
     return NULL;
 }
@@ -99,6 +126,7 @@ static bool bfs(Mc *m, Worker *ws, int threads, int64_t *depth)
             break;
         }
         m->next_index = m->level_start;
+        __atomic_store_n(&m->depth_now, *depth, __ATOMIC_RELAXED);
         pthread_t tid[16];
         for (int t = 1; t < threads; t++)
             pthread_create(&tid[t], NULL, expand_level, &ws[t]);
@@ -109,10 +137,7 @@ static bool bfs(Mc *m, Worker *ws, int threads, int64_t *depth)
         m->level_start = m->level_end;
         m->level_end = m->st.count;
         if (m->o->progress) progress(m, *depth);
-        if (m->o->time_limit > 0 && hoc_now_s() - m->t0 > m->o->time_limit && m->bad < 0) {
-            m->stop = true;
-            m->stop_why = "time limit";
-        }
+        if (m->bad < 0) run_tick(m);
     }
     return false;
 }
@@ -138,6 +163,32 @@ static int restart_at_goal(Mc *m, const Path *trace, int segment, Search *s)
     return 0;
 }
 
+/* The trace to a state where a good round misses the stage ends with that
+ * round, found again from the real (not canonical) state. Returns 0, or -1
+ * (after a message when it is not found, which would be a bug). */
+static int extend_stage(Mc *m, Worker *w, Path *seg)
+{
+    Path p = {0};
+    if (path_alloc(&p, m, seg->depth + 1) != 0) {
+        path_free(&p);
+        return -1;
+    }
+    size_t d = (size_t)seg->depth + 1;
+    memcpy(p.states, seg->states, m->key * d);
+    memcpy(p.hos, seg->hos, sizeof *p.hos * HOC_MAXN * d);
+    memcpy(p.bits, seg->bits, sizeof *p.bits * HOC_MAXN * d);
+    Step st = {.state = p.states + m->key * d};
+    if (succ_each(w, p.states + m->key * (d - 1), visit_stage, &st) != 1) {
+        fprintf(m->out, "hoc check: internal error: the good round is lost in the trace\n");
+        path_free(&p);
+        return -1;
+    }
+    path_note(&p, (int64_t)d, &st);
+    path_free(seg);
+    *seg = p;
+    return 0;
+}
+
 int bfs_search(Mc *m, Worker *ws, int threads, Search *s)
 {
     *s = (Search){.initial = m->st.count};
@@ -147,8 +198,10 @@ int bfs_search(Mc *m, Worker *ws, int threads, Search *s)
         s->exhausted = bfs(m, ws, threads, &seg_depth);
         s->depth += seg_depth;
         bool at_goal = m->bad >= 0 && m->bad_spec == m->goal && m->goal >= 0;
-        if (m->bad >= 0 &&
-            (path_rebuild(m, &ws[0], m->bad, &seg) != 0 || path_append(&s->trace, &seg, m) != 0)) {
+        bool stage = m->bad >= 0 && m->stage >= 0 && m->bad_spec == m->stage;
+        if (m->bad >= 0 && (path_rebuild(m, &ws[0], m->bad, &seg) != 0 ||
+                            (stage && extend_stage(m, &ws[0], &seg) != 0) ||
+                            path_append(&s->trace, &seg, m) != 0)) {
             path_free(&seg);
             fprintf(stderr, "hoc check: out of memory\n");
             return 2;

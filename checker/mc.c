@@ -44,9 +44,11 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
     if (threads > 16) threads = 16;
     Mc m;
     Worker *ws = calloc((size_t)threads, sizeof *ws);
-    if (!ws || run_init(&m, a, o) != 0) {
+    int init = ws ? run_init(&m, a, o) : -1;
+    if (init != 0) {
         free(ws);
-        fprintf(stderr, "hoc check: out of memory\n");
+        if (init == -1) fprintf(stderr, "hoc check: out of memory\n");
+        if (o->result) o->result->status = 2;
         return 2;
     }
     int rc = 2, ready = 0;
@@ -58,5 +60,6 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
         succ_worker_free(&ws[t]);
     free(ws);
     run_free(&m);
+    if (o->result) o->result->status = rc;
     return rc;
 }

@@ -5,18 +5,10 @@
 
 #include "canon.h"
 
-static int choices_add(Worker *w, Choices *c, const uint8_t *st, hoc_set ho, uint64_t bits)
+/* Appends a choice; -1 when out of memory. */
+static int choices_push(Worker *w, Choices *c, const uint8_t *st, hoc_set ho, uint64_t bits)
 {
     size_t ssz = w->m->ssz;
-    for (int i = 0; i < c->count; i++)
-        if (canon_same_tracked(w->m, c->states + (size_t)i * ssz, st)) {
-            /* the largest heard-of set, with the oracle bits and state it gives */
-            if (hoc_set_size(ho) > hoc_set_size(c->ho[i])) {
-                c->ho[i] = ho, c->bits[i] = bits;
-                memcpy(c->states + (size_t)i * ssz, st, ssz);
-            }
-            return 0;
-        }
     if (c->count == c->cap) {
         int cap = c->cap ? c->cap * 2 : 8;
         uint8_t *ns = realloc(c->states, (size_t)cap * ssz);
@@ -34,6 +26,48 @@ static int choices_add(Worker *w, Choices *c, const uint8_t *st, hoc_set ho, uin
     return 0;
 }
 
+/* Choice i becomes (st, ho, bits). */
+static void choices_set(Worker *w, Choices *c, int i, const uint8_t *st, hoc_set ho, uint64_t bits)
+{
+    c->ho[i] = ho, c->bits[i] = bits;
+    memcpy(c->states + (size_t)i * w->m->ssz, st, w->m->ssz);
+}
+
+/* Adds next state st, reached with heard-of set ho, unless an equivalent
+ * choice is there. Which heard-of sets count depends on the assumptions:
+ * none, and one per state will do (the largest, for the trace); upward
+ * closed ones, and only the maximal sets per state matter (whatever a
+ * smaller one satisfies, a larger one does); others need every set. */
+static int choices_add(Worker *w, Choices *c, const uint8_t *st, hoc_set ho, uint64_t bits)
+{
+    Mc *m = w->m;
+    size_t ssz = m->ssz;
+    int kept = -1; /* the choice a dominating ho replaced */
+    for (int i = 0; i < c->count; i++) {
+        if (!canon_same_tracked(m, c->states + (size_t)i * ssz, st)) continue;
+        if (!m->nassume) {
+            if (hoc_set_size(ho) > hoc_set_size(c->ho[i])) choices_set(w, c, i, st, ho, bits);
+            return 0;
+        }
+        if (m->every_ho) {
+            if (c->ho[i] == ho) return 0;
+            continue;
+        }
+        if ((ho & ~c->ho[i]) == 0) return 0; /* dominated by a set already kept */
+        if ((c->ho[i] & ~ho) != 0) continue; /* incomparable */
+        if (kept < 0) {                      /* ho dominates choice i */
+            choices_set(w, c, i, st, ho, bits);
+            kept = i;
+        } else { /* a second dominated choice: drop it */
+            c->count--;
+            choices_set(w, c, i, c->states + (size_t)c->count * ssz, c->ho[c->count],
+                        c->bits[c->count]);
+            i--;
+        }
+    }
+    return kept >= 0 ? 0 : choices_push(w, c, st, ho, bits);
+}
+
 static bool halted_state(const Mc *m, const uint8_t *st)
 {
     return st[m->a->halted_offset] != 0;
@@ -43,6 +77,16 @@ static bool halted_state(const Mc *m, const uint8_t *st)
 #define FOR_SUBSETS(sub, s)                                                                        \
     for (hoc_set sub = 0, sub##_done = 0; !sub##_done;                                             \
          sub##_done = ((sub = (sub - (s)) & (s)) == 0))
+
+/* Reads the clock every 4096 units of work of a timed worker: whether the
+ * run halted. */
+static bool halted_now(Worker *w, int64_t units)
+{
+    w->work += units;
+    if (!w->timed || w->work < 4096) return false;
+    w->work = 0;
+    return run_tick(w->m);
+}
 
 /* The distinct next states of process q for every mailbox the adversary may
  * give it: `sure` senders are always heard, any subset of `maybe` may be. */
@@ -56,6 +100,7 @@ static int process_choices(Worker *w, int q, const uint8_t *st, int64_t r, hoc_s
     uint64_t oracles = a->noracles ? ((uint64_t)1 << a->noracles) : 1;
     FOR_SUBSETS(sub, maybe)
     {
+        if (halted_now(w, (int64_t)oracles)) return SUCC_HALTED;
         hoc_set from = sure | sub;
         memset(w->msgs, 0, (size_t)HOC_MAXN * rd->msg_size);
         for (int32_t p = hoc_set_min(from); p >= 0; p = hoc_set_next(from, p))
@@ -66,7 +111,15 @@ static int process_choices(Worker *w, int q, const uint8_t *st, int64_t r, hoc_s
             hoc_env env = {q, m->n, r, m->o->params, bits};
             memset(w->outputs, 0, a->outputs_size);
             rd->update(w->next, &env, from, w->msgs, w->outputs);
-            if (choices_add(w, c, w->next, from | extra_ho, bits) < 0) return -1;
+            /* a process that sent q nothing may be in q's heard-of set or
+             * not: the largest set, or every one when an assumption is not
+             * upward closed */
+            hoc_set extras = m->every_ho ? extra_ho : 0;
+            FOR_SUBSETS(extra, extras)
+            {
+                hoc_set ho = from | (m->every_ho ? extra : extra_ho);
+                if (choices_add(w, c, w->next, ho, bits) < 0) return -1;
+            }
         }
     }
     return 0;
@@ -114,8 +167,8 @@ static int step_choices(Worker *w, uint8_t *k, hoc_set active, hoc_set after, ho
         }
         /* the largest heard-of set with this mailbox also hears every silent live process */
         hoc_set silent = after & ~senders;
-        if (process_choices(w, q, key_proc(m, k, q), *key_round(k), sure, maybe, silent) < 0)
-            return -1;
+        int rc = process_choices(w, q, key_proc(m, k, q), *key_round(k), sure, maybe, silent);
+        if (rc < 0) return rc;
         movers[(*nm)++] = q;
     }
     return 0;
@@ -142,6 +195,7 @@ static int visit_product(Worker *w, uint8_t *k, hoc_set after, uint64_t crashed,
             w->bits[q] = w->ch[q].bits[digit[i]];
         }
         w->transitions++;
+        if (halted_now(w, 1)) return SUCC_HALTED;
         /* the adversary never makes a choice an assumption rules out */
         if (!m->nassume || run_assumptions_hold(m, s, w->ho)) {
             int rc = visit(w, s, w->ho, arg);
@@ -169,10 +223,11 @@ int succ_each(Worker *w, const uint8_t *kin, visit_fn visit, void *arg)
         if (hoc_set_size(crash_now) > budget) continue;
         hoc_set after = alive & ~crash_now;
         int movers[HOC_MAXN], nm;
-        if (step_choices(w, k, active, after, crash_now, movers, &nm) < 0) return -1;
+        int rc = step_choices(w, k, active, after, crash_now, movers, &nm);
+        if (rc < 0) return rc;
         /* nobody left to take a step: the execution is over */
         if (nm == 0 && crash_now == 0) continue;
-        int rc = visit_product(w, k, after, crashed | crash_now, movers, nm, visit, arg);
+        rc = visit_product(w, k, after, crashed | crash_now, movers, nm, visit, arg);
         if (rc) return rc;
     }
     return 0;

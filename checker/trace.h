@@ -22,6 +22,7 @@ typedef struct TraceInfo {
     const char *guides[9]; /* goals and prune of the search, NULL-terminated */
     const bool *skipped;   /* per spec of a, or NULL: specs the search did not check */
     bool cti;              /* states[0] is any state satisfying the invariants */
+    const char *stage;     /* with cti: the progress stage its round misses, or NULL */
 } TraceInfo;
 
 /* Prints states[0], then depth rounds (state d with the heard-of sets

@@ -80,6 +80,23 @@ static int compile_replica(GenDir *g, const Program *prog, const BuildArgs *b)
     return 0;
 }
 
+/* A replica runs in a real network, which decides the heard-of sets: it
+ * cannot enforce what an assumption says of them. Says so for each. */
+static void warn_assumptions(const Algo *a)
+{
+    for (int i = 0; i < a->nspecs; i++) {
+        const Decl *d = a->specs[i];
+        if (d->spec_kind != SPEC_ASSUME) continue;
+        fprintf(stderr,
+                "%s:%d:%d: warning: the replicas cannot enforce assumption '%s': the network "
+                "decides who hears whom; %s (docs/runtime.md, \"Assumptions\")\n",
+                d->pos.file, d->pos.line, d->pos.col, d->name,
+                d->ev_rounds ? "progress proved under it comes only once the network provides it"
+                             : "safety checked or proved under it holds only while the network "
+                               "keeps it");
+    }
+}
+
 static int build_run(int argc, char **argv)
 {
     BuildArgs b = {NULL, NULL, 0, false};
@@ -93,6 +110,7 @@ static int build_run(int argc, char **argv)
     Algo *a = NULL;
     int rc = front_load(file, &fr);
     if (rc == 0) rc = (a = front_pick(&fr, b.name)) ? 0 : 2;
+    if (rc == 0) warn_assumptions(a);
     if (rc == 0) rc = gen_write(&g, &fr, a, file, "/tmp/hoc-build-XXXXXX");
     if (rc == 0) rc = write_main(&g, a->decl->name);
     if (rc == 0) rc = compile_replica(&g, fr.prog, &b);

@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "monotone.h"
+#include "symmetry.h"
+
 void cgen_prefix(const char *name, char *out, size_t cap)
 {
     size_t n = 0;
@@ -471,6 +474,26 @@ static void emit_output_table(Gen *g, hoc_buf *t)
     hoc_buf_printf(t, "};\n\n");
 }
 
+/* s as a C string literal, or NULL. */
+static void emit_c_string(hoc_buf *t, const char *s)
+{
+    if (!s) {
+        hoc_buf_printf(t, "NULL");
+        return;
+    }
+    hoc_buf_printf(t, "\"");
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            hoc_buf_printf(t, "\\%c", ch);
+        else if (ch < 0x20 || ch >= 0x7f)
+            hoc_buf_printf(t, "\\%03o", ch);
+        else
+            hoc_buf_printf(t, "%c", ch);
+    }
+    hoc_buf_printf(t, "\"");
+}
+
 /* One hoc_spec per spec, if there are any. */
 static void emit_spec_table(Gen *g, hoc_buf *t)
 {
@@ -484,10 +507,15 @@ static void emit_spec_table(Gen *g, hoc_buf *t)
                                    "HOC_GOAL",      "HOC_PRUNE",    "HOC_PROGRESS"};
             /* a progress stage is aligned like its assumption */
             const Decl *al_of = d->spec_kind == SPEC_PROGRESS ? d->assumption : d;
-            hoc_buf_printf(t, "    {\"%s\", %s, %s_spec_%s, %lld, %s},\n", d->name,
-                           kinds[d->spec_kind], px, d->name,
-                           (long long)(d->ev_rounds < 0 ? al->nrounds : d->ev_rounds),
-                           al_of && al_of->ev_rounds < 0 ? "true" : "false");
+            SymVerdict sv;
+            sym_spec(al, d, &sv);
+            hoc_buf_printf(
+                t, "    {\"%s\", %s, %s_spec_%s, %lld, %s, %s, %s, ", d->name, kinds[d->spec_kind],
+                px, d->name, (long long)(d->ev_rounds < 0 ? al->nrounds : d->ev_rounds),
+                al_of && al_of->ev_rounds < 0 ? "true" : "false", sv.symmetric ? "true" : "false",
+                ho_monotone(d->init) ? "true" : "false");
+            emit_c_string(t, sv.symmetric ? NULL : sv.why);
+            hoc_buf_printf(t, "},\n");
         }
         hoc_buf_printf(t, "};\n\n");
     }
@@ -523,10 +551,18 @@ static void emit_algo_struct(Gen *g, hoc_buf *t)
                        al->noutputs);
     if (al->nspecs)
         hoc_buf_printf(t, "    .specs = %s_specs,\n    .nspecs = %d,\n", px, al->nspecs);
+    SymVerdict sv;
+    sym_rounds(al, &sv);
+    bool uses_id = al->uses_id || !sv.symmetric;
     hoc_buf_printf(t,
                    "    .halted_offset = offsetof(%s_state, hoc_halted),\n    .uses_id = %d,\n    "
-                   ".uses_round = %d,\n    .phase_period = %s_phase_period,\n};\n",
-                   px, al->uses_id ? 1 : 0, al->uses_round ? 1 : 0, px);
+                   ".uses_round = %d,\n    .phase_period = %s_phase_period,\n    .asym_why = ",
+                   px, uses_id ? 1 : 0, al->uses_round ? 1 : 0, px);
+    /* the checker's own flag is a backstop: it may mark what the analysis admits */
+    emit_c_string(t, !uses_id       ? NULL
+                     : sv.symmetric ? "the compiler marks the rounds as reading process ids"
+                                    : sv.why);
+    hoc_buf_printf(t, ",\n};\n");
 }
 
 /* The tables drivers read the algorithm from, ending with the hoc_algo. */

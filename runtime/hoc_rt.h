@@ -80,6 +80,11 @@ typedef struct hoc_spec {
     bool (*holds)(const void *states, const int64_t *params, const hoc_set *ho);
     int32_t rounds;     /* assumptions: how many consecutive rounds they name */
     bool phase_aligned; /* assumptions: the rounds start a phase */
+    /* What hoc check's reductions need (compiler/symmetry.c, monotone.c); a
+     * descriptor that leaves them zero gets no reduction. */
+    bool symmetric;       /* the same verdict on every permutation of the processes */
+    bool ho_monotone;     /* assumptions: only ever easier as heard-of sets grow */
+    const char *asym_why; /* when not symmetric: what names or orders processes, and where */
 } hoc_spec;
 
 /* The kind of a spec, as a word for messages. */
@@ -151,6 +156,8 @@ typedef struct hoc_algo {
      * m, which hoc check keeps of the phase when it ranks stamps; 0 when the
      * counters are read as numbers. */
     int64_t (*phase_period)(const int64_t *params);
+    /* When uses_id: what in the rounds tells processes apart, and where. */
+    const char *asym_why;
 } hoc_algo;
 
 /* ---- Arithmetic with defined overflow: ints are 64-bit two's complement,

@@ -100,3 +100,43 @@ void hoc_value_print_output(FILE *f, const hoc_output *o, int64_t v)
     hoc_value_put(o->kind, v, buf);
     hoc_print_value(f, o->kind, buf, o->enum_names, o->enum_count);
 }
+
+uint32_t hoc_field_shown(const hoc_field *fd, int n, int maxn)
+{
+    if (fd->per_process && maxn > 0) return fd->count / (uint32_t)maxn * (uint32_t)n;
+    return fd->count;
+}
+
+void hoc_print_field(FILE *f, const hoc_field *fd, const uint8_t *base, int n, int maxn)
+{
+    const uint8_t *p = base + fd->offset;
+    if (fd->kind == HOC_K_BYTES) {
+        fprintf(f, "bytes[%u]", fd->count);
+        return;
+    }
+    if (fd->count == 1) {
+        hoc_print_value(f, fd->kind, p, fd->enum_names, fd->enum_count);
+        return;
+    }
+    uint32_t shown = hoc_field_shown(fd, n, maxn);
+    fputc('[', f);
+    for (uint32_t i = 0; i < shown; i++) {
+        if (i) fputs(", ", f);
+        hoc_print_value(f, fd->kind, p + i * hoc_kind_size(fd->kind), fd->enum_names,
+                        fd->enum_count);
+    }
+    fputc(']', f);
+}
+
+void hoc_print_state(FILE *f, const hoc_algo *a, const uint8_t *st, int n)
+{
+    for (int i = 0; i < a->nfields; i++) {
+        const hoc_field *fd = &a->fields[i];
+        if (strcmp(fd->name, "hoc_halted") == 0) {
+            if (st[fd->offset]) fputs(" halted", f);
+            continue;
+        }
+        fprintf(f, " %s=", fd->name);
+        hoc_print_field(f, fd, st, n, a->maxn);
+    }
+}

@@ -16,6 +16,19 @@
 void hoc_print_value(FILE *f, hoc_kind k, const void *p, const char *const *enum_names,
                      uint32_t nnames);
 
+/* Prints field fd of the struct at base: a scalar as hoc_print_value does,
+ * an array as [a, b, ...] (one indexed by process shows its first n of maxn
+ * elements), a byte block as bytes[K]; never fails. */
+void hoc_print_field(FILE *f, const hoc_field *fd, const uint8_t *base, int n, int maxn);
+
+/* Prints the state st of a process of a as drivers show it: " name=value"
+ * per input and variable, " halted" when it has halted; never fails. */
+void hoc_print_state(FILE *f, const hoc_algo *a, const uint8_t *st, int n);
+
+/* How many elements of field fd a driver shows for n processes: 1 for a
+ * scalar, the first n of an array indexed by process, all of any other. */
+uint32_t hoc_field_shown(const hoc_field *fd, int n, int maxn);
+
 /* The scalar of kind k stored at p, widened to int64 (bool 0 or 1, a set's
  * bits, a stamp's stored form); 0 for bytes and records, which have none. */
 int64_t hoc_value_get(hoc_kind k, const void *p);
