@@ -499,7 +499,7 @@ static int report_stopped(Sim *s, FILE *f, int64_t r)
 
 /* Prints the verdict after r rounds (bad: the violated spec, STEP_OK or
  * STEP_ASSUME); returns the exit status, 1 for a violation, 3 when the
- * assumptions stopped the run, else 0. */
+ * assumptions stopped the run or left the progress stages unchecked, else 0. */
 static int report(Sim *s, FILE *f, int bad, int64_t r)
 {
     const hoc_algo *a = s->a;
@@ -515,14 +515,18 @@ static int report(Sim *s, FILE *f, int bad, int64_t r)
         print_trace(s, f);
         return 1;
     }
+    /* a good round that broke its own assumption left its stages unjudged:
+     * not a pass (exit 3), as with any other bound */
+    bool unjudged = s->bad_good >= 0 && s->o->crash == 0;
     if (s->o->json) {
-        report_json(s, f, "ok", r, -1, -1);
-        return 0;
+        report_json(s, f, unjudged ? "unknown" : "ok", r, -1, -1);
+        return unjudged ? 3 : 0;
     }
     report_text(s, f);
-    fprintf(f, "ok: every invariant and property held after each of %" PRId64 " rounds (%.3f s)\n",
-            r, s->seconds);
-    return 0;
+    fprintf(f, "%s: every invariant and property held after each of %" PRId64 " rounds (%.3f s)%s\n",
+            unjudged ? "unknown" : "ok", r, s->seconds,
+            unjudged ? "; the progress stages were not checked" : "");
+    return unjudged ? 3 : 0;
 }
 
 int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o)

@@ -7,6 +7,8 @@
 #   // class: N (what)
 #   // why: why the spec is false and what went wrong before
 #   // confirm: ARGS            hoc ARGS FILE must exit 1: the violation is real
+#   // confirm-exit: 3          (optional) it must exit 3 instead: the assumption
+#                               excludes every run, so the proof said nothing
 #   // expect: rejected         (optional) hoc verify FILE must exit 2 (a compile error)
 # and the runner asserts that hoc verify FILE exits 1 or 3, never 0.
 set -u
@@ -40,8 +42,9 @@ for f in "$DIR"/*.ho; do
     # shellcheck disable=SC2086
     "$HOC" $confirm "$f" >"$tmp/confirm" 2>&1
     rc=$?
-    if [ $rc -ne 1 ]; then
-        bad "$name (class $class): hoc $confirm exit $rc, expected 1 (a violation)"
+    want=$(sed -n 's#^// confirm-exit: *##p' "$f" | head -1)
+    if [ $rc -ne "${want:-1}" ]; then
+        bad "$name (class $class): hoc $confirm exit $rc, expected ${want:-1}"
         tail -5 "$tmp/confirm"
         continue
     fi
