@@ -60,7 +60,7 @@ typedef struct Conc {
     int64_t ints[MAX_INT_VALUES];
     int nints;
     hoc_buf report;
-    int checks, imprecise;
+    int checks, imprecise, nparts;
     bool unknown, unsupported, mismatch;
 } Conc;
 
@@ -140,7 +140,7 @@ static void pin_given(Conc *c, bool inputs_only)
         snprintf(label, sizeof label, "pre stopped@p%d", p);
         pin(c, &c->given, label, attempt_pre_read(v, v->s_halted, P), r->stopped[p]);
         snprintf(label, sizeof label, "crashes_now@p%d", p);
-        pin(c, &c->given, label, app1(v, v->crashnow, P), r->crash_now[p]);
+        if (!v->no_crash) pin(c, &c->given, label, app1(v, v->crashnow, P), r->crash_now[p]);
         for (int q = 0; q < r->n; q++) {
             snprintf(label, sizeof label, "ho@p%d has %d", p, q);
             pin(c, &c->given, label, attempt_hears(v, P, num(v, q)), r->ho[p] >> q & 1);
@@ -261,6 +261,11 @@ static bool part_open(Conc *c, int64_t round)
     smt_open(&v->s, c->timeout_ms, &v->why);
     v->c = v->s.ctx;
     vc_part_setup(v, c->al);
+    if (c->run->uniform) { /* as liveness_model sets up a good round */
+        Z3_sort dom = v->I;
+        v->no_crash = v->uniform = true;
+        v->good = fresh_fn(v, "good", 1, &dom, v->B);
+    }
     if (v->nslot - 1 != c->nslot)
         attempt_unsupported(v, c->al->decl->pos, "more state than the verifier's slots");
     for (int p = 0; p < c->run->n; p++)
@@ -309,8 +314,13 @@ static bool part_finish(Conc *c, bool facts)
         tie[p] = num(v, p);
     if (!venn_seal_all(v, tie, nt, REASON_UNSUPPORTED)) return false;
     exact_regions(c);
-    const char *dump = getenv("HOC_CONC_DUMP"); /* the query, for z3 by hand */
-    if (dump) smt_dump(&v->s, dump, "concrete evaluation (the pins are assumptions)");
+    const char *dump = getenv("HOC_CONC_DUMP"); /* each part's query, for z3 by hand */
+    if (dump) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s.%d", dump, c->nparts);
+        smt_dump(&v->s, path, "concrete evaluation (the pins are assumption literals)");
+    }
+    c->nparts++;
     return !reason_any(&v->why);
 }
 

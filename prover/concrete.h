@@ -42,6 +42,10 @@ typedef struct ConcRun {
     const int8_t *spec_pre, *spec_post, *spec_init;
     bool precise; /* also count where the encoding allows other values than the C's */
     int core;     /* processes 0..core-1 are the query's own (the pool's core); 0: all n */
+    /* the liveness model of a good round (vc.c, liveness_model): nobody
+     * crashes and everybody hears the same set, one relation good(q); the
+     * run must be such a round (every ho equal, crash_now all false) */
+    bool uniform;
 } ConcRun;
 
 typedef enum ConcVerdict {

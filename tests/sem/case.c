@@ -65,6 +65,8 @@ static int read_header(SemCase *c, char *words, int line, char *err, size_t errn
             c->reach = c->facts = true;
         else if (strcmp(w, "facts") == 0)
             c->facts = true;
+        else if (strcmp(w, "uniform") == 0)
+            c->uniform = true;
         else if (strncmp(w, "n=", 2) == 0) {
             int64_t n;
             if (parse_int(w + 2, &n) || n < 1 || n > SEM_MAXN)

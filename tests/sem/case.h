@@ -2,7 +2,7 @@
  * comment lines of the .ho file they test (so a reproducer is one file
  * that hoc itself accepts). docs/verifier.md, "Differential testing".
  *
- *   //! case [reach] [facts] n=3 round=4 params=3,1 [core=2]
+ *   //! case [reach] [facts] [uniform] n=3 round=4 params=3,1 [core=2]
  *   //! p0 pre: x=5 ok=true S={0,2} halted=false crashed=false
  *   //! p0 input: v=1
  *   //! p0 step 4: ho={0,1} crash=false oracle=1
@@ -16,7 +16,9 @@
  * may also assume the facts it derives about reachable states (`facts`, on
  * an explicit case: the pre-state was reached). `core=K` makes processes
  * 0..K-1 the ones the query names, as a hoc verify query names a few (what
- * mmor is compared with, what the main Venn family splits on); default 2. */
+ * mmor is compared with, what the main Venn family splits on); default 2.
+ * `uniform`: the round tested is a good round of a liveness proof (all hear
+ * the same set, nobody crashes), which the encoding models as such. */
 #ifndef HOC_SEM_CASE_H
 #define HOC_SEM_CASE_H
 
@@ -37,7 +39,7 @@ typedef struct SemStep {
 
 typedef struct SemCase {
     int line; /* of its `case` line */
-    bool reach, facts;
+    bool reach, facts, uniform;
     int n, nparams, core;
     int64_t params[16];
     int64_t round;

@@ -90,6 +90,11 @@ static int run_c(const hoc_algo *a, const SemCase *c, CRun *r, char *err, size_t
         return -1;
     }
     if (pre_state(a, c, r, err, errn)) return -1;
+    for (int p = 0; p < c->n && c->uniform; p++)
+        if (r->step[p].ho != r->step[0].ho || r->step[p].crash) {
+            snprintf(err, errn, "a uniform case has one heard-of set and no crash");
+            return -1;
+        }
     for (int p = 0; p < c->n; p++) {
         int64_t in[64] = {0};
         inputs_of(a, r->pre + (size_t)p * sz, in);
@@ -146,8 +151,8 @@ static char *explicit_case(const hoc_algo *a, const SemCase *c, const CRun *r)
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     if (!f) abort();
-    fprintf(f, "//! case%s n=%d round=%" PRId64 " core=%d params=", c->facts ? " facts" : "", c->n,
-            c->round, c->core);
+    fprintf(f, "//! case%s%s n=%d round=%" PRId64 " core=%d params=", c->facts ? " facts" : "",
+            c->uniform ? " uniform" : "", c->n, c->round, c->core);
     for (int i = 0; i < c->nparams; i++)
         fprintf(f, "%s%" PRId64, i ? "," : "", c->params[i]);
     fputc('\n', f);
@@ -199,7 +204,8 @@ static ConcVerdict run_prover(const hoc_algo *a, Algo *al, const SemCase *c, con
                    .spec_post = tq,
                    .spec_init = ti,
                    .precise = o->precise,
-                   .core = c->core};
+                   .core = c->core,
+                   .uniform = c->uniform};
     ConcVerdict v = conc_check(al, &run, (unsigned)o->timeout_ms, res);
     free(pre), free(post), free(init);
     return v;

@@ -40,13 +40,16 @@ class Outcome:
         self.error = error
 
 
+CASE_TIMEOUT_MS = 8000  # a case Z3 cannot settle in this is "unknown", not a finding
+
+
 def run_semdiff(semdiff, text, tmpdir, timeout=300, name="prog.ho"):
     path = os.path.join(tmpdir, name)
     with open(path, "w") as f:
         f.write(text)
     try:
-        p = subprocess.run([semdiff, path, "--json"], capture_output=True, text=True, errors="replace",
-                           timeout=timeout)
+        p = subprocess.run([semdiff, path, "--json", "--timeout", str(CASE_TIMEOUT_MS)],
+                           capture_output=True, text=True, errors="replace", timeout=timeout)
     except subprocess.TimeoutExpired:
         return Outcome("crash", error="semdiff timed out after %ds" % timeout)
     cases = []
