@@ -383,9 +383,13 @@ class Gen:
             (4, lambda: self.leaf("int", sc)),
             (1, lambda: "n"),
             (1, lambda: self.p.params[-1][0] if len(self.p.params) > 1 else None),
-            (5, lambda: paren(sub(), self.r.choice([" + ", " - ", " * "]), sub())),
-            (2, lambda: paren(sub(), self.r.choice([" / ", " % "]), sub())),
-            (1, lambda: paren(sub(), self.r.choice([" / ", " % "]), self.r.choice(["2", "3", "n", "(-1)", "0"]))),
+            # products of two unknowns and divisions by one are hard for Z3
+            # (nonlinear, uninterpreted): rarer than by constants
+            (4, lambda: paren(sub(), self.r.choice([" + ", " - "]), sub())),
+            (0.7, lambda: paren(sub(), " * ", sub())),
+            (1.5, lambda: paren(sub(), " * ", self.r.choice(["2", "3", "(-1)", "0", "4611686018427387904"]))),
+            (0.5, lambda: paren(sub(), self.r.choice([" / ", " % "]), sub())),
+            (1.5, lambda: paren(sub(), self.r.choice([" / ", " % "]), self.r.choice(["2", "3", "n", "(-1)", "0", "(-2)"]))),
             (1, lambda: paren("-", sub())),
             (1, lambda: paren(self.expr("bool", sc, d - 1), " ? ", sub(), " : ", sub())),
             (2, lambda: ["|", self.expr("set", sc, d - 1), "|"] if self.nested_ok(sc) else None),
@@ -546,6 +550,11 @@ class Gen:
             b = self.fresh("m")
             sub.binders.append((b, "msg", "msg"))
             head = "%s in mbox" % b
+        elif kind == "set" and sc.spec:  # the C ranges over the sets the state and HO hold
+            q = "exists" if self.chance(0.8) else q  # a universal one is outside the verifier
+            b = self.fresh("P")
+            sub.binders.append((b, "set", "value"))
+            head = "%s: set" % b
         else:
             return None
         return paren(q, " ", head, ". ", self.expr("bool", sub, d))
@@ -568,7 +577,7 @@ class Gen:
 
     def mailbox(self, sc, d):
         """The mailbox, or a filtered one; and whether it is filtered."""
-        if self.chance(0.45):
+        if self.chance(0.45) or not self.nested_ok(sc):
             return "mbox", False
         m = self.fresh("m")
         sub = sc.child(inset=True)
@@ -831,7 +840,17 @@ class Gen:
 
     def patterns(self):
         """Code shapes hoc verify derives facts from (code_facts.h): a stamp
-        set to the phase, and a halting flag (declare)."""
+        set to the phase, companions (a stamp and a variable set side by side
+        to the phase and a let of the phase and id), and a halting flag
+        (declare)."""
+        if self.chance(0.15):
+            cs, cv, crd = self.fresh("cs"), self.fresh("cv"), self.fresh("crd")
+            self.p.lets.append((crd, "bool", paren(paren("phase % n"), " == id")))
+            self.p.vars += [(cs, "stamp", False, "never"), (cv, "bool", False, "false")]
+            self.frozen |= {cs, cv}
+            for rnd in self.p.rounds:
+                if self.chance(0.6):
+                    rnd.update.stmts[0:0] = [Stmt([cs, " = phase;"]), Stmt([cv, " = ", crd, ";"])]
         if self.chance(0.3):
             ts = self.fresh("tph")
             self.p.vars.append((ts, "stamp", False, "never"))
