@@ -14,7 +14,13 @@
  *
  * Exact regions and full instantiation only add true facts about the run,
  * so a run the encoding rejects is rejected by every query hoc verify could
- * build: a real mismatch, never an artefact of the evaluation. */
+ * build: a real mismatch, never an artefact of the evaluation.
+ *
+ * The evaluation is split in parts, each a fresh query: the round (pre-state
+ * to post-state), the initial state (at round 0, from the inputs), and each
+ * spec in each view. One query holding every spec in every view is the sum
+ * of their Venn families and skolems, which Z3 takes seconds to minutes on;
+ * the parts take milliseconds each. */
 #include "concrete.h"
 
 #include <inttypes.h>
@@ -30,7 +36,7 @@
 
 #define MAX_EXACT_ATOMS 10 /* families larger than this keep the prover's own region facts */
 #define MAX_INT_VALUES 96  /* int values int universals are instantiated at */
-#define SEM_TIE_MAX 64     /* processes tied to their regions */
+#define MAX_TIE 64         /* processes tied to their regions */
 
 /* A concrete value pinned to the encoding's term: lit <-> (term == val). */
 typedef struct Pin {
@@ -244,8 +250,8 @@ static void part_gave_up(Conc *c)
     hoc_buf_printf(&c->report, "%s\n", why);
 }
 
-/* A fresh query over the algorithm, the processes 0..n-1 the core of its
- * pool (what mmor compares with), at global round `round`; false when the
+/* A fresh query over the algorithm at global round `round`, the processes
+ * 0..n-1 its pool and the first run->core of them its core; false when the
  * state cannot be encoded. */
 static bool part_open(Conc *c, int64_t round)
 {
@@ -308,8 +314,8 @@ static bool part_finish(Conc *c, bool facts)
         inst_close_aggregates(v, mark, true);
     }
     if (reason_any(&v->why)) return false;
-    Z3_ast tie[SEM_TIE_MAX];
-    int nt = c->run->n < SEM_TIE_MAX ? c->run->n : SEM_TIE_MAX;
+    Z3_ast tie[MAX_TIE];
+    int nt = c->run->n < MAX_TIE ? c->run->n : MAX_TIE;
     for (int p = 0; p < nt; p++)
         tie[p] = num(v, p);
     if (!venn_seal_all(v, tie, nt, REASON_UNSUPPORTED)) return false;

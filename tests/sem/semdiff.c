@@ -95,6 +95,11 @@ static int run_c(const hoc_algo *a, const SemCase *c, CRun *r, char *err, size_t
             snprintf(err, errn, "a uniform case has one heard-of set and no crash");
             return -1;
         }
+    for (int p = 0; p < c->n && c->facts; p++) /* hoc verify assumes it (vc.c, state_ranges) */
+        if (!(r->step[p].ho >> p & 1)) {
+            snprintf(err, errn, "p%d must hear itself: every driver delivers its own message", p);
+            return -1;
+        }
     for (int p = 0; p < c->n; p++) {
         int64_t in[64] = {0};
         inputs_of(a, r->pre + (size_t)p * sz, in);
