@@ -31,6 +31,7 @@ CLASSES = {
     # found by this test (not in issue 13's list): known.txt names them
     "domain": "domain",  # int and stamp quantifiers of specs range over different values
     "mmorempty": "mmorempty",  # the verifier's mmor tie axiom on an empty mailbox
+    "intbinder": "intbinder",  # { q | ... } in code with q inferred an int: C that does not compile
 }
 CLASS_NAMES = {v: k for k, v in CLASSES.items()}
 
@@ -517,9 +518,13 @@ class Gen:
         doms = ["procs"] + ([n for n, t in sc.locals if t == "set"] if sc.code else [])
         if sc.code:
             doms += self.readable(sc, "set")
-        dom = " in " + self.r.choice(doms) if doms and self.chance(0.8) else ""
         sub.inset = True
-        return ["{ ", q, dom, " | ", self.expr("bool", sub, d), " }"]
+        body = self.expr("bool", sub, d)
+        if self.chance(0.75):
+            return ["{ ", q, " in ", self.r.choice(doms), " | ", body, " }"]
+        # without a domain the binder's type comes from its first use, which
+        # can make it an int (class intbinder)
+        return Risky("intbinder", ["{ ", q, " | ", body, " }"], ["{ ", q, " in procs | ", body, " }"])
 
     def quant(self, sc, d):
         kind = self.r.choice(["pid", "pid", "pid", "bool", "enum", "int", "stamp", "mbox", "set"])

@@ -10,8 +10,10 @@
  * agrees (or lies outside the encoding: unsupported); 1: a mismatch; 2: the
  * program or a case is unusable. tests/sem/semfuzz.py drives it. */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "case.h"
@@ -290,6 +292,20 @@ static int run_cases(const hoc_algo *a, Algo *al, SemCase *cs, int nc, const Opt
     return status;
 }
 
+/* Removes the directory load_algo keeps when the C compiler fails: a
+ * differential test's programs are throwaway (the .ho file reproduces it). */
+static void drop_kept(const Loaded *l)
+{
+    if (!l->gen.c[0] || l->gen.dir[0]) return; /* nothing kept */
+    const char *files[] = {l->gen.c, l->gen.h, l->gen.extra};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+        if (files[i][0]) unlink(files[i]);
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", l->gen.c);
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = 0, rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     Opts o = {.timeout_ms = 20000};
@@ -328,7 +344,7 @@ int main(int argc, char **argv)
     Loaded l = {0};
     int rc = front_load(pos[0], &fr);
     Algo *al = rc ? NULL : front_pick(&fr, NULL);
-    if (!rc && al) rc = load_algo(&fr, al, pos[0], NULL, 0, SEM_MAXN, &l);
+    if (!rc && al && (rc = load_algo(&fr, al, pos[0], NULL, 0, SEM_MAXN, &l)) != 0) drop_kept(&l);
     if (!rc && al)
         rc = run_cases(l.algo, al, cs, nc, &o);
     else

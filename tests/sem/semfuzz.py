@@ -197,9 +197,9 @@ def replay_regressions(args, known, tmpdir):
     for fname in files:
         text = open(os.path.join(rdir, fname)).read()
         out = run_semdiff(args.semdiff, text, tmpdir, name=fname)
-        bad = mismatches(out)
+        bad = mismatches(out) or out.status == "cfail"  # generated C that does not compile
         cls = known.get(fname)
-        if out.status != "ok":
+        if out.status not in ("ok", "cfail"):
             failures.append("%s: semdiff could not run it (%s): %s" % (fname, out.status, out.error))
         elif cls and bad:
             print("known (class %s): %s" % (cls, fname))
@@ -207,7 +207,8 @@ def replay_regressions(args, known, tmpdir):
             failures.append("%s now agrees: class %s fixed? delete its line from tests/sem/known.txt"
                             % (fname, cls))
         elif bad:
-            failures.append("%s mismatches and is not in known.txt:\n%s" % (fname, bad[0]["report"]))
+            failures.append("%s mismatches (or its C does not compile) and is not in known.txt:\n%s"
+                            % (fname, out.error if out.status == "cfail" else bad[0]["report"]))
     for fname in known:
         if fname not in files:
             failures.append("known.txt lists %s, which regress/ does not have" % fname)
