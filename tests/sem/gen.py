@@ -925,8 +925,15 @@ class Gen:
             (2, lambda: ["forall ", p, ": pid. |HO[", p, "]| > ", self.r.choice(["n / 2", "2 * n / 3", "0"])]),
             (1, lambda: ["forall ", p, ": pid. ", p, " in HO[", p, "]"]),
             (1, lambda: ["forall ", p, ": pid, ", q, ": pid. HO[", p, "] == HO[", q, "]"]),
+            (1, lambda: self.uniform_assumption(p)),
             (1, lambda: self.spec_body(sc)),
         ])
+
+    def uniform_assumption(self, p):
+        """Everybody hears the same set, a majority: what liveness proofs assume."""
+        P = self.fresh("P")
+        return ["exists ", P, ": set. forall ", p, ": pid. HO[", p, "] == ", P, " && |", P, "| > ",
+                self.r.choice(["n / 2", "2 * n / 3"])]
 
     def add_spec(self):
         kind = self.r.choice(["invariant"] * 6 + ["property"] * 3 + ["assume"] * 2 + ["eventually"])
