@@ -9,8 +9,9 @@
  *
  * An explicit case gives every process's state before round `round`
  * (`pre`, unnamed fields zero; `crashed`: crashed in an earlier round) and
- * its step in that round: whom it hears, whether it crashes in it (sends,
- * does not update) and its oracle bits. A `reach` case gives the inputs
+ * its step in that round: whom it hears (itself only, unless said; nobody
+ * if the step is not given), whether it crashes in it (sends, does not
+ * update) and its oracle bits. A `reach` case gives the inputs
  * instead and a step for every round from 0 to `round`: the pre-state is
  * then reached by running the C from its initial state, and the encoding
  * may also assume the facts it derives about reachable states (`facts`, on

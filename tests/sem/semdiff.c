@@ -91,6 +91,10 @@ static int run_c(const hoc_algo *a, const SemCase *c, CRun *r, char *err, size_t
         snprintf(err, errn, "n and the params do not fit %s", a->name);
         return -1;
     }
+    if (a->ninputs > 64) {
+        snprintf(err, errn, "more than 64 inputs");
+        return -1;
+    }
     if (pre_state(a, c, r, err, errn)) return -1;
     for (int p = 0; p < c->n && c->uniform; p++)
         if (r->step[p].ho != r->step[0].ho || r->step[p].crash) {
