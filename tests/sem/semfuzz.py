@@ -260,11 +260,15 @@ def fuzz(args):
             out = run_semdiff(args.semdiff, text, tmpdir)
             stats.add(out)
             if out.status in ("crash", "cfail"):
-                path = os.path.join(args.out, "%s-%d-%d.ho" % (out.status, seed, i))
+                kind = out.status
+                if kind == "cfail" and run_semdiff(args.semdiff, prog.render({"intbinder"}),
+                                                   tmpdir).status != "cfail":
+                    kind = "class intbinder"  # the known one: an int-typed binder in code
+                path = os.path.join(args.out, "%s-%d-%d.ho" % (kind.replace(" ", "-"), seed, i))
                 with open(path, "w") as f:
                     f.write("".join("// " + l + "\n" for l in out.error.splitlines()[-20:]) + text)
-                found.setdefault(out.status, []).append(path)
-                print("%s: %s" % (out.status.upper(), path))
+                found.setdefault(kind, []).append(path)
+                print("%s: %s" % (kind.upper(), path))
             for k, c in enumerate(out.cases):
                 if c["verdict"] == "mismatch" and time.time() < deadline:
                     report_mismatch(args, prog, cases[k], c, seed, i, k, tmpdir, found)
