@@ -102,6 +102,7 @@ def program_with(prog, case, safe):
 
 
 def still_mismatches(args, prog, case, safe, tmpdir):
+    safe = frozenset(safe) | getattr(args, "safe", frozenset())  # the run's own safe classes too
     out = run_semdiff(args.semdiff, program_with(prog, case, safe), tmpdir)
     return out.status == "ok" and bool(mismatches(out)), out
 
@@ -247,7 +248,8 @@ def ctest(args):
 
 def fuzz(args):
     seed = args.seed if args.seed is not None else int(time.time())
-    print("semfuzz: seed %d, %ds" % (seed, args.seconds))
+    print("semfuzz: seed %d, %ds%s" % (seed, args.seconds,
+                                        ", safe: " + ",".join(sorted(args.safe)) if args.safe else ""))
     os.makedirs(args.out, exist_ok=True)
     stats, found = Stats(), {}
     deadline = time.time() + args.seconds
@@ -256,7 +258,7 @@ def fuzz(args):
         while time.time() < deadline:
             prog, cases = new_program(seed * 1000003 + i, args.cases)
             i += 1
-            text = prog.render() + "".join(c.render() for c in cases)
+            text = prog.render(args.safe) + "".join(c.render(args.safe) for c in cases)
             out = run_semdiff(args.semdiff, text, tmpdir)
             stats.add(out)
             if out.status in ("crash", "cfail"):
@@ -282,7 +284,7 @@ def fuzz(args):
 
 
 def report_mismatch(args, prog, case, c, seed, i, k, tmpdir, found):
-    causes = classify(args, prog, case, tmpdir)
+    causes = {"NEW"} if args.safe >= set(gen.CLASSES) else classify(args, prog, case, tmpdir)
     label = "+".join(sorted(str(gen.CLASSES.get(x, x)) for x in causes))
     if "NEW" in causes:
         minimize(args, prog, case, frozenset(gen.CLASSES), tmpdir)
@@ -292,7 +294,7 @@ def report_mismatch(args, prog, case, c, seed, i, k, tmpdir, found):
     path = os.path.join(args.out, "class-%s-%d-%d-%d.ho" % (label, seed, i, k))
     _, out = still_mismatches(args, prog, case, safe, tmpdir)
     rep = mismatches(out)[0]["report"] if mismatches(out) else c["report"]
-    write_repro(path, prog, case, safe, "semfuzz: seed %d, program %d, case %d; class %s\n%s"
+    write_repro(path, prog, case, safe | args.safe, "semfuzz: seed %d, program %d, case %d; class %s\n%s"
                 % (seed, i, k, label, rep))
     found.setdefault("NEW" if "NEW" in causes else "class " + label, []).append(path)
     print("%smismatch, class %s: %s" % ("*** NEW " if "NEW" in causes else "", label, path), flush=True)
@@ -300,16 +302,19 @@ def report_mismatch(args, prog, case, c, seed, i, k, tmpdir, found):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("semdiff")
-    ap.add_argument("--ctest", action="store_true")
-    ap.add_argument("--seconds", type=int, default=600)
-    ap.add_argument("--seed", type=int)
-    ap.add_argument("--programs", type=int, default=40)
-    ap.add_argument("--cases", type=int, default=8)
-    ap.add_argument("--known", default=os.path.join(HERE, "known.txt"))
-    ap.add_argument("--out", default=os.getcwd())
+    ap.add_argument("semdiff", help="the semdiff executable")
+    ap.add_argument("--ctest", action="store_true", help="the ctest: regressions, then a fixed budget")
+    ap.add_argument("--seconds", type=int, default=600, help="fuzz: how long (default 600)")
+    ap.add_argument("--seed", type=int, help="default: 1 for --ctest, the clock for fuzzing")
+    ap.add_argument("--programs", type=int, default=40, help="ctest: random programs (default 40)")
+    ap.add_argument("--cases", type=int, default=8, help="cases per program (default 8)")
+    ap.add_argument("--known", default=os.path.join(HERE, "known.txt"), help="the known mismatches")
+    ap.add_argument("--out", default=os.getcwd(), help="where reproducers go (default: here)")
+    ap.add_argument("--safe", default="",
+                    help="fuzz: classes to keep safe, comma-separated, or `all` (then every mismatch is new)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
+    args.safe = frozenset(gen.CLASSES if args.safe == "all" else filter(None, args.safe.split(",")))
     if args.ctest:
         args.seed = 1 if args.seed is None else args.seed
         return ctest(args)
