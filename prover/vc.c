@@ -998,3 +998,19 @@ void vc_discharge(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult *r
                  "nothing");
     }
 }
+
+/* ---- parts of a query that concrete.c builds the same way (vc_parts.h) ---- */
+void vc_part_setup(Attempt *v, Algo *al)
+{
+    setup(v, al);
+}
+
+void vc_part_state_ranges(Attempt *v)
+{
+    state_ranges(v);
+}
+
+void vc_part_close(Attempt *v)
+{
+    close_attempt(v);
+}
