@@ -176,14 +176,16 @@ def log(args, msg):
 
 
 def table(rows):
-    out = ["| system | fault | n | time (s) | decisions | faults | violations | "
-           "recovery max / median (s) | result |", "|---|---|---|---|---|---|---|---|---|"]
+    out = ["| system | fault | n | time (s) | decisions | faults | decided during faults | "
+           "violations | recovery max / median (s) | result |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         rec = r["recovery"]
         rs = "%.2f / %.2f" % (max(rec), statistics.median(rec)) if rec else "-"
-        out.append("| %s | %s | %d | %d | %d | %d | %d | %s | %s |" % (
+        out.append("| %s | %s | %d | %d | %d | %d | %d | %d | %s | %s |" % (
             r["system"], r["fault"], r["n"], r["duration"], r["ops"], r["faults"],
-            len(r["violations"]), rs, "ok" if r["ok"] else "**FAIL**"))
+            sum(r.get("during", [])), len(r["violations"]) + len(r["liveness"]), rs,
+            "ok" if r["ok"] else "**FAIL**"))
     for r in rows:
         for v in r["violations"][:5] + r["liveness"]:
             out.append("- %s/%s: %s (logs: %s)" % (r["system"], r["fault"], v, r["log"]))
