@@ -49,35 +49,42 @@ class PartitionRing(Nemesis):
         return "ring %s (blackhole routes)" % order
 
 
-class Kill(Nemesis):
-    """kill -9 of as many nodes as the system tolerates; restarted at the
-    heal with fresh state (the replicas have no stable storage)."""
-    name = "kill"
+class Victims(Nemesis):
+    """Acts on as many random nodes as the system tolerates (at least one)."""
+    verb = "?"
 
     def start(self, ctx):
         self.victims = ctx.rng.sample(range(ctx.net.n), max(1, ctx.system.tolerates))
         for i in self.victims:
-            ctx.system.kill(i)
-        return "killed %s" % self.victims
+            self.act(ctx.system, i)
+        return "%s %s" % (self.verb, self.victims)
 
     def heal(self, ctx):
         for i in self.victims:
-            ctx.system.start(i)
+            self.undo(ctx.system, i)
 
 
-class Pause(Nemesis):
-    """SIGSTOP of as many nodes as the system tolerates, SIGCONT at the heal."""
-    name = "pause"
+class Kill(Victims):
+    """kill -9, restarted at the heal with fresh state (the replicas have no
+    stable storage)."""
+    name, verb = "kill", "killed"
 
-    def start(self, ctx):
-        self.victims = ctx.rng.sample(range(ctx.net.n), max(1, ctx.system.tolerates))
-        for i in self.victims:
-            ctx.system.pause(i)
-        return "paused %s" % self.victims
+    def act(self, system, i):
+        system.kill(i)
 
-    def heal(self, ctx):
-        for i in self.victims:
-            ctx.system.resume(i)
+    def undo(self, system, i):
+        system.start(i)
+
+
+class Pause(Victims):
+    """SIGSTOP, SIGCONT at the heal."""
+    name, verb = "pause", "paused"
+
+    def act(self, system, i):
+        system.pause(i)
+
+    def undo(self, system, i):
+        system.resume(i)
 
 
 class Slow(Nemesis):
