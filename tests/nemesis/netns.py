@@ -20,6 +20,7 @@ Everything is torn down by close(), also when the run fails or is interrupted
 (run.py calls it from finally and from signal handlers)."""
 import os
 import subprocess
+import time
 
 SUBNET = "10.77.0"
 RELAY_ADDR = SUBNET + ".2"
@@ -134,7 +135,7 @@ class Network:
            "tbf", "rate", rate, "burst", str(burst), "limit", str(limit))
         self.shaped.add(i)
 
-    def heal(self):
+    def heal(self, drain=True):
         for (a, b) in sorted(self.cuts):
             sh("ip", "-n", self.nodes[a], "route", "del", "blackhole", node_addr(b) + "/32",
                check=False)
@@ -142,6 +143,16 @@ class Network:
         for i in sorted(self.down):
             sh("ip", "-n", self.sw, "link", "set", "p%d" % i, "up", check=False)
         self.down.clear()
+        if self.shaped and drain:
+            # the link gets fast again: first let the queue drain, as a
+            # router would forward what it holds, then remove the qdisc.
+            # Deleting it at once drops the whole queue, and after seconds
+            # of queueing TCP's RTO is tens of seconds (docs/testing.md)
+            for i in sorted(self.shaped):
+                sh("ip", "netns", "exec", self.nodes[i], "tc", "qdisc", "change", "dev", "eth0",
+                   "root", "tbf", "rate", "10gbit", "burst", "1000000", "limit", "1000000",
+                   check=False)
+            time.sleep(0.2)
         for i in sorted(self.shaped):
             sh("ip", "netns", "exec", self.nodes[i], "tc", "qdisc", "del", "dev", "eth0", "root",
                check=False)

@@ -219,7 +219,8 @@ def main():
         cases = SHORT
     else:
         ss = systems.SYSTEMS if args.system == "all" or args.matrix else [args.system]
-        fs = list(nemeses.BY_NAME) if args.fault == "all" or args.matrix else [args.fault]
+        fs = [c.name for c in nemeses.ALL if c.in_matrix] \
+            if args.fault == "all" or args.matrix else [args.fault]
         for f in fs:
             if f not in nemeses.BY_NAME:
                 ap.error("unknown fault %r" % f)

@@ -83,7 +83,8 @@ class ReplicaSystem(System):
         args = self.net.exec_args(i) + [
             self.bin, "--id", str(i), "--peers", self.peers[i], "--secret", self.secret,
             "--instances", "1000000000", "--decisions", dec, "--input", str(self.proposal(i)),
-            "--window", "16", "--delay", "5", "--log", "warn", "--timeout", "86400"] + self.extra
+            "--window", "16", "--delay", "5", "--log", os.environ.get("HOC_NEMESIS_LOG", "warn"),
+            "--timeout", "86400"] + self.extra
         log = open(os.path.join(self.dir, "log%d.%d" % (i, k)), "w")
         p = subprocess.Popen(args, stdout=log, stderr=log, stdin=subprocess.DEVNULL)
         log.close()
