@@ -6,8 +6,8 @@
  * Input: a mode byte, then chunks, each a little-endian u16 length and that
  * many bytes (the last chunk takes what is left); length 0 shuts our side's
  * writing down (EOF). Mode bits:
- *   bit 0  0: the replica under test is process 0 and accepts; we dial it as
- *          process 1 + (mode >> 4) % (n - 1).
+ *   bit 0  0: the replica under test is process 0 and accepts; we dial it
+ *          as whichever process our AUTH names.
  *          1: the replica under test is process 1 and dials us (process 0).
  *   bit 1  fix MACs: a chunk shaped like an AUTH (we dial) or an ACCEPT (we
  *          accept) gets the MAC the replica expects patched in, computed
@@ -17,8 +17,9 @@
  *   bit 3  n = 4 (else 2).
  * After each chunk the event loop runs a few non-blocking passes and we read
  * what the replica sent. No input may crash, leak or hit undefined
- * behaviour; frames handed to the owner must come from the authenticated
- * peer and be MSG, DECISION or DONE.
+ * behaviour; frames handed to the owner must be MSG, DECISION or DONE,
+ * name as sender the peer they come from, which must be another process
+ * of the cluster, and all come from one peer (we are one connection).
  *
  * Each input gets its own loopback address (127.100.x.y), so that
  * connections in TIME_WAIT never collide; as root, the target first moves
@@ -87,17 +88,19 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 typedef struct Ctx {
-    int peer; /* the authenticated peer we play */
+    int me, n;
+    int peer; /* the peer the replica authenticated us as (-1: none yet) */
     int frames;
 } Ctx;
 
 static int on_frame(void *ctx, int peer, const hoc_frame *f)
 {
     Ctx *c = ctx;
-    if (peer != c->peer ||
+    if (c->peer < 0) c->peer = peer;
+    if (peer != c->peer || peer < 0 || peer >= c->n || peer == c->me ||
         (f->type != HOC_F_MSG && f->type != HOC_F_DECISION && f->type != HOC_F_DONE) ||
         f->id != (uint32_t)peer) {
-        fprintf(stderr, "frame type %d from %d (id %u) handed over; we play %d\n", f->type, peer,
+        fprintf(stderr, "frame type %d from %d (id %u) handed over; first peer %d\n", f->type, peer,
                 f->id, c->peer);
         abort();
     }
@@ -174,8 +177,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool we_dial = !(mode & 1), fix = mode & 2;
     const char *secret = mode & 4 ? "fuzz-secret" : "";
     int n = mode & 8 ? 4 : 2;
-    int me = we_dial ? 0 : 1;                           /* the replica under test */
-    int them = we_dial ? 1 + (mode >> 4) % (n - 1) : 0; /* us */
+    int me = we_dial ? 0 : 1; /* the replica under test; we are 0 when it dials */
 
     char host[2][32];
     unsigned k = next_addr++;
@@ -204,7 +206,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     struct event_base *base = event_base_new();
     if (!base || event_base_priority_init(base, 2)) abort();
-    Ctx ctx = {.peer = them};
+    Ctx ctx = {.me = me, .n = n, .peer = -1};
     hoc_net_opts o = {.id = me,
                       .peers = &peers,
                       .secret = (const uint8_t *)secret,
@@ -262,8 +264,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                              (uint32_t)me, &theirs, chunk + 24);
         } else if (fix && !we_dial && len >= 48 && chunk[5] == HOC_F_ACCEPT &&
                    (nonce = find_nonce(in, inlen, HOC_F_AUTH))) {
-            hoc_net_auth_mac(o.secret, o.secret_len, HOC_AUTH_SERVER, nonce, (uint32_t)me,
-                             (uint32_t)them, &cl, chunk + 16);
+            hoc_net_auth_mac(o.secret, o.secret_len, HOC_AUTH_SERVER, nonce, (uint32_t)me, 0, &cl,
+                             chunk + 16);
         }
         for (size_t w = 0, tries = 0; w < len && tries < 1000; tries++) {
             ssize_t r = send(fd, chunk + w, len - w, MSG_NOSIGNAL);
@@ -284,7 +286,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fprintf(stderr,
                 "mode %#x: ready %d, frames handed over %d, bad %" PRIu64 ", auth failures %" PRIu64
                 ", mismatches %" PRIu64 "\n",
-                mode, hoc_net_peer_ready(net, them), ctx.frames, hoc_net_get_stats(net)->bad_frames,
+                mode, hoc_net_ready_count(net), ctx.frames, hoc_net_get_stats(net)->bad_frames,
                 hoc_net_get_stats(net)->auth_failures, hoc_net_get_stats(net)->mismatches);
 out:
     if (fd >= 0) close(fd);
