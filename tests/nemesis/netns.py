@@ -19,6 +19,7 @@ Faults on this network (see docs/testing.md):
 Everything is torn down by close(), also when the run fails or is interrupted
 (run.py calls it from finally and from signal handlers)."""
 import os
+import shutil
 import subprocess
 import time
 
@@ -42,6 +43,8 @@ def can_create():
     """None if network namespaces can be made here, else why not."""
     if os.geteuid() != 0:
         return "not root: network namespaces need CAP_SYS_ADMIN and CAP_NET_ADMIN"
+    if not shutil.which("ip") or not shutil.which("tc"):
+        return "no ip or tc command (Debian package iproute2, scripts/deps.sh installs it)"
     name = "%s%d-probe" % (PREFIX, os.getpid())
     r = sh("ip", "netns", "add", name, check=False)
     if r.returncode != 0:
