@@ -112,14 +112,14 @@ class SlowFlush(Slow):
 
 
 class Lossy(Nemesis):
-    """Every node's link limited by tbf with a queue of 3 KB: bursts beyond
+    """Every node's link limited to 512 kbit/s by tbf with a queue of 3 KB: bursts beyond
     it are dropped as a congested link drops them (TCP retransmits)."""
     name = "lossy"
 
     def start(self, ctx):
         for i in range(ctx.net.n):
-            ctx.net.shape(i, "1mbit", 3000, 3000)
-        return "tbf 1mbit, 3 KB queue on every link"
+            ctx.net.shape(i, "512kbit", 3000, 3000)
+        return "tbf 512kbit, 3 KB queue on every link"
 
 
 class Flaky(Nemesis):

@@ -138,6 +138,19 @@ class Network:
            "tbf", "rate", rate, "burst", str(burst), "limit", str(limit))
         self.shaped.add(i)
 
+    def qdisc_drops(self):
+        """Packets the tbf qdiscs on now have dropped (evidence that a lossy
+        link lost something)."""
+        total = 0
+        for i in sorted(self.shaped):
+            out = sh("ip", "netns", "exec", self.nodes[i], "tc", "-s", "qdisc", "show", "dev",
+                     "eth0", check=False).stdout.split()
+            # "... Sent B bytes P pkt (dropped D, overlimits O requeues R)"
+            for k, word in enumerate(out[:-1]):
+                if word.lstrip("(") == "dropped":
+                    total += int(out[k + 1].rstrip(","))
+        return total
+
     def heal(self, drain=True):
         for (a, b) in sorted(self.cuts):
             sh("ip", "-n", self.nodes[a], "route", "del", "blackhole", node_addr(b) + "/32",

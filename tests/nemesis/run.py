@@ -153,6 +153,7 @@ def schedule(args, ctx, fault, row):
         log(args, "%s/%s: %s for %.1f s" % (row["system"], row["fault"], what, length))
         time.sleep(length)
         during = [a - b for a, b in zip(ctx.system.progress(), before)]
+        row["packets_dropped"] = row.get("packets_dropped", 0) + ctx.net.qdisc_drops()
         fault.heal(ctx)
         base = ctx.system.progress()  # a node restarted at the heal counts from its restart
         took = wait_progress(ctx, base, args.recovery_bound)
@@ -177,15 +178,21 @@ def log(args, msg):
 
 def table(rows):
     out = ["| system | fault | n | time (s) | decisions | faults | decided during faults | "
-           "violations | recovery max / median (s) | result |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
+           "lost by the network | violations | recovery max / median (s) | result |",
+           "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         rec = r["recovery"]
         rs = "%.2f / %.2f" % (max(rec), statistics.median(rec)) if rec else "-"
-        out.append("| %s | %s | %d | %d | %d | %d | %d | %d | %s | %s |" % (
+        lost = []
+        if r.get("packets_dropped"):
+            lost.append("%d packets" % r["packets_dropped"])
+        if r.get("relay"):
+            lost.append("%d frames, %d duplicated" % (r["relay"]["dropped"],
+                                                      r["relay"]["duplicated"]))
+        out.append("| %s | %s | %d | %d | %d | %d | %d | %s | %d | %s | %s |" % (
             r["system"], r["fault"], r["n"], r["duration"], r["ops"], r["faults"],
-            sum(r.get("during", [])), len(r["violations"]) + len(r["liveness"]), rs,
-            "ok" if r["ok"] else "**FAIL**"))
+            sum(r.get("during", [])), ", ".join(lost) or "-",
+            len(r["violations"]) + len(r["liveness"]), rs, "ok" if r["ok"] else "**FAIL**"))
     for r in rows:
         for v in r["violations"][:5] + r["liveness"]:
             out.append("- %s/%s: %s (logs: %s)" % (r["system"], r["fault"], v, r["log"]))
