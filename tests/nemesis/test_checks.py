@@ -39,7 +39,11 @@ def expect(name, files, want):
 # proposals of nodes 0, 1, 2 are 100, 101, 102
 expect("clean", {0: ["0 100\n1 101\n"], 1: ["1 101\n0 100\n"], 2: ["0 100\n", "1 101\n0 100\n"]}, [])
 expect("agreement", {0: ["0 100\n"], 1: ["0 101\n"]}, ["agreement"])
-expect("agreement across incarnations", {0: ["5 100\n", "5 102\n"]}, ["agreement"])
+expect("agreement after amnesia", {0: ["5 100\n", "5 102\n"]}, ["agreement after amnesia"])
+expect("agreement with a restarted node", {0: ["5 100\n"], 1: ["", "5 101\n"]},
+       ["agreement after amnesia"])
+expect("agreement of two nodes that never restarted, after a restart", {0: ["5 100\n"],
+       1: ["5 101\n"], 2: ["", ""]}, ["agreement after amnesia"])
 expect("validity", {0: ["0 1\n"], 1: ["0 1\n"]}, ["validity", "validity"])
 expect("integrity", {2: ["3 102\n3 102\n"]}, ["integrity"])
 expect("half a line at a kill is not a decision", {0: ["0 100\n1 10"]}, [])
