@@ -8,7 +8,7 @@ SAN_EXIT = exitcode=86
 # Where make install puts hoc (PREFIX/bin/hoc) and what it needs at run time.
 PREFIX ?= /usr/local
 
-.PHONY: all deps build demo check check-fast asan bench fuzz fuzz-sem format clean install
+.PHONY: all deps build demo check check-fast asan bench fuzz fuzz-sem soak format clean install
 
 all: build
 
@@ -52,6 +52,14 @@ fuzz: deps
 fuzz-sem: build
 	@mkdir -p $(BUILD)/sem-findings
 	@python3 tests/sem/semfuzz.py $(BUILD)/bin/semdiff --seconds $(or $(SECONDS),600) --out $(BUILD)/sem-findings
+
+# The long nemesis matrix: every system under every fault for DURATION
+# seconds each (default 300), report in $(BUILD)/nemesis/soak.md (docs/testing.md).
+DURATION ?= 300
+soak: build
+	@mkdir -p $(BUILD)/nemesis
+	python3 tests/nemesis/run.py --matrix long --duration $(DURATION) --fault-time 2-15 \
+		--bin $(BUILD)/tests/net/bin --report $(BUILD)/nemesis/soak.md --json $(BUILD)/nemesis/soak.json
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

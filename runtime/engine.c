@@ -409,6 +409,10 @@ int hoc_engine_receive(hoc_engine *e, int from, uint64_t inst, int64_t round,
         }
         return HOC_RX_OK;
     }
+    if (round - I->round > HOC_ENGINE_MAX_JUMP) {
+        drop(e, &e->st.far, from, inst, round, HOC_DROP_FAR);
+        return HOC_RX_OK;
+    }
     if (round > I->round + 1) {
         e->st.catchups++;
         if (!jump(e, I, round, now)) return HOC_RX_OK;

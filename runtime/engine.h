@@ -45,7 +45,16 @@ typedef enum hoc_drop {
     HOC_DROP_DECISION,    /* a forwarded decision of an instance already decided or ended
                              here (stats.decisions_ignored) */
     HOC_DROP_UNENCODABLE, /* the round's encoder refused the message (stats.unencodable) */
+    HOC_DROP_FAR,         /* for a round more than HOC_ENGINE_MAX_JUMP ahead (stats.far) */
 } hoc_drop;
+
+/* How far ahead of an instance's round a message may be and still make it
+ * catch up. Catching up runs one update per skipped round, so without a
+ * bound one frame (round 2^62, found by tests/fuzz/fuzz_wire.c) kept a
+ * replica busy for ever. A correct peer gets this far ahead only by
+ * timeouts (2^20 rounds of 20 ms are about 6 hours); reaching the bound
+ * costs about 0.1 s of updates. */
+#define HOC_ENGINE_MAX_JUMP (INT64_C(1) << 20)
 
 typedef struct hoc_engine_io {
     void *ctx;
@@ -80,8 +89,8 @@ typedef struct hoc_engine_opts {
 typedef struct hoc_engine_stats {
     uint64_t rounds, timeouts, catchups, catchup_rounds;
     uint64_t msgs_sent, msgs_in, future;
-    uint64_t late, dup, dropped_full, dropped_ignored, decisions_ignored,
-        unencodable; /* hoc_drop */
+    uint64_t late, dup, dropped_full, dropped_ignored, decisions_ignored, unencodable,
+        far; /* hoc_drop */
     uint64_t decided_learned;
 } hoc_engine_stats;
 

@@ -109,7 +109,8 @@ static void io_dropped(void *ctx, int from, uint64_t inst, int64_t round, hoc_dr
                                           [HOC_DROP_DUP] = "a duplicate",
                                           [HOC_DROP_FULL] = "beyond --max-live",
                                           [HOC_DROP_IGNORED] = "an instance not run here",
-                                          [HOC_DROP_UNENCODABLE] = "the encoder refused it"};
+                                          [HOC_DROP_UNENCODABLE] = "the encoder refused it",
+                                          [HOC_DROP_FAR] = "too many rounds ahead"};
     Replica *r = ctx;
     if (why == HOC_DROP_DECISION)
         hoc_log(&r->log, HOC_LOG_DEBUG,

@@ -43,7 +43,7 @@ typedef struct Node {
     uint8_t status[NI];
     int64_t value[NI];
     int ndecided, sends, replies;
-    int drops[HOC_DROP_UNENCODABLE + 1]; /* as io.dropped reported them, by reason */
+    int drops[HOC_DROP_FAR + 1]; /* as io.dropped reported them, by reason */
 } Node;
 
 static Msg *queue;
@@ -251,6 +251,13 @@ static void engine_tests(void)
     /* a message from a much later round: catch up at once */
     CHECK(hoc_engine_receive(e, 3, 1, 9, m, 8, 140) == HOC_RX_OK);
     CHECK(hoc_engine_round(e, 1) == 9 && st->catchup_rounds >= 6);
+    /* beyond HOC_ENGINE_MAX_JUMP ahead: dropped (one frame with round 2^62
+     * kept the engine catching up for ever); at the bound: caught up */
+    CHECK(hoc_engine_receive(e, 3, 1, 9 + HOC_ENGINE_MAX_JUMP + 1, m, 8, 140) == HOC_RX_OK);
+    CHECK(hoc_engine_receive(e, 3, 1, INT64_MAX, m, 8, 140) == HOC_RX_OK);
+    CHECK(st->far == 2 && nodes[0].drops[HOC_DROP_FAR] == 2 && hoc_engine_round(e, 1) == 9);
+    CHECK(hoc_engine_receive(e, 3, 1, 9 + HOC_ENGINE_MAX_JUMP, m, 8, 140) == HOC_RX_OK);
+    CHECK(hoc_engine_round(e, 1) == 9 + HOC_ENGINE_MAX_JUMP);
     /* bad payloads and senders */
     CHECK(hoc_engine_receive(e, 3, 1, 9, m, 7, 150) == HOC_RX_BAD);
     CHECK(hoc_engine_receive(e, 0, 1, 9, m, 8, 150) == HOC_RX_BAD);
