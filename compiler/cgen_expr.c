@@ -281,7 +281,8 @@ static const char *emit_index(Gen *g, Expr *e)
     }
     const char *idx = cgen_expr(g, e->b);
     if (e->nk == N_MBOX) {
-        const char *p = cgen_fmt(g, "hoc_idx(%s, HOC_MAXN)", idx);
+        /* the mailbox holds PX_MAXN messages: a driver sizes it by the build's maximum */
+        const char *p = cgen_fmt(g, "hoc_idx(%s, %s_MAXN)", idx, g->PX);
         Round *r = e->a->type->round;
         cgen_expr(g, e->a); /* the mailbox itself needs no code, but mark its use */
         if (r->single) return msg_field(g, r, p, 0);
