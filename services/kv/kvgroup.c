@@ -18,7 +18,7 @@ enum { APP_FWD = 1, APP_START = 2 };
 #define SUSPECT_US 300000 /* a leader unreachable this long is replaced */
 #define SETTLE_US 200000  /* a replica that starts as leader first listens this long */
 #define GAP_US 20000      /* a slot missing this long below a decided one is fetched */
-#define RETRY_US 1000000  /* a command not applied this long after it was sent is sent again */
+#define RETRY_US 5000000  /* a command not applied this long after it was sent is sent again */
 #define CATCHUP 64        /* missing slots fetched at once */
 #define AHEAD (1u << 20)  /* slots beyond the next to apply a peer may start here */
 
@@ -30,6 +30,13 @@ typedef struct Pending {
     size_t len;
     uint8_t cmd[]; /* encoded */
 } Pending;
+
+/* A slot this replica started as leader, with the batch it proposed. */
+typedef struct Mine {
+    uint64_t slot;
+    size_t len;
+    uint8_t *batch;
+} Mine;
 
 struct kv_group {
     kv_group_opts o;
@@ -48,7 +55,7 @@ struct kv_group {
     uint64_t term; /* the phase the leader starts its slots in */
     bool leading;
     uint64_t lead_after, lost_since, next_slot;
-    uint64_t *mine; /* slots this leader started, not yet decided */
+    Mine *mine; /* slots this leader started, not yet decided, in order */
     int nmine;
     /* commands: waiting for a slot (leader), to forward, slots to announce */
     hoc_buf queue, fwd, starts;
@@ -203,7 +210,8 @@ static void announce(kv_group *g, uint64_t slot, int64_t round)
     }
 }
 
-/* Starts slots while the pipeline has room and commands wait. */
+/* Starts slots while the pipeline has room and commands wait; each
+ * proposed batch is kept until its slot is decided. */
 static void start_slots(kv_group *g)
 {
     int64_t round = (int64_t)g->term * g->rounds;
@@ -212,15 +220,19 @@ static void start_slots(kv_group *g)
         if (!used) break;
         if (g->next_slot <= g->max_seen) g->next_slot = g->max_seen + 1;
         if (g->next_slot < g->next_apply) g->next_slot = g->next_apply;
+        uint8_t *copy = malloc(used);
+        if (!copy) break;
+        memcpy(copy, g->build, used);
         int64_t ints[1] = {0};
         const uint8_t *bytes[1] = {g->build};
         hoc_start_result r = hoc_svc_start(g->svc, g->next_slot, round, ints, bytes);
         memset(g->build, 0, used);
+        if (r != HOC_START_OK) free(copy);
         if (r == HOC_START_FULL) break;
         uint64_t slot = g->next_slot++;
         if (r == HOC_START_SKIPPED) continue; /* taken meanwhile: the next one */
         g->qhead += take;
-        g->mine[g->nmine++] = slot;
+        g->mine[g->nmine++] = (Mine){slot, used, copy};
         if (slot > g->max_seen) g->max_seen = slot;
         announce(g, slot, round);
         g->st.batches++;
@@ -229,6 +241,74 @@ static void start_slots(kv_group *g)
         memmove(g->queue.p, g->queue.p + g->qhead, g->queue.n - g->qhead);
         g->queue.n -= g->qhead, g->qhead = 0;
     }
+}
+
+/* Appends the commands of batch b[0..len) to acc. */
+static void batch_cmds(hoc_buf *acc, const uint8_t *b, size_t len)
+{
+    uint32_t proposer, count;
+    uint64_t term;
+    size_t off;
+    if (!kv_batch_open(b, len, &proposer, &term, &count, &off)) return;
+    for (uint32_t i = 0; i < count && off + 4 <= len; i++) {
+        size_t size = (size_t)hoc_get_u32(b + off) + 4;
+        if (size > len - off) break;
+        hoc_buf_put(acc, (const char *)b + off, size);
+        off += size;
+    }
+}
+
+/* Sends the commands in old[0..len) to the leader ahead of everything
+ * waiting: they are older than what the queue (or the forwarding buffer)
+ * holds, and a client's commands must arrive in order. */
+static void resend_first(kv_group *g, const char *old, size_t len)
+{
+    if (g->leading) {
+        hoc_buf q = {0};
+        hoc_buf_put(&q, old, len);
+        hoc_buf_put(&q, g->queue.p + g->qhead, g->queue.n - g->qhead);
+        hoc_buf_free(&g->queue);
+        g->queue = q, g->qhead = 0;
+        return;
+    }
+    uint8_t frame[HOC_WIRE_MAX_APP];
+    size_t off = 0;
+    while (off < len) { /* whole commands, a frame at a time, before g->fwd */
+        size_t n = 1;
+        frame[0] = APP_FWD;
+        while (off < len) {
+            size_t size = (size_t)hoc_get_u32((const uint8_t *)old + off) + 4;
+            if (n + size > sizeof frame) break;
+            memcpy(frame + n, old + off, size);
+            n += size, off += size;
+        }
+        hoc_svc_send_app(g->svc, g->leader, frame, n);
+    }
+}
+
+/* Slot inst was decided: if it is one this replica started with another
+ * value, its batch was lost (another coordinator's value won), and the
+ * commands of its later slots would arrive ahead of them: all go to the
+ * leader again, in order (the client table drops what takes effect twice). */
+static void settle_mine(kv_group *g, uint64_t inst, const uint8_t *v, size_t len)
+{
+    int k = -1;
+    for (int i = 0; i < g->nmine && k < 0; i++)
+        if (g->mine[i].slot == inst) k = i;
+    if (k < 0) return;
+    Mine *m = &g->mine[k];
+    bool lost = len != hoc_bytes_used(m->batch, m->len) || memcmp(v, m->batch, len) != 0;
+    if (lost) {
+        g->st.lost_slots++;
+        hoc_buf acc = {0};
+        for (int i = 0; i < g->nmine; i++)
+            if (g->mine[i].slot >= inst) batch_cmds(&acc, g->mine[i].batch, g->mine[i].len);
+        if (acc.n) resend_first(g, acc.p, acc.n);
+        hoc_buf_free(&acc);
+    }
+    free(m->batch);
+    memmove(m, m + 1, sizeof *m * (size_t)(g->nmine - k - 1));
+    g->nmine--;
 }
 
 static void io_iteration(void *ctx, uint64_t now)
@@ -375,15 +455,11 @@ static void apply_ready(kv_group *g)
 
 static void io_decided(void *ctx, uint64_t inst, const uint8_t *v, size_t len, int from)
 {
-    (void)v, (void)len, (void)from;
+    (void)from;
     kv_group *g = ctx;
     if (inst > g->max_decided || g->max_decided == UINT64_MAX) g->max_decided = inst;
     if (inst > g->max_seen) g->max_seen = inst;
-    for (int i = 0; i < g->nmine; i++)
-        if (g->mine[i] == inst) {
-            g->mine[i] = g->mine[--g->nmine];
-            break;
-        }
+    settle_mine(g, inst, v, len);
     if (inst == g->next_apply) apply_ready(g);
 }
 
@@ -471,13 +547,32 @@ static void fetch_missing(kv_group *g, uint64_t now)
         if (hoc_engine_round(e, s) < 0) hoc_svc_start(g->svc, s, round, ints, NULL);
 }
 
+/* Moves p to the end of the list (the order it was last sent in). */
+static void to_tail(kv_group *g, Pending *p)
+{
+    if (!p->next) return;
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        g->phead = p->next;
+    p->next->prev = p->prev;
+    p->prev = g->ptail, p->next = NULL;
+    g->ptail->next = p;
+    g->ptail = p;
+}
+
+/* Sends again what was sent RETRY_US ago and not applied. The list is in
+ * the order of sending, so the walk stops at the first recent one; a
+ * client's commands keep their order. */
 static void retry(kv_group *g, uint64_t now)
 {
-    for (Pending *p = g->phead; p; p = p->next)
-        if (now - p->sent >= RETRY_US) {
-            send_cmd(g, p, now);
-            g->st.retries++;
-        }
+    Pending *last = g->ptail;
+    for (Pending *p = g->phead, *nx; p && now - p->sent >= RETRY_US; p = nx) {
+        nx = p == last ? NULL : p->next;
+        send_cmd(g, p, now);
+        to_tail(g, p);
+        g->st.retries++;
+    }
 }
 
 void kv_group_tick(kv_group *g, uint64_t now)
@@ -556,6 +651,8 @@ void kv_group_free(kv_group *g)
     kv_store_free(g->store);
     for (Pending *p = g->phead, *nx; p; p = nx)
         nx = p->next, free(p);
+    for (int i = 0; i < g->nmine; i++)
+        free(g->mine[i].batch);
     free(g->ptab), free(g->mine), free(g->cmd), free(g->build), free(g->scratch);
     hoc_buf_free(&g->reply), hoc_buf_free(&g->queue), hoc_buf_free(&g->fwd);
     hoc_buf_free(&g->starts);

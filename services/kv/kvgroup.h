@@ -72,6 +72,7 @@ typedef struct kv_group_cb {
 typedef struct kv_group_stats {
     uint64_t applied_slots, applied_cmds, duplicates, early, retries, forwarded, batches;
     uint64_t bad_batches, bad_frames, leader_changes;
+    uint64_t lost_slots; /* slots this leader started that another value won */
 } kv_group_stats;
 
 typedef struct kv_group kv_group;
