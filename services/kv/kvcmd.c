@@ -65,8 +65,10 @@ bool kv_batch_open(const uint8_t *p, size_t len, uint32_t *proposer, uint64_t *t
                    uint32_t *count, size_t *off)
 {
     *proposer = 0, *term = 0, *count = 0, *off = 0;
-    if (len == 0) return true; /* the empty input: no commands */
-    if (len < KV_BATCH_HDR || hoc_get_u32(p) != KV_MAGIC) return false;
+    if (len == 0) return true; /* the empty input, trimmed */
+    if (len < KV_BATCH_HDR) return false;
+    if (hoc_get_u32(p) == 0) return true; /* the empty input, zero-padded: no commands */
+    if (hoc_get_u32(p) != KV_MAGIC) return false;
     *proposer = hoc_get_u32(p + 4);
     *term = hoc_get_u64(p + 8);
     *count = hoc_get_u32(p + 16);

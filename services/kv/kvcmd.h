@@ -59,7 +59,8 @@ size_t kv_cmd_decode(const uint8_t *p, size_t len, kv_cmd *c);
 void kv_batch_header(uint8_t *out, uint32_t proposer, uint64_t term, uint32_t count);
 /* Reads a batch header: the proposer, term and count, and where the
  * commands start; false for bytes that are not a batch. The empty batch
- * (magic 0) reads as count 0, proposer and term 0. */
+ * (no bytes, or a zero magic: the empty input) reads as count 0, proposer
+ * and term 0. */
 bool kv_batch_open(const uint8_t *p, size_t len, uint32_t *proposer, uint64_t *term,
                    uint32_t *count, size_t *off);
 

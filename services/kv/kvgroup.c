@@ -17,6 +17,7 @@ enum { APP_FWD = 1, APP_START = 2 };
 
 #define SUSPECT_US 300000 /* a leader unreachable this long is replaced */
 #define SETTLE_US 200000  /* a replica that starts as leader first listens this long */
+#define GRACE_US 2000000  /* at start-up, peers may come up this much later than us */
 #define GAP_US 20000      /* a slot missing this long below a decided one is fetched */
 #define RETRY_US 5000000  /* a command not applied this long after it was sent is sent again */
 #define CATCHUP 64        /* missing slots fetched at once */
@@ -54,7 +55,7 @@ struct kv_group {
     int leader;
     uint64_t term; /* the phase the leader starts its slots in */
     bool leading;
-    uint64_t lead_after, lost_since, next_slot;
+    uint64_t started, lead_after, lost_since, next_slot;
     Mine *mine; /* slots this leader started, not yet decided, in order */
     int nmine;
     /* commands: waiting for a slot (leader), to forward, slots to announce */
@@ -375,7 +376,7 @@ static void watch_leader(kv_group *g, uint64_t now)
         return;
     }
     if (!g->lost_since) g->lost_since = now;
-    if (now - g->lost_since < SUSPECT_US) return;
+    if (now - g->lost_since < SUSPECT_US || now < g->started + GRACE_US) return;
     int c = g->leader;
     for (int k = 1; k <= g->n; k++) {
         c = (g->leader + k) % g->n;
@@ -604,7 +605,8 @@ kv_group *kv_group_new(struct event_base *base, const kv_group_opts *o, const kv
     g->max_decided = UINT64_MAX;
     g->leader = o->gid % g->n; /* leaders spread over the replicas */
     g->term = (uint64_t)g->leader;
-    g->lead_after = hoc_now_us() + SETTLE_US;
+    g->started = hoc_now_us();
+    g->lead_after = g->started + SETTLE_US;
     g->pcap = 1024;
     g->scratch = calloc(1, g->batch);
     g->build = calloc(1, g->batch);

@@ -76,6 +76,9 @@ static void cmd_tests(void)
     CHECK(kv_batch_open(h, sizeof h, &prop, &term, &count, &off) && prop == 2 && term == 5 &&
           count == 9 && off == KV_BATCH_HDR);
     CHECK(kv_batch_open(h, 0, &prop, &term, &count, &off) && count == 0); /* the empty input */
+    uint8_t zeros[64] = {0};
+    CHECK(kv_batch_open(zeros, sizeof zeros, &prop, &term, &count, &off) && count == 0);
+    CHECK(!kv_batch_open(h, 7, &prop, &term, &count, &off));
     h[0] ^= 1;
     CHECK(!kv_batch_open(h, sizeof h, &prop, &term, &count, &off));
     free(c);
