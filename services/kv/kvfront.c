@@ -44,8 +44,8 @@ typedef struct Conn {
     uint64_t *seq; /* per group: the number of its last command there */
     Reply *q;      /* a ring of qcap, qlen from qhead */
     size_t qhead, qlen, qcap;
-    bool closing, paused;
-    struct Conn *prev, *next, *hnext;
+    bool closing, paused, dirty;
+    struct Conn *prev, *next, *hnext, *next_dirty;
 } Conn;
 
 struct kv_front {
@@ -53,7 +53,8 @@ struct kv_front {
     int id, ngroups, lfd;
     kv_group **groups;
     hoc_logger log;
-    struct event *lev;
+    struct event *lev, *flush_ev;
+    Conn *dirty;        /* connections with replies to write at the end of this iteration */
     Conn *conns, **tab; /* all; by client id */
     size_t tcap;
     int nconns;
@@ -147,8 +148,43 @@ static bool write_out(Conn *c)
     return true;
 }
 
-/* Moves the replies that are due, in order, to the output; false if c was
- * closed. */
+/* c has output: it is written once, at the end of this loop iteration, with
+ * every reply that became due in it (one write for a pipeline's replies, not
+ * one per reply). */
+static void mark_dirty(Conn *c)
+{
+    if (c->dirty) return;
+    c->dirty = true;
+    c->next_dirty = c->f->dirty;
+    c->f->dirty = c;
+    event_active(c->f->flush_ev, 0, 0);
+}
+
+static void undirty(Conn *c)
+{
+    if (!c->dirty) return;
+    for (Conn **pp = &c->f->dirty; *pp; pp = &(*pp)->next_dirty)
+        if (*pp == c) {
+            *pp = c->next_dirty;
+            break;
+        }
+    c->dirty = false;
+}
+
+static void flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what;
+    kv_front *f = arg;
+    while (f->dirty) {
+        Conn *c = f->dirty;
+        f->dirty = c->next_dirty;
+        c->dirty = false;
+        write_out(c); /* which may close c */
+    }
+}
+
+/* Moves the replies that are due, in order, to the output, written at the
+ * end of the iteration; never closes c, so true. */
 static bool flush_replies(Conn *c)
 {
     while (c->qlen && slot_at(c, 0)->done) {
@@ -162,7 +198,8 @@ static bool flush_replies(Conn *c)
         event_add(c->rev, NULL);
         event_active(c->rev, EV_READ, 0); /* requests may be waiting in c->in */
     }
-    return write_out(c);
+    if (evbuffer_get_length(c->out) > 0 || (c->closing && c->qlen == 0)) mark_dirty(c);
+    return true;
 }
 
 void kv_front_reply(kv_front *f, int g, uint64_t client, uint64_t seq, const uint8_t *r, size_t len)
@@ -475,6 +512,7 @@ static void say_goodbye(Conn *c)
 static void conn_close(Conn *c)
 {
     kv_front *f = c->f;
+    undirty(c);
     say_goodbye(c);
     Conn **pp = tslot(f, c->client);
     if (*pp == c) *pp = c->hnext;
@@ -589,11 +627,15 @@ kv_front *kv_front_new(struct event_base *base, const char *host, int port, int 
         return NULL;
     }
     f->lev = event_new(base, f->lfd, EV_READ | EV_PERSIST, accept_cb, f);
-    if (!f->lev) {
+    f->flush_ev = event_new(base, -1, 0, flush_cb, f);
+    if (!f->lev || !f->flush_ev) {
+        if (f->lev) event_free(f->lev);
+        if (f->flush_ev) event_free(f->flush_ev);
         close(f->lfd), free(f->tab), free(f);
         snprintf(err, errn, "out of memory");
         return NULL;
     }
+    event_priority_set(f->flush_ev, 1); /* after this iteration's reads */
     event_add(f->lev, NULL);
     return f;
 }
@@ -607,6 +649,7 @@ void kv_front_free(kv_front *f)
         conn_close(c);
     }
     event_free(f->lev);
+    event_free(f->flush_ev);
     close(f->lfd);
     resp_req_free(&f->req);
     hoc_buf_free(&f->tmp);
