@@ -385,6 +385,14 @@ static bool local(Conn *c, const resp_req *r)
             resp_simple(&f->tmp, "OK");
         else
             resp_error(&f->tmp, "ERR DB index is out of range");
+    } else if (resp_is(a, l, "CONFIG") && r->argc == 3 &&
+               (resp_is(r->argv[2], r->lens[2], "save") ||
+                resp_is(r->argv[2], r->lens[2], "appendonly"))) {
+        /* what redis-benchmark asks: nothing is saved (docs/services.md) */
+        bool save = resp_is(r->argv[2], r->lens[2], "save");
+        resp_array(&f->tmp, 2);
+        resp_bulk(&f->tmp, r->argv[2], r->lens[2]);
+        resp_bulk(&f->tmp, (const uint8_t *)(save ? "" : "no"), save ? 0 : 2);
     } else if (resp_is(a, l, "COMMAND") || (resp_is(a, l, "CONFIG") && r->argc >= 2)) {
         resp_array(&f->tmp, 0); /* nothing to tell: clients that ask go on */
     } else if (resp_is(a, l, "INFO")) {
