@@ -14,7 +14,7 @@
 
 /* Largest number of processes: a set of processes is one 64-bit word. */
 #define HOC_MAXN 64
-#define HOC_ABI_VERSION 2
+#define HOC_ABI_VERSION 3 /* 3: init_bytes, hoc_output.count and .agreed */
 
 typedef uint64_t hoc_set;
 
