@@ -220,6 +220,11 @@ struct Decl {
     /* D_ENUM */
     const char **members;
     int nmembers;
+    /* D_OUTPUT: an attribute after it, as written (`agreed`), or NULL; the
+     * checker sets agreed from it */
+    const char *attr;
+    Pos attr_pos;
+    bool agreed;
     /* D_DEF, D_EXTERN, D_OUTPUT: parameters and result */
     Field *params;
     int nparams;

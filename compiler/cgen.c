@@ -73,7 +73,9 @@ static void emit_structs(Gen *g, hoc_buf *h)
     for (int i = 0; i < al->noutputs; i++) {
         Decl *o = al->outputs[i];
         hoc_buf_printf(h, "    bool %s_fired;\n", o->name);
-        if (o->ret) hoc_buf_printf(h, "    %s %s;\n", cgen_ctype(g, o->ret), o->name);
+        if (o->ret)
+            hoc_buf_printf(h, "    %s %s%s;\n", cgen_ctype(g, o->ret), o->name,
+                           cgen_dims(g, o->ret));
     }
     if (!al->noutputs) hoc_buf_printf(h, "    bool hoc_none;\n");
     hoc_buf_printf(h, "} %s_outputs;\n\n", px);
@@ -84,6 +86,15 @@ static void emit_structs(Gen *g, hoc_buf *h)
 static const char *init_sig(Gen *g)
 {
     return cgen_fmt(g, "void %s_init(%s_state *s, const hoc_env *env, const int64_t *inputs)",
+                    g->px, g->px);
+}
+
+/* init with bytes inputs given as bytes (hoc_algo.init_bytes). */
+static const char *init_bytes_sig(Gen *g)
+{
+    return cgen_fmt(g,
+                    "void %s_init_bytes(%s_state *s, const hoc_env *env, const int64_t *inputs, "
+                    "const uint8_t *const *bytes)",
                     g->px, g->px);
 }
 
@@ -108,6 +119,7 @@ static void emit_prototypes(Gen *g, hoc_buf *h)
 {
     Algo *al = g->algo;
     hoc_buf_printf(h, "%s;\n", init_sig(g));
+    hoc_buf_printf(h, "%s;\n", init_bytes_sig(g));
     for (int i = 0; i < al->nrounds; i++) {
         Round *r = al->rounds[i];
         hoc_buf_printf(h, "%s;\n", send_sig(g, r->name));
@@ -238,10 +250,22 @@ static void body_init(Gen *g, void *arg)
     (void)arg;
     Algo *al = g->algo;
     if (!al->ninputs) cgen_line(g, "(void)inputs;");
+    bool blocks = false;
+    for (int i = 0; i < al->ninputs; i++)
+        blocks |= al->inputs[i]->type->kind == TY_BYTES;
+    if (!blocks) cgen_line(g, "(void)bytes;");
     cgen_line(g, "memset(s, 0, sizeof *s); /* padding too: states compare with memcmp */");
     g->use_s = true;
     for (int i = 0; i < al->ninputs; i++) {
         Decl *d = al->inputs[i];
+        if (d->type->kind == TY_BYTES) { /* given as bytes, or as a number standing for them */
+            cgen_line(g, "if (bytes && bytes[%d])", i);
+            cgen_line(g, "    memcpy(s->%s, bytes[%d], sizeof s->%s);", d->name, i, d->name);
+            cgen_line(g, "else");
+            cgen_line(g, "    hoc_bytes_from_int(s->%s, sizeof s->%s, inputs[%d]);", d->name,
+                      d->name, i);
+            continue;
+        }
         const char *conv = d->type->kind == TY_BOOL   ? "inputs[%d] != 0"
                            : d->type->kind == TY_ENUM ? "(int32_t)inputs[%d]"
                                                       : "inputs[%d]";
@@ -336,7 +360,8 @@ static void emit_functions(Gen *g, hoc_buf *b)
 {
     Algo *al = g->algo;
     const char *px = g->px;
-    cgen_function(g, b, init_sig(g), M_PROC, body_init, NULL);
+    cgen_function(g, b, init_bytes_sig(g), M_PROC, body_init, NULL);
+    hoc_buf_printf(b, "%s\n{\n    %s_init_bytes(s, env, inputs, NULL);\n}\n\n", init_sig(g), px);
     for (int i = 0; i < al->nrounds; i++)
         emit_round_functions(g, b, al->rounds[i]);
     cgen_function(g, b, cgen_fmt(g, "static bool %s_params_ok(const int64_t *params)", px), M_PARAM,
@@ -464,12 +489,14 @@ static void emit_output_table(Gen *g, hoc_buf *t)
     for (int i = 0; i < al->noutputs; i++) {
         Decl *o = al->outputs[i];
         bool is_enum = o->ret && o->ret->kind == TY_ENUM;
-        hoc_buf_printf(t, "    {\"%s\", %s, %s, offsetof(%s_outputs, %s_fired), %s, %s, %d},\n",
-                       o->name, o->ret ? cgen_kind_name(o->ret) : "HOC_K_BOOL",
-                       o->ret ? "true" : "false", px, o->name,
-                       o->ret ? cgen_fmt(g, "offsetof(%s_outputs, %s)", px, o->name) : "0",
-                       is_enum ? cgen_fmt(g, "%s_names", o->ret->enm->name) : "NULL",
-                       is_enum ? o->ret->enm->nmembers : 0);
+        hoc_buf_printf(
+            t, "    {\"%s\", %s, %s, offsetof(%s_outputs, %s_fired), %s, %s, %d, %lld, %s},\n",
+            o->name, o->ret ? cgen_kind_name(o->ret) : "HOC_K_BOOL", o->ret ? "true" : "false", px,
+            o->name, o->ret ? cgen_fmt(g, "offsetof(%s_outputs, %s)", px, o->name) : "0",
+            is_enum ? cgen_fmt(g, "%s_names", o->ret->enm->name) : "NULL",
+            is_enum ? o->ret->enm->nmembers : 0,
+            o->ret && o->ret->kind == TY_BYTES ? (long long)o->ret->len : 1LL,
+            o->agreed ? "true" : "false");
     }
     hoc_buf_printf(t, "};\n\n");
 }
@@ -542,6 +569,10 @@ static void emit_algo_struct(Gen *g, hoc_buf *t)
     if (al->noracles)
         hoc_buf_printf(t, "    .oracles = %s_oracles,\n    .noracles = %d,\n", px, al->noracles);
     hoc_buf_printf(t, "    .init = (void (*)(void *, const hoc_env *, const int64_t *))%s_init,\n",
+                   px);
+    hoc_buf_printf(t,
+                   "    .init_bytes = (void (*)(void *, const hoc_env *, const int64_t *, const "
+                   "uint8_t *const *))%s_init_bytes,\n",
                    px);
     hoc_buf_printf(t, "    .fields = %s_state_fields,\n    .nfields = %d,\n", px,
                    al->ninputs + al->nvars + 1);

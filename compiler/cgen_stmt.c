@@ -241,7 +241,9 @@ void cgen_stmts(Gen *g, Stmt *s)
             break;
         case S_OUTPUT: {
             const char *name = s->out->name;
-            if (s->rhs->nargs) cgen_line(g, "out->%s = %s;", name, cgen_expr(g, s->rhs->args[0]));
+            if (s->rhs->nargs)
+                cgen_copy(g, cgen_fmt(g, "out->%s", name), cgen_expr(g, s->rhs->args[0]),
+                          s->out->ret);
             cgen_line(g, "out->%s_fired = true;", name);
             g->use_out = true;
             break;

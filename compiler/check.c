@@ -1241,8 +1241,9 @@ static void declare_member(Checker *c, Algo *al, Decl *d, const Decl *n)
     case D_INPUT:
         if (mentions_identity(d->type)) al->uses_id = true;
         if (storable(c, d->type, d->pos, "an input") && d->type->kind != TY_INT &&
-            d->type->kind != TY_BOOL && d->type->kind != TY_PID && d->type->kind != TY_ENUM)
-            diag_error(c->d, d->pos, "an input must be an int, bool, pid or enum");
+            d->type->kind != TY_BOOL && d->type->kind != TY_PID && d->type->kind != TY_ENUM &&
+            d->type->kind != TY_BYTES)
+            diag_error(c->d, d->pos, "an input must be an int, bool, pid, enum or bytes");
         PUSH_ARRAY(al->inputs, al->ninputs, d);
         if (al->ninputs == HOC_MAXINPUTS + 1)
             diag_error(c->d, d->pos, "at most %d inputs (what drivers hold for one process)",
@@ -1250,9 +1251,14 @@ static void declare_member(Checker *c, Algo *al, Decl *d, const Decl *n)
         break;
     case D_OUTPUT:
         if (d->ret) storable(c, d->ret, d->pos, "an output");
-        if (d->ret &&
-            (d->ret->kind == TY_ARRAY || d->ret->kind == TY_BYTES || d->ret->kind == TY_STAMP))
-            diag_error(c->d, d->pos, "an output carries an int, bool, pid, enum or set");
+        if (d->ret && (d->ret->kind == TY_ARRAY || d->ret->kind == TY_STAMP))
+            diag_error(c->d, d->pos, "an output carries an int, bool, pid, enum, set or bytes");
+        /* `agreed`: every process that produces it produces the same value, so a
+         * process may adopt a peer's (the runtime forwards it) */
+        if (d->attr && strcmp(d->attr, "agreed") != 0)
+            diag_error(c->d, d->attr_pos,
+                       "unknown output attribute '%s' (the one there is: agreed)", d->attr);
+        d->agreed = d->attr != NULL;
         PUSH_ARRAY(al->outputs, al->noutputs, d);
         break;
     case D_VAR:

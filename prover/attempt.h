@@ -314,10 +314,13 @@ static inline Z3_ast member(Attempt *v, Z3_ast pred, Z3_ast p)
 
 /* Ints and stamps: both are integers in the logic. A stamp is encoded as the
  * C stores it (never 0, phase p as p + 1), so zero fields of unheard senders
- * and empty aggregates mean never in both. */
+ * and empty aggregates mean never in both. Bytes values are opaque: the
+ * checker lets code only copy and compare them (indexing one is refused as
+ * unsupported here), so an integer naming each value is exact, the zero
+ * bytes being 0. */
 static inline bool is_number(TypeKind k)
 {
-    return k == TY_INT || k == TY_STAMP;
+    return k == TY_INT || k == TY_STAMP || k == TY_BYTES;
 }
 
 /* ---- attempt.c ---- */

@@ -16,7 +16,7 @@
 #define HOC_MAXN 64
 /* Most inputs of an algorithm: drivers hold a process's inputs in this many. */
 #define HOC_MAXINPUTS 64
-#define HOC_ABI_VERSION 3
+#define HOC_ABI_VERSION 4 /* 3: hoc_in, 64-bit pids; 4: init_bytes, hoc_output.count and .agreed */
 
 typedef uint64_t hoc_set;
 
@@ -102,6 +102,11 @@ typedef struct hoc_output {
     size_t fired_offset, value_offset; /* in the outputs struct */
     const char *const *enum_names;     /* HOC_K_ENUM values: member names */
     uint32_t enum_count;
+    uint32_t count; /* HOC_K_BYTES: bytes of the value; 1 otherwise */
+    /* declared `agreed`: every process that produces it produces the same
+     * value, so a process may adopt the one a peer produced (decide in
+     * consensus; not in lattice agreement) */
+    bool agreed;
 } hoc_output;
 
 typedef struct hoc_round {
@@ -141,6 +146,12 @@ typedef struct hoc_algo {
     const char *const *oracles; /* boolean choices the driver makes per update */
     int noracles;
     void (*init)(void *state, const hoc_env *env, const int64_t *inputs);
+    /* init with bytes inputs given as bytes: for a bytes input i, bytes[i]
+     * (when bytes and it are not NULL) points to its value, as many bytes as
+     * the input holds; otherwise, and in init, the input is inputs[i] as
+     * hoc_bytes_from_int writes it. */
+    void (*init_bytes)(void *state, const hoc_env *env, const int64_t *inputs,
+                       const uint8_t *const *bytes);
     const hoc_field *fields; /* of the state */
     int nfields;
     const hoc_round *rounds; /* one phase; round r runs rounds[r % nrounds] */
@@ -301,6 +312,32 @@ static inline uint32_t hoc_get_u32(const uint8_t *b)
     for (int i = 0; i < 4; i++)
         v |= (uint32_t)b[i] << (8 * i);
     return v;
+}
+
+/* A bytes value standing for the integer v, as drivers that deal in numbers
+ * (hoc sim, hoc check, the replica's --input) give a bytes input: v's k
+ * lowest bytes, little-endian, then zeros. Distinct small v give distinct
+ * values, which is all an algorithm that only compares bytes can tell. */
+static inline void hoc_bytes_from_int(uint8_t *dst, size_t k, int64_t v)
+{
+    memset(dst, 0, k);
+    for (size_t i = 0; i < k && i < 8; i++)
+        dst[i] = (uint8_t)((uint64_t)v >> (8 * i));
+}
+
+/* Bytes of the k-byte value b that carry information: k less its trailing
+ * zeros (how bytes values travel on the wire). */
+static inline size_t hoc_bytes_used(const uint8_t *b, size_t k)
+{
+    while (k >= 8) { /* a large block mostly empty: eight zeros at a time */
+        uint64_t w;
+        memcpy(&w, b + k - 8, 8);
+        if (w) break;
+        k -= 8;
+    }
+    while (k > 0 && b[k - 1] == 0)
+        k--;
+    return k;
 }
 
 /* Whether i indexes an array of len elements (for an array indexed by

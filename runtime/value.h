@@ -5,6 +5,7 @@
 #ifndef HOC_VALUE_H
 #define HOC_VALUE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "hoc_rt.h"
@@ -34,12 +35,27 @@ uint32_t hoc_field_shown(const hoc_field *fd, int n, int maxn);
 int64_t hoc_value_get(hoc_kind k, const void *p);
 
 /* Stores v as a value of kind k at p (hoc_kind_size(k) bytes; narrowed for
- * pid and enum, bool is v != 0); the inverse of hoc_value_get. Bytes and
+ * enum, bool is v != 0); the inverse of hoc_value_get. Bytes and
  * records get one zero byte. */
 void hoc_value_put(hoc_kind k, int64_t v, void *p);
 
-/* Prints the value of output o carried as v (hoc_value_get's form) as
- * hoc_print_value does; prints nothing when o carries no value. */
-void hoc_value_print_output(FILE *f, const hoc_output *o, int64_t v);
+/* ---- values as the runtime carries them (decisions forwarded to peers,
+ * the services' outputs): ints, pids, sets and stamps as 8 bytes, enums
+ * as 4, little-endian, a bool as 1 byte, bytes without their trailing
+ * zeros, nothing for an output without a value. */
+
+/* The most bytes hoc_value_encode writes for output o. */
+size_t hoc_value_max(const hoc_output *o);
+/* Writes the value of output o, taken from the outputs struct, to buf
+ * (hoc_value_max(o) bytes); returns its length. Never fails. */
+size_t hoc_value_encode(const hoc_output *o, const void *outputs, uint8_t *buf);
+/* Is v[0..len) a value of output o as hoc_value_encode writes it? */
+bool hoc_value_valid(const hoc_output *o, const uint8_t *v, size_t len);
+/* The carried value v of a scalar output, widened as hoc_value_get does; 0
+ * for bytes and for no value. */
+int64_t hoc_value_scalar(const hoc_output *o, const uint8_t *v, size_t len);
+/* Prints a carried value of output o as hoc_print_value does, bytes as 0x
+ * and their hex digits; prints nothing when o carries no value. */
+void hoc_value_print_carried(FILE *f, const hoc_output *o, const uint8_t *v, size_t len);
 
 #endif

@@ -39,28 +39,33 @@ static void io_send(void *ctx, int to, uint64_t inst, int64_t round, const uint8
     (void)ctx, (void)inst, (void)round;
     if (to < 1 || to >= N || (len && !p)) abort();
 }
-static void io_send_decision(void *ctx, int to, uint64_t inst, int64_t value)
+static void io_send_decision(void *ctx, int to, uint64_t inst, uint32_t flags,
+                             const uint8_t *value, size_t len)
 {
-    (void)ctx, (void)inst, (void)value;
-    if (to < 1 || to >= N) abort();
+    (void)ctx, (void)inst, (void)flags;
+    if (to < 1 || to >= N || (len && !value)) abort();
 }
-static void io_decided(void *ctx, uint64_t inst, int64_t value, int from)
+static void io_decided(void *ctx, uint64_t inst, const uint8_t *value, size_t len, int from)
 {
-    (void)ctx, (void)inst, (void)value, (void)from;
+    (void)ctx, (void)inst, (void)from;
+    if (len && !value) abort();
 }
-static hoc_inst_status io_lookup(void *ctx, uint64_t inst, int64_t *value)
+/* a few instances "ended here" so forwarding paths run too; their value is
+ * an int, 0 or 1, as hoc_value_encode writes it (8 bytes) */
+static const uint8_t ended_value[2][8] = {{0}, {1}};
+static hoc_inst_status io_lookup(void *ctx, uint64_t inst, const uint8_t **value, size_t *len)
 {
     (void)ctx;
-    /* a few instances "ended here" so forwarding paths run too */
     if (inst % 7 == 3) {
-        *value = (int64_t)(inst % 2);
+        *value = ended_value[inst % 2];
+        *len = sizeof ended_value[0];
         return HOC_INST_DECIDED;
     }
     return inst % 7 == 5 ? HOC_INST_IGNORE : HOC_INST_NEW;
 }
-static void io_inputs(void *ctx, uint64_t inst, int64_t *in)
+static void io_inputs(void *ctx, uint64_t inst, int64_t *in, const uint8_t **bytes)
 {
-    (void)ctx;
+    (void)ctx, (void)bytes;
     in[0] = (int64_t)(inst % 2);
 }
 
@@ -83,7 +88,14 @@ static int reencode(const hoc_frame *f, uint8_t *out, size_t cap)
         return h + (int)f->payload_len;
     }
     case HOC_F_DECISION:
-        return hoc_wire_decision(out, cap, f->instance, f->id, f->algo, f->value);
+        return hoc_wire_decision(out, cap, f->instance, f->id, f->algo, f->flags, f->payload,
+                                 f->payload_len);
+    case HOC_F_APP: {
+        int h = hoc_wire_app_header(out, cap, f->id, f->algo, f->payload_len);
+        if (h < 0 || (size_t)h + f->payload_len > cap) return -1;
+        if (f->payload_len) memcpy(out + h, f->payload, f->payload_len);
+        return h + (int)f->payload_len;
+    }
     case HOC_F_DONE:
         return hoc_wire_done(out, cap, f->id, f->algo);
     }
@@ -138,7 +150,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (f.type == HOC_F_MSG)
             hoc_engine_receive(e, from, f.instance, f.round, f.payload, f.payload_len, now);
         else if (f.type == HOC_F_DECISION)
-            hoc_engine_decision(e, from, f.instance, f.value);
+            hoc_engine_decision(e, from, f.instance, f.flags, f.payload, f.payload_len);
         hoc_engine_tick(e, now);
         hoc_engine_settle(e, now);
         if (hoc_engine_live(e) > o.max_live) abort();
