@@ -24,7 +24,7 @@ typedef struct Command {
 /* Room for any command's option table. */
 #define CMD_MAXOPTS 48
 
-extern const Command cmd_compile, cmd_sim, cmd_check, cmd_build, cmd_verify;
+extern const Command cmd_compile, cmd_sim, cmd_check, cmd_build, cmd_verify, cmd_explore;
 
 /* Prints "hoc: MESSAGE" and "run 'hoc help' for usage" on stderr; returns 2. */
 int cmd_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

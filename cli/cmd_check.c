@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "explore.h"
 #include "ghost.h"
 #include "job.h"
 #include "mc.h"
@@ -14,7 +15,7 @@ typedef struct CheckArgs {
     Job job;
     mc_opts o;
     long long values, depth, threads, time, mem, walks;
-    const char *prune;
+    const char *prune, *html;
     hoc_opt_list goals, skips;
     bool quiet;
     long long status;
@@ -58,6 +59,8 @@ static void check_options(void *args, hoc_opt *t, size_t cap)
          .help = "stop beyond MB megabytes of states (default 8192; exit 3)"},
         {"--trace", HOC_OPT_STR, &c->o.trace_path, .arg = "FILE",
          .help = "write the counterexample as JSON (hoc sim --replay)"},
+        {"--html", HOC_OPT_STR, &c->html, .arg = "FILE",
+         .help = "also write the counterexample as a self-contained page"},
         {"--goal", HOC_OPT_LIST, &c->goals, .arg = "NAME", .limit = 8,
          .help = "stop where spec NAME holds; several: reach each in turn"},
         {"--prune", HOC_OPT_STR, &c->prune, .arg = "NAME",
@@ -162,6 +165,37 @@ out:
     return rc;
 }
 
+/* Runs the search; with --html, writes the page of its trace too (kept in a
+ * temporary file when --trace is not given). The search's exit status, or 2
+ * when the page cannot be written. */
+static int html_search(CheckArgs *c, const hoc_algo *a)
+{
+    mc_opts *o = &c->o;
+    if (!c->html) return mc_run(a, o);
+    char tmp[] = "/tmp/hoc-trace-XXXXXX";
+    if (!o->trace_path) {
+        int fd = mkstemp(tmp);
+        if (fd < 0) {
+            fprintf(stderr, "hoc: cannot create a temporary file for --html\n");
+            return 2;
+        }
+        close(fd);
+        o->trace_path = tmp;
+    }
+    int rc = mc_run(a, o);
+    FILE *t = fopen(o->trace_path, "r");
+    bool found = t && fgetc(t) != EOF; /* a search that finds nothing writes no trace */
+    if (t) fclose(t);
+    char note[160];
+    snprintf(note, sizeof note, "hoc check: %s (exit %d)",
+             found ? "the trace it found" : "no trace found; the initial states", rc);
+    if (rc != 2 &&
+        explore_html_trace(a, o->n, o->params, found ? o->trace_path : NULL, note, c->html) != 0)
+        rc = 2;
+    if (o->trace_path == tmp) unlink(tmp);
+    return rc;
+}
+
 /* Loads the algorithm, resolves the specs named by options, and searches. */
 static int search(CheckArgs *c)
 {
@@ -184,7 +218,7 @@ static int search(CheckArgs *c)
     o->heartbeat = (int)c->status;
     if (c->quiet) o->progress = false, o->heartbeat = 0;
 
-    rc = mc_run(a, o);
+    rc = html_search(c, a);
 out:
     free(sk.spec), free(sk.untracked);
     return rc;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "explore.h"
 #include "job.h"
 #include "sim.h"
 
@@ -12,7 +13,7 @@ typedef struct SimArgs {
     Job job;
     long long rounds, crash, good_from, trace_rounds;
     double drop;
-    const char *inputs, *replay;
+    const char *inputs, *replay, *html;
 } SimArgs;
 
 /* hoc sim's options: job.h's shared ones, then its own; writing into *args, a SimArgs. */
@@ -34,6 +35,8 @@ static void sim_options(void *args, hoc_opt *t, size_t cap)
          .help = "rounds kept for a violation trace (default 20)"},
         {"--replay", HOC_OPT_STR, &s->replay, .arg = "TRACE",
          .help = "replay a counterexample written by hoc check --trace"},
+        {"--html", HOC_OPT_STR, &s->html, .arg = "FILE",
+         .help = "also write the run as a self-contained page (hoc explore's views)"},
         {NULL},
     };
     job_options(&s->job, own, "one JSON object instead of text", t, cap);
@@ -121,6 +124,7 @@ static int simulate(SimArgs *s)
     int rc = job_load(j, 0);
     if (rc) return rc;
     const hoc_algo *a = j->l.algo;
+    if (s->replay && s->html) return cmd_usage("--html records a simulation, not a --replay");
     if (s->replay) return hoc_sim_replay(a, s->replay, stdout);
     hoc_sim_opts o = {.n = (int)j->n,
                       .rounds = s->rounds,
@@ -134,7 +138,21 @@ static int simulate(SimArgs *s)
     if (job_params(j, o.params)) return 2;
     if (s->inputs && !(in = read_inputs(a, o.n, s->inputs))) return 2;
     o.inputs = in;
+    explore_rec *rec = NULL;
+    if (s->html && !(rec = explore_rec_new(a, o.n, o.params))) {
+        free(in);
+        fprintf(stderr, "hoc: out of memory\n");
+        return 2;
+    }
+    o.observe = rec ? explore_rec_observe : NULL, o.observe_ctx = rec;
     rc = hoc_sim_run(a, &o);
+    if (rec && rc != 2) {
+        char note[200];
+        snprintf(note, sizeof note, "hoc sim: seed %lld, drop %.2f, crash %lld (exit %d)", j->seed,
+                 s->drop, s->crash, rc);
+        if (explore_rec_write(rec, note, s->html) != 0) rc = 2;
+    }
+    explore_rec_free(rec);
     free(in);
     return rc;
 }

@@ -1,6 +1,6 @@
 /* main.c: the hoc command line, a dispatcher over the commands of cmd.h
  * (one file each: cmd_compile.c, cmd_sim.c, cmd_check.c, cmd_verify.c,
- * cmd_build.c), whose option tables also make `hoc help`.
+ * cmd_build.c, cmd_explore.c), whose option tables also make `hoc help`.
  *
  * One exit-status rule for every command:
  *   0  success;
@@ -18,8 +18,8 @@
 
 #define HOC_VERSION "0.1.0"
 
-static const Command *const commands[] = {&cmd_compile, &cmd_sim, &cmd_check, &cmd_build,
-                                          &cmd_verify};
+static const Command *const commands[] = {&cmd_compile, &cmd_sim,    &cmd_check,
+                                          &cmd_build,   &cmd_verify, &cmd_explore};
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 
 static const char exit_text[] =

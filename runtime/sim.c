@@ -34,6 +34,7 @@ typedef struct Sim {
     uint8_t *msgs;   /* one mailbox */
     uint8_t *outputs;
     hoc_set *ho;
+    uint64_t *bits; /* the oracle bits each process got in the round (for observe) */
     int64_t *crash_at;
     uint8_t *history; /* trace_rounds x (n states + n HO sets) */
     int64_t hist_first, hist_count;
@@ -184,6 +185,7 @@ static int updates(Sim *s, int64_t r, uint64_t *rng, size_t box)
     const hoc_algo *a = s->a;
     const hoc_round *rd = &a->rounds[r % a->nrounds];
     memcpy(s->next, s->states, (size_t)s->n * a->state_size);
+    memset(s->bits, 0, (size_t)s->n * sizeof *s->bits);
     for (int q = 0; q < s->n; q++) {
         if (!alive(s, q, r) || halted(s, q)) continue;
         hoc_set from = 0;
@@ -195,6 +197,7 @@ static int updates(Sim *s, int64_t r, uint64_t *rng, size_t box)
                    s->outbox + (size_t)p * box + (size_t)q * rd->msg_size, rd->msg_size);
         }
         uint64_t oracle = a->noracles ? hoc_rng_next(rng) : 0;
+        s->bits[q] = a->noracles >= 64 ? oracle : oracle & ((1ull << a->noracles) - 1);
         hoc_env env = {q, s->n, r, s->o->params, oracle};
         memset(s->outputs, 0, a->outputs_size);
         rd->update(s->next + (size_t)q * a->state_size, &env, from, s->msgs, s->outputs);
@@ -269,6 +272,12 @@ static int step(Sim *s, int64_t r, uint64_t *rng)
     if (rc != 0) return rc;
     memcpy(s->states, s->next, (size_t)s->n * a->state_size);
     remember(s, r);
+    if (s->o->observe) {
+        uint64_t crashed = 0;
+        for (int p = 0; p < s->n; p++)
+            if (!alive(s, p, r)) crashed |= hoc_set_one(p); /* took no step in r */
+        s->o->observe(s->o->observe_ctx, r, NULL, s->ho, s->bits, crashed);
+    }
     for (int i = 0; i < a->nspecs; i++) {
         const hoc_spec *sp = &a->specs[i];
         if (sp->kind != HOC_INVARIANT && sp->kind != HOC_PROPERTY && !stage_due(s, sp, r)) continue;
@@ -400,13 +409,14 @@ static int sim_alloc(Sim *s)
     s->msgs = calloc(HOC_MAXN, a->msg_size);
     s->outputs = calloc(1, a->outputs_size);
     s->ho = calloc(HOC_MAXN, sizeof *s->ho);
+    s->bits = calloc(n, sizeof *s->bits);
     s->crash_at = calloc(n, sizeof *s->crash_at);
     size_t per = n * a->state_size + n * sizeof(hoc_set);
     int keep = s->o->trace_rounds;
     s->history = keep > 0 ? calloc((size_t)keep, per) : NULL;
     s->inputs = calloc(n * (size_t)(a->ninputs + 1), sizeof *s->inputs);
     bool ok = s->states && s->next && s->outbox && s->to && s->msgs && s->outputs && s->ho &&
-              s->crash_at && s->inputs && (keep <= 0 || s->history);
+              s->bits && s->crash_at && s->inputs && (keep <= 0 || s->history);
     return ok ? 0 : -1;
 }
 
@@ -414,7 +424,7 @@ static void sim_free(Sim *s)
 {
     free(s->states), free(s->next), free(s->outbox), free(s->to), free(s->msgs), free(s->outputs),
         free(s->ho);
-    free(s->crash_at), free(s->history), free(s->events), free(s->inputs);
+    free(s->crash_at), free(s->bits), free(s->history), free(s->events), free(s->inputs);
 }
 
 /* Picks o->crash distinct processes and for each the round it crashes in. */
@@ -523,7 +533,8 @@ static int report(Sim *s, FILE *f, int bad, int64_t r)
         return unjudged ? 3 : 0;
     }
     report_text(s, f);
-    fprintf(f, "%s: every invariant and property held after each of %" PRId64 " rounds (%.3f s)%s\n",
+    fprintf(f,
+            "%s: every invariant and property held after each of %" PRId64 " rounds (%.3f s)%s\n",
             unjudged ? "unknown" : "ok", r, s->seconds,
             unjudged ? "; the progress stages were not checked" : "");
     return unjudged ? 3 : 0;
@@ -539,6 +550,7 @@ int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o)
         uint64_t rng = o->seed;
         plan_crashes(&s, &rng);
         init_states(&s);
+        if (o->observe) o->observe(o->observe_ctx, -1, s.inputs, NULL, NULL, 0);
         if (!o->json) print_header(&s, f);
         int64_t r;
         int bad = run_rounds(&s, &rng, &r);

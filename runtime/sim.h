@@ -19,6 +19,13 @@ typedef struct hoc_sim_opts {
     int trace_rounds;      /* rounds of states kept for a violation trace */
     bool json;
     FILE *out;
+    /* When not NULL, hears the run as it happens (hoc sim --html records it):
+     * first round -1 with the inputs (ho and oracle NULL), then after every
+     * round its heard-of sets, each process's oracle bits and the processes
+     * crashed once it ends (inputs NULL). */
+    void (*observe)(void *ctx, int64_t round, const int64_t *inputs, const hoc_set *ho,
+                    const uint64_t *oracle, uint64_t crashed);
+    void *observe_ctx;
 } hoc_sim_opts;
 
 /* Runs the simulation and prints its report. Returns 0 when every invariant
