@@ -113,6 +113,12 @@ static int read_round(xt_tree *t, int from, const char **s, char *err, size_t er
         snprintf(err, errn, "unexpected '%c' in a round", **s);
         return -1;
     }
+    uint64_t mask = t->a->noracles >= 64 ? ~0ull : (1ull << t->a->noracles) - 1;
+    for (int q = 0; q < t->n; q++)
+        if (oracle[q] & ~mask) {
+            snprintf(err, errn, "oracle bits beyond %s's %d oracle(s)", t->a->name, t->a->noracles);
+            return -1;
+        }
     if (crashed & ~hoc_set_all(t->n)) {
         snprintf(err, errn, "a crashed process beyond p%d", t->n - 1);
         return -1;
@@ -135,7 +141,7 @@ int xaddr_resolve(xt_tree *t, const char *addr, char *err, size_t errn)
         snprintf(err, errn, "out of memory");
         return -1;
     }
-    int id = -1;
+    int id = -1, count = t->count; /* a bad address leaves nothing behind */
     if (read_inputs(t, &s, in) != 0 || (*s && *s != '/'))
         snprintf(err, errn, "the inputs should be %d value(s) per process, as in --input",
                  t->a->ninputs);
@@ -149,5 +155,6 @@ int xaddr_resolve(xt_tree *t, const char *addr, char *err, size_t errn)
         if (!*s) break; /* a trailing slash */
         id = read_round(t, id, &s, err, errn);
     }
+    if (id < 0) xt_truncate(t, count);
     return id;
 }

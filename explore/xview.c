@@ -124,8 +124,9 @@ void xv_tree(xt_tree *t, hoc_buf *b)
     hoc_buf_puts(b, "]}");
 }
 
-/* How field fd of process p changed from the parent: "new" when it held
- * its zero value before, "changed" otherwise, "" when it did not. */
+/* How field fd of process p changed from the parent: "new" when a flag,
+ * stamp or set got its first value (it held false, never or {} before),
+ * "changed" for any other change, "" when it did not change. */
 static const char *change_of(const xt_tree *t, const hoc_field *fd, const uint8_t *before,
                              const char *text)
 {
@@ -133,7 +134,8 @@ static const char *change_of(const xt_tree *t, const hoc_field *fd, const uint8_
     char was[256], zero[256];
     field_text(t, fd, before, was, sizeof was);
     if (strcmp(was, text) == 0) return "";
-    uint8_t *z = calloc(1, t->a->state_size);
+    bool flag = fd->kind == HOC_K_BOOL || fd->kind == HOC_K_STAMP || fd->kind == HOC_K_SET;
+    uint8_t *z = flag ? calloc(1, t->a->state_size) : NULL;
     if (!z) return "changed";
     field_text(t, fd, z, zero, sizeof zero);
     free(z);

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""hoc explore's JSON API over loopback HTTP: a hoc check counterexample
+opened with --trace, spec verdicts and blame, steps with chosen heard-of
+sets, branches kept, durable addresses, crashes, damaged and foreign traces,
+random walks and hoc check runs from the page, the loopback-only rule, and
+the --html pages of hoc check and hoc sim.
+
+usage: api_test.py HOC SOURCE_DIR"""
+import json
+import os
+import subprocess
+import sys
+
+from xserver import Checks, Server, field, make_trace, page_bundle, sim_outputs, spec, tmpdir
+
+
+def trace_opened(c, s):
+    """The trace's last state: inv broken by p0's step, agreement holding."""
+    st, focus = s.get("/api/focus")
+    c.ok(st == 200, "GET /api/focus")
+    _, algo = s.get("/api/algo")
+    c.ok(algo["name"] == "BrokenOTR" and algo["n"] == 5, "algo: %s" % algo)
+    ghosts = [f["name"] for f in algo["fields"] if f["ghost"]]
+    c.ok(ghosts == ["decision"], "the ghost is marked: %s" % ghosts)
+    _, state = s.get("/api/state/%d" % focus["id"])
+    inv = spec(state, "inv")
+    c.ok(not inv["holds"] and inv["blame"] == [0], "inv fails, broken by p0: %s" % inv)
+    c.ok(spec(state, "agreement")["holds"], "agreement holds")
+    c.ok(field(state, 0, "decided") == ("true", "new"), "p0 decided, new")
+    c.ok(field(state, 1, "decided") == ("false", ""), "p1 not decided, unchanged")
+    _, path = s.get("/api/path/%d" % focus["id"])
+    lost = [(m["from"], m["to"]) for m in path["rounds"][0]["msgs"] if not m["heard"]]
+    c.ok((2, 1) in lost and (1, 3) in lost and len(lost) == 6, "lost messages: %s" % lost)
+    return state
+
+
+def steps_and_branches(c, s):
+    """From the default start (inputs 0,1,0,1,0): a majority round, then a
+    branch where everybody hears everybody, then the same step again."""
+    _, tree = s.get("/api/tree")
+    root = next(n for n in tree["nodes"] if n["label"] == "start")
+    c.ok(root["addr"] == "run/0,1,0,1,0", "default inputs: %s" % root["addr"])
+    maj = [[0, 1, 2]] * 5  # everyone hears 0, 1, 2 (and itself)
+    st, r = s.post("/api/step", {"from": root["id"], "ho": maj})
+    c.ok(st == 200, "step: %s" % r)
+    _, a = s.get("/api/state/%d" % r["id"])
+    # p4 hears 0,1,0,0 (three zeros > n/2): decides 0; p1 adopts 0
+    c.ok(field(a, 4, "decided") == ("true", "new"), "p4 decides: %s" % (field(a, 4, "decided"),))
+    c.ok(field(a, 1, "x") == ("0", "changed"), "p1 adopts 0: %s" % (field(a, 1, "x"),))
+    c.ok(field(a, 3, "decided")[0] == "false", "p3 hears 0,1,0,1: no decision")
+    st, b = s.post("/api/step", {"from": root["id"]})  # all hear all
+    c.ok(st == 200 and b["id"] != r["id"], "a second branch")
+    _, bs = s.get("/api/state/%d" % b["id"])
+    c.ok(all(field(bs, p, "decided")[0] == "true" for p in range(5)), "all decide")
+    _, again = s.post("/api/step", {"from": root["id"], "ho": maj})
+    c.ok(again["id"] == r["id"], "the same choice is the same node")
+    _, rs = s.get("/api/state/%d" % root["id"])
+    c.ok(sorted(rs["children"]) == sorted([r["id"], b["id"]]), "both branches kept")
+    # a durable address rebuilds the branch
+    _, addr = s.get("/api/resolve?addr=" + a["addr"])
+    c.ok(addr["id"] == r["id"], "address %s names the node" % a["addr"])
+    _, other = s.get("/api/resolve?addr=run/1,1,1,1,1/1f.1f.1f.1f.1f")
+    _, os_ = s.get("/api/state/%d" % other["id"])
+    c.ok(field(os_, 2, "decision") == ("1", "changed") and field(os_, 2, "decided") == ("true", "new"),
+         "a new start by address decides 1")
+    return root["id"]
+
+
+def crashes(c, s, root):
+    """p4 crashes cleanly in round 0: it takes no step and sends nothing after."""
+    nobody = [[q for q in range(5) if q != 4] for _ in range(5)]
+    _, r = s.post("/api/step", {"from": root, "ho": nobody, "crash": [4]})
+    _, st = s.get("/api/state/%d" % r["id"])
+    c.ok(st["crashed"] == [4] and st["procs"][4]["crashed"], "p4 crashed")
+    c.ok(field(st, 4, "decided")[0] == "false", "a crashed process does not update")
+    _, r2 = s.post("/api/step", {"from": r["id"]})
+    _, path = s.get("/api/path/%d" % r2["id"])
+    senders = {m["from"] for m in path["rounds"][1]["msgs"]}
+    c.ok(4 not in senders and len(path["rounds"]) == 2, "no message from p4 after its crash")
+
+
+def bad_traces(c, s, trace_path):
+    """Damaged and foreign traces are refused with what does not match, and
+    leave the tree as it was."""
+    text = open(trace_path).read()
+    _, before = s.get("/api/tree")
+    t = json.loads(text)
+    cases = [("{", "not JSON"), ('{"format": "x"}', "format is 'x'"),
+             (json.dumps(dict(t, algorithm="OTR")), "algorithm OTR, and this explorer runs BrokenOTR"),
+             (json.dumps(dict(t, n=4)), "n=4"),
+             (json.dumps(dict(t, params=[6])), "parameter n")]
+    t2 = json.loads(text)
+    t2["rounds"][0]["states"][0]["decided"] = False
+    cases.append((json.dumps(t2), "round 0, p0, decided: the trace says false, the replay has true"))
+    t3 = json.loads(text)
+    t3["rounds"][0]["states"][2]["bogus"] = 1
+    cases.append((json.dumps(t3), "field 'bogus'"))
+    t4 = json.loads(text)
+    t4["inputs"] = [0, 0]
+    cases.append((json.dumps(t4), "inputs"))
+    for body, want in cases:
+        st, r = s.post("/api/trace", body)
+        c.ok(st == 400 and want in r.get("error", ""), "trace refused naming %r: %s" % (want, r))
+    _, after = s.get("/api/tree")
+    c.ok(len(after["nodes"]) == len(before["nodes"]), "refused traces leave no nodes")
+    st, r = s.post("/api/trace", text)
+    c.ok(st == 200, "the good trace loads again: %s" % r)
+
+
+def searches(c, s, root):
+    st, w = s.post("/api/walk", {"from": root, "walks": 300, "depth": 6, "seed": 3})
+    c.ok(st == 200 and w["id"] >= 0 and "found a violation" in w["message"], "walks: %s" % w)
+    if w.get("id", -1) >= 0:
+        _, ws = s.get("/api/state/%d" % w["id"])
+        c.ok(any(not x["holds"] for x in ws["specs"] if x["judged"]), "the walk's end fails a spec")
+    st, k = s.post("/api/check", {"depth": 5, "seconds": 20})
+    c.ok(st == 200 and k["id"] >= 0 and "VIOLATED: invariant inv" in k["message"], "check: %s" % k)
+
+
+def command_line(c, hoc, src, trace, tmp):
+    """Foreign traces and addresses other than loopback stop the command (exit 2)."""
+    r = subprocess.run([hoc, "explore", os.path.join(src, "examples/otr.ho"), "--trace", trace,
+                        "--port", "0"], capture_output=True, text=True, timeout=60)
+    c.ok(r.returncode == 2 and "the trace is of algorithm BrokenOTR, and this explorer runs OTR"
+         in r.stderr, "foreign trace: %d %s" % (r.returncode, r.stderr))
+    r = subprocess.run([hoc, "explore", os.path.join(src, "tests/sim/broken_otr.ho"), "-n", "3",
+                        "--bind", "0.0.0.0", "--port", "0"], capture_output=True, text=True,
+                       timeout=60)
+    c.ok(r.returncode == 2 and "not a loopback address" in r.stderr, "0.0.0.0 refused: %s" % r.stderr)
+
+
+def html_pages(c, hoc, src, tmp):
+    """hoc check --html and hoc sim --html: the run, with the same documents."""
+    page = os.path.join(tmp, "check.html")
+    r = subprocess.run([hoc, "check", os.path.join(src, "tests/sim/broken_otr.ho"), "-n", "5",
+                        "--html", page, "--quiet"], capture_output=True, text=True, timeout=120)
+    c.ok(r.returncode == 1, "check --html keeps the verdict's exit status")
+    b = page_bundle(page)
+    st = b["docs"]["/api/state/%d" % b["focus"]]
+    c.ok(not spec(st, "inv")["holds"], "the check page ends where inv fails")
+    c.ok("http" not in open(page).read().replace("http://www.w3.org/2000/svg", ""),
+         "the page fetches nothing")
+    page = os.path.join(tmp, "sim.html")
+    r = subprocess.run([hoc, "sim", os.path.join(src, "examples/otr.ho"), "-n", "4", "--drop",
+                        "0.4", "--seed", "7", "--rounds", "8", "--html", page],
+                       capture_output=True, text=True, timeout=120)
+    c.ok(r.returncode == 0, "sim --html: %s" % r.stderr)
+    b = page_bundle(page)
+    path = b["docs"]["/api/path/%d" % b["focus"]]
+    seen = {(o["p"], o["name"], o["value"], rd["round"]) for rd in path["rounds"] for o in rd["outputs"]}
+    want = sim_outputs(r.stdout)
+    c.ok(want and seen == want, "the page's outputs are the simulator's: %s vs %s" % (seen, want))
+
+
+def main():
+    hoc, src = sys.argv[1], sys.argv[2]
+    c, tmp = Checks(), tmpdir()
+    trace = make_trace(hoc, os.path.join(src, "tests/sim/broken_otr.ho"), 5,
+                       os.path.join(tmp, "bad.json"))
+    s = Server(hoc, [os.path.join(src, "tests/sim/broken_otr.ho"), "--trace", trace])
+    try:
+        trace_opened(c, s)
+        root = steps_and_branches(c, s)
+        crashes(c, s, root)
+        bad_traces(c, s, trace)
+        searches(c, s, root)
+    finally:
+        rc = s.stop()
+    c.ok(rc == 0, "SIGTERM ends the server with exit 0 (%s)" % rc)
+    command_line(c, hoc, src, trace, tmp)
+    html_pages(c, hoc, src, tmp)
+    return c.done("explore-api")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
