@@ -56,6 +56,14 @@ typedef struct mc_opts {
     /* Per state field, or NULL: untracked[i] means field i is a ghost that no
      * evaluated spec needs, zeroed in the stored states (traces keep it). */
     const bool *untracked;
+    /* When not NULL: search from this one global state instead of the initial
+     * states: n process states (state_size bytes each) before round
+     * start_round, with the processes in start_crashed crashed (hoc explore's
+     * "run hoc check from here"; without symmetry and abstraction its trace
+     * starts from these very bytes). */
+    const uint8_t *start;
+    int64_t start_round;
+    uint64_t start_crashed;
     int64_t walks; /* > 0: random walks instead of exhaustive search */
     uint64_t seed;
     FILE *out;         /* the report and traces; stdout if NULL */

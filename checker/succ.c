@@ -273,8 +273,20 @@ static int input_domain(const Mc *m, const hoc_field *f)
     return m->o->values;
 }
 
+/* The one start state of o->start, as a key. */
+static int start_state(Mc *m, Worker *w, init_fn each, void *arg)
+{
+    uint8_t *k = w->tmp;
+    memset(k, 0, m->key);
+    *key_round(k) = m->fold_round ? m->o->start_round % m->a->nrounds : m->o->start_round;
+    *key_crashed(k) = m->o->start_crashed;
+    memcpy(key_proc(m, k, 0), m->o->start, (size_t)m->n * m->ssz);
+    return each(m, w, k, arg);
+}
+
 int succ_initial(Mc *m, Worker *w, init_fn each, void *arg)
 {
+    if (m->o->start) return start_state(m, w, each, arg);
     const hoc_algo *a = m->a;
     int n = m->n, ni = a->ninputs;
     /* every input of every process takes every value of its domain: none is

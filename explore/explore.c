@@ -53,7 +53,7 @@ static int open_tree(xt_tree *t, const hoc_algo *a, int n, const int64_t *params
     hoc_buf b = {0};
     char err[512];
     if (read_file(path, &b) == 0) {
-        id = xload_trace(t, hoc_buf_str(&b), b.n, "trace", err, sizeof err);
+        id = xload_trace(t, -1, hoc_buf_str(&b), b.n, "trace", err, sizeof err);
         if (id < 0) fprintf(stderr, "hoc: %s: %s\n", path, err);
     } else
         id = -1;

@@ -238,14 +238,15 @@ static int load_rounds(Load *l, int id)
     return id;
 }
 
-int xload_trace(xt_tree *t, const char *text, size_t len, const char *label, char *err, size_t errn)
+int xload_trace(xt_tree *t, int from, const char *text, size_t len, const char *label, char *err,
+                size_t errn)
 {
     json *j = parse_trace(text, len, err, errn);
     if (!j) return -1;
     Load l = {t, j, err, errn, label};
     int count = t->count; /* a trace that does not fit leaves nothing behind */
     int id = check_header(&l);
-    if (id == 0) id = load_root(&l);
+    if (id == 0) id = from >= 0 ? from : load_root(&l);
     if (id >= 0) id = load_rounds(&l, id);
     if (id < 0) xt_truncate(t, count);
     json_free(j);

@@ -8,12 +8,14 @@
 
 #include "xtree.h"
 
-/* Replays the trace text[0..len) into t; the id of its last state, or -1
- * with a message in err naming what does not match: not JSON (and where),
- * not a hoc trace, another algorithm, another n or parameters, inputs, a
- * malformed round, a field the algorithm lacks, or a state that differs
- * from the replay (round, process, field, both values). */
-int xload_trace(xt_tree *t, const char *text, size_t len, const char *label, char *err,
+/* Replays the trace text[0..len) into t, from its own start (from < 0) or
+ * from node `from` (a search that started there); the id of its last state,
+ * or -1 with a message in err naming what does not match: not JSON (and
+ * where), not a hoc trace, another algorithm, another n or parameters,
+ * inputs, a malformed round, a field the algorithm lacks, or a state that
+ * differs from the replay (round, process, field, both values). A trace
+ * that does not fit leaves the tree as it was. */
+int xload_trace(xt_tree *t, int from, const char *text, size_t len, const char *label, char *err,
                 size_t errn);
 /* The number of processes a trace declares, or -1 (with err) when the text
  * is not a hoc trace: what hoc explore --trace uses when -n is not given. */

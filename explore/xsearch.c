@@ -94,7 +94,7 @@ static void read_back(FILE *f, char *msg, size_t msgn)
 }
 
 /* Loads the trace at path into t; the node at its end, or -1 with msg. */
-static int load_file(xt_tree *t, const char *path, char *msg, size_t msgn)
+static int load_file(xt_tree *t, int from, const char *path, char *msg, size_t msgn)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return -1;
@@ -105,13 +105,14 @@ static int load_file(xt_tree *t, const char *path, char *msg, size_t msgn)
         hoc_buf_put(&b, chunk, got);
     fclose(f);
     char err[512];
-    int id = xload_trace(t, hoc_buf_str(&b), b.n, "check", err, sizeof err);
+    int id = xload_trace(t, from, hoc_buf_str(&b), b.n, "check", err, sizeof err);
     if (id < 0) snprintf(msg, msgn, "hoc check's trace could not be loaded: %s", err);
     hoc_buf_free(&b);
     return id;
 }
 
-int xs_check(xt_tree *t, const char *source, int64_t depth, double seconds, char *msg, size_t msgn)
+int xs_check(xt_tree *t, int from, const char *source, int64_t depth, double seconds, char *msg,
+             size_t msgn)
 {
     char path[] = "/tmp/hoc-explore-XXXXXX";
     int fd = mkstemp(path);
@@ -138,11 +139,18 @@ int xs_check(xt_tree *t, const char *source, int64_t depth, double seconds, char
                  .prune = -1,
                  .out = out};
     memcpy(o.params, t->params, sizeof o.params);
+    if (from >= 0) {
+        /* from one state: no reduction, so the trace starts from its very bytes
+         * and replays onto the node */
+        const xt_node *x = &t->nodes[from];
+        o.start = x->states, o.start_round = x->round, o.start_crashed = x->crashed;
+        o.symmetry = false, o.abstraction = false;
+    }
     int rc = mc_run(t->a, &o);
     read_back(out, msg, msgn);
     fclose(out);
     int id = -1;
-    if (rc == 1) id = load_file(t, path, msg, msgn);
+    if (rc == 1) id = load_file(t, from, path, msg, msgn);
     unlink(path);
     return id;
 }

@@ -17,11 +17,13 @@
  * none does; msg says what happened either way. */
 int xs_walks(xt_tree *t, int from, int64_t walks, int64_t depth, uint64_t seed, char *msg,
              size_t msgn);
-/* Runs hoc check over the whole reachable space from the initial states
- * (benign faults, inputs from 0..1, at most depth rounds and seconds
- * seconds) and loads its shortest counterexample. Returns the node at its
- * end, or -1 when it finds none; msg holds hoc check's summary, or why the
- * trace could not be loaded. */
-int xs_check(xt_tree *t, const char *source, int64_t depth, double seconds, char *msg, size_t msgn);
+/* Runs hoc check (benign faults, at most depth rounds and seconds seconds)
+ * from node `from`, or with from < 0 over the whole reachable space from
+ * the initial states (inputs from 0..1), and loads its shortest
+ * counterexample (from node `from`, as a branch of it). Returns the node at
+ * its end, or -1 when it finds none; msg holds hoc check's summary, or why
+ * the trace could not be loaded. */
+int xs_check(xt_tree *t, int from, const char *source, int64_t depth, double seconds, char *msg,
+             size_t msgn);
 
 #endif

@@ -261,7 +261,8 @@ static void post_search(Server *s, struct evhttp_request *req, const json *j, bo
 {
     int64_t from, walks, depth, seed, seconds;
     char msg[2048];
-    if (!member_int(j, "from", 0, s->t->count - 1, 0, &from) ||
+    /* walks start from a state; hoc check from one, or from every start */
+    if (!member_int(j, "from", 0, s->t->count - 1, walk ? 0 : -1, &from) ||
         !member_int(j, "walks", 1, XSRV_MAXWALKS, 100, &walks) ||
         !member_int(j, "depth", 1, XSRV_MAXDEPTH, walk ? 30 : 20, &depth) ||
         !member_int(j, "seed", 0, INT64_MAX, 1, &seed) ||
@@ -269,8 +270,9 @@ static void post_search(Server *s, struct evhttp_request *req, const json *j, bo
         return reply_error(req, 400, true,
                            "search takes from (a state), walks (1..100000), depth (1..10000), "
                            "seed and seconds (1..60)");
-    int id = walk ? xs_walks(s->t, (int)from, walks, depth, (uint64_t)seed, msg, sizeof msg)
-                  : xs_check(s->t, s->o->source, depth, (double)seconds, msg, sizeof msg);
+    int id = walk
+                 ? xs_walks(s->t, (int)from, walks, depth, (uint64_t)seed, msg, sizeof msg)
+                 : xs_check(s->t, (int)from, s->o->source, depth, (double)seconds, msg, sizeof msg);
     reply_id(req, id, msg);
 }
 
@@ -282,7 +284,7 @@ static void post_api(Server *s, struct evhttp_request *req, const char *path)
         size_t len = evbuffer_get_length(in);
         const char *text = (const char *)evbuffer_pullup(in, -1);
         char err[512];
-        int id = xload_trace(s->t, text ? text : "", text ? len : 0, "trace", err, sizeof err);
+        int id = xload_trace(s->t, -1, text ? text : "", text ? len : 0, "trace", err, sizeof err);
         if (id < 0) return reply_error(req, 400, true, err);
         return reply_id(req, id, "");
     }

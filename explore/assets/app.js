@@ -284,8 +284,9 @@
   async function search(kind) {
     message(kind === "walk" ? "walking…" : "running hoc check…");
     try {
-      const body = kind === "walk" ? { from: cur, walks: 200, depth: 30, seed: Math.floor(Math.random() * 1e9) } : { depth: 30, seconds: 10 };
-      const r = await api("/api/" + kind, body);
+      const body = kind === "walk" ? { from: cur, walks: 200, depth: 30, seed: Math.floor(Math.random() * 1e9) } :
+        kind === "check" ? { from: cur, depth: 30, seconds: 10 } : { depth: 30, seconds: 10 };
+      const r = await api(kind === "walk" ? "/api/walk" : "/api/check", body);
       message(r.message);
       error(null);
       tree = await api("/api/tree");
@@ -324,6 +325,7 @@
     };
     $("btn-walk").onclick = () => search("walk");
     $("btn-check").onclick = () => search("check");
+    $("btn-check-all").onclick = () => search("check-all");
     $("btn-root").onclick = newRoot;
     $("trace-file").onchange = (e) => { if (e.target.files[0]) openTrace(e.target.files[0]); e.target.value = ""; };
     document.addEventListener("keydown", (e) => {

@@ -115,6 +115,17 @@ def searches(c, s, root):
         c.ok(any(not x["holds"] for x in ws["specs"] if x["judged"]), "the walk's end fails a spec")
     st, k = s.post("/api/check", {"depth": 5, "seconds": 20})
     c.ok(st == 200 and k["id"] >= 0 and "VIOLATED: invariant inv" in k["message"], "check: %s" % k)
+    # from one state: the counterexample is a branch of that very node
+    st, k = s.post("/api/check", {"from": root, "depth": 5, "seconds": 20})
+    c.ok(st == 200 and k["id"] >= 0 and "no symmetry" not in k["message"], "check from here: %s" % k)
+    if k.get("id", -1) >= 0:
+        _, path = s.get("/api/path/%d" % k["id"])
+        c.ok(path["root"] == root and len(path["rounds"]) == 1, "found from the node: %s" % path["root"])
+        _, ks = s.get("/api/state/%d" % k["id"])
+        c.ok(not spec(ks, "inv")["holds"], "it ends where inv fails")
+    _, z = s.post("/api/root", {"inputs": [0, 0, 0, 0, 0]})
+    st, k = s.post("/api/check", {"from": z["id"], "depth": 4, "seconds": 20})
+    c.ok(st == 200 and k["id"] == -1 and "exhausted" in k["message"], "all zeros is safe: %s" % k)
 
 
 def command_line(c, hoc, src, trace, tmp):
