@@ -26,21 +26,20 @@ void xv_str(hoc_buf *b, const char *s)
     hoc_buf_puts(b, "\"");
 }
 
-/* Field fd of the struct at base as drivers print it, into out. */
-static void field_text(const xt_tree *t, const hoc_field *fd, const uint8_t *base, char *out,
-                       size_t cap)
+/* Field fd of the struct at base as drivers print it, however long: a
+ * malloc'd string the caller frees. */
+static char *field_str(const xt_tree *t, const hoc_field *fd, const uint8_t *base)
 {
-    FILE *f = fmemopen(out, cap, "w");
-    if (!f) {
-        snprintf(out, cap, "?");
-        return;
-    }
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    if (!f) abort(); /* as hoc_buf does: nothing sensible to show without memory */
     if (fd->kind == HOC_K_RECORD)
         fputs("{...}", f);
     else
         hoc_print_field(f, fd, base, t->n, t->a->maxn);
-    if (fclose(f) != 0 || !out[0]) snprintf(out, cap, "?");
-    out[cap - 1] = 0;
+    if (fclose(f) != 0 || !out) abort();
+    return out;
 }
 
 /* The compiler's own fields (hoc_halted): the views show halted apart. */
@@ -131,15 +130,14 @@ static const char *change_of(const xt_tree *t, const hoc_field *fd, const uint8_
                              const char *text)
 {
     if (!before) return "";
-    char was[256], zero[256];
-    field_text(t, fd, before, was, sizeof was);
-    if (strcmp(was, text) == 0) return "";
+    char *was = field_str(t, fd, before);
+    bool same = strcmp(was, text) == 0;
     bool flag = fd->kind == HOC_K_BOOL || fd->kind == HOC_K_STAMP || fd->kind == HOC_K_SET;
-    uint8_t *z = flag ? calloc(1, t->a->state_size) : NULL;
-    if (!z) return "changed";
-    field_text(t, fd, z, zero, sizeof zero);
-    free(z);
-    return strcmp(was, zero) == 0 ? "new" : "changed";
+    uint8_t *z = flag && !same ? calloc(1, t->a->state_size) : NULL;
+    char *zero = z ? field_str(t, fd, z) : NULL;
+    const char *how = same ? "" : zero && strcmp(was, zero) == 0 ? "new" : "changed";
+    free(was), free(z), free(zero);
+    return how;
 }
 
 static void state_procs(xt_tree *t, int id, hoc_buf *b)
@@ -155,15 +153,15 @@ static void state_procs(xt_tree *t, int id, hoc_buf *b)
                        xt_halted(t, id, p) ? "true" : "false");
         for (int i = 0, k = 0; i < a->nfields; i++) {
             const hoc_field *fd = &a->fields[i];
-            char text[256];
             if (internal(fd)) continue;
-            field_text(t, fd, st, text, sizeof text);
+            char *text = field_str(t, fd, st);
             hoc_buf_puts(b, k++ ? ", {\"name\": " : "{\"name\": ");
             xv_str(b, fd->name);
             hoc_buf_puts(b, ", \"value\": ");
             xv_str(b, text);
             hoc_buf_printf(b, ", \"ghost\": %s, \"change\": \"%s\"}", fd->ghost ? "true" : "false",
                            change_of(t, fd, before, text));
+            free(text);
         }
         hoc_buf_puts(b, "]}");
     }
@@ -241,7 +239,7 @@ static void round_outputs(const xt_tree *t, int id, hoc_buf *b)
         for (int i = 0; i < a->noutputs; i++) {
             const hoc_output *o = &a->outputs[i];
             if (!out[o->fired_offset]) continue;
-            char val[128] = "";
+            char *val = NULL;
             if (o->has_value) {
                 hoc_field fd = {.name = o->name,
                                 .kind = o->kind,
@@ -249,13 +247,14 @@ static void round_outputs(const xt_tree *t, int id, hoc_buf *b)
                                 .offset = o->value_offset,
                                 .enum_names = o->enum_names,
                                 .enum_count = o->enum_count};
-                field_text(t, &fd, out, val, sizeof val);
+                val = field_str(t, &fd, out);
             }
             hoc_buf_printf(b, "%s{\"p\": %d, \"name\": ", k++ ? ", " : "", q);
             xv_str(b, o->name);
             hoc_buf_puts(b, ", \"value\": ");
             xv_str(b, val);
             hoc_buf_puts(b, "}");
+            free(val);
         }
     }
     hoc_buf_puts(b, "]");
@@ -276,9 +275,9 @@ static void round_msgs(xt_tree *t, int from, int id, hoc_buf *b)
             const uint8_t *m = t->box + ((size_t)p * HOC_MAXN + (size_t)q) * rsz;
             hoc_buf text = {0};
             for (int i = 0; i < rd->nfields; i++) {
-                char v[128];
-                field_text(t, &rd->fields[i], m, v, sizeof v);
+                char *v = field_str(t, &rd->fields[i], m);
                 hoc_buf_printf(&text, "%s%s=%s", i ? " " : "", rd->fields[i].name, v);
+                free(v);
             }
             bool heard = hoc_set_has(x->ho[q], p) && !((x->crashed >> q) & 1);
             hoc_buf_printf(b, "%s{\"from\": %d, \"to\": %d, \"heard\": %s, \"payload\": ",

@@ -122,7 +122,8 @@
       if (sp.kind === "assumption") li.append(sp.holds ? " (this round keeps it)" : " (this round breaks it)");
       if (sp.judged && !sp.holds && sp.kind !== "assumption") {
         const why = sp.blame.length ?
-          " broken by " + sp.blame.map((p) => "p" + p).join(", ") + ": with their states from before the round it holds" :
+          " broken by " + sp.blame.map((p) => "p" + p).join(", ") + "'s step: with " +
+            (sp.blame.length > 1 ? "their states" : "its state") + " from before the round, it holds" :
           (s.parent < 0 ? " fails in this initial state" : " fails; no one to three processes' steps alone explain it");
         li.appendChild(el("span", { class: "blame", "data-blame": sp.blame.join(",") }, why));
       }
@@ -146,7 +147,7 @@
   /* processes are horizontal lines, rounds columns; an arrow per message,
    * dashed red where it was lost; outputs as dots at the round's end */
   function renderDiagram(path) {
-    const NS = "http://www.w3.org/2000/svg", n = algo.n, W = 130, H = 34, X0 = 40, Y0 = 28;
+    const NS = "http://www.w3.org/2000/svg", n = algo.n, W = 170, H = 34, X0 = 40, Y0 = 28;
     const rounds = path.rounds;
     const svg = document.createElementNS(NS, "svg");
     const w = X0 + Math.max(1, rounds.length) * W + 20, h = Y0 + n * H;
