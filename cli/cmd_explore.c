@@ -55,7 +55,8 @@ static int explore_run(int argc, char **argv)
                           .bind = e.bind,
                           .port = (int)e.port,
                           .public_ok = e.public_ok,
-                          .out = stdout};
+                          .out = stdout,
+                          .seed = (uint64_t)j->seed};
         rc = explore_serve(j->l.algo, (int)j->n, params, &o);
     }
     job_free(j);

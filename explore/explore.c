@@ -67,7 +67,8 @@ int explore_serve(const hoc_algo *a, int n, const int64_t *params, const explore
     int focus = open_tree(&t, a, n, params, o->trace);
     int rc = 2;
     if (focus >= 0) {
-        xsrv_opts so = {o->bind, o->port, o->public_ok, o->source, o->out ? o->out : stdout};
+        xsrv_opts so = {o->bind, o->port, o->public_ok, o->source, o->out ? o->out : stdout,
+                        o->seed};
         rc = xsrv_run(&t, focus, &so);
     }
     xt_free(&t);

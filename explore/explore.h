@@ -20,6 +20,7 @@ typedef struct explore_opts {
     int port;           /* 0: any free port */
     bool public_ok;     /* listen on an address other than loopback */
     FILE *out;          /* where the URL is announced */
+    uint64_t seed;      /* the seed of the page's random walks */
 } explore_opts;
 
 /* Serves algorithm a at n processes with params, starting from the default

@@ -132,7 +132,7 @@ static void get_api(Server *s, struct evhttp_request *req, const char *path, con
     else if (strncmp(path, "/api/path/", 10) == 0 && (id = node_id(s->t, path + 10)) >= 0)
         xv_path(s->t, id, &b);
     else if (strcmp(path, "/api/focus") == 0)
-        hoc_buf_printf(&b, "{\"id\": %d}", s->focus);
+        hoc_buf_printf(&b, "{\"id\": %d, \"seed\": %" PRIu64 "}", s->focus, s->o->seed);
     else if (strcmp(path, "/api/resolve") == 0) {
         struct evkeyvalq q = {0};
         const char *addr = NULL;

@@ -2,6 +2,7 @@
  * script and style from the binary, and a small JSON API over an event tree:
  *
  *   GET  /api/algo, /api/tree, /api/state/ID, /api/path/ID   (xview.h)
+ *   GET  /api/focus                      the state to show first, and the walks' seed
  *   GET  /api/resolve?addr=run/...       the node a durable address names
  *   POST /api/step   {"from": ID, "ho": [[p...]...], "crash": [p...], "oracle": [bits...]}
  *   POST /api/root   {"inputs": [v...]}  a new start
@@ -16,6 +17,7 @@
 #define HOC_XSERVE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "xtree.h"
@@ -26,6 +28,7 @@ typedef struct xsrv_opts {
     bool public_ok;     /* allow an address other than loopback */
     const char *source; /* the .ho file, for hoc check runs */
     FILE *out;          /* where the URL is announced (one line, flushed) */
+    uint64_t seed;      /* the page's first random walks use it, then the next ones */
 } xsrv_opts;
 
 /* Whether a numeric address is a loopback address (127/8 or ::1). */

@@ -4,7 +4,7 @@
 "use strict";
 (function () {
   const B = window.HOC_BUNDLE || null;
-  let algo = null, tree = null, cur = -1, state = null;
+  let algo = null, tree = null, cur = -1, state = null, seed = 1;
   const $ = (id) => document.getElementById(id);
   const el = (tag, attrs, text) => {
     const e = document.createElement(tag);
@@ -285,7 +285,7 @@
   async function search(kind) {
     message(kind === "walk" ? "walking…" : "running hoc check…");
     try {
-      const body = kind === "walk" ? { from: cur, walks: 200, depth: 30, seed: Math.floor(Math.random() * 1e9) } :
+      const body = kind === "walk" ? { from: cur, walks: 200, depth: 30, seed: seed++ } :
         kind === "check" ? { from: cur, depth: 30, seconds: 10 } : { depth: 30, seconds: 10 };
       const r = await api(kind === "walk" ? "/api/walk" : "/api/check", body);
       message(r.message);
@@ -352,6 +352,7 @@
     try {
       algo = await api("/api/algo");
       tree = await api("/api/tree");
+      if (!B) seed = (await api("/api/focus")).seed; /* hoc explore --seed: reproducible walks */
     } catch (e) { error(e); return; }
     $("algo-name").textContent = algo.name;
     $("algo-params").textContent = algo.params.map((p) => p.name + "=" + p.value).join(" ");

@@ -163,6 +163,36 @@ def html_pages(c, hoc, src, tmp):
     c.ok(want and seen == want, "the page's outputs are the simulator's: %s vs %s" % (seen, want))
 
 
+def tutorial_story(c, hoc, src, tmp):
+    """What docs/tutorial.md tells a new user the page shows for Majority."""
+    ho = os.path.join(src, "tests/docs/majority.ho")
+    trace = os.path.join(tmp, "majority.json")
+    subprocess.run([hoc, "check", ho, "-n", "5", "--threads", "1", "--trace", trace],
+                   capture_output=True, timeout=120)
+    s = Server(hoc, [ho, "--trace", trace])
+    try:
+        _, f = s.get("/api/focus")
+        _, last = s.get("/api/state/%d" % f["id"])
+        c.ok(spec(last, "agreement")["blame"] == [0], "tutorial: agreement broken by p0's step")
+        c.ok(field(last, 0, "decided")[1] == "new" and field(last, 0, "decision") == ("1", "changed"),
+             "tutorial: p0's decided new, decision changed to 1")
+        before = last["parent"]
+        _, b = s.get("/api/state/%d" % before)
+        c.ok([field(b, p, "x")[0] for p in range(5)] == ["1", "0", "0", "1", "1"] and
+             field(b, 1, "decided")[0] == "true", "tutorial: after round 0, p1 decided 0, x = 1,0,0,1,1")
+        _, r = s.post("/api/step", {"from": before, "ho": [[1, 2, 3]] * 5})
+        _, br = s.get("/api/state/%d" % r["id"])
+        c.ok(spec(br, "agreement")["holds"] and all(field(br, p, "x")[0] == "0" for p in range(5)),
+             "tutorial: hearing 1,2,3 everybody adopts 0")
+        _, k = s.post("/api/check", {"from": before, "depth": 30, "seconds": 10})
+        _, ks = s.get("/api/state/%d" % k["id"])
+        _, kids = s.get("/api/state/%d" % before)
+        c.ok(not spec(ks, "agreement")["holds"] and len(kids["children"]) == 3,
+             "tutorial: hoc check from here adds a third branch breaking agreement")
+    finally:
+        s.stop()
+
+
 def main():
     hoc, src = sys.argv[1], sys.argv[2]
     c, tmp = Checks(), tmpdir()
@@ -180,6 +210,7 @@ def main():
     c.ok(rc == 0, "SIGTERM ends the server with exit 0 (%s)" % rc)
     command_line(c, hoc, src, trace, tmp)
     html_pages(c, hoc, src, tmp)
+    tutorial_story(c, hoc, src, tmp)
     return c.done("explore-api")
 
 
