@@ -8,6 +8,7 @@ the --html pages of hoc check and hoc sim.
 usage: api_test.py HOC SOURCE_DIR"""
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -151,16 +152,22 @@ def html_pages(c, hoc, src, tmp):
     c.ok(not spec(st, "inv")["holds"], "the check page ends where inv fails")
     c.ok("http" not in open(page).read().replace("http://www.w3.org/2000/svg", ""),
          "the page fetches nothing")
-    page = os.path.join(tmp, "sim.html")
-    r = subprocess.run([hoc, "sim", os.path.join(src, "examples/otr.ho"), "-n", "4", "--drop",
-                        "0.4", "--seed", "7", "--rounds", "8", "--html", page],
-                       capture_output=True, text=True, timeout=120)
-    c.ok(r.returncode == 0, "sim --html: %s" % r.stderr)
-    b = page_bundle(page)
-    path = b["docs"]["/api/path/%d" % b["focus"]]
-    seen = {(o["p"], o["name"], o["value"], rd["round"]) for rd in path["rounds"] for o in rd["outputs"]}
-    want = sim_outputs(r.stdout)
-    c.ok(want and seen == want, "the page's outputs are the simulator's: %s vs %s" % (seen, want))
+    # OTR with losses; Ben-Or with crashes and its coin (an oracle)
+    for ex, args in [("otr", ["-n", "4", "--drop", "0.4", "--seed", "7", "--rounds", "8"]),
+                     ("benor", ["-n", "5", "--crash", "2", "--drop", "0.3", "--seed", "3"])]:
+        page = os.path.join(tmp, ex + ".html")
+        r = subprocess.run([hoc, "sim", os.path.join(src, "examples", ex + ".ho")] + args +
+                           ["--html", page], capture_output=True, text=True, timeout=120)
+        c.ok(r.returncode == 0, "sim --html: %s" % r.stderr)
+        b = page_bundle(page)
+        path = b["docs"]["/api/path/%d" % b["focus"]]
+        seen = {(o["p"], o["name"], o["value"], rd["round"]) for rd in path["rounds"]
+                for o in rd["outputs"]}
+        want = sim_outputs(r.stdout)
+        c.ok(want and seen == want, "%s: the page's outputs are the simulator's: %s vs %s" %
+             (ex, seen, want))
+        crashed = {int(p) for p in re.findall(r"^p(\d+): \(crashed", r.stdout, re.M)}
+        c.ok(set(path["rounds"][-1]["crashed"]) == crashed, "%s: the same crashes" % ex)
 
 
 def tutorial_story(c, hoc, src, tmp):
