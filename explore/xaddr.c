@@ -113,6 +113,11 @@ static int read_round(xt_tree *t, int from, const char **s, char *err, size_t er
         snprintf(err, errn, "unexpected '%c' in a round", **s);
         return -1;
     }
+    for (int q = 0; q < t->n; q++)
+        if (ho[q] & ~hoc_set_all(t->n)) {
+            snprintf(err, errn, "a heard-of set names a process beyond p%d", t->n - 1);
+            return -1;
+        }
     uint64_t mask = t->a->noracles >= 64 ? ~0ull : (1ull << t->a->noracles) - 1;
     for (int q = 0; q < t->n; q++)
         if (oracle[q] & ~mask) {

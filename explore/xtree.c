@@ -144,8 +144,9 @@ static bool same_choice(const xt_tree *t, const xt_node *c, const hoc_set *ho, u
                         const uint64_t *oracle)
 {
     if (c->crashed != after) return false;
-    for (int q = 0; q < t->n; q++)
-        if (c->ho[q] != ho[q] || c->oracle[q] != (oracle ? oracle[q] : 0)) return false;
+    for (int q = 0; q < t->n; q++) /* heard-of sets hold processes only, as stored */
+        if (c->ho[q] != (ho[q] & hoc_set_all(t->n)) || c->oracle[q] != (oracle ? oracle[q] : 0))
+            return false;
     return true;
 }
 

@@ -48,7 +48,7 @@ GETS = ["/api/state/abc", "/api/state/-1", "/api/state/", "/api/state/1x",
         "/api/state/99999999999999999999", "/api/path/77777", "/api/nothing",
         "/api/resolve", "/api/resolve?addr=zz", "/api/resolve?addr=run/9,9",
         "/api/resolve?addr=run/0,1,0/7.7", "/api/resolve?addr=run/0,1,0/7.7.7~cffff",
-        "/api/resolve?addr=run/0,1,0/7.7.7~o1.1.1", "/api/resolve?addr=run/0,1,0/" + "7.7.7/" * 3 + "q",
+        "/api/resolve?addr=run/0,1,0/7.7.7~o1.1.1", "/api/resolve?addr=run/0,1,0/ff.7.7", "/api/resolve?addr=run/0,1,0/" + "7.7.7/" * 3 + "q",
         "/../../etc/passwd", "/app.js/x", "/%00", "/index.html?<script>"]
 
 
@@ -85,7 +85,8 @@ def main():
         c.ok(st == 200 and len(tree["nodes"]) == 1, "bad requests made no states: %s" % tree)
     finally:
         c.ok(s.alive(), "the server is alive at the end")
-        s.stop()
+        rc = s.stop()
+    c.ok(rc == 0, "SIGTERM ends it with exit 0 (a sanitizer report would not): %s" % rc)
     return c.done("explore-malformed")
 
 
