@@ -1,10 +1,12 @@
 """What the explore tests share: a hoc explore server on loopback that the
 test starts and kills, HTTP requests to it, and a counterexample trace made
 by hoc check. Python standard library only."""
+import atexit
 import http.client
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import time
@@ -67,7 +69,10 @@ def make_trace(hoc, ho_file, n, path):
 
 
 def tmpdir():
-    return tempfile.mkdtemp(prefix="hoc-explore-test-")
+    """A temporary directory, removed when the test exits."""
+    d = tempfile.mkdtemp(prefix="hoc-explore-test-")
+    atexit.register(shutil.rmtree, d, True)
+    return d
 
 
 def field(state, p, name):
