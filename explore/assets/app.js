@@ -60,24 +60,44 @@
   function renderTree() {
     const kids = {};
     tree.nodes.forEach((n) => { (kids[n.parent] = kids[n.parent] || []).push(n); });
-    const build = (parent) => {
-      const ul = el("ul");
-      for (const n of kids[parent] || []) {
-        const li = el("li", { "data-id": n.id });
-        const a = el("a", { href: n.addr ? "#/" + n.addr : "#/node/" + n.id, "data-id": n.id },
-          "#" + n.id + " " + (n.parent < 0 ? n.label : "r" + (n.round - 1)) +
-          (n.label !== "step" && n.parent >= 0 ? " " + n.label : ""));
-        if (n.failing) a.classList.add("bad");
-        if (n.id === cur) a.classList.add("current");
-        a.title = n.failing ? n.failing + " spec(s) fail here" : "every invariant and property holds";
-        li.appendChild(a);
-        if (kids[n.id]) li.appendChild(build(n.id));
-        ul.appendChild(li);
-      }
-      return ul;
+    const item = (n) => {
+      const li = el("li", { "data-id": n.id });
+      const a = el("a", { href: n.addr ? "#/" + n.addr : "#/node/" + n.id, "data-id": n.id },
+        "#" + n.id + " " + (n.parent < 0 ? n.label : "r" + (n.round - 1)) +
+        (n.label !== "step" && n.parent >= 0 ? " " + n.label : ""));
+      if (n.failing) a.classList.add("bad");
+      if (n.id === cur) a.classList.add("current");
+      a.title = n.failing ? n.failing + " spec(s) fail here" : "every invariant and property holds";
+      li.appendChild(a);
+      return li;
     };
+    /* a run without branches stays at one level; branches nest, so a long
+     * trace does not walk off the pane */
+    const chain = (n, ul) => {
+      for (let x = n; ;) {
+        const li = item(x), k = kids[x.id] || [];
+        ul.appendChild(li);
+        if (k.length === 1) { x = k[0]; continue; }
+        if (k.length > 1) {
+          const sub = el("ul");
+          k.forEach((c) => chain(c, sub));
+          li.appendChild(sub);
+        }
+        return;
+      }
+    };
+    const root = el("ul");
+    for (const r of kids[-1] || []) { /* each start holds its runs */
+      const li = item(r), k = kids[r.id] || [];
+      root.appendChild(li);
+      if (k.length) {
+        const sub = el("ul");
+        k.forEach((c) => chain(c, sub));
+        li.appendChild(sub);
+      }
+    }
     const t = $("tree");
-    t.replaceChildren(...build(-1).childNodes);
+    t.replaceChildren(...root.childNodes);
   }
 
   function renderState(s) {
@@ -355,6 +375,7 @@
       if (!B) seed = (await api("/api/focus")).seed; /* hoc explore --seed: reproducible walks */
     } catch (e) { error(e); return; }
     $("algo-name").textContent = algo.name;
+    document.title = "hoc explore: " + algo.name;
     $("algo-params").textContent = algo.params.map((p) => p.name + "=" + p.value).join(" ");
     if (algo.inputs.length && tree.nodes.length) {
       const root = tree.nodes.find((n) => n.addr);
