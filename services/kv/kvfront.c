@@ -331,6 +331,13 @@ static void submit(Conn *c, const Cmd *k, const resp_req *r)
         answer_error(c, msg);
         return;
     }
+    const char *fault = kv_group_fault(f->groups[g]);
+    if (fault) { /* what it cannot keep, it does not take */
+        snprintf(msg, sizeof msg, "ERR this replica cannot write its log (%.100s): writes refused",
+                 fault);
+        answer_error(c, msg);
+        return;
+    }
     uint64_t seq = ++c->seq[g];
     if (!push(c, g, seq)) {
         c->seq[g]--;

@@ -3,10 +3,14 @@
  * detection, missing slots and retries. */
 #include "kvgroup.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "hoc_rt.h"
@@ -31,6 +35,16 @@ typedef struct Pending {
     size_t len;
     uint8_t cmd[]; /* encoded */
 } Pending;
+
+/* What the log holds of LastVoting's state in one undecided slot: the
+ * stamp ts of x and the highest phase recorded; x itself only after a
+ * restart, until the slot is started again with it. */
+typedef struct Prom {
+    uint64_t slot, ts, phase;
+    uint8_t *x; /* restart: the estimate to start with (NULL once started) */
+    size_t xlen;
+    bool used;
+} Prom;
 
 /* A slot this replica started as leader, with the batch it proposed. */
 typedef struct Mine {
@@ -65,8 +79,20 @@ struct kv_group {
     /* this replica's clients' commands not yet applied */
     Pending **ptab, *phead, *ptail;
     size_t pcap, npending;
+    /* durability: the log, promises per live slot, field offsets, snapshots */
+    kv_wal *wal;
+    Prom *prom;
+    size_t promcap, nprom;
+    size_t off_x, off_ts, off_vote, off_commit;
+    bool replaying, apply_due, failed;
+    uint64_t snap_below, snap_pending;
+    pid_t snap_pid;
     kv_group_stats st;
 };
+
+static void commit_log(kv_group *g);
+static void apply_ready(kv_group *g);
+static void snapshot_tick(kv_group *g);
 
 /* ---- pending commands ---- */
 static size_t pslot(const kv_group *g, uint64_t client, uint64_t seq)
@@ -320,7 +346,12 @@ static void io_iteration(void *ctx, uint64_t now)
         hoc_log(&g->o.log, HOC_LOG_INFO, "group %d: leading in phase %" PRIu64, g->o.gid, g->term);
     }
     flush_fwd(g);
-    if (g->leading) start_slots(g);
+    if (g->leading && !g->failed) start_slots(g);
+    commit_log(g); /* before the slots' messages, replies and STARTs leave */
+    if (g->apply_due && !g->failed) {
+        g->apply_due = false;
+        apply_ready(g);
+    }
     if (g->starts.n > 1) hoc_svc_send_app(g->svc, -1, (const uint8_t *)g->starts.p, g->starts.n);
     g->starts.n = 0;
 }
@@ -393,6 +424,162 @@ static void watch_leader(kv_group *g, uint64_t now)
     resend_all(g, now);
 }
 
+/* ---- durability: promises per slot ---- */
+/* Open addressing on the slot, linear probing, removal by backward shift. */
+static size_t prom_home(const kv_group *g, uint64_t slot)
+{
+    return (size_t)((slot * 0x9e3779b97f4a7c15u) >> 17) & (g->promcap - 1);
+}
+
+static Prom *prom_find(kv_group *g, uint64_t slot)
+{
+    for (size_t i = prom_home(g, slot);; i = (i + 1) & (g->promcap - 1)) {
+        if (!g->prom[i].used) return NULL;
+        if (g->prom[i].slot == slot) return &g->prom[i];
+    }
+}
+
+static Prom *prom_add(kv_group *g, uint64_t slot)
+{
+    if ((g->nprom + 1) * 2 > g->promcap) {
+        Prom *old = g->prom;
+        size_t oc = g->promcap;
+        Prom *t = calloc(oc * 2, sizeof *t);
+        if (!t) return NULL;
+        g->prom = t, g->promcap = oc * 2;
+        for (size_t i = 0; i < oc; i++)
+            if (old[i].used) {
+                size_t j = prom_home(g, old[i].slot);
+                while (t[j].used)
+                    j = (j + 1) & (g->promcap - 1);
+                t[j] = old[i];
+            }
+        free(old);
+    }
+    size_t i = prom_home(g, slot);
+    while (g->prom[i].used && g->prom[i].slot != slot)
+        i = (i + 1) & (g->promcap - 1);
+    if (!g->prom[i].used) {
+        g->prom[i] = (Prom){.slot = slot, .phase = UINT64_MAX, .used = true};
+        g->nprom++;
+    }
+    return &g->prom[i];
+}
+
+static void prom_del(kv_group *g, uint64_t slot)
+{
+    Prom *p = prom_find(g, slot);
+    if (!p) return;
+    free(p->x);
+    size_t i = (size_t)(p - g->prom), m = g->promcap - 1;
+    g->prom[i].used = false;
+    g->nprom--;
+    for (size_t j = (i + 1) & m; g->prom[j].used; j = (j + 1) & m) {
+        size_t h = prom_home(g, g->prom[j].slot);
+        bool stays = i <= j ? (i < h && h <= j) : (i < h || h <= j);
+        if (stays) continue;
+        g->prom[i] = g->prom[j];
+        g->prom[j].used = false;
+        i = j;
+    }
+}
+
+/* The engine is about to send round `round` of slot inst from state. What
+ * LastVoting's safety needs a process to keep (docs/services.md): its
+ * estimate x with its stamp ts (collect reports them, acknowledge promises
+ * them), and, as coordinator, that it proposed in this phase (a restarted
+ * coordinator must never propose twice in one phase). Both are written
+ * before the messages that depend on them leave; true holds those messages
+ * until the covering sync. */
+static bool io_sending(void *ctx, uint64_t inst, int64_t round, const void *state)
+{
+    kv_group *g = ctx;
+    if (!g->wal) return false;
+    if (g->failed) return true; /* never released: omissions */
+    const uint8_t *st = state;
+    int64_t ts;
+    memcpy(&ts, st + g->off_ts, sizeof ts);
+    uint64_t phase = (uint64_t)round / (uint64_t)g->rounds;
+    bool proposing = round % g->rounds == 1 && st[g->off_commit];
+    Prom *p = prom_find(g, inst);
+    uint64_t had_ts = p ? p->ts : 0, had_phase = p ? p->phase : UINT64_MAX;
+    const uint8_t *x = st + g->off_x;
+    uint64_t wts = (uint64_t)ts, wphase = had_phase;
+    if (proposing && (had_phase == UINT64_MAX || phase > had_phase)) {
+        /* it hears its own proposal, so it adopts vote in this phase: record
+         * that now, before the proposal leaves */
+        x = st + g->off_vote, wts = phase + 1, wphase = phase;
+    } else if ((uint64_t)ts != had_ts) {
+        wphase =
+            had_phase == UINT64_MAX || (uint64_t)ts - 1 > had_phase ? (uint64_t)ts - 1 : had_phase;
+    } else {
+        return kv_wal_pending(g->wal);
+    }
+    if (!p && !(p = prom_add(g, inst))) return true;
+    p->ts = wts, p->phase = wphase;
+    g->st.promises++;
+    kv_wal_promise(g->wal, inst, wphase, wts, x, hoc_bytes_used(x, g->batch));
+    return kv_wal_pending(g->wal) || kv_wal_error(g->wal);
+}
+
+/* A slot started again after a restart gets back its x and ts. */
+static void io_restore(void *ctx, uint64_t inst, void *state)
+{
+    kv_group *g = ctx;
+    Prom *p = g->nprom ? prom_find(g, inst) : NULL;
+    if (!p) return;
+    int64_t ts = (int64_t)p->ts;
+    memcpy((uint8_t *)state + g->off_ts, &ts, sizeof ts);
+    if (p->x) {
+        memset((uint8_t *)state + g->off_x, 0, g->batch);
+        memcpy((uint8_t *)state + g->off_x, p->x, p->xlen);
+    }
+}
+
+static void io_finished(void *ctx, uint64_t inst, bool decided)
+{
+    (void)decided;
+    kv_group *g = ctx;
+    if (g->nprom) {
+        Prom *p = prom_find(g, inst);
+        if (p && !p->x) prom_del(g, inst);
+    }
+}
+
+/* Slots with promises and no decision after a restart: started again, in
+ * the phase after the last one recorded, with x and ts as they were. */
+static void restart_promised(kv_group *g)
+{
+    for (size_t i = 0; i < g->promcap; i++) {
+        Prom *p = &g->prom[i];
+        if (!p->used || !p->x) continue;
+        int64_t ints[1] = {0}, round = (int64_t)(p->phase + 1) * g->rounds;
+        memcpy(g->build, p->x, p->xlen);
+        const uint8_t *bytes[1] = {g->build};
+        hoc_start_result r = hoc_svc_start(g->svc, p->slot, round, ints, bytes);
+        memset(g->build, 0, p->xlen);
+        if (r == HOC_START_FULL) return; /* the next tick tries again */
+        free(p->x);
+        p->x = NULL;
+        if (p->slot > g->max_seen) g->max_seen = p->slot;
+        g->st.restored++;
+    }
+}
+
+/* Writes what the iteration appended and syncs it (group commit), then lets
+ * out what waited for it; a log that cannot be written stops everything
+ * that would depend on it. */
+static void commit_log(kv_group *g)
+{
+    if (!g->wal || g->failed) return;
+    if (kv_wal_commit(g->wal) != 0) {
+        g->failed = true;
+        hoc_svc_discard_held(g->svc);
+        return;
+    }
+    hoc_svc_release(g->svc);
+}
+
 /* ---- applying the log ---- */
 static void apply_cmds(kv_group *g, size_t off, uint32_t count)
 {
@@ -414,7 +601,7 @@ static void apply_cmds(kv_group *g, size_t off, uint32_t count)
         uint64_t c = g->cmd->client, s = g->cmd->seq;
         if ((int)(c >> 56) != g->id) continue;
         pdone(g, c, s);
-        if (g->cb.reply && g->reply.n)
+        if (g->cb.reply && g->reply.n && !g->replaying)
             g->cb.reply(g->cb.ctx, c, s, (const uint8_t *)g->reply.p, g->reply.n);
     }
 }
@@ -422,9 +609,6 @@ static void apply_cmds(kv_group *g, size_t off, uint32_t count)
 /* Applies slot next_apply, whose value is v[0..len). */
 static void apply_slot(kv_group *g, const uint8_t *v, size_t len)
 {
-    if (g->o.store && g->o.store->append(g->o.store->ctx, g->next_apply, v, len) != 0)
-        hoc_log(&g->o.log, HOC_LOG_ERROR, "group %d: slot %" PRIu64 " not stored", g->o.gid,
-                g->next_apply);
     memcpy(g->scratch, v, len); /* trailing zeros were not carried: put them back */
     memset(g->scratch + len, 0, g->batch - len);
     uint32_t proposer, count;
@@ -451,7 +635,6 @@ static void apply_ready(kv_group *g)
         apply_slot(g, v, len);
         g->next_apply++;
     }
-    if (g->o.store && g->o.store->sync) g->o.store->sync(g->o.store->ctx);
 }
 
 static void io_decided(void *ctx, uint64_t inst, const uint8_t *v, size_t len, int from)
@@ -461,13 +644,26 @@ static void io_decided(void *ctx, uint64_t inst, const uint8_t *v, size_t len, i
     if (inst > g->max_decided || g->max_decided == UINT64_MAX) g->max_decided = inst;
     if (inst > g->max_seen) g->max_seen = inst;
     settle_mine(g, inst, v, len);
-    if (inst == g->next_apply) apply_ready(g);
+    if (g->wal && !g->failed) {
+        kv_wal_decided(g->wal, inst, v, len);
+        if (g->nprom) prom_del(g, inst);
+        if (kv_wal_pending(g->wal) || kv_wal_error(g->wal)) { /* applied after the sync */
+            g->apply_due = true;
+            hoc_svc_kick(g->svc);
+            return;
+        }
+    }
+    if (inst == g->next_apply && !g->failed) apply_ready(g);
 }
 
 /* ---- the service's other callbacks ---- */
 static bool io_admit(void *ctx, uint64_t inst)
 {
     kv_group *g = ctx;
+    if (g->nprom) { /* a slot to restart with its promises: only restart_promised starts it */
+        const Prom *p = prom_find(g, inst);
+        if (p && p->x) return false;
+    }
     return inst < g->next_apply + AHEAD; /* below: decided here, or forgotten (the ledger says) */
 }
 
@@ -583,7 +779,146 @@ void kv_group_tick(kv_group *g, uint64_t now)
     retry(g, now);
     if (g->o.keep && g->next_apply > g->o.keep)
         hoc_ledger_forget_below(hoc_svc_ledger(g->svc), g->next_apply - g->o.keep);
+    if (g->wal) {
+        restart_promised(g);
+        snapshot_tick(g);
+    }
     hoc_svc_kick(g->svc);
+}
+
+/* ---- snapshots ---- */
+/* The child: the store as of slot `below` (its pages are the parent's,
+ * copied on write), written and synced; it never returns. */
+static void snapshot_child(kv_group *g, uint64_t below)
+{
+    hoc_buf b = {0};
+    uint8_t h[8];
+    hoc_put_u64(h, below);
+    hoc_buf_put(&b, (const char *)h, 8);
+    kv_store_save(g->store, &b);
+    _exit(kv_wal_write_snapshot(kv_wal_dir(g->wal), (const uint8_t *)b.p, b.n) == 0 ? 0 : 1);
+}
+
+/* Every snap_every applied slots, a forked child writes the store, so the
+ * request path pays for the fork only; once it is on disk, the log behind
+ * it is removed. */
+static void snapshot_tick(kv_group *g)
+{
+    if (g->snap_pid > 0) {
+        int status;
+        pid_t r = waitpid(g->snap_pid, &status, WNOHANG);
+        if (r == 0) return;
+        g->snap_pid = 0;
+        if (r > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+            kv_wal_snapshot_done(g->wal, g->snap_pending) == 0) {
+            g->snap_below = g->snap_pending;
+            g->st.snapshots++;
+            hoc_log(&g->o.log, HOC_LOG_INFO, "group %d: snapshot below slot %" PRIu64 " written",
+                    g->o.gid, g->snap_below);
+        } else {
+            hoc_log(&g->o.log, HOC_LOG_WARN, "group %d: snapshot below slot %" PRIu64 " failed",
+                    g->o.gid, g->snap_pending);
+        }
+        return;
+    }
+    if (!g->wal || g->failed || !g->o.snap_every || g->next_apply < g->snap_below + g->o.snap_every)
+        return;
+    if (kv_wal_rotate(g->wal, g->next_apply) != 0) return;
+    pid_t pid = fork();
+    if (pid == 0) snapshot_child(g, g->next_apply);
+    if (pid < 0) {
+        hoc_log(&g->o.log, HOC_LOG_WARN, "group %d: cannot fork a snapshot: %s", g->o.gid,
+                strerror(errno));
+        return;
+    }
+    g->snap_pid = pid, g->snap_pending = g->next_apply;
+}
+
+/* ---- recovery ---- */
+static int replay_snap(void *ctx, const uint8_t *p, size_t len)
+{
+    kv_group *g = ctx;
+    if (len < 8 || kv_store_load(g->store, p + 8, len - 8) != 0) return -1;
+    g->snap_below = g->next_apply = hoc_get_u64(p);
+    hoc_ledger_forget_below(hoc_svc_ledger(g->svc), g->snap_below);
+    return 0;
+}
+
+static int replay_rec(void *ctx, const kv_wal_rec *r)
+{
+    kv_group *g = ctx;
+    if (r->slot < g->snap_below) return 0;
+    g->st.replayed++;
+    if (r->slot > g->max_seen) g->max_seen = r->slot;
+    if (r->type == KV_WAL_DECIDED) {
+        if (hoc_ledger_decide(hoc_svc_ledger(g->svc), r->slot, r->v, r->len) < 0) return -1;
+        if (r->slot > g->max_decided || g->max_decided == UINT64_MAX) g->max_decided = r->slot;
+        if (g->nprom) prom_del(g, r->slot);
+        return 0;
+    }
+    if (r->len > g->batch) return -1;
+    const uint8_t *v;
+    size_t len;
+    if (hoc_ledger_get(hoc_svc_ledger(g->svc), r->slot, &v, &len) != HOC_INST_NEW) return 0;
+    Prom *p = prom_add(g, r->slot);
+    uint8_t *x = malloc(r->len ? r->len : 1);
+    if (!p || !x) {
+        free(x);
+        return -1;
+    }
+    memcpy(x, r->v, r->len);
+    free(p->x);
+    p->x = x, p->xlen = r->len, p->ts = r->ts;
+    if (p->phase == UINT64_MAX || r->phase > p->phase) p->phase = r->phase;
+    return 0;
+}
+
+/* The offsets of LastVoting's x, ts, vote and commit in its state. */
+static int find_fields(kv_group *g, char *err, size_t errn)
+{
+    const hoc_algo *a = g->o.algo;
+    size_t *offs[] = {&g->off_x, &g->off_ts, &g->off_vote, &g->off_commit};
+    const char *names[] = {"x", "ts", "vote", "commit"};
+    for (int k = 0; k < 4; k++) {
+        int i = 0;
+        while (i < a->nfields && strcmp(a->fields[i].name, names[k]))
+            i++;
+        if (i == a->nfields) {
+            snprintf(err, errn, "the algorithm has no '%s' to keep on disk", names[k]);
+            return -1;
+        }
+        *offs[k] = a->fields[i].offset;
+    }
+    return 0;
+}
+
+/* Opens the log, replays snapshot and records, applies the decided prefix
+ * and restarts the slots with promises. 0, or -1 with err. */
+static int recover(kv_group *g, char *err, size_t errn)
+{
+    if (find_fields(g, err, errn)) return -1;
+    g->promcap = 1024;
+    if (!(g->prom = calloc(g->promcap, sizeof *g->prom))) {
+        snprintf(err, errn, "out of memory");
+        return -1;
+    }
+    uint64_t t0 = hoc_now_us();
+    g->wal = kv_wal_open(g->o.dir, g->o.fsync, &g->o.log, replay_snap, replay_rec, g, err, errn);
+    if (!g->wal) return -1;
+    g->replaying = true;
+    apply_ready(g);
+    g->replaying = false;
+    if (g->o.keep && g->next_apply > g->o.keep)
+        hoc_ledger_forget_below(hoc_svc_ledger(g->svc), g->next_apply - g->o.keep);
+    restart_promised(g);
+    if (g->st.replayed || g->snap_below)
+        hoc_log(&g->o.log, HOC_LOG_WARN,
+                "group %d: recovered from %s in %.3f s: snapshot below slot %" PRIu64 ", %" PRIu64
+                " records, next slot to apply %" PRIu64 ", %" PRIu64
+                " slots restarted with their promises",
+                g->o.gid, g->o.dir, (double)(hoc_now_us() - t0) / 1e6, g->snap_below,
+                g->st.replayed, g->next_apply, g->st.restored);
+    return 0;
 }
 
 /* ---- life ---- */
@@ -638,8 +973,11 @@ kv_group *kv_group_new(struct event_base *base, const kv_group_opts *o, const kv
                      .inputs = io_inputs,
                      .decided = io_decided,
                      .app = io_app,
-                     .iteration = io_iteration};
-    if (!(g->svc = hoc_svc_new(base, &so, &io, err, errn))) {
+                     .iteration = io_iteration,
+                     .finished = io_finished,
+                     .restore = o->dir ? io_restore : NULL,
+                     .sending = o->dir ? io_sending : NULL};
+    if (!(g->svc = hoc_svc_new(base, &so, &io, err, errn)) || (o->dir && recover(g, err, errn))) {
         kv_group_free(g);
         return NULL;
     }
@@ -649,7 +987,15 @@ kv_group *kv_group_new(struct event_base *base, const kv_group_opts *o, const kv
 void kv_group_free(kv_group *g)
 {
     if (!g) return;
+    if (g->snap_pid > 0) { /* a snapshot being written: it is not needed any more */
+        kill(g->snap_pid, SIGKILL);
+        waitpid(g->snap_pid, NULL, 0);
+    }
     hoc_svc_free(g->svc);
+    kv_wal_close(g->wal);
+    for (size_t i = 0; g->prom && i < g->promcap; i++)
+        if (g->prom[i].used) free(g->prom[i].x);
+    free(g->prom);
     kv_store_free(g->store);
     for (Pending *p = g->phead, *nx; p; p = nx)
         nx = p->next, free(p);
@@ -680,6 +1026,14 @@ const kv_store *kv_group_store(const kv_group *g)
 const kv_group_stats *kv_group_get_stats(const kv_group *g)
 {
     return &g->st;
+}
+const char *kv_group_fault(const kv_group *g)
+{
+    return g->wal ? kv_wal_error(g->wal) : NULL;
+}
+const kv_wal *kv_group_wal(const kv_group *g)
+{
+    return g->wal;
 }
 hoc_svc *kv_group_svc(const kv_group *g)
 {
