@@ -17,7 +17,7 @@
 #include "wire.h"
 
 /* The service frames replicas of a group exchange (first byte). */
-enum { APP_FWD = 1, APP_START = 2 };
+enum { APP_FWD = 1, APP_START = 2, APP_FAULT = 3 }; /* FAULT: my log failed, do not follow me */
 
 #define SUSPECT_US 300000 /* a leader unreachable this long is replaced */
 #define SETTLE_US 200000  /* a replica that starts as leader first listens this long */
@@ -85,6 +85,7 @@ struct kv_group {
     size_t promcap, nprom;
     size_t off_x, off_ts, off_vote, off_commit;
     bool replaying, apply_due, failed;
+    uint64_t faulty; /* peers whose log failed (APP_FAULT): never followed */
     uint64_t snap_below, snap_pending;
     pid_t snap_pid;
     kv_group_stats st;
@@ -402,7 +403,7 @@ static void watch_leader(kv_group *g, uint64_t now)
 {
     if (g->leader == g->id) return;
     const hoc_net *net = hoc_svc_net(g->svc);
-    if (hoc_net_peer_ready(net, g->leader)) {
+    if (hoc_net_peer_ready(net, g->leader) && !(g->faulty >> g->leader & 1)) {
         g->lost_since = 0;
         return;
     }
@@ -411,9 +412,9 @@ static void watch_leader(kv_group *g, uint64_t now)
     int c = g->leader;
     for (int k = 1; k <= g->n; k++) {
         c = (g->leader + k) % g->n;
-        if (c == g->id || hoc_net_peer_ready(net, c)) break;
+        if (c == g->id || (hoc_net_peer_ready(net, c) && !(g->faulty >> c & 1))) break;
     }
-    if (c == g->id) {
+    if (c == g->id && !g->failed) {
         take_over(g, now);
         return;
     }
@@ -573,7 +574,7 @@ static void commit_log(kv_group *g)
 {
     if (!g->wal || g->failed) return;
     if (kv_wal_commit(g->wal) != 0) {
-        g->failed = true;
+        g->failed = true, g->leading = false;
         hoc_svc_discard_held(g->svc);
         return;
     }
@@ -707,6 +708,14 @@ static int io_app(void *ctx, int from, const uint8_t *p, size_t len)
 {
     (void)from;
     kv_group *g = ctx;
+    if (len && p[0] == APP_FAULT && from >= 0 && from < 64) {
+        if (!(g->faulty >> from & 1))
+            hoc_log(&g->o.log, HOC_LOG_WARN, "group %d: replica %d cannot write its log", g->o.gid,
+                    from);
+        g->faulty |= 1ull << from;
+        return 0;
+    }
+    if (from >= 0 && from < 64) g->faulty &= ~(1ull << from); /* it is back */
     int rc = len == 0            ? -1
              : p[0] == APP_FWD   ? on_fwd(g, p + 1, len - 1)
              : p[0] == APP_START ? on_start(g, p + 1, len - 1)
@@ -782,6 +791,10 @@ void kv_group_tick(kv_group *g, uint64_t now)
     if (g->wal) {
         restart_promised(g);
         snapshot_tick(g);
+    }
+    if (g->failed) { /* so that the others stop following it */
+        uint8_t f = APP_FAULT;
+        hoc_svc_send_app(g->svc, -1, &f, 1);
     }
     hoc_svc_kick(g->svc);
 }
