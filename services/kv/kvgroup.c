@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,15 +19,22 @@
 #include "wire.h"
 
 /* The service frames replicas of a group exchange (first byte). */
-enum { APP_FWD = 1, APP_START = 2, APP_FAULT = 3 }; /* FAULT: my log failed, do not follow me */
+enum { APP_FWD = 1, APP_START = 2, APP_FAULT = 3, APP_SNAPGET = 4, APP_SNAPDATA = 5 };
+/* FAULT: my log failed, do not follow me. SNAPGET (u64 offset): send me
+ * your snapshot from there. SNAPDATA (u64 id, u64 total, u64 offset, bytes):
+ * a chunk of it (total 0: I have none). */
 
-#define SUSPECT_US 300000 /* a leader unreachable this long is replaced */
-#define SETTLE_US 200000  /* a replica that starts as leader first listens this long */
-#define GRACE_US 2000000  /* at start-up, peers may come up this much later than us */
-#define GAP_US 20000      /* a slot missing this long below a decided one is fetched */
-#define RETRY_US 5000000  /* a command not applied this long after it was sent is sent again */
-#define CATCHUP 64        /* missing slots fetched at once */
-#define AHEAD (1u << 20)  /* slots beyond the next to apply a peer may start here */
+#define SUSPECT_US 300000    /* a leader unreachable this long is replaced */
+#define SETTLE_US 200000     /* a replica that starts as leader first listens this long */
+#define GRACE_US 2000000     /* at start-up, peers may come up this much later than us */
+#define GAP_US 20000         /* a slot missing this long below a decided one is fetched */
+#define RETRY_US 5000000     /* a command not applied this long after it was sent is sent again */
+#define CATCHUP 64           /* missing slots fetched at once */
+#define AHEAD (1u << 20)     /* slots beyond the next to apply a peer may start here */
+#define XFER_STUCK 10        /* fetches of one missing slot before asking for a snapshot */
+#define XFER_IDLE_US 3000000 /* a transfer without a chunk this long is given up */
+#define XFER_WINDOW 16       /* chunks sent for one SNAPGET */
+#define XFER_CHUNK (HOC_WIRE_MAX_APP - 32)
 
 /* A command of this replica's client, sent and not yet applied here. */
 typedef struct Pending {
@@ -88,12 +97,17 @@ struct kv_group {
     uint64_t faulty; /* peers whose log failed (APP_FAULT): never followed */
     uint64_t snap_below, snap_pending;
     pid_t snap_pid;
+    /* state transfer, as the replica that is behind */
+    int xfer_peer, xfer_fd, xfer_next; /* xfer_next: the peer to ask next time */
+    uint64_t xfer_id, xfer_off, xfer_total, xfer_last, xfer_t0, gap_at, gap_tries;
     kv_group_stats st;
 };
 
 static void commit_log(kv_group *g);
 static void apply_ready(kv_group *g);
 static void snapshot_tick(kv_group *g);
+static int on_snapget(kv_group *g, int from, const uint8_t *p, size_t len);
+static int on_snapdata(kv_group *g, int from, const uint8_t *p, size_t len);
 
 /* ---- pending commands ---- */
 static size_t pslot(const kv_group *g, uint64_t client, uint64_t seq)
@@ -716,10 +730,12 @@ static int io_app(void *ctx, int from, const uint8_t *p, size_t len)
         return 0;
     }
     if (from >= 0 && from < 64) g->faulty &= ~(1ull << from); /* it is back */
-    int rc = len == 0            ? -1
-             : p[0] == APP_FWD   ? on_fwd(g, p + 1, len - 1)
-             : p[0] == APP_START ? on_start(g, p + 1, len - 1)
-                                 : -1;
+    int rc = len == 0               ? -1
+             : p[0] == APP_FWD      ? on_fwd(g, p + 1, len - 1)
+             : p[0] == APP_START    ? on_start(g, p + 1, len - 1)
+             : p[0] == APP_SNAPGET  ? on_snapget(g, from, p + 1, len - 1)
+             : p[0] == APP_SNAPDATA ? on_snapdata(g, from, p + 1, len - 1)
+                                    : -1;
     if (rc) {
         g->st.bad_frames++;
         hoc_log(&g->o.log, HOC_LOG_WARN, "group %d: bad service frame from %d", g->o.gid, from);
@@ -727,11 +743,171 @@ static int io_app(void *ctx, int from, const uint8_t *p, size_t len)
     return rc;
 }
 
+/* ---- state transfer ---- */
+/* A replica whose peers have forgotten the slots it misses (they are below
+ * their snapshots) copies a peer's snapshot file, a window of chunks per
+ * request, into its own snap.tmp, then installs it and applies the log
+ * from there (forwarded decisions). The peer reads its file with pread:
+ * nothing on its request path grows with the store. */
+static void xfer_get(kv_group *g)
+{
+    uint8_t f[9];
+    f[0] = APP_SNAPGET;
+    hoc_put_u64(f + 1, g->xfer_off);
+    hoc_svc_send_app(g->svc, g->xfer_peer, f, sizeof f);
+}
+
+static void xfer_stop(kv_group *g)
+{
+    if (g->xfer_fd >= 0) close(g->xfer_fd);
+    g->xfer_fd = -1, g->xfer_peer = -1, g->gap_tries = 0;
+}
+
+static void xfer_begin(kv_group *g, uint64_t now)
+{
+    const hoc_net *net = hoc_svc_net(g->svc);
+    int p = -1;
+    for (int k = 0; k < g->n && p < 0; k++) {
+        int c = (g->xfer_next + k) % g->n;
+        if (c != g->id && hoc_net_peer_ready(net, c) && !(g->faulty >> c & 1)) p = c;
+    }
+    if (p < 0) return;
+    g->xfer_next = p + 1;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/snap.tmp", kv_wal_dir(g->wal));
+    g->xfer_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (g->xfer_fd < 0) {
+        hoc_log(&g->o.log, HOC_LOG_WARN, "group %d: cannot write %s: %s", g->o.gid, path,
+                strerror(errno));
+        return;
+    }
+    g->xfer_peer = p, g->xfer_id = 0, g->xfer_off = 0, g->xfer_last = g->xfer_t0 = now;
+    hoc_log(&g->o.log, HOC_LOG_WARN,
+            "group %d: slot %" PRIu64 " is no longer in the peers' logs: copying replica %d's "
+            "snapshot",
+            g->o.gid, g->next_apply, p);
+    xfer_get(g);
+}
+
+/* The snapshot received: it replaces the store if it is ahead of it. */
+static int install_snap(void *ctx, const uint8_t *p, size_t len)
+{
+    kv_group *g = ctx;
+    if (len < 8 || hoc_get_u64(p) <= g->next_apply) return -1;
+    kv_store *ns = kv_store_new();
+    if (!ns || kv_store_load(ns, p + 8, len - 8) != 0) {
+        kv_store_free(ns);
+        return -1;
+    }
+    kv_store_free(g->store);
+    g->store = ns;
+    g->snap_below = g->next_apply = hoc_get_u64(p);
+    if (g->max_seen < g->next_apply) g->max_seen = g->next_apply;
+    hoc_ledger_forget_below(hoc_svc_ledger(g->svc), g->snap_below);
+    return 0;
+}
+
+static void xfer_done(kv_group *g, int from)
+{
+    close(g->xfer_fd);
+    g->xfer_fd = -1;
+    double secs = (double)(hoc_now_us() - g->xfer_t0) / 1e6;
+    if (kv_wal_install_snapshot(g->wal, g->xfer_id, install_snap, g) != 0) {
+        hoc_log(&g->o.log, HOC_LOG_WARN, "group %d: the snapshot from replica %d is not usable",
+                g->o.gid, from);
+    } else {
+        g->st.xfers++;
+        hoc_log(&g->o.log, HOC_LOG_WARN,
+                "group %d: installed replica %d's snapshot below slot %" PRIu64 ": %" PRIu64
+                " bytes in %.3f s (%.1f MB/s)",
+                g->o.gid, from, g->snap_below, g->xfer_total, secs,
+                secs > 0 ? (double)g->xfer_total / secs / 1e6 : 0.0);
+        apply_ready(g);
+    }
+    xfer_stop(g);
+}
+
+/* SNAPDATA from the peer this replica asked. */
+static int on_snapdata(kv_group *g, int from, const uint8_t *p, size_t len)
+{
+    if (len < 24) return -1;
+    if (from != g->xfer_peer || g->xfer_fd < 0) return 0; /* a transfer given up */
+    uint64_t id = hoc_get_u64(p), total = hoc_get_u64(p + 8), off = hoc_get_u64(p + 16);
+    size_t n = len - 24;
+    if (total == 0 || (g->xfer_id && id != g->xfer_id)) { /* none there, or it changed: again */
+        xfer_stop(g);
+        return 0;
+    }
+    if (off != g->xfer_off || n > total - off) return 0;
+    g->xfer_id = id, g->xfer_total = total, g->xfer_last = hoc_now_us();
+    if (pwrite(g->xfer_fd, p + 24, n, (off_t)off) != (ssize_t)n) {
+        hoc_log(&g->o.log, HOC_LOG_WARN, "group %d: cannot write the snapshot: %s", g->o.gid,
+                strerror(errno));
+        xfer_stop(g);
+        return 0;
+    }
+    g->xfer_off += n, g->st.xfer_in += n;
+    if (g->xfer_off == total)
+        xfer_done(g, from);
+    else if (g->xfer_off % ((uint64_t)XFER_WINDOW * XFER_CHUNK) == 0)
+        xfer_get(g);
+    return 0;
+}
+
+/* SNAPGET: a window of chunks of this replica's snapshot file. */
+static int on_snapget(kv_group *g, int from, const uint8_t *p, size_t len)
+{
+    if (len != 8) return -1;
+    uint64_t off = hoc_get_u64(p), total = 0, id = 0;
+    uint8_t f[1 + 24 + XFER_CHUNK];
+    char path[4200];
+    int fd = -1;
+    struct stat st;
+    if (g->wal) {
+        snprintf(path, sizeof path, "%s/snap", kv_wal_dir(g->wal));
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
+    if (fd >= 0 && fstat(fd, &st) == 0 && pread(fd, f, 28, 0) == 28) {
+        total = (uint64_t)st.st_size, id = hoc_get_u64(f + 20);
+    }
+    f[0] = APP_SNAPDATA;
+    for (int k = 0; k < XFER_WINDOW && (off < total || (k == 0 && total == 0)); k++) {
+        size_t want = total - off < XFER_CHUNK ? (size_t)(total - off) : XFER_CHUNK;
+        ssize_t r = total ? pread(fd, f + 25, want, (off_t)off) : 0;
+        if (r < 0 || (size_t)r != want) break;
+        hoc_put_u64(f + 1, id);
+        hoc_put_u64(f + 9, total);
+        hoc_put_u64(f + 17, off);
+        hoc_svc_send_app(g->svc, from, f, 25 + want);
+        off += want, g->st.xfer_out += want;
+    }
+    if (fd >= 0) close(fd);
+    return 0;
+}
+
+/* Counts fetches of one missing slot; past XFER_STUCK, its peers have
+ * forgotten it: state transfer. A transfer that stalls is given up. */
+static void xfer_tick(kv_group *g, uint64_t now, bool fetched)
+{
+    if (!g->wal || g->failed) return;
+    if (g->xfer_peer >= 0) {
+        if (now - g->xfer_last > XFER_IDLE_US) {
+            hoc_log(&g->o.log, HOC_LOG_WARN, "group %d: snapshot transfer from %d stalled",
+                    g->o.gid, g->xfer_peer);
+            xfer_stop(g);
+        }
+        return;
+    }
+    if (!fetched) return;
+    if (g->gap_at != g->next_apply) g->gap_at = g->next_apply, g->gap_tries = 0;
+    if (++g->gap_tries >= XFER_STUCK) xfer_begin(g, now);
+}
+
 /* ---- missing slots, retries ---- */
 /* A slot below a decided one still undecided after GAP_US is fetched:
  * started with an empty batch in a phase another replica coordinates, whose
  * answer is the decision, or whose rounds decide one. */
-static void fetch_missing(kv_group *g, uint64_t now)
+static bool fetch_missing(kv_group *g, uint64_t now)
 {
     const hoc_ledger *l = hoc_svc_ledger(g->svc);
     const uint8_t *v;
@@ -740,10 +916,10 @@ static void fetch_missing(kv_group *g, uint64_t now)
                   hoc_ledger_get(l, g->next_apply, &v, &len) == HOC_INST_NEW;
     if (!behind) {
         g->gap_since = 0;
-        return;
+        return false;
     }
     if (!g->gap_since) g->gap_since = now;
-    if (now - g->gap_since < GAP_US) return;
+    if (now - g->gap_since < GAP_US) return false;
     g->gap_since = now;
     uint64_t phase = g->term;
     if (phase % (uint64_t)g->n == (uint64_t)g->id) phase++;
@@ -751,6 +927,7 @@ static void fetch_missing(kv_group *g, uint64_t now)
     hoc_engine *e = hoc_svc_engine(g->svc);
     for (uint64_t s = g->next_apply; s < g->max_decided && s < g->next_apply + CATCHUP; s++)
         if (hoc_engine_round(e, s) < 0) hoc_svc_start(g->svc, s, round, ints, NULL);
+    return true;
 }
 
 /* Moves p to the end of the list (the order it was last sent in). */
@@ -784,10 +961,14 @@ static void retry(kv_group *g, uint64_t now)
 void kv_group_tick(kv_group *g, uint64_t now)
 {
     watch_leader(g, now);
-    fetch_missing(g, now);
+    bool fetched = fetch_missing(g, now);
+    xfer_tick(g, now, fetched);
     retry(g, now);
-    if (g->o.keep && g->next_apply > g->o.keep)
-        hoc_ledger_forget_below(hoc_svc_ledger(g->svc), g->next_apply - g->o.keep);
+    /* with a log, the ledger keeps what the log keeps (from the snapshot
+     * on): a peer that lags further gets the snapshot */
+    uint64_t floor = g->o.keep && g->next_apply > g->o.keep ? g->next_apply - g->o.keep : 0;
+    if (g->wal) floor = g->o.keep && floor < g->snap_below ? floor : g->snap_below;
+    if (floor) hoc_ledger_forget_below(hoc_svc_ledger(g->svc), floor);
     if (g->wal) {
         restart_promised(g);
         snapshot_tick(g);
@@ -951,6 +1132,7 @@ kv_group *kv_group_new(struct event_base *base, const kv_group_opts *o, const kv
     g->o = *o, g->cb = *cb, g->n = o->peers->n, g->id = o->id, g->rounds = a->nrounds;
     g->batch = a->inputs[0].count;
     g->max_decided = UINT64_MAX;
+    g->xfer_peer = g->xfer_fd = -1;
     g->leader = o->gid % g->n; /* leaders spread over the replicas */
     g->term = (uint64_t)g->leader;
     g->started = hoc_now_us();
@@ -1005,6 +1187,7 @@ void kv_group_free(kv_group *g)
         waitpid(g->snap_pid, NULL, 0);
     }
     hoc_svc_free(g->svc);
+    if (g->xfer_fd >= 0) close(g->xfer_fd);
     kv_wal_close(g->wal);
     for (size_t i = 0; g->prom && i < g->promcap; i++)
         if (g->prom[i].used) free(g->prom[i].x);

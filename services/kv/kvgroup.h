@@ -71,6 +71,8 @@ typedef struct kv_group_stats {
     uint64_t bad_batches, bad_frames, leader_changes;
     uint64_t lost_slots; /* slots this leader started that another value won */
     uint64_t promises, replayed, restored, snapshots; /* durability */
+    uint64_t xfer_in, xfer_out,
+        xfers; /* state transfer: bytes received, sent; snapshots installed */
 } kv_group_stats;
 
 typedef struct kv_group kv_group;

@@ -207,15 +207,18 @@ static void remove_seg(kv_wal *w, int i)
     w->nsegs--;
 }
 
-static int load_snapshot(kv_wal *w, int (*snap)(void *, const uint8_t *, size_t), void *ctx)
+/* Reads dir/name as a snapshot: checks its magic, length and checksum and
+ * hands its payload to snap. 0; 1 when there is no such file; -1 (err). */
+static int read_snapshot(kv_wal *w, const char *name, int (*snap)(void *, const uint8_t *, size_t),
+                         void *ctx)
 {
     char path[4200];
-    snprintf(path, sizeof path, "%s/snap", w->dir);
+    snprintf(path, sizeof path, "%s/%s", w->dir, name);
     uint8_t *p;
     size_t n;
-    if (access(path, F_OK) != 0) return 0;
+    if (access(path, F_OK) != 0) return 1;
     if (read_all(path, &p, &n) != 0) {
-        fail(w, "read", "snap");
+        fail(w, "read", name);
         return -1;
     }
     bool ok = n >= 20 && !memcmp(p, SNAP_MAGIC, 8) && hoc_get_u64(p + 8) == n - 20 &&
@@ -224,10 +227,32 @@ static int load_snapshot(kv_wal *w, int (*snap)(void *, const uint8_t *, size_t)
     free(p);
     if (rc != 0)
         snprintf(w->err, sizeof w->err,
-                 "%.300s/snap is corrupt or unreadable: move the directory away and restart to "
+                 "%.300s/%s is corrupt or unreadable: move the directory away and restart to "
                  "rebuild this replica from its peers",
-                 w->dir);
+                 w->dir, name);
     return rc;
+}
+
+static int load_snapshot(kv_wal *w, int (*snap)(void *, const uint8_t *, size_t), void *ctx)
+{
+    return read_snapshot(w, "snap", snap, ctx) < 0 ? -1 : 0;
+}
+
+int kv_wal_install_snapshot(kv_wal *w, uint64_t below,
+                            int (*snap)(void *ctx, const uint8_t *p, size_t len), void *ctx)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s/snap.tmp", w->dir);
+    int fd = open(tmp, O_WRONLY | O_CLOEXEC);
+    int rc = fd >= 0 && fdatasync(fd) == 0 ? 0 : -1;
+    if (fd >= 0) close(fd);
+    if (rc == 0) rc = read_snapshot(w, "snap.tmp", snap, ctx);
+    if (rc != 0) {
+        w->err[0] = 0; /* a bad transfer is not a failed log: the caller asks again */
+        unlink(tmp);
+        return -1;
+    }
+    return kv_wal_snapshot_done(w, below);
 }
 
 /* ---- opening ---- */

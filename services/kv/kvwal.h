@@ -76,6 +76,12 @@ int kv_wal_snapshot_done(kv_wal *w, uint64_t below);
 /* Writes the snapshot p[0..len) to dir/snap.tmp, checksummed, and syncs
  * it (a forked child calls it); 0, or -1 with errno (nothing left behind). */
 int kv_wal_write_snapshot(const char *dir, const uint8_t *p, size_t len);
+/* A snapshot received from a peer was written to dir/snap.tmp: syncs it,
+ * checks it (magic, length, checksum), hands its payload to snap and, if
+ * that returns 0, installs it as kv_wal_snapshot_done(below). 0, or -1
+ * (snap.tmp removed; the log itself is unharmed). */
+int kv_wal_install_snapshot(kv_wal *w, uint64_t below,
+                            int (*snap)(void *ctx, const uint8_t *p, size_t len), void *ctx);
 /* The directory (for snapshot files); bytes the segments take. */
 const char *kv_wal_dir(const kv_wal *w);
 uint64_t kv_wal_bytes(const kv_wal *w);

@@ -542,10 +542,12 @@ def crash_all(fsync):
     c.stop_all()
 
 
-def wipe():
+def wipe(transfer=False):
     """A replica whose disk is wiped while it is down catches up from its
-    peers when it comes back, and serves what was written before and after."""
-    c = Cluster(data=True)
+    peers when it comes back, and serves what was written before and after:
+    from their logs, or (transfer: snapshots every 50 slots, so the peers
+    have forgotten the first slots) by copying a peer's snapshot in chunks."""
+    c = Cluster(data=True, extra=["--snapshot-every", "50"] if transfer else [])
     c.start_all()
     stop, acked = threading.Event(), []
     w = threading.Thread(target=writer_loop, args=(c.ports[:2], stop, acked, "w"))
@@ -560,6 +562,11 @@ def wipe():
     stop.set()
     w.join(30 * SLOW)
     check_acked(c, acked, "w", 2)
+    if transfer and not log_says(c, 2, "installed replica"):
+        fail("replica 2 did not install a peer's snapshot")
+    if transfer:
+        with open(c.logfile(2)) as f:
+            print("ok:", [ln.strip() for ln in f if "installed replica" in ln][0])
     c.stop_all()
 
 
@@ -661,6 +668,8 @@ try:
         crash_all("always")
     elif CASE == "wipe":
         wipe()
+    elif CASE == "transfer":
+        wipe(transfer=True)
     elif CASE == "torn":
         damaged("torn")
     elif CASE == "corrupt":
