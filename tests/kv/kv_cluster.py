@@ -537,6 +537,11 @@ def crash_all(fsync):
     snaps = [os.path.exists(os.path.join(c.datadir(i), "g0", "snap")) for i in range(c.n)]
     if not any(snaps):
         fail("no replica wrote a snapshot")
+    segs = [len([f for f in os.listdir(os.path.join(c.datadir(i), "g0")) if f.startswith("wal.")])
+            for i in range(c.n)]
+    if max(segs) > 3:
+        fail("the log is not truncated behind snapshots: %s segments" % segs)
+    print("ok: snapshots %s, log segments per replica %s" % (snaps, segs))
     check_acked(c, acked, "w", 1)
     h.check("crash-all")
     c.stop_all()
