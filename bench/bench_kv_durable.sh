@@ -7,7 +7,10 @@
 # bench-etcd-load (put, closed loop, one request in flight per connection).
 # Then the recovery time of a replica: the batch cluster is killed with
 # kill -9 and replica 0 restarts from its log (its own log line says how
-# long replay took and over how many bytes). BENCH_QUICK=1: fewer requests.
+# long replay took and over how many bytes), after 1 KB values have grown
+# the state to about 100 MB. hoc-kv runs with --pipeline 32 (KV_PIPELINE):
+# with a sync per loop iteration, more slots in flight share each one.
+# BENCH_QUICK=1: fewer requests.
 set -u
 B=${1:-build}
 KV=$B/bin/hoc-kv
@@ -49,7 +52,7 @@ start_kv() { # MODE DATA: three replicas, client ports in kvports
     kvports="" kvpids=""
     for i in 0 1 2; do
         p=$(free_port)
-        "$KV" --id $i --peers "$tmp/peers" --port "$p" --data "$2/d$i" --fsync "$1" --log warn \
+        "$KV" --id $i --peers "$tmp/peers" --port "$p" --data "$2/d$i" --fsync "$1" --pipeline "${KV_PIPELINE:-32}" --log warn \
             >"$tmp/kv$i.log" 2>&1 &
         kvpids="$kvpids $!" kvports="$kvports $p"
     done
@@ -70,7 +73,9 @@ for mode in batch always; do
             echo "kv-$mode $c $p $1" >>"$tmp/results"
         done
     done
-    if [ $mode = batch ]; then # recovery: kill -9 everyone, restart replica 0
+    if [ $mode = batch ]; then # recovery: grow the state, kill -9 everyone, restart replica 0
+        n=100000; [ -n "$Q" ] && n=20000
+        redis-benchmark -p "$kvport" -t set -c 64 -P 16 -n $n -r 1000000000 -d 1000 -q >/dev/null 2>&1
         for q in $kvpids; do kill -9 "$q"; done
         for q in $kvpids; do wait "$q" 2>/dev/null; done
         pids=""
