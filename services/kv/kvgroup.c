@@ -94,6 +94,7 @@ struct kv_group {
     size_t promcap, nprom;
     size_t off_x, off_ts, off_vote, off_commit;
     bool replaying, apply_due, failed;
+    size_t nrestore; /* Prom entries still waiting for restart_promised */
     uint64_t faulty; /* peers whose log failed (APP_FAULT): never followed */
     uint64_t snap_below, snap_pending;
     pid_t snap_pid;
@@ -485,6 +486,7 @@ static void prom_del(kv_group *g, uint64_t slot)
 {
     Prom *p = prom_find(g, slot);
     if (!p) return;
+    if (p->x) g->nrestore--;
     free(p->x);
     size_t i = (size_t)(p - g->prom), m = g->promcap - 1;
     g->prom[i].used = false;
@@ -565,7 +567,7 @@ static void io_finished(void *ctx, uint64_t inst, bool decided)
  * the phase after the last one recorded, with x and ts as they were. */
 static void restart_promised(kv_group *g)
 {
-    for (size_t i = 0; i < g->promcap; i++) {
+    for (size_t i = 0; g->nrestore && i < g->promcap; i++) {
         Prom *p = &g->prom[i];
         if (!p->used || !p->x) continue;
         int64_t ints[1] = {0}, round = (int64_t)(p->phase + 1) * g->rounds;
@@ -576,6 +578,7 @@ static void restart_promised(kv_group *g)
         if (r == HOC_START_FULL) return; /* the next tick tries again */
         free(p->x);
         p->x = NULL;
+        g->nrestore--;
         if (p->slot > g->max_seen) g->max_seen = p->slot;
         g->st.restored++;
     }
@@ -586,7 +589,11 @@ static void restart_promised(kv_group *g)
  * that would depend on it. */
 static void commit_log(kv_group *g)
 {
-    if (!g->wal || g->failed) return;
+    if (!g->wal) return;
+    if (g->failed) {
+        hoc_svc_discard_held(g->svc);
+        return;
+    }
     if (kv_wal_commit(g->wal) != 0) {
         g->failed = true, g->leading = false;
         hoc_svc_discard_held(g->svc);
@@ -771,7 +778,7 @@ static void xfer_begin(kv_group *g, uint64_t now)
         int c = (g->xfer_next + k) % g->n;
         if (c != g->id && hoc_net_peer_ready(net, c) && !(g->faulty >> c & 1)) p = c;
     }
-    if (p < 0) return;
+    if (p < 0 || g->snap_pid > 0) return; /* (a snapshot being written uses snap.tmp) */
     g->xfer_next = p + 1;
     char path[4200];
     snprintf(path, sizeof path, "%s/snap.tmp", kv_wal_dir(g->wal));
@@ -1015,8 +1022,9 @@ static void snapshot_tick(kv_group *g)
         }
         return;
     }
-    if (!g->wal || g->failed || !g->o.snap_every || g->next_apply < g->snap_below + g->o.snap_every)
-        return;
+    if (!g->wal || g->failed || !g->o.snap_every || g->xfer_fd >= 0 ||
+        g->next_apply < g->snap_below + g->o.snap_every)
+        return; /* (a transfer writes snap.tmp too) */
     if (kv_wal_rotate(g->wal, g->next_apply) != 0) return;
     pid_t pid = fork();
     if (pid == 0) snapshot_child(g, g->next_apply);
@@ -1061,6 +1069,7 @@ static int replay_rec(void *ctx, const kv_wal_rec *r)
         return -1;
     }
     memcpy(x, r->v, r->len);
+    if (!p->x) g->nrestore++;
     free(p->x);
     p->x = x, p->xlen = r->len, p->ts = r->ts;
     if (p->phase == UINT64_MAX || r->phase > p->phase) p->phase = r->phase;
