@@ -297,15 +297,29 @@ void hoc_svc_free(hoc_svc *s)
 
 void hoc_svc_release(hoc_svc *s)
 {
-    s->holding = false;
-    const uint8_t *p = (const uint8_t *)s->held.p, *end = p + s->held.n;
+    hoc_svc_release_upto(s, s->held.n);
+}
+
+size_t hoc_svc_held_mark(const hoc_svc *s)
+{
+    return s->held.n;
+}
+
+void hoc_svc_release_upto(hoc_svc *s, size_t mark)
+{
+    if (mark > s->held.n) mark = s->held.n;
+    const uint8_t *p = (const uint8_t *)s->held.p, *end = p + mark;
     while (p + 24 <= end) {
         uint32_t len = hoc_get_u32(p + 20);
         hoc_net_send_msg(s->net, (int)hoc_get_u32(p), hoc_get_u64(p + 4),
                          (int64_t)hoc_get_u64(p + 12), p + 24, len);
         p += 24 + len;
+        s->held_msgs--;
     }
-    s->held.n = 0, s->held_msgs = 0;
+    memmove(s->held.p, s->held.p + mark, s->held.n - mark);
+    s->held.n -= mark;
+    if (s->held.n == 0) s->holding = false, s->held_msgs = 0;
+    if (mark) hoc_net_kick(s->net);
 }
 
 void hoc_svc_discard_held(hoc_svc *s)

@@ -105,6 +105,10 @@ void hoc_svc_kick(hoc_svc *s);
 /* Sends the round messages held for io.sending, in order: the service's
  * stable storage now covers them. Never fails (as hoc_net_send_msg). */
 void hoc_svc_release(hoc_svc *s);
+/* Where the held messages end now, and: sends those held before that mark
+ * (a sync that started then covers them), keeping the later ones. */
+size_t hoc_svc_held_mark(const hoc_svc *s);
+void hoc_svc_release_upto(hoc_svc *s, size_t mark);
 /* Drops the held round messages (the storage that had to cover them
  * failed): to the peers, omissions. Never fails. */
 void hoc_svc_discard_held(hoc_svc *s);

@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "clock.h"
 #include "hoc_rt.h"
 #include "wire.h"
@@ -93,7 +95,14 @@ struct kv_group {
     Prom *prom;
     size_t promcap, nprom;
     size_t off_x, off_ts, off_vote, off_commit;
-    bool replaying, apply_due, failed;
+    bool replaying, failed;
+    /* batch: the sync in flight covers the messages held before sync_mark
+     * and the decided slots below sync_limit; those below apply_limit are
+     * on stable storage */
+    size_t sync_mark;
+    uint64_t sync_limit, apply_limit;
+    struct event *synced;
+    struct event_base *base;
     size_t nrestore; /* Prom entries still waiting for restart_promised */
     uint64_t faulty; /* peers whose log failed (APP_FAULT): never followed */
     uint64_t snap_below, snap_pending;
@@ -363,11 +372,7 @@ static void io_iteration(void *ctx, uint64_t now)
     }
     flush_fwd(g);
     if (g->leading && !g->failed) start_slots(g);
-    commit_log(g); /* before the slots' messages, replies and STARTs leave */
-    if (g->apply_due && !g->failed) {
-        g->apply_due = false;
-        apply_ready(g);
-    }
+    commit_log(g); /* before the slots' messages and replies leave */
     if (g->starts.n > 1) hoc_svc_send_app(g->svc, -1, (const uint8_t *)g->starts.p, g->starts.n);
     g->starts.n = 0;
 }
@@ -594,12 +599,48 @@ static void commit_log(kv_group *g)
         hoc_svc_discard_held(g->svc);
         return;
     }
+    if (g->o.fsync == KV_FSYNC_BATCH) { /* the syncer takes it; on_synced lets it out */
+        if (!kv_wal_pending(g->wal)) {  /* held behind a sync that is over: nothing to wait for */
+            hoc_svc_release(g->svc);
+            return;
+        }
+        if (kv_wal_start_sync(g->wal) != 1) return;
+        g->sync_mark = hoc_svc_held_mark(g->svc);
+        uint64_t s = g->next_apply;
+        const uint8_t *v;
+        size_t len;
+        while (hoc_ledger_get(hoc_svc_ledger(g->svc), s, &v, &len) == HOC_INST_DECIDED)
+            s++;
+        g->sync_limit = s;
+        return;
+    }
     if (kv_wal_commit(g->wal) != 0) {
         g->failed = true, g->leading = false;
         hoc_svc_discard_held(g->svc);
         return;
     }
     hoc_svc_release(g->svc);
+}
+
+/* The syncer finished: what it covered goes out, and the next sync starts
+ * with what came meanwhile (group commit). */
+static void on_synced(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what;
+    kv_group *g = arg;
+    if (g->failed) return;
+    int rc = kv_wal_sync_done(g->wal);
+    if (rc > 0) return;
+    if (rc < 0) {
+        g->failed = true, g->leading = false;
+        hoc_svc_discard_held(g->svc);
+        return;
+    }
+    hoc_svc_release_upto(g->svc, g->sync_mark);
+    if (g->sync_limit > g->apply_limit) g->apply_limit = g->sync_limit;
+    apply_ready(g);
+    commit_log(g);
+    hoc_svc_kick(g->svc);
 }
 
 /* ---- applying the log ---- */
@@ -647,10 +688,14 @@ static void apply_slot(kv_group *g, const uint8_t *v, size_t len)
     g->st.applied_slots++;
 }
 
+/* Applies the decided slots from next_apply on, as far as they are on
+ * stable storage (every record is, once nothing waits for a sync). */
 static void apply_ready(kv_group *g)
 {
     const hoc_ledger *l = hoc_svc_ledger(g->svc);
-    for (;;) {
+    if (g->failed) return;
+    uint64_t lim = g->wal && kv_wal_pending(g->wal) ? g->apply_limit : UINT64_MAX;
+    while (g->next_apply < lim) {
         const uint8_t *v;
         size_t len;
         if (hoc_ledger_get(l, g->next_apply, &v, &len) != HOC_INST_DECIDED) break;
@@ -667,15 +712,10 @@ static void io_decided(void *ctx, uint64_t inst, const uint8_t *v, size_t len, i
     if (inst > g->max_seen) g->max_seen = inst;
     settle_mine(g, inst, v, len);
     if (g->wal && !g->failed) {
-        kv_wal_decided(g->wal, inst, v, len);
+        kv_wal_decided(g->wal, inst, v, len); /* in batch, applied once a sync covers it */
         if (g->nprom) prom_del(g, inst);
-        if (kv_wal_pending(g->wal) || kv_wal_error(g->wal)) { /* applied after the sync */
-            g->apply_due = true;
-            hoc_svc_kick(g->svc);
-            return;
-        }
     }
-    if (inst == g->next_apply && !g->failed) apply_ready(g);
+    if (inst == g->next_apply) apply_ready(g);
 }
 
 /* ---- the service's other callbacks ---- */
@@ -1111,6 +1151,14 @@ static int recover(kv_group *g, char *err, size_t errn)
     g->replaying = true;
     apply_ready(g);
     g->replaying = false;
+    int efd = kv_wal_event_fd(g->wal);
+    if (efd >= 0) {
+        g->synced = event_new(g->base, efd, EV_READ | EV_PERSIST, on_synced, g);
+        if (!g->synced || event_add(g->synced, NULL) != 0) {
+            snprintf(err, errn, "cannot watch the log's syncer");
+            return -1;
+        }
+    }
     if (g->o.keep && g->next_apply > g->o.keep)
         hoc_ledger_forget_below(hoc_svc_ledger(g->svc), g->next_apply - g->o.keep);
     restart_promised(g);
@@ -1142,6 +1190,7 @@ kv_group *kv_group_new(struct event_base *base, const kv_group_opts *o, const kv
     g->batch = a->inputs[0].count;
     g->max_decided = UINT64_MAX;
     g->xfer_peer = g->xfer_fd = -1;
+    g->base = base;
     g->leader = o->gid % g->n; /* leaders spread over the replicas */
     g->term = (uint64_t)g->leader;
     g->started = hoc_now_us();
@@ -1197,6 +1246,7 @@ void kv_group_free(kv_group *g)
     }
     hoc_svc_free(g->svc);
     if (g->xfer_fd >= 0) close(g->xfer_fd);
+    if (g->synced) event_free(g->synced);
     kv_wal_close(g->wal);
     for (size_t i = 0; g->prom && i < g->promcap; i++)
         if (g->prom[i].used) free(g->prom[i].x);

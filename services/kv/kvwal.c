@@ -7,9 +7,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -35,7 +37,17 @@ struct kv_wal {
     Seg *segs; /* in order; the last is the current one */
     int nsegs, capsegs;
     uint64_t records, syncs;
+    /* batch: the syncer thread writes and fdatasyncs `fly` while the loop
+     * goes on appending to `buf`; it signals `efd` when done */
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool threaded, flying, done, stop;
+    int efd, fly_errno;
+    hoc_buf fly;
 };
+
+static void *syncer(void *arg);
 
 int kv_fsync_parse(const char *s)
 {
@@ -318,45 +330,154 @@ kv_wal *kv_wal_open(const char *dir, kv_fsync mode, const hoc_logger *log,
         kv_wal_close(w);
         return NULL;
     }
+    if (mode == KV_FSYNC_BATCH) {
+        w->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        pthread_mutex_init(&w->mu, NULL);
+        pthread_cond_init(&w->cv, NULL);
+        if (w->efd < 0 || pthread_create(&w->th, NULL, syncer, w) != 0) {
+            snprintf(err, errn, "cannot start the log's syncer: %s", strerror(errno));
+            if (w->efd >= 0) close(w->efd);
+            pthread_mutex_destroy(&w->mu);
+            pthread_cond_destroy(&w->cv);
+            kv_wal_close(w);
+            return NULL;
+        }
+        w->threaded = true;
+    }
     return w;
 }
 
 void kv_wal_close(kv_wal *w)
 {
     if (!w) return;
-    if (w->fd >= 0) {
-        kv_wal_commit(w);
-        close(w->fd);
+    if (w->fd >= 0) kv_wal_commit(w);
+    if (w->threaded) {
+        pthread_mutex_lock(&w->mu);
+        w->stop = true;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+        pthread_join(w->th, NULL);
+        pthread_mutex_destroy(&w->mu);
+        pthread_cond_destroy(&w->cv);
+        close(w->efd);
     }
+    if (w->fd >= 0) close(w->fd);
     hoc_buf_free(&w->buf);
+    hoc_buf_free(&w->fly);
     free(w->segs);
     free(w);
 }
 
 /* ---- appending ---- */
-static int write_buf(kv_wal *w)
+/* Writes b whole to fd; 0, or -1 with errno. */
+static int write_all(int fd, const hoc_buf *b)
 {
     size_t off = 0;
-    while (off < w->buf.n) {
-        ssize_t r = write(w->fd, w->buf.p + off, w->buf.n - off);
+    while (off < b->n) {
+        ssize_t r = write(fd, b->p + off, b->n - off);
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) {
             if (r == 0) errno = ENOSPC;
-            char name[64];
-            seg_name(name, sizeof name, w->segs[w->nsegs - 1].seq);
-            fail(w, "write", name);
             return -1;
         }
         off += (size_t)r;
+    }
+    return 0;
+}
+
+static void fail_seg(kv_wal *w, const char *what)
+{
+    char name[64];
+    seg_name(name, sizeof name, w->segs[w->nsegs - 1].seq);
+    fail(w, what, name);
+}
+
+static int write_buf(kv_wal *w)
+{
+    if (write_all(w->fd, &w->buf) != 0) {
+        fail_seg(w, "write");
+        return -1;
     }
     w->segs[w->nsegs - 1].bytes += w->buf.n;
     w->buf.n = 0;
     return 0;
 }
 
+/* ---- the syncer thread (batch) ---- */
+static void *syncer(void *arg)
+{
+    kv_wal *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->stop && !(w->flying && !w->done))
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (w->stop) break;
+        int fd = w->fd;
+        pthread_mutex_unlock(&w->mu);
+        int e = write_all(fd, &w->fly) != 0 ? errno : fdatasync(fd) != 0 ? errno : 0;
+        pthread_mutex_lock(&w->mu);
+        w->fly_errno = e, w->done = true;
+        pthread_cond_broadcast(&w->cv);
+        uint64_t one = 1;
+        if (write(w->efd, &one, sizeof one) < 0) { /* the counter cannot overflow here */
+        }
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* Waits for the sync in flight and takes its result; 0 or -1 (failed). */
+static int finish_flight(kv_wal *w)
+{
+    if (!w->flying) return w->err[0] ? -1 : 0;
+    pthread_mutex_lock(&w->mu);
+    while (!w->done)
+        pthread_cond_wait(&w->cv, &w->mu);
+    int e = w->fly_errno;
+    w->flying = w->done = false;
+    pthread_mutex_unlock(&w->mu);
+    if (e) {
+        errno = e;
+        fail_seg(w, "write or sync");
+        return -1;
+    }
+    w->segs[w->nsegs - 1].bytes += w->fly.n;
+    w->fly.n = 0;
+    w->syncs++;
+    return 0;
+}
+
+int kv_wal_start_sync(kv_wal *w)
+{
+    if (!w->threaded || w->err[0] || w->flying || !w->dirty) return 0;
+    hoc_buf t = w->fly; /* empty: its memory is reused */
+    w->fly = w->buf, w->buf = t;
+    pthread_mutex_lock(&w->mu);
+    w->flying = true, w->done = false, w->dirty = false;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    return 1;
+}
+
+int kv_wal_sync_done(kv_wal *w)
+{
+    uint64_t v;
+    if (read(w->efd, &v, sizeof v) < 0 && errno != EAGAIN) return w->err[0] ? -1 : 0;
+    pthread_mutex_lock(&w->mu);
+    bool done = w->flying && w->done;
+    pthread_mutex_unlock(&w->mu);
+    if (!done) return w->err[0] ? -1 : 1;
+    return finish_flight(w);
+}
+
+int kv_wal_event_fd(const kv_wal *w)
+{
+    return w->threaded ? w->efd : -1;
+}
+
 int kv_wal_commit(kv_wal *w)
 {
-    if (w->err[0]) return -1;
+    if (finish_flight(w) != 0) return -1;
     if (w->buf.n && write_buf(w) != 0) return -1;
     if (!w->dirty) return 0;
     if (w->mode != KV_FSYNC_NEVER) {
@@ -391,6 +512,7 @@ static int append(kv_wal *w, uint8_t type, uint64_t slot, const uint8_t *hdr, si
     if (slot > s->max_slot || s->max_slot == UINT64_MAX) s->max_slot = slot;
     w->dirty = true;
     w->records++;
+    if (w->buf.n > (64u << 20) && w->flying) finish_flight(w); /* bounded while a sync is slow */
     return w->mode == KV_FSYNC_BATCH ? 0 : kv_wal_commit(w);
 }
 
@@ -410,7 +532,7 @@ int kv_wal_promise(kv_wal *w, uint64_t slot, uint64_t phase, uint64_t ts, const 
 
 bool kv_wal_pending(const kv_wal *w)
 {
-    return w->dirty && w->mode == KV_FSYNC_BATCH;
+    return w->mode == KV_FSYNC_BATCH && (w->dirty || w->flying);
 }
 
 const char *kv_wal_error(const kv_wal *w)

@@ -13,9 +13,10 @@
  * not match (corrupt) ends the log: the file is cut there, with a log line,
  * and nothing after it is replayed.
  *
- * --fsync: always (fdatasync after every record), batch (kv_wal_commit:
- * one fdatasync covers every record since the last; the caller holds replies
- * and promises until then: group commit), never (written to the kernel at
+ * --fsync: always (fdatasync after every record), batch (group commit: a
+ * syncer thread writes and fdatasyncs what was appended up to
+ * kv_wal_start_sync while the event loop goes on; the caller holds replies
+ * and promises until kv_wal_sync_done says they are covered), never (written to the kernel at
  * once, never synced: survives a killed process, not a lost machine). */
 #ifndef KV_WAL_H
 #define KV_WAL_H
@@ -62,6 +63,16 @@ bool kv_wal_pending(const kv_wal *w);
 /* Writes what is buffered and, in modes always and batch, fdatasyncs: every
  * record appended so far is then on stable storage. 0, or -1 (failed). */
 int kv_wal_commit(kv_wal *w);
+/* Batch mode: hands every record appended so far to the syncer thread,
+ * which writes and fdatasyncs them while the caller goes on (appending
+ * more, which the next sync covers). 1 if a sync started, 0 if none was
+ * needed or one is still in flight. */
+int kv_wal_start_sync(kv_wal *w);
+/* Batch mode: a file descriptor that becomes readable when a sync ends
+ * (-1 in the other modes); then kv_wal_sync_done: 0 (the records handed
+ * over are on stable storage), 1 (not yet), -1 (failed: kv_wal_error). */
+int kv_wal_event_fd(const kv_wal *w);
+int kv_wal_sync_done(kv_wal *w);
 /* NULL, or why the log failed (a full disk): the replica must not
  * acknowledge anything after that. */
 const char *kv_wal_error(const kv_wal *w);
