@@ -32,7 +32,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_port() {
     i=0
     while ! python3 -c "import socket; socket.create_connection(('127.0.0.1', $1), 0.2)" 2>/dev/null; do
-        i=$((i + 1)); [ $i -gt 200 ] && { echo "bench_kv_durable: port $1 never opened"; exit 1; }
+        i=$((i + 1)); [ $i -gt 400 ] && { echo "bench_kv_durable: port $1 never opened"; cat "$tmp"/*.log; exit 1; }
         sleep 0.05
     done
 }
@@ -52,11 +52,15 @@ start_kv() { # MODE DATA: three replicas, client ports in kvports
     kvports="" kvpids=""
     for i in 0 1 2; do
         p=$(free_port)
-        "$KV" --id $i --peers "$tmp/peers" --port "$p" --data "$2/d$i" --fsync "$1" --pipeline "${KV_PIPELINE:-32}" --log warn \
+        "$KV" --id $i --peers "$tmp/peers" --port "$p" --data "$2/d$i" --fsync "$1" --pipeline "${KV_PIPELINE:-32}" ${KV_EXTRA:-} --log warn \
             >"$tmp/kv$i.log" 2>&1 &
         kvpids="$kvpids $!" kvports="$kvports $p"
     done
     pids="$pids $kvpids"
+    sleep 0.3
+    for q in $kvpids; do
+        kill -0 "$q" 2>/dev/null || { echo "bench_kv_durable: hoc-kv does not start:"; cat "$tmp"/kv*.log; exit 1; }
+    done
     for p in $kvports; do wait_port "$p"; done
     sleep 0.5
 }
@@ -90,6 +94,44 @@ for mode in batch always; do
     fi
     stop
 done
+
+echo
+echo "== state transfer: replica 2 wiped, copies a peer's snapshot (1 KB values, snapshots every 1000 slots) =="
+KV_EXTRA="--snapshot-every 1000" start_kv batch "$tmp/kv-xfer"
+kvport=$(echo $kvports | cut -d' ' -f1)
+n=60000; [ -n "$Q" ] && n=15000
+redis-benchmark -p "$kvport" -t set -c 64 -P 16 -n $n -r 1000000000 -d 1000 -q >/dev/null 2>&1
+sleep 3 # the last snapshot is written
+k2=$(echo $kvpids | cut -d' ' -f3)
+kill -9 "$k2"; wait "$k2" 2>/dev/null
+rm -rf "$tmp/kv-xfer/d2"
+p2=$(free_port)
+"$KV" --id 2 --peers "$tmp/peers" --port "$p2" --data "$tmp/kv-xfer/d2" --snapshot-every 1000 --log warn >"$tmp/xfer.log" 2>&1 &
+pids="$pids $!"
+wait_port "$p2"
+redis-benchmark -p "$kvport" -t set -c 4 -n 2000 -q >/dev/null 2>&1 # slots the wiped replica sees decided
+i=0
+while ! grep -q "installed replica" "$tmp/xfer.log" && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+sed -n 's/.*\(installed replica.*\)/\1/p' "$tmp/xfer.log"
+python3 - <<'PY'
+import socket, threading, time
+# loopback TCP, the same run: 256 MiB through one connection in 64 KiB writes
+srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(1)
+N, buf = 256 << 20, b"x" * 65536
+def sink():
+    c, _ = srv.accept(); got = 0
+    while got < N:
+        d = c.recv(1 << 20)
+        if not d: break
+        got += len(d)
+    c.close()
+t = threading.Thread(target=sink); t.start()
+s = socket.create_connection(srv.getsockname()); t0 = time.time()
+for _ in range(N // 65536): s.sendall(buf)
+s.close(); t.join()
+print("loopback TCP (python, one connection): %.1f MB/s" % (N / (time.time() - t0) / 1e6))
+PY
+stop
 
 echo
 echo "== etcd 3.4, 3 members, default fsync, put (bench-etcd-load) =="
