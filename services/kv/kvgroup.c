@@ -104,6 +104,7 @@ struct kv_group {
     struct event *synced;
     struct event_base *base;
     size_t nrestore; /* Prom entries still waiting for restart_promised */
+    bool restarting; /* restart_promised is starting a slot: admit it */
     uint64_t faulty; /* peers whose log failed (APP_FAULT): never followed */
     uint64_t snap_below, snap_pending;
     pid_t snap_pid;
@@ -578,9 +579,18 @@ static void restart_promised(kv_group *g)
         int64_t ints[1] = {0}, round = (int64_t)(p->phase + 1) * g->rounds;
         memcpy(g->build, p->x, p->xlen);
         const uint8_t *bytes[1] = {g->build};
+        g->restarting = true;
         hoc_start_result r = hoc_svc_start(g->svc, p->slot, round, ints, bytes);
-        memset(g->build, 0, p->xlen);
+        g->restarting = false;
+        memset(g->build, 0, p->xlen);    /* SKIPPED: decided or ended meanwhile, nothing to keep */
         if (r == HOC_START_FULL) return; /* the next tick tries again */
+        const uint8_t *st =
+            r == HOC_START_OK ? hoc_engine_state(hoc_svc_engine(g->svc), p->slot) : NULL;
+        int64_t ts = 0;
+        if (st) memcpy(&ts, st + g->off_ts, sizeof ts);
+        if (st && (uint64_t)ts < p->ts) /* a bug: the promise would be forgotten */
+            hoc_log(&g->o.log, HOC_LOG_ERROR, "group %d: slot %" PRIu64 " restarted without its ts",
+                    g->o.gid, p->slot);
         free(p->x);
         p->x = NULL;
         g->nrestore--;
@@ -724,7 +734,7 @@ static bool io_admit(void *ctx, uint64_t inst)
     kv_group *g = ctx;
     if (g->nprom) { /* a slot to restart with its promises: only restart_promised starts it */
         const Prom *p = prom_find(g, inst);
-        if (p && p->x) return false;
+        if (p && p->x && !g->restarting) return false;
     }
     return inst < g->next_apply + AHEAD; /* below: decided here, or forgotten (the ledger says) */
 }

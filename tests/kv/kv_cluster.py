@@ -534,6 +534,8 @@ def crash_all(fsync):
     for i in range(c.n):
         if not log_says(c, i, "recovered from"):
             fail("replica %d did not say it recovered" % i)
+        if log_says(c, i, " ERROR "):
+            fail("replica %d logged an error" % i)
     snaps = [os.path.exists(os.path.join(c.datadir(i), "g0", "snap")) for i in range(c.n)]
     if not any(snaps):
         fail("no replica wrote a snapshot")
