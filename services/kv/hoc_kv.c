@@ -200,7 +200,7 @@ static void render(void *ctx, struct evbuffer *b)
     Kv *kv = ctx;
     int ng = (int)kv->a.groups;
     hoc_svc *svcs[MAX_GROUPS];
-    uint64_t v[8][MAX_GROUPS];
+    uint64_t v[15][MAX_GROUPS];
     for (int g = 0; g < ng; g++) {
         svcs[g] = kv_group_svc(kv->groups[g]);
         const kv_group_stats *s = kv_group_get_stats(kv->groups[g]);
@@ -208,9 +208,14 @@ static void render(void *ctx, struct evbuffer *b)
         v[3][g] = s->retries, v[4][g] = s->leader_changes, v[5][g] = s->bad_batches + s->bad_frames;
         v[6][g] = kv_group_leading(kv->groups[g]);
         v[7][g] = kv_store_keys(kv_group_store(kv->groups[g]));
+        const kv_wal *w = kv_group_wal(kv->groups[g]);
+        v[8][g] = w ? kv_wal_records(w) : 0, v[9][g] = w ? kv_wal_syncs(w) : 0;
+        v[10][g] = w ? kv_wal_bytes(w) : 0, v[11][g] = s->snapshots;
+        v[12][g] = s->xfer_in, v[13][g] = s->xfer_out;
+        v[14][g] = kv_group_fault(kv->groups[g]) != NULL;
     }
     hoc_svc_render_metrics(b, svcs, ng);
-    static const char *const names[8][3] = {
+    static const char *const names[15][3] = {
         {"kv_slots_applied_total", "counter", "Log slots applied."},
         {"kv_commands_applied_total", "counter", "Commands that took effect."},
         {"kv_duplicates_total", "counter", "Retried commands dropped by the client table."},
@@ -218,8 +223,15 @@ static void render(void *ctx, struct evbuffer *b)
         {"kv_leader_changes_total", "counter", "Leaders this replica saw change."},
         {"kv_bad_input_total", "counter", "Malformed batches and service frames, refused."},
         {"kv_leading", "gauge", "1 where this replica leads the group."},
-        {"kv_keys", "gauge", "Keys in the group's store."}};
-    for (int i = 0; i < 8; i++)
+        {"kv_keys", "gauge", "Keys in the group's store."},
+        {"kv_log_records_total", "counter", "Records appended to the write-ahead log."},
+        {"kv_log_syncs_total", "counter", "fdatasyncs of the log (batch: group commits)."},
+        {"kv_log_bytes", "gauge", "Bytes the log's segments take."},
+        {"kv_snapshots_total", "counter", "Snapshots written, the log truncated behind them."},
+        {"kv_transfer_in_bytes_total", "counter", "Snapshot bytes received from a peer."},
+        {"kv_transfer_out_bytes_total", "counter", "Snapshot bytes sent to peers."},
+        {"kv_log_failed", "gauge", "1 when the log cannot be written: commands refused."}};
+    for (int i = 0; i < 15; i++)
         hoc_metrics_family(b, names[i][0], names[i][1], names[i][2], v[i], ng, "group");
     const kv_front_stats *f = kv_front_get_stats(kv->front);
     uint64_t cv[4] = {f->accepted, f->commands, f->errors, f->protocol_errors};
