@@ -125,6 +125,72 @@ static bool decode(const uint8_t *b, size_t len, kv_wal_rec *r)
     return true;
 }
 
+/* A forward-only window on a file: replay holds one record (at most
+ * MAX_BODY) and what one read brought, not the whole segment. */
+typedef struct Win {
+    int fd;
+    uint8_t *b;
+    size_t cap, n; /* b[0..n) is the file from offset at */
+    uint64_t at;
+} Win;
+
+/* Makes the file's bytes [off, off + need) readable at *out (off never
+ * moves back); 1, 0 if the file ends first, -1 on a read error. */
+static int win_get(Win *w, uint64_t off, size_t need, const uint8_t **out)
+{
+    if (off + need > w->at + w->n) {
+        size_t keep = (size_t)(w->at + w->n - off);
+        memmove(w->b, w->b + (off - w->at), keep);
+        w->at = off, w->n = keep;
+        while (w->n < need) {
+            ssize_t r = read(w->fd, w->b + w->n, w->cap - w->n);
+            if (r < 0 && errno == EINTR) continue;
+            if (r < 0) return -1;
+            if (r == 0) return 0;
+            w->n += (size_t)r;
+        }
+    }
+    *out = w->b + (off - w->at);
+    return 1;
+}
+
+/* Reads records from w until the end or the first bad one (*why says
+ * which); *off is where the good ones end. 0, or -1 (read error, or rec
+ * failed: err set). */
+static int replay_records(kv_wal *w, Win *in, Seg *s, int (*rec)(void *, const kv_wal_rec *),
+                          void *ctx, uint64_t *off, const char **why)
+{
+    const uint8_t *h, *body;
+    for (;;) {
+        int g = win_get(in, *off, 8, &h);
+        if (g <= 0) {
+            if (g == 0 && in->at + in->n > *off) *why = "torn (the file ends inside its header)";
+            return g;
+        }
+        uint32_t len = hoc_get_u32(h), sum = hoc_get_u32(h + 4);
+        if (len > MAX_BODY) {
+            *why = "corrupt (impossible length)";
+            return 0;
+        }
+        if ((g = win_get(in, *off, 8 + (size_t)len, &body)) <= 0) {
+            if (g == 0) *why = "torn (the file ends inside it)";
+            return g;
+        }
+        kv_wal_rec r;
+        if (crc(body + 8, len) != sum || !decode(body + 8, len, &r)) {
+            *why = "corrupt (checksum mismatch)";
+            return 0;
+        }
+        if (rec(ctx, &r) != 0) {
+            snprintf(w->err, sizeof w->err, "record at offset %" PRIu64 " cannot be replayed",
+                     *off);
+            return -1;
+        }
+        if (r.slot > s->max_slot || s->max_slot == UINT64_MAX) s->max_slot = r.slot;
+        *off += 8 + len;
+    }
+}
+
 /* Replays segment s; cuts it at the first bad record. 0, or -1 (err). */
 static int replay_seg(kv_wal *w, Seg *s, int (*rec)(void *, const kv_wal_rec *), void *ctx,
                       bool last, bool *cut)
@@ -132,43 +198,29 @@ static int replay_seg(kv_wal *w, Seg *s, int (*rec)(void *, const kv_wal_rec *),
     char name[64], path[4200];
     seg_name(name, sizeof name, s->seq);
     snprintf(path, sizeof path, "%s/%s", w->dir, name);
-    uint8_t *p;
-    size_t n, off = 0;
-    if (read_all(path, &p, &n) != 0) {
+    Win in = {.fd = open(path, O_RDONLY | O_CLOEXEC), .cap = MAX_BODY + 8 + (1u << 20)};
+    struct stat st;
+    if (in.fd < 0 || fstat(in.fd, &st) != 0 || !(in.b = malloc(in.cap))) {
+        if (in.fd >= 0) close(in.fd);
         fail(w, "read", name);
         return -1;
     }
+    uint64_t off = 0;
     const char *why = NULL;
-    while (off < n) {
-        kv_wal_rec r;
-        if (n - off < 8) {
-            why = "torn (the file ends inside its header)";
-            break;
-        }
-        uint32_t len = hoc_get_u32(p + off), sum = hoc_get_u32(p + off + 4);
-        if (len > MAX_BODY || len > n - off - 8) {
-            why = len > MAX_BODY ? "corrupt (impossible length)" : "torn (the file ends inside it)";
-            break;
-        }
-        if (crc(p + off + 8, len) != sum || !decode(p + off + 8, len, &r)) {
-            why = "corrupt (checksum mismatch)";
-            break;
-        }
-        if (rec(ctx, &r) != 0) {
-            free(p);
-            snprintf(w->err, sizeof w->err, "%.100s: record at offset %zu cannot be replayed", name,
-                     off);
-            return -1;
-        }
-        if (r.slot > s->max_slot || s->max_slot == UINT64_MAX) s->max_slot = r.slot;
-        off += 8 + len;
+    int rc = replay_records(w, &in, s, rec, ctx, &off, &why);
+    close(in.fd);
+    free(in.b);
+    if (rc < 0) {
+        if (!w->err[0]) fail(w, "read", name);
+        return -1;
     }
-    free(p);
     s->bytes = off;
     if (!why) return 0;
     hoc_log(&w->log, HOC_LOG_WARN,
-            "%s/%s: record at offset %zu is %s: the log is cut there, %zu bytes dropped%s", w->dir,
-            name, off, why, n - off, last ? "" : ", and later segments are removed");
+            "%s/%s: record at offset %" PRIu64 " is %s: the log is cut there, %" PRIu64
+            " bytes dropped%s",
+            w->dir, name, off, why, (uint64_t)st.st_size - off,
+            last ? "" : ", and later segments are removed");
     if (truncate(path, (off_t)off) != 0) {
         fail(w, "truncate", name);
         return -1;
