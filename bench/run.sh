@@ -64,6 +64,9 @@ echo "== native replicas on loopback (hoc build) =="
 echo
 echo "== hoc-kv: the replicated store against etcd and Redis (bench/bench_kv.sh) =="
 ./bench/bench_kv.sh "$B"
+echo
+echo "== hoc-kv durable (write-ahead log) against etcd with fsync (bench/bench_kv_durable.sh) =="
+./bench/bench_kv_durable.sh "$B"
 
 echo
 echo "== hoc verify: time per obligation =="

@@ -330,6 +330,7 @@ static void begin(hoc_engine *e, Inst *I, uint64_t now)
         heap_push(e, (Timer){I->deadline, I->id, I->round});
     }
     if (halted(e, I)) return;
+    if (e->io.begin) e->io.begin(e->io.ctx, I->id, I->round, I->state);
     hoc_set to = 0; /* send writes whole messages for the recipients in to, nothing else */
     hoc_env env = env_of(e, I, false);
     rd->send(I->state, &env, &to, e->outbox);
@@ -434,6 +435,7 @@ static Inst *create(hoc_engine *e, uint64_t id, const int64_t *ints, const uint8
         e->a->init_bytes(I->state, &env, in, bin);
     else
         e->a->init(I->state, &env, in);
+    if (e->io.restore) e->io.restore(e->io.ctx, id, I->state);
     return I;
 }
 

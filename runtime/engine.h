@@ -98,6 +98,14 @@ typedef struct hoc_engine_io {
     /* A message or forwarded decision the engine dropped, and why
      * (optional; each is also counted in the stats). */
     void (*dropped)(void *ctx, int from, uint64_t inst, int64_t round, hoc_drop why);
+    /* Optional: a new instance's state right after init, before any round
+     * runs, for an embedder that restores what it kept on stable storage
+     * (hoc-kv's x and ts after a restart). */
+    void (*restore)(void *ctx, uint64_t inst, void *state);
+    /* Optional: the instance is about to send round `round`'s messages from
+     * this state (before any io.send of that round): the place to make
+     * durable what those messages promise. */
+    void (*begin)(void *ctx, uint64_t inst, int64_t round, const void *state);
 } hoc_engine_io;
 
 typedef struct hoc_engine_opts {

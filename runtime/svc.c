@@ -10,6 +10,7 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "buf.h"
 #include "clock.h"
 #include "metrics.h"
 #include "params.h"
@@ -27,13 +28,45 @@ struct hoc_svc {
     struct event *timer;
     uint64_t armed;       /* the deadline the timer is set for; UINT64_MAX: none */
     uint64_t ledger_full; /* decisions not recorded: out of memory */
+    /* round messages held until the service's stable storage covers them:
+     * (to i32, inst u64, round i64, len u32, payload) each, in order */
+    hoc_buf held;
+    bool holding;       /* the round being begun is held (io.sending said so) */
+    uint64_t held_msgs; /* held now */
+    uint64_t discarded; /* held and never sent (hoc_svc_discard_held) */
 };
 
 /* ---- the engine's side ---- */
 static void io_send(void *ctx, int to, uint64_t inst, int64_t round, const uint8_t *p, size_t len)
 {
     hoc_svc *s = ctx;
-    hoc_net_send_msg(s->net, to, inst, round, p, len);
+    if (!s->holding && s->held.n == 0) {
+        hoc_net_send_msg(s->net, to, inst, round, p, len);
+        return;
+    }
+    /* once one message waits, every later one does too, so that a peer
+     * never gets a round's messages ahead of the previous round's */
+    uint8_t h[24];
+    hoc_put_u32(h, (uint32_t)to);
+    hoc_put_u64(h + 4, inst);
+    hoc_put_u64(h + 12, (uint64_t)round);
+    hoc_put_u32(h + 20, (uint32_t)len);
+    hoc_buf_put(&s->held, (const char *)h, sizeof h);
+    hoc_buf_put(&s->held, (const char *)p, len);
+    s->held_msgs++;
+}
+
+static void io_begin(void *ctx, uint64_t inst, int64_t round, const void *state)
+{
+    hoc_svc *s = ctx;
+    s->holding = s->io.sending && s->io.sending(s->io.ctx, inst, round, state);
+    if (s->holding) hoc_net_kick(s->net); /* an iteration in which the service syncs */
+}
+
+static void io_restore(void *ctx, uint64_t inst, void *state)
+{
+    hoc_svc *s = ctx;
+    if (s->io.restore) s->io.restore(s->io.ctx, inst, state);
 }
 
 static void io_send_decision(void *ctx, int to, uint64_t inst, uint32_t flags, const uint8_t *v,
@@ -196,7 +229,9 @@ static int open_engine(hoc_svc *s, char *err, size_t errn)
                         .finished = io_finished,
                         .lookup = io_lookup,
                         .inputs = io_inputs,
-                        .dropped = io_dropped};
+                        .dropped = io_dropped,
+                        .restore = io_restore,
+                        .begin = io_begin};
     s->eng = hoc_engine_new(o->algo, o->id, s->params, &eo, &io);
     s->ledger = hoc_ledger_new();
     s->timer = event_new(s->base, -1, 0, timer_cb, s);
@@ -256,7 +291,47 @@ void hoc_svc_free(hoc_svc *s)
     hoc_engine_free(s->eng);
     hoc_ledger_free(s->ledger);
     if (s->timer) event_free(s->timer);
+    hoc_buf_free(&s->held);
     free(s);
+}
+
+void hoc_svc_release(hoc_svc *s)
+{
+    hoc_svc_release_upto(s, s->held.n);
+}
+
+size_t hoc_svc_held_mark(const hoc_svc *s)
+{
+    return s->held.n;
+}
+
+void hoc_svc_release_upto(hoc_svc *s, size_t mark)
+{
+    if (mark > s->held.n) mark = s->held.n;
+    const uint8_t *p = (const uint8_t *)s->held.p, *end = p + mark;
+    while (p + 24 <= end) {
+        uint32_t len = hoc_get_u32(p + 20);
+        hoc_net_send_msg(s->net, (int)hoc_get_u32(p), hoc_get_u64(p + 4),
+                         (int64_t)hoc_get_u64(p + 12), p + 24, len);
+        p += 24 + len;
+        s->held_msgs--;
+    }
+    memmove(s->held.p, s->held.p + mark, s->held.n - mark);
+    s->held.n -= mark;
+    if (s->held.n == 0) s->holding = false, s->held_msgs = 0;
+    if (mark) hoc_net_kick(s->net);
+}
+
+void hoc_svc_discard_held(hoc_svc *s)
+{
+    s->holding = false;
+    s->discarded += s->held_msgs;
+    s->held.n = 0, s->held_msgs = 0;
+}
+
+uint64_t hoc_svc_held(const hoc_svc *s)
+{
+    return s->held_msgs;
 }
 
 /* ---- what a service does ---- */

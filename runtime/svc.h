@@ -69,6 +69,14 @@ typedef struct hoc_svc_io {
     /* Once per event-loop iteration with activity, after the engine has
      * settled: the place to start instances. */
     void (*iteration)(void *ctx, uint64_t now);
+    /* Durability (optional). restore: a new instance's state after init,
+     * before any round runs (put back what stable storage kept). sending:
+     * the instance is about to send round `round`'s messages from state;
+     * return true when what they promise is written but not yet synced:
+     * they (and every round message after them) are then held until
+     * hoc_svc_release. */
+    void (*restore)(void *ctx, uint64_t inst, void *state);
+    bool (*sending)(void *ctx, uint64_t inst, int64_t round, const void *state);
 } hoc_svc_io;
 
 /* A service of process o->id on the event loop base (with two priorities,
@@ -94,6 +102,18 @@ void hoc_svc_send_done(hoc_svc *s);
 /* Asks for an iteration callback (and a flush) at the end of this loop
  * iteration. */
 void hoc_svc_kick(hoc_svc *s);
+/* Sends the round messages held for io.sending, in order: the service's
+ * stable storage now covers them. Never fails (as hoc_net_send_msg). */
+void hoc_svc_release(hoc_svc *s);
+/* Where the held messages end now, and: sends those held before that mark
+ * (a sync that started then covers them), keeping the later ones. */
+size_t hoc_svc_held_mark(const hoc_svc *s);
+void hoc_svc_release_upto(hoc_svc *s, size_t mark);
+/* Drops the held round messages (the storage that had to cover them
+ * failed): to the peers, omissions. Never fails. */
+void hoc_svc_discard_held(hoc_svc *s);
+/* Round messages held now. */
+uint64_t hoc_svc_held(const hoc_svc *s);
 /* Writes what is queued to peers now (before exiting). */
 void hoc_svc_flush(hoc_svc *s);
 

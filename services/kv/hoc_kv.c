@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -30,7 +31,8 @@
 
 typedef struct Args {
     long long id, port, groups, pipeline, metrics, delay_ms, seed, keep, memory_mb, timeout_s;
-    const char *peers, *secret;
+    long long snap_every;
+    const char *peers, *secret, *data, *fsync;
     double drop;
     hoc_log_level log;
     bool help;
@@ -59,8 +61,14 @@ typedef struct Kv {
 
 static int parse_args(Args *a, int argc, char **argv)
 {
-    *a = (Args){
-        .id = -1, .groups = 1, .pipeline = 8, .seed = 1, .memory_mb = 1024, .log = HOC_LOG_WARN};
+    *a = (Args){.id = -1,
+                .groups = 1,
+                .pipeline = 8,
+                .seed = 1,
+                .memory_mb = 1024,
+                .log = HOC_LOG_WARN,
+                .fsync = "batch",
+                .snap_every = 20000};
     const hoc_opt t[] = {
         {"--id", HOC_OPT_INT, &a->id, 0, HOC_PEERS_MAX - 1, .arg = "I",
          .help = "this replica's id in the peers file (required)"},
@@ -78,6 +86,12 @@ static int parse_args(Args *a, int argc, char **argv)
          .help = "serve /metrics on this replica's host"},
         {"--keep", HOC_OPT_INT, &a->keep, 0, 1LL << 40, .arg = "SLOTS",
          .help = "applied slots kept for lagging peers (default 0: all)"},
+        {"--data", HOC_OPT_STR, &a->data, .arg = "DIR",
+         .help = "keep the log and snapshots in DIR (one folder a group); default: memory only"},
+        {"--fsync", HOC_OPT_STR, &a->fsync, .arg = "MODE",
+         .help = "always, batch (default: group commit) or never (docs/services.md)"},
+        {"--snapshot-every", HOC_OPT_INT, &a->snap_every, 0, 1LL << 40, .arg = "SLOTS",
+         .help = "applied slots between snapshots (default 20000; 0: never)"},
         {"--memory", HOC_OPT_INT, &a->memory_mb, 1, 1 << 24, .arg = "MB",
          .help = "memory each group's live slots may take (default 1024)"},
         {"--drop", HOC_OPT_REAL, &a->drop, .lo = 0, .hi = 1, .arg = "P",
@@ -97,6 +111,10 @@ static int parse_args(Args *a, int argc, char **argv)
     int rc = hoc_opt_parse(t, argc - 1, argv + 1, NULL, 0, &npos, err, sizeof err);
     if (rc == 0 && !a->help && (a->id < 0 || !a->peers || !a->port)) {
         snprintf(err, sizeof err, "--id, --peers and --port are required");
+        rc = -1;
+    }
+    if (rc == 0 && !a->help && kv_fsync_parse(a->fsync) < 0) {
+        snprintf(err, sizeof err, "--fsync takes always, batch or never, not '%s'", a->fsync);
         rc = -1;
     }
     if (rc == 0 && !a->help) return 0;
@@ -182,7 +200,7 @@ static void render(void *ctx, struct evbuffer *b)
     Kv *kv = ctx;
     int ng = (int)kv->a.groups;
     hoc_svc *svcs[MAX_GROUPS];
-    uint64_t v[8][MAX_GROUPS];
+    uint64_t v[15][MAX_GROUPS];
     for (int g = 0; g < ng; g++) {
         svcs[g] = kv_group_svc(kv->groups[g]);
         const kv_group_stats *s = kv_group_get_stats(kv->groups[g]);
@@ -190,9 +208,14 @@ static void render(void *ctx, struct evbuffer *b)
         v[3][g] = s->retries, v[4][g] = s->leader_changes, v[5][g] = s->bad_batches + s->bad_frames;
         v[6][g] = kv_group_leading(kv->groups[g]);
         v[7][g] = kv_store_keys(kv_group_store(kv->groups[g]));
+        const kv_wal *w = kv_group_wal(kv->groups[g]);
+        v[8][g] = w ? kv_wal_records(w) : 0, v[9][g] = w ? kv_wal_syncs(w) : 0;
+        v[10][g] = w ? kv_wal_bytes(w) : 0, v[11][g] = s->snapshots;
+        v[12][g] = s->xfer_in, v[13][g] = s->xfer_out;
+        v[14][g] = kv_group_fault(kv->groups[g]) != NULL;
     }
     hoc_svc_render_metrics(b, svcs, ng);
-    static const char *const names[8][3] = {
+    static const char *const names[15][3] = {
         {"kv_slots_applied_total", "counter", "Log slots applied."},
         {"kv_commands_applied_total", "counter", "Commands that took effect."},
         {"kv_duplicates_total", "counter", "Retried commands dropped by the client table."},
@@ -200,8 +223,15 @@ static void render(void *ctx, struct evbuffer *b)
         {"kv_leader_changes_total", "counter", "Leaders this replica saw change."},
         {"kv_bad_input_total", "counter", "Malformed batches and service frames, refused."},
         {"kv_leading", "gauge", "1 where this replica leads the group."},
-        {"kv_keys", "gauge", "Keys in the group's store."}};
-    for (int i = 0; i < 8; i++)
+        {"kv_keys", "gauge", "Keys in the group's store."},
+        {"kv_log_records_total", "counter", "Records appended to the write-ahead log."},
+        {"kv_log_syncs_total", "counter", "fdatasyncs of the log (batch: group commits)."},
+        {"kv_log_bytes", "gauge", "Bytes the log's segments take."},
+        {"kv_snapshots_total", "counter", "Snapshots written, the log truncated behind them."},
+        {"kv_transfer_in_bytes_total", "counter", "Snapshot bytes received from a peer."},
+        {"kv_transfer_out_bytes_total", "counter", "Snapshot bytes sent to peers."},
+        {"kv_log_failed", "gauge", "1 when the log cannot be written: commands refused."}};
+    for (int i = 0; i < 15; i++)
         hoc_metrics_family(b, names[i][0], names[i][1], names[i][2], v[i], ng, "group");
     const kv_front_stats *f = kv_front_get_stats(kv->front);
     uint64_t cv[4] = {f->accepted, f->commands, f->errors, f->protocol_errors};
@@ -216,9 +246,14 @@ static void render(void *ctx, struct evbuffer *b)
 /* ---- set-up ---- */
 static int open_groups(Kv *kv)
 {
-    char err[512];
+    char err[512], dir[4096];
+    if (kv->a.data && mkdir(kv->a.data, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "hoc-kv: cannot create %s: %s\n", kv->a.data, strerror(errno));
+        return -1;
+    }
     for (int g = 0; g < kv->a.groups; g++) {
         kv->routes[g] = (Route){kv, g};
+        snprintf(dir, sizeof dir, "%s/g%d", kv->a.data ? kv->a.data : "", g);
         kv_group_opts o = {.algo = &last_voting_kv_algo,
                            .gid = g,
                            .id = (int)kv->a.id,
@@ -231,6 +266,9 @@ static int open_groups(Kv *kv)
                            .delay_us = (uint64_t)kv->a.delay_ms * 1000,
                            .seed = (uint64_t)kv->a.seed + (uint64_t)g,
                            .memory = (uint64_t)kv->a.memory_mb << 20,
+                           .dir = kv->a.data ? dir : NULL,
+                           .fsync = (kv_fsync)kv_fsync_parse(kv->a.fsync),
+                           .snap_every = (uint64_t)kv->a.snap_every,
                            .log = kv->log};
         kv_group_cb cb = {&kv->routes[g], on_reply};
         if (!(kv->groups[g] = kv_group_new(kv->base, &o, &cb, err, sizeof err))) {

@@ -304,7 +304,7 @@ static size_t delta(const Cmd *k, const resp_req *r, char *buf, size_t cap)
 static void submit(Conn *c, const Cmd *k, const resp_req *r)
 {
     kv_front *f = c->f;
-    char msg[160], d[32];
+    char msg[320], d[32];
     if (r->argc < k->min || (k->max > 0 && r->argc > k->max) ||
         (k->keys == -2 && r->argc % 2 == 0)) {
         snprintf(msg, sizeof msg, "ERR wrong number of arguments for '%s' command", k->name);
@@ -328,6 +328,15 @@ static void submit(Conn *c, const Cmd *k, const resp_req *r)
         snprintf(msg, sizeof msg, "ERR request too large for a log slot (%zu bytes, at most %zu)",
                  size, max);
         f->st.too_large++;
+        answer_error(c, msg);
+        return;
+    }
+    const char *fault = kv_group_fault(f->groups[g]);
+    if (fault) { /* what it cannot keep, it does not take */
+        snprintf(msg, sizeof msg,
+                 "ERR this replica cannot write its log (%.100s): writes refused, "
+                 "and reads too, which go through the log; use another replica",
+                 fault);
         answer_error(c, msg);
         return;
     }

@@ -3,25 +3,40 @@
  * detection, missing slots and retries. */
 #include "kvgroup.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <event2/event.h>
 
 #include "clock.h"
 #include "hoc_rt.h"
 #include "wire.h"
 
 /* The service frames replicas of a group exchange (first byte). */
-enum { APP_FWD = 1, APP_START = 2 };
+enum { APP_FWD = 1, APP_START = 2, APP_FAULT = 3, APP_SNAPGET = 4, APP_SNAPDATA = 5 };
+/* FAULT: my log failed, do not follow me. SNAPGET (u64 offset): send me
+ * your snapshot from there. SNAPDATA (u64 id, u64 total, u64 offset, bytes):
+ * a chunk of it (total 0: I have none). */
 
-#define SUSPECT_US 300000 /* a leader unreachable this long is replaced */
-#define SETTLE_US 200000  /* a replica that starts as leader first listens this long */
-#define GRACE_US 2000000  /* at start-up, peers may come up this much later than us */
-#define GAP_US 20000      /* a slot missing this long below a decided one is fetched */
-#define RETRY_US 5000000  /* a command not applied this long after it was sent is sent again */
-#define CATCHUP 64        /* missing slots fetched at once */
-#define AHEAD (1u << 20)  /* slots beyond the next to apply a peer may start here */
+#define SUSPECT_US 300000    /* a leader unreachable this long is replaced */
+#define SETTLE_US 200000     /* a replica that starts as leader first listens this long */
+#define GRACE_US 2000000     /* at start-up, peers may come up this much later than us */
+#define GAP_US 20000         /* a slot missing this long below a decided one is fetched */
+#define RETRY_US 5000000     /* a command not applied this long after it was sent is sent again */
+#define CATCHUP 64           /* missing slots fetched at once */
+#define AHEAD (1u << 20)     /* slots beyond the next to apply a peer may start here */
+#define XFER_STUCK 10        /* fetches of one missing slot before asking for a snapshot */
+#define XFER_IDLE_US 3000000 /* a transfer without a chunk this long is given up */
+#define XFER_WINDOW 16       /* chunks sent for one SNAPGET */
+#define XFER_CHUNK (HOC_WIRE_MAX_APP - 32)
 
 /* A command of this replica's client, sent and not yet applied here. */
 typedef struct Pending {
@@ -31,6 +46,16 @@ typedef struct Pending {
     size_t len;
     uint8_t cmd[]; /* encoded */
 } Pending;
+
+/* What the log holds of LastVoting's state in one undecided slot: the
+ * stamp ts of x and the highest phase recorded; x itself only after a
+ * restart, until the slot is started again with it. */
+typedef struct Prom {
+    uint64_t slot, ts, phase;
+    uint8_t *x; /* restart: the estimate to start with (NULL once started) */
+    size_t xlen;
+    bool used;
+} Prom;
 
 /* A slot this replica started as leader, with the batch it proposed. */
 typedef struct Mine {
@@ -65,8 +90,35 @@ struct kv_group {
     /* this replica's clients' commands not yet applied */
     Pending **ptab, *phead, *ptail;
     size_t pcap, npending;
+    /* durability: the log, promises per live slot, field offsets, snapshots */
+    kv_wal *wal;
+    Prom *prom;
+    size_t promcap, nprom;
+    size_t off_x, off_ts, off_vote, off_commit;
+    bool replaying, failed;
+    /* batch: the sync in flight covers the messages held before sync_mark
+     * and the decided slots below sync_limit; those below apply_limit are
+     * on stable storage */
+    size_t sync_mark;
+    uint64_t sync_limit, apply_limit;
+    struct event *synced;
+    struct event_base *base;
+    size_t nrestore; /* Prom entries still waiting for restart_promised */
+    bool restarting; /* restart_promised is starting a slot: admit it */
+    uint64_t faulty; /* peers whose log failed (APP_FAULT): never followed */
+    uint64_t snap_below, snap_pending;
+    pid_t snap_pid;
+    /* state transfer, as the replica that is behind */
+    int xfer_peer, xfer_fd, xfer_next; /* xfer_next: the peer to ask next time */
+    uint64_t xfer_id, xfer_off, xfer_total, xfer_last, xfer_t0, gap_at, gap_tries;
     kv_group_stats st;
 };
+
+static void commit_log(kv_group *g);
+static void apply_ready(kv_group *g);
+static void snapshot_tick(kv_group *g);
+static int on_snapget(kv_group *g, int from, const uint8_t *p, size_t len);
+static int on_snapdata(kv_group *g, int from, const uint8_t *p, size_t len);
 
 /* ---- pending commands ---- */
 static size_t pslot(const kv_group *g, uint64_t client, uint64_t seq)
@@ -320,7 +372,8 @@ static void io_iteration(void *ctx, uint64_t now)
         hoc_log(&g->o.log, HOC_LOG_INFO, "group %d: leading in phase %" PRIu64, g->o.gid, g->term);
     }
     flush_fwd(g);
-    if (g->leading) start_slots(g);
+    if (g->leading && !g->failed) start_slots(g);
+    commit_log(g); /* before the slots' messages and replies leave */
     if (g->starts.n > 1) hoc_svc_send_app(g->svc, -1, (const uint8_t *)g->starts.p, g->starts.n);
     g->starts.n = 0;
 }
@@ -371,7 +424,7 @@ static void watch_leader(kv_group *g, uint64_t now)
 {
     if (g->leader == g->id) return;
     const hoc_net *net = hoc_svc_net(g->svc);
-    if (hoc_net_peer_ready(net, g->leader)) {
+    if (hoc_net_peer_ready(net, g->leader) && !(g->faulty >> g->leader & 1)) {
         g->lost_since = 0;
         return;
     }
@@ -380,9 +433,9 @@ static void watch_leader(kv_group *g, uint64_t now)
     int c = g->leader;
     for (int k = 1; k <= g->n; k++) {
         c = (g->leader + k) % g->n;
-        if (c == g->id || hoc_net_peer_ready(net, c)) break;
+        if (c == g->id || (hoc_net_peer_ready(net, c) && !(g->faulty >> c & 1))) break;
     }
-    if (c == g->id) {
+    if (c == g->id && !g->failed) {
         take_over(g, now);
         return;
     }
@@ -391,6 +444,213 @@ static void watch_leader(kv_group *g, uint64_t now)
     g->leader = c, g->lost_since = 0;
     g->st.leader_changes++;
     resend_all(g, now);
+}
+
+/* ---- durability: promises per slot ---- */
+/* Open addressing on the slot, linear probing, removal by backward shift. */
+static size_t prom_home(const kv_group *g, uint64_t slot)
+{
+    return (size_t)((slot * 0x9e3779b97f4a7c15u) >> 17) & (g->promcap - 1);
+}
+
+static Prom *prom_find(kv_group *g, uint64_t slot)
+{
+    for (size_t i = prom_home(g, slot);; i = (i + 1) & (g->promcap - 1)) {
+        if (!g->prom[i].used) return NULL;
+        if (g->prom[i].slot == slot) return &g->prom[i];
+    }
+}
+
+static Prom *prom_add(kv_group *g, uint64_t slot)
+{
+    if ((g->nprom + 1) * 2 > g->promcap) {
+        Prom *old = g->prom;
+        size_t oc = g->promcap;
+        Prom *t = calloc(oc * 2, sizeof *t);
+        if (!t) return NULL;
+        g->prom = t, g->promcap = oc * 2;
+        for (size_t i = 0; i < oc; i++)
+            if (old[i].used) {
+                size_t j = prom_home(g, old[i].slot);
+                while (t[j].used)
+                    j = (j + 1) & (g->promcap - 1);
+                t[j] = old[i];
+            }
+        free(old);
+    }
+    size_t i = prom_home(g, slot);
+    while (g->prom[i].used && g->prom[i].slot != slot)
+        i = (i + 1) & (g->promcap - 1);
+    if (!g->prom[i].used) {
+        g->prom[i] = (Prom){.slot = slot, .phase = UINT64_MAX, .used = true};
+        g->nprom++;
+    }
+    return &g->prom[i];
+}
+
+static void prom_del(kv_group *g, uint64_t slot)
+{
+    Prom *p = prom_find(g, slot);
+    if (!p) return;
+    if (p->x) g->nrestore--;
+    free(p->x);
+    size_t i = (size_t)(p - g->prom), m = g->promcap - 1;
+    g->prom[i].used = false;
+    g->nprom--;
+    for (size_t j = (i + 1) & m; g->prom[j].used; j = (j + 1) & m) {
+        size_t h = prom_home(g, g->prom[j].slot);
+        bool stays = i <= j ? (i < h && h <= j) : (i < h || h <= j);
+        if (stays) continue;
+        g->prom[i] = g->prom[j];
+        g->prom[j].used = false;
+        i = j;
+    }
+}
+
+/* The engine is about to send round `round` of slot inst from state. What
+ * LastVoting's safety needs a process to keep (docs/services.md): its
+ * estimate x with its stamp ts (collect reports them, acknowledge promises
+ * them), and, as coordinator, that it proposed in this phase (a restarted
+ * coordinator must never propose twice in one phase). Both are written
+ * before the messages that depend on them leave; true holds those messages
+ * until the covering sync. */
+static bool io_sending(void *ctx, uint64_t inst, int64_t round, const void *state)
+{
+    kv_group *g = ctx;
+    if (!g->wal) return false;
+    if (g->failed) return true; /* never released: omissions */
+    const uint8_t *st = state;
+    int64_t ts;
+    memcpy(&ts, st + g->off_ts, sizeof ts);
+    uint64_t phase = (uint64_t)round / (uint64_t)g->rounds;
+    bool proposing = round % g->rounds == 1 && st[g->off_commit];
+    Prom *p = prom_find(g, inst);
+    uint64_t had_ts = p ? p->ts : 0, had_phase = p ? p->phase : UINT64_MAX;
+    const uint8_t *x = st + g->off_x;
+    uint64_t wts = (uint64_t)ts, wphase = had_phase;
+    if (proposing && (had_phase == UINT64_MAX || phase > had_phase)) {
+        /* it hears its own proposal, so it adopts vote in this phase: record
+         * that now, before the proposal leaves */
+        x = st + g->off_vote, wts = phase + 1, wphase = phase;
+    } else if ((uint64_t)ts != had_ts) {
+        wphase =
+            had_phase == UINT64_MAX || (uint64_t)ts - 1 > had_phase ? (uint64_t)ts - 1 : had_phase;
+    } else {
+        return kv_wal_pending(g->wal);
+    }
+    if (!p && !(p = prom_add(g, inst))) return true;
+    p->ts = wts, p->phase = wphase;
+    g->st.promises++;
+    kv_wal_promise(g->wal, inst, wphase, wts, x, hoc_bytes_used(x, g->batch));
+    return kv_wal_pending(g->wal) || kv_wal_error(g->wal);
+}
+
+/* A slot started again after a restart gets back its x and ts. */
+static void io_restore(void *ctx, uint64_t inst, void *state)
+{
+    kv_group *g = ctx;
+    Prom *p = g->nprom ? prom_find(g, inst) : NULL;
+    if (!p) return;
+    int64_t ts = (int64_t)p->ts;
+    memcpy((uint8_t *)state + g->off_ts, &ts, sizeof ts);
+    if (p->x) {
+        memset((uint8_t *)state + g->off_x, 0, g->batch);
+        memcpy((uint8_t *)state + g->off_x, p->x, p->xlen);
+    }
+}
+
+static void io_finished(void *ctx, uint64_t inst, bool decided)
+{
+    (void)decided;
+    kv_group *g = ctx;
+    if (g->nprom) {
+        Prom *p = prom_find(g, inst);
+        if (p && !p->x) prom_del(g, inst);
+    }
+}
+
+/* Slots with promises and no decision after a restart: started again, in
+ * the phase after the last one recorded, with x and ts as they were. */
+static void restart_promised(kv_group *g)
+{
+    for (size_t i = 0; g->nrestore && i < g->promcap; i++) {
+        Prom *p = &g->prom[i];
+        if (!p->used || !p->x) continue;
+        int64_t ints[1] = {0}, round = (int64_t)(p->phase + 1) * g->rounds;
+        memcpy(g->build, p->x, p->xlen);
+        const uint8_t *bytes[1] = {g->build};
+        g->restarting = true;
+        hoc_start_result r = hoc_svc_start(g->svc, p->slot, round, ints, bytes);
+        g->restarting = false;
+        memset(g->build, 0, p->xlen);    /* SKIPPED: decided or ended meanwhile, nothing to keep */
+        if (r == HOC_START_FULL) return; /* the next tick tries again */
+        const uint8_t *st =
+            r == HOC_START_OK ? hoc_engine_state(hoc_svc_engine(g->svc), p->slot) : NULL;
+        int64_t ts = 0;
+        if (st) memcpy(&ts, st + g->off_ts, sizeof ts);
+        if (st && (uint64_t)ts < p->ts) /* a bug: the promise would be forgotten */
+            hoc_log(&g->o.log, HOC_LOG_ERROR, "group %d: slot %" PRIu64 " restarted without its ts",
+                    g->o.gid, p->slot);
+        free(p->x);
+        p->x = NULL;
+        g->nrestore--;
+        if (p->slot > g->max_seen) g->max_seen = p->slot;
+        g->st.restored++;
+    }
+}
+
+/* Writes what the iteration appended and syncs it (group commit), then lets
+ * out what waited for it; a log that cannot be written stops everything
+ * that would depend on it. */
+static void commit_log(kv_group *g)
+{
+    if (!g->wal) return;
+    if (g->failed) {
+        hoc_svc_discard_held(g->svc);
+        return;
+    }
+    if (g->o.fsync == KV_FSYNC_BATCH) { /* the syncer takes it; on_synced lets it out */
+        if (!kv_wal_pending(g->wal)) {  /* held behind a sync that is over: nothing to wait for */
+            hoc_svc_release(g->svc);
+            return;
+        }
+        if (kv_wal_start_sync(g->wal) != 1) return;
+        g->sync_mark = hoc_svc_held_mark(g->svc);
+        uint64_t s = g->next_apply;
+        const uint8_t *v;
+        size_t len;
+        while (hoc_ledger_get(hoc_svc_ledger(g->svc), s, &v, &len) == HOC_INST_DECIDED)
+            s++;
+        g->sync_limit = s;
+        return;
+    }
+    if (kv_wal_commit(g->wal) != 0) {
+        g->failed = true, g->leading = false;
+        hoc_svc_discard_held(g->svc);
+        return;
+    }
+    hoc_svc_release(g->svc);
+}
+
+/* The syncer finished: what it covered goes out, and the next sync starts
+ * with what came meanwhile (group commit). */
+static void on_synced(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what;
+    kv_group *g = arg;
+    if (g->failed) return;
+    int rc = kv_wal_sync_done(g->wal);
+    if (rc > 0) return;
+    if (rc < 0) {
+        g->failed = true, g->leading = false;
+        hoc_svc_discard_held(g->svc);
+        return;
+    }
+    hoc_svc_release_upto(g->svc, g->sync_mark);
+    if (g->sync_limit > g->apply_limit) g->apply_limit = g->sync_limit;
+    apply_ready(g);
+    commit_log(g);
+    hoc_svc_kick(g->svc);
 }
 
 /* ---- applying the log ---- */
@@ -414,7 +674,7 @@ static void apply_cmds(kv_group *g, size_t off, uint32_t count)
         uint64_t c = g->cmd->client, s = g->cmd->seq;
         if ((int)(c >> 56) != g->id) continue;
         pdone(g, c, s);
-        if (g->cb.reply && g->reply.n)
+        if (g->cb.reply && g->reply.n && !g->replaying)
             g->cb.reply(g->cb.ctx, c, s, (const uint8_t *)g->reply.p, g->reply.n);
     }
 }
@@ -422,9 +682,6 @@ static void apply_cmds(kv_group *g, size_t off, uint32_t count)
 /* Applies slot next_apply, whose value is v[0..len). */
 static void apply_slot(kv_group *g, const uint8_t *v, size_t len)
 {
-    if (g->o.store && g->o.store->append(g->o.store->ctx, g->next_apply, v, len) != 0)
-        hoc_log(&g->o.log, HOC_LOG_ERROR, "group %d: slot %" PRIu64 " not stored", g->o.gid,
-                g->next_apply);
     memcpy(g->scratch, v, len); /* trailing zeros were not carried: put them back */
     memset(g->scratch + len, 0, g->batch - len);
     uint32_t proposer, count;
@@ -441,17 +698,20 @@ static void apply_slot(kv_group *g, const uint8_t *v, size_t len)
     g->st.applied_slots++;
 }
 
+/* Applies the decided slots from next_apply on, as far as they are on
+ * stable storage (every record is, once nothing waits for a sync). */
 static void apply_ready(kv_group *g)
 {
     const hoc_ledger *l = hoc_svc_ledger(g->svc);
-    for (;;) {
+    if (g->failed) return;
+    uint64_t lim = g->wal && kv_wal_pending(g->wal) ? g->apply_limit : UINT64_MAX;
+    while (g->next_apply < lim) {
         const uint8_t *v;
         size_t len;
         if (hoc_ledger_get(l, g->next_apply, &v, &len) != HOC_INST_DECIDED) break;
         apply_slot(g, v, len);
         g->next_apply++;
     }
-    if (g->o.store && g->o.store->sync) g->o.store->sync(g->o.store->ctx);
 }
 
 static void io_decided(void *ctx, uint64_t inst, const uint8_t *v, size_t len, int from)
@@ -461,6 +721,10 @@ static void io_decided(void *ctx, uint64_t inst, const uint8_t *v, size_t len, i
     if (inst > g->max_decided || g->max_decided == UINT64_MAX) g->max_decided = inst;
     if (inst > g->max_seen) g->max_seen = inst;
     settle_mine(g, inst, v, len);
+    if (g->wal && !g->failed) {
+        kv_wal_decided(g->wal, inst, v, len); /* in batch, applied once a sync covers it */
+        if (g->nprom) prom_del(g, inst);
+    }
     if (inst == g->next_apply) apply_ready(g);
 }
 
@@ -468,6 +732,10 @@ static void io_decided(void *ctx, uint64_t inst, const uint8_t *v, size_t len, i
 static bool io_admit(void *ctx, uint64_t inst)
 {
     kv_group *g = ctx;
+    if (g->nprom) { /* a slot to restart with its promises: only restart_promised starts it */
+        const Prom *p = prom_find(g, inst);
+        if (p && p->x && !g->restarting) return false;
+    }
     return inst < g->next_apply + AHEAD; /* below: decided here, or forgotten (the ledger says) */
 }
 
@@ -511,10 +779,20 @@ static int io_app(void *ctx, int from, const uint8_t *p, size_t len)
 {
     (void)from;
     kv_group *g = ctx;
-    int rc = len == 0            ? -1
-             : p[0] == APP_FWD   ? on_fwd(g, p + 1, len - 1)
-             : p[0] == APP_START ? on_start(g, p + 1, len - 1)
-                                 : -1;
+    if (len && p[0] == APP_FAULT && from >= 0 && from < 64) {
+        if (!(g->faulty >> from & 1))
+            hoc_log(&g->o.log, HOC_LOG_WARN, "group %d: replica %d cannot write its log", g->o.gid,
+                    from);
+        g->faulty |= 1ull << from;
+        return 0;
+    }
+    if (from >= 0 && from < 64) g->faulty &= ~(1ull << from); /* it is back */
+    int rc = len == 0               ? -1
+             : p[0] == APP_FWD      ? on_fwd(g, p + 1, len - 1)
+             : p[0] == APP_START    ? on_start(g, p + 1, len - 1)
+             : p[0] == APP_SNAPGET  ? on_snapget(g, from, p + 1, len - 1)
+             : p[0] == APP_SNAPDATA ? on_snapdata(g, from, p + 1, len - 1)
+                                    : -1;
     if (rc) {
         g->st.bad_frames++;
         hoc_log(&g->o.log, HOC_LOG_WARN, "group %d: bad service frame from %d", g->o.gid, from);
@@ -522,11 +800,171 @@ static int io_app(void *ctx, int from, const uint8_t *p, size_t len)
     return rc;
 }
 
+/* ---- state transfer ---- */
+/* A replica whose peers have forgotten the slots it misses (they are below
+ * their snapshots) copies a peer's snapshot file, a window of chunks per
+ * request, into its own snap.tmp, then installs it and applies the log
+ * from there (forwarded decisions). The peer reads its file with pread:
+ * nothing on its request path grows with the store. */
+static void xfer_get(kv_group *g)
+{
+    uint8_t f[9];
+    f[0] = APP_SNAPGET;
+    hoc_put_u64(f + 1, g->xfer_off);
+    hoc_svc_send_app(g->svc, g->xfer_peer, f, sizeof f);
+}
+
+static void xfer_stop(kv_group *g)
+{
+    if (g->xfer_fd >= 0) close(g->xfer_fd);
+    g->xfer_fd = -1, g->xfer_peer = -1, g->gap_tries = 0;
+}
+
+static void xfer_begin(kv_group *g, uint64_t now)
+{
+    const hoc_net *net = hoc_svc_net(g->svc);
+    int p = -1;
+    for (int k = 0; k < g->n && p < 0; k++) {
+        int c = (g->xfer_next + k) % g->n;
+        if (c != g->id && hoc_net_peer_ready(net, c) && !(g->faulty >> c & 1)) p = c;
+    }
+    if (p < 0 || g->snap_pid > 0) return; /* (a snapshot being written uses snap.tmp) */
+    g->xfer_next = p + 1;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/snap.tmp", kv_wal_dir(g->wal));
+    g->xfer_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (g->xfer_fd < 0) {
+        hoc_log(&g->o.log, HOC_LOG_WARN, "group %d: cannot write %s: %s", g->o.gid, path,
+                strerror(errno));
+        return;
+    }
+    g->xfer_peer = p, g->xfer_id = 0, g->xfer_off = 0, g->xfer_last = g->xfer_t0 = now;
+    hoc_log(&g->o.log, HOC_LOG_WARN,
+            "group %d: slot %" PRIu64 " is no longer in the peers' logs: copying replica %d's "
+            "snapshot",
+            g->o.gid, g->next_apply, p);
+    xfer_get(g);
+}
+
+/* The snapshot received: it replaces the store if it is ahead of it. */
+static int install_snap(void *ctx, const uint8_t *p, size_t len)
+{
+    kv_group *g = ctx;
+    if (len < 8 || hoc_get_u64(p) <= g->next_apply) return -1;
+    kv_store *ns = kv_store_new();
+    if (!ns || kv_store_load(ns, p + 8, len - 8) != 0) {
+        kv_store_free(ns);
+        return -1;
+    }
+    kv_store_free(g->store);
+    g->store = ns;
+    g->snap_below = g->next_apply = hoc_get_u64(p);
+    if (g->max_seen < g->next_apply) g->max_seen = g->next_apply;
+    hoc_ledger_forget_below(hoc_svc_ledger(g->svc), g->snap_below);
+    return 0;
+}
+
+static void xfer_done(kv_group *g, int from)
+{
+    close(g->xfer_fd);
+    g->xfer_fd = -1;
+    double secs = (double)(hoc_now_us() - g->xfer_t0) / 1e6;
+    if (kv_wal_install_snapshot(g->wal, g->xfer_id, install_snap, g) != 0) {
+        hoc_log(&g->o.log, HOC_LOG_WARN, "group %d: the snapshot from replica %d is not usable",
+                g->o.gid, from);
+    } else {
+        g->st.xfers++;
+        hoc_log(&g->o.log, HOC_LOG_WARN,
+                "group %d: installed replica %d's snapshot below slot %" PRIu64 ": %" PRIu64
+                " bytes in %.3f s (%.1f MB/s)",
+                g->o.gid, from, g->snap_below, g->xfer_total, secs,
+                secs > 0 ? (double)g->xfer_total / secs / 1e6 : 0.0);
+        apply_ready(g);
+    }
+    xfer_stop(g);
+}
+
+/* SNAPDATA from the peer this replica asked. */
+static int on_snapdata(kv_group *g, int from, const uint8_t *p, size_t len)
+{
+    if (len < 24) return -1;
+    if (from != g->xfer_peer || g->xfer_fd < 0) return 0; /* a transfer given up */
+    uint64_t id = hoc_get_u64(p), total = hoc_get_u64(p + 8), off = hoc_get_u64(p + 16);
+    size_t n = len - 24;
+    if (total == 0 || (g->xfer_id && id != g->xfer_id)) { /* none there, or it changed: again */
+        xfer_stop(g);
+        return 0;
+    }
+    if (off != g->xfer_off || n > total - off) return 0;
+    g->xfer_id = id, g->xfer_total = total, g->xfer_last = hoc_now_us();
+    if (pwrite(g->xfer_fd, p + 24, n, (off_t)off) != (ssize_t)n) {
+        hoc_log(&g->o.log, HOC_LOG_WARN, "group %d: cannot write the snapshot: %s", g->o.gid,
+                strerror(errno));
+        xfer_stop(g);
+        return 0;
+    }
+    g->xfer_off += n, g->st.xfer_in += n;
+    if (g->xfer_off == total)
+        xfer_done(g, from);
+    else if (g->xfer_off % ((uint64_t)XFER_WINDOW * XFER_CHUNK) == 0)
+        xfer_get(g);
+    return 0;
+}
+
+/* SNAPGET: a window of chunks of this replica's snapshot file. */
+static int on_snapget(kv_group *g, int from, const uint8_t *p, size_t len)
+{
+    if (len != 8) return -1;
+    uint64_t off = hoc_get_u64(p), total = 0, id = 0;
+    uint8_t f[1 + 24 + XFER_CHUNK];
+    char path[4200];
+    int fd = -1;
+    struct stat st;
+    if (g->wal) {
+        snprintf(path, sizeof path, "%s/snap", kv_wal_dir(g->wal));
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
+    if (fd >= 0 && fstat(fd, &st) == 0 && pread(fd, f, 28, 0) == 28) {
+        total = (uint64_t)st.st_size, id = hoc_get_u64(f + 20);
+    }
+    f[0] = APP_SNAPDATA;
+    for (int k = 0; k < XFER_WINDOW && (off < total || (k == 0 && total == 0)); k++) {
+        size_t want = total - off < XFER_CHUNK ? (size_t)(total - off) : XFER_CHUNK;
+        ssize_t r = total ? pread(fd, f + 25, want, (off_t)off) : 0;
+        if (r < 0 || (size_t)r != want) break;
+        hoc_put_u64(f + 1, id);
+        hoc_put_u64(f + 9, total);
+        hoc_put_u64(f + 17, off);
+        hoc_svc_send_app(g->svc, from, f, 25 + want);
+        off += want, g->st.xfer_out += want;
+    }
+    if (fd >= 0) close(fd);
+    return 0;
+}
+
+/* Counts fetches of one missing slot; past XFER_STUCK, its peers have
+ * forgotten it: state transfer. A transfer that stalls is given up. */
+static void xfer_tick(kv_group *g, uint64_t now, bool fetched)
+{
+    if (!g->wal || g->failed) return;
+    if (g->xfer_peer >= 0) {
+        if (now - g->xfer_last > XFER_IDLE_US) {
+            hoc_log(&g->o.log, HOC_LOG_WARN, "group %d: snapshot transfer from %d stalled",
+                    g->o.gid, g->xfer_peer);
+            xfer_stop(g);
+        }
+        return;
+    }
+    if (!fetched) return;
+    if (g->gap_at != g->next_apply) g->gap_at = g->next_apply, g->gap_tries = 0;
+    if (++g->gap_tries >= XFER_STUCK) xfer_begin(g, now);
+}
+
 /* ---- missing slots, retries ---- */
 /* A slot below a decided one still undecided after GAP_US is fetched:
  * started with an empty batch in a phase another replica coordinates, whose
  * answer is the decision, or whose rounds decide one. */
-static void fetch_missing(kv_group *g, uint64_t now)
+static bool fetch_missing(kv_group *g, uint64_t now)
 {
     const hoc_ledger *l = hoc_svc_ledger(g->svc);
     const uint8_t *v;
@@ -535,10 +973,10 @@ static void fetch_missing(kv_group *g, uint64_t now)
                   hoc_ledger_get(l, g->next_apply, &v, &len) == HOC_INST_NEW;
     if (!behind) {
         g->gap_since = 0;
-        return;
+        return false;
     }
     if (!g->gap_since) g->gap_since = now;
-    if (now - g->gap_since < GAP_US) return;
+    if (now - g->gap_since < GAP_US) return false;
     g->gap_since = now;
     uint64_t phase = g->term;
     if (phase % (uint64_t)g->n == (uint64_t)g->id) phase++;
@@ -546,6 +984,7 @@ static void fetch_missing(kv_group *g, uint64_t now)
     hoc_engine *e = hoc_svc_engine(g->svc);
     for (uint64_t s = g->next_apply; s < g->max_decided && s < g->next_apply + CATCHUP; s++)
         if (hoc_engine_round(e, s) < 0) hoc_svc_start(g->svc, s, round, ints, NULL);
+    return true;
 }
 
 /* Moves p to the end of the list (the order it was last sent in). */
@@ -579,11 +1018,168 @@ static void retry(kv_group *g, uint64_t now)
 void kv_group_tick(kv_group *g, uint64_t now)
 {
     watch_leader(g, now);
-    fetch_missing(g, now);
+    bool fetched = fetch_missing(g, now);
+    xfer_tick(g, now, fetched);
     retry(g, now);
+    /* with a log, the ledger keeps what the log keeps (from the snapshot
+     * on): a peer that lags further gets the snapshot */
+    uint64_t floor = g->o.keep && g->next_apply > g->o.keep ? g->next_apply - g->o.keep : 0;
+    if (g->wal) floor = g->o.keep && floor < g->snap_below ? floor : g->snap_below;
+    if (floor) hoc_ledger_forget_below(hoc_svc_ledger(g->svc), floor);
+    if (g->wal) {
+        restart_promised(g);
+        snapshot_tick(g);
+    }
+    if (g->failed) { /* so that the others stop following it */
+        uint8_t f = APP_FAULT;
+        hoc_svc_send_app(g->svc, -1, &f, 1);
+    }
+    hoc_svc_kick(g->svc);
+}
+
+/* ---- snapshots ---- */
+/* The child: the store as of slot `below` (its pages are the parent's,
+ * copied on write), written and synced; it never returns. */
+static void snapshot_child(kv_group *g, uint64_t below)
+{
+    hoc_buf b = {0};
+    uint8_t h[8];
+    hoc_put_u64(h, below);
+    hoc_buf_put(&b, (const char *)h, 8);
+    kv_store_save(g->store, &b);
+    _exit(kv_wal_write_snapshot(kv_wal_dir(g->wal), (const uint8_t *)b.p, b.n) == 0 ? 0 : 1);
+}
+
+/* Every snap_every applied slots, a forked child writes the store, so the
+ * request path pays for the fork only; once it is on disk, the log behind
+ * it is removed. */
+static void snapshot_tick(kv_group *g)
+{
+    if (g->snap_pid > 0) {
+        int status;
+        pid_t r = waitpid(g->snap_pid, &status, WNOHANG);
+        if (r == 0) return;
+        g->snap_pid = 0;
+        if (r > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+            kv_wal_snapshot_done(g->wal, g->snap_pending) == 0) {
+            g->snap_below = g->snap_pending;
+            g->st.snapshots++;
+            hoc_log(&g->o.log, HOC_LOG_INFO, "group %d: snapshot below slot %" PRIu64 " written",
+                    g->o.gid, g->snap_below);
+        } else {
+            hoc_log(&g->o.log, HOC_LOG_WARN, "group %d: snapshot below slot %" PRIu64 " failed",
+                    g->o.gid, g->snap_pending);
+        }
+        return;
+    }
+    if (!g->wal || g->failed || !g->o.snap_every || g->xfer_fd >= 0 ||
+        g->next_apply < g->snap_below + g->o.snap_every)
+        return; /* (a transfer writes snap.tmp too) */
+    if (kv_wal_rotate(g->wal, g->next_apply) != 0) return;
+    pid_t pid = fork();
+    if (pid == 0) snapshot_child(g, g->next_apply);
+    if (pid < 0) {
+        hoc_log(&g->o.log, HOC_LOG_WARN, "group %d: cannot fork a snapshot: %s", g->o.gid,
+                strerror(errno));
+        return;
+    }
+    g->snap_pid = pid, g->snap_pending = g->next_apply;
+}
+
+/* ---- recovery ---- */
+static int replay_snap(void *ctx, const uint8_t *p, size_t len)
+{
+    kv_group *g = ctx;
+    if (len < 8 || kv_store_load(g->store, p + 8, len - 8) != 0) return -1;
+    g->snap_below = g->next_apply = hoc_get_u64(p);
+    hoc_ledger_forget_below(hoc_svc_ledger(g->svc), g->snap_below);
+    return 0;
+}
+
+static int replay_rec(void *ctx, const kv_wal_rec *r)
+{
+    kv_group *g = ctx;
+    if (r->slot < g->snap_below) return 0;
+    g->st.replayed++;
+    if (r->slot > g->max_seen) g->max_seen = r->slot;
+    if (r->type == KV_WAL_DECIDED) {
+        if (hoc_ledger_decide(hoc_svc_ledger(g->svc), r->slot, r->v, r->len) < 0) return -1;
+        if (r->slot > g->max_decided || g->max_decided == UINT64_MAX) g->max_decided = r->slot;
+        if (g->nprom) prom_del(g, r->slot);
+        return 0;
+    }
+    if (r->len > g->batch) return -1;
+    const uint8_t *v;
+    size_t len;
+    if (hoc_ledger_get(hoc_svc_ledger(g->svc), r->slot, &v, &len) != HOC_INST_NEW) return 0;
+    Prom *p = prom_add(g, r->slot);
+    uint8_t *x = malloc(r->len ? r->len : 1);
+    if (!p || !x) {
+        free(x);
+        return -1;
+    }
+    memcpy(x, r->v, r->len);
+    if (!p->x) g->nrestore++;
+    free(p->x);
+    p->x = x, p->xlen = r->len, p->ts = r->ts;
+    if (p->phase == UINT64_MAX || r->phase > p->phase) p->phase = r->phase;
+    return 0;
+}
+
+/* The offsets of LastVoting's x, ts, vote and commit in its state. */
+static int find_fields(kv_group *g, char *err, size_t errn)
+{
+    const hoc_algo *a = g->o.algo;
+    size_t *offs[] = {&g->off_x, &g->off_ts, &g->off_vote, &g->off_commit};
+    const char *names[] = {"x", "ts", "vote", "commit"};
+    for (int k = 0; k < 4; k++) {
+        int i = 0;
+        while (i < a->nfields && strcmp(a->fields[i].name, names[k]))
+            i++;
+        if (i == a->nfields) {
+            snprintf(err, errn, "the algorithm has no '%s' to keep on disk", names[k]);
+            return -1;
+        }
+        *offs[k] = a->fields[i].offset;
+    }
+    return 0;
+}
+
+/* Opens the log, replays snapshot and records, applies the decided prefix
+ * and restarts the slots with promises. 0, or -1 with err. */
+static int recover(kv_group *g, char *err, size_t errn)
+{
+    if (find_fields(g, err, errn)) return -1;
+    g->promcap = 1024;
+    if (!(g->prom = calloc(g->promcap, sizeof *g->prom))) {
+        snprintf(err, errn, "out of memory");
+        return -1;
+    }
+    uint64_t t0 = hoc_now_us();
+    g->wal = kv_wal_open(g->o.dir, g->o.fsync, &g->o.log, replay_snap, replay_rec, g, err, errn);
+    if (!g->wal) return -1;
+    g->replaying = true;
+    apply_ready(g);
+    g->replaying = false;
+    int efd = kv_wal_event_fd(g->wal);
+    if (efd >= 0) {
+        g->synced = event_new(g->base, efd, EV_READ | EV_PERSIST, on_synced, g);
+        if (!g->synced || event_add(g->synced, NULL) != 0) {
+            snprintf(err, errn, "cannot watch the log's syncer");
+            return -1;
+        }
+    }
     if (g->o.keep && g->next_apply > g->o.keep)
         hoc_ledger_forget_below(hoc_svc_ledger(g->svc), g->next_apply - g->o.keep);
-    hoc_svc_kick(g->svc);
+    restart_promised(g);
+    if (g->st.replayed || g->snap_below)
+        hoc_log(&g->o.log, HOC_LOG_WARN,
+                "group %d: recovered from %s in %.3f s: snapshot below slot %" PRIu64 ", %" PRIu64
+                " records, next slot to apply %" PRIu64 ", %" PRIu64
+                " slots restarted with their promises",
+                g->o.gid, g->o.dir, (double)(hoc_now_us() - t0) / 1e6, g->snap_below,
+                g->st.replayed, g->next_apply, g->st.restored);
+    return 0;
 }
 
 /* ---- life ---- */
@@ -603,6 +1199,8 @@ kv_group *kv_group_new(struct event_base *base, const kv_group_opts *o, const kv
     g->o = *o, g->cb = *cb, g->n = o->peers->n, g->id = o->id, g->rounds = a->nrounds;
     g->batch = a->inputs[0].count;
     g->max_decided = UINT64_MAX;
+    g->xfer_peer = g->xfer_fd = -1;
+    g->base = base;
     g->leader = o->gid % g->n; /* leaders spread over the replicas */
     g->term = (uint64_t)g->leader;
     g->started = hoc_now_us();
@@ -638,8 +1236,11 @@ kv_group *kv_group_new(struct event_base *base, const kv_group_opts *o, const kv
                      .inputs = io_inputs,
                      .decided = io_decided,
                      .app = io_app,
-                     .iteration = io_iteration};
-    if (!(g->svc = hoc_svc_new(base, &so, &io, err, errn))) {
+                     .iteration = io_iteration,
+                     .finished = io_finished,
+                     .restore = o->dir ? io_restore : NULL,
+                     .sending = o->dir ? io_sending : NULL};
+    if (!(g->svc = hoc_svc_new(base, &so, &io, err, errn)) || (o->dir && recover(g, err, errn))) {
         kv_group_free(g);
         return NULL;
     }
@@ -649,7 +1250,17 @@ kv_group *kv_group_new(struct event_base *base, const kv_group_opts *o, const kv
 void kv_group_free(kv_group *g)
 {
     if (!g) return;
+    if (g->snap_pid > 0) { /* a snapshot being written: it is not needed any more */
+        kill(g->snap_pid, SIGKILL);
+        waitpid(g->snap_pid, NULL, 0);
+    }
     hoc_svc_free(g->svc);
+    if (g->xfer_fd >= 0) close(g->xfer_fd);
+    if (g->synced) event_free(g->synced);
+    kv_wal_close(g->wal);
+    for (size_t i = 0; g->prom && i < g->promcap; i++)
+        if (g->prom[i].used) free(g->prom[i].x);
+    free(g->prom);
     kv_store_free(g->store);
     for (Pending *p = g->phead, *nx; p; p = nx)
         nx = p->next, free(p);
@@ -680,6 +1291,14 @@ const kv_store *kv_group_store(const kv_group *g)
 const kv_group_stats *kv_group_get_stats(const kv_group *g)
 {
     return &g->st;
+}
+const char *kv_group_fault(const kv_group *g)
+{
+    return g->wal ? kv_wal_error(g->wal) : NULL;
+}
+const kv_wal *kv_group_wal(const kv_group *g)
+{
+    return g->wal;
 }
 hoc_svc *kv_group_svc(const kv_group *g)
 {

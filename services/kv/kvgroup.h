@@ -20,9 +20,12 @@
  * - Commands a replica's clients sent are sent again, in order, until they
  *   take effect; the store's client table drops the duplicates (kvstore.h).
  *
- * The log is memory only in this version: a restarted replica rebuilds its
- * store by replaying the log from its peers. kv_log_store is where a
- * write-ahead log sits (issue 15). */
+ * With a data directory (o->dir), every decided slot and every promise
+ * LastVoting's safety rests on (x, ts, and the phases this replica
+ * coordinated) is written to a write-ahead log (kvwal.h) before anything
+ * that depends on it leaves (a reply, a round message); the store is
+ * snapshotted by a forked child and the log truncated behind it; a restart
+ * replays snapshot and log. Without one, the log is memory only. */
 #ifndef KV_GROUP_H
 #define KV_GROUP_H
 
@@ -32,20 +35,12 @@
 
 #include "kvcmd.h"
 #include "kvstore.h"
+#include "kvwal.h"
 #include "log.h"
 #include "peers.h"
 #include "svc.h"
 
 struct event_base;
-
-/* Where decided slots go before they are applied (memory only when NULL):
- * append must make the slot survive a restart before it returns 0 (or
- * before sync does); issue 15's write-ahead log implements it. */
-typedef struct kv_log_store {
-    void *ctx;
-    int (*append)(void *ctx, uint64_t slot, const uint8_t *v, size_t len);
-    int (*sync)(void *ctx);
-} kv_log_store;
 
 typedef struct kv_group_opts {
     const hoc_algo *algo; /* LastVotingKV, its input and decision bytes[batch] */
@@ -54,9 +49,11 @@ typedef struct kv_group_opts {
     const hoc_peers *peers;
     const uint8_t *secret;
     size_t secret_len;
-    int pipeline;              /* slots the leader has in flight at most */
-    uint64_t keep;             /* applied slots kept for peers that lag (0: all) */
-    const kv_log_store *store; /* NULL: memory only */
+    int pipeline;        /* slots the leader has in flight at most */
+    uint64_t keep;       /* applied slots kept for peers that lag (0: all) */
+    const char *dir;     /* the group's write-ahead log (kvwal.h); NULL: memory only */
+    kv_fsync fsync;      /* --fsync */
+    uint64_t snap_every; /* applied slots between snapshots (0: none) */
     double drop;
     uint64_t delay_us, seed, memory;
     hoc_logger log;
@@ -73,12 +70,16 @@ typedef struct kv_group_stats {
     uint64_t applied_slots, applied_cmds, duplicates, early, retries, forwarded, batches;
     uint64_t bad_batches, bad_frames, leader_changes;
     uint64_t lost_slots; /* slots this leader started that another value won */
+    uint64_t promises, replayed, restored, snapshots; /* durability */
+    uint64_t xfer_in, xfer_out,
+        xfers; /* state transfer: bytes received, sent; snapshots installed */
 } kv_group_stats;
 
 typedef struct kv_group kv_group;
 
-/* A replica of group o->gid on base; NULL with a message in err when the
- * service cannot start (svc.h) or memory runs out. */
+/* A replica of group o->gid on base, its store and log recovered from
+ * o->dir; NULL with a message in err when the service cannot start (svc.h),
+ * the log cannot be read or memory runs out. */
 kv_group *kv_group_new(struct event_base *base, const kv_group_opts *o, const kv_group_cb *cb,
                        char *err, size_t errn);
 /* Frees g; NULL is a no-op. */
@@ -92,6 +93,11 @@ void kv_group_submit(kv_group *g, uint64_t client, uint64_t seq, kv_op op, uint3
                      const uint8_t *const *args, const size_t *lens);
 /* Failure detection, missing slots, retries; call every few milliseconds. */
 void kv_group_tick(kv_group *g, uint64_t now);
+
+/* NULL, or why this replica refuses writes (its log cannot be written). */
+const char *kv_group_fault(const kv_group *g);
+/* The write-ahead log, or NULL (memory only). */
+const kv_wal *kv_group_wal(const kv_group *g);
 
 /* Who this replica thinks leads, and whether it is itself. */
 int kv_group_leader(const kv_group *g);

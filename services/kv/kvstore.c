@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hoc_rt.h"
 #include "resp.h"
 
 typedef struct Item {
@@ -336,4 +337,51 @@ void kv_store_each(const kv_store *s,
     for (size_t b = 0; b < s->icap; b++)
         for (const Item *it = s->items[b]; it; it = it->next)
             f(ctx, it->key, it->klen, it->val, it->vlen);
+}
+
+/* ---- snapshots ---- */
+void kv_store_save(const kv_store *s, hoc_buf *out)
+{
+    uint8_t h[16];
+    hoc_put_u64(h, s->nitems);
+    hoc_buf_put(out, (const char *)h, 8);
+    for (size_t b = 0; b < s->icap; b++)
+        for (const Item *it = s->items[b]; it; it = it->next) {
+            hoc_put_u32(h, (uint32_t)it->klen);
+            hoc_put_u32(h + 4, (uint32_t)it->vlen);
+            hoc_buf_put(out, (const char *)h, 8);
+            hoc_buf_put(out, (const char *)it->key, it->klen);
+            hoc_buf_put(out, (const char *)it->val, it->vlen);
+        }
+    hoc_put_u64(h, s->nclients);
+    hoc_buf_put(out, (const char *)h, 8);
+    for (size_t b = 0; b < s->ccap; b++)
+        for (const Client *c = s->clients[b]; c; c = c->next) {
+            hoc_put_u64(h, c->id);
+            hoc_put_u64(h + 8, c->next_seq);
+            hoc_buf_put(out, (const char *)h, 16);
+        }
+}
+
+int kv_store_load(kv_store *s, const uint8_t *p, size_t len)
+{
+    size_t off = 0;
+    if (len < 8) return -1;
+    uint64_t n = hoc_get_u64(p);
+    off = 8;
+    for (uint64_t i = 0; i < n; i++) {
+        if (len - off < 8) return -1;
+        size_t kl = hoc_get_u32(p + off), vl = hoc_get_u32(p + off + 4);
+        off += 8;
+        if (kl > len - off || vl > len - off - kl) return -1;
+        set(s, p + off, kl, p + off + kl, vl);
+        off += kl + vl;
+    }
+    if (len - off < 8) return -1;
+    n = hoc_get_u64(p + off);
+    off += 8;
+    if (n > (len - off) / 16) return -1;
+    for (uint64_t i = 0; i < n; i++, off += 16)
+        advance(s, hoc_get_u64(p + off), hoc_get_u64(p + off + 8) - 1);
+    return off == len ? 0 : -1;
 }

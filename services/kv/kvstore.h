@@ -48,4 +48,11 @@ void kv_store_each(const kv_store *s,
                              size_t vlen),
                    void *ctx);
 
+/* Appends the whole state, keys and client table, to out (a snapshot);
+ * never fails (out of memory aborts, as hoc_buf does). */
+void kv_store_save(const kv_store *s, hoc_buf *out);
+/* Adds what kv_store_save wrote, p[0..len), to s (an empty store); -1 if
+ * the bytes are not such a state (s then holds part of it). */
+int kv_store_load(kv_store *s, const uint8_t *p, size_t len);
+
 #endif

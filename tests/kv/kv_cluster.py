@@ -54,10 +54,10 @@ def spaced_ports(n, groups):
 
 
 class Cluster:
-    def __init__(self, n=3, groups=1, extra=()):
+    def __init__(self, n=3, groups=1, extra=(), data=False):
         self.dir = tempfile.mkdtemp(prefix="hoc-kv-")
         dirs.append(self.dir)
-        self.n, self.groups, self.extra = n, groups, list(extra)
+        self.n, self.groups, self.extra, self.data = n, groups, list(extra), data
         self.peer_ports = spaced_ports(n, groups)
         self.ports = free_ports(n)
         self.peers = os.path.join(self.dir, "peers")
@@ -67,12 +67,20 @@ class Cluster:
         self.p = [None] * n
         self.starts = [0] * n
 
-    def start(self, i, extra=()):
+    def datadir(self, i):
+        return os.path.join(self.dir, "d%d" % i)
+
+    def logfile(self, i):
+        return os.path.join(self.dir, "log%d.%d" % (i, self.starts[i]))
+
+    def start(self, i, extra=(), wrap=()):
         self.starts[i] += 1
-        log = open(os.path.join(self.dir, "log%d.%d" % (i, self.starts[i])), "w")
+        log = open(self.logfile(i), "w")
         args = [BIN, "--id", str(i), "--peers", self.peers, "--port", str(self.ports[i]),
                 "--groups", str(self.groups), "--timeout", str(120 * SLOW), "--log", "info"]
-        p = subprocess.Popen(args + self.extra + list(extra), stdout=log, stderr=log)
+        if self.data:
+            args += ["--data", self.datadir(i)]
+        p = subprocess.Popen(list(wrap) + args + self.extra + list(extra), stdout=log, stderr=log)
         procs.append(p)
         self.p[i] = p
         deadline = time.time() + 10 * SLOW
@@ -453,6 +461,198 @@ def sharded():
     c.stop_all()
 
 
+# ---- durability (issue 15): every replica with --data ----
+def writer_loop(ports, stop, acked, prefix):
+    """Unique keys, one at a time, moving on when a replica goes away; the
+    keys whose SET was answered OK are acknowledged writes."""
+    conn, n, pi = None, 0, 0
+    while not stop.is_set():
+        if conn is None:
+            try:
+                conn = Resp(ports[pi], timeout=3.0 * SLOW)
+            except OSError:
+                pi = (pi + 1) % len(ports)
+                time.sleep(0.05)
+                continue
+        n += 1
+        try:
+            if conn.call("SET", "%s%d" % (prefix, n), str(n)) == "OK":
+                acked.append(n)
+        except (OSError, ConnectionError):
+            conn.close()
+            conn, pi = None, (pi + 1) % len(ports)
+    if conn:
+        conn.close()
+
+
+def check_acked(c, acked, prefix, via):
+    """Every acknowledged write reads back through replica `via`."""
+    deadline = time.time() + 20 * SLOW
+    r = None
+    while time.time() < deadline:
+        try:
+            r = Resp(c.ports[via], timeout=5.0 * SLOW)
+            r.call("GET", "warm-up")
+            break
+        except (OSError, ConnectionError):
+            time.sleep(0.1)
+    for n in acked:
+        v = r.call("GET", "%s%d" % (prefix, n))
+        if v != str(n).encode():
+            fail("acknowledged write %s%d = %d reads %r through replica %d" % (prefix, n, n, v, via))
+    print("ok: %d acknowledged writes read back through replica %d" % (len(acked), via))
+
+
+def log_says(c, i, text):
+    with open(c.logfile(i)) as f:
+        return text in f.read()
+
+
+def crash_all(fsync):
+    """kill -9 of every replica at once under load (clients and a writer of
+    unique keys), restart: every acknowledged write is there and the whole
+    history is linearizable. Snapshots every 100 slots, so recovery goes
+    through snapshot, truncated log and replay."""
+    c = Cluster(data=True, extra=["--fsync", fsync, "--snapshot-every", "100"])
+    c.start_all()
+    stop, acked = threading.Event(), []
+    w = threading.Thread(target=writer_loop, args=(c.ports, stop, acked, "w"))
+    w.start()
+    def faults():
+        time.sleep(2 * SLOW)
+        for i in range(c.n):
+            c.p[i].kill()
+        for i in range(c.n):
+            c.p[i].wait()
+        print("killed every replica (kill -9) with %d writes acknowledged" % len(acked))
+        for i in range(c.n):
+            c.start(i)
+        print("restarted every replica")
+    h = run_clients(c, 3 * SLOW, during=faults)
+    stop.set()
+    w.join(30 * SLOW)
+    for i in range(c.n):
+        if not log_says(c, i, "recovered from"):
+            fail("replica %d did not say it recovered" % i)
+        if log_says(c, i, " ERROR "):
+            fail("replica %d logged an error" % i)
+    snaps = [os.path.exists(os.path.join(c.datadir(i), "g0", "snap")) for i in range(c.n)]
+    if not any(snaps):
+        fail("no replica wrote a snapshot")
+    segs = [len([f for f in os.listdir(os.path.join(c.datadir(i), "g0")) if f.startswith("wal.")])
+            for i in range(c.n)]
+    if max(segs) > 3:
+        fail("the log is not truncated behind snapshots: %s segments" % segs)
+    print("ok: snapshots %s, log segments per replica %s" % (snaps, segs))
+    check_acked(c, acked, "w", 1)
+    h.check("crash-all")
+    c.stop_all()
+
+
+def wipe(transfer=False):
+    """A replica whose disk is wiped while it is down catches up from its
+    peers when it comes back, and serves what was written before and after:
+    from their logs, or (transfer: snapshots every 50 slots, so the peers
+    have forgotten the first slots) by copying a peer's snapshot in chunks."""
+    c = Cluster(data=True, extra=["--snapshot-every", "50"] if transfer else [])
+    c.start_all()
+    stop, acked = threading.Event(), []
+    w = threading.Thread(target=writer_loop, args=(c.ports[:2], stop, acked, "w"))
+    w.start()
+    time.sleep(1 * SLOW)
+    c.kill(2)
+    shutil.rmtree(c.datadir(2))
+    print("replica 2 killed and its data directory removed, %d writes so far" % len(acked))
+    time.sleep(1 * SLOW)
+    c.start(2)
+    time.sleep(1 * SLOW)
+    stop.set()
+    w.join(30 * SLOW)
+    check_acked(c, acked, "w", 2)
+    if transfer and not log_says(c, 2, "installed replica"):
+        fail("replica 2 did not install a peer's snapshot")
+    if transfer:
+        with open(c.logfile(2)) as f:
+            print("ok:", [ln.strip() for ln in f if "installed replica" in ln][0])
+    c.stop_all()
+
+
+def damaged(how):
+    """A replica's log cut inside its last record (torn) or with a byte
+    flipped near its end (corrupt) is cut at the last good record with a log
+    line, never replayed; the replica rejoins and reads every acknowledged
+    write (the rest comes from its peers)."""
+    c = Cluster(data=True)
+    c.start_all()
+    stop, acked = threading.Event(), []
+    w = threading.Thread(target=writer_loop, args=(c.ports, stop, acked, "w"))
+    w.start()
+    time.sleep(1.5 * SLOW)
+    c.kill(1)
+    seg = sorted(f for f in os.listdir(os.path.join(c.datadir(1), "g0")) if f.startswith("wal."))[-1]
+    path = os.path.join(c.datadir(1), "g0", seg)
+    size = os.path.getsize(path)
+    if size < 1000:
+        fail("the log is too short to damage (%d bytes)" % size)
+    if how == "torn":
+        os.truncate(path, size - 7)
+    else:
+        with open(path, "r+b") as f:
+            f.seek(size - 300)
+            b = f.read(1)
+            f.seek(size - 300)
+            f.write(bytes([b[0] ^ 0x40]))
+    print("replica 1 killed, its log %s (%d bytes)" % ("cut by 7 bytes" if how == "torn" else "with a flipped byte", size))
+    time.sleep(0.5 * SLOW)
+    c.start(1)
+    time.sleep(1 * SLOW)
+    stop.set()
+    w.join(30 * SLOW)
+    want = "is torn" if how == "torn" else "is corrupt"
+    if not log_says(c, 1, want) or not log_says(c, 1, "the log is cut there"):
+        fail("replica 1's log does not say its log %s was cut" % want)
+    check_acked(c, acked, "w", 1)
+    c.stop_all()
+
+
+def full_disk():
+    """Replica 0's data directory is a 2 MiB tmpfs (a mount namespace of its
+    own): once it is full, replica 0 refuses writes with a clear error and
+    the others go on."""
+    probe = subprocess.run(["unshare", "-rm", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /tmp"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if probe.returncode != 0:
+        print("SKIP: cannot mount a small tmpfs here (unshare -rm: %s)" % probe.stdout.decode().strip())
+        sys.exit(77)
+    c = Cluster(data=True)
+    d0 = c.datadir(0)
+    os.makedirs(d0)
+    wrap = ["unshare", "-rm", "sh", "-c", 'mount -t tmpfs -o size=2m tmpfs "$0" && exec "$@"', d0]
+    c.start(0, wrap=wrap)
+    c.start(1)
+    c.start(2)
+    r0, r1 = Resp(c.ports[0], timeout=5.0 * SLOW), Resp(c.ports[1], timeout=5.0 * SLOW)
+    big, err = "v" * 40000, None
+    for n in range(200):
+        try:
+            res = r0.call("SET", "big%d" % (n % 10), big)
+        except socket.timeout:
+            res = None  # taken before the disk filled, never acknowledged
+            r0 = Resp(c.ports[0], timeout=5.0 * SLOW)
+        if isinstance(res, Err):
+            err = res
+            break
+    if not err or "cannot write its log" not in err or "No space left on device" not in err:
+        fail("a full disk did not refuse writes clearly: %r" % err)
+    print("ok: replica 0 refuses writes: %s" % err)
+    if r1.call("SET", "elsewhere", "1") != "OK" or r1.call("GET", "elsewhere") != b"1":
+        fail("the other replicas stopped")
+    if not log_says(c, 0, "stops acknowledging writes"):
+        fail("replica 0's log does not say why it refuses writes")
+    print("ok: the others go on")
+    c.stop_all()
+
+
 try:
     passed = False
     if CASE == "roundtrip":
@@ -469,6 +669,20 @@ try:
         garbage()
     elif CASE == "sharded":
         sharded()
+    elif CASE == "crash-all":
+        crash_all("batch")
+    elif CASE == "crash-always":
+        crash_all("always")
+    elif CASE == "wipe":
+        wipe()
+    elif CASE == "transfer":
+        wipe(transfer=True)
+    elif CASE == "torn":
+        damaged("torn")
+    elif CASE == "corrupt":
+        damaged("corrupt")
+    elif CASE == "full":
+        full_disk()
     else:
         fail("unknown case " + CASE)
     passed = True
