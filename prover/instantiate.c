@@ -274,7 +274,9 @@ static void agg_axioms(Attempt *v, Z3_ast app)
         Z3_ast cmm = venn_card(v, and2(v, M, eq(v, val, app)));
         attempt_assert(v, imp(v, le(v, one, cM), le(v, one, cmm)));
         received_witness(v, M, val, app, cM);
-        /* against every int candidate u: not more frequent; ties go to the smaller */
+        /* against every int candidate u: not more frequent; ties go to the
+         * smaller. A tie means something only on a non-empty mailbox: on an
+         * empty one both counts are 0 and mmor is 0 whatever u is. */
         Z3_ast *u = NULL;
         int nu = 0, cap = 0;
         for (int i = 0; i < v->nints; i++) {
@@ -289,7 +291,7 @@ static void agg_axioms(Attempt *v, Z3_ast app)
         for (int i = 0; i < nu; i++) {
             Z3_ast cu = venn_card(v, and2(v, M, eq(v, val, u[i])));
             attempt_assert(v, le(v, cu, cmm));
-            attempt_assert(v, imp(v, eq(v, cu, cmm), le(v, app, u[i])));
+            attempt_assert(v, imp(v, and2(v, le(v, one, cM), eq(v, cu, cmm)), le(v, app, u[i])));
             attempt_assert(v, imp(v, lt(v, cM, mul2(v, num(v, 2), cu)), eq(v, app, u[i])));
         }
         free(u);
