@@ -522,8 +522,8 @@ class Gen:
         body = self.expr("bool", sub, d)
         if self.chance(0.75):
             return ["{ ", q, " in ", self.r.choice(doms), " | ", body, " }"]
-        # without a domain the binder's type comes from its first use, which
-        # can make it an int (class intbinder)
+        # without a domain the binder is a process even where its first use is
+        # as an int (class intbinder, fixed: its C did not compile)
         return Risky("intbinder", ["{ ", q, " | ", body, " }"], ["{ ", q, " in procs | ", body, " }"])
 
     def quant(self, sc, d):
