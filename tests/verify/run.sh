@@ -73,6 +73,17 @@ prove)
     # (the halting flag); its mutant without halt is refused (mutants/)
     "$HOC" verify "$SRC/examples/floodmin.ho" --only decided_estimate >"$tmp/g" 2>&1
     [ $? -eq 0 ] && ok || { bad "floodmin decided_estimate not proved"; cat "$tmp/g"; }
+    # loops over the mailbox whose body is a fold (prover/fold.c): two-phase
+    # commit's Yes votes (a union under a condition) and k-set's minimum and
+    # union of senders
+    "$HOC" verify "$SRC/examples/twophase.ho" >"$tmp/h" 2>&1
+    rc=$?
+    [ $rc -eq 0 ] && grep -q "^  11 of 11 proved" "$tmp/h" && ok || { bad "twophase: exit $rc, expected 0"; cat "$tmp/h"; }
+    "$HOC" verify "$SRC/examples/kset.ho" >"$tmp/k" 2>&1
+    for o in "estimate: consecution, round r0" "heard_bound: consecution, round r0" \
+             "validity: implied by the invariants"; do
+        expect_status "$tmp/k" "$o" proved
+    done
     # without the first stage the second does not follow: refused, with a counterexample
     sed '/progress liveness after 1 round/d' "$SRC/examples/otr.ho" >"$tmp/nostage.ho"
     "$HOC" verify "$tmp/nostage.ho" --only liveness >"$tmp/f" 2>&1
