@@ -224,6 +224,16 @@ usage)
     "$HOC" verify "$T/otr_inputs.ho" --algorithm Nope >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "unknown algorithm: not exit 2"
     printf 'algorithm A { var x: int = 0; round { send { broadcast y; } update { } } }\n' >"$tmp/e.ho"
     "$HOC" verify "$tmp/e.ho" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "program error: not exit 2"
+    "$HOC" verify "$T/otr_inputs.ho" --rlimit -1 >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "--rlimit -1: not exit 2"
+    # the budget in Z3 resource units: a tiny one ends in a resource limit,
+    # the same obligations every time (docs/verifier.md, "Budgets")
+    for k in 1 2; do
+        "$HOC" verify "$SRC/examples/otr.ho" --rlimit 20000 --check-time 0 >"$tmp/r$k" 2>&1
+        echo "rc $?" >>"$tmp/r$k"
+    done
+    grep -q "resource limit (--rlimit)" "$tmp/r1" && grep -q "^rc 3" "$tmp/r1" && ok || { bad "--rlimit 20000"; cat "$tmp/r1"; }
+    strip() { sed -n 's/^  \(proved\|failed\|unknown\) *[0-9.]*s *\(.*\)/\1 \2/p' "$1"; }
+    [ "$(strip "$tmp/r1")" = "$(strip "$tmp/r2")" ] && ok || { bad "--rlimit: verdicts differ"; diff "$tmp/r1" "$tmp/r2"; }
     "$HOC" verify "$T/unsupported.ho" >"$tmp/u" 2>&1; rc=$?
     [ $rc -eq 3 ] && grep -q "unsupported" "$tmp/u" && ok || { bad "unsupported construct: exit $rc"; cat "$tmp/u"; }
     # a wrong "proved" is caught by the cross-check with hoc check: an
