@@ -81,7 +81,7 @@ prove)
     [ $rc -eq 0 ] && grep -q "^  11 of 11 proved" "$tmp/h" && ok || { bad "twophase: exit $rc, expected 0"; cat "$tmp/h"; }
     "$HOC" verify "$SRC/examples/kset.ho" >"$tmp/k" 2>&1
     for o in "estimate: consecution, round r0" "heard_bound: consecution, round r0" \
-             "validity: implied by the invariants"; do
+             "decided_input: consecution, round r0" "validity: implied by the invariants"; do
         expect_status "$tmp/k" "$o" proved
     done
     # without the first stage the second does not follow: refused, with a counterexample
@@ -234,6 +234,9 @@ usage)
     grep -q "resource limit (--rlimit)" "$tmp/r1" && grep -q "^rc 3" "$tmp/r1" && ok || { bad "--rlimit 20000"; cat "$tmp/r1"; }
     strip() { sed -n 's/^  \(proved\|failed\|unknown\) *[0-9.]*s *\(.*\)/\1 \2/p' "$1"; }
     [ "$(strip "$tmp/r1")" = "$(strip "$tmp/r2")" ] && ok || { bad "--rlimit: verdicts differ"; diff "$tmp/r1" "$tmp/r2"; }
+    # quantifiers over a mailbox of bools in code (they crashed hoc verify)
+    "$HOC" verify "$T/mbox_quant.ho" --check-time 1 >"$tmp/q" 2>&1
+    [ $? -eq 0 ] && grep -q "6 of 6 proved" "$tmp/q" && ok || { bad "mbox_quant"; cat "$tmp/q"; }
     "$HOC" verify "$T/unsupported.ho" >"$tmp/u" 2>&1; rc=$?
     [ $rc -eq 3 ] && grep -q "unsupported" "$tmp/u" && ok || { bad "unsupported construct: exit $rc"; cat "$tmp/u"; }
     # a wrong "proved" is caught by the cross-check with hoc check: an
