@@ -10,9 +10,16 @@
 #include "vc.h"
 #include "evidence.h"
 
+/* Z3 resource units a second of --timeout buys: about what Z3 spends in a
+ * second on an idle two-core machine (docs/verifier.md, "Budgets"). */
+#define VERIFY_UNITS_PER_S 2000000.0
+/* The wall clock's backstop, in multiples of --timeout, where units count. */
+#define VERIFY_BACKSTOP 4.0
+
 typedef struct VerifyArgs {
     const char *algo, *smt2, *only;
     double timeout;
+    long long rlimit; /* Z3 resource units per obligation; 0: none; -1: from --timeout */
     bool json;
     double check_time;    /* hoc check's budget per algorithm; 0: no runs */
     const char *evidence; /* where its traces go; NULL: a fresh directory */
@@ -27,7 +34,11 @@ static void verify_options(void *args, hoc_opt *t, size_t cap)
         {"--algorithm", HOC_OPT_STR, &v->algo, .arg = "A",
          .help = "only algorithm A (default: every algorithm of the file)"},
         {"--timeout", HOC_OPT_REAL, &v->timeout, .lo = 0.001, .hi = 86400, .arg = "S",
-         .help = "seconds for each obligation (default 20)"},
+         .help = "seconds for each obligation (default 20), counted in Z3 resource\n"
+                 "units (--rlimit); the wall clock stops it at four times that"},
+        {"--rlimit", HOC_OPT_INT, &v->rlimit, 0, 1000000000000LL, .arg = "R",
+         .help = "Z3 resource units for each obligation (default: 2000000 per second\n"
+                 "of --timeout; 0: none, the wall clock alone)"},
         {"--only", HOC_OPT_STR, &v->only, .arg = "TEXT",
          .help = "only the obligations whose name contains TEXT"},
         {"--smt2", HOC_OPT_STR, &v->smt2, .arg = "DIR",
@@ -162,7 +173,13 @@ static int discharge(const VerifyArgs *v, Front *fr, const Duty *d, bool first)
     if (!res || !sel) abort();
     for (int i = 0; i < d->n; i++)
         sel[i] = selected(v, &d->obs[i]);
-    VcOpts o = {.timeout_ms = (unsigned)(v->timeout * 1000), .smt2_dir = v->smt2};
+    /* The budget is counted in Z3's resource units, which a busy machine
+     * spends as an idle one does, so that the verdicts are the same on both;
+     * the wall clock, four times --timeout, is only a backstop. */
+    uint64_t units =
+        v->rlimit >= 0 ? (uint64_t)v->rlimit : (uint64_t)(v->timeout * VERIFY_UNITS_PER_S) + 1;
+    double wall = units ? v->timeout * VERIFY_BACKSTOP : v->timeout;
+    VcOpts o = {.timeout_ms = (unsigned)(wall * 1000), .rlimit = units, .smt2_dir = v->smt2};
     EvOpts eo = {
         .budget = v->check_time, .dir = v->evidence, .src = v->file, .timeout_ms = o.timeout_ms};
     Evidence ev;
@@ -232,7 +249,7 @@ static int verify(Front *fr, const char *file, const VerifyArgs *v)
 
 static int verify_run(int argc, char **argv)
 {
-    VerifyArgs v = {.timeout = 20, .check_time = 5};
+    VerifyArgs v = {.timeout = 20, .rlimit = -1, .check_time = 5};
     hoc_opt t[CMD_MAXOPTS];
     const char *file;
     verify_options(&v, t, CMD_MAXOPTS);

@@ -126,7 +126,11 @@ int ev_cross_check(Evidence *e, const VcResult *res)
         if (e->selected[i] && res[i].status != VC_PROVED) all_proved = false;
     if (all_proved) safety_once(e, false);
     int rc = 0;
-    for (int i = 0; e->safety.found && i < e->n; i++)
+    /* Only a run disagrees with a proof: a counterexample to induction (found
+     * for the obligations not proved) starts from a state that may be
+     * unreachable and break the facts read off the code that the proof
+     * assumes (a halting flag set at a process that has not halted). */
+    for (int i = 0; e->safety.found && !e->safety.cti && i < e->n; i++)
         if (e->selected[i] && res[i].status == VC_PROVED &&
             xc_refutes(&e->safety, e->al, &e->obs[i])) {
             disagreement(e, i, &e->safety);

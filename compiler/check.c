@@ -811,6 +811,12 @@ static Type *check_compr(Checker *c, Expr *e)
 {
     Scope *saved = c->scope;
     Binder *b = e->binders;
+    /* A set holds processes, so a binder without a domain or a type is a
+     * process from the start: inferred from its first use (`q - 1`) it could
+     * become an int, whose C ranges over the specs' active domain, which
+     * process code does not have. As a pid it ranges over 0..n-1, the same
+     * members (a set keeps only those). */
+    if (!b->dom && !b->type) b->type = ast_type(c->a, TY_PID);
     bind(c, b, !is_spec_ctx(c->ctx));
     Type *result = c->t_set;
     bool over_mbox = c->scope->kind == N_MSGVAR; /* the binder is a message of any type */

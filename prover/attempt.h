@@ -182,6 +182,7 @@ typedef struct Attempt {
     int fresh;
     double started;      /* when the attempt began (monotonic seconds) */
     unsigned timeout_ms; /* its whole budget, 0: none */
+    uint64_t rlimit;     /* its whole budget in Z3 resource units, 0: none */
     double deadline;     /* started + the budget, 0: none */
     int debug;           /* HOC_VC_DEBUG: 0 off, 1 solver calls and families, 2 models, 3 pools */
     Reason why;          /* why it cannot conclude, if it cannot */

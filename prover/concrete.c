@@ -264,7 +264,7 @@ static bool part_open(Conc *c, int64_t round)
     v->timeout_ms = c->timeout_ms;
     v->deadline = c->deadline;
     v->debug = getenv("HOC_VC_DEBUG") ? atoi(getenv("HOC_VC_DEBUG")) : 0;
-    smt_open(&v->s, c->timeout_ms, &v->why);
+    smt_open(&v->s, c->timeout_ms, 0, &v->why);
     v->c = v->s.ctx;
     vc_part_setup(v, c->al);
     if (c->run->uniform) { /* as liveness_model sets up a good round */

@@ -147,18 +147,25 @@ static void int_candidates(Attempt *v, Pend *p, Expr *x, Z3_ast **out, Z3_ast **
     if (v->int_wide && (!p->nested || p->origin)) inst_compared(v, p, x->a, out, orig, n, cap);
 }
 
-/* The active domain of ints in a view, at the pool: a strengthening of "t
- * is some process's int or a process id" (what spec int quantifiers range over). */
-static Z3_ast active(Attempt *v, View view, Z3_ast t)
+/* The active domain of a spec quantifier over ints or stamps in a view, at
+ * the pool: a strengthening of what the C's PX_active_ints / _stamps list.
+ * An int ranges over the process ids and the int and pid values processes
+ * hold; a stamp over never and the stamps they hold. The two are kept apart,
+ * as in the C: a stamp 7 is no int the int quantifier reaches. */
+static Z3_ast active(Attempt *v, View view, TypeKind k, Z3_ast t)
 {
-    Z3_ast acc = in_range(v, t);
+    bool stamps = k == TY_STAMP;
+    Z3_ast acc = stamps ? eq(v, t, num(v, 0)) : in_range(v, t);
     for (int i = 0; i < v->npool; i++)
-        for (int s = 0; s < v->nslot; s++)
-            if (v->slot[s].kind == SLOT_INT && v->slot[s].d &&
-                (is_number(v->slot[s].d->type->kind) || v->slot[s].d->type->kind == TY_PID))
-                acc = or2(v, acc,
-                          and2(v, in_range(v, v->pool[i]),
-                               eq(v, attempt_state_read(v, view, s, v->pool[i]), t)));
+        for (int s = 0; s < v->nslot; s++) {
+            const Decl *d = v->slot[s].d;
+            if (v->slot[s].kind != SLOT_INT || !d) continue;
+            TypeKind dk = d->type->kind;
+            if (stamps ? dk != TY_STAMP : dk != TY_INT && dk != TY_PID) continue;
+            acc = or2(v, acc,
+                      and2(v, in_range(v, v->pool[i]),
+                           eq(v, attempt_state_read(v, view, s, v->pool[i]), t)));
+        }
     return acc;
 }
 
@@ -193,7 +200,7 @@ void inst_pend_from(Attempt *v, Pend *p, Z3_ast t, Z3_ast origin)
     e.inst_at = copy.is_int ? NULL : t;
     Z3_ast body = tr_body_after(v, &e, copy.q, copy.b, t, copy.body_pol);
     /* forall@+: proxy => (dom(t) => body); exists@-: proxy => (dom(t) => !body) */
-    Z3_ast dom = copy.is_int ? active(v, copy.view, t) : in_range(v, t);
+    Z3_ast dom = copy.is_int ? active(v, copy.view, copy.b->type->kind, t) : in_range(v, t);
     if (copy.b->domx) dom = and2(v, dom, member(v, tr_set(v, &e, copy.b->domx), t));
     attempt_assert(v, imp(v, copy.proxy, imp(v, dom, copy.negate ? not_(v, body) : body)));
 }
@@ -274,7 +281,9 @@ static void agg_axioms(Attempt *v, Z3_ast app)
         Z3_ast cmm = venn_card(v, and2(v, M, eq(v, val, app)));
         attempt_assert(v, imp(v, le(v, one, cM), le(v, one, cmm)));
         received_witness(v, M, val, app, cM);
-        /* against every int candidate u: not more frequent; ties go to the smaller */
+        /* against every int candidate u: not more frequent; ties go to the
+         * smaller. A tie means something only on a non-empty mailbox: on an
+         * empty one both counts are 0 and mmor is 0 whatever u is. */
         Z3_ast *u = NULL;
         int nu = 0, cap = 0;
         for (int i = 0; i < v->nints; i++) {
@@ -289,7 +298,7 @@ static void agg_axioms(Attempt *v, Z3_ast app)
         for (int i = 0; i < nu; i++) {
             Z3_ast cu = venn_card(v, and2(v, M, eq(v, val, u[i])));
             attempt_assert(v, le(v, cu, cmm));
-            attempt_assert(v, imp(v, eq(v, cu, cmm), le(v, app, u[i])));
+            attempt_assert(v, imp(v, and2(v, le(v, one, cM), eq(v, cu, cmm)), le(v, app, u[i])));
             attempt_assert(v, imp(v, lt(v, cM, mul2(v, num(v, 2), cu)), eq(v, app, u[i])));
         }
         free(u);

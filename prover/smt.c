@@ -25,10 +25,28 @@ bool smt_had_error(const Smt *s)
 }
 
 /* Opens a context; terms are freed all at once when it is closed. */
-void smt_open(Smt *s, unsigned timeout_ms, Reason *why)
+/* The solver's parameters: the wall-clock timeout, and the resource limit,
+ * which Z3 counts in steps of its own, the same on a busy machine as on an
+ * idle one: a check it ends gives the same verdict everywhere. */
+static void set_limits(Smt *s)
+{
+    Z3_params p = Z3_mk_params(s->ctx);
+    Z3_params_inc_ref(s->ctx, p);
+    if (s->timeout_ms)
+        Z3_params_set_uint(s->ctx, p, Z3_mk_string_symbol(s->ctx, "timeout"), s->timeout_ms);
+    if (s->rlimit) /* per check: Z3 counts it from where the context is */
+        Z3_params_set_uint(s->ctx, p, Z3_mk_string_symbol(s->ctx, "rlimit"),
+                           s->rlimit > UINT32_MAX ? UINT32_MAX : (unsigned)s->rlimit);
+    Z3_solver_set_params(s->ctx, s->solver, p);
+    Z3_params_dec_ref(s->ctx, p);
+}
+
+void smt_open(Smt *s, unsigned timeout_ms, uint64_t rlimit, Reason *why)
 {
     memset(s, 0, sizeof *s);
     s->why = why;
+    s->rlimit = rlimit;
+    s->timeout_ms = timeout_ms;
     g_errors = 0;
     Z3_config cfg = Z3_mk_config();
     Z3_set_param_value(cfg, "model", "true");
@@ -37,22 +55,32 @@ void smt_open(Smt *s, unsigned timeout_ms, Reason *why)
     Z3_set_error_handler(s->ctx, on_error);
     s->solver = Z3_mk_simple_solver(s->ctx);
     Z3_solver_inc_ref(s->ctx, s->solver);
-    Z3_params p = Z3_mk_params(s->ctx);
-    Z3_params_inc_ref(s->ctx, p);
-    if (timeout_ms)
-        Z3_params_set_uint(s->ctx, p, Z3_mk_string_symbol(s->ctx, "timeout"), timeout_ms);
-    Z3_solver_set_params(s->ctx, s->solver, p);
-    Z3_params_dec_ref(s->ctx, p);
+    set_limits(s);
 }
 
 void smt_set_timeout(Smt *s, unsigned timeout_ms)
 {
-    Z3_params p = Z3_mk_params(s->ctx);
-    Z3_params_inc_ref(s->ctx, p);
-    Z3_params_set_uint(s->ctx, p, Z3_mk_string_symbol(s->ctx, "timeout"),
-                       timeout_ms ? timeout_ms : 1);
-    Z3_solver_set_params(s->ctx, s->solver, p);
-    Z3_params_dec_ref(s->ctx, p);
+    s->timeout_ms = timeout_ms ? timeout_ms : 1;
+    set_limits(s);
+}
+
+void smt_set_rlimit(Smt *s, uint64_t rlimit)
+{
+    s->rlimit = rlimit ? rlimit : 1;
+    set_limits(s);
+}
+
+uint64_t smt_rlimit_used(Smt *s)
+{
+    Z3_stats st = Z3_solver_get_statistics(s->ctx, s->solver);
+    Z3_stats_inc_ref(s->ctx, st);
+    uint64_t used = 0;
+    for (unsigned i = 0; i < Z3_stats_size(s->ctx, st); i++)
+        if (strcmp(Z3_stats_get_key(s->ctx, st, i), "rlimit count") == 0 &&
+            Z3_stats_is_uint(s->ctx, st, i))
+            used = Z3_stats_get_uint_value(s->ctx, st, i);
+    Z3_stats_dec_ref(s->ctx, st);
+    return used;
 }
 
 void smt_close(Smt *s)
@@ -78,12 +106,17 @@ SmtResult smt_check(Smt *s)
         reason_note(s->why, REASON_SOLVER, NULL, "Z3 reported an error while the query was built");
         return SMT_UNKNOWN;
     }
+    uint64_t before = s->rlimit ? smt_rlimit_used(s) : 0;
     Z3_lbool r = Z3_solver_check(s->ctx, s->solver);
     if (r == Z3_L_FALSE) return SMT_UNSAT;
     if (r == Z3_L_TRUE) {
         s->model = Z3_solver_get_model(s->ctx, s->solver);
         if (s->model) Z3_model_inc_ref(s->ctx, s->model);
         return SMT_SAT;
+    }
+    if (s->rlimit && smt_rlimit_used(s) - before >= s->rlimit) {
+        reason_note(s->why, REASON_SOLVER, NULL, "resource limit (--rlimit)");
+        return SMT_UNKNOWN;
     }
     const char *why = Z3_solver_get_reason_unknown(s->ctx, s->solver);
     reason_note(s->why, REASON_SOLVER, NULL, "%s", why ? why : "unknown");

@@ -14,17 +14,24 @@ typedef enum SmtResult { SMT_UNSAT, SMT_SAT, SMT_UNKNOWN } SmtResult;
 
 typedef struct Smt {
     Z3_context ctx;
+    uint64_t rlimit;     /* Z3 resource units for the next checks (each); 0: none */
+    unsigned timeout_ms; /* wall-clock for the next checks (each); 0: none */
     Z3_solver solver;
     Z3_model model; /* after SMT_SAT, until the next check */
     Reason *why;    /* where a check that is unknown says why */
     bool error;     /* an assertion raised a Z3 error */
 } Smt;
 
-/* A fresh context and solver; timeout_ms 0 means none; unknown checks
- * record their reason in why. Z3 errors are never fatal (smt_had_error). */
-void smt_open(Smt *s, unsigned timeout_ms, Reason *why);
+/* A fresh context and solver; timeout_ms 0 means none, rlimit (Z3 resource
+ * units, per check) 0 means none; unknown checks record their reason in why.
+ * Z3 errors are never fatal (smt_had_error). */
+void smt_open(Smt *s, unsigned timeout_ms, uint64_t rlimit, Reason *why);
+/* The Z3 resource units the checks of s have used so far. */
+uint64_t smt_rlimit_used(Smt *s);
 /* Bounds the next checks to timeout_ms (0 counts as 1 ms). */
 void smt_set_timeout(Smt *s, unsigned timeout_ms);
+/* Bounds each next check to rlimit more Z3 resource units (0 counts as 1). */
+void smt_set_rlimit(Smt *s, uint64_t rlimit);
 /* Frees the model, solver and context (and every term made in it); s may
  * be closed already. */
 void smt_close(Smt *s);

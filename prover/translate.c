@@ -2,6 +2,7 @@
  * quantifiers (skolems and pending universals), mailbox aggregates, and the
  * symbolic execution of the round's code (sends, post-state, initial state). */
 #include "translate.h"
+#include "fold.h"
 #include "venn.h"
 
 #include <string.h>
@@ -10,7 +11,7 @@ static void exec(Attempt *v, Env *e, Stmt *s);
 
 /* ---- C arithmetic ---- */
 /* C's 64-bit wrapping arithmetic on mathematical integers: exact. */
-static Z3_ast wrap(Attempt *v, Z3_ast e)
+Z3_ast tr_wrap(Attempt *v, Z3_ast e)
 {
     Z3_ast lo = Z3_mk_int64(v->c, INT64_MIN, v->I), hi = Z3_mk_int64(v->c, INT64_MAX, v->I);
     Z3_ast two63 = Z3_mk_numeral(v->c, "9223372036854775808", v->I);
@@ -88,9 +89,15 @@ static Z3_ast mk_agg(Attempt *v, AggKind k, Z3_ast pred, Z3_ast val, Z3_ast self
     return app1(v, a->f, self);
 }
 
+Z3_ast tr_aggregate(Attempt *v, Env *e, AggKind k, Z3_ast pred, Z3_ast val)
+{
+    Z3_ast at_S = subst1(v, pred, e->self, v->S), val_S = subst1(v, val, e->self, v->S);
+    return subst1(v, mk_agg(v, k, at_S, val_S, v->S, false), v->S, e->self);
+}
+
 /* The number of processes satisfying pred (over Q): in code, a count of
  * the executing process's mailbox (an aggregate); in specs, a Venn count. */
-static Z3_ast count(Attempt *v, Env *e, Z3_ast pred)
+Z3_ast tr_count(Attempt *v, Env *e, Z3_ast pred)
 {
     if (!e->code) return venn_card(v, pred);
     Z3_ast at_S = subst1(v, pred, e->self, v->S);
@@ -157,8 +164,18 @@ Z3_ast tr_set(Attempt *v, Env *e, Expr *x)
         return tr_set(v, e, x->a);
     case E_SETLIT: {
         Z3_ast r = fls(v);
-        for (int i = 0; i < x->nargs; i++)
-            r = or2(v, r, eq(v, v->Q, tr_expr(v, e, x->args[i], 0)));
+        for (int i = 0; i < x->nargs; i++) {
+            Z3_ast el = tr_expr(v, e, x->args[i], 0);
+            /* {q} with q the variable of an enclosing set condition: its
+             * predicate Q == q would need a placeholder of its own (with one,
+             * `0 in {q}` became Q == Q, true at every q) */
+            if (attempt_has_q(v, el)) {
+                attempt_unsupported(
+                    v, x->pos, "a set literal naming the variable of an enclosing set condition");
+                return fls(v);
+            }
+            r = or2(v, r, eq(v, v->Q, el));
+        }
         return r;
     }
     case E_BINARY:
@@ -311,6 +328,10 @@ static Z3_ast quantifier_from(Attempt *v, Env *e, Expr *x, Binder *b, int pol)
 {
     TypeKind k = b->type->kind;
     bool forall = x->is_forall;
+    /* over a mailbox the binder is a sender, whatever its messages' type: a
+     * bool or enum one is not expanded over its values */
+    bool over_mbox = b->domx && b->domx->type && b->domx->type->kind == TY_MBOX;
+    if (over_mbox) k = TY_PID;
     if (k == TY_BOOL || k == TY_ENUM) { /* finite: expanded exactly */
         int64_t nv = k == TY_BOOL ? 2 : b->type->enm->nmembers;
         Z3_ast acc = forall ? tru(v) : fls(v);
@@ -350,7 +371,7 @@ static Z3_ast quantifier_from(Attempt *v, Env *e, Expr *x, Binder *b, int pol)
         sub.inset = 1;
         Z3_ast body = tr_expr(v, &sub, x->a, 0);
         Z3_ast pred = forall ? and2(v, dom, not_(v, body)) : and2(v, dom, body);
-        Z3_ast cnt = count(v, e, pred);
+        Z3_ast cnt = tr_count(v, e, pred);
         return forall ? eq(v, cnt, num(v, 0)) : lt(v, num(v, 0), cnt);
     }
     bool existential = (pol > 0) != forall;
@@ -427,11 +448,11 @@ static Z3_ast arith(Attempt *v, Env *e, Expr *x)
         return x->op == OP_ADD ? add2(v, a, b) : x->op == OP_SUB ? sub2(v, a, b) : mul2(v, a, b);
     switch (x->op) {
     case OP_ADD:
-        return wrap(v, add2(v, a, b));
+        return tr_wrap(v, add2(v, a, b));
     case OP_SUB:
-        return wrap(v, sub2(v, a, b));
+        return tr_wrap(v, sub2(v, a, b));
     case OP_MUL:
-        return wrap(v, mul2(v, a, b));
+        return tr_wrap(v, mul2(v, a, b));
     case OP_DIV:
         return c_div_k(v, a, b);
     case OP_MOD:
@@ -453,7 +474,7 @@ static Z3_ast comparison(Attempt *v, Env *e, Expr *x, int pol)
                 attempt_unsupported(v, x->pos, "set equality inside a set condition");
                 return fls(v);
             }
-            Z3_ast same = eq(v, count(v, e, diff), num(v, 0));
+            Z3_ast same = eq(v, tr_count(v, e, diff), num(v, 0));
             return is_eq ? same : not_(v, same);
         }
         /* same = forall q in range. !diff(q) */
@@ -605,7 +626,7 @@ static Z3_ast card_term(Attempt *v, Env *e, Expr *x)
         attempt_unsupported(v, x->pos, "a cardinality inside a set condition is not supported");
         return num(v, 0);
     }
-    return count(v, e, pred);
+    return tr_count(v, e, pred);
 }
 
 Z3_ast tr_expr(Attempt *v, Env *e, Expr *x, int pol)
@@ -631,7 +652,7 @@ Z3_ast tr_expr(Attempt *v, Env *e, Expr *x, int pol)
         break;
     case E_UNARY:
         if (x->op == OP_NOT) return not_(v, tr_expr(v, e, x->a, -pol));
-        return wrap(v, Z3_mk_unary_minus(v->c, tr_expr(v, e, x->a, 0)));
+        return tr_wrap(v, Z3_mk_unary_minus(v->c, tr_expr(v, e, x->a, 0)));
     case E_BINARY:
         return binary_term(v, e, x, pol);
     case E_COND: {
@@ -717,11 +738,15 @@ static void exec_assign(Attempt *v, Env *e, Stmt *s)
 static void exec_for(Attempt *v, Env *e, Stmt *s)
 {
     int64_t lo, hi;
-    if (!s->hi || s->cond->kind != E_INT || s->hi->kind != E_INT ||
+    if (!s->hi) { /* over a mailbox or a set */
+        fold_exec(v, e, s);
+        return;
+    }
+    if (s->cond->kind != E_INT || s->hi->kind != E_INT ||
         (lo = s->cond->ival) > (hi = s->hi->ival) || hi - lo > 64) {
-        attempt_unsupported(
-            v, s->pos,
-            "for loops are not supported by the verifier (only constant ranges up to 64)");
+        attempt_unsupported(v, s->pos,
+                            "for loops over a range are supported by the verifier only with "
+                            "constant bounds at most 64 apart");
         return;
     }
     for (int64_t i = lo; i < hi; i++) {

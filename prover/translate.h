@@ -17,6 +17,14 @@ Z3_ast tr_set(Attempt *v, Env *e, Expr *x);
 Z3_ast tr_body_after(Attempt *v, Env *e, Expr *x, Binder *b, Z3_ast val, int pol);
 /* A binding of b to val in front of next, freed with v. */
 Bind *tr_bind(Attempt *v, Binder *b, Z3_ast val, Bind *next);
+/* x wrapped to C's 64-bit two's complement range (exact). */
+Z3_ast tr_wrap(Attempt *v, Z3_ast x);
+/* In code at e->self: the number of processes Q that pred holds of (an
+ * aggregate); in specs, a Venn count. */
+Z3_ast tr_count(Attempt *v, Env *e, Z3_ast pred);
+/* In code at e->self: the aggregate k (min, max, ...) of val over the
+ * processes Q that pred holds of, axiomatised by instantiate.c. */
+Z3_ast tr_aggregate(Attempt *v, Env *e, AggKind k, Z3_ast pred, Z3_ast val);
 /* Sets v's sends and payloads for round r, over S (sender) and T (recipient). */
 void tr_send(Attempt *v, Round *r);
 /* Sets v's post-state of round r at S. */

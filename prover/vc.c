@@ -385,11 +385,12 @@ static Attempt *open_attempt(const AttemptSpec *a, double t0)
     v->al = a->al;
     v->started = t0;
     v->timeout_ms = a->o->timeout_ms;
+    v->rlimit = a->o->rlimit;
     if (a->o->timeout_ms) v->deadline = t0 + (double)a->o->timeout_ms / 1000.0;
     v->int_wide = a->wide;
     const char *debug = getenv("HOC_VC_DEBUG");
     v->debug = !debug ? 0 : atoi(debug) > 1 ? atoi(debug) : 1;
-    smt_open(&v->s, a->o->timeout_ms, &v->why);
+    smt_open(&v->s, a->o->timeout_ms, 0, &v->why);
     v->c = v->s.ctx;
     setup(v, a->al);
     return v;
@@ -621,6 +622,14 @@ static SmtResult check_in_budget(Attempt *v, int it, bool post)
         }
         smt_set_timeout(&v->s, (unsigned)(left * 1000.0) + 1);
     }
+    if (v->rlimit) { /* the same budget in Z3's own steps: the same verdict on any machine */
+        uint64_t used = smt_rlimit_used(&v->s);
+        if (used >= v->rlimit) {
+            reason_note(&v->why, REASON_SOLVER, NULL, "resource limit (--rlimit)");
+            return SMT_UNKNOWN;
+        }
+        smt_set_rlimit(&v->s, v->rlimit - used);
+    }
     if (v->nasserted > MAX_ASSERTED) { /* the encoding outgrew what Z3 can take in time */
         reason_note(&v->why, REASON_SOLVER, NULL, "the encoding grew too large (%d assertions)",
                     v->nasserted);
@@ -629,11 +638,14 @@ static SmtResult check_in_budget(Attempt *v, int it, bool post)
     SmtResult r = smt_check(&v->s);
     if (v->debug)
         fprintf(stderr,
-                "check %d: %s in %.3fs, %d assertions, %d families, %d witnesses, pool %d\n", it,
+                "check %d: %s in %.3fs (rlimit count %llu), %d assertions, %d families, %d "
+                "witnesses, pool %d\n",
+                it,
                 r == SMT_SAT     ? "sat"
                 : r == SMT_UNSAT ? "unsat"
                                  : "unknown",
-                hoc_now_s() - tc, v->nasserted, v->nfams, v->nwit, v->npool);
+                hoc_now_s() - tc, (unsigned long long)smt_rlimit_used(&v->s), v->nasserted,
+                v->nfams, v->nwit, v->npool);
     if (r == SMT_SAT && v->debug > 1) debug_model(v, post);
     return r;
 }
@@ -819,6 +831,7 @@ static void run_attempt(const AttemptSpec *a, VcResult *res, bool *had_int)
         res->status = VC_UNKNOWN;
         reason_format(&v->why, res->reason, sizeof res->reason);
     }
+    res->units = smt_rlimit_used(&v->s);
     close_attempt(v);
     res->secs = hoc_now_s() - t0;
 }
@@ -832,19 +845,27 @@ static void narrow_then_wide(Algo *al, const VcObligation *ob, const VcOpts *o, 
 {
     bool had_int = false;
     VcOpts oo = *o;
-    if (o->timeout_ms) oo.timeout_ms = o->timeout_ms / 2 + 1;
+    /* with a resource budget, the units are shared and the clock is only a
+     * backstop (shares of the clock would make the verdict the machine's) */
+    if (o->rlimit)
+        oo.rlimit = o->rlimit / 2 + 1;
+    else if (o->timeout_ms)
+        oo.timeout_ms = o->timeout_ms / 2 + 1;
     AttemptSpec a = {.al = al, .ob = ob, .o = &oo, .use = use, .no_goal = no_goal};
     run_attempt(&a, res, &had_int);
     if (res->status == VC_PROVED || !had_int) return;
     double first = res->secs;
+    uint64_t first_units = res->units;
     free(res->cex);
     if (o->timeout_ms) {
         double left = (double)o->timeout_ms - first * 1000.0;
         oo.timeout_ms = (unsigned)(left > 1 ? left : 1);
     }
+    if (o->rlimit) oo.rlimit = o->rlimit > first_units ? o->rlimit - first_units : 1;
     a.wide = true;
     run_attempt(&a, res, &had_int);
     res->secs += first;
+    res->units += first_units;
 }
 
 static int expr_size(Expr *x)
@@ -894,6 +915,7 @@ static void discharge(Algo *al, const VcObligation *ob, const VcOpts *o, VcResul
      * 2..norder invariants; a property skips the empty set */
     int nsteps = 1 + norder + (norder > 1 ? norder - 1 : 0);
     double spent = 0;
+    uint64_t spent_units = 0;
     for (int step = ob->kind == VC_PROP; step < nsteps; step++) {
         bool use[256] = {0};
         int single = step >= 1 && step <= norder ? order[step - 1] : -1;
@@ -906,10 +928,15 @@ static void discharge(Algo *al, const VcObligation *ob, const VcOpts *o, VcResul
         if (o->timeout_ms) { /* a share of what is left; the last attempt gets all of it */
             double left = (double)o->timeout_ms - spent * 1000.0;
             if (left < 1) left = 1;
-            oo.timeout_ms = (unsigned)(last ? left : left / 4 + 1);
+            oo.timeout_ms = (unsigned)(last || o->rlimit ? left : left / 4 + 1);
+        }
+        if (o->rlimit) { /* shared the same way in units; the clock is the backstop */
+            uint64_t left = o->rlimit > spent_units ? o->rlimit - spent_units : 1;
+            oo.rlimit = last ? left : left / 4 + 1;
         }
         narrow_then_wide(al, ob, &oo, res, use, false);
         spent += res->secs;
+        spent_units += res->units;
         if (res->status == VC_PROVED) {
             memcpy(used, use, sizeof use);
             if (step == 0)
@@ -929,6 +956,7 @@ static void discharge(Algo *al, const VcObligation *ob, const VcOpts *o, VcResul
         if (!last) free(res->cex), res->cex = NULL;
     }
     res->secs = spent;
+    res->units = spent_units;
 }
 
 /* Whether the obligation assumes something of the heard-of sets: then its
@@ -983,7 +1011,10 @@ void vc_discharge(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult *r
     VcResult vac;
     VcOpts oo = *o;
     oo.smt2_dir = NULL;
-    if (!assumes(al, ob) && o->timeout_ms) {
+    if (!assumes(al, ob) && o->rlimit) { /* about what the proof used */
+        uint64_t cap = res->units + 4000000;
+        if (cap < oo.rlimit) oo.rlimit = cap;
+    } else if (!assumes(al, ob) && o->timeout_ms) {
         double cap = res->secs * 1000.0 + 1000.0;
         if (cap < oo.timeout_ms) oo.timeout_ms = (unsigned)cap;
     }

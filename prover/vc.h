@@ -8,6 +8,7 @@
 #ifndef HOC_VC_H
 #define HOC_VC_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "check.h"
@@ -23,13 +24,15 @@ typedef struct VcObligation {
 } VcObligation;
 
 typedef struct VcOpts {
-    unsigned timeout_ms;  /* per solver call; 0: none */
+    unsigned timeout_ms;  /* per obligation, wall-clock; 0: none */
+    uint64_t rlimit;      /* Z3 resource units per obligation; 0: none (docs/verifier.md) */
     const char *smt2_dir; /* write each query there, or NULL */
 } VcOpts;
 
 typedef struct VcResult {
     VcStatus status;
     double secs;
+    uint64_t units;   /* Z3 resource units its checks used */
     char reason[512]; /* unknown: why; failed: a one-line summary */
     char *cex;        /* failed: a readable counterexample (malloc'd) or NULL */
     char smt2_path[512];

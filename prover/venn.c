@@ -251,8 +251,29 @@ static bool has_atom(const Family *f, int atom)
     return false;
 }
 
+/* Whether atom is a bool variable of the program read at Q (x(Q), not
+ * the stopped flag, which every mailbox has): a condition the families of
+ * mailboxes of boolean messages share. */
+static bool bool_state_atom(Attempt *v, int atom)
+{
+    Z3_ast t = v->atoms[atom];
+    if (Z3_get_ast_kind(v->c, t) != Z3_APP_AST) return false;
+    Z3_app a = Z3_to_app(v->c, t);
+    if (Z3_get_app_num_args(v->c, a) != 1 || !Z3_is_eq_ast(v->c, Z3_get_app_arg(v->c, a, 0), v->Q))
+        return false;
+    Z3_func_decl d = Z3_get_app_decl(v->c, a);
+    for (int i = 0; i < v->nslot; i++)
+        if (v->slot[i].kind == SLOT_BOOL && v->slot[i].d &&
+            Z3_is_eq_func_decl(v->c, v->slot[i].pre, d))
+            return true;
+    return false;
+}
+
 /* The main family also splits on the value atoms of the families of the
- * query's own processes (the pool's core). */
+ * query's own processes (the pool's core), and on their bool variables
+ * while it is small: through the marginals, two mailboxes' counts of x and
+ * of !x then add up to at most the processes (Ben-Or's two majorities of
+ * reports cannot disagree). */
 static void add_core_value_atoms(Attempt *v, Family *f)
 {
     for (int g = 1; g < v->nfams && f->natoms < MAX_ATOMS; g++) {
@@ -268,7 +289,8 @@ static void add_core_value_atoms(Attempt *v, Family *f)
             if (v->cards[i].fam == g) collect_atoms(v, v->cards[i].pred, &ha, &hn, &hcap);
         for (int k = 0; k < hn && f->natoms < MAX_ATOMS; k++) {
             Z3_ast E, a;
-            if (!has_atom(f, ha[k]) && value_atom(v, ha[k], &E, &a)) {
+            if (!has_atom(f, ha[k]) && (value_atom(v, ha[k], &E, &a) ||
+                                        (f->natoms < SPLIT_ATOMS && bool_state_atom(v, ha[k])))) {
                 GROW(f->atoms, f->natoms, f->capatoms);
                 f->atoms[f->natoms++] = ha[k];
             }

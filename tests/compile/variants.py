@@ -77,6 +77,7 @@ UPDATES = {
         "b = exists m in mbox. true;",
         "s = { m in procs | m in mbox };",
         "x = mbox[id - 1] + mbox[n];",
+        "s = { q | mbox[q - 1] == 1 };",  # the binder is a process, though first used as an int
     ],
     "record": [
         "x = mbox[0].u;",
@@ -127,6 +128,7 @@ UPDATES = {
         "b = forall c: E. true;",
         "s = { j | true };",
         "s = { j in s | false };",
+        "s = { j | j - 1 == x };",
         "s = {id, id + 1, n, -1};",
         "x = min(s) + max(s);",
         "x = |s| + |procs|;",
@@ -153,6 +155,7 @@ SPECS = [
     "invariant i9: forall c: bool. c || !c;",
     "invariant i10: k == k;",
     "invariant i11: forall i. p[i] < 4294967296;",
+    "invariant i12: |{ j | j - 1 == x[0] }| <= n;",
     "assume a1: forall j. HO[j] == HO[j];",
     "assume a2: exists P. true;",
     "assume a3: |HO[n]| == 0;",

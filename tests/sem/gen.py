@@ -522,8 +522,8 @@ class Gen:
         body = self.expr("bool", sub, d)
         if self.chance(0.75):
             return ["{ ", q, " in ", self.r.choice(doms), " | ", body, " }"]
-        # without a domain the binder's type comes from its first use, which
-        # can make it an int (class intbinder)
+        # without a domain the binder is a process even where its first use is
+        # as an int (class intbinder, fixed: its C did not compile)
         return Risky("intbinder", ["{ ", q, " | ", body, " }"], ["{ ", q, " in procs | ", body, " }"])
 
     def quant(self, sc, d):
@@ -706,6 +706,41 @@ class Gen:
             return None
         return Stmt(head, body_fn(sub, nest - 1), kind="for")
 
+    def s_fold(self, sc, d):
+        """A loop over the mailbox or a set whose body is a fold (prover/fold.c
+        encodes it): each variable accumulated once, in an order-independent
+        shape, maybe under a condition."""
+        i = self.fresh("i")
+        sub = sc.child()
+        if sc.mbox and self.chance(0.6):
+            head, elem = ["for ", i, " in mbox"], [i, ".sender"]
+            sub.binders.append((i, "msg", "msg"))
+        else:
+            head, elem = ["for ", i, " in ", self.expr("set", sc, 1)], [i]
+            sub.binders.append((i, "pid", "proc"))
+        targets = self.assignable(False)
+        self.r.shuffle(targets)
+        body = []
+        for name, t in targets[:self.r.randint(1, 3)]:
+            shapes = [lambda: [name, " = ", self.expr(t, sc, d), ";"]]  # a constant of the loop
+            if t in ("int", "pid", "stamp"):
+                e = self.expr(t, sub, d)
+                op = self.r.choice(["<", "<=", ">", ">="])
+                shapes += [lambda: ["if (", e, " ", op, " ", name, ") { ", name, " = ", e, "; }"],
+                           lambda: [name, " = ", self.r.choice(["min", "max"]), "(", name, ", ", e, ");"]]
+            if t == "int":
+                shapes.append(lambda: [name, " = ", name, " + 1;"])
+            if t == "bool":
+                shapes.append(lambda: [name, " = ", name, self.r.choice([" || ", " && "]),
+                                       self.expr("bool", sub, d), ";"])
+            if t == "set":
+                shapes.append(lambda: [name, " = ", name, self.r.choice([" + ", " - "]), "{", elem, "};"])
+            st = Stmt(self.r.choice(shapes)())
+            if self.chance(0.4):
+                st = Stmt(["if (", self.expr("bool", sub, d), ")"], Block([st]), kind="if")
+            body.append(st)
+        return Stmt(head, Block(body), kind="for") if body else None
+
     def s_halt(self, sc, d):
         """if (c) { [flag = true;] halt; }: a halting flag when there is one."""
         body = []
@@ -738,6 +773,7 @@ class Gen:
                 (2, lambda: self.s_let(sc, d)),
                 (2, lambda: self.s_if(sc, d - 1, nest, body_fn) if nest > 0 else None),
                 (1, lambda: self.s_for(sc, d - 1, nest, body_fn) if nest > 0 else None),
+                (0.5, lambda: self.s_fold(sc, d - 1) if nest > 0 else None),
                 (0.3, lambda: self.s_halt(sc, d - 1) if nest > 0 else None),
             ])
             if st is not None:

@@ -73,6 +73,17 @@ prove)
     # (the halting flag); its mutant without halt is refused (mutants/)
     "$HOC" verify "$SRC/examples/floodmin.ho" --only decided_estimate >"$tmp/g" 2>&1
     [ $? -eq 0 ] && ok || { bad "floodmin decided_estimate not proved"; cat "$tmp/g"; }
+    # loops over the mailbox whose body is a fold (prover/fold.c): two-phase
+    # commit's Yes votes (a union under a condition) and k-set's minimum and
+    # union of senders
+    "$HOC" verify "$SRC/examples/twophase.ho" >"$tmp/h" 2>&1
+    rc=$?
+    [ $rc -eq 0 ] && grep -q "^  11 of 11 proved" "$tmp/h" && ok || { bad "twophase: exit $rc, expected 0"; cat "$tmp/h"; }
+    "$HOC" verify "$SRC/examples/kset.ho" >"$tmp/k" 2>&1
+    for o in "estimate: consecution, round r0" "heard_bound: consecution, round r0" \
+             "decided_input: consecution, round r0" "validity: implied by the invariants"; do
+        expect_status "$tmp/k" "$o" proved
+    done
     # without the first stage the second does not follow: refused, with a counterexample
     sed '/progress liveness after 1 round/d' "$SRC/examples/otr.ho" >"$tmp/nostage.ho"
     "$HOC" verify "$tmp/nostage.ho" --only liveness >"$tmp/f" 2>&1
@@ -213,6 +224,19 @@ usage)
     "$HOC" verify "$T/otr_inputs.ho" --algorithm Nope >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "unknown algorithm: not exit 2"
     printf 'algorithm A { var x: int = 0; round { send { broadcast y; } update { } } }\n' >"$tmp/e.ho"
     "$HOC" verify "$tmp/e.ho" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "program error: not exit 2"
+    "$HOC" verify "$T/otr_inputs.ho" --rlimit -1 >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "--rlimit -1: not exit 2"
+    # the budget in Z3 resource units: a tiny one ends in a resource limit,
+    # the same obligations every time (docs/verifier.md, "Budgets")
+    for k in 1 2; do
+        "$HOC" verify "$SRC/examples/otr.ho" --rlimit 20000 --check-time 0 >"$tmp/r$k" 2>&1
+        echo "rc $?" >>"$tmp/r$k"
+    done
+    grep -q "resource limit (--rlimit)" "$tmp/r1" && grep -q "^rc 3" "$tmp/r1" && ok || { bad "--rlimit 20000"; cat "$tmp/r1"; }
+    strip() { sed -n 's/^  \(proved\|failed\|unknown\) *[0-9.]*s *\(.*\)/\1 \2/p' "$1"; }
+    [ "$(strip "$tmp/r1")" = "$(strip "$tmp/r2")" ] && ok || { bad "--rlimit: verdicts differ"; diff "$tmp/r1" "$tmp/r2"; }
+    # quantifiers over a mailbox of bools in code (they crashed hoc verify)
+    "$HOC" verify "$T/mbox_quant.ho" --check-time 1 >"$tmp/q" 2>&1
+    [ $? -eq 0 ] && grep -q "6 of 6 proved" "$tmp/q" && ok || { bad "mbox_quant"; cat "$tmp/q"; }
     "$HOC" verify "$T/unsupported.ho" >"$tmp/u" 2>&1; rc=$?
     [ $rc -eq 3 ] && grep -q "unsupported" "$tmp/u" && ok || { bad "unsupported construct: exit $rc"; cat "$tmp/u"; }
     # a wrong "proved" is caught by the cross-check with hoc check: an
