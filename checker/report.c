@@ -44,6 +44,24 @@ static void report_found(const Mc *m, const Search *s)
     path_print(m, &s->trace, s->trace.depth);
 }
 
+/* Bytes of the seen set per state stored (the states of the last segment). */
+static double bytes_per_state(const Mc *m)
+{
+    return m->st.count ? (double)store_seen_bytes(&m->st) / (double)m->st.count : 0.0;
+}
+
+/* What the states took: memory per state, peaks, disk, and the odds that
+ * hash compaction hid a state. */
+static void report_memory(const Mc *m, const Search *s)
+{
+    double mb = 1048576.0;
+    fprintf(m->out,
+            "  seen set %.1f MB (64-bit fingerprints: %.1f bytes per state), peak memory %.1f MB, "
+            "%.1f MB on disk; odds of a fingerprint collision %.1g\n",
+            (double)store_seen_bytes(&m->st) / mb, bytes_per_state(m), (double)m->st.mem_peak / mb,
+            (double)store_disk_peak(&m->st) / mb, fpset_collision_odds(s->states));
+}
+
 /* What was searched, how much, and which reductions applied. */
 static void report_summary(const Mc *m, const Search *s)
 {
@@ -64,16 +82,14 @@ static void report_summary(const Mc *m, const Search *s)
             ", %.3f s, %.0f states/s\n",
             s->states, s->initial, m->transitions, s->depth, s->secs,
             s->secs > 0 ? (double)s->states / s->secs : 0.0);
-    fprintf(
-        f,
-        "  %zu bytes per stored state, %.1f MB in all; symmetry reduction %s; round counter %s\n",
-        m->st.rec + 16, (double)store_bytes(&m->st) / 1048576.0,
-        m->sym ? "applied"
-               : (a->uses_id ? "not applied (the algorithm depends on process ids)" : "off"),
-        m->fold_round        ? "folded into the phase position"
-        : m->rank.period > 0 ? "abstracted (stamps ranked, phase kept modulo its period)"
-        : !o->abstraction    ? "kept (--no-abstraction)"
-                             : "kept (the algorithm reads it as a number)");
+    report_memory(m, s);
+    fprintf(f, "  symmetry reduction %s; round counter %s\n",
+            m->sym ? "applied"
+                   : (a->uses_id ? "not applied (the algorithm depends on process ids)" : "off"),
+            m->fold_round        ? "folded into the phase position"
+            : m->rank.period > 0 ? "abstracted (stamps ranked, phase kept modulo its period)"
+            : !o->abstraction    ? "kept (--no-abstraction)"
+                                 : "kept (the algorithm reads it as a number)");
     if (m->nassume)
         fprintf(f, "  %d per-round assumption%s enforced on the largest heard-of sets\n",
                 m->nassume, m->nassume == 1 ? "" : "s");
@@ -112,11 +128,13 @@ static void report_json(const Mc *m, const Search *s)
             "{\"verdict\": \"%s\", \"states\": %" PRId64 ", \"transitions\": %" PRId64
             ", \"depth\": %" PRId64 ", \"seconds\": %.6f, \"exhausted\": %s, \"symmetry\": %s, "
             "\"abstraction\": %s, "
-            "\"bytes_per_state\": %zu%s%s%s",
+            "\"bytes_per_state\": %.1f, \"mem_peak_mb\": %.1f, \"disk_peak_mb\": %.1f, "
+            "\"collision_odds\": %.3g%s%s%s",
             verdict, s->states, m->transitions, s->depth, s->secs, s->exhausted ? "true" : "false",
-            m->sym ? "true" : "false", m->rank.period > 0 ? "true" : "false", m->st.rec + 16,
-            m->bad >= 0 ? ", \"spec\": \"" : "", m->bad >= 0 ? a->specs[m->bad_spec].name : "",
-            m->bad >= 0 ? "\"" : "");
+            m->sym ? "true" : "false", m->rank.period > 0 ? "true" : "false", bytes_per_state(m),
+            (double)m->st.mem_peak / 1048576.0, (double)store_disk_peak(&m->st) / 1048576.0,
+            fpset_collision_odds(s->states), m->bad >= 0 ? ", \"spec\": \"" : "",
+            m->bad >= 0 ? a->specs[m->bad_spec].name : "", m->bad >= 0 ? "\"" : "");
     if (m->o->skip) {
         fputs(", \"skipped\": [", f);
         for (int i = 0, k = 0; i < a->nspecs; i++)

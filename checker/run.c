@@ -35,6 +35,9 @@ int run_init(Mc *m, const hoc_algo *a, const mc_opts *o)
 
 void run_free(Mc *m)
 {
+    for (int t = 0; t < 16; t++)
+        store_buf_free(&m->buf[t]);
+    free(m->root);
     free(m->forget);
     rank_free(&m->rank);
     store_free(&m->st);

@@ -35,12 +35,12 @@ typedef struct Mc {
     int nforget;
     int nassume;        /* assumptions that restrict the adversary in every round */
     bool roots_initial; /* the store's roots are initial states (not a goal reached) */
+    uint8_t *root;      /* else the one root: the state where the last goal was reached */
     Store st;
-    int64_t transitions;            /* the workers' counts, summed once the search is over */
-    int64_t level_start, level_end; /* the store's indices of the level being expanded */
-    int64_t next_index;             /* work distribution within a level */
-    pthread_mutex_t lock;           /* guards bad, bad_spec and stop_why */
-    int64_t bad;                    /* index of a violating (or goal) state, -1 */
+    StoreBuf buf[16];     /* each worker thread's new states (store.h) */
+    int64_t transitions;  /* the workers' counts, summed once the search is over */
+    pthread_mutex_t lock; /* guards bad, bad_spec and stop_why */
+    int64_t bad;          /* index of a violating (or goal) state, -1 */
     int bad_spec;
     int goal;  /* the goal of this segment of a punctuated search, or -1 */
     bool stop; /* a bound was hit; workers set it with run_halt() */
