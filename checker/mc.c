@@ -44,9 +44,10 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
     if (threads > 16) threads = 16;
     Mc m;
     Worker *ws = calloc((size_t)threads, sizeof *ws);
-    if (!ws || run_init(&m, a, o) != 0) {
+    int init = ws ? run_init(&m, a, o) : -1;
+    if (init != 0) {
         free(ws);
-        fprintf(stderr, "hoc check: out of memory\n");
+        if (init == -1) fprintf(stderr, "hoc check: out of memory\n");
         return 2;
     }
     int rc = 2, ready = 0;

@@ -8,7 +8,7 @@
 
 void path_free(Path *p)
 {
-    free(p->states), free(p->hos), free(p->bits);
+    free(p->states), free(p->hos), free(p->bits), free(p->envs);
     memset(p, 0, sizeof *p);
 }
 
@@ -18,13 +18,15 @@ int path_alloc(Path *p, const Mc *m, int64_t depth)
     p->states = malloc(m->key * (size_t)(depth + 1));
     p->hos = calloc(HOC_MAXN * (size_t)(depth + 1), sizeof *p->hos);
     p->bits = calloc(HOC_MAXN * (size_t)(depth + 1), sizeof *p->bits);
-    return p->states && p->hos && p->bits ? 0 : -1;
+    p->envs = calloc(HOC_MAXN * (size_t)(depth + 1), sizeof *p->envs);
+    return p->states && p->hos && p->bits && p->envs ? 0 : -1;
 }
 
 void path_note(Path *p, int64_t d, const Step *s)
 {
     memcpy(p->hos + HOC_MAXN * (size_t)d, s->ho, sizeof s->ho);
     memcpy(p->bits + HOC_MAXN * (size_t)d, s->bits, sizeof s->bits);
+    memcpy(p->envs + HOC_MAXN * (size_t)d, s->env, sizeof s->env);
 }
 
 int path_append(Path *dst, const Path *seg, const Mc *m)
@@ -34,6 +36,7 @@ int path_append(Path *dst, const Path *seg, const Mc *m)
         memcpy(dst->states, seg->states, m->key * (size_t)(seg->depth + 1));
         memcpy(dst->hos, seg->hos, sizeof *dst->hos * HOC_MAXN * (size_t)(seg->depth + 1));
         memcpy(dst->bits, seg->bits, sizeof *dst->bits * HOC_MAXN * (size_t)(seg->depth + 1));
+        memcpy(dst->envs, seg->envs, sizeof *dst->envs * HOC_MAXN * (size_t)(seg->depth + 1));
         return 0;
     }
     Path p;
@@ -48,6 +51,8 @@ int path_append(Path *dst, const Path *seg, const Mc *m)
     memcpy(p.hos + HOC_MAXN * d0, seg->hos + HOC_MAXN, sizeof *p.hos * HOC_MAXN * d1);
     memcpy(p.bits, dst->bits, sizeof *p.bits * HOC_MAXN * d0);
     memcpy(p.bits + HOC_MAXN * d0, seg->bits + HOC_MAXN, sizeof *p.bits * HOC_MAXN * d1);
+    memcpy(p.envs, dst->envs, sizeof *p.envs * HOC_MAXN * d0);
+    memcpy(p.envs + HOC_MAXN * d0, seg->envs + HOC_MAXN, sizeof *p.envs * HOC_MAXN * d1);
     path_free(dst);
     *dst = p;
     return 0;
@@ -157,7 +162,9 @@ void path_print(const Mc *m, const Path *p, int64_t depth)
                    .source = m->o->source,
                    .violation = m->bad_spec >= 0 ? m->a->specs[m->bad_spec].name : "",
                    .skipped = m->o->skip,
-                   .cti = m->cti};
+                   .cti = m->cti,
+                   .ev = &m->ev,
+                   .envs = p->envs};
     for (int i = 0, k = 0; i < m->a->nspecs && k < 8; i++)
         if (run_guides(m, i)) t.guides[k++] = m->a->specs[i].name;
     trace_print(m->out, &t, p->states, p->hos, p->bits, depth);

@@ -62,6 +62,27 @@ static void report_memory(const Mc *m, const Search *s)
             (double)store_disk_peak(&m->st) / mb, fpset_collision_odds(s->states));
 }
 
+/* The environment's budgets, and whether they cut anything: a bound that
+ * was reached is said, never passed over. */
+static void report_bounds(const Mc *m)
+{
+    const Events *ev = &m->ev;
+    if (!ev->tail) return;
+    fprintf(m->out, "  environment: ");
+    if (ev->budget_events)
+        fprintf(m->out, "at most %d event%s per execution (%d per process between two phases)%s",
+                ev->budget_events, ev->budget_events == 1 ? "" : "s", EV_MAX,
+                ev->budget_replace ? ", " : "");
+    if (ev->budget_replace)
+        fprintf(m->out, "at most %d replacement%s per execution", ev->budget_replace,
+                ev->budget_replace == 1 ? "" : "s");
+    if (ev->cut)
+        fprintf(m->out, "; bound reached: %" PRId64 " moves beyond it were not explored\n",
+                ev->cut);
+    else
+        fputs("; never reached\n", m->out);
+}
+
 /* What was searched, how much, and which reductions applied. */
 static void report_summary(const Mc *m, const Search *s)
 {
@@ -93,6 +114,7 @@ static void report_summary(const Mc *m, const Search *s)
     if (m->nassume)
         fprintf(f, "  %d per-round assumption%s enforced on the largest heard-of sets\n",
                 m->nassume, m->nassume == 1 ? "" : "s");
+    report_bounds(m);
     report_skips(m, true);
 }
 
@@ -107,7 +129,8 @@ static int report_verdict(const Mc *m, const Search *s)
         return 1;
     }
     if (s->exhausted) {
-        fprintf(f, "ok: the reachable space is exhausted; every invariant and property %s\n",
+        fprintf(f, "ok: the reachable space is exhausted%s; every invariant and property %s\n",
+                m->ev.tail && m->ev.cut ? " within the environment's bounds" : "",
                 m->o->skip ? "not skipped holds" : "holds");
         return 0;
     }
@@ -135,6 +158,9 @@ static void report_json(const Mc *m, const Search *s)
             (double)m->st.mem_peak / 1048576.0, (double)store_disk_peak(&m->st) / 1048576.0,
             fpset_collision_odds(s->states), m->bad >= 0 ? ", \"spec\": \"" : "",
             m->bad >= 0 ? a->specs[m->bad_spec].name : "", m->bad >= 0 ? "\"" : "");
+    if (m->ev.tail)
+        fprintf(f, ", \"events\": %d, \"replace\": %d, \"bound_cut\": %" PRId64,
+                m->ev.budget_events, m->ev.budget_replace, m->ev.cut);
     if (m->o->skip) {
         fputs(", \"skipped\": [", f);
         for (int i = 0, k = 0; i < a->nspecs; i++)

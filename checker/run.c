@@ -16,6 +16,13 @@ int run_init(Mc *m, const hoc_algo *a, const mc_opts *o)
               .bad_spec = -1,
               .roots_initial = true};
     m->key = TRACE_PROCS + (size_t)o->n * a->state_size;
+    char err[200];
+    if (events_init(&m->ev, a, o->params, o->values, o->events, o->replace, m->key, err,
+                    sizeof err) != 0) {
+        fprintf(stderr, "hoc check: %s\n", err);
+        return -2;
+    }
+    m->key += events_key_bytes(a, o->events, o->replace);
     m->sym = o->symmetry && !a->uses_id;
     m->fold_round = !a->uses_round;
     m->goal = o->ngoals > 0 ? o->goals[0] : -1;

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "events.h"
 #include "mc.h"
 #include "rank.h"
 #include "store.h"
@@ -34,6 +35,7 @@ typedef struct Mc {
     Span *forget;    /* the untracked ghosts, zeroed before a state is stored */
     int nforget;
     int nassume;        /* assumptions that restrict the adversary in every round */
+    Events ev;          /* the environment's events and replacements, and their budgets */
     bool roots_initial; /* the store's roots are initial states (not a goal reached) */
     uint8_t *root;      /* else the one root: the state where the last goal was reached */
     Store st;
@@ -65,8 +67,9 @@ static inline uint8_t *key_proc(const Mc *m, uint8_t *k, int p)
 }
 
 /* Sets up a run of a with options o at o->n processes (already checked to
- * fit): layout, reductions, an empty store. Returns 0, or -1 when out of
- * memory (nothing is then left to free). */
+ * fit): layout, reductions, the environment's moves, an empty store.
+ * Returns 0, -1 when out of memory, or -2 after a message when the
+ * events cannot be enumerated (nothing is then left to free). */
 int run_init(Mc *m, const hoc_algo *a, const mc_opts *o);
 /* Frees what run_init allocated. */
 void run_free(Mc *m);

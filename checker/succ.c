@@ -4,32 +4,46 @@
 #include <stdlib.h>
 
 #include "canon.h"
+#include "events.h"
 
-static int choices_add(Worker *w, Choices *c, const uint8_t *st, hoc_set ho, uint64_t bits)
+/* Whether a step that reaches a state with (ho, env) does at least what
+ * one with (ho2, env2) does: a heard-of set as large, no more budget. */
+static bool dominates(hoc_set ho, const EnvStep *env, hoc_set ho2, const EnvStep *env2)
+{
+    return hoc_set_size(ho) >= hoc_set_size(ho2) && env->count <= env2->count &&
+           env->replaced <= env2->replaced;
+}
+
+int succ_choice_add(Worker *w, Choices *c, const uint8_t *st, hoc_set ho, uint64_t bits,
+                    const EnvStep *env)
 {
     size_t ssz = w->m->ssz;
-    for (int i = 0; i < c->count; i++)
-        if (canon_same_tracked(w->m, c->states + (size_t)i * ssz, st)) {
-            /* the largest heard-of set, with the oracle bits and state it gives */
-            if (hoc_set_size(ho) > hoc_set_size(c->ho[i])) {
-                c->ho[i] = ho, c->bits[i] = bits;
-                memcpy(c->states + (size_t)i * ssz, st, ssz);
-            }
+    for (int i = 0; i < c->count; i++) {
+        if (!canon_same_tracked(w->m, c->states + (size_t)i * ssz, st)) continue;
+        if (dominates(c->ho[i], &c->env[i], ho, env)) return 0;
+        /* the largest heard-of set, with the oracle bits and state it gives */
+        if (dominates(ho, env, c->ho[i], &c->env[i])) {
+            c->ho[i] = ho, c->bits[i] = bits, c->env[i] = *env;
+            memcpy(c->states + (size_t)i * ssz, st, ssz);
             return 0;
         }
+    }
     if (c->count == c->cap) {
         int cap = c->cap ? c->cap * 2 : 8;
         uint8_t *ns = realloc(c->states, (size_t)cap * ssz);
         hoc_set *nh = realloc(c->ho, (size_t)cap * sizeof *nh);
         uint64_t *nb = realloc(c->bits, (size_t)cap * sizeof *nb);
+        EnvStep *ne = realloc(c->env, (size_t)cap * sizeof *ne);
         if (ns) c->states = ns;
         if (nh) c->ho = nh;
         if (nb) c->bits = nb;
-        if (!ns || !nh || !nb) return -1;
+        if (ne) c->env = ne;
+        if (!ns || !nh || !nb || !ne) return -1;
         c->cap = cap;
     }
     memcpy(c->states + (size_t)c->count * ssz, st, ssz);
     c->bits[c->count] = bits;
+    c->env[c->count] = *env;
     c->ho[c->count++] = ho;
     return 0;
 }
@@ -52,7 +66,6 @@ static int process_choices(Worker *w, int q, const uint8_t *st, int64_t r, hoc_s
     Mc *m = w->m;
     const hoc_algo *a = m->a;
     const hoc_round *rd = &a->rounds[r % a->nrounds];
-    Choices *c = &w->ch[q];
     uint64_t oracles = a->noracles ? ((uint64_t)1 << a->noracles) : 1;
     FOR_SUBSETS(sub, maybe)
     {
@@ -66,7 +79,7 @@ static int process_choices(Worker *w, int q, const uint8_t *st, int64_t r, hoc_s
             hoc_env env = {q, m->n, r, m->o->params, bits};
             memset(w->outputs, 0, a->outputs_size);
             rd->update(w->next, &env, from, w->msgs, w->outputs);
-            if (choices_add(w, c, w->next, from | extra_ho, bits) < 0) return -1;
+            if (events_variants(w, q, r, from | extra_ho, bits) < 0) return -1;
         }
     }
     return 0;
@@ -134,16 +147,19 @@ static int visit_product(Worker *w, uint8_t *k, hoc_set after, uint64_t crashed,
         *key_round(s) = m->fold_round ? (r + 1) % m->a->nrounds : r + 1;
         *key_crashed(s) = crashed;
         for (int i = 0; i < m->n; i++)
-            w->ho[i] = after, w->bits[i] = 0;
+            w->ho[i] = after, w->bits[i] = 0, w->env[i] = (EnvStep){0};
         for (int i = 0; i < nm; i++) {
             int q = movers[i];
             memcpy(key_proc(m, s, q), w->ch[q].states + (size_t)digit[i] * m->ssz, m->ssz);
             w->ho[q] = w->ch[q].ho[digit[i]];
             w->bits[q] = w->ch[q].bits[digit[i]];
+            w->env[q] = w->ch[q].env[digit[i]];
         }
         w->transitions++;
-        /* the adversary never makes a choice an assumption rules out */
-        if (!m->nassume || run_assumptions_hold(m, s, w->ho)) {
+        /* the adversary never makes a choice an assumption rules out, nor
+         * the environment one its budgets do */
+        if ((!m->ev.tail || events_fit(m, k, s, w->env)) &&
+            (!m->nassume || run_assumptions_hold(m, s, w->ho))) {
             int rc = visit(w, s, w->ho, arg);
             if (rc) return rc;
         }
@@ -183,6 +199,7 @@ void succ_keep(const Worker *w, Step *s, const uint8_t *succ, const hoc_set *ho)
     memcpy(s->state, succ, w->m->key);
     memcpy(s->ho, ho, sizeof s->ho);
     memcpy(s->bits, w->bits, sizeof s->bits);
+    memcpy(s->env, w->env, sizeof s->env);
 }
 
 int succ_worker_init(Worker *w, Mc *m)
@@ -197,16 +214,19 @@ int succ_worker_init(Worker *w, Mc *m)
     w->next = malloc(m->key > m->ssz * (size_t)m->n ? m->key : m->ssz * (size_t)m->n);
     w->tmp = malloc(m->key);
     w->rank_scratch = malloc(rank_scratch(&m->rank) * sizeof *w->rank_scratch);
-    return w->box && w->msgs && w->outputs && w->cur && w->next && w->tmp && w->rank_scratch ? 0
-                                                                                             : -1;
+    w->evbuf = malloc((EV_MAX + 1) * m->ssz);
+    return w->box && w->msgs && w->outputs && w->cur && w->next && w->tmp && w->rank_scratch &&
+                   w->evbuf
+               ? 0
+               : -1;
 }
 
 void succ_worker_free(Worker *w)
 {
     free(w->box), free(w->msgs), free(w->outputs), free(w->cur), free(w->next), free(w->tmp);
-    free(w->rank_scratch);
+    free(w->rank_scratch), free(w->evbuf);
     for (int i = 0; i < HOC_MAXN; i++)
-        free(w->ch[i].states), free(w->ch[i].ho), free(w->ch[i].bits);
+        free(w->ch[i].states), free(w->ch[i].ho), free(w->ch[i].bits), free(w->ch[i].env);
 }
 
 /* How many values input f takes. */

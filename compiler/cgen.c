@@ -112,6 +112,7 @@ static void emit_prototypes(Gen *g, hoc_buf *h)
         hoc_buf_printf(h, "%s;\n", cgen_codec_sig(g, r, false));
         hoc_buf_printf(h, "%s;\n", cgen_codec_sig(g, r, true));
     }
+    cgen_event_prototypes(g, h);
 }
 
 /* Everything of the header but its last line: the spec helpers' sizes go
@@ -296,6 +297,7 @@ static void emit_functions(Gen *g, hoc_buf *b)
     cgen_function(g, b, init_sig(g), M_PROC, body_init, NULL);
     for (int i = 0; i < al->nrounds; i++)
         emit_round_functions(g, b, al->rounds[i]);
+    cgen_event_functions(g, b);
     cgen_function(g, b, cgen_fmt(g, "static bool %s_params_ok(const int64_t *params)", px), M_PARAM,
                   body_params_ok, NULL);
     cgen_function(g, b, cgen_fmt(g, "static int64_t %s_phase_period(const int64_t *params)", px),
@@ -485,8 +487,10 @@ static void emit_algo_struct(Gen *g, hoc_buf *t)
         hoc_buf_printf(t, "    .specs = %s_specs,\n    .nspecs = %d,\n", px, al->nspecs);
     hoc_buf_printf(t,
                    "    .halted_offset = offsetof(%s_state, hoc_halted),\n    .uses_id = %d,\n    "
-                   ".uses_round = %d,\n    .phase_period = %s_phase_period,\n};\n",
+                   ".uses_round = %d,\n    .phase_period = %s_phase_period,\n",
                    px, al->uses_id ? 1 : 0, al->uses_round ? 1 : 0, px);
+    cgen_event_descriptor(g, t);
+    hoc_buf_printf(t, "};\n");
 }
 
 /* The tables drivers read the algorithm from, ending with the hoc_algo. */
@@ -502,6 +506,7 @@ static void emit_descriptor(Gen *g, hoc_buf *t)
     emit_round_table(g, t);
     emit_output_table(g, t);
     emit_spec_table(g, t);
+    cgen_event_table(g, t);
     emit_algo_struct(g, t);
 }
 

@@ -14,7 +14,7 @@
 
 /* Largest number of processes: a set of processes is one 64-bit word. */
 #define HOC_MAXN 64
-#define HOC_ABI_VERSION 2
+#define HOC_ABI_VERSION 3
 
 typedef uint64_t hoc_set;
 
@@ -121,6 +121,20 @@ typedef struct hoc_round {
     size_t wire_max; /* largest encoding */
 } hoc_round;
 
+/* An event: a request from outside (a client's operation) that a driver
+ * hands to one process between two phases, after the update of the phase's
+ * last round: hoc check enumerates them, hoc sim draws them, services feed
+ * them from their clients. */
+typedef struct hoc_event {
+    const char *name;
+    const hoc_field *args; /* names and kinds; values are passed as int64 */
+    int nargs;
+    /* The values argument i may take, [*lo, *hi); *hi <= *lo for an int
+     * declared without a range (the driver picks one, as for inputs). */
+    void (*range)(const int64_t *params, int i, int64_t *lo, int64_t *hi);
+    void (*handle)(void *state, const hoc_env *env, const int64_t *args, void *outputs);
+} hoc_event;
+
 typedef struct hoc_algo {
     int abi;
     const char *name;
@@ -149,6 +163,13 @@ typedef struct hoc_algo {
      * m, which hoc check keeps of the phase when it ranks stamps; 0 when the
      * counters are read as numbers. */
     int64_t (*phase_period)(const int64_t *params);
+    const hoc_event *events; /* what the environment may hand a process between phases */
+    int nevents;
+    /* A replacement: the process starts again from init with its inputs,
+     * its ghosts kept (they record history, not memory), then runs the
+     * algorithm's replaced block if it has one (has_replaced). */
+    void (*replace)(void *state, const hoc_env *env, const int64_t *inputs, void *outputs);
+    bool has_replaced;
 } hoc_algo;
 
 /* ---- Arithmetic with defined overflow: ints are 64-bit two's complement,

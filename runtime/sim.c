@@ -2,6 +2,7 @@
  * adversary picks each heard-of set (seeded drops, crashes), every live
  * process updates on its mailbox, and the spec is checked. */
 #include "sim.h"
+#include "simenv.h"
 
 #include "clock.h"
 #include "json.h"
@@ -67,7 +68,8 @@ typedef struct Sim {
     uint8_t *outputs;
     hoc_set *ho;
     int64_t *crash_at;
-    uint8_t *history; /* trace_rounds x (n states + n HO sets) */
+    int64_t *replace_at; /* the round after whose update a process is replaced, or -1 */
+    uint8_t *history;    /* trace_rounds x (n states + n HO sets) */
     int64_t hist_first, hist_count;
     Event *events;
     size_t nevents, cap_events;
@@ -201,6 +203,22 @@ static void print_trace(Sim *s, FILE *f)
     }
 }
 
+/* What the environment does to live process q after its update of round r:
+ * a planned replacement, then perhaps a random event between two phases. */
+static void env_step(Sim *s, int64_t r, int q, const hoc_env *env, uint64_t *rng)
+{
+    const hoc_algo *a = s->a;
+    if (halted(s, q)) return;
+    if (s->replace_at[q] == r) simenv_replace(a, state_of(s, q), env, s->outputs);
+    if (a->nevents && s->o->event_rate > 0 && r % a->nrounds == a->nrounds - 1 &&
+        hoc_rng_unit(rng) < s->o->event_rate) {
+        int e;
+        int64_t args[8];
+        simenv_draw(a, s->o->params, rng, &e, args);
+        a->events[e].handle(state_of(s, q), env, args, s->outputs);
+    }
+}
+
 /* One lockstep round; returns the index of a violated spec, STEP_OK, or
  * STEP_NOMEM when the output log cannot grow. */
 static int step(Sim *s, int64_t r, uint64_t *rng)
@@ -230,6 +248,7 @@ static int step(Sim *s, int64_t r, uint64_t *rng)
         hoc_env env = {q, s->n, r, s->o->params, oracle};
         memset(s->outputs, 0, a->outputs_size);
         rd->update(state_of(s, q), &env, from, s->msgs, s->outputs);
+        env_step(s, r, q, &env, rng);
         for (int i = 0; i < a->noutputs; i++) {
             const hoc_output *o = &a->outputs[i];
             if (!s->outputs[o->fired_offset]) continue;
@@ -358,34 +377,43 @@ static int sim_alloc(Sim *s)
     s->outputs = calloc(1, a->outputs_size);
     s->ho = calloc(HOC_MAXN, sizeof *s->ho);
     s->crash_at = calloc(n, sizeof *s->crash_at);
+    s->replace_at = calloc(n, sizeof *s->replace_at);
     size_t per = n * a->state_size + n * sizeof(hoc_set);
     int keep = s->o->trace_rounds;
     s->history = keep > 0 ? calloc((size_t)keep, per) : NULL;
     s->inputs = calloc(n * (size_t)(a->ninputs + 1), sizeof *s->inputs);
     bool ok = s->states && s->outbox && s->to && s->msgs && s->outputs && s->ho && s->crash_at &&
-              s->inputs && (keep <= 0 || s->history);
+              s->replace_at && s->inputs && (keep <= 0 || s->history);
     return ok ? 0 : -1;
 }
 
 static void sim_free(Sim *s)
 {
     free(s->states), free(s->outbox), free(s->to), free(s->msgs), free(s->outputs), free(s->ho);
-    free(s->crash_at), free(s->history), free(s->events), free(s->inputs);
+    free(s->crash_at), free(s->history), free(s->events), free(s->inputs), free(s->replace_at);
 }
 
-/* Picks o->crash distinct processes and for each the round it crashes in. */
-static void plan_crashes(Sim *s, uint64_t *rng)
+/* Picks count distinct processes and for each a round, into at (-1 for
+ * the others). */
+static void plan(Sim *s, int count, int64_t *at, uint64_t *rng)
 {
-    const hoc_sim_opts *o = s->o;
     for (int p = 0; p < s->n; p++)
-        s->crash_at[p] = -1;
-    for (int k = 0; k < o->crash && k < s->n; k++) {
+        at[p] = -1;
+    for (int k = 0; k < count && k < s->n; k++) {
         int p;
         do
             p = (int)(hoc_rng_next(rng) % (uint64_t)s->n);
-        while (s->crash_at[p] >= 0);
-        s->crash_at[p] = (int64_t)(hoc_rng_next(rng) % (uint64_t)(o->rounds > 0 ? o->rounds : 1));
+        while (at[p] >= 0);
+        at[p] = (int64_t)(hoc_rng_next(rng) % (uint64_t)(s->o->rounds > 0 ? s->o->rounds : 1));
     }
+}
+
+/* Picks the processes that crash and the round each crashes in, then those
+ * replaced and the round each is replaced after. */
+static void plan_crashes(Sim *s, uint64_t *rng)
+{
+    plan(s, s->o->crash, s->crash_at, rng);
+    plan(s, s->o->replace, s->replace_at, rng);
 }
 
 /* Runs init on every process, with the given inputs or the default ones. */
@@ -409,8 +437,10 @@ static void print_header(const Sim *s, FILE *f)
     fprintf(f, "%s: n=%d", a->name, s->n);
     for (int i = 1; i < a->nparams; i++)
         fprintf(f, " %s=%" PRId64, a->params[i], o->params[i]);
-    fprintf(f, ", seed %" PRIu64 ", drop %.2f, crash %d, %" PRId64 " rounds\n", o->seed, o->drop,
-            o->crash, o->rounds);
+    fprintf(f, ", seed %" PRIu64 ", drop %.2f, crash %d", o->seed, o->drop, o->crash);
+    if (o->replace) fprintf(f, ", replace %d", o->replace);
+    if (a->nevents && o->event_rate > 0) fprintf(f, ", events %.2f", o->event_rate);
+    fprintf(f, ", %" PRId64 " rounds\n", o->rounds);
 }
 
 /* Runs rounds until o->rounds, a violation or the halt of every live
@@ -690,8 +720,11 @@ static int replay_init(Replay *rp)
 }
 
 /* Runs round `round` on the trace's heard-of sets (jho), oracle bits (jo,
- * optional) and crashes (after: the processes crashed once it ends). */
-static void replay_step(Replay *rp, int64_t round, const json *jho, const json *jo, uint64_t after)
+ * optional), crashes (after: the processes crashed once it ends) and what
+ * the environment did after the updates (jenv, optional); 0, or -1 when
+ * jenv does not fit the algorithm. */
+static int replay_step(Replay *rp, int64_t round, const json *jho, const json *jo, uint64_t after,
+                       const json *jenv)
 {
     const hoc_algo *a = rp->a;
     int n = rp->n;
@@ -723,8 +756,13 @@ static void replay_step(Replay *rp, int64_t round, const json *jho, const json *
         hoc_env env = {q, n, round, rp->params, bits};
         memset(rp->outputs, 0, a->outputs_size);
         rd->update(st, &env, from, rp->msgs, rp->outputs);
+        if (jenv && !st[a->halted_offset] &&
+            (jenv->type != JSON_ARR || jenv->n != n ||
+             simenv_replay(a, &jenv->items[q], st, &env, rp->outputs) != 0))
+            return -1;
     }
     rp->crashed = after;
+    return 0;
 }
 
 /* Compares the replayed states with the trace's (js), field by field; 0,
@@ -763,7 +801,9 @@ static int replay_rounds(Replay *rp)
             !js || js->type != JSON_ARR || js->n != rp->n)
             return replay_error(rp->path, "a round lacks ho, crashed or states for every process");
         int64_t round = rp->base + r;
-        replay_step(rp, round, jho, json_get(jround, "oracle"), (uint64_t)jc->num);
+        if (replay_step(rp, round, jho, json_get(jround, "oracle"), (uint64_t)jc->num,
+                        json_get(jround, "env")) != 0)
+            return replay_error(rp->path, "a round's env does not fit the algorithm's events");
         rc = replay_compare(rp, round, js);
         if (rc == 0) rc = replay_specs(rp->a, rp->t, rp->states, rp->params, round, rp->out);
     }
