@@ -8,7 +8,7 @@ SAN_EXIT = exitcode=86
 # Where make install puts hoc (PREFIX/bin/hoc) and what it needs at run time.
 PREFIX ?= /usr/local
 
-.PHONY: all deps build demo check check-fast asan bench fuzz format clean install
+.PHONY: all deps build demo check check-fast asan bench fuzz fuzz-sem soak format clean install
 
 all: build
 
@@ -44,6 +44,22 @@ bench: build
 
 fuzz: deps
 	@./tests/fuzz/run.sh $(or $(SECONDS),600)
+
+# Differential testing of hoc verify's encoding against the generated C,
+# seeded from the clock: random programs until SECONDS are spent; findings
+# (reproducers, classified by issue 13's classes, NEW ones flagged) go to
+# $(BUILD)/sem-findings. docs/verifier.md, "Differential testing".
+fuzz-sem: build
+	@mkdir -p $(BUILD)/sem-findings
+	@python3 tests/sem/semfuzz.py $(BUILD)/bin/semdiff --seconds $(or $(SECONDS),600) --out $(BUILD)/sem-findings
+
+# The long nemesis matrix: every system under every fault for DURATION
+# seconds each (default 300), report in $(BUILD)/nemesis/soak.md (docs/testing.md).
+DURATION ?= 300
+soak: build
+	@mkdir -p $(BUILD)/nemesis
+	python3 tests/nemesis/run.py --matrix long --duration $(DURATION) --fault-time 2-15 \
+		--bin $(BUILD)/tests/net/bin --report $(BUILD)/nemesis/soak.md --json $(BUILD)/nemesis/soak.json
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

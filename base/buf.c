@@ -63,6 +63,7 @@ const char *hoc_buf_str(const hoc_buf *b)
 char *hoc_buf_take(hoc_buf *b)
 {
     reserve(b, 0);
+    b->p[b->n] = 0; /* an empty buffer has had nothing written to it yet */
     char *p = b->p;
     *b = (hoc_buf){0};
     return p;

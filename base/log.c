@@ -16,6 +16,17 @@ int hoc_log_parse(const char *s)
     return -1;
 }
 
+int hoc_log_option(void *dst, const char *v, char *err, size_t errn)
+{
+    int level = hoc_log_parse(v);
+    if (level < 0) {
+        snprintf(err, errn, "--log takes error, warn, info or debug, not '%s'", v);
+        return -1;
+    }
+    *(hoc_log_level *)dst = (hoc_log_level)level;
+    return 0;
+}
+
 void hoc_log(const hoc_logger *lg, hoc_log_level lv, const char *fmt, ...)
 {
     if (lv > lg->max) return;

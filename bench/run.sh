@@ -62,6 +62,10 @@ echo "== native replicas on loopback (hoc build) =="
 ./bench/bench_net.sh "$B"
 
 echo
+echo "== hoc-kv: the replicated store against etcd and Redis (bench/bench_kv.sh) =="
+./bench/bench_kv.sh "$B"
+
+echo
 echo "== hoc verify: time per obligation =="
 ./bench/bench_verify.sh "$B"
 

@@ -19,7 +19,8 @@ static void note_bad(Mc *m, int64_t idx, int spec)
  * goal: its block is handed over at once, so that its index is known. */
 static void note_state(Mc *m, StoreBuf *b, uint8_t *k)
 {
-    int spec = run_violated(m, k, false);
+    /* a search for a good round that misses a stage looks for nothing else */
+    int spec = m->stage >= 0 ? -1 : run_violated(m, k, false);
     if (spec < 0 && run_holds(m, m->goal, k)) spec = m->goal;
     if (spec < 0) return;
     int64_t idx = store_flush(&m->st, b);
@@ -79,6 +80,43 @@ static int visit_store(Worker *w, uint8_t *succ, const hoc_set *ho, void *arg)
     return keep(w->m, l->buf, succ, l->parent) != 0;
 }
 
+/* A good round that misses the progress stage asked for; arg: where to
+ * keep it, or NULL. */
+static int visit_stage(Worker *w, uint8_t *succ, const hoc_set *ho, void *arg)
+{
+    if (!run_misses_stage(w->m, succ, ho)) return 0;
+    if (arg) succ_keep(w, arg, succ, ho);
+    return 1;
+}
+
+/* With a progress stage to refute: tries a good round from stored state i
+ * (k) where the stage's obligation applies. Returns succ_each's status. */
+static int probe_stage(Worker *w, uint8_t *k, int64_t i)
+{
+    Mc *m = w->m;
+    if (m->stage < 0 || m->o->inductive || !run_stage_applies(m, k, *key_round(k))) return 0;
+    int rc = succ_each(w, k, visit_stage, NULL);
+    if (rc == 1) note_bad(m, i, m->stage);
+    return rc == 1 ? 0 : rc;
+}
+
+/* Expands stored state first + i (k); false when the search must stop. */
+static bool expand_one(Lane *l, uint8_t *k, int64_t index)
+{
+    Mc *m = l->w->m;
+    if ((index & 63) == 0 && run_tick(m)) return false;
+    if (run_holds(m, m->o->prune, k)) return true;
+    l->parent = index;
+    int rc = probe_stage(l->w, k, index);
+    if (rc == 0) rc = succ_each(l->w, k, visit_store, l);
+    if (rc == SUCC_HALTED) return false;
+    if (rc < 0) {
+        run_halt(m, "out of memory");
+        return false;
+    }
+    return true;
+}
+
 /* A worker thread: expands blocks of the current level until none is left. */
 static void *expand_level(void *arg)
 {
@@ -87,15 +125,14 @@ static void *expand_level(void *arg)
     int count = 0;
     int64_t first;
     uint8_t *block;
-    while (!run_halted(m) && (block = store_take(&m->st, &count, &first)) != NULL) {
-        for (int i = 0; i < count && !run_halted(m); i++) {
-            uint8_t *k = block + (size_t)i * m->key;
-            if (run_holds(m, m->o->prune, k)) continue;
-            l->parent = first + i;
-            if (succ_each(l->w, k, visit_store, l) < 0) run_halt(m, "out of memory");
-        }
+    l->w->timed = true;
+    bool go = true;
+    while (go && !run_halted(m) && (block = store_take(&m->st, &count, &first)) != NULL) {
+        for (int i = 0; i < count && go && !run_halted(m); i++)
+            go = expand_one(l, block + (size_t)i * m->key, first + i);
         free(block);
     }
+    l->w->timed = false;
     if (count < 0) run_halt(m, "disk (the frontier cannot be read back)");
     if (store_flush(&m->st, l->buf) == -2) run_halt(m, "memory budget");
     return NULL;
@@ -125,6 +162,7 @@ static bool bfs(Mc *m, Worker *ws, int threads, int64_t *depth)
             m->stop_why = "depth bound";
             break;
         }
+        __atomic_store_n(&m->depth_now, *depth, __ATOMIC_RELAXED);
         pthread_t tid[16];
         for (int t = 1; t < threads; t++)
             pthread_create(&tid[t], NULL, expand_level, &lanes[t]);
@@ -134,10 +172,7 @@ static bool bfs(Mc *m, Worker *ws, int threads, int64_t *depth)
         ++*depth;
         width = store_next_level(&m->st);
         if (m->o->progress) progress(m, *depth);
-        if (m->o->time_limit > 0 && hoc_now_s() - m->t0 > m->o->time_limit && m->bad < 0) {
-            m->stop = true;
-            m->stop_why = "time limit";
-        }
+        if (m->bad < 0) run_tick(m);
     }
     return false;
 }
@@ -166,6 +201,33 @@ static int restart_at_goal(Mc *m, const Path *trace, int segment, Search *s)
     return 0;
 }
 
+/* The trace to a state where a good round misses the stage ends with that
+ * round, found again from the real (not canonical) state. Returns 0, or -1
+ * (after a message when it is not found, which would be a bug). */
+static int extend_stage(Mc *m, Worker *w, Path *seg)
+{
+    Path p = {0};
+    if (path_alloc(&p, m, seg->depth + 1) != 0) {
+        path_free(&p);
+        return -1;
+    }
+    size_t d = (size_t)seg->depth + 1;
+    memcpy(p.states, seg->states, m->key * d);
+    memcpy(p.hos, seg->hos, sizeof *p.hos * HOC_MAXN * d);
+    memcpy(p.bits, seg->bits, sizeof *p.bits * HOC_MAXN * d);
+    memcpy(p.envs, seg->envs, sizeof *p.envs * HOC_MAXN * d);
+    Step st = {.state = p.states + m->key * d};
+    if (succ_each(w, p.states + m->key * (d - 1), visit_stage, &st) != 1) {
+        fprintf(m->out, "hoc check: internal error: the good round is lost in the trace\n");
+        path_free(&p);
+        return -1;
+    }
+    path_note(&p, (int64_t)d, &st);
+    path_free(seg);
+    *seg = p;
+    return 0;
+}
+
 int bfs_search(Mc *m, Worker *ws, int threads, Search *s)
 {
     *s = (Search){.initial = m->st.count};
@@ -179,8 +241,10 @@ int bfs_search(Mc *m, Worker *ws, int threads, Search *s)
         s->exhausted = bfs(m, ws, threads, &seg_depth);
         s->depth += seg_depth;
         bool at_goal = m->bad >= 0 && m->bad_spec == m->goal && m->goal >= 0;
-        if (m->bad >= 0 &&
-            (path_rebuild(m, &ws[0], m->bad, &seg) != 0 || path_append(&s->trace, &seg, m) != 0)) {
+        bool stage = m->bad >= 0 && m->stage >= 0 && m->bad_spec == m->stage;
+        if (m->bad >= 0 && (path_rebuild(m, &ws[0], m->bad, &seg) != 0 ||
+                            (stage && extend_stage(m, &ws[0], &seg) != 0) ||
+                            path_append(&s->trace, &seg, m) != 0)) {
             path_free(&seg);
             fprintf(stderr, "hoc check: out of memory\n");
             return 2;

@@ -121,7 +121,7 @@ int events_variants(Worker *w, int q, int64_t r, hoc_set ho, uint64_t bits)
     memcpy(base, w->next, m->ssz);
     for (int rep = 0; rep <= (left_r > 0 ? 1 : 0); rep++) {
         if (rep) {
-            int64_t in[8];
+            int64_t in[HOC_MAXINPUTS];
             simenv_inputs(m->a, base, in);
             memset(w->outputs, 0, m->a->outputs_size);
             m->a->replace(base, &env, in, w->outputs);

@@ -19,8 +19,13 @@ static int visit_cti(Worker *w, uint8_t *succ, const hoc_set *ho, void *arg)
 {
     Cti *c = arg;
     Mc *m = w->m;
-    c->spec = run_violated(m, succ, true);
-    if (c->spec < 0) return 0;
+    if (m->stage >= 0) {
+        if (!run_misses_stage(m, succ, ho)) return 0;
+        c->spec = m->stage;
+    } else {
+        c->spec = run_violated(m, succ, true);
+        if (c->spec < 0) return 0;
+    }
     succ_keep(w, &c->step, succ, ho);
     return 1;
 }
@@ -42,14 +47,16 @@ static bool stamps_fit(const Mc *m, uint8_t *k)
  * breaks one, 3 at the time limit, -1 when out of memory, else 0. */
 static int try_state(Mc *m, Worker *w, uint8_t *k, int64_t *checked, Cti *c)
 {
-    if (!stamps_fit(m, k) || run_violated(m, k, true) >= 0) return 0;
+    if ((++w->work & 4095) == 0 && run_tick(m)) return 3;
+    if (!stamps_fit(m, k)) return 0;
+    if (m->stage >= 0 ? !run_stage_applies(m, k, *key_round(k)) : run_violated(m, k, true) >= 0)
+        return 0;
     ++*checked;
+    w->timed = true;
     int s = succ_each(w, k, visit_cti, c);
+    w->timed = false;
+    if (s == SUCC_HALTED || run_halted(m)) return 3;
     if (s != 0) return s < 0 ? -1 : 1;
-    if ((*checked & 4095) == 0 && m->o->time_limit > 0 && hoc_now_s() - m->t0 > m->o->time_limit) {
-        m->stop_why = "time limit";
-        return 3;
-    }
     return 0;
 }
 
@@ -75,6 +82,7 @@ static int inductive(Mc *m, Worker *w, int64_t *checked, Path *out)
     Cti c = {.spec = -1};
     if (rc == 0) c.step.state = out->states + m->key; /* round 1 of out */
     for (int64_t pos = 0; rc == 0 && pos < (int64_t)a->nrounds * phases; pos++) {
+        __atomic_store_n(&m->depth_now, pos, __ATOMIC_RELAXED);
         memset(idx, 0, sizeof idx);
         for (;;) {
             memset(k, 0, m->key);
@@ -110,18 +118,27 @@ int induct_check(Mc *m, Worker *w)
     m->cti = true;
     int r = inductive(m, w, &checked, &path);
     double secs = hoc_now_s() - m->t0;
-    if (r == 1) {
+    if (r == 1 && m->stage >= 0)
+        fprintf(f,
+                "VIOLATED: progress stage %s does not follow: one good round (assumption %s) "
+                "from a state satisfying every invariant%s%s misses it\n",
+                a->specs[m->stage].name, a->specs[m->stage_assume].name,
+                m->stage_prev >= 0 ? " and stage " : "",
+                m->stage_prev >= 0 ? a->specs[m->stage_prev].name : "");
+    else if (r == 1)
         fprintf(f,
                 "VIOLATED: invariant %s is not inductive: one round from a state satisfying "
                 "every invariant breaks it\n",
                 a->specs[m->bad_spec].name);
-        path_print(m, &path, 1);
-    }
+    if (r == 1) path_print(m, &path, 1);
+    int rc = r == 1 ? 1 : r == 0 ? 0 : r == 3 ? 3 : 2;
+    report_result(m, r == 1 ? &path : NULL, 1, rc, checked, r == 0);
     path_free(&path);
     fprintf(f,
             "%s: n=%d, counterexamples to induction among states with values from %d: %" PRId64
-            " states satisfy the invariants, %.3f s; symmetry reduction %s\n",
-            a->name, m->n, m->o->values, checked, secs, m->sym ? "applied" : "not applied");
+            " states satisfy the invariants, %.3f s\n",
+            a->name, m->n, m->o->values, checked, secs);
+    report_symmetry(m);
     report_skips(m, false);
     if (r == 0)
         fprintf(f, "ok: no counterexample to induction in this domain (a bounded check; hoc "
@@ -130,5 +147,5 @@ int induct_check(Mc *m, Worker *w)
         fprintf(f, "bound: stopped by the %s\n", m->stop_why ? m->stop_why : "bound");
     else if (r < 0)
         fprintf(stderr, "hoc check: out of memory\n");
-    return r == 1 ? 1 : r == 0 ? 0 : r == 3 ? 3 : 2;
+    return rc;
 }

@@ -48,6 +48,7 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
     if (init != 0) {
         free(ws);
         if (init == -1) fprintf(stderr, "hoc check: out of memory\n");
+        if (o->result) o->result->status = 2;
         return 2;
     }
     int rc = 2, ready = 0;
@@ -59,5 +60,6 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
         succ_worker_free(&ws[t]);
     free(ws);
     run_free(&m);
+    if (o->result) o->result->status = rc;
     return rc;
 }

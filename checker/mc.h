@@ -10,6 +10,21 @@
 
 typedef enum mc_faults { MC_BENIGN, MC_CRASH, MC_RELIABLE } mc_faults;
 
+/* What a search found, for callers that act on it (hoc verify). */
+typedef struct mc_result {
+    int status;       /* what mc_run returned */
+    int spec;         /* the spec the trace breaks (or the goal it reaches), or -1 */
+    int64_t depth;    /* rounds in the trace; 0: its first state breaks the spec */
+    int64_t position; /* the round of the phase its last round ran, -1 when depth is 0 */
+    bool cti;         /* it starts from a state satisfying the invariants, maybe unreachable */
+    bool exhausted;   /* the reachable space (--inductive: the domain) was exhausted */
+    int64_t states;   /* states stored (--inductive: states satisfying the invariants) */
+    /* The caller's arrays of nspecs entries, or NULL: every invariant and
+     * property that the trace's last state breaks, and that the state before
+     * its last round breaks (all false when depth is 0). Skipped specs too. */
+    bool *violated, *pre_violated;
+} mc_result;
+
 typedef struct mc_opts {
     int n;
     int64_t params[16];
@@ -25,7 +40,14 @@ typedef struct mc_opts {
     bool symmetry;     /* allowed by the user; applied only if the algorithm permits */
     bool abstraction;  /* the phase abstraction (rank.h), likewise */
     bool inductive;    /* search for counterexamples to induction instead */
-    bool progress;     /* a progress line on stderr */
+    /* With inductive: refute progress stage `stage` (a spec name) instead:
+     * one round satisfying its eventual assumption, from a state satisfying
+     * every invariant and the stage before, that breaks it; at the phase
+     * position stage_round only, if it is >= 0. */
+    const char *stage;
+    int stage_round;
+    bool progress; /* a progress line on stderr, rewritten after every level */
+    int heartbeat; /* > 0: a status line on stderr every this many seconds of a long run */
     bool json;
     const char *trace_path; /* counterexample as JSON, or NULL */
     const char *source;     /* for the trace file */
@@ -38,7 +60,8 @@ typedef struct mc_opts {
     const bool *untracked;
     int64_t walks; /* > 0: random walks instead of exhaustive search */
     uint64_t seed;
-    FILE *out; /* the report and traces; stdout if NULL */
+    FILE *out;         /* the report and traces; stdout if NULL */
+    mc_result *result; /* filled in when not NULL */
 } mc_opts;
 
 /* Runs the search and prints its summary. Returns 0 when the reachable space

@@ -3,6 +3,8 @@
 
 #include <inttypes.h>
 
+#include "json.h"
+
 void report_skips(const Mc *m, bool stored)
 {
     const hoc_algo *a = m->a;
@@ -24,6 +26,48 @@ void report_skips(const Mc *m, bool stored)
         fputs("; every ghost still tracked", f);
     }
     fputc('\n', f);
+}
+
+void report_result(const Mc *m, const Path *p, int64_t depth, int status, int64_t states,
+                   bool exhausted)
+{
+    mc_result *r = m->o->result;
+    if (!r) return;
+    const hoc_algo *a = m->a;
+    bool *violated = r->violated, *pre = r->pre_violated;
+    *r = (mc_result){.status = status,
+                     .spec = -1,
+                     .position = -1,
+                     .cti = m->cti,
+                     .exhausted = exhausted,
+                     .states = states,
+                     .violated = violated,
+                     .pre_violated = pre};
+    for (int i = 0; i < a->nspecs; i++) {
+        if (violated) violated[i] = false;
+        if (pre) pre[i] = false;
+    }
+    if (!p || !p->states || (status != 1 && !(status == 0 && m->bad >= 0))) return;
+    r->spec = m->bad_spec;
+    r->depth = depth;
+    uint8_t *last = p->states + m->key * (size_t)depth;
+    uint8_t *before = depth > 0 ? last - m->key : NULL;
+    if (depth > 0) r->position = (*key_round(p->states) + depth - 1) % a->nrounds;
+    for (int i = 0; i < a->nspecs; i++) {
+        const hoc_spec *sp = &a->specs[i];
+        if (sp->kind != HOC_INVARIANT && sp->kind != HOC_PROPERTY) continue;
+        if (violated) violated[i] = !sp->holds(key_proc(m, last, 0), m->o->params, NULL);
+        if (pre && before) pre[i] = !sp->holds(key_proc(m, before, 0), m->o->params, NULL);
+    }
+    if (violated && m->stage >= 0) violated[m->stage] = !run_holds(m, m->stage, last);
+}
+
+void report_symmetry(const Mc *m)
+{
+    if (m->sym)
+        fputs("  symmetry reduction applied\n", m->out);
+    else
+        fprintf(m->out, "  symmetry reduction not applied: %s\n", m->sym_why);
 }
 
 /* Whether the search stopped on the goal of its last segment. */
@@ -104,16 +148,17 @@ static void report_summary(const Mc *m, const Search *s)
             s->states, s->initial, m->transitions, s->depth, s->secs,
             s->secs > 0 ? (double)s->states / s->secs : 0.0);
     report_memory(m, s);
-    fprintf(f, "  symmetry reduction %s; round counter %s\n",
-            m->sym ? "applied"
-                   : (a->uses_id ? "not applied (the algorithm depends on process ids)" : "off"),
+    fprintf(f, "  round counter %s\n",
             m->fold_round        ? "folded into the phase position"
             : m->rank.period > 0 ? "abstracted (stamps ranked, phase kept modulo its period)"
             : !o->abstraction    ? "kept (--no-abstraction)"
                                  : "kept (the algorithm reads it as a number)");
+    report_symmetry(m);
     if (m->nassume)
-        fprintf(f, "  %d per-round assumption%s enforced on the largest heard-of sets\n",
-                m->nassume, m->nassume == 1 ? "" : "s");
+        fprintf(f, "  %d per-round assumption%s enforced on %s\n", m->nassume,
+                m->nassume == 1 ? "" : "s",
+                m->every_ho ? "every heard-of set (one is not upward closed)"
+                            : "the largest heard-of sets (upward closed)");
     report_bounds(m);
     report_skips(m, true);
 }
@@ -129,9 +174,13 @@ static int report_verdict(const Mc *m, const Search *s)
         return 1;
     }
     if (s->exhausted) {
-        fprintf(f, "ok: the reachable space is exhausted%s; every invariant and property %s\n",
+        fprintf(f, "ok: the reachable space is exhausted%s; every invariant and property %s",
                 m->ev.tail && m->ev.cut ? " within the environment's bounds" : "",
                 m->o->skip ? "not skipped holds" : "holds");
+        if (m->stage >= 0)
+            fprintf(f, ", and no good round of %s misses progress stage %s",
+                    m->a->specs[m->stage_assume].name, m->a->specs[m->stage].name);
+        fputc('\n', f);
         return 0;
     }
     fprintf(f, "bound: stopped by the %s with no violation found (not exhausted)\n",
@@ -158,6 +207,7 @@ static void report_json(const Mc *m, const Search *s)
             (double)m->st.mem_peak / 1048576.0, (double)store_disk_peak(&m->st) / 1048576.0,
             fpset_collision_odds(s->states), m->bad >= 0 ? ", \"spec\": \"" : "",
             m->bad >= 0 ? a->specs[m->bad_spec].name : "", m->bad >= 0 ? "\"" : "");
+    if (!m->sym) fputs(", \"symmetry_why\": ", f), json_write_str(f, m->sym_why);
     if (m->ev.tail)
         fprintf(f, ", \"events\": %d, \"replace\": %d, \"bound_cut\": %" PRId64,
                 m->ev.budget_events, m->ev.budget_replace, m->ev.cut);
@@ -180,5 +230,6 @@ int report_search(const Mc *m, const Search *s)
     report_summary(m, s);
     int rc = report_verdict(m, s);
     if (m->o->json) report_json(m, s);
+    report_result(m, m->bad >= 0 ? &s->trace : NULL, s->trace.depth, rc, s->states, s->exhausted);
     return rc;
 }

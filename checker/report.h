@@ -8,6 +8,12 @@
 /* Prints the summary line of the specs skipped and, if states are stored,
  * the ghosts left out; nothing when nothing is skipped. */
 void report_skips(const Mc *m, bool stored);
+/* Fills the caller's mc_result, if it asked for one, with status and the
+ * trace p of depth rounds (NULL when nothing was found). */
+void report_result(const Mc *m, const Path *p, int64_t depth, int status, int64_t states,
+                   bool exhausted);
+/* Prints whether the symmetry reduction is applied and, if not, why. */
+void report_symmetry(const Mc *m);
 /* Reports the exhaustive search s: its trace if it found a violation or
  * the last goal, the summary, the verdict, and the JSON line if asked.
  * Returns the exit status (0, 1 or 3; see mc.h). */

@@ -30,12 +30,14 @@ typedef struct Mc {
     size_t ssz; /* one process state */
     size_t key; /* bytes of a global state: round, crashed, n states */
     bool sym;
-    bool fold_round; /* the round counter only matters modulo the phase */
-    RankMap rank;    /* the phase abstraction, when rank.period > 0 */
-    Span *forget;    /* the untracked ghosts, zeroed before a state is stored */
+    char sym_why[256]; /* why the symmetry reduction is not applied, or "" */
+    bool fold_round;   /* the round counter only matters modulo the phase */
+    RankMap rank;      /* the phase abstraction, when rank.period > 0 */
+    Span *forget;      /* the untracked ghosts, zeroed before a state is stored */
     int nforget;
     int nassume;        /* assumptions that restrict the adversary in every round */
     Events ev;          /* the environment's events and replacements, and their budgets */
+    bool every_ho;      /* one of them is not upward closed: every heard-of set counts */
     bool roots_initial; /* the store's roots are initial states (not a goal reached) */
     uint8_t *root;      /* else the one root: the state where the last goal was reached */
     Store st;
@@ -49,6 +51,9 @@ typedef struct Mc {
     const char *stop_why;
     double t0;
     bool cti; /* the trace starts from an arbitrary state (--inductive) */
+    int stage, stage_prev, stage_assume; /* o->stage, the stage before, its assumption; or -1 */
+    int64_t next_beat_ms;                /* when the next status line is due (run_tick), since t0 */
+    int64_t depth_now;                   /* the level being expanded, for the status line */
 } Mc;
 
 /* The fields of a key, which holds n process states after TRACE_PROCS bytes. */
@@ -68,8 +73,9 @@ static inline uint8_t *key_proc(const Mc *m, uint8_t *k, int p)
 
 /* Sets up a run of a with options o at o->n processes (already checked to
  * fit): layout, reductions, the environment's moves, an empty store.
- * Returns 0, -1 when out of memory, or -2 after a message when the
- * events cannot be enumerated (nothing is then left to free). */
+ * Returns 0, -1 when out of memory, -2 when o->stage names no progress
+ * stage or the events cannot be enumerated (after a message); nothing is
+ * then left to free. */
 int run_init(Mc *m, const hoc_algo *a, const mc_opts *o);
 /* Frees what run_init allocated. */
 void run_free(Mc *m);
@@ -78,6 +84,20 @@ void run_free(Mc *m);
 void run_halt(Mc *m, const char *why);
 /* Whether a worker has stopped the search. */
 bool run_halted(Mc *m);
+
+/* Checks the clock, from any worker, often: past the time limit it halts
+ * the run (returning true, as it does once halted for any reason); on long
+ * runs it prints a status line every o->heartbeat seconds. */
+bool run_tick(Mc *m);
+
+/* With a progress stage to refute (o->stage): whether its obligation
+ * applies at global state k, at round position pos: pos is a round the
+ * stage's good round may be (the one asked for, the K-th of an aligned
+ * phase), k satisfies every invariant and the stage before. */
+bool run_stage_applies(const Mc *m, uint8_t *k, int64_t pos);
+/* Whether succ, reached with heard-of sets ho, is a good round of the
+ * stage's assumption that misses the stage. */
+bool run_misses_stage(const Mc *m, uint8_t *succ, const hoc_set *ho);
 
 /* Is spec i a goal or the prune of this search? Those guide it; they are not checked. */
 bool run_guides(const Mc *m, int i);

@@ -6,28 +6,11 @@
 #include "canon.h"
 #include "events.h"
 
-/* Whether a step that reaches a state with (ho, env) does at least what
- * one with (ho2, env2) does: a heard-of set as large, no more budget. */
-static bool dominates(hoc_set ho, const EnvStep *env, hoc_set ho2, const EnvStep *env2)
-{
-    return hoc_set_size(ho) >= hoc_set_size(ho2) && env->count <= env2->count &&
-           env->replaced <= env2->replaced;
-}
-
-int succ_choice_add(Worker *w, Choices *c, const uint8_t *st, hoc_set ho, uint64_t bits,
-                    const EnvStep *env)
+/* Appends a choice; -1 when out of memory. */
+static int choices_push(Worker *w, Choices *c, const uint8_t *st, hoc_set ho, uint64_t bits,
+                        const EnvStep *env)
 {
     size_t ssz = w->m->ssz;
-    for (int i = 0; i < c->count; i++) {
-        if (!canon_same_tracked(w->m, c->states + (size_t)i * ssz, st)) continue;
-        if (dominates(c->ho[i], &c->env[i], ho, env)) return 0;
-        /* the largest heard-of set, with the oracle bits and state it gives */
-        if (dominates(ho, env, c->ho[i], &c->env[i])) {
-            c->ho[i] = ho, c->bits[i] = bits, c->env[i] = *env;
-            memcpy(c->states + (size_t)i * ssz, st, ssz);
-            return 0;
-        }
-    }
     if (c->count == c->cap) {
         int cap = c->cap ? c->cap * 2 : 8;
         uint8_t *ns = realloc(c->states, (size_t)cap * ssz);
@@ -48,6 +31,62 @@ int succ_choice_add(Worker *w, Choices *c, const uint8_t *st, hoc_set ho, uint64
     return 0;
 }
 
+/* Choice i becomes (st, ho, bits, env). */
+static void choices_set(Worker *w, Choices *c, int i, const uint8_t *st, hoc_set ho, uint64_t bits,
+                        const EnvStep *env)
+{
+    c->ho[i] = ho, c->bits[i] = bits, c->env[i] = *env;
+    memcpy(c->states + (size_t)i * w->m->ssz, st, w->m->ssz);
+}
+
+/* Whether a step with env spends no more of the environment's budgets than
+ * one with env2: the same process state then leaves at least as much. */
+static bool env_le(const EnvStep *env, const EnvStep *env2)
+{
+    return env->count <= env2->count && env->replaced <= env2->replaced;
+}
+
+/* Whether heard-of set ho lets the adversary do whatever ho2 does. Which
+ * sets count depends on the assumptions: none, and any will do (the
+ * largest is kept, for the trace); upward closed ones, and a superset
+ * does; others need every set. */
+static bool ho_covers(const Mc *m, hoc_set ho, hoc_set ho2)
+{
+    if (!m->nassume) return true;
+    if (m->every_ho) return ho == ho2;
+    return (ho2 & ~ho) == 0;
+}
+
+int succ_choice_add(Worker *w, Choices *c, const uint8_t *st, hoc_set ho, uint64_t bits,
+                    const EnvStep *env)
+{
+    Mc *m = w->m;
+    size_t ssz = m->ssz;
+    int kept = -1; /* the choice the new one replaced */
+    for (int i = 0; i < c->count; i++) {
+        if (!canon_same_tracked(m, c->states + (size_t)i * ssz, st)) continue;
+        bool old_covers = ho_covers(m, c->ho[i], ho) && env_le(&c->env[i], env);
+        bool new_covers = ho_covers(m, ho, c->ho[i]) && env_le(env, &c->env[i]);
+        if (old_covers && new_covers) { /* equivalent: the larger set, for the trace */
+            if (kept < 0 && hoc_set_size(ho) > hoc_set_size(c->ho[i]))
+                choices_set(w, c, i, st, ho, bits, env);
+            return 0;
+        }
+        if (old_covers) return 0;
+        if (!new_covers) continue; /* incomparable */
+        if (kept < 0) {
+            choices_set(w, c, i, st, ho, bits, env);
+            kept = i;
+        } else { /* a second covered choice: drop it */
+            c->count--;
+            choices_set(w, c, i, c->states + (size_t)c->count * ssz, c->ho[c->count],
+                        c->bits[c->count], &c->env[c->count]);
+            i--;
+        }
+    }
+    return kept >= 0 ? 0 : choices_push(w, c, st, ho, bits, env);
+}
+
 static bool halted_state(const Mc *m, const uint8_t *st)
 {
     return st[m->a->halted_offset] != 0;
@@ -57,6 +96,16 @@ static bool halted_state(const Mc *m, const uint8_t *st)
 #define FOR_SUBSETS(sub, s)                                                                        \
     for (hoc_set sub = 0, sub##_done = 0; !sub##_done;                                             \
          sub##_done = ((sub = (sub - (s)) & (s)) == 0))
+
+/* Reads the clock every 4096 units of work of a timed worker: whether the
+ * run halted. */
+static bool halted_now(Worker *w, int64_t units)
+{
+    w->work += units;
+    if (!w->timed || w->work < 4096) return false;
+    w->work = 0;
+    return run_tick(w->m);
+}
 
 /* The distinct next states of process q for every mailbox the adversary may
  * give it: `sure` senders are always heard, any subset of `maybe` may be. */
@@ -69,6 +118,7 @@ static int process_choices(Worker *w, int q, const uint8_t *st, int64_t r, hoc_s
     uint64_t oracles = a->noracles ? ((uint64_t)1 << a->noracles) : 1;
     FOR_SUBSETS(sub, maybe)
     {
+        if (halted_now(w, (int64_t)oracles)) return SUCC_HALTED;
         hoc_set from = sure | sub;
         memset(w->msgs, 0, (size_t)HOC_MAXN * rd->msg_size);
         for (int32_t p = hoc_set_min(from); p >= 0; p = hoc_set_next(from, p))
@@ -79,7 +129,15 @@ static int process_choices(Worker *w, int q, const uint8_t *st, int64_t r, hoc_s
             hoc_env env = {q, m->n, r, m->o->params, bits};
             memset(w->outputs, 0, a->outputs_size);
             rd->update(w->next, &env, from, w->msgs, w->outputs);
-            if (events_variants(w, q, r, from | extra_ho, bits) < 0) return -1;
+            /* a process that sent q nothing may be in q's heard-of set or
+             * not: the largest set, or every one when an assumption is not
+             * upward closed */
+            hoc_set extras = m->every_ho ? extra_ho : 0;
+            FOR_SUBSETS(extra, extras)
+            {
+                hoc_set ho = from | (m->every_ho ? extra : extra_ho);
+                if (events_variants(w, q, r, ho, bits) < 0) return -1;
+            }
         }
     }
     return 0;
@@ -127,8 +185,8 @@ static int step_choices(Worker *w, uint8_t *k, hoc_set active, hoc_set after, ho
         }
         /* the largest heard-of set with this mailbox also hears every silent live process */
         hoc_set silent = after & ~senders;
-        if (process_choices(w, q, key_proc(m, k, q), *key_round(k), sure, maybe, silent) < 0)
-            return -1;
+        int rc = process_choices(w, q, key_proc(m, k, q), *key_round(k), sure, maybe, silent);
+        if (rc < 0) return rc;
         movers[(*nm)++] = q;
     }
     return 0;
@@ -156,6 +214,7 @@ static int visit_product(Worker *w, uint8_t *k, hoc_set after, uint64_t crashed,
             w->env[q] = w->ch[q].env[digit[i]];
         }
         w->transitions++;
+        if (halted_now(w, 1)) return SUCC_HALTED;
         /* the adversary never makes a choice an assumption rules out, nor
          * the environment one its budgets do */
         if ((!m->ev.tail || events_fit(m, k, s, w->env)) &&
@@ -185,10 +244,11 @@ int succ_each(Worker *w, const uint8_t *kin, visit_fn visit, void *arg)
         if (hoc_set_size(crash_now) > budget) continue;
         hoc_set after = alive & ~crash_now;
         int movers[HOC_MAXN], nm;
-        if (step_choices(w, k, active, after, crash_now, movers, &nm) < 0) return -1;
+        int rc = step_choices(w, k, active, after, crash_now, movers, &nm);
+        if (rc < 0) return rc;
         /* nobody left to take a step: the execution is over */
         if (nm == 0 && crash_now == 0) continue;
-        int rc = visit_product(w, k, after, crashed | crash_now, movers, nm, visit, arg);
+        rc = visit_product(w, k, after, crashed | crash_now, movers, nm, visit, arg);
         if (rc) return rc;
     }
     return 0;
@@ -242,13 +302,15 @@ int succ_initial(Mc *m, Worker *w, init_fn each, void *arg)
 {
     const hoc_algo *a = m->a;
     int n = m->n, ni = a->ninputs;
-    int64_t in[HOC_MAXN * 8];
-    if (ni > 8) ni = 8;
-    int dom[8];
+    /* every input of every process takes every value of its domain: none is
+     * left at 0, however many there are */
+    int64_t *in = calloc((size_t)(n * ni) + 1, sizeof *in);
+    int *dom = calloc((size_t)ni + 1, sizeof *dom),
+        *digit = calloc((size_t)(n * ni) + 1, sizeof *digit);
+    if (!in || !dom || !digit) abort();
     for (int i = 0; i < ni; i++)
         dom[i] = input_domain(m, &a->inputs[i]);
-    int digit[HOC_MAXN * 8] = {0};
-    int total = n * ni;
+    int total = n * ni, rc = 0;
     uint8_t *k = w->tmp;
     for (;;) {
         memset(k, 0, m->key);
@@ -258,12 +320,13 @@ int succ_initial(Mc *m, Worker *w, init_fn each, void *arg)
             hoc_env env = {p, n, 0, m->o->params, 0};
             a->init(key_proc(m, k, p), &env, in + p * ni);
         }
-        int rc = each(m, w, k, arg);
-        if (rc) return rc;
+        rc = each(m, w, k, arg);
+        if (rc) break;
         int d = 0;
         while (d < total && ++digit[d] == dom[d % (ni ? ni : 1)])
             digit[d++] = 0;
         if (d >= total) break;
     }
-    return 0;
+    free(in), free(dom), free(digit);
+    return rc;
 }

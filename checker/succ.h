@@ -33,6 +33,8 @@ typedef struct Worker {
     int64_t transitions; /* successors enumerated by this worker */
     EnvStep env[HOC_MAXN];
     uint8_t *evbuf; /* EV_MAX + 1 process states, for events.c */
+    int64_t work;        /* updates and successors since the clock was last read */
+    bool timed;          /* a search: stop at the time limit (a trace being rebuilt is not) */
 } Worker;
 
 /* A successor a visitor keeps, and the adversary's choices that led to it. */
@@ -57,9 +59,14 @@ void succ_worker_free(Worker *w);
 /* Called for every successor succ (not in canonical form, and the visitor
  * may change it) with the heard-of sets ho of its round; nonzero stops. */
 typedef int (*visit_fn)(Worker *w, uint8_t *succ, const hoc_set *ho, void *arg);
+/* What succ_each returns when the run halted (time limit) in the middle. */
+#define SUCC_HALTED (-2)
+
 /* Calls visit on every successor of key k that the per-round assumptions
  * allow, for every crash choice, in a fixed order; returns the first
- * nonzero visit returned, -1 when out of memory, else 0. */
+ * nonzero visit returned, -1 when out of memory, SUCC_HALTED when w->timed
+ * and the run halted (a fan-out may be huge: the clock is read inside),
+ * else 0. */
 int succ_each(Worker *w, const uint8_t *k, visit_fn visit, void *arg);
 /* Copies succ, ho and the oracle bits that led to succ into s. */
 void succ_keep(const Worker *w, Step *s, const uint8_t *succ, const hoc_set *ho);

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "json.h"
 #include "sim.h"
 
 static int64_t round_of(const uint8_t *k)
@@ -25,36 +26,39 @@ static const uint8_t *proc_of(const TraceInfo *t, const uint8_t *states, int64_t
     return states + t->key * (size_t)d + TRACE_PROCS + (size_t)p * t->a->state_size;
 }
 
-static void print_proc(FILE *f, const hoc_algo *a, const uint8_t *st)
+/* One element of a field in the JSON: a number or true/false, quoted when
+ * it prints as something else (an enum's member, a set, never). */
+static void json_element(FILE *f, const hoc_field *fd, const uint8_t *p)
 {
-    for (int i = 0; i < a->nfields; i++) {
-        const hoc_field *fd = &a->fields[i];
-        if (strcmp(fd->name, "hoc_halted") == 0) {
-            if (st[fd->offset]) fputs(" halted", f);
-            continue;
-        }
-        fprintf(f, " %s=", fd->name);
-        if (fd->count == 1)
-            hoc_print_value(f, fd->kind, st + fd->offset, fd->enum_names, fd->enum_count);
-        else
-            fprintf(f, "[%u]", fd->count);
-    }
+    int64_t stamp = 1;
+    if (fd->kind == HOC_K_STAMP) memcpy(&stamp, p, 8);
+    bool quote = fd->kind == HOC_K_ENUM || fd->kind == HOC_K_SET || stamp == HOC_NEVER;
+    if (quote) fputc('"', f);
+    hoc_print_value(f, fd->kind, p, fd->enum_names, fd->enum_count);
+    if (quote) fputc('"', f);
 }
 
-static void json_proc(FILE *f, const hoc_algo *a, const uint8_t *st)
+/* A process's fields as a JSON object: scalars as values, arrays as lists
+ * (one indexed by process, its first n elements); byte blocks are left out. */
+static void json_proc(FILE *f, const hoc_algo *a, const uint8_t *st, int n)
 {
     fputc('{', f);
     int k = 0;
     for (int i = 0; i < a->nfields; i++) {
         const hoc_field *fd = &a->fields[i];
-        if (fd->count != 1 || fd->kind == HOC_K_BYTES) continue;
+        if (fd->kind == HOC_K_BYTES) continue;
         fprintf(f, "%s\"%s\": ", k++ ? ", " : "", fd->name);
-        int64_t stamp = 1;
-        if (fd->kind == HOC_K_STAMP) memcpy(&stamp, st + fd->offset, 8);
-        bool quote = fd->kind == HOC_K_ENUM || fd->kind == HOC_K_SET || stamp == HOC_NEVER;
-        if (quote) fputc('"', f);
-        hoc_print_value(f, fd->kind, st + fd->offset, fd->enum_names, fd->enum_count);
-        if (quote) fputc('"', f);
+        if (fd->count == 1) {
+            json_element(f, fd, st + fd->offset);
+            continue;
+        }
+        uint32_t shown = hoc_field_shown(fd, n, a->maxn);
+        fputc('[', f);
+        for (uint32_t j = 0; j < shown; j++) {
+            if (j) fputs(", ", f);
+            json_element(f, fd, st + fd->offset + j * hoc_kind_size(fd->kind));
+        }
+        fputc(']', f);
     }
     fputc('}', f);
 }
@@ -73,7 +77,7 @@ void trace_print(FILE *f, const TraceInfo *t, const uint8_t *states, const hoc_s
         fprintf(f, "initial states:\n");
     for (int p = 0; p < t->n; p++) {
         fprintf(f, "  p%d", p);
-        print_proc(f, a, proc_of(t, states, 0, p));
+        hoc_print_state(f, a, proc_of(t, states, 0, p), t->n);
         fputc('\n', f);
     }
     for (int64_t d = 1; d <= depth; d++) {
@@ -88,7 +92,7 @@ void trace_print(FILE *f, const TraceInfo *t, const uint8_t *states, const hoc_s
                 fprintf(f, " %s:%s", a->oracles[i],
                         (bits[HOC_MAXN * (size_t)d + (size_t)p] >> i) & 1 ? "true" : "false");
             if (t->envs) events_print(f, t->ev, &t->envs[HOC_MAXN * (size_t)d + (size_t)p]);
-            print_proc(f, a, proc_of(t, states, d, p));
+            hoc_print_state(f, a, proc_of(t, states, d, p), t->n);
             fputc('\n', f);
         }
     }
@@ -104,9 +108,11 @@ int trace_write(const char *path, const TraceInfo *ti, const uint8_t *states, co
         return -1;
     }
     int64_t base = round_of(states);
-    fprintf(t,
-            "{\"format\": \"hoc-trace-1\", \"algorithm\": \"%s\", \"source\": \"%s\", \"n\": %d,\n",
-            a->name, ti->source ? ti->source : "", ti->n);
+    fprintf(t, "{\"format\": \"hoc-trace-1\", \"algorithm\": ");
+    json_write_str(t, a->name);
+    fprintf(t, ", \"source\": ");
+    json_write_str(t, ti->source);
+    fprintf(t, ", \"n\": %d,\n", ti->n);
     fprintf(t, " \"params\": [");
     for (int i = 0; i < a->nparams; i++)
         fprintf(t, "%s%" PRId64, i ? ", " : "", ti->params[i]);
@@ -115,17 +121,8 @@ int trace_write(const char *path, const TraceInfo *ti, const uint8_t *states, co
     for (int p = 0; p < ti->n; p++)
         for (int i = 0; i < a->ninputs; i++) {
             const hoc_field *fd = &a->inputs[i];
-            int64_t v = 0;
             const uint8_t *src = proc_of(ti, states, 0, p) + fd->offset;
-            if (fd->kind == HOC_K_INT)
-                memcpy(&v, src, 8);
-            else if (fd->kind == HOC_K_BOOL)
-                v = *src;
-            else {
-                int32_t x;
-                memcpy(&x, src, 4);
-                v = x;
-            }
+            int64_t v = hoc_value_get(fd->kind, src);
             fprintf(t, "%s%" PRId64, p || i ? ", " : "", v);
         }
     fprintf(t, "],\n");
@@ -136,6 +133,7 @@ int trace_write(const char *path, const TraceInfo *ti, const uint8_t *states, co
             fprintf(t, "%02x", s0[i]);
         fprintf(t, "\"},\n");
     }
+    if (ti->stage) fprintf(t, " \"stage\": \"%s\",\n", ti->stage);
     fprintf(t, " \"guides\": [");
     for (int i = 0; i < 9 && ti->guides[i]; i++)
         fprintf(t, "%s\"%s\"", i ? ", " : "", ti->guides[i]);
@@ -162,7 +160,7 @@ int trace_write(const char *path, const TraceInfo *ti, const uint8_t *states, co
         fprintf(t, "], \"states\": [");
         for (int p = 0; p < ti->n; p++) {
             if (p) fputs(", ", t);
-            json_proc(t, a, proc_of(ti, states, d, p));
+            json_proc(t, a, proc_of(ti, states, d, p), ti->n);
         }
         fprintf(t, "]}");
     }

@@ -25,6 +25,7 @@ typedef struct TraceInfo {
     bool cti;              /* states[0] is any state satisfying the invariants */
     const Events *ev;      /* the environment's moves, and what it did in each round: */
     const EnvStep *envs;   /* HOC_MAXN per round, or NULL */
+    const char *stage;     /* with cti: the progress stage its round misses, or NULL */
 } TraceInfo;
 
 /* Prints states[0], then depth rounds (state d with the heard-of sets

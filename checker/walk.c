@@ -49,7 +49,7 @@ static int add_root(Mc *m, Worker *w, uint8_t *k, void *arg)
 
 /* Random walks from random initial states; returns 1 after printing a
  * violation, 0 when none was found, -1 on error. */
-static int random_walks(Mc *m, Worker *w, Path *p, int64_t *steps, Roots *roots)
+static int random_walks(Mc *m, Worker *w, Path *p, int64_t *steps, Roots *roots, int64_t *found)
 {
     int64_t depth = m->o->depth;
     uint64_t rng = m->o->seed;
@@ -61,7 +61,13 @@ static int random_walks(Mc *m, Worker *w, Path *p, int64_t *steps, Roots *roots)
         memcpy(p->states, roots->keys + m->key * (size_t)pick, m->key);
         for (int64_t d = 1; d <= depth; d++) {
             Pick pk = {.rng = &rng, .step.state = p->states + m->key * (size_t)d};
-            if (succ_each(w, p->states + m->key * (size_t)(d - 1), visit_pick, &pk) < 0) return -1;
+            __atomic_store_n(&m->depth_now, d, __ATOMIC_RELAXED);
+            if (run_tick(m)) return 0;
+            w->timed = true;
+            int rc = succ_each(w, p->states + m->key * (size_t)(d - 1), visit_pick, &pk);
+            w->timed = false;
+            if (rc == SUCC_HALTED) return 0;
+            if (rc < 0) return -1;
             if (!pk.seen) break; /* everybody halted or crashed */
             (*steps)++;
             path_note(p, d, &pk.step);
@@ -74,6 +80,7 @@ static int random_walks(Mc *m, Worker *w, Path *p, int64_t *steps, Roots *roots)
                     hoc_spec_kind_name(m->a->specs[v].kind), m->a->specs[v].name, d - 1, walk,
                     m->o->seed);
             path_print(m, p, d);
+            *found = d;
             return 1;
         }
     }
@@ -85,9 +92,8 @@ int walk_check(Mc *m, Worker *w)
     const mc_opts *o = m->o;
     Path p = {0};
     Roots roots = {0};
-    int64_t steps = 0;
-    int rc = random_walks(m, w, &p, &steps, &roots);
-    path_free(&p);
+    int64_t steps = 0, found = 0;
+    int rc = random_walks(m, w, &p, &steps, &roots, &found);
     fpset_free(&roots.seen);
     free(roots.keys);
     double secs = hoc_now_s() - m->t0;
@@ -95,7 +101,14 @@ int walk_check(Mc *m, Worker *w)
             "%s: n=%d, %" PRId64 " random walks of up to %" PRId64 " rounds, seed %" PRIu64
             ": %" PRId64 " steps in %.3f s\n",
             m->a->name, o->n, o->walks, o->depth, o->seed, steps, secs);
+    report_symmetry(m);
     report_skips(m, false);
-    if (rc == 0) fprintf(m->out, "bound: no violation found on these walks (not exhaustive)\n");
-    return rc == 1 ? 1 : rc == 0 ? 3 : 2;
+    if (rc == 0)
+        fprintf(m->out, "bound: %s (not exhaustive)\n",
+                m->stop_why ? "stopped by the time limit, no violation found on the walks so far"
+                            : "no violation found on these walks");
+    rc = rc == 1 ? 1 : rc == 0 ? 3 : 2;
+    report_result(m, rc == 1 ? &p : NULL, found, rc, steps, false);
+    path_free(&p);
+    return rc;
 }

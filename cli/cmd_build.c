@@ -5,15 +5,18 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cgen.h"
 #include "front.h"
 #include "gen.h"
 #include "hoc_rt.h"
 #include "tool.h"
+#include "wire.h"
 
 typedef struct BuildArgs {
     const char *out, *name;
     long long maxn;
     bool keep;
+    hoc_opt_list consts;
 } BuildArgs;
 
 /* The options of hoc build, writing into *args, a BuildArgs. */
@@ -27,6 +30,8 @@ static void build_options(void *args, hoc_opt *t, size_t cap)
         {"--maxn", HOC_OPT_INT, &b->maxn, 1, HOC_MAXN, .arg = "N",
          .help = "capacity of arrays indexed by process (default 64)"},
         {"--keep", HOC_OPT_SET, &b->keep, .help = "keep the generated C and say where"},
+        {"--const", HOC_OPT_LIST, &b->consts, .arg = "NAME=V",
+         .help = "give the program's const NAME the value V (repeatable)"},
         {NULL},
     };
     hoc_opt_join(t, cap, own, NULL);
@@ -80,9 +85,55 @@ static int compile_replica(GenDir *g, const Program *prog, const BuildArgs *b)
     return 0;
 }
 
+/* A replica runs in a real network, which decides the heard-of sets: it
+ * cannot enforce what an assumption says of them. Says so for each. */
+static void warn_assumptions(const Algo *a)
+{
+    for (int i = 0; i < a->nspecs; i++) {
+        const Decl *d = a->specs[i];
+        if (d->spec_kind != SPEC_ASSUME) continue;
+        fprintf(stderr,
+                "%s:%d:%d: warning: the replicas cannot enforce assumption '%s': the network "
+                "decides who hears whom; %s (docs/runtime.md, \"Assumptions\")\n",
+                d->pos.file, d->pos.line, d->pos.col, d->name,
+                d->ev_rounds ? "progress proved under it comes only once the network provides it"
+                             : "safety checked or proved under it holds only while the network "
+                               "keeps it");
+    }
+}
+
+/* Does every message of a, and its decision, fit in one frame of the
+ * replicas' wire format? 0, or 2 after saying which does not. */
+static int frames_fit(const Algo *a)
+{
+    for (int i = 0; i < a->nrounds; i++) {
+        int w = cgen_round_wire_max(a->rounds[i]);
+        if (w > HOC_WIRE_MAX_PAYLOAD) {
+            fprintf(stderr,
+                    "hoc: round %s's message takes up to %d bytes on the wire, more than a "
+                    "replica's frame carries (%d): make it smaller (a --const, a smaller bytes "
+                    "block)\n",
+                    a->rounds[i]->name, w, HOC_WIRE_MAX_PAYLOAD);
+            return 2;
+        }
+    }
+    for (int i = 0; i < a->noutputs; i++) {
+        const Decl *o = a->outputs[i];
+        if (strcmp(o->name, "decide") == 0 && o->ret && o->ret->kind == TY_BYTES &&
+            o->ret->len > HOC_WIRE_MAX_VALUE) {
+            fprintf(stderr,
+                    "hoc: a decision takes up to %lld bytes, more than a replica's frame carries "
+                    "(%d)\n",
+                    (long long)o->ret->len, HOC_WIRE_MAX_VALUE);
+            return 2;
+        }
+    }
+    return 0;
+}
+
 static int build_run(int argc, char **argv)
 {
-    BuildArgs b = {NULL, NULL, 0, false};
+    BuildArgs b = {NULL, NULL, 0, false, {{0}, 0}};
     hoc_opt t[CMD_MAXOPTS];
     const char *file;
     build_options(&b, t, CMD_MAXOPTS);
@@ -91,8 +142,10 @@ static int build_run(int argc, char **argv)
     Front fr;
     GenDir g = {.dir = ""};
     Algo *a = NULL;
-    int rc = front_load(file, &fr);
+    int rc = front_load_consts(file, &fr, b.consts.v, b.consts.n);
     if (rc == 0) rc = (a = front_pick(&fr, b.name)) ? 0 : 2;
+    if (rc == 0) rc = frames_fit(a);
+    if (rc == 0) warn_assumptions(a);
     if (rc == 0) rc = gen_write(&g, &fr, a, file, "/tmp/hoc-build-XXXXXX");
     if (rc == 0) rc = write_main(&g, a->decl->name);
     if (rc == 0) rc = compile_replica(&g, fr.prog, &b);

@@ -16,6 +16,8 @@ typedef struct CheckArgs {
     long long values, depth, threads, time, mem, walks, events, replace;
     const char *prune;
     hoc_opt_list goals, skips;
+    bool quiet;
+    long long status;
 } CheckArgs;
 
 /* --faults benign|none|crash=K into the mc_opts at dst. */
@@ -73,11 +75,18 @@ static void check_options(void *args, hoc_opt *t, size_t cap)
          .help = "keep phase numbers as they are instead of ranking stamps"},
         {"--inductive", HOC_OPT_SET, &c->o.inductive,
          .help = "look for a state satisfying the invariants that one round breaks"},
+        {"--stage", HOC_OPT_STR, &c->o.stage, .arg = "NAME",
+         .help = "look for a good round that misses progress stage NAME, from a\n"
+                 "reachable state (with --inductive: any) satisfying the\n"
+                 "invariants and the stage before"},
         {"--walks", HOC_OPT_INT, &c->walks, 1, LLONG_MAX, .arg = "W",
          .help = "W seeded random walks (--seed) of --depth rounds instead"},
         {"--progress", HOC_OPT_SET, &c->o.progress,
          .help = "a progress line on stderr (default: when it is a terminal)"},
-        {"--quiet", HOC_OPT_CLEAR, &c->o.progress, .help = "no progress line"},
+        {"--status", HOC_OPT_INT, &c->status, 0, 86400, .arg = "S",
+         .help = "a status line on stderr every S seconds of a long run\n"
+                 "(default 10; 0: none)"},
+        {"--quiet", HOC_OPT_SET, &c->quiet, .help = "nothing on stderr while searching"},
         {NULL},
     };
     job_options(&c->job, own, "a JSON summary line", t, cap);
@@ -177,6 +186,9 @@ static int search(CheckArgs *c)
     o->time_limit = (double)c->time, o->mem_mb = c->mem, o->walks = c->walks;
     o->events = (int)c->events, o->replace = (int)c->replace;
     o->out = stdout, o->source = j->file;
+    o->heartbeat = (int)c->status;
+    if (c->quiet) o->progress = false, o->heartbeat = 0;
+
     rc = mc_run(a, o);
 out:
     free(sk.spec), free(sk.untracked);
@@ -190,8 +202,10 @@ static int check_run(int argc, char **argv)
                          .symmetry = true,
                          .abstraction = true,
                          .progress = isatty(2),
+                         .stage_round = -1,
                          .prune = -1},
                    .values = 2,
+                   .status = 10,
                    .depth = 1000,
                    .events = 2,
                    .threads = sysconf(_SC_NPROCESSORS_ONLN),

@@ -9,6 +9,7 @@
 
 typedef struct CompileArgs {
     const char *dir, *name;
+    hoc_opt_list consts;
 } CompileArgs;
 
 /* The options of hoc compile, writing into *args, a CompileArgs. */
@@ -19,6 +20,8 @@ static void compile_options(void *args, hoc_opt *t, size_t cap)
         {"-o", HOC_OPT_STR, &c->dir, .arg = "DIR",
          .help = "the directory to write into (created if needed)"},
         {"--algorithm", HOC_OPT_STR, &c->name, .arg = "A", .help = "only algorithm A"},
+        {"--const", HOC_OPT_LIST, &c->consts, .arg = "NAME=V",
+         .help = "give the program's const NAME the value V (repeatable)"},
         {NULL},
     };
     hoc_opt_join(t, cap, own, NULL);
@@ -45,7 +48,7 @@ static int write_all(Front *fr, const char *file, const CompileArgs *c)
 
 static int compile_run(int argc, char **argv)
 {
-    CompileArgs c = {NULL, NULL};
+    CompileArgs c = {NULL, NULL, {{0}, 0}};
     hoc_opt t[CMD_MAXOPTS];
     const char *file;
     compile_options(&c, t, CMD_MAXOPTS);
@@ -56,7 +59,7 @@ static int compile_run(int argc, char **argv)
         return 2;
     }
     Front fr;
-    int rc = front_load(file, &fr);
+    int rc = front_load_consts(file, &fr, c.consts.v, c.consts.n);
     if (rc == 0) rc = write_all(&fr, file, &c);
     front_free(&fr);
     return rc;

@@ -6,12 +6,17 @@
 #include "buf.h"
 #include "cmd.h"
 #include "front.h"
+#include "json.h"
 #include "vc.h"
+#include "evidence.h"
 
 typedef struct VerifyArgs {
     const char *algo, *smt2, *only;
     double timeout;
     bool json;
+    double check_time;    /* hoc check's budget per algorithm; 0: no runs */
+    const char *evidence; /* where its traces go; NULL: a fresh directory */
+    const char *file;
 } VerifyArgs;
 
 /* The options of hoc verify, writing into *args, a VerifyArgs. */
@@ -28,6 +33,11 @@ static void verify_options(void *args, hoc_opt *t, size_t cap)
         {"--smt2", HOC_OPT_STR, &v->smt2, .arg = "DIR",
          .help = "write each query to DIR as an SMT-LIB script"},
         {"--json", HOC_OPT_SET, &v->json, .help = "one JSON object instead of text"},
+        {"--check-time", HOC_OPT_REAL, &v->check_time, .lo = 0, .hi = 86400, .arg = "S",
+         .help = "seconds hoc check may spend per algorithm on a run that refutes\n"
+                 "what is not proved, or cross-checks what is (default 5; 0: none)"},
+        {"--evidence", HOC_OPT_STR, &v->evidence, .arg = "DIR",
+         .help = "where those runs' traces go (default: a new /tmp/hoc-verify-*)"},
         {NULL},
     };
     hoc_opt_join(t, cap, own, NULL);
@@ -86,38 +96,23 @@ static int only_matches_nothing(const VerifyArgs *v, const Duty *d, int nd)
     return rc;
 }
 
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; s && *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            fprintf(f, "\\%c", ch);
-        else if (ch == '\n')
-            fputs("\\n", f);
-        else if (ch < 0x20)
-            fprintf(f, "\\u%04x", ch);
-        else
-            fputc(ch, f);
-    }
-    fputc('"', f);
-}
-
 static const char *status_name(VcStatus s)
 {
     return s == VC_PROVED ? "proved" : s == VC_FAILED ? "failed" : "unknown";
 }
 
-/* Prints one obligation's result. */
-static void report(const VerifyArgs *v, const VcObligation *ob, const VcResult *r, bool first)
+/* Prints one obligation's result, with the trace that refuted it if any. */
+static void report(const VerifyArgs *v, const VcObligation *ob, const VcResult *r,
+                   const XcFinding *x, bool first)
 {
     if (v->json) {
         printf("%s{\"name\": ", first ? "" : ", ");
-        json_str(stdout, ob->name);
+        json_write_str(stdout, ob->name);
         printf(", \"status\": \"%s\", \"seconds\": %.4f", status_name(r->status), r->secs);
-        if (r->reason[0]) printf(", \"reason\": "), json_str(stdout, r->reason);
-        if (r->cex) printf(", \"counterexample\": "), json_str(stdout, r->cex);
-        if (r->smt2_path[0]) printf(", \"smt2\": "), json_str(stdout, r->smt2_path);
+        if (r->reason[0]) printf(", \"reason\": "), json_write_str(stdout, r->reason);
+        if (r->cex) printf(", \"counterexample\": "), json_write_str(stdout, r->cex);
+        if (r->smt2_path[0]) printf(", \"smt2\": "), json_write_str(stdout, r->smt2_path);
+        if (x) ev_json(stdout, x);
         printf("}");
         return;
     }
@@ -125,45 +120,84 @@ static void report(const VerifyArgs *v, const VcObligation *ob, const VcResult *
     /* a proof that used other invariants says which */
     if (r->reason[0] && (r->status != VC_PROVED || strncmp(r->reason, "with", 4) == 0))
         printf("           %s\n", r->reason);
+    if (x) ev_print(stdout, x, v->file);
     if (r->cex) printf("           counterexample (a model of the encoding):\n%s", r->cex);
     if (r->smt2_path[0]) printf("           query: %s\n", r->smt2_path);
 }
 
-/* Discharges one algorithm's selected obligations; its worst verdict as an
- * exit status (0 proved, 3 unknown, 1 failed). */
-static int discharge(const VerifyArgs *v, const Duty *d, bool first)
+/* The tests' way to make a wrong proof, which the cross-check with hoc
+ * check must catch: HOC_VERIFY_TEST_PROVED=TEXT marks the obligations
+ * whose name contains TEXT proved (tests/verify/run.sh usage). */
+static void pretend_proved(const VcObligation *ob, VcResult *r)
+{
+    const char *text = getenv("HOC_VERIFY_TEST_PROVED");
+    if (!text || !*text || !strstr(ob->name, text)) return;
+    r->status = VC_PROVED;
+    snprintf(r->reason, sizeof r->reason, "pretended proved (HOC_VERIFY_TEST_PROVED)");
+}
+
+/* The header of one algorithm's report. */
+static void report_start(const VerifyArgs *v, const Duty *d, bool first)
 {
     const char *name = d->al->decl->name;
-    VcOpts o = {.timeout_ms = (unsigned)(v->timeout * 1000), .smt2_dir = v->smt2};
     if (v->json) {
-        printf("%s{\"name\": ", first ? "" : ", "), json_str(stdout, name);
+        printf("%s{\"name\": ", first ? "" : ", "), json_write_str(stdout, name);
         printf(", \"obligations\": [");
-    } else {
-        if (v->only)
-            printf("%s: --only '%s': %d of %d obligations selected; the exit status covers "
-                   "those only\n",
-                   name, v->only, d->nselected, d->n);
-        printf("%s: %d obligation%s\n", name, d->nselected, d->nselected == 1 ? "" : "s");
+        return;
     }
+    if (v->only)
+        printf("%s: --only '%s': %d of %d obligations selected; the exit status covers "
+               "those only\n",
+               name, v->only, d->nselected, d->n);
+    printf("%s: %d obligation%s\n", name, d->nselected, d->nselected == 1 ? "" : "s");
+    fflush(stdout);
+}
+
+/* Discharges one algorithm's selected obligations; its worst verdict as an
+ * exit status (0 proved, 3 unknown, 1 failed, 2 a disagreement with hoc check). */
+static int discharge(const VerifyArgs *v, Front *fr, const Duty *d, bool first)
+{
+    VcResult *res = calloc((size_t)d->n + 1, sizeof *res);
+    bool *sel = calloc((size_t)d->n + 1, sizeof *sel);
+    if (!res || !sel) abort();
+    for (int i = 0; i < d->n; i++)
+        sel[i] = selected(v, &d->obs[i]);
+    VcOpts o = {.timeout_ms = (unsigned)(v->timeout * 1000), .smt2_dir = v->smt2};
+    EvOpts eo = {
+        .budget = v->check_time, .dir = v->evidence, .src = v->file, .timeout_ms = o.timeout_ms};
+    Evidence ev;
+    ev_init(&ev, &eo, fr, d->al, d->obs, d->n, sel);
+    report_start(v, d, first);
     double total = 0;
     int nproved = 0, ndone = 0, rc = 0;
     for (int i = 0; i < d->n; i++) {
-        if (!selected(v, &d->obs[i])) continue;
-        VcResult r;
-        vc_discharge(d->al, &d->obs[i], &o, &r);
-        total += r.secs;
-        nproved += r.status == VC_PROVED;
-        if (r.status == VC_FAILED) rc = 1;
-        if (r.status == VC_UNKNOWN && rc == 0) rc = 3;
-        report(v, &d->obs[i], &r, ndone++ == 0);
-        free(r.cex);
+        if (!sel[i]) continue;
+        VcResult *r = &res[i];
+        vc_discharge(d->al, &d->obs[i], &o, r);
+        pretend_proved(&d->obs[i], r);
+        const XcFinding *x = ev_refute(&ev, i, r);
+        total += r->secs;
+        nproved += r->status == VC_PROVED;
+        if (r->status == VC_FAILED) rc = 1;
+        if (r->status == VC_UNKNOWN && rc == 0) rc = 3;
+        report(v, &d->obs[i], r, x, ndone++ == 0);
+        fflush(stdout);
     }
-    if (v->json)
-        printf("], \"proved\": %d, \"total\": %d, \"seconds\": %.4f}", nproved, d->nselected,
-               total);
-    else
+    int xrc = ev_cross_check(&ev, res);
+    const char *searched = ev_searched(&ev);
+    if (v->json) {
+        printf("], \"proved\": %d, \"total\": %d, \"seconds\": %.4f", nproved, d->nselected, total);
+        if (searched) printf(", \"checked\": "), json_write_str(stdout, searched);
+        printf("}");
+    } else {
         printf("  %d of %d proved in %.3fs\n", nproved, d->nselected, total);
-    return rc;
+        if (searched) printf("  hoc check (%g s budget): %s\n", v->check_time, searched);
+    }
+    for (int i = 0; i < d->n; i++)
+        free(res[i].cex);
+    free(res), free(sel);
+    ev_free(&ev);
+    return xrc ? xrc : rc;
 }
 
 /* Lists, checks --only, and discharges; the exit status. */
@@ -180,14 +214,15 @@ static int verify(Front *fr, const char *file, const VerifyArgs *v)
         rc = 2;
     }
     if (rc == 0) {
-        bool failed = false, unknown = false;
-        if (v->json) printf("{\"file\": "), json_str(stdout, file), printf(", \"algorithms\": [");
+        bool failed = false, unknown = false, broken = false;
+        if (v->json)
+            printf("{\"file\": "), json_write_str(stdout, file), printf(", \"algorithms\": [");
         for (int k = 0; k < nd; k++) {
-            int r = discharge(v, &d[k], k == 0);
-            failed |= r == 1, unknown |= r == 3;
+            int r = discharge(v, fr, &d[k], k == 0);
+            failed |= r == 1, unknown |= r == 3, broken |= r == 2;
         }
         if (v->json) printf("]}\n");
-        rc = failed ? 1 : unknown ? 3 : 0;
+        rc = broken ? 2 : failed ? 1 : unknown ? 3 : 0;
     }
     for (int k = 0; k < nd; k++)
         free(d[k].obs);
@@ -197,11 +232,12 @@ static int verify(Front *fr, const char *file, const VerifyArgs *v)
 
 static int verify_run(int argc, char **argv)
 {
-    VerifyArgs v = {.timeout = 20};
+    VerifyArgs v = {.timeout = 20, .check_time = 5};
     hoc_opt t[CMD_MAXOPTS];
     const char *file;
     verify_options(&v, t, CMD_MAXOPTS);
     if (cmd_parse(t, argc, argv, "verify", &file) != 0) return 2;
+    v.file = file;
     Front fr;
     int rc = front_load(file, &fr);
     if (rc == 0) rc = verify(&fr, file, &v);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cgen.h"
@@ -18,7 +19,38 @@ static int count_errors(const Diag *d)
     return 2;
 }
 
+/* Replaces the value of the const that o (NAME=VALUE) names; 0, or 2 after
+ * a message. */
+static int override_const(Program *prog, const char *o)
+{
+    const char *eq = strchr(o, '=');
+    char *end = NULL;
+    errno = 0;
+    long long v = eq ? strtoll(eq + 1, &end, 10) : 0;
+    if (!eq || eq == o || end == eq + 1 || *end || errno) {
+        fprintf(stderr, "hoc: --const takes NAME=VALUE with a whole number, not '%s'\n", o);
+        return 2;
+    }
+    for (Decl *d = prog->decls; d; d = d->next) {
+        if (d->kind != D_CONST || strlen(d->name) != (size_t)(eq - o) ||
+            strncmp(d->name, o, (size_t)(eq - o)) != 0)
+            continue;
+        Expr *e = ast_expr(prog->arena, E_INT, d->init ? d->init->pos : d->pos);
+        e->ival = v;
+        d->init = e;
+        return 0;
+    }
+    fprintf(stderr, "hoc: --const %s: the program has no const named '%.*s'\n", o, (int)(eq - o),
+            o);
+    return 2;
+}
+
 int front_load(const char *path, Front *fr)
+{
+    return front_load_consts(path, fr, NULL, 0);
+}
+
+int front_load_consts(const char *path, Front *fr, const char *const *consts, int n)
 {
     char stdlib[4096];
     memset(fr, 0, sizeof *fr);
@@ -27,6 +59,8 @@ int front_load(const char *path, Front *fr)
     if (!fr->prog) return 2; /* parse_program has said why */
     /* after syntax errors the tree is partial, so it is not checked */
     if (fr->diag.errors) return count_errors(&fr->diag);
+    for (int i = 0; i < n; i++)
+        if (override_const(fr->prog, consts[i])) return 2;
     fr->algos = check_program(fr->prog);
     if (fr->diag.errors) return count_errors(&fr->diag);
     return 0;

@@ -19,6 +19,12 @@ typedef struct Front {
  * count on stderr when the file cannot be read or the program has errors.
  * front_free(fr) is due either way. */
 int front_load(const char *path, Front *fr);
+/* front_load with constants overridden before checking: each of consts[0..n)
+ * is NAME=VALUE, VALUE a whole number, NAME a top-level const of the program
+ * (so a service can be checked with tiny blocks and built with real ones).
+ * Returns as front_load; 2 after a message for a malformed override or an
+ * unknown NAME. */
+int front_load_consts(const char *path, Front *fr, const char *const *consts, int n);
 /* Frees what front_load made; fr may be zeroed or half-loaded. */
 void front_free(Front *fr);
 /* The algorithm named name, or with name NULL the file's only algorithm;

@@ -193,6 +193,7 @@ typedef struct Field {
     Pos pos;
     Type *type;
     Expr *lo, *hi; /* an event argument's range lo..hi (hi excluded), or NULL */
+    struct Binder *binder; /* an event argument: the local its body reads */
 } Field;
 
 struct Round {
@@ -223,6 +224,11 @@ struct Decl {
     /* D_ENUM */
     const char **members;
     int nmembers;
+    /* D_OUTPUT: an attribute after it, as written (`agreed`), or NULL; the
+     * checker sets agreed from it */
+    const char *attr;
+    Pos attr_pos;
+    bool agreed;
     /* D_DEF, D_EXTERN, D_OUTPUT: parameters and result */
     Field *params;
     int nparams;

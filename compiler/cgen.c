@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "monotone.h"
+#include "symmetry.h"
+
 void cgen_prefix(const char *name, char *out, size_t cap)
 {
     size_t n = 0;
@@ -70,7 +73,9 @@ static void emit_structs(Gen *g, hoc_buf *h)
     for (int i = 0; i < al->noutputs; i++) {
         Decl *o = al->outputs[i];
         hoc_buf_printf(h, "    bool %s_fired;\n", o->name);
-        if (o->ret) hoc_buf_printf(h, "    %s %s;\n", cgen_ctype(g, o->ret), o->name);
+        if (o->ret)
+            hoc_buf_printf(h, "    %s %s%s;\n", cgen_ctype(g, o->ret), o->name,
+                           cgen_dims(g, o->ret));
     }
     if (!al->noutputs) hoc_buf_printf(h, "    bool hoc_none;\n");
     hoc_buf_printf(h, "} %s_outputs;\n\n", px);
@@ -81,6 +86,15 @@ static void emit_structs(Gen *g, hoc_buf *h)
 static const char *init_sig(Gen *g)
 {
     return cgen_fmt(g, "void %s_init(%s_state *s, const hoc_env *env, const int64_t *inputs)",
+                    g->px, g->px);
+}
+
+/* init with bytes inputs given as bytes (hoc_algo.init_bytes). */
+static const char *init_bytes_sig(Gen *g)
+{
+    return cgen_fmt(g,
+                    "void %s_init_bytes(%s_state *s, const hoc_env *env, const int64_t *inputs, "
+                    "const uint8_t *const *bytes)",
                     g->px, g->px);
 }
 
@@ -105,6 +119,7 @@ static void emit_prototypes(Gen *g, hoc_buf *h)
 {
     Algo *al = g->algo;
     hoc_buf_printf(h, "%s;\n", init_sig(g));
+    hoc_buf_printf(h, "%s;\n", init_bytes_sig(g));
     for (int i = 0; i < al->nrounds; i++) {
         Round *r = al->rounds[i];
         hoc_buf_printf(h, "%s;\n", send_sig(g, r->name));
@@ -147,44 +162,87 @@ static const char *param_decl(Gen *g, const Field *f, bool ext)
     return cgen_fmt(g, "%s %s", cgen_ctype(g, f->type), f->name);
 }
 
-/* The program's defs, as static inline functions, and the prototypes of its
- * externs; a function returning a block writes it to hoc_ret. */
+/* The C signature of def or extern d. */
+static char *def_signature(Gen *g, Decl *d)
+{
+    hoc_buf sig = {0};
+    bool bytes_ret = d->ret->kind == TY_BYTES, ext = d->kind == D_EXTERN;
+    hoc_buf_printf(&sig, "%s%s %s%s(", ext ? "" : "static inline ",
+                   bytes_ret ? "void" : cgen_ctype(g, d->ret), ext ? "" : cgen_fmt(g, "%s_", g->px),
+                   d->name);
+    for (int i = 0; i < d->nparams; i++)
+        hoc_buf_printf(&sig, "%s%s", i ? ", " : "", param_decl(g, &d->params[i], ext));
+    if (bytes_ret)
+        hoc_buf_printf(&sig, "%suint8_t *hoc_ret%s", d->nparams ? ", " : "",
+                       ext ? ", size_t hoc_ret_len" : "");
+    if (!d->nparams && !bytes_ret) hoc_buf_printf(&sig, "void");
+    hoc_buf_put(&sig, ")", 1);
+    return cgen_take(g, &sig);
+}
+
+/* Appends def d as a static inline function; a def returning a block
+ * writes it to hoc_ret. The defs it calls are marked used. */
+static void emit_def(Gen *g, hoc_buf *b, Decl *d)
+{
+    hoc_buf body = {0};
+    hoc_buf *saved = g->out;
+    g->out = &body;
+    g->indent = 1;
+    g->mode = M_DEF;
+    for (int i = 0; i < d->nparams; i++)
+        if (!cgen_expr_reads(d->init, NULL, d->params[i].name))
+            cgen_line(g, "(void)%s; /* never read */", d->params[i].name);
+    const char *v = cgen_expr(g, d->init);
+    if (d->ret->kind == TY_BYTES)
+        cgen_line(g, "memcpy(hoc_ret, %s, %lld);", v, (long long)d->ret->len);
+    else
+        cgen_line(g, "return %s;", v);
+    g->out = saved;
+    hoc_buf_printf(b, "%s\n{\n%s}\n\n", def_signature(g, d), body.p);
+    free(body.p);
+}
+
+/* The program's externs as prototypes, and the defs the algorithm calls
+ * (directly or through other defs) as functions, in declaration order.
+ * Last, once everything else is written: a def only calls defs above it,
+ * so going backwards finds every def used before it is written. */
 static void emit_defs(Gen *g, hoc_buf *b)
 {
-    for (Decl *d = g->prog->decls; d; d = d->next) {
-        if (d->kind != D_EXTERN && d->kind != D_DEF) continue;
-        hoc_buf sig = {0};
-        bool bytes_ret = d->ret->kind == TY_BYTES;
-        hoc_buf_printf(&sig, "%s%s %s%s(", d->kind == D_DEF ? "static inline " : "",
-                       bytes_ret ? "void" : cgen_ctype(g, d->ret),
-                       d->kind == D_DEF ? cgen_fmt(g, "%s_", g->px) : "", d->name);
-        bool ext = d->kind == D_EXTERN;
-        for (int i = 0; i < d->nparams; i++)
-            hoc_buf_printf(&sig, "%s%s", i ? ", " : "", param_decl(g, &d->params[i], ext));
-        if (bytes_ret)
-            hoc_buf_printf(&sig, "%suint8_t *hoc_ret%s", d->nparams ? ", " : "",
-                           ext ? ", size_t hoc_ret_len" : "");
-        if (!d->nparams && !bytes_ret) hoc_buf_printf(&sig, "void");
-        hoc_buf_put(&sig, ")", 1);
-        if (d->kind == D_EXTERN) {
-            hoc_buf_printf(b, "/* extern: implemented in C by the user, pure */\n%s;\n\n", sig.p);
-        } else {
-            hoc_buf body = {0};
-            hoc_buf *saved = g->out;
-            g->out = &body;
-            g->indent = 1;
-            g->mode = M_DEF;
-            const char *v = cgen_expr(g, d->init);
-            if (bytes_ret)
-                cgen_line(g, "memcpy(hoc_ret, %s, %lld);", v, (long long)d->ret->len);
-            else
-                cgen_line(g, "return %s;", v);
-            g->out = saved;
-            hoc_buf_printf(b, "%s\n{\n%s}\n\n", sig.p, body.p);
-            free(body.p);
-        }
-        free(sig.p);
+    int n = 0;
+    for (Decl *d = g->prog->decls; d; d = d->next)
+        n += d->kind == D_EXTERN || d->kind == D_DEF;
+    Decl **ds = calloc((size_t)n + 1, sizeof *ds);
+    hoc_buf *text = calloc((size_t)n + 1, sizeof *text);
+    if (!ds || !text) abort();
+    n = 0;
+    for (Decl *d = g->prog->decls; d; d = d->next)
+        if (d->kind == D_EXTERN || d->kind == D_DEF) ds[n++] = d;
+    for (int i = n - 1; i >= 0; i--) {
+        if (ds[i]->kind == D_EXTERN)
+            hoc_buf_printf(&text[i], "/* extern: implemented in C by the user, pure */\n%s;\n\n",
+                           def_signature(g, ds[i]));
+        else if (cgen_def_used(g, ds[i], false))
+            emit_def(g, &text[i], ds[i]);
     }
+    for (int i = 0; i < n; i++) {
+        hoc_buf_puts(b, hoc_buf_str(&text[i]));
+        hoc_buf_free(&text[i]);
+    }
+    free(ds), free(text);
+}
+
+bool cgen_def_used(Gen *g, Decl *d, bool mark)
+{
+    for (int i = 0; i < g->ndefs_used; i++)
+        if (g->defs_used[i] == d) return true;
+    if (!mark) return false;
+    if (g->ndefs_used == g->capdefs_used) {
+        g->capdefs_used = g->capdefs_used ? 2 * g->capdefs_used : 8;
+        g->defs_used = realloc(g->defs_used, sizeof *g->defs_used * (size_t)g->capdefs_used);
+        if (!g->defs_used) abort();
+    }
+    g->defs_used[g->ndefs_used++] = d;
+    return true;
 }
 
 /* init: the inputs, then every variable's initialiser in declaration order. */
@@ -193,21 +251,31 @@ static void body_init(Gen *g, void *arg)
     (void)arg;
     Algo *al = g->algo;
     if (!al->ninputs) cgen_line(g, "(void)inputs;");
+    bool blocks = false;
+    for (int i = 0; i < al->ninputs; i++)
+        blocks |= al->inputs[i]->type->kind == TY_BYTES;
+    if (!blocks) cgen_line(g, "(void)bytes;");
     cgen_line(g, "memset(s, 0, sizeof *s); /* padding too: states compare with memcmp */");
     g->use_s = true;
     for (int i = 0; i < al->ninputs; i++) {
         Decl *d = al->inputs[i];
-        const char *conv = d->type->kind == TY_BOOL  ? "inputs[%d] != 0"
-                           : d->type->kind == TY_INT ? "inputs[%d]"
-                                                     : "(int32_t)inputs[%d]";
+        if (d->type->kind == TY_BYTES) { /* given as bytes, or as a number standing for them */
+            cgen_line(g, "if (bytes && bytes[%d])", i);
+            cgen_line(g, "    memcpy(s->%s, bytes[%d], sizeof s->%s);", d->name, i, d->name);
+            cgen_line(g, "else");
+            cgen_line(g, "    hoc_bytes_from_int(s->%s, sizeof s->%s, inputs[%d]);", d->name,
+                      d->name, i);
+            continue;
+        }
+        const char *conv = d->type->kind == TY_BOOL   ? "inputs[%d] != 0"
+                           : d->type->kind == TY_ENUM ? "(int32_t)inputs[%d]"
+                                                      : "inputs[%d]";
         cgen_line(g, "s->%s = %s;", d->name, cgen_fmt(g, conv, i));
     }
     for (int i = 0; i < al->nvars; i++) {
         Decl *d = al->vars[i];
         if (!d->init) continue;
         const char *v = cgen_expr(g, d->init);
-        if (d->type->kind == TY_PID && d->init->type->kind == TY_INT)
-            v = cgen_fmt(g, "(int32_t)%s", v);
         cgen_copy(g, cgen_fmt(g, "s->%s", d->name), v, d->type);
     }
 }
@@ -293,8 +361,8 @@ static void emit_functions(Gen *g, hoc_buf *b)
 {
     Algo *al = g->algo;
     const char *px = g->px;
-    emit_defs(g, b);
-    cgen_function(g, b, init_sig(g), M_PROC, body_init, NULL);
+    cgen_function(g, b, init_bytes_sig(g), M_PROC, body_init, NULL);
+    hoc_buf_printf(b, "%s\n{\n    %s_init_bytes(s, env, inputs, NULL);\n}\n\n", init_sig(g), px);
     for (int i = 0; i < al->nrounds; i++)
         emit_round_functions(g, b, al->rounds[i]);
     cgen_event_functions(g, b);
@@ -423,14 +491,36 @@ static void emit_output_table(Gen *g, hoc_buf *t)
     for (int i = 0; i < al->noutputs; i++) {
         Decl *o = al->outputs[i];
         bool is_enum = o->ret && o->ret->kind == TY_ENUM;
-        hoc_buf_printf(t, "    {\"%s\", %s, %s, offsetof(%s_outputs, %s_fired), %s, %s, %d},\n",
-                       o->name, o->ret ? cgen_kind_name(o->ret) : "HOC_K_BOOL",
-                       o->ret ? "true" : "false", px, o->name,
-                       o->ret ? cgen_fmt(g, "offsetof(%s_outputs, %s)", px, o->name) : "0",
-                       is_enum ? cgen_fmt(g, "%s_names", o->ret->enm->name) : "NULL",
-                       is_enum ? o->ret->enm->nmembers : 0);
+        hoc_buf_printf(
+            t, "    {\"%s\", %s, %s, offsetof(%s_outputs, %s_fired), %s, %s, %d, %lld, %s},\n",
+            o->name, o->ret ? cgen_kind_name(o->ret) : "HOC_K_BOOL", o->ret ? "true" : "false", px,
+            o->name, o->ret ? cgen_fmt(g, "offsetof(%s_outputs, %s)", px, o->name) : "0",
+            is_enum ? cgen_fmt(g, "%s_names", o->ret->enm->name) : "NULL",
+            is_enum ? o->ret->enm->nmembers : 0,
+            o->ret && o->ret->kind == TY_BYTES ? (long long)o->ret->len : 1LL,
+            o->agreed ? "true" : "false");
     }
     hoc_buf_printf(t, "};\n\n");
+}
+
+/* s as a C string literal, or NULL. */
+static void emit_c_string(hoc_buf *t, const char *s)
+{
+    if (!s) {
+        hoc_buf_printf(t, "NULL");
+        return;
+    }
+    hoc_buf_printf(t, "\"");
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            hoc_buf_printf(t, "\\%c", ch);
+        else if (ch < 0x20 || ch >= 0x7f)
+            hoc_buf_printf(t, "\\%03o", ch);
+        else
+            hoc_buf_printf(t, "%c", ch);
+    }
+    hoc_buf_printf(t, "\"");
 }
 
 /* One hoc_spec per spec, if there are any. */
@@ -446,10 +536,15 @@ static void emit_spec_table(Gen *g, hoc_buf *t)
                                    "HOC_GOAL",      "HOC_PRUNE",    "HOC_PROGRESS"};
             /* a progress stage is aligned like its assumption */
             const Decl *al_of = d->spec_kind == SPEC_PROGRESS ? d->assumption : d;
-            hoc_buf_printf(t, "    {\"%s\", %s, %s_spec_%s, %lld, %s},\n", d->name,
-                           kinds[d->spec_kind], px, d->name,
-                           (long long)(d->ev_rounds < 0 ? al->nrounds : d->ev_rounds),
-                           al_of && al_of->ev_rounds < 0 ? "true" : "false");
+            SymVerdict sv;
+            sym_spec(al, d, &sv);
+            hoc_buf_printf(
+                t, "    {\"%s\", %s, %s_spec_%s, %lld, %s, %s, %s, ", d->name, kinds[d->spec_kind],
+                px, d->name, (long long)(d->ev_rounds < 0 ? al->nrounds : d->ev_rounds),
+                al_of && al_of->ev_rounds < 0 ? "true" : "false", sv.symmetric ? "true" : "false",
+                ho_monotone(d->init) ? "true" : "false");
+            emit_c_string(t, sv.symmetric ? NULL : sv.why);
+            hoc_buf_printf(t, "},\n");
         }
         hoc_buf_printf(t, "};\n\n");
     }
@@ -477,6 +572,10 @@ static void emit_algo_struct(Gen *g, hoc_buf *t)
         hoc_buf_printf(t, "    .oracles = %s_oracles,\n    .noracles = %d,\n", px, al->noracles);
     hoc_buf_printf(t, "    .init = (void (*)(void *, const hoc_env *, const int64_t *))%s_init,\n",
                    px);
+    hoc_buf_printf(t,
+                   "    .init_bytes = (void (*)(void *, const hoc_env *, const int64_t *, const "
+                   "uint8_t *const *))%s_init_bytes,\n",
+                   px);
     hoc_buf_printf(t, "    .fields = %s_state_fields,\n    .nfields = %d,\n", px,
                    al->ninputs + al->nvars + 1);
     hoc_buf_printf(t, "    .rounds = %s_rounds,\n    .nrounds = %d,\n", px, al->nrounds);
@@ -485,10 +584,18 @@ static void emit_algo_struct(Gen *g, hoc_buf *t)
                        al->noutputs);
     if (al->nspecs)
         hoc_buf_printf(t, "    .specs = %s_specs,\n    .nspecs = %d,\n", px, al->nspecs);
+    SymVerdict sv;
+    sym_rounds(al, &sv);
+    bool uses_id = al->uses_id || !sv.symmetric;
     hoc_buf_printf(t,
                    "    .halted_offset = offsetof(%s_state, hoc_halted),\n    .uses_id = %d,\n    "
-                   ".uses_round = %d,\n    .phase_period = %s_phase_period,\n",
-                   px, al->uses_id ? 1 : 0, al->uses_round ? 1 : 0, px);
+                   ".uses_round = %d,\n    .phase_period = %s_phase_period,\n    .asym_why = ",
+                   px, uses_id ? 1 : 0, al->uses_round ? 1 : 0, px);
+    /* the checker's own flag is a backstop: it may mark what the analysis admits */
+    emit_c_string(t, !uses_id       ? NULL
+                     : sv.symmetric ? "the compiler marks the rounds as reading process ids"
+                                    : sv.why);
+    hoc_buf_printf(t, ",\n");
     cgen_event_descriptor(g, t);
     hoc_buf_printf(t, "};\n");
 }
@@ -517,23 +624,30 @@ int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
     for (size_t i = 0; i <= strlen(px); i++)
         PX[i] = (char)toupper((unsigned char)px[i]);
     Gen g = {.prog = p, .algo = al, .a = p->arena, .px = px, .PX = PX};
-    hoc_buf h = {0}, fns = {0}, tables = {0}, helpers = {0};
+    hoc_buf h = {0}, fns = {0}, tables = {0}, helpers = {0}, defs = {0};
     emit_header(&g, source_name, &h);
     emit_functions(&g, &fns);
     hoc_buf specs = emit_specs(&g);
     emit_descriptor(&g, &tables);
+    emit_defs(&g, &defs); /* after all their callers */
     /* last: the specs just written say which quantifier ranges they need */
     cgen_active_helpers(&g, &h, &helpers);
+    if (g.need_zero)
+        hoc_buf_printf(&helpers,
+                       "/* Zero bytes: what an array element outside its array reads. */\n"
+                       "static const union {\n    %s_state s;\n    %s_msg m;\n} %s_zero;\n\n",
+                       px, px, px);
     hoc_buf_printf(&h, "#endif\n");
     int rc = 0;
     if (fputs(h.p, hf) < 0 ||
         fprintf(cf,
                 "/* Generated by hoc from %s: algorithm %s. Do not edit. */\n#include \"%s.h\"\n\n",
                 source_name, al->decl->name, px) < 0 ||
-        fputs(hoc_buf_str(&helpers), cf) < 0 || fputs(fns.p, cf) < 0 ||
-        fputs(hoc_buf_str(&specs), cf) < 0 || fputs(tables.p, cf) < 0)
+        fputs(hoc_buf_str(&helpers), cf) < 0 || fputs(hoc_buf_str(&defs), cf) < 0 ||
+        fputs(fns.p, cf) < 0 || fputs(hoc_buf_str(&specs), cf) < 0 || fputs(tables.p, cf) < 0)
         rc = -1;
     hoc_buf_free(&h), hoc_buf_free(&fns), hoc_buf_free(&specs), hoc_buf_free(&tables);
-    hoc_buf_free(&helpers);
+    hoc_buf_free(&helpers), hoc_buf_free(&defs);
+    free(g.defs_used);
     return rc;
 }

@@ -36,9 +36,9 @@ static void body_event(Gen *g, void *arg)
     if (!e->nparams) cgen_line(g, "(void)args;");
     for (int i = 0; i < e->nparams; i++) {
         const Field *f = &e->params[i];
-        const char *conv = f->type->kind == TY_BOOL  ? "args[%d] != 0"
-                           : f->type->kind == TY_INT ? "args[%d]"
-                                                     : "(int32_t)args[%d]";
+        const char *conv = f->type->kind == TY_BOOL   ? "args[%d] != 0"
+                           : f->type->kind == TY_ENUM ? "(int32_t)args[%d]"
+                                                      : "args[%d]"; /* int, pid: 64-bit */
         cgen_line(g, "const %s %s = %s;", cgen_ctype(g, f->type), f->name, cgen_fmt(g, conv, i));
         cgen_line(g, "(void)%s;", f->name);
     }

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "hoc_rt.h" /* HOC_MAXN */
+
 static const char *param_name(Gen *g, int i)
 {
     g->use_param[i] = true;
@@ -38,7 +40,7 @@ static void open_binder_loop(Gen *g, Binder *b, const char *guard)
     if (b->domx) {
         const char *set = cgen_temp(g, "dom");
         cgen_line(g, "hoc_set %s = %s;", set, cgen_expr(g, b->domx));
-        cgen_line(g, "for (int32_t %s = hoc_set_min(%s); %s >= 0%s; %s = hoc_set_next(%s, %s)) {",
+        cgen_line(g, "for (int64_t %s = hoc_set_min(%s); %s >= 0%s; %s = hoc_set_next(%s, %s)) {",
                   b->name, set, b->name, cond, b->name, set, b->name);
         g->indent++;
         return;
@@ -86,11 +88,21 @@ static void open_binder_loop(Gen *g, Binder *b, const char *guard)
         return;
     }
     default:
-        cgen_line(g, "for (int32_t %s = 0; %s < %s%s; %s++) {", b->name, b->name, cgen_n(g), cond,
+        cgen_line(g, "for (int64_t %s = 0; %s < %s%s; %s++) {", b->name, b->name, cgen_n(g), cond,
                   b->name);
         g->indent++;
         return;
     }
+}
+
+/* Marks a binder's C variable used when the body does not read it (the
+ * loop header does not, for these kinds). */
+static void binder_used(Gen *g, Binder *b, Expr *body)
+{
+    if (b->domx || cgen_expr_reads(body, b, NULL)) return;
+    TypeKind k = b->type->kind;
+    if (k == TY_BOOL || k == TY_INT || k == TY_STAMP || k == TY_SET)
+        cgen_line(g, "(void)%s; /* never read */", b->name);
 }
 
 static const char *emit_quant(Gen *g, Expr *e)
@@ -100,8 +112,10 @@ static const char *emit_quant(Gen *g, Expr *e)
               e->is_forall ? "forall" : "exists");
     const char *guard = e->is_forall ? r : cgen_fmt(g, "!%s", r);
     int depth = 0;
-    for (Binder *b = e->binders; b; b = b->next, depth++)
+    for (Binder *b = e->binders; b; b = b->next, depth++) {
         open_binder_loop(g, b, guard);
+        binder_used(g, b, e->a);
+    }
     const char *body = cgen_expr(g, e->a);
     if (e->is_forall)
         cgen_line(g, "if (!(%s)) %s = false;", body, r);
@@ -136,7 +150,11 @@ static const char *emit_aggregate(Gen *g, Expr *e)
         return cgen_fmt(g, "hoc_%s(%s, %s)", f, cgen_expr(g, e->args[0]), cgen_expr(g, e->args[1]));
     Expr *arg = e->args[0];
     const char *set = cgen_expr(g, arg);
-    if (arg->type->kind == TY_SET) return cgen_fmt(g, "hoc_set_%s(%s)", f, set);
+    if (arg->type->kind == TY_SET) { /* a pid-wide local: -1 when the set is empty */
+        const char *r = cgen_temp(g, f);
+        cgen_line(g, "const int64_t %s = hoc_set_%s(%s);", r, f, set);
+        return r;
+    }
     Round *r = arg->type->round;
     int field = arg->index;
     const Type *ft = r->fields[field].type;
@@ -157,7 +175,7 @@ static const char *emit_aggregate(Gen *g, Expr *e)
     bool is_arg = f[0] == 'a', is_max = strstr(f, "max") != NULL;
     const char *best = cgen_temp(g, "best"), *who = cgen_temp(g, "who");
     cgen_line(g, "int64_t %s = 0;", best);
-    cgen_line(g, "int32_t %s = -1;", who);
+    cgen_line(g, "int64_t %s = -1;", who);
     cgen_set_loop(g, p, from);
     cgen_line(g, "if (%s < 0 || %s %s %s) {", who, msg_field(g, r, p, field), is_max ? ">" : "<",
               best);
@@ -166,15 +184,15 @@ static const char *emit_aggregate(Gen *g, Expr *e)
     cgen_line(g, "%s = %s;", who, p);
     cgen_close(g);
     cgen_close(g);
-    /* on an empty mailbox: 0, and a message with all fields zero */
-    if (is_arg) return cgen_fmt(g, "(%s < 0 ? 0 : %s)", who, who);
-    return best;
+    /* on an empty mailbox: 0, and for arg*, -1: no one, whose fields are all zero */
+    return is_arg ? who : best;
 }
 
 static const char *emit_call(Gen *g, Expr *e)
 {
     Decl *d = e->decl;
     if (!d) return emit_aggregate(g, e);
+    if (d->kind == D_DEF) cgen_def_used(g, d, true);
     hoc_buf b = {0};
     bool bytes_ret = d->ret->kind == TY_BYTES;
     const char *res = NULL;
@@ -251,9 +269,9 @@ static const char *emit_name(Gen *g, Expr *e)
     case N_MSGVAR:
         if (g->round && g->round->single) return msg_field(g, g->round, e->name, 0);
         return e->name;
-    case N_ID:
-        g->use_env = true;
-        return "env->id";
+    case N_ID: /* a named local, of the width of a pid */
+        g->use_id = true;
+        return "id";
     case N_PROCS:
         return cgen_fmt(g, "hoc_set_all((int32_t)%s)", cgen_n(g));
     case N_MBOX:
@@ -264,45 +282,144 @@ static const char *emit_name(Gen *g, Expr *e)
     }
 }
 
-static const char *emit_index(Gen *g, Expr *e)
+/* The zero value of a scalar of type t. */
+static const char *zero_of(const Type *t)
 {
-    if (e->nk == N_HO) {
-        g->use_ho = true;
-        return cgen_fmt(g, "ho[hoc_idx(%s, HOC_MAXN)]", cgen_expr(g, e->b));
-    }
-    if (e->nk == N_STATE) { /* a spec reading process i's variable */
+    return t->kind == TY_BOOL ? "false" : "0";
+}
+
+static bool is_block(const Type *t)
+{
+    return t->kind == TY_ARRAY || t->kind == TY_BYTES;
+}
+
+/* How many elements array or block t has: n for an array indexed by process. */
+static const char *elem_count(Gen *g, const Type *t)
+{
+    if (t->kind == TY_ARRAY && t->len < 0) return cgen_n(g);
+    return cgen_fmt(g, "%lld", (long long)t->len);
+}
+
+/* Conjoins c to the condition *cond (NULL: none yet). */
+static void and_cond(Gen *g, const char **cond, const char *c)
+{
+    *cond = *cond ? cgen_fmt(g, "%s && %s", *cond, c) : c;
+}
+
+/* An index the program fixes: a literal, its negation or a constant. */
+static bool const_index(const Expr *i, int64_t *k)
+{
+    if (i->kind == E_INT) return *k = i->ival, true;
+    if (i->kind == E_NAME && i->nk == N_CONST) return *k = i->decl->value, true;
+    if (i->kind == E_UNARY && i->op == OP_NEG && i->a->kind == E_INT) return *k = -i->a->ival, true;
+    return false;
+}
+
+bool cgen_no_element(const Expr *e)
+{
+    int64_t k;
+    if (e->kind != E_INDEX || e->nk == N_STATE || e->nk == N_MBOX || !is_block(e->a->type))
+        return false;
+    if (cgen_no_element(e->a)) return true;
+    const Type *t = e->a->type;
+    return const_index(e->b, &k) && (k < 0 || k >= (t->len < 0 ? HOC_MAXN : t->len));
+}
+
+/* A spec's process index that is a process by construction: a binder over
+ * processes (or over a set, which holds only processes). */
+static bool is_process(const Expr *i)
+{
+    return i->kind == E_NAME && i->nk == N_BINDER && i->binder && i->binder->type->kind == TY_PID;
+}
+
+const char *cgen_access(Gen *g, Expr *e, const char **cond)
+{
+    if (e->kind == E_INDEX && e->nk == N_STATE) { /* a spec reading process i's variable */
         Expr *i = e->b;
         g->use_s = true;
-        bool in_range = i->kind == E_NAME && i->nk == N_BINDER && i->binder && !i->binder->domx &&
-                        i->binder->type->kind == TY_PID;
-        if (in_range) return cgen_fmt(g, "S[%s].%s", i->name, e->a->name);
-        return cgen_fmt(g, "S[hoc_idx(%s, (uint32_t)%s)].%s", cgen_expr(g, i), cgen_n(g),
-                        e->a->name);
+        const char *ix = cgen_expr(g, i);
+        if (!is_process(i)) and_cond(g, cond, cgen_fmt(g, "hoc_in(%s, %s)", ix, cgen_n(g)));
+        return cgen_fmt(g, "S[%s].%s", ix, e->a->name);
     }
-    const char *idx = cgen_expr(g, e->b);
-    if (e->nk == N_MBOX) {
-        const char *p = cgen_fmt(g, "hoc_idx(%s, HOC_MAXN)", idx);
-        Round *r = e->a->type->round;
-        cgen_expr(g, e->a); /* the mailbox itself needs no code, but mark its use */
-        if (r->single) return msg_field(g, r, p, 0);
-        return cgen_fmt(g, "(int32_t)%s", p);
+    if (e->kind == E_INDEX && e->nk == N_MBOX) { /* mbox[p] of a single-value round */
+        const char *p = cgen_expr(g, e->b), *heard = cgen_expr(g, e->a);
+        and_cond(g, cond, cgen_fmt(g, "hoc_set_has(%s, %s)", heard, p));
+        return msg_field(g, e->a->type->round, p, 0);
     }
-    const char *base = cgen_expr(g, e->a);
-    const Type *t = e->a->type;
-    const char *len = t->kind == TY_BYTES ? cgen_fmt(g, "%lld", (long long)t->len) : cgen_len(g, t);
-    const char *el = cgen_fmt(g, "%s[hoc_idx(%s, %s)]", base, idx, len);
-    return t->kind == TY_BYTES ? cgen_fmt(g, "(int64_t)%s", el) : el;
+    if (e->kind == E_INDEX && is_block(e->a->type)) {
+        const char *base = cgen_access(g, e->a, cond);
+        if (!base) return NULL;
+        const Type *t = e->a->type;
+        bool per_process = t->kind == TY_ARRAY && t->len < 0;
+        int64_t k;
+        if (const_index(e->b, &k)) { /* decided here, so no C compiler sees a[3] of int[3] */
+            if (cgen_no_element(e)) return NULL;
+            if (per_process) /* the capacity first: a smaller build skips it at compile time */
+                and_cond(g, cond,
+                         cgen_fmt(g, "%lld < %s_MAXN && hoc_in(%lld, %s)", (long long)k, g->PX,
+                                  (long long)k, cgen_n(g)));
+            return cgen_fmt(g, "%s[%lld]", base, (long long)k);
+        }
+        const char *idx = cgen_expr(g, e->b);
+        and_cond(g, cond, cgen_fmt(g, "hoc_in(%s, %s)", idx, elem_count(g, t)));
+        return cgen_fmt(g, "%s[%s]", base, idx);
+    }
+    if (e->kind == E_FIELD && e->index >= 0 && e->a->type->kind == TY_MSG) {
+        /* a message: a sender, or -1 for no one, whose fields are all zero */
+        const char *h = cgen_expr(g, e->a);
+        bool sure = e->a->kind == E_NAME && e->a->nk == N_MSGVAR;
+        if (!sure) and_cond(g, cond, cgen_fmt(g, "%s >= 0", h));
+        return msg_field(g, e->a->type->round, h, e->index);
+    }
+    return cgen_expr(g, e);
+}
+
+/* Reads element access e: its value where it is in range, else the zero
+ * value of its type (for an array or block, a pointer to zero bytes). */
+static const char *read_access(Gen *g, Expr *e)
+{
+    bool none = cgen_no_element(e);
+    const char *cond = NULL, *v = none ? NULL : cgen_access(g, e, &cond);
+    if (v && e->kind == E_INDEX && e->a->type && e->a->type->kind == TY_BYTES)
+        v = cgen_fmt(g, "hoc_byte(%s)",
+                     v); /* a call: compilers do not see b < 256 as always true */
+    if (v && !cond) return v;
+    const char *zero = zero_of(e->type);
+    if (is_block(e->type)) { /* the zero bytes PX_zero, and v as a pointer like them */
+        g->need_zero = true;
+        zero = cgen_fmt(g, "(const void *)&%s_zero", g->px);
+        if (v) v = cgen_fmt(g, "(const void *)%s", v);
+    }
+    if (!v) return zero;
+    return cgen_fmt(g, "(%s ? %s : %s)", cond, v, zero);
+}
+
+static const char *emit_index(Gen *g, Expr *e)
+{
+    if (e->nk == N_HO) { /* no process p: an empty heard-of set */
+        g->use_ho = true;
+        const char *p = cgen_expr(g, e->b);
+        return cgen_fmt(g, "(hoc_in(%s, %s) ? ho[%s] : 0)", p, cgen_n(g), p);
+    }
+    if (e->nk == N_MBOX && !e->a->type->round->single) { /* a message: its sender, or -1 */
+        const char *p = cgen_expr(g, e->b);
+        return cgen_fmt(g, "hoc_sender(%s, %s)", cgen_expr(g, e->a), p);
+    }
+    return read_access(g, e);
 }
 
 static const char *emit_field(Gen *g, Expr *e)
 {
-    const char *base = cgen_expr(g, e->a);
-    if (e->a->type->kind == TY_MBOX) return base; /* a projection: the senders stay the same */
+    if (e->a->type->kind == TY_MBOX) return cgen_expr(g, e->a); /* a projection: same senders */
     Round *r = e->a->type->kind == TY_MSG ? e->a->type->round : g->round;
     bool single_var = e->a->kind == E_NAME && e->a->nk == N_MSGVAR && r->single;
-    if (single_var) base = e->a->name;
-    if (e->index == -2) return base;
-    return msg_field(g, r, base, e->index);
+    if (single_var) {
+        if (e->index == -2) return e->a->name;
+        return msg_field(g, r, e->a->name, e->index);
+    }
+    if (e->index == -2) return cgen_expr(g, e->a); /* m.sender: the handle itself */
+    if (e->a->type->kind == TY_MSG) return read_access(g, e);
+    return msg_field(g, r, cgen_expr(g, e->a), e->index);
 }
 
 static const char *int_op(Op op)
@@ -323,6 +440,7 @@ static const char *int_op(Op op)
 
 static const char *emit_binary(Gen *g, Expr *e)
 {
+    Gen before = *g; /* what the function used before the operands */
     const char *a = cgen_expr(g, e->a), *b = cgen_expr(g, e->b);
     const Type *t = e->a->type;
     switch (e->op) {
@@ -344,6 +462,10 @@ static const char *emit_binary(Gen *g, Expr *e)
                                            [OP_LE] = "<=", [OP_GT] = ">",  [OP_GE] = ">="};
         if (t->kind == TY_BYTES) /* only == and != type-check for blocks */
             return cgen_fmt(g, "(memcmp(%s, %s, %lld) %s 0)", a, b, (long long)t->len, c_op[e->op]);
+        if (strcmp(a, b) == 0) { /* x == x: pure, so decided here (compilers warn of it) */
+            *g = before;         /* same text, so no temporary was written: nothing else is used */
+            return e->op == OP_EQ || e->op == OP_LE || e->op == OP_GE ? "true" : "false";
+        }
         return cgen_fmt(g, "(%s %s %s)", a, c_op[e->op], b);
     }
     default:
@@ -397,7 +519,8 @@ const char *cgen_expr(Gen *g, Expr *e)
         hoc_buf b = {0};
         hoc_buf_put(&b, "(", 1);
         for (int i = 0; i < e->nargs; i++)
-            hoc_buf_printf(&b, "%shoc_set_one(%s)", i ? " | " : "", cgen_expr(g, e->args[i]));
+            hoc_buf_printf(&b, "%shoc_set_of(%s, %s)", i ? " | " : "", cgen_expr(g, e->args[i]),
+                           cgen_n(g));
         hoc_buf_put(&b, ")", 1);
         return cgen_take(g, &b);
     }

@@ -28,11 +28,20 @@ typedef struct Gen {
     Mode mode;
     Round *round;
     /* what the function being emitted used, for its prologue */
-    bool use_param[16], use_phase, use_env, use_s, use_from, use_msgs, use_ho;
+    bool use_param[16], use_phase, use_id, use_env, use_s, use_from, use_msgs, use_ho;
     bool use_let[64]; /* lets emitted as named locals in this function's prologue */
     bool use_out;     /* a send or an output: the out (and to) parameters */
     bool need_active_ints, need_active_sets, need_active_stamps;
+    bool need_zero;   /* PX_zero: zero bytes an out-of-range array element reads */
+    Decl **defs_used; /* the defs called so far: only they are written */
+    int ndefs_used, capdefs_used;
 } Gen;
+
+/* ---- cgen.c ---- */
+
+/* Whether def d is called by what was written so far; with mark, records
+ * that it is. Aborts when out of memory. */
+bool cgen_def_used(Gen *g, Decl *d, bool mark);
 
 /* ---- cgen_stmt.c: writing C ---- */
 
@@ -51,6 +60,8 @@ void cgen_set_loop(Gen *g, const char *var, const char *set);
 void cgen_close(Gen *g);
 /* Writes the statements of the list that starts at s. */
 void cgen_stmts(Gen *g, Stmt *s);
+/* Whether e reads the local or binder b (b NULL: a def's parameter called name). */
+bool cgen_expr_reads(const Expr *e, const Binder *b, const char *name);
 /* Writes dst = src for a value of type t (memcpy for arrays and blocks). */
 void cgen_copy(Gen *g, const char *dst, const char *src, const Type *t);
 
@@ -69,6 +80,15 @@ void cgen_function(Gen *g, hoc_buf *dst, const char *signature, Mode mode, cgen_
 const char *cgen_expr(Gen *g, Expr *e);
 /* The parameter n as a C expression, in any mode. */
 const char *cgen_n(Gen *g);
+/* The C lvalue of e, an element of an array or block, a process's variable
+ * in a spec or a field of a message, or any other expression; conjoins to
+ * *cond (NULL: none yet) the C condition under which it exists: an index
+ * outside the array or the processes, or a message from no one, has none.
+ * NULL when the program fixes an index outside its array: never any. */
+const char *cgen_access(Gen *g, Expr *e, const char **cond);
+/* Whether e is an array element whose index the program fixes outside the
+ * array (a[3] of int[3], q[-1]): it never exists. */
+bool cgen_no_element(const Expr *e);
 
 /* ---- cgen_layout.c: data layout ---- */
 

@@ -14,7 +14,7 @@ const char *cgen_ctype(Gen *g, const Type *t)
     case TY_BOOL:
         return "bool";
     case TY_PID:
-        return "int32_t";
+        return "int64_t"; /* like an int: no width differs from the verifier's (docs/language.md) */
     case TY_ENUM:
         return "int32_t";
     case TY_SET:
@@ -24,7 +24,7 @@ const char *cgen_ctype(Gen *g, const Type *t)
     case TY_ARRAY:
         return cgen_ctype(g, t->elem);
     case TY_MSG:
-        return "int32_t"; /* a sender index */
+        return "int64_t"; /* a sender, -1 for no one */
     case TY_MBOX:
         return "hoc_set"; /* the senders it holds */
     default:
@@ -87,10 +87,10 @@ static int scalar_size(TypeKind k)
 {
     switch (k) {
     case TY_INT:
+    case TY_PID:
     case TY_SET:
     case TY_STAMP:
         return 8;
-    case TY_PID:
     case TY_ENUM:
         return 4;
     default:
@@ -100,7 +100,7 @@ static int scalar_size(TypeKind k)
 
 static int wire_size(const Type *t)
 {
-    if (t->kind == TY_BYTES) return (int)t->len;
+    if (t->kind == TY_BYTES) return (int)t->len; /* a message field: 4 + len, see cgen_wire_size */
     if (t->kind == TY_ARRAY) return (int)t->len * wire_size(t->elem);
     return scalar_size(t->kind);
 }
@@ -109,8 +109,13 @@ int cgen_wire_size(const Round *r)
 {
     int wire = 0;
     for (int i = 0; i < r->nfields; i++)
-        wire += wire_size(r->fields[i].type);
+        wire += wire_size(r->fields[i].type) + (r->fields[i].type->kind == TY_BYTES ? 4 : 0);
     return wire;
+}
+
+int cgen_round_wire_max(const Round *r)
+{
+    return cgen_wire_size(r);
 }
 
 /* Alignment of a field: that of its scalars, so widest-first leaves no padding. */
@@ -190,10 +195,9 @@ const char *cgen_codec_sig(Gen *g, const Round *r, bool decode)
                     r->name, g->px, r->name);
 }
 
-static void emit_encoder(Gen *g, hoc_buf *b, Round *r, int wire)
+/* The statements writing the fixed-width fields of r at their offsets. */
+static void emit_puts(Gen *g, hoc_buf *b, const Round *r)
 {
-    hoc_buf_printf(b, "%s\n{\n", cgen_codec_sig(g, r, false));
-    hoc_buf_printf(b, "    if (cap < %d) return -1;\n", wire);
     for (int i = 0, off = 0; i < r->nfields; off += wire_size(r->fields[i++].type)) {
         Slot s = wire_slot(g, r, i, off, "const ");
         if (s.flat) hoc_buf_printf(b, "    for (int i = 0; i < %s; i++)\n    ", count_expr(g, s.t));
@@ -204,15 +208,13 @@ static void emit_encoder(Gen *g, hoc_buf *b, Round *r, int wire)
         else
             hoc_buf_printf(b, "    *(%s) = (uint8_t)%s;\n", s.at, s.elem);
     }
-    hoc_buf_printf(b, "    return %d;\n}\n\n", wire);
 }
 
-/* Bytes no encoder writes (a bool past 1, an enum past its members) are
- * refused: a peer's message cannot put a value outside its type in a state. */
-static void emit_decoder(Gen *g, hoc_buf *b, Round *r, int wire)
+/* The statements reading the fixed-width fields of r. Bytes no encoder
+ * writes (a bool past 1, an enum past its members) are refused: a peer's
+ * message cannot put a value outside its type in a state. */
+static void emit_gets(Gen *g, hoc_buf *b, const Round *r)
 {
-    hoc_buf_printf(b, "%s\n{\n", cgen_codec_sig(g, r, true));
-    hoc_buf_printf(b, "    if (len != %d) return -1;\n    memset(m, 0, sizeof *m);\n", wire);
     for (int i = 0, off = 0; i < r->nfields; off += wire_size(r->fields[i++].type)) {
         Slot s = wire_slot(g, r, i, off, "");
         const char *ind = s.flat ? "        " : "    ";
@@ -232,14 +234,79 @@ static void emit_decoder(Gen *g, hoc_buf *b, Round *r, int wire)
         }
         if (s.flat) hoc_buf_printf(b, "    }\n");
     }
-    hoc_buf_printf(b, "    return %d;\n}\n\n", wire);
+}
+
+/* ---- messages with bytes fields: the fixed-width fields first, then each
+ * bytes field as u32 L and its first L bytes, L its length less trailing
+ * zeros: a batch in a large block costs what it holds, not the block ---- */
+
+static bool has_block(const Round *r)
+{
+    for (int i = 0; i < r->nfields; i++)
+        if (r->fields[i].type->kind == TY_BYTES) return true;
+    return false;
+}
+
+/* r without its bytes fields: the fixed part of its message. */
+static Round fixed_part(Gen *g, const Round *r)
+{
+    Round f = *r;
+    f.fields = arena_alloc(g->a, sizeof *f.fields * (size_t)(r->nfields ? r->nfields : 1));
+    f.nfields = 0;
+    for (int i = 0; i < r->nfields; i++)
+        if (r->fields[i].type->kind != TY_BYTES) f.fields[f.nfields++] = r->fields[i];
+    return f;
+}
+
+/* The statements writing (or reading) r's bytes fields from offset o on. */
+static void emit_blocks(hoc_buf *b, const Round *r, bool decode)
+{
+    for (int i = 0; i < r->nfields; i++) {
+        if (r->fields[i].type->kind != TY_BYTES) continue;
+        const char *nm = r->fields[i].name;
+        if (decode) { /* a length past the block, or past the frame, is refused */
+            hoc_buf_printf(b, "    {\n        if (len - o < 4) return -1;\n");
+            hoc_buf_printf(b, "        size_t l = hoc_get_u32(buf + o);\n");
+            hoc_buf_printf(b, "        if (l > sizeof m->%s || len - o - 4 < l) return -1;\n", nm);
+            hoc_buf_printf(b, "        memcpy(m->%s, buf + o + 4, l);\n", nm);
+        } else {
+            hoc_buf_printf(b, "    {\n        size_t l = hoc_bytes_used(m->%s, sizeof m->%s);\n",
+                           nm, nm);
+            hoc_buf_printf(b, "        hoc_put_u32(buf + o, (uint32_t)l);\n");
+            hoc_buf_printf(b, "        memcpy(buf + o + 4, m->%s, l);\n", nm);
+        }
+        hoc_buf_printf(b, "        o += 4 + l;\n    }\n");
+    }
 }
 
 void cgen_codec(Gen *g, hoc_buf *b, Round *r)
 {
     int wire = cgen_wire_size(r);
-    emit_encoder(g, b, r, wire);
-    emit_decoder(g, b, r, wire);
+    bool blocks = has_block(r);
+    Round f = blocks ? fixed_part(g, r) : *r;
+    int fixed = cgen_wire_size(&f);
+    hoc_buf_printf(b, "%s\n{\n", cgen_codec_sig(g, r, false));
+    hoc_buf_printf(b, "    if (cap < %d) return -1;\n", wire);
+    emit_puts(g, b, &f);
+    if (blocks) {
+        hoc_buf_printf(b, "    size_t o = %d;\n", fixed);
+        emit_blocks(b, r, false);
+        hoc_buf_printf(b, "    return (int)o;\n}\n\n");
+    } else {
+        hoc_buf_printf(b, "    return %d;\n}\n\n", wire);
+    }
+    hoc_buf_printf(b, "%s\n{\n", cgen_codec_sig(g, r, true));
+    if (!blocks || fixed > 0) /* (len < 0 cannot be) */
+        hoc_buf_printf(b, "    if (len %s %d) return -1;\n", blocks ? "<" : "!=", fixed);
+    hoc_buf_printf(b, "    memset(m, 0, sizeof *m);\n");
+    emit_gets(g, b, &f);
+    if (blocks) {
+        hoc_buf_printf(b, "    size_t o = %d;\n", fixed);
+        emit_blocks(b, r, true);
+        hoc_buf_printf(b, "    return o == len ? (int)o : -1;\n}\n\n");
+    } else {
+        hoc_buf_printf(b, "    return %d;\n}\n\n", wire);
+    }
 }
 
 /* ---- the values a spec quantifier over ints, stamps or sets ranges over ---- */
@@ -253,6 +320,24 @@ typedef struct Active {
     const char *first;
     const char *why;
 } Active;
+
+/* Appends to fill the statements copying every element of process i's
+ * variable d into out[]: of an array indexed by process, only the first n
+ * (the others do not exist). */
+static void active_elements(Gen *g, hoc_buf *fill, const Decl *d)
+{
+    hoc_buf el = {0};
+    int depth = 0;
+    hoc_buf_printf(&el, "S[i].%s", d->name);
+    hoc_buf_puts(fill, "        ");
+    for (const Type *t = d->type; t->kind == TY_ARRAY; t = t->elem, depth++) {
+        hoc_buf_printf(fill, "for (int64_t j%d = 0; j%d < %s; j%d++) ", depth, depth,
+                       t->len < 0 ? "n" : cgen_fmt(g, "%lld", (long long)t->len), depth);
+        hoc_buf_printf(&el, "[j%d]", depth);
+    }
+    hoc_buf_printf(fill, "out[k++] = %s;\n", hoc_buf_str(&el));
+    hoc_buf_free(&el);
+}
 
 /* For every input and variable whose scalars are of kind k1 or k2, appends
  * " + its count" to sizes and the statements copying it into out[] to fill;
@@ -268,13 +353,7 @@ static int active_slots(Gen *g, const Active *ac, hoc_buf *sizes, hoc_buf *fill)
             const Type *in = innermost(vs[i]->type);
             if (in->kind != ac->k1 && in->kind != ac->k2) continue;
             hoc_buf_printf(sizes, " + %s", count_expr(g, vs[i]->type));
-            if (vs[i]->type->kind == TY_ARRAY)
-                hoc_buf_printf(fill,
-                               "        for (int j = 0; j < %s; j++) out[k++] = ((const %s "
-                               "*)S[i].%s)[j];\n",
-                               count_expr(g, vs[i]->type), cgen_ctype(g, in), vs[i]->name);
-            else
-                hoc_buf_printf(fill, "        out[k++] = S[i].%s;\n", vs[i]->name);
+            active_elements(g, fill, vs[i]);
             slots++;
         }
     }

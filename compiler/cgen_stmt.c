@@ -41,7 +41,7 @@ char *cgen_temp(Gen *g, const char *stem)
 
 void cgen_set_loop(Gen *g, const char *var, const char *set)
 {
-    cgen_line(g, "for (int32_t %s = hoc_set_min(%s); %s >= 0; %s = hoc_set_next(%s, %s)) {", var,
+    cgen_line(g, "for (int64_t %s = hoc_set_min(%s); %s >= 0; %s = hoc_set_next(%s, %s)) {", var,
               set, var, var, set, var);
     g->indent++;
 }
@@ -57,29 +57,67 @@ static bool is_aggregate_type(const Type *t)
     return t->kind == TY_ARRAY || t->kind == TY_BYTES;
 }
 
+/* ---- what reads a local ---- */
+bool cgen_expr_reads(const Expr *e, const Binder *b, const char *name)
+{
+    if (!e) return false;
+    if (e->kind == E_NAME && (e->nk == N_LOCAL || e->nk == N_BINDER || e->nk == N_MSGVAR) &&
+        (b ? e->binder == b : strcmp(e->name, name) == 0))
+        return true;
+    if (cgen_expr_reads(e->a, b, name) || cgen_expr_reads(e->b, b, name) ||
+        cgen_expr_reads(e->c, b, name))
+        return true;
+    for (int i = 0; i < e->nargs; i++)
+        if (cgen_expr_reads(e->args[i], b, name)) return true;
+    for (const Binder *q = e->binders; q; q = q->next)
+        if (cgen_expr_reads(q->domx, b, name)) return true;
+    return false;
+}
+
+/* Whether the statements from s on read local b (assigning it is no read). */
+static bool stmts_read(const Stmt *s, const Binder *b)
+{
+    for (; s; s = s->next) {
+        const Expr *l = s->lhs;
+        bool target = s->kind == S_ASSIGN && l->kind == E_NAME;
+        if ((!target && cgen_expr_reads(l, b, NULL)) || cgen_expr_reads(s->rhs, b, NULL) ||
+            cgen_expr_reads(s->cond, b, NULL) || cgen_expr_reads(s->hi, b, NULL) ||
+            stmts_read(s->body, b) || stmts_read(s->els, b))
+            return true;
+    }
+    return false;
+}
+
 /* ---- statements ---- */
 void cgen_copy(Gen *g, const char *dst, const char *src, const Type *t)
 {
+    if (strcmp(dst, src) == 0) { /* x = x: nothing to do, and compilers warn of it */
+        cgen_line(g, "(void)%s; /* assigned itself */", dst);
+        return;
+    }
     if (is_aggregate_type(t))
         cgen_line(g, "memcpy(%s, %s, sizeof %s);", dst, src, dst);
     else
         cgen_line(g, "%s = %s;", dst, src);
 }
 
+/* A write through an index outside the array does nothing. */
 static void emit_assign(Gen *g, Stmt *s)
 {
-    const char *rhs = cgen_expr(g, s->rhs);
     Expr *l = s->lhs;
-    if (l->kind == E_INDEX && l->a->type->kind == TY_BYTES) {
-        const char *base = cgen_expr(g, l->a), *idx = cgen_expr(g, l->b);
-        cgen_line(g, "%s[hoc_idx(%s, %lld)] = (uint8_t)%s;", base, idx, (long long)l->a->type->len,
-                  rhs);
+    if (cgen_no_element(l)) { /* its index is fixed outside the array (rhs: pure) */
+        cgen_line(g, "/* no such element: nothing is written */");
         return;
     }
-    const char *lhs = cgen_expr(g, l);
-    if (l->type->kind == TY_PID && s->rhs->type->kind == TY_INT)
-        rhs = cgen_fmt(g, "(int32_t)%s", rhs);
+    const char *rhs = cgen_expr(g, s->rhs), *cond = NULL;
+    const char *lhs = cgen_access(g, l, &cond);
+    if (l->kind == E_INDEX && l->a->type->kind == TY_BYTES) rhs = cgen_fmt(g, "(uint8_t)%s", rhs);
+    if (cond) {
+        cgen_line(g, "if (%s) {", cond);
+        g->indent++;
+    }
     cgen_copy(g, lhs, rhs, l->type);
+    if (cond) cgen_close(g);
 }
 
 /* Fills the message struct `m` from a send's payload. */
@@ -92,7 +130,6 @@ static void emit_payload(Gen *g, const char *m, Expr *payload)
         Expr *v = payload->kind == E_TUPLE ? payload->args[i] : payload;
         const char *val = cgen_expr(g, v);
         const Type *ft = r->fields[i].type;
-        if (ft->kind == TY_PID && v->type->kind == TY_INT) val = cgen_fmt(g, "(int32_t)%s", val);
         cgen_copy(g, cgen_fmt(g, "%s.%s", m, r->fields[i].name), val, ft);
     }
 }
@@ -195,6 +232,8 @@ void cgen_stmts(Gen *g, Stmt *s)
             } else {
                 cgen_line(g, "%s %s = %s;", cgen_ctype(g, t), s->var->name, v);
             }
+            if (!stmts_read(s->next, s->var))
+                cgen_line(g, "(void)%s; /* never read */", s->var->name);
             break;
         }
         case S_SEND:
@@ -202,7 +241,9 @@ void cgen_stmts(Gen *g, Stmt *s)
             break;
         case S_OUTPUT: {
             const char *name = s->out->name;
-            if (s->rhs->nargs) cgen_line(g, "out->%s = %s;", name, cgen_expr(g, s->rhs->args[0]));
+            if (s->rhs->nargs)
+                cgen_copy(g, cgen_fmt(g, "out->%s", name), cgen_expr(g, s->rhs->args[0]),
+                          s->out->ret);
             cgen_line(g, "out->%s_fired = true;", name);
             g->use_out = true;
             break;
@@ -252,8 +293,10 @@ static void emit_prologue(Gen *g, hoc_buf *dst, const char *signature, Mode mode
     }
     if (g->use_phase)
         hoc_buf_printf(dst, "    const int64_t phase = env->round / %d;\n", al->nrounds);
+    if (g->use_id) hoc_buf_printf(dst, "    const int64_t id = env->id;\n");
     if (mode == M_PROC) {
-        if (!g->use_env && !any_param && !g->use_phase) hoc_buf_printf(dst, "    (void)env;\n");
+        if (!g->use_env && !any_param && !g->use_phase && !g->use_id)
+            hoc_buf_printf(dst, "    (void)env;\n");
         if (!g->use_s && strstr(signature, " *s,")) hoc_buf_printf(dst, "    (void)s;\n");
         if (!g->use_from && strstr(signature, "hoc_set from"))
             hoc_buf_printf(dst, "    (void)from;\n");
@@ -272,8 +315,8 @@ void cgen_function(Gen *g, hoc_buf *dst, const char *signature, Mode mode, cgen_
     hoc_buf *saved = g->out;
     memset(g->use_param, 0, sizeof g->use_param);
     memset(g->use_let, 0, sizeof g->use_let);
-    g->use_phase = g->use_env = g->use_s = g->use_from = g->use_msgs = g->use_ho = g->use_out =
-        false;
+    g->use_phase = g->use_id = g->use_env = g->use_s = g->use_from = g->use_msgs = g->use_ho =
+        g->use_out = false;
     g->ntemp = 0;
     g->mode = mode;
     g->out = &b;

@@ -9,10 +9,20 @@
 #include <string.h>
 
 #include "diag.h"
+#include "hoc_rt.h" /* HOC_MAXINPUTS */
 
 /* How an E_PHASE node is read (kept in its ival): as a number, as the left
  * of `phase % m` with m fixed by the params, or as a stamp. */
 enum { PHASE_INT, PHASE_MOD, PHASE_STAMP };
+
+/* Appends x to the malloc'd array arr of n elements; aborts when out of memory. */
+#define PUSH_ARRAY(arr, n, x)                                                                      \
+    do {                                                                                           \
+        void *grown = realloc((arr), sizeof *(arr) * (size_t)((n) + 1));                           \
+        if (!grown) abort();                                                                       \
+        (arr) = grown;                                                                             \
+        (arr)[(n)++] = (x);                                                                        \
+    } while (0)
 
 typedef enum Ctx {
     C_CONST,  /* constants and type sizes: only folded integers */
@@ -483,9 +493,9 @@ static Type *check_phase_mod(Checker *c, Expr *e)
     Type *x = check_expr(c, e->a);
     expect(c, e->b, TY_INT, "an operand of arithmetic");
     Algo *al = c->algo;
-    if (!is_err(x) && al && ast_only(e->b, param_leaf) && al->nphase_mods < 8) {
+    if (!is_err(x) && al && ast_only(e->b, param_leaf)) {
         e->a->ival = PHASE_MOD;
-        al->phase_mods[al->nphase_mods++] = e->b;
+        PUSH_ARRAY(al->phase_mods, al->nphase_mods, e->b);
     }
     return c->t_int;
 }
@@ -1176,14 +1186,6 @@ static void check_duplicate(Checker *c, Decl *list, Decl *d)
         diag_error(c->d, d->pos, "names starting with hoc_ are reserved");
 }
 
-#define PUSH_ARRAY(arr, n, x)                                                                      \
-    do {                                                                                           \
-        void *grown = realloc((arr), sizeof *(arr) * (size_t)((n) + 1));                           \
-        if (!grown) abort();                                                                       \
-        (arr) = grown;                                                                             \
-        (arr)[(n)++] = (x);                                                                        \
-    } while (0)
-
 static void check_round(Checker *c, Round *r)
 {
     c->round = r;
@@ -1244,20 +1246,29 @@ static void declare_member(Checker *c, Algo *al, Decl *d, const Decl *n)
             d->index = al->nparams;
             PUSH_ARRAY(al->params, al->nparams, d);
         }
-        if (d->init && al->nwhere < 8) al->where[al->nwhere++] = d;
+        if (d->init) PUSH_ARRAY(al->where, al->nwhere, d);
         break;
     case D_INPUT:
         if (mentions_identity(d->type)) al->uses_id = true;
         if (storable(c, d->type, d->pos, "an input") && d->type->kind != TY_INT &&
-            d->type->kind != TY_BOOL && d->type->kind != TY_PID && d->type->kind != TY_ENUM)
-            diag_error(c->d, d->pos, "an input must be an int, bool, pid or enum");
+            d->type->kind != TY_BOOL && d->type->kind != TY_PID && d->type->kind != TY_ENUM &&
+            d->type->kind != TY_BYTES)
+            diag_error(c->d, d->pos, "an input must be an int, bool, pid, enum or bytes");
         PUSH_ARRAY(al->inputs, al->ninputs, d);
+        if (al->ninputs == HOC_MAXINPUTS + 1)
+            diag_error(c->d, d->pos, "at most %d inputs (what drivers hold for one process)",
+                       HOC_MAXINPUTS);
         break;
     case D_OUTPUT:
         if (d->ret) storable(c, d->ret, d->pos, "an output");
-        if (d->ret &&
-            (d->ret->kind == TY_ARRAY || d->ret->kind == TY_BYTES || d->ret->kind == TY_STAMP))
-            diag_error(c->d, d->pos, "an output carries an int, bool, pid, enum or set");
+        if (d->ret && (d->ret->kind == TY_ARRAY || d->ret->kind == TY_STAMP))
+            diag_error(c->d, d->pos, "an output carries an int, bool, pid, enum, set or bytes");
+        /* `agreed`: every process that produces it produces the same value, so a
+         * process may adopt a peer's (the runtime forwards it) */
+        if (d->attr && strcmp(d->attr, "agreed") != 0)
+            diag_error(c->d, d->attr_pos,
+                       "unknown output attribute '%s' (the one there is: agreed)", d->attr);
+        d->agreed = d->attr != NULL;
         PUSH_ARRAY(al->outputs, al->noutputs, d);
         break;
     case D_VAR:
@@ -1341,6 +1352,7 @@ static void check_event(Checker *c, Decl *d)
         Binder *b = arena_alloc(c->a, sizeof *b);
         *b =
             (Binder){.name = d->params[i].name, .pos = d->params[i].pos, .type = d->params[i].type};
+        d->params[i].binder = b;
         check_local_name(c, b->name, b->pos);
         push(c, b->name, N_LOCAL, b);
         c->scope->kind = N_BINDER; /* read-only, like a loop variable */
@@ -1536,6 +1548,7 @@ void algo_free(Algo *a)
         Algo *next = a->next;
         free(a->params), free(a->inputs), free(a->outputs), free(a->vars);
         free(a->oracles), free(a->lets), free(a->specs), free(a->rounds), free(a->events);
+        free(a->where), free(a->phase_mods);
         free(a);
         a = next;
     }

@@ -9,7 +9,7 @@ typedef struct Algo {
     Decl *decl;
     Decl **params; /* params[0] is n (declared or implicit) */
     int nparams;
-    Decl *where[8]; /* parameter constraints */
+    Decl **where; /* parameter constraints */
     int nwhere;
     Decl **inputs, **outputs, **vars, **oracles, **lets, **specs;
     int ninputs, noutputs, nvars, noracles, nlets, nspecs;
@@ -23,7 +23,7 @@ typedef struct Algo {
     /* The counters are read other than as a stamp or `phase % m` with m
      * fixed by the params: hoc check cannot abstract the phase. */
     bool phase_as_int;
-    Expr *phase_mods[8]; /* the m of each `phase % m` */
+    Expr **phase_mods; /* the m of each `phase % m` */
     int nphase_mods;
     struct Algo *next;
 } Algo;

@@ -114,6 +114,10 @@ member(A) ::= OUTPUT IDENT(N) LPAREN RPAREN SEMI.
     { A = ast_decl(ps->arena, D_OUTPUT, N.pos, N.s); }
 member(A) ::= OUTPUT IDENT(N) LPAREN type(T) RPAREN SEMI.
     { A = ast_decl(ps->arena, D_OUTPUT, N.pos, N.s); A->ret = T; }
+member(A) ::= OUTPUT IDENT(N) LPAREN RPAREN IDENT(Q) SEMI.
+    { A = ast_decl(ps->arena, D_OUTPUT, N.pos, N.s); A->attr = Q.s; A->attr_pos = Q.pos; }
+member(A) ::= OUTPUT IDENT(N) LPAREN type(T) RPAREN IDENT(Q) SEMI.
+    { A = ast_decl(ps->arena, D_OUTPUT, N.pos, N.s); A->ret = T; A->attr = Q.s; A->attr_pos = Q.pos; }
 member(A) ::= VAR IDENT(N) COLON type(T) SEMI.
     { A = ast_decl(ps->arena, D_VAR, N.pos, N.s); A->type = T; }
 member(A) ::= VAR IDENT(N) COLON type(T) ASSIGN expr(E) SEMI.

@@ -512,7 +512,7 @@ static char *read_file(Arena *a, const char *path, size_t *len, const char **why
 typedef struct Loader {
     Program *prog;
     const char *stdlib_dir;
-    const char *loaded[64]; /* module names: each is read once */
+    const char **loaded; /* module names: each is read once */
     int nloaded;
     /* The files being read, the program's first, each as named and as the
      * file system knows it (whatever path leads there): importing one is a
@@ -530,8 +530,9 @@ typedef struct Loader {
 static Decl *load_file(Loader *ld, const char *path, Pos from, int depth);
 
 /* A module NAME.ho may come with NAME.c, compiled with the program, and
- * NAME.libs, linker flags separated by white space. */
-static void add_companions(Loader *ld, const char *ho_path)
+ * NAME.libs, linker flags separated by white space; more than Program holds
+ * is an error at the import (from), never dropped. */
+static void add_companions(Loader *ld, const char *ho_path, Pos from)
 {
     Program *p = ld->prog;
     char path[4096];
@@ -540,16 +541,28 @@ static void add_companions(Loader *ld, const char *ho_path)
     memcpy(path, ho_path, len - 3);
     strcpy(path + len - 3, ".c");
     FILE *f = fopen(path, "rb");
+    int max = (int)(sizeof p->csrc / sizeof *p->csrc);
     if (f) {
         fclose(f);
-        if (p->ncsrc < 16) p->csrc[p->ncsrc++] = arena_strndup(p->arena, path, strlen(path));
+        if (p->ncsrc < max)
+            p->csrc[p->ncsrc++] = arena_strndup(p->arena, path, strlen(path));
+        else /* never dropped: the program would not link */
+            diag_error(p->diag, from, "more than %d imported modules with C companions", max);
     }
     strcpy(path + len - 3, ".libs");
     f = fopen(path, "rb");
     if (!f) return;
     char word[256];
-    while (p->nlibs < 16 && fscanf(f, "%255s", word) == 1)
-        if (word[0] == '-') p->libs[p->nlibs++] = arena_strndup(p->arena, word, strlen(word));
+    max = (int)(sizeof p->libs / sizeof *p->libs);
+    while (fscanf(f, "%255s", word) == 1) {
+        if (word[0] != '-') continue;
+        if (p->nlibs < max) {
+            p->libs[p->nlibs++] = arena_strndup(p->arena, word, strlen(word));
+        } else {
+            diag_error(p->diag, from, "more than %d linker flags in the modules' .libs files", max);
+            break;
+        }
+    }
     fclose(f);
 }
 
@@ -617,7 +630,10 @@ static Decl *load_import(Loader *ld, const Decl *imp, const char *importer, int 
     if (found && import_cycle(ld, imp, buf)) return NULL;
     for (int i = 0; i < ld->nloaded; i++)
         if (strcmp(ld->loaded[i], imp->name) == 0) return NULL; /* once only */
-    if (ld->nloaded < 64) ld->loaded[ld->nloaded++] = imp->name;
+    const char **grown = realloc(ld->loaded, sizeof *grown * (size_t)(ld->nloaded + 1));
+    if (!grown) abort();
+    ld->loaded = grown;
+    ld->loaded[ld->nloaded++] = imp->name;
     if (depth >= MAX_IMPORT_DEPTH) {
         diag_error(ld->prog->diag, imp->pos, "imports nested too deeply");
         return NULL;
@@ -629,7 +645,7 @@ static Decl *load_import(Loader *ld, const Decl *imp, const char *importer, int 
             imp->name, imp->name);
         return NULL;
     }
-    add_companions(ld, buf);
+    add_companions(ld, buf, imp->pos);
     Arena *a = ld->prog->arena;
     ld->open[ld->nopen - 1].via = imp->pos;
     return load_file(ld, arena_strndup(a, buf, strlen(buf)), imp->pos, depth + 1);
@@ -676,6 +692,7 @@ Program *parse_program(const char *path, const char *stdlib_dir, Diag *diag)
     int sources = diag->nsources;
     const char *p = arena_strndup(prog->arena, path, strlen(path));
     prog->decls = load_file(&ld, p, (Pos){0}, 0);
+    free(ld.loaded);
     if (diag->nsources == sources) { /* unreadable (a directory, say); load_file said why */
         program_free(prog);
         return NULL;

@@ -20,10 +20,14 @@
 #include "smt.h"
 #include "vc.h"
 
-#define MAXSLOT 96
-#define MAXLOC 64
-#define MAXF 16
-#define MAX_POOL 160 /* ground process terms of one attempt */
+/* Sizes of an attempt's fixed arrays; vc.c and translate.c refuse programs
+ * beyond them (unsupported), never cut them short. */
+#define MAXSLOT 96 /* variables and inputs, plus the stopped flag */
+#define MAXLOC 64  /* locals in scope, loop variables included */
+#define MAXF 64    /* fields of a message */
+/* Ground process terms of one attempt: instances beyond it are not made,
+ * which only weakens the hypotheses (sound; a proof may then be missed). */
+#define MAX_POOL 160
 
 typedef enum View { V_PRE, V_INIT, V_POST } View;
 
@@ -310,10 +314,13 @@ static inline Z3_ast member(Attempt *v, Z3_ast pred, Z3_ast p)
 
 /* Ints and stamps: both are integers in the logic. A stamp is encoded as the
  * C stores it (never 0, phase p as p + 1), so zero fields of unheard senders
- * and empty aggregates mean never in both. */
+ * and empty aggregates mean never in both. Bytes values are opaque: the
+ * checker lets code only copy and compare them (indexing one is refused as
+ * unsupported here), so an integer naming each value is exact, the zero
+ * bytes being 0. */
 static inline bool is_number(TypeKind k)
 {
-    return k == TY_INT || k == TY_STAMP;
+    return k == TY_INT || k == TY_STAMP || k == TY_BYTES;
 }
 
 /* ---- attempt.c ---- */

@@ -3,6 +3,7 @@
  * variable is not a stamp and a value is not settled. */
 #include "code_facts.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* A constant int expression: its value in *k. */
@@ -72,14 +73,18 @@ bool code_facts_is_stamp(Algo *al, Decl *var, int64_t *kmax)
         *kmax = 0;
         return true;
     }
-    bool cand[256];
-    int nv = al->nvars < 256 ? al->nvars : 256;
+    int nv = al->nvars;
+    bool *cand = calloc((size_t)nv + 1, sizeof *cand);
+    if (!cand) abort();
     int idx = -1;
     for (int i = 0; i < nv; i++) {
         cand[i] = is_int_var(al->vars[i]) && al->vars[i]->init;
         if (al->vars[i] == var) idx = i;
     }
-    if (idx < 0) return false;
+    if (idx < 0) {
+        free(cand);
+        return false;
+    }
     /* the greatest fixed point: drop candidates until every one is closed */
     for (bool changed = true; changed;) {
         changed = false;
@@ -93,7 +98,10 @@ bool code_facts_is_stamp(Algo *al, Decl *var, int64_t *kmax)
             if (!ok) cand[i] = false, changed = true;
         }
     }
-    if (!cand[idx]) return false;
+    if (!cand[idx]) {
+        free(cand);
+        return false;
+    }
     /* kmax over the whole closed set: a copy of another stamp brings its constants */
     int64_t k = INT64_MIN;
     for (int i = 0; i < nv; i++) {
@@ -103,6 +111,7 @@ bool code_facts_is_stamp(Algo *al, Decl *var, int64_t *kmax)
             stamp_assigns(al, cand, al->vars[i], al->rounds[r]->update, &k);
     }
     *kmax = k;
+    free(cand);
     return true;
 }
 

@@ -68,7 +68,7 @@ static Z3_ast zero_of(Attempt *v, Type *t)
 /* ---- aggregates over the mailbox, as functions of the process ---- */
 static Z3_ast payload(Attempt *v, int f, Z3_ast from, Z3_ast to)
 {
-    if (f < 0 || f >= MAXF || !v->payload[f]) return num(v, 0);
+    if (f < 0 || f >= MAXF || !v->payload[f]) return num(v, 0); /* vc.c refuses f >= MAXF */
     return subst2(v, v->payload[f], v->S, from, v->T, to);
 }
 
@@ -95,6 +95,25 @@ static Z3_ast count(Attempt *v, Env *e, Z3_ast pred)
     if (!e->code) return venn_card(v, pred);
     Z3_ast at_S = subst1(v, pred, e->self, v->S);
     return subst1(v, mk_agg(v, AG_CARD, at_S, NULL, v->S, false), v->S, e->self);
+}
+
+/* ---- reading processes ---- */
+/* A spec's process index that is a process by construction: a binder over
+ * processes (a skolem is asserted in range, an instance is guarded by it). */
+static bool is_process(const Expr *i)
+{
+    return i->kind == E_NAME && i->nk == N_BINDER && i->binder && i->binder->type &&
+           i->binder->type->kind == TY_PID;
+}
+
+/* t where the index p is a process, else the zero value: no process p
+ * exists, so its variables read 0, false or the empty set, and its
+ * heard-of set is empty (docs/language.md, as the C does). */
+static Z3_ast at_process(Attempt *v, Expr *index, Z3_ast p, Z3_ast t)
+{
+    if (is_process(index)) return t;
+    Z3_ast none = is_bool(v, t) ? fls(v) : num(v, 0);
+    return ite(v, in_range(v, p), t, none);
 }
 
 /* ---- sets ---- */
@@ -126,11 +145,11 @@ Z3_ast tr_set(Attempt *v, Env *e, Expr *x)
                                 "a set indexed by the variable of an enclosing set condition");
             return fls(v);
         }
-        if (x->nk == N_HO) return attempt_hears(v, owner, v->Q);
+        if (x->nk == N_HO) return at_process(v, x->b, owner, attempt_hears(v, owner, v->Q));
         if (x->nk == N_STATE && x->decl) {
             int s = attempt_slot_of(v, x->decl);
             if (s >= 0 && v->slot[s].kind == SLOT_SET)
-                return attempt_state_read(v, e->view, s, owner);
+                return at_process(v, x->b, owner, attempt_state_read(v, e->view, s, owner));
         }
         break;
     }
@@ -166,6 +185,12 @@ Z3_ast tr_set(Attempt *v, Env *e, Expr *x)
     }
     attempt_unsupported(v, x->pos, "this set expression is not supported by the verifier");
     return fls(v);
+}
+
+/* Whether p's message is in the mailbox mb (mbox, or a filtered one) of e->self. */
+static Z3_ast heard_in(Attempt *v, Env *e, Expr *mb, Z3_ast p)
+{
+    return member(v, tr_set(v, e, mb), p);
 }
 
 /* The value of message q (a sender) in the round's mailbox of e->self. */
@@ -211,7 +236,7 @@ static Z3_ast message(Attempt *v, Env *e, Expr *x)
     if (x->kind == E_NAME && x->nk == N_MSGVAR) return lookup(v, e, x->binder, x->pos);
     if (x->kind == E_INDEX && x->nk == N_MBOX) {
         Z3_ast p = tr_expr(v, e, x->b, 0);
-        return ite(v, attempt_in_mailbox(v, e->self, p), p, num(v, -1));
+        return ite(v, heard_in(v, e, x->a, p), p, num(v, -1));
     }
     if (x->kind == E_CALL) return aggregate(v, e, x);
     attempt_unsupported(v, x->pos, "this message expression is not supported by the verifier");
@@ -351,7 +376,8 @@ static Z3_ast state_index(Attempt *v, Env *e, Expr *x)
                             x->decl ? x->decl->name : "?");
         return num(v, 0);
     }
-    return attempt_state_read(v, e->view, s, tr_expr(v, e, x->b, 0));
+    Z3_ast p = tr_expr(v, e, x->b, 0);
+    return at_process(v, x->b, p, attempt_state_read(v, e->view, s, p));
 }
 
 /* Bounds of an int expression that cannot overflow (n <= 64, counts <= n,
@@ -562,9 +588,11 @@ static Z3_ast field_term(Attempt *v, Env *e, Expr *x)
 static Z3_ast index_term(Attempt *v, Env *e, Expr *x)
 {
     if (x->nk == N_STATE && x->a->nk == N_STATE && !e->code) return state_index(v, e, x);
-    if (x->nk == N_MBOX) { /* mbox[p] of a single-value round */
+    if (x->nk == N_MBOX) { /* mbox[p] of a single-value round: 0 unless p was heard */
         Z3_ast p = tr_expr(v, e, x->b, 0);
-        if (e->rnd && e->rnd->single) return msg_field(v, e, p, 0);
+        if (e->rnd && e->rnd->single)
+            return ite(v, heard_in(v, e, x->a, p), payload(v, 0, p, e->self),
+                       zero_of(v, e->rnd->fields[0].type));
     }
     attempt_unsupported(v, x->pos, "indexing arrays is not supported by the verifier");
     return num(v, 0);
@@ -697,7 +725,10 @@ static void exec_for(Attempt *v, Env *e, Stmt *s)
         return;
     }
     for (int64_t i = lo; i < hi; i++) {
-        if (e->nloc >= MAXLOC) break;
+        if (e->nloc >= MAXLOC) { /* never skip a body: that would drop its effects */
+            attempt_unsupported(v, s->pos, "more than %d locals in scope", MAXLOC);
+            return;
+        }
         int saved = e->nloc;
         e->locb[e->nloc] = s->var;
         e->loc[e->nloc++] = num(v, i);

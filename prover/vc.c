@@ -38,6 +38,7 @@
 #include "attempt.h"
 #include "counterexample.h"
 #include "instantiate.h"
+#include "msgdep.h"
 #include "translate.h"
 #include "venn.h"
 
@@ -158,6 +159,23 @@ int vc_obligations(Algo *al, VcObligation **out)
 
 /* ---- the set-up and the facts of a query ---- */
 
+/* The sizes the encoding holds: beyond them the query would leave part of
+ * the program out, so it is refused, never silently cut. */
+static void setup_limits(Attempt *v, Algo *al)
+{
+    if (al->ninputs + al->nvars > MAXSLOT - 2)
+        attempt_unsupported(v, al->decl->pos, "more than %d variables and inputs", MAXSLOT - 2);
+    if (al->nparams > (int)(sizeof v->par / sizeof *v->par))
+        attempt_unsupported(v, al->decl->pos, "more than %d params",
+                            (int)(sizeof v->par / sizeof *v->par));
+    if (al->noracles > (int)(sizeof v->oracle / sizeof *v->oracle))
+        attempt_unsupported(v, al->decl->pos, "more than %d oracles",
+                            (int)(sizeof v->oracle / sizeof *v->oracle));
+    for (int r = 0; r < al->nrounds; r++)
+        if (al->rounds[r]->nfields > MAXF)
+            attempt_unsupported(v, al->rounds[r]->pos, "a message of more than %d fields", MAXF);
+}
+
 /* The symbols of the query (placeholders, parameters, one function per state
  * variable, the heard-of relation, ...) with their ranges, and the
  * algorithm's parameter constraints. State it cannot encode is recorded as
@@ -172,13 +190,14 @@ static void setup(Attempt *v, Algo *al)
     v->T = Z3_mk_const(c, Z3_mk_string_symbol(c, "__to"), v->I);
     for (int i = 0; i < al->nparams && i < 16; i++) {
         v->par[i] = Z3_mk_const(c, Z3_mk_string_symbol(c, al->params[i]->name), v->I);
-        if (i > 0)
-            attempt_assert(v, and2(v, le(v, Z3_mk_int64(c, INT64_MIN, v->I), v->par[i]),
+        if (i > 0) /* drivers take no negative parameter (runtime/params.c) */
+            attempt_assert(v, and2(v, le(v, num(v, 0), v->par[i]),
                                    le(v, v->par[i], Z3_mk_int64(c, INT64_MAX, v->I))));
     }
     v->n = v->par[0];
     attempt_assert(v, and2(v, le(v, num(v, 1), v->n), le(v, v->n, num(v, HOC_MAXN))));
     Z3_sort d2[2] = {v->I, v->I};
+    setup_limits(v, al);
     for (int pass = 0; pass < 2; pass++) {
         Decl **ds = pass ? al->vars : al->inputs;
         int nd = pass ? al->nvars : al->ninputs;
@@ -438,6 +457,20 @@ static void encode_transition(Attempt *v, const VcObligation *ob, bool post)
     v->settled_round = ob->round;
 }
 
+/* An assumption is read after the round (as hoc sim and hoc check do); if
+ * it reads a variable the round's messages decide, it assumes what the
+ * algorithm is to achieve, so the obligation is refused (msgdep.h). */
+static void refuse_deciding(Attempt *v, Decl *assumption, int round)
+{
+    const Decl *d = msgdep_first_read(v->al, round, assumption->init);
+    if (d)
+        attempt_unsupported(v, assumption->pos,
+                            "assumption '%s' reads '%s' after round %s, which the round's messages "
+                            "decide: it would assume what is to be proved (an assumption may read "
+                            "only state that no message changes)",
+                            assumption->name, d->name, v->al->rounds[round]->name);
+}
+
 /* The invariants in use (and the stage before) hold before the round; the
  * assumptions speak of the round's heard-of sets and the state after it,
  * as in hoc sim and hoc check. P: the set everybody hears, or NULL. */
@@ -456,6 +489,7 @@ static void assert_hypotheses(Attempt *v, const AttemptSpec *a, bool post, Binde
             spec_env(v, &e, V_PRE);
             attempt_assert(v, tr_expr(v, &e, s->init, 1));
         } else if (assumed) {
+            refuse_deciding(v, s, ob->round);
             spec_env(v, &e, V_POST);
             e.rnd = v->rnd;
             if (P && s == ob->spec->assumption) { /* P is the set everybody hears */
@@ -902,8 +936,8 @@ static void discharge(Algo *al, const VcObligation *ob, const VcOpts *o, VcResul
 }
 
 /* Whether the obligation assumes something of the heard-of sets: then its
- * hypotheses could contradict each other (an assumption nothing satisfies,
- * `|P| > n`), and a proof would say nothing. */
+ * hypotheses are the likelier to contradict each other (an assumption
+ * nothing satisfies, `|P| > n`), and a proof would say nothing. */
 static bool assumes(Algo *al, const VcObligation *ob)
 {
     if (ob->kind == VC_LIVE) return true;
@@ -913,22 +947,74 @@ static bool assumes(Algo *al, const VcObligation *ob)
     return false;
 }
 
+/* Whether some n in 1..HOC_MAXN and parameter values satisfy the `where`
+ * constraints: if none does, nothing can run and every obligation holds
+ * for nothing. False only when the solver shows there is none. */
+static bool params_satisfiable(Algo *al, const VcOpts *o)
+{
+    VcOpts oo = *o;
+    if (!oo.timeout_ms || oo.timeout_ms > 2000) oo.timeout_ms = 2000;
+    AttemptSpec a = {.al = al, .o = &oo};
+    Attempt *v = open_attempt(&a, hoc_now_s());
+    bool sat = reason_any(&v->why) || smt_check(&v->s) != SMT_UNSAT;
+    close_attempt(v);
+    return sat;
+}
+
 void vc_discharge(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult *res)
 {
+    double t0 = hoc_now_s();
+    if (!params_satisfiable(al, o)) {
+        memset(res, 0, sizeof *res);
+        res->status = VC_UNKNOWN;
+        snprintf(res->reason, sizeof res->reason,
+                 "vacuous: no n in 1..%d and no parameter values (0 or more) satisfy the "
+                 "parameters' `where` constraints, so nothing can run and every obligation "
+                 "would hold",
+                 HOC_MAXN);
+        res->secs = hoc_now_s() - t0;
+        return;
+    }
+    double setup = hoc_now_s() - t0;
     bool used[256] = {0}, all = false;
     discharge(al, ob, o, res, used, &all);
-    if (res->status != VC_PROVED || !assumes(al, ob)) return;
-    /* the same hypotheses without the goal: unsat means they are contradictory */
+    res->secs += setup;
+    if (res->status != VC_PROVED) return;
+    /* The same hypotheses without the goal: unsat means they contradict each
+     * other. Where the obligation assumes something of the heard-of sets
+     * (the likely way) it gets the whole budget; elsewhere (invariants used
+     * together, code facts) about as long as the proof took. */
     VcResult vac;
     VcOpts oo = *o;
     oo.smt2_dir = NULL;
+    if (!assumes(al, ob) && o->timeout_ms) {
+        double cap = res->secs * 1000.0 + 1000.0;
+        if (cap < oo.timeout_ms) oo.timeout_ms = (unsigned)cap;
+    }
     narrow_then_wide(al, ob, &oo, &vac, all ? NULL : used, true);
     free(vac.cex);
     res->secs += vac.secs;
     if (vac.status == VC_PROVED) {
         res->status = VC_UNKNOWN;
         snprintf(res->reason, sizeof res->reason,
-                 "vacuous: the hypotheses (the assumptions, the invariants used, the stage "
-                 "before) contradict each other, so the proof says nothing");
+                 "vacuous: the hypotheses (the parameters' constraints, the assumptions, the "
+                 "invariants used, the stage before) contradict each other, so the proof says "
+                 "nothing");
     }
+}
+
+/* ---- parts of a query that concrete.c builds the same way (vc_parts.h) ---- */
+void vc_part_setup(Attempt *v, Algo *al)
+{
+    setup(v, al);
+}
+
+void vc_part_state_ranges(Attempt *v)
+{
+    state_ranges(v);
+}
+
+void vc_part_close(Attempt *v)
+{
+    close_attempt(v);
 }

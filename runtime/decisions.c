@@ -17,11 +17,10 @@ int hoc_decisions_open(hoc_decisions *d, uint64_t k, const char *path, const hoc
 {
     memset(d, 0, sizeof *d);
     d->k = k, d->decide = decide;
-    d->status = calloc(k, 1);
-    d->value = calloc(k, sizeof *d->value);
+    d->decided = calloc(k, 1);
     d->start_us = calloc(k, sizeof *d->start_us);
     d->lat_us = calloc(k, sizeof *d->lat_us);
-    if (!d->status || !d->value || !d->start_us || !d->lat_us) {
+    if (!d->decided || !d->start_us || !d->lat_us) {
         snprintf(err, errn, "out of memory for %" PRIu64 " instances", k);
         return -1;
     }
@@ -35,7 +34,7 @@ int hoc_decisions_open(hoc_decisions *d, uint64_t k, const char *path, const hoc
 void hoc_decisions_close(hoc_decisions *d)
 {
     if (d->out) fclose(d->out);
-    free(d->status), free(d->value), free(d->start_us), free(d->lat_us);
+    free(d->decided), free(d->start_us), free(d->lat_us);
     memset(d, 0, sizeof *d);
 }
 
@@ -57,38 +56,24 @@ static void add_latency(hoc_decisions *d, uint64_t l)
     d->hist[b]++;
 }
 
-bool hoc_decisions_decide(hoc_decisions *d, uint64_t inst, int64_t value, uint64_t now)
+bool hoc_decisions_decide(hoc_decisions *d, uint64_t inst, const uint8_t *v, size_t len,
+                          uint64_t now)
 {
-    if (inst >= d->k || d->status[inst] == HOC_INST_DECIDED) return false;
-    d->status[inst] = HOC_INST_DECIDED;
-    d->value[inst] = value;
+    if (inst >= d->k || d->decided[inst]) return false;
+    d->decided[inst] = 1;
     d->ndecided++;
     d->last_decision = now;
     if (d->start_us[inst]) add_latency(d, now - d->start_us[inst]);
     if (d->out) {
         fprintf(d->out, "%" PRIu64, inst);
-        if (!d->decide)
-            fprintf(d->out, " %" PRId64, value);
-        else if (d->decide->has_value) {
+        if (d->decide && d->decide->has_value) {
             fputc(' ', d->out);
-            hoc_value_print_output(d->out, d->decide, value);
+            hoc_value_print_carried(d->out, d->decide, v, len);
         }
         fputc('\n', d->out);
         d->dirty = true;
     }
     return true;
-}
-
-void hoc_decisions_ended(hoc_decisions *d, uint64_t inst)
-{
-    if (inst < d->k && d->status[inst] == HOC_INST_NEW) d->status[inst] = HOC_INST_IGNORE;
-}
-
-hoc_inst_status hoc_decisions_lookup(const hoc_decisions *d, uint64_t inst, int64_t *value)
-{
-    if (inst >= d->k) return HOC_INST_IGNORE;
-    if (d->status[inst] == HOC_INST_DECIDED) *value = d->value[inst];
-    return (hoc_inst_status)d->status[inst];
 }
 
 void hoc_decisions_flush(hoc_decisions *d)

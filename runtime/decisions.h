@@ -1,7 +1,7 @@
-/* decisions.h: what a replica knows of its instances 0..K-1: which ran and
- * how they ended, the decision of each, its latency (for /metrics and the
- * summary) and the decisions file, where each decision is one line
- * "INSTANCE VALUE" with VALUE as hoc sim prints it ({0,1}, true, Commit). */
+/* decisions.h: what a replica knows of its instances 0..K-1: which were
+ * decided, the latency of each (for /metrics and the summary) and the
+ * decisions file, where each decision is one line "INSTANCE VALUE" with
+ * VALUE as hoc sim prints it ({0,1}, true, Commit; bytes as 0x and hex). */
 #ifndef HOC_DECISIONS_H
 #define HOC_DECISIONS_H
 
@@ -19,8 +19,7 @@ extern const double hoc_latency_le[HOC_LATENCY_BUCKETS];
 
 typedef struct hoc_decisions {
     uint64_t k;              /* instances 0..k-1 */
-    uint8_t *status;         /* per instance, a hoc_inst_status: new, decided, ended undecided */
-    int64_t *value;          /* per decided instance */
+    uint8_t *decided;        /* per instance: decided here (or adopted) */
     uint64_t *start_us;      /* per instance started here: when (0: not started here) */
     uint32_t *lat_us;        /* latencies of the decisions of instances started here */
     uint64_t nlat, ndecided; /* entries in lat_us; instances decided */
@@ -33,9 +32,9 @@ typedef struct hoc_decisions {
 } hoc_decisions;
 
 /* Sets d up for k instances of an algorithm whose decide output is decide
- * (NULL: values print as integers), appending to the file at path unless
- * it is NULL. Returns 0, or -1 with a message in err (out of memory, the
- * file cannot be opened); hoc_decisions_close frees what was set up. */
+ * (NULL: it has none), appending to the file at path unless it is NULL.
+ * Returns 0, or -1 with a message in err (out of memory, the file cannot be
+ * opened); hoc_decisions_close frees what was set up. */
 int hoc_decisions_open(hoc_decisions *d, uint64_t k, const char *path, const hoc_output *decide,
                        char *err, size_t errn);
 /* Flushes and closes the file and frees d's memory; never fails. */
@@ -44,15 +43,11 @@ void hoc_decisions_close(hoc_decisions *d);
 /* Instance inst started here at now: its decision latency counts from then.
  * Instances beyond k are ignored. */
 void hoc_decisions_started(hoc_decisions *d, uint64_t inst, uint64_t now);
-/* Records the decision of inst at now and writes its line; false (nothing
- * recorded) when inst is beyond k or already decided. */
-bool hoc_decisions_decide(hoc_decisions *d, uint64_t inst, int64_t value, uint64_t now);
-/* Instance inst ended here without a decision: it will not run here again. */
-void hoc_decisions_ended(hoc_decisions *d, uint64_t inst);
-/* What the engine asks of an instance it is not running: HOC_INST_DECIDED
- * (with *value), HOC_INST_NEW, or HOC_INST_IGNORE (ended undecided, or
- * beyond k). */
-hoc_inst_status hoc_decisions_lookup(const hoc_decisions *d, uint64_t inst, int64_t *value);
+/* Records the decision of inst at now, its value v[0..len) as
+ * hoc_value_encode writes it, and writes its line; false (nothing recorded)
+ * when inst is beyond k or already decided. */
+bool hoc_decisions_decide(hoc_decisions *d, uint64_t inst, const uint8_t *v, size_t len,
+                          uint64_t now);
 /* Flushes the decisions file if lines were written since the last flush. */
 void hoc_decisions_flush(hoc_decisions *d);
 

@@ -19,14 +19,27 @@
  * An update never sees a message of another round: the lockstep semantics
  * with some messages not heard.
  *
- * An instance ends when its process halts or, with forwarding on, when it
- * first outputs `decide`; its memory is then freed. With forwarding, a
- * message for an instance that ended decided is answered with the decision
- * (io.send_decision), which the peer adopts (hoc_engine_decision). */
+ * An instance ends when its process halts or, when decisions are forwarded,
+ * when it first outputs `decide`; its memory is then freed. Decisions are
+ * forwarded when the algorithm declares its decide output `agreed` (every
+ * process that decides decides the same, so a late peer may adopt any
+ * decision) and the embedder allows it: a message for an instance that
+ * ended decided is then answered with the decision (io.send_decision with
+ * HOC_DECISION_ADOPT), which the peer adopts (hoc_engine_decision).
+ * Otherwise (lattice agreement: each process's decision must hold its own
+ * input) a process that decides goes on taking part in the instance, since
+ * its peers may need it, but *quietly*: without timers, its rounds advance
+ * only when peers' messages arrive. It tells every peer that it decided (a
+ * notice: io.send_decision without a value) and frees the instance once
+ * every peer has said so too; beyond max_live, the oldest quiet instance is
+ * freed to make room. */
 #ifndef HOC_ENGINE_H
 #define HOC_ENGINE_H
 
 #include "hoc_rt.h"
+
+/* Inputs an algorithm may have, as the engine passes them to init. */
+#define HOC_ENGINE_MAX_INPUTS 64
 
 /* What the embedder knows about an instance the engine is not running. */
 typedef enum hoc_inst_status {
@@ -45,27 +58,43 @@ typedef enum hoc_drop {
     HOC_DROP_DECISION,    /* a forwarded decision of an instance already decided or ended
                              here (stats.decisions_ignored) */
     HOC_DROP_UNENCODABLE, /* the round's encoder refused the message (stats.unencodable) */
+    HOC_DROP_FAR,         /* for a round more than HOC_ENGINE_MAX_JUMP ahead (stats.far) */
 } hoc_drop;
+
+/* How far ahead of an instance's round a message may be and still make it
+ * catch up. Catching up runs one update per skipped round, so without a
+ * bound one frame (round 2^62, found by tests/fuzz/fuzz_wire.c) kept a
+ * replica busy for ever. A correct peer gets this far ahead only by
+ * timeouts (2^20 rounds of 20 ms are about 6 hours); reaching the bound
+ * costs about 0.1 s of updates. */
+#define HOC_ENGINE_MAX_JUMP (INT64_C(1) << 20)
 
 typedef struct hoc_engine_io {
     void *ctx;
     /* A round message for process `to` (never this process). */
     void (*send)(void *ctx, int to, uint64_t inst, int64_t round, const uint8_t *payload,
                  size_t len);
-    /* The decision of an instance that ended here, for a peer still in it. */
-    void (*send_decision)(void *ctx, int to, uint64_t inst, int64_t value);
-    /* The first decision of an instance at this process; from is -1 when
-     * this process's own update decided, else the peer it was learned from. */
-    void (*decided)(void *ctx, uint64_t inst, int64_t value, int from);
+    /* For a peer: with HOC_DECISION_ADOPT (wire.h), the decision of an
+     * instance that ended here, value[0..len) as hoc_value_encode writes it;
+     * without, a notice that this process decided (no value). */
+    void (*send_decision)(void *ctx, int to, uint64_t inst, uint32_t flags, const uint8_t *value,
+                          size_t len);
+    /* The first decision of an instance at this process, its value as
+     * hoc_value_encode writes it (valid during the call); from is -1 when
+     * this process's own update decided, else the peer it was adopted from. */
+    void (*decided)(void *ctx, uint64_t inst, const uint8_t *value, size_t len, int from);
     /* Every output an update fires (optional, may be NULL); outputs is the
      * algorithm's outputs struct. */
     void (*output)(void *ctx, uint64_t inst, int64_t round, const void *outputs);
     /* The instance ended here and its memory is freed (optional). */
     void (*finished)(void *ctx, uint64_t inst, bool decided);
-    /* Status of an instance that is not live (required). */
-    hoc_inst_status (*lookup)(void *ctx, uint64_t inst, int64_t *value);
-    /* The inputs of this process in an instance (required). */
-    void (*inputs)(void *ctx, uint64_t inst, int64_t *inputs);
+    /* Status of an instance that is not live (required); for a decided one,
+     * its value (valid until the embedder forgets it). */
+    hoc_inst_status (*lookup)(void *ctx, uint64_t inst, const uint8_t **value, size_t *len);
+    /* The inputs of this process in an instance a peer's message starts
+     * (required): ints[i] for every input, and for a bytes input i,
+     * bytes[i] may point to its value (else ints[i] stands for it). */
+    void (*inputs)(void *ctx, uint64_t inst, int64_t *ints, const uint8_t **bytes);
     /* A message or forwarded decision the engine dropped, and why
      * (optional; each is also counted in the stats). */
     void (*dropped)(void *ctx, int from, uint64_t inst, int64_t round, hoc_drop why);
@@ -73,16 +102,19 @@ typedef struct hoc_engine_io {
 
 typedef struct hoc_engine_opts {
     int max_live; /* live instances at most (>= 1); messages that would start another are dropped */
-    bool forward; /* end an instance at its first decision and answer late peers with it */
+    /* forward decisions (end an instance at its first decision, answer late
+     * peers with it), if the algorithm's decide output is agreed */
+    bool forward;
     uint64_t seed; /* for oracles (coins) */
 } hoc_engine_opts;
 
 typedef struct hoc_engine_stats {
     uint64_t rounds, timeouts, catchups, catchup_rounds;
     uint64_t msgs_sent, msgs_in, future;
-    uint64_t late, dup, dropped_full, dropped_ignored, decisions_ignored,
-        unencodable; /* hoc_drop */
+    uint64_t late, dup, dropped_full, dropped_ignored, decisions_ignored, unencodable,
+        far; /* hoc_drop */
     uint64_t decided_learned;
+    uint64_t quiet_evicted; /* quiet instances freed at max_live before every peer had decided */
 } hoc_engine_stats;
 
 /* Results of hoc_engine_receive. */
@@ -105,17 +137,28 @@ hoc_engine *hoc_engine_new(const hoc_algo *a, int id, const int64_t *params,
 /* Frees the engine and every live instance, without callbacks; NULL is a no-op. */
 void hoc_engine_free(hoc_engine *e);
 
-/* Starts an instance here (back-pressure: after HOC_START_FULL, try again
- * once some instance has ended). */
+/* Starts an instance here with io.inputs's inputs (back-pressure: after
+ * HOC_START_FULL, try again once some instance has ended). */
 hoc_start_result hoc_engine_start(hoc_engine *e, uint64_t inst, uint64_t now);
+/* Starts an instance here in round `round` (>= 0) with the given inputs
+ * (ints[i] for every input; bytes as in io.inputs, may be NULL): to the
+ * algorithm, this process heard nothing in the rounds before (they run with
+ * empty mailboxes, sending nothing), which every algorithm must tolerate. A
+ * service starts a slot in the phase its leader coordinates this way. */
+hoc_start_result hoc_engine_start_at(hoc_engine *e, uint64_t inst, int64_t round,
+                                     const int64_t *ints, const uint8_t *const *bytes,
+                                     uint64_t now);
 /* A round message from peer `from`: HOC_RX_BAD if the payload does not
  * decode for that round or the sender is not a peer (close that connection);
  * HOC_RX_OK otherwise, also when it is dropped (io.dropped says why). */
 int hoc_engine_receive(hoc_engine *e, int from, uint64_t inst, int64_t round,
                        const uint8_t *payload, size_t len, uint64_t now);
-/* A decision forwarded by peer `from`: adopted unless the instance is already
- * decided or ended here (then dropped: HOC_DROP_DECISION). */
-void hoc_engine_decision(hoc_engine *e, int from, uint64_t inst, int64_t value);
+/* A DECISION frame from peer `from`. With HOC_DECISION_ADOPT: adopted unless
+ * the instance is decided or ended here already (HOC_DROP_DECISION);
+ * HOC_RX_BAD if the algorithm's decide is not agreed or the value is not one
+ * of its values. Without: peer `from` decided (a notice). */
+int hoc_engine_decision(hoc_engine *e, int from, uint64_t inst, uint32_t flags,
+                        const uint8_t *value, size_t len);
 /* Ends rounds whose timeout passed by now; never fails. */
 void hoc_engine_tick(hoc_engine *e, uint64_t now);
 /* Catches up instances that have buffered messages for their next round;
@@ -125,6 +168,14 @@ void hoc_engine_settle(hoc_engine *e, uint64_t now);
 uint64_t hoc_engine_next_deadline(const hoc_engine *e);
 /* Instances live now (started and not ended). */
 int hoc_engine_live(const hoc_engine *e);
+/* Live instances not yet decided here: those a window counts. */
+int hoc_engine_active(const hoc_engine *e);
+/* Does the engine forward decisions (the embedder allows it and the
+ * algorithm's decide is agreed)? */
+bool hoc_engine_forwards(const hoc_engine *e);
+/* Bytes one live instance of a takes (state and two mailboxes of a->maxn
+ * messages), for sizing memory before starting; never fails. */
+size_t hoc_engine_instance_bytes(const hoc_algo *a);
 /* The current round of a live instance, or -1 when it is not live. */
 int64_t hoc_engine_round(const hoc_engine *e, uint64_t inst);
 /* The state of a live instance (for tests), or NULL when it is not live. */

@@ -14,7 +14,11 @@
 
 /* Largest number of processes: a set of processes is one 64-bit word. */
 #define HOC_MAXN 64
-#define HOC_ABI_VERSION 3
+/* Most inputs of an algorithm: drivers hold a process's inputs in this many. */
+#define HOC_MAXINPUTS 64
+/* 3: hoc_in, 64-bit pids; 4: init_bytes, hoc_output.count and .agreed;
+ * 5: events and replacement (hoc_algo.events, .replace) */
+#define HOC_ABI_VERSION 5
 
 typedef uint64_t hoc_set;
 
@@ -31,7 +35,7 @@ typedef struct hoc_env {
 typedef enum hoc_kind {
     HOC_K_INT,   /* int64_t */
     HOC_K_BOOL,  /* bool */
-    HOC_K_PID,   /* int32_t */
+    HOC_K_PID,   /* int64_t, like an int */
     HOC_K_ENUM,  /* int32_t, names in the field's enum_names */
     HOC_K_SET,   /* hoc_set */
     HOC_K_STAMP, /* int64_t: HOC_NEVER, or a phase p stored as p + 1 */
@@ -42,9 +46,9 @@ typedef enum hoc_kind {
 /* Bytes of one value of kind k (HOC_K_BYTES: one byte of the block). */
 static inline size_t hoc_kind_size(hoc_kind k)
 {
-    return k == HOC_K_INT || k == HOC_K_SET || k == HOC_K_STAMP ? 8
-           : k == HOC_K_PID || k == HOC_K_ENUM                  ? 4
-                                                                : 1;
+    return k == HOC_K_INT || k == HOC_K_SET || k == HOC_K_STAMP || k == HOC_K_PID ? 8
+           : k == HOC_K_ENUM                                                      ? 4
+                                                                                  : 1;
 }
 
 /* One field of a struct, for printing and hashing by drivers. */
@@ -78,6 +82,11 @@ typedef struct hoc_spec {
     bool (*holds)(const void *states, const int64_t *params, const hoc_set *ho);
     int32_t rounds;     /* assumptions: how many consecutive rounds they name */
     bool phase_aligned; /* assumptions: the rounds start a phase */
+    /* What hoc check's reductions need (compiler/symmetry.c, monotone.c); a
+     * descriptor that leaves them zero gets no reduction. */
+    bool symmetric;       /* the same verdict on every permutation of the processes */
+    bool ho_monotone;     /* assumptions: only ever easier as heard-of sets grow */
+    const char *asym_why; /* when not symmetric: what names or orders processes, and where */
 } hoc_spec;
 
 /* The kind of a spec, as a word for messages. */
@@ -95,6 +104,11 @@ typedef struct hoc_output {
     size_t fired_offset, value_offset; /* in the outputs struct */
     const char *const *enum_names;     /* HOC_K_ENUM values: member names */
     uint32_t enum_count;
+    uint32_t count; /* HOC_K_BYTES: bytes of the value; 1 otherwise */
+    /* declared `agreed`: every process that produces it produces the same
+     * value, so a process may adopt the one a peer produced (decide in
+     * consensus; not in lattice agreement) */
+    bool agreed;
 } hoc_output;
 
 typedef struct hoc_round {
@@ -148,6 +162,12 @@ typedef struct hoc_algo {
     const char *const *oracles; /* boolean choices the driver makes per update */
     int noracles;
     void (*init)(void *state, const hoc_env *env, const int64_t *inputs);
+    /* init with bytes inputs given as bytes: for a bytes input i, bytes[i]
+     * (when bytes and it are not NULL) points to its value, as many bytes as
+     * the input holds; otherwise, and in init, the input is inputs[i] as
+     * hoc_bytes_from_int writes it. */
+    void (*init_bytes)(void *state, const hoc_env *env, const int64_t *inputs,
+                       const uint8_t *const *bytes);
     const hoc_field *fields; /* of the state */
     int nfields;
     const hoc_round *rounds; /* one phase; round r runs rounds[r % nrounds] */
@@ -170,6 +190,8 @@ typedef struct hoc_algo {
      * algorithm's replaced block if it has one (has_replaced). */
     void (*replace)(void *state, const hoc_env *env, const int64_t *inputs, void *outputs);
     bool has_replaced;
+    /* When uses_id: what in the rounds tells processes apart, and where. */
+    const char *asym_why;
 } hoc_algo;
 
 /* ---- Arithmetic with defined overflow: ints are 64-bit two's complement,
@@ -242,6 +264,12 @@ static inline hoc_set hoc_set_one(int64_t p)
 {
     return (p >= 0 && p < HOC_MAXN) ? (hoc_set)1 << p : 0;
 }
+/* {p} if p is a process (0 <= p < n), else {}: a set holds only processes,
+ * so a set literal drops what is not one (docs/language.md). */
+static inline hoc_set hoc_set_of(int64_t p, int64_t n)
+{
+    return (p >= 0 && p < n && p < HOC_MAXN) ? (hoc_set)1 << p : 0;
+}
 /* {0, ..., n-1}; every process for n >= HOC_MAXN. */
 static inline hoc_set hoc_set_all(int32_t n)
 {
@@ -263,7 +291,7 @@ static inline int32_t hoc_set_max(hoc_set s)
     return s ? 63 - __builtin_clzll(s) : -1;
 }
 /* The next member after p, or -1: for (p = hoc_set_min(s); p >= 0; p = hoc_set_next(s, p)). */
-static inline int32_t hoc_set_next(hoc_set s, int32_t p)
+static inline int32_t hoc_set_next(hoc_set s, int64_t p)
 {
     return p >= 63 ? -1 : hoc_set_min(s & ~(((hoc_set)2 << p) - 1));
 }
@@ -309,11 +337,50 @@ static inline uint32_t hoc_get_u32(const uint8_t *b)
     return v;
 }
 
-/* Keeps an index inside [0, len): an out-of-range index reads and writes
- * element 0, so generated code never touches memory outside its state. */
-static inline uint32_t hoc_idx(int64_t i, uint32_t len)
+/* A bytes value standing for the integer v, as drivers that deal in numbers
+ * (hoc sim, hoc check, the replica's --input) give a bytes input: v's k
+ * lowest bytes, little-endian, then zeros. Distinct small v give distinct
+ * values, which is all an algorithm that only compares bytes can tell. */
+static inline void hoc_bytes_from_int(uint8_t *dst, size_t k, int64_t v)
 {
-    return (i >= 0 && i < (int64_t)len) ? (uint32_t)i : 0;
+    memset(dst, 0, k);
+    for (size_t i = 0; i < k && i < 8; i++)
+        dst[i] = (uint8_t)((uint64_t)v >> (8 * i));
+}
+
+/* Bytes of the k-byte value b that carry information: k less its trailing
+ * zeros (how bytes values travel on the wire). */
+static inline size_t hoc_bytes_used(const uint8_t *b, size_t k)
+{
+    while (k >= 8) { /* a large block mostly empty: eight zeros at a time */
+        uint64_t w;
+        memcpy(&w, b + k - 8, 8);
+        if (w) break;
+        k -= 8;
+    }
+    while (k > 0 && b[k - 1] == 0)
+        k--;
+    return k;
+}
+
+/* Whether i indexes an array of len elements (for an array indexed by
+ * process, len is n): an index outside reads the zero value and a write
+ * through it does nothing (docs/language.md), so generated code never
+ * touches memory outside its state. */
+static inline bool hoc_in(int64_t i, int64_t len)
+{
+    return i >= 0 && i < len;
+}
+/* The sender p as a message of the mailbox `from`, or -1 ("no one") when p
+ * was not heard or is not a process: its fields are then all zero. */
+static inline int64_t hoc_sender(hoc_set from, int64_t p)
+{
+    return hoc_set_has(from, p) ? p : -1;
+}
+/* Byte b as an int (a call, so compilers do not call b < 256 always true). */
+static inline int64_t hoc_byte(uint8_t b)
+{
+    return b;
 }
 
 /* ---- mmor: the smallest among the most often received values (0 when

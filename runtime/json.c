@@ -191,3 +191,20 @@ const json *json_get(const json *obj, const char *key)
         if (strcmp(obj->keys[i], key) == 0) return &obj->items[i];
     return NULL;
 }
+
+void json_write_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; s && *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            fprintf(f, "\\%c", ch);
+        else if (ch == '\n')
+            fputs("\\n", f);
+        else if (ch < 0x20)
+            fprintf(f, "\\u%04x", ch);
+        else
+            fputc(ch, f);
+    }
+    fputc('"', f);
+}

@@ -1,4 +1,4 @@
-/* metrics.c: the /metrics endpoint of a replica (see metrics.h). */
+/* metrics.c: the /metrics endpoint of a replica or service (see metrics.h). */
 #include "metrics.h"
 
 #include <inttypes.h>
@@ -12,88 +12,34 @@
 
 struct hoc_metrics {
     struct evhttp *http;
-    hoc_metrics_src src;
+    hoc_metrics_render render;
+    void *ctx;
 };
 
-typedef struct Metric {
-    const char *name, *type, *help;
-    uint64_t value;
-} Metric;
-
-/* Appends the whole exposition: every counter and gauge, then the histogram. */
-static void render(struct evbuffer *b, const hoc_metrics_src *src)
+void hoc_metrics_family(struct evbuffer *b, const char *name, const char *type, const char *help,
+                        const uint64_t *values, int n, const char *label)
 {
-    const hoc_engine_stats *e = hoc_engine_get_stats(src->eng);
-    const hoc_net_stats *s = hoc_net_get_stats(src->net);
-    const hoc_decisions *d = src->dec;
-    const Metric m[] = {
-        {"rounds_total", "counter", "Rounds ended (updates run).", e->rounds},
-        {"timeouts_total", "counter", "Rounds whose timeout passed.", e->timeouts},
-        {"catchups_total", "counter", "Jumps to a later round seen from a peer.", e->catchups},
-        {"catchup_rounds_total", "counter", "Rounds run with an empty mailbox while catching up.",
-         e->catchup_rounds},
-        {"messages_out_total", "counter", "Round messages sent.", e->msgs_sent},
-        {"messages_in_total", "counter", "Round messages received.", e->msgs_in},
-        {"messages_late_total", "counter", "Messages for an earlier round, dropped.", e->late},
-        {"messages_future_total", "counter", "Messages buffered for the next round.", e->future},
-        {"messages_dropped_total", "counter", "Messages dropped at the live-instance bound.",
-         e->dropped_full},
-        {"messages_duplicate_total", "counter",
-         "Second messages from one sender for one round, dropped.", e->dup},
-        {"messages_ignored_total", "counter",
-         "Messages for an instance not run here (ended undecided, or beyond --instances), "
-         "dropped.",
-         e->dropped_ignored},
-        {"messages_unencodable_total", "counter",
-         "Round messages the algorithm's encoder refused, not sent.", e->unencodable},
-        {"decisions_ignored_total", "counter",
-         "Forwarded decisions of instances already decided or ended here.", e->decisions_ignored},
-        {"frames_in_total", "counter", "Frames received.", s->frames_in},
-        {"frames_out_total", "counter", "Frames queued for sending.", s->frames_out},
-        {"frames_unsent_total", "counter",
-         "Frames dropped because the connection with the peer was not ready.",
-         s->dropped_unconnected},
-        {"frames_overflow_total", "counter",
-         "Frames dropped because too much was queued for a peer that does not read.",
-         s->dropped_overflow},
-        {"frames_oversize_total", "counter", "Round messages too long for a frame, dropped.",
-         s->dropped_oversize},
-        {"frames_lost_total", "counter",
-         "Frames held by --delay whose connection closed meanwhile.", s->dropped_closed},
-        {"bytes_in_total", "counter", "Bytes received.", s->bytes_in},
-        {"bytes_out_total", "counter", "Bytes queued for sending.", s->bytes_out},
-        {"bad_frames_total", "counter", "Connections closed for a bad frame.", s->bad_frames},
-        {"auth_failures_total", "counter", "Connections that failed authentication.",
-         s->auth_failures},
-        {"cluster_mismatches_total", "counter",
-         "Connections refused because the peer runs another algorithm, n or parameters.",
-         s->mismatches},
-        {"fault_drops_total", "counter", "Messages dropped by --drop.", s->dropped_injected},
-        {"decisions_total", "counter", "Instances decided here.", d->ndecided},
-        {"decisions_forwarded_total", "counter", "Decisions learned from a peer.",
-         e->decided_learned},
-        {"live_instances", "gauge", "Instances running now.", (uint64_t)hoc_engine_live(src->eng)},
-        {"peers_connected", "gauge", "Peers with an authenticated connection.",
-         (uint64_t)hoc_net_ready_count(src->net)},
-    };
-    for (size_t i = 0; i < sizeof m / sizeof *m; i++)
-        evbuffer_add_printf(b, "# HELP hoc_%s %s\n# TYPE hoc_%s %s\nhoc_%s %" PRIu64 "\n",
-                            m[i].name, m[i].help, m[i].name, m[i].type, m[i].name, m[i].value);
-    evbuffer_add_printf(
-        b, "# HELP hoc_decision_latency_seconds From starting an instance here to its decision.\n"
-           "# TYPE hoc_decision_latency_seconds histogram\n");
-    uint64_t cum = 0;
-    for (size_t i = 0; i < HOC_LATENCY_BUCKETS; i++) {
-        cum += d->hist[i];
-        evbuffer_add_printf(b, "hoc_decision_latency_seconds_bucket{le=\"%g\"} %" PRIu64 "\n",
-                            hoc_latency_le[i], cum);
+    evbuffer_add_printf(b, "# HELP hoc_%s %s\n# TYPE hoc_%s %s\n", name, help, name, type);
+    for (int i = 0; i < n; i++) {
+        if (n > 1)
+            evbuffer_add_printf(b, "hoc_%s{%s=\"%d\"} %" PRIu64 "\n", name, label, i, values[i]);
+        else
+            evbuffer_add_printf(b, "hoc_%s %" PRIu64 "\n", name, values[i]);
     }
-    cum += d->hist[HOC_LATENCY_BUCKETS];
-    evbuffer_add_printf(b, "hoc_decision_latency_seconds_bucket{le=\"+Inf\"} %" PRIu64 "\n", cum);
-    evbuffer_add_printf(
-        b,
-        "hoc_decision_latency_seconds_sum %.6f\nhoc_decision_latency_seconds_count %" PRIu64 "\n",
-        d->hist_sum, cum);
+}
+
+void hoc_metrics_histogram(struct evbuffer *b, const char *name, const char *help, const double *le,
+                           const uint64_t *counts, int nle, double sum)
+{
+    evbuffer_add_printf(b, "# HELP hoc_%s %s\n# TYPE hoc_%s histogram\n", name, help, name);
+    uint64_t cum = 0;
+    for (int i = 0; i < nle; i++) {
+        cum += counts[i];
+        evbuffer_add_printf(b, "hoc_%s_bucket{le=\"%g\"} %" PRIu64 "\n", name, le[i], cum);
+    }
+    cum += counts[nle];
+    evbuffer_add_printf(b, "hoc_%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", name, cum);
+    evbuffer_add_printf(b, "hoc_%s_sum %.6f\nhoc_%s_count %" PRIu64 "\n", name, sum, name, cum);
 }
 
 static void metrics_cb(struct evhttp_request *req, void *arg)
@@ -122,7 +68,7 @@ static void metrics_cb(struct evhttp_request *req, void *arg)
         evbuffer_free(b);
         return;
     }
-    render(b, &m->src);
+    m->render(m->ctx, b);
     evhttp_add_header(h, "Content-Type", "text/plain; version=0.0.4");
     if (cmd == EVHTTP_REQ_HEAD) {
         /* libevent 2.1 would send the body after a HEAD's headers: send none,
@@ -138,11 +84,11 @@ static void metrics_cb(struct evhttp_request *req, void *arg)
 }
 
 hoc_metrics *hoc_metrics_new(struct event_base *base, const char *host, int port,
-                             const hoc_metrics_src *src)
+                             hoc_metrics_render render, void *ctx)
 {
     hoc_metrics *m = calloc(1, sizeof *m);
     if (!m) return NULL;
-    m->src = *src;
+    m->render = render, m->ctx = ctx;
     m->http = evhttp_new(base);
     if (!m->http || evhttp_bind_socket(m->http, host, (uint16_t)port) != 0) {
         hoc_metrics_free(m);

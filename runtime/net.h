@@ -20,7 +20,7 @@ struct event_base;
 
 typedef struct hoc_net_cb {
     void *ctx;
-    /* An authenticated MSG, DECISION or DONE frame from peer `peer`; return
+    /* An authenticated MSG, DECISION, DONE or APP frame from peer `peer`; return
      * -1 to reject it as bad (the connection is closed). */
     int (*frame)(void *ctx, int peer, const hoc_frame *f);
     /* Once per loop iteration in which something happened, before the
@@ -50,7 +50,7 @@ typedef struct hoc_net_stats {
     uint64_t dropped_unconnected; /* the connection with the peer was not ready */
     uint64_t dropped_overflow;    /* max_out bytes were already queued for the peer */
     uint64_t dropped_injected;    /* by the drop option */
-    uint64_t dropped_oversize;    /* a payload beyond HOC_WIRE_MAX_PAYLOAD */
+    uint64_t dropped_oversize;    /* a payload beyond what its frame carries */
     uint64_t dropped_closed;      /* held by delay_us, and their connection closed meanwhile */
 } hoc_net_stats;
 
@@ -72,7 +72,11 @@ void hoc_net_free(hoc_net *net);
  * and oversize drops are logged at warn, at most once a second each. */
 void hoc_net_send_msg(hoc_net *net, int to, uint64_t inst, int64_t round, const uint8_t *payload,
                       size_t len);
-void hoc_net_send_decision(hoc_net *net, int to, uint64_t inst, int64_t value);
+void hoc_net_send_decision(hoc_net *net, int to, uint64_t inst, uint32_t flags,
+                           const uint8_t *value, size_t len);
+/* A service's own frame (APP) for peer `to`; dropped like the others, and as
+ * oversize beyond HOC_WIRE_MAX_APP. */
+void hoc_net_send_app(hoc_net *net, int to, const uint8_t *payload, size_t len);
 void hoc_net_send_done(hoc_net *net, int to);
 /* Writes what is queued to peers now, frames held by --delay included,
  * without waiting for the socket (call before exiting); what the sockets

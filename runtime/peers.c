@@ -2,6 +2,7 @@
 #include "peers.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,4 +151,25 @@ bool hoc_peers_is_loopback(const char *host)
 {
     if (strcmp(host, "localhost") == 0 || strcmp(host, "::1") == 0) return true;
     return strncmp(host, "127.", 4) == 0;
+}
+
+int hoc_peers_read_secret(const char *path, unsigned char *buf, size_t cap, size_t *len, char *err,
+                          size_t errcap)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errcap, "cannot read the secret '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    size_t n = fread(buf, 1, cap, f);
+    bool more = fgetc(f) != EOF;
+    fclose(f);
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        n--;
+    if (more || n == 0) {
+        snprintf(err, errcap, "the secret in '%s' must be 1 to %zu bytes", path, cap);
+        return -1;
+    }
+    *len = n;
+    return 0;
 }

@@ -27,6 +27,11 @@ int hoc_peers_parse(const char *text, const char *name, hoc_peers *out, char *er
 /* Reads and parses the file at path: 0, or -1 with a message in err (the
  * file cannot be read, or as hoc_peers_parse). */
 int hoc_peers_load(const char *path, hoc_peers *out, char *err, size_t errcap);
+/* Reads a cluster secret file into buf (1 to cap bytes; a final newline is
+ * not part of it): 0 with *len set, or -1 with a message in err (the file
+ * cannot be read, is empty or longer than cap). */
+int hoc_peers_read_secret(const char *path, unsigned char *buf, size_t cap, size_t *len, char *err,
+                          size_t errcap);
 /* Is host a loopback name or address (localhost, 127.x.y.z, ::1)? */
 bool hoc_peers_is_loopback(const char *host);
 

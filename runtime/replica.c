@@ -1,7 +1,8 @@
 /* replica.c: a replica's life: set up from the command line
- * (replica_args.c), run the event loop in which the transport (net.c)
- * drives the round engine (engine.c), record decisions (decisions.c), serve
- * /metrics (metrics.c), and exit by the rules in replica.h. */
+ * (replica_args.c), run the service layer (svc.c: round engine, transport,
+ * ledger) on an event loop, start instances 0..K-1 in order with a window,
+ * record decisions (decisions.c), serve /metrics (metrics.c), and exit by
+ * the rules in replica.h. The simplest service. */
 #include "replica.h"
 
 #include <errno.h>
@@ -12,17 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 
 #include "clock.h"
 #include "decisions.h"
-#include "engine.h"
 #include "metrics.h"
-#include "net.h"
 #include "params.h"
 #include "peers.h"
 #include "replica_args.h"
-#include "wire.h"
+#include "svc.h"
 
 /* Exit statuses (replica.h). */
 enum { EXIT_DECIDED = 0, EXIT_STOPPED = 1, EXIT_SETUP = 2 };
@@ -42,54 +42,34 @@ typedef struct Replica {
     hoc_logger log;
     hoc_decisions dec;
     struct event_base *base;
-    hoc_engine *eng;
-    hoc_net *net;
+    hoc_svc *svc;
     hoc_metrics *metrics;
-    struct event *timer, *house, *sigint, *sigterm;
-    uint64_t armed;      /* the deadline the timer is set for; UINT64_MAX: none */
+    struct event *house, *sigint, *sigterm;
     uint64_t next_local; /* the next instance this replica starts */
     bool started, done, exit_ok;
     uint64_t t0, done_at, start_wait_us, linger_us, timeout_us;
     uint64_t peers_done, last_done_sent;
 } Replica;
 
-/* ---- engine callbacks ---- */
-static void io_send(void *ctx, int to, uint64_t inst, int64_t round, const uint8_t *p, size_t len)
+/* ---- the service's callbacks ---- */
+static bool io_admit(void *ctx, uint64_t inst)
 {
     Replica *r = ctx;
-    hoc_net_send_msg(r->net, to, inst, round, p, len);
+    return inst < r->dec.k;
 }
 
-static void io_send_decision(void *ctx, int to, uint64_t inst, int64_t value)
+static void io_decided(void *ctx, uint64_t inst, const uint8_t *v, size_t len, int from)
 {
+    (void)from;
     Replica *r = ctx;
-    hoc_net_send_decision(r->net, to, inst, value);
-}
-
-static void io_decided(void *ctx, uint64_t inst, int64_t value, int from)
-{
-    Replica *r = ctx;
-    if (!hoc_decisions_decide(&r->dec, inst, value, hoc_now_us())) return;
-    hoc_log(&r->log, HOC_LOG_DEBUG, "instance %" PRIu64 " decided %" PRId64 "%s", inst, value,
-            from >= 0 ? " (forwarded)" : "");
-}
-
-static void io_finished(void *ctx, uint64_t inst, bool decided)
-{
-    Replica *r = ctx;
-    if (!decided) hoc_decisions_ended(&r->dec, inst);
-}
-
-static hoc_inst_status io_lookup(void *ctx, uint64_t inst, int64_t *value)
-{
-    Replica *r = ctx;
-    return hoc_decisions_lookup(&r->dec, inst, value);
+    hoc_decisions_decide(&r->dec, inst, v, len, hoc_now_us());
 }
 
 /* Called exactly once, when the engine creates the instance: also the start
  * of its decision latency. */
-static void io_inputs(void *ctx, uint64_t inst, int64_t *in)
+static void io_inputs(void *ctx, uint64_t inst, int64_t *in, const uint8_t **bytes)
 {
+    (void)bytes; /* a bytes input gets the integer standing for it */
     Replica *r = ctx;
     hoc_decisions_started(&r->dec, inst, hoc_now_us());
     const hoc_replica_args *g = &r->args;
@@ -103,62 +83,12 @@ static void io_inputs(void *ctx, uint64_t inst, int64_t *in)
     }
 }
 
-static void io_dropped(void *ctx, int from, uint64_t inst, int64_t round, hoc_drop why)
-{
-    static const char *const reasons[] = {[HOC_DROP_LATE] = "late",
-                                          [HOC_DROP_DUP] = "a duplicate",
-                                          [HOC_DROP_FULL] = "beyond --max-live",
-                                          [HOC_DROP_IGNORED] = "an instance not run here",
-                                          [HOC_DROP_UNENCODABLE] = "the encoder refused it"};
-    Replica *r = ctx;
-    if (why == HOC_DROP_DECISION)
-        hoc_log(&r->log, HOC_LOG_DEBUG,
-                "dropped the decision of instance %" PRIu64 " from %d: known already", inst, from);
-    else
-        hoc_log(&r->log, HOC_LOG_DEBUG,
-                "dropped the round %" PRId64 " message of instance %" PRIu64 " from %d: %s", round,
-                inst, from, reasons[why]);
-}
-
-/* ---- the event loop ---- */
-static int on_frame(void *ctx, int peer, const hoc_frame *f)
+static void io_peer_done(void *ctx, int peer)
 {
     Replica *r = ctx;
-    switch (f->type) {
-    case HOC_F_MSG:
-        return hoc_engine_receive(r->eng, peer, f->instance, f->round, f->payload, f->payload_len,
-                                  hoc_now_us());
-    case HOC_F_DECISION:
-        hoc_engine_decision(r->eng, peer, f->instance, f->value);
-        return 0;
-    case HOC_F_DONE:
-        if (!(r->peers_done & hoc_set_one(peer)))
-            hoc_log(&r->log, HOC_LOG_INFO, "peer %d is done", peer);
-        r->peers_done |= hoc_set_one(peer);
-        return 0;
-    default:
-        return -1;
-    }
-}
-
-static void arm_timer(Replica *r)
-{
-    uint64_t next = hoc_engine_next_deadline(r->eng);
-    if (next == r->armed) return;
-    r->armed = next;
-    if (next == UINT64_MAX) {
-        event_del(r->timer);
-        return;
-    }
-    uint64_t now = hoc_now_us(), d = next > now ? next - now : 0;
-    struct timeval tv = {(time_t)(d / 1000000), (suseconds_t)(d % 1000000)};
-    event_add(r->timer, &tv);
-}
-
-static void send_done(Replica *r)
-{
-    for (int p = 0; p < r->n; p++)
-        if (p != r->id) hoc_net_send_done(r->net, p);
+    if (!(r->peers_done & hoc_set_one(peer)))
+        hoc_log(&r->log, HOC_LOG_INFO, "peer %d is done", peer);
+    r->peers_done |= hoc_set_one(peer);
 }
 
 /* Once every instance is decided: tell the peers, and stop when they are all
@@ -169,8 +99,7 @@ static void check_exit(Replica *r, uint64_t now)
         r->done = true;
         r->done_at = now;
         hoc_log(&r->log, HOC_LOG_INFO, "all %" PRIu64 " instances decided", r->dec.k);
-        send_done(r);
-        hoc_net_kick(r->net);
+        hoc_svc_send_done(r->svc);
     }
     if (!r->done) return;
     uint64_t others = hoc_set_all(r->n) & ~hoc_set_one(r->id);
@@ -180,41 +109,32 @@ static void check_exit(Replica *r, uint64_t now)
     }
 }
 
-/* Starts this replica's instances in order while the window has room, once
- * connected to every peer or the start wait is over. */
+/* Starts this replica's instances in order while the window (instances not
+ * decided here yet) has room, once connected to every peer or the start wait
+ * is over. */
 static void start_more(Replica *r, uint64_t now)
 {
+    hoc_net *net = hoc_svc_net(r->svc);
     if (!r->started) {
-        bool all = hoc_net_ready_count(r->net) == r->n - 1;
+        bool all = hoc_net_ready_count(net) == r->n - 1;
         if (!all && now - r->t0 < r->start_wait_us) return;
         r->started = true;
         hoc_log(&r->log, HOC_LOG_INFO, "starting with %d of %d peers connected",
-                hoc_net_ready_count(r->net), r->n - 1);
+                hoc_net_ready_count(net), r->n - 1);
     }
     /* the engine skips instances that are not new here (decided by forwarding) */
-    while (r->next_local < r->dec.k && hoc_engine_live(r->eng) < r->args.window) {
-        if (hoc_engine_start(r->eng, r->next_local, now) == HOC_START_FULL) break;
+    hoc_engine *eng = hoc_svc_engine(r->svc);
+    while (r->next_local < r->dec.k && hoc_engine_active(eng) < r->args.window) {
+        if (hoc_svc_start(r->svc, r->next_local, 0, NULL, NULL) == HOC_START_FULL) break;
         r->next_local++;
     }
 }
 
-static void on_iteration(void *ctx)
+static void io_iteration(void *ctx, uint64_t now)
 {
     Replica *r = ctx;
-    uint64_t now = hoc_now_us();
-    hoc_engine_settle(r->eng, now);
     start_more(r, now);
-    arm_timer(r);
     check_exit(r, now);
-}
-
-static void timer_cb(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd, (void)what;
-    Replica *r = arg;
-    r->armed = UINT64_MAX - 1; /* fired: re-arm whatever comes next */
-    hoc_engine_tick(r->eng, hoc_now_us());
-    hoc_net_kick(r->net);
 }
 
 static void house_cb(evutil_socket_t fd, short what, void *arg)
@@ -225,7 +145,7 @@ static void house_cb(evutil_socket_t fd, short what, void *arg)
     hoc_decisions_flush(&r->dec);
     if (r->done && now - r->last_done_sent > DONE_RESEND_US) {
         r->last_done_sent = now;
-        send_done(r);
+        hoc_svc_send_done(r->svc);
     }
     if (r->timeout_us && now - r->t0 > r->timeout_us) {
         hoc_log(&r->log, HOC_LOG_ERROR, "timeout: %" PRIu64 " of %" PRIu64 " instances decided",
@@ -233,7 +153,7 @@ static void house_cb(evutil_socket_t fd, short what, void *arg)
         event_base_loopbreak(r->base);
         return;
     }
-    hoc_net_kick(r->net);
+    hoc_svc_kick(r->svc);
 }
 
 static void signal_cb(evutil_socket_t sig, short what, void *arg)
@@ -242,6 +162,20 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
     Replica *r = arg;
     hoc_log(&r->log, HOC_LOG_INFO, "signal %d: stopping", (int)sig);
     event_base_loopbreak(r->base);
+}
+
+/* /metrics: the service's counters, then the decisions. */
+static void render(void *ctx, struct evbuffer *b)
+{
+    Replica *r = ctx;
+    hoc_svc *svcs[1] = {r->svc};
+    hoc_svc_render_metrics(b, svcs, 1);
+    const hoc_decisions *d = &r->dec;
+    hoc_metrics_family(b, "decisions_total", "counter", "Instances decided here.", &d->ndecided, 1,
+                       NULL);
+    hoc_metrics_histogram(b, "decision_latency_seconds",
+                          "From starting an instance here to its decision.", hoc_latency_le,
+                          d->hist, HOC_LATENCY_BUCKETS, d->hist_sum);
 }
 
 /* Runs the event loop until a callback breaks it. With spin > 0 the loop
@@ -256,7 +190,7 @@ static void run_loop(Replica *r, uint64_t spin)
     }
     uint64_t seen = UINT64_MAX, last = hoc_now_us();
     while (!event_base_got_break(r->base)) {
-        uint64_t in = hoc_net_get_stats(r->net)->frames_in, now = hoc_now_us();
+        uint64_t in = hoc_net_get_stats(hoc_svc_net(r->svc))->frames_in, now = hoc_now_us();
         if (in != seen) seen = in, last = now;
         if (now - last < spin) {
             event_base_loop(r->base, EVLOOP_NONBLOCK);
@@ -269,27 +203,6 @@ static void run_loop(Replica *r, uint64_t spin)
 }
 
 /* ---- set-up, run, teardown ---- */
-/* Reads the secret file into r (a final newline is not part of it); 0, or
- * -1 after saying what is wrong. */
-static int read_secret(Replica *r, const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "hoc: cannot read the secret '%s': %s\n", path, strerror(errno));
-        return -1;
-    }
-    size_t n = fread(r->secret, 1, sizeof r->secret, f);
-    bool more = fgetc(f) != EOF;
-    fclose(f);
-    while (n && (r->secret[n - 1] == '\n' || r->secret[n - 1] == '\r'))
-        n--;
-    if (more || n == 0) {
-        fprintf(stderr, "hoc: the secret in '%s' must be 1 to %zu bytes\n", path, sizeof r->secret);
-        return -1;
-    }
-    r->secret_len = n;
-    return 0;
-}
 
 /* Reads the configuration the command line names: the peers file, the
  * secret, and the algorithm's parameters. 0, or EXIT_SETUP after saying what is wrong. */
@@ -314,7 +227,11 @@ static int load_config(Replica *r)
     bool loopback = true;
     for (int p = 0; p < r->n; p++)
         loopback &= hoc_peers_is_loopback(r->peers.p[p].host);
-    if (g->secret && read_secret(r, g->secret)) return EXIT_SETUP;
+    if (g->secret && hoc_peers_read_secret(g->secret, r->secret, sizeof r->secret, &r->secret_len,
+                                           err, sizeof err)) {
+        fprintf(stderr, "hoc: %s\n", err);
+        return EXIT_SETUP;
+    }
     if (!g->secret && !loopback) {
         fprintf(stderr, "hoc: --secret FILE is required when a peer is not on loopback\n");
         return EXIT_SETUP;
@@ -326,9 +243,9 @@ static int load_config(Replica *r)
     return 0;
 }
 
-/* Creates the engine and the transport on a new event loop. 0, or
- * EXIT_SETUP after saying what failed. */
-static int open_engine_and_net(Replica *r)
+/* Creates the service on a new event loop. 0, or EXIT_SETUP after saying
+ * what failed. */
+static int open_service(Replica *r)
 {
     const hoc_replica_args *g = &r->args;
     r->base = event_base_new();
@@ -336,58 +253,52 @@ static int open_engine_and_net(Replica *r)
         fprintf(stderr, "hoc: cannot set up the event loop\n");
         return EXIT_SETUP;
     }
-    hoc_engine_opts eo = {hoc_replica_args_max_live(g), g->forward, (uint64_t)g->seed};
-    hoc_engine_io io = {.ctx = r,
-                        .send = io_send,
-                        .send_decision = io_send_decision,
-                        .decided = io_decided,
-                        .finished = io_finished,
-                        .lookup = io_lookup,
-                        .inputs = io_inputs,
-                        .dropped = io_dropped};
-    r->eng = hoc_engine_new(r->a, r->id, r->params, &eo, &io);
-    if (!r->eng) {
-        fprintf(stderr, "hoc: cannot set up the round engine\n");
-        return EXIT_SETUP;
-    }
-    hoc_net_opts no = {.id = r->id,
+    hoc_svc_opts so = {.algo = r->a,
+                       .id = r->id,
                        .peers = &r->peers,
                        .secret = r->secret,
                        .secret_len = r->secret_len,
-                       .algo = hoc_wire_algo_tag(r->a->name, r->a->abi),
-                       .params = hoc_wire_params_tag(r->params, r->a->nparams),
+                       .params = r->params,
+                       .max_live = hoc_replica_args_max_live(g),
+                       .forward = g->forward,
+                       .memory = (uint64_t)g->memory_mb << 20,
                        .drop = g->drop,
                        .delay_us = (uint64_t)g->delay_ms * 1000,
                        .seed = (uint64_t)g->seed,
                        .log = r->log};
-    hoc_net_cb cb = {r, on_frame, on_iteration};
-    r->net = hoc_net_new(r->base, &no, &cb); /* which logs why it fails */
-    return r->net ? 0 : EXIT_SETUP;
+    hoc_svc_io io = {.ctx = r,
+                     .admit = io_admit,
+                     .inputs = io_inputs,
+                     .decided = io_decided,
+                     .peer_done = io_peer_done,
+                     .iteration = io_iteration};
+    char err[512];
+    if (!(r->svc = hoc_svc_new(r->base, &so, &io, err, sizeof err))) {
+        fprintf(stderr, "hoc: %s\n", err);
+        return EXIT_SETUP;
+    }
+    return 0;
 }
 
-/* Adds the replica's own events: the round timer, housekeeping, signals,
- * and /metrics if asked for. 0, or EXIT_SETUP after saying what failed. */
+/* Adds the replica's own events: housekeeping, signals, and /metrics if
+ * asked for. 0, or EXIT_SETUP after saying what failed. */
 static int open_events(Replica *r)
 {
-    r->timer = event_new(r->base, -1, 0, timer_cb, r);
     r->house = event_new(r->base, -1, EV_PERSIST, house_cb, r);
     r->sigint = evsignal_new(r->base, SIGINT, signal_cb, r);
     r->sigterm = evsignal_new(r->base, SIGTERM, signal_cb, r);
-    if (!r->timer || !r->house || !r->sigint || !r->sigterm) {
+    if (!r->house || !r->sigint || !r->sigterm) {
         fprintf(stderr, "hoc: out of memory\n");
         return EXIT_SETUP;
     }
-    event_priority_set(r->timer, 0);
     struct timeval hv = {0, HOUSEKEEPING_US};
     event_add(r->house, &hv);
     event_add(r->sigint, NULL);
     event_add(r->sigterm, NULL);
-    r->armed = UINT64_MAX;
     long long port = r->args.metrics_port;
     if (port > 0) {
-        hoc_metrics_src src = {r->eng, r->net, &r->dec};
         const char *host = r->peers.p[r->id].host;
-        if (!(r->metrics = hoc_metrics_new(r->base, host, (int)port, &src))) {
+        if (!(r->metrics = hoc_metrics_new(r->base, host, (int)port, render, r))) {
             fprintf(stderr, "hoc: cannot serve /metrics on %s:%lld\n", host, port);
             return EXIT_SETUP;
         }
@@ -413,7 +324,7 @@ static int replica_open(Replica *r)
     r->start_wait_us = (uint64_t)g->start_wait_ms * 1000;
     r->linger_us = (uint64_t)(g->linger_s * 1e6);
     r->timeout_us = (uint64_t)g->timeout_s * 1000000;
-    int rc = open_engine_and_net(r);
+    int rc = open_service(r);
     return rc ? rc : open_events(r);
 }
 
@@ -424,10 +335,10 @@ static int replica_run(Replica *r)
 {
     hoc_log(&r->log, HOC_LOG_INFO, "replica %d of %d running %s, %" PRIu64 " instances", r->id,
             r->n, r->a->name, r->dec.k);
-    hoc_net_kick(r->net);
+    hoc_svc_kick(r->svc);
     run_loop(r, (uint64_t)r->args.spin_us);
-    hoc_net_flush_now(r->net);
-    const hoc_engine_stats *e = hoc_engine_get_stats(r->eng);
+    hoc_svc_flush(r->svc);
+    const hoc_engine_stats *e = hoc_engine_get_stats(hoc_svc_engine(r->svc));
     const char *summary = r->args.summary;
     if (summary && hoc_decisions_summary(&r->dec, summary, r->id, e))
         hoc_log(&r->log, HOC_LOG_ERROR, "cannot write %s: %s", summary, strerror(errno));
@@ -442,9 +353,7 @@ static int replica_run(Replica *r)
 static void replica_close(Replica *r)
 {
     hoc_metrics_free(r->metrics);
-    hoc_net_free(r->net);
-    hoc_engine_free(r->eng);
-    if (r->timer) event_free(r->timer);
+    hoc_svc_free(r->svc);
     if (r->house) event_free(r->house);
     if (r->sigint) event_free(r->sigint);
     if (r->sigterm) event_free(r->sigterm);

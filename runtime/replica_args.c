@@ -7,18 +7,6 @@
 #include "opt.h"
 #include "peers.h"
 
-/* --log LEVEL into a hoc_log_level. */
-static int take_log(void *dst, const char *v, char *err, size_t errn)
-{
-    int level = hoc_log_parse(v);
-    if (level < 0) {
-        snprintf(err, errn, "--log takes error, warn, info or debug, not '%s'", v);
-        return -1;
-    }
-    *(hoc_log_level *)dst = (hoc_log_level)level;
-    return 0;
-}
-
 /* --param NAME=VALUE, appended to the args' parameters. */
 static int take_param(void *dst, const char *v, char *err, size_t errn)
 {
@@ -68,7 +56,7 @@ static int take_inputs(void *dst, const char *v, char *err, size_t errn)
     return 0;
 }
 
-#define NOPTS 23
+#define NOPTS 24
 
 /* The table: where each option goes in a, its bounds and its help line. */
 static void table(hoc_replica_args *a, hoc_opt t[NOPTS])
@@ -110,7 +98,11 @@ static void table(hoc_replica_args *a, hoc_opt t[NOPTS])
         {"--seed", HOC_OPT_INT, &a->seed, 0, 1000000000000000000LL, 0, 0, "S",
          "seed for oracles and fault injection", 0, 0},
         {"--log", HOC_OPT_CALL, &a->log, 0, 0, 0, 0, "LEVEL",
-         "error, warn (default), info or debug", take_log, 0},
+         "error, warn (default), info or debug", hoc_log_option, 0},
+        {"--memory", HOC_OPT_INT, &a->memory_mb, 1, 1 << 24, 0, 0, "MB",
+         "memory live instances may take (default 1024); an algorithm whose --max-live "
+         "instances need more is refused at start-up",
+         0, 0},
         {"--spin", HOC_OPT_INT, &a->spin_us, 0, 1000000, 0, 0, "US",
          "poll up to US microseconds after the last input before sleeping (lower latency for a "
          "busy CPU; default 0: sleep at once)",
@@ -138,6 +130,7 @@ hoc_replica_args_result hoc_replica_args_parse(hoc_replica_args *a, int argc, ch
                             .linger_s = 5,
                             .start_wait_ms = 2000,
                             .seed = 1,
+                            .memory_mb = 1024,
                             .forward = true,
                             .log = HOC_LOG_WARN};
     const char *prog = argc > 0 ? argv[0] : "replica";

@@ -15,42 +15,6 @@
 #include <string.h>
 #include <time.h>
 
-/* Prints one field of a state, arrays as [a, b, ...] (bytes abbreviated). */
-static void print_field(FILE *f, const hoc_field *fd, const uint8_t *base, int n, int maxn)
-{
-    const uint8_t *p = base + fd->offset;
-    if (fd->kind == HOC_K_BYTES) {
-        fprintf(f, "bytes[%u]", fd->count);
-        return;
-    }
-    if (fd->count == 1) {
-        hoc_print_value(f, fd->kind, p, fd->enum_names, fd->enum_count);
-        return;
-    }
-    uint32_t shown = fd->count;
-    if (fd->per_process) shown = fd->count / (uint32_t)maxn * (uint32_t)n;
-    fputc('[', f);
-    for (uint32_t i = 0; i < shown; i++) {
-        if (i) fputs(", ", f);
-        hoc_print_value(f, fd->kind, p + i * hoc_kind_size(fd->kind), fd->enum_names,
-                        fd->enum_count);
-    }
-    fputc(']', f);
-}
-
-static void print_state(FILE *f, const hoc_algo *a, const uint8_t *s, int n)
-{
-    for (int i = 0; i < a->nfields; i++) {
-        const hoc_field *fd = &a->fields[i];
-        if (strcmp(fd->name, "hoc_halted") == 0) {
-            if (s[fd->offset]) fputs(" halted", f);
-            continue;
-        }
-        fprintf(f, " %s=", fd->name);
-        print_field(f, fd, s, n, a->maxn);
-    }
-}
-
 typedef struct Event {
     int64_t round;
     int proc, output;
@@ -62,6 +26,10 @@ typedef struct Sim {
     const hoc_sim_opts *o;
     int n;
     uint8_t *states;
+    uint8_t *next; /* the states a round computes, kept if the assumptions allow them */
+    int broken;    /* the assumption no heard-of sets met (STEP_ASSUME), or -1 */
+    int bad_good;  /* an eventual assumption a good round broke, or -1: stages unchecked */
+    int64_t bad_good_round;
     uint8_t *outbox; /* n senders x HOC_MAXN recipients x msg_size */
     hoc_set *to;     /* per sender: recipients */
     uint8_t *msgs;   /* one mailbox */
@@ -78,7 +46,12 @@ typedef struct Sim {
 } Sim;
 
 /* What a round returns besides the index of a violated spec. */
-enum { STEP_OK = -1, STEP_NOMEM = -2 };
+enum { STEP_OK = -1, STEP_NOMEM = -2, STEP_ASSUME = -3 };
+
+/* Draws of heard-of sets a round may take to satisfy the assumptions that
+ * hold in every round (and a good round's eventual one) before the run
+ * stops and says which it could not meet. */
+#define SIM_TRIES 64
 
 static uint8_t *state_of(Sim *s, int p)
 {
@@ -142,10 +115,12 @@ static bool good_round(Sim *s, int64_t r)
 static bool stage_due(const Sim *s, const hoc_spec *sp, int64_t r)
 {
     return sp->kind == HOC_PROGRESS && s->o->good_from >= 0 && s->o->crash == 0 &&
-           r == good_start(s, sp) + sp->rounds - 1;
+           s->bad_good < 0 && r == good_start(s, sp) + sp->rounds - 1;
 }
 
-static void choose_ho(Sim *s, int64_t r, uint64_t *rng)
+/* Draws every heard-of set of round r: messages drop with probability
+ * drop, none in a good round (or when lossless). */
+static void choose_ho(Sim *s, int64_t r, uint64_t *rng, double drop, bool lossless)
 {
     hoc_set live = 0, crashing = 0;
     for (int p = 0; p < s->n; p++) {
@@ -154,20 +129,20 @@ static void choose_ho(Sim *s, int64_t r, uint64_t *rng)
         else if (sends(s, p, r))
             crashing |= hoc_set_one(p);
     }
-    bool good = good_round(s, r);
+    bool good = lossless || good_round(s, r);
     for (int q = 0; q < s->n; q++) {
         hoc_set h = 0;
         for (int p = 0; p < s->n; p++) {
             /* a crashing process's last messages reach each other process with
              * probability 1/2 (none in a good round: those are clean) */
             if (hoc_set_has(crashing, p)) {
-                if (!good && (hoc_rng_next(rng) & 1) && hoc_rng_unit(rng) >= s->o->drop)
+                if (!good && (hoc_rng_next(rng) & 1) && hoc_rng_unit(rng) >= drop)
                     h |= hoc_set_one(p);
                 continue;
             }
             if (!hoc_set_has(live, p)) continue;
             /* a process always hears itself; other channels drop at random */
-            if (p == q || good || hoc_rng_unit(rng) >= s->o->drop) h |= hoc_set_one(p);
+            if (p == q || good || hoc_rng_unit(rng) >= drop) h |= hoc_set_one(p);
         }
         s->ho[q] = h;
     }
@@ -197,43 +172,37 @@ static void print_trace(Sim *s, FILE *f)
         for (int p = 0; p < s->n; p++) {
             fprintf(f, "  p%d HO=", p);
             hoc_print_value(f, HOC_K_SET, &ho[p], NULL, 0);
-            print_state(f, s->a, h + (size_t)p * s->a->state_size, s->n);
+            hoc_print_state(f, s->a, h + (size_t)p * s->a->state_size, s->n);
             fputc('\n', f);
         }
     }
 }
 
-/* What the environment does to live process q after its update of round r:
- * a planned replacement, then perhaps a random event between two phases. */
-static void env_step(Sim *s, int64_t r, int q, const hoc_env *env, uint64_t *rng)
+/* What the environment does to live process q (its next state st) after
+ * its update of round r: a planned replacement, then perhaps a random
+ * event between two phases. */
+static void env_step(Sim *s, int64_t r, uint8_t *st, const hoc_env *env, uint64_t *rng)
 {
     const hoc_algo *a = s->a;
-    if (halted(s, q)) return;
-    if (s->replace_at[q] == r) simenv_replace(a, state_of(s, q), env, s->outputs);
+    if (st[a->halted_offset]) return;
+    if (s->replace_at[env->id] == r) simenv_replace(a, st, env, s->outputs);
     if (a->nevents && s->o->event_rate > 0 && r % a->nrounds == a->nrounds - 1 &&
         hoc_rng_unit(rng) < s->o->event_rate) {
         int e;
         int64_t args[8];
         simenv_draw(a, s->o->params, rng, &e, args);
-        a->events[e].handle(state_of(s, q), env, args, s->outputs);
+        a->events[e].handle(st, env, args, s->outputs);
     }
 }
 
-/* One lockstep round; returns the index of a violated spec, STEP_OK, or
- * STEP_NOMEM when the output log cannot grow. */
-static int step(Sim *s, int64_t r, uint64_t *rng)
+/* Every process that takes a step in round r updates s->next (a copy of
+ * the states) on the mailbox s->ho gives it; outputs go to the log. 0, or
+ * STEP_NOMEM when the log cannot grow. */
+static int updates(Sim *s, int64_t r, uint64_t *rng, size_t box)
 {
     const hoc_algo *a = s->a;
     const hoc_round *rd = &a->rounds[r % a->nrounds];
-    size_t box = (size_t)HOC_MAXN * rd->msg_size;
-    memset(s->outbox, 0, (size_t)s->n * box);
-    for (int p = 0; p < s->n; p++) {
-        s->to[p] = 0;
-        if (!sends(s, p, r) || halted(s, p)) continue;
-        hoc_env env = {p, s->n, r, s->o->params, 0};
-        rd->send(state_of(s, p), &env, &s->to[p], s->outbox + (size_t)p * box);
-    }
-    choose_ho(s, r, rng);
+    memcpy(s->next, s->states, (size_t)s->n * a->state_size);
     for (int q = 0; q < s->n; q++) {
         if (!alive(s, q, r) || halted(s, q)) continue;
         hoc_set from = 0;
@@ -247,8 +216,8 @@ static int step(Sim *s, int64_t r, uint64_t *rng)
         uint64_t oracle = a->noracles ? hoc_rng_next(rng) : 0;
         hoc_env env = {q, s->n, r, s->o->params, oracle};
         memset(s->outputs, 0, a->outputs_size);
-        rd->update(state_of(s, q), &env, from, s->msgs, s->outputs);
-        env_step(s, r, q, &env, rng);
+        rd->update(s->next + (size_t)q * a->state_size, &env, from, s->msgs, s->outputs);
+        env_step(s, r, s->next + (size_t)q * a->state_size, &env, rng);
         for (int i = 0; i < a->noutputs; i++) {
             const hoc_output *o = &a->outputs[i];
             if (!s->outputs[o->fired_offset]) continue;
@@ -257,6 +226,68 @@ static int step(Sim *s, int64_t r, uint64_t *rng)
                 return STEP_NOMEM;
         }
     }
+    return 0;
+}
+
+/* The first assumption round r's heard-of sets and next states break: with
+ * eventual false, one that holds in every round; with eventual true, the
+ * eventual one a good round is good for; -1 when none. */
+static int broken_assumption(Sim *s, int64_t r, bool eventual)
+{
+    bool good = good_round(s, r);
+    for (int i = 0; i < s->a->nspecs; i++) {
+        const hoc_spec *sp = &s->a->specs[i];
+        if (sp->kind != HOC_ASSUME || (sp->rounds != 0) != eventual) continue;
+        if (sp->rounds != 0 &&
+            (!good || r < good_start(s, sp) || r >= good_start(s, sp) + sp->rounds))
+            continue;
+        if (!sp->holds(s->next, s->o->params, s->ho)) return i;
+    }
+    return -1;
+}
+
+/* Chooses round r's heard-of sets among those the assumptions allow and
+ * runs the updates into s->next: first with the run's drop probability,
+ * then with random ones, last with no loss; 0, STEP_NOMEM, or STEP_ASSUME
+ * (s->broken says which) when no draw satisfied them. */
+static int assumed_round(Sim *s, int64_t r, uint64_t *rng, size_t box)
+{
+    size_t events = s->nevents;
+    for (int t = 0; t < SIM_TRIES; t++) {
+        double drop = t == 0 ? s->o->drop : hoc_rng_unit(rng);
+        choose_ho(s, r, rng, drop, t == SIM_TRIES - 1);
+        s->nevents = events; /* a rejected draw's outputs never happened */
+        if (updates(s, r, rng, box) != 0) return STEP_NOMEM;
+        s->broken = broken_assumption(s, r, false);
+        if (s->broken >= 0) continue;
+        /* a good round is lossless and the same on every draw: if it breaks
+         * its eventual assumption (too many crashed, say), the run goes on
+         * (safety does not rest on it) but its stages are not checked */
+        int ev = broken_assumption(s, r, true);
+        if (ev >= 0 && s->bad_good < 0) s->bad_good = ev, s->bad_good_round = r;
+        return 0;
+    }
+    return STEP_ASSUME;
+}
+
+/* One lockstep round; returns the index of a violated spec, STEP_OK,
+ * STEP_NOMEM when the output log cannot grow, or STEP_ASSUME when no
+ * heard-of sets the assumptions allow were found. */
+static int step(Sim *s, int64_t r, uint64_t *rng)
+{
+    const hoc_algo *a = s->a;
+    const hoc_round *rd = &a->rounds[r % a->nrounds];
+    size_t box = (size_t)HOC_MAXN * rd->msg_size;
+    memset(s->outbox, 0, (size_t)s->n * box);
+    for (int p = 0; p < s->n; p++) {
+        s->to[p] = 0;
+        if (!sends(s, p, r) || halted(s, p)) continue;
+        hoc_env env = {p, s->n, r, s->o->params, 0};
+        rd->send(state_of(s, p), &env, &s->to[p], s->outbox + (size_t)p * box);
+    }
+    int rc = assumed_round(s, r, rng, box);
+    if (rc != 0) return rc;
+    memcpy(s->states, s->next, (size_t)s->n * a->state_size);
     remember(s, r);
     for (int i = 0; i < a->nspecs; i++) {
         const hoc_spec *sp = &a->specs[i];
@@ -288,6 +319,12 @@ static void report_json(Sim *s, FILE *f, const char *verdict, int64_t rounds, in
     if (bad >= 0)
         fprintf(f, ", \"violation\": {\"spec\": \"%s\", \"round\": %" PRId64 "}",
                 a->specs[bad].name, bad_round);
+    if (s->bad_good >= 0)
+        fprintf(f, ", \"good_broken\": {\"assumption\": \"%s\", \"round\": %" PRId64 "}",
+                a->specs[s->bad_good].name, s->bad_good_round);
+    if (strcmp(verdict, "stopped") == 0)
+        fprintf(f, ", \"stopped\": {\"assumption\": \"%s\", \"round\": %" PRId64 "}",
+                a->specs[s->broken].name, rounds);
     fprintf(f, ", \"processes\": [");
     for (int p = 0; p < s->n; p++) {
         fprintf(f, "%s{\"id\": %d, \"crashed_at\": %" PRId64 ", \"outputs\": [", p ? ", " : "", p,
@@ -336,6 +373,12 @@ static void report_text(Sim *s, FILE *f)
         if (!k) fprintf(f, " no output");
         fputc('\n', f);
     }
+    /* only when it changes what was checked: stages are checked without crashes */
+    if (s->bad_good >= 0 && s->o->crash == 0)
+        fprintf(f,
+                "note: good round %" PRId64 " broke assumption %s even without loss; its "
+                "progress stages were not checked\n",
+                s->bad_good_round, a->specs[s->bad_good].name);
 }
 
 static void default_inputs(const hoc_algo *a, int n, int64_t *in)
@@ -371,6 +414,7 @@ static int sim_alloc(Sim *s)
     const hoc_algo *a = s->a;
     size_t n = (size_t)s->n;
     s->states = calloc(n, a->state_size);
+    s->next = calloc(n, a->state_size);
     s->outbox = calloc(n * HOC_MAXN, a->msg_size);
     s->to = calloc(n, sizeof *s->to);
     s->msgs = calloc(HOC_MAXN, a->msg_size);
@@ -382,14 +426,15 @@ static int sim_alloc(Sim *s)
     int keep = s->o->trace_rounds;
     s->history = keep > 0 ? calloc((size_t)keep, per) : NULL;
     s->inputs = calloc(n * (size_t)(a->ninputs + 1), sizeof *s->inputs);
-    bool ok = s->states && s->outbox && s->to && s->msgs && s->outputs && s->ho && s->crash_at &&
-              s->replace_at && s->inputs && (keep <= 0 || s->history);
+    bool ok = s->states && s->next && s->outbox && s->to && s->msgs && s->outputs && s->ho &&
+              s->crash_at && s->replace_at && s->inputs && (keep <= 0 || s->history);
     return ok ? 0 : -1;
 }
 
 static void sim_free(Sim *s)
 {
-    free(s->states), free(s->outbox), free(s->to), free(s->msgs), free(s->outputs), free(s->ho);
+    free(s->states), free(s->next), free(s->outbox), free(s->to), free(s->msgs), free(s->outputs),
+        free(s->ho);
     free(s->crash_at), free(s->history), free(s->events), free(s->inputs), free(s->replace_at);
 }
 
@@ -445,7 +490,8 @@ static void print_header(const Sim *s, FILE *f)
 
 /* Runs rounds until o->rounds, a violation or the halt of every live
  * process; *r gets the rounds run (the violating one's index on a
- * violation). Returns the violated spec, STEP_OK or STEP_NOMEM. */
+ * violation, the one the assumptions stopped). Returns the violated spec,
+ * STEP_OK, STEP_NOMEM or STEP_ASSUME. */
 static int run_rounds(Sim *s, uint64_t *rng, int64_t *r)
 {
     int bad = STEP_OK;
@@ -465,11 +511,30 @@ static int run_rounds(Sim *s, uint64_t *rng, int64_t *r)
     return bad;
 }
 
-/* Prints the verdict after r rounds (bad: the violated spec, or STEP_OK);
- * returns the exit status, 1 for a violation, else 0. */
+/* The run stopped before round r: no heard-of sets drawn met assumption
+ * s->broken. Never a verdict about the algorithm; exit status 3. */
+static int report_stopped(Sim *s, FILE *f, int64_t r)
+{
+    const hoc_spec *sp = &s->a->specs[s->broken];
+    if (s->o->json) {
+        report_json(s, f, "stopped", r, -1, -1);
+        return 3;
+    }
+    report_text(s, f);
+    fprintf(f,
+            "stopped: before round %" PRId64 ", %d draws of heard-of sets (the last without "
+            "loss) all broke assumption %s%s; every invariant and property held until then\n",
+            r, SIM_TRIES, sp->name, sp->rounds ? " in a good round" : "");
+    return 3;
+}
+
+/* Prints the verdict after r rounds (bad: the violated spec, STEP_OK or
+ * STEP_ASSUME); returns the exit status, 1 for a violation, 3 when the
+ * assumptions stopped the run or left the progress stages unchecked, else 0. */
 static int report(Sim *s, FILE *f, int bad, int64_t r)
 {
     const hoc_algo *a = s->a;
+    if (bad == STEP_ASSUME) return report_stopped(s, f, r);
     if (bad >= 0) {
         if (s->o->json) {
             report_json(s, f, "violated", r + 1, bad, r);
@@ -481,21 +546,26 @@ static int report(Sim *s, FILE *f, int bad, int64_t r)
         print_trace(s, f);
         return 1;
     }
+    /* a good round that broke its own assumption left its stages unjudged:
+     * not a pass (exit 3), as with any other bound */
+    bool unjudged = s->bad_good >= 0 && s->o->crash == 0;
     if (s->o->json) {
-        report_json(s, f, "ok", r, -1, -1);
-        return 0;
+        report_json(s, f, unjudged ? "unknown" : "ok", r, -1, -1);
+        return unjudged ? 3 : 0;
     }
     report_text(s, f);
-    fprintf(f, "ok: every invariant and property held after each of %" PRId64 " rounds (%.3f s)\n",
-            r, s->seconds);
-    return 0;
+    fprintf(f,
+            "%s: every invariant and property held after each of %" PRId64 " rounds (%.3f s)%s\n",
+            unjudged ? "unknown" : "ok", r, s->seconds,
+            unjudged ? "; the progress stages were not checked" : "");
+    return unjudged ? 3 : 0;
 }
 
 int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o)
 {
     if (sim_check_opts(a, o)) return 2;
     FILE *f = o->out ? o->out : stdout;
-    Sim s = {.a = a, .o = o, .n = o->n};
+    Sim s = {.a = a, .o = o, .n = o->n, .broken = -1, .bad_good = -1};
     int rc = 2;
     if (sim_alloc(&s) == 0) {
         uint64_t rng = o->seed;
@@ -562,16 +632,39 @@ static bool json_scalar_text(const json *v, char *buf, size_t cap)
     return true;
 }
 
-/* Does field fd of state st print as the trace's value v? */
-static bool same_value(const hoc_field *fd, const uint8_t *st, const json *v, char *mine,
-                       size_t cap)
+/* Does the value of kind fd->kind at p print as the trace's scalar v? */
+static bool same_element(const hoc_field *fd, const uint8_t *p, const json *v, char *mine,
+                         size_t cap)
 {
     FILE *m = fmemopen(mine, cap, "w");
     if (!m) return false;
-    hoc_print_value(m, fd->kind, st + fd->offset, fd->enum_names, fd->enum_count);
+    hoc_print_value(m, fd->kind, p, fd->enum_names, fd->enum_count);
     fclose(m);
     char theirs[128];
     return json_scalar_text(v, theirs, sizeof theirs) && strcmp(mine, theirs) == 0;
+}
+
+/* Does field fd of state st hold the trace's value v: a scalar, or an
+ * array's shown elements (traces written before arrays were carried have
+ * none, and those are not compared)? When not, *at is the first element
+ * that differs (-1: the whole value, or the number of elements) and mine
+ * what the replay has there. */
+static bool same_value(const hoc_field *fd, const uint8_t *st, const json *v, int n, int maxn,
+                       char *mine, size_t cap, int64_t *at)
+{
+    *at = -1;
+    if (v->type != JSON_ARR)
+        return fd->count == 1 && same_element(fd, st + fd->offset, v, mine, cap);
+    uint32_t shown = hoc_field_shown(fd, n, maxn);
+    snprintf(mine, cap, "%u elements", shown);
+    if (fd->count == 1 || fd->kind == HOC_K_BYTES || (uint32_t)v->n != shown) return false;
+    for (uint32_t i = 0; i < shown; i++)
+        if (!same_element(fd, st + fd->offset + i * hoc_kind_size(fd->kind), &v->items[i], mine,
+                          cap)) {
+            *at = i;
+            return false;
+        }
+    return true;
 }
 
 static int hex_digit(char c)
@@ -774,18 +867,45 @@ static int replay_compare(Replay *rp, int64_t round, const json *js)
         const json *obj = &js->items[p];
         for (int i = 0; i < a->nfields; i++) {
             const json *v = json_get(obj, a->fields[i].name);
-            char mine[128], theirs[128];
-            if (!v || same_value(&a->fields[i], rp->states + (size_t)p * a->state_size, v, mine,
-                                 sizeof mine))
+            char mine[128], theirs[128], name[96];
+            int64_t at;
+            if (!v || same_value(&a->fields[i], rp->states + (size_t)p * a->state_size, v, rp->n,
+                                 a->maxn, mine, sizeof mine, &at))
                 continue;
-            if (!json_scalar_text(v, theirs, sizeof theirs)) snprintf(theirs, sizeof theirs, "?");
+            const json *tv = at >= 0 ? &v->items[at] : v;
+            if (tv->type == JSON_ARR)
+                snprintf(theirs, sizeof theirs, "%d elements", tv->n);
+            else if (!json_scalar_text(tv, theirs, sizeof theirs))
+                snprintf(theirs, sizeof theirs, "?");
+            if (at >= 0)
+                snprintf(name, sizeof name, "%s[%" PRId64 "]", a->fields[i].name, at);
+            else
+                snprintf(name, sizeof name, "%s", a->fields[i].name);
             fprintf(rp->out,
                     "DIVERGED: round %" PRId64 ", p%d, %s: the trace says %s, the replay has %s\n",
-                    round, p, a->fields[i].name, theirs, mine);
+                    round, p, name, theirs, mine);
             return 2;
         }
     }
     return 0;
+}
+
+/* A trace that refutes a progress stage (hoc check --inductive for a
+ * stage) ends where the stage fails: 1 after saying so, 0 if it holds
+ * (or the trace names none), 2 when the algorithm has no such stage. */
+static int replay_stage(Replay *rp)
+{
+    const json *js = json_get(rp->t, "stage");
+    if (!js) return 0;
+    for (int i = 0; js->type == JSON_STR && i < rp->a->nspecs; i++) {
+        const hoc_spec *sp = &rp->a->specs[i];
+        if (sp->kind != HOC_PROGRESS || strcmp(sp->name, js->str) != 0) continue;
+        if (sp->holds(rp->states, rp->params, NULL)) return 0;
+        fprintf(rp->out, "VIOLATED: progress stage %s after the good round (as in the trace)\n",
+                sp->name);
+        return 1;
+    }
+    return replay_error(rp->path, "the trace's stage is not a progress stage of the algorithm");
 }
 
 /* Replays every round of the trace, checking states and specs after each;
@@ -805,6 +925,8 @@ static int replay_rounds(Replay *rp)
                         json_get(jround, "env")) != 0)
             return replay_error(rp->path, "a round's env does not fit the algorithm's events");
         rc = replay_compare(rp, round, js);
+        /* a trace that misses a progress stage ends with the good round that misses it */
+        if (rc == 0 && r == jr->n - 1) rc = replay_stage(rp);
         if (rc == 0) rc = replay_specs(rp->a, rp->t, rp->states, rp->params, round, rp->out);
     }
     return rc;

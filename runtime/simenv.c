@@ -7,16 +7,19 @@
 
 void simenv_inputs(const hoc_algo *a, const uint8_t *st, int64_t *in)
 {
-    for (int i = 0; i < a->ninputs && i < 8; i++) {
+    for (int i = 0; i < a->ninputs && i < HOC_MAXINPUTS; i++) {
         const hoc_field *f = &a->inputs[i];
         int32_t x = 0;
+        size_t size = hoc_kind_size(f->kind);
         in[i] = 0;
-        if (f->kind == HOC_K_INT)
+        if (f->count != 1 || f->kind == HOC_K_BYTES)
+            continue; /* an array or bytes input: init sees 0, as without bytes */
+        if (size == 8)
             memcpy(&in[i], st + f->offset, 8);
-        else if (f->kind == HOC_K_BOOL)
-            in[i] = st[f->offset];
-        else
+        else if (size == 4)
             memcpy(&x, st + f->offset, 4), in[i] = x;
+        else
+            in[i] = st[f->offset];
     }
 }
 
@@ -34,7 +37,7 @@ void simenv_draw(const hoc_algo *a, const int64_t *params, uint64_t *rng, int *e
 
 void simenv_replace(const hoc_algo *a, uint8_t *st, const hoc_env *env, void *outputs)
 {
-    int64_t in[8];
+    int64_t in[HOC_MAXINPUTS];
     simenv_inputs(a, st, in);
     a->replace(st, env, in, outputs);
 }

@@ -11,7 +11,8 @@
 #include "hoc_rt.h"
 #include "json.h"
 
-/* The inputs process state st was made from, as init takes them (at most 8). */
+/* The inputs process state st was made from, as init takes them (at most
+ * HOC_MAXINPUTS; an array or bytes input as 0). */
 void simenv_inputs(const hoc_algo *a, const uint8_t *st, int64_t *in);
 /* Draws the arguments of a random event of a into *event and args: an int
  * without a declared range from 0..1, as hoc check's default --values. */

@@ -52,13 +52,13 @@ int64_t hoc_value_get(hoc_kind k, const void *p)
 {
     switch (k) {
     case HOC_K_INT:
+    case HOC_K_PID:
     case HOC_K_SET:
     case HOC_K_STAMP: {
         int64_t v;
         memcpy(&v, p, 8);
         return v;
     }
-    case HOC_K_PID:
     case HOC_K_ENUM: {
         int32_t v;
         memcpy(&v, p, 4);
@@ -75,11 +75,11 @@ void hoc_value_put(hoc_kind k, int64_t v, void *p)
 {
     switch (k) {
     case HOC_K_INT:
+    case HOC_K_PID:
     case HOC_K_SET:
     case HOC_K_STAMP:
         memcpy(p, &v, 8);
         break;
-    case HOC_K_PID:
     case HOC_K_ENUM: {
         int32_t w = (int32_t)v;
         memcpy(p, &w, 4);
@@ -93,10 +93,99 @@ void hoc_value_put(hoc_kind k, int64_t v, void *p)
     }
 }
 
-void hoc_value_print_output(FILE *f, const hoc_output *o, int64_t v)
+size_t hoc_value_max(const hoc_output *o)
+{
+    if (!o->has_value) return 0;
+    return o->kind == HOC_K_BYTES ? o->count : hoc_kind_size(o->kind);
+}
+
+size_t hoc_value_encode(const hoc_output *o, const void *outputs, uint8_t *buf)
+{
+    if (!o->has_value) return 0;
+    const uint8_t *p = (const uint8_t *)outputs + o->value_offset;
+    if (o->kind == HOC_K_BYTES) {
+        size_t l = hoc_bytes_used(p, o->count);
+        memcpy(buf, p, l);
+        return l;
+    }
+    size_t w = hoc_kind_size(o->kind);
+    int64_t v = hoc_value_get(o->kind, p);
+    for (size_t i = 0; i < w; i++)
+        buf[i] = (uint8_t)((uint64_t)v >> (8 * i));
+    return w;
+}
+
+bool hoc_value_valid(const hoc_output *o, const uint8_t *v, size_t len)
+{
+    if (!o->has_value) return len == 0;
+    if (o->kind == HOC_K_BYTES) return len <= o->count && (len == 0 || v[len - 1] != 0);
+    if (len != hoc_kind_size(o->kind)) return false;
+    int64_t x = hoc_value_scalar(o, v, len);
+    if (o->kind == HOC_K_BOOL) return v[0] <= 1;
+    if (o->kind == HOC_K_ENUM) return x >= 0 && (!o->enum_count || x < (int64_t)o->enum_count);
+    return true;
+}
+
+int64_t hoc_value_scalar(const hoc_output *o, const uint8_t *v, size_t len)
+{
+    if (!o->has_value || o->kind == HOC_K_BYTES) return 0;
+    uint64_t x = 0;
+    for (size_t i = 0; i < len && i < 8; i++)
+        x |= (uint64_t)v[i] << (8 * i);
+    if (len == 4) return (int32_t)(uint32_t)x; /* pids and enums are signed 32-bit */
+    return (int64_t)x;
+}
+
+void hoc_value_print_carried(FILE *f, const hoc_output *o, const uint8_t *v, size_t len)
 {
     if (!o->has_value) return;
+    if (o->kind == HOC_K_BYTES) {
+        fputs("0x", f);
+        for (size_t i = 0; i < len; i++)
+            fprintf(f, "%02x", v[i]);
+        return;
+    }
     uint8_t buf[8] = {0};
-    hoc_value_put(o->kind, v, buf);
+    hoc_value_put(o->kind, hoc_value_scalar(o, v, len), buf);
     hoc_print_value(f, o->kind, buf, o->enum_names, o->enum_count);
+}
+
+uint32_t hoc_field_shown(const hoc_field *fd, int n, int maxn)
+{
+    if (fd->per_process && maxn > 0) return fd->count / (uint32_t)maxn * (uint32_t)n;
+    return fd->count;
+}
+
+void hoc_print_field(FILE *f, const hoc_field *fd, const uint8_t *base, int n, int maxn)
+{
+    const uint8_t *p = base + fd->offset;
+    if (fd->kind == HOC_K_BYTES) {
+        fprintf(f, "bytes[%u]", fd->count);
+        return;
+    }
+    if (fd->count == 1) {
+        hoc_print_value(f, fd->kind, p, fd->enum_names, fd->enum_count);
+        return;
+    }
+    uint32_t shown = hoc_field_shown(fd, n, maxn);
+    fputc('[', f);
+    for (uint32_t i = 0; i < shown; i++) {
+        if (i) fputs(", ", f);
+        hoc_print_value(f, fd->kind, p + i * hoc_kind_size(fd->kind), fd->enum_names,
+                        fd->enum_count);
+    }
+    fputc(']', f);
+}
+
+void hoc_print_state(FILE *f, const hoc_algo *a, const uint8_t *st, int n)
+{
+    for (int i = 0; i < a->nfields; i++) {
+        const hoc_field *fd = &a->fields[i];
+        if (strcmp(fd->name, "hoc_halted") == 0) {
+            if (st[fd->offset]) fputs(" halted", f);
+            continue;
+        }
+        fprintf(f, " %s=", fd->name);
+        hoc_print_field(f, fd, st, n, a->maxn);
+    }
 }

@@ -5,6 +5,7 @@
 #ifndef HOC_VALUE_H
 #define HOC_VALUE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "hoc_rt.h"
@@ -16,17 +17,45 @@
 void hoc_print_value(FILE *f, hoc_kind k, const void *p, const char *const *enum_names,
                      uint32_t nnames);
 
+/* Prints field fd of the struct at base: a scalar as hoc_print_value does,
+ * an array as [a, b, ...] (one indexed by process shows its first n of maxn
+ * elements), a byte block as bytes[K]; never fails. */
+void hoc_print_field(FILE *f, const hoc_field *fd, const uint8_t *base, int n, int maxn);
+
+/* Prints the state st of a process of a as drivers show it: " name=value"
+ * per input and variable, " halted" when it has halted; never fails. */
+void hoc_print_state(FILE *f, const hoc_algo *a, const uint8_t *st, int n);
+
+/* How many elements of field fd a driver shows for n processes: 1 for a
+ * scalar, the first n of an array indexed by process, all of any other. */
+uint32_t hoc_field_shown(const hoc_field *fd, int n, int maxn);
+
 /* The scalar of kind k stored at p, widened to int64 (bool 0 or 1, a set's
  * bits, a stamp's stored form); 0 for bytes and records, which have none. */
 int64_t hoc_value_get(hoc_kind k, const void *p);
 
 /* Stores v as a value of kind k at p (hoc_kind_size(k) bytes; narrowed for
- * pid and enum, bool is v != 0); the inverse of hoc_value_get. Bytes and
+ * enum, bool is v != 0); the inverse of hoc_value_get. Bytes and
  * records get one zero byte. */
 void hoc_value_put(hoc_kind k, int64_t v, void *p);
 
-/* Prints the value of output o carried as v (hoc_value_get's form) as
- * hoc_print_value does; prints nothing when o carries no value. */
-void hoc_value_print_output(FILE *f, const hoc_output *o, int64_t v);
+/* ---- values as the runtime carries them (decisions forwarded to peers,
+ * the services' outputs): ints, pids, sets and stamps as 8 bytes, enums
+ * as 4, little-endian, a bool as 1 byte, bytes without their trailing
+ * zeros, nothing for an output without a value. */
+
+/* The most bytes hoc_value_encode writes for output o. */
+size_t hoc_value_max(const hoc_output *o);
+/* Writes the value of output o, taken from the outputs struct, to buf
+ * (hoc_value_max(o) bytes); returns its length. Never fails. */
+size_t hoc_value_encode(const hoc_output *o, const void *outputs, uint8_t *buf);
+/* Is v[0..len) a value of output o as hoc_value_encode writes it? */
+bool hoc_value_valid(const hoc_output *o, const uint8_t *v, size_t len);
+/* The carried value v of a scalar output, widened as hoc_value_get does; 0
+ * for bytes and for no value. */
+int64_t hoc_value_scalar(const hoc_output *o, const uint8_t *v, size_t len);
+/* Prints a carried value of output o as hoc_print_value does, bytes as 0x
+ * and their hex digits; prints nothing when o carries no value. */
+void hoc_value_print_carried(FILE *f, const hoc_output *o, const uint8_t *v, size_t len);
 
 #endif

@@ -97,15 +97,30 @@ int hoc_wire_msg_header(uint8_t *out, size_t cap, uint64_t instance, int64_t rou
 }
 
 int hoc_wire_decision(uint8_t *out, size_t cap, uint64_t instance, uint32_t sender, uint32_t algo,
-                      int64_t value)
+                      uint32_t flags, const uint8_t *value, size_t len)
 {
-    int n = head(out, cap, HOC_F_DECISION, 24);
+    if (len > HOC_WIRE_MAX_VALUE) return -1;
+    int n = head(out, cap, HOC_F_DECISION, HOC_WIRE_DECISION_FIXED + len);
     if (n < 0) return -1;
     put64(out + 8, instance);
     put32(out + 16, sender);
     put32(out + 20, algo);
-    put64(out + 24, (uint64_t)value);
+    put32(out + 24, flags);
+    if (len) memcpy(out + 28, value, len);
     return n;
+}
+
+int hoc_wire_app_header(uint8_t *out, size_t cap, uint32_t sender, uint32_t algo, size_t plen)
+{
+    size_t hl = HOC_WIRE_LEN + HOC_WIRE_HDR + HOC_WIRE_APP_FIXED;
+    if (plen > HOC_WIRE_MAX_APP || cap < hl) return -1;
+    put32(out, (uint32_t)(HOC_WIRE_HDR + HOC_WIRE_APP_FIXED + plen));
+    out[4] = HOC_WIRE_VERSION;
+    out[5] = HOC_F_APP;
+    out[6] = out[7] = 0;
+    put32(out + 8, sender);
+    put32(out + 12, algo);
+    return (int)hl;
 }
 
 int hoc_wire_done(uint8_t *out, size_t cap, uint32_t sender, uint32_t algo)
@@ -133,7 +148,7 @@ hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, si
             *why = "unknown wire version";
             return HOC_WIRE_BAD;
         }
-        if (buf[5] < HOC_F_HELLO || buf[5] > HOC_F_ACCEPT) {
+        if (buf[5] < HOC_F_HELLO || buf[5] > HOC_F_APP) {
             *why = "unknown frame type";
             return HOC_WIRE_BAD;
         }
@@ -173,9 +188,20 @@ hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, si
         }
         break;
     case HOC_F_DECISION:
-        if (blen != 24) goto size;
-        f->instance = get64(b), f->id = get32(b + 8), f->algo = get32(b + 12),
-        f->value = (int64_t)get64(b + 16);
+        if (blen < HOC_WIRE_DECISION_FIXED) goto size;
+        f->instance = get64(b), f->id = get32(b + 8), f->algo = get32(b + 12);
+        f->flags = get32(b + 16);
+        f->payload = b + HOC_WIRE_DECISION_FIXED, f->payload_len = blen - HOC_WIRE_DECISION_FIXED;
+        if ((f->flags & ~HOC_DECISION_ADOPT) ||
+            (!(f->flags & HOC_DECISION_ADOPT) && f->payload_len)) {
+            *why = "bad decision flags";
+            return HOC_WIRE_BAD;
+        }
+        break;
+    case HOC_F_APP:
+        if (blen < HOC_WIRE_APP_FIXED) goto size;
+        f->id = get32(b), f->algo = get32(b + 4);
+        f->payload = b + HOC_WIRE_APP_FIXED, f->payload_len = blen - HOC_WIRE_APP_FIXED;
         break;
     case HOC_F_DONE:
         if (blen != 8) goto size;

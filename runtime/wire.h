@@ -1,7 +1,7 @@
-/* wire.h: the replica wire format, version 3 (documented in docs/runtime.md).
+/* wire.h: the replica wire format, version 4 (documented in docs/runtime.md).
  *
  * Every frame is a 4-byte little-endian length L (the bytes that follow, at
- * least 4 and at most HOC_WIRE_MAX_FRAME), then a 4-byte header: version (3),
+ * least 4 and at most HOC_WIRE_MAX_FRAME), then a 4-byte header: version (4),
  * type, two reserved zero bytes, then the body of that type:
  *
  *   HELLO    server -> client  u32 server id, cluster (u32 algorithm, u32 n,
@@ -14,8 +14,12 @@
  *                              of "hoc-server" | AUTH's nonce | client id |
  *                              server id | cluster (the server's)
  *   MSG      u64 instance, u64 round, u32 sender, u32 algorithm, payload
- *   DECISION u64 instance, u32 sender, u32 algorithm, i64 value
+ *   DECISION u64 instance, u32 sender, u32 algorithm, u32 flags, value: the
+ *            sender decided the instance; with HOC_DECISION_ADOPT the value
+ *            (as hoc_value_encode writes it) follows and may be adopted,
+ *            without it the frame is a notice and carries no value
  *   DONE     u32 sender, u32 algorithm (the sender has decided everything it runs)
+ *   APP      u32 sender, u32 algorithm, payload: a service's own traffic
  *
  * The cluster in the handshake lets two replicas whose configurations differ
  * (another algorithm, peers files of different n, other parameter values)
@@ -27,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HOC_WIRE_VERSION 3
+#define HOC_WIRE_VERSION 4
 #define HOC_WIRE_LEN 4           /* the length prefix */
 #define HOC_WIRE_HDR 4           /* version, type, reserved */
 #define HOC_WIRE_MAX_FRAME 65536 /* largest L accepted */
@@ -35,6 +39,11 @@
 #define HOC_WIRE_MAC 32
 #define HOC_WIRE_MSG_FIXED 24 /* MSG body before the payload */
 #define HOC_WIRE_MAX_PAYLOAD (HOC_WIRE_MAX_FRAME - HOC_WIRE_HDR - HOC_WIRE_MSG_FIXED)
+#define HOC_WIRE_DECISION_FIXED 20 /* DECISION body before the value */
+#define HOC_WIRE_MAX_VALUE (HOC_WIRE_MAX_FRAME - HOC_WIRE_HDR - HOC_WIRE_DECISION_FIXED)
+#define HOC_WIRE_APP_FIXED 8 /* APP body before the payload */
+#define HOC_WIRE_MAX_APP (HOC_WIRE_MAX_FRAME - HOC_WIRE_HDR - HOC_WIRE_APP_FIXED)
+#define HOC_DECISION_ADOPT 1u /* DECISION flags: the value follows and may be adopted */
 
 typedef enum hoc_frame_type {
     HOC_F_HELLO = 1,
@@ -43,6 +52,7 @@ typedef enum hoc_frame_type {
     HOC_F_DECISION = 4,
     HOC_F_DONE = 5,
     HOC_F_ACCEPT = 6,
+    HOC_F_APP = 7,
 } hoc_frame_type;
 
 /* What both ends of a connection must agree on; exchanged in the handshake. */
@@ -60,8 +70,9 @@ typedef struct hoc_frame {
     uint32_t n, params;                   /* HELLO, AUTH: the sender's cluster (algo too) */
     uint64_t instance;                    /* MSG, DECISION */
     int64_t round;                        /* MSG */
-    int64_t value;                        /* DECISION */
-    const uint8_t *nonce, *mac, *payload; /* HELLO and AUTH, AUTH and ACCEPT, MSG */
+    uint32_t flags;                       /* DECISION */
+    const uint8_t *nonce, *mac, *payload; /* HELLO and AUTH, AUTH and ACCEPT; MSG, DECISION
+                                             (the value), APP */
     size_t payload_len;
 } hoc_frame;
 
@@ -90,8 +101,12 @@ int hoc_wire_accept(uint8_t *out, size_t cap, uint32_t server, uint32_t algo,
  * HOC_WIRE_MAX_PAYLOAD or the header does not fit. */
 int hoc_wire_msg_header(uint8_t *out, size_t cap, uint64_t instance, int64_t round, uint32_t sender,
                         uint32_t algo, size_t plen);
+/* DECISION: the whole frame, value included; -1 if it does not fit. */
 int hoc_wire_decision(uint8_t *out, size_t cap, uint64_t instance, uint32_t sender, uint32_t algo,
-                      int64_t value);
+                      uint32_t flags, const uint8_t *value, size_t len);
+/* APP: the 16 header bytes (length included) for a payload of plen bytes the
+ * caller places after them; -1 if plen exceeds HOC_WIRE_MAX_APP. */
+int hoc_wire_app_header(uint8_t *out, size_t cap, uint32_t sender, uint32_t algo, size_t plen);
 int hoc_wire_done(uint8_t *out, size_t cap, uint32_t sender, uint32_t algo);
 
 /* The algorithm tag carried by frames: FNV-1a of the name and the ABI

@@ -190,6 +190,15 @@ usage_says "check --faults x" "--faults takes benign, none or crash=K" check "$o
 usage_says "verify --only, no match" "liveness_after_1" verify "$ok_file" --only no-such-obligation
 usage_says "build without -o" "build needs -o BIN" build "$ok_file"
 
+# ---- hoc build warns about the assumptions replicas cannot enforce ----
+run_hoc build "$DIR/../../examples/benor.ho" -o "$tmp/benor-replica" >"$tmp/stdout" 2>"$tmp/err" </dev/null
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q "benor.ho:84:10: warning: the replicas cannot enforce assumption 'waiting'" "$tmp/err"; then
+    pass=$((pass + 1))
+else
+    failed "build warning" "exit $rc, or no warning about assumption waiting"
+fi
+
 # ---- help: from the same tables the commands parse with ----
 # help_says TEXT ARGS...: exit 0, TEXT on stdout
 help_says() {

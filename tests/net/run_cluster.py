@@ -181,7 +181,7 @@ def restart(algo, victim, k):
         fail("the restarted replica decided nothing by its own rounds (only forwarded decisions)")
 
 
-WIRE_VERSION = 3
+WIRE_VERSION = 4
 
 
 def frame(ftype, body, version=WIRE_VERSION):
@@ -394,6 +394,68 @@ def mismatch():
         print("replica %d:" % i, [ln for ln in logs[i].splitlines() if "differ" in ln][0])
 
 
+def sets(c, i):
+    """Replica i's decisions as sets: {inst: frozenset}."""
+    d = {}
+    with open(c.dec(i)) as f:
+        for ln in f.read().splitlines():
+            a, b = ln.split()
+            inst = int(a)
+            if inst in d:
+                fail("replica %d decided instance %d twice" % (i, inst))
+            inner = b.strip("{}")
+            d[inst] = frozenset(int(x) for x in inner.split(",") if x)
+    return d
+
+
+def lattice(extra):
+    """Lattice agreement (tests/net/lattice.ho) is not consensus: each
+    replica's decision must hold its own proposal, and decisions must be
+    comparable. With decisions forwarded, every replica would take the first
+    decider's; so every replica must decide each instance by its own rounds."""
+    n, k = 4, 1000
+    c = Cluster("lattice", n, k, ["--window", "64"] + list(extra))
+    for i in range(n):
+        c.start(i)
+    c.wait(range(n), 60)
+    ds = [sets(c, i) for i in range(n)]
+    differ = 0
+    for i in range(n):
+        if sorted(ds[i]) != list(range(k)):
+            fail("replica %d decided %d of %d instances" % (i, len(ds[i]), k))
+    for inst in range(k):
+        vals = [ds[i][inst] for i in range(n)]
+        for i in range(n):
+            if i not in vals[i]:
+                fail("instance %d: replica %d decided %s, without its own proposal" % (inst, i, sorted(vals[i])))
+            for j in range(n):
+                if not (vals[i] <= vals[j] or vals[j] <= vals[i]):
+                    fail("instance %d: %s and %s are not comparable" % (inst, sorted(vals[i]), sorted(vals[j])))
+        differ += len(set(vals)) > 1
+    print("ok: %d instances on %d replicas, each decision holds its own proposal, all comparable;"
+          " %d instances with different decisions" % (k, n, differ))
+
+
+def too_big():
+    """An algorithm whose instances do not fit in the memory allowed is
+    refused at start-up with a clear error, before it takes the memory:
+    tests/net/huge.ho (int[1048576][pid]: 512 MiB an instance) with the
+    default budget, and LastVoting with a budget too small for --max-live."""
+    for algo, extra, want in (("huge", [], "more than the 1024.0 MiB allowed"),
+                              ("lastvoting", ["--memory", "1", "--max-live", "100000"],
+                               "more than the 1.0 MiB allowed")):
+        c = Cluster(algo, 3, 10, extra)
+        p = c.start(0)
+        try:
+            rc = p.wait(timeout=10 * SLOW)
+        except subprocess.TimeoutExpired:
+            fail("%s: the replica started anyway" % algo)
+        log = open(os.path.join(c.dir, "log0")).read()
+        if rc != 2 or want not in log:
+            fail("%s: expected exit 2 and the memory error, got %d: %s" % (algo, rc, log.strip()))
+        print("ok:", log.strip().splitlines()[-1])
+
+
 def values():
     """Decisions are written as hoc sim prints values: a set-valued decide
     as {0,2} (tests/net/ones.ho: the processes whose input, (instance + id)
@@ -439,6 +501,16 @@ try:
         mismatch()
     elif CASE == "values":
         values()
+    elif CASE == "lattice":
+        lattice([])
+    elif CASE == "lattice-drop":
+        lattice(["--drop", "0.2"])
+    elif CASE == "no-forward":
+        # consensus without forwarding: decided instances go quiet and end
+        # once every peer has decided, so the window keeps moving
+        basic("lastvoting", 3, 2000, ["--no-forward", "--window", "32"])
+    elif CASE == "memory":
+        too_big()
     elif CASE == "spin":
         # replicas that poll instead of sleeping still decide, agree and exit
         basic("otr", 4, 1000, ["--spin", "200", "--window", "4"])

@@ -23,6 +23,7 @@
 #include <event2/event.h>
 
 #include "clock.h"
+#include "hoc_rt.h"
 #include "net.h"
 
 #include "hoc_check.h"
@@ -36,6 +37,9 @@ typedef struct Rx {
     uint64_t bad, decisions, done; /* frames that were not as sent; others */
 } Rx;
 
+/* -5 as an int decision travels: 8 bytes, little-endian */
+static const uint8_t minus5[8] = {0xfb, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
 static uint8_t byte_of(uint64_t inst, size_t i)
 {
     return (uint8_t)(inst * 31 + i * 7 + (i >> 8));
@@ -46,7 +50,8 @@ static int on_frame(void *ctx, int peer, const hoc_frame *f)
     Rx *x = ctx;
     if (peer != 0) x->bad++;
     if (f->type == HOC_F_DECISION) {
-        x->decisions += f->instance == 77 && f->value == -5;
+        x->decisions +=
+            f->instance == 77 && f->payload_len == 8 && (int64_t)hoc_get_u64(f->payload) == -5;
         return 0;
     }
     if (f->type == HOC_F_DONE) {
@@ -409,7 +414,7 @@ int main(void)
         }
         if (sent == NFRAMES && !fin) {
             fin = true;
-            hoc_net_send_decision(nets[0], 1, 77, -5);
+            hoc_net_send_decision(nets[0], 1, 77, HOC_DECISION_ADOPT, minus5, 8);
             hoc_net_send_done(nets[0], 1);
         }
         hoc_net_kick(nets[0]);
@@ -443,7 +448,7 @@ int main(void)
 
     /* the authenticated connection still works */
     rx.decisions = 0;
-    hoc_net_send_decision(nets[0], 1, 77, -5);
+    hoc_net_send_decision(nets[0], 1, 77, HOC_DECISION_ADOPT, minus5, 8);
     hoc_net_kick(nets[0]);
     bool got = false;
     t0 = hoc_now_us();

@@ -34,7 +34,9 @@ typedef struct Msg {
     uint8_t payload[64];
     size_t len;
     bool decision;
-    int64_t value;
+    uint32_t flags;
+    uint8_t value[8];
+    size_t vlen;
 } Msg;
 
 typedef struct Node {
@@ -42,8 +44,9 @@ typedef struct Node {
     hoc_engine *e;
     uint8_t status[NI];
     int64_t value[NI];
-    int ndecided, sends, replies;
-    int drops[HOC_DROP_UNENCODABLE + 1]; /* as io.dropped reported them, by reason */
+    uint8_t carried[NI][8]; /* the value as the engine carries it */
+    int ndecided, sends, replies, notices;
+    int drops[HOC_DROP_FAR + 1]; /* as io.dropped reported them, by reason */
 } Node;
 
 static Msg *queue;
@@ -63,37 +66,54 @@ static void q_send(void *ctx, int to, uint64_t inst, int64_t round, const uint8_
     memcpy(m->payload, p, len);
 }
 
-static void q_decision(void *ctx, int to, uint64_t inst, int64_t value)
+static void q_decision(void *ctx, int to, uint64_t inst, uint32_t flags, const uint8_t *v,
+                       size_t len)
 {
     Node *nd = ctx;
-    nd->replies++;
-    if (nq == MAXQ) return;
+    if (flags & HOC_DECISION_ADOPT)
+        nd->replies++;
+    else
+        nd->notices++;
+    if (nq == MAXQ || len > 8) return;
     Msg *m = &queue[nq++];
     memset(m, 0, sizeof *m);
-    m->from = nd->id, m->to = to, m->inst = inst, m->decision = true, m->value = value;
+    m->from = nd->id, m->to = to, m->inst = inst, m->decision = true, m->flags = flags;
+    m->vlen = len;
+    if (len) memcpy(m->value, v, len);
 }
 
-static void n_decided(void *ctx, uint64_t inst, int64_t value, int from)
+/* An int64 as the engine carries an int decision: 8 bytes, little-endian. */
+static const uint8_t *v8(int64_t v)
+{
+    static uint8_t b[8];
+    hoc_put_u64(b, (uint64_t)v);
+    return b;
+}
+
+static void n_decided(void *ctx, uint64_t inst, const uint8_t *v, size_t len, int from)
 {
     (void)from;
     Node *nd = ctx;
-    if (inst < NI && nd->status[inst] != 1)
-        nd->status[inst] = 1, nd->value[inst] = value, nd->ndecided++;
+    if (inst < NI && nd->status[inst] != 1 && len == 8) {
+        nd->status[inst] = 1, nd->value[inst] = (int64_t)hoc_get_u64(v), nd->ndecided++;
+        memcpy(nd->carried[inst], v, 8);
+    }
 }
 
-static hoc_inst_status n_lookup(void *ctx, uint64_t inst, int64_t *value)
+static hoc_inst_status n_lookup(void *ctx, uint64_t inst, const uint8_t **v, size_t *len)
 {
     Node *nd = ctx;
     if (inst >= NI) return HOC_INST_IGNORE;
     if (nd->status[inst] == 1) {
-        *value = nd->value[inst];
+        *v = nd->carried[inst], *len = 8;
         return HOC_INST_DECIDED;
     }
     return nd->status[inst] ? HOC_INST_IGNORE : HOC_INST_NEW;
 }
 
-static void n_inputs(void *ctx, uint64_t inst, int64_t *in)
+static void n_inputs(void *ctx, uint64_t inst, int64_t *in, const uint8_t **bytes)
 {
+    (void)bytes;
     Node *nd = ctx;
     in[0] = (int64_t)((inst * 7 + (uint64_t)nd->id) % 3);
 }
@@ -156,7 +176,8 @@ static uint64_t run_cluster(int n, uint64_t t, uint64_t limit)
             queue[k] = queue[--nq];
             Node *to = &nodes[m.to];
             if (m.decision)
-                hoc_engine_decision(to->e, m.from, m.inst, m.value);
+                CHECK(hoc_engine_decision(to->e, m.from, m.inst, m.flags, m.value, m.vlen) ==
+                      HOC_RX_OK);
             else
                 CHECK(hoc_engine_receive(to->e, m.from, m.inst, m.round, m.payload, m.len, t) ==
                       HOC_RX_OK);
@@ -204,7 +225,10 @@ static void cluster_test(const hoc_algo *a, int n, double drop, bool forward, co
     printf("%s: n=%d drop=%.1f forward=%d: %d/%d decisions, agreement %s\n", what, n, drop, forward,
            decided, n * NI, agree ? "yes" : "NO");
     CHECK(agree);
-    if (forward) CHECK(decided == n * NI);
+    CHECK(decided == n * NI); /* without forwarding too: decided instances end by notices */
+    if (!forward)
+        for (int i = 0; i < n; i++)
+            CHECK(hoc_engine_live(nodes[i].e) == 0); /* every peer decided: all freed */
     teardown(n);
     free(queue);
     queue = NULL;
@@ -251,6 +275,13 @@ static void engine_tests(void)
     /* a message from a much later round: catch up at once */
     CHECK(hoc_engine_receive(e, 3, 1, 9, m, 8, 140) == HOC_RX_OK);
     CHECK(hoc_engine_round(e, 1) == 9 && st->catchup_rounds >= 6);
+    /* beyond HOC_ENGINE_MAX_JUMP ahead: dropped (one frame with round 2^62
+     * kept the engine catching up for ever); at the bound: caught up */
+    CHECK(hoc_engine_receive(e, 3, 1, 9 + HOC_ENGINE_MAX_JUMP + 1, m, 8, 140) == HOC_RX_OK);
+    CHECK(hoc_engine_receive(e, 3, 1, INT64_MAX, m, 8, 140) == HOC_RX_OK);
+    CHECK(st->far == 2 && nodes[0].drops[HOC_DROP_FAR] == 2 && hoc_engine_round(e, 1) == 9);
+    CHECK(hoc_engine_receive(e, 3, 1, 9 + HOC_ENGINE_MAX_JUMP, m, 8, 140) == HOC_RX_OK);
+    CHECK(hoc_engine_round(e, 1) == 9 + HOC_ENGINE_MAX_JUMP);
     /* bad payloads and senders */
     CHECK(hoc_engine_receive(e, 3, 1, 9, m, 7, 150) == HOC_RX_BAD);
     CHECK(hoc_engine_receive(e, 0, 1, 9, m, 8, 150) == HOC_RX_BAD);
@@ -278,19 +309,47 @@ static void engine_tests(void)
     CHECK(hoc_engine_receive(e, 3, 2, 1, m, 8, 230) == HOC_RX_OK);
     CHECK((size_t)nodes[0].replies == before + 1);
     /* a forwarded decision ends a live instance */
-    hoc_engine_decision(e, 2, 1, 1);
+    CHECK(hoc_engine_decision(e, 2, 1, HOC_DECISION_ADOPT, v8(1), 8) == HOC_RX_OK);
     CHECK(nodes[0].status[1] == 1 && hoc_engine_live(e) == 0);
     /* an instance beyond what the embedder runs is ignored */
     CHECK(hoc_engine_receive(e, 1, NI + 5, 0, m, 8, 240) == HOC_RX_OK && st->dropped_ignored == 1);
     /* so is a decision forwarded for an instance decided already */
-    hoc_engine_decision(e, 3, 2, 1);
+    CHECK(hoc_engine_decision(e, 3, 2, HOC_DECISION_ADOPT, v8(1), 8) == HOC_RX_OK);
     CHECK(st->decisions_ignored == 1);
+    /* a value that is not an int's, or a value in a notice, is a bad frame */
+    CHECK(hoc_engine_decision(e, 3, 7, HOC_DECISION_ADOPT, v8(1), 7) == HOC_RX_BAD);
+    CHECK(hoc_engine_decision(e, 0, 7, HOC_DECISION_ADOPT, v8(1), 8) == HOC_RX_BAD);
     /* every drop was reported to the embedder, with its reason */
     const int *d = nodes[0].drops;
     CHECK(d[HOC_DROP_DUP] == (int)st->dup && d[HOC_DROP_LATE] == (int)st->late &&
           d[HOC_DROP_FULL] == (int)st->dropped_full && d[HOC_DROP_IGNORED] == 1 &&
           d[HOC_DROP_DECISION] == 1 && d[HOC_DROP_UNENCODABLE] == 0);
     teardown(4);
+    free(queue);
+    queue = NULL;
+}
+
+/* ---- starting in a later round, with inputs given ---- */
+static void start_at_tests(void)
+{
+    queue = calloc(MAXQ, sizeof *queue);
+    drop_p = 0;
+    setup(&last_voting_algo, 3, 8, true);
+    /* process 1 starts instance 3 in phase 1, which it coordinates: its
+     * collect message goes to itself, nothing is sent */
+    int64_t in[1] = {42};
+    CHECK(hoc_engine_start_at(nodes[1].e, 3, 4, in, NULL, 10) == HOC_START_OK);
+    CHECK(hoc_engine_round(nodes[1].e, 3) == 4 && nq == 0);
+    /* the others join it in phase 1 (their first message catches them up)
+     * and decide; examples/lastvoting.ho's coordinator takes, among estimates
+     * no one adopted yet, the lowest sender's (services/kv/kv.ho takes its own) */
+    CHECK(hoc_engine_start_at(nodes[0].e, 3, 4, (int64_t[]){7}, NULL, 10) == HOC_START_OK);
+    CHECK(hoc_engine_start_at(nodes[2].e, 3, 0, (int64_t[]){9}, NULL, 10) == HOC_START_OK);
+    run_cluster(3, 20, 10000000);
+    for (int i = 0; i < 3; i++)
+        CHECK(nodes[i].status[3] == 1 && nodes[i].value[3] == 7); /* lowest sender: argmax ties */
+    CHECK(hoc_engine_start_at(nodes[0].e, 3, 0, in, NULL, 10) == HOC_START_SKIPPED);
+    teardown(3);
     free(queue);
     queue = NULL;
 }
@@ -342,9 +401,20 @@ static void wire_tests(void)
           f.type == HOC_F_ACCEPT && f.id == 2 && f.mac[0] == 9);
     buf[5] = HOC_F_AUTH; /* an ACCEPT's body is too short for an AUTH */
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
-    len = hoc_wire_decision(buf, sizeof buf, 5, 1, 7, -42);
-    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK && f.value == -42 &&
-          f.instance == 5);
+    len = hoc_wire_decision(buf, sizeof buf, 5, 1, 7, HOC_DECISION_ADOPT, v8(-42), 8);
+    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK && f.payload_len == 8 &&
+          (int64_t)hoc_get_u64(f.payload) == -42 && f.instance == 5 &&
+          f.flags == HOC_DECISION_ADOPT);
+    len = hoc_wire_decision(buf, sizeof buf, 5, 1, 7, 0, NULL, 0); /* a notice */
+    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK && f.payload_len == 0 &&
+          f.flags == 0);
+    buf[24] = 2; /* an unknown flag */
+    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
+    len = hoc_wire_app_header(buf, sizeof buf, 2, 7, 3);
+    memcpy(buf + len, "abc", 3);
+    CHECK(hoc_wire_decode(buf, (size_t)len + 3, &f, &used, &why) == HOC_WIRE_OK &&
+          f.type == HOC_F_APP && f.id == 2 && f.payload_len == 3 && f.payload[2] == 'c');
+    CHECK(hoc_wire_app_header(buf, sizeof buf, 2, 7, HOC_WIRE_MAX_APP + 1) == -1);
     len = hoc_wire_done(buf, sizeof buf, 1, 7);
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK &&
           f.type == HOC_F_DONE);
@@ -358,7 +428,7 @@ static void wire_tests(void)
             r[k] = (uint8_t)rnd();
         if (l >= 8 && (rnd() & 1))
             r[0] = (uint8_t)(l - 4), r[1] = r[2] = r[3] = 0, r[4] = HOC_WIRE_VERSION,
-            r[5] = (uint8_t)(1 + rnd() % 6);
+            r[5] = (uint8_t)(1 + rnd() % 7);
         hoc_wire_status s = hoc_wire_decode(r, l, &f, &used, &why);
         if (s == HOC_WIRE_OK) {
             ok++;
@@ -369,7 +439,7 @@ static void wire_tests(void)
     printf("wire: %d random frames decoded as valid, the rest rejected or incomplete\n", ok);
 }
 
-/* ---- values: as hoc sim prints them, through the int64 the runtime carries ---- */
+/* ---- values: as hoc sim prints them, through the bytes the runtime carries ---- */
 static void value_tests(void)
 {
     static const char *const names[] = {"Commit", "Abort"};
@@ -378,29 +448,35 @@ static void value_tests(void)
         int64_t v;
         const char *want;
     } cases[] = {
-        {{"decide", HOC_K_INT, true, 0, 0, NULL, 0}, -42, "-42"},
-        {{"decide", HOC_K_SET, true, 0, 0, NULL, 0}, 0x13, "{0,1,4}"},
-        {{"decide", HOC_K_SET, true, 0, 0, NULL, 0}, 0, "{}"},
-        {{"decide", HOC_K_BOOL, true, 0, 0, NULL, 0}, 1, "true"},
-        {{"decide", HOC_K_BOOL, true, 0, 0, NULL, 0}, 0, "false"},
-        {{"decide", HOC_K_ENUM, true, 0, 0, names, 2}, 1, "Abort"},
-        {{"decide", HOC_K_ENUM, true, 0, 0, names, 2}, 5, "5"},
-        {{"decide", HOC_K_PID, true, 0, 0, NULL, 0}, 3, "3"},
-        {{"decide", HOC_K_STAMP, true, 0, 0, NULL, 0}, HOC_NEVER, "never"},
-        {{"decide", HOC_K_STAMP, true, 0, 0, NULL, 0}, hoc_stamp(6), "6"},
-        {{"done", HOC_K_BOOL, false, 0, 0, NULL, 0}, 0, ""},
+        {{"decide", HOC_K_INT, true, 0, 0, NULL, 0, 1, false}, -42, "-42"},
+        {{"decide", HOC_K_SET, true, 0, 0, NULL, 0, 1, false}, 0x13, "{0,1,4}"},
+        {{"decide", HOC_K_SET, true, 0, 0, NULL, 0, 1, false}, 0, "{}"},
+        {{"decide", HOC_K_BOOL, true, 0, 0, NULL, 0, 1, false}, 1, "true"},
+        {{"decide", HOC_K_BOOL, true, 0, 0, NULL, 0, 1, false}, 0, "false"},
+        {{"decide", HOC_K_ENUM, true, 0, 0, names, 2, 1, false}, 1, "Abort"},
+        {{"decide", HOC_K_ENUM, true, 0, 0, names, 2, 1, false}, 5, "5"},
+        {{"decide", HOC_K_PID, true, 0, 0, NULL, 0, 1, false}, 3, "3"},
+        {{"decide", HOC_K_STAMP, true, 0, 0, NULL, 0, 1, false}, HOC_NEVER, "never"},
+        {{"decide", HOC_K_STAMP, true, 0, 0, NULL, 0, 1, false}, hoc_stamp(6), "6"},
+        {{"done", HOC_K_BOOL, false, 0, 0, NULL, 0, 1, false}, 0, ""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char text[64] = {0};
         FILE *f = fmemopen(text, sizeof text, "w");
         CHECK(f != NULL);
         if (!f) continue;
-        hoc_value_print_output(f, &cases[i].o, cases[i].v);
+        /* into an outputs struct, carried, printed */
+        hoc_output o = cases[i].o;
+        o.value_offset = 8;
+        uint8_t outputs[16] = {0}, carried[8];
+        hoc_value_put(o.kind, cases[i].v, outputs + 8);
+        size_t len = hoc_value_encode(&o, outputs, carried);
+        hoc_value_print_carried(f, &o, carried, len);
         fclose(f);
-        uint8_t bytes[8] = {0};
-        hoc_value_put(cases[i].o.kind, cases[i].v, bytes);
+        /* valid, but for the enum value past its members */
+        bool valid = hoc_value_valid(&o, carried, len) == !(o.kind == HOC_K_ENUM && cases[i].v > 1);
         bool round_trip =
-            !cases[i].o.has_value || hoc_value_get(cases[i].o.kind, bytes) == cases[i].v;
+            valid && (!o.has_value || hoc_value_scalar(&o, carried, len) == cases[i].v);
         if (strcmp(text, cases[i].want) != 0 || !round_trip) {
             failures++;
             fprintf(stderr, "value case %zu: printed '%s', want '%s'\n", i, text, cases[i].want);
@@ -453,5 +529,9 @@ int main(void)
     cluster_test(&otr_algo, 5, 0.2, true, "OTR");
     cluster_test(&last_voting_algo, 3, 0.0, true, "LastVoting");
     cluster_test(&last_voting_algo, 5, 0.2, true, "LastVoting");
+    /* without forwarding: decided instances go quiet and end by notices */
+    cluster_test(&otr_algo, 4, 0.2, false, "OTR");
+    cluster_test(&last_voting_algo, 3, 0.0, false, "LastVoting");
+    start_at_tests();
     return check_summary("net-unit");
 }

@@ -6,7 +6,7 @@ among the decisions read from the outputs, and that processes decided where
 the algorithm promises it (after the rounds its liveness assumption names).
 
 usage: run_sim.py HOC EXAMPLES_DIR CASE [--jobs J]
-CASE: otr lastvoting floodmin kset benor twophase broken
+CASE: otr lastvoting floodmin kset benor twophase broken assume
 
 One `hoc sim` run per configuration (each compiles the generated C once);
 runs go J at a time (default 2). Python standard library only.
@@ -309,6 +309,46 @@ def case_broken(hoc, here):
     return failures
 
 
+def case_assume(hoc, here):
+    """Assumptions that hold in every round restrict hoc sim's adversary:
+    UniformVoting is safe under nosplit, which lossy draws break; the
+    simulator must draw only heard-of sets nosplit allows (never report a
+    violation from a run it excludes), and stop, saying which assumption,
+    when no draw meets one."""
+    import tempfile
+    failures = 0
+    uv = os.path.join(here, "uniform_voting.ho")
+    for n in (3, 4, 5):
+        for drop in ("0.5", "0.8"):
+            for s in range(1, 11):
+                r = Run(uv, n, ["--drop", drop, "--seed", str(s)] + inputs([p % 2 for p in range(n)]), [])
+                rc, out, err = run_hoc(hoc, r)
+                if rc != 0 or not out or out["verdict"] != "ok":
+                    print("FAIL %s: exit %d, %s" % (r.label(), rc, out.get("violation") if out else err[:300]))
+                    failures += 1
+    with tempfile.TemporaryDirectory() as tmp:
+        text = open(uv).read()
+        # without nosplit the same runs break agreement: the test has teeth
+        loose = os.path.join(tmp, "uv_loose.ho")
+        with open(loose, "w") as f:
+            f.write(text.replace("assume nosplit:", "// assume nosplit:"))
+        seed, out = search_violation(hoc, loose, 4, ["--drop", "0.8"] + inputs([0, 1, 0, 1]), "agreement")
+        if seed is None:
+            print("FAIL uniform_voting without nosplit: %s" % out)
+            failures += 1
+        # an assumption nothing satisfies stops the run: exit 3, named
+        toomany = os.path.join(tmp, "uv_too_many.ho")
+        with open(toomany, "w") as f:
+            f.write(text.replace("assume nosplit:", "assume too_many: forall p. |HO[p]| > n;\n  assume nosplit:"))
+        rc, out, err = run_hoc(hoc, Run(toomany, 3, ["--drop", "0.3"], []))
+        if rc != 3 or not out or out["verdict"] != "stopped" or out["stopped"]["assumption"] != "too_many":
+            print("FAIL an unsatisfiable assumption: exit %d, %s" % (rc, out or err[:300]))
+            failures += 1
+    print("%s   uniform_voting: no violation under nosplit; violations without it; "
+          "an unsatisfiable assumption stops the run" % ("ok" if not failures else "FAIL"))
+    return failures
+
+
 def main():
     argv = sys.argv[1:]
     jobs = 2
@@ -322,9 +362,9 @@ def main():
     hoc, ex, case = argv
     here = os.path.dirname(os.path.abspath(__file__))
     t0 = time.time()
-    if case == "broken":
-        bad = case_broken(hoc, here)
-        print("sim-broken: %s in %.1f s" % ("ok" if not bad else "%d not caught" % bad, time.time() - t0))
+    if case in ("broken", "assume"):
+        bad = (case_broken if case == "broken" else case_assume)(hoc, here)
+        print("sim-%s: %s in %.1f s" % (case, "ok" if not bad else "%d failed" % bad, time.time() - t0))
         return 1 if bad else 0
     cases = {"otr": case_otr, "lastvoting": case_lastvoting, "floodmin": case_floodmin, "kset": case_kset,
              "benor": case_benor, "twophase": case_twophase}

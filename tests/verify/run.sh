@@ -4,7 +4,9 @@
 #             examples/otr.ho and examples/lastvoting.ho prove everything,
 #             progress stages included (exit 0)
 #   mutants   every program in mutants/ is refused: exit 1 or 3, and the
-#             obligation its REFUTE line names is failed or unknown
+#             obligation its REFUTE line names is failed or unknown; unless
+#             it says NO-RUN, failed with a trace from hoc check that
+#             hoc sim --replay reproduces (refuse with evidence)
 #   smt2      --smt2 dumps replay in the z3 binary with the same verdict
 #   sim       every proved invariant and property holds in hoc sim and hoc check runs
 #   usage     exit 2 on usage and program errors; --json is valid JSON
@@ -80,16 +82,32 @@ prove)
 mutants)
     # the REFUTE obligation alone must be failed or unknown (exit 1 or 3);
     # OTR mutants, which are quick, are also run whole
-    n=0
+    n=0 nruns=0
     for f in "$T"/mutants/*.ho; do
         n=$((n + 1))
         name=$(sed -n 's|^// REFUTE: ||p' "$f")
         [ -n "$name" ] || { bad "$f: no REFUTE line"; continue; }
-        "$HOC" verify "$f" --only "$name" --timeout 5 >"$tmp/m" 2>&1
+        # a generous budget where a run exists (it ends the search early), a
+        # small one where none does
+        budget=15
+        grep -q '^// NO-RUN:' "$f" && budget=2
+        "$HOC" verify "$f" --only "$name" --timeout 5 --check-time $budget --evidence "$tmp/ev" >"$tmp/m" 2>&1
         rc=$?
         if [ $rc -ne 1 ] && [ $rc -ne 3 ]; then bad "$f: exit $rc, expected 1 or 3"; cat "$tmp/m"; continue; fi
         ok
         expect_status "$tmp/m" "$name" failed unknown
+        if ! grep -q '^// NO-RUN:' "$f"; then
+            expect_status "$tmp/m" "$name" failed
+            trace=$(sed -n 's|^           trace: ||p' "$tmp/m" | head -1)
+            if [ -n "$trace" ]; then
+                nruns=$((nruns + 1))
+                "$HOC" sim "$f" --replay "$trace" >"$tmp/r" 2>&1
+                [ $? -eq 1 ] && ok || { bad "$f: the evidence does not replay"; cat "$tmp/r"; }
+            else
+                bad "$f: no trace from hoc check"; cat "$tmp/m"
+            fi
+        fi
+        rm -rf "$tmp/ev"
         case $f in
         */otr_*)
             "$HOC" verify "$f" --timeout 10 >"$tmp/w" 2>&1
@@ -100,6 +118,9 @@ mutants)
         esac
     done
     [ $n -ge 12 ] && ok || bad "only $n mutants"
+    # at least 80% of the mutants are refused with a trace (docs/verifier.md)
+    [ $((nruns * 5)) -ge $((n * 4)) ] && ok || bad "only $nruns of $n mutants refused with a trace"
+    echo "mutants refused with a trace from hoc check: $nruns of $n"
     ;;
 smt2)
     command -v z3 >/dev/null || { echo "z3 binary not found: skipped"; exit 0; }
@@ -194,6 +215,20 @@ usage)
     "$HOC" verify "$tmp/e.ho" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "program error: not exit 2"
     "$HOC" verify "$T/unsupported.ho" >"$tmp/u" 2>&1; rc=$?
     [ $rc -eq 3 ] && grep -q "unsupported" "$tmp/u" && ok || { bad "unsupported construct: exit $rc"; cat "$tmp/u"; }
+    # a wrong "proved" is caught by the cross-check with hoc check: an
+    # internal error (exit 2) naming the obligation's query and the trace
+    HOC_VERIFY_TEST_PROVED="inv: consecution" "$HOC" verify "$T/mutants/otr_decide_half.ho" \
+        --only "inv: consecution" --evidence "$tmp/x" >"$tmp/x.out" 2>&1
+    rc=$?
+    if [ $rc -eq 2 ] && grep -q "internal error: OTR: inv: consecution, round r0 was proved, but hoc check finds a run" "$tmp/x.out" &&
+        grep -q "the obligation's query: $tmp/x/.*smt2" "$tmp/x.out"; then ok; else bad "cross-check: exit $rc"; cat "$tmp/x.out"; fi
+    trace=$(sed -n 's|.*the checker.s trace: \([^ ]*\) .*|\1|p' "$tmp/x.out")
+    "$HOC" sim "$T/mutants/otr_decide_half.ho" --replay "$trace" >/dev/null 2>&1; [ $? -eq 1 ] && ok || bad "cross-check trace does not replay"
+    # the cross-check agrees with a real proof, and can be turned off
+    "$HOC" verify "$SRC/examples/otr.ho" >"$tmp/x.out" 2>&1
+    [ $? -eq 0 ] && grep -q "^  hoc check (5 s budget): bfs n=2 exhausted" "$tmp/x.out" && ok || { bad "otr cross-check"; cat "$tmp/x.out"; }
+    "$HOC" verify "$SRC/examples/otr.ho" --check-time 0 >"$tmp/x.out" 2>&1
+    [ $? -eq 0 ] && ! grep -q "hoc check" "$tmp/x.out" && ok || { bad "--check-time 0"; cat "$tmp/x.out"; }
     "$HOC" verify "$T/otr_inputs.ho" --json >"$tmp/j" 2>&1
     if command -v python3 >/dev/null; then
         python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["algorithms"][0]["proved"] == 6' "$tmp/j" && ok || bad "--json"

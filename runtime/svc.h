@@ -1,0 +1,111 @@
+/* svc.h: the service layer. A service is a C state machine around a compiled
+ * algorithm: it decides which instance starts where (in which round) with
+ * what input, hears every output and every decision, and exchanges frames of
+ * its own with its peers. The layer owns one process's round engine
+ * (engine.c), its transport (net.c) and its ledger of ended instances
+ * (ledger.c) on an event loop; the service owns everything else (clients,
+ * its log, its state machine). The replica main of `hoc build` (replica.c)
+ * is its simplest user, hoc-kv (services/kv/) a full one; several services
+ * may share one event loop (ShardedPaxos: one per group). docs/services.md
+ * documents the API. */
+#ifndef HOC_SVC_H
+#define HOC_SVC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "ledger.h"
+#include "log.h"
+#include "net.h"
+#include "peers.h"
+
+struct event_base;
+struct evbuffer;
+
+typedef struct hoc_svc hoc_svc;
+
+typedef struct hoc_svc_opts {
+    const hoc_algo *algo;
+    int id;                 /* this process in peers */
+    const hoc_peers *peers; /* the group; must outlive the service */
+    const uint8_t *secret;  /* may be empty (loopback only: the caller's rule) */
+    size_t secret_len;
+    const int64_t *params; /* the algorithm's parameter values, params[0] == n */
+    int max_live;          /* live instances at most */
+    bool forward;          /* forward decisions if the algorithm's decide is agreed */
+    uint64_t memory;       /* bytes live instances may take (0: HOC_SVC_MEMORY) */
+    double drop;           /* fault injection (net.h) */
+    uint64_t delay_us;
+    uint64_t seed;
+    hoc_logger log;
+} hoc_svc_opts;
+
+/* Default memory budget for live instances. */
+#define HOC_SVC_MEMORY (1ull << 30)
+
+/* The service's side. Every callback but inputs is optional (NULL). */
+typedef struct hoc_svc_io {
+    void *ctx;
+    /* May a peer's message start instance inst here? (NULL: any) */
+    bool (*admit)(void *ctx, uint64_t inst);
+    /* Inputs of an instance a peer's message starts here, as io.inputs in
+     * engine.h (required). */
+    void (*inputs)(void *ctx, uint64_t inst, int64_t *ints, const uint8_t **bytes);
+    /* An update fired outputs (the algorithm's outputs struct): every one,
+     * every time, decide included (hoc_value_encode reads a value). */
+    void (*output)(void *ctx, uint64_t inst, int64_t round, const void *outputs);
+    /* Instance inst decided here (from -1) or was adopted from peer from;
+     * the value stays readable in the ledger until forgotten. */
+    void (*decided)(void *ctx, uint64_t inst, const uint8_t *value, size_t len, int from);
+    /* A live instance ended and its memory was freed. */
+    void (*finished)(void *ctx, uint64_t inst, bool decided);
+    /* A frame the peer sent with hoc_svc_send_app; return -1 to refuse it as
+     * bad (the connection is closed). */
+    int (*app)(void *ctx, int from, const uint8_t *p, size_t len);
+    /* The peer sent DONE (hoc_svc_send_done). */
+    void (*peer_done)(void *ctx, int from);
+    /* Once per event-loop iteration with activity, after the engine has
+     * settled: the place to start instances. */
+    void (*iteration)(void *ctx, uint64_t now);
+} hoc_svc_io;
+
+/* A service of process o->id on the event loop base (with two priorities,
+ * event_base_priority_init): binds its port and starts connecting. NULL with
+ * a message in err when the algorithm cannot run here: a message or a
+ * decision longer than a frame carries, instances that would not fit in
+ * o->memory at max_live, another ABI, a port that cannot be bound. */
+hoc_svc *hoc_svc_new(struct event_base *base, const hoc_svc_opts *o, const hoc_svc_io *io,
+                     char *err, size_t errn);
+/* Closes the connections and frees everything; NULL is a no-op. */
+void hoc_svc_free(hoc_svc *s);
+
+/* Starts instance inst here in round `round` with these inputs (ints NULL:
+ * io.inputs's), as hoc_engine_start_at. */
+hoc_start_result hoc_svc_start(hoc_svc *s, uint64_t inst, int64_t round, const int64_t *ints,
+                               const uint8_t *const *bytes);
+/* Sends the service frame p[0..len) (at most HOC_WIRE_MAX_APP bytes) to peer
+ * `to`, or to every peer with to == -1; dropped and counted when the peer is
+ * not connected (net.h). */
+void hoc_svc_send_app(hoc_svc *s, int to, const uint8_t *p, size_t len);
+/* Tells every peer this process is done (DONE). */
+void hoc_svc_send_done(hoc_svc *s);
+/* Asks for an iteration callback (and a flush) at the end of this loop
+ * iteration. */
+void hoc_svc_kick(hoc_svc *s);
+/* Writes what is queued to peers now (before exiting). */
+void hoc_svc_flush(hoc_svc *s);
+
+hoc_engine *hoc_svc_engine(const hoc_svc *s);
+hoc_net *hoc_svc_net(const hoc_svc *s);
+hoc_ledger *hoc_svc_ledger(const hoc_svc *s);
+int hoc_svc_id(const hoc_svc *s);
+int hoc_svc_n(const hoc_svc *s);
+
+/* Appends the Prometheus exposition of the services' counters (engine,
+ * transport, ledger) to b: one sample per service, labelled group="i" when
+ * there are several. Never fails. */
+void hoc_svc_render_metrics(struct evbuffer *b, hoc_svc *const *svcs, int nsvcs);
+
+#endif

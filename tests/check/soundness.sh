@@ -1,0 +1,94 @@
+#!/bin/sh
+# hoc check keeps its promises (issue 13):
+# - symmetry reduction is sound for the rounds and for the specs (class 7):
+#   every class-7 program of tests/verify/unsound/ is caught with the
+#   default options (exit 1, with a trace that hoc sim --replay reproduces),
+#   the summary says why the reduction was not applied, and the examples
+#   keep it where it is sound;
+# - assumptions that are not upward closed in the heard-of sets are enforced
+#   on every heard-of set;
+# - traces show arrays element by element, in the text and the JSON, and
+#   hoc sim --replay compares them (and still reads traces without them);
+# - --time is kept inside one huge expansion, --inductive and walks; a long
+#   run prints a status line (--status S), --quiet none.
+# usage: soundness.sh HOC SOURCE_DIR
+set -u
+HOC=$1 SRC=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+
+n=0
+for f in "$SRC"/tests/verify/unsound/*.ho; do
+    grep -q '^// class: 7' "$f" || continue
+    n=$((n + 1))
+    name=$(basename "$f")
+    args=$(sed -n 's|^// confirm: check ||p' "$f" | head -1)
+    [ -n "$args" ] || { bad "$name: no confirm line"; continue; }
+    # shellcheck disable=SC2086
+    "$HOC" check "$f" $args --quiet --trace "$tmp/t.json" >"$tmp/out" 2>&1
+    rc=$?
+    if [ $rc -ne 1 ]; then bad "$name: hoc check $args: exit $rc, expected 1"; tail -4 "$tmp/out"; continue; fi
+    grep -q "symmetry reduction not applied: " "$tmp/out" && ok || { bad "$name: no reason given"; tail -3 "$tmp/out"; }
+    "$HOC" sim "$f" --replay "$tmp/t.json" >"$tmp/replay" 2>&1
+    [ $? -eq 1 ] && ok || { bad "$name: replay"; cat "$tmp/replay"; }
+done
+[ $n -ge 6 ] && ok || bad "only $n class-7 programs"
+
+# summary SUMMARY FILE ARGS...: hoc check's summary names the reason
+summary() {
+    want=$1 f=$2
+    shift 2
+    "$HOC" check "$SRC/$f" --quiet "$@" >"$tmp/out" 2>&1
+    grep -qF "$want" "$tmp/out" && ok || { bad "$f $*: no '$want'"; tail -4 "$tmp/out"; }
+}
+summary "symmetry reduction applied" examples/otr.ho -n 3
+summary "symmetry reduction applied" examples/floodmin.ho -n 3 --faults crash=1
+summary "symmetry reduction applied" examples/benor.ho -n 3
+summary "symmetry reduction not applied: the rounds tell processes apart: a variable holds process ids (lastvoting.ho:" examples/lastvoting.ho -n 3 --depth 1
+summary "symmetry reduction not applied: --no-symmetry" examples/otr.ho -n 3 --no-symmetry
+summary "symmetry reduction not applied: --no-symmetry" examples/otr.ho -n 3 --no-symmetry --inductive
+# a skipped spec does not count: the rest may be reduced
+summary "symmetry reduction applied" tests/verify/unsound/sym_spec_const_index.ho -n 3 --skip ordered
+summary "the largest heard-of sets (upward closed)" examples/benor.ho -n 3
+
+# an upper bound on |HO[p]| is not upward closed: every heard-of set is tried
+f=tests/check/assume_upper.ho
+"$HOC" check "$SRC/$f" -n 3 --quiet --trace "$tmp/t.json" >"$tmp/out" 2>&1
+if [ $? -eq 1 ] && grep -q "every heard-of set (one is not upward closed)" "$tmp/out"; then ok; else bad "$f"; cat "$tmp/out"; fi
+"$HOC" sim "$SRC/$f" --replay "$tmp/t.json" >"$tmp/replay" 2>&1
+[ $? -eq 1 ] && ok || { bad "$f: replay"; cat "$tmp/replay"; }
+
+# arrays in traces: printed, in the JSON, compared on replay; old traces replay
+f=tests/check/arrays.ho
+"$HOC" check "$SRC/$f" -n 3 --quiet --trace "$tmp/a.json" >"$tmp/out" 2>&1
+if [ $? -eq 1 ] && grep -q "got=\[true, true, true\] small=\[3, 1\]" "$tmp/out" &&
+    grep -q '"got": \[true, true, true\], "small": \[3, 1\]' "$tmp/a.json"; then ok; else bad "$f: arrays"; cat "$tmp/out"; fi
+"$HOC" sim "$SRC/$f" --replay "$tmp/a.json" >"$tmp/out" 2>&1
+[ $? -eq 1 ] && ok || { bad "$f: replay"; cat "$tmp/out"; }
+sed 's/"got": \[true, true, true\]/"got": [true, false, true]/' "$tmp/a.json" >"$tmp/a_bad.json"
+"$HOC" sim "$SRC/$f" --replay "$tmp/a_bad.json" >"$tmp/out" 2>&1
+if [ $? -eq 2 ] && grep -q "^DIVERGED: round 0, p[0-9], got\[1\]: the trace says false, the replay has true" "$tmp/out"; then ok; else bad "$f: a changed array replays"; cat "$tmp/out"; fi
+sed 's/, "got": \[[a-z, ]*\], "small": \[[0-9, ]*\]//g' "$tmp/a.json" >"$tmp/a_old.json"
+grep -q '"got"' "$tmp/a_old.json" && bad "$f: old trace still has arrays"
+"$HOC" sim "$SRC/$f" --replay "$tmp/a_old.json" >"$tmp/out" 2>&1
+[ $? -eq 1 ] && ok || { bad "$f: a trace without arrays"; cat "$tmp/out"; }
+
+# bounds: --time stops inside a 12^12-successor expansion, --inductive and
+# walks; a status line every --status seconds, none with --quiet
+f=tests/check/fanout.ho
+for mode in "" --inductive "--walks 1000 --depth 5"; do
+    start=$(date +%s)
+    # shellcheck disable=SC2086
+    timeout 60 "$HOC" check "$SRC/$f" -n 12 --time 2 --status 1 --threads 1 $mode >"$tmp/out" 2>"$tmp/err"
+    rc=$? took=$(($(date +%s) - start))
+    if [ $rc -eq 3 ] && [ $took -le 20 ] && grep -q "time limit" "$tmp/out" && grep -q "^hoc check: 1 s, " "$tmp/err"; then ok; else
+        bad "$f $mode: exit $rc after $took s"; cat "$tmp/out" "$tmp/err"; fi
+done
+"$HOC" check "$SRC/$f" -n 12 --time 2 --status 1 --threads 1 --quiet >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 3 ] && [ ! -s "$tmp/err" ] && ok || { bad "$f --quiet: stderr not empty"; cat "$tmp/err"; }
+
+echo "soundness: $pass passed, $fail failed"
+[ $fail -eq 0 ]

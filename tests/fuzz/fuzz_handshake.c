@@ -1,0 +1,297 @@
+/* fuzz_handshake.c: the replica transport's connection state machine
+ * (runtime/net.c: HELLO, AUTH, ACCEPT, then MSG/DECISION/DONE frames) driven
+ * over real loopback sockets through its public API, with the fuzzer as the
+ * other end of one connection.
+ *
+ * Input: a mode byte, then chunks, each a little-endian u16 length and that
+ * many bytes (the last chunk takes what is left); length 0 shuts our side's
+ * writing down (EOF). Mode bits:
+ *   bit 0  0: the replica under test is process 0 and accepts; we dial it
+ *          as whichever process our AUTH names.
+ *          1: the replica under test is process 1 and dials us (process 0).
+ *   bit 1  fix MACs: a chunk shaped like an AUTH (we dial) or an ACCEPT (we
+ *          accept) gets the MAC the replica expects patched in, computed
+ *          from the nonce it sent us, so the fuzzer gets past the handshake
+ *          and its later chunks reach the authenticated frame path.
+ *   bit 2  cluster secret "fuzz-secret" (else the empty key).
+ *   bit 3  n = 4 (else 2).
+ * After each chunk the event loop runs a few non-blocking passes and we read
+ * what the replica sent. No input may crash, leak or hit undefined
+ * behaviour; frames handed to the owner must be MSG, DECISION or DONE,
+ * name as sender the peer they come from, which must be another process
+ * of the cluster, and all come from one peer (we are one connection).
+ *
+ * Each input gets its own loopback address (127.100.x.y), so that
+ * connections in TIME_WAIT never collide; as root, the target first moves
+ * into a network namespace of its own (unshare), so it binds nothing on the
+ * machine's loopback either. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <event2/event.h>
+
+#include "hoc_rt.h"
+#include "net.h"
+#include "peers.h"
+#include "wire.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define ALGO 0x0a1b2c3du
+#define PARAMS 0x11223344u
+#define PORT 7000
+
+static unsigned next_addr; /* which 127.100.x.y the next input uses */
+static bool verbose;       /* FUZZ_VERBOSE=1: say how far each input got */
+
+/* As root: a network namespace of our own with its loopback up. */
+static void own_netns(void)
+{
+    if (geteuid() != 0 || unshare(CLONE_NEWNET) != 0) return;
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    if (fd < 0) return;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strcpy(ifr.ifr_name, "lo");
+    if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+        ifr.ifr_flags |= IFF_UP;
+        ioctl(fd, SIOCSIFFLAGS, &ifr);
+    }
+    close(fd);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc, (void)argv;
+    signal(SIGPIPE, SIG_IGN); /* as a replica does: a closed socket is an error, not a signal */
+    own_netns();
+    verbose = getenv("FUZZ_VERBOSE") != NULL;
+    return 0;
+}
+
+typedef struct Ctx {
+    int me, n;
+    int peer; /* the peer the replica authenticated us as (-1: none yet) */
+    int frames;
+} Ctx;
+
+static int on_frame(void *ctx, int peer, const hoc_frame *f)
+{
+    Ctx *c = ctx;
+    if (c->peer < 0) c->peer = peer;
+    if (peer != c->peer || peer < 0 || peer >= c->n || peer == c->me ||
+        (f->type != HOC_F_MSG && f->type != HOC_F_DECISION && f->type != HOC_F_DONE) ||
+        f->id != (uint32_t)peer) {
+        fprintf(stderr, "frame type %d from %d (id %u) handed over; first peer %d\n", f->type, peer,
+                f->id, c->peer);
+        abort();
+    }
+    c->frames++;
+    /* like a replica running an algorithm with 8-byte messages */
+    return f->type == HOC_F_MSG && f->payload_len != 8 ? -1 : 0;
+}
+
+static void pump(struct event_base *base)
+{
+    for (int i = 0; i < 4; i++)
+        event_base_loop(base, EVLOOP_NONBLOCK);
+}
+
+/* Pumps the replica's loop until it has read everything we sent so far
+ * (its bytes_in reaches `sent`) or has hung up on us. Loopback delivery
+ * can lag behind a send on a busy machine (softirqs), and a pump before
+ * the bytes arrive would see nothing: inputs would not replay alike. */
+static void delivered(struct event_base *base, hoc_net *net, int fd, uint64_t sent)
+{
+    for (int i = 0; i < 400 && hoc_net_get_stats(net)->bytes_in < sent; i++) {
+        pump(base);
+        struct pollfd p = {.fd = fd, .events = POLLRDHUP};
+        if (poll(&p, 1, 0) == 1 && p.revents & (POLLRDHUP | POLLHUP | POLLERR)) return;
+        if (i >= 8) usleep(50);
+    }
+}
+
+/* Pumps the replica's loop until it answers (at most about 10 ms): used
+ * when we wait for a frame from it, the nonce a MAC must cover. */
+static void await_reply(struct event_base *base, int fd)
+{
+    for (int i = 0; i < 10; i++) {
+        pump(base);
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, 1) == 1) return;
+    }
+}
+
+/* What the replica sent us so far, appended to in[0..*len) (at most cap). */
+static void drain(int fd, uint8_t *in, size_t *len, size_t cap)
+{
+    for (;;) {
+        uint8_t scratch[4096];
+        bool room = *len < cap;
+        ssize_t r = room ? read(fd, in + *len, cap - *len) : read(fd, scratch, sizeof scratch);
+        if (r <= 0) return;
+        if (room) *len += (size_t)r;
+    }
+}
+
+/* The nonce of the first frame of type t in in[0..len) (HELLO's, AUTH's). */
+static const uint8_t *find_nonce(const uint8_t *in, size_t len, hoc_frame_type t)
+{
+    size_t off = 0, used;
+    hoc_frame f;
+    const char *why;
+    while (hoc_wire_decode(in + off, len - off, &f, &used, &why) == HOC_WIRE_OK) {
+        if (f.type == t) return f.nonce;
+        off += used;
+    }
+    return NULL;
+}
+
+static void addr_of(char *buf, size_t cap, unsigned k)
+{
+    snprintf(buf, cap, "127.100.%u.%u", (k >> 8) & 255, 1 + (k & 127) * 2);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1) return 0;
+    uint8_t mode = data[0];
+    bool we_dial = !(mode & 1), fix = mode & 2;
+    const char *secret = mode & 4 ? "fuzz-secret" : "";
+    int n = mode & 8 ? 4 : 2;
+    int me = we_dial ? 0 : 1; /* the replica under test; we are 0 when it dials */
+
+    char host[2][32];
+    unsigned k = next_addr++;
+    addr_of(host[0], sizeof host[0], k);
+    addr_of(host[1], sizeof host[1], k + 1u); /* other processes: other addresses */
+    static hoc_peers peers;
+    memset(&peers, 0, sizeof peers);
+    peers.n = n;
+    for (int i = 0; i < n; i++) {
+        peers.p[i].id = i;
+        snprintf(peers.p[i].host, sizeof peers.p[i].host, "%s", i == 0 ? host[0] : host[1]);
+        peers.p[i].port = PORT + i;
+    }
+
+    int lfd = -1, fd = -1;
+    if (!we_dial) { /* we are process 0: listen before the replica dials */
+        lfd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(PORT)};
+        inet_pton(AF_INET, host[0], &sa.sin_addr);
+        int one = 1;
+        setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(lfd, (struct sockaddr *)&sa, sizeof sa) || listen(lfd, 4)) {
+            close(lfd);
+            return 0; /* no loopback to play on: nothing to test */
+        }
+    }
+    struct event_base *base = event_base_new();
+    if (!base || event_base_priority_init(base, 2)) abort();
+    Ctx ctx = {.me = me, .n = n, .peer = -1};
+    hoc_net_opts o = {.id = me,
+                      .peers = &peers,
+                      .secret = (const uint8_t *)secret,
+                      .secret_len = strlen(secret),
+                      .algo = ALGO,
+                      .params = PARAMS,
+                      .seed = 1,
+                      .log = {HOC_LOG_ERROR, me}};
+    hoc_net_cb cb = {.ctx = &ctx, .frame = on_frame};
+    hoc_net *net = hoc_net_new(base, &o, &cb);
+    if (!net) goto out;
+    if (we_dial) {
+        fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(PORT)};
+        inet_pton(AF_INET, host[0], &sa.sin_addr);
+        if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) goto out;
+    } else {
+        pump(base); /* the replica dials */
+        struct pollfd p = {.fd = lfd, .events = POLLIN};
+        if (poll(&p, 1, 1000) != 1 || (fd = accept(lfd, NULL, NULL)) < 0) goto out;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    struct linger lg = {1, 0}; /* close with a reset: no TIME_WAIT left behind */
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+
+    static uint8_t in[8192];
+    size_t inlen = 0;
+    hoc_wire_cluster cl = {ALGO, (uint32_t)n, PARAMS};
+    size_t off = 1;
+    bool waited = false;
+    uint64_t sent = hoc_net_get_stats(net)->bytes_in;
+    while (off < size) {
+        pump(base);
+        if (fix && !waited && !find_nonce(in, inlen, we_dial ? HOC_F_HELLO : HOC_F_AUTH)) {
+            await_reply(base, fd);
+            waited = true; /* once: a replica that closed on us will not answer */
+        }
+        drain(fd, in, &inlen, sizeof in);
+        size_t len = size - off >= 2 ? (size_t)(data[off] | data[off + 1] << 8) : 1;
+        off += size - off >= 2 ? 2 : 1;
+        if (len == 0) {
+            shutdown(fd, SHUT_WR);
+            continue;
+        }
+        if (len > size - off) len = size - off;
+        static uint8_t chunk[65536 + 16];
+        memcpy(chunk, data + off, len);
+        off += len;
+        const uint8_t *nonce;
+        if (fix && we_dial && len >= 72 && chunk[5] == HOC_F_AUTH &&
+            (nonce = find_nonce(in, inlen, HOC_F_HELLO))) {
+            hoc_wire_cluster theirs = {hoc_get_u32(chunk + 12), hoc_get_u32(chunk + 16),
+                                       hoc_get_u32(chunk + 20)};
+            hoc_net_auth_mac(o.secret, o.secret_len, HOC_AUTH_CLIENT, nonce, hoc_get_u32(chunk + 8),
+                             (uint32_t)me, &theirs, chunk + 24);
+        } else if (fix && !we_dial && len >= 48 && chunk[5] == HOC_F_ACCEPT &&
+                   (nonce = find_nonce(in, inlen, HOC_F_AUTH))) {
+            hoc_net_auth_mac(o.secret, o.secret_len, HOC_AUTH_SERVER, nonce, (uint32_t)me, 0, &cl,
+                             chunk + 16);
+        }
+        for (size_t w = 0, tries = 0; w < len && tries < 1000; tries++) {
+            ssize_t r = send(fd, chunk + w, len - w, MSG_NOSIGNAL);
+            if (r > 0) {
+                w += (size_t)r;
+                sent += (uint64_t)r;
+                delivered(base, net, fd, sent);
+                continue;
+            }
+            if (r < 0 && errno != EAGAIN) break; /* the replica closed on us */
+            pump(base);                          /* let it read */
+            drain(fd, in, &inlen, sizeof in);
+        }
+    }
+    pump(base);
+    if (hoc_net_ready_count(net) > 1) abort(); /* only we could have connected */
+    if (verbose)
+        fprintf(stderr,
+                "mode %#x: ready %d, frames handed over %d, bad %" PRIu64 ", auth failures %" PRIu64
+                ", mismatches %" PRIu64 "\n",
+                mode, hoc_net_ready_count(net), ctx.frames, hoc_net_get_stats(net)->bad_frames,
+                hoc_net_get_stats(net)->auth_failures, hoc_net_get_stats(net)->mismatches);
+out:
+    if (fd >= 0) close(fd);
+    if (lfd >= 0) close(lfd);
+    hoc_net_free(net);
+    event_base_free(base);
+    return 0;
+}

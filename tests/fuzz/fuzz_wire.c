@@ -1,0 +1,160 @@
+/* fuzz_wire.c: the replica wire decoder (runtime/wire.c) and what a replica
+ * does with the frames it decodes (runtime/engine.c, running OTR).
+ *
+ * The input is a byte stream as it arrives on an authenticated connection.
+ * Frames are decoded from its front the way net.c's consume() does, until
+ * the decoder wants more bytes or calls the stream garbage. Each frame must
+ *  - lie inside the bytes it was decoded from (payload included), and
+ *  - encode back to exactly those bytes with wire.c's encoders (the decoder
+ *    accepts nothing the encoders cannot write, and loses nothing);
+ * then it goes to an OTR engine for process 0 of 4 as replica.c's on_frame
+ * hands it (MSG to hoc_engine_receive, DECISION to hoc_engine_decision),
+ * from the sender the frame names (folded into 1..3, as net.c only passes
+ * frames whose sender is the authenticated peer), with the clock moving 1 ms
+ * per frame and the engine ticked and settled after each. No input may
+ * crash, leak, hit undefined behaviour or take long. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "otr.h"
+#include "wire.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define N 4
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc, (void)argv;
+    return 0;
+}
+
+static void io_send(void *ctx, int to, uint64_t inst, int64_t round, const uint8_t *p, size_t len)
+{
+    (void)ctx, (void)inst, (void)round;
+    if (to < 1 || to >= N || (len && !p)) abort();
+}
+static void io_send_decision(void *ctx, int to, uint64_t inst, uint32_t flags,
+                             const uint8_t *value, size_t len)
+{
+    (void)ctx, (void)inst, (void)flags;
+    if (to < 1 || to >= N || (len && !value)) abort();
+}
+static void io_decided(void *ctx, uint64_t inst, const uint8_t *value, size_t len, int from)
+{
+    (void)ctx, (void)inst, (void)from;
+    if (len && !value) abort();
+}
+/* a few instances "ended here" so forwarding paths run too; their value is
+ * an int, 0 or 1, as hoc_value_encode writes it (8 bytes) */
+static const uint8_t ended_value[2][8] = {{0}, {1}};
+static hoc_inst_status io_lookup(void *ctx, uint64_t inst, const uint8_t **value, size_t *len)
+{
+    (void)ctx;
+    if (inst % 7 == 3) {
+        *value = ended_value[inst % 2];
+        *len = sizeof ended_value[0];
+        return HOC_INST_DECIDED;
+    }
+    return inst % 7 == 5 ? HOC_INST_IGNORE : HOC_INST_NEW;
+}
+static void io_inputs(void *ctx, uint64_t inst, int64_t *in, const uint8_t **bytes)
+{
+    (void)ctx, (void)bytes;
+    in[0] = (int64_t)(inst % 2);
+}
+
+/* Encodes f again; returns the frame's size or -1. */
+static int reencode(const hoc_frame *f, uint8_t *out, size_t cap)
+{
+    hoc_wire_cluster cl = {f->algo, f->n, f->params};
+    switch (f->type) {
+    case HOC_F_HELLO:
+        return hoc_wire_hello(out, cap, f->id, &cl, f->nonce);
+    case HOC_F_AUTH:
+        return hoc_wire_auth(out, cap, f->id, &cl, f->mac, f->nonce);
+    case HOC_F_ACCEPT:
+        return hoc_wire_accept(out, cap, f->id, f->algo, f->mac);
+    case HOC_F_MSG: {
+        int h =
+            hoc_wire_msg_header(out, cap, f->instance, f->round, f->id, f->algo, f->payload_len);
+        if (h < 0 || (size_t)h + f->payload_len > cap) return -1;
+        if (f->payload_len) memcpy(out + h, f->payload, f->payload_len);
+        return h + (int)f->payload_len;
+    }
+    case HOC_F_DECISION:
+        return hoc_wire_decision(out, cap, f->instance, f->id, f->algo, f->flags, f->payload,
+                                 f->payload_len);
+    case HOC_F_APP: {
+        int h = hoc_wire_app_header(out, cap, f->id, f->algo, f->payload_len);
+        if (h < 0 || (size_t)h + f->payload_len > cap) return -1;
+        if (f->payload_len) memcpy(out + h, f->payload, f->payload_len);
+        return h + (int)f->payload_len;
+    }
+    case HOC_F_DONE:
+        return hoc_wire_done(out, cap, f->id, f->algo);
+    }
+    return -1;
+}
+
+static void check_frame(const uint8_t *at, size_t left, const hoc_frame *f, size_t used)
+{
+    if (used < HOC_WIRE_LEN + HOC_WIRE_HDR || used > left) abort();
+    const uint8_t *ptrs[3] = {f->nonce, f->mac, f->payload};
+    const size_t lens[3] = {HOC_WIRE_NONCE, HOC_WIRE_MAC, f->payload_len};
+    for (int i = 0; i < 3; i++)
+        if (ptrs[i] && (ptrs[i] < at || ptrs[i] + lens[i] > at + used)) abort();
+    static uint8_t again[HOC_WIRE_LEN + HOC_WIRE_MAX_FRAME];
+    int len = reencode(f, again, sizeof again);
+    if (len < 0 || (size_t)len != used || memcmp(again, at, used) != 0) {
+        fprintf(stderr, "frame type %d does not encode back to its %zu bytes\n", f->type, used);
+        abort();
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    int64_t params[1] = {N};
+    hoc_engine_opts o = {.max_live = 16, .forward = size % 2 == 0, .seed = 1};
+    hoc_engine_io io = {.send = io_send,
+                        .send_decision = io_send_decision,
+                        .decided = io_decided,
+                        .lookup = io_lookup,
+                        .inputs = io_inputs};
+    hoc_engine *e = hoc_engine_new(&otr_algo, 0, params, &o, &io);
+    if (!e) abort();
+    uint64_t now = 1000;
+    for (uint64_t i = 0; i < 4; i++)
+        hoc_engine_start(e, i, now);
+    size_t off = 0;
+    for (;;) {
+        hoc_frame f;
+        size_t used = 0;
+        const char *why = NULL;
+        hoc_wire_status s = hoc_wire_decode(data + off, size - off, &f, &used, &why);
+        if (s == HOC_WIRE_MORE) break;
+        if (s == HOC_WIRE_BAD) {
+            if (!why) abort(); /* every refusal says why: net.c logs it */
+            break;
+        }
+        if (s != HOC_WIRE_OK) abort();
+        check_frame(data + off, size - off, &f, used);
+        off += used;
+        int from = 1 + (int)(f.id % (N - 1));
+        now += 1000;
+        if (f.type == HOC_F_MSG)
+            hoc_engine_receive(e, from, f.instance, f.round, f.payload, f.payload_len, now);
+        else if (f.type == HOC_F_DECISION)
+            hoc_engine_decision(e, from, f.instance, f.flags, f.payload, f.payload_len);
+        hoc_engine_tick(e, now);
+        hoc_engine_settle(e, now);
+        if (hoc_engine_live(e) > o.max_live) abort();
+    }
+    hoc_engine_free(e);
+    return 0;
+}

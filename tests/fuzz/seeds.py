@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Writes the hand-made seeds of the runtime fuzz targets (seed-* files in
+corpus-wire/, corpus-handshake/, corpus-peers/): well-formed frames of every
+type and handshakes that succeed (MACs are patched in by the target), so the
+fuzzer starts past the first checks. Run from anywhere; it rewrites only
+seed-* files."""
+import os, struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ALGO, PARAMS = 0x0a1b2c3d, 0x11223344  # fuzz_handshake.c's cluster
+
+
+def frame(t, body, version=3):
+    return struct.pack("<IBBH", 4 + len(body), version, t, 0) + body
+
+
+def hello(sid, algo=ALGO, n=2, params=PARAMS):
+    return frame(1, struct.pack("<IIII", sid, algo, n, params) + bytes(range(16)))
+
+
+def auth(cid, algo=ALGO, n=2, params=PARAMS):
+    return frame(2, struct.pack("<IIII", cid, algo, n, params) + b"\0" * 32 + bytes(16))
+
+
+def accept(sid, algo=ALGO):
+    return frame(6, struct.pack("<II", sid, algo) + b"\0" * 32)
+
+
+def msg(inst, rnd, sender, algo, payload=b"\1\0\0\0\0\0\0\0"):
+    return frame(3, struct.pack("<QQII", inst, rnd, sender, algo) + payload)
+
+
+def decision(inst, sender, algo, value):
+    return frame(4, struct.pack("<QIIq", inst, sender, algo, value))
+
+
+def done(sender, algo):
+    return frame(5, struct.pack("<II", sender, algo))
+
+
+def write(folder, name, data):
+    d = os.path.join(HERE, folder)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "seed-" + name), "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode())
+
+
+def chunks(mode, parts):
+    return bytes([mode]) + b"".join(struct.pack("<H", len(p)) + p for p in parts)
+
+
+# wire: streams of frames as they arrive on an authenticated connection
+otr_rounds = b"".join(msg(i, r, s, ALGO, struct.pack("<q", (i + s) % 2))
+                      for i in range(4) for r in range(2) for s in (1, 2, 3))
+write("corpus-wire", "otr-rounds", otr_rounds)
+write("corpus-wire", "every-type", hello(0) + auth(1) + accept(0) + msg(0, 0, 1, ALGO) +
+      decision(1, 2, ALGO, 1) + done(3, ALGO))
+write("corpus-wire", "catch-up", msg(2, 0, 1, ALGO) + msg(2, 7, 2, ALGO) + msg(2, 9, 3, ALGO))
+write("corpus-wire", "decisions", b"".join(decision(i, 1 + i % 3, ALGO, i % 2) for i in range(10)))
+write("corpus-wire", "forwarded", msg(3, 0, 1, ALGO) + msg(10, 1, 2, ALGO) + msg(5, 0, 3, ALGO))
+write("corpus-wire", "many-instances", b"".join(msg(i, 0, 1, ALGO) for i in range(40)))
+write("corpus-wire", "partial", msg(0, 0, 1, ALGO)[:20])
+write("corpus-wire", "bad-version", frame(3, b"\0" * 32, version=2))
+write("corpus-wire", "empty-payload", msg(0, 0, 2, ALGO, b""))
+
+# handshake: we dial (mode bit 0 clear) or the replica dials us; bit 1 fixes MACs
+for secret in (0, 4):
+    for n4 in (0, 8):
+        n = 4 if n4 else 2
+        mode = 2 | secret | n4 | (0 << 4)  # we dial as process 1
+        write("corpus-handshake", "dial-%d-%d" % (secret, n),
+              chunks(mode, [auth(1, n=n), msg(0, 0, 1, ALGO), decision(3, 1, ALGO, 1), done(1, ALGO)]))
+        mode = 3 | secret | n4  # the replica (process 1) dials us (process 0)
+        write("corpus-handshake", "accept-%d-%d" % (secret, n),
+              chunks(mode, [hello(0, n=n), accept(0), msg(0, 0, 0, ALGO), done(0, ALGO)]))
+write("corpus-handshake", "dial-split", chunks(2, [auth(1)[:10], auth(1)[10:], msg(0, 0, 1, ALGO)[:7],
+                                                  msg(0, 0, 1, ALGO)[7:]]))
+write("corpus-handshake", "dial-eof", chunks(2, [auth(1), b""]))
+write("corpus-handshake", "wrong-cluster", chunks(2, [auth(1, n=3)]))
+write("corpus-handshake", "accept-wrong-hello", chunks(3, [hello(0, algo=1), accept(0)]))
+write("corpus-handshake", "bad-sender", chunks(2, [auth(1), msg(0, 0, 0, ALGO)]))
+write("corpus-handshake", "bad-payload", chunks(2, [auth(1), msg(0, 0, 1, ALGO, b"\0")]))
+write("corpus-handshake", "garbage", chunks(0, [b"\xff" * 64]))
+
+# peers files
+write("corpus-peers", "four", "# id host:port\n0 127.0.0.1:7000\n1 127.0.0.1:7001\n"
+      "2 127.0.0.1:7002\n3 127.0.0.1:7003\n")
+write("corpus-peers", "names", "1 node-b.example:9000 # b\n0 node-a:9000\n\n\t2  10.77.0.3:1\r\n")
+write("corpus-peers", "ipv6", "0 [::1]:7000\n1 [fe80::1]:7000\n")
+write("corpus-peers", "dup-id", "0 a:1\n0 b:2\n")
+write("corpus-peers", "dup-addr", "0 a:1\n1 a:1\n")
+write("corpus-peers", "gap", "0 a:1\n2 a:2\n")
+write("corpus-peers", "bad-port", "0 a:99999\n")
+write("corpus-peers", "extra", "0 a:1 b\n")
+write("corpus-peers", "long", "0 " + "h" * 300 + ":1\n")
+write("corpus-peers", "many", "".join("%d 10.0.0.%d:%d\n" % (i, i, 7000 + i) for i in range(64)))

@@ -1,0 +1,482 @@
+#!/usr/bin/env python3
+"""hoc-kv end to end on loopback: kv_cluster.py HOC_KV LINCHECK CASE.
+
+Each case starts its own replicas on free ports and kills every process it
+started, also on failure; replicas get --timeout so none outlives the test.
+Client histories go to the history format of tests/lincheck and are checked
+with hoc-lincheck (LINCHECK, or $HOC_LINCHECK; when it is not there the check
+is skipped and said so)."""
+import os, random, re, shutil, socket, subprocess, sys, tempfile, threading, time
+
+BIN, LINCHECK, CASE = sys.argv[1], os.environ.get("HOC_LINCHECK", sys.argv[2]), sys.argv[3]
+SLOW = 3 if os.environ.get("ASAN_OPTIONS") else 1
+procs, dirs = [], []
+
+
+def fail(msg):
+    print("FAIL:", msg, "(logs in %s)" % " ".join(dirs))
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+    raise SystemExit(1)
+
+
+def free_ports(k):
+    socks, ports = [], []
+    for _ in range(k):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+        ports.append(s.getsockname()[1])
+    for s in socks:
+        s.close()
+    return ports
+
+
+def spaced_ports(n, groups):
+    """n base ports, each followed by groups - 1 free ones (group g: base + g)."""
+    for _ in range(200):
+        base = random.randrange(20000, 60000 - 1000)
+        want = [base + 100 * i + g for i in range(n) for g in range(groups)]
+        try:
+            socks = []
+            for p in want:
+                s = socket.socket()
+                s.bind(("127.0.0.1", p))
+                socks.append(s)
+            for s in socks:
+                s.close()
+            return [base + 100 * i for i in range(n)]
+        except OSError:
+            for s in socks:
+                s.close()
+    fail("no free ports")
+
+
+class Cluster:
+    def __init__(self, n=3, groups=1, extra=()):
+        self.dir = tempfile.mkdtemp(prefix="hoc-kv-")
+        dirs.append(self.dir)
+        self.n, self.groups, self.extra = n, groups, list(extra)
+        self.peer_ports = spaced_ports(n, groups)
+        self.ports = free_ports(n)
+        self.peers = os.path.join(self.dir, "peers")
+        with open(self.peers, "w") as f:
+            for i in range(n):
+                f.write("%d 127.0.0.1:%d\n" % (i, self.peer_ports[i]))
+        self.p = [None] * n
+        self.starts = [0] * n
+
+    def start(self, i, extra=()):
+        self.starts[i] += 1
+        log = open(os.path.join(self.dir, "log%d.%d" % (i, self.starts[i])), "w")
+        args = [BIN, "--id", str(i), "--peers", self.peers, "--port", str(self.ports[i]),
+                "--groups", str(self.groups), "--timeout", str(120 * SLOW), "--log", "info"]
+        p = subprocess.Popen(args + self.extra + list(extra), stdout=log, stderr=log)
+        procs.append(p)
+        self.p[i] = p
+        deadline = time.time() + 10 * SLOW
+        while time.time() < deadline:  # until it accepts clients
+            try:
+                socket.create_connection(("127.0.0.1", self.ports[i]), 0.2).close()
+                return
+            except OSError:
+                if p.poll() is not None:
+                    fail("replica %d exited %d at start" % (i, p.returncode))
+                time.sleep(0.02)
+        fail("replica %d does not accept clients" % i)
+
+    def start_all(self):
+        for i in range(self.n):
+            self.start(i)
+
+    def kill(self, i):
+        self.p[i].kill()
+        self.p[i].wait()
+
+    def stop_all(self):
+        for p in self.p:
+            if p and p.poll() is None:
+                p.terminate()
+        for p in self.p:
+            if p:
+                try:
+                    p.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+
+
+# ---- a RESP client ----
+class Resp:
+    def __init__(self, port, timeout=5.0):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout)
+        self.s.settimeout(timeout)
+        self.buf = b""
+
+    def close(self):
+        self.s.close()
+
+    def send_raw(self, data):
+        self.s.sendall(data)
+
+    def send(self, *args):
+        out = b"*%d\r\n" % len(args)
+        for a in args:
+            a = a if isinstance(a, bytes) else str(a).encode()
+            out += b"$%d\r\n%s\r\n" % (len(a), a)
+        self.s.sendall(out)
+
+    def _line(self):
+        while b"\r\n" not in self.buf:
+            d = self.s.recv(65536)
+            if not d:
+                raise ConnectionError("closed")
+            self.buf += d
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def _exact(self, k):
+        while len(self.buf) < k + 2:
+            d = self.s.recv(65536)
+            if not d:
+                raise ConnectionError("closed")
+            self.buf += d
+        v, self.buf = self.buf[:k], self.buf[k + 2:]
+        return v
+
+    def read(self):
+        line = self._line()
+        t, rest = line[:1], line[1:]
+        if t == b"+":
+            return rest.decode()
+        if t == b"-":
+            return Err(rest.decode())
+        if t == b":":
+            return int(rest)
+        if t == b"$":
+            k = int(rest)
+            return None if k < 0 else self._exact(k)
+        if t == b"*":
+            return [self.read() for _ in range(int(rest))]
+        raise ConnectionError("bad reply %r" % line)
+
+    def call(self, *args):
+        self.send(*args)
+        return self.read()
+
+
+class Err(str):
+    pass
+
+
+# ---- histories ----
+def tok(v):
+    if v is None:
+        return "nil"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, Err):
+        return "ERR"
+    if isinstance(v, str):
+        v = v.encode()
+    return 'x"' + v.hex() + '"'
+
+
+class History:
+    def __init__(self):
+        self.lines, self.lock, self.t0 = [], threading.Lock(), time.monotonic()
+
+    def now(self):
+        return int((time.monotonic() - self.t0) * 1e6)
+
+    def add(self, client, call, ret, op, args, results):
+        line = "%s %d %s %s %s -> %s" % (client, call, "?" if ret is None else ret, op,
+                                         " ".join(tok(a) for a in args),
+                                         "?" if ret is None else " ".join(tok(r) for r in results))
+        with self.lock:
+            self.lines.append(line)
+
+    def check(self, name):
+        path = os.path.join(dirs[0], name + ".hist")
+        with open(path, "w") as f:
+            f.write("\n".join(self.lines) + "\n")
+        done = sum(1 for ln in self.lines if " ? " not in ln.split("->")[0][:40])
+        if LINCHECK == "-" or not os.path.exists(LINCHECK):
+            print("history %s: %d ops (%d answered); hoc-lincheck not built: not checked" %
+                  (name, len(self.lines), done))
+            return
+        r = subprocess.run([LINCHECK, "--budget", str(60 * SLOW), "--html", path + ".html", path],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        verdict = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else ""
+        print("history %s: %d ops: %s" % (name, len(self.lines), verdict))
+        if r.returncode == 1 or r.returncode == 2:
+            print(r.stdout)
+            fail("history %s is not linearizable (see %s.html)" % (name, path))
+        if r.returncode == 3:
+            print("(unknown within the budget: not a failure)")
+
+
+KEYS = ["k%d" % i for i in range(6)]
+
+
+def random_op(rng, cid, n):
+    k = rng.choice(KEYS)
+    r = rng.random()
+    if r < 0.25:
+        return "GET", [k]
+    if r < 0.45:
+        return "SET", [k, "%s.%d" % (cid, n)]
+    if r < 0.65:
+        return "INCRBY", [k, str(rng.randrange(1, 5))]
+    if r < 0.72:
+        return "DEL", [k]
+    if r < 0.80:
+        k2 = rng.choice(KEYS)
+        return "MGET", [k, k2]
+    if r < 0.88:
+        k2 = rng.choice(KEYS)
+        return "MSET", [k, "%s.%d" % (cid, n), k2, str(n)]
+    return "CAS", [k, rng.choice([str(n - 1), "%s.%d" % (cid, n - 1), "0"]), "%s.%d" % (cid, n)]
+
+
+def result_list(op, res):
+    if op == "MGET" and isinstance(res, list):
+        return res
+    if op in ("SET", "MSET") and res == "OK":
+        return ["OK"]
+    return [res]
+
+
+def client_loop(c, cid, ports, hist, stop, seed, stats):
+    """One client: one op at a time, on one replica; a lost connection makes
+    the op pending and the client moves to another replica."""
+    rng = random.Random(seed)
+    conn, n, pi = None, 0, cid % len(ports)
+    while not stop.is_set():
+        if conn is None:
+            try:
+                conn = Resp(ports[pi], timeout=3.0 * SLOW)
+            except OSError:
+                pi = (pi + 1) % len(ports)
+                time.sleep(0.05)
+                continue
+        n += 1
+        op, args = random_op(rng, "c%d" % cid, n)
+        call = hist.now()
+        try:
+            res = conn.call(op, *args)
+        except (OSError, ConnectionError):
+            hist.add("c%d" % cid, call, None, op, args, [])
+            stats["pending"] += 1
+            conn.close()
+            conn, pi = None, (pi + 1) % len(ports)
+            continue
+        if isinstance(res, Err) and res.startswith("CROSSSLOT"):
+            continue  # refused before the log: it had no effect, it is no op
+        hist.add("c%d" % cid, call, hist.now(), op, args, result_list(op, res))
+        stats["done"] += 1
+    if conn:
+        conn.close()
+
+
+def run_clients(c, seconds, nclients=8, during=None):
+    hist, stop, stats = History(), threading.Event(), {"done": 0, "pending": 0}
+    ts = [threading.Thread(target=client_loop, args=(c, i, c.ports, hist, stop, 1000 + i, stats))
+          for i in range(nclients)]
+    for t in ts:
+        t.start()
+    if during:
+        during()
+    time.sleep(seconds)
+    stop.set()
+    for t in ts:
+        t.join(30 * SLOW)
+    print("clients: %d ops answered, %d pending" % (stats["done"], stats["pending"]))
+    if stats["done"] < 50:
+        fail("only %d ops answered" % stats["done"])
+    return hist
+
+
+# ---- cases ----
+def cli(port, *args):
+    r = subprocess.run(["redis-cli", "-p", str(port)] + list(args), stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=10 * SLOW)
+    return r.stdout.strip()
+
+
+def roundtrip():
+    """redis-cli against every replica: each command's reply, as Redis gives it."""
+    c = Cluster()
+    c.start_all()
+    p = c.ports
+    want = [
+        (p[0], ["PING"], "PONG"), (p[1], ["SET", "foo", "bar"], "OK"), (p[2], ["GET", "foo"], "bar"),
+        (p[0], ["GET", "nope"], ""), (p[1], ["INCR", "n"], "1"), (p[2], ["INCRBY", "n", "41"], "42"),
+        (p[0], ["DECRBY", "n", "2"], "40"), (p[0], ["DECR", "n"], "39"),
+        (p[1], ["MSET", "a", "1", "b", "2"], "OK"), (p[2], ["MGET", "a", "b", "zz"], "1\n2"),
+        (p[0], ["CAS", "a", "1", "10"], "1"), (p[0], ["CAS", "a", "1", "11"], "0"),
+        (p[1], ["GET", "a"], "10"), (p[2], ["DEL", "a", "b", "zz"], "2"),
+        (p[0], ["INCR", "foo"], "ERR value is not an integer or out of range"),
+        (p[1], ["ECHO", "hi"], "hi"), (p[2], ["SET", "x"], "ERR wrong number of arguments for 'SET' command"),
+        (p[0], ["NOSUCH", "x"], "ERR unknown command 'NOSUCH', with args beginning with:"),
+    ]
+    for port, args, exp in want:
+        got = cli(port, *args)
+        if got != exp:
+            fail("redis-cli -p %d %s: got %r, want %r" % (port, " ".join(args), got, exp))
+    info = cli(p[1], "INFO")
+    if "group0:leader=0" not in info or "keys=" not in info:
+        fail("INFO says %r" % info)
+    print("ok: %d redis-cli round trips, INFO: %s" % (len(want), info.splitlines()[-1]))
+    c.stop_all()
+
+
+def linear(extra=(), seconds=4, groups=1):
+    """Concurrent clients on every replica; the history is linearizable."""
+    c = Cluster(groups=groups, extra=extra)
+    c.start_all()
+    h = run_clients(c, seconds * SLOW)
+    h.check("linear")
+    c.stop_all()
+
+
+def kill_and_restart():
+    """A replica is killed under load (the leader: clients elsewhere go on),
+    then restarts, catches up from its peers, and serves reads that see the
+    writes made while it was down; the whole history is linearizable."""
+    c = Cluster()
+    c.start_all()
+    def faults():
+        time.sleep(1.5 * SLOW)
+        c.kill(0)
+        print("killed replica 0 (the leader)")
+        time.sleep(2 * SLOW)
+        c.start(0)
+        print("restarted replica 0")
+    h = run_clients(c, 3 * SLOW, during=faults)
+    # the restarted replica catches up: a write through another replica is
+    # read back through it
+    r1 = Resp(c.ports[1])
+    if r1.call("SET", "after", "restart") != "OK":
+        fail("SET after the restart failed")
+    deadline, seen = time.time() + 20 * SLOW, None
+    while time.time() < deadline:
+        try:
+            seen = Resp(c.ports[0]).call("GET", "after")
+        except (OSError, ConnectionError):
+            seen = None
+        if seen == b"restart":
+            break
+        time.sleep(0.1)
+    if seen != b"restart":
+        fail("the restarted replica reads %r" % seen)
+    info = [cli(port, "INFO").splitlines()[-1] for port in c.ports]
+    print("ok: the restarted replica caught up:", info[0])
+    h.check("kill-restart")
+    c.stop_all()
+
+
+def garbage():
+    """Malformed RESP, an oversized request and unknown commands get an error
+    reply; only the offending connection closes; the replica goes on."""
+    c = Cluster()
+    c.start_all()
+    port = c.ports[0]
+    bystander = Resp(port)
+    if bystander.call("SET", "k", "v") != "OK":
+        fail("set")
+    cases = [
+        (b"*2\r\n$3\r\nGET\r\n$x\r\n", "Protocol error: invalid bulk length"),
+        (b"*abc\r\n", "Protocol error: invalid multibulk length"),
+        (b"*1\r\n+PING\r\n", "Protocol error: expected '$'"),
+        (b"*1\r\n$4\r\nPINGxx", "Protocol error: bulk string not followed by"),
+        (b"*1\r\n$99999999\r\n", "Protocol error: invalid bulk length"),
+        (b"GET a\nb\r\n", "Protocol error: expected"),
+    ]
+    for data, want in cases:
+        r = Resp(port)
+        r.send_raw(data)
+        try:
+            got = r.read()
+        except (OSError, ConnectionError) as e:
+            fail("%r: no error reply (%s)" % (data, e))
+        if not isinstance(got, Err) or want not in got:
+            fail("%r: got %r, want an error with %r" % (data, got, want))
+        try:  # and the connection is closed
+            r.s.settimeout(2)
+            if r.s.recv(1) != b"":
+                fail("%r: the connection stays open" % data)
+        except OSError:
+            pass
+    r = Resp(port)
+    big = b"x" * 200000  # larger than a log slot, within the protocol's limits
+    if not isinstance(r.call("SET", "big", big), Err) or r.call("PING") != "PONG":
+        fail("an oversized SET must get an error, and the connection go on")
+    if not isinstance(r.call("FLUSHALL"), Err) or r.call("GET", "k") != b"v":
+        fail("an unknown command must get an error, and the connection go on")
+    r.send_raw(b"*1\r\n$%d\r\n" % (2 << 20))  # a bulk beyond the protocol's limit
+    if "invalid bulk length" not in r.read():
+        fail("a 2 MiB bulk must be refused")
+    if bystander.call("GET", "k") != b"v" or c.p[0].poll() is not None:
+        fail("the other connection or the replica suffered")
+    print("ok: %d malformed requests refused one connection each; oversized and unknown "
+          "commands answered with errors; the bystander and the replica went on" % len(cases))
+    c.stop_all()
+
+
+def sharded():
+    """ShardedPaxos: 4 groups on 3 replicas, leaders spread; keys hash to
+    groups; multi-key commands within a group work, across groups are
+    refused; concurrent clients stay linearizable."""
+    c = Cluster(groups=4)
+    c.start_all()
+    r = Resp(c.ports[2])
+    if r.call("MSET", "{u}a", "1", "{u}b", "2") != "OK" or r.call("MGET", "{u}a", "{u}b") != [b"1", b"2"]:
+        fail("MSET/MGET within a group")
+    cross = [("a%d" % i, "b%d" % j) for i in range(20) for j in range(20)]
+    for a, b in cross:
+        res = r.call("MSET", a, "1", b, "2")
+        if isinstance(res, Err):
+            if "CROSSSLOT" not in res:
+                fail("cross-group MSET: %r" % res)
+            break
+    else:
+        fail("no cross-group MSET was refused")
+    time.sleep(0.5)
+    info = cli(c.ports[0], "INFO")
+    leaders = sorted(set(re.findall(r"leader=(\d+)", info)))
+    if len(leaders) < 3:
+        fail("leaders not spread: %s" % info)
+    print("ok: 4 groups, leaders on replicas %s" % ",".join(leaders))
+    h = run_clients(c, 3 * SLOW)
+    h.check("sharded")
+    c.stop_all()
+
+
+try:
+    passed = False
+    if CASE == "roundtrip":
+        roundtrip()
+    elif CASE == "linear":
+        linear()
+    elif CASE == "drop":
+        linear(["--drop", "0.2"])
+    elif CASE == "delay":
+        linear(["--delay", "5"])
+    elif CASE == "kill":
+        kill_and_restart()
+    elif CASE == "garbage":
+        garbage()
+    elif CASE == "sharded":
+        sharded()
+    else:
+        fail("unknown case " + CASE)
+    passed = True
+finally:
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    if passed:
+        for d in dirs:
+            shutil.rmtree(d, ignore_errors=True)

@@ -1,0 +1,144 @@
+/* test_kv_unit.c: hoc-kv's parts without sockets: the RESP parser (every
+ * prefix of a request is incomplete, malformed requests are refused, random
+ * bytes never read past the end), commands and batches on the wire
+ * (truncated and random bytes refused), and the store with its client table
+ * (each command once, in order). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hoc_check.h"
+#include "kvcmd.h"
+#include "kvstore.h"
+#include "resp.h"
+#include "rng.h"
+
+static uint64_t seed = 99;
+
+static void resp_tests(void)
+{
+    resp_req r = {0};
+    size_t used;
+    const char *why;
+    const char *ok = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n";
+    size_t n = strlen(ok);
+    CHECK(resp_parse((const uint8_t *)ok, n, &r, &used, &why) == RESP_OK && used == n &&
+          r.argc == 3 && r.lens[2] == 0 && resp_is(r.argv[0], r.lens[0], "set"));
+    for (size_t k = 0; k < n; k++)
+        CHECK(resp_parse((const uint8_t *)ok, k, &r, &used, &why) == RESP_MORE);
+    CHECK(resp_parse((const uint8_t *)"PING  x\r\n", 9, &r, &used, &why) == RESP_OK &&
+          r.argc == 2 && used == 9);
+    CHECK(resp_parse((const uint8_t *)"\r\n", 2, &r, &used, &why) == RESP_OK && r.argc == 0);
+    const char *bad[] = {
+        "*x\r\n",        "*1\r\n:1\r\n",       "*1\r\n$-5\r\n", "*1\r\n$2\r\nabc\r\n",
+        "*99999999\r\n", "*1\r\n$2000000\r\n", "PING\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        CHECK(resp_parse((const uint8_t *)bad[i], strlen(bad[i]), &r, &used, &why) == RESP_BAD &&
+              why);
+    for (int i = 0; i < 100000; i++) { /* random bytes: refused or incomplete, never overread */
+        size_t l = hoc_rng_next(&seed) % 40;
+        uint8_t *b = malloc(l + 1);
+        for (size_t k = 0; k < l; k++)
+            b[k] = "*$\r\n0123x"[hoc_rng_next(&seed) % 9];
+        if (resp_parse(b, l, &r, &used, &why) == RESP_OK) CHECK(used <= l);
+        free(b);
+    }
+    resp_req_free(&r);
+}
+
+static void cmd_tests(void)
+{
+    hoc_buf b = {0};
+    const uint8_t *args[2] = {(const uint8_t *)"key", (const uint8_t *)"value"};
+    size_t lens[2] = {3, 5};
+    kv_cmd_encode(&b, 7, 3, KV_SET, 2, args, lens);
+    CHECK(b.n == kv_cmd_size(2, lens));
+    kv_cmd *c = malloc(sizeof *c);
+    CHECK(kv_cmd_decode((const uint8_t *)b.p, b.n, c) == b.n && c->client == 7 && c->seq == 3 &&
+          c->op == KV_SET && c->nargs == 2 && c->lens[1] == 5 &&
+          memcmp(c->args[1], "value", 5) == 0);
+    for (size_t k = 0; k < b.n; k++)
+        CHECK(kv_cmd_decode((const uint8_t *)b.p, k, c) == 0);
+    b.p[20] = 99; /* an unknown op */
+    CHECK(kv_cmd_decode((const uint8_t *)b.p, b.n, c) == 0);
+    for (int i = 0; i < 100000; i++) {
+        uint8_t r[64];
+        size_t l = hoc_rng_next(&seed) % sizeof r;
+        for (size_t k = 0; k < l; k++)
+            r[k] = (uint8_t)(hoc_rng_next(&seed) % 4);
+        size_t u = kv_cmd_decode(r, l, c);
+        CHECK(u <= l);
+    }
+    uint8_t h[KV_BATCH_HDR];
+    uint32_t prop, count;
+    uint64_t term;
+    size_t off;
+    kv_batch_header(h, 2, 5, 9);
+    CHECK(kv_batch_open(h, sizeof h, &prop, &term, &count, &off) && prop == 2 && term == 5 &&
+          count == 9 && off == KV_BATCH_HDR);
+    CHECK(kv_batch_open(h, 0, &prop, &term, &count, &off) && count == 0); /* the empty input */
+    uint8_t zeros[64] = {0};
+    CHECK(kv_batch_open(zeros, sizeof zeros, &prop, &term, &count, &off) && count == 0);
+    CHECK(!kv_batch_open(h, 7, &prop, &term, &count, &off));
+    h[0] ^= 1;
+    CHECK(!kv_batch_open(h, sizeof h, &prop, &term, &count, &off));
+    free(c);
+    hoc_buf_free(&b);
+}
+
+/* Applies (client, seq, op, args) and returns the reply ("" when none). */
+static const char *apply(kv_store *s, uint64_t client, uint64_t seq, kv_op op, int nargs,
+                         const char *const *a, kv_applied *how)
+{
+    static hoc_buf reply;
+    static kv_cmd c;
+    c.client = client, c.seq = seq, c.op = op, c.nargs = (uint32_t)nargs;
+    for (int i = 0; i < nargs; i++)
+        c.args[i] = (const uint8_t *)a[i], c.lens[i] = (uint32_t)strlen(a[i]);
+    reply.n = 0;
+    *how = kv_store_apply(s, &c, &reply);
+    return reply.n ? hoc_buf_str(&reply) : "";
+}
+
+static void store_tests(void)
+{
+    kv_store *s = kv_store_new();
+    kv_applied how;
+    CHECK(strcmp(apply(s, 1, 1, KV_SET, 2, (const char *[]){"a", "5"}, &how), "+OK\r\n") == 0 &&
+          how == KV_APPLIED);
+    CHECK(strcmp(apply(s, 1, 2, KV_INCRBY, 2, (const char *[]){"a", "-7"}, &how), ":-2\r\n") == 0);
+    /* a retry of command 2: dropped; command 4 before 3: not yet */
+    CHECK(strcmp(apply(s, 1, 2, KV_INCRBY, 2, (const char *[]){"a", "-7"}, &how), "") == 0 &&
+          how == KV_DUPLICATE);
+    CHECK(strcmp(apply(s, 1, 4, KV_GET, 1, (const char *[]){"a"}, &how), "") == 0 &&
+          how == KV_EARLY);
+    CHECK(strcmp(apply(s, 1, 3, KV_GET, 1, (const char *[]){"a"}, &how), "$2\r\n-2\r\n") == 0);
+    CHECK(strcmp(apply(s, 2, 1, KV_CAS, 3, (const char *[]){"a", "-2", "x"}, &how), ":1\r\n") == 0);
+    CHECK(strcmp(apply(s, 2, 2, KV_CAS, 3, (const char *[]){"a", "-2", "y"}, &how), ":0\r\n") == 0);
+    CHECK(strcmp(apply(s, 2, 3, KV_INCRBY, 2, (const char *[]){"a", "1"}, &how),
+                 "-ERR value is not an integer or out of range\r\n") == 0);
+    CHECK(strcmp(apply(s, 2, 4, KV_MSET, 4, (const char *[]){"b", "1", "c", "2"}, &how),
+                 "+OK\r\n") == 0);
+    CHECK(strcmp(apply(s, 2, 5, KV_MGET, 3, (const char *[]){"b", "zz", "c"}, &how),
+                 "*3\r\n$1\r\n1\r\n$-1\r\n$1\r\n2\r\n") == 0);
+    CHECK(strcmp(apply(s, 2, 6, KV_DEL, 3, (const char *[]){"b", "zz", "c"}, &how), ":2\r\n") == 0);
+    CHECK(strcmp(apply(s, 2, 7, KV_SET, 1, (const char *[]){"b"}, &how),
+                 "-ERR wrong number of arguments\r\n") == 0);
+    CHECK(kv_store_keys(s) == 1 && kv_store_clients(s) == 2);
+    apply(s, 2, 8, KV_CLOSE, 0, NULL, &how);
+    CHECK(how == KV_APPLIED && kv_store_clients(s) == 1);
+    for (int i = 0; i < 10000; i++) { /* the tables grow */
+        char k[16];
+        snprintf(k, sizeof k, "k%d", i);
+        apply(s, 100 + (uint64_t)i, 1, KV_SET, 2, (const char *[]){k, k}, &how);
+    }
+    CHECK(kv_store_keys(s) == 10001 && kv_store_clients(s) == 10001);
+    kv_store_free(s);
+}
+
+int main(void)
+{
+    resp_tests();
+    cmd_tests();
+    store_tests();
+    return check_summary("kv-unit");
+}
