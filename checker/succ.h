@@ -33,8 +33,8 @@ typedef struct Worker {
     int64_t transitions; /* successors enumerated by this worker */
     EnvStep env[HOC_MAXN];
     uint8_t *evbuf; /* EV_MAX + 1 process states, for events.c */
-    int64_t work;        /* updates and successors since the clock was last read */
-    bool timed;          /* a search: stop at the time limit (a trace being rebuilt is not) */
+    int64_t work;   /* updates and successors since the clock was last read */
+    bool timed;     /* a search: stop at the time limit (a trace being rebuilt is not) */
 } Worker;
 
 /* A successor a visitor keeps, and the adversary's choices that led to it. */

@@ -192,7 +192,7 @@ typedef struct Field {
     const char *name;
     Pos pos;
     Type *type;
-    Expr *lo, *hi; /* an event argument's range lo..hi (hi excluded), or NULL */
+    Expr *lo, *hi;         /* an event argument's range lo..hi (hi excluded), or NULL */
     struct Binder *binder; /* an event argument: the local its body reads */
 } Field;
 

@@ -15,7 +15,7 @@ typedef struct Algo {
     int ninputs, noutputs, nvars, noracles, nlets, nspecs;
     Round **rounds;
     int nrounds;
-    Decl **events;   /* event handlers (D_EVENT), in declaration order */
+    Decl **events; /* event handlers (D_EVENT), in declaration order */
     int nevents;
     Decl *replaced;  /* the replaced block, or NULL */
     bool uses_id;    /* behaviour may depend on process ids: no symmetry reduction */
