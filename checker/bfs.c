@@ -10,50 +10,74 @@
 static void note_bad(Mc *m, int64_t idx, int spec)
 {
     pthread_mutex_lock(&m->lock);
-    /* the smallest index at the shallowest depth: deterministic for a given run */
+    /* the smallest index at the shallowest depth */
     if (m->bad < 0 || idx < m->bad) m->bad = idx, m->bad_spec = spec;
     pthread_mutex_unlock(&m->lock);
 }
 
-/* Notes a newly stored state if it breaks a spec or reaches the goal. */
-static void note_state(Mc *m, int64_t idx, uint8_t *k)
+/* Notes a state just stored (b's last) if it breaks a spec or reaches the
+ * goal: its block is handed over at once, so that its index is known. */
+static void note_state(Mc *m, StoreBuf *b, uint8_t *k)
 {
     /* a search for a good round that misses a stage looks for nothing else */
-    int v = m->stage >= 0 ? -1 : run_violated(m, k, false);
-    if (v >= 0)
-        note_bad(m, idx, v);
-    else if (run_holds(m, m->goal, k))
-        note_bad(m, idx, m->goal);
+    int spec = m->stage >= 0 ? -1 : run_violated(m, k, false);
+    if (spec < 0 && run_holds(m, m->goal, k)) spec = m->goal;
+    if (spec < 0) return;
+    int64_t idx = store_flush(&m->st, b);
+    if (idx < 0)
+        run_halt(m, "memory budget");
+    else
+        note_bad(m, idx, spec);
+}
+
+/* Stores a canonical state; -1 (the search halted) over the budget. */
+static int keep(Mc *m, StoreBuf *b, uint8_t *k, int64_t parent)
+{
+    int rc = store_add(&m->st, b, k, parent);
+    if (rc == -2) {
+        run_halt(m, "memory budget");
+        return -1;
+    }
+    if (rc == 1) note_state(m, b, k);
+    return 0;
 }
 
 static int store_initial(Mc *m, Worker *w, uint8_t *k, void *arg)
 {
     (void)arg;
     canon_form(m, k, w->next, w->rank_scratch);
-    int64_t idx = store_add(&m->st, k, -1);
-    if (idx == -2) return -1;
-    if (idx >= 0) note_state(m, idx, k);
+    return keep(m, &m->buf[0], k, -1);
+}
+
+/* Gives every worker thread its buffer of new states; -1 when out of memory. */
+static int bufs_init(Mc *m, int threads)
+{
+    for (int t = 0; t < threads; t++)
+        if (!m->buf[t].keys && store_buf_init(&m->buf[t], &m->st) != 0) return -1;
     return 0;
 }
 
 int bfs_initial(Mc *m, Worker *w)
 {
-    return succ_initial(m, w, store_initial, NULL);
+    if (bufs_init(m, 1) != 0) return -1;
+    int rc = succ_initial(m, w, store_initial, NULL);
+    if (store_flush(&m->st, &m->buf[0]) == -2) rc = -1;
+    return rc;
 }
+
+/* What a worker thread expands with. */
+typedef struct Lane {
+    Worker *w;
+    StoreBuf *buf;
+    int64_t parent; /* the index of the state being expanded */
+} Lane;
 
 static int visit_store(Worker *w, uint8_t *succ, const hoc_set *ho, void *arg)
 {
     (void)ho; /* the stored state is all that counts */
-    Mc *m = w->m;
-    int64_t parent = *(int64_t *)arg;
-    canon_form(m, succ, w->next, w->rank_scratch);
-    int64_t idx = store_add(&m->st, succ, parent);
-    if (idx == -2) {
-        run_halt(m, "memory budget");
-        return 1;
-    }
-    if (idx >= 0) note_state(m, idx, succ);
-    return 0;
+    Lane *l = arg;
+    canon_form(w->m, succ, w->next, w->rank_scratch);
+    return keep(w->m, l->buf, succ, l->parent) != 0;
 }
 
 /* A good round that misses the progress stage asked for; arg: where to
@@ -76,30 +100,41 @@ static int probe_stage(Worker *w, uint8_t *k, int64_t i)
     return rc == 1 ? 0 : rc;
 }
 
-/* A worker thread: expands states of the current level until none is left. */
+/* Expands stored state first + i (k); false when the search must stop. */
+static bool expand_one(Lane *l, uint8_t *k, int64_t index)
+{
+    Mc *m = l->w->m;
+    if ((index & 63) == 0 && run_tick(m)) return false;
+    if (run_holds(m, m->o->prune, k)) return true;
+    l->parent = index;
+    int rc = probe_stage(l->w, k, index);
+    if (rc == 0) rc = succ_each(l->w, k, visit_store, l);
+    if (rc == SUCC_HALTED) return false;
+    if (rc < 0) {
+        run_halt(m, "out of memory");
+        return false;
+    }
+    return true;
+}
+
+/* A worker thread: expands blocks of the current level until none is left. */
 static void *expand_level(void *arg)
 {
-    Worker *w = arg;
-    Mc *m = w->m;
-    uint8_t *k = malloc(m->key);
-    if (!k) return NULL;
-    w->timed = true;
-    for (;;) {
-        int64_t i = __atomic_fetch_add(&m->next_index, 1, __ATOMIC_RELAXED);
-        if (i >= m->level_end || run_halted(m)) break;
-        if ((i & 63) == 0 && run_tick(m)) break;
-        memcpy(k, store_key(&m->st, i), m->key);
-        if (run_holds(m, m->o->prune, k)) continue;
-        int rc = probe_stage(w, k, i);
-        if (rc == 0) rc = succ_each(w, k, visit_store, &i);
-        if (rc == SUCC_HALTED) break;
-        if (rc < 0) {
-            run_halt(m, "out of memory");
-            break;
-        }
+    Lane *l = arg;
+    Mc *m = l->w->m;
+    int count = 0;
+    int64_t first;
+    uint8_t *block;
+    l->w->timed = true;
+    bool go = true;
+    while (go && !run_halted(m) && (block = store_take(&m->st, &count, &first)) != NULL) {
+        for (int i = 0; i < count && go && !run_halted(m); i++)
+            go = expand_one(l, block + (size_t)i * m->key, first + i);
+        free(block);
     }
-    w->timed = false;
-    free(k);
+    l->w->timed = false;
+    if (count < 0) run_halt(m, "disk (the frontier cannot be read back)");
+    if (store_flush(&m->st, l->buf) == -2) run_halt(m, "memory budget");
     return NULL;
 }
 
@@ -108,34 +143,34 @@ static void progress(Mc *m, int64_t depth)
     double t = hoc_now_s() - m->t0;
     fprintf(stderr, "\rdepth %" PRId64 ", states %" PRId64 ", %.0f states/s, %.1f MB   ", depth,
             m->st.count, t > 0 ? (double)m->st.count / t : 0.0,
-            (double)store_bytes(&m->st) / 1048576.0);
+            (double)store_mem_bytes(&m->st) / 1048576.0);
 }
 
-/* Breadth-first search from the states in the store; stops at a violation
- * or this segment's goal (m->bad), a bound (m->stop), or exhaustion, which
- * it returns. */
+/* Breadth-first search from the states in the store's level being filled;
+ * stops at a violation or this segment's goal (m->bad), a bound (m->stop),
+ * or exhaustion, which it returns. */
 static bool bfs(Mc *m, Worker *ws, int threads, int64_t *depth)
 {
-    m->level_start = 0;
-    m->level_end = m->st.count;
+    Lane lanes[16];
+    for (int t = 0; t < threads; t++)
+        lanes[t] = (Lane){.w = &ws[t], .buf = &m->buf[t]};
+    int64_t width = store_next_level(&m->st);
     while (m->bad < 0 && !m->stop) {
-        if (m->level_start == m->level_end) return true;
+        if (width == 0) return true;
         if (*depth >= m->o->depth) {
             m->stop = true;
             m->stop_why = "depth bound";
             break;
         }
-        m->next_index = m->level_start;
         __atomic_store_n(&m->depth_now, *depth, __ATOMIC_RELAXED);
         pthread_t tid[16];
         for (int t = 1; t < threads; t++)
-            pthread_create(&tid[t], NULL, expand_level, &ws[t]);
-        expand_level(&ws[0]);
+            pthread_create(&tid[t], NULL, expand_level, &lanes[t]);
+        expand_level(&lanes[0]);
         for (int t = 1; t < threads; t++)
             pthread_join(tid[t], NULL);
         ++*depth;
-        m->level_start = m->level_end;
-        m->level_end = m->st.count;
+        width = store_next_level(&m->st);
         if (m->o->progress) progress(m, *depth);
         if (m->bad < 0) run_tick(m);
     }
@@ -155,10 +190,13 @@ static int restart_at_goal(Mc *m, const Path *trace, int segment, Search *s)
     size_t budget = m->st.budget;
     store_free(&m->st);
     if (store_init(&m->st, m->key, budget) != 0) return -1;
+    if (!m->root && !(m->root = malloc(m->key))) return -1;
+    memcpy(m->root, start, m->key);
     m->goal = o->goals[segment + 1];
     m->roots_initial = false;
     m->bad = -1, m->bad_spec = -1;
-    store_add(&m->st, start, -1);
+    if (store_add(&m->st, &m->buf[0], start, -1) != 1 || store_flush(&m->st, &m->buf[0]) != 0)
+        return -1;
     if (run_holds(m, m->goal, start)) m->bad = 0, m->bad_spec = m->goal;
     return 0;
 }
@@ -177,6 +215,7 @@ static int extend_stage(Mc *m, Worker *w, Path *seg)
     memcpy(p.states, seg->states, m->key * d);
     memcpy(p.hos, seg->hos, sizeof *p.hos * HOC_MAXN * d);
     memcpy(p.bits, seg->bits, sizeof *p.bits * HOC_MAXN * d);
+    memcpy(p.envs, seg->envs, sizeof *p.envs * HOC_MAXN * d);
     Step st = {.state = p.states + m->key * d};
     if (succ_each(w, p.states + m->key * (d - 1), visit_stage, &st) != 1) {
         fprintf(m->out, "hoc check: internal error: the good round is lost in the trace\n");
@@ -193,6 +232,10 @@ int bfs_search(Mc *m, Worker *ws, int threads, Search *s)
 {
     *s = (Search){.initial = m->st.count};
     Path seg = {0};
+    if (bufs_init(m, threads) != 0) {
+        fprintf(stderr, "hoc check: out of memory\n");
+        return 2;
+    }
     for (int segment = 0;; segment++) {
         int64_t seg_depth = 0;
         s->exhausted = bfs(m, ws, threads, &seg_depth);

@@ -31,7 +31,9 @@ typedef struct mc_opts {
     int values;    /* inputs range over 0..values-1 (bools: 0..1, pids: 0..n-1) */
     int64_t depth; /* rounds */
     mc_faults faults;
-    int crash; /* MC_CRASH: at most this many crashes */
+    int crash;   /* MC_CRASH: at most this many crashes */
+    int events;  /* at most this many events in an execution (events.h) */
+    int replace; /* at most this many replacements in an execution */
     int threads;
     double time_limit; /* seconds, 0 for none */
     int64_t mem_mb;    /* budget for stored states and the table */

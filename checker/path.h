@@ -12,6 +12,7 @@ typedef struct Path {
     uint8_t *states;
     hoc_set *hos;
     uint64_t *bits;
+    EnvStep *envs; /* what the environment did to each process, HOC_MAXN per round */
     int64_t depth;
 } Path;
 

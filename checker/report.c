@@ -88,6 +88,45 @@ static void report_found(const Mc *m, const Search *s)
     path_print(m, &s->trace, s->trace.depth);
 }
 
+/* Bytes of the seen set per state stored (the states of the last segment). */
+static double bytes_per_state(const Mc *m)
+{
+    return m->st.count ? (double)store_seen_bytes(&m->st) / (double)m->st.count : 0.0;
+}
+
+/* What the states took: memory per state, peaks, disk, and the odds that
+ * hash compaction hid a state. */
+static void report_memory(const Mc *m, const Search *s)
+{
+    double mb = 1048576.0;
+    fprintf(m->out,
+            "  seen set %.1f MB (64-bit fingerprints: %.1f bytes per state), peak memory %.1f MB, "
+            "%.1f MB on disk; odds of a fingerprint collision %.1g\n",
+            (double)store_seen_bytes(&m->st) / mb, bytes_per_state(m), (double)m->st.mem_peak / mb,
+            (double)store_disk_peak(&m->st) / mb, fpset_collision_odds(s->states));
+}
+
+/* The environment's budgets, and whether they cut anything: a bound that
+ * was reached is said, never passed over. */
+static void report_bounds(const Mc *m)
+{
+    const Events *ev = &m->ev;
+    if (!ev->tail) return;
+    fprintf(m->out, "  environment: ");
+    if (ev->budget_events)
+        fprintf(m->out, "at most %d event%s per execution (%d per process between two phases)%s",
+                ev->budget_events, ev->budget_events == 1 ? "" : "s", EV_MAX,
+                ev->budget_replace ? ", " : "");
+    if (ev->budget_replace)
+        fprintf(m->out, "at most %d replacement%s per execution", ev->budget_replace,
+                ev->budget_replace == 1 ? "" : "s");
+    if (ev->cut)
+        fprintf(m->out, "; bound reached: %" PRId64 " moves beyond it were not explored\n",
+                ev->cut);
+    else
+        fputs("; never reached\n", m->out);
+}
+
 /* What was searched, how much, and which reductions applied. */
 static void report_summary(const Mc *m, const Search *s)
 {
@@ -108,8 +147,8 @@ static void report_summary(const Mc *m, const Search *s)
             ", %.3f s, %.0f states/s\n",
             s->states, s->initial, m->transitions, s->depth, s->secs,
             s->secs > 0 ? (double)s->states / s->secs : 0.0);
-    fprintf(f, "  %zu bytes per stored state, %.1f MB in all; round counter %s\n", m->st.rec + 16,
-            (double)store_bytes(&m->st) / 1048576.0,
+    report_memory(m, s);
+    fprintf(f, "  round counter %s\n",
             m->fold_round        ? "folded into the phase position"
             : m->rank.period > 0 ? "abstracted (stamps ranked, phase kept modulo its period)"
             : !o->abstraction    ? "kept (--no-abstraction)"
@@ -120,6 +159,7 @@ static void report_summary(const Mc *m, const Search *s)
                 m->nassume == 1 ? "" : "s",
                 m->every_ho ? "every heard-of set (one is not upward closed)"
                             : "the largest heard-of sets (upward closed)");
+    report_bounds(m);
     report_skips(m, true);
 }
 
@@ -134,7 +174,8 @@ static int report_verdict(const Mc *m, const Search *s)
         return 1;
     }
     if (s->exhausted) {
-        fprintf(f, "ok: the reachable space is exhausted; every invariant and property %s",
+        fprintf(f, "ok: the reachable space is exhausted%s; every invariant and property %s",
+                m->ev.tail && m->ev.cut ? " within the environment's bounds" : "",
                 m->o->skip ? "not skipped holds" : "holds");
         if (m->stage >= 0)
             fprintf(f, ", and no good round of %s misses progress stage %s",
@@ -159,12 +200,17 @@ static void report_json(const Mc *m, const Search *s)
             "{\"verdict\": \"%s\", \"states\": %" PRId64 ", \"transitions\": %" PRId64
             ", \"depth\": %" PRId64 ", \"seconds\": %.6f, \"exhausted\": %s, \"symmetry\": %s, "
             "\"abstraction\": %s, "
-            "\"bytes_per_state\": %zu%s%s%s",
+            "\"bytes_per_state\": %.1f, \"mem_peak_mb\": %.1f, \"disk_peak_mb\": %.1f, "
+            "\"collision_odds\": %.3g%s%s%s",
             verdict, s->states, m->transitions, s->depth, s->secs, s->exhausted ? "true" : "false",
-            m->sym ? "true" : "false", m->rank.period > 0 ? "true" : "false", m->st.rec + 16,
-            m->bad >= 0 ? ", \"spec\": \"" : "", m->bad >= 0 ? a->specs[m->bad_spec].name : "",
-            m->bad >= 0 ? "\"" : "");
+            m->sym ? "true" : "false", m->rank.period > 0 ? "true" : "false", bytes_per_state(m),
+            (double)m->st.mem_peak / 1048576.0, (double)store_disk_peak(&m->st) / 1048576.0,
+            fpset_collision_odds(s->states), m->bad >= 0 ? ", \"spec\": \"" : "",
+            m->bad >= 0 ? a->specs[m->bad_spec].name : "", m->bad >= 0 ? "\"" : "");
     if (!m->sym) fputs(", \"symmetry_why\": ", f), json_write_str(f, m->sym_why);
+    if (m->ev.tail)
+        fprintf(f, ", \"events\": %d, \"replace\": %d, \"bound_cut\": %" PRId64,
+                m->ev.budget_events, m->ev.budget_replace, m->ev.cut);
     if (m->o->skip) {
         fputs(", \"skipped\": [", f);
         for (int i = 0, k = 0; i < a->nspecs; i++)

@@ -95,6 +95,13 @@ int run_init(Mc *m, const hoc_algo *a, const mc_opts *o)
               .bad_spec = -1,
               .roots_initial = true};
     m->key = TRACE_PROCS + (size_t)o->n * a->state_size;
+    char err[200];
+    if (events_init(&m->ev, a, o->params, o->values, o->events, o->replace, m->key, err,
+                    sizeof err) != 0) {
+        fprintf(stderr, "hoc check: %s\n", err);
+        return -2;
+    }
+    m->key += events_key_bytes(a, o->events, o->replace);
     m->fold_round = !a->uses_round;
     m->goal = o->ngoals > 0 ? o->goals[0] : -1;
     for (int i = 0; i < a->nspecs; i++)
@@ -120,6 +127,9 @@ int run_init(Mc *m, const hoc_algo *a, const mc_opts *o)
 
 void run_free(Mc *m)
 {
+    for (int t = 0; t < 16; t++)
+        store_buf_free(&m->buf[t]);
+    free(m->root);
     free(m->forget);
     rank_free(&m->rank);
     store_free(&m->st);

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "events.h"
 #include "mc.h"
 #include "rank.h"
 #include "store.h"
@@ -35,14 +36,15 @@ typedef struct Mc {
     Span *forget;      /* the untracked ghosts, zeroed before a state is stored */
     int nforget;
     int nassume;        /* assumptions that restrict the adversary in every round */
+    Events ev;          /* the environment's events and replacements, and their budgets */
     bool every_ho;      /* one of them is not upward closed: every heard-of set counts */
     bool roots_initial; /* the store's roots are initial states (not a goal reached) */
+    uint8_t *root;      /* else the one root: the state where the last goal was reached */
     Store st;
-    int64_t transitions;            /* the workers' counts, summed once the search is over */
-    int64_t level_start, level_end; /* the store's indices of the level being expanded */
-    int64_t next_index;             /* work distribution within a level */
-    pthread_mutex_t lock;           /* guards bad, bad_spec and stop_why */
-    int64_t bad;                    /* index of a violating (or goal) state, -1 */
+    StoreBuf buf[16];     /* each worker thread's new states (store.h) */
+    int64_t transitions;  /* the workers' counts, summed once the search is over */
+    pthread_mutex_t lock; /* guards bad, bad_spec and stop_why */
+    int64_t bad;          /* index of a violating (or goal) state, -1 */
     int bad_spec;
     int goal;  /* the goal of this segment of a punctuated search, or -1 */
     bool stop; /* a bound was hit; workers set it with run_halt() */
@@ -70,9 +72,10 @@ static inline uint8_t *key_proc(const Mc *m, uint8_t *k, int p)
 }
 
 /* Sets up a run of a with options o at o->n processes (already checked to
- * fit): layout, reductions, an empty store. Returns 0, -1 when out of
- * memory, -2 when o->stage names no progress stage (after a message);
- * nothing is then left to free. */
+ * fit): layout, reductions, the environment's moves, an empty store.
+ * Returns 0, -1 when out of memory, -2 when o->stage names no progress
+ * stage or the events cannot be enumerated (after a message); nothing is
+ * then left to free. */
 int run_init(Mc *m, const hoc_algo *a, const mc_opts *o);
 /* Frees what run_init allocated. */
 void run_free(Mc *m);

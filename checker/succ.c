@@ -4,9 +4,11 @@
 #include <stdlib.h>
 
 #include "canon.h"
+#include "events.h"
 
 /* Appends a choice; -1 when out of memory. */
-static int choices_push(Worker *w, Choices *c, const uint8_t *st, hoc_set ho, uint64_t bits)
+static int choices_push(Worker *w, Choices *c, const uint8_t *st, hoc_set ho, uint64_t bits,
+                        const EnvStep *env)
 {
     size_t ssz = w->m->ssz;
     if (c->count == c->cap) {
@@ -14,58 +16,75 @@ static int choices_push(Worker *w, Choices *c, const uint8_t *st, hoc_set ho, ui
         uint8_t *ns = realloc(c->states, (size_t)cap * ssz);
         hoc_set *nh = realloc(c->ho, (size_t)cap * sizeof *nh);
         uint64_t *nb = realloc(c->bits, (size_t)cap * sizeof *nb);
+        EnvStep *ne = realloc(c->env, (size_t)cap * sizeof *ne);
         if (ns) c->states = ns;
         if (nh) c->ho = nh;
         if (nb) c->bits = nb;
-        if (!ns || !nh || !nb) return -1;
+        if (ne) c->env = ne;
+        if (!ns || !nh || !nb || !ne) return -1;
         c->cap = cap;
     }
     memcpy(c->states + (size_t)c->count * ssz, st, ssz);
     c->bits[c->count] = bits;
+    c->env[c->count] = *env;
     c->ho[c->count++] = ho;
     return 0;
 }
 
-/* Choice i becomes (st, ho, bits). */
-static void choices_set(Worker *w, Choices *c, int i, const uint8_t *st, hoc_set ho, uint64_t bits)
+/* Choice i becomes (st, ho, bits, env). */
+static void choices_set(Worker *w, Choices *c, int i, const uint8_t *st, hoc_set ho, uint64_t bits,
+                        const EnvStep *env)
 {
-    c->ho[i] = ho, c->bits[i] = bits;
+    c->ho[i] = ho, c->bits[i] = bits, c->env[i] = *env;
     memcpy(c->states + (size_t)i * w->m->ssz, st, w->m->ssz);
 }
 
-/* Adds next state st, reached with heard-of set ho, unless an equivalent
- * choice is there. Which heard-of sets count depends on the assumptions:
- * none, and one per state will do (the largest, for the trace); upward
- * closed ones, and only the maximal sets per state matter (whatever a
- * smaller one satisfies, a larger one does); others need every set. */
-static int choices_add(Worker *w, Choices *c, const uint8_t *st, hoc_set ho, uint64_t bits)
+/* Whether a step with env spends no more of the environment's budgets than
+ * one with env2: the same process state then leaves at least as much. */
+static bool env_le(const EnvStep *env, const EnvStep *env2)
+{
+    return env->count <= env2->count && env->replaced <= env2->replaced;
+}
+
+/* Whether heard-of set ho lets the adversary do whatever ho2 does. Which
+ * sets count depends on the assumptions: none, and any will do (the
+ * largest is kept, for the trace); upward closed ones, and a superset
+ * does; others need every set. */
+static bool ho_covers(const Mc *m, hoc_set ho, hoc_set ho2)
+{
+    if (!m->nassume) return true;
+    if (m->every_ho) return ho == ho2;
+    return (ho2 & ~ho) == 0;
+}
+
+int succ_choice_add(Worker *w, Choices *c, const uint8_t *st, hoc_set ho, uint64_t bits,
+                    const EnvStep *env)
 {
     Mc *m = w->m;
     size_t ssz = m->ssz;
-    int kept = -1; /* the choice a dominating ho replaced */
+    int kept = -1; /* the choice the new one replaced */
     for (int i = 0; i < c->count; i++) {
         if (!canon_same_tracked(m, c->states + (size_t)i * ssz, st)) continue;
-        if (!m->nassume) {
-            if (hoc_set_size(ho) > hoc_set_size(c->ho[i])) choices_set(w, c, i, st, ho, bits);
+        bool old_covers = ho_covers(m, c->ho[i], ho) && env_le(&c->env[i], env);
+        bool new_covers = ho_covers(m, ho, c->ho[i]) && env_le(env, &c->env[i]);
+        if (old_covers && new_covers) { /* equivalent: the larger set, for the trace */
+            if (kept < 0 && hoc_set_size(ho) > hoc_set_size(c->ho[i]))
+                choices_set(w, c, i, st, ho, bits, env);
             return 0;
         }
-        if (m->every_ho) {
-            if (c->ho[i] == ho) return 0;
-            continue;
-        }
-        if ((ho & ~c->ho[i]) == 0) return 0; /* dominated by a set already kept */
-        if ((c->ho[i] & ~ho) != 0) continue; /* incomparable */
-        if (kept < 0) {                      /* ho dominates choice i */
-            choices_set(w, c, i, st, ho, bits);
+        if (old_covers) return 0;
+        if (!new_covers) continue; /* incomparable */
+        if (kept < 0) {
+            choices_set(w, c, i, st, ho, bits, env);
             kept = i;
-        } else { /* a second dominated choice: drop it */
+        } else { /* a second covered choice: drop it */
             c->count--;
             choices_set(w, c, i, c->states + (size_t)c->count * ssz, c->ho[c->count],
-                        c->bits[c->count]);
+                        c->bits[c->count], &c->env[c->count]);
             i--;
         }
     }
-    return kept >= 0 ? 0 : choices_push(w, c, st, ho, bits);
+    return kept >= 0 ? 0 : choices_push(w, c, st, ho, bits, env);
 }
 
 static bool halted_state(const Mc *m, const uint8_t *st)
@@ -96,7 +115,6 @@ static int process_choices(Worker *w, int q, const uint8_t *st, int64_t r, hoc_s
     Mc *m = w->m;
     const hoc_algo *a = m->a;
     const hoc_round *rd = &a->rounds[r % a->nrounds];
-    Choices *c = &w->ch[q];
     uint64_t oracles = a->noracles ? ((uint64_t)1 << a->noracles) : 1;
     FOR_SUBSETS(sub, maybe)
     {
@@ -118,7 +136,7 @@ static int process_choices(Worker *w, int q, const uint8_t *st, int64_t r, hoc_s
             FOR_SUBSETS(extra, extras)
             {
                 hoc_set ho = from | (m->every_ho ? extra : extra_ho);
-                if (choices_add(w, c, w->next, ho, bits) < 0) return -1;
+                if (events_variants(w, q, r, ho, bits) < 0) return -1;
             }
         }
     }
@@ -187,17 +205,20 @@ static int visit_product(Worker *w, uint8_t *k, hoc_set after, uint64_t crashed,
         *key_round(s) = m->fold_round ? (r + 1) % m->a->nrounds : r + 1;
         *key_crashed(s) = crashed;
         for (int i = 0; i < m->n; i++)
-            w->ho[i] = after, w->bits[i] = 0;
+            w->ho[i] = after, w->bits[i] = 0, w->env[i] = (EnvStep){0};
         for (int i = 0; i < nm; i++) {
             int q = movers[i];
             memcpy(key_proc(m, s, q), w->ch[q].states + (size_t)digit[i] * m->ssz, m->ssz);
             w->ho[q] = w->ch[q].ho[digit[i]];
             w->bits[q] = w->ch[q].bits[digit[i]];
+            w->env[q] = w->ch[q].env[digit[i]];
         }
         w->transitions++;
         if (halted_now(w, 1)) return SUCC_HALTED;
-        /* the adversary never makes a choice an assumption rules out */
-        if (!m->nassume || run_assumptions_hold(m, s, w->ho)) {
+        /* the adversary never makes a choice an assumption rules out, nor
+         * the environment one its budgets do */
+        if ((!m->ev.tail || events_fit(m, k, s, w->env)) &&
+            (!m->nassume || run_assumptions_hold(m, s, w->ho))) {
             int rc = visit(w, s, w->ho, arg);
             if (rc) return rc;
         }
@@ -238,6 +259,7 @@ void succ_keep(const Worker *w, Step *s, const uint8_t *succ, const hoc_set *ho)
     memcpy(s->state, succ, w->m->key);
     memcpy(s->ho, ho, sizeof s->ho);
     memcpy(s->bits, w->bits, sizeof s->bits);
+    memcpy(s->env, w->env, sizeof s->env);
 }
 
 int succ_worker_init(Worker *w, Mc *m)
@@ -252,16 +274,19 @@ int succ_worker_init(Worker *w, Mc *m)
     w->next = malloc(m->key > m->ssz * (size_t)m->n ? m->key : m->ssz * (size_t)m->n);
     w->tmp = malloc(m->key);
     w->rank_scratch = malloc(rank_scratch(&m->rank) * sizeof *w->rank_scratch);
-    return w->box && w->msgs && w->outputs && w->cur && w->next && w->tmp && w->rank_scratch ? 0
-                                                                                             : -1;
+    w->evbuf = malloc((EV_MAX + 1) * m->ssz);
+    return w->box && w->msgs && w->outputs && w->cur && w->next && w->tmp && w->rank_scratch &&
+                   w->evbuf
+               ? 0
+               : -1;
 }
 
 void succ_worker_free(Worker *w)
 {
     free(w->box), free(w->msgs), free(w->outputs), free(w->cur), free(w->next), free(w->tmp);
-    free(w->rank_scratch);
+    free(w->rank_scratch), free(w->evbuf);
     for (int i = 0; i < HOC_MAXN; i++)
-        free(w->ch[i].states), free(w->ch[i].ho), free(w->ch[i].bits);
+        free(w->ch[i].states), free(w->ch[i].ho), free(w->ch[i].bits), free(w->ch[i].env);
 }
 
 /* How many values input f takes. */

@@ -17,6 +17,7 @@ typedef struct Choices {
     uint8_t *states; /* count x ssz */
     hoc_set *ho;
     uint64_t *bits; /* the oracle bits that led there */
+    EnvStep *env;   /* and what the environment did (events.h) */
 } Choices;
 
 /* The scratch space of one thread. */
@@ -30,8 +31,10 @@ typedef struct Worker {
     uint64_t bits[HOC_MAXN];
     int64_t *rank_scratch;
     int64_t transitions; /* successors enumerated by this worker */
-    int64_t work;        /* updates and successors since the clock was last read */
-    bool timed;          /* a search: stop at the time limit (a trace being rebuilt is not) */
+    EnvStep env[HOC_MAXN];
+    uint8_t *evbuf; /* EV_MAX + 1 process states, for events.c */
+    int64_t work;   /* updates and successors since the clock was last read */
+    bool timed;     /* a search: stop at the time limit (a trace being rebuilt is not) */
 } Worker;
 
 /* A successor a visitor keeps, and the adversary's choices that led to it. */
@@ -39,8 +42,15 @@ typedef struct Step {
     uint8_t *state; /* where the successor is copied: m->key bytes */
     hoc_set ho[HOC_MAXN];
     uint64_t bits[HOC_MAXN];
+    EnvStep env[HOC_MAXN];
 } Step;
 
+/* Adds process state st, reached with heard-of set ho, oracle bits and the
+ * environment's steps env, to the choices c, unless a choice there reaches
+ * the same state for no more budget and no smaller heard-of set (one that
+ * st dominates is replaced). Returns 0, or -1 when out of memory. */
+int succ_choice_add(Worker *w, Choices *c, const uint8_t *st, hoc_set ho, uint64_t bits,
+                    const EnvStep *env);
 /* Allocates w's scratch for run m; -1 when out of memory (free it anyway). */
 int succ_worker_init(Worker *w, Mc *m);
 /* Frees w's scratch. */

@@ -91,6 +91,7 @@ void trace_print(FILE *f, const TraceInfo *t, const uint8_t *states, const hoc_s
             for (int i = 0; i < a->noracles; i++)
                 fprintf(f, " %s:%s", a->oracles[i],
                         (bits[HOC_MAXN * (size_t)d + (size_t)p] >> i) & 1 ? "true" : "false");
+            if (t->envs) events_print(f, t->ev, &t->envs[HOC_MAXN * (size_t)d + (size_t)p]);
             hoc_print_state(f, a, proc_of(t, states, d, p), t->n);
             fputc('\n', f);
         }
@@ -148,6 +149,14 @@ int trace_write(const char *path, const TraceInfo *ti, const uint8_t *states, co
         fprintf(t, "], \"oracle\": [");
         for (int p = 0; p < ti->n; p++)
             fprintf(t, "%s%" PRIu64, p ? ", " : "", bits[HOC_MAXN * (size_t)d + (size_t)p]);
+        if (ti->envs && ti->ev &&
+            ti->ev->tail) { /* what the environment did after each update, for the replay */
+            fprintf(t, "], \"env\": [");
+            for (int p = 0; p < ti->n; p++) {
+                if (p) fputs(", ", t);
+                events_json(t, ti->ev, &ti->envs[HOC_MAXN * (size_t)d + (size_t)p]);
+            }
+        }
         fprintf(t, "], \"states\": [");
         for (int p = 0; p < ti->n; p++) {
             if (p) fputs(", ", t);

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "events.h"
 #include "hoc_rt.h"
 
 /* A global state as the model checker stores it: the round counter
@@ -22,6 +23,8 @@ typedef struct TraceInfo {
     const char *guides[9]; /* goals and prune of the search, NULL-terminated */
     const bool *skipped;   /* per spec of a, or NULL: specs the search did not check */
     bool cti;              /* states[0] is any state satisfying the invariants */
+    const Events *ev;      /* the environment's moves, and what it did in each round: */
+    const EnvStep *envs;   /* HOC_MAXN per round, or NULL */
     const char *stage;     /* with cti: the progress stage its round misses, or NULL */
 } TraceInfo;
 

@@ -2,7 +2,9 @@
 #include "walk.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 
+#include "canon.h"
 #include "clock.h"
 #include "path.h"
 #include "report.h"
@@ -22,17 +24,41 @@ static int visit_pick(Worker *w, uint8_t *succ, const hoc_set *ho, void *arg)
     return 0;
 }
 
+/* The distinct canonical initial states, in the order they are made. */
+typedef struct Roots {
+    FpSet seen;
+    uint8_t *keys;
+    int64_t count, cap;
+} Roots;
+
+static int add_root(Mc *m, Worker *w, uint8_t *k, void *arg)
+{
+    Roots *r = arg;
+    canon_form(m, k, w->next, w->rank_scratch);
+    int rc = fpset_add(&r->seen, fpset_hash(k, m->key));
+    if (rc <= 0) return rc;
+    if (r->count == r->cap) {
+        int64_t cap = r->cap ? r->cap * 2 : 64;
+        uint8_t *nk = realloc(r->keys, m->key * (size_t)cap);
+        if (!nk) return -1;
+        r->keys = nk, r->cap = cap;
+    }
+    memcpy(r->keys + m->key * (size_t)r->count++, k, m->key);
+    return 0;
+}
+
 /* Random walks from random initial states; returns 1 after printing a
  * violation, 0 when none was found, -1 on error. */
-static int random_walks(Mc *m, Worker *w, Path *p, int64_t *steps, int64_t *found)
+static int random_walks(Mc *m, Worker *w, Path *p, int64_t *steps, Roots *roots, int64_t *found)
 {
     int64_t depth = m->o->depth;
     uint64_t rng = m->o->seed;
-    if (path_alloc(p, m, depth) != 0) return -1;
-    int64_t ninit = m->st.count;
+    if (path_alloc(p, m, depth) != 0 || fpset_init(&roots->seen, 0) != 0 ||
+        succ_initial(m, w, add_root, roots) != 0 || roots->count == 0)
+        return -1;
     for (int64_t walk = 0; walk < m->o->walks; walk++) {
-        memcpy(p->states, store_key(&m->st, (int64_t)(hoc_rng_next(&rng) % (uint64_t)ninit)),
-               m->key);
+        int64_t pick = (int64_t)(hoc_rng_next(&rng) % (uint64_t)roots->count);
+        memcpy(p->states, roots->keys + m->key * (size_t)pick, m->key);
         for (int64_t d = 1; d <= depth; d++) {
             Pick pk = {.rng = &rng, .step.state = p->states + m->key * (size_t)d};
             __atomic_store_n(&m->depth_now, d, __ATOMIC_RELAXED);
@@ -65,8 +91,11 @@ int walk_check(Mc *m, Worker *w)
 {
     const mc_opts *o = m->o;
     Path p = {0};
+    Roots roots = {0};
     int64_t steps = 0, found = 0;
-    int rc = random_walks(m, w, &p, &steps, &found);
+    int rc = random_walks(m, w, &p, &steps, &roots, &found);
+    fpset_free(&roots.seen);
+    free(roots.keys);
     double secs = hoc_now_s() - m->t0;
     fprintf(m->out,
             "%s: n=%d, %" PRId64 " random walks of up to %" PRId64 " rounds, seed %" PRIu64

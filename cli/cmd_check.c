@@ -14,7 +14,7 @@
 typedef struct CheckArgs {
     Job job;
     mc_opts o;
-    long long values, depth, threads, time, mem, walks;
+    long long values, depth, threads, time, mem, walks, events, replace;
     const char *prune, *html;
     hoc_opt_list goals, skips;
     bool quiet;
@@ -51,6 +51,10 @@ static void check_options(void *args, hoc_opt *t, size_t cap)
          .help = "at most R rounds (default 1000)"},
         {"--faults", HOC_OPT_CALL, &c->o, .arg = "F", .call = faults_arg,
          .help = "benign (any loss, default), crash=K, or none"},
+        {"--events", HOC_OPT_INT, &c->events, 0, 64, .arg = "K",
+         .help = "at most K events in an execution (default 2; the bound is reported)"},
+        {"--replace", HOC_OPT_INT, &c->replace, 0, 64, .arg = "K",
+         .help = "up to K processes replaced in an execution (default 0)"},
         {"--threads", HOC_OPT_INT, &c->threads, 1, 16, .arg = "T",
          .help = "worker threads (default: the cores)"},
         {"--time", HOC_OPT_INT, &c->time, 1, 100000000, .arg = "S",
@@ -214,6 +218,7 @@ static int search(CheckArgs *c)
     o->n = (int)j->n, o->seed = (uint64_t)j->seed, o->json = j->json;
     o->values = (int)c->values, o->depth = c->depth, o->threads = (int)c->threads;
     o->time_limit = (double)c->time, o->mem_mb = c->mem, o->walks = c->walks;
+    o->events = (int)c->events, o->replace = (int)c->replace;
     o->out = stdout, o->source = j->file;
     o->heartbeat = (int)c->status;
     if (c->quiet) o->progress = false, o->heartbeat = 0;
@@ -236,6 +241,7 @@ static int check_run(int argc, char **argv)
                    .values = 2,
                    .status = 10,
                    .depth = 1000,
+                   .events = 2,
                    .threads = sysconf(_SC_NPROCESSORS_ONLN),
                    .mem = 8192};
     hoc_opt t[CMD_MAXOPTS];

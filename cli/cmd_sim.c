@@ -11,8 +11,8 @@
 
 typedef struct SimArgs {
     Job job;
-    long long rounds, crash, good_from, trace_rounds;
-    double drop;
+    long long rounds, crash, good_from, trace_rounds, replace;
+    double drop, events;
     const char *inputs, *replay, *html;
 } SimArgs;
 
@@ -27,6 +27,10 @@ static void sim_options(void *args, hoc_opt *t, size_t cap)
          .help = "probability a message is not heard (default 0)"},
         {"--crash", HOC_OPT_INT, &s->crash, 0, HOC_MAXN, .arg = "K",
          .help = "processes that crash at random rounds (default 0)"},
+        {"--events", HOC_OPT_REAL, &s->events, .lo = 0, .hi = 1, .arg = "P",
+         .help = "chance a process gets a random event between phases (default 0)"},
+        {"--replace", HOC_OPT_INT, &s->replace, 0, HOC_MAXN, .arg = "K",
+         .help = "processes replaced at random rounds (default 0)"},
         {"--input", HOC_OPT_STR, &s->inputs, .arg = "V,...",
          .help = "each process's input; a:b for several inputs"},
         {"--good-from", HOC_OPT_INT, &s->good_from, 0, 100000000, .arg = "R",
@@ -131,6 +135,8 @@ static int simulate(SimArgs *s)
                       .seed = (uint64_t)j->seed,
                       .drop = s->drop,
                       .crash = (int)s->crash,
+                      .event_rate = s->events,
+                      .replace = (int)s->replace,
                       .good_from = s->good_from,
                       .trace_rounds = (int)s->trace_rounds,
                       .json = j->json,
@@ -165,6 +171,7 @@ static int sim_run(int argc, char **argv)
     if (cmd_parse(t, argc, argv, "sim", &s.job.file) != 0) return 2;
     if (!s.job.n && !s.replay) return cmd_usage("sim needs -n N, the number of processes");
     if (s.crash > s.job.n) return cmd_usage("--crash cannot exceed -n");
+    if (s.replace > s.job.n) return cmd_usage("--replace cannot exceed -n");
     int rc = simulate(&s);
     job_free(&s.job);
     return rc;

@@ -172,7 +172,9 @@ typedef enum DeclKind {
     D_ORACLE,
     D_LET, /* let NAME = e; role NAME = e; */
     D_ROUND,
-    D_SPEC
+    D_SPEC,
+    D_EVENT,   /* event NAME(args) { ... }: a request the environment delivers */
+    D_REPLACED /* replaced { ... }: what a replaced process starts with */
 } DeclKind;
 
 /* What a D_SPEC declares. The order is runtime/hoc_rt.h's hoc_spec_kind,
@@ -190,6 +192,8 @@ typedef struct Field {
     const char *name;
     Pos pos;
     Type *type;
+    Expr *lo, *hi;         /* an event argument's range lo..hi (hi excluded), or NULL */
+    struct Binder *binder; /* an event argument: the local its body reads */
 } Field;
 
 struct Round {
@@ -240,6 +244,8 @@ struct Decl {
     Decl *assumption;   /* progress: that assumption, resolved by the checker */
     /* D_ALGO */
     Decl *members_list;
+    /* D_EVENT (its arguments are params), D_REPLACED: the handler */
+    Stmt *body;
 };
 
 typedef struct Program {

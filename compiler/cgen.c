@@ -127,6 +127,7 @@ static void emit_prototypes(Gen *g, hoc_buf *h)
         hoc_buf_printf(h, "%s;\n", cgen_codec_sig(g, r, false));
         hoc_buf_printf(h, "%s;\n", cgen_codec_sig(g, r, true));
     }
+    cgen_event_prototypes(g, h);
 }
 
 /* Everything of the header but its last line: the spec helpers' sizes go
@@ -364,6 +365,7 @@ static void emit_functions(Gen *g, hoc_buf *b)
     hoc_buf_printf(b, "%s\n{\n    %s_init_bytes(s, env, inputs, NULL);\n}\n\n", init_sig(g), px);
     for (int i = 0; i < al->nrounds; i++)
         emit_round_functions(g, b, al->rounds[i]);
+    cgen_event_functions(g, b);
     cgen_function(g, b, cgen_fmt(g, "static bool %s_params_ok(const int64_t *params)", px), M_PARAM,
                   body_params_ok, NULL);
     cgen_function(g, b, cgen_fmt(g, "static int64_t %s_phase_period(const int64_t *params)", px),
@@ -593,7 +595,9 @@ static void emit_algo_struct(Gen *g, hoc_buf *t)
     emit_c_string(t, !uses_id       ? NULL
                      : sv.symmetric ? "the compiler marks the rounds as reading process ids"
                                     : sv.why);
-    hoc_buf_printf(t, ",\n};\n");
+    hoc_buf_printf(t, ",\n");
+    cgen_event_descriptor(g, t);
+    hoc_buf_printf(t, "};\n");
 }
 
 /* The tables drivers read the algorithm from, ending with the hoc_algo. */
@@ -609,6 +613,7 @@ static void emit_descriptor(Gen *g, hoc_buf *t)
     emit_round_table(g, t);
     emit_output_table(g, t);
     emit_spec_table(g, t);
+    cgen_event_table(g, t);
     emit_algo_struct(g, t);
 }
 

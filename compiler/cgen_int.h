@@ -118,4 +118,15 @@ void cgen_codec(Gen *g, hoc_buf *b, Round *r);
  * written so far needed (g->need_active_*). */
 void cgen_active_helpers(Gen *g, hoc_buf *h, hoc_buf *b);
 
+/* ---- cgen_event.c: events and replacement ---- */
+
+/* Appends the prototypes of the event handlers and of PREFIX_replaced. */
+void cgen_event_prototypes(Gen *g, hoc_buf *h);
+/* Appends the handlers, their argument ranges and PREFIX_replaced. */
+void cgen_event_functions(Gen *g, hoc_buf *b);
+/* Appends the hoc_event table (nothing without events). */
+void cgen_event_table(Gen *g, hoc_buf *t);
+/* Appends the hoc_algo members for events and replacement. */
+void cgen_event_descriptor(Gen *g, hoc_buf *t);
+
 #endif

@@ -30,6 +30,7 @@ typedef enum Ctx {
     C_INIT,   /* variable initialisers */
     C_SEND,   /* a round's send block */
     C_UPDATE, /* a round's update block */
+    C_EVENT,  /* an event handler or the replaced block: updates state, no mailbox */
     C_WHEN,   /* a progress predicate over the mailbox */
     C_LET,    /* algorithm-level let */
     C_ROLE,   /* role: id, params and inputs only */
@@ -83,7 +84,14 @@ static bool mentions_identity(const Type *t)
 
 static bool is_process_ctx(Ctx x)
 {
-    return x == C_INIT || x == C_SEND || x == C_UPDATE || x == C_WHEN || x == C_LET || x == C_ROLE;
+    return x == C_INIT || x == C_SEND || x == C_UPDATE || x == C_WHEN || x == C_LET ||
+           x == C_ROLE || x == C_EVENT;
+}
+
+/* Code that may change the process state and produce outputs. */
+static bool is_step_ctx(Ctx x)
+{
+    return x == C_UPDATE || x == C_EVENT;
 }
 static bool is_spec_ctx(Ctx x)
 {
@@ -941,7 +949,8 @@ static void check_lvalue(Checker *c, Expr *lhs)
     if (is_err(t)) return;
     if (root->kind != E_NAME) return;
     if (root->nk == N_STATE && root->decl && root->decl->kind == D_VAR) {
-        if (c->ctx != C_UPDATE) diag_error(c->d, lhs->pos, "state can only be assigned in update");
+        if (!is_step_ctx(c->ctx))
+            diag_error(c->d, lhs->pos, "state can only be assigned in update");
         return;
     }
     if (root->nk == N_LOCAL) return;
@@ -1001,7 +1010,8 @@ static void check_send(Checker *c, Stmt *s)
             return;
         }
         r->fields = arena_alloc(c->a, sizeof *r->fields);
-        r->fields[0] = (Field){"value", r->pos, t->kind == TY_PID ? c->t_int : t};
+        r->fields[0] =
+            (Field){.name = "value", .pos = r->pos, .type = t->kind == TY_PID ? c->t_int : t};
         r->nfields = 1;
         r->single = true;
         r->inferred = false;
@@ -1089,7 +1099,7 @@ static void check_output(Checker *c, Stmt *s)
         return;
     }
     s->out = o;
-    if (c->ctx != C_UPDATE) diag_error(c->d, s->pos, "outputs can only be produced in update");
+    if (!is_step_ctx(c->ctx)) diag_error(c->d, s->pos, "outputs can only be produced in update");
     int want = o->ret ? 1 : 0;
     if (call->nargs != want) {
         diag_error(c->d, s->pos, "output '%s' takes %d value%s", o->name, want, want ? "" : "s");
@@ -1138,7 +1148,7 @@ static void check_stmt(Checker *c, Stmt *s)
             check_output(c, s);
             break;
         case S_HALT:
-            if (c->ctx != C_UPDATE) diag_error(c->d, s->pos, "halt can only be used in update");
+            if (!is_step_ctx(c->ctx)) diag_error(c->d, s->pos, "halt can only be used in update");
             break;
         case S_ERROR:
             break;
@@ -1204,7 +1214,7 @@ static void check_round(Checker *c, Round *r)
         r->inferred = false;
         r->single = true;
         r->fields = arena_alloc(c->a, sizeof *r->fields);
-        r->fields[0] = (Field){"value", r->pos, c->t_bool};
+        r->fields[0] = (Field){.name = "value", .pos = r->pos, .type = c->t_bool};
         r->nfields = 1;
     }
     c->ctx = C_UPDATE;
@@ -1294,6 +1304,13 @@ static void declare_member(Checker *c, Algo *al, Decl *d, const Decl *n)
     case D_LET:
         PUSH_ARRAY(al->lets, al->nlets, d);
         break;
+    case D_EVENT:
+        PUSH_ARRAY(al->events, al->nevents, d);
+        if (al->nevents > 16) diag_error(c->d, d->pos, "at most 16 events");
+        break;
+    case D_REPLACED:
+        al->replaced = d;
+        break;
     default:
         diag_error(c->d, d->pos,
                    "this declaration belongs at the top level, outside the algorithm");
@@ -1302,6 +1319,53 @@ static void declare_member(Checker *c, Algo *al, Decl *d, const Decl *n)
 }
 
 static void check_progress(Checker *c, Algo *al, Decl *d);
+
+/* An event argument: an int, bool, pid or enum, passed as an int64; an
+ * int's range lo..hi is fixed by the params, and bounds what the drivers
+ * enumerate (hoc check), draw (hoc sim) and accept (services). */
+static void check_event_arg(Checker *c, Decl *d, int i)
+{
+    Field *f = &d->params[i];
+    resolve_type(c, f->type);
+    TypeKind k = f->type->kind;
+    if (!is_err(f->type) && k != TY_INT && k != TY_BOOL && k != TY_PID && k != TY_ENUM)
+        diag_error(c->d, f->pos, "an event argument is an int, bool, pid or enum, not %s",
+                   tn(c, f->type));
+    if (k == TY_PID && c->algo) c->algo->uses_id = true;
+    for (int j = 0; j < i; j++)
+        if (strcmp(f->name, d->params[j].name) == 0)
+            diag_error(c->d, f->pos, "argument '%s' is declared twice", f->name);
+    if (f->lo) {
+        if (k != TY_INT && !is_err(f->type))
+            diag_error(c->d, f->lo->pos, "only an int argument takes a range");
+        Ctx saved = c->ctx;
+        c->ctx = C_PARAM;
+        expect(c, f->lo, TY_INT, "a range bound");
+        expect(c, f->hi, TY_INT, "a range bound");
+        c->ctx = saved;
+    }
+}
+
+/* An event handler, or the replaced block: process code that runs between
+ * rounds, may assign state and produce outputs, and has no mailbox; an
+ * event's arguments are read-only locals. */
+static void check_event(Checker *c, Decl *d)
+{
+    c->ctx = C_EVENT;
+    if (d->nparams > 8) diag_error(c->d, d->pos, "an event takes at most 8 arguments");
+    for (int i = 0; i < d->nparams; i++) {
+        check_event_arg(c, d, i);
+        Binder *b = arena_alloc(c->a, sizeof *b);
+        *b =
+            (Binder){.name = d->params[i].name, .pos = d->params[i].pos, .type = d->params[i].type};
+        d->params[i].binder = b;
+        check_local_name(c, b->name, b->pos);
+        push(c, b->name, N_LOCAL, b);
+        c->scope->kind = N_BINDER; /* read-only, like a loop variable */
+    }
+    check_stmt(c, d->body);
+    c->scope = NULL;
+}
 
 /* The second pass: the expressions and code of every member, in declaration order. */
 static void check_members(Checker *c, Algo *al, Decl *ad)
@@ -1336,6 +1400,10 @@ static void check_members(Checker *c, Algo *al, Decl *ad)
         }
         case D_ROUND:
             check_round(c, d->round);
+            break;
+        case D_EVENT:
+        case D_REPLACED:
+            check_event(c, d);
             break;
         case D_SPEC:
             c->ctx = d->spec_kind == SPEC_ASSUME ? C_ASSUME : C_SPEC;
@@ -1485,7 +1553,7 @@ void algo_free(Algo *a)
     while (a) {
         Algo *next = a->next;
         free(a->params), free(a->inputs), free(a->outputs), free(a->vars);
-        free(a->oracles), free(a->lets), free(a->specs), free(a->rounds);
+        free(a->oracles), free(a->lets), free(a->specs), free(a->rounds), free(a->events);
         free(a->where), free(a->phase_mods);
         free(a);
         a = next;

@@ -15,6 +15,9 @@ typedef struct Algo {
     int ninputs, noutputs, nvars, noracles, nlets, nspecs;
     Round **rounds;
     int nrounds;
+    Decl **events; /* event handlers (D_EVENT), in declaration order */
+    int nevents;
+    Decl *replaced;  /* the replaced block, or NULL */
     bool uses_id;    /* behaviour may depend on process ids: no symmetry reduction */
     bool uses_round; /* behaviour depends on the round or phase counter */
     /* The counters are read other than as a stamp or `phase % m` with m

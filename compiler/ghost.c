@@ -87,6 +87,9 @@ static void mark_pass(Need *nd, const bool *skip)
         mark_reads(nd, rd->goahead);
         mark_reads(nd, rd->when);
     }
+    for (int e = 0; e < al->nevents; e++)
+        mark_stmts(nd, al->events[e]->body);
+    if (al->replaced) mark_stmts(nd, al->replaced->body);
 }
 
 void ghost_needed(const Algo *al, const bool *skip, bool *needed)

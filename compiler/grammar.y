@@ -42,6 +42,9 @@
 %type fields {FieldList*}
 %type params {FieldList*}
 %type field {Field}
+%type efields {FieldList*}
+%type eparams {FieldList*}
+%type efield {Field}
 %type expr {Expr*}
 %type exprs {ExprList*}
 %type args {ExprList*}
@@ -84,7 +87,7 @@ params(A) ::= . { A = parse_fields(ps, NULL, NULL); }
 params(A) ::= fields(F). { A = F; }
 fields(A) ::= field(F). { A = parse_fields(ps, NULL, &F); }
 fields(A) ::= fields(B) COMMA field(F). { A = parse_fields(ps, B, &F); }
-field(A) ::= IDENT(N) COLON type(T). { A.name = N.s; A.pos = N.pos; A.type = T; }
+field(A) ::= IDENT(N) COLON type(T). { A.name = N.s; A.pos = N.pos; A.type = T; A.lo = A.hi = NULL; }
 
 type(A) ::= TINT. { A = ast_type(ps->arena, TY_INT); }
 type(A) ::= TBOOL. { A = ast_type(ps->arena, TY_BOOL); }
@@ -144,8 +147,21 @@ member(A) ::= PROGRESS IDENT(N) AFTER INT(K) ROUNDS COLON expr(E) SEMI.
     { A = parse_stage(ps, N, K, E); }
 member(A) ::= PROGRESS IDENT(N) AFTER INT(K) ROUND COLON expr(E) SEMI.
     { A = parse_stage(ps, N, K, E); }
+member(A) ::= EVENT IDENT(N) LPAREN eparams(P) RPAREN block(B).
+    { A = ast_decl(ps->arena, D_EVENT, N.pos, N.s); A->params = P->v; A->nparams = P->n; A->body = B; }
+member(A) ::= REPLACED(T) block(B).
+    { A = ast_decl(ps->arena, D_REPLACED, T.pos, "replaced"); A->body = B; }
 member(A) ::= error SEMI. { A = NULL; }
 member(A) ::= error RBRACE. { A = NULL; }
+
+/* ---- event arguments: an int may say its range, which drivers enumerate or draw ---- */
+eparams(A) ::= . { A = parse_fields(ps, NULL, NULL); }
+eparams(A) ::= efields(F). { A = F; }
+efields(A) ::= efield(F). { A = parse_fields(ps, NULL, &F); }
+efields(A) ::= efields(B) COMMA efield(F). { A = parse_fields(ps, B, &F); }
+efield(A) ::= field(F). { A = F; }
+efield(A) ::= IDENT(N) COLON type(T) IN expr(L) DOTDOT expr(H).
+    { A.name = N.s; A.pos = N.pos; A.type = T; A.lo = L; A.hi = H; }
 
 /* ---- rounds ---- */
 round(A) ::= rhead(R) LBRACE sendpart(S) updatepart(U) progress RBRACE.

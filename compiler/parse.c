@@ -289,7 +289,7 @@ Round *parse_round(Parser *ps, Pos p, const char *name)
 void parse_round_single(Parser *ps, Round *r, Type *t)
 {
     r->fields = arena_alloc(ps->arena, sizeof *r->fields);
-    r->fields[0] = (Field){"value", r->pos, t};
+    r->fields[0] = (Field){.name = "value", .pos = r->pos, .type = t};
     r->nfields = 1;
     r->single = true;
     r->inferred = false;

@@ -437,6 +437,29 @@ static void stmts(Sym *s, const Stmt *st)
     s->env = saved;
 }
 
+/* Events and the replaced block run on one process, as a round's update
+ * does. The checker offers every event with every argument value to every
+ * process, so an int, bool or enum argument is INV; a pid argument would
+ * have to be renamed with the processes and is refused. */
+static void sym_events(Sym *s)
+{
+    const Algo *al = s->al;
+    for (int e = 0; e < al->nevents; e++) {
+        const Decl *d = al->events[e];
+        Bind binds[8];
+        Bind *saved = s->env;
+        for (int i = 0; i < d->nparams && i < 8; i++) {
+            if (holds_ids(d->params[i].type))
+                asym(s, d->params[i].pos, "an event argument is a process id", 0);
+            binds[i] = (Bind){.key = d->params[i].binder, .cls = K_INV, .next = s->env};
+            s->env = &binds[i];
+        }
+        stmts(s, d->body);
+        s->env = saved;
+    }
+    if (al->replaced) stmts(s, al->replaced->body);
+}
+
 void sym_rounds(const Algo *al, SymVerdict *out)
 {
     *out = (SymVerdict){.symmetric = true};
@@ -459,6 +482,7 @@ void sym_rounds(const Algo *al, SymVerdict *out)
         stmts(&s, rd->send);
         stmts(&s, rd->update);
     }
+    sym_events(&s);
 }
 
 void sym_spec(const Algo *al, const Decl *spec, SymVerdict *out)

@@ -251,6 +251,10 @@ static void setup(Attempt *v, Algo *al)
         attempt_assert(v, tr_expr(v, &e, al->where[i]->init, 0));
     }
     v->cur_fam = venn_new_family(v);
+    /* an event or a replacement is one more step that every invariant must survive */
+    if (al->nevents || al->replaced)
+        attempt_unsupported(v, al->nevents ? al->events[0]->pos : al->replaced->pos,
+                            "events and replaced blocks are not supported by the verifier");
 }
 
 static bool is_stamp_slot(const Attempt *v, int s)

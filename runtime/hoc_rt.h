@@ -16,7 +16,9 @@
 #define HOC_MAXN 64
 /* Most inputs of an algorithm: drivers hold a process's inputs in this many. */
 #define HOC_MAXINPUTS 64
-#define HOC_ABI_VERSION 4 /* 3: hoc_in, 64-bit pids; 4: init_bytes, hoc_output.count and .agreed */
+/* 3: hoc_in, 64-bit pids; 4: init_bytes, hoc_output.count and .agreed;
+ * 5: events and replacement (hoc_algo.events, .replace) */
+#define HOC_ABI_VERSION 5
 
 typedef uint64_t hoc_set;
 
@@ -133,6 +135,20 @@ typedef struct hoc_round {
     size_t wire_max; /* largest encoding */
 } hoc_round;
 
+/* An event: a request from outside (a client's operation) that a driver
+ * hands to one process between two phases, after the update of the phase's
+ * last round: hoc check enumerates them, hoc sim draws them, services feed
+ * them from their clients. */
+typedef struct hoc_event {
+    const char *name;
+    const hoc_field *args; /* names and kinds; values are passed as int64 */
+    int nargs;
+    /* The values argument i may take, [*lo, *hi); *hi <= *lo for an int
+     * declared without a range (the driver picks one, as for inputs). */
+    void (*range)(const int64_t *params, int i, int64_t *lo, int64_t *hi);
+    void (*handle)(void *state, const hoc_env *env, const int64_t *args, void *outputs);
+} hoc_event;
+
 typedef struct hoc_algo {
     int abi;
     const char *name;
@@ -167,6 +183,13 @@ typedef struct hoc_algo {
      * m, which hoc check keeps of the phase when it ranks stamps; 0 when the
      * counters are read as numbers. */
     int64_t (*phase_period)(const int64_t *params);
+    const hoc_event *events; /* what the environment may hand a process between phases */
+    int nevents;
+    /* A replacement: the process starts again from init with its inputs,
+     * its ghosts kept (they record history, not memory), then runs the
+     * algorithm's replaced block if it has one (has_replaced). */
+    void (*replace)(void *state, const hoc_env *env, const int64_t *inputs, void *outputs);
+    bool has_replaced;
     /* When uses_id: what in the rounds tells processes apart, and where. */
     const char *asym_why;
 } hoc_algo;

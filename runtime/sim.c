@@ -2,6 +2,7 @@
  * adversary picks each heard-of set (seeded drops, crashes), every live
  * process updates on its mailbox, and the spec is checked. */
 #include "sim.h"
+#include "simenv.h"
 
 #include "clock.h"
 #include "json.h"
@@ -36,7 +37,8 @@ typedef struct Sim {
     hoc_set *ho;
     uint64_t *bits; /* the oracle bits each process got in the round (for observe) */
     int64_t *crash_at;
-    uint8_t *history; /* trace_rounds x (n states + n HO sets) */
+    int64_t *replace_at; /* the round after whose update a process is replaced, or -1 */
+    uint8_t *history;    /* trace_rounds x (n states + n HO sets) */
     int64_t hist_first, hist_count;
     Event *events;
     size_t nevents, cap_events;
@@ -177,6 +179,23 @@ static void print_trace(Sim *s, FILE *f)
     }
 }
 
+/* What the environment does to live process q (its next state st) after
+ * its update of round r: a planned replacement, then perhaps a random
+ * event between two phases. */
+static void env_step(Sim *s, int64_t r, uint8_t *st, const hoc_env *env, uint64_t *rng)
+{
+    const hoc_algo *a = s->a;
+    if (st[a->halted_offset]) return;
+    if (s->replace_at[env->id] == r) simenv_replace(a, st, env, s->outputs);
+    if (a->nevents && s->o->event_rate > 0 && r % a->nrounds == a->nrounds - 1 &&
+        hoc_rng_unit(rng) < s->o->event_rate) {
+        int e;
+        int64_t args[8];
+        simenv_draw(a, s->o->params, rng, &e, args);
+        a->events[e].handle(st, env, args, s->outputs);
+    }
+}
+
 /* Every process that takes a step in round r updates s->next (a copy of
  * the states) on the mailbox s->ho gives it; outputs go to the log. 0, or
  * STEP_NOMEM when the log cannot grow. */
@@ -201,6 +220,7 @@ static int updates(Sim *s, int64_t r, uint64_t *rng, size_t box)
         hoc_env env = {q, s->n, r, s->o->params, oracle};
         memset(s->outputs, 0, a->outputs_size);
         rd->update(s->next + (size_t)q * a->state_size, &env, from, s->msgs, s->outputs);
+        env_step(s, r, s->next + (size_t)q * a->state_size, &env, rng);
         for (int i = 0; i < a->noutputs; i++) {
             const hoc_output *o = &a->outputs[i];
             if (!s->outputs[o->fired_offset]) continue;
@@ -411,12 +431,13 @@ static int sim_alloc(Sim *s)
     s->ho = calloc(HOC_MAXN, sizeof *s->ho);
     s->bits = calloc(n, sizeof *s->bits);
     s->crash_at = calloc(n, sizeof *s->crash_at);
+    s->replace_at = calloc(n, sizeof *s->replace_at);
     size_t per = n * a->state_size + n * sizeof(hoc_set);
     int keep = s->o->trace_rounds;
     s->history = keep > 0 ? calloc((size_t)keep, per) : NULL;
     s->inputs = calloc(n * (size_t)(a->ninputs + 1), sizeof *s->inputs);
     bool ok = s->states && s->next && s->outbox && s->to && s->msgs && s->outputs && s->ho &&
-              s->bits && s->crash_at && s->inputs && (keep <= 0 || s->history);
+              s->bits && s->crash_at && s->replace_at && s->inputs && (keep <= 0 || s->history);
     return ok ? 0 : -1;
 }
 
@@ -424,22 +445,31 @@ static void sim_free(Sim *s)
 {
     free(s->states), free(s->next), free(s->outbox), free(s->to), free(s->msgs), free(s->outputs),
         free(s->ho);
-    free(s->crash_at), free(s->bits), free(s->history), free(s->events), free(s->inputs);
+    free(s->crash_at), free(s->bits), free(s->history), free(s->events), free(s->inputs),
+        free(s->replace_at);
 }
 
-/* Picks o->crash distinct processes and for each the round it crashes in. */
-static void plan_crashes(Sim *s, uint64_t *rng)
+/* Picks count distinct processes and for each a round, into at (-1 for
+ * the others). */
+static void plan(Sim *s, int count, int64_t *at, uint64_t *rng)
 {
-    const hoc_sim_opts *o = s->o;
     for (int p = 0; p < s->n; p++)
-        s->crash_at[p] = -1;
-    for (int k = 0; k < o->crash && k < s->n; k++) {
+        at[p] = -1;
+    for (int k = 0; k < count && k < s->n; k++) {
         int p;
         do
             p = (int)(hoc_rng_next(rng) % (uint64_t)s->n);
-        while (s->crash_at[p] >= 0);
-        s->crash_at[p] = (int64_t)(hoc_rng_next(rng) % (uint64_t)(o->rounds > 0 ? o->rounds : 1));
+        while (at[p] >= 0);
+        at[p] = (int64_t)(hoc_rng_next(rng) % (uint64_t)(s->o->rounds > 0 ? s->o->rounds : 1));
     }
+}
+
+/* Picks the processes that crash and the round each crashes in, then those
+ * replaced and the round each is replaced after. */
+static void plan_crashes(Sim *s, uint64_t *rng)
+{
+    plan(s, s->o->crash, s->crash_at, rng);
+    plan(s, s->o->replace, s->replace_at, rng);
 }
 
 /* Runs init on every process, with the given inputs or the default ones. */
@@ -463,8 +493,10 @@ static void print_header(const Sim *s, FILE *f)
     fprintf(f, "%s: n=%d", a->name, s->n);
     for (int i = 1; i < a->nparams; i++)
         fprintf(f, " %s=%" PRId64, a->params[i], o->params[i]);
-    fprintf(f, ", seed %" PRIu64 ", drop %.2f, crash %d, %" PRId64 " rounds\n", o->seed, o->drop,
-            o->crash, o->rounds);
+    fprintf(f, ", seed %" PRIu64 ", drop %.2f, crash %d", o->seed, o->drop, o->crash);
+    if (o->replace) fprintf(f, ", replace %d", o->replace);
+    if (a->nevents && o->event_rate > 0) fprintf(f, ", events %.2f", o->event_rate);
+    fprintf(f, ", %" PRId64 " rounds\n", o->rounds);
 }
 
 /* Runs rounds until o->rounds, a violation or the halt of every live
@@ -793,8 +825,11 @@ static int replay_init(Replay *rp)
 }
 
 /* Runs round `round` on the trace's heard-of sets (jho), oracle bits (jo,
- * optional) and crashes (after: the processes crashed once it ends). */
-static void replay_step(Replay *rp, int64_t round, const json *jho, const json *jo, uint64_t after)
+ * optional), crashes (after: the processes crashed once it ends) and what
+ * the environment did after the updates (jenv, optional); 0, or -1 when
+ * jenv does not fit the algorithm. */
+static int replay_step(Replay *rp, int64_t round, const json *jho, const json *jo, uint64_t after,
+                       const json *jenv)
 {
     const hoc_algo *a = rp->a;
     int n = rp->n;
@@ -826,8 +861,13 @@ static void replay_step(Replay *rp, int64_t round, const json *jho, const json *
         hoc_env env = {q, n, round, rp->params, bits};
         memset(rp->outputs, 0, a->outputs_size);
         rd->update(st, &env, from, rp->msgs, rp->outputs);
+        if (jenv && !st[a->halted_offset] &&
+            (jenv->type != JSON_ARR || jenv->n != n ||
+             simenv_replay(a, &jenv->items[q], st, &env, rp->outputs) != 0))
+            return -1;
     }
     rp->crashed = after;
+    return 0;
 }
 
 /* Compares the replayed states with the trace's (js), field by field; 0,
@@ -893,7 +933,9 @@ static int replay_rounds(Replay *rp)
             !js || js->type != JSON_ARR || js->n != rp->n)
             return replay_error(rp->path, "a round lacks ho, crashed or states for every process");
         int64_t round = rp->base + r;
-        replay_step(rp, round, jho, json_get(jround, "oracle"), (uint64_t)jc->num);
+        if (replay_step(rp, round, jho, json_get(jround, "oracle"), (uint64_t)jc->num,
+                        json_get(jround, "env")) != 0)
+            return replay_error(rp->path, "a round's env does not fit the algorithm's events");
         rc = replay_compare(rp, round, js);
         /* a trace that misses a progress stage ends with the good round that misses it */
         if (rc == 0 && r == jr->n - 1) rc = replay_stage(rp);

@@ -14,6 +14,8 @@ typedef struct hoc_sim_opts {
     uint64_t seed;
     double drop;           /* probability that one channel drops its message */
     int crash;             /* processes that crash, each at a random round */
+    double event_rate;     /* chance a live process gets a random event between two phases */
+    int replace;           /* processes replaced, each at a random round (simenv.h) */
     const int64_t *inputs; /* n * algo->ninputs values, or NULL for the default */
     int64_t good_from;     /* from this round, eventual assumptions are made to hold; -1: never */
     int trace_rounds;      /* rounds of states kept for a violation trace */

@@ -24,6 +24,20 @@ void ec_xor(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len, uint
         out[i] = a[i] ^ b[i];
 }
 
+/* out = residual / P[row][data_index], a byte at a time in GF(2^8): decoding
+ * is rare (recovery), so no table is worth building. */
+void ec_solve(int64_t k, int64_t m, int64_t row, int64_t data_index, const uint8_t *residual,
+              size_t residual_len, uint8_t *out, size_t out_len)
+{
+    size_t n = residual_len < out_len ? residual_len : out_len;
+    memmove(out, residual, n);
+    unsigned char coef = (unsigned char)ec_coeff(k, m, row, data_index);
+    if (coef == 0) return;
+    unsigned char inv = gf_inv(coef);
+    for (size_t i = 0; i < n; i++)
+        out[i] = gf_mul(inv, out[i]);
+}
+
 /* out = parity + P[row][data_index] * delta, with ISA-L's update kernel. */
 void ec_parity_update(int64_t k, int64_t m, int64_t row, int64_t data_index, const uint8_t *delta,
                       size_t delta_len, const uint8_t *parity, size_t parity_len, uint8_t *out,

@@ -17,5 +17,9 @@ void ec_xor(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len, uint
 void ec_parity_update(int64_t k, int64_t m, int64_t row, int64_t data_index, const uint8_t *delta,
                       size_t delta_len, const uint8_t *parity, size_t parity_len, uint8_t *out,
                       size_t out_len);
+/* out = residual / P[row][data_index]: the data block d with
+ * P[row][data_index] * d == residual; residual unchanged when out of range. */
+void ec_solve(int64_t k, int64_t m, int64_t row, int64_t data_index, const uint8_t *residual,
+              size_t residual_len, uint8_t *out, size_t out_len);
 
 #endif

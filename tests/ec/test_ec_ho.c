@@ -32,6 +32,10 @@ int main(void)
             CHECK(erasure_update_row(code, row, j, d, p2, LEN) == ERASURE_OK);
             ec_parity_update(k, m, row, j, d, LEN, p, LEN, out, LEN);
             CHECK(memcmp(out, p2, LEN) == 0);
+            /* decoding: the parity's change, divided by the coefficient, is the delta */
+            ec_xor(p, LEN, p2, LEN, out, LEN);
+            ec_solve(k, m, row, j, out, LEN, out, LEN);
+            CHECK(memcmp(out, d, LEN) == 0);
         }
         erasure_code_free(code);
     }

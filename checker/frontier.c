@@ -1,0 +1,75 @@
+/* frontier.c: a level of the search, in memory or on disk (see frontier.h). */
+#include "frontier.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+void frontier_init(Frontier *f, size_t rec)
+{
+    memset(f, 0, sizeof *f);
+    f->rec = rec;
+    spill_init(&f->file);
+}
+
+void frontier_clear(Frontier *f)
+{
+    for (int64_t i = f->head; i < f->nblocks; i++)
+        free(f->blocks[i].data);
+    f->nblocks = f->head = f->count = 0;
+    f->mem = 0;
+    spill_clear(&f->file);
+}
+
+void frontier_free(Frontier *f)
+{
+    frontier_clear(f);
+    free(f->blocks);
+    spill_close(&f->file);
+}
+
+int frontier_push(Frontier *f, uint8_t *data, int count, int64_t first, bool in_memory, bool *kept)
+{
+    *kept = false;
+    if (f->nblocks == f->cap) {
+        int64_t cap = f->cap ? f->cap * 2 : 64;
+        FrBlock *nb = realloc(f->blocks, (size_t)cap * sizeof *nb);
+        if (!nb) return -1;
+        f->blocks = nb, f->cap = cap;
+    }
+    FrBlock b = {.first = first, .count = count, .off = -1};
+    size_t len = (size_t)count * f->rec;
+    if (in_memory) {
+        b.data = data;
+        f->mem += len;
+        *kept = true;
+    } else if ((b.off = spill_append(&f->file, data, len)) < 0) {
+        return -1;
+    }
+    f->blocks[f->nblocks++] = b;
+    f->count += count;
+    return 0;
+}
+
+uint8_t *frontier_pop(Frontier *f, int *count, int64_t *first)
+{
+    *count = 0;
+    if (f->head == f->nblocks) return NULL;
+    FrBlock *b = &f->blocks[f->head];
+    size_t len = (size_t)b->count * f->rec;
+    uint8_t *data = b->data;
+    if (data) {
+        f->mem -= len;
+    } else {
+        data = malloc(len ? len : 1);
+        if (!data || spill_read(&f->file, b->off, data, len) != 0) {
+            free(data);
+            *count = -1;
+            return NULL;
+        }
+    }
+    b->data = NULL;
+    *count = b->count, *first = b->first;
+    f->head++;
+    return data;
+}

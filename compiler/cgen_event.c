@@ -1,0 +1,146 @@
+/* cgen_event.c: what the environment may do to a process between rounds,
+ * in the generated C: one handler per event (its arguments as locals, then
+ * its statements), the ranges drivers enumerate or draw the arguments
+ * from, the event table, and the function that replaces a process. */
+#include "cgen_int.h"
+
+#include <stdlib.h>
+
+static const char *handler_sig(Gen *g, const Decl *e)
+{
+    return cgen_fmt(g,
+                    "void %s_event_%s(%s_state *s, const hoc_env *env, const int64_t *args, "
+                    "%s_outputs *out)",
+                    g->px, e->name, g->px, g->px);
+}
+
+static const char *replaced_sig(Gen *g)
+{
+    return cgen_fmt(g,
+                    "void %s_replaced(%s_state *s, const hoc_env *env, const int64_t *inputs, "
+                    "%s_outputs *out)",
+                    g->px, g->px, g->px);
+}
+
+void cgen_event_prototypes(Gen *g, hoc_buf *h)
+{
+    for (int i = 0; i < g->algo->nevents; i++)
+        hoc_buf_printf(h, "%s;\n", handler_sig(g, g->algo->events[i]));
+    hoc_buf_printf(h, "%s;\n", replaced_sig(g));
+}
+
+/* An event's body: each argument as a typed local, then the statements. */
+static void body_event(Gen *g, void *arg)
+{
+    Decl *e = arg;
+    if (!e->nparams) cgen_line(g, "(void)args;");
+    for (int i = 0; i < e->nparams; i++) {
+        const Field *f = &e->params[i];
+        const char *conv = f->type->kind == TY_BOOL   ? "args[%d] != 0"
+                           : f->type->kind == TY_ENUM ? "(int32_t)args[%d]"
+                                                      : "args[%d]"; /* int, pid: 64-bit */
+        cgen_line(g, "const %s %s = %s;", cgen_ctype(g, f->type), f->name, cgen_fmt(g, conv, i));
+        cgen_line(g, "(void)%s;", f->name);
+    }
+    cgen_stmts(g, e->body->body);
+}
+
+/* A replacement: init afresh, the ghosts put back, then the replaced block. */
+static void body_replaced(Gen *g, void *arg)
+{
+    Algo *al = g->algo;
+    (void)arg;
+    g->use_s = true;
+    bool ghosts = false;
+    for (int i = 0; i < al->nvars; i++)
+        ghosts |= al->vars[i]->ghost;
+    if (ghosts) cgen_line(g, "const %s_state hoc_old = *s; /* ghosts record history */", g->px);
+    cgen_line(g, "%s_init(s, env, inputs);", g->px);
+    for (int i = 0; i < al->nvars; i++) {
+        Decl *d = al->vars[i];
+        if (d->ghost)
+            cgen_line(g, "memcpy(&s->%s, &hoc_old.%s, sizeof s->%s);", d->name, d->name, d->name);
+    }
+    if (al->replaced) cgen_stmts(g, al->replaced->body->body);
+}
+
+/* The range of each argument of event e, for the drivers. */
+static void body_range(Gen *g, void *arg)
+{
+    Decl *e = arg;
+    cgen_line(g, "*lo = 0, *hi = 0;");
+    if (!e->nparams) cgen_line(g, "(void)i;");
+    for (int i = 0; i < e->nparams; i++) {
+        const Field *f = &e->params[i];
+        const Type *t = f->type;
+        const char *hi = t->kind == TY_BOOL   ? "2"
+                         : t->kind == TY_PID  ? cgen_n(g)
+                         : t->kind == TY_ENUM ? cgen_fmt(g, "%d", t->enm->nmembers)
+                         : f->hi              ? cgen_expr(g, f->hi)
+                                              : "-1 /* the driver's choice */";
+        const char *lo = f->lo ? cgen_expr(g, f->lo) : "0";
+        cgen_line(g, "if (i == %d) *lo = %s, *hi = %s;", i, lo, hi);
+    }
+}
+
+void cgen_event_functions(Gen *g, hoc_buf *b)
+{
+    Algo *al = g->algo;
+    for (int i = 0; i < al->nevents; i++) {
+        Decl *e = al->events[i];
+        hoc_buf_printf(b, "/* ---- event %s ---- */\n\n", e->name);
+        cgen_function(g, b, handler_sig(g, e), M_PROC, body_event, e);
+        cgen_function(g, b,
+                      cgen_fmt(g,
+                               "static void %s_range_%s(const int64_t *params, int i, int64_t "
+                               "*lo, int64_t *hi)",
+                               g->px, e->name),
+                      M_PARAM, body_range, e);
+    }
+    hoc_buf_printf(b, "/* ---- replacement ---- */\n\n");
+    cgen_function(g, b, replaced_sig(g), M_PROC, body_replaced, NULL);
+}
+
+void cgen_event_table(Gen *g, hoc_buf *t)
+{
+    Algo *al = g->algo;
+    const char *px = g->px;
+    if (!al->nevents) return;
+    for (int i = 0; i < al->nevents; i++) {
+        Decl *e = al->events[i];
+        hoc_buf_printf(t, "static const hoc_field %s_args_%s[] = {\n", px, e->name);
+        for (int j = 0; j < e->nparams; j++) {
+            const Type *ty = e->params[j].type;
+            bool en = ty->kind == TY_ENUM;
+            hoc_buf_printf(t, "    {\"%s\", %d, %s, 1, false, %s, false, %d},\n", e->params[j].name,
+                           j * 8, cgen_kind_name(ty),
+                           en ? cgen_fmt(g, "%s_names", ty->enm->name) : "NULL",
+                           en ? ty->enm->nmembers : 0);
+        }
+        if (!e->nparams) hoc_buf_printf(t, "    {0},\n");
+        hoc_buf_printf(t, "};\n\n");
+        hoc_buf_printf(t,
+                       "static void %s_event_%s_any(void *s, const hoc_env *env, const int64_t "
+                       "*args, void *out)\n{\n    %s_event_%s(s, env, args, out);\n}\n\n",
+                       px, e->name, px, e->name);
+    }
+    hoc_buf_printf(t, "static const hoc_event %s_events[] = {\n", px);
+    for (int i = 0; i < al->nevents; i++) {
+        const char *en = al->events[i]->name;
+        hoc_buf_printf(t, "    {\"%s\", %s_args_%s, %d, %s_range_%s, %s_event_%s_any},\n", en, px,
+                       en, al->events[i]->nparams, px, en, px, en);
+    }
+    hoc_buf_printf(t, "};\n\n");
+}
+
+void cgen_event_descriptor(Gen *g, hoc_buf *t)
+{
+    Algo *al = g->algo;
+    const char *px = g->px;
+    if (al->nevents)
+        hoc_buf_printf(t, "    .events = %s_events,\n    .nevents = %d,\n", px, al->nevents);
+    hoc_buf_printf(t,
+                   "    .replace = (void (*)(void *, const hoc_env *, const int64_t *, void "
+                   "*))%s_replaced,\n    .has_replaced = %s,\n",
+                   px, al->replaced ? "true" : "false");
+}

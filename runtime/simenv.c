@@ -1,0 +1,76 @@
+/* simenv.c: events and replacements in the simulator (see simenv.h). */
+#include "simenv.h"
+
+#include <string.h>
+
+#include "rng.h"
+
+void simenv_inputs(const hoc_algo *a, const uint8_t *st, int64_t *in)
+{
+    for (int i = 0; i < a->ninputs && i < HOC_MAXINPUTS; i++) {
+        const hoc_field *f = &a->inputs[i];
+        int32_t x = 0;
+        size_t size = hoc_kind_size(f->kind);
+        in[i] = 0;
+        if (f->count != 1 || f->kind == HOC_K_BYTES)
+            continue; /* an array or bytes input: init sees 0, as without bytes */
+        if (size == 8)
+            memcpy(&in[i], st + f->offset, 8);
+        else if (size == 4)
+            memcpy(&x, st + f->offset, 4), in[i] = x;
+        else
+            in[i] = st[f->offset];
+    }
+}
+
+void simenv_draw(const hoc_algo *a, const int64_t *params, uint64_t *rng, int *event, int64_t *args)
+{
+    const hoc_event *e = &a->events[hoc_rng_next(rng) % (uint64_t)a->nevents];
+    *event = (int)(e - a->events);
+    for (int i = 0; i < e->nargs && i < 8; i++) {
+        int64_t lo, hi;
+        e->range(params, i, &lo, &hi);
+        if (hi <= lo) lo = 0, hi = 2;
+        args[i] = lo + (int64_t)(hoc_rng_next(rng) % (uint64_t)(hi - lo));
+    }
+}
+
+void simenv_replace(const hoc_algo *a, uint8_t *st, const hoc_env *env, void *outputs)
+{
+    int64_t in[HOC_MAXINPUTS];
+    simenv_inputs(a, st, in);
+    a->replace(st, env, in, outputs);
+}
+
+/* Whether args are in the ranges event e declares. */
+static bool in_range(const hoc_event *e, const int64_t *params, const int64_t *args)
+{
+    for (int i = 0; i < e->nargs; i++) {
+        int64_t lo, hi;
+        e->range(params, i, &lo, &hi);
+        if (hi > lo && (args[i] < lo || args[i] >= hi)) return false;
+    }
+    return true;
+}
+
+int simenv_replay(const hoc_algo *a, const json *j, uint8_t *st, const hoc_env *env, void *outputs)
+{
+    if (!j || j->type != JSON_ARR || j->n < 1 || j->items[0].type != JSON_NUM) return -1;
+    if (j->items[0].num) simenv_replace(a, st, env, outputs);
+    for (int k = 1; k < j->n; k++) {
+        const json *ev = &j->items[k];
+        if (ev->type != JSON_ARR || ev->n < 1 || ev->items[0].type != JSON_NUM ||
+            ev->items[0].num < 0 || ev->items[0].num >= a->nevents)
+            return -1;
+        const hoc_event *e = &a->events[ev->items[0].num];
+        int64_t args[8] = {0};
+        if (ev->n != e->nargs + 1) return -1;
+        for (int i = 0; i < e->nargs && i < 8; i++) {
+            if (ev->items[i + 1].type != JSON_NUM) return -1;
+            args[i] = ev->items[i + 1].num;
+        }
+        if (!in_range(e, env->params, args)) return -1;
+        e->handle(st, env, args, outputs);
+    }
+    return 0;
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Writes a seeded mutant of services/amalgam/amalgam.ho: one exact text
+replacement, so a mutant follows the protocol as it changes and a change
+that removes the mutated text fails loudly instead of testing nothing.
+
+usage: mutate.py SOURCE NAME OUT
+"""
+import sys
+
+MUTANTS = {
+    # commit once f - 1 backups hold the op (none, with f = 1)
+    "commit_before_f": ("if (go && |acks[k % W]| >= f) {", "if (go && |acks[k % W]| >= f - 1) {"),
+    # commit an op whose f answers are in even if an earlier one's are not
+    "commit_out_of_order": ("if (go && |acks[k % W]| >= f) {", "if (|acks[k % W]| >= f) {"),
+    # install every op collected up to the highest one, gap or not
+    "no_gap_trimming": (
+        "if (uk[(top + 1) % W] == top + 1) { top = top + 1; }",
+        "if (uk[i] > top) { top = uk[i]; }",
+    ),
+    # rebuild a block from whatever the snapshots hold, as if every reply
+    # described the same op of each shard (what FIFO channels gave the thesis)
+    "snapshot_without_op_numbers": (
+        "let all = q0 >= 0 && mbox[q0].sapp[id] == opn;",
+        "let all = q0 >= 0;\n        let nocheck = true;",
+    ),
+    # a parity server applies each prepared delta, committed or not
+    "parity_before_commit": (
+        "for k in app[sh] + 1 .. m.cm + 1 {",
+        "for k in app[sh] + 1 .. m.hi + 1 {",
+    ),
+    # install the chain after hearing from one backup
+    "replacement_without_quorum": ("if (|resp| >= n - 1 - g - f + 1) {", "if (|resp| >= 1) {"),
+}
+
+# the snapshot mutant also drops the undo of the deltas past the parity row
+EXTRA = {
+    "snapshot_without_op_numbers": [
+        ("(mbox[q0].sapp[j] < mbox[j].sbase || mbox[q0].sapp[j] > mbox[j].sopn)) {", "!nocheck) {"),
+        ("for k in mbox[q0].sapp[j] + 1 .. mbox[j].sopn + 1 {", "for k in 0..0 {"),
+    ],
+}
+
+
+def main():
+    src, name, out = sys.argv[1:4]
+    text = open(src).read()
+    for old, new in [MUTANTS[name]] + EXTRA.get(name, []):
+        if text.count(old) != 1:
+            sys.exit(f"mutate.py: {name}: the text to mutate is not in {src} exactly once: {old}")
+        text = text.replace(old, new)
+    open(out, "w").write(text)
+
+
+if __name__ == "__main__":
+    main()
