@@ -28,8 +28,14 @@ struct kv_store {
     Item **items;
     size_t nitems, icap; /* icap: a power of two */
     Client **clients;
-    size_t nclients, ccap;
+    size_t nclients, nclosed, ccap; /* nclosed: tombstones (CLOSED) */
 };
+
+/* next_seq of a client whose connection closed: every later command of it
+ * is a duplicate. A retry of its last command may still be on its way to a
+ * leader when the close takes effect; without the tombstone it would find
+ * no entry, count as a new client's first command and take effect twice. */
+#define CLOSED UINT64_MAX
 
 static void *xcalloc(size_t n, size_t size)
 {
@@ -173,16 +179,21 @@ static void advance(kv_store *s, uint64_t id, uint64_t seq)
     Client *c = xcalloc(1, sizeof *c);
     c->id = id, c->next_seq = seq + 1;
     *pp = c;
-    if (++s->nclients > s->ccap) grow_clients(s); /* pp is stale after this */
+    if (c->next_seq == CLOSED) /* from a snapshot */
+        s->nclosed++;
+    else
+        s->nclients++;
+    if (s->nclients + s->nclosed > s->ccap) grow_clients(s); /* pp is stale after this */
 }
 
-static void forget_client(kv_store *s, uint64_t id)
+/* Leaves a tombstone (CLOSED) where the client was; a client that never
+ * had a command take effect has nothing in flight and leaves none. */
+static void close_client(kv_store *s, uint64_t id)
 {
-    Client **pp = find_client(s, id), *c = *pp;
+    Client *c = *find_client(s, id);
     if (!c) return;
-    *pp = c->next;
-    free(c);
-    s->nclients--;
+    c->next_seq = CLOSED;
+    s->nclients--, s->nclosed++;
 }
 
 /* ---- commands ---- */
@@ -308,7 +319,7 @@ kv_applied kv_store_apply(kv_store *s, const kv_cmd *c, hoc_buf *reply)
     if (c->seq < want) return KV_DUPLICATE;
     if (c->seq > want) return KV_EARLY;
     if (c->op == KV_CLOSE) {
-        forget_client(s, c->client);
+        close_client(s, c->client);
         return KV_APPLIED;
     }
     advance(s, c->client, c->seq);
@@ -353,7 +364,7 @@ void kv_store_save(const kv_store *s, hoc_buf *out)
             hoc_buf_put(out, (const char *)it->key, it->klen);
             hoc_buf_put(out, (const char *)it->val, it->vlen);
         }
-    hoc_put_u64(h, s->nclients);
+    hoc_put_u64(h, s->nclients + s->nclosed);
     hoc_buf_put(out, (const char *)h, 8);
     for (size_t b = 0; b < s->ccap; b++)
         for (const Client *c = s->clients[b]; c; c = c->next) {

@@ -9,7 +9,9 @@
  * for that client; an earlier number is a retry of a command that took
  * effect already, a later one arrived ahead of an earlier command (a slot
  * lost when the leader changed); neither changes anything, and the replica
- * that owns the client sends it again, in order, until it takes effect. */
+ * that owns the client sends it again, in order, until it takes effect.
+ * A client's close is its last command; the table then keeps a tombstone
+ * (16 bytes) for it for good, so that a retry still in flight is dropped. */
 #ifndef KV_STORE_H
 #define KV_STORE_H
 
@@ -38,7 +40,7 @@ void kv_store_free(kv_store *s);
  * effect. Never fails (out of memory aborts, as hoc_buf does: a replica that
  * cannot apply the log must not go on diverging). */
 kv_applied kv_store_apply(kv_store *s, const kv_cmd *c, hoc_buf *reply);
-/* Keys held; clients in the table. */
+/* Keys held; clients in the table (tombstones of closed ones not counted). */
 size_t kv_store_keys(const kv_store *s);
 size_t kv_store_clients(const kv_store *s);
 /* Calls f on every key and value (in no particular order): what a snapshot
