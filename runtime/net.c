@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "hoc_rt.h"
 #include "rng.h"
+#include "seal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -63,6 +64,10 @@ typedef struct Conn {
     uint8_t *in;          /* bytes read and not yet decoded: in[0..inlen) of incap */
     size_t inlen, incap;
     uint8_t nonce[HOC_WIRE_NONCE]; /* ours, which the other side must MAC */
+    uint8_t their_nonce[HOC_WIRE_NONCE];
+    /* once ready: the tags of what we send and of what we receive (both
+     * NULL with the test-only unsealed option) */
+    hoc_seal *tx, *rx;
     /* the other side runs another cluster. Dialer: as the server's HELLO
      * announced it (theirs); the server learns it from our AUTH and hangs
      * up. Server: as an authentic AUTH said, so it is refused. */
@@ -202,6 +207,8 @@ static void conn_release(Conn *c)
     free(c->in);
     if (c->out) evbuffer_free(c->out);
     if (c->pend) evbuffer_free(c->pend);
+    hoc_seal_free(c->tx);
+    hoc_seal_free(c->rx);
     if (c->fd >= 0) close(c->fd);
     free(c);
 }
@@ -349,7 +356,10 @@ static void bad_frame(Conn *c, const char *why)
     refuse(c, &c->net->st.bad_frames, why);
 }
 
-/* Queues a whole frame, head then body (which may be empty), on conn c. */
+/* Queues a whole frame, head then body (which may be empty), on conn c;
+ * sealed (its L grown by the tag, the tag after it) once c is ready. Frames
+ * are sealed in the order they are queued, which is the order they are
+ * written: --delay holds batches, never reorders them. */
 static void queue2(Conn *c, const void *head, size_t hlen, const void *body, size_t blen)
 {
     hoc_net *net = c->net;
@@ -357,7 +367,9 @@ static void queue2(Conn *c, const void *head, size_t hlen, const void *body, siz
      * tied to the connection by peer and generation, which it has once ready */
     struct evbuffer *b = c->pend && c->state == C_READY ? c->pend : c->out;
     size_t queued = evbuffer_get_length(c->out) + (c->pend ? evbuffer_get_length(c->pend) : 0);
-    if (queued + hlen + blen > net->o.max_out) {
+    size_t tlen = c->tx ? HOC_WIRE_TAG : 0;
+    uint8_t sealed[64], tag[HOC_WIRE_TAG];
+    if (queued + hlen + blen + tlen > net->o.max_out) {
         net->st.dropped_overflow++;
         if (warn_due(&net->warned_overflow))
             hoc_log(&net->o.log, HOC_LOG_WARN,
@@ -365,11 +377,23 @@ static void queue2(Conn *c, const void *head, size_t hlen, const void *body, siz
                     c->peer, queued, net->st.dropped_overflow);
         return;
     }
+    if (c->tx) { /* the heads of ready connections' frames are at most 32 bytes */
+        if (hlen > sizeof sealed) abort();
+        memcpy(sealed, head, hlen);
+        hoc_put_u32(sealed, hoc_get_u32(sealed) + HOC_WIRE_TAG);
+        if (hoc_seal_tag(c->tx, sealed, hlen, body, blen, tag) < 0) { /* seq not consumed */
+            hoc_log(&net->o.log, HOC_LOG_ERROR, "frame for %d dropped: OpenSSL cannot tag it",
+                    c->peer);
+            return;
+        }
+        head = sealed;
+    }
     evbuffer_add(b, head, hlen);
     if (blen) evbuffer_add(b, body, blen);
+    if (tlen) evbuffer_add(b, tag, tlen);
     if (b == c->pend) c->pend_frames++;
     net->st.frames_out++;
-    net->st.bytes_out += hlen + blen;
+    net->st.bytes_out += hlen + blen + tlen;
     mark_dirty(c);
 }
 
@@ -606,10 +630,33 @@ void hoc_net_flush_now(hoc_net *net)
 }
 
 /* ---- frames in ---- */
-/* The handshake is over both ways: c carries the peer's traffic. */
-static void conn_ready(Conn *c)
+/* Keys c's two directions from the secret and both nonces; false if
+ * OpenSSL cannot (c is then closed). */
+static bool conn_seal(Conn *c)
 {
     hoc_net *net = c->net;
+    if (net->o.test_unsealed) return true;
+    uint8_t cs[HOC_SEAL_KEY], sc[HOC_SEAL_KEY];
+    const uint8_t *cn = c->dialed ? c->nonce : c->their_nonce;
+    const uint8_t *sn = c->dialed ? c->their_nonce : c->nonce;
+    uint32_t me = (uint32_t)net->o.id, peer = (uint32_t)c->peer;
+    hoc_seal_keys(net->secret, net->o.secret_len, cn, sn, c->dialed ? me : peer,
+                  c->dialed ? peer : me, &net->cluster, cs, sc);
+    c->tx = hoc_seal_new(c->dialed ? cs : sc);
+    c->rx = hoc_seal_new(c->dialed ? sc : cs);
+    OPENSSL_cleanse(cs, sizeof cs);
+    OPENSSL_cleanse(sc, sizeof sc);
+    if (c->tx && c->rx) return true;
+    conn_close(c, "cannot key the connection (OpenSSL)");
+    return false;
+}
+
+/* The handshake is over both ways: c carries the peer's traffic, sealed;
+ * false if c was closed instead. */
+static bool conn_ready(Conn *c)
+{
+    hoc_net *net = c->net;
+    if (!conn_seal(c)) return false;
     Peer *pe = &net->peers[c->peer];
     c->state = C_READY;
     pe->conn = c;
@@ -619,6 +666,7 @@ static void conn_ready(Conn *c)
     event_free(c->timer);
     c->timer = NULL;
     hoc_log(&net->o.log, HOC_LOG_INFO, "%s %d", c->dialed ? "connected to" : "accepted", c->peer);
+    return true;
 }
 
 static bool auth_failed(Conn *c, const char *why)
@@ -634,6 +682,7 @@ static void answer_hello(Conn *c, const hoc_frame *f)
     hoc_net *net = c->net;
     uint8_t mac[HOC_WIRE_MAC], frame[128];
     c->theirs = (hoc_wire_cluster){f->algo, f->n, f->params};
+    memcpy(c->their_nonce, f->nonce, HOC_WIRE_NONCE);
     c->mismatch = !same_cluster(&c->theirs, &net->cluster);
     net->st.mismatches += c->mismatch;
     hoc_net_auth_mac(net->secret, net->o.secret_len, HOC_AUTH_CLIENT, f->nonce, (uint32_t)net->o.id,
@@ -668,8 +717,7 @@ static bool on_server_frame(Conn *c, const hoc_frame *f)
                      (uint32_t)c->peer, &net->cluster, mac);
     if (CRYPTO_memcmp(mac, f->mac, HOC_WIRE_MAC) != 0)
         return auth_failed(c, "the server failed authentication");
-    conn_ready(c);
-    return true;
+    return conn_ready(c);
 }
 
 /* Server: AUTH, the client's proof, answered with ACCEPT. The MAC is checked
@@ -698,6 +746,7 @@ static bool on_auth(Conn *c, const hoc_frame *f)
      * disagrees with ours */
     if (f->id < (uint32_t)net->o.id) return auth_failed(c, "a peer with a lower id dialed");
     c->peer = (int)f->id;
+    memcpy(c->their_nonce, f->nonce, HOC_WIRE_NONCE);
     /* a newer connection from the same peer replaces the old one (restart) */
     Conn *old = net->peers[c->peer].conn;
     if (old) conn_close(old, "replaced by a new connection");
@@ -705,8 +754,7 @@ static bool on_auth(Conn *c, const hoc_frame *f)
                      (uint32_t)net->o.id, &net->cluster, mac);
     int len = hoc_wire_accept(frame, sizeof frame, (uint32_t)net->o.id, net->o.algo, mac);
     queue(c, frame, (size_t)len);
-    conn_ready(c);
-    return true;
+    return conn_ready(c);
 }
 
 /* Handles one decoded frame; false if c was closed. */
@@ -736,6 +784,20 @@ static bool on_frame(Conn *c, const hoc_frame *f)
     return true;
 }
 
+/* A frame whose tag is wrong: altered, injected, replayed, reordered, or
+ * one before it dropped, on the path; or a peer with another secret that
+ * got past the handshake, which it cannot. The connection closes (the
+ * dialer redials: a new connection, new keys). */
+static void tampered(Conn *c)
+{
+    char why[160];
+    snprintf(why, sizeof why,
+             "frame %" PRIu64 " failed authentication (altered, injected, replayed, reordered "
+             "or dropped on the path)",
+             hoc_seal_seq(c->rx));
+    refuse(c, &c->net->st.tampered, why);
+}
+
 /* Decodes and handles the whole frames in c->in and keeps the partial one at
  * the front; false if c was closed. */
 static bool consume(Conn *c)
@@ -746,10 +808,16 @@ static bool consume(Conn *c)
         hoc_frame f;
         size_t used;
         const char *why;
-        hoc_wire_status s = hoc_wire_decode(c->in + off, c->inlen - off, &f, &used, &why);
+        const uint8_t *at = c->in + off;
+        hoc_wire_status s = c->rx ? hoc_wire_decode_sealed(at, c->inlen - off, &f, &used, &why)
+                                  : hoc_wire_decode(at, c->inlen - off, &f, &used, &why);
         if (s == HOC_WIRE_MORE) break;
         if (s == HOC_WIRE_BAD) {
             bad_frame(c, why);
+            return false;
+        }
+        if (c->rx && !hoc_seal_check(c->rx, at, used - HOC_WIRE_TAG, f.tag)) {
+            tampered(c);
             return false;
         }
         off += used;

@@ -132,14 +132,15 @@ int hoc_wire_done(uint8_t *out, size_t cap, uint32_t sender, uint32_t algo)
     return n;
 }
 
-hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, size_t *used,
-                                const char **why)
+/* Decodes a frame ending in tag bytes of tag (0: unsealed). */
+static hoc_wire_status decode(const uint8_t *buf, size_t len, size_t tag, hoc_frame *f,
+                              size_t *used, const char **why)
 {
     *why = NULL;
     if (len < HOC_WIRE_LEN) return HOC_WIRE_MORE;
     uint32_t l = get32(buf);
-    if (l < HOC_WIRE_HDR || l > HOC_WIRE_MAX_FRAME) {
-        *why = l < HOC_WIRE_HDR ? "frame too short" : "frame too long";
+    if (l < HOC_WIRE_HDR + tag || l > HOC_WIRE_MAX_FRAME) {
+        *why = l < HOC_WIRE_HDR + tag ? "frame too short" : "frame too long";
         return HOC_WIRE_BAD;
     }
     /* the header can be judged before the whole frame is in */
@@ -159,9 +160,10 @@ hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, si
         return HOC_WIRE_BAD;
     }
     const uint8_t *b = buf + 8;
-    size_t blen = l - HOC_WIRE_HDR;
+    size_t blen = l - HOC_WIRE_HDR - tag;
     memset(f, 0, sizeof *f);
     f->type = (hoc_frame_type)buf[5];
+    if (tag) f->tag = b + blen;
     switch (f->type) {
     case HOC_F_HELLO:
         if (blen != 16 + HOC_WIRE_NONCE) goto size;
@@ -213,6 +215,18 @@ hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, si
 size:
     *why = "wrong body size for the frame type";
     return HOC_WIRE_BAD;
+}
+
+hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, size_t *used,
+                                const char **why)
+{
+    return decode(buf, len, 0, f, used, why);
+}
+
+hoc_wire_status hoc_wire_decode_sealed(const uint8_t *buf, size_t len, hoc_frame *f, size_t *used,
+                                       const char **why)
+{
+    return decode(buf, len, HOC_WIRE_TAG, f, used, why);
 }
 
 #define FNV_BASIS 2166136261u

@@ -1,8 +1,10 @@
-/* wire.h: the replica wire format, version 4 (documented in docs/runtime.md).
+/* wire.h: the replica wire format, version 5 (documented in docs/runtime.md).
  *
  * Every frame is a 4-byte little-endian length L (the bytes that follow, at
- * least 4 and at most HOC_WIRE_MAX_FRAME), then a 4-byte header: version (4),
- * type, two reserved zero bytes, then the body of that type:
+ * least 4 and at most HOC_WIRE_MAX_FRAME), then a 4-byte header: version (5),
+ * type, two reserved zero bytes, then the body of that type, then, on a
+ * connection whose handshake is done, a HOC_WIRE_TAG-byte tag (seal.h), which
+ * L counts (a *sealed* frame):
  *
  *   HELLO    server -> client  u32 server id, cluster (u32 algorithm, u32 n,
  *                              u32 params), 16-byte nonce
@@ -24,25 +26,27 @@
  * The cluster in the handshake lets two replicas whose configurations differ
  * (another algorithm, peers files of different n, other parameter values)
  * say so instead of failing as strangers. All integers little-endian.
- * Decoding never reads past the given length. */
+ * Decoding never reads past the given length. Version 5 added the tags. */
 #ifndef HOC_WIRE_H
 #define HOC_WIRE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define HOC_WIRE_VERSION 4
+#define HOC_WIRE_VERSION 5
 #define HOC_WIRE_LEN 4           /* the length prefix */
 #define HOC_WIRE_HDR 4           /* version, type, reserved */
 #define HOC_WIRE_MAX_FRAME 65536 /* largest L accepted */
 #define HOC_WIRE_NONCE 16
 #define HOC_WIRE_MAC 32
+#define HOC_WIRE_TAG 16       /* the tag ending a sealed frame */
 #define HOC_WIRE_MSG_FIXED 24 /* MSG body before the payload */
-#define HOC_WIRE_MAX_PAYLOAD (HOC_WIRE_MAX_FRAME - HOC_WIRE_HDR - HOC_WIRE_MSG_FIXED)
+#define HOC_WIRE_MAX_PAYLOAD (HOC_WIRE_MAX_FRAME - HOC_WIRE_HDR - HOC_WIRE_MSG_FIXED - HOC_WIRE_TAG)
 #define HOC_WIRE_DECISION_FIXED 20 /* DECISION body before the value */
-#define HOC_WIRE_MAX_VALUE (HOC_WIRE_MAX_FRAME - HOC_WIRE_HDR - HOC_WIRE_DECISION_FIXED)
+#define HOC_WIRE_MAX_VALUE                                                                         \
+    (HOC_WIRE_MAX_FRAME - HOC_WIRE_HDR - HOC_WIRE_DECISION_FIXED - HOC_WIRE_TAG)
 #define HOC_WIRE_APP_FIXED 8 /* APP body before the payload */
-#define HOC_WIRE_MAX_APP (HOC_WIRE_MAX_FRAME - HOC_WIRE_HDR - HOC_WIRE_APP_FIXED)
+#define HOC_WIRE_MAX_APP (HOC_WIRE_MAX_FRAME - HOC_WIRE_HDR - HOC_WIRE_APP_FIXED - HOC_WIRE_TAG)
 #define HOC_DECISION_ADOPT 1u /* DECISION flags: the value follows and may be adopted */
 
 typedef enum hoc_frame_type {
@@ -73,6 +77,8 @@ typedef struct hoc_frame {
     uint32_t flags;                       /* DECISION */
     const uint8_t *nonce, *mac, *payload; /* HELLO and AUTH, AUTH and ACCEPT; MSG, DECISION
                                              (the value), APP */
+    const uint8_t *tag; /* a sealed frame's tag: it covers the *used - HOC_WIRE_TAG bytes
+                           before it, length prefix included */
     size_t payload_len;
 } hoc_frame;
 
@@ -87,9 +93,16 @@ typedef enum hoc_wire_status {
  * what was wrong (a static string). */
 hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, size_t *used,
                                 const char **why);
+/* The same for a sealed frame (after the handshake): its last HOC_WIRE_TAG
+ * bytes are the tag (f->tag), not checked here (hoc_seal_check), and not
+ * part of the body; too short for a tag is HOC_WIRE_BAD. */
+hoc_wire_status hoc_wire_decode_sealed(const uint8_t *buf, size_t len, hoc_frame *f, size_t *used,
+                                       const char **why);
 
-/* Encoders: write one whole frame into out (cap bytes); return its size, or
- * -1 (nothing written) if it does not fit. */
+/* Encoders: write one whole frame, unsealed, into out (cap bytes); return
+ * its size, or -1 (nothing written) if it does not fit. Sealing a frame adds
+ * HOC_WIRE_TAG to its L and the tag after it (net.c); the payload limits
+ * leave room for it. */
 int hoc_wire_hello(uint8_t *out, size_t cap, uint32_t server, const hoc_wire_cluster *cl,
                    const uint8_t nonce[HOC_WIRE_NONCE]);
 int hoc_wire_auth(uint8_t *out, size_t cap, uint32_t client, const hoc_wire_cluster *cl,

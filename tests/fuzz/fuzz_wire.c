@@ -1,13 +1,17 @@
 /* fuzz_wire.c: the replica wire decoder (runtime/wire.c) and what a replica
  * does with the frames it decodes (runtime/engine.c, running OTR).
  *
- * The input is a byte stream as it arrives on an authenticated connection.
- * Frames are decoded from its front the way net.c's consume() does, until
- * the decoder wants more bytes or calls the stream garbage. Each frame must
- *  - lie inside the bytes it was decoded from (payload included), and
- *  - encode back to exactly those bytes with wire.c's encoders (the decoder
- *    accepts nothing the encoders cannot write, and loses nothing);
- * then it goes to an OTR engine for process 0 of 4 as replica.c's on_frame
+ * The input is a byte stream as it arrives on an authenticated connection:
+ * sealed frames (wire version 5, seal.h). Frames are decoded from its front
+ * the way net.c's consume() does (hoc_wire_decode_sealed), until the
+ * decoder wants more bytes or calls the stream garbage. Each frame must
+ *  - lie inside the bytes it was decoded from (payload and tag included),
+ *  - encode back to exactly those bytes with wire.c's encoders, its L grown
+ *    by the tag and the tag after it (the decoder accepts nothing the
+ *    encoders cannot write, and loses nothing);
+ * its tag is checked as net.c checks it (a fuzzer cannot forge a GMAC tag,
+ * so the frame goes on whatever the check says, as if it had passed); then
+ * it goes to an OTR engine for process 0 of 4 as replica.c's on_frame
  * hands it (MSG to hoc_engine_receive, DECISION to hoc_engine_decision),
  * from the sender the frame names (folded into 1..3, as net.c only passes
  * frames whose sender is the authenticated peer), with the clock moving 1 ms
@@ -21,6 +25,7 @@
 
 #include "engine.h"
 #include "otr.h"
+#include "seal.h"
 #include "wire.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -39,8 +44,8 @@ static void io_send(void *ctx, int to, uint64_t inst, int64_t round, const uint8
     (void)ctx, (void)inst, (void)round;
     if (to < 1 || to >= N || (len && !p)) abort();
 }
-static void io_send_decision(void *ctx, int to, uint64_t inst, uint32_t flags,
-                             const uint8_t *value, size_t len)
+static void io_send_decision(void *ctx, int to, uint64_t inst, uint32_t flags, const uint8_t *value,
+                             size_t len)
 {
     (void)ctx, (void)inst, (void)flags;
     if (to < 1 || to >= N || (len && !value)) abort();
@@ -104,13 +109,24 @@ static int reencode(const hoc_frame *f, uint8_t *out, size_t cap)
 
 static void check_frame(const uint8_t *at, size_t left, const hoc_frame *f, size_t used)
 {
-    if (used < HOC_WIRE_LEN + HOC_WIRE_HDR || used > left) abort();
-    const uint8_t *ptrs[3] = {f->nonce, f->mac, f->payload};
-    const size_t lens[3] = {HOC_WIRE_NONCE, HOC_WIRE_MAC, f->payload_len};
-    for (int i = 0; i < 3; i++)
+    if (used < HOC_WIRE_LEN + HOC_WIRE_HDR + HOC_WIRE_TAG || used > left) abort();
+    const uint8_t *ptrs[4] = {f->nonce, f->mac, f->payload, f->tag};
+    const size_t lens[4] = {HOC_WIRE_NONCE, HOC_WIRE_MAC, f->payload_len, HOC_WIRE_TAG};
+    for (int i = 0; i < 4; i++)
         if (ptrs[i] && (ptrs[i] < at || ptrs[i] + lens[i] > at + used)) abort();
+    if (f->tag != at + used - HOC_WIRE_TAG) abort();
     static uint8_t again[HOC_WIRE_LEN + HOC_WIRE_MAX_FRAME];
-    int len = reencode(f, again, sizeof again);
+    int len = reencode(f, again, sizeof again - HOC_WIRE_TAG);
+    if (len >= 0) { /* sealed as net.c seals it */
+        /* L is little-endian: grow it by the tag */
+        uint32_t l = (uint32_t)again[0] | (uint32_t)again[1] << 8 | (uint32_t)again[2] << 16 |
+                     (uint32_t)again[3] << 24;
+        l += HOC_WIRE_TAG;
+        for (int i = 0; i < 4; i++)
+            again[i] = (uint8_t)(l >> (8 * i));
+        memcpy(again + len, f->tag, HOC_WIRE_TAG);
+        len += HOC_WIRE_TAG;
+    }
     if (len < 0 || (size_t)len != used || memcmp(again, at, used) != 0) {
         fprintf(stderr, "frame type %d does not encode back to its %zu bytes\n", f->type, used);
         abort();
@@ -128,6 +144,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         .inputs = io_inputs};
     hoc_engine *e = hoc_engine_new(&otr_algo, 0, params, &o, &io);
     if (!e) abort();
+    static const uint8_t key[HOC_SEAL_KEY] = {1, 2, 3};
+    hoc_seal *rx = hoc_seal_new(key);
+    if (!rx) abort();
     uint64_t now = 1000;
     for (uint64_t i = 0; i < 4; i++)
         hoc_engine_start(e, i, now);
@@ -136,7 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         hoc_frame f;
         size_t used = 0;
         const char *why = NULL;
-        hoc_wire_status s = hoc_wire_decode(data + off, size - off, &f, &used, &why);
+        hoc_wire_status s = hoc_wire_decode_sealed(data + off, size - off, &f, &used, &why);
         if (s == HOC_WIRE_MORE) break;
         if (s == HOC_WIRE_BAD) {
             if (!why) abort(); /* every refusal says why: net.c logs it */
@@ -144,6 +163,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         if (s != HOC_WIRE_OK) abort();
         check_frame(data + off, size - off, &f, used);
+        if (hoc_seal_check(rx, data + off, used - HOC_WIRE_TAG, f.tag)) abort(); /* forged */
         off += used;
         int from = 1 + (int)(f.id % (N - 1));
         now += 1000;
@@ -156,5 +176,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (hoc_engine_live(e) > o.max_live) abort();
     }
     hoc_engine_free(e);
+    hoc_seal_free(rx);
     return 0;
 }
