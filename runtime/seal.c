@@ -60,35 +60,57 @@ void hoc_seal_free(hoc_seal *s)
     free(s);
 }
 
-/* The tag of a | b under sequence number seq; -1 if OpenSSL fails. */
-static int gmac(hoc_seal *s, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
-                uint8_t tag[HOC_WIRE_TAG])
+int hoc_seal_begin(hoc_seal *s)
 {
-    uint8_t iv[12] = {0}, none[16];
+    uint8_t iv[12] = {0}; /* 4 zero bytes, then the sequence number */
     for (int i = 0; i < 8; i++)
         iv[4 + i] = (uint8_t)(s->seq >> (8 * i));
+    return EVP_EncryptInit_ex(s->ctx, NULL, NULL, NULL, iv) == 1 ? 0 : -1;
+}
+
+int hoc_seal_add(hoc_seal *s, const uint8_t *p, size_t len)
+{
     int outl;
-    if (EVP_EncryptInit_ex(s->ctx, NULL, NULL, NULL, iv) != 1 ||
-        EVP_EncryptUpdate(s->ctx, NULL, &outl, a, (int)alen) != 1 ||
-        (blen && EVP_EncryptUpdate(s->ctx, NULL, &outl, b, (int)blen) != 1) ||
-        EVP_EncryptFinal_ex(s->ctx, none, &outl) != 1 ||
+    while (len > 0) { /* EVP takes int lengths */
+        int k = len > (1u << 30) ? 1 << 30 : (int)len;
+        if (EVP_EncryptUpdate(s->ctx, NULL, &outl, p, k) != 1) return -1;
+        p += k, len -= (size_t)k;
+    }
+    return 0;
+}
+
+/* The tag of what was added since begin, without consuming the sequence number. */
+static int finish(hoc_seal *s, uint8_t tag[HOC_WIRE_TAG])
+{
+    uint8_t none[16];
+    int outl;
+    if (EVP_EncryptFinal_ex(s->ctx, none, &outl) != 1 ||
         EVP_CIPHER_CTX_ctrl(s->ctx, EVP_CTRL_GCM_GET_TAG, HOC_WIRE_TAG, tag) != 1)
         return -1;
+    return 0;
+}
+
+int hoc_seal_end(hoc_seal *s, uint8_t tag[HOC_WIRE_TAG])
+{
+    if (finish(s, tag) < 0) return -1;
+    s->seq++;
     return 0;
 }
 
 int hoc_seal_tag(hoc_seal *s, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
                  uint8_t tag[HOC_WIRE_TAG])
 {
-    if (gmac(s, a, alen, b, blen, tag) < 0) return -1;
-    s->seq++;
-    return 0;
+    if (hoc_seal_begin(s) < 0 || hoc_seal_add(s, a, alen) < 0 ||
+        (blen && hoc_seal_add(s, b, blen) < 0))
+        return -1;
+    return hoc_seal_end(s, tag);
 }
 
 bool hoc_seal_check(hoc_seal *s, const uint8_t *frame, size_t len, const uint8_t tag[HOC_WIRE_TAG])
 {
     uint8_t want[HOC_WIRE_TAG];
-    if (gmac(s, frame, len, NULL, 0, want) < 0 || CRYPTO_memcmp(want, tag, HOC_WIRE_TAG) != 0)
+    if (hoc_seal_begin(s) < 0 || hoc_seal_add(s, frame, len) < 0 || finish(s, want) < 0 ||
+        CRYPTO_memcmp(want, tag, HOC_WIRE_TAG) != 0)
         return false;
     s->seq++;
     return true;

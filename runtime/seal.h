@@ -1,11 +1,12 @@
 /* seal.h: authenticated frames (wire version 5, docs/runtime.md "Wire
- * format"). After the handshake every frame ends in a 16-byte tag: the
- * AES-256-GCM tag over the whole frame (length prefix included) as
- * additional data, with no plaintext (GMAC: frames are authenticated, not
- * encrypted), under a key of the connection and direction, with the frame's
- * sequence number on that connection and direction as the GCM nonce. The
- * sequence number is not sent: a frame dropped, replayed, reordered,
- * injected or altered on the path fails the next tag check. */
+ * format"). After the handshake every frame travels inside a SEALED frame
+ * (wire.h), which ends in a 16-byte tag: the AES-256-GCM tag over the SEALED
+ * frame (length prefix included) as additional data, with no plaintext
+ * (GMAC: frames are authenticated, not encrypted), under a key of the
+ * connection and direction, with the SEALED frame's sequence number on that
+ * connection and direction as the GCM nonce. The sequence number is not
+ * sent: a SEALED frame dropped, replayed, reordered, injected or altered on
+ * the path fails the next tag check. */
 #ifndef HOC_SEAL_H
 #define HOC_SEAL_H
 
@@ -34,9 +35,13 @@ void hoc_seal_keys(const uint8_t *secret, size_t len, const uint8_t cnonce[HOC_W
 hoc_seal *hoc_seal_new(const uint8_t key[HOC_SEAL_KEY]);
 /* NULL is a no-op. */
 void hoc_seal_free(hoc_seal *s);
-/* Writes the tag of the frame a[0..alen) | b[0..blen) (b may be NULL) under
- * the next sequence number, which it consumes; -1 (sequence not consumed)
- * if OpenSSL fails. */
+/* Tagging in pieces: begin, add the bytes in order, end writes the tag
+ * under the next sequence number and consumes it. Each returns -1 if
+ * OpenSSL fails (the sequence number is then not consumed). */
+int hoc_seal_begin(hoc_seal *s);
+int hoc_seal_add(hoc_seal *s, const uint8_t *p, size_t len);
+int hoc_seal_end(hoc_seal *s, uint8_t tag[HOC_WIRE_TAG]);
+/* begin, add a[0..alen) and b[0..blen) (b may be NULL), end. */
 int hoc_seal_tag(hoc_seal *s, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
                  uint8_t tag[HOC_WIRE_TAG]);
 /* Is tag the tag of frame[0..len) under the next sequence number? Consumes

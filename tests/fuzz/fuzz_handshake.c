@@ -13,10 +13,9 @@
  *          accept) gets the MAC the replica expects patched in, computed
  *          from the nonce it sent us, so the fuzzer gets past the handshake
  *          and its later chunks reach the authenticated frame path: from
- *          then on every chunk shaped like one whole frame (its L is the
- *          chunk's length less 4) is sealed as the replica expects (L
- *          grown by the tag, the tag after it, keys from both nonces,
- *          seal.h); other chunks go as they are, and fail the tag.
+ *          then on every chunk goes inside a SEALED frame with the tag the
+ *          replica expects (keys from both nonces, seal.h), whatever its
+ *          bytes, so that the frames in it are decoded and handed over.
  *   bit 2  cluster secret "fuzz-secret" (else the empty key).
  *   bit 3  n = 4 (else 2).
  * After each chunk the event loop runs a few non-blocking passes and we read
@@ -170,13 +169,17 @@ static const uint8_t *find_nonce(const uint8_t *in, size_t len, hoc_frame_type t
     return NULL;
 }
 
-/* Seals a chunk shaped like one whole frame with *tx: its new length. */
+/* Puts chunk[0..len) inside a SEALED frame tagged with *tx (chunk has
+ * room for the 8 header bytes before and the tag after); its new length. */
 static size_t seal_chunk(uint8_t *chunk, size_t len, hoc_seal *tx)
 {
-    if (len < 8 || hoc_get_u32(chunk) != len - 4 || len + HOC_WIRE_TAG > 65536 + 16) return len;
-    hoc_put_u32(chunk, hoc_get_u32(chunk) + HOC_WIRE_TAG);
-    if (hoc_seal_tag(tx, chunk, len, NULL, 0, chunk + len) < 0) abort();
-    return len + HOC_WIRE_TAG;
+    uint8_t hdr[HOC_WIRE_LEN + HOC_WIRE_HDR];
+    int h = hoc_wire_sealed_header(hdr, sizeof hdr, len);
+    if (h < 0) return len;
+    memmove(chunk + h, chunk, len);
+    memcpy(chunk, hdr, (size_t)h);
+    if (hoc_seal_tag(tx, chunk, (size_t)h + len, NULL, 0, chunk + h + len) < 0) abort();
+    return (size_t)h + len + HOC_WIRE_TAG;
 }
 
 /* With the fix bit: patches the MAC the replica expects into an AUTH (we
@@ -299,7 +302,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             continue;
         }
         if (len > size - off) len = size - off;
-        static uint8_t chunk[65536 + 16];
+        static uint8_t chunk[65536 + 32]; /* room to seal it */
         memcpy(chunk, data + off, len);
         off += len;
         len = fix_chunk(chunk, len, &o, &cl, me, we_dial, in, inlen, our_nonce, &tx);

@@ -49,17 +49,22 @@ def chunks(mode, parts):
     return bytes([mode]) + b"".join(struct.pack("<H", len(p)) + p for p in parts)
 
 
-def sealed(stream):
-    """Each frame of stream as it arrives after the handshake: L grown by
-    the 16-byte tag, a tag after it (zeros: the target lets frames whose tag
-    fails go on, since a fuzzer cannot forge one)."""
-    out, off = b"", 0
+def sealed(stream, per=8):
+    """stream as it arrives after the handshake: its frames, per at a time,
+    in SEALED frames (type 8) ending in a tag (zeros: the target lets frames
+    whose tag fails go on, since a fuzzer cannot forge one); what does not
+    parse as frames follows as it is."""
+    frames, off = [], 0
     while off + 4 <= len(stream):
         (length,) = struct.unpack_from("<I", stream, off)
         if off + 4 + length > len(stream):
             break
-        out += struct.pack("<I", length + 16) + stream[off + 4:off + 4 + length] + bytes(16)
+        frames.append(stream[off:off + 4 + length])
         off += 4 + length
+    out = b""
+    for k in range(0, len(frames), per):
+        body = b"".join(frames[k:k + per])
+        out += struct.pack("<IBBH", 4 + len(body) + 16, 5, 8, 0) + body + bytes(16)
     return out + stream[off:]
 
 

@@ -185,19 +185,20 @@ WIRE_VERSION = 5
 
 
 class Sealer:
-    """One direction of an authenticated connection (runtime/seal.h): the
-    AES-256-GCM tag of each frame (length prefix included) as additional data,
-    the sequence number as the nonce."""
+    """One direction of an authenticated connection (runtime/seal.h): frames
+    in a SEALED frame (type 8) ending in the AES-256-GCM tag of everything
+    before it (length prefix included) as additional data, the sequence
+    number as the nonce."""
 
     def __init__(self, key):
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
         self.gcm, self.seq = AESGCM(key), 0
 
-    def seal(self, fr):
-        fr = struct.pack("<I", struct.unpack_from("<I", fr)[0] + 16) + fr[4:]
-        tag = self.gcm.encrypt(b"\0" * 4 + struct.pack("<Q", self.seq), b"", fr)
+    def seal(self, frames):
+        rec = struct.pack("<IBBH", 4 + len(frames) + 16, WIRE_VERSION, 8, 0) + frames
+        tag = self.gcm.encrypt(b"\0" * 4 + struct.pack("<Q", self.seq), b"", rec)
         self.seq += 1
-        return fr + tag
+        return rec + tag
 
 
 def seal_keys(secret, cnonce, snonce, client, server, cluster):
@@ -311,7 +312,7 @@ def attack(c):
             s.sendall(frame(3, struct.pack("<QQII", 5, 0, 2, algo) + b"\0" * 24))
         elif bad == "altered":  # a sealed MSG with one payload byte changed
             fr = bytearray(tx.seal(frame(3, struct.pack("<QQII", 5, 0, 2, algo) + b"\0" * 8)))
-            fr[33] ^= 1
+            fr[40] ^= 1
             s.sendall(bytes(fr))
         else:
             s.sendall(os.urandom(200))

@@ -216,21 +216,21 @@ static bool replay_refused(void *arg)
     return hoc_net_get_stats(((Dialer *)arg)->net)->tampered == 1;
 }
 
-/* An empty MSG of instance 0 from server 0, sealed as the server's first
- * frame on a connection whose handshake had nonces cn (client) and sn; its
- * size. */
+/* An empty MSG of instance 0 from server 0 in a SEALED frame, the
+ * server's first on a connection whose handshake had nonces cn (client)
+ * and sn; its size. */
 static int seal_msg(uint8_t *out, size_t cap, const uint8_t *secret, size_t slen, const uint8_t *cn,
                     const uint8_t *sn, const hoc_wire_cluster *cl)
 {
     uint8_t cs[HOC_SEAL_KEY], sc[HOC_SEAL_KEY];
     hoc_seal_keys(secret, slen, cn, sn, 1, 0, cl, cs, sc);
     hoc_seal *tx = hoc_seal_new(sc);
-    int mlen = hoc_wire_msg_header(out, cap, 0, 0, 0, 0x99, 0);
-    CHECK(tx && mlen > 0 && (size_t)mlen + HOC_WIRE_TAG <= cap);
-    hoc_put_u32(out, hoc_get_u32(out) + HOC_WIRE_TAG);
-    CHECK(hoc_seal_tag(tx, out, (size_t)mlen, NULL, 0, out + mlen) == 0);
+    int mlen = hoc_wire_msg_header(out + 8, cap - 8, 0, 0, 0, 0x99, 0);
+    int h = hoc_wire_sealed_header(out, cap, (size_t)mlen);
+    CHECK(tx && mlen > 0 && h == 8 && (size_t)(h + mlen) + HOC_WIRE_TAG <= cap);
+    CHECK(hoc_seal_tag(tx, out, (size_t)(h + mlen), NULL, 0, out + h + mlen) == 0);
     hoc_seal_free(tx);
-    return mlen + HOC_WIRE_TAG;
+    return h + mlen + HOC_WIRE_TAG;
 }
 
 /* Peer 0's address is held by a server that answers the handshake: endpoint
