@@ -9,6 +9,7 @@ on LISTEN_HOST:PORT is relayed to HOST:PORT. Commands arrive as JSON lines on
 stdin and apply from then on to every frame in both directions:
     {"drop": 0.2, "dup": 0.1, "delay_ms": 30, "reorder": true}
     {"flip": 0.01, "inject": 0.01}  # tampering: see below
+    {"delay_ms": 40, "jitter": true}  # each frame 0..40 ms, order kept
     {"drop": 0, "dup": 0, "delay_ms": 0}                # pass-through
     {"stats": 1}        # answers one JSON line of counters on stdout
 EOF on stdin ends the relay. Handshake frames (HELLO, AUTH, ACCEPT) and DONE
@@ -36,7 +37,7 @@ import struct
 import sys
 import time
 
-PASS_TYPES = {1, 2, 5, 6}  # HELLO, AUTH, DONE, ACCEPT
+PASS_TYPES = {1, 2, 5, 6}  # HELLO, AUTH, DONE, ACCEPT (after the handshake all is SEALED, 8)
 MAX_FRAME = 65536
 
 
@@ -45,6 +46,7 @@ class Config:
     dup = 0.0
     delay = 0.0
     reorder = False
+    jitter = False
     flip = 0.0
     inject = 0.0
 
@@ -110,7 +112,7 @@ class Direction:
         copies = 2 if rng.random() < CFG.dup else 1
         STATS["duplicated"] += copies - 1
         for _ in range(copies):
-            d = rng.uniform(0, CFG.delay) if CFG.reorder else CFG.delay
+            d = rng.uniform(0, CFG.delay) if CFG.reorder or CFG.jitter else CFG.delay
             if d > 0:
                 STATS["delayed"] += 1
             self.schedule(frame, d)
@@ -216,6 +218,7 @@ def command(line):
     CFG.dup = float(c.get("dup", CFG.dup))
     CFG.delay = float(c.get("delay_ms", CFG.delay * 1000)) / 1000
     CFG.reorder = bool(c.get("reorder", CFG.reorder))
+    CFG.jitter = bool(c.get("jitter", CFG.jitter))
     CFG.flip = float(c.get("flip", CFG.flip))
     CFG.inject = float(c.get("inject", CFG.inject))
 
