@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "hoc_rt.h"
 #include "rng.h"
+#include "seal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -54,15 +55,20 @@ typedef struct Conn {
     bool dialed, dirty;
     bool refused; /* closed for what the other side did: worth a warning */
     struct event *rev, *wev, *timer;
-    /* out: bytes for the socket, in order. pend (with --delay): frames
-     * queued in this loop iteration; held as a batch, they join out when
-     * due, behind every older byte */
-    struct evbuffer *out, *pend;
+    /* out: bytes for the socket, in order. rec: once ready, the frames
+     * queued in this loop iteration, which join out in SEALED frames at its
+     * end. pend (with --delay) instead of rec: held as a batch, they join
+     * out (sealed) when due, behind every older byte */
+    struct evbuffer *out, *rec, *pend;
     uint64_t pend_frames; /* frames in pend */
     uint64_t gen;         /* which connection with the peer this is, once it is the peer's */
     uint8_t *in;          /* bytes read and not yet decoded: in[0..inlen) of incap */
     size_t inlen, incap;
     uint8_t nonce[HOC_WIRE_NONCE]; /* ours, which the other side must MAC */
+    uint8_t their_nonce[HOC_WIRE_NONCE];
+    /* once ready: the tags of what we send and of what we receive (both
+     * NULL with the test-only unsealed option) */
+    hoc_seal *tx, *rx;
     /* the other side runs another cluster. Dialer: as the server's HELLO
      * announced it (theirs); the server learns it from our AUTH and hangs
      * up. Server: as an authentic AUTH said, so it is refused. */
@@ -201,7 +207,10 @@ static void conn_release(Conn *c)
     if (c->timer) event_free(c->timer);
     free(c->in);
     if (c->out) evbuffer_free(c->out);
+    if (c->rec) evbuffer_free(c->rec);
     if (c->pend) evbuffer_free(c->pend);
+    hoc_seal_free(c->tx);
+    hoc_seal_free(c->rx);
     if (c->fd >= 0) close(c->fd);
     free(c);
 }
@@ -215,13 +224,14 @@ static Conn *conn_new(hoc_net *net, int fd, bool dialed, int peer)
     c->incap = IN_SMALL;
     c->in = malloc(c->incap);
     c->out = evbuffer_new();
+    c->rec = evbuffer_new();
     bool held = net->o.delay_us > 0; /* --delay holds what we send */
     c->pend = held ? evbuffer_new() : NULL;
     c->rev = event_new(net->base, fd, EV_READ | EV_PERSIST, read_cb, c);
     c->wev = event_new(net->base, fd, EV_WRITE, write_cb, c);
     c->timer = event_new(net->base, -1, 0, handshake_timeout, c);
     struct timeval tv = {HANDSHAKE_TIMEOUT_MS / 1000, 0};
-    if (!c->in || !c->out || (held && !c->pend) || !c->rev || !c->wev || !c->timer ||
+    if (!c->in || !c->out || !c->rec || (held && !c->pend) || !c->rev || !c->wev || !c->timer ||
         event_add(c->timer, &tv)) {
         c->fd = -1;
         conn_release(c);
@@ -349,14 +359,18 @@ static void bad_frame(Conn *c, const char *why)
     refuse(c, &c->net->st.bad_frames, why);
 }
 
-/* Queues a whole frame, head then body (which may be empty), on conn c. */
+/* Queues a whole frame, head then body (which may be empty), on conn c:
+ * straight out during the handshake, once ready into rec (or pend), which
+ * seal_out moves out in SEALED frames. */
 static void queue2(Conn *c, const void *head, size_t hlen, const void *body, size_t blen)
 {
     hoc_net *net = c->net;
+    bool ready = c->state == C_READY;
     /* --delay holds the peer's traffic, not the handshake: held frames are
      * tied to the connection by peer and generation, which it has once ready */
-    struct evbuffer *b = c->pend && c->state == C_READY ? c->pend : c->out;
-    size_t queued = evbuffer_get_length(c->out) + (c->pend ? evbuffer_get_length(c->pend) : 0);
+    struct evbuffer *b = !ready ? c->out : c->pend ? c->pend : c->rec;
+    size_t queued = evbuffer_get_length(c->out) + evbuffer_get_length(c->rec) +
+                    (c->pend ? evbuffer_get_length(c->pend) : 0);
     if (queued + hlen + blen > net->o.max_out) {
         net->st.dropped_overflow++;
         if (warn_due(&net->warned_overflow))
@@ -371,6 +385,67 @@ static void queue2(Conn *c, const void *head, size_t hlen, const void *body, siz
     net->st.frames_out++;
     net->st.bytes_out += hlen + blen;
     mark_dirty(c);
+}
+
+/* The bytes of the whole frames at the front of src that one SEALED frame
+ * takes: as many as fit in HOC_WIRE_SEAL_BATCH, at least one. src holds
+ * whole frames only, so a batch that fits is all of it (the usual case:
+ * no walk over the frames). */
+static size_t seal_batch(struct evbuffer *src)
+{
+    size_t len = evbuffer_get_length(src), take = 0;
+    if (len <= HOC_WIRE_SEAL_BATCH) return len;
+    struct evbuffer_ptr at;
+    evbuffer_ptr_set(src, &at, 0, EVBUFFER_PTR_SET);
+    while (take + HOC_WIRE_LEN <= len) {
+        uint8_t l4[HOC_WIRE_LEN];
+        if (evbuffer_copyout_from(src, &at, l4, sizeof l4) != (ev_ssize_t)sizeof l4) break;
+        size_t fl = HOC_WIRE_LEN + hoc_get_u32(l4);
+        if (take && take + fl > HOC_WIRE_SEAL_BATCH) break;
+        take += fl;
+        if (take >= len || evbuffer_ptr_set(src, &at, fl, EVBUFFER_PTR_ADD) != 0) break;
+    }
+    return take < len ? take : len;
+}
+
+/* Moves the frames in src to c->out in SEALED frames (the test-only
+ * unsealed option: as they are). Sealing here, where bytes join out, keeps
+ * the sequence numbers in the order the bytes are written. */
+static void seal_out(Conn *c, struct evbuffer *src)
+{
+    if (!c->tx) {
+        evbuffer_add_buffer(c->out, src);
+        return;
+    }
+    while (evbuffer_get_length(src) > 0) {
+        size_t take = seal_batch(src);
+        uint8_t hdr[HOC_WIRE_LEN + HOC_WIRE_HDR], tag[HOC_WIRE_TAG];
+        struct evbuffer_iovec v[16];
+        int h = hoc_wire_sealed_header(hdr, sizeof hdr, take);
+        bool ok = h > 0 && hoc_seal_begin(c->tx) == 0 && hoc_seal_add(c->tx, hdr, (size_t)h) == 0;
+        struct evbuffer_ptr at;
+        evbuffer_ptr_set(src, &at, 0, EVBUFFER_PTR_SET);
+        for (size_t done = 0; ok && done < take;) {
+            int nv = evbuffer_peek(src, (ev_ssize_t)(take - done), &at, v, 16);
+            ok = nv > 0;
+            for (int i = 0; ok && i < nv && i < 16 && done < take; i++) {
+                size_t k = v[i].iov_len < take - done ? v[i].iov_len : take - done;
+                ok = hoc_seal_add(c->tx, v[i].iov_base, k) == 0;
+                done += k;
+            }
+            ok = ok && evbuffer_ptr_set(src, &at, done, EVBUFFER_PTR_SET) == 0;
+        }
+        if (!ok || hoc_seal_end(c->tx, tag) < 0) { /* OpenSSL failed: nothing goes out */
+            hoc_log(&c->net->o.log, HOC_LOG_ERROR, "frames for %d dropped: cannot seal them",
+                    c->peer);
+            evbuffer_drain(src, evbuffer_get_length(src));
+            return;
+        }
+        evbuffer_add(c->out, hdr, (size_t)h);
+        evbuffer_remove_buffer(src, c->out, take);
+        evbuffer_add(c->out, tag, sizeof tag);
+        c->net->st.bytes_out += (size_t)h + sizeof tag;
+    }
 }
 
 static void queue(Conn *c, const void *frame, size_t len)
@@ -532,7 +607,7 @@ static void delay_cb(evutil_socket_t fd, short what, void *arg)
         if (!net->dhead) net->dtail = NULL;
         Conn *c = net->peers[d->peer].conn;
         if (c && c->state == C_READY && c->gen == d->gen) {
-            evbuffer_add_buffer(c->out, d->buf);
+            seal_out(c, d->buf);
             write_out(c);
         } else {
             drop_held(net, d->frames);
@@ -570,11 +645,12 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
                 if (net->dhead == d) arm_delay(net);
             } else {
                 free(d);
-                evbuffer_add_buffer(c->out, c->pend); /* out of memory: send it now */
+                seal_out(c, c->pend); /* out of memory: send it now */
             }
             c->pend_frames = 0;
         }
-        write_out(c); /* handshake frames, which --delay does not hold */
+        seal_out(c, c->rec);
+        write_out(c); /* and handshake frames, which --delay does not hold */
     }
     /* the iteration callback may have asked for another pass: leave kicked as is */
 }
@@ -588,7 +664,7 @@ void hoc_net_flush_now(hoc_net *net)
         net->dhead = d->next;
         Conn *c = net->peers[d->peer].conn;
         if (c && c->state == C_READY && c->gen == d->gen)
-            evbuffer_add_buffer(c->out, d->buf);
+            seal_out(c, d->buf);
         else
             drop_held(net, d->frames);
         evbuffer_free(d->buf);
@@ -598,18 +674,44 @@ void hoc_net_flush_now(hoc_net *net)
     for (int p = 0; p < net->n; p++) {
         Conn *c = net->peers[p].conn;
         if (c && c->pend) {
-            evbuffer_add_buffer(c->out, c->pend);
+            seal_out(c, c->pend);
             c->pend_frames = 0;
         }
-        if (c && c->state == C_READY) write_out(c);
+        if (c && c->state == C_READY) {
+            seal_out(c, c->rec);
+            write_out(c);
+        }
     }
 }
 
 /* ---- frames in ---- */
-/* The handshake is over both ways: c carries the peer's traffic. */
-static void conn_ready(Conn *c)
+/* Keys c's two directions from the secret and both nonces; false if
+ * OpenSSL cannot (c is then closed). */
+static bool conn_seal(Conn *c)
 {
     hoc_net *net = c->net;
+    if (net->o.test_unsealed) return true;
+    uint8_t cs[HOC_SEAL_KEY], sc[HOC_SEAL_KEY];
+    const uint8_t *cn = c->dialed ? c->nonce : c->their_nonce;
+    const uint8_t *sn = c->dialed ? c->their_nonce : c->nonce;
+    uint32_t me = (uint32_t)net->o.id, peer = (uint32_t)c->peer;
+    hoc_seal_keys(net->secret, net->o.secret_len, cn, sn, c->dialed ? me : peer,
+                  c->dialed ? peer : me, &net->cluster, cs, sc);
+    c->tx = hoc_seal_new(c->dialed ? cs : sc);
+    c->rx = hoc_seal_new(c->dialed ? sc : cs);
+    OPENSSL_cleanse(cs, sizeof cs);
+    OPENSSL_cleanse(sc, sizeof sc);
+    if (c->tx && c->rx) return true;
+    conn_close(c, "cannot key the connection (OpenSSL)");
+    return false;
+}
+
+/* The handshake is over both ways: c carries the peer's traffic, sealed;
+ * false if c was closed instead. */
+static bool conn_ready(Conn *c)
+{
+    hoc_net *net = c->net;
+    if (!conn_seal(c)) return false;
     Peer *pe = &net->peers[c->peer];
     c->state = C_READY;
     pe->conn = c;
@@ -619,6 +721,7 @@ static void conn_ready(Conn *c)
     event_free(c->timer);
     c->timer = NULL;
     hoc_log(&net->o.log, HOC_LOG_INFO, "%s %d", c->dialed ? "connected to" : "accepted", c->peer);
+    return true;
 }
 
 static bool auth_failed(Conn *c, const char *why)
@@ -634,6 +737,7 @@ static void answer_hello(Conn *c, const hoc_frame *f)
     hoc_net *net = c->net;
     uint8_t mac[HOC_WIRE_MAC], frame[128];
     c->theirs = (hoc_wire_cluster){f->algo, f->n, f->params};
+    memcpy(c->their_nonce, f->nonce, HOC_WIRE_NONCE);
     c->mismatch = !same_cluster(&c->theirs, &net->cluster);
     net->st.mismatches += c->mismatch;
     hoc_net_auth_mac(net->secret, net->o.secret_len, HOC_AUTH_CLIENT, f->nonce, (uint32_t)net->o.id,
@@ -668,8 +772,7 @@ static bool on_server_frame(Conn *c, const hoc_frame *f)
                      (uint32_t)c->peer, &net->cluster, mac);
     if (CRYPTO_memcmp(mac, f->mac, HOC_WIRE_MAC) != 0)
         return auth_failed(c, "the server failed authentication");
-    conn_ready(c);
-    return true;
+    return conn_ready(c);
 }
 
 /* Server: AUTH, the client's proof, answered with ACCEPT. The MAC is checked
@@ -698,6 +801,7 @@ static bool on_auth(Conn *c, const hoc_frame *f)
      * disagrees with ours */
     if (f->id < (uint32_t)net->o.id) return auth_failed(c, "a peer with a lower id dialed");
     c->peer = (int)f->id;
+    memcpy(c->their_nonce, f->nonce, HOC_WIRE_NONCE);
     /* a newer connection from the same peer replaces the old one (restart) */
     Conn *old = net->peers[c->peer].conn;
     if (old) conn_close(old, "replaced by a new connection");
@@ -705,8 +809,7 @@ static bool on_auth(Conn *c, const hoc_frame *f)
                      (uint32_t)net->o.id, &net->cluster, mac);
     int len = hoc_wire_accept(frame, sizeof frame, (uint32_t)net->o.id, net->o.algo, mac);
     queue(c, frame, (size_t)len);
-    conn_ready(c);
-    return true;
+    return conn_ready(c);
 }
 
 /* Handles one decoded frame; false if c was closed. */
@@ -736,6 +839,40 @@ static bool on_frame(Conn *c, const hoc_frame *f)
     return true;
 }
 
+/* After the handshake: checks the SEALED frame f (its used bytes at at)
+ * and hands its frames over; false if c was closed. A wrong tag means a
+ * SEALED frame altered, injected, replayed or reordered on the path, or
+ * one before it dropped; a bare frame, one injected. Either closes the
+ * connection, logged and counted in tampered (the dialer redials: a new
+ * connection, new keys). */
+static bool unseal(Conn *c, const uint8_t *at, const hoc_frame *f, size_t used)
+{
+    char why[160];
+    if (f->type != HOC_F_SEALED || !hoc_seal_check(c->rx, at, used - HOC_WIRE_TAG, f->tag)) {
+        snprintf(why, sizeof why,
+                 "%s %" PRIu64 " failed authentication (altered, injected, replayed, reordered or "
+                 "dropped on the path)",
+                 f->type == HOC_F_SEALED ? "sealed frame"
+                                         : "unsealed frame in place of sealed frame",
+                 hoc_seal_seq(c->rx));
+        return refuse(c, &c->net->st.tampered, why);
+    }
+    size_t off = 0;
+    while (off < f->payload_len) {
+        hoc_frame g;
+        size_t n;
+        const char *bad;
+        hoc_wire_status s = hoc_wire_decode(f->payload + off, f->payload_len - off, &g, &n, &bad);
+        if (s != HOC_WIRE_OK) {
+            bad_frame(c, s == HOC_WIRE_MORE ? "a frame cut short inside its sealed frame" : bad);
+            return false;
+        }
+        off += n;
+        if (!on_frame(c, &g)) return false;
+    }
+    return true;
+}
+
 /* Decodes and handles the whole frames in c->in and keeps the partial one at
  * the front; false if c was closed. */
 static bool consume(Conn *c)
@@ -746,14 +883,15 @@ static bool consume(Conn *c)
         hoc_frame f;
         size_t used;
         const char *why;
-        hoc_wire_status s = hoc_wire_decode(c->in + off, c->inlen - off, &f, &used, &why);
+        const uint8_t *at = c->in + off;
+        hoc_wire_status s = hoc_wire_decode(at, c->inlen - off, &f, &used, &why);
         if (s == HOC_WIRE_MORE) break;
         if (s == HOC_WIRE_BAD) {
             bad_frame(c, why);
             return false;
         }
         off += used;
-        open = on_frame(c, &f);
+        open = c->rx ? unseal(c, at, &f, used) : on_frame(c, &f);
     }
     if (!open) return false;
     c->inlen -= off;

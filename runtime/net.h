@@ -2,8 +2,8 @@
  * one per pair of processes carrying frames both ways (the higher id dials,
  * so the two never race to open it; ACKs ride on the replies), TCP_NODELAY,
  * reconnection with back-off by the dialer, a mutual HMAC challenge when a
- * connection opens, and one flush per event-loop iteration: every frame
- * produced while handling one batch of events goes out in one write per peer.
+ * connection opens, every frame after it sealed (seal.h), and one flush per event-loop iteration:
+ * every frame produced while handling one batch of events goes out in one write per peer.
  */
 #ifndef HOC_NET_H
 #define HOC_NET_H
@@ -39,6 +39,10 @@ typedef struct hoc_net_opts {
     uint64_t delay_us; /* fault injection: hold every flush this long */
     uint64_t seed;
     size_t max_out; /* bytes queued to one peer at most (0: 64 MiB); frames beyond are dropped */
+    /* TEST ONLY (bench/bench_net.sh measures what tags cost): frames after
+     * the handshake go unsealed, so anybody on the path can forge them.
+     * Both ends must agree; a sealed peer closes the connection. */
+    bool test_unsealed;
     hoc_logger log;
 } hoc_net_opts;
 
@@ -47,6 +51,7 @@ typedef struct hoc_net_opts {
 typedef struct hoc_net_stats {
     uint64_t frames_in, frames_out, bytes_in, bytes_out;
     uint64_t bad_frames, auth_failures, mismatches, disconnects;
+    uint64_t tampered;            /* connections closed for a frame whose tag was wrong */
     uint64_t dropped_unconnected; /* the connection with the peer was not ready */
     uint64_t dropped_overflow;    /* max_out bytes were already queued for the peer */
     uint64_t dropped_injected;    /* by the drop option */

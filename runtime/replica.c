@@ -236,6 +236,10 @@ static int load_config(Replica *r)
         fprintf(stderr, "hoc: --secret FILE is required when a peer is not on loopback\n");
         return EXIT_SETUP;
     }
+    if (g->test_unsealed && !loopback) {
+        fprintf(stderr, "hoc: --test-unsealed-frames is for benchmarks on loopback only\n");
+        return EXIT_SETUP;
+    }
     if (hoc_params_pick(r->a, r->n, g->pname, g->pvals, g->nparams, r->params, err, sizeof err)) {
         fprintf(stderr, "hoc: %s\n", err);
         return EXIT_SETUP;
@@ -264,6 +268,7 @@ static int open_service(Replica *r)
                        .memory = (uint64_t)g->memory_mb << 20,
                        .drop = g->drop,
                        .delay_us = (uint64_t)g->delay_ms * 1000,
+                       .test_unsealed = g->test_unsealed,
                        .seed = (uint64_t)g->seed,
                        .log = r->log};
     hoc_svc_io io = {.ctx = r,

@@ -21,6 +21,7 @@ typedef struct hoc_replica_args {
     long long delay_ms, start_wait_ms, timeout_s, seed, spin_us;
     long long memory_mb; /* memory for live instances */
     bool forward, help;
+    bool test_unsealed; /* --test-unsealed-frames: benchmarks only */
     hoc_log_level log;
     int64_t inputs[HOC_REPLICA_MAX_INPUTS]; /* --input, in order; ninputs 0: the default */
     int ninputs;

@@ -272,6 +272,7 @@ hoc_svc *hoc_svc_new(struct event_base *base, const hoc_svc_opts *o, const hoc_s
                        .params = hoc_wire_params_tag(s->params, o->algo->nparams),
                        .drop = o->drop,
                        .delay_us = o->delay_us,
+                       .test_unsealed = o->test_unsealed,
                        .seed = o->seed,
                        .log = o->log};
     hoc_net_cb cb = {s, on_frame, on_iteration};
@@ -430,6 +431,7 @@ NET(bytes_in)
 NET(bytes_out)
 NET(bad_frames)
 NET(auth_failures)
+NET(tampered)
 NET(mismatches)
 NET(dropped_injected)
 static uint64_t live(const hoc_svc *s)
@@ -494,6 +496,9 @@ static const Family families[] = {
     {"bad_frames_total", "counter", "Connections closed for a bad frame.", net_bad_frames},
     {"auth_failures_total", "counter", "Connections that failed authentication.",
      net_auth_failures},
+    {"frames_tampered_total", "counter",
+     "Connections closed for a frame that failed authentication (tampering on the path).",
+     net_tampered},
     {"cluster_mismatches_total", "counter",
      "Connections refused because the peer runs another algorithm, n or parameters.",
      net_mismatches},

@@ -38,6 +38,7 @@ typedef struct hoc_svc_opts {
     uint64_t memory;       /* bytes live instances may take (0: HOC_SVC_MEMORY) */
     double drop;           /* fault injection (net.h) */
     uint64_t delay_us;
+    bool test_unsealed; /* TEST ONLY: frames unauthenticated (net.h), for bench/ */
     uint64_t seed;
     hoc_logger log;
 } hoc_svc_opts;

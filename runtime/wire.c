@@ -132,13 +132,24 @@ int hoc_wire_done(uint8_t *out, size_t cap, uint32_t sender, uint32_t algo)
     return n;
 }
 
+int hoc_wire_sealed_header(uint8_t *out, size_t cap, size_t flen)
+{
+    size_t l = HOC_WIRE_HDR + flen + HOC_WIRE_TAG;
+    if (l > HOC_WIRE_MAX_SEALED || cap < HOC_WIRE_LEN + HOC_WIRE_HDR) return -1;
+    put32(out, (uint32_t)l);
+    out[4] = HOC_WIRE_VERSION;
+    out[5] = HOC_F_SEALED;
+    out[6] = out[7] = 0;
+    return HOC_WIRE_LEN + HOC_WIRE_HDR;
+}
+
 hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, size_t *used,
                                 const char **why)
 {
     *why = NULL;
     if (len < HOC_WIRE_LEN) return HOC_WIRE_MORE;
     uint32_t l = get32(buf);
-    if (l < HOC_WIRE_HDR || l > HOC_WIRE_MAX_FRAME) {
+    if (l < HOC_WIRE_HDR || l > HOC_WIRE_MAX_SEALED) {
         *why = l < HOC_WIRE_HDR ? "frame too short" : "frame too long";
         return HOC_WIRE_BAD;
     }
@@ -148,8 +159,12 @@ hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, si
             *why = "unknown wire version";
             return HOC_WIRE_BAD;
         }
-        if (buf[5] < HOC_F_HELLO || buf[5] > HOC_F_APP) {
+        if (buf[5] < HOC_F_HELLO || buf[5] > HOC_F_SEALED) {
             *why = "unknown frame type";
+            return HOC_WIRE_BAD;
+        }
+        if (buf[5] != HOC_F_SEALED && l > HOC_WIRE_MAX_FRAME) {
+            *why = "frame too long";
             return HOC_WIRE_BAD;
         }
     }
@@ -206,6 +221,11 @@ hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, si
     case HOC_F_DONE:
         if (blen != 8) goto size;
         f->id = get32(b), f->algo = get32(b + 4);
+        break;
+    case HOC_F_SEALED:
+        if (blen < HOC_WIRE_TAG) goto size;
+        f->payload = b, f->payload_len = blen - HOC_WIRE_TAG;
+        f->tag = b + f->payload_len;
         break;
     }
     *used = HOC_WIRE_LEN + l;

@@ -1,8 +1,9 @@
-/* wire.h: the replica wire format, version 4 (documented in docs/runtime.md).
+/* wire.h: the replica wire format, version 5 (documented in docs/runtime.md).
  *
  * Every frame is a 4-byte little-endian length L (the bytes that follow, at
- * least 4 and at most HOC_WIRE_MAX_FRAME), then a 4-byte header: version (4),
- * type, two reserved zero bytes, then the body of that type:
+ * least 4 and at most HOC_WIRE_MAX_FRAME, HOC_WIRE_MAX_SEALED for SEALED),
+ * then a 4-byte header: version (5), type, two reserved zero bytes, then the
+ * body of that type:
  *
  *   HELLO    server -> client  u32 server id, cluster (u32 algorithm, u32 n,
  *                              u32 params), 16-byte nonce
@@ -20,23 +21,32 @@
  *            without it the frame is a notice and carries no value
  *   DONE     u32 sender, u32 algorithm (the sender has decided everything it runs)
  *   APP      u32 sender, u32 algorithm, payload: a service's own traffic
+ *   SEALED   whole frames (MSG, DECISION, DONE, APP), then a HOC_WIRE_TAG-byte
+ *            tag over everything before it, L included (seal.h). After the
+ *            handshake a connection carries SEALED frames only: one per
+ *            flush and peer, so the tag is paid per batch, not per frame.
  *
  * The cluster in the handshake lets two replicas whose configurations differ
  * (another algorithm, peers files of different n, other parameter values)
  * say so instead of failing as strangers. All integers little-endian.
- * Decoding never reads past the given length. */
+ * Decoding never reads past the given length. Version 5 added SEALED. */
 #ifndef HOC_WIRE_H
 #define HOC_WIRE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define HOC_WIRE_VERSION 4
+#define HOC_WIRE_VERSION 5
 #define HOC_WIRE_LEN 4           /* the length prefix */
 #define HOC_WIRE_HDR 4           /* version, type, reserved */
 #define HOC_WIRE_MAX_FRAME 65536 /* largest L accepted */
 #define HOC_WIRE_NONCE 16
 #define HOC_WIRE_MAC 32
+#define HOC_WIRE_TAG 16 /* the tag ending a SEALED frame */
+/* A SEALED frame's frames take this many bytes at most, unless it holds a
+ * single frame; so its L is at most HOC_WIRE_MAX_SEALED. */
+#define HOC_WIRE_SEAL_BATCH 65536
+#define HOC_WIRE_MAX_SEALED (HOC_WIRE_HDR + HOC_WIRE_LEN + HOC_WIRE_MAX_FRAME + HOC_WIRE_TAG)
 #define HOC_WIRE_MSG_FIXED 24 /* MSG body before the payload */
 #define HOC_WIRE_MAX_PAYLOAD (HOC_WIRE_MAX_FRAME - HOC_WIRE_HDR - HOC_WIRE_MSG_FIXED)
 #define HOC_WIRE_DECISION_FIXED 20 /* DECISION body before the value */
@@ -53,6 +63,7 @@ typedef enum hoc_frame_type {
     HOC_F_DONE = 5,
     HOC_F_ACCEPT = 6,
     HOC_F_APP = 7,
+    HOC_F_SEALED = 8,
 } hoc_frame_type;
 
 /* What both ends of a connection must agree on; exchanged in the handshake. */
@@ -72,7 +83,8 @@ typedef struct hoc_frame {
     int64_t round;                        /* MSG */
     uint32_t flags;                       /* DECISION */
     const uint8_t *nonce, *mac, *payload; /* HELLO and AUTH, AUTH and ACCEPT; MSG, DECISION
-                                             (the value), APP */
+                                             (the value), APP, SEALED (its frames) */
+    const uint8_t *tag; /* SEALED: the tag, over the *used - HOC_WIRE_TAG bytes before it */
     size_t payload_len;
 } hoc_frame;
 
@@ -108,6 +120,10 @@ int hoc_wire_decision(uint8_t *out, size_t cap, uint64_t instance, uint32_t send
  * caller places after them; -1 if plen exceeds HOC_WIRE_MAX_APP. */
 int hoc_wire_app_header(uint8_t *out, size_t cap, uint32_t sender, uint32_t algo, size_t plen);
 int hoc_wire_done(uint8_t *out, size_t cap, uint32_t sender, uint32_t algo);
+/* SEALED: the 8 header bytes (length included) for flen bytes of frames the
+ * caller places after them, followed by the tag; -1 if the frame would be
+ * longer than HOC_WIRE_MAX_SEALED or the header does not fit. */
+int hoc_wire_sealed_header(uint8_t *out, size_t cap, size_t flen);
 
 /* The algorithm tag carried by frames: FNV-1a of the name and the ABI
  * version; never fails. */

@@ -12,7 +12,10 @@
  *   bit 1  fix MACs: a chunk shaped like an AUTH (we dial) or an ACCEPT (we
  *          accept) gets the MAC the replica expects patched in, computed
  *          from the nonce it sent us, so the fuzzer gets past the handshake
- *          and its later chunks reach the authenticated frame path.
+ *          and its later chunks reach the authenticated frame path: from
+ *          then on every chunk goes inside a SEALED frame with the tag the
+ *          replica expects (keys from both nonces, seal.h), whatever its
+ *          bytes, so that the frames in it are decoded and handed over.
  *   bit 2  cluster secret "fuzz-secret" (else the empty key).
  *   bit 3  n = 4 (else 2).
  * After each chunk the event loop runs a few non-blocking passes and we read
@@ -50,6 +53,7 @@
 #include "hoc_rt.h"
 #include "net.h"
 #include "peers.h"
+#include "seal.h"
 #include "wire.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -165,6 +169,50 @@ static const uint8_t *find_nonce(const uint8_t *in, size_t len, hoc_frame_type t
     return NULL;
 }
 
+/* Puts chunk[0..len) inside a SEALED frame tagged with *tx (chunk has
+ * room for the 8 header bytes before and the tag after); its new length. */
+static size_t seal_chunk(uint8_t *chunk, size_t len, hoc_seal *tx)
+{
+    uint8_t hdr[HOC_WIRE_LEN + HOC_WIRE_HDR];
+    int h = hoc_wire_sealed_header(hdr, sizeof hdr, len);
+    if (h < 0) return len;
+    memmove(chunk + h, chunk, len);
+    memcpy(chunk, hdr, (size_t)h);
+    if (hoc_seal_tag(tx, chunk, (size_t)h + len, NULL, 0, chunk + h + len) < 0) abort();
+    return (size_t)h + len + HOC_WIRE_TAG;
+}
+
+/* With the fix bit: patches the MAC the replica expects into an AUTH (we
+ * dial) or ACCEPT (it dials) chunk and keys *tx from both nonces, or seals
+ * a later frame; returns the chunk's length. */
+static size_t fix_chunk(uint8_t *chunk, size_t len, const hoc_net_opts *o,
+                        const hoc_wire_cluster *cl, int me, bool we_dial, const uint8_t *in,
+                        size_t inlen, uint8_t *our_nonce, hoc_seal **tx)
+{
+    const uint8_t *nonce;
+    uint8_t cs[HOC_SEAL_KEY], sc[HOC_SEAL_KEY];
+    if (*tx) return seal_chunk(chunk, len, *tx);
+    if (!we_dial && len >= 40 && chunk[5] == HOC_F_HELLO) memcpy(our_nonce, chunk + 24, 16);
+    if (we_dial && len >= 72 && chunk[5] == HOC_F_AUTH &&
+        (nonce = find_nonce(in, inlen, HOC_F_HELLO))) {
+        uint32_t client = hoc_get_u32(chunk + 8);
+        hoc_wire_cluster theirs = {hoc_get_u32(chunk + 12), hoc_get_u32(chunk + 16),
+                                   hoc_get_u32(chunk + 20)};
+        hoc_net_auth_mac(o->secret, o->secret_len, HOC_AUTH_CLIENT, nonce, client, (uint32_t)me,
+                         &theirs, chunk + 24);
+        hoc_seal_keys(o->secret, o->secret_len, chunk + 56, nonce, client, (uint32_t)me, cl, cs,
+                      sc);
+        *tx = hoc_seal_new(cs);
+    } else if (!we_dial && len >= 48 && chunk[5] == HOC_F_ACCEPT &&
+               (nonce = find_nonce(in, inlen, HOC_F_AUTH))) {
+        hoc_net_auth_mac(o->secret, o->secret_len, HOC_AUTH_SERVER, nonce, (uint32_t)me, 0, cl,
+                         chunk + 16);
+        hoc_seal_keys(o->secret, o->secret_len, nonce, our_nonce, (uint32_t)me, 0, cl, cs, sc);
+        *tx = hoc_seal_new(sc);
+    }
+    return len;
+}
+
 static void addr_of(char *buf, size_t cap, unsigned k)
 {
     snprintf(buf, cap, "127.100.%u.%u", (k >> 8) & 255, 1 + (k & 127) * 2);
@@ -193,7 +241,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     int lfd = -1, fd = -1;
-    if (!we_dial) { /* we are process 0: listen before the replica dials */
+    hoc_seal *tx = NULL; /* once a fixed AUTH or ACCEPT went out */
+    if (!we_dial) {      /* we are process 0: listen before the replica dials */
         lfd = socket(AF_INET, SOCK_STREAM, 0);
         struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(PORT)};
         inet_pton(AF_INET, host[0], &sa.sin_addr);
@@ -238,6 +287,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t off = 1;
     bool waited = false;
     uint64_t sent = hoc_net_get_stats(net)->bytes_in;
+    uint8_t our_nonce[HOC_WIRE_NONCE] = {0}; /* of our HELLO, when the replica dials */
     while (off < size) {
         pump(base);
         if (fix && !waited && !find_nonce(in, inlen, we_dial ? HOC_F_HELLO : HOC_F_AUTH)) {
@@ -252,21 +302,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             continue;
         }
         if (len > size - off) len = size - off;
-        static uint8_t chunk[65536 + 16];
+        static uint8_t chunk[65536 + 32]; /* room to seal it */
         memcpy(chunk, data + off, len);
         off += len;
-        const uint8_t *nonce;
-        if (fix && we_dial && len >= 72 && chunk[5] == HOC_F_AUTH &&
-            (nonce = find_nonce(in, inlen, HOC_F_HELLO))) {
-            hoc_wire_cluster theirs = {hoc_get_u32(chunk + 12), hoc_get_u32(chunk + 16),
-                                       hoc_get_u32(chunk + 20)};
-            hoc_net_auth_mac(o.secret, o.secret_len, HOC_AUTH_CLIENT, nonce, hoc_get_u32(chunk + 8),
-                             (uint32_t)me, &theirs, chunk + 24);
-        } else if (fix && !we_dial && len >= 48 && chunk[5] == HOC_F_ACCEPT &&
-                   (nonce = find_nonce(in, inlen, HOC_F_AUTH))) {
-            hoc_net_auth_mac(o.secret, o.secret_len, HOC_AUTH_SERVER, nonce, (uint32_t)me, 0, &cl,
-                             chunk + 16);
-        }
+        len = fix_chunk(chunk, len, &o, &cl, me, we_dial, in, inlen, our_nonce, &tx);
         for (size_t w = 0, tries = 0; w < len && tries < 1000; tries++) {
             ssize_t r = send(fd, chunk + w, len - w, MSG_NOSIGNAL);
             if (r > 0) {
@@ -284,11 +323,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (hoc_net_ready_count(net) > 1) abort(); /* only we could have connected */
     if (verbose)
         fprintf(stderr,
-                "mode %#x: ready %d, frames handed over %d, bad %" PRIu64 ", auth failures %" PRIu64
-                ", mismatches %" PRIu64 "\n",
+                "mode %#x: ready %d, frames handed over %d, bad %" PRIu64 ", tampered %" PRIu64
+                ", auth failures %" PRIu64 ", mismatches %" PRIu64 "\n",
                 mode, hoc_net_ready_count(net), ctx.frames, hoc_net_get_stats(net)->bad_frames,
-                hoc_net_get_stats(net)->auth_failures, hoc_net_get_stats(net)->mismatches);
+                hoc_net_get_stats(net)->tampered, hoc_net_get_stats(net)->auth_failures,
+                hoc_net_get_stats(net)->mismatches);
 out:
+    hoc_seal_free(tx);
     if (fd >= 0) close(fd);
     if (lfd >= 0) close(lfd);
     hoc_net_free(net);

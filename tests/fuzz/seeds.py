@@ -10,7 +10,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ALGO, PARAMS = 0x0a1b2c3d, 0x11223344  # fuzz_handshake.c's cluster
 
 
-def frame(t, body, version=3):
+def frame(t, body, version=5):
     return struct.pack("<IBBH", 4 + len(body), version, t, 0) + body
 
 
@@ -49,19 +49,38 @@ def chunks(mode, parts):
     return bytes([mode]) + b"".join(struct.pack("<H", len(p)) + p for p in parts)
 
 
+def sealed(stream, per=8):
+    """stream as it arrives after the handshake: its frames, per at a time,
+    in SEALED frames (type 8) ending in a tag (zeros: the target lets frames
+    whose tag fails go on, since a fuzzer cannot forge one); what does not
+    parse as frames follows as it is."""
+    frames, off = [], 0
+    while off + 4 <= len(stream):
+        (length,) = struct.unpack_from("<I", stream, off)
+        if off + 4 + length > len(stream):
+            break
+        frames.append(stream[off:off + 4 + length])
+        off += 4 + length
+    out = b""
+    for k in range(0, len(frames), per):
+        body = b"".join(frames[k:k + per])
+        out += struct.pack("<IBBH", 4 + len(body) + 16, 5, 8, 0) + body + bytes(16)
+    return out + stream[off:]
+
+
 # wire: streams of frames as they arrive on an authenticated connection
 otr_rounds = b"".join(msg(i, r, s, ALGO, struct.pack("<q", (i + s) % 2))
                       for i in range(4) for r in range(2) for s in (1, 2, 3))
-write("corpus-wire", "otr-rounds", otr_rounds)
-write("corpus-wire", "every-type", hello(0) + auth(1) + accept(0) + msg(0, 0, 1, ALGO) +
-      decision(1, 2, ALGO, 1) + done(3, ALGO))
-write("corpus-wire", "catch-up", msg(2, 0, 1, ALGO) + msg(2, 7, 2, ALGO) + msg(2, 9, 3, ALGO))
-write("corpus-wire", "decisions", b"".join(decision(i, 1 + i % 3, ALGO, i % 2) for i in range(10)))
-write("corpus-wire", "forwarded", msg(3, 0, 1, ALGO) + msg(10, 1, 2, ALGO) + msg(5, 0, 3, ALGO))
-write("corpus-wire", "many-instances", b"".join(msg(i, 0, 1, ALGO) for i in range(40)))
-write("corpus-wire", "partial", msg(0, 0, 1, ALGO)[:20])
-write("corpus-wire", "bad-version", frame(3, b"\0" * 32, version=2))
-write("corpus-wire", "empty-payload", msg(0, 0, 2, ALGO, b""))
+write("corpus-wire", "otr-rounds", sealed(otr_rounds))
+write("corpus-wire", "every-type", sealed(hello(0) + auth(1) + accept(0) + msg(0, 0, 1, ALGO) +
+      decision(1, 2, ALGO, 1) + done(3, ALGO)))
+write("corpus-wire", "catch-up", sealed(msg(2, 0, 1, ALGO) + msg(2, 7, 2, ALGO) + msg(2, 9, 3, ALGO)))
+write("corpus-wire", "decisions", sealed(b"".join(decision(i, 1 + i % 3, ALGO, i % 2) for i in range(10))))
+write("corpus-wire", "forwarded", sealed(msg(3, 0, 1, ALGO) + msg(10, 1, 2, ALGO) + msg(5, 0, 3, ALGO)))
+write("corpus-wire", "many-instances", sealed(b"".join(msg(i, 0, 1, ALGO) for i in range(40))))
+write("corpus-wire", "partial", sealed(msg(0, 0, 1, ALGO)[:20]))
+write("corpus-wire", "bad-version", sealed(frame(3, b"\0" * 32, version=2)))
+write("corpus-wire", "empty-payload", sealed(msg(0, 0, 2, ALGO, b"")))
 
 # handshake: we dial (mode bit 0 clear) or the replica dials us; bit 1 fixes MACs
 for secret in (0, 4):
@@ -94,3 +113,31 @@ write("corpus-peers", "bad-port", "0 a:99999\n")
 write("corpus-peers", "extra", "0 a:1 b\n")
 write("corpus-peers", "long", "0 " + "h" * 300 + ":1\n")
 write("corpus-peers", "many", "".join("%d 10.0.0.%d:%d\n" % (i, i, 7000 + i) for i in range(64)))
+
+# resp: mode 0, a client's stream (RESP arrays, inline commands); mode 1, a
+# log slot's batch of commands (services/kv/kvcmd.h)
+def resp(*args):
+    return b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args)
+
+
+def kvcmd(client, seq, op, args):
+    body = struct.pack("<QQBI", client, seq, op, len(args)) + b"".join(
+        struct.pack("<I", len(a)) + a for a in args)
+    return struct.pack("<I", len(body)) + body
+
+
+write("corpus-resp", "set-get", b"\0" + resp(b"SET", b"k", b"v") + resp(b"GET", b"k"))
+write("corpus-resp", "pipeline", b"\0" + b"".join(resp(b"INCR", b"c%d" % i) for i in range(20)))
+write("corpus-resp", "inline", b"\0PING\r\nSET a b\r\nGET a\r\n\r\n")
+write("corpus-resp", "mset-mget", b"\0" + resp(b"MSET", b"a", b"1", b"b", b"2") + resp(b"MGET", b"a", b"b"))
+write("corpus-resp", "binary", b"\0" + resp(b"SET", b"\0\r\n", bytes(range(256))))
+write("corpus-resp", "partial", b"\0" + resp(b"SET", b"key", b"value")[:17])
+write("corpus-resp", "bad-length", b"\0*2\r\n$-5\r\nab\r\n")
+write("corpus-resp", "huge-count", b"\0*99999999\r\n")
+write("corpus-resp", "nil-bulk", b"\0*1\r\n$-1\r\n")
+write("corpus-resp", "cas", b"\0" + resp(b"CAS", b"k", b"old", b"new"))
+write("corpus-resp", "batch", b"\1" + struct.pack("<IIQI", 0x31766b68, 1, 3, 3) +
+      kvcmd(1, 1, 2, [b"k", b"v"]) + kvcmd(1, 2, 1, [b"k"]) + kvcmd(2, 1, 7, [b"k", b"v", b"w"]))
+write("corpus-resp", "batch-empty", b"\1" + bytes(20))
+write("corpus-resp", "batch-short", b"\1" + struct.pack("<IIQI", 0x31766b68, 1, 3, 5) +
+      kvcmd(1, 1, 2, [b"k", b"v"])[:-1])

@@ -432,6 +432,56 @@ def garbage():
     c.stop_all()
 
 
+def separate():
+    """Peers and clients are separate (docs/runtime.md, "Authenticated
+    frames"): replica frames sent to the client port are not commands that
+    act (an error, or the connection closes), a RESP request sent to the
+    peer port gets at most the replica's HELLO, then the connection closes;
+    the store goes on."""
+    import struct
+    c = Cluster()
+    c.start_all()
+    bystander = Resp(c.ports[0])
+    if bystander.call("SET", "k", "v") != "OK":
+        fail("set")
+    hello = struct.pack("<IBBHIIII", 36, 5, 1, 0, 0, 1, 3, 2) + bytes(16)
+    auth = struct.pack("<IBBHIIII", 68, 5, 2, 0, 1, 1, 3, 2) + bytes(48)
+    for frame in (hello, auth):
+        r = Resp(c.ports[0])
+        r.send_raw(frame)
+        try:
+            got = r.read()
+            if not isinstance(got, Err):
+                fail("a wire frame on the client port was answered %r" % got)
+        except (OSError, ConnectionError):
+            pass  # closed without a reply: refused too
+        r.close()
+    s = socket.create_connection(("127.0.0.1", c.peer_ports[0]), 5)
+    s.settimeout(8)
+    s.sendall(b"*1\r\n$4\r\nPING\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nx\r\n")
+    data = b""
+    try:
+        while True:
+            d = s.recv(4096)
+            if not d:
+                break
+            data += d
+    except socket.timeout:
+        fail("the peer port keeps a RESP client connected")
+    except OSError:
+        pass  # reset: closed with our bytes unread
+    s.close()
+    # the HELLO goes out at the end of the loop iteration that accepted us;
+    # when our bytes arrive in the same one, the connection closes before it
+    if data and (len(data) != 40 or data[4:6] != bytes([5, 1])):
+        fail("the peer port answered RESP with %r, not a HELLO alone" % data[:64])
+    if bystander.call("GET", "k") != b"v" or c.p[0].poll() is not None:
+        fail("the store suffered")
+    print("ok: wire frames on the client port refused, RESP on the peer port got %d bytes "
+          "(at most a HELLO) and was closed; the store goes on" % len(data))
+    c.stop_all()
+
+
 def sharded():
     """ShardedPaxos: 4 groups on 3 replicas, leaders spread; keys hash to
     groups; multi-key commands within a group work, across groups are
@@ -667,6 +717,8 @@ try:
         kill_and_restart()
     elif CASE == "garbage":
         garbage()
+    elif CASE == "separate":
+        separate()
     elif CASE == "sharded":
         sharded()
     elif CASE == "crash-all":

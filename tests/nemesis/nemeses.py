@@ -123,17 +123,34 @@ class Lossy(Nemesis):
 
 
 class Flaky(Nemesis):
-    """The relay drops 10%, duplicates 5% and delays up to 40 ms (so
-    reorders) every round message and forwarded decision."""
+    """The relay delays every frame 0-40 ms, order kept: a jittery link.
+    Since frames are sealed (wire version 5), dropping, duplicating or
+    reordering frames above TCP is tampering, which `tamper` does."""
     name = "flaky"
     relay = True
 
     def start(self, ctx):
-        ctx.relay.command({"drop": 0.1, "dup": 0.05, "delay_ms": 40, "reorder": True})
-        return "relay: drop 0.1, dup 0.05, delay 0-40 ms"
+        ctx.relay.command({"delay_ms": 40, "jitter": True})
+        return "relay: delay 0-40 ms, order kept"
 
     def heal(self, ctx):
-        ctx.relay.command({"drop": 0, "dup": 0, "delay_ms": 0, "reorder": False})
+        ctx.relay.command({"delay_ms": 0, "jitter": False})
+
+
+class Tamper(Nemesis):
+    """An attacker on the path: the relay flips a byte in, injects a forged
+    copy of, replays or drops a sealed frame now and then. Each one must be
+    caught (the connection closes and is redialed); safety holds, and
+    progress resumes after the heal."""
+    name = "tamper"
+    relay = True
+
+    def start(self, ctx):
+        ctx.relay.command({"flip": 0.003, "inject": 0.003, "dup": 0.003, "drop": 0.003})
+        return "relay: flip, inject, replay, drop 0.3% of frames each"
+
+    def heal(self, ctx):
+        ctx.relay.command({"flip": 0, "inject": 0, "dup": 0, "drop": 0})
 
 
 class Mixed(Nemesis):
@@ -152,6 +169,6 @@ class Mixed(Nemesis):
         ctx.net.heal()
 
 
-ALL = [PartitionOne, PartitionMajority, PartitionRing, Kill, Pause, Slow, Lossy, Flaky, Mixed,
-       SlowFlush]
+ALL = [PartitionOne, PartitionMajority, PartitionRing, Kill, Pause, Slow, Lossy, Flaky, Tamper,
+       Mixed, SlowFlush]
 BY_NAME = {c.name: c for c in ALL}

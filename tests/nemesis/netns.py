@@ -8,6 +8,8 @@ ever used):
     PREFIX-sw   the switch: bridge br0, one port p<i> per node, pr for the relay
     PREFIX-n<i> node i: eth0 = 10.77.0.<10+i>/24, lo
     PREFIX-rl   the relay host: eth0 = 10.77.0.2/24 (started only when used)
+    PREFIX-cl   the clients' host: eth0 = 10.77.0.3/24 (for systems with
+                clients, the key-value store), port pc on the switch
 
 Faults on this network (see docs/testing.md):
   - a node's link down: its switch port p<i> is set down (isolation);
@@ -25,6 +27,7 @@ import time
 
 SUBNET = "10.77.0"
 RELAY_ADDR = SUBNET + ".2"
+CLIENT_ADDR = SUBNET + ".3"
 PREFIX = "hocnem"
 
 
@@ -66,12 +69,13 @@ def sweep_stale():
 
 
 class Network:
-    def __init__(self, n, relay=False):
+    def __init__(self, n, relay=False, clients=False):
         self.n = n
         self.tag = "%s%d" % (PREFIX, os.getpid())
         self.sw = self.tag + "-sw"
         self.nodes = ["%s-n%d" % (self.tag, i) for i in range(n)]
         self.relay_ns = self.tag + "-rl" if relay else None
+        self.client_ns = self.tag + "-cl" if clients else None
         self.made = []
         self.cuts = set()      # (i, j) with a blackhole at i towards j
         self.down = set()      # nodes whose switch port is down
@@ -106,10 +110,17 @@ class Network:
         if self.relay_ns:
             self._ns(self.relay_ns)
             self._host(self.relay_ns, "pr", RELAY_ADDR)
+        if self.client_ns:
+            self._ns(self.client_ns)
+            self._host(self.client_ns, "pc", CLIENT_ADDR)
 
     def exec_args(self, i):
         """The command prefix that runs a program on node i."""
         return ["ip", "netns", "exec", self.nodes[i]]
+
+    def client_args(self):
+        """The command prefix that runs a program on the clients' host."""
+        return ["ip", "netns", "exec", self.client_ns]
 
     # ---- partitions ----
     def link(self, i, up):

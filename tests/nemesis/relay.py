@@ -8,18 +8,25 @@ ROUTES_FILE has one line per route, "PORT HOST:PORT": a connection accepted
 on LISTEN_HOST:PORT is relayed to HOST:PORT. Commands arrive as JSON lines on
 stdin and apply from then on to every frame in both directions:
     {"drop": 0.2, "dup": 0.1, "delay_ms": 30, "reorder": true}
+    {"flip": 0.01, "inject": 0.01}  # tampering: see below
+    {"delay_ms": 40, "jitter": true}  # each frame 0..40 ms, order kept
     {"drop": 0, "dup": 0, "delay_ms": 0}                # pass-through
     {"stats": 1}        # answers one JSON line of counters on stdout
 EOF on stdin ends the relay. Handshake frames (HELLO, AUTH, ACCEPT) and DONE
 always pass, in order, so connections come up; MSG and DECISION frames get
 the faults: dropped with probability drop, sent twice with probability dup,
 held delay_ms (with reorder, each frame a uniform 0..delay_ms, so frames
-overtake each other). A stream that stops parsing as frames (another wire
-version, authenticated frames) is relayed byte for byte from there on, held
-delay_ms but never cut. Once frames carry MACs and sequence numbers (issue
-18, item 5), replicas will refuse dropped, duplicated or reordered frames as
-tampering: the relay then models an attacker on the path, not a lossy link,
-and only "delay_ms" without reorder stays a pure network fault."""
+overtake each other). flip changes one random byte after the header of a
+frame with that probability; inject sends, before a frame, a forged copy of
+it (its tag bytes random). A stream that stops parsing as frames is relayed
+byte for byte from there on, held delay_ms but never cut.
+
+Since wire version 5 every frame after the handshake is sealed (a tag over
+it and its sequence number, docs/runtime.md), so replicas refuse a dropped,
+duplicated, reordered, flipped or injected frame as tampering and close the
+connection: those settings model an attacker on the path, not a lossy link
+(tests/net/run_cluster.py's `tamper` case checks that they are caught), and
+only "delay_ms" without reorder stays a pure network fault."""
 import heapq
 import json
 import os
@@ -30,7 +37,7 @@ import struct
 import sys
 import time
 
-PASS_TYPES = {1, 2, 5, 6}  # HELLO, AUTH, DONE, ACCEPT
+PASS_TYPES = {1, 2, 5, 6}  # HELLO, AUTH, DONE, ACCEPT (after the handshake all is SEALED, 8)
 MAX_FRAME = 65536
 
 
@@ -39,10 +46,14 @@ class Config:
     dup = 0.0
     delay = 0.0
     reorder = False
+    jitter = False
+    flip = 0.0
+    inject = 0.0
 
 
 CFG = Config()
-STATS = {"conns": 0, "frames": 0, "dropped": 0, "duplicated": 0, "delayed": 0, "raw_bytes": 0}
+STATS = {"conns": 0, "frames": 0, "dropped": 0, "duplicated": 0, "delayed": 0, "raw_bytes": 0,
+         "flipped": 0, "injected": 0}
 rng = random.Random(int(os.environ.get("RELAY_SEED", "1")))
 sel = selectors.DefaultSelector()
 timers = []  # (due, seq, Direction, bytes)
@@ -87,13 +98,21 @@ class Direction:
         if frame[5] in PASS_TYPES:
             self.schedule(frame, 0)
             return
+        if len(frame) > 8 and rng.random() < CFG.flip:
+            STATS["flipped"] += 1
+            b = bytearray(frame)
+            b[rng.randrange(8, len(b))] ^= 1 << rng.randrange(8)
+            frame = bytes(b)
+        if len(frame) > 24 and rng.random() < CFG.inject:
+            STATS["injected"] += 1
+            self.schedule(frame[:-16] + os.urandom(16), 0)
         if rng.random() < CFG.drop:
             STATS["dropped"] += 1
             return
         copies = 2 if rng.random() < CFG.dup else 1
         STATS["duplicated"] += copies - 1
         for _ in range(copies):
-            d = rng.uniform(0, CFG.delay) if CFG.reorder else CFG.delay
+            d = rng.uniform(0, CFG.delay) if CFG.reorder or CFG.jitter else CFG.delay
             if d > 0:
                 STATS["delayed"] += 1
             self.schedule(frame, d)
@@ -199,6 +218,9 @@ def command(line):
     CFG.dup = float(c.get("dup", CFG.dup))
     CFG.delay = float(c.get("delay_ms", CFG.delay * 1000)) / 1000
     CFG.reorder = bool(c.get("reorder", CFG.reorder))
+    CFG.jitter = bool(c.get("jitter", CFG.jitter))
+    CFG.flip = float(c.get("flip", CFG.flip))
+    CFG.inject = float(c.get("inject", CFG.inject))
 
 
 def main():

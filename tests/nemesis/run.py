@@ -32,7 +32,8 @@ import systems  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SHORT = [("otr", "partition-one"), ("otr", "kill"), ("otr", "flaky"),
          ("lastvoting", "partition-majority"), ("lastvoting", "pause"),
-         ("lastvoting", "partition-ring"), ("otr", "lossy")]
+         ("lastvoting", "partition-ring"), ("otr", "lossy"), ("otr", "tamper"),
+         ("kv", "partition-majority")]
 
 
 class Relay:
@@ -89,7 +90,8 @@ def run_one(args, system_name, fault_name, seed):
     net = relay = None
     ctx = Ctx()
     try:
-        net = netns.Network(system.n, relay=fault.relay)
+        net = netns.Network(system.n, relay=fault.relay,
+                            clients=getattr(system, "clients", False))
         if fault.relay:
             relay = Relay(net, workdir, system.n)
 
@@ -105,6 +107,8 @@ def run_one(args, system_name, fault_name, seed):
         schedule(args, ctx, fault, row)
         if relay:
             row["relay"] = relay.stats()
+        if hasattr(system, "finish"):
+            system.finish()
     finally:
         died = system.stop() if ctx.__dict__ else []
         if relay:
@@ -114,6 +118,9 @@ def run_one(args, system_name, fault_name, seed):
     row["violations"] += died
     row["ops"], safety = system.check()
     row["violations"] += safety
+    if hasattr(system, "lincheck_verdict"):
+        row["lincheck"] = system.lincheck_verdict
+        row["lost_writes"] = system.lost
     row["ok"] = not row["violations"] and not row["liveness"]
     if row["ok"] and not args.keep:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -177,22 +184,28 @@ def log(args, msg):
 
 
 def table(rows):
-    out = ["| system | fault | n | time (s) | decisions | faults | decided during faults | "
-           "lost by the network | violations | recovery max / median (s) | result |",
-           "|---|---|---|---|---|---|---|---|---|---|---|"]
+    out = ["| system | fault | n | time (s) | operations | faults | done during faults | "
+           "lost or tampered by the network | violations | lost writes | history | "
+           "recovery max / median (s) | result |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         rec = r["recovery"]
         rs = "%.2f / %.2f" % (max(rec), statistics.median(rec)) if rec else "-"
         lost = []
         if r.get("packets_dropped"):
             lost.append("%d packets" % r["packets_dropped"])
-        if r.get("relay"):
-            lost.append("%d frames, %d duplicated" % (r["relay"]["dropped"],
-                                                      r["relay"]["duplicated"]))
-        out.append("| %s | %s | %d | %d | %d | %d | %d | %s | %d | %s | %s |" % (
+        rl = r.get("relay")
+        if rl and (rl["dropped"] or rl["duplicated"] or rl.get("flipped") or rl.get("injected")):
+            lost.append("%d frames dropped, %d replayed, %d flipped, %d injected" % (
+                rl["dropped"], rl["duplicated"], rl.get("flipped", 0), rl.get("injected", 0)))
+        elif rl:
+            lost.append("%d frames delayed" % rl["delayed"])
+        lw = r.get("lost_writes", "-")
+        out.append("| %s | %s | %d | %d | %d | %d | %d | %s | %d | %s | %s | %s | %s |" % (
             r["system"], r["fault"], r["n"], r["duration"], r["ops"], r["faults"],
             sum(r.get("during", [])), ", ".join(lost) or "-",
-            len(r["violations"]) + len(r["liveness"]), rs, "ok" if r["ok"] else "**FAIL**"))
+            len(r["violations"]) + len(r["liveness"]), "-" if lw is None else lw,
+            r.get("lincheck", "-"), rs, "ok" if r["ok"] else "**FAIL**"))
     for r in rows:
         for v in r["violations"][:5] + r["liveness"]:
             out.append("- %s/%s: %s (logs: %s)" % (r["system"], r["fault"], v, r["log"]))

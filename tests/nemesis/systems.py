@@ -18,11 +18,16 @@ validity (every decision is some node's proposal) and integrity (no node
 decides an instance twice in one incarnation); an agreement violation in
 a run in which some node restarted is reported as "agreement after
 amnesia": the replicas keep no state across a restart, which the crash-stop
-model does not cover (docs/testing.md). The key-value store and
-Amalgam plug in as further subclasses of System (run clients in a client
-namespace on the bridge, record histories, check them with hoc-lincheck and
-read every acknowledged write back after the heal)."""
+model does not cover (docs/testing.md).
+
+KvSystem is hoc-kv (services/kv): clients on a host of their own on the
+bridge (kvclient.py) record a history, which hoc-lincheck must find
+linearizable, and after the last heal read every key back: each must hold
+what the acknowledged writes left there (lost_writes). A system may define
+finish(), which the harness calls after the last heal, before stop()."""
+import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -191,6 +196,211 @@ class ReplicaSystem(System):
         return len(ref), violations
 
 
+KV_PORT = 6379
+
+
+def parse_history(path):
+    """The ops of a history file written by kvclient.py: (client, call,
+    ret or None, op, args, results), values as bytes (None: nil)."""
+    def val(t):
+        if t == "nil":
+            return None
+        if t.startswith('x"'):
+            return bytes.fromhex(t[2:-1])
+        return t.encode()
+    ops = []
+    with open(path) as f:
+        for ln in f:
+            ln = ln.strip()
+            if not ln:
+                continue
+            left, _, right = ln.partition(" -> ")
+            parts = left.split()
+            ret = None if parts[2] == "?" else int(parts[2])
+            res = [] if right.strip() == "?" else [val(t) for t in right.split()]
+            ops.append((parts[0], int(parts[1]), ret, parts[3], [val(t) for t in parts[4:]], res))
+    return ops
+
+
+ANY_INT = object()  # a pending INCRBY: it may have left any integer
+
+
+def lost_writes(ops, final):
+    """Keys whose value after the heal (final: key -> bytes or None) is not
+    what some write left there that no acknowledged write followed (in real
+    time), or nil when no write is acknowledged: an acknowledged write lost,
+    or an old value back. Returns [(key, value, [candidate values])]."""
+    writes = {}  # key -> [(call, ret or inf, value)]
+    inf = float("inf")
+    for (_, call, ret, op, args, res) in ops:
+        r = inf if ret is None else ret
+        if op == "SET":
+            writes.setdefault(args[0], []).append((call, r, args[1]))
+        elif op == "MSET":
+            for k in range(0, len(args) - 1, 2):
+                writes.setdefault(args[k], []).append((call, r, args[k + 1]))
+        elif op == "DEL":
+            for k in args:
+                writes.setdefault(k, []).append((call, r, None))
+        elif op == "INCRBY":
+            if ret is None:
+                writes.setdefault(args[0], []).append((call, r, ANY_INT))
+            elif res and isinstance(res[0], bytes) and re.fullmatch(rb"-?[0-9]+", res[0]):
+                writes.setdefault(args[0], []).append((call, r, res[0]))
+        elif op == "CAS" and (ret is None or res == [b"1"]):
+            writes.setdefault(args[0], []).append((call, r, args[2]))
+    bad = []
+    for key, value in final.items():
+        k = key.encode()
+        ws = writes.get(k, [])
+        acked = [w for w in ws if w[1] != inf]
+        cands = [w[2] for w in ws if not any(a[0] > w[1] for a in acked)]
+        if not acked:
+            cands.append(None)
+        ok = value in cands or (ANY_INT in cands and value is not None and
+                                re.fullmatch(rb"-?[0-9]+", value) is not None)
+        if not ok:
+            bad.append((key, value, [c for c in cands if c is not ANY_INT][:6]))
+    return bad
+
+
+class KvSystem(System):
+    """hoc-kv replicas, and clients on the clients' host."""
+    name = "kv"
+    clients = True
+
+    def __init__(self, n=None):
+        super().__init__(n or 3)
+        self.tolerates = (self.n - 1) // 2  # LastVoting: a majority
+        self.procs = [None] * self.n
+        self.incarnation = [0] * self.n
+        self.all_procs = []
+        self.client = None
+        self.final = None
+
+    def setup(self, net, workdir, bindir, peers_for):
+        self.net, self.dir = net, workdir
+        kvbin = os.environ.get("HOC_KV_BIN") or os.path.join(bindir, "..", "..", "..", "bin")
+        self.bin = os.path.join(kvbin, "hoc-kv")
+        self.lincheck = os.path.join(kvbin, "hoc-lincheck")
+        for b in (self.bin, self.lincheck):
+            if not os.path.exists(b):
+                raise SystemExit("no %s: build it (make build) or set HOC_KV_BIN" % b)
+        self.secret = os.path.join(workdir, "secret")
+        with open(self.secret, "w") as f:
+            f.write("nemesis-kv-%d\n" % os.getpid())
+        self.peers = []
+        for i in range(self.n):
+            path = os.path.join(workdir, "peers%d" % i)
+            with open(path, "w") as f:
+                for j in range(self.n):
+                    f.write("%d %s\n" % (j, peers_for(i, j)))
+            self.peers.append(path)
+        self.history = os.path.join(workdir, "history.txt")
+        self.progress_file = os.path.join(workdir, "progress.json")
+        self.final_file = os.path.join(workdir, "final.json")
+
+    def start(self, i):
+        k = self.incarnation[i]
+        self.incarnation[i] += 1
+        from netns import node_addr
+        args = self.net.exec_args(i) + [
+            self.bin, "--id", str(i), "--peers", self.peers[i], "--secret", self.secret,
+            "--port", str(KV_PORT), "--log", os.environ.get("HOC_NEMESIS_LOG", "warn"),
+            "--timeout", "86400"]
+        log = open(os.path.join(self.dir, "log%d.%d" % (i, k)), "w")
+        p = subprocess.Popen(args, stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+        log.close()
+        self.procs[i] = p
+        self.all_procs.append(p)
+        if self.client is None and i == self.n - 1:  # every node started: the clients too
+            nodes = ",".join("%s:%d" % (node_addr(j), KV_PORT) for j in range(self.n))
+            here = os.path.dirname(os.path.abspath(__file__))
+            self.client_log = open(os.path.join(self.dir, "clients.log"), "w")
+            self.client = subprocess.Popen(
+                self.net.client_args() + [
+                    "python3", os.path.join(here, "kvclient.py"), "--nodes", nodes,
+                    "--clients", str(2 * self.n), "--seed", str(os.getpid()),
+                    "--history", self.history, "--progress", self.progress_file,
+                    "--final", self.final_file],
+                stdin=subprocess.PIPE, stdout=self.client_log, stderr=self.client_log)
+
+    kill = ReplicaSystem.kill
+    pause = ReplicaSystem.pause
+    resume = ReplicaSystem.resume
+
+    def finish(self):
+        """After the last heal: the clients stop and read every key back."""
+        if self.client and self.client.poll() is None:
+            self.client.stdin.close()
+            try:
+                self.client.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.client.kill()
+                self.client.wait()
+
+    def stop(self):
+        self.finish()
+        died = []
+        for i, p in enumerate(self.procs):
+            if p and p.poll() is not None and p.returncode not in (0, -9):
+                died.append("node %d exited by itself with status %s (log %s)"
+                            % (i, p.returncode, self.dir))
+        for p in self.all_procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGCONT)
+                p.terminate()
+        for p in self.all_procs:
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        return died
+
+    def progress(self):
+        """Operations acknowledged to the clients homed at each node."""
+        try:
+            with open(self.progress_file) as f:
+                return json.load(f)
+        except (FileNotFoundError, ValueError):
+            return [0] * self.n
+
+    def check(self):
+        violations = []
+        try:
+            ops = parse_history(self.history)
+        except FileNotFoundError:
+            return 0, ["no history written (clients.log in %s)" % self.dir]
+        done = sum(1 for o in ops if o[2] is not None and o[0] != "final")
+        try:
+            with open(self.final_file) as f:
+                final = json.load(f)["values"]
+        except (FileNotFoundError, ValueError):
+            final = None
+        if final is None:
+            violations.append("no node answered the final reads after the heal")
+            self.lost = None
+        else:
+            final = {k: (None if v is None else bytes.fromhex(v)) for k, v in final.items()}
+            lost = lost_writes(ops, final)
+            self.lost = len(lost)
+            for key, value, cands in lost:
+                violations.append("lost write: %s reads %r after the heal; the last writes "
+                                  "left one of %r" % (key, value, cands))
+        budget = max(60, int(len(ops) / 50))
+        r = subprocess.run([self.lincheck, "--budget", str(budget), "--html",
+                            self.history + ".html", self.history],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lincheck_verdict = {0: "linearizable", 1: "NOT linearizable", 3: "unknown"}.get(
+            r.returncode, "error %d" % r.returncode)
+        if r.returncode in (1, 2):
+            violations.append("hoc-lincheck: history %s (%d ops) %s: %s" % (
+                self.history, len(ops), self.lincheck_verdict,
+                " ".join(r.stdout.strip().splitlines()[-3:])))
+        return done, violations
+
+
 def make(name, n=None):
     if name == "otr":
         # OTR decides with more than 2n/3 of the processes: f < n/3
@@ -198,7 +408,9 @@ def make(name, n=None):
     if name == "lastvoting":
         # LastVoting (Paxos) needs a majority: f < n/2
         return ReplicaSystem("lastvoting", n or 5, tolerates=lambda n: (n - 1) // 2)
-    raise SystemExit("unknown system %r (known: otr, lastvoting)" % name)
+    if name == "kv":
+        return KvSystem(n)
+    raise SystemExit("unknown system %r (known: otr, lastvoting, kv)" % name)
 
 
-SYSTEMS = ["otr", "lastvoting"]
+SYSTEMS = ["otr", "lastvoting", "kv"]

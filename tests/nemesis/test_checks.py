@@ -58,3 +58,36 @@ if s.progress() != [2, 2, 0]:
     print("FAIL progress after appending: %s" % s.progress())
     sys.exit(1)
 print("ok progress counts whole lines of the current incarnation")
+
+
+# hoc-kv: every acknowledged write still there after the heal
+def lost(history, final):
+    d = tempfile.mkdtemp(prefix="hoc-nemesis-checks-")
+    atexit.register(shutil.rmtree, d, True)
+    path = os.path.join(d, "history.txt")
+    with open(path, "w") as f:
+        f.write(history)
+    return [k for k, _, _ in systems.lost_writes(systems.parse_history(path), final)]
+
+
+def expect_lost(name, history, final, want):
+    got = lost(history, final)
+    if sorted(got) != sorted(want):
+        print("FAIL %s: wanted lost writes %s, got %s" % (name, want, got))
+        sys.exit(1)
+    print("ok %s: lost writes %s" % (name, got or "none"))
+
+
+H = ('c0 10 20 SET k0 x"61" -> OK\n'        # k0 = a, acknowledged
+     'c1 30 40 SET k0 x"62" -> OK\n'        # then b: the last acknowledged write
+     'c2 35 ? SET k0 x"63" -> ?\n'          # c, pending: may have won
+     'c0 50 60 MSET k2 x"31" k3 x"32" -> OK\n'
+     'c1 70 80 INCRBY k4 3 -> 3\n'
+     'c2 90 ? INCRBY k4 1 -> ?\n'
+     'c0 100 110 DEL k2 -> 1\n')
+expect_lost("kv clean", H, {"k0": b"b", "k2": None, "k3": b"2", "k4": b"4", "k5": None}, [])
+expect_lost("kv pending write won", H, {"k0": b"c", "k2": None, "k3": b"2", "k4": b"3"}, [])
+expect_lost("kv acknowledged write lost", H, {"k0": b"a", "k2": None, "k3": None, "k4": b"3"},
+            ["k0", "k3"])
+expect_lost("kv deleted key back", H, {"k2": b"1"}, ["k2"])
+expect_lost("kv a key never written has a value", H, {"k5": b"zz"}, ["k5"])

@@ -5,7 +5,7 @@ Each case starts its own replicas on free ports, checks what they decided
 (every instance once, all replicas agree, values are inputs) and kills every
 process it started, also on failure. Replicas get --timeout so none outlives
 the test even if this script is killed."""
-import os, random, re, shutil, socket, struct, subprocess, sys, tempfile, time, hmac, hashlib, http.client
+import json, os, random, re, shutil, socket, struct, subprocess, sys, tempfile, time, hmac, hashlib, http.client
 
 BIN = sys.argv[1]
 CASE = sys.argv[2]
@@ -49,8 +49,8 @@ class Cluster:
         self.metrics = metrics
         self.p = [None] * n
 
-    def start(self, i, tag=""):
-        args = [self.bin, "--id", str(i), "--peers", self.peers, "--instances", str(self.k),
+    def start(self, i, tag="", peers=None):
+        args = [self.bin, "--id", str(i), "--peers", peers or self.peers, "--instances", str(self.k),
                 "--decisions", self.dec(i, tag), "--timeout", str(60 * SLOW), "--log", "info"] + self.extra
         if self.metrics and i == 0:
             args += ["--metrics", str(self.mport)]
@@ -181,7 +181,31 @@ def restart(algo, victim, k):
         fail("the restarted replica decided nothing by its own rounds (only forwarded decisions)")
 
 
-WIRE_VERSION = 4
+WIRE_VERSION = 5
+
+
+class Sealer:
+    """One direction of an authenticated connection (runtime/seal.h): frames
+    in a SEALED frame (type 8) ending in the AES-256-GCM tag of everything
+    before it (length prefix included) as additional data, the sequence
+    number as the nonce."""
+
+    def __init__(self, key):
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+        self.gcm, self.seq = AESGCM(key), 0
+
+    def seal(self, frames):
+        rec = struct.pack("<IBBH", 4 + len(frames) + 16, WIRE_VERSION, 8, 0) + frames
+        tag = self.gcm.encrypt(b"\0" * 4 + struct.pack("<Q", self.seq), b"", rec)
+        self.seq += 1
+        return rec + tag
+
+
+def seal_keys(secret, cnonce, snonce, client, server, cluster):
+    """The keys of what the client (dialer) and the server send."""
+    words = cnonce + snonce + struct.pack("<IIIII", client, server, *cluster)
+    return (hmac.new(secret, b"hoc-key-cs" + words, hashlib.sha256).digest(),
+            hmac.new(secret, b"hoc-key-sc" + words, hashlib.sha256).digest())
 
 
 def frame(ftype, body, version=WIRE_VERSION):
@@ -239,7 +263,8 @@ def impersonate(c, port, who):
                     want = auth_mac(c.secret, b"hoc-server", mine, who, server, cluster)
                     if acc[5] != 6 or acc[16:48] != want:
                         fail("replica at port %d sent a wrong ACCEPT: %r" % (port, acc))
-                    return s, cluster[0]
+                    cs, _ = seal_keys(c.secret, mine, nonce, who, server, cluster)
+                    return s, cluster[0], Sealer(cs)
         except OSError:
             pass
         s.close()
@@ -275,13 +300,20 @@ def attack(c):
         s.sendall(frame(3, struct.pack("<QQII", 0, 0, 1, cluster[0]) + b"\0" * 8))
     s.close()
     cases += 1
-    # authenticated as peer 2 with the real secret, then bad frames: each closes the connection
-    for bad in ["payload", "sender", "garbage"]:
-        s, algo = impersonate(c, port, 2)
+    # authenticated as peer 2 with the real secret, then bad frames: each
+    # closes the connection (the first two sealed, so that they get past the tag)
+    for bad in ["payload", "sender", "garbage", "unsealed", "altered"]:
+        s, algo, tx = impersonate(c, port, 2)
         if bad == "payload":  # OTR's payload is 8 bytes
-            s.sendall(frame(3, struct.pack("<QQII", 5, 0, 2, algo) + b"\0" * 3))
+            s.sendall(tx.seal(frame(3, struct.pack("<QQII", 5, 0, 2, algo) + b"\0" * 3)))
         elif bad == "sender":
-            s.sendall(frame(3, struct.pack("<QQII", 5, 0, 1, algo) + b"\0" * 8))
+            s.sendall(tx.seal(frame(3, struct.pack("<QQII", 5, 0, 1, algo) + b"\0" * 8)))
+        elif bad == "unsealed":  # a well-formed MSG without its tag
+            s.sendall(frame(3, struct.pack("<QQII", 5, 0, 2, algo) + b"\0" * 24))
+        elif bad == "altered":  # a sealed MSG with one payload byte changed
+            fr = bytearray(tx.seal(frame(3, struct.pack("<QQII", 5, 0, 2, algo) + b"\0" * 8)))
+            fr[40] ^= 1
+            s.sendall(bytes(fr))
         else:
             s.sendall(os.urandom(200))
         time.sleep(0.02)
@@ -348,9 +380,13 @@ def garbage():
         fail("no /metrics: %s" % e)
     get = lambda name: int(float([ln.split()[1] for ln in text.splitlines() if ln.startswith(name + " ")][0]))
     bad, auth = get("hoc_bad_frames_total"), get("hoc_auth_failures_total")
-    print("%d attacks: bad frames %d, authentication failures %d, rounds %d" % (cases, bad, auth, get("hoc_rounds_total")))
-    if bad + auth < 10:
+    tampered = get("hoc_frames_tampered_total")
+    print("%d attacks: bad frames %d, authentication failures %d, tampered %d, rounds %d"
+          % (cases, bad, auth, tampered, get("hoc_rounds_total")))
+    if bad + auth + tampered < 12:
         fail("the attacks were not all noticed")
+    if tampered < 2:  # the unsealed and the altered MSG at least (random bytes may add one)
+        fail("tampered frames not counted: %d" % tampered)
     for key in ["hoc_decision_latency_seconds_bucket{le=\"+Inf\"}", "hoc_messages_in_total", "hoc_timeouts_total",
                 "hoc_frames_unsent_total", "hoc_frames_overflow_total", "hoc_frames_lost_total",
                 "hoc_messages_duplicate_total", "hoc_messages_ignored_total", "hoc_cluster_mismatches_total"]:
@@ -473,6 +509,75 @@ def values():
     print("ok: 50 set-valued decisions written as hoc sim prints them by 3 replicas")
 
 
+RELAY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "nemesis", "relay.py")
+
+
+def metric(port, name):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    conn.request("GET", "/metrics")
+    text = conn.getresponse().read().decode()
+    conn.close()
+    for ln in text.splitlines():
+        if ln.startswith(name + " "):
+            return int(float(ln.split()[1]))
+    fail("metric %s missing" % name)
+
+
+def tamper():
+    """Replicas 1-3 reach replica 0 through the frame relay of the nemesis
+    harness, which tampers with sealed frames in both directions, one way at
+    a time: each must be caught (hoc_frames_tampered_total at replica 0
+    grows, its log says so), the connections come back, and the cluster
+    still decides every instance, in agreement."""
+    c = Cluster("otr", 4, 4000, ["--window", "16", "--delay", "1", "--linger", "2"],
+                secret=True, metrics=True)
+    rport = free_ports(1)[0]
+    routes, relayed = os.path.join(c.dir, "routes"), os.path.join(c.dir, "peers-relayed")
+    with open(routes, "w") as f:
+        f.write("%d 127.0.0.1:%d\n" % (rport, c.ports[0]))
+    with open(relayed, "w") as f:
+        for i in range(4):
+            f.write("%d 127.0.0.1:%d\n" % (i, rport if i == 0 else c.ports[i]))
+    relay = subprocess.Popen([sys.executable, RELAY, "127.0.0.1", routes], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=open(os.path.join(c.dir, "relay.log"), "w"),
+                             text=True)
+    procs.append(relay)
+    if relay.stdout.readline().strip() != "ready":
+        fail("the relay did not start")
+    c.start(0)
+    for i in range(1, 4):
+        c.start(i, peers=relayed)
+    wait_lines(c, 0, 100, 20)
+    for name, cmd in [("flip", {"flip": 0.05}), ("inject", {"inject": 0.05}),
+                      ("replay", {"dup": 0.05}), ("reorder", {"delay_ms": 5, "reorder": True}),
+                      ("drop", {"drop": 0.05})]:
+        before, lines = metric(c.mport, "hoc_frames_tampered_total"), c.lines(0)
+        relay.stdin.write(json.dumps(cmd) + "\n")
+        relay.stdin.flush()
+        deadline = time.time() + 10 * SLOW
+        while metric(c.mport, "hoc_frames_tampered_total") == before:
+            if time.time() > deadline:
+                fail("%s: no tampering detected in 10 s" % name)
+            time.sleep(0.02)
+        relay.stdin.write(json.dumps({"flip": 0, "inject": 0, "dup": 0, "drop": 0, "delay_ms": 0,
+                                      "reorder": False}) + "\n")
+        relay.stdin.flush()
+        wait_lines(c, 0, lines + 50, 20)  # the connections came back and carry rounds
+        print("%s: caught (tampered %d -> %d), progress resumed"
+              % (name, before, metric(c.mport, "hoc_frames_tampered_total")))
+    relay.stdin.write('{"stats": 1}\n')
+    relay.stdin.flush()
+    stats = json.loads(relay.stdout.readline())
+    print("relay: %s" % stats)
+    if not (stats["flipped"] and stats["injected"] and stats["duplicated"] and stats["dropped"]):
+        fail("the relay did not tamper in every way: %s" % stats)
+    c.wait(range(4), 60)
+    with open(os.path.join(c.dir, "log0")) as f:
+        if "failed authentication" not in f.read():
+            fail("replica 0's log does not name the tampered frames")
+    c.check([(i, "") for i in range(4)], [(i, "") for i in range(4)])
+
+
 passed = False
 try:
     if CASE == "otr4":
@@ -495,6 +600,8 @@ try:
         basic("otr", 4, 1000, ["--drop", "0.2"])
     elif CASE == "drop-lv":
         basic("lastvoting", 4, 1000, ["--drop", "0.2"])
+    elif CASE == "tamper":
+        tamper()
     elif CASE == "garbage":
         garbage()
     elif CASE == "mismatch":

@@ -25,6 +25,7 @@
 #include "clock.h"
 #include "hoc_rt.h"
 #include "net.h"
+#include "seal.h"
 
 #include "hoc_check.h"
 
@@ -210,6 +211,28 @@ static bool got_frame(void *arg)
     return ((Dialer *)arg)->rx.next == 1;
 }
 
+static bool replay_refused(void *arg)
+{
+    return hoc_net_get_stats(((Dialer *)arg)->net)->tampered == 1;
+}
+
+/* An empty MSG of instance 0 from server 0 in a SEALED frame, the
+ * server's first on a connection whose handshake had nonces cn (client)
+ * and sn; its size. */
+static int seal_msg(uint8_t *out, size_t cap, const uint8_t *secret, size_t slen, const uint8_t *cn,
+                    const uint8_t *sn, const hoc_wire_cluster *cl)
+{
+    uint8_t cs[HOC_SEAL_KEY], sc[HOC_SEAL_KEY];
+    hoc_seal_keys(secret, slen, cn, sn, 1, 0, cl, cs, sc);
+    hoc_seal *tx = hoc_seal_new(sc);
+    int mlen = hoc_wire_msg_header(out + 8, cap - 8, 0, 0, 0, 0x99, 0);
+    int h = hoc_wire_sealed_header(out, cap, (size_t)mlen);
+    CHECK(tx && mlen > 0 && h == 8 && (size_t)(h + mlen) + HOC_WIRE_TAG <= cap);
+    CHECK(hoc_seal_tag(tx, out, (size_t)(h + mlen), NULL, 0, out + h + mlen) == 0);
+    hoc_seal_free(tx);
+    return h + mlen + HOC_WIRE_TAG;
+}
+
 /* Peer 0's address is held by a server that answers the handshake: endpoint
  * 1 dials it and proves itself. Without the secret the server's ACCEPT is
  * refused and the MSG behind it never delivered; with it, the MSG is. */
@@ -266,7 +289,8 @@ static void impostor(void)
         else /* replaying the dialer's own MAC does not pass either: another label */
             memcpy(mac, f.mac, HOC_WIRE_MAC);
         len = hoc_wire_accept(fr, sizeof fr, 0, 0x99, mac);
-        int mlen = hoc_wire_msg_header(fr + len, sizeof fr - (size_t)len, 0, 0, 0, 0x99, 0);
+        int mlen = seal_msg(fr + len, sizeof fr - (size_t)len, secret, sizeof secret - 1, f.nonce,
+                            sn, &cl);
         CHECK(send(fd, fr, (size_t)(len + mlen), MSG_NOSIGNAL) == len + mlen);
         if (!knows) {
             CHECK(run_until(base, NULL, refused_server, &d));
@@ -275,6 +299,11 @@ static void impostor(void)
             CHECK(run_until(base, NULL, got_frame, &d));
             CHECK(d.rx.bad == 0 && hoc_net_peer_ready(d.net, 0));
             CHECK(hoc_net_get_stats(d.net)->auth_failures == 1);
+            /* the same sealed MSG again, as a replay on the path: its tag is
+             * for sequence number 0, and the dialer expects 1 */
+            CHECK(send(fd, fr + len, (size_t)mlen, MSG_NOSIGNAL) == mlen);
+            CHECK(run_until(base, NULL, replay_refused, &d));
+            CHECK(d.rx.next == 1 && !hoc_net_peer_ready(d.net, 0));
         }
         close(fd);
     }
