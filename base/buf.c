@@ -22,7 +22,7 @@ static void reserve(hoc_buf *b, size_t more)
 void hoc_buf_put(hoc_buf *b, const char *s, size_t n)
 {
     reserve(b, n);
-    memcpy(b->p + b->n, s, n);
+    if (n) memcpy(b->p + b->n, s, n); /* s may be NULL when n is 0 */
     b->n += n;
     b->p[b->n] = 0;
 }

@@ -317,7 +317,7 @@ void hoc_svc_release_upto(hoc_svc *s, size_t mark)
         p += 24 + len;
         s->held_msgs--;
     }
-    memmove(s->held.p, s->held.p + mark, s->held.n - mark);
+    if (mark) memmove(s->held.p, s->held.p + mark, s->held.n - mark); /* p is NULL if never held */
     s->held.n -= mark;
     if (s->held.n == 0) s->holding = false, s->held_msgs = 0;
     if (mark) hoc_net_kick(s->net);

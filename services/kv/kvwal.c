@@ -235,7 +235,8 @@ static int seg_cmp(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Lists the segments in dir, in order. */
+/* Lists the segments in dir, in order; -1 if dir cannot be read or memory
+ * runs out (never a partial list: a segment left out would be a gap). */
 static int list_segs(kv_wal *w)
 {
     DIR *d = opendir(w->dir);
@@ -249,13 +250,18 @@ static int list_segs(kv_wal *w)
         if (w->nsegs == w->capsegs) {
             int cap = w->capsegs ? w->capsegs * 2 : 8;
             Seg *t = realloc(w->segs, sizeof *t * (size_t)cap);
-            if (!t) break;
+            if (!t) {
+                closedir(d);
+                errno = ENOMEM;
+                return -1;
+            }
             w->segs = t, w->capsegs = cap;
         }
         w->segs[w->nsegs++] = (Seg){seq, UINT64_MAX, 0};
     }
     closedir(d);
-    qsort(w->segs, (size_t)w->nsegs, sizeof *w->segs, seg_cmp);
+    if (w->nsegs > 1) /* qsort of a NULL array, even empty, is undefined */
+        qsort(w->segs, (size_t)w->nsegs, sizeof *w->segs, seg_cmp);
     return 0;
 }
 
@@ -367,7 +373,12 @@ kv_wal *kv_wal_open(const char *dir, kv_fsync mode, const hoc_logger *log,
         kv_wal_close(w);
         return NULL;
     }
-    if (list_segs(w) != 0 || replay(w, snap, rec, ctx) != 0) {
+    if (list_segs(w) != 0) {
+        snprintf(err, errn, "cannot list the log in %s: %s", w->dir, strerror(errno));
+        kv_wal_close(w);
+        return NULL;
+    }
+    if (replay(w, snap, rec, ctx) != 0) {
         snprintf(err, errn, "%s", w->err[0] ? w->err : "cannot read the log");
         kv_wal_close(w);
         return NULL;
@@ -553,7 +564,7 @@ static int append(kv_wal *w, uint8_t type, uint64_t slot, const uint8_t *hdr, si
     size_t body = 9 + hlen + len;
     h[8] = type;
     hoc_put_u64(h + 9, slot);
-    memcpy(h + 17, hdr, hlen);
+    if (hlen) memcpy(h + 17, hdr, hlen); /* hdr may be NULL when empty */
     uint32_t c = crc32_gzip_refl(0, h + 8, 9 + hlen);
     c = crc32_gzip_refl(c, v, len);
     hoc_put_u32(h, (uint32_t)body);

@@ -155,8 +155,10 @@ static void store_tests(void)
     CHECK(strcmp(apply(t, 2, 1, KV_SET, 2, (const char *[]){"a", "w"}, &how), "") == 0 &&
           how == KV_DUPLICATE); /* the tombstone is in the snapshot too */
     kv_store_save(s, &b2);
-    CHECK(kv_store_load(kv_store_new(), (const uint8_t *)b2.p, b2.n - 1) == -1);
+    kv_store *u = kv_store_new();
+    CHECK(kv_store_load(u, (const uint8_t *)b2.p, b2.n - 1) == -1);
     hoc_buf_free(&b), hoc_buf_free(&b2);
+    kv_store_free(u);
     kv_store_free(t);
     kv_store_free(s);
 }
