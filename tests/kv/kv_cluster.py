@@ -8,6 +8,8 @@ with hoc-lincheck (LINCHECK, or $HOC_LINCHECK; when it is not there the check
 is skipped and said so)."""
 import os, random, re, shutil, socket, subprocess, sys, tempfile, threading, time
 
+from resp_client import Err, Resp, tok
+
 BIN, LINCHECK, CASE = sys.argv[1], os.environ.get("HOC_LINCHECK", sys.argv[2]), sys.argv[3]
 SLOW = 3 if os.environ.get("ASAN_OPTIONS") else 1
 procs, dirs = [], []
@@ -114,82 +116,7 @@ class Cluster:
                     p.kill()
 
 
-# ---- a RESP client ----
-class Resp:
-    def __init__(self, port, timeout=5.0):
-        self.s = socket.create_connection(("127.0.0.1", port), timeout)
-        self.s.settimeout(timeout)
-        self.buf = b""
-
-    def close(self):
-        self.s.close()
-
-    def send_raw(self, data):
-        self.s.sendall(data)
-
-    def send(self, *args):
-        out = b"*%d\r\n" % len(args)
-        for a in args:
-            a = a if isinstance(a, bytes) else str(a).encode()
-            out += b"$%d\r\n%s\r\n" % (len(a), a)
-        self.s.sendall(out)
-
-    def _line(self):
-        while b"\r\n" not in self.buf:
-            d = self.s.recv(65536)
-            if not d:
-                raise ConnectionError("closed")
-            self.buf += d
-        line, self.buf = self.buf.split(b"\r\n", 1)
-        return line
-
-    def _exact(self, k):
-        while len(self.buf) < k + 2:
-            d = self.s.recv(65536)
-            if not d:
-                raise ConnectionError("closed")
-            self.buf += d
-        v, self.buf = self.buf[:k], self.buf[k + 2:]
-        return v
-
-    def read(self):
-        line = self._line()
-        t, rest = line[:1], line[1:]
-        if t == b"+":
-            return rest.decode()
-        if t == b"-":
-            return Err(rest.decode())
-        if t == b":":
-            return int(rest)
-        if t == b"$":
-            k = int(rest)
-            return None if k < 0 else self._exact(k)
-        if t == b"*":
-            return [self.read() for _ in range(int(rest))]
-        raise ConnectionError("bad reply %r" % line)
-
-    def call(self, *args):
-        self.send(*args)
-        return self.read()
-
-
-class Err(str):
-    pass
-
-
 # ---- histories ----
-def tok(v):
-    if v is None:
-        return "nil"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, Err):
-        return "ERR"
-    if isinstance(v, str):
-        v = v.encode()
-    return 'x"' + v.hex() + '"'
-
-
 class History:
     def __init__(self):
         self.lines, self.lock, self.t0 = [], threading.Lock(), time.monotonic()

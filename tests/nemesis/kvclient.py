@@ -24,80 +24,14 @@ import argparse
 import json
 import os
 import random
-import socket
 import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kv"))
+from resp_client import Err, Resp, tok  # noqa: E402
+
 KEYS = ["k%d" % i for i in range(8)]
-
-
-class Err(str):
-    pass
-
-
-class Resp:
-    def __init__(self, addr, timeout):
-        host, port = addr.rsplit(":", 1)
-        self.s = socket.create_connection((host, int(port)), timeout)
-        self.s.settimeout(timeout)
-        self.buf = b""
-
-    def close(self):
-        self.s.close()
-
-    def _fill(self):
-        d = self.s.recv(65536)
-        if not d:
-            raise ConnectionError("closed")
-        self.buf += d
-
-    def _line(self):
-        while b"\r\n" not in self.buf:
-            self._fill()
-        line, self.buf = self.buf.split(b"\r\n", 1)
-        return line
-
-    def read(self):
-        line = self._line()
-        t, rest = line[:1], line[1:]
-        if t == b"+":
-            return rest.decode()
-        if t == b"-":
-            return Err(rest.decode())
-        if t == b":":
-            return int(rest)
-        if t == b"$":
-            k = int(rest)
-            if k < 0:
-                return None
-            while len(self.buf) < k + 2:
-                self._fill()
-            v, self.buf = self.buf[:k], self.buf[k + 2:]
-            return v
-        if t == b"*":
-            return [self.read() for _ in range(int(rest))]
-        raise ConnectionError("bad reply %r" % line)
-
-    def call(self, *args):
-        out = b"*%d\r\n" % len(args)
-        for a in args:
-            a = a if isinstance(a, bytes) else str(a).encode()
-            out += b"$%d\r\n%s\r\n" % (len(a), a)
-        self.s.sendall(out)
-        return self.read()
-
-
-def tok(v):
-    if v is None:
-        return "nil"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, Err):
-        return "ERR"
-    if isinstance(v, str):
-        v = v.encode()
-    return 'x"' + v.hex() + '"'
 
 
 class History:
