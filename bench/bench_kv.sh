@@ -17,23 +17,8 @@ cd "$(dirname "$0")/.." || exit 2
 for t in redis-benchmark redis-server etcd; do
     command -v $t >/dev/null || { echo "bench_kv: $t not installed (scripts/deps.sh): skipped"; exit 0; }
 done
-tmp=$(mktemp -d)
-pids=""
-stop() {
-    for p in $pids; do kill "$p" 2>/dev/null; done
-    for p in $pids; do wait "$p" 2>/dev/null; done
-    pids=""
-}
-trap 'stop; rm -rf "$tmp"' EXIT
-Q=${BENCH_QUICK:+1}
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() { # PORT: until it accepts
-    i=0
-    while ! python3 -c "import socket; socket.create_connection(('127.0.0.1', $1), 0.2)" 2>/dev/null; do
-        i=$((i + 1)); [ $i -gt 200 ] && { echo "bench_kv: port $1 never opened"; exit 1; }
-        sleep 0.05
-    done
-}
+NAME=bench_kv WAIT_TRIES=200
+. bench/kv_lib.sh
 # requests for redis-benchmark: enough for a few seconds at each setting
 requests() { # CLIENTS PIPELINE
     n=$(( $1 * $2 * 400 )); [ $n -lt 3000 ] && n=3000; [ $n -gt 400000 ] && n=400000

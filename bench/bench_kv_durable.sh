@@ -19,23 +19,8 @@ cd "$(dirname "$0")/.." || exit 2
 for t in redis-benchmark etcd; do
     command -v $t >/dev/null || { echo "bench_kv_durable: $t not installed (scripts/deps.sh): skipped"; exit 0; }
 done
-tmp=$(mktemp -d)
-pids=""
-stop() {
-    for p in $pids; do kill "$p" 2>/dev/null; done
-    for p in $pids; do wait "$p" 2>/dev/null; done
-    pids=""
-}
-trap 'stop; rm -rf "$tmp"' EXIT
-Q=${BENCH_QUICK:+1}
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() {
-    i=0
-    while ! python3 -c "import socket; socket.create_connection(('127.0.0.1', $1), 0.2)" 2>/dev/null; do
-        i=$((i + 1)); [ $i -gt 400 ] && { echo "bench_kv_durable: port $1 never opened"; cat "$tmp"/*.log; exit 1; }
-        sleep 0.05
-    done
-}
+NAME=bench_kv_durable WAIT_TRIES=400
+. bench/kv_lib.sh
 requests() { n=$(( $1 * $2 * 200 )); [ $n -lt 3000 ] && n=3000; [ $n -gt 200000 ] && n=200000
     [ -n "$Q" ] && n=$((n / 8)); echo $n; }
 rb() {
