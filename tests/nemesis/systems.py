@@ -45,6 +45,20 @@ class System:
         if n:
             self.n = n
 
+    def write_cluster(self, workdir, peers_for, tag):
+        """The shared secret (self.secret) and one peers file a node
+        (self.peers[i]: node j at peers_for(i, j)), in workdir."""
+        self.secret = os.path.join(workdir, "secret")
+        with open(self.secret, "w") as f:
+            f.write("%s-%d\n" % (tag, os.getpid()))
+        self.peers = []
+        for i in range(self.n):
+            path = os.path.join(workdir, "peers%d" % i)
+            with open(path, "w") as f:
+                for j in range(self.n):
+                    f.write("%d %s\n" % (j, peers_for(i, j)))
+            self.peers.append(path)
+
 
 class ReplicaSystem(System):
     """Replicas of a consensus algorithm built by `hoc build`."""
@@ -72,16 +86,7 @@ class ReplicaSystem(System):
         self.bin = os.path.join(bindir, self.algo + "-replica")
         if not os.path.exists(self.bin):
             raise SystemExit("no %s: build it (make build) or pass --bin" % self.bin)
-        self.secret = os.path.join(workdir, "secret")
-        with open(self.secret, "w") as f:
-            f.write("nemesis-%d\n" % os.getpid())
-        self.peers = []
-        for i in range(self.n):
-            path = os.path.join(workdir, "peers%d" % i)
-            with open(path, "w") as f:
-                for j in range(self.n):
-                    f.write("%d %s\n" % (j, peers_for(i, j)))
-            self.peers.append(path)
+        self.write_cluster(workdir, peers_for, "nemesis")
 
     def start(self, i):
         k = self.incarnation[i]
@@ -286,16 +291,7 @@ class KvSystem(System):
         for b in (self.bin, self.lincheck):
             if not os.path.exists(b):
                 raise SystemExit("no %s: build it (make build) or set HOC_KV_BIN" % b)
-        self.secret = os.path.join(workdir, "secret")
-        with open(self.secret, "w") as f:
-            f.write("nemesis-kv-%d\n" % os.getpid())
-        self.peers = []
-        for i in range(self.n):
-            path = os.path.join(workdir, "peers%d" % i)
-            with open(path, "w") as f:
-                for j in range(self.n):
-                    f.write("%d %s\n" % (j, peers_for(i, j)))
-            self.peers.append(path)
+        self.write_cluster(workdir, peers_for, "nemesis-kv")
         self.history = os.path.join(workdir, "history.txt")
         self.progress_file = os.path.join(workdir, "progress.json")
         self.final_file = os.path.join(workdir, "final.json")
