@@ -8,22 +8,22 @@ usage: mutate.py SOURCE NAME OUT
 import sys
 
 MUTANTS = {
-    # commit once f - 1 backups hold the op (none, with f = 1)
-    "commit_before_f": ("if (go && |acks[k % W]| >= f) {", "if (go && |acks[k % W]| >= f - 1) {"),
-    # commit an op whose f answers are in even if an earlier one's are not
-    "commit_out_of_order": ("if (go && |acks[k % W]| >= f) {", "if (|acks[k % W]| >= f) {"),
-    # install every op collected up to the highest one, gap or not
-    "no_gap_trimming": (
-        "if (uk[(top + 1) % W] == top + 1) { top = top + 1; }",
-        "if (uk[i] > top) { top = uk[i]; }",
+    # commit once f - 1 backups of a stripe hold the op (none, with f = 1)
+    "commit_before_f": (
+        "|{ q | q in acks[k % W] && place(q, b, g, nbk) < sk }| < f) {",
+        "|{ q | q in acks[k % W] && place(q, b, g, nbk) < sk }| < f - 1) {",
     ),
+    # commit an op whose f answers are in even if an earlier one's are not
+    "commit_out_of_order": ("if (go && quorum) {", "if (quorum) {"),
+    # install every op collected up to the highest one, gap or not
+    "no_gap_trimming": ("if (whole) { top = k; }", "if (uop[i] > top) { top = uop[i]; }"),
     # rebuild a block from whatever the snapshots hold, as if every reply
     # described the same op of each shard (what FIFO channels gave the thesis)
     "snapshot_without_op_numbers": (
-        "let all = q0 >= 0 && mbox[q0].sapp[id] == opn;",
-        "let all = q0 >= 0;\n        let nocheck = true;",
+        "let exact = q0 >= 0 && mbox[q0].sapp[id] == opn;",
+        "let exact = q0 >= 0;\n          let nocheck = true;",
     ),
-    # a parity server applies each prepared delta, committed or not
+    # a backup applies each prepared delta to its parity rows, committed or not
     "parity_before_commit": (
         "for k in app[sh] + 1 .. m.cm + 1 {",
         "for k in app[sh] + 1 .. m.hi + 1 {",
