@@ -30,7 +30,18 @@ MUTANTS = {
     ),
     # install the chain after hearing from one backup
     "replacement_without_quorum": ("if (|resp| >= n - 1 - g - f + 1) {", "if (|resp| >= 1) {"),
+    # the reply is the op's first block after the op instead of before it
+    "reply_new_value": ("prep[slot] = reply;", "prep[slot] = blk[first(mask)];"),
+    # compare-and-swap swaps when the block differs from the expected value
+    "cas_inverted": (
+        "if (bit(mask, b) && kind == Cas && nb == vx) { nb = vy; }",
+        "if (bit(mask, b) && kind == Cas && nb != vx) { nb = vy; }",
+    ),
 }
+# no_gap_trimming with single-block ops only (masks 1 and 2): the gap is then
+# one of op numbers, as in the thesis' example (op k on one stripe collected,
+# op k - 1 on the other not), rather than a multi-block op collected in part
+MUTANTS["no_gap_trimming_1block"] = MUTANTS["no_gap_trimming"]
 
 # the snapshot mutant also drops the undo of the deltas past the parity row
 EXTRA = {
@@ -38,6 +49,7 @@ EXTRA = {
         ("(mbox[q0].sapp[j] < mbox[j].sbase || mbox[q0].sapp[j] > mbox[j].sopn)) {", "!nocheck) {"),
         ("for k in mbox[q0].sapp[j] + 1 .. mbox[j].sopn + 1 {", "for k in 0..0 {"),
     ],
+    "no_gap_trimming_1block": [("const MASKS = 4;", "const MASKS = 3;")],
 }
 
 
