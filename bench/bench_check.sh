@@ -15,7 +15,7 @@ HOC=$B/bin/hoc
 cd "$(dirname "$0")/.." || exit 2
 A=services/amalgam/amalgam.ho
 amalgam() {
-    echo "== Amalgam $*"
+    echo "== Amalgam g=2 f=$2 nw=$3 sw=$4 $5 ($1)"
     "$HOC" check "$1" -n 5 --param g=2 --param "f=$2" --param "nw=$3" --param "sw=$4" \
         --threads "$T" --quiet --json $5 | tail -1
 }
