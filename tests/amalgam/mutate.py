@@ -10,8 +10,8 @@ import sys
 MUTANTS = {
     # commit once f - 1 backups of a stripe hold the op (none, with f = 1)
     "commit_before_f": (
-        "|{ q | q in acks[k % W] && place(q, b, g, nbk) < sk }| < f) {",
-        "|{ q | q in acks[k % W] && place(q, b, g, nbk) < sk }| < f - 1) {",
+        "|{ q | q in acks[k % W] && place(q, b, g, nbk, rot) < sk }| < f) {",
+        "|{ q | q in acks[k % W] && place(q, b, g, nbk, rot) < sk }| < f - 1) {",
     ),
     # commit an op whose f answers are in even if an earlier one's are not
     "commit_out_of_order": ("if (go && quorum) {", "if (quorum) {"),

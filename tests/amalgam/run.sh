@@ -1,9 +1,9 @@
 #!/bin/sh
 # Amalgam (services/amalgam/amalgam.ho) in ctest, in small configurations:
 #   - hoc check exhausts it (g = 2 data servers, f = 1, two backups over which
-#     the two stripes rotate with no witness per stripe (nw = 1, sw = 0), the
-#     reconfiguration service; one client op of any kind and one replacement
-#     per execution);
+#     the two stripes rotate with no witness per stripe (nw = 1, sw = 0,
+#     rot = 1), the reconfiguration service; one client op of any kind and one
+#     replacement per execution);
 #   - every seeded mutant (tests/amalgam/mutate.py) is caught, and its trace
 #     replays to the same violation (commit_out_of_order needs two ops in
 #     flight: --events 2; no_gap_trimming is caught on a two-block op whose
@@ -23,7 +23,7 @@ trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL $*"; fail=$((fail + 1)); }
-CFG="-n 5 --param g=2 --param f=1 --param nw=1 --param sw=0 --threads 2 --quiet"
+CFG="-n 5 --param g=2 --param f=1 --param nw=1 --param sw=0 --param rot=1 --threads 2 --quiet"
 
 "$HOC" check "$A/amalgam.ho" $CFG --events 1 --replace 1 >"$tmp/out" 2>&1
 rc=$?
