@@ -1324,9 +1324,9 @@ static void check_progress(Checker *c, Algo *al, Decl *d);
 
 /* An event argument: an int, bool, pid or enum, passed as an int64, or a
  * bytes[K], passed as K bytes or as an int standing for them (like a bytes
- * input). An int's or bytes' range lo..hi is fixed by the params and bounds
- * what the drivers enumerate (hoc check), draw (hoc sim) and accept
- * (services); for bytes it ranges over the ints that stand for them. */
+ * input). A range lo..hi is fixed by the params and bounds what the drivers
+ * enumerate (hoc check) and draw (hoc sim): for an int also what services
+ * accept; for bytes, the ints standing for blocks (services hand any K bytes). */
 static void check_event_arg(Checker *c, Decl *d, int i)
 {
     Field *f = &d->params[i];
