@@ -131,7 +131,7 @@ static void setup(const hoc_algo *a, int n, int max_live, bool forward)
         memset(&nodes[i], 0, sizeof nodes[i]);
         nodes[i].id = i;
         int64_t params[16] = {n};
-        hoc_engine_opts o = {max_live, forward, 7};
+        hoc_engine_opts o = {max_live, forward, 7, 0};
         hoc_engine_io io = {.ctx = &nodes[i],
                             .send = q_send,
                             .send_decision = q_decision,
