@@ -354,6 +354,59 @@ static void start_at_tests(void)
     queue = NULL;
 }
 
+/* Writes a frame header with length field l and type t into b (8 bytes). */
+static void raw_header(uint8_t *b, uint32_t l, int t)
+{
+    hoc_put_u32(b, l);
+    b[4] = HOC_WIRE_VERSION, b[5] = (uint8_t)t, b[6] = b[7] = 0;
+}
+
+/* The frame limits: each type's length is judged from its first 6 bytes,
+ * before the rest is waited for (so before a receiver makes room for it),
+ * and a frame just under its limit decodes. */
+static void limit_tests(void)
+{
+    uint8_t h[8];
+    hoc_frame f;
+    size_t used;
+    const char *why;
+    struct {
+        int type;
+        uint32_t max;
+    } lim[] = {{HOC_F_MSG, HOC_WIRE_MAX_FRAME},     {HOC_F_DECISION, HOC_WIRE_MAX_FRAME},
+               {HOC_F_SEALED, HOC_WIRE_MAX_SEALED}, {HOC_F_APP, HOC_WIRE_MAX_APP_FRAME},
+               {HOC_F_HELLO, HOC_WIRE_MAX_FIXED},   {HOC_F_DONE, HOC_WIRE_MAX_FIXED}};
+    for (size_t i = 0; i < sizeof lim / sizeof *lim; i++) {
+        raw_header(h, lim[i].max, lim[i].type); /* at the limit: wait for the rest */
+        CHECK(hoc_wire_decode(h, sizeof h, &f, &used, &why) == HOC_WIRE_MORE);
+        raw_header(h, lim[i].max + 1, lim[i].type); /* one over: refused at once */
+        CHECK(hoc_wire_decode(h, sizeof h, &f, &used, &why) == HOC_WIRE_BAD && why &&
+              strcmp(why, "frame too long") == 0);
+    }
+    raw_header(h, HOC_WIRE_MAX_SEALED + 1, HOC_F_SEALED); /* no type may be longer */
+    CHECK(hoc_wire_decode(h, 4, &f, &used, &why) == HOC_WIRE_BAD);
+    CHECK(HOC_WIRE_MAX_FRAME == 64 << 20 && HOC_WIRE_MAX_APP == 65536 - 12);
+    /* a whole MSG just under the limit, and its encoders' bounds */
+    size_t big = HOC_WIRE_LEN + HOC_WIRE_MAX_FRAME;
+    uint8_t *b = calloc(1, big + 1);
+    CHECK(b != NULL);
+    if (!b) return;
+    CHECK(hoc_wire_msg_header(b, big, 9, 1, 2, 7, HOC_WIRE_MAX_PAYLOAD + 1) == -1);
+    int hl = hoc_wire_msg_header(b, big, 9, 1, 2, 7, HOC_WIRE_MAX_PAYLOAD);
+    CHECK(hl == 32);
+    b[big - 1] = 0xee;
+    CHECK(hoc_wire_decode(b, big, &f, &used, &why) == HOC_WIRE_OK && used == big &&
+          f.payload_len == HOC_WIRE_MAX_PAYLOAD && f.payload[f.payload_len - 1] == 0xee);
+    CHECK(hoc_wire_decode(b, big - 1, &f, &used, &why) == HOC_WIRE_MORE);
+    CHECK(hoc_wire_decision(b, big + 1, 9, 2, 7, HOC_DECISION_ADOPT, b, HOC_WIRE_MAX_VALUE + 1) ==
+          -1);
+    CHECK(hoc_wire_decision(b, big + 1, 9, 2, 7, HOC_DECISION_ADOPT, b + 64, HOC_WIRE_MAX_VALUE) ==
+          (int)big);
+    CHECK(hoc_wire_sealed_header(b, 8, HOC_WIRE_LEN + HOC_WIRE_MAX_FRAME) == 8);
+    CHECK(hoc_wire_sealed_header(b, 8, HOC_WIRE_LEN + HOC_WIRE_MAX_FRAME + 1) == -1);
+    free(b);
+}
+
 /* ---- wire ---- */
 static void wire_tests(void)
 {
@@ -379,7 +432,9 @@ static void wire_tests(void)
     buf[5] = HOC_F_MSG, buf[6] = 1;
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
     buf[6] = 0;
-    buf[0] = 0xff, buf[1] = 0xff, buf[2] = 0xff; /* oversized */
+    buf[0] = 0xff, buf[1] = 0xff, buf[2] = 0xff; /* 16 MiB: a MSG may be that long */
+    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_MORE);
+    buf[3] = 0x04; /* about 80 MiB: oversized */
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
     buf[0] = 2, buf[1] = buf[2] = buf[3] = 0; /* undersized */
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
@@ -419,6 +474,7 @@ static void wire_tests(void)
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK &&
           f.type == HOC_F_DONE);
     CHECK(hoc_wire_done(buf, 4, 1, 7) == -1);
+    limit_tests();
     /* random bytes: never a crash, never a read past the end (ASan) */
     int ok = 0;
     for (int i = 0; i < 200000; i++) {
