@@ -1,13 +1,14 @@
 /* svc.h: the service layer. A service is a C state machine around a compiled
  * algorithm: it decides which instance starts where (in which round) with
- * what input, hears every output and every decision, and exchanges frames of
- * its own with its peers. The layer owns one process's round engine
- * (engine.c), its transport (net.c) and its ledger of ended instances
- * (ledger.c) on an event loop; the service owns everything else (clients,
- * its log, its state machine). The replica main of `hoc build` (replica.c)
- * is its simplest user, hoc-kv (services/kv/) a full one; several services
- * may share one event loop (ShardedPaxos: one per group). docs/services.md
- * documents the API. */
+ * what input, or by replacement, hands clients' operations to live
+ * (possibly long-lived) instances as events, hears every output and every
+ * decision, and exchanges frames of its own with its peers. The layer owns
+ * one process's round engine (engine.c), its transport (net.c) and its
+ * ledger of ended instances (ledger.c) on an event loop; the service owns
+ * everything else (clients, its log, its state machine). The replica main
+ * of `hoc build` (replica.c) is its simplest user, hoc-kv (services/kv/) a
+ * full one; several services may share one event loop (ShardedPaxos: one
+ * per group). docs/services.md documents the API. */
 #ifndef HOC_SVC_H
 #define HOC_SVC_H
 
