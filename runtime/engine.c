@@ -619,7 +619,11 @@ static int event_ok(const hoc_engine *e, int ev, const int64_t *args, const uint
         return -1;
     }
     const hoc_event *he = &a->events[ev];
-    if (he->nargs > 8 || (he->nargs > 0 && !args)) {
+    if (he->nargs > 8) { /* the language allows 8: another compiler's descriptor */
+        snprintf(err, errn, "event %s takes %d arguments, more than 8", he->name, he->nargs);
+        return -1;
+    }
+    if (he->nargs > 0 && !args) {
         snprintf(err, errn, "event %s takes %d arguments, none were given", he->name, he->nargs);
         return -1;
     }
@@ -659,8 +663,9 @@ hoc_event_result hoc_engine_event(hoc_engine *e, uint64_t inst, int ev, const in
     QEv *q = e->nevq < e->max_events ? calloc(1, sizeof *q) : NULL;
     if (!q) {
         if (err)
-            snprintf(err, errn, "%d events are queued already (the bound%s)", e->nevq,
-                     e->nevq < e->max_events ? " not reached: out of memory" : "");
+            snprintf(err, errn, "%d events wait already%s", e->nevq,
+                     e->nevq < e->max_events ? " and memory ran out"
+                                             : ", the most allowed (max_events)");
         e->st.events_refused++;
         return HOC_EVENT_FULL;
     }

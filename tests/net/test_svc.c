@@ -305,7 +305,7 @@ static void events_test(void)
               HOC_EVENT_QUEUED);
     CHECK(hoc_svc_event(nodes[2].s, INST, ev_add, (int64_t[]){1}, NULL, 399, err, sizeof err) ==
           HOC_EVENT_FULL);
-    CHECK(strcmp(err, "8 events are queued already (the bound)") == 0);
+    CHECK(strcmp(err, "8 events wait already, the most allowed (max_events)") == 0);
     CHECK(hoc_engine_get_stats(hoc_svc_engine(nodes[0].s))->events_refused == 6);
     want_done = 3 + 8;
     CHECK(run_until(dones_in, 10000000));
