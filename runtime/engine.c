@@ -16,7 +16,9 @@ typedef struct QEv {
     struct QEv *next;
     uint64_t tag;
     int ev;
-    int64_t args[8]; /* the language allows 8 arguments */
+    int64_t args[8];   /* the language allows 8 arguments */
+    uint8_t *bytes[8]; /* bytes argument i given as bytes: a copy, after the QEv */
+    bool has_bytes;
 } QEv;
 
 typedef struct Inst {
@@ -335,7 +337,8 @@ static void run_events(hoc_engine *e, Inst *I)
         QEv *nx = q->next;
         hoc_env env = env_of(e, I, false);
         memset(e->outputs, 0, a->outputs_size);
-        a->events[q->ev].handle(I->state, &env, q->args, e->outputs);
+        a->events[q->ev].handle(I->state, &env, q->args,
+                                q->has_bytes ? (const uint8_t *const *)q->bytes : NULL, e->outputs);
         e->nevq--;
         e->st.events_run++;
         fired(e, I, I->round);
@@ -627,13 +630,10 @@ static int event_ok(const hoc_engine *e, int ev, const int64_t *args, const uint
         snprintf(err, errn, "event %s takes %d arguments, none were given", he->name, he->nargs);
         return -1;
     }
-    if (bytes) { /* ABI 5's handle takes ints only */
-        snprintf(err, errn,
-                 "event %s: bytes arguments given, but this runtime's events take ints only",
-                 he->name);
-        return -1;
-    }
     for (int i = 0; i < he->nargs; i++) {
+        /* a bytes argument given as bytes is any K bytes: its range is of the
+         * ints that stand for it in the drivers (docs/language.md) */
+        if (bytes && bytes[i] && he->args[i].kind == HOC_K_BYTES) continue;
         int64_t lo, hi;
         he->range(e->params, i, &lo, &hi);
         if (hi > lo && (args[i] < lo || args[i] >= hi)) {
@@ -660,7 +660,11 @@ hoc_event_result hoc_engine_event(hoc_engine *e, uint64_t inst, int ev, const in
         e->st.events_refused++;
         return HOC_EVENT_NOT_LIVE;
     }
-    QEv *q = e->nevq < e->max_events ? calloc(1, sizeof *q) : NULL;
+    const hoc_event *he = &e->a->events[ev];
+    size_t extra = 0; /* the bytes arguments given as bytes, copied: the caller's may not last */
+    for (int i = 0; bytes && i < he->nargs; i++)
+        if (bytes[i] && he->args[i].kind == HOC_K_BYTES) extra += he->args[i].count;
+    QEv *q = e->nevq < e->max_events ? calloc(1, sizeof *q + extra) : NULL;
     if (!q) {
         if (err)
             snprintf(err, errn, "%d events wait already%s", e->nevq,
@@ -670,7 +674,14 @@ hoc_event_result hoc_engine_event(hoc_engine *e, uint64_t inst, int ev, const in
         return HOC_EVENT_FULL;
     }
     q->tag = tag, q->ev = ev;
-    memcpy(q->args, args ? args : q->args, sizeof *args * (size_t)e->a->events[ev].nargs);
+    memcpy(q->args, args ? args : q->args, sizeof *args * (size_t)he->nargs);
+    uint8_t *at = (uint8_t *)(q + 1);
+    for (int i = 0; bytes && i < he->nargs; i++) {
+        if (!bytes[i] || he->args[i].kind != HOC_K_BYTES) continue;
+        memcpy(at, bytes[i], he->args[i].count);
+        q->bytes[i] = at, q->has_bytes = true;
+        at += he->args[i].count;
+    }
     if (I->evq_tail)
         I->evq_tail->next = q;
     else

@@ -161,8 +161,7 @@ typedef struct hoc_engine_stats {
 typedef enum hoc_event_result {
     HOC_EVENT_QUEUED = 0,    /* it runs at the instance's next phase boundary */
     HOC_EVENT_NOT_LIVE = -1, /* the instance is not live here (never started, or ended) */
-    HOC_EVENT_INVALID = -2,  /* no such event, an argument outside its range, or bytes given
-                                to an algorithm whose events take none */
+    HOC_EVENT_INVALID = -2,  /* no such event, or an argument outside its range */
     HOC_EVENT_FULL = -3,     /* max_events are queued: try again once some have run */
 } hoc_event_result;
 
@@ -217,10 +216,11 @@ hoc_start_result hoc_engine_start_replaced(hoc_engine *e, uint64_t inst, int64_t
  * args[0..nargs) for live instance inst, to run at its next phase boundary;
  * tag comes back in io.event_done. Each argument must lie in the range the
  * event declares (its `range`: an int's lo..hi, a bool 0..1, a pid 0..n-1,
- * an enum's members); an event out of range is refused, never run. bytes
- * (bytes-typed arguments) must be NULL: this runtime's events (ABI 5) take
- * none. Refusals return their reason and, when err is not NULL, say it in
- * err. */
+ * an enum's members); an event out of range is refused, never run. A
+ * bytes argument i is given as bytes[i] (exactly K bytes, copied here: the
+ * caller's buffer need not last), any K bytes, or, when bytes or bytes[i] is
+ * NULL, as args[i] in its range (hoc_bytes_from_int's integer). Refusals
+ * return their reason and, when err is not NULL, say it in err. */
 hoc_event_result hoc_engine_event(hoc_engine *e, uint64_t inst, int ev, const int64_t *args,
                                   const uint8_t *const *bytes, uint64_t tag, char *err,
                                   size_t errn);

@@ -528,6 +528,22 @@ static void event_tests(void)
           !evrec[3].ran && evrec[3].added == -1);
     CHECK(hoc_engine_round(e, 4) == -1 && hoc_engine_live(e) == 3);
     CHECK(hoc_engine_get_stats(e)->events_lost == 1 && hoc_engine_get_stats(e)->events_run == 3);
+    /* a bytes argument given as bytes: any BLOB bytes (its range bounds the
+     * drivers only), copied when queued (the caller's buffer is reused here
+     * before the boundary) */
+    int put = hoc_engine_event_index(&counter_algo, "put");
+    uint8_t blk[sizeof((counter_state *)0)->blob];
+    for (size_t k = 0; k < sizeof blk; k++)
+        blk[k] = (uint8_t)(0xf0 ^ k);
+    const uint8_t *bargs[1] = {blk};
+    CHECK(hoc_engine_event(e, 1, put, (int64_t[]){0}, bargs, 16, NULL, 0) == HOC_EVENT_QUEUED);
+    memset(blk, 0, sizeof blk);
+    CHECK(feed_counter(e, 1, 1, hoc_engine_round(e, 1) + 2, 80) == HOC_RX_OK);
+    const counter_state *c1 = hoc_engine_state(e, 1);
+    CHECK(nevrec == 5 && evrec[4].tag == 16 && evrec[4].ran && c1->blob[0] == 0xf0 &&
+          c1->blob[sizeof blk - 1] == (uint8_t)(0xf0 ^ (sizeof blk - 1)));
+    /* as an int, it must lie in its range */
+    CHECK(hoc_engine_event(e, 1, put, (int64_t[]){0}, NULL, 17, NULL, 0) == HOC_EVENT_INVALID);
     /* events left queued are freed with the engine (ASan: no leak) */
     CHECK(hoc_engine_event(e, 3, add, (int64_t[]){1}, NULL, 15, NULL, 0) == HOC_EVENT_QUEUED);
     hoc_engine_free(e);
