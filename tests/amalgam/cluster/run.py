@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Tests of the `amalgam` command (docs/deploy.md).
+
+usage: run.py AMALGAM bad DIR     every DIR/*.cluster is malformed: its first line is
+                                  "# expect: LINE: TEXT"; check-cluster must exit 2 with
+                                  "FILE:LINE: ...TEXT..." (LINE 0: "FILE: ...", no line)
+       run.py AMALGAM good DIR    every DIR/*.cluster parses (exit 0) and its output holds
+                                  each "# expect-out: TEXT" line of the file
+       run.py AMALGAM mttdl       the thesis' worked example (section 3.5) and bad arguments
+       run.py AMALGAM cli         --help and unknown commands
+"""
+import glob
+import math
+import os
+import re
+import subprocess
+import sys
+
+failures = []
+
+
+def run(amalgam, args):
+    p = subprocess.run([amalgam] + args, capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def check(ok, what):
+    print(("ok    " if ok else "FAIL  ") + what)
+    if not ok:
+        failures.append(what)
+
+
+def bad(amalgam, folder):
+    files = sorted(glob.glob(os.path.join(folder, "*.cluster")))
+    check(len(files) >= 30, f"{len(files)} malformed cluster files")
+    for path in files:
+        with open(path, "rb") as f:
+            m = re.match(rb"# expect: (\d+): (.*)\n", f.readline())
+        if not m:
+            check(False, f"{path}: no '# expect: LINE: TEXT' first line")
+            continue
+        line, text = int(m.group(1)), m.group(2).decode()
+        rc, out, err = run(amalgam, ["check-cluster", path])
+        where = f"{path}:{line}: " if line else f"{path}: "
+        first = err.splitlines()[0] if err else ""
+        ok = rc == 2 and out == "" and first.startswith("amalgam: " + where) and text in first
+        if line == 0:  # a mistake of the whole file names no line
+            ok = ok and not re.match(r"amalgam: " + re.escape(path) + r":\d", first)
+        check(ok, f"{os.path.basename(path)}: exit {rc}, '{first}'")
+
+
+def good(amalgam, folder):
+    files = sorted(glob.glob(os.path.join(folder, "*.cluster")))
+    check(len(files) >= 2, f"{len(files)} good cluster files")
+    for path in files:
+        with open(path) as f:
+            want = [l[len("# expect-out: "):].rstrip("\n") for l in f if l.startswith("# expect-out: ")]
+        rc, out, err = run(amalgam, ["check-cluster", path])
+        check(rc == 0 and err == "", f"{os.path.basename(path)}: exit {rc} {err.strip()}")
+        check(len(want) > 0, f"{os.path.basename(path)}: has expect-out lines")
+        for w in want:
+            check(w in out, f"{os.path.basename(path)}: output has '{w}'")
+
+
+def years(out):
+    m = re.search(r"^MTTDL: ([0-9.e+]+) years", out, re.M)
+    return float(m.group(1)) if m else None
+
+
+def round_sig(x, digits):
+    """x rounded to `digits` significant figures, as the thesis writes 1,300 and 6."""
+    return round(x, digits - 1 - int(math.floor(math.log10(abs(x)))))
+
+
+def mttdl(amalgam):
+    # Thesis section 3.5: MTTF 1 year, 256 TB a server over 40 Gbps (MTTR about 14 hours).
+    common = ["--mttf", "1y", "--capacity", "256TB", "--link-gbps", "40"]
+    cases = [
+        (["--system", "sharded", "--g", "10", "--f", "2"], 1300, 2, "ShardedPaxos 10 groups of 5"),
+        (["--system", "amalgam", "--g", "10", "--f", "2"], 6, 1, "Amalgam 10 + 2, naive"),
+        (["--system", "amalgam", "--g", "10", "--f", "4"], 1400, 2, "Amalgam 10 + 4, naive"),
+    ]
+    for args, want, sig, what in cases:
+        rc, out, err = run(amalgam, ["mttdl"] + args + common)
+        y = years(out)
+        check(rc == 0 and y is not None and round_sig(y, sig) == want,
+              f"mttdl {what}: {y} years, about {want} as the thesis says")
+    rc, out, _ = run(amalgam, ["mttdl", "--system", "sharded", "--g", "10", "--f", "2"] + common)
+    check(re.search(r"^MTTR: 14\.2\d hours", out, re.M) is not None, "mttdl: the thesis' MTTR of about 14 hours")
+    # The same inputs given as an MTTR; a measured rebuild rate is the MTTR itself (no x g).
+    rc, out, _ = run(amalgam, ["mttdl", "--system", "sharded", "--g", "10", "--f", "2", "--mttf", "8766h",
+                               "--mttr", "14.2222h"])
+    check(rc == 0 and round_sig(years(out), 4) == round_sig(years(run(amalgam, ["mttdl", "--system", "sharded",
+          "--g", "10", "--f", "2"] + common)[1]), 4), "mttdl: --mttr 14.2222h equals 256TB over 40 Gbps")
+    rc, out, _ = run(amalgam, ["mttdl", "--system", "amalgam", "--g", "10", "--f", "2", "--mttf", "1y",
+                               "--capacity", "256TB", "--rebuild-rate", "5000"])
+    check(rc == 0 and re.search(r"^MTTR: 14\.2\d hours", out, re.M) is not None
+          and round_sig(years(out), 2) == 580, f"mttdl: --rebuild-rate 5000 MB/s is a 14.2 h MTTR ({years(out)} years)")
+    # Rotated over more machines: more windows that can lose data, a lower MTTDL.
+    rc, out, _ = run(amalgam, ["mttdl", "--system", "amalgam", "--g", "10", "--f", "2", "--machines", "24"] + common)
+    check(rc == 0 and abs(years(out) * 24 - 5.756) < 0.01, f"mttdl: 24 machines, 24 windows ({years(out)} years)")
+    bad_args = [
+        (["--system", "raid", "--g", "10", "--f", "2"] + common, "--system takes sharded or amalgam"),
+        (["--system", "sharded", "--g", "10", "--f", "2", "--mttf", "1", "--mttr", "14h"], "--mttf takes a duration"),
+        (["--system", "sharded", "--g", "10", "--f", "2", "--mttf", "1y"], "give one of --mttr"),
+        (["--system", "sharded", "--g", "10", "--f", "2", "--mttf", "1y", "--mttr", "1h", "--link-gbps", "4"],
+         "give one of --mttr"),
+        (["--system", "sharded", "--g", "10", "--f", "2", "--mttf", "1y", "--link-gbps", "4"], "--capacity takes a size"),
+        (["--system", "sharded", "--g", "10", "--f", "2", "--mttf", "1y", "--capacity", "2XB", "--link-gbps", "4"],
+         "--capacity takes a size"),
+        (["--system", "sharded", "--g", "0", "--f", "2"] + common, "--g"),
+        (["--system", "sharded", "--g", "10", "--f", "2", "--recovery", "parallel"] + common, "for --system amalgam"),
+        (["--system", "amalgam", "--g", "10", "--f", "2", "--recovery", "fast"] + common, "naive or parallel"),
+        (["--system", "amalgam", "--g", "10", "--f", "2", "--machines", "5"] + common, "fewer than g + f"),
+        (["--system", "amalgam", "--g", "10", "--f", "2", "--mttf", "1y", "--capacity", "1TB", "--rebuild-rate",
+          "100", "--recovery", "naive"], "drop one"),
+        (["--g", "10", "--f", "2"] + common, "are required"),
+        (["--system", "sharded", "--g", "10", "--f", "2", "--mttf", "-1y", "--mttr", "1h"], "--mttf takes a duration"),
+        (["--system", "sharded", "--g", "10", "--f", "2", "--bogus"] + common, "--bogus"),
+    ]
+    for args, text in bad_args:
+        rc, out, err = run(amalgam, ["mttdl"] + args)
+        check(rc == 2 and text in err and "MTTDL" not in out, f"mttdl {' '.join(args[:8])}: exit {rc}, says '{text}'")
+
+
+def cli(amalgam):
+    rc, out, _ = run(amalgam, ["--help"])
+    check(rc == 0 and "check-cluster" in out and "mttdl" in out, "--help lists the commands")
+    rc, _, err = run(amalgam, ["frobnicate"])
+    check(rc == 2 and "unknown command 'frobnicate'" in err, "an unknown command exits 2")
+    rc, _, err = run(amalgam, [])
+    check(rc == 2 and "usage" in err, "no command exits 2 with the usage")
+    rc, _, err = run(amalgam, ["check-cluster"])
+    check(rc == 2 and "expected one cluster file" in err, "check-cluster without a file exits 2")
+    rc, _, err = run(amalgam, ["check-cluster", "/nonexistent/x.cluster"])
+    check(rc == 2 and "cannot open" in err, "check-cluster of a missing file exits 2")
+    rc, out, _ = run(amalgam, ["mttdl", "--help"])
+    check(rc == 0 and "--rebuild-rate" in out, "mttdl --help lists its options")
+
+
+def main():
+    amalgam, what = sys.argv[1], sys.argv[2]
+    if what == "bad":
+        bad(amalgam, sys.argv[3])
+    elif what == "good":
+        good(amalgam, sys.argv[3])
+    elif what == "mttdl":
+        mttdl(amalgam)
+    elif what == "cli":
+        cli(amalgam)
+    else:
+        sys.exit("unknown suite " + what)
+    if failures:
+        print(f"{len(failures)} failed")
+        sys.exit(1)
+
+
+main()
