@@ -120,8 +120,8 @@ static void print_cluster(const char *path, const amc_cluster *c)
     human_bytes(bytes * geo->f, parity, sizeof parity);
     printf("%s: ok\n", path);
     printf("stripes: g = %d data + f = %d parity + %d witnesses on %d machines; survives any %d "
-           "machine failures\n",
-           geo->g, geo->f, geo->w, geo->machines, geo->f);
+           "machine failure%s\n",
+           geo->g, geo->f, geo->w, geo->machines, geo->f, geo->f == 1 ? "" : "s");
     printf("blocks: %lld stripes of %s (%lld bytes): %s of data, %s of parity\n",
            (long long)geo->stripes, blk, (long long)c->block, data, parity);
     printf("storage overhead: f/g = %d/%d = %.3g\n", geo->f, geo->g, (double)geo->f / geo->g);
@@ -340,7 +340,7 @@ static int mttdl_run(const MttdlArgs *a, char *err, size_t errcap)
     print_years(l);
     if (l - log10(mttr) < 2)
         printf("note: the approximation needs MTTDL >> MTTR (thesis section 3.5); here "
-               "MTTDL/MTTR = %.3g, so the figure is rough\n",
+               "MTTDL/MTTR = %.3g, so the figure is not reliable\n",
                pow(10, l - log10(mttr)));
     return 0;
 }

@@ -169,7 +169,7 @@ static void figure(const char *name, int g, int f, int w, int M, const char *con
         for (int m = 0; m < M; m++) {
             int idx, j = aml_position(&geo, b, m);
             aml_role r = aml_role_of_pid(&geo, j, &idx);
-            char cell[16];
+            char cell[48];
             if (r == AML_WITNESS)
                 snprintf(cell, sizeof cell, "%sw", m ? " " : "");
             else
