@@ -139,10 +139,40 @@ static void print_cluster(const char *path, const amc_cluster *c)
     print_layout(geo);
 }
 
+/* What machine m's servers play: for each rotation class t (the instances i
+ * with i mod M = t), the pid of each of its servers that has a part there. */
+static void print_machine_roles(const amc_cluster *c, int m)
+{
+    static const aml_role roles[] = {AML_DATA, AML_PARITY, AML_WITNESS};
+    static const char *const names[] = {"data", "parity", "witness"};
+    const aml_geom *geo = &c->geo;
+    const amc_machine *x = &c->machine[m];
+    const int ports[] = {x->data, x->parity, x->witness};
+    printf("\nmachine %d (%s): class t is the instances i with i mod %d = t (%lld each)\n", m,
+           x->host, geo->machines, (long long)(aml_instances(geo) / geo->machines));
+    for (int k = 0; k < 3; k++) {
+        if (roles[k] == AML_WITNESS && geo->w == 0) continue;
+        printf("  %s server (port %d):", names[k], ports[k]);
+        const char *sep = " ";
+        for (int t = 0; t < geo->machines; t++) {
+            int idx, p = aml_server_pid(geo, m, roles[k], t);
+            if (p < 0) continue;
+            aml_role_of_pid(geo, p, &idx);
+            printf("%sclass %d pid %d (%c%d)", sep, t, p, aml_role_letter(roles[k]), idx);
+            sep = ", ";
+        }
+        printf("\n");
+    }
+}
+
 static int cmd_check_cluster(int argc, char **argv)
 {
     bool help = false;
-    const hoc_opt t[] = {{"--help", HOC_OPT_SET, &help, .help = "this text"}, {NULL}};
+    long long machine = -1;
+    const hoc_opt t[] = {{"--machine", HOC_OPT_INT, &machine, 0, AMC_MAX_MACHINES - 1, .arg = "M",
+                          .help = "also print the pid machine M's servers play in each instance"},
+                         {"--help", HOC_OPT_SET, &help, .help = "this text"},
+                         {NULL}};
     const char *pos[1];
     int npos = 0;
     char err[1024] = "";
@@ -151,7 +181,7 @@ static int cmd_check_cluster(int argc, char **argv)
     if (help || err[0]) {
         if (err[0]) fprintf(stderr, "amalgam check-cluster: %s\n", err);
         fprintf(help ? stdout : stderr,
-                "usage: amalgam check-cluster FILE\n"
+                "usage: amalgam check-cluster FILE [--machine M]\n"
                 "Parses FILE (docs/deploy.md, \"The cluster file\") and prints the layout.\n");
         return help ? 0 : EXIT_BAD;
     }
@@ -160,7 +190,14 @@ static int cmd_check_cluster(int argc, char **argv)
         fprintf(stderr, "amalgam: %s\n", err);
         return EXIT_BAD;
     }
+    if (machine >= c.geo.machines) {
+        fprintf(stderr, "amalgam check-cluster: --machine %lld: %s has machines 0 to %d\n", machine,
+                pos[0], c.geo.machines - 1);
+        amc_free(&c);
+        return EXIT_BAD;
+    }
     print_cluster(pos[0], &c);
+    if (machine >= 0) print_machine_roles(&c, (int)machine);
     amc_free(&c);
     return 0;
 }
@@ -168,8 +205,9 @@ static int cmd_check_cluster(int argc, char **argv)
 /* ---- mttdl ---- */
 
 typedef struct MttdlArgs {
-    const char *system, *mttf, *mttr, *capacity, *recovery;
+    const char *system, *mttf, *mttr, *capacity, *recovery, *cluster, *replace;
     long long g, f, machines;
+    int64_t cluster_bytes; /* what one machine of --cluster holds: its data and parity blocks */
     double link_gbps, rebuild_mbs;
     bool help;
 } MttdlArgs;
@@ -179,6 +217,7 @@ static const char MTTDL_USAGE[] =
     "                     (--mttr DURATION | --capacity SIZE (--link-gbps G | --rebuild-rate "
     "MB/s))\n"
     "                     [--recovery naive|parallel] [--machines M]\n"
+    "       amalgam mttdl --cluster FILE --mttf DURATION (MTTR as above; --capacity optional)\n"
     "Durations take a unit: 90s, 30m, 14h, 2d, 1y (365.25 days). Sizes: 256TB (decimal),\n"
     "256TiB or 256T (binary). docs/deploy.md, \"amalgam mttdl\".\n";
 
@@ -205,11 +244,18 @@ static double mttdl_mttr(const MttdlArgs *a, bool amalgam, char *how, size_t how
         snprintf(how, howcap, "--mttr %s", a->mttr);
         return h;
     }
-    int64_t cap;
-    if (!a->capacity || amc_size(a->capacity, &cap)) {
-        snprintf(err, errcap, "--capacity takes a size (256TB, 4TiB), not '%s'",
-                 a->capacity ? a->capacity : "(missing)");
-        return -1;
+    int64_t cap = a->cluster_bytes;
+    char what[128];
+    if (a->capacity || !a->cluster) {
+        if (!a->capacity || amc_size(a->capacity, &cap)) {
+            snprintf(err, errcap, "--capacity takes a size (256TB, 4TiB), not '%s'",
+                     a->capacity ? a->capacity : "(missing)");
+            return -1;
+        }
+        snprintf(what, sizeof what, "%s", a->capacity);
+    } else {
+        snprintf(what, sizeof what, "%lld bytes (a machine's blocks in %s)", (long long)cap,
+                 a->cluster);
     }
     if (a->rebuild_mbs > 0) {
         if (amalgam && a->recovery) {
@@ -219,12 +265,30 @@ static double mttdl_mttr(const MttdlArgs *a, bool amalgam, char *how, size_t how
             return -1;
         }
         double h = (double)cap / (a->rebuild_mbs * 1e6) / 3600;
-        snprintf(how, howcap, "%s rebuilt at a measured %g MB/s", a->capacity, a->rebuild_mbs);
+        snprintf(how, howcap, "%s rebuilt at a measured %g MB/s", what, a->rebuild_mbs);
         return h;
     }
     double h = (double)cap * 8 / (a->link_gbps * 1e9) / 3600;
-    snprintf(how, howcap, "%s copied at %g Gbit/s", a->capacity, a->link_gbps);
+    snprintf(how, howcap, "%s copied at %g Gbit/s", what, a->link_gbps);
     return h;
+}
+
+/* Takes g, f, machines and one machine's bytes from the cluster file. */
+static int mttdl_cluster(MttdlArgs *a, char *err, size_t errcap)
+{
+    if (a->system || a->g || a->f || a->machines) {
+        snprintf(err, errcap,
+                 "--cluster gives --system amalgam, --g, --f and --machines: drop them");
+        return -1;
+    }
+    amc_cluster c;
+    if (amc_load(a->cluster, &c, err, errcap)) return -1;
+    a->system = "amalgam";
+    a->g = c.geo.g, a->f = c.geo.f, a->machines = c.geo.machines;
+    /* every machine holds as many blocks (stripes is a multiple of M) */
+    a->cluster_bytes = (aml_load(&c.geo, 0, AML_DATA) + aml_load(&c.geo, 0, AML_PARITY)) * c.block;
+    amc_free(&c);
+    return 0;
 }
 
 static int mttdl_args(MttdlArgs *a, int argc, char **argv, char *err, size_t errcap)
@@ -249,6 +313,10 @@ static int mttdl_args(MttdlArgs *a, int argc, char **argv, char *err, size_t err
          .help = "amalgam: naive (default; reads g servers' data, g x the MTTR) or parallel"},
         {"--machines", HOC_OPT_INT, &a->machines, 1, AMC_MAX_MACHINES, .arg = "M",
          .help = "amalgam: machines the stripes rotate over (default G + F: full width)"},
+        {"--replace-time", HOC_OPT_STR, &a->replace, .arg = "DURATION",
+         .help = "added to an MTTR from --link-gbps or --rebuild-rate: detection and replacement"},
+        {"--cluster", HOC_OPT_STR, &a->cluster, .arg = "FILE",
+         .help = "amalgam with g, f and machines of a cluster file; capacity: a machine's blocks"},
         {"--help", HOC_OPT_SET, &a->help, .help = "this text"},
         {NULL},
     };
@@ -258,6 +326,11 @@ static int mttdl_args(MttdlArgs *a, int argc, char **argv, char *err, size_t err
         printf("%s\noptions:\n", MTTDL_USAGE);
         hoc_opt_print(stdout, t, 2);
         return 0;
+    }
+    if (a->cluster && mttdl_cluster(a, err, errcap)) return -1;
+    if (a->replace && a->mttr) {
+        snprintf(err, errcap, "--replace-time adds to a rebuild's time; --mttr is the whole MTTR");
+        return -1;
     }
     if (!a->system || !a->g || !a->f || !a->mttf) {
         snprintf(err, errcap, "--system, --g, --f and --mttf are required");
@@ -300,37 +373,38 @@ static int mttdl_run(const MttdlArgs *a, char *err, size_t errcap)
         return -1;
     }
     char how[256];
-    double mttr = mttdl_mttr(a, amalgam, how, sizeof how, err, errcap);
+    double mttr = mttdl_mttr(a, amalgam, how, sizeof how, err, errcap), replace = 0;
     if (mttr < 0) return -1;
-    int n, f = (int)a->f;
-    double groups;
-    if (amalgam) {
-        n = (int)a->g + f;
-        long long M = a->machines ? a->machines : n;
-        if (M < n) {
-            snprintf(err, errcap, "--machines %lld is fewer than g + f = %d", M, n);
-            return -1;
-        }
-        /* full width: one group (thesis line 596); rotated over more machines:
-         * M overlapping windows of g + f, counted as separate groups (a union
-         * bound: the MTTDL printed is a lower bound) */
-        groups = M == n ? 1 : (double)M;
-        bool scaled = naive && a->rebuild_mbs <= 0;
-        if (scaled) mttr *= (double)a->g; /* line 610: reads g times the data */
+    if (a->replace && amm_duration(a->replace, &replace)) {
+        snprintf(err, errcap, "--replace-time takes a duration with a unit (30m, 4h), not '%s'",
+                 a->replace);
+        return -1;
+    }
+    int f = (int)a->f, n = amalgam ? (int)a->g + f : 2 * f + 1;
+    long long M = a->machines ? a->machines : n;
+    if (amalgam && M < n) {
+        snprintf(err, errcap, "--machines %lld is fewer than g + f = %d", M, n);
+        return -1;
+    }
+    /* Amalgam at full width is one group (thesis line 596); rotated over more
+     * machines, its M overlapping windows of g + f are counted as separate
+     * groups (a union bound: the MTTDL printed is a lower bound). */
+    double groups = !amalgam ? (double)a->g : M == n ? 1 : (double)M;
+    bool scaled = amalgam && naive && a->rebuild_mbs <= 0; /* a measured rate is the rebuild */
+    if (scaled) mttr *= (double)a->g; /* line 610: a naive rebuild reads g times the data */
+    mttr += replace;
+    if (amalgam)
         printf("Amalgam: g = %lld data + f = %d parity a stripe on %lld machines (%s); "
                "storage overhead f/g = %.3g\n",
                a->g, f, M, M == n ? "full width: 1 group" : "rotated: M windows of g + f",
                (double)f / (double)a->g);
-        printf("MTTR: %.4g hours (%s%s)\n", mttr, how,
-               scaled ? "; naive recovery reads g servers' data: x g" : "");
-    } else {
-        n = 2 * f + 1;
-        groups = (double)a->g;
+    else
         printf("ShardedPaxos: %lld groups of 2f + 1 = %d replicas; storage overhead %d (f + 1 "
                "replicas hold the data)\n",
                a->g, n, f);
-        printf("MTTR: %.4g hours (%s)\n", mttr, how);
-    }
+    printf("MTTR: %.4g hours (%s%s%s%s)\n", mttr, how,
+           scaled ? "; naive recovery reads g servers' data: x g" : "",
+           a->replace ? "; + replacement " : "", a->replace ? a->replace : "");
     printf("MTTF: %.6g hours (%s)\n", mttf, a->mttf);
     double l = amm_mttdl_log10(mttf, mttr, groups, n, f);
     if (isnan(l)) {

@@ -6,8 +6,10 @@ usage: run.py AMALGAM bad DIR     every DIR/*.cluster is malformed: its first li
                                   "FILE:LINE: ...TEXT..." (LINE 0: "FILE: ...", no line)
        run.py AMALGAM good DIR    every DIR/*.cluster parses (exit 0) and its output holds
                                   each "# expect-out: TEXT" line of the file
-       run.py AMALGAM mttdl       the thesis' worked example (section 3.5) and bad arguments
-       run.py AMALGAM cli         --help and unknown commands
+       run.py AMALGAM mttdl DIR   the thesis' worked example (section 3.5), --cluster on
+                                  DIR/../good and DIR/../bad files, and bad arguments
+       run.py AMALGAM cli DIR     --help, unknown commands, check-cluster --machine on
+                                  DIR/fig34.cluster (the thesis' figure 3.4)
 """
 import glob
 import math
@@ -72,7 +74,41 @@ def round_sig(x, digits):
     return round(x, digits - 1 - int(math.floor(math.log10(abs(x)))))
 
 
-def mttdl(amalgam):
+def burkhard_menon(mttf, mttr, groups, n, f):
+    """The thesis' line 606, written again here from the text as the oracle."""
+    return mttf / (groups * (n - f) * math.comb(n, n - f)) * (mttf / mttr) ** f
+
+
+def mttdl_cluster(amalgam, folder):
+    good = os.path.join(folder, "good", "fig33.cluster")
+    # fig33: g 3, f 2 on 5 machines (full width), 640 stripes of 4 KiB: a machine holds
+    # 640 / 5 * (3 + 2) blocks; rebuilt at 1 MB/s, plus one hour to replace it
+    mttr = 640 // 5 * 5 * 4096 / 1e6 / 3600 + 1
+    want = burkhard_menon(8766, mttr, 1, 5, 2) / 8766
+    rc, out, _ = run(amalgam, ["mttdl", "--cluster", good, "--mttf", "1y", "--rebuild-rate", "1",
+                               "--replace-time", "1h"])
+    y = years(out)
+    check(rc == 0 and y is not None and abs(y - want) / want < 0.005,
+          f"mttdl --cluster fig33.cluster: {y} years, {want:.1f} by the formula")
+    # fig34 has two witnesses: 7 machines, so 7 windows of g + f = 5
+    fig34 = os.path.join(folder, "good", "fig34.cluster")
+    want = burkhard_menon(8766, 10, 7, 5, 2) / 8766
+    rc, out, _ = run(amalgam, ["mttdl", "--cluster", fig34, "--mttf", "1y", "--mttr", "10h",
+                               "--recovery", "parallel"])
+    y = years(out)
+    check(rc == 0 and y is not None and abs(y - want) / want < 0.005 and "on 7 machines (rotated" in out,
+          f"mttdl --cluster fig34.cluster: {y} years, {want:.1f} by the formula (7 windows)")
+    bad = os.path.join(folder, "bad", "g-zero.cluster")
+    rc, out, err = run(amalgam, ["mttdl", "--cluster", bad, "--mttf", "1y", "--mttr", "10h"])
+    check(rc == 2 and f"{bad}:2: g takes a number" in err, "mttdl --cluster of a bad file names its line")
+    rc, out, err = run(amalgam, ["mttdl", "--cluster", good, "--g", "3", "--mttf", "1y", "--mttr", "10h"])
+    check(rc == 2 and "drop them" in err, "mttdl --cluster with --g exits 2")
+    rc, out, err = run(amalgam, ["mttdl", "--cluster", good, "--mttf", "1y", "--mttr", "10h",
+                                 "--replace-time", "1h"])
+    check(rc == 2 and "--mttr is the whole MTTR" in err, "mttdl --replace-time with --mttr exits 2")
+
+
+def mttdl(amalgam, folder):
     # Thesis section 3.5: MTTF 1 year, 256 TB a server over 40 Gbps (MTTR about 14 hours).
     common = ["--mttf", "1y", "--capacity", "256TB", "--link-gbps", "40"]
     cases = [
@@ -123,7 +159,7 @@ def mttdl(amalgam):
         check(rc == 2 and text in err and "MTTDL" not in out, f"mttdl {' '.join(args[:8])}: exit {rc}, says '{text}'")
 
 
-def cli(amalgam):
+def cli(amalgam, folder):
     rc, out, _ = run(amalgam, ["--help"])
     check(rc == 0 and "check-cluster" in out and "mttdl" in out, "--help lists the commands")
     rc, _, err = run(amalgam, ["frobnicate"])
@@ -136,6 +172,15 @@ def cli(amalgam):
     check(rc == 2 and "cannot open" in err, "check-cluster of a missing file exits 2")
     rc, out, _ = run(amalgam, ["mttdl", "--help"])
     check(rc == 0 and "--rebuild-rate" in out, "mttdl --help lists its options")
+    # Figure 3.4's first column, machine 0: d1,1 d2,2 d3,3 p4,1 p5,2 w w (1-based in the thesis).
+    fig34 = os.path.join(folder, "fig34.cluster")
+    rc, out, err = run(amalgam, ["check-cluster", fig34, "--machine", "0"])
+    for want in ["data server (port 7000): class 0 pid 0 (d0), class 1 pid 1 (d1), class 2 pid 2 (d2)\n",
+                 "parity server (port 7001): class 3 pid 3 (p0), class 4 pid 4 (p1)\n",
+                 "witness server (port 7002): class 5 pid 5 (w0), class 6 pid 6 (w1)\n"]:
+        check(rc == 0 and want in out, f"check-cluster --machine 0: '{want.strip()}'")
+    rc, out, err = run(amalgam, ["check-cluster", fig34, "--machine", "7"])
+    check(rc == 2 and "has machines 0 to 6" in err, "check-cluster --machine 7 of 7 machines exits 2")
 
 
 def main():
@@ -145,9 +190,10 @@ def main():
     elif what == "good":
         good(amalgam, sys.argv[3])
     elif what == "mttdl":
-        mttdl(amalgam)
+        mttdl(amalgam, sys.argv[3])
+        mttdl_cluster(amalgam, sys.argv[3])
     elif what == "cli":
-        cli(amalgam)
+        cli(amalgam, sys.argv[3])
     else:
         sys.exit("unknown suite " + what)
     if failures:
