@@ -11,6 +11,7 @@
 #include "amlayout.h"
 #include "ammttdl.h"
 #include "opt.h"
+#include "peers.h"
 
 #define EXIT_BAD 2
 /* Wider layouts are summarised, not drawn: a table of 33+ columns helps no one. */
@@ -110,6 +111,23 @@ static void print_layout(const aml_geom *geo)
     }
 }
 
+/* Two machines on one host are legal (a test on loopback), but outside
+ * loopback they are one failure domain: a stripe may lose two roles at once. */
+static void warn_shared_hosts(const amc_cluster *c)
+{
+    for (int m = 0; m < c->geo.machines; m++) {
+        const char *h = c->machine[m].host;
+        if (hoc_peers_is_loopback(h)) continue;
+        for (int k = 0; k < m; k++)
+            if (strcmp(c->machine[k].host, h) == 0) {
+                printf("warning: machines %d and %d are both on host %s: one host failure takes "
+                       "both, so a stripe may lose two roles at once (lines %d and %d)\n",
+                       k, m, h, c->machine[k].line, c->machine[m].line);
+                break;
+            }
+    }
+}
+
 static void print_cluster(const char *path, const amc_cluster *c)
 {
     const aml_geom *geo = &c->geo;
@@ -135,6 +153,7 @@ static void print_cluster(const char *path, const amc_cluster *c)
            c->nreconf == 1 ? "" : "s", c->nreconf / 2, c->nreconf / 2 == 1 ? "" : "s");
     printf("failure detector: suspect after %d ms\n", c->suspect_ms);
     printf("secret: %s\n", c->secret[0] ? c->secret : "none (every host is loopback)");
+    warn_shared_hosts(c);
     print_machines(c);
     print_layout(geo);
 }
