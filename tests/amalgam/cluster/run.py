@@ -8,6 +8,7 @@ usage: run.py AMALGAM bad DIR     every DIR/*.cluster is malformed: its first li
                                   each "# expect-out: TEXT" line of the file
        run.py AMALGAM mttdl DIR   the thesis' worked example (section 3.5), --cluster on
                                   DIR/../good and DIR/../bad files, and bad arguments
+       run.py AMALGAM docs FILE   the cluster file shown first in FILE (docs/deploy.md) parses
        run.py AMALGAM cli DIR     --help, unknown commands, check-cluster --machine on
                                   DIR/fig34.cluster (the thesis' figure 3.4)
 """
@@ -183,6 +184,34 @@ def cli(amalgam, folder):
     check(rc == 2 and "has machines 0 to 6" in err, "check-cluster --machine 7 of 7 machines exits 2")
 
 
+def docs(amalgam, page):
+    """The example of docs/deploy.md's "The cluster file" section is a valid cluster file."""
+    import tempfile
+    text = open(page).read()
+    section = text[text.index("## The cluster file"):]
+    example = section[section.index("```\n") + 4:]
+    example = example[:example.index("```")]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "example.cluster")
+        with open(path, "w") as f:
+            f.write(example)
+        with open(os.path.join(tmp, "cluster.key"), "w") as f:
+            f.write("a secret for the docs example\n")
+        rc, out, err = run(amalgam, ["check-cluster", path])
+    check(rc == 0 and "on 5 machines" in out and "3 replicas" in out,
+          f"docs/deploy.md's example cluster file parses: exit {rc} {err.strip()}")
+    # Every "$ amalgam ..." block of the page prints what the page shows (run from the
+    # source root, where the page's paths are).
+    root = os.path.dirname(os.path.dirname(os.path.abspath(page)))
+    shown = re.findall(r"```\n\$ amalgam ([^\n]*)\n(.*?)```", text, re.S)
+    check(len(shown) >= 3, f"{len(shown)} amalgam commands shown in the page")
+    for cmd, want in shown:
+        p = subprocess.run([os.path.abspath(amalgam)] + cmd.split(), capture_output=True, text=True,
+                           timeout=60, cwd=root)
+        check(p.returncode == 0 and p.stdout == want, f"the page's 'amalgam {cmd}' prints what it shows"
+              + ("" if p.stdout == want else f":\n{p.stdout}"))
+
+
 def main():
     amalgam, what = sys.argv[1], sys.argv[2]
     if what == "bad":
@@ -192,6 +221,8 @@ def main():
     elif what == "mttdl":
         mttdl(amalgam, sys.argv[3])
         mttdl_cluster(amalgam, sys.argv[3])
+    elif what == "docs":
+        docs(amalgam, sys.argv[3])
     elif what == "cli":
         cli(amalgam, sys.argv[3])
     else:
