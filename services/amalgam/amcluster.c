@@ -291,7 +291,7 @@ static int parse_directive(Ctx *x, int line, int ntok, char **tok)
 {
     amc_cluster *c = x->c;
     const char *d = tok[0];
-    long long v;
+    long long v = 0; /* stays 0 when setting() fails, and the parse stops */
     int rc;
     if (strcmp(d, "g") == 0) {
         rc = setting(x, line, &x->at.g, ntok, tok, 1, 254, "data servers per stripe", &v);
