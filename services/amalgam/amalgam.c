@@ -202,6 +202,7 @@ static int cmd_check_cluster(int argc, char **argv)
         fprintf(help ? stdout : stderr,
                 "usage: amalgam check-cluster FILE [--machine M]\n"
                 "Parses FILE (docs/deploy.md, \"The cluster file\") and prints the layout.\n");
+        if (help) hoc_opt_print(stdout, t, 2);
         return help ? 0 : EXIT_BAD;
     }
     amc_cluster c;
