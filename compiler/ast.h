@@ -101,6 +101,14 @@ typedef enum NameKind {
     N_HO      /* heard-of sets, specs only */
 } NameKind;
 
+/* One bound a spec's int binder takes from its guard (compiler/qdom.c):
+ * k >= e, k > e, k <= e, k < e or k == e, e not mentioning k. */
+typedef enum QBoundKind { QB_GE, QB_GT, QB_LE, QB_LT, QB_EQ } QBoundKind;
+typedef struct QBound {
+    QBoundKind kind;
+    struct Expr *e;
+} QBound;
+
 typedef struct Binder {
     const char *name;
     Pos pos;
@@ -110,6 +118,14 @@ typedef struct Binder {
     struct Binder *next;
     int id;         /* unique number, for C names */
     bool event_arg; /* an event's argument: read-only like a loop variable */
+    /* A spec's quantifier over ints (compiler/qdom.c): what the drivers
+     * enumerate. With nbounds > 0, the interval its guard gives; otherwise
+     * the active domain, the nconsts constants compared with the spec's
+     * such binders, and nfresh values held nowhere. */
+    QBound *bounds;
+    int nbounds;
+    struct Expr **consts;
+    int nconsts, nfresh;
 } Binder;
 
 typedef struct Expr Expr;

@@ -33,6 +33,73 @@ static const char *msgs(Gen *g)
     return "msgs";
 }
 
+/* Opens the loop of a spec's int binder bounded by its guard (compiler/qdom.c):
+ * over the interval its bounds give in this state, beyond QDOM_CAP values
+ * the spec cannot be judged. */
+static void open_range_loop(Gen *g, Binder *b, const char *cond)
+{
+    g->need_qdom_range = true;
+    const char *lo = cgen_temp(g, "lo"), *hi = cgen_temp(g, "hi"), *none = cgen_temp(g, "none");
+    cgen_line(g, "int64_t %s = INT64_MIN, %s = INT64_MAX; /* %s: what its guard allows */", lo, hi,
+              b->name);
+    cgen_line(g, "bool %s = false;", none);
+    for (int i = 0; i < b->nbounds; i++) {
+        const QBound *q = &b->bounds[i];
+        const char *t = cgen_temp(g, "bound");
+        cgen_line(g, "int64_t %s = %s;", t, cgen_expr(g, q->e));
+        switch (q->kind) {
+        case QB_GE:
+        case QB_LE:
+        case QB_EQ:
+            if (q->kind != QB_LE) cgen_line(g, "if (%s > %s) %s = %s;", t, lo, lo, t);
+            if (q->kind != QB_GE) cgen_line(g, "if (%s < %s) %s = %s;", t, hi, hi, t);
+            break;
+        case QB_GT: /* k > t: from t + 1, and nothing above the largest int */
+            cgen_line(g, "if (%s == INT64_MAX) %s = true; else if (%s + 1 > %s) %s = %s + 1;", t,
+                      none, t, lo, lo, t);
+            break;
+        case QB_LT:
+            cgen_line(g, "if (%s == INT64_MIN) %s = true; else if (%s - 1 < %s) %s = %s - 1;", t,
+                      none, t, hi, hi, t);
+            break;
+        }
+    }
+    const char *span = cgen_temp(g, "span");
+    cgen_line(g, "uint64_t %s = %s_qspan(%s, %s, %s, \"%s:%d:%d: %s\");", span, g->px, lo, hi, none,
+              b->pos.file ? b->pos.file : "spec", b->pos.line, b->pos.col, b->name);
+    cgen_line(g, "for (uint64_t %s_i = 0; %s_i < %s%s; %s_i++) {", b->name, b->name, span, cond,
+              b->name);
+    g->indent++;
+    cgen_line(g, "int64_t %s = (int64_t)((uint64_t)%s + %s_i);", b->name, lo, b->name);
+}
+
+/* Opens the loop of a spec's int binder used only in == and != with held
+ * values (compiler/qdom.c): the active domain, the constants compared with
+ * the spec's such binders, and one fresh value per such binder. */
+static void open_held_loop(Gen *g, Binder *b, const char *cond)
+{
+    g->need_active_ints = true;
+    g->need_qdom_held = true;
+    g->use_s = true;
+    const char *vals = cgen_temp(g, "vals"), *k = cgen_temp(g, "k");
+    const char *cs = "NULL";
+    if (b->nconsts > 0) {
+        hoc_buf l = {0};
+        for (int i = 0; i < b->nconsts; i++)
+            hoc_buf_printf(&l, "%s%s", i ? ", " : "", cgen_expr(g, b->consts[i]));
+        cs = cgen_temp(g, "consts");
+        cgen_line(g, "const int64_t %s[] = {%s};", cs, hoc_buf_str(&l));
+        hoc_buf_free(&l);
+    }
+    cgen_line(g, "int64_t %s[%s_ACTIVE_INTS + %d];", vals, g->PX, b->nconsts + b->nfresh);
+    cgen_line(g, "int %s = %s_active_ints(S, %s, %s);", k, g->px, cgen_n(g), vals);
+    cgen_line(g, "%s = %s_qheld(%s, %s, %s, %d, %d);", k, g->px, vals, k, cs, b->nconsts,
+              b->nfresh);
+    cgen_line(g, "for (int %s_i = 0; %s_i < %s%s; %s_i++) {", b->name, b->name, k, cond, b->name);
+    g->indent++;
+    cgen_line(g, "int64_t %s = %s[%s_i];", b->name, vals, b->name);
+}
+
 /* Opens the loop of one binder, declaring its C variable; see bind() in check.c. */
 static void open_binder_loop(Gen *g, Binder *b, const char *guard)
 {
@@ -43,6 +110,14 @@ static void open_binder_loop(Gen *g, Binder *b, const char *guard)
         cgen_line(g, "for (int64_t %s = hoc_set_min(%s); %s >= 0%s; %s = hoc_set_next(%s, %s)) {",
                   b->name, set, b->name, cond, b->name, set, b->name);
         g->indent++;
+        return;
+    }
+    if (b->type->kind == TY_INT && b->nbounds > 0) {
+        open_range_loop(g, b, cond);
+        return;
+    }
+    if (b->type->kind == TY_INT && b->nfresh > 0) {
+        open_held_loop(g, b, cond);
         return;
     }
     switch (b->type->kind) {
@@ -56,7 +131,7 @@ static void open_binder_loop(Gen *g, Binder *b, const char *guard)
                   b->type->enm->nmembers, cond, b->name);
         g->indent++;
         return;
-    case TY_INT:
+    case TY_INT:     /* unclassified by qdom.c: not from a spec (an error there) */
     case TY_STAMP: { /* specs only: the values that occur in the state */
         bool st = b->type->kind == TY_STAMP;
         if (st)

@@ -32,6 +32,7 @@ typedef struct Gen {
     bool use_let[64]; /* lets emitted as named locals in this function's prologue */
     bool use_out;     /* a send or an output: the out (and to) parameters */
     bool need_active_ints, need_active_sets, need_active_stamps;
+    bool need_qdom_range, need_qdom_held; /* PX_qspan, PX_qheld (compiler/qdom.c) */
     bool need_zero;   /* PX_zero: zero bytes an out-of-range array element reads */
     Decl **defs_used; /* the defs called so far: only they are written */
     int ndefs_used, capdefs_used;

@@ -3,6 +3,8 @@
  * the wire format of messages, and the values spec quantifiers range over. */
 #include "cgen_int.h"
 
+#include "qdom.h"
+
 #include <stdlib.h>
 
 /* ---- C types ---- */
@@ -412,6 +414,49 @@ void cgen_active_helpers(Gen *g, hoc_buf *h, hoc_buf *b)
                                 "        if (ho) out[k++] = ho[i];\n",
                                 "Every heard-of set and set-valued variable: the range of a "
                                 "quantifier over sets."};
+    if (g->need_qdom_range)
+        hoc_buf_printf(
+            b,
+            "#include <stdio.h>\n#include <stdlib.h>\n\n"
+            "/* How many ints lo..hi holds (0 when none is true), the range of a spec's int\n"
+            " * binder bounded by its guard. More than %d cannot be enumerated: the\n"
+            " * spec cannot be judged, which ends the run with exit 3 (unknown), never\n"
+            " * with a verdict on the values tried. */\n"
+            "static uint64_t %s_qspan(int64_t lo, int64_t hi, bool none, const char *where)\n{\n"
+            "    if (none || lo > hi) return 0;\n"
+            "    uint64_t span = (uint64_t)hi - (uint64_t)lo;\n"
+            "    if (span >= %d) {\n"
+            "        fprintf(stderr, \"hoc: %%s ranges over %%lld..%%lld, more than %d ints: \"\n"
+            "                        \"the spec cannot be judged (bound it more tightly)\\n\",\n"
+            "                where, (long long)lo, (long long)hi);\n"
+            "        exit(3);\n"
+            "    }\n"
+            "    return span + 1;\n}\n\n",
+            QDOM_CAP, g->px, QDOM_CAP, QDOM_CAP);
+    if (g->need_qdom_held)
+        hoc_buf_printf(
+            b,
+            "/* Adds to vals[0..k) the nc constants c not there yet, then nfresh ints\n"
+            " * held nowhere: what a spec's int binder compared only with == and != ranges\n"
+            " * over (one fresh value stands for every int outside the others). */\n"
+            "static int %s_qheld(int64_t *vals, int k, const int64_t *c, int nc, int nfresh)\n{\n"
+            "    for (int i = 0; i < nc; i++) {\n"
+            "        int j = 0;\n"
+            "        while (j < k && vals[j] != c[i]) j++;\n"
+            "        if (j == k) vals[k++] = c[i];\n"
+            "    }\n"
+            "    int64_t top = k ? vals[0] : 0;\n"
+            "    for (int j = 1; j < k; j++)\n"
+            "        if (vals[j] > top) top = vals[j];\n"
+            "    for (int f = 0; f < nfresh; f++) {\n"
+            "        int64_t v = top < INT64_MAX ? top + 1 : INT64_MIN;\n"
+            "        for (int j = 0; j < k; j++) /* past INT64_MAX: the first gap from below */\n"
+            "            if (vals[j] == v) v++, j = -1;\n"
+            "        vals[k++] = v;\n"
+            "        if (v > top) top = v;\n"
+            "    }\n"
+            "    return k;\n}\n\n",
+            g->px);
     if (g->need_active_ints) emit_active(g, h, b, &ints);
     if (g->need_active_stamps) emit_active(g, h, b, &stamps);
     if (g->need_active_sets) emit_active(g, h, b, &sets);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "qdom.h"
 #include "hoc_rt.h" /* HOC_MAXINPUTS */
 
 /* How an E_PHASE node is read (kept in its ival): as a number, as the left
@@ -1415,8 +1416,10 @@ static void check_members(Checker *c, Algo *al, Decl *ad)
         case D_SPEC:
             c->ctx = d->spec_kind == SPEC_ASSUME ? C_ASSUME : C_SPEC;
             c->ghost_ok = true;
+            int before = c->d->errors;
             expect(c, d->init, TY_BOOL, "a spec formula");
             if (d->spec_kind == SPEC_PROGRESS) check_progress(c, al, d);
+            if (c->d->errors == before) qdom_spec(c->a, c->d, d); /* needs resolved names */
             break;
         default:
             break;

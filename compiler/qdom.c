@@ -1,0 +1,299 @@
+/* qdom.c: what a spec's quantifier over ints ranges over in the drivers
+ * (see qdom.h for the rule and why it is exact). */
+#include "qdom.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+
+#define MAX_GUARD 64 /* conjuncts and binders looked at per quantifier; more: fewer bounds */
+
+static bool is_binder(const Expr *e, const Binder *b)
+{
+    return e && e->kind == E_NAME && e->nk == N_BINDER && e->binder == b;
+}
+
+/* Does e mention one of the nb binders of bs? */
+static bool mentions(const Expr *e, Binder *const *bs, int nb)
+{
+    if (!e) return false;
+    if (e->kind == E_NAME && e->nk == N_BINDER)
+        for (int i = 0; i < nb; i++)
+            if (e->binder == bs[i]) return true;
+    if (mentions(e->a, bs, nb) || mentions(e->b, bs, nb) || mentions(e->c, bs, nb)) return true;
+    for (int i = 0; i < e->nargs; i++)
+        if (mentions(e->args[i], bs, nb)) return true;
+    return false;
+}
+
+typedef struct Guard {
+    Expr *conj[MAX_GUARD];
+    bool neg[MAX_GUARD]; /* a forall's disjunct: false when its negation is */
+    int nconj;
+    Binder *inner[MAX_GUARD]; /* binders of the quantifiers the guard was found below */
+    int ninner;
+} Guard;
+
+static void add_conjuncts(Guard *g, Expr *e)
+{
+    if (e->kind == E_BINARY && e->op == OP_AND) {
+        add_conjuncts(g, e->a);
+        add_conjuncts(g, e->b);
+    } else if (g->nconj < MAX_GUARD) {
+        g->conj[g->nconj++] = e;
+    }
+}
+
+/* forall k. A || B reads as forall k. !A ==> B: A's disjuncts, negated. */
+static void add_disjuncts(Guard *g, Expr *e)
+{
+    if (e->kind == E_BINARY && e->op == OP_OR) {
+        add_disjuncts(g, e->a);
+        add_disjuncts(g, e->b);
+    } else if (g->nconj < MAX_GUARD) {
+        g->neg[g->nconj] = true;
+        g->conj[g->nconj++] = e;
+    }
+}
+
+static void add_inner(Guard *g, const Expr *q)
+{
+    for (Binder *b = q->binders; b; b = b->next)
+        if (g->ninner < MAX_GUARD) g->inner[g->ninner++] = b;
+}
+
+/* The conjuncts that, when false, make quantifier q's instance irrelevant:
+ * for forall, those of the antecedents of its body's implications (through
+ * nested foralls); for exists, those of its body (through nested exists). */
+static void guard_of(const Expr *q, Guard *g)
+{
+    memset(g, 0, sizeof *g);
+    Expr *x = q->a;
+    for (;;) {
+        if (x->kind == E_QUANT && x->is_forall == q->is_forall && !x->binders->domx) {
+            add_inner(g, x);
+            x = x->a;
+        } else if (q->is_forall && x->kind == E_BINARY && x->op == OP_IMPLIES) {
+            add_conjuncts(g, x->a);
+            x = x->b;
+        } else {
+            if (!q->is_forall) add_conjuncts(g, x);
+            if (q->is_forall && x->kind == E_BINARY && x->op == OP_OR) add_disjuncts(g, x);
+            return;
+        }
+    }
+}
+
+/* Reads the bound on b that conjunct c states, if it does. */
+static bool bound_of(Expr *c, bool neg, Binder *b, Binder *const *forbid, int nf, QBound *out)
+{
+    if (c->kind != E_BINARY) return false;
+    Op op = c->op;
+    if (neg) { /* the bound stated by !(c) */
+        static const Op flip[] = {
+            [OP_LT] = OP_GE, [OP_LE] = OP_GT, [OP_GT] = OP_LE, [OP_GE] = OP_LT, [OP_NE] = OP_EQ};
+        if (op != OP_LT && op != OP_LE && op != OP_GT && op != OP_GE && op != OP_NE) return false;
+        op = flip[op];
+    }
+    Expr *other;
+    bool left = is_binder(c->a, b); /* k OP e rather than e OP k */
+    if (left)
+        other = c->b;
+    else if (is_binder(c->b, b))
+        other = c->a;
+    else
+        return false;
+    if (mentions(other, forbid, nf)) return false;
+    switch (op) { /* as k OP e */
+    case OP_GE:
+        out->kind = left ? QB_GE : QB_LE;
+        break;
+    case OP_GT:
+        out->kind = left ? QB_GT : QB_LT;
+        break;
+    case OP_LE:
+        out->kind = left ? QB_LE : QB_GE;
+        break;
+    case OP_LT:
+        out->kind = left ? QB_LT : QB_GT;
+        break;
+    case OP_EQ:
+        out->kind = QB_EQ;
+        break;
+    default:
+        return false;
+    }
+    out->e = other;
+    return true;
+}
+
+static bool is_int_binder(const Binder *b)
+{
+    return !b->domx && b->type && b->type->kind == TY_INT;
+}
+
+/* Pass 1: the bounds of every int binder, from its quantifier's guard. */
+static void find_bounds(Arena *a, Expr *e)
+{
+    if (!e) return;
+    if (e->kind == E_QUANT) {
+        Guard g;
+        guard_of(e, &g);
+        for (Binder *b = e->binders; b; b = b->next) {
+            if (!is_int_binder(b)) continue;
+            /* the bound may read the binders opened before b, not b or those after */
+            Binder *forbid[2 * MAX_GUARD];
+            int nf = 0;
+            for (Binder *o = b; o && nf < MAX_GUARD; o = o->next)
+                forbid[nf++] = o;
+            for (int i = 0; i < g.ninner; i++)
+                forbid[nf++] = g.inner[i];
+            QBound qb[MAX_GUARD];
+            int n = 0;
+            bool lo = false, hi = false;
+            for (int i = 0; i < g.nconj; i++)
+                if (bound_of(g.conj[i], g.neg[i], b, forbid, nf, &qb[n])) {
+                    lo |= qb[n].kind == QB_GE || qb[n].kind == QB_GT || qb[n].kind == QB_EQ;
+                    hi |= qb[n].kind == QB_LE || qb[n].kind == QB_LT || qb[n].kind == QB_EQ;
+                    n++;
+                }
+            if (!lo || !hi) continue; /* half an interval is still every int */
+            b->bounds = arena_alloc(a, (size_t)n * sizeof *b->bounds);
+            memcpy(b->bounds, qb, (size_t)n * sizeof *qb);
+            b->nbounds = n;
+        }
+    }
+    find_bounds(a, e->a);
+    find_bounds(a, e->b);
+    find_bounds(a, e->c);
+    for (int i = 0; i < e->nargs; i++)
+        find_bounds(a, e->args[i]);
+}
+
+typedef struct Held {
+    Arena *a;
+    Expr **consts; /* compared with any held binder of the spec */
+    int nconsts, cap;
+    const Expr *bad; /* the first use that is neither */
+} Held;
+
+static bool held_uses(Held *h, Expr *x, const Binder *b);
+
+/* A state read: x[i], x[i][j], ... of an int or pid variable. */
+static bool is_state_read(const Expr *t)
+{
+    const Expr *r = t;
+    while (r->kind == E_INDEX && r->nk != N_STATE)
+        r = r->a;
+    return r->kind == E_INDEX && r->nk == N_STATE && t->type &&
+           (t->type->kind == TY_INT || t->type->kind == TY_PID);
+}
+
+/* Whether t, compared with held binder b, only ever takes values of the
+ * active domain, constants (recorded) or other held binders. */
+static bool held_value(Held *h, Expr *t, const Binder *b)
+{
+    if (t->kind == E_INT || (t->kind == E_NAME && (t->nk == N_PARAM || t->nk == N_CONST))) {
+        if (h->nconsts == h->cap) {
+            h->cap = h->cap ? 2 * h->cap : 8;
+            Expr **n = arena_alloc(h->a, (size_t)h->cap * sizeof *n);
+            if (h->nconsts) memcpy(n, h->consts, (size_t)h->nconsts * sizeof *n);
+            h->consts = n;
+        }
+        h->consts[h->nconsts++] = t;
+        return true;
+    }
+    if (t->kind == E_NAME && t->nk == N_BINDER) {
+        const Binder *o = t->binder;
+        if (o == b) return true;
+        if (o->type && o->type->kind == TY_PID) return true; /* 0..n-1: in the active domain */
+        return is_int_binder(o) && o->nbounds == 0;          /* held too, or refused itself */
+    }
+    if (is_state_read(t)) return held_uses(h, t, b); /* its indices may read b */
+    return false;
+}
+
+/* Whether every occurrence of b in x is k == t, k != t (t a held value) or
+ * the index of a per-process variable (which reads a zero value for every
+ * k that is no process: the same for every k outside the active domain). */
+static bool held_uses(Held *h, Expr *x, const Binder *b)
+{
+    if (!x) return true;
+    if (is_binder(x, b)) {
+        if (!h->bad) h->bad = x;
+        return false;
+    }
+    if (x->kind == E_BINARY && (x->op == OP_EQ || x->op == OP_NE) &&
+        (is_binder(x->a, b) || is_binder(x->b, b))) {
+        Expr *t = is_binder(x->a, b) ? x->b : x->a;
+        if (held_value(h, t, b)) return true;
+        if (!h->bad) h->bad = x;
+        return false;
+    }
+    if (x->kind == E_INDEX && x->nk == N_STATE && is_binder(x->b, b)) return true;
+    bool ok = held_uses(h, x->a, b) & held_uses(h, x->b, b) & held_uses(h, x->c, b);
+    for (int i = 0; i < x->nargs; i++)
+        ok &= held_uses(h, x->args[i], b);
+    return ok;
+}
+
+typedef struct Pass2 {
+    Held h;
+    Diag *d;
+    const Decl *spec;
+    Binder *held[256];
+    int nheld;
+} Pass2;
+
+/* Pass 2: the unbounded int binders must be held ones. */
+static void check_held(Pass2 *p, Expr *e)
+{
+    if (!e) return;
+    if (e->kind == E_QUANT)
+        for (Binder *b = e->binders; b; b = b->next) {
+            if (!is_int_binder(b) || b->nbounds > 0) continue;
+            p->h.bad = NULL;
+            if (held_uses(&p->h, e->a, b)) {
+                if (p->nheld < 256) p->held[p->nheld++] = b;
+                continue;
+            }
+            const Expr *u = p->h.bad;
+            diag_error(
+                p->d, b->pos,
+                "in %s '%s', '%s' ranges over every int, which hoc sim and hoc check "
+                "cannot enumerate (its use at line %d, column %d is not == or != with a "
+                "value the state holds): bound it in its guard, as in `forall %s: int. "
+                "lo <= %s && %s < hi ==> ...` or `exists %s: int. lo <= %s && %s < hi && ...`",
+                p->spec->spec_kind == SPEC_ASSUME ? "assumption" : "spec", p->spec->name, b->name,
+                u ? u->pos.line : b->pos.line, u ? u->pos.col : b->pos.col, b->name, b->name,
+                b->name, b->name, b->name, b->name);
+        }
+    check_held(p, e->a);
+    check_held(p, e->b);
+    check_held(p, e->c);
+    for (int i = 0; i < e->nargs; i++)
+        check_held(p, e->args[i]);
+}
+
+void qdom_spec(Arena *a, Diag *d, Decl *spec)
+{
+    find_bounds(a, spec->init);
+    Pass2 *p = calloc(1, sizeof *p);
+    if (!p) abort();
+    p->h.a = a;
+    p->d = d;
+    p->spec = spec;
+    check_held(p, spec->init);
+    if (p->nheld == 256)
+        diag_error(d, spec->pos, "spec '%s' has more than 255 quantifiers over ints", spec->name);
+    /* Every held binder ranges over the same values: the constants compared
+     * with any of them, and one fresh value per held binder, so that each can
+     * differ from the others and from everything held (qdom.h). */
+    for (int i = 0; i < p->nheld; i++) {
+        p->held[i]->consts = p->h.consts;
+        p->held[i]->nconsts = p->h.nconsts;
+        p->held[i]->nfresh = p->nheld;
+    }
+    free(p);
+}
