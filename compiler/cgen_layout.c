@@ -429,7 +429,8 @@ void cgen_active_helpers(Gen *g, hoc_buf *h, hoc_buf *b)
             "        fprintf(stderr, \"hoc: %%s ranges over %%lld..%%lld, more than %d ints: \"\n"
             "                        \"the spec cannot be judged (bound it more tightly)\\n\",\n"
             "                where, (long long)lo, (long long)hi);\n"
-            "        exit(3);\n"
+            "        fflush(NULL); /* _Exit: several of hoc check's threads may get here */\n"
+            "        _Exit(3);\n"
             "    }\n"
             "    return span + 1;\n}\n\n",
             QDOM_CAP, g->px, QDOM_CAP, QDOM_CAP);

@@ -259,15 +259,16 @@ static void check_held(Pass2 *p, Expr *e)
                 continue;
             }
             const Expr *u = p->h.bad;
-            diag_error(
-                p->d, b->pos,
-                "in %s '%s', '%s' ranges over every int, which hoc sim and hoc check "
-                "cannot enumerate (its use at line %d, column %d is not == or != with a "
-                "value the state holds): bound it in its guard, as in `forall %s: int. "
-                "lo <= %s && %s < hi ==> ...` or `exists %s: int. lo <= %s && %s < hi && ...`",
-                p->spec->spec_kind == SPEC_ASSUME ? "assumption" : "spec", p->spec->name, b->name,
-                u ? u->pos.line : b->pos.line, u ? u->pos.col : b->pos.col, b->name, b->name,
-                b->name, b->name, b->name, b->name);
+            static const char *const kinds[] = {"invariant", "property", "assumption",
+                                                "goal",      "prune",    "progress stage"};
+            diag_error(p->d, b->pos,
+                       "in %s '%s', '%s' ranges over every int, which hoc sim and hoc check "
+                       "cannot enumerate: bound it in its guard (`lo <= %s && %s < hi ==> ...` "
+                       "under forall, `lo <= %s && %s < hi && ...` under exists), or compare it "
+                       "only with == and != against values the state holds (line %d, column %d "
+                       "does not)",
+                       kinds[p->spec->spec_kind], p->spec->name, b->name, b->name, b->name, b->name,
+                       b->name, u ? u->pos.line : b->pos.line, u ? u->pos.col : b->pos.col);
         }
     check_held(p, e->a);
     check_held(p, e->b);
@@ -286,7 +287,7 @@ void qdom_spec(Arena *a, Diag *d, Decl *spec)
     p->spec = spec;
     check_held(p, spec->init);
     if (p->nheld == 256)
-        diag_error(d, spec->pos, "spec '%s' has more than 255 quantifiers over ints", spec->name);
+        diag_error(d, spec->pos, "'%s' has more than 255 quantifiers over ints", spec->name);
     /* Every held binder ranges over the same values: the constants compared
      * with any of them, and one fresh value per held binder, so that each can
      * differ from the others and from everything held (qdom.h). */
