@@ -219,7 +219,8 @@ static Cls binder_cls(Sym *s, const Binder *b)
         return K_PID; /* every process */
     case TY_SET:
         return K_SET; /* every set: a permutation maps the range onto itself */
-    case TY_INT:      /* the active domain: 0..n-1 and the values held, kept by pi */
+    case TY_INT:      /* an interval whose bounds are INV, or the active domain (0..n-1, the values
+                         held, the constants, fresh values above them): kept by pi */
     case TY_BOOL:     /* every value */
     case TY_ENUM:
     case TY_STAMP:
