@@ -194,7 +194,8 @@ static bool is_state_read(const Expr *t)
  * active domain, constants (recorded) or other held binders. */
 static bool held_value(Held *h, Expr *t, const Binder *b)
 {
-    if (t->kind == E_INT || (t->kind == E_NAME && (t->nk == N_PARAM || t->nk == N_CONST))) {
+    const Expr *c = t->kind == E_UNARY && t->op == OP_NEG ? t->a : t; /* -5 */
+    if (c->kind == E_INT || (c->kind == E_NAME && (c->nk == N_PARAM || c->nk == N_CONST))) {
         if (h->nconsts == h->cap) {
             h->cap = h->cap ? 2 * h->cap : 8;
             Expr **n = arena_alloc(h->a, (size_t)h->cap * sizeof *n);

@@ -549,7 +549,15 @@ class Gen:
             b = self.fresh("w" if kind == "int" else "t")
             sub.binders.append((b, kind, "value"))
             head = "%s: %s" % (b, kind)
-            body = paren(q, " ", head, ". ", self.expr("bool", sub, d))
+            inner = self.expr("bool", sub, d)
+            if kind == "int":
+                # the drivers enumerate an int binder bounded by its guard (compiler/qdom.c);
+                # the body may then use it in any way
+                lo = self.r.randint(-2, 3)
+                hi = lo + self.r.randint(1, 6)
+                inner = ["%d <= %s && %s < %d" % (lo, b, b, hi), " ==> " if q == "forall" else " && ",
+                         paren(inner)]
+            body = paren(q, " ", head, ". ", inner)
             return self.domain_risk(kind, body, q)
         elif kind == "mbox" and sc.mbox:
             b = self.fresh("m")
