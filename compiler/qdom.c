@@ -180,14 +180,20 @@ typedef struct Held {
 
 static bool held_uses(Held *h, Expr *x, const Binder *b);
 
-/* A state read: x[i], x[i][j], ... of an int or pid variable. */
+/* A state read whose values the active domain holds: x[i], x[i][j], ... of a
+ * variable or input whose scalars are ints or pids (not a byte of a bytes
+ * block: PX_active_ints does not list those). An element outside its array
+ * reads 0, which is held: the process id 0. */
 static bool is_state_read(const Expr *t)
 {
     const Expr *r = t;
     while (r->kind == E_INDEX && r->nk != N_STATE)
         r = r->a;
-    return r->kind == E_INDEX && r->nk == N_STATE && t->type &&
-           (t->type->kind == TY_INT || t->type->kind == TY_PID);
+    if (r->kind != E_INDEX || r->nk != N_STATE || !r->decl) return false;
+    const Type *in = r->decl->type;
+    while (in->kind == TY_ARRAY)
+        in = in->elem;
+    return in->kind == TY_INT || in->kind == TY_PID;
 }
 
 /* Whether t, compared with held binder b, only ever takes values of the
