@@ -33,6 +33,7 @@ typedef struct Guard {
     int nconj;
     Binder *inner[MAX_GUARD]; /* binders of the quantifiers the guard was found below */
     int ninner;
+    bool overflow; /* more inner binders than inner[] holds: no bound is safe to take */
 } Guard;
 
 static void add_conjuncts(Guard *g, Expr *e)
@@ -59,8 +60,10 @@ static void add_disjuncts(Guard *g, Expr *e)
 
 static void add_inner(Guard *g, const Expr *q)
 {
-    for (Binder *b = q->binders; b; b = b->next)
+    for (Binder *b = q->binders; b; b = b->next) {
+        if (g->ninner == MAX_GUARD) g->overflow = true;
         if (g->ninner < MAX_GUARD) g->inner[g->ninner++] = b;
+    }
 }
 
 /* The conjuncts that, when false, make quantifier q's instance irrelevant:
@@ -145,8 +148,12 @@ static void find_bounds(Arena *a, Expr *e)
             /* the bound may read the binders opened before b, not b or those after */
             Binder *forbid[2 * MAX_GUARD];
             int nf = 0;
-            for (Binder *o = b; o && nf < MAX_GUARD; o = o->next)
-                forbid[nf++] = o;
+            bool overflow = g.overflow;
+            for (Binder *o = b; o; o = o->next) {
+                if (nf == MAX_GUARD) overflow = true;
+                if (nf < MAX_GUARD) forbid[nf++] = o;
+            }
+            if (overflow) continue; /* unbounded then: held, or refused with a diagnostic */
             for (int i = 0; i < g.ninner; i++)
                 forbid[nf++] = g.inner[i];
             QBound qb[MAX_GUARD];
