@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "amcluster.h"
+#include "amcmd.h"
 #include "amlayout.h"
 #include "ammttdl.h"
 #include "opt.h"
@@ -31,6 +32,10 @@ static const Cmd CMDS[] = {
      "parse a cluster file; print its machines, roles and layout"},
     {"mttdl", cmd_mttdl, "[options]",
      "mean time to data loss (the thesis' Burkhard-Menon approximation)"},
+    {"serve", amcmd_serve, "--cluster F --machine M",
+     "run machine M's data, parity and witness servers and its client port"},
+    {"reconf", amcmd_reconf, "--cluster F --id R", "run the reconfiguration service"},
+    {"cli", amcmd_cli, "--cluster F CMD ...", "read, write or verify blocks"},
 };
 #define NCMDS (sizeof CMDS / sizeof CMDS[0])
 

@@ -1,0 +1,34 @@
+/* amclient.h: a C client of an Amalgam cluster (docs/deploy.md, "Client
+ * commands"). It reads the cluster file, sends each block op to the client
+ * port of the machine whose data server holds the block (following a MOVED
+ * redirect), speaks RESP2 over blocking sockets, and sends again an op the
+ * server refused with TRYAGAIN (which changed nothing). One connection a
+ * machine, opened when first needed. Not thread-safe. */
+#ifndef HOC_AMCLIENT_H
+#define HOC_AMCLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "amcluster.h"
+
+typedef struct amcl amcl;
+
+/* A client of cluster c (which must outlive it), waiting at most timeout_ms
+ * for a reply: NULL when out of memory. */
+amcl *amcl_new(const amc_cluster *c, int timeout_ms);
+/* Closes the connections and frees cl; NULL is a no-op. */
+void amcl_free(amcl *cl);
+/* Writes v[0..len) (a whole block) to shard's block of stripe: 0 with the
+ * server's reply in *reply once committed, or -1 with err. */
+int amcl_write(amcl *cl, int64_t stripe, int shard, const uint8_t *v, size_t len, int64_t *reply,
+               char *err, size_t errn);
+/* Reads shard's block of stripe into out (block bytes): 0, or -1 with err. */
+int amcl_read(amcl *cl, int64_t stripe, int shard, uint8_t *out, char *err, size_t errn);
+/* Debugging (AM.RAW): position pos's block of stripe (data block or parity
+ * row) into out and its op counters into ctr (up to *nctr; *nctr set to how
+ * many): 0, or -1 with err. */
+int amcl_raw(amcl *cl, int64_t stripe, int pos, uint8_t *out, int64_t *ctr, int *nctr, char *err,
+             size_t errn);
+
+#endif
