@@ -1,0 +1,294 @@
+#!/usr/bin/env python3
+"""ctest amalgam-service: the Amalgam service end to end on loopback.
+
+Five `amalgam serve` (g = 3, f = 2, 64-byte blocks, 10 stripes) and one
+`amalgam reconf` on ports found free; distinct values written to every
+block of every stripe (each machine's data server gets some), read back
+through the client port and `amalgam cli`, every stripe's parity rows
+checked against the ISA-L code of its data (`amalgam cli verify`);
+malformed requests answered with errors and changing nothing; a machine
+killed and the blocks whose data servers live read back; a block size the
+build lacks and a port layout the class scheme cannot serve refused. Every
+process the test starts is killed at the end.
+
+usage: run.py AMALGAM
+"""
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+AM = sys.argv[1]
+M, G, F, BLOCK, STRIPES = 5, 3, 2, 64, 10
+procs = []
+fails = []
+
+
+def check(ok, what):
+    if not ok:
+        fails.append(what)
+        print("FAIL", what, flush=True)
+
+
+def free(port):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def ports_base():
+    """A base B with B .. B + 120 all free: machine m takes B + 20 m .. + 11, reconf B + 100 .. + 104."""
+    for _ in range(50):
+        b = random.randrange(20000, 60000, 2)
+        if all(free(b + i) for i in range(120)):
+            return b
+    raise SystemExit("no free port range")
+
+
+def cluster_text(b, block=BLOCK):
+    lines = [f"g {G}", f"f {F}", f"block {block}", f"stripes {STRIPES}", "blocks-per-instance 1"]
+    for m in range(M):
+        p = b + 20 * m
+        lines.append(f"machine {m} 127.0.0.1 data={p} parity={p + 5} client={p + 10} metrics={p + 11}")
+    lines.append(f"reconf 0 127.0.0.1:{b + 100}")
+    return "\n".join(lines) + "\n"
+
+
+def start(args, log):
+    p = subprocess.Popen([AM] + args, stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+    procs.append(p)
+    return p
+
+
+def stop_all():
+    for p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+class Resp:
+    """A RESP2 connection: send a command (bytes args), read one reply."""
+
+    def __init__(self, port):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.f = self.s.makefile("rb")
+
+    def raw(self, data):
+        self.s.sendall(data)
+
+    def cmd(self, *args):
+        out = b"*%d\r\n" % len(args)
+        for a in args:
+            a = a if isinstance(a, bytes) else str(a).encode()
+            out += b"$%d\r\n%s\r\n" % (len(a), a)
+        self.s.sendall(out)
+        return self.reply()
+
+    def reply(self):
+        line = self.f.readline()
+        if not line:
+            return ("closed", None)
+        t, rest = line[:1], line[1:-2]
+        if t == b"+":
+            return ("ok", rest.decode())
+        if t == b"-":
+            return ("err", rest.decode())
+        if t == b":":
+            return ("int", int(rest))
+        if t == b"$":
+            n = int(rest)
+            return ("bulk", None if n < 0 else self.f.read(n + 2)[:-2])
+        if t == b"*":
+            return ("array", [self.reply() for _ in range(int(rest))])
+        return ("bad", line)
+
+    def close(self):
+        self.s.close()
+
+
+def data_machine(b, s):
+    return (s - b) % M
+
+
+def run_cli(path, *args):
+    return subprocess.run([AM, "cli", "--cluster", path] + [str(a) for a in args],
+                          capture_output=True, text=True, timeout=60)
+
+
+def block_of(v):
+    return bytes([v]) + bytes(BLOCK - 1)
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="amalgam-service-")
+    base = ports_base()
+    path = os.path.join(tmp, "local.cluster")
+    with open(path, "w") as fh:
+        fh.write(cluster_text(base))
+    client = [base + 20 * m + 10 for m in range(M)]
+
+    # ---- refusals before anything runs ----
+    bad = os.path.join(tmp, "odd-block.cluster")
+    with open(bad, "w") as fh:
+        fh.write(cluster_text(base, block=192))
+    r = subprocess.run([AM, "serve", "--cluster", bad, "--machine", "0"], capture_output=True,
+                       text=True, timeout=30)
+    check(r.returncode == 2 and "odd-block.cluster:3:" in r.stderr and "AMALGAM_VARIANTS" in r.stderr
+          and "64 B x 1" in r.stderr, f"block without a build: exit {r.returncode} {r.stderr.strip()}")
+    clash = os.path.join(tmp, "base.cluster")
+    with open(clash, "w") as fh:
+        fh.write(cluster_text(base).replace(f"data={base} parity={base + 5}",
+                                            f"data={base} parity={base + 1}"))
+    r = subprocess.run([AM, "serve", "--cluster", clash, "--machine", "0"], capture_output=True,
+                       text=True, timeout=30)
+    check(r.returncode == 2 and "base.cluster:6:" in r.stderr and "one port per rotation class" in r.stderr,
+          f"class ports that meet: exit {r.returncode} {r.stderr.strip()}")
+    r = subprocess.run([AM, "reconf", "--cluster", path, "--id", "1"], capture_output=True, text=True, timeout=30)
+    check(r.returncode == 2, f"reconf --id 1 of a 1-replica cluster: exit {r.returncode}")
+
+    # ---- the cluster ----
+    for m in range(M):
+        start(["serve", "--cluster", path, "--machine", str(m)], os.path.join(tmp, f"m{m}.log"))
+    start(["reconf", "--cluster", path, "--id", "0"], os.path.join(tmp, "reconf.log"))
+    conns = {}
+    deadline = time.time() + 20
+    for m in range(M):
+        while m not in conns:
+            try:
+                c = Resp(client[m])
+                if c.cmd("PING") == ("ok", "PONG"):
+                    conns[m] = c
+            except OSError:
+                check(time.time() < deadline, f"machine {m}'s client port never answered")
+                if time.time() >= deadline:
+                    return tmp
+                time.sleep(0.1)
+
+    # every block of every stripe gets a distinct value, through its data server's machine
+    want = {}
+    t0 = time.time()
+    for b in range(STRIPES):
+        for s in range(G):
+            v = 1 + b * G + s
+            got = conns[data_machine(b, s)].cmd("AM.WRITE", b, s, block_of(v))
+            check(got == ("int", 0), f"write {b}.{s}: {got}")
+            want[(b, s)] = v
+    per_write = (time.time() - t0) / len(want) * 1000
+    # a second write to some blocks replies the value it replaced (executed's reply)
+    for b, s in [(0, 0), (3, 2), (7, 1)]:
+        v = 200 + b
+        got = conns[data_machine(b, s)].cmd("AM.WRITE", b, s, block_of(v))
+        check(got == ("int", want[(b, s)]), f"rewrite {b}.{s}: {got}, expected {want[(b, s)]}")
+        want[(b, s)] = v
+    for (b, s), v in sorted(want.items()):
+        got = conns[data_machine(b, s)].cmd("AM.READ", b, s)
+        check(got == ("bulk", block_of(v)), f"read {b}.{s}: {got}")
+    # the C client and amalgam cli: it finds the machine itself
+    r = run_cli(path, "write", 4, 1, "Z")
+    check(r.returncode == 0 and r.stdout.strip() == str(want[(4, 1)]), f"cli write: {r.returncode} {r.stdout} {r.stderr}")
+    want[(4, 1)] = ord("Z")
+    for b, s in [(4, 1), (9, 2), (2, 0)]:
+        r = run_cli(path, "read", b, s)
+        check(r.returncode == 0 and r.stdout.strip() == "%02x" % want[(b, s)],
+              f"cli read {b}.{s}: {r.returncode} {r.stdout} {r.stderr}")
+    # a machine that does not hold the block redirects and changes nothing
+    wrong = (data_machine(5, 0) + 1) % M
+    got = conns[wrong].cmd("AM.WRITE", 5, 0, block_of(99))
+    check(got[0] == "err" and got[1].startswith(f"MOVED {data_machine(5, 0)} 127.0.0.1:{client[data_machine(5, 0)]}"),
+          f"write at the wrong machine: {got}")
+    # every stripe's parity rows are the code of its data blocks
+    for b in range(STRIPES):
+        r = run_cli(path, "verify", b)
+        check(r.returncode == 0 and "parity ok" in r.stdout, f"verify {b}: {r.returncode} {r.stdout} {r.stderr}")
+
+    # ---- malformed requests: errors, nothing changed, processes alive ----
+    c0 = conns[data_machine(1, 1)]
+    for args, what in [(("AM.WRITE", 1, 1, b"x"), "a block is 64 bytes"),
+                       (("AM.WRITE", 1, 1, b"\x05\x06" + bytes(62)), "first byte only"),
+                       (("AM.WRITE", 1, 1, bytes(64)), "first byte only"),
+                       (("AM.WRITE", STRIPES, 1, block_of(9)), "expected STRIPE"),
+                       (("AM.WRITE", 1, G, block_of(9)), "expected STRIPE"),
+                       (("AM.WRITE", "-1", 1, block_of(9)), "expected STRIPE"),
+                       (("AM.WRITE", "1x", 1, block_of(9)), "expected STRIPE"),
+                       (("AM.READ", 1), "wrong number of arguments"),
+                       (("AM.FROB", 1, 1), "unknown command"),
+                       (("AM.RAW", 1, 7), "expected STRIPE")]:
+        got = c0.cmd(*args)
+        check(got[0] == "err" and what in got[1], f"{args[:3]}: {got}")
+    check(c0.cmd("PING", "still") == ("bulk", b"still"), "the connection goes on after errors")
+    bad_conn = Resp(client[0])
+    bad_conn.raw(b"*2\r\n$abc\r\nxx\r\n")
+    got = bad_conn.reply()
+    check(got[0] == "err" and "Protocol error" in got[1], f"malformed RESP: {got}")
+    check(bad_conn.reply()[0] == "closed", "a malformed stream is closed")
+    bad_conn.close()
+    for (b, s), v in sorted(want.items()):
+        got = conns[data_machine(b, s)].cmd("AM.READ", b, s)
+        check(got == ("bulk", block_of(v)), f"read {b}.{s} after bad requests: {got}")
+    for b in range(STRIPES):
+        r = run_cli(path, "verify", b)
+        check(r.returncode == 0, f"verify {b} after bad requests: {r.stdout} {r.stderr}")
+    check(all(p.poll() is None for p in procs), "every process alive after bad input")
+    # /metrics counts the committed ops of each machine's data server
+    total = 0
+    for m in range(M):
+        with socket.create_connection(("127.0.0.1", base + 20 * m + 11), timeout=5) as s:
+            s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
+            page = b""
+            while chunk := s.recv(65536):
+                page += chunk
+        for line in page.decode().splitlines():
+            if line.startswith("hoc_amalgam_ops_committed_total "):
+                total += int(line.split()[1])
+    check(total == STRIPES * G + 3 + 1, f"ops committed in /metrics: {total}, expected {STRIPES * G + 4}")
+
+    # ---- a machine lost: blocks whose data server lives still read back ----
+    dead = 4
+    procs[dead].kill()
+    procs[dead].wait()
+    conns.pop(dead).close()
+    n = 0
+    for (b, s), v in sorted(want.items()):
+        if data_machine(b, s) == dead:
+            continue
+        got = conns[data_machine(b, s)].cmd("AM.READ", b, s)
+        check(got == ("bulk", block_of(v)), f"read {b}.{s} with machine {dead} down: {got}")
+        n += 1
+    check(n == STRIPES * G * (M - 1) // M, f"{n} blocks read with a machine down")
+    print(f"amalgam-service: {len(want)} blocks on {M} machines; {per_write:.1f} ms a committed write "
+          f"(sequential, one client); {n} blocks read back with machine {dead} down")
+    for c in conns.values():
+        c.close()
+    return tmp
+
+
+if __name__ == "__main__":
+    tmp = None
+    try:
+        tmp = main()
+    finally:
+        stop_all()
+    alive = [p.pid for p in procs if p.poll() is None]
+    check(not alive, f"processes left: {alive}")
+    if fails and tmp:
+        for name in sorted(os.listdir(tmp)):
+            if name.endswith(".log"):
+                print(f"--- {name}")
+                print(open(os.path.join(tmp, name)).read()[-2000:])
+    print(f"{len(fails)} failures")
+    sys.exit(1 if fails else 0)
