@@ -48,7 +48,7 @@ def free(port):
 def ports_base():
     """A base B with B .. B + 120 all free: machine m takes B + 20 m .. + 11, reconf B + 100 .. + 104."""
     for _ in range(50):
-        b = random.randrange(20000, 60000, 2)
+        b = random.randrange(10000, 32000, 2)  # below the ephemeral range (32768..)
         if all(free(b + i) for i in range(120)):
             return b
     raise SystemExit("no free port range")
@@ -70,15 +70,18 @@ def start(args, log):
 
 
 def stop_all():
-    for p in procs:
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
+    """SIGTERM to every process still running: each must exit 0 (under ASan, no leak)."""
+    asked = [p for p in procs if p.poll() is None]
+    for p in asked:
+        p.send_signal(signal.SIGTERM)
     for p in procs:
         try:
-            p.wait(timeout=5)
+            p.wait(timeout=10)
         except subprocess.TimeoutExpired:
             p.kill()
             p.wait()
+    for p in asked:
+        check(p.returncode == 0, f"{' '.join(p.args[1:])}: exit {p.returncode} on SIGTERM")
 
 
 class Resp:
@@ -285,6 +288,9 @@ if __name__ == "__main__":
         stop_all()
     alive = [p.pid for p in procs if p.poll() is None]
     check(not alive, f"processes left: {alive}")
+    for name in sorted(os.listdir(tmp)) if tmp else []:
+        text = open(os.path.join(tmp, name)).read() if name.endswith(".log") else ""
+        check("Sanitizer" not in text and "runtime error" not in text, f"{name}: sanitizer report")
     if fails and tmp:
         for name in sorted(os.listdir(tmp)):
             if name.endswith(".log"):
