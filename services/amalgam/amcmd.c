@@ -9,7 +9,7 @@
 
 #include "amclient.h"
 #include "amserve.h"
-#include "erasure.h"
+#include "amstripe.h"
 #include "opt.h"
 
 #define EXIT_FAIL 1
@@ -80,64 +80,6 @@ static void print_block(const uint8_t *b, size_t n)
     printf(end ? "\n" : "(zeros)\n");
 }
 
-/* Checks stripe b's parity rows against its data blocks, once every op of
- * the stripe is committed and applied: 0 equal, 1 different, -1 error. */
-static int verify(amcl *cl, const amc_cluster *c, int64_t b, char *err, size_t errn)
-{
-    int g = c->geo.g, f = c->geo.f;
-    size_t bl = (size_t)c->block;
-    uint8_t *mem = erasure_alloc(bl * (size_t)(g + 2 * f));
-    erasure_code *code = NULL;
-    int rc = -1;
-    if (!mem || erasure_code_new(g, f, &code) != ERASURE_OK) {
-        snprintf(err, errn, "cannot make the code (g = %d, f = %d)", g, f);
-        goto out;
-    }
-    for (int tries = 0; tries < 100; tries++) {
-        int64_t opn[256], ctr[256];
-        bool settled = true;
-        for (int s = 0; s < g + f && rc == -1; s++) {
-            int nc = 256;
-            if (amcl_raw(cl, b, s, mem + bl * (size_t)s, ctr, &nc, err, errn)) goto out;
-            if (s < g) {
-                opn[s] = ctr[0];
-                settled = settled && nc == 2 && ctr[0] == ctr[1]; /* all committed */
-            } else {
-                for (int d = 0; d < g; d++) /* the row applied every op of every shard */
-                    settled = settled && nc == g && ctr[d] == opn[d];
-            }
-        }
-        if (!settled) {
-            struct timespec ts = {0, 50 * 1000 * 1000};
-            nanosleep(&ts, NULL);
-            continue;
-        }
-        const uint8_t *data[256];
-        uint8_t *par[256];
-        for (int s = 0; s < g; s++)
-            data[s] = mem + bl * (size_t)s;
-        for (int r = 0; r < f; r++)
-            par[r] = mem + bl * (size_t)(g + f + r);
-        if (erasure_encode(code, data, par, bl) != ERASURE_OK) {
-            snprintf(err, errn, "cannot encode");
-            goto out;
-        }
-        rc = 0;
-        for (int r = 0; r < f; r++)
-            if (memcmp(par[r], mem + bl * (size_t)(g + r), bl) != 0) {
-                snprintf(err, errn, "stripe %lld: parity row %d differs from the code of its data",
-                         (long long)b, r);
-                rc = 1;
-            }
-        goto out;
-    }
-    snprintf(err, errn, "stripe %lld: ops still pending after 5 s", (long long)b);
-out:
-    erasure_code_free(code);
-    erasure_free(mem);
-    return rc;
-}
-
 int amcmd_cli(int argc, char **argv)
 {
     bool help = false;
@@ -156,6 +98,7 @@ int amcmd_cli(int argc, char **argv)
         bool ok = path && npos >= 1 &&
                   ((strcmp(pos[0], "read") == 0 && npos == 3) ||
                    (strcmp(pos[0], "write") == 0 && npos == 4) ||
+                   (strcmp(pos[0], "decode") == 0 && npos == 3) ||
                    (strcmp(pos[0], "verify") == 0 && npos == 2));
         if (!ok) snprintf(err, sizeof err, "expected --cluster FILE and one command");
     }
@@ -165,9 +108,11 @@ int amcmd_cli(int argc, char **argv)
                 "usage: amalgam cli --cluster FILE read STRIPE SHARD\n"
                 "       amalgam cli --cluster FILE write STRIPE SHARD TEXT\n"
                 "       amalgam cli --cluster FILE verify STRIPE\n"
+                "       amalgam cli --cluster FILE decode STRIPE SHARD\n"
                 "read prints the block in hex (trailing zeros left out); write stores TEXT\n"
                 "followed by zeros and prints the reply; verify checks the stripe's parity\n"
-                "rows against its data blocks (exit 1 if they differ).\n");
+                "rows against its data blocks (exit 1 if they differ); decode rebuilds the\n"
+                "block from the rest of its stripe (ISA-L), without its data server.\n");
         if (help) hoc_opt_print(stdout, t, 2);
         return help ? 0 : EXIT_BAD;
     }
@@ -200,8 +145,10 @@ int amcmd_cli(int argc, char **argv)
             if (amcl_write(cl, b, (int)s, blk, bl, &reply, err, sizeof err) == 0)
                 printf("%lld\n", (long long)reply), rc = 0;
         }
+    } else if (strcmp(pos[0], "decode") == 0) {
+        if (amst_decode(cl, &c, b, (int)s, blk, err, sizeof err) == 0) print_block(blk, bl), rc = 0;
     } else {
-        int v = verify(cl, &c, b, err, sizeof err);
+        int v = amst_verify(cl, &c, b, err, sizeof err);
         if (v == 0) printf("stripe %lld: parity ok\n", b), rc = 0;
     }
     if (rc && err[0]) fprintf(stderr, "amalgam cli: %s\n", err);

@@ -6,6 +6,8 @@ Five `amalgam serve` (g = 3, f = 2, 64-byte blocks, 10 stripes) and one
 block of every stripe (each machine's data server gets some), read back
 through the client port and `amalgam cli`, every stripe's parity rows
 checked against the ISA-L code of its data (`amalgam cli verify`);
+the blocks of a killed machine rebuilt from the rest of their stripes
+(`amalgam cli decode`);
 malformed requests answered with errors and changing nothing; a machine
 killed and the blocks whose data servers live read back; a block size the
 build lacks and a port layout the class scheme cannot serve refused. Every
@@ -273,8 +275,26 @@ def main():
         check(got == ("bulk", block_of(v)), f"read {b}.{s} with machine {dead} down: {got}")
         n += 1
     check(n == STRIPES * G * (M - 1) // M, f"{n} blocks read with a machine down")
+    # ... and every block the dead machine held is rebuilt from the rest of its stripe (ISA-L)
+    rebuilt = 0
+    for (b, s), v in sorted(want.items()):
+        if data_machine(b, s) != dead:
+            continue
+        r = run_cli(path, "decode", b, s)
+        check(r.returncode == 0 and r.stdout.strip() == "%02x" % v,
+              f"decode {b}.{s} with machine {dead} down: {r.returncode} {r.stdout} {r.stderr}")
+        rebuilt += r.returncode == 0
+    check(rebuilt == STRIPES * G // M, f"{rebuilt} blocks rebuilt")
+    # with two more machines down a stripe has fewer than g positions: decode says so
+    for m in (2, 3):
+        procs[m].kill()
+        procs[m].wait()
+        conns.pop(m).close()
+    b, s = next((b, s) for (b, s) in sorted(want) if data_machine(b, s) == dead)
+    r = run_cli(path, "decode", b, s)
+    check(r.returncode == 1 and "are needed" in r.stderr, f"decode with 3 machines down: {r.returncode} {r.stderr}")
     print(f"amalgam-service: {len(want)} blocks on {M} machines; {per_write:.1f} ms a committed write "
-          f"(sequential, one client); {n} blocks read back with machine {dead} down")
+          f"(sequential, one client); {n} blocks read back and {rebuilt} rebuilt with machine {dead} down")
     for c in conns.values():
         c.close()
     return tmp
