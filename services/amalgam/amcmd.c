@@ -17,18 +17,22 @@
 
 static int run_server(int argc, char **argv, bool reconf)
 {
-    bool help = false;
+    bool help = false, rejoin = false;
     const char *path = NULL;
     long long id = -1;
     hoc_log_level lv = HOC_LOG_WARN;
-    const hoc_opt t[] = {
-        {"--cluster", HOC_OPT_STR, &path, .arg = "FILE", .help = "the cluster file"},
-        {reconf ? "--id" : "--machine", HOC_OPT_INT, &id, 0, AMC_MAX_MACHINES - 1,
-         .arg = reconf ? "R" : "M", .help = reconf ? "this reconf replica" : "this machine"},
-        {"--log", HOC_OPT_CALL, &lv, .arg = "LEVEL", .help = "error, warn (default), info, debug",
-         .call = hoc_log_option},
-        {"--help", HOC_OPT_SET, &help, .help = "this text"},
-        {NULL}};
+    /* serve's table has --rejoin (the last entry before --log); reconf's ends before it */
+    hoc_opt t[] = {{"--cluster", HOC_OPT_STR, &path, .arg = "FILE", .help = "the cluster file"},
+                   {reconf ? "--id" : "--machine", HOC_OPT_INT, &id, 0, AMC_MAX_MACHINES - 1,
+                    .arg = reconf ? "R" : "M",
+                    .help = reconf ? "this reconf replica" : "this machine"},
+                   {"--log", HOC_OPT_CALL, &lv, .arg = "LEVEL",
+                    .help = "error, warn (default), info, debug", .call = hoc_log_option},
+                   {"--help", HOC_OPT_SET, &help, .help = "this text"},
+                   {"--rejoin", HOC_OPT_SET, &rejoin,
+                    .help = "this machine lost its state (a restart): join as a replacement"},
+                   {NULL}};
+    if (reconf) t[4] = (hoc_opt){NULL};
     const char *pos[1];
     int npos = 0;
     char err[2048] = "";
@@ -42,7 +46,7 @@ static int run_server(int argc, char **argv, bool reconf)
                 reconf
                     ? "usage: amalgam reconf --cluster FILE --id R\n"
                       "Runs the reconfiguration service (pid n-1 of every instance).\n"
-                    : "usage: amalgam serve --cluster FILE --machine M\n"
+                    : "usage: amalgam serve --cluster FILE --machine M [--rejoin]\n"
                       "Runs machine M's data, parity and witness servers and its client port.\n");
         if (help) hoc_opt_print(stdout, t, 2);
         return help ? 0 : EXIT_BAD;
@@ -50,6 +54,7 @@ static int run_server(int argc, char **argv, bool reconf)
     ams_opts o = {.path = path,
                   .machine = reconf ? -1 : (int)id,
                   .reconf = reconf ? (int)id : -1,
+                  .rejoin = rejoin,
                   .log = {.max = lv, .id = (int)id}};
     if (ams_run(&o, err, sizeof err)) {
         fprintf(stderr, "amalgam: %s\n", err);

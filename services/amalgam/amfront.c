@@ -177,16 +177,21 @@ static void cmd_raw(amf_conn *c, const resp_req *r)
     ams_group *gr = locate(c, r, AML_NONE, &inst, &blk, &pos);
     if (!gr) return;
     const amop_model *m = &c->f->s->model;
-    const void *st = hoc_engine_state(hoc_svc_engine(gr->svc), (uint64_t)inst);
+    const void *st = ams_state(gr, (uint64_t)inst);
     if (!st) {
-        reply_error(c, "TRYAGAIN the instance is not running here yet");
+        reply_error(c, "TRYAGAIN the instance is not running here yet (or still joining)");
         return;
     }
     hoc_buf *o = &c->f->out;
     int g = c->f->s->c.geo.g;
+    amop_view v;
+    amop_view_of(m, st, &v);
+    if (gr->role == AML_DATA ? !v.live || v.lost : !v.inb || v.plost) {
+        /* a block being rebuilt is not the stripe's: verify and decode must not read it */
+        reply_error(c, "TRYAGAIN this position is being rebuilt here");
+        return;
+    }
     if (gr->role == AML_DATA) {
-        amop_view v;
-        amop_view_of(m, st, &v);
         resp_array(o, 3);
         resp_bulk(o, amop_block(m, st, blk), (size_t)m->block);
         resp_int(o, v.opn);
@@ -209,7 +214,7 @@ static void cmd_info(amf_conn *c)
     for (int i = 0; i < s->ngroups; i++) {
         ams_group *gr = &s->groups[i];
         for (int64_t in = gr->cls; in < s->ninst; in += s->c.geo.machines) {
-            const void *st = hoc_engine_state(hoc_svc_engine(gr->svc), (uint64_t)in);
+            const void *st = ams_state(gr, (uint64_t)in);
             amop_view v = {0};
             if (st) amop_view_of(&s->model, st, &v);
             hoc_buf_printf(&b,

@@ -33,17 +33,18 @@ int amop_model_init(amop_model *m, const hoc_algo *a, int64_t block, int64_t per
     m->live = field(a, "live", HOC_K_BOOL);
     m->lost = field(a, "lost", HOC_K_BOOL);
     m->plost = field(a, "plost", HOC_K_BOOL);
+    m->inb = field(a, "inb", HOC_K_BOOL);
     m->app = field(a, "app", HOC_K_INT);
     m->executed = output(a, "executed");
     m->committed = output(a, "committed");
     uint64_t bytes = (uint64_t)block * (uint64_t)per_inst;
     if (m->ev_op < 0 || !m->blk || !m->par || !m->opn || !m->com || !m->live || !m->lost ||
-        !m->plost || !m->app || !m->executed || !m->committed || m->blk->count != bytes ||
-        m->par->count != bytes) {
+        !m->plost || !m->inb || !m->app || !m->executed || !m->committed ||
+        m->blk->count != bytes || m->par->count != bytes) {
         snprintf(err, errn,
                  "this build of amalgam.ho (%s) is not the one services/amalgam/amop.c was "
                  "written for (event op(mask, v); outputs executed(int), committed(int); state "
-                 "blk, par, opn, com, live, lost, plost, app): adapt amop.c",
+                 "blk, par, opn, com, live, lost, plost, inb, app): adapt amop.c",
                  a->name);
         return -1;
     }
@@ -115,7 +116,8 @@ void amop_view_of(const amop_model *m, const void *state, amop_view *v)
                      .com = get_int(state, m->com, 0),
                      .live = get_bool(state, m->live),
                      .lost = get_bool(state, m->lost),
-                     .plost = get_bool(state, m->plost)};
+                     .plost = get_bool(state, m->plost),
+                     .inb = get_bool(state, m->inb)};
 }
 
 const uint8_t *amop_block(const amop_model *m, const void *state, int b)

@@ -26,7 +26,7 @@ typedef struct amop_model {
     const hoc_algo *a;
     int64_t block, per_inst;
     int ev_op; /* index of event op */
-    const hoc_field *blk, *par, *opn, *com, *live, *lost, *app, *plost;
+    const hoc_field *blk, *par, *opn, *com, *live, *lost, *app, *plost, *inb;
     const hoc_output *executed, *committed;
 } amop_model;
 
@@ -35,6 +35,7 @@ typedef struct amop_view {
     int64_t opn, com; /* data server: last op executed, last committed */
     bool live, lost;  /* data server: installed; its blocks are degraded */
     bool plost;       /* parity server: its row is degraded */
+    bool inb;         /* backup: admitted (a replacement is not until installed) */
 } amop_view;
 
 /* Finds the fields and outputs in a: 0, or -1 with what is missing in err. */

@@ -70,9 +70,11 @@ static void io_inputs(void *ctx, uint64_t inst, int64_t *ints, const uint8_t **b
     (void)ctx, (void)inst, (void)ints, (void)bytes; /* amalgam.ho has no inputs */
 }
 
-static const void *state_of(ams_group *gr, uint64_t inst)
+const void *ams_state(ams_group *gr, uint64_t inst)
 {
-    return hoc_engine_state(hoc_svc_engine(gr->svc), inst);
+    hoc_engine *e = hoc_svc_engine(gr->svc);
+    /* a replacement that has not joined yet still has init's state, not its own */
+    return hoc_engine_joining(e, inst) ? NULL : hoc_engine_state(e, inst);
 }
 
 /* Answers, in op order, every wait of inst whose op is now committed. */
@@ -110,7 +112,7 @@ static void io_event_done(void *ctx, uint64_t inst, int64_t round, uint64_t tag,
     ams_wait *w = *pw;
     if (!w) return;
     int64_t reply;
-    const void *st = state_of(gr, inst);
+    const void *st = ams_state(gr, inst);
     if (!ran || !st || !amop_executed(&gr->srv->model, outputs, &reply)) {
         /* the model refused it (window full, shard being replaced): nothing changed */
         *pw = w->next;
@@ -148,10 +150,10 @@ int ams_submit_write(ams_group *gr, uint64_t inst, const int64_t *args, ams_wait
 
 int ams_submit_read(ams_group *gr, uint64_t inst, int b, ams_wait *w, char *err, size_t errn)
 {
-    const void *st = state_of(gr, inst);
+    const void *st = ams_state(gr, inst);
     amop_view v;
     if (!st) {
-        snprintf(err, errn, "TRYAGAIN instance %llu is not running here yet",
+        snprintf(err, errn, "TRYAGAIN instance %llu is not running here yet (or still joining)",
                  (unsigned long long)inst);
         return -1;
     }
@@ -219,9 +221,14 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
                  pid, gr->peers.p[pid].port, why);
         return -1;
     }
-    /* every instance of the class, from round 0: peers that start later catch up */
+    /* every instance of the class, from round 0: peers that start later catch
+     * up. A server that lost its state (a restart: blocks live in memory)
+     * must not start again as new, with zero blocks its parity rows do not
+     * describe: it joins as the model's replacement, in its peers' round,
+     * and waits for the reconfiguration service to install it. */
     for (int64_t i = t; i < s->ninst; i += s->c.geo.machines)
-        if (hoc_svc_start(gr->svc, (uint64_t)i, 0, NULL, NULL) != HOC_START_OK) {
+        if ((s->rejoin ? hoc_svc_start_replaced(gr->svc, (uint64_t)i, HOC_ENGINE_JOIN, NULL, NULL)
+                       : hoc_svc_start(gr->svc, (uint64_t)i, 0, NULL, NULL)) != HOC_START_OK) {
             snprintf(err, errn, "class %d: instance %lld does not fit (memory or live bound)", t,
                      (long long)i);
             return -1;
@@ -340,7 +347,11 @@ static void server_free(ams_server *s)
 
 int ams_run(const ams_opts *o, char *err, size_t errn)
 {
-    ams_server s = {.path = o->path, .machine = o->machine, .reconf = o->reconf, .log = o->log};
+    ams_server s = {.path = o->path,
+                    .machine = o->machine,
+                    .reconf = o->reconf,
+                    .rejoin = o->rejoin,
+                    .log = o->log};
     hoc_metrics *met = NULL;
     int rc = -1;
     signal(SIGPIPE, SIG_IGN);

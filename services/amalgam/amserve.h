@@ -29,6 +29,7 @@ typedef struct ams_opts {
     const char *path; /* the cluster file */
     int machine;      /* serve: this machine; -1 for reconf */
     int reconf;       /* reconf: this replica; -1 for serve */
+    bool rejoin;      /* serve: start every instance as a replacement (state lost) */
     hoc_logger log;
 } ams_opts;
 
@@ -58,6 +59,7 @@ typedef struct ams_server {
     const char *path;
     amop_model model;
     int n, machine, reconf;
+    bool rejoin;
     int64_t ninst;
     struct event_base *base;
     struct event *sigint, *sigterm;
@@ -80,6 +82,9 @@ int ams_run(const ams_opts *o, char *err, size_t errn);
 ams_group *ams_data_group(ams_server *s, int t);
 /* The group of role `role` in class t here, or NULL. */
 ams_group *ams_group_of(ams_server *s, aml_role role, int t);
+/* Instance inst's state at this server, or NULL when it is not running here
+ * or is a replacement still waiting to join its peers. */
+const void *ams_state(ams_group *gr, uint64_t inst);
 /* Queues a write as the op event of instance inst; the wait w (allocated,
  * conn set) is answered by amf_reply when committed, or now with an error:
  * 0, or -1 with the client's error reply in err (w freed by the caller). */
