@@ -21,7 +21,6 @@
 #include "svc.h"
 
 struct event_base;
-struct evhttp;
 struct event;
 typedef struct amf_front amf_front;
 
@@ -63,7 +62,6 @@ typedef struct ams_server {
     int64_t ninst;
     struct event_base *base;
     struct event *sigint, *sigterm;
-    struct evhttp *http;
     ams_group *groups;
     int ngroups;
     hoc_svc **svcs; /* for the metrics */

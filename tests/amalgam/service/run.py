@@ -164,6 +164,13 @@ def main():
                        text=True, timeout=30)
     check(r.returncode == 2 and "base.cluster:6:" in r.stderr and "one port per rotation class" in r.stderr,
           f"class ports that meet: exit {r.returncode} {r.stderr.strip()}")
+    high = os.path.join(tmp, "high.cluster")
+    with open(high, "w") as fh:
+        fh.write(cluster_text(base).replace(f"data={base + 20} ", "data=65533 "))
+    r = subprocess.run([AM, "serve", "--cluster", high, "--machine", "0"], capture_output=True,
+                       text=True, timeout=30)
+    check(r.returncode == 2 and "high.cluster:7:" in r.stderr and "65533..65537" in r.stderr,
+          f"class ports past 65535: exit {r.returncode} {r.stderr.strip()}")
     r = subprocess.run([AM, "reconf", "--cluster", path, "--id", "1"], capture_output=True, text=True, timeout=30)
     check(r.returncode == 2, f"reconf --id 1 of a 1-replica cluster: exit {r.returncode}")
 
@@ -286,6 +293,17 @@ def main():
               f"decode {b}.{s} with machine {dead} down: {r.returncode} {r.stdout} {r.stderr}")
         rebuilt += r.returncode == 0
     check(rebuilt == STRIPES * G // M, f"{rebuilt} blocks rebuilt")
+    # a write to a stripe whose parity row the dead machine held cannot commit
+    # (f = 2 acknowledgements needed, one parity server left): no reply yet
+    pb, ps = 4, 0  # stripe 4: machine 4 plays position (4 + 4) mod 5 = 3, parity row 0
+    pend = socket.create_connection(("127.0.0.1", client[data_machine(pb, ps)]), timeout=1.5)
+    v = block_of(77)
+    pend.sendall(b"*4\r\n$8\r\nAM.WRITE\r\n$1\r\n%d\r\n$1\r\n%d\r\n$%d\r\n%s\r\n" % (pb, ps, len(v), v))
+    try:
+        early = pend.recv(64)
+    except socket.timeout:
+        early = None
+    check(early is None, f"a write that cannot commit was answered: {early}")
     # the machine comes back without its state (--rejoin): amalgam.ho's replacement
     # installs it and its blocks and parity rows are rebuilt from the others' snapshots
     t0 = time.time()
@@ -306,6 +324,17 @@ def main():
             conns.pop(dead, None)
         time.sleep(0.1)
     recovery = time.time() - t0
+    # ... and the pending write commits once the parity server is back: its reply comes
+    pend.settimeout(30)
+    late = b""
+    try:
+        while not late.endswith(b"\r\n"):
+            late += pend.recv(64)
+    except socket.timeout:
+        pass
+    pend.close()
+    check(late == b":%d\r\n" % want[(pb, ps)], f"the pending write's reply after the rejoin: {late}")
+    want[(pb, ps)] = 77
     for (b, s), got in sorted(recovered.items()):
         check(got == block_of(want[(b, s)]), f"recovered {b}.{s}: {got[:4]}, expected {want[(b, s)]}")
     check(len(recovered) == STRIPES * G // M, f"{len(recovered)} blocks recovered in {recovery:.1f} s")
