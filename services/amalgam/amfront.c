@@ -6,6 +6,7 @@
  *   AM.RAW STRIPE POS           debugging: [block or parity row, then op counters] of
  *                               position POS of the stripe, as this machine holds it now
  *   AM.INFO                     this machine's groups and instances (text)
+ *   COMMAND, CONFIG GET ...     an empty list (redis-benchmark asks at start-up)
  *   QUIT
  *
  * A block that another machine holds gets "-MOVED MACHINE HOST:PORT", as
@@ -238,6 +239,9 @@ static void dispatch(amf_conn *c, const resp_req *r)
             resp_bulk(&c->f->out, r->argv[1], r->lens[1]);
         else
             resp_simple(&c->f->out, "PONG");
+        flush_out(c);
+    } else if (resp_is(cmd, n, "COMMAND") || (resp_is(cmd, n, "CONFIG") && r->argc >= 2)) {
+        resp_array(&c->f->out, 0); /* what clients ask at start-up: nothing to say */
         flush_out(c);
     } else if (resp_is(cmd, n, "QUIT")) {
         resp_simple(&c->f->out, "OK");

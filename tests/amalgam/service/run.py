@@ -244,6 +244,7 @@ def main():
         got = c0.cmd(*args)
         check(got[0] == "err" and what in got[1], f"{args[:3]}: {got}")
     check(c0.cmd("PING", "still") == ("bulk", b"still"), "the connection goes on after errors")
+    check(c0.cmd("CONFIG", "GET", "save") == ("array", []), "CONFIG GET: an empty list")
     bad_conn = Resp(client[0])
     bad_conn.raw(b"*2\r\n$abc\r\nxx\r\n")
     got = bad_conn.reply()
