@@ -26,6 +26,8 @@
 #include "buf.h"
 #include "resp.h"
 
+#define AMF_MAX_INPUT (4u << 20)
+
 typedef struct amf_conn {
     struct amf_conn *prev, *next;
     amf_front *f;
@@ -345,6 +347,9 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct soc
     if (f->conns) f->conns->prev = c;
     f->conns = c;
     bufferevent_setcb(bev, on_read, on_write, on_event, c);
+    /* a client that pipelines while a request waits is not read past this:
+     * room for one whole request (resp.h: 1 MiB a bulk string) and more */
+    bufferevent_setwatermark(bev, EV_READ, 0, AMF_MAX_INPUT);
     bufferevent_enable(bev, EV_READ | EV_WRITE);
 }
 

@@ -245,6 +245,13 @@ def main():
         check(got[0] == "err" and what in got[1], f"{args[:3]}: {got}")
     check(c0.cmd("PING", "still") == ("bulk", b"still"), "the connection goes on after errors")
     check(c0.cmd("CONFIG", "GET", "save") == ("array", []), "CONFIG GET: an empty list")
+    # 6 MB pipelined in one go (past the 4 MiB a connection buffers): every request answered, in order
+    pipe = Resp(client[1])
+    arg = b"x" * 200
+    pipe.raw(b"".join(b"*2\r\n$4\r\nPING\r\n$%d\r\n%s%05d\r\n" % (len(arg) + 5, arg, i) for i in range(30000)))
+    ok = all(pipe.reply() == ("bulk", arg + b"%05d" % i) for i in range(30000))
+    check(ok, "30000 pipelined requests answered in order")
+    pipe.close()
     bad_conn = Resp(client[0])
     bad_conn.raw(b"*2\r\n$abc\r\nxx\r\n")
     got = bad_conn.reply()
