@@ -11,7 +11,8 @@ the blocks of a killed machine rebuilt from the rest of their stripes
 blocks and parity rows recovered by amalgam.ho's replacement;
 malformed requests answered with errors and changing nothing; a machine
 killed and the blocks whose data servers live read back; a block size the
-build lacks and a port layout the class scheme cannot serve refused. Every
+build lacks and a port layout the class scheme cannot serve refused. Then a
+7-machine cluster with two witnesses: writes, a rejoin, reads, parity. Every
 process the test starts is killed at the end.
 
 usage: run.py AMALGAM
@@ -48,11 +49,11 @@ def free(port):
         s.close()
 
 
-def ports_base():
-    """A base B with B .. B + 120 all free: machine m takes B + 20 m .. + 11, reconf B + 100 .. + 104."""
+def ports_base(count=120):
+    """A base B with B .. B + count all free: machine m takes B + 20 m .. + 11, reconf B + 100 .. + 104."""
     for _ in range(50):
         b = random.randrange(10000, 32000, 2)  # below the ephemeral range (32768..)
-        if all(free(b + i) for i in range(120)):
+        if all(free(b + i) for i in range(count)):
             return b
     raise SystemExit("no free port range")
 
@@ -380,10 +381,48 @@ def main():
     return tmp
 
 
+def witnesses(tmp):
+    """g = 3, f = 2 and two witnesses on 7 machines (figure 3.4): writes commit with
+    witnesses among the backups, and a machine rejoins (it plays a witness too)."""
+    m7, base = 7, ports_base(300)
+    path = os.path.join(tmp, "fig34.cluster")
+    lines = [f"g {G}", f"f {F}", "witnesses 2", f"block {BLOCK}", "stripes 14", "blocks-per-instance 1"]
+    for m in range(m7):
+        p = base + 40 * m
+        lines.append(f"machine {m} 127.0.0.1 data={p} parity={p + 7} witness={p + 14} client={p + 21}")
+    lines.append(f"reconf 0 127.0.0.1:{base + 290}")
+    with open(path, "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+    first = len(procs)
+    for m in range(m7):
+        start(["serve", "--cluster", path, "--machine", str(m)], os.path.join(tmp, f"w{m}.log"))
+    start(["reconf", "--cluster", path, "--id", "0"], os.path.join(tmp, "wreconf.log"))
+    time.sleep(1)
+    # one block a machine's data server: stripe b, shard s is on machine (s - b) mod 7
+    blocks = {(b, 0): chr(ord("a") + b) for b in range(m7)}
+    for (b, s), v in blocks.items():
+        r = run_cli(path, "write", b, s, v)
+        check(r.returncode == 0 and r.stdout.strip() == "0", f"fig34 write {b}.{s}: {r.stdout} {r.stderr}")
+    dead = 1  # in stripe 0 machine 1 plays d1, in stripe 4 w0, in stripe 5 p1 ...
+    procs[first + dead].kill()
+    procs[first + dead].wait()
+    start(["serve", "--cluster", path, "--machine", str(dead), "--rejoin"], os.path.join(tmp, "w-rejoin.log"))
+    for (b, s), v in blocks.items():
+        r = run_cli(path, "read", b, s)
+        check(r.returncode == 0 and r.stdout.strip() == "%02x" % ord(v), f"fig34 read {b}.{s}: {r.stdout} {r.stderr}")
+    for b in range(m7):
+        r = run_cli(path, "verify", b)
+        check(r.returncode == 0, f"fig34 verify {b}: {r.stdout} {r.stderr}")
+    print(f"amalgam-service: with witnesses, {len(blocks)} blocks written, machine {dead} rejoined, all read back")
+
+
 if __name__ == "__main__":
     tmp = None
     try:
         tmp = main()
+        if tmp and not fails:
+            stop_all()
+            witnesses(tmp)
     finally:
         stop_all()
     alive = [p.pid for p in procs if p.poll() is None]
