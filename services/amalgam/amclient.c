@@ -205,11 +205,12 @@ static int command(amcl *cl, int m, int argc, const char **argv, const size_t *l
     return -1;
 }
 
-static int block_cmd(amcl *cl, const char *name, int64_t stripe, int pos, const uint8_t *v,
-                     size_t vlen, reply *r, char *err, size_t errn)
+/* cmd STRIPE POS [operands...] at the machine that plays pos in the stripe. */
+static int block_cmd(amcl *cl, const char *name, int64_t stripe, int pos, int nv,
+                     const uint8_t *const *v, const size_t *vlen, reply *r, char *err, size_t errn)
 {
     int m = aml_machine(&cl->c->geo, stripe, pos);
-    if (m < 0) {
+    if (m < 0 || nv < 0 || nv > 2) {
         snprintf(err, errn, "stripe %lld position %d is not in the cluster", (long long)stripe,
                  pos);
         return -1;
@@ -217,18 +218,23 @@ static int block_cmd(amcl *cl, const char *name, int64_t stripe, int pos, const 
     char sb[24], pb[16];
     snprintf(sb, sizeof sb, "%lld", (long long)stripe);
     snprintf(pb, sizeof pb, "%d", pos);
-    const char *argv[4] = {name, sb, pb, (const char *)v};
-    size_t lens[4] = {strlen(name), strlen(sb), strlen(pb), vlen};
-    return command(cl, m, v ? 4 : 3, argv, lens, r, err, errn);
+    const char *argv[5] = {name, sb, pb};
+    size_t lens[5] = {strlen(name), strlen(sb), strlen(pb)};
+    for (int i = 0; i < nv; i++)
+        argv[3 + i] = (const char *)v[i], lens[3 + i] = vlen[i];
+    return command(cl, m, 3 + nv, argv, lens, r, err, errn);
 }
 
-int amcl_write(amcl *cl, int64_t stripe, int shard, const uint8_t *v, size_t len, int64_t *out,
-               char *err, size_t errn)
+int amcl_op(amcl *cl, const char *cmd, int64_t stripe, int shard, int nv, const uint8_t *const *v,
+            const size_t *vlen, uint8_t *old, char *err, size_t errn)
 {
     reply r;
-    if (block_cmd(cl, "AM.WRITE", stripe, shard, v, len, &r, err, errn)) return -1;
-    int rc = r.type == ':' ? (*out = r.i, 0) : -1;
-    if (rc) snprintf(err, errn, "AM.WRITE: unexpected reply type '%c'", r.type);
+    if (block_cmd(cl, cmd, stripe, shard, nv, v, vlen, &r, err, errn)) return -1;
+    int rc = r.type == '$' && r.s && r.len == (size_t)cl->c->block ? 0 : -1;
+    if (rc)
+        snprintf(err, errn, "%s: not a block of %lld bytes", cmd, (long long)cl->c->block);
+    else
+        memcpy(old, r.s, r.len);
     reply_free(&r);
     return rc;
 }
@@ -236,7 +242,7 @@ int amcl_write(amcl *cl, int64_t stripe, int shard, const uint8_t *v, size_t len
 int amcl_read(amcl *cl, int64_t stripe, int shard, uint8_t *out, char *err, size_t errn)
 {
     reply r;
-    if (block_cmd(cl, "AM.READ", stripe, shard, NULL, 0, &r, err, errn)) return -1;
+    if (block_cmd(cl, "AM.READ", stripe, shard, 0, NULL, NULL, &r, err, errn)) return -1;
     int rc = r.type == '$' && r.s && r.len == (size_t)cl->c->block ? 0 : -1;
     if (rc)
         snprintf(err, errn, "AM.READ: not a block of %lld bytes", (long long)cl->c->block);
@@ -250,7 +256,7 @@ int amcl_raw(amcl *cl, int64_t stripe, int pos, uint8_t *out, int64_t *ctr, int 
              size_t errn)
 {
     reply r;
-    if (block_cmd(cl, "AM.RAW", stripe, pos, NULL, 0, &r, err, errn)) return -1;
+    if (block_cmd(cl, "AM.RAW", stripe, pos, 0, NULL, NULL, &r, err, errn)) return -1;
     int rc =
         r.type == '*' && r.nel >= 1 && r.el[0].type == '$' && r.el[0].len == (size_t)cl->c->block
             ? 0

@@ -19,10 +19,12 @@ typedef struct amcl amcl;
 amcl *amcl_new(const amc_cluster *c, int timeout_ms);
 /* Closes the connections and frees cl; NULL is a no-op. */
 void amcl_free(amcl *cl);
-/* Writes v[0..len) (a whole block) to shard's block of stripe: 0 with the
- * server's reply in *reply once committed, or -1 with err. */
-int amcl_write(amcl *cl, int64_t stripe, int shard, const uint8_t *v, size_t len, int64_t *reply,
-               char *err, size_t errn);
+/* Runs op cmd (AM.WRITE, AM.XOR, AM.ADD, AM.CAS) on shard's block of stripe
+ * with its nv operands v[i][0..vlen[i]) (blocks, or ADD's number as text):
+ * 0 with the block's old value in old (block bytes) once committed, or -1
+ * with err. */
+int amcl_op(amcl *cl, const char *cmd, int64_t stripe, int shard, int nv, const uint8_t *const *v,
+            const size_t *vlen, uint8_t *old, char *err, size_t errn);
 /* Reads shard's block of stripe into out (block bytes): 0, or -1 with err. */
 int amcl_read(amcl *cl, int64_t stripe, int shard, uint8_t *out, char *err, size_t errn);
 /* Debugging (AM.RAW): position pos's block of stripe (data block or parity

@@ -85,6 +85,54 @@ static void print_block(const uint8_t *b, size_t n)
     printf(end ? "\n" : "(zeros)\n");
 }
 
+/* The cli's commands: name, operands after STRIPE SHARD (-1: none, STRIPE only), AM command. */
+static const struct {
+    const char *name;
+    int nops;
+    const char *cmd;
+} CLI[] = {{"read", 0, "AM.READ"}, {"write", 1, "AM.WRITE"}, {"xor", 1, "AM.XOR"},
+           {"add", 1, "AM.ADD"},   {"cas", 2, "AM.CAS"},     {"decode", 0, NULL},
+           {"verify", -1, NULL}};
+
+/* An op's operand: TEXT padded with zeros to a block, or ADD's number as is. */
+static int operand(const char *cmd, const char *text, size_t bl, uint8_t *out, size_t *len,
+                   char *err, size_t errn)
+{
+    size_t n = strlen(text);
+    if (strcmp(cmd, "AM.ADD") == 0) {
+        memcpy(out, text, n < bl ? n : bl);
+        *len = n < bl ? n : bl;
+        return 0;
+    }
+    if (n > bl) {
+        snprintf(err, errn, "TEXT has %zu bytes, a block %zu", n, bl);
+        return -1;
+    }
+    memset(out, 0, bl);
+    memcpy(out, text, n);
+    *len = bl;
+    return 0;
+}
+
+static int cli_usage(bool help, const hoc_opt *t, const char *err)
+{
+    if (err[0]) fprintf(stderr, "amalgam cli: %s\n", err);
+    fprintf(help ? stdout : stderr,
+            "usage: amalgam cli --cluster FILE read STRIPE SHARD\n"
+            "       amalgam cli --cluster FILE write|xor STRIPE SHARD TEXT\n"
+            "       amalgam cli --cluster FILE add STRIPE SHARD N\n"
+            "       amalgam cli --cluster FILE cas STRIPE SHARD EXPECTED NEW\n"
+            "       amalgam cli --cluster FILE decode STRIPE SHARD\n"
+            "       amalgam cli --cluster FILE verify STRIPE\n"
+            "Blocks print in hex, trailing zeros left out; TEXT is a block's bytes, zeros\n"
+            "after. write, xor, add and cas print the block's old value once committed.\n"
+            "verify checks the stripe's parity rows against its data blocks (exit 1 if\n"
+            "they differ); decode rebuilds the block from the rest of its stripe (ISA-L),\n"
+            "without its data server.\n");
+    if (help) hoc_opt_print(stdout, t, 2);
+    return help ? 0 : EXIT_BAD;
+}
+
 int amcmd_cli(int argc, char **argv)
 {
     bool help = false;
@@ -96,31 +144,15 @@ int amcmd_cli(int argc, char **argv)
          .help = "wait at most this long for a reply (default 10000)"},
         {"--help", HOC_OPT_SET, &help, .help = "this text"},
         {NULL}};
-    const char *pos[4];
-    int npos = 0;
+    const char *pos[6];
+    int npos = 0, k = -1;
     char err[2048] = "";
-    if (hoc_opt_parse(t, argc, argv, pos, 4, &npos, err, sizeof err) == 0 && !help) {
-        bool ok = path && npos >= 1 &&
-                  ((strcmp(pos[0], "read") == 0 && npos == 3) ||
-                   (strcmp(pos[0], "write") == 0 && npos == 4) ||
-                   (strcmp(pos[0], "decode") == 0 && npos == 3) ||
-                   (strcmp(pos[0], "verify") == 0 && npos == 2));
-        if (!ok) snprintf(err, sizeof err, "expected --cluster FILE and one command");
+    if (hoc_opt_parse(t, argc, argv, pos, 6, &npos, err, sizeof err) == 0 && !help) {
+        for (int i = 0; path && npos >= 1 && i < (int)(sizeof CLI / sizeof CLI[0]); i++)
+            if (strcmp(pos[0], CLI[i].name) == 0 && npos == 3 + CLI[i].nops) k = i;
+        if (k < 0) snprintf(err, sizeof err, "expected --cluster FILE and one command");
     }
-    if (help || err[0]) {
-        if (err[0]) fprintf(stderr, "amalgam cli: %s\n", err);
-        fprintf(help ? stdout : stderr,
-                "usage: amalgam cli --cluster FILE read STRIPE SHARD\n"
-                "       amalgam cli --cluster FILE write STRIPE SHARD TEXT\n"
-                "       amalgam cli --cluster FILE verify STRIPE\n"
-                "       amalgam cli --cluster FILE decode STRIPE SHARD\n"
-                "read prints the block in hex (trailing zeros left out); write stores TEXT\n"
-                "followed by zeros and prints the reply; verify checks the stripe's parity\n"
-                "rows against its data blocks (exit 1 if they differ); decode rebuilds the\n"
-                "block from the rest of its stripe (ISA-L), without its data server.\n");
-        if (help) hoc_opt_print(stdout, t, 2);
-        return help ? 0 : EXIT_BAD;
-    }
+    if (help || err[0]) return cli_usage(help, t, err);
     amc_cluster c;
     if (amc_load(path, &c, err, sizeof err)) {
         fprintf(stderr, "amalgam: %s\n", err);
@@ -129,28 +161,28 @@ int amcmd_cli(int argc, char **argv)
     char *end;
     long long b = strtoll(pos[1], &end, 10), s = npos > 2 ? strtoll(pos[2], &end, 10) : 0;
     size_t bl = (size_t)c.block;
-    uint8_t *blk = calloc(1, bl);
+    uint8_t *blk = calloc(3, bl);
     amcl *cl = amcl_new(&c, (int)timeout);
     int rc = EXIT_FAIL;
     if (!blk || !cl) {
-        fprintf(stderr, "amalgam cli: out of memory\n");
+        snprintf(err, sizeof err, "out of memory");
     } else if (b < 0 || b >= c.geo.stripes || s < 0 || s >= c.geo.g) {
-        fprintf(stderr, "amalgam cli: expected STRIPE in 0..%lld and SHARD in 0..%d\n",
-                (long long)c.geo.stripes - 1, c.geo.g - 1);
+        snprintf(err, sizeof err, "expected STRIPE in 0..%lld and SHARD in 0..%d",
+                 (long long)c.geo.stripes - 1, c.geo.g - 1);
         rc = EXIT_BAD;
-    } else if (strcmp(pos[0], "read") == 0) {
+    } else if (k == 0) {
         if (amcl_read(cl, b, (int)s, blk, err, sizeof err) == 0) print_block(blk, bl), rc = 0;
-    } else if (strcmp(pos[0], "write") == 0) {
-        int64_t reply;
-        size_t n = strlen(pos[3]);
-        if (n > bl) {
-            snprintf(err, sizeof err, "TEXT has %zu bytes, a block %zu", n, bl);
-        } else {
-            memcpy(blk, pos[3], n);
-            if (amcl_write(cl, b, (int)s, blk, bl, &reply, err, sizeof err) == 0)
-                printf("%lld\n", (long long)reply), rc = 0;
-        }
-    } else if (strcmp(pos[0], "decode") == 0) {
+    } else if (CLI[k].cmd) {
+        const uint8_t *v[2] = {blk + bl, blk + 2 * bl};
+        size_t vl[2] = {0, 0};
+        int bad = 0;
+        for (int i = 0; i < CLI[k].nops && !bad; i++)
+            bad = operand(CLI[k].cmd, pos[3 + i], bl, blk + bl * (size_t)(1 + i), &vl[i], err,
+                          sizeof err);
+        if (!bad &&
+            amcl_op(cl, CLI[k].cmd, b, (int)s, CLI[k].nops, v, vl, blk, err, sizeof err) == 0)
+            print_block(blk, bl), rc = 0;
+    } else if (strcmp(CLI[k].name, "decode") == 0) {
         if (amst_decode(cl, &c, b, (int)s, blk, err, sizeof err) == 0) print_block(blk, bl), rc = 0;
     } else {
         int v = amst_verify(cl, &c, b, err, sizeof err);

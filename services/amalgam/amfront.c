@@ -2,7 +2,10 @@
  *
  *   PING [msg]                  PONG, or msg
  *   AM.READ STRIPE SHARD        the block (bulk), once every op executed before it committed
- *   AM.WRITE STRIPE SHARD VAL   the model's reply (an integer), once the write committed
+ *   AM.WRITE STRIPE SHARD BLOCK the block's old value, once the write committed
+ *   AM.XOR STRIPE SHARD BLOCK   ... once the block XOR BLOCK committed
+ *   AM.ADD STRIPE SHARD N       ... once N added to the byte at AT committed
+ *   AM.CAS STRIPE SHARD OLD NEW ... once "NEW if the block is OLD" committed
  *   AM.RAW STRIPE POS           debugging: [block or parity row, then op counters] of
  *                               position POS of the stripe, as this machine holds it now
  *   AM.INFO                     this machine's groups and instances (text)
@@ -122,16 +125,35 @@ static ams_group *locate(amf_conn *c, const resp_req *r, aml_role want, int64_t 
     return gr;
 }
 
-static void cmd_write(amf_conn *c, const resp_req *r)
+/* An op's operands from its arguments (after STRIPE SHARD): WRITE and XOR
+ * take a block, ADD an integer, CAS two blocks. 0, or -1 with err. */
+static int operands(const amop_model *m, amop_kind k, const resp_req *r, int64_t *x, int64_t *y,
+                    char *err, size_t errn)
 {
-    int64_t inst, args[AMOP_MAX_ARGS];
+    *x = *y = 0;
+    if (k == AMOP_ADD) {
+        if (number(r->argv[3], r->lens[3], m->vlo, m->vhi - 1, x) == 0) return 0;
+        snprintf(err, errn, "ADD takes a whole number in %lld..%lld", (long long)m->vlo,
+                 (long long)m->vhi - 1);
+        return -1;
+    }
+    if (amop_value(m, r->argv[3], r->lens[3], x, err, errn)) return -1;
+    return k == AMOP_CAS ? amop_value(m, r->argv[4], r->lens[4], y, err, errn) : 0;
+}
+
+/* AM.WRITE, AM.XOR, AM.ADD, AM.CAS: the model's op at the block's data
+ * server, answered with the block's old value once committed. */
+static void cmd_op(amf_conn *c, const resp_req *r, amop_kind k)
+{
+    int64_t inst, x, y, args[AMOP_MAX_ARGS];
     int blk, pos;
     char err[512];
+    const amop_model *m = &c->f->s->model;
     ams_group *gr = locate(c, r, AML_DATA, &inst, &blk, &pos);
     if (!gr) return;
-    if (amop_write_args(&c->f->s->model, blk, r->argv[3], r->lens[3], args, err + 4,
-                        sizeof err - 4)) {
-        memcpy(err, "ERR ", 4);
+    memcpy(err, "ERR ", 4);
+    if (operands(m, k, r, &x, &y, err + 4, sizeof err - 4) ||
+        amop_args(m, k, blk, x, y, args, err + 4, sizeof err - 4)) {
         reply_error(c, err);
         return;
     }
@@ -142,7 +164,7 @@ static void cmd_write(amf_conn *c, const resp_req *r)
     }
     w->conn = c;
     c->busy = true;
-    if (ams_submit_write(gr, (uint64_t)inst, args, w, err, sizeof err)) {
+    if (ams_submit_op(gr, (uint64_t)inst, args, w, err, sizeof err)) {
         free(w);
         c->busy = false;
         reply_error(c, err);
@@ -250,7 +272,13 @@ static void dispatch(amf_conn *c, const resp_req *r)
         flush_out(c);
         c->closing = true;
     } else if (resp_is(cmd, n, "AM.WRITE") && r->argc == 4) {
-        cmd_write(c, r);
+        cmd_op(c, r, AMOP_WRITE);
+    } else if (resp_is(cmd, n, "AM.XOR") && r->argc == 4) {
+        cmd_op(c, r, AMOP_XOR);
+    } else if (resp_is(cmd, n, "AM.ADD") && r->argc == 4) {
+        cmd_op(c, r, AMOP_ADD);
+    } else if (resp_is(cmd, n, "AM.CAS") && r->argc == 5) {
+        cmd_op(c, r, AMOP_CAS);
     } else if (resp_is(cmd, n, "AM.READ") && r->argc == 3) {
         cmd_read(c, r);
     } else if (resp_is(cmd, n, "AM.RAW") && r->argc == 3) {
@@ -259,8 +287,8 @@ static void dispatch(amf_conn *c, const resp_req *r)
         cmd_info(c);
     } else {
         reply_error(c, "ERR unknown command or wrong number of arguments: expected PING, QUIT, "
-                       "AM.READ STRIPE SHARD, AM.WRITE STRIPE SHARD VALUE, AM.RAW STRIPE POS, "
-                       "AM.INFO");
+                       "AM.READ STRIPE SHARD, AM.WRITE|AM.XOR STRIPE SHARD BLOCK, AM.ADD STRIPE "
+                       "SHARD N, AM.CAS STRIPE SHARD EXPECTED NEW, AM.RAW STRIPE POS, AM.INFO");
     }
 }
 
@@ -309,12 +337,10 @@ void amf_reply(ams_server *s, ams_wait *w, const char *msg)
     amf_conn *c = w->conn;
     if (c) {
         hoc_buf *o = &c->f->out;
-        if (msg)
-            resp_error(o, msg);
-        else if (w->is_read)
-            resp_bulk(o, w->bytes, (size_t)s->model.block);
+        if (msg || !w->bytes)
+            resp_error(o, msg ? msg : "ERR out of memory");
         else
-            resp_int(o, w->reply);
+            resp_bulk(o, w->bytes, (size_t)s->model.block);
         flush_out(c);
         c->busy = false;
     }

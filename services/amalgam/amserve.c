@@ -111,9 +111,11 @@ static void io_event_done(void *ctx, uint64_t inst, int64_t round, uint64_t tag,
         pw = &(*pw)->next;
     ams_wait *w = *pw;
     if (!w) return;
-    int64_t reply;
+    const uint8_t *reply;
     const void *st = ams_state(gr, inst);
-    if (!ran || !st || !amop_executed(&gr->srv->model, outputs, &reply)) {
+    size_t bl = (size_t)gr->srv->model.block;
+    if (!ran || !st || !amop_executed(&gr->srv->model, outputs, &reply) ||
+        !(w->bytes = malloc(bl))) {
         /* the model refused it (window full, shard being replaced): nothing changed */
         *pw = w->next;
         gr->srv->ops_refused++;
@@ -124,13 +126,13 @@ static void io_event_done(void *ctx, uint64_t inst, int64_t round, uint64_t tag,
     }
     amop_view v;
     amop_view_of(&gr->srv->model, st, &v);
-    w->reply = reply;
+    memcpy(w->bytes, reply, bl);
     w->opn = v.opn; /* the op just executed is the last one */
     if (v.com >= w->opn) answer_committed(gr, inst, v.com);
 }
 
-int ams_submit_write(ams_group *gr, uint64_t inst, const int64_t *args, ams_wait *w, char *err,
-                     size_t errn)
+int ams_submit_op(ams_group *gr, uint64_t inst, const int64_t *args, ams_wait *w, char *err,
+                  size_t errn)
 {
     w->tag = ++gr->srv->next_tag;
     w->inst = inst;
@@ -171,7 +173,6 @@ int ams_submit_read(ams_group *gr, uint64_t inst, int b, ams_wait *w, char *err,
     memcpy(w->bytes, amop_block(&gr->srv->model, st, b), bl);
     w->tag = ++gr->srv->next_tag;
     w->inst = inst;
-    w->is_read = true;
     if (v.com >= v.opn) {
         amf_reply(gr->srv, w, NULL);
         return 0;
@@ -196,8 +197,6 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
 {
     *gr = (ams_group){.srv = s, .role = role, .cls = t, .pid = pid};
     class_peers(s, t, &gr->peers);
-    int64_t params[AMOP_MAX_ARGS];
-    if (amop_params(&s->model, &s->c.geo, params, err, errn) < 0) return -1;
     int64_t per_class = (s->ninst + s->c.geo.machines - 1) / s->c.geo.machines;
     hoc_logger lg = s->log;
     lg.id = pid;
@@ -206,7 +205,7 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
                        .peers = &gr->peers,
                        .secret = s->secret,
                        .secret_len = s->secret_len,
-                       .params = params,
+                       .params = s->model.params,
                        .max_live = (int)per_class + 1,
                        .seed = (uint64_t)(s->machine * 1000 + t * 10 + role),
                        .log = lg};
@@ -290,7 +289,8 @@ static int load(ams_server *s, const ams_opts *o, char *err, size_t errn)
     if (amc_load(o->path, &s->c, err, errn)) return -1;
     if (amc_check_class_ports(&s->c, o->path, err, errn)) return -1;
     const amv_variant *v = amv_for(&s->c, o->path, err, errn);
-    if (!v || amop_model_init(&s->model, v->algo, v->block, v->per_inst, err, errn)) return -1;
+    if (!v || amop_model_init(&s->model, v->algo, v->block, v->per_inst, &s->c.geo, err, errn))
+        return -1;
     s->n = aml_width(&s->c.geo) + 1;
     s->ninst = aml_instances(&s->c.geo);
     if (s->n > v->algo->maxn) {

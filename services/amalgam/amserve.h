@@ -36,11 +36,9 @@ typedef struct ams_opts {
 typedef struct ams_wait {
     struct ams_wait *next;
     uint64_t tag, inst;
-    int64_t opn; /* 0 until the event ran */
-    void *conn;  /* the front end's connection; NULL once it closed */
-    bool is_read;
-    int64_t reply;  /* a write's reply (the model's executed value) */
-    uint8_t *bytes; /* a read's block */
+    int64_t opn;    /* 0 until the event ran */
+    void *conn;     /* the front end's connection; NULL once it closed */
+    uint8_t *bytes; /* the reply: an op's (the model's executed), a read's block */
 } ams_wait;
 
 /* One server's part in one rotation class. */
@@ -83,11 +81,11 @@ ams_group *ams_group_of(ams_server *s, aml_role role, int t);
 /* Instance inst's state at this server, or NULL when it is not running here
  * or is a replacement still waiting to join its peers. */
 const void *ams_state(ams_group *gr, uint64_t inst);
-/* Queues a write as the op event of instance inst; the wait w (allocated,
- * conn set) is answered by amf_reply when committed, or now with an error:
+/* Queues an op (the op event's arguments, amop_args) for instance inst; the
+ * wait w (allocated, conn set) is answered by amf_reply once committed:
  * 0, or -1 with the client's error reply in err (w freed by the caller). */
-int ams_submit_write(ams_group *gr, uint64_t inst, const int64_t *args, ams_wait *w, char *err,
-                     size_t errn);
+int ams_submit_op(ams_group *gr, uint64_t inst, const int64_t *args, ams_wait *w, char *err,
+                  size_t errn);
 /* Reads block b of instance inst at a data server: answered once every op
  * executed before it is committed. 0, or -1 with err. */
 int ams_submit_read(ams_group *gr, uint64_t inst, int b, ams_wait *w, char *err, size_t errn);
