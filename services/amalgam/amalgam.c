@@ -9,6 +9,7 @@
 
 #include "amcluster.h"
 #include "amcmd.h"
+#include "amvariant.h"
 #include "amlayout.h"
 #include "ammttdl.h"
 #include "opt.h"
@@ -189,6 +190,20 @@ static void print_machine_roles(const amc_cluster *c, int m)
     }
 }
 
+/* Whether `amalgam serve` can run the file (its port ranges, a build of its
+ * block size): a note, not an error, since the file itself is valid. */
+static void print_servable(const char *path, const amc_cluster *c)
+{
+    char why[1024];
+    const amv_variant *v = NULL;
+    if (amc_check_class_ports(c, path, why, sizeof why) == 0 &&
+        (v = amv_for(c, path, why, sizeof why)))
+        printf("\nserve: ok (amalgam.ho built with block %lld B, %lld a shard per instance)\n",
+               (long long)v->block, (long long)v->per_inst);
+    else
+        printf("\nserve: amalgam serve cannot run this file: %s\n", why);
+}
+
 static int cmd_check_cluster(int argc, char **argv)
 {
     bool help = false;
@@ -223,6 +238,7 @@ static int cmd_check_cluster(int argc, char **argv)
     }
     print_cluster(pos[0], &c);
     if (machine >= 0) print_machine_roles(&c, (int)machine);
+    print_servable(pos[0], &c);
     amc_free(&c);
     return 0;
 }

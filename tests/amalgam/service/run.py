@@ -172,6 +172,10 @@ def main():
                        text=True, timeout=30)
     check(r.returncode == 2 and "high.cluster:7:" in r.stderr and "65533..65537" in r.stderr,
           f"class ports past 65535: exit {r.returncode} {r.stderr.strip()}")
+    for f, want_line in [(path, "serve: ok (amalgam.ho built with block 64 B, 1 a shard per instance)"),
+                         (clash, "serve: amalgam serve cannot run this file: " + clash + ":6:")]:
+        r = subprocess.run([AM, "check-cluster", f], capture_output=True, text=True, timeout=30)
+        check(r.returncode == 0 and want_line in r.stdout, f"check-cluster {f}: {r.returncode} {r.stdout[-300:]}")
     r = subprocess.run([AM, "reconf", "--cluster", path, "--id", "1"], capture_output=True, text=True, timeout=30)
     check(r.returncode == 2, f"reconf --id 1 of a 1-replica cluster: exit {r.returncode}")
 
