@@ -15,11 +15,14 @@
 
 #define AMCL_RETRIES 50 /* TRYAGAIN: the op changed nothing; 20 ms apart */
 #define AMCL_MAX_ELEMS 64
+#define AMCL_RECONNECTS 3 /* a connection lost: sent again this many times in all */
 
 struct amcl {
     const amc_cluster *c;
     int timeout_ms;
-    int *fd; /* per machine, -1: not connected */
+    char id[24];  /* this client's name for exactly-once answers (amdedup.h) */
+    uint64_t seq; /* its last op's number */
+    int *fd;      /* per machine, -1: not connected */
 };
 
 /* One reply: a type byte (+ - : $ *), its integer or bytes, or elements. */
@@ -50,6 +53,12 @@ amcl *amcl_new(const amc_cluster *c, int timeout_ms)
     }
     cl->c = c;
     cl->timeout_ms = timeout_ms;
+    /* unique enough among a machine's clients: time, process and address */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(cl->id, sizeof cl->id, "c%llx",
+             (unsigned long long)(ts.tv_sec * 1000000007ull ^ (uint64_t)ts.tv_nsec ^
+                                  (uint64_t)getpid() << 40 ^ (uint64_t)(uintptr_t)cl));
     for (int m = 0; m < c->geo.machines; m++)
         cl->fd[m] = -1;
     return cl;
@@ -183,8 +192,16 @@ static int roundtrip(amcl *cl, int m, int argc, const char **argv, const size_t 
 static int command(amcl *cl, int m, int argc, const char **argv, const size_t *lens, reply *r,
                    char *err, size_t errn)
 {
+    int lost = 0;
     for (int tries = 0; tries < AMCL_RETRIES; tries++) {
-        if (roundtrip(cl, m, argc, argv, lens, r, err, errn)) return -1;
+        if (roundtrip(cl, m, argc, argv, lens, r, err, errn)) {
+            /* no reply: send it again on a new connection (an op carries its id,
+             * so it runs once however often it is sent) */
+            if (++lost >= AMCL_RECONNECTS) return -1;
+            struct timespec ts = {0, 100 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+            continue;
+        }
         if (r->type != '-') return 0;
         const char *msg = (const char *)r->s;
         int to;
@@ -210,7 +227,7 @@ static int block_cmd(amcl *cl, const char *name, int64_t stripe, int pos, int nv
                      const uint8_t *const *v, const size_t *vlen, reply *r, char *err, size_t errn)
 {
     int m = aml_machine(&cl->c->geo, stripe, pos);
-    if (m < 0 || nv < 0 || nv > 2) {
+    if (m < 0 || nv < 0 || nv > 5) {
         snprintf(err, errn, "stripe %lld position %d is not in the cluster", (long long)stripe,
                  pos);
         return -1;
@@ -218,8 +235,8 @@ static int block_cmd(amcl *cl, const char *name, int64_t stripe, int pos, int nv
     char sb[24], pb[16];
     snprintf(sb, sizeof sb, "%lld", (long long)stripe);
     snprintf(pb, sizeof pb, "%d", pos);
-    const char *argv[5] = {name, sb, pb};
-    size_t lens[5] = {strlen(name), strlen(sb), strlen(pb)};
+    const char *argv[8] = {name, sb, pb};
+    size_t lens[8] = {strlen(name), strlen(sb), strlen(pb)};
     for (int i = 0; i < nv; i++)
         argv[3 + i] = (const char *)v[i], lens[3 + i] = vlen[i];
     return command(cl, m, 3 + nv, argv, lens, r, err, errn);
@@ -229,7 +246,20 @@ int amcl_op(amcl *cl, const char *cmd, int64_t stripe, int shard, int nv, const 
             const size_t *vlen, uint8_t *old, char *err, size_t errn)
 {
     reply r;
-    if (block_cmd(cl, cmd, stripe, shard, nv, v, vlen, &r, err, errn)) return -1;
+    char seq[24];
+    const uint8_t *args[5];
+    size_t lens[5];
+    if (nv < 0 || nv > 2) {
+        snprintf(err, errn, "%s: at most 2 operands", cmd);
+        return -1;
+    }
+    snprintf(seq, sizeof seq, "%llu", (unsigned long long)++cl->seq);
+    for (int i = 0; i < nv; i++)
+        args[i] = v[i], lens[i] = vlen[i];
+    args[nv] = (const uint8_t *)"ID", lens[nv] = 2;
+    args[nv + 1] = (const uint8_t *)cl->id, lens[nv + 1] = strlen(cl->id);
+    args[nv + 2] = (const uint8_t *)seq, lens[nv + 2] = strlen(seq);
+    if (block_cmd(cl, cmd, stripe, shard, nv + 3, args, lens, &r, err, errn)) return -1;
     int rc = r.type == '$' && r.s && r.len == (size_t)cl->c->block ? 0 : -1;
     if (rc)
         snprintf(err, errn, "%s: not a block of %lld bytes", cmd, (long long)cl->c->block);

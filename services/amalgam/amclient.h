@@ -2,7 +2,9 @@
  * commands"). It reads the cluster file, sends each block op to the client
  * port of the machine whose data server holds the block (following a MOVED
  * redirect), speaks RESP2 over blocking sockets, and sends again an op the
- * server refused with TRYAGAIN (which changed nothing). One connection a
+ * server refused with TRYAGAIN (which changed nothing). Ops carry the
+ * client's name and number (ID CLIENT SEQ), so one sent again after a lost
+ * connection is answered from its first execution. One connection a
  * machine, opened when first needed. Not thread-safe. */
 #ifndef HOC_AMCLIENT_H
 #define HOC_AMCLIENT_H

@@ -6,6 +6,7 @@
  *   AM.XOR STRIPE SHARD BLOCK   ... once the block XOR BLOCK committed
  *   AM.ADD STRIPE SHARD N       ... once N added to the byte at AT committed
  *   AM.CAS STRIPE SHARD OLD NEW ... once "NEW if the block is OLD" committed
+ *   (each op may end with ID CLIENT SEQ: answered once however often sent, amdedup.h)
  *   AM.RAW STRIPE POS           debugging: [block or parity row, then op counters] of
  *                               position POS of the stripe, as this machine holds it now
  *   AM.INFO                     this machine's groups and instances (text)
@@ -141,14 +142,52 @@ static int operands(const amop_model *m, amop_kind k, const resp_req *r, int64_t
     return k == AMOP_CAS ? amop_value(m, r->argv[4], r->lens[4], y, err, errn) : 0;
 }
 
-/* AM.WRITE, AM.XOR, AM.ADD, AM.CAS: the model's op at the block's data
- * server, answered with the block's old value once committed. */
-static void cmd_op(amf_conn *c, const resp_req *r, amop_kind k)
+/* An op sent with ID CLIENT SEQ: 0 to run it (*ded its entry + 1), or 1
+ * when it is answered here (a duplicate's first reply, or a refusal). */
+static int dedup(amf_conn *c, const uint8_t *client, size_t len, uint64_t seq, int *ded)
 {
-    int64_t inst, x, y, args[AMOP_MAX_ARGS];
-    int blk, pos;
+    amd_table *t = &c->f->s->dedup;
+    const uint8_t *reply = NULL;
+    int idx = -1;
+    switch (amd_begin(t, client, len, seq, &idx, &reply)) {
+    case AMD_NEW:
+        *ded = idx + 1;
+        return 0;
+    case AMD_DUP:
+        resp_bulk(&c->f->out, reply, t->block);
+        flush_out(c);
+        return 1;
+    case AMD_BUSY:
+        reply_error(c, "TRYAGAIN this op of the client is still running");
+        return 1;
+    case AMD_STALE:
+        reply_error(c, "ERR the client has sent a later op than this one");
+        return 1;
+    case AMD_FULL:
+        reply_error(c, "TRYAGAIN too many clients with ops running here");
+        return 1;
+    default:
+        reply_error(c, "ERR a CLIENT name is 1 to 64 bytes, no NUL");
+        return 1;
+    }
+}
+
+/* AM.WRITE, AM.XOR, AM.ADD, AM.CAS [ID CLIENT SEQ]: the model's op at the
+ * block's data server, answered with the block's old value once committed;
+ * with an id, answered once however often it is sent (amdedup.h). */
+static void cmd_op(amf_conn *c, const resp_req *r, amop_kind k, int nargs)
+{
+    int64_t inst, x, y, seq = 0, args[AMOP_MAX_ARGS];
+    int blk, pos, ded = 0;
     char err[512];
-    const amop_model *m = &c->f->s->model;
+    ams_server *s = c->f->s;
+    const amop_model *m = &s->model;
+    if (r->argc == nargs + 3 &&
+        (!resp_is(r->argv[nargs], r->lens[nargs], "ID") ||
+         number(r->argv[nargs + 2], r->lens[nargs + 2], 1, INT64_MAX / 2, &seq))) {
+        reply_error(c, "ERR expected ... ID CLIENT SEQ (SEQ a whole number from 1)");
+        return;
+    }
     ams_group *gr = locate(c, r, AML_DATA, &inst, &blk, &pos);
     if (!gr) return;
     memcpy(err, "ERR ", 4);
@@ -157,14 +196,18 @@ static void cmd_op(amf_conn *c, const resp_req *r, amop_kind k)
         reply_error(c, err);
         return;
     }
+    if (seq && dedup(c, r->argv[nargs + 1], r->lens[nargs + 1], (uint64_t)seq, &ded)) return;
     ams_wait *w = calloc(1, sizeof *w);
     if (!w) {
+        if (ded) amd_abort(&s->dedup, ded - 1);
         reply_error(c, "ERR out of memory");
         return;
     }
     w->conn = c;
+    w->ded = ded;
     c->busy = true;
     if (ams_submit_op(gr, (uint64_t)inst, args, w, err, sizeof err)) {
+        if (ded) amd_abort(&s->dedup, ded - 1);
         free(w);
         c->busy = false;
         reply_error(c, err);
@@ -271,14 +314,14 @@ static void dispatch(amf_conn *c, const resp_req *r)
         resp_simple(&c->f->out, "OK");
         flush_out(c);
         c->closing = true;
-    } else if (resp_is(cmd, n, "AM.WRITE") && r->argc == 4) {
-        cmd_op(c, r, AMOP_WRITE);
-    } else if (resp_is(cmd, n, "AM.XOR") && r->argc == 4) {
-        cmd_op(c, r, AMOP_XOR);
-    } else if (resp_is(cmd, n, "AM.ADD") && r->argc == 4) {
-        cmd_op(c, r, AMOP_ADD);
-    } else if (resp_is(cmd, n, "AM.CAS") && r->argc == 5) {
-        cmd_op(c, r, AMOP_CAS);
+    } else if (resp_is(cmd, n, "AM.WRITE") && (r->argc == 4 || r->argc == 7)) {
+        cmd_op(c, r, AMOP_WRITE, 4);
+    } else if (resp_is(cmd, n, "AM.XOR") && (r->argc == 4 || r->argc == 7)) {
+        cmd_op(c, r, AMOP_XOR, 4);
+    } else if (resp_is(cmd, n, "AM.ADD") && (r->argc == 4 || r->argc == 7)) {
+        cmd_op(c, r, AMOP_ADD, 4);
+    } else if (resp_is(cmd, n, "AM.CAS") && (r->argc == 5 || r->argc == 8)) {
+        cmd_op(c, r, AMOP_CAS, 5);
     } else if (resp_is(cmd, n, "AM.READ") && r->argc == 3) {
         cmd_read(c, r);
     } else if (resp_is(cmd, n, "AM.RAW") && r->argc == 3) {

@@ -15,6 +15,10 @@
 #include "amvariant.h"
 #include "metrics.h"
 
+/* Clients whose last op a machine remembers (amdedup.h): the least recently
+ * used is forgotten beyond this. */
+#define AMS_CLIENTS 4096
+
 /* The port a server of role r on machine x listens at for class t. */
 static int role_port(const amc_machine *x, aml_role r, int t)
 {
@@ -85,6 +89,7 @@ static void answer_committed(ams_group *gr, uint64_t inst, int64_t com)
         if (w->inst == inst && w->opn > 0 && w->opn <= com) {
             *pw = w->next;
             gr->srv->ops_committed++;
+            if (w->ded && w->bytes) amd_done(&gr->srv->dedup, w->ded - 1, w->bytes);
             amf_reply(gr->srv, w, NULL);
         } else {
             pw = &w->next;
@@ -119,6 +124,7 @@ static void io_event_done(void *ctx, uint64_t inst, int64_t round, uint64_t tag,
         /* the model refused it (window full, shard being replaced): nothing changed */
         *pw = w->next;
         gr->srv->ops_refused++;
+        if (w->ded) amd_abort(&gr->srv->dedup, w->ded - 1);
         amf_reply(gr->srv, w,
                   "TRYAGAIN the shard did not take the op (its window of pending ops is full, "
                   "or it is being rebuilt): nothing changed, send it again");
@@ -268,11 +274,14 @@ static void render(void *ctx, struct evbuffer *b)
 {
     ams_server *s = ctx;
     hoc_svc_render_metrics(b, s->svcs, s->ngroups);
-    uint64_t v[2] = {s->ops_committed, s->ops_refused};
+    uint64_t v[3] = {s->ops_committed, s->ops_refused, s->dedup.dups};
     hoc_metrics_family(b, "amalgam_ops_committed_total", "counter",
                        "Client ops answered after their commit.", v, 1, NULL);
     hoc_metrics_family(b, "amalgam_ops_refused_total", "counter",
                        "Client ops the model did not take (window full, rebuilding).", v + 1, 1,
+                       NULL);
+    hoc_metrics_family(b, "amalgam_ops_duplicate_total", "counter",
+                       "Client ops sent again and answered from the first execution.", v + 2, 1,
                        NULL);
 }
 
@@ -342,6 +351,7 @@ static void server_free(ams_server *s)
     if (s->sigint) event_free(s->sigint);
     if (s->sigterm) event_free(s->sigterm);
     if (s->base) event_base_free(s->base);
+    amd_free(&s->dedup);
     amc_free(&s->c);
 }
 
@@ -358,6 +368,10 @@ int ams_run(const ams_opts *o, char *err, size_t errn)
     if (load(&s, o, err, errn)) goto out;
     if (!(s.base = event_base_new()) || event_base_priority_init(s.base, 2)) {
         snprintf(err, errn, "cannot make an event loop");
+        goto out;
+    }
+    if (amd_init(&s.dedup, AMS_CLIENTS, (size_t)s.c.block)) {
+        snprintf(err, errn, "out of memory");
         goto out;
     }
     if (open_groups(&s, err, errn)) goto out;

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "amcluster.h"
+#include "amdedup.h"
 #include "amop.h"
 #include "log.h"
 #include "svc.h"
@@ -39,6 +40,7 @@ typedef struct ams_wait {
     int64_t opn;    /* 0 until the event ran */
     void *conn;     /* the front end's connection; NULL once it closed */
     uint8_t *bytes; /* the reply: an op's (the model's executed), a read's block */
+    int ded;        /* its client's entry in srv->dedup + 1; 0: sent without an id */
 } ams_wait;
 
 /* One server's part in one rotation class. */
@@ -66,6 +68,7 @@ typedef struct ams_server {
     amf_front *front;
     uint64_t next_tag;
     uint64_t ops_committed, ops_refused;
+    amd_table dedup; /* exactly-once answers across clients' retries */
     uint8_t secret[256];
     size_t secret_len;
     hoc_logger log;

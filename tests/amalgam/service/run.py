@@ -230,6 +230,23 @@ def main():
         check(got == ("bulk", block_of(after)), f"read after {args[0]}: {got}, expected {after}")
         ops += 1
     want[(b, s)] = (200 + 250) % 256
+    # exactly once: an op sent again with its ID CLIENT SEQ gets its first reply and runs once
+    b, s = 6, 2
+    c = conns[data_machine(b, s)]
+    first = c.cmd("AM.WRITE", b, s, block_of(31), "ID", "client-a", 1)
+    check(first == ("bulk", block_of(want[(b, s)])), f"write with an id: {first}")
+    again = c.cmd("AM.WRITE", b, s, block_of(32), "ID", "client-a", 1)
+    check(again == first, f"the same op again: {again}, expected the first reply")
+    check(c.cmd("AM.READ", b, s) == ("bulk", block_of(31)), "an op sent twice ran once")
+    nxt = c.cmd("AM.ADD", b, s, 1, "ID", "client-a", 2)
+    check(nxt == ("bulk", block_of(31)), f"the client's next op: {nxt}")
+    stale = c.cmd("AM.WRITE", b, s, block_of(33), "ID", "client-a", 1)
+    check(stale[0] == "err" and "later op" in stale[1], f"an older op of the client: {stale}")
+    bad = c.cmd("AM.WRITE", b, s, block_of(33), "XX", "client-a", 3)
+    check(bad[0] == "err" and "ID CLIENT SEQ" in bad[1], f"a malformed id: {bad}")
+    check(c.cmd("AM.READ", b, s) == ("bulk", block_of(32)), "refused ops changed nothing")
+    want[(b, s)] = 32
+    ops += 2
     # the C client and amalgam cli: it finds the machine itself
     r = run_cli(path, "write", 4, 1, "Z")
     check(r.returncode == 0 and r.stdout.strip() == "%02x" % want[(4, 1)], f"cli write: {r.returncode} {r.stdout} {r.stderr}")
@@ -294,7 +311,7 @@ def main():
         check(r.returncode == 0, f"verify {b} after bad requests: {r.stdout} {r.stderr}")
     check(all(p.poll() is None for p in procs), "every process alive after bad input")
     # /metrics counts the committed ops of each machine's data server
-    total = 0
+    total = dups = 0
     for m in range(M):
         with socket.create_connection(("127.0.0.1", base + 20 * m + 11), timeout=5) as s:
             s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
@@ -304,7 +321,10 @@ def main():
         for line in page.decode().splitlines():
             if line.startswith("hoc_amalgam_ops_committed_total "):
                 total += int(line.split()[1])
+            if line.startswith("hoc_amalgam_ops_duplicate_total "):
+                dups += int(line.split()[1])
     check(total == ops, f"ops committed in /metrics: {total}, expected {ops}")
+    check(dups == 1, f"duplicates answered in /metrics: {dups}, expected 1")
 
     # ---- a machine lost: blocks whose data server lives still read back ----
     dead = 4
