@@ -211,11 +211,11 @@
         add("text", { x: x + W - 60, y: y(o.p) - 6, "font-size": 10, fill: "#2e7d32" },
           o.name + (o.value ? "(" + o.value + ")" : ""));
       }
-      /* the environment acts after the update: a mark at the round's end,
-       * below the process's line */
+      /* the environment acts after the update: a mark ending at the round's
+       * end, below the process's line (so a long one stays in its round) */
       for (const e of r.env) {
-        const mark = add("text", { x: x + W - 60, y: y(e.p) + 14, "font-size": 10, fill: "#e65100",
-          class: "env", "data-p": e.p, "data-round": r.round },
+        const mark = add("text", { x: x + W - 4, y: y(e.p) + 14, "font-size": 10, fill: "#e65100",
+          "text-anchor": "end", class: "env", "data-p": e.p, "data-round": r.round },
           "⚡ " + (e.replaced ? ["replaced"] : []).concat(e.events).join(", "));
         mark.appendChild(document.createElementNS(NS, "title")).textContent =
           "after its update in round " + r.round + ", " + envText(e);
