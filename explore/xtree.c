@@ -148,12 +148,22 @@ static bool env_empty(const xt_tree *t, const simenv_step *env)
     return true;
 }
 
-/* Do two environment steps do the same? (Unused argument slots are zero:
- * simenv_parse clears the step.) */
+/* Do two environments (n steps each, or NULL) do the same? Field by field:
+ * a struct's padding is not part of its value. */
 static bool same_env(const xt_tree *t, const simenv_step *x, const simenv_step *y)
 {
     if (env_empty(t, x) || env_empty(t, y)) return env_empty(t, x) && env_empty(t, y);
-    return memcmp(x, y, sizeof *x * (size_t)t->n) == 0;
+    for (int q = 0; q < t->n; q++) {
+        const simenv_step *a = &x[q], *b = &y[q];
+        if (a->replaced != b->replaced || a->count != b->count) return false;
+        for (int k = 0; k < a->count; k++) {
+            int nargs = t->a->events[a->event[k]].nargs < 8 ? t->a->events[a->event[k]].nargs : 8;
+            if (a->event[k] != b->event[k] ||
+                memcmp(a->args[k], b->args[k], sizeof a->args[k][0] * (size_t)nargs) != 0)
+                return false;
+        }
+    }
+    return true;
 }
 
 bool xt_has_env(const xt_tree *t, int id)
