@@ -38,8 +38,9 @@ typedef struct Sim {
     uint64_t *bits;   /* the oracle bits each process got in the round (for observe) */
     simenv_step *env; /* what the environment did to each process in the round (for observe) */
     int64_t *crash_at;
-    int64_t *replace_at; /* the round after whose update a process is replaced, or -1 */
-    uint8_t *history;    /* trace_rounds x (n states + n HO sets) */
+    int64_t *replace_at;   /* the round after whose update a process is replaced, or -1 */
+    uint8_t *history;      /* trace_rounds x (n states + n HO sets) */
+    simenv_step *hist_env; /* trace_rounds x n: what the environment did in those rounds */
     int64_t hist_first, hist_count;
     Event *events;
     size_t nevents, cap_events;
@@ -159,6 +160,7 @@ static void remember(Sim *s, int64_t r)
     memcpy(s->history + slot * per, s->states, (size_t)s->n * s->a->state_size);
     memcpy(s->history + slot * per + (size_t)s->n * s->a->state_size, s->ho,
            (size_t)s->n * sizeof(hoc_set));
+    memcpy(s->hist_env + slot * s->n, s->env, (size_t)s->n * sizeof *s->env);
     if (s->hist_count < keep) s->hist_count++;
     s->hist_first = r - s->hist_count + 1;
 }
@@ -174,6 +176,7 @@ static void print_trace(Sim *s, FILE *f)
         for (int p = 0; p < s->n; p++) {
             fprintf(f, "  p%d HO=", p);
             hoc_print_value(f, HOC_K_SET, &ho[p], NULL, 0);
+            simenv_print(f, s->a, &s->hist_env[(r % s->o->trace_rounds) * s->n + p]);
             hoc_print_state(f, s->a, h + (size_t)p * s->a->state_size, s->n);
             fputc('\n', f);
         }
@@ -438,10 +441,11 @@ static int sim_alloc(Sim *s)
     size_t per = n * a->state_size + n * sizeof(hoc_set);
     int keep = s->o->trace_rounds;
     s->history = keep > 0 ? calloc((size_t)keep, per) : NULL;
+    s->hist_env = keep > 0 ? calloc((size_t)keep * n, sizeof *s->hist_env) : NULL;
     s->inputs = calloc(n * (size_t)(a->ninputs + 1), sizeof *s->inputs);
     bool ok = s->states && s->next && s->outbox && s->to && s->msgs && s->outputs && s->ho &&
               s->bits && s->env && s->crash_at && s->replace_at && s->inputs &&
-              (keep <= 0 || s->history);
+              (keep <= 0 || (s->history && s->hist_env));
     return ok ? 0 : -1;
 }
 
@@ -449,8 +453,8 @@ static void sim_free(Sim *s)
 {
     free(s->states), free(s->next), free(s->outbox), free(s->to), free(s->msgs), free(s->outputs),
         free(s->ho);
-    free(s->crash_at), free(s->bits), free(s->env), free(s->history), free(s->events),
-        free(s->inputs), free(s->replace_at);
+    free(s->crash_at), free(s->bits), free(s->env), free(s->history), free(s->hist_env),
+        free(s->events), free(s->inputs), free(s->replace_at);
 }
 
 /* Picks count distinct processes and for each a round, into at (-1 for

@@ -9,7 +9,8 @@ hoc sim --replay (tests/sim/env_block.ho):
     past them) is refused as diverging, naming the byte; a value that is no
     block is refused; a trace without blocks (written before they were
     carried) still replays;
-  - a replacement and an event in one step (env [1, [event, arg]]) replay.
+  - a replacement and an event in one step (env [1, [event, arg]]) replay;
+  - hoc sim's trace of a violation shows the events it drew.
 
 usage: replay_blocks.py HOC SOURCE_DIR"""
 import json
@@ -115,6 +116,18 @@ def main():
         rc, out = replay(hoc, ho, t2, tmp, "last", lambda t: set_block(t, 0, 0, "0x" + b * (K - 1) + "07"))
         ok(rc == 2 and "DIVERGED: round 0, p0, blk[%d]: the trace says 0x07, the replay has 0x%s"
            % (K - 1, b) in out, "unfilled: the last byte changed, past the text: exit %d\n%s" % (rc, out))
+
+        # hoc sim's own trace of a violation shows the events it drew and the block
+        seen = 0
+        for seed in range(1, 21):
+            rc, out = run([hoc, "sim", ho, "-n", "3", "--events", "0.3", "--replace", "1",
+                           "--rounds", "10", "--seed", str(seed)])
+            if rc != 1 or "VIOLATED: invariant unfilled" not in out:
+                continue
+            seen += 1
+            ok(re.search(r"^  p\d HO=\S+( replaced)? fill\(\d\) blk=0x(\w\w){32}\u2026\(\+8 bytes\) ",
+                         out, re.M) is not None, "sim --seed %d: the fill and the block:\n%s" % (seed, out))
+        ok(seen > 0, "hoc sim found unfilled broken with some seed of 1..20")
     finally:
         shutil.rmtree(tmp, True)
     print("sim-replay-blocks: %d failed" % len(failed))
