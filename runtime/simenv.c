@@ -114,7 +114,7 @@ void simenv_print(FILE *f, const hoc_algo *a, const simenv_step *s)
     for (int k = 0; k < s->count; k++) {
         const hoc_event *e = &a->events[s->event[k]];
         fprintf(f, " %s(", e->name);
-        for (int i = 0; i < e->nargs; i++) {
+        for (int i = 0; i < e->nargs && i < 8; i++) {
             const hoc_field *fd = &e->args[i];
             int64_t v = s->args[k][i];
             if (i) fputs(", ", f);
@@ -127,13 +127,4 @@ void simenv_print(FILE *f, const hoc_algo *a, const simenv_step *s)
         }
         fputc(')', f);
     }
-}
-
-int simenv_replay(const hoc_algo *a, const json *j, uint8_t *st, const hoc_env *env, void *outputs)
-{
-    simenv_step s;
-    char why[160];
-    if (simenv_parse(a, env->params, j, &s, why, sizeof why) != 0) return -1;
-    simenv_apply(a, &s, st, env, outputs);
-    return 0;
 }

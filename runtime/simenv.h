@@ -1,8 +1,9 @@
 /* simenv.h: the environment's events and replacements in the lockstep
  * simulator: drawn at random in a run (hoc sim --events, --replace), or
- * taken from a trace of hoc check (hoc sim --replay). Either way they come
- * after a process's update, replacement first, events only after the
- * update of a phase's last round, as in hoc check (checker/events.h). */
+ * taken from a trace of hoc check (hoc sim --replay, and hoc explore, which
+ * replays traces with the same code). Either way they come after a
+ * process's update, replacement first, events only after the update of a
+ * phase's last round, as in hoc check (checker/events.h). */
 #ifndef HOC_SIMENV_H
 #define HOC_SIMENV_H
 
@@ -51,7 +52,5 @@ void simenv_apply(const hoc_algo *a, const simenv_step *s, uint8_t *st, const ho
 /* Prints s as hoc check's traces show it (" replaced", " write(2)"); nothing
  * for a step where the environment did nothing. */
 void simenv_print(FILE *f, const hoc_algo *a, const simenv_step *s);
-/* simenv_parse then simenv_apply: 0, or -1 when the entry does not fit. */
-int simenv_replay(const hoc_algo *a, const json *j, uint8_t *st, const hoc_env *env, void *outputs);
 
 #endif
