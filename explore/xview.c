@@ -127,9 +127,12 @@ void xv_tree(xt_tree *t, hoc_buf *b)
  * stamp or set got its first value (it held false, never or {} before),
  * "changed" for any other change, "" when it did not change. */
 static const char *change_of(const xt_tree *t, const hoc_field *fd, const uint8_t *before,
-                             const char *text)
+                             const uint8_t *st, const char *text)
 {
     if (!before) return "";
+    /* a block's text stops after HOC_BYTES_SHOWN bytes: its bytes decide */
+    if (fd->kind == HOC_K_BYTES)
+        return memcmp(before + fd->offset, st + fd->offset, fd->count) ? "changed" : "";
     char *was = field_str(t, fd, before);
     bool same = strcmp(was, text) == 0;
     bool flag = fd->kind == HOC_K_BOOL || fd->kind == HOC_K_STAMP || fd->kind == HOC_K_SET;
@@ -160,7 +163,7 @@ static void state_procs(xt_tree *t, int id, hoc_buf *b)
             hoc_buf_puts(b, ", \"value\": ");
             xv_str(b, text);
             hoc_buf_printf(b, ", \"ghost\": %s, \"change\": \"%s\"}", fd->ghost ? "true" : "false",
-                           change_of(t, fd, before, text));
+                           change_of(t, fd, before, st, text));
             free(text);
         }
         hoc_buf_puts(b, "]}");

@@ -263,6 +263,24 @@ def env_pages(c, hoc, src, tmp):
     c.ok(want and seen == want, "breg: the page's outputs are the simulator's: %s vs %s" % (seen, want))
 
 
+def block_tail(c, hoc, tmp):
+    """A block whose last byte changes past the 32 bytes a cell shows: the
+    text stays the same, the cell says it changed all the same."""
+    ho = os.path.join(tmp, "tail.ho")
+    open(ho, "w").write("const K = 40;\nalgorithm Tail {\n  var blk: bytes[K];\n"
+                        "  round { update { blk[K - 1] = blk[K - 1] + 1; } }\n}\n")
+    page = os.path.join(tmp, "tail.html")
+    r = subprocess.run([hoc, "sim", ho, "-n", "1", "--rounds", "2", "--html", page],
+                       capture_output=True, text=True, timeout=120)
+    c.ok(r.returncode == 0, "tail: sim --html: %s" % r.stderr)
+    b = page_bundle(page)
+    st = b["docs"]["/api/state/%d" % b["focus"]]
+    before = b["docs"]["/api/state/%d" % st["parent"]]
+    c.ok(field(before, 0, "blk")[0] == field(st, 0, "blk")[0] == "0x" + "00" * 32 + "\u2026(+8 bytes)",
+         "tail: the same text: %s" % (field(st, 0, "blk"),))
+    c.ok(field(st, 0, "blk")[1] == "changed", "tail: the block changed: %s" % (field(st, 0, "blk"),))
+
+
 def tutorial_story(c, hoc, src, tmp):
     """What docs/tutorial.md tells a new user the page shows for Majority."""
     ho = os.path.join(src, "tests/docs/majority.ho")
@@ -311,6 +329,7 @@ def main():
     command_line(c, hoc, src, trace, tmp)
     html_pages(c, hoc, src, tmp)
     env_pages(c, hoc, src, tmp)
+    block_tail(c, hoc, tmp)
     tutorial_story(c, hoc, src, tmp)
     return c.done("explore-api")
 
