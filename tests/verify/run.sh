@@ -84,6 +84,15 @@ prove)
              "decided_input: consecution, round r0" "validity: implied by the invariants"; do
         expect_status "$tmp/k" "$o" proved
     done
+    # Ben-Or: every invariant in both rounds (unanimity with its proposal
+    # conjunct, the lock on a decided value) and both properties; exit 0
+    "$HOC" verify "$SRC/examples/benor.ho" >"$tmp/o" 2>&1
+    rc=$?
+    [ $rc -eq 0 ] && grep -q "^  11 of 11 proved" "$tmp/o" && ok || { bad "benor: exit $rc, expected 0 and 11 of 11"; cat "$tmp/o"; }
+    for o in "unanimity: consecution, round propose" "lock: consecution, round report" \
+             "lock: consecution, round propose" "agreement: implied by the invariants"; do
+        expect_status "$tmp/o" "$o" proved
+    done
     # without the first stage the second does not follow: refused, with a counterexample
     sed '/progress liveness after 1 round/d' "$SRC/examples/otr.ho" >"$tmp/nostage.ho"
     "$HOC" verify "$tmp/nostage.ho" --only liveness >"$tmp/f" 2>&1
