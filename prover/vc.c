@@ -225,6 +225,11 @@ static void setup(Attempt *v, Algo *al)
     v->slot[v->nslot].kind = SLOT_BOOL;
     v->slot[v->nslot++].pre =
         Z3_mk_func_decl(c, Z3_mk_string_symbol(c, "hoc_stopped"), 1, d2, v->B);
+    v->s_crashed = v->nslot;
+    v->slot[v->nslot].name = "crashed";
+    v->slot[v->nslot].kind = SLOT_BOOL;
+    v->slot[v->nslot++].pre =
+        Z3_mk_func_decl(c, Z3_mk_string_symbol(c, "hoc_crashed"), 1, d2, v->B);
     for (int i = 0; i < v->nslot; i++)
         if (v->slot[i].d && v->slot[i].d->kind == D_VAR)
             v->stamp[i] = code_facts_is_stamp(al, v->slot[i].d, &v->stamp_k[i]);
@@ -292,6 +297,10 @@ static void round_facts(Attempt *v, Z3_ast p)
             init = and2(v, init,
                         eq(v, attempt_pre_read(v, s, p), attempt_state_read(v, V_INIT, s, p)));
     attempt_assert(v, imp(v, and2(v, rng, eq(v, R, zero)), init));
+    /* a crashed process is stopped for good; nobody crashed before round 0 */
+    Z3_ast crashed = attempt_pre_read(v, v->s_crashed, p);
+    attempt_assert(v, imp(v, and2(v, rng, crashed), not_(v, live)));
+    attempt_assert(v, imp(v, and2(v, rng, eq(v, R, zero)), not_(v, crashed)));
     /* a variable that no round before R assigns still holds its initial
      * value (at stopped processes too: stopping only freezes) */
     for (int s = 0; s < v->nslot && v->have_init; s++) {
