@@ -293,6 +293,7 @@ static bool bool_state_atom(Attempt *v, int atom)
  * reports cannot disagree). */
 static void add_core_value_atoms(Attempt *v, Family *f)
 {
+    int stopped = -1;
     for (int g = 1; g < v->nfams && f->natoms < MAX_ATOMS; g++) {
         bool core = false;
         for (int t = 0; t < v->nfamterm; t++)
@@ -306,15 +307,20 @@ static void add_core_value_atoms(Attempt *v, Family *f)
             if (v->cards[i].fam == g) collect_atoms(v, v->cards[i].pred, &ha, &hn, &hcap);
         for (int k = 0; k < hn && f->natoms < MAX_ATOMS; k++) {
             Z3_ast E, a;
-            if (!has_atom(f, ha[k]) &&
-                (value_atom(v, ha[k], &E, &a) ||
-                 (f->natoms < SPLIT_ATOMS &&
-                  (bool_state_atom(v, ha[k]) || (v->nsettled > 0 && stopped_atom(v, ha[k])))))) {
+            if (stopped < 0 && stopped_atom(v, ha[k])) stopped = ha[k];
+            if (!has_atom(f, ha[k]) && (value_atom(v, ha[k], &E, &a) ||
+                                        (f->natoms < SPLIT_ATOMS && bool_state_atom(v, ha[k])))) {
                 GROW(f->atoms, f->natoms, f->capatoms);
                 f->atoms[f->natoms++] = ha[k];
             }
         }
         free(ha);
+    }
+    /* last, and only into a family still small: it doubles the regions
+     * (LastVoting-KV's ready_locks at collect, 12 atoms, grew too large) */
+    if (stopped >= 0 && v->nsettled > 0 && f->natoms < SPLIT_ATOMS - 2 && !has_atom(f, stopped)) {
+        GROW(f->atoms, f->natoms, f->capatoms);
+        f->atoms[f->natoms++] = stopped;
     }
 }
 
