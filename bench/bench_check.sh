@@ -1,16 +1,32 @@
 #!/bin/sh
 # The long exhaustive runs that do not belong in ctest (docs/amalgam.md,
-# docs/checker.md): Amalgam with two ops and one replacement, and LastVoting
-# at n = 4 with every spec. Figures, not pass/fail; each line is hoc check's
-# JSON summary (states, seconds, bytes_per_state, mem_peak_mb, ...).
+# docs/checker.md): Amalgam in larger configurations than ctest's (a
+# witness per stripe, rotating or not (rot = 0: the deployment's layout);
+# two parity rows per stripe; two ops without a replacement), its single-block no_gap_trimming mutant (two ops and a
+# replacement: a gap of op numbers), two ops and a replacement bounded by
+# time (not exhaustible in minutes), and LastVoting at n = 4 with every spec.
+# Figures, not pass/fail; each line is hoc check's JSON summary (states,
+# seconds, bytes_per_state, mem_peak_mb, ...).
 # usage: bench/bench_check.sh [BUILD_DIR] [THREADS]
 set -u
 B=${1:-build}
 T=${2:-2}
 HOC=$B/bin/hoc
 cd "$(dirname "$0")/.." || exit 2
-echo "== Amalgam g=2 f=1 nw=1, --events 2 --replace 1 =="
-"$HOC" check services/amalgam/amalgam.ho -n 5 --param g=2 --param f=1 --param nw=1 \
-    --events 2 --replace 1 --threads "$T" --quiet --json | tail -1
+A=services/amalgam/amalgam.ho
+amalgam() {
+    echo "== Amalgam g=2 f=$2 nw=$3 sw=$4 rot=$5 $6 ($1)"
+    "$HOC" check "$1" -n 5 --param g=2 --param "f=$2" --param "nw=$3" --param "sw=$4" \
+        --param "rot=$5" --threads "$T" --quiet --json $6 | tail -1
+}
+amalgam $A 1 1 1 1 "--events 1 --replace 1"
+amalgam $A 1 1 1 0 "--events 1 --replace 1"
+amalgam $A 2 0 0 1 "--events 1 --replace 1"
+amalgam $A 1 1 0 1 "--events 2"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+python3 tests/amalgam/mutate.py $A no_gap_trimming_1block "$tmp/ngt.ho" &&
+    amalgam "$tmp/ngt.ho" 1 1 0 1 "--events 2 --replace 1"
+amalgam $A 1 1 0 1 "--events 2 --replace 1 --time 600"
 echo "== LastVoting n=4, every spec (locked and its ghost dph included) =="
 "$HOC" check examples/lastvoting.ho -n 4 --depth 200 --threads "$T" --quiet --json | tail -1

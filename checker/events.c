@@ -23,7 +23,8 @@ static int event_ranges(Events *ev, int e, const int64_t *params, int values, ch
     for (int i = 0; i < he->nargs && i < 8; i++) {
         int64_t lo, hi;
         he->range(params, i, &lo, &hi);
-        if (hi <= lo && he->args[i].kind == HOC_K_INT && lo == 0) hi = values;
+        hoc_kind k = he->args[i].kind; /* a bytes argument ranges over the ints standing for it */
+        if (hi <= lo && (k == HOC_K_INT || k == HOC_K_BYTES) && lo == 0) hi = values;
         if (hi <= lo) {
             snprintf(err, errn, "argument %s of event %s has an empty range", he->args[i].name,
                      he->name);
@@ -90,7 +91,7 @@ static int add_sequences(Worker *w, int q, const hoc_env *env, const uint8_t *st
         events_decode(ev, (uint32_t)code, &e, args);
         memcpy(next, st, m->ssz);
         memset(w->outputs, 0, m->a->outputs_size);
-        m->a->events[e].handle(next, env, args, w->outputs);
+        m->a->events[e].handle(next, env, args, NULL, w->outputs); /* bytes as their ints */
         step->code[step->count++] = (uint32_t)code;
         int rc = succ_choice_add(w, &w->ch[q], next, ho, bits, step);
         if (rc == 0 && step->count < depth)

@@ -4,7 +4,9 @@
  *   - events (`event NAME(args) { ... }`): between two phases, after the
  *     update of the phase's last round, a process may be handed up to
  *     EV_MAX events, handled in order; their arguments range over the
- *     declared ranges (an int without one over 0..--values-1);
+ *     declared ranges (an int without one over 0..--values-1); a bytes
+ *     argument ranges over the ints that stand for it, handed to the
+ *     handler as ints (hoc_bytes_from_int makes the bytes);
  *   - replacement (`--replace K`): after any update a process may be
  *     replaced: it starts again from init with its inputs and its ghosts,
  *     then runs the algorithm's replaced block.

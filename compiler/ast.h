@@ -109,7 +109,8 @@ typedef struct Binder {
     const char *dom;   /* "in NAME", or NULL */
     struct Expr *domx; /* dom, resolved by the checker */
     struct Binder *next;
-    int id; /* unique number, for C names */
+    int id;         /* unique number, for C names */
+    bool event_arg; /* an event's argument: read-only like a loop variable */
 } Binder;
 
 typedef struct Expr Expr;

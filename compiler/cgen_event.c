@@ -10,7 +10,7 @@ static const char *handler_sig(Gen *g, const Decl *e)
 {
     return cgen_fmt(g,
                     "void %s_event_%s(%s_state *s, const hoc_env *env, const int64_t *args, "
-                    "%s_outputs *out)",
+                    "const uint8_t *const *bytes, %s_outputs *out)",
                     g->px, e->name, g->px, g->px);
 }
 
@@ -29,13 +29,36 @@ void cgen_event_prototypes(Gen *g, hoc_buf *h)
     hoc_buf_printf(h, "%s;\n", replaced_sig(g));
 }
 
+/* A bytes argument: a pointer to the K bytes the caller gave, or to the
+ * int standing for them written out as bytes (as init_bytes does). */
+static void bytes_arg(Gen *g, const Field *f, int i)
+{
+    cgen_line(g, "uint8_t hoc_num_%s[%lld]; /* %s given as a number */", f->name,
+              (long long)f->type->len, f->name);
+    cgen_line(g, "const uint8_t *%s = hoc_num_%s;", f->name, f->name);
+    cgen_line(g, "if (bytes && bytes[%d])", i);
+    cgen_line(g, "    %s = bytes[%d];", f->name, i);
+    cgen_line(g, "else");
+    cgen_line(g, "    hoc_bytes_from_int(hoc_num_%s, sizeof hoc_num_%s, args[%d]);", f->name,
+              f->name, i);
+}
+
 /* An event's body: each argument as a typed local, then the statements. */
 static void body_event(Gen *g, void *arg)
 {
     Decl *e = arg;
+    bool blocks = false;
+    for (int i = 0; i < e->nparams; i++)
+        blocks |= e->params[i].type->kind == TY_BYTES;
     if (!e->nparams) cgen_line(g, "(void)args;");
+    if (!blocks) cgen_line(g, "(void)bytes;");
     for (int i = 0; i < e->nparams; i++) {
         const Field *f = &e->params[i];
+        if (f->type->kind == TY_BYTES) {
+            bytes_arg(g, f, i);
+            cgen_line(g, "(void)%s;", f->name);
+            continue;
+        }
         const char *conv = f->type->kind == TY_BOOL   ? "args[%d] != 0"
                            : f->type->kind == TY_ENUM ? "(int32_t)args[%d]"
                                                       : "args[%d]"; /* int, pid: 64-bit */
@@ -112,16 +135,18 @@ void cgen_event_table(Gen *g, hoc_buf *t)
         for (int j = 0; j < e->nparams; j++) {
             const Type *ty = e->params[j].type;
             bool en = ty->kind == TY_ENUM;
-            hoc_buf_printf(t, "    {\"%s\", %d, %s, 1, false, %s, false, %d},\n", e->params[j].name,
-                           j * 8, cgen_kind_name(ty),
-                           en ? cgen_fmt(g, "%s_names", ty->enm->name) : "NULL",
-                           en ? ty->enm->nmembers : 0);
+            /* offset: where args[j] is; count: a bytes argument's size */
+            hoc_buf_printf(
+                t, "    {\"%s\", %d, %s, %lld, false, %s, false, %d},\n", e->params[j].name, j * 8,
+                cgen_kind_name(ty), ty->kind == TY_BYTES ? (long long)ty->len : 1LL,
+                en ? cgen_fmt(g, "%s_names", ty->enm->name) : "NULL", en ? ty->enm->nmembers : 0);
         }
         if (!e->nparams) hoc_buf_printf(t, "    {0},\n");
         hoc_buf_printf(t, "};\n\n");
         hoc_buf_printf(t,
                        "static void %s_event_%s_any(void *s, const hoc_env *env, const int64_t "
-                       "*args, void *out)\n{\n    %s_event_%s(s, env, args, out);\n}\n\n",
+                       "*args,\n    const uint8_t *const *bytes, void *out)\n{\n    "
+                       "%s_event_%s(s, env, args, bytes, out);\n}\n\n",
                        px, e->name, px, e->name);
     }
     hoc_buf_printf(t, "static const hoc_event %s_events[] = {\n", px);

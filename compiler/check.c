@@ -319,7 +319,7 @@ static bool reserved_in_c(const char *name)
         "sizeof",   "static", "struct", "switch",   "typedef",  "union",    "unsigned", "void",
         "volatile", "while",  "bool",   "true",     "false",    "NULL",     "main",     "s",
         "env",      "from",   "msgs",   "out",      "to",       "S",        "states",   "params",
-        "ho",       "inputs"};
+        "ho",       "inputs", "args"};
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         if (strcmp(name, words[i]) == 0) return true;
     return strncmp(name, "hoc_", 4) == 0 || name[0] == '_';
@@ -967,6 +967,8 @@ static void check_lvalue(Checker *c, Expr *lhs)
     if (root->nk == N_LOCAL) return;
     if (root->nk == N_STATE && root->decl && root->decl->kind == D_INPUT)
         diag_error(c->d, lhs->pos, "'%s' is an input and cannot be assigned", root->name);
+    else if (root->nk == N_BINDER && root->binder && root->binder->event_arg)
+        diag_error(c->d, lhs->pos, "'%s' is an event argument and cannot be assigned", root->name);
     else if (root->nk == N_BINDER || root->nk == N_MSGVAR)
         diag_error(c->d, lhs->pos, "'%s' is a loop variable and cannot be assigned", root->name);
     else
@@ -1331,24 +1333,27 @@ static void declare_member(Checker *c, Algo *al, Decl *d, const Decl *n)
 
 static void check_progress(Checker *c, Algo *al, Decl *d);
 
-/* An event argument: an int, bool, pid or enum, passed as an int64; an
- * int's range lo..hi is fixed by the params, and bounds what the drivers
- * enumerate (hoc check), draw (hoc sim) and accept (services). */
+/* An event argument: an int, bool, pid or enum, passed as an int64, or a
+ * bytes[K], passed as K bytes or as an int standing for them (like a bytes
+ * input). A range lo..hi is fixed by the params and bounds what the drivers
+ * enumerate (hoc check) and draw (hoc sim): for an int also what services
+ * accept; for bytes, the ints standing for blocks (services hand any K bytes). */
 static void check_event_arg(Checker *c, Decl *d, int i)
 {
     Field *f = &d->params[i];
     resolve_type(c, f->type);
     TypeKind k = f->type->kind;
-    if (!is_err(f->type) && k != TY_INT && k != TY_BOOL && k != TY_PID && k != TY_ENUM)
-        diag_error(c->d, f->pos, "an event argument is an int, bool, pid or enum, not %s",
+    if (!is_err(f->type) && k != TY_INT && k != TY_BOOL && k != TY_PID && k != TY_ENUM &&
+        k != TY_BYTES)
+        diag_error(c->d, f->pos, "an event argument is an int, bool, pid, enum or bytes, not %s",
                    tn(c, f->type));
     if (k == TY_PID && c->algo) c->algo->uses_id = true;
     for (int j = 0; j < i; j++)
         if (strcmp(f->name, d->params[j].name) == 0)
             diag_error(c->d, f->pos, "argument '%s' is declared twice", f->name);
     if (f->lo) {
-        if (k != TY_INT && !is_err(f->type))
-            diag_error(c->d, f->lo->pos, "only an int argument takes a range");
+        if (k != TY_INT && k != TY_BYTES && !is_err(f->type))
+            diag_error(c->d, f->lo->pos, "only an int or bytes argument takes a range");
         Ctx saved = c->ctx;
         c->ctx = C_PARAM;
         expect(c, f->lo, TY_INT, "a range bound");
@@ -1367,8 +1372,10 @@ static void check_event(Checker *c, Decl *d)
     for (int i = 0; i < d->nparams; i++) {
         check_event_arg(c, d, i);
         Binder *b = arena_alloc(c->a, sizeof *b);
-        *b =
-            (Binder){.name = d->params[i].name, .pos = d->params[i].pos, .type = d->params[i].type};
+        *b = (Binder){.name = d->params[i].name,
+                      .pos = d->params[i].pos,
+                      .type = d->params[i].type,
+                      .event_arg = d->kind == D_EVENT};
         d->params[i].binder = b;
         check_local_name(c, b->name, b->pos);
         push(c, b->name, N_LOCAL, b);

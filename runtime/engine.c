@@ -6,8 +6,20 @@
 #include "value.h"
 #include "wire.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* An event waiting for its instance's next phase boundary. */
+typedef struct QEv {
+    struct QEv *next;
+    uint64_t tag;
+    int ev;
+    int64_t args[8];   /* the language allows 8 arguments */
+    uint8_t *bytes[8]; /* bytes argument i given as bytes: a copy, after the QEv */
+    bool has_bytes;
+} QEv;
 
 typedef struct Inst {
     uint64_t id;
@@ -16,6 +28,9 @@ typedef struct Inst {
     uint64_t deadline;
     bool timed_out, decided, pending;
     bool quiet;            /* decided, not forwarding: no timers, ends once all peers decided */
+    bool joining;          /* started by replacement, waiting for a peer's round (no timers) */
+    QEv *evq, *evq_tail;   /* events queued for the next phase boundary, in order */
+    int64_t *rin;          /* a replacement's int inputs until replace runs (heap), or NULL */
     hoc_set from, from1;   /* heard in this round; buffered for the next */
     hoc_set peers_decided; /* peers that sent a notice that they decided */
     uint8_t *state, *box, *box1;
@@ -51,6 +66,7 @@ struct hoc_engine {
     uint64_t *quiet_q; /* ids of quiet instances in the order they went quiet (a ring) */
     size_t quiet_head, quiet_len, quiet_cap;
     uint64_t rng;
+    int nevq, max_events; /* events queued (all instances); the bound */
     hoc_engine_stats st;
 };
 
@@ -87,6 +103,7 @@ hoc_engine *hoc_engine_new(const hoc_algo *a, int id, const int64_t *params,
     hoc_engine *e = calloc(1, sizeof *e);
     if (!e) return NULL;
     e->a = a, e->id = id, e->n = n, e->o = *o, e->io = *io;
+    e->max_events = o->max_events > 0 ? o->max_events : HOC_ENGINE_MAX_EVENTS;
     memcpy(e->params, params, (size_t)a->nparams * sizeof *params);
     e->decide_out = hoc_engine_decide_output(a);
     e->goahead = calloc((size_t)a->nrounds, sizeof *e->goahead);
@@ -127,8 +144,12 @@ void hoc_engine_free(hoc_engine *e)
 {
     if (!e) return;
     for (size_t b = 0; e->buckets && b < e->nbuckets; b++)
-        for (Inst *i = e->buckets[b], *nx; i; i = nx)
+        for (Inst *i = e->buckets[b], *nx; i; i = nx) {
+            for (QEv *q = i->evq, *qn; q; q = qn)
+                qn = q->next, free(q);
+            free(i->rin);
             nx = i->next, free(i);
+        }
     for (Inst *i = e->free_list, *nx; i; i = nx)
         nx = i->next, free(i);
     free(e->buckets), free(e->goahead), free(e->wait), free(e->outbox), free(e->outputs),
@@ -210,6 +231,8 @@ static void clear_box(uint8_t *box, hoc_set from, size_t stride)
 
 static void unlink_inst(hoc_engine *e, Inst *I)
 {
+    free(I->rin);
+    I->rin = NULL;
     clear_box(I->box, I->from, I->box_stride);
     clear_box(I->box1, I->from1, I->box1_stride);
     Inst **pp = &e->buckets[hash(I->id) & (e->nbuckets - 1)];
@@ -221,12 +244,28 @@ static void unlink_inst(hoc_engine *e, Inst *I)
     e->live--;
 }
 
+/* Reports the events of list q as dropped unrun (the instance ended, or a
+ * halt stopped it) and frees them. */
+static void lose_events(hoc_engine *e, uint64_t id, int64_t round, QEv *q)
+{
+    for (QEv *nx; q; q = nx) {
+        nx = q->next;
+        e->nevq--;
+        e->st.events_lost++;
+        if (e->io.event_done) e->io.event_done(e->io.ctx, id, round, q->tag, q->ev, false, NULL);
+        free(q);
+    }
+}
+
 static void finish(hoc_engine *e, Inst *I)
 {
     uint64_t id = I->id;
+    int64_t round = I->round;
     bool d = I->decided;
+    QEv *q = I->evq;
     if (I->quiet) e->nquiet--;
     unlink_inst(e, I);
+    lose_events(e, id, round, q); /* after unlinking: a callback cannot queue more for it */
     if (e->io.finished) e->io.finished(e->io.ctx, id, d);
 }
 
@@ -267,8 +306,62 @@ static void decided_here(hoc_engine *e, Inst *I, const hoc_output *o)
             if (p != e->id) e->io.send_decision(e->io.ctx, p, I->id, 0, NULL, 0);
 }
 
-/* Runs the update of the current round on the mailbox; true if the
- * instance ended (and was freed). */
+/* Hands what a step (an update, an event, a replacement) of I fired in
+ * e->outputs to the embedder, as of round `round`: a first decide is a
+ * decision here; io.output sees them all. */
+static void fired(hoc_engine *e, Inst *I, int64_t round)
+{
+    const hoc_algo *a = e->a;
+    bool any = false;
+    for (int i = 0; i < a->noutputs; i++) {
+        if (!e->outputs[a->outputs[i].fired_offset]) continue;
+        any = true;
+        if (i == e->decide_out && !I->decided) decided_here(e, I, &a->outputs[i]);
+    }
+    if (any && e->io.output) e->io.output(e->io.ctx, I->id, round, e->outputs);
+}
+
+/* The phase boundary after round I->round's update: runs the events queued
+ * before it, in order, each on its own outputs. Those queued meanwhile (by
+ * a callback) wait for the next boundary; a halt drops the rest. */
+static void run_events(hoc_engine *e, Inst *I)
+{
+    const hoc_algo *a = e->a;
+    QEv *q = I->evq;
+    I->evq = I->evq_tail = NULL;
+    while (q) {
+        if (halted(e, I)) {
+            lose_events(e, I->id, I->round, q);
+            return;
+        }
+        QEv *nx = q->next;
+        hoc_env env = env_of(e, I, false);
+        memset(e->outputs, 0, a->outputs_size);
+        a->events[q->ev].handle(I->state, &env, q->args,
+                                q->has_bytes ? (const uint8_t *const *)q->bytes : NULL, e->outputs);
+        e->nevq--;
+        e->st.events_run++;
+        fired(e, I, I->round);
+        if (e->io.event_done)
+            e->io.event_done(e->io.ctx, I->id, I->round, q->tag, q->ev, true, e->outputs);
+        free(q);
+        q = nx;
+    }
+}
+
+/* Has I ended: halted, or decided and done with its peers? Then it is
+ * freed (true). */
+static bool ended(hoc_engine *e, Inst *I)
+{
+    if (halted(e, I) || (I->decided && (e->forward || all_decided(e, I)))) {
+        finish(e, I);
+        return true;
+    }
+    return false;
+}
+
+/* Runs the update of the current round on the mailbox, then, at the end of
+ * a phase, the events queued; true if the instance ended (and was freed). */
 static bool update(hoc_engine *e, Inst *I)
 {
     const hoc_algo *a = e->a;
@@ -277,18 +370,9 @@ static bool update(hoc_engine *e, Inst *I)
     memset(e->outputs, 0, a->outputs_size);
     rd->update(I->state, &env, I->from, I->box, e->outputs);
     e->st.rounds++;
-    bool any = false;
-    for (int i = 0; i < a->noutputs; i++) {
-        if (!e->outputs[a->outputs[i].fired_offset]) continue;
-        any = true;
-        if (i == e->decide_out && !I->decided) decided_here(e, I, &a->outputs[i]);
-    }
-    if (any && e->io.output) e->io.output(e->io.ctx, I->id, I->round, e->outputs);
-    if (halted(e, I) || (I->decided && (e->forward || all_decided(e, I)))) {
-        finish(e, I);
-        return true;
-    }
-    return false;
+    fired(e, I, I->round);
+    if (I->evq && I->round % a->nrounds == a->nrounds - 1 && !halted(e, I)) run_events(e, I);
+    return ended(e, I);
 }
 
 /* Moves to the next round's mailbox (what was buffered for it). */
@@ -403,7 +487,8 @@ static bool evict_quiet(hoc_engine *e)
 
 /* A new live instance in its initial state, at round 0, not begun; NULL at
  * max_live (with no quiet instance to free) or out of memory. */
-static Inst *create(hoc_engine *e, uint64_t id, const int64_t *ints, const uint8_t *const *bytes)
+static Inst *create(hoc_engine *e, uint64_t id, const int64_t *ints, const uint8_t *const *bytes,
+                    bool keep_inputs)
 {
     if (e->live >= e->o.max_live && !evict_quiet(e)) return NULL;
     size_t ss = (e->a->state_size + 15) & ~(size_t)15;
@@ -430,6 +515,8 @@ static Inst *create(hoc_engine *e, uint64_t id, const int64_t *ints, const uint8
     } else {
         e->io.inputs(e->io.ctx, id, in, bin);
     }
+    if (keep_inputs && e->a->ninputs > 0 && (I->rin = malloc(sizeof *in * (size_t)e->a->ninputs)))
+        memcpy(I->rin, in, sizeof *in * (size_t)e->a->ninputs);
     hoc_env env = env_of(e, I, false);
     if (e->a->init_bytes)
         e->a->init_bytes(I->state, &env, in, bin);
@@ -458,7 +545,7 @@ hoc_start_result hoc_engine_start_at(hoc_engine *e, uint64_t inst, int64_t round
     const uint8_t *v;
     size_t len;
     if (e->io.lookup(e->io.ctx, inst, &v, &len) != HOC_INST_NEW) return HOC_START_SKIPPED;
-    Inst *I = create(e, inst, ints, bytes);
+    Inst *I = create(e, inst, ints, bytes, false);
     if (!I) return HOC_START_FULL;
     if (launch(e, I, round, now)) progress(e, I, now);
     return HOC_START_OK;
@@ -467,6 +554,152 @@ hoc_start_result hoc_engine_start_at(hoc_engine *e, uint64_t inst, int64_t round
 hoc_start_result hoc_engine_start(hoc_engine *e, uint64_t inst, uint64_t now)
 {
     return hoc_engine_start_at(e, inst, 0, NULL, NULL, now);
+}
+
+/* I, init'd, is replaced after the update of round - 1 and sits at round
+ * `round`, not begun: the replaced block runs with env.round the round
+ * before (0 for a start before round 0), its outputs go out as of it. */
+static void replace_at(hoc_engine *e, Inst *I, int64_t round)
+{
+    const hoc_algo *a = e->a;
+    int64_t in[HOC_ENGINE_MAX_INPUTS] = {0};
+    /* replace re-runs init from int inputs: those create gave init_bytes
+     * (a bytes input then stands as its int, as hoc_bytes_from_int writes) */
+    if (I->rin) memcpy(in, I->rin, sizeof *in * (size_t)a->ninputs);
+    free(I->rin);
+    I->rin = NULL;
+    I->round = round > 0 ? round - 1 : 0;
+    hoc_env env = env_of(e, I, false);
+    memset(e->outputs, 0, a->outputs_size);
+    a->replace(I->state, &env, in, e->outputs);
+    e->st.replaced++;
+    fired(e, I, I->round);
+    I->round = round;
+}
+
+hoc_start_result hoc_engine_start_replaced(hoc_engine *e, uint64_t inst, int64_t round,
+                                           const int64_t *ints, const uint8_t *const *bytes,
+                                           uint64_t now)
+{
+    if ((round < 0 && round != HOC_ENGINE_JOIN) || find(e, inst)) return HOC_START_SKIPPED;
+    const uint8_t *v;
+    size_t len;
+    if (e->io.lookup(e->io.ctx, inst, &v, &len) != HOC_INST_NEW) return HOC_START_SKIPPED;
+    Inst *I = create(e, inst, ints, bytes, true);
+    if (!I) return HOC_START_FULL;
+    if (e->a->ninputs > 0 && !I->rin) { /* out of memory for the inputs: as if never made */
+        unlink_inst(e, I);
+        return HOC_START_FULL;
+    }
+    if (round == HOC_ENGINE_JOIN) {
+        I->joining = true; /* replace_at runs when a peer's round is known */
+        return HOC_START_OK;
+    }
+    replace_at(e, I, round);
+    if (ended(e, I)) return HOC_START_OK; /* the replaced block halted or decided */
+    begin(e, I, now);
+    progress(e, I, now);
+    return HOC_START_OK;
+}
+
+int hoc_engine_event_index(const hoc_algo *a, const char *name)
+{
+    for (int i = 0; i < a->nevents; i++)
+        if (strcmp(a->events[i].name, name) == 0) return i;
+    return -1;
+}
+
+/* Is the call to event ev with args (and bytes) one the algorithm takes?
+ * 0, or -1 with the reason in err (when not NULL). */
+static int event_ok(const hoc_engine *e, int ev, const int64_t *args, const uint8_t *const *bytes,
+                    char *err, size_t errn)
+{
+    const hoc_algo *a = e->a;
+    char none[1];
+    if (!err) err = none, errn = sizeof none;
+    if (ev < 0 || ev >= a->nevents) {
+        snprintf(err, errn, "%s has no event %d (it has %d)", a->name, ev, a->nevents);
+        return -1;
+    }
+    const hoc_event *he = &a->events[ev];
+    if (he->nargs > 8) { /* the language allows 8: another compiler's descriptor */
+        snprintf(err, errn, "event %s takes %d arguments, more than 8", he->name, he->nargs);
+        return -1;
+    }
+    if (he->nargs > 0 && !args) {
+        snprintf(err, errn, "event %s takes %d arguments, none were given", he->name, he->nargs);
+        return -1;
+    }
+    for (int i = 0; i < he->nargs; i++) {
+        /* a bytes argument given as bytes is any K bytes: its range is of the
+         * ints that stand for it in the drivers (docs/language.md) */
+        if (bytes && bytes[i] && he->args[i].kind == HOC_K_BYTES) continue;
+        int64_t lo, hi;
+        he->range(e->params, i, &lo, &hi);
+        if (hi > lo && (args[i] < lo || args[i] >= hi)) {
+            snprintf(err, errn,
+                     "event %s: argument %s is %" PRId64 ", outside its range %" PRId64 "..%" PRId64
+                     " (%" PRId64 " excluded)",
+                     he->name, he->args[i].name, args[i], lo, hi, hi);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+hoc_event_result hoc_engine_event(hoc_engine *e, uint64_t inst, int ev, const int64_t *args,
+                                  const uint8_t *const *bytes, uint64_t tag, char *err, size_t errn)
+{
+    if (event_ok(e, ev, args, bytes, err, errn) < 0) {
+        e->st.events_refused++;
+        return HOC_EVENT_INVALID;
+    }
+    Inst *I = find(e, inst);
+    if (!I) {
+        if (err) snprintf(err, errn, "instance %" PRIu64 " is not live here", inst);
+        e->st.events_refused++;
+        return HOC_EVENT_NOT_LIVE;
+    }
+    const hoc_event *he = &e->a->events[ev];
+    size_t extra = 0; /* the bytes arguments given as bytes, copied: the caller's may not last */
+    for (int i = 0; bytes && i < he->nargs; i++)
+        if (bytes[i] && he->args[i].kind == HOC_K_BYTES) extra += he->args[i].count;
+    QEv *q = e->nevq < e->max_events ? calloc(1, sizeof *q + extra) : NULL;
+    if (!q) {
+        if (err)
+            snprintf(err, errn, "%d events wait already%s", e->nevq,
+                     e->nevq < e->max_events ? " and memory ran out"
+                                             : ", the most allowed (max_events)");
+        e->st.events_refused++;
+        return HOC_EVENT_FULL;
+    }
+    q->tag = tag, q->ev = ev;
+    memcpy(q->args, args ? args : q->args, sizeof *args * (size_t)he->nargs);
+    uint8_t *at = (uint8_t *)(q + 1);
+    for (int i = 0; bytes && i < he->nargs; i++) {
+        if (!bytes[i] || he->args[i].kind != HOC_K_BYTES) continue;
+        memcpy(at, bytes[i], he->args[i].count);
+        q->bytes[i] = at, q->has_bytes = true;
+        at += he->args[i].count;
+    }
+    if (I->evq_tail)
+        I->evq_tail->next = q;
+    else
+        I->evq = q;
+    I->evq_tail = q;
+    e->nevq++;
+    return HOC_EVENT_QUEUED;
+}
+
+int hoc_engine_events_queued(const hoc_engine *e)
+{
+    return e->nevq;
+}
+
+bool hoc_engine_joining(const hoc_engine *e, uint64_t inst)
+{
+    Inst *I = find(e, inst);
+    return I && I->joining;
 }
 
 static void add_pending(hoc_engine *e, Inst *I)
@@ -505,13 +738,19 @@ int hoc_engine_receive(hoc_engine *e, int from, uint64_t inst, int64_t round,
             drop(e, &e->st.dropped_ignored, from, inst, round, HOC_DROP_IGNORED);
             return HOC_RX_OK;
         }
-        if (!(I = create(e, inst, NULL, NULL))) {
+        if (!(I = create(e, inst, NULL, NULL, false))) {
             drop(e, &e->st.dropped_full, from, inst, round, HOC_DROP_FULL);
             return HOC_RX_OK;
         }
         /* the decode scratch is intact: create does not touch it */
         if (launch(e, I, 0, now)) progress(e, I, now);
         if (!(I = find(e, inst))) return HOC_RX_OK;
+    }
+    if (I->joining) { /* a replacement learns its peers' round: it begins it */
+        I->joining = false;
+        replace_at(e, I, round);
+        if (ended(e, I)) return HOC_RX_OK;
+        begin(e, I, now);
     }
     if (round < I->round) {
         drop(e, &e->st.late, from, inst, round, HOC_DROP_LATE);

@@ -32,7 +32,17 @@
  * only when peers' messages arrive. It tells every peer that it decided (a
  * notice: io.send_decision without a value) and frees the instance once
  * every peer has said so too; beyond max_live, the oldest quiet instance is
- * freed to make room. */
+ * freed to make room.
+ *
+ * Events (hoc_engine_event) are queued per instance and handed to it at its
+ * next phase boundary: after the update of the phase's last round, before
+ * the next phase's send, several in the order queued, as hoc sim and hoc
+ * check hand them. An instance that never decides or halts (a long-lived
+ * one: a service's log of client operations) is never freed, evicted or
+ * made quiet: it runs its phases for as long as the engine lives.
+ * hoc_engine_start_replaced starts an instance as a process that lost its
+ * state (the algorithm's replace), in a given round or in the round its
+ * peers are in (HOC_ENGINE_JOIN). */
 #ifndef HOC_ENGINE_H
 #define HOC_ENGINE_H
 
@@ -106,6 +116,16 @@ typedef struct hoc_engine_io {
      * this state (before any io.send of that round): the place to make
      * durable what those messages promise. */
     void (*begin)(void *ctx, uint64_t inst, int64_t round, const void *state);
+    /* Optional: what became of an event queued with hoc_engine_event, once
+     * for each, in the order queued. ran: its handler ran at the boundary
+     * after round `round`'s update, outputs is what it fired (the outputs
+     * struct, all zero when nothing; io.output saw it just before when
+     * something fired, so a service that acts on every output acts once and
+     * answers the client here, by its tag). !ran: the instance ended (halted,
+     * decided and ended, or freed) before reaching a boundary, or a halt of
+     * an earlier event at the same boundary stopped it; outputs is NULL. */
+    void (*event_done)(void *ctx, uint64_t inst, int64_t round, uint64_t tag, int ev, bool ran,
+                       const void *outputs);
 } hoc_engine_io;
 
 typedef struct hoc_engine_opts {
@@ -114,7 +134,16 @@ typedef struct hoc_engine_opts {
      * peers with it), if the algorithm's decide output is agreed */
     bool forward;
     uint64_t seed; /* for oracles (coins) */
+    /* events queued and not yet run, over all instances, at most (0:
+     * HOC_ENGINE_MAX_EVENTS); hoc_engine_event refuses one more (HOC_EVENT_FULL) */
+    int max_events;
 } hoc_engine_opts;
+
+/* The default bound on queued events. */
+#define HOC_ENGINE_MAX_EVENTS 4096
+/* hoc_engine_start_replaced's round: begin the round the first message
+ * from a peer is for. */
+#define HOC_ENGINE_JOIN (-1)
 
 typedef struct hoc_engine_stats {
     uint64_t rounds, timeouts, catchups, catchup_rounds;
@@ -123,7 +152,18 @@ typedef struct hoc_engine_stats {
         far; /* hoc_drop */
     uint64_t decided_learned;
     uint64_t quiet_evicted; /* quiet instances freed at max_live before every peer had decided */
+    uint64_t events_run, events_lost; /* queued events run; dropped unrun (io.event_done) */
+    uint64_t events_refused;          /* hoc_engine_event calls refused (not live, invalid, full) */
+    uint64_t replaced;                /* instances started by replacement */
 } hoc_engine_stats;
+
+/* Results of hoc_engine_event. */
+typedef enum hoc_event_result {
+    HOC_EVENT_QUEUED = 0,    /* it runs at the instance's next phase boundary */
+    HOC_EVENT_NOT_LIVE = -1, /* the instance is not live here (never started, or ended) */
+    HOC_EVENT_INVALID = -2,  /* no such event, or an argument outside its range */
+    HOC_EVENT_FULL = -3,     /* max_events are queued: try again once some have run */
+} hoc_event_result;
 
 /* Results of hoc_engine_receive. */
 enum { HOC_RX_OK = 0, HOC_RX_BAD = -1 };
@@ -156,6 +196,40 @@ hoc_start_result hoc_engine_start(hoc_engine *e, uint64_t inst, uint64_t now);
 hoc_start_result hoc_engine_start_at(hoc_engine *e, uint64_t inst, int64_t round,
                                      const int64_t *ints, const uint8_t *const *bytes,
                                      uint64_t now);
+/* Starts instance inst here as a process that lost its state, through the
+ * algorithm's replace (docs/language.md, "replaced"): init with the given
+ * inputs (as hoc_engine_start_at), then replace (init again, ghosts kept,
+ * then the `replaced` block; its outputs go to io.output). With round >= 0
+ * it begins that round at once: to the algorithm, the process was replaced
+ * after the update of round - 1 (round 0: before any round), and the rounds
+ * before were not run here, since a replacement forgets them whatever they
+ * were (so it costs nothing however far the peers are). With
+ * HOC_ENGINE_JOIN it waits, sending nothing and with no timer, for the
+ * first round message of inst from a peer, and then is replaced after the
+ * round before that message's and begins it: it follows its peers, however
+ * far ahead (HOC_ENGINE_MAX_JUMP does not apply). A joining instance is
+ * live (it counts against max_live, takes events, adopts decisions). */
+hoc_start_result hoc_engine_start_replaced(hoc_engine *e, uint64_t inst, int64_t round,
+                                           const int64_t *ints, const uint8_t *const *bytes,
+                                           uint64_t now);
+/* Queues event ev (an index in the algorithm's events) with its arguments
+ * args[0..nargs) for live instance inst, to run at its next phase boundary;
+ * tag comes back in io.event_done. Each argument must lie in the range the
+ * event declares (its `range`: an int's lo..hi, a bool 0..1, a pid 0..n-1,
+ * an enum's members); an event out of range is refused, never run. A
+ * bytes argument i is given as bytes[i] (exactly K bytes, copied here: the
+ * caller's buffer need not last), any K bytes, or, when bytes or bytes[i] is
+ * NULL, as args[i] in its range (hoc_bytes_from_int's integer). Refusals
+ * return their reason and, when err is not NULL, say it in err. */
+hoc_event_result hoc_engine_event(hoc_engine *e, uint64_t inst, int ev, const int64_t *args,
+                                  const uint8_t *const *bytes, uint64_t tag, char *err,
+                                  size_t errn);
+/* Events queued now (all instances). */
+int hoc_engine_events_queued(const hoc_engine *e);
+/* Index of a's event named name, or -1. */
+int hoc_engine_event_index(const hoc_algo *a, const char *name);
+/* Is live instance inst waiting to join its peers (HOC_ENGINE_JOIN)? */
+bool hoc_engine_joining(const hoc_engine *e, uint64_t inst);
 /* A round message from peer `from`: HOC_RX_BAD if the payload does not
  * decode for that round or the sender is not a peer (close that connection);
  * HOC_RX_OK otherwise, also when it is dropped (io.dropped says why). */

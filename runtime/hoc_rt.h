@@ -17,8 +17,9 @@
 /* Most inputs of an algorithm: drivers hold a process's inputs in this many. */
 #define HOC_MAXINPUTS 64
 /* 3: hoc_in, 64-bit pids; 4: init_bytes, hoc_output.count and .agreed;
- * 5: events and replacement (hoc_algo.events, .replace) */
-#define HOC_ABI_VERSION 5
+ * 5: events and replacement (hoc_algo.events, .replace);
+ * 6: bytes event arguments (hoc_event.handle takes them as bytes) */
+#define HOC_ABI_VERSION 6
 
 typedef uint64_t hoc_set;
 
@@ -141,12 +142,20 @@ typedef struct hoc_round {
  * them from their clients. */
 typedef struct hoc_event {
     const char *name;
-    const hoc_field *args; /* names and kinds; values are passed as int64 */
+    /* Names and kinds; a bytes argument is HOC_K_BYTES with count its size K. */
+    const hoc_field *args;
     int nargs;
-    /* The values argument i may take, [*lo, *hi); *hi <= *lo for an int
-     * declared without a range (the driver picks one, as for inputs). */
+    /* The values argument i may take, [*lo, *hi); *hi <= *lo for an int or
+     * bytes argument declared without a range (the driver picks one, as for
+     * inputs). A bytes argument's values are the ints that stand for it. */
     void (*range)(const int64_t *params, int i, int64_t *lo, int64_t *hi);
-    void (*handle)(void *state, const hoc_env *env, const int64_t *args, void *outputs);
+    /* Runs the event on a process. Argument i is args[i]; a bytes argument i
+     * is bytes[i] when bytes and bytes[i] are not NULL (exactly K bytes,
+     * which handle only reads), otherwise args[i] as hoc_bytes_from_int
+     * writes it (the contract of init_bytes). Drivers that deal in numbers
+     * pass bytes NULL. */
+    void (*handle)(void *state, const hoc_env *env, const int64_t *args,
+                   const uint8_t *const *bytes, void *outputs);
 } hoc_event;
 
 typedef struct hoc_algo {

@@ -44,9 +44,13 @@ enum { C_CONNECTING, C_HANDSHAKE, C_PROVE, C_READY };
  * place. libevent 2.1's evbuffer_read, and so bufferevents, read at most
  * 4 KiB per call whatever they are asked for, and evbuffers must be pulled up
  * (copied) before a frame can be decoded. A connection reads into a small
- * buffer until it is authenticated, so strangers cost little memory. */
+ * buffer until it is authenticated, so strangers cost little memory. After,
+ * the buffer grows to hold a frame longer than it (up to
+ * HOC_WIRE_MAX_SEALED, once the frame's length is read and judged) and
+ * shrinks back once that frame is consumed: 64 MiB frames are allowed, not
+ * reserved per connection. */
 #define IN_SMALL 4096          /* before authentication: HELLO and AUTH fit */
-#define IN_CAP (256u << 10)    /* after: >= 190 KiB free after a partial frame */
+#define IN_CAP (256u << 10)    /* after: >= 190 KiB free after a 64 KiB frame */
 #define READ_BUDGET (1u << 20) /* bytes read per callback at most, for fairness */
 
 typedef struct Conn {
@@ -896,14 +900,21 @@ static bool consume(Conn *c)
     if (!open) return false;
     c->inlen -= off;
     if (c->inlen && off) memmove(c->in, c->in + off, c->inlen);
-    /* authenticated just now: from here on it carries the peer's traffic */
-    if (c->state == C_READY && c->incap < IN_CAP) {
-        uint8_t *big = realloc(c->in, IN_CAP);
-        if (!big) {
-            conn_close(c, "out of memory");
+    if (c->state != C_READY) return true;
+    /* authenticated: IN_CAP, or room for the whole partial frame at the
+     * front (its length was judged by hoc_wire_decode, which said MORE) */
+    size_t want = IN_CAP;
+    if (c->inlen >= HOC_WIRE_LEN) {
+        size_t need = HOC_WIRE_LEN + (size_t)hoc_get_u32(c->in);
+        if (need > want) want = need;
+    }
+    if (want != c->incap && (want > c->incap || c->inlen <= IN_CAP)) {
+        uint8_t *b = realloc(c->in, want);
+        if (!b) {
+            conn_close(c, "out of memory for a frame");
             return false;
         }
-        c->in = big, c->incap = IN_CAP;
+        c->in = b, c->incap = want;
     }
     return true;
 }
@@ -1026,7 +1037,7 @@ hoc_net *hoc_net_new(struct event_base *base, const hoc_net_opts *o, const hoc_n
     if (!net) return NULL;
     net->base = base, net->o = *o, net->cb = *cb, net->n = o->peers->n, net->lfd = -1;
     net->cluster = (hoc_wire_cluster){o->algo, (uint32_t)net->n, o->params};
-    if (!net->o.max_out) net->o.max_out = 64u << 20;
+    if (!net->o.max_out) net->o.max_out = HOC_NET_MAX_OUT;
     memcpy(net->secret, o->secret ? o->secret : (const uint8_t *)"", o->secret_len);
     net->rng = o->seed ^ 0x5eed0000u ^ (uint64_t)o->id;
     for (int p = 0; p < net->n; p++) {

@@ -28,6 +28,11 @@ typedef struct hoc_net_cb {
     void (*iteration)(void *ctx);
 } hoc_net_cb;
 
+/* The default bound on bytes queued to one peer: 64 MiB, and room for one
+ * frame of the largest size beyond it, so that a peer that reads gets a
+ * largest frame however much is queued before it. */
+#define HOC_NET_MAX_OUT ((size_t)(64u << 20) + HOC_WIRE_LEN + HOC_WIRE_MAX_SEALED)
+
 typedef struct hoc_net_opts {
     int id;
     const hoc_peers *peers;
@@ -38,7 +43,8 @@ typedef struct hoc_net_opts {
     double drop;       /* fault injection: drop each outgoing MSG frame with this probability */
     uint64_t delay_us; /* fault injection: hold every flush this long */
     uint64_t seed;
-    size_t max_out; /* bytes queued to one peer at most (0: 64 MiB); frames beyond are dropped */
+    size_t max_out; /* bytes queued to one peer at most (0: HOC_NET_MAX_OUT); frames beyond
+                       are dropped */
     /* TEST ONLY (bench/bench_net.sh measures what tags cost): frames after
      * the handshake go unsealed, so anybody on the path can forge them.
      * Both ends must agree; a sealed peer closes the connection. */

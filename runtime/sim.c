@@ -192,7 +192,7 @@ static void env_step(Sim *s, int64_t r, uint8_t *st, const hoc_env *env, uint64_
         int e;
         int64_t args[8];
         simenv_draw(a, s->o->params, rng, &e, args);
-        a->events[e].handle(st, env, args, s->outputs);
+        a->events[e].handle(st, env, args, NULL, s->outputs); /* bytes as their ints */
     }
 }
 

@@ -70,7 +70,7 @@ int simenv_replay(const hoc_algo *a, const json *j, uint8_t *st, const hoc_env *
             args[i] = ev->items[i + 1].num;
         }
         if (!in_range(e, env->params, args)) return -1;
-        e->handle(st, env, args, outputs);
+        e->handle(st, env, args, NULL, outputs); /* bytes as their ints, as hoc check gave them */
     }
     return 0;
 }

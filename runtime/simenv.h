@@ -15,7 +15,8 @@
  * HOC_MAXINPUTS; an array or bytes input as 0). */
 void simenv_inputs(const hoc_algo *a, const uint8_t *st, int64_t *in);
 /* Draws the arguments of a random event of a into *event and args: an int
- * without a declared range from 0..1, as hoc check's default --values. */
+ * or bytes without a declared range from 0..1, as hoc check's default
+ * --values; a bytes argument is drawn as the int standing for it. */
 void simenv_draw(const hoc_algo *a, const int64_t *params, uint64_t *rng, int *event,
                  int64_t *args);
 /* Replaces the process whose state is st (env says which), keeping its inputs. */

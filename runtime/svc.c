@@ -91,6 +91,17 @@ static void io_output(void *ctx, uint64_t inst, int64_t round, const void *outpu
     if (s->io.output) s->io.output(s->io.ctx, inst, round, outputs);
 }
 
+static void io_event_done(void *ctx, uint64_t inst, int64_t round, uint64_t tag, int ev, bool ran,
+                          const void *outputs)
+{
+    hoc_svc *s = ctx;
+    if (!ran)
+        hoc_log(&s->o.log, HOC_LOG_DEBUG,
+                "event %s (tag %" PRIu64 ") of instance %" PRIu64 " dropped unrun: it ended",
+                s->o.algo->events[ev].name, tag, inst);
+    if (s->io.event_done) s->io.event_done(s->io.ctx, inst, round, tag, ev, ran, outputs);
+}
+
 static void io_finished(void *ctx, uint64_t inst, bool decided)
 {
     hoc_svc *s = ctx;
@@ -220,7 +231,7 @@ static int fits(const hoc_svc_opts *o, char *err, size_t errn)
 static int open_engine(hoc_svc *s, char *err, size_t errn)
 {
     const hoc_svc_opts *o = &s->o;
-    hoc_engine_opts eo = {o->max_live, o->forward, o->seed};
+    hoc_engine_opts eo = {o->max_live, o->forward, o->seed, o->max_events};
     hoc_engine_io io = {.ctx = s,
                         .send = io_send,
                         .send_decision = io_send_decision,
@@ -231,7 +242,8 @@ static int open_engine(hoc_svc *s, char *err, size_t errn)
                         .inputs = io_inputs,
                         .dropped = io_dropped,
                         .restore = io_restore,
-                        .begin = io_begin};
+                        .begin = io_begin,
+                        .event_done = io_event_done};
     s->eng = hoc_engine_new(o->algo, o->id, s->params, &eo, &io);
     s->ledger = hoc_ledger_new();
     s->timer = event_new(s->base, -1, 0, timer_cb, s);
@@ -344,6 +356,20 @@ hoc_start_result hoc_svc_start(hoc_svc *s, uint64_t inst, int64_t round, const i
     return r;
 }
 
+hoc_start_result hoc_svc_start_replaced(hoc_svc *s, uint64_t inst, int64_t round,
+                                        const int64_t *ints, const uint8_t *const *bytes)
+{
+    hoc_start_result r = hoc_engine_start_replaced(s->eng, inst, round, ints, bytes, hoc_now_us());
+    if (r == HOC_START_OK) hoc_net_kick(s->net);
+    return r;
+}
+
+hoc_event_result hoc_svc_event(hoc_svc *s, uint64_t inst, int ev, const int64_t *args,
+                               const uint8_t *const *bytes, uint64_t tag, char *err, size_t errn)
+{
+    return hoc_engine_event(s->eng, inst, ev, args, bytes, tag, err, errn);
+}
+
 void hoc_svc_send_app(hoc_svc *s, int to, const uint8_t *p, size_t len)
 {
     for (int q = 0; q < s->o.peers->n; q++)
@@ -421,6 +447,10 @@ ENG(far)
 ENG(decisions_ignored)
 ENG(decided_learned)
 ENG(quiet_evicted)
+ENG(events_run)
+ENG(events_lost)
+ENG(events_refused)
+ENG(replaced)
 NET(frames_in)
 NET(frames_out)
 NET(dropped_unconnected)
@@ -478,6 +508,14 @@ static const Family families[] = {
     {"quiet_evicted_total", "counter",
      "Decided instances freed at the live-instance bound before every peer had decided.",
      eng_quiet_evicted},
+    {"events_total", "counter", "Events handed to an instance at a phase boundary.",
+     eng_events_run},
+    {"events_lost_total", "counter",
+     "Queued events dropped unrun: their instance ended (or halted) first.", eng_events_lost},
+    {"events_refused_total", "counter",
+     "Events refused when queued: instance not live, argument out of range, queue full.",
+     eng_events_refused},
+    {"replaced_total", "counter", "Instances started here by replacement.", eng_replaced},
     {"decisions_unrecorded_total", "counter",
      "Decisions the ledger could not keep (out of memory): not forwarded to late peers.",
      ledger_full},

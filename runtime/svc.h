@@ -1,13 +1,14 @@
 /* svc.h: the service layer. A service is a C state machine around a compiled
  * algorithm: it decides which instance starts where (in which round) with
- * what input, hears every output and every decision, and exchanges frames of
- * its own with its peers. The layer owns one process's round engine
- * (engine.c), its transport (net.c) and its ledger of ended instances
- * (ledger.c) on an event loop; the service owns everything else (clients,
- * its log, its state machine). The replica main of `hoc build` (replica.c)
- * is its simplest user, hoc-kv (services/kv/) a full one; several services
- * may share one event loop (ShardedPaxos: one per group). docs/services.md
- * documents the API. */
+ * what input, or by replacement, hands clients' operations to live
+ * (possibly long-lived) instances as events, hears every output and every
+ * decision, and exchanges frames of its own with its peers. The layer owns
+ * one process's round engine (engine.c), its transport (net.c) and its
+ * ledger of ended instances (ledger.c) on an event loop; the service owns
+ * everything else (clients, its log, its state machine). The replica main
+ * of `hoc build` (replica.c) is its simplest user, hoc-kv (services/kv/) a
+ * full one; several services may share one event loop (ShardedPaxos: one
+ * per group). docs/services.md documents the API. */
 #ifndef HOC_SVC_H
 #define HOC_SVC_H
 
@@ -36,6 +37,7 @@ typedef struct hoc_svc_opts {
     int max_live;          /* live instances at most */
     bool forward;          /* forward decisions if the algorithm's decide is agreed */
     uint64_t memory;       /* bytes live instances may take (0: HOC_SVC_MEMORY) */
+    int max_events;        /* events queued at most (0: HOC_ENGINE_MAX_EVENTS) */
     double drop;           /* fault injection (net.h) */
     uint64_t delay_us;
     bool test_unsealed; /* TEST ONLY: frames unauthenticated (net.h), for bench/ */
@@ -78,6 +80,12 @@ typedef struct hoc_svc_io {
      * hoc_svc_release. */
     void (*restore)(void *ctx, uint64_t inst, void *state);
     bool (*sending)(void *ctx, uint64_t inst, int64_t round, const void *state);
+    /* What became of an event queued with hoc_svc_event, as io.event_done
+     * in engine.h: ran at the boundary after round `round` with outputs (the
+     * outputs struct; output saw it just before when something fired), or
+     * dropped unrun (ran false, outputs NULL). tag is hoc_svc_event's. */
+    void (*event_done)(void *ctx, uint64_t inst, int64_t round, uint64_t tag, int ev, bool ran,
+                       const void *outputs);
 } hoc_svc_io;
 
 /* A service of process o->id on the event loop base (with two priorities,
@@ -94,6 +102,19 @@ void hoc_svc_free(hoc_svc *s);
  * io.inputs's), as hoc_engine_start_at. */
 hoc_start_result hoc_svc_start(hoc_svc *s, uint64_t inst, int64_t round, const int64_t *ints,
                                const uint8_t *const *bytes);
+/* Starts instance inst here as a process that lost its state (the
+ * algorithm's replace), in round `round` or, with HOC_ENGINE_JOIN, in the
+ * round of the first message a peer sends for it: hoc_engine_start_replaced.
+ * How a server that lost its disk rejoins a long-lived instance. */
+hoc_start_result hoc_svc_start_replaced(hoc_svc *s, uint64_t inst, int64_t round,
+                                        const int64_t *ints, const uint8_t *const *bytes);
+/* Queues event ev of the algorithm with its arguments for live instance
+ * inst, to run at its next phase boundary; io.event_done gets tag back with
+ * the outputs it fired. Refused (the reason in err, when not NULL) for an
+ * instance not live here, an event or argument the algorithm does not take
+ * (outside its range), or a full queue: hoc_engine_event. */
+hoc_event_result hoc_svc_event(hoc_svc *s, uint64_t inst, int ev, const int64_t *args,
+                               const uint8_t *const *bytes, uint64_t tag, char *err, size_t errn);
 /* Sends the service frame p[0..len) (at most HOC_WIRE_MAX_APP bytes) to peer
  * `to`, or to every peer with to == -1; dropped and counted when the peer is
  * not connected (net.h). */

@@ -163,7 +163,12 @@ hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, si
             *why = "unknown frame type";
             return HOC_WIRE_BAD;
         }
-        if (buf[5] != HOC_F_SEALED && l > HOC_WIRE_MAX_FRAME) {
+        /* each type's own bound, before any of its bytes are waited for */
+        uint32_t max = buf[5] == HOC_F_SEALED                            ? HOC_WIRE_MAX_SEALED
+                       : buf[5] == HOC_F_APP                             ? HOC_WIRE_MAX_APP_FRAME
+                       : buf[5] == HOC_F_MSG || buf[5] == HOC_F_DECISION ? HOC_WIRE_MAX_FRAME
+                                                                         : HOC_WIRE_MAX_FIXED;
+        if (l > max) {
             *why = "frame too long";
             return HOC_WIRE_BAD;
         }

@@ -1,7 +1,9 @@
 /* wire.h: the replica wire format, version 5 (documented in docs/runtime.md).
  *
  * Every frame is a 4-byte little-endian length L (the bytes that follow, at
- * least 4 and at most HOC_WIRE_MAX_FRAME, HOC_WIRE_MAX_SEALED for SEALED),
+ * least 4 and at most HOC_WIRE_MAX_FRAME, HOC_WIRE_MAX_SEALED for SEALED,
+ * HOC_WIRE_MAX_APP_FRAME for APP, HOC_WIRE_MAX_FIXED for the fixed-size
+ * HELLO, AUTH, ACCEPT and DONE),
  * then a 4-byte header: version (5), type, two reserved zero bytes, then the
  * body of that type:
  *
@@ -37,14 +39,24 @@
 #include <stdint.h>
 
 #define HOC_WIRE_VERSION 5
-#define HOC_WIRE_LEN 4           /* the length prefix */
-#define HOC_WIRE_HDR 4           /* version, type, reserved */
-#define HOC_WIRE_MAX_FRAME 65536 /* largest L accepted */
+#define HOC_WIRE_LEN 4 /* the length prefix */
+#define HOC_WIRE_HDR 4 /* version, type, reserved */
+/* Largest L accepted: 64 MiB, for round messages and decisions of large
+ * blocks (Amalgam's at 128 KiB blocks are several MiB). A receiver holds a
+ * frame whole before it decodes it, so this bounds what one authenticated
+ * connection may make it buffer; L is judged before anything is allocated. */
+#define HOC_WIRE_MAX_FRAME (64 * 1024 * 1024)
+/* APP frames keep the 64 KiB bound of wire version 5's first release:
+ * services size buffers by HOC_WIRE_MAX_APP (hoc-kv's on the stack). */
+#define HOC_WIRE_MAX_APP_FRAME 65536
+/* HELLO, AUTH, ACCEPT and DONE have fixed sizes below this. */
+#define HOC_WIRE_MAX_FIXED 256
 #define HOC_WIRE_NONCE 16
 #define HOC_WIRE_MAC 32
 #define HOC_WIRE_TAG 16 /* the tag ending a SEALED frame */
 /* A SEALED frame's frames take this many bytes at most, unless it holds a
- * single frame; so its L is at most HOC_WIRE_MAX_SEALED. */
+ * single frame (one larger than this is sealed alone); so its L is at most
+ * HOC_WIRE_MAX_SEALED. */
 #define HOC_WIRE_SEAL_BATCH 65536
 #define HOC_WIRE_MAX_SEALED (HOC_WIRE_HDR + HOC_WIRE_LEN + HOC_WIRE_MAX_FRAME + HOC_WIRE_TAG)
 #define HOC_WIRE_MSG_FIXED 24 /* MSG body before the payload */
@@ -52,7 +64,7 @@
 #define HOC_WIRE_DECISION_FIXED 20 /* DECISION body before the value */
 #define HOC_WIRE_MAX_VALUE (HOC_WIRE_MAX_FRAME - HOC_WIRE_HDR - HOC_WIRE_DECISION_FIXED)
 #define HOC_WIRE_APP_FIXED 8 /* APP body before the payload */
-#define HOC_WIRE_MAX_APP (HOC_WIRE_MAX_FRAME - HOC_WIRE_HDR - HOC_WIRE_APP_FIXED)
+#define HOC_WIRE_MAX_APP (HOC_WIRE_MAX_APP_FRAME - HOC_WIRE_HDR - HOC_WIRE_APP_FIXED)
 #define HOC_DECISION_ADOPT 1u /* DECISION flags: the value follows and may be adopted */
 
 typedef enum hoc_frame_type {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1040,8 +1041,13 @@ void kv_group_tick(kv_group *g, uint64_t now)
 /* ---- snapshots ---- */
 /* The child: the store as of slot `below` (its pages are the parent's,
  * copied on write), written and synced; it never returns. */
-static void snapshot_child(kv_group *g, uint64_t below)
+static void snapshot_child(kv_group *g, uint64_t below, pid_t parent)
 {
+    /* The child holds copies of the replica's sockets, its listening ports
+     * among them: it must not outlive a replica killed mid-snapshot, or the
+     * replica's restart finds its ports taken (EADDRINUSE). Its snapshot,
+     * unfinished, stays a temporary file that recovery ignores. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(1);
     hoc_buf b = {0};
     uint8_t h[8];
     hoc_put_u64(h, below);
@@ -1076,8 +1082,9 @@ static void snapshot_tick(kv_group *g)
         g->next_apply < g->snap_below + g->o.snap_every)
         return; /* (a transfer writes snap.tmp too) */
     if (kv_wal_rotate(g->wal, g->next_apply) != 0) return;
+    pid_t parent = getpid();
     pid_t pid = fork();
-    if (pid == 0) snapshot_child(g, g->next_apply);
+    if (pid == 0) snapshot_child(g, g->next_apply, parent);
     if (pid < 0) {
         hoc_log(&g->o.log, HOC_LOG_WARN, "group %d: cannot fork a snapshot: %s", g->o.gid,
                 strerror(errno));

@@ -8,29 +8,40 @@ usage: mutate.py SOURCE NAME OUT
 import sys
 
 MUTANTS = {
-    # commit once f - 1 backups hold the op (none, with f = 1)
-    "commit_before_f": ("if (go && |acks[k % W]| >= f) {", "if (go && |acks[k % W]| >= f - 1) {"),
-    # commit an op whose f answers are in even if an earlier one's are not
-    "commit_out_of_order": ("if (go && |acks[k % W]| >= f) {", "if (|acks[k % W]| >= f) {"),
-    # install every op collected up to the highest one, gap or not
-    "no_gap_trimming": (
-        "if (uk[(top + 1) % W] == top + 1) { top = top + 1; }",
-        "if (uk[i] > top) { top = uk[i]; }",
+    # commit once f - 1 backups of a stripe hold the op (none, with f = 1)
+    "commit_before_f": (
+        "|{ q | q in acks[k % W] && place(q, b, g, nbk, rot) < sk }| < f) {",
+        "|{ q | q in acks[k % W] && place(q, b, g, nbk, rot) < sk }| < f - 1) {",
     ),
+    # commit an op whose f answers are in even if an earlier one's are not
+    "commit_out_of_order": ("if (go && quorum) {", "if (quorum) {"),
+    # install every op collected up to the highest one, gap or not
+    "no_gap_trimming": ("if (whole) { top = k; }", "if (uop[i] > top) { top = uop[i]; }"),
     # rebuild a block from whatever the snapshots hold, as if every reply
     # described the same op of each shard (what FIFO channels gave the thesis)
     "snapshot_without_op_numbers": (
-        "let all = q0 >= 0 && mbox[q0].sapp[id] == opn;",
-        "let all = q0 >= 0;\n        let nocheck = true;",
+        "let exact = q0 >= 0 && mbox[q0].sapp[id] == opn;",
+        "let exact = q0 >= 0;\n          let nocheck = true;",
     ),
-    # a parity server applies each prepared delta, committed or not
+    # a backup applies each prepared delta to its parity rows, committed or not
     "parity_before_commit": (
         "for k in app[sh] + 1 .. m.cm + 1 {",
         "for k in app[sh] + 1 .. m.hi + 1 {",
     ),
     # install the chain after hearing from one backup
     "replacement_without_quorum": ("if (|resp| >= n - 1 - g - f + 1) {", "if (|resp| >= 1) {"),
+    # the reply is the op's first block after the op instead of before it
+    "reply_new_value": ("prep[slot] = reply;", "prep[slot] = blk[first(mask)];"),
+    # compare-and-swap swaps when the block differs from the expected value
+    "cas_inverted": (
+        "if (bit(mask, b) && kind == Cas && nb == vx) { nb = vy; }",
+        "if (bit(mask, b) && kind == Cas && nb != vx) { nb = vy; }",
+    ),
 }
+# no_gap_trimming with single-block ops only (masks 1 and 2): the gap is then
+# one of op numbers, as in the thesis' example (op k on one stripe collected,
+# op k - 1 on the other not), rather than a multi-block op collected in part
+MUTANTS["no_gap_trimming_1block"] = MUTANTS["no_gap_trimming"]
 
 # the snapshot mutant also drops the undo of the deltas past the parity row
 EXTRA = {
@@ -38,6 +49,7 @@ EXTRA = {
         ("(mbox[q0].sapp[j] < mbox[j].sbase || mbox[q0].sapp[j] > mbox[j].sopn)) {", "!nocheck) {"),
         ("for k in mbox[q0].sapp[j] + 1 .. mbox[j].sopn + 1 {", "for k in 0..0 {"),
     ],
+    "no_gap_trimming_1block": [("const MASKS = 4;", "const MASKS = 3;")],
 }
 
 

@@ -165,6 +165,21 @@ SPECS = [
     "assume a4: forall j. |HO[j]| >= n - k && HO[j + n] == {};",
 ]
 
+# Event handlers, bytes arguments above all: a block given as a pointer or as
+# the int standing for it, read in every way a block is, or never.
+EVENTS = [
+    "event e0() { }",
+    "event e1(c: bytes[4]) { }",
+    "event e2(c: bytes[4] in 0..k) { blk = c; }",
+    "event e3(c: bytes[4], d: int in 1..n) { x = c[0] + c[9] + d; }",
+    "event e4(c: bytes[4]) { b = c == blk; p = ext(p, c); x = g(1, c); }",
+    "event e5(c: bytes[4], w: E, r: bool, t: pid) { rows[0] = c; let y = c; blk = y; }",
+    "event e6(c: bytes[4], d: bytes[4]) { if (c[0] == 1) { halt; } decide(d[1]); }",
+    "event e7(c: bytes[1]) { b = c[0] < 256; }",
+    "event e8(w: bool) { b = w; }",
+    "replaced { x = 0; }",
+]
+
 
 def programs():
     """(name, source) of every program: the variants of one kind side by side,
@@ -178,6 +193,8 @@ def programs():
         yield kind, HEAD + "".join("  " + r + "\n" for r in rounds) + "}\n"
     yield "specs", HEAD + "  round R { send { broadcast x; } }\n" + "".join(
         "  " + spec + "\n" for spec in SPECS) + "}\n"
+    yield "events", HEAD + "  round R { send { broadcast x; } }\n" + "".join(
+        "  " + e + "\n" for e in EVENTS) + "}\n"
     yield "nothing", HEAD + "  round R { }\n}\n"  # every def unused, every parameter too
     yield "when", HEAD + (
         "  round R { send { broadcast x; } progress timeout 1ms, when true; }\n"

@@ -123,12 +123,15 @@ static void check_frame(const uint8_t *at, size_t left, const hoc_frame *f, size
     const size_t lens[4] = {HOC_WIRE_NONCE, HOC_WIRE_MAC, f->payload_len, HOC_WIRE_TAG};
     for (int i = 0; i < 4; i++)
         if (ptrs[i] && (ptrs[i] < at || ptrs[i] + lens[i] > at + used)) abort();
-    static uint8_t again[HOC_WIRE_LEN + HOC_WIRE_MAX_SEALED];
-    int len = reencode(f, again, sizeof again);
+    /* as long as the frame: frames may be 64 MiB, inputs are small */
+    uint8_t *again = malloc(used);
+    if (!again) abort();
+    int len = reencode(f, again, used);
     if (len < 0 || (size_t)len != used || memcmp(again, at, used) != 0) {
         fprintf(stderr, "frame type %d does not encode back to its %zu bytes\n", f->type, used);
         abort();
     }
+    free(again);
 }
 
 /* The frames inside one SEALED frame, as net.c's unseal() hands them over;

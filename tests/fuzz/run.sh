@@ -5,7 +5,7 @@
 #   ./tests/fuzz/run.sh [SECONDS]
 #   FUZZ_TARGET=wire ./tests/fuzz/run.sh 1800
 # Environment:
-#   FUZZ_TARGET front (default), wire, handshake, peers, resp
+#   FUZZ_TARGET front (default), wire, handshake, peers, resp, cluster
 #   FUZZ_BUILD  clang build dir to (re)configure (default build/fuzz)
 #   FUZZ_WORK   working corpus + crash artifacts (default $FUZZ_BUILD/fuzz-work)
 #   MERGE=1     afterwards, merge inputs with new coverage into tests/fuzz/corpus

@@ -82,6 +82,29 @@ write("corpus-wire", "partial", sealed(msg(0, 0, 1, ALGO)[:20]))
 write("corpus-wire", "bad-version", sealed(frame(3, b"\0" * 32, version=2)))
 write("corpus-wire", "empty-payload", sealed(msg(0, 0, 2, ALGO, b"")))
 
+# frame limits (runtime/wire.h): a MSG or DECISION up to 64 MiB, SEALED up to
+# one such frame and its header and tag, APP up to 64 KiB. A length just over
+# a limit is refused before anything waits for it; one just under waits (the
+# seeds end there). A payload of 70,000 bytes: past the 64 KiB of before.
+MAX_FRAME = 64 << 20
+MAX_SEALED = 4 + 4 + MAX_FRAME + 16
+
+
+def header(length, t):
+    return struct.pack("<IBBH", length, 5, t, 0)
+
+
+write("corpus-wire", "limit-sealed-under", header(MAX_SEALED, 8) + bytes(64))
+write("corpus-wire", "limit-sealed-over", header(MAX_SEALED + 1, 8) + bytes(64))
+inner_over = header(MAX_FRAME + 1, 3) + bytes(24)
+write("corpus-wire", "limit-msg-over", header(4 + len(inner_over) + 16, 8) + inner_over + bytes(16))
+inner_under = header(MAX_FRAME, 3) + bytes(24)
+write("corpus-wire", "limit-msg-under", header(4 + len(inner_under) + 16, 8) + inner_under + bytes(16))
+app_over = header(65536 + 1, 7) + bytes(8)
+write("corpus-wire", "limit-app-over", header(4 + len(app_over) + 16, 8) + app_over + bytes(16))
+write("corpus-wire", "large-msg", sealed(msg(0, 0, 1, ALGO, bytes(range(256)) * 273 + b"\1" * 112) +
+                                        msg(1, 0, 2, ALGO)))
+
 # handshake: we dial (mode bit 0 clear) or the replica dials us; bit 1 fixes MACs
 for secret in (0, 4):
     for n4 in (0, 8):

@@ -1,6 +1,9 @@
 /* test_net_unit.c: the round engine on the generated OTR and LastVoting
  * code (late, future and duplicate messages, timeouts, catch-up, forwarding,
- * the live bound, an in-memory cluster with loss and reordering), the wire
+ * the live bound, an in-memory cluster with loss and reordering), events and
+ * start by replacement on tests/net/counter.ho (at the boundary a catch-up
+ * crosses, joining 3 * 2^20 rounds ahead at no cost, a halt dropping the
+ * events behind it), the wire
  * format's decoder (truncations, corruptions, random bytes), how values of
  * each kind are carried and printed, and the peers file parser. No sockets. */
 #include <inttypes.h>
@@ -8,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "counter.h"
 #include "engine.h"
 #include "last_voting.h"
 #include "otr.h"
@@ -131,7 +135,7 @@ static void setup(const hoc_algo *a, int n, int max_live, bool forward)
         memset(&nodes[i], 0, sizeof nodes[i]);
         nodes[i].id = i;
         int64_t params[16] = {n};
-        hoc_engine_opts o = {max_live, forward, 7};
+        hoc_engine_opts o = {max_live, forward, 7, 0};
         hoc_engine_io io = {.ctx = &nodes[i],
                             .send = q_send,
                             .send_decision = q_decision,
@@ -354,6 +358,197 @@ static void start_at_tests(void)
     queue = NULL;
 }
 
+/* Writes a frame header with length field l and type t into b (8 bytes). */
+static void raw_header(uint8_t *b, uint32_t l, int t)
+{
+    hoc_put_u32(b, l);
+    b[4] = HOC_WIRE_VERSION, b[5] = (uint8_t)t, b[6] = b[7] = 0;
+}
+
+/* The frame limits: each type's length is judged from its first 6 bytes,
+ * before the rest is waited for (so before a receiver makes room for it),
+ * and a frame just under its limit decodes. */
+static void limit_tests(void)
+{
+    uint8_t h[8];
+    hoc_frame f;
+    size_t used;
+    const char *why;
+    struct {
+        int type;
+        uint32_t max;
+    } lim[] = {{HOC_F_MSG, HOC_WIRE_MAX_FRAME},     {HOC_F_DECISION, HOC_WIRE_MAX_FRAME},
+               {HOC_F_SEALED, HOC_WIRE_MAX_SEALED}, {HOC_F_APP, HOC_WIRE_MAX_APP_FRAME},
+               {HOC_F_HELLO, HOC_WIRE_MAX_FIXED},   {HOC_F_DONE, HOC_WIRE_MAX_FIXED}};
+    for (size_t i = 0; i < sizeof lim / sizeof *lim; i++) {
+        raw_header(h, lim[i].max, lim[i].type); /* at the limit: wait for the rest */
+        CHECK(hoc_wire_decode(h, sizeof h, &f, &used, &why) == HOC_WIRE_MORE);
+        raw_header(h, lim[i].max + 1, lim[i].type); /* one over: refused at once */
+        CHECK(hoc_wire_decode(h, sizeof h, &f, &used, &why) == HOC_WIRE_BAD && why &&
+              strcmp(why, "frame too long") == 0);
+    }
+    raw_header(h, HOC_WIRE_MAX_SEALED + 1, HOC_F_SEALED); /* no type may be longer */
+    CHECK(hoc_wire_decode(h, 4, &f, &used, &why) == HOC_WIRE_BAD);
+    CHECK(HOC_WIRE_MAX_FRAME == 64 << 20 && HOC_WIRE_MAX_APP == 65536 - 12);
+    /* a whole MSG just under the limit, and its encoders' bounds */
+    size_t big = HOC_WIRE_LEN + HOC_WIRE_MAX_FRAME;
+    uint8_t *b = calloc(1, big + 1);
+    CHECK(b != NULL);
+    if (!b) return;
+    CHECK(hoc_wire_msg_header(b, big, 9, 1, 2, 7, HOC_WIRE_MAX_PAYLOAD + 1) == -1);
+    int hl = hoc_wire_msg_header(b, big, 9, 1, 2, 7, HOC_WIRE_MAX_PAYLOAD);
+    CHECK(hl == 32);
+    b[big - 1] = 0xee;
+    CHECK(hoc_wire_decode(b, big, &f, &used, &why) == HOC_WIRE_OK && used == big &&
+          f.payload_len == HOC_WIRE_MAX_PAYLOAD && f.payload[f.payload_len - 1] == 0xee);
+    CHECK(hoc_wire_decode(b, big - 1, &f, &used, &why) == HOC_WIRE_MORE);
+    uint8_t *val = calloc(1, HOC_WIRE_MAX_VALUE + 1); /* a decision's value, just under */
+    CHECK(val != NULL);
+    if (val) {
+        CHECK(hoc_wire_decision(b, big + 1, 9, 2, 7, HOC_DECISION_ADOPT, val,
+                                HOC_WIRE_MAX_VALUE + 1) == -1);
+        CHECK(hoc_wire_decision(b, big + 1, 9, 2, 7, HOC_DECISION_ADOPT, val, HOC_WIRE_MAX_VALUE) ==
+              (int)big);
+        CHECK(hoc_wire_decode(b, big, &f, &used, &why) == HOC_WIRE_OK && f.type == HOC_F_DECISION &&
+              f.payload_len == HOC_WIRE_MAX_VALUE);
+    }
+    free(val);
+    CHECK(hoc_wire_sealed_header(b, 8, HOC_WIRE_LEN + HOC_WIRE_MAX_FRAME) == 8);
+    CHECK(hoc_wire_sealed_header(b, 8, HOC_WIRE_LEN + HOC_WIRE_MAX_FRAME + 1) == -1);
+    free(b);
+}
+
+/* ---- events and replacement (tests/net/counter.ho), one engine ---- */
+typedef struct EvRec {
+    uint64_t inst, tag;
+    int64_t round;
+    bool ran;
+    int64_t added;
+} EvRec;
+static EvRec evrec[16];
+static int nevrec, ev_sends;
+
+static void ev_done(void *ctx, uint64_t inst, int64_t round, uint64_t tag, int ev, bool ran,
+                    const void *outputs)
+{
+    (void)ctx, (void)ev;
+    const counter_outputs *o = outputs;
+    if (nevrec < 16) evrec[nevrec++] = (EvRec){inst, tag, round, ran, o ? o->added : -1};
+}
+
+static void ev_send(void *ctx, int to, uint64_t inst, int64_t round, const uint8_t *p, size_t len)
+{
+    (void)ctx, (void)to, (void)inst, (void)round, (void)p, (void)len;
+    ev_sends++;
+}
+
+static hoc_inst_status ev_lookup(void *ctx, uint64_t inst, const uint8_t **v, size_t *len)
+{
+    (void)ctx, (void)inst, (void)v, (void)len;
+    return HOC_INST_NEW;
+}
+
+static void ev_inputs(void *ctx, uint64_t inst, int64_t *in, const uint8_t **bytes)
+{
+    (void)ctx, (void)inst, (void)in, (void)bytes;
+}
+
+/* Peer `from`'s message of round r of Counter into e. */
+static int feed_counter(hoc_engine *e, int from, uint64_t inst, int64_t r, uint64_t now)
+{
+    static uint8_t buf[16 + 262144]; /* the encoder wants room for a whole blob */
+    int len;
+    if (r % 2 == 0) {
+        counter_msg_spread m;
+        memset(&m, 0, sizeof m);
+        m.mine = 1;
+        len = counter_encode_spread(&m, buf, sizeof buf);
+    } else {
+        counter_msg_back m = {0};
+        len = counter_encode_back(&m, buf, sizeof buf);
+    }
+    return hoc_engine_receive(e, from, inst, r, buf, (size_t)len, now);
+}
+
+static void event_tests(void)
+{
+    int64_t params[2] = {3, 4}; /* go-ahead n + 1: rounds end on timeouts or catch-up */
+    hoc_engine_opts o = {4, true, 1, 0};
+    hoc_engine_io io = {
+        .send = ev_send, .lookup = ev_lookup, .inputs = ev_inputs, .event_done = ev_done};
+    hoc_engine *e = hoc_engine_new(&counter_algo, 0, params, &o, &io);
+    CHECK(e != NULL);
+    if (!e) return;
+    int add = hoc_engine_event_index(&counter_algo, "add");
+    int quit = hoc_engine_event_index(&counter_algo, "quit");
+    /* catching up over a boundary hands the event over there: round 1 */
+    CHECK(hoc_engine_start(e, 1, 0) == HOC_START_OK);
+    CHECK(hoc_engine_event(e, 1, add, (int64_t[]){5}, NULL, 11, NULL, 0) == HOC_EVENT_QUEUED);
+    CHECK(hoc_engine_events_queued(e) == 1);
+    CHECK(feed_counter(e, 1, 1, 0, 10) == HOC_RX_OK && nevrec == 0); /* round 0: no boundary */
+    CHECK(feed_counter(e, 1, 1, 5, 20) == HOC_RX_OK);
+    CHECK(nevrec == 1 && evrec[0].tag == 11 && evrec[0].ran && evrec[0].round == 1 &&
+          evrec[0].added == 5 && hoc_engine_round(e, 1) == 5);
+    CHECK(((const counter_state *)hoc_engine_state(e, 1))->c[0] == 5);
+    CHECK(hoc_engine_events_queued(e) == 0);
+    /* a replacement that joins a peer far beyond HOC_ENGINE_MAX_JUMP: O(1),
+     * the replaced block ran, the event queued meanwhile runs at the first
+     * boundary after it */
+    int64_t far = 3 * HOC_ENGINE_MAX_JUMP + 1; /* odd: back, the phase's last round */
+    uint64_t cu = hoc_engine_get_stats(e)->catchup_rounds;
+    CHECK(hoc_engine_start_replaced(e, 2, HOC_ENGINE_JOIN, NULL, NULL, 30) == HOC_START_OK);
+    CHECK(hoc_engine_joining(e, 2) && hoc_engine_next_deadline(e) != 30 + 20000);
+    CHECK(!((const counter_state *)hoc_engine_state(e, 2))->rejoined);
+    CHECK(hoc_engine_event(e, 2, add, (int64_t[]){2}, NULL, 12, NULL, 0) == HOC_EVENT_QUEUED);
+    int sends = ev_sends;
+    CHECK(feed_counter(e, 2, 2, far, 40) == HOC_RX_OK);
+    CHECK(!hoc_engine_joining(e, 2) && hoc_engine_round(e, 2) == far);
+    CHECK(((const counter_state *)hoc_engine_state(e, 2))->rejoined);
+    CHECK(ev_sends == sends + 2); /* it began round far: its messages to 1 and 2 */
+    CHECK(hoc_engine_get_stats(e)->catchup_rounds == cu && hoc_engine_get_stats(e)->far == 0);
+    CHECK(hoc_engine_get_stats(e)->replaced == 1 && nevrec == 1);
+    hoc_engine_tick(e, 40 + 20000); /* round far ends on its timeout: the boundary */
+    CHECK(nevrec == 2 && evrec[1].tag == 12 && evrec[1].ran && evrec[1].round == far &&
+          evrec[1].added == 2 && hoc_engine_round(e, 2) == far + 1);
+    /* replaced in a given round: begins it at once */
+    sends = ev_sends;
+    CHECK(hoc_engine_start_replaced(e, 3, 10, NULL, NULL, 50) == HOC_START_OK);
+    CHECK(hoc_engine_round(e, 3) == 10 && ev_sends == sends + 2 &&
+          ((const counter_state *)hoc_engine_state(e, 3))->rejoined);
+    CHECK(hoc_engine_start_replaced(e, 3, 10, NULL, NULL, 50) == HOC_START_SKIPPED);
+    /* the live bound (4) holds: a fifth is refused, nothing evicted */
+    CHECK(hoc_engine_start(e, 4, 60) == HOC_START_OK);
+    CHECK(hoc_engine_start_replaced(e, 5, 0, NULL, NULL, 60) == HOC_START_FULL);
+    CHECK(hoc_engine_live(e) == 4 && hoc_engine_round(e, 1) >= 5); /* still live */
+    /* quit halts: the event behind it is dropped unrun, the instance ends */
+    CHECK(hoc_engine_event(e, 4, quit, NULL, NULL, 13, NULL, 0) == HOC_EVENT_QUEUED);
+    CHECK(hoc_engine_event(e, 4, add, (int64_t[]){1}, NULL, 14, NULL, 0) == HOC_EVENT_QUEUED);
+    CHECK(feed_counter(e, 1, 4, 2, 70) == HOC_RX_OK);
+    CHECK(nevrec == 4 && evrec[2].tag == 13 && evrec[2].ran && evrec[3].tag == 14 &&
+          !evrec[3].ran && evrec[3].added == -1);
+    CHECK(hoc_engine_round(e, 4) == -1 && hoc_engine_live(e) == 3);
+    CHECK(hoc_engine_get_stats(e)->events_lost == 1 && hoc_engine_get_stats(e)->events_run == 3);
+    /* a bytes argument given as bytes: any BLOB bytes (its range bounds the
+     * drivers only), copied when queued (the caller's buffer is reused here
+     * before the boundary) */
+    int put = hoc_engine_event_index(&counter_algo, "put");
+    uint8_t blk[sizeof((counter_state *)0)->blob];
+    for (size_t k = 0; k < sizeof blk; k++)
+        blk[k] = (uint8_t)(0xf0 ^ k);
+    const uint8_t *bargs[1] = {blk};
+    CHECK(hoc_engine_event(e, 1, put, (int64_t[]){0}, bargs, 16, NULL, 0) == HOC_EVENT_QUEUED);
+    memset(blk, 0, sizeof blk);
+    CHECK(feed_counter(e, 1, 1, hoc_engine_round(e, 1) + 2, 80) == HOC_RX_OK);
+    const counter_state *c1 = hoc_engine_state(e, 1);
+    CHECK(nevrec == 5 && evrec[4].tag == 16 && evrec[4].ran && c1->blob[0] == 0xf0 &&
+          c1->blob[sizeof blk - 1] == (uint8_t)(0xf0 ^ (sizeof blk - 1)));
+    /* as an int, it must lie in its range */
+    CHECK(hoc_engine_event(e, 1, put, (int64_t[]){0}, NULL, 17, NULL, 0) == HOC_EVENT_INVALID);
+    /* events left queued are freed with the engine (ASan: no leak) */
+    CHECK(hoc_engine_event(e, 3, add, (int64_t[]){1}, NULL, 15, NULL, 0) == HOC_EVENT_QUEUED);
+    hoc_engine_free(e);
+}
+
 /* ---- wire ---- */
 static void wire_tests(void)
 {
@@ -379,7 +574,9 @@ static void wire_tests(void)
     buf[5] = HOC_F_MSG, buf[6] = 1;
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
     buf[6] = 0;
-    buf[0] = 0xff, buf[1] = 0xff, buf[2] = 0xff; /* oversized */
+    buf[0] = 0xff, buf[1] = 0xff, buf[2] = 0xff; /* 16 MiB: a MSG may be that long */
+    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_MORE);
+    buf[3] = 0x04; /* about 80 MiB: oversized */
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
     buf[0] = 2, buf[1] = buf[2] = buf[3] = 0; /* undersized */
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
@@ -419,6 +616,7 @@ static void wire_tests(void)
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_OK &&
           f.type == HOC_F_DONE);
     CHECK(hoc_wire_done(buf, 4, 1, 7) == -1);
+    limit_tests();
     /* random bytes: never a crash, never a read past the end (ASan) */
     int ok = 0;
     for (int i = 0; i < 200000; i++) {
@@ -522,6 +720,7 @@ int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
     engine_tests();
+    event_tests();
     wire_tests();
     value_tests();
     peers_tests();
