@@ -210,6 +210,7 @@ int xt_step(xt_tree *t, int from, const hoc_set *ho, uint64_t after, const uint6
         x->ho[q] = ho[q] & hoc_set_all(t->n);
         x->oracle[q] = oracle ? oracle[q] : 0;
         uint8_t *st = x->states + (size_t)q * a->state_size;
+        if ((after >> q) & 1) st[a->crashed_offset] = 1; /* crashed[q] in specs */
         if (((after >> q) & 1) || st[a->halted_offset]) continue;
         hoc_set from_set = 0;
         memset(t->msgs, 0, (size_t)HOC_MAXN * a->msg_size);

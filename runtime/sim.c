@@ -211,6 +211,8 @@ static int updates(Sim *s, int64_t r, uint64_t *rng, size_t box)
     memset(s->bits, 0, (size_t)s->n * sizeof *s->bits);
     memset(s->env, 0, (size_t)s->n * sizeof *s->env);
     for (int q = 0; q < s->n; q++) {
+        /* crashed[q] in specs (and assumptions, read after the round) */
+        if (!alive(s, q, r)) s->next[(size_t)q * a->state_size + a->crashed_offset] = 1;
         if (!alive(s, q, r) || halted(s, q)) continue;
         hoc_set from = 0;
         memset(s->msgs, 0, box);
@@ -855,6 +857,7 @@ static int replay_step(Replay *rp, int64_t round, const json *jho, const json *j
     }
     for (int q = 0; q < n; q++) {
         uint8_t *st = rp->states + (size_t)q * a->state_size;
+        if ((after >> q) & 1) st[a->crashed_offset] = 1; /* crashed[q] in specs */
         if (((after >> q) & 1) || st[a->halted_offset]) continue;
         hoc_set ho = jho->items[q].type == JSON_NUM ? (hoc_set)jho->items[q].num : 0, from = 0;
         memset(rp->msgs, 0, (size_t)HOC_MAXN * a->msg_size);
