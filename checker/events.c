@@ -155,25 +155,12 @@ bool events_fit(Mc *m, const uint8_t *k, uint8_t *s, const EnvStep *env)
 
 void events_print(FILE *f, const Events *ev, const EnvStep *env)
 {
-    if (env->replaced) fputs(" replaced", f);
-    for (int i = 0; i < env->count; i++) {
-        int e;
-        int64_t args[8];
-        events_decode(ev, env->code[i], &e, args);
-        const hoc_event *he = &ev->a->events[e];
-        fprintf(f, " %s(", he->name);
-        for (int j = 0; j < he->nargs; j++) {
-            const hoc_field *fd = &he->args[j];
-            if (j) fputs(", ", f);
-            if (fd->kind == HOC_K_ENUM && args[j] >= 0 && args[j] < (int64_t)fd->enum_count)
-                fputs(fd->enum_names[args[j]], f);
-            else if (fd->kind == HOC_K_BOOL)
-                fputs(args[j] ? "true" : "false", f);
-            else
-                fprintf(f, "%" PRId64, args[j]);
-        }
-        fputc(')', f);
-    }
+    /* printed by the code that prints what hoc sim and hoc explore replay,
+     * so the three show an environment's move the same way */
+    simenv_step s = {.replaced = env->replaced != 0};
+    for (int i = 0; i < env->count && i < EV_MAX && i < SIMENV_MAX; i++)
+        events_decode(ev, env->code[i], &s.event[s.count++], s.args[i]);
+    simenv_print(f, ev->a, &s);
 }
 
 void events_json(FILE *f, const Events *ev, const EnvStep *env)

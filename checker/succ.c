@@ -206,6 +206,8 @@ static int visit_product(Worker *w, uint8_t *k, hoc_set after, uint64_t crashed,
         *key_crashed(s) = crashed;
         for (int i = 0; i < m->n; i++)
             w->ho[i] = after, w->bits[i] = 0, w->env[i] = (EnvStep){0};
+        for (int q = 0; q < m->n; q++) /* crashed[q] in specs and assumptions */
+            if ((crashed >> q) & 1) key_proc(m, s, q)[m->a->crashed_offset] = 1;
         for (int i = 0; i < nm; i++) {
             int q = movers[i];
             memcpy(key_proc(m, s, q), w->ch[q].states + (size_t)digit[i] * m->ssz, m->ssz);

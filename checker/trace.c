@@ -39,15 +39,22 @@ static void json_element(FILE *f, const hoc_field *fd, const uint8_t *p)
 }
 
 /* A process's fields as a JSON object: scalars as values, arrays as lists
- * (one indexed by process, its first n elements); byte blocks are left out. */
+ * (one indexed by process, its first n elements), byte blocks as strings of
+ * hex digits, every byte up to the last nonzero one (hoc_print_bytes without
+ * a cap), so that a replay compares the whole block. */
 static void json_proc(FILE *f, const hoc_algo *a, const uint8_t *st, int n)
 {
     fputc('{', f);
     int k = 0;
     for (int i = 0; i < a->nfields; i++) {
         const hoc_field *fd = &a->fields[i];
-        if (fd->kind == HOC_K_BYTES) continue;
         fprintf(f, "%s\"%s\": ", k++ ? ", " : "", fd->name);
+        if (fd->kind == HOC_K_BYTES) {
+            fputc('"', f);
+            hoc_print_bytes(f, st + fd->offset, fd->count, 0);
+            fputc('"', f);
+            continue;
+        }
         if (fd->count == 1) {
             json_element(f, fd, st + fd->offset);
             continue;

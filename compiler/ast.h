@@ -98,7 +98,8 @@ typedef enum NameKind {
     N_ID,     /* this process */
     N_PROCS,  /* the set of all processes */
     N_MBOX,   /* the round's mailbox */
-    N_HO      /* heard-of sets, specs only */
+    N_HO,     /* heard-of sets, specs only */
+    N_CRASHED /* crashed[i]: whether process i has crashed, specs only */
 } NameKind;
 
 /* One bound a spec's int binder takes from its guard (compiler/qdom.c):

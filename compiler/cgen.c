@@ -54,7 +54,9 @@ static void emit_structs(Gen *g, hoc_buf *h)
     hoc_buf_printf(h, "typedef struct %s_state {\n", px);
     cgen_struct_fields(g, h, NULL, 0, al->inputs, al->ninputs);
     cgen_struct_fields(g, h, NULL, 0, al->vars, al->nvars);
-    hoc_buf_printf(h, "    bool hoc_halted;\n} %s_state;\n\n", px);
+    hoc_buf_printf(
+        h, "    bool hoc_halted;\n    bool hoc_crashed; /* set by the drivers */\n} %s_state;\n\n",
+        px);
     for (int i = 0; i < al->nrounds; i++) {
         Round *r = al->rounds[i];
         hoc_buf_printf(h, "/* The message of round %s. */\ntypedef struct %s_msg_%s {\n", r->name,
@@ -587,10 +589,12 @@ static void emit_algo_struct(Gen *g, hoc_buf *t)
     SymVerdict sv;
     sym_rounds(al, &sv);
     bool uses_id = al->uses_id || !sv.symmetric;
-    hoc_buf_printf(t,
-                   "    .halted_offset = offsetof(%s_state, hoc_halted),\n    .uses_id = %d,\n    "
-                   ".uses_round = %d,\n    .phase_period = %s_phase_period,\n    .asym_why = ",
-                   px, uses_id ? 1 : 0, al->uses_round ? 1 : 0, px);
+    hoc_buf_printf(
+        t,
+        "    .halted_offset = offsetof(%s_state, hoc_halted),\n"
+        "    .crashed_offset = offsetof(%s_state, hoc_crashed),\n    .uses_id = %d,\n    "
+        ".uses_round = %d,\n    .phase_period = %s_phase_period,\n    .asym_why = ",
+        px, px, uses_id ? 1 : 0, al->uses_round ? 1 : 0, px);
     /* the checker's own flag is a backstop: it may mark what the analysis admits */
     emit_c_string(t, !uses_id       ? NULL
                      : sv.symmetric ? "the compiler marks the rounds as reading process ids"

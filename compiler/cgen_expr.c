@@ -476,6 +476,11 @@ static const char *emit_index(Gen *g, Expr *e)
         const char *p = cgen_expr(g, e->b);
         return cgen_fmt(g, "(hoc_in(%s, %s) ? ho[%s] : 0)", p, cgen_n(g), p);
     }
+    if (e->nk == N_CRASHED) { /* no process p: not crashed */
+        g->use_s = true;
+        const char *p = cgen_expr(g, e->b);
+        return cgen_fmt(g, "(hoc_in(%s, %s) && S[%s].hoc_crashed)", p, cgen_n(g), p);
+    }
     if (e->nk == N_MBOX && !e->a->type->round->single) { /* a message: its sender, or -1 */
         const char *p = cgen_expr(g, e->b);
         return cgen_fmt(g, "hoc_sender(%s, %s)", cgen_expr(g, e->a), p);

@@ -705,6 +705,17 @@ static Type *check_index(Checker *c, Expr *e)
             if (d) d->used = true;
             return ho ? c->t_set : d->type;
         }
+        /* crashed[i]: the drivers' crash flag (a state variable of that
+         * name takes precedence) */
+        if (!shadowed && !d && is_spec_ctx(c->ctx) && strcmp(e->a->name, "crashed") == 0) {
+            Type *it = check_expr(c, e->b);
+            if (it->kind == TY_UNKNOWN)
+                infer(e->b, c->t_pid);
+            else if (!is_err(it) && !is_intlike(it))
+                diag_error(c->d, e->b->pos, "a process index must be a pid, not %s", tn(c, it));
+            e->nk = e->a->nk = N_CRASHED;
+            return c->t_bool;
+        }
         if (d && d->kind == D_LET) {
             diag_error(c->d, e->pos, "lets cannot be used in specs; use the expression they name");
             return c->t_err;

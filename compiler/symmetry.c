@@ -259,7 +259,7 @@ static Cls binding_cls(Sym *s, const Expr *e)
 
 static Cls index_cls(Sym *s, const Expr *e)
 {
-    if (e->nk == N_STATE || e->nk == N_HO) { /* x[i] or HO[i] in a spec */
+    if (e->nk == N_STATE || e->nk == N_HO || e->nk == N_CRASHED) { /* x[i], HO[i], crashed[i] */
         if (!need_pid(s, e->b)) return K_ASYM;
         if (e->nk == N_HO) return K_SET;
         return e->decl && holds_ids(e->decl->type)

@@ -116,13 +116,13 @@ explore_rec *explore_rec_new(const hoc_algo *a, int n, const int64_t *params)
 }
 
 void explore_rec_observe(void *rec, int64_t round, const int64_t *inputs, const hoc_set *ho,
-                         const uint64_t *oracle, uint64_t crashed)
+                         const uint64_t *oracle, uint64_t crashed, const simenv_step *env)
 {
     explore_rec *r = rec;
     if (round < 0)
         r->at = xt_root(&r->t, inputs, "sim");
     else if (r->at >= 0)
-        r->at = xt_step(&r->t, r->at, ho, crashed, oracle, "sim");
+        r->at = xt_step(&r->t, r->at, ho, crashed, oracle, env, "sim");
 }
 
 int explore_rec_write(explore_rec *r, const char *note, const char *html)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "hoc_rt.h"
+#include "simenv.h"
 
 typedef struct explore_opts {
     const char *trace;  /* a hoc check --trace file to open first, or NULL */
@@ -41,9 +42,10 @@ typedef struct explore_rec explore_rec;
 /* A recorder of runs of a at n processes with params; NULL when out of memory. */
 explore_rec *explore_rec_new(const hoc_algo *a, int n, const int64_t *params);
 /* hoc_sim_opts.observe: round -1 gives the inputs, each later call one
- * round's heard-of sets, oracle bits and the processes crashed once it ends. */
+ * round's heard-of sets, oracle bits, the processes crashed once it ends and
+ * the environment's events and replacements. */
 void explore_rec_observe(void *rec, int64_t round, const int64_t *inputs, const hoc_set *ho,
-                         const uint64_t *oracle, uint64_t crashed);
+                         const uint64_t *oracle, uint64_t crashed, const simenv_step *env);
 /* Writes the recorded run's static page to html; 0, or 2 after a message. */
 int explore_rec_write(explore_rec *r, const char *note, const char *html);
 /* Frees the recorder; r may be NULL. */

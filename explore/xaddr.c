@@ -27,6 +27,10 @@ int xaddr_of(const xt_tree *t, int id, hoc_buf *b)
         root = t->nodes[root].parent, depth++;
     const xt_node *r = &t->nodes[root];
     if (!r->inputs) return -1;
+    /* an address holds heard-of sets, crashes and oracle bits, not the
+     * environment's events: a run with events is addressed by node id */
+    for (int c = id; c != root; c = t->nodes[c].parent)
+        if (xt_has_env(t, c)) return -1;
     hoc_buf_puts(b, "run/");
     int nin = t->a->ninputs;
     if (nin == 0) hoc_buf_puts(b, "-");
@@ -128,7 +132,7 @@ static int read_round(xt_tree *t, int from, const char **s, char *err, size_t er
         snprintf(err, errn, "a crashed process beyond p%d", t->n - 1);
         return -1;
     }
-    int id = xt_step(t, from, ho, crashed, oracle, "step");
+    int id = xt_step(t, from, ho, crashed, oracle, NULL, "step");
     if (id < 0) snprintf(err, errn, "the explorer holds too many states");
     return id;
 }

@@ -20,7 +20,9 @@
 #include "xtree.h"
 
 /* Appends node id's address to b; 0, or -1 (b untouched) when the node's
- * root did not start from inputs (a trace from an arbitrary state). */
+ * root did not start from inputs (a trace from an arbitrary state) or the
+ * environment did something on its way (events, replacements: a trace of
+ * hoc check --events or --replace), which the address does not hold. */
 int xaddr_of(const xt_tree *t, int id, hoc_buf *b);
 /* The node an address names, made (with its ancestors) as needed; -1 with
  * a message in err when the address is malformed or does not fit. */

@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "json.h"
+#include "simenv.h"
 #include "value.h"
 
 /* A trace being loaded: the parsed JSON, and where the replay stands. */
@@ -182,6 +183,25 @@ static int compare_proc(Load *l, int id, int p, int64_t round, const json *obj)
                         "round %" PRId64 ", p%d: the trace's state has a field '%s' that %s "
                         "does not have",
                         round, p, obj->keys[k], a->name);
+        if (a->fields[i].kind == HOC_K_BYTES) { /* the whole block, byte by byte */
+            const hoc_field *fd = &a->fields[i];
+            const json *v = &obj->items[k];
+            uint8_t mine = 0, theirs = 0;
+            int64_t at = v->type == JSON_STR ? hoc_bytes_compare(xt_state(t, id, p) + fd->offset,
+                                                                 fd->count, v->str, &mine, &theirs)
+                                             : -2;
+            if (at == -2)
+                return fail(l,
+                            "round %" PRId64 ", p%d, %s: the trace's value is not a block of %u "
+                            "bytes (0x and hex digits)",
+                            round, p, fd->name, fd->count);
+            if (at >= 0)
+                return fail(l,
+                            "round %" PRId64 ", p%d, %s[%" PRId64
+                            "]: the trace says 0x%02x, the replay has 0x%02x",
+                            round, p, fd->name, at, theirs, mine);
+            continue;
+        }
         hoc_buf mine = {0}, theirs = {0};
         FILE *f = open_memstream(&mine.p, &mine.n);
         if (!f) return fail(l, "out of memory");
@@ -211,6 +231,26 @@ static bool words(const json *v, int n, uint64_t *out)
     return true;
 }
 
+/* Reads what the round's env (jenv, absent when the environment did
+ * nothing) says the environment did to each process, as hoc sim --replay
+ * reads it (simenv.h); env stays all zero without one. 0, or -1. */
+static int load_env(Load *l, int64_t round, const json *jenv, simenv_step *env)
+{
+    xt_tree *t = l->t;
+    memset(env, 0, sizeof *env * (size_t)t->n);
+    if (!jenv) return 0;
+    if (jenv->type != JSON_ARR || jenv->n != t->n)
+        return fail(l, "round %" PRId64 ": the trace's env is not one entry per process of %d",
+                    round, t->n);
+    for (int p = 0; p < t->n; p++) {
+        char why[160];
+        if (simenv_parse(t->a, t->params, &jenv->items[p], &env[p], why, sizeof why) != 0)
+            return fail(l, "round %" PRId64 ", p%d: the trace's env does not fit %s's events: %s",
+                        round, p, t->a->name, why);
+    }
+    return 0;
+}
+
 /* Replays the trace's rounds from node id; the last node, or -1. */
 static int load_rounds(Load *l, int id)
 {
@@ -221,6 +261,7 @@ static int load_rounds(Load *l, int id)
         const json *round = &jr->items[r], *jc = json_get(round, "crashed"),
                    *js = json_get(round, "states"), *jo = json_get(round, "oracle");
         uint64_t ho[HOC_MAXN], oracle[HOC_MAXN] = {0};
+        simenv_step env[HOC_MAXN];
         int64_t num = t->nodes[id].round;
         if (!words(json_get(round, "ho"), t->n, ho) || !jc || jc->type != JSON_NUM || !js ||
             js->type != JSON_ARR || js->n != t->n || (jo && !words(jo, t->n, oracle)))
@@ -230,7 +271,8 @@ static int load_rounds(Load *l, int id)
                         num, t->n);
         if ((uint64_t)jc->num & ~hoc_set_all(t->n))
             return fail(l, "round %" PRId64 ": a crashed process beyond p%d", num, t->n - 1);
-        id = xt_step(t, id, ho, (uint64_t)jc->num, oracle, l->label);
+        if (load_env(l, num, json_get(round, "env"), env) != 0) return -1;
+        id = xt_step(t, id, ho, (uint64_t)jc->num, oracle, env, l->label);
         if (id < 0) return fail(l, "the explorer holds too many states");
         for (int p = 0; p < t->n; p++)
             if (compare_proc(l, id, p, num, &js->items[p]) != 0) return -1;

@@ -51,7 +51,7 @@ static int random_round(xt_tree *t, int id, double drop, uint64_t *rng)
             oracle[q] = hoc_rng_next(rng) & mask;
         }
         int before = t->count;
-        int next = xt_step(t, id, ho, 0, oracle, "walk");
+        int next = xt_step(t, id, ho, 0, oracle, NULL, "walk");
         if (next < 0) return -1;
         if (!breaks_assumption(t, next)) return next;
         if (next >= before) xt_truncate(t, before);

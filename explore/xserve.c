@@ -231,7 +231,7 @@ static void post_step(Server *s, struct evhttp_request *req, const json *j)
         return reply_error(req, 400, true, "step needs \"from\": the id of a state");
     const char *why = step_choices(s->t, j, ho, &crash, oracle);
     if (why) return reply_error(req, 400, true, why);
-    int id = xt_step(s->t, (int)from, ho, crash, oracle, "step");
+    int id = xt_step(s->t, (int)from, ho, crash, oracle, NULL, "step");
     if (id < 0) return reply_error(req, 400, true, "the explorer holds too many states");
     reply_id(req, id, "");
 }

@@ -18,6 +18,7 @@ int xt_init(xt_tree *t, const hoc_algo *a, int n, const int64_t *params)
 static void node_free(xt_node *x)
 {
     free(x->ho), free(x->oracle), free(x->states), free(x->outputs), free(x->inputs);
+    free(x->env);
 }
 
 void xt_free(xt_tree *t)
@@ -139,11 +140,42 @@ size_t xt_sends(xt_tree *t, int from)
     return rd->msg_size;
 }
 
+/* Whether env (n steps, or NULL) does nothing at all. */
+static bool env_empty(const xt_tree *t, const simenv_step *env)
+{
+    for (int q = 0; env && q < t->n; q++)
+        if (env[q].replaced || env[q].count) return false;
+    return true;
+}
+
+/* Do two environments (n steps each, or NULL) do the same? Field by field:
+ * a struct's padding is not part of its value. */
+static bool same_env(const xt_tree *t, const simenv_step *x, const simenv_step *y)
+{
+    if (env_empty(t, x) || env_empty(t, y)) return env_empty(t, x) && env_empty(t, y);
+    for (int q = 0; q < t->n; q++) {
+        const simenv_step *a = &x[q], *b = &y[q];
+        if (a->replaced != b->replaced || a->count != b->count) return false;
+        for (int k = 0; k < a->count; k++) {
+            int nargs = t->a->events[a->event[k]].nargs < 8 ? t->a->events[a->event[k]].nargs : 8;
+            if (a->event[k] != b->event[k] ||
+                memcmp(a->args[k], b->args[k], sizeof a->args[k][0] * (size_t)nargs) != 0)
+                return false;
+        }
+    }
+    return true;
+}
+
+bool xt_has_env(const xt_tree *t, int id)
+{
+    return !env_empty(t, t->nodes[id].env);
+}
+
 /* Does child c of `from` record exactly these choices? */
 static bool same_choice(const xt_tree *t, const xt_node *c, const hoc_set *ho, uint64_t after,
-                        const uint64_t *oracle)
+                        const uint64_t *oracle, const simenv_step *env)
 {
-    if (c->crashed != after) return false;
+    if (c->crashed != after || !same_env(t, c->env, env)) return false;
     for (int q = 0; q < t->n; q++) /* heard-of sets hold processes only, as stored */
         if (c->ho[q] != (ho[q] & hoc_set_all(t->n)) || c->oracle[q] != (oracle ? oracle[q] : 0))
             return false;
@@ -151,15 +183,25 @@ static bool same_choice(const xt_tree *t, const xt_node *c, const hoc_set *ho, u
 }
 
 int xt_step(xt_tree *t, int from, const hoc_set *ho, uint64_t after, const uint64_t *oracle,
-            const char *label)
+            const simenv_step *env, const char *label)
 {
     const hoc_algo *a = t->a;
     after |= t->nodes[from].crashed; /* a crash is forever */
     for (int i = from + 1; i < t->count; i++)
-        if (t->nodes[i].parent == from && same_choice(t, &t->nodes[i], ho, after, oracle)) return i;
+        if (t->nodes[i].parent == from && same_choice(t, &t->nodes[i], ho, after, oracle, env))
+            return i;
     size_t rsz = xt_sends(t, from);
     xt_node *x = node_new(t, from, label);
     if (!x) return -1;
+    if (!env_empty(t, env)) {
+        x->env = malloc(sizeof *x->env * (size_t)t->n);
+        if (!x->env) {
+            t->count--;
+            node_free(x);
+            return -1;
+        }
+        memcpy(x->env, env, sizeof *x->env * (size_t)t->n);
+    }
     const xt_node *p0 = &t->nodes[from]; /* node_new may move the array */
     x->round = p0->round + 1, x->crashed = after;
     memcpy(x->states, p0->states, (size_t)t->n * a->state_size);
@@ -168,6 +210,7 @@ int xt_step(xt_tree *t, int from, const hoc_set *ho, uint64_t after, const uint6
         x->ho[q] = ho[q] & hoc_set_all(t->n);
         x->oracle[q] = oracle ? oracle[q] : 0;
         uint8_t *st = x->states + (size_t)q * a->state_size;
+        if ((after >> q) & 1) st[a->crashed_offset] = 1; /* crashed[q] in specs */
         if (((after >> q) & 1) || st[a->halted_offset]) continue;
         hoc_set from_set = 0;
         memset(t->msgs, 0, (size_t)HOC_MAXN * a->msg_size);
@@ -177,8 +220,12 @@ int xt_step(xt_tree *t, int from, const hoc_set *ho, uint64_t after, const uint6
                 memcpy(t->msgs + (size_t)p * rsz, t->box + ((size_t)p * HOC_MAXN + (size_t)q) * rsz,
                        rsz);
             }
-        hoc_env env = {q, t->n, p0->round, t->params, x->oracle[q]};
-        rd->update(st, &env, from_set, t->msgs, x->outputs + (size_t)q * a->outputs_size);
+        hoc_env henv = {q, t->n, p0->round, t->params, x->oracle[q]};
+        uint8_t *out = x->outputs + (size_t)q * a->outputs_size;
+        rd->update(st, &henv, from_set, t->msgs, out);
+        /* after the update, as hoc check and hoc sim --replay: what the
+         * handlers and the replaced block output joins the round's outputs */
+        if (x->env && !st[a->halted_offset]) simenv_apply(a, &x->env[q], st, &henv, out);
     }
     return t->count - 1;
 }

@@ -12,6 +12,7 @@
 
 #include "hoc_rt.h"
 #include "params.h"
+#include "simenv.h"
 
 typedef struct xt_node {
     int parent;       /* -1 for a root */
@@ -22,6 +23,8 @@ typedef struct xt_node {
     uint8_t *states;  /* n process states */
     uint8_t *outputs; /* n outputs structs of that round */
     int64_t *inputs;  /* roots made from inputs: n * ninputs; else NULL */
+    simenv_step *env; /* n: what the environment did after each update of that
+                       * round (a trace's events and replacements); NULL: nothing */
     char label[16];   /* how it was made: start, step, trace, walk, check, sim */
 } xt_node;
 
@@ -57,10 +60,14 @@ int xt_root_states(xt_tree *t, const uint8_t *states, int64_t round, const char 
 /* The node one round after `from`: process q hears ho[q] (what its senders
  * sent it), the processes in `after` are crashed once the round ends (those
  * that were not send their messages of this round but do not update), and q
- * gets oracle bits oracle[q] (NULL: none). An existing child with the same
- * choices is returned rather than a copy. Its id, or -1 when out of room. */
+ * gets oracle bits oracle[q] (NULL: none); then, unless q crashed or halted,
+ * the environment does env[q] to q (NULL: nothing), as hoc sim --replay does
+ * (simenv.h). An existing child with the same choices is returned rather
+ * than a copy. Its id, or -1 when out of room. */
 int xt_step(xt_tree *t, int from, const hoc_set *ho, uint64_t after, const uint64_t *oracle,
-            const char *label);
+            const simenv_step *env, const char *label);
+/* Whether the environment did anything in the round that led to node id. */
+bool xt_has_env(const xt_tree *t, int id);
 /* Forgets nodes count and later (made by a search or a failed load that is
  * being undone); nodes before count never refer to them. */
 void xt_truncate(xt_tree *t, int count);

@@ -127,9 +127,12 @@ void xv_tree(xt_tree *t, hoc_buf *b)
  * stamp or set got its first value (it held false, never or {} before),
  * "changed" for any other change, "" when it did not change. */
 static const char *change_of(const xt_tree *t, const hoc_field *fd, const uint8_t *before,
-                             const char *text)
+                             const uint8_t *st, const char *text)
 {
     if (!before) return "";
+    /* a block's text stops after HOC_BYTES_SHOWN bytes: its bytes decide */
+    if (fd->kind == HOC_K_BYTES)
+        return memcmp(before + fd->offset, st + fd->offset, fd->count) ? "changed" : "";
     char *was = field_str(t, fd, before);
     bool same = strcmp(was, text) == 0;
     bool flag = fd->kind == HOC_K_BOOL || fd->kind == HOC_K_STAMP || fd->kind == HOC_K_SET;
@@ -160,7 +163,7 @@ static void state_procs(xt_tree *t, int id, hoc_buf *b)
             hoc_buf_puts(b, ", \"value\": ");
             xv_str(b, text);
             hoc_buf_printf(b, ", \"ghost\": %s, \"change\": \"%s\"}", fd->ghost ? "true" : "false",
-                           change_of(t, fd, before, text));
+                           change_of(t, fd, before, st, text));
             free(text);
         }
         hoc_buf_puts(b, "]}");
@@ -260,6 +263,36 @@ static void round_outputs(const xt_tree *t, int id, hoc_buf *b)
     hoc_buf_puts(b, "]");
 }
 
+/* What the environment did after the updates of the round that led to node
+ * id: per process it touched, whether it was replaced and the events it was
+ * handed, each as hoc check's traces print it ("write(2)"). */
+static void round_env(const xt_tree *t, int id, hoc_buf *b)
+{
+    const xt_node *x = &t->nodes[id];
+    hoc_buf_puts(b, "\"env\": [");
+    for (int q = 0, k = 0; x->env && q < t->n; q++) {
+        const simenv_step *s = &x->env[q];
+        if (!s->replaced && !s->count) continue;
+        hoc_buf_printf(b, "%s{\"p\": %d, \"replaced\": %s, \"events\": [", k++ ? ", " : "", q,
+                       s->replaced ? "true" : "false");
+        for (int e = 0; e < s->count; e++) {
+            simenv_step one = {.count = 1, .event = {s->event[e]}};
+            memcpy(one.args[0], s->args[e], sizeof one.args[0]);
+            char *text = NULL;
+            size_t len = 0;
+            FILE *f = open_memstream(&text, &len);
+            if (!f) abort(); /* as hoc_buf does */
+            simenv_print(f, t->a, &one);
+            if (fclose(f) != 0 || !text) abort();
+            hoc_buf_puts(b, e ? ", " : "");
+            xv_str(b, text + 1); /* simenv_print starts with a space */
+            free(text);
+        }
+        hoc_buf_puts(b, "]}");
+    }
+    hoc_buf_puts(b, "]");
+}
+
 /* The messages of the round from node `from` to node id: who sent what to
  * whom, and whether it was heard. */
 static void round_msgs(xt_tree *t, int from, int id, hoc_buf *b)
@@ -319,6 +352,8 @@ void xv_path(xt_tree *t, int id, hoc_buf *b)
             hoc_buf_printf(b, "%s%" PRIu64, q ? ", " : "", x->oracle[q]);
         hoc_buf_puts(b, "], ");
         round_outputs(t, c, b);
+        hoc_buf_puts(b, ", ");
+        round_env(t, c, b);
         hoc_buf_puts(b, ", ");
         round_msgs(t, from, c, b);
         hoc_buf_puts(b, "}");

@@ -21,7 +21,8 @@ void xv_tree(xt_tree *t, hoc_buf *b);
  * with the processes that break a failing one, and the round that led here. */
 void xv_state(xt_tree *t, int id, hoc_buf *b);
 /* The run from its root to node id: per round its heard-of sets, crashes,
- * outputs and messages (sent, heard or lost, with their payloads). */
+ * outputs, what the environment did after the updates (events handed,
+ * replacements) and messages (sent, heard or lost, with their payloads). */
 void xv_path(xt_tree *t, int id, hoc_buf *b);
 
 #endif

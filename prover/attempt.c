@@ -34,6 +34,8 @@ int attempt_slot_of(Attempt *v, Decl *d)
 Z3_ast attempt_pre_read(Attempt *v, int s, Z3_ast p)
 {
     if (s == v->s_halted && v->never_stopped) return fls(v);
+    /* liveness: nobody crashes, and nobody is stopped if nothing halts */
+    if (s == v->s_crashed && v->never_stopped) return fls(v);
     if (v->slot[s].kind == SLOT_SET) return app2(v, v->slot[s].pre, p, v->Q);
     return app1(v, v->slot[s].pre, p);
 }

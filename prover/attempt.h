@@ -22,7 +22,7 @@
 
 /* Sizes of an attempt's fixed arrays; vc.c and translate.c refuse programs
  * beyond them (unsupported), never cut them short. */
-#define MAXSLOT 96 /* variables and inputs, plus the stopped flag */
+#define MAXSLOT 96 /* variables and inputs, plus the stopped and crashed flags */
 #define MAXLOC 64  /* locals in scope, loop variables included */
 #define MAXF 64    /* fields of a message */
 /* Ground process terms of one attempt: instances beyond it are not made,
@@ -118,6 +118,7 @@ typedef struct Attempt {
     Algo *al;
     Slot slot[MAXSLOT];
     int nslot, s_halted; /* s_halted: stopped, i.e. halted or crashed (frozen for good) */
+    int s_crashed;       /* crashed (specs: crashed[i]): a crash, in this round or before */
     bool stamp[MAXSLOT]; /* code_facts.h: a stamp, at most max(stamp_k, previous phase) */
     int64_t stamp_k[MAXSLOT];
     CodeFactsSettled settled[MAXSLOT]; /* code_facts.h: values settled at the start of the round */

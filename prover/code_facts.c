@@ -167,6 +167,14 @@ static bool settles(Stmt *s, Decl *var, CodeFactsSettled *out)
     return const_int(last->rhs, &out->k);
 }
 
+int code_facts_assign_back(Algo *al, Decl *var, int r)
+{
+    int nr = al->nrounds;
+    for (int back = 1; back <= nr; back++)
+        if (assigns(al->rounds[((r - back) % nr + nr) % nr]->update, var)) return back;
+    return 0;
+}
+
 int code_facts_settled(Algo *al, int r, CodeFactsSettled *out, int max)
 {
     int n = 0, nr = al->nrounds;

@@ -53,6 +53,14 @@ int code_facts_companions(Algo *al, CodeFactsCompanion *out, int max);
 /* Whether var is a stamp (by its type, or by its assignments: see above);
  * if so *kmax receives the largest constant it can hold; false when unsure. */
 bool code_facts_is_stamp(Algo *al, Decl *var, int64_t *kmax);
+/* How many rounds back (1..#rounds) from round r of the phase the last
+ * round whose update may assign var is, or 0 if no round assigns it. A
+ * stamp (above) was last assigned there, so at the start of round R >=
+ * back it is at most max(kmax, the phase of round R - back): tighter than
+ * the previous phase when the rounds since do not assign it (Ben-Or's
+ * `done`, set in its last round, is at most the previous phase throughout
+ * the next phase, not the current one). */
+int code_facts_assign_back(Algo *al, Decl *var, int r);
 /* The settled values at the start of round r (an index into al->rounds);
  * writes at most max of them to out and returns their number. */
 int code_facts_settled(Algo *al, int r, CodeFactsSettled *out, int max);

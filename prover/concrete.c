@@ -145,6 +145,8 @@ static void pin_given(Conc *c, bool inputs_only)
         if (inputs_only) continue;
         snprintf(label, sizeof label, "pre stopped@p%d", p);
         pin(c, &c->given, label, attempt_pre_read(v, v->s_halted, P), r->stopped[p]);
+        snprintf(label, sizeof label, "pre crashed@p%d", p);
+        pin(c, &c->given, label, attempt_pre_read(v, v->s_crashed, P), r->crashed[p]);
         snprintf(label, sizeof label, "crashes_now@p%d", p);
         if (!v->no_crash) pin(c, &c->given, label, app1(v, v->crashnow, P), r->crash_now[p]);
         for (int q = 0; q < r->n; q++) {
@@ -179,6 +181,10 @@ static void pin_seen(Conc *c, bool post, bool init)
         if (post)
             pin(c, &c->seen, label, attempt_state_read(v, V_POST, v->s_halted, P),
                 r->stopped_after[p]);
+        snprintf(label, sizeof label, "post crashed@p%d", p);
+        if (post)
+            pin(c, &c->seen, label, attempt_state_read(v, V_POST, v->s_crashed, P),
+                r->crashed[p] || r->crash_now[p]);
     }
 }
 
@@ -272,7 +278,7 @@ static bool part_open(Conc *c, int64_t round)
         v->no_crash = v->uniform = true;
         v->good = fresh_fn(v, "good", 1, &dom, v->B);
     }
-    if (v->nslot - 1 != c->nslot)
+    if (v->nslot - 2 != c->nslot) /* the stopped and crashed flags */
         attempt_unsupported(v, c->al->decl->pos, "more state than the verifier's slots");
     for (int p = 0; p < c->run->n; p++)
         inst_add_pool(v, num(v, p));

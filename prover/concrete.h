@@ -34,6 +34,7 @@ typedef struct ConcRun {
     const bool *stopped;   /* before the round: halted, or crashed in an earlier round */
     const bool *stopped_after;
     const bool *crash_now;  /* crashes in this round: sends, does not update */
+    const bool *crashed;    /* before the round: crashed in an earlier round */
     const uint64_t *ho;     /* ho[p]: the processes p hears (itself included) */
     const uint64_t *oracle; /* bit i: oracle i at p */
     /* per spec of al: its truth in the C on the pre-state, on the post-state

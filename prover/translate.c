@@ -609,6 +609,10 @@ static Z3_ast field_term(Attempt *v, Env *e, Expr *x)
 static Z3_ast index_term(Attempt *v, Env *e, Expr *x)
 {
     if (x->nk == N_STATE && x->a->nk == N_STATE && !e->code) return state_index(v, e, x);
+    if (x->nk == N_CRASHED && !e->code) { /* false outside 0..n-1, as in the C */
+        Z3_ast p = tr_expr(v, e, x->b, 0);
+        return at_process(v, x->b, p, attempt_state_read(v, e->view, v->s_crashed, p));
+    }
     if (x->nk == N_MBOX) { /* mbox[p] of a single-value round: 0 unless p was heard */
         Z3_ast p = tr_expr(v, e, x->b, 0);
         if (e->rnd && e->rnd->single)
@@ -895,11 +899,18 @@ void tr_post(Attempt *v, Round *r)
      * and resume with stale state, which real runs never do */
     Z3_ast x[3] = {attempt_pre_read(v, v->s_halted, v->S), crash, and2(v, not_(v, frozen), e.done)};
     v->post[v->s_halted] = Z3_mk_or(v->c, 3, x);
+    /* the drivers mark a crash of a halted process too (hoc check may crash
+     * any process not crashed yet) */
+    v->post[v->s_crashed] = or2(v, attempt_pre_read(v, v->s_crashed, v->S), crash);
     v->have_post = true;
 }
 
 void tr_init(Attempt *v)
 {
+    /* initialisers run before round 0: round and phase are 0 there, not the
+     * round being checked (facts equate later states with these terms) */
+    Z3_ast saved_r = v->R, saved_phase = v->phase;
+    v->R = v->phase = num(v, 0);
     Env e;
     env_code(v, &e, v->S);
     e.view = V_INIT;
@@ -918,4 +929,5 @@ void tr_init(Attempt *v)
     for (int i = 0; i < v->nslot; i++)
         v->init[i] = e.cur[i];
     v->have_init = true;
+    v->R = saved_r, v->phase = saved_phase;
 }

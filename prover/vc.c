@@ -225,6 +225,11 @@ static void setup(Attempt *v, Algo *al)
     v->slot[v->nslot].kind = SLOT_BOOL;
     v->slot[v->nslot++].pre =
         Z3_mk_func_decl(c, Z3_mk_string_symbol(c, "hoc_stopped"), 1, d2, v->B);
+    v->s_crashed = v->nslot;
+    v->slot[v->nslot].name = "crashed";
+    v->slot[v->nslot].kind = SLOT_BOOL;
+    v->slot[v->nslot++].pre =
+        Z3_mk_func_decl(c, Z3_mk_string_symbol(c, "hoc_crashed"), 1, d2, v->B);
     for (int i = 0; i < v->nslot; i++)
         if (v->slot[i].d && v->slot[i].d->kind == D_VAR)
             v->stamp[i] = code_facts_is_stamp(al, v->slot[i].d, &v->stamp_k[i]);
@@ -292,6 +297,20 @@ static void round_facts(Attempt *v, Z3_ast p)
             init = and2(v, init,
                         eq(v, attempt_pre_read(v, s, p), attempt_state_read(v, V_INIT, s, p)));
     attempt_assert(v, imp(v, and2(v, rng, eq(v, R, zero)), init));
+    /* a crashed process is stopped for good; nobody crashed before round 0 */
+    Z3_ast crashed = attempt_pre_read(v, v->s_crashed, p);
+    attempt_assert(v, imp(v, and2(v, rng, crashed), not_(v, live)));
+    attempt_assert(v, imp(v, and2(v, rng, eq(v, R, zero)), not_(v, crashed)));
+    /* a variable that no round before R assigns still holds its initial
+     * value (at stopped processes too: stopping only freezes) */
+    for (int s = 0; s < v->nslot && v->have_init; s++) {
+        if (!v->slot[s].d || v->slot[s].kind == SLOT_SET) continue;
+        int back = code_facts_assign_back(v->al, v->slot[s].d, v->settled_round);
+        Z3_ast fresh = back == 0 ? tru(v) : lt(v, R, num(v, back));
+        attempt_assert(v,
+                       imp(v, and2(v, rng, fresh),
+                           eq(v, attempt_pre_read(v, s, p), attempt_state_read(v, V_INIT, s, p))));
+    }
     for (int s = 0; s < v->nslot; s++) {
         if (!v->stamp[s]) continue;
         Z3_ast prev = Z3_mk_div(v->c, sub2(v, R, num(v, 1)), num(v, nr));
@@ -300,6 +319,18 @@ static void round_facts(Attempt *v, Z3_ast p)
         Z3_ast bound = ite(v, le(v, k, prev), prev, k);
         attempt_assert(
             v, imp(v, and2(v, rng, le(v, num(v, 1), R)), le(v, attempt_pre_read(v, s, p), bound)));
+        /* every value a stamp can take in round R' is at most max(k, phase
+         * of R'), and rounds that do not assign it keep it: at most the
+         * phase of the last round that may assign it */
+        int back = code_facts_assign_back(v->al, v->slot[s].d, v->settled_round);
+        if (back == 0) continue;
+        Z3_ast then = back <= v->settled_round
+                          ? v->phase
+                          : Z3_mk_div(v->c, sub2(v, R, num(v, back)), num(v, nr));
+        if (is_stamp_slot(v, s)) then = add2(v, then, num(v, 1));
+        Z3_ast tight = ite(v, le(v, k, then), then, k);
+        attempt_assert(v, imp(v, and2(v, rng, le(v, num(v, back), R)),
+                              le(v, attempt_pre_read(v, s, p), tight)));
     }
     for (int i = 0; i < v->nhalting; i++) {
         int s = attempt_slot_of(v, v->halting[i]);

@@ -186,8 +186,11 @@ typedef struct hoc_algo {
     const hoc_spec *specs;
     int nspecs;
     size_t halted_offset; /* bool in the state: the process has terminated */
-    uint32_t uses_id;     /* nonzero: behaviour may depend on process ids */
-    uint32_t uses_round;  /* nonzero: behaviour depends on the round counter */
+    /* bool in the state: the process has crashed (set by the drivers, read
+     * by specs as crashed[i]; a crashed process is frozen like a halted one) */
+    size_t crashed_offset;
+    uint32_t uses_id;    /* nonzero: behaviour may depend on process ids */
+    uint32_t uses_round; /* nonzero: behaviour depends on the round counter */
     /* The counters are read only as stamps and as `phase % m`: the lcm of the
      * m, which hoc check keeps of the phase when it ranks stamps; 0 when the
      * counters are read as numbers. */

@@ -35,10 +35,12 @@ typedef struct Sim {
     uint8_t *msgs;   /* one mailbox */
     uint8_t *outputs;
     hoc_set *ho;
-    uint64_t *bits; /* the oracle bits each process got in the round (for observe) */
+    uint64_t *bits;   /* the oracle bits each process got in the round (for observe) */
+    simenv_step *env; /* what the environment did to each process in the round (for observe) */
     int64_t *crash_at;
-    int64_t *replace_at; /* the round after whose update a process is replaced, or -1 */
-    uint8_t *history;    /* trace_rounds x (n states + n HO sets) */
+    int64_t *replace_at;   /* the round after whose update a process is replaced, or -1 */
+    uint8_t *history;      /* trace_rounds x (n states + n HO sets) */
+    simenv_step *hist_env; /* trace_rounds x n: what the environment did in those rounds */
     int64_t hist_first, hist_count;
     Event *events;
     size_t nevents, cap_events;
@@ -158,6 +160,7 @@ static void remember(Sim *s, int64_t r)
     memcpy(s->history + slot * per, s->states, (size_t)s->n * s->a->state_size);
     memcpy(s->history + slot * per + (size_t)s->n * s->a->state_size, s->ho,
            (size_t)s->n * sizeof(hoc_set));
+    memcpy(s->hist_env + slot * s->n, s->env, (size_t)s->n * sizeof *s->env);
     if (s->hist_count < keep) s->hist_count++;
     s->hist_first = r - s->hist_count + 1;
 }
@@ -173,6 +176,7 @@ static void print_trace(Sim *s, FILE *f)
         for (int p = 0; p < s->n; p++) {
             fprintf(f, "  p%d HO=", p);
             hoc_print_value(f, HOC_K_SET, &ho[p], NULL, 0);
+            simenv_print(f, s->a, &s->hist_env[(r % s->o->trace_rounds) * s->n + p]);
             hoc_print_state(f, s->a, h + (size_t)p * s->a->state_size, s->n);
             fputc('\n', f);
         }
@@ -181,19 +185,19 @@ static void print_trace(Sim *s, FILE *f)
 
 /* What the environment does to live process q (its next state st) after
  * its update of round r: a planned replacement, then perhaps a random
- * event between two phases. */
+ * event between two phases; recorded in s->env[q] for observe. */
 static void env_step(Sim *s, int64_t r, uint8_t *st, const hoc_env *env, uint64_t *rng)
 {
     const hoc_algo *a = s->a;
+    simenv_step *step = &s->env[env->id];
     if (st[a->halted_offset]) return;
-    if (s->replace_at[env->id] == r) simenv_replace(a, st, env, s->outputs);
+    step->replaced = s->replace_at[env->id] == r;
     if (a->nevents && s->o->event_rate > 0 && r % a->nrounds == a->nrounds - 1 &&
         hoc_rng_unit(rng) < s->o->event_rate) {
-        int e;
-        int64_t args[8];
-        simenv_draw(a, s->o->params, rng, &e, args);
-        a->events[e].handle(st, env, args, NULL, s->outputs); /* bytes as their ints */
+        simenv_draw(a, s->o->params, rng, &step->event[0], step->args[0]);
+        step->count = 1;
     }
+    simenv_apply(a, step, st, env, s->outputs);
 }
 
 /* Every process that takes a step in round r updates s->next (a copy of
@@ -205,7 +209,10 @@ static int updates(Sim *s, int64_t r, uint64_t *rng, size_t box)
     const hoc_round *rd = &a->rounds[r % a->nrounds];
     memcpy(s->next, s->states, (size_t)s->n * a->state_size);
     memset(s->bits, 0, (size_t)s->n * sizeof *s->bits);
+    memset(s->env, 0, (size_t)s->n * sizeof *s->env);
     for (int q = 0; q < s->n; q++) {
+        /* crashed[q] in specs (and assumptions, read after the round) */
+        if (!alive(s, q, r)) s->next[(size_t)q * a->state_size + a->crashed_offset] = 1;
         if (!alive(s, q, r) || halted(s, q)) continue;
         hoc_set from = 0;
         memset(s->msgs, 0, box);
@@ -296,7 +303,7 @@ static int step(Sim *s, int64_t r, uint64_t *rng)
         uint64_t crashed = 0;
         for (int p = 0; p < s->n; p++)
             if (!alive(s, p, r)) crashed |= hoc_set_one(p); /* took no step in r */
-        s->o->observe(s->o->observe_ctx, r, NULL, s->ho, s->bits, crashed);
+        s->o->observe(s->o->observe_ctx, r, NULL, s->ho, s->bits, crashed, s->env);
     }
     for (int i = 0; i < a->nspecs; i++) {
         const hoc_spec *sp = &a->specs[i];
@@ -430,14 +437,17 @@ static int sim_alloc(Sim *s)
     s->outputs = calloc(1, a->outputs_size);
     s->ho = calloc(HOC_MAXN, sizeof *s->ho);
     s->bits = calloc(n, sizeof *s->bits);
+    s->env = calloc(n, sizeof *s->env);
     s->crash_at = calloc(n, sizeof *s->crash_at);
     s->replace_at = calloc(n, sizeof *s->replace_at);
     size_t per = n * a->state_size + n * sizeof(hoc_set);
     int keep = s->o->trace_rounds;
     s->history = keep > 0 ? calloc((size_t)keep, per) : NULL;
+    s->hist_env = keep > 0 ? calloc((size_t)keep * n, sizeof *s->hist_env) : NULL;
     s->inputs = calloc(n * (size_t)(a->ninputs + 1), sizeof *s->inputs);
     bool ok = s->states && s->next && s->outbox && s->to && s->msgs && s->outputs && s->ho &&
-              s->bits && s->crash_at && s->replace_at && s->inputs && (keep <= 0 || s->history);
+              s->bits && s->env && s->crash_at && s->replace_at && s->inputs &&
+              (keep <= 0 || (s->history && s->hist_env));
     return ok ? 0 : -1;
 }
 
@@ -445,8 +455,8 @@ static void sim_free(Sim *s)
 {
     free(s->states), free(s->next), free(s->outbox), free(s->to), free(s->msgs), free(s->outputs),
         free(s->ho);
-    free(s->crash_at), free(s->bits), free(s->history), free(s->events), free(s->inputs),
-        free(s->replace_at);
+    free(s->crash_at), free(s->bits), free(s->env), free(s->history), free(s->hist_env),
+        free(s->events), free(s->inputs), free(s->replace_at);
 }
 
 /* Picks count distinct processes and for each a round, into at (-1 for
@@ -582,7 +592,7 @@ int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o)
         uint64_t rng = o->seed;
         plan_crashes(&s, &rng);
         init_states(&s);
-        if (o->observe) o->observe(o->observe_ctx, -1, s.inputs, NULL, NULL, 0);
+        if (o->observe) o->observe(o->observe_ctx, -1, s.inputs, NULL, NULL, 0, NULL);
         if (!o->json) print_header(&s, f);
         int64_t r;
         int bad = run_rounds(&s, &rng, &r);
@@ -759,6 +769,7 @@ typedef struct Replay {
     uint8_t *states, *box, *msgs, *outputs;
     int64_t *inputs;
     uint64_t crashed; /* processes crashed before the current round */
+    char why[160];    /* why a round's env does not fit */
 } Replay;
 
 /* Reads and parses the trace and checks that it fits the algorithm; 0, or 2
@@ -846,6 +857,7 @@ static int replay_step(Replay *rp, int64_t round, const json *jho, const json *j
     }
     for (int q = 0; q < n; q++) {
         uint8_t *st = rp->states + (size_t)q * a->state_size;
+        if ((after >> q) & 1) st[a->crashed_offset] = 1; /* crashed[q] in specs */
         if (((after >> q) & 1) || st[a->halted_offset]) continue;
         hoc_set ho = jho->items[q].type == JSON_NUM ? (hoc_set)jho->items[q].num : 0, from = 0;
         memset(rp->msgs, 0, (size_t)HOC_MAXN * a->msg_size);
@@ -861,13 +873,43 @@ static int replay_step(Replay *rp, int64_t round, const json *jho, const json *j
         hoc_env env = {q, n, round, rp->params, bits};
         memset(rp->outputs, 0, a->outputs_size);
         rd->update(st, &env, from, rp->msgs, rp->outputs);
-        if (jenv && !st[a->halted_offset] &&
-            (jenv->type != JSON_ARR || jenv->n != n ||
-             simenv_replay(a, &jenv->items[q], st, &env, rp->outputs) != 0))
+        if (!jenv || st[a->halted_offset]) continue;
+        simenv_step step;
+        if (jenv->type != JSON_ARR || jenv->n != n) {
+            snprintf(rp->why, sizeof rp->why, "not one entry per process");
             return -1;
+        }
+        if (simenv_parse(a, rp->params, &jenv->items[q], &step, rp->why, sizeof rp->why) != 0)
+            return -1;
+        simenv_apply(a, &step, st, &env, rp->outputs);
     }
     rp->crashed = after;
     return 0;
+}
+
+/* Compares process p's block fd with the trace's value v (hoc_print_bytes
+ * without a cap: traces written before blocks were carried have none, and
+ * those are not compared); 0, or 2 after printing the first byte that
+ * differs. */
+static int same_block(Replay *rp, int64_t round, int p, const hoc_field *fd, const json *v)
+{
+    const uint8_t *st = rp->states + (size_t)p * rp->a->state_size;
+    uint8_t mine = 0, theirs = 0;
+    int64_t at = v->type == JSON_STR
+                     ? hoc_bytes_compare(st + fd->offset, fd->count, v->str, &mine, &theirs)
+                     : -2;
+    if (at == -1) return 0;
+    if (at == -2)
+        fprintf(rp->out,
+                "DIVERGED: round %" PRId64 ", p%d, %s: the trace's value is not a block of %u "
+                "bytes (0x and hex digits)\n",
+                round, p, fd->name, fd->count);
+    else
+        fprintf(rp->out,
+                "DIVERGED: round %" PRId64 ", p%d, %s[%" PRId64
+                "]: the trace says 0x%02x, the replay has 0x%02x\n",
+                round, p, fd->name, at, theirs, mine);
+    return 2;
 }
 
 /* Compares the replayed states with the trace's (js), field by field; 0,
@@ -881,6 +923,10 @@ static int replay_compare(Replay *rp, int64_t round, const json *js)
             const json *v = json_get(obj, a->fields[i].name);
             char mine[128], theirs[128], name[96];
             int64_t at;
+            if (v && a->fields[i].kind == HOC_K_BYTES) {
+                if (same_block(rp, round, p, &a->fields[i], v) != 0) return 2;
+                continue;
+            }
             if (!v || same_value(&a->fields[i], rp->states + (size_t)p * a->state_size, v, rp->n,
                                  a->maxn, mine, sizeof mine, &at))
                 continue;
@@ -934,8 +980,13 @@ static int replay_rounds(Replay *rp)
             return replay_error(rp->path, "a round lacks ho, crashed or states for every process");
         int64_t round = rp->base + r;
         if (replay_step(rp, round, jho, json_get(jround, "oracle"), (uint64_t)jc->num,
-                        json_get(jround, "env")) != 0)
-            return replay_error(rp->path, "a round's env does not fit the algorithm's events");
+                        json_get(jround, "env")) != 0) {
+            char msg[256];
+            snprintf(msg, sizeof msg,
+                     "round %" PRId64 ": the env does not fit the algorithm's events: %s", round,
+                     rp->why);
+            return replay_error(rp->path, msg);
+        }
         rc = replay_compare(rp, round, js);
         /* a trace that misses a progress stage ends with the good round that misses it */
         if (rc == 0 && r == jr->n - 1) rc = replay_stage(rp);

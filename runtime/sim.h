@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "hoc_rt.h"
+#include "simenv.h"
 #include "value.h" /* hoc_print_value, which the drivers share */
 
 typedef struct hoc_sim_opts {
@@ -23,10 +24,11 @@ typedef struct hoc_sim_opts {
     FILE *out;
     /* When not NULL, hears the run as it happens (hoc sim --html records it):
      * first round -1 with the inputs (ho and oracle NULL), then after every
-     * round its heard-of sets, each process's oracle bits and the processes
-     * crashed once it ends (inputs NULL). */
+     * round its heard-of sets, each process's oracle bits, the processes
+     * crashed once it ends (inputs NULL) and what the environment did to each
+     * process after its update (replacements, events). */
     void (*observe)(void *ctx, int64_t round, const int64_t *inputs, const hoc_set *ho,
-                    const uint64_t *oracle, uint64_t crashed);
+                    const uint64_t *oracle, uint64_t crashed, const simenv_step *env);
     void *observe_ctx;
 } hoc_sim_opts;
 

@@ -1,6 +1,8 @@
 /* simenv.c: events and replacements in the simulator (see simenv.h). */
 #include "simenv.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "rng.h"
@@ -53,24 +55,76 @@ static bool in_range(const hoc_event *e, const int64_t *params, const int64_t *a
     return true;
 }
 
-int simenv_replay(const hoc_algo *a, const json *j, uint8_t *st, const hoc_env *env, void *outputs)
+int simenv_parse(const hoc_algo *a, const int64_t *params, const json *j, simenv_step *out,
+                 char *why, size_t whyn)
 {
-    if (!j || j->type != JSON_ARR || j->n < 1 || j->items[0].type != JSON_NUM) return -1;
-    if (j->items[0].num) simenv_replace(a, st, env, outputs);
+    memset(out, 0, sizeof *out);
+    if (!j || j->type != JSON_ARR || j->n < 1 || j->items[0].type != JSON_NUM) {
+        snprintf(why, whyn, "not [replaced, [event, args...], ...]");
+        return -1;
+    }
+    out->replaced = j->items[0].num != 0;
+    if (j->n - 1 > SIMENV_MAX) {
+        snprintf(why, whyn, "%d events, more than the %d a process may take at once", j->n - 1,
+                 SIMENV_MAX);
+        return -1;
+    }
     for (int k = 1; k < j->n; k++) {
         const json *ev = &j->items[k];
         if (ev->type != JSON_ARR || ev->n < 1 || ev->items[0].type != JSON_NUM ||
-            ev->items[0].num < 0 || ev->items[0].num >= a->nevents)
+            ev->items[0].num < 0 || ev->items[0].num >= a->nevents) {
+            snprintf(why, whyn, "not an event of %s", a->name);
             return -1;
+        }
         const hoc_event *e = &a->events[ev->items[0].num];
-        int64_t args[8] = {0};
-        if (ev->n != e->nargs + 1) return -1;
-        for (int i = 0; i < e->nargs && i < 8; i++) {
-            if (ev->items[i + 1].type != JSON_NUM) return -1;
+        int64_t *args = out->args[out->count];
+        if (ev->n != e->nargs + 1 || e->nargs > 8) {
+            snprintf(why, whyn, "event %s takes %d arguments, not %d", e->name, e->nargs,
+                     ev->n - 1);
+            return -1;
+        }
+        for (int i = 0; i < e->nargs; i++) {
+            if (ev->items[i + 1].type != JSON_NUM) {
+                snprintf(why, whyn, "event %s: argument %s is not a number", e->name,
+                         e->args[i].name);
+                return -1;
+            }
             args[i] = ev->items[i + 1].num;
         }
-        if (!in_range(e, env->params, args)) return -1;
-        e->handle(st, env, args, NULL, outputs); /* bytes as their ints, as hoc check gave them */
+        if (!in_range(e, params, args)) {
+            snprintf(why, whyn, "event %s: an argument outside its declared range", e->name);
+            return -1;
+        }
+        out->event[out->count++] = (int)ev->items[0].num;
     }
     return 0;
+}
+
+void simenv_apply(const hoc_algo *a, const simenv_step *s, uint8_t *st, const hoc_env *env,
+                  void *outputs)
+{
+    if (s->replaced) simenv_replace(a, st, env, outputs);
+    for (int k = 0; k < s->count; k++) /* bytes as their ints, as hoc check gave them */
+        a->events[s->event[k]].handle(st, env, s->args[k], NULL, outputs);
+}
+
+void simenv_print(FILE *f, const hoc_algo *a, const simenv_step *s)
+{
+    if (s->replaced) fputs(" replaced", f);
+    for (int k = 0; k < s->count; k++) {
+        const hoc_event *e = &a->events[s->event[k]];
+        fprintf(f, " %s(", e->name);
+        for (int i = 0; i < e->nargs && i < 8; i++) {
+            const hoc_field *fd = &e->args[i];
+            int64_t v = s->args[k][i];
+            if (i) fputs(", ", f);
+            if (fd->kind == HOC_K_ENUM && v >= 0 && v < (int64_t)fd->enum_count)
+                fputs(fd->enum_names[v], f);
+            else if (fd->kind == HOC_K_BOOL)
+                fputs(v ? "true" : "false", f);
+            else
+                fprintf(f, "%" PRId64, v);
+        }
+        fputc(')', f);
+    }
 }

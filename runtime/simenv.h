@@ -1,12 +1,16 @@
 /* simenv.h: the environment's events and replacements in the lockstep
  * simulator: drawn at random in a run (hoc sim --events, --replace), or
- * taken from a trace of hoc check (hoc sim --replay). Either way they come
- * after a process's update, replacement first, events only after the
- * update of a phase's last round, as in hoc check (checker/events.h). */
+ * taken from a trace of hoc check (hoc sim --replay, and hoc explore, which
+ * replays traces with the same code). Either way they come after a
+ * process's update, replacement first, events only after the update of a
+ * phase's last round, as in hoc check (checker/events.h). */
 #ifndef HOC_SIMENV_H
 #define HOC_SIMENV_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "hoc_rt.h"
 #include "json.h"
@@ -21,9 +25,32 @@ void simenv_draw(const hoc_algo *a, const int64_t *params, uint64_t *rng, int *e
                  int64_t *args);
 /* Replaces the process whose state is st (env says which), keeping its inputs. */
 void simenv_replace(const hoc_algo *a, uint8_t *st, const hoc_env *env, void *outputs);
-/* Applies what a trace's env entry j ([replaced, [event, args...], ...]) says
- * the environment did to the process of state st; 0, or -1 when the entry
- * does not fit the algorithm. */
-int simenv_replay(const hoc_algo *a, const json *j, uint8_t *st, const hoc_env *env, void *outputs);
+/* What the environment did to one process after one update, as a trace's
+ * env entry says it: a replacement, then up to SIMENV_MAX events in order,
+ * each an event of the algorithm and its arguments (a bytes argument as the
+ * int standing for it, as hoc check hands it). */
+#define SIMENV_MAX 8
+typedef struct simenv_step {
+    bool replaced;
+    int count;
+    int event[SIMENV_MAX];
+    int64_t args[SIMENV_MAX][8];
+} simenv_step;
+
+/* Reads a trace's env entry j ([replaced, [event, args...], ...]) for
+ * algorithm a with parameters params into *out; 0, or -1 with what does not
+ * fit in why: not such an array, an event a does not have, the wrong number
+ * of arguments, an argument outside its declared range, more than
+ * SIMENV_MAX events. */
+int simenv_parse(const hoc_algo *a, const int64_t *params, const json *j, simenv_step *out,
+                 char *why, size_t whyn);
+/* Does to the process of state st what s says, replacement first, with its
+ * outputs in outputs. A driver calls it after the process's update, unless
+ * the process crashed or the update halted it (as hoc check does). */
+void simenv_apply(const hoc_algo *a, const simenv_step *s, uint8_t *st, const hoc_env *env,
+                  void *outputs);
+/* Prints s as hoc check's traces show it (" replaced", " write(2)"); nothing
+ * for a step where the environment did nothing. */
+void simenv_print(FILE *f, const hoc_algo *a, const simenv_step *s);
 
 #endif

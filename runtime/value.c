@@ -150,6 +150,43 @@ void hoc_value_print_carried(FILE *f, const hoc_output *o, const uint8_t *v, siz
     hoc_print_value(f, o->kind, buf, o->enum_names, o->enum_count);
 }
 
+void hoc_print_bytes(FILE *f, const uint8_t *b, size_t k, size_t cap)
+{
+    size_t used = hoc_bytes_used(b, k), shown = used ? used : k ? 1 : 0;
+    if (cap && shown > cap) shown = cap;
+    fputs("0x", f);
+    for (size_t i = 0; i < shown; i++)
+        fprintf(f, "%02x", b[i]);
+    if (used > shown) fprintf(f, "\u2026(+%zu bytes)", used - shown);
+}
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+int64_t hoc_bytes_compare(const uint8_t *b, size_t k, const char *hex, uint8_t *mine,
+                          uint8_t *theirs)
+{
+    size_t len = strlen(hex);
+    if (len < 2 || hex[0] != '0' || hex[1] != 'x' || len % 2 || (len - 2) / 2 > k) return -2;
+    for (size_t i = 2; i < len; i++)
+        if (hex_digit(hex[i]) < 0) return -2;
+    for (size_t i = 0; i < k; i++) {
+        size_t at = 2 + 2 * i;
+        uint8_t t = at < len ? (uint8_t)(hex_digit(hex[at]) * 16 + hex_digit(hex[at + 1])) : 0;
+        if (at >= len && hoc_bytes_used(b + i, k - i) == 0) return -1; /* zeros to the end */
+        if (b[i] != t) {
+            *mine = b[i], *theirs = t;
+            return (int64_t)i;
+        }
+    }
+    return -1;
+}
+
 uint32_t hoc_field_shown(const hoc_field *fd, int n, int maxn)
 {
     if (fd->per_process && maxn > 0) return fd->count / (uint32_t)maxn * (uint32_t)n;
@@ -160,7 +197,7 @@ void hoc_print_field(FILE *f, const hoc_field *fd, const uint8_t *base, int n, i
 {
     const uint8_t *p = base + fd->offset;
     if (fd->kind == HOC_K_BYTES) {
-        fprintf(f, "bytes[%u]", fd->count);
+        hoc_print_bytes(f, p, fd->count, HOC_BYTES_SHOWN);
         return;
     }
     if (fd->count == 1) {

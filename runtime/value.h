@@ -19,8 +19,28 @@ void hoc_print_value(FILE *f, hoc_kind k, const void *p, const char *const *enum
 
 /* Prints field fd of the struct at base: a scalar as hoc_print_value does,
  * an array as [a, b, ...] (one indexed by process shows its first n of maxn
- * elements), a byte block as bytes[K]; never fails. */
+ * elements), a byte block as hoc_print_bytes does with HOC_BYTES_SHOWN;
+ * never fails. */
 void hoc_print_field(FILE *f, const hoc_field *fd, const uint8_t *base, int n, int maxn);
+
+/* The most bytes of a block a state shows in text (a trace, hoc sim's
+ * report, the explorer's cells): a 1 MiB block must stay readable. */
+#define HOC_BYTES_SHOWN 32
+
+/* Prints the k-byte block b as 0x and two hex digits per byte, up to its
+ * last nonzero byte (at least one byte, so an all-zero block is 0x00): the
+ * block is b's bytes then zeros, as a service carries it. When more than
+ * cap bytes (cap > 0) would be printed, the first cap are, then
+ * "…(+N bytes)" saying how many were left out: never cut silently. cap 0
+ * prints all of them (traces' JSON, which replay compares byte by byte). */
+void hoc_print_bytes(FILE *f, const uint8_t *b, size_t k, size_t cap);
+/* Compares the k-byte block b with hex, a block as hoc_print_bytes prints it
+ * without a cap (bytes past its end are zeros). -1 when they are equal; the
+ * index of the first byte that differs, with the two bytes in *mine and
+ * *theirs; -2 when hex is not 0x and an even number of hex digits holding
+ * at most k bytes. */
+int64_t hoc_bytes_compare(const uint8_t *b, size_t k, const char *hex, uint8_t *mine,
+                          uint8_t *theirs);
 
 /* Prints the state st of a process of a as drivers show it: " name=value"
  * per input and variable, " halted" when it has halted; never fails. */

@@ -151,6 +151,12 @@
     }));
   }
 
+  /* what the environment did to one process after its update, as hoc check
+   * prints it: "p0 replaced, write(2)" */
+  function envText(e) {
+    return "p" + e.p + " " + (e.replaced ? ["replaced"] : []).concat(e.events).join(", ");
+  }
+
   function renderOutputs(path) {
     const last = path.rounds[path.rounds.length - 1];
     const div = $("outputs");
@@ -159,6 +165,7 @@
     if (last.crashed.length) parts.push("crashed: " + last.crashed.map((p) => "p" + p).join(", "));
     parts.push("outputs: " + (last.outputs.length ?
       last.outputs.map((o) => "p" + o.p + " " + o.name + (o.value ? "(" + o.value + ")" : "")).join(", ") : "none"));
+    if (last.env.length) parts.push("environment: " + last.env.map(envText).join(", "));
     const lost = last.msgs.filter((m) => !m.heard && m.from !== m.to).length;
     parts.push(last.msgs.length + " messages, " + lost + " lost");
     div.textContent = parts.join(" · ");
@@ -203,6 +210,15 @@
         add("circle", { cx: x + W - 8, cy: y(o.p), r: 4, fill: "#2e7d32" });
         add("text", { x: x + W - 60, y: y(o.p) - 6, "font-size": 10, fill: "#2e7d32" },
           o.name + (o.value ? "(" + o.value + ")" : ""));
+      }
+      /* the environment acts after the update: a mark ending at the round's
+       * end, below the process's line (so a long one stays in its round) */
+      for (const e of r.env) {
+        const mark = add("text", { x: x + W - 4, y: y(e.p) + 14, "font-size": 10, fill: "#e65100",
+          "text-anchor": "end", class: "env", "data-p": e.p, "data-round": r.round },
+          "⚡ " + (e.replaced ? ["replaced"] : []).concat(e.events).join(", "));
+        mark.appendChild(document.createElementNS(NS, "title")).textContent =
+          "after its update in round " + r.round + ", " + envText(e);
       }
       for (const p of r.crashed)
         add("text", { x: x + W - 14, y: y(p) + 4, fill: "#c62828", "font-size": 13 }, "✕");

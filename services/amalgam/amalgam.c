@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "amcluster.h"
+#include "amcmd.h"
+#include "amvariant.h"
 #include "amlayout.h"
 #include "ammttdl.h"
 #include "opt.h"
@@ -31,6 +33,10 @@ static const Cmd CMDS[] = {
      "parse a cluster file; print its machines, roles and layout"},
     {"mttdl", cmd_mttdl, "[options]",
      "mean time to data loss (the thesis' Burkhard-Menon approximation)"},
+    {"serve", amcmd_serve, "--cluster F --machine M",
+     "run machine M's data, parity and witness servers and its client port"},
+    {"reconf", amcmd_reconf, "--cluster F --id R", "run the reconfiguration service"},
+    {"cli", amcmd_cli, "--cluster F CMD ...", "read, write or verify blocks"},
 };
 #define NCMDS (sizeof CMDS / sizeof CMDS[0])
 
@@ -184,6 +190,20 @@ static void print_machine_roles(const amc_cluster *c, int m)
     }
 }
 
+/* Whether `amalgam serve` can run the file (its port ranges, a build of its
+ * block size): a note, not an error, since the file itself is valid. */
+static void print_servable(const char *path, const amc_cluster *c)
+{
+    char why[1024];
+    const amv_variant *v = NULL;
+    if (amc_check_class_ports(c, path, why, sizeof why) == 0 &&
+        (v = amv_for(c, path, why, sizeof why)))
+        printf("\nserve: ok (amalgam.ho built with block %lld B, %lld a shard per instance)\n",
+               (long long)v->block, (long long)v->per_inst);
+    else
+        printf("\nserve: amalgam serve cannot run this file: %s\n", why);
+}
+
 static int cmd_check_cluster(int argc, char **argv)
 {
     bool help = false;
@@ -218,6 +238,7 @@ static int cmd_check_cluster(int argc, char **argv)
     }
     print_cluster(pos[0], &c);
     if (machine >= 0) print_machine_roles(&c, (int)machine);
+    print_servable(pos[0], &c);
     amc_free(&c);
     return 0;
 }

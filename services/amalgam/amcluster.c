@@ -132,7 +132,7 @@ static int parse_block(Ctx *x, int line, int ntok, char **tok)
                     "64-byte vectors, stdlib/erasure.h), not %lld: use %lld or %lld",
                     (long long)v, (long long)(v / 64 * 64), (long long)(v / 64 * 64 + 64));
     x->c->block = v;
-    x->at.block = line;
+    x->c->block_line = x->at.block = line;
     return 0;
 }
 
@@ -577,4 +577,63 @@ void amc_free(amc_cluster *c)
 {
     free(c->machine);
     memset(c, 0, sizeof *c);
+}
+
+/* One port range a server takes: [lo, lo + len) on host, declared at line. */
+typedef struct port_range {
+    const char *host, *what;
+    int id, lo, len, line;
+} port_range;
+
+int amc_check_class_ports(const amc_cluster *c, const char *path, char *err, size_t errcap)
+{
+    int M = c->geo.machines;
+    size_t cap = (size_t)M * 5 + AMC_MAX_RECONF, n = 0;
+    port_range *r = calloc(cap, sizeof *r);
+    if (!r) {
+        snprintf(err, errcap, "%s: out of memory", path);
+        return -1;
+    }
+    for (int m = 0; m < M; m++) {
+        const amc_machine *x = &c->machine[m];
+        const struct {
+            const char *what;
+            int port, len;
+        } s[] = {{"data", x->data, M},
+                 {"parity", x->parity, M},
+                 {"witness", c->geo.w ? x->witness : 0, M},
+                 {"client", x->client, 1},
+                 {"metrics", x->metrics, 1}};
+        for (size_t k = 0; k < sizeof s / sizeof s[0]; k++)
+            if (s[k].port)
+                r[n++] = (port_range){x->host, s[k].what, m, s[k].port, s[k].len, x->line};
+    }
+    for (int i = 0; i < c->nreconf; i++)
+        r[n++] =
+            (port_range){c->reconf[i].host, "reconf", i, c->reconf[i].port, M, c->reconf[i].line};
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (r[i].lo + r[i].len - 1 > 65535) {
+            snprintf(err, errcap,
+                     "%s:%d: %s server %d's ports %d..%d (one per rotation class) pass 65535: "
+                     "give it a lower port",
+                     path, r[i].line, r[i].what, r[i].id, r[i].lo, r[i].lo + r[i].len - 1);
+            rc = -1;
+        }
+        for (size_t j = i + 1; j < n && rc == 0; j++) {
+            if (strcmp(r[i].host, r[j].host) != 0 || r[i].lo + r[i].len <= r[j].lo ||
+                r[j].lo + r[j].len <= r[i].lo)
+                continue;
+            snprintf(err, errcap,
+                     "%s:%d: %s %d's ports %d..%d meet %s %d's ports %d..%d (line %d) on host "
+                     "%s: a data, parity, witness or reconf server at port P takes P..P+%d, one "
+                     "port per rotation class; space the ports by at least %d",
+                     path, r[j].line, r[j].what, r[j].id, r[j].lo, r[j].lo + r[j].len - 1,
+                     r[i].what, r[i].id, r[i].lo, r[i].lo + r[i].len - 1, r[i].line, r[i].host,
+                     M - 1, M);
+            rc = -1;
+        }
+    }
+    free(r);
+    return rc;
 }

@@ -52,6 +52,7 @@ typedef struct amc_cluster {
     int suspect_ms;            /* failure detector's suspicion timeout */
     char secret[AMC_PATH_MAX]; /* the secret's path as written ("" if none) */
     int secret_line;
+    int block_line;       /* where `block` was set */
     amc_machine *machine; /* geo.machines entries, indexed by id */
     int nreconf;
     amc_replica reconf[AMC_MAX_RECONF]; /* indexed by id */
@@ -64,6 +65,11 @@ int amc_parse(const char *text, const char *name, amc_cluster *out, char *err, s
 /* Reads and parses the file at path, then checks that the secret it names
  * (relative to the file's folder) can be read: 0, or -1 with a message in err. */
 int amc_load(const char *path, amc_cluster *out, char *err, size_t errcap);
+/* Can the cluster be served? A server at port P hosts rotation class t's
+ * group at P + t (every class: M ports), as does a reconf replica; checks
+ * that no two of these ranges, client or metrics ports meet on one host and
+ * that all stay below 65536: 0, or -1 with "FILE:LINE: ..." in err. */
+int amc_check_class_ports(const amc_cluster *c, const char *path, char *err, size_t errcap);
 /* Frees what amc_parse or amc_load allocated; an empty cluster is a no-op. */
 void amc_free(amc_cluster *c);
 /* Parses a byte size "4096", "4K", "4KiB", "1M" (binary), "4KB" (decimal

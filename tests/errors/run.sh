@@ -193,7 +193,7 @@ usage_says "build without -o" "build needs -o BIN" build "$ok_file"
 # ---- hoc build warns about the assumptions replicas cannot enforce ----
 run_hoc build "$DIR/../../examples/benor.ho" -o "$tmp/benor-replica" >"$tmp/stdout" 2>"$tmp/err" </dev/null
 rc=$?
-if [ "$rc" -eq 0 ] && grep -q "benor.ho:86:10: warning: the replicas cannot enforce assumption 'waiting'" "$tmp/err"; then
+if [ "$rc" -eq 0 ] && grep -q "benor.ho:103:10: warning: the replicas cannot enforce assumption 'waiting'" "$tmp/err"; then
     pass=$((pass + 1))
 else
     failed "build warning" "exit $rc, or no warning about assumption waiting"

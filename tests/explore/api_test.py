@@ -3,7 +3,9 @@
 opened with --trace, spec verdicts and blame, steps with chosen heard-of
 sets, branches kept, durable addresses, crashes, damaged and foreign traces,
 random walks and hoc check runs from the page, the loopback-only rule, and
-the --html pages of hoc check and hoc sim.
+the --html pages of hoc check and hoc sim, and traces with the environment's
+events and replacements (hoc check --events/--replace) opened, shown and
+matched state by state.
 
 usage: api_test.py HOC SOURCE_DIR"""
 import json
@@ -170,6 +172,115 @@ def html_pages(c, hoc, src, tmp):
         c.ok(set(path["rounds"][-1]["crashed"]) == crashed, "%s: the same crashes" % ex)
 
 
+def trace_values(t, rnd, p):
+    """A trace's state of p after round rnd as the page shows values."""
+    out = {}
+    for k, v in t["rounds"][rnd]["states"][p].items():
+        out[k] = "true" if v is True else "false" if v is False else str(v)
+    return out
+
+
+def page_matches_trace(c, what, b, t):
+    """Every round of the page's run holds the trace's states, field by field."""
+    path = b["docs"]["/api/path/%d" % b["focus"]]
+    c.ok(len(path["rounds"]) == len(t["rounds"]), "%s: %d rounds" % (what, len(path["rounds"])))
+    for rnd, pr in enumerate(path["rounds"]):
+        st = b["docs"]["/api/state/%d" % pr["id"]]
+        for p in range(t["n"]):
+            want = trace_values(t, rnd, p)
+            got = {f["name"]: f["value"] for f in st["procs"][p]["fields"]}
+            c.ok(all(got.get(k) == v for k, v in want.items() if k != "hoc_halted"),
+                 "%s: round %d, p%d: page %s, trace %s" % (what, rnd, p, got, want))
+    return path
+
+
+def env_pages(c, hoc, src, tmp):
+    """Traces where the environment acts: hoc check --html of them (it used
+    to refuse its own trace: the replay ignored the events), hoc explore
+    --trace, and hoc sim --html with random events."""
+    ho = os.path.join(src, "tests/sim/env_block.ho")
+    trace, page = os.path.join(tmp, "env.json"), os.path.join(tmp, "env.html")
+    r = subprocess.run([hoc, "check", ho, "-n", "2", "--events", "1", "--replace", "1", "--skip",
+                        "unfilled", "--trace", trace, "--html", page, "--quiet"],
+                       capture_output=True, text=True, timeout=120)
+    c.ok(r.returncode == 1, "env: check --html exit %d: %s" % (r.returncode, r.stderr))
+    t = json.load(open(trace))
+    ev = t["rounds"][0]["env"]
+    c.ok(ev[0][0] == 1 and ev[0][1][0] == 0 and ev[1] == [0], "env: the trace's env %s" % ev)
+    b = page_bundle(page)
+    path = page_matches_trace(c, "env", b, t)
+    c.ok(path["rounds"][0]["env"] == [{"p": 0, "replaced": True, "events": ["write(%d)" % ev[0][1][1]]}],
+         "env: the page says p0 was replaced and written: %s" % path["rounds"][0]["env"])
+    st = b["docs"]["/api/state/%d" % b["focus"]]
+    c.ok(not spec(st, "fresh")["holds"] and spec(st, "fresh")["blame"] == [0], "env: fresh broken by p0")
+    c.ok(field(st, 0, "blk") == ("0x%02x" % ev[0][1][1], "changed"), "env: p0's block %s" %
+         (field(st, 0, "blk"),))
+    c.ok(st["addr"] is None, "env: a run with events has no run/ address: %s" % st["addr"])
+    s = Server(hoc, [ho, "--trace", trace])
+    try:
+        _, f = s.get("/api/focus")
+        _, p = s.get("/api/path/%d" % f["id"])
+        c.ok(p["rounds"][0]["env"] == path["rounds"][0]["env"], "env: hoc explore --trace replays it")
+        bad = dict(t)
+        bad["rounds"] = [dict(t["rounds"][0], env=[[0, [0, 9]], [0]])]
+        st_, r = s.post("/api/trace", json.dumps(bad))
+        c.ok(st_ == 400 and "round 0, p0: the trace's env does not fit EnvBlock's events" in
+             r.get("error", ""), "env: an event outside its range is refused: %s %s" % (st_, r))
+        bad["rounds"] = [dict(t["rounds"][0], states=[dict(t["rounds"][0]["states"][0],
+                                                            blk=t["rounds"][0]["states"][0]["blk"] + "00000009"),
+                                                       t["rounds"][0]["states"][1]])]
+        st_, r = s.post("/api/trace", json.dumps(bad))
+        c.ok(st_ == 400 and "round 0, p0, blk[4]: the trace says 0x09, the replay has 0x00" in
+             r.get("error", ""), "env: a block that differs is refused: %s %s" % (st_, r))
+    finally:
+        s.stop()
+
+    # the seeded bug of tests/events/run.sh: write(2) keeps the version
+    src_ho = open(os.path.join(src, "tests/events/breg.ho")).read()
+    reuse = os.path.join(tmp, "reuse.ho")
+    open(reuse, "w").write(src_ho.replace("      ver = ver + 1;",
+                                          "      if (v[0] != 2) { ver = ver + 1; }"))
+    trace, page = os.path.join(tmp, "reuse.json"), os.path.join(tmp, "reuse.html")
+    r = subprocess.run([hoc, "check", reuse, "-n", "3", "--events", "2", "--trace", trace,
+                        "--html", page, "--quiet"], capture_output=True, text=True, timeout=120)
+    c.ok(r.returncode == 1, "breg: check --html exit %d: %s" % (r.returncode, r.stderr))
+    if r.returncode == 1:
+        path = page_matches_trace(c, "breg", page_bundle(page), json.load(open(trace)))
+        c.ok({"p": 0, "replaced": False, "events": ["write(2)"]} in path["rounds"][-1]["env"],
+             "breg: write(2) shown: %s" % path["rounds"][-1]["env"])
+
+    # hoc sim --html with random events: wrote() is output by the event's
+    # handler, so the page has the simulator's outputs only if it replays them
+    page = os.path.join(tmp, "bregsim.html")
+    r = subprocess.run([hoc, "sim", os.path.join(src, "tests/events/breg.ho"), "-n", "3", "--events",
+                        "0.5", "--rounds", "20", "--seed", "2", "--html", page],
+                       capture_output=True, text=True, timeout=120)
+    c.ok(r.returncode == 0, "breg: sim --html: %s" % r.stderr)
+    b = page_bundle(page)
+    path = b["docs"]["/api/path/%d" % b["focus"]]
+    seen = {(o["p"], o["name"], rd["round"]) for rd in path["rounds"] for o in rd["outputs"]}
+    want = {(p, name, rnd) for p, name, _, rnd in sim_outputs(r.stdout)}
+    c.ok(want and seen == want, "breg: the page's outputs are the simulator's: %s vs %s" % (seen, want))
+
+
+def block_tail(c, hoc, tmp):
+    """A block whose last byte changes past the 32 bytes a cell shows: the
+    text stays the same, the cell says it changed all the same."""
+    ho = os.path.join(tmp, "tail.ho")
+    open(ho, "w").write("const K = 40;\nalgorithm Tail {\n  var blk: bytes[K];\n"
+                        "  round { update { blk[K - 1] = blk[K - 1] + 1; } }\n}\n")
+    page = os.path.join(tmp, "tail.html")
+    r = subprocess.run([hoc, "sim", ho, "-n", "1", "--rounds", "2", "--html", page],
+                       capture_output=True, text=True, timeout=120)
+    c.ok(r.returncode == 0, "tail: sim --html: %s" % r.stderr)
+    b = page_bundle(page)
+    st = b["docs"]["/api/state/%d" % b["focus"]]
+    before = b["docs"]["/api/state/%d" % st["parent"]]
+    c.ok(field(before, 0, "blk")[0] == field(st, 0, "blk")[0] == "0x" + "00" * 32 + "\u2026(+8 bytes)",
+         "tail: the same text: %s" % (field(st, 0, "blk"),))
+    c.ok(field(st, 0, "blk")[1] == "changed", "tail: the block changed: %s" % (field(st, 0, "blk"),))
+
+
 def tutorial_story(c, hoc, src, tmp):
     """What docs/tutorial.md tells a new user the page shows for Majority."""
     ho = os.path.join(src, "tests/docs/majority.ho")
@@ -217,6 +328,8 @@ def main():
     c.ok(rc == 0, "SIGTERM ends the server with exit 0 (%s)" % rc)
     command_line(c, hoc, src, trace, tmp)
     html_pages(c, hoc, src, tmp)
+    env_pages(c, hoc, src, tmp)
+    block_tail(c, hoc, tmp)
     tutorial_story(c, hoc, src, tmp)
     return c.done("explore-api")
 

@@ -3,7 +3,9 @@
 DevTools protocol): open a hoc check counterexample, read the fields and
 verdicts the page shows, step back with the keyboard, branch twice with the
 heard-of matrix and its shortcuts, follow a shared #/run/... address, open a
-damaged trace through the file input, and read hoc check --html's page.
+damaged trace through the file input, and read hoc check --html's page,
+and the page of a counterexample with a replacement and an event (the
+environment's mark in the diagram and the round's summary, the block).
 Skips (exit 77) with a message when Chromium cannot run.
 
 usage: browser_test.py HOC SOURCE_DIR"""
@@ -112,6 +114,27 @@ def static_page(c, b, hoc, src, tmp):
          "stepping back works offline")
 
 
+def events_page(c, b, hoc, src, tmp):
+    """hoc check --html of a trace where p0 is replaced and written in round 0
+    (tests/sim/env_block.ho): the page shows what the environment did."""
+    page = os.path.join(tmp, "env.html")
+    r = subprocess.run([hoc, "check", os.path.join(src, "tests/sim/env_block.ho"), "-n", "2",
+                        "--events", "1", "--replace", "1", "--skip", "unfilled", "--html", page,
+                        "--quiet"], capture_output=True, text=True, timeout=120)
+    c.ok(r.returncode == 1, "env: check --html exit %d: %s" % (r.returncode, r.stderr))
+    b.goto("file://" + page)
+    c.ok(shown(b) is not None, "env: the page shows a state")
+    c.ok(b.eval("document.querySelector('#specs li[data-spec=\"fresh\"]').dataset.holds") == "false",
+         "env: fresh fails")
+    mark = b.eval("(document.querySelector('#diagram .env[data-p=\"0\"][data-round=\"0\"]') || {}).textContent")
+    c.ok(mark and "replaced, write(" in mark, "env: the diagram marks p0's replacement and write: %s" % mark)
+    c.ok(b.eval("document.querySelectorAll('#diagram .env').length") == 1, "env: one mark, p0's")
+    summary = b.eval("document.getElementById('outputs').textContent")
+    c.ok(summary and "environment: p0 replaced, write(" in summary, "env: the round's summary: %s" % summary)
+    blk = b.eval(cell(0, "blk") + ".textContent")
+    c.ok(blk in ("0x01", "0x02"), "env: p0's block is shown: %s" % blk)
+
+
 def main():
     hoc, src = sys.argv[1], sys.argv[2]
     c, tmp = Checks(), tmpdir()
@@ -130,6 +153,7 @@ def main():
         shared_address(c, b, s, h)
         damaged_trace(c, b, trace, tmp)
         static_page(c, b, hoc, src, tmp)
+        events_page(c, b, hoc, src, tmp)
     finally:
         b.close()
         s.stop()

@@ -417,6 +417,7 @@ class Gen:
             (2, lambda: self.msg_field(sc, "bool")),
             (1, lambda: self.mbox_field(sc, d, "bool")),
             (1, lambda: self.aggregate(sc, d, "bool")),
+            (1, lambda: ["crashed[", self.spec_index(sc), "]"] if sc.spec else None),
         ])
 
     def e_pid(self, sc, d):

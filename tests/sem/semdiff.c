@@ -96,6 +96,8 @@ static int run_c(const hoc_algo *a, const SemCase *c, CRun *r, char *err, size_t
         return -1;
     }
     if (pre_state(a, c, r, err, errn)) return -1;
+    for (int p = 0; p < c->n; p++) /* crashed[p] in specs, as the drivers set it */
+        if (r->crashed[p]) r->pre[(size_t)p * sz + a->crashed_offset] = 1;
     for (int p = 0; p < c->n && c->uniform; p++)
         if (r->step[p].ho != r->step[0].ho || r->step[p].crash) {
             snprintf(err, errn, "a uniform case has one heard-of set and no crash");
@@ -114,6 +116,8 @@ static int run_c(const hoc_algo *a, const SemCase *c, CRun *r, char *err, size_t
     }
     memcpy(r->post, r->pre, n * sz);
     crun_step(a, c->n, c->params, c->round, r->post, r->crashed, r->step);
+    for (int p = 0; p < c->n; p++)
+        if (r->step[p].crash) r->post[(size_t)p * sz + a->crashed_offset] = 1;
     for (int p = 0; p < c->n; p++) {
         r->crash_now[p] = r->step[p].crash && !r->crashed[p];
         r->stopped[p] = r->crashed[p] || r->pre[(size_t)p * sz + a->halted_offset];
@@ -209,6 +213,7 @@ static ConcVerdict run_prover(const hoc_algo *a, Algo *al, const SemCase *c, con
                    .stopped = r->stopped,
                    .stopped_after = r->stopped_after,
                    .crash_now = r->crash_now,
+                   .crashed = r->crashed,
                    .ho = ho,
                    .oracle = oracle,
                    .spec_pre = tp,

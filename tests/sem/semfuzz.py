@@ -241,6 +241,13 @@ def ctest(args):
                             % (args.seed, i, k, c["report"]))
                 failures.append("NEW mismatch (%s):\n%s" % (path, c["report"]))
         print("random budget (safe: %s): %s" % (",".join(sorted(safe)) or "none", stats.line()))
+        # A run where (nearly) every case is unsupported or rejected compares
+        # nothing, and would pass: demand that most cases were judged.
+        agreed = stats.verdicts.get("agree", 0)
+        if agreed * 2 < stats.cases or not stats.cases:
+            failures.append("only %d of %d cases were compared and agree: the generator or the "
+                            "verifier lost coverage (a test that judges nothing cannot fail)"
+                            % (agreed, stats.cases))
     for f in failures:
         print("FAIL: " + f)
     return 1 if failures else 0

@@ -1,0 +1,305 @@
+/* amclient.c: the C client of an Amalgam cluster (amclient.h). */
+#include "amclient.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "amlayout.h"
+
+#define AMCL_RETRIES 50 /* TRYAGAIN: the op changed nothing; 20 ms apart */
+#define AMCL_MAX_ELEMS 64
+#define AMCL_RECONNECTS 3 /* a connection lost: sent again this many times in all */
+
+struct amcl {
+    const amc_cluster *c;
+    int timeout_ms;
+    char id[24];  /* this client's name for exactly-once answers (amdedup.h) */
+    uint64_t seq; /* its last op's number */
+    int *fd;      /* per machine, -1: not connected */
+};
+
+/* One reply: a type byte (+ - : $ *), its integer or bytes, or elements. */
+typedef struct reply {
+    char type;
+    int64_t i;
+    uint8_t *s;
+    size_t len;
+    int nel;
+    struct reply *el;
+} reply;
+
+static void reply_free(reply *r)
+{
+    for (int i = 0; i < r->nel; i++)
+        reply_free(&r->el[i]);
+    free(r->el);
+    free(r->s);
+    memset(r, 0, sizeof *r);
+}
+
+amcl *amcl_new(const amc_cluster *c, int timeout_ms)
+{
+    amcl *cl = calloc(1, sizeof *cl);
+    if (!cl || !(cl->fd = malloc(sizeof(int) * (size_t)c->geo.machines))) {
+        free(cl);
+        return NULL;
+    }
+    cl->c = c;
+    cl->timeout_ms = timeout_ms;
+    /* unique enough among a machine's clients: time, process and address */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(cl->id, sizeof cl->id, "c%llx",
+             (unsigned long long)(ts.tv_sec * 1000000007ull ^ (uint64_t)ts.tv_nsec ^
+                                  (uint64_t)getpid() << 40 ^ (uint64_t)(uintptr_t)cl));
+    for (int m = 0; m < c->geo.machines; m++)
+        cl->fd[m] = -1;
+    return cl;
+}
+
+void amcl_free(amcl *cl)
+{
+    if (!cl) return;
+    for (int m = 0; m < cl->c->geo.machines; m++)
+        if (cl->fd[m] >= 0) close(cl->fd[m]);
+    free(cl->fd);
+    free(cl);
+}
+
+static void drop(amcl *cl, int m)
+{
+    if (cl->fd[m] >= 0) close(cl->fd[m]);
+    cl->fd[m] = -1;
+}
+
+static int conn(amcl *cl, int m, char *err, size_t errn)
+{
+    if (cl->fd[m] >= 0) return cl->fd[m];
+    const amc_machine *x = &cl->c->machine[m];
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
+    char ps[16];
+    snprintf(ps, sizeof ps, "%d", x->client);
+    int fd = -1;
+    if (getaddrinfo(x->host, ps, &hints, &res) == 0 && res) {
+        fd = socket(res->ai_family, SOCK_STREAM, 0);
+        struct timeval tv = {cl->timeout_ms / 1000, (cl->timeout_ms % 1000) * 1000};
+        if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) ||
+                        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) ||
+                        connect(fd, res->ai_addr, res->ai_addrlen))) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    if (res) freeaddrinfo(res);
+    if (fd < 0)
+        snprintf(err, errn, "machine %d (%s:%d): cannot connect: %s", m, x->host, x->client,
+                 strerror(errno));
+    return cl->fd[m] = fd;
+}
+
+/* ---- reading replies (blocking, byte by byte for lines) ---- */
+
+static int get(int fd, uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t r = read(fd, p, n);
+        if (r <= 0) return -1;
+        p += r, n -= (size_t)r;
+    }
+    return 0;
+}
+
+static int line(int fd, char *buf, size_t cap)
+{
+    size_t n = 0;
+    for (;;) {
+        if (n + 1 >= cap || get(fd, (uint8_t *)buf + n, 1)) return -1;
+        if (buf[n] == '\n' && n > 0 && buf[n - 1] == '\r') {
+            buf[n - 1] = 0;
+            return 0;
+        }
+        n++;
+    }
+}
+
+static int read_reply(int fd, reply *r, int depth)
+{
+    char l[1024];
+    memset(r, 0, sizeof *r);
+    if (depth > 2 || line(fd, l, sizeof l)) return -1;
+    r->type = l[0];
+    if (r->type == '+' || r->type == '-') {
+        r->len = strlen(l + 1);
+        return (r->s = (uint8_t *)strdup(l + 1)) ? 0 : -1;
+    }
+    long long v = strtoll(l + 1, NULL, 10);
+    if (r->type == ':') {
+        r->i = v;
+        return 0;
+    }
+    if (r->type == '$') {
+        if (v < 0) return 0; /* nil */
+        if (v > (1 << 24) || !(r->s = malloc((size_t)v + 2)) || get(fd, r->s, (size_t)v + 2))
+            return -1;
+        r->len = (size_t)v;
+        return 0;
+    }
+    if (r->type == '*' && v >= 0 && v <= AMCL_MAX_ELEMS) {
+        if (v && !(r->el = calloc((size_t)v, sizeof *r->el))) return -1;
+        for (r->nel = 0; r->nel < v; r->nel++)
+            if (read_reply(fd, &r->el[r->nel], depth + 1)) return -1;
+        return 0;
+    }
+    return -1;
+}
+
+/* Sends the command to machine m and reads its reply: 0, or -1 with err
+ * (the connection is dropped: its stream may be out of step). */
+static int roundtrip(amcl *cl, int m, int argc, const char **argv, const size_t *lens, reply *r,
+                     char *err, size_t errn)
+{
+    int fd = conn(cl, m, err, errn);
+    if (fd < 0) return -1;
+    char hdr[64];
+    int bad = 0;
+    int k = snprintf(hdr, sizeof hdr, "*%d\r\n", argc);
+    bad |= send(fd, hdr, (size_t)k, MSG_NOSIGNAL) != k;
+    for (int i = 0; i < argc && !bad; i++) {
+        k = snprintf(hdr, sizeof hdr, "$%zu\r\n", lens[i]);
+        bad |= send(fd, hdr, (size_t)k, MSG_NOSIGNAL) != k;
+        bad |= send(fd, argv[i], lens[i], MSG_NOSIGNAL) != (ssize_t)lens[i];
+        bad |= send(fd, "\r\n", 2, MSG_NOSIGNAL) != 2;
+    }
+    if (bad || read_reply(fd, r, 0)) {
+        snprintf(err, errn, "machine %d: no reply (%s)", m,
+                 errno ? strerror(errno) : "connection closed");
+        reply_free(r);
+        drop(cl, m);
+        return -1;
+    }
+    return 0;
+}
+
+/* Runs a block command on machine m, following MOVED and retrying
+ * TRYAGAIN: 0 with a non-error reply in r, or -1 with err. */
+static int command(amcl *cl, int m, int argc, const char **argv, const size_t *lens, reply *r,
+                   char *err, size_t errn)
+{
+    int lost = 0;
+    for (int tries = 0; tries < AMCL_RETRIES; tries++) {
+        if (roundtrip(cl, m, argc, argv, lens, r, err, errn)) {
+            /* no reply: send it again on a new connection (an op carries its id,
+             * so it runs once however often it is sent) */
+            if (++lost >= AMCL_RECONNECTS) return -1;
+            struct timespec ts = {0, 100 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        if (r->type != '-') return 0;
+        const char *msg = (const char *)r->s;
+        int to;
+        if (strncmp(msg, "MOVED ", 6) == 0 && sscanf(msg + 6, "%d", &to) == 1 && to >= 0 &&
+            to < cl->c->geo.machines && to != m) {
+            m = to;
+        } else if (strncmp(msg, "TRYAGAIN", 8) == 0) {
+            struct timespec ts = {0, 20 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        } else {
+            snprintf(err, errn, "machine %d: %s", m, msg);
+            reply_free(r);
+            return -1;
+        }
+        reply_free(r);
+    }
+    snprintf(err, errn, "machine %d: still refused after %d tries", m, AMCL_RETRIES);
+    return -1;
+}
+
+/* cmd STRIPE POS [operands...] at the machine that plays pos in the stripe. */
+static int block_cmd(amcl *cl, const char *name, int64_t stripe, int pos, int nv,
+                     const uint8_t *const *v, const size_t *vlen, reply *r, char *err, size_t errn)
+{
+    int m = aml_machine(&cl->c->geo, stripe, pos);
+    if (m < 0 || nv < 0 || nv > 5) {
+        snprintf(err, errn, "stripe %lld position %d is not in the cluster", (long long)stripe,
+                 pos);
+        return -1;
+    }
+    char sb[24], pb[16];
+    snprintf(sb, sizeof sb, "%lld", (long long)stripe);
+    snprintf(pb, sizeof pb, "%d", pos);
+    const char *argv[8] = {name, sb, pb};
+    size_t lens[8] = {strlen(name), strlen(sb), strlen(pb)};
+    for (int i = 0; i < nv; i++)
+        argv[3 + i] = (const char *)v[i], lens[3 + i] = vlen[i];
+    return command(cl, m, 3 + nv, argv, lens, r, err, errn);
+}
+
+int amcl_op(amcl *cl, const char *cmd, int64_t stripe, int shard, int nv, const uint8_t *const *v,
+            const size_t *vlen, uint8_t *old, char *err, size_t errn)
+{
+    reply r;
+    char seq[24];
+    const uint8_t *args[5];
+    size_t lens[5];
+    if (nv < 0 || nv > 2) {
+        snprintf(err, errn, "%s: at most 2 operands", cmd);
+        return -1;
+    }
+    snprintf(seq, sizeof seq, "%llu", (unsigned long long)++cl->seq);
+    for (int i = 0; i < nv; i++)
+        args[i] = v[i], lens[i] = vlen[i];
+    args[nv] = (const uint8_t *)"ID", lens[nv] = 2;
+    args[nv + 1] = (const uint8_t *)cl->id, lens[nv + 1] = strlen(cl->id);
+    args[nv + 2] = (const uint8_t *)seq, lens[nv + 2] = strlen(seq);
+    if (block_cmd(cl, cmd, stripe, shard, nv + 3, args, lens, &r, err, errn)) return -1;
+    int rc = r.type == '$' && r.s && r.len == (size_t)cl->c->block ? 0 : -1;
+    if (rc)
+        snprintf(err, errn, "%s: not a block of %lld bytes", cmd, (long long)cl->c->block);
+    else
+        memcpy(old, r.s, r.len);
+    reply_free(&r);
+    return rc;
+}
+
+int amcl_read(amcl *cl, int64_t stripe, int shard, uint8_t *out, char *err, size_t errn)
+{
+    reply r;
+    if (block_cmd(cl, "AM.READ", stripe, shard, 0, NULL, NULL, &r, err, errn)) return -1;
+    int rc = r.type == '$' && r.s && r.len == (size_t)cl->c->block ? 0 : -1;
+    if (rc)
+        snprintf(err, errn, "AM.READ: not a block of %lld bytes", (long long)cl->c->block);
+    else
+        memcpy(out, r.s, r.len);
+    reply_free(&r);
+    return rc;
+}
+
+int amcl_raw(amcl *cl, int64_t stripe, int pos, uint8_t *out, int64_t *ctr, int *nctr, char *err,
+             size_t errn)
+{
+    reply r;
+    if (block_cmd(cl, "AM.RAW", stripe, pos, 0, NULL, NULL, &r, err, errn)) return -1;
+    int rc =
+        r.type == '*' && r.nel >= 1 && r.el[0].type == '$' && r.el[0].len == (size_t)cl->c->block
+            ? 0
+            : -1;
+    if (rc) {
+        snprintf(err, errn, "AM.RAW: unexpected reply");
+    } else {
+        memcpy(out, r.el[0].s, r.el[0].len);
+        int k = 0;
+        for (int i = 1; i < r.nel && k < *nctr; i++)
+            ctr[k++] = r.el[i].i;
+        *nctr = k;
+    }
+    reply_free(&r);
+    return rc;
+}

@@ -1,0 +1,464 @@
+/* amfront.c: the client front end of an Amalgam machine (amfront.h).
+ *
+ *   PING [msg]                  PONG, or msg
+ *   AM.READ STRIPE SHARD        the block (bulk), once every op executed before it committed
+ *   AM.WRITE STRIPE SHARD BLOCK the block's old value, once the write committed
+ *   AM.XOR STRIPE SHARD BLOCK   ... once the block XOR BLOCK committed
+ *   AM.ADD STRIPE SHARD N       ... once N added to the byte at AT committed
+ *   AM.CAS STRIPE SHARD OLD NEW ... once "NEW if the block is OLD" committed
+ *   (each op may end with ID CLIENT SEQ: answered once however often sent, amdedup.h)
+ *   AM.RAW STRIPE POS           debugging: [block or parity row, then op counters] of
+ *                               position POS of the stripe, as this machine holds it now
+ *   AM.INFO                     this machine's groups and instances (text)
+ *   COMMAND, CONFIG GET ...     an empty list (redis-benchmark asks at start-up)
+ *   QUIT
+ *
+ * A block that another machine holds gets "-MOVED MACHINE HOST:PORT", as
+ * Redis Cluster redirects. Requests of one connection are answered in
+ * order: the next is not read before the last is answered. */
+#include "amfront.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/listener.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "resp.h"
+
+#define AMF_MAX_INPUT (4u << 20)
+
+typedef struct amf_conn {
+    struct amf_conn *prev, *next;
+    amf_front *f;
+    struct bufferevent *bev;
+    bool busy;    /* a request is waiting for its commit */
+    bool closing; /* a protocol error: close once the reply is out */
+} amf_conn;
+
+struct amf_front {
+    ams_server *s;
+    struct evconnlistener *lis;
+    amf_conn *conns;
+    resp_req req;
+    hoc_buf out;
+};
+
+static void conn_free(amf_conn *c)
+{
+    if (c->busy) ams_forget_conn(c->f->s, c);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        c->f->conns = c->next;
+    if (c->next) c->next->prev = c->prev;
+    bufferevent_free(c->bev);
+    free(c);
+}
+
+/* Sends what f->out holds to c. */
+static void flush_out(amf_conn *c)
+{
+    bufferevent_write(c->bev, c->f->out.p, c->f->out.n);
+    c->f->out.n = 0;
+}
+
+static void reply_error(amf_conn *c, const char *msg)
+{
+    resp_error(&c->f->out, msg);
+    flush_out(c);
+}
+
+/* A whole decimal number in [lo, hi]: 0, or -1. */
+static int number(const uint8_t *p, size_t n, int64_t lo, int64_t hi, int64_t *out)
+{
+    if (n == 0 || n > 18) return -1;
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9') return -1;
+        v = v * 10 + (p[i] - '0');
+    }
+    if (v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+/* Where block (stripe, pos) lives: this machine's group, with the instance
+ * and block index; NULL with the reply (MOVED or an error) already sent. */
+static ams_group *locate(amf_conn *c, const resp_req *r, aml_role want, int64_t *inst, int *blk,
+                         int *pos)
+{
+    ams_server *s = c->f->s;
+    const aml_geom *geo = &s->c.geo;
+    int64_t b, p;
+    int width = aml_width(geo);
+    char msg[256];
+    int64_t last = want == AML_DATA ? geo->g - 1 : width - 1;
+    if (number(r->argv[1], r->lens[1], 0, geo->stripes - 1, &b) ||
+        number(r->argv[2], r->lens[2], 0, last, &p)) {
+        snprintf(msg, sizeof msg, "ERR expected STRIPE in 0..%lld and %s in 0..%lld",
+                 (long long)geo->stripes - 1, want == AML_DATA ? "SHARD" : "POS", (long long)last);
+        reply_error(c, msg);
+        return NULL;
+    }
+    int m = aml_machine(geo, b, (int)p);
+    if (m != s->machine) {
+        const amc_machine *x = &s->c.machine[m];
+        snprintf(msg, sizeof msg, strchr(x->host, ':') ? "MOVED %d [%s]:%d" : "MOVED %d %s:%d", m,
+                 x->host, x->client);
+        reply_error(c, msg);
+        return NULL;
+    }
+    int64_t x;
+    *inst = aml_instance_of(geo, b, &x);
+    *blk = (int)x;
+    *pos = (int)p;
+    aml_role role = aml_role_of_pid(geo, (int)p, NULL);
+    ams_group *gr = ams_group_of(s, role, aml_class(geo, b));
+    if (!gr || role == AML_WITNESS) {
+        reply_error(c, "ERR a witness holds no block");
+        return NULL;
+    }
+    return gr;
+}
+
+/* An op's operands from its arguments (after STRIPE SHARD): WRITE and XOR
+ * take a block, ADD an integer, CAS two blocks. 0, or -1 with err. */
+static int operands(const amop_model *m, amop_kind k, const resp_req *r, int64_t *x, int64_t *y,
+                    char *err, size_t errn)
+{
+    *x = *y = 0;
+    if (k == AMOP_ADD) {
+        if (number(r->argv[3], r->lens[3], m->vlo, m->vhi - 1, x) == 0) return 0;
+        snprintf(err, errn, "ADD takes a whole number in %lld..%lld", (long long)m->vlo,
+                 (long long)m->vhi - 1);
+        return -1;
+    }
+    if (amop_value(m, r->argv[3], r->lens[3], x, err, errn)) return -1;
+    return k == AMOP_CAS ? amop_value(m, r->argv[4], r->lens[4], y, err, errn) : 0;
+}
+
+/* An op sent with ID CLIENT SEQ: 0 to run it (*ded its entry + 1), or 1
+ * when it is answered here (a duplicate's first reply, or a refusal). */
+static int dedup(amf_conn *c, const uint8_t *client, size_t len, uint64_t seq, int *ded)
+{
+    amd_table *t = &c->f->s->dedup;
+    const uint8_t *reply = NULL;
+    int idx = -1;
+    switch (amd_begin(t, client, len, seq, &idx, &reply)) {
+    case AMD_NEW:
+        *ded = idx + 1;
+        return 0;
+    case AMD_DUP:
+        resp_bulk(&c->f->out, reply, t->block);
+        flush_out(c);
+        return 1;
+    case AMD_BUSY:
+        reply_error(c, "TRYAGAIN this op of the client is still running");
+        return 1;
+    case AMD_STALE:
+        reply_error(c, "ERR the client has sent a later op than this one");
+        return 1;
+    case AMD_FULL:
+        reply_error(c, "TRYAGAIN too many clients with ops running here");
+        return 1;
+    default:
+        reply_error(c, "ERR a CLIENT name is 1 to 64 bytes, no NUL");
+        return 1;
+    }
+}
+
+/* AM.WRITE, AM.XOR, AM.ADD, AM.CAS [ID CLIENT SEQ]: the model's op at the
+ * block's data server, answered with the block's old value once committed;
+ * with an id, answered once however often it is sent (amdedup.h). */
+static void cmd_op(amf_conn *c, const resp_req *r, amop_kind k, int nargs)
+{
+    int64_t inst, x, y, seq = 0, args[AMOP_MAX_ARGS];
+    int blk, pos, ded = 0;
+    char err[512];
+    ams_server *s = c->f->s;
+    const amop_model *m = &s->model;
+    if (r->argc == nargs + 3 &&
+        (!resp_is(r->argv[nargs], r->lens[nargs], "ID") ||
+         number(r->argv[nargs + 2], r->lens[nargs + 2], 1, INT64_MAX / 2, &seq))) {
+        reply_error(c, "ERR expected ... ID CLIENT SEQ (SEQ a whole number from 1)");
+        return;
+    }
+    ams_group *gr = locate(c, r, AML_DATA, &inst, &blk, &pos);
+    if (!gr) return;
+    memcpy(err, "ERR ", 4);
+    if (operands(m, k, r, &x, &y, err + 4, sizeof err - 4) ||
+        amop_args(m, k, blk, x, y, args, err + 4, sizeof err - 4)) {
+        reply_error(c, err);
+        return;
+    }
+    if (seq && dedup(c, r->argv[nargs + 1], r->lens[nargs + 1], (uint64_t)seq, &ded)) return;
+    ams_wait *w = calloc(1, sizeof *w);
+    if (!w) {
+        if (ded) amd_abort(&s->dedup, ded - 1);
+        reply_error(c, "ERR out of memory");
+        return;
+    }
+    w->conn = c;
+    w->ded = ded;
+    c->busy = true;
+    if (ams_submit_op(gr, (uint64_t)inst, args, w, err, sizeof err)) {
+        if (ded) amd_abort(&s->dedup, ded - 1);
+        free(w);
+        c->busy = false;
+        reply_error(c, err);
+    }
+}
+
+static void cmd_read(amf_conn *c, const resp_req *r)
+{
+    int64_t inst;
+    int blk, pos;
+    char err[512];
+    ams_group *gr = locate(c, r, AML_DATA, &inst, &blk, &pos);
+    if (!gr) return;
+    ams_wait *w = calloc(1, sizeof *w);
+    if (!w) {
+        reply_error(c, "ERR out of memory");
+        return;
+    }
+    w->conn = c;
+    c->busy = true;
+    if (ams_submit_read(gr, (uint64_t)inst, blk, w, err, sizeof err)) {
+        free(w->bytes);
+        free(w);
+        c->busy = false;
+        reply_error(c, err);
+    }
+}
+
+/* Debugging: a position's block as it stands here, with its op counters, so
+ * `amalgam cli verify` can check a stripe's parity against its data. */
+static void cmd_raw(amf_conn *c, const resp_req *r)
+{
+    int64_t inst;
+    int blk, pos;
+    ams_group *gr = locate(c, r, AML_NONE, &inst, &blk, &pos);
+    if (!gr) return;
+    const amop_model *m = &c->f->s->model;
+    const void *st = ams_state(gr, (uint64_t)inst);
+    if (!st) {
+        reply_error(c, "TRYAGAIN the instance is not running here yet (or still joining)");
+        return;
+    }
+    hoc_buf *o = &c->f->out;
+    int g = c->f->s->c.geo.g;
+    amop_view v;
+    amop_view_of(m, st, &v);
+    if (gr->role == AML_DATA ? !v.live || v.lost : !v.inb || v.plost) {
+        /* a block being rebuilt is not the stripe's: verify and decode must not read it */
+        reply_error(c, "TRYAGAIN this position is being rebuilt here");
+        return;
+    }
+    if (gr->role == AML_DATA) {
+        resp_array(o, 3);
+        resp_bulk(o, amop_block(m, st, blk), (size_t)m->block);
+        resp_int(o, v.opn);
+        resp_int(o, v.com);
+    } else {
+        resp_array(o, 1 + (size_t)g);
+        resp_bulk(o, amop_parity(m, st, blk), (size_t)m->block);
+        for (int sh = 0; sh < g; sh++)
+            resp_int(o, amop_applied(m, st, sh));
+    }
+    flush_out(c);
+}
+
+static void cmd_info(amf_conn *c)
+{
+    ams_server *s = c->f->s;
+    hoc_buf b = {0};
+    hoc_buf_printf(&b, "machine:%d\r\nblock:%lld\r\ninstances:%lld\r\n", s->machine,
+                   (long long)s->c.block, (long long)s->ninst);
+    for (int i = 0; i < s->ngroups; i++) {
+        ams_group *gr = &s->groups[i];
+        for (int64_t in = gr->cls; in < s->ninst; in += s->c.geo.machines) {
+            const void *st = ams_state(gr, (uint64_t)in);
+            amop_view v = {0};
+            if (st) amop_view_of(&s->model, st, &v);
+            hoc_buf_printf(&b,
+                           "group:%c class=%d pid=%d inst=%lld running=%d opn=%lld com=%lld\r\n",
+                           aml_role_letter(gr->role), gr->cls, gr->pid, (long long)in, st != NULL,
+                           (long long)v.opn, (long long)v.com);
+        }
+    }
+    resp_bulk(&c->f->out, (const uint8_t *)b.p, b.n);
+    hoc_buf_free(&b);
+    flush_out(c);
+}
+
+static void dispatch(amf_conn *c, const resp_req *r)
+{
+    const uint8_t *cmd = r->argc ? r->argv[0] : NULL;
+    size_t n = r->argc ? r->lens[0] : 0;
+    if (r->argc == 0) return;
+    if (resp_is(cmd, n, "PING") && r->argc <= 2) {
+        if (r->argc == 2)
+            resp_bulk(&c->f->out, r->argv[1], r->lens[1]);
+        else
+            resp_simple(&c->f->out, "PONG");
+        flush_out(c);
+    } else if (resp_is(cmd, n, "COMMAND") || (resp_is(cmd, n, "CONFIG") && r->argc >= 2)) {
+        resp_array(&c->f->out, 0); /* what clients ask at start-up: nothing to say */
+        flush_out(c);
+    } else if (resp_is(cmd, n, "QUIT")) {
+        resp_simple(&c->f->out, "OK");
+        flush_out(c);
+        c->closing = true;
+    } else if (resp_is(cmd, n, "AM.WRITE") && (r->argc == 4 || r->argc == 7)) {
+        cmd_op(c, r, AMOP_WRITE, 4);
+    } else if (resp_is(cmd, n, "AM.XOR") && (r->argc == 4 || r->argc == 7)) {
+        cmd_op(c, r, AMOP_XOR, 4);
+    } else if (resp_is(cmd, n, "AM.ADD") && (r->argc == 4 || r->argc == 7)) {
+        cmd_op(c, r, AMOP_ADD, 4);
+    } else if (resp_is(cmd, n, "AM.CAS") && (r->argc == 5 || r->argc == 8)) {
+        cmd_op(c, r, AMOP_CAS, 5);
+    } else if (resp_is(cmd, n, "AM.READ") && r->argc == 3) {
+        cmd_read(c, r);
+    } else if (resp_is(cmd, n, "AM.RAW") && r->argc == 3) {
+        cmd_raw(c, r);
+    } else if (resp_is(cmd, n, "AM.INFO") && r->argc == 1) {
+        cmd_info(c);
+    } else {
+        reply_error(c, "ERR unknown command or wrong number of arguments: expected PING, QUIT, "
+                       "AM.READ STRIPE SHARD, AM.WRITE|AM.XOR STRIPE SHARD BLOCK, AM.ADD STRIPE "
+                       "SHARD N, AM.CAS STRIPE SHARD EXPECTED NEW, AM.RAW STRIPE POS, AM.INFO");
+    }
+}
+
+/* Runs the requests waiting in c's input, up to the first that must wait. */
+static void process(amf_conn *c)
+{
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+    while (!c->busy && !c->closing && evbuffer_get_length(in) > 0) {
+        size_t len = evbuffer_get_length(in), used = 0;
+        const uint8_t *p = evbuffer_pullup(in, -1);
+        const char *why = NULL;
+        resp_status st = resp_parse(p, len, &c->f->req, &used, &why);
+        if (st == RESP_MORE) break;
+        if (st == RESP_BAD) { /* the stream cannot be resynchronised: answer, then close */
+            reply_error(c, why);
+            c->closing = true;
+            break;
+        }
+        dispatch(c, &c->f->req);
+        evbuffer_drain(in, used);
+    }
+    if (c->closing && evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) conn_free(c);
+}
+
+static void on_read(struct bufferevent *bev, void *arg)
+{
+    (void)bev;
+    process(arg);
+}
+
+static void on_write(struct bufferevent *bev, void *arg)
+{
+    amf_conn *c = arg;
+    (void)bev;
+    if (c->closing) conn_free(c);
+}
+
+static void on_event(struct bufferevent *bev, short what, void *arg)
+{
+    (void)bev;
+    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) conn_free(arg);
+}
+
+void amf_reply(ams_server *s, ams_wait *w, const char *msg)
+{
+    amf_conn *c = w->conn;
+    if (c) {
+        hoc_buf *o = &c->f->out;
+        if (msg || !w->bytes)
+            resp_error(o, msg ? msg : "ERR out of memory");
+        else
+            resp_bulk(o, w->bytes, (size_t)s->model.block);
+        flush_out(c);
+        c->busy = false;
+    }
+    free(w->bytes);
+    free(w);
+    /* the connection's next request, if it sent one while waiting; not from
+     * inside its own dispatch (process's loop goes on by itself) */
+    if (c && !c->closing) bufferevent_trigger(c->bev, EV_READ, BEV_TRIG_DEFER_CALLBACKS);
+}
+
+static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct sockaddr *sa, int sl,
+                      void *arg)
+{
+    amf_front *f = arg;
+    (void)lis, (void)sa, (void)sl;
+    amf_conn *c = calloc(1, sizeof *c);
+    struct bufferevent *bev =
+        bufferevent_socket_new(evconnlistener_get_base(lis), fd, BEV_OPT_CLOSE_ON_FREE);
+    if (!c || !bev) {
+        free(c);
+        if (bev)
+            bufferevent_free(bev);
+        else
+            evutil_closesocket(fd);
+        return;
+    }
+    c->f = f;
+    c->bev = bev;
+    c->next = f->conns;
+    if (f->conns) f->conns->prev = c;
+    f->conns = c;
+    bufferevent_setcb(bev, on_read, on_write, on_event, c);
+    /* a client that pipelines while a request waits is not read past this:
+     * room for one whole request (resp.h: 1 MiB a bulk string) and more */
+    bufferevent_setwatermark(bev, EV_READ, 0, AMF_MAX_INPUT);
+    bufferevent_enable(bev, EV_READ | EV_WRITE);
+}
+
+amf_front *amf_new(ams_server *s, const char *host, int port, char *err, size_t errn)
+{
+    amf_front *f = calloc(1, sizeof *f);
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *res = NULL;
+    char ps[16];
+    snprintf(ps, sizeof ps, "%d", port);
+    if (!f || getaddrinfo(host, ps, &hints, &res) || !res) {
+        snprintf(err, errn, "cannot resolve the client address %s:%d", host, port);
+        free(f);
+        if (res) freeaddrinfo(res);
+        return NULL;
+    }
+    f->s = s;
+    f->lis =
+        evconnlistener_new_bind(s->base, on_accept, f, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE,
+                                511, res->ai_addr, (int)res->ai_addrlen);
+    freeaddrinfo(res);
+    if (!f->lis) {
+        snprintf(err, errn, "cannot listen for clients on %s:%d: %s", host, port, strerror(errno));
+        free(f);
+        return NULL;
+    }
+    return f;
+}
+
+void amf_free(amf_front *f)
+{
+    if (!f) return;
+    while (f->conns) {
+        f->conns->busy = false; /* the waits are freed with their groups */
+        conn_free(f->conns);
+    }
+    evconnlistener_free(f->lis);
+    resp_req_free(&f->req);
+    hoc_buf_free(&f->out);
+    free(f);
+}

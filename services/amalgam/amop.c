@@ -1,0 +1,198 @@
+/* amop.c: amalgam.ho's interface as the service uses it (amop.h). */
+#include "amop.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const KINDS[AMOP_NKINDS] = {"Read", "Write", "Xor", "Add", "Cas"};
+
+static const hoc_field *field(const hoc_algo *a, const char *name, hoc_kind k)
+{
+    for (int i = 0; i < a->nfields; i++)
+        if (strcmp(a->fields[i].name, name) == 0 && a->fields[i].kind == k) return &a->fields[i];
+    return NULL;
+}
+
+static const hoc_output *output(const hoc_algo *a, const char *name, hoc_kind k)
+{
+    for (int i = 0; i < a->noutputs; i++)
+        if (strcmp(a->outputs[i].name, name) == 0 && a->outputs[i].has_value &&
+            a->outputs[i].kind == k)
+            return &a->outputs[i];
+    return NULL;
+}
+
+/* Event op(kind: Kind, mask, x, y) with Kind's members by name: 0, or -1. */
+static int find_op(amop_model *m)
+{
+    const hoc_algo *a = m->a;
+    for (int i = 0; i < a->nevents; i++) {
+        const hoc_event *e = &a->events[i];
+        if (strcmp(e->name, "op") != 0 || e->nargs != 4 || e->args[0].kind != HOC_K_ENUM) continue;
+        for (int k = 0; k < AMOP_NKINDS; k++) {
+            m->kind[k] = -1;
+            for (uint32_t j = 0; j < e->args[0].enum_count; j++)
+                if (strcmp(e->args[0].enum_names[j], KINDS[k]) == 0) m->kind[k] = j;
+            if (m->kind[k] < 0) return -1;
+        }
+        m->ev_op = i;
+        m->vlo = 0, m->vhi = 256;
+        if (e->range) e->range(m->params, 2, &m->vlo, &m->vhi);
+        return 0;
+    }
+    return -1;
+}
+
+/* The parameters by name: a deployment's values (amop.h). */
+static int set_params(amop_model *m, const aml_geom *geo)
+{
+    const hoc_algo *a = m->a;
+    if (a->nparams > AMOP_MAX_ARGS) return -1;
+    for (int i = 0; i < a->nparams; i++) {
+        const char *p = a->params[i];
+        m->params[i] = !strcmp(p, "n")                        ? aml_width(geo) + 1
+                       : !strcmp(p, "g")                      ? geo->g
+                       : !strcmp(p, "f")                      ? geo->f
+                       : !strcmp(p, "nw") || !strcmp(p, "sw") ? geo->w
+                       : !strcmp(p, "rot")                    ? 0
+                                                              : -1;
+        if (m->params[i] < 0) return -1;
+    }
+    return a->params_ok && !a->params_ok(m->params) ? -1 : 0;
+}
+
+int amop_model_init(amop_model *m, const hoc_algo *a, int64_t block, int64_t per_inst,
+                    const aml_geom *geo, char *err, size_t errn)
+{
+    *m = (amop_model){.a = a, .block = block, .per_inst = per_inst, .ev_op = -1};
+    if (set_params(m, geo)) {
+        snprintf(err, errn,
+                 "amalgam.ho (%s) does not take g = %d, f = %d, witnesses = %d as parameters "
+                 "n, g, f, nw, sw, rot: check its `where`, or adapt services/amalgam/amop.c",
+                 a->name, geo->g, geo->f, geo->w);
+        return -1;
+    }
+    m->blk = field(a, "blk", HOC_K_BYTES);
+    m->par = field(a, "par", HOC_K_BYTES);
+    m->opn = field(a, "opn", HOC_K_INT);
+    m->com = field(a, "com", HOC_K_INT);
+    m->live = field(a, "live", HOC_K_BOOL);
+    m->lost = field(a, "lost", HOC_K_BOOL);
+    m->plost = field(a, "plost", HOC_K_BOOL);
+    m->inb = field(a, "inb", HOC_K_BOOL);
+    m->app = field(a, "app", HOC_K_INT);
+    m->executed = output(a, "executed", HOC_K_BYTES);
+    m->committed = output(a, "committed", HOC_K_INT);
+    uint64_t bytes = (uint64_t)block * (uint64_t)per_inst;
+    if (find_op(m) || !m->blk || !m->par || !m->opn || !m->com || !m->live || !m->lost ||
+        !m->plost || !m->inb || !m->app || !m->executed || !m->committed ||
+        m->blk->count != bytes || m->par->count != bytes || m->executed->count != block) {
+        snprintf(err, errn,
+                 "this build of amalgam.ho (%s) is not the one services/amalgam/amop.c was "
+                 "written for (event op(kind: Kind, mask, x, y); outputs executed(bytes), "
+                 "committed(int); state blk, par, opn, com, live, lost, plost, inb, app): adapt "
+                 "amop.c",
+                 a->name);
+        return -1;
+    }
+    return 0;
+}
+
+int amop_value(const amop_model *m, const uint8_t *v, size_t len, int64_t *out, char *err,
+               size_t errn)
+{
+    if (len != (size_t)m->block) {
+        snprintf(err, errn, "a block is %lld bytes, the value has %zu", (long long)m->block, len);
+        return -1;
+    }
+    for (size_t i = 0; i < len; i++)
+        if (i != AMOP_AT && v[i] != 0) {
+            snprintf(err, errn,
+                     "the deployed amalgam.ho takes a value as one byte at offset %d (%lld..%lld) "
+                     "with zeros elsewhere; byte %zu is not zero",
+                     AMOP_AT, (long long)m->vlo, (long long)m->vhi - 1, i);
+            return -1;
+        }
+    *out = v[AMOP_AT];
+    return 0;
+}
+
+int amop_args(const amop_model *m, amop_kind k, int b, int64_t x, int64_t y, int64_t *args,
+              char *err, size_t errn)
+{
+    if (b < 0 || b >= m->per_inst || b >= 4) {
+        snprintf(err, errn, "block %d is outside the instance's 0..%lld", b,
+                 (long long)m->per_inst - 1);
+        return -1;
+    }
+    if (x < m->vlo || x >= m->vhi || y < m->vlo || y >= m->vhi) {
+        snprintf(err, errn, "an operand is outside %lld..%lld", (long long)m->vlo,
+                 (long long)m->vhi - 1);
+        return -1;
+    }
+    args[0] = m->kind[k];
+    args[1] = (int64_t)1 << b; /* mask: this block alone */
+    args[2] = x;
+    args[3] = y;
+    return 0;
+}
+
+static int64_t get_int(const void *state, const hoc_field *f, int i)
+{
+    int64_t v;
+    memcpy(&v, (const uint8_t *)state + f->offset + (size_t)i * sizeof v, sizeof v);
+    return v;
+}
+
+static bool get_bool(const void *state, const hoc_field *f)
+{
+    bool v;
+    memcpy(&v, (const uint8_t *)state + f->offset, sizeof v);
+    return v;
+}
+
+void amop_view_of(const amop_model *m, const void *state, amop_view *v)
+{
+    *v = (amop_view){.opn = get_int(state, m->opn, 0),
+                     .com = get_int(state, m->com, 0),
+                     .live = get_bool(state, m->live),
+                     .lost = get_bool(state, m->lost),
+                     .plost = get_bool(state, m->plost),
+                     .inb = get_bool(state, m->inb)};
+}
+
+const uint8_t *amop_block(const amop_model *m, const void *state, int b)
+{
+    return (const uint8_t *)state + m->blk->offset + (size_t)b * (size_t)m->block;
+}
+
+const uint8_t *amop_parity(const amop_model *m, const void *state, int b)
+{
+    return (const uint8_t *)state + m->par->offset + (size_t)b * (size_t)m->block;
+}
+
+int64_t amop_applied(const amop_model *m, const void *state, int s)
+{
+    return s >= 0 && (uint32_t)s < m->app->count ? get_int(state, m->app, s) : -1;
+}
+
+static bool fired(const void *outputs, const hoc_output *o)
+{
+    bool f;
+    memcpy(&f, (const uint8_t *)outputs + o->fired_offset, sizeof f);
+    return f;
+}
+
+bool amop_executed(const amop_model *m, const void *outputs, const uint8_t **reply)
+{
+    if (!fired(outputs, m->executed)) return false;
+    *reply = (const uint8_t *)outputs + m->executed->value_offset;
+    return true;
+}
+
+bool amop_committed(const amop_model *m, const void *outputs, int64_t *com)
+{
+    if (!fired(outputs, m->committed)) return false;
+    memcpy(com, (const uint8_t *)outputs + m->committed->value_offset, sizeof *com);
+    return true;
+}

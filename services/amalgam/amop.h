@@ -1,0 +1,87 @@
+/* amop.h: everything the service knows about amalgam.ho's interface, in one
+ * place, so that a change of the model (its event, outputs, parameters or
+ * state fields) is a change here only: a client request becomes the event's
+ * arguments, the outputs and state become a reply. Fields, outputs and the
+ * event's enum members are found by name in the build's descriptor
+ * (hoc_algo), never through the generated structs, so one module serves
+ * every build (amvariant.h).
+ *
+ * The model this is written against (services/amalgam/amalgam.ho at
+ * 60cd1b5): `event op(kind: Kind, mask: int in 1..MASKS, x: int in
+ * 0..VALS, y: int in 0..VALS)` runs Read, Write, Xor, Add or Cas on the
+ * blocks of mask, an int argument standing for the block with that value
+ * at byte AT and zeros elsewhere (Add adds x at AT), and fires
+ * executed(bytes) with the old value of the op's first block;
+ * `committed(c)` says ops 1..c are committed. Parameters n, g, f, nw, sw,
+ * rot: a deployment runs rot = 0 (it rotates stripes over machines
+ * itself) and sw = nw (every witness of an instance witnesses its stripes). */
+#ifndef HOC_AMOP_H
+#define HOC_AMOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "amlayout.h"
+#include "hoc_rt.h"
+
+#define AMOP_MAX_ARGS 8
+/* amalgam.ho's AT, as services/amalgam/CMakeLists.txt compiles it */
+#define AMOP_AT 0
+
+/* The ops a client may ask for (amalgam.ho's Kind). */
+typedef enum amop_kind {
+    AMOP_READ,
+    AMOP_WRITE,
+    AMOP_XOR,
+    AMOP_ADD,
+    AMOP_CAS,
+    AMOP_NKINDS
+} amop_kind;
+
+/* What the build offers, found once at start-up. */
+typedef struct amop_model {
+    const hoc_algo *a;
+    int64_t block, per_inst;
+    int ev_op;                     /* index of event op */
+    int64_t kind[AMOP_NKINDS];     /* the value of each Kind member */
+    int64_t vlo, vhi;              /* an int argument's range [vlo, vhi) */
+    int64_t params[AMOP_MAX_ARGS]; /* n first */
+    const hoc_field *blk, *par, *opn, *com, *live, *lost, *app, *plost, *inb;
+    const hoc_output *executed, *committed;
+} amop_model;
+
+/* Where a server stands in an instance (from its state). */
+typedef struct amop_view {
+    int64_t opn, com; /* data server: last op executed, last committed */
+    bool live, lost;  /* data server: installed; its blocks are degraded */
+    bool plost;       /* parity server: its rows are degraded */
+    bool inb;         /* backup: admitted (a replacement is not until installed) */
+} amop_view;
+
+/* Finds the event, fields, outputs and parameters in a for a cluster of
+ * geometry geo: 0, or -1 with what is missing in err. */
+int amop_model_init(amop_model *m, const hoc_algo *a, int64_t block, int64_t per_inst,
+                    const aml_geom *geo, char *err, size_t errn);
+/* The int the model takes for a block value v[0..len): 0, or -1 with why it
+ * cannot express v in err (it takes one byte at AT, the rest zero). */
+int amop_value(const amop_model *m, const uint8_t *v, size_t len, int64_t *out, char *err,
+               size_t errn);
+/* The op event's arguments for an op of kind k on block b (0..per_inst-1) of
+ * a shard with int operands x, y: 0, or -1 with err (out of range). */
+int amop_args(const amop_model *m, amop_kind k, int b, int64_t x, int64_t y, int64_t *args,
+              char *err, size_t errn);
+/* Reads a server's standing in an instance from its state. */
+void amop_view_of(const amop_model *m, const void *state, amop_view *v);
+/* Block b of a data server's shard (m->block bytes). */
+const uint8_t *amop_block(const amop_model *m, const void *state, int b);
+/* Block b of a parity server's row (m->block bytes). */
+const uint8_t *amop_parity(const amop_model *m, const void *state, int b);
+/* Shard s's ops a parity server has applied. */
+int64_t amop_applied(const amop_model *m, const void *state, int s);
+/* Did these outputs (the outputs struct) fire executed (its reply: m->block
+ * bytes) / committed, and with what? */
+bool amop_executed(const amop_model *m, const void *outputs, const uint8_t **reply);
+bool amop_committed(const amop_model *m, const void *outputs, int64_t *com);
+
+#endif

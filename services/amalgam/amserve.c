@@ -1,0 +1,403 @@
+/* amserve.c: one machine's Amalgam servers, or the reconfiguration service,
+ * as one process (amserve.h): the cluster file becomes one hoc_svc group
+ * per (server, rotation class), each running its class's long-lived
+ * instances of amalgam.ho from start-up; client ops enter as events and are
+ * answered from the outputs (amop.h knows which). */
+#include "amserve.h"
+
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "amfront.h"
+#include "amvariant.h"
+#include "metrics.h"
+
+/* Clients whose last op a machine remembers (amdedup.h): the least recently
+ * used is forgotten beyond this. */
+#define AMS_CLIENTS 4096
+
+/* The port a server of role r on machine x listens at for class t. */
+static int role_port(const amc_machine *x, aml_role r, int t)
+{
+    int p = r == AML_DATA ? x->data : r == AML_PARITY ? x->parity : x->witness;
+    return p + t;
+}
+
+/* Class t's group: pid j played by the machine aml_pid_machine names, at
+ * its server's port + t; pid n-1 by reconf replica 0 (the only one for now). */
+static void class_peers(const ams_server *s, int t, hoc_peers *p)
+{
+    memset(p, 0, sizeof *p);
+    p->n = s->n;
+    for (int j = 0; j < s->n; j++) {
+        hoc_peer *q = &p->p[j];
+        q->id = j;
+        if (j == s->n - 1) {
+            snprintf(q->host, sizeof q->host, "%s", s->c.reconf[0].host);
+            q->port = s->c.reconf[0].port + t;
+            q->line = s->c.reconf[0].line;
+            continue;
+        }
+        aml_role r;
+        int m = aml_pid_machine(&s->c.geo, t, j, &r);
+        snprintf(q->host, sizeof q->host, "%s", s->c.machine[m].host);
+        q->port = role_port(&s->c.machine[m], r, t);
+        q->line = s->c.machine[m].line;
+    }
+}
+
+ams_group *ams_group_of(ams_server *s, aml_role role, int t)
+{
+    for (int i = 0; i < s->ngroups; i++)
+        if (s->groups[i].role == role && s->groups[i].cls == t) return &s->groups[i];
+    return NULL;
+}
+
+ams_group *ams_data_group(ams_server *s, int t)
+{
+    return ams_group_of(s, AML_DATA, t);
+}
+
+/* ---- the service layer's callbacks ---- */
+
+static bool io_admit(void *ctx, uint64_t inst)
+{
+    ams_group *gr = ctx;
+    return inst < (uint64_t)gr->srv->ninst && aml_class(&gr->srv->c.geo, (int64_t)inst) == gr->cls;
+}
+
+static void io_inputs(void *ctx, uint64_t inst, int64_t *ints, const uint8_t **bytes)
+{
+    (void)ctx, (void)inst, (void)ints, (void)bytes; /* amalgam.ho has no inputs */
+}
+
+const void *ams_state(ams_group *gr, uint64_t inst)
+{
+    hoc_engine *e = hoc_svc_engine(gr->svc);
+    /* a replacement that has not joined yet still has init's state, not its own */
+    return hoc_engine_joining(e, inst) ? NULL : hoc_engine_state(e, inst);
+}
+
+/* Answers, in op order, every wait of inst whose op is now committed. */
+static void answer_committed(ams_group *gr, uint64_t inst, int64_t com)
+{
+    for (ams_wait **pw = &gr->waits; *pw;) {
+        ams_wait *w = *pw;
+        if (w->inst == inst && w->opn > 0 && w->opn <= com) {
+            *pw = w->next;
+            gr->srv->ops_committed++;
+            if (w->ded && w->bytes) amd_done(&gr->srv->dedup, w->ded - 1, w->bytes);
+            amf_reply(gr->srv, w, NULL);
+        } else {
+            pw = &w->next;
+        }
+    }
+}
+
+static void io_output(void *ctx, uint64_t inst, int64_t round, const void *outputs)
+{
+    ams_group *gr = ctx;
+    int64_t com;
+    (void)round;
+    if (gr->role == AML_DATA && amop_committed(&gr->srv->model, outputs, &com))
+        answer_committed(gr, inst, com);
+}
+
+static void io_event_done(void *ctx, uint64_t inst, int64_t round, uint64_t tag, int ev, bool ran,
+                          const void *outputs)
+{
+    ams_group *gr = ctx;
+    (void)round, (void)ev;
+    ams_wait **pw = &gr->waits;
+    while (*pw && (*pw)->tag != tag)
+        pw = &(*pw)->next;
+    ams_wait *w = *pw;
+    if (!w) return;
+    const uint8_t *reply;
+    const void *st = ams_state(gr, inst);
+    size_t bl = (size_t)gr->srv->model.block;
+    if (!ran || !st || !amop_executed(&gr->srv->model, outputs, &reply) ||
+        !(w->bytes = malloc(bl))) {
+        /* the model refused it (window full, shard being replaced): nothing changed */
+        *pw = w->next;
+        gr->srv->ops_refused++;
+        if (w->ded) amd_abort(&gr->srv->dedup, w->ded - 1);
+        amf_reply(gr->srv, w,
+                  "TRYAGAIN the shard did not take the op (its window of pending ops is full, "
+                  "or it is being rebuilt): nothing changed, send it again");
+        return;
+    }
+    amop_view v;
+    amop_view_of(&gr->srv->model, st, &v);
+    memcpy(w->bytes, reply, bl);
+    w->opn = v.opn; /* the op just executed is the last one */
+    if (v.com >= w->opn) answer_committed(gr, inst, v.com);
+}
+
+int ams_submit_op(ams_group *gr, uint64_t inst, const int64_t *args, ams_wait *w, char *err,
+                  size_t errn)
+{
+    w->tag = ++gr->srv->next_tag;
+    w->inst = inst;
+    w->opn = 0;
+    char why[256] = "";
+    hoc_event_result r =
+        hoc_svc_event(gr->svc, inst, gr->srv->model.ev_op, args, NULL, w->tag, why, sizeof why);
+    if (r != HOC_EVENT_QUEUED) {
+        snprintf(err, errn, "%s %s", r == HOC_EVENT_FULL ? "TRYAGAIN" : "ERR",
+                 r == HOC_EVENT_FULL ? "too many ops queued: nothing changed" : why);
+        return -1;
+    }
+    w->next = gr->waits;
+    gr->waits = w;
+    return 0;
+}
+
+int ams_submit_read(ams_group *gr, uint64_t inst, int b, ams_wait *w, char *err, size_t errn)
+{
+    const void *st = ams_state(gr, inst);
+    amop_view v;
+    if (!st) {
+        snprintf(err, errn, "TRYAGAIN instance %llu is not running here yet (or still joining)",
+                 (unsigned long long)inst);
+        return -1;
+    }
+    amop_view_of(&gr->srv->model, st, &v);
+    if (!v.live || v.lost) {
+        snprintf(err, errn, "TRYAGAIN the shard is being rebuilt here");
+        return -1;
+    }
+    size_t bl = (size_t)gr->srv->model.block;
+    if (!(w->bytes = malloc(bl))) {
+        snprintf(err, errn, "ERR out of memory");
+        return -1;
+    }
+    /* the block as every op executed so far left it: answered once they commit */
+    memcpy(w->bytes, amop_block(&gr->srv->model, st, b), bl);
+    w->tag = ++gr->srv->next_tag;
+    w->inst = inst;
+    if (v.com >= v.opn) {
+        amf_reply(gr->srv, w, NULL);
+        return 0;
+    }
+    w->opn = v.opn;
+    w->next = gr->waits;
+    gr->waits = w;
+    return 0;
+}
+
+void ams_forget_conn(ams_server *s, void *conn)
+{
+    for (int i = 0; i < s->ngroups; i++)
+        for (ams_wait *w = s->groups[i].waits; w; w = w->next)
+            if (w->conn == conn) w->conn = NULL;
+}
+
+/* ---- start-up ---- */
+
+static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pid, char *err,
+                      size_t errn)
+{
+    *gr = (ams_group){.srv = s, .role = role, .cls = t, .pid = pid};
+    class_peers(s, t, &gr->peers);
+    int64_t per_class = (s->ninst + s->c.geo.machines - 1) / s->c.geo.machines;
+    hoc_logger lg = s->log;
+    lg.id = pid;
+    hoc_svc_opts so = {.algo = s->model.a,
+                       .id = pid,
+                       .peers = &gr->peers,
+                       .secret = s->secret,
+                       .secret_len = s->secret_len,
+                       .params = s->model.params,
+                       .max_live = (int)per_class + 1,
+                       .seed = (uint64_t)(s->machine * 1000 + t * 10 + role),
+                       .log = lg};
+    hoc_svc_io io = {.ctx = gr,
+                     .admit = io_admit,
+                     .inputs = io_inputs,
+                     .output = io_output,
+                     .event_done = io_event_done};
+    char why[512];
+    if (!(gr->svc = hoc_svc_new(s->base, &so, &io, why, sizeof why))) {
+        snprintf(err, errn, "%c server of class %d (pid %d, port %d): %s", aml_role_letter(role), t,
+                 pid, gr->peers.p[pid].port, why);
+        return -1;
+    }
+    /* every instance of the class, from round 0: peers that start later catch
+     * up. A server that lost its state (a restart: blocks live in memory)
+     * must not start again as new, with zero blocks its parity rows do not
+     * describe: it joins as the model's replacement, in its peers' round,
+     * and waits for the reconfiguration service to install it. */
+    for (int64_t i = t; i < s->ninst; i += s->c.geo.machines)
+        if ((s->rejoin ? hoc_svc_start_replaced(gr->svc, (uint64_t)i, HOC_ENGINE_JOIN, NULL, NULL)
+                       : hoc_svc_start(gr->svc, (uint64_t)i, 0, NULL, NULL)) != HOC_START_OK) {
+            snprintf(err, errn, "class %d: instance %lld does not fit (memory or live bound)", t,
+                     (long long)i);
+            return -1;
+        }
+    return 0;
+}
+
+static int open_groups(ams_server *s, char *err, size_t errn)
+{
+    int M = s->c.geo.machines;
+    s->groups = calloc((size_t)M * 3, sizeof *s->groups);
+    s->svcs = calloc((size_t)M * 3, sizeof *s->svcs);
+    if (!s->groups || !s->svcs) {
+        snprintf(err, errn, "out of memory");
+        return -1;
+    }
+    static const aml_role roles[] = {AML_DATA, AML_PARITY, AML_WITNESS};
+    for (int t = 0; t < M; t++) {
+        if (s->machine < 0) { /* the reconfiguration service: pid n-1 of every class */
+            if (group_open(s, &s->groups[s->ngroups], AML_RECONF, t, s->n - 1, err, errn))
+                return -1;
+            s->svcs[s->ngroups] = s->groups[s->ngroups].svc;
+            s->ngroups++;
+            continue;
+        }
+        for (int r = 0; r < 3; r++) {
+            int pid = aml_server_pid(&s->c.geo, s->machine, roles[r], t);
+            if (pid < 0) continue;
+            if (group_open(s, &s->groups[s->ngroups], roles[r], t, pid, err, errn)) return -1;
+            s->svcs[s->ngroups] = s->groups[s->ngroups].svc;
+            s->ngroups++;
+        }
+    }
+    return 0;
+}
+
+static void render(void *ctx, struct evbuffer *b)
+{
+    ams_server *s = ctx;
+    hoc_svc_render_metrics(b, s->svcs, s->ngroups);
+    uint64_t v[3] = {s->ops_committed, s->ops_refused, s->dedup.dups};
+    hoc_metrics_family(b, "amalgam_ops_committed_total", "counter",
+                       "Client ops answered after their commit.", v, 1, NULL);
+    hoc_metrics_family(b, "amalgam_ops_refused_total", "counter",
+                       "Client ops the model did not take (window full, rebuilding).", v + 1, 1,
+                       NULL);
+    hoc_metrics_family(b, "amalgam_ops_duplicate_total", "counter",
+                       "Client ops sent again and answered from the first execution.", v + 2, 1,
+                       NULL);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    ams_server *s = arg;
+    (void)what;
+    hoc_log(&s->log, HOC_LOG_INFO, "signal %d: stopping", (int)sig);
+    event_base_loopbreak(s->base);
+}
+
+static int load(ams_server *s, const ams_opts *o, char *err, size_t errn)
+{
+    if (amc_load(o->path, &s->c, err, errn)) return -1;
+    if (amc_check_class_ports(&s->c, o->path, err, errn)) return -1;
+    const amv_variant *v = amv_for(&s->c, o->path, err, errn);
+    if (!v || amop_model_init(&s->model, v->algo, v->block, v->per_inst, &s->c.geo, err, errn))
+        return -1;
+    s->n = aml_width(&s->c.geo) + 1;
+    s->ninst = aml_instances(&s->c.geo);
+    if (s->n > v->algo->maxn) {
+        snprintf(err, errn,
+                 "%s: an instance has g + f + witnesses + 1 = %d processes; this build runs at "
+                 "most %d (AMALGAM_MAXN in services/amalgam/CMakeLists.txt)",
+                 o->path, s->n, v->algo->maxn);
+        return -1;
+    }
+    if (o->machine >= s->c.geo.machines || o->reconf >= s->c.nreconf) {
+        snprintf(err, errn, "%s has machines 0..%d and reconf replicas 0..%d", o->path,
+                 s->c.geo.machines - 1, s->c.nreconf - 1);
+        return -1;
+    }
+    if (o->reconf > 0) {
+        snprintf(err, errn,
+                 "reconf replica %d: in this version replica 0 alone plays the reconfiguration "
+                 "service (its replication on LastVoting is still to come)",
+                 o->reconf);
+        return -1;
+    }
+    if (s->c.secret[0]) {
+        char sp[AMC_PATH_MAX * 2];
+        const char *slash = strrchr(o->path, '/');
+        if (s->c.secret[0] == '/' || !slash)
+            snprintf(sp, sizeof sp, "%s", s->c.secret);
+        else
+            snprintf(sp, sizeof sp, "%.*s/%s", (int)(slash - o->path), o->path, s->c.secret);
+        if (hoc_peers_read_secret(sp, s->secret, sizeof s->secret, &s->secret_len, err, errn))
+            return -1;
+    }
+    return 0;
+}
+
+static void server_free(ams_server *s)
+{
+    amf_free(s->front);
+    for (int i = 0; i < s->ngroups; i++) {
+        while (s->groups[i].waits) {
+            ams_wait *w = s->groups[i].waits;
+            s->groups[i].waits = w->next;
+            free(w->bytes);
+            free(w);
+        }
+        hoc_svc_free(s->groups[i].svc);
+    }
+    free(s->groups);
+    free(s->svcs);
+    if (s->sigint) event_free(s->sigint);
+    if (s->sigterm) event_free(s->sigterm);
+    if (s->base) event_base_free(s->base);
+    amd_free(&s->dedup);
+    amc_free(&s->c);
+}
+
+int ams_run(const ams_opts *o, char *err, size_t errn)
+{
+    ams_server s = {.path = o->path,
+                    .machine = o->machine,
+                    .reconf = o->reconf,
+                    .rejoin = o->rejoin,
+                    .log = o->log};
+    hoc_metrics *met = NULL;
+    int rc = -1;
+    signal(SIGPIPE, SIG_IGN);
+    if (load(&s, o, err, errn)) goto out;
+    if (!(s.base = event_base_new()) || event_base_priority_init(s.base, 2)) {
+        snprintf(err, errn, "cannot make an event loop");
+        goto out;
+    }
+    if (amd_init(&s.dedup, AMS_CLIENTS, (size_t)s.c.block)) {
+        snprintf(err, errn, "out of memory");
+        goto out;
+    }
+    if (open_groups(&s, err, errn)) goto out;
+    if (o->machine >= 0) {
+        const amc_machine *x = &s.c.machine[o->machine];
+        if (!(s.front = amf_new(&s, x->host, x->client, err, errn))) goto out;
+        if (x->metrics && !(met = hoc_metrics_new(s.base, x->host, x->metrics, render, &s))) {
+            snprintf(err, errn, "cannot serve /metrics on %s:%d", x->host, x->metrics);
+            goto out;
+        }
+    }
+    s.sigint = evsignal_new(s.base, SIGINT, on_signal, &s);
+    s.sigterm = evsignal_new(s.base, SIGTERM, on_signal, &s);
+    if (!s.sigint || !s.sigterm || event_add(s.sigint, NULL) || event_add(s.sigterm, NULL)) {
+        snprintf(err, errn, "cannot catch signals");
+        goto out;
+    }
+    hoc_log(&s.log, HOC_LOG_INFO, "%s %d: %d groups, %lld instances in the cluster, block %lld B",
+            o->machine >= 0 ? "machine" : "reconf", o->machine >= 0 ? o->machine : o->reconf,
+            s.ngroups, (long long)s.ninst, (long long)s.c.block);
+    event_base_dispatch(s.base);
+    for (int i = 0; i < s.ngroups; i++)
+        hoc_svc_flush(s.groups[i].svc);
+    rc = 0;
+out:
+    hoc_metrics_free(met);
+    server_free(&s);
+    return rc;
+}

@@ -1,0 +1,98 @@
+/* amserve.h: the Amalgam servers of one machine, or the reconfiguration
+ * service, as one process (docs/deploy.md, "Running a cluster").
+ *
+ * `amalgam serve` hosts machine M's data, parity and witness servers: for
+ * every rotation class t where a server has a part (aml_server_pid), one
+ * hoc_svc group whose process id is that pid, listening at the server's
+ * port + t, running every long-lived instance of the class from start-up;
+ * and the client front end (amfront.c) on the machine's client port.
+ * `amalgam reconf` plays pid n-1 (the reconfiguration service) of every
+ * class, at the reconf replica's port + t. Both run until SIGINT/SIGTERM. */
+#ifndef HOC_AMSERVE_H
+#define HOC_AMSERVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "amcluster.h"
+#include "amdedup.h"
+#include "amop.h"
+#include "log.h"
+#include "svc.h"
+
+struct event_base;
+struct event;
+typedef struct amf_front amf_front;
+
+typedef struct ams_opts {
+    const char *path; /* the cluster file */
+    int machine;      /* serve: this machine; -1 for reconf */
+    int reconf;       /* reconf: this replica; -1 for serve */
+    bool rejoin;      /* serve: start every instance as a replacement (state lost) */
+    hoc_logger log;
+} ams_opts;
+
+/* An op waiting for its commit, at a data server group. */
+typedef struct ams_wait {
+    struct ams_wait *next;
+    uint64_t tag, inst;
+    int64_t opn;    /* 0 until the event ran */
+    void *conn;     /* the front end's connection; NULL once it closed */
+    uint8_t *bytes; /* the reply: an op's (the model's executed), a read's block */
+    int ded;        /* its client's entry in srv->dedup + 1; 0: sent without an id */
+} ams_wait;
+
+/* One server's part in one rotation class. */
+typedef struct ams_group {
+    struct ams_server *srv;
+    aml_role role;
+    int cls, pid;
+    hoc_peers peers;
+    hoc_svc *svc;
+    ams_wait *waits;
+} ams_group;
+
+typedef struct ams_server {
+    amc_cluster c;
+    const char *path;
+    amop_model model;
+    int n, machine, reconf;
+    bool rejoin;
+    int64_t ninst;
+    struct event_base *base;
+    struct event *sigint, *sigterm;
+    ams_group *groups;
+    int ngroups;
+    hoc_svc **svcs; /* for the metrics */
+    amf_front *front;
+    uint64_t next_tag;
+    uint64_t ops_committed, ops_refused;
+    amd_table dedup; /* exactly-once answers across clients' retries */
+    uint8_t secret[256];
+    size_t secret_len;
+    hoc_logger log;
+} ams_server;
+
+/* Runs the process o describes until a signal: 0, or -1 with err (a bad
+ * cluster file naming its line, a port in use, a build without its block size). */
+int ams_run(const ams_opts *o, char *err, size_t errn);
+/* This machine's data server group of rotation class t, or NULL. */
+ams_group *ams_data_group(ams_server *s, int t);
+/* The group of role `role` in class t here, or NULL. */
+ams_group *ams_group_of(ams_server *s, aml_role role, int t);
+/* Instance inst's state at this server, or NULL when it is not running here
+ * or is a replacement still waiting to join its peers. */
+const void *ams_state(ams_group *gr, uint64_t inst);
+/* Queues an op (the op event's arguments, amop_args) for instance inst; the
+ * wait w (allocated, conn set) is answered by amf_reply once committed:
+ * 0, or -1 with the client's error reply in err (w freed by the caller). */
+int ams_submit_op(ams_group *gr, uint64_t inst, const int64_t *args, ams_wait *w, char *err,
+                  size_t errn);
+/* Reads block b of instance inst at a data server: answered once every op
+ * executed before it is committed. 0, or -1 with err. */
+int ams_submit_read(ams_group *gr, uint64_t inst, int b, ams_wait *w, char *err, size_t errn);
+/* Forgets conn in every wait (its connection closed). */
+void ams_forget_conn(ams_server *s, void *conn);
+
+#endif
