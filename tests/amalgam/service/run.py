@@ -195,6 +195,10 @@ def main():
                        text=True, timeout=30)
     check(r.returncode == 2 and "pass --data DIR" in r.stderr and "--rejoin" in r.stderr,
           f"serve without --data: exit {r.returncode} {r.stderr.strip()}")
+    r = subprocess.run([AM, "serve", "--cluster", path, "--machine", "0", "--data", path],
+                       capture_output=True, text=True, timeout=30)
+    check(r.returncode == 2 and "not a directory" in r.stderr,
+          f"serve --data FILE: exit {r.returncode} {r.stderr.strip()}")
     data = [os.path.join(tmp, f"data{m}") for m in range(M)]
 
     # ---- the cluster ----
