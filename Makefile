@@ -20,8 +20,10 @@ build: deps
 	@cmake --build $(BUILD) -j $(JOBS)
 
 # The main job on a built-in default: compile OTR and simulate it on 4 processes.
+# A local Amalgam cluster: workload, a machine killed and rebuilt, every block
+# checked (docs/deploy.md, "The demo"). The OTR simulation is in docs/tutorial.md.
 demo: build
-	$(BUILD)/bin/hoc sim examples/otr.ho -n 4 --seed 1 --drop 0.1
+	@python3 scripts/demo.py $(BUILD)/bin/amalgam
 
 asan: deps
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DHOC_SANITIZE=ON >/dev/null

@@ -33,7 +33,7 @@ static const Cmd CMDS[] = {
      "parse a cluster file; print its machines, roles and layout"},
     {"mttdl", cmd_mttdl, "[options]",
      "mean time to data loss (the thesis' Burkhard-Menon approximation)"},
-    {"serve", amcmd_serve, "--cluster F --machine M",
+    {"serve", amcmd_serve, "--cluster F --machine M --data DIR",
      "run machine M's data, parity and witness servers and its client port"},
     {"reconf", amcmd_reconf, "--cluster F --id R", "run the reconfiguration service"},
     {"cli", amcmd_cli, "--cluster F CMD ...", "read, write or verify blocks"},

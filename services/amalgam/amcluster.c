@@ -181,9 +181,11 @@ static int port_taken(const Ctx *x, const char *host, int port)
 
 static const char *const PORT_KEYS[] = {"data", "parity", "witness", "client", "metrics"};
 
-/* The ports of a machine line: base=P (or a bare P) gives P..P+4 in
- * PORT_KEYS order; KEY=P sets one (and overrides base). */
-static int parse_ports(Ctx *x, int line, int ntok, char **tok, int ports[5])
+/* The ports of a machine line: KEY=P sets one; base=P (or a bare P) is kept
+ * in *base and gives the others once the machine count M is known
+ * (resolve_bases): servers at port P serve rotation class t at P + t, so
+ * each takes M ports. */
+static int parse_ports(Ctx *x, int line, int ntok, char **tok, int ports[5], int *basep)
 {
     bool set[5] = {false};
     long long base = 0;
@@ -196,9 +198,6 @@ static int parse_ports(Ctx *x, int line, int ntok, char **tok, int ports[5])
             return fail(x, line, "%s= takes a port from 1 to 65535, not '%s'", key, val);
         if (strcmp(key, "base") == 0) {
             if (base) return fail(x, line, "two base ports on one machine line: keep one");
-            if (v > 65535 - 4)
-                return fail(x, line, "base=%lld needs the 5 ports %lld..%lld: use at most 65531", v,
-                            v, v + 4);
             base = v;
             continue;
         }
@@ -214,8 +213,8 @@ static int parse_ports(Ctx *x, int line, int ntok, char **tok, int ports[5])
         set[k] = true;
         ports[k] = (int)v;
     }
-    for (int k = 0; k < 5; k++)
-        if (!set[k] && base) ports[k] = (int)base + k;
+    *basep = (int)base;
+    if (base) return 0; /* the rest is checked once base is resolved */
     for (int k = 0; k < 5; k++)
         for (int j = 0; j < k; j++)
             if (ports[k] && ports[k] == ports[j])
@@ -224,8 +223,31 @@ static int parse_ports(Ctx *x, int line, int ntok, char **tok, int ports[5])
     static const int required[] = {0, 1, 3}; /* data, parity, client; witness at the end */
     for (size_t r = 0; r < 3; r++)
         if (!ports[required[r]])
-            return fail(x, line, "no %s port: add base=P (P..P+4) or %s=P", PORT_KEYS[required[r]],
+            return fail(x, line, "no %s port: add base=P or %s=P", PORT_KEYS[required[r]],
                         PORT_KEYS[required[r]]);
+    return 0;
+}
+
+/* base=P gives, with M machines (= rotation classes): data P, parity P + M,
+ * witness P + 2M (each P.. + M - 1, one port a class), client P + 3M,
+ * metrics P + 3M + 1; a port given as KEY=P on the line overrides its share. */
+static int resolve_bases(Ctx *x)
+{
+    int M = x->c->geo.machines;
+    for (int i = 0; i < M; i++) {
+        amc_machine *m = &x->c->machine[i];
+        if (!m->base) continue;
+        long long top = (long long)m->base + 3LL * M + 1;
+        if (top > 65535)
+            return fail(x, m->line,
+                        "base=%d needs ports %d..%lld (data, parity and witness servers take %d "
+                        "each, one per rotation class, then client and metrics): use at most %d",
+                        m->base, m->base, top, M, 65535 - 3 * M - 1);
+        int *p[5] = {&m->data, &m->parity, &m->witness, &m->client, &m->metrics};
+        int off[5] = {0, M, 2 * M, 3 * M, 3 * M + 1};
+        for (int k = 0; k < 5; k++)
+            if (!*p[k]) *p[k] = m->base + off[k];
+    }
     return 0;
 }
 
@@ -245,7 +267,7 @@ static int parse_machine(Ctx *x, int line, int ntok, char **tok)
     amc_machine m = {.id = (int)id, .line = line};
     if (parse_host(x, line, tok[2], m.host)) return -1;
     int ports[5] = {0};
-    if (parse_ports(x, line, ntok, tok, ports)) return -1;
+    if (parse_ports(x, line, ntok, tok, ports, &m.base)) return -1;
     m.data = ports[0], m.parity = ports[1], m.witness = ports[2], m.client = ports[3];
     m.metrics = ports[4];
     for (int k = 0; k < 5; k++) {
@@ -437,7 +459,7 @@ static int check_hosts(Ctx *x)
     amc_cluster *c = x->c;
     if (c->geo.w > 0)
         for (int i = 0; i < c->geo.machines; i++)
-            if (!c->machine[i].witness)
+            if (!c->machine[i].witness && !c->machine[i].base)
                 return fail(x, c->machine[i].line,
                             "witnesses %d needs a witness server on every machine: add base=P "
                             "or witness=P",
@@ -488,7 +510,12 @@ static int parse_all(Ctx *x, const char *text)
         if (ntok && parse_directive(x, line, ntok, tok)) return -1;
     }
     x->c->geo.machines = x->nmachines;
-    if (check_required(x) || check_width(x) || check_stripes(x) || check_hosts(x)) return -1;
+    if (check_required(x) || check_width(x) || check_stripes(x) || check_hosts(x) ||
+        resolve_bases(x))
+        return -1;
+    /* what serve needs (one port per rotation class): checked here, so that a
+     * file check-cluster accepts is one serve can run */
+    if (amc_check_class_ports(x->c, x->name, x->err, x->errcap)) return -1;
     char why[128];
     if (aml_check(&x->c->geo, why, sizeof why)) return fail(x, 0, "%s", why); /* a bug above */
     return 0;
@@ -627,10 +654,11 @@ int amc_check_class_ports(const amc_cluster *c, const char *path, char *err, siz
             snprintf(err, errcap,
                      "%s:%d: %s %d's ports %d..%d meet %s %d's ports %d..%d (line %d) on host "
                      "%s: a data, parity, witness or reconf server at port P takes P..P+%d, one "
-                     "port per rotation class; space the ports by at least %d",
+                     "port per rotation class; space the ports by at least %d (base=P does, and a "
+                     "machine's base takes %d ports)",
                      path, r[j].line, r[j].what, r[j].id, r[j].lo, r[j].lo + r[j].len - 1,
                      r[i].what, r[i].id, r[i].lo, r[i].lo + r[i].len - 1, r[i].line, r[i].host,
-                     M - 1, M);
+                     M - 1, M, 3 * M + 2);
             rc = -1;
         }
     }

@@ -36,6 +36,7 @@ typedef struct amc_machine {
     int id;
     char host[AMC_HOST_MAX];
     int data, parity, witness, client, metrics;
+    int base; /* base=P as written, 0 if none (the ports above are resolved from it) */
     int line; /* where it was declared */
 } amc_machine;
 
@@ -65,7 +66,8 @@ int amc_parse(const char *text, const char *name, amc_cluster *out, char *err, s
 /* Reads and parses the file at path, then checks that the secret it names
  * (relative to the file's folder) can be read: 0, or -1 with a message in err. */
 int amc_load(const char *path, amc_cluster *out, char *err, size_t errcap);
-/* Can the cluster be served? A server at port P hosts rotation class t's
+/* Can the cluster be served? (amc_parse already checks this: a file that
+ * passes parses is servable as far as ports go.) A server at port P hosts rotation class t's
  * group at P + t (every class: M ports), as does a reconf replica; checks
  * that no two of these ranges, client or metrics ports meet on one host and
  * that all stay below 65536: 0, or -1 with "FILE:LINE: ..." in err. */

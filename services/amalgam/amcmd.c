@@ -18,10 +18,10 @@
 static int run_server(int argc, char **argv, bool reconf)
 {
     bool help = false, rejoin = false;
-    const char *path = NULL;
+    const char *path = NULL, *data = NULL;
     long long id = -1;
     hoc_log_level lv = HOC_LOG_WARN;
-    /* serve's table has --rejoin (the last entry before --log); reconf's ends before it */
+    /* serve's table has --rejoin and --data (the last entries); reconf's ends before them */
     hoc_opt t[] = {{"--cluster", HOC_OPT_STR, &path, .arg = "FILE", .help = "the cluster file"},
                    {reconf ? "--id" : "--machine", HOC_OPT_INT, &id, 0, AMC_MAX_MACHINES - 1,
                     .arg = reconf ? "R" : "M",
@@ -31,6 +31,9 @@ static int run_server(int argc, char **argv, bool reconf)
                    {"--help", HOC_OPT_SET, &help, .help = "this text"},
                    {"--rejoin", HOC_OPT_SET, &rejoin,
                     .help = "this machine lost its state (a restart): join as a replacement"},
+                   {"--data", HOC_OPT_STR, &data, .arg = "DIR",
+                    .help = "where this machine records that it served: a restart then joins as a "
+                            "replacement by itself (required unless --rejoin)"},
                    {NULL}};
     if (reconf) t[4] = (hoc_opt){NULL};
     const char *pos[1];
@@ -46,7 +49,7 @@ static int run_server(int argc, char **argv, bool reconf)
                 reconf
                     ? "usage: amalgam reconf --cluster FILE --id R\n"
                       "Runs the reconfiguration service (pid n-1 of every instance).\n"
-                    : "usage: amalgam serve --cluster FILE --machine M [--rejoin]\n"
+                    : "usage: amalgam serve --cluster FILE --machine M --data DIR [--rejoin]\n"
                       "Runs machine M's data, parity and witness servers and its client port.\n");
         if (help) hoc_opt_print(stdout, t, 2);
         return help ? 0 : EXIT_BAD;
@@ -55,6 +58,7 @@ static int run_server(int argc, char **argv, bool reconf)
                   .machine = reconf ? -1 : (int)id,
                   .reconf = reconf ? (int)id : -1,
                   .rejoin = rejoin,
+                  .data = data,
                   .log = {.max = lv, .id = (int)id}};
     if (ams_run(&o, err, sizeof err)) {
         fprintf(stderr, "amalgam: %s\n", err);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "amfront.h"
+#include "amstate.h"
 #include "amvariant.h"
 #include "metrics.h"
 
@@ -334,6 +335,39 @@ static int load(ams_server *s, const ams_opts *o, char *err, size_t errn)
     return 0;
 }
 
+/* Fresh or replacement? A machine that served before (its record in --data)
+ * has lost its blocks with its process, so it must join as the model's
+ * replacement; starting as new would present zero blocks that its stripes'
+ * parity rows do not describe. Without --data nothing tells a first start
+ * from a restart, and guessing "first" is that silent corruption: refused. */
+static int decide_start(ams_server *s, const ams_opts *o, uint64_t cid, char *err, size_t errn)
+{
+    if (!o->data) {
+        if (s->rejoin) return 0;
+        snprintf(err, errn,
+                 "machine %d: pass --data DIR, a folder where this machine records that it has "
+                 "served (a restart then rebuilds its blocks from its peers instead of starting "
+                 "with empty ones), or --rejoin if it served before and lost its state",
+                 o->machine);
+        return -1;
+    }
+    int seen = amst_served(o->data, cid, o->machine, err, errn);
+    if (seen < 0) return -1;
+    char p[4096];
+    amst_path(o->data, cid, o->machine, p, sizeof p);
+    if (seen) {
+        s->rejoin = true;
+        hoc_log(&s->log, HOC_LOG_WARN,
+                "machine %d served before (%s): joining as a replacement, its blocks rebuilt "
+                "from its peers",
+                o->machine, p);
+    } else {
+        hoc_log(&s->log, HOC_LOG_INFO, "machine %d: first start in this cluster (no %s)",
+                o->machine, p);
+    }
+    return 0;
+}
+
 static void server_free(ams_server *s)
 {
     amf_free(s->front);
@@ -374,7 +408,13 @@ int ams_run(const ams_opts *o, char *err, size_t errn)
         snprintf(err, errn, "out of memory");
         goto out;
     }
+    uint64_t cid = amst_cluster_id(&s.c, s.secret, s.secret_len);
+    if (o->machine >= 0 && decide_start(&s, o, cid, err, errn)) goto out;
     if (open_groups(&s, err, errn)) goto out;
+    /* recorded once its ports are bound, before it answers anyone: from now
+     * on a client may have written here, so a restart must rebuild */
+    if (o->machine >= 0 && o->data && amst_record(o->data, cid, o->machine, o->path, err, errn))
+        goto out;
     if (o->machine >= 0) {
         const amc_machine *x = &s.c.machine[o->machine];
         if (!(s.front = amf_new(&s, x->host, x->client, err, errn))) goto out;

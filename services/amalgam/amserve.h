@@ -30,6 +30,7 @@ typedef struct ams_opts {
     int machine;      /* serve: this machine; -1 for reconf */
     int reconf;       /* reconf: this replica; -1 for serve */
     bool rejoin;      /* serve: start every instance as a replacement (state lost) */
+    const char *data; /* serve: the folder of the served record (amstate.h), or NULL */
     hoc_logger log;
 } ams_opts;
 

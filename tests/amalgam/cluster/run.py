@@ -177,8 +177,8 @@ def cli(amalgam, folder):
     fig34 = os.path.join(folder, "fig34.cluster")
     rc, out, err = run(amalgam, ["check-cluster", fig34, "--machine", "0"])
     for want in ["data server (port 7000): class 0 pid 0 (d0), class 1 pid 1 (d1), class 2 pid 2 (d2)\n",
-                 "parity server (port 7001): class 3 pid 3 (p0), class 4 pid 4 (p1)\n",
-                 "witness server (port 7002): class 5 pid 5 (w0), class 6 pid 6 (w1)\n"]:
+                 "parity server (port 7007): class 3 pid 3 (p0), class 4 pid 4 (p1)\n",
+                 "witness server (port 7014): class 5 pid 5 (w0), class 6 pid 6 (w1)\n"]:
         check(rc == 0 and want in out, f"check-cluster --machine 0: '{want.strip()}'")
     rc, out, err = run(amalgam, ["check-cluster", fig34, "--machine", "7"])
     check(rc == 2 and "has machines 0 to 6" in err, "check-cluster --machine 7 of 7 machines exits 2")

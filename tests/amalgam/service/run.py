@@ -7,8 +7,10 @@ block of every stripe (each machine's data server gets some), read back
 through the client port and `amalgam cli`, every stripe's parity rows
 checked against the ISA-L code of its data (`amalgam cli verify`);
 the blocks of a killed machine rebuilt from the rest of their stripes
-(`amalgam cli decode`), then the machine restarted with --rejoin and its
-blocks and parity rows recovered by amalgam.ho's replacement;
+(`amalgam cli decode`), then the machine restarted as a user would, with
+the same command and no flag: its --data record makes it join as a
+replacement, and its blocks and parity rows are recovered by amalgam.ho's
+replacement (a start without --data or --rejoin is refused);
 malformed requests answered with errors and changing nothing; a machine
 killed and the blocks whose data servers live read back; a block size the
 build lacks and a port layout the class scheme cannot serve refused. Then a
@@ -172,16 +174,37 @@ def main():
                        text=True, timeout=30)
     check(r.returncode == 2 and "high.cluster:7:" in r.stderr and "65533..65537" in r.stderr,
           f"class ports past 65535: exit {r.returncode} {r.stderr.strip()}")
-    for f, want_line in [(path, "serve: ok (amalgam.ho built with block 64 B, 1 a shard per instance)"),
-                         (clash, "serve: amalgam serve cannot run this file: " + clash + ":6:")]:
-        r = subprocess.run([AM, "check-cluster", f], capture_output=True, text=True, timeout=30)
-        check(r.returncode == 0 and want_line in r.stdout, f"check-cluster {f}: {r.returncode} {r.stdout[-300:]}")
+    r = subprocess.run([AM, "check-cluster", path], capture_output=True, text=True, timeout=30)
+    check(r.returncode == 0 and "serve: ok (amalgam.ho built with block 64 B, 1 a shard per instance)" in r.stdout,
+          f"check-cluster {path}: {r.returncode} {r.stdout[-300:]}")
+    # check-cluster refuses what serve cannot bind, with serve's message
+    r = subprocess.run([AM, "check-cluster", clash], capture_output=True, text=True, timeout=30)
+    check(r.returncode == 2 and "base.cluster:6:" in r.stderr and "one port per rotation class" in r.stderr,
+          f"check-cluster {clash}: {r.returncode} {r.stderr.strip()}")
+    # base=P lays the ports out as serve needs them: a file of bases alone passes serve's check
+    based = os.path.join(tmp, "based.cluster")
+    with open(based, "w") as fh:
+        fh.write("\n".join(l if not l.startswith("machine ") else " ".join(l.split()[:3]) + f" base={base + 20 * int(l.split()[1])}"
+                           for l in cluster_text(base).splitlines()) + "\n")
+    r = subprocess.run([AM, "check-cluster", based], capture_output=True, text=True, timeout=30)
+    check(r.returncode == 0 and "serve: ok" in r.stdout, f"check-cluster {based}: {r.returncode} {r.stdout[-300:]} {r.stderr}")
     r = subprocess.run([AM, "reconf", "--cluster", path, "--id", "1"], capture_output=True, text=True, timeout=30)
     check(r.returncode == 2, f"reconf --id 1 of a 1-replica cluster: exit {r.returncode}")
+    # nothing would tell a first start from a restart: refused, saying what to pass
+    r = subprocess.run([AM, "serve", "--cluster", path, "--machine", "0"], capture_output=True,
+                       text=True, timeout=30)
+    check(r.returncode == 2 and "pass --data DIR" in r.stderr and "--rejoin" in r.stderr,
+          f"serve without --data: exit {r.returncode} {r.stderr.strip()}")
+    r = subprocess.run([AM, "serve", "--cluster", path, "--machine", "0", "--data", path],
+                       capture_output=True, text=True, timeout=30)
+    check(r.returncode == 2 and "not a directory" in r.stderr,
+          f"serve --data FILE: exit {r.returncode} {r.stderr.strip()}")
+    data = [os.path.join(tmp, f"data{m}") for m in range(M)]
 
     # ---- the cluster ----
     for m in range(M):
-        start(["serve", "--cluster", path, "--machine", str(m)], os.path.join(tmp, f"m{m}.log"))
+        start(["serve", "--cluster", path, "--machine", str(m), "--data", data[m]],
+              os.path.join(tmp, f"m{m}.log"))
     start(["reconf", "--cluster", path, "--id", "0"], os.path.join(tmp, "reconf.log"))
     conns = {}
     deadline = time.time() + 20
@@ -360,10 +383,12 @@ def main():
     except socket.timeout:
         early = None
     check(early is None, f"a write that cannot commit was answered: {early}")
-    # the machine comes back without its state (--rejoin): amalgam.ho's replacement
-    # installs it and its blocks and parity rows are rebuilt from the others' snapshots
+    # the machine comes back without its state, started exactly as the first time:
+    # its --data record says it served, so it joins as amalgam.ho's replacement, is
+    # installed, and its blocks and parity rows are rebuilt from the others' snapshots
+    # (before, a restart without --rejoin came back with zero blocks: silent corruption)
     t0 = time.time()
-    procs[dead] = start(["serve", "--cluster", path, "--machine", str(dead), "--rejoin"],
+    procs[dead] = start(["serve", "--cluster", path, "--machine", str(dead), "--data", data[dead]],
                         os.path.join(tmp, f"m{dead}-rejoin.log"))
     procs.pop()  # it is procs[dead] now
     recovered = {}
@@ -380,6 +405,9 @@ def main():
             conns.pop(dead, None)
         time.sleep(0.1)
     recovery = time.time() - t0
+    log = open(os.path.join(tmp, f"m{dead}-rejoin.log")).read()
+    check("served before" in log and "joining as a replacement" in log,
+          f"the restarted machine did not say it rejoins: {log[-300:]}")
     # ... and the pending write commits once the parity server is back: its reply comes
     pend.settimeout(30)
     late = b""
@@ -442,7 +470,8 @@ def witnesses(tmp):
         fh.write("\n".join(lines) + "\n")
     first = len(procs)
     for m in range(m7):
-        start(["serve", "--cluster", path, "--machine", str(m)], os.path.join(tmp, f"w{m}.log"))
+        start(["serve", "--cluster", path, "--machine", str(m), "--data", os.path.join(tmp, "wdata")],
+              os.path.join(tmp, f"w{m}.log"))
     start(["reconf", "--cluster", path, "--id", "0"], os.path.join(tmp, "wreconf.log"))
     time.sleep(1)
     # one block a machine's data server: stripe b, shard s is on machine (s - b) mod 7
