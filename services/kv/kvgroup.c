@@ -392,11 +392,15 @@ static void io_iteration(void *ctx, uint64_t now)
 
 /* ---- who leads ---- */
 /* Phase `phase` is led by phase % n; a later one than the leader's known so
- * far makes its coordinator the leader, and this replica a follower. */
+ * far makes its coordinator the leader, and this replica a follower. So
+ * does the current one when watch_leader guessed another leader meanwhile
+ * (the leader's connection was not up yet): a guess that is not leading
+ * keeps the commands forwarded to it in its queue, and the term's own START
+ * frames, which prove its leader alive, used to be ignored as not newer. */
 static void learn_term(kv_group *g, uint64_t phase)
 {
-    if (phase <= g->term && g->leader >= 0) return;
     int who = (int)(phase % (uint64_t)g->n);
+    if (g->leader >= 0 && (phase < g->term || (phase == g->term && who == g->leader))) return;
     if (who != g->leader) g->st.leader_changes++;
     if (g->leading && who != g->id)
         hoc_log(&g->o.log, HOC_LOG_INFO, "group %d: %d leads from phase %" PRIu64 ", following",
