@@ -140,29 +140,15 @@ cat "$TMP/verdicts"
 
 # What authenticated frames cost (issue 18; target: under 10% of throughput
 # at 256 in flight): the same clusters with --test-unsealed-frames (a
-# test-only flag: frames after the handshake carry no tag), runs interleaved
-# so that load from other jobs falls on both alike; the ratio of the medians.
-auth_cost() { # algo n
-    sealed="" unsealed=""
-    for rep in 1 2 3 4 5; do
-        launch "$1" "$2" 256 100000 0
-        sealed="$sealed $(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["decisions_per_s"]))' "$TMP/s0")"
-        launch "$1" "$2" 256 100000 0 --test-unsealed-frames
-        unsealed="$unsealed $(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["decisions_per_s"]))' "$TMP/s0")"
-    done
-    python3 - "$1" "$2" "$sealed" "$unsealed" <<'PY'
-import statistics, sys
-algo, n = sys.argv[1], sys.argv[2]
-a = [int(x) for x in sys.argv[3].split()]
-b = [int(x) for x in sys.argv[4].split()]
-ms, mu = statistics.median(a), statistics.median(b)
-cost = 1 - ms / mu
-print("%s n=%s, 256 in flight: sealed %s, unsealed %s decisions/s; medians %.0f / %.0f = %.3f: "
-      "authentication costs %.1f%% (target < 10%%: %s)"
-      % (algo, n, " ".join(map(str, a)), " ".join(map(str, b)), ms, mu, ms / mu, 100 * cost,
-         "met" if cost < 0.10 else "NOT MET"))
-PY
-}
-echo "authenticated frames (sealed) against --test-unsealed-frames, 5 runs each, interleaved:"
-auth_cost otr 4
-auth_cost lastvoting 3
+# test-only flag: frames after the handshake carry no tag), in pairs of
+# runs whose order alternates, so that load from other jobs falls on both
+# alike; bench/auth_cost.py prints each pair, the ratio of the medians, its
+# spread and the CPU per decision. AUTH_PAIRS (default 9) pairs of
+# AUTH_INSTANCES (default 400000) instances.
+echo "authenticated frames (sealed) against --test-unsealed-frames, pairs interleaved:"
+for cfg in "otr 4" "lastvoting 3"; do
+    set -- $cfg
+    BASE=$((BASE + 200))
+    python3 "$ROOT/bench/auth_cost.py" "$TMP" "$1" "$2" --pairs "${AUTH_PAIRS:-9}" \
+        --instances "${AUTH_INSTANCES:-400000}" --port "$BASE"
+done

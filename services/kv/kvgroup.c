@@ -58,11 +58,14 @@ typedef struct Prom {
     bool used;
 } Prom;
 
-/* A slot this replica started as leader, with the batch it proposed. */
+/* A slot this replica started as leader, with the batch it proposed;
+ * resent: its commands went back to the queue already (a slot before it was
+ * lost), so losing it too sends them no more. */
 typedef struct Mine {
     uint64_t slot;
     size_t len;
     uint8_t *batch;
+    bool resent;
 } Mine;
 
 struct kv_group {
@@ -286,7 +289,7 @@ static void start_slots(kv_group *g)
         uint64_t slot = g->next_slot++;
         if (r == HOC_START_SKIPPED) continue; /* taken meanwhile: the next one */
         g->qhead += take;
-        g->mine[g->nmine++] = (Mine){slot, used, copy};
+        g->mine[g->nmine++] = (Mine){slot, used, copy, false};
         if (slot > g->max_seen) g->max_seen = slot;
         announce(g, slot, round);
         g->st.batches++;
@@ -343,7 +346,13 @@ static void resend_first(kv_group *g, const char *old, size_t len)
 /* Slot inst was decided: if it is one this replica started with another
  * value, its batch was lost (another coordinator's value won), and the
  * commands of its later slots would arrive ahead of them: all go to the
- * leader again, in order (the client table drops what takes effect twice). */
+ * leader again, in order (the client table drops what takes effect twice).
+ * Each batch goes back once: a later slot lost too is resent already.
+ * Sending every later batch again at every loss multiplied the queue: a
+ * leader that took over while cut off, far behind, proposes slot after
+ * slot that its peers decided meanwhile, loses them all, and its queue grew
+ * to 76 MB in 15 s, copied whole at every loss, so it served nobody
+ * (docs/testing.md, the kv stall after the heal). */
 static void settle_mine(kv_group *g, uint64_t inst, const uint8_t *v, size_t len)
 {
     int k = -1;
@@ -352,11 +361,14 @@ static void settle_mine(kv_group *g, uint64_t inst, const uint8_t *v, size_t len
     if (k < 0) return;
     Mine *m = &g->mine[k];
     bool lost = len != hoc_bytes_used(m->batch, m->len) || memcmp(v, m->batch, len) != 0;
-    if (lost) {
-        g->st.lost_slots++;
+    if (lost) g->st.lost_slots++;
+    if (lost && !m->resent) {
         hoc_buf acc = {0};
         for (int i = 0; i < g->nmine; i++)
-            if (g->mine[i].slot >= inst) batch_cmds(&acc, g->mine[i].batch, g->mine[i].len);
+            if (g->mine[i].slot >= inst && !g->mine[i].resent) {
+                batch_cmds(&acc, g->mine[i].batch, g->mine[i].len);
+                g->mine[i].resent = true;
+            }
         if (acc.n) resend_first(g, acc.p, acc.n);
         hoc_buf_free(&acc);
     }
@@ -381,11 +393,15 @@ static void io_iteration(void *ctx, uint64_t now)
 
 /* ---- who leads ---- */
 /* Phase `phase` is led by phase % n; a later one than the leader's known so
- * far makes its coordinator the leader, and this replica a follower. */
+ * far makes its coordinator the leader, and this replica a follower. So
+ * does the current one when watch_leader guessed another leader meanwhile
+ * (the leader's connection was not up yet): a guess that is not leading
+ * keeps the commands forwarded to it in its queue, and the term's own START
+ * frames, which prove its leader alive, used to be ignored as not newer. */
 static void learn_term(kv_group *g, uint64_t phase)
 {
-    if (phase <= g->term && g->leader >= 0) return;
     int who = (int)(phase % (uint64_t)g->n);
+    if (g->leader >= 0 && (phase < g->term || (phase == g->term && who == g->leader))) return;
     if (who != g->leader) g->st.leader_changes++;
     if (g->leading && who != g->id)
         hoc_log(&g->o.log, HOC_LOG_INFO, "group %d: %d leads from phase %" PRIu64 ", following",
@@ -749,15 +765,28 @@ static void io_inputs(void *ctx, uint64_t inst, int64_t *ints, const uint8_t **b
     if (inst > g->max_seen) g->max_seen = inst;
 }
 
-/* START: slots the leader started, (u64 slot, u64 round) each. */
-static int on_start(kv_group *g, const uint8_t *p, size_t len)
+/* START: slots the leader started, (u64 slot, u64 round) each. A slot
+ * decided here already is answered with its decision: a leader that is
+ * behind (it took over while cut off) learns at once what its peers
+ * decided meanwhile, where its own phase's rounds would tell it nothing
+ * (nobody else runs the slot any more) until they time out into a phase
+ * another replica coordinates: 400 ms for each pipeline of slots. */
+static int on_start(kv_group *g, int from, const uint8_t *p, size_t len)
 {
     if (len % 16) return -1;
     int64_t ints[1] = {0};
+    const hoc_ledger *l = hoc_svc_ledger(g->svc);
     for (size_t i = 0; i < len; i += 16) {
         uint64_t slot = hoc_get_u64(p + i), round = hoc_get_u64(p + i + 8);
         if (round > INT64_MAX / 2) return -1;
         learn_term(g, round / (uint64_t)g->rounds);
+        const uint8_t *v;
+        size_t vlen;
+        if (from >= 0 && from < g->n && from != g->id &&
+            hoc_ledger_get(l, slot, &v, &vlen) == HOC_INST_DECIDED) {
+            hoc_net_send_decision(hoc_svc_net(g->svc), from, slot, HOC_DECISION_ADOPT, v, vlen);
+            continue;
+        }
         if (slot > g->max_seen && io_admit(g, slot)) g->max_seen = slot;
         hoc_svc_start(g->svc, slot, (int64_t)round, ints, NULL);
     }
@@ -790,7 +819,7 @@ static int io_app(void *ctx, int from, const uint8_t *p, size_t len)
     if (from >= 0 && from < 64) g->faulty &= ~(1ull << from); /* it is back */
     int rc = len == 0               ? -1
              : p[0] == APP_FWD      ? on_fwd(g, p + 1, len - 1)
-             : p[0] == APP_START    ? on_start(g, p + 1, len - 1)
+             : p[0] == APP_START    ? on_start(g, from, p + 1, len - 1)
              : p[0] == APP_SNAPGET  ? on_snapget(g, from, p + 1, len - 1)
              : p[0] == APP_SNAPDATA ? on_snapdata(g, from, p + 1, len - 1)
                                     : -1;
