@@ -4,7 +4,9 @@
 # witness per stripe, rotating or not (rot = 0: the deployment's layout);
 # two parity rows per stripe; two ops without a replacement), its single-block no_gap_trimming mutant (two ops and a
 # replacement: a gap of op numbers), two ops and a replacement bounded by
-# time (not exhaustible in minutes), and LastVoting at n = 4 with every spec.
+# time (not exhaustible in minutes), two replacements in the thesis' fault
+# model (--prune beyond_f: g = 1 with two backups; g = 2; g = 2 and f = 2,
+# where two replacements never leave it), and LastVoting at n = 4 with every spec.
 # Figures, not pass/fail; each line is hoc check's JSON summary (states,
 # seconds, bytes_per_state, mem_peak_mb, ...).
 # usage: bench/bench_check.sh [BUILD_DIR] [THREADS]
@@ -15,9 +17,10 @@ HOC=$B/bin/hoc
 cd "$(dirname "$0")/.." || exit 2
 A=services/amalgam/amalgam.ho
 amalgam() {
-    echo "== Amalgam g=2 f=$2 nw=$3 sw=$4 rot=$5 $6 ($1)"
-    "$HOC" check "$1" -n 5 --param g=2 --param "f=$2" --param "nw=$3" --param "sw=$4" \
-        --param "rot=$5" --threads "$T" --quiet --json $6 | tail -1
+    G=${7:-2}
+    echo "== Amalgam g=$G f=$2 nw=$3 sw=$4 rot=$5 $6 ($1)"
+    "$HOC" check "$1" -n $((G + $2 + $3 + 1)) --param "g=$G" --param "f=$2" --param "nw=$3" \
+        --param "sw=$4" --param "rot=$5" --threads "$T" --quiet --json $6 | tail -1
 }
 amalgam $A 1 1 1 1 "--events 1 --replace 1"
 amalgam $A 1 1 1 0 "--events 1 --replace 1"
@@ -28,5 +31,10 @@ trap 'rm -rf "$tmp"' EXIT
 python3 tests/amalgam/mutate.py $A no_gap_trimming_1block "$tmp/ngt.ho" &&
     amalgam "$tmp/ngt.ho" 1 1 0 1 "--events 2 --replace 1"
 amalgam $A 1 1 0 1 "--events 2 --replace 1 --time 600"
+amalgam $A 1 1 0 1 "--events 1 --replace 2 --prune beyond_f" 1
+amalgam $A 1 1 0 1 "--events 1 --replace 2 --prune beyond_f --time 600"
+# f = 2 without held: held fails in 7 rounds when the reconfiguration service
+# is lost (gone) while it holds an installed op (docs/amalgam.md, "Checking it")
+amalgam $A 2 0 0 1 "--events 1 --replace 2 --prune beyond_f --skip held --time 600"
 echo "== LastVoting n=4, every spec (locked and its ghost dph included) =="
 "$HOC" check examples/lastvoting.ho -n 4 --depth 200 --threads "$T" --quiet --json | tail -1

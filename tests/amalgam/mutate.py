@@ -37,6 +37,20 @@ MUTANTS = {
         "if (bit(mask, b) && kind == Cas && nb == vx) { nb = vy; }",
         "if (bit(mask, b) && kind == Cas && nb != vx) { nb = vy; }",
     ),
+    # a replaced data server goes live as soon as it is installed, not once the service
+    # finished the epoch (Go): a newer incarnation can then take the same Install after
+    # the older one committed ops (the bug --replace 2 found; docs/amalgam.md)
+    "live_at_install": (
+        "          inst = true;\n          lost = true;",
+        "          inst = true;\n          live = true;\n          lost = true;",
+    ),
+    # a replaced backup takes prepares as soon as it is admitted, not once told Go: a
+    # newer incarnation can take the same Admit while a data server counts the older
+    # one's answers
+    "admit_at_once": (
+        "          adm = true;\n          bep = m.ae;",
+        "          adm = true;\n          inb = true;\n          bep = m.ae;",
+    ),
 }
 # no_gap_trimming with single-block ops only (masks 1 and 2): the gap is then
 # one of op numbers, as in the thesis' example (op k on one stripe collected,

@@ -9,10 +9,16 @@
 #     flight: --events 2; no_gap_trimming is caught on a two-block op whose
 #     second delta was not collected; on single-block ops, a gap of op
 #     numbers, it needs two ops and a replacement: bench/bench_check.sh);
+#   - two replacements, in the thesis' fault model (--prune beyond_f: never more
+#     than f blocks of a stripe degraded at once), exhausted in the smallest
+#     configuration (g = 1, one backup), and the two mutants of the go-live step
+#     caught with two replacements (live_at_install with one backup,
+#     admit_at_once with two: it needs an op on two stripes);
 #   - hoc verify proves the normal-path invariant of the single-shard
 #     abstraction (services/amalgam/amalgam_shard.ho), and refuses it when
 #     a commit waits for f servers instead of f + 1.
-# The larger configuration (two ops and a replacement) is in
+# The larger configurations (two ops and a replacement; two replacements with
+# g = 2 or two backups) are in
 # bench/bench_check.sh and docs/amalgam.md, not here.
 # usage: run.sh HOC SOURCE_DIR
 set -u
@@ -30,21 +36,35 @@ rc=$?
 if [ $rc -eq 0 ] && grep -q "^ok: the reachable space is exhausted" "$tmp/out"; then ok; else
     bad "amalgam.ho: exit $rc"; tail -5 "$tmp/out"; fi
 
+# two replacements, g = 1, f = 1, one backup (n = 3)
+R2="-n 3 --param g=1 --param f=1 --param nw=0 --param sw=0 --param rot=1 --threads 2 --quiet --prune beyond_f"
+"$HOC" check "$A/amalgam.ho" $R2 --events 1 --replace 2 >"$tmp/out2" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && grep -q "^ok: the reachable space is exhausted" "$tmp/out2"; then ok; else
+    bad "amalgam.ho --replace 2: exit $rc"; tail -5 "$tmp/out2"; fi
+
 # mutant SPEC EVENTS REPLACE: caught (exit 1) on SPEC within --events EVENTS
 # --replace REPLACE, and the trace replays (exit 1, same spec)
 for line in "commit_before_f held 1 1" "parity_before_commit parity_consistent 1 1" \
     "replacement_without_quorum no_lost_commit 1 1" "snapshot_without_op_numbers data_blocks 1 1" \
     "commit_out_of_order held 2 0" "no_gap_trimming held 1 1" \
-    "reply_new_value replies 1 0 noreplay" "cas_inverted data_blocks 1 0 noreplay"; do
+    "reply_new_value replies 1 0 noreplay" "cas_inverted data_blocks 1 0 noreplay" \
+    "live_at_install no_lost_commit 1 2 replay 3" "admit_at_once held 1 2 noreplay 4"; do
     set -- $line
-    m=$1 spec=$2 ev=$3 rp=$4 replay=${5:-replay}
+    m=$1 spec=$2 ev=$3 rp=$4 replay=${5:-replay} small=${6:-}
+    # the go-live mutants: with g = 1 and nw = small - 3 backups beyond f, in the fault model
+    cfg=$CFG
+    if [ -n "$small" ]; then
+        cfg="-n $small --param g=1 --param f=1 --param nw=$((small - 3)) --param sw=0 --param rot=1"
+        cfg="$cfg --threads 2 --quiet --prune beyond_f"
+    fi
     if ! python3 "$SRC/tests/amalgam/mutate.py" "$A/amalgam.ho" "$m" "$tmp/$m.ho"; then
         bad "$m: not made"; continue; fi
-    "$HOC" check "$tmp/$m.ho" $CFG --events "$ev" --replace "$rp" --trace "$tmp/$m.json" >"$tmp/$m.out" 2>&1
+    "$HOC" check "$tmp/$m.ho" $cfg --events "$ev" --replace "$rp" --trace "$tmp/$m.json" >"$tmp/$m.out" 2>&1
     rc=$?
     if [ $rc -ne 1 ] || ! grep -q "^VIOLATED: [a-z]* $spec " "$tmp/$m.out"; then
         bad "$m: exit $rc, expected 1 on $spec"; grep -E "^VIOLATED|^ok|^bound" "$tmp/$m.out"; continue; fi
-    # the op-kind mutants (not the issue's six) skip the replay: a compile each
+    # the op-kind mutants and admit_at_once skip the replay: a compile each
     if [ "$replay" = noreplay ]; then ok; continue; fi
     "$HOC" sim "$tmp/$m.ho" --replay "$tmp/$m.json" >"$tmp/$m.rep" 2>&1
     rc=$?
