@@ -19,6 +19,7 @@ typedef struct QEv {
     int64_t args[8];   /* the language allows 8 arguments */
     uint8_t *bytes[8]; /* bytes argument i given as bytes: a copy, after the QEv */
     bool has_bytes;
+    size_t extra; /* the copies' bytes */
 } QEv;
 
 typedef struct Inst {
@@ -66,7 +67,8 @@ struct hoc_engine {
     uint64_t *quiet_q; /* ids of quiet instances in the order they went quiet (a ring) */
     size_t quiet_head, quiet_len, quiet_cap;
     uint64_t rng;
-    int nevq, max_events; /* events queued (all instances); the bound */
+    int nevq, max_events;              /* events queued (all instances); the bound */
+    size_t evq_bytes, max_event_bytes; /* their bytes arguments' copies; the bound */
     hoc_engine_stats st;
 };
 
@@ -104,6 +106,7 @@ hoc_engine *hoc_engine_new(const hoc_algo *a, int id, const int64_t *params,
     if (!e) return NULL;
     e->a = a, e->id = id, e->n = n, e->o = *o, e->io = *io;
     e->max_events = o->max_events > 0 ? o->max_events : HOC_ENGINE_MAX_EVENTS;
+    e->max_event_bytes = o->max_event_bytes > 0 ? o->max_event_bytes : HOC_ENGINE_MAX_EVENT_BYTES;
     memcpy(e->params, params, (size_t)a->nparams * sizeof *params);
     e->decide_out = hoc_engine_decide_output(a);
     e->goahead = calloc((size_t)a->nrounds, sizeof *e->goahead);
@@ -251,6 +254,7 @@ static void lose_events(hoc_engine *e, uint64_t id, int64_t round, QEv *q)
     for (QEv *nx; q; q = nx) {
         nx = q->next;
         e->nevq--;
+        e->evq_bytes -= q->extra;
         e->st.events_lost++;
         if (e->io.event_done) e->io.event_done(e->io.ctx, id, round, q->tag, q->ev, false, NULL);
         free(q);
@@ -340,6 +344,7 @@ static void run_events(hoc_engine *e, Inst *I)
         a->events[q->ev].handle(I->state, &env, q->args,
                                 q->has_bytes ? (const uint8_t *const *)q->bytes : NULL, e->outputs);
         e->nevq--;
+        e->evq_bytes -= q->extra;
         e->st.events_run++;
         fired(e, I, I->round);
         if (e->io.event_done)
@@ -664,16 +669,28 @@ hoc_event_result hoc_engine_event(hoc_engine *e, uint64_t inst, int ev, const in
     size_t extra = 0; /* the bytes arguments given as bytes, copied: the caller's may not last */
     for (int i = 0; bytes && i < he->nargs; i++)
         if (bytes[i] && he->args[i].kind == HOC_K_BYTES) extra += he->args[i].count;
-    QEv *q = e->nevq < e->max_events ? calloc(1, sizeof *q + extra) : NULL;
+    /* Bounded by count and by bytes: a client's blocks (up to 1 MiB each)
+     * wait here until the boundary, and a full queue is back pressure, not
+     * memory the process cannot have. */
+    bool room = e->nevq < e->max_events && extra <= e->max_event_bytes - e->evq_bytes;
+    QEv *q = room ? calloc(1, sizeof *q + extra) : NULL;
     if (!q) {
-        if (err)
-            snprintf(err, errn, "%d events wait already%s", e->nevq,
-                     e->nevq < e->max_events ? " and memory ran out"
-                                             : ", the most allowed (max_events)");
+        if (err) {
+            if (e->nevq >= e->max_events)
+                snprintf(err, errn, "%d events wait already, the most allowed (max_events)",
+                         e->nevq);
+            else if (!room)
+                snprintf(err, errn,
+                         "%zu bytes of event arguments wait already; %zu more would pass the "
+                         "bound (max_event_bytes %zu)",
+                         e->evq_bytes, extra, e->max_event_bytes);
+            else
+                snprintf(err, errn, "%d events wait already and memory ran out", e->nevq);
+        }
         e->st.events_refused++;
         return HOC_EVENT_FULL;
     }
-    q->tag = tag, q->ev = ev;
+    q->tag = tag, q->ev = ev, q->extra = extra;
     memcpy(q->args, args ? args : q->args, sizeof *args * (size_t)he->nargs);
     uint8_t *at = (uint8_t *)(q + 1);
     for (int i = 0; bytes && i < he->nargs; i++) {
@@ -688,6 +705,7 @@ hoc_event_result hoc_engine_event(hoc_engine *e, uint64_t inst, int ev, const in
         I->evq = q;
     I->evq_tail = q;
     e->nevq++;
+    e->evq_bytes += extra;
     return HOC_EVENT_QUEUED;
 }
 

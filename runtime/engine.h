@@ -137,10 +137,15 @@ typedef struct hoc_engine_opts {
     /* events queued and not yet run, over all instances, at most (0:
      * HOC_ENGINE_MAX_EVENTS); hoc_engine_event refuses one more (HOC_EVENT_FULL) */
     int max_events;
+    /* bytes of bytes-typed event arguments queued, at most (0:
+     * HOC_ENGINE_MAX_EVENT_BYTES); beyond it hoc_engine_event refuses (HOC_EVENT_FULL) */
+    size_t max_event_bytes;
 } hoc_engine_opts;
 
-/* The default bound on queued events. */
+/* The default bounds on queued events: how many, and the bytes of their
+ * bytes arguments (256 MiB). */
 #define HOC_ENGINE_MAX_EVENTS 4096
+#define HOC_ENGINE_MAX_EVENT_BYTES ((size_t)256 << 20)
 /* hoc_engine_start_replaced's round: begin the round the first message
  * from a peer is for. */
 #define HOC_ENGINE_JOIN (-1)
@@ -162,7 +167,8 @@ typedef enum hoc_event_result {
     HOC_EVENT_QUEUED = 0,    /* it runs at the instance's next phase boundary */
     HOC_EVENT_NOT_LIVE = -1, /* the instance is not live here (never started, or ended) */
     HOC_EVENT_INVALID = -2,  /* no such event, or an argument outside its range */
-    HOC_EVENT_FULL = -3,     /* max_events are queued: try again once some have run */
+    HOC_EVENT_FULL = -3,     /* max_events, or max_event_bytes, are queued: try again once
+                                some have run */
 } hoc_event_result;
 
 /* Results of hoc_engine_receive. */

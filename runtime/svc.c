@@ -231,7 +231,10 @@ static int fits(const hoc_svc_opts *o, char *err, size_t errn)
 static int open_engine(hoc_svc *s, char *err, size_t errn)
 {
     const hoc_svc_opts *o = &s->o;
-    hoc_engine_opts eo = {o->max_live, o->forward, o->seed, o->max_events};
+    hoc_engine_opts eo = {.max_live = o->max_live,
+                          .forward = o->forward,
+                          .seed = o->seed,
+                          .max_events = o->max_events};
     hoc_engine_io io = {.ctx = s,
                         .send = io_send,
                         .send_decision = io_send_decision,

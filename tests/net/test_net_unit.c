@@ -135,7 +135,7 @@ static void setup(const hoc_algo *a, int n, int max_live, bool forward)
         memset(&nodes[i], 0, sizeof nodes[i]);
         nodes[i].id = i;
         int64_t params[16] = {n};
-        hoc_engine_opts o = {max_live, forward, 7, 0};
+        hoc_engine_opts o = {max_live, forward, 7, 0, 0};
         hoc_engine_io io = {.ctx = &nodes[i],
                             .send = q_send,
                             .send_decision = q_decision,
@@ -473,7 +473,7 @@ static int feed_counter(hoc_engine *e, int from, uint64_t inst, int64_t r, uint6
 static void event_tests(void)
 {
     int64_t params[2] = {3, 4}; /* go-ahead n + 1: rounds end on timeouts or catch-up */
-    hoc_engine_opts o = {4, true, 1, 0};
+    hoc_engine_opts o = {4, true, 1, 0, 0};
     hoc_engine_io io = {
         .send = ev_send, .lookup = ev_lookup, .inputs = ev_inputs, .event_done = ev_done};
     hoc_engine *e = hoc_engine_new(&counter_algo, 0, params, &o, &io);
@@ -544,6 +544,22 @@ static void event_tests(void)
           c1->blob[sizeof blk - 1] == (uint8_t)(0xf0 ^ (sizeof blk - 1)));
     /* as an int, it must lie in its range */
     CHECK(hoc_engine_event(e, 1, put, (int64_t[]){0}, NULL, 17, NULL, 0) == HOC_EVENT_INVALID);
+    /* the bytes bound: two blocks fit, a third waits for the boundary */
+    hoc_engine_opts ob = {4, true, 1, 0, 2 * sizeof blk};
+    hoc_engine *eb = hoc_engine_new(&counter_algo, 0, params, &ob, &io);
+    CHECK(eb && hoc_engine_start(eb, 1, 0) == HOC_START_OK);
+    char why[160] = "";
+    for (int k = 0; eb && k < 3; k++)
+        CHECK(hoc_engine_event(eb, 1, put, (int64_t[]){0}, bargs, 20 + k, why, sizeof why) ==
+              (k < 2 ? HOC_EVENT_QUEUED : HOC_EVENT_FULL));
+    CHECK(strstr(why, "max_event_bytes") != NULL);
+    CHECK(eb &&
+          hoc_engine_event(eb, 1, add, (int64_t[]){1}, NULL, 23, NULL, 0) == HOC_EVENT_QUEUED);
+    if (eb) {
+        CHECK(feed_counter(eb, 1, 1, 3, 10) == HOC_RX_OK && hoc_engine_events_queued(eb) == 0);
+        CHECK(hoc_engine_event(eb, 1, put, (int64_t[]){0}, bargs, 24, NULL, 0) == HOC_EVENT_QUEUED);
+        hoc_engine_free(eb);
+    }
     /* events left queued are freed with the engine (ASan: no leak) */
     CHECK(hoc_engine_event(e, 3, add, (int64_t[]){1}, NULL, 15, NULL, 0) == HOC_EVENT_QUEUED);
     hoc_engine_free(e);
