@@ -19,70 +19,26 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 
+import amlocal
+from amlocal import Resp
+
 M, G, F, BLOCK = 5, 3, 2, 64
 CLIENTS = 4
 procs = {}  # name -> Popen: everything this script started
 
 
-def free(port):
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", port))
-        return True
-    except OSError:
-        return False
-    finally:
-        s.close()
-
-
-def ports_base():
-    """Machine m takes B + 20 m .. + 16 (base=P: 3 ranges of M, client, metrics); reconf B + 100.."""
-    for _ in range(100):
-        b = random.randrange(10000, 32000, 2)  # below the ephemeral range
-        if all(free(b + i) for i in range(110)):
-            return b
-    raise SystemExit("demo: no free range of 110 ports on 127.0.0.1")
-
-
-class Resp:
-    """A RESP2 connection: one command, one reply."""
-
-    def __init__(self, port):
-        self.s = socket.create_connection(("127.0.0.1", port), timeout=30)
-        self.f = self.s.makefile("rb")
-
-    def cmd(self, *args):
-        out = b"*%d\r\n" % len(args)
-        for a in args:
-            a = a if isinstance(a, bytes) else str(a).encode()
-            out += b"$%d\r\n%s\r\n" % (len(a), a)
-        self.s.sendall(out)
-        line = self.f.readline()
-        if not line:
-            raise OSError("connection closed")
-        t, rest = line[:1], line[1:-2]
-        if t == b"$":
-            n = int(rest)
-            return ("bulk", None if n < 0 else self.f.read(n + 2)[:-2])
-        return ({b"+": "ok", b"-": "err"}.get(t, "other"), rest.decode(errors="replace"))
-
-    def close(self):
-        self.s.close()
-
-
 def block_of(v):
-    return bytes([v]) + bytes(BLOCK - 1)
+    return amlocal.block_of(v, BLOCK)
 
 
 def data_machine(b, s):
-    return (s - b) % M  # stripe b's shard s is on machine (s - b) mod M (docs/deploy.md, Layout)
+    return amlocal.data_machine(b, s, M)
 
 
 class Stats:
@@ -118,7 +74,7 @@ class Client(threading.Thread):
 
     def conn(self, m):
         if m not in self.conns:
-            self.conns[m] = Resp(self.ports[m])
+            self.conns[m] = Resp(self.ports[m], timeout=30)
         return self.conns[m]
 
     def op(self, b, s, *args):
@@ -247,7 +203,8 @@ def main():
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     tmp = tempfile.mkdtemp(prefix="amalgam-demo-")
-    base = ports_base()
+    # machine m takes B + 20 m .. + 16 (base=P: 3 ranges of M, client, metrics); reconf B + 100..
+    base = amlocal.ports_base(110)
     path = os.path.join(tmp, "demo.cluster")
     with open(path, "w") as fh:
         fh.write(f"# make demo: five machines on loopback (docs/deploy.md, The demo)\n"
@@ -270,7 +227,7 @@ def main():
         for m in range(M):
             while True:
                 try:
-                    c = Resp(ports[m])
+                    c = Resp(ports[m], timeout=30)
                     up = c.cmd("PING") == ("ok", "PONG")
                     c.close()
                     if up:
@@ -317,7 +274,7 @@ def main():
         conn = None
         while len(rebuilt) < len(mine) and time.time() < t_restart + 30:
             try:
-                conn = conn or Resp(ports[dead])
+                conn = conn or Resp(ports[dead], timeout=30)
                 for k in mine:
                     if k not in rebuilt:
                         r = conn.cmd("AM.READ", *k)
@@ -344,7 +301,7 @@ def main():
         conns = {}
         for k in blocks:
             m = data_machine(*k)
-            conns[m] = conns.get(m) or Resp(ports[m])
+            conns[m] = conns.get(m) or Resp(ports[m], timeout=30)
             r = conns[m].cmd("AM.READ", *k)
             if r != ("bulk", block_of(record[k])):
                 wrong.append(k)

@@ -20,13 +20,16 @@ process the test starts is killed at the end.
 usage: run.py AMALGAM
 """
 import os
-import random
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "scripts"))
+import amlocal  # noqa: E402
+from amlocal import Resp  # noqa: E402
 
 AM = sys.argv[1]
 M, G, F, BLOCK, STRIPES = 5, 3, 2, 64, 10
@@ -38,26 +41,6 @@ def check(ok, what):
     if not ok:
         fails.append(what)
         print("FAIL", what, flush=True)
-
-
-def free(port):
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", port))
-        return True
-    except OSError:
-        return False
-    finally:
-        s.close()
-
-
-def ports_base(count=120):
-    """A base B with B .. B + count all free: machine m takes B + 20 m .. + 11, reconf B + 100 .. + 104."""
-    for _ in range(50):
-        b = random.randrange(10000, 32000, 2)  # below the ephemeral range (32768..)
-        if all(free(b + i) for i in range(count)):
-            return b
-    raise SystemExit("no free port range")
 
 
 def cluster_text(b, block=BLOCK):
@@ -90,48 +73,8 @@ def stop_all():
         check(p.returncode == 0, f"{' '.join(p.args[1:])}: exit {p.returncode} on SIGTERM")
 
 
-class Resp:
-    """A RESP2 connection: send a command (bytes args), read one reply."""
-
-    def __init__(self, port):
-        self.s = socket.create_connection(("127.0.0.1", port), timeout=10)
-        self.f = self.s.makefile("rb")
-
-    def raw(self, data):
-        self.s.sendall(data)
-
-    def cmd(self, *args):
-        out = b"*%d\r\n" % len(args)
-        for a in args:
-            a = a if isinstance(a, bytes) else str(a).encode()
-            out += b"$%d\r\n%s\r\n" % (len(a), a)
-        self.s.sendall(out)
-        return self.reply()
-
-    def reply(self):
-        line = self.f.readline()
-        if not line:
-            return ("closed", None)
-        t, rest = line[:1], line[1:-2]
-        if t == b"+":
-            return ("ok", rest.decode())
-        if t == b"-":
-            return ("err", rest.decode())
-        if t == b":":
-            return ("int", int(rest))
-        if t == b"$":
-            n = int(rest)
-            return ("bulk", None if n < 0 else self.f.read(n + 2)[:-2])
-        if t == b"*":
-            return ("array", [self.reply() for _ in range(int(rest))])
-        return ("bad", line)
-
-    def close(self):
-        self.s.close()
-
-
 def data_machine(b, s):
-    return (s - b) % M
+    return amlocal.data_machine(b, s, M)
 
 
 def run_cli(path, *args):
@@ -140,12 +83,12 @@ def run_cli(path, *args):
 
 
 def block_of(v):
-    return bytes([v]) + bytes(BLOCK - 1)
+    return amlocal.block_of(v, BLOCK)
 
 
 def main():
     tmp = tempfile.mkdtemp(prefix="amalgam-service-")
-    base = ports_base()
+    base = amlocal.ports_base(120)  # machine m: B + 20 m .. + 11; reconf B + 100 .. + 104
     path = os.path.join(tmp, "local.cluster")
     with open(path, "w") as fh:
         fh.write(cluster_text(base))
@@ -459,7 +402,7 @@ def main():
 def witnesses(tmp):
     """g = 3, f = 2 and two witnesses on 7 machines (figure 3.4): writes commit with
     witnesses among the backups, and a machine rejoins (it plays a witness too)."""
-    m7, base = 7, ports_base(300)
+    m7, base = 7, amlocal.ports_base(300)
     path = os.path.join(tmp, "fig34.cluster")
     lines = [f"g {G}", f"f {F}", "witnesses 2", f"block {BLOCK}", "stripes 14", "blocks-per-instance 1"]
     for m in range(m7):

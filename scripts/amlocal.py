@@ -1,0 +1,86 @@
+"""A local Amalgam cluster's client side, shared by make demo (scripts/demo.py)
+and the service test (tests/amalgam/service/run.py): free loopback ports,
+where a block lives, and a RESP2 connection with typed replies."""
+import random
+import socket
+
+
+def free(port):
+    """Can port be bound on 127.0.0.1 now?"""
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def ports_base(count, tries=100):
+    """A base B with B .. B + count - 1 all free on 127.0.0.1, below the
+    ephemeral range (32768..), whose ports the servers' own outgoing
+    connections may take."""
+    for _ in range(tries):
+        b = random.randrange(10000, 32000, 2)
+        if all(free(b + i) for i in range(count)):
+            return b
+    raise SystemExit("no free range of %d ports on 127.0.0.1" % count)
+
+
+def data_machine(b, s, machines):
+    """The machine holding shard s's block of stripe b: (s - b) mod M
+    (docs/deploy.md, "Layout")."""
+    return (s - b) % machines
+
+
+def block_of(v, size):
+    """A block of size bytes whose first byte is v."""
+    return bytes([v]) + bytes(size - 1)
+
+
+class Resp:
+    """A RESP2 connection on 127.0.0.1: send a command (args as bytes or
+    str), read one reply as (kind, value): ("ok", str), ("err", str),
+    ("int", int), ("bulk", bytes or None), ("array", [replies]), ("bad",
+    line), or from reply() alone ("closed", None)."""
+
+    def __init__(self, port, timeout=10):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.f = self.s.makefile("rb")
+
+    def raw(self, data):
+        self.s.sendall(data)
+
+    def cmd(self, *args):
+        """One command, its reply; ConnectionError if the server closed."""
+        out = b"*%d\r\n" % len(args)
+        for a in args:
+            a = a if isinstance(a, bytes) else str(a).encode()
+            out += b"$%d\r\n%s\r\n" % (len(a), a)
+        self.s.sendall(out)
+        r = self.reply()
+        if r[0] == "closed":
+            raise ConnectionError("connection closed")
+        return r
+
+    def reply(self):
+        line = self.f.readline()
+        if not line:
+            return ("closed", None)
+        t, rest = line[:1], line[1:-2]
+        if t == b"+":
+            return ("ok", rest.decode())
+        if t == b"-":
+            return ("err", rest.decode())
+        if t == b":":
+            return ("int", int(rest))
+        if t == b"$":
+            n = int(rest)
+            return ("bulk", None if n < 0 else self.f.read(n + 2)[:-2])
+        if t == b"*":
+            return ("array", [self.reply() for _ in range(int(rest))])
+        return ("bad", line)
+
+    def close(self):
+        self.s.close()
