@@ -18,8 +18,7 @@ typedef struct QEv {
     int ev;
     int64_t args[8];   /* the language allows 8 arguments */
     uint8_t *bytes[8]; /* bytes argument i given as bytes: a copy, after the QEv */
-    bool has_bytes;
-    size_t extra; /* the copies' bytes */
+    size_t extra;      /* the copies' bytes: 0 when every argument came as an int */
 } QEv;
 
 typedef struct Inst {
@@ -342,7 +341,7 @@ static void run_events(hoc_engine *e, Inst *I)
         hoc_env env = env_of(e, I, false);
         memset(e->outputs, 0, a->outputs_size);
         a->events[q->ev].handle(I->state, &env, q->args,
-                                q->has_bytes ? (const uint8_t *const *)q->bytes : NULL, e->outputs);
+                                q->extra ? (const uint8_t *const *)q->bytes : NULL, e->outputs);
         e->nevq--;
         e->evq_bytes -= q->extra;
         e->st.events_run++;
@@ -696,7 +695,7 @@ hoc_event_result hoc_engine_event(hoc_engine *e, uint64_t inst, int ev, const in
     for (int i = 0; bytes && i < he->nargs; i++) {
         if (!bytes[i] || he->args[i].kind != HOC_K_BYTES) continue;
         memcpy(at, bytes[i], he->args[i].count);
-        q->bytes[i] = at, q->has_bytes = true;
+        q->bytes[i] = at;
         at += he->args[i].count;
     }
     if (I->evq_tail)
