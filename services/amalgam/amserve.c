@@ -82,7 +82,9 @@ const void *ams_state(ams_group *gr, uint64_t inst)
     return hoc_engine_joining(e, inst) ? NULL : hoc_engine_state(e, inst);
 }
 
-/* Answers, in op order, every wait of inst whose op is now committed. */
+/* Answers every wait of inst whose op is now committed. The list is newest
+ * first, but a connection has one op waiting at most (amfront's busy), so
+ * each connection's replies still come in its requests' order. */
 static void answer_committed(ams_group *gr, uint64_t inst, int64_t com)
 {
     for (ams_wait **pw = &gr->waits; *pw;) {
