@@ -363,6 +363,11 @@ static int decide_start(ams_server *s, const ams_opts *o, uint64_t cid, char *er
                 "machine %d served before (%s): joining as a replacement, its blocks rebuilt "
                 "from its peers",
                 o->machine, p);
+    } else if (s->rejoin) {
+        hoc_log(&s->log, HOC_LOG_WARN,
+                "machine %d: --rejoin: joining as a replacement, its blocks rebuilt from its "
+                "peers (no %s yet)",
+                o->machine, p);
     } else {
         hoc_log(&s->log, HOC_LOG_INFO, "machine %d: first start in this cluster (no %s)",
                 o->machine, p);
