@@ -18,7 +18,8 @@
 typedef struct Event {
     int64_t round;
     int proc, output;
-    uint8_t value[8];
+    uint8_t value[8]; /* a scalar as the outputs struct holds it */
+    uint8_t *bytes;   /* a bytes value: the whole block */
 } Event;
 
 typedef struct Sim {
@@ -76,7 +77,8 @@ static bool sends(Sim *s, int p, int64_t r)
     return s->crash_at[p] < 0 || r <= s->crash_at[p];
 }
 
-static int add_event(Sim *s, int64_t r, int p, int out, const uint8_t *v, size_t len)
+/* Logs output out of process p in round r, its value read from outputs. */
+static int add_event(Sim *s, int64_t r, int p, int out, const uint8_t *outputs)
 {
     if (s->nevents == s->cap_events) {
         size_t cap = s->cap_events ? s->cap_events * 2 : 64;
@@ -84,11 +86,24 @@ static int add_event(Sim *s, int64_t r, int p, int out, const uint8_t *v, size_t
         if (!e) return -1;
         s->events = e, s->cap_events = cap;
     }
-    Event *e = &s->events[s->nevents++];
-    e->round = r, e->proc = p, e->output = out;
-    memset(e->value, 0, 8);
-    if (v) memcpy(e->value, v, len > 8 ? 8 : len);
+    const hoc_output *o = &s->a->outputs[out];
+    Event *e = &s->events[s->nevents];
+    *e = (Event){.round = r, .proc = p, .output = out};
+    if (o->has_value && o->kind == HOC_K_BYTES) {
+        if (!(e->bytes = malloc(o->count + 1))) return -1;
+        memcpy(e->bytes, outputs + o->value_offset, o->count);
+    } else if (o->has_value) {
+        memcpy(e->value, outputs + o->value_offset, hoc_kind_size(o->kind));
+    }
+    s->nevents++;
     return 0;
+}
+
+/* Forgets the events logged after the first keep. */
+static void drop_events(Sim *s, size_t keep)
+{
+    while (s->nevents > keep)
+        free(s->events[--s->nevents].bytes);
 }
 
 /* The first good round of an eventual assumption (or of its progress stage). */
@@ -231,9 +246,7 @@ static int updates(Sim *s, int64_t r, uint64_t *rng, size_t box)
         for (int i = 0; i < a->noutputs; i++) {
             const hoc_output *o = &a->outputs[i];
             if (!s->outputs[o->fired_offset]) continue;
-            size_t len = o->has_value ? hoc_kind_size(o->kind) : 0;
-            if (add_event(s, r, q, i, o->has_value ? s->outputs + o->value_offset : NULL, len) < 0)
-                return STEP_NOMEM;
+            if (add_event(s, r, q, i, s->outputs) < 0) return STEP_NOMEM;
         }
     }
     return 0;
@@ -266,7 +279,7 @@ static int assumed_round(Sim *s, int64_t r, uint64_t *rng, size_t box)
     for (int t = 0; t < SIM_TRIES; t++) {
         double drop = t == 0 ? s->o->drop : hoc_rng_unit(rng);
         choose_ho(s, r, rng, drop, t == SIM_TRIES - 1);
-        s->nevents = events; /* a rejected draw's outputs never happened */
+        drop_events(s, events); /* a rejected draw's outputs never happened */
         if (updates(s, r, rng, box) != 0) return STEP_NOMEM;
         s->broken = broken_assumption(s, r, false);
         if (s->broken >= 0) continue;
@@ -313,10 +326,14 @@ static int step(Sim *s, int64_t r, uint64_t *rng)
     return STEP_OK;
 }
 
-static void print_event_value(FILE *f, const hoc_algo *a, const Event *e)
+/* cap: the bytes of a block shown (0: all). */
+static void print_event_value(FILE *f, const hoc_algo *a, const Event *e, size_t cap)
 {
     const hoc_output *o = &a->outputs[e->output];
-    if (o->has_value) hoc_print_value(f, o->kind, e->value, o->enum_names, o->enum_count);
+    if (o->has_value && o->kind == HOC_K_BYTES)
+        hoc_print_bytes(f, e->bytes, o->count, cap);
+    else if (o->has_value)
+        hoc_print_value(f, o->kind, e->value, o->enum_names, o->enum_count);
 }
 
 static void report_json(Sim *s, FILE *f, const char *verdict, int64_t rounds, int bad,
@@ -353,13 +370,11 @@ static void report_json(Sim *s, FILE *f, const char *verdict, int64_t rounds, in
                     a->outputs[e->output].name);
             if (a->outputs[e->output].has_value) {
                 fprintf(f, ", \"value\": ");
-                if (a->outputs[e->output].kind == HOC_K_ENUM ||
-                    a->outputs[e->output].kind == HOC_K_SET)
-                    fputc('"', f);
-                print_event_value(f, a, e);
-                if (a->outputs[e->output].kind == HOC_K_ENUM ||
-                    a->outputs[e->output].kind == HOC_K_SET)
-                    fputc('"', f);
+                hoc_kind k = a->outputs[e->output].kind;
+                bool quoted = k == HOC_K_ENUM || k == HOC_K_SET || k == HOC_K_BYTES;
+                if (quoted) fputc('"', f);
+                print_event_value(f, a, e, 0);
+                if (quoted) fputc('"', f);
             }
             fputc('}', f);
         }
@@ -381,7 +396,7 @@ static void report_text(Sim *s, FILE *f)
             fprintf(f, "%s %s", k++ ? "," : "", a->outputs[e->output].name);
             if (a->outputs[e->output].has_value) {
                 fputc('(', f);
-                print_event_value(f, a, e);
+                print_event_value(f, a, e, HOC_BYTES_SHOWN);
                 fputc(')', f);
             }
             fprintf(f, " in round %" PRId64, e->round);
@@ -453,6 +468,7 @@ static int sim_alloc(Sim *s)
 
 static void sim_free(Sim *s)
 {
+    drop_events(s, 0);
     free(s->states), free(s->next), free(s->outbox), free(s->to), free(s->msgs), free(s->outputs),
         free(s->ho);
     free(s->crash_at), free(s->bits), free(s->env), free(s->history), free(s->hist_env),

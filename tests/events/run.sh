@@ -9,6 +9,7 @@
 #     refused: the value in the trace is what the replay hands the handler;
 #   - hoc sim --events draws writes: clean on the register, caught on the bug;
 #   - without a range a bytes argument ranges over --values like an int;
+#   - hoc sim prints a bytes output whole, in its text and its JSON;
 #   - hoc verify still reports an algorithm with events as unsupported.
 # usage: run.sh HOC
 set -u
@@ -64,7 +65,7 @@ fi
 
 "$HOC" sim "$B" -n 3 --events 0.5 --rounds 50 >"$tmp/s0" 2>&1
 rc=$?
-if [ $rc -eq 0 ] && grep -q "^p0: wrote(0x0[12]..) in round" "$tmp/s0"; then ok; else
+if [ $rc -eq 0 ] && grep -q "^p0: wrote(0x0[12]) in round" "$tmp/s0"; then ok; else
     bad "breg.ho: sim exit $rc"; cat "$tmp/s0"; fi
 
 # no range: 0..--values-1, like an int; the bug needs the value 2
@@ -79,6 +80,29 @@ if mutate "v: bytes\[K\] in 1..3" "v: bytes[K]" "$M" "$U"; then
         bad "no range, --values 3: exit $rc"; tail -3 "$tmp/u3"; fi
 fi
 
+# a bytes output is printed whole (it printed its first byte and ".."),
+# in the text and as a JSON string
+cat >"$tmp/bout.ho" <<'EOF'
+const K = 4;
+algorithm BOut {
+  output got(bytes[K]);
+  var b: bytes[K];
+  var done: int = 0;
+  round msg (v: int) {
+    send { broadcast (1); }
+    update {
+      if (done == 0) { b[0] = 1; b[1] = 2; b[2] = 3; got(b); done = 1; }
+    }
+  }
+}
+EOF
+"$HOC" sim "$tmp/bout.ho" -n 2 --rounds 2 >"$tmp/bo" 2>&1 &&
+    "$HOC" sim "$tmp/bout.ho" -n 2 --rounds 2 --json >"$tmp/bo.json" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && grep -q "^p1: got(0x010203) in round 0$" "$tmp/bo" &&
+    python3 -c 'import json,sys; o=json.load(open(sys.argv[1]))["processes"][1]["outputs"]; sys.exit(o[0]["value"] != "0x010203")' "$tmp/bo.json"; then
+    ok; else bad "bytes output: exit $rc"; cat "$tmp/bo" "$tmp/bo.json"; fi
+
 "$HOC" verify "$B" >"$tmp/v" 2>&1
 rc=$?
 if [ $rc -eq 3 ] && grep -q "events and replaced blocks are not supported by the verifier" "$tmp/v" &&
@@ -86,4 +110,4 @@ if [ $rc -eq 3 ] && grep -q "events and replaced blocks are not supported by the
     bad "verify: exit $rc"; head -5 "$tmp/v"; fi
 
 echo "$pass passed, $fail failed"
-[ $fail -eq 0 ] && [ $pass -eq 10 ]
+[ $fail -eq 0 ] && [ $pass -eq 11 ]
