@@ -214,9 +214,13 @@ static void send_cmd(kv_group *g, Pending *p, uint64_t now)
     hoc_buf_put(&g->fwd, (const char *)p->cmd, p->len);
 }
 
+/* A command must fit a slot's batch and, forwarded by a follower, one APP
+ * frame after its type byte (a build with a BATCH above the frame would
+ * otherwise take commands it can never forward). */
 size_t kv_group_max_cmd(const kv_group *g)
 {
-    return g->batch - KV_BATCH_HDR;
+    size_t slot = g->batch - KV_BATCH_HDR, frame = HOC_WIRE_MAX_APP - 1;
+    return slot < frame ? slot : frame;
 }
 
 void kv_group_submit(kv_group *g, uint64_t client, uint64_t seq, kv_op op, uint32_t nargs,

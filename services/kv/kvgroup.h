@@ -85,7 +85,7 @@ kv_group *kv_group_new(struct event_base *base, const kv_group_opts *o, const kv
 /* Frees g; NULL is a no-op. */
 void kv_group_free(kv_group *g);
 
-/* The largest command (kv_cmd_size) a slot can carry. */
+/* The largest command (kv_cmd_size) a slot can carry and a follower forward. */
 size_t kv_group_max_cmd(const kv_group *g);
 /* Submits a command of one of this replica's clients; it is retried until
  * it takes effect, and its reply comes through cb.reply. */
