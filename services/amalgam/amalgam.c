@@ -74,9 +74,12 @@ static void print_machines(const amc_cluster *c)
                x->parity, w, x->client, mt, (long long)aml_load(geo, m, AML_DATA),
                (long long)aml_load(geo, m, AML_PARITY), (long long)aml_load(geo, m, AML_WITNESS));
     }
-    for (int i = 0; i < c->nreconf; i++)
-        printf(strchr(c->reconf[i].host, ':') ? "reconf %d: [%s]:%d\n" : "reconf %d: %s:%d\n", i,
+    for (int i = 0; i < c->nreconf; i++) {
+        printf(strchr(c->reconf[i].host, ':') ? "reconf %d: [%s]:%d" : "reconf %d: %s:%d", i,
                c->reconf[i].host, c->reconf[i].port);
+        if (c->reconf[i].metrics) printf(", metrics %d", c->reconf[i].metrics);
+        printf("\n");
+    }
 }
 
 /* One rotation of the layout, as the thesis' figures 3.3 and 3.4: a row a

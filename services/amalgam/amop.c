@@ -5,6 +5,7 @@
 #include <string.h>
 
 static const char *const KINDS[AMOP_NKINDS] = {"Read", "Write", "Xor", "Add", "Cas"};
+static const char *const ASKS[AMOP_NASKS] = {"Idle", "Stop", "Install", "Go", "Consent", "Admit"};
 
 static const hoc_field *field(const hoc_algo *a, const char *name, hoc_kind k)
 {
@@ -81,18 +82,31 @@ int amop_model_init(amop_model *m, const hoc_algo *a, int64_t block, int64_t per
     m->plost = field(a, "plost", HOC_K_BOOL);
     m->inb = field(a, "inb", HOC_K_BOOL);
     m->app = field(a, "app", HOC_K_INT);
+    m->mode = field(a, "mode", HOC_K_ENUM);
+    m->who = field(a, "who", HOC_K_INT);
+    m->eps = field(a, "eps", HOC_K_INT);
+    m->beps = field(a, "beps", HOC_K_INT);
+    for (int k = 0; k < AMOP_NASKS; k++) {
+        m->ask[k] = -1;
+        for (uint32_t j = 0; m->mode && j < m->mode->enum_count; j++)
+            if (strcmp(m->mode->enum_names[j], ASKS[k]) == 0) m->ask[k] = (int32_t)j;
+    }
+    m->g = geo->g;
     m->executed = output(a, "executed", HOC_K_BYTES);
     m->committed = output(a, "committed", HOC_K_INT);
     uint64_t bytes = (uint64_t)block * (uint64_t)per_inst;
     if (find_op(m) || !m->blk || !m->par || !m->opn || !m->com || !m->live || !m->lost ||
-        !m->plost || !m->inb || !m->app || !m->executed || !m->committed ||
+        !m->plost || !m->inb || !m->app || !m->executed || !m->committed || !m->mode || !m->who ||
+        !m->eps || !m->beps || m->ask[AMOP_IDLE] < 0 || m->ask[AMOP_ADMIT] < 0 ||
         m->blk->count != bytes || m->par->count != bytes || m->executed->count != block) {
-        snprintf(err, errn,
-                 "this build of amalgam.ho (%s) is not the one services/amalgam/amop.c was "
-                 "written for (event op(kind: Kind, mask, x, y); outputs executed(bytes), "
-                 "committed(int); state blk, par, opn, com, live, lost, plost, inb, app): adapt "
-                 "amop.c",
-                 a->name);
+        snprintf(
+            err, errn,
+            "this build of amalgam.ho (%s) is not the one services/amalgam/amop.c was "
+            "written for (event op(kind: Kind, mask, x, y); outputs executed(bytes), "
+            "committed(int); state blk, par, opn, com, live, lost, plost, inb, app, mode, who, "
+            "eps, beps): adapt "
+            "amop.c",
+            a->name);
         return -1;
     }
     return 0;
@@ -159,6 +173,23 @@ void amop_view_of(const amop_model *m, const void *state, amop_view *v)
                      .lost = get_bool(state, m->lost),
                      .plost = get_bool(state, m->plost),
                      .inb = get_bool(state, m->inb)};
+}
+
+void amop_reconf_of(const amop_model *m, const void *state, amop_ask *mode, int *who,
+                    int64_t *epoch)
+{
+    int32_t v;
+    memcpy(&v, (const uint8_t *)state + m->mode->offset, sizeof v);
+    *mode = AMOP_IDLE;
+    for (int k = 0; k < AMOP_NASKS; k++)
+        if (m->ask[k] == v) *mode = (amop_ask)k;
+    int64_t w = get_int(state, m->who, 0);
+    *who = (int)w;
+    *epoch = 0;
+    if (w >= 0 && w < m->g && (uint32_t)w < m->eps->count)
+        *epoch = get_int(state, m->eps, (int)w);
+    else if (w >= m->g && (uint32_t)w < m->beps->count)
+        *epoch = get_int(state, m->beps, (int)w);
 }
 
 const uint8_t *amop_block(const amop_model *m, const void *state, int b)

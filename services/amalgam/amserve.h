@@ -18,6 +18,7 @@
 #include "amcluster.h"
 #include "amdedup.h"
 #include "amop.h"
+#include "amreconf.h"
 #include "log.h"
 #include "svc.h"
 
@@ -63,6 +64,11 @@ typedef struct ams_server {
     int64_t ninst;
     struct event_base *base;
     struct event *sigint, *sigterm;
+    struct event *beat;   /* serve: the heartbeat; reconf: the detector's tick */
+    uint64_t incarnation; /* serve: this process, in its heartbeats */
+    amr_detector det;     /* reconf: the failure detector */
+    int64_t degraded;     /* serve: instances where a server here is not whole yet */
+    int64_t degraded_since, rebuilt_wall; /* serve: unix ms; 0: never */
     ams_group *groups;
     int ngroups;
     hoc_svc **svcs; /* for the metrics */

@@ -48,8 +48,33 @@ def cluster_text(b, block=BLOCK):
     for m in range(M):
         p = b + 20 * m
         lines.append(f"machine {m} 127.0.0.1 data={p} parity={p + 5} client={p + 10} metrics={p + 11}")
-    lines.append(f"reconf 0 127.0.0.1:{b + 100}")
+    lines.append(f"reconf 0 127.0.0.1:{b + 100} metrics={b + 105}")
     return "\n".join(lines) + "\n"
+
+
+def metrics(port):
+    """The /metrics page at port as {"name{labels}": value}."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
+        page = b""
+        while chunk := s.recv(65536):
+            page += chunk
+    out = {}
+    for line in page.decode().split("\r\n\r\n", 1)[-1].splitlines():
+        if line and not line.startswith("#"):
+            k, v = line.rsplit(" ", 1)
+            out[k] = int(v)
+    return out
+
+
+def wait_metrics(port, ok, timeout=30):
+    """Polls /metrics at port until ok(page) holds: the page, or the last one seen."""
+    end = time.time() + timeout
+    while True:
+        page = metrics(port)
+        if ok(page) or time.time() > end:
+            return page
+        time.sleep(0.1)
 
 
 def start(args, log):
@@ -279,18 +304,34 @@ def main():
     # /metrics counts the committed ops of each machine's data server
     total = dups = 0
     for m in range(M):
-        with socket.create_connection(("127.0.0.1", base + 20 * m + 11), timeout=5) as s:
-            s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
-            page = b""
-            while chunk := s.recv(65536):
-                page += chunk
-        for line in page.decode().splitlines():
-            if line.startswith("hoc_amalgam_ops_committed_total "):
-                total += int(line.split()[1])
-            if line.startswith("hoc_amalgam_ops_duplicate_total "):
-                dups += int(line.split()[1])
+        page = metrics(base + 20 * m + 11)
+        total += page["hoc_amalgam_ops_committed_total"]
+        dups += page["hoc_amalgam_ops_duplicate_total"]
     check(total == ops, f"ops committed in /metrics: {total}, expected {ops}")
     check(dups == 1, f"duplicates answered in /metrics: {dups}, expected 1")
+
+    # ---- the failure detector: a machine paused past suspect-ms is suspected, and
+    # cleared when it resumes; the same process kept its state, so nothing is replaced ----
+    rmet = base + 105
+    paused = 1
+    procs[paused].send_signal(signal.SIGSTOP)
+    page = wait_metrics(rmet, lambda p: p[f'hoc_amalgam_reconf_suspected{{machine="{paused}"}}'] == 1)
+    check(page[f'hoc_amalgam_reconf_suspected{{machine="{paused}"}}'] == 1
+          and page[f'hoc_amalgam_reconf_silent_ms{{machine="{paused}"}}'] >= 1500
+          and page[f'hoc_amalgam_reconf_suspected_at_ms{{machine="{paused}"}}'] > 0,
+          f"machine {paused} paused: not suspected after 30 s: {page}")
+    procs[paused].send_signal(signal.SIGCONT)
+    page = wait_metrics(rmet, lambda p: p[f'hoc_amalgam_reconf_suspected{{machine="{paused}"}}'] == 0)
+    check(page[f'hoc_amalgam_reconf_suspected{{machine="{paused}"}}'] == 0,
+          f"machine {paused} resumed: still suspected after 30 s")
+    check(page["hoc_amalgam_reconf_replacements_total"] == 0 and page["hoc_amalgam_reconf_replacing"] == 0,
+          f"a paused machine that resumed was replaced: {page}")
+    for (b, s), v in sorted(want.items()):
+        got = conns[data_machine(b, s)].cmd("AM.READ", b, s)
+        check(got == ("bulk", block_of(v)), f"read {b}.{s} after machine {paused} resumed: {got}")
+    rlog = open(os.path.join(tmp, "reconf.log")).read()
+    check(f"machine {paused} suspected: silent for" in rlog and "the same process: it was only slow" in rlog,
+          f"the reconf log of the pause: {rlog[-400:]}")
 
     # ---- a machine lost: blocks whose data server lives still read back ----
     dead = 4
@@ -315,6 +356,11 @@ def main():
               f"decode {b}.{s} with machine {dead} down: {r.returncode} {r.stdout} {r.stderr}")
         rebuilt += r.returncode == 0
     check(rebuilt == STRIPES * G // M, f"{rebuilt} blocks rebuilt")
+    # the reconfiguration service suspects it by itself
+    page = wait_metrics(rmet, lambda p: p[f'hoc_amalgam_reconf_suspected{{machine="{dead}"}}'] == 1)
+    check(page[f'hoc_amalgam_reconf_suspected{{machine="{dead}"}}'] == 1,
+          f"machine {dead} killed: not suspected after 30 s")
+    suspected_at = page[f'hoc_amalgam_reconf_suspected_at_ms{{machine="{dead}"}}']
     # a write to a stripe whose parity row the dead machine held cannot commit
     # (f = 2 acknowledgements needed, one parity server left): no reply yet
     pb, ps = 4, 0  # stripe 4: machine 4 plays position (4 + 4) mod 5 = 3, parity row 0
@@ -365,6 +411,20 @@ def main():
     for (b, s), got in sorted(recovered.items()):
         check(got == block_of(want[(b, s)]), f"recovered {b}.{s}: {got[:4]}, expected {want[(b, s)]}")
     check(len(recovered) == STRIPES * G // M, f"{len(recovered)} blocks recovered in {recovery:.1f} s")
+    # the service replaced each of its servers (it plays a pid in every instance: k = M)
+    # and counted it; the machine says when it was whole again
+    page = wait_metrics(rmet, lambda p: p[f'hoc_amalgam_reconf_machine_replacements_total{{machine="{dead}"}}'] == STRIPES)
+    check(page[f'hoc_amalgam_reconf_machine_replacements_total{{machine="{dead}"}}'] == STRIPES
+          and page["hoc_amalgam_reconf_replacements_total"] == STRIPES
+          and page[f'hoc_amalgam_reconf_suspected{{machine="{dead}"}}'] == 0
+          and page[f'hoc_amalgam_reconf_replaced_at_ms{{machine="{dead}"}}'] > suspected_at,
+          f"replacements of machine {dead}: {page}")
+    mpage = wait_metrics(base + 20 * dead + 11, lambda p: p["hoc_amalgam_degraded_instances"] == 0)
+    check(mpage["hoc_amalgam_degraded_instances"] == 0 and mpage["hoc_amalgam_rebuilt_at_ms"] > suspected_at,
+          f"machine {dead} not whole again: {mpage}")
+    rlog = open(os.path.join(tmp, "reconf.log")).read()
+    check(f"machine {dead}: every server replacement done ({STRIPES} so far)" in rlog,
+          f"the reconf log of the replacement: {rlog[-400:]}")
     for b in range(STRIPES):
         r = run_cli(path, "verify", b)
         check(r.returncode == 0, f"verify {b} after the rejoin: {r.stdout} {r.stderr}")
