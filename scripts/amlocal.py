@@ -3,6 +3,7 @@ and the service test (tests/amalgam/service/run.py): free loopback ports,
 where a block lives, and a RESP2 connection with typed replies."""
 import random
 import socket
+import time
 
 
 def free(port):
@@ -84,3 +85,29 @@ class Resp:
 
     def close(self):
         self.s.close()
+
+
+def metrics(port):
+    """The /metrics page on 127.0.0.1:port as {"name{labels}": value}."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
+        page = b""
+        while chunk := s.recv(65536):
+            page += chunk
+    out = {}
+    for line in page.decode().split("\r\n\r\n", 1)[-1].splitlines():
+        if line and not line.startswith("#"):
+            k, v = line.rsplit(" ", 1)
+            out[k] = int(v)
+    return out
+
+
+def wait_metrics(port, ok, timeout=30):
+    """Polls /metrics at port until ok(page) holds: that page, or the last
+    one seen when timeout seconds passed first."""
+    end = time.time() + timeout
+    while True:
+        page = metrics(port)
+        if ok(page) or time.time() > end:
+            return page
+        time.sleep(0.05)

@@ -50,8 +50,12 @@ int amr_init(amr_detector *d, const aml_geom *geo, int suspect_ms, int64_t ninst
         amr_free(d);
         return -1;
     }
-    for (int i = 0; i < geo->machines; i++)
+    for (int i = 0; i < geo->machines; i++) {
         d->m[i].heard_ms = -1;
+        for (int64_t k = 0; k < ninst; k++)
+            for (aml_role r = AML_DATA; r <= AML_WITNESS; r++)
+                d->m[i].plays += aml_server_pid(geo, i, r, k) >= 0;
+    }
     for (int64_t i = 0; i < ninst; i++)
         d->track[i] = (amr_track){.mode = AMOP_IDLE, .who = -1};
     return 0;
@@ -129,25 +133,28 @@ void amr_observe(amr_detector *d, int64_t inst, amop_ask mode, int who, int64_t 
     if (t->mode != AMOP_IDLE && (mode == AMOP_IDLE || who != t->who || epoch != t->epoch)) {
         int m = who_machine(d, inst, t->who, &r);
         bool done = mode == AMOP_IDLE && t->mode == AMOP_GO;
-        if (m >= 0) {
-            d->m[m].replacing--;
-            if (done) d->m[m].replacements++, d->m[m].replaced_wall = wall_ms;
-        }
+        amr_machine *x = m >= 0 ? &d->m[m] : NULL;
+        if (x) x->replacing--;
         if (done) d->replacements++;
+        if (done && x) x->replacements++, x->round_done++;
         hoc_log(&d->log, HOC_LOG_INFO,
                 "instance %lld: pid %d (%c, machine %d) epoch %lld %s after %lld ms",
                 (long long)inst, t->who, r, m, (long long)t->epoch,
                 done ? "replaced: live" : "superseded", (long long)(wall_ms - t->since_wall));
-        if (done && m >= 0 && d->m[m].replacing == 0)
+        if (done && x && x->round_done == x->plays) {
+            x->replaced_wall = wall_ms;
             hoc_log(&d->log, HOC_LOG_WARN,
-                    "machine %d: every server replacement done (%llu so far), %lld ms after its "
-                    "suspicion; its servers rebuild what they lost from their stripes",
-                    m, (unsigned long long)d->m[m].replacements,
-                    (long long)(d->m[m].suspected_wall ? wall_ms - d->m[m].suspected_wall : 0));
+                    "machine %d: all %lld of its servers replaced (one an instance), %lld ms "
+                    "after its last suspicion; they rebuild what they lost from their stripes",
+                    m, (long long)x->plays,
+                    (long long)(x->suspected_wall ? wall_ms - x->suspected_wall : -1));
+        }
     }
     if (mode != AMOP_IDLE && (t->mode == AMOP_IDLE || who != t->who || epoch != t->epoch)) {
         int m = who_machine(d, inst, who, &r);
-        if (m >= 0 && d->m[m].replacing++ == 0)
+        /* a replacement after a whole one starts the next whole one */
+        if (m >= 0 && d->m[m].round_done >= d->m[m].plays) d->m[m].round_done = 0;
+        if (m >= 0 && d->m[m].replacing++ == 0 && d->m[m].round_done == 0)
             hoc_log(&d->log, HOC_LOG_WARN,
                     "machine %d: replacing its servers (first: instance %lld, pid %d, epoch %lld, "
                     "%s)",
@@ -188,7 +195,8 @@ void amr_render(const amr_detector *d, struct evbuffer *b, int64_t now_ms)
                        "Unix time (ms) of the machine's last suspicion; 0: never.", sat, M,
                        "machine");
     hoc_metrics_family(b, "amalgam_reconf_replaced_at_ms", "gauge",
-                       "Unix time (ms) the machine's last server replacement completed; 0: never.",
+                       "Unix time (ms) the last replacement of all the machine's servers "
+                       "completed; 0: never.",
                        rat, M, "machine");
     hoc_metrics_family(b, "amalgam_reconf_machine_replacements_total", "counter",
                        "Server replacements (an instance's pid) of the machine completed.", rep, M,

@@ -31,8 +31,10 @@ typedef struct amr_machine {
     uint64_t incarnation; /* its process's stamp, from the last heartbeat */
     bool suspected;
     int64_t suspected_wall; /* unix ms of the last suspicion; 0: never */
-    int64_t replaced_wall;  /* unix ms when its last server replacement completed; 0: never */
+    int64_t replaced_wall;  /* unix ms when its last whole replacement completed; 0: never */
     int replacing;          /* server replacements of its pids in progress */
+    int64_t plays;          /* instances where it plays a pid: a whole replacement */
+    int64_t round_done;     /* of the current whole replacement, the servers replaced */
     uint64_t suspicions, replacements;
 } amr_machine;
 
