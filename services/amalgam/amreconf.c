@@ -175,6 +175,7 @@ void amr_render(const amr_detector *d, struct evbuffer *b, int64_t now_ms)
     int M = d->geo->machines;
     uint64_t *v = calloc((size_t)M * 5, sizeof *v);
     if (!v) return;
+    /* the five per-machine families, in fam's order below */
     uint64_t *sus = v, *quiet = v + M, *sat = v + 2 * M, *rat = v + 3 * M, *rep = v + 4 * M;
     for (int i = 0; i < M; i++) {
         const amr_machine *x = &d->m[i];
@@ -184,37 +185,35 @@ void amr_render(const amr_detector *d, struct evbuffer *b, int64_t now_ms)
         rat[i] = (uint64_t)x->replaced_wall;
         rep[i] = x->replacements;
     }
-    hoc_metrics_family(b, "amalgam_reconf_suspected", "gauge",
-                       "1 while the machine is suspected (silent for suspect-ms).", sus, M,
-                       "machine");
-    hoc_metrics_family(b, "amalgam_reconf_silent_ms", "gauge",
-                       "Milliseconds since the machine's last heartbeat (since this replica "
-                       "started if never heard).",
-                       quiet, M, "machine");
-    hoc_metrics_family(b, "amalgam_reconf_suspected_at_ms", "gauge",
-                       "Unix time (ms) of the machine's last suspicion; 0: never.", sat, M,
-                       "machine");
-    hoc_metrics_family(b, "amalgam_reconf_replaced_at_ms", "gauge",
-                       "Unix time (ms) the last replacement of all the machine's servers "
-                       "completed; 0: never.",
-                       rat, M, "machine");
-    hoc_metrics_family(b, "amalgam_reconf_machine_replacements_total", "counter",
-                       "Server replacements (an instance's pid) of the machine completed.", rep, M,
-                       "machine");
-    uint64_t tot[3] = {d->suspicions, d->replacements, d->bad_heartbeats};
-    hoc_metrics_family(b, "amalgam_reconf_suspicions_total", "counter",
-                       "Machines suspected (each silence counted once).", tot, 1, NULL);
-    hoc_metrics_family(b, "amalgam_reconf_replacements_total", "counter",
-                       "Server replacements (Stop/Install/Go or Consent/Admit/Go) completed.",
-                       tot + 1, 1, NULL);
-    hoc_metrics_family(b, "amalgam_reconf_bad_heartbeats_total", "counter",
-                       "Heartbeat frames refused (malformed, or from a pid the sender does not "
-                       "play).",
-                       tot + 2, 1, NULL);
-    uint64_t inprog = 0;
+    uint64_t tot[4] = {d->suspicions, d->replacements, d->bad_heartbeats, 0};
     for (int i = 0; i < M; i++)
-        inprog += (uint64_t)(d->m[i].replacing > 0 ? d->m[i].replacing : 0);
-    hoc_metrics_family(b, "amalgam_reconf_replacing", "gauge", "Server replacements in progress.",
-                       &inprog, 1, NULL);
+        tot[3] += (uint64_t)(d->m[i].replacing > 0 ? d->m[i].replacing : 0);
+    /* per machine (label machine="i") when n is M, else one sample */
+    static const struct {
+        const char *name, *type, *help;
+    } fam[] = {
+        {"amalgam_reconf_suspected", "gauge",
+         "1 while the machine is suspected (silent for suspect-ms)."},
+        {"amalgam_reconf_silent_ms", "gauge",
+         "Milliseconds since the machine's last heartbeat (since this replica started if never "
+         "heard)."},
+        {"amalgam_reconf_suspected_at_ms", "gauge",
+         "Unix time (ms) of the machine's last suspicion; 0: never."},
+        {"amalgam_reconf_replaced_at_ms", "gauge",
+         "Unix time (ms) the last replacement of all the machine's servers completed; 0: never."},
+        {"amalgam_reconf_machine_replacements_total", "counter",
+         "Server replacements (an instance's pid) of the machine completed."},
+        {"amalgam_reconf_suspicions_total", "counter",
+         "Machines suspected (each silence counted once)."},
+        {"amalgam_reconf_replacements_total", "counter",
+         "Server replacements (Stop/Install/Go or Consent/Admit/Go) completed."},
+        {"amalgam_reconf_bad_heartbeats_total", "counter",
+         "Heartbeat frames refused (malformed, or from a pid the sender does not play)."},
+        {"amalgam_reconf_replacing", "gauge", "Server replacements in progress."},
+    };
+    for (int k = 0; k < 9; k++)
+        hoc_metrics_family(b, fam[k].name, fam[k].type, fam[k].help,
+                           k < 5 ? v + k * M : tot + k - 5, k < 5 ? M : 1,
+                           k < 5 ? "machine" : NULL);
     free(v);
 }
