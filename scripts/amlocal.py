@@ -1,6 +1,7 @@
 """A local Amalgam cluster's client side, shared by make demo (scripts/demo.py)
 and the service test (tests/amalgam/service/run.py): free loopback ports,
 where a block lives, and a RESP2 connection with typed replies."""
+import collections
 import random
 import socket
 import time
@@ -104,10 +105,14 @@ def metrics(port):
 
 def wait_metrics(port, ok, timeout=30):
     """Polls /metrics at port until ok(page) holds: that page, or the last
-    one seen when timeout seconds passed first."""
+    one seen when timeout seconds passed first (a name missing reads 0)."""
     end = time.time() + timeout
     while True:
-        page = metrics(port)
+        try:
+            page = metrics(port)
+        except OSError:  # not listening yet (a process starting): a page where all is 0
+            page = {}
+        page = collections.defaultdict(int, page)
         if ok(page) or time.time() > end:
             return page
         time.sleep(0.05)

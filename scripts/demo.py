@@ -228,7 +228,8 @@ def main():
                            "--data", os.path.join(tmp, f"data{m}")]
         for m in range(M):
             start(f"m{m}", serve(m), os.path.join(tmp, f"m{m}.log"))
-        start("reconf", [am, "reconf", "--cluster", path, "--id", "0", "--log", "info"], os.path.join(tmp, "reconf.log"))
+        start("reconf", [am, "reconf", "--cluster", path, "--id", "0", "--log", "info",
+                         "--data", os.path.join(tmp, "reconf")], os.path.join(tmp, "reconf.log"))
         deadline = time.time() + 20
         for m in range(M):
             while True:
@@ -305,7 +306,8 @@ def main():
         rep = f'hoc_amalgam_reconf_machine_replacements_total{{machine="{dead}"}}'
         page = amlocal.wait_metrics(rmet, lambda p: p[rep] >= stripes)
         t_replaced = page[f'hoc_amalgam_reconf_replaced_at_ms{{machine="{dead}"}}'] / 1000
-        mpage = amlocal.wait_metrics(mmet[dead], lambda p: p["hoc_amalgam_degraded_instances"] == 0)
+        mpage = amlocal.wait_metrics(mmet[dead], lambda p: p["hoc_amalgam_degraded_instances"] == 0
+                                and p["hoc_amalgam_rebuilt_at_ms"] > 0)
         t_whole = mpage["hoc_amalgam_rebuilt_at_ms"] / 1000
         if page[rep] < stripes or mpage["hoc_amalgam_degraded_instances"]:
             raise SystemExit(f"demo: machine {dead}: {page[rep]} of {stripes} servers replaced, "

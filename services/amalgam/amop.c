@@ -92,13 +92,24 @@ int amop_model_init(amop_model *m, const hoc_algo *a, int64_t block, int64_t per
             if (strcmp(m->mode->enum_names[j], ASKS[k]) == 0) m->ask[k] = (int32_t)j;
     }
     m->g = geo->g;
+    static const char *const DECISION[10] = {"mode", "who", "eps", "beps", "tau",
+                                             "top",  "uop", "um",  "ukb",  "ud"};
+    bool decided = true;
+    for (int k = 0; k < 10; k++) {
+        m->decision[k] = NULL;
+        for (int i = 0; i < a->nfields; i++)
+            if (strcmp(a->fields[i].name, DECISION[k]) == 0) m->decision[k] = &a->fields[i];
+        decided = decided && m->decision[k];
+    }
+    m->resp = field(a, "resp", HOC_K_SET);
     m->executed = output(a, "executed", HOC_K_BYTES);
     m->committed = output(a, "committed", HOC_K_INT);
     uint64_t bytes = (uint64_t)block * (uint64_t)per_inst;
     if (find_op(m) || !m->blk || !m->par || !m->opn || !m->com || !m->live || !m->lost ||
         !m->plost || !m->inb || !m->app || !m->executed || !m->committed || !m->mode || !m->who ||
-        !m->eps || !m->beps || m->ask[AMOP_IDLE] < 0 || m->ask[AMOP_ADMIT] < 0 ||
-        m->blk->count != bytes || m->par->count != bytes || m->executed->count != block) {
+        !m->eps || !m->beps || m->ask[AMOP_IDLE] < 0 || m->ask[AMOP_ADMIT] < 0 || !decided ||
+        !m->resp || m->blk->count != bytes || m->par->count != bytes ||
+        m->executed->count != block) {
         snprintf(
             err, errn,
             "this build of amalgam.ho (%s) is not the one services/amalgam/amop.c was "
@@ -190,6 +201,38 @@ void amop_reconf_of(const amop_model *m, const void *state, amop_ask *mode, int 
         *epoch = get_int(state, m->eps, (int)w);
     else if (w >= m->g && (uint32_t)w < m->beps->count)
         *epoch = get_int(state, m->beps, (int)w);
+}
+
+static size_t field_bytes(const hoc_field *f)
+{
+    return (size_t)f->count * hoc_kind_size(f->kind);
+}
+
+size_t amop_reconf_size(const amop_model *m)
+{
+    size_t n = 0;
+    for (int k = 0; k < 10; k++)
+        n += field_bytes(m->decision[k]);
+    return n;
+}
+
+void amop_reconf_save(const amop_model *m, const void *state, uint8_t *out)
+{
+    for (int k = 0; k < 10; k++) {
+        size_t n = field_bytes(m->decision[k]);
+        memcpy(out, (const uint8_t *)state + m->decision[k]->offset, n);
+        out += n;
+    }
+}
+
+void amop_reconf_load(const amop_model *m, const uint8_t *in, void *state)
+{
+    for (int k = 0; k < 10; k++) {
+        size_t n = field_bytes(m->decision[k]);
+        memcpy((uint8_t *)state + m->decision[k]->offset, in, n);
+        in += n;
+    }
+    memset((uint8_t *)state + m->resp->offset, 0, sizeof(hoc_set));
 }
 
 const uint8_t *amop_block(const amop_model *m, const void *state, int b)

@@ -60,6 +60,8 @@ typedef struct amop_model {
     int64_t params[AMOP_MAX_ARGS]; /* n first */
     const hoc_field *blk, *par, *opn, *com, *live, *lost, *app, *plost, *inb;
     const hoc_field *mode, *who, *eps, *beps; /* the reconfiguration role's */
+    const hoc_field *decision[10];            /* what it decided (amop_reconf_save) */
+    const hoc_field *resp;                    /* who answered its current request */
     int32_t ask[AMOP_NASKS];                  /* the value of each Ask member */
     int64_t g;
     const hoc_output *executed, *committed;
@@ -91,6 +93,14 @@ void amop_view_of(const amop_model *m, const void *state, amop_view *v);
  * what it does, the pid it replaces (-1: none) and that pid's epoch. */
 void amop_reconf_of(const amop_model *m, const void *state, amop_ask *mode, int *who,
                     int64_t *epoch);
+/* Bytes of the reconfiguration role's decision fields: its mode, the pid
+ * it replaces, every epoch, and the chain and union it collected. */
+size_t amop_reconf_size(const amop_model *m);
+/* Copies pid n-1's decision fields from state to out[amop_reconf_size]. */
+void amop_reconf_save(const amop_model *m, const void *state, uint8_t *out);
+/* Puts saved decision fields back into state, with the answers to its
+ * current request forgotten (collected again, as after lost messages). */
+void amop_reconf_load(const amop_model *m, const uint8_t *in, void *state);
 /* Block b of a data server's shard (m->block bytes). */
 const uint8_t *amop_block(const amop_model *m, const void *state, int b);
 /* Block b of a parity server's row (m->block bytes). */

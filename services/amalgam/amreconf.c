@@ -2,6 +2,7 @@
  * reconfiguration service (amreconf.h). */
 #include "amreconf.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,11 +144,14 @@ void amr_observe(amr_detector *d, int64_t inst, amop_ask mode, int who, int64_t 
                 done ? "replaced: live" : "superseded", (long long)(wall_ms - t->since_wall));
         if (done && x && x->round_done == x->plays) {
             x->replaced_wall = wall_ms;
+            char since[64] = "never suspected";
+            if (x->suspected_wall)
+                snprintf(since, sizeof since, "%lld ms after its last suspicion",
+                         (long long)(wall_ms - x->suspected_wall));
             hoc_log(&d->log, HOC_LOG_WARN,
-                    "machine %d: all %lld of its servers replaced (one an instance), %lld ms "
-                    "after its last suspicion; they rebuild what they lost from their stripes",
-                    m, (long long)x->plays,
-                    (long long)(x->suspected_wall ? wall_ms - x->suspected_wall : -1));
+                    "machine %d: all %lld of its servers replaced (one an instance), %s; they "
+                    "rebuild what they lost from their stripes",
+                    m, (long long)x->plays, since);
         }
     }
     if (mode != AMOP_IDLE && (t->mode == AMOP_IDLE || who != t->who || epoch != t->epoch)) {

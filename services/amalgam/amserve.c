@@ -5,6 +5,7 @@
  * answered from the outputs (amop.h knows which). */
 #include "amserve.h"
 
+#include <errno.h>
 #include <event2/event.h>
 #include <signal.h>
 #include <stdio.h>
@@ -174,6 +175,63 @@ static int io_app(void *ctx, int from, const uint8_t *p, size_t len)
     return 0;
 }
 
+/* reconf with --data: a change of decision (mode, pid replaced or epoch) is
+ * written before the round messages that follow it leave; true holds them
+ * until the sync at the end of the iteration (io_iteration) */
+static bool io_sending(void *ctx, uint64_t inst, int64_t round, const void *state)
+{
+    ams_group *gr = ctx;
+    ams_server *s = gr->srv;
+    (void)round;
+    if (gr->role != AML_RECONF || !s->durable) return false;
+    if (s->store_failed) return true; /* never released: omissions */
+    amr_track now = {0};
+    amop_reconf_of(&s->model, state, &now.mode, &now.who, &now.epoch);
+    amr_track *was = &s->saved[inst];
+    if (now.mode == was->mode && now.who == was->who && now.epoch == was->epoch)
+        return s->store.dirty;
+    amop_reconf_save(&s->model, state, s->dec);
+    if (ars_put(&s->store, (int64_t)inst, s->dec) != 0) {
+        hoc_log(&s->log, HOC_LOG_ERROR,
+                "%s: cannot write a decision (%s): the reconfiguration service goes silent rather "
+                "than act on what a restart would forget",
+                s->store.path, strerror(errno));
+        s->store_failed = true;
+        return true;
+    }
+    *was = now;
+    return true;
+}
+
+/* reconf with --data: a restarted service resumes each instance from its
+ * last decision written (amrstore.h) */
+static void io_restore(void *ctx, uint64_t inst, void *state)
+{
+    ams_group *gr = ctx;
+    ams_server *s = gr->srv;
+    if (gr->role != AML_RECONF || !s->durable || !ars_get(&s->store, (int64_t)inst, s->dec)) return;
+    amop_reconf_load(&s->model, s->dec, state);
+    amr_track *t = &s->saved[inst];
+    amop_reconf_of(&s->model, state, &t->mode, &t->who, &t->epoch);
+}
+
+/* reconf with --data: syncs what this iteration wrote, then lets out the
+ * round messages that waited for it */
+static void commit_decisions(ams_group *gr)
+{
+    ams_server *s = gr->srv;
+    if (!s->durable || !hoc_svc_held(gr->svc)) return;
+    if (!s->store_failed && ars_sync(&s->store) != 0) {
+        hoc_log(&s->log, HOC_LOG_ERROR, "%s: cannot sync (%s): the service goes silent",
+                s->store.path, strerror(errno));
+        s->store_failed = true;
+    }
+    if (s->store_failed)
+        hoc_svc_discard_held(gr->svc);
+    else
+        hoc_svc_release(gr->svc);
+}
+
 /* reconf: each instance's reconfiguration role, as its rounds leave it */
 static void io_iteration(void *ctx, uint64_t now)
 {
@@ -181,6 +239,7 @@ static void io_iteration(void *ctx, uint64_t now)
     ams_server *s = gr->srv;
     (void)now;
     if (gr->role != AML_RECONF) return;
+    commit_decisions(gr);
     int64_t wall = wall_ms();
     for (int64_t i = gr->cls; i < s->ninst; i += s->c.geo.machines) {
         const void *st = hoc_engine_state(hoc_svc_engine(gr->svc), (uint64_t)i);
@@ -336,7 +395,9 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
                      .output = io_output,
                      .event_done = io_event_done,
                      .app = io_app,
-                     .iteration = io_iteration};
+                     .iteration = io_iteration,
+                     .sending = io_sending,
+                     .restore = io_restore};
     char why[512];
     if (!(gr->svc = hoc_svc_new(s->base, &so, &io, why, sizeof why))) {
         snprintf(err, errn, "%c server of class %d (pid %d, port %d): %s", aml_role_letter(role), t,
@@ -496,6 +557,37 @@ static int decide_start(ams_server *s, const ams_opts *o, uint64_t cid, char *er
     return 0;
 }
 
+/* reconf: its decisions on disk with --data (a restart resumes them);
+ * without, a warning: a restarted service would use epochs again */
+static int open_decisions(ams_server *s, const ams_opts *o, uint64_t cid, char *err, size_t errn)
+{
+    if (!o->data) {
+        hoc_log(&s->log, HOC_LOG_WARN,
+                "reconf %d: no --data DIR: its decisions (epochs, replacements under way) live in "
+                "memory, and a restarted service would use epochs again and stall replacements",
+                o->reconf);
+        return 0;
+    }
+    size_t rec = amop_reconf_size(&s->model);
+    s->saved = calloc((size_t)s->ninst, sizeof *s->saved);
+    s->dec = malloc(rec);
+    if (!s->saved || !s->dec) {
+        snprintf(err, errn, "out of memory");
+        return -1;
+    }
+    for (int64_t i = 0; i < s->ninst; i++)
+        s->saved[i] = (amr_track){.mode = AMOP_IDLE, .who = -1};
+    if (ars_open(&s->store, o->data, cid, o->reconf, s->ninst, rec, err, errn)) return -1;
+    s->durable = true;
+    int64_t had = 0;
+    for (int64_t i = 0; i < s->ninst; i++)
+        had += s->store.seq[i] > 0;
+    hoc_log(&s->log, had ? HOC_LOG_WARN : HOC_LOG_INFO,
+            "reconf %d: decisions in %s (%lld instances resume from a decision written before)",
+            o->reconf, s->store.path, (long long)had);
+    return 0;
+}
+
 static void server_free(ams_server *s)
 {
     amf_free(s->front);
@@ -516,6 +608,9 @@ static void server_free(ams_server *s)
     if (s->base) event_base_free(s->base);
     amd_free(&s->dedup);
     amr_free(&s->det);
+    ars_close(&s->store);
+    free(s->saved);
+    free(s->dec);
     amc_free(&s->c);
 }
 
@@ -547,6 +642,7 @@ int ams_run(const ams_opts *o, char *err, size_t errn)
         snprintf(err, errn, "out of memory");
         goto out;
     }
+    if (o->machine < 0 && open_decisions(&s, o, cid, err, errn)) goto out;
     if (open_groups(&s, err, errn)) goto out;
     /* recorded once its ports are bound, before it answers anyone: from now
      * on a client may have written here, so a restart must rebuild */
@@ -566,6 +662,7 @@ int ams_run(const ams_opts *o, char *err, size_t errn)
             goto out;
         }
     }
+    if (o->machine >= 0) count_degraded(&s); /* /metrics never shows a joining machine whole */
     if (start_beat(&s, err, errn)) goto out;
     s.sigint = evsignal_new(s.base, SIGINT, on_signal, &s);
     s.sigterm = evsignal_new(s.base, SIGTERM, on_signal, &s);

@@ -19,6 +19,7 @@
 #include "amdedup.h"
 #include "amop.h"
 #include "amreconf.h"
+#include "amrstore.h"
 #include "log.h"
 #include "svc.h"
 
@@ -67,7 +68,11 @@ typedef struct ams_server {
     struct event *beat;   /* serve: the heartbeat; reconf: the detector's tick */
     uint64_t incarnation; /* serve: this process, in its heartbeats */
     amr_detector det;     /* reconf: the failure detector */
-    int64_t degraded;     /* serve: instances where a server here is not whole yet */
+    ars_store store;      /* reconf with --data: its decisions on disk */
+    bool durable, store_failed;
+    amr_track *saved; /* reconf: each instance's decision as last written */
+    uint8_t *dec;     /* reconf: one decision record's bytes */
+    int64_t degraded; /* serve: instances where a server here is not whole yet */
     int64_t degraded_since, rebuilt_wall; /* serve: unix ms; 0: never */
     ams_group *groups;
     int ngroups;

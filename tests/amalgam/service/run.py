@@ -149,7 +149,9 @@ def main():
     for m in range(M):
         start(["serve", "--cluster", path, "--machine", str(m), "--data", data[m]],
               os.path.join(tmp, f"m{m}.log"))
-    start(["reconf", "--cluster", path, "--id", "0"], os.path.join(tmp, "reconf.log"))
+    rdata = os.path.join(tmp, "reconfdata")
+    rcmd = ["reconf", "--cluster", path, "--id", "0", "--data", rdata]
+    start(rcmd, os.path.join(tmp, "reconf.log"))
     conns = {}
     deadline = time.time() + 20
     for m in range(M):
@@ -395,7 +397,8 @@ def main():
           and page[f'hoc_amalgam_reconf_suspected{{machine="{dead}"}}'] == 0
           and page[f'hoc_amalgam_reconf_replaced_at_ms{{machine="{dead}"}}'] > suspected_at,
           f"replacements of machine {dead}: {page}")
-    mpage = amlocal.wait_metrics(base + 20 * dead + 11, lambda p: p["hoc_amalgam_degraded_instances"] == 0)
+    mpage = amlocal.wait_metrics(base + 20 * dead + 11, lambda p: p["hoc_amalgam_degraded_instances"] == 0
+                                and p["hoc_amalgam_rebuilt_at_ms"] > 0)
     check(mpage["hoc_amalgam_degraded_instances"] == 0 and mpage["hoc_amalgam_rebuilt_at_ms"] > suspected_at,
           f"machine {dead} not whole again: {mpage}")
     rlog = open(os.path.join(tmp, "reconf.log")).read()
@@ -415,6 +418,39 @@ def main():
     for (b, s), v in sorted(want.items()):
         got = conns[data_machine(b, s)].cmd("AM.READ", b, s)
         check(got == ("bulk", block_of(v)), f"read {b}.{s} at the end: {got}")
+    # ---- the reconfiguration service killed in the middle of a replacement: restarted
+    # with its --data, it resumes each instance from its last decision written, so the
+    # replacement ends with new epochs (without them, a restarted service used epoch 1
+    # again, which the backups had closed: the replacement never ended) ----
+    procs[dead].kill()
+    procs[dead].wait()
+    conns.pop(dead).close()
+    procs[dead] = start(["serve", "--cluster", path, "--machine", str(dead), "--data", data[dead]],
+                        os.path.join(tmp, f"m{dead}-rejoin2.log"))
+    procs.pop()
+    page = amlocal.wait_metrics(rmet, lambda p: p["hoc_amalgam_reconf_replacing"] > 0, timeout=20)
+    check(page["hoc_amalgam_reconf_replacing"] > 0, f"no replacement under way after machine {dead} restarted: {page}")
+    procs[M].kill()
+    procs[M].wait()
+    procs[M] = start(rcmd, os.path.join(tmp, "reconf2.log"))
+    procs.pop()
+    # (the new service counts only what it saw end: the machine's own page says it is whole)
+    mpage = amlocal.wait_metrics(base + 20 * dead + 11, lambda p: p["hoc_amalgam_degraded_instances"] == 0
+                                and p["hoc_amalgam_rebuilt_at_ms"] > 0)
+    page = amlocal.wait_metrics(rmet, lambda p: p["hoc_amalgam_reconf_silent_ms{machine=\"0\"}"] > 0
+                                and p["hoc_amalgam_reconf_replacing"] == 0)
+    rlog = open(os.path.join(tmp, "reconf2.log")).read()
+    check(mpage["hoc_amalgam_degraded_instances"] == 0 and mpage["hoc_amalgam_rebuilt_at_ms"] > 0
+          and page["hoc_amalgam_reconf_replacing"] == 0
+          and "instances resume from a decision written before" in rlog,
+          f"replacement across a reconf restart: {dict(page)} {dict(mpage)} {rlog[-600:]}")
+    conns[dead] = Resp(client[dead])
+    for (b, s), v in sorted(want.items()):
+        got = conns[data_machine(b, s)].cmd("AM.READ", b, s)
+        check(got == ("bulk", block_of(v)), f"read {b}.{s} after the reconf restart: {got}")
+    for b in range(STRIPES):
+        r = run_cli(path, "verify", b)
+        check(r.returncode == 0, f"verify {b} after the reconf restart: {r.stdout} {r.stderr}")
     # with three machines down a stripe has fewer than g positions: decode says so
     dead = 4
     procs[dead].kill()
