@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hoc_rt.h"
 #include "metrics.h"
 
 static const char *const MODES[AMOP_NASKS] = {"Idle", "Stop", "Install", "Go", "Consent", "Admit"};
@@ -19,24 +20,17 @@ int amr_heartbeat_ms(int suspect_ms)
 void amr_hb_encode(uint8_t *out, int machine, uint64_t incarnation)
 {
     memcpy(out, "AMHB", 4);
-    for (int i = 0; i < 4; i++)
-        out[4 + i] = (uint8_t)((uint32_t)machine >> (8 * i));
-    for (int i = 0; i < 8; i++)
-        out[8 + i] = (uint8_t)(incarnation >> (8 * i));
+    hoc_put_u32(out + 4, (uint32_t)machine);
+    hoc_put_u64(out + 8, incarnation);
 }
 
 int amr_hb_decode(const uint8_t *p, size_t len, int *machine, uint64_t *incarnation)
 {
     if (len != AMR_HB_LEN || memcmp(p, "AMHB", 4) != 0) return -1;
-    uint32_t m = 0;
-    uint64_t inc = 0;
-    for (int i = 0; i < 4; i++)
-        m |= (uint32_t)p[4 + i] << (8 * i);
-    for (int i = 0; i < 8; i++)
-        inc |= (uint64_t)p[8 + i] << (8 * i);
+    uint32_t m = hoc_get_u32(p + 4);
     if (m > INT32_MAX) return -1;
     *machine = (int)m;
-    *incarnation = inc;
+    *incarnation = hoc_get_u64(p + 8);
     return 0;
 }
 

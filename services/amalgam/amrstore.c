@@ -10,23 +10,10 @@
 #include <unistd.h>
 
 #include "amstate.h"
+#include "hoc_rt.h"
 
 #define HEAD 32      /* "AMRS0001", cluster id, instances, record bytes */
 #define SLOT_HEAD 16 /* sequence number, hash of it and the payload */
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
 
 static off_t slot_off(const ars_store *s, int64_t inst, int k)
 {
@@ -44,8 +31,8 @@ static uint64_t read_slot(ars_store *s, int64_t inst, int k)
 {
     size_t n = SLOT_HEAD + s->rec;
     if (pread(s->fd, s->slot, n, slot_off(s, inst, k)) != (ssize_t)n) return 0;
-    uint64_t seq = get64(s->slot);
-    return seq && get64(s->slot + 8) == slot_hash(s->slot, s->rec) ? seq : 0;
+    uint64_t seq = hoc_get_u64(s->slot);
+    return seq && hoc_get_u64(s->slot + 8) == slot_hash(s->slot, s->rec) ? seq : 0;
 }
 
 static int fail(ars_store *s, char *err, size_t errn, const char *what)
@@ -73,9 +60,9 @@ int ars_open(ars_store *s, const char *dir, uint64_t cid, int replica, int64_t n
         return fail(s, err, errn, "cannot open");
     uint8_t head[HEAD], want[HEAD];
     memcpy(want, "AMRS0001", 8);
-    put64(want + 8, cid);
-    put64(want + 16, (uint64_t)ninst);
-    put64(want + 24, (uint64_t)rec);
+    hoc_put_u64(want + 8, cid);
+    hoc_put_u64(want + 16, (uint64_t)ninst);
+    hoc_put_u64(want + 24, (uint64_t)rec);
     ssize_t got = pread(s->fd, head, HEAD, 0);
     if (got == 0) { /* new: the header, durably, before any record */
         if (pwrite(s->fd, want, HEAD, 0) != HEAD || fsync(s->fd) != 0)
@@ -111,9 +98,9 @@ bool ars_get(ars_store *s, int64_t inst, uint8_t *out)
 int ars_put(ars_store *s, int64_t inst, const uint8_t *payload)
 {
     uint64_t seq = s->seq[inst] + 1;
-    put64(s->slot, seq);
+    hoc_put_u64(s->slot, seq);
     memcpy(s->slot + SLOT_HEAD, payload, s->rec);
-    put64(s->slot + 8, slot_hash(s->slot, s->rec));
+    hoc_put_u64(s->slot + 8, slot_hash(s->slot, s->rec));
     size_t n = SLOT_HEAD + s->rec;
     /* slot seq % 2: never the one holding the newest record */
     if (pwrite(s->fd, s->slot, n, slot_off(s, inst, (int)(seq % 2))) != (ssize_t)n) return -1;

@@ -78,6 +78,16 @@ def data_machine(b, s):
     return amlocal.data_machine(b, s, M)
 
 
+def check_all(conns, want, path, when):
+    """Every block reads back as recorded, every stripe's parity verifies."""
+    for (b, s), v in sorted(want.items()):
+        got = conns[data_machine(b, s)].cmd("AM.READ", b, s)
+        check(got == ("bulk", amlocal.block_of(v, BLOCK)), f"read {b}.{s} {when}: {got}")
+    for b in range(STRIPES):
+        r = run_cli(path, "verify", b)
+        check(r.returncode == 0, f"verify {b} {when}: {r.stdout} {r.stderr}")
+
+
 def run_cli(path, *args):
     return subprocess.run([AM, "cli", "--cluster", path] + [str(a) for a in args],
                           capture_output=True, text=True, timeout=60)
@@ -272,12 +282,7 @@ def main():
     check(got[0] == "err" and "Protocol error" in got[1], f"malformed RESP: {got}")
     check(bad_conn.reply()[0] == "closed", "a malformed stream is closed")
     bad_conn.close()
-    for (b, s), v in sorted(want.items()):
-        got = conns[data_machine(b, s)].cmd("AM.READ", b, s)
-        check(got == ("bulk", block_of(v)), f"read {b}.{s} after bad requests: {got}")
-    for b in range(STRIPES):
-        r = run_cli(path, "verify", b)
-        check(r.returncode == 0, f"verify {b} after bad requests: {r.stdout} {r.stderr}")
+    check_all(conns, want, path, "after bad requests")
     check(all(p.poll() is None for p in procs), "every process alive after bad input")
     # /metrics counts the committed ops of each machine's data server
     total = dups = 0
@@ -445,12 +450,7 @@ def main():
           and "instances resume from a decision written before" in rlog,
           f"replacement across a reconf restart: {dict(page)} {dict(mpage)} {rlog[-600:]}")
     conns[dead] = Resp(client[dead])
-    for (b, s), v in sorted(want.items()):
-        got = conns[data_machine(b, s)].cmd("AM.READ", b, s)
-        check(got == ("bulk", block_of(v)), f"read {b}.{s} after the reconf restart: {got}")
-    for b in range(STRIPES):
-        r = run_cli(path, "verify", b)
-        check(r.returncode == 0, f"verify {b} after the reconf restart: {r.stdout} {r.stderr}")
+    check_all(conns, want, path, "after the reconf restart")
     # with three machines down a stripe has fewer than g positions: decode says so
     dead = 4
     procs[dead].kill()
