@@ -3,12 +3,17 @@
  * and refused, suspicion exactly at suspect-ms and not before, cleared by
  * a heartbeat, a machine never heard, and a whole replacement counted only
  * once every instance replaced the machine's server (a superseded one does
- * not count). */
+ * not count); and the decisions on disk (amrstore.h): read back after a
+ * reopen, the previous one after a torn write, another cluster refused. */
 #include <event2/buffer.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "amreconf.h"
+#include "amrstore.h"
 
 static int failures;
 
@@ -125,12 +130,51 @@ static void replacements(const aml_geom *geo)
     amr_free(&d);
 }
 
+static void store(void)
+{
+    char dir[] = "/tmp/amalgam-reconf-XXXXXX", err[512];
+    CHECK(mkdtemp(dir) != NULL);
+    ars_store st;
+    uint8_t a[100], b[100], got[100];
+    memset(a, 0xa1, sizeof a), memset(b, 0xb2, sizeof b);
+    CHECK(ars_open(&st, dir, 42, 0, 3, sizeof a, err, sizeof err) == 0);
+    CHECK(!ars_get(&st, 1, got));
+    CHECK(ars_put(&st, 1, a) == 0 && ars_sync(&st) == 0);
+    CHECK(ars_put(&st, 1, b) == 0 && ars_sync(&st) == 0);
+    CHECK(ars_get(&st, 1, got) && memcmp(got, b, sizeof b) == 0);
+    char path[sizeof st.path];
+    memcpy(path, st.path, sizeof path);
+    ars_close(&st);
+    CHECK(ars_open(&st, dir, 42, 0, 3, sizeof a, err, sizeof err) == 0);
+    CHECK(ars_get(&st, 1, got) && memcmp(got, b, sizeof b) == 0 && !ars_get(&st, 0, got));
+    ars_close(&st);
+    /* the newest record torn (its slot is 2 % 2 = 0 of instance 1): the one before */
+    int fd = open(path, O_WRONLY);
+    off_t slot0 = 32 + 2 * (16 + (off_t)sizeof a);
+    CHECK(fd >= 0 && pwrite(fd, "torn", 4, slot0 + 16 + 50) == 4);
+    close(fd);
+    CHECK(ars_open(&st, dir, 42, 0, 3, sizeof a, err, sizeof err) == 0);
+    CHECK(ars_get(&st, 1, got) && memcmp(got, a, sizeof a) == 0);
+    ars_close(&st);
+    /* another build (record size) or instance count in the same file: refused, naming it */
+    CHECK(ars_open(&st, dir, 42, 0, 3, 99, err, sizeof err) == -1 && strstr(err, path) &&
+          strstr(err, "another cluster"));
+    CHECK(ars_open(&st, dir, 42, 0, 4, sizeof a, err, sizeof err) == -1);
+    /* another cluster has a file of its own: no decisions */
+    CHECK(ars_open(&st, dir, 43, 0, 3, sizeof a, err, sizeof err) == 0 && !ars_get(&st, 1, got));
+    unlink(st.path);
+    ars_close(&st);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     aml_geom geo = {.g = 3, .f = 2, .w = 0, .machines = 5, .stripes = 10, .per_inst = 1};
     heartbeats();
     suspicion(&geo);
     replacements(&geo);
+    store();
     if (failures) return 1;
     printf("amalgam-reconf: ok\n");
     return 0;
