@@ -320,6 +320,7 @@ def main():
     dead = 4
     procs[dead].kill()
     procs[dead].wait()
+    t_kill = time.time()
     conns.pop(dead).close()
     n = 0
     for (b, s), v in sorted(want.items()):
@@ -397,6 +398,7 @@ def main():
     # the service replaced each of its servers (it plays a pid in every instance: k = M)
     # and counted it; the machine says when it was whole again
     page = amlocal.wait_metrics(rmet, lambda p: p[f'hoc_amalgam_reconf_machine_replacements_total{{machine="{dead}"}}'] == STRIPES)
+    replaced_at = page[f'hoc_amalgam_reconf_replaced_at_ms{{machine="{dead}"}}']
     check(page[f'hoc_amalgam_reconf_machine_replacements_total{{machine="{dead}"}}'] == STRIPES
           and page["hoc_amalgam_reconf_replacements_total"] == STRIPES
           and page[f'hoc_amalgam_reconf_suspected{{machine="{dead}"}}'] == 0
@@ -463,6 +465,8 @@ def main():
     b, s = next((b, s) for (b, s) in sorted(want) if data_machine(b, s) == dead)
     r = run_cli(path, "decode", b, s)
     check(r.returncode == 1 and "are needed" in r.stderr, f"decode with 3 machines down: {r.returncode} {r.stderr}")
+    print(f"amalgam-service: machine 4 suspected {suspected_at / 1000 - t_kill:.1f} s after its kill; "
+          f"restarted at {t0 - t_kill:.1f} s, its {STRIPES} servers replaced at {replaced_at / 1000 - t_kill:.1f} s")
     print(f"amalgam-service: {len(want)} blocks on {M} machines; {per_write:.1f} ms a committed write "
           f"(sequential, one client); {n} blocks read back and {rebuilt} rebuilt with machine {dead} down; "
           f"its blocks recovered {recovery:.1f} s after it rejoined")
