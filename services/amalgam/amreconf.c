@@ -171,10 +171,11 @@ void amr_observe(amr_detector *d, int64_t inst, amop_ask mode, int who, int64_t 
 void amr_render(const amr_detector *d, struct evbuffer *b, int64_t now_ms)
 {
     int M = d->geo->machines;
-    uint64_t *v = calloc((size_t)M * 5, sizeof *v);
+    uint64_t *v = calloc((size_t)M * 6, sizeof *v);
     if (!v) return;
-    /* the five per-machine families, in fam's order below */
+    /* the six per-machine families, in fam's order below */
     uint64_t *sus = v, *quiet = v + M, *sat = v + 2 * M, *rat = v + 3 * M, *rep = v + 4 * M;
+    uint64_t *heard = v + 5 * M;
     for (int i = 0; i < M; i++) {
         const amr_machine *x = &d->m[i];
         sus[i] = x->suspected;
@@ -182,11 +183,12 @@ void amr_render(const amr_detector *d, struct evbuffer *b, int64_t now_ms)
         sat[i] = (uint64_t)x->suspected_wall;
         rat[i] = (uint64_t)x->replaced_wall;
         rep[i] = x->replacements;
+        heard[i] = (uint64_t)x->heard_wall;
     }
     uint64_t tot[4] = {d->suspicions, d->replacements, d->bad_heartbeats, 0};
     for (int i = 0; i < M; i++)
         tot[3] += (uint64_t)(d->m[i].replacing > 0 ? d->m[i].replacing : 0);
-    /* per machine (label machine="i") when n is M, else one sample */
+    /* the first six per machine (label machine="i"), the others one sample */
     static const struct {
         const char *name, *type, *help;
     } fam[] = {
@@ -201,6 +203,8 @@ void amr_render(const amr_detector *d, struct evbuffer *b, int64_t now_ms)
          "Unix time (ms) the last replacement of all the machine's servers completed; 0: never."},
         {"amalgam_reconf_machine_replacements_total", "counter",
          "Server replacements (an instance's pid) of the machine completed."},
+        {"amalgam_reconf_heard_at_ms", "gauge",
+         "Unix time (ms) of the machine's last heartbeat; 0: never heard."},
         {"amalgam_reconf_suspicions_total", "counter",
          "Machines suspected (each silence counted once)."},
         {"amalgam_reconf_replacements_total", "counter",
@@ -209,9 +213,9 @@ void amr_render(const amr_detector *d, struct evbuffer *b, int64_t now_ms)
          "Heartbeat frames refused (malformed, or from a pid the sender does not play)."},
         {"amalgam_reconf_replacing", "gauge", "Server replacements in progress."},
     };
-    for (int k = 0; k < 9; k++)
+    for (int k = 0; k < 10; k++)
         hoc_metrics_family(b, fam[k].name, fam[k].type, fam[k].help,
-                           k < 5 ? v + k * M : tot + k - 5, k < 5 ? M : 1,
-                           k < 5 ? "machine" : NULL);
+                           k < 6 ? v + k * M : tot + k - 6, k < 6 ? M : 1,
+                           k < 6 ? "machine" : NULL);
     free(v);
 }

@@ -70,7 +70,9 @@ static void suspicion(const aml_geom *geo)
     CHECK(strstr(page, "hoc_amalgam_reconf_suspected{machine=\"1\"} 1\n") &&
           strstr(page, "hoc_amalgam_reconf_suspected{machine=\"0\"} 0\n") &&
           strstr(page, "hoc_amalgam_reconf_silent_ms{machine=\"1\"} 1400\n") &&
-          strstr(page, "hoc_amalgam_reconf_suspicions_total 5\n"));
+          strstr(page, "hoc_amalgam_reconf_suspicions_total 5\n") &&
+          strstr(page, "hoc_amalgam_reconf_heard_at_ms{machine=\"1\"} 1600\n") &&
+          strstr(page, "hoc_amalgam_reconf_replacing 0\n"));
     evbuffer_free(b);
     amr_free(&d);
     /* a machine never heard is suspected suspect-ms after the replica started */
