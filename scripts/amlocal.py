@@ -1,8 +1,10 @@
 """A local Amalgam cluster's client side, shared by make demo (scripts/demo.py)
 and the service test (tests/amalgam/service/run.py): free loopback ports,
 where a block lives, and a RESP2 connection with typed replies."""
+import collections
 import random
 import socket
+import time
 
 
 def free(port):
@@ -84,3 +86,33 @@ class Resp:
 
     def close(self):
         self.s.close()
+
+
+def metrics(port):
+    """The /metrics page on 127.0.0.1:port as {"name{labels}": value}."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
+        page = b""
+        while chunk := s.recv(65536):
+            page += chunk
+    out = {}
+    for line in page.decode().split("\r\n\r\n", 1)[-1].splitlines():
+        if line and not line.startswith("#"):
+            k, v = line.rsplit(" ", 1)
+            out[k] = int(v)
+    return out
+
+
+def wait_metrics(port, ok, timeout=30):
+    """Polls /metrics at port until ok(page) holds: that page, or the last
+    one seen when timeout seconds passed first (a name missing reads 0)."""
+    end = time.time() + timeout
+    while True:
+        try:
+            page = metrics(port)
+        except OSError:  # not listening yet (a process starting): a page where all is 0
+            page = {}
+        page = collections.defaultdict(int, page)
+        if ok(page) or time.time() > end:
+            return page
+        time.sleep(0.05)

@@ -6,11 +6,15 @@ Five `amalgam serve` (g = 3 data + f = 2 parity a stripe, 64-byte blocks) and
 one `amalgam reconf` on free ports in a temporary folder; a few clients run
 writes, reads and read-modify-writes, recording every acknowledged value and
 checking every reply against that record; one machine is killed with
-SIGKILL; reads of the other machines' blocks go on; the machine is restarted
-with the command that first started it, so its --data record makes it join as
-amalgam.ho's replacement and rebuild its blocks from its peers; then every
-block is read back and compared with the record and every stripe's parity is
-verified (`amalgam cli verify`). Exit 0 only if everything matched. Every
+SIGKILL; reads of the other machines' blocks go on while the reconfiguration
+service's failure detector suspects it; the demo then restarts it as a
+supervisor would (systemd's Restart=always), with the command that first
+started it, so its --data record makes it join, and the service replaces its
+servers by amalgam.ho's protocol by itself; they rebuild their blocks from
+their peers. The timeline (suspected, replaced, rebuilt) comes from the
+service's and the machine's /metrics. Then every block is read back and
+compared with the record and every stripe's parity is verified (`amalgam cli
+verify`). Exit 0 only if everything matched. Every
 process it starts is killed on the way out, on failure and on Ctrl-C too.
 
 usage: demo.py AMALGAM [--short]    (--short: fewer stripes, shorter phases, for ctest)
@@ -211,8 +215,10 @@ def main():
                  f"g {G}\nf {F}\nblock {BLOCK}\nstripes {stripes}\nblocks-per-instance 1\n")
         for m in range(M):
             fh.write(f"machine {m} 127.0.0.1 base={base + 20 * m}\n")
-        fh.write(f"reconf 0 127.0.0.1:{base + 100}\n")
+        fh.write(f"reconf 0 127.0.0.1:{base + 100} metrics={base + 105}\n")
     ports = [base + 20 * m + 3 * M for m in range(M)]  # client = base + 3M
+    rmet = base + 105  # the reconfiguration service's /metrics
+    mmet = [base + 20 * m + 3 * M + 1 for m in range(M)]  # metrics = base + 3M + 1
     ok = False
     t_start = time.time()
     try:
@@ -222,7 +228,8 @@ def main():
                            "--data", os.path.join(tmp, f"data{m}")]
         for m in range(M):
             start(f"m{m}", serve(m), os.path.join(tmp, f"m{m}.log"))
-        start("reconf", [am, "reconf", "--cluster", path, "--id", "0"], os.path.join(tmp, "reconf.log"))
+        start("reconf", [am, "reconf", "--cluster", path, "--id", "0", "--log", "info",
+                         "--data", os.path.join(tmp, "reconf")], os.path.join(tmp, "reconf.log"))
         deadline = time.time() + 20
         for m in range(M):
             while True:
@@ -259,15 +266,24 @@ def main():
         mine = [k for k in blocks if data_machine(*k) == dead]
         print(f"killed machine {dead} (SIGKILL): it held {len(mine)} data blocks and parity of every stripe. "
               f"With every machine in every stripe, writes now wait for its parity acknowledgement; "
-              f"reads of the other machines' blocks go on:", flush=True)
+              f"reads of the other machines' blocks go on while the reconfiguration service notices "
+              f"its silence (suspect-ms 1500):", flush=True)
         live = {i: [k for k in owned[i] if data_machine(*k) != dead] for i in range(CLIENTS)}
         n2, e2 = run_phase(f"machine {dead} down (reads)", t_down, ports, live, record, stats, "read", tty)
         if stats.errors:
             raise SystemExit("demo: " + stats.errors[0])
 
-        print(f"restarting machine {dead} with the same command (automatic failure detection and "
-              f"replacement onto a spare machine are still to come): its --data record says it "
-              f"served, so it joins as a replacement and rebuilds from its peers", flush=True)
+        sus = f'hoc_amalgam_reconf_suspected_at_ms{{machine="{dead}"}}'
+        page = amlocal.wait_metrics(rmet, lambda p: p[sus] > 0)
+        if not page[sus]:
+            raise SystemExit(f"demo: the reconfiguration service did not suspect machine {dead} in 30 s")
+        t_suspect = page[sus] / 1000
+        print(f"  suspected: the reconfiguration service suspected machine {dead} "
+              f"{t_suspect - t_kill:.1f} s after the kill", flush=True)
+        print(f"restarting machine {dead} with the same command, as its supervisor would (no spare "
+              f"machine: moving its servers to one is designed, not built): its --data record says "
+              f"it served, so it joins, and the service replaces each of its servers by itself",
+              flush=True)
         t_restart = time.time()
         start(f"m{dead}", serve(dead), os.path.join(tmp, f"m{dead}-restart.log"))
         rebuilt = {}
@@ -286,6 +302,19 @@ def main():
         t_rebuild = time.time() - t_restart
         if conn:
             conn.close()
+        # one server of machine dead in every instance (k = M machines): a replacement each
+        rep = f'hoc_amalgam_reconf_machine_replacements_total{{machine="{dead}"}}'
+        page = amlocal.wait_metrics(rmet, lambda p: p[rep] >= stripes)
+        t_replaced = page[f'hoc_amalgam_reconf_replaced_at_ms{{machine="{dead}"}}'] / 1000
+        mpage = amlocal.wait_metrics(mmet[dead], lambda p: p["hoc_amalgam_degraded_instances"] == 0
+                                and p["hoc_amalgam_rebuilt_at_ms"] > 0)
+        t_whole = mpage["hoc_amalgam_rebuilt_at_ms"] / 1000
+        if page[rep] < stripes or mpage["hoc_amalgam_degraded_instances"]:
+            raise SystemExit(f"demo: machine {dead}: {page[rep]} of {stripes} servers replaced, "
+                             f"{mpage['hoc_amalgam_degraded_instances']} instances still degraded after 30 s")
+        print(f"  replaced: all {page[rep]} of machine {dead}'s servers (one per instance) "
+              f"{t_replaced - t_restart:.1f} s after the restart; whole again (blocks and parity rows "
+              f"rebuilt) {t_whole - t_restart:.1f} s after it", flush=True)
         bad = [k for k in mine if rebuilt.get(k) != block_of(record[k])]
         print(f"  rebuilt: {len(rebuilt)} of {len(mine)} blocks of machine {dead} readable "
               f"{t_rebuild:.1f} s after the restart, {len(bad)} differing from the record", flush=True)
@@ -320,7 +349,12 @@ def main():
               f"{stats.tryagain} TRYAGAIN retried\n"
               f"  throughput         {n1 / e1:.0f} ops/s with all machines up, {n3 / e3:.0f} ops/s after "
               f"the rebuild; {n2 / e2:.0f} reads/s with machine {dead} down\n"
-              f"  kill               machine {dead} (SIGKILL) {t_restart - t_kill:.1f} s before its restart\n"
+              f"  kill               machine {dead} (SIGKILL), at 0.0 s\n"
+              f"  suspected at       {t_suspect - t_kill:.1f} s (by the reconfiguration service, suspect-ms 1500)\n"
+              f"  restarted at       {t_restart - t_kill:.1f} s (by the demo, as a supervisor)\n"
+              f"  replaced at        {t_replaced - t_kill:.1f} s (its {page[rep]} servers, by amalgam.ho's "
+              f"replacement)\n"
+              f"  rebuilt at         {t_whole - t_kill:.1f} s (every server whole again, by its own /metrics)\n"
               f"  rebuild            machine {dead}'s {len(mine)} data blocks read back right {t_rebuild:.1f} s "
               f"after its restart (its parity rows: the parity line below)\n"
               f"  blocks checked     {len(blocks)}: {len(blocks) - len(wrong)} match the record, "

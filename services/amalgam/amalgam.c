@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "amcluster.h"
+#include "amreconf.h"
 #include "amcmd.h"
 #include "amvariant.h"
 #include "amlayout.h"
@@ -74,9 +75,12 @@ static void print_machines(const amc_cluster *c)
                x->parity, w, x->client, mt, (long long)aml_load(geo, m, AML_DATA),
                (long long)aml_load(geo, m, AML_PARITY), (long long)aml_load(geo, m, AML_WITNESS));
     }
-    for (int i = 0; i < c->nreconf; i++)
-        printf(strchr(c->reconf[i].host, ':') ? "reconf %d: [%s]:%d\n" : "reconf %d: %s:%d\n", i,
+    for (int i = 0; i < c->nreconf; i++) {
+        printf(strchr(c->reconf[i].host, ':') ? "reconf %d: [%s]:%d" : "reconf %d: %s:%d", i,
                c->reconf[i].host, c->reconf[i].port);
+        if (c->reconf[i].metrics) printf(", metrics %d", c->reconf[i].metrics);
+        printf("\n");
+    }
 }
 
 /* One rotation of the layout, as the thesis' figures 3.3 and 3.4: a row a
@@ -157,7 +161,8 @@ static void print_cluster(const char *path, const amc_cluster *c)
            aml_width(geo) + 1);
     printf("reconfiguration service: %d replica%s (tolerates %d failure%s)\n", c->nreconf,
            c->nreconf == 1 ? "" : "s", c->nreconf / 2, c->nreconf / 2 == 1 ? "" : "s");
-    printf("failure detector: suspect after %d ms\n", c->suspect_ms);
+    printf("failure detector: suspect after %d ms without a heartbeat (sent every %d ms)\n",
+           c->suspect_ms, amr_heartbeat_ms(c->suspect_ms));
     printf("secret: %s\n", c->secret[0] ? c->secret : "none (every host is loopback)");
     warn_shared_hosts(c);
     print_machines(c);

@@ -173,7 +173,8 @@ static int port_taken(const Ctx *x, const char *host, int port)
             return m->line;
     }
     for (int i = 0; i < AMC_MAX_RECONF; i++)
-        if (x->seen_reconf[i] && x->c->reconf[i].port == port &&
+        if (x->seen_reconf[i] &&
+            (x->c->reconf[i].port == port || x->c->reconf[i].metrics == port) &&
             strcmp(x->c->reconf[i].host, host) == 0)
             return x->c->reconf[i].line;
     return 0;
@@ -284,8 +285,8 @@ static int parse_machine(Ctx *x, int line, int ntok, char **tok)
 
 static int parse_reconf(Ctx *x, int line, int ntok, char **tok)
 {
-    if (ntok != 3) return fail(x, line, "expected 'reconf ID HOST:PORT'");
-    long long id, port;
+    if (ntok != 3 && ntok != 4) return fail(x, line, "expected 'reconf ID HOST:PORT [metrics=P]'");
+    long long id, port, metrics = 0;
     if (number(tok[1], 0, AMC_MAX_RECONF - 1, &id))
         return fail(x, line,
                     "a reconf id is a number from 0 to %d (the service has 1, 3, 5 or 7 "
@@ -299,10 +300,19 @@ static int parse_reconf(Ctx *x, int line, int ntok, char **tok)
     *colon = 0;
     if (number(colon + 1, 1, 65535, &port))
         return fail(x, line, "the port must be 1 to 65535, not '%s'", colon + 1);
-    amc_replica r = {.id = (int)id, .port = (int)port, .line = line};
+    if (ntok == 4 &&
+        (strncmp(tok[3], "metrics=", 8) != 0 || number(tok[3] + 8, 1, 65535, &metrics)))
+        return fail(x, line,
+                    "expected metrics=P (a port from 1 to 65535) after HOST:PORT, not '%s'",
+                    tok[3]);
+    amc_replica r = {.id = (int)id, .port = (int)port, .metrics = (int)metrics, .line = line};
     if (parse_host(x, line, tok[2], r.host)) return -1;
-    int other = port_taken(x, r.host, r.port);
-    if (other) return fail(x, line, "%s:%d is already used on line %d", r.host, r.port, other);
+    if (r.metrics == r.port)
+        return fail(x, line, "metrics= is the replica's own port %d: give it another", r.port);
+    for (int k = 0; k < 2; k++) {
+        int p = k ? r.metrics : r.port, other = p ? port_taken(x, r.host, p) : 0;
+        if (other) return fail(x, line, "%s:%d is already used on line %d", r.host, p, other);
+    }
     x->c->reconf[id] = r;
     x->seen_reconf[id] = true;
     x->c->nreconf++;
@@ -615,7 +625,7 @@ typedef struct port_range {
 int amc_check_class_ports(const amc_cluster *c, const char *path, char *err, size_t errcap)
 {
     int M = c->geo.machines;
-    size_t cap = (size_t)M * 5 + AMC_MAX_RECONF, n = 0;
+    size_t cap = (size_t)M * 5 + 2 * AMC_MAX_RECONF, n = 0;
     port_range *r = calloc(cap, sizeof *r);
     if (!r) {
         snprintf(err, errcap, "%s: out of memory", path);
@@ -635,9 +645,11 @@ int amc_check_class_ports(const amc_cluster *c, const char *path, char *err, siz
             if (s[k].port)
                 r[n++] = (port_range){x->host, s[k].what, m, s[k].port, s[k].len, x->line};
     }
-    for (int i = 0; i < c->nreconf; i++)
-        r[n++] =
-            (port_range){c->reconf[i].host, "reconf", i, c->reconf[i].port, M, c->reconf[i].line};
+    for (int i = 0; i < c->nreconf; i++) {
+        const amc_replica *q = &c->reconf[i];
+        r[n++] = (port_range){q->host, "reconf", i, q->port, M, q->line};
+        if (q->metrics) r[n++] = (port_range){q->host, "reconf metrics", i, q->metrics, 1, q->line};
+    }
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         if (r[i].lo + r[i].len - 1 > 65535) {

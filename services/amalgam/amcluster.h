@@ -11,7 +11,7 @@
  *   suspect-ms 1500         failure detector's suspicion timeout (default 1500)
  *   secret cluster.key      the cluster secret (relative to the file's folder)
  *   machine 0 10.0.0.1 base=7000        or data=P parity=P witness=P client=P metrics=P
- *   reconf 0 10.0.0.1:7500  a replica of the reconfiguration service (1, 3, 5 or 7)
+ *   reconf 0 10.0.0.1:7500 metrics=7600   a reconf replica (1, 3, 5 or 7), its /metrics
  *
  * Every mistake is an error "FILE:LINE: what is wrong: what to do"; a
  * mistake of the whole file (a missing setting) is "FILE: ...". */
@@ -44,6 +44,7 @@ typedef struct amc_replica {
     int id;
     char host[AMC_HOST_MAX];
     int port;
+    int metrics; /* its /metrics port, 0 if none */
     int line;
 } amc_replica;
 

@@ -35,7 +35,12 @@ static int run_server(int argc, char **argv, bool reconf)
                     .help = "where this machine records that it served: a restart then joins as a "
                             "replacement by itself (required unless --rejoin)"},
                    {NULL}};
-    if (reconf) t[4] = (hoc_opt){NULL};
+    if (reconf) { /* --data, not --rejoin */
+        t[4] = t[5];
+        t[4].help = "where the service keeps its decisions: a restart resumes them (without it, "
+                    "a restarted service uses epochs again)";
+        t[5] = (hoc_opt){NULL};
+    }
     const char *pos[1];
     int npos = 0;
     char err[2048] = "";
@@ -47,7 +52,7 @@ static int run_server(int argc, char **argv, bool reconf)
         if (err[0]) fprintf(stderr, "amalgam %s: %s\n", reconf ? "reconf" : "serve", err);
         fprintf(help ? stdout : stderr,
                 reconf
-                    ? "usage: amalgam reconf --cluster FILE --id R\n"
+                    ? "usage: amalgam reconf --cluster FILE --id R [--data DIR]\n"
                       "Runs the reconfiguration service (pid n-1 of every instance).\n"
                     : "usage: amalgam serve --cluster FILE --machine M --data DIR [--rejoin]\n"
                       "Runs machine M's data, parity and witness servers and its client port.\n");

@@ -5,6 +5,7 @@
 #include <string.h>
 
 static const char *const KINDS[AMOP_NKINDS] = {"Read", "Write", "Xor", "Add", "Cas"};
+static const char *const ASKS[AMOP_NASKS] = {"Idle", "Stop", "Install", "Go", "Consent", "Admit"};
 
 static const hoc_field *field(const hoc_algo *a, const char *name, hoc_kind k)
 {
@@ -81,18 +82,42 @@ int amop_model_init(amop_model *m, const hoc_algo *a, int64_t block, int64_t per
     m->plost = field(a, "plost", HOC_K_BOOL);
     m->inb = field(a, "inb", HOC_K_BOOL);
     m->app = field(a, "app", HOC_K_INT);
+    m->mode = field(a, "mode", HOC_K_ENUM);
+    m->who = field(a, "who", HOC_K_INT);
+    m->eps = field(a, "eps", HOC_K_INT);
+    m->beps = field(a, "beps", HOC_K_INT);
+    for (int k = 0; k < AMOP_NASKS; k++) {
+        m->ask[k] = -1;
+        for (uint32_t j = 0; m->mode && j < m->mode->enum_count; j++)
+            if (strcmp(m->mode->enum_names[j], ASKS[k]) == 0) m->ask[k] = (int32_t)j;
+    }
+    m->g = geo->g;
+    static const char *const DECISION[10] = {"mode", "who", "eps", "beps", "tau",
+                                             "top",  "uop", "um",  "ukb",  "ud"};
+    bool decided = true;
+    for (int k = 0; k < 10; k++) {
+        m->decision[k] = NULL;
+        for (int i = 0; i < a->nfields; i++)
+            if (strcmp(a->fields[i].name, DECISION[k]) == 0) m->decision[k] = &a->fields[i];
+        decided = decided && m->decision[k];
+    }
+    m->resp = field(a, "resp", HOC_K_SET);
     m->executed = output(a, "executed", HOC_K_BYTES);
     m->committed = output(a, "committed", HOC_K_INT);
     uint64_t bytes = (uint64_t)block * (uint64_t)per_inst;
     if (find_op(m) || !m->blk || !m->par || !m->opn || !m->com || !m->live || !m->lost ||
-        !m->plost || !m->inb || !m->app || !m->executed || !m->committed ||
-        m->blk->count != bytes || m->par->count != bytes || m->executed->count != block) {
-        snprintf(err, errn,
-                 "this build of amalgam.ho (%s) is not the one services/amalgam/amop.c was "
-                 "written for (event op(kind: Kind, mask, x, y); outputs executed(bytes), "
-                 "committed(int); state blk, par, opn, com, live, lost, plost, inb, app): adapt "
-                 "amop.c",
-                 a->name);
+        !m->plost || !m->inb || !m->app || !m->executed || !m->committed || !m->mode || !m->who ||
+        !m->eps || !m->beps || m->ask[AMOP_IDLE] < 0 || m->ask[AMOP_ADMIT] < 0 || !decided ||
+        !m->resp || m->blk->count != bytes || m->par->count != bytes ||
+        m->executed->count != block) {
+        snprintf(
+            err, errn,
+            "this build of amalgam.ho (%s) is not the one services/amalgam/amop.c was "
+            "written for (event op(kind: Kind, mask, x, y); outputs executed(bytes), "
+            "committed(int); state blk, par, opn, com, live, lost, plost, inb, app, mode, who, "
+            "eps, beps): adapt "
+            "amop.c",
+            a->name);
         return -1;
     }
     return 0;
@@ -159,6 +184,55 @@ void amop_view_of(const amop_model *m, const void *state, amop_view *v)
                      .lost = get_bool(state, m->lost),
                      .plost = get_bool(state, m->plost),
                      .inb = get_bool(state, m->inb)};
+}
+
+void amop_reconf_of(const amop_model *m, const void *state, amop_ask *mode, int *who,
+                    int64_t *epoch)
+{
+    int32_t v;
+    memcpy(&v, (const uint8_t *)state + m->mode->offset, sizeof v);
+    *mode = AMOP_IDLE;
+    for (int k = 0; k < AMOP_NASKS; k++)
+        if (m->ask[k] == v) *mode = (amop_ask)k;
+    int64_t w = get_int(state, m->who, 0);
+    *who = (int)w;
+    *epoch = 0;
+    if (w >= 0 && w < m->g && (uint32_t)w < m->eps->count)
+        *epoch = get_int(state, m->eps, (int)w);
+    else if (w >= m->g && (uint32_t)w < m->beps->count)
+        *epoch = get_int(state, m->beps, (int)w);
+}
+
+static size_t field_bytes(const hoc_field *f)
+{
+    return (size_t)f->count * hoc_kind_size(f->kind);
+}
+
+size_t amop_reconf_size(const amop_model *m)
+{
+    size_t n = 0;
+    for (int k = 0; k < 10; k++)
+        n += field_bytes(m->decision[k]);
+    return n;
+}
+
+void amop_reconf_save(const amop_model *m, const void *state, uint8_t *out)
+{
+    for (int k = 0; k < 10; k++) {
+        size_t n = field_bytes(m->decision[k]);
+        memcpy(out, (const uint8_t *)state + m->decision[k]->offset, n);
+        out += n;
+    }
+}
+
+void amop_reconf_load(const amop_model *m, const uint8_t *in, void *state)
+{
+    for (int k = 0; k < 10; k++) {
+        size_t n = field_bytes(m->decision[k]);
+        memcpy((uint8_t *)state + m->decision[k]->offset, in, n);
+        in += n;
+    }
+    memset((uint8_t *)state + m->resp->offset, 0, sizeof(hoc_set));
 }
 
 const uint8_t *amop_block(const amop_model *m, const void *state, int b)

@@ -39,6 +39,17 @@ typedef enum amop_kind {
     AMOP_NKINDS
 } amop_kind;
 
+/* What the reconfiguration role of an instance is doing (amalgam.ho's Ask). */
+typedef enum amop_ask {
+    AMOP_IDLE,
+    AMOP_STOP,
+    AMOP_INSTALL,
+    AMOP_GO,
+    AMOP_CONSENT,
+    AMOP_ADMIT,
+    AMOP_NASKS
+} amop_ask;
+
 /* What the build offers, found once at start-up. */
 typedef struct amop_model {
     const hoc_algo *a;
@@ -48,6 +59,11 @@ typedef struct amop_model {
     int64_t vlo, vhi;              /* an int argument's range [vlo, vhi) */
     int64_t params[AMOP_MAX_ARGS]; /* n first */
     const hoc_field *blk, *par, *opn, *com, *live, *lost, *app, *plost, *inb;
+    const hoc_field *mode, *who, *eps, *beps; /* the reconfiguration role's */
+    const hoc_field *decision[10];            /* what it decided (amop_reconf_save) */
+    const hoc_field *resp;                    /* who answered its current request */
+    int32_t ask[AMOP_NASKS];                  /* the value of each Ask member */
+    int64_t g;
     const hoc_output *executed, *committed;
 } amop_model;
 
@@ -73,6 +89,18 @@ int amop_args(const amop_model *m, amop_kind k, int b, int64_t x, int64_t y, int
               char *err, size_t errn);
 /* Reads a server's standing in an instance from its state. */
 void amop_view_of(const amop_model *m, const void *state, amop_view *v);
+/* The reconfiguration role's standing in an instance (pid n-1's state):
+ * what it does, the pid it replaces (-1: none) and that pid's epoch. */
+void amop_reconf_of(const amop_model *m, const void *state, amop_ask *mode, int *who,
+                    int64_t *epoch);
+/* Bytes of the reconfiguration role's decision fields: its mode, the pid
+ * it replaces, every epoch, and the chain and union it collected. */
+size_t amop_reconf_size(const amop_model *m);
+/* Copies pid n-1's decision fields from state to out[amop_reconf_size]. */
+void amop_reconf_save(const amop_model *m, const void *state, uint8_t *out);
+/* Puts saved decision fields back into state, with the answers to its
+ * current request forgotten (collected again, as after lost messages). */
+void amop_reconf_load(const amop_model *m, const uint8_t *in, void *state);
 /* Block b of a data server's shard (m->block bytes). */
 const uint8_t *amop_block(const amop_model *m, const void *state, int b);
 /* Block b of a parity server's row (m->block bytes). */

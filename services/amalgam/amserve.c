@@ -14,6 +14,7 @@
 #include "amfront.h"
 #include "amstate.h"
 #include "amvariant.h"
+#include "amwatch.h"
 #include "metrics.h"
 
 /* Clients whose last op a machine remembers (amdedup.h): the least recently
@@ -222,7 +223,11 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
                      .admit = io_admit,
                      .inputs = io_inputs,
                      .output = io_output,
-                     .event_done = io_event_done};
+                     .event_done = io_event_done,
+                     .app = amw_app,
+                     .iteration = amw_iteration,
+                     .sending = amw_sending,
+                     .restore = amw_restore};
     char why[512];
     if (!(gr->svc = hoc_svc_new(s->base, &so, &io, why, sizeof why))) {
         snprintf(err, errn, "%c server of class %d (pid %d, port %d): %s", aml_role_letter(role), t,
@@ -277,6 +282,8 @@ static void render(void *ctx, struct evbuffer *b)
 {
     ams_server *s = ctx;
     hoc_svc_render_metrics(b, s->svcs, s->ngroups);
+    amw_render(s, b);
+    if (s->machine < 0) return;
     uint64_t v[3] = {s->ops_committed, s->ops_refused, s->dedup.dups};
     hoc_metrics_family(b, "amalgam_ops_committed_total", "counter",
                        "Client ops answered after their commit.", v, 1, NULL);
@@ -393,6 +400,7 @@ static void server_free(ams_server *s)
     if (s->sigterm) event_free(s->sigterm);
     if (s->base) event_base_free(s->base);
     amd_free(&s->dedup);
+    amw_free(s);
     amc_free(&s->c);
 }
 
@@ -417,6 +425,7 @@ int ams_run(const ams_opts *o, char *err, size_t errn)
     }
     uint64_t cid = amst_cluster_id(&s.c, s.secret, s.secret_len);
     if (o->machine >= 0 && decide_start(&s, o, cid, err, errn)) goto out;
+    if (amw_open(&s, o, cid, err, errn)) goto out;
     if (open_groups(&s, err, errn)) goto out;
     /* recorded once its ports are bound, before it answers anyone: from now
      * on a client may have written here, so a restart must rebuild */
@@ -429,7 +438,14 @@ int ams_run(const ams_opts *o, char *err, size_t errn)
             snprintf(err, errn, "cannot serve /metrics on %s:%d", x->host, x->metrics);
             goto out;
         }
+    } else {
+        const amc_replica *x = &s.c.reconf[o->reconf];
+        if (x->metrics && !(met = hoc_metrics_new(s.base, x->host, x->metrics, render, &s))) {
+            snprintf(err, errn, "cannot serve /metrics on %s:%d", x->host, x->metrics);
+            goto out;
+        }
     }
+    if (amw_start(&s, err, errn)) goto out;
     s.sigint = evsignal_new(s.base, SIGINT, on_signal, &s);
     s.sigterm = evsignal_new(s.base, SIGTERM, on_signal, &s);
     if (!s.sigint || !s.sigterm || event_add(s.sigint, NULL) || event_add(s.sigterm, NULL)) {

@@ -7,7 +7,9 @@
  * port + t, running every long-lived instance of the class from start-up;
  * and the client front end (amfront.c) on the machine's client port.
  * `amalgam reconf` plays pid n-1 (the reconfiguration service) of every
- * class, at the reconf replica's port + t. Both run until SIGINT/SIGTERM. */
+ * class, at the reconf replica's port + t. Both run until SIGINT/SIGTERM.
+ * Heartbeats, the failure detector and the service's decisions on disk are
+ * amwatch.c's, on the fields marked "(amwatch)". */
 #ifndef HOC_AMSERVE_H
 #define HOC_AMSERVE_H
 
@@ -18,6 +20,8 @@
 #include "amcluster.h"
 #include "amdedup.h"
 #include "amop.h"
+#include "amreconf.h"
+#include "amrstore.h"
 #include "log.h"
 #include "svc.h"
 
@@ -63,6 +67,16 @@ typedef struct ams_server {
     int64_t ninst;
     struct event_base *base;
     struct event *sigint, *sigterm;
+    /* (amwatch) */
+    struct event *beat;                   /* serve: the heartbeat; reconf: the detector's tick */
+    uint64_t incarnation;                 /* serve: this process, in its heartbeats */
+    amr_detector det;                     /* reconf: the failure detector */
+    ars_store store;                      /* reconf with --data: its decisions on disk */
+    bool durable, store_failed;           /* reconf: --data given; a write failed */
+    amr_track *saved;                     /* reconf: each instance's decision as last written */
+    uint8_t *dec;                         /* reconf: one decision record's bytes */
+    int64_t degraded;                     /* serve: instances where a server here is not whole */
+    int64_t degraded_since, rebuilt_wall; /* serve: unix ms; 0: never */
     ams_group *groups;
     int ngroups;
     hoc_svc **svcs; /* for the metrics */

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
+uint64_t amst_hash(uint64_t h, const void *p, size_t n)
 {
     const uint8_t *b = p;
     for (size_t i = 0; i < n; i++)
@@ -24,8 +24,8 @@ uint64_t amst_cluster_id(const amc_cluster *c, const uint8_t *secret, size_t sec
                    c->geo.stripes, c->geo.per_inst, c->block};
     uint64_t h = 0xcbf29ce484222325ULL;
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-        h = fnv(h, &v[i], sizeof v[i]);
-    return fnv(h, secret, secret_len);
+        h = amst_hash(h, &v[i], sizeof v[i]);
+    return amst_hash(h, secret, secret_len);
 }
 
 void amst_path(const char *dir, uint64_t id, int m, char *out, size_t outn)

@@ -21,6 +21,8 @@
  * and comments are left out on purpose: editing them must not make a
  * restarted machine look like a new one. */
 uint64_t amst_cluster_id(const amc_cluster *c, const uint8_t *secret, size_t secret_len);
+/* FNV-1a 64 of p[0..n) continuing from h (0xcbf29ce484222325 to start). */
+uint64_t amst_hash(uint64_t h, const void *p, size_t n);
 /* The record's path for machine m in dir, into out. */
 void amst_path(const char *dir, uint64_t id, int m, char *out, size_t outn);
 /* Has machine m served in dir? 1 yes, 0 no, -1 with err (dir unreadable, or

@@ -48,8 +48,9 @@ def cluster_text(b, block=BLOCK):
     for m in range(M):
         p = b + 20 * m
         lines.append(f"machine {m} 127.0.0.1 data={p} parity={p + 5} client={p + 10} metrics={p + 11}")
-    lines.append(f"reconf 0 127.0.0.1:{b + 100}")
+    lines.append(f"reconf 0 127.0.0.1:{b + 100} metrics={b + 105}")
     return "\n".join(lines) + "\n"
+
 
 
 def start(args, log):
@@ -75,6 +76,16 @@ def stop_all():
 
 def data_machine(b, s):
     return amlocal.data_machine(b, s, M)
+
+
+def check_all(conns, want, path, when):
+    """Every block reads back as recorded, every stripe's parity verifies."""
+    for (b, s), v in sorted(want.items()):
+        got = conns[data_machine(b, s)].cmd("AM.READ", b, s)
+        check(got == ("bulk", amlocal.block_of(v, BLOCK)), f"read {b}.{s} {when}: {got}")
+    for b in range(STRIPES):
+        r = run_cli(path, "verify", b)
+        check(r.returncode == 0, f"verify {b} {when}: {r.stdout} {r.stderr}")
 
 
 def run_cli(path, *args):
@@ -148,7 +159,9 @@ def main():
     for m in range(M):
         start(["serve", "--cluster", path, "--machine", str(m), "--data", data[m]],
               os.path.join(tmp, f"m{m}.log"))
-    start(["reconf", "--cluster", path, "--id", "0"], os.path.join(tmp, "reconf.log"))
+    rdata = os.path.join(tmp, "reconfdata")
+    rcmd = ["reconf", "--cluster", path, "--id", "0", "--data", rdata]
+    start(rcmd, os.path.join(tmp, "reconf.log"))
     conns = {}
     deadline = time.time() + 20
     for m in range(M):
@@ -269,33 +282,45 @@ def main():
     check(got[0] == "err" and "Protocol error" in got[1], f"malformed RESP: {got}")
     check(bad_conn.reply()[0] == "closed", "a malformed stream is closed")
     bad_conn.close()
-    for (b, s), v in sorted(want.items()):
-        got = conns[data_machine(b, s)].cmd("AM.READ", b, s)
-        check(got == ("bulk", block_of(v)), f"read {b}.{s} after bad requests: {got}")
-    for b in range(STRIPES):
-        r = run_cli(path, "verify", b)
-        check(r.returncode == 0, f"verify {b} after bad requests: {r.stdout} {r.stderr}")
+    check_all(conns, want, path, "after bad requests")
     check(all(p.poll() is None for p in procs), "every process alive after bad input")
     # /metrics counts the committed ops of each machine's data server
     total = dups = 0
     for m in range(M):
-        with socket.create_connection(("127.0.0.1", base + 20 * m + 11), timeout=5) as s:
-            s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
-            page = b""
-            while chunk := s.recv(65536):
-                page += chunk
-        for line in page.decode().splitlines():
-            if line.startswith("hoc_amalgam_ops_committed_total "):
-                total += int(line.split()[1])
-            if line.startswith("hoc_amalgam_ops_duplicate_total "):
-                dups += int(line.split()[1])
+        page = amlocal.metrics(base + 20 * m + 11)
+        total += page["hoc_amalgam_ops_committed_total"]
+        dups += page["hoc_amalgam_ops_duplicate_total"]
     check(total == ops, f"ops committed in /metrics: {total}, expected {ops}")
     check(dups == 1, f"duplicates answered in /metrics: {dups}, expected 1")
+
+    # ---- the failure detector: a machine paused past suspect-ms is suspected, and
+    # cleared when it resumes; the same process kept its state, so nothing is replaced ----
+    rmet = base + 105
+    paused = 1
+    procs[paused].send_signal(signal.SIGSTOP)
+    page = amlocal.wait_metrics(rmet, lambda p: p[f'hoc_amalgam_reconf_suspected{{machine="{paused}"}}'] == 1)
+    check(page[f'hoc_amalgam_reconf_suspected{{machine="{paused}"}}'] == 1
+          and page[f'hoc_amalgam_reconf_silent_ms{{machine="{paused}"}}'] >= 1500
+          and page[f'hoc_amalgam_reconf_suspected_at_ms{{machine="{paused}"}}'] > 0,
+          f"machine {paused} paused: not suspected after 30 s: {page}")
+    procs[paused].send_signal(signal.SIGCONT)
+    page = amlocal.wait_metrics(rmet, lambda p: p[f'hoc_amalgam_reconf_suspected{{machine="{paused}"}}'] == 0)
+    check(page[f'hoc_amalgam_reconf_suspected{{machine="{paused}"}}'] == 0,
+          f"machine {paused} resumed: still suspected after 30 s")
+    check(page["hoc_amalgam_reconf_replacements_total"] == 0 and page["hoc_amalgam_reconf_replacing"] == 0,
+          f"a paused machine that resumed was replaced: {page}")
+    for (b, s), v in sorted(want.items()):
+        got = conns[data_machine(b, s)].cmd("AM.READ", b, s)
+        check(got == ("bulk", block_of(v)), f"read {b}.{s} after machine {paused} resumed: {got}")
+    rlog = open(os.path.join(tmp, "reconf.log")).read()
+    check(f"machine {paused} suspected: silent for" in rlog and "the same process: it was only slow" in rlog,
+          f"the reconf log of the pause: {rlog[-400:]}")
 
     # ---- a machine lost: blocks whose data server lives still read back ----
     dead = 4
     procs[dead].kill()
     procs[dead].wait()
+    t_kill = time.time()
     conns.pop(dead).close()
     n = 0
     for (b, s), v in sorted(want.items()):
@@ -315,6 +340,11 @@ def main():
               f"decode {b}.{s} with machine {dead} down: {r.returncode} {r.stdout} {r.stderr}")
         rebuilt += r.returncode == 0
     check(rebuilt == STRIPES * G // M, f"{rebuilt} blocks rebuilt")
+    # the reconfiguration service suspects it by itself
+    page = amlocal.wait_metrics(rmet, lambda p: p[f'hoc_amalgam_reconf_suspected{{machine="{dead}"}}'] == 1)
+    check(page[f'hoc_amalgam_reconf_suspected{{machine="{dead}"}}'] == 1,
+          f"machine {dead} killed: not suspected after 30 s")
+    suspected_at = page[f'hoc_amalgam_reconf_suspected_at_ms{{machine="{dead}"}}']
     # a write to a stripe whose parity row the dead machine held cannot commit
     # (f = 2 acknowledgements needed, one parity server left): no reply yet
     pb, ps = 4, 0  # stripe 4: machine 4 plays position (4 + 4) mod 5 = 3, parity row 0
@@ -365,6 +395,22 @@ def main():
     for (b, s), got in sorted(recovered.items()):
         check(got == block_of(want[(b, s)]), f"recovered {b}.{s}: {got[:4]}, expected {want[(b, s)]}")
     check(len(recovered) == STRIPES * G // M, f"{len(recovered)} blocks recovered in {recovery:.1f} s")
+    # the service replaced each of its servers (it plays a pid in every instance: k = M)
+    # and counted it; the machine says when it was whole again
+    page = amlocal.wait_metrics(rmet, lambda p: p[f'hoc_amalgam_reconf_machine_replacements_total{{machine="{dead}"}}'] == STRIPES)
+    replaced_at = page[f'hoc_amalgam_reconf_replaced_at_ms{{machine="{dead}"}}']
+    check(page[f'hoc_amalgam_reconf_machine_replacements_total{{machine="{dead}"}}'] == STRIPES
+          and page["hoc_amalgam_reconf_replacements_total"] == STRIPES
+          and page[f'hoc_amalgam_reconf_suspected{{machine="{dead}"}}'] == 0
+          and page[f'hoc_amalgam_reconf_replaced_at_ms{{machine="{dead}"}}'] > suspected_at,
+          f"replacements of machine {dead}: {page}")
+    mpage = amlocal.wait_metrics(base + 20 * dead + 11, lambda p: p["hoc_amalgam_degraded_instances"] == 0
+                                and p["hoc_amalgam_rebuilt_at_ms"] > 0)
+    check(mpage["hoc_amalgam_degraded_instances"] == 0 and mpage["hoc_amalgam_rebuilt_at_ms"] > suspected_at,
+          f"machine {dead} not whole again: {mpage}")
+    rlog = open(os.path.join(tmp, "reconf.log")).read()
+    check(f"machine {dead}: all {STRIPES} of its servers replaced" in rlog,
+          f"the reconf log of the replacement: {rlog[-400:]}")
     for b in range(STRIPES):
         r = run_cli(path, "verify", b)
         check(r.returncode == 0, f"verify {b} after the rejoin: {r.stdout} {r.stderr}")
@@ -379,6 +425,34 @@ def main():
     for (b, s), v in sorted(want.items()):
         got = conns[data_machine(b, s)].cmd("AM.READ", b, s)
         check(got == ("bulk", block_of(v)), f"read {b}.{s} at the end: {got}")
+    # ---- the reconfiguration service killed in the middle of a replacement: restarted
+    # with its --data, it resumes each instance from its last decision written, so the
+    # replacement ends with new epochs (without them, a restarted service used epoch 1
+    # again, which the backups had closed: the replacement never ended) ----
+    procs[dead].kill()
+    procs[dead].wait()
+    conns.pop(dead).close()
+    procs[dead] = start(["serve", "--cluster", path, "--machine", str(dead), "--data", data[dead]],
+                        os.path.join(tmp, f"m{dead}-rejoin2.log"))
+    procs.pop()
+    page = amlocal.wait_metrics(rmet, lambda p: p["hoc_amalgam_reconf_replacing"] > 0, timeout=20)
+    check(page["hoc_amalgam_reconf_replacing"] > 0, f"no replacement under way after machine {dead} restarted: {page}")
+    procs[M].kill()
+    procs[M].wait()
+    procs[M] = start(rcmd, os.path.join(tmp, "reconf2.log"))
+    procs.pop()
+    # (the new service counts only what it saw end: the machine's own page says it is whole)
+    mpage = amlocal.wait_metrics(base + 20 * dead + 11, lambda p: p["hoc_amalgam_degraded_instances"] == 0
+                                and p["hoc_amalgam_rebuilt_at_ms"] > 0)
+    page = amlocal.wait_metrics(rmet, lambda p: p["hoc_amalgam_reconf_silent_ms{machine=\"0\"}"] > 0
+                                and p["hoc_amalgam_reconf_replacing"] == 0)
+    rlog = open(os.path.join(tmp, "reconf2.log")).read()
+    check(mpage["hoc_amalgam_degraded_instances"] == 0 and mpage["hoc_amalgam_rebuilt_at_ms"] > 0
+          and page["hoc_amalgam_reconf_replacing"] == 0
+          and "instances resume from a decision written before" in rlog,
+          f"replacement across a reconf restart: {dict(page)} {dict(mpage)} {rlog[-600:]}")
+    conns[dead] = Resp(client[dead])
+    check_all(conns, want, path, "after the reconf restart")
     # with three machines down a stripe has fewer than g positions: decode says so
     dead = 4
     procs[dead].kill()
@@ -391,6 +465,8 @@ def main():
     b, s = next((b, s) for (b, s) in sorted(want) if data_machine(b, s) == dead)
     r = run_cli(path, "decode", b, s)
     check(r.returncode == 1 and "are needed" in r.stderr, f"decode with 3 machines down: {r.returncode} {r.stderr}")
+    print(f"amalgam-service: machine 4 suspected {suspected_at / 1000 - t_kill:.1f} s after its kill; "
+          f"restarted at {t0 - t_kill:.1f} s, its {STRIPES} servers replaced at {replaced_at / 1000 - t_kill:.1f} s")
     print(f"amalgam-service: {len(want)} blocks on {M} machines; {per_write:.1f} ms a committed write "
           f"(sequential, one client); {n} blocks read back and {rebuilt} rebuilt with machine {dead} down; "
           f"its blocks recovered {recovery:.1f} s after it rejoined")

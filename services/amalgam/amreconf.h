@@ -1,0 +1,85 @@
+/* amreconf.h: the reconfiguration service's failure detector and its
+ * account of replacements (docs/deploy.md, "Failure detection and
+ * replacement").
+ *
+ * Every `amalgam serve` sends a heartbeat (a service frame on each of its
+ * groups, to pid n-1) every amr_heartbeat_ms; the reconf replica records
+ * when it last heard each machine, and suspects a machine silent for
+ * suspect-ms. It also watches its own instances' reconfiguration role
+ * (amalgam.ho's mode, who and epoch) and logs and counts each replacement
+ * step. Pure bookkeeping: times are passed in, nothing here does I/O but
+ * the log and the /metrics text. */
+#ifndef HOC_AMRECONF_H
+#define HOC_AMRECONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "amlayout.h"
+#include "amop.h"
+#include "log.h"
+
+struct evbuffer;
+
+/* A heartbeat frame's bytes: "AMHB", the machine (u32), its incarnation (u64). */
+#define AMR_HB_LEN 16
+
+typedef struct amr_machine {
+    int64_t heard_ms;     /* monotonic time of its last heartbeat; -1: never */
+    int64_t heard_wall;   /* the same in unix milliseconds */
+    uint64_t incarnation; /* its process's stamp, from the last heartbeat */
+    bool suspected;
+    int64_t suspected_wall; /* unix ms of the last suspicion; 0: never */
+    int64_t replaced_wall;  /* unix ms when its last whole replacement completed; 0: never */
+    int replacing;          /* server replacements of its pids in progress */
+    int64_t plays;          /* instances where it plays a pid: a whole replacement */
+    int64_t round_done;     /* of the current whole replacement, the servers replaced */
+    uint64_t suspicions, replacements;
+} amr_machine;
+
+/* One instance's reconfiguration role as last seen. */
+typedef struct amr_track {
+    amop_ask mode;
+    int who;
+    int64_t epoch;
+    int64_t since_wall; /* unix ms the current replacement started */
+} amr_track;
+
+typedef struct amr_detector {
+    const aml_geom *geo;
+    int suspect_ms;
+    int64_t start_ms; /* a machine never heard is suspected suspect_ms after this */
+    amr_machine *m;   /* geo->machines */
+    amr_track *track; /* one an instance */
+    int64_t ninst;
+    uint64_t suspicions, replacements, bad_heartbeats;
+    hoc_logger log;
+} amr_detector;
+
+/* How often a server sends its heartbeat for suspicion timeout suspect_ms:
+ * a fifth of it (10 ms to 1 s), so four may be lost before a suspicion. */
+int amr_heartbeat_ms(int suspect_ms);
+/* Writes machine's heartbeat with its incarnation to out[AMR_HB_LEN]. */
+void amr_hb_encode(uint8_t *out, int machine, uint64_t incarnation);
+/* Reads a heartbeat: 0 with machine and incarnation, or -1 (not one). */
+int amr_hb_decode(const uint8_t *p, size_t len, int *machine, uint64_t *incarnation);
+
+/* A detector for geo's machines and ninst instances, started at now_ms:
+ * 0, or -1 (out of memory). */
+int amr_init(amr_detector *d, const aml_geom *geo, int suspect_ms, int64_t ninst, int64_t now_ms,
+             hoc_logger log);
+void amr_free(amr_detector *d);
+/* A heartbeat from machine m's process `incarnation` at now (monotonic and
+ * unix ms); one from a suspected machine clears the suspicion (logged). */
+void amr_heard(amr_detector *d, int m, uint64_t incarnation, int64_t now_ms, int64_t wall_ms);
+/* Suspects the machines silent for suspect_ms by now (logged once each). */
+void amr_tick(amr_detector *d, int64_t now_ms, int64_t wall_ms);
+/* Instance inst's reconfiguration role is now (mode, who, epoch): logs
+ * each step of a replacement and counts the completed ones. */
+void amr_observe(amr_detector *d, int64_t inst, amop_ask mode, int who, int64_t epoch,
+                 int64_t wall_ms);
+/* Appends the detector's /metrics families at now_ms to b. Never fails. */
+void amr_render(const amr_detector *d, struct evbuffer *b, int64_t now_ms);
+
+#endif

@@ -1,0 +1,256 @@
+/* amwatch.c: heartbeats, the failure detector and the decisions on disk in
+ * an amserve process (amwatch.h). */
+#include "amwatch.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "metrics.h"
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t mono_ms(void)
+{
+    return (int64_t)(hoc_now_us() / 1000);
+}
+
+/* reconf: a heartbeat, on class gr->cls's group from pid `from`, which must
+ * be a pid of the machine it names there (else the frame is refused) */
+int amw_app(void *ctx, int from, const uint8_t *p, size_t len)
+{
+    ams_group *gr = ctx;
+    ams_server *s = gr->srv;
+    int m;
+    uint64_t inc;
+    if (gr->role != AML_RECONF || amr_hb_decode(p, len, &m, &inc) ||
+        aml_pid_machine(&s->c.geo, gr->cls, from, NULL) != m) {
+        s->det.bad_heartbeats++;
+        return -1;
+    }
+    amr_heard(&s->det, m, inc, mono_ms(), wall_ms());
+    return 0;
+}
+
+/* reconf with --data: a change of decision (mode, pid replaced or epoch) is
+ * written before the round messages that follow it leave; true holds them
+ * until the sync at the end of the iteration (amw_iteration) */
+bool amw_sending(void *ctx, uint64_t inst, int64_t round, const void *state)
+{
+    ams_group *gr = ctx;
+    ams_server *s = gr->srv;
+    (void)round;
+    if (gr->role != AML_RECONF || !s->durable) return false;
+    if (s->store_failed) return true; /* never released: omissions */
+    amr_track now = {0};
+    amop_reconf_of(&s->model, state, &now.mode, &now.who, &now.epoch);
+    amr_track *was = &s->saved[inst];
+    if (now.mode == was->mode && now.who == was->who && now.epoch == was->epoch)
+        return s->store.dirty;
+    amop_reconf_save(&s->model, state, s->dec);
+    if (ars_put(&s->store, (int64_t)inst, s->dec) != 0) {
+        hoc_log(&s->log, HOC_LOG_ERROR,
+                "%s: cannot write a decision (%s): the reconfiguration service goes silent rather "
+                "than act on what a restart would forget",
+                s->store.path, strerror(errno));
+        s->store_failed = true;
+        return true;
+    }
+    *was = now;
+    return true;
+}
+
+/* reconf with --data: a restarted service resumes each instance from its
+ * last decision written (amrstore.h) */
+void amw_restore(void *ctx, uint64_t inst, void *state)
+{
+    ams_group *gr = ctx;
+    ams_server *s = gr->srv;
+    if (gr->role != AML_RECONF || !s->durable || !ars_get(&s->store, (int64_t)inst, s->dec)) return;
+    amop_reconf_load(&s->model, s->dec, state);
+    amr_track *t = &s->saved[inst];
+    amop_reconf_of(&s->model, state, &t->mode, &t->who, &t->epoch);
+}
+
+/* reconf with --data: syncs what this iteration wrote, then lets out the
+ * round messages that waited for it */
+static void commit_decisions(ams_group *gr)
+{
+    ams_server *s = gr->srv;
+    if (!s->durable || !hoc_svc_held(gr->svc)) return;
+    if (!s->store_failed && ars_sync(&s->store) != 0) {
+        hoc_log(&s->log, HOC_LOG_ERROR, "%s: cannot sync (%s): the service goes silent",
+                s->store.path, strerror(errno));
+        s->store_failed = true;
+    }
+    if (s->store_failed)
+        hoc_svc_discard_held(gr->svc);
+    else
+        hoc_svc_release(gr->svc);
+}
+
+/* reconf: each instance's reconfiguration role, as its rounds leave it */
+void amw_iteration(void *ctx, uint64_t now)
+{
+    ams_group *gr = ctx;
+    ams_server *s = gr->srv;
+    (void)now;
+    if (gr->role != AML_RECONF) return;
+    commit_decisions(gr);
+    int64_t wall = wall_ms();
+    for (int64_t i = gr->cls; i < s->ninst; i += s->c.geo.machines) {
+        const void *st = hoc_engine_state(hoc_svc_engine(gr->svc), (uint64_t)i);
+        if (!st) continue;
+        amop_ask mode;
+        int who;
+        int64_t ep;
+        amop_reconf_of(&s->model, st, &mode, &who, &ep);
+        amr_observe(&s->det, i, mode, who, ep, wall);
+    }
+}
+
+/* serve: how many instances still have a server here that is not whole (a
+ * replacement not yet installed or live, blocks or rows not yet rebuilt);
+ * logs when the last one is rebuilt */
+static void count_degraded(ams_server *s)
+{
+    int64_t n = 0;
+    for (int i = 0; i < s->ngroups; i++) {
+        ams_group *gr = &s->groups[i];
+        for (int64_t k = gr->cls; k < s->ninst; k += s->c.geo.machines) {
+            const void *st = ams_state(gr, (uint64_t)k);
+            amop_view v;
+            if (st) amop_view_of(&s->model, st, &v);
+            if (!st || (gr->role == AML_DATA ? !v.live || v.lost : !v.inb || v.plost)) n++;
+        }
+    }
+    int64_t wall = wall_ms();
+    if (n && !s->degraded) s->degraded_since = wall;
+    if (!n && s->degraded) {
+        s->rebuilt_wall = wall;
+        hoc_log(&s->log, HOC_LOG_WARN,
+                "machine %d: every server whole again (installed, live, blocks and parity rows "
+                "rebuilt), %lld ms after the first was seen degraded",
+                s->machine, (long long)(wall - s->degraded_since));
+    }
+    s->degraded = n;
+}
+
+/* serve: a heartbeat on every group to the reconfiguration service;
+ * reconf: suspect the machines that went silent */
+static void on_beat(evutil_socket_t fd, short what, void *arg)
+{
+    ams_server *s = arg;
+    (void)fd, (void)what;
+    if (s->machine < 0) {
+        amr_tick(&s->det, mono_ms(), wall_ms());
+        return;
+    }
+    uint8_t hb[AMR_HB_LEN];
+    amr_hb_encode(hb, s->machine, s->incarnation);
+    for (int i = 0; i < s->ngroups; i++)
+        hoc_svc_send_app(s->groups[i].svc, s->n - 1, hb, sizeof hb);
+    count_degraded(s);
+}
+
+static int start_beat(ams_server *s, char *err, size_t errn)
+{
+    /* the detector looks twice a heartbeat: a suspicion comes at most half
+     * a heartbeat interval after suspect-ms of silence */
+    int ms = amr_heartbeat_ms(s->c.suspect_ms);
+    if (s->machine < 0) ms = ms / 2 > 5 ? ms / 2 : 5;
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    s->beat = event_new(s->base, -1, EV_PERSIST, on_beat, s);
+    if (!s->beat || event_add(s->beat, &tv)) {
+        snprintf(err, errn, "cannot start the %s timer", s->machine < 0 ? "detector" : "heartbeat");
+        return -1;
+    }
+    return 0;
+}
+
+/* reconf: its decisions on disk with --data (a restart resumes them);
+ * without, a warning: a restarted service would use epochs again */
+static int open_decisions(ams_server *s, const ams_opts *o, uint64_t cid, char *err, size_t errn)
+{
+    if (!o->data) {
+        hoc_log(&s->log, HOC_LOG_WARN,
+                "reconf %d: no --data DIR: its decisions (epochs, replacements under way) live in "
+                "memory, and a restarted service would use epochs again and stall replacements",
+                o->reconf);
+        return 0;
+    }
+    size_t rec = amop_reconf_size(&s->model);
+    s->saved = calloc((size_t)s->ninst, sizeof *s->saved);
+    s->dec = malloc(rec);
+    if (!s->saved || !s->dec) {
+        snprintf(err, errn, "out of memory");
+        return -1;
+    }
+    for (int64_t i = 0; i < s->ninst; i++)
+        s->saved[i] = (amr_track){.mode = AMOP_IDLE, .who = -1};
+    if (ars_open(&s->store, o->data, cid, o->reconf, s->ninst, rec, err, errn)) return -1;
+    s->durable = true;
+    int64_t had = 0;
+    for (int64_t i = 0; i < s->ninst; i++)
+        had += s->store.seq[i] > 0;
+    hoc_log(&s->log, had ? HOC_LOG_WARN : HOC_LOG_INFO,
+            "reconf %d: decisions in %s (%lld instances resume from a decision written before)",
+            o->reconf, s->store.path, (long long)had);
+    return 0;
+}
+
+int amw_open(ams_server *s, const ams_opts *o, uint64_t cid, char *err, size_t errn)
+{
+    /* the process's stamp: a restart (a new stamp) tells the detector the
+     * machine lost its state, a heartbeat after a pause (the same) that not */
+    s->incarnation = (uint64_t)wall_ms() * 1000003u ^ (uint64_t)getpid();
+    if (o->machine >= 0) return 0;
+    if (amr_init(&s->det, &s->c.geo, s->c.suspect_ms, s->ninst, mono_ms(), s->log)) {
+        snprintf(err, errn, "out of memory");
+        return -1;
+    }
+    return open_decisions(s, o, cid, err, errn);
+}
+
+int amw_start(ams_server *s, char *err, size_t errn)
+{
+    if (s->machine >= 0) count_degraded(s); /* /metrics never shows a joining machine whole */
+    return start_beat(s, err, errn);
+}
+
+void amw_render(ams_server *s, struct evbuffer *b)
+{
+    if (s->machine < 0) {
+        amr_render(&s->det, b, mono_ms());
+        return;
+    }
+    uint64_t deg[2] = {(uint64_t)s->degraded, (uint64_t)s->rebuilt_wall};
+    hoc_metrics_family(b, "amalgam_degraded_instances", "gauge",
+                       "Instances where a server of this machine is not whole (a replacement not "
+                       "yet live, or blocks or parity rows not yet rebuilt).",
+                       deg, 1, NULL);
+    hoc_metrics_family(b, "amalgam_rebuilt_at_ms", "gauge",
+                       "Unix time (ms) the last degraded server here became whole; 0: never.",
+                       deg + 1, 1, NULL);
+}
+
+void amw_free(ams_server *s)
+{
+    if (s->beat) event_free(s->beat);
+    s->beat = NULL;
+    amr_free(&s->det);
+    ars_close(&s->store);
+    free(s->saved);
+    free(s->dec);
+    s->saved = NULL, s->dec = NULL;
+}
