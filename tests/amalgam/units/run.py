@@ -135,7 +135,9 @@ with tempfile.TemporaryDirectory() as tmp:
         f.write("AMALGAM_ARGS=--rejoin\n")
     log = run_unit("amalgam-serve@.service", tmp, cluster, base + 15)
     check("--rejoin: joining as a replacement" in log, "serve-0.env's AMALGAM_ARGS=--rejoin reached serve")
-    run_unit("amalgam-reconf@.service", tmp, cluster, base + 100)
+    log = run_unit("amalgam-reconf@.service", tmp, cluster, base + 100)
+    check("--data" not in log and os.path.isdir(os.path.join(tmp, "state", "reconf-0")),
+          f"reconf keeps its decisions under the state folder (log: {log.strip()[-200:]!r})")
 
 print("amalgam-units:", "FAILED " + "; ".join(fails) if fails else "ok")
 sys.exit(1 if fails else 0)
