@@ -97,7 +97,7 @@ static void run_round(Mr *r, int64_t round)
     const VcModel *m = r->m;
     const hoc_round *rd = &a->rounds[round % a->nrounds];
     size_t box = (size_t)HOC_MAXN * rd->msg_size;
-    uint8_t *outbox = calloc((size_t)m->n, box), *msgs = calloc(HOC_MAXN, rd->msg_size);
+    uint8_t *outbox = calloc((size_t)m->n, box + 1), *msgs = calloc(HOC_MAXN, rd->msg_size + 1);
     uint8_t *outputs = calloc(1, a->outputs_size + 1);
     hoc_set to[HOC_MAXN] = {0};
     bool step[HOC_MAXN];

@@ -1,4 +1,4 @@
-/* qdom.c: what a spec's quantifier over ints ranges over in the drivers
+/* qdom.c: what a spec's quantifier over ints, stamps or sets ranges over in the drivers
  * (see qdom.h for the rule and why it is exact). */
 #include "qdom.h"
 
