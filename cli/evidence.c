@@ -104,8 +104,8 @@ static void back_failed(Evidence *e, int i, VcResult *r)
     } else if (mv == MR_SPURIOUS) {
         r->status = VC_UNKNOWN;
         snprintf(r->reason, sizeof r->reason,
-                 "the solver's model is no counterexample: run in the generated C, %s (the "
-                 "encoding's instances did not cover what makes it hold; docs/verifier.md)",
+                 "the solver's model is no counterexample: run in the generated C, %s (a "
+                 "model of the bounded encoding, not of the program; docs/verifier.md)",
                  why);
         free(r->cex);
         r->cex = NULL;

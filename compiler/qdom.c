@@ -280,15 +280,18 @@ static bool held_value(Held *h, Expr *t, const Binder *b)
     return false;
 }
 
-/* Whether e reads a stamp binder that no guard pins (held, a threshold, or
- * refused): a threshold compared with one would need the cells around its
- * values too. */
+/* Whether e reads a stamp binder that no guard pins to held stamps (held, a
+ * threshold, refused, or pinned to such a one): a threshold compared with
+ * its fresh values would need the cells around them too. */
 static bool reads_free_stamp(const Expr *e)
 {
     if (!e) return false;
-    if (e->kind == E_NAME && e->nk == N_BINDER && is_binder_of(e->binder, TY_STAMP) &&
-        e->binder->nbounds == 0)
-        return true;
+    if (e->kind == E_NAME && e->nk == N_BINDER && is_binder_of(e->binder, TY_STAMP)) {
+        const Binder *o = e->binder;
+        if (o->nbounds == 0) return true;
+        for (int i = 0; i < o->nbounds; i++) /* pins read only binders opened before o */
+            if (reads_free_stamp(o->bounds[i].e)) return true;
+    }
     if (reads_free_stamp(e->a) || reads_free_stamp(e->b) || reads_free_stamp(e->c)) return true;
     for (int i = 0; i < e->nargs; i++)
         if (reads_free_stamp(e->args[i])) return true;
