@@ -56,6 +56,7 @@ int mc_run(const hoc_algo *a, const mc_opts *o)
         ready++;
     m.t0 = hoc_now_s();
     if (ready == threads) rc = search(&m, ws, threads);
+    if (o->judge && atomic_load(&o->judge->failed)) rc = 3; /* whatever it found means nothing */
     for (int t = 0; t < threads; t++)
         succ_worker_free(&ws[t]);
     free(ws);

@@ -68,6 +68,9 @@ typedef struct mc_opts {
     uint64_t start_crashed;
     int64_t walks; /* > 0: random walks instead of exhaustive search */
     uint64_t seed;
+    /* Where a spec that cannot be judged is reported (hoc_judge_fail); mc_run
+     * then stops and returns 3. NULL: the process ends with exit 3. */
+    hoc_judge *judge;
     FILE *out;         /* the report and traces; stdout if NULL */
     mc_result *result; /* filled in when not NULL */
 } mc_opts;

@@ -56,8 +56,8 @@ void report_result(const Mc *m, const Path *p, int64_t depth, int status, int64_
     for (int i = 0; i < a->nspecs; i++) {
         const hoc_spec *sp = &a->specs[i];
         if (sp->kind != HOC_INVARIANT && sp->kind != HOC_PROPERTY) continue;
-        if (violated) violated[i] = !sp->holds(key_proc(m, last, 0), m->o->params, NULL);
-        if (pre && before) pre[i] = !sp->holds(key_proc(m, before, 0), m->o->params, NULL);
+        if (violated) violated[i] = !run_spec(m, i, key_proc(m, last, 0), NULL);
+        if (pre && before) pre[i] = !run_spec(m, i, key_proc(m, before, 0), NULL);
     }
     if (violated && m->stage >= 0) violated[m->stage] = !run_holds(m, m->stage, last);
 }

@@ -166,6 +166,8 @@ bool run_tick(Mc *m)
     double elapsed = hoc_now_s() - m->t0;
     if (m->o->time_limit > 0 && elapsed > m->o->time_limit && !run_halted(m))
         run_halt(m, "time limit");
+    if (m->o->judge && atomic_load(&m->o->judge->failed) && !run_halted(m))
+        run_halt(m, "a spec cannot be judged");
     int64_t due = __atomic_load_n(&m->next_beat_ms, __ATOMIC_RELAXED);
     int64_t now_ms = (int64_t)(elapsed * 1000);
     if (m->o->heartbeat > 0 && now_ms >= due &&
@@ -188,8 +190,7 @@ bool run_stage_applies(const Mc *m, uint8_t *k, int64_t pos)
 
 bool run_misses_stage(const Mc *m, uint8_t *succ, const hoc_set *ho)
 {
-    return m->a->specs[m->stage_assume].holds(key_proc(m, succ, 0), m->o->params, ho) &&
-           !run_holds(m, m->stage, succ);
+    return run_spec(m, m->stage_assume, key_proc(m, succ, 0), ho) && !run_holds(m, m->stage, succ);
 }
 
 bool run_guides(const Mc *m, int i)
@@ -211,15 +212,20 @@ int run_violated(const Mc *m, uint8_t *k, bool invariants_only)
         const hoc_spec *sp = &a->specs[i];
         bool checked = sp->kind == HOC_INVARIANT || (sp->kind == HOC_PROPERTY && !invariants_only);
         if (checked && !run_guides(m, i) && !run_skipped(m, i) &&
-            !sp->holds(key_proc(m, k, 0), m->o->params, NULL))
+            !run_spec(m, i, key_proc(m, k, 0), NULL))
             return i;
     }
     return -1;
 }
 
+bool run_spec(const Mc *m, int spec, const void *states, const hoc_set *ho)
+{
+    return hoc_spec_judge(&m->a->specs[spec], states, m->o->params, ho, m->o->judge);
+}
+
 bool run_holds(const Mc *m, int spec, uint8_t *k)
 {
-    return spec >= 0 && m->a->specs[spec].holds(key_proc(m, k, 0), m->o->params, NULL);
+    return spec >= 0 && run_spec(m, spec, key_proc(m, k, 0), NULL);
 }
 
 bool run_assumptions_hold(const Mc *m, uint8_t *k, const hoc_set *ho)
@@ -227,8 +233,7 @@ bool run_assumptions_hold(const Mc *m, uint8_t *k, const hoc_set *ho)
     const hoc_algo *a = m->a;
     for (int i = 0; i < a->nspecs; i++) {
         const hoc_spec *sp = &a->specs[i];
-        if (sp->kind == HOC_ASSUME && sp->rounds == 0 &&
-            !sp->holds(key_proc(m, k, 0), m->o->params, ho))
+        if (sp->kind == HOC_ASSUME && sp->rounds == 0 && !run_spec(m, i, key_proc(m, k, 0), ho))
             return false;
     }
     return true;

@@ -108,6 +108,9 @@ bool run_skipped(const Mc *m, int i);
 int run_violated(const Mc *m, uint8_t *k, bool invariants_only);
 /* Whether spec (>= 0) holds in key k; false for spec -1. */
 bool run_holds(const Mc *m, int spec, uint8_t *k);
+/* Spec number spec on the n states at states (ho: the heard-of sets, for
+ * assumptions), reporting to o->judge when it cannot be judged. */
+bool run_spec(const Mc *m, int spec, const void *states, const hoc_set *ho);
 /* Whether every per-round assumption holds of key k with heard-of sets ho. */
 bool run_assumptions_hold(const Mc *m, uint8_t *k, const hoc_set *ho);
 

@@ -211,7 +211,7 @@ static int discharge(const VerifyArgs *v, Front *fr, const Duty *d, bool first)
         if (searched) printf("  hoc check (%g s budget): %s\n", v->check_time, searched);
     }
     for (int i = 0; i < d->n; i++)
-        free(res[i].cex);
+        vc_result_free(&res[i]);
     free(res), free(sel);
     ev_free(&ev);
     return xrc ? xrc : rc;

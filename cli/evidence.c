@@ -6,6 +6,8 @@
 
 #include "clock.h"
 #include "json.h"
+#include "load.h"
+#include "modelrun.h"
 
 void ev_init(Evidence *e, const EvOpts *o, Front *fr, Algo *al, const VcObligation *obs, int n,
              const bool *selected)
@@ -80,6 +82,36 @@ static XcFinding *stage_search(Evidence *e, const VcObligation *ob)
     return NULL;
 }
 
+/* A failed verdict without a trace rests on the solver's model: run in the
+ * compiled code, it must break the obligation, or the verdict is unknown
+ * (the bounded encoding missed an instance that makes it hold). */
+static void back_failed(Evidence *e, int i, VcResult *r)
+{
+    if (r->status != VC_FAILED || !r->model || e->obs[i].kind == VC_LIVE) return;
+    if (!e->code_tried) {
+        e->code_tried = true;
+        if (load_algo(e->fr, e->al, e->o->src, NULL, 0, HOC_MAXN, &e->code) != 0)
+            load_free(&e->code);
+    }
+    if (!e->code.algo) return;
+    char why[300];
+    MrVerdict mv = mr_run(e->code.algo, e->al, &e->obs[i], r->model, why, sizeof why);
+    if (mv == MR_CONFIRMED) {
+        snprintf(r->reason, sizeof r->reason,
+                 "the solver's model, run in the generated C, breaks it%s",
+                 e->obs[i].kind == VC_CONSEC ? " (a counterexample to induction, maybe unreachable)"
+                                             : "");
+    } else if (mv == MR_SPURIOUS) {
+        r->status = VC_UNKNOWN;
+        snprintf(r->reason, sizeof r->reason,
+                 "the solver's model is no counterexample: run in the generated C, %s (a "
+                 "model of the bounded encoding, not of the program; docs/verifier.md)",
+                 why);
+        free(r->cex);
+        r->cex = NULL;
+    }
+}
+
 const XcFinding *ev_refute(Evidence *e, int i, VcResult *r)
 {
     const VcObligation *ob = &e->obs[i];
@@ -89,7 +121,10 @@ const XcFinding *ev_refute(Evidence *e, int i, VcResult *r)
         f = stage_search(e, ob);
     else if (safety_once(e, true) && xc_refutes(&e->safety, e->al, ob))
         f = &e->safety;
-    if (!f) return NULL;
+    if (!f) {
+        back_failed(e, i, r);
+        return NULL;
+    }
     e->by[i] = f;
     if (r->status == VC_UNKNOWN) {
         char was[sizeof r->reason];
@@ -115,7 +150,7 @@ static void disagreement(Evidence *e, int i, const XcFinding *f)
             e->al->decl->name, e->obs[i].name, f->cti ? "counterexample to induction" : "run", f->n,
             (long long)f->depth, f->depth == 1 ? "" : "s",
             r.smt2_path[0] ? r.smt2_path : "(not written)", f->trace, e->o->src, f->trace);
-    free(r.cex);
+    vc_result_free(&r);
 }
 
 int ev_cross_check(Evidence *e, const VcResult *res)
@@ -189,5 +224,6 @@ void ev_free(Evidence *e)
             free(f);
         }
     xc_free(&e->safety);
+    load_free(&e->code);
     free(e->targets), free(e->by);
 }

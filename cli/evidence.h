@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "load.h"
 #include "xcheck.h"
 
 typedef struct EvOpts {
@@ -33,6 +34,8 @@ typedef struct Evidence {
     XcFinding safety; /* the safety search's finding */
     bool searched;    /* the safety search ran */
     XcFinding **by;   /* per obligation: the finding that refuted it, or NULL */
+    Loaded code;      /* the compiled code failed verdicts' models run in (modelrun.h) */
+    bool code_tried;  /* it was compiled (or that failed) */
 } Evidence;
 
 /* Sets up e for al's n obligations obs of which selected[i] are discharged.

@@ -119,14 +119,19 @@ typedef struct Binder {
     struct Binder *next;
     int id;         /* unique number, for C names */
     bool event_arg; /* an event's argument: read-only like a loop variable */
-    /* A spec's quantifier over ints (compiler/qdom.c): what the drivers
-     * enumerate. With nbounds > 0, the interval its guard gives; otherwise
-     * the active domain, the nconsts constants compared with the spec's
-     * such binders, and nfresh values held nowhere. */
+    /* A spec's quantifier over ints or stamps (compiler/qdom.c): what the
+     * drivers enumerate. With nbounds > 0, the interval its guard gives;
+     * otherwise the active domain, the nconsts constants compared with the
+     * spec's such binders, and nfresh values held nowhere. */
     QBound *bounds;
     int nbounds;
     struct Expr **consts;
     int nconsts, nfresh;
+    /* A spec's quantifier over sets: pinned by its guard to pin (evaluated
+     * for every process pin_over when that is not NULL), or, without a pin,
+     * every subset of the processes. */
+    struct Expr *pin;
+    struct Binder *pin_over;
 } Binder;
 
 typedef struct Expr Expr;

@@ -387,10 +387,15 @@ static hoc_buf emit_specs(Gen *g)
         hoc_buf_printf(&specs, "/* %s %s */\n", what[d->spec_kind], d->name);
         cgen_function(g, &specs,
                       cgen_fmt(g,
-                               "static bool %s_spec_%s(const void *states, const int64_t "
-                               "*params, const hoc_set *ho)",
+                               "static bool %s_judge_%s(const void *states, const int64_t "
+                               "*params, const hoc_set *ho, hoc_judge *judge)",
                                px, d->name),
                       M_SPEC, body_return, d->init);
+        hoc_buf_printf(&specs,
+                       "static bool %s_spec_%s(const void *states, const int64_t *params, "
+                       "const hoc_set *ho)\n{\n    return %s_judge_%s(states, params, ho, "
+                       "NULL);\n}\n\n",
+                       px, d->name, px, d->name);
     }
     return specs;
 }
@@ -546,7 +551,7 @@ static void emit_spec_table(Gen *g, hoc_buf *t)
                 al_of && al_of->ev_rounds < 0 ? "true" : "false", sv.symmetric ? "true" : "false",
                 ho_monotone(d->init) ? "true" : "false");
             emit_c_string(t, sv.symmetric ? NULL : sv.why);
-            hoc_buf_printf(t, "},\n");
+            hoc_buf_printf(t, ", %s_judge_%s},\n", px, d->name);
         }
         hoc_buf_printf(t, "};\n\n");
     }

@@ -65,20 +65,26 @@ static void open_range_loop(Gen *g, Binder *b, const char *cond)
         }
     }
     const char *span = cgen_temp(g, "span");
-    cgen_line(g, "uint64_t %s = %s_qspan(%s, %s, %s, \"%s:%d:%d: %s\");", span, g->px, lo, hi, none,
-              b->pos.file ? b->pos.file : "spec", b->pos.line, b->pos.col, b->name);
+    g->use_judge = true;
+    cgen_line(g, "uint64_t %s = %s_qspan(%s, %s, %s, \"%s:%d:%d: %s\", judge);", span, g->px, lo,
+              hi, none, b->pos.file ? b->pos.file : "spec", b->pos.line, b->pos.col, b->name);
     cgen_line(g, "for (uint64_t %s_i = 0; %s_i < %s%s; %s_i++) {", b->name, b->name, span, cond,
               b->name);
     g->indent++;
     cgen_line(g, "int64_t %s = (int64_t)((uint64_t)%s + %s_i);", b->name, lo, b->name);
 }
 
-/* Opens the loop of a spec's int binder used only in == and != with held
- * values (compiler/qdom.c): the active domain, the constants compared with
- * the spec's such binders, and one fresh value per such binder. */
+/* Opens the loop of a spec's int or stamp binder used only in == and != with
+ * held values (compiler/qdom.c): the active domain, the constants compared
+ * with the spec's such binders, and one fresh value per such binder. */
 static void open_held_loop(Gen *g, Binder *b, const char *cond)
 {
-    g->need_active_ints = true;
+    bool st = b->type->kind == TY_STAMP;
+    const char *what = st ? "stamps" : "ints", *WHAT = st ? "STAMPS" : "INTS";
+    if (st)
+        g->need_active_stamps = true;
+    else
+        g->need_active_ints = true;
     g->need_qdom_held = true;
     g->use_s = true;
     const char *vals = cgen_temp(g, "vals"), *k = cgen_temp(g, "k");
@@ -91,8 +97,8 @@ static void open_held_loop(Gen *g, Binder *b, const char *cond)
         cgen_line(g, "const int64_t %s[] = {%s};", cs, hoc_buf_str(&l));
         hoc_buf_free(&l);
     }
-    cgen_line(g, "int64_t %s[%s_ACTIVE_INTS + %d];", vals, g->PX, b->nconsts + b->nfresh);
-    cgen_line(g, "int %s = %s_active_ints(S, %s, %s);", k, g->px, cgen_n(g), vals);
+    cgen_line(g, "int64_t %s[%s_ACTIVE_%s + %d];", vals, g->PX, WHAT, b->nconsts + b->nfresh);
+    cgen_line(g, "int %s = %s_active_%s(S, %s, %s);", k, g->px, what, cgen_n(g), vals);
     cgen_line(g, "%s = %s_qheld(%s, %s, %s, %d, %d);", k, g->px, vals, k, cs, b->nconsts,
               b->nfresh);
     cgen_line(g, "for (int %s_i = 0; %s_i < %s%s; %s_i++) {", b->name, b->name, k, cond, b->name);
@@ -100,10 +106,46 @@ static void open_held_loop(Gen *g, Binder *b, const char *cond)
     cgen_line(g, "int64_t %s = %s[%s_i];", b->name, vals, b->name);
 }
 
-/* Opens the loop of one binder, declaring its C variable; see bind() in check.c. */
-static void open_binder_loop(Gen *g, Binder *b, const char *guard)
+/* Opens the loop of a spec's set binder (compiler/qdom.c): the value its
+ * guard pins it to (at every process, for a pin under `forall q`), or every
+ * subset of the processes, beyond QDOM_CAP of them the spec cannot be judged. */
+static void open_set_loop(Gen *g, Binder *b, const char *cond)
 {
-    const char *cond = guard ? cgen_fmt(g, " && %s", guard) : "";
+    const char *n = cgen_n(g), *k = cgen_temp(g, "k");
+    if (!b->pin) {
+        g->need_qdom_subsets = true;
+        g->use_judge = true;
+        cgen_line(g, "uint64_t %s = %s_qsubsets(%s, \"%s:%d:%d: %s\", judge);", k, g->px, n,
+                  b->pos.file ? b->pos.file : "spec", b->pos.line, b->pos.col, b->name);
+        cgen_line(g, "for (uint64_t %s_i = 0; %s_i < %s%s; %s_i++) {", b->name, b->name, k, cond,
+                  b->name);
+        g->indent++;
+        cgen_line(g, "hoc_set %s = (hoc_set)%s_i;", b->name, b->name);
+        return;
+    }
+    const char *vals = cgen_temp(g, "sets");
+    cgen_line(g, "hoc_set %s[HOC_MAXN + 1];", vals);
+    cgen_line(g, "int %s = 0;", k);
+    if (b->pin_over) { /* with no process, `forall q` pins nothing: {} is every subset */
+        const char *q = b->pin_over->name;
+        cgen_line(g, "for (int64_t %s = 0; %s < %s; %s++) {", q, q, n, q);
+        g->indent++;
+        const char *v = cgen_expr(g, b->pin);
+        cgen_line(g, "%s[%s++] = %s;", vals, k, v);
+        cgen_close(g);
+        cgen_line(g, "if (%s == 0) %s[%s++] = 0;", k, vals, k);
+    } else {
+        cgen_line(g, "%s[%s++] = %s;", vals, k, cgen_expr(g, b->pin));
+    }
+    cgen_line(g, "for (int %s_i = 0; %s_i < %s%s; %s_i++) {", b->name, b->name, k, cond, b->name);
+    g->indent++;
+    cgen_line(g, "hoc_set %s = %s[%s_i];", b->name, vals, b->name);
+}
+
+/* Opens the loop of one binder, declaring its C variable; see bind() in check.c. */
+static void open_binder_loop(Gen *g, Binder *b, const char *cond_in)
+{
+    const char *cond = cond_in ? cgen_fmt(g, " && %s", cond_in) : "";
     if (b->domx) {
         const char *set = cgen_temp(g, "dom");
         cgen_line(g, "hoc_set %s = %s;", set, cgen_expr(g, b->domx));
@@ -112,15 +154,16 @@ static void open_binder_loop(Gen *g, Binder *b, const char *guard)
         g->indent++;
         return;
     }
-    if (b->type->kind == TY_INT && b->nbounds > 0) {
+    TypeKind t = b->type->kind;
+    if ((t == TY_INT || t == TY_STAMP) && b->nbounds > 0) {
         open_range_loop(g, b, cond);
         return;
     }
-    if (b->type->kind == TY_INT && b->nfresh > 0) {
+    if ((t == TY_INT || t == TY_STAMP) && b->nfresh > 0) {
         open_held_loop(g, b, cond);
         return;
     }
-    switch (b->type->kind) {
+    switch (t) {
     case TY_BOOL:
         cgen_line(g, "for (int %s_i = 0; %s_i < 2%s; %s_i++) {", b->name, b->name, cond, b->name);
         g->indent++;
@@ -131,38 +174,10 @@ static void open_binder_loop(Gen *g, Binder *b, const char *guard)
                   b->type->enm->nmembers, cond, b->name);
         g->indent++;
         return;
-    case TY_INT:     /* unclassified by qdom.c: not from a spec (an error there) */
-    case TY_STAMP: { /* specs only: the values that occur in the state */
-        bool st = b->type->kind == TY_STAMP;
-        if (st)
-            g->need_active_stamps = true;
-        else
-            g->need_active_ints = true;
-        const char *vals = cgen_temp(g, "vals"), *k = cgen_temp(g, "k");
-        cgen_line(g, "int64_t %s[%s_ACTIVE_%s];", vals, g->PX, st ? "STAMPS" : "INTS");
-        cgen_line(g, "int %s = %s_active_%s(S, %s, %s);", k, g->px, st ? "stamps" : "ints",
-                  cgen_n(g), vals);
-        g->use_s = true;
-        cgen_line(g, "for (int %s_i = 0; %s_i < %s%s; %s_i++) {", b->name, b->name, k, cond,
-                  b->name);
-        g->indent++;
-        cgen_line(g, "int64_t %s = %s[%s_i];", b->name, vals, b->name);
+    case TY_SET: /* specs only */
+        open_set_loop(g, b, cond);
         return;
-    }
-    case TY_SET: { /* specs only: heard-of sets and set-valued state */
-        g->need_active_sets = true;
-        g->use_ho = true;
-        const char *vals = cgen_temp(g, "sets"), *k = cgen_temp(g, "k");
-        cgen_line(g, "hoc_set %s[%s_ACTIVE_SETS];", vals, g->PX);
-        cgen_line(g, "int %s = %s_active_sets(S, %s, ho, %s);", k, g->px, cgen_n(g), vals);
-        g->use_s = true;
-        cgen_line(g, "for (int %s_i = 0; %s_i < %s%s; %s_i++) {", b->name, b->name, k, cond,
-                  b->name);
-        g->indent++;
-        cgen_line(g, "hoc_set %s = %s[%s_i];", b->name, vals, b->name);
-        return;
-    }
-    default:
+    default: /* processes; and a comprehension's int binder: a set keeps only processes */
         cgen_line(g, "for (int64_t %s = 0; %s < %s%s; %s++) {", b->name, b->name, cgen_n(g), cond,
                   b->name);
         g->indent++;

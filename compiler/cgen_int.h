@@ -29,10 +29,11 @@ typedef struct Gen {
     Round *round;
     /* what the function being emitted used, for its prologue */
     bool use_param[16], use_phase, use_id, use_env, use_s, use_from, use_msgs, use_ho;
+    bool use_judge;   /* a spec's hoc_judge: a quantifier's range may exceed QDOM_CAP */
     bool use_let[64]; /* lets emitted as named locals in this function's prologue */
     bool use_out;     /* a send or an output: the out (and to) parameters */
-    bool need_active_ints, need_active_sets, need_active_stamps;
-    bool need_qdom_range, need_qdom_held; /* PX_qspan, PX_qheld (compiler/qdom.c) */
+    bool need_active_ints, need_active_stamps;
+    bool need_qdom_range, need_qdom_held, need_qdom_subsets; /* PX_qspan, PX_qheld, PX_qsubsets */
     bool need_zero;   /* PX_zero: zero bytes an out-of-range array element reads */
     Decl **defs_used; /* the defs called so far: only they are written */
     int ndefs_used, capdefs_used;

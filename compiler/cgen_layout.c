@@ -311,7 +311,7 @@ void cgen_codec(Gen *g, hoc_buf *b, Round *r)
     }
 }
 
-/* ---- the values a spec quantifier over ints, stamps or sets ranges over ---- */
+/* ---- the values a spec quantifier over ints or stamps ranges over ---- */
 
 /* One such range: a helper PX_active_<what> listing the values of kind k1
  * or k2 every process holds, after those `first` seeds out[] with. */
@@ -406,33 +406,41 @@ void cgen_active_helpers(Gen *g, hoc_buf *h, hoc_buf *b)
                                   "        if (i == 0) out[k++] = HOC_NEVER;\n",
                                   "Every stamp a process holds, and never: the range of a "
                                   "quantifier over stamps in a spec."};
-    static const Active sets = {TY_SET,
-                                TY_SET,
-                                "sets",
-                                "SETS",
-                                "const hoc_set *ho, hoc_set *out",
-                                "        if (ho) out[k++] = ho[i];\n",
-                                "Every heard-of set and set-valued variable: the range of a "
-                                "quantifier over sets."};
     if (g->need_qdom_range)
         hoc_buf_printf(
             b,
-            "#include <stdio.h>\n#include <stdlib.h>\n\n"
             "/* How many ints lo..hi holds (0 when none is true), the range of a spec's int\n"
             " * binder bounded by its guard. More than %d cannot be enumerated: the\n"
-            " * spec cannot be judged, which ends the run with exit 3 (unknown), never\n"
-            " * with a verdict on the values tried. */\n"
-            "static uint64_t %s_qspan(int64_t lo, int64_t hi, bool none, const char *where)\n{\n"
+            " * spec cannot be judged (unknown), never a verdict on the values tried. */\n"
+            "static uint64_t %s_qspan(int64_t lo, int64_t hi, bool none, const char *where,\n"
+            "                         hoc_judge *judge)\n{\n"
             "    if (none || lo > hi) return 0;\n"
             "    uint64_t span = (uint64_t)hi - (uint64_t)lo;\n"
             "    if (span >= %d) {\n"
-            "        fprintf(stderr, \"hoc: %%s ranges over %%lld..%%lld, more than %d ints: \"\n"
-            "                        \"the spec cannot be judged (bound it more tightly)\\n\",\n"
-            "                where, (long long)lo, (long long)hi);\n"
-            "        fflush(NULL); /* _Exit: several of hoc check's threads may get here */\n"
-            "        _Exit(3);\n"
+            "        hoc_judge_fail(judge, \"%%s ranges over %%lld..%%lld, more than %d ints: \"\n"
+            "                              \"the spec cannot be judged (bound it more tightly)\",\n"
+            "                       where, (long long)lo, (long long)hi);\n"
+            "        return 0;\n"
             "    }\n"
             "    return span + 1;\n}\n\n",
+            QDOM_CAP, g->px, QDOM_CAP, QDOM_CAP);
+    if (g->need_qdom_subsets)
+        hoc_buf_printf(
+            b,
+            "/* How many subsets of the n processes there are, the range of a spec's set\n"
+            " * binder that its guard does not pin. More than %d cannot be enumerated:\n"
+            " * the spec cannot be judged (unknown), never a verdict on the sets tried. */\n"
+            "static uint64_t %s_qsubsets(int64_t n, const char *where, hoc_judge *judge)\n{\n"
+            "    if (n < 0 || n >= 63 || ((uint64_t)1 << n) > %d) {\n"
+            "        hoc_judge_fail(judge, \"%%s ranges over the 2^%%lld subsets of the processes, "
+            "\"\n"
+            "                              \"more than %d sets: the spec cannot be judged (pin it "
+            "\"\n"
+            "                              \"in its guard: P == e, or forall q. e(q) == P)\",\n"
+            "                       where, (long long)n);\n"
+            "        return 0;\n"
+            "    }\n"
+            "    return (uint64_t)1 << n;\n}\n\n",
             QDOM_CAP, g->px, QDOM_CAP, QDOM_CAP);
     if (g->need_qdom_held)
         hoc_buf_printf(
@@ -460,5 +468,4 @@ void cgen_active_helpers(Gen *g, hoc_buf *h, hoc_buf *b)
             g->px);
     if (g->need_active_ints) emit_active(g, h, b, &ints);
     if (g->need_active_stamps) emit_active(g, h, b, &stamps);
-    if (g->need_active_sets) emit_active(g, h, b, &sets);
 }

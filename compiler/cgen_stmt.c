@@ -283,6 +283,7 @@ static void emit_prologue(Gen *g, hoc_buf *dst, const char *signature, Mode mode
         hoc_buf_printf(dst, "    const %s_state *S = states;\n", g->px);
         if (!g->use_s) hoc_buf_printf(dst, "    (void)S;\n");
         if (!g->use_ho) hoc_buf_printf(dst, "    (void)ho;\n");
+        if (!g->use_judge) hoc_buf_printf(dst, "    (void)judge;\n");
     }
     bool any_param = false;
     for (int i = 0; i < al->nparams; i++) {
@@ -316,7 +317,7 @@ void cgen_function(Gen *g, hoc_buf *dst, const char *signature, Mode mode, cgen_
     memset(g->use_param, 0, sizeof g->use_param);
     memset(g->use_let, 0, sizeof g->use_let);
     g->use_phase = g->use_id = g->use_env = g->use_s = g->use_from = g->use_msgs = g->use_ho =
-        g->use_out = false;
+        g->use_out = g->use_judge = false;
     g->ntemp = 0;
     g->mode = mode;
     g->out = &b;

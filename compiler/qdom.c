@@ -1,4 +1,4 @@
-/* qdom.c: what a spec's quantifier over ints ranges over in the drivers
+/* qdom.c: what a spec's quantifier over ints, stamps or sets ranges over in the drivers
  * (see qdom.h for the rule and why it is exact). */
 #include "qdom.h"
 
@@ -131,45 +131,86 @@ static bool bound_of(Expr *c, bool neg, Binder *b, Binder *const *forbid, int nf
     return true;
 }
 
-static bool is_int_binder(const Binder *b)
+static bool is_binder_of(const Binder *b, TypeKind k)
 {
-    return !b->domx && b->type && b->type->kind == TY_INT;
+    return !b->domx && b->type && b->type->kind == k;
 }
 
-/* Pass 1: the bounds of every int binder, from its quantifier's guard. */
+static bool is_int_binder(const Binder *b)
+{
+    return is_binder_of(b, TY_INT);
+}
+
+/* A forall conjunct of P's guard that pins P at every process: `forall q.
+ * ... && e(q) == P && ...` with q a process, so (for n >= 1) P == e(0). */
+static bool pin_at_every(Expr *c, Binder *p, Binder *const *forbid, int nf)
+{
+    if (c->kind != E_QUANT || !c->is_forall || c->binders->next ||
+        !is_binder_of(c->binders, TY_PID))
+        return false;
+    Guard body = {0};
+    add_conjuncts(&body, c->a);
+    QBound qb;
+    for (int i = 0; i < body.nconj; i++)
+        if (bound_of(body.conj[i], false, p, forbid, nf, &qb) && qb.kind == QB_EQ) {
+            p->pin = qb.e;
+            p->pin_over = c->binders;
+            return true;
+        }
+    return false;
+}
+
+/* The bounds one binder b of quantifier e takes from guard g: an int's
+ * interval, a stamp's equalities, a set's pin. */
+static void bind_from_guard(Arena *a, const Guard *g, Binder *b)
+{
+    bool is_int = is_int_binder(b), is_stamp = is_binder_of(b, TY_STAMP);
+    if (!is_int && !is_stamp && !is_binder_of(b, TY_SET)) return;
+    /* the bound may read the binders opened before b, not b or those after */
+    Binder *forbid[2 * MAX_GUARD];
+    int nf = 0;
+    for (const Binder *o = b; o; o = o->next) {
+        if (nf == MAX_GUARD || g->overflow) return; /* unbounded then: held, or refused */
+        forbid[nf++] = (Binder *)o;
+    }
+    for (int i = 0; i < g->ninner; i++)
+        forbid[nf++] = g->inner[i];
+    QBound qb[MAX_GUARD];
+    int n = 0;
+    bool lo = false, hi = false;
+    for (int i = 0; i < g->nconj; i++) {
+        if (!bound_of(g->conj[i], g->neg[i], b, forbid, nf, &qb[n])) {
+            /* a set equal to e(q) at every process q */
+            if (!is_int && !is_stamp && !g->neg[i] && pin_at_every(g->conj[i], b, forbid, nf))
+                return;
+            continue;
+        }
+        /* a stamp or set binder takes only equalities: phases have no largest, and
+         * hoc check renumbers them keeping their order, not their gaps (checker.md) */
+        if (!is_int && qb[n].kind != QB_EQ) continue;
+        if (!is_int && !is_stamp) {
+            b->pin = qb[n].e;
+            return;
+        }
+        lo |= qb[n].kind == QB_GE || qb[n].kind == QB_GT || qb[n].kind == QB_EQ;
+        hi |= qb[n].kind == QB_LE || qb[n].kind == QB_LT || qb[n].kind == QB_EQ;
+        n++;
+    }
+    if (!lo || !hi) return; /* half an interval is still every int */
+    b->bounds = arena_alloc(a, (size_t)n * sizeof *b->bounds);
+    memcpy(b->bounds, qb, (size_t)n * sizeof *qb);
+    b->nbounds = n;
+}
+
+/* Pass 1: the bounds of every int, stamp and set binder, from its guard. */
 static void find_bounds(Arena *a, Expr *e)
 {
     if (!e) return;
     if (e->kind == E_QUANT) {
         Guard g;
         guard_of(e, &g);
-        for (Binder *b = e->binders; b; b = b->next) {
-            if (!is_int_binder(b)) continue;
-            /* the bound may read the binders opened before b, not b or those after */
-            Binder *forbid[2 * MAX_GUARD];
-            int nf = 0;
-            bool overflow = g.overflow;
-            for (Binder *o = b; o; o = o->next) {
-                if (nf == MAX_GUARD) overflow = true;
-                if (nf < MAX_GUARD) forbid[nf++] = o;
-            }
-            if (overflow) continue; /* unbounded then: held, or refused with a diagnostic */
-            for (int i = 0; i < g.ninner; i++)
-                forbid[nf++] = g.inner[i];
-            QBound qb[MAX_GUARD];
-            int n = 0;
-            bool lo = false, hi = false;
-            for (int i = 0; i < g.nconj; i++)
-                if (bound_of(g.conj[i], g.neg[i], b, forbid, nf, &qb[n])) {
-                    lo |= qb[n].kind == QB_GE || qb[n].kind == QB_GT || qb[n].kind == QB_EQ;
-                    hi |= qb[n].kind == QB_LE || qb[n].kind == QB_LT || qb[n].kind == QB_EQ;
-                    n++;
-                }
-            if (!lo || !hi) continue; /* half an interval is still every int */
-            b->bounds = arena_alloc(a, (size_t)n * sizeof *b->bounds);
-            memcpy(b->bounds, qb, (size_t)n * sizeof *qb);
-            b->nbounds = n;
-        }
+        for (Binder *b = e->binders; b; b = b->next)
+            bind_from_guard(a, &g, b);
     }
     find_bounds(a, e->a);
     find_bounds(a, e->b);
@@ -179,6 +220,10 @@ static void find_bounds(Arena *a, Expr *e)
 }
 
 typedef struct Held {
+    TypeKind kind; /* TY_INT or TY_STAMP: the binders in question */
+    /* the stamp binder in question is compared with ==/!=, as t <= e (or t > e),
+     * as t < e (or t >= e) */
+    bool eq, le, lt;
     Arena *a;
     Expr **consts; /* compared with any held binder of the spec */
     int nconsts, cap;
@@ -207,6 +252,13 @@ static bool is_state_read(const Expr *t)
  * active domain, constants (recorded) or other held binders. */
 static bool held_value(Held *h, Expr *t, const Binder *b)
 {
+    /* A stamp is only ever copied: whatever does not read b is never, a
+     * stamp held, or another binder's value (held ones share their fresh
+     * values, pinned ones equal such an expression). */
+    if (h->kind == TY_STAMP) {
+        Binder *self = (Binder *)b;
+        return !mentions(t, &self, 1);
+    }
     const Expr *c = t->kind == E_UNARY && t->op == OP_NEG ? t->a : t; /* -5 */
     if (c->kind == E_INT || (c->kind == E_NAME && (c->nk == N_PARAM || c->nk == N_CONST))) {
         if (h->nconsts == h->cap) {
@@ -228,6 +280,24 @@ static bool held_value(Held *h, Expr *t, const Binder *b)
     return false;
 }
 
+/* Whether e reads a stamp binder that no guard pins to held stamps (held, a
+ * threshold, refused, or pinned to such a one): a threshold compared with
+ * its fresh values would need the cells around them too. */
+static bool reads_free_stamp(const Expr *e)
+{
+    if (!e) return false;
+    if (e->kind == E_NAME && e->nk == N_BINDER && is_binder_of(e->binder, TY_STAMP)) {
+        const Binder *o = e->binder;
+        if (o->nbounds == 0) return true;
+        for (int i = 0; i < o->nbounds; i++) /* pins read only binders opened before o */
+            if (reads_free_stamp(o->bounds[i].e)) return true;
+    }
+    if (reads_free_stamp(e->a) || reads_free_stamp(e->b) || reads_free_stamp(e->c)) return true;
+    for (int i = 0; i < e->nargs; i++)
+        if (reads_free_stamp(e->args[i])) return true;
+    return false;
+}
+
 /* Whether every occurrence of b in x is k == t, k != t (t a held value) or
  * the index of a per-process variable (which reads a zero value for every
  * k that is no process: the same for every k outside the active domain). */
@@ -241,7 +311,21 @@ static bool held_uses(Held *h, Expr *x, const Binder *b)
     if (x->kind == E_BINARY && (x->op == OP_EQ || x->op == OP_NE) &&
         (is_binder(x->a, b) || is_binder(x->b, b))) {
         Expr *t = is_binder(x->a, b) ? x->b : x->a;
+        h->eq = true;
         if (held_value(h, t, b)) return true;
+        if (!h->bad) h->bad = x;
+        return false;
+    }
+    if (h->kind == TY_STAMP && x->kind == E_BINARY && x->op >= OP_LT && x->op <= OP_GE &&
+        (is_binder(x->a, b) || is_binder(x->b, b))) {
+        bool left = is_binder(x->a, b);
+        Op op = x->op; /* as b op e */
+        if (!left) op = op == OP_LT ? OP_GT : op == OP_GT ? OP_LT : op == OP_LE ? OP_GE : OP_LE;
+        if (op == OP_LE || op == OP_GT)
+            h->le = true;
+        else
+            h->lt = true;
+        if (!reads_free_stamp(left ? x->b : x->a)) return true;
         if (!h->bad) h->bad = x;
         return false;
     }
@@ -253,36 +337,67 @@ static bool held_uses(Held *h, Expr *x, const Binder *b)
 }
 
 typedef struct Pass2 {
-    Held h;
+    Held h; /* of the binders of kind h.kind */
     Diag *d;
     const Decl *spec;
     Binder *held[256];
     int nheld;
 } Pass2;
 
-/* Pass 2: the unbounded int binders must be held ones. */
+static void refuse(Pass2 *p, const Binder *b, const Expr *u)
+{
+    static const char *const kinds[] = {"invariant", "property", "assumption",
+                                        "goal",      "prune",    "progress stage"};
+    const char *k = kinds[p->spec->spec_kind], *x = b->name;
+    int line = u ? u->pos.line : b->pos.line, col = u ? u->pos.col : b->pos.col;
+    if (p->h.kind == TY_STAMP && !u)
+        diag_error(p->d, b->pos,
+                   "in %s '%s', stamp '%s' is compared both as `%s <= e` (or `%s > e`) and "
+                   "as `%s < e`, `%s == e` (or their negations): then whether a phase lies "
+                   "between two stamps held matters, which hoc check's renumbering of phases "
+                   "does not keep; compare it one way only, or pin it with `%s == e` in its "
+                   "guard",
+                   k, p->spec->name, x, x, x, x, x, x);
+    else if (p->h.kind == TY_STAMP)
+        diag_error(p->d, b->pos,
+                   "in %s '%s', '%s' ranges over every stamp (never and every phase), which "
+                   "hoc sim and hoc check enumerate only when it is compared with stamps that "
+                   "read no other unpinned stamp binder (line %d, column %d does not); pin it "
+                   "with `%s == e` in its guard, or compare the stamps held directly, over "
+                   "the processes holding them (`forall i. ts[i] <= ts[0]`)",
+                   k, p->spec->name, x, line, col, x);
+    else
+        diag_error(p->d, b->pos,
+                   "in %s '%s', '%s' ranges over every int, which hoc sim and hoc check "
+                   "cannot enumerate: bound it in its guard (`lo <= %s && %s < hi ==> ...` "
+                   "under forall, `lo <= %s && %s < hi && ...` under exists), or compare it "
+                   "only with == and != against values the state holds (line %d, column %d "
+                   "does not)",
+                   k, p->spec->name, x, x, x, x, x, line, col);
+}
+
+/* Pass 2: the unbounded int (or stamp) binders must be held ones. */
 static void check_held(Pass2 *p, Expr *e)
 {
     if (!e) return;
     if (e->kind == E_QUANT)
         for (Binder *b = e->binders; b; b = b->next) {
-            if (!is_int_binder(b) || b->nbounds > 0) continue;
+            if (!is_binder_of(b, p->h.kind) || b->nbounds > 0) continue;
             p->h.bad = NULL;
-            if (held_uses(&p->h, e->a, b)) {
+            p->h.eq = p->h.le = p->h.lt = false;
+            /* a stamp compared by order, as a threshold: `t <= e` (and `t > e`) are
+             * the same for every t in a cell (h, h'] between held stamps h < h', so
+             * h' stands for it, and one stamp above them all for the last; `t < e`
+             * likewise with [h, h'). Either alone is exact and keeps to the order,
+             * as hoc check's renumbering does; mixed, or with ==, a cell's inside
+             * differs from its end, and whether it has one is a gap (refused). */
+            bool uses = held_uses(&p->h, e->a, b);
+            bool mixed = (p->h.le && p->h.lt) || (p->h.eq && (p->h.le || p->h.lt));
+            if (uses && !mixed) {
                 if (p->nheld < 256) p->held[p->nheld++] = b;
                 continue;
             }
-            const Expr *u = p->h.bad;
-            static const char *const kinds[] = {"invariant", "property", "assumption",
-                                                "goal",      "prune",    "progress stage"};
-            diag_error(p->d, b->pos,
-                       "in %s '%s', '%s' ranges over every int, which hoc sim and hoc check "
-                       "cannot enumerate: bound it in its guard (`lo <= %s && %s < hi ==> ...` "
-                       "under forall, `lo <= %s && %s < hi && ...` under exists), or compare it "
-                       "only with == and != against values the state holds (line %d, column %d "
-                       "does not)",
-                       kinds[p->spec->spec_kind], p->spec->name, b->name, b->name, b->name, b->name,
-                       b->name, u ? u->pos.line : b->pos.line, u ? u->pos.col : b->pos.col);
+            refuse(p, b, uses ? NULL : p->h.bad);
         }
     check_held(p, e->a);
     check_held(p, e->b);
@@ -291,17 +406,20 @@ static void check_held(Pass2 *p, Expr *e)
         check_held(p, e->args[i]);
 }
 
-void qdom_spec(Arena *a, Diag *d, Decl *spec)
+/* Pass 2 for the binders of one kind: refuses the unbounded ones that are not
+ * held, and gives the held ones their common range. */
+static void hold(Arena *a, Diag *d, Decl *spec, TypeKind kind)
 {
-    find_bounds(a, spec->init);
     Pass2 *p = calloc(1, sizeof *p);
     if (!p) abort();
+    p->h.kind = kind;
     p->h.a = a;
     p->d = d;
     p->spec = spec;
     check_held(p, spec->init);
     if (p->nheld == 256)
-        diag_error(d, spec->pos, "'%s' has more than 255 quantifiers over ints", spec->name);
+        diag_error(d, spec->pos, "'%s' has more than 255 quantifiers over %ss", spec->name,
+                   kind == TY_INT ? "int" : "stamp");
     /* Every held binder ranges over the same values: the constants compared
      * with any of them, and one fresh value per held binder, so that each can
      * differ from the others and from everything held (qdom.h). */
@@ -311,4 +429,11 @@ void qdom_spec(Arena *a, Diag *d, Decl *spec)
         p->held[i]->nfresh = p->nheld;
     }
     free(p);
+}
+
+void qdom_spec(Arena *a, Diag *d, Decl *spec)
+{
+    find_bounds(a, spec->init);
+    hold(a, d, spec, TY_INT);
+    hold(a, d, spec, TY_STAMP);
 }

@@ -29,6 +29,15 @@ static int read_file(const char *path, hoc_buf *b)
     return bad ? -1 : 0;
 }
 
+/* rc, or 3 after a message when a spec on the page could not be judged (its
+ * verdicts there mean nothing). */
+static int unjudged(const xt_tree *t, int rc)
+{
+    if (!t->judge || !atomic_load(&t->judge->failed)) return rc;
+    fprintf(stderr, "hoc: %s\n", t->judge->why);
+    return 3;
+}
+
 /* hoc sim's default inputs: p % 2, a pid input p. */
 static int default_root(xt_tree *t)
 {
@@ -94,6 +103,7 @@ int explore_html_trace(const hoc_algo *a, int n, const int64_t *params, const ch
     xt_tree t;
     int focus = open_tree(&t, a, n, params, path);
     int rc = focus >= 0 && xpage_write(&t, focus, note, html) == 0 ? 0 : 2;
+    rc = unjudged(&t, rc);
     xt_free(&t);
     return rc;
 }
@@ -131,7 +141,7 @@ int explore_rec_write(explore_rec *r, const char *note, const char *html)
         fprintf(stderr, "hoc: the run could not be recorded for --html (too many rounds?)\n");
         return 2;
     }
-    return xpage_write(&r->t, r->at, note, html) == 0 ? 0 : 2;
+    return unjudged(&r->t, xpage_write(&r->t, r->at, note, html) == 0 ? 0 : 2);
 }
 
 void explore_rec_free(explore_rec *r)

@@ -137,6 +137,7 @@ int xs_check(xt_tree *t, int from, const char *source, int64_t depth, double sec
                  .trace_path = path,
                  .source = source,
                  .prune = -1,
+                 .judge = t->judge,
                  .out = out};
     memcpy(o.params, t->params, sizeof o.params);
     if (from >= 0) {

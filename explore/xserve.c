@@ -57,11 +57,13 @@ static void reply(struct evhttp_request *req, int code, const char *type, const 
         return;
     }
     evbuffer_add(out, body, len);
-    static const char *const reasons[] = {"OK", "Bad Request", "Not Found", "Method Not Allowed"};
+    static const char *const reasons[] = {"OK", "Bad Request", "Not Found", "Method Not Allowed",
+                                          "Unprocessable Content"};
     const char *why = code == 200   ? reasons[0]
                       : code == 400 ? reasons[1]
                       : code == 404 ? reasons[2]
                       : code == 405 ? reasons[3]
+                      : code == 422 ? reasons[4]
                                     : "Error";
     evhttp_send_reply(req, code, why, out);
     evbuffer_free(out);
@@ -108,6 +110,17 @@ static void reply_id(struct evhttp_request *req, int id, const char *msg)
     reply_json(req, 200, &b);
 }
 
+/* Whether a spec could not be judged while answering this request; then
+ * it is answered with that error (and b, if given, freed): its verdicts
+ * mean nothing, and the server serves on. */
+static bool unjudged(Server *s, struct evhttp_request *req, hoc_buf *b)
+{
+    if (!atomic_load(&s->t->judge->failed)) return false;
+    if (b) hoc_buf_free(b);
+    reply_error(req, 422, true, s->t->judge->why);
+    return true;
+}
+
 /* A node id in text s (all of it); -1 if it is not one of t's. */
 static int node_id(const xt_tree *t, const char *s)
 {
@@ -144,6 +157,7 @@ static void get_api(Server *s, struct evhttp_request *req, const char *path, con
         return reply_id(req, id, "");
     } else
         return reply_error(req, 404, true, "no such document (or no such state)");
+    if (unjudged(s, req, &b)) return;
     reply_json(req, 200, &b);
 }
 
@@ -233,6 +247,7 @@ static void post_step(Server *s, struct evhttp_request *req, const json *j)
     if (why) return reply_error(req, 400, true, why);
     int id = xt_step(s->t, (int)from, ho, crash, oracle, NULL, "step");
     if (id < 0) return reply_error(req, 400, true, "the explorer holds too many states");
+    if (unjudged(s, req, NULL)) return;
     reply_id(req, id, "");
 }
 
@@ -273,6 +288,7 @@ static void post_search(Server *s, struct evhttp_request *req, const json *j, bo
     int id = walk
                  ? xs_walks(s->t, (int)from, walks, depth, (uint64_t)seed, msg, sizeof msg)
                  : xs_check(s->t, (int)from, s->o->source, depth, (double)seconds, msg, sizeof msg);
+    if (unjudged(s, req, NULL)) return;
     reply_id(req, id, msg);
 }
 
@@ -286,6 +302,7 @@ static void post_api(Server *s, struct evhttp_request *req, const char *path)
         char err[512];
         int id = xload_trace(s->t, -1, text ? text : "", text ? len : 0, "trace", err, sizeof err);
         if (id < 0) return reply_error(req, 400, true, err);
+        if (unjudged(s, req, NULL)) return;
         return reply_id(req, id, "");
     }
     bool step = strcmp(path, "/api/step") == 0, root = strcmp(path, "/api/root") == 0,
@@ -344,6 +361,7 @@ static void handle(struct evhttp_request *req, void *arg)
     const char *path = u ? evhttp_uri_get_path(u) : NULL;
     enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
     bool api = path && strncmp(path, "/api/", 5) == 0;
+    atomic_store(&s->t->judge->failed, 0); /* each request is judged afresh */
     if (!path || !*path)
         reply_error(req, 400, false, "malformed request target");
     else if (!s->o->public_ok && !host_ok(req))

@@ -12,7 +12,8 @@ int xt_init(xt_tree *t, const hoc_algo *a, int n, const int64_t *params)
     memcpy(t->params, params, sizeof t->params);
     t->box = calloc((size_t)n * HOC_MAXN, a->msg_size ? a->msg_size : 1);
     t->msgs = calloc(HOC_MAXN, a->msg_size ? a->msg_size : 1);
-    return t->box && t->msgs ? 0 : -1;
+    t->judge = calloc(1, sizeof *t->judge);
+    return t->box && t->msgs && t->judge ? 0 : -1;
 }
 
 static void node_free(xt_node *x)
@@ -25,7 +26,7 @@ void xt_free(xt_tree *t)
 {
     for (int i = 0; i < t->count; i++)
         node_free(&t->nodes[i]);
-    free(t->nodes), free(t->box), free(t->msgs);
+    free(t->nodes), free(t->box), free(t->msgs), free(t->judge);
     memset(t, 0, sizeof *t);
 }
 
@@ -241,7 +242,7 @@ static bool holds_on(const xt_tree *t, int id, int i, const uint8_t *states)
 {
     hoc_set ho[HOC_MAXN] = {0};
     if (t->nodes[id].parent >= 0) memcpy(ho, t->nodes[id].ho, sizeof *ho * (size_t)t->n);
-    return t->a->specs[i].holds(states, t->params, ho);
+    return hoc_spec_judge(&t->a->specs[i], states, t->params, ho, t->judge);
 }
 
 bool xt_holds(const xt_tree *t, int id, int i)

@@ -36,6 +36,9 @@ typedef struct xt_tree {
     int count, cap;
     uint8_t *box, *msgs; /* scratch of one round: outboxes and one mailbox */
     hoc_set to[HOC_MAXN];
+    /* where a spec that cannot be judged says so (the server turns it into
+     * the request's error); a pointer, so that judging a const tree can */
+    hoc_judge *judge;
 } xt_tree;
 
 /* Most nodes a tree keeps: a bound on what one session can allocate. */

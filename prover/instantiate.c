@@ -125,8 +125,36 @@ static bool core_term(Attempt *v, Z3_ast t)
     return false;
 }
 
+/* The values at which the guard of int binder p->b bounds it (compiler/qdom.c:
+ * k >= e, k > e, k <= e, k < e, k == e): the ends of its interval, where a
+ * witness no process holds often is (x[0] + 1 in `exists k. x[0] < k &&
+ * k <= x[0] + 1`). The bounds read only binders opened before p->b. */
+static void bound_candidates(Attempt *v, Pend *p, Z3_ast **out, Z3_ast **orig, int *n, int *cap)
+{
+    for (int i = 0; i < p->b->nbounds; i++) {
+        const QBound *q = &p->b->bounds[i];
+        Env e;
+        memset(&e, 0, sizeof e);
+        e.view = p->view;
+        e.rnd = p->rnd;
+        e.binds = p->binds;
+        e.done = fls(v);
+        e.goal = p->goal;
+        e.instance = true;
+        Z3_ast t = tr_expr(v, &e, q->e, 0);
+        if (q->kind == QB_GT) t = add2(v, t, num(v, 1));
+        if (q->kind == QB_LT) t = sub2(v, t, num(v, 1));
+        int cap2 = *cap;
+        GROW(*out, *n, *cap);
+        GROW(*orig, *n, cap2);
+        (*orig)[*n] = NULL;
+        (*out)[(*n)++] = Z3_simplify(v->c, t);
+    }
+}
+
 /* Int candidates for a universal over an int binder: skolems of the same
- * binder and of int binders generally, and the values compared with it.
+ * binder and of int binders generally, the ends of its guard's interval,
+ * and the values compared with it.
  * A quantifier over several ints (exists w, t.) is instantiated by tuples,
  * not by their product: the inner binders take the skolems when the outer
  * one took a skolem (the witnesses of one hypothesis), and values of the
@@ -144,29 +172,18 @@ static void int_candidates(Attempt *v, Pend *p, Expr *x, Z3_ast **out, Z3_ast **
                 (*orig)[*n] = NULL;
                 (*out)[(*n)++] = v->ints[i];
             }
+    bound_candidates(v, p, out, orig, n, cap);
     if (v->int_wide && (!p->nested || p->origin)) inst_compared(v, p, x->a, out, orig, n, cap);
 }
 
-/* The active domain of a spec quantifier over ints or stamps in a view, at
- * the pool: a strengthening of what the C's PX_active_ints / _stamps list.
- * An int ranges over the process ids and the int and pid values processes
- * hold; a stamp over never and the stamps they hold. The two are kept apart,
- * as in the C: a stamp 7 is no int the int quantifier reaches. */
-static Z3_ast active(Attempt *v, View view, TypeKind k, Z3_ast t)
+/* What a spec quantifier over ints or stamps ranges over: every int, and
+ * never (0) and every phase (p + 1), as the drivers judge it (compiler/qdom.c
+ * makes their enumeration exact or refuses the spec). An instance at any
+ * such t is a consequence of the quantifier, so none needs a guard beyond
+ * the type's. */
+static Z3_ast domain(Attempt *v, TypeKind k, Z3_ast t)
 {
-    bool stamps = k == TY_STAMP;
-    Z3_ast acc = stamps ? eq(v, t, num(v, 0)) : in_range(v, t);
-    for (int i = 0; i < v->npool; i++)
-        for (int s = 0; s < v->nslot; s++) {
-            const Decl *d = v->slot[s].d;
-            if (v->slot[s].kind != SLOT_INT || !d) continue;
-            TypeKind dk = d->type->kind;
-            if (stamps ? dk != TY_STAMP : dk != TY_INT && dk != TY_PID) continue;
-            acc = or2(v, acc,
-                      and2(v, in_range(v, v->pool[i]),
-                           eq(v, attempt_state_read(v, view, s, v->pool[i]), t)));
-        }
-    return acc;
+    return k == TY_STAMP ? le(v, num(v, 0), t) : tru(v);
 }
 
 void inst_pend(Attempt *v, Pend *p, Z3_ast t)
@@ -200,7 +217,7 @@ void inst_pend_from(Attempt *v, Pend *p, Z3_ast t, Z3_ast origin)
     e.inst_at = copy.is_int ? NULL : t;
     Z3_ast body = tr_body_after(v, &e, copy.q, copy.b, t, copy.body_pol);
     /* forall@+: proxy => (dom(t) => body); exists@-: proxy => (dom(t) => !body) */
-    Z3_ast dom = copy.is_int ? active(v, copy.view, copy.b->type->kind, t) : in_range(v, t);
+    Z3_ast dom = copy.is_int ? domain(v, copy.b->type->kind, t) : in_range(v, t);
     if (copy.b->domx) dom = and2(v, dom, member(v, tr_set(v, &e, copy.b->domx), t));
     attempt_assert(v, imp(v, copy.proxy, imp(v, dom, copy.negate ? not_(v, body) : body)));
 }

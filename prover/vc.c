@@ -38,6 +38,7 @@
 #include "attempt.h"
 #include "counterexample.h"
 #include "instantiate.h"
+#include "model.h"
 #include "msgdep.h"
 #include "translate.h"
 #include "venn.h"
@@ -558,6 +559,10 @@ static void instantiate_level0(Attempt *v, bool live)
         idset_free(&sc.seen);
         free(apps);
     }
+    /* a query that names no process still has one (n >= 1): without a term,
+     * a goal's `exists i: pid` would have no instance and every state would
+     * refute it (`exists i. exists k: int. k == x[i] + 1 && ...`) */
+    if (v->npool == 0) inst_add_pool(v, num(v, 0));
     v->pool_core = v->npool;
     v->cand_lo = 0, v->cand_hi = v->pool_core;
     int from_asserted = 0;
@@ -835,10 +840,19 @@ static void verdict(Attempt *v, const AttemptSpec *a, SmtResult r, VcResult *res
                  "the solver found a state satisfying the hypotheses but not the goal");
         bool post = a->ob->kind == VC_CONSEC || a->ob->kind == VC_LIVE;
         res->cex = cex_text(v, post);
+        res->model = model_read(v, a->ob);
     } else {
         res->status = VC_UNKNOWN;
         reason_format(&v->why, res->reason, sizeof res->reason);
     }
+}
+
+void vc_result_free(VcResult *res)
+{
+    free(res->cex);
+    res->cex = NULL;
+    vc_model_free(res->model);
+    res->model = NULL;
 }
 
 /* One attempt at a->ob: *had_int is set when its query had int quantifiers
@@ -891,7 +905,7 @@ static void narrow_then_wide(Algo *al, const VcObligation *ob, const VcOpts *o, 
     if (res->status == VC_PROVED || !had_int) return;
     double first = res->secs;
     uint64_t first_units = res->units;
-    free(res->cex);
+    vc_result_free(res);
     if (o->timeout_ms) {
         double left = (double)o->timeout_ms - first * 1000.0;
         oo.timeout_ms = (unsigned)(left > 1 ? left : 1);
@@ -988,7 +1002,7 @@ static void discharge(Algo *al, const VcObligation *ob, const VcOpts *o, VcResul
             }
             break;
         }
-        if (!last) free(res->cex), res->cex = NULL;
+        if (!last) vc_result_free(res);
     }
     res->secs = spent;
     res->units = spent_units;
@@ -1054,7 +1068,7 @@ void vc_discharge(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult *r
         if (cap < oo.timeout_ms) oo.timeout_ms = (unsigned)cap;
     }
     narrow_then_wide(al, ob, &oo, &vac, all ? NULL : used, true);
-    free(vac.cex);
+    vc_result_free(&vac);
     res->secs += vac.secs;
     if (vac.status == VC_PROVED) {
         res->status = VC_UNKNOWN;

@@ -29,12 +29,30 @@ typedef struct VcOpts {
     const char *smt2_dir; /* write each query there, or NULL */
 } VcOpts;
 
+/* A failed obligation's model as concrete values, for running it in the
+ * generated C (cli/modelrun.h): n processes, slots as prover/concrete.h
+ * numbers them (inputs, then vars; ints and pids as they are, bools 0/1,
+ * enums their index, stamps as the C stores them, sets as a mask). */
+typedef struct VcModel {
+    int n, nslots;
+    int64_t params[16];
+    int64_t round;    /* the global round of a consecution */
+    int64_t *vals;    /* n * nslots: the state (initiation: its inputs) */
+    bool *halted;     /* per process: stopped, and not by a crash */
+    bool *crashed;    /* per process: crashed in an earlier round */
+    bool *crash_now;  /* per process: crashes in this round */
+    uint64_t *ho;     /* per process: whom it hears */
+    uint64_t *oracle; /* per process: bit i, oracle i */
+} VcModel;
+
 typedef struct VcResult {
     VcStatus status;
     double secs;
     uint64_t units;   /* Z3 resource units its checks used */
     char reason[512]; /* unknown: why; failed: a one-line summary */
     char *cex;        /* failed: a readable counterexample (malloc'd) or NULL */
+    VcModel *model;   /* failed: the model as values (vc_model_free), or NULL when the
+                         state holds what it cannot give (arrays, bytes) */
     char smt2_path[512];
     int witnesses, families, atoms; /* statistics of the encoding */
 } VcResult;
@@ -47,5 +65,9 @@ int vc_obligations(Algo *al, VcObligation **out);
  * cannot decide is VC_UNKNOWN with the reason; res->cex is the caller's to
  * free. */
 void vc_discharge(Algo *al, const VcObligation *ob, const VcOpts *o, VcResult *res);
+/* Frees res->cex and res->model (and forgets them). */
+void vc_result_free(VcResult *res);
+/* Frees m (NULL is fine). */
+void vc_model_free(VcModel *m);
 
 #endif

@@ -7,9 +7,13 @@
 #ifndef HOC_RT_H
 #define HOC_RT_H
 
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Largest number of processes: a set of processes is one 64-bit word. */
@@ -18,8 +22,9 @@
 #define HOC_MAXINPUTS 64
 /* 3: hoc_in, 64-bit pids; 4: init_bytes, hoc_output.count and .agreed;
  * 5: events and replacement (hoc_algo.events, .replace);
- * 6: bytes event arguments (hoc_event.handle takes them as bytes) */
-#define HOC_ABI_VERSION 6
+ * 6: bytes event arguments (hoc_event.handle takes them as bytes);
+ * 7: hoc_spec.judge */
+#define HOC_ABI_VERSION 7
 
 typedef uint64_t hoc_set;
 
@@ -75,6 +80,34 @@ typedef enum hoc_spec_kind {
                   */
 } hoc_spec_kind;
 
+/* Where a spec that cannot be judged says so: a quantifier whose range is
+ * beyond what the drivers enumerate (compiler/qdom.h, QDOM_CAP). The first
+ * such reason is kept; several threads may judge with one hoc_judge. */
+typedef struct hoc_judge {
+    atomic_int failed;
+    char why[512];
+} hoc_judge;
+
+/* Reports that a spec cannot be judged: into j (the verdict in progress is
+ * then meaningless: the caller reads j->failed), or, with j NULL, on stderr,
+ * ending the process with exit 3 (unknown), never a verdict. */
+static inline void hoc_judge_fail(hoc_judge *j, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static inline void hoc_judge_fail(hoc_judge *j, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (!j) {
+        fputs("hoc: ", stderr);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+        fflush(NULL); /* _Exit: several of hoc check's threads may get here */
+        _Exit(3);
+    }
+    if (atomic_exchange(&j->failed, 1) == 0) vsnprintf(j->why, sizeof j->why, fmt, ap);
+    va_end(ap);
+}
+
 /* A spec formula compiled to C: over all n states (and, for assumptions,
  * the heard-of sets of the round just run: ho[p] is the set p heard). */
 typedef struct hoc_spec {
@@ -88,7 +121,18 @@ typedef struct hoc_spec {
     bool symmetric;       /* the same verdict on every permutation of the processes */
     bool ho_monotone;     /* assumptions: only ever easier as heard-of sets grow */
     const char *asym_why; /* when not symmetric: what names or orders processes, and where */
+    /* holds, reporting a spec it cannot judge into j (hoc_judge_fail) rather
+     * than ending the process; NULL in descriptors written by hand */
+    bool (*judge)(const void *states, const int64_t *params, const hoc_set *ho, hoc_judge *j);
 } hoc_spec;
+
+/* Spec sp on states; when it cannot be judged, j->failed is set (see
+ * hoc_judge_fail) and the result means nothing. */
+static inline bool hoc_spec_judge(const hoc_spec *sp, const void *states, const int64_t *params,
+                                  const hoc_set *ho, hoc_judge *j)
+{
+    return sp->judge ? sp->judge(states, params, ho, j) : sp->holds(states, params, ho);
+}
 
 /* The kind of a spec, as a word for messages. */
 static inline const char *hoc_spec_kind_name(hoc_spec_kind k)

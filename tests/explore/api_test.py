@@ -311,6 +311,32 @@ def tutorial_story(c, hoc, src, tmp):
         s.stop()
 
 
+def unjudgeable(c, hoc, tmp):
+    """A spec whose int quantifier's range passes the drivers' cap (2^20)
+    after one round: the requests that judge it there are answered with an
+    error, never a verdict, and the server serves on (docs/explore.md)."""
+    ho = os.path.join(tmp, "wide.ho")
+    open(ho, "w").write("algorithm Wide {\n  var big: int = 0;\n"
+                        "  round { update { big = 4194304; } }\n"
+                        "  invariant wide: forall k: int. 0 <= k && k < big[0] ==> k != -1;\n}\n")
+    s = Server(hoc, [ho, "-n", "2"])
+    try:
+        _, f = s.get("/api/focus")
+        st, root = s.get("/api/state/%d" % f["id"])
+        c.ok(st == 200 and spec(root, "wide")["holds"], "wide: judged at the start: %s" % st)
+        st, r = s.post("/api/step", {"from": f["id"]})
+        c.ok(st == 200, "wide: step: %s" % r)
+        st, e = s.get("/api/state/%d" % r["id"])
+        c.ok(st == 422 and "more than 1048576 ints: the spec cannot be judged" in e.get("error", ""),
+             "wide: after the round, an error: %s %s" % (st, e))
+        st, k = s.post("/api/check", {"from": f["id"], "depth": 3, "seconds": 10})
+        c.ok(st == 422 and "cannot be judged" in k.get("error", ""), "wide: check: %s %s" % (st, k))
+        st, again = s.get("/api/state/%d" % f["id"])
+        c.ok(st == 200 and s.alive(), "wide: the server serves on: %s" % st)
+    finally:
+        s.stop()
+
+
 def main():
     hoc, src = sys.argv[1], sys.argv[2]
     c, tmp = Checks(), tmpdir()
@@ -331,6 +357,7 @@ def main():
     env_pages(c, hoc, src, tmp)
     block_tail(c, hoc, tmp)
     tutorial_story(c, hoc, src, tmp)
+    unjudgeable(c, hoc, tmp)
     return c.done("explore-api")
 
 

@@ -558,6 +558,12 @@ class Gen:
                 hi = lo + self.r.randint(1, 6)
                 inner = ["%d <= %s && %s < %d" % (lo, b, b, hi), " ==> " if q == "forall" else " && ",
                          paren(inner)]
+            else:
+                # a stamp binder pinned by its guard (t == e) may be used in any way too;
+                # unpinned, only in a few forms (docs/language.md), which a random body
+                # rarely keeps to
+                inner = [b, " == ", paren(self.expr("stamp", sc, 1)),
+                         " ==> " if q == "forall" else " && ", paren(inner)]
             body = paren(q, " ", head, ". ", inner)
             return self.domain_risk(kind, body, q)
         elif kind == "mbox" and sc.mbox:
