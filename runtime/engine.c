@@ -555,6 +555,23 @@ hoc_start_result hoc_engine_start_at(hoc_engine *e, uint64_t inst, int64_t round
     return HOC_START_OK;
 }
 
+hoc_start_result hoc_engine_resume(hoc_engine *e, uint64_t inst, int64_t round, const void *state,
+                                   uint64_t now)
+{
+    if (round < 0 || find(e, inst)) return HOC_START_SKIPPED;
+    const uint8_t *v;
+    size_t len;
+    if (e->io.lookup(e->io.ctx, inst, &v, &len) != HOC_INST_NEW) return HOC_START_SKIPPED;
+    Inst *I = create(e, inst, NULL, NULL, false);
+    if (!I) return HOC_START_FULL;
+    memcpy(I->state, state, e->a->state_size); /* init's state is replaced whole */
+    I->round = round;
+    if (ended(e, I)) return HOC_START_OK; /* it had halted */
+    begin(e, I, now);
+    progress(e, I, now);
+    return HOC_START_OK;
+}
+
 hoc_start_result hoc_engine_start(hoc_engine *e, uint64_t inst, uint64_t now)
 {
     return hoc_engine_start_at(e, inst, 0, NULL, NULL, now);
