@@ -53,8 +53,9 @@ typedef struct Replica {
     uint64_t t0, done_at, start_wait_us, linger_us, timeout_us;
     uint64_t peers_done, last_done_sent;
     hoc_stable *data; /* --data, or NULL */
-    bool opening;     /* resuming instances from data: hold what they send */
-    uint64_t *pend;   /* decided here, reported once on stable storage */
+    uint8_t *resume;  /* states found in data, resumed once it is open: (inst, round, state) */
+    size_t nresume, capresume;
+    uint64_t *pend; /* decided here, reported once on stable storage */
     size_t npend, cappend;
     uint64_t resumed, recovered; /* instances resumed, decisions recovered, at start */
 } Replica;
@@ -106,7 +107,6 @@ static void io_finished(void *ctx, uint64_t inst, bool decided)
 static bool io_sending(void *ctx, uint64_t inst, int64_t round, const void *state)
 {
     Replica *r = ctx;
-    if (r->opening) return true;
     if (hoc_stable_state(r->data, inst, round, state) != 0) return true; /* never released */
     return hoc_stable_pending(r->data);
 }
@@ -376,18 +376,47 @@ static int on_ended(void *ctx, uint64_t inst, const uint8_t *v, size_t len, char
     return 0;
 }
 
+/* Kept until the store is open: a resumed instance may run rounds and
+ * decide at once, and what it does must go to the store. */
 static int on_state(void *ctx, uint64_t inst, int64_t round, const void *state, char *err,
                     size_t errn)
 {
     Replica *r = ctx;
-    if (hoc_svc_resume(r->svc, inst, round, state) == HOC_START_FULL) {
-        snprintf(err, errn,
-                 "%s holds more running instances than --max-live (%d) allows: restart with the "
-                 "--max-live and --memory it ran with",
-                 r->args.data, hoc_replica_args_max_live(&r->args));
-        return -1;
+    size_t each = 16 + r->a->state_size;
+    if (r->nresume == r->capresume) {
+        size_t c = r->capresume ? 2 * r->capresume : 64;
+        uint8_t *p = realloc(r->resume, c * each);
+        if (!p) {
+            snprintf(err, errn, "out of memory for the states in %s", r->args.data);
+            return -1;
+        }
+        r->resume = p, r->capresume = c;
     }
-    r->resumed++;
+    uint8_t *e = r->resume + r->nresume++ * each;
+    hoc_put_u64(e, inst);
+    hoc_put_u64(e + 8, (uint64_t)round);
+    memcpy(e + 16, state, r->a->state_size);
+    return 0;
+}
+
+/* Resumes the instances on_state kept. 0, or EXIT_SETUP after saying why. */
+static int resume_all(Replica *r)
+{
+    size_t each = 16 + r->a->state_size;
+    for (size_t i = 0; i < r->nresume; i++) {
+        const uint8_t *e = r->resume + i * each;
+        if (hoc_svc_resume(r->svc, hoc_get_u64(e), (int64_t)hoc_get_u64(e + 8), e + 16) ==
+            HOC_START_FULL) {
+            fprintf(stderr,
+                    "hoc: --data: %s holds more running instances than --max-live (%d) allows: "
+                    "restart with the --max-live and --memory it ran with\n",
+                    r->args.data, hoc_replica_args_max_live(&r->args));
+            return EXIT_SETUP;
+        }
+        r->resumed++;
+    }
+    free(r->resume);
+    r->resume = NULL;
     return 0;
 }
 
@@ -415,14 +444,14 @@ static int open_data(Replica *r)
     hoc_stable_replay rp = {r, on_ended, on_state};
     char err[512];
     uint64_t t0 = hoc_now_us();
-    r->opening = true;
     r->data =
         hoc_stable_open(g->data, g->fsync, &owner, &r->log, &rp, state_of, r, err, sizeof err);
-    r->opening = false;
     if (!r->data) {
         fprintf(stderr, "hoc: --data: %s\n", err);
         return EXIT_SETUP;
     }
+    int rc = resume_all(r);
+    if (rc) return rc;
     hoc_log(&r->log, HOC_LOG_INFO,
             "stable storage in %s: %" PRIu64 " instances resumed, %" PRIu64
             " decisions recovered, in %.3f s",
@@ -508,6 +537,7 @@ static void replica_close(Replica *r)
     hoc_svc_free(r->svc);
     hoc_stable_close(r->data);
     free(r->pend);
+    free(r->resume);
     if (r->house) event_free(r->house);
     if (r->sigint) event_free(r->sigint);
     if (r->sigterm) event_free(r->sigterm);

@@ -32,7 +32,8 @@ import systems  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SHORT = [("otr", "partition-one"), ("otr", "kill"), ("otr", "flaky"),
          ("lastvoting", "partition-majority"), ("lastvoting", "pause"),
-         ("lastvoting", "partition-ring"), ("otr", "lossy"), ("otr", "tamper"),
+         ("lastvoting", "partition-ring"), ("lastvoting", "kill"), ("otr", "lossy"),
+         ("otr", "tamper"),
          ("kv", "partition-majority")]
 
 
