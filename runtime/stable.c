@@ -475,7 +475,7 @@ static int list_segments(Replay *R, uint64_t **segs, size_t *nseg)
         (*segs)[(*nseg)++] = n;
     }
     closedir(d);
-    qsort(*segs, *nseg, sizeof **segs, cmp_u64);
+    if (*nseg) qsort(*segs, *nseg, sizeof **segs, cmp_u64); /* segs is NULL when none */
     return 0;
 }
 
