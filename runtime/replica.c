@@ -245,6 +245,20 @@ static void render(void *ctx, struct evbuffer *b)
     hoc_metrics_histogram(b, "decision_latency_seconds",
                           "From starting an instance here to its decision.", hoc_latency_le,
                           d->hist, HOC_LATENCY_BUCKETS, d->hist_sum);
+    if (!r->data) return;
+    const hoc_stable_stats *st = hoc_stable_get_stats(r->data);
+    uint64_t failed = hoc_stable_error(r->data) != NULL;
+    hoc_metrics_family(b, "data_records_total", "counter", "Records appended to --data.",
+                       &st->records, 1, NULL);
+    hoc_metrics_family(b, "data_syncs_total", "counter", "fdatasync calls on --data.", &st->syncs,
+                       1, NULL);
+    hoc_metrics_family(b, "data_bytes_total", "counter", "Bytes written to --data.", &st->bytes, 1,
+                       NULL);
+    hoc_metrics_family(b, "data_cut_total", "counter",
+                       "Torn or corrupt records cut when --data was opened.", &st->cut, 1, NULL);
+    hoc_metrics_family(b, "data_failed", "gauge",
+                       "1 once --data could not be written: round messages are no longer sent.",
+                       &failed, 1, NULL);
 }
 
 /* Runs the event loop until a callback breaks it. With spin > 0 the loop

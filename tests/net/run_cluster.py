@@ -309,8 +309,21 @@ def data_refused():
     def small_disk():  # writes beyond 64 KiB fail with EFBIG, as on a full disk
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (64 << 10, 64 << 10))
+    mport = free_ports(1)[0]
     for i in range(3):
-        c.start(i, more=c.data(i), pre=small_disk if i == 2 else None)
+        c.start(i, more=c.data(i) + (["--metrics", str(mport)] if i == 2 else []),
+                pre=small_disk if i == 2 else None)
+    deadline = time.time() + 20 * SLOW
+    while metric_or_none(mport, "hoc_data_failed") != 1:
+        if time.time() > deadline or c.p[2].poll() is not None:
+            fail("replica 2's disk did not fail (or it exited)")
+        time.sleep(0.05)
+    # silent from then on: peers still run rounds, it sends them nothing
+    out = metric(mport, "hoc_frames_out_total")
+    time.sleep(0.5)
+    more = metric(mport, "hoc_frames_out_total") - out
+    if more > 4 and all(c.p[i].poll() is None for i in (0, 1)):
+        fail("replica 2 queued %d frames in 0.5 s after its disk failed" % more)
     c.wait([0, 1], 60)
     if c.p[2].poll() is not None:
         fail("replica 2 exited (%s) when its disk failed" % c.p[2].returncode)
@@ -318,7 +331,8 @@ def data_refused():
     if "stable storage failed (cannot write" not in log or "File too large" not in log:
         fail("replica 2's log does not say that its disk failed")
     c.check([(i, "") for i in range(3)], [(0, ""), (1, "")])
-    print("replica 2, disk failed: %d of 3000 decisions reported" % c.lines(2))
+    print("replica 2, disk failed: %d of 3000 decisions reported, %d frames queued in the 0.5 s "
+          "after" % (c.lines(2), more))
 
 
 WIRE_VERSION = 5
@@ -666,15 +680,25 @@ def values():
 RELAY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "nemesis", "relay.py")
 
 
-def metric(port, name):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    conn.request("GET", "/metrics")
-    text = conn.getresponse().read().decode()
-    conn.close()
+def metric_or_none(port, name):
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request("GET", "/metrics")
+        text = conn.getresponse().read().decode()
+        conn.close()
+    except OSError:
+        return None  # not serving yet
     for ln in text.splitlines():
         if ln.startswith(name + " "):
             return int(float(ln.split()[1]))
-    fail("metric %s missing" % name)
+    return None
+
+
+def metric(port, name):
+    v = metric_or_none(port, name)
+    if v is None:
+        fail("metric %s missing" % name)
+    return v
 
 
 def tamper():
