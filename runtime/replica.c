@@ -88,7 +88,7 @@ static void io_decided(void *ctx, uint64_t inst, const uint8_t *v, size_t len, i
     if (r->npend == r->cappend) {
         size_t c = r->cappend ? 2 * r->cappend : 256;
         uint64_t *p = realloc(r->pend, c * sizeof *p);
-        if (!p) return; /* reported when a peer forwards it, or after a restart */
+        if (!p) return; /* out of memory: the file gets it when a restart recovers it */
         r->pend = p, r->cappend = c;
     }
     r->pend[r->npend++] = inst;
