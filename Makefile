@@ -55,12 +55,16 @@ fuzz-sem: build
 	@mkdir -p $(BUILD)/sem-findings
 	@python3 tests/sem/semfuzz.py $(BUILD)/bin/semdiff --seconds $(or $(SECONDS),600) --out $(BUILD)/sem-findings
 
-# The long nemesis matrix: every system under every fault for DURATION
-# seconds each (default 300), report in $(BUILD)/nemesis/soak.md (docs/testing.md).
+# The long nemesis matrix: every system (or SYSTEMS=lastvoting,otr) under
+# every fault (or FAULTS=kill,pause) for DURATION seconds each (default 300),
+# report in $(BUILD)/nemesis/soak.md (docs/testing.md).
 DURATION ?= 300
+SYSTEMS ?= all
+FAULTS ?= all
 soak: build
 	@mkdir -p $(BUILD)/nemesis
-	python3 tests/nemesis/run.py --matrix long --duration $(DURATION) --fault-time 2-15 \
+	python3 tests/nemesis/run.py --matrix long --system $(SYSTEMS) --fault $(FAULTS) \
+		--duration $(DURATION) --fault-time 2-15 \
 		--bin $(BUILD)/tests/net/bin --report $(BUILD)/nemesis/soak.md --json $(BUILD)/nemesis/soak.json
 
 format:

@@ -542,16 +542,35 @@ static bool launch(hoc_engine *e, Inst *I, int64_t round, uint64_t now)
     return true;
 }
 
+/* Is inst neither live nor known to the embedder (HOC_INST_NEW)? */
+static bool startable(hoc_engine *e, uint64_t inst)
+{
+    const uint8_t *v;
+    size_t len;
+    return !find(e, inst) && e->io.lookup(e->io.ctx, inst, &v, &len) == HOC_INST_NEW;
+}
+
 hoc_start_result hoc_engine_start_at(hoc_engine *e, uint64_t inst, int64_t round,
                                      const int64_t *ints, const uint8_t *const *bytes, uint64_t now)
 {
-    if (round < 0 || find(e, inst)) return HOC_START_SKIPPED;
-    const uint8_t *v;
-    size_t len;
-    if (e->io.lookup(e->io.ctx, inst, &v, &len) != HOC_INST_NEW) return HOC_START_SKIPPED;
+    if (round < 0 || !startable(e, inst)) return HOC_START_SKIPPED;
     Inst *I = create(e, inst, ints, bytes, false);
     if (!I) return HOC_START_FULL;
     if (launch(e, I, round, now)) progress(e, I, now);
+    return HOC_START_OK;
+}
+
+hoc_start_result hoc_engine_resume(hoc_engine *e, uint64_t inst, int64_t round, const void *state,
+                                   uint64_t now)
+{
+    if (round < 0 || !startable(e, inst)) return HOC_START_SKIPPED;
+    Inst *I = create(e, inst, NULL, NULL, false);
+    if (!I) return HOC_START_FULL;
+    memcpy(I->state, state, e->a->state_size); /* init's state is replaced whole */
+    I->round = round;
+    if (ended(e, I)) return HOC_START_OK; /* it had halted */
+    begin(e, I, now);
+    progress(e, I, now);
     return HOC_START_OK;
 }
 
@@ -585,10 +604,7 @@ hoc_start_result hoc_engine_start_replaced(hoc_engine *e, uint64_t inst, int64_t
                                            const int64_t *ints, const uint8_t *const *bytes,
                                            uint64_t now)
 {
-    if ((round < 0 && round != HOC_ENGINE_JOIN) || find(e, inst)) return HOC_START_SKIPPED;
-    const uint8_t *v;
-    size_t len;
-    if (e->io.lookup(e->io.ctx, inst, &v, &len) != HOC_INST_NEW) return HOC_START_SKIPPED;
+    if ((round < 0 && round != HOC_ENGINE_JOIN) || !startable(e, inst)) return HOC_START_SKIPPED;
     Inst *I = create(e, inst, ints, bytes, true);
     if (!I) return HOC_START_FULL;
     if (e->a->ninputs > 0 && !I->rin) { /* out of memory for the inputs: as if never made */

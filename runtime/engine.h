@@ -202,6 +202,13 @@ hoc_start_result hoc_engine_start(hoc_engine *e, uint64_t inst, uint64_t now);
 hoc_start_result hoc_engine_start_at(hoc_engine *e, uint64_t inst, int64_t round,
                                      const int64_t *ints, const uint8_t *const *bytes,
                                      uint64_t now);
+/* Starts instance inst here in round `round` (>= 0) from exactly `state`
+ * (a->state_size bytes: the state this process had when it began that round,
+ * kept on stable storage) and begins it again: no rounds before it run,
+ * and its messages are those it sent then. A process that restarts with
+ * what it had rejoins its instance as a process that was slow. */
+hoc_start_result hoc_engine_resume(hoc_engine *e, uint64_t inst, int64_t round, const void *state,
+                                   uint64_t now);
 /* Starts instance inst here as a process that lost its state, through the
  * algorithm's replace (docs/language.md, "replaced"): init with the given
  * inputs (as hoc_engine_start_at), then replace (init again, ghosts kept,

@@ -1,8 +1,9 @@
 /* replica.c: a replica's life: set up from the command line
  * (replica_args.c), run the service layer (svc.c: round engine, transport,
  * ledger) on an event loop, start instances 0..K-1 in order with a window,
- * record decisions (decisions.c), serve /metrics (metrics.c), and exit by
- * the rules in replica.h. The simplest service. */
+ * record decisions (decisions.c), keep state on stable storage with --data
+ * (stable.c), serve /metrics (metrics.c), and exit by the rules in
+ * replica.h. The simplest service. */
 #include "replica.h"
 
 #include <errno.h>
@@ -22,7 +23,9 @@
 #include "params.h"
 #include "peers.h"
 #include "replica_args.h"
+#include "stable.h"
 #include "svc.h"
+#include "wire.h"
 
 /* Exit statuses (replica.h). */
 enum { EXIT_DECIDED = 0, EXIT_STOPPED = 1, EXIT_SETUP = 2 };
@@ -49,6 +52,12 @@ typedef struct Replica {
     bool started, done, exit_ok;
     uint64_t t0, done_at, start_wait_us, linger_us, timeout_us;
     uint64_t peers_done, last_done_sent;
+    hoc_stable *data; /* --data, or NULL */
+    uint8_t *resume;  /* states found in data, resumed once it is open: (inst, round, state) */
+    size_t nresume, capresume;
+    uint64_t *pend; /* decided here, reported once on stable storage */
+    size_t npend, cappend;
+    uint64_t resumed, recovered; /* instances resumed, decisions recovered, at start */
 } Replica;
 
 /* ---- the service's callbacks ---- */
@@ -58,11 +67,70 @@ static bool io_admit(void *ctx, uint64_t inst)
     return inst < r->dec.k;
 }
 
+/* With --data, a decision is reported (decisions file, peers) only once
+ * stable storage has it: a replica killed before that restarts in the
+ * round it decided in, as if the decision had not been reached. */
 static void io_decided(void *ctx, uint64_t inst, const uint8_t *v, size_t len, int from)
 {
     (void)from;
     Replica *r = ctx;
-    hoc_decisions_decide(&r->dec, inst, v, len, hoc_now_us());
+    if (!r->data) {
+        hoc_decisions_decide(&r->dec, inst, v, len, hoc_now_us());
+        return;
+    }
+    hoc_stable_decided(r->data, inst, v, len);
+    if (!hoc_stable_pending(r->data) && !hoc_stable_error(r->data)) { /* --fsync always */
+        hoc_decisions_decide(&r->dec, inst, v, len, hoc_now_us());
+        return;
+    }
+    hoc_svc_hold(r->svc);
+    if (inst >= r->dec.k) return;
+    if (r->npend == r->cappend) {
+        size_t c = r->cappend ? 2 * r->cappend : 256;
+        uint64_t *p = realloc(r->pend, c * sizeof *p);
+        if (!p) return; /* out of memory: the file gets it when a restart recovers it */
+        r->pend = p, r->cappend = c;
+    }
+    r->pend[r->npend++] = inst;
+}
+
+static void io_finished(void *ctx, uint64_t inst, bool decided)
+{
+    Replica *r = ctx;
+    if (!r->data) return;
+    hoc_stable_forget(r->data, inst);
+    if (!decided) hoc_stable_ended(r->data, inst);
+}
+
+/* Persist before send: the state round `round`'s messages come from is
+ * written first, and they wait for its sync (true: hold them). */
+static bool io_sending(void *ctx, uint64_t inst, int64_t round, const void *state)
+{
+    Replica *r = ctx;
+    if (hoc_stable_state(r->data, inst, round, state) != 0) return true; /* never released */
+    return hoc_stable_pending(r->data);
+}
+
+/* The end of a loop turn: syncs what the turn appended, then lets out the
+ * messages and decisions that waited for it; a store that failed lets
+ * nothing out again. */
+static void keep(Replica *r)
+{
+    if (!r->data) return;
+    if (hoc_stable_sync(r->data) != 0) {
+        hoc_svc_discard_held(r->svc);
+        r->npend = 0;
+        return;
+    }
+    hoc_svc_release(r->svc);
+    hoc_ledger *l = hoc_svc_ledger(r->svc);
+    for (size_t i = 0; i < r->npend; i++) {
+        const uint8_t *v;
+        size_t len;
+        if (hoc_ledger_get(l, r->pend[i], &v, &len) == HOC_INST_DECIDED)
+            hoc_decisions_decide(&r->dec, r->pend[i], v, len, hoc_now_us());
+    }
+    r->npend = 0;
 }
 
 /* Called exactly once, when the engine creates the instance: also the start
@@ -134,6 +202,7 @@ static void io_iteration(void *ctx, uint64_t now)
 {
     Replica *r = ctx;
     start_more(r, now);
+    keep(r);
     check_exit(r, now);
 }
 
@@ -176,6 +245,20 @@ static void render(void *ctx, struct evbuffer *b)
     hoc_metrics_histogram(b, "decision_latency_seconds",
                           "From starting an instance here to its decision.", hoc_latency_le,
                           d->hist, HOC_LATENCY_BUCKETS, d->hist_sum);
+    if (!r->data) return;
+    const hoc_stable_stats *st = hoc_stable_get_stats(r->data);
+    uint64_t failed = hoc_stable_error(r->data) != NULL;
+    hoc_metrics_family(b, "data_records_total", "counter", "Records appended to --data.",
+                       &st->records, 1, NULL);
+    hoc_metrics_family(b, "data_syncs_total", "counter", "fdatasync calls on --data.", &st->syncs,
+                       1, NULL);
+    hoc_metrics_family(b, "data_bytes_total", "counter", "Bytes written to --data.", &st->bytes, 1,
+                       NULL);
+    hoc_metrics_family(b, "data_cut_total", "counter",
+                       "Torn or corrupt records cut when --data was opened.", &st->cut, 1, NULL);
+    hoc_metrics_family(b, "data_failed", "gauge",
+                       "1 once --data could not be written: round messages are no longer sent.",
+                       &failed, 1, NULL);
 }
 
 /* Runs the event loop until a callback breaks it. With spin > 0 the loop
@@ -275,13 +358,118 @@ static int open_service(Replica *r)
                      .admit = io_admit,
                      .inputs = io_inputs,
                      .decided = io_decided,
+                     .finished = io_finished,
                      .peer_done = io_peer_done,
-                     .iteration = io_iteration};
+                     .iteration = io_iteration,
+                     .sending = g->data ? io_sending : NULL};
     char err[512];
     if (!(r->svc = hoc_svc_new(r->base, &so, &io, err, sizeof err))) {
         fprintf(stderr, "hoc: %s\n", err);
         return EXIT_SETUP;
     }
+    return 0;
+}
+
+/* ---- --data: what a restart puts back ---- */
+static int on_ended(void *ctx, uint64_t inst, const uint8_t *v, size_t len, char *err, size_t errn)
+{
+    (void)err, (void)errn;
+    Replica *r = ctx;
+    hoc_ledger *l = hoc_svc_ledger(r->svc);
+    if (!v) {
+        hoc_ledger_end(l, inst);
+        return 0;
+    }
+    if (hoc_ledger_decide(l, inst, v, len) < 0) {
+        snprintf(err, errn, "out of memory for the decisions in %s", r->args.data);
+        return -1;
+    }
+    /* written again: the file may have missed it when the replica died */
+    hoc_decisions_decide(&r->dec, inst, v, len, hoc_now_us());
+    r->recovered++;
+    return 0;
+}
+
+/* Kept until the store is open: a resumed instance may run rounds and
+ * decide at once, and what it does must go to the store. */
+static int on_state(void *ctx, uint64_t inst, int64_t round, const void *state, char *err,
+                    size_t errn)
+{
+    Replica *r = ctx;
+    size_t each = 16 + r->a->state_size;
+    if (r->nresume == r->capresume) {
+        size_t c = r->capresume ? 2 * r->capresume : 64;
+        uint8_t *p = realloc(r->resume, c * each);
+        if (!p) {
+            snprintf(err, errn, "out of memory for the states in %s", r->args.data);
+            return -1;
+        }
+        r->resume = p, r->capresume = c;
+    }
+    uint8_t *e = r->resume + r->nresume++ * each;
+    hoc_put_u64(e, inst);
+    hoc_put_u64(e + 8, (uint64_t)round);
+    memcpy(e + 16, state, r->a->state_size);
+    return 0;
+}
+
+/* Resumes the instances on_state kept. 0, or EXIT_SETUP after saying why. */
+static int resume_all(Replica *r)
+{
+    size_t each = 16 + r->a->state_size;
+    for (size_t i = 0; i < r->nresume; i++) {
+        const uint8_t *e = r->resume + i * each;
+        if (hoc_svc_resume(r->svc, hoc_get_u64(e), (int64_t)hoc_get_u64(e + 8), e + 16) ==
+            HOC_START_FULL) {
+            fprintf(stderr,
+                    "hoc: --data: %s holds more running instances than --max-live (%d) allows: "
+                    "restart with the --max-live and --memory it ran with\n",
+                    r->args.data, hoc_replica_args_max_live(&r->args));
+            return EXIT_SETUP;
+        }
+        r->resumed++;
+    }
+    free(r->resume);
+    r->resume = NULL;
+    return 0;
+}
+
+static const void *state_of(void *ctx, uint64_t inst, int64_t *round)
+{
+    Replica *r = ctx;
+    hoc_engine *e = hoc_svc_engine(r->svc);
+    *round = hoc_engine_round(e, inst);
+    return hoc_engine_state(e, inst);
+}
+
+/* Opens --data and resumes what it holds, or says that there is no stable
+ * storage. 0, or EXIT_SETUP after saying what is wrong. */
+static int open_data(Replica *r)
+{
+    const hoc_replica_args *g = &r->args;
+    if (!g->data) {
+        hoc_log(&r->log, HOC_LOG_WARN,
+                "no --data: this replica keeps no stable storage, so a restart forgets its "
+                "running instances and is outside the crash-stop model (docs/runtime.md, "
+                "\"Crashes and restarts\")");
+        return 0;
+    }
+    hoc_stable_owner owner = {r->a, hoc_wire_params_tag(r->params, r->a->nparams), r->id, r->n};
+    hoc_stable_replay rp = {r, on_ended, on_state};
+    char err[512];
+    uint64_t t0 = hoc_now_us();
+    r->data =
+        hoc_stable_open(g->data, g->fsync, &owner, &r->log, &rp, state_of, r, err, sizeof err);
+    if (!r->data) {
+        fprintf(stderr, "hoc: --data: %s\n", err);
+        return EXIT_SETUP;
+    }
+    int rc = resume_all(r);
+    if (rc) return rc;
+    hoc_log(&r->log, HOC_LOG_INFO,
+            "stable storage in %s: %" PRIu64 " instances resumed, %" PRIu64
+            " decisions recovered, in %.3f s",
+            g->data, r->resumed, r->recovered, (double)(hoc_now_us() - t0) / 1e6);
     return 0;
 }
 
@@ -330,6 +518,7 @@ static int replica_open(Replica *r)
     r->linger_us = (uint64_t)(g->linger_s * 1e6);
     r->timeout_us = (uint64_t)g->timeout_s * 1000000;
     int rc = open_service(r);
+    if (rc == 0) rc = open_data(r);
     return rc ? rc : open_events(r);
 }
 
@@ -342,6 +531,7 @@ static int replica_run(Replica *r)
             r->n, r->a->name, r->dec.k);
     hoc_svc_kick(r->svc);
     run_loop(r, (uint64_t)r->args.spin_us);
+    keep(r);
     hoc_svc_flush(r->svc);
     const hoc_engine_stats *e = hoc_engine_get_stats(hoc_svc_engine(r->svc));
     const char *summary = r->args.summary;
@@ -359,6 +549,9 @@ static void replica_close(Replica *r)
 {
     hoc_metrics_free(r->metrics);
     hoc_svc_free(r->svc);
+    hoc_stable_close(r->data);
+    free(r->pend);
+    free(r->resume);
     if (r->house) event_free(r->house);
     if (r->sigint) event_free(r->sigint);
     if (r->sigterm) event_free(r->sigterm);

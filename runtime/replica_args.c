@@ -6,6 +6,7 @@
 
 #include "opt.h"
 #include "peers.h"
+#include "stable.h"
 
 /* --param NAME=VALUE, appended to the args' parameters. */
 static int take_param(void *dst, const char *v, char *err, size_t errn)
@@ -56,7 +57,7 @@ static int take_inputs(void *dst, const char *v, char *err, size_t errn)
     return 0;
 }
 
-#define NOPTS 25
+#define NOPTS 27
 
 /* The table: where each option goes in a, its bounds and its help line. */
 static void table(hoc_replica_args *a, hoc_opt t[NOPTS])
@@ -93,6 +94,14 @@ static void table(hoc_replica_args *a, hoc_opt t[NOPTS])
          "give up after S seconds (exit 1; default: never)", 0, 0},
         {"--no-forward", HOC_OPT_CLEAR, &a->forward, 0, 0, 0, 0, NULL,
          "keep running decided instances; do not answer peers with decisions", 0, 0},
+        {"--data", HOC_OPT_STR, &a->data, 0, 0, 0, 0, "DIR",
+         "keep each running instance's state and every decision in DIR, so that a restart "
+         "resumes them (default: no stable storage; a restart forgets)",
+         0, 0},
+        {"--fsync", HOC_OPT_CALL, &a->fsync, 0, 0, 0, 0, "MODE",
+         "with --data: batch (default: one fdatasync per loop turn, messages held until it), "
+         "always (after every record) or never (survives a killed process, not a lost machine)",
+         hoc_stable_fsync_option, 0},
         {"--summary", HOC_OPT_STR, &a->summary, 0, 0, 0, 0, "FILE",
          "write a JSON summary (throughput, latency) at exit", 0, 0},
         {"--seed", HOC_OPT_INT, &a->seed, 0, 1000000000000000000LL, 0, 0, "S",

@@ -9,12 +9,15 @@
 
 #include "log.h"
 #include "params.h"
+#include "stable.h"
 
 #define HOC_REPLICA_MAX_INPUTS 64
 
 typedef struct hoc_replica_args {
     long long id; /* -1 until given */
     const char *peers, *decisions, *secret, *summary;
+    const char *data;                      /* --data DIR: stable storage, or NULL */
+    hoc_fsync fsync;                       /* --fsync */
     long long instances, window, max_live; /* max_live -1: the default, from window */
     long long metrics_port;                /* 0: no /metrics */
     double drop, linger_s;

@@ -37,23 +37,39 @@ struct hoc_svc {
 };
 
 /* ---- the engine's side ---- */
-static void io_send(void *ctx, int to, uint64_t inst, int64_t round, const uint8_t *p, size_t len)
+enum { HELD_MSG = 0, HELD_DECISION = 1, HELD_HDR = 28 };
+
+/* Must what is sent now wait for the service's stable storage? Once one
+ * frame waits, every later one does too, so that a peer never gets a
+ * round's messages ahead of the previous round's. */
+static bool holding(const hoc_svc *s)
 {
-    hoc_svc *s = ctx;
-    if (!s->holding && s->held.n == 0) {
-        hoc_net_send_msg(s->net, to, inst, round, p, len);
-        return;
-    }
-    /* once one message waits, every later one does too, so that a peer
-     * never gets a round's messages ahead of the previous round's */
-    uint8_t h[24];
+    return s->holding || s->held.n > 0;
+}
+
+/* Keeps a frame for hoc_svc_release: (to u32, kind u32, inst u64, round or
+ * flags u64, len u32, payload). */
+static void hold(hoc_svc *s, int to, uint32_t kind, uint64_t inst, uint64_t arg, const uint8_t *p,
+                 size_t len)
+{
+    uint8_t h[HELD_HDR];
     hoc_put_u32(h, (uint32_t)to);
-    hoc_put_u64(h + 4, inst);
-    hoc_put_u64(h + 12, (uint64_t)round);
-    hoc_put_u32(h + 20, (uint32_t)len);
+    hoc_put_u32(h + 4, kind);
+    hoc_put_u64(h + 8, inst);
+    hoc_put_u64(h + 16, arg);
+    hoc_put_u32(h + 24, (uint32_t)len);
     hoc_buf_put(&s->held, (const char *)h, sizeof h);
     hoc_buf_put(&s->held, (const char *)p, len);
     s->held_msgs++;
+}
+
+static void io_send(void *ctx, int to, uint64_t inst, int64_t round, const uint8_t *p, size_t len)
+{
+    hoc_svc *s = ctx;
+    if (!holding(s))
+        hoc_net_send_msg(s->net, to, inst, round, p, len);
+    else
+        hold(s, to, HELD_MSG, inst, (uint64_t)round, p, len);
 }
 
 static void io_begin(void *ctx, uint64_t inst, int64_t round, const void *state)
@@ -73,7 +89,10 @@ static void io_send_decision(void *ctx, int to, uint64_t inst, uint32_t flags, c
                              size_t len)
 {
     hoc_svc *s = ctx;
-    hoc_net_send_decision(s->net, to, inst, flags, v, len);
+    if (!holding(s))
+        hoc_net_send_decision(s->net, to, inst, flags, v, len);
+    else /* a decision reached here stands for the state it came from */
+        hold(s, to, HELD_DECISION, inst, flags, v, len);
 }
 
 static void io_decided(void *ctx, uint64_t inst, const uint8_t *v, size_t len, int from)
@@ -325,11 +344,16 @@ void hoc_svc_release_upto(hoc_svc *s, size_t mark)
 {
     if (mark > s->held.n) mark = s->held.n;
     const uint8_t *p = (const uint8_t *)s->held.p, *end = p + mark;
-    while (p + 24 <= end) {
-        uint32_t len = hoc_get_u32(p + 20);
-        hoc_net_send_msg(s->net, (int)hoc_get_u32(p), hoc_get_u64(p + 4),
-                         (int64_t)hoc_get_u64(p + 12), p + 24, len);
-        p += 24 + len;
+    while (p + HELD_HDR <= end) {
+        uint32_t len = hoc_get_u32(p + 24);
+        int to = (int)hoc_get_u32(p);
+        if (hoc_get_u32(p + 4) == HELD_DECISION)
+            hoc_net_send_decision(s->net, to, hoc_get_u64(p + 8), (uint32_t)hoc_get_u64(p + 16),
+                                  p + HELD_HDR, len);
+        else
+            hoc_net_send_msg(s->net, to, hoc_get_u64(p + 8), (int64_t)hoc_get_u64(p + 16),
+                             p + HELD_HDR, len);
+        p += HELD_HDR + len;
         s->held_msgs--;
     }
     if (mark) memmove(s->held.p, s->held.p + mark, s->held.n - mark); /* p is NULL if never held */
@@ -345,6 +369,12 @@ void hoc_svc_discard_held(hoc_svc *s)
     s->held.n = 0, s->held_msgs = 0;
 }
 
+void hoc_svc_hold(hoc_svc *s)
+{
+    s->holding = true;
+    hoc_net_kick(s->net); /* an iteration in which the service syncs */
+}
+
 uint64_t hoc_svc_held(const hoc_svc *s)
 {
     return s->held_msgs;
@@ -356,6 +386,13 @@ hoc_start_result hoc_svc_start(hoc_svc *s, uint64_t inst, int64_t round, const i
 {
     hoc_start_result r = hoc_engine_start_at(s->eng, inst, round, ints, bytes, hoc_now_us());
     if (r == HOC_START_OK) hoc_net_kick(s->net); /* arm its timer, flush its messages */
+    return r;
+}
+
+hoc_start_result hoc_svc_resume(hoc_svc *s, uint64_t inst, int64_t round, const void *state)
+{
+    hoc_start_result r = hoc_engine_resume(s->eng, inst, round, state, hoc_now_us());
+    if (r == HOC_START_OK) hoc_net_kick(s->net);
     return r;
 }
 

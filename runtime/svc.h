@@ -76,8 +76,8 @@ typedef struct hoc_svc_io {
      * before any round runs (put back what stable storage kept). sending:
      * the instance is about to send round `round`'s messages from state;
      * return true when what they promise is written but not yet synced:
-     * they (and every round message after them) are then held until
-     * hoc_svc_release. */
+     * they (and every round message and decision after them) are then held
+     * until hoc_svc_release. */
     void (*restore)(void *ctx, uint64_t inst, void *state);
     bool (*sending)(void *ctx, uint64_t inst, int64_t round, const void *state);
     /* What became of an event queued with hoc_svc_event, as io.event_done
@@ -102,6 +102,9 @@ void hoc_svc_free(hoc_svc *s);
  * io.inputs's), as hoc_engine_start_at. */
 hoc_start_result hoc_svc_start(hoc_svc *s, uint64_t inst, int64_t round, const int64_t *ints,
                                const uint8_t *const *bytes);
+/* Starts instance inst again in round `round` from the state it had when
+ * it began that round (kept on stable storage): hoc_engine_resume. */
+hoc_start_result hoc_svc_resume(hoc_svc *s, uint64_t inst, int64_t round, const void *state);
 /* Starts instance inst here as a process that lost its state (the
  * algorithm's replace), in round `round` or, with HOC_ENGINE_JOIN, in the
  * round of the first message a peer sends for it: hoc_engine_start_replaced.
@@ -134,7 +137,10 @@ void hoc_svc_release_upto(hoc_svc *s, size_t mark);
 /* Drops the held round messages (the storage that had to cover them
  * failed): to the peers, omissions. Never fails. */
 void hoc_svc_discard_held(hoc_svc *s);
-/* Round messages held now. */
+/* Holds every round message and decision sent from now on until
+ * hoc_svc_release (a decision reached here, not yet on stable storage). */
+void hoc_svc_hold(hoc_svc *s);
+/* Round messages and decisions held now. */
 uint64_t hoc_svc_held(const hoc_svc *s);
 /* Writes what is queued to peers now (before exiting). */
 void hoc_svc_flush(hoc_svc *s);

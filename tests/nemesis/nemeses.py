@@ -66,8 +66,9 @@ class Victims(Nemesis):
 
 
 class Kill(Victims):
-    """kill -9, restarted at the heal with fresh state (the replicas have no
-    stable storage)."""
+    """kill -9, restarted at the heal with what it kept: otr and lastvoting
+    replicas their --data directory (run.py --no-data: fresh state); kv
+    replicas start empty and rebuild from their peers."""
     name, verb = "kill", "killed"
 
     def act(self, system, i):

@@ -32,7 +32,8 @@ import systems  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SHORT = [("otr", "partition-one"), ("otr", "kill"), ("otr", "flaky"),
          ("lastvoting", "partition-majority"), ("lastvoting", "pause"),
-         ("lastvoting", "partition-ring"), ("otr", "lossy"), ("otr", "tamper"),
+         ("lastvoting", "partition-ring"), ("lastvoting", "kill"), ("otr", "lossy"),
+         ("otr", "tamper"),
          ("kv", "partition-majority")]
 
 
@@ -82,7 +83,7 @@ def run_one(args, system_name, fault_name, seed):
     report row (a dict)."""
     rng = random.Random(seed)
     fault = nemeses.BY_NAME[fault_name]()
-    system = systems.make(system_name, args.nodes)
+    system = systems.make(system_name, args.nodes, data=not args.no_data)
     workdir = tempfile.mkdtemp(prefix="hoc-nemesis-%s-%s-" % (system_name, fault_name))
     row = {"system": system_name, "fault": fault_name, "n": system.n, "seed": seed,
            "duration": args.duration, "ops": 0, "faults": 0, "violations": [],
@@ -214,11 +215,15 @@ def table(rows):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--system", default="otr", help="otr, lastvoting or all")
-    ap.add_argument("--fault", default="partition-one",
-                    help="one of %s, or all" % ", ".join(nemeses.BY_NAME))
+    ap.add_argument("--system", help="otr, lastvoting, kv, several joined by commas, or all "
+                    "(default: otr; with --matrix long: all)")
+    ap.add_argument("--fault", help="one of %s, several joined by commas, or all (default: "
+                    "partition-one; with --matrix long: all)" % ", ".join(nemeses.BY_NAME))
     ap.add_argument("--matrix", choices=["short", "long"],
-                    help="short: the make check cases; long: every system x every fault")
+                    help="short: the make check cases; long: the systems x the faults")
+    ap.add_argument("--no-data", action="store_true",
+                    help="run the otr and lastvoting replicas without --data (restarts forget: "
+                    "outside the crash-stop model; for replicas built before --data)")
     ap.add_argument("--duration", type=float, default=30, help="seconds per run (default 30)")
     ap.add_argument("--nodes", type=int, help="nodes (default: 4 for otr, 5 for lastvoting)")
     ap.add_argument("--fault-time", default="2-8", help="seconds a fault lasts, A-B (default 2-8)")
@@ -238,9 +243,14 @@ def main():
     if args.matrix == "short":
         cases = SHORT
     else:
-        ss = systems.SYSTEMS if args.system == "all" or args.matrix else [args.system]
-        fs = [c.name for c in nemeses.ALL if c.in_matrix] \
-            if args.fault == "all" or args.matrix else [args.fault]
+        every = args.matrix == "long"
+        system = args.system or ("all" if every else "otr")
+        fault = args.fault or ("all" if every else "partition-one")
+        ss = systems.SYSTEMS if system == "all" else system.split(",")
+        fs = [c.name for c in nemeses.ALL if c.in_matrix] if fault == "all" else fault.split(",")
+        for s in ss:
+            if s not in systems.SYSTEMS:
+                ap.error("unknown system %r" % s)
         for f in fs:
             if f not in nemeses.BY_NAME:
                 ap.error("unknown fault %r" % f)

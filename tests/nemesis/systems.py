@@ -63,9 +63,10 @@ class System:
 class ReplicaSystem(System):
     """Replicas of a consensus algorithm built by `hoc build`."""
 
-    def __init__(self, algo, n=None, tolerates=None, extra=()):
+    def __init__(self, algo, n=None, tolerates=None, extra=(), data=True):
         super().__init__(n)
         self.algo = algo
+        self.data = data  # --data: a restarted replica resumes its state
         self.name = algo
         self.tolerates = tolerates(self.n) if callable(tolerates) else (tolerates or 1)
         self.extra = list(extra)
@@ -98,6 +99,8 @@ class ReplicaSystem(System):
             "--instances", "1000000000", "--decisions", dec, "--input", str(self.proposal(i)),
             "--window", "16", "--delay", "5", "--log", os.environ.get("HOC_NEMESIS_LOG", "warn"),
             "--timeout", "86400"] + self.extra
+        if self.data:  # one directory per node, kept across its incarnations
+            args += ["--data", os.path.join(self.dir, "data%d" % i)]
         log = open(os.path.join(self.dir, "log%d.%d" % (i, k)), "w")
         p = subprocess.Popen(args, stdout=log, stderr=log, stdin=subprocess.DEVNULL)
         log.close()
@@ -165,7 +168,7 @@ class ReplicaSystem(System):
 
     def check(self):
         proposals = {str(self.proposal(i)) for i in range(self.n)}
-        restarted = any(len(f) > 1 for f in self.files)
+        amnesia = not self.data and any(len(f) > 1 for f in self.files)
         ref, violations = {}, []
         for i in range(self.n):
             for k, path in enumerate(self.files[i]):
@@ -189,12 +192,10 @@ class ReplicaSystem(System):
                                           "proposed were %s" % (i, val, inst, sorted(proposals)))
                     first = ref.setdefault(inst, (val, i, k))
                     if first[0] != val:
-                        # a restarted replica has fresh state: outside the
-                        # crash-stop model (it may take part in a quorum
-                        # without what it promised before), and once every
-                        # replica that knew a decision has restarted,
-                        # nothing remembers it
-                        kind = "agreement after amnesia" if restarted else "agreement"
+                        # without --data a restarted replica has fresh
+                        # state: outside the crash-stop model (it may take
+                        # part in a quorum without what it promised before)
+                        kind = "agreement after amnesia" if amnesia else "agreement"
                         violations.append("%s: instance %d decided %s at node %d (incarnation %d) "
                                           "and %s at node %d (incarnation %d)"
                                           % (kind, inst, first[0], first[1], first[2], val, i, k))
@@ -397,13 +398,15 @@ class KvSystem(System):
         return done, violations
 
 
-def make(name, n=None):
+def make(name, n=None, data=True):
+    """data: the otr and lastvoting replicas run with --data (False: without,
+    as replicas without stable storage, whose restarts forget)."""
     if name == "otr":
         # OTR decides with more than 2n/3 of the processes: f < n/3
-        return ReplicaSystem("otr", n or 4, tolerates=lambda n: (n - 1) // 3)
+        return ReplicaSystem("otr", n or 4, tolerates=lambda n: (n - 1) // 3, data=data)
     if name == "lastvoting":
         # LastVoting (Paxos) needs a majority: f < n/2
-        return ReplicaSystem("lastvoting", n or 5, tolerates=lambda n: (n - 1) // 2)
+        return ReplicaSystem("lastvoting", n or 5, tolerates=lambda n: (n - 1) // 2, data=data)
     if name == "kv":
         return KvSystem(n)
     raise SystemExit("unknown system %r (known: otr, lastvoting, kv)" % name)
