@@ -210,14 +210,18 @@ static bool finished2(void)
 }
 
 /* Rounds, round messages and bytes node 0 sends on INST while idle for us. */
-static void idle_cost(const char *what, uint64_t us, uint64_t *rounds)
+/* Runs the idle cluster for us; *rounds and *timeouts: node 0's rounds and
+ * the rounds among them that a timeout ended. */
+static void idle_cost(const char *what, uint64_t us, uint64_t *rounds, uint64_t *timeouts)
 {
     const hoc_engine_stats *es = hoc_engine_get_stats(hoc_svc_engine(nodes[0].s));
     const hoc_net_stats *ns = hoc_net_get_stats(hoc_svc_net(nodes[0].s));
     uint64_t r0 = es->rounds, m0 = es->msgs_sent, b0 = ns->bytes_out, t0 = hoc_now_us();
+    uint64_t to0 = es->timeouts;
     run_for(us);
     double s = (double)(hoc_now_us() - t0) / 1e6;
     *rounds = es->rounds - r0;
+    *timeouts = es->timeouts - to0;
     printf("idle, %s: %.0f rounds/s, %.0f messages/s, %.0f bytes/s sent by one process of %d "
            "(one instance)\n",
            what, (double)*rounds / s, (double)(es->msgs_sent - m0) / s,
@@ -401,9 +405,10 @@ int main(void)
         CHECK(hoc_svc_start(nodes[i].s, INST, 0, NULL, NULL) == HOC_START_OK);
     if (!nodes[0].s || !nodes[1].s || !nodes[2].s) return check_summary("net-svc");
     CHECK(run_until(all_connected, 10000000));
-    uint64_t paced;
-    idle_cost("rounds end on 20 ms timeouts", 1000000, &paced);
-    CHECK(paced >= 10 && paced <= 100); /* about 50: a round per timeout */
+    uint64_t paced, paced_to;
+    idle_cost("rounds end on 20 ms timeouts", 1000000, &paced, &paced_to);
+    /* about 50, each ended by its timeout, however loaded the machine */
+    CHECK(paced >= 1 && paced <= 100 && paced_to * 10 >= paced * 9);
     for (int i = 0; i < N; i++)
         CHECK(nodes[i].total == 0 && nodes[i].outputs_added == 0);
     events_test();
@@ -417,9 +422,11 @@ int main(void)
     for (int i = 0; i < N && nodes[i].s; i++)
         CHECK(hoc_svc_start(nodes[i].s, INST, 0, NULL, NULL) == HOC_START_OK);
     CHECK(run_until(all_connected, 10000000));
-    uint64_t fast;
-    idle_cost("go-ahead on n messages", 500000, &fast);
-    CHECK(fast > 2 * paced);
+    /* what ends the rounds, not how many there are (the machine may be
+     * loaded): the n-th message, not a timeout */
+    uint64_t fast, fast_to;
+    idle_cost("go-ahead on n messages", 500000, &fast, &fast_to);
+    CHECK(fast >= 10 && fast_to * 10 <= fast);
     /* an event is handed over at the next boundary: sooner than with timeouts */
     uint64_t t0 = hoc_now_us();
     CHECK(hoc_svc_event(nodes[0].s, INST, hoc_engine_event_index(&counter_algo, "add"),
