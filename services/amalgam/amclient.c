@@ -15,7 +15,7 @@
 
 #include "amlayout.h"
 
-#define AMCL_RETRIES 50 /* TRYAGAIN: the op changed nothing; 20 ms apart */
+#define AMCL_MOVES 8 /* MOVED redirects followed for one command */
 #define AMCL_MAX_ELEMS 64
 #define AMCL_RECONNECTS 3 /* a connection lost: sent again this many times in all */
 
@@ -201,13 +201,24 @@ static int roundtrip(amcl *cl, int m, int argc, const char **argv, const size_t 
     return 0;
 }
 
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
 /* Runs a block command on machine m, following MOVED and retrying
- * TRYAGAIN: 0 with a non-error reply in r, or -1 with err. */
+ * TRYAGAIN (the op changed nothing) 20 ms apart until the client's timeout
+ * has passed: by time, not by count, since how long a try takes varies
+ * (50 tries were about 3 s while every op paid a delayed ACK, 1 s after).
+ * 0 with a non-error reply in r, or -1 with err. */
 static int command(amcl *cl, int m, int argc, const char **argv, const size_t *lens, reply *r,
                    char *err, size_t errn)
 {
-    int lost = 0;
-    for (int tries = 0; tries < AMCL_RETRIES; tries++) {
+    int lost = 0, moves = 0, tries = 0;
+    double until = now_ms() + cl->timeout_ms;
+    for (;; tries++) {
         if (roundtrip(cl, m, argc, argv, lens, r, err, errn)) {
             /* no reply: send it again on a new connection (an op carries its id,
              * so it runs once however often it is sent) */
@@ -220,9 +231,15 @@ static int command(amcl *cl, int m, int argc, const char **argv, const size_t *l
         const char *msg = (const char *)r->s;
         int to;
         if (strncmp(msg, "MOVED ", 6) == 0 && sscanf(msg + 6, "%d", &to) == 1 && to >= 0 &&
-            to < cl->c->geo.machines && to != m) {
+            to < cl->c->geo.machines && to != m && ++moves <= AMCL_MOVES) {
             m = to;
         } else if (strncmp(msg, "TRYAGAIN", 8) == 0) {
+            if (now_ms() >= until) {
+                snprintf(err, errn, "machine %d: still refused after %d ms (%d tries): %s", m,
+                         cl->timeout_ms, tries + 1, msg);
+                reply_free(r);
+                return -1;
+            }
             struct timespec ts = {0, 20 * 1000 * 1000};
             nanosleep(&ts, NULL);
         } else {
@@ -232,8 +249,6 @@ static int command(amcl *cl, int m, int argc, const char **argv, const size_t *l
         }
         reply_free(r);
     }
-    snprintf(err, errn, "machine %d: still refused after %d tries", m, AMCL_RETRIES);
-    return -1;
 }
 
 /* cmd STRIPE POS [operands...] at the machine that plays pos in the stripe. */
