@@ -160,7 +160,7 @@ done
 echo
 echo "== Amalgam / ShardedPaxos =="
 get() { awk -v s="$1" -v z="$2" -v k="$3" -v c="$4" '$1 == s && $2 == z && $3 == k { print $c; exit }' "$tmp/results"; }
-ratio() { [ -n "$1" ] && [ -n "$2" ] && [ "$2" != 0 ] && printf "%.2f" "$(echo "$1 / $2" | bc -l)" || echo "n/a"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 line() { printf "%-7s %-22s %12s %12s %7s   %s\n" "$@"; }
 line block measure amalgam sharded ratio target
 for label in 64B 4KiB 128KiB; do
