@@ -20,9 +20,6 @@
  * MB/s (10^6 bytes); exit 1 if S seconds pass first. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +31,7 @@
 #include "amclient.h"
 #include "amcluster.h"
 #include "amlayout.h"
+#include "bench_dial.h"
 
 #define MAX_CONNS 512
 #define MAX_KV 16
@@ -150,22 +148,6 @@ out:
 
 /* ---- the kv side: RESP over one blocking socket ---- */
 
-static int dial(const char *hostport)
-{
-    char host[256];
-    const char *colon = strrchr(hostport, ':');
-    if (!colon || (size_t)(colon - hostport) >= sizeof host) return -1;
-    memcpy(host, hostport, (size_t)(colon - hostport));
-    host[colon - hostport] = 0;
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
-    if (getaddrinfo(host, colon + 1, &hints, &res) || !res) return -1;
-    int fd = socket(res->ai_family, SOCK_STREAM, 0), one = 1;
-    if (fd >= 0 && connect(fd, res->ai_addr, res->ai_addrlen)) close(fd), fd = -1;
-    freeaddrinfo(res);
-    if (fd >= 0) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return fd;
-}
-
 static int put_arg(char *buf, size_t cap, size_t *len, const void *p, size_t n)
 {
     int k = snprintf(buf + *len, cap - *len, "$%zu\r\n", n);
@@ -202,7 +184,7 @@ static void *kv_worker(void *arg)
     size_t vs = (size_t)w->o->size, cap = 2 * vs + 256;
     char *buf = malloc(cap), *in = malloc(vs + 256), key[32];
     uint8_t *cur = calloc(1, vs), *next = calloc(1, vs);
-    int fd = dial(w->kvaddr[w->id % w->nkv]);
+    int fd = bench_dial(w->kvaddr[w->id % w->nkv]);
     int cas = !strcmp(w->o->mix, "cas");
     long nkeys = w->o->blocks / w->o->conns;
     if (nkeys < 1) nkeys = 1;
