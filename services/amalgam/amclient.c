@@ -22,10 +22,17 @@
 struct amcl {
     const amc_cluster *c;
     int timeout_ms;
-    char id[24];  /* this client's name for exactly-once answers (amdedup.h) */
-    uint64_t seq; /* its last op's number */
-    int *fd;      /* per machine, -1: not connected */
+    char id[24];      /* this client's name for exactly-once answers (amdedup.h) */
+    uint64_t seq;     /* its last op's number */
+    int *fd;          /* per machine, -1: not connected */
+    struct inbuf *in; /* per machine: what was read and not yet parsed */
 };
+
+/* A reply is read through this, a read() a buffer rather than a byte. */
+typedef struct inbuf {
+    uint8_t b[4096];
+    size_t lo, hi;
+} inbuf;
 
 /* One reply: a type byte (+ - : $ *), its integer or bytes, or elements. */
 typedef struct reply {
@@ -49,7 +56,9 @@ static void reply_free(reply *r)
 amcl *amcl_new(const amc_cluster *c, int timeout_ms)
 {
     amcl *cl = calloc(1, sizeof *cl);
-    if (!cl || !(cl->fd = malloc(sizeof(int) * (size_t)c->geo.machines))) {
+    if (!cl || !(cl->fd = malloc(sizeof(int) * (size_t)c->geo.machines)) ||
+        !(cl->in = calloc((size_t)c->geo.machines, sizeof *cl->in))) {
+        if (cl) free(cl->fd);
         free(cl);
         return NULL;
     }
@@ -72,6 +81,7 @@ void amcl_free(amcl *cl)
     for (int m = 0; m < cl->c->geo.machines; m++)
         if (cl->fd[m] >= 0) close(cl->fd[m]);
     free(cl->fd);
+    free(cl->in);
     free(cl);
 }
 
@@ -79,6 +89,7 @@ static void drop(amcl *cl, int m)
 {
     if (cl->fd[m] >= 0) close(cl->fd[m]);
     cl->fd[m] = -1;
+    cl->in[m].lo = cl->in[m].hi = 0;
 }
 
 static int conn(amcl *cl, int m, char *err, size_t errn)
@@ -108,23 +119,34 @@ static int conn(amcl *cl, int m, char *err, size_t errn)
     return cl->fd[m] = fd;
 }
 
-/* ---- reading replies (blocking, byte by byte for lines) ---- */
+/* ---- reading replies (blocking, through a buffer a connection) ---- */
 
-static int get(int fd, uint8_t *p, size_t n)
+static int get(int fd, inbuf *in, uint8_t *p, size_t n)
 {
+    size_t k = in->hi - in->lo < n ? in->hi - in->lo : n;
+    memcpy(p, in->b + in->lo, k);
+    in->lo += k, p += k, n -= k;
+    if (n >= sizeof in->b) { /* a large block: straight into place */
+        for (ssize_t r; n > 0; p += r, n -= (size_t)r)
+            if ((r = read(fd, p, n)) <= 0) return -1;
+        return 0;
+    }
     while (n > 0) {
-        ssize_t r = read(fd, p, n);
+        ssize_t r = read(fd, in->b, sizeof in->b);
         if (r <= 0) return -1;
-        p += r, n -= (size_t)r;
+        in->lo = 0, in->hi = (size_t)r;
+        k = (size_t)r < n ? (size_t)r : n;
+        memcpy(p, in->b, k);
+        in->lo = k, p += k, n -= k;
     }
     return 0;
 }
 
-static int line(int fd, char *buf, size_t cap)
+static int line(int fd, inbuf *in, char *buf, size_t cap)
 {
     size_t n = 0;
     for (;;) {
-        if (n + 1 >= cap || get(fd, (uint8_t *)buf + n, 1)) return -1;
+        if (n + 1 >= cap || get(fd, in, (uint8_t *)buf + n, 1)) return -1;
         if (buf[n] == '\n' && n > 0 && buf[n - 1] == '\r') {
             buf[n - 1] = 0;
             return 0;
@@ -133,11 +155,11 @@ static int line(int fd, char *buf, size_t cap)
     }
 }
 
-static int read_reply(int fd, reply *r, int depth)
+static int read_reply(int fd, inbuf *in, reply *r, int depth)
 {
     char l[1024];
     memset(r, 0, sizeof *r);
-    if (depth > 2 || line(fd, l, sizeof l)) return -1;
+    if (depth > 2 || line(fd, in, l, sizeof l)) return -1;
     r->type = l[0];
     if (r->type == '+' || r->type == '-') {
         r->len = strlen(l + 1);
@@ -150,7 +172,7 @@ static int read_reply(int fd, reply *r, int depth)
     }
     if (r->type == '$') {
         if (v < 0) return 0; /* nil */
-        if (v > (1 << 24) || !(r->s = malloc((size_t)v + 2)) || get(fd, r->s, (size_t)v + 2))
+        if (v > (1 << 24) || !(r->s = malloc((size_t)v + 2)) || get(fd, in, r->s, (size_t)v + 2))
             return -1;
         r->len = (size_t)v;
         return 0;
@@ -158,7 +180,7 @@ static int read_reply(int fd, reply *r, int depth)
     if (r->type == '*' && v >= 0 && v <= AMCL_MAX_ELEMS) {
         if (v && !(r->el = calloc((size_t)v, sizeof *r->el))) return -1;
         for (r->nel = 0; r->nel < v; r->nel++)
-            if (read_reply(fd, &r->el[r->nel], depth + 1)) return -1;
+            if (read_reply(fd, in, &r->el[r->nel], depth + 1)) return -1;
         return 0;
     }
     return -1;
@@ -191,7 +213,7 @@ static int roundtrip(amcl *cl, int m, int argc, const char **argv, const size_t 
     errno = 0;
     int bad = send(fd, buf, n, MSG_NOSIGNAL) != (ssize_t)n;
     free(buf);
-    if (bad || read_reply(fd, r, 0)) {
+    if (bad || read_reply(fd, &cl->in[m], r, 0)) {
         snprintf(err, errn, "machine %d: no reply (%s)", m,
                  errno ? strerror(errno) : "connection closed");
         reply_free(r);
