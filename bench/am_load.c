@@ -247,10 +247,11 @@ static int await_rebuilt(const amc_cluster *c, int m, long seconds)
     double t0 = now();
     amcl *cl = amcl_new(c, 2000);
     uint8_t *out = malloc((size_t)c->block);
-    if (!cl || !out) return 2;
     int64_t bytes = 0, ctr[16];
     char err[256] = "";
-    for (int64_t b = 0; b < c->geo.stripes; b++) {
+    int rc = 0;
+    if (!cl || !out) rc = 2;
+    for (int64_t b = 0; b < c->geo.stripes && !rc; b++) {
         int pos = aml_position(&c->geo, b, m);
         if (pos < 0 || pos >= c->geo.g + c->geo.f) continue; /* a witness holds no block */
         for (;;) {
@@ -260,16 +261,17 @@ static int await_rebuilt(const amc_cluster *c, int m, long seconds)
                 fprintf(stderr,
                         "bench-am-load: stripe %lld position %d not rebuilt after %ld s: %s\n",
                         (long long)b, pos, seconds, err);
-                return 1;
+                rc = 1;
+                break;
             }
         }
         bytes += c->block;
     }
     double secs = now() - t0;
-    printf("%lld %.3f %.1f\n", (long long)bytes, secs, (double)bytes / secs / 1e6);
+    if (!rc) printf("%lld %.3f %.1f\n", (long long)bytes, secs, (double)bytes / secs / 1e6);
     amcl_free(cl);
     free(out);
-    return 0;
+    return rc;
 }
 
 static int cmp(const void *a, const void *b)
@@ -339,6 +341,7 @@ int main(int argc, char **argv)
     if (o.cluster && (o.skip >= c.geo.machines || o.rebuilt >= c.geo.machines)) {
         fprintf(stderr, "bench-am-load: machine out of range (the cluster has %d)\n",
                 c.geo.machines);
+        amc_free(&c);
         return 2;
     }
     if (o.rebuilt >= 0) {
