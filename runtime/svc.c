@@ -13,10 +13,10 @@
 #include "buf.h"
 #include "clock.h"
 #include "metrics.h"
-#include "zrun.h"
 #include "params.h"
 #include "value.h"
 #include "wire.h"
+#include "zrun.h"
 
 struct hoc_svc {
     hoc_svc_opts o;
