@@ -17,7 +17,7 @@ AM=$B/bin/amalgam KV=$B/bin/hoc-kv LOAD=$B/bin/bench-am-load
 cd "$(dirname "$0")/.." || exit 2
 NAME=bench_amalgam WAIT_TRIES=400
 . bench/kv_lib.sh
-T=8 && [ -n "$Q" ] && T=3
+T=8 RB=60 && [ -n "$Q" ] && T=3 RB=20 # seconds a run; the most a rebuild is waited for
 M=5 G=3 F=1
 
 rss_kb() { # PID...: resident kB, summed
@@ -88,13 +88,13 @@ run() { # SYSTEM SIZE KEY TEST LOAD-ARGS...: one run, a row and a result line un
 
 rebuilt() { # KEY WHAT: machine 4 just restarted; wait until it rebuilt all it holds
     rb_key=$1 rb_what=$2
-    if out=$("$LOAD" --cluster "$tmp/am.cluster" --rebuilt 4 --seconds 60 2>>"$tmp/load.err"); then
+    if out=$("$LOAD" --cluster "$tmp/am.cluster" --rebuilt 4 --seconds $RB 2>>"$tmp/load.err"); then
         set -- $out
         echo "amalgam  $label   rebuild of machine 4, $rb_what: $1 bytes in $2 s: $3 MB/s"
         res amalgam $label "$rb_key" "$3" "$1" "$2"
     else
-        echo "amalgam  $label   rebuild of machine 4, $rb_what: not done within 60 s"
-        res amalgam $label "$rb_key" not-done 0 60
+        echo "amalgam  $label   rebuild of machine 4, $rb_what: not done within $RB s"
+        res amalgam $label "$rb_key" not-done 0 $RB
     fi
 }
 
