@@ -8,11 +8,16 @@
  * Common options: --conns N connections (threads, one op in flight each),
  * --seconds S, --blocks K (blocks or keys, split among the connections so
  * that each block has one writer), --fill 1 (instead of S seconds of random
- * ops: each block or key written once, for the storage figures), --skip-machine M (Amalgam: leave
- * out the blocks whose data server is machine M, which is down). Amalgam ops go through amclient
- * (services/amalgam/amclient.h); a write's operand is a whole block, an XOR's too, an ADD's a
- * number. The kv's ops are SET and CAS with values of --size bytes (its only read-modify-write that
- * carries a value). Prints one line: ops/s, p50 and p99 latency in ms, errors, ops.
+ * ops: each block or key written once, for the storage figures),
+ * --skip-machine M (Amalgam: leave out the blocks whose data server is
+ * machine M, which is down). Amalgam ops go through amclient
+ * (services/amalgam/amclient.h); a write's operand is a whole block, an
+ * XOR's too, an ADD's a number. The kv's ops are SET and CAS with values of
+ * --size bytes (its only read-modify-write that carries a value). The one
+ * connection writing a block or key checks every reply it can (an op's old
+ * block against what it left there, a CAS that must succeed): a mismatch
+ * counts as an error. Prints one line: ops/s, p50 and p99 latency in ms,
+ * errors, ops.
  *
  * --rebuilt M polls AM.RAW on every position machine M holds (its data
  * blocks and parity rows) until each answers, i.e. the restarted machine
@@ -356,8 +361,14 @@ int main(int argc, char **argv)
     if (!w || !th || (o.kv && !kvs)) return 2;
     int nkv = 0;
     const char *kvaddr[MAX_KV];
-    for (char *s = kvs, *tok; s && (tok = strsep(&s, ",")) && nkv < MAX_KV;)
+    for (char *s = kvs, *tok; s && (tok = strsep(&s, ","));) {
+        if (nkv == MAX_KV) {
+            fprintf(stderr, "bench-am-load: --kv takes at most %d addresses\n", MAX_KV);
+            free(w), free(th), free(kvs);
+            return 2;
+        }
         kvaddr[nkv++] = tok;
+    }
     double t0 = now();
     for (long i = 0; i < o.conns; i++) {
         w[i] = (worker){.id = (int)i, .o = &o, .c = &c, .nkv = nkv, .stop = t0 + (double)o.seconds};
