@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_dial.h"
+
 #define MAXC 1024
 
 typedef struct Client {
@@ -50,26 +52,6 @@ static size_t base64(const char *s, size_t n, char *out)
     }
     out[o] = 0;
     return o;
-}
-
-static int dial(const char *hostport)
-{
-    char host[256];
-    const char *colon = strrchr(hostport, ':');
-    if (!colon || (size_t)(colon - hostport) >= sizeof host) return -1;
-    memcpy(host, hostport, (size_t)(colon - hostport));
-    host[colon - hostport] = 0;
-    struct addrinfo hints = {0}, *res;
-    hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(host, colon + 1, &hints, &res)) return -1;
-    int fd = socket(res->ai_family, SOCK_STREAM, 0), one = 1;
-    if (fd >= 0 && connect(fd, res->ai_addr, res->ai_addrlen)) {
-        close(fd);
-        fd = -1;
-    }
-    freeaddrinfo(res);
-    if (fd >= 0) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return fd;
 }
 
 static void request(Client *c, int put, int vbytes, unsigned *seed)
@@ -126,7 +108,7 @@ int main(int argc, char **argv)
     double *lat = malloc(sizeof *lat * cap);
     unsigned seed = 7;
     for (int i = 0; i < nc; i++) {
-        if ((cs[i].fd = dial(eps[i % neps])) < 0) {
+        if ((cs[i].fd = bench_dial(eps[i % neps])) < 0) {
             fprintf(stderr, "cannot connect to %s\n", eps[i % neps]);
             return 1;
         }

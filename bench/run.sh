@@ -69,6 +69,10 @@ echo "== hoc-kv durable (write-ahead log) against etcd with fsync (bench/bench_k
 ./bench/bench_kv_durable.sh "$B"
 
 echo
+echo "== Amalgam beside ShardedPaxos (bench/bench_amalgam.sh) =="
+./bench/bench_amalgam.sh "$B"
+
+echo
 echo "== hoc verify: time per obligation =="
 ./bench/bench_verify.sh "$B"
 

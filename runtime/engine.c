@@ -5,6 +5,7 @@
 #include "rng.h"
 #include "value.h"
 #include "wire.h"
+#include "zrun.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -61,9 +62,10 @@ struct hoc_engine {
     size_t npending, cappending;
     uint8_t *outbox, *outputs, *scratch, *wire, *value;
     size_t wire_cap;
-    bool forward;      /* opts.forward and the decide output is agreed */
-    int nquiet;        /* live quiet instances */
-    uint64_t *quiet_q; /* ids of quiet instances in the order they went quiet (a ring) */
+    uint8_t *zout, *zin; /* with zero_runs: a packed message to send, one received unpacked */
+    bool forward;        /* opts.forward and the decide output is agreed */
+    int nquiet;          /* live quiet instances */
+    uint64_t *quiet_q;   /* ids of quiet instances in the order they went quiet (a ring) */
     size_t quiet_head, quiet_len, quiet_cap;
     uint64_t rng;
     int nevq, max_events;              /* events queued (all instances); the bound */
@@ -133,9 +135,13 @@ hoc_engine *hoc_engine_new(const hoc_algo *a, int id, const int64_t *params,
     e->scratch = calloc(1, msz ? msz : 1);
     e->wire_cap = wmax + 16;
     e->wire = calloc(1, e->wire_cap);
+    if (o->zero_runs) {
+        e->zout = malloc(e->wire_cap + HOC_ZRUN_SLACK);
+        e->zin = malloc(e->wire_cap);
+    }
     e->rng = o->seed ^ ((uint64_t)id << 32);
     if (!e->goahead || !e->wait || !e->buckets || !e->outbox || !e->outputs || !e->scratch ||
-        !e->wire || !e->value) {
+        !e->wire || !e->value || (o->zero_runs && (!e->zout || !e->zin))) {
         hoc_engine_free(e);
         return NULL;
     }
@@ -155,7 +161,7 @@ void hoc_engine_free(hoc_engine *e)
     for (Inst *i = e->free_list, *nx; i; i = nx)
         nx = i->next, free(i);
     free(e->buckets), free(e->goahead), free(e->wait), free(e->outbox), free(e->outputs),
-        free(e->scratch);
+        free(e->scratch), free(e->zout), free(e->zin);
     free(e->wire), free(e->heap), free(e->pending), free(e->value), free(e->quiet_q);
     free(e);
 }
@@ -434,7 +440,11 @@ static void begin(hoc_engine *e, Inst *I, uint64_t now)
             drop(e, &e->st.unencodable, e->id, I->id, I->round, HOC_DROP_UNENCODABLE);
             continue;
         }
-        e->io.send(e->io.ctx, p, I->id, I->round, e->wire, (size_t)len);
+        if (e->o.zero_runs)
+            e->io.send(e->io.ctx, p, I->id, I->round, e->zout,
+                       hoc_zrun_pack(e->wire, (size_t)len, e->zout));
+        else
+            e->io.send(e->io.ctx, p, I->id, I->round, e->wire, (size_t)len);
         e->st.msgs_sent++;
     }
 }
@@ -753,6 +763,11 @@ int hoc_engine_receive(hoc_engine *e, int from, uint64_t inst, int64_t round,
 {
     if (from < 0 || from >= e->n || from == e->id || round < 0) return HOC_RX_BAD;
     const hoc_round *rd = &e->a->rounds[round % e->a->nrounds];
+    if (e->o.zero_runs) {
+        long u = hoc_zrun_unpack(payload, len, e->zin, e->wire_cap);
+        if (u < 0) return HOC_RX_BAD;
+        payload = e->zin, len = (size_t)u;
+    }
     memset(e->scratch, 0, rd->msg_size);
     int used = rd->decode(e->scratch, payload, len);
     if (used < 0 || (size_t)used != len) return HOC_RX_BAD;

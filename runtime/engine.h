@@ -140,6 +140,9 @@ typedef struct hoc_engine_opts {
     /* bytes of bytes-typed event arguments queued, at most (0:
      * HOC_ENGINE_MAX_EVENT_BYTES); beyond it hoc_engine_event refuses (HOC_EVENT_FULL) */
     size_t max_event_bytes;
+    /* pack round messages' zero runs on the wire (zrun.h); every process of
+     * the algorithm must agree on it */
+    bool zero_runs;
 } hoc_engine_opts;
 
 /* The default bounds on queued events: how many, and the bytes of their

@@ -16,6 +16,7 @@
 #include "params.h"
 #include "value.h"
 #include "wire.h"
+#include "zrun.h"
 
 struct hoc_svc {
     hoc_svc_opts o;
@@ -220,7 +221,7 @@ static int fits(const hoc_svc_opts *o, char *err, size_t errn)
 {
     const hoc_algo *a = o->algo;
     for (int r = 0; r < a->nrounds; r++)
-        if (a->rounds[r].wire_max > HOC_WIRE_MAX_PAYLOAD) {
+        if (a->rounds[r].wire_max + (o->zero_runs ? HOC_ZRUN_SLACK : 0) > HOC_WIRE_MAX_PAYLOAD) {
             snprintf(err, errn,
                      "round %s's message takes up to %zu bytes, more than a frame carries (%d): "
                      "make it smaller",
@@ -253,7 +254,8 @@ static int open_engine(hoc_svc *s, char *err, size_t errn)
     hoc_engine_opts eo = {.max_live = o->max_live,
                           .forward = o->forward,
                           .seed = o->seed,
-                          .max_events = o->max_events};
+                          .max_events = o->max_events,
+                          .zero_runs = o->zero_runs};
     hoc_engine_io io = {.ctx = s,
                         .send = io_send,
                         .send_decision = io_send_decision,

@@ -38,6 +38,7 @@ typedef struct hoc_svc_opts {
     bool forward;          /* forward decisions if the algorithm's decide is agreed */
     uint64_t memory;       /* bytes live instances may take (0: HOC_SVC_MEMORY) */
     int max_events;        /* events queued at most (0: HOC_ENGINE_MAX_EVENTS) */
+    bool zero_runs;        /* pack messages' zero runs (hoc_engine_opts); the whole group */
     double drop;           /* fault injection (net.h) */
     uint64_t delay_us;
     bool test_unsealed; /* TEST ONLY: frames unauthenticated (net.h), for bench/ */

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,17 +15,24 @@
 
 #include "amlayout.h"
 
-#define AMCL_RETRIES 50 /* TRYAGAIN: the op changed nothing; 20 ms apart */
+#define AMCL_MOVES 8 /* MOVED redirects followed for one command */
 #define AMCL_MAX_ELEMS 64
 #define AMCL_RECONNECTS 3 /* a connection lost: sent again this many times in all */
 
 struct amcl {
     const amc_cluster *c;
     int timeout_ms;
-    char id[24];  /* this client's name for exactly-once answers (amdedup.h) */
-    uint64_t seq; /* its last op's number */
-    int *fd;      /* per machine, -1: not connected */
+    char id[24];      /* this client's name for exactly-once answers (amdedup.h) */
+    uint64_t seq;     /* its last op's number */
+    int *fd;          /* per machine, -1: not connected */
+    struct inbuf *in; /* per machine: what was read and not yet parsed */
 };
+
+/* A reply is read through this, a read() a buffer rather than a byte. */
+typedef struct inbuf {
+    uint8_t b[4096];
+    size_t lo, hi;
+} inbuf;
 
 /* One reply: a type byte (+ - : $ *), its integer or bytes, or elements. */
 typedef struct reply {
@@ -47,7 +56,9 @@ static void reply_free(reply *r)
 amcl *amcl_new(const amc_cluster *c, int timeout_ms)
 {
     amcl *cl = calloc(1, sizeof *cl);
-    if (!cl || !(cl->fd = malloc(sizeof(int) * (size_t)c->geo.machines))) {
+    if (!cl || !(cl->fd = malloc(sizeof(int) * (size_t)c->geo.machines)) ||
+        !(cl->in = calloc((size_t)c->geo.machines, sizeof *cl->in))) {
+        if (cl) free(cl->fd);
         free(cl);
         return NULL;
     }
@@ -70,6 +81,7 @@ void amcl_free(amcl *cl)
     for (int m = 0; m < cl->c->geo.machines; m++)
         if (cl->fd[m] >= 0) close(cl->fd[m]);
     free(cl->fd);
+    free(cl->in);
     free(cl);
 }
 
@@ -77,6 +89,7 @@ static void drop(amcl *cl, int m)
 {
     if (cl->fd[m] >= 0) close(cl->fd[m]);
     cl->fd[m] = -1;
+    cl->in[m].lo = cl->in[m].hi = 0;
 }
 
 static int conn(amcl *cl, int m, char *err, size_t errn)
@@ -90,8 +103,10 @@ static int conn(amcl *cl, int m, char *err, size_t errn)
     if (getaddrinfo(x->host, ps, &hints, &res) == 0 && res) {
         fd = socket(res->ai_family, SOCK_STREAM, 0);
         struct timeval tv = {cl->timeout_ms / 1000, (cl->timeout_ms % 1000) * 1000};
+        int one = 1;
         if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) ||
                         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) ||
+                        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) ||
                         connect(fd, res->ai_addr, res->ai_addrlen))) {
             close(fd);
             fd = -1;
@@ -104,23 +119,34 @@ static int conn(amcl *cl, int m, char *err, size_t errn)
     return cl->fd[m] = fd;
 }
 
-/* ---- reading replies (blocking, byte by byte for lines) ---- */
+/* ---- reading replies (blocking, through a buffer a connection) ---- */
 
-static int get(int fd, uint8_t *p, size_t n)
+static int get(int fd, inbuf *in, uint8_t *p, size_t n)
 {
+    size_t k = in->hi - in->lo < n ? in->hi - in->lo : n;
+    memcpy(p, in->b + in->lo, k);
+    in->lo += k, p += k, n -= k;
+    if (n >= sizeof in->b) { /* a large block: straight into place */
+        for (ssize_t r; n > 0; p += r, n -= (size_t)r)
+            if ((r = read(fd, p, n)) <= 0) return -1;
+        return 0;
+    }
     while (n > 0) {
-        ssize_t r = read(fd, p, n);
+        ssize_t r = read(fd, in->b, sizeof in->b);
         if (r <= 0) return -1;
-        p += r, n -= (size_t)r;
+        in->lo = 0, in->hi = (size_t)r;
+        k = (size_t)r < n ? (size_t)r : n;
+        memcpy(p, in->b, k);
+        in->lo = k, p += k, n -= k;
     }
     return 0;
 }
 
-static int line(int fd, char *buf, size_t cap)
+static int line(int fd, inbuf *in, char *buf, size_t cap)
 {
     size_t n = 0;
     for (;;) {
-        if (n + 1 >= cap || get(fd, (uint8_t *)buf + n, 1)) return -1;
+        if (n + 1 >= cap || get(fd, in, (uint8_t *)buf + n, 1)) return -1;
         if (buf[n] == '\n' && n > 0 && buf[n - 1] == '\r') {
             buf[n - 1] = 0;
             return 0;
@@ -129,11 +155,11 @@ static int line(int fd, char *buf, size_t cap)
     }
 }
 
-static int read_reply(int fd, reply *r, int depth)
+static int read_reply(int fd, inbuf *in, reply *r, int depth)
 {
     char l[1024];
     memset(r, 0, sizeof *r);
-    if (depth > 2 || line(fd, l, sizeof l)) return -1;
+    if (depth > 2 || line(fd, in, l, sizeof l)) return -1;
     r->type = l[0];
     if (r->type == '+' || r->type == '-') {
         r->len = strlen(l + 1);
@@ -146,7 +172,7 @@ static int read_reply(int fd, reply *r, int depth)
     }
     if (r->type == '$') {
         if (v < 0) return 0; /* nil */
-        if (v > (1 << 24) || !(r->s = malloc((size_t)v + 2)) || get(fd, r->s, (size_t)v + 2))
+        if (v > (1 << 24) || !(r->s = malloc((size_t)v + 2)) || get(fd, in, r->s, (size_t)v + 2))
             return -1;
         r->len = (size_t)v;
         return 0;
@@ -154,7 +180,7 @@ static int read_reply(int fd, reply *r, int depth)
     if (r->type == '*' && v >= 0 && v <= AMCL_MAX_ELEMS) {
         if (v && !(r->el = calloc((size_t)v, sizeof *r->el))) return -1;
         for (r->nel = 0; r->nel < v; r->nel++)
-            if (read_reply(fd, &r->el[r->nel], depth + 1)) return -1;
+            if (read_reply(fd, in, &r->el[r->nel], depth + 1)) return -1;
         return 0;
     }
     return -1;
@@ -167,17 +193,27 @@ static int roundtrip(amcl *cl, int m, int argc, const char **argv, const size_t 
 {
     int fd = conn(cl, m, err, errn);
     if (fd < 0) return -1;
-    char hdr[64];
-    int bad = 0;
-    int k = snprintf(hdr, sizeof hdr, "*%d\r\n", argc);
-    bad |= send(fd, hdr, (size_t)k, MSG_NOSIGNAL) != k;
-    for (int i = 0; i < argc && !bad; i++) {
-        k = snprintf(hdr, sizeof hdr, "$%zu\r\n", lens[i]);
-        bad |= send(fd, hdr, (size_t)k, MSG_NOSIGNAL) != k;
-        bad |= send(fd, argv[i], lens[i], MSG_NOSIGNAL) != (ssize_t)lens[i];
-        bad |= send(fd, "\r\n", 2, MSG_NOSIGNAL) != 2;
+    /* the whole command in one send: written piece by piece, Nagle held each
+     * piece after the first until the server's delayed ACK (40 ms a op) */
+    size_t cap = 32 + 32 * (size_t)argc, n = 0;
+    for (int i = 0; i < argc; i++)
+        cap += lens[i];
+    char *buf = malloc(cap);
+    if (!buf) {
+        snprintf(err, errn, "out of memory");
+        return -1;
     }
-    if (bad || read_reply(fd, r, 0)) {
+    n += (size_t)snprintf(buf, cap, "*%d\r\n", argc);
+    for (int i = 0; i < argc; i++) {
+        n += (size_t)snprintf(buf + n, cap - n, "$%zu\r\n", lens[i]);
+        memcpy(buf + n, argv[i], lens[i]);
+        memcpy(buf + n + lens[i], "\r\n", 2);
+        n += lens[i] + 2;
+    }
+    errno = 0;
+    int bad = send(fd, buf, n, MSG_NOSIGNAL) != (ssize_t)n;
+    free(buf);
+    if (bad || read_reply(fd, &cl->in[m], r, 0)) {
         snprintf(err, errn, "machine %d: no reply (%s)", m,
                  errno ? strerror(errno) : "connection closed");
         reply_free(r);
@@ -187,13 +223,24 @@ static int roundtrip(amcl *cl, int m, int argc, const char **argv, const size_t 
     return 0;
 }
 
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
 /* Runs a block command on machine m, following MOVED and retrying
- * TRYAGAIN: 0 with a non-error reply in r, or -1 with err. */
+ * TRYAGAIN (the op changed nothing) 20 ms apart until the client's timeout
+ * has passed: by time, not by count, since how long a try takes varies
+ * (50 tries were about 3 s while every op paid a delayed ACK, 1 s after).
+ * 0 with a non-error reply in r, or -1 with err. */
 static int command(amcl *cl, int m, int argc, const char **argv, const size_t *lens, reply *r,
                    char *err, size_t errn)
 {
-    int lost = 0;
-    for (int tries = 0; tries < AMCL_RETRIES; tries++) {
+    int lost = 0, moves = 0, tries = 0;
+    double until = now_ms() + cl->timeout_ms;
+    for (;; tries++) {
         if (roundtrip(cl, m, argc, argv, lens, r, err, errn)) {
             /* no reply: send it again on a new connection (an op carries its id,
              * so it runs once however often it is sent) */
@@ -206,9 +253,15 @@ static int command(amcl *cl, int m, int argc, const char **argv, const size_t *l
         const char *msg = (const char *)r->s;
         int to;
         if (strncmp(msg, "MOVED ", 6) == 0 && sscanf(msg + 6, "%d", &to) == 1 && to >= 0 &&
-            to < cl->c->geo.machines && to != m) {
+            to < cl->c->geo.machines && to != m && ++moves <= AMCL_MOVES) {
             m = to;
         } else if (strncmp(msg, "TRYAGAIN", 8) == 0) {
+            if (now_ms() >= until) {
+                snprintf(err, errn, "machine %d: still refused after %d ms (%d tries): %s", m,
+                         cl->timeout_ms, tries + 1, msg);
+                reply_free(r);
+                return -1;
+            }
             struct timespec ts = {0, 20 * 1000 * 1000};
             nanosleep(&ts, NULL);
         } else {
@@ -218,8 +271,6 @@ static int command(amcl *cl, int m, int argc, const char **argv, const size_t *l
         }
         reply_free(r);
     }
-    snprintf(err, errn, "machine %d: still refused after %d tries", m, AMCL_RETRIES);
-    return -1;
 }
 
 /* cmd STRIPE POS [operands...] at the machine that plays pos in the stripe. */

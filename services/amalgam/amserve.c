@@ -217,6 +217,9 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
                        .secret_len = s->secret_len,
                        .params = s->model.params,
                        .max_live = (int)per_class + 1,
+                       /* fields that do not apply are zeros: at 128 KiB blocks a
+                        * `back` message is 640 KiB on the wire without this */
+                       .zero_runs = true,
                        .seed = (uint64_t)(s->machine * 1000 + t * 10 + role),
                        .log = lg};
     hoc_svc_io io = {.ctx = gr,

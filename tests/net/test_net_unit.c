@@ -4,7 +4,9 @@
  * start by replacement on tests/net/counter.ho (at the boundary a catch-up
  * crosses, joining 3 * 2^20 rounds ahead at no cost, a halt dropping the
  * events behind it), the wire
- * format's decoder (truncations, corruptions, random bytes), how values of
+ * format's decoder (truncations, corruptions, random bytes), zero-run
+ * framing (round trips, its size bound, malformed input; a cluster with it
+ * on), how values of
  * each kind are carried and printed, and the peers file parser. No sockets. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 #include "peers.h"
 #include "value.h"
 #include "wire.h"
+#include "zrun.h"
 
 #include "hoc_check.h"
 #include "rng.h"
@@ -129,13 +132,15 @@ static void n_dropped(void *ctx, int from, uint64_t inst, int64_t round, hoc_dro
     nd->drops[why]++;
 }
 
+static bool zero_runs; /* setup's engines pack zero runs (zrun.h) */
+
 static void setup(const hoc_algo *a, int n, int max_live, bool forward)
 {
     for (int i = 0; i < n; i++) {
         memset(&nodes[i], 0, sizeof nodes[i]);
         nodes[i].id = i;
         int64_t params[16] = {n};
-        hoc_engine_opts o = {max_live, forward, 7, 0, 0};
+        hoc_engine_opts o = {max_live, forward, 7, 0, 0, zero_runs};
         hoc_engine_io io = {.ctx = &nodes[i],
                             .send = q_send,
                             .send_decision = q_decision,
@@ -473,7 +478,7 @@ static int feed_counter(hoc_engine *e, int from, uint64_t inst, int64_t r, uint6
 static void event_tests(void)
 {
     int64_t params[2] = {3, 4}; /* go-ahead n + 1: rounds end on timeouts or catch-up */
-    hoc_engine_opts o = {4, true, 1, 0, 0};
+    hoc_engine_opts o = {4, true, 1, 0, 0, false};
     hoc_engine_io io = {
         .send = ev_send, .lookup = ev_lookup, .inputs = ev_inputs, .event_done = ev_done};
     hoc_engine *e = hoc_engine_new(&counter_algo, 0, params, &o, &io);
@@ -545,7 +550,7 @@ static void event_tests(void)
     /* as an int, it must lie in its range */
     CHECK(hoc_engine_event(e, 1, put, (int64_t[]){0}, NULL, 17, NULL, 0) == HOC_EVENT_INVALID);
     /* the bytes bound: two blocks fit, a third waits for the boundary */
-    hoc_engine_opts ob = {4, true, 1, 0, 2 * sizeof blk};
+    hoc_engine_opts ob = {4, true, 1, 0, 2 * sizeof blk, false};
     hoc_engine *eb = hoc_engine_new(&counter_algo, 0, params, &ob, &io);
     CHECK(eb && hoc_engine_start(eb, 1, 0) == HOC_START_OK);
     char why[160] = "";
@@ -732,6 +737,52 @@ static void peers_tests(void)
     }
 }
 
+/* Zero-run framing: random buffers of zeros and runs of bytes round-trip
+ * within the size bound; truncated, corrupted and over-long inputs are
+ * refused or stay within the output's capacity (ASan watches). */
+static void zrun_tests(void)
+{
+    enum { N = 4096 };
+    static uint8_t in[N], packed[N + HOC_ZRUN_SLACK], out[N];
+    int ok = 1, bound = 1, bad = 1;
+    size_t small = 0, total = 0;
+    for (int t = 0; t < 2000; t++) {
+        size_t n = (size_t)(rnd() % N);
+        int density = (int)(rnd() % 5); /* 0: all zeros .. 4: no zero runs to speak of */
+        for (size_t i = 0; i < n; i++)
+            in[i] = density == 4                 ? (uint8_t)(rnd() | 1)
+                    : (int)(rnd() % 8) < density ? (uint8_t)rnd()
+                                                 : 0;
+        if (t % 7 == 0) /* long runs, as a message's unused block fields */
+            memset(in + n / 4, 0, n / 2);
+        size_t k = hoc_zrun_pack(in, n, packed);
+        bound &= k <= n + HOC_ZRUN_SLACK;
+        long u = hoc_zrun_unpack(packed, k, out, N);
+        ok &= u == (long)n && memcmp(in, out, n) == 0;
+        total += n, small += k;
+        if (k > 1) { /* cut short or one byte changed: refused, or within cap */
+            long v = hoc_zrun_unpack(packed, k - 1 - (size_t)(rnd() % (k - 1)), out, N);
+            bad &= v >= -1 && v <= N;
+            packed[rnd() % k] ^= (uint8_t)(1 + rnd() % 255);
+            v = hoc_zrun_unpack(packed, k, out, N);
+            bad &= v >= -1 && v <= N;
+        }
+        if (n > 0) bad &= hoc_zrun_unpack(packed, hoc_zrun_pack(in, n, packed), out, n - 1) == -1;
+    }
+    CHECK(ok);
+    CHECK(bound);
+    CHECK(bad);
+    /* 64 KiB of zeros after a byte: a few bytes on the wire */
+    static uint8_t big[1 << 16], bigp[(1 << 16) + HOC_ZRUN_SLACK], bigo[1 << 16];
+    big[0] = 7;
+    size_t k = hoc_zrun_pack(big, sizeof big, bigp);
+    CHECK(k <= 8);
+    CHECK(hoc_zrun_unpack(bigp, k, bigo, sizeof bigo) == (long)sizeof big && bigo[0] == 7);
+    const uint8_t overlong[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
+    CHECK(hoc_zrun_unpack(overlong, sizeof overlong, bigo, sizeof bigo) == -1);
+    printf("zero runs: 2000 buffers round-trip, %zu bytes packed to %zu\n", total, small);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -748,5 +799,10 @@ int main(void)
     cluster_test(&otr_algo, 4, 0.2, false, "OTR");
     cluster_test(&last_voting_algo, 3, 0.0, false, "LastVoting");
     start_at_tests();
+    zrun_tests();
+    /* the same cluster with messages packed on the wire (hoc_engine_opts.zero_runs) */
+    zero_runs = true;
+    cluster_test(&last_voting_algo, 5, 0.2, true, "LastVoting, zero runs");
+    zero_runs = false;
     return check_summary("net-unit");
 }

@@ -1,0 +1,195 @@
+#!/bin/sh
+# bench/bench_amalgam.sh BUILD [--quick]: Amalgam beside ShardedPaxos (hoc-kv
+# --groups), same machine, same run, same load generator (bench-am-load,
+# closed loop). For 64 B and 128 KiB blocks (kv values of the same size)
+# (and 4 KiB; hoc-kv takes no 128 KiB value, a request must fit a log slot):
+# write-only and read-modify-write throughput and p50/p99 (Amalgam AM.XOR,
+# the kv CAS), storage used per logical byte (resident memory the servers
+# grew by, summed, over the bytes written once each), throughput with one
+# machine down, and the rebuild rate of one restarted Amalgam machine, idle
+# and under load. Amalgam: 5 machines, g = 3, f = 1, one witness; the kv: 3
+# replicas (f = 1 too), 4 groups. docs/amalgam.md, "Performance".
+# BENCH_QUICK=1 or --quick: shorter runs.
+set -u
+B=${1:-build}
+[ "${2:-}" = --quick ] && BENCH_QUICK=1
+AM=$B/bin/amalgam KV=$B/bin/hoc-kv LOAD=$B/bin/bench-am-load
+cd "$(dirname "$0")/.." || exit 2
+NAME=bench_amalgam WAIT_TRIES=400
+. bench/kv_lib.sh
+T=8 RB=60 && [ -n "$Q" ] && T=3 RB=20 # seconds a run; the most a rebuild is waited for
+M=5 G=3 F=1
+
+rss_kb() { # PID...: resident kB, summed
+    s=0
+    for p in "$@"; do s=$((s + $(awk '/^VmRSS/ { print $2 }' /proc/$p/status 2>/dev/null || echo 0))); done
+    echo $s
+}
+
+cluster() { # BLOCK STRIPES FILE: 5 machines on free ports
+    base=$(python3 -c 'import random, socket
+for _ in range(200):
+    b = random.randrange(10000, 31000, 2); ok = True
+    for p in range(b, b + 620):
+        s = socket.socket()
+        try: s.bind(("127.0.0.1", p))
+        except OSError: ok = False; break
+        finally: s.close()
+    if ok: print(b); break')
+    { echo "g $G"; echo "f $F"; echo "witnesses 1"; echo "block $1"; echo "stripes $2"
+      echo "blocks-per-instance 1"
+      for m in 0 1 2 3 4; do echo "machine $m 127.0.0.1 base=$((base + 100 * m))"; done
+      echo "reconf 0 127.0.0.1:$((base + 600))"; } >"$3"
+}
+
+serve() { # MACHINE: start it (again: its --data record makes it a replacement)
+    "$AM" serve --cluster "$tmp/am.cluster" --machine "$1" --data "$tmp/d$1" >>"$tmp/am$1.log" 2>&1 &
+    eval "am$1=$!"
+    pids="$pids $!"
+}
+
+start_am() { # BLOCK STRIPES
+    rm -rf "$tmp"/d?
+    cluster "$1" "$2" "$tmp/am.cluster"
+    for m in 0 1 2 3 4; do serve $m; done
+    "$AM" reconf --cluster "$tmp/am.cluster" --id 0 >"$tmp/reconf.log" 2>&1 &
+    pids="$pids $!"
+    for m in 0 1 2 3 4; do wait_port $((base + 100 * m + 3 * M)); done
+    sleep 1
+}
+
+start_kv() { # three replicas, 4 groups; client addresses in kvaddr
+    kvbase=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 10000 ))
+    : >"$tmp/peers"
+    for i in 0 1 2; do echo "$i 127.0.0.1:$((kvbase + 100 * i))" >>"$tmp/peers"; done
+    kvaddr="" kvpids=""
+    for i in 0 1 2; do
+        p=$(free_port)
+        "$KV" --id $i --peers "$tmp/peers" --port "$p" --groups 4 --pipeline 8 >"$tmp/kv$i.log" 2>&1 &
+        kvpids="$kvpids $!"
+        eval "kv$i=$!"
+        kvaddr="$kvaddr${kvaddr:+,}127.0.0.1:$p"
+        pids="$pids $!"
+        wait_port "$p"
+    done
+    sleep 1 # the leaders settle
+}
+
+row() { printf "%-8s %-9s %-22s %10s %9s %9s %7s\n" "$@"; }
+res() { echo "$*" >>"$tmp/results"; } # SYSTEM SIZE TEST ops/s p50 p99 errors
+load() { "$LOAD" "$@" 2>>"$tmp/load.err" || { echo "bench-am-load $* failed" >>"$tmp/load.err"; echo "0 0 0 -1 0"; }; }
+run() { # SYSTEM SIZE KEY TEST LOAD-ARGS...: one run, a row and a result line under KEY
+    r_sys=$1 r_size=$2 r_key=$3 r_test=$4
+    shift 4
+    set -- $(load "$@")
+    row "$r_sys" "$r_size" "$r_test" "$1" "$2" "$3" "$4"
+    res "$r_sys" "$r_size" "$r_key" "$1" "$2" "$3" "$4"
+}
+
+whole_at() { # machine 4's hoc_amalgam_rebuilt_at_ms (unix ms it became whole; 0: not yet)
+    python3 -c 'import sys, urllib.request
+t = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read().decode()
+print(next((l.split()[1] for l in t.splitlines() if l.startswith("hoc_amalgam_rebuilt_at_ms")), 0))' \
+        $((base + 400 + 3 * M + 1)) 2>/dev/null || echo 0
+}
+
+rebuilt() { # KEY WHAT: restart machine 4 and wait until it rebuilt all it holds
+    rb_key=$1 rb_what=$2
+    rb_start=$(date +%s%3N)
+    serve 4
+    if out=$("$LOAD" --cluster "$tmp/am.cluster" --rebuilt 4 --seconds $RB 2>>"$tmp/load.err"); then
+        set -- $out
+        # the server's own figure: when its /metrics says it became whole
+        rb_at=$(whole_at)
+        rb_ms=$([ "$rb_at" -gt "$rb_start" ] 2>/dev/null && echo $((rb_at - rb_start)) || echo n/a)
+        echo "amalgam  $label   rebuild of machine 4, $rb_what: $1 bytes in $2 s: $3 MB/s" \
+            "(its /metrics: whole $rb_ms ms after the restart)"
+        res amalgam $label "$rb_key" "$3" "$1" "$2" "$rb_ms"
+    else
+        echo "amalgam  $label   rebuild of machine 4, $rb_what: not done within $RB s"
+        res amalgam $label "$rb_key" not-done 0 $RB n/a
+    fi
+}
+
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
+row system block test "ops/s" "p50 ms" "p99 ms" errors
+for size in 64 4096 131072; do
+    case $size in
+    64) stripes=100 conns=128 label=64B ;;
+    4096) stripes=100 conns=128 label=4KiB ;;
+    *) stripes=10 conns=16 label=128KiB ;;
+    esac
+    blocks=$((stripes * G))
+
+    # ---- Amalgam ----
+    start_am $size $stripes
+    all="$am0 $am1 $am2 $am3 $am4"
+    r0=$(rss_kb $all)
+    run amalgam $label fill "fill (each block once)" --cluster "$tmp/am.cluster" --conns 16 --fill 1
+    r1=$(rss_kb $all)
+    res amalgam $label storage $(( (r1 - r0) * 1024 )) $((blocks * size))
+    run amalgam $label write write --cluster "$tmp/am.cluster" --conns $conns --seconds $T
+    run amalgam $label rmw "rmw (xor)" --cluster "$tmp/am.cluster" --conns $conns --seconds $T --mix xor
+    kill -9 "$am4"
+    wait "$am4" 2>/dev/null
+    run amalgam $label down "write, machine 4 down" --cluster "$tmp/am.cluster" --conns $conns \
+        --seconds $T --skip-machine 4
+    rebuilt rebuild_idle idle
+    kill -9 "$am4"
+    wait "$am4" 2>/dev/null
+    sleep 1
+    "$LOAD" --cluster "$tmp/am.cluster" --conns $conns --seconds $((T + 30)) --skip-machine 4 \
+        >"$tmp/bg" 2>>"$tmp/load.err" &
+    bg=$!
+    sleep 1
+    rebuilt rebuild_load "under load"
+    kill "$bg" 2>/dev/null
+    wait "$bg" 2>/dev/null
+    stop
+
+    # ---- ShardedPaxos (hoc-kv --groups 4), values of the same size ----
+    if [ $size -gt 64000 ]; then # a request must fit one log slot (docs/services.md)
+        echo "sharded  $label    hoc-kv takes values up to about 64,000 bytes (one log slot): n/a"
+        continue
+    fi
+    start_kv
+    all="$kv0 $kv1 $kv2"
+    r0=$(rss_kb $all)
+    run sharded $label fill "fill (each key once)" --kv "$kvaddr" --size $size --conns 16 --blocks $blocks --fill 1
+    r1=$(rss_kb $all)
+    res sharded $label storage $(( (r1 - r0) * 1024 )) $((blocks * size))
+    run sharded $label write write --kv "$kvaddr" --size $size --conns $conns --seconds $T --blocks $blocks
+    run sharded $label rmw "rmw (cas)" --kv "$kvaddr" --size $size --conns $conns --seconds $T --blocks $blocks --mix cas
+    kill -9 "$kv2"
+    wait "$kv2" 2>/dev/null
+    sleep 2 # groups led by replica 2 elect another leader
+    run sharded $label down "write, machine 2 down" --kv "$(echo "$kvaddr" | cut -d, -f1,2)" --size $size \
+        --conns $conns --seconds $T --blocks $blocks
+    stop
+done
+
+echo
+echo "== Amalgam / ShardedPaxos =="
+get() { awk -v s="$1" -v z="$2" -v k="$3" -v c="$4" '$1 == s && $2 == z && $3 == k { print $c; exit }' "$tmp/results"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
+line() { printf "%-7s %-22s %12s %12s %7s   %s\n" "$@"; }
+line block measure amalgam sharded ratio target
+for label in 64B 4KiB 128KiB; do
+    for k in "write 4 ops/s" "write 5 p50_ms" "write 6 p99_ms" "rmw 4 ops/s" "rmw 5 p50_ms" "rmw 6 p99_ms" \
+             "down 4 ops/s"; do
+        set -- $k
+        a=$(get amalgam $label $1 $2) s=$(get sharded $label $1 $2)
+        case "$1 $2" in "write 4") tgt=">= 1.0" ;; "rmw 4") tgt=">= 0.9" ;; *) tgt="" ;; esac
+        line $label "$1 $3" "$a" "$s" "$(ratio "$a" "$s")" "$tgt"
+    done
+    sa=$(ratio "$(get amalgam $label storage 4)" "$(get amalgam $label storage 5)")
+    ss=$(ratio "$(get sharded $label storage 4)" "$(get sharded $label storage 5)")
+    line $label "memory per logical B" "$sa" "$ss" "$(ratio "$sa" "$ss")" \
+        "computed (g+f)/g = $(ratio $((G + F)) $G), 2f+1 = 3"
+    for k in idle load; do
+        line $label "rebuild $k MB/s" "$(get amalgam $label rebuild_$k 4)" - "" \
+            ">= 1000 ($(get amalgam $label rebuild_$k 5) B, whole after $(get amalgam $label rebuild_$k 7) ms by /metrics)"
+    done
+done
+[ -s "$tmp/load.err" ] && { echo; echo "load generator messages (most frequent first):"; sort "$tmp/load.err" | uniq -c | sort -rn | head -10; }
+exit 0
