@@ -20,6 +20,7 @@ process the test starts is killed at the end.
 usage: run.py AMALGAM
 """
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -539,5 +540,9 @@ if __name__ == "__main__":
             if name.endswith(".log"):
                 print(f"--- {name}")
                 print(open(os.path.join(tmp, name)).read()[-2000:])
+    if tmp and not fails:
+        shutil.rmtree(tmp, ignore_errors=True)
+    elif tmp:
+        print(f"logs kept in {tmp}")
     print(f"{len(fails)} failures")
     sys.exit(1 if fails else 0)
