@@ -2,7 +2,7 @@
 # The long exhaustive runs that do not belong in ctest (docs/amalgam.md,
 # docs/checker.md): Amalgam in larger configurations than ctest's (a
 # witness per stripe, rotating or not (rot = 0: the deployment's layout);
-# two parity rows per stripe; two ops without a replacement), its single-block no_gap_trimming mutant (two ops and a
+# two parity rows per stripe, with and without a witness; two ops without a replacement), its single-block no_gap_trimming mutant (two ops and a
 # replacement: a gap of op numbers), two ops and a replacement bounded by
 # time (not exhaustible in minutes), two replacements in the thesis' fault
 # model (--prune beyond_f: g = 1 with two backups; g = 2; g = 2 and f = 2,
@@ -26,6 +26,9 @@ amalgam $A 1 1 1 1 "--events 1 --replace 1"
 amalgam $A 1 1 1 0 "--events 1 --replace 1"
 amalgam $A 2 0 0 1 "--events 1 --replace 1"
 amalgam $A 1 1 0 1 "--events 2"
+# f = 2 with a witness per stripe, the deployment's layout (about a minute, 1.3 GB;
+# docs/amalgam.md, "f = 2 with a witness")
+amalgam $A 2 1 1 0 "--events 1 --replace 1"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 python3 tests/amalgam/mutate.py $A no_gap_trimming_1block "$tmp/ngt.ho" &&

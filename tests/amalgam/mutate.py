@@ -51,6 +51,13 @@ MUTANTS = {
         "          adm = true;\n          bep = m.ae;",
         "          adm = true;\n          inb = true;\n          bep = m.ae;",
     ),
+    # a backup drops its prepares at the Install (the model before the witness fix): an op
+    # that reached only the witness is then held by the degraded data server and the
+    # service alone until a parity server installs (f = 2 with a witness)
+    "witness_drops_at_install": (
+        "if (huk[sh][i] > m.atop) { huk[sh][i] = 0; hm[sh][i] = 0; }",
+        "huk[sh][i] = 0;",
+    ),
 }
 # no_gap_trimming with single-block ops only (masks 1 and 2): the gap is then
 # one of op numbers, as in the thesis' example (op k on one stripe collected,

@@ -14,6 +14,8 @@
 #     configuration (g = 1, one backup), and the two mutants of the go-live step
 #     caught with two replacements (live_at_install with one backup,
 #     admit_at_once with two: it needs an op on two stripes);
+#   - f = 2 with a witness per stripe (g = 1) exhausted, and the mutant whose
+#     backups drop their prepares at the Install caught (held) and replayed;
 #   - hoc verify proves the normal-path invariant of the single-shard
 #     abstraction (services/amalgam/amalgam_shard.ho), and refuses it when
 #     a commit waits for f servers instead of f + 1.
@@ -42,6 +44,30 @@ R2="-n 3 --param g=1 --param f=1 --param nw=0 --param sw=0 --param rot=1 --threa
 rc=$?
 if [ $rc -eq 0 ] && grep -q "^ok: the reachable space is exhausted" "$tmp/out2"; then ok; else
     bad "amalgam.ho --replace 2: exit $rc"; tail -5 "$tmp/out2"; fi
+
+# f = 2 with a witness per stripe (g = 1, n = 5): a backup keeps the chain's prepares at
+# the Install until the new data server's first window drops them; exhausted, and the
+# mutant that drops them at the Install is caught on held (7 rounds) and replays
+WIT="-n 5 --param g=1 --param f=2 --param nw=1 --param sw=1 --param rot=0 --threads 2 --quiet"
+"$HOC" check "$A/amalgam.ho" $WIT --events 1 --replace 1 >"$tmp/outw" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && grep -q "^ok: the reachable space is exhausted" "$tmp/outw"; then ok; else
+    bad "amalgam.ho with a witness, f = 2: exit $rc"; tail -5 "$tmp/outw"; fi
+m=witness_drops_at_install
+if python3 "$SRC/tests/amalgam/mutate.py" "$A/amalgam.ho" $m "$tmp/$m.ho"; then
+    "$HOC" check "$tmp/$m.ho" $WIT --events 1 --replace 1 --trace "$tmp/$m.json" >"$tmp/$m.out" 2>&1
+    rc=$?
+    if [ $rc -eq 1 ] && grep -q "^VIOLATED: [a-z]* held " "$tmp/$m.out"; then
+        "$HOC" sim "$tmp/$m.ho" --replay "$tmp/$m.json" >"$tmp/$m.rep" 2>&1
+        rc=$?
+        if [ $rc -eq 1 ] && grep -q "VIOLATED: [a-z]* held " "$tmp/$m.rep"; then ok; else
+            bad "$m: replay exit $rc"; tail -3 "$tmp/$m.rep"; fi
+    else
+        bad "$m: exit $rc, expected 1 on held"; grep -E "^VIOLATED|^ok|^bound" "$tmp/$m.out"
+    fi
+else
+    bad "$m: not made"
+fi
 
 # mutant SPEC EVENTS REPLACE: caught (exit 1) on SPEC within --events EVENTS
 # --replace REPLACE, and the trace replays (exit 1, same spec)
