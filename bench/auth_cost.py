@@ -50,7 +50,8 @@ def run(args, exe, port, unsealed):
         r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         ps = [subprocess.Popen([exe, "--id", str(i), "--peers", peers, "--instances",
                                 str(args.instances), "--window", "256", "--linger", "2",
-                                "--timeout", "120", "--summary", os.path.join(d, "s%d" % i)] +
+                                "--timeout", "120", "--summary", os.path.join(d, "s%d" % i),
+                                "--log", "error"] +
                                (["--test-unsealed-frames"] if unsealed else []),
                                preexec_fn=(lambda: os.sched_setaffinity(0, args.cpus))
                                if args.cpus else None)
