@@ -114,7 +114,7 @@ static int dedup(amf_conn *c, const uint8_t *client, size_t len, uint64_t seq, i
         flush_out(c);
         return 1;
     case AMD_BUSY:
-        reply_error(c, "TRYAGAIN this op of the client is still running");
+        reply_error(c, "TRYAGAIN an op of this client is still running");
         return 1;
     case AMD_STALE:
         reply_error(c, "ERR the client has sent a later op than this one");
