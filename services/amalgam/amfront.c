@@ -288,7 +288,9 @@ static void process(amf_conn *c)
         resp_status st = resp_parse(p, len, &c->f->req, &used, &why);
         if (st == RESP_MORE) break;
         if (st == RESP_BAD) { /* the stream cannot be resynchronised: answer, then close */
-            reply_error(c, why);
+            char msg[160];
+            snprintf(msg, sizeof msg, "ERR %s", why); /* as Redis says it, and docs/deploy.md */
+            reply_error(c, msg);
             c->closing = true;
             break;
         }
