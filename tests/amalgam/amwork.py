@@ -37,8 +37,11 @@ import sys
 import threading
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
+sys.path.insert(0, os.path.join(HERE, "..", "nemesis"))
 import amlocal  # noqa: E402
+from kvclient import progress_loop  # noqa: E402  (the store's clients write the same file)
 
 
 def shard(b, g, machines):
@@ -171,16 +174,6 @@ def client(cid, a, hist, stop, acked, lock):
         time.sleep(a.think)
     for c in conns.values():
         c.close()
-
-
-def progress_loop(path, acked, lock, stop):
-    while not stop.is_set():
-        with lock:
-            text = json.dumps(acked)
-        with open(path + ".tmp", "w") as f:
-            f.write(text)
-        os.replace(path + ".tmp", path)
-        stop.wait(0.1)
 
 
 def final_reads(a, hist):

@@ -273,6 +273,22 @@ def lost_writes(ops, final):
     return bad
 
 
+def run_lincheck(system, ops, model, violations):
+    """hoc-lincheck on system.history (budget: 60 s or a second per 50 ops,
+    whichever is more): its verdict in system.lincheck_verdict, and a
+    violation unless linearizable or unknown."""
+    budget = max(60, int(len(ops) / 50))
+    r = subprocess.run([system.lincheck] + model + ["--budget", str(budget), "--html",
+                                                    system.history + ".html", system.history],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    system.lincheck_verdict = {0: "linearizable", 1: "NOT linearizable", 3: "unknown"}.get(
+        r.returncode, "error %d" % r.returncode)
+    if r.returncode in (1, 2):
+        violations.append("hoc-lincheck: history %s (%d ops) %s: %s" % (
+            system.history, len(ops), system.lincheck_verdict,
+            " ".join(r.stdout.strip().splitlines()[-3:])))
+
+
 class KvSystem(System):
     """hoc-kv replicas, and clients on the clients' host."""
     name = "kv"
@@ -388,16 +404,7 @@ class KvSystem(System):
             for key, value, cands in lost:
                 violations.append("lost write: %s reads %r after the heal; the last writes "
                                   "left one of %r" % (key, value, cands))
-        budget = max(60, int(len(ops) / 50))
-        r = subprocess.run([self.lincheck, "--budget", str(budget), "--html",
-                            self.history + ".html", self.history],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.lincheck_verdict = {0: "linearizable", 1: "NOT linearizable", 3: "unknown"}.get(
-            r.returncode, "error %d" % r.returncode)
-        if r.returncode in (1, 2):
-            violations.append("hoc-lincheck: history %s (%d ops) %s: %s" % (
-                self.history, len(ops), self.lincheck_verdict,
-                " ".join(r.stdout.strip().splitlines()[-3:])))
+        run_lincheck(self, ops, [], violations)
         return done, violations
 
 
@@ -533,16 +540,7 @@ class AmalgamSystem(System):
             for k, v, cands in lost:
                 violations.append("lost write: block %s reads %s after the heal; the last writes "
                                   "left one of %s" % (k, v[:1].hex(), [c[:1].hex() for c in cands]))
-        r = subprocess.run([self.lincheck, "--model", "block", "--block-size", str(self.BLOCK),
-                            "--budget", str(max(60, len(ops) // 50)), "--html",
-                            self.history + ".html", self.history],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.lincheck_verdict = {0: "linearizable", 1: "NOT linearizable", 3: "unknown"}.get(
-            r.returncode, "error %d" % r.returncode)
-        if r.returncode in (1, 2):
-            violations.append("hoc-lincheck: history %s (%d ops) %s: %s" % (
-                self.history, len(ops), self.lincheck_verdict,
-                " ".join(r.stdout.strip().splitlines()[-3:])))
+        run_lincheck(self, ops, ["--model", "block", "--block-size", str(self.BLOCK)], violations)
         return done, violations
 
 
