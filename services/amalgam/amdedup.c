@@ -55,7 +55,9 @@ amd_verdict amd_begin(amd_table *t, const uint8_t *client, size_t len, uint64_t 
         amd_entry *e = &t->e[i];
         e->used = ++t->tick;
         if (seq < e->seq) return AMD_STALE;
-        if (seq == e->seq && e->st == PENDING) return AMD_BUSY;
+        /* a later op too: the running one's commit would record its reply
+         * under the later op's number, the answer to that op's retries */
+        if (e->st == PENDING) return AMD_BUSY;
         if (seq == e->seq && e->st == DONE) {
             *reply = e->reply;
             t->dups++;

@@ -15,7 +15,7 @@
 typedef enum amd_verdict {
     AMD_NEW,   /* run it: *idx is its entry, now pending */
     AMD_DUP,   /* done before: *reply is the reply (block bytes) */
-    AMD_BUSY,  /* the same op is running: ask again later */
+    AMD_BUSY,  /* this op or an earlier one of the client is running: ask again later */
     AMD_STALE, /* an older op of the client than its last: refused */
     AMD_FULL,  /* every entry is pending: refused */
     AMD_BAD    /* a name that is empty or too long */

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "amreq.h"
 #include "buf.h"
 #include "resp.h"
 
@@ -73,73 +74,28 @@ static void reply_error(amf_conn *c, const char *msg)
     flush_out(c);
 }
 
-/* A whole decimal number in [lo, hi]: 0, or -1. */
-static int number(const uint8_t *p, size_t n, int64_t lo, int64_t hi, int64_t *out)
-{
-    if (n == 0 || n > 18) return -1;
-    int64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9') return -1;
-        v = v * 10 + (p[i] - '0');
-    }
-    if (v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
-}
-
-/* Where block (stripe, pos) lives: this machine's group, with the instance
- * and block index; NULL with the reply (MOVED or an error) already sent. */
-static ams_group *locate(amf_conn *c, const resp_req *r, aml_role want, int64_t *inst, int *blk,
-                         int *pos)
+/* The group here that holds position q->pos of q's stripe; NULL with the
+ * reply (MOVED, or a witness's refusal) already sent. */
+static ams_group *locate(amf_conn *c, const amr_req *q)
 {
     ams_server *s = c->f->s;
     const aml_geom *geo = &s->c.geo;
-    int64_t b, p;
-    int width = aml_width(geo);
-    char msg[256];
-    int64_t last = want == AML_DATA ? geo->g - 1 : width - 1;
-    if (number(r->argv[1], r->lens[1], 0, geo->stripes - 1, &b) ||
-        number(r->argv[2], r->lens[2], 0, last, &p)) {
-        snprintf(msg, sizeof msg, "ERR expected STRIPE in 0..%lld and %s in 0..%lld",
-                 (long long)geo->stripes - 1, want == AML_DATA ? "SHARD" : "POS", (long long)last);
-        reply_error(c, msg);
-        return NULL;
-    }
-    int m = aml_machine(geo, b, (int)p);
+    int m = aml_machine(geo, q->stripe, q->pos);
     if (m != s->machine) {
         const amc_machine *x = &s->c.machine[m];
+        char msg[256];
         snprintf(msg, sizeof msg, strchr(x->host, ':') ? "MOVED %d [%s]:%d" : "MOVED %d %s:%d", m,
                  x->host, x->client);
         reply_error(c, msg);
         return NULL;
     }
-    int64_t x;
-    *inst = aml_instance_of(geo, b, &x);
-    *blk = (int)x;
-    *pos = (int)p;
-    aml_role role = aml_role_of_pid(geo, (int)p, NULL);
-    ams_group *gr = ams_group_of(s, role, aml_class(geo, b));
+    aml_role role = aml_role_of_pid(geo, q->pos, NULL);
+    ams_group *gr = ams_group_of(s, role, aml_class(geo, q->stripe));
     if (!gr || role == AML_WITNESS) {
         reply_error(c, "ERR a witness holds no block");
         return NULL;
     }
     return gr;
-}
-
-/* An op's operands from its arguments (after STRIPE SHARD): WRITE and XOR
- * take a block, ADD an integer, CAS two blocks. 0, or -1 with err. */
-static int operands(const amop_model *m, amop_kind k, const resp_req *r, int64_t *x, int64_t *y,
-                    char *err, size_t errn)
-{
-    *x = *y = 0;
-    if (k == AMOP_ADD) {
-        if (number(r->argv[3], r->lens[3], m->vlo, m->vhi - 1, x) == 0) return 0;
-        snprintf(err, errn, "ADD takes a whole number in %lld..%lld", (long long)m->vlo,
-                 (long long)m->vhi - 1);
-        return -1;
-    }
-    if (amop_value(m, r->argv[3], r->lens[3], x, err, errn)) return -1;
-    return k == AMOP_CAS ? amop_value(m, r->argv[4], r->lens[4], y, err, errn) : 0;
 }
 
 /* An op sent with ID CLIENT SEQ: 0 to run it (*ded its entry + 1), or 1
@@ -158,7 +114,7 @@ static int dedup(amf_conn *c, const uint8_t *client, size_t len, uint64_t seq, i
         flush_out(c);
         return 1;
     case AMD_BUSY:
-        reply_error(c, "TRYAGAIN this op of the client is still running");
+        reply_error(c, "TRYAGAIN an op of this client is still running");
         return 1;
     case AMD_STALE:
         reply_error(c, "ERR the client has sent a later op than this one");
@@ -175,28 +131,14 @@ static int dedup(amf_conn *c, const uint8_t *client, size_t len, uint64_t seq, i
 /* AM.WRITE, AM.XOR, AM.ADD, AM.CAS [ID CLIENT SEQ]: the model's op at the
  * block's data server, answered with the block's old value once committed;
  * with an id, answered once however often it is sent (amdedup.h). */
-static void cmd_op(amf_conn *c, const resp_req *r, amop_kind k, int nargs)
+static void cmd_op(amf_conn *c, const amr_req *q)
 {
-    int64_t inst, x, y, seq = 0, args[AMOP_MAX_ARGS];
-    int blk, pos, ded = 0;
+    int ded = 0;
     char err[512];
     ams_server *s = c->f->s;
-    const amop_model *m = &s->model;
-    if (r->argc == nargs + 3 &&
-        (!resp_is(r->argv[nargs], r->lens[nargs], "ID") ||
-         number(r->argv[nargs + 2], r->lens[nargs + 2], 1, INT64_MAX / 2, &seq))) {
-        reply_error(c, "ERR expected ... ID CLIENT SEQ (SEQ a whole number from 1)");
-        return;
-    }
-    ams_group *gr = locate(c, r, AML_DATA, &inst, &blk, &pos);
+    ams_group *gr = locate(c, q);
     if (!gr) return;
-    memcpy(err, "ERR ", 4);
-    if (operands(m, k, r, &x, &y, err + 4, sizeof err - 4) ||
-        amop_args(m, k, blk, x, y, args, err + 4, sizeof err - 4)) {
-        reply_error(c, err);
-        return;
-    }
-    if (seq && dedup(c, r->argv[nargs + 1], r->lens[nargs + 1], (uint64_t)seq, &ded)) return;
+    if (q->seq && dedup(c, q->client, q->clen, q->seq, &ded)) return;
     ams_wait *w = calloc(1, sizeof *w);
     if (!w) {
         if (ded) amd_abort(&s->dedup, ded - 1);
@@ -206,7 +148,7 @@ static void cmd_op(amf_conn *c, const resp_req *r, amop_kind k, int nargs)
     w->conn = c;
     w->ded = ded;
     c->busy = true;
-    if (ams_submit_op(gr, (uint64_t)inst, args, w, err, sizeof err)) {
+    if (ams_submit_op(gr, (uint64_t)q->inst, q->args, w, err, sizeof err)) {
         if (ded) amd_abort(&s->dedup, ded - 1);
         free(w);
         c->busy = false;
@@ -214,12 +156,10 @@ static void cmd_op(amf_conn *c, const resp_req *r, amop_kind k, int nargs)
     }
 }
 
-static void cmd_read(amf_conn *c, const resp_req *r)
+static void cmd_read(amf_conn *c, const amr_req *q)
 {
-    int64_t inst;
-    int blk, pos;
     char err[512];
-    ams_group *gr = locate(c, r, AML_DATA, &inst, &blk, &pos);
+    ams_group *gr = locate(c, q);
     if (!gr) return;
     ams_wait *w = calloc(1, sizeof *w);
     if (!w) {
@@ -228,7 +168,7 @@ static void cmd_read(amf_conn *c, const resp_req *r)
     }
     w->conn = c;
     c->busy = true;
-    if (ams_submit_read(gr, (uint64_t)inst, blk, w, err, sizeof err)) {
+    if (ams_submit_read(gr, (uint64_t)q->inst, q->blk, w, err, sizeof err)) {
         free(w->bytes);
         free(w);
         c->busy = false;
@@ -238,14 +178,13 @@ static void cmd_read(amf_conn *c, const resp_req *r)
 
 /* Debugging: a position's block as it stands here, with its op counters, so
  * `amalgam cli verify` can check a stripe's parity against its data. */
-static void cmd_raw(amf_conn *c, const resp_req *r)
+static void cmd_raw(amf_conn *c, const amr_req *q)
 {
-    int64_t inst;
-    int blk, pos;
-    ams_group *gr = locate(c, r, AML_NONE, &inst, &blk, &pos);
+    int blk = q->blk;
+    ams_group *gr = locate(c, q);
     if (!gr) return;
     const amop_model *m = &c->f->s->model;
-    const void *st = ams_state(gr, (uint64_t)inst);
+    const void *st = ams_state(gr, (uint64_t)q->inst);
     if (!st) {
         reply_error(c, "TRYAGAIN the instance is not running here yet (or still joining)");
         return;
@@ -298,40 +237,43 @@ static void cmd_info(amf_conn *c)
 
 static void dispatch(amf_conn *c, const resp_req *r)
 {
-    const uint8_t *cmd = r->argc ? r->argv[0] : NULL;
-    size_t n = r->argc ? r->lens[0] : 0;
-    if (r->argc == 0) return;
-    if (resp_is(cmd, n, "PING") && r->argc <= 2) {
+    amr_req q;
+    char err[512];
+    if (amr_decode(&c->f->s->c.geo, &c->f->s->model, r, &q, err, sizeof err)) {
+        reply_error(c, err);
+        return;
+    }
+    switch (q.verb) {
+    case AMR_EMPTY:
+        return;
+    case AMR_PING:
         if (r->argc == 2)
             resp_bulk(&c->f->out, r->argv[1], r->lens[1]);
         else
             resp_simple(&c->f->out, "PONG");
         flush_out(c);
-    } else if (resp_is(cmd, n, "COMMAND") || (resp_is(cmd, n, "CONFIG") && r->argc >= 2)) {
+        return;
+    case AMR_LIST0:
         resp_array(&c->f->out, 0); /* what clients ask at start-up: nothing to say */
         flush_out(c);
-    } else if (resp_is(cmd, n, "QUIT")) {
+        return;
+    case AMR_QUIT:
         resp_simple(&c->f->out, "OK");
         flush_out(c);
         c->closing = true;
-    } else if (resp_is(cmd, n, "AM.WRITE") && (r->argc == 4 || r->argc == 7)) {
-        cmd_op(c, r, AMOP_WRITE, 4);
-    } else if (resp_is(cmd, n, "AM.XOR") && (r->argc == 4 || r->argc == 7)) {
-        cmd_op(c, r, AMOP_XOR, 4);
-    } else if (resp_is(cmd, n, "AM.ADD") && (r->argc == 4 || r->argc == 7)) {
-        cmd_op(c, r, AMOP_ADD, 4);
-    } else if (resp_is(cmd, n, "AM.CAS") && (r->argc == 5 || r->argc == 8)) {
-        cmd_op(c, r, AMOP_CAS, 5);
-    } else if (resp_is(cmd, n, "AM.READ") && r->argc == 3) {
-        cmd_read(c, r);
-    } else if (resp_is(cmd, n, "AM.RAW") && r->argc == 3) {
-        cmd_raw(c, r);
-    } else if (resp_is(cmd, n, "AM.INFO") && r->argc == 1) {
+        return;
+    case AMR_OP:
+        cmd_op(c, &q);
+        return;
+    case AMR_READ:
+        cmd_read(c, &q);
+        return;
+    case AMR_RAW:
+        cmd_raw(c, &q);
+        return;
+    case AMR_INFO:
         cmd_info(c);
-    } else {
-        reply_error(c, "ERR unknown command or wrong number of arguments: expected PING, QUIT, "
-                       "AM.READ STRIPE SHARD, AM.WRITE|AM.XOR STRIPE SHARD BLOCK, AM.ADD STRIPE "
-                       "SHARD N, AM.CAS STRIPE SHARD EXPECTED NEW, AM.RAW STRIPE POS, AM.INFO");
+        return;
     }
 }
 
@@ -346,7 +288,9 @@ static void process(amf_conn *c)
         resp_status st = resp_parse(p, len, &c->f->req, &used, &why);
         if (st == RESP_MORE) break;
         if (st == RESP_BAD) { /* the stream cannot be resynchronised: answer, then close */
-            reply_error(c, why);
+            char msg[160];
+            snprintf(msg, sizeof msg, "ERR %s", why); /* as Redis says it, and docs/deploy.md */
+            reply_error(c, msg);
             c->closing = true;
             break;
         }

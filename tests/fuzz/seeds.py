@@ -164,3 +164,26 @@ write("corpus-resp", "batch", b"\1" + struct.pack("<IIQI", 0x31766b68, 1, 3, 3) 
 write("corpus-resp", "batch-empty", b"\1" + bytes(20))
 write("corpus-resp", "batch-short", b"\1" + struct.pack("<IIQI", 0x31766b68, 1, 3, 5) +
       kvcmd(1, 1, 2, [b"k", b"v"])[:-1])
+
+# amreq: 4 bytes choosing the cluster (g, f, w, machines, stripes, block,
+# blocks an instance: fuzz_amreq.c), then a client's stream of AM.* requests.
+def block64(v):
+    return bytes([v]) + bytes(63)
+AMGEO = bytes([0x16, 0, 19, 0])  # g 3, f 2, w 1, 6 machines, 20 stripes, 64 B, 1 block
+write("corpus-amreq", "ops", AMGEO + resp(b"AM.WRITE", b"4", b"1", block64(7)) + resp(b"AM.XOR", b"4", b"1", block64(3))
+      + resp(b"AM.ADD", b"4", b"1", b"5") + resp(b"AM.CAS", b"4", b"1", block64(1), block64(2)) + resp(b"AM.READ", b"4", b"1"))
+write("corpus-amreq", "ids", AMGEO + b"".join(resp(b"AM.WRITE", b"%d" % s, b"0", block64(s), b"ID", b"c%d" % (s % 3), b"%d" % (s // 3 + 1))
+                                             for s in range(12)) + resp(b"AM.WRITE", b"1", b"0", block64(1), b"ID", b"c1", b"1"))
+write("corpus-amreq", "misc", AMGEO + resp(b"PING") + resp(b"PING", b"x") + resp(b"COMMAND") + resp(b"CONFIG", b"GET", b"save")
+      + resp(b"AM.RAW", b"3", b"5") + resp(b"AM.INFO") + b"AM.READ 0 0\r\n\r\n" + resp(b"QUIT"))
+write("corpus-amreq", "bad-args", AMGEO + resp(b"AM.READ", b"20", b"0") + resp(b"AM.READ", b"0", b"3") + resp(b"AM.WRITE", b"0", b"0", b"short")
+      + resp(b"AM.WRITE", b"0", b"0", block64(1)[:-1] + b"\1") + resp(b"AM.ADD", b"0", b"0", b"256") + resp(b"AM.ADD", b"0", b"0", b"-1")
+      + resp(b"AM.WRITE", b"0", b"0", block64(1), b"ID", b"", b"1") + resp(b"AM.WRITE", b"0", b"0", block64(1), b"ID", b"c", b"0")
+      + resp(b"AM.WRITE", b"0", b"0", block64(1), b"XX", b"c", b"1") + resp(b"AM.NOPE") + resp(b"AM.READ", b"99999999999999999999", b"0"))
+write("corpus-amreq", "big-block", bytes([0x05, 4, 3, 1]) + resp(b"AM.WRITE", b"0", b"1", bytes([9]) + bytes(4095)))
+write("corpus-amreq", "bad-frame", AMGEO + b"*3\r\n$7\r\nAM.READ\r\n$-1\r\n")
+# a client's next op while its last still runs (stripe 0 and 3: left
+# running), the first commits (READ), then the second is sent again
+write("corpus-amreq", "next-while-running", AMGEO + resp(b"AM.WRITE", b"0", b"0", block64(1), b"ID", b"c", b"1")
+      + resp(b"AM.WRITE", b"3", b"0", block64(2), b"ID", b"c", b"2") + resp(b"AM.READ", b"0", b"0")
+      + resp(b"AM.WRITE", b"3", b"0", block64(2), b"ID", b"c", b"2"))

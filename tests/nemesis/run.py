@@ -34,7 +34,7 @@ SHORT = [("otr", "partition-one"), ("otr", "kill"), ("otr", "flaky"),
          ("lastvoting", "partition-majority"), ("lastvoting", "pause"),
          ("lastvoting", "partition-ring"), ("lastvoting", "kill"), ("otr", "lossy"),
          ("otr", "tamper"),
-         ("kv", "partition-majority")]
+         ("kv", "partition-majority"), ("amalgam", "partition-one")]
 
 
 class Relay:
@@ -254,7 +254,10 @@ def main():
         for f in fs:
             if f not in nemeses.BY_NAME:
                 ap.error("unknown fault %r" % f)
-        cases = [(s, f) for s in ss for f in fs]
+        cases = [(s, f) for s in ss for f in fs
+                 if systems.applies(systems.make(s), nemeses.BY_NAME[f])]
+        if not cases:
+            ap.error("the fault does not apply to the system")
     why = netns.can_create()
     if why:
         print("SKIP: the nemesis tests need network namespaces: %s" % why)

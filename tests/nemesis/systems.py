@@ -24,12 +24,16 @@ KvSystem is hoc-kv (services/kv): clients on a host of their own on the
 bridge (kvclient.py) record a history, which hoc-lincheck must find
 linearizable, and after the last heal read every key back: each must hold
 what the acknowledged writes left there (lost_writes). A system may define
-finish(), which the harness calls after the last heal, before stop()."""
+finish(), which the harness calls after the last heal, before stop().
+
+AmalgamSystem is Amalgam's machines, with clients like the store's and
+its parity checked after the heal (its docstring)."""
 import json
 import os
 import re
 import signal
 import subprocess
+import sys
 import time
 
 PORT = 7000
@@ -270,6 +274,22 @@ def lost_writes(ops, final):
     return bad
 
 
+def run_lincheck(system, ops, model, violations):
+    """hoc-lincheck on system.history (budget: 60 s or a second per 50 ops,
+    whichever is more): its verdict in system.lincheck_verdict, and a
+    violation unless linearizable or unknown."""
+    budget = max(60, int(len(ops) / 50))
+    r = subprocess.run([system.lincheck] + model + ["--budget", str(budget), "--html",
+                                                    system.history + ".html", system.history],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    system.lincheck_verdict = {0: "linearizable", 1: "NOT linearizable", 3: "unknown"}.get(
+        r.returncode, "error %d" % r.returncode)
+    if r.returncode in (1, 2):
+        violations.append("hoc-lincheck: history %s (%d ops) %s: %s" % (
+            system.history, len(ops), system.lincheck_verdict,
+            " ".join(r.stdout.strip().splitlines()[-3:])))
+
+
 class KvSystem(System):
     """hoc-kv replicas, and clients on the clients' host."""
     name = "kv"
@@ -385,17 +405,152 @@ class KvSystem(System):
             for key, value, cands in lost:
                 violations.append("lost write: %s reads %r after the heal; the last writes "
                                   "left one of %r" % (key, value, cands))
-        budget = max(60, int(len(ops) / 50))
-        r = subprocess.run([self.lincheck, "--budget", str(budget), "--html",
-                            self.history + ".html", self.history],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.lincheck_verdict = {0: "linearizable", 1: "NOT linearizable", 3: "unknown"}.get(
-            r.returncode, "error %d" % r.returncode)
-        if r.returncode in (1, 2):
-            violations.append("hoc-lincheck: history %s (%d ops) %s: %s" % (
-                self.history, len(ops), self.lincheck_verdict,
-                " ".join(r.stdout.strip().splitlines()[-3:])))
+        run_lincheck(self, ops, [], violations)
         return done, violations
+
+
+class AmalgamSystem(System):
+    """Amalgam (services/amalgam): one `amalgam serve` a node (g = 3, f = 2
+    on 5 machines, 64-byte blocks), `amalgam reconf` and the clients
+    (tests/amalgam/amwork.py) on the clients' host. A killed machine comes
+    back with its --data folder, so it rejoins as amalgam.ho's replacement.
+    After the last heal: the history must be linearizable (hoc-lincheck
+    --model block), every block must hold what its last acknowledged
+    writes left (amwork.lost_writes), and every stripe's parity must verify
+    (`amalgam cli verify`). The relay faults do not apply: its routes are
+    the peers files' ports, and a machine has one port a rotation class."""
+    name = "amalgam"
+    clients = True
+    relay = False
+    G, F, STRIPES, BLOCK = 3, 2, 10, 64
+
+    def __init__(self, n=None):
+        super().__init__(n or self.G + self.F)
+        self.tolerates = self.F  # machines down at once
+        self.procs = [None] * self.n
+        self.incarnation = [0] * self.n
+        self.all_procs = []
+        self.client = None
+        self.verify_failed = []
+
+    def setup(self, net, workdir, bindir, peers_for):
+        from netns import CLIENT_ADDR, node_addr
+        self.net, self.dir = net, workdir
+        d = os.environ.get("HOC_AMALGAM_BIN") or os.path.join(bindir, "..", "..", "..", "bin")
+        self.bin = os.path.join(d, "amalgam")
+        self.lincheck = os.path.join(d, "hoc-lincheck")
+        for b in (self.bin, self.lincheck):
+            if not os.path.exists(b):
+                raise SystemExit("no %s: build it (make build) or set HOC_AMALGAM_BIN" % b)
+        self.cluster = os.path.join(workdir, "nemesis.cluster")
+        secret = os.path.join(workdir, "secret")
+        with open(secret, "w") as f:
+            f.write("nemesis-amalgam-%d\n" % os.getpid())
+        lines = ["g %d" % self.G, "f %d" % self.F, "block %d" % self.BLOCK,
+                 "stripes %d" % self.STRIPES, "blocks-per-instance 1", "secret " + secret]
+        for i in range(self.n):
+            lines.append("machine %d %s data=%d parity=%d client=%d metrics=%d" % (
+                i, node_addr(i), PORT, PORT + 10, AM_CLIENT, AM_CLIENT + 1))
+        lines.append("reconf 0 %s:%d" % (CLIENT_ADDR, PORT + 100))
+        with open(self.cluster, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        self.history = os.path.join(workdir, "history.txt")
+        self.progress_file = os.path.join(workdir, "progress.json")
+        self.final_file = os.path.join(workdir, "final.json")
+
+    def spawn(self, prefix, args, log):
+        out = open(os.path.join(self.dir, log), "w")
+        p = subprocess.Popen(prefix + args, stdout=out, stderr=out, stdin=subprocess.DEVNULL)
+        out.close()
+        self.all_procs.append(p)
+        return p
+
+    def start(self, i):
+        from netns import node_addr
+        if not self.all_procs:  # the reconfiguration service first
+            self.spawn(self.net.client_args(), [self.bin, "reconf", "--cluster", self.cluster,
+                                                "--id", "0"], "reconf.log")
+        k = self.incarnation[i]
+        self.incarnation[i] += 1
+        self.procs[i] = self.spawn(self.net.exec_args(i), [
+            self.bin, "serve", "--cluster", self.cluster, "--machine", str(i),
+            "--data", os.path.join(self.dir, "data%d" % i),
+            "--log", os.environ.get("HOC_NEMESIS_LOG", "warn")], "log%d.%d" % (i, k))
+        if self.client is None and i == self.n - 1:
+            here = os.path.dirname(os.path.abspath(__file__))
+            self.client_log = open(os.path.join(self.dir, "clients.log"), "w")
+            self.client = subprocess.Popen(
+                self.net.client_args() + [
+                    "python3", os.path.join(here, "..", "amalgam", "amwork.py"),
+                    "--machines", ",".join("%s:%d" % (node_addr(j), AM_CLIENT) for j in range(self.n)),
+                    "--g", str(self.G), "--blocks", "8", "--block-size", str(self.BLOCK),
+                    "--clients", "6", "--seed", str(os.getpid()), "--op-timeout", "1",
+                    "--history", self.history, "--progress", self.progress_file,
+                    "--final", self.final_file, "--final-timeout", "30"],
+                stdin=subprocess.PIPE, stdout=self.client_log, stderr=self.client_log)
+
+    kill = ReplicaSystem.kill
+    pause = ReplicaSystem.pause
+    resume = ReplicaSystem.resume
+    stop = KvSystem.stop
+    progress = KvSystem.progress
+
+    def finish(self):
+        """After the last heal: the clients stop and read every block back,
+        then every stripe's parity is verified from the clients' host
+        (once: stop() calls it again)."""
+        if getattr(self, "finished", False):
+            return
+        self.finished = True
+        KvSystem.finish(self)
+        deadline = time.monotonic() + 30  # a machine restarted at the heal may still rebuild
+        for b in range(self.STRIPES):
+            while True:
+                r = subprocess.run(self.net.client_args() + [
+                    self.bin, "cli", "--cluster", self.cluster, "verify", str(b)],
+                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                ok = r.returncode == 0 and "parity ok" in r.stdout
+                if ok or time.monotonic() > deadline:
+                    break
+                time.sleep(0.5)
+            if not ok:
+                self.verify_failed.append("stripe %d's parity does not verify after the heal: %s"
+                                          % (b, r.stdout.strip()[-200:]))
+
+    def check(self):
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "amalgam"))
+        import amwork
+        violations = list(self.verify_failed)
+        try:
+            ops = amwork.parse_history(self.history)
+        except FileNotFoundError:
+            return 0, ["no history written (clients.log in %s)" % self.dir]
+        done = sum(1 for o in ops if o[2] is not None and o[0] != "final")
+        try:
+            with open(self.final_file) as f:
+                final = json.load(f)["values"]
+        except (FileNotFoundError, ValueError):
+            final = None
+        self.lost = None
+        if final is None:
+            violations.append("a block did not answer the final reads after the heal")
+        else:
+            final = {k: bytes.fromhex(v) for k, v in final.items()}
+            lost = amwork.lost_writes(ops, final, self.BLOCK)
+            self.lost = len(lost)
+            for k, v, cands in lost:
+                violations.append("lost write: block %s reads %s after the heal; the last writes "
+                                  "left one of %s" % (k, v[:1].hex(), [c[:1].hex() for c in cands]))
+        run_lincheck(self, ops, ["--model", "block", "--block-size", str(self.BLOCK)], violations)
+        return done, violations
+
+
+AM_CLIENT = 7030  # a machine's client port (its metrics port is the next one)
+
+
+def applies(system, fault):
+    """Can this fault act on this system? The relay's need peers files."""
+    return not fault.relay or getattr(system, "relay", True)
 
 
 def make(name, n=None, data=True):
@@ -409,7 +564,9 @@ def make(name, n=None, data=True):
         return ReplicaSystem("lastvoting", n or 5, tolerates=lambda n: (n - 1) // 2, data=data)
     if name == "kv":
         return KvSystem(n)
-    raise SystemExit("unknown system %r (known: otr, lastvoting, kv)" % name)
+    if name == "amalgam":
+        return AmalgamSystem(n)
+    raise SystemExit("unknown system %r (known: otr, lastvoting, kv, amalgam)" % name)
 
 
-SYSTEMS = ["otr", "lastvoting", "kv"]
+SYSTEMS = ["otr", "lastvoting", "kv", "amalgam"]
