@@ -464,7 +464,7 @@ def writer_loop(ports, stop, acked, prefix):
 
 def check_acked(c, acked, prefix, via):
     """Every acknowledged write reads back through replica `via`."""
-    deadline = time.time() + 40 * SLOW
+    deadline = time.time() + 20 * SLOW
     r = None
     while time.time() < deadline:
         try:
@@ -474,19 +474,7 @@ def check_acked(c, acked, prefix, via):
         except (OSError, ConnectionError):
             time.sleep(0.1)
     for n in acked:
-        # Safety is what this checks; a read that stalls (all replicas idle
-        # for 3-5 s now and then after a restart: a known liveness issue,
-        # docs/services.md) is tried again until the deadline, and said.
-        while True:
-            t0 = time.time()
-            try:
-                v = r.call("GET", "%s%d" % (prefix, n))
-                break
-            except (OSError, ConnectionError) as e:
-                print("note: GET %s%d got no answer for %.1f s (%s); again" % (prefix, n, time.time() - t0, e))
-                if time.time() > deadline:
-                    fail("acknowledged write %s%d: no answer through replica %d" % (prefix, n, via))
-                r = Resp(c.ports[via], timeout=5.0 * SLOW)
+        v = r.call("GET", "%s%d" % (prefix, n))
         if v != str(n).encode():
             fail("acknowledged write %s%d = %d reads %r through replica %d" % (prefix, n, n, v, via))
     print("ok: %d acknowledged writes read back through replica %d" % (len(acked), via))
