@@ -632,7 +632,12 @@ static void commit_log(kv_group *g)
     }
     if (g->o.fsync == KV_FSYNC_BATCH) { /* the syncer takes it; on_synced lets it out */
         if (!kv_wal_pending(g->wal)) {  /* held behind a sync that is over: nothing to wait for */
+            /* and the decided slots are stable: a sync can end outside
+             * on_synced (kv_wal_rotate, at a snapshot, commits the log), and
+             * then they waited for the next command (a client's 5 s retry
+             * once the load had stopped: kv-crash-all) */
             hoc_svc_release(g->svc);
+            apply_ready(g);
             return;
         }
         if (kv_wal_start_sync(g->wal) != 1) return;
