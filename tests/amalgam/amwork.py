@@ -40,8 +40,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
 sys.path.insert(0, os.path.join(HERE, "..", "nemesis"))
+sys.path.insert(0, os.path.join(HERE, "..", "kv"))
 import amlocal  # noqa: E402
 from kvclient import progress_loop  # noqa: E402  (the store's clients write the same file)
+from resp_client import History  # noqa: E402
 
 
 def shard(b, g, machines):
@@ -56,27 +58,6 @@ def key(b, g, machines):
 
 def tok(v):
     return 'x"' + v.hex() + '"'
-
-
-class History:
-    def __init__(self, path):
-        self.f = open(path, "w")
-        self.lock = threading.Lock()
-        self.t0 = time.monotonic()
-
-    def now(self):
-        return int((time.monotonic() - self.t0) * 1e6)
-
-    def add(self, client, call, ret, op, args, results):
-        line = "%s %d %s %s %s -> %s\n" % (
-            client, call, "?" if ret is None else ret, op, " ".join(args),
-            "?" if ret is None else " ".join(results))
-        with self.lock:
-            self.f.write(line)
-            self.f.flush()
-
-    def close(self):
-        self.f.close()
 
 
 class Conn:
@@ -269,7 +250,7 @@ def main():
     ap.add_argument("--final-timeout", type=float, default=30.0)
     a = ap.parse_args()
     a.machines = a.machines.split(",")
-    hist = History(a.history)
+    hist = History(a.history, fmt=str)  # args are tokens already
     stop, lock = threading.Event(), threading.Lock()
     acked = [0] * len(a.machines)
     ts = [threading.Thread(target=client, args=(c, a, hist, stop, acked, lock))

@@ -8,7 +8,8 @@ with hoc-lincheck (LINCHECK, or $HOC_LINCHECK; when it is not there the check
 is skipped and said so)."""
 import os, random, re, shutil, socket, subprocess, sys, tempfile, threading, time
 
-from resp_client import Err, Resp, tok
+import resp_client
+from resp_client import Err, Resp
 
 BIN, LINCHECK, CASE = sys.argv[1], os.environ.get("HOC_LINCHECK", sys.argv[2]), sys.argv[3]
 SLOW = 3 if os.environ.get("ASAN_OPTIONS") else 1
@@ -117,19 +118,8 @@ class Cluster:
 
 
 # ---- histories ----
-class History:
-    def __init__(self):
-        self.lines, self.lock, self.t0 = [], threading.Lock(), time.monotonic()
-
-    def now(self):
-        return int((time.monotonic() - self.t0) * 1e6)
-
-    def add(self, client, call, ret, op, args, results):
-        line = "%s %d %s %s %s -> %s" % (client, call, "?" if ret is None else ret, op,
-                                         " ".join(tok(a) for a in args),
-                                         "?" if ret is None else " ".join(tok(r) for r in results))
-        with self.lock:
-            self.lines.append(line)
+class History(resp_client.History):
+    """The history kept in memory, written and checked by check()."""
 
     def check(self, name):
         path = os.path.join(dirs[0], name + ".hist")

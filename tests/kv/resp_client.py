@@ -1,7 +1,10 @@
 """A small RESP2 client and the history tokens of tests/lincheck, shared by
 the hoc-kv cluster tests (tests/kv/kv_cluster.py) and the nemesis harness's
-clients (tests/nemesis/kvclient.py)."""
+clients (tests/nemesis/kvclient.py), and the history writer the Amalgam
+workload (tests/amalgam/amwork.py) shares with them."""
 import socket
+import threading
+import time
 
 
 class Err(str):
@@ -80,3 +83,37 @@ def tok(v):
     if isinstance(v, str):
         v = v.encode()
     return 'x"' + v.hex() + '"'
+
+
+class History:
+    """A concurrent history in hoc-lincheck's format: one line per op, from
+    any client thread, written to path (flushed per line, so a killed run
+    keeps its ops) or kept in self.lines when path is None. fmt turns each
+    argument and result into a token (tok for raw replies, str for tokens
+    the caller made)."""
+
+    def __init__(self, path=None, fmt=tok):
+        self.f = open(path, "w") if path else None
+        self.lines, self.fmt = [], fmt
+        self.lock = threading.Lock()
+        self.t0 = time.monotonic()
+
+    def now(self):
+        """Microseconds since the history began: the format's timestamps."""
+        return int((time.monotonic() - self.t0) * 1e6)
+
+    def add(self, client, call, ret, op, args, results):
+        """One op; ret None marks it pending (no reply: results ignored)."""
+        line = "%s %d %s %s %s -> %s" % (
+            client, call, "?" if ret is None else ret, op, " ".join(self.fmt(a) for a in args),
+            "?" if ret is None else " ".join(self.fmt(r) for r in results))
+        with self.lock:
+            if self.f:
+                self.f.write(line + "\n")
+                self.f.flush()
+            else:
+                self.lines.append(line)
+
+    def close(self):
+        if self.f:
+            self.f.close()

@@ -29,29 +29,9 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "kv"))
-from resp_client import Err, Resp, tok  # noqa: E402
+from resp_client import Err, History, Resp  # noqa: E402
 
 KEYS = ["k%d" % i for i in range(8)]
-
-
-class History:
-    def __init__(self, path):
-        self.f = open(path, "w")
-        self.lock = threading.Lock()
-        self.t0 = time.monotonic()
-
-    def now(self):
-        return int((time.monotonic() - self.t0) * 1e6)
-
-    def add(self, client, call, ret, op, args, results):
-        line = "%s %d %s %s %s -> %s\n" % (
-            client, call, "?" if ret is None else ret, op, " ".join(tok(a) for a in args),
-            "?" if ret is None else " ".join(tok(r) for r in results))
-        with self.lock:
-            self.f.write(line)
-
-    def close(self):
-        self.f.close()
 
 
 def partner(k):
