@@ -40,6 +40,18 @@ PORT = 7000
 RELAY_BASE = 20000
 
 
+def find_bins(env, bindir, *names):
+    """The paths of names in $env, or else in build/bin (bindir is the
+    replicas' folder, build/examples/<algo>/bin); exits naming the first
+    one missing."""
+    d = os.environ.get(env) or os.path.join(bindir, "..", "..", "..", "bin")
+    paths = [os.path.join(d, x) for x in names]
+    for b in paths:
+        if not os.path.exists(b):
+            raise SystemExit("no %s: build it (make build) or set %s" % (b, env))
+    return paths
+
+
 class System:
     name = "?"
     n = 4
@@ -306,12 +318,7 @@ class KvSystem(System):
 
     def setup(self, net, workdir, bindir, peers_for):
         self.net, self.dir = net, workdir
-        kvbin = os.environ.get("HOC_KV_BIN") or os.path.join(bindir, "..", "..", "..", "bin")
-        self.bin = os.path.join(kvbin, "hoc-kv")
-        self.lincheck = os.path.join(kvbin, "hoc-lincheck")
-        for b in (self.bin, self.lincheck):
-            if not os.path.exists(b):
-                raise SystemExit("no %s: build it (make build) or set HOC_KV_BIN" % b)
+        self.bin, self.lincheck = find_bins("HOC_KV_BIN", bindir, "hoc-kv", "hoc-lincheck")
         self.write_cluster(workdir, peers_for, "nemesis-kv")
         self.history = os.path.join(workdir, "history.txt")
         self.progress_file = os.path.join(workdir, "progress.json")
@@ -436,12 +443,7 @@ class AmalgamSystem(System):
     def setup(self, net, workdir, bindir, peers_for):
         from netns import CLIENT_ADDR, node_addr
         self.net, self.dir = net, workdir
-        d = os.environ.get("HOC_AMALGAM_BIN") or os.path.join(bindir, "..", "..", "..", "bin")
-        self.bin = os.path.join(d, "amalgam")
-        self.lincheck = os.path.join(d, "hoc-lincheck")
-        for b in (self.bin, self.lincheck):
-            if not os.path.exists(b):
-                raise SystemExit("no %s: build it (make build) or set HOC_AMALGAM_BIN" % b)
+        self.bin, self.lincheck = find_bins("HOC_AMALGAM_BIN", bindir, "amalgam", "hoc-lincheck")
         self.cluster = os.path.join(workdir, "nemesis.cluster")
         secret = os.path.join(workdir, "secret")
         with open(secret, "w") as f:
