@@ -242,6 +242,7 @@ struct Decl {
     Expr *init;    /* D_VAR initializer, D_CONST/D_LET/D_DEF body, D_PARAM where */
     int64_t value; /* D_CONST folded */
     bool ghost;    /* D_VAR */
+    bool durable;  /* D_VAR kept across a replacement (stable storage) */
     bool role;     /* D_LET declared with `role` */
     bool used;
     /* D_ENUM */

@@ -126,6 +126,10 @@ member(A) ::= GHOST VAR IDENT(N) COLON type(T) SEMI.
     { A = ast_decl(ps->arena, D_VAR, N.pos, N.s); A->type = T; A->ghost = true; }
 member(A) ::= GHOST VAR IDENT(N) COLON type(T) ASSIGN expr(E) SEMI.
     { A = ast_decl(ps->arena, D_VAR, N.pos, N.s); A->type = T; A->init = E; A->ghost = true; }
+member(A) ::= DURABLE VAR IDENT(N) COLON type(T) SEMI.
+    { A = ast_decl(ps->arena, D_VAR, N.pos, N.s); A->type = T; A->durable = true; }
+member(A) ::= DURABLE VAR IDENT(N) COLON type(T) ASSIGN expr(E) SEMI.
+    { A = ast_decl(ps->arena, D_VAR, N.pos, N.s); A->type = T; A->init = E; A->durable = true; }
 member(A) ::= ORACLE IDENT(N) COLON type(T) SEMI.
     { A = ast_decl(ps->arena, D_ORACLE, N.pos, N.s); A->type = T; }
 member(A) ::= LET IDENT(N) ASSIGN expr(E) SEMI.

@@ -88,7 +88,7 @@ static const struct Keyword keywords[] = {
     {"true", TK_TRUE},           {"false", TK_FALSE},     {"int", TK_TINT},
     {"bool", TK_TBOOL},          {"pid", TK_TPID},        {"set", TK_TSET},
     {"bytes", TK_TBYTES},        {"stamp", TK_TSTAMP},    {"never", TK_NEVER},
-    {"event", TK_EVENT},         {"replaced", TK_REPLACED},
+    {"event", TK_EVENT},         {"replaced", TK_REPLACED}, {"durable", TK_DURABLE},
 };
 
 static int ident(Lexer *lx, Token *t)

@@ -242,7 +242,8 @@ typedef struct hoc_algo {
     const hoc_event *events; /* what the environment may hand a process between phases */
     int nevents;
     /* A replacement: the process starts again from init with its inputs,
-     * its ghosts kept (they record history, not memory), then runs the
+     * its ghosts kept (they record history, not memory) and its durable
+     * variables (its storage; at init values in a new process), then runs the
      * algorithm's replaced block if it has one (has_replaced). */
     void (*replace)(void *state, const hoc_env *env, const int64_t *inputs, void *outputs);
     bool has_replaced;
