@@ -426,7 +426,7 @@ static void emit_state_tables(Gen *g, hoc_buf *t)
                      all, al->ninputs + al->nvars,
                      cgen_fmt(g,
                               "    {\"hoc_halted\", offsetof(%s_state, hoc_halted), HOC_K_BOOL, "
-                              "1, false, NULL, false, 0},\n",
+                              "1, false, NULL, false, 0, false},\n",
                               px));
     free(all);
     if (al->ninputs)

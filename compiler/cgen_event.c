@@ -140,8 +140,8 @@ void cgen_event_table(Gen *g, hoc_buf *t)
             bool en = ty->kind == TY_ENUM;
             /* offset: where args[j] is; count: a bytes argument's size */
             hoc_buf_printf(
-                t, "    {\"%s\", %d, %s, %lld, false, %s, false, %d},\n", e->params[j].name, j * 8,
-                cgen_kind_name(ty), ty->kind == TY_BYTES ? (long long)ty->len : 1LL,
+                t, "    {\"%s\", %d, %s, %lld, false, %s, false, %d, false},\n", e->params[j].name,
+                j * 8, cgen_kind_name(ty), ty->kind == TY_BYTES ? (long long)ty->len : 1LL,
                 en ? cgen_fmt(g, "%s_names", ty->enm->name) : "NULL", en ? ty->enm->nmembers : 0);
         }
         if (!e->nparams) hoc_buf_printf(t, "    {0},\n");

@@ -151,11 +151,12 @@ void cgen_field_table(Gen *g, hoc_buf *b, const char *tname, const char *sname, 
         const char *name = i < nf ? f[i].name : vars[i - nf]->name;
         const Type *t = i < nf ? f[i].type : vars[i - nf]->type, *in = innermost(t);
         bool ghost = i >= nf && vars[i - nf]->ghost;
-        hoc_buf_printf(b, "    {\"%s\", offsetof(%s, %s), %s, %s, %s, %s, %s, %d},\n", name, sname,
-                       name, cgen_kind_name(t), count_expr(g, t), ghost ? "true" : "false",
+        bool durable = i >= nf && vars[i - nf]->durable;
+        hoc_buf_printf(b, "    {\"%s\", offsetof(%s, %s), %s, %s, %s, %s, %s, %d, %s},\n", name,
+                       sname, name, cgen_kind_name(t), count_expr(g, t), ghost ? "true" : "false",
                        in->kind == TY_ENUM ? cgen_fmt(g, "%s_names", in->enm->name) : "NULL",
                        t->kind == TY_ARRAY && t->len < 0 ? "true" : "false",
-                       in->kind == TY_ENUM ? in->enm->nmembers : 0);
+                       in->kind == TY_ENUM ? in->enm->nmembers : 0, durable ? "true" : "false");
     }
     hoc_buf_printf(b, "%s};\n\n", extra ? extra : "");
 }

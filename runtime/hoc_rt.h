@@ -67,6 +67,7 @@ typedef struct hoc_field {
     const char *const *enum_names;
     bool per_process;    /* an array indexed by process: only the first n matter */
     uint32_t enum_count; /* HOC_K_ENUM: the number of members */
+    bool durable;        /* kept across a replacement (docs/language.md, "durable var") */
 } hoc_field;
 
 /* Goals and prunes guide hoc check's searches; drivers never check them. */
