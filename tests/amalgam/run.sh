@@ -16,6 +16,9 @@
 #     admit_at_once with two: it needs an op on two stripes);
 #   - f = 2 with a witness per stripe (g = 1) exhausted, and the mutant whose
 #     backups drop their prepares at the Install caught (held) and replayed;
+#   - f = 2 with two replacements (g = 1) exhausted, the reconfiguration
+#     service's replacement resuming from its last decision, and the mutant
+#     whose service forgets it caught (held) and replayed;
 #   - hoc verify proves the normal-path invariant of the single-shard
 #     abstraction (services/amalgam/amalgam_shard.ho), and refuses it when
 #     a commit waits for f servers instead of f + 1.
@@ -56,6 +59,32 @@ if [ $rc -eq 0 ] && grep -q "^ok: the reachable space is exhausted" "$tmp/outw";
 m=witness_drops_at_install
 if python3 "$SRC/tests/amalgam/mutate.py" "$A/amalgam.ho" $m "$tmp/$m.ho"; then
     "$HOC" check "$tmp/$m.ho" $WIT --events 1 --replace 1 --trace "$tmp/$m.json" >"$tmp/$m.out" 2>&1
+    rc=$?
+    if [ $rc -eq 1 ] && grep -q "^VIOLATED: [a-z]* held " "$tmp/$m.out"; then
+        "$HOC" sim "$tmp/$m.ho" --replay "$tmp/$m.json" >"$tmp/$m.rep" 2>&1
+        rc=$?
+        if [ $rc -eq 1 ] && grep -q "VIOLATED: [a-z]* held " "$tmp/$m.rep"; then ok; else
+            bad "$m: replay exit $rc"; tail -3 "$tmp/$m.rep"; fi
+    else
+        bad "$m: exit $rc, expected 1 on held"; grep -E "^VIOLATED|^ok|^bound" "$tmp/$m.out"
+    fi
+else
+    bad "$m: not made"
+fi
+
+# f = 2, two replacements (g = 1, no witness, n = 4): the reconfiguration service's
+# replacement resumes from its last decision (durable), so it loses no Install it was
+# carrying out; exhausted, and the mutant whose service forgets it (the model's `gone`
+# before) is caught on held (7 rounds) and replays
+DUR="-n 4 --param g=1 --param f=2 --param nw=0 --param sw=0 --param rot=1 --threads 2 --quiet"
+DUR="$DUR --prune beyond_f --events 1 --replace 2"
+"$HOC" check "$A/amalgam.ho" $DUR >"$tmp/outd" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && grep -q "^ok: the reachable space is exhausted" "$tmp/outd"; then ok; else
+    bad "amalgam.ho f = 2 --replace 2: exit $rc"; tail -5 "$tmp/outd"; fi
+m=reconf_forgets_decision
+if python3 "$SRC/tests/amalgam/mutate.py" "$A/amalgam.ho" $m "$tmp/$m.ho"; then
+    "$HOC" check "$tmp/$m.ho" $DUR --trace "$tmp/$m.json" >"$tmp/$m.out" 2>&1
     rc=$?
     if [ $rc -eq 1 ] && grep -q "^VIOLATED: [a-z]* held " "$tmp/$m.out"; then
         "$HOC" sim "$tmp/$m.ho" --replay "$tmp/$m.json" >"$tmp/$m.rep" 2>&1
