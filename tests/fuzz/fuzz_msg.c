@@ -29,7 +29,7 @@ static bool deliver(const uint8_t *buf, size_t len, optional_msg_r0 *slot)
     memset(&scratch, 0x5A, sizeof scratch);
     uint8_t *copy = malloc(len ? len : 1); /* ASan sees a read past the frame */
     if (!copy) abort();
-    memcpy(copy, buf, len);
+    if (len) memcpy(copy, buf, len);
     int used = rd->decode(&scratch, copy, len);
     free(copy);
     if (used < 0) return false;

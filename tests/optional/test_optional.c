@@ -66,7 +66,7 @@ static size_t frame(uint8_t *buf, uint64_t has, const uint8_t *rest, size_t n)
 {
     hoc_put_u64(buf, 1);
     hoc_put_u64(buf + 8, has);
-    memcpy(buf + 16, rest, n);
+    if (n) memcpy(buf + 16, rest, n);
     return 16 + n;
 }
 
