@@ -383,46 +383,47 @@ static Round fixed_part(Gen *g, const Round *r)
     return f;
 }
 
-/* Writes (or reads) field i of r, a block, at offset o, and moves o past it. */
-static void emit_block(hoc_buf *b, const Round *r, int i, bool decode, const char *ind)
+/* Writes (or reads) field i of r, a block, at offset o, and moves o past it,
+ * in a C block that begins with open ("{", or "if (...) {"). */
+static void emit_block(hoc_buf *b, const Round *r, int i, bool decode, const char *open)
 {
     const char *nm = r->fields[i].name;
+    hoc_buf_printf(b, "    %s\n", open);
     if (decode) { /* a length past the block, or past the frame, is refused */
-        hoc_buf_printf(b, "%s{\n%s    if (len - o < 4) return -1;\n", ind, ind);
-        hoc_buf_printf(b, "%s    size_t l = hoc_get_u32(buf + o);\n", ind);
-        hoc_buf_printf(b, "%s    if (l > sizeof m->%s || len - o - 4 < l) return -1;\n", ind, nm);
-        hoc_buf_printf(b, "%s    memcpy(m->%s, buf + o + 4, l);\n", ind, nm);
+        hoc_buf_printf(b, "        if (len - o < 4) return -1;\n");
+        hoc_buf_printf(b, "        size_t l = hoc_get_u32(buf + o);\n");
+        hoc_buf_printf(b, "        if (l > sizeof m->%s || len - o - 4 < l) return -1;\n", nm);
+        hoc_buf_printf(b, "        memcpy(m->%s, buf + o + 4, l);\n", nm);
         if (r->fields[i].optional) /* not zeroed beforehand: only the header is */
-            hoc_buf_printf(b, "%s    memset((uint8_t *)m->%s + l, 0, sizeof m->%s - l);\n", ind, nm,
+            hoc_buf_printf(b, "        memset((uint8_t *)m->%s + l, 0, sizeof m->%s - l);\n", nm,
                            nm);
     } else {
         hoc_buf_printf(b,
-                       "%s{\n%s    size_t l = hoc_bytes_used((const uint8_t *)m->%s, "
-                       "sizeof m->%s);\n",
-                       ind, ind, nm, nm);
-        hoc_buf_printf(b, "%s    hoc_put_u32(buf + o, (uint32_t)l);\n", ind);
-        hoc_buf_printf(b, "%s    memcpy(buf + o + 4, m->%s, l);\n", ind, nm);
+                       "        size_t l = hoc_bytes_used((const uint8_t *)m->%s, sizeof m->%s);\n",
+                       nm, nm);
+        hoc_buf_printf(b, "        hoc_put_u32(buf + o, (uint32_t)l);\n");
+        hoc_buf_printf(b, "        memcpy(buf + o + 4, m->%s, l);\n", nm);
     }
-    hoc_buf_printf(b, "%s    o += 4 + l;\n%s}\n", ind, ind);
+    hoc_buf_printf(b, "        o += 4 + l;\n    }\n");
 }
 
 /* Writes (or reads) the present optional field i of r at offset o. */
 static void emit_optional(Gen *g, hoc_buf *b, const Round *r, int i, bool decode)
 {
-    hoc_buf_printf(b, "    if %s {\n", has_bit(g, r, i, "m"));
+    const char *open = cgen_fmt(g, "if %s {", has_bit(g, r, i, "m"));
     if (is_block(r, i)) {
-        emit_block(b, r, i, decode, "        ");
-    } else {
-        int size = wire_size(r->fields[i].type);
-        if (decode) {
-            hoc_buf_printf(b, "        if (len - o < %d) return -1;\n", size);
-            get_field(g, b, r, i, "o", "        ");
-        } else {
-            put_field(g, b, r, i, "o", "        ");
-        }
-        hoc_buf_printf(b, "        o += %d;\n", size);
+        emit_block(b, r, i, decode, open);
+        return;
     }
-    hoc_buf_printf(b, "    }\n");
+    int size = wire_size(r->fields[i].type);
+    hoc_buf_printf(b, "    %s\n", open);
+    if (decode) {
+        hoc_buf_printf(b, "        if (len - o < %d) return -1;\n", size);
+        get_field(g, b, r, i, "o", "        ");
+    } else {
+        put_field(g, b, r, i, "o", "        ");
+    }
+    hoc_buf_printf(b, "        o += %d;\n    }\n", size);
 }
 
 /* The statements after the fixed part: the mask, the blocks, the optional fields. */
@@ -440,7 +441,7 @@ static void emit_rest(Gen *g, hoc_buf *b, const Round *r, int fixed, bool decode
         hoc_buf_printf(b, "    o += 8;\n");
     }
     for (int i = 0; i < r->nfields; i++)
-        if (is_block(r, i) && !r->fields[i].optional) emit_block(b, r, i, decode, "    ");
+        if (is_block(r, i) && !r->fields[i].optional) emit_block(b, r, i, decode, "{");
     for (int i = 0; i < r->nfields; i++)
         if (r->fields[i].optional) emit_optional(g, b, r, i, decode);
 }
