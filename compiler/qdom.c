@@ -330,7 +330,11 @@ static bool held_uses(Held *h, Expr *x, const Binder *b)
         return false;
     }
     if (x->kind == E_INDEX && x->nk == N_STATE && is_binder(x->b, b)) return true;
-    bool ok = held_uses(h, x->a, b) & held_uses(h, x->b, b) & held_uses(h, x->c, b);
+    /* every operand is walked, not only up to the first failure: each walk
+       records its own uses in h */
+    bool ok = held_uses(h, x->a, b);
+    ok &= held_uses(h, x->b, b);
+    ok &= held_uses(h, x->c, b);
     for (int i = 0; i < x->nargs; i++)
         ok &= held_uses(h, x->args[i], b);
     return ok;
