@@ -58,7 +58,7 @@ typedef struct amop_model {
     int64_t kind[AMOP_NKINDS];     /* the value of each Kind member */
     int64_t vlo, vhi;              /* an int argument's range [vlo, vhi) */
     int64_t params[AMOP_MAX_ARGS]; /* n first */
-    const hoc_field *blk, *par, *opn, *com, *base, *live, *lost, *app, *plost, *inb;
+    const hoc_field *blk, *par, *opn, *com, *live, *lost, *app, *plost, *inb;
     int fwd; /* index of round fwd (the data servers send their windows) */
     const hoc_field *mode, *who, *eps, *beps; /* the reconfiguration role's */
     const hoc_field *decision[10];            /* what it decided (amop_reconf_save) */
@@ -71,7 +71,6 @@ typedef struct amop_model {
 /* Where a server stands in an instance (from its state). */
 typedef struct amop_view {
     int64_t opn, com; /* data server: last op executed, last committed */
-    int64_t base;     /* data server: ops base+1..opn are its window (pending) */
     bool live, lost;  /* data server: installed; its blocks are degraded */
     bool plost;       /* parity server: its rows are degraded */
     bool inb;         /* backup: admitted (a replacement is not until installed) */
@@ -92,9 +91,10 @@ int amop_args(const amop_model *m, amop_kind k, int b, int64_t x, int64_t y, int
 /* Reads a server's standing in an instance from its state. */
 void amop_view_of(const amop_model *m, const void *state, amop_view *v);
 /* Does a data server in round `round` with this state wait only for the
- * round's timeout: in `fwd` with an empty window (its backups end `fwd`
- * early only when some window has ops)? Then an op queued now is worth a
- * hoc_svc_hurry rather than the rest of the timeout. */
+ * round's timeout: in `fwd` with every op of its window committed (its
+ * backups end `fwd` early only when some window has ops not committed)?
+ * Then an op queued now is worth a hoc_svc_hurry rather than the rest of
+ * the timeout. */
 bool amop_idle_fwd(const amop_model *m, const void *state, int64_t round);
 /* The reconfiguration role's standing in an instance (pid n-1's state):
  * what it does, the pid it replaces (-1: none) and that pid's epoch. */
