@@ -178,6 +178,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$
 line() { printf "%-7s %-22s %12s %12s %7s   %s\n" "$@"; }
 line block measure amalgam sharded ratio target
 for label in 64B 4KiB 128KiB; do
+    grep -q "^amalgam $label " "$tmp/results" || continue # not run (BENCH_SIZES)
     for k in "write 4 ops/s" "write 5 p50_ms" "write 6 p99_ms" "rmw 4 ops/s" "rmw 5 p50_ms" "rmw 6 p99_ms" \
              "down 4 ops/s"; do
         set -- $k
