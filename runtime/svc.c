@@ -415,14 +415,14 @@ hoc_event_result hoc_svc_event(hoc_svc *s, uint64_t inst, int ev, const int64_t 
     return hoc_engine_event(s->eng, inst, ev, args, bytes, tag, err, errn);
 }
 
-int64_t hoc_svc_hurry(hoc_svc *s, uint64_t inst)
+int64_t hoc_svc_hurry(hoc_svc *s, uint64_t inst, hoc_set peers)
 {
     int64_t r = hoc_engine_round(s->eng, inst);
     if (r < 0) return -1;
     /* the peers first: ending the round here may send the next round's
      * messages, and a peer that sees those catches up anyway */
     for (int q = 0; q < s->o.peers->n; q++)
-        if (q != s->o.id) hoc_net_send_hurry(s->net, q, inst, r);
+        if (q != s->o.id && hoc_set_has(peers, q)) hoc_net_send_hurry(s->net, q, inst, r);
     hoc_engine_hurry(s->eng, inst, r, hoc_now_us());
     hoc_net_kick(s->net);
     return r;

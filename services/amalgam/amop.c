@@ -195,6 +195,14 @@ bool amop_idle_fwd(const amop_model *m, const void *state, int64_t round)
     return round >= 0 && round % m->a->nrounds == m->fwd && v.live && !v.lost && v.opn == v.com;
 }
 
+hoc_set amop_backups(const amop_model *m)
+{
+    hoc_set b = 0;
+    for (int64_t q = m->g; q < m->params[0] - 1; q++)
+        b |= hoc_set_one(q);
+    return b;
+}
+
 void amop_reconf_of(const amop_model *m, const void *state, amop_ask *mode, int *who,
                     int64_t *epoch)
 {

@@ -96,6 +96,9 @@ void amop_view_of(const amop_model *m, const void *state, amop_view *v);
  * Then an op queued now is worth a hoc_svc_hurry rather than the rest of
  * the timeout. */
 bool amop_idle_fwd(const amop_model *m, const void *state, int64_t round);
+/* The pids of an instance's backups (g .. n-2): the processes whose `fwd`
+ * only its timeout ends when every window is idle. */
+hoc_set amop_backups(const amop_model *m);
 /* The reconfiguration role's standing in an instance (pid n-1's state):
  * what it does, the pid it replaces (-1: none) and that pid's epoch. */
 void amop_reconf_of(const amop_model *m, const void *state, amop_ask *mode, int *who,
