@@ -3,8 +3,8 @@
  * Every frame is a 4-byte little-endian length L (the bytes that follow, at
  * least 4 and at most HOC_WIRE_MAX_FRAME, HOC_WIRE_MAX_SEALED for SEALED,
  * HOC_WIRE_MAX_APP_FRAME for APP, HOC_WIRE_MAX_FIXED for the fixed-size
- * HELLO, AUTH, ACCEPT and DONE),
- * then a 4-byte header: version (5), type, two reserved zero bytes, then the
+ * HELLO, AUTH, ACCEPT, DONE and HURRY),
+ * then a 4-byte header: version (6), type, two reserved zero bytes, then the
  * body of that type:
  *
  *   HELLO    server -> client  u32 server id, cluster (u32 algorithm, u32 n,
