@@ -9,7 +9,9 @@
 # machine down, and the rebuild rate of one restarted Amalgam machine, idle
 # and under load. Amalgam: 5 machines, g = 3, f = 1, one witness; the kv: 3
 # replicas (f = 1 too), 4 groups. docs/amalgam.md, "Performance".
-# BENCH_QUICK=1 or --quick: shorter runs.
+# BENCH_QUICK=1 or --quick: shorter runs. BENCH_SIZES (block sizes, default
+# "64 4096 131072") and BENCH_CONNS (connections, default 128, 16 at 128 KiB)
+# narrow a run, e.g. to compare two builds at 64 B.
 set -u
 B=${1:-build}
 [ "${2:-}" = --quick ] && BENCH_QUICK=1
@@ -113,12 +115,13 @@ rebuilt() { # KEY WHAT: restart machine 4 and wait until it rebuilt all it holds
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
 row system block test "ops/s" "p50 ms" "p99 ms" errors
-for size in 64 4096 131072; do
+for size in ${BENCH_SIZES:-64 4096 131072}; do
     case $size in
     64) stripes=100 conns=128 label=64B ;;
     4096) stripes=100 conns=128 label=4KiB ;;
     *) stripes=10 conns=16 label=128KiB ;;
     esac
+    conns=${BENCH_CONNS:-$conns}
     blocks=$((stripes * G))
 
     # ---- Amalgam ----
@@ -175,6 +178,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$
 line() { printf "%-7s %-22s %12s %12s %7s   %s\n" "$@"; }
 line block measure amalgam sharded ratio target
 for label in 64B 4KiB 128KiB; do
+    grep -q "^amalgam $label " "$tmp/results" || continue # not run (BENCH_SIZES)
     for k in "write 4 ops/s" "write 5 p50_ms" "write 6 p99_ms" "rmw 4 ops/s" "rmw 5 p50_ms" "rmw 6 p99_ms" \
              "down 4 ops/s"; do
         set -- $k

@@ -884,6 +884,19 @@ int hoc_engine_decision(hoc_engine *e, int from, uint64_t inst, uint32_t flags,
     return HOC_RX_OK;
 }
 
+bool hoc_engine_hurry(hoc_engine *e, uint64_t inst, int64_t round, uint64_t now)
+{
+    Inst *I = find(e, inst);
+    /* quiet and joining instances run no timers: they wait for their peers */
+    if (!I || I->round != round || I->quiet || I->joining) return false;
+    if (!I->timed_out) {
+        I->timed_out = true;
+        e->st.hurried++;
+    }
+    progress(e, I, now);
+    return true;
+}
+
 void hoc_engine_tick(hoc_engine *e, uint64_t now)
 {
     while (e->nheap && e->heap[0].deadline <= now) {

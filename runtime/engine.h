@@ -163,6 +163,7 @@ typedef struct hoc_engine_stats {
     uint64_t events_run, events_lost; /* queued events run; dropped unrun (io.event_done) */
     uint64_t events_refused;          /* hoc_engine_event calls refused (not live, invalid, full) */
     uint64_t replaced;                /* instances started by replacement */
+    uint64_t hurried;                 /* rounds hoc_engine_hurry ended before their timeout */
 } hoc_engine_stats;
 
 /* Results of hoc_engine_event. */
@@ -257,6 +258,13 @@ int hoc_engine_receive(hoc_engine *e, int from, uint64_t inst, int64_t round,
  * of its values. Without: peer `from` decided (a notice). */
 int hoc_engine_decision(hoc_engine *e, int from, uint64_t inst, uint32_t flags,
                         const uint8_t *value, size_t len);
+/* Ends round `round` of live instance inst now, as if its timeout passed
+ * (it still needs its `wait` heard), if the instance is in that round and
+ * runs timers here; otherwise does nothing. The driver only chooses when a
+ * round ends: to the algorithm, a heard-of set like any other. True if
+ * the instance was in that round. (hoc_svc_hurry: an op need not wait out
+ * an idle round's timeout.) */
+bool hoc_engine_hurry(hoc_engine *e, uint64_t inst, int64_t round, uint64_t now);
 /* Ends rounds whose timeout passed by now; never fails. */
 void hoc_engine_tick(hoc_engine *e, uint64_t now);
 /* Catches up instances that have buffered messages for their next round;

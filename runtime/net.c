@@ -552,6 +552,14 @@ void hoc_net_send_done(hoc_net *net, int to)
     if (c && len > 0) queue(c, f, (size_t)len);
 }
 
+void hoc_net_send_hurry(hoc_net *net, int to, uint64_t inst, int64_t round)
+{
+    Conn *c = ready_out(net, to);
+    uint8_t f[64];
+    int len = hoc_wire_hurry(f, sizeof f, inst, round, (uint32_t)net->o.id, net->o.algo);
+    if (c && len > 0) queue(c, f, (size_t)len);
+}
+
 bool hoc_net_peer_ready(const hoc_net *net, int p)
 {
     return p >= 0 && p < net->n && net->peers[p].conn && net->peers[p].conn->state == C_READY;
@@ -839,7 +847,7 @@ static bool on_frame(Conn *c, const hoc_frame *f)
     net->st.frames_in++;
     if (c->state != C_READY) return c->dialed ? on_server_frame(c, f) : on_auth(c, f);
     if (f->type != HOC_F_MSG && f->type != HOC_F_DECISION && f->type != HOC_F_DONE &&
-        f->type != HOC_F_APP) {
+        f->type != HOC_F_APP && f->type != HOC_F_HURRY) {
         bad_frame(c, "handshake frame after authentication");
         return false;
     }

@@ -89,6 +89,8 @@ void hoc_net_send_decision(hoc_net *net, int to, uint64_t inst, uint32_t flags,
  * oversize beyond HOC_WIRE_MAX_APP. */
 void hoc_net_send_app(hoc_net *net, int to, const uint8_t *payload, size_t len);
 void hoc_net_send_done(hoc_net *net, int to);
+/* HURRY for peer `to`: end round `round` of instance inst now (svc.h). */
+void hoc_net_send_hurry(hoc_net *net, int to, uint64_t inst, int64_t round);
 /* Writes what is queued to peers now, frames held by --delay included,
  * without waiting for the socket (call before exiting); what the sockets
  * do not take at once is dropped with them at hoc_net_free. */

@@ -177,6 +177,9 @@ static int on_frame(void *ctx, int peer, const hoc_frame *f)
         return 0;
     case HOC_F_APP:
         return s->io.app ? s->io.app(s->io.ctx, peer, f->payload, f->payload_len) : 0;
+    case HOC_F_HURRY:
+        hoc_engine_hurry(s->eng, f->instance, f->round, hoc_now_us());
+        return 0;
     default:
         return -1;
     }
@@ -412,6 +415,19 @@ hoc_event_result hoc_svc_event(hoc_svc *s, uint64_t inst, int ev, const int64_t 
     return hoc_engine_event(s->eng, inst, ev, args, bytes, tag, err, errn);
 }
 
+int64_t hoc_svc_hurry(hoc_svc *s, uint64_t inst, hoc_set peers)
+{
+    int64_t r = hoc_engine_round(s->eng, inst);
+    if (r < 0) return -1;
+    /* the peers first: ending the round here may send the next round's
+     * messages, and a peer that sees those catches up anyway */
+    for (int q = 0; q < s->o.peers->n; q++)
+        if (q != s->o.id && hoc_set_has(peers, q)) hoc_net_send_hurry(s->net, q, inst, r);
+    hoc_engine_hurry(s->eng, inst, r, hoc_now_us());
+    hoc_net_kick(s->net);
+    return r;
+}
+
 void hoc_svc_send_app(hoc_svc *s, int to, const uint8_t *p, size_t len)
 {
     for (int q = 0; q < s->o.peers->n; q++)
@@ -493,6 +509,7 @@ ENG(events_run)
 ENG(events_lost)
 ENG(events_refused)
 ENG(replaced)
+ENG(hurried)
 NET(frames_in)
 NET(frames_out)
 NET(dropped_unconnected)
@@ -558,6 +575,10 @@ static const Family families[] = {
      "Events refused when queued: instance not live, argument out of range, queue full.",
      eng_events_refused},
     {"replaced_total", "counter", "Instances started here by replacement.", eng_replaced},
+    {"hurried_total", "counter",
+     "Rounds ended before their timeout by a hurry (an event at an idle instance, here or at "
+     "a peer).",
+     eng_hurried},
     {"decisions_unrecorded_total", "counter",
      "Decisions the ledger could not keep (out of memory): not forwarded to late peers.",
      ledger_full},

@@ -132,6 +132,18 @@ int hoc_wire_done(uint8_t *out, size_t cap, uint32_t sender, uint32_t algo)
     return n;
 }
 
+int hoc_wire_hurry(uint8_t *out, size_t cap, uint64_t instance, int64_t round, uint32_t sender,
+                   uint32_t algo)
+{
+    int n = round < 0 ? -1 : head(out, cap, HOC_F_HURRY, HOC_WIRE_MSG_FIXED);
+    if (n < 0) return -1;
+    put64(out + 8, instance);
+    put64(out + 16, (uint64_t)round);
+    put32(out + 24, sender);
+    put32(out + 28, algo);
+    return n;
+}
+
 int hoc_wire_sealed_header(uint8_t *out, size_t cap, size_t flen)
 {
     size_t l = HOC_WIRE_HDR + flen + HOC_WIRE_TAG;
@@ -159,7 +171,7 @@ hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, si
             *why = "unknown wire version";
             return HOC_WIRE_BAD;
         }
-        if (buf[5] < HOC_F_HELLO || buf[5] > HOC_F_SEALED) {
+        if (buf[5] < HOC_F_HELLO || buf[5] > HOC_F_HURRY) {
             *why = "unknown frame type";
             return HOC_WIRE_BAD;
         }
@@ -222,6 +234,15 @@ hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, si
         if (blen < HOC_WIRE_APP_FIXED) goto size;
         f->id = get32(b), f->algo = get32(b + 4);
         f->payload = b + HOC_WIRE_APP_FIXED, f->payload_len = blen - HOC_WIRE_APP_FIXED;
+        break;
+    case HOC_F_HURRY:
+        if (blen != HOC_WIRE_MSG_FIXED) goto size;
+        f->instance = get64(b), f->round = (int64_t)get64(b + 8);
+        f->id = get32(b + 16), f->algo = get32(b + 20);
+        if (f->round < 0) {
+            *why = "negative round";
+            return HOC_WIRE_BAD;
+        }
         break;
     case HOC_F_DONE:
         if (blen != 8) goto size;

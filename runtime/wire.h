@@ -1,10 +1,10 @@
-/* wire.h: the replica wire format, version 5 (documented in docs/runtime.md).
+/* wire.h: the replica wire format, version 6 (documented in docs/runtime.md).
  *
  * Every frame is a 4-byte little-endian length L (the bytes that follow, at
  * least 4 and at most HOC_WIRE_MAX_FRAME, HOC_WIRE_MAX_SEALED for SEALED,
  * HOC_WIRE_MAX_APP_FRAME for APP, HOC_WIRE_MAX_FIXED for the fixed-size
- * HELLO, AUTH, ACCEPT and DONE),
- * then a 4-byte header: version (5), type, two reserved zero bytes, then the
+ * HELLO, AUTH, ACCEPT, DONE and HURRY),
+ * then a 4-byte header: version (6), type, two reserved zero bytes, then the
  * body of that type:
  *
  *   HELLO    server -> client  u32 server id, cluster (u32 algorithm, u32 n,
@@ -23,7 +23,9 @@
  *            without it the frame is a notice and carries no value
  *   DONE     u32 sender, u32 algorithm (the sender has decided everything it runs)
  *   APP      u32 sender, u32 algorithm, payload: a service's own traffic
- *   SEALED   whole frames (MSG, DECISION, DONE, APP), then a HOC_WIRE_TAG-byte
+ *   HURRY    u64 instance, u64 round, u32 sender, u32 algorithm: end that
+ *            round of the instance now, as if its timeout passed
+ *   SEALED   whole frames (MSG, DECISION, DONE, APP, HURRY), then a HOC_WIRE_TAG-byte
  *            tag over everything before it, L included (seal.h). After the
  *            handshake a connection carries SEALED frames only: one per
  *            flush and peer, so the tag is paid per batch, not per frame.
@@ -31,14 +33,15 @@
  * The cluster in the handshake lets two replicas whose configurations differ
  * (another algorithm, peers files of different n, other parameter values)
  * say so instead of failing as strangers. All integers little-endian.
- * Decoding never reads past the given length. Version 5 added SEALED. */
+ * Decoding never reads past the given length. Version 5 added SEALED,
+ * version 6 HURRY. */
 #ifndef HOC_WIRE_H
 #define HOC_WIRE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define HOC_WIRE_VERSION 5
+#define HOC_WIRE_VERSION 6
 #define HOC_WIRE_LEN 4 /* the length prefix */
 #define HOC_WIRE_HDR 4 /* version, type, reserved */
 /* Largest L accepted: 64 MiB, for round messages and decisions of large
@@ -76,6 +79,7 @@ typedef enum hoc_frame_type {
     HOC_F_ACCEPT = 6,
     HOC_F_APP = 7,
     HOC_F_SEALED = 8,
+    HOC_F_HURRY = 9,
 } hoc_frame_type;
 
 /* What both ends of a connection must agree on; exchanged in the handshake. */
@@ -91,8 +95,8 @@ typedef struct hoc_frame {
     uint32_t id; /* HELLO, ACCEPT: server; AUTH: client; MSG/DECISION/DONE: sender */
     uint32_t algo;
     uint32_t n, params;                   /* HELLO, AUTH: the sender's cluster (algo too) */
-    uint64_t instance;                    /* MSG, DECISION */
-    int64_t round;                        /* MSG */
+    uint64_t instance;                    /* MSG, DECISION, HURRY */
+    int64_t round;                        /* MSG, HURRY */
     uint32_t flags;                       /* DECISION */
     const uint8_t *nonce, *mac, *payload; /* HELLO and AUTH, AUTH and ACCEPT; MSG, DECISION
                                              (the value), APP, SEALED (its frames) */
@@ -132,6 +136,9 @@ int hoc_wire_decision(uint8_t *out, size_t cap, uint64_t instance, uint32_t send
  * caller places after them; -1 if plen exceeds HOC_WIRE_MAX_APP. */
 int hoc_wire_app_header(uint8_t *out, size_t cap, uint32_t sender, uint32_t algo, size_t plen);
 int hoc_wire_done(uint8_t *out, size_t cap, uint32_t sender, uint32_t algo);
+/* HURRY: the whole frame; -1 if it does not fit or round is negative. */
+int hoc_wire_hurry(uint8_t *out, size_t cap, uint64_t instance, int64_t round, uint32_t sender,
+                   uint32_t algo);
 /* SEALED: the 8 header bytes (length included) for flen bytes of frames the
  * caller places after them, followed by the tag; -1 if the frame would be
  * longer than HOC_WIRE_MAX_SEALED or the header does not fit. */

@@ -77,6 +77,12 @@ int amop_model_init(amop_model *m, const hoc_algo *a, int64_t block, int64_t per
     m->par = field(a, "par", HOC_K_BYTES);
     m->opn = field(a, "opn", HOC_K_INT);
     m->com = field(a, "com", HOC_K_INT);
+    m->base = field(a, "base", HOC_K_INT);
+    m->pm = field(a, "pm", HOC_K_INT);
+    m->asked = field(a, "asked", HOC_K_SET);
+    m->fwd = -1;
+    for (int r = 0; r < a->nrounds; r++)
+        if (!strcmp(a->rounds[r].name, "fwd")) m->fwd = r;
     m->live = field(a, "live", HOC_K_BOOL);
     m->lost = field(a, "lost", HOC_K_BOOL);
     m->plost = field(a, "plost", HOC_K_BOOL);
@@ -112,17 +118,18 @@ int amop_model_init(amop_model *m, const hoc_algo *a, int64_t block, int64_t per
     m->executed = output(a, "executed", HOC_K_BYTES);
     m->committed = output(a, "committed", HOC_K_INT);
     uint64_t bytes = (uint64_t)block * (uint64_t)per_inst;
-    if (find_op(m) || !m->blk || !m->par || !m->opn || !m->com || !m->live || !m->lost ||
-        !m->plost || !m->inb || !m->app || !m->executed || !m->committed || !m->mode || !m->who ||
-        !m->eps || !m->beps || m->ask[AMOP_IDLE] < 0 || m->ask[AMOP_ADMIT] < 0 || !decided ||
-        !m->resp || m->blk->count != bytes || m->par->count != bytes ||
-        m->executed->count != block) {
+    if (find_op(m) || !m->blk || !m->par || !m->opn || !m->com || !m->base || !m->pm || !m->asked ||
+        m->fwd < 0 || !m->live || !m->lost || !m->plost || !m->inb || !m->app || !m->executed ||
+        !m->committed || !m->mode || !m->who || !m->eps || !m->beps || m->ask[AMOP_IDLE] < 0 ||
+        m->ask[AMOP_ADMIT] < 0 || !decided || !m->resp || m->blk->count != bytes ||
+        m->par->count != bytes || m->executed->count != block) {
         snprintf(
             err, errn,
             "this build of amalgam.ho (%s) is not the one services/amalgam/amop.c was "
             "written for (event op(kind: Kind, mask, x, y); outputs executed(bytes), "
-            "committed(int); state blk, par, opn, com, live, lost, plost, inb, app, mode, who, "
-            "eps, beps; durable exactly mode, who, eps, beps, tau, top, uop, um, ukb, ud): adapt "
+            "committed(int); round fwd; state blk, par, opn, com, base, pm, asked, live, lost, "
+            "plost, inb, app, mode, who, eps, beps; durable exactly mode, who, eps, beps, tau, "
+            "top, uop, um, ukb, ud): adapt "
             "amop.c",
             a->name);
         return -1;
@@ -191,6 +198,30 @@ void amop_view_of(const amop_model *m, const void *state, amop_view *v)
                      .lost = get_bool(state, m->lost),
                      .plost = get_bool(state, m->plost),
                      .inb = get_bool(state, m->inb)};
+}
+
+bool amop_idle_fwd(const amop_model *m, const void *state, int64_t round)
+{
+    amop_view v;
+    amop_view_of(m, state, &v);
+    /* A full window refuses the op at the boundary: hurrying it then only
+     * speeds up rounds (with a backup down, every retry of every client
+     * would). And a server rebuilding (it asked for snapshots last phase)
+     * runs on timeouts and needs every snapshot of one round: hurried
+     * rounds leave it behind. */
+    int64_t base = get_int(state, m->base, 0);
+    hoc_set asked;
+    memcpy(&asked, (const uint8_t *)state + m->asked->offset, sizeof asked);
+    return round >= 0 && round % m->a->nrounds == m->fwd && v.live && !v.lost && v.opn == v.com &&
+           v.opn - base < (int64_t)m->pm->count && !asked;
+}
+
+hoc_set amop_backups(const amop_model *m)
+{
+    hoc_set b = 0;
+    for (int64_t q = m->g; q < m->params[0] - 1; q++)
+        b |= hoc_set_one(q);
+    return b;
 }
 
 void amop_reconf_of(const amop_model *m, const void *state, amop_ask *mode, int *who,

@@ -58,7 +58,8 @@ typedef struct amop_model {
     int64_t kind[AMOP_NKINDS];     /* the value of each Kind member */
     int64_t vlo, vhi;              /* an int argument's range [vlo, vhi) */
     int64_t params[AMOP_MAX_ARGS]; /* n first */
-    const hoc_field *blk, *par, *opn, *com, *live, *lost, *app, *plost, *inb;
+    const hoc_field *blk, *par, *opn, *com, *base, *pm, *asked, *live, *lost, *app, *plost, *inb;
+    int fwd; /* index of round fwd (the data servers send their windows) */
     const hoc_field *mode, *who, *eps, *beps; /* the reconfiguration role's */
     const hoc_field *decision[10];            /* what it decided (amop_reconf_save) */
     const hoc_field *resp;                    /* who answered its current request */
@@ -89,6 +90,16 @@ int amop_args(const amop_model *m, amop_kind k, int b, int64_t x, int64_t y, int
               char *err, size_t errn);
 /* Reads a server's standing in an instance from its state. */
 void amop_view_of(const amop_model *m, const void *state, amop_view *v);
+/* Does a data server in round `round` with this state wait only for the
+ * round's timeout: in `fwd` with every op of its window committed (its
+ * backups end `fwd` early only when some window has ops not committed),
+ * with room in the window for one more, and nobody rebuilding (no
+ * snapshot asked of it last phase)? Then an op queued now is worth a
+ * hoc_svc_hurry rather than the rest of the timeout. */
+bool amop_idle_fwd(const amop_model *m, const void *state, int64_t round);
+/* The pids of an instance's backups (g .. n-2): the processes whose `fwd`
+ * only its timeout ends when every window is idle. */
+hoc_set amop_backups(const amop_model *m);
 /* The reconfiguration role's standing in an instance (pid n-1's state):
  * what it does, the pid it replaces (-1: none) and that pid's epoch. */
 void amop_reconf_of(const amop_model *m, const void *state, amop_ask *mode, int *who,

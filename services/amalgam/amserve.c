@@ -157,6 +157,13 @@ int ams_submit_op(ams_group *gr, uint64_t inst, const int64_t *args, ams_wait *w
     }
     w->next = gr->waits;
     gr->waits = w;
+    /* an idle instance's backups wait out fwd's 50 ms timeout before the
+     * op's window can go out: end that round now, here and at them (their
+     * answers then carry the other data servers and the reconfiguration
+     * service into the next round) */
+    const void *st = ams_state(gr, inst);
+    if (st && amop_idle_fwd(&gr->srv->model, st, hoc_engine_round(hoc_svc_engine(gr->svc), inst)))
+        hoc_svc_hurry(gr->svc, inst, amop_backups(&gr->srv->model));
     return 0;
 }
 

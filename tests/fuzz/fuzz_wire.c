@@ -13,7 +13,8 @@
  *  - encode back to exactly those bytes with wire.c's encoders (the decoder
  *    accepts nothing the encoders cannot write, and loses nothing);
  * then each frame inside goes to an OTR engine for process 0 of 4 as replica.c's on_frame
- * hands it (MSG to hoc_engine_receive, DECISION to hoc_engine_decision),
+ * hands it (MSG to hoc_engine_receive, DECISION to hoc_engine_decision,
+ * HURRY to hoc_engine_hurry),
  * from the sender the frame names (folded into 1..3, as net.c only passes
  * frames whose sender is the authenticated peer), with the clock moving 1 ms
  * per frame and the engine ticked and settled after each. No input may
@@ -105,6 +106,8 @@ static int reencode(const hoc_frame *f, uint8_t *out, size_t cap)
     }
     case HOC_F_DONE:
         return hoc_wire_done(out, cap, f->id, f->algo);
+    case HOC_F_HURRY:
+        return hoc_wire_hurry(out, cap, f->instance, f->round, f->id, f->algo);
     case HOC_F_SEALED: {
         int h = hoc_wire_sealed_header(out, cap, f->payload_len);
         if (h < 0 || (size_t)h + f->payload_len + HOC_WIRE_TAG > cap) return -1;
@@ -156,6 +159,8 @@ static bool deliver(hoc_engine *e, const hoc_engine_opts *o, const uint8_t *p, s
             hoc_engine_receive(e, from, f.instance, f.round, f.payload, f.payload_len, *now);
         else if (f.type == HOC_F_DECISION)
             hoc_engine_decision(e, from, f.instance, f.flags, f.payload, f.payload_len);
+        else if (f.type == HOC_F_HURRY)
+            hoc_engine_hurry(e, f.instance, f.round, *now);
         hoc_engine_tick(e, *now);
         hoc_engine_settle(e, *now);
         if (hoc_engine_live(e) > o->max_live) abort();

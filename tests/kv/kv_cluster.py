@@ -361,8 +361,8 @@ def separate():
     bystander = Resp(c.ports[0])
     if bystander.call("SET", "k", "v") != "OK":
         fail("set")
-    hello = struct.pack("<IBBHIIII", 36, 5, 1, 0, 0, 1, 3, 2) + bytes(16)
-    auth = struct.pack("<IBBHIIII", 68, 5, 2, 0, 1, 1, 3, 2) + bytes(48)
+    hello = struct.pack("<IBBHIIII", 36, 6, 1, 0, 0, 1, 3, 2) + bytes(16)
+    auth = struct.pack("<IBBHIIII", 68, 6, 2, 0, 1, 1, 3, 2) + bytes(48)
     for frame in (hello, auth):
         r = Resp(c.ports[0])
         r.send_raw(frame)

@@ -335,7 +335,7 @@ def data_refused():
           "after" % (c.lines(2), more))
 
 
-WIRE_VERSION = 5
+WIRE_VERSION = 6
 
 
 class Sealer:

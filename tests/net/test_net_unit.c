@@ -303,6 +303,17 @@ static void engine_tests(void)
     CHECK(hoc_engine_round(e, 1) == r);
     hoc_engine_tick(e, 140 + 20000);
     CHECK(hoc_engine_round(e, 1) == r + 1 && st->timeouts == 1);
+    /* a hurry ends the round named, long before its timeout; one for another
+     * round or instance changes nothing; the round's timer, fired later,
+     * does not end the next one */
+    CHECK(!hoc_engine_hurry(e, 1, r, 20200) && !hoc_engine_hurry(e, 1, r + 2, 20200));
+    CHECK(!hoc_engine_hurry(e, 77, r + 1, 20200) && hoc_engine_round(e, 1) == r + 1);
+    CHECK(hoc_engine_hurry(e, 1, r + 1, 20200)); /* r + 1 began at 20140: 20 ms to go */
+    CHECK(hoc_engine_round(e, 1) == r + 2 && st->hurried == 1 && st->timeouts == 1);
+    hoc_engine_tick(e, 20140 + 20000);
+    CHECK(hoc_engine_round(e, 1) == r + 2 && st->timeouts == 1);
+    hoc_engine_tick(e, 20200 + 20000);
+    CHECK(hoc_engine_round(e, 1) == r + 3 && st->timeouts == 2);
     /* the live bound: two instances at most */
     CHECK(hoc_engine_start(e, 2, 200) == 1);
     CHECK(hoc_engine_start(e, 3, 200) == -1);
@@ -590,8 +601,19 @@ static void wire_tests(void)
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
     buf[4] = 2; /* version 2: before the handshake carried the cluster */
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
-    buf[4] = HOC_WIRE_VERSION, buf[5] = 9;
+    buf[4] = HOC_WIRE_VERSION, buf[5] = HOC_F_HURRY + 1; /* no such type */
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
+    buf[5] = HOC_F_HURRY; /* a HURRY has no payload: this one's 8 bytes are wrong */
+    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
+    {
+        uint8_t h[64];
+        int hl = hoc_wire_hurry(h, sizeof h, 78, 6, 4, 0xabcd);
+        CHECK(hl == 32 && hoc_wire_decode(h, (size_t)hl, &f, &used, &why) == HOC_WIRE_OK);
+        CHECK(used == 32 && f.type == HOC_F_HURRY && f.instance == 78 && f.round == 6 &&
+              f.id == 4 && f.algo == 0xabcd);
+        CHECK(hoc_wire_hurry(h, sizeof h, 78, -1, 4, 0xabcd) == -1);
+        CHECK(hoc_wire_hurry(h, 31, 78, 6, 4, 0xabcd) == -1);
+    }
     buf[5] = HOC_F_MSG, buf[6] = 1;
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
     buf[6] = 0;

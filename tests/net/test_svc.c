@@ -252,6 +252,29 @@ static void close_cluster(void)
     }
 }
 
+static uint64_t hurried(int i)
+{
+    return hoc_engine_get_stats(hoc_svc_engine(nodes[i].s))->hurried;
+}
+static bool peer1_hurried(void)
+{
+    return hurried(1) > 0;
+}
+
+/* hoc_svc_hurry ends the round here and, by a HURRY frame, at the peers
+ * named, and nowhere else; a peer in another round by the time the frame
+ * arrives ignores it, so it is tried a few times. */
+static void hurry_test(void)
+{
+    CHECK(hoc_svc_hurry(nodes[0].s, INST + 99, hoc_set_one(1)) == -1);
+    CHECK(hurried(0) == 0 && hurried(1) == 0 && hurried(2) == 0);
+    for (int k = 0; k < 20 && !peer1_hurried(); k++) {
+        CHECK(hoc_svc_hurry(nodes[0].s, INST, hoc_set_one(1)) >= 0);
+        run_until(peer1_hurried, 30000);
+    }
+    CHECK(hurried(1) > 0 && hurried(0) > 0 && hurried(2) == 0);
+}
+
 /* Events at boundaries, tagged outputs, refusals. */
 static void events_test(void)
 {
@@ -411,6 +434,7 @@ int main(void)
     CHECK(paced >= 1 && paced <= 100 && paced_to * 10 >= paced * 9);
     for (int i = 0; i < N; i++)
         CHECK(nodes[i].total == 0 && nodes[i].outputs_added == 0);
+    hurry_test();
     events_test();
     replacement_test();
     halt_test();

@@ -217,8 +217,8 @@ def cold_blocks():
 def garbage(cl, rng):
     """Corrupt and truncated frames to server ports, bad client requests."""
     frames = [b"\x00" * 64, bytes(rng.randrange(256) for _ in range(300)),
-              b"\xff\xff\xff\x7f\x05\x01\x00\x00",  # a frame claiming 2 GiB
-              b"\x18\x00\x00\x00\x05\x01\x00\x00" + bytes(8),  # a HELLO cut short
+              b"\xff\xff\xff\x7f\x06\x01\x00\x00",  # a frame claiming 2 GiB
+              b"\x18\x00\x00\x00\x06\x01\x00\x00" + bytes(8),  # a HELLO cut short
               b"\x08\x00\x00\x00\x09\x03\x00\x00hello", b"GET / HTTP/1.0\r\n\r\n"]
     sent = 0
     for port in rng.sample(cl.servers, 30):

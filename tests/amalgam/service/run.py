@@ -293,6 +293,15 @@ def main():
         dups += page["hoc_amalgam_ops_duplicate_total"]
     check(total == ops, f"ops committed in /metrics: {total}, expected {ops}")
     check(dups == 1, f"duplicates answered in /metrics: {dups}, expected 1")
+    # an op at an idle instance ends its fwd round there and, by HURRY frames, at
+    # its backups (docs/amalgam.md, "Pacing"; net-svc tests the frames); the
+    # reconfiguration service is never hurried, its rounds follow the others'
+    hurried = sum(v for m in range(M) for k, v in amlocal.metrics(base + 20 * m + 11).items()
+                  if k.startswith("hoc_hurried_total"))
+    rhurried = sum(v for k, v in amlocal.metrics(base + 105).items()
+                   if k.startswith("hoc_hurried_total"))
+    check(hurried > 0 and rhurried == 0,
+          f"rounds hurried: {hurried} on the machines, {rhurried} at the reconfiguration service")
 
     # ---- the failure detector: a machine paused past suspect-ms is suspected, and
     # cleared when it resumes; the same process kept its state, so nothing is replaced ----
