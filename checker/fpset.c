@@ -176,6 +176,7 @@ size_t fpset_bytes(const FpSet *s)
 
 double fpset_collision_odds(int64_t count)
 {
+    if (count < 2) return 0;
     double c = (double)count;
     double p = c * (c - 1) / 36893488147419103232.0; /* 2^65 */
     return p > 1 ? 1 : p;

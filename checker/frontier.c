@@ -1,6 +1,8 @@
 /* frontier.c: a level of the search, in memory or on disk (see frontier.h). */
 #include "frontier.h"
 
+#include "pack.h"
+
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +27,19 @@ void frontier_free(Frontier *f)
 {
     frontier_clear(f);
     free(f->blocks);
+    free(f->scratch);
+    f->scratch = NULL, f->scratch_cap = 0;
     spill_close(&f->file);
+}
+
+/* Makes f's scratch buffer at least len bytes; -1 out of memory. */
+static int scratch(Frontier *f, size_t len)
+{
+    if (len <= f->scratch_cap) return 0;
+    uint8_t *p = realloc(f->scratch, len);
+    if (!p) return -1;
+    f->scratch = p, f->scratch_cap = len;
+    return 0;
 }
 
 int frontier_push(Frontier *f, uint8_t *data, int count, int64_t first, bool in_memory, bool *kept)
@@ -43,8 +57,10 @@ int frontier_push(Frontier *f, uint8_t *data, int count, int64_t first, bool in_
         b.data = data;
         f->mem += len;
         *kept = true;
-    } else if ((b.off = spill_append(&f->file, data, len)) < 0) {
-        return -1;
+    } else {
+        if (scratch(f, pack_bound(len)) != 0) return -1;
+        b.packed = pack_records(data, f->rec, count, f->scratch);
+        if ((b.off = spill_append(&f->file, f->scratch, b.packed)) < 0) return -1;
     }
     f->blocks[f->nblocks++] = b;
     f->count += count;
@@ -62,7 +78,9 @@ uint8_t *frontier_pop(Frontier *f, int *count, int64_t *first)
         f->mem -= len;
     } else {
         data = malloc(len ? len : 1);
-        if (!data || spill_read(&f->file, b->off, data, len) != 0) {
+        if (!data || scratch(f, b->packed) != 0 ||
+            spill_read(&f->file, b->off, f->scratch, b->packed) != 0 ||
+            pack_unpack(f->scratch, b->packed, f->rec, b->count, data) != 0) {
             free(data);
             *count = -1;
             return NULL;

@@ -1,7 +1,7 @@
 /* frontier.h: one level of hoc check's breadth-first search, a FIFO of
  * blocks of fixed-size records (global states). A block stays in memory or
- * goes to a spill file as its pusher decides, so a level may be far larger
- * than memory; blocks come out in the order they went in, each with the
+ * goes to a spill file, packed (pack.h), as its pusher decides, so a level
+ * may be far larger than memory; blocks come out in the order they went in, each with the
  * index of its first record. Not thread-safe: callers hold their lock. */
 #ifndef HOC_FRONTIER_H
 #define HOC_FRONTIER_H
@@ -14,6 +14,7 @@
 typedef struct FrBlock {
     int64_t first; /* the index of its first record */
     int64_t off;
+    size_t packed; /* its bytes in the spill file (pack.h) */
     uint8_t *data;
     int count;
 } FrBlock;
@@ -25,6 +26,8 @@ typedef struct Frontier {
     int64_t count;              /* records pushed since the last clear */
     size_t mem;                 /* bytes of records held in memory */
     Spill file;
+    uint8_t *scratch; /* a block packed, on its way to or from the file */
+    size_t scratch_cap;
 } Frontier;
 
 /* An empty frontier of records of rec bytes. */

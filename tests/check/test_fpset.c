@@ -129,7 +129,7 @@ static void test_size(void)
     FpSet s;
     EXPECT(fpset_init(&s, 0) == 0, "init");
     uint64_t seed = 7;
-    int64_t news = 0, n = 4000000;
+    int64_t news = 0, n = 2000000;
     for (int64_t i = 0; i < n; i++)
         news += fpset_add(&s, fp_of(splitmix(&seed))) == 1;
     double per = (double)fpset_bytes(&s) / (double)news;
