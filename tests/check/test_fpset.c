@@ -4,22 +4,11 @@
  * is exact through many growths; two threads adding overlapping sets count
  * every fingerprint once; and a budget that stops growth leaves what was
  * stored answering as before. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../hoc_check.h"
 #include "fpset.h"
-
-static int failures;
-
-#define EXPECT(c, ...)                                                                             \
-    do {                                                                                           \
-        if (!(c)) {                                                                                \
-            fprintf(stderr, "test-fpset: " __VA_ARGS__);                                           \
-            fputc('\n', stderr);                                                                   \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 static uint64_t splitmix(uint64_t *x)
 {
@@ -74,20 +63,19 @@ static int64_t distinct(const uint64_t *fps)
 static void test_exact(const uint64_t *fps)
 {
     FpSet s;
-    EXPECT(fpset_init(&s, 0) == 0, "init");
+    CHECK(fpset_init(&s, 0) == 0);
     int64_t news = 0;
     for (int i = 0; i < N; i++) {
         int rc = fpset_add(&s, fps[i]);
-        EXPECT(rc == 0 || rc == 1, "add returned %d", rc);
+        CHECK(rc == 0 || rc == 1);
         news += rc == 1;
-        EXPECT(fpset_add(&s, fps[i]) == 0, "fingerprint %d not seen right after", i);
+        CHECK(fpset_add(&s, fps[i]) == 0);
     }
     int64_t d = distinct(fps);
-    EXPECT(news == d, "%lld new, %lld distinct", (long long)news, (long long)d);
-    EXPECT(fpset_count(&s) == d, "count %lld, %lld distinct", (long long)fpset_count(&s),
-           (long long)d);
+    CHECK(news == d);
+    CHECK(fpset_count(&s) == d);
     for (int i = 0; i < N; i++)
-        EXPECT(fpset_add(&s, fps[i]) == 0, "fingerprint %d lost after growing", i);
+        CHECK(fpset_add(&s, fps[i]) == 0);
     fpset_free(&s);
 }
 
@@ -109,7 +97,7 @@ static void *add_range(void *arg)
 static void test_threads(const uint64_t *fps)
 {
     FpSet s;
-    EXPECT(fpset_init(&s, 0) == 0, "init");
+    CHECK(fpset_init(&s, 0) == 0);
     /* the two ranges overlap by half */
     Half a = {&s, fps, 0, N * 3 / 4, 0}, b = {&s, fps, N / 4, N, 0};
     pthread_t t;
@@ -117,8 +105,7 @@ static void test_threads(const uint64_t *fps)
     add_range(&a);
     pthread_join(t, NULL);
     int64_t d = distinct(fps);
-    EXPECT(a.news + b.news == d, "threads: %lld new, %lld distinct", (long long)(a.news + b.news),
-           (long long)d);
+    CHECK(a.news + b.news == d);
     fpset_free(&s);
 }
 
@@ -127,14 +114,14 @@ static void test_threads(const uint64_t *fps)
 static void test_size(void)
 {
     FpSet s;
-    EXPECT(fpset_init(&s, 0) == 0, "init");
+    CHECK(fpset_init(&s, 0) == 0);
     uint64_t seed = 7;
     int64_t news = 0, n = 2000000;
     for (int64_t i = 0; i < n; i++)
         news += fpset_add(&s, fp_of(splitmix(&seed))) == 1;
     double per = (double)fpset_bytes(&s) / (double)news;
-    EXPECT(news == n, "%lld of %lld random fingerprints new", (long long)news, (long long)n);
-    EXPECT(per > 6.0 && per < 9.2, "%.2f bytes per fingerprint", per);
+    CHECK(news == n);
+    CHECK(per > 6.0 && per < 9.2);
     printf("%lld fingerprints, %.2f bytes each\n", (long long)news, per);
     fpset_free(&s);
 }
@@ -143,14 +130,14 @@ static void test_budget(const uint64_t *fps)
 {
     FpSet s;
     size_t budget = 2u << 20;
-    EXPECT(fpset_init(&s, budget) == 0, "init");
+    CHECK(fpset_init(&s, budget) == 0);
     int stop = -1;
     for (int i = 0; i < N && stop < 0; i++)
         if (fpset_add(&s, fps[i]) < 0) stop = i;
-    EXPECT(stop > 0, "a 2 MB budget never stopped %d fingerprints", N);
-    EXPECT(fpset_bytes(&s) <= budget, "%zu bytes past a budget of %zu", fpset_bytes(&s), budget);
+    CHECK(stop > 0);
+    CHECK(fpset_bytes(&s) <= budget);
     for (int i = 0; i < stop; i++)
-        EXPECT(fpset_add(&s, fps[i]) == 0, "fingerprint %d lost at the budget", i);
+        CHECK(fpset_add(&s, fps[i]) == 0);
     fpset_free(&s);
 }
 
@@ -166,9 +153,8 @@ int main(void)
         uint8_t k[13];
         memset(k, 0, sizeof k);
         memcpy(k, &i, sizeof i);
-        EXPECT(fpset_hash(k, sizeof k) & 0xffffffffffffu, "hash of %d has a zero slot", i);
+        CHECK(fpset_hash(k, sizeof k) & 0xffffffffffffu);
     }
     free(fps);
-    if (failures) fprintf(stderr, "test-fpset: %d failures\n", failures);
-    return failures != 0;
+    return check_summary("fpset");
 }
