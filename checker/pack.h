@@ -1,4 +1,4 @@
-/* pack.h: how the frontier's blocks are packed when they go to disk.
+/* pack.h: how the frontier packs its blocks, in memory and on disk.
  * Global states of one block are mostly siblings (successors of the same
  * parent, in the order they were found), and mostly zero bytes (small
  * numbers in wide fields): each record is XORed with the one before it,
