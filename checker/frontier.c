@@ -1,6 +1,8 @@
 /* frontier.c: a level of the search, in memory or on disk (see frontier.h). */
 #include "frontier.h"
 
+#include "pack.h"
+
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,12 +27,23 @@ void frontier_free(Frontier *f)
 {
     frontier_clear(f);
     free(f->blocks);
+    free(f->scratch);
+    f->scratch = NULL, f->scratch_cap = 0;
     spill_close(&f->file);
 }
 
-int frontier_push(Frontier *f, uint8_t *data, int count, int64_t first, bool in_memory, bool *kept)
+/* Makes f's scratch buffer at least len bytes; -1 out of memory. */
+static int scratch(Frontier *f, size_t len)
 {
-    *kept = false;
+    if (len <= f->scratch_cap) return 0;
+    uint8_t *p = realloc(f->scratch, len);
+    if (!p) return -1;
+    f->scratch = p, f->scratch_cap = len;
+    return 0;
+}
+
+int frontier_push(Frontier *f, const uint8_t *data, int count, int64_t first, bool in_memory)
+{
     if (f->nblocks == f->cap) {
         int64_t cap = f->cap ? f->cap * 2 : 64;
         FrBlock *nb = realloc(f->blocks, (size_t)cap * sizeof *nb);
@@ -39,11 +52,13 @@ int frontier_push(Frontier *f, uint8_t *data, int count, int64_t first, bool in_
     }
     FrBlock b = {.first = first, .count = count, .off = -1};
     size_t len = (size_t)count * f->rec;
+    if (scratch(f, pack_bound(len)) != 0) return -1;
+    b.packed = pack_records(data, f->rec, count, f->scratch);
     if (in_memory) {
-        b.data = data;
-        f->mem += len;
-        *kept = true;
-    } else if ((b.off = spill_append(&f->file, data, len)) < 0) {
+        if (!(b.data = malloc(b.packed ? b.packed : 1))) return -1;
+        memcpy(b.data, f->scratch, b.packed);
+        f->mem += b.packed;
+    } else if ((b.off = spill_append(&f->file, f->scratch, b.packed)) < 0) {
         return -1;
     }
     f->blocks[f->nblocks++] = b;
@@ -57,17 +72,18 @@ uint8_t *frontier_pop(Frontier *f, int *count, int64_t *first)
     if (f->head == f->nblocks) return NULL;
     FrBlock *b = &f->blocks[f->head];
     size_t len = (size_t)b->count * f->rec;
-    uint8_t *data = b->data;
-    if (data) {
-        f->mem -= len;
-    } else {
-        data = malloc(len ? len : 1);
-        if (!data || spill_read(&f->file, b->off, data, len) != 0) {
-            free(data);
-            *count = -1;
-            return NULL;
-        }
+    uint8_t *data = malloc(len ? len : 1);
+    const uint8_t *packed = b->data;
+    if (!packed && data && scratch(f, b->packed) == 0 &&
+        spill_read(&f->file, b->off, f->scratch, b->packed) == 0)
+        packed = f->scratch;
+    if (!data || !packed || pack_unpack(packed, b->packed, f->rec, b->count, data) != 0) {
+        free(data);
+        *count = -1;
+        return NULL;
     }
+    if (b->data) f->mem -= b->packed;
+    free(b->data);
     b->data = NULL;
     *count = b->count, *first = b->first;
     f->head++;

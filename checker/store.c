@@ -71,8 +71,9 @@ int64_t store_disk_peak(const Store *s)
     return s->level[0].file.peak + s->level[1].file.peak + s->log.peak;
 }
 
-/* Whether a block of len more bytes may stay in memory: the frontier takes
- * at most a quarter of the budget, and leaves the seen set room to grow. */
+/* Whether a block of len more bytes (before packing: at most that after)
+ * may stay in memory: the frontier takes at most a quarter of the budget,
+ * and leaves the seen set room to grow. */
 static bool fits_in_memory(const Store *s, size_t len)
 {
     if (!s->budget) return true;
@@ -101,8 +102,7 @@ int64_t store_flush(Store *s, StoreBuf *b)
     int64_t last = -2;
     pthread_mutex_lock(&s->lock);
     Frontier *f = &s->level[s->fill];
-    bool kept;
-    if (frontier_push(f, b->keys, b->count, s->count, fits_in_memory(s, len), &kept) != 0) goto out;
+    if (frontier_push(f, b->keys, b->count, s->count, fits_in_memory(s, len)) != 0) goto out;
     for (int i = 0; i < b->count; i++)
         if (log_append(s, b->parents[i], b->fps[i]) != 0) goto out;
     s->count += b->count;
@@ -112,7 +112,6 @@ int64_t store_flush(Store *s, StoreBuf *b)
 out:
     pthread_mutex_unlock(&s->lock);
     b->count = 0;
-    if (kept && !(b->keys = malloc((size_t)b->cap * s->key))) return -2;
     return last;
 }
 
