@@ -61,7 +61,8 @@ typedef enum ExprKind {
     E_QUANT,  /* forall/exists binders. body */
     E_ROUND,  /* the round counter */
     E_PHASE,  /* the phase counter */
-    E_NEVER   /* the stamp below every phase */
+    E_NEVER,  /* the stamp below every phase */
+    E_ABSENT  /* `_`: an optional message field left out of a sent tuple */
 } ExprKind;
 
 typedef enum Op {
@@ -217,6 +218,7 @@ typedef struct Field {
     Type *type;
     Expr *lo, *hi;         /* an event argument's range lo..hi (hi excluded), or NULL */
     struct Binder *binder; /* an event argument: the local its body reads */
+    bool optional;         /* a message field declared `name?: T`: may be left out (`_`) */
 } Field;
 
 struct Round {
@@ -227,6 +229,7 @@ struct Round {
     int nfields;
     bool single;   /* declared as `msg T`: m denotes the value itself */
     bool inferred; /* no msg clause: the type comes from the sends */
+    int noptional; /* fields declared optional, at most 64 (set by the checker) */
     Stmt *send;
     Stmt *update;
     Expr *timeout_us, *wait, *goahead, *when;
@@ -242,6 +245,7 @@ struct Decl {
     Expr *init;    /* D_VAR initializer, D_CONST/D_LET/D_DEF body, D_PARAM where */
     int64_t value; /* D_CONST folded */
     bool ghost;    /* D_VAR */
+    bool durable;  /* D_VAR kept across a replacement (stable storage) */
     bool role;     /* D_LET declared with `role` */
     bool used;
     /* D_ENUM */

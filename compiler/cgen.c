@@ -61,7 +61,7 @@ static void emit_structs(Gen *g, hoc_buf *h)
         Round *r = al->rounds[i];
         hoc_buf_printf(h, "/* The message of round %s. */\ntypedef struct %s_msg_%s {\n", r->name,
                        px, r->name);
-        cgen_struct_fields(g, h, r->fields, r->nfields, NULL, 0);
+        cgen_msg_struct(g, h, r);
         hoc_buf_printf(h, "} %s_msg_%s;\n\n", px, r->name);
     }
     hoc_buf_printf(h, "typedef union %s_msg {\n", px);
@@ -339,6 +339,7 @@ static void emit_round_functions(Gen *g, hoc_buf *b, Round *r)
     const char *px = g->px, *rn = r->name;
     g->round = r;
     hoc_buf_printf(b, "/* ---- round %s ---- */\n\n", rn);
+    if (r->noptional) cgen_msg_moves(g, b, r);
     cgen_function(g, b, send_sig(g, rn), M_PROC, body_block, r->send);
     cgen_function(g, b, update_sig(g, rn), M_PROC, body_block, r->update);
     cgen_function(g, b, cgen_fmt(g, "static int32_t %s_goahead_%s(const int64_t *params)", px, rn),
@@ -426,7 +427,7 @@ static void emit_state_tables(Gen *g, hoc_buf *t)
                      all, al->ninputs + al->nvars,
                      cgen_fmt(g,
                               "    {\"hoc_halted\", offsetof(%s_state, hoc_halted), HOC_K_BOOL, "
-                              "1, false, NULL, false, 0},\n",
+                              "1, false, NULL, false, 0, false},\n",
                               px));
     free(all);
     if (al->ninputs)
@@ -479,11 +480,13 @@ static void emit_round_table(Gen *g, hoc_buf *t)
         hoc_buf_printf(
             t,
             "    {\"%s\", sizeof(%s_msg_%s), %s_fields_%s, %d, %s_send_%s_any, %s_update_%s_any,\n"
-            "     %s_goahead_%s, %s_wait_%s, %lld, %s, %s_encode_%s_any, %s_decode_%s_any, %d},\n",
+            "     %s_goahead_%s, %s_wait_%s, %lld, %s, %s_encode_%s_any, %s_decode_%s_any, %d,\n"
+            "     %s, %s},\n",
             rn, px, rn, px, rn, r->nfields, px, rn, px, rn, px, rn, px, rn,
             (long long)(r->timeout_us ? r->timeout_us->ival : 50000),
             r->when ? cgen_fmt(g, "%s_when_%s_any", px, rn) : "NULL", px, rn, px, rn,
-            cgen_wire_size(r));
+            cgen_wire_size(r), r->noptional ? cgen_fmt(g, "%s_copy_%s_any", px, rn) : "NULL",
+            r->noptional ? cgen_fmt(g, "%s_clear_%s_any", px, rn) : "NULL");
     }
     hoc_buf_printf(t, "};\n\n");
 }

@@ -68,20 +68,23 @@ static void body_event(Gen *g, void *arg)
     cgen_stmts(g, e->body->body);
 }
 
-/* A replacement: init afresh, the ghosts put back, then the replaced block. */
+/* A replacement: init afresh, the ghosts and durable variables put back,
+ * then the replaced block. */
 static void body_replaced(Gen *g, void *arg)
 {
     Algo *al = g->algo;
     (void)arg;
     g->use_s = true;
-    bool ghosts = false;
+    bool kept = false;
     for (int i = 0; i < al->nvars; i++)
-        ghosts |= al->vars[i]->ghost;
-    if (ghosts) cgen_line(g, "const %s_state hoc_old = *s; /* ghosts record history */", g->px);
+        kept |= al->vars[i]->ghost || al->vars[i]->durable;
+    if (kept)
+        cgen_line(g, "const %s_state hoc_old = *s; /* ghosts: history; durable: its storage */",
+                  g->px);
     cgen_line(g, "%s_init(s, env, inputs);", g->px);
     for (int i = 0; i < al->nvars; i++) {
         Decl *d = al->vars[i];
-        if (d->ghost)
+        if (d->ghost || d->durable)
             cgen_line(g, "memcpy(&s->%s, &hoc_old.%s, sizeof s->%s);", d->name, d->name, d->name);
     }
     if (al->replaced) cgen_stmts(g, al->replaced->body->body);
@@ -137,8 +140,8 @@ void cgen_event_table(Gen *g, hoc_buf *t)
             bool en = ty->kind == TY_ENUM;
             /* offset: where args[j] is; count: a bytes argument's size */
             hoc_buf_printf(
-                t, "    {\"%s\", %d, %s, %lld, false, %s, false, %d},\n", e->params[j].name, j * 8,
-                cgen_kind_name(ty), ty->kind == TY_BYTES ? (long long)ty->len : 1LL,
+                t, "    {\"%s\", %d, %s, %lld, false, %s, false, %d, false},\n", e->params[j].name,
+                j * 8, cgen_kind_name(ty), ty->kind == TY_BYTES ? (long long)ty->len : 1LL,
                 en ? cgen_fmt(g, "%s_names", ty->enm->name) : "NULL", en ? ty->enm->nmembers : 0);
         }
         if (!e->nparams) hoc_buf_printf(t, "    {0},\n");

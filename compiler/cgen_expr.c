@@ -588,6 +588,8 @@ const char *cgen_expr(Gen *g, Expr *e)
         return e->type && e->type->kind == TY_STAMP ? "hoc_stamp(phase)" : "phase";
     case E_NEVER:
         return "HOC_NEVER";
+    case E_ABSENT: /* emit_optional writes nothing for it: never reached */
+        return "0";
     case E_UNARY:
         if (e->op == OP_NOT) return cgen_fmt(g, "!%s", cgen_expr(g, e->a));
         if (e->a->kind == E_INT) return cgen_fmt(g, "(-%s)", cgen_expr(g, e->a));

@@ -107,6 +107,16 @@ int cgen_wire_size(const Round *r);
 /* Appends the members of a struct holding fields f then variables vars,
  * widest first so that no padding falls between them. */
 void cgen_struct_fields(Gen *g, hoc_buf *b, Field *f, int nf, Decl **vars, int nv);
+/* Appends the members of round r's message struct: with optional fields,
+ * the presence mask and the fixed fields (the header), then the optional. */
+void cgen_msg_struct(Gen *g, hoc_buf *b, const Round *r);
+/* The statement marking optional field i of r present in the message m. */
+const char *cgen_opt_mark(Gen *g, const Round *r, int i, const char *m);
+/* The size of the header of r's message (r has optional fields), in C. */
+const char *cgen_msg_header(Gen *g, const Round *r);
+/* Appends PREFIX_copy_R and PREFIX_clear_R (r has optional fields): what
+ * moves a message into a mailbox and out of it at the cost of what it holds. */
+void cgen_msg_moves(Gen *g, hoc_buf *b, const Round *r);
 /* Appends the hoc_field table tname describing the members of struct sname
  * (fields f, then vars, then the C initialisers in extra if not NULL). */
 void cgen_field_table(Gen *g, hoc_buf *b, const char *tname, const char *sname, Field *f, int nf,

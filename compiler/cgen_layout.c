@@ -107,11 +107,21 @@ static int wire_size(const Type *t)
     return scalar_size(t->kind);
 }
 
+/* Whether t's scalars are bytes: a block, or an array of them, sent as
+ * its length less trailing zeros and that many bytes. */
+static bool bytes_like(const Type *t)
+{
+    return innermost(t)->kind == TY_BYTES;
+}
+
 int cgen_wire_size(const Round *r)
 {
-    int wire = 0;
-    for (int i = 0; i < r->nfields; i++)
-        wire += wire_size(r->fields[i].type) + (r->fields[i].type->kind == TY_BYTES ? 4 : 0);
+    int wire = r->noptional ? 8 : 0; /* the presence mask */
+    for (int i = 0; i < r->nfields; i++) {
+        const Type *t = r->fields[i].type;
+        bool block = t->kind == TY_BYTES || (r->fields[i].optional && bytes_like(t));
+        wire += wire_size(t) + (block ? 4 : 0);
+    }
     return wire;
 }
 
@@ -143,6 +153,99 @@ void cgen_struct_fields(Gen *g, hoc_buf *b, Field *f, int nf, Decl **vars, int n
     }
 }
 
+/* r's fields that are (or are not) optional, in declaration order. */
+static Field *fields_opt(Gen *g, const Round *r, bool optional, int *n)
+{
+    Field *f = arena_alloc(g->a, sizeof *f * (size_t)(r->nfields ? r->nfields : 1));
+    *n = 0;
+    for (int i = 0; i < r->nfields; i++)
+        if (r->fields[i].optional == optional) f[(*n)++] = r->fields[i];
+    return f;
+}
+
+/* The optional field that comes first in r's struct: the widest. */
+static const char *first_optional(const Round *r)
+{
+    for (int al = 8; al >= 1; al /= 2)
+        for (int i = 0; i < r->nfields; i++)
+            if (r->fields[i].optional && scalar_align(r->fields[i].type) == al)
+                return r->fields[i].name;
+    return NULL;
+}
+
+void cgen_msg_struct(Gen *g, hoc_buf *b, const Round *r)
+{
+    if (!r->noptional) {
+        cgen_struct_fields(g, b, r->fields, r->nfields, NULL, 0);
+        return;
+    }
+    int nreq, nopt;
+    Field *req = fields_opt(g, r, false, &nreq), *opt = fields_opt(g, r, true, &nopt);
+    hoc_buf_printf(b, "    uint64_t hoc_has; /* bit i: the i-th optional field is present */\n");
+    cgen_struct_fields(g, b, req, nreq, NULL, 0);
+    hoc_buf_printf(b, "    /* optional: copied, sent and cleared only when present, zero when "
+                      "absent */\n");
+    cgen_struct_fields(g, b, opt, nopt, NULL, 0);
+}
+
+/* The bit of optional field i of r in its presence mask. */
+static int opt_bit(const Round *r, int i)
+{
+    int k = 0;
+    for (int j = 0; j < i; j++)
+        k += r->fields[j].optional;
+    return k;
+}
+
+/* The C condition that optional field i of r is present in *m. */
+static const char *has_bit(Gen *g, const Round *r, int i, const char *m)
+{
+    return cgen_fmt(g, "(%s->hoc_has & ((uint64_t)1 << %d))", m, opt_bit(r, i));
+}
+
+const char *cgen_opt_mark(Gen *g, const Round *r, int i, const char *m)
+{
+    return cgen_fmt(g, "%s.hoc_has |= (uint64_t)1 << %d;", m, opt_bit(r, i));
+}
+
+const char *cgen_msg_header(Gen *g, const Round *r)
+{
+    return cgen_fmt(g, "offsetof(%s_msg_%s, %s)", g->px, r->name, first_optional(r));
+}
+
+void cgen_msg_moves(Gen *g, hoc_buf *b, const Round *r)
+{
+    const char *px = g->px, *rn = r->name, *hdr = cgen_msg_header(g, r);
+    hoc_buf_printf(b,
+                   "/* Copies the fixed fields and the present optional ones of *src into *dst:\n"
+                   " * a mailbox slot, whose absent fields are zero (cleared below). Not\n"
+                   " * inlined: a sender's message leaves absent fields uninitialised, which the\n"
+                   " * compiler cannot tell the mask keeps it from reading. */\n"
+                   "static __attribute__((noinline)) void %s_copy_%s(%s_msg_%s *dst, const "
+                   "%s_msg_%s *src)\n{\n"
+                   "    memcpy(dst, src, %s);\n",
+                   px, rn, px, rn, px, rn, hdr);
+    for (int i = 0; i < r->nfields; i++)
+        if (r->fields[i].optional)
+            hoc_buf_printf(b, "    if %s memcpy(&dst->%s, &src->%s, sizeof dst->%s);\n",
+                           has_bit(g, r, i, "src"), r->fields[i].name, r->fields[i].name,
+                           r->fields[i].name);
+    hoc_buf_printf(b,
+                   "}\n\n/* Zeroes *m, reading its presence mask for what may be nonzero. */\n"
+                   "static void %s_clear_%s(%s_msg_%s *m)\n{\n",
+                   px, rn, px, rn);
+    for (int i = 0; i < r->nfields; i++)
+        if (r->fields[i].optional)
+            hoc_buf_printf(b, "    if %s memset(&m->%s, 0, sizeof m->%s);\n", has_bit(g, r, i, "m"),
+                           r->fields[i].name, r->fields[i].name);
+    hoc_buf_printf(b, "    memset(m, 0, %s);\n}\n\n", hdr);
+    hoc_buf_printf(b,
+                   "static void %s_copy_%s_any(void *dst, const void *src)\n{\n"
+                   "    %s_copy_%s(dst, src);\n}\n\n"
+                   "static void %s_clear_%s_any(void *m)\n{\n    %s_clear_%s(m);\n}\n\n",
+                   px, rn, px, rn, px, rn, px, rn);
+}
+
 void cgen_field_table(Gen *g, hoc_buf *b, const char *tname, const char *sname, Field *f, int nf,
                       Decl **vars, int nv, const char *extra)
 {
@@ -151,11 +254,12 @@ void cgen_field_table(Gen *g, hoc_buf *b, const char *tname, const char *sname, 
         const char *name = i < nf ? f[i].name : vars[i - nf]->name;
         const Type *t = i < nf ? f[i].type : vars[i - nf]->type, *in = innermost(t);
         bool ghost = i >= nf && vars[i - nf]->ghost;
-        hoc_buf_printf(b, "    {\"%s\", offsetof(%s, %s), %s, %s, %s, %s, %s, %d},\n", name, sname,
-                       name, cgen_kind_name(t), count_expr(g, t), ghost ? "true" : "false",
+        bool durable = i >= nf && vars[i - nf]->durable;
+        hoc_buf_printf(b, "    {\"%s\", offsetof(%s, %s), %s, %s, %s, %s, %s, %d, %s},\n", name,
+                       sname, name, cgen_kind_name(t), count_expr(g, t), ghost ? "true" : "false",
                        in->kind == TY_ENUM ? cgen_fmt(g, "%s_names", in->enm->name) : "NULL",
                        t->kind == TY_ARRAY && t->len < 0 ? "true" : "false",
-                       in->kind == TY_ENUM ? in->enm->nmembers : 0);
+                       in->kind == TY_ENUM ? in->enm->nmembers : 0, durable ? "true" : "false");
     }
     hoc_buf_printf(b, "%s};\n\n", extra ? extra : "");
 }
@@ -173,8 +277,8 @@ typedef struct Slot {
     const char *at;   /* where it lies in buf */
 } Slot;
 
-/* Field i of r, which starts off bytes into the message on the wire. */
-static Slot wire_slot(Gen *g, const Round *r, int i, int off, const char *qual)
+/* Field i of r, which starts at buf + off on the wire (off a C expression). */
+static Slot wire_slot(Gen *g, const Round *r, int i, const char *off, const char *qual)
 {
     Slot s = {.t = r->fields[i].type};
     const char *name = r->fields[i].name;
@@ -184,7 +288,7 @@ static Slot wire_slot(Gen *g, const Round *r, int i, int off, const char *qual)
     s.ct = s.in->kind == TY_BYTES ? "uint8_t" : cgen_ctype(g, s.in);
     s.elem =
         s.flat ? cgen_fmt(g, "((%s%s *)m->%s)[i]", qual, s.ct, name) : cgen_fmt(g, "m->%s", name);
-    s.at = s.flat ? cgen_fmt(g, "buf + %d + %d * i", off, s.each) : cgen_fmt(g, "buf + %d", off);
+    s.at = s.flat ? cgen_fmt(g, "buf + %s + %d * i", off, s.each) : cgen_fmt(g, "buf + %s", off);
     return s;
 }
 
@@ -197,88 +301,150 @@ const char *cgen_codec_sig(Gen *g, const Round *r, bool decode)
                     r->name, g->px, r->name);
 }
 
-/* The statements writing the fixed-width fields of r at their offsets. */
-static void emit_puts(Gen *g, hoc_buf *b, const Round *r)
+/* The statements writing field i of r at buf + off. */
+static void put_field(Gen *g, hoc_buf *b, const Round *r, int i, const char *off, const char *ind)
 {
-    for (int i = 0, off = 0; i < r->nfields; off += wire_size(r->fields[i++].type)) {
-        Slot s = wire_slot(g, r, i, off, "const ");
-        if (s.flat) hoc_buf_printf(b, "    for (int i = 0; i < %s; i++)\n    ", count_expr(g, s.t));
-        if (s.each == 8)
-            hoc_buf_printf(b, "    hoc_put_u64(%s, (uint64_t)%s);\n", s.at, s.elem);
-        else if (s.each == 4)
-            hoc_buf_printf(b, "    hoc_put_u32(%s, (uint32_t)%s);\n", s.at, s.elem);
-        else
-            hoc_buf_printf(b, "    *(%s) = (uint8_t)%s;\n", s.at, s.elem);
-    }
+    Slot s = wire_slot(g, r, i, off, "const ");
+    if (s.flat) hoc_buf_printf(b, "%sfor (int i = 0; i < %s; i++)\n    ", ind, count_expr(g, s.t));
+    if (s.each == 8)
+        hoc_buf_printf(b, "%shoc_put_u64(%s, (uint64_t)%s);\n", ind, s.at, s.elem);
+    else if (s.each == 4)
+        hoc_buf_printf(b, "%shoc_put_u32(%s, (uint32_t)%s);\n", ind, s.at, s.elem);
+    else
+        hoc_buf_printf(b, "%s*(%s) = (uint8_t)%s;\n", ind, s.at, s.elem);
 }
 
-/* The statements reading the fixed-width fields of r. Bytes no encoder
+/* The statements reading field i of r from buf + off. Bytes no encoder
  * writes (a bool past 1, an enum past its members) are refused: a peer's
  * message cannot put a value outside its type in a state. */
-static void emit_gets(Gen *g, hoc_buf *b, const Round *r)
+static void get_field(Gen *g, hoc_buf *b, const Round *r, int i, const char *off, const char *in0)
 {
-    for (int i = 0, off = 0; i < r->nfields; off += wire_size(r->fields[i++].type)) {
-        Slot s = wire_slot(g, r, i, off, "");
-        const char *ind = s.flat ? "        " : "    ";
-        if (s.flat) hoc_buf_printf(b, "    for (int i = 0; i < %s; i++) {\n", count_expr(g, s.t));
-        if (s.each == 8) {
-            hoc_buf_printf(b, "%s%s = (%s)hoc_get_u64(%s);\n", ind, s.elem, s.ct, s.at);
-        } else if (s.each == 4) {
-            hoc_buf_printf(b, "%suint32_t v%d = hoc_get_u32(%s);\n", ind, i, s.at);
-            if (s.in->kind == TY_ENUM)
-                hoc_buf_printf(b, "%sif (v%d >= %d) return -1;\n", ind, i, s.in->enm->nmembers);
-            hoc_buf_printf(b, "%s%s = (int32_t)v%d;\n", ind, s.elem, i);
-        } else if (s.in->kind == TY_BOOL) {
-            hoc_buf_printf(b, "%sif (*(%s) > 1) return -1;\n%s%s = *(%s) != 0;\n", ind, s.at, ind,
-                           s.elem, s.at);
-        } else {
-            hoc_buf_printf(b, "%s%s = *(%s);\n", ind, s.elem, s.at);
-        }
-        if (s.flat) hoc_buf_printf(b, "    }\n");
+    Slot s = wire_slot(g, r, i, off, "");
+    const char *ind = s.flat ? cgen_fmt(g, "%s    ", in0) : in0;
+    if (s.flat) hoc_buf_printf(b, "%sfor (int i = 0; i < %s; i++) {\n", in0, count_expr(g, s.t));
+    if (s.each == 8) {
+        hoc_buf_printf(b, "%s%s = (%s)hoc_get_u64(%s);\n", ind, s.elem, s.ct, s.at);
+    } else if (s.each == 4) {
+        hoc_buf_printf(b, "%suint32_t v%d = hoc_get_u32(%s);\n", ind, i, s.at);
+        if (s.in->kind == TY_ENUM)
+            hoc_buf_printf(b, "%sif (v%d >= %d) return -1;\n", ind, i, s.in->enm->nmembers);
+        hoc_buf_printf(b, "%s%s = (int32_t)v%d;\n", ind, s.elem, i);
+    } else if (s.in->kind == TY_BOOL) {
+        hoc_buf_printf(b, "%sif (*(%s) > 1) return -1;\n%s%s = *(%s) != 0;\n", ind, s.at, ind,
+                       s.elem, s.at);
+    } else {
+        hoc_buf_printf(b, "%s%s = *(%s);\n", ind, s.elem, s.at);
+    }
+    if (s.flat) hoc_buf_printf(b, "%s}\n", in0);
+}
+
+/* The fixed-width fields of r (in f) at their offsets, writing or reading. */
+static void emit_fixed(Gen *g, hoc_buf *b, const Round *f, bool decode)
+{
+    for (int i = 0, off = 0; i < f->nfields; off += wire_size(f->fields[i++].type)) {
+        const char *at = cgen_fmt(g, "%d", off);
+        if (decode)
+            get_field(g, b, f, i, at, "    ");
+        else
+            put_field(g, b, f, i, at, "    ");
     }
 }
 
 /* ---- messages with bytes fields: the fixed-width fields first, then each
  * bytes field as u32 L and its first L bytes, L its length less trailing
- * zeros: a batch in a large block costs what it holds, not the block ---- */
+ * zeros: a batch in a large block costs what it holds, not the block. A
+ * message with optional fields has its presence mask (u64) after the fixed
+ * fields, then its bytes fields, then each present optional field: a
+ * block, or an array of blocks, as a bytes field is, any other as fixed.
+ * An absent field costs nothing, and its decoder leaves it as it was ---- */
+
+/* Whether field i of r is written as a length and bytes. */
+static bool is_block(const Round *r, int i)
+{
+    return r->fields[i].type->kind == TY_BYTES ||
+           (r->fields[i].optional && bytes_like(r->fields[i].type));
+}
 
 static bool has_block(const Round *r)
 {
     for (int i = 0; i < r->nfields; i++)
-        if (r->fields[i].type->kind == TY_BYTES) return true;
+        if (is_block(r, i) || r->fields[i].optional) return true;
     return false;
 }
 
-/* r without its bytes fields: the fixed part of its message. */
+/* r without its bytes and optional fields: the fixed part of its message. */
 static Round fixed_part(Gen *g, const Round *r)
 {
     Round f = *r;
     f.fields = arena_alloc(g->a, sizeof *f.fields * (size_t)(r->nfields ? r->nfields : 1));
     f.nfields = 0;
+    f.noptional = 0;
     for (int i = 0; i < r->nfields; i++)
-        if (r->fields[i].type->kind != TY_BYTES) f.fields[f.nfields++] = r->fields[i];
+        if (!is_block(r, i) && !r->fields[i].optional) f.fields[f.nfields++] = r->fields[i];
     return f;
 }
 
-/* The statements writing (or reading) r's bytes fields from offset o on. */
-static void emit_blocks(hoc_buf *b, const Round *r, bool decode)
+/* Writes (or reads) field i of r, a block, at offset o, and moves o past it,
+ * in a C block that begins with open ("{", or "if (...) {"). */
+static void emit_block(hoc_buf *b, const Round *r, int i, bool decode, const char *open)
 {
-    for (int i = 0; i < r->nfields; i++) {
-        if (r->fields[i].type->kind != TY_BYTES) continue;
-        const char *nm = r->fields[i].name;
-        if (decode) { /* a length past the block, or past the frame, is refused */
-            hoc_buf_printf(b, "    {\n        if (len - o < 4) return -1;\n");
-            hoc_buf_printf(b, "        size_t l = hoc_get_u32(buf + o);\n");
-            hoc_buf_printf(b, "        if (l > sizeof m->%s || len - o - 4 < l) return -1;\n", nm);
-            hoc_buf_printf(b, "        memcpy(m->%s, buf + o + 4, l);\n", nm);
-        } else {
-            hoc_buf_printf(b, "    {\n        size_t l = hoc_bytes_used(m->%s, sizeof m->%s);\n",
-                           nm, nm);
-            hoc_buf_printf(b, "        hoc_put_u32(buf + o, (uint32_t)l);\n");
-            hoc_buf_printf(b, "        memcpy(buf + o + 4, m->%s, l);\n", nm);
-        }
-        hoc_buf_printf(b, "        o += 4 + l;\n    }\n");
+    const char *nm = r->fields[i].name;
+    hoc_buf_printf(b, "    %s\n", open);
+    if (decode) { /* a length past the block, or past the frame, is refused */
+        hoc_buf_printf(b, "        if (len - o < 4) return -1;\n");
+        hoc_buf_printf(b, "        size_t l = hoc_get_u32(buf + o);\n");
+        hoc_buf_printf(b, "        if (l > sizeof m->%s || len - o - 4 < l) return -1;\n", nm);
+        hoc_buf_printf(b, "        memcpy(m->%s, buf + o + 4, l);\n", nm);
+        if (r->fields[i].optional) /* not zeroed beforehand: only the header is */
+            hoc_buf_printf(b, "        memset((uint8_t *)m->%s + l, 0, sizeof m->%s - l);\n", nm,
+                           nm);
+    } else {
+        hoc_buf_printf(b,
+                       "        size_t l = hoc_bytes_used((const uint8_t *)m->%s, sizeof m->%s);\n",
+                       nm, nm);
+        hoc_buf_printf(b, "        hoc_put_u32(buf + o, (uint32_t)l);\n");
+        hoc_buf_printf(b, "        memcpy(buf + o + 4, m->%s, l);\n", nm);
     }
+    hoc_buf_printf(b, "        o += 4 + l;\n    }\n");
+}
+
+/* Writes (or reads) the present optional field i of r at offset o. */
+static void emit_optional(Gen *g, hoc_buf *b, const Round *r, int i, bool decode)
+{
+    const char *open = cgen_fmt(g, "if %s {", has_bit(g, r, i, "m"));
+    if (is_block(r, i)) {
+        emit_block(b, r, i, decode, open);
+        return;
+    }
+    int size = wire_size(r->fields[i].type);
+    hoc_buf_printf(b, "    %s\n", open);
+    if (decode) {
+        hoc_buf_printf(b, "        if (len - o < %d) return -1;\n", size);
+        get_field(g, b, r, i, "o", "        ");
+    } else {
+        put_field(g, b, r, i, "o", "        ");
+    }
+    hoc_buf_printf(b, "        o += %d;\n    }\n", size);
+}
+
+/* The statements after the fixed part: the mask, the blocks, the optional fields. */
+static void emit_rest(Gen *g, hoc_buf *b, const Round *r, int fixed, bool decode)
+{
+    hoc_buf_printf(b, "    size_t o = %d;\n", fixed);
+    if (r->noptional) {
+        if (decode) {
+            hoc_buf_printf(b, "    m->hoc_has = hoc_get_u64(buf + o);\n");
+            if (r->noptional < 64) /* a bit no field has: not a message of ours */
+                hoc_buf_printf(b, "    if (m->hoc_has >> %d) return -1;\n", r->noptional);
+        } else {
+            hoc_buf_printf(b, "    hoc_put_u64(buf + o, m->hoc_has);\n");
+        }
+        hoc_buf_printf(b, "    o += 8;\n");
+    }
+    for (int i = 0; i < r->nfields; i++)
+        if (is_block(r, i) && !r->fields[i].optional) emit_block(b, r, i, decode, "{");
+    for (int i = 0; i < r->nfields; i++)
+        if (r->fields[i].optional) emit_optional(g, b, r, i, decode);
 }
 
 void cgen_codec(Gen *g, hoc_buf *b, Round *r)
@@ -286,25 +452,26 @@ void cgen_codec(Gen *g, hoc_buf *b, Round *r)
     int wire = cgen_wire_size(r);
     bool blocks = has_block(r);
     Round f = blocks ? fixed_part(g, r) : *r;
-    int fixed = cgen_wire_size(&f);
+    int fixed = cgen_wire_size(&f), least = fixed + (r->noptional ? 8 : 0);
     hoc_buf_printf(b, "%s\n{\n", cgen_codec_sig(g, r, false));
     hoc_buf_printf(b, "    if (cap < %d) return -1;\n", wire);
-    emit_puts(g, b, &f);
+    emit_fixed(g, b, &f, false);
     if (blocks) {
-        hoc_buf_printf(b, "    size_t o = %d;\n", fixed);
-        emit_blocks(b, r, false);
+        emit_rest(g, b, r, fixed, false);
         hoc_buf_printf(b, "    return (int)o;\n}\n\n");
     } else {
         hoc_buf_printf(b, "    return %d;\n}\n\n", wire);
     }
     hoc_buf_printf(b, "%s\n{\n", cgen_codec_sig(g, r, true));
-    if (!blocks || fixed > 0) /* (len < 0 cannot be) */
-        hoc_buf_printf(b, "    if (len %s %d) return -1;\n", blocks ? "<" : "!=", fixed);
-    hoc_buf_printf(b, "    memset(m, 0, sizeof *m);\n");
-    emit_gets(g, b, &f);
+    if (!blocks || least > 0) /* (len < 0 cannot be) */
+        hoc_buf_printf(b, "    if (len %s %d) return -1;\n", blocks ? "<" : "!=", least);
+    if (r->noptional) /* the optional fields are written only when present */
+        hoc_buf_printf(b, "    memset(m, 0, %s);\n", cgen_msg_header(g, r));
+    else
+        hoc_buf_printf(b, "    memset(m, 0, sizeof *m);\n");
+    emit_fixed(g, b, &f, true);
     if (blocks) {
-        hoc_buf_printf(b, "    size_t o = %d;\n", fixed);
-        emit_blocks(b, r, true);
+        emit_rest(g, b, r, fixed, true);
         hoc_buf_printf(b, "    return o == len ? (int)o : -1;\n}\n\n");
     } else {
         hoc_buf_printf(b, "    return %d;\n}\n\n", wire);

@@ -120,18 +120,58 @@ static void emit_assign(Gen *g, Stmt *s)
     if (cond) cgen_close(g);
 }
 
-/* Fills the message struct `m` from a send's payload. */
+/* Fills optional field i of the message m from v: `_` leaves it out, and
+ * `c ? v : _` computes v only when c holds. */
+static void emit_optional(Gen *g, const char *m, int i, Expr *v)
+{
+    Round *r = g->round;
+    const char *dst = cgen_fmt(g, "%s.%s", m, r->fields[i].name);
+    if (v->kind == E_ABSENT) return;
+    bool cond = v->kind == E_COND && (v->b->kind == E_ABSENT || v->c->kind == E_ABSENT);
+    if (cond) {
+        const char *c = cgen_expr(g, v->a);
+        cgen_line(g, v->b->kind == E_ABSENT ? "if (!(%s)) {" : "if (%s) {", c);
+        g->indent++;
+        v = v->b->kind == E_ABSENT ? v->c : v->b;
+    }
+    cgen_copy(g, dst, cgen_expr(g, v), r->fields[i].type);
+    cgen_line(g, "%s", cgen_opt_mark(g, r, i, m));
+    if (cond) cgen_close(g);
+}
+
+/* Fills the message struct `m` from a send's payload. With optional
+ * fields, only the header is zeroed: the absent fields are never read. */
 static void emit_payload(Gen *g, const char *m, Expr *payload)
 {
     Round *r = g->round;
     cgen_line(g, "%s_msg_%s %s;", g->px, r->name, m);
-    cgen_line(g, "memset(&%s, 0, sizeof %s);", m, m);
+    if (r->noptional)
+        cgen_line(g, "memset(&%s, 0, %s);", m, cgen_msg_header(g, r));
+    else
+        cgen_line(g, "memset(&%s, 0, sizeof %s);", m, m);
     for (int i = 0; i < r->nfields; i++) {
         Expr *v = payload->kind == E_TUPLE ? payload->args[i] : payload;
+        if (r->fields[i].optional) {
+            emit_optional(g, m, i, v);
+            continue;
+        }
         const char *val = cgen_expr(g, v);
         const Type *ft = r->fields[i].type;
         cgen_copy(g, cgen_fmt(g, "%s.%s", m, r->fields[i].name), val, ft);
     }
+}
+
+/* Puts the message m in out[p]: a later send to the same recipient
+ * replaces an earlier one, whose present fields are cleared first. */
+static void deliver(Gen *g, const char *p, const char *m)
+{
+    Round *r = g->round;
+    if (!r->noptional) {
+        cgen_line(g, "out[%s] = %s;", p, m);
+        return;
+    }
+    cgen_line(g, "if (hoc_set_has(*to, %s)) %s_clear_%s(&out[%s]);", p, g->px, r->name, p);
+    cgen_line(g, "%s_copy_%s(&out[%s], &%s);", g->px, r->name, p, m);
 }
 
 static void emit_send(Gen *g, Stmt *s)
@@ -142,14 +182,20 @@ static void emit_send(Gen *g, Stmt *s)
     g->indent++;
     emit_payload(g, m, s->rhs);
     const char *n = cgen_n(g);
-    if (!s->lhs) { /* broadcast */
+    if (!s->lhs && !g->round->noptional) { /* broadcast */
         cgen_line(g, "for (int32_t hoc_p = 0; hoc_p < %s; hoc_p++) out[hoc_p] = %s;", n, m);
+        cgen_line(g, "*to = hoc_set_all((int32_t)%s);", n);
+    } else if (!s->lhs) {
+        cgen_line(g, "for (int32_t hoc_p = 0; hoc_p < %s; hoc_p++) {", n);
+        g->indent++;
+        deliver(g, "hoc_p", m);
+        cgen_close(g);
         cgen_line(g, "*to = hoc_set_all((int32_t)%s);", n);
     } else if (s->lhs->type->kind == TY_SET) {
         const char *dest = cgen_temp(g, "dest");
         cgen_line(g, "hoc_set %s = %s & hoc_set_all((int32_t)%s);", dest, cgen_expr(g, s->lhs), n);
         cgen_set_loop(g, "hoc_p", dest);
-        cgen_line(g, "out[hoc_p] = %s;", m);
+        deliver(g, "hoc_p", m);
         cgen_close(g);
         cgen_line(g, "*to |= %s;", dest);
     } else {
@@ -157,7 +203,7 @@ static void emit_send(Gen *g, Stmt *s)
         cgen_line(g, "int64_t %s = %s;", dest, cgen_expr(g, s->lhs));
         cgen_line(g, "if (%s >= 0 && %s < %s) {", dest, dest, n);
         g->indent++;
-        cgen_line(g, "out[%s] = %s;", dest, m);
+        deliver(g, dest, m);
         cgen_line(g, "*to |= hoc_set_one(%s);", dest);
         cgen_close(g);
     }

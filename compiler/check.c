@@ -922,6 +922,11 @@ static Type *check_expr_inner(Checker *c, Expr *e)
         for (int i = 0; i < e->nargs; i++)
             expect(c, e->args[i], TY_PID, "a set element");
         return c->t_set;
+    case E_ABSENT:
+        diag_error(c->d, e->pos,
+                   "_ leaves out an optional message field: it can only be an element of a sent "
+                   "tuple (or a branch of ?: there) for a field declared optional, as in d?: int");
+        return c->t_err;
     case E_TUPLE:
         diag_error(c->d, e->pos, "a tuple can only be sent");
         for (int i = 0; i < e->nargs; i++)
@@ -982,6 +987,32 @@ static bool assignable_type(const Type *t)
     return t->kind != TY_MBOX && t->kind != TY_MSG && t->kind != TY_VOID && t->kind != TY_UNKNOWN;
 }
 
+/* An element of a sent tuple: a value of field f's type, or, for an
+ * optional field, `_` (left out) or `c ? v : _` (`c ? _ : v`), whose `_`
+ * takes f's type so that every tool reads it as f's zero. */
+static void check_element(Checker *c, Expr *e, const Field *f)
+{
+    Expr *v = e;
+    if (e->kind == E_COND && (e->b->kind == E_ABSENT || e->c->kind == E_ABSENT)) {
+        expect(c, e->a, TY_BOOL, "a condition");
+        v = e->b->kind == E_ABSENT ? e->c : e->b;
+        e->type = f->type;
+    }
+    Expr *absent = e->kind == E_ABSENT ? e : e != v ? (v == e->b ? e->c : e->b) : NULL;
+    if (absent) {
+        absent->type = f->type;
+        if (!f->optional)
+            diag_error(c->d, absent->pos,
+                       "field '%s' is not optional: declare it %s?: %s to leave it out with _",
+                       f->name, f->name, tn(c, f->type));
+        if (v == e) return;
+    }
+    Type *t = check_expr(c, v);
+    if (!fits(c, v, t, f->type))
+        diag_error(c->d, v->pos, "field '%s' of the message is %s, not %s", f->name, tn(c, f->type),
+                   tn(c, t));
+}
+
 static void check_send(Checker *c, Stmt *s)
 {
     Round *r = c->round;
@@ -1008,12 +1039,8 @@ static void check_send(Checker *c, Stmt *s)
                        r->nfields == 1 ? "" : "s", m->nargs);
             return;
         }
-        for (int i = 0; i < m->nargs; i++) {
-            Type *t = check_expr(c, m->args[i]);
-            if (!fits(c, m->args[i], t, r->fields[i].type))
-                diag_error(c->d, m->args[i]->pos, "field '%s' of the message is %s, not %s",
-                           r->fields[i].name, tn(c, r->fields[i].type), tn(c, t));
-        }
+        for (int i = 0; i < m->nargs; i++)
+            check_element(c, m->args[i], &r->fields[i]);
         return;
     }
     Type *t = check_expr(c, m);
@@ -1220,6 +1247,10 @@ static void check_round(Checker *c, Round *r)
                            r->fields[i].name);
         if (strcmp(r->fields[i].name, "sender") == 0)
             diag_error(c->d, r->fields[i].pos, "'sender' is the built-in field of every message");
+        if (r->fields[i].optional && ++r->noptional == 65)
+            diag_error(c->d, r->fields[i].pos,
+                       "a message has at most 64 optional fields (one bit each of its presence "
+                       "mask)");
     }
     c->ctx = C_SEND;
     c->scope = NULL;
@@ -1334,6 +1365,16 @@ static void declare_member(Checker *c, Algo *al, Decl *d, const Decl *n)
 
 static void check_progress(Checker *c, Algo *al, Decl *d);
 
+/* Only a message's field may be left out: an argument always has a value. */
+static void not_optional(Checker *c, const Field *f)
+{
+    if (f->optional)
+        diag_error(c->d, f->pos,
+                   "only a message field can be optional (%s?: ...); an argument always has a "
+                   "value",
+                   f->name);
+}
+
 /* An event argument: an int, bool, pid or enum, passed as an int64, or a
  * bytes[K], passed as K bytes or as an int standing for them (like a bytes
  * input). A range lo..hi is fixed by the params and bounds what the drivers
@@ -1343,6 +1384,7 @@ static void check_event_arg(Checker *c, Decl *d, int i)
 {
     Field *f = &d->params[i];
     resolve_type(c, f->type);
+    not_optional(c, f);
     TypeKind k = f->type->kind;
     if (!is_err(f->type) && k != TY_INT && k != TY_BOOL && k != TY_PID && k != TY_ENUM &&
         k != TY_BYTES)
@@ -1487,6 +1529,7 @@ static void check_def(Checker *c, Decl *d)
     if (d->ret) resolve_type(c, d->ret);
     for (int i = 0; i < d->nparams; i++) {
         resolve_type(c, d->params[i].type);
+        not_optional(c, &d->params[i]);
         for (int j = 0; j < i; j++)
             if (strcmp(d->params[i].name, d->params[j].name) == 0)
                 diag_error(c->d, d->params[i].pos, "parameter '%s' is declared twice",

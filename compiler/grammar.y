@@ -87,7 +87,10 @@ params(A) ::= . { A = parse_fields(ps, NULL, NULL); }
 params(A) ::= fields(F). { A = F; }
 fields(A) ::= field(F). { A = parse_fields(ps, NULL, &F); }
 fields(A) ::= fields(B) COMMA field(F). { A = parse_fields(ps, B, &F); }
-field(A) ::= IDENT(N) COLON type(T). { A.name = N.s; A.pos = N.pos; A.type = T; A.lo = A.hi = NULL; }
+field(A) ::= IDENT(N) COLON type(T).
+    { A.name = N.s; A.pos = N.pos; A.type = T; A.lo = A.hi = NULL; A.optional = false; }
+field(A) ::= IDENT(N) QUESTION COLON type(T).
+    { A.name = N.s; A.pos = N.pos; A.type = T; A.lo = A.hi = NULL; A.optional = true; }
 
 type(A) ::= TINT. { A = ast_type(ps->arena, TY_INT); }
 type(A) ::= TBOOL. { A = ast_type(ps->arena, TY_BOOL); }
@@ -126,6 +129,10 @@ member(A) ::= GHOST VAR IDENT(N) COLON type(T) SEMI.
     { A = ast_decl(ps->arena, D_VAR, N.pos, N.s); A->type = T; A->ghost = true; }
 member(A) ::= GHOST VAR IDENT(N) COLON type(T) ASSIGN expr(E) SEMI.
     { A = ast_decl(ps->arena, D_VAR, N.pos, N.s); A->type = T; A->init = E; A->ghost = true; }
+member(A) ::= DURABLE VAR IDENT(N) COLON type(T) SEMI.
+    { A = ast_decl(ps->arena, D_VAR, N.pos, N.s); A->type = T; A->durable = true; }
+member(A) ::= DURABLE VAR IDENT(N) COLON type(T) ASSIGN expr(E) SEMI.
+    { A = ast_decl(ps->arena, D_VAR, N.pos, N.s); A->type = T; A->init = E; A->durable = true; }
 member(A) ::= ORACLE IDENT(N) COLON type(T) SEMI.
     { A = ast_decl(ps->arena, D_ORACLE, N.pos, N.s); A->type = T; }
 member(A) ::= LET IDENT(N) ASSIGN expr(E) SEMI.
@@ -161,7 +168,7 @@ efields(A) ::= efield(F). { A = parse_fields(ps, NULL, &F); }
 efields(A) ::= efields(B) COMMA efield(F). { A = parse_fields(ps, B, &F); }
 efield(A) ::= field(F). { A = F; }
 efield(A) ::= IDENT(N) COLON type(T) IN expr(L) DOTDOT expr(H).
-    { A.name = N.s; A.pos = N.pos; A.type = T; A.lo = L; A.hi = H; }
+    { A.name = N.s; A.pos = N.pos; A.type = T; A.lo = L; A.hi = H; A.optional = false; }
 
 /* ---- rounds ---- */
 round(A) ::= rhead(R) LBRACE sendpart(S) updatepart(U) progress RBRACE.
@@ -229,6 +236,7 @@ expr(A) ::= INT(T). { A = ast_expr(ps->arena, E_INT, T.pos); A->ival = T.ival; }
 expr(A) ::= TRUE(T). { A = ast_expr(ps->arena, E_BOOL, T.pos); A->ival = 1; }
 expr(A) ::= FALSE(T). { A = ast_expr(ps->arena, E_BOOL, T.pos); A->ival = 0; }
 expr(A) ::= NEVER(T). { A = ast_expr(ps->arena, E_NEVER, T.pos); }
+expr(A) ::= UNDERSCORE(T). { A = ast_expr(ps->arena, E_ABSENT, T.pos); }
 expr(A) ::= IDENT(T). { A = ast_expr(ps->arena, E_NAME, T.pos); A->name = T.s; }
 expr(A) ::= ROUND(T). { A = ast_expr(ps->arena, E_ROUND, T.pos); }
 expr(A) ::= PHASE(T). { A = ast_expr(ps->arena, E_PHASE, T.pos); }

@@ -88,12 +88,13 @@ static const struct Keyword keywords[] = {
     {"true", TK_TRUE},           {"false", TK_FALSE},     {"int", TK_TINT},
     {"bool", TK_TBOOL},          {"pid", TK_TPID},        {"set", TK_TSET},
     {"bytes", TK_TBYTES},        {"stamp", TK_TSTAMP},    {"never", TK_NEVER},
-    {"event", TK_EVENT},         {"replaced", TK_REPLACED},
+    {"event", TK_EVENT},         {"replaced", TK_REPLACED}, {"durable", TK_DURABLE},
 };
 
 static int ident(Lexer *lx, Token *t)
 {
     size_t n = (size_t)(lx->cur - lx->tok);
+    if (n == 1 && *lx->tok == '_') return TK_UNDERSCORE; /* leaves out an optional field */
     for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
         if (strlen(keywords[i].word) == n && memcmp(keywords[i].word, lx->tok, n) == 0) {
             t->s = keywords[i].word; /* so a syntax error can name the keyword */

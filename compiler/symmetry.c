@@ -296,6 +296,7 @@ static Cls cls_inner(Sym *s, const Expr *e)
     case E_INT:
     case E_BOOL:
     case E_NEVER:
+    case E_ABSENT:
     case E_ROUND: /* the same at every process: a permutation leaves it */
     case E_PHASE:
         return K_INV;

@@ -651,6 +651,8 @@ Z3_ast tr_expr(Attempt *v, Env *e, Expr *x, int pol)
         return x->type && x->type->kind == TY_STAMP ? add2(v, v->phase, num(v, 1)) : v->phase;
     case E_NEVER:
         return num(v, 0);
+    case E_ABSENT: /* an optional field left out reads as its type's zero, as in the C */
+        return zero_of(v, x->type);
     case E_NAME:
         t = name_term(v, e, x, pol);
         break;

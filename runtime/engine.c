@@ -35,7 +35,7 @@ typedef struct Inst {
     hoc_set from, from1;   /* heard in this round; buffered for the next */
     hoc_set peers_decided; /* peers that sent a notice that they decided */
     uint8_t *state, *box, *box1;
-    size_t box_stride, box1_stride; /* message size of the rounds box and box1 hold */
+    const hoc_round *box_rd, *box1_rd; /* the rounds box and box1 hold messages of, or NULL */
 } Inst;
 
 typedef struct Timer {
@@ -231,18 +231,23 @@ static Timer heap_pop(hoc_engine *e)
 /* ---- instance life ---- */
 /* Zeroes the messages box holds (those of the senders in from): a free
  * instance's mailboxes are all zero, so reusing one zeroes only its state. */
-static void clear_box(uint8_t *box, hoc_set from, size_t stride)
+static void clear_box(uint8_t *box, hoc_set from, const hoc_round *rd)
 {
-    for (int p = hoc_set_min(from); p >= 0; p = hoc_set_next(from, p))
-        memset(box + (size_t)p * stride, 0, stride);
+    for (int p = hoc_set_min(from); p >= 0; p = hoc_set_next(from, p)) {
+        uint8_t *m = box + (size_t)p * rd->msg_size;
+        if (rd->clear)
+            rd->clear(m); /* its present fields only */
+        else
+            memset(m, 0, rd->msg_size);
+    }
 }
 
 static void unlink_inst(hoc_engine *e, Inst *I)
 {
     free(I->rin);
     I->rin = NULL;
-    clear_box(I->box, I->from, I->box_stride);
-    clear_box(I->box1, I->from1, I->box1_stride);
+    if (I->from) clear_box(I->box, I->from, I->box_rd);
+    if (I->from1) clear_box(I->box1, I->from1, I->box1_rd);
     Inst **pp = &e->buckets[hash(I->id) & (e->nbuckets - 1)];
     while (*pp != I)
         pp = &(*pp)->next;
@@ -393,9 +398,9 @@ static void shift(hoc_engine *e, Inst *I)
     /* the old mailbox becomes the next one: zero what it held (unheard
      * senders' messages must read zero), not the whole of it */
     uint8_t *old = I->box;
-    clear_box(old, I->from, I->box_stride);
+    if (I->from) clear_box(old, I->from, I->box_rd);
     I->box = I->box1, I->box1 = old;
-    I->box_stride = I->box1_stride, I->box1_stride = 0;
+    I->box_rd = I->box1_rd, I->box1_rd = NULL;
     I->from = I->from1, I->from1 = 0;
     I->timed_out = false;
 }
@@ -404,13 +409,16 @@ static void place(hoc_engine *e, Inst *I, int from, const void *msg, int64_t rou
 {
     const hoc_round *rd = &e->a->rounds[round % e->a->nrounds];
     uint8_t *box = next ? I->box1 : I->box;
-    memcpy(box + (size_t)from * rd->msg_size, msg, rd->msg_size);
+    if (rd->copy) /* the slot is clear: its fixed and present fields are enough */
+        rd->copy(box + (size_t)from * rd->msg_size, msg);
+    else
+        memcpy(box + (size_t)from * rd->msg_size, msg, rd->msg_size);
     if (next) {
         I->from1 |= hoc_set_one(from);
-        I->box1_stride = rd->msg_size;
+        I->box1_rd = rd;
     } else {
         I->from |= hoc_set_one(from);
-        I->box_stride = rd->msg_size;
+        I->box_rd = rd;
     }
 }
 
@@ -768,7 +776,7 @@ int hoc_engine_receive(hoc_engine *e, int from, uint64_t inst, int64_t round,
         if (u < 0) return HOC_RX_BAD;
         payload = e->zin, len = (size_t)u;
     }
-    memset(e->scratch, 0, rd->msg_size);
+    if (!rd->copy) memset(e->scratch, 0, rd->msg_size); /* else decode zeroes what place reads */
     int used = rd->decode(e->scratch, payload, len);
     if (used < 0 || (size_t)used != len) return HOC_RX_BAD;
     e->st.msgs_in++;

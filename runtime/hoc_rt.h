@@ -23,8 +23,9 @@
 /* 3: hoc_in, 64-bit pids; 4: init_bytes, hoc_output.count and .agreed;
  * 5: events and replacement (hoc_algo.events, .replace);
  * 6: bytes event arguments (hoc_event.handle takes them as bytes);
- * 7: hoc_spec.judge */
-#define HOC_ABI_VERSION 7
+ * 7: hoc_spec.judge;
+ * 8: hoc_round.copy and .clear (optional message fields) */
+#define HOC_ABI_VERSION 8
 
 typedef uint64_t hoc_set;
 
@@ -67,6 +68,7 @@ typedef struct hoc_field {
     const char *const *enum_names;
     bool per_process;    /* an array indexed by process: only the first n matter */
     uint32_t enum_count; /* HOC_K_ENUM: the number of members */
+    bool durable;        /* kept across a replacement (docs/language.md, "durable var") */
 } hoc_field;
 
 /* Goals and prunes guide hoc check's searches; drivers never check them. */
@@ -162,7 +164,10 @@ typedef struct hoc_round {
     const hoc_field *fields; /* the message's fields */
     int nfields;
     /* The sender's messages: out_to gets the set of recipients and
-     * out_msgs[p] (stride msg_size) the payload for recipient p. */
+     * out_msgs[p] (stride msg_size) the payload for recipient p. With
+     * optional fields it writes only the fixed and present fields of
+     * out_msgs[p]: a driver that copies whole messages zeroes out_msgs
+     * before each send (sim and check do), the engine moves them with copy. */
     void (*send)(const void *state, const hoc_env *env, hoc_set *out_to, void *out_msgs);
     /* The transition: from holds the senders heard, msgs[p] their payloads;
      * msgs[p] is all zero bytes for a sender p not in from. */
@@ -178,6 +183,14 @@ typedef struct hoc_round {
     int (*encode)(const void *msg, uint8_t *buf, size_t cap);
     int (*decode)(void *msg, const uint8_t *buf, size_t len);
     size_t wire_max; /* largest encoding */
+    /* A message with optional fields (docs/language.md) is moved at the cost
+     * of what it holds: copy puts its fixed and present fields into a slot
+     * whose other fields are zero (a cleared mailbox slot), clear zeroes a
+     * slot copy filled. Its decode leaves absent fields as they were, so a
+     * driver decodes into scratch and copies. NULL: memcpy and memset of
+     * msg_size bytes, and decode writes the whole message. */
+    void (*copy)(void *dst, const void *src);
+    void (*clear)(void *msg);
 } hoc_round;
 
 /* An event: a request from outside (a client's operation) that a driver
@@ -242,7 +255,8 @@ typedef struct hoc_algo {
     const hoc_event *events; /* what the environment may hand a process between phases */
     int nevents;
     /* A replacement: the process starts again from init with its inputs,
-     * its ghosts kept (they record history, not memory), then runs the
+     * its ghosts kept (they record history, not memory) and its durable
+     * variables (its storage; at init values in a new process), then runs the
      * algorithm's replaced block if it has one (has_replaced). */
     void (*replace)(void *state, const hoc_env *env, const int64_t *inputs, void *outputs);
     bool has_replaced;

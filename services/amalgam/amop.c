@@ -101,6 +101,13 @@ int amop_model_init(amop_model *m, const hoc_algo *a, int64_t block, int64_t per
             if (strcmp(a->fields[i].name, DECISION[k]) == 0) m->decision[k] = &a->fields[i];
         decided = decided && m->decision[k];
     }
+    /* what `amalgam reconf --data` saves is what the model keeps across a replacement */
+    int durable = 0;
+    for (int i = 0; i < a->nfields; i++)
+        durable += a->fields[i].durable;
+    decided = decided && durable == 10;
+    for (int k = 0; decided && k < 10; k++)
+        decided = m->decision[k]->durable;
     m->resp = field(a, "resp", HOC_K_SET);
     m->executed = output(a, "executed", HOC_K_BYTES);
     m->committed = output(a, "committed", HOC_K_INT);
@@ -115,7 +122,7 @@ int amop_model_init(amop_model *m, const hoc_algo *a, int64_t block, int64_t per
             "this build of amalgam.ho (%s) is not the one services/amalgam/amop.c was "
             "written for (event op(kind: Kind, mask, x, y); outputs executed(bytes), "
             "committed(int); state blk, par, opn, com, live, lost, plost, inb, app, mode, who, "
-            "eps, beps): adapt "
+            "eps, beps; durable exactly mode, who, eps, beps, tau, top, uop, um, ukb, ud): adapt "
             "amop.c",
             a->name);
         return -1;

@@ -94,7 +94,8 @@ void amop_view_of(const amop_model *m, const void *state, amop_view *v);
 void amop_reconf_of(const amop_model *m, const void *state, amop_ask *mode, int *who,
                     int64_t *epoch);
 /* Bytes of the reconfiguration role's decision fields: its mode, the pid
- * it replaces, every epoch, and the chain and union it collected. */
+ * it replaces, every epoch, and the chain and union it collected (exactly
+ * amalgam.ho's durable variables: what the model keeps across a replacement). */
 size_t amop_reconf_size(const amop_model *m);
 /* Copies pid n-1's decision fields from state to out[amop_reconf_size]. */
 void amop_reconf_save(const amop_model *m, const void *state, uint8_t *out);

@@ -58,6 +58,13 @@ MUTANTS = {
         "if (huk[sh][i] > m.atop) { huk[sh][i] = 0; hm[sh][i] = 0; }",
         "huk[sh][i] = 0;",
     ),
+    # the reconfiguration service's replacement forgets the decision it was carrying out
+    # (the model's `gone` before its decisions were durable): an Install in flight is
+    # lost while the service was an installed op's f + 1st holder (f = 2, two replacements)
+    "reconf_forgets_decision": (
+        "    if (reconf && mode == Stop) {\n      tau = 0;",
+        "    if (reconf) { mode = Idle; who = -1; }\n    if (reconf && mode == Stop) {\n      tau = 0;",
+    ),
 }
 # no_gap_trimming with single-block ops only (masks 1 and 2): the gap is then
 # one of op numbers, as in the thesis' example (op k on one stripe collected,

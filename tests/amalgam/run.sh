@@ -16,6 +16,9 @@
 #     admit_at_once with two: it needs an op on two stripes);
 #   - f = 2 with a witness per stripe (g = 1) exhausted, and the mutant whose
 #     backups drop their prepares at the Install caught (held) and replayed;
+#   - f = 2 with two replacements (g = 1) exhausted, the reconfiguration
+#     service's replacement resuming from its last decision, and the mutant
+#     whose service forgets it caught (held) and replayed;
 #   - hoc verify proves the normal-path invariant of the single-shard
 #     abstraction (services/amalgam/amalgam_shard.ho), and refuses it when
 #     a commit waits for f servers instead of f + 1.
@@ -33,41 +36,50 @@ ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 CFG="-n 5 --param g=2 --param f=1 --param nw=1 --param sw=0 --param rot=1 --threads 2 --quiet"
 
-"$HOC" check "$A/amalgam.ho" $CFG --events 1 --replace 1 >"$tmp/out" 2>&1
-rc=$?
-if [ $rc -eq 0 ] && grep -q "^ok: the reachable space is exhausted" "$tmp/out"; then ok; else
-    bad "amalgam.ho: exit $rc"; tail -5 "$tmp/out"; fi
+# exhausts WHAT ARGS...: hoc check exhausts amalgam.ho with ARGS
+exhausts() {
+    what=$1; shift
+    "$HOC" check "$A/amalgam.ho" "$@" >"$tmp/out" 2>&1
+    rc=$?
+    if [ $rc -eq 0 ] && grep -q "^ok: the reachable space is exhausted" "$tmp/out"; then ok; else
+        bad "amalgam.ho $what: exit $rc"; tail -5 "$tmp/out"; fi
+}
+# held_caught MUTANT ARGS...: hoc check finds the mutant violate held, and the trace replays
+held_caught() {
+    m=$1; shift
+    if ! python3 "$SRC/tests/amalgam/mutate.py" "$A/amalgam.ho" $m "$tmp/$m.ho"; then
+        bad "$m: not made"; return; fi
+    "$HOC" check "$tmp/$m.ho" "$@" --trace "$tmp/$m.json" >"$tmp/$m.out" 2>&1
+    rc=$?
+    if [ $rc -ne 1 ] || ! grep -q "^VIOLATED: [a-z]* held " "$tmp/$m.out"; then
+        bad "$m: exit $rc, expected 1 on held"; grep -E "^VIOLATED|^ok|^bound" "$tmp/$m.out"; return; fi
+    "$HOC" sim "$tmp/$m.ho" --replay "$tmp/$m.json" >"$tmp/$m.rep" 2>&1
+    rc=$?
+    if [ $rc -eq 1 ] && grep -q "VIOLATED: [a-z]* held " "$tmp/$m.rep"; then ok; else
+        bad "$m: replay exit $rc"; tail -3 "$tmp/$m.rep"; fi
+}
+
+exhausts "" $CFG --events 1 --replace 1
 
 # two replacements, g = 1, f = 1, one backup (n = 3)
 R2="-n 3 --param g=1 --param f=1 --param nw=0 --param sw=0 --param rot=1 --threads 2 --quiet --prune beyond_f"
-"$HOC" check "$A/amalgam.ho" $R2 --events 1 --replace 2 >"$tmp/out2" 2>&1
-rc=$?
-if [ $rc -eq 0 ] && grep -q "^ok: the reachable space is exhausted" "$tmp/out2"; then ok; else
-    bad "amalgam.ho --replace 2: exit $rc"; tail -5 "$tmp/out2"; fi
+exhausts "--replace 2" $R2 --events 1 --replace 2
 
 # f = 2 with a witness per stripe (g = 1, n = 5): a backup keeps the chain's prepares at
 # the Install until the new data server's first window drops them; exhausted, and the
 # mutant that drops them at the Install is caught on held (7 rounds) and replays
 WIT="-n 5 --param g=1 --param f=2 --param nw=1 --param sw=1 --param rot=0 --threads 2 --quiet"
-"$HOC" check "$A/amalgam.ho" $WIT --events 1 --replace 1 >"$tmp/outw" 2>&1
-rc=$?
-if [ $rc -eq 0 ] && grep -q "^ok: the reachable space is exhausted" "$tmp/outw"; then ok; else
-    bad "amalgam.ho with a witness, f = 2: exit $rc"; tail -5 "$tmp/outw"; fi
-m=witness_drops_at_install
-if python3 "$SRC/tests/amalgam/mutate.py" "$A/amalgam.ho" $m "$tmp/$m.ho"; then
-    "$HOC" check "$tmp/$m.ho" $WIT --events 1 --replace 1 --trace "$tmp/$m.json" >"$tmp/$m.out" 2>&1
-    rc=$?
-    if [ $rc -eq 1 ] && grep -q "^VIOLATED: [a-z]* held " "$tmp/$m.out"; then
-        "$HOC" sim "$tmp/$m.ho" --replay "$tmp/$m.json" >"$tmp/$m.rep" 2>&1
-        rc=$?
-        if [ $rc -eq 1 ] && grep -q "VIOLATED: [a-z]* held " "$tmp/$m.rep"; then ok; else
-            bad "$m: replay exit $rc"; tail -3 "$tmp/$m.rep"; fi
-    else
-        bad "$m: exit $rc, expected 1 on held"; grep -E "^VIOLATED|^ok|^bound" "$tmp/$m.out"
-    fi
-else
-    bad "$m: not made"
-fi
+exhausts "with a witness, f = 2" $WIT --events 1 --replace 1
+held_caught witness_drops_at_install $WIT --events 1 --replace 1
+
+# f = 2, two replacements (g = 1, no witness, n = 4): the reconfiguration service's
+# replacement resumes from its last decision (durable), so it loses no Install it was
+# carrying out; exhausted, and the mutant whose service forgets it (the model's `gone`
+# before) is caught on held (7 rounds) and replays
+DUR="-n 4 --param g=1 --param f=2 --param nw=0 --param sw=0 --param rot=1 --threads 2 --quiet"
+DUR="$DUR --prune beyond_f --events 1 --replace 2"
+exhausts "f = 2 --replace 2" $DUR
+held_caught reconf_forgets_decision $DUR
 
 # mutant SPEC EVENTS REPLACE: caught (exit 1) on SPEC within --events EVENTS
 # --replace REPLACE, and the trace replays (exit 1, same spec)

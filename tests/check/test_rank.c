@@ -15,9 +15,9 @@ typedef struct St {
 } St;
 
 static const hoc_field fields[] = {
-    {"a", offsetof(St, a), HOC_K_STAMP, 1, false, NULL, false, 0},
-    {"b", offsetof(St, b), HOC_K_STAMP, 3, false, NULL, false, 0},
-    {"other", offsetof(St, other), HOC_K_INT, 1, false, NULL, false, 0},
+    {"a", offsetof(St, a), HOC_K_STAMP, 1, false, NULL, false, 0, false},
+    {"b", offsetof(St, b), HOC_K_STAMP, 3, false, NULL, false, 0, false},
+    {"other", offsetof(St, other), HOC_K_INT, 1, false, NULL, false, 0, false},
 };
 
 static int64_t period_of(const int64_t *params)

@@ -10,7 +10,11 @@
 #   - hoc sim --events draws writes: clean on the register, caught on the bug;
 #   - without a range a bytes argument ranges over --values like an int;
 #   - hoc sim prints a bytes output whole, in its text and its JSON;
-#   - hoc verify still reports an algorithm with events as unsupported.
+#   - hoc verify still reports an algorithm with events as unsupported;
+#   - durable var (tests/events/durable.ho): hoc check exhausts it with bump
+#     events and replacements (the durable variable is kept, the replaced block
+#     reads it, the others start again from init); without `durable` it is
+#     caught on `kept` in a trace that shows the replacement, which replays.
 # usage: run.sh HOC
 set -u
 HOC=${1:?usage: run.sh HOC}
@@ -109,5 +113,21 @@ if [ $rc -eq 3 ] && grep -q "events and replaced blocks are not supported by the
     ! grep -q "  proved " "$tmp/v"; then ok; else
     bad "verify: exit $rc"; head -5 "$tmp/v"; fi
 
+D=$DIR/durable.ho
+"$HOC" check "$D" -n 2 --events 3 --replace 2 >"$tmp/dok" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && grep -q "^ok: the reachable space is exhausted" "$tmp/dok"; then ok; else
+    bad "durable.ho: check exit $rc"; tail -5 "$tmp/dok"; fi
+if mutate "^  durable var epoch" "  var epoch" "$D" "$tmp/forget.ho"; then
+    "$HOC" check "$tmp/forget.ho" -n 2 --events 3 --replace 2 --trace "$tmp/f.json" >"$tmp/f" 2>&1
+    rc=$?
+    if [ $rc -eq 1 ] && grep -q "^VIOLATED: invariant kept " "$tmp/f" && grep -q " replaced " "$tmp/f"; then
+        ok; else bad "without durable: check exit $rc"; head -12 "$tmp/f"; fi
+    "$HOC" sim "$tmp/forget.ho" --replay "$tmp/f.json" >"$tmp/fr" 2>&1
+    rc=$?
+    if [ $rc -eq 1 ] && grep -q "VIOLATED: invariant kept .*(as in the trace)" "$tmp/fr"; then ok; else
+        bad "without durable: replay exit $rc"; cat "$tmp/fr"; fi
+fi
+
 echo "$pass passed, $fail failed"
-[ $fail -eq 0 ] && [ $pass -eq 11 ]
+[ $fail -eq 0 ] && [ $pass -eq 14 ]

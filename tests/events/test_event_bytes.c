@@ -54,7 +54,7 @@ static void same_both_ways(const uint8_t v[4], int64_t as_int)
 static void breg(void)
 {
     const hoc_event *w = event(&b_reg_algo, "write");
-    CHECK(b_reg_algo.abi == HOC_ABI_VERSION && HOC_ABI_VERSION == 7);
+    CHECK(b_reg_algo.abi == HOC_ABI_VERSION && HOC_ABI_VERSION == 8);
     CHECK(w && w->nargs == 1 && w->args[0].kind == HOC_K_BYTES && w->args[0].count == 4);
     if (!w) return;
     int64_t lo, hi;

@@ -4,7 +4,10 @@
  * a heartbeat, a machine never heard, and a whole replacement counted only
  * once every instance replaced the machine's server (a superseded one does
  * not count); and the decisions on disk (amrstore.h): read back after a
- * reopen, the previous one after a torn write, another cluster refused. */
+ * reopen, the previous one after a torn write, another cluster refused;
+ * and amop refusing a build of amalgam.ho whose durable variables are not
+ * the decision fields the store keeps (the model and the disk would then
+ * disagree on what a restarted service resumes from). */
 #include <event2/buffer.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,8 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "amop.h"
 #include "amreconf.h"
 #include "amrstore.h"
+#include "amvariant.h"
 
 static int failures;
 
@@ -170,6 +175,38 @@ static void store(void)
     rmdir(dir);
 }
 
+/* The build with field `name`'s durable flag set to `durable`: 0 or -1 from amop. */
+static int model_with(const amv_variant *v, const aml_geom *geo, const char *name, bool durable,
+                      char *err, size_t errn)
+{
+    const hoc_algo *a = v->algo;
+    hoc_field *fields = malloc((size_t)a->nfields * sizeof *fields);
+    memcpy(fields, a->fields, (size_t)a->nfields * sizeof *fields);
+    for (int i = 0; i < a->nfields; i++)
+        if (strcmp(fields[i].name, name) == 0) fields[i].durable = durable;
+    hoc_algo b = *a;
+    b.fields = fields;
+    amop_model m;
+    int rc = amop_model_init(&m, &b, v->block, v->per_inst, geo, err, errn);
+    free(fields);
+    return rc;
+}
+
+static void durable_decisions(void)
+{
+    const amv_variant *v = &amv_table[0];
+    aml_geom geo = {.g = 2, .f = 1, .w = 1, .machines = 4, .stripes = 4, .per_inst = v->per_inst};
+    char err[1024] = "";
+    amop_model m;
+    CHECK(amop_model_init(&m, v->algo, v->block, v->per_inst, &geo, err, sizeof err) == 0);
+    CHECK(model_with(v, &geo, "top", true, err, sizeof err) == 0); /* as built */
+    CHECK(model_with(v, &geo, "top", false, err, sizeof err) == -1 &&
+          strstr(err, "durable exactly"));
+    err[0] = 0;
+    CHECK(model_with(v, &geo, "resp", true, err, sizeof err) == -1 &&
+          strstr(err, "durable exactly"));
+}
+
 int main(void)
 {
     aml_geom geo = {.g = 3, .f = 2, .w = 0, .machines = 5, .stripes = 10, .per_inst = 1};
@@ -177,6 +214,7 @@ int main(void)
     suspicion(&geo);
     replacements(&geo);
     store();
+    durable_decisions();
     if (failures) return 1;
     printf("amalgam-reconf: ok\n");
     return 0;
