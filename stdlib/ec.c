@@ -38,6 +38,28 @@ void ec_solve(int64_t k, int64_t m, int64_t row, int64_t data_index, const uint8
         out[i] = gf_mul(inv, out[i]);
 }
 
+/* Cramer's rule on the 2x2 system, a byte at a time: d_j = (P[b][i] r_a +
+ * P[a][i] r_b) / det (minus is plus in GF(2^8)). */
+void ec_solve2(int64_t k, int64_t m, int64_t row_a, int64_t row_b, int64_t data_index,
+               int64_t other_index, const uint8_t *residual_a, size_t residual_a_len,
+               const uint8_t *residual_b, size_t residual_b_len, uint8_t *out, size_t out_len)
+{
+    size_t n = residual_a_len < out_len ? residual_a_len : out_len;
+    unsigned char aj = (unsigned char)ec_coeff(k, m, row_a, data_index);
+    unsigned char ai = (unsigned char)ec_coeff(k, m, row_a, other_index);
+    unsigned char bj = (unsigned char)ec_coeff(k, m, row_b, data_index);
+    unsigned char bi = (unsigned char)ec_coeff(k, m, row_b, other_index);
+    unsigned char det = gf_mul(aj, bi) ^ gf_mul(ai, bj);
+    if (!aj || !ai || !bj || !bi || !det || residual_b_len < n) {
+        memmove(out, residual_a, n);
+        return;
+    }
+    unsigned char inv = gf_inv(det);
+    unsigned char ca = gf_mul(inv, bi), cb = gf_mul(inv, ai);
+    for (size_t x = 0; x < n; x++)
+        out[x] = gf_mul(ca, residual_a[x]) ^ gf_mul(cb, residual_b[x]);
+}
+
 /* out = parity + P[row][data_index] * delta, with ISA-L's update kernel. */
 void ec_parity_update(int64_t k, int64_t m, int64_t row, int64_t data_index, const uint8_t *delta,
                       size_t delta_len, const uint8_t *parity, size_t parity_len, uint8_t *out,

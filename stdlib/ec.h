@@ -21,5 +21,11 @@ void ec_parity_update(int64_t k, int64_t m, int64_t row, int64_t data_index, con
  * P[row][data_index] * d == residual; residual unchanged when out of range. */
 void ec_solve(int64_t k, int64_t m, int64_t row, int64_t data_index, const uint8_t *residual,
               size_t residual_len, uint8_t *out, size_t out_len);
+/* out = d_j where residual_a = P[a][j] d_j + P[a][i] d_i and residual_b likewise
+ * (two lost data blocks j and i, two parity rows a and b); residual_a
+ * unchanged when out of range or a == b or j == i. */
+void ec_solve2(int64_t k, int64_t m, int64_t row_a, int64_t row_b, int64_t data_index,
+               int64_t other_index, const uint8_t *residual_a, size_t residual_a_len,
+               const uint8_t *residual_b, size_t residual_b_len, uint8_t *out, size_t out_len);
 
 #endif

@@ -36,6 +36,17 @@ int main(void)
             ec_xor(p, LEN, p2, LEN, out, LEN);
             ec_solve(k, m, row, j, out, LEN, out, LEN);
             CHECK(memcmp(out, d, LEN) == 0);
+            if (m < 2 || k < 2) continue;
+            /* two lost blocks j and i (d and p here) from rows 0 and 1 */
+            int i = (j + 1) % k;
+            uint8_t *ra = p2, *rb = out;
+            memset(ra, 0, LEN), memset(rb, 0, LEN);
+            ec_parity_update(k, m, 0, j, d, LEN, ra, LEN, ra, LEN);
+            ec_parity_update(k, m, 0, i, p, LEN, ra, LEN, ra, LEN);
+            ec_parity_update(k, m, 1, j, d, LEN, rb, LEN, rb, LEN);
+            ec_parity_update(k, m, 1, i, p, LEN, rb, LEN, rb, LEN);
+            ec_solve2(k, m, 0, 1, j, i, ra, LEN, rb, LEN, out, LEN);
+            CHECK(memcmp(out, d, LEN) == 0);
         }
         erasure_code_free(code);
     }

@@ -8,9 +8,9 @@ Scenarios:
   load     kill -9 a machine under load, restart it with its --data (it
            rejoins as a replacement); then another
   idle     the same with no client running (then load)
-  two      f = 2 machines killed at once under load, restarted together:
-           fails today (docs/testing.md, "Amalgam"), so its ctest is
-           disabled
+  two      f = 2 machines killed at once under load, restarted together;
+           then two others, restarted one after the other (the second
+           1-2 s later, while the first is being replaced)
   rebuild  a machine killed, restarted, killed again while it rebuilds
            (before its blocks are back), restarted again, under load
   garbage  corrupt and truncated frames to the machines' server ports and
@@ -255,21 +255,25 @@ def garbage(cl, rng):
     return sent
 
 
-def kill_restart(cl, victims, work, rng):
-    """kill -9 of the victims at once, restarted together after a moment;
-    with work, progress must resume, else every data block of the victims
-    must read back (rebuilt) within 30 s: what happened."""
+def kill_restart(cl, victims, work, rng, stagger=0.0):
+    """kill -9 of the victims at once, restarted together after a moment
+    (or stagger seconds apart); with work, progress must resume, and every
+    data block of the victims must read back (rebuilt) and every stripe
+    verify within 30 s of the last restart: what happened."""
     for m in victims:
         cl.kill(m)
     time.sleep(rng.uniform(0.5, 1.5))
-    t0 = time.time()
-    for m in victims:
+    for i, m in enumerate(victims):
+        if i:
+            time.sleep(stagger)
         cl.start(m)
+    t0 = time.time()
     if work:
         check(work.wait_acked(30) is not None, f"machines {victims}: no progress within 30 s of their restart")
     took = rebuilt(cl, victims, t0 + 30)
     check(took is not None, f"machines {victims}: not rebuilt within 30 s of their restart")
-    return f"killed {victims}, rebuilt in {took or -1:.1f} s"
+    apart = f", restarted {stagger:.1f} s apart" if stagger else ""
+    return f"killed {victims}{apart}, rebuilt in {took or -1:.1f} s"
 
 
 def rebuilt(cl, victims, deadline):
@@ -325,7 +329,11 @@ def main():
             what.append(kill_restart(cl, [first], work, rng) + " under load")
             what.append(kill_restart(cl, [second], work, rng) + " under load")
         elif SCENARIO == "two":
-            what.append(kill_restart(cl, rng.sample(range(M), F), work, rng) + " under load")
+            first = rng.sample(range(M), F)
+            what.append(kill_restart(cl, first, work, rng) + " under load")
+            # the first restarted is replaced while the other is still down
+            second = rng.sample([m for m in range(M) if m not in first] + first[:1], F)
+            what.append(kill_restart(cl, second, work, rng, rng.uniform(1, 2)) + " under load")
         elif SCENARIO == "rebuild":
             m = rng.randrange(M)
             cl.kill(m)
