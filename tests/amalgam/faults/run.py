@@ -28,6 +28,7 @@ usage: run.py AMALGAM LINCHECK SCENARIO
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -378,6 +379,7 @@ def main():
     if fails:
         print(f"{len(fails)} failures (logs in {tmp})")
         return 1
+    shutil.rmtree(tmp, ignore_errors=True)  # logs are kept only for a failure
     return 0
 
 
