@@ -13,6 +13,7 @@ from resp_client import Err, Resp
 
 BIN, LINCHECK, CASE = sys.argv[1], os.environ.get("HOC_LINCHECK", sys.argv[2]), sys.argv[3]
 SLOW = 3 if os.environ.get("ASAN_OPTIONS") else 1
+WIRE_VERSION = 6  # runtime/wire.h: the version byte of every frame
 procs, dirs = [], []
 
 
@@ -361,8 +362,8 @@ def separate():
     bystander = Resp(c.ports[0])
     if bystander.call("SET", "k", "v") != "OK":
         fail("set")
-    hello = struct.pack("<IBBHIIII", 36, 6, 1, 0, 0, 1, 3, 2) + bytes(16)
-    auth = struct.pack("<IBBHIIII", 68, 6, 2, 0, 1, 1, 3, 2) + bytes(48)
+    hello = struct.pack("<IBBHIIII", 36, WIRE_VERSION, 1, 0, 0, 1, 3, 2) + bytes(16)
+    auth = struct.pack("<IBBHIIII", 68, WIRE_VERSION, 2, 0, 1, 1, 3, 2) + bytes(48)
     for frame in (hello, auth):
         r = Resp(c.ports[0])
         r.send_raw(frame)
@@ -390,7 +391,7 @@ def separate():
     s.close()
     # the HELLO goes out at the end of the loop iteration that accepted us;
     # when our bytes arrive in the same one, the connection closes before it
-    if data and (len(data) != 40 or data[4:6] != bytes([5, 1])):
+    if data and (len(data) != 40 or data[4:6] != bytes([WIRE_VERSION, 1])):
         fail("the peer port answered RESP with %r, not a HELLO alone" % data[:64])
     if bystander.call("GET", "k") != b"v" or c.p[0].poll() is not None:
         fail("the store suffered")
