@@ -647,7 +647,8 @@ int amc_check_class_ports(const amc_cluster *c, const char *path, char *err, siz
     }
     for (int i = 0; i < c->nreconf; i++) {
         const amc_replica *q = &c->reconf[i];
-        r[n++] = (port_range){q->host, "reconf", i, q->port, M, q->line};
+        /* replicated, the service's log takes P + M too (amrlog.h) */
+        r[n++] = (port_range){q->host, "reconf", i, q->port, M + (c->nreconf > 1), q->line};
         if (q->metrics) r[n++] = (port_range){q->host, "reconf metrics", i, q->metrics, 1, q->line};
     }
     int rc = 0;

@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "amrlog.h"
 #include "clock.h"
 #include "metrics.h"
 
@@ -50,13 +52,19 @@ bool amw_sending(void *ctx, uint64_t inst, int64_t round, const void *state)
     ams_group *gr = ctx;
     ams_server *s = gr->srv;
     (void)round;
-    if (gr->role != AML_RECONF || !s->durable) return false;
+    if (gr->role != AML_RECONF || (!s->durable && !s->rlog)) return false;
     if (s->store_failed) return true; /* never released: omissions */
     amr_track now = {0};
     amop_reconf_of(&s->model, state, &now.mode, &now.who, &now.epoch);
     amr_track *was = &s->saved[inst];
-    if (now.mode == was->mode && now.who == was->who && now.epoch == was->epoch)
-        return s->store.dirty;
+    bool same = now.mode == was->mode && now.who == was->who && now.epoch == was->epoch;
+    if (s->rlog) { /* replicated: appended, held until the log confirmed it */
+        if (!same)
+            amop_reconf_save(&s->model, state, s->dec), arl_put(s->rlog, (int64_t)inst, s->dec);
+        *was = now;
+        return arl_unsettled(s->rlog);
+    }
+    if (same) return s->store.dirty;
     amop_reconf_save(&s->model, state, s->dec);
     if (ars_put(&s->store, (int64_t)inst, s->dec) != 0) {
         hoc_log(&s->log, HOC_LOG_ERROR,
@@ -76,7 +84,10 @@ void amw_restore(void *ctx, uint64_t inst, void *state)
 {
     ams_group *gr = ctx;
     ams_server *s = gr->srv;
-    if (gr->role != AML_RECONF || !s->durable || !ars_get(&s->store, (int64_t)inst, s->dec)) return;
+    if (gr->role != AML_RECONF) return;
+    if (s->rlog ? !arl_get(s->rlog, (int64_t)inst, s->dec)
+                : !s->durable || !ars_get(&s->store, (int64_t)inst, s->dec))
+        return;
     amop_reconf_load(&s->model, s->dec, state);
     amr_track *t = &s->saved[inst];
     amop_reconf_of(&s->model, state, &t->mode, &t->who, &t->epoch);
@@ -106,7 +117,10 @@ void amw_iteration(void *ctx, uint64_t now)
     ams_server *s = gr->srv;
     (void)now;
     if (gr->role != AML_RECONF) return;
-    commit_decisions(gr);
+    if (s->rlog)
+        arl_flush(s->rlog);
+    else
+        commit_decisions(gr);
     int64_t wall = wall_ms();
     for (int64_t i = gr->cls; i < s->ninst; i += s->c.geo.machines) {
         const void *st = hoc_engine_state(hoc_svc_engine(gr->svc), (uint64_t)i);
@@ -153,7 +167,7 @@ static void on_beat(evutil_socket_t fd, short what, void *arg)
     ams_server *s = arg;
     (void)fd, (void)what;
     if (s->machine < 0) {
-        amr_tick(&s->det, mono_ms(), wall_ms());
+        if (s->driving) amr_tick(&s->det, mono_ms(), wall_ms());
         return;
     }
     uint8_t hb[AMR_HB_LEN];
@@ -178,10 +192,102 @@ static int start_beat(ams_server *s, char *err, size_t errn)
     return 0;
 }
 
+/* reconf with R > 1: the log made this replica the driver of pid n-1 */
+static void on_drive(void *ctx, uint64_t term)
+{
+    ams_server *s = ctx;
+    char err[512];
+    amr_free(&s->det); /* heartbeats went to the previous driver */
+    if (amr_init(&s->det, &s->c.geo, s->c.suspect_ms, s->ninst, mono_ms(), s->log)) {
+        hoc_log(&s->log, HOC_LOG_ERROR, "reconf %d: out of memory", s->reconf);
+        return;
+    }
+    for (int64_t i = 0; i < s->ninst; i++)
+        s->saved[i] = (amr_track){.mode = AMOP_IDLE, .who = -1};
+    if (ams_reconf_open(s, err, sizeof err)) {
+        hoc_log(&s->log, HOC_LOG_ERROR, "reconf %d: cannot drive term %llu: %s", s->reconf,
+                (unsigned long long)term, err);
+        return;
+    }
+    s->driving = true;
+}
+
+static void on_depose(void *ctx, const char *why)
+{
+    ams_server *s = ctx;
+    (void)why;
+    s->driving = false;
+    ams_reconf_close(s);
+}
+
+/* every decision so far is in the log under our term: out go the messages */
+static void on_settled(void *ctx)
+{
+    ams_server *s = ctx;
+    for (int i = 0; i < s->ngroups; i++)
+        hoc_svc_release(s->groups[i].svc);
+}
+
+static void on_logtick(evutil_socket_t fd, short what, void *arg)
+{
+    ams_server *s = arg;
+    (void)fd, (void)what;
+    arl_tick(s->rlog, hoc_now_us());
+}
+
+/* reconf with R > 1: the replicated log (amrlog.h), in DIR/amalgam-CID-reconf-R.log
+ * with --data; the groups open once it makes this replica the driver */
+static int open_log(ams_server *s, const ams_opts *o, uint64_t cid, char *err, size_t errn)
+{
+    char dir[4096];
+    if (o->data) {
+        if (mkdir(o->data, 0700) != 0 && errno != EEXIST) {
+            snprintf(err, errn, "%s: cannot create it: %s", o->data, strerror(errno));
+            return -1;
+        }
+        snprintf(dir, sizeof dir, "%s/amalgam-%016llx-reconf-%d.log", o->data,
+                 (unsigned long long)cid, o->reconf);
+    } else {
+        hoc_log(&s->log, HOC_LOG_WARN,
+                "reconf %d: no --data DIR: its log lives in memory, and this replica restarted "
+                "could break the log's agreement (LastVoting's promises are lost with it)",
+                o->reconf);
+    }
+    size_t rec = amop_reconf_size(&s->model);
+    s->saved = calloc((size_t)s->ninst, sizeof *s->saved);
+    s->dec = malloc(rec);
+    if (!s->saved || !s->dec) {
+        snprintf(err, errn, "out of memory");
+        return -1;
+    }
+    arl_opts lo = {.c = &s->c,
+                   .replica = o->reconf,
+                   .secret = s->secret,
+                   .secret_len = s->secret_len,
+                   .dir = o->data ? dir : NULL,
+                   .ninst = s->ninst,
+                   .rec = rec,
+                   .log = s->log,
+                   .ctx = s,
+                   .drive = on_drive,
+                   .depose = on_depose,
+                   .settled = on_settled};
+    if (!(s->rlog = arl_new(s->base, &lo, err, errn))) return -1;
+    struct timeval tv = {0, 5000};
+    s->logtick = event_new(s->base, -1, EV_PERSIST, on_logtick, s);
+    if (!s->logtick || event_add(s->logtick, &tv)) {
+        snprintf(err, errn, "cannot start the log's timer");
+        return -1;
+    }
+    return 0;
+}
+
 /* reconf: its decisions on disk with --data (a restart resumes them);
  * without, a warning: a restarted service would use epochs again */
 static int open_decisions(ams_server *s, const ams_opts *o, uint64_t cid, char *err, size_t errn)
 {
+    if (s->c.nreconf > 1) return open_log(s, o, cid, err, errn);
+    s->driving = true;
     if (!o->data) {
         hoc_log(&s->log, HOC_LOG_WARN,
                 "reconf %d: no --data DIR: its decisions (epochs, replacements under way) live in "
@@ -232,6 +338,24 @@ void amw_render(ams_server *s, struct evbuffer *b)
 {
     if (s->machine < 0) {
         amr_render(&s->det, b, mono_ms());
+        if (s->rlog) {
+            const arl_stats *st = arl_get_stats(s->rlog);
+            uint64_t v[5] = {st->term, (uint64_t)arl_leader(s->rlog), st->appended, st->takeovers,
+                             st->depositions};
+            hoc_metrics_family(b, "amalgam_reconf_term", "gauge",
+                               "The log term this replica drives pid n-1 under; 0: it does not.", v,
+                               1, NULL);
+            hoc_metrics_family(b, "amalgam_reconf_log_leader", "gauge",
+                               "The reconf replica this one takes for the log's leader.", v + 1, 1,
+                               NULL);
+            hoc_metrics_family(b, "amalgam_reconf_decisions_appended_total", "counter",
+                               "Decisions this replica appended to the log while driving.", v + 2,
+                               1, NULL);
+            hoc_metrics_family(b, "amalgam_reconf_takeovers_total", "counter",
+                               "Terms this replica took and confirmed.", v + 3, 1, NULL);
+            hoc_metrics_family(b, "amalgam_reconf_depositions_total", "counter",
+                               "Terms this replica lost while driving.", v + 4, 1, NULL);
+        }
         return;
     }
     uint64_t deg[2] = {(uint64_t)s->degraded, (uint64_t)s->rebuilt_wall};
@@ -247,7 +371,10 @@ void amw_render(ams_server *s, struct evbuffer *b)
 void amw_free(ams_server *s)
 {
     if (s->beat) event_free(s->beat);
-    s->beat = NULL;
+    if (s->logtick) event_free(s->logtick);
+    s->beat = NULL, s->logtick = NULL;
+    arl_free(s->rlog);
+    s->rlog = NULL;
     amr_free(&s->det);
     ars_close(&s->store);
     free(s->saved);
