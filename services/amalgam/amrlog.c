@@ -19,6 +19,11 @@
  * hears the leader's term; a term it took then would depose the driver
  * for nothing (safe: CAS fences it; costly: a takeover). */
 #define TAKE_AFTER_US 1000000
+/* The driver confirms its term this often while idle, and stops driving
+ * when a confirmation stays unanswered this long: a driver cut off from
+ * the log (deposed unaware) stops presenting its term to the servers. */
+#define LEASE_EVERY_US 500000
+#define LEASE_US 2000000
 
 typedef enum { FOLLOW, TAKING, CLAIMING, DRIVING } arl_phase;
 
@@ -36,6 +41,8 @@ struct arl_log {
     uint8_t *recs;        /* resumed decisions, o.rec bytes an instance */
     uint64_t *rterm;      /* the term each was read at; 0: none */
     uint64_t started_us;
+    uint64_t confirm_us; /* when the last CAS was asked */
+    uint64_t logged;     /* appended, as last logged */
     arl_stats st;
 };
 
@@ -58,6 +65,7 @@ static void confirm(arl_log *l)
     const uint8_t *a[3] = {(const uint8_t *)"term", (const uint8_t *)t, (const uint8_t *)t};
     submit(l, KV_CAS, 3, a, (size_t[]){4, tl, tl});
     l->confirm_seq = l->seq;
+    l->confirm_us = hoc_now_us();
     l->unconfirmed = false;
 }
 
@@ -141,10 +149,13 @@ static void on_reply(void *ctx, uint64_t client, uint64_t seq, const uint8_t *r,
         hoc_log(&l->o.log, HOC_LOG_WARN, "reconf %d: drives pid n-1 in term %" PRIu64, l->o.replica,
                 l->term);
         l->o.drive(l->o.ctx, l->term);
-    } else if (!l->unconfirmed) {
+    } else if (!l->unconfirmed && l->st.appended > l->logged) {
+        l->logged = l->st.appended;
         hoc_log(&l->o.log, HOC_LOG_INFO,
                 "reconf %d: decided in the log, term %" PRIu64 " (%" PRIu64 " decisions appended)",
                 l->o.replica, l->term, l->st.appended);
+        l->o.settled(l->o.ctx);
+    } else if (!l->unconfirmed) {
         l->o.settled(l->o.ctx);
     }
 }
@@ -222,6 +233,12 @@ void arl_tick(arl_log *l, uint64_t now_us)
         char why[96];
         snprintf(why, sizeof why, "the log's leader is now replica %d", kv_group_leader(l->g));
         depose(l, why);
+    } else if (l->phase == DRIVING && l->ok_seq < l->confirm_seq &&
+               now_us > l->confirm_us + LEASE_US) {
+        depose(l, "the log confirmed nothing for 2 s");
+    } else if (l->phase == DRIVING && l->ok_seq == l->confirm_seq &&
+               now_us > l->confirm_us + LEASE_EVERY_US) {
+        confirm(l);
     } else if (l->phase == FOLLOW && leads && now_us >= l->started_us + TAKE_AFTER_US) {
         const uint8_t *a[2] = {(const uint8_t *)"term", (const uint8_t *)"1"};
         submit(l, KV_INCRBY, 2, a, (size_t[]){4, 1});

@@ -219,6 +219,10 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
     int64_t per_class = (s->ninst + s->c.geo.machines - 1) / s->c.geo.machines;
     hoc_logger lg = s->log;
     lg.id = pid;
+    /* a replicated service's driver presents its term first on every
+     * connection: the servers refuse a deposed one (amw_app) */
+    uint8_t greet[AMR_TERM_LEN];
+    if (role == AML_RECONF && s->term) amr_term_encode(greet, s->term);
     hoc_svc_opts so = {.algo = s->model.a,
                        .id = pid,
                        .peers = &gr->peers,
@@ -230,6 +234,8 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
                         * `back` message is 640 KiB on the wire without this */
                        .zero_runs = true,
                        .seed = (uint64_t)(s->machine * 1000 + t * 10 + role),
+                       .greeting = greet,
+                       .greeting_len = role == AML_RECONF && s->term ? sizeof greet : 0,
                        .log = lg};
     hoc_svc_io io = {.ctx = gr,
                      .admit = io_admit,
@@ -295,7 +301,7 @@ static int open_groups(ams_server *s, char *err, size_t errn)
     }
     /* the reconfiguration service plays pid n-1 of every class; replicated,
      * only once its log made it the driver (amwatch.c) */
-    if (s->machine < 0) return s->c.nreconf > 1 ? 0 : ams_reconf_open(s, err, errn);
+    if (s->machine < 0) return s->c.nreconf > 1 && !s->term ? 0 : ams_reconf_open(s, err, errn);
     static const aml_role roles[] = {AML_DATA, AML_PARITY, AML_WITNESS};
     for (int t = 0; t < M; t++) {
         for (int r = 0; r < 3; r++) {

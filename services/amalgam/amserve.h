@@ -31,11 +31,12 @@ struct event;
 typedef struct amf_front amf_front;
 
 typedef struct ams_opts {
-    const char *path; /* the cluster file */
-    int machine;      /* serve: this machine; -1 for reconf */
-    int reconf;       /* reconf: this replica; -1 for serve */
-    bool rejoin;      /* serve: start every instance as a replacement (state lost) */
-    const char *data; /* serve: the folder of the served record (amstate.h), or NULL */
+    const char *path;   /* the cluster file */
+    int machine;        /* serve: this machine; -1 for reconf */
+    int reconf;         /* reconf: this replica; -1 for serve */
+    bool rejoin;        /* serve: start every instance as a replacement (state lost) */
+    const char *data;   /* serve: the folder of the served record (amstate.h), or NULL */
+    uint64_t test_term; /* reconf, TEST ONLY: drive at once under this term, without the log */
     hoc_logger log;
 } ams_opts;
 
@@ -76,6 +77,9 @@ typedef struct ams_server {
     struct arl_log *rlog;                 /* reconf with R > 1: the replicated log */
     struct event *logtick;                /* reconf with R > 1: its timer */
     bool driving;                         /* reconf: plays pid n-1 (always with R = 1) */
+    uint64_t term;                        /* reconf: the log term it drives under (0: R = 1) */
+    uint64_t seen_term;                   /* serve: the newest term pid n-1 presented */
+    uint64_t stale_refused;               /* serve: connections of a deposed driver refused */
     bool durable, store_failed;           /* reconf: --data given; a write failed */
     amr_track *saved;                     /* reconf: each instance's decision as last written */
     uint8_t *dec;                         /* reconf: one decision record's bytes */

@@ -34,7 +34,21 @@ int amw_app(void *ctx, int from, const uint8_t *p, size_t len)
     ams_group *gr = ctx;
     ams_server *s = gr->srv;
     int m;
-    uint64_t inc;
+    uint64_t inc, term;
+    if (gr->role != AML_RECONF && from == s->n - 1 && !amr_term_decode(p, len, &term)) {
+        /* a driver of pid n-1 older than one heard: deposed, refused (its
+         * connection closed before any of its round messages is read) */
+        if (term < s->seen_term) {
+            s->stale_refused++;
+            hoc_log(&s->log, HOC_LOG_WARN,
+                    "class %d: pid %d presented term %llu, older than term %llu: a deposed "
+                    "reconfiguration driver, refused",
+                    gr->cls, from, (unsigned long long)term, (unsigned long long)s->seen_term);
+            return -1;
+        }
+        s->seen_term = term;
+        return 0;
+    }
     if (gr->role != AML_RECONF || amr_hb_decode(p, len, &m, &inc) ||
         aml_pid_machine(&s->c.geo, gr->cls, from, NULL) != m) {
         s->det.bad_heartbeats++;
@@ -197,6 +211,7 @@ static void on_drive(void *ctx, uint64_t term)
 {
     ams_server *s = ctx;
     char err[512];
+    s->term = term;
     amr_free(&s->det); /* heartbeats went to the previous driver */
     if (amr_init(&s->det, &s->c.geo, s->c.suspect_ms, s->ninst, mono_ms(), s->log)) {
         hoc_log(&s->log, HOC_LOG_ERROR, "reconf %d: out of memory", s->reconf);
@@ -217,6 +232,7 @@ static void on_depose(void *ctx, const char *why)
     ams_server *s = ctx;
     (void)why;
     s->driving = false;
+    s->term = 0;
     ams_reconf_close(s);
 }
 
@@ -286,8 +302,17 @@ static int open_log(ams_server *s, const ams_opts *o, uint64_t cid, char *err, s
  * without, a warning: a restarted service would use epochs again */
 static int open_decisions(ams_server *s, const ams_opts *o, uint64_t cid, char *err, size_t errn)
 {
-    if (s->c.nreconf > 1) return open_log(s, o, cid, err, errn);
     s->driving = true;
+    if (o->test_term) { /* a deposed driver, for the fencing test: no log, no disk */
+        s->term = o->test_term;
+        hoc_log(&s->log, HOC_LOG_WARN, "reconf %d: TEST: drives under term %llu without the log",
+                o->reconf, (unsigned long long)o->test_term);
+        return 0;
+    }
+    if (s->c.nreconf > 1) {
+        s->driving = false;
+        return open_log(s, o, cid, err, errn);
+    }
     if (!o->data) {
         hoc_log(&s->log, HOC_LOG_WARN,
                 "reconf %d: no --data DIR: its decisions (epochs, replacements under way) live in "
@@ -358,7 +383,8 @@ void amw_render(ams_server *s, struct evbuffer *b)
         }
         return;
     }
-    uint64_t deg[2] = {(uint64_t)s->degraded, (uint64_t)s->rebuilt_wall};
+    uint64_t deg[4] = {(uint64_t)s->degraded, (uint64_t)s->rebuilt_wall, s->seen_term,
+                       s->stale_refused};
     hoc_metrics_family(b, "amalgam_degraded_instances", "gauge",
                        "Instances where a server of this machine is not whole (a replacement not "
                        "yet live, or blocks or parity rows not yet rebuilt).",
@@ -366,6 +392,14 @@ void amw_render(ams_server *s, struct evbuffer *b)
     hoc_metrics_family(b, "amalgam_rebuilt_at_ms", "gauge",
                        "Unix time (ms) the last degraded server here became whole; 0: never.",
                        deg + 1, 1, NULL);
+    hoc_metrics_family(b, "amalgam_reconf_term_seen", "gauge",
+                       "The newest term a replicated reconfiguration service's driver presented "
+                       "here; 0: none (one replica).",
+                       deg + 2, 1, NULL);
+    hoc_metrics_family(b, "amalgam_deposed_refused_total", "counter",
+                       "Connections of a reconfiguration driver older than the newest term, "
+                       "refused.",
+                       deg + 3, 1, NULL);
 }
 
 void amw_free(ams_server *s)

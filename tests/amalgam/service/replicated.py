@@ -13,7 +13,9 @@ epoch (its next step is that epoch's Install or Go, never a new epoch), no
 (instance, epoch) starts twice with different servers, machine 4 becomes
 whole, and every block reads back right and every stripe verifies. The
 killed replica is then restarted and must follow (term 0) while the
-driver goes on; then the second driver is killed, and machine 4's next
+driver goes on. A deposed driver (`--test-term`, a term older than the
+servers saw) must be refused by every server on its first frame while
+writes go on. Then the second driver is killed, and machine 4's next
 replacement, under the third, must use epochs never used before (a driver
 that forgot them would Stop in a closed epoch and never finish). Every
 process the test starts is stopped at the end.
@@ -228,6 +230,25 @@ def main(tmp):
                            text=True, timeout=60)
         check(r.returncode == 0, f"verify {b}: {r.stdout} {r.stderr}")
 
+    # a deposed driver that does not know it (a term older than the servers
+    # saw, outside the log, at the dead replica's ports): every server refuses
+    # it on its first frame, and the driver's writes go on
+    nterm = term_of(base, nxt)
+    start("rogue", ["reconf", "--cluster", path, "--id", str(leader), "--test-term", str(nterm - 1),
+                    "--log", "info"], os.path.join(tmp, "rogue.log"))
+    refused = wait(lambda: all(amlocal.metrics(base + 20 * m + 11).get("hoc_amalgam_deposed_refused_total", 0) > 0
+                               for m in range(M)) and True, 20)
+    pages = [amlocal.metrics(base + 20 * m + 11) for m in range(M)]
+    check(refused and all(p.get("hoc_amalgam_reconf_term_seen") == nterm for p in pages),
+          f"the deposed driver's connections: refused "
+          f"{[p.get('hoc_amalgam_deposed_refused_total') for p in pages]}, terms seen "
+          f"{[p.get('hoc_amalgam_reconf_term_seen') for p in pages]} (driver's {nterm})")
+    kill("rogue")
+    nref = sum(p.get("hoc_amalgam_deposed_refused_total", 0) for p in pages)
+    got = conns[amlocal.data_machine(1, 0, M)].cmd("AM.WRITE", 1, 0, amlocal.block_of(98, BLOCK))
+    check(got == ("bulk", amlocal.block_of(want[(1, 0)], BLOCK)), f"write after the deposed driver: {got}")
+    want[(1, 0)] = 98
+
     # the killed replica comes back with its --data: it follows, the driver goes on
     start(("r", leader), rcmd(leader), rlogs[leader] + ".2")
     time.sleep(2)
@@ -276,7 +297,8 @@ def main(tmp):
         c.close()
     print(f"amalgam-reconf-replicated: driver {leader} killed at instance {inst}'s Stop (epoch {ep}); "
           f"replica {nxt} drove {t_take:.1f} s later, machine {dead} whole {t_whole:.1f} s after the kill; "
-          f"replica {third} drove after it, machine {dead} replaced again in new epochs")
+          f"replica {third} drove after it, machine {dead} replaced again in new epochs; "
+          f"a deposed driver's connections refused {nref} times")
 
 
 if __name__ == "__main__":
