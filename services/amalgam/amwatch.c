@@ -206,6 +206,22 @@ static int start_beat(ams_server *s, char *err, size_t errn)
     return 0;
 }
 
+/* reconf: each instance's decision as last written (all Idle) and one
+ * record's buffer: the record's size, or 0 with err */
+static size_t alloc_decisions(ams_server *s, char *err, size_t errn)
+{
+    size_t rec = amop_reconf_size(&s->model);
+    s->saved = calloc((size_t)s->ninst, sizeof *s->saved);
+    s->dec = malloc(rec);
+    if (!s->saved || !s->dec) {
+        snprintf(err, errn, "out of memory");
+        return 0;
+    }
+    for (int64_t i = 0; i < s->ninst; i++)
+        s->saved[i] = (amr_track){.mode = AMOP_IDLE, .who = -1};
+    return rec;
+}
+
 /* reconf with R > 1: the log made this replica the driver of pid n-1 */
 static void on_drive(void *ctx, uint64_t term)
 {
@@ -269,13 +285,8 @@ static int open_log(ams_server *s, const ams_opts *o, uint64_t cid, char *err, s
                 "could break the log's agreement (LastVoting's promises are lost with it)",
                 o->reconf);
     }
-    size_t rec = amop_reconf_size(&s->model);
-    s->saved = calloc((size_t)s->ninst, sizeof *s->saved);
-    s->dec = malloc(rec);
-    if (!s->saved || !s->dec) {
-        snprintf(err, errn, "out of memory");
-        return -1;
-    }
+    size_t rec = alloc_decisions(s, err, errn);
+    if (!rec) return -1;
     arl_opts lo = {.c = &s->c,
                    .replica = o->reconf,
                    .secret = s->secret,
@@ -320,15 +331,8 @@ static int open_decisions(ams_server *s, const ams_opts *o, uint64_t cid, char *
                 o->reconf);
         return 0;
     }
-    size_t rec = amop_reconf_size(&s->model);
-    s->saved = calloc((size_t)s->ninst, sizeof *s->saved);
-    s->dec = malloc(rec);
-    if (!s->saved || !s->dec) {
-        snprintf(err, errn, "out of memory");
-        return -1;
-    }
-    for (int64_t i = 0; i < s->ninst; i++)
-        s->saved[i] = (amr_track){.mode = AMOP_IDLE, .who = -1};
+    size_t rec = alloc_decisions(s, err, errn);
+    if (!rec) return -1;
     if (ars_open(&s->store, o->data, cid, o->reconf, s->ninst, rec, err, errn)) return -1;
     s->durable = true;
     int64_t had = 0;

@@ -25,7 +25,6 @@ usage: replicated.py AMALGAM
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -54,20 +53,6 @@ def start(key, args, log):
 def kill(key):
     procs[key].kill()
     procs[key].wait()
-
-
-def stop_all():
-    asked = [p for p in procs.values() if p.poll() is None]
-    for p in asked:
-        p.send_signal(signal.SIGTERM)
-    for p in procs.values():
-        try:
-            p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-    for p in asked:
-        check(p.returncode == 0, f"{' '.join(p.args[1:])}: exit {p.returncode} on SIGTERM")
 
 
 def term_of(base, r):
@@ -306,7 +291,7 @@ if __name__ == "__main__":
     try:
         main(tmp)
     finally:
-        stop_all()
+        amlocal.stop_all(list(procs.values()), check)
     if fails:
         print(f"amalgam-reconf-replicated: {len(fails)} failures; logs in {tmp}")
         sys.exit(1)
