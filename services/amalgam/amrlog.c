@@ -148,7 +148,10 @@ static void on_reply(void *ctx, uint64_t client, uint64_t seq, const uint8_t *r,
         l->st.takeovers++;
         hoc_log(&l->o.log, HOC_LOG_WARN, "reconf %d: drives pid n-1 in term %" PRIu64, l->o.replica,
                 l->term);
-        l->o.drive(l->o.ctx, l->term);
+        if (l->o.drive(l->o.ctx, l->term)) {
+            l->started_us = hoc_now_us(); /* TAKE_AFTER_US before it tries again */
+            depose(l, "it cannot play pid n-1 here");
+        }
     } else if (!l->unconfirmed && l->st.appended > l->logged) {
         l->logged = l->st.appended;
         hoc_log(&l->o.log, HOC_LOG_INFO,

@@ -48,8 +48,9 @@ typedef struct arl_opts {
     hoc_logger log;
     void *ctx;
     /* This replica now drives pid n-1 under term; arl_get has each
-     * instance's resumed decision. */
-    void (*drive)(void *ctx, uint64_t term);
+     * instance's resumed decision. -1: it cannot (its ports): the term is
+     * given up, and taken again a second later if it still leads. */
+    int (*drive)(void *ctx, uint64_t term);
     /* It no longer does (deposed, or the log's leader moved): stop. */
     void (*depose)(void *ctx, const char *why);
     /* Every decision appended so far is decided under a term still ours:

@@ -223,7 +223,7 @@ static size_t alloc_decisions(ams_server *s, char *err, size_t errn)
 }
 
 /* reconf with R > 1: the log made this replica the driver of pid n-1 */
-static void on_drive(void *ctx, uint64_t term)
+static int on_drive(void *ctx, uint64_t term)
 {
     ams_server *s = ctx;
     char err[512];
@@ -231,16 +231,17 @@ static void on_drive(void *ctx, uint64_t term)
     amr_free(&s->det); /* heartbeats went to the previous driver */
     if (amr_init(&s->det, &s->c.geo, s->c.suspect_ms, s->ninst, mono_ms(), s->log)) {
         hoc_log(&s->log, HOC_LOG_ERROR, "reconf %d: out of memory", s->reconf);
-        return;
+        return -1;
     }
     for (int64_t i = 0; i < s->ninst; i++)
         s->saved[i] = (amr_track){.mode = AMOP_IDLE, .who = -1};
     if (ams_reconf_open(s, err, sizeof err)) {
         hoc_log(&s->log, HOC_LOG_ERROR, "reconf %d: cannot drive term %llu: %s", s->reconf,
                 (unsigned long long)term, err);
-        return;
+        return -1;
     }
     s->driving = true;
+    return 0;
 }
 
 static void on_depose(void *ctx, const char *why)
