@@ -36,6 +36,7 @@ struct arl_log {
     uint64_t incr_seq;    /* the current takeover's INCRBY */
     uint64_t confirm_seq; /* the last CAS asked */
     uint64_t ok_seq;      /* the last CAS answered 1 */
+    uint64_t need_seq;    /* the CAS that covers the last put: messages wait for it */
     bool unconfirmed;     /* a put since the last CAS */
     uint64_t term;        /* while CLAIMING or DRIVING */
     uint8_t *recs;        /* resumed decisions, o.rec bytes an instance */
@@ -65,6 +66,7 @@ static void confirm(arl_log *l)
     const uint8_t *a[3] = {(const uint8_t *)"term", (const uint8_t *)t, (const uint8_t *)t};
     submit(l, KV_CAS, 3, a, (size_t[]){4, tl, tl});
     l->confirm_seq = l->seq;
+    if (l->unconfirmed) l->need_seq = l->seq;
     l->confirm_us = hoc_now_us();
     l->unconfirmed = false;
 }
@@ -141,8 +143,7 @@ static void on_reply(void *ctx, uint64_t client, uint64_t seq, const uint8_t *r,
         return;
     }
     l->ok_seq = seq;
-    if (seq != l->confirm_seq) return;
-    if (l->phase == CLAIMING) {
+    if (l->phase == CLAIMING && seq == l->confirm_seq) {
         l->phase = DRIVING;
         l->st.term = l->term;
         l->st.takeovers++;
@@ -152,13 +153,13 @@ static void on_reply(void *ctx, uint64_t client, uint64_t seq, const uint8_t *r,
             l->started_us = hoc_now_us(); /* TAKE_AFTER_US before it tries again */
             depose(l, "it cannot play pid n-1 here");
         }
-    } else if (!l->unconfirmed && l->st.appended > l->logged) {
+    } else if (l->phase == DRIVING && !l->unconfirmed && seq >= l->need_seq) {
+        if (l->st.appended > l->logged)
+            hoc_log(&l->o.log, HOC_LOG_INFO,
+                    "reconf %d: decided in the log, term %" PRIu64 " (%" PRIu64
+                    " decisions appended)",
+                    l->o.replica, l->term, l->st.appended);
         l->logged = l->st.appended;
-        hoc_log(&l->o.log, HOC_LOG_INFO,
-                "reconf %d: decided in the log, term %" PRIu64 " (%" PRIu64 " decisions appended)",
-                l->o.replica, l->term, l->st.appended);
-        l->o.settled(l->o.ctx);
-    } else if (!l->unconfirmed) {
         l->o.settled(l->o.ctx);
     }
 }
@@ -265,7 +266,8 @@ void arl_flush(arl_log *l)
 
 bool arl_unsettled(const arl_log *l)
 {
-    return l->phase != DRIVING || l->unconfirmed || l->ok_seq < l->confirm_seq;
+    /* a lease's CAS (no put before it) holds nothing back */
+    return l->phase != DRIVING || l->unconfirmed || l->ok_seq < l->need_seq;
 }
 
 bool arl_get(const arl_log *l, int64_t inst, uint8_t *out)
