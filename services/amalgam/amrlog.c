@@ -14,7 +14,7 @@
 #include "last_voting_kv.h"
 #include "peers.h"
 
-#define KEY_LEN 17 /* "d", instance, term */
+#define KEY_LEN 17 /* "d" instance term, or "m" machine term */
 /* A replica started (or restarted) believes it leads the log until it
  * hears the leader's term; a term it took then would depose the driver
  * for nothing (safe: CAS fences it; costly: a takeover). */
@@ -26,6 +26,16 @@
 #define LEASE_US 2000000
 
 typedef enum { FOLLOW, TAKING, CLAIMING, DRIVING } arl_phase;
+
+/* One kind of record: an instance's decision ('d') or a machine's failure
+ * detector act ('m'), as resumed at the takeover. */
+typedef struct arl_tab {
+    char kind;
+    int64_t count;
+    size_t size;     /* bytes a record */
+    uint8_t *recs;   /* count records */
+    uint64_t *rterm; /* the term each was read at; 0: none */
+} arl_tab;
 
 struct arl_log {
     arl_opts o;
@@ -39,8 +49,7 @@ struct arl_log {
     uint64_t need_seq;    /* the CAS that covers the last put: messages wait for it */
     bool unconfirmed;     /* a put since the last CAS */
     uint64_t term;        /* while CLAIMING or DRIVING */
-    uint8_t *recs;        /* resumed decisions, o.rec bytes an instance */
-    uint64_t *rterm;      /* the term each was read at; 0: none */
+    arl_tab tab[2];       /* decisions, acts */
     uint64_t started_us;
     uint64_t confirm_us; /* when the last CAS was asked */
     uint64_t logged;     /* appended, as last logged */
@@ -71,13 +80,13 @@ static void confirm(arl_log *l)
     l->unconfirmed = false;
 }
 
-static void put_key(arl_log *l, int64_t inst, const uint8_t *rec)
+static void put_key(arl_log *l, const arl_tab *t, int64_t i, const uint8_t *rec)
 {
     uint8_t k[KEY_LEN];
-    k[0] = 'd';
-    hoc_put_u64(k + 1, (uint64_t)inst);
+    k[0] = (uint8_t)t->kind;
+    hoc_put_u64(k + 1, (uint64_t)i);
     hoc_put_u64(k + 9, l->term);
-    submit(l, KV_SET, 2, (const uint8_t *const[]){k, rec}, (size_t[]){KEY_LEN, l->o.rec});
+    submit(l, KV_SET, 2, (const uint8_t *const[]){k, rec}, (size_t[]){KEY_LEN, t->size});
 }
 
 static void depose(arl_log *l, const char *why)
@@ -96,26 +105,32 @@ static void depose(arl_log *l, const char *why)
     }
 }
 
-/* the newest record of every instance below the new term, into recs */
+/* the newest record of each kind and index below the new term */
 static void scan_one(void *ctx, const uint8_t *k, size_t klen, const uint8_t *v, size_t vlen)
 {
     arl_log *l = ctx;
-    if (klen != KEY_LEN || k[0] != 'd' || vlen != l->o.rec) return;
-    uint64_t inst = hoc_get_u64(k + 1), t = hoc_get_u64(k + 9);
-    if (inst >= (uint64_t)l->o.ninst || t >= l->term || t <= l->rterm[inst]) return;
-    l->rterm[inst] = t;
-    memcpy(l->recs + inst * l->o.rec, v, vlen);
+    arl_tab *tb = klen == KEY_LEN && k[0] == 'd' ? &l->tab[0] : &l->tab[1];
+    if (klen != KEY_LEN || k[0] != tb->kind || vlen != tb->size) return;
+    uint64_t i = hoc_get_u64(k + 1), t = hoc_get_u64(k + 9);
+    if (i >= (uint64_t)tb->count || t >= l->term || t <= tb->rterm[i]) return;
+    tb->rterm[i] = t;
+    memcpy(tb->recs + i * tb->size, v, vlen);
 }
 
 /* INCRBY answered: term t is ours to claim */
 static void claim(arl_log *l, uint64_t t)
 {
     l->term = t;
-    memset(l->rterm, 0, (size_t)l->o.ninst * sizeof *l->rterm);
+    for (int k = 0; k < 2; k++)
+        memset(l->tab[k].rterm, 0, (size_t)l->tab[k].count * sizeof *l->tab[k].rterm);
     kv_store_each(kv_group_store(l->g), scan_one, l);
     int64_t had = 0;
-    for (int64_t i = 0; i < l->o.ninst; i++)
-        if (l->rterm[i]) put_key(l, i, l->recs + i * l->o.rec), had++;
+    for (int k = 0; k < 2; k++)
+        for (int64_t i = 0; i < l->tab[k].count; i++)
+            if (l->tab[k].rterm[i]) {
+                put_key(l, &l->tab[k], i, l->tab[k].recs + i * l->tab[k].size);
+                had += k == 0;
+            }
     confirm(l);
     l->phase = CLAIMING;
     hoc_log(&l->o.log, HOC_LOG_WARN,
@@ -170,8 +185,14 @@ arl_log *arl_new(struct event_base *base, const arl_opts *o, char *err, size_t e
     if (!l) return NULL;
     l->o = *o;
     l->started_us = hoc_now_us();
-    l->recs = calloc((size_t)o->ninst, o->rec);
-    l->rterm = calloc((size_t)o->ninst, sizeof *l->rterm);
+    l->tab[0] = (arl_tab){.kind = 'd', .count = o->ninst, .size = o->rec};
+    l->tab[1] = (arl_tab){.kind = 'm', .count = o->c->geo.machines, .size = ARL_ACT_LEN};
+    bool mem = true;
+    for (int k = 0; k < 2; k++) {
+        l->tab[k].recs = calloc((size_t)l->tab[k].count, l->tab[k].size);
+        l->tab[k].rterm = calloc((size_t)l->tab[k].count, sizeof *l->tab[k].rterm);
+        mem = mem && l->tab[k].recs && l->tab[k].rterm;
+    }
     const amc_cluster *c = o->c;
     l->peers.n = c->nreconf;
     for (int i = 0; i < c->nreconf; i++) {
@@ -202,9 +223,9 @@ arl_log *arl_new(struct event_base *base, const arl_opts *o, char *err, size_t e
                         .log = lg};
     kv_group_cb cb = {l, on_reply};
     char why[512];
-    if (!l->recs || !l->rterm || !(l->g = kv_group_new(base, &go, &cb, why, sizeof why))) {
+    if (!mem || !(l->g = kv_group_new(base, &go, &cb, why, sizeof why))) {
         snprintf(err, errn, "reconf %d's log (port %d): %s", o->replica,
-                 l->peers.p[o->replica].port, l->recs && l->rterm ? why : "out of memory");
+                 l->peers.p[o->replica].port, mem ? why : "out of memory");
         arl_free(l);
         return NULL;
     }
@@ -224,8 +245,8 @@ void arl_free(arl_log *l)
 {
     if (!l) return;
     kv_group_free(l->g);
-    free(l->recs);
-    free(l->rterm);
+    for (int k = 0; k < 2; k++)
+        free(l->tab[k].recs), free(l->tab[k].rterm);
     free(l);
 }
 
@@ -254,9 +275,17 @@ void arl_tick(arl_log *l, uint64_t now_us)
 void arl_put(arl_log *l, int64_t inst, const uint8_t *rec)
 {
     if (l->phase != DRIVING) return;
-    put_key(l, inst, rec);
+    put_key(l, &l->tab[0], inst, rec);
     l->unconfirmed = true;
     l->st.appended++;
+}
+
+void arl_put_act(arl_log *l, int machine, const uint8_t *act)
+{
+    if (l->phase != DRIVING) return;
+    put_key(l, &l->tab[1], machine, act);
+    l->unconfirmed = true;
+    l->st.acts++;
 }
 
 void arl_flush(arl_log *l)
@@ -270,11 +299,21 @@ bool arl_unsettled(const arl_log *l)
     return l->phase != DRIVING || l->unconfirmed || l->ok_seq < l->need_seq;
 }
 
+static bool get_rec(const arl_tab *t, int64_t i, uint8_t *out)
+{
+    if (!t->rterm[i]) return false;
+    memcpy(out, t->recs + i * t->size, t->size);
+    return true;
+}
+
 bool arl_get(const arl_log *l, int64_t inst, uint8_t *out)
 {
-    if (!l->rterm[inst]) return false;
-    memcpy(out, l->recs + inst * l->o.rec, l->o.rec);
-    return true;
+    return get_rec(&l->tab[0], inst, out);
+}
+
+bool arl_get_act(const arl_log *l, int machine, uint8_t *out)
+{
+    return get_rec(&l->tab[1], machine, out);
 }
 
 const arl_stats *arl_get_stats(const arl_log *l)

@@ -10,6 +10,8 @@
  *                      takes the next value (INCRBY) as its term
  *   "d" inst term      (u64 each, little-endian) instance inst's decision
  *                      record (amop_reconf_save) as of term `term`
+ *   "m" machine term   the failure detector's last act on the machine
+ *                      (ARL_ACT_LEN bytes: suspected or cleared, when)
  *
  * Only a replica holding a confirmed term drives pid n-1. To take over it
  * takes a term t, resumes every instance from its record of the highest
@@ -37,6 +39,10 @@ struct event_base;
 
 typedef struct arl_log arl_log;
 
+/* A failure detector's act: u64 1 (suspected) or 0 (heard again), u64 the
+ * unix ms of the suspicion. */
+#define ARL_ACT_LEN 16
+
 typedef struct arl_opts {
     const amc_cluster *c;
     int replica;
@@ -61,6 +67,7 @@ typedef struct arl_opts {
 typedef struct arl_stats {
     uint64_t term;     /* the term driven under; 0: not driving */
     uint64_t appended; /* decisions appended */
+    uint64_t acts;     /* failure detector acts appended */
     uint64_t takeovers, depositions;
 } arl_stats;
 
@@ -73,12 +80,16 @@ void arl_free(arl_log *l);
 void arl_tick(arl_log *l, uint64_t now_us);
 /* Appends instance inst's decision rec (driving only). */
 void arl_put(arl_log *l, int64_t inst, const uint8_t *rec);
+/* Appends the failure detector's act on machine (driving only). */
+void arl_put_act(arl_log *l, int machine, const uint8_t *act);
 /* After the puts of one event-loop iteration: asks the log to confirm them. */
 void arl_flush(arl_log *l);
 /* True when a put is not yet confirmed (the messages after it are held). */
 bool arl_unsettled(const arl_log *l);
 /* Instance inst's decision as resumed at the takeover: false when none. */
 bool arl_get(const arl_log *l, int64_t inst, uint8_t *out);
+/* The machine's last act as resumed at the takeover: false when none. */
+bool arl_get_act(const arl_log *l, int machine, uint8_t *out);
 /* Counters; the log's leader (a replica id). */
 const arl_stats *arl_get_stats(const arl_log *l);
 int arl_leader(const arl_log *l);

@@ -77,6 +77,7 @@ typedef struct ams_server {
     struct arl_log *rlog;                 /* reconf with R > 1: the replicated log */
     struct event *logtick;                /* reconf with R > 1: its timer */
     bool driving;                         /* reconf: plays pid n-1 (always with R = 1) */
+    bool *acted;                          /* reconf with R > 1: suspected, as last logged */
     uint64_t term;                        /* reconf: the log term it drives under (0: R = 1) */
     uint64_t seen_term;                   /* serve: the newest term pid n-1 presented */
     uint64_t stale_refused;               /* serve: connections of a deposed driver refused */

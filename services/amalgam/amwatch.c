@@ -174,6 +174,24 @@ static void count_degraded(ams_server *s)
     s->degraded = n;
 }
 
+/* reconf with R > 1: each suspicion and each clearing goes into the log,
+ * so the next driver's detector starts from this one's view */
+static void log_acts(ams_server *s)
+{
+    uint8_t act[ARL_ACT_LEN];
+    bool any = false;
+    for (int i = 0; i < s->c.geo.machines; i++) {
+        const amr_machine *x = &s->det.m[i];
+        if (x->suspected == s->acted[i]) continue;
+        hoc_put_u64(act, x->suspected);
+        hoc_put_u64(act + 8, (uint64_t)x->suspected_wall);
+        arl_put_act(s->rlog, i, act);
+        s->acted[i] = x->suspected;
+        any = true;
+    }
+    if (any) arl_flush(s->rlog);
+}
+
 /* serve: a heartbeat on every group to the reconfiguration service;
  * reconf: suspect the machines that went silent */
 static void on_beat(evutil_socket_t fd, short what, void *arg)
@@ -182,6 +200,7 @@ static void on_beat(evutil_socket_t fd, short what, void *arg)
     (void)fd, (void)what;
     if (s->machine < 0) {
         if (s->driving) amr_tick(&s->det, mono_ms(), wall_ms());
+        if (s->driving && s->rlog) log_acts(s);
         return;
     }
     uint8_t hb[AMR_HB_LEN];
@@ -235,6 +254,13 @@ static int on_drive(void *ctx, uint64_t term)
     }
     for (int64_t i = 0; i < s->ninst; i++)
         s->saved[i] = (amr_track){.mode = AMOP_IDLE, .who = -1};
+    /* the previous driver's suspicions stand until a heartbeat clears them */
+    uint8_t act[ARL_ACT_LEN];
+    for (int i = 0; i < s->c.geo.machines; i++) {
+        s->acted[i] = arl_get_act(s->rlog, i, act) && hoc_get_u64(act);
+        s->det.m[i].suspected = s->acted[i];
+        if (s->acted[i]) s->det.m[i].suspected_wall = (int64_t)hoc_get_u64(act + 8);
+    }
     if (ams_reconf_open(s, err, sizeof err)) {
         hoc_log(&s->log, HOC_LOG_ERROR, "reconf %d: cannot drive term %llu: %s", s->reconf,
                 (unsigned long long)term, err);
@@ -288,6 +314,10 @@ static int open_log(ams_server *s, const ams_opts *o, uint64_t cid, char *err, s
     }
     size_t rec = alloc_decisions(s, err, errn);
     if (!rec) return -1;
+    if (!(s->acted = calloc((size_t)s->c.geo.machines, sizeof *s->acted))) {
+        snprintf(err, errn, "out of memory");
+        return -1;
+    }
     arl_opts lo = {.c = &s->c,
                    .replica = o->reconf,
                    .secret = s->secret,
@@ -370,8 +400,9 @@ void amw_render(ams_server *s, struct evbuffer *b)
         amr_render(&s->det, b, mono_ms());
         if (s->rlog) {
             const arl_stats *st = arl_get_stats(s->rlog);
-            uint64_t v[5] = {st->term, (uint64_t)arl_leader(s->rlog), st->appended, st->takeovers,
-                             st->depositions};
+            uint64_t v[6] = {st->term,        (uint64_t)arl_leader(s->rlog),
+                             st->appended,    st->takeovers,
+                             st->depositions, st->acts};
             hoc_metrics_family(b, "amalgam_reconf_term", "gauge",
                                "The log term this replica drives pid n-1 under; 0: it does not.", v,
                                1, NULL);
@@ -385,6 +416,10 @@ void amw_render(ams_server *s, struct evbuffer *b)
                                "Terms this replica took and confirmed.", v + 3, 1, NULL);
             hoc_metrics_family(b, "amalgam_reconf_depositions_total", "counter",
                                "Terms this replica lost while driving.", v + 4, 1, NULL);
+            hoc_metrics_family(b, "amalgam_reconf_acts_appended_total", "counter",
+                               "Failure detector acts (suspicions, clearings) this replica "
+                               "appended to the log while driving.",
+                               v + 5, 1, NULL);
         }
         return;
     }
@@ -418,5 +453,7 @@ void amw_free(ams_server *s)
     ars_close(&s->store);
     free(s->saved);
     free(s->dec);
+    free(s->acted);
+    s->acted = NULL;
     s->saved = NULL, s->dec = NULL;
 }

@@ -17,7 +17,10 @@ driver goes on. A deposed driver (`--test-term`, a term older than the
 servers saw) must be refused by every server on its first frame while
 writes go on. Then the second driver is killed, and machine 4's next
 replacement, under the third, must use epochs never used before (a driver
-that forgot them would Stop in a closed epoch and never finish). Every
+that forgot them would Stop in a closed epoch and never finish). Last,
+machine 3 is killed for good; once the third driver suspects it, that
+driver is killed, and the fourth must show the suspicion from the same
+instant (the failure detector's acts are in the log too). Every
 process the test starts is stopped at the end.
 
 usage: replicated.py AMALGAM
@@ -290,6 +293,29 @@ def main(tmp):
     for (b, s), v in sorted(want.items()):
         got = conns[amlocal.data_machine(b, s, M)].cmd("AM.READ", b, s)
         check(got == ("bulk", amlocal.block_of(v, BLOCK)), f"read {b}.{s} at the end: {got}")
+
+    # the failure detector's acts go through the log too: machine 3 killed for
+    # good and suspected by the third driver stays suspected, from the same
+    # instant, under the next one
+    start(("r", nxt), rcmd(nxt), rlogs[nxt] + ".2")
+    time.sleep(0.5)
+    gone = 3
+    kill(gone)
+    conns.pop(gone).close()
+    key = f'hoc_amalgam_reconf_suspected{{machine="{gone}"}}'
+    page = amlocal.wait_metrics(rmetrics(base, third), lambda p: p[key] == 1
+                                and p["hoc_amalgam_reconf_acts_appended_total"] >= 1)
+    check(page[key] == 1, f"machine {gone} not suspected by driver {third}: {dict(page)}")
+    at = page[f'hoc_amalgam_reconf_suspected_at_ms{{machine="{gone}"}}']
+    time.sleep(0.3)  # its confirmation
+    kill(("r", third))
+    fourth = wait(lambda: [r for r in range(R) if r != third and term_of(base, r) > 0][:1], 20)
+    check(fourth is not None, "no replica drove after the third driver was killed")
+    if fourth is not None:
+        page = amlocal.metrics(rmetrics(base, fourth[0]))
+        since = page.get(f'hoc_amalgam_reconf_suspected_at_ms{{machine="{gone}"}}')
+        check(page.get(key) == 1 and since == at,
+              f"driver {fourth[0]}'s view of machine {gone}: {page.get(key)}, suspected at {since} (was {at})")
     for c in conns.values():
         c.close()
     print(f"amalgam-reconf-replicated: driver {leader} killed at instance {inst}'s Stop (epoch {ep}); "
