@@ -52,7 +52,7 @@ struct arl_log {
     arl_tab tab[2];       /* decisions, acts */
     uint64_t started_us;
     uint64_t confirm_us; /* when the last CAS was asked */
-    uint64_t logged;     /* appended, as last logged */
+    uint64_t logged;     /* decisions and acts appended, as last logged */
     arl_stats st;
 };
 
@@ -169,12 +169,12 @@ static void on_reply(void *ctx, uint64_t client, uint64_t seq, const uint8_t *r,
             depose(l, "it cannot play pid n-1 here");
         }
     } else if (l->phase == DRIVING && !l->unconfirmed && seq >= l->need_seq) {
-        if (l->st.appended > l->logged)
+        if (l->st.appended + l->st.acts > l->logged)
             hoc_log(&l->o.log, HOC_LOG_INFO,
                     "reconf %d: decided in the log, term %" PRIu64 " (%" PRIu64
-                    " decisions appended)",
-                    l->o.replica, l->term, l->st.appended);
-        l->logged = l->st.appended;
+                    " decisions and %" PRIu64 " failure detector acts appended)",
+                    l->o.replica, l->term, l->st.appended, l->st.acts);
+        l->logged = l->st.appended + l->st.acts;
         l->o.settled(l->o.ctx);
     }
 }

@@ -303,11 +303,17 @@ def main(tmp):
     kill(gone)
     conns.pop(gone).close()
     key = f'hoc_amalgam_reconf_suspected{{machine="{gone}"}}'
-    page = amlocal.wait_metrics(rmetrics(base, third), lambda p: p[key] == 1
-                                and p["hoc_amalgam_reconf_acts_appended_total"] >= 1)
+    page = amlocal.wait_metrics(rmetrics(base, third), lambda p: p[key] == 1)
     check(page[key] == 1, f"machine {gone} not suspected by driver {third}: {dict(page)}")
     at = page[f'hoc_amalgam_reconf_suspected_at_ms{{machine="{gone}"}}']
-    time.sleep(0.3)  # its confirmation
+
+    def act_confirmed():
+        """The log confirmed the third driver's suspicion of machine 3."""
+        text = open(tlog).read()
+        at = text.find(f"machine {gone} suspected")
+        return at >= 0 and text.find("decided in the log", at) >= 0
+
+    check(wait(act_confirmed, 20) is not None, f"the suspicion of machine {gone} never confirmed")
     kill(("r", third))
     fourth = wait(lambda: [r for r in range(R) if r != third and term_of(base, r) > 0][:1], 20)
     check(fourth is not None, "no replica drove after the third driver was killed")
