@@ -668,10 +668,13 @@ int amc_check_class_ports(const amc_cluster *c, const char *path, char *err, siz
                      "%s:%d: %s %d's ports %d..%d meet %s %d's ports %d..%d (line %d) on host "
                      "%s: a data, parity, witness or reconf server at port P takes P..P+%d, one "
                      "port per rotation class; space the ports by at least %d (base=P does, and a "
-                     "machine's base takes %d ports)",
+                     "machine's base takes %d ports)%s",
                      path, r[j].line, r[j].what, r[j].id, r[j].lo, r[j].lo + r[j].len - 1,
                      r[i].what, r[i].id, r[i].lo, r[i].lo + r[i].len - 1, r[i].line, r[i].host,
-                     M - 1, M, 3 * M + 2);
+                     M - 1, M, 3 * M + 2,
+                     c->nreconf > 1 ? "; with several reconf lines a replica also takes P + M, "
+                                      "its log's port"
+                                    : "");
             rc = -1;
         }
     }
