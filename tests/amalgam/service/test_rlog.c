@@ -17,21 +17,12 @@
 
 #include "amrlog.h"
 #include "clock.h"
+#include "hoc_check.h"
 #include "hoc_rt.h"
 
 #define R 3
 #define NINST 10
 #define REC 40
-
-static int failures;
-
-#define CHECK(c)                                                                                   \
-    do {                                                                                           \
-        if (!(c)) {                                                                                \
-            fprintf(stderr, "%s:%d: FAIL %s\n", __FILE__, __LINE__, #c);                           \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 typedef struct Rep {
     arl_log *l;
@@ -224,6 +215,5 @@ int main(void)
         arl_free(reps[i].l);
     amc_free(&c);
     event_base_free(base);
-    printf("amalgam-rlog: %s\n", failures ? "FAILED" : "ok");
-    return failures != 0;
+    return check_summary("amalgam-rlog");
 }
