@@ -38,8 +38,9 @@ static int run_server(int argc, char **argv, bool reconf)
                    {NULL}};
     if (reconf) { /* --data, not --rejoin */
         t[4] = t[5];
-        t[4].help = "where the service keeps its decisions: a restart resumes them (without it, "
-                    "a restarted service uses epochs again)";
+        t[4].help = "where the service keeps its decisions (with several reconf lines, this "
+                    "replica's share of their log): a restart resumes them (without it, a "
+                    "restarted service uses epochs again)";
         t[5] = (hoc_opt){"--test-term",
                          HOC_OPT_INT,
                          &test_term,
@@ -61,7 +62,9 @@ static int run_server(int argc, char **argv, bool reconf)
         fprintf(help ? stdout : stderr,
                 reconf
                     ? "usage: amalgam reconf --cluster FILE --id R [--data DIR]\n"
-                      "Runs the reconfiguration service (pid n-1 of every instance).\n"
+                      "Runs replica R of the reconfiguration service (pid n-1 of every "
+                      "instance;\nwith several reconf lines, the replica their log designates "
+                      "plays it).\n"
                     : "usage: amalgam serve --cluster FILE --machine M --data DIR [--rejoin]\n"
                       "Runs machine M's data, parity and witness servers and its client port.\n");
         if (help) hoc_opt_print(stdout, t, 2);
