@@ -484,8 +484,10 @@ int main(void)
     CHECK(run_until(all_connected, 10000000));
     uint64_t paced, paced_to;
     idle_cost("rounds end on 20 ms timeouts", 1000000, &paced, &paced_to);
-    /* about 50, each ended by its timeout, however loaded the machine */
-    CHECK(paced >= 1 && paced <= 100 && paced_to * 10 >= paced * 9);
+    /* about 50, however loaded the machine, most ended by their timeouts (a
+     * process that fell behind under load catches up on a later round's
+     * message instead: seen under ASan on a busy machine, hence not all) */
+    CHECK(paced >= 1 && paced <= 100 && paced_to * 2 >= paced);
     for (int i = 0; i < N; i++)
         CHECK(nodes[i].total == 0 && nodes[i].outputs_added == 0);
     hurry_test();
