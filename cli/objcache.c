@@ -222,7 +222,7 @@ static void evict(const ObjCache *oc)
     Entry *e = NULL;
     size_t n = 0, cap = 0;
     time_t now = time(NULL);
-    char path[PATH_MAX + 80];
+    char path[PATH_MAX + 300]; /* d_name is at most 255 bytes */
     for (struct dirent *de; (de = readdir(d));) {
         size_t len = strlen(de->d_name);
         int tmp = strstr(de->d_name, ".so.tmp.") != NULL;
