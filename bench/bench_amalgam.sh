@@ -11,7 +11,9 @@
 # replicas (f = 1 too), 4 groups. docs/amalgam.md, "Performance".
 # BENCH_QUICK=1 or --quick: shorter runs. BENCH_SIZES (block sizes, default
 # "64 4096 131072") and BENCH_CONNS (connections, default 128, 16 at 128 KiB)
-# narrow a run, e.g. to compare two builds at 64 B.
+# narrow a run, e.g. to compare two builds at 64 B. BENCH_REBUILD_STRIPES
+# (default 320, 0 skips it): the last cluster, 128 KiB blocks, only to time
+# the rebuild of machine 4 over a large data set (fixed part and transfer).
 set -u
 B=${1:-build}
 [ "${2:-}" = --quick ] && BENCH_QUICK=1
@@ -125,7 +127,7 @@ RBS=${BENCH_REBUILD_STRIPES:-320}
 for size in ${BENCH_SIZES:-64 4096 131072} ${RBS}x; do
     [ "$size" = 0x ] && continue
     case $size in
-    *x) stripes=$RBS conns=16 label=128KiBx$RBS size=131072 ;;
+    *x) stripes=$RBS conns=16 label=128KiBx$RBS size=131072 RB=120 ;;
     64) stripes=100 conns=128 label=64B ;;
     4096) stripes=100 conns=128 label=4KiB ;;
     *) stripes=10 conns=16 label=128KiB ;;
