@@ -22,7 +22,8 @@
  * --rebuilt M polls AM.RAW on every position machine M holds (its data
  * blocks and parity rows) until each answers, i.e. the restarted machine
  * rebuilt it, and prints the bytes rebuilt, the seconds from the start and
- * MB/s (10^6 bytes); exit 1 if S seconds pass first. */
+ * MB/s (10^6 bytes), then the seconds to the first position that answered
+ * (the fixed part) and the MB/s of the rest; exit 1 if S seconds pass first. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -249,33 +250,58 @@ out:
 
 static int await_rebuilt(const amc_cluster *c, int m, long seconds)
 {
-    double t0 = now();
-    amcl *cl = amcl_new(c, 2000);
+    double t0 = now(), first = -1;
+    amcl *cl = amcl_new(c, 0); /* one try a position a pass */
     uint8_t *out = malloc((size_t)c->block);
-    int64_t bytes = 0, ctr[16];
+    int64_t bytes = 0, ctr[16], left = 0, done = 0;
+    int64_t *todo = malloc(sizeof *todo * (size_t)c->geo.stripes);
+    double *at = malloc(sizeof *at * (size_t)c->geo.stripes);
     char err[256] = "";
     int rc = 0;
-    if (!cl || !out) rc = 2;
+    if (!cl || !out || !todo || !at) rc = 2;
     for (int64_t b = 0; b < c->geo.stripes && !rc; b++) {
         int pos = aml_position(&c->geo, b, m);
-        if (pos < 0 || pos >= c->geo.g + c->geo.f) continue; /* a witness holds no block */
-        for (;;) {
-            int nctr = 16;
-            if (!amcl_raw(cl, b, pos, out, ctr, &nctr, err, sizeof err)) break;
-            if (now() - t0 > (double)seconds) {
-                fprintf(stderr,
-                        "bench-am-load: stripe %lld position %d not rebuilt after %ld s: %s\n",
-                        (long long)b, pos, seconds, err);
-                rc = 1;
-                break;
+        if (pos >= 0 && pos < c->geo.g + c->geo.f) todo[left++] = b; /* a witness holds none */
+    }
+    /* pass after pass over the positions not yet answered, since instances
+     * rebuild in no particular order: the first answer marks the end of the
+     * fixed part (restart, replacement rounds), the last one the rebuild's */
+    while (left > 0 && !rc) {
+        int64_t kept = 0;
+        for (int64_t i = 0; i < left; i++) {
+            int nctr = 16, pos = aml_position(&c->geo, todo[i], m);
+            if (amcl_raw(cl, todo[i], pos, out, ctr, &nctr, err, sizeof err)) {
+                todo[kept++] = todo[i];
+                continue;
             }
+            at[done++] = now() - t0;
+            if (first < 0) first = at[0];
+            bytes += c->block;
         }
-        bytes += c->block;
+        if (kept == left) { /* nothing new: do not spin on the restarting machine */
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        left = kept;
+        if (left > 0 && now() - t0 > (double)seconds) {
+            fprintf(stderr, "bench-am-load: stripe %lld not rebuilt after %ld s (%lld left): %s\n",
+                    (long long)todo[0], seconds, (long long)left, err);
+            rc = 1;
+        }
     }
     double secs = now() - t0;
-    if (!rc) printf("%lld %.3f %.1f\n", (long long)bytes, secs, (double)bytes / secs / 1e6);
+    if (!rc) /* bytes, seconds, MB/s; the first block's seconds, and MB/s after it */
+        printf("%lld %.3f %.1f %.3f %.1f\n", (long long)bytes, secs, (double)bytes / secs / 1e6,
+               first, secs > first ? (double)(bytes - c->block) / (secs - first) / 1e6 : 0.0);
+    if (!rc && done > 0) /* when the positions answered: the shape of the rebuild */
+        fprintf(stderr,
+                "bench-am-load: rebuilt positions answered at (s) 0%% %.2f 10%% %.2f 50%% %.2f "
+                "90%% %.2f 100%% %.2f\n",
+                at[0], at[done / 10], at[done / 2], at[done * 9 / 10], at[done - 1]);
     amcl_free(cl);
     free(out);
+    free(todo);
+    free(at);
     return rc;
 }
 

@@ -11,7 +11,9 @@
 # replicas (f = 1 too), 4 groups. docs/amalgam.md, "Performance".
 # BENCH_QUICK=1 or --quick: shorter runs. BENCH_SIZES (block sizes, default
 # "64 4096 131072") and BENCH_CONNS (connections, default 128, 16 at 128 KiB)
-# narrow a run, e.g. to compare two builds at 64 B.
+# narrow a run, e.g. to compare two builds at 64 B. BENCH_REBUILD_STRIPES
+# (default 320, 0 skips it): the last cluster, 128 KiB blocks, only to time
+# the rebuild of machine 4 over a large data set (fixed part and transfer).
 set -u
 B=${1:-build}
 [ "${2:-}" = --quick ] && BENCH_QUICK=1
@@ -104,23 +106,33 @@ rebuilt() { # KEY WHAT: restart machine 4 and wait until it rebuilt all it holds
         # the server's own figure: when its /metrics says it became whole
         rb_at=$(whole_at)
         rb_ms=$([ "$rb_at" -gt "$rb_start" ] 2>/dev/null && echo $((rb_at - rb_start)) || echo n/a)
-        echo "amalgam  $label   rebuild of machine 4, $rb_what: $1 bytes in $2 s: $3 MB/s" \
-            "(its /metrics: whole $rb_ms ms after the restart)"
-        res amalgam $label "$rb_key" "$3" "$1" "$2" "$rb_ms"
+        echo "amalgam  $label   rebuild of machine 4, $rb_what: $1 bytes in $2 s: $3 MB/s;" \
+            "first block after $4 s (the fixed part), then $5 MB/s (its /metrics: whole $rb_ms ms" \
+            "after the restart; load average $(cut -d' ' -f1 /proc/loadavg))"
+        res amalgam $label "$rb_key" "$3" "$1" "$2" "$rb_ms" "$4" "$5"
     else
         echo "amalgam  $label   rebuild of machine 4, $rb_what: not done within $RB s"
-        res amalgam $label "$rb_key" not-done 0 $RB n/a
+        res amalgam $label "$rb_key" not-done 0 $RB n/a n/a n/a
     fi
 }
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
 row system block test "ops/s" "p50 ms" "p99 ms" errors
-for size in ${BENCH_SIZES:-64 4096 131072}; do
+# the rebuild over a large data set (after the loop): 128 KiB blocks, a stripe
+# an instance, BENCH_REBUILD_STRIPES of them (0: skipped). Each instance's
+# state takes about 24 blocks resident at every server (its windows,
+# constants, ghosts: docs/deploy.md, "Performance"), so 320 stripes (machine
+# 4 holds 256 blocks, 32 MiB) are about 1 GB a process
+RBS=${BENCH_REBUILD_STRIPES:-320}
+for size in ${BENCH_SIZES:-64 4096 131072} ${RBS}x; do
+    [ "$size" = 0x ] && continue
     case $size in
+    *x) stripes=$RBS conns=16 label=128KiBx$RBS size=131072 RB=120 ;;
     64) stripes=100 conns=128 label=64B ;;
     4096) stripes=100 conns=128 label=4KiB ;;
     *) stripes=10 conns=16 label=128KiB ;;
     esac
+    large=$(case $label in *x*) echo 1 ;; esac)
     conns=${BENCH_CONNS:-$conns}
     blocks=$((stripes * G))
 
@@ -131,12 +143,14 @@ for size in ${BENCH_SIZES:-64 4096 131072}; do
     run amalgam $label fill "fill (each block once)" --cluster "$tmp/am.cluster" --conns 16 --fill 1
     r1=$(rss_kb $all)
     res amalgam $label storage $(( (r1 - r0) * 1024 )) $((blocks * size))
-    run amalgam $label write write --cluster "$tmp/am.cluster" --conns $conns --seconds $T
-    run amalgam $label rmw "rmw (xor)" --cluster "$tmp/am.cluster" --conns $conns --seconds $T --mix xor
+    if [ -z "$large" ]; then
+        run amalgam $label write write --cluster "$tmp/am.cluster" --conns $conns --seconds $T
+        run amalgam $label rmw "rmw (xor)" --cluster "$tmp/am.cluster" --conns $conns --seconds $T --mix xor
+    fi
     kill -9 "$am4"
     wait "$am4" 2>/dev/null
-    run amalgam $label down "write, machine 4 down" --cluster "$tmp/am.cluster" --conns $conns \
-        --seconds $T --skip-machine 4
+    [ -z "$large" ] && run amalgam $label down "write, machine 4 down" --cluster "$tmp/am.cluster" \
+        --conns $conns --seconds $T --skip-machine 4
     rebuilt rebuild_idle idle
     kill -9 "$am4"
     wait "$am4" 2>/dev/null
@@ -149,6 +163,7 @@ for size in ${BENCH_SIZES:-64 4096 131072}; do
     kill "$bg" 2>/dev/null
     wait "$bg" 2>/dev/null
     stop
+    [ -n "$large" ] && continue
 
     # ---- ShardedPaxos (hoc-kv --groups 4), values of the same size ----
     if [ $size -gt 64000 ]; then # a request must fit one log slot (docs/services.md)
@@ -177,22 +192,26 @@ get() { awk -v s="$1" -v z="$2" -v k="$3" -v c="$4" '$1 == s && $2 == z && $3 ==
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 line() { printf "%-7s %-22s %12s %12s %7s   %s\n" "$@"; }
 line block measure amalgam sharded ratio target
-for label in 64B 4KiB 128KiB; do
+for label in 64B 4KiB 128KiB 128KiBx$RBS; do
     grep -q "^amalgam $label " "$tmp/results" || continue # not run (BENCH_SIZES)
+    case $label in *x*) ks="" ;; *) ks=1 ;; esac
     for k in "write 4 ops/s" "write 5 p50_ms" "write 6 p99_ms" "rmw 4 ops/s" "rmw 5 p50_ms" "rmw 6 p99_ms" \
              "down 4 ops/s"; do
+        [ -z "$ks" ] && break
         set -- $k
         a=$(get amalgam $label $1 $2) s=$(get sharded $label $1 $2)
         case "$1 $2" in "write 4") tgt=">= 1.0" ;; "rmw 4") tgt=">= 0.9" ;; *) tgt="" ;; esac
         line $label "$1 $3" "$a" "$s" "$(ratio "$a" "$s")" "$tgt"
     done
+    [ -n "$ks" ] && {
     sa=$(ratio "$(get amalgam $label storage 4)" "$(get amalgam $label storage 5)")
     ss=$(ratio "$(get sharded $label storage 4)" "$(get sharded $label storage 5)")
     line $label "memory per logical B" "$sa" "$ss" "$(ratio "$sa" "$ss")" \
-        "computed (g+f)/g = $(ratio $((G + F)) $G), 2f+1 = 3"
+        "computed (g+f)/g = $(ratio $((G + F)) $G), 2f+1 = 3"; }
     for k in idle load; do
         line $label "rebuild $k MB/s" "$(get amalgam $label rebuild_$k 4)" - "" \
-            ">= 1000 ($(get amalgam $label rebuild_$k 5) B, whole after $(get amalgam $label rebuild_$k 7) ms by /metrics)"
+            ">= 1000 ($(get amalgam $label rebuild_$k 5) B, whole after $(get amalgam $label rebuild_$k 7) ms by /metrics;" \
+            "fixed $(get amalgam $label rebuild_$k 8) s, then $(get amalgam $label rebuild_$k 9) MB/s)"
     done
 done
 [ -s "$tmp/load.err" ] && { echo; echo "load generator messages (most frequent first):"; sort "$tmp/load.err" | uniq -c | sort -rn | head -10; }

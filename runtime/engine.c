@@ -61,6 +61,7 @@ struct hoc_engine {
     uint64_t *pending;
     size_t npending, cappending;
     uint8_t *outbox, *outputs, *scratch, *wire, *value;
+    bool outputs_dirty; /* an output fired since outputs was last cleared */
     size_t wire_cap;
     uint8_t *zout, *zin; /* with zero_runs: a packed message to send, one received unpacked */
     bool forward;        /* opts.forward and the decide output is agreed */
@@ -332,7 +333,18 @@ static void fired(hoc_engine *e, Inst *I, int64_t round)
         any = true;
         if (i == e->decide_out && !I->decided) decided_here(e, I, &a->outputs[i]);
     }
+    e->outputs_dirty = any;
     if (any && e->io.output) e->io.output(e->io.ctx, I->id, round, e->outputs);
+}
+
+/* Zeroes the outputs before a handler runs. Handlers write an output's
+ * value only when they fire it, so after one that fired nothing the struct
+ * is still zero: clearing it again would cost its whole size (a bytes
+ * output of a large block) every round of every instance. */
+static void clear_outputs(hoc_engine *e)
+{
+    if (e->outputs_dirty) memset(e->outputs, 0, e->a->outputs_size);
+    e->outputs_dirty = false;
 }
 
 /* The phase boundary after round I->round's update: runs the events queued
@@ -350,7 +362,7 @@ static void run_events(hoc_engine *e, Inst *I)
         }
         QEv *nx = q->next;
         hoc_env env = env_of(e, I, false);
-        memset(e->outputs, 0, a->outputs_size);
+        clear_outputs(e);
         a->events[q->ev].handle(I->state, &env, q->args,
                                 q->extra ? (const uint8_t *const *)q->bytes : NULL, e->outputs);
         e->nevq--;
@@ -382,7 +394,7 @@ static bool update(hoc_engine *e, Inst *I)
     const hoc_algo *a = e->a;
     const hoc_round *rd = &a->rounds[I->round % a->nrounds];
     hoc_env env = env_of(e, I, true);
-    memset(e->outputs, 0, a->outputs_size);
+    clear_outputs(e);
     rd->update(I->state, &env, I->from, I->box, e->outputs);
     e->st.rounds++;
     fired(e, I, I->round);
@@ -611,7 +623,7 @@ static void replace_at(hoc_engine *e, Inst *I, int64_t round)
     I->rin = NULL;
     I->round = round > 0 ? round - 1 : 0;
     hoc_env env = env_of(e, I, false);
-    memset(e->outputs, 0, a->outputs_size);
+    clear_outputs(e);
     a->replace(I->state, &env, in, e->outputs);
     e->st.replaced++;
     fired(e, I, I->round);

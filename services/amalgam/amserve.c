@@ -223,6 +223,12 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
      * connection: the servers refuse a deposed one (amw_app) */
     uint8_t greet[AMR_TERM_LEN];
     if (role == AML_RECONF && s->term) amr_term_encode(greet, s->term);
+    /* the class's instances are all live from start-up, each allocated at
+     * its full size (state and two mailboxes of AMALGAM_MAXN messages) but
+     * touched only where its blocks and the messages' present fields are:
+     * the budget is what the cluster file asks for, not a fixed cap that
+     * would refuse large clusters */
+    uint64_t need = (uint64_t)(per_class + 1) * hoc_engine_instance_bytes(s->model.a);
     hoc_svc_opts so = {.algo = s->model.a,
                        .id = pid,
                        .peers = &gr->peers,
@@ -230,6 +236,7 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
                        .secret_len = s->secret_len,
                        .params = s->model.params,
                        .max_live = (int)per_class + 1,
+                       .memory = need > HOC_SVC_MEMORY ? need : HOC_SVC_MEMORY,
                        /* fields that do not apply are zeros: at 128 KiB blocks a
                         * `back` message is 640 KiB on the wire without this */
                        .zero_runs = true,

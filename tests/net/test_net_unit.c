@@ -560,6 +560,14 @@ static void event_tests(void)
           c1->blob[sizeof blk - 1] == (uint8_t)(0xf0 ^ (sizeof blk - 1)));
     /* as an int, it must lie in its range */
     CHECK(hoc_engine_event(e, 1, put, (int64_t[]){0}, NULL, 17, NULL, 0) == HOC_EVENT_INVALID);
+    /* an event that fires nothing, right after one that fired, sees the
+     * outputs zero (the engine clears them only after a firing) */
+    int fill = hoc_engine_event_index(&counter_algo, "fill");
+    CHECK(hoc_engine_event(e, 1, add, (int64_t[]){1}, NULL, 18, NULL, 0) == HOC_EVENT_QUEUED);
+    CHECK(hoc_engine_event(e, 1, fill, (int64_t[]){3}, NULL, 19, NULL, 0) == HOC_EVENT_QUEUED);
+    CHECK(feed_counter(e, 1, 1, hoc_engine_round(e, 1) + 2, 85) == HOC_RX_OK);
+    CHECK(nevrec == 7 && evrec[5].tag == 18 && evrec[5].added == 6 && evrec[6].tag == 19 &&
+          evrec[6].ran && evrec[6].added == 0);
     /* the bytes bound: two blocks fit, a third waits for the boundary */
     hoc_engine_opts ob = {4, true, 1, 0, 2 * sizeof blk, false};
     hoc_engine *eb = hoc_engine_new(&counter_algo, 0, params, &ob, &io);

@@ -76,8 +76,11 @@ kill -9 "$am4"
 wait "$am4" 2>/dev/null
 serve 4
 set -- $("$LOAD" --cluster "$C" --rebuilt 4 --seconds 60) || fail "machine 4 not rebuilt"
-echo "rebuilt: $1 bytes in $2 s ($3 MB/s)"
+echo "rebuilt: $1 bytes in $2 s ($3 MB/s); first block after $4 s, then $5 MB/s"
 [ "$1" = $((16 * 64)) ] || fail "rebuilt $1 bytes, want $((16 * 64))"
+# the fixed part (to the first position that answered) is within the whole
+awk -v f="$4" -v t="$2" 'BEGIN { exit !(f >= 0 && f <= t) }' ||
+    fail "first block after $4 s, outside the rebuild's $2 s"
 check "write after the rebuild" "$("$LOAD" --cluster "$C" --conns 8 --seconds 1)"
 
 # bad arguments: exit 2
