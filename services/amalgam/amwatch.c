@@ -60,8 +60,10 @@ int amw_app(void *ctx, int from, const uint8_t *p, size_t len)
             s->stale_refused++;
             hoc_log(&s->log, HOC_LOG_WARN,
                     "class %d: pid %d presented term %llu, older than term %llu: a deposed "
-                    "reconfiguration driver, refused",
-                    gr->cls, from, (unsigned long long)term, (unsigned long long)s->seen_term);
+                    "reconfiguration driver, refused%s%s%s",
+                    gr->cls, from, (unsigned long long)term, (unsigned long long)s->seen_term,
+                    s->term_path ? " (if the service's log was started over, delete " : "",
+                    s->term_path ? s->term_path : "", s->term_path ? ")" : "");
             return -1;
         }
         return term > s->seen_term ? newer_term(s, term) : 0;
