@@ -30,8 +30,9 @@
 /* ---- connections ---- */
 /* A dialed connection goes CONNECTING, HANDSHAKE (waiting for HELLO), PROVE
  * (AUTH sent, waiting for ACCEPT), READY; an accepted one HANDSHAKE (waiting
- * for AUTH), READY. */
-enum { C_CONNECTING, C_HANDSHAKE, C_PROVE, C_READY };
+ * for AUTH), then from a peer in opts.greeters GREET (authenticated and
+ * keyed, not yet the peer's: waiting for its greeting), READY. */
+enum { C_CONNECTING, C_HANDSHAKE, C_PROVE, C_GREET, C_READY };
 #define PRIO_IO 0
 #define PRIO_FLUSH 1
 #define MAX_PENDING_IN 64 /* unauthenticated incoming connections */
@@ -217,6 +218,10 @@ static void handshake_timeout(evutil_socket_t fd, short what, void *arg)
         conn_close(c, "connect timed out");
         return;
     }
+    if (c->state == C_GREET) {
+        refuse(c, &c->net->st.greetings_refused, "no greeting in time");
+        return;
+    }
     refuse(c, &c->net->st.auth_failures, "no authentication in time");
 }
 
@@ -325,6 +330,8 @@ static void log_close(const Conn *c, const char *why)
         }
         hoc_log(&net->o.log, c->refused || proved ? HOC_LOG_WARN : HOC_LOG_DEBUG,
                 "connecting to %d failed: %s%s", c->peer, why, proved ? what : "");
+    } else if (c->state == C_GREET) { /* the peer's current connection, if any, stays */
+        hoc_log(&net->o.log, HOC_LOG_WARN, "new connection from %d refused: %s", c->peer, why);
     } else {
         hoc_log(&net->o.log, HOC_LOG_WARN, "%s: %s",
                 c->mismatch ? "connection refused" : "unauthenticated connection closed", why);
@@ -735,13 +742,13 @@ static bool conn_seal(Conn *c)
     return false;
 }
 
-/* The handshake is over both ways: c carries the peer's traffic, sealed;
- * false if c was closed instead. */
-static bool conn_ready(Conn *c)
+/* c becomes the connection with its peer, in place of an older one (a
+ * restart, or a redial after a partition): it carries the peer's traffic. */
+static void conn_take(Conn *c)
 {
     hoc_net *net = c->net;
-    if (!conn_seal(c)) return false;
     Peer *pe = &net->peers[c->peer];
+    if (pe->conn && pe->conn != c) conn_close(pe->conn, "replaced by a new connection");
     c->state = C_READY;
     pe->conn = c;
     c->gen = ++pe->gen;
@@ -753,6 +760,21 @@ static bool conn_ready(Conn *c)
     /* first of all the connection carries: the peer may check it before
      * taking anything else from us */
     if (net->o.greeting_len) hoc_net_send_app(net, c->peer, net->greeting, net->o.greeting_len);
+}
+
+/* The handshake is over both ways: c is keyed, and the peer's unless it is
+ * an accepted one from a peer that greets, which waits in GREET for its
+ * greeting to be accepted (on_frame) while the peer's older connection, if
+ * any, goes on: a newcomer the service refuses never displaces it. False
+ * if c was closed instead. */
+static bool conn_ready(Conn *c)
+{
+    if (!conn_seal(c)) return false;
+    if (!c->dialed && (c->net->o.greeters >> c->peer & 1u)) {
+        c->state = C_GREET;
+        return true;
+    }
+    conn_take(c);
     return true;
 }
 
@@ -834,9 +856,6 @@ static bool on_auth(Conn *c, const hoc_frame *f)
     if (f->id < (uint32_t)net->o.id) return auth_failed(c, "a peer with a lower id dialed");
     c->peer = (int)f->id;
     memcpy(c->their_nonce, f->nonce, HOC_WIRE_NONCE);
-    /* a newer connection from the same peer replaces the old one (restart) */
-    Conn *old = net->peers[c->peer].conn;
-    if (old) conn_close(old, "replaced by a new connection");
     hoc_net_auth_mac(net->secret, net->o.secret_len, HOC_AUTH_SERVER, f->nonce, f->id,
                      (uint32_t)net->o.id, &net->cluster, mac);
     int len = hoc_wire_accept(frame, sizeof frame, (uint32_t)net->o.id, net->o.algo, mac);
@@ -849,7 +868,7 @@ static bool on_frame(Conn *c, const hoc_frame *f)
 {
     hoc_net *net = c->net;
     net->st.frames_in++;
-    if (c->state != C_READY) return c->dialed ? on_server_frame(c, f) : on_auth(c, f);
+    if (c->state < C_GREET) return c->dialed ? on_server_frame(c, f) : on_auth(c, f);
     if (f->type != HOC_F_MSG && f->type != HOC_F_DECISION && f->type != HOC_F_DONE &&
         f->type != HOC_F_APP && f->type != HOC_F_HURRY) {
         bad_frame(c, "handshake frame after authentication");
@@ -863,11 +882,16 @@ static bool on_frame(Conn *c, const hoc_frame *f)
         bad_frame(c, "frame for another algorithm");
         return false;
     }
+    bool greeting = c->state == C_GREET;
+    if (greeting && f->type != HOC_F_APP)
+        return refuse(c, &net->st.greetings_refused, "its first frame is not a greeting");
     if (f->type == HOC_F_DONE) net->peers[c->peer].done = true;
     if (net->cb.frame(net->cb.ctx, c->peer, f) < 0) {
+        if (greeting) return refuse(c, &net->st.greetings_refused, "greeting refused");
         bad_frame(c, "payload does not decode");
         return false;
     }
+    if (greeting) conn_take(c);
     return true;
 }
 
@@ -928,7 +952,7 @@ static bool consume(Conn *c)
     if (!open) return false;
     c->inlen -= off;
     if (c->inlen && off) memmove(c->in, c->in + off, c->inlen);
-    if (c->state != C_READY) return true;
+    if (c->state < C_GREET) return true;
     /* authenticated: IN_CAP, or room for the whole partial frame at the
      * front (its length was judged by hoc_wire_decode, which said MORE) */
     size_t want = IN_CAP;

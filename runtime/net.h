@@ -21,7 +21,9 @@ struct event_base;
 typedef struct hoc_net_cb {
     void *ctx;
     /* An authenticated MSG, DECISION, DONE or APP frame from peer `peer`; return
-     * -1 to reject it as bad (the connection is closed). */
+     * -1 to reject it as bad (the connection is closed). The first frame of a
+     * new connection from a peer in opts.greeters is its greeting, and
+     * returning -1 refuses that connection only. */
     int (*frame)(void *ctx, int peer, const hoc_frame *f);
     /* Once per loop iteration in which something happened, before the
      * flush: the place to settle the engine and start new work. */
@@ -56,6 +58,13 @@ typedef struct hoc_net_opts {
      * be deposed presents its generation (docs/services.md). */
     const uint8_t *greeting;
     size_t greeting_len;
+    /* Bit p: peer p opens every connection with a greeting. A connection it
+     * dials (it has the higher id) becomes its connection, replacing an
+     * older one, only once cb.frame has accepted that greeting; until then
+     * the older one carries its traffic both ways, and a connection whose
+     * first frame is not an APP, or is refused, or that does not greet
+     * within the handshake's 5 s is closed alone (stats.greetings_refused). */
+    uint64_t greeters;
     hoc_logger log;
 } hoc_net_opts;
 
@@ -65,6 +74,7 @@ typedef struct hoc_net_stats {
     uint64_t frames_in, frames_out, bytes_in, bytes_out;
     uint64_t bad_frames, auth_failures, mismatches, disconnects;
     uint64_t tampered;            /* connections closed for a frame whose tag was wrong */
+    uint64_t greetings_refused;   /* connections of a greeter closed for their greeting */
     uint64_t dropped_unconnected; /* the connection with the peer was not ready */
     uint64_t dropped_overflow;    /* max_out bytes were already queued for the peer */
     uint64_t dropped_injected;    /* by the drop option */

@@ -314,6 +314,7 @@ hoc_svc *hoc_svc_new(struct event_base *base, const hoc_svc_opts *o, const hoc_s
                        .test_unsealed = o->test_unsealed,
                        .greeting = o->greeting,
                        .greeting_len = o->greeting_len,
+                       .greeters = o->greeters,
                        .seed = o->seed,
                        .log = o->log};
     hoc_net_cb cb = {s, on_frame, on_iteration};
@@ -523,6 +524,7 @@ NET(bytes_out)
 NET(bad_frames)
 NET(auth_failures)
 NET(tampered)
+NET(greetings_refused)
 NET(mismatches)
 NET(dropped_injected)
 static uint64_t live(const hoc_svc *s)
@@ -602,6 +604,10 @@ static const Family families[] = {
     {"frames_tampered_total", "counter",
      "Connections closed for a frame that failed authentication (tampering on the path).",
      net_tampered},
+    {"greetings_refused_total", "counter",
+     "New connections of a greeting peer closed for their greeting (refused, missing, late); "
+     "its older connection stayed.",
+     net_greetings_refused},
     {"cluster_mismatches_total", "counter",
      "Connections refused because the peer runs another algorithm, n or parameters.",
      net_mismatches},

@@ -220,8 +220,10 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
     hoc_logger lg = s->log;
     lg.id = pid;
     /* a replicated service's driver presents its term first on every
-     * connection: the servers refuse a deposed one (amw_app) */
+     * connection: the servers refuse a deposed one (amw_app), and until its
+     * term is accepted the driver's older connection stays */
     uint8_t greet[AMR_TERM_LEN];
+    bool greets = s->c.nreconf > 1 && role != AML_RECONF;
     if (role == AML_RECONF && s->term) amr_term_encode(greet, s->term);
     /* the class's instances are all live from start-up, each allocated at
      * its full size (state and two mailboxes of AMALGAM_MAXN messages) but
@@ -243,6 +245,7 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
                        .seed = (uint64_t)(s->machine * 1000 + t * 10 + role),
                        .greeting = greet,
                        .greeting_len = role == AML_RECONF && s->term ? sizeof greet : 0,
+                       .greeters = greets ? hoc_set_one(s->n - 1) : 0,
                        .log = lg};
     hoc_svc_io io = {.ctx = gr,
                      .admit = io_admit,

@@ -80,6 +80,8 @@ typedef struct ams_server {
     bool *acted;                          /* reconf with R > 1: suspected, as last logged */
     uint64_t term;                        /* reconf: the log term it drives under (0: R = 1) */
     uint64_t seen_term;                   /* serve: the newest term pid n-1 presented */
+    char *term_path;                      /* serve with R > 1 and --data: seen_term's file */
+    uint64_t cid;                         /* serve: the cluster's id (amst_cluster_id) */
     uint64_t stale_refused;               /* serve: connections of a deposed driver refused */
     bool durable, store_failed;           /* reconf: --data given; a write failed */
     amr_track *saved;                     /* reconf: each instance's decision as last written */

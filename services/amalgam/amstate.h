@@ -1,5 +1,6 @@
 /* amstate.h: the record that machine M of a cluster has served, kept in
- * `amalgam serve --data DIR` (docs/deploy.md, "Restarting a machine").
+ * `amalgam serve --data DIR` (docs/deploy.md, "Restarting a machine"), and
+ * the newest term of the replicated reconfiguration service it was shown.
  *
  * A server's blocks live in memory, so a restarted machine has lost them.
  * Starting it again as new would present zero blocks that its stripes'
@@ -31,5 +32,17 @@ int amst_served(const char *dir, uint64_t id, int m, char *err, size_t errn);
 /* Records durably (written, fsynced, renamed, folder fsynced) that machine m
  * of the cluster in file `cluster` serves: 0, or -1 with err. */
 int amst_record(const char *dir, uint64_t id, int m, const char *cluster, char *err, size_t errn);
+
+/* The newest reconfiguration term machine m was shown survives its
+ * restarts, so that a restarted server still refuses a driver the log
+ * deposed before (docs/amalgam.md, "The replicated reconfiguration
+ * service"). The file's path for machine m in dir, into out. */
+void amst_term_path(const char *dir, uint64_t id, int m, char *out, size_t outn);
+/* Reads the term at path (cluster id) into *term: 0 (*term = 0 when there
+ * is no file), or -1 with err when it cannot be read or is damaged. */
+int amst_term_load(const char *path, uint64_t id, uint64_t *term, char *err, size_t errn);
+/* Replaces the term at path durably (written, fsynced, renamed, folder
+ * fsynced) before it returns 0; -1 with err, the old file intact. */
+int amst_term_store(const char *path, uint64_t id, uint64_t term, char *err, size_t errn);
 
 #endif

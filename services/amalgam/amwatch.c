@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "amrlog.h"
+#include "amstate.h"
 #include "clock.h"
 #include "metrics.h"
 
@@ -25,6 +26,23 @@ static int64_t wall_ms(void)
 static int64_t mono_ms(void)
 {
     return (int64_t)(hoc_now_us() / 1000);
+}
+
+/* serve: a driver of a newer term is taken once its term is on disk (with
+ * --data), so that a restart still refuses the drivers it deposed; a term
+ * that cannot be written refuses it (the driver redials, and the write is
+ * tried again) rather than take a driver this machine could forget */
+static int newer_term(ams_server *s, uint64_t term)
+{
+    char err[4400];
+    if (s->term_path && amst_term_store(s->term_path, s->cid, term, err, sizeof err)) {
+        hoc_log(&s->log, HOC_LOG_ERROR,
+                "reconfiguration term %llu refused: it cannot be kept (%s); the driver redials",
+                (unsigned long long)term, err);
+        return -1;
+    }
+    s->seen_term = term;
+    return 0;
 }
 
 /* reconf: a heartbeat, on class gr->cls's group from pid `from`, which must
@@ -42,12 +60,13 @@ int amw_app(void *ctx, int from, const uint8_t *p, size_t len)
             s->stale_refused++;
             hoc_log(&s->log, HOC_LOG_WARN,
                     "class %d: pid %d presented term %llu, older than term %llu: a deposed "
-                    "reconfiguration driver, refused",
-                    gr->cls, from, (unsigned long long)term, (unsigned long long)s->seen_term);
+                    "reconfiguration driver, refused%s%s%s",
+                    gr->cls, from, (unsigned long long)term, (unsigned long long)s->seen_term,
+                    s->term_path ? " (if the service's log was started over, delete " : "",
+                    s->term_path ? s->term_path : "", s->term_path ? ")" : "");
             return -1;
         }
-        s->seen_term = term;
-        return 0;
+        return term > s->seen_term ? newer_term(s, term) : 0;
     }
     if (gr->role != AML_RECONF || amr_hb_decode(p, len, &m, &inc) ||
         aml_pid_machine(&s->c.geo, gr->cls, from, NULL) != m) {
@@ -375,12 +394,39 @@ static int open_decisions(ams_server *s, const ams_opts *o, uint64_t cid, char *
     return 0;
 }
 
+/* serve with R > 1: the newest term it was shown, from --data (a server
+ * restarted while a deposed driver lives must still refuse it) */
+static int open_term(ams_server *s, const ams_opts *o, uint64_t cid, char *err, size_t errn)
+{
+    s->cid = cid;
+    if (s->c.nreconf < 2) return 0;
+    if (!o->data) {
+        hoc_log(&s->log, HOC_LOG_WARN,
+                "machine %d: no --data DIR: the newest reconfiguration term it is shown lives in "
+                "memory, and after a restart it takes a deposed driver until the current one "
+                "connects",
+                o->machine);
+        return 0;
+    }
+    char p[4096];
+    amst_term_path(o->data, cid, o->machine, p, sizeof p);
+    if (!(s->term_path = strdup(p))) {
+        snprintf(err, errn, "out of memory");
+        return -1;
+    }
+    if (amst_term_load(p, cid, &s->seen_term, err, errn)) return -1;
+    hoc_log(&s->log, s->seen_term ? HOC_LOG_WARN : HOC_LOG_INFO,
+            "machine %d: refuses reconfiguration drivers older than term %llu (%s)", o->machine,
+            (unsigned long long)s->seen_term, s->seen_term ? p : "none kept yet");
+    return 0;
+}
+
 int amw_open(ams_server *s, const ams_opts *o, uint64_t cid, char *err, size_t errn)
 {
     /* the process's stamp: a restart (a new stamp) tells the detector the
      * machine lost its state, a heartbeat after a pause (the same) that not */
     s->incarnation = (uint64_t)wall_ms() * 1000003u ^ (uint64_t)getpid();
-    if (o->machine >= 0) return 0;
+    if (o->machine >= 0) return open_term(s, o, cid, err, errn);
     if (amr_init(&s->det, &s->c.geo, s->c.suspect_ms, s->ninst, mono_ms(), s->log)) {
         snprintf(err, errn, "out of memory");
         return -1;
@@ -455,5 +501,7 @@ void amw_free(ams_server *s)
     free(s->dec);
     free(s->acted);
     s->acted = NULL;
+    free(s->term_path);
+    s->term_path = NULL;
     s->saved = NULL, s->dec = NULL;
 }

@@ -54,6 +54,7 @@ typedef struct Node {
     bool finished2;    /* INST2 ended here */
     char greet[8];     /* the first service frame from the highest id, as text */
     int apps, refused; /* service frames from it; greetings refused */
+    int gen3;          /* "gen3" greetings taken */
 } Node;
 
 static Node nodes[N];
@@ -124,15 +125,19 @@ static int io_app(void *ctx, int from, const uint8_t *p, size_t len)
         n->refused++;
         return -1;
     }
+    n->gen3 += len == 4 && memcmp(p, "gen3", 4) == 0;
     if (!n->apps++ || memcmp(p, "gen", 3) == 0) memcpy(n->greet, p, len), n->greet[len] = 0;
     return 0;
 }
 
-static hoc_svc *open_node(int id)
+/* Process id with the peers pp, its greeting greet (NULL: none) and n as
+ * its service's context; the others take a greeting from the highest id
+ * whenever the cluster has one. */
+static hoc_svc *open_as(int id, const hoc_peers *pp, Node *n, const char *greet)
 {
     hoc_svc_opts o = {.algo = &counter_algo,
                       .id = id,
-                      .peers = &peers,
+                      .peers = pp,
                       .secret = secret,
                       .secret_len = sizeof secret - 1,
                       .params = params,
@@ -140,10 +145,11 @@ static hoc_svc *open_node(int id)
                       .forward = true,
                       .max_events = 8,
                       .seed = 1,
-                      .greeting = id == N - 1 ? (const uint8_t *)greeting : NULL,
-                      .greeting_len = id == N - 1 && greeting ? strlen(greeting) : 0,
+                      .greeting = (const uint8_t *)greet,
+                      .greeting_len = greet ? strlen(greet) : 0,
+                      .greeters = id < N - 1 && greeting ? hoc_set_one(N - 1) : 0,
                       .log = {HOC_LOG_ERROR, id}};
-    hoc_svc_io io = {.ctx = &nodes[id],
+    hoc_svc_io io = {.ctx = n,
                      .app = io_app,
                      .inputs = io_inputs,
                      .output = io_output,
@@ -153,6 +159,11 @@ static hoc_svc *open_node(int id)
     hoc_svc *s = hoc_svc_new(base, &o, &io, err, sizeof err);
     if (!s) fprintf(stderr, "node %d: %s\n", id, err);
     return s;
+}
+
+static hoc_svc *open_node(int id)
+{
+    return open_as(id, &peers, &nodes[id], id == N - 1 ? greeting : NULL);
 }
 
 /* Runs the loop until cond holds or max_us pass; false on the timeout. */
@@ -470,6 +481,67 @@ static void greeting_test(void)
            nodes[0].refused + nodes[1].refused);
 }
 
+static Node rogue_node;
+static int lapses; /* loop turns in which 0 or 1 had no connection with N - 1 */
+
+static uint64_t greets_refused(int i)
+{
+    return hoc_net_get_stats(hoc_svc_net(nodes[i].s))->greetings_refused;
+}
+
+static uint64_t want_refusals;
+static bool refused_more(void)
+{
+    for (int i = 0; i < N - 1; i++)
+        lapses += !hoc_net_peer_ready(hoc_svc_net(nodes[i].s), N - 1);
+    return greets_refused(0) >= want_refusals && greets_refused(1) >= want_refusals;
+}
+
+static bool gen3_both(void)
+{
+    return nodes[0].gen3 > 0 && nodes[1].gen3 > 0;
+}
+
+/* A second process with the highest id, dialing from another port while
+ * the current one (gen2) is connected, as a deposed driver on another
+ * host would: refused for its greeting ("old!") or for having none (its
+ * first frame a round message), it never displaces gen2's connection,
+ * whose ends see no disconnect; one whose greeting is accepted (gen3) does
+ * replace it, and gen2 is taken back once it is gone. */
+static void newcomer_test(void)
+{
+    hoc_peers rp = peers;
+    rp.p[N - 1].port = free_port();
+    /* gen2's end: a connection its peers closed would count here */
+    const hoc_net_stats *cur = hoc_net_get_stats(hoc_svc_net(nodes[N - 1].s));
+    uint64_t disc = cur->disconnects;
+    const char *greets[] = {"old!", NULL};
+    for (int k = 0; k < 2; k++) {
+        memset(&rogue_node, 0, sizeof rogue_node);
+        hoc_svc *rogue = open_as(N - 1, &rp, &rogue_node, greets[k]);
+        CHECK(rogue && hoc_svc_start(rogue, INST, 0, NULL, NULL) == HOC_START_OK);
+        if (!rogue) return;
+        want_refusals =
+            (greets_refused(0) > greets_refused(1) ? greets_refused(0) : greets_refused(1)) +
+            3; /* three dials at least: the back-off's first 20 + 40 ms */
+        CHECK(run_until(refused_more, 10000000));
+        hoc_svc_free(rogue);
+    }
+    CHECK(cur->disconnects == disc && lapses == 0 && !strcmp(nodes[0].greet, "gen2") &&
+          !strcmp(nodes[1].greet, "gen2"));
+    printf("newcomers refused for their greeting: %" PRIu64 " and %" PRIu64
+           " times, the current connections never down\n",
+           greets_refused(0), greets_refused(1));
+    memset(&rogue_node, 0, sizeof rogue_node);
+    hoc_svc *rogue = open_as(N - 1, &rp, &rogue_node, "gen3");
+    CHECK(rogue != NULL);
+    if (!rogue) return;
+    CHECK(run_until(gen3_both, 10000000));
+    CHECK(cur->disconnects > disc);
+    hoc_svc_free(rogue);
+    CHECK(run_until(gen2_both, 10000000));
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -509,6 +581,7 @@ int main(void)
     idle_cost("go-ahead on n messages", 500000, &fast, &fast_to);
     CHECK(fast >= 10 && fast_to * 10 <= fast);
     greeting_test();
+    newcomer_test();
     /* an event is handed over at the next boundary: sooner than with timeouts */
     uint64_t t0 = hoc_now_us();
     CHECK(hoc_svc_event(nodes[0].s, INST, hoc_engine_event_index(&counter_algo, "add"),

@@ -15,7 +15,11 @@ whole, and every block reads back right and every stripe verifies. The
 killed replica is then restarted and must follow (term 0) while the
 driver goes on. A deposed driver (`--test-term`, a term older than the
 servers saw) must be refused by every server on its first frame while
-writes go on. Then the second driver is killed, and machine 4's next
+writes go on, without ever displacing the current driver's connections;
+machine 4, restarted while it lives, must read the newest term back from
+its --data and refuse it from the start, and a copy of that --data with
+the term file damaged must stop `amalgam serve` at start, saying so, the
+file untouched. Then the second driver is killed, and machine 4's next
 replacement, under the third, must use epochs never used before (a driver
 that forgot them would Stop in a closed epoch and never finish). Last,
 machine 3 is killed for good; once the third driver suspects it, that
@@ -234,6 +238,12 @@ def main(tmp):
     # saw, outside the log, at the dead replica's ports): every server refuses
     # it on its first frame, and the driver's writes go on
     nterm = term_of(base, nxt)
+
+    def replaced():
+        return [open(os.path.join(tmp, f"m{m}.log")).read().count("replaced by a new connection")
+                for m in range(dead)]
+
+    replaced0 = replaced()
     start("rogue", ["reconf", "--cluster", path, "--id", str(leader), "--test-term", str(nterm - 1),
                     "--log", "info"], os.path.join(tmp, "rogue.log"))
     refused = wait(lambda: all(amlocal.metrics(base + 20 * m + 11).get("hoc_amalgam_deposed_refused_total", 0) > 0
@@ -243,6 +253,52 @@ def main(tmp):
           f"the deposed driver's connections: refused "
           f"{[p.get('hoc_amalgam_deposed_refused_total') for p in pages]}, terms seen "
           f"{[p.get('hoc_amalgam_reconf_term_seen') for p in pages]} (driver's {nterm})")
+    # the rogue's dials never displaced the driver's connections (a server
+    # takes a new connection of pid n-1 only once its term is accepted)
+    check(replaced() == replaced0,
+          f"a deposed driver's dial replaced the current driver's connection at a server: "
+          f"{replaced0} -> {replaced()} connections replaced")
+    # a server restarted while the deposed driver lives refuses it from the
+    # start: the newest term it was shown is in its --data
+    kill(dead)
+    conns.pop(dead).close()
+    mlog = os.path.join(tmp, f"m{dead}-rogue.log")
+    start(dead, ["serve", "--cluster", path, "--machine", str(dead), "--data", data[dead]], mlog)
+    mport = base + 20 * dead + 11
+    seen_terms = set()
+
+    def refused_here():
+        try:
+            p = amlocal.metrics(mport)
+        except OSError:
+            return False
+        seen_terms.add(p.get("hoc_amalgam_reconf_term_seen"))
+        return p.get("hoc_amalgam_deposed_refused_total", 0) > 0
+
+    check(wait(refused_here, 20) is not None, f"restarted machine {dead} never refused the deposed driver")
+    check(seen_terms == {nterm}, f"restarted machine {dead} showed terms {seen_terms} (driver's {nterm})")
+    check(f"refuses reconfiguration drivers older than term {nterm} (" in open(mlog).read(),
+          f"restarted machine {dead} did not read term {nterm} back: {open(mlog).read()[-600:]}")
+    # a damaged term file stops a machine at start, saying so, untouched
+    # (a copy of its --data: the live machine keeps its own)
+    bad = os.path.join(tmp, "damaged")
+    shutil.copytree(data[dead], bad)
+    tfile = [f for f in os.listdir(bad) if f.endswith(".term")]
+    check(len(tfile) == 1, f"--data of machine {dead} holds {os.listdir(bad)}")
+    if tfile:
+        tfile = os.path.join(bad, tfile[0])
+        with open(tfile, "r+") as fh:
+            text = fh.read().replace(f"term {nterm} ", f"term {nterm + 1} ", 1)
+            fh.seek(0)
+            fh.write(text)
+        r = subprocess.run([AM, "serve", "--cluster", path, "--machine", str(dead), "--data", bad],
+                           capture_output=True, text=True, timeout=30)
+        check(r.returncode != 0 and "is damaged" in r.stderr and tfile in r.stderr
+              and open(tfile).read() == text, f"a damaged term file: exit {r.returncode}, {r.stderr[-400:]}")
+    mpage = amlocal.wait_metrics(mport, lambda p: p["hoc_amalgam_degraded_instances"] == 0
+                                 and p["hoc_amalgam_rebuilt_at_ms"] > 0, timeout=40)
+    check(mpage["hoc_amalgam_rebuilt_at_ms"] > 0, f"machine {dead} never whole with the rogue alive: {dict(mpage)}")
+    conns[dead] = wait(lambda: try_resp(base + 20 * dead + 10), 10)
     kill("rogue")
     nref = sum(p.get("hoc_amalgam_deposed_refused_total", 0) for p in pages)
     got = conns[amlocal.data_machine(1, 0, M)].cmd("AM.WRITE", 1, 0, amlocal.block_of(98, BLOCK))
@@ -280,7 +336,7 @@ def main(tmp):
     check(page[f'hoc_amalgam_reconf_machine_replacements_total{{machine="{dead}"}}'] == STRIPES,
           f"machine {dead}'s second replacement under driver {third}: {dict(page)}")
     first_ep = {}
-    for x in before + after:
+    for x in before + steps(open(rlogs[nxt]).read()):
         first_ep[(x[0], x[1])] = max(first_ep.get((x[0], x[1]), 0), x[2])
     again = steps(open(tlog).read())
     old = [x for x in again if x[2] <= first_ep.get((x[0], x[1]), 0)]
