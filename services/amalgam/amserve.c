@@ -5,6 +5,7 @@
  * answered from the outputs (amop.h knows which). */
 #include "amserve.h"
 
+#include <errno.h>
 #include <event2/event.h>
 #include <signal.h>
 #include <stdio.h>
@@ -83,6 +84,15 @@ const void *ams_state(ams_group *gr, uint64_t inst)
     return hoc_engine_joining(e, inst) ? NULL : hoc_engine_state(e, inst);
 }
 
+/* The test's kill (amserve.h, fail), where it asked for it. */
+static void failpoint(ams_server *s, int where, uint64_t inst)
+{
+    if (s->fail != where || (uint64_t)s->fail_inst != inst) return;
+    hoc_log(&s->log, HOC_LOG_WARN, "AMALGAM_FAILPOINT: killed at instance %llu",
+            (unsigned long long)inst);
+    raise(SIGKILL);
+}
+
 /* Answers every wait of inst whose op is now committed. The list is newest
  * first, but a connection has one op waiting at most (amfront's busy), so
  * each connection's replies still come in its requests' order. */
@@ -94,6 +104,7 @@ static void answer_committed(ams_group *gr, uint64_t inst, int64_t com)
             *pw = w->next;
             gr->srv->ops_committed++;
             if (w->ded && w->bytes) amd_done(&gr->srv->dedup, w->ded - 1, w->bytes);
+            if (w->ded) failpoint(gr->srv, AMS_FAIL_REPLY, inst);
             amf_reply(gr->srv, w, NULL);
         } else {
             pw = &w->next;
@@ -108,6 +119,23 @@ static void io_output(void *ctx, uint64_t inst, int64_t round, const void *outpu
     (void)round;
     if (gr->role == AML_DATA && amop_committed(&gr->srv->model, outputs, &com))
         answer_committed(gr, inst, com);
+}
+
+/* The dedup table learns that w's op executed as op w->opn of inst (its
+ * record is synced before the op's prepare leaves: io_sending). The first
+ * op this process executes in inst comes right after the chain its
+ * replacement installed, which says which ops of an earlier process ran. */
+static void journal(ams_group *gr, ams_wait *w, uint64_t inst)
+{
+    ams_server *s = gr->srv;
+    if (s->dedup.unsure && amd_unsure(&s->dedup, (int64_t)inst))
+        amd_resolve(&s->dedup, (int64_t)inst, w->opn - 1);
+    if (!w->ded) return;
+    if (amd_ran(&s->dedup, w->ded - 1, (int64_t)inst, w->opn, w->bytes))
+        hoc_log(&s->log, HOC_LOG_ERROR,
+                "%s: cannot write (%s): exactly-once answers are kept in memory only from now on",
+                s->dedup.path, strerror(errno));
+    failpoint(s, AMS_FAIL_EXECUTED, inst);
 }
 
 static void io_event_done(void *ctx, uint64_t inst, int64_t round, uint64_t tag, int ev, bool ran,
@@ -138,6 +166,7 @@ static void io_event_done(void *ctx, uint64_t inst, int64_t round, uint64_t tag,
     amop_view_of(&gr->srv->model, st, &v);
     memcpy(w->bytes, reply, bl);
     w->opn = v.opn; /* the op just executed is the last one */
+    journal(gr, w, inst);
     if (v.com >= w->opn) answer_committed(gr, inst, v.com);
 }
 
@@ -207,6 +236,29 @@ void ams_forget_conn(ams_server *s, void *conn)
             if (w->conn == conn) w->conn = NULL;
 }
 
+/* A data server's round messages wait for its machine's dedup records
+ * (amdedup.h): an op's prepare never leaves before the record that it ran,
+ * so a restart can tell its retry the first answer. The rest is amwatch's. */
+static bool io_sending(void *ctx, uint64_t inst, int64_t round, const void *state)
+{
+    ams_group *gr = ctx;
+    if (gr->role == AML_DATA) return gr->srv->dedup.dirty;
+    return amw_sending(ctx, inst, round, state);
+}
+
+static void io_iteration(void *ctx, uint64_t now)
+{
+    ams_group *gr = ctx;
+    ams_server *s = gr->srv;
+    amw_iteration(ctx, now);
+    if (gr->role != AML_DATA) return;
+    if (s->dedup.dirty && amd_sync(&s->dedup))
+        hoc_log(&s->log, HOC_LOG_ERROR,
+                "%s: cannot sync (%s): exactly-once answers are kept in memory only from now on",
+                s->dedup.path, strerror(errno));
+    if (hoc_svc_held(gr->svc)) hoc_svc_release(gr->svc);
+}
+
 /* ---- start-up ---- */
 
 static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pid, char *err,
@@ -235,8 +287,8 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
                      .output = io_output,
                      .event_done = io_event_done,
                      .app = amw_app,
-                     .iteration = amw_iteration,
-                     .sending = amw_sending,
+                     .iteration = io_iteration,
+                     .sending = io_sending,
                      .restore = amw_restore};
     char why[512];
     if (!(gr->svc = hoc_svc_new(s->base, &so, &io, why, sizeof why))) {
@@ -303,6 +355,25 @@ static void render(void *ctx, struct evbuffer *b)
     hoc_metrics_family(b, "amalgam_ops_duplicate_total", "counter",
                        "Client ops sent again and answered from the first execution.", v + 2, 1,
                        NULL);
+    const amd_table *t = &s->dedup;
+    uint64_t d[6] = {(uint64_t)t->unsure, t->resolved, t->forgotten, t->syncs, t->bytes,
+                     t->journal};
+    hoc_metrics_family(
+        b, "amalgam_dedup_unsure", "gauge",
+        "Clients whose last op ran before a restart, not yet known to have committed.", d, 1, NULL);
+    hoc_metrics_family(b, "amalgam_dedup_resolved_total", "counter",
+                       "Such ops found committed (their first reply kept).", d + 1, 1, NULL);
+    hoc_metrics_family(b, "amalgam_dedup_forgotten_total", "counter",
+                       "Such ops found lost with the restart (they may run again).", d + 2, 1,
+                       NULL);
+    hoc_metrics_family(b, "amalgam_dedup_syncs_total", "counter",
+                       "Syncs of the exactly-once journal (each before prepares leave).", d + 3, 1,
+                       NULL);
+    hoc_metrics_family(b, "amalgam_dedup_journal_bytes", "gauge",
+                       "Bytes of the exactly-once journal under --data.", d + 4, 1, NULL);
+    hoc_metrics_family(b, "amalgam_dedup_journaled", "gauge",
+                       "1 while the exactly-once table is journaled (--data, no write failed).",
+                       d + 5, 1, NULL);
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
@@ -392,6 +463,44 @@ static int decide_start(ams_server *s, const ams_opts *o, uint64_t cid, char *er
     return 0;
 }
 
+/* With --data the table of clients' last ops is journaled beside the
+ * served record; a replacement takes it back (amdedup.h). */
+static int open_dedup(ams_server *s, const ams_opts *o, uint64_t cid, char *err, size_t errn)
+{
+    if (!o->data) return 0;
+    char p[4200];
+    snprintf(p, sizeof p, "%s/amalgam-%016llx-machine-%d.dedup", o->data, (unsigned long long)cid,
+             o->machine);
+    if (amd_open(&s->dedup, p, s->rejoin, err, errn)) return -1;
+    if (s->dedup.unsure)
+        hoc_log(&s->log, HOC_LOG_INFO,
+                "%s: %d clients' last ops ran before the restart: answered once their shards are "
+                "installed again",
+                p, s->dedup.unsure);
+    return 0;
+}
+
+/* AMALGAM_FAILPOINT=executed:INST or reply:INST (amserve.h, fail). */
+static int read_failpoint(ams_server *s, char *err, size_t errn)
+{
+    const char *v = getenv("AMALGAM_FAILPOINT");
+    if (!v || !*v) return 0;
+    char *end = NULL;
+    const char *colon = strchr(v, ':');
+    s->fail = !colon                            ? AMS_FAIL_NONE
+              : strncmp(v, "executed:", 9) == 0 ? AMS_FAIL_EXECUTED
+              : strncmp(v, "reply:", 6) == 0    ? AMS_FAIL_REPLY
+                                                : AMS_FAIL_NONE;
+    s->fail_inst = colon ? strtoll(colon + 1, &end, 10) : -1;
+    if (s->fail == AMS_FAIL_NONE || *end || s->fail_inst < 0) {
+        snprintf(err, errn, "AMALGAM_FAILPOINT=%s: expected executed:INST or reply:INST", v);
+        return -1;
+    }
+    hoc_log(&s->log, HOC_LOG_WARN, "AMALGAM_FAILPOINT=%s: this process kills itself (tests only)",
+            v);
+    return 0;
+}
+
 static void server_free(ams_server *s)
 {
     amf_free(s->front);
@@ -435,6 +544,8 @@ int ams_run(const ams_opts *o, char *err, size_t errn)
     }
     uint64_t cid = amst_cluster_id(&s.c, s.secret, s.secret_len);
     if (o->machine >= 0 && decide_start(&s, o, cid, err, errn)) goto out;
+    if (o->machine >= 0 && (open_dedup(&s, o, cid, err, errn) || read_failpoint(&s, err, errn)))
+        goto out;
     if (amw_open(&s, o, cid, err, errn)) goto out;
     if (open_groups(&s, err, errn)) goto out;
     /* recorded once its ports are bound, before it answers anyone: from now

@@ -84,10 +84,17 @@ typedef struct ams_server {
     uint64_t next_tag;
     uint64_t ops_committed, ops_refused;
     amd_table dedup; /* exactly-once answers across clients' retries */
+    /* TEST ONLY (AMALGAM_FAILPOINT, docs/testing.md): die by SIGKILL at the
+     * first op with an id of instance fail_inst, right after it executed
+     * (AMS_FAIL_EXECUTED) or once it committed, before its reply (AMS_FAIL_REPLY) */
+    int fail;
+    int64_t fail_inst;
     uint8_t secret[256];
     size_t secret_len;
     hoc_logger log;
 } ams_server;
+
+enum { AMS_FAIL_NONE, AMS_FAIL_EXECUTED, AMS_FAIL_REPLY };
 
 /* Runs the process o describes until a signal: 0, or -1 with err (a bad
  * cluster file naming its line, a port in use, a build without its block size). */
