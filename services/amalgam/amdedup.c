@@ -129,18 +129,22 @@ static int fail(amd_table *t)
     int e = errno;
     close(t->fd);
     t->journal = false;
-    t->dirty = false;
+    t->durable = t->written; /* nothing more to wait for: memory only */
     errno = e ? e : EIO;
     return -1;
 }
 
+static int rewrite(amd_table *t);
+
 static int append(amd_table *t, const uint8_t *p, size_t n)
 {
     if (write_all(t->fd, p, n)) return fail(t);
-    t->dirty = true;
+    t->written++;
     t->appended++;
     t->bytes += n;
-    return 0;
+    if (!t->nosync) return 0;
+    t->durable = t->written; /* as durable as this mode makes it */
+    return t->appended > 4 * (uint64_t)t->cap && rewrite(t) ? fail(t) : 0;
 }
 
 /* Every entry worth keeping, as records, into a new journal that replaces
@@ -183,7 +187,7 @@ static int rewrite(amd_table *t)
     if (t->journal) close(t->fd);
     t->fd = open(t->path, O_WRONLY | O_APPEND | O_CLOEXEC);
     t->journal = t->fd >= 0;
-    t->dirty = false;
+    t->durable = t->written;
     t->appended = 0;
     t->bytes = bytes;
     return t->journal ? 0 : -1;
@@ -250,8 +254,9 @@ static int load(amd_table *t, char *err, size_t errn)
     return rc;
 }
 
-int amd_open(amd_table *t, const char *path, bool keep, char *err, size_t errn)
+int amd_open(amd_table *t, const char *path, bool keep, bool sync, char *err, size_t errn)
 {
+    t->nosync = !sync;
     if (!(t->path = strdup(path))) {
         snprintf(err, errn, "out of memory");
         return -1;
@@ -266,9 +271,28 @@ int amd_open(amd_table *t, const char *path, bool keep, char *err, size_t errn)
 
 int amd_sync(amd_table *t)
 {
-    if (!t->journal || !t->dirty) return 0;
-    if (fdatasync(t->fd) != 0) return fail(t);
-    t->dirty = false;
+    if (!amd_dirty(t)) return 0;
+    return amd_synced(t, t->written, fdatasync(t->fd) != 0 ? errno : 0);
+}
+
+bool amd_dirty(const amd_table *t)
+{
+    return t->journal && t->written > t->durable;
+}
+
+int amd_fd(const amd_table *t)
+{
+    return t->journal ? t->fd : -1;
+}
+
+int amd_synced(amd_table *t, uint64_t upto, int err)
+{
+    if (!t->journal) return 0;
+    if (err) {
+        errno = err;
+        return fail(t);
+    }
+    if (upto > t->durable) t->durable = upto;
     t->syncs++;
     /* compacted once it holds many more records than the table has entries */
     if (t->appended > 4 * (uint64_t)t->cap && rewrite(t)) return fail(t);
@@ -347,6 +371,14 @@ void amd_done(amd_table *t, int idx, const uint8_t *reply)
 void amd_abort(amd_table *t, int idx)
 {
     t->e[idx].st = IDLE;
+}
+
+uint64_t amd_held(const amd_table *t)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < t->n; i++)
+        n += t->e[i].st == RAN || t->e[i].st == DONE || t->e[i].st == UNSURE ? t->block : 0;
+    return n;
 }
 
 bool amd_unsure(const amd_table *t, int64_t inst)

@@ -49,9 +49,11 @@ typedef struct amd_table {
     uint64_t dups; /* replies given again */
     int unsure;    /* entries unsure now */
     bool journal;  /* journaled: fd is open */
+    bool nosync;   /* journaled, never synced (amd_open) */
     int fd;
     char *path;                          /* its path */
-    bool dirty;                          /* written since the last sync */
+    uint64_t written;                    /* records appended, ever */
+    uint64_t durable;                    /* of those, the ones a finished sync covers */
     uint64_t appended;                   /* records since the journal was last rewritten */
     uint64_t bytes;                      /* the journal's size */
     uint64_t syncs, resolved, forgotten; /* syncs; unsure entries found ran / not ran */
@@ -63,12 +65,21 @@ int amd_init(amd_table *t, int cap, size_t block);
 void amd_free(amd_table *t);
 /* Journals t at path: with keep, first takes back what the journal holds
  * (ops executed by an earlier process are unsure until resolved), then
- * rewrites it compacted; without keep, starts it empty. 0, or -1 with err
+ * rewrites it compacted; without keep, starts it empty. Without sync its
+ * records are written but never waited for (amd_dirty stays false): they
+ * survive a killed process, not a host's crash. 0, or -1 with err
  * (unreadable, unwritable: nothing served yet, so the caller stops). */
-int amd_open(amd_table *t, const char *path, bool keep, char *err, size_t errn);
+int amd_open(amd_table *t, const char *path, bool keep, bool sync, char *err, size_t errn);
 /* Makes what was journaled durable: 0, or -1 (errno set; the journal is
  * then closed and the table is memory only from here on). */
 int amd_sync(amd_table *t);
+/* Is a record written that no finished sync covers? */
+bool amd_dirty(const amd_table *t);
+/* The journal's descriptor, for a sync elsewhere (amdsync.h); -1: none. */
+int amd_fd(const amd_table *t);
+/* A sync of amd_fd started when `written` was upto ended with err (0 or
+ * its errno): as amd_sync's result, for the records up to there. */
+int amd_synced(amd_table *t, uint64_t upto, int err);
 /* What to do with op seq of client[0..len): see amd_verdict. A new client
  * takes a free entry or the least recently used one that is not pending. */
 amd_verdict amd_begin(amd_table *t, const uint8_t *client, size_t len, uint64_t seq, int *idx,
@@ -81,6 +92,8 @@ int amd_ran(amd_table *t, int idx, int64_t inst, int64_t opn, const uint8_t *rep
 void amd_done(amd_table *t, int idx, const uint8_t *reply);
 /* Entry idx's op was refused, nothing changed: the same op may run again. */
 void amd_abort(amd_table *t, int idx);
+/* Bytes of the replies the table keeps to answer retries. */
+uint64_t amd_held(const amd_table *t);
 /* Does instance inst have unsure entries? */
 bool amd_unsure(const amd_table *t, int64_t inst);
 /* The replacement of inst's data server installed the chain up to op top

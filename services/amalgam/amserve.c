@@ -121,6 +121,13 @@ static void io_output(void *ctx, uint64_t inst, int64_t round, const void *outpu
         answer_committed(gr, inst, com);
 }
 
+static void journal_failed(ams_server *s, const char *what)
+{
+    hoc_log(&s->log, HOC_LOG_ERROR,
+            "%s: cannot %s (%s): exactly-once answers are kept in memory only from now on",
+            s->dedup.path, what, strerror(errno));
+}
+
 /* The dedup table learns that w's op executed as op w->opn of inst (its
  * record is synced before the op's prepare leaves: io_sending). The first
  * op this process executes in inst comes right after the chain its
@@ -131,10 +138,7 @@ static void journal(ams_group *gr, ams_wait *w, uint64_t inst)
     if (s->dedup.unsure && amd_unsure(&s->dedup, (int64_t)inst))
         amd_resolve(&s->dedup, (int64_t)inst, w->opn - 1);
     if (!w->ded) return;
-    if (amd_ran(&s->dedup, w->ded - 1, (int64_t)inst, w->opn, w->bytes))
-        hoc_log(&s->log, HOC_LOG_ERROR,
-                "%s: cannot write (%s): exactly-once answers are kept in memory only from now on",
-                s->dedup.path, strerror(errno));
+    if (amd_ran(&s->dedup, w->ded - 1, (int64_t)inst, w->opn, w->bytes)) journal_failed(s, "write");
     failpoint(s, AMS_FAIL_EXECUTED, inst);
 }
 
@@ -242,21 +246,59 @@ void ams_forget_conn(ams_server *s, void *conn)
 static bool io_sending(void *ctx, uint64_t inst, int64_t round, const void *state)
 {
     ams_group *gr = ctx;
-    if (gr->role == AML_DATA) return gr->srv->dedup.dirty;
+    if (gr->role == AML_DATA) return amd_dirty(&gr->srv->dedup);
     return amw_sending(ctx, inst, round, state);
+}
+
+/* Lets out every data server's round messages that the journal now covers:
+ * all of them, or those held before the sync in flight started (upto). */
+static void release_data(ams_server *s, bool upto)
+{
+    for (int i = 0; i < s->ngroups; i++) {
+        ams_group *gr = &s->groups[i];
+        if (gr->role != AML_DATA || !hoc_svc_held(gr->svc)) continue;
+        if (upto)
+            hoc_svc_release_upto(gr->svc, gr->sync_mark);
+        else
+            hoc_svc_release(gr->svc);
+        hoc_svc_kick(gr->svc);
+    }
+}
+
+/* Starts a sync of what the journal holds beyond the last one, noting
+ * which held messages it covers (group commit: every op of the loop
+ * iterations since); without a syncer thread, syncs here. */
+static void start_sync(ams_server *s)
+{
+    if (s->syncer && amds_busy(s->syncer)) return;
+    if (!amd_dirty(&s->dedup)) {
+        release_data(s, false);
+        return;
+    }
+    if (!s->syncer) {
+        if (amd_sync(&s->dedup)) journal_failed(s, "sync");
+        release_data(s, false);
+        return;
+    }
+    for (int i = 0; i < s->ngroups; i++)
+        s->groups[i].sync_mark = hoc_svc_held_mark(s->groups[i].svc);
+    s->sync_upto = s->dedup.written;
+    amds_start(s->syncer, amd_fd(&s->dedup));
+}
+
+static void on_synced(void *ctx, int err)
+{
+    ams_server *s = ctx;
+    if (amd_synced(&s->dedup, s->sync_upto, err)) journal_failed(s, "sync");
+    release_data(s, amd_dirty(&s->dedup));
+    start_sync(s);
 }
 
 static void io_iteration(void *ctx, uint64_t now)
 {
     ams_group *gr = ctx;
-    ams_server *s = gr->srv;
     amw_iteration(ctx, now);
-    if (gr->role != AML_DATA) return;
-    if (s->dedup.dirty && amd_sync(&s->dedup))
-        hoc_log(&s->log, HOC_LOG_ERROR,
-                "%s: cannot sync (%s): exactly-once answers are kept in memory only from now on",
-                s->dedup.path, strerror(errno));
-    if (hoc_svc_held(gr->svc)) hoc_svc_release(gr->svc);
+    if (gr->role == AML_DATA) start_sync(gr->srv);
 }
 
 /* ---- start-up ---- */
@@ -340,6 +382,38 @@ static int open_groups(ams_server *s, char *err, size_t errn)
     return 0;
 }
 
+/* Bytes this machine's servers hold now, by what they hold: whole data
+ * blocks, whole parity rows, deltas in data servers' windows, backups'
+ * prepares, and the exactly-once table's replies (bench_amalgam.sh sums
+ * them over the cluster for the storage used per logical byte). */
+static void render_held(ams_server *s, struct evbuffer *b)
+{
+    uint64_t held[5] = {0};
+    uint64_t bl = (uint64_t)s->model.block, nb = (uint64_t)s->model.per_inst;
+    for (int i = 0; i < s->ngroups; i++) {
+        ams_group *gr = &s->groups[i];
+        for (int64_t in = gr->cls; in < s->ninst; in += s->c.geo.machines) {
+            const void *st = ams_state(gr, (uint64_t)in);
+            if (!st) continue;
+            amop_view v;
+            amop_view_of(&s->model, st, &v);
+            bool data = gr->role == AML_DATA;
+            if (data && v.live && !v.lost) held[0] += nb * bl;
+            if (gr->role == AML_PARITY && v.inb && !v.plost) held[1] += nb * bl;
+            held[data ? 2 : 3] += (uint64_t)amop_deltas(&s->model, st, data) * bl;
+        }
+    }
+    held[4] = amd_held(&s->dedup);
+    static const char *const NAME[5][2] = {
+        {"amalgam_held_data_bytes", "Data blocks of whole data servers here."},
+        {"amalgam_held_parity_bytes", "Parity rows of whole parity servers here."},
+        {"amalgam_held_window_bytes", "Deltas in the data servers' windows (ops not yet dropped)."},
+        {"amalgam_held_prepare_bytes", "Deltas of the prepares the backups here hold."},
+        {"amalgam_held_dedup_bytes", "Replies kept in the exactly-once table."}};
+    for (int k = 0; k < 5; k++)
+        hoc_metrics_family(b, NAME[k][0], "gauge", NAME[k][1], held + k, 1, NULL);
+}
+
 static void render(void *ctx, struct evbuffer *b)
 {
     ams_server *s = ctx;
@@ -374,6 +448,7 @@ static void render(void *ctx, struct evbuffer *b)
     hoc_metrics_family(b, "amalgam_dedup_journaled", "gauge",
                        "1 while the exactly-once table is journaled (--data, no write failed).",
                        d + 5, 1, NULL);
+    render_held(s, b);
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
@@ -471,7 +546,12 @@ static int open_dedup(ams_server *s, const ams_opts *o, uint64_t cid, char *err,
     char p[4200];
     snprintf(p, sizeof p, "%s/amalgam-%016llx-machine-%d.dedup", o->data, (unsigned long long)cid,
              o->machine);
-    if (amd_open(&s->dedup, p, s->rejoin, err, errn)) return -1;
+    if (amd_open(&s->dedup, p, s->rejoin, !o->nosync, err, errn)) return -1;
+    if (o->nosync) return 0;
+    if (!(s->syncer = amds_new(s->base, on_synced, s))) {
+        snprintf(err, errn, "cannot start the syncer of %s: %s", p, strerror(errno));
+        return -1;
+    }
     if (s->dedup.unsure)
         hoc_log(&s->log, HOC_LOG_INFO,
                 "%s: %d clients' last ops ran before the restart: answered once their shards are "
@@ -517,6 +597,7 @@ static void server_free(ams_server *s)
     free(s->svcs);
     if (s->sigint) event_free(s->sigint);
     if (s->sigterm) event_free(s->sigterm);
+    amds_free(s->syncer); /* its event is on the base */
     if (s->base) event_base_free(s->base);
     amd_free(&s->dedup);
     amw_free(s);

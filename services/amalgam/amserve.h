@@ -19,6 +19,7 @@
 
 #include "amcluster.h"
 #include "amdedup.h"
+#include "amdsync.h"
 #include "amop.h"
 #include "amreconf.h"
 #include "amrstore.h"
@@ -35,6 +36,7 @@ typedef struct ams_opts {
     int reconf;       /* reconf: this replica; -1 for serve */
     bool rejoin;      /* serve: start every instance as a replacement (state lost) */
     const char *data; /* serve: the folder of the served record (amstate.h), or NULL */
+    bool nosync;      /* serve: --fsync never (the exactly-once journal is not synced) */
     hoc_logger log;
 } ams_opts;
 
@@ -56,6 +58,7 @@ typedef struct ams_group {
     hoc_peers peers;
     hoc_svc *svc;
     ams_wait *waits;
+    size_t sync_mark; /* data: round messages held before the journal's sync in flight */
 } ams_group;
 
 typedef struct ams_server {
@@ -83,7 +86,9 @@ typedef struct ams_server {
     amf_front *front;
     uint64_t next_tag;
     uint64_t ops_committed, ops_refused;
-    amd_table dedup; /* exactly-once answers across clients' retries */
+    amd_table dedup;    /* exactly-once answers across clients' retries */
+    amds *syncer;       /* syncs its journal off the loop */
+    uint64_t sync_upto; /* the records the sync in flight covers */
     /* TEST ONLY (AMALGAM_FAILPOINT, docs/testing.md): die by SIGKILL at the
      * first op with an id of instance fail_inst, right after it executed
      * (AMS_FAIL_EXECUTED) or once it committed, before its reply (AMS_FAIL_REPLY) */

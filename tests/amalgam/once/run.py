@@ -17,9 +17,13 @@ command, the client keeps sending the op, and:
             (the replacement's chain stops below it), so the retry runs
             it, once.
 
-Then both stripes' parity must verify and every process exit 0 on SIGTERM.
+Then the bytes the machines hold by role (/metrics) must be the cluster's
+blocks and parity rows, both stripes' parity must verify and every
+process exit 0 on SIGTERM.
+With FSYNC never the machines run `--fsync never` (the journal written,
+not synced: a killed process loses nothing of it).
 
-usage: run.py AMALGAM
+usage: run.py AMALGAM [FSYNC]
 """
 import os
 import shutil
@@ -33,6 +37,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import amlocal  # noqa: E402
 
 AM = sys.argv[1]
+FSYNC = sys.argv[2] if len(sys.argv) > 2 else "batch"
 M, G, F, BLOCK, STRIPES, VICTIM = 5, 3, 2, 64, 10, 2
 fails = []
 
@@ -68,7 +73,8 @@ class Cluster:
         log = open(os.path.join(self.tmp, f"m{m}.{self.starts[m]}.log"), "w")
         self.starts[m] += 1
         p = subprocess.Popen([AM, "serve", "--cluster", self.path, "--machine", str(m),
-                              "--data", os.path.join(self.tmp, f"data{m}"), "--log", "info"],
+                              "--data", os.path.join(self.tmp, f"data{m}"), "--fsync", FSYNC,
+                              "--log", "info"],
                              stdout=subprocess.DEVNULL, stderr=log, env=env)
         self.procs[m] = p
         self.all.append(p)
@@ -163,6 +169,17 @@ def main():
         check(metric(VICTIM, c, "hoc_amalgam_dedup_forgotten_total") == 1
               and metric(VICTIM, c, "hoc_amalgam_ops_duplicate_total") == 0,
               "executed: the restarted machine found the op lost and ran the retry (forgotten 1)")
+        # what the machines hold by role (/metrics), once the restarted one is whole
+        amlocal.wait_metrics(c.port(VICTIM, 11), lambda p: p["hoc_amalgam_degraded_instances"] == 0
+                             and p["hoc_amalgam_rebuilt_at_ms"] > 0)
+        held = {r: sum(metric(m, c, f"hoc_amalgam_held_{r}_bytes") or 0 for m in range(M))
+                for r in ("data", "parity", "dedup")}
+        check(held["data"] == STRIPES * G * BLOCK and held["parity"] == STRIPES * F * BLOCK,
+              f"bytes held by role: {held}, expected data {STRIPES * G * BLOCK}, "
+              f"parity {STRIPES * F * BLOCK}")
+        check(metric(VICTIM, c, "hoc_amalgam_held_dedup_bytes") == 2 * BLOCK,
+              "the restarted machine keeps both clients' replies (the first from its journal, "
+              "the second from the op run again)")
         for b in (3, 8):
             v = subprocess.run([AM, "cli", "--cluster", c.path, "verify", str(b)],
                                capture_output=True, text=True, timeout=60)
