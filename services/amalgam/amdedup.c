@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hoc_rt.h"
+
 enum { IDLE, PENDING, RAN, DONE, UNSURE };
 enum { REC_RAN = 1, REC_DONE = 2, REC_RESOLVE = 3, HDR = 12 };
 
@@ -73,20 +75,6 @@ static uint64_t fnv(const uint8_t *p, size_t n)
     return h;
 }
 
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
 /* Writes all of p[0..n) to fd: 0, or -1. */
 static int write_all(int fd, const uint8_t *p, size_t n)
 {
@@ -112,13 +100,12 @@ static size_t encode(const amd_table *t, const amd_entry *e, int k, uint8_t **ou
     b[0] = (uint8_t)k, b[1] = (uint8_t)cl;
     memcpy(b + 2, e->client, cl);
     uint8_t *q = b + 2 + cl;
-    put64(q, e->seq), put64(q + 8, (uint64_t)e->inst), put64(q + 16, (uint64_t)e->opn);
-    for (int i = 0; i < 4; i++)
-        q[24 + i] = (uint8_t)(rl >> (8 * i));
+    hoc_put_u64(q, e->seq), hoc_put_u64(q + 8, (uint64_t)e->inst),
+        hoc_put_u64(q + 16, (uint64_t)e->opn);
+    hoc_put_u32(q + 24, (uint32_t)rl);
     memcpy(q + 28, e->reply, rl);
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(body >> (8 * i));
-    put64(p + 4, fnv(b, body));
+    hoc_put_u32(p, (uint32_t)body);
+    hoc_put_u64(p + 4, fnv(b, body));
     *out = p;
     return HDR + body;
 }
@@ -197,14 +184,14 @@ static int rewrite(amd_table *t)
 static int replay(amd_table *t, const uint8_t *b, size_t n)
 {
     if (n == 17 && b[0] == REC_RESOLVE) {
-        amd_resolve(t, (int64_t)get64(b + 1), (int64_t)get64(b + 9));
+        amd_resolve(t, (int64_t)hoc_get_u64(b + 1), (int64_t)hoc_get_u64(b + 9));
         return 0;
     }
     if (n < 2 || (b[0] != REC_RAN && b[0] != REC_DONE)) return -1;
     size_t cl = b[1];
     if (cl == 0 || cl > AMD_CLIENT_MAX || n < 2 + cl + 28) return -1;
     const uint8_t *q = b + 2 + cl;
-    size_t rl = (size_t)q[24] | (size_t)q[25] << 8 | (size_t)q[26] << 16 | (size_t)q[27] << 24;
+    size_t rl = hoc_get_u32(q + 24);
     if (rl > t->block || n != 2 + cl + 28 + rl) return -1;
     char name[AMD_CLIENT_MAX + 1];
     memcpy(name, b + 2, cl);
@@ -216,7 +203,8 @@ static int replay(amd_table *t, const uint8_t *b, size_t n)
     if (!e->reply && !(e->reply = malloc(t->block))) return -1;
     if (e->st == UNSURE) t->unsure--;
     memcpy(e->client, name, cl + 1);
-    e->seq = get64(q), e->inst = (int64_t)get64(q + 8), e->opn = (int64_t)get64(q + 16);
+    e->seq = hoc_get_u64(q), e->inst = (int64_t)hoc_get_u64(q + 8),
+    e->opn = (int64_t)hoc_get_u64(q + 16);
     memset(e->reply, 0, t->block);
     memcpy(e->reply, q + 28, rl);
     e->used = ++t->tick;
@@ -238,7 +226,7 @@ static int load(amd_table *t, char *err, size_t errn)
     uint8_t *b = NULL;
     int rc = 0;
     while (fread(h, 1, HDR, f) == HDR) {
-        size_t n = (size_t)h[0] | (size_t)h[1] << 8 | (size_t)h[2] << 16 | (size_t)h[3] << 24;
+        size_t n = hoc_get_u32(h);
         if (n > t->block + 128) break; /* torn or foreign: the journal ends here */
         uint8_t *nb = realloc(b, n ? n : 1);
         if (!nb) {
@@ -247,7 +235,7 @@ static int load(amd_table *t, char *err, size_t errn)
             break;
         }
         b = nb;
-        if (fread(b, 1, n, f) != n || fnv(b, n) != get64(h + 4) || replay(t, b, n)) break;
+        if (fread(b, 1, n, f) != n || fnv(b, n) != hoc_get_u64(h + 4) || replay(t, b, n)) break;
     }
     free(b);
     fclose(f);
@@ -404,8 +392,8 @@ void amd_resolve(amd_table *t, int64_t inst, int64_t top)
     if (!t->journal) return;
     uint8_t p[HDR + 17];
     p[HDR] = REC_RESOLVE;
-    put64(p + HDR + 1, (uint64_t)inst), put64(p + HDR + 9, (uint64_t)top);
-    p[0] = 17, p[1] = p[2] = p[3] = 0;
-    put64(p + 4, fnv(p + HDR, 17));
+    hoc_put_u64(p + HDR + 1, (uint64_t)inst), hoc_put_u64(p + HDR + 9, (uint64_t)top);
+    hoc_put_u32(p, 17);
+    hoc_put_u64(p + 4, fnv(p + HDR, 17));
     append(t, p, sizeof p);
 }

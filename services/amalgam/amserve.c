@@ -382,13 +382,43 @@ static int open_groups(ams_server *s, char *err, size_t errn)
     return 0;
 }
 
-/* Bytes this machine's servers hold now, by what they hold: whole data
+/* One sample each: name, type, help. */
+typedef struct family {
+    const char *name, *type, *help;
+} family;
+
+static const family FAMILIES[] = {
+    {"amalgam_ops_committed_total", "counter", "Client ops answered after their commit."},
+    {"amalgam_ops_refused_total", "counter",
+     "Client ops the model did not take (window full, rebuilding)."},
+    {"amalgam_ops_duplicate_total", "counter",
+     "Client ops sent again and answered from the first execution."},
+    {"amalgam_dedup_unsure", "gauge",
+     "Clients whose last op ran before a restart, not yet known to have committed."},
+    {"amalgam_dedup_resolved_total", "counter",
+     "Such ops found committed (their first reply kept)."},
+    {"amalgam_dedup_forgotten_total", "counter",
+     "Such ops found lost with the restart (they may run again)."},
+    {"amalgam_dedup_syncs_total", "counter",
+     "Syncs of the exactly-once journal (each before prepares leave)."},
+    {"amalgam_dedup_journal_bytes", "gauge", "Bytes of the exactly-once journal under --data."},
+    {"amalgam_dedup_journaled", "gauge",
+     "1 while the exactly-once table is journaled (--data, no write failed)."},
+    /* what the machine holds (held_bytes), summed by bench_amalgam.sh over
+     * the cluster for the storage used per logical byte */
+    {"amalgam_held_data_bytes", "gauge", "Data blocks of whole data servers here."},
+    {"amalgam_held_parity_bytes", "gauge", "Parity rows of whole parity servers here."},
+    {"amalgam_held_window_bytes", "gauge",
+     "Deltas in the data servers' windows (ops not yet dropped)."},
+    {"amalgam_held_prepare_bytes", "gauge", "Deltas of the prepares the backups here hold."},
+    {"amalgam_held_dedup_bytes", "gauge", "Replies kept in the exactly-once table."}};
+enum { NFAMILIES = sizeof FAMILIES / sizeof FAMILIES[0], HELD = NFAMILIES - 5 };
+
+/* Bytes this machine's servers hold now into held[0..5): whole data
  * blocks, whole parity rows, deltas in data servers' windows, backups'
- * prepares, and the exactly-once table's replies (bench_amalgam.sh sums
- * them over the cluster for the storage used per logical byte). */
-static void render_held(ams_server *s, struct evbuffer *b)
+ * prepares, the exactly-once table's replies. */
+static void held_bytes(ams_server *s, uint64_t *held)
 {
-    uint64_t held[5] = {0};
     uint64_t bl = (uint64_t)s->model.block, nb = (uint64_t)s->model.per_inst;
     for (int i = 0; i < s->ngroups; i++) {
         ams_group *gr = &s->groups[i];
@@ -404,14 +434,6 @@ static void render_held(ams_server *s, struct evbuffer *b)
         }
     }
     held[4] = amd_held(&s->dedup);
-    static const char *const NAME[5][2] = {
-        {"amalgam_held_data_bytes", "Data blocks of whole data servers here."},
-        {"amalgam_held_parity_bytes", "Parity rows of whole parity servers here."},
-        {"amalgam_held_window_bytes", "Deltas in the data servers' windows (ops not yet dropped)."},
-        {"amalgam_held_prepare_bytes", "Deltas of the prepares the backups here hold."},
-        {"amalgam_held_dedup_bytes", "Replies kept in the exactly-once table."}};
-    for (int k = 0; k < 5; k++)
-        hoc_metrics_family(b, NAME[k][0], "gauge", NAME[k][1], held + k, 1, NULL);
 }
 
 static void render(void *ctx, struct evbuffer *b)
@@ -420,35 +442,13 @@ static void render(void *ctx, struct evbuffer *b)
     hoc_svc_render_metrics(b, s->svcs, s->ngroups);
     amw_render(s, b);
     if (s->machine < 0) return;
-    uint64_t v[3] = {s->ops_committed, s->ops_refused, s->dedup.dups};
-    hoc_metrics_family(b, "amalgam_ops_committed_total", "counter",
-                       "Client ops answered after their commit.", v, 1, NULL);
-    hoc_metrics_family(b, "amalgam_ops_refused_total", "counter",
-                       "Client ops the model did not take (window full, rebuilding).", v + 1, 1,
-                       NULL);
-    hoc_metrics_family(b, "amalgam_ops_duplicate_total", "counter",
-                       "Client ops sent again and answered from the first execution.", v + 2, 1,
-                       NULL);
     const amd_table *t = &s->dedup;
-    uint64_t d[6] = {(uint64_t)t->unsure, t->resolved, t->forgotten, t->syncs, t->bytes,
-                     t->journal};
-    hoc_metrics_family(
-        b, "amalgam_dedup_unsure", "gauge",
-        "Clients whose last op ran before a restart, not yet known to have committed.", d, 1, NULL);
-    hoc_metrics_family(b, "amalgam_dedup_resolved_total", "counter",
-                       "Such ops found committed (their first reply kept).", d + 1, 1, NULL);
-    hoc_metrics_family(b, "amalgam_dedup_forgotten_total", "counter",
-                       "Such ops found lost with the restart (they may run again).", d + 2, 1,
-                       NULL);
-    hoc_metrics_family(b, "amalgam_dedup_syncs_total", "counter",
-                       "Syncs of the exactly-once journal (each before prepares leave).", d + 3, 1,
-                       NULL);
-    hoc_metrics_family(b, "amalgam_dedup_journal_bytes", "gauge",
-                       "Bytes of the exactly-once journal under --data.", d + 4, 1, NULL);
-    hoc_metrics_family(b, "amalgam_dedup_journaled", "gauge",
-                       "1 while the exactly-once table is journaled (--data, no write failed).",
-                       d + 5, 1, NULL);
-    render_held(s, b);
+    uint64_t v[NFAMILIES] = {s->ops_committed, s->ops_refused, t->dups,  (uint64_t)t->unsure,
+                             t->resolved,      t->forgotten,   t->syncs, t->bytes,
+                             t->journal};
+    held_bytes(s, v + HELD);
+    for (int k = 0; k < NFAMILIES; k++)
+        hoc_metrics_family(b, FAMILIES[k].name, FAMILIES[k].type, FAMILIES[k].help, v + k, 1, NULL);
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)

@@ -53,13 +53,7 @@ class Cluster:
     def __init__(self, tmp):
         self.tmp, self.base = tmp, amlocal.ports_base(120)
         self.path = os.path.join(tmp, "local.cluster")
-        lines = [f"g {G}", f"f {F}", f"block {BLOCK}", f"stripes {STRIPES}", "blocks-per-instance 1"]
-        for m in range(M):
-            p = self.base + 20 * m
-            lines.append(f"machine {m} 127.0.0.1 data={p} parity={p + 5} client={p + 10} metrics={p + 11}")
-        lines.append(f"reconf 0 127.0.0.1:{self.base + 100}")
-        with open(self.path, "w") as fh:
-            fh.write("\n".join(lines) + "\n")
+        amlocal.write_cluster(self.path, self.base, M, G, F, BLOCK, STRIPES)
         self.procs, self.all, self.starts = [None] * M, [], [0] * M
 
     def port(self, m, k):
