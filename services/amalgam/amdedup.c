@@ -250,6 +250,7 @@ int amd_open(amd_table *t, const char *path, bool keep, bool sync, char *err, si
         return -1;
     }
     if (keep && load(t, err, errn)) return -1;
+    t->resolved = t->forgotten = 0; /* what this process finds, not what replaying redid */
     if (rewrite(t)) {
         snprintf(err, errn, "%s: %s", path, strerror(errno));
         return -1;

@@ -140,6 +140,7 @@ static void journal(ams_group *gr, ams_wait *w, uint64_t inst)
     if (!w->ded) return;
     if (amd_ran(&s->dedup, w->ded - 1, (int64_t)inst, w->opn, w->bytes)) journal_failed(s, "write");
     failpoint(s, AMS_FAIL_EXECUTED, inst);
+    if (s->fail == AMS_FAIL_SENT && (uint64_t)s->fail_inst == inst) s->fail_armed = true;
 }
 
 static void io_event_done(void *ctx, uint64_t inst, int64_t round, uint64_t tag, int ev, bool ran,
@@ -297,8 +298,15 @@ static void on_synced(void *ctx, int err)
 static void io_iteration(void *ctx, uint64_t now)
 {
     ams_group *gr = ctx;
+    ams_server *s = gr->srv;
     amw_iteration(ctx, now);
-    if (gr->role == AML_DATA) start_sync(gr->srv);
+    if (gr->role != AML_DATA) return;
+    start_sync(s);
+    if (s->fail_armed && !amd_dirty(&s->dedup) && !hoc_svc_held(gr->svc)) {
+        for (int i = 0; i < s->ngroups; i++) /* the prepare to the kernel, then die */
+            hoc_svc_flush(s->groups[i].svc);
+        failpoint(s, AMS_FAIL_SENT, (uint64_t)s->fail_inst);
+    }
 }
 
 /* ---- start-up ---- */
@@ -560,7 +568,7 @@ static int open_dedup(ams_server *s, const ams_opts *o, uint64_t cid, char *err,
     return 0;
 }
 
-/* AMALGAM_FAILPOINT=executed:INST or reply:INST (amserve.h, fail). */
+/* AMALGAM_FAILPOINT=executed:INST, sent:INST or reply:INST (amserve.h, fail). */
 static int read_failpoint(ams_server *s, char *err, size_t errn)
 {
     const char *v = getenv("AMALGAM_FAILPOINT");
@@ -570,10 +578,12 @@ static int read_failpoint(ams_server *s, char *err, size_t errn)
     s->fail = !colon                            ? AMS_FAIL_NONE
               : strncmp(v, "executed:", 9) == 0 ? AMS_FAIL_EXECUTED
               : strncmp(v, "reply:", 6) == 0    ? AMS_FAIL_REPLY
+              : strncmp(v, "sent:", 5) == 0     ? AMS_FAIL_SENT
                                                 : AMS_FAIL_NONE;
     s->fail_inst = colon ? strtoll(colon + 1, &end, 10) : -1;
     if (s->fail == AMS_FAIL_NONE || *end || s->fail_inst < 0) {
-        snprintf(err, errn, "AMALGAM_FAILPOINT=%s: expected executed:INST or reply:INST", v);
+        snprintf(err, errn, "AMALGAM_FAILPOINT=%s: expected executed:INST, sent:INST or reply:INST",
+                 v);
         return -1;
     }
     hoc_log(&s->log, HOC_LOG_WARN, "AMALGAM_FAILPOINT=%s: this process kills itself (tests only)",

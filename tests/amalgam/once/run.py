@@ -3,7 +3,7 @@
 (docs/deploy.md, "Exactly once across retries").
 
 Five `amalgam serve` (g = 3, f = 2, 64-byte blocks) with --data and one
-`amalgam reconf` on loopback. Machine 2 holds shard 0 of stripes 3 and 8.
+`amalgam reconf` on loopback. Machine 2 holds shard 0 of stripes 3 and 8 and shard 1 of stripe 4.
 Each case starts `amalgam cli add STRIPE 0 1` (the C client, which names
 itself and numbers its ops) while machine 2 kills itself at a failpoint
 (AMALGAM_FAILPOINT, docs/testing.md); the test restarts it with the same
@@ -15,7 +15,11 @@ command, the client keeps sending the op, and:
   executed  killed right after the ADD executed, before its prepare left
             (its journal record written, not synced): the op did not run
             (the replacement's chain stops below it), so the retry runs
-            it, once.
+            it, once;
+  sent      killed once the ADD's prepare was handed to the sockets, before
+            any answer: whether a backup kept it is up to the kernel, and
+            either way the client's answer must be the first reply and the
+            block must show one ADD.
 
 Then the bytes the machines hold by role (/metrics) must be the cluster's
 blocks and parity rows, both stripes' parity must verify and every
@@ -115,14 +119,14 @@ def metric(m, c, name):
         return None
 
 
-def one_case(c, stripe, before, failpoint_next, name):
-    """The ADD on (stripe, 0) while machine VICTIM dies at its failpoint; then
-    VICTIM restarted (with failpoint_next), the client's retry answered."""
+def one_case(c, stripe, shard, before, failpoint_next, name):
+    """The ADD on (stripe, shard) while machine VICTIM dies at its failpoint;
+    then VICTIM restarted (with failpoint_next), the client's retry answered."""
     inst = stripe  # blocks-per-instance 1
-    got = c.resp(stripe, 0, "AM.WRITE", stripe, 0, amlocal.block_of(before, BLOCK))
+    got = c.resp(stripe, shard, "AM.WRITE", stripe, shard, amlocal.block_of(before, BLOCK))
     check(got is not None and got[0] == "bulk", f"{name}: the first write {got}")
     t0 = time.time()
-    cli = c.cli("add", stripe, 0, 1)
+    cli = c.cli("add", stripe, shard, 1)
     try:
         rc = c.procs[VICTIM].wait(timeout=30)
     except subprocess.TimeoutExpired:
@@ -140,7 +144,7 @@ def one_case(c, stripe, before, failpoint_next, name):
     check(cli.returncode == 0 and out.strip() == "%02x" % before,
           f"{name}: the client's answer {out.strip()!r} (exit {cli.returncode}, {err.strip()!r}), "
           f"expected the first one, {before:02x}")
-    got = c.resp(stripe, 0, "AM.READ", stripe, 0)
+    got = c.resp(stripe, shard, "AM.READ", stripe, shard)
     check(got is not None and got[0] == "bulk" and got[1] == amlocal.block_of(before + 1, BLOCK),
           f"{name}: the block after one ADD 1: {got and got[1][:1]!r}, expected {before + 1}")
 
@@ -154,15 +158,21 @@ def main():
         c.all.append(subprocess.Popen([AM, "reconf", "--cluster", c.path, "--id", "0"],
                                       stdout=subprocess.DEVNULL,
                                       stderr=open(os.path.join(tmp, "reconf.log"), "w")))
-        assert amlocal.data_machine(3, 0, M) == VICTIM and amlocal.data_machine(8, 0, M) == VICTIM
-        one_case(c, 3, 5, "executed:8", "reply")
+        assert all(amlocal.data_machine(b, sh, M) == VICTIM for b, sh in ((3, 0), (8, 0), (4, 1)))
+        one_case(c, 3, 0, 5, "executed:8", "reply")
         check(metric(VICTIM, c, "hoc_amalgam_dedup_resolved_total") == 1
               and metric(VICTIM, c, "hoc_amalgam_ops_duplicate_total") == 1,
               "reply: the restarted machine answered from its journal (resolved 1, duplicate 1)")
-        one_case(c, 8, 9, None, "executed")
+        one_case(c, 8, 0, 9, "sent:4", "executed")
         check(metric(VICTIM, c, "hoc_amalgam_dedup_forgotten_total") == 1
               and metric(VICTIM, c, "hoc_amalgam_ops_duplicate_total") == 0,
               "executed: the restarted machine found the op lost and ran the retry (forgotten 1)")
+        one_case(c, 4, 1, 20, None, "sent")
+        ran = metric(VICTIM, c, "hoc_amalgam_dedup_resolved_total")
+        lost = metric(VICTIM, c, "hoc_amalgam_dedup_forgotten_total")
+        check(ran + lost == 1, f"sent: the op resolved once (ran {ran}, lost {lost})")
+        print(f"sent: the prepare {'reached the backups: the op ran' if ran else 'was lost: the retry ran it'}",
+              flush=True)
         # what the machines hold by role (/metrics), once the restarted one is whole
         amlocal.wait_metrics(c.port(VICTIM, 11), lambda p: p["hoc_amalgam_degraded_instances"] == 0
                              and p["hoc_amalgam_rebuilt_at_ms"] > 0)
@@ -171,10 +181,10 @@ def main():
         check(held["data"] == STRIPES * G * BLOCK and held["parity"] == STRIPES * F * BLOCK,
               f"bytes held by role: {held}, expected data {STRIPES * G * BLOCK}, "
               f"parity {STRIPES * F * BLOCK}")
-        check(metric(VICTIM, c, "hoc_amalgam_held_dedup_bytes") == 2 * BLOCK,
-              "the restarted machine keeps both clients' replies (the first from its journal, "
-              "the second from the op run again)")
-        for b in (3, 8):
+        check(metric(VICTIM, c, "hoc_amalgam_held_dedup_bytes") == 3 * BLOCK,
+              "the restarted machine keeps the three clients' replies (from its journal, or "
+              "from the op run again)")
+        for b in (3, 8, 4):
             v = subprocess.run([AM, "cli", "--cluster", c.path, "verify", str(b)],
                                capture_output=True, text=True, timeout=60)
             check(v.returncode == 0, f"stripe {b}: parity {v.stdout.strip()} {v.stderr.strip()}")
