@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,13 +65,19 @@ const char *tool_path(ToolPath which, char *buf, size_t cap)
     return buf;
 }
 
-/* Runs argv[0] (looked up in PATH) with argv; its exit status, or -1 (with
- * a message) when it cannot run or was killed. */
-static int run(char *const *argv)
+/* Runs argv[0] (looked up in PATH) with argv, its stderr on /dev/null when
+ * quiet; its exit status, or -1 (with a message unless quiet) when it cannot
+ * run or was killed. */
+static int run(char *const *argv, int quiet)
 {
     pid_t pid;
-    if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0) {
-        fprintf(stderr, "hoc: cannot run '%s': %s\n", argv[0], strerror(errno));
+    posix_spawn_file_actions_t fa;
+    if (posix_spawn_file_actions_init(&fa) != 0) return -1;
+    if (quiet) posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) {
+        if (!quiet) fprintf(stderr, "hoc: cannot run '%s': %s\n", argv[0], strerror(rc));
         return -1;
     }
     int st;
@@ -128,5 +135,11 @@ int tool_cmd_run(ToolCmd *c)
         fprintf(stderr, "hoc: the compiler command is too long\n");
         return -1;
     }
-    return run(c->argv);
+    return run(c->argv, 0);
+}
+
+int tool_cmd_run_quiet(ToolCmd *c)
+{
+    if (c->overflow || c->argc == 0) return -1;
+    return run(c->argv, 1);
 }

@@ -45,5 +45,8 @@ void tool_cc_begin(ToolCmd *c, const char *prefix, int maxn);
  * its exit status (0: success), or -1 with a message on stderr when it
  * overflowed, could not be started or was killed. */
 int tool_cmd_run(ToolCmd *c);
+/* tool_cmd_run with the command's stderr on /dev/null and no message: for a
+ * run whose failure the caller handles by doing the real thing anyway. */
+int tool_cmd_run_quiet(ToolCmd *c);
 
 #endif

@@ -109,6 +109,7 @@ struct hoc_net {
     hoc_wire_cluster cluster; /* ours, which a peer's must equal */
     hoc_net_cb cb;
     uint8_t secret[256];
+    uint8_t greeting[64]; /* o.greeting's bytes (o.greeting points here) */
     int n;
     Peer peers[HOC_PEERS_MAX];
     int lfd;
@@ -749,6 +750,9 @@ static bool conn_ready(Conn *c)
     event_free(c->timer);
     c->timer = NULL;
     hoc_log(&net->o.log, HOC_LOG_INFO, "%s %d", c->dialed ? "connected to" : "accepted", c->peer);
+    /* first of all the connection carries: the peer may check it before
+     * taking anything else from us */
+    if (net->o.greeting_len) hoc_net_send_app(net, c->peer, net->greeting, net->o.greeting_len);
     return true;
 }
 
@@ -1057,12 +1061,18 @@ hoc_net *hoc_net_new(struct event_base *base, const hoc_net_opts *o, const hoc_n
         hoc_log(&o->log, HOC_LOG_ERROR, "the secret is longer than 256 bytes");
         return NULL;
     }
+    if (o->greeting_len > sizeof((hoc_net *)0)->greeting) {
+        hoc_log(&o->log, HOC_LOG_ERROR, "a greeting of %zu bytes: 64 at most", o->greeting_len);
+        return NULL;
+    }
     hoc_net *net = calloc(1, sizeof *net);
     if (!net) return NULL;
     net->base = base, net->o = *o, net->cb = *cb, net->n = o->peers->n, net->lfd = -1;
     net->cluster = (hoc_wire_cluster){o->algo, (uint32_t)net->n, o->params};
     if (!net->o.max_out) net->o.max_out = HOC_NET_MAX_OUT;
     memcpy(net->secret, o->secret ? o->secret : (const uint8_t *)"", o->secret_len);
+    if (o->greeting_len) memcpy(net->greeting, o->greeting, o->greeting_len);
+    net->o.greeting = net->greeting;
     net->rng = o->seed ^ 0x5eed0000u ^ (uint64_t)o->id;
     for (int p = 0; p < net->n; p++) {
         if (resolve(&o->log, o->peers->p[p].host, o->peers->p[p].port, &net->peers[p].addr,

@@ -49,6 +49,13 @@ typedef struct hoc_net_opts {
      * the handshake go unsealed, so anybody on the path can forge them.
      * Both ends must agree; a sealed peer closes the connection. */
     bool test_unsealed;
+    /* A service frame (APP) sent first on every connection once it is
+     * ready, ahead of any other frame (len 0: none; at most 64 bytes, copied).
+     * The peer's service sees it before anything else this process sends
+     * there and may refuse the connection: how a process that can move or
+     * be deposed presents its generation (docs/services.md). */
+    const uint8_t *greeting;
+    size_t greeting_len;
     hoc_logger log;
 } hoc_net_opts;
 

@@ -312,6 +312,8 @@ hoc_svc *hoc_svc_new(struct event_base *base, const hoc_svc_opts *o, const hoc_s
                        .drop = o->drop,
                        .delay_us = o->delay_us,
                        .test_unsealed = o->test_unsealed,
+                       .greeting = o->greeting,
+                       .greeting_len = o->greeting_len,
                        .seed = o->seed,
                        .log = o->log};
     hoc_net_cb cb = {s, on_frame, on_iteration};

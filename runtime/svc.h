@@ -41,7 +41,9 @@ typedef struct hoc_svc_opts {
     bool zero_runs;        /* pack messages' zero runs (hoc_engine_opts); the whole group */
     double drop;           /* fault injection (net.h) */
     uint64_t delay_us;
-    bool test_unsealed; /* TEST ONLY: frames unauthenticated (net.h), for bench/ */
+    bool test_unsealed;      /* TEST ONLY: frames unauthenticated (net.h), for bench/ */
+    const uint8_t *greeting; /* the first frame on every connection (net.h); may be NULL */
+    size_t greeting_len;
     uint64_t seed;
     hoc_logger log;
 } hoc_svc_opts;

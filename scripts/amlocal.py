@@ -3,7 +3,9 @@ and the service test (tests/amalgam/service/run.py): free loopback ports,
 where a block lives, and a RESP2 connection with typed replies."""
 import collections
 import random
+import signal
 import socket
+import subprocess
 import time
 
 
@@ -129,3 +131,20 @@ def wait_metrics(port, ok, timeout=30):
         if ok(page) or time.time() > end:
             return page
         time.sleep(0.05)
+
+
+def stop_all(procs, check):
+    """SIGTERM to every process of procs still running, then wait for all
+    (SIGKILL after 10 s); check(ok, what) that each asked exited 0 (under
+    ASan: no leak)."""
+    asked = [p for p in procs if p.poll() is None]
+    for p in asked:
+        p.send_signal(signal.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    for p in asked:
+        check(p.returncode == 0, f"{' '.join(p.args[1:])}: exit {p.returncode} on SIGTERM")

@@ -79,6 +79,7 @@ static void print_machines(const amc_cluster *c)
         printf(strchr(c->reconf[i].host, ':') ? "reconf %d: [%s]:%d" : "reconf %d: %s:%d", i,
                c->reconf[i].host, c->reconf[i].port);
         if (c->reconf[i].metrics) printf(", metrics %d", c->reconf[i].metrics);
+        if (c->nreconf > 1) printf(", log %d", c->reconf[i].port + c->geo.machines);
         printf("\n");
     }
 }

@@ -647,7 +647,8 @@ int amc_check_class_ports(const amc_cluster *c, const char *path, char *err, siz
     }
     for (int i = 0; i < c->nreconf; i++) {
         const amc_replica *q = &c->reconf[i];
-        r[n++] = (port_range){q->host, "reconf", i, q->port, M, q->line};
+        /* replicated, the service's log takes P + M too (amrlog.h) */
+        r[n++] = (port_range){q->host, "reconf", i, q->port, M + (c->nreconf > 1), q->line};
         if (q->metrics) r[n++] = (port_range){q->host, "reconf metrics", i, q->metrics, 1, q->line};
     }
     int rc = 0;
@@ -667,10 +668,13 @@ int amc_check_class_ports(const amc_cluster *c, const char *path, char *err, siz
                      "%s:%d: %s %d's ports %d..%d meet %s %d's ports %d..%d (line %d) on host "
                      "%s: a data, parity, witness or reconf server at port P takes P..P+%d, one "
                      "port per rotation class; space the ports by at least %d (base=P does, and a "
-                     "machine's base takes %d ports)",
+                     "machine's base takes %d ports)%s",
                      path, r[j].line, r[j].what, r[j].id, r[j].lo, r[j].lo + r[j].len - 1,
                      r[i].what, r[i].id, r[i].lo, r[i].lo + r[i].len - 1, r[i].line, r[i].host,
-                     M - 1, M, 3 * M + 2);
+                     M - 1, M, 3 * M + 2,
+                     c->nreconf > 1 ? "; with several reconf lines a replica also takes P + M, "
+                                      "its log's port"
+                                    : "");
             rc = -1;
         }
     }

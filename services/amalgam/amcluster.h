@@ -69,7 +69,8 @@ int amc_parse(const char *text, const char *name, amc_cluster *out, char *err, s
 int amc_load(const char *path, amc_cluster *out, char *err, size_t errcap);
 /* Can the cluster be served? (amc_parse already checks this: a file that
  * passes parses is servable as far as ports go.) A server at port P hosts rotation class t's
- * group at P + t (every class: M ports), as does a reconf replica; checks
+ * group at P + t (every class: M ports), as does a reconf replica (and,
+ * with several, its log at P + M); checks
  * that no two of these ranges, client or metrics ports meet on one host and
  * that all stay below 65536: 0, or -1 with "FILE:LINE: ..." in err. */
 int amc_check_class_ports(const amc_cluster *c, const char *path, char *err, size_t errcap);

@@ -19,9 +19,10 @@ static int run_server(int argc, char **argv, bool reconf)
 {
     bool help = false, rejoin = false;
     const char *path = NULL, *data = NULL, *fsync = "batch";
-    long long id = -1;
+    long long id = -1, test_term = 0;
     hoc_log_level lv = HOC_LOG_WARN;
-    /* serve's table has --rejoin, --data and --fsync (the last entries); reconf's has --data */
+    /* serve's table ends with --rejoin, --data and --fsync; reconf's with --data and
+     * --test-term */
     hoc_opt t[] = {{"--cluster", HOC_OPT_STR, &path, .arg = "FILE", .help = "the cluster file"},
                    {reconf ? "--id" : "--machine", HOC_OPT_INT, &id, 0, AMC_MAX_MACHINES - 1,
                     .arg = reconf ? "R" : "M",
@@ -41,9 +42,18 @@ static int run_server(int argc, char **argv, bool reconf)
                    {NULL}};
     if (reconf) { /* --data, not --rejoin */
         t[4] = t[5];
-        t[4].help = "where the service keeps its decisions: a restart resumes them (without it, "
-                    "a restarted service uses epochs again)";
-        t[5] = (hoc_opt){NULL};
+        t[4].help = "where the service keeps its decisions (with several reconf lines, this "
+                    "replica's share of their log): a restart resumes them (without it, a "
+                    "restarted service uses epochs again)";
+        t[5] = (hoc_opt){"--test-term",
+                         HOC_OPT_INT,
+                         &test_term,
+                         1,
+                         INT64_MAX,
+                         .arg = "T",
+                         .help = "TEST ONLY: drive pid n-1 at once under term T, outside the "
+                                 "log (a deposed driver, for the fencing test)"};
+        t[6] = (hoc_opt){NULL}; /* not --fsync */
     }
     const char *pos[1];
     int npos = 0;
@@ -59,7 +69,9 @@ static int run_server(int argc, char **argv, bool reconf)
         fprintf(help ? stdout : stderr,
                 reconf
                     ? "usage: amalgam reconf --cluster FILE --id R [--data DIR]\n"
-                      "Runs the reconfiguration service (pid n-1 of every instance).\n"
+                      "Runs replica R of the reconfiguration service (pid n-1 of every "
+                      "instance;\nwith several reconf lines, the replica their log designates "
+                      "plays it).\n"
                     : "usage: amalgam serve --cluster FILE --machine M --data DIR [--rejoin] "
                       "[--fsync batch|never]\n"
                       "Runs machine M's data, parity and witness servers and its client port.\n");
@@ -72,6 +84,7 @@ static int run_server(int argc, char **argv, bool reconf)
                   .rejoin = rejoin,
                   .data = data,
                   .nosync = strcmp(fsync, "never") == 0,
+                  .test_term = (uint64_t)test_term,
                   .log = {.max = lv, .id = (int)id}};
     if (ams_run(&o, err, sizeof err)) {
         fprintf(stderr, "amalgam: %s\n", err);

@@ -34,6 +34,19 @@ int amr_hb_decode(const uint8_t *p, size_t len, int *machine, uint64_t *incarnat
     return 0;
 }
 
+void amr_term_encode(uint8_t *out, uint64_t term)
+{
+    memcpy(out, "AMTM", 4);
+    hoc_put_u64(out + 4, term);
+}
+
+int amr_term_decode(const uint8_t *p, size_t len, uint64_t *term)
+{
+    if (len != AMR_TERM_LEN || memcmp(p, "AMTM", 4) != 0) return -1;
+    *term = hoc_get_u64(p + 4);
+    return 0;
+}
+
 int amr_init(amr_detector *d, const aml_geom *geo, int suspect_ms, int64_t ninst, int64_t now_ms,
              hoc_logger log)
 {

@@ -57,6 +57,10 @@ typedef struct amr_detector {
     hoc_logger log;
 } amr_detector;
 
+/* A driver's term frame (its first on every connection, R > 1): "AMTM",
+ * the term (u64). */
+#define AMR_TERM_LEN 12
+
 /* How often a server sends its heartbeat for suspicion timeout suspect_ms:
  * a fifth of it (10 ms to 1 s), so four may be lost before a suspicion. */
 int amr_heartbeat_ms(int suspect_ms);
@@ -64,6 +68,11 @@ int amr_heartbeat_ms(int suspect_ms);
 void amr_hb_encode(uint8_t *out, int machine, uint64_t incarnation);
 /* Reads a heartbeat: 0 with machine and incarnation, or -1 (not one). */
 int amr_hb_decode(const uint8_t *p, size_t len, int *machine, uint64_t *incarnation);
+
+/* Writes term's frame to out[AMR_TERM_LEN]. */
+void amr_term_encode(uint8_t *out, uint64_t term);
+/* Reads a term frame: 0 with term, or -1 (not one). */
+int amr_term_decode(const uint8_t *p, size_t len, uint64_t *term);
 
 /* A detector for geo's machines and ninst instances, started at now_ms:
  * 0, or -1 (out of memory). */

@@ -30,7 +30,8 @@ static int role_port(const amc_machine *x, aml_role r, int t)
 }
 
 /* Class t's group: pid j played by the machine aml_pid_machine names, at
- * its server's port + t; pid n-1 by reconf replica 0 (the only one for now). */
+ * its server's port + t; pid n-1 by this reconf replica, or (in a server,
+ * which never dials pid n-1: the higher id dials) by replica 0. */
 static void class_peers(const ams_server *s, int t, hoc_peers *p)
 {
     memset(p, 0, sizeof *p);
@@ -39,9 +40,10 @@ static void class_peers(const ams_server *s, int t, hoc_peers *p)
         hoc_peer *q = &p->p[j];
         q->id = j;
         if (j == s->n - 1) {
-            snprintf(q->host, sizeof q->host, "%s", s->c.reconf[0].host);
-            q->port = s->c.reconf[0].port + t;
-            q->line = s->c.reconf[0].line;
+            const amc_replica *x = &s->c.reconf[s->reconf > 0 ? s->reconf : 0];
+            snprintf(q->host, sizeof q->host, "%s", x->host);
+            q->port = x->port + t;
+            q->line = x->line;
             continue;
         }
         aml_role r;
@@ -319,6 +321,10 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
     int64_t per_class = (s->ninst + s->c.geo.machines - 1) / s->c.geo.machines;
     hoc_logger lg = s->log;
     lg.id = pid;
+    /* a replicated service's driver presents its term first on every
+     * connection: the servers refuse a deposed one (amw_app) */
+    uint8_t greet[AMR_TERM_LEN];
+    if (role == AML_RECONF && s->term) amr_term_encode(greet, s->term);
     hoc_svc_opts so = {.algo = s->model.a,
                        .id = pid,
                        .peers = &gr->peers,
@@ -330,6 +336,8 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
                         * `back` message is 640 KiB on the wire without this */
                        .zero_runs = true,
                        .seed = (uint64_t)(s->machine * 1000 + t * 10 + role),
+                       .greeting = greet,
+                       .greeting_len = role == AML_RECONF && s->term ? sizeof greet : 0,
                        .log = lg};
     hoc_svc_io io = {.ctx = gr,
                      .admit = io_admit,
@@ -361,6 +369,29 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
     return 0;
 }
 
+int ams_reconf_open(ams_server *s, char *err, size_t errn)
+{
+    for (int t = 0; t < s->c.geo.machines; t++) {
+        if (group_open(s, &s->groups[s->ngroups], AML_RECONF, t, s->n - 1, err, errn)) {
+            ams_reconf_close(s);
+            return -1;
+        }
+        s->svcs[s->ngroups] = s->groups[s->ngroups].svc;
+        s->ngroups++;
+    }
+    return 0;
+}
+
+void ams_reconf_close(ams_server *s)
+{
+    for (int i = 0; i < s->ngroups; i++)
+        hoc_svc_free(s->groups[i].svc);
+    if (s->ngroups < s->c.geo.machines && s->groups[s->ngroups].svc)
+        hoc_svc_free(s->groups[s->ngroups].svc); /* one group_open left half made */
+    memset(s->groups, 0, (size_t)s->c.geo.machines * sizeof *s->groups);
+    s->ngroups = 0;
+}
+
 static int open_groups(ams_server *s, char *err, size_t errn)
 {
     int M = s->c.geo.machines;
@@ -370,15 +401,11 @@ static int open_groups(ams_server *s, char *err, size_t errn)
         snprintf(err, errn, "out of memory");
         return -1;
     }
+    /* the reconfiguration service plays pid n-1 of every class; replicated,
+     * only once its log made it the driver (amwatch.c) */
+    if (s->machine < 0) return s->c.nreconf > 1 && !s->term ? 0 : ams_reconf_open(s, err, errn);
     static const aml_role roles[] = {AML_DATA, AML_PARITY, AML_WITNESS};
     for (int t = 0; t < M; t++) {
-        if (s->machine < 0) { /* the reconfiguration service: pid n-1 of every class */
-            if (group_open(s, &s->groups[s->ngroups], AML_RECONF, t, s->n - 1, err, errn))
-                return -1;
-            s->svcs[s->ngroups] = s->groups[s->ngroups].svc;
-            s->ngroups++;
-            continue;
-        }
         for (int r = 0; r < 3; r++) {
             int pid = aml_server_pid(&s->c.geo, s->machine, roles[r], t);
             if (pid < 0) continue;
@@ -486,13 +513,6 @@ static int load(ams_server *s, const ams_opts *o, char *err, size_t errn)
     if (o->machine >= s->c.geo.machines || o->reconf >= s->c.nreconf) {
         snprintf(err, errn, "%s has machines 0..%d and reconf replicas 0..%d", o->path,
                  s->c.geo.machines - 1, s->c.nreconf - 1);
-        return -1;
-    }
-    if (o->reconf > 0) {
-        snprintf(err, errn,
-                 "reconf replica %d: in this version replica 0 alone plays the reconfiguration "
-                 "service (its replication on LastVoting is still to come)",
-                 o->reconf);
         return -1;
     }
     if (s->c.secret[0]) {

@@ -7,7 +7,8 @@
  * port + t, running every long-lived instance of the class from start-up;
  * and the client front end (amfront.c) on the machine's client port.
  * `amalgam reconf` plays pid n-1 (the reconfiguration service) of every
- * class, at the reconf replica's port + t. Both run until SIGINT/SIGTERM.
+ * class, at the reconf replica's port + t (with several replicas, the one
+ * its log designates: amrlog.h). Both run until SIGINT/SIGTERM.
  * Heartbeats, the failure detector and the service's decisions on disk are
  * amwatch.c's, on the fields marked "(amwatch)". */
 #ifndef HOC_AMSERVE_H
@@ -31,12 +32,13 @@ struct event;
 typedef struct amf_front amf_front;
 
 typedef struct ams_opts {
-    const char *path; /* the cluster file */
-    int machine;      /* serve: this machine; -1 for reconf */
-    int reconf;       /* reconf: this replica; -1 for serve */
-    bool rejoin;      /* serve: start every instance as a replacement (state lost) */
-    const char *data; /* serve: the folder of the served record (amstate.h), or NULL */
-    bool nosync;      /* serve: --fsync never (the exactly-once journal is not synced) */
+    const char *path;   /* the cluster file */
+    int machine;        /* serve: this machine; -1 for reconf */
+    int reconf;         /* reconf: this replica; -1 for serve */
+    bool rejoin;        /* serve: start every instance as a replacement (state lost) */
+    const char *data;   /* serve: the folder of the served record (amstate.h), or NULL */
+    bool nosync;        /* serve: --fsync never (the exactly-once journal is not synced) */
+    uint64_t test_term; /* reconf, TEST ONLY: drive at once under this term, without the log */
     hoc_logger log;
 } ams_opts;
 
@@ -75,6 +77,13 @@ typedef struct ams_server {
     uint64_t incarnation;                 /* serve: this process, in its heartbeats */
     amr_detector det;                     /* reconf: the failure detector */
     ars_store store;                      /* reconf with --data: its decisions on disk */
+    struct arl_log *rlog;                 /* reconf with R > 1: the replicated log */
+    struct event *logtick;                /* reconf with R > 1: its timer */
+    bool driving;                         /* reconf: plays pid n-1 (always with R = 1) */
+    bool *acted;                          /* reconf with R > 1: suspected, as last logged */
+    uint64_t term;                        /* reconf: the log term it drives under (0: R = 1) */
+    uint64_t seen_term;                   /* serve: the newest term pid n-1 presented */
+    uint64_t stale_refused;               /* serve: connections of a deposed driver refused */
     bool durable, store_failed;           /* reconf: --data given; a write failed */
     amr_track *saved;                     /* reconf: each instance's decision as last written */
     uint8_t *dec;                         /* reconf: one decision record's bytes */
@@ -122,6 +131,11 @@ int ams_submit_op(ams_group *gr, uint64_t inst, const int64_t *args, ams_wait *w
 /* Reads block b of instance inst at a data server: answered once every op
  * executed before it is committed. 0, or -1 with err. */
 int ams_submit_read(ams_group *gr, uint64_t inst, int b, ams_wait *w, char *err, size_t errn);
+/* reconf: opens pid n-1's group of every class (their instances resumed
+ * through io.restore): 0, or -1 with err and none open. */
+int ams_reconf_open(ams_server *s, char *err, size_t errn);
+/* reconf: closes them, dropping the round messages they held. */
+void ams_reconf_close(ams_server *s);
 /* Forgets conn in every wait (its connection closed). */
 void ams_forget_conn(ams_server *s, void *conn);
 

@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "amrlog.h"
 #include "clock.h"
 #include "metrics.h"
 
@@ -32,7 +34,21 @@ int amw_app(void *ctx, int from, const uint8_t *p, size_t len)
     ams_group *gr = ctx;
     ams_server *s = gr->srv;
     int m;
-    uint64_t inc;
+    uint64_t inc, term;
+    if (gr->role != AML_RECONF && from == s->n - 1 && !amr_term_decode(p, len, &term)) {
+        /* a driver of pid n-1 older than one heard: deposed, refused (its
+         * connection closed before any of its round messages is read) */
+        if (term < s->seen_term) {
+            s->stale_refused++;
+            hoc_log(&s->log, HOC_LOG_WARN,
+                    "class %d: pid %d presented term %llu, older than term %llu: a deposed "
+                    "reconfiguration driver, refused",
+                    gr->cls, from, (unsigned long long)term, (unsigned long long)s->seen_term);
+            return -1;
+        }
+        s->seen_term = term;
+        return 0;
+    }
     if (gr->role != AML_RECONF || amr_hb_decode(p, len, &m, &inc) ||
         aml_pid_machine(&s->c.geo, gr->cls, from, NULL) != m) {
         s->det.bad_heartbeats++;
@@ -50,13 +66,19 @@ bool amw_sending(void *ctx, uint64_t inst, int64_t round, const void *state)
     ams_group *gr = ctx;
     ams_server *s = gr->srv;
     (void)round;
-    if (gr->role != AML_RECONF || !s->durable) return false;
+    if (gr->role != AML_RECONF || (!s->durable && !s->rlog)) return false;
     if (s->store_failed) return true; /* never released: omissions */
     amr_track now = {0};
     amop_reconf_of(&s->model, state, &now.mode, &now.who, &now.epoch);
     amr_track *was = &s->saved[inst];
-    if (now.mode == was->mode && now.who == was->who && now.epoch == was->epoch)
-        return s->store.dirty;
+    bool same = now.mode == was->mode && now.who == was->who && now.epoch == was->epoch;
+    if (s->rlog) { /* replicated: appended, held until the log confirmed it */
+        if (!same)
+            amop_reconf_save(&s->model, state, s->dec), arl_put(s->rlog, (int64_t)inst, s->dec);
+        *was = now;
+        return arl_unsettled(s->rlog);
+    }
+    if (same) return s->store.dirty;
     amop_reconf_save(&s->model, state, s->dec);
     if (ars_put(&s->store, (int64_t)inst, s->dec) != 0) {
         hoc_log(&s->log, HOC_LOG_ERROR,
@@ -76,7 +98,10 @@ void amw_restore(void *ctx, uint64_t inst, void *state)
 {
     ams_group *gr = ctx;
     ams_server *s = gr->srv;
-    if (gr->role != AML_RECONF || !s->durable || !ars_get(&s->store, (int64_t)inst, s->dec)) return;
+    if (gr->role != AML_RECONF) return;
+    if (s->rlog ? !arl_get(s->rlog, (int64_t)inst, s->dec)
+                : !s->durable || !ars_get(&s->store, (int64_t)inst, s->dec))
+        return;
     amop_reconf_load(&s->model, s->dec, state);
     amr_track *t = &s->saved[inst];
     amop_reconf_of(&s->model, state, &t->mode, &t->who, &t->epoch);
@@ -106,7 +131,10 @@ void amw_iteration(void *ctx, uint64_t now)
     ams_server *s = gr->srv;
     (void)now;
     if (gr->role != AML_RECONF) return;
-    commit_decisions(gr);
+    if (s->rlog)
+        arl_flush(s->rlog);
+    else
+        commit_decisions(gr);
     int64_t wall = wall_ms();
     for (int64_t i = gr->cls; i < s->ninst; i += s->c.geo.machines) {
         const void *st = hoc_engine_state(hoc_svc_engine(gr->svc), (uint64_t)i);
@@ -146,6 +174,24 @@ static void count_degraded(ams_server *s)
     s->degraded = n;
 }
 
+/* reconf with R > 1: each suspicion and each clearing goes into the log,
+ * so the next driver's detector starts from this one's view */
+static void log_acts(ams_server *s)
+{
+    uint8_t act[ARL_ACT_LEN];
+    bool any = false;
+    for (int i = 0; i < s->c.geo.machines; i++) {
+        const amr_machine *x = &s->det.m[i];
+        if (x->suspected == s->acted[i]) continue;
+        hoc_put_u64(act, x->suspected);
+        hoc_put_u64(act + 8, (uint64_t)x->suspected_wall);
+        arl_put_act(s->rlog, i, act);
+        s->acted[i] = x->suspected;
+        any = true;
+    }
+    if (any) arl_flush(s->rlog);
+}
+
 /* serve: a heartbeat on every group to the reconfiguration service;
  * reconf: suspect the machines that went silent */
 static void on_beat(evutil_socket_t fd, short what, void *arg)
@@ -153,7 +199,8 @@ static void on_beat(evutil_socket_t fd, short what, void *arg)
     ams_server *s = arg;
     (void)fd, (void)what;
     if (s->machine < 0) {
-        amr_tick(&s->det, mono_ms(), wall_ms());
+        if (s->driving) amr_tick(&s->det, mono_ms(), wall_ms());
+        if (s->driving && s->rlog) log_acts(s);
         return;
     }
     uint8_t hb[AMR_HB_LEN];
@@ -178,10 +225,136 @@ static int start_beat(ams_server *s, char *err, size_t errn)
     return 0;
 }
 
+/* reconf: each instance's decision as last written (all Idle) and one
+ * record's buffer: the record's size, or 0 with err */
+static size_t alloc_decisions(ams_server *s, char *err, size_t errn)
+{
+    size_t rec = amop_reconf_size(&s->model);
+    s->saved = calloc((size_t)s->ninst, sizeof *s->saved);
+    s->dec = malloc(rec);
+    if (!s->saved || !s->dec) {
+        snprintf(err, errn, "out of memory");
+        return 0;
+    }
+    for (int64_t i = 0; i < s->ninst; i++)
+        s->saved[i] = (amr_track){.mode = AMOP_IDLE, .who = -1};
+    return rec;
+}
+
+/* reconf with R > 1: the log made this replica the driver of pid n-1 */
+static int on_drive(void *ctx, uint64_t term)
+{
+    ams_server *s = ctx;
+    char err[512];
+    s->term = term;
+    amr_free(&s->det); /* heartbeats went to the previous driver */
+    if (amr_init(&s->det, &s->c.geo, s->c.suspect_ms, s->ninst, mono_ms(), s->log)) {
+        hoc_log(&s->log, HOC_LOG_ERROR, "reconf %d: out of memory", s->reconf);
+        return -1;
+    }
+    for (int64_t i = 0; i < s->ninst; i++)
+        s->saved[i] = (amr_track){.mode = AMOP_IDLE, .who = -1};
+    /* the previous driver's suspicions stand until a heartbeat clears them */
+    uint8_t act[ARL_ACT_LEN];
+    for (int i = 0; i < s->c.geo.machines; i++) {
+        s->acted[i] = arl_get_act(s->rlog, i, act) && hoc_get_u64(act);
+        s->det.m[i].suspected = s->acted[i];
+        if (s->acted[i]) s->det.m[i].suspected_wall = (int64_t)hoc_get_u64(act + 8);
+    }
+    if (ams_reconf_open(s, err, sizeof err)) {
+        hoc_log(&s->log, HOC_LOG_ERROR, "reconf %d: cannot drive term %llu: %s", s->reconf,
+                (unsigned long long)term, err);
+        return -1;
+    }
+    s->driving = true;
+    return 0;
+}
+
+static void on_depose(void *ctx, const char *why)
+{
+    ams_server *s = ctx;
+    (void)why;
+    s->driving = false;
+    s->term = 0;
+    ams_reconf_close(s);
+}
+
+/* every decision so far is in the log under our term: out go the messages */
+static void on_settled(void *ctx)
+{
+    ams_server *s = ctx;
+    for (int i = 0; i < s->ngroups; i++)
+        hoc_svc_release(s->groups[i].svc);
+}
+
+static void on_logtick(evutil_socket_t fd, short what, void *arg)
+{
+    ams_server *s = arg;
+    (void)fd, (void)what;
+    arl_tick(s->rlog, hoc_now_us());
+}
+
+/* reconf with R > 1: the replicated log (amrlog.h), in DIR/amalgam-CID-reconf-R.log
+ * with --data; the groups open once it makes this replica the driver */
+static int open_log(ams_server *s, const ams_opts *o, uint64_t cid, char *err, size_t errn)
+{
+    char dir[4096];
+    if (o->data) {
+        if (mkdir(o->data, 0700) != 0 && errno != EEXIST) {
+            snprintf(err, errn, "%s: cannot create it: %s", o->data, strerror(errno));
+            return -1;
+        }
+        snprintf(dir, sizeof dir, "%s/amalgam-%016llx-reconf-%d.log", o->data,
+                 (unsigned long long)cid, o->reconf);
+    } else {
+        hoc_log(&s->log, HOC_LOG_WARN,
+                "reconf %d: no --data DIR: its log lives in memory, and this replica restarted "
+                "could break the log's agreement (LastVoting's promises are lost with it)",
+                o->reconf);
+    }
+    size_t rec = alloc_decisions(s, err, errn);
+    if (!rec) return -1;
+    if (!(s->acted = calloc((size_t)s->c.geo.machines, sizeof *s->acted))) {
+        snprintf(err, errn, "out of memory");
+        return -1;
+    }
+    arl_opts lo = {.c = &s->c,
+                   .replica = o->reconf,
+                   .secret = s->secret,
+                   .secret_len = s->secret_len,
+                   .dir = o->data ? dir : NULL,
+                   .ninst = s->ninst,
+                   .rec = rec,
+                   .log = s->log,
+                   .ctx = s,
+                   .drive = on_drive,
+                   .depose = on_depose,
+                   .settled = on_settled};
+    if (!(s->rlog = arl_new(s->base, &lo, err, errn))) return -1;
+    struct timeval tv = {0, 5000};
+    s->logtick = event_new(s->base, -1, EV_PERSIST, on_logtick, s);
+    if (!s->logtick || event_add(s->logtick, &tv)) {
+        snprintf(err, errn, "cannot start the log's timer");
+        return -1;
+    }
+    return 0;
+}
+
 /* reconf: its decisions on disk with --data (a restart resumes them);
  * without, a warning: a restarted service would use epochs again */
 static int open_decisions(ams_server *s, const ams_opts *o, uint64_t cid, char *err, size_t errn)
 {
+    s->driving = true;
+    if (o->test_term) { /* a deposed driver, for the fencing test: no log, no disk */
+        s->term = o->test_term;
+        hoc_log(&s->log, HOC_LOG_WARN, "reconf %d: TEST: drives under term %llu without the log",
+                o->reconf, (unsigned long long)o->test_term);
+        return 0;
+    }
+    if (s->c.nreconf > 1) {
+        s->driving = false;
+        return open_log(s, o, cid, err, errn);
+    }
     if (!o->data) {
         hoc_log(&s->log, HOC_LOG_WARN,
                 "reconf %d: no --data DIR: its decisions (epochs, replacements under way) live in "
@@ -189,15 +362,8 @@ static int open_decisions(ams_server *s, const ams_opts *o, uint64_t cid, char *
                 o->reconf);
         return 0;
     }
-    size_t rec = amop_reconf_size(&s->model);
-    s->saved = calloc((size_t)s->ninst, sizeof *s->saved);
-    s->dec = malloc(rec);
-    if (!s->saved || !s->dec) {
-        snprintf(err, errn, "out of memory");
-        return -1;
-    }
-    for (int64_t i = 0; i < s->ninst; i++)
-        s->saved[i] = (amr_track){.mode = AMOP_IDLE, .who = -1};
+    size_t rec = alloc_decisions(s, err, errn);
+    if (!rec) return -1;
     if (ars_open(&s->store, o->data, cid, o->reconf, s->ninst, rec, err, errn)) return -1;
     s->durable = true;
     int64_t had = 0;
@@ -232,9 +398,33 @@ void amw_render(ams_server *s, struct evbuffer *b)
 {
     if (s->machine < 0) {
         amr_render(&s->det, b, mono_ms());
+        if (s->rlog) {
+            const arl_stats *st = arl_get_stats(s->rlog);
+            uint64_t v[6] = {st->term,        (uint64_t)arl_leader(s->rlog),
+                             st->appended,    st->takeovers,
+                             st->depositions, st->acts};
+            hoc_metrics_family(b, "amalgam_reconf_term", "gauge",
+                               "The log term this replica drives pid n-1 under; 0: it does not.", v,
+                               1, NULL);
+            hoc_metrics_family(b, "amalgam_reconf_log_leader", "gauge",
+                               "The reconf replica this one takes for the log's leader.", v + 1, 1,
+                               NULL);
+            hoc_metrics_family(b, "amalgam_reconf_decisions_appended_total", "counter",
+                               "Decisions this replica appended to the log while driving.", v + 2,
+                               1, NULL);
+            hoc_metrics_family(b, "amalgam_reconf_takeovers_total", "counter",
+                               "Terms this replica took and confirmed.", v + 3, 1, NULL);
+            hoc_metrics_family(b, "amalgam_reconf_depositions_total", "counter",
+                               "Terms this replica lost while driving.", v + 4, 1, NULL);
+            hoc_metrics_family(b, "amalgam_reconf_acts_appended_total", "counter",
+                               "Failure detector acts (suspicions, clearings) this replica "
+                               "appended to the log while driving.",
+                               v + 5, 1, NULL);
+        }
         return;
     }
-    uint64_t deg[2] = {(uint64_t)s->degraded, (uint64_t)s->rebuilt_wall};
+    uint64_t deg[4] = {(uint64_t)s->degraded, (uint64_t)s->rebuilt_wall, s->seen_term,
+                       s->stale_refused};
     hoc_metrics_family(b, "amalgam_degraded_instances", "gauge",
                        "Instances where a server of this machine is not whole (a replacement not "
                        "yet live, or blocks or parity rows not yet rebuilt).",
@@ -242,15 +432,28 @@ void amw_render(ams_server *s, struct evbuffer *b)
     hoc_metrics_family(b, "amalgam_rebuilt_at_ms", "gauge",
                        "Unix time (ms) the last degraded server here became whole; 0: never.",
                        deg + 1, 1, NULL);
+    hoc_metrics_family(b, "amalgam_reconf_term_seen", "gauge",
+                       "The newest term a replicated reconfiguration service's driver presented "
+                       "here; 0: none (one replica).",
+                       deg + 2, 1, NULL);
+    hoc_metrics_family(b, "amalgam_deposed_refused_total", "counter",
+                       "Connections of a reconfiguration driver older than the newest term, "
+                       "refused.",
+                       deg + 3, 1, NULL);
 }
 
 void amw_free(ams_server *s)
 {
     if (s->beat) event_free(s->beat);
-    s->beat = NULL;
+    if (s->logtick) event_free(s->logtick);
+    s->beat = NULL, s->logtick = NULL;
+    arl_free(s->rlog);
+    s->rlog = NULL;
     amr_free(&s->det);
     ars_close(&s->store);
     free(s->saved);
     free(s->dec);
+    free(s->acted);
+    s->acted = NULL;
     s->saved = NULL, s->dec = NULL;
 }

@@ -52,6 +52,8 @@ typedef struct Node {
     int64_t total;     /* the last total output of INST */
     int outputs_added; /* added outputs io.output saw */
     bool finished2;    /* INST2 ended here */
+    char greet[8];     /* the first service frame from the highest id, as text */
+    int apps, refused; /* service frames from it; greetings refused */
 } Node;
 
 static Node nodes[N];
@@ -59,6 +61,7 @@ static struct event_base *base;
 static hoc_peers peers;
 static int64_t params[2];
 static const uint8_t secret[] = "svc-test-secret";
+static const char *greeting; /* what the highest id opens with (NULL: nothing) */
 
 static int free_port(void)
 {
@@ -111,6 +114,20 @@ static void io_finished(void *ctx, uint64_t inst, bool decided)
     if (inst == INST2) n->finished2 = true;
 }
 
+/* The highest id's frames: its first on a connection must be its greeting;
+ * "old!" is refused (a deposed generation). */
+static int io_app(void *ctx, int from, const uint8_t *p, size_t len)
+{
+    Node *n = ctx;
+    if (from != N - 1 || len >= sizeof n->greet) return 0;
+    if (len == 4 && memcmp(p, "old!", 4) == 0) {
+        n->refused++;
+        return -1;
+    }
+    if (!n->apps++ || memcmp(p, "gen", 3) == 0) memcpy(n->greet, p, len), n->greet[len] = 0;
+    return 0;
+}
+
 static hoc_svc *open_node(int id)
 {
     hoc_svc_opts o = {.algo = &counter_algo,
@@ -123,8 +140,11 @@ static hoc_svc *open_node(int id)
                       .forward = true,
                       .max_events = 8,
                       .seed = 1,
+                      .greeting = id == N - 1 ? (const uint8_t *)greeting : NULL,
+                      .greeting_len = id == N - 1 && greeting ? strlen(greeting) : 0,
                       .log = {HOC_LOG_ERROR, id}};
     hoc_svc_io io = {.ctx = &nodes[id],
+                     .app = io_app,
                      .inputs = io_inputs,
                      .output = io_output,
                      .event_done = io_event_done,
@@ -416,6 +436,40 @@ static void big_test(void)
            sizeof state(0, INST)->blob, ns->bytes_in - in0);
 }
 
+static bool refused_both(void)
+{
+    return nodes[0].refused > 0 && nodes[1].refused > 0;
+}
+
+static bool gen2_both(void)
+{
+    return all_connected() && !strcmp(nodes[0].greet, "gen2") && !strcmp(nodes[1].greet, "gen2");
+}
+
+/* The highest id restarted under another greeting (net.h's greeting): it
+ * is the first frame its peers see from it, and a refused one keeps it
+ * out. */
+static void greeting_test(void)
+{
+    for (int i = 0; i < N - 1; i++)
+        CHECK(!strcmp(nodes[i].greet, "gen1") && nodes[i].apps == 1 && nodes[i].refused == 0);
+    hoc_svc_free(nodes[N - 1].s);
+    greeting = "old!";
+    nodes[N - 1].s = open_node(N - 1);
+    CHECK(nodes[N - 1].s != NULL);
+    if (!nodes[N - 1].s) return;
+    CHECK(run_until(refused_both, 10000000));
+    run_for(200000);
+    CHECK(hoc_net_ready_count(hoc_svc_net(nodes[0].s)) == 1); /* 1 only: 2 stays out */
+    hoc_svc_free(nodes[N - 1].s);
+    greeting = "gen2";
+    nodes[N - 1].s = open_node(N - 1);
+    CHECK(nodes[N - 1].s && hoc_svc_start(nodes[N - 1].s, INST, 0, NULL, NULL) == HOC_START_OK);
+    CHECK(run_until(gen2_both, 10000000));
+    printf("greetings: the first frame of each connection; a refused one kept out (%d times)\n",
+           nodes[0].refused + nodes[1].refused);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -442,6 +496,7 @@ int main(void)
     close_cluster();
 
     /* go = n: an idle instance runs as fast as its messages go round */
+    greeting = "gen1";
     open_cluster(N);
     for (int i = 0; i < N && nodes[i].s; i++)
         CHECK(hoc_svc_start(nodes[i].s, INST, 0, NULL, NULL) == HOC_START_OK);
@@ -451,6 +506,7 @@ int main(void)
     uint64_t fast, fast_to;
     idle_cost("go-ahead on n messages", 500000, &fast, &fast_to);
     CHECK(fast >= 10 && fast_to * 10 <= fast);
+    greeting_test();
     /* an event is handed over at the next boundary: sooner than with timeouts */
     uint64_t t0 = hoc_now_us();
     CHECK(hoc_svc_event(nodes[0].s, INST, hoc_engine_event_index(&counter_algo, "add"),

@@ -62,17 +62,7 @@ def start(args, log):
 
 def stop_all():
     """SIGTERM to every process still running: each must exit 0 (under ASan, no leak)."""
-    asked = [p for p in procs if p.poll() is None]
-    for p in asked:
-        p.send_signal(signal.SIGTERM)
-    for p in procs:
-        try:
-            p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-    for p in asked:
-        check(p.returncode == 0, f"{' '.join(p.args[1:])}: exit {p.returncode} on SIGTERM")
+    amlocal.stop_all(procs, check)
 
 
 def data_machine(b, s):
