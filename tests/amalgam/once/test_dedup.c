@@ -14,16 +14,7 @@
 #include <unistd.h>
 
 #include "amdedup.h"
-
-static int failures;
-
-#define CHECK(c)                                                                                   \
-    do {                                                                                           \
-        if (!(c)) {                                                                                \
-            fprintf(stderr, "%s:%d: FAIL %s\n", __FILE__, __LINE__, #c);                           \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "hoc_check.h"
 
 enum { BLOCK = 64, CAP = 8 };
 
@@ -157,6 +148,5 @@ int main(void)
 
     unlink(path);
     rmdir(dir);
-    if (failures) fprintf(stderr, "%d failures\n", failures);
-    return failures ? 1 : 0;
+    return check_summary("amalgam-dedup");
 }
