@@ -24,7 +24,8 @@ int amd_init(amd_table *t, int cap, size_t block)
 {
     *t = (amd_table){.cap = cap, .block = block};
     t->e = calloc((size_t)cap, sizeof *t->e);
-    return t->e ? 0 : -1;
+    t->whole = malloc(block);
+    return t->e && t->whole ? 0 : -1;
 }
 
 void amd_free(amd_table *t)
@@ -32,6 +33,7 @@ void amd_free(amd_table *t)
     for (int i = 0; i < t->n; i++)
         free(t->e[i].reply);
     free(t->e);
+    free(t->whole);
     if (t->journal) close(t->fd);
     free(t->path);
     memset(t, 0, sizeof *t);
@@ -65,6 +67,18 @@ static int take(amd_table *t)
     return best;
 }
 
+/* Keeps reply[0..n) in e without its trailing zeros: 0, or -1 (memory). */
+static int keep_reply(amd_entry *e, const uint8_t *reply, size_t n)
+{
+    while (n > 0 && reply[n - 1] == 0)
+        n--;
+    uint8_t *p = realloc(e->reply, n ? n : 1);
+    if (!p) return -1;
+    memcpy(p, reply, n);
+    e->reply = p, e->rlen = n;
+    return 0;
+}
+
 /* ---- the journal ---- */
 
 static uint64_t fnv(const uint8_t *p, size_t n)
@@ -88,11 +102,9 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 }
 
 /* Entry e as a record of kind k into a malloc'ed buffer: its size, or 0. */
-static size_t encode(const amd_table *t, const amd_entry *e, int k, uint8_t **out)
+static size_t encode(const amd_entry *e, int k, uint8_t **out)
 {
-    size_t rl = t->block, cl = strlen(e->client);
-    while (rl > 0 && e->reply[rl - 1] == 0)
-        rl--;
+    size_t rl = e->rlen, cl = strlen(e->client);
     size_t body = 2 + cl + 24 + 4 + rl;
     uint8_t *p = malloc(HDR + body);
     if (!p) return 0;
@@ -148,9 +160,9 @@ static int rewrite(amd_table *t)
     uint64_t bytes = 0;
     for (int i = 0; i < t->n && rc == 0; i++) {
         const amd_entry *e = &t->e[i];
-        if (e->st == IDLE || e->st == PENDING || !e->reply) continue;
+        if (e->st == IDLE || e->st == PENDING) continue;
         uint8_t *p;
-        size_t n = encode(t, e, e->st == DONE ? REC_DONE : REC_RAN, &p);
+        size_t n = encode(e, e->st == DONE ? REC_DONE : REC_RAN, &p);
         rc = n && write_all(fd, p, n) == 0 ? 0 : -1;
         bytes += n;
         free(p);
@@ -200,13 +212,11 @@ static int replay(amd_table *t, const uint8_t *b, size_t n)
     int i = find(t, name);
     if (i < 0 && (i = take(t)) < 0) return 0; /* full of unsure ops: forgotten, as evicted */
     amd_entry *e = &t->e[i];
-    if (!e->reply && !(e->reply = malloc(t->block))) return -1;
+    if (keep_reply(e, q + 28, rl)) return -1;
     if (e->st == UNSURE) t->unsure--;
     memcpy(e->client, name, cl + 1);
     e->seq = hoc_get_u64(q), e->inst = (int64_t)hoc_get_u64(q + 8),
     e->opn = (int64_t)hoc_get_u64(q + 16);
-    memset(e->reply, 0, t->block);
-    memcpy(e->reply, q + 28, rl);
     e->used = ++t->tick;
     e->st = b[0] == REC_DONE ? DONE : UNSURE; /* ran in an earlier process: did it commit? */
     if (e->st == UNSURE) t->unsure++;
@@ -310,7 +320,9 @@ amd_verdict amd_begin(amd_table *t, const uint8_t *client, size_t len, uint64_t 
          * under the later op's number, the answer to that op's retries */
         if (e->st == PENDING || e->st == RAN) return AMD_BUSY;
         if (seq == e->seq && e->st == DONE) {
-            *reply = e->reply;
+            memset(t->whole, 0, t->block);
+            memcpy(t->whole, e->reply, e->rlen);
+            *reply = t->whole;
             t->dups++;
             return AMD_DUP;
         }
@@ -330,15 +342,14 @@ amd_verdict amd_begin(amd_table *t, const uint8_t *client, size_t len, uint64_t 
 int amd_ran(amd_table *t, int idx, int64_t inst, int64_t opn, const uint8_t *reply)
 {
     amd_entry *e = &t->e[idx];
-    if (!e->reply && !(e->reply = malloc(t->block))) {
+    if (keep_reply(e, reply, t->block)) {
         e->st = IDLE; /* no room to keep it: a retry runs again, as without an id */
         return 0;
     }
-    memcpy(e->reply, reply, t->block);
     e->st = RAN, e->inst = inst, e->opn = opn;
     if (!t->journal) return 0;
     uint8_t *p;
-    size_t n = encode(t, e, REC_RAN, &p);
+    size_t n = encode(e, REC_RAN, &p);
     if (!n) return fail(t);
     int rc = append(t, p, n);
     free(p);
@@ -348,13 +359,8 @@ int amd_ran(amd_table *t, int idx, int64_t inst, int64_t opn, const uint8_t *rep
 void amd_done(amd_table *t, int idx, const uint8_t *reply)
 {
     amd_entry *e = &t->e[idx];
-    if (!e->reply) e->reply = malloc(t->block);
-    if (e->reply) {
-        memcpy(e->reply, reply, t->block);
-        e->st = DONE;
-    } else {
-        e->st = IDLE; /* no room to keep it: a retry runs again, as without an id */
-    }
+    /* no room to keep it: a retry runs again, as without an id */
+    e->st = keep_reply(e, reply, t->block) ? IDLE : DONE;
 }
 
 void amd_abort(amd_table *t, int idx)
@@ -366,7 +372,7 @@ uint64_t amd_held(const amd_table *t)
 {
     uint64_t n = 0;
     for (int i = 0; i < t->n; i++)
-        n += t->e[i].st == RAN || t->e[i].st == DONE || t->e[i].st == UNSURE ? t->block : 0;
+        n += t->e[i].st == RAN || t->e[i].st == DONE || t->e[i].st == UNSURE ? t->e[i].rlen : 0;
     return n;
 }
 

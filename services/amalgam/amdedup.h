@@ -25,7 +25,7 @@
 
 typedef enum amd_verdict {
     AMD_NEW,    /* run it: *idx is its entry, now pending */
-    AMD_DUP,    /* done before: *reply is the reply (block bytes) */
+    AMD_DUP,    /* done before: *reply is the reply (block bytes, until the next call) */
     AMD_BUSY,   /* this op or an earlier one of the client is running: ask again later */
     AMD_STALE,  /* an older op of the client than its last: refused */
     AMD_FULL,   /* every entry is pending: refused */
@@ -38,13 +38,15 @@ typedef struct amd_entry {
     uint64_t seq, used; /* used: when last touched, for eviction */
     int st;             /* amdedup.c's enum */
     int64_t inst, opn;  /* where the op executed (ran, unsure) */
-    uint8_t *reply;     /* block bytes, once executed */
+    uint8_t *reply;     /* once executed: the reply's first rlen bytes (the rest zeros) */
+    size_t rlen;
 } amd_entry;
 
 typedef struct amd_table {
     amd_entry *e;
     int n, cap;
     size_t block;
+    uint8_t *whole; /* a reply given again, zeros put back (block bytes) */
     uint64_t tick;
     uint64_t dups; /* replies given again */
     int unsure;    /* entries unsure now */
@@ -92,7 +94,8 @@ int amd_ran(amd_table *t, int idx, int64_t inst, int64_t opn, const uint8_t *rep
 void amd_done(amd_table *t, int idx, const uint8_t *reply);
 /* Entry idx's op was refused, nothing changed: the same op may run again. */
 void amd_abort(amd_table *t, int idx);
-/* Bytes of the replies the table keeps to answer retries. */
+/* Bytes of the replies the table keeps to answer retries (their trailing
+ * zeros left out, as in the journal). */
 uint64_t amd_held(const amd_table *t);
 /* Does instance inst have unsure entries? */
 bool amd_unsure(const amd_table *t, int64_t inst);

@@ -141,6 +141,22 @@ int main(void)
     CHECK(ask(&t, "n", 99, &reply, &idx) == AMD_DUP && reply[0] == 99);
     amd_free(&t);
 
+    /* a reply with zeros inside and at its end comes back whole, from
+     * memory and from the journal */
+    uint8_t blk[BLOCK] = {0, 9};
+    blk[40] = 7;
+    open_table(&t, path, true);
+    CHECK(ask(&t, "z", 1, &reply, &idx) == AMD_NEW);
+    CHECK(amd_ran(&t, idx, 5, 1, blk) == 0);
+    amd_done(&t, idx, blk);
+    CHECK(ask(&t, "z", 1, &reply, &idx) == AMD_DUP && memcmp(reply, blk, BLOCK) == 0);
+    CHECK(amd_held(&t) >= 41 && amd_sync(&t) == 0);
+    amd_free(&t);
+    open_table(&t, path, true);
+    amd_resolve(&t, 5, 1);
+    CHECK(ask(&t, "z", 1, &reply, &idx) == AMD_DUP && memcmp(reply, blk, BLOCK) == 0);
+    amd_free(&t);
+
     /* a first start (keep false) forgets the journal */
     open_table(&t, path, false);
     CHECK(ask(&t, "e", 7, &reply, &idx) == AMD_NEW);
