@@ -4,8 +4,9 @@
 # closed loop). For 64 B and 128 KiB blocks (kv values of the same size)
 # (and 4 KiB; hoc-kv takes no 128 KiB value, a request must fit a log slot):
 # write-only and read-modify-write throughput and p50/p99 (Amalgam AM.XOR,
-# the kv CAS), storage used per logical byte (resident memory the servers
-# grew by, summed, over the bytes written once each), throughput with one
+# the kv CAS), storage used per logical byte (Amalgam: the bytes its
+# machines' /metrics say they hold, by role, over the bytes written once
+# each; both: the resident memory the servers grew by), throughput with one
 # machine down, and the rebuild rate of one restarted Amalgam machine, idle
 # and under load. Amalgam: 5 machines, g = 3, f = 1, one witness; the kv: 3
 # replicas (f = 1 too), 4 groups. docs/amalgam.md, "Performance".
@@ -46,8 +47,14 @@ for _ in range(200):
       echo "reconf 0 127.0.0.1:$((base + 600))"; } >"$3"
 }
 
+# The kv runs without --data (memory only, no log to sync), so Amalgam's
+# exactly-once journal is written but not synced by default here
+# (BENCH_AM_FSYNC=batch: synced before each prepare, as `serve` defaults to;
+# docs/deploy.md, "Exactly once across retries", has both measured).
+AM_FSYNC=${BENCH_AM_FSYNC:-never}
 serve() { # MACHINE: start it (again: its --data record makes it a replacement)
-    "$AM" serve --cluster "$tmp/am.cluster" --machine "$1" --data "$tmp/d$1" >>"$tmp/am$1.log" 2>&1 &
+    "$AM" serve --cluster "$tmp/am.cluster" --machine "$1" --data "$tmp/d$1" --fsync "$AM_FSYNC" \
+        >>"$tmp/am$1.log" 2>&1 &
     eval "am$1=$!"
     pids="$pids $!"
 }
@@ -97,6 +104,20 @@ print(next((l.split()[1] for l in t.splitlines() if l.startswith("hoc_amalgam_re
         $((base + 400 + 3 * M + 1)) 2>/dev/null || echo 0
 }
 
+held() { # the bytes every machine holds by its /metrics: total data parity window prepare dedup
+    python3 -c 'import sys, urllib.request
+names = ["data", "parity", "window", "prepare", "dedup"]
+tot = [0] * 5
+for port in sys.argv[1:]:
+    t = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % port, timeout=5).read().decode()
+    for l in t.splitlines():
+        for i, n in enumerate(names):
+            if l.startswith("hoc_amalgam_held_%s_bytes " % n):
+                tot[i] += int(l.split()[1])
+print(sum(tot), *tot)' $(for m in 0 1 2 3 4; do echo $((base + 100 * m + 3 * M + 1)); done) 2>/dev/null ||
+        echo "n/a 0 0 0 0 0"
+}
+
 rebuilt() { # KEY WHAT: restart machine 4 and wait until it rebuilt all it holds
     rb_key=$1 rb_what=$2
     rb_start=$(date +%s%3N)
@@ -116,7 +137,8 @@ rebuilt() { # KEY WHAT: restart machine 4 and wait until it rebuilt all it holds
     fi
 }
 
-echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start;" \
+    "amalgam serve --fsync $AM_FSYNC"
 row system block test "ops/s" "p50 ms" "p99 ms" errors
 # the rebuild over a large data set (after the loop): 128 KiB blocks, a stripe
 # an instance, BENCH_REBUILD_STRIPES of them (0: skipped). Each instance's
@@ -143,6 +165,7 @@ for size in ${BENCH_SIZES:-64 4096 131072} ${RBS}x; do
     run amalgam $label fill "fill (each block once)" --cluster "$tmp/am.cluster" --conns 16 --fill 1
     r1=$(rss_kb $all)
     res amalgam $label storage $(( (r1 - r0) * 1024 )) $((blocks * size))
+    res amalgam $label held $(held) $((blocks * size))
     if [ -z "$large" ]; then
         run amalgam $label write write --cluster "$tmp/am.cluster" --conns $conns --seconds $T
         run amalgam $label rmw "rmw (xor)" --cluster "$tmp/am.cluster" --conns $conns --seconds $T --mix xor
@@ -207,7 +230,10 @@ for label in 64B 4KiB 128KiB 128KiBx$RBS; do
     sa=$(ratio "$(get amalgam $label storage 4)" "$(get amalgam $label storage 5)")
     ss=$(ratio "$(get sharded $label storage 4)" "$(get sharded $label storage 5)")
     line $label "memory per logical B" "$sa" "$ss" "$(ratio "$sa" "$ss")" \
-        "computed (g+f)/g = $(ratio $((G + F)) $G), 2f+1 = 3"; }
+        "RSS growth; computed (g+f)/g = $(ratio $((G + F)) $G), 2f+1 = 3"
+    set -- $(awk -v z=$label '$1 == "amalgam" && $2 == z && $3 == "held" { print $4, $5, $6, $7, $8, $9, $10 }' "$tmp/results")
+    [ $# -eq 7 ] && line $label "held per logical B" "$(ratio "$1" "$7")" - "" \
+        "/metrics: data $(ratio "$2" "$7"), parity $(ratio "$3" "$7"), windows $(ratio "$4" "$7"), prepares $(ratio "$5" "$7"), dedup $(ratio "$6" "$7"); (g+f)/g = $(ratio $((G + F)) $G)"; }
     for k in idle load; do
         line $label "rebuild $k MB/s" "$(get amalgam $label rebuild_$k 4)" - "" \
             ">= 1000 ($(get amalgam $label rebuild_$k 5) B, whole after $(get amalgam $label rebuild_$k 7) ms by /metrics;" \

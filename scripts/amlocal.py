@@ -32,6 +32,19 @@ def ports_base(count, tries=100):
     raise SystemExit("no free range of %d ports on 127.0.0.1" % count)
 
 
+def write_cluster(path, base, machines, g, f, block, stripes):
+    """A loopback cluster file at path: machine m's ports from base + 20 m
+    (data, parity + 5, client + 10, metrics + 11), the reconf replica at
+    base + 100; one block an instance."""
+    lines = [f"g {g}", f"f {f}", f"block {block}", f"stripes {stripes}", "blocks-per-instance 1"]
+    for m in range(machines):
+        p = base + 20 * m
+        lines.append(f"machine {m} 127.0.0.1 data={p} parity={p + 5} client={p + 10} metrics={p + 11}")
+    lines.append(f"reconf 0 127.0.0.1:{base + 100}")
+    with open(path, "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+
+
 def data_machine(b, s, machines):
     """The machine holding shard s's block of stripe b: (s - b) mod M
     (docs/deploy.md, "Layout")."""

@@ -2,6 +2,7 @@
 #include "amclient.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -234,9 +235,12 @@ static double now_ms(void)
  * TRYAGAIN (the op changed nothing) 20 ms apart until the client's timeout
  * has passed: by time, not by count, since how long a try takes varies
  * (50 tries were about 3 s while every op paid a delayed ACK, 1 s after).
- * 0 with a non-error reply in r, or -1 with err. */
-static int command(amcl *cl, int m, int argc, const char **argv, const size_t *lens, reply *r,
-                   char *err, size_t errn)
+ * A lost connection is tried again AMCL_RECONNECTS times, or with `once`
+ * (an op with its id) until the timeout: a machine restarted meanwhile
+ * answers it once, from its journal. 0 with a non-error reply in r, or -1
+ * with err. */
+static int command(amcl *cl, int m, int argc, const char **argv, const size_t *lens, bool once,
+                   reply *r, char *err, size_t errn)
 {
     int lost = 0, moves = 0, tries = 0;
     double until = now_ms() + cl->timeout_ms;
@@ -244,7 +248,7 @@ static int command(amcl *cl, int m, int argc, const char **argv, const size_t *l
         if (roundtrip(cl, m, argc, argv, lens, r, err, errn)) {
             /* no reply: send it again on a new connection (an op carries its id,
              * so it runs once however often it is sent) */
-            if (++lost >= AMCL_RECONNECTS) return -1;
+            if (++lost >= AMCL_RECONNECTS && (!once || now_ms() >= until)) return -1;
             struct timespec ts = {0, 100 * 1000 * 1000};
             nanosleep(&ts, NULL);
             continue;
@@ -273,9 +277,11 @@ static int command(amcl *cl, int m, int argc, const char **argv, const size_t *l
     }
 }
 
-/* cmd STRIPE POS [operands...] at the machine that plays pos in the stripe. */
+/* cmd STRIPE POS [operands...] at the machine that plays pos in the stripe;
+ * once: an op carrying its id (command). */
 static int block_cmd(amcl *cl, const char *name, int64_t stripe, int pos, int nv,
-                     const uint8_t *const *v, const size_t *vlen, reply *r, char *err, size_t errn)
+                     const uint8_t *const *v, const size_t *vlen, bool once, reply *r, char *err,
+                     size_t errn)
 {
     int m = aml_machine(&cl->c->geo, stripe, pos);
     if (m < 0 || nv < 0 || nv > 5) {
@@ -290,7 +296,7 @@ static int block_cmd(amcl *cl, const char *name, int64_t stripe, int pos, int nv
     size_t lens[8] = {strlen(name), strlen(sb), strlen(pb)};
     for (int i = 0; i < nv; i++)
         argv[3 + i] = (const char *)v[i], lens[3 + i] = vlen[i];
-    return command(cl, m, 3 + nv, argv, lens, r, err, errn);
+    return command(cl, m, 3 + nv, argv, lens, once, r, err, errn);
 }
 
 int amcl_op(amcl *cl, const char *cmd, int64_t stripe, int shard, int nv, const uint8_t *const *v,
@@ -310,7 +316,7 @@ int amcl_op(amcl *cl, const char *cmd, int64_t stripe, int shard, int nv, const 
     args[nv] = (const uint8_t *)"ID", lens[nv] = 2;
     args[nv + 1] = (const uint8_t *)cl->id, lens[nv + 1] = strlen(cl->id);
     args[nv + 2] = (const uint8_t *)seq, lens[nv + 2] = strlen(seq);
-    if (block_cmd(cl, cmd, stripe, shard, nv + 3, args, lens, &r, err, errn)) return -1;
+    if (block_cmd(cl, cmd, stripe, shard, nv + 3, args, lens, true, &r, err, errn)) return -1;
     int rc = r.type == '$' && r.s && r.len == (size_t)cl->c->block ? 0 : -1;
     if (rc)
         snprintf(err, errn, "%s: not a block of %lld bytes", cmd, (long long)cl->c->block);
@@ -323,7 +329,7 @@ int amcl_op(amcl *cl, const char *cmd, int64_t stripe, int shard, int nv, const 
 int amcl_read(amcl *cl, int64_t stripe, int shard, uint8_t *out, char *err, size_t errn)
 {
     reply r;
-    if (block_cmd(cl, "AM.READ", stripe, shard, 0, NULL, NULL, &r, err, errn)) return -1;
+    if (block_cmd(cl, "AM.READ", stripe, shard, 0, NULL, NULL, false, &r, err, errn)) return -1;
     int rc = r.type == '$' && r.s && r.len == (size_t)cl->c->block ? 0 : -1;
     if (rc)
         snprintf(err, errn, "AM.READ: not a block of %lld bytes", (long long)cl->c->block);
@@ -337,7 +343,7 @@ int amcl_raw(amcl *cl, int64_t stripe, int pos, uint8_t *out, int64_t *ctr, int 
              size_t errn)
 {
     reply r;
-    if (block_cmd(cl, "AM.RAW", stripe, pos, 0, NULL, NULL, &r, err, errn)) return -1;
+    if (block_cmd(cl, "AM.RAW", stripe, pos, 0, NULL, NULL, false, &r, err, errn)) return -1;
     int rc =
         r.type == '*' && r.nel >= 1 && r.el[0].type == '$' && r.el[0].len == (size_t)cl->c->block
             ? 0

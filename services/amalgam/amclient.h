@@ -4,8 +4,10 @@
  * redirect), speaks RESP2 over blocking sockets, and sends again an op the
  * server refused with TRYAGAIN (which changed nothing). Ops carry the
  * client's name and number (ID CLIENT SEQ), so one sent again after a lost
- * connection is answered from its first execution. One connection a
- * machine, opened when first needed. Not thread-safe. */
+ * connection is answered from its first execution; an op is sent again
+ * until the timeout, across a restart of its machine (whose journal
+ * answers it: docs/deploy.md, "Exactly once across retries"). One
+ * connection a machine, opened when first needed. Not thread-safe. */
 #ifndef HOC_AMCLIENT_H
 #define HOC_AMCLIENT_H
 

@@ -18,10 +18,11 @@
 static int run_server(int argc, char **argv, bool reconf)
 {
     bool help = false, rejoin = false;
-    const char *path = NULL, *data = NULL;
+    const char *path = NULL, *data = NULL, *fsync = "batch";
     long long id = -1, test_term = 0;
     hoc_log_level lv = HOC_LOG_WARN;
-    /* serve's table has --rejoin and --data (the last entries); reconf's ends before them */
+    /* serve's table ends with --rejoin, --data and --fsync; reconf's with --data and
+     * --test-term */
     hoc_opt t[] = {{"--cluster", HOC_OPT_STR, &path, .arg = "FILE", .help = "the cluster file"},
                    {reconf ? "--id" : "--machine", HOC_OPT_INT, &id, 0, AMC_MAX_MACHINES - 1,
                     .arg = reconf ? "R" : "M",
@@ -34,7 +35,10 @@ static int run_server(int argc, char **argv, bool reconf)
                    {"--data", HOC_OPT_STR, &data, .arg = "DIR",
                     .help = "where this machine records that it served: a restart then joins as a "
                             "replacement by itself (required unless --rejoin)"},
-                   {NULL},
+                   {"--fsync", HOC_OPT_STR, &fsync, .arg = "MODE",
+                    .help = "batch (default): an op's exactly-once record is synced before its "
+                            "prepare leaves; never: written, not synced (survives a killed "
+                            "process, not a host that loses power)"},
                    {NULL}};
     if (reconf) { /* --data, not --rejoin */
         t[4] = t[5];
@@ -49,6 +53,7 @@ static int run_server(int argc, char **argv, bool reconf)
                          .arg = "T",
                          .help = "TEST ONLY: drive pid n-1 at once under term T, outside the "
                                  "log (a deposed driver, for the fencing test)"};
+        t[6] = (hoc_opt){NULL}; /* not --fsync */
     }
     const char *pos[1];
     int npos = 0;
@@ -57,6 +62,8 @@ static int run_server(int argc, char **argv, bool reconf)
         (npos || !path || id < 0))
         snprintf(err, sizeof err, "expected --cluster FILE and %s",
                  reconf ? "--id R" : "--machine M");
+    if (!err[0] && strcmp(fsync, "batch") != 0 && strcmp(fsync, "never") != 0)
+        snprintf(err, sizeof err, "--fsync %s: expected batch or never", fsync);
     if (help || err[0]) {
         if (err[0]) fprintf(stderr, "amalgam %s: %s\n", reconf ? "reconf" : "serve", err);
         fprintf(help ? stdout : stderr,
@@ -65,7 +72,8 @@ static int run_server(int argc, char **argv, bool reconf)
                       "Runs replica R of the reconfiguration service (pid n-1 of every "
                       "instance;\nwith several reconf lines, the replica their log designates "
                       "plays it).\n"
-                    : "usage: amalgam serve --cluster FILE --machine M --data DIR [--rejoin]\n"
+                    : "usage: amalgam serve --cluster FILE --machine M --data DIR [--rejoin] "
+                      "[--fsync batch|never]\n"
                       "Runs machine M's data, parity and witness servers and its client port.\n");
         if (help) hoc_opt_print(stdout, t, 2);
         return help ? 0 : EXIT_BAD;
@@ -75,6 +83,7 @@ static int run_server(int argc, char **argv, bool reconf)
                   .reconf = reconf ? (int)id : -1,
                   .rejoin = rejoin,
                   .data = data,
+                  .nosync = strcmp(fsync, "never") == 0,
                   .test_term = (uint64_t)test_term,
                   .log = {.max = lv, .id = (int)id}};
     if (ams_run(&o, err, sizeof err)) {

@@ -100,6 +100,23 @@ static ams_group *locate(amf_conn *c, const amr_req *q)
     return gr;
 }
 
+/* The client's last op ran before this machine restarted, as op opn of
+ * instance inst: whether it committed is known once the replacement of
+ * inst's data server here installed its chain and went live (its opn is
+ * then the chain's top, until it executes an op, which resolves it too).
+ * True when resolved now. */
+static bool resolve(ams_server *s, int64_t inst)
+{
+    ams_group *gr = ams_data_group(s, aml_class(&s->c.geo, inst));
+    const void *st = gr ? ams_state(gr, (uint64_t)inst) : NULL;
+    amop_view v;
+    if (!st) return false;
+    amop_view_of(&s->model, st, &v);
+    if (!v.live) return false;
+    amd_resolve(&s->dedup, inst, v.opn);
+    return true;
+}
+
 /* An op sent with ID CLIENT SEQ: 0 to run it (*ded its entry + 1), or 1
  * when it is answered here (a duplicate's first reply, or a refusal). */
 static int dedup(amf_conn *c, const uint8_t *client, size_t len, uint64_t seq, int *ded)
@@ -107,7 +124,10 @@ static int dedup(amf_conn *c, const uint8_t *client, size_t len, uint64_t seq, i
     amd_table *t = &c->f->s->dedup;
     const uint8_t *reply = NULL;
     int idx = -1;
-    switch (amd_begin(t, client, len, seq, &idx, &reply)) {
+    amd_verdict v = amd_begin(t, client, len, seq, &idx, &reply);
+    if (v == AMD_UNSURE && resolve(c->f->s, t->e[idx].inst))
+        v = amd_begin(t, client, len, seq, &idx, &reply);
+    switch (v) {
     case AMD_NEW:
         *ded = idx + 1;
         return 0;
@@ -120,6 +140,10 @@ static int dedup(amf_conn *c, const uint8_t *client, size_t len, uint64_t seq, i
         return 1;
     case AMD_STALE:
         reply_error(c, "ERR the client has sent a later op than this one");
+        return 1;
+    case AMD_UNSURE:
+        reply_error(c, "TRYAGAIN this machine restarted: whether the client's last op ran is "
+                       "known once its shard is installed again");
         return 1;
     case AMD_FULL:
         reply_error(c, "TRYAGAIN too many clients with ops running here");

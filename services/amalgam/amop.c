@@ -80,6 +80,8 @@ int amop_model_init(amop_model *m, const hoc_algo *a, int64_t block, int64_t per
     m->base = field(a, "base", HOC_K_INT);
     m->pm = field(a, "pm", HOC_K_INT);
     m->asked = field(a, "asked", HOC_K_SET);
+    m->huk = field(a, "huk", HOC_K_INT);
+    m->hm = field(a, "hm", HOC_K_INT);
     m->fwd = -1;
     for (int r = 0; r < a->nrounds; r++)
         if (!strcmp(a->rounds[r].name, "fwd")) m->fwd = r;
@@ -119,6 +121,7 @@ int amop_model_init(amop_model *m, const hoc_algo *a, int64_t block, int64_t per
     m->committed = output(a, "committed", HOC_K_INT);
     uint64_t bytes = (uint64_t)block * (uint64_t)per_inst;
     if (find_op(m) || !m->blk || !m->par || !m->opn || !m->com || !m->base || !m->pm || !m->asked ||
+        !m->huk || !m->hm || m->huk->count != m->hm->count || m->huk->count % m->pm->count ||
         m->fwd < 0 || !m->live || !m->lost || !m->plost || !m->inb || !m->app || !m->executed ||
         !m->committed || !m->mode || !m->who || !m->eps || !m->beps || m->ask[AMOP_IDLE] < 0 ||
         m->ask[AMOP_ADMIT] < 0 || !decided || !m->resp || m->blk->count != bytes ||
@@ -127,7 +130,8 @@ int amop_model_init(amop_model *m, const hoc_algo *a, int64_t block, int64_t per
             err, errn,
             "this build of amalgam.ho (%s) is not the one services/amalgam/amop.c was "
             "written for (event op(kind: Kind, mask, x, y); outputs executed(bytes), "
-            "committed(int); round fwd; state blk, par, opn, com, base, pm, asked, live, lost, "
+            "committed(int); round fwd; state blk, par, opn, com, base, pm, huk, hm, asked, live, "
+            "lost, "
             "plost, inb, app, mode, who, eps, beps; durable exactly mode, who, eps, beps, tau, "
             "top, uop, um, ukb, ud): adapt "
             "amop.c",
@@ -271,6 +275,21 @@ void amop_reconf_load(const amop_model *m, const uint8_t *in, void *state)
         in += n;
     }
     memset((uint8_t *)state + m->resp->offset, 0, sizeof(hoc_set));
+}
+
+int64_t amop_deltas(const amop_model *m, const void *state, bool data)
+{
+    int64_t n = 0, w = m->pm->count;
+    if (data) {
+        int64_t hi = get_int(state, m->opn, 0);
+        for (int64_t k = get_int(state, m->base, 0) + 1; k <= hi; k++)
+            n += __builtin_popcountll((unsigned long long)get_int(state, m->pm, (int)(k % w)));
+        return n;
+    }
+    for (int i = 0; i < (int)m->huk->count; i++) /* huk[s][k % W]: shard s's slot of op k */
+        if (get_int(state, m->huk, i))
+            n += __builtin_popcountll((unsigned long long)get_int(state, m->hm, i));
+    return n;
 }
 
 const uint8_t *amop_block(const amop_model *m, const void *state, int b)

@@ -59,7 +59,8 @@ typedef struct amop_model {
     int64_t vlo, vhi;              /* an int argument's range [vlo, vhi) */
     int64_t params[AMOP_MAX_ARGS]; /* n first */
     const hoc_field *blk, *par, *opn, *com, *base, *pm, *asked, *live, *lost, *app, *plost, *inb;
-    int fwd; /* index of round fwd (the data servers send their windows) */
+    const hoc_field *huk, *hm; /* a backup's prepares: op and mask per shard and slot */
+    int fwd;                   /* index of round fwd (the data servers send their windows) */
     const hoc_field *mode, *who, *eps, *beps; /* the reconfiguration role's */
     const hoc_field *decision[10];            /* what it decided (amop_reconf_save) */
     const hoc_field *resp;                    /* who answered its current request */
@@ -113,6 +114,10 @@ void amop_reconf_save(const amop_model *m, const void *state, uint8_t *out);
 /* Puts saved decision fields back into state, with the answers to its
  * current request forgotten (collected again, as after lost messages). */
 void amop_reconf_load(const amop_model *m, const uint8_t *in, void *state);
+/* Deltas a server holds now, in blocks: a data server's window (ops
+ * base+1..opn, one delta for each block it acts on), or a backup's
+ * prepares (each op it holds, one for each block of its mask). */
+int64_t amop_deltas(const amop_model *m, const void *state, bool data);
 /* Block b of a data server's shard (m->block bytes). */
 const uint8_t *amop_block(const amop_model *m, const void *state, int b);
 /* Block b of a parity server's row (m->block bytes). */

@@ -5,6 +5,7 @@
  * answered from the outputs (amop.h knows which). */
 #include "amserve.h"
 
+#include <errno.h>
 #include <event2/event.h>
 #include <signal.h>
 #include <stdio.h>
@@ -85,6 +86,15 @@ const void *ams_state(ams_group *gr, uint64_t inst)
     return hoc_engine_joining(e, inst) ? NULL : hoc_engine_state(e, inst);
 }
 
+/* The test's kill (amserve.h, fail), where it asked for it. */
+static void failpoint(ams_server *s, int where, uint64_t inst)
+{
+    if (s->fail != where || (uint64_t)s->fail_inst != inst) return;
+    hoc_log(&s->log, HOC_LOG_WARN, "AMALGAM_FAILPOINT: killed at instance %llu",
+            (unsigned long long)inst);
+    raise(SIGKILL);
+}
+
 /* Answers every wait of inst whose op is now committed. The list is newest
  * first, but a connection has one op waiting at most (amfront's busy), so
  * each connection's replies still come in its requests' order. */
@@ -96,6 +106,7 @@ static void answer_committed(ams_group *gr, uint64_t inst, int64_t com)
             *pw = w->next;
             gr->srv->ops_committed++;
             if (w->ded && w->bytes) amd_done(&gr->srv->dedup, w->ded - 1, w->bytes);
+            if (w->ded) failpoint(gr->srv, AMS_FAIL_REPLY, inst);
             amf_reply(gr->srv, w, NULL);
         } else {
             pw = &w->next;
@@ -110,6 +121,28 @@ static void io_output(void *ctx, uint64_t inst, int64_t round, const void *outpu
     (void)round;
     if (gr->role == AML_DATA && amop_committed(&gr->srv->model, outputs, &com))
         answer_committed(gr, inst, com);
+}
+
+static void journal_failed(ams_server *s, const char *what)
+{
+    hoc_log(&s->log, HOC_LOG_ERROR,
+            "%s: cannot %s (%s): exactly-once answers are kept in memory only from now on",
+            s->dedup.path, what, strerror(errno));
+}
+
+/* The dedup table learns that w's op executed as op w->opn of inst (its
+ * record is synced before the op's prepare leaves: io_sending). The first
+ * op this process executes in inst comes right after the chain its
+ * replacement installed, which says which ops of an earlier process ran. */
+static void journal(ams_group *gr, ams_wait *w, uint64_t inst)
+{
+    ams_server *s = gr->srv;
+    if (s->dedup.unsure && amd_unsure(&s->dedup, (int64_t)inst))
+        amd_resolve(&s->dedup, (int64_t)inst, w->opn - 1);
+    if (!w->ded) return;
+    if (amd_ran(&s->dedup, w->ded - 1, (int64_t)inst, w->opn, w->bytes)) journal_failed(s, "write");
+    failpoint(s, AMS_FAIL_EXECUTED, inst);
+    if (s->fail == AMS_FAIL_SENT && (uint64_t)s->fail_inst == inst) s->fail_armed = true;
 }
 
 static void io_event_done(void *ctx, uint64_t inst, int64_t round, uint64_t tag, int ev, bool ran,
@@ -140,6 +173,7 @@ static void io_event_done(void *ctx, uint64_t inst, int64_t round, uint64_t tag,
     amop_view_of(&gr->srv->model, st, &v);
     memcpy(w->bytes, reply, bl);
     w->opn = v.opn; /* the op just executed is the last one */
+    journal(gr, w, inst);
     if (v.com >= w->opn) answer_committed(gr, inst, v.com);
 }
 
@@ -209,6 +243,74 @@ void ams_forget_conn(ams_server *s, void *conn)
             if (w->conn == conn) w->conn = NULL;
 }
 
+/* A data server's round messages wait for its machine's dedup records
+ * (amdedup.h): an op's prepare never leaves before the record that it ran,
+ * so a restart can tell its retry the first answer. The rest is amwatch's. */
+static bool io_sending(void *ctx, uint64_t inst, int64_t round, const void *state)
+{
+    ams_group *gr = ctx;
+    if (gr->role == AML_DATA) return amd_dirty(&gr->srv->dedup);
+    return amw_sending(ctx, inst, round, state);
+}
+
+/* Lets out every data server's round messages that the journal now covers:
+ * all of them, or those held before the sync in flight started (upto). */
+static void release_data(ams_server *s, bool upto)
+{
+    for (int i = 0; i < s->ngroups; i++) {
+        ams_group *gr = &s->groups[i];
+        if (gr->role != AML_DATA || !hoc_svc_held(gr->svc)) continue;
+        if (upto)
+            hoc_svc_release_upto(gr->svc, gr->sync_mark);
+        else
+            hoc_svc_release(gr->svc);
+        hoc_svc_kick(gr->svc);
+    }
+}
+
+/* Starts a sync of what the journal holds beyond the last one, noting
+ * which held messages it covers (group commit: every op of the loop
+ * iterations since); without a syncer thread, syncs here. */
+static void start_sync(ams_server *s)
+{
+    if (s->syncer && amds_busy(s->syncer)) return;
+    if (!amd_dirty(&s->dedup)) {
+        release_data(s, false);
+        return;
+    }
+    if (!s->syncer) {
+        if (amd_sync(&s->dedup)) journal_failed(s, "sync");
+        release_data(s, false);
+        return;
+    }
+    for (int i = 0; i < s->ngroups; i++)
+        s->groups[i].sync_mark = hoc_svc_held_mark(s->groups[i].svc);
+    s->sync_upto = s->dedup.written;
+    amds_start(s->syncer, amd_fd(&s->dedup));
+}
+
+static void on_synced(void *ctx, int err)
+{
+    ams_server *s = ctx;
+    if (amd_synced(&s->dedup, s->sync_upto, err)) journal_failed(s, "sync");
+    release_data(s, amd_dirty(&s->dedup));
+    start_sync(s);
+}
+
+static void io_iteration(void *ctx, uint64_t now)
+{
+    ams_group *gr = ctx;
+    ams_server *s = gr->srv;
+    amw_iteration(ctx, now);
+    if (gr->role != AML_DATA) return;
+    start_sync(s);
+    if (s->fail_armed && !amd_dirty(&s->dedup) && !hoc_svc_held(gr->svc)) {
+        for (int i = 0; i < s->ngroups; i++) /* the prepare to the kernel, then die */
+            hoc_svc_flush(s->groups[i].svc);
+        failpoint(s, AMS_FAIL_SENT, (uint64_t)s->fail_inst);
+    }
+}
+
 /* ---- start-up ---- */
 
 static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pid, char *err,
@@ -253,8 +355,8 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
                      .output = io_output,
                      .event_done = io_event_done,
                      .app = amw_app,
-                     .iteration = amw_iteration,
-                     .sending = amw_sending,
+                     .iteration = io_iteration,
+                     .sending = io_sending,
                      .restore = amw_restore};
     char why[512];
     if (!(gr->svc = hoc_svc_new(s->base, &so, &io, why, sizeof why))) {
@@ -325,21 +427,73 @@ static int open_groups(ams_server *s, char *err, size_t errn)
     return 0;
 }
 
+/* One sample each: name, type, help. */
+typedef struct family {
+    const char *name, *type, *help;
+} family;
+
+static const family FAMILIES[] = {
+    {"amalgam_ops_committed_total", "counter", "Client ops answered after their commit."},
+    {"amalgam_ops_refused_total", "counter",
+     "Client ops the model did not take (window full, rebuilding)."},
+    {"amalgam_ops_duplicate_total", "counter",
+     "Client ops sent again and answered from the first execution."},
+    {"amalgam_dedup_unsure", "gauge",
+     "Clients whose last op ran before a restart, not yet known to have committed."},
+    {"amalgam_dedup_resolved_total", "counter",
+     "Such ops found committed (their first reply kept)."},
+    {"amalgam_dedup_forgotten_total", "counter",
+     "Such ops found lost with the restart (they may run again)."},
+    {"amalgam_dedup_syncs_total", "counter",
+     "Syncs of the exactly-once journal (each before prepares leave)."},
+    {"amalgam_dedup_journal_bytes", "gauge", "Bytes of the exactly-once journal under --data."},
+    {"amalgam_dedup_journaled", "gauge",
+     "1 while the exactly-once table is journaled (--data, no write failed)."},
+    /* what the machine holds (held_bytes), summed by bench_amalgam.sh over
+     * the cluster for the storage used per logical byte */
+    {"amalgam_held_data_bytes", "gauge", "Data blocks of whole data servers here."},
+    {"amalgam_held_parity_bytes", "gauge", "Parity rows of whole parity servers here."},
+    {"amalgam_held_window_bytes", "gauge",
+     "Deltas in the data servers' windows (ops not yet dropped)."},
+    {"amalgam_held_prepare_bytes", "gauge", "Deltas of the prepares the backups here hold."},
+    {"amalgam_held_dedup_bytes", "gauge", "Replies kept in the exactly-once table."}};
+enum { NFAMILIES = sizeof FAMILIES / sizeof FAMILIES[0], HELD = NFAMILIES - 5 };
+
+/* Bytes this machine's servers hold now into held[0..5): whole data
+ * blocks, whole parity rows, deltas in data servers' windows, backups'
+ * prepares, the exactly-once table's replies. */
+static void held_bytes(ams_server *s, uint64_t *held)
+{
+    uint64_t bl = (uint64_t)s->model.block, nb = (uint64_t)s->model.per_inst;
+    for (int i = 0; i < s->ngroups; i++) {
+        ams_group *gr = &s->groups[i];
+        for (int64_t in = gr->cls; in < s->ninst; in += s->c.geo.machines) {
+            const void *st = ams_state(gr, (uint64_t)in);
+            if (!st) continue;
+            amop_view v;
+            amop_view_of(&s->model, st, &v);
+            bool data = gr->role == AML_DATA;
+            if (data && v.live && !v.lost) held[0] += nb * bl;
+            if (gr->role == AML_PARITY && v.inb && !v.plost) held[1] += nb * bl;
+            held[data ? 2 : 3] += (uint64_t)amop_deltas(&s->model, st, data) * bl;
+        }
+    }
+    held[4] = amd_held(&s->dedup);
+}
+
 static void render(void *ctx, struct evbuffer *b)
 {
     ams_server *s = ctx;
     hoc_svc_render_metrics(b, s->svcs, s->ngroups);
     amw_render(s, b);
     if (s->machine < 0) return;
-    uint64_t v[3] = {s->ops_committed, s->ops_refused, s->dedup.dups};
-    hoc_metrics_family(b, "amalgam_ops_committed_total", "counter",
-                       "Client ops answered after their commit.", v, 1, NULL);
-    hoc_metrics_family(b, "amalgam_ops_refused_total", "counter",
-                       "Client ops the model did not take (window full, rebuilding).", v + 1, 1,
-                       NULL);
-    hoc_metrics_family(b, "amalgam_ops_duplicate_total", "counter",
-                       "Client ops sent again and answered from the first execution.", v + 2, 1,
-                       NULL);
+    const amd_table *t = &s->dedup;
+    uint64_t v[NFAMILIES] = {s->ops_committed, s->ops_refused, t->dups,  (uint64_t)t->unsure,
+                             t->resolved,      t->forgotten,   t->syncs, t->bytes,
+                             t->journal};
+    held_bytes(s, v + HELD);
+    for (int k = 0; k < NFAMILIES; k++)
+        hoc_metrics_family(b, FAMILIES[k].name, FAMILIES[k].type, FAMILIES[k].help, v + k, 1, NULL);
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
@@ -422,6 +576,51 @@ static int decide_start(ams_server *s, const ams_opts *o, uint64_t cid, char *er
     return 0;
 }
 
+/* With --data the table of clients' last ops is journaled beside the
+ * served record; a replacement takes it back (amdedup.h). */
+static int open_dedup(ams_server *s, const ams_opts *o, uint64_t cid, char *err, size_t errn)
+{
+    if (!o->data) return 0;
+    char p[4200];
+    snprintf(p, sizeof p, "%s/amalgam-%016llx-machine-%d.dedup", o->data, (unsigned long long)cid,
+             o->machine);
+    if (amd_open(&s->dedup, p, s->rejoin, !o->nosync, err, errn)) return -1;
+    if (o->nosync) return 0;
+    if (!(s->syncer = amds_new(s->base, on_synced, s))) {
+        snprintf(err, errn, "cannot start the syncer of %s: %s", p, strerror(errno));
+        return -1;
+    }
+    if (s->dedup.unsure)
+        hoc_log(&s->log, HOC_LOG_INFO,
+                "%s: %d clients' last ops ran before the restart: answered once their shards are "
+                "installed again",
+                p, s->dedup.unsure);
+    return 0;
+}
+
+/* AMALGAM_FAILPOINT=executed:INST, sent:INST or reply:INST (amserve.h, fail). */
+static int read_failpoint(ams_server *s, char *err, size_t errn)
+{
+    const char *v = getenv("AMALGAM_FAILPOINT");
+    if (!v || !*v) return 0;
+    char *end = NULL;
+    const char *colon = strchr(v, ':');
+    s->fail = !colon                            ? AMS_FAIL_NONE
+              : strncmp(v, "executed:", 9) == 0 ? AMS_FAIL_EXECUTED
+              : strncmp(v, "reply:", 6) == 0    ? AMS_FAIL_REPLY
+              : strncmp(v, "sent:", 5) == 0     ? AMS_FAIL_SENT
+                                                : AMS_FAIL_NONE;
+    s->fail_inst = colon ? strtoll(colon + 1, &end, 10) : -1;
+    if (s->fail == AMS_FAIL_NONE || *end || s->fail_inst < 0) {
+        snprintf(err, errn, "AMALGAM_FAILPOINT=%s: expected executed:INST, sent:INST or reply:INST",
+                 v);
+        return -1;
+    }
+    hoc_log(&s->log, HOC_LOG_WARN, "AMALGAM_FAILPOINT=%s: this process kills itself (tests only)",
+            v);
+    return 0;
+}
+
 static void server_free(ams_server *s)
 {
     amf_free(s->front);
@@ -438,6 +637,7 @@ static void server_free(ams_server *s)
     free(s->svcs);
     if (s->sigint) event_free(s->sigint);
     if (s->sigterm) event_free(s->sigterm);
+    amds_free(s->syncer); /* its event is on the base */
     if (s->base) event_base_free(s->base);
     amd_free(&s->dedup);
     amw_free(s);
@@ -465,6 +665,8 @@ int ams_run(const ams_opts *o, char *err, size_t errn)
     }
     uint64_t cid = amst_cluster_id(&s.c, s.secret, s.secret_len);
     if (o->machine >= 0 && decide_start(&s, o, cid, err, errn)) goto out;
+    if (o->machine >= 0 && (open_dedup(&s, o, cid, err, errn) || read_failpoint(&s, err, errn)))
+        goto out;
     if (amw_open(&s, o, cid, err, errn)) goto out;
     if (open_groups(&s, err, errn)) goto out;
     /* recorded once its ports are bound, before it answers anyone: from now

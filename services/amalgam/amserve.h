@@ -20,6 +20,7 @@
 
 #include "amcluster.h"
 #include "amdedup.h"
+#include "amdsync.h"
 #include "amop.h"
 #include "amreconf.h"
 #include "amrstore.h"
@@ -36,6 +37,7 @@ typedef struct ams_opts {
     int reconf;         /* reconf: this replica; -1 for serve */
     bool rejoin;        /* serve: start every instance as a replacement (state lost) */
     const char *data;   /* serve: the folder of the served record (amstate.h), or NULL */
+    bool nosync;        /* serve: --fsync never (the exactly-once journal is not synced) */
     uint64_t test_term; /* reconf, TEST ONLY: drive at once under this term, without the log */
     hoc_logger log;
 } ams_opts;
@@ -58,6 +60,7 @@ typedef struct ams_group {
     hoc_peers peers;
     hoc_svc *svc;
     ams_wait *waits;
+    size_t sync_mark; /* data: round messages held before the journal's sync in flight */
 } ams_group;
 
 typedef struct ams_server {
@@ -94,11 +97,23 @@ typedef struct ams_server {
     amf_front *front;
     uint64_t next_tag;
     uint64_t ops_committed, ops_refused;
-    amd_table dedup; /* exactly-once answers across clients' retries */
+    amd_table dedup;    /* exactly-once answers across clients' retries */
+    amds *syncer;       /* syncs its journal off the loop */
+    uint64_t sync_upto; /* the records the sync in flight covers */
+    /* TEST ONLY (AMALGAM_FAILPOINT, docs/testing.md): die by SIGKILL at the
+     * first op with an id of instance fail_inst, right after it executed
+     * (AMS_FAIL_EXECUTED), once it committed, before its reply
+     * (AMS_FAIL_REPLY), or once its prepare was handed to the sockets
+     * (AMS_FAIL_SENT: fail_armed from its execution until then) */
+    int fail;
+    int64_t fail_inst;
+    bool fail_armed;
     uint8_t secret[256];
     size_t secret_len;
     hoc_logger log;
 } ams_server;
+
+enum { AMS_FAIL_NONE, AMS_FAIL_EXECUTED, AMS_FAIL_REPLY, AMS_FAIL_SENT };
 
 /* Runs the process o describes until a signal: 0, or -1 with err (a bad
  * cluster file naming its line, a port in use, a build without its block size). */

@@ -1,0 +1,168 @@
+/* The exactly-once table's journal (services/amalgam/amdedup.h): ops
+ * executed by a process come back unsure after a reopen and resolve
+ * against the installed top (at or below it: the first reply; above it:
+ * forgotten, the op may run again); a resolution and the replies survive
+ * a second reopen; a torn or corrupt tail ends the journal without losing
+ * what came before; a start without keep forgets everything; the journal
+ * is compacted and stays bounded however many ops a client sends, synced
+ * or not (--fsync never). */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "amdedup.h"
+#include "hoc_check.h"
+
+enum { BLOCK = 64, CAP = 8 };
+
+static void open_table(amd_table *t, const char *path, bool keep)
+{
+    char err[512] = "";
+    CHECK(amd_init(t, CAP, BLOCK) == 0);
+    CHECK(amd_open(t, path, keep, true, err, sizeof err) == 0);
+    if (err[0]) fprintf(stderr, "%s\n", err);
+}
+
+/* Client c's op seq runs (and, with commit, commits) as op opn of inst,
+ * its reply a block whose first byte is r. */
+static void run(amd_table *t, const char *c, uint64_t seq, int64_t inst, int64_t opn, uint8_t r,
+                bool commit)
+{
+    int idx = -1;
+    const uint8_t *reply;
+    uint8_t blk[BLOCK] = {r};
+    CHECK(amd_begin(t, (const uint8_t *)c, strlen(c), seq, &idx, &reply) == AMD_NEW);
+    CHECK(amd_ran(t, idx, inst, opn, blk) == 0);
+    if (commit) amd_done(t, idx, blk);
+}
+
+static amd_verdict ask(amd_table *t, const char *c, uint64_t seq, const uint8_t **reply, int *idx)
+{
+    return amd_begin(t, (const uint8_t *)c, strlen(c), seq, idx, reply);
+}
+
+static off_t size_of(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 ? st.st_size : -1;
+}
+
+int main(void)
+{
+    char dir[] = "/tmp/amdedup-XXXXXX", path[256];
+    if (!mkdtemp(dir)) return 1;
+    snprintf(path, sizeof path, "%s/j.dedup", dir);
+    amd_table t;
+    const uint8_t *reply;
+    int idx;
+
+    /* one process: a, b committed; c executed, not committed; d only begun */
+    open_table(&t, path, false);
+    run(&t, "a", 1, 0, 1, 0x11, true);
+    run(&t, "b", 4, 0, 2, 0x22, true);
+    run(&t, "c", 1, 0, 3, 0x33, false);
+    run(&t, "e", 7, 1, 5, 0x55, true);
+    CHECK(ask(&t, "d", 1, &reply, &idx) == AMD_NEW);
+    CHECK(amd_dirty(&t) && amd_sync(&t) == 0 && !amd_dirty(&t));
+    amd_free(&t);
+
+    /* restarted: every executed op is unsure until its instance resolves */
+    open_table(&t, path, true);
+    CHECK(t.unsure == 4);
+    CHECK(ask(&t, "a", 1, &reply, &idx) == AMD_UNSURE && t.e[idx].inst == 0);
+    CHECK(ask(&t, "d", 1, &reply, &idx) == AMD_NEW); /* never executed: nothing kept */
+    amd_abort(&t, idx);
+    CHECK(amd_unsure(&t, 0) && amd_unsure(&t, 1) && !amd_unsure(&t, 2));
+    amd_resolve(&t, 0, 2); /* installed chain: ops 1..2 of instance 0; op 3 died with its window */
+    CHECK(!amd_unsure(&t, 0) && amd_unsure(&t, 1) && t.resolved == 2 && t.forgotten == 1);
+    CHECK(ask(&t, "a", 1, &reply, &idx) == AMD_DUP && reply[0] == 0x11);
+    CHECK(ask(&t, "b", 4, &reply, &idx) == AMD_DUP && reply[0] == 0x22);
+    CHECK(ask(&t, "b", 3, &reply, &idx) == AMD_STALE);
+    CHECK(ask(&t, "e", 7, &reply, &idx) == AMD_UNSURE);
+    CHECK(ask(&t, "c", 1, &reply, &idx) == AMD_NEW); /* the lost op runs again, once */
+    amd_abort(&t, idx);
+    CHECK(amd_sync(&t) == 0);
+    amd_free(&t);
+
+    /* restarted again: the resolution of instance 0 was journaled */
+    open_table(&t, path, true);
+    CHECK(t.unsure == 1);
+    CHECK(ask(&t, "a", 1, &reply, &idx) == AMD_DUP && reply[0] == 0x11);
+    CHECK(ask(&t, "c", 1, &reply, &idx) == AMD_NEW);
+    amd_abort(&t, idx);
+    amd_resolve(&t, 1, 9);
+    CHECK(ask(&t, "e", 7, &reply, &idx) == AMD_DUP && reply[0] == 0x55);
+    CHECK(amd_sync(&t) == 0);
+    amd_free(&t);
+
+    /* a torn record at the end, then garbage: what came before stays */
+    off_t whole = size_of(path);
+    int fd = open(path, O_WRONLY | O_APPEND);
+    const uint8_t torn[] = {40, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 1, 1, 'x'};
+    CHECK(fd >= 0 && write(fd, torn, sizeof torn) == (ssize_t)sizeof torn);
+    close(fd);
+    open_table(&t, path, true);
+    CHECK(ask(&t, "e", 7, &reply, &idx) == AMD_DUP && reply[0] == 0x55);
+    CHECK(ask(&t, "a", 1, &reply, &idx) == AMD_DUP);
+    CHECK(size_of(path) <= whole); /* rewritten without the tail */
+    /* a client sending many ops: the journal is compacted, not grown */
+    for (uint64_t s = 2; s < 200; s++) {
+        run(&t, "a", s, 0, (int64_t)s + 10, (uint8_t)s, true);
+        CHECK(amd_sync(&t) == 0);
+    }
+    CHECK(t.journal && size_of(path) < 4 * CAP * 200);
+    amd_free(&t);
+
+    /* a bit flipped in the first record: the journal ends before it */
+    fd = open(path, O_RDWR);
+    uint8_t b;
+    CHECK(fd >= 0 && pread(fd, &b, 1, 14) == 1);
+    b ^= 0x40;
+    CHECK(pwrite(fd, &b, 1, 14) == 1);
+    close(fd);
+    open_table(&t, path, true);
+    CHECK(t.n == 0);
+    amd_free(&t);
+
+    /* --fsync never: records written, never waited for; a reopen has them */
+    CHECK(amd_init(&t, CAP, BLOCK) == 0);
+    char err[256];
+    CHECK(amd_open(&t, path, false, false, err, sizeof err) == 0);
+    for (uint64_t s = 1; s < 100; s++)
+        run(&t, "n", s, 3, (int64_t)s, (uint8_t)s, s < 99);
+    CHECK(!amd_dirty(&t) && t.syncs == 0 && size_of(path) < 4 * CAP * 200);
+    amd_free(&t);
+    open_table(&t, path, true);
+    CHECK(ask(&t, "n", 99, &reply, &idx) == AMD_UNSURE);
+    amd_resolve(&t, 3, 99);
+    CHECK(ask(&t, "n", 99, &reply, &idx) == AMD_DUP && reply[0] == 99);
+    amd_free(&t);
+
+    /* a reply with zeros inside and at its end comes back whole, from
+     * memory and from the journal */
+    uint8_t blk[BLOCK] = {0, 9};
+    blk[40] = 7;
+    open_table(&t, path, true);
+    CHECK(ask(&t, "z", 1, &reply, &idx) == AMD_NEW);
+    CHECK(amd_ran(&t, idx, 5, 1, blk) == 0);
+    amd_done(&t, idx, blk);
+    CHECK(ask(&t, "z", 1, &reply, &idx) == AMD_DUP && memcmp(reply, blk, BLOCK) == 0);
+    CHECK(amd_held(&t) >= 41 && amd_sync(&t) == 0);
+    amd_free(&t);
+    open_table(&t, path, true);
+    amd_resolve(&t, 5, 1);
+    CHECK(ask(&t, "z", 1, &reply, &idx) == AMD_DUP && memcmp(reply, blk, BLOCK) == 0);
+    amd_free(&t);
+
+    /* a first start (keep false) forgets the journal */
+    open_table(&t, path, false);
+    CHECK(ask(&t, "e", 7, &reply, &idx) == AMD_NEW);
+    amd_free(&t);
+
+    unlink(path);
+    rmdir(dir);
+    return check_summary("amalgam-dedup");
+}
