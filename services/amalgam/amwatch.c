@@ -212,9 +212,16 @@ static void replace_suspected(ams_server *s)
             amop_reconf_of(&s->model, st, &mode, &who, &ep);
             for (int p = geo->g; mode == AMOP_IDLE && p < s->n - 1; p++) {
                 int m = aml_pid_machine(geo, i, p, NULL);
-                if (m < 0 || !s->det.m[m].suspected || s->det.m[m].heard_ms < 0) continue;
+                const amr_machine *x = m >= 0 ? &s->det.m[m] : NULL;
+                /* not once a replacement started here since the suspicion: the
+                 * machine may have restarted and been replaced before its first
+                 * heartbeat, and a suspect now would replace the newcomer again */
+                if (!x || !x->suspected || x->heard_ms < 0 ||
+                    s->det.track[i].since_wall >= x->suspected_wall)
+                    continue;
                 int64_t arg = p;
-                /* refused only for a full queue: the next tick tries again */
+                /* refused for a full queue (the next tick tries again); run twice, the
+                 * second finds the instance no longer idle and does nothing */
                 hoc_svc_event(gr->svc, (uint64_t)i, s->model.ev_suspect, &arg, NULL, 0, NULL, 0);
                 break;
             }
