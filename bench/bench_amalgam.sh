@@ -7,9 +7,13 @@
 # the kv CAS), storage used per logical byte (Amalgam: the bytes its
 # machines' /metrics say they hold, by role, over the bytes written once
 # each; both: the resident memory the servers grew by), throughput with one
-# machine down, and the rebuild rate of one restarted Amalgam machine, idle
-# and under load. Amalgam: 5 machines, g = 3, f = 1, one witness; the kv: 3
-# replicas (f = 1 too), 4 groups. docs/amalgam.md, "Performance".
+# machine down (each system measured once it noticed: Amalgam once its
+# reconfiguration service suspects the machine and stops waiting for its
+# parity and witness servers, the kv 2 s after the kill, its groups'
+# elections), and the rebuild rate of one restarted Amalgam machine, idle
+# and under load. Amalgam: 5 machines, g = 3, f = 1, one witness (so a
+# stripe commits without one of its backups); the kv: 3 replicas (f = 1
+# too), 4 groups. docs/deploy.md, "Performance".
 # BENCH_QUICK=1 or --quick: shorter runs. BENCH_SIZES (block sizes, default
 # "64 4096 131072") and BENCH_CONNS (connections, default 128, 16 at 128 KiB)
 # narrow a run, e.g. to compare two builds at 64 B. BENCH_REBUILD_STRIPES
@@ -44,7 +48,7 @@ for _ in range(200):
     { echo "g $G"; echo "f $F"; echo "witnesses 1"; echo "block $1"; echo "stripes $2"
       echo "blocks-per-instance 1"
       for m in 0 1 2 3 4; do echo "machine $m 127.0.0.1 base=$((base + 100 * m))"; done
-      echo "reconf 0 127.0.0.1:$((base + 600))"; } >"$3"
+      echo "reconf 0 127.0.0.1:$((base + 600)) metrics=$((base + 610))"; } >"$3"
 }
 
 # The kv runs without --data (memory only, no log to sync), so Amalgam's
@@ -95,6 +99,12 @@ run() { # SYSTEM SIZE KEY TEST LOAD-ARGS...: one run, a row and a result line un
     set -- $(load "$@")
     row "$r_sys" "$r_size" "$r_test" "$1" "$2" "$3" "$4"
     res "$r_sys" "$r_size" "$r_key" "$1" "$2" "$3" "$4"
+}
+
+suspected() { # machine 4 suspected by the reconfiguration service (its /metrics)?
+    python3 -c 'import sys, urllib.request
+t = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read().decode()
+sys.exit(0 if "hoc_amalgam_reconf_suspected{machine=\"4\"} 1" in t else 1)' $((base + 610)) 2>/dev/null
 }
 
 whole_at() { # machine 4's hoc_amalgam_rebuilt_at_ms (unix ms it became whole; 0: not yet)
@@ -172,8 +182,14 @@ for size in ${BENCH_SIZES:-64 4096 131072} ${RBS}x; do
     fi
     kill -9 "$am4"
     wait "$am4" 2>/dev/null
-    [ -z "$large" ] && run amalgam $label down "write, machine 4 down" --cluster "$tmp/am.cluster" \
-        --conns $conns --seconds $T --skip-machine 4
+    if [ -z "$large" ]; then
+        k0=$(date +%s%3N)
+        i=0
+        while ! suspected && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+        echo "amalgam  $label   machine 4 killed: suspected after $(( $(date +%s%3N) - k0 )) ms"
+        run amalgam $label down "write, machine 4 down" --cluster "$tmp/am.cluster" --conns $conns \
+            --seconds $T --skip-machine 4
+    fi
     rebuilt rebuild_idle idle
     kill -9 "$am4"
     wait "$am4" 2>/dev/null

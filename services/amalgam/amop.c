@@ -44,6 +44,16 @@ static int find_op(amop_model *m)
     return -1;
 }
 
+/* Event suspect(q: int): the index, or -1. */
+static int find_suspect(const hoc_algo *a)
+{
+    for (int i = 0; i < a->nevents; i++)
+        if (!strcmp(a->events[i].name, "suspect") && a->events[i].nargs == 1 &&
+            a->events[i].args[0].kind == HOC_K_INT)
+            return i;
+    return -1;
+}
+
 /* The parameters by name: a deployment's values (amop.h). */
 static int set_params(amop_model *m, const aml_geom *geo)
 {
@@ -119,17 +129,18 @@ int amop_model_init(amop_model *m, const hoc_algo *a, int64_t block, int64_t per
     m->resp = field(a, "resp", HOC_K_SET);
     m->executed = output(a, "executed", HOC_K_BYTES);
     m->committed = output(a, "committed", HOC_K_INT);
+    m->ev_suspect = find_suspect(a);
     uint64_t bytes = (uint64_t)block * (uint64_t)per_inst;
     if (find_op(m) || !m->blk || !m->par || !m->opn || !m->com || !m->base || !m->pm || !m->asked ||
         !m->huk || !m->hm || m->huk->count != m->hm->count || m->huk->count % m->pm->count ||
         m->fwd < 0 || !m->live || !m->lost || !m->plost || !m->inb || !m->app || !m->executed ||
         !m->committed || !m->mode || !m->who || !m->eps || !m->beps || m->ask[AMOP_IDLE] < 0 ||
         m->ask[AMOP_ADMIT] < 0 || !decided || !m->resp || m->blk->count != bytes ||
-        m->par->count != bytes || m->executed->count != block) {
+        m->par->count != bytes || m->executed->count != block || m->ev_suspect < 0) {
         snprintf(
             err, errn,
             "this build of amalgam.ho (%s) is not the one services/amalgam/amop.c was "
-            "written for (event op(kind: Kind, mask, x, y); outputs executed(bytes), "
+            "written for (events op(kind: Kind, mask, x, y), suspect(q); outputs executed(bytes), "
             "committed(int); round fwd; state blk, par, opn, com, base, pm, huk, hm, asked, live, "
             "lost, "
             "plost, inb, app, mode, who, eps, beps; durable exactly mode, who, eps, beps, tau, "

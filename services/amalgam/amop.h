@@ -12,6 +12,7 @@
  * blocks of mask, an int argument standing for the block with that value
  * at byte AT and zeros elsewhere (Add adds x at AT), and fires
  * executed(bytes) with the old value of the op's first block;
+ * `event suspect(q: int)` makes the reconfiguration role replace backup q;
  * `committed(c)` says ops 1..c are committed. Parameters n, g, f, nw, sw,
  * rot: a deployment runs rot = 0 (it rotates stripes over machines
  * itself) and sw = nw (every witness of an instance witnesses its stripes). */
@@ -55,6 +56,7 @@ typedef struct amop_model {
     const hoc_algo *a;
     int64_t block, per_inst;
     int ev_op;                     /* index of event op */
+    int ev_suspect;                /* index of event suspect(q): replace backup q */
     int64_t kind[AMOP_NKINDS];     /* the value of each Kind member */
     int64_t vlo, vhi;              /* an int argument's range [vlo, vhi) */
     int64_t params[AMOP_MAX_ARGS]; /* n first */

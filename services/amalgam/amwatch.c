@@ -211,6 +211,43 @@ static void log_acts(ams_server *s)
     if (any) arl_flush(s->rlog);
 }
 
+/* reconf: starts replacing the parity servers and witnesses of a machine
+ * that was heard and went silent, in every idle instance (amalgam.ho's
+ * event suspect): their data servers stop waiting for them, so writes go on
+ * while it is down, and it comes back through the Admit (docs/deploy.md,
+ * "A machine down"). A machine never heard is left to its first start. */
+static void replace_suspected(ams_server *s)
+{
+    const aml_geom *geo = &s->c.geo;
+    for (int k = 0; k < s->ngroups; k++) {
+        ams_group *gr = &s->groups[k];
+        if (gr->role != AML_RECONF) continue;
+        for (int64_t i = gr->cls; i < s->ninst; i += geo->machines) {
+            const void *st = hoc_engine_state(hoc_svc_engine(gr->svc), (uint64_t)i);
+            amop_ask mode;
+            int who;
+            int64_t ep;
+            if (!st) continue;
+            amop_reconf_of(&s->model, st, &mode, &who, &ep);
+            for (int p = geo->g; mode == AMOP_IDLE && p < s->n - 1; p++) {
+                int m = aml_pid_machine(geo, i, p, NULL);
+                const amr_machine *x = m >= 0 ? &s->det.m[m] : NULL;
+                /* not once a replacement started here since the suspicion: the
+                 * machine may have restarted and been replaced before its first
+                 * heartbeat, and a suspect now would replace the newcomer again */
+                if (!x || !x->suspected || x->heard_ms < 0 ||
+                    s->det.track[i].since_wall >= x->suspected_wall)
+                    continue;
+                int64_t arg = p;
+                /* refused for a full queue (the next tick tries again); run twice, the
+                 * second finds the instance no longer idle and does nothing */
+                hoc_svc_event(gr->svc, (uint64_t)i, s->model.ev_suspect, &arg, NULL, 0, NULL, 0);
+                break;
+            }
+        }
+    }
+}
+
 /* serve: a heartbeat on every group to the reconfiguration service;
  * reconf: suspect the machines that went silent */
 static void on_beat(evutil_socket_t fd, short what, void *arg)
@@ -220,6 +257,7 @@ static void on_beat(evutil_socket_t fd, short what, void *arg)
     if (s->machine < 0) {
         if (s->driving) amr_tick(&s->det, mono_ms(), wall_ms());
         if (s->driving && s->rlog) log_acts(s);
+        if (s->driving) replace_suspected(s);
         return;
     }
     uint8_t hb[AMR_HB_LEN];

@@ -65,6 +65,19 @@ MUTANTS = {
         "    if (reconf && mode == Stop) {\n      tau = 0;",
         "    if (reconf) { mode = Idle; who = -1; }\n    if (reconf && mode == Stop) {\n      tau = 0;",
     ),
+    # the window keeps skipping a replaced backup after its newcomer asked for snapshots:
+    # ops committed after the snapshot are dropped while the newcomer, rebuilt to the
+    # snapshot's commit point, missed them (a backup down, with a witness)
+    "drop_past_newcomer": (
+        "if (m.sender in exq && m.snap && m.ae >= ce[m.sender]) {",
+        "if (m.sender in exq && m.snap && m.ae >= ce[m.sender] && false) {",
+    ),
+    # a data server counts the answers of a backup's incarnation older than the one it
+    # consented to replace it with (a suspected backup not fenced off)
+    "suspect_unfenced": (
+        "if (q >= g && q < n - 1 && m.aep == sep && m.rce >= ce[q]) {",
+        "if (q >= g && q < n - 1 && m.aep == sep) {",
+    ),
 }
 # no_gap_trimming with single-block ops only (masks 1 and 2): the gap is then
 # one of op numbers, as in the thesis' example (op k on one stripe collected,

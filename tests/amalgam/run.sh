@@ -19,6 +19,8 @@
 #   - f = 2 with two replacements (g = 1) exhausted, the reconfiguration
 #     service's replacement resuming from its last decision, and the mutant
 #     whose service forgets it caught (held) and replayed;
+#   - a backup suspected while alive (event suspect) exhausted with g = 1 and a witness,
+#     and the mutant whose drops keep skipping a replaced backup caught (held);
 #   - hoc verify proves the normal-path invariant of the single-shard
 #     abstraction (services/amalgam/amalgam_shard.ho), and refuses it when
 #     a commit waits for f servers instead of f + 1.
@@ -82,6 +84,14 @@ DUR="-n 4 --param g=1 --param f=2 --param nw=0 --param sw=0 --param rot=1 --thre
 DUR="$DUR --prune beyond_f --events 1 --replace 2"
 [ -z "${HOC_CHECK_QUICK:-}" ] && exhausts "f = 2 --replace 2" $DUR
 held_caught reconf_forgets_decision $DUR
+
+# a backup down (g = 1, a parity server and a witness, n = 4): the failure detector's
+# suspicion (event suspect) of a live backup, with an op, exhausted; and the mutant whose
+# window keeps skipping a replaced backup after its newcomer asked for snapshots is caught
+# on held (13 rounds) and replays
+DOWN="-n 4 --param g=1 --param f=1 --param nw=1 --param sw=1 --param rot=0 --threads 2 --quiet"
+exhausts "a backup suspected" $DOWN --events 2
+held_caught drop_past_newcomer $DOWN --events 1 --replace 1
 
 # mutant SPEC EVENTS REPLACE: caught (exit 1) on SPEC within --events EVENTS
 # --replace REPLACE, and the trace replays (exit 1, same spec)

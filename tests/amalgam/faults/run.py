@@ -16,6 +16,12 @@ Scenarios:
   garbage  corrupt and truncated frames to the machines' server ports and
            bad requests to their client ports, under load: nothing changes,
            no process dies
+  down     6 machines, g = 3, f = 2, one witness, 24 stripes: a machine
+           killed and left down; once the reconfiguration service suspects
+           it, writes to the stripes where it was a parity server or witness
+           go on (each block written at least DOWN_MIN times, more than a
+           data server's window could take without drops), each read back
+           right after it is acknowledged; then it is restarted and rebuilt
 
 Before the faults every block of every stripe outside the clients' blocks
 gets a distinct value; afterwards each must read back with those bytes,
@@ -43,7 +49,10 @@ import amlocal  # noqa: E402
 import amwork  # noqa: E402
 
 AM, LINCHECK, SCENARIO = sys.argv[1:4]
-M, G, F, BLOCK, STRIPES, HOT = 5, 3, 2, 64, 20, 8
+M, G, F, W, BLOCK, STRIPES, HOT = 5, 3, 2, 0, 64, 20, 8
+if SCENARIO == "down":
+    M, W, STRIPES = 6, 1, 24
+DOWN_MIN = 5  # writes a block of the down machine's stripes must take (the window holds 2)
 fails = []
 
 
@@ -58,17 +67,19 @@ class Cluster:
     """M `amalgam serve` and one `amalgam reconf` on loopback."""
 
     def __init__(self, tmp):
-        self.tmp, self.base = tmp, amlocal.ports_base(120)
+        step = 3 * M + 2  # data, parity, witness ranges of M ports, client, metrics
+        self.tmp, self.base = tmp, amlocal.ports_base(step * M + M + 1)
         self.path = os.path.join(tmp, "local.cluster")
-        lines = [f"g {G}", f"f {F}", f"block {BLOCK}", f"stripes {STRIPES}", "blocks-per-instance 1"]
+        lines = [f"g {G}", f"f {F}", f"witnesses {W}", f"block {BLOCK}", f"stripes {STRIPES}",
+                 "blocks-per-instance 1"] + (["suspect-ms 500"] if SCENARIO == "down" else [])
         for m in range(M):
-            p = self.base + 20 * m
-            lines.append(f"machine {m} 127.0.0.1 data={p} parity={p + 5} client={p + 10} metrics={p + 11}")
-        lines.append(f"reconf 0 127.0.0.1:{self.base + 100}")
+            lines.append(f"machine {m} 127.0.0.1 base={self.base + step * m}")
+        self.reconf_metrics = self.base + step * M + M
+        lines.append(f"reconf 0 127.0.0.1:{self.base + step * M} metrics={self.reconf_metrics}")
         with open(self.path, "w") as fh:
             fh.write("\n".join(lines) + "\n")
-        self.client = [self.base + 20 * m + 10 for m in range(M)]
-        self.servers = [self.base + 20 * m + k for m in range(M) for k in range(10)]
+        self.client = [self.base + step * m + 3 * M for m in range(M)]
+        self.servers = [self.base + step * m + k for m in range(M) for k in range((2 + (W > 0)) * M)]
         self.procs, self.all, self.starts = [None] * M, [], [0] * M
 
     def start(self, m):
@@ -293,6 +304,46 @@ def rebuilt(cl, victims, deadline):
     return time.time() - t0
 
 
+def down(cl, work, rng, want):
+    """A machine killed and left down: once suspected, its parity and
+    witness servers are being replaced and their stripes take writes (each
+    read back at once); then it is restarted and rebuilt: what happened."""
+    v = rng.randrange(M)
+    mine = [(b, s) for (b, s) in sorted(want) if G <= (v + b) % M < G + F + W]
+    blocks = rng.sample(mine, min(6, len(mine)))
+    cl.kill(v)
+    t0 = time.time()
+    key = f'hoc_amalgam_reconf_suspected{{machine="{v}"}}'
+    page = amlocal.wait_metrics(cl.reconf_metrics, lambda p: p[key] == 1, timeout=20)
+    check(page[key] == 1, f"machine {v} not suspected within 20 s of its kill")
+    suspected = time.time() - t0
+    acked0, took, n = work.acked(), [], 0
+    for (b, s) in blocks:
+        t1 = time.time()
+        for i in range(DOWN_MIN):
+            val = 1 + (7 * n + i) % 200
+            if not check(cl.write(b, s, val, timeout=15),
+                         f"machine {v} down: write {i + 1} of block {b}.{s} not acknowledged in 15 s"):
+                want.pop((b, s), None)  # it may still run: what the block holds is unknown
+                break
+            want[(b, s)] = val
+            got = cl.read(b, s, timeout=15)
+            check(got == amlocal.block_of(val, BLOCK),
+                  f"machine {v} down: block {b}.{s} reads {got and got[:1].hex()} after writing {val:02x}")
+        n += 1
+        took.append(time.time() - t1)
+    others = work.acked() - acked0
+    check(others > 0, f"machine {v} down: the clients got no op acknowledged")
+    cl.start(v)
+    t2 = time.time()
+    back = rebuilt(cl, [v], t2 + 30)
+    check(back is not None, f"machine {v}: not rebuilt within 30 s of its restart")
+    return (f"machine {v} killed, suspected after {suspected:.1f} s; {len(blocks)} blocks of its "
+            f"{len({b for b, _ in mine})} parity and witness stripes written {DOWN_MIN} times each "
+            f"({max(took or [0]):.1f} s at most a block), the clients {others} ops meanwhile; "
+            f"restarted, rebuilt in {back or -1:.1f} s")
+
+
 def dump_info(cl):
     """AM.INFO of every machine into the log folder: where instances stand."""
     with open(os.path.join(cl.tmp, "info.txt"), "w") as f:
@@ -349,6 +400,8 @@ def main():
             took = rebuilt(cl, [m], t0 + 30)
             check(took is not None, f"machine {m} not rebuilt within 30 s of its restart")
             what.append(f"machine {m} killed during its rebuild, rebuilt in {took or -1:.1f} s")
+        elif SCENARIO == "down":
+            what.append(down(cl, work, rng, want))
         elif SCENARIO == "garbage":
             n = garbage(cl, rng)
             check(work.wait_acked(30) is not None, "no progress after the garbage")
