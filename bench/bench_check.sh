@@ -8,7 +8,7 @@
 # model (--prune beyond_f: g = 1 with two backups; g = 2; g = 2 and f = 2,
 # where two replacements never leave it, every spec held), LastVoting at n = 4 with every spec,
 # and LastVoting at n = 5 for 20 minutes with locked stated without its history
-# ghost (tests/check/spec/locked_now.ho; about 1.4 * 10^9 states, hours to
+# ghost (tests/check/spec/locked_now.ho; about 1.1 * 10^9 states, hours to
 # exhaust; with dph some 10^11; docs/checker.md, "LastVoting at n = 5").
 # Figures, not pass/fail; each line is hoc check's JSON summary (states,
 # seconds, bytes_per_state, mem_peak_mb, ...).
