@@ -35,7 +35,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -144,17 +143,7 @@ class Cluster:
 
     def stop(self):
         """SIGTERM to every process still running; each must exit 0."""
-        asked = [p for p in self.all if p.poll() is None]
-        for p in asked:
-            p.send_signal(signal.SIGTERM)
-        for p in self.all:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-        for p in asked:
-            check(p.returncode == 0, f"{' '.join(p.args[1:4])}: exit {p.returncode} on SIGTERM")
+        amlocal.stop_all(self.all, check)
 
 
 class Work:
