@@ -100,17 +100,6 @@ class Cluster:
             time.sleep(0.1)
         return None
 
-    def stop(self):
-        for p in self.all:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in self.all:
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-
 
 def metric(m, c, name):
     try:
@@ -193,10 +182,7 @@ def main():
                                capture_output=True, text=True, timeout=60)
             check(v.returncode == 0, f"stripe {b}: parity {v.stdout.strip()} {v.stderr.strip()}")
     finally:
-        c.stop()
-    live = [p for p in c.procs if p is not None]
-    check(all(p.returncode == 0 for p in live), "every machine exits 0 on SIGTERM: "
-          + str([p.returncode for p in live]))
+        amlocal.stop_all(c.all, check)  # every machine still up exits 0 on SIGTERM
     if fails:
         print(f"{len(fails)} failures; logs in {tmp}")
         sys.exit(1)
