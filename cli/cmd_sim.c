@@ -125,7 +125,9 @@ static int simulate(SimArgs *s)
 {
     Job *j = &s->job;
     int64_t *in = NULL;
-    int rc = job_load(j, 0);
+    /* compiled for the run's n, as hoc check compiles it: the same object,
+     * so a replay of hoc check's trace comes from the compile cache */
+    int rc = job_load(j, s->replay ? hoc_sim_trace_n(s->replay) : (int)j->n);
     if (rc) return rc;
     const hoc_algo *a = j->l.algo;
     if (s->replay && s->html) return cmd_usage("--html records a simulation, not a --replay");

@@ -1011,6 +1011,21 @@ static int replay_rounds(Replay *rp)
     return rc;
 }
 
+int hoc_sim_trace_n(const char *path)
+{
+    size_t len;
+    char *text = slurp(path, &len), err[160];
+    if (!text) return 0;
+    json *t = json_parse(text, len, err, sizeof err);
+    free(text);
+    if (!t) return 0;
+    const json *jn = json_get(t, "n");
+    int n = jn && jn->type == JSON_NUM && jn->num >= 1 && jn->num <= HOC_MAXN ? (int)jn->num : 0;
+    json_free(t);
+    free(t);
+    return n;
+}
+
 int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out)
 {
     Replay rp = {.a = a, .path = path, .out = out};

@@ -42,4 +42,8 @@ int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o);
  * the replay's states differ from the trace's. */
 int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out);
 
+/* The number of processes a trace of hoc check --trace was written for, or 0
+ * when it cannot be read or says none (hoc_sim_replay then says why). */
+int hoc_sim_trace_n(const char *path);
+
 #endif
