@@ -17,8 +17,9 @@
 # BENCH_QUICK=1 or --quick: shorter runs. BENCH_SIZES (block sizes, default
 # "64 4096 131072") and BENCH_CONNS (connections, default 128, 16 at 128 KiB)
 # narrow a run, e.g. to compare two builds at 64 B. BENCH_REBUILD_STRIPES
-# (default 320, 0 skips it): the last cluster, 128 KiB blocks, only to time
-# the rebuild of machine 4 over a large data set (fixed part and transfer).
+# (default 320, 0 skips it): the last clusters, 128 KiB blocks, only to time
+# the rebuild of machine 4 over a large data set (fixed part and transfer),
+# once with each blocks-per-instance of BENCH_REBUILD_NB (default "1 4").
 set -u
 B=${1:-build}
 [ "${2:-}" = --quick ] && BENCH_QUICK=1
@@ -35,7 +36,7 @@ rss_kb() { # PID...: resident kB, summed
     echo $s
 }
 
-cluster() { # BLOCK STRIPES FILE: 5 machines on free ports
+cluster() { # BLOCK STRIPES FILE [NB]: 5 machines on free ports
     base=$(python3 -c 'import random, socket
 for _ in range(200):
     b = random.randrange(10000, 31000, 2); ok = True
@@ -46,7 +47,7 @@ for _ in range(200):
         finally: s.close()
     if ok: print(b); break')
     { echo "g $G"; echo "f $F"; echo "witnesses 1"; echo "block $1"; echo "stripes $2"
-      echo "blocks-per-instance 1"
+      echo "blocks-per-instance ${4:-1}"
       for m in 0 1 2 3 4; do echo "machine $m 127.0.0.1 base=$((base + 100 * m))"; done
       echo "reconf 0 127.0.0.1:$((base + 600)) metrics=$((base + 610))"; } >"$3"
 }
@@ -63,9 +64,9 @@ serve() { # MACHINE: start it (again: its --data record makes it a replacement)
     pids="$pids $!"
 }
 
-start_am() { # BLOCK STRIPES
+start_am() { # BLOCK STRIPES [NB]
     rm -rf "$tmp"/d?
-    cluster "$1" "$2" "$tmp/am.cluster"
+    cluster "$1" "$2" "$tmp/am.cluster" "${3:-1}"
     for m in 0 1 2 3 4; do serve $m; done
     "$AM" reconf --cluster "$tmp/am.cluster" --id 0 >"$tmp/reconf.log" 2>&1 &
     pids="$pids $!"
@@ -150,16 +151,19 @@ rebuilt() { # KEY WHAT: restart machine 4 and wait until it rebuilt all it holds
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start;" \
     "amalgam serve --fsync $AM_FSYNC"
 row system block test "ops/s" "p50 ms" "p99 ms" errors
-# the rebuild over a large data set (after the loop): 128 KiB blocks, a stripe
-# an instance, BENCH_REBUILD_STRIPES of them (0: skipped). Each instance's
-# state takes about 24 blocks resident at every server (its windows,
-# constants, ghosts: docs/deploy.md, "Performance"), so 320 stripes (machine
-# 4 holds 256 blocks, 32 MiB) are about 1 GB a process
+# the rebuild over a large data set (after the loop): 128 KiB blocks, NB
+# stripes an instance for each NB of BENCH_REBUILD_NB, BENCH_REBUILD_STRIPES
+# stripes (0: skipped). An instance's state takes about 21 NB + 3 blocks at
+# every server (its windows, constants, ghosts: docs/deploy.md, "Memory"),
+# touched as they are used, so 320 stripes (machine 4 holds 256 blocks, 32
+# MiB) are about 1 GB a process
 RBS=${BENCH_REBUILD_STRIPES:-320}
-for size in ${BENCH_SIZES:-64 4096 131072} ${RBS}x; do
-    [ "$size" = 0x ] && continue
+RBNB=${BENCH_REBUILD_NB:-1 4}
+for size in ${BENCH_SIZES:-64 4096 131072} $(for k in $RBNB; do echo ${RBS}x$k; done); do
+    nb=1
     case $size in
-    *x) stripes=$RBS conns=16 label=128KiBx$RBS size=131072 RB=120 ;;
+    0x*) continue ;;
+    *x*) nb=${size#*x} stripes=$RBS conns=16 label=128KiBx${RBS}nb$nb size=131072 RB=120 ;;
     64) stripes=100 conns=128 label=64B ;;
     4096) stripes=100 conns=128 label=4KiB ;;
     *) stripes=10 conns=16 label=128KiB ;;
@@ -169,7 +173,7 @@ for size in ${BENCH_SIZES:-64 4096 131072} ${RBS}x; do
     blocks=$((stripes * G))
 
     # ---- Amalgam ----
-    start_am $size $stripes
+    start_am $size $stripes $nb
     all="$am0 $am1 $am2 $am3 $am4"
     r0=$(rss_kb $all)
     run amalgam $label fill "fill (each block once)" --cluster "$tmp/am.cluster" --conns 16 --fill 1
@@ -231,7 +235,7 @@ get() { awk -v s="$1" -v z="$2" -v k="$3" -v c="$4" '$1 == s && $2 == z && $3 ==
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 line() { printf "%-7s %-22s %12s %12s %7s   %s\n" "$@"; }
 line block measure amalgam sharded ratio target
-for label in 64B 4KiB 128KiB 128KiBx$RBS; do
+for label in 64B 4KiB 128KiB $(for k in $RBNB; do echo 128KiBx${RBS}nb$k; done); do
     grep -q "^amalgam $label " "$tmp/results" || continue # not run (BENCH_SIZES)
     case $label in *x*) ks="" ;; *) ks=1 ;; esac
     for k in "write 4 ops/s" "write 5 p50_ms" "write 6 p99_ms" "rmw 4 ops/s" "rmw 5 p50_ms" "rmw 6 p99_ms" \

@@ -247,26 +247,23 @@ bool cgen_def_used(Gen *g, Decl *d, bool mark)
     return true;
 }
 
-/* init: the inputs, then every variable's initialiser in declaration order. */
-static void body_init(Gen *g, void *arg)
+/* The inputs (given as bytes when from_bytes, else as the ints standing
+ * for them), then the initialiser of every variable but, when keep, the
+ * ghosts and durable ones, in declaration order. The state's other fields
+ * must be zero already. */
+void cgen_init_fields(Gen *g, bool from_bytes, bool keep)
 {
-    (void)arg;
     Algo *al = g->algo;
-    if (!al->ninputs) cgen_line(g, "(void)inputs;");
-    bool blocks = false;
-    for (int i = 0; i < al->ninputs; i++)
-        blocks |= al->inputs[i]->type->kind == TY_BYTES;
-    if (!blocks) cgen_line(g, "(void)bytes;");
-    cgen_line(g, "memset(s, 0, sizeof *s); /* padding too: states compare with memcmp */");
-    g->use_s = true;
     for (int i = 0; i < al->ninputs; i++) {
         Decl *d = al->inputs[i];
         if (d->type->kind == TY_BYTES) { /* given as bytes, or as a number standing for them */
-            cgen_line(g, "if (bytes && bytes[%d])", i);
-            cgen_line(g, "    memcpy(s->%s, bytes[%d], sizeof s->%s);", d->name, i, d->name);
-            cgen_line(g, "else");
-            cgen_line(g, "    hoc_bytes_from_int(s->%s, sizeof s->%s, inputs[%d]);", d->name,
-                      d->name, i);
+            if (from_bytes) {
+                cgen_line(g, "if (bytes && bytes[%d])", i);
+                cgen_line(g, "    memcpy(s->%s, bytes[%d], sizeof s->%s);", d->name, i, d->name);
+                cgen_line(g, "else");
+            }
+            cgen_line(g, "%shoc_bytes_from_int(s->%s, sizeof s->%s, inputs[%d]);",
+                      from_bytes ? "    " : "", d->name, d->name, i);
             continue;
         }
         const char *conv = d->type->kind == TY_BOOL   ? "inputs[%d] != 0"
@@ -276,10 +273,26 @@ static void body_init(Gen *g, void *arg)
     }
     for (int i = 0; i < al->nvars; i++) {
         Decl *d = al->vars[i];
-        if (!d->init) continue;
+        if (!d->init || (keep && (d->ghost || d->durable))) continue;
         const char *v = cgen_expr(g, d->init);
         cgen_copy(g, cgen_fmt(g, "s->%s", d->name), v, d->type);
     }
+}
+
+/* init: the whole state zero (only where it is not: hoc_zero), then the
+ * inputs and initialisers. */
+static void body_init(Gen *g, void *arg)
+{
+    (void)arg;
+    Algo *al = g->algo;
+    if (!al->ninputs) cgen_line(g, "(void)inputs;");
+    bool blocks = false;
+    for (int i = 0; i < al->ninputs; i++)
+        blocks |= al->inputs[i]->type->kind == TY_BYTES;
+    if (!blocks) cgen_line(g, "(void)bytes;");
+    cgen_line(g, "hoc_zero(s, sizeof *s); /* padding too: states compare with memcmp */");
+    g->use_s = true;
+    cgen_init_fields(g, true, false);
 }
 
 /* send or update: the statements of the block arg, which may be NULL. */

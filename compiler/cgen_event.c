@@ -68,24 +68,63 @@ static void body_event(Gen *g, void *arg)
     cgen_stmts(g, e->body->body);
 }
 
+/* Whether e reads a durable variable, through the lets and defs it uses. */
+static bool reads_durable(const Expr *e)
+{
+    if (!e) return false;
+    if (e->kind == E_NAME && e->nk == N_STATE && e->decl && e->decl->durable) return true;
+    if ((e->kind == E_NAME && e->nk == N_LET) || (e->kind == E_CALL && e->decl))
+        if (e->decl->kind != D_EXTERN && reads_durable(e->decl->init)) return true;
+    if (reads_durable(e->a) || reads_durable(e->b) || reads_durable(e->c)) return true;
+    for (int i = 0; i < e->nargs; i++)
+        if (reads_durable(e->args[i])) return true;
+    for (const Binder *q = e->binders; q; q = q->next)
+        if (reads_durable(q->domx)) return true;
+    return false;
+}
+
 /* A replacement: init afresh, the ghosts and durable variables put back,
- * then the replaced block. */
+ * then the replaced block. Field by field, leaving the kept ones alone: a
+ * copy of the old state would put the whole of it on the stack (megabytes
+ * at Amalgam's large blocks), and zeroing every field would touch pages
+ * that are zero already. Padding stays as init left it (zero). Only when
+ * an initialiser reads a durable variable (which must see its init value,
+ * not the kept one) is the old state copied whole. */
 static void body_replaced(Gen *g, void *arg)
 {
     Algo *al = g->algo;
     (void)arg;
     g->use_s = true;
-    bool kept = false;
-    for (int i = 0; i < al->nvars; i++)
-        kept |= al->vars[i]->ghost || al->vars[i]->durable;
-    if (kept)
-        cgen_line(g, "const %s_state hoc_old = *s; /* ghosts: history; durable: its storage */",
-                  g->px);
-    cgen_line(g, "%s_init(s, env, inputs);", g->px);
+    bool kept = false, whole = false;
     for (int i = 0; i < al->nvars; i++) {
         Decl *d = al->vars[i];
-        if (d->ghost || d->durable)
-            cgen_line(g, "memcpy(&s->%s, &hoc_old.%s, sizeof s->%s);", d->name, d->name, d->name);
+        kept |= d->ghost || d->durable;
+        whole |= !d->ghost && !d->durable && reads_durable(d->init);
+    }
+    if (whole) {
+        cgen_line(g, "const %s_state hoc_old = *s; /* ghosts: history; durable: its storage */",
+                  g->px);
+        cgen_line(g, "%s_init(s, env, inputs);", g->px);
+        for (int i = 0; i < al->nvars; i++) {
+            Decl *d = al->vars[i];
+            if (d->ghost || d->durable)
+                cgen_line(g, "memcpy(&s->%s, &hoc_old.%s, sizeof s->%s);", d->name, d->name,
+                          d->name);
+        }
+    } else {
+        if (!al->ninputs) cgen_line(g, "(void)inputs;");
+        if (kept) cgen_line(g, "/* ghosts (history) and durable variables (storage) are kept */");
+        for (int i = 0; i < al->nvars; i++) {
+            Decl *d = al->vars[i];
+            if (d->ghost || d->durable || d->init) continue;
+            if (d->type->kind == TY_ARRAY || d->type->kind == TY_BYTES)
+                cgen_line(g, "hoc_zero(s->%s, sizeof s->%s);", d->name, d->name);
+            else
+                cgen_line(g, "s->%s = 0;", d->name);
+        }
+        cgen_line(g, "s->hoc_halted = false;");
+        cgen_line(g, "s->hoc_crashed = false;");
+        cgen_init_fields(g, false, true);
     }
     if (al->replaced) cgen_stmts(g, al->replaced->body->body);
 }

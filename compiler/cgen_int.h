@@ -67,6 +67,11 @@ bool cgen_expr_reads(const Expr *e, const Binder *b, const char *name);
 /* Writes dst = src for a value of type t (memcpy for arrays and blocks). */
 void cgen_copy(Gen *g, const char *dst, const char *src, const Type *t);
 
+/* Writes init's assignments of the inputs (bytes ones from `bytes` when
+ * from_bytes) and of the variables' initialisers, but for the ghosts and
+ * durable variables when keep (cgen.c). */
+void cgen_init_fields(Gen *g, bool from_bytes, bool keep);
+
 /* Writes the statements of a function's body. */
 typedef void (*cgen_body_fn)(Gen *g, void *arg);
 /* Appends to dst the function of that signature: body(g, arg) writes its

@@ -30,6 +30,7 @@ typedef struct Inst {
     bool timed_out, decided, pending;
     bool quiet;            /* decided, not forwarding: no timers, ends once all peers decided */
     bool joining;          /* started by replacement, waiting for a peer's round (no timers) */
+    bool hurry_next;       /* a peer hurried the next round: it ends once begun */
     QEv *evq, *evq_tail;   /* events queued for the next phase boundary, in order */
     int64_t *rin;          /* a replacement's int inputs until replace runs (heap), or NULL */
     hoc_set from, from1;   /* heard in this round; buffered for the next */
@@ -405,7 +406,6 @@ static bool update(hoc_engine *e, Inst *I)
 /* Moves to the next round's mailbox (what was buffered for it). */
 static void shift(hoc_engine *e, Inst *I)
 {
-    (void)e;
     I->round++;
     /* the old mailbox becomes the next one: zero what it held (unheard
      * senders' messages must read zero), not the whole of it */
@@ -414,7 +414,9 @@ static void shift(hoc_engine *e, Inst *I)
     I->box = I->box1, I->box1 = old;
     I->box_rd = I->box1_rd, I->box1_rd = NULL;
     I->from = I->from1, I->from1 = 0;
-    I->timed_out = false;
+    I->timed_out = I->hurry_next;
+    if (I->hurry_next) e->st.hurried++;
+    I->hurry_next = false;
 }
 
 static void place(hoc_engine *e, Inst *I, int from, const void *msg, int64_t round, bool next)
@@ -900,7 +902,13 @@ bool hoc_engine_hurry(hoc_engine *e, uint64_t inst, int64_t round, uint64_t now)
 {
     Inst *I = find(e, inst);
     /* quiet and joining instances run no timers: they wait for their peers */
-    if (!I || I->round != round || I->quiet || I->joining) return false;
+    if (!I || I->quiet || I->joining) return false;
+    /* the hurrying peer is one round ahead (this process has not ended the
+     * round before yet, e.g. it waits for that one's timeout): its messages
+     * of the hurried round came first on the connection, so the round ends
+     * once begun, with them */
+    if (round == I->round + 1) I->hurry_next = true;
+    if (I->round != round) return false;
     if (!I->timed_out) {
         I->timed_out = true;
         e->st.hurried++;

@@ -260,7 +260,8 @@ int hoc_engine_decision(hoc_engine *e, int from, uint64_t inst, uint32_t flags,
                         const uint8_t *value, size_t len);
 /* Ends round `round` of live instance inst now, as if its timeout passed
  * (it still needs its `wait` heard), if the instance is in that round and
- * runs timers here; otherwise does nothing. The driver only chooses when a
+ * runs timers here; if it is in the round before, that round ends as soon
+ * as it begins; otherwise does nothing. The driver only chooses when a
  * round ends: to the algorithm, a heard-of set like any other. True if
  * the instance was in that round. (hoc_svc_hurry: an op need not wait out
  * an idle round's timeout.) */

@@ -407,6 +407,28 @@ static inline uint32_t hoc_get_u32(const uint8_t *b)
     return v;
 }
 
+/* Zeroes p[0..n), writing only the 4 KiB pieces that are not zero already:
+ * a generated init on memory the engine allocated zeroed then writes
+ * nothing, so pages the process never uses stay unbacked (a 128 KiB
+ * Amalgam instance's state is megabytes, nearly all of them zeros). Any
+ * memory ends all zero, zeroed or not before. */
+static inline void hoc_zero(void *p, size_t n)
+{
+    uint8_t *q = p;
+    for (size_t at = 0; at < n; at += 4096) {
+        size_t k = n - at < 4096 ? n - at : 4096, i = 0;
+        uint64_t acc = 0;
+        for (; i + 8 <= k; i += 8) {
+            uint64_t w;
+            memcpy(&w, q + at + i, 8);
+            acc |= w;
+        }
+        for (; i < k; i++)
+            acc |= q[at + i];
+        if (acc) memset(q + at, 0, k);
+    }
+}
+
 /* A bytes value standing for the integer v, as drivers that deal in numbers
  * (hoc sim, hoc check, the replica's --input) give a bytes input: v's k
  * lowest bytes, little-endian, then zeros. Distinct small v give distinct

@@ -124,14 +124,15 @@ hoc_start_result hoc_svc_start_replaced(hoc_svc *s, uint64_t inst, int64_t round
 hoc_event_result hoc_svc_event(hoc_svc *s, uint64_t inst, int ev, const int64_t *args,
                                const uint8_t *const *bytes, uint64_t tag, char *err, size_t errn);
 /* Ends the current round of live instance inst here and, by a HURRY
- * frame, at the peers in `peers` that are still in it, as if its timeout
- * passed: for an event that should not wait out a round whose processes
- * wait only for their timeout (an idle Amalgam instance). The others are
- * left to catch up when the next round's messages reach them, as usual;
- * naming only the processes whose timeout holds the round saves frames.
- * The rounds' progress conditions and what the algorithm computes are
- * unchanged: to it, a heard-of set like any other. Returns the round
- * ended, or -1 when inst is not live here. */
+ * frame, at the peers in `peers` that are still in it (or, one round
+ * behind, as soon as they begin it), as if its timeout passed: for an
+ * event that should not wait out a round whose processes wait only for
+ * their timeout (an idle Amalgam instance). The others are left to catch
+ * up when the next round's messages reach them, as usual; naming only the
+ * processes whose timeout holds the round saves frames. The rounds'
+ * progress conditions and what the algorithm computes are unchanged: to
+ * it, a heard-of set like any other. Returns the round ended, or -1 when
+ * inst is not live here. */
 int64_t hoc_svc_hurry(hoc_svc *s, uint64_t inst, hoc_set peers);
 /* Sends the service frame p[0..len) (at most HOC_WIRE_MAX_APP bytes) to peer
  * `to`, or to every peer with to == -1; dropped and counted when the peer is

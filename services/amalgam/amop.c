@@ -239,6 +239,25 @@ hoc_set amop_backups(const amop_model *m)
     return b;
 }
 
+hoc_set amop_rebuild_hurry(const amop_model *m, aml_role role, const void *state, int64_t *step)
+{
+    int64_t n = m->params[0];
+    hoc_set all = hoc_set_all((int32_t)n);
+    *step = 1;
+    if (role == AML_RECONF) {
+        amop_ask mode;
+        int who;
+        int64_t ep;
+        amop_reconf_of(m, state, &mode, &who, &ep);
+        *step = (int64_t)mode << 56 | (int64_t)(who + 1) << 40 | (ep & 0xffffffffff);
+        return mode == AMOP_IDLE ? 0 : all & ~hoc_set_one(n - 1);
+    }
+    amop_view v;
+    amop_view_of(m, state, &v);
+    if (role == AML_DATA) return v.live && v.lost ? all & ~hoc_set_one(n - 1) : 0;
+    return v.inb && v.plost ? hoc_set_all((int32_t)m->g) : 0;
+}
+
 void amop_reconf_of(const amop_model *m, const void *state, amop_ask *mode, int *who,
                     int64_t *epoch)
 {

@@ -297,18 +297,52 @@ static void on_synced(void *ctx, int err)
     start_sync(s);
 }
 
+/* The `fwd` rounds of a step of a replacement or rebuild hurried at most
+ * (amop_rebuild_hurry): a step takes one round trip when its answers come;
+ * when they cannot, the instance goes back to the idle pace. */
+#define AMS_HURRIES 3
+
+/* An instance's hurries: the last round hurried, the step, how often. */
+typedef struct ams_hurry {
+    int64_t round, step;
+    int n;
+} ams_hurry;
+
+/* Hurries, once a round, each `fwd` of an instance that this server is
+ * replacing a server of (the reconfiguration role) or rebuilding in: every
+ * step would otherwise wait out an idle round's timeout. Not while its
+ * round messages are held (the journal): a HURRY that overtook its
+ * requests would end the round without them. */
+static void hurry_rebuilds(ams_group *gr)
+{
+    ams_server *s = gr->srv;
+    if ((gr->role != AML_RECONF && !s->degraded) || hoc_svc_held(gr->svc)) return;
+    hoc_engine *e = hoc_svc_engine(gr->svc);
+    ams_hurry *h = gr->hurried;
+    for (int64_t i = gr->cls; i < s->ninst; i += s->c.geo.machines, h++) {
+        const void *st = ams_state(gr, (uint64_t)i);
+        int64_t r = hoc_engine_round(e, (uint64_t)i), step = 0;
+        hoc_set to = st ? amop_rebuild_hurry(&s->model, gr->role, st, &step) : 0;
+        if (step != h->step || !to) h->step = to ? step : 0, h->n = 0;
+        if (!to || r % s->model.a->nrounds != s->model.fwd || r <= h->round || h->n >= AMS_HURRIES)
+            continue;
+        h->round = r, h->n++;
+        hoc_svc_hurry(gr->svc, (uint64_t)i, to);
+    }
+}
+
 static void io_iteration(void *ctx, uint64_t now)
 {
     ams_group *gr = ctx;
     ams_server *s = gr->srv;
     amw_iteration(ctx, now);
-    if (gr->role != AML_DATA) return;
-    start_sync(s);
-    if (s->fail_armed && !amd_dirty(&s->dedup) && !hoc_svc_held(gr->svc)) {
+    if (gr->role == AML_DATA) start_sync(s);
+    if (gr->role == AML_DATA && s->fail_armed && !amd_dirty(&s->dedup) && !hoc_svc_held(gr->svc)) {
         for (int i = 0; i < s->ngroups; i++) /* the prepare to the kernel, then die */
             hoc_svc_flush(s->groups[i].svc);
         failpoint(s, AMS_FAIL_SENT, (uint64_t)s->fail_inst);
     }
+    hurry_rebuilds(gr);
 }
 
 /* ---- start-up ---- */
@@ -359,6 +393,10 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
                      .sending = io_sending,
                      .restore = amw_restore};
     char why[512];
+    if (!(gr->hurried = calloc((size_t)per_class + 1, sizeof *gr->hurried))) {
+        snprintf(err, errn, "out of memory");
+        return -1;
+    }
     if (!(gr->svc = hoc_svc_new(s->base, &so, &io, why, sizeof why))) {
         snprintf(err, errn, "%c server of class %d (pid %d, port %d): %s", aml_role_letter(role), t,
                  pid, gr->peers.p[pid].port, why);
@@ -395,9 +433,11 @@ int ams_reconf_open(ams_server *s, char *err, size_t errn)
 void ams_reconf_close(ams_server *s)
 {
     for (int i = 0; i < s->ngroups; i++)
-        hoc_svc_free(s->groups[i].svc);
-    if (s->ngroups < s->c.geo.machines && s->groups[s->ngroups].svc)
-        hoc_svc_free(s->groups[s->ngroups].svc); /* one group_open left half made */
+        hoc_svc_free(s->groups[i].svc), free(s->groups[i].hurried);
+    if (s->ngroups < s->c.geo.machines) { /* one group_open left half made */
+        hoc_svc_free(s->groups[s->ngroups].svc);
+        free(s->groups[s->ngroups].hurried);
+    }
     memset(s->groups, 0, (size_t)s->c.geo.machines * sizeof *s->groups);
     s->ngroups = 0;
 }
@@ -632,7 +672,10 @@ static void server_free(ams_server *s)
             free(w);
         }
         hoc_svc_free(s->groups[i].svc);
+        free(s->groups[i].hurried);
     }
+    if (s->groups && s->ngroups < 3 * s->c.geo.machines) /* one group_open left half made */
+        hoc_svc_free(s->groups[s->ngroups].svc), free(s->groups[s->ngroups].hurried);
     free(s->groups);
     free(s->svcs);
     if (s->sigint) event_free(s->sigint);

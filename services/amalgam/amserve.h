@@ -60,7 +60,8 @@ typedef struct ams_group {
     hoc_peers peers;
     hoc_svc *svc;
     ams_wait *waits;
-    size_t sync_mark; /* data: round messages held before the journal's sync in flight */
+    size_t sync_mark;          /* data: round messages held before the journal's sync in flight */
+    struct ams_hurry *hurried; /* each of its instances' hurries (amserve.c) */
 } ams_group;
 
 typedef struct ams_server {
@@ -91,6 +92,7 @@ typedef struct ams_server {
     uint8_t *dec;                         /* reconf: one decision record's bytes */
     int64_t degraded;                     /* serve: instances where a server here is not whole */
     int64_t degraded_since, rebuilt_wall; /* serve: unix ms; 0: never */
+    uint64_t counted_ms;                  /* serve: when degraded was last counted (mono) */
     ams_group *groups;
     int ngroups;
     hoc_svc **svcs; /* for the metrics */

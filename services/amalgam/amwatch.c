@@ -28,6 +28,8 @@ static int64_t mono_ms(void)
     return (int64_t)(hoc_now_us() / 1000);
 }
 
+static void count_degraded(ams_server *s);
+
 /* serve: a driver of a newer term is taken once its term is on disk (with
  * --data), so that a restart still refuses the drivers it deposed; a term
  * that cannot be written refuses it (the driver redials, and the write is
@@ -148,7 +150,12 @@ void amw_iteration(void *ctx, uint64_t now)
 {
     ams_group *gr = ctx;
     ams_server *s = gr->srv;
-    (void)now;
+    /* a machine rebuilding: its count at most once a ms, not a heartbeat,
+     * so that hoc_amalgam_rebuilt_at_ms says when it became whole */
+    if (s->machine >= 0 && s->degraded && now / 1000 != s->counted_ms) {
+        s->counted_ms = now / 1000;
+        count_degraded(s);
+    }
     if (gr->role != AML_RECONF) return;
     if (s->rlog)
         arl_flush(s->rlog);

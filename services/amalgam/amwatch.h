@@ -31,7 +31,8 @@ void amw_free(ams_server *s);
 
 /* hoc_svc_io callbacks (svc.h), ctx an ams_group. app: a heartbeat at a
  * reconf group (anything else refused); sending, restore: the decisions on
- * disk; iteration: syncs them and watches the reconfiguration role. */
+ * disk; iteration: syncs them and watches the reconfiguration role, and at a
+ * machine rebuilding counts what is not whole yet, once a ms. */
 int amw_app(void *ctx, int from, const uint8_t *p, size_t len);
 bool amw_sending(void *ctx, uint64_t inst, int64_t round, const void *state);
 void amw_restore(void *ctx, uint64_t inst, void *state);

@@ -3,13 +3,19 @@
  * 1 MiB) and wherever it is among the arguments; given as the int standing
  * for it (bytes NULL, or bytes[i] NULL) it is hoc_bytes_from_int's; and
  * where both can say the same value (trailing zeros, a full-width 4-byte
- * block) the two paths leave the same state and outputs. */
+ * block) the two paths leave the same state and outputs. Also init and a
+ * replacement on memory that is not zero (keep.ho, keepw.ho): init leaves
+ * the state it leaves on zeroed memory, and a replacement leaves init's
+ * state with the ghosts and durable variables put back, whether the
+ * generated code resets it field by field or copies the old state whole. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "b_reg.h"
 #include "blocks.h"
+#include "keep.h"
+#include "keep_whole.h"
 
 #include "hoc_check.h"
 
@@ -135,9 +141,46 @@ static void blocks(void)
     free(big), free(s), free(t);
 }
 
+/* init on zeroed memory and on memory full of 0xa5 gives the same state;
+ * after an op, a replacement gives init's state (the bytes input standing
+ * as its int, as replace runs init) with epoch and seen put back and the
+ * replaced block run; `from` (keepw.ho) reads epoch's init value. */
+#define KEEP_TEST(px, extra)                                                                       \
+    do {                                                                                           \
+        const hoc_algo *a = &px##_algo;                                                            \
+        hoc_env env = {1, N, 0, params, 0};                                                        \
+        const int64_t in[2] = {3, 0x0102};                                                         \
+        const uint8_t b0[16] = {9, 9, 9};                                                          \
+        const uint8_t *bin[2] = {NULL, b0};                                                        \
+        px##_state *z = calloc(1, sizeof *z), *d = malloc(sizeof *d), *e = calloc(1, sizeof *e);   \
+        px##_outputs out;                                                                          \
+        memset(d, 0xa5, sizeof *d);                                                                \
+        a->init_bytes(z, &env, in, bin);                                                           \
+        a->init_bytes(d, &env, in, bin);                                                           \
+        CHECK(memcmp(z, d, sizeof *z) == 0 && z->x == 4 && z->copy[0] == 9 && z->epoch == 2);      \
+        const hoc_event *put = event(a, "put");                                                    \
+        int64_t k = 7;                                                                             \
+        memset(&out, 0, sizeof out);                                                               \
+        put->handle(d, &env, &k, NULL, &out);                                                      \
+        CHECK(d->big[7] == 8 && d->zs[1] && d->arr[2] == 7 && d->epoch == 9 && d->seen == 6);      \
+        a->replace(d, &env, in, &out);                                                             \
+        a->init(e, &env, in);                                                                      \
+        e->epoch = 9, e->seen = 6, e->back = 9;                                                    \
+        CHECK(memcmp(d, e, sizeof *d) == 0 && d->big[7] == 0 && d->copy[0] == 2);                  \
+        extra;                                                                                     \
+        free(z), free(d), free(e);                                                                 \
+    } while (0)
+
+static void keep(void)
+{
+    KEEP_TEST(keep, (void)0);
+    KEEP_TEST(keep_whole, CHECK(d->from == 2 && e->from == 2));
+}
+
 int main(void)
 {
     breg();
     blocks();
+    keep();
     return check_summary("event-bytes");
 }

@@ -303,17 +303,19 @@ static void engine_tests(void)
     CHECK(hoc_engine_round(e, 1) == r);
     hoc_engine_tick(e, 140 + 20000);
     CHECK(hoc_engine_round(e, 1) == r + 1 && st->timeouts == 1);
-    /* a hurry ends the round named, long before its timeout; one for another
-     * round or instance changes nothing; the round's timer, fired later,
-     * does not end the next one */
-    CHECK(!hoc_engine_hurry(e, 1, r, 20200) && !hoc_engine_hurry(e, 1, r + 2, 20200));
+    /* a hurry ends the round named, long before its timeout; one for the
+     * next round ends that one as soon as it begins (the hurrying peer is
+     * ahead); one for another round or instance changes nothing; the
+     * rounds' timers, fired later, do not end the rounds after them */
+    CHECK(!hoc_engine_hurry(e, 1, r, 20200) && !hoc_engine_hurry(e, 1, r + 3, 20200));
     CHECK(!hoc_engine_hurry(e, 77, r + 1, 20200) && hoc_engine_round(e, 1) == r + 1);
+    CHECK(!hoc_engine_hurry(e, 1, r + 2, 20200) && hoc_engine_round(e, 1) == r + 1);
     CHECK(hoc_engine_hurry(e, 1, r + 1, 20200)); /* r + 1 began at 20140: 20 ms to go */
-    CHECK(hoc_engine_round(e, 1) == r + 2 && st->hurried == 1 && st->timeouts == 1);
+    CHECK(hoc_engine_round(e, 1) == r + 3 && st->hurried == 2 && st->timeouts == 1);
     hoc_engine_tick(e, 20140 + 20000);
-    CHECK(hoc_engine_round(e, 1) == r + 2 && st->timeouts == 1);
+    CHECK(hoc_engine_round(e, 1) == r + 3 && st->timeouts == 1);
     hoc_engine_tick(e, 20200 + 20000);
-    CHECK(hoc_engine_round(e, 1) == r + 3 && st->timeouts == 2);
+    CHECK(hoc_engine_round(e, 1) == r + 4 && st->timeouts == 2);
     /* the live bound: two instances at most */
     CHECK(hoc_engine_start(e, 2, 200) == 1);
     CHECK(hoc_engine_start(e, 3, 200) == -1);

@@ -16,6 +16,9 @@ Scenarios:
   garbage  corrupt and truncated frames to the machines' server ports and
            bad requests to their client ports, under load: nothing changes,
            no process dies
+  large    idle, then load, at 128 KiB blocks with four blocks a shard per
+           instance (the 131072:4 build: a state of 87 blocks, 11 MiB, which
+           a replacement once copied onto the stack)
   down     6 machines, g = 3, f = 2, one witness, 24 stripes: a machine
            killed and left down; once the reconfiguration service suspects
            it, writes to the stripes where it was a parity server or witness
@@ -49,8 +52,11 @@ import amwork  # noqa: E402
 
 AM, LINCHECK, SCENARIO = sys.argv[1:4]
 M, G, F, W, BLOCK, STRIPES, HOT = 5, 3, 2, 0, 64, 20, 8
+PER = 1  # blocks-per-instance
 if SCENARIO == "down":
     M, W, STRIPES = 6, 1, 24
+if SCENARIO == "large":
+    BLOCK, PER = 131072, 4
 DOWN_MIN = 5  # writes a block of the down machine's stripes must take (the window holds 2)
 fails = []
 
@@ -70,7 +76,7 @@ class Cluster:
         self.tmp, self.base = tmp, amlocal.ports_base(step * M + M + 1)
         self.path = os.path.join(tmp, "local.cluster")
         lines = [f"g {G}", f"f {F}", f"witnesses {W}", f"block {BLOCK}", f"stripes {STRIPES}",
-                 "blocks-per-instance 1"] + (["suspect-ms 500"] if SCENARIO == "down" else [])
+                 f"blocks-per-instance {PER}"] + (["suspect-ms 500"] if SCENARIO == "down" else [])
         for m in range(M):
             lines.append(f"machine {m} 127.0.0.1 base={self.base + step * m}")
         self.reconf_metrics = self.base + step * M + M
@@ -361,11 +367,13 @@ def main():
             if check(cl.write(b, s, v), f"first write of {b}.{s}"):
                 want[(b, s)] = v
         what = []
-        if SCENARIO == "idle":
+        if SCENARIO in ("idle", "large"):
             what.append(kill_restart(cl, [rng.randrange(M)], None, rng) + " with no load")
         work = Work(cl, seed)
         check(work.wait_acked(30) is not None, "no ops acknowledged at the start")
-        if SCENARIO == "load":
+        if SCENARIO == "large":
+            what.append(kill_restart(cl, [rng.randrange(M)], work, rng) + " under load")
+        elif SCENARIO == "load":
             first, second = rng.sample(range(M), 2)
             what.append(kill_restart(cl, [first], work, rng) + " under load")
             what.append(kill_restart(cl, [second], work, rng) + " under load")
