@@ -33,7 +33,7 @@
 #define KV_MAX_ARGS 4096
 /* The largest command, parts joined: what a client may send (a value of a
  * few MiB) and what the store keeps for a client between its parts. */
-#define KV_MAX_CMD (8u << 20)
+#define KV_MAX_CMD (16u << 20)
 
 /* What a command does (the log carries these, not command names). */
 typedef enum kv_op {

@@ -14,7 +14,7 @@ from resp_client import Err, Resp
 BIN, LINCHECK, CASE = sys.argv[1], os.environ.get("HOC_LINCHECK", sys.argv[2]), sys.argv[3]
 SLOW = 3 if os.environ.get("ASAN_OPTIONS") else 1
 WIRE_VERSION = 6  # runtime/wire.h: the version byte of every frame
-MAX_CMD = 8 << 20  # services/kv/kvcmd.h: KV_MAX_CMD, the largest command
+MAX_CMD = 16 << 20  # services/kv/kvcmd.h: KV_MAX_CMD, the largest command
 procs, dirs = [], []
 
 
@@ -345,7 +345,7 @@ def garbage():
         fail("an unknown command must get an error, and the connection go on")
     r.send_raw(b"*1\r\n$%d\r\n" % (MAX_CMD + 1))  # a bulk beyond the protocol's limit
     if "invalid bulk length" not in r.read():
-        fail("a bulk over 8 MiB must be refused")
+        fail("a bulk over 16 MiB must be refused")
     if bystander.call("GET", "k") != b"v" or c.p[0].poll() is not None:
         fail("the other connection or the replica suffered")
     print("ok: %d malformed requests refused one connection each; oversized and unknown "
