@@ -441,7 +441,9 @@ void kv_store_save(const kv_store *s, hoc_buf *out)
             hoc_put_u64(h + 8, c->next_seq);
             hoc_buf_put(out, (const char *)h, 16);
         }
-    /* the pieces kept of commands in parts (absent from earlier snapshots) */
+    /* the pieces kept of commands in parts; none: the format of versions
+     * before parts, which they can read */
+    if (!s->nparts) return;
     hoc_put_u64(h, s->nparts);
     hoc_buf_put(out, (const char *)h, 8);
     for (size_t b = 0; b < s->ccap; b++)
@@ -474,7 +476,7 @@ int kv_store_load(kv_store *s, const uint8_t *p, size_t len)
     if (n > (len - off) / 16) return -1;
     for (uint64_t i = 0; i < n; i++, off += 16)
         advance(s, hoc_get_u64(p + off), hoc_get_u64(p + off + 8) - 1);
-    if (off == len) return 0; /* written before commands had parts */
+    if (off == len) return 0; /* no pieces kept (kv_store_save) */
     if (len - off < 8) return -1;
     n = hoc_get_u64(p + off);
     off += 8;
