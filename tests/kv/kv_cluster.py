@@ -357,12 +357,12 @@ def large():
     """Values larger than a log slot (65,000 bytes) go in parts over several
     slots: a 1 MiB SET through a follower with redis-cli (forwarded to the
     leader part by part), read back byte for byte on every replica; an MSET
-    of 3 MiB, atomic; then writers of 100 KB to 1.5 MB values on every
+    of 3 MiB, atomic; then writers of 65 KB to 800 KB values on every
     replica, small ones between, while the leader is killed and restarted
     (parts lost with its slots are sent again, in order): every acknowledged
     value reads back exactly, on every replica, the restarted one too (its
     log replayed); the store keeps no pieces but those of the killed
-    replica's two clients."""
+    replica's client."""
     c = Cluster(data=True)
     c.start_all()
     rng = random.Random(17)
@@ -403,7 +403,7 @@ def large():
                     time.sleep(0.1)
                     continue
             n += 1
-            size = wrng.choice([5, wrng.randrange(100000, 1500000)])
+            size = wrng.choice([5, wrng.randrange(65001, 800000)])
             key, val = "w%d.%d" % (w, n), ((b"%d." % n) * (size // 2 + 1))[:size]
             try:
                 if conn.call("SET", key, val) == "OK":
@@ -414,15 +414,15 @@ def large():
                 conn = None
         if conn:
             conn.close()
-    ts = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
+    ts = [threading.Thread(target=writer, args=(w,)) for w in range(3)]
     for t in ts:
         t.start()
-    time.sleep(1.5 * SLOW)
+    time.sleep(1)  # (not longer under the sanitizers: what is written is read back 3 times)
     c.kill(0)
     print("killed replica 0 (the leader) with %d writes acknowledged" % len(acked))
-    time.sleep(1.5 * SLOW)
+    time.sleep(1)
     c.start(0)
-    time.sleep(1.5 * SLOW)
+    time.sleep(1)
     stop.set()
     for t in ts:
         t.join(60 * SLOW)
@@ -446,7 +446,7 @@ def large():
         # a client of the killed replica may have left pieces of a command
         # in parts (docs/services.md); no other
         parts = int(re.search(r"parts=(\d+)", r.call("INFO").decode()).group(1))
-        if parts > 2:
+        if parts > 1:
             fail("replica %d keeps pieces for %d clients" % (i, parts))
     if not log_says(c, 0, "recovered from"):
         fail("replica 0 did not replay its log")
