@@ -109,10 +109,13 @@ def steps(text):
     return out
 
 
-def main(tmp):
+def cluster(tmp, block, stripes):
+    """The cluster file, on loopback ports found free: (base, path). Machine
+    m's ports from base + 20 m (data, parity + 5, client + 10, metrics + 11),
+    replica r's from base + 100 + 10 r."""
     base = amlocal.ports_base(140)
     path = os.path.join(tmp, "rep.cluster")
-    lines = [f"g {G}", f"f {F}", f"block {BLOCK}", f"stripes {STRIPES}", "blocks-per-instance 1",
+    lines = [f"g {G}", f"f {F}", f"block {block}", f"stripes {stripes}", "blocks-per-instance 1",
              "suspect-ms 1000"]
     for m in range(M):
         p = base + 20 * m
@@ -121,6 +124,26 @@ def main(tmp):
         lines.append(f"reconf {r} 127.0.0.1:{base + 100 + 10 * r} metrics={rmetrics(base, r)}")
     with open(path, "w") as fh:
         fh.write("\n".join(lines) + "\n")
+    return base, path
+
+
+def run(body, name):
+    """Runs body(tmp) in a fresh folder, stops every process started, and
+    exits 1 with the failures (the logs kept) or 0 (the folder removed)."""
+    tmp = tempfile.mkdtemp(prefix=name + "-")
+    try:
+        body(tmp)
+    finally:
+        amlocal.stop_all(list(procs.values()), check)
+    if fails:
+        print(f"{name}: {len(fails)} failures; logs in {tmp}")
+        sys.exit(1)
+    shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{name}: ok")
+
+
+def main(tmp):
+    base, path = cluster(tmp, BLOCK, STRIPES)
     data = [os.path.join(tmp, f"data{m}") for m in range(M)]
     rlogs = [os.path.join(tmp, f"reconf{r}.log") for r in range(R)]
 
@@ -387,13 +410,4 @@ def main(tmp):
 
 
 if __name__ == "__main__":
-    tmp = tempfile.mkdtemp(prefix="amalgam-reconf-rep-")
-    try:
-        main(tmp)
-    finally:
-        amlocal.stop_all(list(procs.values()), check)
-    if fails:
-        print(f"amalgam-reconf-replicated: {len(fails)} failures; logs in {tmp}")
-        sys.exit(1)
-    shutil.rmtree(tmp, ignore_errors=True)
-    print("amalgam-reconf-replicated: ok")
+    run(main, "amalgam-reconf-replicated")

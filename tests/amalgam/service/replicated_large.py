@@ -6,85 +6,37 @@ slot of its log carries, so every record goes through the log in parts
 (services/kv/kvcmd.h).
 
 Five `amalgam serve` (g = 3, f = 2, 128 KiB blocks, 5 stripes) and three
-`amalgam reconf` with --data on loopback ports found free. Every block is
-written; machine 4 is restarted (its --data record
-makes it rejoin), so the driver replaces its servers, appending each
-decision to the log; machine 4 must become whole. Then the driver is
-killed: another replica takes a term and must resume the instances from
-the records it reads back from the log, and machine 4, restarted again,
-must be replaced under it in epochs never used before (a driver that read
-a record wrong would Stop in a closed epoch and never finish) and become
-whole. Every block reads back and every stripe verifies. Every process the
-test starts is stopped at the end.
+`amalgam reconf` with --data on loopback ports found free (replicated.py's
+cluster and helpers). Every block is written; machine 4 is restarted (its
+--data record makes it rejoin), so the driver replaces its servers,
+appending each decision to the log; machine 4 must become whole. Then the
+driver is killed: another replica takes a term and must resume the
+instances from the records it reads back from the log, and machine 4,
+restarted again, must be replaced under it in every instance (a driver
+that read a record wrong would Stop in a closed epoch and never finish)
+and become whole. Every block reads back and every stripe verifies. Every
+process the test starts is stopped at the end.
 
 usage: replicated_large.py AMALGAM
 """
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "scripts"))
-import amlocal  # noqa: E402
-from amlocal import Resp  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import replicated as rep  # noqa: E402
+from replicated import AM, G, M, R, amlocal, check, kill, start, term_of, wait  # noqa: E402
 
-AM = sys.argv[1]
-M, G, F, BLOCK, STRIPES, R = 5, 3, 2, 128 << 10, 5, 3
+BLOCK, STRIPES = 128 << 10, 5
 OLD_LIMIT = 64930  # the largest record the log took in one slot
-procs = {}
-fails = []
-
-
-def check(ok, what):
-    if not ok:
-        fails.append(what)
-        print("FAIL", what, flush=True)
-    return ok
-
-
-def start(key, args, log):
-    procs[key] = subprocess.Popen([AM] + args, stdout=subprocess.DEVNULL, stderr=open(log, "w"))
-
-
-def kill(key):
-    procs[key].kill()
-    procs[key].wait()
-
-
-def wait(pred, timeout, step=0.05):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return None
 
 
 def main(tmp):
-    base = amlocal.ports_base(140)
-    path = os.path.join(tmp, "large.cluster")
-    lines = [f"g {G}", f"f {F}", f"block {BLOCK}", f"stripes {STRIPES}", "blocks-per-instance 1",
-             "suspect-ms 1000"]
-    for m in range(M):
-        p = base + 20 * m
-        lines.append(f"machine {m} 127.0.0.1 data={p} parity={p + 5} client={p + 10} metrics={p + 11}")
-    rmetrics = [base + 100 + 10 * r + 8 for r in range(R)]
-    for r in range(R):  # replica r: classes at P .. P + 4, its log at P + 5
-        lines.append(f"reconf {r} 127.0.0.1:{base + 100 + 10 * r} metrics={rmetrics[r]}")
-    with open(path, "w") as fh:
-        fh.write("\n".join(lines) + "\n")
+    base, path = rep.cluster(tmp, BLOCK, STRIPES)
     data = [os.path.join(tmp, f"data{m}") for m in range(M)]
     rlogs = [os.path.join(tmp, f"reconf{r}.log") for r in range(R)]
-
-    def term_of(r):
-        try:
-            return amlocal.metrics(rmetrics[r]).get("hoc_amalgam_reconf_term", 0)
-        except OSError:
-            return 0
 
     def serve(m, log):
         start(m, ["serve", "--cluster", path, "--machine", str(m), "--data", data[m]], log)
@@ -94,28 +46,18 @@ def main(tmp):
                                     and p["hoc_amalgam_rebuilt_at_ms"] > 0, timeout=60)
         return page["hoc_amalgam_degraded_instances"] == 0 and page["hoc_amalgam_rebuilt_at_ms"] > 0
 
-    def connect(m):
-        def once():
-            try:
-                c = Resp(base + 20 * m + 10)
-                if c.cmd("PING") == ("ok", "PONG"):
-                    return c
-                c.close()
-            except OSError:
-                pass
-            return None
-        return wait(once, 20)
-
     for m in range(M):
         serve(m, os.path.join(tmp, f"m{m}.log"))
     for r in range(R):
         start(("r", r), ["reconf", "--cluster", path, "--id", str(r), "--data",
                          os.path.join(tmp, f"rd{r}"), "--log", "info"], rlogs[r])
-    conns = {m: connect(m) for m in range(M)}
-    if not check(all(conns.values()), "a machine's client port never answered"):
+    conns = {m: wait(lambda: rep.try_resp(base + 20 * m + 10), 20) for m in range(M)}
+    check(all(conns.values()), "a machine's client port never answered")
+    if not all(conns.values()):
         return
-    first = wait(lambda: [r for r in range(R) if term_of(r) > 0][:1], 20)
-    if not check(first is not None, "no replica took a term"):
+    first = wait(lambda: [r for r in range(R) if term_of(base, r) > 0][:1], 20)
+    check(first is not None, "no replica took a term")
+    if first is None:
         return
     first = first[0]
     sizes = [int(x) for x in re.findall(r"decision records of (\d+) bytes", open(rlogs[first]).read())]
@@ -138,14 +80,15 @@ def main(tmp):
     serve(dead, os.path.join(tmp, f"m{dead}-rejoin1.log"))
     check(whole(dead), f"machine {dead} never whole under driver {first}")
     t1 = time.time() - t0
-    appended = amlocal.metrics(rmetrics[first]).get("hoc_amalgam_reconf_decisions_appended_total", 0)
+    appended = amlocal.metrics(rep.rmetrics(base, first)).get("hoc_amalgam_reconf_decisions_appended_total", 0)
     check(appended > 0 and wait(lambda: "decided in the log" in open(rlogs[first]).read(), 10),
           f"driver {first} appended {appended} decisions, confirmed none")
 
     # the driver killed: the next resumes every instance from the records
     kill(("r", first))
-    nxt = wait(lambda: [r for r in range(R) if r != first and term_of(r) > 0][:1], 20)
-    if not check(nxt is not None, "no replica took a term after the driver was killed"):
+    nxt = wait(lambda: [r for r in range(R) if r != first and term_of(base, r) > 0][:1], 20)
+    check(nxt is not None, "no replica took a term after the driver was killed")
+    if nxt is None:
         return
     nxt = nxt[0]
     resumed = re.search(r"takes term \d+ \((\d+) instances resume", open(rlogs[nxt]).read())
@@ -155,12 +98,13 @@ def main(tmp):
     kill(dead)
     serve(dead, os.path.join(tmp, f"m{dead}-rejoin2.log"))
     key = f'hoc_amalgam_reconf_machine_replacements_total{{machine="{dead}"}}'
-    page = amlocal.wait_metrics(rmetrics[nxt], lambda p: p[key] == STRIPES, timeout=60)
+    page = amlocal.wait_metrics(rep.rmetrics(base, nxt), lambda p: p[key] == STRIPES, timeout=60)
     check(page[key] == STRIPES, f"machine {dead}'s second replacement under driver {nxt}: {page[key]}")
     check(whole(dead), f"machine {dead} never whole under driver {nxt}")
     t2 = time.time() - t0
-    conns[dead] = connect(dead)
-    if not check(conns[dead] is not None, f"machine {dead}'s client port never answered"):
+    conns[dead] = wait(lambda: rep.try_resp(base + 20 * dead + 10), 20)
+    check(conns[dead] is not None, f"machine {dead}'s client port never answered")
+    if conns[dead] is None:
         return
     for (b, s), v in sorted(want.items()):
         got = conns[amlocal.data_machine(b, s, M)].cmd("AM.READ", b, s)
@@ -177,13 +121,4 @@ def main(tmp):
 
 
 if __name__ == "__main__":
-    tmp = tempfile.mkdtemp(prefix="amalgam-reconf-large-")
-    try:
-        main(tmp)
-    finally:
-        amlocal.stop_all(list(procs.values()), check)
-    if fails:
-        print(f"amalgam-reconf-replicated-large: {len(fails)} failures; logs in {tmp}")
-        sys.exit(1)
-    shutil.rmtree(tmp, ignore_errors=True)
-    print("amalgam-reconf-replicated-large: ok")
+    rep.run(main, "amalgam-reconf-replicated-large")
