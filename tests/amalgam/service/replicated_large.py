@@ -27,7 +27,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import replicated as rep  # noqa: E402
-from replicated import AM, G, M, R, amlocal, check, kill, start, term_of, wait  # noqa: E402
+from replicated import AM, G, M, R, amlocal, check, kill, start, wait  # noqa: E402
 
 BLOCK, STRIPES = 128 << 10, 5
 OLD_LIMIT = 64930  # the largest record the log took in one slot
@@ -46,20 +46,10 @@ def main(tmp):
                                     and p["hoc_amalgam_rebuilt_at_ms"] > 0, timeout=60)
         return page["hoc_amalgam_degraded_instances"] == 0 and page["hoc_amalgam_rebuilt_at_ms"] > 0
 
-    for m in range(M):
-        serve(m, os.path.join(tmp, f"m{m}.log"))
-    for r in range(R):
-        start(("r", r), ["reconf", "--cluster", path, "--id", str(r), "--data",
-                         os.path.join(tmp, f"rd{r}"), "--log", "info"], rlogs[r])
-    conns = {m: wait(lambda: rep.try_resp(base + 20 * m + 10), 20) for m in range(M)}
-    check(all(conns.values()), "a machine's client port never answered")
-    if not all(conns.values()):
+    booted = rep.boot(tmp, base, path)
+    if booted is None:
         return
-    first = wait(lambda: [r for r in range(R) if term_of(base, r) > 0][:1], 20)
-    check(first is not None, "no replica took a term")
-    if first is None:
-        return
-    first = first[0]
+    conns, first = booted
     sizes = [int(x) for x in re.findall(r"decision records of (\d+) bytes", open(rlogs[first]).read())]
     check(sizes and sizes[0] > OLD_LIMIT,
           f"decision records of {sizes} bytes: not over the old limit of {OLD_LIMIT}")
@@ -85,12 +75,9 @@ def main(tmp):
           f"driver {first} appended {appended} decisions, confirmed none")
 
     # the driver killed: the next resumes every instance from the records
-    kill(("r", first))
-    nxt = wait(lambda: [r for r in range(R) if r != first and term_of(base, r) > 0][:1], 20)
-    check(nxt is not None, "no replica took a term after the driver was killed")
+    nxt = rep.successor(base, first, "first")
     if nxt is None:
         return
-    nxt = nxt[0]
     resumed = re.search(r"takes term \d+ \((\d+) instances resume", open(rlogs[nxt]).read())
     check(resumed and int(resumed.group(1)) == STRIPES,
           f"replica {nxt} resumed {resumed and resumed.group(1)} instances of {STRIPES}")
