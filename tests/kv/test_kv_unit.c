@@ -37,7 +37,7 @@ static void resp_tests(void)
           r.argc == 2 && used == 9);
     CHECK(resp_parse((const uint8_t *)"\r\n", 2, &r, &used, &why) == RESP_OK && r.argc == 0);
     const char *bad[] = {
-        "*x\r\n",        "*1\r\n:1\r\n",       "*1\r\n$-5\r\n", "*1\r\n$2\r\nabc\r\n",
+        "*x\r\n",        "*1\r\n:1\r\n",        "*1\r\n$-5\r\n", "*1\r\n$2\r\nabc\r\n",
         "*99999999\r\n", "*1\r\n$17000000\r\n", "PING\n"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         CHECK(resp_parse((const uint8_t *)bad[i], strlen(bad[i]), &r, &used, &why) == RESP_BAD &&
