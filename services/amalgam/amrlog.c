@@ -59,7 +59,8 @@ struct arl_log {
 static void submit(arl_log *l, kv_op op, uint32_t nargs, const uint8_t *const *args,
                    const size_t *lens)
 {
-    kv_group_submit(l->g, l->client, ++l->seq, op, nargs, args, lens);
+    /* a record larger than a slot goes in parts, a number each */
+    l->seq = kv_group_submit(l->g, l->client, l->seq + 1, op, nargs, args, lens);
 }
 
 static void term_text(uint64_t t, char *out, size_t *len)
@@ -238,6 +239,8 @@ arl_log *arl_new(struct event_base *base, const arl_opts *o, char *err, size_t e
         arl_free(l);
         return NULL;
     }
+    hoc_log(&lg, HOC_LOG_INFO, "reconf %d: decision records of %zu bytes (the log takes %zu)",
+            o->replica, o->rec, most);
     return l;
 }
 

@@ -200,7 +200,7 @@ static void render(void *ctx, struct evbuffer *b)
     Kv *kv = ctx;
     int ng = (int)kv->a.groups;
     hoc_svc *svcs[MAX_GROUPS];
-    uint64_t v[15][MAX_GROUPS];
+    uint64_t v[16][MAX_GROUPS];
     for (int g = 0; g < ng; g++) {
         svcs[g] = kv_group_svc(kv->groups[g]);
         const kv_group_stats *s = kv_group_get_stats(kv->groups[g]);
@@ -213,9 +213,10 @@ static void render(void *ctx, struct evbuffer *b)
         v[10][g] = w ? kv_wal_bytes(w) : 0, v[11][g] = s->snapshots;
         v[12][g] = s->xfer_in, v[13][g] = s->xfer_out;
         v[14][g] = kv_group_fault(kv->groups[g]) != NULL;
+        v[15][g] = kv_store_parts(kv_group_store(kv->groups[g]));
     }
     hoc_svc_render_metrics(b, svcs, ng);
-    static const char *const names[15][3] = {
+    static const char *const names[16][3] = {
         {"kv_slots_applied_total", "counter", "Log slots applied."},
         {"kv_commands_applied_total", "counter", "Commands that took effect."},
         {"kv_duplicates_total", "counter", "Retried commands dropped by the client table."},
@@ -230,8 +231,9 @@ static void render(void *ctx, struct evbuffer *b)
         {"kv_snapshots_total", "counter", "Snapshots written, the log truncated behind them."},
         {"kv_transfer_in_bytes_total", "counter", "Snapshot bytes received from a peer."},
         {"kv_transfer_out_bytes_total", "counter", "Snapshot bytes sent to peers."},
-        {"kv_log_failed", "gauge", "1 when the log cannot be written: commands refused."}};
-    for (int i = 0; i < 15; i++)
+        {"kv_log_failed", "gauge", "1 when the log cannot be written: commands refused."},
+        {"kv_parts_pending", "gauge", "Clients with a command in parts half applied."}};
+    for (int i = 0; i < 16; i++)
         hoc_metrics_family(b, names[i][0], names[i][1], names[i][2], v[i], ng, "group");
     const kv_front_stats *f = kv_front_get_stats(kv->front);
     uint64_t cv[4] = {f->accepted, f->commands, f->errors, f->protocol_errors};

@@ -53,6 +53,26 @@ size_t kv_cmd_decode(const uint8_t *p, size_t len, kv_cmd *c)
     return off == size ? size : 0;
 }
 
+/* A part's piece: what is left of `most` after its command header and the
+ * length of its one argument. */
+static size_t piece(size_t most)
+{
+    return most - KV_CMD_HDR - 4;
+}
+
+uint64_t kv_cmd_parts(size_t size, size_t most)
+{
+    return size <= most ? 1 : (size + piece(most) - 1) / piece(most);
+}
+
+void kv_cmd_encode_part(hoc_buf *b, const uint8_t *w, size_t size, size_t most, uint64_t client,
+                        uint64_t seq, uint64_t i, uint64_t n)
+{
+    size_t off = (size_t)i * piece(most), len = size - off < piece(most) ? size - off : piece(most);
+    const uint8_t *args[1] = {w + off};
+    kv_cmd_encode(b, client, seq + i, i + 1 == n ? KV_JOIN : KV_PART, 1, args, &len);
+}
+
 void kv_batch_header(uint8_t *out, uint32_t proposer, uint64_t term, uint32_t count)
 {
     hoc_put_u32(out, KV_MAGIC);

@@ -8,6 +8,14 @@
  *            count commands; all zero bytes (the empty input) is the empty
  *            batch
  *
+ * A command larger than one slot carries travels as parts: its encoding
+ * (numbered like its last part) cut into pieces, each the one argument of a
+ * command of its own, KV_PART, and the last KV_JOIN, numbered one after the
+ * other. The client table applies them in order like any commands; the
+ * store keeps the pieces per client and applies the whole at the JOIN
+ * (kvstore.h). So a value is not bounded by a slot, and a slot's bytes (the
+ * memory of every instance, docs/services.md) are not bounded by a value.
+ *
  * Decoding checks every length against the buffer: a batch or a frame from
  * a peer cannot make a replica read past its end. */
 #ifndef KV_CMD_H
@@ -23,6 +31,9 @@
 #define KV_BATCH_HDR 20
 #define KV_CMD_HDR 25 /* size, client, seq, op, nargs */
 #define KV_MAX_ARGS 4096
+/* The largest command, parts joined: what a client may send (a value of a
+ * few MiB) and what the store keeps for a client between its parts. */
+#define KV_MAX_CMD (16u << 20)
 
 /* What a command does (the log carries these, not command names). */
 typedef enum kv_op {
@@ -34,6 +45,8 @@ typedef enum kv_op {
     KV_MSET,
     KV_CAS,   /* key, expected, new */
     KV_CLOSE, /* forget the client (its connection closed) */
+    KV_PART,  /* a piece of a larger command: kept until its JOIN */
+    KV_JOIN,  /* the last piece: the command, joined, takes effect */
     KV_OP_END
 } kv_op;
 
@@ -54,6 +67,13 @@ void kv_cmd_encode(hoc_buf *b, uint64_t client, uint64_t seq, kv_op op, uint32_t
 /* Decodes the command at p[0..len) into c; returns its size, or 0 if the
  * bytes are not a whole, well-formed command. */
 size_t kv_cmd_decode(const uint8_t *p, size_t len, kv_cmd *c);
+/* How many parts a command of `size` bytes takes when no part may pass
+ * `most` bytes (1: it goes whole); most must exceed KV_CMD_HDR + 4. */
+uint64_t kv_cmd_parts(size_t size, size_t most);
+/* Appends part i (0-based) of the n parts of the encoded command w[0..size)
+ * to b: numbered seq + i, its piece of at most `most` bytes as a command. */
+void kv_cmd_encode_part(hoc_buf *b, const uint8_t *w, size_t size, size_t most, uint64_t client,
+                        uint64_t seq, uint64_t i, uint64_t n);
 
 /* A batch header into out (KV_BATCH_HDR bytes). */
 void kv_batch_header(uint8_t *out, uint32_t proposer, uint64_t term, uint32_t count);

@@ -20,8 +20,12 @@
 #include "resp.h"
 
 #define IN_FIRST 16384
-#define IN_MAX (RESP_MAX_BULK + 65536) /* one whole request of the largest bulk */
-#define MAX_QUEUED 65536               /* replies owed to one connection before it is paused */
+/* A request holding the largest command: its RESP framing takes at most 12
+ * bytes an argument where the command's encoding takes 4, and a command has
+ * at most KV_MAX_ARGS of them. */
+#define IN_MAX (KV_MAX_CMD + 8 * KV_MAX_ARGS + 65536)
+#define IN_KEEP (256u << 10) /* a buffer grown past this shrinks back once empty */
+#define MAX_QUEUED 65536     /* replies owed to one connection before it is paused */
 #define READ_BUDGET (1u << 20)
 
 /* One request's reply slot, in request order. */
@@ -325,8 +329,11 @@ static void submit(Conn *c, const Cmd *k, const resp_req *r)
     uint32_t nargs = k->op == KV_INCRBY ? 2 : (uint32_t)r->argc - 1;
     size_t size = kv_cmd_size(nargs, lens), max = kv_group_max_cmd(f->groups[g]);
     if (size > max || nargs > KV_MAX_ARGS) {
-        snprintf(msg, sizeof msg, "ERR request too large for a log slot (%zu bytes, at most %zu)",
-                 size, max);
+        if (nargs > KV_MAX_ARGS)
+            snprintf(msg, sizeof msg, "ERR request too large (%u arguments, at most %d)", nargs,
+                     KV_MAX_ARGS);
+        else
+            snprintf(msg, sizeof msg, "ERR request too large (%zu bytes, at most %zu)", size, max);
         f->st.too_large++;
         answer_error(c, msg);
         return;
@@ -340,13 +347,14 @@ static void submit(Conn *c, const Cmd *k, const resp_req *r)
         answer_error(c, msg);
         return;
     }
-    uint64_t seq = ++c->seq[g];
-    if (!push(c, g, seq)) {
-        c->seq[g]--;
+    Reply *rep = push(c, g, 0);
+    if (!rep) {
         answer_error(c, "ERR out of memory");
         return;
     }
-    kv_group_submit(f->groups[g], c->client, seq, k->op, nargs, args, lens);
+    /* a command in parts takes a number a part; its reply, the last's */
+    rep->seq = c->seq[g] =
+        kv_group_submit(f->groups[g], c->client, c->seq[g] + 1, k->op, nargs, args, lens);
 }
 
 static void info(Conn *c)
@@ -360,11 +368,11 @@ static void info(Conn *c)
         const kv_group_stats *s = kv_group_get_stats(k);
         hoc_buf_printf(&b,
                        "group%d:leader=%d,leading=%d,applied_slots=%" PRIu64
-                       ",keys=%zu,clients=%zu,"
+                       ",keys=%zu,clients=%zu,parts=%zu,"
                        "commands=%" PRIu64 ",retries=%" PRIu64 "\r\n",
                        g, kv_group_leader(k), kv_group_leading(k), kv_group_applied(k),
                        kv_store_keys(kv_group_store(k)), kv_store_clients(kv_group_store(k)),
-                       s->applied_cmds, s->retries);
+                       kv_store_parts(kv_group_store(k)), s->applied_cmds, s->retries);
     }
     f->tmp.n = 0;
     resp_bulk(&f->tmp, (const uint8_t *)b.p, b.n);
@@ -457,6 +465,10 @@ static bool consume(Conn *c)
     }
     c->inlen -= off;
     if (c->inlen && off) memmove(c->in, c->in + off, c->inlen);
+    if (c->incap > IN_KEEP && c->inlen <= IN_FIRST) { /* a large request is over */
+        uint8_t *in = realloc(c->in, IN_FIRST);
+        if (in) c->in = in, c->incap = IN_FIRST;
+    }
     if (c->qlen >= MAX_QUEUED && !c->paused) { /* the client must read its replies first */
         c->paused = true;
         event_del(c->rev);

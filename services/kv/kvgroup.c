@@ -214,29 +214,49 @@ static void send_cmd(kv_group *g, Pending *p, uint64_t now)
     hoc_buf_put(&g->fwd, (const char *)p->cmd, p->len);
 }
 
-/* A command must fit a slot's batch and, forwarded by a follower, one APP
- * frame after its type byte (a build with a BATCH above the frame would
- * otherwise take commands it can never forward). */
-size_t kv_group_max_cmd(const kv_group *g)
+/* The largest command that travels whole: it must fit a slot's batch and,
+ * forwarded by a follower, one APP frame after its type byte. Larger ones
+ * go in parts of this size (kvcmd.h). */
+static size_t slot_cmd(const kv_group *g)
 {
     size_t slot = g->batch - KV_BATCH_HDR, frame = HOC_WIRE_MAX_APP - 1;
     return slot < frame ? slot : frame;
 }
 
-void kv_group_submit(kv_group *g, uint64_t client, uint64_t seq, kv_op op, uint32_t nargs,
-                     const uint8_t *const *args, const size_t *lens)
+size_t kv_group_max_cmd(const kv_group *g)
 {
-    size_t size = kv_cmd_size(nargs, lens);
-    Pending *p = malloc(sizeof *p + size);
+    (void)g;
+    return KV_MAX_CMD;
+}
+
+/* Queues the encoded command w[0..len) numbered (client, seq) as pending. */
+static void submit_one(kv_group *g, uint64_t client, uint64_t seq, const char *w, size_t len,
+                       uint64_t now)
+{
+    Pending *p = malloc(sizeof *p + len);
     if (!p) return; /* the client never hears back; its connection times out */
-    hoc_buf b = {0};
-    kv_cmd_encode(&b, client, seq, op, nargs, args, lens);
-    memcpy(p->cmd, b.p, size);
-    hoc_buf_free(&b);
-    p->client = client, p->seq = seq, p->len = size;
+    memcpy(p->cmd, w, len);
+    p->client = client, p->seq = seq, p->len = len;
     padd(g, p);
-    send_cmd(g, p, hoc_now_us());
+    send_cmd(g, p, now);
+}
+
+uint64_t kv_group_submit(kv_group *g, uint64_t client, uint64_t seq, kv_op op, uint32_t nargs,
+                         const uint8_t *const *args, const size_t *lens)
+{
+    size_t size = kv_cmd_size(nargs, lens), most = slot_cmd(g);
+    uint64_t n = kv_cmd_parts(size, most), now = hoc_now_us();
+    hoc_buf b = {0}, part = {0};
+    kv_cmd_encode(&b, client, seq + n - 1, op, nargs, args, lens); /* numbered as its JOIN */
+    if (n == 1) submit_one(g, client, seq, b.p, b.n, now);
+    for (uint64_t i = 0; n > 1 && i < n; i++) {
+        part.n = 0;
+        kv_cmd_encode_part(&part, (const uint8_t *)b.p, b.n, most, client, seq, i, n);
+        submit_one(g, client, seq + i, part.p, part.n, now);
+    }
+    hoc_buf_free(&b), hoc_buf_free(&part);
     hoc_svc_kick(g->svc);
+    return seq + n - 1;
 }
 
 /* ---- leading: batches into slots ---- */
@@ -807,7 +827,7 @@ static int on_fwd(kv_group *g, const uint8_t *p, size_t len)
 {
     for (size_t off = 0; off < len;) {
         size_t used = kv_cmd_decode(p + off, len - off, g->cmd);
-        if (!used || used > kv_group_max_cmd(g)) return -1;
+        if (!used || used > slot_cmd(g)) return -1;
         hoc_buf_put(&g->queue, (const char *)p + off, used);
         off += used;
     }
@@ -1243,6 +1263,11 @@ kv_group *kv_group_new(struct event_base *base, const kv_group_opts *o, const kv
     }
     g->o = *o, g->cb = *cb, g->n = o->peers->n, g->id = o->id, g->rounds = a->nrounds;
     g->batch = a->inputs[0].count;
+    if (g->batch < KV_BATCH_HDR + 2 * (KV_CMD_HDR + 4)) {
+        snprintf(err, errn, "a slot of %zu bytes cannot carry a command in parts", g->batch);
+        free(g);
+        return NULL;
+    }
     g->max_decided = UINT64_MAX;
     g->xfer_peer = g->xfer_fd = -1;
     g->base = base;

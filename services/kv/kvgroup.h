@@ -19,6 +19,9 @@
  *   to it, or its rounds help decide one.
  * - Commands a replica's clients sent are sent again, in order, until they
  *   take effect; the store's client table drops the duplicates (kvstore.h).
+ * - A command larger than a slot goes as parts, one a slot at most, each
+ *   forwarded, retried and numbered like a command (kvcmd.h); the store
+ *   joins them.
  *
  * With a data directory (o->dir), every decided slot and every promise
  * LastVoting's safety rests on (x, ts, and the phases this replica
@@ -85,12 +88,14 @@ kv_group *kv_group_new(struct event_base *base, const kv_group_opts *o, const kv
 /* Frees g; NULL is a no-op. */
 void kv_group_free(kv_group *g);
 
-/* The largest command (kv_cmd_size) a slot can carry and a follower forward. */
+/* The largest command (kv_cmd_size) the group takes, KV_MAX_CMD: one
+ * larger than a slot goes in parts over several slots (kvcmd.h). */
 size_t kv_group_max_cmd(const kv_group *g);
-/* Submits a command of one of this replica's clients; it is retried until
- * it takes effect, and its reply comes through cb.reply. */
-void kv_group_submit(kv_group *g, uint64_t client, uint64_t seq, kv_op op, uint32_t nargs,
-                     const uint8_t *const *args, const size_t *lens);
+/* Submits a command of one of this replica's clients, numbered seq, or, in
+ * n parts, seq .. seq + n - 1; returns the last number, which its reply
+ * (through cb.reply) carries. It is retried until it takes effect. */
+uint64_t kv_group_submit(kv_group *g, uint64_t client, uint64_t seq, kv_op op, uint32_t nargs,
+                         const uint8_t *const *args, const size_t *lens);
 /* Failure detection, missing slots, retries; call every few milliseconds. */
 void kv_group_tick(kv_group *g, uint64_t now);
 

@@ -22,6 +22,8 @@ typedef struct Item {
 typedef struct Client {
     struct Client *next;
     uint64_t id, next_seq;
+    uint8_t *part; /* the pieces of a command in parts, so far (kvcmd.h) */
+    size_t plen, pcap;
 } Client;
 
 struct kv_store {
@@ -29,6 +31,8 @@ struct kv_store {
     size_t nitems, icap; /* icap: a power of two */
     Client **clients;
     size_t nclients, nclosed, ccap; /* nclosed: tombstones (CLOSED) */
+    size_t nparts;                  /* clients with pieces kept */
+    kv_cmd *joined;                 /* a command joined from its parts */
 };
 
 /* next_seq of a client whose connection closed: every later command of it
@@ -74,8 +78,8 @@ void kv_store_free(kv_store *s)
             nx = it->next, free(it->val), free(it);
     for (size_t b = 0; s->clients && b < s->ccap; b++)
         for (Client *c = s->clients[b], *nx; c; c = nx)
-            nx = c->next, free(c);
-    free(s->items), free(s->clients);
+            nx = c->next, free(c->part), free(c);
+    free(s->items), free(s->clients), free(s->joined);
     free(s);
 }
 
@@ -186,12 +190,42 @@ static void advance(kv_store *s, uint64_t id, uint64_t seq)
     if (s->nclients + s->nclosed > s->ccap) grow_clients(s); /* pp is stale after this */
 }
 
+/* Forgets the pieces kept for c. */
+static void drop_part(kv_store *s, Client *c)
+{
+    if (c->plen) s->nparts--;
+    free(c->part);
+    c->part = NULL, c->plen = c->pcap = 0;
+}
+
+/* Adds a piece to c's; false (and none kept) past KV_MAX_CMD. */
+static bool add_part(kv_store *s, Client *c, const uint8_t *p, size_t len)
+{
+    if (len > KV_MAX_CMD - c->plen) {
+        drop_part(s, c);
+        return false;
+    }
+    if (c->plen + len > c->pcap) {
+        size_t cap = c->pcap ? c->pcap : 65536;
+        while (cap < c->plen + len)
+            cap *= 2;
+        uint8_t *np = realloc(c->part, cap);
+        if (!np) abort(); /* kvstore.h: a replica that cannot apply must stop */
+        c->part = np, c->pcap = cap;
+    }
+    if (!c->plen && len) s->nparts++;
+    memcpy(c->part + c->plen, p, len);
+    c->plen += len;
+    return true;
+}
+
 /* Leaves a tombstone (CLOSED) where the client was; a client that never
  * had a command take effect has nothing in flight and leaves none. */
 static void close_client(kv_store *s, uint64_t id)
 {
     Client *c = *find_client(s, id);
     if (!c) return;
+    drop_part(s, c);
     c->next_seq = CLOSED;
     s->nclients--, s->nclosed++;
 }
@@ -308,9 +342,37 @@ static bool well_formed(const kv_cmd *c)
         return c->nargs == 3;
     case KV_CLOSE:
         return c->nargs == 0;
+    case KV_PART:
+    case KV_JOIN:
+        return c->nargs == 1;
     default:
         return false;
     }
+}
+
+/* A part of a larger command (kvcmd.h): kept; at the JOIN the command
+ * joined takes effect, if it is one whole command of this client numbered
+ * as the JOIN (anything else, which only a faulty peer sends, is answered
+ * with an error: every replica applies the same). */
+static void apply_part(kv_store *s, const kv_cmd *c, hoc_buf *r)
+{
+    Client *cl = *find_client(s, c->client);
+    bool kept = add_part(s, cl, c->args[0], c->lens[0]);
+    if (c->op == KV_PART) return; /* no reply: the JOIN's is the command's */
+    if (!kept) {
+        resp_error(r, "ERR request too large");
+        return;
+    }
+    if (!s->joined) s->joined = xcalloc(1, sizeof *s->joined);
+    kv_cmd *w = s->joined;
+    size_t used = kv_cmd_decode(cl->part, cl->plen, w);
+    if (used != cl->plen || w->client != c->client || w->seq != c->seq || w->op >= KV_CLOSE)
+        resp_error(r, "ERR malformed command in parts");
+    else if (!well_formed(w))
+        resp_error(r, "ERR wrong number of arguments");
+    else
+        apply_op(s, w, r);
+    drop_part(s, cl);
 }
 
 kv_applied kv_store_apply(kv_store *s, const kv_cmd *c, hoc_buf *reply)
@@ -325,6 +387,8 @@ kv_applied kv_store_apply(kv_store *s, const kv_cmd *c, hoc_buf *reply)
     advance(s, c->client, c->seq);
     if (!well_formed(c))
         resp_error(reply, "ERR wrong number of arguments");
+    else if (c->op == KV_PART || c->op == KV_JOIN)
+        apply_part(s, c, reply);
     else
         apply_op(s, c, reply);
     return KV_APPLIED;
@@ -338,6 +402,11 @@ size_t kv_store_keys(const kv_store *s)
 size_t kv_store_clients(const kv_store *s)
 {
     return s->nclients;
+}
+
+size_t kv_store_parts(const kv_store *s)
+{
+    return s->nparts;
 }
 
 void kv_store_each(const kv_store *s,
@@ -372,6 +441,19 @@ void kv_store_save(const kv_store *s, hoc_buf *out)
             hoc_put_u64(h + 8, c->next_seq);
             hoc_buf_put(out, (const char *)h, 16);
         }
+    /* the pieces kept of commands in parts; none: the format of versions
+     * before parts, which they can read */
+    if (!s->nparts) return;
+    hoc_put_u64(h, s->nparts);
+    hoc_buf_put(out, (const char *)h, 8);
+    for (size_t b = 0; b < s->ccap; b++)
+        for (const Client *c = s->clients[b]; c; c = c->next)
+            if (c->plen) {
+                hoc_put_u64(h, c->id);
+                hoc_put_u32(h + 8, (uint32_t)c->plen);
+                hoc_buf_put(out, (const char *)h, 12);
+                hoc_buf_put(out, (const char *)c->part, c->plen);
+            }
 }
 
 int kv_store_load(kv_store *s, const uint8_t *p, size_t len)
@@ -394,5 +476,17 @@ int kv_store_load(kv_store *s, const uint8_t *p, size_t len)
     if (n > (len - off) / 16) return -1;
     for (uint64_t i = 0; i < n; i++, off += 16)
         advance(s, hoc_get_u64(p + off), hoc_get_u64(p + off + 8) - 1);
+    if (off == len) return 0; /* no pieces kept (kv_store_save) */
+    if (len - off < 8) return -1;
+    n = hoc_get_u64(p + off);
+    off += 8;
+    for (uint64_t i = 0; i < n; i++) {
+        if (len - off < 12) return -1;
+        Client *c = *find_client(s, hoc_get_u64(p + off));
+        size_t pl = hoc_get_u32(p + off + 8);
+        off += 12;
+        if (!c || c->plen || pl == 0 || pl > len - off || !add_part(s, c, p + off, pl)) return -1;
+        off += pl;
+    }
     return off == len ? 0 : -1;
 }

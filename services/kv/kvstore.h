@@ -11,7 +11,12 @@
  * lost when the leader changed); neither changes anything, and the replica
  * that owns the client sends it again, in order, until it takes effect.
  * A client's close is its last command; the table then keeps a tombstone
- * (16 bytes) for it for good, so that a retry still in flight is dropped. */
+ * (16 bytes) for it for good, so that a retry still in flight is dropped.
+ *
+ * A command in parts (kvcmd.h) takes one number a part: each part is kept
+ * in the client's entry, up to KV_MAX_CMD bytes, and the JOIN applies the
+ * command joined, with one reply, the JOIN's. The pieces kept are state
+ * like the rest (snapshots hold them); a client's close drops them. */
 #ifndef KV_STORE_H
 #define KV_STORE_H
 
@@ -43,6 +48,8 @@ kv_applied kv_store_apply(kv_store *s, const kv_cmd *c, hoc_buf *reply);
 /* Keys held; clients in the table (tombstones of closed ones not counted). */
 size_t kv_store_keys(const kv_store *s);
 size_t kv_store_clients(const kv_store *s);
+/* Clients with pieces of a command in parts kept. */
+size_t kv_store_parts(const kv_store *s);
 /* Calls f on every key and value (in no particular order): what a snapshot
  * writes. */
 void kv_store_each(const kv_store *s,

@@ -12,9 +12,9 @@
 #include "buf.h"
 
 /* Limits of one request; beyond them the request is refused. */
-#define RESP_MAX_ARGS 65536      /* elements of one array */
-#define RESP_MAX_BULK (1u << 20) /* bytes of one bulk string */
-#define RESP_MAX_INLINE 65536    /* bytes of one inline command line */
+#define RESP_MAX_ARGS 65536       /* elements of one array */
+#define RESP_MAX_BULK (16u << 20) /* bytes of one bulk string: hoc-kv's KV_MAX_CMD */
+#define RESP_MAX_INLINE 65536     /* bytes of one inline command line */
 
 /* One parsed request: args point into the parsed buffer. */
 typedef struct resp_req {

@@ -2,7 +2,9 @@
  * prefix of a request is incomplete, malformed requests are refused, random
  * bytes never read past the end), commands and batches on the wire
  * (truncated and random bytes refused), and the store with its client table
- * (each command once, in order); snapshots of the store; the write-ahead
+ * (each command once, in order); commands in parts (joined in order, once,
+ * across a snapshot; too large, or not whole, refused); snapshots of the
+ * store; the write-ahead
  * log (records replayed in order, a torn tail and a flipped byte cut at the
  * last good record, a snapshot read back, segments removed behind it). */
 #include <stdio.h>
@@ -35,8 +37,8 @@ static void resp_tests(void)
           r.argc == 2 && used == 9);
     CHECK(resp_parse((const uint8_t *)"\r\n", 2, &r, &used, &why) == RESP_OK && r.argc == 0);
     const char *bad[] = {
-        "*x\r\n",        "*1\r\n:1\r\n",       "*1\r\n$-5\r\n", "*1\r\n$2\r\nabc\r\n",
-        "*99999999\r\n", "*1\r\n$2000000\r\n", "PING\n"};
+        "*x\r\n",        "*1\r\n:1\r\n",        "*1\r\n$-5\r\n", "*1\r\n$2\r\nabc\r\n",
+        "*99999999\r\n", "*1\r\n$17000000\r\n", "PING\n"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         CHECK(resp_parse((const uint8_t *)bad[i], strlen(bad[i]), &r, &used, &why) == RESP_BAD &&
               why);
@@ -163,6 +165,97 @@ static void store_tests(void)
     kv_store_free(s);
 }
 
+/* Applies the encoded command p[0..len): its reply into r. */
+static kv_applied apply_enc(kv_store *s, const hoc_buf *p, hoc_buf *r)
+{
+    static kv_cmd c;
+    r->n = 0;
+    CHECK(kv_cmd_decode((const uint8_t *)p->p, p->n, &c) == p->n);
+    return kv_store_apply(s, &c, r);
+}
+
+/* Part i of n of the whole command w, cut at `most` bytes a part. */
+static const hoc_buf *part_of(const hoc_buf *w, size_t most, uint64_t client, uint64_t seq,
+                              uint64_t i, uint64_t n)
+{
+    static hoc_buf b;
+    b.n = 0;
+    kv_cmd_encode_part(&b, (const uint8_t *)w->p, w->n, most, client, seq, i, n);
+    CHECK(b.n <= most);
+    return &b;
+}
+
+static void parts_tests(void)
+{
+    size_t vlen = 200000, most = 1000;
+    uint8_t *val = malloc(vlen);
+    for (size_t i = 0; i < vlen; i++)
+        val[i] = (uint8_t)(i * 7 + i / 251);
+    const uint8_t *args[2] = {(const uint8_t *)"big", val};
+    size_t lens[2] = {3, vlen};
+    size_t size = kv_cmd_size(2, lens);
+    uint64_t n = kv_cmd_parts(size, most);
+    CHECK(kv_cmd_parts(size, size) == 1 && n == (size + most - 30) / (most - 29));
+    hoc_buf w = {0}, r = {0}, snap = {0};
+    kv_cmd_encode(&w, 5, 10 + n - 1, KV_SET, 2, args, lens); /* numbered as its JOIN */
+    kv_store *s = kv_store_new();
+    CHECK(apply_enc(s, part_of(&w, most, 5, 10, 0, n), &r) == KV_EARLY); /* 1..9 first */
+    for (uint64_t q = 1; q < 10; q++) {
+        hoc_buf c = {0};
+        kv_cmd_encode(&c, 5, q, KV_GET, 1, args, lens);
+        apply_enc(s, &c, &r);
+        hoc_buf_free(&c);
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        if (i == n / 2) { /* a snapshot in the middle keeps the pieces */
+            CHECK(kv_store_parts(s) == 1);
+            kv_store_save(s, &snap);
+            kv_store *t = kv_store_new();
+            CHECK(kv_store_load(t, (const uint8_t *)snap.p, snap.n) == 0 && kv_store_parts(t) == 1);
+            kv_store_free(s);
+            s = t;
+        }
+        CHECK(apply_enc(s, part_of(&w, most, 5, 10, i, n), &r) == KV_APPLIED);
+        CHECK(i + 1 == n ? strcmp(hoc_buf_str(&r), "+OK\r\n") == 0 : r.n == 0);
+        if (i == 3) /* a retry of a part taken already */
+            CHECK(apply_enc(s, part_of(&w, most, 5, 10, 2, n), &r) == KV_DUPLICATE && r.n == 0);
+    }
+    CHECK(kv_store_parts(s) == 0);
+    kv_applied how;
+    const char *got = apply(s, 5, 10 + n, KV_GET, 1, (const char *[]){"big"}, &how);
+    char head[32];
+    int hl = snprintf(head, sizeof head, "$%zu\r\n", vlen);
+    CHECK(strncmp(got, head, (size_t)hl) == 0 && memcmp(got + hl, val, vlen) == 0);
+
+    /* a JOIN whose whole is not this client's command numbered as it */
+    uint64_t q = 10 + n + 1;
+    for (uint64_t i = 0; i < n; i++)
+        apply_enc(s, part_of(&w, most, 5, q, i, n), &r);
+    CHECK(strcmp(hoc_buf_str(&r), "-ERR malformed command in parts\r\n") == 0 &&
+          kv_store_parts(s) == 0);
+    /* pieces past KV_MAX_CMD: dropped, and the JOIN says too large */
+    q += n;
+    size_t piece = 1u << 20;
+    uint8_t *junk = calloc(1, piece);
+    const uint8_t *ja[1] = {junk};
+    for (uint64_t i = 0; i <= KV_MAX_CMD / piece; i++) {
+        hoc_buf c = {0};
+        kv_cmd_encode(&c, 5, q + i, i == KV_MAX_CMD / piece ? KV_JOIN : KV_PART, 1, ja, &piece);
+        CHECK(apply_enc(s, &c, &r) == KV_APPLIED);
+        hoc_buf_free(&c);
+    }
+    CHECK(strcmp(hoc_buf_str(&r), "-ERR request too large\r\n") == 0 && kv_store_parts(s) == 0);
+    /* a close drops what was kept */
+    q += KV_MAX_CMD / piece + 1;
+    apply_enc(s, part_of(&w, most, 5, q, 0, n), &r);
+    CHECK(kv_store_parts(s) == 1);
+    apply(s, 5, q + 1, KV_CLOSE, 0, NULL, &how);
+    CHECK(how == KV_APPLIED && kv_store_parts(s) == 0);
+    free(junk), free(val);
+    hoc_buf_free(&w), hoc_buf_free(&r), hoc_buf_free(&snap);
+    kv_store_free(s);
+}
+
 /* ---- the write-ahead log ---- */
 typedef struct Seen {
     int n, decided, promised;
@@ -259,6 +352,7 @@ int main(void)
     resp_tests();
     cmd_tests();
     store_tests();
+    parts_tests();
     wal_tests();
     return check_summary("kv-unit");
 }

@@ -109,10 +109,13 @@ def steps(text):
     return out
 
 
-def main(tmp):
+def cluster(tmp, block, stripes):
+    """The cluster file, on loopback ports found free: (base, path). Machine
+    m's ports from base + 20 m (data, parity + 5, client + 10, metrics + 11),
+    replica r's from base + 100 + 10 r."""
     base = amlocal.ports_base(140)
     path = os.path.join(tmp, "rep.cluster")
-    lines = [f"g {G}", f"f {F}", f"block {BLOCK}", f"stripes {STRIPES}", "blocks-per-instance 1",
+    lines = [f"g {G}", f"f {F}", f"block {block}", f"stripes {stripes}", "blocks-per-instance 1",
              "suspect-ms 1000"]
     for m in range(M):
         p = base + 20 * m
@@ -121,32 +124,72 @@ def main(tmp):
         lines.append(f"reconf {r} 127.0.0.1:{base + 100 + 10 * r} metrics={rmetrics(base, r)}")
     with open(path, "w") as fh:
         fh.write("\n".join(lines) + "\n")
-    data = [os.path.join(tmp, f"data{m}") for m in range(M)]
-    rlogs = [os.path.join(tmp, f"reconf{r}.log") for r in range(R)]
+    return base, path
 
-    def rcmd(r):
-        return ["reconf", "--cluster", path, "--id", str(r), "--data", os.path.join(tmp, f"rd{r}"),
-                "--log", "info"]
 
+def rcmd(tmp, path, r):
+    """Replica r's command line: its log in tmp/rdR."""
+    return ["reconf", "--cluster", path, "--id", str(r), "--data", os.path.join(tmp, f"rd{r}"),
+            "--log", "info"]
+
+
+def boot(tmp, base, path):
+    """Starts the M machines (--data tmp/dataM, logs tmp/mM.log) and the R
+    replicas (logs tmp/reconfR.log): (a connection to each machine's client
+    port, the replica that drives), or None after a failed check."""
     for m in range(M):
-        start(m, ["serve", "--cluster", path, "--machine", str(m), "--data", data[m]],
-              os.path.join(tmp, f"m{m}.log"))
+        start(m, ["serve", "--cluster", path, "--machine", str(m), "--data",
+                  os.path.join(tmp, f"data{m}")], os.path.join(tmp, f"m{m}.log"))
     for r in range(R):
-        start(("r", r), rcmd(r), rlogs[r])
+        start(("r", r), rcmd(tmp, path, r), os.path.join(tmp, f"reconf{r}.log"))
     conns = {}
     for m in range(M):
         conns[m] = wait(lambda: try_resp(base + 20 * m + 10), 20)
         check(conns[m] is not None, f"machine {m}'s client port never answered")
         if conns[m] is None:
-            return
+            return None
     # (wait wants a true value: replica r as [r])
     leader = wait(lambda: [r for r in range(R) if term_of(base, r) > 0][:1], 20)
     check(leader is not None, "no replica took a term")
     if leader is None:
-        return
-    leader = leader[0]
+        return None
     drivers = [r for r in range(R) if term_of(base, r) > 0]
-    check(drivers == [leader], f"replicas driving: {drivers}")
+    check(drivers == leader, f"replicas driving: {drivers}")
+    return conns, leader[0]
+
+
+def successor(base, gone, what):
+    """Kills replica gone and waits for another to drive: its id, or None
+    after a failed check."""
+    kill(("r", gone))
+    nxt = wait(lambda: [r for r in range(R) if r != gone and term_of(base, r) > 0][:1], 20)
+    check(nxt is not None, f"no replica drove after the {what} driver was killed")
+    return nxt[0] if nxt else None
+
+
+def run(body, name):
+    """Runs body(tmp) in a fresh folder, stops every process started, and
+    exits 1 with the failures (the logs kept) or 0 (the folder removed)."""
+    tmp = tempfile.mkdtemp(prefix=name + "-")
+    try:
+        body(tmp)
+    finally:
+        amlocal.stop_all(list(procs.values()), check)
+    if fails:
+        print(f"{name}: {len(fails)} failures; logs in {tmp}")
+        sys.exit(1)
+    shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{name}: ok")
+
+
+def main(tmp):
+    base, path = cluster(tmp, BLOCK, STRIPES)
+    data = [os.path.join(tmp, f"data{m}") for m in range(M)]
+    rlogs = [os.path.join(tmp, f"reconf{r}.log") for r in range(R)]
+    booted = boot(tmp, base, path)
+    if booted is None:
+        return
+    conns, leader = booted
 
     want = {}
     for b in range(STRIPES):
@@ -306,7 +349,7 @@ def main(tmp):
     want[(1, 0)] = 98
 
     # the killed replica comes back with its --data: it follows, the driver goes on
-    start(("r", leader), rcmd(leader), rlogs[leader] + ".2")
+    start(("r", leader), rcmd(tmp, path, leader), rlogs[leader] + ".2")
     time.sleep(2)
     check(term_of(base, leader) == 0 and term_of(base, nxt) > 0,
           f"after the old driver's restart: terms {[term_of(base, r) for r in range(R)]}")
@@ -318,12 +361,9 @@ def main(tmp):
     # resumes the epochs, so machine 4's next replacement uses new ones (a
     # driver starting afresh would Stop in epoch 1 again, which the backups
     # closed: that replacement would never end)
-    kill(("r", nxt))
-    third = wait(lambda: [r for r in range(R) if r != nxt and term_of(base, r) > 0][:1], 20)
-    check(third is not None, "no replica drove after the second driver was killed")
+    third = successor(base, nxt, "second")
     if third is None:
         return
-    third = third[0]
     tlog = rlogs[third] + (".2" if third == leader else "")
     kill(dead)
     conns.pop(dead).close()
@@ -353,7 +393,7 @@ def main(tmp):
     # the failure detector's acts go through the log too: machine 3 killed for
     # good and suspected by the third driver stays suspected, from the same
     # instant, under the next one
-    start(("r", nxt), rcmd(nxt), rlogs[nxt] + ".2")
+    start(("r", nxt), rcmd(tmp, path, nxt), rlogs[nxt] + ".2")
     time.sleep(0.5)
     gone = 3
     kill(gone)
@@ -370,14 +410,12 @@ def main(tmp):
         return at >= 0 and text.find("decided in the log", at) >= 0
 
     check(wait(act_confirmed, 20) is not None, f"the suspicion of machine {gone} never confirmed")
-    kill(("r", third))
-    fourth = wait(lambda: [r for r in range(R) if r != third and term_of(base, r) > 0][:1], 20)
-    check(fourth is not None, "no replica drove after the third driver was killed")
+    fourth = successor(base, third, "third")
     if fourth is not None:
-        page = amlocal.metrics(rmetrics(base, fourth[0]))
+        page = amlocal.metrics(rmetrics(base, fourth))
         since = page.get(f'hoc_amalgam_reconf_suspected_at_ms{{machine="{gone}"}}')
         check(page.get(key) == 1 and since == at,
-              f"driver {fourth[0]}'s view of machine {gone}: {page.get(key)}, suspected at {since} (was {at})")
+              f"driver {fourth}'s view of machine {gone}: {page.get(key)}, suspected at {since} (was {at})")
     for c in conns.values():
         c.close()
     print(f"amalgam-reconf-replicated: driver {leader} killed at instance {inst}'s Stop (epoch {ep}); "
@@ -387,13 +425,4 @@ def main(tmp):
 
 
 if __name__ == "__main__":
-    tmp = tempfile.mkdtemp(prefix="amalgam-reconf-rep-")
-    try:
-        main(tmp)
-    finally:
-        amlocal.stop_all(list(procs.values()), check)
-    if fails:
-        print(f"amalgam-reconf-replicated: {len(fails)} failures; logs in {tmp}")
-        sys.exit(1)
-    shutil.rmtree(tmp, ignore_errors=True)
-    print("amalgam-reconf-replicated: ok")
+    run(main, "amalgam-reconf-replicated")
