@@ -70,6 +70,11 @@ static int take(amd_table *t)
 /* Keeps reply[0..n) in e without its trailing zeros: 0, or -1 (memory). */
 static int keep_reply(amd_entry *e, const uint8_t *reply, size_t n)
 {
+    /* eight bytes at a time: a block's reply is mostly zeros, and a byte
+     * loop over 128 KiB showed in a write profile (2.4 % of a server) */
+    uint64_t w;
+    while (n >= 8 && (memcpy(&w, reply + n - 8, 8), w == 0))
+        n -= 8;
     while (n > 0 && reply[n - 1] == 0)
         n--;
     uint8_t *p = realloc(e->reply, n ? n : 1);
