@@ -213,6 +213,8 @@ const char *cgen_msg_header(Gen *g, const Round *r)
     return cgen_fmt(g, "offsetof(%s_msg_%s, %s)", g->px, r->name, first_optional(r));
 }
 
+static bool is_block(const Round *r, int i);
+
 void cgen_msg_moves(Gen *g, hoc_buf *b, const Round *r)
 {
     const char *px = g->px, *rn = r->name, *hdr = cgen_msg_header(g, r);
@@ -234,10 +236,13 @@ void cgen_msg_moves(Gen *g, hoc_buf *b, const Round *r)
                    "}\n\n/* Zeroes *m, reading its presence mask for what may be nonzero. */\n"
                    "static void %s_clear_%s(%s_msg_%s *m)\n{\n",
                    px, rn, px, rn);
+    /* a block is written only in its 4 KiB pieces that are not zero: a
+     * mailbox slot's pages its messages never filled stay unbacked */
     for (int i = 0; i < r->nfields; i++)
         if (r->fields[i].optional)
-            hoc_buf_printf(b, "    if %s memset(&m->%s, 0, sizeof m->%s);\n", has_bit(g, r, i, "m"),
-                           r->fields[i].name, r->fields[i].name);
+            hoc_buf_printf(b, "    if %s %s(&m->%s, %ssizeof m->%s);\n", has_bit(g, r, i, "m"),
+                           is_block(r, i) ? "hoc_zero" : "memset", r->fields[i].name,
+                           is_block(r, i) ? "" : "0, ", r->fields[i].name);
     hoc_buf_printf(b, "    memset(m, 0, %s);\n}\n\n", hdr);
     hoc_buf_printf(b,
                    "static void %s_copy_%s_any(void *dst, const void *src)\n{\n"
@@ -396,7 +401,7 @@ static void emit_block(hoc_buf *b, const Round *r, int i, bool decode, const cha
         hoc_buf_printf(b, "        if (l > sizeof m->%s || len - o - 4 < l) return -1;\n", nm);
         hoc_buf_printf(b, "        memcpy(m->%s, buf + o + 4, l);\n", nm);
         if (r->fields[i].optional) /* not zeroed beforehand: only the header is */
-            hoc_buf_printf(b, "        memset((uint8_t *)m->%s + l, 0, sizeof m->%s - l);\n", nm,
+            hoc_buf_printf(b, "        hoc_zero((uint8_t *)m->%s + l, sizeof m->%s - l);\n", nm,
                            nm);
     } else {
         hoc_buf_printf(b,
@@ -465,10 +470,14 @@ void cgen_codec(Gen *g, hoc_buf *b, Round *r)
     hoc_buf_printf(b, "%s\n{\n", cgen_codec_sig(g, r, true));
     if (!blocks || least > 0) /* (len < 0 cannot be) */
         hoc_buf_printf(b, "    if (len %s %d) return -1;\n", blocks ? "<" : "!=", least);
+    /* blocks are zeroed only where not zero already (hoc_zero): the engine
+     * decodes into a clear mailbox slot, whose pages a short block leaves
+     * untouched */
     if (r->noptional) /* the optional fields are written only when present */
         hoc_buf_printf(b, "    memset(m, 0, %s);\n", cgen_msg_header(g, r));
     else
-        hoc_buf_printf(b, "    memset(m, 0, sizeof *m);\n");
+        hoc_buf_printf(b, "    %s;\n",
+                       blocks ? "hoc_zero(m, sizeof *m)" : "memset(m, 0, sizeof *m)");
     emit_fixed(g, b, &f, true);
     if (blocks) {
         emit_rest(g, b, r, fixed, true);

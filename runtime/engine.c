@@ -419,6 +419,19 @@ static void shift(hoc_engine *e, Inst *I)
     I->hurry_next = false;
 }
 
+/* Counts the message of round rd from `from`, in its slot already, as heard
+ * in I's mailbox (next: the one for the next round). */
+static void heard(Inst *I, int from, const hoc_round *rd, bool next)
+{
+    if (next) {
+        I->from1 |= hoc_set_one(from);
+        I->box1_rd = rd;
+    } else {
+        I->from |= hoc_set_one(from);
+        I->box_rd = rd;
+    }
+}
+
 static void place(hoc_engine *e, Inst *I, int from, const void *msg, int64_t round, bool next)
 {
     const hoc_round *rd = &e->a->rounds[round % e->a->nrounds];
@@ -427,13 +440,19 @@ static void place(hoc_engine *e, Inst *I, int from, const void *msg, int64_t rou
         rd->copy(box + (size_t)from * rd->msg_size, msg);
     else
         memcpy(box + (size_t)from * rd->msg_size, msg, rd->msg_size);
-    if (next) {
-        I->from1 |= hoc_set_one(from);
-        I->box1_rd = rd;
-    } else {
-        I->from |= hoc_set_one(from);
-        I->box_rd = rd;
-    }
+    heard(I, from, rd, next);
+}
+
+/* The clear slot a message of `round` from `from` takes in I's mailboxes
+ * with no step of I before it (I's round or the next, not heard yet), or
+ * NULL: then it is decoded into the scratch and placed after those steps. */
+static uint8_t *direct_slot(const hoc_engine *e, const Inst *I, int from, int64_t round)
+{
+    if (!I || I->joining) return NULL;
+    size_t at = (size_t)from * e->a->rounds[round % e->a->nrounds].msg_size;
+    if (round == I->round && !hoc_set_has(I->from, from)) return I->box + at;
+    if (round == I->round + 1 && !hoc_set_has(I->from1, from)) return I->box1 + at;
+    return NULL;
 }
 
 /* Sends the current round's messages and arms its timer. */
@@ -790,11 +809,30 @@ int hoc_engine_receive(hoc_engine *e, int from, uint64_t inst, int64_t round,
         if (u < 0) return HOC_RX_BAD;
         payload = e->zin, len = (size_t)u;
     }
-    if (!rd->copy) memset(e->scratch, 0, rd->msg_size); /* else decode zeroes what place reads */
-    int used = rd->decode(e->scratch, payload, len);
-    if (used < 0 || (size_t)used != len) return HOC_RX_BAD;
-    e->st.msgs_in++;
+    /* Decoding straight into a clear slot saves copying each block once
+     * more, and the decoder writes only its nonzero pieces (hoc_zero), so
+     * the pages of a mostly-zero block are never touched. */
     Inst *I = find(e, inst);
+    uint8_t *slot = direct_slot(e, I, from, round);
+    if (!slot && !rd->copy)
+        memset(e->scratch, 0, rd->msg_size); /* else decode zeroes what place reads */
+    int used = rd->decode(slot ? slot : e->scratch, payload, len);
+    if (used < 0 || (size_t)used != len) {
+        if (slot) hoc_zero(slot, rd->msg_size); /* clear again, as it was */
+        return HOC_RX_BAD;
+    }
+    e->st.msgs_in++;
+    if (slot) {
+        bool next = round == I->round + 1;
+        heard(I, from, rd, next);
+        if (next) {
+            e->st.future++;
+            add_pending(e, I);
+        } else {
+            progress(e, I, now);
+        }
+        return HOC_RX_OK;
+    }
     if (!I) {
         const uint8_t *v;
         size_t vlen;

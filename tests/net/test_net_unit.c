@@ -262,9 +262,11 @@ static void engine_tests(void)
     CHECK(hoc_engine_round(e, 1) == 0);
     /* its own input is 1; it hears 2, 0, 2: no value more than 2n/3 times */
     put_msg(m, 2);
+    /* a refused frame leaves the slot it was decoded into unheard */
+    CHECK(hoc_engine_receive(e, 1, 1, 0, m, 7, 110) == HOC_RX_BAD);
     CHECK(hoc_engine_receive(e, 1, 1, 0, m, 8, 110) == HOC_RX_OK);
     CHECK(hoc_engine_receive(e, 1, 1, 0, m, 8, 110) == HOC_RX_OK);
-    CHECK(st->dup == 1);
+    CHECK(st->dup == 1 && st->msgs_in == 2);
     put_msg(m, 0);
     CHECK(hoc_engine_receive(e, 2, 1, 0, m, 8, 110) == HOC_RX_OK);
     CHECK(hoc_engine_round(e, 1) == 0);
