@@ -296,6 +296,14 @@ def main():
     # ---- the failure detector: a machine paused past suspect-ms is suspected, and
     # cleared when it resumes; the same process kept its state, so nothing is replaced ----
     rmet = base + 105
+    # a machine slow to start under load may have been suspected (and its parity
+    # servers replaced) before this point: start from a settled view and count
+    # only what the pause and the kill add
+    page = amlocal.wait_metrics(rmet, lambda p: p["hoc_amalgam_reconf_replacing"] == 0 and all(
+        p[f'hoc_amalgam_reconf_suspected{{machine="{m}"}}'] == 0 for m in range(M)))
+    check(page["hoc_amalgam_reconf_replacing"] == 0, f"replacements still running before the pause: {page}")
+    r0 = page["hoc_amalgam_reconf_replacements_total"]
+    m0 = page['hoc_amalgam_reconf_machine_replacements_total{machine="4"}']
     paused = 1
     procs[paused].send_signal(signal.SIGSTOP)
     page = amlocal.wait_metrics(rmet, lambda p: p[f'hoc_amalgam_reconf_suspected{{machine="{paused}"}}'] == 1)
@@ -311,9 +319,9 @@ def main():
     # down"); resumed, each takes its Admit as its own replacement and rebuilds its rows,
     # and its data servers, never replaced, keep their blocks
     nbk = STRIPES * F // M  # instances where it plays a parity server
-    page = amlocal.wait_metrics(rmet, lambda p: p["hoc_amalgam_reconf_replacements_total"] == nbk
+    page = amlocal.wait_metrics(rmet, lambda p: p["hoc_amalgam_reconf_replacements_total"] == r0 + nbk
                                 and p["hoc_amalgam_reconf_replacing"] == 0)
-    check(page["hoc_amalgam_reconf_replacements_total"] == nbk and page["hoc_amalgam_reconf_replacing"] == 0,
+    check(page["hoc_amalgam_reconf_replacements_total"] == r0 + nbk and page["hoc_amalgam_reconf_replacing"] == 0,
           f"a paused machine that resumed: not its {nbk} parity servers replaced: {page}")
     for (b, s), v in sorted(want.items()):
         got = conns[data_machine(b, s)].cmd("AM.READ", b, s)
@@ -403,10 +411,10 @@ def main():
     check(len(recovered) == STRIPES * G // M, f"{len(recovered)} blocks recovered in {recovery:.1f} s")
     # the service replaced each of its servers (it plays a pid in every instance: k = M)
     # and counted it; the machine says when it was whole again
-    page = amlocal.wait_metrics(rmet, lambda p: p[f'hoc_amalgam_reconf_machine_replacements_total{{machine="{dead}"}}'] == STRIPES)
+    page = amlocal.wait_metrics(rmet, lambda p: p[f'hoc_amalgam_reconf_machine_replacements_total{{machine="{dead}"}}'] == m0 + STRIPES)
     replaced_at = page[f'hoc_amalgam_reconf_replaced_at_ms{{machine="{dead}"}}']
-    check(page[f'hoc_amalgam_reconf_machine_replacements_total{{machine="{dead}"}}'] == STRIPES
-          and page["hoc_amalgam_reconf_replacements_total"] == STRIPES + nbk
+    check(page[f'hoc_amalgam_reconf_machine_replacements_total{{machine="{dead}"}}'] == m0 + STRIPES
+          and page["hoc_amalgam_reconf_replacements_total"] == r0 + STRIPES + nbk
           and page[f'hoc_amalgam_reconf_suspected{{machine="{dead}"}}'] == 0
           and page[f'hoc_amalgam_reconf_replaced_at_ms{{machine="{dead}"}}'] > suspected_at,
           f"replacements of machine {dead}: {page}")
