@@ -38,6 +38,7 @@
 #include "amcluster.h"
 #include "amlayout.h"
 #include "bench_dial.h"
+#include "hoc_rt.h"
 
 #define MAX_CONNS 512
 #define MAX_KV 16
@@ -132,15 +133,15 @@ static void *am_worker(void *arg)
         record(w, now() - t0);
         /* a block has one writer here: from its second op on, the old value
          * a reply carries must be the one this connection left there */
-        size_t z = 1;
-        while (z < (size_t)c->block && old[z] == 0)
-            z++;
-        if (known[at] && (old[0] != want[at] || z != (size_t)c->block)) {
+        /* (scanned as the servers scan blocks: a byte loop here was 20 of
+         * this process's 160 µs an op at 128 KiB, on cores the servers share) */
+        bool zeros = hoc_bytes_used(old + 1, (size_t)c->block - 1) == 0;
+        if (known[at] && (old[0] != want[at] || !zeros)) {
             snprintf(w->err, sizeof w->err,
                      "stripe %lld shard %d: the reply's old block starts %02x (zeros after it: "
                      "%s), this connection left %02x",
-                     (long long)(b / c->geo.g), (int)(b % c->geo.g), old[0],
-                     z == (size_t)c->block ? "yes" : "no", want[at]);
+                     (long long)(b / c->geo.g), (int)(b % c->geo.g), old[0], zeros ? "yes" : "no",
+                     want[at]);
             w->errors++;
         }
         want[at] = cmd[3] == 'W' ? v[0] : cmd[3] == 'X' ? old[0] ^ v[0] : (uint8_t)(old[0] + v[0]);

@@ -20,6 +20,9 @@
 # (default 320, 0 skips it): the last clusters, 128 KiB blocks, only to time
 # the rebuild of machine 4 over a large data set (fixed part and transfer),
 # once with each blocks-per-instance of BENCH_REBUILD_NB (default "1 4").
+# Every timed run also gives the servers' CPU an op (user + system time of
+# every server process of the system, Amalgam's reconfiguration service
+# included, over the ops; the load generator's is not in it).
 set -u
 B=${1:-build}
 [ "${2:-}" = --quick ] && BENCH_QUICK=1
@@ -69,6 +72,7 @@ start_am() { # BLOCK STRIPES [NB]
     cluster "$1" "$2" "$tmp/am.cluster" "${3:-1}"
     for m in 0 1 2 3 4; do serve $m; done
     "$AM" reconf --cluster "$tmp/am.cluster" --id 0 >"$tmp/reconf.log" 2>&1 &
+    amr=$!
     pids="$pids $!"
     for m in 0 1 2 3 4; do wait_port $((base + 100 * m + 3 * M)); done
     sleep 1
@@ -91,15 +95,24 @@ start_kv() { # three replicas, 4 groups; client addresses in kvaddr
     sleep 1 # the leaders settle
 }
 
-row() { printf "%-8s %-9s %-22s %10s %9s %9s %7s\n" "$@"; }
+cpu_ticks() { # PID...: user + system clock ticks, summed (fields 14 and 15 of /proc/PID/stat)
+    for p in "$@"; do sed 's/.*) //' /proc/$p/stat 2>/dev/null; done | awk '{ s += $12 + $13 } END { print s + 0 }'
+}
+row() { printf "%-8s %-9s %-22s %10s %9s %9s %7s %8s\n" "$@"; }
 res() { echo "$*" >>"$tmp/results"; } # SYSTEM SIZE TEST ops/s p50 p99 errors
 load() { "$LOAD" "$@" 2>>"$tmp/load.err" || { echo "bench-am-load $* failed" >>"$tmp/load.err"; echo "0 0 0 -1 0"; }; }
+TCK=$(getconf CLK_TCK)
 run() { # SYSTEM SIZE KEY TEST LOAD-ARGS...: one run, a row and a result line under KEY
+    # (with the CPU the servers in $srv used an op over it, in µs: every
+    # process of the system, Amalgam's reconfiguration service included)
     r_sys=$1 r_size=$2 r_key=$3 r_test=$4
     shift 4
+    r_t0=$(cpu_ticks $srv)
     set -- $(load "$@")
-    row "$r_sys" "$r_size" "$r_test" "$1" "$2" "$3" "$4"
-    res "$r_sys" "$r_size" "$r_key" "$1" "$2" "$3" "$4"
+    r_cpu=$(awk -v t=$(( $(cpu_ticks $srv) - r_t0 )) -v n="${5:-0}" -v h="$TCK" \
+        'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / h / n; else printf "n/a" }')
+    row "$r_sys" "$r_size" "$r_test" "$1" "$2" "$3" "$4" "$r_cpu"
+    res "$r_sys" "$r_size" "$r_key" "$1" "$2" "$3" "$4" "$r_cpu"
 }
 
 suspected() { # machine 4 suspected by the reconfiguration service (its /metrics)?
@@ -150,7 +163,7 @@ rebuilt() { # KEY WHAT: restart machine 4 and wait until it rebuilt all it holds
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start;" \
     "amalgam serve --fsync $AM_FSYNC"
-row system block test "ops/s" "p50 ms" "p99 ms" errors
+row system block test "ops/s" "p50 ms" "p99 ms" errors "CPU µs/op"
 # the rebuild over a large data set (after the loop): 128 KiB blocks, NB
 # stripes an instance for each NB of BENCH_REBUILD_NB, BENCH_REBUILD_STRIPES
 # stripes (0: skipped). An instance's state takes about 21 NB + 3 blocks at
@@ -175,6 +188,7 @@ for size in ${BENCH_SIZES:-64 4096 131072} $(for k in $RBNB; do echo ${RBS}x$k; 
     # ---- Amalgam ----
     start_am $size $stripes $nb
     all="$am0 $am1 $am2 $am3 $am4"
+    srv="$all $amr"
     r0=$(rss_kb $all)
     run amalgam $label fill "fill (each block once)" --cluster "$tmp/am.cluster" --conns 16 --fill 1
     r1=$(rss_kb $all)
@@ -211,6 +225,7 @@ for size in ${BENCH_SIZES:-64 4096 131072} $(for k in $RBNB; do echo ${RBS}x$k; 
     # ---- ShardedPaxos (hoc-kv --groups 4), values of the same size ----
     start_kv
     all="$kv0 $kv1 $kv2"
+    srv=$all
     r0=$(rss_kb $all)
     run sharded $label fill "fill (each key once)" --kv "$kvaddr" --size $size --conns 16 --blocks $blocks --fill 1
     r1=$(rss_kb $all)
@@ -234,8 +249,8 @@ line block measure amalgam sharded ratio target
 for label in 64B 4KiB 128KiB $(for k in $RBNB; do echo 128KiBx${RBS}nb$k; done); do
     grep -q "^amalgam $label " "$tmp/results" || continue # not run (BENCH_SIZES)
     case $label in *x*) ks="" ;; *) ks=1 ;; esac
-    for k in "write 4 ops/s" "write 5 p50_ms" "write 6 p99_ms" "rmw 4 ops/s" "rmw 5 p50_ms" "rmw 6 p99_ms" \
-             "down 4 ops/s"; do
+    for k in "write 4 ops/s" "write 5 p50_ms" "write 6 p99_ms" "write 8 cpu_us/op" "rmw 4 ops/s" \
+             "rmw 5 p50_ms" "rmw 6 p99_ms" "rmw 8 cpu_us/op" "down 4 ops/s"; do
         [ -z "$ks" ] && break
         set -- $k
         a=$(get amalgam $label $1 $2) s=$(get sharded $label $1 $2)

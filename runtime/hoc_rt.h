@@ -381,30 +381,62 @@ static inline bool hoc_oracle(const hoc_env *env, int i)
 }
 
 /* ---- Wire encoding: little-endian, fixed width; the caller provides 8 or
- * 4 bytes at b. */
+ * 4 bytes at b. On a little-endian host a field is one load or store: gcc
+ * -O2 left the byte loops below as loops (a `back` message's 40 integers
+ * were 7 % of the reconfiguration service's samples at 64 B). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HOC_WIRE_HOST_ORDER 1
+#else
+#define HOC_WIRE_HOST_ORDER 0
+#endif
 static inline void hoc_put_u64(uint8_t *b, uint64_t v)
 {
+    if (HOC_WIRE_HOST_ORDER) {
+        memcpy(b, &v, 8);
+        return;
+    }
     for (int i = 0; i < 8; i++)
         b[i] = (uint8_t)(v >> (8 * i));
 }
 static inline uint64_t hoc_get_u64(const uint8_t *b)
 {
     uint64_t v = 0;
+    if (HOC_WIRE_HOST_ORDER) {
+        memcpy(&v, b, 8);
+        return v;
+    }
     for (int i = 0; i < 8; i++)
         v |= (uint64_t)b[i] << (8 * i);
     return v;
 }
 static inline void hoc_put_u32(uint8_t *b, uint32_t v)
 {
+    if (HOC_WIRE_HOST_ORDER) {
+        memcpy(b, &v, 4);
+        return;
+    }
     for (int i = 0; i < 4; i++)
         b[i] = (uint8_t)(v >> (8 * i));
 }
 static inline uint32_t hoc_get_u32(const uint8_t *b)
 {
     uint32_t v = 0;
+    if (HOC_WIRE_HOST_ORDER) {
+        memcpy(&v, b, 4);
+        return v;
+    }
     for (int i = 0; i < 4; i++)
         v |= (uint32_t)b[i] << (8 * i);
     return v;
+}
+
+/* Whether p[0..k) is all zeros, k at most 4096. libc's memcmp against a
+ * zero page is vectorised: about 3.4 times a word-at-a-time loop's speed on
+ * 128 KiB (these scans were 6 % of an Amalgam server's samples at 128 KiB). */
+static inline bool hoc_zero_piece(const void *p, size_t k)
+{
+    static const uint8_t zeros[4096];
+    return memcmp(p, zeros, k) == 0;
 }
 
 /* Zeroes p[0..n), writing only the 4 KiB pieces that are not zero already:
@@ -416,16 +448,8 @@ static inline void hoc_zero(void *p, size_t n)
 {
     uint8_t *q = p;
     for (size_t at = 0; at < n; at += 4096) {
-        size_t k = n - at < 4096 ? n - at : 4096, i = 0;
-        uint64_t acc = 0;
-        for (; i + 8 <= k; i += 8) {
-            uint64_t w;
-            memcpy(&w, q + at + i, 8);
-            acc |= w;
-        }
-        for (; i < k; i++)
-            acc |= q[at + i];
-        if (acc) memset(q + at, 0, k);
+        size_t k = n - at < 4096 ? n - at : 4096;
+        if (!hoc_zero_piece(q + at, k)) memset(q + at, 0, k);
     }
 }
 
@@ -444,7 +468,9 @@ static inline void hoc_bytes_from_int(uint8_t *dst, size_t k, int64_t v)
  * zeros (how bytes values travel on the wire). */
 static inline size_t hoc_bytes_used(const uint8_t *b, size_t k)
 {
-    while (k >= 8) { /* a large block mostly empty: eight zeros at a time */
+    while (k >= 4096 && hoc_zero_piece(b + k - 4096, 4096)) /* a large block mostly empty */
+        k -= 4096;
+    while (k >= 8) {
         uint64_t w;
         memcpy(&w, b + k - 8, 8);
         if (w) break;

@@ -30,9 +30,13 @@ static int get_varint(const uint8_t *in, size_t n, size_t *i, uint64_t *v)
     return -1;
 }
 
-/* The end of the zero run starting at in[j] (in[j] == 0). */
+/* The end of the zero run starting at in[j] (in[j] == 0): a page at a time
+ * first, as libc's memcmp compares (a large block is mostly one run). */
 static size_t zeros_end(const uint8_t *in, size_t j, size_t n)
 {
+    static const uint8_t zeros[4096];
+    while (j + sizeof zeros <= n && memcmp(in + j, zeros, sizeof zeros) == 0)
+        j += sizeof zeros;
     while (j + 8 <= n) {
         uint64_t w;
         memcpy(&w, in + j, 8);

@@ -159,14 +159,18 @@ int amop_value(const amop_model *m, const uint8_t *v, size_t len, int64_t *out, 
         snprintf(err, errn, "a block is %lld bytes, the value has %zu", (long long)m->block, len);
         return -1;
     }
-    for (size_t i = 0; i < len; i++)
-        if (i != AMOP_AT && v[i] != 0) {
-            snprintf(err, errn,
-                     "the deployed amalgam.ho takes a value as one byte at offset %d (%lld..%lld) "
-                     "with zeros elsewhere; byte %zu is not zero",
-                     AMOP_AT, (long long)m->vlo, (long long)m->vhi - 1, i);
-            return -1;
-        }
+    /* the bytes before and after AT, scanned as hoc_rt's zero runs are (a
+     * byte loop over a 128 KiB write was 3 % of its data server's samples) */
+    size_t before = hoc_bytes_used(v, AMOP_AT),
+           after = hoc_bytes_used(v + AMOP_AT + 1, len - AMOP_AT - 1);
+    if (before || after) {
+        snprintf(err, errn,
+                 "the deployed amalgam.ho takes a value as one byte at offset %d (%lld..%lld) "
+                 "with zeros elsewhere; byte %zu is not zero",
+                 AMOP_AT, (long long)m->vlo, (long long)m->vhi - 1,
+                 after ? AMOP_AT + after : before - 1);
+        return -1;
+    }
     *out = v[AMOP_AT];
     return 0;
 }

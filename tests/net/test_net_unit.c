@@ -812,6 +812,16 @@ static void zrun_tests(void)
     size_t k = hoc_zrun_pack(big, sizeof big, bigp);
     CHECK(k <= 8);
     CHECK(hoc_zrun_unpack(bigp, k, bigo, sizeof bigo) == (long)sizeof big && bigo[0] == 7);
+    /* runs of several pages that start and end off a page boundary (zeros_end
+     * skips a page at a time), and one to the buffer's end */
+    static uint8_t bigo2[1 << 16];
+    const size_t at[] = {1, 4095, 4096, 13000, 13001, 40000, 65534};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++)
+        big[at[i]] = (uint8_t)(i + 1);
+    k = hoc_zrun_pack(big, sizeof big, bigp);
+    CHECK(k <= 64);
+    CHECK(hoc_zrun_unpack(bigp, k, bigo2, sizeof bigo2) == (long)sizeof big &&
+          memcmp(big, bigo2, sizeof big) == 0);
     const uint8_t overlong[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
     CHECK(hoc_zrun_unpack(overlong, sizeof overlong, bigo, sizeof bigo) == -1);
     printf("zero runs: 2000 buffers round-trip, %zu bytes packed to %zu\n", total, small);
