@@ -72,6 +72,9 @@ struct hoc_engine {
     uint64_t rng;
     int nevq, max_events;              /* events queued (all instances); the bound */
     size_t evq_bytes, max_event_bytes; /* their bytes arguments' copies; the bound */
+    uint8_t *tmpl;     /* init's state when the algorithm takes no inputs (init_copy) */
+    uint32_t *tmpl_at; /* the 4 KiB pieces of it that are not zero */
+    size_t ntmpl;
     hoc_engine_stats st;
 };
 
@@ -165,6 +168,7 @@ void hoc_engine_free(hoc_engine *e)
     free(e->buckets), free(e->goahead), free(e->wait), free(e->outbox), free(e->outputs),
         free(e->scratch), free(e->zout), free(e->zin);
     free(e->wire), free(e->heap), free(e->pending), free(e->value), free(e->quiet_q);
+    free(e->tmpl), free(e->tmpl_at);
     free(e);
 }
 
@@ -542,6 +546,60 @@ static bool evict_quiet(hoc_engine *e)
 
 /* A new live instance in its initial state, at round 0, not begun; NULL at
  * max_live (with no quiet instance to free) or out of memory. */
+#define PIECE 4096
+
+static bool piece_zero(const uint8_t *p, size_t n)
+{
+    uint64_t acc = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        acc |= w;
+    }
+    for (; i < n; i++)
+        acc |= p[i];
+    return acc == 0;
+}
+
+/* init of I's state, all zero as create made it, when the algorithm takes
+ * no inputs: init's result then depends only on this engine's id and
+ * parameters (round 0, no oracle), so it is computed once and each state
+ * gets only its nonzero 4 KiB pieces. The generated init reads every piece
+ * to write only those that are not zero (hoc_zero); on fresh memory each
+ * read maps a page, a fault per 4 KiB: most of a restarted Amalgam
+ * machine's start-up (3 MiB a state at 128 KiB blocks). False when this
+ * does not apply (inputs) or memory is short: then init runs as usual. */
+static bool init_copy(hoc_engine *e, Inst *I, const hoc_env *env)
+{
+    const hoc_algo *a = e->a;
+    size_t ss = a->state_size, np = (ss + PIECE - 1) / PIECE;
+    if (a->ninputs > 0 || np > UINT32_MAX) return false;
+    if (!e->tmpl) {
+        uint8_t *t = calloc(1, ss ? ss : 1);
+        uint32_t *at = malloc((np ? np : 1) * sizeof *at);
+        int64_t in[HOC_ENGINE_MAX_INPUTS] = {0};
+        const uint8_t *bin[HOC_ENGINE_MAX_INPUTS] = {0};
+        if (!t || !at) {
+            free(t), free(at);
+            return false;
+        }
+        if (a->init_bytes)
+            a->init_bytes(t, env, in, bin);
+        else
+            a->init(t, env, in);
+        for (size_t p = 0; p < np; p++)
+            if (!piece_zero(t + p * PIECE, ss - p * PIECE < PIECE ? ss - p * PIECE : PIECE))
+                at[e->ntmpl++] = (uint32_t)p;
+        e->tmpl = t, e->tmpl_at = at;
+    }
+    for (size_t k = 0; k < e->ntmpl; k++) {
+        size_t off = (size_t)e->tmpl_at[k] * PIECE;
+        memcpy(I->state + off, e->tmpl + off, ss - off < PIECE ? ss - off : PIECE);
+    }
+    return true;
+}
+
 static Inst *create(hoc_engine *e, uint64_t id, const int64_t *ints, const uint8_t *const *bytes,
                     bool keep_inputs)
 {
@@ -573,9 +631,10 @@ static Inst *create(hoc_engine *e, uint64_t id, const int64_t *ints, const uint8
     if (keep_inputs && e->a->ninputs > 0 && (I->rin = malloc(sizeof *in * (size_t)e->a->ninputs)))
         memcpy(I->rin, in, sizeof *in * (size_t)e->a->ninputs);
     hoc_env env = env_of(e, I, false);
-    if (e->a->init_bytes)
+    bool copied = init_copy(e, I, &env);
+    if (!copied && e->a->init_bytes)
         e->a->init_bytes(I->state, &env, in, bin);
-    else
+    else if (!copied)
         e->a->init(I->state, &env, in);
     if (e->io.restore) e->io.restore(e->io.ctx, id, I->state);
     return I;
