@@ -183,6 +183,9 @@ rebuilt() { # KEY WHAT: restart machine 4 and wait until it rebuilt all it holds
             "after the restart; load average $(cut -d' ' -f1 /proc/loadavg))"
         res amalgam $label "$rb_key" "$3" "$1" "$2" "$rb_ms" "$4" "$5"
         echo "amalgam  $label   $(rb_counts "$tmp/c0" "$tmp/c1" $((stripes / nb)))"
+        # the restarted process's CPU and minor faults so far (its start-up included)
+        awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "amalgam  %s   machine 4: %.2f s CPU (user %.2f, system %.2f), %d minor faults, since its start\n", L, ($12 + $13) / hz, $12 / hz, $13 / hz, $8 }' \
+            L="$label" "/proc/$am4/stat" 2>/dev/null
     else
         [ -n "${BENCH_PERF:-}" ] && { kill -INT $perfpid; wait $perfpid; }
         echo "amalgam  $label   rebuild of machine 4, $rb_what: not done within $RB s"
