@@ -395,7 +395,8 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
                      .app = amw_app,
                      .iteration = io_iteration,
                      .sending = io_sending,
-                     .restore = amw_restore};
+                     /* only the reconfiguration role resumes decisions */
+                     .restore = role == AML_RECONF ? amw_restore : NULL};
     char why[512];
     if (!(gr->hurried = calloc((size_t)per_class + 1, sizeof *gr->hurried))) {
         snprintf(err, errn, "out of memory");

@@ -527,12 +527,19 @@ static void event_tests(void)
     CHECK(hoc_engine_joining(e, 2) && hoc_engine_next_deadline(e) != 30 + 20000);
     CHECK(!((const counter_state *)hoc_engine_state(e, 2))->rejoined);
     CHECK(init && !memcmp(hoc_engine_state(e, 2), init, sizeof *init));
-    free(init);
     CHECK(hoc_engine_event(e, 2, add, (int64_t[]){2}, NULL, 12, NULL, 0) == HOC_EVENT_QUEUED);
     int sends = ev_sends;
     CHECK(feed_counter(e, 2, 2, far, 40) == HOC_RX_OK);
     CHECK(!hoc_engine_joining(e, 2) && hoc_engine_round(e, 2) == far);
     CHECK(((const counter_state *)hoc_engine_state(e, 2))->rejoined);
+    /* exactly what replace leaves in init's state (the engine ran it on its
+     * copy of init's state and took the pieces it changed) */
+    counter_outputs outs = {0};
+    hoc_env envr = {0, 3, far - 1, params, 0};
+    if (init) counter_replaced(init, &envr, NULL, &outs);
+    CHECK(init && init->rejoined && init->tag == 7 &&
+          !memcmp(hoc_engine_state(e, 2), init, sizeof *init));
+    free(init);
     CHECK(ev_sends == sends + 2); /* it began round far: its messages to 1 and 2 */
     CHECK(hoc_engine_get_stats(e)->catchup_rounds == cu && hoc_engine_get_stats(e)->far == 0);
     CHECK(hoc_engine_get_stats(e)->replaced == 1 && nevrec == 1);
