@@ -169,11 +169,13 @@ rebuilt() { # KEY WHAT: restart machine 4 and wait until it rebuilt all it holds
         >"$BENCH_PERF/perf.$label.$rb_key.log" 2>&1 & perfpid=$!; sleep 0.3; }
     rb_start=$(date +%s%3N)
     serve 4
-    if out=$("$LOAD" --cluster "$tmp/am.cluster" --rebuilt 4 --seconds $RB 2>>"$tmp/load.err"); then
+    out=$("$LOAD" --cluster "$tmp/am.cluster" --rebuilt 4 --seconds $RB 2>>"$tmp/load.err")
+    rb_ok=$?
+    [ -n "${BENCH_PERF:-}" ] && for f in "$tmp"/am?.log "$tmp"/reconf.log; do
+        cp "$f" "$BENCH_PERF/$label.$rb_key.${f##*/}"; done
+    if [ $rb_ok -eq 0 ]; then
         [ -n "${BENCH_PERF:-}" ] && { kill -INT $perfpid; wait $perfpid; }
         counters "$tmp/c1"
-        [ -n "${BENCH_PERF:-}" ] && for f in "$tmp"/am?.log "$tmp"/reconf.log; do
-            cp "$f" "$BENCH_PERF/$label.$rb_key.${f##*/}"; done
         set -- $out
         # the server's own figure: when its /metrics says it became whole
         rb_at=$(whole_at)
@@ -188,7 +190,9 @@ rebuilt() { # KEY WHAT: restart machine 4 and wait until it rebuilt all it holds
             L="$label" "/proc/$am4/stat" 2>/dev/null
     else
         [ -n "${BENCH_PERF:-}" ] && { kill -INT $perfpid; wait $perfpid; }
+        counters "$tmp/c1"
         echo "amalgam  $label   rebuild of machine 4, $rb_what: not done within $RB s"
+        echo "amalgam  $label   $(rb_counts "$tmp/c0" "$tmp/c1" $((stripes / nb)))"
         res amalgam $label "$rb_key" not-done 0 $RB n/a n/a n/a
     fi
 }
