@@ -142,11 +142,53 @@ print(sum(tot), *tot)' $(for m in 0 1 2 3 4; do echo $((base + 100 * m + 3 * M +
         echo "n/a 0 0 0 0 0"
 }
 
+counters() { # OUT: the engine counters of every process (/metrics), summed per process
+    python3 -c 'import sys, urllib.request
+names = ["rounds", "timeouts", "hurried", "messages_in", "messages_out", "messages_late", "bytes_in", "bytes_out"]
+with open(sys.argv[1], "w") as out:
+    for port in sys.argv[2:]:
+        try: t = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % port, timeout=5).read().decode()
+        except Exception: t = ""
+        v = [0] * len(names)
+        for l in t.splitlines():
+            for i, n in enumerate(names):
+                if l.startswith("hoc_%s_total{" % n) or l.startswith("hoc_%s_total " % n):
+                    v[i] += int(float(l.split()[-1]))
+        print(port, *v, file=out)' "$1" $(for m in 0 1 2 3 4; do echo $((base + 100 * m + 3 * M + 1)); done) \
+        $((base + 610)) 2>/dev/null
+}
+
+rb_counts() { # BEFORE AFTER: machine 4's rounds and messages per instance, the others' in all
+    python3 -c 'import sys
+b = {l.split()[0]: list(map(int, l.split()[1:])) for l in open(sys.argv[1])}
+a = {l.split()[0]: list(map(int, l.split()[1:])) for l in open(sys.argv[2])}
+ninst = int(sys.argv[3]); ports = list(a)
+d = lambda p: [x - y for x, y in zip(a[p], b.get(p, [0] * len(a[p])))]
+m4 = a[ports[4]]  # a new process: its counters started at 0
+o = [sum(d(p)[i] for p in ports[:4]) for i in range(8)]
+r = d(ports[5])
+print("machine 4 per instance: %.1f rounds (%.1f timed out, %.1f hurried), %.1f messages in, %.1f out,"
+      " %.0f kB in, %.1f late; machines 0-3 in all: %d rounds, %d messages out, %.1f MB out, %d late;"
+      " reconf: %d rounds, %d messages out, %d late"
+      % (m4[0] / ninst, m4[1] / ninst, m4[2] / ninst, m4[3] / ninst, m4[4] / ninst, m4[6] / ninst / 1e3,
+         m4[5] / ninst, o[0], o[4], o[7] / 1e6, o[5], r[0], r[4], r[5]))' "$1" "$2" "$3" 2>/dev/null
+}
+
 rebuilt() { # KEY WHAT: restart machine 4 and wait until it rebuilt all it holds
     rb_key=$1 rb_what=$2
+    counters "$tmp/c0"
+    # BENCH_PERF=DIR: every process's profile during the rebuild (perf record -a -g)
+    [ -n "${BENCH_PERF:-}" ] && { perf record -a ${BENCH_PERF_ARGS:--g -F 499} -o "$BENCH_PERF/perf.$label.$rb_key.data" \
+        >"$BENCH_PERF/perf.$label.$rb_key.log" 2>&1 & perfpid=$!; sleep 0.3; }
     rb_start=$(date +%s%3N)
     serve 4
-    if out=$("$LOAD" --cluster "$tmp/am.cluster" --rebuilt 4 --seconds $RB 2>>"$tmp/load.err"); then
+    out=$("$LOAD" --cluster "$tmp/am.cluster" --rebuilt 4 --seconds $RB 2>>"$tmp/load.err")
+    rb_ok=$?
+    [ -n "${BENCH_PERF:-}" ] && for f in "$tmp"/am?.log "$tmp"/reconf.log; do
+        cp "$f" "$BENCH_PERF/$label.$rb_key.${f##*/}"; done
+    if [ $rb_ok -eq 0 ]; then
+        [ -n "${BENCH_PERF:-}" ] && { kill -INT $perfpid; wait $perfpid; }
+        counters "$tmp/c1"
         set -- $out
         # the server's own figure: when its /metrics says it became whole
         rb_at=$(whole_at)
@@ -155,8 +197,15 @@ rebuilt() { # KEY WHAT: restart machine 4 and wait until it rebuilt all it holds
             "first block after $4 s (the fixed part), then $5 MB/s (its /metrics: whole $rb_ms ms" \
             "after the restart; load average $(cut -d' ' -f1 /proc/loadavg))"
         res amalgam $label "$rb_key" "$3" "$1" "$2" "$rb_ms" "$4" "$5"
+        echo "amalgam  $label   $(rb_counts "$tmp/c0" "$tmp/c1" $((stripes / nb)))"
+        # the restarted process's CPU and minor faults so far (its start-up included)
+        awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "amalgam  %s   machine 4: %.2f s CPU (user %.2f, system %.2f), %d minor faults, since its start\n", L, ($12 + $13) / hz, $12 / hz, $13 / hz, $8 }' \
+            L="$label" "/proc/$am4/stat" 2>/dev/null
     else
+        [ -n "${BENCH_PERF:-}" ] && { kill -INT $perfpid; wait $perfpid; }
+        counters "$tmp/c1"
         echo "amalgam  $label   rebuild of machine 4, $rb_what: not done within $RB s"
+        echo "amalgam  $label   $(rb_counts "$tmp/c0" "$tmp/c1" $((stripes / nb)))"
         res amalgam $label "$rb_key" not-done 0 $RB n/a n/a n/a
     fi
 }

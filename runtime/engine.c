@@ -31,6 +31,7 @@ typedef struct Inst {
     bool quiet;            /* decided, not forwarding: no timers, ends once all peers decided */
     bool joining;          /* started by replacement, waiting for a peer's round (no timers) */
     bool hurry_next;       /* a peer hurried the next round: it ends once begun */
+    bool fresh;            /* its state is still init's, copied (replace_copy) */
     QEv *evq, *evq_tail;   /* events queued for the next phase boundary, in order */
     int64_t *rin;          /* a replacement's int inputs until replace runs (heap), or NULL */
     hoc_set from, from1;   /* heard in this round; buffered for the next */
@@ -72,6 +73,11 @@ struct hoc_engine {
     uint64_t rng;
     int nevq, max_events;              /* events queued (all instances); the bound */
     size_t evq_bytes, max_event_bytes; /* their bytes arguments' copies; the bound */
+    uint8_t *tmpl;     /* init's state when the algorithm takes no inputs (init_copy) */
+    uint32_t *tmpl_at; /* the 4 KiB pieces of it that are not zero */
+    size_t ntmpl;
+    bool *tmpl_nz;     /* by piece: not zero in tmpl */
+    uint8_t *rscratch; /* tmpl again, for a replacement's reset (replace_copy) */
     hoc_engine_stats st;
 };
 
@@ -165,6 +171,7 @@ void hoc_engine_free(hoc_engine *e)
     free(e->buckets), free(e->goahead), free(e->wait), free(e->outbox), free(e->outputs),
         free(e->scratch), free(e->zout), free(e->zin);
     free(e->wire), free(e->heap), free(e->pending), free(e->value), free(e->quiet_q);
+    free(e->tmpl), free(e->tmpl_at), free(e->tmpl_nz), free(e->rscratch);
     free(e);
 }
 
@@ -356,6 +363,7 @@ static void run_events(hoc_engine *e, Inst *I)
     const hoc_algo *a = e->a;
     QEv *q = I->evq;
     I->evq = I->evq_tail = NULL;
+    I->fresh = false;
     while (q) {
         if (halted(e, I)) {
             lose_events(e, I->id, I->round, q);
@@ -396,6 +404,7 @@ static bool update(hoc_engine *e, Inst *I)
     const hoc_round *rd = &a->rounds[I->round % a->nrounds];
     hoc_env env = env_of(e, I, true);
     clear_outputs(e);
+    I->fresh = false;
     rd->update(I->state, &env, I->from, I->box, e->outputs);
     e->st.rounds++;
     fired(e, I, I->round);
@@ -542,6 +551,61 @@ static bool evict_quiet(hoc_engine *e)
 
 /* A new live instance in its initial state, at round 0, not begun; NULL at
  * max_live (with no quiet instance to free) or out of memory. */
+#define PIECE 4096
+
+static bool piece_zero(const uint8_t *p, size_t n)
+{
+    uint64_t acc = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        acc |= w;
+    }
+    for (; i < n; i++)
+        acc |= p[i];
+    return acc == 0;
+}
+
+/* init of I's state, all zero as create made it, when the algorithm takes
+ * no inputs: init's result then depends only on this engine's id and
+ * parameters (round 0, no oracle), so it is computed once and each state
+ * gets only its nonzero 4 KiB pieces. The generated init reads every piece
+ * to write only those that are not zero (hoc_zero); on fresh memory each
+ * read maps a page, a fault per 4 KiB: most of a restarted Amalgam
+ * machine's start-up (3 MiB a state at 128 KiB blocks). False when this
+ * does not apply (inputs) or memory is short: then init runs as usual. */
+static bool init_copy(hoc_engine *e, Inst *I, const hoc_env *env)
+{
+    const hoc_algo *a = e->a;
+    size_t ss = a->state_size, np = (ss + PIECE - 1) / PIECE;
+    if (a->ninputs > 0 || np > UINT32_MAX) return false;
+    if (!e->tmpl) {
+        uint8_t *t = calloc(1, ss ? ss : 1);
+        uint32_t *at = malloc((np ? np : 1) * sizeof *at);
+        bool *nz = calloc(np ? np : 1, sizeof *nz);
+        int64_t in[HOC_ENGINE_MAX_INPUTS] = {0};
+        const uint8_t *bin[HOC_ENGINE_MAX_INPUTS] = {0};
+        if (!t || !at || !nz) {
+            free(t), free(at), free(nz);
+            return false;
+        }
+        if (a->init_bytes)
+            a->init_bytes(t, env, in, bin);
+        else
+            a->init(t, env, in);
+        for (size_t p = 0; p < np; p++)
+            if (!piece_zero(t + p * PIECE, ss - p * PIECE < PIECE ? ss - p * PIECE : PIECE))
+                at[e->ntmpl++] = (uint32_t)p, nz[p] = true;
+        e->tmpl = t, e->tmpl_at = at, e->tmpl_nz = nz;
+    }
+    for (size_t k = 0; k < e->ntmpl; k++) {
+        size_t off = (size_t)e->tmpl_at[k] * PIECE;
+        memcpy(I->state + off, e->tmpl + off, ss - off < PIECE ? ss - off : PIECE);
+    }
+    return true;
+}
+
 static Inst *create(hoc_engine *e, uint64_t id, const int64_t *ints, const uint8_t *const *bytes,
                     bool keep_inputs)
 {
@@ -573,9 +637,11 @@ static Inst *create(hoc_engine *e, uint64_t id, const int64_t *ints, const uint8
     if (keep_inputs && e->a->ninputs > 0 && (I->rin = malloc(sizeof *in * (size_t)e->a->ninputs)))
         memcpy(I->rin, in, sizeof *in * (size_t)e->a->ninputs);
     hoc_env env = env_of(e, I, false);
-    if (e->a->init_bytes)
+    bool copied = init_copy(e, I, &env);
+    I->fresh = copied && !e->io.restore;
+    if (!copied && e->a->init_bytes)
         e->a->init_bytes(I->state, &env, in, bin);
-    else
+    else if (!copied)
         e->a->init(I->state, &env, in);
     if (e->io.restore) e->io.restore(e->io.ctx, id, I->state);
     return I;
@@ -618,6 +684,7 @@ hoc_start_result hoc_engine_resume(hoc_engine *e, uint64_t inst, int64_t round, 
     Inst *I = create(e, inst, NULL, NULL, false);
     if (!I) return HOC_START_FULL;
     memcpy(I->state, state, e->a->state_size); /* init's state is replaced whole */
+    I->fresh = false;
     I->round = round;
     if (ended(e, I)) return HOC_START_OK; /* it had halted */
     begin(e, I, now);
@@ -628,6 +695,37 @@ hoc_start_result hoc_engine_resume(hoc_engine *e, uint64_t inst, int64_t round, 
 hoc_start_result hoc_engine_start(hoc_engine *e, uint64_t inst, uint64_t now)
 {
     return hoc_engine_start_at(e, inst, 0, NULL, NULL, now);
+}
+
+/* A replacement's reset of a state that is still init's (I->fresh): the
+ * generated replace zeroes its fields with hoc_zero, which reads every
+ * page of them, a page fault each on a state whose pages init_copy never
+ * wrote (700 an instance, most of a restarted Amalgam machine's start-up
+ * after init_copy). It runs instead on a copy of init's state kept for
+ * this, whose pages stay mapped, and I gets the pieces that are not zero,
+ * and those init's state had (the reset may zero them); the copy is put
+ * back as init's. The result is the one replace would have left in I.
+ * False when this does not apply or memory is short. */
+static bool replace_copy(hoc_engine *e, Inst *I, const hoc_env *env, const int64_t *in)
+{
+    size_t ss = e->a->state_size, np = (ss + PIECE - 1) / PIECE;
+    if (!I->fresh || !e->tmpl) return false;
+    if (!e->rscratch) {
+        if (!(e->rscratch = malloc(ss ? ss : 1))) return false;
+        memcpy(e->rscratch, e->tmpl, ss);
+    }
+    uint8_t *w = e->rscratch;
+    e->a->replace(w, env, in, e->outputs);
+    for (size_t p = 0; p < np; p++) {
+        size_t off = p * PIECE, len = ss - off < PIECE ? ss - off : PIECE;
+        bool nz = !piece_zero(w + off, len);
+        if (nz || e->tmpl_nz[p]) memcpy(I->state + off, w + off, len);
+        if (e->tmpl_nz[p])
+            memcpy(w + off, e->tmpl + off, len);
+        else if (nz)
+            memset(w + off, 0, len);
+    }
+    return true;
 }
 
 /* I, init'd, is replaced after the update of round - 1 and sits at round
@@ -645,7 +743,8 @@ static void replace_at(hoc_engine *e, Inst *I, int64_t round)
     I->round = round > 0 ? round - 1 : 0;
     hoc_env env = env_of(e, I, false);
     clear_outputs(e);
-    a->replace(I->state, &env, in, e->outputs);
+    if (!replace_copy(e, I, &env, in)) a->replace(I->state, &env, in, e->outputs);
+    I->fresh = false;
     e->st.replaced++;
     fired(e, I, I->round);
     I->round = round;

@@ -110,7 +110,9 @@ typedef struct hoc_engine_io {
     void (*dropped)(void *ctx, int from, uint64_t inst, int64_t round, hoc_drop why);
     /* Optional: a new instance's state right after init, before any round
      * runs, for an embedder that restores what it kept on stable storage
-     * (hoc-kv's x and ts after a restart). */
+     * (hoc-kv's x and ts after a restart). Leave it NULL when there is
+     * nothing to restore: the engine then knows a new state is init's and
+     * resets a replacement's cheaply (engine.c, replace_copy). */
     void (*restore)(void *ctx, uint64_t inst, void *state);
     /* Optional: the instance is about to send round `round`'s messages from
      * this state (before any io.send of that round): the place to make

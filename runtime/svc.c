@@ -268,7 +268,9 @@ static int open_engine(hoc_svc *s, char *err, size_t errn)
                         .lookup = io_lookup,
                         .inputs = io_inputs,
                         .dropped = io_dropped,
-                        .restore = io_restore,
+                        /* none when the service has none: the engine then knows a
+                         * new state is init's (engine.c, replace_copy) */
+                        .restore = s->io.restore ? io_restore : NULL,
                         .begin = io_begin,
                         .event_done = io_event_done};
     s->eng = hoc_engine_new(o->algo, o->id, s->params, &eo, &io);

@@ -78,7 +78,9 @@ typedef struct hoc_svc_io {
      * settled: the place to start instances. */
     void (*iteration)(void *ctx, uint64_t now);
     /* Durability (optional). restore: a new instance's state after init,
-     * before any round runs (put back what stable storage kept). sending:
+     * before any round runs (put back what stable storage kept; NULL when
+     * there is nothing to put back, which spares a replacement's reset its
+     * page faults: engine.c, replace_copy). sending:
      * the instance is about to send round `round`'s messages from state;
      * return true when what they promise is written but not yet synced:
      * they (and every round message and decision after them) are then held

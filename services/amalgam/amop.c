@@ -243,7 +243,8 @@ hoc_set amop_backups(const amop_model *m)
     return b;
 }
 
-hoc_set amop_rebuild_hurry(const amop_model *m, aml_role role, const void *state, int64_t *step)
+hoc_set amop_rebuild_hurry(const amop_model *m, aml_role role, int self, const void *state,
+                           int64_t *step)
 {
     int64_t n = m->params[0];
     hoc_set all = hoc_set_all((int32_t)n);
@@ -259,6 +260,7 @@ hoc_set amop_rebuild_hurry(const amop_model *m, aml_role role, const void *state
     amop_view v;
     amop_view_of(m, state, &v);
     if (role == AML_DATA) return v.live && v.lost ? all & ~hoc_set_one(n - 1) : 0;
+    if (!v.inb) return *step = 2, hoc_set_one(self);
     return v.inb && v.plost ? hoc_set_all((int32_t)m->g) : 0;
 }
 

@@ -103,17 +103,22 @@ bool amop_idle_fwd(const amop_model *m, const void *state, int64_t round);
 /* The pids of an instance's backups (g .. n-2): the processes whose `fwd`
  * only its timeout ends when every window is idle. */
 hoc_set amop_backups(const amop_model *m);
-/* Whom a server of role `role` with this state hurries in `fwd` rounds
- * (hoc_svc_hurry), or nobody: the reconfiguration role replacing a server
- * (its request is all anyone needs of that round), every peer; a data
- * server rebuilding its blocks (its snapshot requests are out), every
- * server; a parity server or witness rebuilding its rows, the data
- * servers. Each step of a replacement and rebuild then takes a round trip,
- * not an idle round's timeout (docs/amalgam.md, "Pacing"). *step names the
- * step (the reconfiguration role's mode, pid and epoch; a rebuild is one
- * step), so that a step is hurried a few times only: one whose answers
- * cannot come (a machine down) must not spin its instance. */
-hoc_set amop_rebuild_hurry(const amop_model *m, aml_role role, const void *state, int64_t *step);
+/* Whom a server of role `role` (pid `self`) with this state hurries in
+ * `fwd` rounds (hoc_svc_hurry), or nobody: the reconfiguration role
+ * replacing a server (its request is all anyone needs of that round), every
+ * peer; a data server rebuilding its blocks (its snapshot requests are
+ * out), every server; a parity server or witness rebuilding its rows, the
+ * data servers; a backup not yet admitted, itself alone (a newcomer that
+ * waits out its `fwd` timeouts can run a round behind its peers for good,
+ * its join late at the service every phase; ending its own `fwd` early puts
+ * it ahead, and its peers catch up). Each step of a replacement and rebuild
+ * then takes a round trip, not an idle round's timeout (docs/amalgam.md,
+ * "Pacing"). *step names the step (the reconfiguration role's mode, pid and
+ * epoch; a rebuild is one step, a newcomer's wait another), so that a step
+ * is hurried a few times only: one whose answers cannot come (a machine
+ * down) must not spin its instance. */
+hoc_set amop_rebuild_hurry(const amop_model *m, aml_role role, int self, const void *state,
+                           int64_t *step);
 /* The reconfiguration role's standing in an instance (pid n-1's state):
  * what it does, the pid it replaces (-1: none) and that pid's epoch. */
 void amop_reconf_of(const amop_model *m, const void *state, amop_ask *mode, int *who,

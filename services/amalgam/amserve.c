@@ -299,8 +299,12 @@ static void on_synced(void *ctx, int err)
 
 /* The `fwd` rounds of a step of a replacement or rebuild hurried at most
  * (amop_rebuild_hurry): a step takes one round trip when its answers come;
- * when they cannot, the instance goes back to the idle pace. */
-#define AMS_HURRIES 3
+ * when they cannot, the instance goes back to the idle pace. Five, not
+ * three: a Stop whose first answers came late (the 320 instances of a
+ * restarted machine all replaced at once) fell back to the idle pace, and
+ * the step took 150 to 300 ms instead of 25 to 60 (docs/deploy.md,
+ * "Rebuild rate, in step"). */
+#define AMS_HURRIES 5
 
 /* An instance's hurries: the last round hurried, the step, how often. */
 typedef struct ams_hurry {
@@ -322,7 +326,7 @@ static void hurry_rebuilds(ams_group *gr)
     for (int64_t i = gr->cls; i < s->ninst; i += s->c.geo.machines, h++) {
         const void *st = ams_state(gr, (uint64_t)i);
         int64_t r = hoc_engine_round(e, (uint64_t)i), step = 0;
-        hoc_set to = st ? amop_rebuild_hurry(&s->model, gr->role, st, &step) : 0;
+        hoc_set to = st ? amop_rebuild_hurry(&s->model, gr->role, gr->pid, st, &step) : 0;
         if (step != h->step || !to) h->step = to ? step : 0, h->n = 0;
         if (!to || r % s->model.a->nrounds != s->model.fwd || r <= h->round || h->n >= AMS_HURRIES)
             continue;
@@ -391,7 +395,8 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
                      .app = amw_app,
                      .iteration = io_iteration,
                      .sending = io_sending,
-                     .restore = amw_restore};
+                     /* only the reconfiguration role resumes decisions */
+                     .restore = role == AML_RECONF ? amw_restore : NULL};
     char why[512];
     if (!(gr->hurried = calloc((size_t)per_class + 1, sizeof *gr->hurried))) {
         snprintf(err, errn, "out of memory");

@@ -1,7 +1,8 @@
 /* test_net_unit.c: the round engine on the generated OTR and LastVoting
  * code (late, future and duplicate messages, timeouts, catch-up, forwarding,
  * the live bound, an in-memory cluster with loss and reordering), events and
- * start by replacement on tests/net/counter.ho (at the boundary a catch-up
+ * start by replacement on tests/net/counter.ho (a new state equal to
+ * init's, which the engine copies in by its nonzero pieces; at the boundary a catch-up
  * crosses, joining 3 * 2^20 rounds ahead at no cost, a halt dropping the
  * events behind it), the wire
  * format's decoder (truncations, corruptions, random bytes), zero-run
@@ -503,6 +504,12 @@ static void event_tests(void)
     int quit = hoc_engine_event_index(&counter_algo, "quit");
     /* catching up over a boundary hands the event over there: round 1 */
     CHECK(hoc_engine_start(e, 1, 0) == HOC_START_OK);
+    /* a new state is init's (the engine copies the nonzero pieces of init's
+     * state, made once, into each: tag lies past the 256 KiB blob) */
+    counter_state *init = calloc(1, sizeof *init);
+    hoc_env env0 = {0, 3, 0, params, 0};
+    if (init) counter_init(init, &env0, NULL);
+    CHECK(init && init->tag == 7 && !memcmp(hoc_engine_state(e, 1), init, sizeof *init));
     CHECK(hoc_engine_event(e, 1, add, (int64_t[]){5}, NULL, 11, NULL, 0) == HOC_EVENT_QUEUED);
     CHECK(hoc_engine_events_queued(e) == 1);
     CHECK(feed_counter(e, 1, 1, 0, 10) == HOC_RX_OK && nevrec == 0); /* round 0: no boundary */
@@ -519,11 +526,20 @@ static void event_tests(void)
     CHECK(hoc_engine_start_replaced(e, 2, HOC_ENGINE_JOIN, NULL, NULL, 30) == HOC_START_OK);
     CHECK(hoc_engine_joining(e, 2) && hoc_engine_next_deadline(e) != 30 + 20000);
     CHECK(!((const counter_state *)hoc_engine_state(e, 2))->rejoined);
+    CHECK(init && !memcmp(hoc_engine_state(e, 2), init, sizeof *init));
     CHECK(hoc_engine_event(e, 2, add, (int64_t[]){2}, NULL, 12, NULL, 0) == HOC_EVENT_QUEUED);
     int sends = ev_sends;
     CHECK(feed_counter(e, 2, 2, far, 40) == HOC_RX_OK);
     CHECK(!hoc_engine_joining(e, 2) && hoc_engine_round(e, 2) == far);
     CHECK(((const counter_state *)hoc_engine_state(e, 2))->rejoined);
+    /* exactly what replace leaves in init's state (the engine ran it on its
+     * copy of init's state and took the pieces it changed) */
+    counter_outputs outs = {0};
+    hoc_env envr = {0, 3, far - 1, params, 0};
+    if (init) counter_replaced(init, &envr, NULL, &outs);
+    CHECK(init && init->rejoined && init->tag == 7 &&
+          !memcmp(hoc_engine_state(e, 2), init, sizeof *init));
+    free(init);
     CHECK(ev_sends == sends + 2); /* it began round far: its messages to 1 and 2 */
     CHECK(hoc_engine_get_stats(e)->catchup_rounds == cu && hoc_engine_get_stats(e)->far == 0);
     CHECK(hoc_engine_get_stats(e)->replaced == 1 && nevrec == 1);
