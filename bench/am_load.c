@@ -26,6 +26,7 @@
  * (the fixed part) and the MB/s of the rest; exit 1 if S seconds pass first. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@
 
 #include "amclient.h"
 #include "amcluster.h"
+#include "hoc_rt.h"
 #include "amlayout.h"
 #include "bench_dial.h"
 
@@ -101,7 +103,8 @@ static void *am_worker(void *arg)
     long cap = 1 << 16;
     int64_t *mine = malloc(sizeof *mine * (size_t)cap);
     uint8_t *v = calloc(1, (size_t)c->block), *old = malloc((size_t)c->block);
-    uint8_t *want = calloc((size_t)cap, 1), *known = calloc((size_t)cap, 1);
+    uint64_t *want = calloc((size_t)cap, sizeof *want);
+    uint8_t *known = calloc((size_t)cap, 1);
     if (!cl || !mine || !v || !old || !want || !known) {
         snprintf(w->err, sizeof w->err, "out of memory");
         goto out;
@@ -132,18 +135,21 @@ static void *am_worker(void *arg)
         record(w, now() - t0);
         /* a block has one writer here: from its second op on, the old value
          * a reply carries must be the one this connection left there */
-        size_t z = 1;
-        while (z < (size_t)c->block && old[z] == 0)
-            z++;
-        if (known[at] && (old[0] != want[at] || z != (size_t)c->block)) {
+        /* (its first 8 bytes a little-endian integer, ADD's, zeros after) */
+        size_t head = c->block < 8 ? (size_t)c->block : 8;
+        uint64_t was = 0;
+        for (size_t i = head; i-- > 0;)
+            was = was << 8 | old[i];
+        bool zeros = hoc_bytes_used(old + head, (size_t)c->block - head) == 0;
+        if (known[at] && (was != want[at] || !zeros)) {
             snprintf(w->err, sizeof w->err,
-                     "stripe %lld shard %d: the reply's old block starts %02x (zeros after it: "
-                     "%s), this connection left %02x",
-                     (long long)(b / c->geo.g), (int)(b % c->geo.g), old[0],
-                     z == (size_t)c->block ? "yes" : "no", want[at]);
+                     "stripe %lld shard %d: the reply's old block starts with %llu (zeros after "
+                     "it: %s), this connection left %llu",
+                     (long long)(b / c->geo.g), (int)(b % c->geo.g), (unsigned long long)was,
+                     zeros ? "yes" : "no", (unsigned long long)want[at]);
             w->errors++;
         }
-        want[at] = cmd[3] == 'W' ? v[0] : cmd[3] == 'X' ? old[0] ^ v[0] : (uint8_t)(old[0] + v[0]);
+        want[at] = cmd[3] == 'W' ? v[0] : cmd[3] == 'X' ? was ^ v[0] : was + v[0];
         known[at] = 1;
     }
 out:
