@@ -12,8 +12,11 @@
  * --skip-machine M (Amalgam: leave out the blocks whose data server is
  * machine M, which is down). Amalgam ops go through amclient
  * (services/amalgam/amclient.h); a write's operand is a whole block, an
- * XOR's too, an ADD's a number. The kv's ops are SET and CAS with values of
- * --size bytes (its only read-modify-write that carries a value). The one
+ * XOR's too (each a new block of pseudo-random bytes; --values zeros: one
+ * byte and zeros, as the first benchmarks wrote, which zero runs carry
+ * cheaply), an ADD's a number. The kv's ops are SET and CAS with values of
+ * --size bytes (a random body, its first byte counting; zeros with
+ * --values zeros) (its only read-modify-write that carries a value). The one
  * connection writing a block or key checks every reply it can (an op's old
  * block against what it left there, a CAS that must succeed): a mismatch
  * counts as an error. Prints one line: ops/s, p50 and p99 latency in ms,
@@ -26,6 +29,7 @@
  * (the fixed part) and the MB/s of the rest; exit 1 if S seconds pass first. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +49,7 @@
 
 typedef struct opts {
     const char *cluster, *kv, *mix;
-    long conns, seconds, blocks, size, skip, rebuilt, fill;
+    long conns, seconds, blocks, size, skip, rebuilt, fill, zeros;
 } opts;
 
 typedef struct worker {
@@ -94,20 +98,53 @@ static long my_blocks(const worker *w, int64_t *out, long cap)
     return n;
 }
 
+/* Fills p[0..n) with pseudo-random bytes from seed (xorshift64). */
+static void random_bytes(uint8_t *p, size_t n, uint64_t seed)
+{
+    uint64_t x = seed * 0x9e3779b97f4a7c15ull | 1;
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        p[i] = (uint8_t)(x >> 24);
+    }
+}
+
+/* What op cmd with operand v (ADD: the number add) makes of block b[0..bl). */
+static void am_apply(const char *cmd, uint8_t *b, const uint8_t *v, uint64_t add, size_t bl)
+{
+    if (cmd[3] == 'W') {
+        memcpy(b, v, bl);
+    } else if (cmd[3] == 'X') {
+        for (size_t i = 0; i < bl; i++)
+            b[i] ^= v[i];
+    } else { /* ADD at offset 0: a little-endian integer of 8 bytes (or the block's) */
+        uint64_t carry = 0;
+        for (size_t i = 0; i < bl && i < 8; i++) {
+            uint64_t sum = (uint64_t)b[i] + (add >> (8 * i) & 0xff) + carry;
+            b[i] = (uint8_t)sum;
+            carry = sum >> 8;
+        }
+    }
+}
+
 static void *am_worker(void *arg)
 {
     worker *w = arg;
     const amc_cluster *c = w->c;
+    size_t bl = (size_t)c->block;
     amcl *cl = amcl_new(c, 10000);
     long cap = 1 << 16;
     int64_t *mine = malloc(sizeof *mine * (size_t)cap);
-    uint8_t *v = calloc(1, (size_t)c->block), *old = malloc((size_t)c->block);
-    uint8_t *want = calloc((size_t)cap, 1), *known = calloc((size_t)cap, 1);
-    if (!cl || !mine || !v || !old || !want || !known) {
-        snprintf(w->err, sizeof w->err, "out of memory");
+    uint8_t *v = calloc(1, bl), *old = malloc(bl), *pool = malloc(2 * bl), *shadow = NULL;
+    uint8_t *known = calloc((size_t)cap, 1);
+    long n = mine ? my_blocks(w, mine, cap) : 0;
+    /* what this connection left in each of its blocks (each has one writer) */
+    if (n > 0 && (size_t)n <= (SIZE_MAX / 2) / bl) shadow = calloc((size_t)n, bl);
+    if (!cl || !mine || !v || !old || !pool || !known || (n > 0 && !shadow)) {
+        snprintf(w->err, sizeof w->err, "out of memory (%ld blocks of %zu bytes)", n, bl);
+        w->errors++;
         goto out;
     }
-    long n = my_blocks(w, mine, cap);
+    random_bytes(pool, 2 * bl, (uint64_t)w->id + 1);
     const char *cmd = !strcmp(w->o->mix, "xor")   ? "AM.XOR"
                       : !strcmp(w->o->mix, "add") ? "AM.ADD"
                                                   : "AM.WRITE";
@@ -115,12 +152,18 @@ static void *am_worker(void *arg)
     for (long k = 0; n > 0 && (w->o->fill ? k < n : now() < w->stop); k++) {
         long at = w->o->fill ? k : (long)(rand_r(&seed) % (unsigned)n);
         int64_t b = mine[at];
-        char num[8];
+        char num[24];
         const uint8_t *args[1] = {v};
-        size_t lens[1] = {(size_t)c->block};
-        v[0] = (uint8_t)(1 + k % 255);
+        size_t lens[1] = {bl};
+        uint64_t add = (uint64_t)(1 + k % 255);
+        if (w->o->zeros) { /* one byte and zeros, the blocks of the first benchmarks */
+            v[0] = (uint8_t)add;
+        } else { /* a new block of random bytes: a window of the pool, then k */
+            memcpy(v, pool + rand_r(&seed) % bl, bl);
+            memcpy(v, &k, bl < sizeof k ? bl : sizeof k);
+        }
         if (cmd[3] == 'A') { /* ADD takes a number */
-            lens[0] = (size_t)snprintf(num, sizeof num, "%d", v[0]);
+            lens[0] = (size_t)snprintf(num, sizeof num, "%llu", (unsigned long long)add);
             args[0] = (const uint8_t *)num;
         }
         double t0 = now();
@@ -131,25 +174,26 @@ static void *am_worker(void *arg)
             continue;
         }
         record(w, now() - t0);
-        /* a block has one writer here: from its second op on, the old value
-         * a reply carries must be the one this connection left there */
-        /* (scanned as the servers scan blocks: a byte loop here was 20 of
-         * this process's 160 µs an op at 128 KiB, on cores the servers share) */
-        bool zeros = hoc_bytes_used(old + 1, (size_t)c->block - 1) == 0;
-        if (known[at] && (old[0] != want[at] || !zeros)) {
+        /* from a block's second op on, the old value a reply carries must be
+         * the one this connection left there */
+        uint8_t *mineb = shadow + (size_t)at * bl;
+        if (known[at] && memcmp(old, mineb, bl) != 0) {
+            size_t d = 0;
+            while (old[d] == mineb[d])
+                d++;
             snprintf(w->err, sizeof w->err,
-                     "stripe %lld shard %d: the reply's old block starts %02x (zeros after it: "
-                     "%s), this connection left %02x",
-                     (long long)(b / c->geo.g), (int)(b % c->geo.g), old[0], zeros ? "yes" : "no",
-                     want[at]);
+                     "stripe %lld shard %d: the reply's old block differs at byte %zu (%02x) from "
+                     "what this connection left there (%02x)",
+                     (long long)(b / c->geo.g), (int)(b % c->geo.g), d, old[d], mineb[d]);
             w->errors++;
         }
-        want[at] = cmd[3] == 'W' ? v[0] : cmd[3] == 'X' ? old[0] ^ v[0] : (uint8_t)(old[0] + v[0]);
+        memcpy(mineb, old, bl);
+        am_apply(cmd, mineb, v, add, bl);
         known[at] = 1;
     }
 out:
     amcl_free(cl);
-    free(mine), free(v), free(old), free(want), free(known);
+    free(mine), free(v), free(old), free(pool), free(shadow), free(known);
     return NULL;
 }
 
@@ -191,6 +235,10 @@ static void *kv_worker(void *arg)
     size_t vs = (size_t)w->o->size, cap = 2 * vs + 256;
     char *buf = malloc(cap), *in = malloc(vs + 256), key[32];
     uint8_t *cur = calloc(1, vs), *next = calloc(1, vs);
+    if (cur && next && !w->o->zeros) { /* a random body (the kv stores bytes as they come) */
+        random_bytes(cur, vs, (uint64_t)w->id + 1);
+        memcpy(next, cur, vs);
+    }
     int fd = bench_dial(w->kvaddr[w->id % w->nkv]);
     int cas = !strcmp(w->o->mix, "cas");
     long nkeys = w->o->blocks / w->o->conns;
@@ -318,6 +366,7 @@ static int usage(void)
             "usage: bench-am-load --cluster FILE [--mix write|xor|add] | --kv HOST:PORT[,...] "
             "--size BYTES [--mix set|cas]\n"
             "       [--conns N] [--seconds S] [--blocks K] [--fill 0|1] [--skip-machine M]\n"
+            "       [--values random|zeros]\n"
             "       bench-am-load --cluster FILE --rebuilt M [--seconds S]\n");
     return 2;
 }
@@ -352,6 +401,8 @@ int main(int argc, char **argv)
             o.rebuilt = n;
         else if (!strcmp(a, "--fill") && isnum && n >= 0 && n <= 1)
             o.fill = n;
+        else if (!strcmp(a, "--values") && (!strcmp(v, "random") || !strcmp(v, "zeros")))
+            o.zeros = !strcmp(v, "zeros");
         else
             return usage();
         i++;

@@ -38,7 +38,16 @@ procs = {}  # name -> Popen: everything this script started
 
 
 def block_of(v):
-    return amlocal.block_of(v, BLOCK)
+    """v's block: v itself (any bytes), or an int v as its first byte."""
+    return v if isinstance(v, bytes) else amlocal.block_of(v, BLOCK)
+
+
+def add_at(blk, n, at):
+    """AM.ADD's result: n plus the little-endian integer of the 8 bytes
+    from byte at (those past the block's end cut), mod 2^64."""
+    k = min(8, BLOCK - at)
+    v = (int.from_bytes(blk[at:at + k], "little") + n) % (1 << (8 * k))
+    return blk[:at] + v.to_bytes(k, "little") + blk[at + k:]
 
 
 def data_machine(b, s):
@@ -94,29 +103,29 @@ class Client(threading.Thread):
 
     def one(self, b, s):
         rec = self.record
-        old = rec[(b, s)]
+        old = block_of(rec[(b, s)])  # blocks of random bytes
         k = "read" if self.mode == "read" else self.rng.choice(["write", "write", "read", "read", "add", "xor", "cas"])
         if k == "read":
             r = self.op(b, s, "AM.READ", b, s)
             new = old
         elif k == "write":
-            new = self.rng.randrange(256)
-            r = self.op(b, s, "AM.WRITE", b, s, block_of(new))
-        elif k == "add":
-            n = self.rng.randrange(256)
-            new = (old + n) % 256
-            r = self.op(b, s, "AM.ADD", b, s, n)
+            new = self.rng.randbytes(BLOCK)
+            r = self.op(b, s, "AM.WRITE", b, s, new)
+        elif k == "add":  # an 8-byte counter at a random offset (the last ones cut)
+            n, at = self.rng.randrange(1 << 40), self.rng.randrange(BLOCK)
+            new = add_at(old, n, at)
+            r = self.op(b, s, "AM.ADD", b, s, n, at)
         elif k == "xor":
-            x = self.rng.randrange(256)
-            new = old ^ x
-            r = self.op(b, s, "AM.XOR", b, s, block_of(x))
+            x = self.rng.randbytes(BLOCK)
+            new = bytes(p ^ q for p, q in zip(old, x))
+            r = self.op(b, s, "AM.XOR", b, s, x)
         else:  # a CAS that succeeds or fails, by a coin: the record knows which
-            exp = old if self.rng.random() < 0.5 else (old + 1) % 256
-            nv = self.rng.randrange(256)
+            exp = old if self.rng.random() < 0.5 else add_at(old, 1, 0)
+            nv = self.rng.randbytes(BLOCK)
             new = nv if exp == old else old
-            r = self.op(b, s, "AM.CAS", b, s, block_of(exp), block_of(nv))
-        if r != ("bulk", block_of(old)):
-            self.stats.error(f"{k} {b}.{s}: reply {r[0]} {r[1][:8]!r}, the client's record says {old}")
+            r = self.op(b, s, "AM.CAS", b, s, exp, nv)
+        if r != ("bulk", old):
+            self.stats.error(f"{k} {b}.{s}: reply {r[0]} {r[1][:8]!r}, the client's record says {old[:8]!r}")
             return
         rec[(b, s)] = new  # acknowledged: recorded
         self.stats.count(k)
@@ -126,8 +135,8 @@ class Client(threading.Thread):
             for b, s in self.fill:
                 if self.stop.is_set():
                     break
-                v = self.rng.randrange(1, 256)
-                r = self.op(b, s, "AM.WRITE", b, s, block_of(v))
+                v = self.rng.randbytes(BLOCK)
+                r = self.op(b, s, "AM.WRITE", b, s, v)
                 if r != ("bulk", block_of(self.record[(b, s)])):
                     self.stats.error(f"write {b}.{s}: reply {r[0]}, the client's record says {self.record[(b, s)]}")
                 else:
@@ -253,7 +262,7 @@ def main():
         record = {k: 0 for k in blocks}  # every block starts as zeros
         owned = {i: [k for j, k in enumerate(blocks) if j % CLIENTS == i] for i in range(CLIENTS)}
         stats = Stats()
-        print(f"workload: {CLIENTS} clients, each owning a quarter of the blocks: writes, reads, ADD, XOR, CAS; "
+        print(f"workload: {CLIENTS} clients, each owning a quarter of the blocks: random-byte writes, reads, ADD at offsets, XOR, CAS; "
               f"every reply checked against the client's record", flush=True)
         n1, e1 = run_phase("all machines up", t_work, ports, owned, record, stats, "mixed", tty, fill=owned)
         if stats.errors:
@@ -362,7 +371,7 @@ def main():
               f"  parity             {stripes - len(parity_bad)} of {stripes} stripes verify\n"
               f"  result             {'OK' if ok else 'FAILED'} in {time.time() - t_start:.1f} s", flush=True)
         for k in wrong[:5]:
-            print(f"  block {k[0]}.{k[1]} differs from the record ({record[k]})")
+            print(f"  block {k[0]}.{k[1]} differs from the record ({block_of(record[k])[:8]!r}...)")
         for b, why in parity_bad[:5]:
             print(f"  stripe {b}: {why}")
     except SystemExit as e:

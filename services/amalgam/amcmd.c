@@ -1,6 +1,7 @@
 /* amcmd.c: `amalgam serve`, `amalgam reconf` and `amalgam cli` (amcmd.h). */
 #include "amcmd.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,7 +125,32 @@ static const struct {
            {"add", 1, "AM.ADD"},   {"cas", 2, "AM.CAS"},     {"decode", 0, NULL},
            {"verify", -1, NULL}};
 
-/* An op's operand: TEXT padded with zeros to a block, or ADD's number as is. */
+/* A file's bytes ("-": standard input) into out[0..bl), zeros after: 0, or
+ * -1 with err (unreadable, or longer than a block). */
+static int read_operand(const char *path, size_t bl, uint8_t *out, char *err, size_t errn)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errn, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    memset(out, 0, bl);
+    (void)fread(out, 1, bl, f);
+    int more = fgetc(f), bad = ferror(f);
+    if (f != stdin) fclose(f);
+    if (bad) {
+        snprintf(err, errn, "%s: cannot read it", path);
+        return -1;
+    }
+    if (more != EOF) {
+        snprintf(err, errn, "%s: more than a block (%zu bytes)", path, bl);
+        return -1;
+    }
+    return 0;
+}
+
+/* An op's operand: TEXT padded with zeros to a block, @FILE the file's
+ * bytes padded so, or ADD's numbers (N, OFFSET) as they are. */
 static int operand(const char *cmd, const char *text, size_t bl, uint8_t *out, size_t *len,
                    char *err, size_t errn)
 {
@@ -134,13 +160,14 @@ static int operand(const char *cmd, const char *text, size_t bl, uint8_t *out, s
         *len = n < bl ? n : bl;
         return 0;
     }
+    *len = bl;
+    if (text[0] == '@') return read_operand(text + 1, bl, out, err, errn);
     if (n > bl) {
         snprintf(err, errn, "TEXT has %zu bytes, a block %zu", n, bl);
         return -1;
     }
     memset(out, 0, bl);
     memcpy(out, text, n);
-    *len = bl;
     return 0;
 }
 
@@ -149,13 +176,15 @@ static int cli_usage(bool help, const hoc_opt *t, const char *err)
     if (err[0]) fprintf(stderr, "amalgam cli: %s\n", err);
     fprintf(help ? stdout : stderr,
             "usage: amalgam cli --cluster FILE read STRIPE SHARD\n"
-            "       amalgam cli --cluster FILE write|xor STRIPE SHARD TEXT\n"
-            "       amalgam cli --cluster FILE add STRIPE SHARD N\n"
+            "       amalgam cli --cluster FILE write|xor STRIPE SHARD TEXT|@FILE\n"
+            "       amalgam cli --cluster FILE add STRIPE SHARD N [OFFSET]\n"
             "       amalgam cli --cluster FILE cas STRIPE SHARD EXPECTED NEW\n"
             "       amalgam cli --cluster FILE decode STRIPE SHARD\n"
             "       amalgam cli --cluster FILE verify STRIPE\n"
             "Blocks print in hex, trailing zeros left out; TEXT is a block's bytes, zeros\n"
-            "after. write, xor, add and cas print the block's old value once committed.\n"
+            "after, @FILE a file's (@- standard input). add adds N to the 8-byte\n"
+            "little-endian integer at byte OFFSET (default 0). write, xor, add and cas\n"
+            "print the block's old value once committed.\n"
             "verify checks the stripe's parity rows against its data blocks (exit 1 if\n"
             "they differ); decode rebuilds the block from the rest of its stripe (ISA-L),\n"
             "without its data server.\n");
@@ -179,7 +208,9 @@ int amcmd_cli(int argc, char **argv)
     char err[2048] = "";
     if (hoc_opt_parse(t, argc, argv, pos, 6, &npos, err, sizeof err) == 0 && !help) {
         for (int i = 0; path && npos >= 1 && i < (int)(sizeof CLI / sizeof CLI[0]); i++)
-            if (strcmp(pos[0], CLI[i].name) == 0 && npos == 3 + CLI[i].nops) k = i;
+            if (strcmp(pos[0], CLI[i].name) == 0 &&
+                (npos == 3 + CLI[i].nops || (!strcmp(pos[0], "add") && npos == 5)))
+                k = i;
         if (k < 0) snprintf(err, sizeof err, "expected --cluster FILE and one command");
     }
     if (help || err[0]) return cli_usage(help, t, err);
@@ -206,11 +237,11 @@ int amcmd_cli(int argc, char **argv)
         const uint8_t *v[2] = {blk + bl, blk + 2 * bl};
         size_t vl[2] = {0, 0};
         int bad = 0;
-        for (int i = 0; i < CLI[k].nops && !bad; i++)
+        int nops = npos - 3; /* add's OFFSET is optional */
+        for (int i = 0; i < nops && !bad; i++)
             bad = operand(CLI[k].cmd, pos[3 + i], bl, blk + bl * (size_t)(1 + i), &vl[i], err,
                           sizeof err);
-        if (!bad &&
-            amcl_op(cl, CLI[k].cmd, b, (int)s, CLI[k].nops, v, vl, blk, err, sizeof err) == 0)
+        if (!bad && amcl_op(cl, CLI[k].cmd, b, (int)s, nops, v, vl, blk, err, sizeof err) == 0)
             print_block(blk, bl), rc = 0;
     } else if (strcmp(CLI[k].name, "decode") == 0) {
         if (amst_decode(cl, &c, b, (int)s, blk, err, sizeof err) == 0) print_block(blk, bl), rc = 0;

@@ -176,7 +176,7 @@ static void cmd_op(amf_conn *c, const amr_req *q)
     w->conn = c;
     w->ded = ded;
     c->busy = true;
-    if (ams_submit_op(gr, (uint64_t)q->inst, q->args, w, err, sizeof err)) {
+    if (ams_submit_op(gr, (uint64_t)q->inst, q->args, q->bytes, w, err, sizeof err)) {
         if (ded) amd_abort(&s->dedup, ded - 1);
         free(w);
         c->busy = false;

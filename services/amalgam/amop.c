@@ -29,7 +29,10 @@ static int find_op(amop_model *m)
     const hoc_algo *a = m->a;
     for (int i = 0; i < a->nevents; i++) {
         const hoc_event *e = &a->events[i];
-        if (strcmp(e->name, "op") != 0 || e->nargs != 4 || e->args[0].kind != HOC_K_ENUM) continue;
+        if (strcmp(e->name, "op") != 0 || e->nargs != 5 || e->args[0].kind != HOC_K_ENUM ||
+            e->args[2].kind != HOC_K_BYTES || e->args[2].count != (uint32_t)m->block ||
+            e->args[3].kind != HOC_K_BYTES || e->args[3].count != (uint32_t)m->block)
+            continue;
         for (int k = 0; k < AMOP_NKINDS; k++) {
             m->kind[k] = -1;
             for (uint32_t j = 0; j < e->args[0].enum_count; j++)
@@ -152,46 +155,39 @@ int amop_model_init(amop_model *m, const hoc_algo *a, int64_t block, int64_t per
     return 0;
 }
 
-int amop_value(const amop_model *m, const uint8_t *v, size_t len, int64_t *out, char *err,
-               size_t errn)
+int amop_value(const amop_model *m, size_t len, char *err, size_t errn)
 {
-    if (len != (size_t)m->block) {
-        snprintf(err, errn, "a block is %lld bytes, the value has %zu", (long long)m->block, len);
-        return -1;
-    }
-    /* the bytes before and after AT, scanned as hoc_rt's zero runs are (a
-     * byte loop over a 128 KiB write was 3 % of its data server's samples) */
-    size_t before = hoc_bytes_used(v, AMOP_AT),
-           after = hoc_bytes_used(v + AMOP_AT + 1, len - AMOP_AT - 1);
-    if (before || after) {
-        snprintf(err, errn,
-                 "the deployed amalgam.ho takes a value as one byte at offset %d (%lld..%lld) "
-                 "with zeros elsewhere; byte %zu is not zero",
-                 AMOP_AT, (long long)m->vlo, (long long)m->vhi - 1,
-                 after ? AMOP_AT + after : before - 1);
-        return -1;
-    }
-    *out = v[AMOP_AT];
-    return 0;
+    if (len == (size_t)m->block) return 0;
+    snprintf(err, errn, "a block is %lld bytes, the value has %zu", (long long)m->block, len);
+    return -1;
 }
 
-int amop_args(const amop_model *m, amop_kind k, int b, int64_t x, int64_t y, int64_t *args,
-              char *err, size_t errn)
+int amop_args(const amop_model *m, amop_kind k, int b, int64_t x, const uint8_t *bx,
+              const uint8_t *by, int64_t at, int64_t *args, const uint8_t **bytes, char *err,
+              size_t errn)
 {
     if (b < 0 || b >= m->per_inst || b >= 4) {
         snprintf(err, errn, "block %d is outside the instance's 0..%lld", b,
                  (long long)m->per_inst - 1);
         return -1;
     }
-    if (x < m->vlo || x >= m->vhi || y < m->vlo || y >= m->vhi) {
-        snprintf(err, errn, "an operand is outside %lld..%lld", (long long)m->vlo,
+    if (x < m->vlo || x >= m->vhi) {
+        snprintf(err, errn, "ADD takes a whole number in %lld..%lld", (long long)m->vlo,
                  (long long)m->vhi - 1);
         return -1;
     }
+    if (at < 0 || at >= m->block) {
+        snprintf(err, errn, "an offset is in 0..%lld", (long long)m->block - 1);
+        return -1;
+    }
+    for (int i = 0; i < AMOP_MAX_ARGS; i++)
+        args[i] = 0, bytes[i] = NULL;
     args[0] = m->kind[k];
     args[1] = (int64_t)1 << b; /* mask: this block alone */
-    args[2] = x;
-    args[3] = y;
+    args[2] = bx ? 0 : x;      /* an int stands for a block: its bytes, then zeros */
+    bytes[2] = bx;
+    bytes[3] = by;
+    args[4] = at;
     return 0;
 }
 

@@ -6,12 +6,13 @@
  * (hoc_algo), never through the generated structs, so one module serves
  * every build (amvariant.h).
  *
- * The model this is written against (services/amalgam/amalgam.ho at
- * 60cd1b5): `event op(kind: Kind, mask: int in 1..MASKS, x: int in
- * 0..VALS, y: int in 0..VALS)` runs Read, Write, Xor, Add or Cas on the
- * blocks of mask, an int argument standing for the block with that value
- * at byte AT and zeros elsewhere (Add adds x at AT), and fires
- * executed(bytes) with the old value of the op's first block;
+ * The model this is written against (services/amalgam/amalgam.ho):
+ * `event op(kind: Kind, mask: int in 1..MASKS, x: bytes[EC_BLOCK] in
+ * 0..VALS, y: bytes[EC_BLOCK] in 0..VALS, at: int in 0..EC_BLOCK)` runs
+ * Read, Write, Xor, Add or Cas on the blocks of mask with the client's
+ * blocks x and y (Add adds the integer of x's first 8 bytes to the 8 bytes
+ * from byte at), and fires executed(bytes) with the old value of the op's
+ * first block;
  * `event suspect(q: int)` makes the reconfiguration role replace backup q;
  * `committed(c)` says ops 1..c are committed. Parameters n, g, f, nw, sw,
  * rot: a deployment runs rot = 0 (it rotates stripes over machines
@@ -27,8 +28,6 @@
 #include "hoc_rt.h"
 
 #define AMOP_MAX_ARGS 8
-/* amalgam.ho's AT, as services/amalgam/CMakeLists.txt compiles it */
-#define AMOP_AT 0
 
 /* The ops a client may ask for (amalgam.ho's Kind). */
 typedef enum amop_kind {
@@ -58,7 +57,7 @@ typedef struct amop_model {
     int ev_op;                     /* index of event op */
     int ev_suspect;                /* index of event suspect(q): replace backup q */
     int64_t kind[AMOP_NKINDS];     /* the value of each Kind member */
-    int64_t vlo, vhi;              /* an int argument's range [vlo, vhi) */
+    int64_t vlo, vhi;              /* ADD's addend, an integer: [vlo, vhi) */
     int64_t params[AMOP_MAX_ARGS]; /* n first */
     const hoc_field *blk, *par, *opn, *com, *base, *pm, *asked, *live, *lost, *app, *plost, *inb;
     const hoc_field *huk, *hm; /* a backup's prepares: op and mask per shard and slot */
@@ -83,14 +82,16 @@ typedef struct amop_view {
  * geometry geo: 0, or -1 with what is missing in err. */
 int amop_model_init(amop_model *m, const hoc_algo *a, int64_t block, int64_t per_inst,
                     const aml_geom *geo, char *err, size_t errn);
-/* The int the model takes for a block value v[0..len): 0, or -1 with why it
- * cannot express v in err (it takes one byte at AT, the rest zero). */
-int amop_value(const amop_model *m, const uint8_t *v, size_t len, int64_t *out, char *err,
-               size_t errn);
+/* Is a value of len bytes a block the model takes (any bytes, a whole block)? 0, or
+ * -1 with why not in err. */
+int amop_value(const amop_model *m, size_t len, char *err, size_t errn);
 /* The op event's arguments for an op of kind k on block b (0..per_inst-1) of
- * a shard with int operands x, y: 0, or -1 with err (out of range). */
-int amop_args(const amop_model *m, amop_kind k, int b, int64_t x, int64_t y, int64_t *args,
-              char *err, size_t errn);
+ * a shard: args (x as an int: ADD's addend; `at`: the byte ADD adds at) and
+ * bytes (the blocks bx, by; NULL: zeros, or x's integer): 0, or -1 with err
+ * (out of range). */
+int amop_args(const amop_model *m, amop_kind k, int b, int64_t x, const uint8_t *bx,
+              const uint8_t *by, int64_t at, int64_t *args, const uint8_t **bytes, char *err,
+              size_t errn);
 /* Reads a server's standing in an instance from its state. */
 void amop_view_of(const amop_model *m, const void *state, amop_view *v);
 /* Does a data server in round `round` with this state wait only for the

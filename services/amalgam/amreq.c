@@ -38,10 +38,13 @@ static int locate(const aml_geom *geo, const resp_req *r, aml_role want, amr_req
 }
 
 /* An op's operands (after STRIPE SHARD): WRITE and XOR take a block, ADD
- * an integer, CAS two blocks; then the event's arguments. */
-static int operands(const amop_model *m, const resp_req *r, amr_req *q, char *err, size_t errn)
+ * an integer and an optional byte offset, CAS two blocks; then the event's
+ * arguments (the blocks point into r). */
+static int operands(const amop_model *m, const resp_req *r, int nops, amr_req *q, char *err,
+                    size_t errn)
 {
-    int64_t x = 0, y = 0;
+    int64_t x = 0, at = 0;
+    const uint8_t *bx = NULL, *by = NULL;
     char *why = err + 4;
     size_t whyn = errn - 4;
     snprintf(err, errn, "ERR ");
@@ -51,11 +54,19 @@ static int operands(const amop_model *m, const resp_req *r, amr_req *q, char *er
                      (long long)m->vhi - 1);
             return -1;
         }
-    } else if (amop_value(m, r->argv[3], r->lens[3], &x, why, whyn) ||
-               (q->kind == AMOP_CAS && amop_value(m, r->argv[4], r->lens[4], &y, why, whyn))) {
+        if (nops == 5 && number(r->argv[4], r->lens[4], 0, m->block - 1, &at)) {
+            snprintf(why, whyn, "ADD's OFFSET is a byte of the block: 0..%lld",
+                     (long long)m->block - 1);
+            return -1;
+        }
+    } else if (amop_value(m, r->lens[3], why, whyn) ||
+               (q->kind == AMOP_CAS && amop_value(m, r->lens[4], why, whyn))) {
         return -1;
+    } else {
+        bx = r->argv[3];
+        by = q->kind == AMOP_CAS ? r->argv[4] : NULL;
     }
-    return amop_args(m, q->kind, q->blk, x, y, q->args, why, whyn);
+    return amop_args(m, q->kind, q->blk, x, bx, by, at, q->args, q->bytes, why, whyn);
 }
 
 /* AM.WRITE|XOR|ADD|CAS STRIPE SHARD OPERANDS [ID CLIENT SEQ]; nargs counts
@@ -76,7 +87,7 @@ static int op(const aml_geom *geo, const amop_model *m, const resp_req *r, int n
     q->seq = (uint64_t)seq;
     q->verb = AMR_OP;
     if (locate(geo, r, AML_DATA, q, err, errn)) return -1;
-    return operands(m, r, q, err, errn);
+    return operands(m, r, nargs, q, err, errn);
 }
 
 int amr_decode(const aml_geom *geo, const amop_model *m, const resp_req *r, amr_req *q, char *err,
@@ -106,12 +117,16 @@ int amr_decode(const aml_geom *geo, const amop_model *m, const resp_req *r, amr_
         q->verb = AMR_QUIT;
         return 0;
     }
-    for (size_t i = 0; i < sizeof OPS / sizeof OPS[0]; i++)
-        if (resp_is(cmd, n, OPS[i].name) &&
-            (r->argc == OPS[i].nargs || r->argc == OPS[i].nargs + 3)) {
+    for (size_t i = 0; i < sizeof OPS / sizeof OPS[0]; i++) {
+        if (!resp_is(cmd, n, OPS[i].name)) continue;
+        /* ADD's OFFSET is optional: 4 or 5 words before ID CLIENT SEQ */
+        int k = OPS[i].nargs,
+            more = OPS[i].kind == AMOP_ADD && (r->argc == k + 1 || r->argc == k + 4);
+        if (r->argc == k + more || r->argc == k + more + 3) {
             q->kind = OPS[i].kind;
-            return op(geo, m, r, OPS[i].nargs, q, err, errn);
+            return op(geo, m, r, k + more, q, err, errn);
         }
+    }
     if (resp_is(cmd, n, "AM.READ") && r->argc == 3) {
         q->verb = AMR_READ;
         return locate(geo, r, AML_DATA, q, err, errn);
@@ -127,6 +142,6 @@ int amr_decode(const aml_geom *geo, const amop_model *m, const resp_req *r, amr_
     snprintf(err, errn,
              "ERR unknown command or wrong number of arguments: expected PING, QUIT, "
              "AM.READ STRIPE SHARD, AM.WRITE|AM.XOR STRIPE SHARD BLOCK, AM.ADD STRIPE "
-             "SHARD N, AM.CAS STRIPE SHARD EXPECTED NEW, AM.RAW STRIPE POS, AM.INFO");
+             "SHARD N [OFFSET], AM.CAS STRIPE SHARD EXPECTED NEW, AM.RAW STRIPE POS, AM.INFO");
     return -1;
 }

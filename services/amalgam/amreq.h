@@ -26,19 +26,20 @@ typedef enum amr_verb {
 
 typedef struct amr_req {
     amr_verb verb;
-    amop_kind kind;              /* AMR_OP */
-    int64_t stripe;              /* READ, OP, RAW */
-    int pos;                     /* position in the stripe: the shard for READ and OP */
-    int64_t inst;                /* the instance holding the stripe */
-    int blk;                     /* the stripe's block index in that instance */
-    int64_t args[AMOP_MAX_ARGS]; /* AMR_OP: the op event's arguments */
-    const uint8_t *client;       /* AMR_OP with ID: the client's name (in r) */
+    amop_kind kind;                      /* AMR_OP */
+    int64_t stripe;                      /* READ, OP, RAW */
+    int pos;                             /* position in the stripe: the shard for READ and OP */
+    int64_t inst;                        /* the instance holding the stripe */
+    int blk;                             /* the stripe's block index in that instance */
+    int64_t args[AMOP_MAX_ARGS];         /* AMR_OP: the op event's arguments */
+    const uint8_t *bytes[AMOP_MAX_ARGS]; /* AMR_OP: its blocks (in r), NULL: from args */
+    const uint8_t *client;               /* AMR_OP with ID: the client's name (in r) */
     size_t clen;
     uint64_t seq; /* AMR_OP: the op's number, 0 without ID */
 } amr_req;
 
 /* Decodes r for a cluster of geometry geo (aml_check'ed) running model m
- * (only block, per_inst, vlo, vhi and kind are read): 0, or -1 with the
+ * (only block, per_inst, vlo, vhi and kind are read; q's blocks point into r): 0, or -1 with the
  * error reply ("ERR ...") in err. Which machine holds the block is left to
  * the caller (aml_machine of stripe and pos). */
 int amr_decode(const aml_geom *geo, const amop_model *m, const resp_req *r, amr_req *q, char *err,

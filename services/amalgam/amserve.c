@@ -177,15 +177,15 @@ static void io_event_done(void *ctx, uint64_t inst, int64_t round, uint64_t tag,
     if (v.com >= w->opn) answer_committed(gr, inst, v.com);
 }
 
-int ams_submit_op(ams_group *gr, uint64_t inst, const int64_t *args, ams_wait *w, char *err,
-                  size_t errn)
+int ams_submit_op(ams_group *gr, uint64_t inst, const int64_t *args, const uint8_t *const *bytes,
+                  ams_wait *w, char *err, size_t errn)
 {
     w->tag = ++gr->srv->next_tag;
     w->inst = inst;
     w->opn = 0;
     char why[256] = "";
     hoc_event_result r =
-        hoc_svc_event(gr->svc, inst, gr->srv->model.ev_op, args, NULL, w->tag, why, sizeof why);
+        hoc_svc_event(gr->svc, inst, gr->srv->model.ev_op, args, bytes, w->tag, why, sizeof why);
     if (r != HOC_EVENT_QUEUED) {
         snprintf(err, errn, "%s %s", r == HOC_EVENT_FULL ? "TRYAGAIN" : "ERR",
                  r == HOC_EVENT_FULL ? "too many ops queued: nothing changed" : why);

@@ -130,8 +130,8 @@ const void *ams_state(ams_group *gr, uint64_t inst);
 /* Queues an op (the op event's arguments, amop_args) for instance inst; the
  * wait w (allocated, conn set) is answered by amf_reply once committed:
  * 0, or -1 with the client's error reply in err (w freed by the caller). */
-int ams_submit_op(ams_group *gr, uint64_t inst, const int64_t *args, ams_wait *w, char *err,
-                  size_t errn);
+int ams_submit_op(ams_group *gr, uint64_t inst, const int64_t *args, const uint8_t *const *bytes,
+                  ams_wait *w, char *err, size_t errn);
 /* Reads block b of instance inst at a data server: answered once every op
  * executed before it is committed. 0, or -1 with err. */
 int ams_submit_read(ams_group *gr, uint64_t inst, int b, ams_wait *w, char *err, size_t errn);

@@ -12,15 +12,16 @@ XOR, ADD and CAS on the first B blocks (stripe b, shard(): every
 machine's data server gets some), sent to the machine that holds the
 block. Every reply of a block op is the block's old value o, so an
 acknowledged op is logged as what it did, `CAS b o new -> 1` with new =
-v (WRITE), o ^ x (XOR), o + n mod 256 (ADD), v or o (CAS): the check then
+v (WRITE), o ^ x (XOR), o + n (ADD: the block's first 8 bytes a
+little-endian integer), v or o (CAS): the check then
 also tests the value each op saw. An op without a reply within
 --op-timeout (machine killed, cut off, paused, its stripe short of
 parity) is pending ("?": WRITE, XOR, ADD or CAS as sent); the client
 then drops that connection and goes on with its next op. A refusal
 (TRYAGAIN, a refused connection) changed nothing and is not logged.
-Values stay small (WRITE and CAS 0..63, XOR 0..15, ADD 1..3) so that a
-pending ADD, which hoc-lincheck's block model adds as a 64-bit integer,
-does not carry out of the byte Amalgam wraps.
+Values stay small (WRITE and CAS 0..63 in the first byte, XOR 0..15, ADD
+1..3), so that CAS's expected blocks meet what the blocks hold; ADD's
+carry goes on into the next bytes, as in hoc-lincheck's block model.
 
 When stdin closes, the clients stop and one reader reads every block back
 (retrying up to --final-timeout): those reads join the history, the
@@ -92,18 +93,19 @@ def random_op(rng, size):
 def logged(op, args, old, size):
     """The history line's op, args and results for an acknowledged op that
     replied the block's old value old (see the module's comment)."""
-    o = old[0]
     if op == "READ":
         return "READ", [], [tok(old)]
     if op == "WRITE":
-        new = args[0][0]
+        new = args[0]
     elif op == "XOR":
-        new = o ^ args[0][0]
-    elif op == "ADD":
-        new = (o + int(args[0])) % 256
+        new = bytes(p ^ q for p, q in zip(old, args[0]))
+    elif op == "ADD":  # the 8 bytes at offset 0, a little-endian integer (cut to the block)
+        k = min(8, size)
+        v = (int.from_bytes(old[:k], "little") + int(args[0])) % (1 << (8 * k))
+        new = v.to_bytes(k, "little") + old[k:]
     else:
-        new = args[1][0] if old == args[0] else o
-    return "CAS", [tok(old), tok(amlocal.block_of(new, size))], ["1"]
+        new = args[1] if old == args[0] else old
+    return "CAS", [tok(old), tok(new)], ["1"]
 
 
 def pending(op, args):

@@ -34,8 +34,8 @@ MUTANTS = {
     "reply_new_value": ("prep[slot] = reply;", "prep[slot] = blk[first(mask)];"),
     # compare-and-swap swaps when the block differs from the expected value
     "cas_inverted": (
-        "if (bit(mask, b) && kind == Cas && nb == vx) { nb = vy; }",
-        "if (bit(mask, b) && kind == Cas && nb != vx) { nb = vy; }",
+        "if (bit(mask, b) && kind == Cas && nb == x) { nb = y; }",
+        "if (bit(mask, b) && kind == Cas && nb != x) { nb = y; }",
     ),
     # a replaced data server goes live as soon as it is installed, not once the service
     # finished the epoch (Go): a newer incarnation can then take the same Install after

@@ -65,8 +65,10 @@ static void check_op(const aml_geom *geo, const amop_model *m, const amr_req *q)
     if (q->inst < 0 || q->inst >= aml_instances(geo) || q->blk >= m->per_inst) abort();
     if (q->verb != AMR_OP) return;
     if (q->args[0] != m->kind[q->kind] || q->args[1] != ((int64_t)1 << q->blk)) abort();
-    for (int i = 2; i < 4; i++)
-        if (q->args[i] < m->vlo || q->args[i] >= m->vhi) abort();
+    if (q->args[2] < m->vlo || q->args[2] >= m->vhi || q->args[3] != 0) abort();
+    if (q->args[4] < 0 || q->args[4] >= m->block) abort();
+    /* a block operand points into the request and is a whole block */
+    if ((q->kind == AMOP_ADD) != !q->bytes[2] || (q->kind == AMOP_CAS) != !!q->bytes[3]) abort();
     if (q->seq && !q->client) abort();
 }
 

@@ -246,7 +246,7 @@ def garbage(cl, rng):
                 check(False, f"port {port} with {fr[:16]!r}: {e}")
     bad = [b"*3\r\n$7\r\nAM.READ\r\n$-1\r\n", b"*1\r\n$99999999999\r\n", b"*-5\r\n",
            b"*4\r\n$8\r\nAM.WRITE\r\n$1\r\n0\r\n$1\r\n0\r\n$64\r\nshort",
-           b"AM.WRITE 0 0 " + b"x" * 64 + b"\r\n", b"*2\r\n$4\r\nAM.X\r\n$0\r\n\r\n",
+           b"AM.WRITE 0 0 " + b"x" * 63 + b"\r\n", b"*2\r\n$4\r\nAM.X\r\n$0\r\n\r\n",
            b"*6\r\n$6\r\nAM.ADD\r\n$1\r\n1\r\n$1\r\n1\r\n$1\r\n1\r\n$2\r\nID\r\n$0\r\n\r\n"]
     for m in range(M):
         for req in bad:

@@ -20,6 +20,7 @@ process the test starts is killed at the end.
 usage: run.py AMALGAM
 """
 import os
+import random
 import shutil
 import signal
 import socket
@@ -73,7 +74,7 @@ def check_all(conns, want, path, when):
     """Every block reads back as recorded, every stripe's parity verifies."""
     for (b, s), v in sorted(want.items()):
         got = conns[data_machine(b, s)].cmd("AM.READ", b, s)
-        check(got == ("bulk", amlocal.block_of(v, BLOCK)), f"read {b}.{s} {when}: {got}")
+        check(got == ("bulk", block_of(v)), f"read {b}.{s} {when}: {got}")
     for b in range(STRIPES):
         r = run_cli(path, "verify", b)
         check(r.returncode == 0, f"verify {b} {when}: {r.stdout} {r.stderr}")
@@ -85,7 +86,8 @@ def run_cli(path, *args):
 
 
 def block_of(v):
-    return amlocal.block_of(v, BLOCK)
+    """v's block: v itself (any bytes), or an int v as its first byte."""
+    return v if isinstance(v, bytes) else amlocal.block_of(v, BLOCK)
 
 
 def main():
@@ -193,13 +195,39 @@ def main():
                                (("AM.ADD", b, s, 5), 7, 12),
                                (("AM.CAS", b, s, block_of(99), block_of(1)), 12, 12),  # not 99: unchanged
                                (("AM.CAS", b, s, block_of(12), block_of(200)), 12, 200),
-                               (("AM.ADD", b, s, 250), 200, (200 + 250) % 256)]:
+                               # 200 + 250 = 0x1c2: the carry goes on into the next byte
+                               (("AM.ADD", b, s, 250), 200, (200 + 250).to_bytes(2, "little") + bytes(BLOCK - 2))]:
         got = conns[data_machine(b, s)].cmd(*args)
         check(got == ("bulk", block_of(reply)), f"{args[0]} {b}.{s}: {got}, expected {reply}")
         got = conns[data_machine(b, s)].cmd("AM.READ", b, s)
         check(got == ("bulk", block_of(after)), f"read after {args[0]}: {got}, expected {after}")
         ops += 1
-    want[(b, s)] = (200 + 250) % 256
+    want[(b, s)] = (200 + 250).to_bytes(2, "little") + bytes(BLOCK - 2)
+    # a block is any bytes: a whole block of random bytes; ADD of a little-endian integer
+    # at an offset, its carry kept within 8 bytes and the block; CAS of whole blocks
+    b, s = 5, 1
+    c = conns[data_machine(b, s)]
+    rnd = bytearray(random.Random(7).randrange(256) for _ in range(BLOCK))
+    rnd[8:16] = b"\xff" * 8
+    rnd = bytes(rnd)
+    got = c.cmd("AM.WRITE", b, s, rnd)
+    check(got == ("bulk", block_of(want[(b, s)])), f"write of random bytes {b}.{s}: {got}")
+    check(c.cmd("AM.READ", b, s) == ("bulk", rnd), "a block of random bytes reads back")
+    after = bytearray(rnd)
+    after[8:16] = bytes(8)  # 2^64 - 1 + 1: the carry out of byte 15 is dropped
+    check(c.cmd("AM.ADD", b, s, 1, 8) == ("bulk", rnd), "ADD at offset 8 replies the old block")
+    after[BLOCK - 1] = (after[BLOCK - 1] + 2) % 256  # 0x0102 at the last byte: its 0x01 is cut
+    check(c.cmd("AM.ADD", b, s, 0x0102, BLOCK - 1)[0] == "bulk", "ADD at the last byte")
+    after = bytes(after)
+    check(c.cmd("AM.READ", b, s) == ("bulk", after), f"after the ADDs: {c.cmd('AM.READ', b, s)}")
+    new = bytes(random.Random(8).randrange(256) for _ in range(BLOCK))
+    check(c.cmd("AM.CAS", b, s, rnd, new) == ("bulk", after), "CAS with a stale block replies the block")
+    check(c.cmd("AM.CAS", b, s, after, new) == ("bulk", after), "CAS with the block replies it")
+    check(c.cmd("AM.XOR", b, s, new) == ("bulk", new), "XOR with itself replies the block")
+    check(c.cmd("AM.READ", b, s) == ("bulk", bytes(BLOCK)), "XOR with itself: zeros")
+    check(c.cmd("AM.WRITE", b, s, new)[0] == "bulk", "a random block again")
+    want[(b, s)] = new
+    ops += 7
     # exactly once: an op sent again with its ID CLIENT SEQ gets its first reply and runs once
     b, s = 6, 2
     c = conns[data_machine(b, s)]
@@ -244,9 +272,10 @@ def main():
     # ---- malformed requests: errors, nothing changed, processes alive ----
     c0 = conns[data_machine(1, 1)]
     for args, what in [(("AM.WRITE", 1, 1, b"x"), "a block is 64 bytes"),
-                       (("AM.WRITE", 1, 1, b"\x05\x06" + bytes(62)), "one byte at offset 0"),
-                       (("AM.CAS", 1, 1, block_of(4), b"\x00\x07" + bytes(62)), "one byte at offset 0"),
-                       (("AM.ADD", 1, 1, "256"), "ADD takes a whole number in 0..255"),
+                       (("AM.CAS", 1, 1, block_of(4), b"\x07"), "a block is 64 bytes"),
+                       (("AM.ADD", 1, 1, "1" + "0" * 18), "ADD takes a whole number in 0.."),
+                       (("AM.ADD", 1, 1, "1", "64"), "OFFSET is a byte of the block: 0..63"),
+                       (("AM.ADD", 1, 1, "1", "x"), "OFFSET is a byte of the block"),
                        (("AM.ADD", 1, 1, "x"), "ADD takes a whole number"),
                        (("AM.CAS", 1, 1, block_of(4)), "wrong number of arguments"),
                        (("AM.WRITE", STRIPES, 1, block_of(9)), "expected STRIPE"),
@@ -350,7 +379,7 @@ def main():
         if data_machine(b, s) != dead:
             continue
         r = run_cli(path, "decode", b, s)
-        check(r.returncode == 0 and r.stdout.strip() == "%02x" % v,
+        check(r.returncode == 0 and r.stdout.strip() == (block_of(v).rstrip(b"\0").hex() or "(zeros)"),
               f"decode {b}.{s} with machine {dead} down: {r.returncode} {r.stdout} {r.stderr}")
         rebuilt += r.returncode == 0
     check(rebuilt == STRIPES * G // M, f"{rebuilt} blocks rebuilt")
