@@ -237,6 +237,7 @@ static void *kv_worker(void *arg)
     uint8_t *cur = calloc(1, vs), *next = calloc(1, vs);
     if (cur && next && !w->o->zeros) { /* a random body (the kv stores bytes as they come) */
         random_bytes(cur, vs, (uint64_t)w->id + 1);
+        cur[0] = 0; /* the first byte counts the key's writes (val) */
         memcpy(next, cur, vs);
     }
     int fd = bench_dial(w->kvaddr[w->id % w->nkv]);
