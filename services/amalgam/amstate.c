@@ -38,12 +38,12 @@ void amst_path(const char *dir, uint64_t id, int m, char *out, size_t outn)
 int amst_served(const char *dir, uint64_t id, int m, char *err, size_t errn)
 {
     struct stat st;
-    if (stat(dir, &st) != 0) {
-        if (errno != ENOENT || mkdir(dir, 0700) != 0) {
-            snprintf(err, errn, "--data %s: %s", dir, strerror(errno));
-            return -1;
-        }
-        return 0;
+    /* made here, or by a machine that shares the folder and started at the
+     * same moment (EEXIST then): either way it is looked at again */
+    if (stat(dir, &st) != 0 &&
+        (errno != ENOENT || (mkdir(dir, 0700) != 0 && errno != EEXIST) || stat(dir, &st) != 0)) {
+        snprintf(err, errn, "--data %s: %s", dir, strerror(errno));
+        return -1;
     }
     if (!S_ISDIR(st.st_mode)) {
         snprintf(err, errn, "--data %s: not a directory", dir);
