@@ -43,6 +43,7 @@
 #include "amlayout.h"
 #include "bench_dial.h"
 #include "hoc_rt.h"
+#include "rng.h"
 
 #define MAX_CONNS 512
 #define MAX_KV 16
@@ -98,13 +99,12 @@ static long my_blocks(const worker *w, int64_t *out, long cap)
     return n;
 }
 
-/* Fills p[0..n) with pseudo-random bytes from seed (xorshift64). */
+/* Fills p[0..n) with pseudo-random bytes from seed (hoc's generator). */
 static void random_bytes(uint8_t *p, size_t n, uint64_t seed)
 {
-    uint64_t x = seed * 0x9e3779b97f4a7c15ull | 1;
-    for (size_t i = 0; i < n; i++) {
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        p[i] = (uint8_t)(x >> 24);
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t x = hoc_rng_next(&seed);
+        memcpy(p + i, &x, n - i < 8 ? n - i : 8);
     }
 }
 

@@ -549,23 +549,8 @@ static bool evict_quiet(hoc_engine *e)
     return false;
 }
 
-/* A new live instance in its initial state, at round 0, not begun; NULL at
- * max_live (with no quiet instance to free) or out of memory. */
+/* hoc_zero's piece: init_copy and replace_copy copy states by it. */
 #define PIECE 4096
-
-static bool piece_zero(const uint8_t *p, size_t n)
-{
-    uint64_t acc = 0;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        acc |= w;
-    }
-    for (; i < n; i++)
-        acc |= p[i];
-    return acc == 0;
-}
 
 /* init of I's state, all zero as create made it, when the algorithm takes
  * no inputs: init's result then depends only on this engine's id and
@@ -595,7 +580,7 @@ static bool init_copy(hoc_engine *e, Inst *I, const hoc_env *env)
         else
             a->init(t, env, in);
         for (size_t p = 0; p < np; p++)
-            if (!piece_zero(t + p * PIECE, ss - p * PIECE < PIECE ? ss - p * PIECE : PIECE))
+            if (!hoc_zero_piece(t + p * PIECE, ss - p * PIECE < PIECE ? ss - p * PIECE : PIECE))
                 at[e->ntmpl++] = (uint32_t)p, nz[p] = true;
         e->tmpl = t, e->tmpl_at = at, e->tmpl_nz = nz;
     }
@@ -606,6 +591,8 @@ static bool init_copy(hoc_engine *e, Inst *I, const hoc_env *env)
     return true;
 }
 
+/* A new live instance in its initial state, at round 0, not begun; NULL at
+ * max_live (with no quiet instance to free) or out of memory. */
 static Inst *create(hoc_engine *e, uint64_t id, const int64_t *ints, const uint8_t *const *bytes,
                     bool keep_inputs)
 {
@@ -718,7 +705,7 @@ static bool replace_copy(hoc_engine *e, Inst *I, const hoc_env *env, const int64
     e->a->replace(w, env, in, e->outputs);
     for (size_t p = 0; p < np; p++) {
         size_t off = p * PIECE, len = ss - off < PIECE ? ss - off : PIECE;
-        bool nz = !piece_zero(w + off, len);
+        bool nz = !hoc_zero_piece(w + off, len);
         if (nz || e->tmpl_nz[p]) memcpy(I->state + off, w + off, len);
         if (e->tmpl_nz[p])
             memcpy(w + off, e->tmpl + off, len);
