@@ -16,8 +16,8 @@ const amv_variant *amv_for(const amc_cluster *c, const char *path, char *err, si
                               (long long)amv_table[i].block, (long long)amv_table[i].per_inst);
     snprintf(err, errn,
              "%s:%d: no build of amalgam.ho has block %lld B with blocks-per-instance %lld: "
-             "this amalgam serves (block x blocks-per-instance) %s; add the pair to "
-             "AMALGAM_VARIANTS in services/amalgam/CMakeLists.txt and rebuild",
+             "this amalgam serves (block x blocks-per-instance) %s; add the pair "
+             "with cmake -DAMALGAM_VARIANTS=BLOCK:NB (services/amalgam/CMakeLists.txt) and rebuild",
              path, c->block_line, (long long)c->block, (long long)c->geo.per_inst, have);
     return NULL;
 }
