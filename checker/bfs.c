@@ -6,6 +6,7 @@
 
 #include "canon.h"
 #include "clock.h"
+#include "stack.h"
 
 static void note_bad(Mc *m, int64_t idx, int spec)
 {
@@ -164,11 +165,25 @@ static bool bfs(Mc *m, Worker *ws, int threads, int64_t *depth)
         }
         __atomic_store_n(&m->depth_now, *depth, __ATOMIC_RELAXED);
         pthread_t tid[16];
+        bool started[16] = {false};
+        pthread_attr_t attr;
+        bool sized = pthread_attr_init(&attr) == 0;
+        /* the generated functions' locals on each lane's stack: a thread's
+         * default stack is the soft limit at start-up, not hoc_stack_fit's */
+        size_t need = hoc_stack_need(m->a), dflt = 0;
+        if (sized && pthread_attr_getstacksize(&attr, &dflt) == 0 && dflt < need)
+            sized = pthread_attr_setstacksize(&attr, need) == 0;
         for (int t = 1; t < threads; t++)
-            pthread_create(&tid[t], NULL, expand_level, &lanes[t]);
+            started[t] =
+                pthread_create(&tid[t], sized ? &attr : NULL, expand_level, &lanes[t]) == 0;
         expand_level(&lanes[0]);
-        for (int t = 1; t < threads; t++)
-            pthread_join(tid[t], NULL);
+        for (int t = 1; t < threads; t++) {
+            if (started[t])
+                pthread_join(tid[t], NULL);
+            else /* no thread for it: its share runs here */
+                expand_level(&lanes[t]);
+        }
+        if (sized) pthread_attr_destroy(&attr);
         ++*depth;
         width = store_next_level(&m->st);
         if (m->o->progress) progress(m, *depth);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "objcache.h"
+#include "stack.h"
 #include "tool.h"
 
 /* dlopens so and finds its descriptor; 0, or -1 with the reason in why. */
@@ -47,6 +48,16 @@ static int compile(Loaded *l, Front *fr, ToolCmd *cc, const char *so, const char
     return 2;
 }
 
+/* The loaded algorithm's functions run on this thread (hoc sim, the
+ * checker's first lane): its stack must hold their locals. 0 or 2. */
+static int stack_fits(Loaded *l)
+{
+    char err[300];
+    if (hoc_stack_fit(l->algo, err, sizeof err) == 0) return 0;
+    fprintf(stderr, "hoc: %s\n", err);
+    return 2;
+}
+
 int load_algo(Front *fr, Algo *a, const char *src, const char *const *externs, int nexterns,
               int maxn, Loaded *l)
 {
@@ -80,7 +91,7 @@ int load_algo(Front *fr, Algo *a, const char *src, const char *const *externs, i
     if (objcache_get(&oc, gen_extra(&l->gen, name))) {
         if (open_so(l, l->gen.extra, px, &why) == 0) {
             free(srcs);
-            return 0;
+            return stack_fits(l);
         }
         objcache_drop(&oc);
         unlink(l->gen.extra);
@@ -95,7 +106,7 @@ int load_algo(Front *fr, Algo *a, const char *src, const char *const *externs, i
         return 2;
     }
     objcache_put(&oc, so);
-    return 0;
+    return stack_fits(l);
 }
 
 void load_free(Loaded *l)

@@ -191,6 +191,7 @@ static void emit_def(Gen *g, hoc_buf *b, Decl *d)
     g->out = &body;
     g->indent = 1;
     g->mode = M_DEF;
+    hoc_buf_free(&g->frame);
     for (int i = 0; i < d->nparams; i++)
         if (!cgen_expr_reads(d->init, NULL, d->params[i].name))
             cgen_line(g, "(void)%s; /* never read */", d->params[i].name);
@@ -200,6 +201,7 @@ static void emit_def(Gen *g, hoc_buf *b, Decl *d)
     else
         cgen_line(g, "return %s;", v);
     g->out = saved;
+    hoc_buf_puts(&g->def_frames, hoc_buf_str(&g->frame));
     hoc_buf_printf(b, "%s\n{\n%s}\n\n", def_signature(g, d), body.p);
     free(body.p);
 }
@@ -622,6 +624,7 @@ static void emit_algo_struct(Gen *g, hoc_buf *t)
                                     : sv.why);
     hoc_buf_printf(t, ",\n");
     cgen_event_descriptor(g, t);
+    hoc_buf_printf(t, "    .stack_bytes = %s_stack_bytes,\n", px);
     hoc_buf_printf(t, "};\n");
 }
 
@@ -642,6 +645,25 @@ static void emit_descriptor(Gen *g, hoc_buf *t)
     emit_algo_struct(g, t);
 }
 
+/* PX_stack_bytes: the stack the generated functions may need, from the
+ * sizes of their large locals (blocks, messages, aggregates) as the C
+ * compiler lays them out. A driver that runs them on a smaller stack
+ * would crash at the first large block (Amalgam's op at 1 MiB blocks keeps
+ * six of them), so drivers compare (hoc_stack_fit). */
+static void emit_stack_bytes(Gen *g, hoc_buf *b)
+{
+    hoc_buf_printf(b,
+                   "/* The stack these functions may need: the largest one's locals, plus\n"
+                   " * every def's, which may be called under it (defs do not recurse). */\n"
+                   "static size_t %s_stack_bytes(void)\n{\n"
+                   "    static const size_t fn[] = {\n%s        0,\n    };\n"
+                   "    size_t most = 0;\n"
+                   "    for (size_t i = 0; i < sizeof fn / sizeof fn[0]; i++)\n"
+                   "        if (fn[i] > most) most = fn[i];\n"
+                   "    return most + (0%s);\n}\n\n",
+                   g->px, hoc_buf_str(&g->frames), hoc_buf_str(&g->def_frames));
+}
+
 int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
 {
     char px[256], PX[256];
@@ -654,7 +676,8 @@ int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
     emit_functions(&g, &fns);
     hoc_buf specs = emit_specs(&g);
     emit_descriptor(&g, &tables);
-    emit_defs(&g, &defs); /* after all their callers */
+    emit_defs(&g, &defs);        /* after all their callers */
+    emit_stack_bytes(&g, &defs); /* after the defs: it counts their locals */
     /* last: the specs just written say which quantifier ranges they need */
     cgen_active_helpers(&g, &h, &helpers);
     if (g.need_zero)
@@ -673,6 +696,7 @@ int cgen_algo(Program *p, Algo *al, const char *source_name, FILE *hf, FILE *cf)
         rc = -1;
     hoc_buf_free(&h), hoc_buf_free(&fns), hoc_buf_free(&specs), hoc_buf_free(&tables);
     hoc_buf_free(&helpers), hoc_buf_free(&defs);
+    hoc_buf_free(&g.frame), hoc_buf_free(&g.frames), hoc_buf_free(&g.def_frames);
     free(g.defs_used);
     return rc;
 }

@@ -35,6 +35,7 @@ static void bytes_arg(Gen *g, const Field *f, int i)
 {
     cgen_line(g, "uint8_t hoc_num_%s[%lld]; /* %s given as a number */", f->name,
               (long long)f->type->len, f->name);
+    cgen_local(g, cgen_fmt(g, "uint8_t[%lld]", (long long)f->type->len));
     cgen_line(g, "const uint8_t *%s = hoc_num_%s;", f->name, f->name);
     cgen_line(g, "if (bytes && bytes[%d])", i);
     cgen_line(g, "    %s = bytes[%d];", f->name, i);
@@ -104,6 +105,7 @@ static void body_replaced(Gen *g, void *arg)
     if (whole) {
         cgen_line(g, "const %s_state hoc_old = *s; /* ghosts: history; durable: its storage */",
                   g->px);
+        cgen_local(g, cgen_fmt(g, "%s_state", g->px));
         cgen_line(g, "%s_init(s, env, inputs);", g->px);
         for (int i = 0; i < al->nvars; i++) {
             Decl *d = al->vars[i];

@@ -289,6 +289,7 @@ static const char *emit_call(Gen *g, Expr *e)
     if (bytes_ret) {
         res = cgen_temp(g, "bytes");
         cgen_line(g, "uint8_t %s[%lld];", res, (long long)d->ret->len);
+        cgen_local(g, cgen_fmt(g, "uint8_t[%lld]", (long long)d->ret->len));
     }
     bool ext = d->kind == D_EXTERN; /* externs get every block's length beside it */
     hoc_buf_printf(&b, "%s%s(", ext ? "" : cgen_fmt(g, "%s_", g->px), d->name);

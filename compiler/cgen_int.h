@@ -37,6 +37,11 @@ typedef struct Gen {
     bool need_zero;   /* PX_zero: zero bytes an out-of-range array element reads */
     Decl **defs_used; /* the defs called so far: only they are written */
     int ndefs_used, capdefs_used;
+    /* The stack the generated code may need (PX_stack_bytes): the current
+     * function's large locals as " + sizeof(T)" terms, each function's sum,
+     * and every def's (a def may sit under any function, once a chain:
+     * defs do not recurse). */
+    hoc_buf frame, frames, def_frames;
 } Gen;
 
 /* ---- cgen.c ---- */
@@ -60,6 +65,9 @@ char *cgen_temp(Gen *g, const char *stem);
 void cgen_set_loop(Gen *g, const char *var, const char *set);
 /* Closes the innermost block opened. */
 void cgen_close(Gen *g);
+/* Counts a local of C type ctype (a type name: "uint8_t[64]") in the
+ * current function's stack frame, for PX_stack_bytes. */
+void cgen_local(Gen *g, const char *ctype);
 /* Writes the statements of the list that starts at s. */
 void cgen_stmts(Gen *g, Stmt *s);
 /* Whether e reads the local or binder b (b NULL: a def's parameter called name). */

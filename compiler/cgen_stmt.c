@@ -34,6 +34,11 @@ void cgen_line(Gen *g, const char *f, ...)
     hoc_buf_put(g->out, "\n", 1);
 }
 
+void cgen_local(Gen *g, const char *ctype)
+{
+    hoc_buf_printf(&g->frame, " + sizeof(%s)", ctype);
+}
+
 char *cgen_temp(Gen *g, const char *stem)
 {
     return cgen_fmt(g, "hoc_%s%d", stem, ++g->ntemp);
@@ -164,6 +169,7 @@ static void emit_fill(Gen *g, const char *m, Expr *payload)
 static void emit_payload(Gen *g, const char *m, Expr *payload)
 {
     cgen_line(g, "%s_msg_%s %s;", g->px, g->round->name, m);
+    cgen_local(g, cgen_fmt(g, "%s_msg_%s", g->px, g->round->name));
     emit_fill(g, m, payload);
 }
 
@@ -304,6 +310,7 @@ void cgen_stmts(Gen *g, Stmt *s)
             const char *v = cgen_expr(g, s->rhs);
             if (is_aggregate_type(t)) {
                 cgen_line(g, "%s %s%s;", cgen_ctype(g, t), s->var->name, cgen_dims(g, t));
+                cgen_local(g, cgen_fmt(g, "%s%s", cgen_ctype(g, t), cgen_dims(g, t)));
                 cgen_line(g, "memcpy(%s, %s, sizeof %s);", s->var->name, v, s->var->name);
             } else {
                 cgen_line(g, "%s %s = %s;", cgen_ctype(g, t), s->var->name, v);
@@ -398,7 +405,10 @@ void cgen_function(Gen *g, hoc_buf *dst, const char *signature, Mode mode, cgen_
     g->mode = mode;
     g->out = &b;
     g->indent = 1;
+    hoc_buf_free(&g->frame);
     body(g, arg);
+    if (g->frame.n) /* one entry of PX_stack_bytes' table */
+        hoc_buf_printf(&g->frames, "        0%s,\n", hoc_buf_str(&g->frame));
     hoc_buf lets[64] = {{0}};
     emit_lets(g, lets);
     g->out = dst;

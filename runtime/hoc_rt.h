@@ -262,6 +262,9 @@ typedef struct hoc_algo {
     bool has_replaced;
     /* When uses_id: what in the rounds tells processes apart, and where. */
     const char *asym_why;
+    /* The stack the algorithm's functions may need (their large locals);
+     * NULL: small. Drivers check it with hoc_stack_fit. */
+    size_t (*stack_bytes)(void);
 } hoc_algo;
 
 /* ---- Arithmetic with defined overflow: ints are 64-bit two's complement,

@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "metrics.h"
 #include "params.h"
+#include "stack.h"
 #include "value.h"
 #include "wire.h"
 #include "zrun.h"
@@ -292,7 +293,7 @@ hoc_svc *hoc_svc_new(struct event_base *base, const hoc_svc_opts *o, const hoc_s
         snprintf(err, errn, "the algorithm was compiled for another runtime ABI");
         return NULL;
     }
-    if (fits(o, err, errn)) return NULL;
+    if (fits(o, err, errn) || hoc_stack_fit(o->algo, err, errn)) return NULL;
     hoc_svc *s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(err, errn, "out of memory");
