@@ -24,7 +24,7 @@
  * leader. A driver paused (SIGSTOP, a stalled VM) keeps its connections
  * open while its kernel answers for it, and the log suspects only a lost
  * connection: a paused leader that does not answer the redial is lost. */
-#define SILENT_US 1000000
+#define SILENT_US 1250000
 #define MAX_ASKING 4 /* confirmations unanswered at most (the log stalled) */
 
 /* WAITING: the term is confirmed, and the previous driver's lease may not
@@ -60,6 +60,7 @@ struct arl_log {
     arl_lease lease;
     uint64_t took_us;                  /* when INCRBY gave the term (hoc_lease_us) */
     uint64_t seen_applied, seen_at_us; /* the log's progress, as a follower last saw it */
+    bool watching;                     /* it progressed since this replica started */
     uint64_t logged;                   /* decisions and acts appended, as last logged */
     arl_stats st;
 };
@@ -329,11 +330,13 @@ static void watch_leader(arl_log *l, uint64_t now_us, bool leads)
 {
     uint64_t a = kv_group_applied(l->g);
     if (leads || a != l->seen_applied || !l->seen_at_us) {
+        /* not before a first term: a cluster starting has no driver yet */
+        l->watching = l->watching || (l->seen_at_us && a != l->seen_applied);
         l->seen_applied = a;
         l->seen_at_us = now_us;
         return;
     }
-    if (now_us < l->seen_at_us + SILENT_US) return;
+    if (!l->watching || now_us < l->seen_at_us + SILENT_US) return;
     l->seen_at_us = now_us;
     int who = kv_group_leader(l->g);
     hoc_net *net = hoc_svc_net(kv_group_svc(l->g));

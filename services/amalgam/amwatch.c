@@ -601,7 +601,7 @@ void amw_render(ams_server *s, struct evbuffer *b)
                  "previous driver's lease waited out)."},
                 {"amalgam_reconf_silent_leader_closes_total", "counter",
                  "Connections with the log's leader closed because the log applied nothing "
-                 "for 1 s."}};
+                 "for 1.25 s."}};
             for (int k = 0; k < 6; k++)
                 hoc_metrics_family(b, LEASE[k].name, LEASE[k].type, LEASE[k].help, w + k, 1, NULL);
         }
