@@ -4,8 +4,10 @@ once its lease ran out (docs/amalgam.md, "The replicated reconfiguration
 service", leases).
 
 The cluster of amalgam-reconf-replicated (five machines, three replicas
-with --data). Every block is written; the driving replica is stopped with
-SIGSTOP (its connections stay open: its kernel answers for it). The log's
+with --data). Every block is written; machine 4 restarts without its
+state, and the driving replica is stopped with SIGSTOP as soon as it logs
+a step of that replacement (its connections stay open: its kernel answers
+for it). The log's
 followers find it silent and replace it; the next replica must wait out
 the paused one's lease before it drives. Then the paused one is resumed
 with SIGCONT, and the test checks, on the replicas' /metrics (times on
@@ -15,8 +17,8 @@ CLOCK_BOOTTIME, one clock for every process of the machine):
 - the new driver's first write came after that lease ran out, and it
   waited at least the lease (1.5 s, plus the clock drift margin) from
   taking its term;
-- the resumed replica stops driving, and every block reads back and a
-  write goes on under the new driver.
+- the resumed replica stops driving, machine 4 becomes whole under the
+  new driver, every block reads back and a write goes on.
 
 usage: paused.py AMALGAM
 """
@@ -51,8 +53,20 @@ def main(tmp):
           before.get("hoc_amalgam_reconf_lease_until_us", 0) > 0,
           f"the driver shows no lease or no write: {dict(before)}")
 
+    # machine 4 restarted without its state: the driver replaces its servers,
+    # and is paused as soon as it logs a replacement step (its rounds under way)
+    dead = 4
+    conns.pop(dead).close()
+    rp.kill(dead)
+    time.sleep(0.3)
+    olog = os.path.join(tmp, f"reconf{old}.log")
+    mark = len(open(olog).read())
+    rp.start(dead, ["serve", "--cluster", path, "--machine", str(dead), "--data",
+                    os.path.join(tmp, f"data{dead}")], os.path.join(tmp, f"m{dead}-rejoin.log"))
+    busy = wait(lambda: "replacing pid" in open(olog).read()[mark:], 20, step=0.002)
     rp.procs[("r", old)].send_signal(signal.SIGSTOP)
     t_stop = time.time()
+    check(busy is not None, f"the driver never started replacing machine {dead}")
     nxt = wait(lambda: [r for r in range(rp.R) if r != old and term_of(base, r) > 0][:1], 30)
     check(nxt is not None, "no replica drove while the driver was paused")
     if nxt is None:
@@ -63,7 +77,6 @@ def main(tmp):
     time.sleep(0.5)  # the new driver writes meanwhile
     rp.procs[("r", old)].send_signal(signal.SIGCONT)
     t_paused = time.time() - t_stop
-    olog = os.path.join(tmp, f"reconf{old}.log")
     stopped = wait(lambda: re.search(r"stops driving pid n-1 in term \d+: (.*)", open(olog).read()), 10)
     check(stopped is not None, f"the resumed driver never stopped driving: {open(olog).read()[-800:]}")
     page = amlocal.metrics(rmetrics(base, old))
@@ -84,6 +97,10 @@ def main(tmp):
     # the service goes on under the new driver: every block reads back, a write commits
     check(wait(lambda: term_of(base, old) == 0, 10) is not None and term_of(base, nxt) > 0,
           f"after the resume: terms {[term_of(base, r) for r in range(rp.R)]}")
+    mpage = amlocal.wait_metrics(base + 20 * dead + 11, lambda p: p["hoc_amalgam_degraded_instances"] == 0
+                                 and p["hoc_amalgam_rebuilt_at_ms"] > 0, timeout=40)
+    check(mpage["hoc_amalgam_rebuilt_at_ms"] > 0, f"machine {dead} never whole under the new driver: {dict(mpage)}")
+    conns[dead] = wait(lambda: rp.try_resp(base + 20 * dead + 10), 10)
     for (b, s), v in sorted(want.items()):
         got = conns[amlocal.data_machine(b, s, rp.M)].cmd("AM.READ", b, s)
         check(got == ("bulk", amlocal.block_of(v, rp.BLOCK)), f"read {b}.{s}: {got}")
