@@ -325,7 +325,8 @@ void arl_free(arl_log *l)
 }
 
 /* A follower: the log applies a driver's confirmation every ARL_RENEW_US;
- * none for SILENT_US, and its leader's connection goes (SILENT_US above) */
+ * after SILENT_US without any, this replica closes its connection with the
+ * log's leader (why: SILENT_US) */
 static void watch_leader(arl_log *l, uint64_t now_us, bool leads)
 {
     uint64_t a = kv_group_applied(l->g);

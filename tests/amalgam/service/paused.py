@@ -17,6 +17,8 @@ CLOCK_BOOTTIME, one clock for every process of the machine):
 - the new driver's first write came after that lease ran out, and it
   waited at least the lease (1.5 s, plus the clock drift margin) from
   taking its term;
+- the servers closed the paused driver's connections on the other
+  classes once the new driver's term greeted on one;
 - the resumed replica stops driving, machine 4 becomes whole under the
   new driver, every block reads back and a write goes on.
 
@@ -94,6 +96,12 @@ def main(tmp):
               for r in range(rp.R) if r not in (old, nxt)),
           "no follower closed the paused leader's connection")
 
+    # the servers closed the paused driver's connections on every class once
+    # the new one's term greeted on one (what it had written and they had not
+    # read went with them)
+    closed = [amlocal.metrics(base + 20 * m + 11).get("hoc_amalgam_deposed_closed_total", 0) for m in range(rp.M)]
+    check(sum(closed) > 0, f"no server closed the paused driver's connections: {closed}")
+
     # the service goes on under the new driver: every block reads back, a write commits
     check(wait(lambda: term_of(base, old) == 0, 10) is not None and term_of(base, nxt) > 0,
           f"after the resume: terms {[term_of(base, r) for r in range(rp.R)]}")
@@ -112,7 +120,7 @@ def main(tmp):
           f"{t_take:.1f} s after the pause, having waited {waited} ms from taking its term; the paused "
           f"one's last write {(until - last) / 1000:.1f} ms before its lease ran out, the new one's first "
           f"{(first - until) / 1000:.1f} ms after; {page.get('hoc_amalgam_reconf_lease_dropped_bytes_total', 0)} "
-          f"bytes the lease dropped; it stopped: {stopped.group(1)}")
+          f"bytes the lease dropped; servers closed its connections {closed}; it stopped: {stopped.group(1)}")
 
 
 if __name__ == "__main__":
