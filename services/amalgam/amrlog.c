@@ -236,7 +236,7 @@ static void on_reply(void *ctx, uint64_t client, uint64_t seq, const uint8_t *r,
         if (w)
             hoc_log(&l->o.log, HOC_LOG_WARN,
                     "reconf %d: term %" PRIu64 " confirmed; waits %.1f ms before it drives (the "
-                    "previous driver's lease of %d ms, clocks %.1f%% apart at most)",
+                    "previous driver's lease of %d ms, clocks %.1f%% fast or slow at most)",
                     l->o.replica, l->term, (double)w / 1000.0, ARL_LEASE_US / 1000,
                     ARL_DRIFT_PPM / 10000.0);
         try_drive(l);

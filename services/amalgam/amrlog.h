@@ -53,9 +53,9 @@ typedef struct arl_log arl_log;
 /* How often a driver asks for one: a confirmation may take up to
  * ARL_LEASE_US - ARL_RENEW_US before the lease runs out. */
 #define ARL_RENEW_US 250000
-/* Two replicas' clocks may run at rates this far apart (parts per
- * million): the assumption leases rest on, with a wide margin (NTP slews
- * at most 500 ppm; crystals drift some tens). */
+/* How far a replica's clock may run fast or slow of true time (parts
+ * per million): the assumption leases rest on, with a wide margin (NTP
+ * slews at most 500 ppm; crystals drift some tens). */
 #define ARL_DRIFT_PPM 10000
 #define ARL_ASKS 16 /* confirmations remembered while unanswered */
 
@@ -75,8 +75,8 @@ bool arl_lease_confirmed(arl_lease *ls, uint64_t seq, uint64_t lease_us);
 bool arl_lease_holds(const arl_lease *ls, uint64_t now_us);
 /* How long a driver that took `term` waits before it sends: 0 for the
  * first term (nobody drove before), else the previous driver's longest
- * lease, lease_us on its clock, measured on this one when the two clocks'
- * rates differ by up to drift_ppm: lease_us (1 + d) / (1 - d), rounded up. */
+ * lease, lease_us on its clock, measured on this one, each clock running
+ * up to drift_ppm fast or slow: lease_us (1 + d) / (1 - d), rounded up. */
 uint64_t arl_takeover_wait_us(uint64_t term, uint64_t lease_us, uint32_t drift_ppm);
 
 /* A failure detector's act: u64 1 (suspected) or 0 (heard again), u64 the

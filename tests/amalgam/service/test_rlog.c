@@ -134,8 +134,8 @@ static void lease_arithmetic(void)
     /* the first term had no driver before it */
     CHECK(arl_takeover_wait_us(1, ARL_LEASE_US, ARL_DRIFT_PPM) == 0);
     CHECK(arl_takeover_wait_us(7, 1000, 0) == 1000);
-    /* 1.5 s x 1.01 / 0.99, rounded up: the least wait that a clock 1 %
-     * slow still counts as the lease of a clock 1 % fast */
+    /* 1.5 s x 1.01 / 0.99, rounded up: the least wait that, counted on a
+     * clock 1 % fast, lasts as long as a lease counted on one 1 % slow */
     uint64_t w = arl_takeover_wait_us(2, 1500000, 10000);
     CHECK(w == 1530304);
     CHECK(w * 990000 >= 1500000ull * 1010000 && (w - 1) * 990000 < 1500000ull * 1010000);
