@@ -123,6 +123,8 @@ struct hoc_net {
     uint64_t rng;
     hoc_net_stats st;
     uint64_t warned_overflow, warned_oversize; /* when, for WARN_EVERY_US */
+    uint64_t lease_until;                      /* hoc_lease_us; 0: no lease */
+    bool lease_over;
 };
 
 static void conn_close(Conn *c, const char *why);
@@ -316,7 +318,8 @@ static void log_close(const Conn *c, const char *why)
     if (c->state == C_READY) {
         /* routine when a peer exits: its EOF, or a reset when it leaves our
          * last frames unread after saying DONE */
-        bool routine = strcmp(why, "closed by the peer") == 0 || net->peers[c->peer].done;
+        bool routine = strcmp(why, "closed by the peer") == 0 || net->peers[c->peer].done ||
+                       net->lease_over; /* end_lease says it once */
         hoc_log(&net->o.log, routine ? HOC_LOG_INFO : HOC_LOG_WARN, "connection with %d closed: %s",
                 c->peer, why);
     } else if (c->dialed) { /* routine while the peer is not up (yet): the back-off retries */
@@ -387,6 +390,13 @@ static void bad_frame(Conn *c, const char *why)
     refuse(c, &c->net->st.bad_frames, why);
 }
 
+/* Bytes queued on c, sent or not yet sealed. */
+static size_t queued_bytes(const Conn *c)
+{
+    return evbuffer_get_length(c->out) + evbuffer_get_length(c->rec) +
+           (c->pend ? evbuffer_get_length(c->pend) : 0);
+}
+
 /* Queues a whole frame, head then body (which may be empty), on conn c:
  * straight out during the handshake, once ready into rec (or pend), which
  * seal_out moves out in SEALED frames. */
@@ -397,8 +407,7 @@ static void queue2(Conn *c, const void *head, size_t hlen, const void *body, siz
     /* --delay holds the peer's traffic, not the handshake: held frames are
      * tied to the connection by peer and generation, which it has once ready */
     struct evbuffer *b = !ready ? c->out : c->pend ? c->pend : c->rec;
-    size_t queued = evbuffer_get_length(c->out) + evbuffer_get_length(c->rec) +
-                    (c->pend ? evbuffer_get_length(c->pend) : 0);
+    size_t queued = queued_bytes(c);
     if (queued + hlen + blen > net->o.max_out) {
         net->st.dropped_overflow++;
         if (warn_due(&net->warned_overflow))
@@ -586,10 +595,54 @@ const hoc_net_stats *hoc_net_get_stats(const hoc_net *net)
     return &net->st;
 }
 
-/* Writes what c has queued; true if c is still open. */
+/* The lease ran out: every connection goes, with what it queued. */
+static void end_lease(hoc_net *net)
+{
+    net->lease_over = true;
+    uint64_t lost = 0;
+    for (int p = 0; p < net->n; p++) {
+        Conn *c = net->peers[p].conn;
+        if (!c || !c->dialed) continue; /* accepted ones are on the incoming list */
+        lost += queued_bytes(c);
+        conn_close(c, "the lease on sending ran out");
+    }
+    while (net->incoming) {
+        lost += queued_bytes(net->incoming);
+        conn_close(net->incoming, "the lease on sending ran out");
+    }
+    net->st.dropped_lease_bytes += lost;
+    hoc_log(&net->o.log, HOC_LOG_WARN,
+            "the lease on sending ran out %.1f ms ago: connections closed, %" PRIu64
+            " bytes unsent dropped",
+            (double)(hoc_lease_us() - net->lease_until) / 1000.0, lost);
+}
+
+void hoc_net_set_lease(hoc_net *net, uint64_t until_us)
+{
+    if (!net->lease_over) net->lease_until = until_us;
+}
+
+bool hoc_net_lease_over(const hoc_net *net)
+{
+    return net->lease_over;
+}
+
+void hoc_net_close_peer(hoc_net *net, int p, const char *why)
+{
+    if (p >= 0 && p < net->n && net->peers[p].conn) conn_close(net->peers[p].conn, why);
+}
+
+/* Writes what c has queued; true if c is still open. Under a lease, the
+ * clock is read at each write: the lease ends exactly where bytes leave. */
 static bool write_out(Conn *c)
 {
+    hoc_net *net = c->net;
     while (evbuffer_get_length(c->out) > 0) {
+        uint64_t now = net->lease_until ? hoc_lease_us() : 0;
+        if (net->lease_until && now >= net->lease_until) {
+            end_lease(net);
+            return false;
+        }
         int w = evbuffer_write(c->out, c->fd);
         if (w < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) break;
@@ -597,6 +650,8 @@ static bool write_out(Conn *c)
             return false;
         }
         if (w == 0) break;
+        if (now && !net->st.first_write_us) net->st.first_write_us = now;
+        if (now) net->st.last_write_us = now;
     }
     if (evbuffer_get_length(c->out) > 0) event_add(c->wev, NULL);
     return true;
@@ -1031,7 +1086,7 @@ static void accept_cb(evutil_socket_t lfd, short what, void *arg)
 static void connect_peer(hoc_net *net, int p)
 {
     Peer *pe = &net->peers[p];
-    if (pe->conn) return;
+    if (pe->conn || net->lease_over) return;
     int fd = socket(pe->addr.ss_family, SOCK_STREAM, 0);
     if (fd < 0) return;
     set_sock_opts(fd);

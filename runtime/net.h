@@ -80,6 +80,11 @@ typedef struct hoc_net_stats {
     uint64_t dropped_injected;    /* by the drop option */
     uint64_t dropped_oversize;    /* a payload beyond what its frame carries */
     uint64_t dropped_closed;      /* held by delay_us, and their connection closed meanwhile */
+    /* With a lease (hoc_net_set_lease): bytes queued and never written
+     * because it ran out, and when (hoc_lease_us) the first and the last
+     * write to a socket took bytes (0: none yet). */
+    uint64_t dropped_lease_bytes;
+    uint64_t first_write_us, last_write_us;
 } hoc_net_stats;
 
 typedef struct hoc_net hoc_net;
@@ -108,6 +113,20 @@ void hoc_net_send_app(hoc_net *net, int to, const uint8_t *payload, size_t len);
 void hoc_net_send_done(hoc_net *net, int to);
 /* HURRY for peer `to`: end round `round` of instance inst now (svc.h). */
 void hoc_net_send_hurry(hoc_net *net, int to, uint64_t inst, int64_t round);
+/* A lease on sending: no byte is written to any socket once hoc_lease_us()
+ * reaches until_us (0, the default: no lease), checked at every write, so
+ * that a process paused or slowed past it sends nothing when it resumes.
+ * The first write tried past it closes every connection (what they had
+ * queued counted in stats.dropped_lease_bytes), and the net dials no peer
+ * again; a lease that ran out stays out. A later call may extend a lease
+ * still running. */
+void hoc_net_set_lease(hoc_net *net, uint64_t until_us);
+/* True once a lease ran out here (hoc_net_set_lease). */
+bool hoc_net_lease_over(const hoc_net *net);
+/* Closes the connection with peer p, if any, with what it queued and what
+ * it had not read yet: the dialer redials (a peer that does not complete
+ * the handshake is then not ready). */
+void hoc_net_close_peer(hoc_net *net, int p, const char *why);
 /* Writes what is queued to peers now, frames held by --delay included,
  * without waiting for the socket (call before exiting); what the sockets
  * do not take at once is dropped with them at hoc_net_free. */

@@ -19,13 +19,17 @@
  * hears the leader's term; a term it took then would depose the driver
  * for nothing (safe: CAS fences it; costly: a takeover). */
 #define TAKE_AFTER_US 1000000
-/* The driver confirms its term this often while idle, and stops driving
- * when a confirmation stays unanswered this long: a driver cut off from
- * the log (deposed unaware) stops presenting its term to the servers. */
-#define LEASE_EVERY_US 500000
-#define LEASE_US 2000000
+/* A driver's confirmations are log slots ARL_RENEW_US apart: a follower
+ * that sees none applied this long closes its connection with the log's
+ * leader. A driver paused (SIGSTOP, a stalled VM) keeps its connections
+ * open while its kernel answers for it, and the log suspects only a lost
+ * connection: a paused leader that does not answer the redial is lost. */
+#define SILENT_US 1250000
+#define MAX_ASKING 4 /* confirmations unanswered at most (the log stalled) */
 
-typedef enum { FOLLOW, TAKING, CLAIMING, DRIVING } arl_phase;
+/* WAITING: the term is confirmed, and the previous driver's lease may not
+ * have run out yet. */
+typedef enum { FOLLOW, TAKING, CLAIMING, WAITING, DRIVING } arl_phase;
 
 /* One kind of record: an instance's decision ('d') or a machine's failure
  * detector act ('m'), as resumed at the takeover. */
@@ -48,11 +52,16 @@ struct arl_log {
     uint64_t ok_seq;      /* the last CAS answered 1 */
     uint64_t need_seq;    /* the CAS that covers the last put: messages wait for it */
     bool unconfirmed;     /* a put since the last CAS */
-    uint64_t term;        /* while CLAIMING or DRIVING */
+    uint64_t term;        /* while CLAIMING, WAITING or DRIVING */
     arl_tab tab[2];       /* decisions, acts */
     uint64_t started_us;
-    uint64_t confirm_us; /* when the last CAS was asked */
-    uint64_t logged;     /* decisions and acts appended, as last logged */
+    uint64_t confirm_us; /* when the last CAS was asked (hoc_lease_us) */
+    int asking;          /* CASes unanswered */
+    arl_lease lease;
+    uint64_t took_us;                  /* when INCRBY gave the term (hoc_lease_us) */
+    uint64_t seen_applied, seen_at_us; /* the log's progress, as a follower last saw it */
+    bool watching;                     /* it progressed since this replica started */
+    uint64_t logged;                   /* decisions and acts appended, as last logged */
     arl_stats st;
 };
 
@@ -68,16 +77,47 @@ static void term_text(uint64_t t, char *out, size_t *len)
     *len = (size_t)snprintf(out, 24, "%" PRIu64, t);
 }
 
+void arl_lease_asked(arl_lease *ls, uint64_t seq, uint64_t now_us)
+{
+    ls->seq[seq % ARL_ASKS] = seq;
+    ls->sent[seq % ARL_ASKS] = now_us;
+}
+
+bool arl_lease_confirmed(arl_lease *ls, uint64_t seq, uint64_t lease_us)
+{
+    if (ls->seq[seq % ARL_ASKS] != seq || !seq) return false;
+    uint64_t until = ls->sent[seq % ARL_ASKS] + lease_us;
+    if (until <= ls->until) return false; /* a later one came first */
+    ls->until = until;
+    return true;
+}
+
+bool arl_lease_holds(const arl_lease *ls, uint64_t now_us)
+{
+    return now_us < ls->until;
+}
+
+uint64_t arl_takeover_wait_us(uint64_t term, uint64_t lease_us, uint32_t drift_ppm)
+{
+    if (term <= 1) return 0;
+    uint64_t num = lease_us * (1000000u + drift_ppm), den = 1000000u - drift_ppm;
+    return (num + den - 1) / den;
+}
+
 static void confirm(arl_log *l)
 {
     char t[24];
     size_t tl;
     term_text(l->term, t, &tl);
     const uint8_t *a[3] = {(const uint8_t *)"term", (const uint8_t *)t, (const uint8_t *)t};
+    /* the lease counts from before the asking: it can only end earlier */
+    uint64_t now = hoc_lease_us();
     submit(l, KV_CAS, 3, a, (size_t[]){4, tl, tl});
+    arl_lease_asked(&l->lease, l->seq, now);
     l->confirm_seq = l->seq;
     if (l->unconfirmed) l->need_seq = l->seq;
-    l->confirm_us = hoc_now_us();
+    l->confirm_us = now;
+    l->asking++;
     l->unconfirmed = false;
 }
 
@@ -96,6 +136,9 @@ static void depose(arl_log *l, const char *why)
     if (l->phase == FOLLOW) return;
     hoc_log(&l->o.log, HOC_LOG_WARN, "reconf %d: %s term %" PRIu64 ": %s", l->o.replica,
             was ? "stops driving pid n-1 in" : "gives up taking", l->term, why);
+    /* the log may not have shown this replica the new leader yet: a term
+     * taken now would depose the driver for nothing */
+    l->started_us = hoc_now_us();
     l->phase = FOLLOW;
     l->term = 0;
     l->st.term = 0;
@@ -122,6 +165,8 @@ static void scan_one(void *ctx, const uint8_t *k, size_t klen, const uint8_t *v,
 static void claim(arl_log *l, uint64_t t)
 {
     l->term = t;
+    l->took_us = hoc_lease_us();
+    l->lease = (arl_lease){0};
     for (int k = 0; k < 2; k++)
         memset(l->tab[k].rterm, 0, (size_t)l->tab[k].count * sizeof *l->tab[k].rterm);
     kv_store_each(kv_group_store(l->g), scan_one, l);
@@ -140,6 +185,26 @@ static void claim(arl_log *l, uint64_t t)
             l->o.replica, t, (long long)had);
 }
 
+/* WAITING: drives once the previous driver's lease has run out, holding
+ * a lease of its own */
+static void try_drive(arl_log *l)
+{
+    uint64_t now = hoc_lease_us(),
+             wait = arl_takeover_wait_us(l->term, ARL_LEASE_US, ARL_DRIFT_PPM);
+    if (l->phase != WAITING || now < l->took_us + wait || !arl_lease_holds(&l->lease, now)) return;
+    l->phase = DRIVING;
+    l->st.term = l->term;
+    l->st.takeovers++;
+    l->st.lease_until = l->lease.until;
+    l->st.waited_us = now - l->took_us;
+    hoc_log(&l->o.log, HOC_LOG_WARN,
+            "reconf %d: drives pid n-1 in term %" PRIu64 " (%.1f ms after taking it)", l->o.replica,
+            l->term, (double)l->st.waited_us / 1000.0);
+    if (l->o.drive(l->o.ctx, l->term)) {
+        depose(l, "it cannot play pid n-1 here"); /* TAKE_AFTER_US before it tries again */
+    }
+}
+
 static void on_reply(void *ctx, uint64_t client, uint64_t seq, const uint8_t *r, size_t len)
 {
     arl_log *l = ctx;
@@ -154,21 +219,27 @@ static void on_reply(void *ctx, uint64_t client, uint64_t seq, const uint8_t *r,
         claim(l, v);
         return;
     }
+    l->asking--;
     if (v != 1) {
         depose(l, "a newer term was taken in the log");
         return;
     }
     l->ok_seq = seq;
+    bool longer = arl_lease_confirmed(&l->lease, seq, ARL_LEASE_US);
+    if (longer && l->phase == DRIVING) {
+        l->st.lease_until = l->lease.until;
+        if (l->o.lease) l->o.lease(l->o.ctx, l->lease.until);
+    }
     if (l->phase == CLAIMING && seq == l->confirm_seq) {
-        l->phase = DRIVING;
-        l->st.term = l->term;
-        l->st.takeovers++;
-        hoc_log(&l->o.log, HOC_LOG_WARN, "reconf %d: drives pid n-1 in term %" PRIu64, l->o.replica,
-                l->term);
-        if (l->o.drive(l->o.ctx, l->term)) {
-            l->started_us = hoc_now_us(); /* TAKE_AFTER_US before it tries again */
-            depose(l, "it cannot play pid n-1 here");
-        }
+        l->phase = WAITING;
+        uint64_t w = arl_takeover_wait_us(l->term, ARL_LEASE_US, ARL_DRIFT_PPM);
+        if (w)
+            hoc_log(&l->o.log, HOC_LOG_WARN,
+                    "reconf %d: term %" PRIu64 " confirmed; waits %.1f ms before it drives (the "
+                    "previous driver's lease of %d ms, clocks %.1f%% fast or slow at most)",
+                    l->o.replica, l->term, (double)w / 1000.0, ARL_LEASE_US / 1000,
+                    ARL_DRIFT_PPM / 10000.0);
+        try_drive(l);
     } else if (l->phase == DRIVING && !l->unconfirmed && seq >= l->need_seq) {
         if (l->st.appended + l->st.acts > l->logged)
             hoc_log(&l->o.log, HOC_LOG_INFO,
@@ -253,6 +324,33 @@ void arl_free(arl_log *l)
     free(l);
 }
 
+/* A follower: the log applies a driver's confirmation every ARL_RENEW_US;
+ * after SILENT_US without any, this replica closes its connection with the
+ * log's leader (why: SILENT_US) */
+static void watch_leader(arl_log *l, uint64_t now_us, bool leads)
+{
+    uint64_t a = kv_group_applied(l->g);
+    if (leads || a != l->seen_applied || !l->seen_at_us) {
+        /* not before a first term: a cluster starting has no driver yet */
+        l->watching = l->watching || (l->seen_at_us && a != l->seen_applied);
+        l->seen_applied = a;
+        l->seen_at_us = now_us;
+        return;
+    }
+    if (!l->watching || now_us < l->seen_at_us + SILENT_US) return;
+    l->seen_at_us = now_us;
+    int who = kv_group_leader(l->g);
+    hoc_net *net = hoc_svc_net(kv_group_svc(l->g));
+    if (!hoc_net_peer_ready(net, who)) return;
+    l->st.closed_silent++;
+    hoc_log(&l->o.log, HOC_LOG_WARN,
+            "reconf %d: the log applied nothing for %d ms (a driver confirms its term every %d "
+            "ms): closes its connection with the log's leader, replica %d, which the log "
+            "replaces unless it answers the redial",
+            l->o.replica, SILENT_US / 1000, ARL_RENEW_US / 1000, who);
+    hoc_net_close_peer(net, who, "the log's leader is silent");
+}
+
 void arl_tick(arl_log *l, uint64_t now_us)
 {
     kv_group_tick(l->g, now_us);
@@ -261,18 +359,25 @@ void arl_tick(arl_log *l, uint64_t now_us)
         char why[96];
         snprintf(why, sizeof why, "the log's leader is now replica %d", kv_group_leader(l->g));
         depose(l, why);
-    } else if (l->phase == DRIVING && l->ok_seq < l->confirm_seq &&
-               now_us > l->confirm_us + LEASE_US) {
-        depose(l, "the log confirmed nothing for 2 s");
-    } else if (l->phase == DRIVING && l->ok_seq == l->confirm_seq &&
-               now_us > l->confirm_us + LEASE_EVERY_US) {
+    } else if (l->phase == DRIVING && !arl_lease_holds(&l->lease, hoc_lease_us())) {
+        char why[128];
+        snprintf(why, sizeof why,
+                 "its lease ran out %.1f ms ago (no confirmation asked in the %d ms before was "
+                 "answered)",
+                 (double)(hoc_lease_us() - l->lease.until) / 1000.0, ARL_LEASE_US / 1000);
+        depose(l, why);
+    } else if ((l->phase == WAITING || l->phase == DRIVING) && l->asking < MAX_ASKING &&
+               hoc_lease_us() >= l->confirm_us + ARL_RENEW_US) {
         confirm(l);
     } else if (l->phase == FOLLOW && leads && now_us >= l->started_us + TAKE_AFTER_US) {
         const uint8_t *a[2] = {(const uint8_t *)"term", (const uint8_t *)"1"};
         submit(l, KV_INCRBY, 2, a, (size_t[]){4, 1});
         l->incr_seq = l->seq;
+        l->asking = 0;
         l->phase = TAKING;
     }
+    try_drive(l);
+    watch_leader(l, now_us, leads);
 }
 
 void arl_put(arl_log *l, int64_t inst, const uint8_t *rec)

@@ -24,7 +24,16 @@
  * answered 1 means every decision before it was applied before any newer
  * term was taken: a newer leader resumes from it. A CAS answered 0 means
  * this replica was deposed: it stops driving and its held messages are
- * dropped (to the servers, omissions). */
+ * dropped (to the servers, omissions).
+ *
+ * Leases keep two drivers from sending at once (docs/amalgam.md, "The
+ * replicated reconfiguration service"). A CAS asked at time T (the lease
+ * clock, hoc_lease_us) and answered 1 lets the driver send until T +
+ * ARL_LEASE_US; it asks one every ARL_RENEW_US, and past its lease it
+ * sends nothing (the transport checks at every write: hoc_net_set_lease)
+ * and stops driving. Every CAS answered 1 was applied before the next
+ * term's INCRBY, so was asked before the next driver took its term; that
+ * one sends nothing until arl_takeover_wait_us after, by its own clock. */
 #ifndef HOC_AMRLOG_H
 #define HOC_AMRLOG_H
 
@@ -38,6 +47,37 @@
 struct event_base;
 
 typedef struct arl_log arl_log;
+
+/* A driver's lease, from the asking of a confirmation it holds. */
+#define ARL_LEASE_US 1500000
+/* How often a driver asks for one: a confirmation may take up to
+ * ARL_LEASE_US - ARL_RENEW_US before the lease runs out. */
+#define ARL_RENEW_US 250000
+/* How far a replica's clock may run fast or slow of true time (parts
+ * per million): the assumption leases rest on, with a wide margin (NTP
+ * slews at most 500 ppm; crystals drift some tens). */
+#define ARL_DRIFT_PPM 10000
+#define ARL_ASKS 16 /* confirmations remembered while unanswered */
+
+/* The confirmations a driver asked (by the command's number), and the
+ * lease those answered 1 gave it. */
+typedef struct arl_lease {
+    uint64_t seq[ARL_ASKS], sent[ARL_ASKS]; /* at seq % ARL_ASKS */
+    uint64_t until;                         /* 0: none */
+} arl_lease;
+
+/* Confirmation seq was asked at now_us (taken before it was sent). */
+void arl_lease_asked(arl_lease *ls, uint64_t seq, uint64_t now_us);
+/* Confirmation seq was answered 1: true when that extends the lease to
+ * its asking + lease_us (one not remembered extends nothing). */
+bool arl_lease_confirmed(arl_lease *ls, uint64_t seq, uint64_t lease_us);
+/* May the holder still send at now_us? */
+bool arl_lease_holds(const arl_lease *ls, uint64_t now_us);
+/* How long a driver that took `term` waits before it sends: 0 for the
+ * first term (nobody drove before), else the previous driver's longest
+ * lease, lease_us on its clock, measured on this one, each clock running
+ * up to drift_ppm fast or slow: lease_us (1 + d) / (1 - d), rounded up. */
+uint64_t arl_takeover_wait_us(uint64_t term, uint64_t lease_us, uint32_t drift_ppm);
 
 /* A failure detector's act: u64 1 (suspected) or 0 (heard again), u64 the
  * unix ms of the suspicion. */
@@ -62,6 +102,9 @@ typedef struct arl_opts {
     /* Every decision appended so far is decided under a term still ours:
      * the messages held for them may leave. */
     void (*settled)(void *ctx);
+    /* While driving: the lease now runs until until_us (hoc_lease_us); no
+     * byte may reach a server after it. Optional. */
+    void (*lease)(void *ctx, uint64_t until_us);
 } arl_opts;
 
 typedef struct arl_stats {
@@ -69,6 +112,9 @@ typedef struct arl_stats {
     uint64_t appended; /* decisions appended */
     uint64_t acts;     /* failure detector acts appended */
     uint64_t takeovers, depositions;
+    uint64_t lease_until;   /* the lease (hoc_lease_us) while driving, or as it was at the end */
+    uint64_t waited_us;     /* at the last takeover, from taking the term to driving */
+    uint64_t closed_silent; /* connections with a silent log leader closed (a follower) */
 } arl_stats;
 
 /* Replica o->replica's log on base, listening at its reconf port + M: NULL

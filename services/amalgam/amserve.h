@@ -62,6 +62,7 @@ typedef struct ams_group {
     ams_wait *waits;
     size_t sync_mark;          /* data: round messages held before the journal's sync in flight */
     struct ams_hurry *hurried; /* each of its instances' hurries (amserve.c) */
+    uint64_t driver_term;      /* serve: the term pid n-1's connection here greeted with */
 } ams_group;
 
 typedef struct ams_server {
@@ -74,19 +75,24 @@ typedef struct ams_server {
     struct event_base *base;
     struct event *sigint, *sigterm;
     /* (amwatch) */
-    struct event *beat;                   /* serve: the heartbeat; reconf: the detector's tick */
-    uint64_t incarnation;                 /* serve: this process, in its heartbeats */
-    amr_detector det;                     /* reconf: the failure detector */
-    ars_store store;                      /* reconf with --data: its decisions on disk */
-    struct arl_log *rlog;                 /* reconf with R > 1: the replicated log */
-    struct event *logtick;                /* reconf with R > 1: its timer */
-    bool driving;                         /* reconf: plays pid n-1 (always with R = 1) */
-    bool *acted;                          /* reconf with R > 1: suspected, as last logged */
-    uint64_t term;                        /* reconf: the log term it drives under (0: R = 1) */
-    uint64_t seen_term;                   /* serve: the newest term pid n-1 presented */
-    char *term_path;                      /* serve with R > 1 and --data: seen_term's file */
-    uint64_t cid;                         /* serve: the cluster's id (amst_cluster_id) */
-    uint64_t stale_refused;               /* serve: connections of a deposed driver refused */
+    struct event *beat;     /* serve: the heartbeat; reconf: the detector's tick */
+    uint64_t incarnation;   /* serve: this process, in its heartbeats */
+    amr_detector det;       /* reconf: the failure detector */
+    ars_store store;        /* reconf with --data: its decisions on disk */
+    struct arl_log *rlog;   /* reconf with R > 1: the replicated log */
+    struct event *logtick;  /* reconf with R > 1: its timer */
+    bool driving;           /* reconf: plays pid n-1 (always with R = 1) */
+    bool *acted;            /* reconf with R > 1: suspected, as last logged */
+    uint64_t term;          /* reconf: the log term it drives under (0: R = 1) */
+    uint64_t seen_term;     /* serve: the newest term pid n-1 presented */
+    char *term_path;        /* serve with R > 1 and --data: seen_term's file */
+    uint64_t cid;           /* serve: the cluster's id (amst_cluster_id) */
+    uint64_t stale_refused; /* serve: connections of a deposed driver refused */
+    uint64_t stale_closed;  /* serve: a deposed driver's connections closed at a newer term */
+    /* reconf with R > 1, its lease (hoc_lease_us): until when it may send,
+     * its first and last write to a server in its last term, the bytes
+     * the end of a lease dropped */
+    uint64_t lease_until, sent_first, sent_last, lease_dropped;
     bool durable, store_failed;           /* reconf: --data given; a write failed */
     amr_track *saved;                     /* reconf: each instance's decision as last written */
     uint8_t *dec;                         /* reconf: one decision record's bytes */

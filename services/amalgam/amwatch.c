@@ -47,6 +47,27 @@ static int newer_term(ams_server *s, uint64_t term)
     return 0;
 }
 
+/* serve: a driver greeted with `term` on one class: a connection of an
+ * older driver on another class closes (with what it sent and was not read
+ * yet), so that what a deposed driver wrote before its lease ran out is
+ * read here before anything of the new one, never after (docs/amalgam.md) */
+static void fence_classes(ams_server *s, uint64_t term)
+{
+    for (int i = 0; i < s->ngroups; i++) {
+        ams_group *g = &s->groups[i];
+        if (g->role == AML_RECONF || !g->driver_term || g->driver_term >= term) continue;
+        uint64_t old = g->driver_term;
+        g->driver_term = 0;
+        if (!hoc_net_peer_ready(hoc_svc_net(g->svc), s->n - 1)) continue;
+        s->stale_closed++;
+        hoc_log(&s->log, HOC_LOG_WARN,
+                "class %d: closes pid %d's connection of term %llu: term %llu was shown on "
+                "another class",
+                g->cls, s->n - 1, (unsigned long long)old, (unsigned long long)term);
+        hoc_net_close_peer(hoc_svc_net(g->svc), s->n - 1, "a deposed reconfiguration driver");
+    }
+}
+
 /* reconf: a heartbeat, on class gr->cls's group from pid `from`, which must
  * be a pid of the machine it names there (else the frame is refused) */
 int amw_app(void *ctx, int from, const uint8_t *p, size_t len)
@@ -68,7 +89,10 @@ int amw_app(void *ctx, int from, const uint8_t *p, size_t len)
                     s->term_path ? s->term_path : "", s->term_path ? ")" : "");
             return -1;
         }
-        return term > s->seen_term ? newer_term(s, term) : 0;
+        if (term > s->seen_term && newer_term(s, term)) return -1;
+        gr->driver_term = term;
+        fence_classes(s, term);
+        return 0;
     }
     if (gr->role != AML_RECONF || amr_hb_decode(p, len, &m, &inc) ||
         aml_pid_machine(&s->c.geo, gr->cls, from, NULL) != m) {
@@ -305,6 +329,8 @@ static size_t alloc_decisions(ams_server *s, char *err, size_t errn)
     return rec;
 }
 
+static void on_lease(void *ctx, uint64_t until);
+
 /* reconf with R > 1: the log made this replica the driver of pid n-1 */
 static int on_drive(void *ctx, uint64_t term)
 {
@@ -330,17 +356,58 @@ static int on_drive(void *ctx, uint64_t term)
                 (unsigned long long)term, err);
         return -1;
     }
+    /* before the loop runs again: no byte of this term leaves unleased */
+    s->sent_first = s->sent_last = 0;
+    on_lease(s, arl_get_stats(s->rlog)->lease_until);
     s->driving = true;
     return 0;
+}
+
+/* What pid n-1's transports wrote under the lease (hoc_net_stats): the
+ * first and last write of the term, and the bytes a lease's end dropped
+ * (added to s->lease_dropped when `keep`: the transports are closing). */
+static uint64_t driver_writes(ams_server *s, bool keep)
+{
+    uint64_t dropped = 0;
+    for (int i = 0; i < s->ngroups; i++) {
+        const hoc_net_stats *st = hoc_net_get_stats(hoc_svc_net(s->groups[i].svc));
+        if (st->first_write_us && (!s->sent_first || st->first_write_us < s->sent_first))
+            s->sent_first = st->first_write_us;
+        if (st->last_write_us > s->sent_last) s->sent_last = st->last_write_us;
+        dropped += st->dropped_lease_bytes;
+    }
+    if (keep) s->lease_dropped += dropped;
+    return dropped;
 }
 
 static void on_depose(void *ctx, const char *why)
 {
     ams_server *s = ctx;
     (void)why;
+    driver_writes(s, true);
+    if (s->sent_last)
+        /* after its lease: the transport's check failed, and two drivers
+         * may have acted at once (never expected) */
+        hoc_log(&s->log, s->sent_last < s->lease_until ? HOC_LOG_INFO : HOC_LOG_ERROR,
+                "reconf %d: its last byte to a server in term %llu left %.1f ms %s its lease ran "
+                "out",
+                s->reconf, (unsigned long long)s->term,
+                (double)(s->sent_last < s->lease_until ? s->lease_until - s->sent_last
+                                                       : s->sent_last - s->lease_until) /
+                    1000.0,
+                s->sent_last < s->lease_until ? "before" : "AFTER");
     s->driving = false;
     s->term = 0;
     ams_reconf_close(s);
+}
+
+/* the log extended the lease: every transport of pid n-1 may write until then */
+static void on_lease(void *ctx, uint64_t until)
+{
+    ams_server *s = ctx;
+    s->lease_until = until;
+    for (int i = 0; i < s->ngroups; i++)
+        hoc_net_set_lease(hoc_svc_net(s->groups[i].svc), until);
 }
 
 /* every decision so far is in the log under our term: out go the messages */
@@ -393,7 +460,8 @@ static int open_log(ams_server *s, const ams_opts *o, uint64_t cid, char *err, s
                    .ctx = s,
                    .drive = on_drive,
                    .depose = on_depose,
-                   .settled = on_settled};
+                   .settled = on_settled,
+                   .lease = on_lease};
     if (!(s->rlog = arl_new(s->base, &lo, err, errn))) return -1;
     struct timeval tv = {0, 5000};
     s->logtick = event_new(s->base, -1, EV_PERSIST, on_logtick, s);
@@ -491,9 +559,12 @@ void amw_render(ams_server *s, struct evbuffer *b)
         amr_render(&s->det, b, mono_ms());
         if (s->rlog) {
             const arl_stats *st = arl_get_stats(s->rlog);
+            uint64_t dropped = s->lease_dropped + (s->driving ? driver_writes(s, false) : 0);
             uint64_t v[6] = {st->term,        (uint64_t)arl_leader(s->rlog),
                              st->appended,    st->takeovers,
                              st->depositions, st->acts};
+            uint64_t w[6] = {s->lease_until, s->sent_first,        s->sent_last,
+                             dropped,        st->waited_us / 1000, st->closed_silent};
             hoc_metrics_family(b, "amalgam_reconf_term", "gauge",
                                "The log term this replica drives pid n-1 under; 0: it does not.", v,
                                1, NULL);
@@ -511,11 +582,33 @@ void amw_render(ams_server *s, struct evbuffer *b)
                                "Failure detector acts (suspicions, clearings) this replica "
                                "appended to the log while driving.",
                                v + 5, 1, NULL);
+            static const struct {
+                const char *name, *type, *help;
+            } LEASE[6] = {
+                {"amalgam_reconf_lease_until_us", "gauge",
+                 "CLOCK_BOOTTIME (us) when this replica's lease as driver runs out, or ran out in "
+                 "its last term; 0: it never drove."},
+                {"amalgam_reconf_sent_first_us", "gauge",
+                 "CLOCK_BOOTTIME (us) of its first write to a server in its current or last term; "
+                 "0: none."},
+                {"amalgam_reconf_sent_last_us", "gauge",
+                 "CLOCK_BOOTTIME (us) of its last write to a server in its current or last term; "
+                 "0: none."},
+                {"amalgam_reconf_lease_dropped_bytes_total", "counter",
+                 "Bytes for servers never written because its lease ran out."},
+                {"amalgam_reconf_takeover_wait_ms", "gauge",
+                 "At its last takeover, milliseconds from taking the term to driving (the "
+                 "previous driver's lease waited out)."},
+                {"amalgam_reconf_silent_leader_closes_total", "counter",
+                 "Connections with the log's leader closed because the log applied nothing "
+                 "for 1.25 s."}};
+            for (int k = 0; k < 6; k++)
+                hoc_metrics_family(b, LEASE[k].name, LEASE[k].type, LEASE[k].help, w + k, 1, NULL);
         }
         return;
     }
-    uint64_t deg[4] = {(uint64_t)s->degraded, (uint64_t)s->rebuilt_wall, s->seen_term,
-                       s->stale_refused};
+    uint64_t deg[5] = {(uint64_t)s->degraded, (uint64_t)s->rebuilt_wall, s->seen_term,
+                       s->stale_refused, s->stale_closed};
     hoc_metrics_family(b, "amalgam_degraded_instances", "gauge",
                        "Instances where a server of this machine is not whole (a replacement not "
                        "yet live, or blocks or parity rows not yet rebuilt).",
@@ -531,6 +624,10 @@ void amw_render(ams_server *s, struct evbuffer *b)
                        "Connections of a reconfiguration driver older than the newest term, "
                        "refused.",
                        deg + 3, 1, NULL);
+    hoc_metrics_family(b, "amalgam_deposed_closed_total", "counter",
+                       "Connections of a reconfiguration driver closed because a newer term was "
+                       "shown on another class.",
+                       deg + 4, 1, NULL);
 }
 
 void amw_free(ams_server *s)

@@ -8,7 +8,10 @@
  * that does not know the secret is refused by the peer dialing it; two
  * endpoints of different clusters (n, parameters, algorithm) refuse each
  * other as such. With --delay, an endpoint that answers from its read
- * callback (as a replica does) keeps its handshake and its frames in order. */
+ * callback (as a replica does) keeps its handshake and its frames in order.
+ * Under a lease, a frame queued before it ran out but written after (the
+ * process paused in between) never leaves, the connection closes and is
+ * not dialed again. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -191,6 +194,67 @@ static void delayed_echo(void)
     CHECK(e.back.next == NECHO && e.back.bad == 0);
     CHECK(s0->bad_frames == 0 && s0->auth_failures == 0 && s0->disconnects == d0);
     CHECK(hoc_net_get_stats(nets[1])->disconnects == d1);
+    hoc_net_free(nets[0]);
+    hoc_net_free(nets[1]);
+    event_base_free(base);
+}
+
+static int on_frame_count(void *ctx, int peer, const hoc_frame *f)
+{
+    (void)peer;
+    *(uint64_t *)ctx += f->type == HOC_F_MSG;
+    return 0;
+}
+
+static bool one_in(void *arg)
+{
+    return *(uint64_t *)arg == 1;
+}
+
+/* Runs the loop for ms milliseconds. */
+static void spin(struct event_base *base, int ms)
+{
+    for (uint64_t t0 = hoc_now_us(); hoc_now_us() - t0 < (uint64_t)ms * 1000;) {
+        event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+        nanosleep(&(struct timespec){0, 200000}, NULL);
+    }
+}
+
+/* Endpoint 1 (the dialer) sends under a lease of 300 ms: a frame before it
+ * arrives; one queued after it, as a process paused across the lease's end
+ * would on resuming, is dropped at the write, the connection closes, and
+ * no new one is dialed, even when the lease is set again. */
+static void lease(void)
+{
+    hoc_peers peers = {2, {{0, "127.0.0.1", free_port(), 1}, {1, "127.0.0.1", free_port(), 2}}};
+    struct event_base *base = event_base_new();
+    CHECK(base && event_base_priority_init(base, 2) == 0);
+    uint64_t got = 0;
+    hoc_net_cb cb0 = {&got, on_frame_count, NULL}, cb1 = {NULL, on_frame_sender, NULL};
+    hoc_net_opts o0 = {.peers = &peers, .algo = 0x78, .seed = 1, .log = {HOC_LOG_ERROR, 0}};
+    hoc_net_opts o1 = o0;
+    o1.id = 1, o1.log.id = 1;
+    hoc_net *nets[2] = {hoc_net_new(base, &o0, &cb0), hoc_net_new(base, &o1, &cb1)};
+    CHECK(nets[0] && nets[1] && run_until(base, NULL, ready, nets));
+    uint64_t until = hoc_lease_us() + 300000;
+    hoc_net_set_lease(nets[1], until);
+    uint8_t payload[100] = {1};
+    hoc_net_send_msg(nets[1], 0, 1, 0, payload, sizeof payload);
+    CHECK(run_until(base, NULL, one_in, &got));
+    nanosleep(&(struct timespec){0, 350000000}, NULL); /* paused past the lease's end */
+    hoc_net_send_msg(nets[1], 0, 2, 0, payload, sizeof payload);
+    spin(base, 200);
+    const hoc_net_stats *st = hoc_net_get_stats(nets[1]);
+    printf("lease: %" PRIu64 " frame in, %" PRIu64 " bytes dropped; writes from %" PRIu64
+           " to %" PRIu64 " us before the lease ran out\n",
+           got, st->dropped_lease_bytes, until - st->first_write_us, until - st->last_write_us);
+    CHECK(got == 1 && st->dropped_lease_bytes >= sizeof payload);
+    CHECK(st->first_write_us > 0 && st->last_write_us >= st->first_write_us &&
+          st->last_write_us < until);
+    CHECK(hoc_net_lease_over(nets[1]) && !hoc_net_peer_ready(nets[1], 0));
+    hoc_net_set_lease(nets[1], hoc_lease_us() + 10000000); /* over for good */
+    spin(base, 300);
+    CHECK(!hoc_net_peer_ready(nets[1], 0) && !hoc_net_peer_ready(nets[0], 1) && got == 1);
     hoc_net_free(nets[0]);
     hoc_net_free(nets[1]);
     event_base_free(base);
@@ -526,6 +590,7 @@ int main(void)
     event_base_free(base);
 
     delayed_echo();
+    lease();
     impostor();
     mismatch();
     return check_summary("net-transport");

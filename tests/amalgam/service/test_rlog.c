@@ -5,8 +5,11 @@
  * a newer term and resumes the newest record of every instance and machine
  * (a later driver: the newest term's, not an older one of the same
  * instance the log still holds), and the dead driver's decisions are all
- * there. Records of 256 KiB, so each goes in parts. Fast enough for the sanitizer half of the
- * suite, which amalgam-reconf-replicated (processes, 13 to 20 s) is not. */
+ * there. Records of 256 KiB, so each goes in parts. The lease: its
+ * arithmetic; a new driver waits out the previous one's; a driver whose
+ * log stops answering stops once its lease ran out. Fast enough for the
+ * sanitizer half of the suite, which amalgam-reconf-replicated (processes,
+ * 13 to 20 s) is not. */
 #include <arpa/inet.h>
 #include <event2/event.h>
 #include <netinet/in.h>
@@ -30,6 +33,7 @@ typedef struct Rep {
     arl_log *l;
     uint64_t term; /* driving under; 0: not */
     int drives, deposed, settled;
+    uint64_t deposed_at; /* hoc_lease_us */
 } Rep;
 
 static Rep reps[R];
@@ -49,6 +53,7 @@ static void on_depose(void *ctx, const char *why)
     (void)why;
     r->term = 0;
     r->deposed++;
+    r->deposed_at = hoc_lease_us();
 }
 
 static void on_settled(void *ctx)
@@ -123,8 +128,38 @@ static void rec_of(uint8_t *out, int v)
     memset(out, v, REC);
 }
 
+/* The lease's arithmetic (amrlog.h), with times passed in. */
+static void lease_arithmetic(void)
+{
+    /* the first term had no driver before it */
+    CHECK(arl_takeover_wait_us(1, ARL_LEASE_US, ARL_DRIFT_PPM) == 0);
+    CHECK(arl_takeover_wait_us(7, 1000, 0) == 1000);
+    /* 1.5 s x 1.01 / 0.99, rounded up: the least wait that, counted on a
+     * clock 1 % fast, lasts as long as a lease counted on one 1 % slow */
+    uint64_t w = arl_takeover_wait_us(2, 1500000, 10000);
+    CHECK(w == 1530304);
+    CHECK(w * 990000 >= 1500000ull * 1010000 && (w - 1) * 990000 < 1500000ull * 1010000);
+    CHECK(arl_takeover_wait_us(3, ARL_LEASE_US, ARL_DRIFT_PPM) > ARL_LEASE_US);
+
+    arl_lease ls = {0};
+    CHECK(!arl_lease_holds(&ls, 0));
+    arl_lease_asked(&ls, 5, 1000);
+    arl_lease_asked(&ls, 9, 2000);
+    CHECK(!arl_lease_confirmed(&ls, 7, 100) && ls.until == 0); /* never asked */
+    CHECK(arl_lease_confirmed(&ls, 9, 100) && ls.until == 2100);
+    /* an earlier confirmation answered later shortens nothing */
+    CHECK(!arl_lease_confirmed(&ls, 5, 100) && ls.until == 2100);
+    CHECK(arl_lease_holds(&ls, 2099) && !arl_lease_holds(&ls, 2100));
+    /* one asked ARL_ASKS confirmations ago is forgotten: it extends nothing */
+    arl_lease_asked(&ls, 11, 3000);
+    arl_lease_asked(&ls, 11 + ARL_ASKS, 4000);
+    CHECK(!arl_lease_confirmed(&ls, 11, 100) && ls.until == 2100);
+    CHECK(arl_lease_confirmed(&ls, 11 + ARL_ASKS, 100) && ls.until == 4100);
+}
+
 int main(void)
 {
+    lease_arithmetic();
     base = event_base_new();
     CHECK(base && event_base_priority_init(base, 2) == 0);
     /* the cluster: five machines (never started) and three reconf lines,
@@ -153,6 +188,7 @@ int main(void)
     CHECK(d >= 0);
     if (d < 0) return 1;
     uint64_t t1 = reps[d].term;
+    CHECK(t1 > 1 || arl_get_stats(reps[d].l)->waited_us < ARL_LEASE_US); /* nobody drove before */
     CHECK(t1 >= 1 && !arl_unsettled(reps[d].l));
     /* two decisions of instance 3 (the second wins), one of 5, an act */
     static uint8_t rec[REC], got[REC];
@@ -181,6 +217,12 @@ int main(void)
            (unsigned long long)t1, e, (unsigned long long)reps[e].term,
            (double)(hoc_now_us() - t0) / 1e6);
     CHECK(reps[e].term > t1);
+    /* it drove only once the dead driver's lease had run out, counted from
+     * when it took its term; its own lease runs */
+    const arl_stats *es = arl_get_stats(reps[e].l);
+    uint64_t wait = arl_takeover_wait_us(reps[e].term, ARL_LEASE_US, ARL_DRIFT_PPM);
+    CHECK(wait > ARL_LEASE_US && es->waited_us >= wait && hoc_now_us() - t0 >= wait);
+    CHECK(es->lease_until > hoc_lease_us());
     rec_of(rec, 0xb2);
     CHECK(arl_get(reps[e].l, 3, got) && memcmp(got, rec, REC) == 0);
     rec_of(rec, 0xc3);
@@ -212,6 +254,18 @@ int main(void)
     CHECK(arl_get(reps[f].l, 3, got) && memcmp(got, rec, REC) == 0);
     rec_of(rec, 0xc3);
     CHECK(arl_get(reps[f].l, 5, got) && memcmp(got, rec, REC) == 0);
+
+    /* the log stops answering (its other replicas gone): the driver stops
+     * once its lease ran out, not before, and soon after (a tick is 5 ms) */
+    for (int i = 0; i < R; i++)
+        if (i != f && reps[i].l) arl_free(reps[i].l), reps[i] = (Rep){0};
+    for (uint64_t t = hoc_now_us(); reps[f].term && hoc_now_us() - t < 5000000;)
+        event_base_loop(base, EVLOOP_ONCE);
+    uint64_t until = arl_get_stats(reps[f].l)->lease_until;
+    printf("the log silent: replica %d stopped driving %.1f ms after its lease ran out\n", f,
+           ((double)reps[f].deposed_at - (double)until) / 1000.0);
+    CHECK(!reps[f].term && reps[f].deposed >= 1);
+    CHECK(reps[f].deposed_at >= until && reps[f].deposed_at < until + 200000);
 
     event_free(tick);
     for (int i = 0; i < R; i++)
