@@ -22,6 +22,7 @@
 #include "amdedup.h"
 #include "amdsync.h"
 #include "amop.h"
+#include "ampace.h"
 #include "amreconf.h"
 #include "amrstore.h"
 #include "log.h"
@@ -60,8 +61,8 @@ typedef struct ams_group {
     hoc_peers peers;
     hoc_svc *svc;
     ams_wait *waits;
-    size_t sync_mark;          /* data: round messages held before the journal's sync in flight */
-    struct ams_hurry *hurried; /* each of its instances' hurries (amserve.c) */
+    size_t sync_mark; /* data: round messages held before the journal's sync in flight */
+    amp_inst *pace;   /* each of its instances' pacing (ampace.h) */
 } ams_group;
 
 typedef struct ams_server {
@@ -93,6 +94,7 @@ typedef struct ams_server {
     int64_t degraded;                     /* serve: instances where a server here is not whole */
     int64_t degraded_since, rebuilt_wall; /* serve: unix ms; 0: never */
     uint64_t counted_ms;                  /* serve: when degraded was last counted (mono) */
+    amp_machine pace;                     /* serve: the rebuild's window and progress (ampace.h) */
     ams_group *groups;
     int ngroups;
     hoc_svc **svcs; /* for the metrics */
