@@ -25,6 +25,10 @@
 /* An op's ask keeps its instance wanted this long (its client retries a
  * TRYAGAIN 20 ms later; one that gave up leaves it to the background). */
 #define AMP_WANT_MS 1000
+/* An instance not whole this long after its start leaves the window: its
+ * rebuild may wait for another machine (down too), and the instances
+ * behind it, which need other machines, must not wait with it. */
+#define AMP_STALL_MS 5000
 /* The blocks a rejoining machine rebuilds at once, by default: 128
  * instances at 128 KiB (docs/deploy.md, "An op during a rebuild", has it
  * measured). All 320 at once had each instance's snapshots (a block from
@@ -73,6 +77,7 @@ static int start_one(ams_group *gr, uint64_t inst)
         h->started = false;
         return -1;
     }
+    h->started_ms = hoc_now_us() / 1000;
     h->whole = !s->rejoin;
     if (gr->role == AML_RECONF || !s->rejoin) return 0;
     s->pace.rebuilding++;
@@ -143,15 +148,27 @@ static void settle(ams_group *gr, uint64_t inst, amp_inst *h, bool whole, uint64
 {
     ams_server *s = gr->srv;
     amp_machine *p = &s->pace;
+    if (!whole && !h->whole && !h->stalled && now > h->started_ms + AMP_STALL_MS) {
+        h->stalled = true;
+        p->rebuilding--, p->stalled++;
+        hoc_log(&s->log, HOC_LOG_INFO,
+                "instance %llu not rebuilt %d s after its start: the next one starts meanwhile",
+                (unsigned long long)inst, AMP_STALL_MS / 1000);
+    }
     if (whole && !h->whole) {
         h->whole = true;
-        p->rebuilding--, p->whole++;
+        p->whole++;
+        if (h->stalled)
+            p->stalled--;
+        else
+            p->rebuilding--;
         if (h->wanted_ms) {
             p->on_demand++;
             hoc_log(&s->log, HOC_LOG_INFO,
                     "instance %llu rebuilt on demand, %llu ms after an op asked for it (%lld "
                     "instances here not yet whole)",
-                    (unsigned long long)inst, (unsigned long long)(now - h->wanted_ms),
+                    (unsigned long long)inst,
+                    (unsigned long long)(now > h->wanted_ms ? now - h->wanted_ms : 0),
                     (long long)(p->total - p->whole));
         }
         int q = p->total ? (int)(p->whole * 4 / p->total) : 4;
@@ -161,11 +178,11 @@ static void settle(ams_group *gr, uint64_t inst, amp_inst *h, bool whole, uint64
                     "machine %d rebuilding: %d %% of its instances whole (%lld of %lld; %lld "
                     "rebuilding, %lld waiting to start, %llu on demand)",
                     s->machine, q * 25, (long long)p->whole, (long long)p->total,
-                    (long long)p->rebuilding, (long long)p->waiting,
+                    (long long)(p->rebuilding + p->stalled), (long long)p->waiting,
                     (unsigned long long)p->on_demand);
         }
     }
-    if (h->wanted_ms && (whole || now - h->asked_ms > AMP_WANT_MS)) {
+    if (h->wanted_ms && (whole || now > h->asked_ms + AMP_WANT_MS)) {
         h->wanted_ms = 0;
         p->wanted--;
     }
@@ -175,7 +192,8 @@ void amp_iteration(ams_group *gr, uint64_t now_us)
 {
     ams_server *s = gr->srv;
     amp_machine *p = &s->pace;
-    if (gr->role != AML_RECONF && !s->degraded && !p->rebuilding && !p->waiting && !p->wanted)
+    if (gr->role != AML_RECONF && !s->degraded && !p->rebuilding && !p->stalled && !p->waiting &&
+        !p->wanted)
         return;
     /* not while its round messages are held (the journal): a HURRY that
      * overtook its requests would end the round without them */
@@ -209,7 +227,7 @@ void amp_iteration(ams_group *gr, uint64_t now_us)
 
 void amp_render(const amp_machine *p, struct evbuffer *b)
 {
-    uint64_t v[4] = {p->on_demand, (uint64_t)p->rebuilding, (uint64_t)p->waiting,
+    uint64_t v[4] = {p->on_demand, (uint64_t)(p->rebuilding + p->stalled), (uint64_t)p->waiting,
                      (uint64_t)p->wanted};
     hoc_metrics_family(b, "amalgam_rebuilds_on_demand_total", "counter",
                        "Instances rebuilt here while a client's op was waiting for them (each "

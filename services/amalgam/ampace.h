@@ -22,6 +22,8 @@ typedef struct amp_inst {
     int n;               /* hurries of that step */
     bool started;        /* running here (a rejoining machine starts a window at a time) */
     bool whole;          /* last seen whole (installed, live, nothing to rebuild) */
+    bool stalled;        /* not whole AMP_STALL_MS after its start: out of the window */
+    uint64_t started_ms; /* mono ms it started (rejoining) */
     uint64_t wanted_ms;  /* mono ms an op first asked for it while not whole; 0: none */
     uint64_t asked_ms;   /* ... and last asked (a client retries TRYAGAIN every 20 ms) */
 } amp_inst;
@@ -31,7 +33,8 @@ typedef struct amp_machine {
     int window;         /* instances rebuilding at once at most; 0: not rejoining */
     int64_t next;       /* the next instance to start in the background */
     int64_t total;      /* instances with a server here */
-    int64_t rebuilding; /* started here and not whole yet */
+    int64_t rebuilding; /* started here and not whole yet (the window's) */
+    int64_t stalled;    /* ... for longer than AMP_STALL_MS: left out of the window */
     int64_t waiting;    /* not started yet (the window is full) */
     int64_t wanted;     /* not whole, with an op waiting for them */
     int64_t whole;      /* whole since this process started */

@@ -17,7 +17,7 @@ after the answer), its instance counted as rebuilt on demand
 is whole, every one of its blocks reads back right and every stripe's
 parity verifies. Every process the test starts is stopped at the end.
 
-usage: run.py AMALGAM [--stripes N] [--block B] [--fill-load BENCH-AM-LOAD]
+usage: run.py AMALGAM [--stripes N] [--block B] [--nb NB] [--fill-load BENCH-AM-LOAD]
        [--trials K] [--keep]
 --trials K: a measurement (no assertions on the order): K restarts, each
 timing the ops against the whole rebuild. --fill-load: fill with
@@ -42,24 +42,28 @@ ap = argparse.ArgumentParser()
 ap.add_argument("amalgam")
 ap.add_argument("--stripes", type=int, default=200)
 ap.add_argument("--block", type=int, default=64)
+ap.add_argument("--nb", type=int, default=1)
 ap.add_argument("--fill-load")
 ap.add_argument("--trials", type=int, default=0)
 ap.add_argument("--keep", action="store_true")
 a = ap.parse_args()
 AM = a.amalgam
-procs = {}
 fails = []
 
 
 def check(ok, what):
+    """Notes a failure and goes on, so that one run reports them all."""
     if not ok:
         fails.append(what)
         print("FAIL", what, flush=True)
 
 
+procs = {}  # machine (or "r", the reconfiguration service): its process
+
+
 def cluster_text(base):
     lines = [f"g {G}", f"f {F}", "witnesses 1", f"block {a.block}", f"stripes {a.stripes}",
-             "blocks-per-instance 1"]
+             f"blocks-per-instance {a.nb}"]
     for m in range(M):
         lines.append(f"machine {m} 127.0.0.1 base={base + 30 * m}")
     lines.append(f"reconf 0 127.0.0.1:{base + 200} metrics={base + 210}")
@@ -105,8 +109,8 @@ def m4_blocks():
 
 
 def late(blocks, k):
-    """k of blocks in instances machine 4 runs last in their classes (one
-    block an instance: the instance is the stripe)."""
+    """k of blocks in instances machine 4 runs last in their classes (the
+    highest stripes: an instance is NB stripes)."""
     return sorted(blocks, key=lambda bs: -bs[0])[:k]
 
 
