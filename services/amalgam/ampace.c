@@ -151,7 +151,7 @@ static void settle(ams_group *gr, uint64_t inst, amp_inst *h, bool whole, uint64
     if (!whole && !h->whole && !h->stalled && now > h->started_ms + AMP_STALL_MS) {
         h->stalled = true;
         p->rebuilding--, p->stalled++;
-        hoc_log(&s->log, HOC_LOG_INFO,
+        hoc_log(&s->log, HOC_LOG_DEBUG,
                 "instance %llu not rebuilt %d s after its start: the next one starts meanwhile",
                 (unsigned long long)inst, AMP_STALL_MS / 1000);
     }
@@ -213,8 +213,9 @@ void amp_iteration(ams_group *gr, uint64_t now_us)
         /* each `fwd` of an instance this server replaces a server of (the
          * reconfiguration role) or rebuilds in, once a round: every step
          * would otherwise wait out an idle round's timeout */
+        if (held) continue;
         int64_t r = hoc_engine_round(e, (uint64_t)i), step = 0;
-        hoc_set to = st && !held ? amop_rebuild_hurry(&s->model, gr->role, gr->pid, st, &step) : 0;
+        hoc_set to = st ? amop_rebuild_hurry(&s->model, gr->role, gr->pid, st, &step) : 0;
         if (step != h->step || !to) h->step = to ? step : 0, h->n = 0;
         if (!to || r % s->model.a->nrounds != s->model.fwd || r <= h->round ||
             h->n >= (h->wanted_ms ? AMP_WANT_HURRIES : AMP_HURRIES))

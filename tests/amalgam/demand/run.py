@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """ctest amalgam-demand: an op on a block a restarted machine has not
-rebuilt yet gets its block rebuilt first (docs/deploy.md, "An op during a
-rebuild").
+rebuilt yet gets its block rebuilt first (docs/deploy.md, "A block on
+demand"; services/amalgam/ampace.h).
 
 Five `amalgam serve` (g = 3, f = 1, one witness, as bench_amalgam.sh's
 clusters) and one `amalgam reconf` on loopback, STRIPES stripes of BLOCK
 bytes; a known value written to each of machine 4's data blocks; machine 4
 killed and restarted (its --data makes it a replacement, every instance
 degraded). Right away one client reads, and another writes with an id,
-blocks of machine 4 in instances it would rebuild late (the last ones of
-their classes), retrying TRYAGAIN 20 ms apart as amclient does. Asserted
+blocks of machine 4 in the instances it would rebuild last (the highest:
+the window starts them lowest first), retrying TRYAGAIN 20 ms apart as
+amclient does. Asserted
 by the order of events, not by clocks: each op is answered with the right
 value while most of machine 4 is still degraded (its /metrics, read right
 after the answer), its instance counted as rebuilt on demand
@@ -115,7 +116,10 @@ def late(blocks, k):
 
 
 def degraded():
-    return amlocal.metrics(metrics_port(4)).get("hoc_amalgam_degraded_instances", -1)
+    try:
+        return amlocal.metrics(metrics_port(4)).get("hoc_amalgam_degraded_instances", -1)
+    except OSError:
+        return -1
 
 
 def op_until_answered(cmd, out, key, t0):
@@ -143,8 +147,9 @@ def op_until_answered(cmd, out, key, t0):
 
 def restart_and_ask(targets, gen):
     """Kills and restarts machine 4, sends a read of targets[0] and an
-    identified write of targets[1] at once, and returns (their results,
-    seconds to whole by /metrics, the first rebuilt position's seconds)."""
+    identified write of targets[1] at once, and returns (their results, the
+    seconds to whole by /metrics, the instances degraded at first, the last
+    /metrics page, the --rebuilt poller or None)."""
     procs[4].kill()
     procs[4].wait()
     serve(4)
