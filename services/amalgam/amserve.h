@@ -4,7 +4,8 @@
  * `amalgam serve` hosts machine M's data, parity and witness servers: for
  * every rotation class t where a server has a part (aml_server_pid), one
  * hoc_svc group whose process id is that pid, listening at the server's
- * port + t, running every long-lived instance of the class from start-up;
+ * port + t, running every long-lived instance of the class from start-up
+ * (a restarted machine's a window at a time, an op's first: ampace.h);
  * and the client front end (amfront.c) on the machine's client port.
  * `amalgam reconf` plays pid n-1 (the reconfiguration service) of every
  * class, at the reconf replica's port + t (with several replicas, the one
