@@ -111,10 +111,12 @@ static bool resolve(ams_server *s, int64_t inst)
 {
     ams_group *gr = ams_data_group(s, aml_class(&s->c.geo, inst));
     const void *st = gr ? ams_state(gr, (uint64_t)inst) : NULL;
-    amop_view v;
-    if (!st) return false;
-    amop_view_of(&s->model, st, &v);
-    if (!v.live) return false;
+    amop_view v = {0};
+    if (st) amop_view_of(&s->model, st, &v);
+    if (!v.live) {
+        amp_want(s, inst); /* its installation is what the client waits for */
+        return false;
+    }
     amd_resolve(&s->dedup, inst, v.opn);
     return true;
 }

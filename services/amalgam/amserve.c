@@ -68,10 +68,14 @@ ams_group *ams_data_group(ams_server *s, int t)
 
 /* ---- the service layer's callbacks ---- */
 
+/* Only the class's instances, and of those only the ones started here: a
+ * message must not start one that a rejoining machine holds back (as new,
+ * with zero blocks) */
 static bool io_admit(void *ctx, uint64_t inst)
 {
     ams_group *gr = ctx;
-    return inst < (uint64_t)gr->srv->ninst && aml_class(&gr->srv->c.geo, (int64_t)inst) == gr->cls;
+    return inst < (uint64_t)gr->srv->ninst &&
+           aml_class(&gr->srv->c.geo, (int64_t)inst) == gr->cls && amp_started(gr, inst);
 }
 
 static void io_inputs(void *ctx, uint64_t inst, int64_t *ints, const uint8_t **bytes)
@@ -177,9 +181,30 @@ static void io_event_done(void *ctx, uint64_t inst, int64_t round, uint64_t tag,
     if (v.com >= w->opn) answer_committed(gr, inst, v.com);
 }
 
+/* Is inst's data server here not whole (not running yet, joining, not
+ * live, or its blocks not rebuilt)? Then an op on it is refused at once,
+ * which the model would do at its next phase boundary (tens of ms a try),
+ * and its rebuild goes first (amp_want). */
+static bool rebuilding(ams_group *gr, uint64_t inst, char *err, size_t errn)
+{
+    const void *st = ams_state(gr, inst);
+    amop_view v = {0};
+    if (st) amop_view_of(&gr->srv->model, st, &v);
+    if (st && v.live && !v.lost) return false;
+    amp_want(gr->srv, (int64_t)inst);
+    snprintf(err, errn,
+             "TRYAGAIN the block is being rebuilt here (its rebuild goes first now): nothing "
+             "changed, send it again");
+    return true;
+}
+
 int ams_submit_op(ams_group *gr, uint64_t inst, const int64_t *args, const uint8_t *const *bytes,
                   ams_wait *w, char *err, size_t errn)
 {
+    if (rebuilding(gr, inst, err, errn)) {
+        gr->srv->ops_refused++;
+        return -1;
+    }
     w->tag = ++gr->srv->next_tag;
     w->inst = inst;
     w->opn = 0;
@@ -205,18 +230,10 @@ int ams_submit_op(ams_group *gr, uint64_t inst, const int64_t *args, const uint8
 
 int ams_submit_read(ams_group *gr, uint64_t inst, int b, ams_wait *w, char *err, size_t errn)
 {
+    if (rebuilding(gr, inst, err, errn)) return -1;
     const void *st = ams_state(gr, inst);
     amop_view v;
-    if (!st) {
-        snprintf(err, errn, "TRYAGAIN instance %llu is not running here yet (or still joining)",
-                 (unsigned long long)inst);
-        return -1;
-    }
     amop_view_of(&gr->srv->model, st, &v);
-    if (!v.live || v.lost) {
-        snprintf(err, errn, "TRYAGAIN the shard is being rebuilt here");
-        return -1;
-    }
     size_t bl = (size_t)gr->srv->model.block;
     if (!(w->bytes = malloc(bl))) {
         snprintf(err, errn, "ERR out of memory");
@@ -297,44 +314,6 @@ static void on_synced(void *ctx, int err)
     start_sync(s);
 }
 
-/* The `fwd` rounds of a step of a replacement or rebuild hurried at most
- * (amop_rebuild_hurry): a step takes one round trip when its answers come;
- * when they cannot, the instance goes back to the idle pace. Five, not
- * three: a Stop whose first answers came late (the 320 instances of a
- * restarted machine all replaced at once) fell back to the idle pace, and
- * the step took 150 to 300 ms instead of 25 to 60 (docs/deploy.md,
- * "Rebuild rate, in step"). */
-#define AMS_HURRIES 5
-
-/* An instance's hurries: the last round hurried, the step, how often. */
-typedef struct ams_hurry {
-    int64_t round, step;
-    int n;
-} ams_hurry;
-
-/* Hurries, once a round, each `fwd` of an instance that this server is
- * replacing a server of (the reconfiguration role) or rebuilding in: every
- * step would otherwise wait out an idle round's timeout. Not while its
- * round messages are held (the journal): a HURRY that overtook its
- * requests would end the round without them. */
-static void hurry_rebuilds(ams_group *gr)
-{
-    ams_server *s = gr->srv;
-    if ((gr->role != AML_RECONF && !s->degraded) || hoc_svc_held(gr->svc)) return;
-    hoc_engine *e = hoc_svc_engine(gr->svc);
-    ams_hurry *h = gr->hurried;
-    for (int64_t i = gr->cls; i < s->ninst; i += s->c.geo.machines, h++) {
-        const void *st = ams_state(gr, (uint64_t)i);
-        int64_t r = hoc_engine_round(e, (uint64_t)i), step = 0;
-        hoc_set to = st ? amop_rebuild_hurry(&s->model, gr->role, gr->pid, st, &step) : 0;
-        if (step != h->step || !to) h->step = to ? step : 0, h->n = 0;
-        if (!to || r % s->model.a->nrounds != s->model.fwd || r <= h->round || h->n >= AMS_HURRIES)
-            continue;
-        h->round = r, h->n++;
-        hoc_svc_hurry(gr->svc, (uint64_t)i, to);
-    }
-}
-
 static void io_iteration(void *ctx, uint64_t now)
 {
     ams_group *gr = ctx;
@@ -346,7 +325,7 @@ static void io_iteration(void *ctx, uint64_t now)
             hoc_svc_flush(s->groups[i].svc);
         failpoint(s, AMS_FAIL_SENT, (uint64_t)s->fail_inst);
     }
-    hurry_rebuilds(gr);
+    amp_iteration(gr, now);
 }
 
 /* ---- start-up ---- */
@@ -365,7 +344,8 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
     uint8_t greet[AMR_TERM_LEN];
     bool greets = s->c.nreconf > 1 && role != AML_RECONF;
     if (role == AML_RECONF && s->term) amr_term_encode(greet, s->term);
-    /* the class's instances are all live from start-up, each allocated at
+    /* the class's instances are all live from start-up (a rejoining machine's
+     * a window at a time: ampace.h), each allocated at
      * its full size (state and two mailboxes of AMALGAM_MAXN messages) but
      * touched only where its blocks and the messages' present fields are:
      * the budget is what the cluster file asks for, not a fixed cap that
@@ -398,7 +378,7 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
                      /* only the reconfiguration role resumes decisions */
                      .restore = role == AML_RECONF ? amw_restore : NULL};
     char why[512];
-    if (!(gr->hurried = calloc((size_t)per_class + 1, sizeof *gr->hurried))) {
+    if (!(gr->pace = calloc((size_t)per_class + 1, sizeof *gr->pace))) {
         snprintf(err, errn, "out of memory");
         return -1;
     }
@@ -407,19 +387,7 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
                  pid, gr->peers.p[pid].port, why);
         return -1;
     }
-    /* every instance of the class, from round 0: peers that start later catch
-     * up. A server that lost its state (a restart: blocks live in memory)
-     * must not start again as new, with zero blocks its parity rows do not
-     * describe: it joins as the model's replacement, in its peers' round,
-     * and waits for the reconfiguration service to install it. */
-    for (int64_t i = t; i < s->ninst; i += s->c.geo.machines)
-        if ((s->rejoin ? hoc_svc_start_replaced(gr->svc, (uint64_t)i, HOC_ENGINE_JOIN, NULL, NULL)
-                       : hoc_svc_start(gr->svc, (uint64_t)i, 0, NULL, NULL)) != HOC_START_OK) {
-            snprintf(err, errn, "class %d: instance %lld does not fit (memory or live bound)", t,
-                     (long long)i);
-            return -1;
-        }
-    return 0;
+    return amp_start_group(gr, err, errn);
 }
 
 int ams_reconf_open(ams_server *s, char *err, size_t errn)
@@ -438,10 +406,10 @@ int ams_reconf_open(ams_server *s, char *err, size_t errn)
 void ams_reconf_close(ams_server *s)
 {
     for (int i = 0; i < s->ngroups; i++)
-        hoc_svc_free(s->groups[i].svc), free(s->groups[i].hurried);
+        hoc_svc_free(s->groups[i].svc), free(s->groups[i].pace);
     if (s->ngroups < s->c.geo.machines) { /* one group_open left half made */
         hoc_svc_free(s->groups[s->ngroups].svc);
-        free(s->groups[s->ngroups].hurried);
+        free(s->groups[s->ngroups].pace);
     }
     memset(s->groups, 0, (size_t)s->c.geo.machines * sizeof *s->groups);
     s->ngroups = 0;
@@ -480,7 +448,8 @@ typedef struct family {
 static const family FAMILIES[] = {
     {"amalgam_ops_committed_total", "counter", "Client ops answered after their commit."},
     {"amalgam_ops_refused_total", "counter",
-     "Client ops the model did not take (window full, rebuilding)."},
+     "Client ops refused with TRYAGAIN: the model did not take them (window full), or their "
+     "block is not rebuilt here yet."},
     {"amalgam_ops_duplicate_total", "counter",
      "Client ops sent again and answered from the first execution."},
     {"amalgam_dedup_unsure", "gauge",
@@ -539,6 +508,7 @@ static void render(void *ctx, struct evbuffer *b)
     held_bytes(s, v + HELD);
     for (int k = 0; k < NFAMILIES; k++)
         hoc_metrics_family(b, FAMILIES[k].name, FAMILIES[k].type, FAMILIES[k].help, v + k, 1, NULL);
+    amp_render(&s->pace, b);
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
@@ -677,10 +647,10 @@ static void server_free(ams_server *s)
             free(w);
         }
         hoc_svc_free(s->groups[i].svc);
-        free(s->groups[i].hurried);
+        free(s->groups[i].pace);
     }
     if (s->groups && s->ngroups < 3 * s->c.geo.machines) /* one group_open left half made */
-        hoc_svc_free(s->groups[s->ngroups].svc), free(s->groups[s->ngroups].hurried);
+        hoc_svc_free(s->groups[s->ngroups].svc), free(s->groups[s->ngroups].pace);
     free(s->groups);
     free(s->svcs);
     if (s->sigint) event_free(s->sigint);
@@ -716,7 +686,10 @@ int ams_run(const ams_opts *o, char *err, size_t errn)
     if (o->machine >= 0 && (open_dedup(&s, o, cid, err, errn) || read_failpoint(&s, err, errn)))
         goto out;
     if (amw_open(&s, o, cid, err, errn)) goto out;
-    if (open_groups(&s, err, errn)) goto out;
+    if (amp_init(&s.pace, s.rejoin, s.model.block * s.model.per_inst, err, errn) ||
+        open_groups(&s, err, errn))
+        goto out;
+    amp_fill(&s);
     /* recorded once its ports are bound, before it answers anyone: from now
      * on a client may have written here, so a restart must rebuild */
     if (o->machine >= 0 && o->data && amst_record(o->data, cid, o->machine, o->path, err, errn))

@@ -4,7 +4,8 @@
  * `amalgam serve` hosts machine M's data, parity and witness servers: for
  * every rotation class t where a server has a part (aml_server_pid), one
  * hoc_svc group whose process id is that pid, listening at the server's
- * port + t, running every long-lived instance of the class from start-up;
+ * port + t, running every long-lived instance of the class from start-up
+ * (a restarted machine's a window at a time, an op's first: ampace.h);
  * and the client front end (amfront.c) on the machine's client port.
  * `amalgam reconf` plays pid n-1 (the reconfiguration service) of every
  * class, at the reconf replica's port + t (with several replicas, the one
@@ -22,6 +23,7 @@
 #include "amdedup.h"
 #include "amdsync.h"
 #include "amop.h"
+#include "ampace.h"
 #include "amreconf.h"
 #include "amrstore.h"
 #include "log.h"
@@ -60,9 +62,9 @@ typedef struct ams_group {
     hoc_peers peers;
     hoc_svc *svc;
     ams_wait *waits;
-    size_t sync_mark;          /* data: round messages held before the journal's sync in flight */
-    struct ams_hurry *hurried; /* each of its instances' hurries (amserve.c) */
-    uint64_t driver_term;      /* serve: the term pid n-1's connection here greeted with */
+    size_t sync_mark;     /* data: round messages held before the journal's sync in flight */
+    amp_inst *pace;       /* each of its instances' pacing (ampace.h) */
+    uint64_t driver_term; /* serve: the term pid n-1's connection here greeted with */
 } ams_group;
 
 typedef struct ams_server {
@@ -99,6 +101,7 @@ typedef struct ams_server {
     int64_t degraded;                     /* serve: instances where a server here is not whole */
     int64_t degraded_since, rebuilt_wall; /* serve: unix ms; 0: never */
     uint64_t counted_ms;                  /* serve: when degraded was last counted (mono) */
+    amp_machine pace;                     /* serve: the rebuild's window and progress (ampace.h) */
     ams_group *groups;
     int ngroups;
     hoc_svc **svcs; /* for the metrics */
