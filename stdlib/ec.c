@@ -16,7 +16,9 @@ int64_t ec_coeff(int64_t k, int64_t m, int64_t row, int64_t col)
 
 /* out = a xor b over the shortest of the three lengths. Eight bytes at a
  * time (out may be a or b): gcc -O2 left the byte loop a byte loop, 4 % of
- * the servers' CPU at 128 KiB writes (every op's delta is one). */
+ * the servers' CPU at 128 KiB writes (every op's delta is one). The loop
+ * of erasure_xor, which this file cannot call: hoc sim and hoc check
+ * compile it alone, as ec.ho's companion, without erasure.c. */
 void ec_xor(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len, uint8_t *out,
             size_t out_len)
 {
