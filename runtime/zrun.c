@@ -48,25 +48,44 @@ static size_t zeros_end(const uint8_t *in, size_t j, size_t n)
     return j;
 }
 
+/* The first zero run of in[i..n) that is packed (at least ZRUN_MIN long,
+ * or reaching n): its start, and its length in *z (n and 0: none). Such a
+ * run of ZRUN_MIN = 16 holds a whole zero word at an offset that is a
+ * multiple of 8, so words are tested, not bytes: random bytes have a zero
+ * every 256 or so, and a memchr for each was 3 % of the servers' CPU at
+ * 128 KiB writes. The runs found are the maximal ones a byte scan finds. */
+static size_t next_run(const uint8_t *in, size_t i, size_t n, size_t *z)
+{
+    size_t w = (i + 7) & ~(size_t)7;
+    while (w + 8 <= n) {
+        uint64_t v;
+        memcpy(&v, in + w, 8);
+        if (v) {
+            w += 8;
+            continue;
+        }
+        size_t s = w, e = zeros_end(in, w, n);
+        while (s > i && in[s - 1] == 0)
+            s--;
+        if (e - s >= ZRUN_MIN || e == n) {
+            *z = e - s;
+            return s;
+        }
+        w = (e + 7) & ~(size_t)7;
+    }
+    /* a shorter run that reaches n holds no whole word */
+    size_t t = n;
+    while (t > i && in[t - 1] == 0)
+        t--;
+    *z = n - t;
+    return t;
+}
+
 size_t hoc_zrun_pack(const uint8_t *in, size_t n, uint8_t *out)
 {
     size_t o = 0, i = 0;
     while (i < n) {
-        size_t j = i, z = 0;
-        while (j < n) {
-            const uint8_t *p = memchr(in + j, 0, n - j);
-            if (!p) {
-                j = n;
-                break;
-            }
-            j = (size_t)(p - in);
-            size_t k = zeros_end(in, j, n);
-            if (k - j >= ZRUN_MIN || k == n) {
-                z = k - j;
-                break;
-            }
-            j = k;
-        }
+        size_t z, j = next_run(in, i, n, &z);
         o += put_varint(out + o, j - i);
         memcpy(out + o, in + i, j - i);
         o += j - i;

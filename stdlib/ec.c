@@ -14,13 +14,25 @@ int64_t ec_coeff(int64_t k, int64_t m, int64_t row, int64_t col)
     return gf_inv((unsigned char)((k + row) ^ col));
 }
 
-/* out = a xor b over the shortest of the three lengths. */
+/* out = a xor b over the shortest of the three lengths. Eight bytes at a
+ * time (out may be a or b): gcc -O2 left the byte loop a byte loop, 4 % of
+ * the servers' CPU at 128 KiB writes (every op's delta is one). The loop
+ * of erasure_xor, which this file cannot call: hoc sim and hoc check
+ * compile it alone, as ec.ho's companion, without erasure.c. */
 void ec_xor(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len, uint8_t *out,
             size_t out_len)
 {
     size_t n = a_len < b_len ? a_len : b_len;
     if (out_len < n) n = out_len;
-    for (size_t i = 0; i < n; i++)
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        x ^= y;
+        memcpy(out + i, &x, 8);
+    }
+    for (; i < n; i++)
         out[i] = a[i] ^ b[i];
 }
 

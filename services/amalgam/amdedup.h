@@ -90,7 +90,8 @@ amd_verdict amd_begin(amd_table *t, const uint8_t *client, size_t len, uint64_t 
  * journaled (not yet synced). 0, or -1 (errno: the journal failed and is
  * closed; the op stays in memory). */
 int amd_ran(amd_table *t, int idx, int64_t inst, int64_t opn, const uint8_t *reply);
-/* Entry idx's op committed with this reply. */
+/* Entry idx's op committed with this reply (the one amd_ran kept, if it
+ * kept one). */
 void amd_done(amd_table *t, int idx, const uint8_t *reply);
 /* Entry idx's op was refused, nothing changed: the same op may run again. */
 void amd_abort(amd_table *t, int idx);

@@ -349,16 +349,38 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
     if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) conn_free(arg);
 }
 
+static void free_block(const void *data, size_t len, void *arg)
+{
+    (void)len, (void)arg;
+    free((void *)data);
+}
+
+/* A bulk reply of w's block, the block handed to the connection's output
+ * as it is (two copies of a 128 KiB block less an op than through out):
+ * 0, or -1 if nothing could be queued. Memory that runs out after the
+ * head leaves the reply cut short, which the client reads as an error. */
+static int reply_block(amf_conn *c, ams_wait *w, size_t len)
+{
+    char head[32];
+    int hl = snprintf(head, sizeof head, "$%zu\r\n", len);
+    struct evbuffer *o = bufferevent_get_output(c->bev);
+    if (evbuffer_add(o, head, (size_t)hl)) return -1;
+    if (evbuffer_add_reference(o, w->bytes, len, free_block, NULL) == 0)
+        w->bytes = NULL; /* the buffer frees it once written */
+    else
+        evbuffer_add(o, w->bytes, len);
+    evbuffer_add(o, "\r\n", 2);
+    return 0;
+}
+
 void amf_reply(ams_server *s, ams_wait *w, const char *msg)
 {
     amf_conn *c = w->conn;
     if (c) {
-        hoc_buf *o = &c->f->out;
-        if (msg || !w->bytes)
-            resp_error(o, msg ? msg : "ERR out of memory");
-        else
-            resp_bulk(o, w->bytes, (size_t)s->model.block);
-        flush_out(c);
+        if (msg || !w->bytes || reply_block(c, w, (size_t)s->model.block)) {
+            resp_error(&c->f->out, msg ? msg : "ERR out of memory");
+            flush_out(c);
+        }
         c->busy = false;
     }
     free(w->bytes);

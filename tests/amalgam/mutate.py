@@ -31,11 +31,14 @@ MUTANTS = {
     # install the chain after hearing from one backup
     "replacement_without_quorum": ("if (|resp| >= n - 1 - g - f + 1) {", "if (|resp| >= 1) {"),
     # the reply is the op's first block after the op instead of before it
-    "reply_new_value": ("prep[slot] = reply;", "prep[slot] = blk[first(mask)];"),
+    "reply_new_value": (
+        "      executed(prep[slot]);",
+        "      prep[slot] = blk[first(mask)];\n      executed(prep[slot]);",
+    ),
     # compare-and-swap swaps when the block differs from the expected value
     "cas_inverted": (
-        "if (bit(mask, b) && kind == Cas && nb == x) { nb = y; }",
-        "if (bit(mask, b) && kind == Cas && nb != x) { nb = y; }",
+        "if (bit(mask, b) && kind == Cas && blk[b] == x) { blk[b] = y; }",
+        "if (bit(mask, b) && kind == Cas && blk[b] != x) { blk[b] = y; }",
     ),
     # a replaced data server goes live as soon as it is installed, not once the service
     # finished the epoch (Go): a newer incarnation can then take the same Install after

@@ -822,6 +822,14 @@ static void zrun_tests(void)
     CHECK(ok);
     CHECK(bound);
     CHECK(bad);
+    /* a run of exactly ZRUN_MIN (16) zeros at an odd offset among bytes
+     * that are never zero is packed: 40 bytes in, 24 + 3 varints out */
+    uint8_t odd[40], oddp[40 + HOC_ZRUN_SLACK], oddo[40];
+    for (size_t i = 0; i < sizeof odd; i++)
+        odd[i] = i >= 5 && i < 21 ? 0 : (uint8_t)(i + 1);
+    size_t ko = hoc_zrun_pack(odd, sizeof odd, oddp);
+    CHECK(ko == 28);
+    CHECK(hoc_zrun_unpack(oddp, ko, oddo, sizeof oddo) == 40 && memcmp(odd, oddo, 40) == 0);
     /* 64 KiB of zeros after a byte: a few bytes on the wire */
     static uint8_t big[1 << 16], bigp[(1 << 16) + HOC_ZRUN_SLACK], bigo[1 << 16];
     big[0] = 7;

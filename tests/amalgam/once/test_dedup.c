@@ -5,7 +5,8 @@
  * a second reopen; a torn or corrupt tail ends the journal without losing
  * what came before; a start without keep forgets everything; the journal
  * is compacted and stays bounded however many ops a client sends, synced
- * or not (--fsync never). */
+ * or not (--fsync never); a journal checksummed with FNV-1a (before the
+ * CRC-64) is taken back. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,30 @@ static void run(amd_table *t, const char *c, uint64_t seq, int64_t inst, int64_t
 static amd_verdict ask(amd_table *t, const char *c, uint64_t seq, const uint8_t **reply, int *idx)
 {
     return amd_begin(t, (const uint8_t *)c, strlen(c), seq, idx, reply);
+}
+
+static void put_le(uint8_t *p, uint64_t v, int n)
+{
+    for (int i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* A journal of one RAN record as the version before the CRC wrote it:
+ * client "old", op 3 as op 4 of instance 2, reply 0x77. */
+static void write_fnv_journal(const char *path)
+{
+    uint8_t r[12 + 34] = {0};
+    uint8_t *b = r + 12;
+    b[0] = 1, b[1] = 3, memcpy(b + 2, "old", 3);
+    put_le(b + 5, 3, 8), put_le(b + 13, 2, 8), put_le(b + 21, 4, 8), put_le(b + 29, 1, 4);
+    b[33] = 0x77;
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (int i = 0; i < 34; i++)
+        h = (h ^ b[i]) * 0x100000001b3ull;
+    put_le(r, 34, 4), put_le(r + 4, h, 8);
+    FILE *f = fopen(path, "wb");
+    CHECK(f && fwrite(r, 1, sizeof r, f) == sizeof r);
+    if (f) fclose(f);
 }
 
 static off_t size_of(const char *p)
@@ -155,6 +180,14 @@ int main(void)
     open_table(&t, path, true);
     amd_resolve(&t, 5, 1);
     CHECK(ask(&t, "z", 1, &reply, &idx) == AMD_DUP && memcmp(reply, blk, BLOCK) == 0);
+    amd_free(&t);
+
+    /* a journal written before the CRC-64 (FNV-1a) comes back after an upgrade */
+    write_fnv_journal(path);
+    open_table(&t, path, true);
+    CHECK(ask(&t, "old", 3, &reply, &idx) == AMD_UNSURE);
+    amd_resolve(&t, 2, 4);
+    CHECK(ask(&t, "old", 3, &reply, &idx) == AMD_DUP && reply[0] == 0x77);
     amd_free(&t);
 
     /* a first start (keep false) forgets the journal */
