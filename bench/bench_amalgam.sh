@@ -19,7 +19,8 @@
 # narrow a run, e.g. to compare two builds at 64 B. BENCH_REBUILD_STRIPES
 # (default 320, 0 skips it): the last clusters, 128 KiB blocks, only to time
 # the rebuild of machine 4 over a large data set (fixed part and transfer),
-# once with each blocks-per-instance of BENCH_REBUILD_NB (default "1 4").
+# once with each blocks-per-instance of BENCH_REBUILD_NB (default "1 4"),
+# each rebuild waited for BENCH_REBUILD_WAIT seconds at most (default 120).
 # Every timed run also gives the servers' CPU an op (user + system time of
 # every server process of the system, Amalgam's reconfiguration service
 # included, over the ops; the load generator's is not in it).
@@ -225,7 +226,7 @@ for size in ${BENCH_SIZES:-64 4096 131072} $(for k in $RBNB; do echo ${RBS}x$k; 
     nb=1
     case $size in
     0x*) continue ;;
-    *x*) nb=${size#*x} stripes=$RBS conns=16 label=128KiBx${RBS}nb$nb size=131072 RB=120 ;;
+    *x*) nb=${size#*x} stripes=$RBS conns=16 label=128KiBx${RBS}nb$nb size=131072 RB=${BENCH_REBUILD_WAIT:-120} ;;
     64) stripes=100 conns=128 label=64B ;;
     4096) stripes=100 conns=128 label=4KiB ;;
     *) stripes=10 conns=16 label=128KiB ;;

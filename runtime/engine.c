@@ -893,6 +893,25 @@ int hoc_engine_receive(hoc_engine *e, int from, uint64_t inst, int64_t round,
 {
     if (from < 0 || from >= e->n || from == e->id || round < 0) return HOC_RX_BAD;
     const hoc_round *rd = &e->a->rounds[round % e->a->nrounds];
+    /* A message no step can hear (for a round the instance has left, or a
+     * second one from its sender) is dropped before it is unpacked or
+     * decoded: a machine that falls behind its input (a restarted Amalgam
+     * machine under 100 MB of snapshots) spent a copy and a decode of each
+     * 128 KiB block it then dropped, which kept it behind. */
+    Inst *I = find(e, inst);
+    if (I && !I->joining) {
+        bool late = round < I->round;
+        bool dup = !late && round <= I->round + 1 &&
+                   hoc_set_has(round == I->round ? I->from : I->from1, from);
+        if (late || dup) {
+            e->st.msgs_in++; /* received, though not decoded */
+            if (late)
+                drop(e, &e->st.late, from, inst, round, HOC_DROP_LATE);
+            else
+                drop(e, &e->st.dup, from, inst, round, HOC_DROP_DUP);
+            return HOC_RX_OK;
+        }
+    }
     if (e->o.zero_runs) {
         long u = hoc_zrun_unpack(payload, len, e->zin, e->wire_cap);
         if (u < 0) return HOC_RX_BAD;
@@ -901,7 +920,6 @@ int hoc_engine_receive(hoc_engine *e, int from, uint64_t inst, int64_t round,
     /* Decoding straight into a clear slot saves copying each block once
      * more, and the decoder writes only its nonzero pieces (hoc_zero), so
      * the pages of a mostly-zero block are never touched. */
-    Inst *I = find(e, inst);
     uint8_t *slot = direct_slot(e, I, from, round);
     if (!slot && !rd->copy)
         memset(e->scratch, 0, rd->msg_size); /* else decode zeroes what place reads */

@@ -251,7 +251,9 @@ int hoc_engine_event_index(const hoc_algo *a, const char *name);
 bool hoc_engine_joining(const hoc_engine *e, uint64_t inst);
 /* A round message from peer `from`: HOC_RX_BAD if the payload does not
  * decode for that round or the sender is not a peer (close that connection);
- * HOC_RX_OK otherwise, also when it is dropped (io.dropped says why). */
+ * HOC_RX_OK otherwise, also when it is dropped (io.dropped says why). A
+ * late or duplicate message is dropped undecoded: HOC_RX_OK, whatever its
+ * payload. */
 int hoc_engine_receive(hoc_engine *e, int from, uint64_t inst, int64_t round,
                        const uint8_t *payload, size_t len, uint64_t now);
 /* A DECISION frame from peer `from`. With HOC_DECISION_ADOPT: adopted unless

@@ -294,8 +294,13 @@ static void engine_tests(void)
     CHECK(st->far == 2 && nodes[0].drops[HOC_DROP_FAR] == 2 && hoc_engine_round(e, 1) == 9);
     CHECK(hoc_engine_receive(e, 3, 1, 9 + HOC_ENGINE_MAX_JUMP, m, 8, 140) == HOC_RX_OK);
     CHECK(hoc_engine_round(e, 1) == 9 + HOC_ENGINE_MAX_JUMP);
-    /* bad payloads and senders */
-    CHECK(hoc_engine_receive(e, 3, 1, 9, m, 7, 150) == HOC_RX_BAD);
+    /* bad payloads and senders; a late or duplicate message is dropped
+     * undecoded, whatever it holds */
+    uint64_t late = st->late, dup = st->dup;
+    CHECK(hoc_engine_receive(e, 2, 1, hoc_engine_round(e, 1), m, 7, 150) == HOC_RX_BAD);
+    CHECK(hoc_engine_receive(e, 3, 1, 9, m, 7, 150) == HOC_RX_OK && st->late == late + 1);
+    CHECK(hoc_engine_receive(e, 3, 1, hoc_engine_round(e, 1), m, 7, 150) == HOC_RX_OK &&
+          st->dup == dup + 1);
     CHECK(hoc_engine_receive(e, 0, 1, 9, m, 8, 150) == HOC_RX_BAD);
     CHECK(hoc_engine_receive(e, 4, 1, 9, m, 8, 150) == HOC_RX_BAD);
     CHECK(hoc_engine_receive(e, -1, 1, 9, m, 8, 150) == HOC_RX_BAD);
