@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "erasure.h"
+
 /* P[row][col] = 1 / ((k + row) xor col), as gf_gen_cauchy1_matrix builds it. */
 int64_t ec_coeff(int64_t k, int64_t m, int64_t row, int64_t col)
 {
@@ -15,26 +17,14 @@ int64_t ec_coeff(int64_t k, int64_t m, int64_t row, int64_t col)
     return gf_inv((unsigned char)((k + row) ^ col));
 }
 
-/* out = a xor b over the shortest of the three lengths. Eight bytes at a
- * time (out may be a or b): gcc -O2 left the byte loop a byte loop, 4 % of
- * the servers' CPU at 128 KiB writes (every op's delta is one). The loop
- * of erasure_xor, which this file cannot call: hoc sim and hoc check
- * compile it alone, as ec.ho's companion, without erasure.c. */
+/* out = a xor b over the shortest of the three lengths (out may be a or
+ * b), eight bytes at a time: gcc -O2 left a byte loop a byte loop, 4 % of
+ * the servers' CPU at 128 KiB writes (every op's delta is one). */
 void ec_xor(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len, uint8_t *out,
             size_t out_len)
 {
     size_t n = a_len < b_len ? a_len : b_len;
-    if (out_len < n) n = out_len;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x, y;
-        memcpy(&x, a + i, 8);
-        memcpy(&y, b + i, 8);
-        x ^= y;
-        memcpy(out + i, &x, 8);
-    }
-    for (; i < n; i++)
-        out[i] = a[i] ^ b[i];
+    erasure_xor(a, b, out, out_len < n ? out_len : n);
 }
 
 /* out[0..n) = sum of coef[i] * src[i][0..n) for the k sources (out may be
@@ -50,7 +40,9 @@ static void mul_sum(int k, const unsigned char *coef, const uint8_t *const *src,
     size_t bulk = n > 0x7fffffff ? 0 : n - n % 64;
     if (bulk > 0) {
         unsigned char tbls[2 * 32];
-        unsigned char *in[2] = {(unsigned char *)src[0], (unsigned char *)src[k - 1]};
+        unsigned char *in[2];
+        for (int i = 0; i < k; i++) /* k is 1 or 2 here */
+            in[i] = (unsigned char *)src[i];
         ec_init_tables(k, 1, (unsigned char *)coef, tbls);
         ec_encode_data((int)bulk, k, 1, tbls, in, &out);
     }

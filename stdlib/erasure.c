@@ -164,24 +164,6 @@ erasure_err erasure_encode(const erasure_code *code, const uint8_t *const *data,
     return ERASURE_OK;
 }
 
-/* out[i] = a[i] ^ b[i] for i < len; any len, out may alias a or b. The delta of a write is
- * erasure_xor(old, new), and erasure_xor(old, delta) gives new back. */
-void erasure_xor(const uint8_t *a, const uint8_t *b, uint8_t *out, size_t len)
-{
-    size_t i = 0;
-    /* Word-at-a-time through memcpy: alignment-agnostic and alias-safe, and
-     * 8x the byte loop at -O2 where GCC does not vectorise with alias checks. */
-    for (; i + 8 <= len; i += 8) {
-        uint64_t x, y;
-        memcpy(&x, a + i, 8);
-        memcpy(&y, b + i, 8);
-        x ^= y;
-        memcpy(out + i, &x, 8);
-    }
-    for (; i < len; i++)
-        out[i] = a[i] ^ b[i];
-}
-
 static erasure_err check_update(int k, int data_index, const uint8_t *delta, size_t len)
 {
     erasure_err e = erasure_check_len(len);
