@@ -30,7 +30,7 @@
  * behind it, which need other machines, must not wait with it. */
 #define AMP_STALL_MS 5000
 /* The blocks a rejoining machine rebuilds at once, by default: 128
- * instances at 128 KiB (docs/deploy.md, "An op during a rebuild", has it
+ * instances at 128 KiB (docs/deploy.md, "A block on demand", has it
  * measured). All 320 at once had each instance's snapshots (a block from
  * each peer of its stripe, on connections every instance shares) arrive
  * too late for one round more often than not, and asked again whole: 1.1
@@ -85,6 +85,14 @@ static int start_one(ams_group *gr, uint64_t inst)
     return 0;
 }
 
+/* start_one for an instance started after start-up: a failure is logged */
+static void start_later(ams_group *gr, uint64_t inst)
+{
+    if (start_one(gr, inst))
+        hoc_log(&gr->srv->log, HOC_LOG_ERROR, "instance %llu does not fit (memory or live bound)",
+                (unsigned long long)inst);
+}
+
 int amp_start_group(ams_group *gr, char *err, size_t errn)
 {
     ams_server *s = gr->srv;
@@ -119,9 +127,7 @@ void amp_fill(ams_server *s)
         ams_group *gr = NULL;
         for (int i = 0; i < s->ngroups && !gr; i++)
             if (s->groups[i].cls == aml_class(&s->c.geo, p->next)) gr = &s->groups[i];
-        if (gr && start_one(gr, (uint64_t)p->next))
-            hoc_log(&s->log, HOC_LOG_ERROR, "instance %lld does not fit (memory or live bound)",
-                    (long long)p->next);
+        if (gr) start_later(gr, (uint64_t)p->next);
     }
 }
 
@@ -136,9 +142,7 @@ void amp_want(ams_server *s, int64_t inst)
     h->wanted_ms = now;
     s->pace.wanted++;
     bool waited = !h->started;
-    if (waited && start_one(gr, (uint64_t)inst))
-        hoc_log(&s->log, HOC_LOG_ERROR, "instance %lld does not fit (memory or live bound)",
-                (long long)inst);
+    if (waited) start_later(gr, (uint64_t)inst);
     hoc_log(&s->log, HOC_LOG_DEBUG, "instance %lld: an op waits for its rebuild%s", (long long)inst,
             waited ? " (started ahead of the window)" : "");
 }
