@@ -99,9 +99,9 @@ start_kv() { # three replicas, 4 groups; client addresses in kvaddr
 cpu_ticks() { # PID...: user + system clock ticks, summed (fields 14 and 15 of /proc/PID/stat)
     for p in "$@"; do sed 's/.*) //' /proc/$p/stat 2>/dev/null; done | awk '{ s += $12 + $13 } END { print s + 0 }'
 }
-row() { printf "%-8s %-9s %-22s %10s %9s %9s %7s %8s\n" "$@"; }
+row() { printf "%-8s %-9s %-22s %10s %9s %9s %7s %8s %8s\n" "$@"; }
 res() { echo "$*" >>"$tmp/results"; } # SYSTEM SIZE TEST ops/s p50 p99 errors
-load() { "$LOAD" "$@" 2>>"$tmp/load.err" || { echo "bench-am-load $* failed" >>"$tmp/load.err"; echo "0 0 0 -1 0"; }; }
+load() { /usr/bin/time -o "$tmp/ltime" -f "%U %S" "$LOAD" "$@" 2>>"$tmp/load.err" || { echo "bench-am-load $* failed" >>"$tmp/load.err"; echo "0 0 0 -1 0"; }; }
 TCK=$(getconf CLK_TCK)
 run() { # SYSTEM SIZE KEY TEST LOAD-ARGS...: one run, a row and a result line under KEY
     # (with the CPU the servers in $srv used an op over it, in µs: every
@@ -112,8 +112,11 @@ run() { # SYSTEM SIZE KEY TEST LOAD-ARGS...: one run, a row and a result line un
     set -- $(load "$@")
     r_cpu=$(awk -v t=$(( $(cpu_ticks $srv) - r_t0 )) -v n="${5:-0}" -v h="$TCK" \
         'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / h / n; else printf "n/a" }')
-    row "$r_sys" "$r_size" "$r_test" "$1" "$2" "$3" "$4" "$r_cpu"
-    res "$r_sys" "$r_size" "$r_key" "$1" "$2" "$3" "$4" "$r_cpu"
+    # and the load generator's own CPU an op (it shares the cores)
+    r_lcpu=$(awk -v n="${5:-0}" '{ if (n > 0) printf "%.0f", ($1 + $2) * 1e6 / n; else printf "n/a" }' \
+        "$tmp/ltime" 2>/dev/null || echo n/a)
+    row "$r_sys" "$r_size" "$r_test" "$1" "$2" "$3" "$4" "$r_cpu" "$r_lcpu"
+    res "$r_sys" "$r_size" "$r_key" "$1" "$2" "$3" "$4" "$r_cpu" "$r_lcpu"
 }
 
 suspected() { # machine 4 suspected by the reconfiguration service (its /metrics)?
@@ -213,7 +216,7 @@ rebuilt() { # KEY WHAT: restart machine 4 and wait until it rebuilt all it holds
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start;" \
     "amalgam serve --fsync $AM_FSYNC"
-row system block test "ops/s" "p50 ms" "p99 ms" errors "CPU µs/op"
+row system block test "ops/s" "p50 ms" "p99 ms" errors "CPU µs/op" "load µs"
 # the rebuild over a large data set (after the loop): 128 KiB blocks, NB
 # stripes an instance for each NB of BENCH_REBUILD_NB, BENCH_REBUILD_STRIPES
 # stripes (0: skipped). An instance's state takes about 21 NB + 3 blocks at
@@ -299,8 +302,8 @@ line block measure amalgam sharded ratio target
 for label in 64B 4KiB 128KiB $(for k in $RBNB; do echo 128KiBx${RBS}nb$k; done); do
     grep -q "^amalgam $label " "$tmp/results" || continue # not run (BENCH_SIZES)
     case $label in *x*) ks="" ;; *) ks=1 ;; esac
-    for k in "write 4 ops/s" "write 5 p50_ms" "write 6 p99_ms" "write 8 cpu_us/op" "rmw 4 ops/s" \
-             "rmw 5 p50_ms" "rmw 6 p99_ms" "rmw 8 cpu_us/op" "down 4 ops/s"; do
+    for k in "write 4 ops/s" "write 5 p50_ms" "write 6 p99_ms" "write 8 cpu_us/op" "write 9 load_us/op" \
+             "rmw 4 ops/s" "rmw 5 p50_ms" "rmw 6 p99_ms" "rmw 8 cpu_us/op" "rmw 9 load_us/op" "down 4 ops/s"; do
         [ -z "$ks" ] && break
         set -- $k
         a=$(get amalgam $label $1 $2) s=$(get sharded $label $1 $2)
