@@ -15,61 +15,57 @@
  *
  * A block that another machine holds gets "-MOVED MACHINE HOST:PORT", as
  * Redis Cluster redirects. Requests of one connection are answered in
- * order: the next is not read before the last is answered. */
+ * order: the next is not taken before the last is answered (the front reads
+ * ahead into the connection's buffer, up to AMF_MAX_INPUT). */
 #include "amfront.h"
 
-#include <errno.h>
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
-#include <event2/listener.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "amreq.h"
 #include "buf.h"
+#include "rconn.h"
 #include "resp.h"
 
+/* A client that pipelines while a request waits is not read past this:
+ * room for one whole request (amcluster.h: a block is at most 1 MiB, an
+ * AM.CAS carries two) and more; a request that does not fit is refused. */
 #define AMF_MAX_INPUT (4u << 20)
-/* Bytes read or written for a client connection in one callback. */
+/* Bytes read or written for a client connection in one callback: a 128
+ * KiB block in one go, not 16 KiB a loop iteration (libevent's default
+ * made an AM.RAW take eight iterations each way, each behind every round
+ * the loop had to run: 2.3 ms while a machine rebuilt) */
 #define AMF_MAX_IO (1u << 20)
 
 typedef struct amf_conn {
-    struct amf_conn *prev, *next;
     amf_front *f;
-    struct bufferevent *bev;
+    rc_conn *rc;
     bool busy;    /* a request is waiting for its commit */
-    bool closing; /* a protocol error: close once the reply is out */
+    bool closing; /* a protocol error or QUIT: closed once the reply is out */
 } amf_conn;
 
 struct amf_front {
     ams_server *s;
-    struct evconnlistener *lis;
-    amf_conn *conns;
+    rc_front *rc;
+    bool freeing; /* amf_free: the waits go with their groups */
     resp_req req;
     hoc_buf out;
 };
 
-static void conn_free(amf_conn *c)
-{
-    if (c->busy) ams_forget_conn(c->f->s, c);
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        c->f->conns = c->next;
-    if (c->next) c->next->prev = c->prev;
-    bufferevent_free(c->bev);
-    free(c);
-}
-
-/* Sends what f->out holds to c. */
+/* Sends what f->out holds to c, with this loop iteration's other replies. */
 static void flush_out(amf_conn *c)
 {
-    bufferevent_write(c->bev, c->f->out.p, c->f->out.n);
+    rc_send(c->rc, c->f->out.p, c->f->out.n);
     c->f->out.n = 0;
+}
+
+/* c takes no more requests and closes once its replies are out. */
+static void close_after(amf_conn *c)
+{
+    c->closing = true;
+    rc_close_after(c->rc);
 }
 
 static void reply_error(amf_conn *c, const char *msg)
@@ -290,7 +286,7 @@ static void dispatch(amf_conn *c, const resp_req *r)
     case AMR_QUIT:
         resp_simple(&c->f->out, "OK");
         flush_out(c);
-        c->closing = true;
+        close_after(c);
         return;
     case AMR_OP:
         cmd_op(c, &q);
@@ -307,46 +303,45 @@ static void dispatch(amf_conn *c, const resp_req *r)
     }
 }
 
-/* Runs the requests waiting in c's input, up to the first that must wait. */
-static void process(amf_conn *c)
+/* The requests waiting in c's input, up to the first that must wait: the
+ * bytes they took (rconn.h). */
+static size_t on_input(void *data, const uint8_t *in, size_t len, bool full)
 {
-    struct evbuffer *in = bufferevent_get_input(c->bev);
-    while (!c->busy && !c->closing && evbuffer_get_length(in) > 0) {
-        size_t len = evbuffer_get_length(in), used = 0;
-        const uint8_t *p = evbuffer_pullup(in, -1);
+    amf_conn *c = data;
+    size_t off = 0;
+    while (!c->busy && !c->closing && off < len) {
+        size_t used = 0;
         const char *why = NULL;
-        resp_status st = resp_parse(p, len, &c->f->req, &used, &why);
-        if (st == RESP_MORE) break;
-        if (st == RESP_BAD) { /* the stream cannot be resynchronised: answer, then close */
+        resp_status st = resp_parse(in + off, len - off, &c->f->req, &used, &why);
+        if (st == RESP_MORE && !(full && off == 0)) break;
+        if (st != RESP_OK) { /* the stream cannot be resynchronised: answer, then close */
             char msg[160];
-            snprintf(msg, sizeof msg, "ERR %s", why); /* as Redis says it, and docs/deploy.md */
+            snprintf(msg, sizeof msg, "ERR %s", /* as Redis says it, and docs/deploy.md */
+                     st == RESP_BAD ? why : "Protocol error: request too large");
             reply_error(c, msg);
-            c->closing = true;
+            close_after(c);
             break;
         }
-        dispatch(c, &c->f->req);
-        evbuffer_drain(in, used);
+        dispatch(c, &c->f->req); /* its arguments point into in */
+        off += used;
     }
-    if (c->closing && evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) conn_free(c);
+    /* read on (up to AMF_MAX_INPUT) but take nothing until the reply */
+    if (c->busy) rc_pause(c->rc);
+    return off;
 }
 
-static void on_read(struct bufferevent *bev, void *arg)
+static void *on_open(void *ctx, rc_conn *rc)
 {
-    (void)bev;
-    process(arg);
+    amf_conn *c = calloc(1, sizeof *c);
+    if (c) c->f = ctx, c->rc = rc;
+    return c;
 }
 
-static void on_write(struct bufferevent *bev, void *arg)
+static void on_closed(void *data)
 {
-    amf_conn *c = arg;
-    (void)bev;
-    if (c->closing) conn_free(c);
-}
-
-static void on_event(struct bufferevent *bev, short what, void *arg)
-{
-    (void)bev;
-    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) conn_free(arg);
+    amf_conn *c = data;
+    if (c->busy && !c->f->freeing) ams_forget_conn(c->f->s, c);
+    free(c);
 }
 
 static void free_block(const void *data, size_t len, void *arg)
@@ -363,13 +358,14 @@ static int reply_block(amf_conn *c, ams_wait *w, size_t len)
 {
     char head[32];
     int hl = snprintf(head, sizeof head, "$%zu\r\n", len);
-    struct evbuffer *o = bufferevent_get_output(c->bev);
+    struct evbuffer *o = rc_out(c->rc);
     if (evbuffer_add(o, head, (size_t)hl)) return -1;
     if (evbuffer_add_reference(o, w->bytes, len, free_block, NULL) == 0)
         w->bytes = NULL; /* the buffer frees it once written */
     else
         evbuffer_add(o, w->bytes, len);
     evbuffer_add(o, "\r\n", 2);
+    rc_dirty(c->rc);
     return 0;
 }
 
@@ -385,71 +381,23 @@ void amf_reply(ams_server *s, ams_wait *w, const char *msg)
     }
     free(w->bytes);
     free(w);
-    /* the connection's next request, if it sent one while waiting; not from
-     * inside its own dispatch (process's loop goes on by itself) */
-    if (c && !c->closing) bufferevent_trigger(c->bev, EV_READ, BEV_TRIG_DEFER_CALLBACKS);
-}
-
-static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct sockaddr *sa, int sl,
-                      void *arg)
-{
-    amf_front *f = arg;
-    (void)lis, (void)sa, (void)sl;
-    /* a reply of a whole block ends in a segment smaller than the MSS,
-     * which Nagle would hold until the client's delayed ACK: about 26 ms
-     * a 128 KiB AM.RAW or op reply on loopback */
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    amf_conn *c = calloc(1, sizeof *c);
-    struct bufferevent *bev =
-        bufferevent_socket_new(evconnlistener_get_base(lis), fd, BEV_OPT_CLOSE_ON_FREE);
-    if (!c || !bev) {
-        free(c);
-        if (bev)
-            bufferevent_free(bev);
-        else
-            evutil_closesocket(fd);
-        return;
-    }
-    c->f = f;
-    c->bev = bev;
-    c->next = f->conns;
-    if (f->conns) f->conns->prev = c;
-    f->conns = c;
-    bufferevent_setcb(bev, on_read, on_write, on_event, c);
-    /* a client that pipelines while a request waits is not read past this:
-     * room for one whole request (resp.h: 1 MiB a bulk string) and more */
-    bufferevent_setwatermark(bev, EV_READ, 0, AMF_MAX_INPUT);
-    /* libevent moves 16 KiB a callback by default: a 128 KiB block then
-     * took eight loop iterations each way, each behind every round the
-     * loop had to run (2.3 ms an AM.RAW while a machine rebuilt) */
-    bufferevent_set_max_single_read(bev, AMF_MAX_IO);
-    bufferevent_set_max_single_write(bev, AMF_MAX_IO);
-    bufferevent_enable(bev, EV_READ | EV_WRITE);
+    /* the connection's next request, if it sent one while waiting: later in
+     * this loop iteration, not from inside its own dispatch (on_input's loop
+     * goes on by itself) */
+    if (c) rc_resume(c->rc);
 }
 
 amf_front *amf_new(ams_server *s, const char *host, int port, char *err, size_t errn)
 {
+    static const rc_handlers h = {.open = on_open, .input = on_input, .closed = on_closed};
     amf_front *f = calloc(1, sizeof *f);
-    struct addrinfo hints = {.ai_family = AF_UNSPEC,
-                             .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
-    struct addrinfo *res = NULL;
-    char ps[16];
-    snprintf(ps, sizeof ps, "%d", port);
-    if (!f || getaddrinfo(host, ps, &hints, &res) || !res) {
-        snprintf(err, errn, "cannot resolve the client address %s:%d", host, port);
-        free(f);
-        if (res) freeaddrinfo(res);
+    if (!f) {
+        snprintf(err, errn, "out of memory");
         return NULL;
     }
     f->s = s;
-    f->lis =
-        evconnlistener_new_bind(s->base, on_accept, f, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE,
-                                511, res->ai_addr, (int)res->ai_addrlen);
-    freeaddrinfo(res);
-    if (!f->lis) {
-        snprintf(err, errn, "cannot listen for clients on %s:%d: %s", host, port, strerror(errno));
+    f->rc = rc_listen(s->base, host, port, &h, f, AMF_MAX_INPUT, AMF_MAX_IO, err, errn);
+    if (!f->rc) {
         free(f);
         return NULL;
     }
@@ -459,11 +407,8 @@ amf_front *amf_new(ams_server *s, const char *host, int port, char *err, size_t 
 void amf_free(amf_front *f)
 {
     if (!f) return;
-    while (f->conns) {
-        f->conns->busy = false; /* the waits are freed with their groups */
-        conn_free(f->conns);
-    }
-    evconnlistener_free(f->lis);
+    f->freeing = true;
+    rc_free(f->rc);
     resp_req_free(&f->req);
     hoc_buf_free(&f->out);
     free(f);
