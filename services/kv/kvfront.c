@@ -1,32 +1,24 @@
 /* kvfront.c: RESP clients of a hoc-kv replica (see kvfront.h). */
 #include "kvfront.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
-#include <event2/event.h>
 
 #include "clock.h"
+#include "rconn.h"
 #include "resp.h"
 
-#define IN_FIRST 16384
 /* A request holding the largest command: its RESP framing takes at most 12
  * bytes an argument where the command's encoding takes 4, and a command has
  * at most KV_MAX_ARGS of them. */
 #define IN_MAX (KV_MAX_CMD + 8 * KV_MAX_ARGS + 65536)
-#define IN_KEEP (256u << 10) /* a buffer grown past this shrinks back once empty */
-#define MAX_QUEUED 65536     /* replies owed to one connection before it is paused */
-#define READ_BUDGET (1u << 20)
+#define MAX_QUEUED 65536       /* replies owed to one connection before it is paused */
+#define READ_BUDGET (1u << 20) /* bytes read, and written, for a connection a callback */
 
 /* One request's reply slot, in request order. */
 typedef struct Reply {
@@ -39,27 +31,22 @@ typedef struct Reply {
 
 typedef struct Conn {
     kv_front *f;
-    int fd;
-    struct event *rev, *wev;
-    uint8_t *in;
-    size_t inlen, incap;
-    struct evbuffer *out;
+    rc_conn *rc;
     uint64_t client;
     uint64_t *seq; /* per group: the number of its last command there */
     Reply *q;      /* a ring of qcap, qlen from qhead */
     size_t qhead, qlen, qcap;
-    bool closing, paused, dirty;
-    struct Conn *prev, *next, *hnext, *next_dirty;
+    bool closing, paused;
+    struct Conn *hnext;
 } Conn;
 
 struct kv_front {
-    struct event_base *base;
-    int id, ngroups, lfd;
+    int id, ngroups;
     kv_group **groups;
     hoc_logger log;
-    struct event *lev, *flush_ev;
-    Conn *dirty;        /* connections with replies to write at the end of this iteration */
-    Conn *conns, **tab; /* all; by client id */
+    rc_front *rc;
+    bool freeing; /* kv_front_free: no goodbyes at exit */
+    Conn **tab;   /* by client id */
     size_t tcap;
     int nconns;
     uint64_t boot, counter;
@@ -67,10 +54,6 @@ struct kv_front {
     hoc_buf tmp;
     kv_front_stats st;
 };
-
-static void conn_close(Conn *c);
-static void read_cb(evutil_socket_t fd, short what, void *arg);
-static void write_cb(evutil_socket_t fd, short what, void *arg);
 
 /* ---- connections by client id ---- */
 static Conn **tslot(kv_front *f, uint64_t client)
@@ -130,80 +113,27 @@ static void fill(Reply *r, const char *p, size_t len)
     r->done = true;
 }
 
-/* Writes out what the socket takes; false if c was closed. */
-static bool write_out(Conn *c)
+/* Moves the replies that are due, in order, to the output, written once at
+ * the end of this loop iteration with every reply that became due in it. */
+static void flush_replies(Conn *c)
 {
-    while (evbuffer_get_length(c->out) > 0) {
-        int w = evbuffer_write(c->out, c->fd);
-        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) break;
-        if (w <= 0) {
-            conn_close(c);
-            return false;
-        }
-    }
-    if (evbuffer_get_length(c->out) > 0) {
-        event_add(c->wev, NULL);
-        return true;
-    }
-    if (c->closing && c->qlen == 0) { /* every reply owed is out */
-        conn_close(c);
-        return false;
-    }
-    return true;
-}
-
-/* c has output: it is written once, at the end of this loop iteration, with
- * every reply that became due in it (one write for a pipeline's replies, not
- * one per reply). */
-static void mark_dirty(Conn *c)
-{
-    if (c->dirty) return;
-    c->dirty = true;
-    c->next_dirty = c->f->dirty;
-    c->f->dirty = c;
-    event_active(c->f->flush_ev, 0, 0);
-}
-
-static void undirty(Conn *c)
-{
-    if (!c->dirty) return;
-    for (Conn **pp = &c->f->dirty; *pp; pp = &(*pp)->next_dirty)
-        if (*pp == c) {
-            *pp = c->next_dirty;
-            break;
-        }
-    c->dirty = false;
-}
-
-static void flush_cb(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd, (void)what;
-    kv_front *f = arg;
-    while (f->dirty) {
-        Conn *c = f->dirty;
-        f->dirty = c->next_dirty;
-        c->dirty = false;
-        write_out(c); /* which may close c */
-    }
-}
-
-/* Moves the replies that are due, in order, to the output, written at the
- * end of the iteration; never closes c, so true. */
-static bool flush_replies(Conn *c)
-{
+    bool any = false;
     while (c->qlen && slot_at(c, 0)->done) {
         Reply *r = slot_at(c, 0);
-        evbuffer_add(c->out, r->data ? r->data : "-ERR out of memory\r\n", r->data ? r->len : 20);
+        evbuffer_add(rc_out(c->rc), r->data ? r->data : "-ERR out of memory\r\n",
+                     r->data ? r->len : 20);
         free(r->data);
         c->qhead = (c->qhead + 1) % c->qcap, c->qlen--;
+        any = true;
     }
-    if (c->paused && c->qlen < MAX_QUEUED / 2) {
+    if (c->paused && !c->closing && c->qlen < MAX_QUEUED / 2) {
         c->paused = false;
-        event_add(c->rev, NULL);
-        event_active(c->rev, EV_READ, 0); /* requests may be waiting in c->in */
+        rc_resume(c->rc); /* requests may be waiting in its buffer */
     }
-    if (evbuffer_get_length(c->out) > 0 || (c->closing && c->qlen == 0)) mark_dirty(c);
-    return true;
+    if (c->closing && c->qlen == 0) /* every reply owed is out */
+        rc_close_after(c->rc);
+    else if (any)
+        rc_dirty(c->rc);
 }
 
 void kv_front_reply(kv_front *f, int g, uint64_t client, uint64_t seq, const uint8_t *r, size_t len)
@@ -443,89 +373,37 @@ static void dispatch(Conn *c, const resp_req *r)
 }
 
 /* ---- reading ---- */
-/* Handles every whole request in c->in; false if c was closed. */
-static bool consume(Conn *c)
+/* Handles the whole requests in in[0..len) (rconn.h's input): the bytes
+ * they took. */
+static size_t consume(void *data, const uint8_t *in, size_t len, bool full)
 {
+    Conn *c = data;
     kv_front *f = c->f;
     size_t off = 0;
     while (!c->closing && c->qlen < MAX_QUEUED) {
         size_t used;
         const char *why;
-        resp_status s = resp_parse(c->in + off, c->inlen - off, &f->req, &used, &why);
-        if (s == RESP_MORE) break;
-        if (s == RESP_BAD) { /* answered, then closed: the stream cannot be resynchronised */
+        resp_status s = resp_parse(in + off, len - off, &f->req, &used, &why);
+        if (s == RESP_MORE && !(full && off == 0)) break;
+        if (s != RESP_OK) { /* answered, then closed: the stream cannot be resynchronised */
             f->st.protocol_errors++;
-            hoc_log(&f->log, HOC_LOG_INFO, "client %" PRIx64 ": %s: closed", c->client, why);
-            answer_error(c, why);
+            if (s == RESP_BAD)
+                hoc_log(&f->log, HOC_LOG_INFO, "client %" PRIx64 ": %s: closed", c->client, why);
+            answer_error(c, s == RESP_BAD ? why : "ERR Protocol error: request too large");
             c->closing = true;
+            off = len;
             break;
         }
         off += used;
         dispatch(c, &f->req);
     }
-    c->inlen -= off;
-    if (c->inlen && off) memmove(c->in, c->in + off, c->inlen);
-    if (c->incap > IN_KEEP && c->inlen <= IN_FIRST) { /* a large request is over */
-        uint8_t *in = realloc(c->in, IN_FIRST);
-        if (in) c->in = in, c->incap = IN_FIRST;
-    }
-    if (c->qlen >= MAX_QUEUED && !c->paused) { /* the client must read its replies first */
+    /* the client must read its replies first; once closing, nothing more */
+    if ((c->qlen >= MAX_QUEUED || c->closing) && !c->paused) {
         c->paused = true;
-        event_del(c->rev);
+        rc_pause(c->rc);
     }
-    return flush_replies(c);
-}
-
-/* Room for more input: the buffer grows up to IN_MAX; false (after closing
- * c with an error) when a request would need more. */
-static bool make_room(Conn *c)
-{
-    if (c->inlen < c->incap) return true;
-    if (c->incap >= IN_MAX) {
-        c->f->st.protocol_errors++;
-        answer_error(c, "ERR Protocol error: request too large");
-        c->closing = true;
-        c->inlen = 0;
-        return false;
-    }
-    size_t cap = c->incap * 2 > IN_MAX ? IN_MAX : c->incap * 2;
-    uint8_t *in = realloc(c->in, cap);
-    if (!in) {
-        conn_close(c);
-        return false;
-    }
-    c->in = in, c->incap = cap;
-    return true;
-}
-
-static void read_cb(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd, (void)what;
-    Conn *c = arg;
-    size_t got = 0;
-    if (c->closing || c->paused) return;
-    if (c->inlen && !consume(c)) return; /* requests left when it was paused */
-    while (got < READ_BUDGET && !c->closing && !c->paused) {
-        if (!make_room(c)) {
-            flush_replies(c);
-            return;
-        }
-        ssize_t r = read(c->fd, c->in + c->inlen, c->incap - c->inlen);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-        if (r <= 0) {
-            conn_close(c);
-            return;
-        }
-        c->inlen += (size_t)r, got += (size_t)r;
-        if (!consume(c)) return;
-    }
-}
-
-static void write_cb(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd, (void)what;
-    write_out(arg);
+    flush_replies(c);
+    return off;
 }
 
 /* ---- connections ---- */
@@ -538,44 +416,31 @@ static void say_goodbye(Conn *c)
             kv_group_submit(f->groups[g], c->client, c->seq[g] + 1, KV_CLOSE, 0, NULL, NULL);
 }
 
-static void conn_close(Conn *c)
+/* A connection is closing (rconn.h's closed). */
+static void conn_closed(void *data)
 {
+    Conn *c = data;
     kv_front *f = c->f;
-    undirty(c);
-    say_goodbye(c);
+    if (!f->freeing) say_goodbye(c); /* none at exit */
     Conn **pp = tslot(f, c->client);
     if (*pp == c) *pp = c->hnext;
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        f->conns = c->next;
-    if (c->next) c->next->prev = c->prev;
     f->nconns--;
     f->st.closed++;
     for (size_t i = 0; i < c->qlen; i++)
         free(slot_at(c, i)->data);
-    event_free(c->rev), event_free(c->wev);
-    evbuffer_free(c->out);
-    close(c->fd);
-    free(c->in), free(c->q), free(c->seq);
+    free(c->q), free(c->seq);
     free(c);
 }
 
-static Conn *conn_new(kv_front *f, int fd)
+/* A new connection (rconn.h's open). */
+static void *conn_new(void *ctx, rc_conn *rc)
 {
+    kv_front *f = ctx;
     Conn *c = calloc(1, sizeof *c);
     if (!c) return NULL;
-    c->f = f, c->fd = fd, c->incap = IN_FIRST;
-    c->in = malloc(c->incap);
-    c->seq = calloc((size_t)f->ngroups, sizeof *c->seq);
-    c->out = evbuffer_new();
-    c->rev = event_new(f->base, fd, EV_READ | EV_PERSIST, read_cb, c);
-    c->wev = event_new(f->base, fd, EV_WRITE, write_cb, c);
-    if (!c->in || !c->seq || !c->out || !c->rev || !c->wev) {
-        if (c->rev) event_free(c->rev);
-        if (c->wev) event_free(c->wev);
-        if (c->out) evbuffer_free(c->out);
-        free(c->in), free(c->seq), free(c);
+    c->f = f, c->rc = rc;
+    if (!(c->seq = calloc((size_t)f->ngroups, sizeof *c->seq))) {
+        free(c);
         return NULL;
     }
     /* unique across this replica's restarts too: the client tables outlive it */
@@ -585,101 +450,37 @@ static Conn *conn_new(kv_front *f, int fd)
     Conn **pp = tslot(f, c->client);
     c->hnext = *pp;
     *pp = c;
-    c->next = f->conns;
-    if (f->conns) f->conns->prev = c;
-    f->conns = c;
     f->nconns++;
     f->st.accepted++;
     return c;
 }
 
-static void accept_cb(evutil_socket_t lfd, short what, void *arg)
-{
-    (void)what;
-    kv_front *f = arg;
-    for (;;) {
-        int fd = accept(lfd, NULL, NULL);
-        if (fd < 0) return;
-        int one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-        fcntl(fd, F_SETFD, FD_CLOEXEC);
-        Conn *c = conn_new(f, fd);
-        if (!c) {
-            close(fd);
-            continue;
-        }
-        event_add(c->rev, NULL);
-    }
-}
-
-/* Binds and listens on host:port; the socket, or -1 with err. */
-static int listen_on(const char *host, int port, char *err, size_t errn)
-{
-    struct addrinfo hints = {0}, *res = NULL;
-    hints.ai_socktype = SOCK_STREAM, hints.ai_flags = AI_PASSIVE;
-    char ps[16];
-    snprintf(ps, sizeof ps, "%d", port);
-    int rc = getaddrinfo(host, ps, &hints, &res);
-    if (rc || !res) {
-        snprintf(err, errn, "cannot resolve %s: %s", host, gai_strerror(rc));
-        return -1;
-    }
-    int fd = socket(res->ai_family, SOCK_STREAM, 0), one = 1;
-    if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) || listen(fd, 511)) {
-        snprintf(err, errn, "cannot listen for clients on %s:%d: %s", host, port, strerror(errno));
-        if (fd >= 0) close(fd);
-        fd = -1;
-    } else {
-        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-        fcntl(fd, F_SETFD, FD_CLOEXEC);
-    }
-    freeaddrinfo(res);
-    return fd;
-}
-
 kv_front *kv_front_new(struct event_base *base, const char *host, int port, int id,
                        kv_group **groups, int ngroups, hoc_logger log, char *err, size_t errn)
 {
+    static const rc_handlers h = {.open = conn_new, .input = consume, .closed = conn_closed};
     kv_front *f = calloc(1, sizeof *f);
     if (!f) {
         snprintf(err, errn, "out of memory");
         return NULL;
     }
-    f->base = base, f->id = id, f->groups = groups, f->ngroups = ngroups, f->log = log;
+    f->id = id, f->groups = groups, f->ngroups = ngroups, f->log = log;
     f->boot = (hoc_now_us() ^ ((uint64_t)getpid() << 20)) * 0x9e3779b97f4a7c15u >> 40;
     f->tcap = 256;
     f->tab = calloc(f->tcap, sizeof *f->tab);
-    if (!f->tab || (f->lfd = listen_on(host, port, err, errn)) < 0) {
+    if (!f->tab) snprintf(err, errn, "out of memory");
+    if (!f->tab || !(f->rc = rc_listen(base, host, port, &h, f, IN_MAX, READ_BUDGET, err, errn))) {
         free(f->tab), free(f);
         return NULL;
     }
-    f->lev = event_new(base, f->lfd, EV_READ | EV_PERSIST, accept_cb, f);
-    f->flush_ev = event_new(base, -1, 0, flush_cb, f);
-    if (!f->lev || !f->flush_ev) {
-        if (f->lev) event_free(f->lev);
-        if (f->flush_ev) event_free(f->flush_ev);
-        close(f->lfd), free(f->tab), free(f);
-        snprintf(err, errn, "out of memory");
-        return NULL;
-    }
-    event_priority_set(f->flush_ev, 1); /* after this iteration's reads */
-    event_add(f->lev, NULL);
     return f;
 }
 
 void kv_front_free(kv_front *f)
 {
     if (!f) return;
-    while (f->conns) {
-        Conn *c = f->conns;
-        memset(c->seq, 0, sizeof *c->seq * (size_t)f->ngroups); /* no goodbyes at exit */
-        conn_close(c);
-    }
-    event_free(f->lev);
-    event_free(f->flush_ev);
-    close(f->lfd);
+    f->freeing = true;
+    rc_free(f->rc);
     resp_req_free(&f->req);
     hoc_buf_free(&f->tmp);
     free(f->tab);
