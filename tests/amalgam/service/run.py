@@ -302,6 +302,15 @@ def main():
     check(got[0] == "err" and "Protocol error" in got[1], f"malformed RESP: {got}")
     check(bad_conn.reply()[0] == "closed", "a malformed stream is closed")
     bad_conn.close()
+    # a request that cannot fit in the 4 MiB a connection buffers (all of it
+    # sent, so that the close is not a reset): refused, then closed
+    big = Resp(client[0])
+    head = b"*2\r\n$4\r\nPING\r\n$5000000\r\n"
+    big.raw(head + b"y" * ((4 << 20) - len(head)))
+    got = big.reply()
+    check(got[0] == "err" and "request too large" in got[1], f"a request past 4 MiB: {got}")
+    check(big.reply()[0] == "closed", "a request past 4 MiB closes its connection")
+    big.close()
     check_all(conns, want, path, "after bad requests")
     check(all(p.poll() is None for p in procs), "every process alive after bad input")
     # /metrics counts the committed ops of each machine's data server
