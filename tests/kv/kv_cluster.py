@@ -574,6 +574,16 @@ def writer_loop(ports, stop, acked, prefix):
         conn.close()
 
 
+def wait_writes(acked, n, seconds):
+    """Sleeps for a phase of `seconds`, then on until the writer has n
+    writes acknowledged (within 20 * SLOW s): what the case needs done
+    before its next step, however slow a loaded machine makes the writes."""
+    time.sleep(seconds)
+    deadline = time.time() + 20 * SLOW
+    while len(acked) < n and time.time() < deadline:
+        time.sleep(0.05)
+
+
 def check_acked(c, acked, prefix, via):
     """Every acknowledged write reads back through replica `via`."""
     deadline = time.time() + 20 * SLOW
@@ -608,7 +618,7 @@ def crash_all(fsync):
     w = threading.Thread(target=writer_loop, args=(c.ports, stop, acked, "w"))
     w.start()
     def faults():
-        time.sleep(2 * SLOW_LOAD)
+        wait_writes(acked, 200, 2 * SLOW_LOAD)  # snapshots before the kill
         for i in range(c.n):
             c.p[i].kill()
         for i in range(c.n):
@@ -652,7 +662,9 @@ def wipe(transfer=False):
     c.kill(2)
     shutil.rmtree(c.datadir(2))
     print("replica 2 killed and its data directory removed, %d writes so far" % len(acked))
-    time.sleep(1 * SLOW_LOAD)
+    # transfer: three snapshots' worth of slots at least (one write a slot),
+    # so that the peers' logs no longer start at slot 0 when it returns
+    wait_writes(acked, 150 if transfer else 0, 1 * SLOW_LOAD)
     c.start(2)
     time.sleep(1 * SLOW_LOAD)
     stop.set()
