@@ -662,8 +662,9 @@ def wipe(transfer=False):
     c.kill(2)
     shutil.rmtree(c.datadir(2))
     print("replica 2 killed and its data directory removed, %d writes so far" % len(acked))
-    # transfer: three snapshots' worth of slots at least (one write a slot),
-    # so that the peers' logs no longer start at slot 0 when it returns
+    # transfer: 150 writes (three snapshots' worth were each in a slot of
+    # its own) before it returns, so that the peers have snapshotted and cut
+    # their logs by then, whatever the load
     wait_writes(acked, 150 if transfer else 0, 1 * SLOW_LOAD)
     c.start(2)
     time.sleep(1 * SLOW_LOAD)
