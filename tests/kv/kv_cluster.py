@@ -12,7 +12,15 @@ import resp_client
 from resp_client import Err, Resp
 
 BIN, LINCHECK, CASE = sys.argv[1], os.environ.get("HOC_LINCHECK", sys.argv[2]), sys.argv[3]
-SLOW = 3 if os.environ.get("ASAN_OPTIONS") else 1
+SLOW = 3 if os.environ.get("ASAN_OPTIONS") else 1  # bounds: deadlines, timeouts
+# Phases of load (clients running, a replica down) last this many times
+# their normal length. The ASan replicas serve 0.4 to 0.6 times the ops a
+# second of the normal ones (linear: 35,395 ops in 12 s against 32,225 in
+# 4 s; crash-all: 670 writes acknowledged before the kill in 6 s against 366
+# in 2 s), so SLOW's 3 gave each phase more work than the normal build does,
+# and 2 gives it about as much (0.8 to 1.2 times): the same paths, thousands
+# of ops each, every check as strict, 4 to 7 s sooner per case.
+SLOW_LOAD = 2 if SLOW > 1 else 1
 WIRE_VERSION = 6  # runtime/wire.h: the version byte of every frame
 MAX_CMD = 16 << 20  # services/kv/kvcmd.h: KV_MAX_CMD, the largest command
 procs, dirs = [], []
@@ -262,7 +270,7 @@ def linear(extra=(), seconds=4, groups=1):
     """Concurrent clients on every replica; the history is linearizable."""
     c = Cluster(groups=groups, extra=extra)
     c.start_all()
-    h = run_clients(c, seconds * SLOW)
+    h = run_clients(c, seconds * SLOW_LOAD)
     h.check("linear")
     c.stop_all()
 
@@ -274,13 +282,13 @@ def kill_and_restart():
     c = Cluster()
     c.start_all()
     def faults():
-        time.sleep(1.5 * SLOW)
+        time.sleep(1.5 * SLOW_LOAD)
         c.kill(0)
         print("killed replica 0 (the leader)")
-        time.sleep(2 * SLOW)
+        time.sleep(2 * SLOW_LOAD)
         c.start(0)
         print("restarted replica 0")
-    h = run_clients(c, 3 * SLOW, during=faults)
+    h = run_clients(c, 3 * SLOW_LOAD, during=faults)
     # the restarted replica catches up: a write through another replica is
     # read back through it
     r1 = Resp(c.ports[1])
@@ -474,7 +482,11 @@ def separate():
     hello = struct.pack("<IBBHIIII", 36, WIRE_VERSION, 1, 0, 0, 1, 3, 2) + bytes(16)
     auth = struct.pack("<IBBHIIII", 68, WIRE_VERSION, 2, 0, 1, 1, 3, 2) + bytes(48)
     for frame in (hello, auth):
-        r = Resp(c.ports[0])
+        # no newline in either frame, so the parser waits for the rest of an
+        # inline command: no reply ever comes, and the wait ends at the
+        # timeout. A reply would come as fast as the bystander's (ms): 1 s
+        # (3 under ASan) waits as well as the 5 s default did, 8 s sooner.
+        r = Resp(c.ports[0], timeout=1.0 * SLOW)
         r.send_raw(frame)
         try:
             got = r.read()
@@ -533,7 +545,7 @@ def sharded():
     if len(leaders) < 3:
         fail("leaders not spread: %s" % info)
     print("ok: 4 groups, leaders on replicas %s" % ",".join(leaders))
-    h = run_clients(c, 3 * SLOW)
+    h = run_clients(c, 3 * SLOW_LOAD)
     h.check("sharded")
     c.stop_all()
 
@@ -560,6 +572,16 @@ def writer_loop(ports, stop, acked, prefix):
             conn, pi = None, (pi + 1) % len(ports)
     if conn:
         conn.close()
+
+
+def wait_writes(acked, n, seconds):
+    """Sleeps for a phase of `seconds`, then on until the writer has n
+    writes acknowledged (within 20 * SLOW s): what the case needs done
+    before its next step, however slow a loaded machine makes the writes."""
+    time.sleep(seconds)
+    deadline = time.time() + 20 * SLOW
+    while len(acked) < n and time.time() < deadline:
+        time.sleep(0.05)
 
 
 def check_acked(c, acked, prefix, via):
@@ -596,7 +618,7 @@ def crash_all(fsync):
     w = threading.Thread(target=writer_loop, args=(c.ports, stop, acked, "w"))
     w.start()
     def faults():
-        time.sleep(2 * SLOW)
+        time.sleep(2 * SLOW_LOAD)
         for i in range(c.n):
             c.p[i].kill()
         for i in range(c.n):
@@ -605,7 +627,7 @@ def crash_all(fsync):
         for i in range(c.n):
             c.start(i)
         print("restarted every replica")
-    h = run_clients(c, 3 * SLOW, during=faults)
+    h = run_clients(c, 3 * SLOW_LOAD, during=faults)
     stop.set()
     w.join(30 * SLOW)
     for i in range(c.n):
@@ -636,13 +658,16 @@ def wipe(transfer=False):
     stop, acked = threading.Event(), []
     w = threading.Thread(target=writer_loop, args=(c.ports[:2], stop, acked, "w"))
     w.start()
-    time.sleep(1 * SLOW)
+    time.sleep(1 * SLOW_LOAD)
     c.kill(2)
     shutil.rmtree(c.datadir(2))
     print("replica 2 killed and its data directory removed, %d writes so far" % len(acked))
-    time.sleep(1 * SLOW)
+    # transfer: 150 writes (three snapshots' worth were each in a slot of
+    # its own) before it returns, so that the peers have snapshotted and cut
+    # their logs by then, whatever the load
+    wait_writes(acked, 150 if transfer else 0, 1 * SLOW_LOAD)
     c.start(2)
-    time.sleep(1 * SLOW)
+    time.sleep(1 * SLOW_LOAD)
     stop.set()
     w.join(30 * SLOW)
     check_acked(c, acked, "w", 2)
@@ -664,7 +689,7 @@ def damaged(how):
     stop, acked = threading.Event(), []
     w = threading.Thread(target=writer_loop, args=(c.ports, stop, acked, "w"))
     w.start()
-    time.sleep(1.5 * SLOW)
+    time.sleep(1.5 * SLOW_LOAD)
     c.kill(1)
     seg = sorted(f for f in os.listdir(os.path.join(c.datadir(1), "g0")) if f.startswith("wal."))[-1]
     path = os.path.join(c.datadir(1), "g0", seg)
@@ -680,9 +705,9 @@ def damaged(how):
             f.seek(size - 300)
             f.write(bytes([b[0] ^ 0x40]))
     print("replica 1 killed, its log %s (%d bytes)" % ("cut by 7 bytes" if how == "torn" else "with a flipped byte", size))
-    time.sleep(0.5 * SLOW)
+    time.sleep(0.5 * SLOW_LOAD)
     c.start(1)
-    time.sleep(1 * SLOW)
+    time.sleep(1 * SLOW_LOAD)
     stop.set()
     w.join(30 * SLOW)
     want = "is torn" if how == "torn" else "is corrupt"

@@ -28,9 +28,19 @@ expect_status() { # OUT NAME WANT...
     bad "$out: '$name' is '$got', expected $*"
 }
 
+# $XC: hoc check's budget behind the verdicts of the runs below whose
+# specs are all true, so that its search can only cross-check a proof or
+# leave an unknown unknown, never decide a verdict the test reads: the
+# default 5 s (stopped by the budget at n = 3 to 5), or
+# HOC_VERIFY_CHECK_TIME (the sanitizer build: 1 s runs the same checker
+# code, which check-examples and check-amalgam also run there). The runs
+# whose failed verdicts may come from that search keep the default.
+XC=""
+[ -n "${HOC_VERIFY_CHECK_TIME:-}" ] && XC="--check-time $HOC_VERIFY_CHECK_TIME"
+
 case $MODE in
 prove)
-    "$HOC" verify "$T/otr_inputs.ho" >"$tmp/a" 2>&1
+    "$HOC" verify "$T/otr_inputs.ho" $XC >"$tmp/a" 2>&1
     rc=$?
     [ $rc -eq 3 ] && ok || bad "otr_inputs: exit $rc, expected 3 (an assumption without progress stages)"
     for o in "inputs: initiation" "inputs: consecution, round r0" "inv: initiation" \
@@ -41,7 +51,7 @@ prove)
     expect_status "$tmp/a" "liveness: liveness under the assumption" unknown
     grep -q "no progress stages" "$tmp/a" && ok || bad "otr_inputs: the missing stages are not named"
     # OTR with its two progress stages: everything proved, exit 0
-    "$HOC" verify "$SRC/examples/otr.ho" >"$tmp/e" 2>&1
+    "$HOC" verify "$SRC/examples/otr.ho" $XC >"$tmp/e" 2>&1
     rc=$?
     [ $rc -eq 0 ] && ok || { bad "otr: exit $rc, expected 0"; cat "$tmp/e"; }
     for o in "liveness_after_1: progress, round r0" "liveness_after_2: progress, round r0" "inputs: initiation" "inputs: consecution, round r0" "inv: initiation" "inv: consecution, round r0" \
@@ -57,7 +67,12 @@ prove)
     grep -q "counterexample" "$tmp/b" && ok || bad "no counterexample printed"
     # LastVoting: every invariant in every round, agreement, validity and the
     # four progress stages of the good phase; exit 0
-    "$HOC" verify "$SRC/examples/lastvoting.ho" >"$tmp/c" 2>&1
+    # four times the default --timeout with the default units (2,000,000 a
+    # second of 20 s): the same verdicts, but the wall-clock backstop (4 x
+    # --timeout) at 320 s, since building locked's query for round announce
+    # (hoc's own code, instrumented, not counted in units) took over 80 s
+    # and then over 160 s under ASan at a load average of 12 to 18
+    "$HOC" verify "$SRC/examples/lastvoting.ho" --timeout 80 --rlimit 40000000 $XC >"$tmp/c" 2>&1
     rc=$?
     [ $rc -eq 0 ] && ok || { bad "lastvoting: exit $rc, expected 0"; cat "$tmp/c"; }
     grep -q "^  31 of 31 proved" "$tmp/c" && ok || bad "lastvoting: not 31 of 31 proved"
@@ -67,11 +82,11 @@ prove)
     done
     # FloodMin's decided_estimate holds because a decided process halted
     # (the halting flag); its mutant without halt is refused (mutants/)
-    "$HOC" verify "$SRC/examples/floodmin.ho" --only decided_estimate >"$tmp/g" 2>&1
+    "$HOC" verify "$SRC/examples/floodmin.ho" --only decided_estimate $XC >"$tmp/g" 2>&1
     [ $? -eq 0 ] && ok || { bad "floodmin decided_estimate not proved"; cat "$tmp/g"; }
     # FloodMin under its crash-fault assumptions (crashed[i]): everything,
     # agreement included, through the f + 1 rounds invariant clean; exit 0
-    "$HOC" verify "$SRC/examples/floodmin.ho" >"$tmp/g2" 2>&1
+    "$HOC" verify "$SRC/examples/floodmin.ho" $XC >"$tmp/g2" 2>&1
     rc=$?
     [ $rc -eq 0 ] && grep -q "^  12 of 12 proved" "$tmp/g2" && ok || { bad "floodmin: exit $rc, expected 0 and 12 of 12"; cat "$tmp/g2"; }
     for o in "clean: consecution, round r0" "agreement: implied by the invariants"; do
@@ -85,10 +100,10 @@ prove)
     # loops over the mailbox whose body is a fold (prover/fold.c): two-phase
     # commit's Yes votes (a union under a condition) and k-set's minimum and
     # union of senders
-    "$HOC" verify "$SRC/examples/twophase.ho" >"$tmp/h" 2>&1
+    "$HOC" verify "$SRC/examples/twophase.ho" $XC >"$tmp/h" 2>&1
     rc=$?
     [ $rc -eq 0 ] && grep -q "^  11 of 11 proved" "$tmp/h" && ok || { bad "twophase: exit $rc, expected 0"; cat "$tmp/h"; }
-    "$HOC" verify "$SRC/examples/kset.ho" >"$tmp/k" 2>&1
+    "$HOC" verify "$SRC/examples/kset.ho" $XC >"$tmp/k" 2>&1
     # k_agreement counts distinct decisions with a quantifier inside a set
     # condition: unknown, the rest proved
     grep -q "^  7 of 8 proved" "$tmp/k" && ok || { bad "kset: not 7 of 8 proved"; cat "$tmp/k"; }
@@ -99,7 +114,7 @@ prove)
     done
     # Ben-Or: every invariant in both rounds (unanimity with its proposal
     # conjunct, the lock on a decided value) and both properties; exit 0
-    "$HOC" verify "$SRC/examples/benor.ho" >"$tmp/o" 2>&1
+    "$HOC" verify "$SRC/examples/benor.ho" $XC >"$tmp/o" 2>&1
     rc=$?
     [ $rc -eq 0 ] && grep -q "^  11 of 11 proved" "$tmp/o" && ok || { bad "benor: exit $rc, expected 0 and 11 of 11"; cat "$tmp/o"; }
     for o in "unanimity: consecution, round propose" "lock: consecution, round report" \
@@ -280,8 +295,11 @@ usage)
     [ $rc -eq 3 ] && grep -q "unsupported" "$tmp/u" && ok || { bad "unsupported construct: exit $rc"; cat "$tmp/u"; }
     # a wrong "proved" is caught by the cross-check with hoc check: an
     # internal error (exit 2) naming the obligation's query and the trace
+    # (--check-time 30: the search ends at the run it finds, in well under
+    # the default 5 s, but under ASan at a load average of 18 it found none
+    # within 5)
     HOC_VERIFY_TEST_PROVED="inv: consecution" "$HOC" verify "$T/mutants/otr_decide_half.ho" \
-        --only "inv: consecution" --evidence "$tmp/x" >"$tmp/x.out" 2>&1
+        --only "inv: consecution" --check-time 30 --evidence "$tmp/x" >"$tmp/x.out" 2>&1
     rc=$?
     if [ $rc -eq 2 ] && grep -q "internal error: OTR: inv: consecution, round r0 was proved, but hoc check finds a run" "$tmp/x.out" &&
         grep -q "the obligation's query: $tmp/x/.*smt2" "$tmp/x.out"; then ok; else bad "cross-check: exit $rc"; cat "$tmp/x.out"; fi
@@ -292,7 +310,7 @@ usage)
     [ $? -eq 0 ] && grep -q "^  hoc check (5 s budget): bfs n=2 exhausted" "$tmp/x.out" && ok || { bad "otr cross-check"; cat "$tmp/x.out"; }
     "$HOC" verify "$SRC/examples/otr.ho" --check-time 0 >"$tmp/x.out" 2>&1
     [ $? -eq 0 ] && ! grep -q "hoc check" "$tmp/x.out" && ok || { bad "--check-time 0"; cat "$tmp/x.out"; }
-    "$HOC" verify "$T/otr_inputs.ho" --json >"$tmp/j" 2>&1
+    "$HOC" verify "$T/otr_inputs.ho" --json $XC >"$tmp/j" 2>&1
     if command -v python3 >/dev/null; then
         python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["algorithms"][0]["proved"] == 6' "$tmp/j" && ok || bad "--json"
     fi
