@@ -49,7 +49,6 @@ typedef struct amf_conn {
 struct amf_front {
     ams_server *s;
     rc_front *rc;
-    bool freeing; /* amf_free: the waits go with their groups */
     resp_req req;
     hoc_buf out;
 };
@@ -337,10 +336,11 @@ static void *on_open(void *ctx, rc_conn *rc)
     return c;
 }
 
-static void on_closed(void *data)
+static void on_closed(void *data, bool at_exit)
 {
     amf_conn *c = data;
-    if (c->busy && !c->f->freeing) ams_forget_conn(c->f->s, c);
+    /* at exit the waits go with their groups */
+    if (c->busy && !at_exit) ams_forget_conn(c->f->s, c);
     free(c);
 }
 
@@ -407,7 +407,6 @@ amf_front *amf_new(ams_server *s, const char *host, int port, char *err, size_t 
 void amf_free(amf_front *f)
 {
     if (!f) return;
-    f->freeing = true;
     rc_free(f->rc);
     resp_req_free(&f->req);
     hoc_buf_free(&f->out);

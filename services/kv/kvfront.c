@@ -45,8 +45,7 @@ struct kv_front {
     kv_group **groups;
     hoc_logger log;
     rc_front *rc;
-    bool freeing; /* kv_front_free: no goodbyes at exit */
-    Conn **tab;   /* by client id */
+    Conn **tab; /* by client id */
     size_t tcap;
     int nconns;
     uint64_t boot, counter;
@@ -417,11 +416,11 @@ static void say_goodbye(Conn *c)
 }
 
 /* A connection is closing (rconn.h's closed). */
-static void conn_closed(void *data)
+static void conn_closed(void *data, bool at_exit)
 {
     Conn *c = data;
     kv_front *f = c->f;
-    if (!f->freeing) say_goodbye(c); /* none at exit */
+    if (!at_exit) say_goodbye(c);
     Conn **pp = tslot(f, c->client);
     if (*pp == c) *pp = c->hnext;
     f->nconns--;
@@ -479,7 +478,6 @@ kv_front *kv_front_new(struct event_base *base, const char *host, int port, int 
 void kv_front_free(kv_front *f)
 {
     if (!f) return;
-    f->freeing = true;
     rc_free(f->rc);
     resp_req_free(&f->req);
     hoc_buf_free(&f->tmp);

@@ -41,7 +41,7 @@ struct rc_front {
     rc_conn *conns, *dirty; /* all; those to write at the end of this iteration */
 };
 
-static void conn_close(rc_conn *c)
+static void conn_close(rc_conn *c, bool at_exit)
 {
     rc_front *f = c->f;
     if (c->dirty)
@@ -50,7 +50,7 @@ static void conn_close(rc_conn *c)
                 *pp = c->next_dirty;
                 break;
             }
-    f->h.closed(c->data);
+    f->h.closed(c->data, at_exit);
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -71,7 +71,7 @@ static bool write_out(rc_conn *c)
         int w = evbuffer_write_atmost(c->out, c->fd, (ev_ssize_t)(c->f->max_io - sent));
         if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) break;
         if (w <= 0) {
-            conn_close(c);
+            conn_close(c, false);
             return false;
         }
         sent += (size_t)w;
@@ -81,7 +81,7 @@ static bool write_out(rc_conn *c)
         return true;
     }
     if (c->closing) {
-        conn_close(c);
+        conn_close(c, false);
         return false;
     }
     return true;
@@ -164,7 +164,7 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
             size_t cap = c->incap * 2 > f->max_in ? f->max_in : c->incap * 2;
             uint8_t *in = realloc(c->in, cap);
             if (!in) {
-                conn_close(c);
+                conn_close(c, false);
                 return;
             }
             c->in = in, c->incap = cap;
@@ -174,7 +174,7 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
         if (r < 0 && errno == EINTR) continue;
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
         if (r <= 0) {
-            conn_close(c);
+            conn_close(c, false);
             return;
         }
         c->inlen += (size_t)r, got += (size_t)r;
@@ -307,7 +307,7 @@ void rc_free(rc_front *f)
 {
     if (!f) return;
     while (f->conns)
-        conn_close(f->conns);
+        conn_close(f->conns, true);
     if (f->lev) event_free(f->lev);
     if (f->flush_ev) event_free(f->flush_ev);
     close(f->lfd);

@@ -31,8 +31,8 @@ typedef struct rc_handlers {
      * Not called while paused or after rc_close_after. */
     size_t (*input)(void *data, const uint8_t *in, size_t len, bool full);
     /* The connection is closing (closed by the client, an error, after
-     * rc_close_after, or rc_free): the owner lets go of data. */
-    void (*closed)(void *data);
+     * rc_close_after, or rc_free: at_exit): the owner lets go of data. */
+    void (*closed)(void *data, bool at_exit);
 } rc_handlers;
 
 /* Listens on host:port for clients; NULL with err when it cannot. max_in:
