@@ -13,7 +13,8 @@
 # elections), and the rebuild rate of one restarted Amalgam machine, idle
 # and under load. Amalgam: 5 machines, g = 3, f = 1, one witness (so a
 # stripe commits without one of its backups); the kv: 3 replicas (f = 1
-# too), 4 groups. docs/deploy.md, "Performance".
+# too), 4 groups. docs/amalgam-performance.md (in short: docs/deploy.md,
+# "Performance").
 # BENCH_QUICK=1 or --quick: shorter runs. BENCH_SIZES (block sizes, default
 # "64 4096 131072") and BENCH_CONNS (connections, default 128, 16 at 128 KiB)
 # narrow a run, e.g. to compare two builds at 64 B. BENCH_REBUILD_STRIPES

@@ -32,7 +32,7 @@ void ec_xor(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len, uint
  * chunks, a byte at a time over the rest. ISA-L itself would redo its last
  * chunk over an overlap, reading bytes it already wrote when out is a
  * source. A rebuild runs this on every block it solves: a byte at a time,
- * it was a tenth of a restarted machine's CPU at 128 KiB (docs/deploy.md,
+ * it was a tenth of a restarted machine's CPU at 128 KiB (docs/amalgam-performance.md,
  * "Rebuild rate, by the byte"). */
 static void mul_sum(int k, const unsigned char *coef, const uint8_t *const *src, uint8_t *out,
                     size_t n)

@@ -15,7 +15,7 @@
  * when they cannot, the instance goes back to the idle pace. Five, not
  * three: a Stop whose first answers came late (the 320 instances of a
  * restarted machine all replaced at once) fell back to the idle pace, and
- * the step took 150 to 300 ms instead of 25 to 60 (docs/deploy.md,
+ * the step took 150 to 300 ms instead of 25 to 60 (docs/amalgam-performance.md,
  * "Rebuild rate, in step"). */
 #define AMP_HURRIES 5
 /* ... and of an instance an op waits for, whose client retries meanwhile:
@@ -30,8 +30,8 @@
  * behind it, which need other machines, must not wait with it. */
 #define AMP_STALL_MS 5000
 /* The blocks a rejoining machine rebuilds at once, by default: 128
- * instances at 128 KiB (docs/deploy.md, "A block on demand", has it
- * measured). All 320 at once had each instance's snapshots (a block from
+ * instances at 128 KiB (docs/amalgam-performance.md, "A block on demand",
+ * has it measured). All 320 at once had each instance's snapshots (a block from
  * each peer of its stripe, on connections every instance shares) arrive
  * too late for one round more often than not, and asked again whole: 1.1
  * to 2.1 GB received for 32 MiB rebuilt. Small blocks are bound by rounds,

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """ctest amalgam-demand: an op on a block a restarted machine has not
-rebuilt yet gets its block rebuilt first (docs/deploy.md, "A block on
-demand"; services/amalgam/ampace.h).
+rebuilt yet gets its block rebuilt first (docs/amalgam-performance.md, "A
+block on demand"; services/amalgam/ampace.h).
 
 Five `amalgam serve` (g = 3, f = 1, one witness, as bench_amalgam.sh's
 clusters) and one `amalgam reconf` on loopback, STRIPES stripes of BLOCK
