@@ -30,13 +30,16 @@ static int event_ranges(Events *ev, int e, const int64_t *params, int values, ch
                      he->name);
             return -1;
         }
-        if (hi - lo > 1 << 16 || count * (hi - lo) > 1 << 16) {
+        /* hi > lo here, so the unsigned difference is exact where hi - lo
+         * would overflow (-1..INT64_MAX: a negative span enumerated nothing) */
+        uint64_t span = (uint64_t)hi - (uint64_t)lo;
+        if (span > 1 << 16 || (uint64_t)count * span > 1 << 16) {
             snprintf(err, errn, "event %s has more than 65536 argument values to enumerate",
                      he->name);
             return -1;
         }
-        ev->lo[e][i] = lo, ev->span[e][i] = hi - lo;
-        count *= hi - lo;
+        ev->lo[e][i] = lo, ev->span[e][i] = (int64_t)span;
+        count *= (int64_t)span;
     }
     ev->first[e + 1] = ev->first[e] + count;
     return 0;

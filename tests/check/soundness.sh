@@ -10,7 +10,8 @@
 # - traces show arrays element by element, in the text and the JSON, and
 #   hoc sim --replay compares them (and still reads traces without them);
 # - --time is kept inside one huge expansion, --inductive and walks; a long
-#   run prints a status line (--status S), --quiet none.
+#   run prints a status line (--status S), --quiet none;
+# - an event range too wide to enumerate is refused, never cut silently.
 # usage: soundness.sh HOC SOURCE_DIR
 set -u
 HOC=$1 SRC=$2
@@ -75,6 +76,14 @@ sed 's/, "got": \[[a-z, ]*\], "small": \[[0-9, ]*\]//g' "$tmp/a.json" >"$tmp/a_o
 grep -q '"got"' "$tmp/a_old.json" && bad "$f: old trace still has arrays"
 "$HOC" sim "$SRC/$f" --replay "$tmp/a_old.json" >"$tmp/out" 2>&1
 [ $? -eq 1 ] && ok || { bad "$f: a trace without arrays"; cat "$tmp/out"; }
+
+# an event range wider than 2^63 values: refused, never "ok" with no event
+# explored (hi - lo overflowed), while hoc sim's first event breaks the spec
+f=tests/check/event_range_wrap.ho
+"$HOC" check "$SRC/$f" -n 2 --quiet >"$tmp/out" 2>&1
+if [ $? -eq 2 ] && grep -q "more than 65536 argument values" "$tmp/out"; then ok; else bad "$f: check"; cat "$tmp/out"; fi
+"$HOC" sim "$SRC/$f" -n 2 --events 1 --rounds 2 --seed 1 >"$tmp/out" 2>&1
+[ $? -eq 1 ] && ok || { bad "$f: sim does not poke"; cat "$tmp/out"; }
 
 # bounds: --time stops inside a 12^12-successor expansion, --inductive and
 # walks; a status line every --status seconds, none with --quiet
