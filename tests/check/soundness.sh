@@ -11,7 +11,8 @@
 #   hoc sim --replay compares them (and still reads traces without them);
 # - --time is kept inside one huge expansion, --inductive and walks; a long
 #   run prints a status line (--status S), --quiet none;
-# - an event range too wide to enumerate is refused, never cut silently.
+# - an event range or oracle bits too many to enumerate are refused, never
+#   cut silently.
 # usage: soundness.sh HOC SOURCE_DIR
 set -u
 HOC=$1 SRC=$2
@@ -84,6 +85,14 @@ f=tests/check/event_range_wrap.ho
 if [ $? -eq 2 ] && grep -q "more than 65536 argument values" "$tmp/out"; then ok; else bad "$f: check"; cat "$tmp/out"; fi
 "$HOC" sim "$SRC/$f" -n 2 --events 1 --rounds 2 --seed 1 >"$tmp/out" 2>&1
 [ $? -eq 1 ] && ok || { bad "$f: sim does not poke"; cat "$tmp/out"; }
+
+# 64 oracles: refused, never "ok" with only the all-false bits explored
+# (1 << 64 wrapped), while hoc sim breaks the spec in its first round
+f=tests/check/oracles64.ho
+"$HOC" check "$SRC/$f" -n 1 --quiet >"$tmp/out" 2>&1
+if [ $? -eq 2 ] && grep -q "64 oracles: the 2^64 combinations" "$tmp/out"; then ok; else bad "$f: check"; cat "$tmp/out"; fi
+"$HOC" sim "$SRC/$f" -n 1 --rounds 8 --seed 1 >"$tmp/out" 2>&1
+[ $? -eq 1 ] && ok || { bad "$f: sim does not break it"; cat "$tmp/out"; }
 
 # bounds: --time stops inside a 12^12-successor expansion, --inductive and
 # walks; a status line every --status seconds, none with --quiet
