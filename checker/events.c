@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "canon.h"
 #include "simenv.h"
 #include "succ.h"
 
@@ -80,6 +81,25 @@ void events_used(const Events *ev, const uint8_t *k, uint32_t *events, uint32_t 
     memcpy(replaced, k + ev->tail + 4, 4);
 }
 
+/* Whether one more event changes state st (the last of a sequence as long
+ * as the budgets allow): then the bound cuts executions off. Events that
+ * leave st as it is would leave it so however many followed. */
+static bool one_more_moves(Worker *w, const hoc_env *env, const uint8_t *st, uint8_t *probe)
+{
+    Mc *m = w->m;
+    const Events *ev = &m->ev;
+    for (int64_t code = 0; code < ev->ncodes; code++) {
+        int e;
+        int64_t args[8];
+        events_decode(ev, (uint32_t)code, &e, args);
+        memcpy(probe, st, m->ssz);
+        memset(w->outputs, 0, m->a->outputs_size);
+        m->a->events[e].handle(probe, env, args, NULL, w->outputs);
+        if (!canon_same_tracked(m, probe, st)) return true;
+    }
+    return false;
+}
+
 /* Adds every sequence of one to depth events applied to state st (already
  * the result of the steps in env) to q's choices. */
 static int add_sequences(Worker *w, int q, const hoc_env *env, const uint8_t *st, EnvStep *step,
@@ -99,6 +119,8 @@ static int add_sequences(Worker *w, int q, const hoc_env *env, const uint8_t *st
         int rc = succ_choice_add(w, &w->ch[q], next, ho, bits, step);
         if (rc == 0 && step->count < depth)
             rc = add_sequences(w, q, env, next, step, depth, ho, bits);
+        else if (rc == 0 && one_more_moves(w, env, next, next + m->ssz))
+            __atomic_add_fetch(&m->ev.cut, 1, __ATOMIC_RELAXED); /* EV_MAX or the budget */
         step->count--;
         if (rc < 0) return -1;
     }

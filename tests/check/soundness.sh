@@ -12,7 +12,7 @@
 # - --time is kept inside one huge expansion, --inductive and walks; a long
 #   run prints a status line (--status S), --quiet none;
 # - an event range or oracle bits too many to enumerate are refused, never
-#   cut silently.
+#   cut silently; a cut of the events' bounds is reported.
 # usage: soundness.sh HOC SOURCE_DIR
 set -u
 HOC=$1 SRC=$2
@@ -93,6 +93,23 @@ f=tests/check/oracles64.ho
 if [ $? -eq 2 ] && grep -q "64 oracles: the 2^64 combinations" "$tmp/out"; then ok; else bad "$f: check"; cat "$tmp/out"; fi
 "$HOC" sim "$SRC/$f" -n 1 --rounds 8 --seed 1 >"$tmp/out" 2>&1
 [ $? -eq 1 ] && ok || { bad "$f: sim does not break it"; cat "$tmp/out"; }
+
+# events: a sequence as long as the bounds allow that one more event would
+# move is a cut ("bound reached"), even where no later boundary finds the
+# budget spent; the five events that break it replay. One that would not
+# move the state (an idempotent event) is no cut: "never reached"
+f=tests/check/event_burst.ho
+"$HOC" check "$SRC/$f" -n 1 --events 8 --quiet >"$tmp/out" 2>&1
+if [ $? -eq 0 ] && grep -q "; bound reached: " "$tmp/out" &&
+    grep -q "^ok: the reachable space is exhausted within the environment's bounds" "$tmp/out"; then ok; else
+    bad "$f: the cut is not reported"; cat "$tmp/out"; fi
+"$HOC" sim "$SRC/$f" --replay "$SRC/tests/check/event_burst.json" >"$tmp/out" 2>&1
+[ $? -eq 1 ] && grep -q "VIOLATED: invariant no_hit" "$tmp/out" && ok || { bad "$f: replay"; cat "$tmp/out"; }
+f=tests/check/event_idem.ho
+"$HOC" check "$SRC/$f" -n 1 --events 8 --quiet >"$tmp/out" 2>&1
+if [ $? -eq 0 ] && grep -q "; never reached" "$tmp/out" &&
+    grep -q "^ok: the reachable space is exhausted; every" "$tmp/out"; then ok; else
+    bad "$f: a cut reported"; cat "$tmp/out"; fi
 
 # bounds: --time stops inside a 12^12-successor expansion, --inductive and
 # walks; a status line every --status seconds, none with --quiet
