@@ -81,21 +81,26 @@ void events_used(const Events *ev, const uint8_t *k, uint32_t *events, uint32_t 
     memcpy(replaced, k + ev->tail + 4, 4);
 }
 
+/* out becomes st after the event and arguments that code stands for. */
+static void apply_code(Worker *w, const hoc_env *env, int64_t code, const uint8_t *st, uint8_t *out)
+{
+    Mc *m = w->m;
+    int e;
+    int64_t args[8];
+    events_decode(&m->ev, (uint32_t)code, &e, args);
+    memcpy(out, st, m->ssz);
+    memset(w->outputs, 0, m->a->outputs_size);
+    m->a->events[e].handle(out, env, args, NULL, w->outputs); /* bytes as their ints */
+}
+
 /* Whether one more event changes state st (the last of a sequence as long
  * as the budgets allow): then the bound cuts executions off. Events that
  * leave st as it is would leave it so however many followed. */
 static bool one_more_moves(Worker *w, const hoc_env *env, const uint8_t *st, uint8_t *probe)
 {
-    Mc *m = w->m;
-    const Events *ev = &m->ev;
-    for (int64_t code = 0; code < ev->ncodes; code++) {
-        int e;
-        int64_t args[8];
-        events_decode(ev, (uint32_t)code, &e, args);
-        memcpy(probe, st, m->ssz);
-        memset(w->outputs, 0, m->a->outputs_size);
-        m->a->events[e].handle(probe, env, args, NULL, w->outputs);
-        if (!canon_same_tracked(m, probe, st)) return true;
+    for (int64_t code = 0; code < w->m->ev.ncodes; code++) {
+        apply_code(w, env, code, st, probe);
+        if (!canon_same_tracked(w->m, probe, st)) return true;
     }
     return false;
 }
@@ -106,15 +111,9 @@ static int add_sequences(Worker *w, int q, const hoc_env *env, const uint8_t *st
                          int depth, hoc_set ho, uint64_t bits)
 {
     Mc *m = w->m;
-    const Events *ev = &m->ev;
     uint8_t *next = w->evbuf + (size_t)(step->count + 1) * m->ssz;
-    for (int64_t code = 0; code < ev->ncodes; code++) {
-        int e;
-        int64_t args[8];
-        events_decode(ev, (uint32_t)code, &e, args);
-        memcpy(next, st, m->ssz);
-        memset(w->outputs, 0, m->a->outputs_size);
-        m->a->events[e].handle(next, env, args, NULL, w->outputs); /* bytes as their ints */
+    for (int64_t code = 0; code < m->ev.ncodes; code++) {
+        apply_code(w, env, code, st, next);
         step->code[step->count++] = (uint32_t)code;
         int rc = succ_choice_add(w, &w->ch[q], next, ho, bits, step);
         if (rc == 0 && step->count < depth)
