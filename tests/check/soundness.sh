@@ -12,7 +12,8 @@
 # - --time is kept inside one huge expansion, --inductive and walks; a long
 #   run prints a status line (--status S), --quiet none;
 # - an event range or oracle bits too many to enumerate are refused, never
-#   cut silently; a cut of the events' bounds is reported.
+#   cut silently; a cut of the events' bounds is reported;
+# - a trace lists every guide of its search (8 goals and a prune).
 # usage: soundness.sh HOC SOURCE_DIR
 set -u
 HOC=$1 SRC=$2
@@ -110,6 +111,15 @@ f=tests/check/event_idem.ho
 if [ $? -eq 0 ] && grep -q "; never reached" "$tmp/out" &&
     grep -q "^ok: the reachable space is exhausted; every" "$tmp/out"; then ok; else
     bad "$f: a cut reported"; cat "$tmp/out"; fi
+
+# eight goals and a prune: the trace lists all nine guides, so the replay
+# checks none of them (the prune, an invariant, is false everywhere)
+f=tests/check/guides9.ho
+"$HOC" check "$SRC/$f" -n 1 --quiet --goal g1 --goal g2 --goal g3 --goal g4 --goal g5 --goal g6 \
+    --goal g7 --goal g8 --prune low --trace "$tmp/g.json" >"$tmp/out" 2>&1
+[ $? -eq 0 ] && grep -q '"g8", "low"\]' "$tmp/g.json" && ok || { bad "$f: guides"; cat "$tmp/out"; }
+"$HOC" sim "$SRC/$f" --replay "$tmp/g.json" >"$tmp/out" 2>&1
+[ $? -eq 0 ] && ok || { bad "$f: replay"; cat "$tmp/out"; }
 
 # bounds: --time stops inside a 12^12-successor expansion, --inductive and
 # walks; a status line every --status seconds, none with --quiet
