@@ -13,7 +13,8 @@
 #   run prints a status line (--status S), --quiet none;
 # - an event range or oracle bits too many to enumerate are refused, never
 #   cut silently; a cut of the events' bounds is reported;
-# - a trace lists every guide of its search (8 goals and a prune).
+# - a trace lists every guide of its search (8 goals and a prune); a prune
+#   that held states in qualifies the verdict.
 # usage: soundness.sh HOC SOURCE_DIR
 set -u
 HOC=$1 SRC=$2
@@ -120,6 +121,18 @@ f=tests/check/guides9.ho
 [ $? -eq 0 ] && grep -q '"g8", "low"\]' "$tmp/g.json" && ok || { bad "$f: guides"; cat "$tmp/out"; }
 "$HOC" sim "$SRC/$f" --replay "$tmp/g.json" >"$tmp/out" 2>&1
 [ $? -eq 0 ] && ok || { bad "$f: replay"; cat "$tmp/out"; }
+
+# a prune that held states in says so in the verdict, ok or not found; the
+# violation and the goal beyond it are real (the search without it)
+f=tests/check/prune_cut.ho
+"$HOC" check "$SRC/$f" -n 1 --quiet --prune two --json >"$tmp/out" 2>&1
+if [ $? -eq 0 ] && grep -q "^ok: the reachable space is exhausted up to the 1 state where prune two holds (not expanded); every" "$tmp/out" &&
+    grep -q '"pruned": 1}' "$tmp/out"; then ok; else bad "$f: ok"; cat "$tmp/out"; fi
+"$HOC" check "$SRC/$f" -n 1 --quiet --prune two --goal five >"$tmp/out" 2>&1
+if [ $? -eq 1 ] && grep -q "^not found: the reachable space is exhausted up to the 1 state where prune two holds (not expanded) without" "$tmp/out"; then ok; else
+    bad "$f: not found"; cat "$tmp/out"; fi
+"$HOC" check "$SRC/$f" -n 1 --quiet >"$tmp/out" 2>&1
+[ $? -eq 1 ] && grep -q "^VIOLATED: invariant below" "$tmp/out" && ok || { bad "$f: no violation"; cat "$tmp/out"; }
 
 # bounds: --time stops inside a 12^12-successor expansion, --inductive and
 # walks; a status line every --status seconds, none with --quiet
