@@ -106,7 +106,10 @@ static bool expand_one(Lane *l, uint8_t *k, int64_t index)
 {
     Mc *m = l->w->m;
     if ((index & 63) == 0 && run_tick(m)) return false;
-    if (run_holds(m, m->o->prune, k)) return true;
+    if (run_holds(m, m->o->prune, k)) {
+        __atomic_add_fetch(&m->pruned, 1, __ATOMIC_RELAXED);
+        return true;
+    }
     l->parent = index;
     int rc = probe_stage(l->w, k, index);
     if (rc == 0) rc = succ_each(l->w, k, visit_store, l);
@@ -209,7 +212,7 @@ static int restart_at_goal(Mc *m, const Path *trace, int segment, Search *s)
     memcpy(m->root, start, m->key);
     m->goal = o->goals[segment + 1];
     m->roots_initial = false;
-    m->bad = -1, m->bad_spec = -1;
+    m->bad = -1, m->bad_spec = -1, m->pruned = 0;
     if (store_add(&m->st, &m->buf[0], start, -1) != 1 || store_flush(&m->st, &m->buf[0]) != 0)
         return -1;
     if (run_holds(m, m->goal, start)) m->bad = 0, m->bad_spec = m->goal;

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "canon.h"
 #include "simenv.h"
 #include "succ.h"
 
@@ -30,13 +31,16 @@ static int event_ranges(Events *ev, int e, const int64_t *params, int values, ch
                      he->name);
             return -1;
         }
-        if (hi - lo > 1 << 16 || count * (hi - lo) > 1 << 16) {
+        /* hi > lo here, so the unsigned difference is exact where hi - lo
+         * would overflow (-1..INT64_MAX: a negative span enumerated nothing) */
+        uint64_t span = (uint64_t)hi - (uint64_t)lo;
+        if (span > 1 << 16 || (uint64_t)count * span > 1 << 16) {
             snprintf(err, errn, "event %s has more than 65536 argument values to enumerate",
                      he->name);
             return -1;
         }
-        ev->lo[e][i] = lo, ev->span[e][i] = hi - lo;
-        count *= hi - lo;
+        ev->lo[e][i] = lo, ev->span[e][i] = (int64_t)span;
+        count *= (int64_t)span;
     }
     ev->first[e + 1] = ev->first[e] + count;
     return 0;
@@ -77,25 +81,45 @@ void events_used(const Events *ev, const uint8_t *k, uint32_t *events, uint32_t 
     memcpy(replaced, k + ev->tail + 4, 4);
 }
 
+/* out becomes st after the event and arguments that code stands for. */
+static void apply_code(Worker *w, const hoc_env *env, int64_t code, const uint8_t *st, uint8_t *out)
+{
+    Mc *m = w->m;
+    int e;
+    int64_t args[8];
+    events_decode(&m->ev, (uint32_t)code, &e, args);
+    memcpy(out, st, m->ssz);
+    memset(w->outputs, 0, m->a->outputs_size);
+    m->a->events[e].handle(out, env, args, NULL, w->outputs); /* bytes as their ints */
+}
+
+/* Whether one more event changes state st (the last of a sequence as long
+ * as the budgets allow): then the bound cuts executions off. Events that
+ * leave st as it is would leave it so however many followed. */
+static bool one_more_moves(Worker *w, const hoc_env *env, const uint8_t *st, uint8_t *probe)
+{
+    for (int64_t code = 0; code < w->m->ev.ncodes; code++) {
+        apply_code(w, env, code, st, probe);
+        if (!canon_same_tracked(w->m, probe, st)) return true;
+    }
+    return false;
+}
+
 /* Adds every sequence of one to depth events applied to state st (already
  * the result of the steps in env) to q's choices. */
 static int add_sequences(Worker *w, int q, const hoc_env *env, const uint8_t *st, EnvStep *step,
                          int depth, hoc_set ho, uint64_t bits)
 {
     Mc *m = w->m;
-    const Events *ev = &m->ev;
     uint8_t *next = w->evbuf + (size_t)(step->count + 1) * m->ssz;
-    for (int64_t code = 0; code < ev->ncodes; code++) {
-        int e;
-        int64_t args[8];
-        events_decode(ev, (uint32_t)code, &e, args);
-        memcpy(next, st, m->ssz);
-        memset(w->outputs, 0, m->a->outputs_size);
-        m->a->events[e].handle(next, env, args, NULL, w->outputs); /* bytes as their ints */
+    for (int64_t code = 0; code < m->ev.ncodes; code++) {
+        apply_code(w, env, code, st, next);
         step->code[step->count++] = (uint32_t)code;
         int rc = succ_choice_add(w, &w->ch[q], next, ho, bits, step);
         if (rc == 0 && step->count < depth)
             rc = add_sequences(w, q, env, next, step, depth, ho, bits);
+        else if (rc == 0 && one_more_moves(w, env, next, next + m->ssz))
+            __atomic_add_fetch(&m->ev.cut, 1, __ATOMIC_RELAXED); /* EV_MAX or the budget */
         step->count--;
         if (rc < 0) return -1;
     }

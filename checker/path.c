@@ -166,7 +166,7 @@ void path_print(const Mc *m, const Path *p, int64_t depth)
                    .ev = &m->ev,
                    .envs = p->envs,
                    .stage = m->stage >= 0 ? m->a->specs[m->stage].name : NULL};
-    for (int i = 0, k = 0; i < m->a->nspecs && k < 8; i++)
+    for (int i = 0, k = 0; i < m->a->nspecs && k < TRACE_GUIDES; i++)
         if (run_guides(m, i)) t.guides[k++] = m->a->specs[i].name;
     trace_print(m->out, &t, p->states, p->hos, p->bits, depth);
     if (m->o->trace_path) trace_write(m->o->trace_path, &t, p->states, p->hos, p->bits, depth);

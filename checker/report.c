@@ -163,18 +163,30 @@ static void report_summary(const Mc *m, const Search *s)
     report_skips(m, true);
 }
 
+/* What a prune kept out of an exhausted space, for the verdict line: what
+ * lies beyond the states it held in was not searched. */
+static void print_pruned(const Mc *m)
+{
+    if (m->pruned > 0)
+        fprintf(m->out, " up to the %" PRId64 " state%s where prune %s holds (not expanded)",
+                m->pruned, m->pruned == 1 ? "" : "s", m->a->specs[m->o->prune].name);
+}
+
 /* The verdict line, and the exit status it stands for. */
 static int report_verdict(const Mc *m, const Search *s)
 {
     FILE *f = m->out;
     if (m->bad >= 0) return at_goal(m) ? 0 : 1;
     if (s->exhausted && m->o->ngoals) {
-        fprintf(f, "not found: the reachable space is exhausted without reaching goal %s\n",
-                m->a->specs[m->goal].name);
+        fputs("not found: the reachable space is exhausted", f);
+        print_pruned(m);
+        fprintf(f, " without reaching goal %s\n", m->a->specs[m->goal].name);
         return 1;
     }
     if (s->exhausted) {
-        fprintf(f, "ok: the reachable space is exhausted%s; every invariant and property %s",
+        fputs("ok: the reachable space is exhausted", f);
+        print_pruned(m);
+        fprintf(f, "%s; every invariant and property %s",
                 m->ev.tail && m->ev.cut ? " within the environment's bounds" : "",
                 m->o->skip ? "not skipped holds" : "holds");
         if (m->stage >= 0)
@@ -208,6 +220,7 @@ static void report_json(const Mc *m, const Search *s)
             fpset_collision_odds(s->states), m->bad >= 0 ? ", \"spec\": \"" : "",
             m->bad >= 0 ? a->specs[m->bad_spec].name : "", m->bad >= 0 ? "\"" : "");
     if (!m->sym) fputs(", \"symmetry_why\": ", f), json_write_str(f, m->sym_why);
+    if (m->o->prune >= 0) fprintf(f, ", \"pruned\": %" PRId64, m->pruned);
     if (m->ev.tail)
         fprintf(f, ", \"events\": %d, \"replace\": %d, \"bound_cut\": %" PRId64,
                 m->ev.budget_events, m->ev.budget_replace, m->ev.cut);

@@ -95,6 +95,16 @@ int run_init(Mc *m, const hoc_algo *a, const mc_opts *o)
               .bad_spec = -1,
               .roots_initial = true};
     m->key = TRACE_PROCS + (size_t)o->n * a->state_size;
+    /* 2^K combinations of oracle bits at every update, counted in int64
+     * units of work: from 63 on (1 << 64 wrapped to a single combination,
+     * all bits false) the search would not be exhaustive */
+    if (a->noracles >= 63) {
+        fprintf(stderr,
+                "hoc check: %s has %d oracles: the 2^%d combinations of their bits at every "
+                "update cannot be enumerated (at most 62)\n",
+                a->name, a->noracles, a->noracles);
+        return -2;
+    }
     char err[200];
     if (events_init(&m->ev, a, o->params, o->values, o->events, o->replace, m->key, err,
                     sizeof err) != 0) {

@@ -43,6 +43,7 @@ typedef struct Mc {
     Store st;
     StoreBuf buf[16];     /* each worker thread's new states (store.h) */
     int64_t transitions;  /* the workers' counts, summed once the search is over */
+    int64_t pruned;       /* states of this segment a prune kept from being expanded */
     pthread_mutex_t lock; /* guards bad, bad_spec and stop_why */
     int64_t bad;          /* index of a violating (or goal) state, -1 */
     int bad_spec;

@@ -276,7 +276,7 @@ int succ_worker_init(Worker *w, Mc *m)
     w->next = malloc(m->key > m->ssz * (size_t)m->n ? m->key : m->ssz * (size_t)m->n);
     w->tmp = malloc(m->key);
     w->rank_scratch = malloc(rank_scratch(&m->rank) * sizeof *w->rank_scratch);
-    w->evbuf = malloc((EV_MAX + 1) * m->ssz);
+    w->evbuf = malloc((EV_MAX + 2) * m->ssz); /* a sequence, its start and a probe */
     return w->box && w->msgs && w->outputs && w->cur && w->next && w->tmp && w->rank_scratch &&
                    w->evbuf
                ? 0

@@ -32,7 +32,7 @@ typedef struct Worker {
     int64_t *rank_scratch;
     int64_t transitions; /* successors enumerated by this worker */
     EnvStep env[HOC_MAXN];
-    uint8_t *evbuf; /* EV_MAX + 1 process states, for events.c */
+    uint8_t *evbuf; /* EV_MAX + 2 process states, for events.c */
     int64_t work;   /* updates and successors since the clock was last read */
     bool timed;     /* a search: stop at the time limit (a trace being rebuilt is not) */
 } Worker;

@@ -142,7 +142,7 @@ int trace_write(const char *path, const TraceInfo *ti, const uint8_t *states, co
     }
     if (ti->stage) fprintf(t, " \"stage\": \"%s\",\n", ti->stage);
     fprintf(t, " \"guides\": [");
-    for (int i = 0; i < 9 && ti->guides[i]; i++)
+    for (int i = 0; i < TRACE_GUIDES && ti->guides[i]; i++)
         fprintf(t, "%s\"%s\"", i ? ", " : "", ti->guides[i]);
     fprintf(t, "],\n \"skipped\": [");
     for (int i = 0, k = 0; ti->skipped && i < a->nspecs; i++)

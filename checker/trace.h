@@ -12,20 +12,23 @@
  * (int64), the crashed set (uint64), then the n process states. */
 #define TRACE_PROCS 16
 
+/* The specs a search may be guided by: 8 goals (--goal) and a prune. */
+#define TRACE_GUIDES 9
+
 /* What a trace is of. */
 typedef struct TraceInfo {
     const hoc_algo *a;
     int n;
     size_t key; /* bytes of one global state */
     const int64_t *params;
-    const char *source;    /* the .ho file, for the JSON */
-    const char *violation; /* the spec broken or reached, or "" */
-    const char *guides[9]; /* goals and prune of the search, NULL-terminated */
-    const bool *skipped;   /* per spec of a, or NULL: specs the search did not check */
-    bool cti;              /* states[0] is any state satisfying the invariants */
-    const Events *ev;      /* the environment's moves, and what it did in each round: */
-    const EnvStep *envs;   /* HOC_MAXN per round, or NULL */
-    const char *stage;     /* with cti: the progress stage its round misses, or NULL */
+    const char *source;                   /* the .ho file, for the JSON */
+    const char *violation;                /* the spec broken or reached, or "" */
+    const char *guides[TRACE_GUIDES + 1]; /* goals and prune of the search, NULL-terminated */
+    const bool *skipped; /* per spec of a, or NULL: specs the search did not check */
+    bool cti;            /* states[0] is any state satisfying the invariants */
+    const Events *ev;    /* the environment's moves, and what it did in each round: */
+    const EnvStep *envs; /* HOC_MAXN per round, or NULL */
+    const char *stage;   /* with cti: the progress stage its round misses, or NULL */
 } TraceInfo;
 
 /* Prints states[0], then depth rounds (state d with the heard-of sets

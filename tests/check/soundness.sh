@@ -10,7 +10,11 @@
 # - traces show arrays element by element, in the text and the JSON, and
 #   hoc sim --replay compares them (and still reads traces without them);
 # - --time is kept inside one huge expansion, --inductive and walks; a long
-#   run prints a status line (--status S), --quiet none.
+#   run prints a status line (--status S), --quiet none;
+# - an event range or oracle bits too many to enumerate are refused, never
+#   cut silently; a cut of the events' bounds is reported;
+# - a trace lists every guide of its search (8 goals and a prune); a prune
+#   that held states in qualifies the verdict.
 # usage: soundness.sh HOC SOURCE_DIR
 set -u
 HOC=$1 SRC=$2
@@ -75,6 +79,60 @@ sed 's/, "got": \[[a-z, ]*\], "small": \[[0-9, ]*\]//g' "$tmp/a.json" >"$tmp/a_o
 grep -q '"got"' "$tmp/a_old.json" && bad "$f: old trace still has arrays"
 "$HOC" sim "$SRC/$f" --replay "$tmp/a_old.json" >"$tmp/out" 2>&1
 [ $? -eq 1 ] && ok || { bad "$f: a trace without arrays"; cat "$tmp/out"; }
+
+# an event range wider than 2^63 values: refused, never "ok" with no event
+# explored (hi - lo overflowed), while hoc sim's first event breaks the spec
+f=tests/check/event_range_wrap.ho
+"$HOC" check "$SRC/$f" -n 2 --quiet >"$tmp/out" 2>&1
+if [ $? -eq 2 ] && grep -q "more than 65536 argument values" "$tmp/out"; then ok; else bad "$f: check"; cat "$tmp/out"; fi
+"$HOC" sim "$SRC/$f" -n 2 --events 1 --rounds 2 --seed 1 >"$tmp/out" 2>&1
+[ $? -eq 1 ] && ok || { bad "$f: sim does not poke"; cat "$tmp/out"; }
+
+# 64 oracles: refused, never "ok" with only the all-false bits explored
+# (1 << 64 wrapped), while hoc sim breaks the spec in its first round
+f=tests/check/oracles64.ho
+"$HOC" check "$SRC/$f" -n 1 --quiet >"$tmp/out" 2>&1
+if [ $? -eq 2 ] && grep -q "64 oracles: the 2^64 combinations" "$tmp/out"; then ok; else bad "$f: check"; cat "$tmp/out"; fi
+"$HOC" sim "$SRC/$f" -n 1 --rounds 8 --seed 1 >"$tmp/out" 2>&1
+[ $? -eq 1 ] && ok || { bad "$f: sim does not break it"; cat "$tmp/out"; }
+
+# events: a sequence as long as the bounds allow that one more event would
+# move is a cut ("bound reached"), even where no later boundary finds the
+# budget spent; the five events that break it replay. One that would not
+# move the state (an idempotent event) is no cut: "never reached"
+f=tests/check/event_burst.ho
+"$HOC" check "$SRC/$f" -n 1 --events 8 --quiet >"$tmp/out" 2>&1
+if [ $? -eq 0 ] && grep -q "; bound reached: " "$tmp/out" &&
+    grep -q "^ok: the reachable space is exhausted within the environment's bounds" "$tmp/out"; then ok; else
+    bad "$f: the cut is not reported"; cat "$tmp/out"; fi
+"$HOC" sim "$SRC/$f" --replay "$SRC/tests/check/event_burst.json" >"$tmp/out" 2>&1
+[ $? -eq 1 ] && grep -q "VIOLATED: invariant no_hit" "$tmp/out" && ok || { bad "$f: replay"; cat "$tmp/out"; }
+f=tests/check/event_idem.ho
+"$HOC" check "$SRC/$f" -n 1 --events 8 --quiet >"$tmp/out" 2>&1
+if [ $? -eq 0 ] && grep -q "; never reached" "$tmp/out" &&
+    grep -q "^ok: the reachable space is exhausted; every" "$tmp/out"; then ok; else
+    bad "$f: a cut reported"; cat "$tmp/out"; fi
+
+# eight goals and a prune: the trace lists all nine guides, so the replay
+# checks none of them (the prune, an invariant, is false everywhere)
+f=tests/check/guides9.ho
+"$HOC" check "$SRC/$f" -n 1 --quiet --goal g1 --goal g2 --goal g3 --goal g4 --goal g5 --goal g6 \
+    --goal g7 --goal g8 --prune low --trace "$tmp/g.json" >"$tmp/out" 2>&1
+[ $? -eq 0 ] && grep -q '"g8", "low"\]' "$tmp/g.json" && ok || { bad "$f: guides"; cat "$tmp/out"; }
+"$HOC" sim "$SRC/$f" --replay "$tmp/g.json" >"$tmp/out" 2>&1
+[ $? -eq 0 ] && ok || { bad "$f: replay"; cat "$tmp/out"; }
+
+# a prune that held states in says so in the verdict, ok or not found; the
+# violation and the goal beyond it are real (the search without it)
+f=tests/check/prune_cut.ho
+"$HOC" check "$SRC/$f" -n 1 --quiet --prune two --json >"$tmp/out" 2>&1
+if [ $? -eq 0 ] && grep -q "^ok: the reachable space is exhausted up to the 1 state where prune two holds (not expanded); every" "$tmp/out" &&
+    grep -q '"pruned": 1}' "$tmp/out"; then ok; else bad "$f: ok"; cat "$tmp/out"; fi
+"$HOC" check "$SRC/$f" -n 1 --quiet --prune two --goal five >"$tmp/out" 2>&1
+if [ $? -eq 1 ] && grep -q "^not found: the reachable space is exhausted up to the 1 state where prune two holds (not expanded) without" "$tmp/out"; then ok; else
+    bad "$f: not found"; cat "$tmp/out"; fi
+"$HOC" check "$SRC/$f" -n 1 --quiet >"$tmp/out" 2>&1
+[ $? -eq 1 ] && grep -q "^VIOLATED: invariant below" "$tmp/out" && ok || { bad "$f: no violation"; cat "$tmp/out"; }
 
 # bounds: --time stops inside a 12^12-successor expansion, --inductive and
 # walks; a status line every --status seconds, none with --quiet
