@@ -33,7 +33,9 @@ void simenv_draw(const hoc_algo *a, const int64_t *params, uint64_t *rng, int *e
         int64_t lo, hi;
         e->range(params, i, &lo, &hi);
         if (hi <= lo) lo = 0, hi = 2;
-        args[i] = lo + (int64_t)(hoc_rng_next(rng) % (uint64_t)(hi - lo));
+        /* unsigned: hi - lo overflows past 2^63 values (-1..INT64_MAX) */
+        uint64_t span = (uint64_t)hi - (uint64_t)lo;
+        args[i] = (int64_t)((uint64_t)lo + hoc_rng_next(rng) % span);
     }
 }
 
