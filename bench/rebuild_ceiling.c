@@ -427,9 +427,8 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
         if (n <= 0) { /* a sender hangs up once it has sent everything */
             event_del(cn->ev);
-            if (++r->closed == r->d->c->k && !finished(r))
-                fail(r, "the senders hung up before everything arrived");
-            return;
+            r->closed++;
+            break;
         }
         got += (size_t)n;
         r->received += (size_t)n;
@@ -437,7 +436,10 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
         if (!consume(cn)) return;
         if ((size_t)n < room) break;
     }
-    if (finished(r)) event_base_loopbreak(r->base);
+    if (finished(r))
+        event_base_loopbreak(r->base);
+    else if (r->closed == r->d->c->k)
+        fail(r, "the senders hung up before everything arrived");
 }
 
 static void timeout_cb(evutil_socket_t fd, short what, void *arg)
