@@ -645,20 +645,21 @@ int main(int argc, char **argv)
             rc = run(&d, which[v] - 'a', &res[v * c.runs + i]);
     if (rc) return rc;
     double gb = rebuilt / 1e9, last_rx = 0, last_all = 0;
-    printf("%-20s %17s | %29s | %17s\n", "", "MB/s rebuilt", "CPU s a GB rebuilt", "cores busy");
-    printf("%-20s %8s %8s | %9s %9s %9s | %8s %8s\n", "variant", "median", "best", "receiver",
-           "senders", "all", "receiver", "machine");
+    printf("%-20s %17s | %29s | %26s\n", "", "MB/s rebuilt", "CPU s a GB rebuilt", "cores busy");
+    printf("%-20s %8s %8s | %9s %9s %9s | %8s %8s %8s\n", "variant", "median", "best", "receiver",
+           "senders", "all", "receiver", "bench", "machine");
     for (int v = 0; v < nv; v++) {
         result *r = &res[v * c.runs];
         qsort(r, (size_t)c.runs, sizeof *r, by_wall);
         const result *med = &r[c.runs / 2];
         last_rx = med->rx_cpu / gb, last_all = (med->rx_cpu + med->tx_cpu) / gb;
-        printf("%-20s %8.1f %8.1f | %9.2f %9.2f %9.2f | %8.2f %8.2f\n", vnames[which[v] - 'a'],
-               rebuilt / med->wall / 1e6, rebuilt / r[0].wall / 1e6, last_rx, med->tx_cpu / gb,
-               last_all, med->rx_cpu / med->wall, med->busy_cores);
+        printf("%-20s %8.1f %8.1f | %9.2f %9.2f %9.2f | %8.2f %8.2f %8.2f\n",
+               vnames[which[v] - 'a'], rebuilt / med->wall / 1e6, rebuilt / r[0].wall / 1e6,
+               last_rx, med->tx_cpu / gb, last_all, med->rx_cpu / med->wall,
+               (med->rx_cpu + med->tx_cpu) / med->wall, med->busy_cores);
     }
-    printf("(CPU and cores busy: the median run's; GB and MB: 10^9 and 10^6 bytes; machine: every "
-           "process on it, this bench's and others')\n\n");
+    printf("(CPU and cores busy: the median run's; GB and MB: 10^9 and 10^6 bytes; bench: the "
+           "receiver and senders; machine: every process on it, from /proc/stat)\n\n");
     printf("the receiver's CPU by part, s a GB rebuilt (median run; the parts by the thread's CPU "
            "clock, the rest is reads, framing and the loop)\n");
     printf("%-20s %9s %9s %9s %9s %9s\n", "variant", "tags", "copy out", "decode", "the rest",
