@@ -22,6 +22,7 @@
  *
  * Left out, each a cost the service pays on top: the handshake, the value
  * encoding and zero-run packing of a message, the engine and its rounds. */
+#include "bench_dial.h"
 #include "clock.h"
 #include "erasure.h"
 #include "hoc_rt.h"
@@ -456,19 +457,6 @@ typedef struct result {
     size_t received;
 } result;
 
-static int listen_loopback(struct sockaddr_in *a)
-{
-    int ls = socket(AF_INET, SOCK_STREAM, 0);
-    memset(a, 0, sizeof *a);
-    a->sin_family = AF_INET;
-    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t al = sizeof *a;
-    if (ls < 0 || bind(ls, (struct sockaddr *)a, sizeof *a) || listen(ls, MAX_G) ||
-        getsockname(ls, (struct sockaddr *)a, &al))
-        die("bench-rebuild-ceiling: listen");
-    return ls;
-}
-
 /* The first stripe whose rebuilt block differs from the original, or
  * stripes if none does. */
 static size_t first_wrong(const data *d, const uint8_t *store)
@@ -484,8 +472,9 @@ static int run(const data *d, int variant, result *res)
     const cfg *c = d->c;
     int k = c->k;
     struct sockaddr_in addr;
-    int ls = listen_loopback(&addr), go[MAX_G][2], back[MAX_G][2];
+    int ls = bench_listen_loopback(&addr, MAX_G), go[MAX_G][2], back[MAX_G][2];
     pid_t pid[MAX_G];
+    if (ls < 0) die("bench-rebuild-ceiling: listen");
     uint8_t secret[32], nonce[2][HOC_WIRE_NONCE], key[MAX_G][HOC_SEAL_KEY], unused[HOC_SEAL_KEY];
     uint32_t algo = hoc_wire_algo_tag("rebuild-ceiling", 1);
     hoc_wire_cluster cl = {algo, (uint32_t)(k + 1), 0};
