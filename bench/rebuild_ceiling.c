@@ -282,7 +282,7 @@ struct rx {
     size_t npool;
     erasure_decoder *dec;
     int closed;                       /* senders that hung up */
-    double t_check, t_copy, t_decode; /* seconds spent checking tags, copying out, decoding */
+    double t_check, t_copy, t_decode; /* CPU seconds checking tags, copying out, decoding */
     size_t frames, rebuilt, received; /* so far */
     const char *failed;               /* why the run failed */
 };
@@ -503,6 +503,8 @@ static int run(const data *d, int variant, result *res)
         erasure_decoder_new(d->code, &r.dec) != ERASURE_OK)
         die("bench-rebuild-ceiling: memory");
     memset(r.store, 0, c->stripes * c->block); /* touched ahead: no page faults in the run */
+    struct timeval patience = {10, 0};         /* a sender that died never connects */
+    setsockopt(ls, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
     for (int j = 0; j < k; j++) {
         int fd = accept(ls, NULL, NULL), one = 1;
         uint8_t id;
