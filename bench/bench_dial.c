@@ -1,4 +1,4 @@
-/* bench_dial.c: the benchmarks' client connections (bench_dial.h). */
+/* bench_dial.c: the benchmarks' connections (bench_dial.h). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* getaddrinfo under -std=c11 */
 #endif
@@ -29,4 +29,19 @@ int bench_dial(const char *hostport)
     /* a request is one write and its answer is awaited: Nagle only delays it */
     if (fd >= 0) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     return fd;
+}
+
+int bench_listen_loopback(struct sockaddr_in *a, int backlog)
+{
+    int ls = socket(AF_INET, SOCK_STREAM, 0);
+    memset(a, 0, sizeof *a);
+    a->sin_family = AF_INET;
+    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t al = sizeof *a;
+    if (ls >= 0 && (bind(ls, (struct sockaddr *)a, sizeof *a) || listen(ls, backlog) ||
+                    getsockname(ls, (struct sockaddr *)a, &al))) {
+        close(ls);
+        ls = -1;
+    }
+    return ls;
 }

@@ -27,6 +27,7 @@
 #include <event2/event.h>
 
 #include "wire.h"
+#include "bench_dial.h"
 
 #define PATTERN_BYTES (256u << 10) /* the sender repeats this many bytes of whole frames */
 #define READ_CHUNK 65536           /* one read call of the raw paths */
@@ -67,14 +68,9 @@ static uint8_t *make_pattern(size_t payload, size_t *len, uint64_t *frames)
 
 static int listen_loopback(struct sockaddr_in *a)
 {
-    int ls = socket(AF_INET, SOCK_STREAM, 0);
-    memset(a, 0, sizeof *a);
-    a->sin_family = AF_INET;
-    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t al = sizeof *a;
-    if (ls < 0 || bind(ls, (struct sockaddr *)a, sizeof *a) || listen(ls, 1) ||
-        getsockname(ls, (struct sockaddr *)a, &al)) {
-        perror("bench-net-readpath");
+    int ls = bench_listen_loopback(a, 1);
+    if (ls < 0) {
+        perror("bench-net-readpath: listen");
         exit(2);
     }
     return ls;

@@ -76,6 +76,10 @@ echo
 echo "== hoc verify: time per obligation =="
 ./bench/bench_verify.sh "$B"
 
+echo
+echo "== Amalgam's rebuild, bytes alone: the ceiling without the protocol (bench-rebuild-ceiling) =="
+"$B/bin/bench-rebuild-ceiling" ${BENCH_QUICK:+--quick} || exit 1
+
 if [ -x "$B/bin/bench-ec" ]; then
     echo
     echo "== erasure coding (bench-ec) =="
