@@ -204,10 +204,13 @@ static void report_json(const Mc *m, const Search *s)
 {
     const hoc_algo *a = m->a;
     FILE *f = m->out;
-    const char *verdict = at_goal(m)     ? "goal"
-                          : m->bad >= 0  ? "violated"
-                          : s->exhausted ? "ok"
-                                         : "bound";
+    /* as the verdict line and its exit status: a goal not reached in an
+     * exhausted space is "not_found" (exit 1), not "ok" */
+    const char *verdict = at_goal(m)                     ? "goal"
+                          : m->bad >= 0                  ? "violated"
+                          : s->exhausted && m->o->ngoals ? "not_found"
+                          : s->exhausted                 ? "ok"
+                                                         : "bound";
     fprintf(f,
             "{\"verdict\": \"%s\", \"states\": %" PRId64 ", \"transitions\": %" PRId64
             ", \"depth\": %" PRId64 ", \"seconds\": %.6f, \"exhausted\": %s, \"symmetry\": %s, "
