@@ -25,7 +25,7 @@ static int event_ranges(Events *ev, int e, const int64_t *params, int values, ch
         int64_t lo, hi;
         he->range(params, i, &lo, &hi);
         hoc_kind k = he->args[i].kind; /* a bytes argument ranges over the ints standing for it */
-        if (hi <= lo && (k == HOC_K_INT || k == HOC_K_BYTES) && lo == 0) hi = values;
+        if (hi < lo && (k == HOC_K_INT || k == HOC_K_BYTES)) lo = 0, hi = values; /* no range */
         if (hi <= lo) {
             snprintf(err, errn, "argument %s of event %s has an empty range", he->args[i].name,
                      he->name);

@@ -140,13 +140,19 @@ static void body_range(Gen *g, void *arg)
     for (int i = 0; i < e->nparams; i++) {
         const Field *f = &e->params[i];
         const Type *t = f->type;
+        if ((t->kind == TY_INT || t->kind == TY_BYTES) && !f->hi) {
+            cgen_line(g, "if (i == %d) *lo = 0, *hi = -1; /* no range: the driver's choice */", i);
+            continue;
+        }
         const char *hi = t->kind == TY_BOOL   ? "2"
                          : t->kind == TY_PID  ? cgen_n(g)
                          : t->kind == TY_ENUM ? cgen_fmt(g, "%d", t->enm->nmembers)
-                         : f->hi              ? cgen_expr(g, f->hi)
-                                              : "-1 /* the driver's choice */";
+                                              : cgen_expr(g, f->hi);
         const char *lo = f->lo ? cgen_expr(g, f->lo) : "0";
+        /* a declared range empty at these params has hi == lo, never below:
+         * hi < lo is kept for "no range" */
         cgen_line(g, "if (i == %d) *lo = %s, *hi = %s;", i, lo, hi);
+        if (f->hi) cgen_line(g, "if (i == %d && *hi < *lo) *hi = *lo;", i);
     }
 }
 

@@ -793,7 +793,7 @@ static int event_ok(const hoc_engine *e, int ev, const int64_t *args, const uint
         if (bytes && bytes[i] && he->args[i].kind == HOC_K_BYTES) continue;
         int64_t lo, hi;
         he->range(e->params, i, &lo, &hi);
-        if (hi > lo && (args[i] < lo || args[i] >= hi)) {
+        if (hi >= lo && (args[i] < lo || args[i] >= hi)) { /* declared (empty: none fits) */
             snprintf(err, errn,
                      "event %s: argument %s is %" PRId64 ", outside its range %" PRId64 "..%" PRId64
                      " (%" PRId64 " excluded)",

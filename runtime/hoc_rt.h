@@ -202,9 +202,11 @@ typedef struct hoc_event {
     /* Names and kinds; a bytes argument is HOC_K_BYTES with count its size K. */
     const hoc_field *args;
     int nargs;
-    /* The values argument i may take, [*lo, *hi); *hi <= *lo for an int or
+    /* The values argument i may take, [*lo, *hi); *hi < *lo for an int or
      * bytes argument declared without a range (the driver picks one, as for
-     * inputs). A bytes argument's values are the ints that stand for it. */
+     * inputs), *hi == *lo for a declared range empty at these params (no
+     * value: the drivers refuse the event). A bytes argument's values are
+     * the ints that stand for it. */
     void (*range)(const int64_t *params, int i, int64_t *lo, int64_t *hi);
     /* Runs the event on a process. Argument i is args[i]; a bytes argument i
      * is bytes[i] when bytes and bytes[i] are not NULL (exactly K bytes,

@@ -435,6 +435,17 @@ static int sim_check_opts(const hoc_algo *a, const hoc_sim_opts *o)
         fprintf(stderr, "hoc sim: the parameters do not satisfy %s's constraints\n", a->name);
         return 2;
     }
+    for (int e = 0; o->event_rate > 0 && e < a->nevents; e++)
+        for (int i = 0; i < a->events[e].nargs; i++) {
+            int64_t lo, hi;
+            a->events[e].range(o->params, i, &lo, &hi);
+            if (hi != lo) continue;
+            fprintf(stderr,
+                    "hoc sim: argument %s of event %s has an empty range at these parameters "
+                    "(%" PRId64 "..%" PRId64 ", %" PRId64 " excluded): no value can be drawn\n",
+                    a->events[e].args[i].name, a->events[e].name, lo, hi, hi);
+            return 2;
+        }
     return 0;
 }
 

@@ -32,6 +32,7 @@ void simenv_draw(const hoc_algo *a, const int64_t *params, uint64_t *rng, int *e
     for (int i = 0; i < e->nargs && i < 8; i++) {
         int64_t lo, hi;
         e->range(params, i, &lo, &hi);
+        /* no range: 0..1; an empty one never comes here (hoc_sim_run refuses it) */
         if (hi <= lo) lo = 0, hi = 2;
         /* unsigned: hi - lo overflows past 2^63 values (-1..INT64_MAX) */
         uint64_t span = (uint64_t)hi - (uint64_t)lo;
@@ -52,7 +53,7 @@ static bool in_range(const hoc_event *e, const int64_t *params, const int64_t *a
     for (int i = 0; i < e->nargs; i++) {
         int64_t lo, hi;
         e->range(params, i, &lo, &hi);
-        if (hi > lo && (args[i] < lo || args[i] >= hi)) return false;
+        if (hi >= lo && (args[i] < lo || args[i] >= hi)) return false;
     }
     return true;
 }

@@ -88,6 +88,19 @@ if [ $? -eq 2 ] && grep -q "more than 65536 argument values" "$tmp/out"; then ok
 "$HOC" sim "$SRC/$f" -n 2 --events 1 --rounds 2 --seed 1 >"$tmp/out" 2>&1
 [ $? -eq 1 ] && ok || { bad "$f: sim does not poke"; cat "$tmp/out"; }
 
+# a declared range that is empty: refused by check and sim alike, never read
+# as "no range" (check offered --values, sim 0..1, a service any value)
+f=tests/check/event_empty.ho
+"$HOC" check "$SRC/$f" -n 2 --quiet >"$tmp/out" 2>&1
+if [ $? -eq 2 ] && grep -q "argument k of event none has an empty range" "$tmp/out"; then ok; else bad "$f: check"; cat "$tmp/out"; fi
+"$HOC" sim "$SRC/$f" -n 2 --events 1 --rounds 2 --seed 1 >"$tmp/out" 2>&1
+if [ $? -eq 2 ] && grep -q "argument k of event none has an empty range" "$tmp/out"; then ok; else bad "$f: sim"; cat "$tmp/out"; fi
+sed 's/in 0\.\.0/in 0..2/' "$SRC/$f" >"$tmp/e1.ho"
+"$HOC" sim "$tmp/e1.ho" -n 1 --events 1 --rounds 2 --seed 1 >"$tmp/out" 2>&1
+if [ $? -eq 2 ] && grep -q "argument p of event other has an empty range at these parameters (0..0" "$tmp/out"; then ok; else bad "$f: sim at n = 1"; cat "$tmp/out"; fi
+"$HOC" sim "$tmp/e1.ho" -n 2 --events 1 --rounds 2 --seed 1 >"$tmp/out" 2>&1
+[ $? -eq 1 ] && ok || { bad "$f: sim with ranges that are not empty"; cat "$tmp/out"; }
+
 # 64 oracles: refused, never "ok" with only the all-false bits explored
 # (1 << 64 wrapped), while hoc sim breaks the spec in its first round
 f=tests/check/oracles64.ho
