@@ -134,8 +134,16 @@ static void journal_failed(ams_server *s, const char *what)
             s->dedup.path, what, strerror(errno));
 }
 
+/* Writes the journal's queued records: one write for every op a loop
+ * iteration executed, before the round messages they hold leave. */
+static void journal_flush(ams_server *s)
+{
+    if (amd_flush(&s->dedup)) journal_failed(s, "write");
+}
+
 /* The dedup table learns that w's op executed as op w->opn of inst (its
- * record is synced before the op's prepare leaves: io_sending). The first
+ * record is written, and synced, before the op's prepare leaves:
+ * io_sending, start_sync). The first
  * op this process executes in inst comes right after the chain its
  * replacement installed, which says which ops of an earlier process ran. */
 static void journal(ams_group *gr, ams_wait *w, uint64_t inst)
@@ -144,7 +152,10 @@ static void journal(ams_group *gr, ams_wait *w, uint64_t inst)
     if (s->dedup.unsure && amd_unsure(&s->dedup, (int64_t)inst))
         amd_resolve(&s->dedup, (int64_t)inst, w->opn - 1);
     if (!w->ded) return;
-    if (amd_ran(&s->dedup, w->ded - 1, (int64_t)inst, w->opn, w->bytes)) journal_failed(s, "write");
+    amd_ran(&s->dedup, w->ded - 1, (int64_t)inst, w->opn, w->bytes);
+    /* the test's kill right after the op executed: its record written,
+     * not synced, its prepare not sent */
+    if (s->fail == AMS_FAIL_EXECUTED && (uint64_t)s->fail_inst == inst) journal_flush(s);
     failpoint(s, AMS_FAIL_EXECUTED, inst);
     if (s->fail == AMS_FAIL_SENT && (uint64_t)s->fail_inst == inst) s->fail_armed = true;
 }
@@ -178,7 +189,10 @@ static void io_event_done(void *ctx, uint64_t inst, int64_t round, uint64_t tag,
     memcpy(w->bytes, reply, bl);
     w->opn = v.opn; /* the op just executed is the last one */
     journal(gr, w, inst);
-    if (v.com >= w->opn) answer_committed(gr, inst, v.com);
+    if (v.com >= w->opn) { /* committed as it ran: its reply leaves after its record */
+        journal_flush(gr->srv);
+        answer_committed(gr, inst, v.com);
+    }
 }
 
 /* Is inst's data server here not whole (not running yet, joining, not
@@ -285,12 +299,15 @@ static void release_data(ams_server *s, bool upto)
     }
 }
 
-/* Starts a sync of what the journal holds beyond the last one, noting
- * which held messages it covers (group commit: every op of the loop
- * iterations since); without a syncer thread, syncs here. */
+/* Writes the records queued since the last time and starts a sync of what
+ * the journal holds beyond the last one, noting which held messages it
+ * covers (group commit: every op of the loop iterations since); without a
+ * syncer thread, syncs here; without syncs (--fsync never), lets the
+ * messages out once written. */
 static void start_sync(ams_server *s)
 {
     if (s->syncer && amds_busy(s->syncer)) return;
+    journal_flush(s);
     if (!amd_dirty(&s->dedup)) {
         release_data(s, false);
         return;
