@@ -43,11 +43,14 @@ typedef struct amd_entry {
     int64_t inst, opn;  /* where the op executed (ran, unsure) */
     uint8_t *reply;     /* once executed: the reply's first rlen bytes (the rest zeros) */
     size_t rlen;
+    uint64_t hash; /* of client */
+    int next;      /* the next entry + 1 of its name chain; 0: none */
 } amd_entry;
 
 typedef struct amd_table {
     amd_entry *e;
     int n, cap;
+    int *head, nhead; /* name chains by hash (nhead a power of two), entry + 1 */
     size_t block;
     uint8_t *whole; /* a reply given again, zeros put back (block bytes) */
     uint64_t tick;

@@ -7,7 +7,8 @@
  * is compacted and stays bounded however many ops a client sends, synced
  * or not (--fsync never); records wait in memory until amd_flush writes
  * them all at once, and a write that fails leaves the table memory only; a
- * journal checksummed with FNV-1a (before the CRC-64) is taken back. */
+ * journal checksummed with FNV-1a (before the CRC-64) is taken back;
+ * clients beyond the table's size evict the least recently used. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,6 +217,27 @@ int main(void)
     /* a first start (keep false) forgets the journal */
     open_table(&t, path, false);
     CHECK(ask(&t, "e", 7, &reply, &idx) == AMD_NEW);
+    amd_free(&t);
+
+    /* more clients than entries: the least recently used are forgotten,
+     * every other one still found by its name (a hash chain) */
+    open_table(&t, path, false);
+    char name[16];
+    for (int k = 0; k < 3 * CAP; k++) {
+        snprintf(name, sizeof name, "c%d", k);
+        run(&t, name, 1, 6, k + 1, (uint8_t)k, true);
+    }
+    for (int k = 3 * CAP - 1; k >= 0; k--) {
+        snprintf(name, sizeof name, "c%d", k);
+        amd_verdict v = ask(&t, name, 1, &reply, &idx);
+        CHECK(k >= 2 * CAP ? v == AMD_DUP && reply[0] == k : v == AMD_NEW);
+        if (v == AMD_NEW) amd_abort(&t, idx);
+    }
+    int again;
+    CHECK(ask(&t, "c0", 1, &reply, &idx) == AMD_NEW);
+    amd_abort(&t, idx);
+    CHECK(ask(&t, "c0", 1, &reply, &again) == AMD_NEW && again == idx && t.n == CAP);
+    amd_abort(&t, idx);
     amd_free(&t);
 
     unlink(path);
