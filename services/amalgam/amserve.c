@@ -157,6 +157,7 @@ static void journal(ams_group *gr, ams_wait *w, uint64_t inst)
      * not synced, its prepare not sent */
     if (s->fail == AMS_FAIL_EXECUTED && (uint64_t)s->fail_inst == inst) journal_flush(s);
     failpoint(s, AMS_FAIL_EXECUTED, inst);
+    failpoint(s, AMS_FAIL_QUEUED, inst); /* the record not written yet, nor the prepare */
     if (s->fail == AMS_FAIL_SENT && (uint64_t)s->fail_inst == inst) s->fail_armed = true;
 }
 
@@ -630,7 +631,8 @@ static int open_dedup(ams_server *s, const ams_opts *o, uint64_t cid, char *err,
     return 0;
 }
 
-/* AMALGAM_FAILPOINT=executed:INST, sent:INST or reply:INST (amserve.h, fail). */
+/* AMALGAM_FAILPOINT=executed:INST, queued:INST, sent:INST or reply:INST
+ * (amserve.h, fail). */
 static int read_failpoint(ams_server *s, char *err, size_t errn)
 {
     const char *v = getenv("AMALGAM_FAILPOINT");
@@ -639,12 +641,15 @@ static int read_failpoint(ams_server *s, char *err, size_t errn)
     const char *colon = strchr(v, ':');
     s->fail = !colon                            ? AMS_FAIL_NONE
               : strncmp(v, "executed:", 9) == 0 ? AMS_FAIL_EXECUTED
+              : strncmp(v, "queued:", 7) == 0   ? AMS_FAIL_QUEUED
               : strncmp(v, "reply:", 6) == 0    ? AMS_FAIL_REPLY
               : strncmp(v, "sent:", 5) == 0     ? AMS_FAIL_SENT
                                                 : AMS_FAIL_NONE;
     s->fail_inst = colon ? strtoll(colon + 1, &end, 10) : -1;
     if (s->fail == AMS_FAIL_NONE || *end || s->fail_inst < 0) {
-        snprintf(err, errn, "AMALGAM_FAILPOINT=%s: expected executed:INST, sent:INST or reply:INST",
+        snprintf(err, errn,
+                 "AMALGAM_FAILPOINT=%s: expected executed:INST, queued:INST, sent:INST or "
+                 "reply:INST",
                  v);
         return -1;
     }
