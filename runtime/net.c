@@ -2,6 +2,7 @@
 #include "net.h"
 
 #include "clock.h"
+#include "flush.h"
 #include "hoc_rt.h"
 #include "rng.h"
 #include "seal.h"
@@ -33,8 +34,7 @@
  * for AUTH), then from a peer in opts.greeters GREET (authenticated and
  * keyed, not yet the peer's: waiting for its greeting), READY. */
 enum { C_CONNECTING, C_HANDSHAKE, C_PROVE, C_GREET, C_READY };
-#define PRIO_IO 0
-#define PRIO_FLUSH 1
+#define PRIO_IO 0         /* the sockets'; the flush runs after them in their pass (flush.h) */
 #define MAX_PENDING_IN 64 /* unauthenticated incoming connections */
 #define HANDSHAKE_TIMEOUT_MS 5000
 #define BACKOFF_MIN_MS 20
@@ -114,11 +114,11 @@ struct hoc_net {
     int n;
     Peer peers[HOC_PEERS_MAX];
     int lfd;
-    struct event *lev, *flush_ev, *delay_ev;
-    Conn *incoming; /* accepted connections, authenticated or not */
+    struct event *lev, *delay_ev;
+    hoc_flush flush; /* the loop pass's writes (flush_cb) */
+    Conn *incoming;  /* accepted connections, authenticated or not */
     int nincoming;
     Conn *dirty;
-    bool kicked;
     Delayed *dhead, *dtail;
     uint64_t rng;
     hoc_net_stats st;
@@ -192,10 +192,7 @@ static void set_sock_opts(int fd)
 
 static void schedule_flush(hoc_net *net)
 {
-    if (!net->kicked) {
-        net->kicked = true;
-        event_active(net->flush_ev, 0, 0);
-    }
+    hoc_flush_ask(&net->flush);
 }
 
 void hoc_net_kick(hoc_net *net)
@@ -714,7 +711,7 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd, (void)what;
     hoc_net *net = arg;
-    net->kicked = false;
+    hoc_flush_began(&net->flush);
     if (net->cb.iteration) net->cb.iteration(net->cb.ctx);
     while (net->dirty) {
         Conn *c = net->dirty;
@@ -743,7 +740,7 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
         seal_out(c, c->rec);
         write_out(c); /* and handshake frames, which --delay does not hold */
     }
-    /* the iteration callback may have asked for another pass: leave kicked as is */
+    /* the iteration callback may have asked for another run: it stays asked */
 }
 
 void hoc_net_flush_now(hoc_net *net)
@@ -1159,10 +1156,8 @@ hoc_net *hoc_net_new(struct event_base *base, const hoc_net_opts *o, const hoc_n
             goto fail;
         net->peers[p].backoff_ms = BACKOFF_MIN_MS;
     }
-    net->flush_ev = event_new(base, -1, 0, flush_cb, net);
     net->delay_ev = event_new(base, -1, 0, delay_cb, net);
-    if (!net->flush_ev || !net->delay_ev) goto fail;
-    event_priority_set(net->flush_ev, PRIO_FLUSH);
+    if (hoc_flush_init(&net->flush, base, flush_cb, net) || !net->delay_ev) goto fail;
     Peer *me = &net->peers[o->id];
     net->lfd = socket(me->addr.ss_family, SOCK_STREAM, 0);
     int one = 1;
@@ -1213,7 +1208,7 @@ void hoc_net_free(hoc_net *net)
         free(d);
     }
     if (net->lev) event_free(net->lev);
-    if (net->flush_ev) event_free(net->flush_ev);
+    hoc_flush_free(&net->flush);
     if (net->delay_ev) event_free(net->delay_ev);
     if (net->lfd >= 0) close(net->lfd);
     free(net);

@@ -6,9 +6,10 @@
  * twice.
  *
  * With a journal (amd_open, `amalgam serve --data`) it survives a restart:
- * an op's record (client, number, instance, op number, reply) is written
- * when the data server executes it, and synced before the op's prepare
- * leaves (the caller holds its round messages while amd_dirty). A
+ * an op's record (client, number, instance, op number, reply) is queued
+ * when the data server executes it, written with the other records of the
+ * loop iteration (amd_flush), and synced before the op's prepare leaves
+ * (the caller holds its round messages while amd_dirty). A
  * restarted machine does not know which of its last ops committed: their
  * entries are unsure until the shard's replacement installs its chain,
  * whose top says it (an op ran iff its number is at most the top; above
@@ -20,6 +21,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "buf.h"
 
 #define AMD_CLIENT_MAX 64 /* bytes of a client's name */
 
@@ -40,11 +43,14 @@ typedef struct amd_entry {
     int64_t inst, opn;  /* where the op executed (ran, unsure) */
     uint8_t *reply;     /* once executed: the reply's first rlen bytes (the rest zeros) */
     size_t rlen;
+    uint64_t hash; /* of client */
+    int next;      /* the next entry + 1 of its name chain; 0: none */
 } amd_entry;
 
 typedef struct amd_table {
     amd_entry *e;
     int n, cap;
+    int *head, nhead; /* name chains by hash (nhead a power of two), entry + 1 */
     size_t block;
     uint8_t *whole; /* a reply given again, zeros put back (block bytes) */
     uint64_t tick;
@@ -54,6 +60,8 @@ typedef struct amd_table {
     bool nosync;   /* journaled, never synced (amd_open) */
     int fd;
     char *path;                          /* its path */
+    hoc_buf pend;                        /* records queued, not yet written */
+    uint64_t queued;                     /* records in pend */
     uint64_t written;                    /* records appended, ever */
     uint64_t durable;                    /* of those, the ones a finished sync covers */
     uint64_t appended;                   /* records since the journal was last rewritten */
@@ -72,12 +80,19 @@ void amd_free(amd_table *t);
  * survive a killed process, not a host's crash. 0, or -1 with err
  * (unreadable, unwritable: nothing served yet, so the caller stops). */
 int amd_open(amd_table *t, const char *path, bool keep, bool sync, char *err, size_t errn);
-/* Makes what was journaled durable: 0, or -1 (errno set; the journal is
- * then closed and the table is memory only from here on). */
+/* Writes the records queued since the last call, in one write: 0, or -1
+ * (errno set; the journal is then closed and the table is memory only
+ * from here on). Without sync (amd_open) they are then as durable as they
+ * get. */
+int amd_flush(amd_table *t);
+/* Makes what was journaled durable (amd_flush, then a sync): 0, or -1
+ * (errno set; the journal is then closed and the table is memory only from
+ * here on). */
 int amd_sync(amd_table *t);
-/* Is a record written that no finished sync covers? */
+/* Is a record queued or written that no finished sync covers? */
 bool amd_dirty(const amd_table *t);
-/* The journal's descriptor, for a sync elsewhere (amdsync.h); -1: none. */
+/* The journal's descriptor, for a sync elsewhere (amdsync.h) of what
+ * amd_flush wrote; -1: none. */
 int amd_fd(const amd_table *t);
 /* A sync of amd_fd started when `written` was upto ended with err (0 or
  * its errno): as amd_sync's result, for the records up to there. */
@@ -87,9 +102,8 @@ int amd_synced(amd_table *t, uint64_t upto, int err);
 amd_verdict amd_begin(amd_table *t, const uint8_t *client, size_t len, uint64_t seq, int *idx,
                       const uint8_t **reply);
 /* Entry idx's op executed as op opn of instance inst with this reply:
- * journaled (not yet synced). 0, or -1 (errno: the journal failed and is
- * closed; the op stays in memory). */
-int amd_ran(amd_table *t, int idx, int64_t inst, int64_t opn, const uint8_t *reply);
+ * its record queued for amd_flush (the reply copied). */
+void amd_ran(amd_table *t, int idx, int64_t inst, int64_t opn, const uint8_t *reply);
 /* Entry idx's op committed with this reply (the one amd_ran kept, if it
  * kept one). */
 void amd_done(amd_table *t, int idx, const uint8_t *reply);
@@ -103,7 +117,8 @@ bool amd_unsure(const amd_table *t, int64_t inst);
 /* The replacement of inst's data server installed the chain up to op top
  * (the data server's opn before it executes anything): each unsure entry
  * of inst ran (op number <= top: done, with its reply) or not (forgotten,
- * the op may run again). Journaled. */
+ * the op may run again). Journaled: written at once (amd_flush), a failure
+ * leaving the table memory only. */
 void amd_resolve(amd_table *t, int64_t inst, int64_t top);
 
 #endif

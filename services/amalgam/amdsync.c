@@ -72,6 +72,9 @@ amds *amds_new(struct event_base *base, amds_done_fn done, void *ctx)
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     s->ev = event_new(base, s->efd, EV_READ | EV_PERSIST, on_done, s);
+    /* the sockets' priority: the messages a sync releases leave in the same
+     * loop pass (runtime/flush.h), not behind every pass that reads */
+    if (s->ev) event_priority_set(s->ev, 0);
     if (!s->ev || event_add(s->ev, NULL) || pthread_create(&s->th, NULL, syncer, s) != 0) {
         if (s->ev) event_free(s->ev);
         close(s->efd);

@@ -134,8 +134,16 @@ static void journal_failed(ams_server *s, const char *what)
             s->dedup.path, what, strerror(errno));
 }
 
+/* Writes the journal's queued records: one write for every op a loop
+ * iteration executed, before the round messages they hold leave. */
+static void journal_flush(ams_server *s)
+{
+    if (amd_flush(&s->dedup)) journal_failed(s, "write");
+}
+
 /* The dedup table learns that w's op executed as op w->opn of inst (its
- * record is synced before the op's prepare leaves: io_sending). The first
+ * record is written, and synced, before the op's prepare leaves:
+ * io_sending, start_sync). The first
  * op this process executes in inst comes right after the chain its
  * replacement installed, which says which ops of an earlier process ran. */
 static void journal(ams_group *gr, ams_wait *w, uint64_t inst)
@@ -144,8 +152,12 @@ static void journal(ams_group *gr, ams_wait *w, uint64_t inst)
     if (s->dedup.unsure && amd_unsure(&s->dedup, (int64_t)inst))
         amd_resolve(&s->dedup, (int64_t)inst, w->opn - 1);
     if (!w->ded) return;
-    if (amd_ran(&s->dedup, w->ded - 1, (int64_t)inst, w->opn, w->bytes)) journal_failed(s, "write");
+    amd_ran(&s->dedup, w->ded - 1, (int64_t)inst, w->opn, w->bytes);
+    /* the test's kill right after the op executed: its record written,
+     * not synced, its prepare not sent */
+    if (s->fail == AMS_FAIL_EXECUTED && (uint64_t)s->fail_inst == inst) journal_flush(s);
     failpoint(s, AMS_FAIL_EXECUTED, inst);
+    failpoint(s, AMS_FAIL_QUEUED, inst); /* the record not written yet, nor the prepare */
     if (s->fail == AMS_FAIL_SENT && (uint64_t)s->fail_inst == inst) s->fail_armed = true;
 }
 
@@ -178,7 +190,10 @@ static void io_event_done(void *ctx, uint64_t inst, int64_t round, uint64_t tag,
     memcpy(w->bytes, reply, bl);
     w->opn = v.opn; /* the op just executed is the last one */
     journal(gr, w, inst);
-    if (v.com >= w->opn) answer_committed(gr, inst, v.com);
+    if (v.com >= w->opn) { /* committed as it ran: its reply leaves after its record */
+        journal_flush(gr->srv);
+        answer_committed(gr, inst, v.com);
+    }
 }
 
 /* Is inst's data server here not whole (not running yet, joining, not
@@ -285,12 +300,15 @@ static void release_data(ams_server *s, bool upto)
     }
 }
 
-/* Starts a sync of what the journal holds beyond the last one, noting
- * which held messages it covers (group commit: every op of the loop
- * iterations since); without a syncer thread, syncs here. */
+/* Writes the records queued since the last time and starts a sync of what
+ * the journal holds beyond the last one, noting which held messages it
+ * covers (group commit: every op of the loop iterations since); without a
+ * syncer thread, syncs here; without syncs (--fsync never), lets the
+ * messages out once written. */
 static void start_sync(ams_server *s)
 {
     if (s->syncer && amds_busy(s->syncer)) return;
+    journal_flush(s);
     if (!amd_dirty(&s->dedup)) {
         release_data(s, false);
         return;
@@ -613,7 +631,8 @@ static int open_dedup(ams_server *s, const ams_opts *o, uint64_t cid, char *err,
     return 0;
 }
 
-/* AMALGAM_FAILPOINT=executed:INST, sent:INST or reply:INST (amserve.h, fail). */
+/* AMALGAM_FAILPOINT=executed:INST, queued:INST, sent:INST or reply:INST
+ * (amserve.h, fail). */
 static int read_failpoint(ams_server *s, char *err, size_t errn)
 {
     const char *v = getenv("AMALGAM_FAILPOINT");
@@ -622,12 +641,15 @@ static int read_failpoint(ams_server *s, char *err, size_t errn)
     const char *colon = strchr(v, ':');
     s->fail = !colon                            ? AMS_FAIL_NONE
               : strncmp(v, "executed:", 9) == 0 ? AMS_FAIL_EXECUTED
+              : strncmp(v, "queued:", 7) == 0   ? AMS_FAIL_QUEUED
               : strncmp(v, "reply:", 6) == 0    ? AMS_FAIL_REPLY
               : strncmp(v, "sent:", 5) == 0     ? AMS_FAIL_SENT
                                                 : AMS_FAIL_NONE;
     s->fail_inst = colon ? strtoll(colon + 1, &end, 10) : -1;
     if (s->fail == AMS_FAIL_NONE || *end || s->fail_inst < 0) {
-        snprintf(err, errn, "AMALGAM_FAILPOINT=%s: expected executed:INST, sent:INST or reply:INST",
+        snprintf(err, errn,
+                 "AMALGAM_FAILPOINT=%s: expected executed:INST, queued:INST, sent:INST or "
+                 "reply:INST",
                  v);
         return -1;
     }

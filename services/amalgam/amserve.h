@@ -113,9 +113,10 @@ typedef struct ams_server {
     uint64_t sync_upto; /* the records the sync in flight covers */
     /* TEST ONLY (AMALGAM_FAILPOINT, docs/testing.md): die by SIGKILL at the
      * first op with an id of instance fail_inst, right after it executed
-     * (AMS_FAIL_EXECUTED), once it committed, before its reply
-     * (AMS_FAIL_REPLY), or once its prepare was handed to the sockets
-     * (AMS_FAIL_SENT: fail_armed from its execution until then) */
+     * (AMS_FAIL_EXECUTED, its record written), right after it executed
+     * with its record still queued (AMS_FAIL_QUEUED), once it committed,
+     * before its reply (AMS_FAIL_REPLY), or once its prepare was handed to
+     * the sockets (AMS_FAIL_SENT: fail_armed from its execution until then) */
     int fail;
     int64_t fail_inst;
     bool fail_armed;
@@ -124,7 +125,7 @@ typedef struct ams_server {
     hoc_logger log;
 } ams_server;
 
-enum { AMS_FAIL_NONE, AMS_FAIL_EXECUTED, AMS_FAIL_REPLY, AMS_FAIL_SENT };
+enum { AMS_FAIL_NONE, AMS_FAIL_EXECUTED, AMS_FAIL_QUEUED, AMS_FAIL_REPLY, AMS_FAIL_SENT };
 
 /* Runs the process o describes until a signal: 0, or -1 with err (a bad
  * cluster file naming its line, a port in use, a build without its block size). */

@@ -1229,6 +1229,9 @@ static int recover(kv_group *g, char *err, size_t errn)
     int efd = kv_wal_event_fd(g->wal);
     if (efd >= 0) {
         g->synced = event_new(g->base, efd, EV_READ | EV_PERSIST, on_synced, g);
+        /* the sockets' priority: the messages a sync releases leave in the
+         * same loop pass (runtime/flush.h), not behind every pass that reads */
+        if (g->synced) event_priority_set(g->synced, 0);
         if (!g->synced || event_add(g->synced, NULL) != 0) {
             snprintf(err, errn, "cannot watch the log's syncer");
             return -1;

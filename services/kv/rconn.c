@@ -15,8 +15,13 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "flush.h"
+
 #define IN_FIRST 16384
 #define IN_KEEP (256u << 10) /* a buffer grown past this shrinks back once empty */
+/* The sockets' priority, with the peers' (hoc_net): a pass that reads
+ * requests writes its replies (flush.h), and the requests' frames to peers */
+#define PRIO_IO 0
 
 struct rc_conn {
     rc_front *f;
@@ -37,7 +42,8 @@ struct rc_front {
     void *ctx;
     size_t max_in, max_io;
     int lfd;
-    struct event *lev, *flush_ev;
+    struct event *lev;
+    hoc_flush flush;        /* the loop pass's writes (flush_cb) */
     rc_conn *conns, *dirty; /* all; those to write at the end of this iteration */
 };
 
@@ -93,7 +99,7 @@ void rc_dirty(rc_conn *c)
     c->dirty = true;
     c->next_dirty = c->f->dirty;
     c->f->dirty = c;
-    event_active(c->f->flush_ev, 0, 0);
+    hoc_flush_ask(&c->f->flush);
 }
 
 /* Once per loop iteration with output: one write a connection for every
@@ -102,6 +108,7 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd, (void)what;
     rc_front *f = arg;
+    hoc_flush_began(&f->flush);
     while (f->dirty) {
         rc_conn *c = f->dirty;
         f->dirty = c->next_dirty;
@@ -216,6 +223,8 @@ static rc_conn *conn_new(rc_front *f, int fd)
     c->out = evbuffer_new();
     c->rev = event_new(f->base, fd, EV_READ | EV_PERSIST, read_cb, c);
     c->wev = event_new(f->base, fd, EV_WRITE, write_cb, c);
+    if (c->rev) event_priority_set(c->rev, PRIO_IO);
+    if (c->wev) event_priority_set(c->wev, PRIO_IO);
     if (!c->in || !c->out || !c->rev || !c->wev || !(c->data = f->h.open(f->ctx, c))) {
         if (c->rev) event_free(c->rev);
         if (c->wev) event_free(c->wev);
@@ -292,13 +301,12 @@ rc_front *rc_listen(struct event_base *base, const char *host, int port, const r
         return NULL;
     }
     f->lev = event_new(base, f->lfd, EV_READ | EV_PERSIST, accept_cb, f);
-    f->flush_ev = event_new(base, -1, 0, flush_cb, f);
-    if (!f->lev || !f->flush_ev) {
+    if (!f->lev || hoc_flush_init(&f->flush, base, flush_cb, f)) {
         snprintf(err, errn, "out of memory");
         rc_free(f);
         return NULL;
     }
-    event_priority_set(f->flush_ev, 1); /* after this iteration's reads */
+    event_priority_set(f->lev, PRIO_IO);
     event_add(f->lev, NULL);
     return f;
 }
@@ -309,7 +317,7 @@ void rc_free(rc_front *f)
     while (f->conns)
         conn_close(f->conns, true);
     if (f->lev) event_free(f->lev);
-    if (f->flush_ev) event_free(f->flush_ev);
+    hoc_flush_free(&f->flush);
     close(f->lfd);
     free(f);
 }

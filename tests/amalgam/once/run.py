@@ -3,7 +3,7 @@
 (docs/deploy.md, "Exactly once across retries").
 
 Five `amalgam serve` (g = 3, f = 2, 64-byte blocks) with --data and one
-`amalgam reconf` on loopback. Machine 2 holds shard 0 of stripes 3 and 8 and shard 1 of stripe 4.
+`amalgam reconf` on loopback. Machine 2 holds shard 0 of stripes 3 and 8 and shard 1 of stripes 4 and 9.
 Each case starts `amalgam cli add STRIPE 0 1` (the C client, which names
 itself and numbers its ops) while machine 2 kills itself at a failpoint
 (AMALGAM_FAILPOINT, docs/testing.md); the test restarts it with the same
@@ -19,7 +19,11 @@ command, the client keeps sending the op, and:
   sent      killed once the ADD's prepare was handed to the sockets, before
             any answer: whether a backup kept it is up to the kernel, and
             either way the client's answer must be the first reply and the
-            block must show one ADD.
+            block must show one ADD;
+  queued    killed right after the ADD executed, its journal record still
+            queued with the loop iteration's others (not written, so its
+            prepare not sent either): the restarted machine knows nothing
+            of it and runs the retry, once.
 
 Then the bytes the machines hold by role (/metrics) must be the cluster's
 blocks and parity rows, both stripes' parity must verify and every
@@ -151,7 +155,8 @@ def main():
         c.all.append(subprocess.Popen([AM, "reconf", "--cluster", c.path, "--id", "0"],
                                       stdout=subprocess.DEVNULL,
                                       stderr=open(os.path.join(tmp, "reconf.log"), "w")))
-        assert all(amlocal.data_machine(b, sh, M) == VICTIM for b, sh in ((3, 0), (8, 0), (4, 1)))
+        assert all(amlocal.data_machine(b, sh, M) == VICTIM
+                   for b, sh in ((3, 0), (8, 0), (4, 1), (9, 1)))
         one_case(c, 3, 0, 5, "executed:8", "reply")
         check(metric(VICTIM, c, "hoc_amalgam_dedup_resolved_total") == 1
               and metric(VICTIM, c, "hoc_amalgam_ops_duplicate_total") == 1,
@@ -160,12 +165,17 @@ def main():
         check(metric(VICTIM, c, "hoc_amalgam_dedup_forgotten_total") == 1
               and metric(VICTIM, c, "hoc_amalgam_ops_duplicate_total") == 0,
               "executed: the restarted machine found the op lost and ran the retry (forgotten 1)")
-        one_case(c, 4, 1, 20, None, "sent")
+        one_case(c, 4, 1, 20, "queued:9", "sent")
         ran = metric(VICTIM, c, "hoc_amalgam_dedup_resolved_total")
         lost = metric(VICTIM, c, "hoc_amalgam_dedup_forgotten_total")
         check(ran + lost == 1, f"sent: the op resolved once (ran {ran}, lost {lost})")
         print(f"sent: the prepare {'reached the backups: the op ran' if ran else 'was lost: the retry ran it'}",
               flush=True)
+        one_case(c, 9, 1, 30, None, "queued")
+        check(metric(VICTIM, c, "hoc_amalgam_dedup_forgotten_total") == 0
+              and metric(VICTIM, c, "hoc_amalgam_ops_duplicate_total") == 0,
+              "queued: the restarted machine had no record of the op (forgotten 0) and ran "
+              "the retry")
         # what the machines hold by role (/metrics), once the restarted one is whole
         amlocal.wait_metrics(c.port(VICTIM, 11), lambda p: p["hoc_amalgam_degraded_instances"] == 0
                              and p["hoc_amalgam_rebuilt_at_ms"] > 0)
@@ -174,10 +184,10 @@ def main():
         check(held["data"] == STRIPES * G * BLOCK and held["parity"] == STRIPES * F * BLOCK,
               f"bytes held by role: {held}, expected data {STRIPES * G * BLOCK}, "
               f"parity {STRIPES * F * BLOCK}")
-        check(metric(VICTIM, c, "hoc_amalgam_held_dedup_bytes") == 3,
-              "the restarted machine keeps the three clients' replies, a byte each without "
+        check(metric(VICTIM, c, "hoc_amalgam_held_dedup_bytes") == 4,
+              "the restarted machine keeps the four clients' replies, a byte each without "
               "their trailing zeros (from its journal, or from the op run again)")
-        for b in (3, 8, 4):
+        for b in (3, 8, 4, 9):
             v = subprocess.run([AM, "cli", "--cluster", c.path, "verify", str(b)],
                                capture_output=True, text=True, timeout=60)
             check(v.returncode == 0, f"stripe {b}: parity {v.stdout.strip()} {v.stderr.strip()}")

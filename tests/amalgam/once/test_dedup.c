@@ -5,8 +5,10 @@
  * a second reopen; a torn or corrupt tail ends the journal without losing
  * what came before; a start without keep forgets everything; the journal
  * is compacted and stays bounded however many ops a client sends, synced
- * or not (--fsync never); a journal checksummed with FNV-1a (before the
- * CRC-64) is taken back. */
+ * or not (--fsync never); records wait in memory until amd_flush writes
+ * them all at once, and a write that fails leaves the table memory only; a
+ * journal checksummed with FNV-1a (before the CRC-64) is taken back;
+ * clients beyond the table's size evict the least recently used. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +38,7 @@ static void run(amd_table *t, const char *c, uint64_t seq, int64_t inst, int64_t
     const uint8_t *reply;
     uint8_t blk[BLOCK] = {r};
     CHECK(amd_begin(t, (const uint8_t *)c, strlen(c), seq, &idx, &reply) == AMD_NEW);
-    CHECK(amd_ran(t, idx, inst, opn, blk) == 0);
+    amd_ran(t, idx, inst, opn, blk);
     if (commit) amd_done(t, idx, blk);
 }
 
@@ -156,9 +158,31 @@ int main(void)
     CHECK(amd_init(&t, CAP, BLOCK) == 0);
     char err[256];
     CHECK(amd_open(&t, path, false, false, err, sizeof err) == 0);
-    for (uint64_t s = 1; s < 100; s++)
+    for (uint64_t s = 1; s < 100; s++) {
         run(&t, "n", s, 3, (int64_t)s, (uint8_t)s, s < 99);
-    CHECK(!amd_dirty(&t) && t.syncs == 0 && size_of(path) < 4 * CAP * 200);
+        CHECK(amd_dirty(&t) && amd_flush(&t) == 0 && !amd_dirty(&t));
+    }
+    CHECK(t.syncs == 0 && size_of(path) < 4 * CAP * 200);
+    /* queued records are written together, at amd_flush, and not before */
+    off_t before = size_of(path);
+    run(&t, "q", 1, 4, 1, 0x41, true);
+    run(&t, "r", 1, 4, 2, 0x42, false);
+    CHECK(amd_dirty(&t) && size_of(path) == before && t.queued == 2);
+    CHECK(amd_flush(&t) == 0 && !amd_dirty(&t) && size_of(path) > before && t.queued == 0);
+    run(&t, "q", 2, 4, 3, 0x43, false);
+    amd_free(&t); /* a stop writes what is queued */
+    open_table(&t, path, true);
+    CHECK(ask(&t, "q", 2, &reply, &idx) == AMD_UNSURE);
+    amd_resolve(&t, 4, 3);
+    CHECK(ask(&t, "q", 2, &reply, &idx) == AMD_DUP && reply[0] == 0x43);
+    CHECK(ask(&t, "r", 1, &reply, &idx) == AMD_DUP && reply[0] == 0x42);
+    /* a write that fails (a full disk): reported, the table memory only */
+    int full = open("/dev/full", O_WRONLY);
+    CHECK(full >= 0 && dup2(full, t.fd) == t.fd);
+    close(full);
+    run(&t, "s", 1, 5, 1, 0x51, false);
+    CHECK(amd_dirty(&t) && amd_flush(&t) == -1 && !t.journal && !amd_dirty(&t));
+    CHECK(ask(&t, "s", 1, &reply, &idx) == AMD_BUSY); /* still in memory: ran, not committed */
     amd_free(&t);
     open_table(&t, path, true);
     CHECK(ask(&t, "n", 99, &reply, &idx) == AMD_UNSURE);
@@ -172,7 +196,7 @@ int main(void)
     blk[40] = 7;
     open_table(&t, path, true);
     CHECK(ask(&t, "z", 1, &reply, &idx) == AMD_NEW);
-    CHECK(amd_ran(&t, idx, 5, 1, blk) == 0);
+    amd_ran(&t, idx, 5, 1, blk);
     amd_done(&t, idx, blk);
     CHECK(ask(&t, "z", 1, &reply, &idx) == AMD_DUP && memcmp(reply, blk, BLOCK) == 0);
     CHECK(amd_held(&t) >= 41 && amd_sync(&t) == 0);
@@ -193,6 +217,27 @@ int main(void)
     /* a first start (keep false) forgets the journal */
     open_table(&t, path, false);
     CHECK(ask(&t, "e", 7, &reply, &idx) == AMD_NEW);
+    amd_free(&t);
+
+    /* more clients than entries: the least recently used are forgotten,
+     * every other one still found by its name (a hash chain) */
+    open_table(&t, path, false);
+    char name[16];
+    for (int k = 0; k < 3 * CAP; k++) {
+        snprintf(name, sizeof name, "c%d", k);
+        run(&t, name, 1, 6, k + 1, (uint8_t)k, true);
+    }
+    for (int k = 3 * CAP - 1; k >= 0; k--) {
+        snprintf(name, sizeof name, "c%d", k);
+        amd_verdict v = ask(&t, name, 1, &reply, &idx);
+        CHECK(k >= 2 * CAP ? v == AMD_DUP && reply[0] == k : v == AMD_NEW);
+        if (v == AMD_NEW) amd_abort(&t, idx);
+    }
+    int again;
+    CHECK(ask(&t, "c0", 1, &reply, &idx) == AMD_NEW);
+    amd_abort(&t, idx);
+    CHECK(ask(&t, "c0", 1, &reply, &again) == AMD_NEW && again == idx && t.n == CAP);
+    amd_abort(&t, idx);
     amd_free(&t);
 
     unlink(path);
