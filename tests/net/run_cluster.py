@@ -726,9 +726,20 @@ def tamper():
     for i in range(1, 4):
         c.start(i, peers=relayed)
     wait_lines(c, 0, 100, 20)
-    for name, cmd in [("flip", {"flip": 0.05}), ("inject", {"inject": 0.05}),
-                      ("replay", {"dup": 0.05}), ("reorder", {"delay_ms": 5, "reorder": True}),
-                      ("drop", {"drop": 0.05})]:
+    def relay_stats():
+        relay.stdin.write('{"stats": 1}\n')
+        relay.stdin.flush()
+        return json.loads(relay.stdout.readline())
+
+    # each phase waits for its own tampering: a detection of the phase
+    # before, still under way, must not end this one before the relay did
+    # anything (the drop phase ended so with nothing dropped, 2 in 34 runs)
+    for name, cmd, done in [("flip", {"flip": 0.05}, "flipped"),
+                            ("inject", {"inject": 0.05}, "injected"),
+                            ("replay", {"dup": 0.05}, "duplicated"),
+                            ("reorder", {"delay_ms": 5, "reorder": True}, "delayed"),
+                            ("drop", {"drop": 0.05}, "dropped")]:
+        done_before = relay_stats()[done]
         before, lines = metric(c.mport, "hoc_frames_tampered_total"), c.lines(0)
         relay.stdin.write(json.dumps(cmd) + "\n")
         relay.stdin.flush()
@@ -737,15 +748,22 @@ def tamper():
             if time.time() > deadline:
                 fail("%s: no tampering detected in 10 s" % name)
             time.sleep(0.02)
+        while relay_stats()[done] == done_before:
+            if time.time() > deadline:
+                fail("%s: the relay tampered with nothing in 10 s" % name)
+            time.sleep(0.02)
+        before = metric(c.mport, "hoc_frames_tampered_total")
+        while metric(c.mport, "hoc_frames_tampered_total") == before:
+            if time.time() > deadline:
+                fail("%s: what the relay did was not detected in 10 s" % name)
+            time.sleep(0.02)
         relay.stdin.write(json.dumps({"flip": 0, "inject": 0, "dup": 0, "drop": 0, "delay_ms": 0,
                                       "reorder": False}) + "\n")
         relay.stdin.flush()
         wait_lines(c, 0, lines + 50, 20)  # the connections came back and carry rounds
         print("%s: caught (tampered %d -> %d), progress resumed"
               % (name, before, metric(c.mport, "hoc_frames_tampered_total")))
-    relay.stdin.write('{"stats": 1}\n')
-    relay.stdin.flush()
-    stats = json.loads(relay.stdout.readline())
+    stats = relay_stats()
     print("relay: %s" % stats)
     if not (stats["flipped"] and stats["injected"] and stats["duplicated"] and stats["dropped"]):
         fail("the relay did not tamper in every way: %s" % stats)
