@@ -38,7 +38,11 @@ enum { C_CONNECTING, C_HANDSHAKE, C_PROVE, C_GREET, C_READY };
 #define MAX_PENDING_IN 64 /* unauthenticated incoming connections */
 #define HANDSHAKE_TIMEOUT_MS 5000
 #define BACKOFF_MIN_MS 20
-#define BACKOFF_MAX_MS 1000
+/* A restarted peer with a lower id waits for the redial: at 1 s, a
+ * restarted Amalgam machine heard from its reconfiguration service (which
+ * dials everyone) up to 1.2 s after its start, most of its rebuild's fixed
+ * part (docs/runtime.md, "Transport"). */
+#define BACKOFF_MAX_MS 250
 #define WARN_EVERY_US 1000000 /* a drop that repeats with every frame warns once a second */
 /* The read path (measured by bench/net_readpath.c, figures in docs/runtime.md):
  * read() straight into a flat per-connection buffer and decode the frames in
@@ -357,7 +361,7 @@ static void conn_close(Conn *c, const char *why)
     undirty(c);
     if (pe && pe->conn == c) pe->conn = NULL;
     if (c->dialed) {
-        /* back off: 20 ms doubling to 1 s, reset once a handshake succeeds */
+        /* back off: 20 ms doubling to 250 ms, reset once a handshake succeeds */
         struct timeval tv = {pe->backoff_ms / 1000, (pe->backoff_ms % 1000) * 1000};
         event_add(pe->retry, &tv);
         pe->backoff_ms = pe->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : pe->backoff_ms * 2;

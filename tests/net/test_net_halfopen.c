@@ -33,7 +33,7 @@
 #include "hoc_check.h"
 
 #define CUT_US 7000000  /* longer than the user timeout and keepalive's detection */
-#define HEAL_US 5000000 /* a new connection within: back-off (1 s) and a handshake */
+#define HEAL_US 5000000 /* a new connection within: back-off (250 ms) and a handshake */
 
 typedef struct Rx {
     uint64_t msgs; /* MSG frames received */
