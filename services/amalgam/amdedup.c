@@ -8,29 +8,14 @@
  * instance, top). A record cut short or not matching its hash ends the
  * journal (a write a crash tore; its op's prepare never left).
  *
- * Records wait in memory (q) until amd_flush writes them in one writev (a
- * batch of IOV_MAX pieces): one a loop iteration instead of one an op (a
- * write an op was 1.65 of the servers' 11.4 syscalls an op at 64 B). The
- * caller holds the round messages they cover meanwhile (amd_dirty), as it
- * does for a sync.
- *
- * A queued record holds its entry's reply by reference, not a copy (a
- * copy of each 128 KiB reply into the queue cost its time at 128 KiB).
- * That is safe because nothing changes or frees e->reply while e->rec
- * says a record of e is queued (queued_rec) without first writing the
- * queue (settle): the reply is changed only by keep_reply (the client's
- * next op as it runs, amd_ran; a commit that amd_ran could not keep,
- * amd_done; a replay) and freed only by take (eviction of an entry not
- * busy) and amd_free, and each of them settles e first. In the server
- * they never have to: an entry stays RAN, which neither eviction nor the
- * client's next op (AMD_BUSY) touch, until its op commits, which needs
- * its round messages out (held while amd_dirty) or, committed as it ran,
- * the flush amserve.c makes before it answers. */
+ * Records wait in memory (pend) until amd_flush writes them in one write:
+ * one a loop iteration instead of one an op (a write an op was 1.65 of the
+ * servers' 11.4 syscalls an op at 64 B). The caller holds the round
+ * messages they cover meanwhile (amd_dirty), as it does for a sync. */
 #include "amdedup.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <isa-l/crc64.h>
@@ -42,25 +27,6 @@
 
 enum { IDLE, PENDING, RAN, DONE, UNSURE };
 enum { REC_RAN = 1, REC_DONE = 2, REC_RESOLVE = 3, HDR = 12 };
-
-/* The longest record head: HDR, kind, client length, client, seq, instance,
- * op number, reply length. */
-enum { HEAD_MAX = HDR + 2 + AMD_CLIENT_MAX + 28 };
-
-#ifndef IOV_MAX
-#define IOV_MAX 1024 /* Linux's (limits.h has it only with X/Open) */
-#endif
-
-/* A record queued for amd_flush: its head, and its entry's reply (not
- * copied: see the top of the file). */
-struct amd_rec {
-    uint8_t head[HEAD_MAX];
-    size_t hlen;
-    const uint8_t *reply;
-    size_t rlen;
-};
-
-static void settle(amd_table *t, amd_entry *e);
 
 int amd_init(amd_table *t, int cap, size_t block)
 {
@@ -76,14 +42,14 @@ int amd_init(amd_table *t, int cap, size_t block)
 
 void amd_free(amd_table *t)
 {
-    amd_flush(t); /* what a stop leaves behind is what a kill would, or more */
     for (int i = 0; i < t->n; i++)
         free(t->e[i].reply);
     free(t->e);
     free(t->head);
     free(t->whole);
+    amd_flush(t); /* what a stop leaves behind is what a kill would, or more */
     if (t->journal) close(t->fd);
-    free(t->q);
+    hoc_buf_free(&t->pend);
     free(t->path);
     memset(t, 0, sizeof *t);
 }
@@ -145,7 +111,6 @@ static int take(amd_table *t)
     for (int i = 0; i < t->n; i++)
         if (!busy(&t->e[i]) && (best < 0 || t->e[i].used < t->e[best].used)) best = i;
     if (best >= 0) {
-        settle(t, &t->e[best]);
         unlink_name(t, best);
         free(t->e[best].reply);
         memset(&t->e[best], 0, sizeof t->e[best]);
@@ -154,9 +119,8 @@ static int take(amd_table *t)
 }
 
 /* Keeps reply[0..n) in e without its trailing zeros: 0, or -1 (memory). */
-static int keep_reply(amd_table *t, amd_entry *e, const uint8_t *reply, size_t n)
+static int keep_reply(amd_entry *e, const uint8_t *reply, size_t n)
 {
-    settle(t, e);
     /* eight bytes at a time: a block's reply is mostly zeros, and a byte
      * loop over 128 KiB showed in a write profile (2.4 % of a server) */
     uint64_t w;
@@ -204,6 +168,10 @@ static int write_all(int fd, struct iovec *iov, int cnt)
     return 0;
 }
 
+/* The longest record head: HDR, kind, client length, client, seq, instance,
+ * op number, reply length. */
+enum { HEAD_MAX = HDR + 2 + AMD_CLIENT_MAX + 28 };
+
 /* Entry e as a record of kind k: its head into head[HEAD_MAX] and the two
  * pieces of the record (the head, then e's reply, which is not copied) into
  * iov. The record's size. */
@@ -231,7 +199,7 @@ static int fail(amd_table *t)
     int e = errno;
     close(t->fd);
     t->journal = false;
-    t->queued = 0;
+    t->pend.n = 0, t->queued = 0;
     t->durable = t->written; /* nothing more to wait for: memory only */
     errno = e ? e : EIO;
     return -1;
@@ -239,86 +207,24 @@ static int fail(amd_table *t)
 
 static int rewrite(amd_table *t);
 
-/* Writes the records r[0..n) in writevs of IOV_MAX pieces at most: 0, or
- * -1. The counts are the caller's. */
-static int write_recs(int fd, const struct amd_rec *r, uint64_t n)
+/* Queues the record iov[0..cnt) for amd_flush (copied: an entry's reply
+ * may change before then, its client's next op, or be evicted). */
+static void queue(amd_table *t, const struct iovec *iov, int cnt)
 {
-    struct iovec iov[IOV_MAX];
-    int cnt = 0;
-    for (uint64_t i = 0; i < n; i++) {
-        iov[cnt++] = (struct iovec){(void *)r[i].head, r[i].hlen};
-        if (r[i].rlen) iov[cnt++] = (struct iovec){(void *)r[i].reply, r[i].rlen};
-        if (cnt > IOV_MAX - 2 || i + 1 == n) {
-            if (write_all(fd, iov, cnt)) return -1;
-            cnt = 0;
-        }
-    }
-    return 0;
-}
-
-/* Writes the queue from inside a call whose caller does not expect a
- * failure: one is told at the next amd_flush. */
-static void flush_now(amd_table *t)
-{
-    if (amd_flush(t)) t->lost = errno;
-}
-
-/* Is a record of e queued, its reply referenced there? */
-static bool queued_rec(const amd_table *t, const amd_entry *e)
-{
-    return t->journal && e->rec > t->written;
-}
-
-/* Before e's reply changes or is freed: writes the queue if it references
- * that reply (a failure drops the queue: memory only). */
-static void settle(amd_table *t, amd_entry *e)
-{
-    if (queued_rec(t, e)) flush_now(t);
-}
-
-/* Queues the record whose head is head[0..hl) and whose reply is
- * reply[0..rl) (alive and unchanged until written: settle). Without room
- * to queue it, writes the queue and then it at once. */
-static void queue(amd_table *t, const uint8_t *head, size_t hl, const uint8_t *reply, size_t rl)
-{
-    if (t->queued == t->qcap) {
-        uint64_t cap = t->qcap ? 2 * t->qcap : 64;
-        struct amd_rec *q = realloc(t->q, cap * sizeof *q);
-        if (q) t->q = q, t->qcap = cap;
-    }
-    bool room = t->queued < t->qcap;
-    struct amd_rec one, *r = room ? &t->q[t->queued] : &one;
-    memcpy(r->head, head, hl);
-    r->hlen = hl, r->reply = reply, r->rlen = rl;
-    if (room) {
-        t->queued++;
-        return;
-    }
-    flush_now(t);
-    if (!t->journal) return;
-    if (write_recs(t->fd, r, 1)) {
-        fail(t);
-        t->lost = errno;
-        return;
-    }
-    t->written++, t->appended++, t->bytes += hl + rl;
-    if (t->nosync) t->durable = t->written;
+    for (int i = 0; i < cnt; i++)
+        hoc_buf_put(&t->pend, iov[i].iov_base, iov[i].iov_len);
+    t->queued++;
 }
 
 int amd_flush(amd_table *t)
 {
-    if (t->lost) { /* a failure inside an earlier call, told now */
-        errno = t->lost;
-        t->lost = 0;
-        return -1;
-    }
-    if (!t->journal || t->queued == 0) return 0;
-    if (write_recs(t->fd, t->q, t->queued)) return fail(t);
-    for (uint64_t i = 0; i < t->queued; i++)
-        t->bytes += t->q[i].hlen + t->q[i].rlen;
+    if (!t->journal || t->pend.n == 0) return 0;
+    struct iovec iov = {t->pend.p, t->pend.n};
+    if (write_all(t->fd, &iov, 1)) return fail(t);
     t->written += t->queued;
     t->appended += t->queued;
-    t->queued = 0;
+    t->bytes += t->pend.n;
+    t->pend.n = 0, t->queued = 0;
     if (!t->nosync) return 0;
     t->durable = t->written; /* as durable as this mode makes it */
     return t->appended > 4 * (uint64_t)t->cap && rewrite(t) ? fail(t) : 0;
@@ -366,7 +272,7 @@ static int rewrite(amd_table *t)
     t->journal = t->fd >= 0;
     /* the table's state, just synced, covers the records still queued */
     t->written += t->queued;
-    t->queued = 0;
+    t->pend.n = 0, t->queued = 0;
     t->durable = t->written;
     t->appended = 0;
     t->bytes = bytes;
@@ -394,7 +300,7 @@ static int replay(amd_table *t, const uint8_t *b, size_t n)
     bool named = i >= 0;
     if (i < 0 && (i = take(t)) < 0) return 0; /* full of unsure ops: forgotten, as evicted */
     amd_entry *e = &t->e[i];
-    if (keep_reply(t, e, q + 28, rl)) return -1;
+    if (keep_reply(e, q + 28, rl)) return -1;
     if (e->st == UNSURE) t->unsure--;
     memcpy(e->client, name, cl + 1);
     if (!named) link_name(t, i);
@@ -460,7 +366,7 @@ int amd_sync(amd_table *t)
 
 bool amd_dirty(const amd_table *t)
 {
-    return t->journal && (t->queued > 0 || t->written > t->durable);
+    return t->journal && (t->pend.n > 0 || t->written > t->durable);
 }
 
 int amd_fd(const amd_table *t)
@@ -527,7 +433,7 @@ amd_verdict amd_begin(amd_table *t, const uint8_t *client, size_t len, uint64_t 
 void amd_ran(amd_table *t, int idx, int64_t inst, int64_t opn, const uint8_t *reply)
 {
     amd_entry *e = &t->e[idx];
-    if (keep_reply(t, e, reply, t->block)) {
+    if (keep_reply(e, reply, t->block)) {
         e->st = IDLE; /* no room to keep it: a retry runs again, as without an id */
         return;
     }
@@ -536,8 +442,7 @@ void amd_ran(amd_table *t, int idx, int64_t inst, int64_t opn, const uint8_t *re
     uint8_t head[HEAD_MAX];
     struct iovec iov[2];
     encode(e, REC_RAN, head, iov);
-    queue(t, head, iov[0].iov_len, e->reply, e->rlen);
-    e->rec = t->written + t->queued; /* its number: queued_rec while above written */
+    queue(t, iov, 2);
 }
 
 void amd_done(amd_table *t, int idx, const uint8_t *reply)
@@ -549,7 +454,7 @@ void amd_done(amd_table *t, int idx, const uint8_t *reply)
         return;
     }
     /* no room to keep it: a retry runs again, as without an id */
-    e->st = keep_reply(t, e, reply, t->block) ? IDLE : DONE;
+    e->st = keep_reply(e, reply, t->block) ? IDLE : DONE;
 }
 
 void amd_abort(amd_table *t, int idx)
@@ -591,6 +496,6 @@ void amd_resolve(amd_table *t, int64_t inst, int64_t top)
     hoc_put_u64(p + HDR + 1, (uint64_t)inst), hoc_put_u64(p + HDR + 9, (uint64_t)top);
     hoc_put_u32(p, 17);
     hoc_put_u64(p + 4, crc64_ecma_refl(0, p + HDR, 17));
-    queue(t, p, sizeof p, NULL, 0);
-    flush_now(t); /* rare (after a restart): written at once, as the front may answer from it */
+    queue(t, &(struct iovec){p, sizeof p}, 1);
+    amd_flush(t); /* rare (after a restart): written at once, as the front may answer from it */
 }

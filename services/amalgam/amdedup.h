@@ -7,8 +7,7 @@
  *
  * With a journal (amd_open, `amalgam serve --data`) it survives a restart:
  * an op's record (client, number, instance, op number, reply) is queued
- * when the data server executes it (the reply by reference: the entry's,
- * kept unchanged until written), written with the other records of the
+ * when the data server executes it, written with the other records of the
  * loop iteration (amd_flush), and synced before the op's prepare leaves
  * (the caller holds its round messages while amd_dirty). A
  * restarted machine does not know which of its last ops committed: their
@@ -22,6 +21,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "buf.h"
 
 #define AMD_CLIENT_MAX 64 /* bytes of a client's name */
 
@@ -42,7 +43,6 @@ typedef struct amd_entry {
     int64_t inst, opn;  /* where the op executed (ran, unsure) */
     uint8_t *reply;     /* once executed: the reply's first rlen bytes (the rest zeros) */
     size_t rlen;
-    uint64_t rec;  /* the number of its last record queued (its reply referenced there) */
     uint64_t hash; /* of client */
     int next;      /* the next entry + 1 of its name chain; 0: none */
 } amd_entry;
@@ -60,9 +60,8 @@ typedef struct amd_table {
     bool nosync;   /* journaled, never synced (amd_open) */
     int fd;
     char *path;                          /* its path */
-    struct amd_rec *q;                   /* records queued, not yet written */
-    uint64_t queued, qcap;               /* records in q; its room */
-    int lost;                            /* errno of a write failed inside a call, not yet told */
+    hoc_buf pend;                        /* records queued, not yet written */
+    uint64_t queued;                     /* records in pend */
     uint64_t written;                    /* records appended, ever */
     uint64_t durable;                    /* of those, the ones a finished sync covers */
     uint64_t appended;                   /* records since the journal was last rewritten */
@@ -81,11 +80,10 @@ void amd_free(amd_table *t);
  * survive a killed process, not a host's crash. 0, or -1 with err
  * (unreadable, unwritable: nothing served yet, so the caller stops). */
 int amd_open(amd_table *t, const char *path, bool keep, bool sync, char *err, size_t errn);
-/* Writes the records queued since the last call, in one writev (IOV_MAX
- * pieces a call): 0, or -1 (errno set; the journal is then closed and the
- * table is memory only from here on; also when a write inside an earlier
- * call failed, amd_ran's or amd_resolve's, told here once). Without sync
- * (amd_open) they are then as durable as they get. */
+/* Writes the records queued since the last call, in one write: 0, or -1
+ * (errno set; the journal is then closed and the table is memory only
+ * from here on). Without sync (amd_open) they are then as durable as they
+ * get. */
 int amd_flush(amd_table *t);
 /* Makes what was journaled durable (amd_flush, then a sync): 0, or -1
  * (errno set; the journal is then closed and the table is memory only from
@@ -104,10 +102,7 @@ int amd_synced(amd_table *t, uint64_t upto, int err);
 amd_verdict amd_begin(amd_table *t, const uint8_t *client, size_t len, uint64_t seq, int *idx,
                       const uint8_t **reply);
 /* Entry idx's op executed as op opn of instance inst with this reply:
- * kept in the entry (copied), its record queued for amd_flush with a
- * reference to that copy. Whatever would change or free it before the
- * write (the client's next op, an eviction, amd_free) writes the queue
- * first. */
+ * its record queued for amd_flush (the reply copied). */
 void amd_ran(amd_table *t, int idx, int64_t inst, int64_t opn, const uint8_t *reply);
 /* Entry idx's op committed with this reply (the one amd_ran kept, if it
  * kept one). */
