@@ -208,7 +208,9 @@ static int fail(amd_table *t)
 static int rewrite(amd_table *t);
 
 /* Queues the record iov[0..cnt) for amd_flush (copied: an entry's reply
- * may change before then, its client's next op, or be evicted). */
+ * may change before then, its client's next op, or be evicted; a
+ * reference instead saved 2.5 us an op at 128 KiB, 0.2 % of the servers'
+ * CPU: docs/amalgam-performance.md, "The journal's queue by reference"). */
 static void queue(amd_table *t, const struct iovec *iov, int cnt)
 {
     for (int i = 0; i < cnt; i++)
