@@ -1,4 +1,4 @@
-/* msgdep.c: which variables a round's messages decide (see msgdep.h). */
+/* msgdep.c: which variables the messages decide (see msgdep.h). */
 #include "msgdep.h"
 
 #include <stdlib.h>
@@ -10,6 +10,8 @@ typedef struct Taint {
     const Binder **loc; /* locals and loop variables */
     int nloc, caploc;
     bool halt;    /* a halt under a tainted condition */
+    int round;    /* the round being walked */
+    int halt_at;  /* the first round with such a halt */
     bool changed; /* this pass tainted something new */
 } Taint;
 
@@ -112,7 +114,7 @@ static void walk(Taint *t, const Stmt *s, bool ctl)
             walk(t, s->body, ctl);
             break;
         case S_HALT:
-            if (ctl && !t->halt) t->halt = t->changed = true;
+            if (ctl && !t->halt) t->halt = t->changed = true, t->halt_at = t->round;
             break;
         default:
             break;
@@ -130,33 +132,60 @@ static void taint_assigned(Taint *t, const Stmt *s)
     }
 }
 
-bool msgdep_decided(Algo *al, int r, const Decl *var)
+/* The round (index into al->rounds) whose update first makes each
+ * variable depend on the messages, -1 for none, in by_var (al->nvars).
+ * Every update is walked, to one joint fixed point: state persists from
+ * round to round and phase to phase, so what one round decides from the
+ * messages is still theirs after any later round that keeps it (a round
+ * that copies it passes the taint on). A halt under a tainted condition
+ * freezes a process at a round the messages chose, so it makes every
+ * variable some update assigns theirs. */
+static void decided_by(Algo *al, int *by_var)
 {
-    int vi = var_index(al, var);
-    if (vi < 0 || r < 0 || r >= al->nrounds) return false; /* inputs never change */
     Taint t = {.al = al, .var = calloc((size_t)al->nvars + 1, sizeof(bool))};
     if (!t.var) abort();
-    const Stmt *upd = al->rounds[r]->update ? al->rounds[r]->update->body : NULL;
-    do { /* to a fixed point: a variable tainted later taints what reads it */
+    for (int i = 0; i < al->nvars; i++)
+        by_var[i] = -1;
+    do {
         t.changed = false;
-        walk(&t, upd, false);
+        for (int r = 0; r < al->nrounds; r++) {
+            const Stmt *upd = al->rounds[r]->update ? al->rounds[r]->update->body : NULL;
+            t.round = r;
+            walk(&t, upd, false);
+            for (int i = 0; i < al->nvars; i++)
+                if (t.var[i] && by_var[i] < 0) by_var[i] = r;
+        }
     } while (t.changed);
-    if (t.halt) taint_assigned(&t, upd);
-    bool r_ = t.var[vi];
+    for (int r = 0; r < al->nrounds && t.halt; r++) {
+        taint_assigned(&t, al->rounds[r]->update ? al->rounds[r]->update->body : NULL);
+        for (int i = 0; i < al->nvars; i++)
+            if (t.var[i] && by_var[i] < 0) by_var[i] = t.halt_at;
+    }
     free(t.var), free(t.loc);
-    return r_;
 }
 
-const Decl *msgdep_first_read(Algo *al, int r, const Expr *x)
+static const Decl *first_read(Algo *al, const int *by_var, const Expr *x, int *round)
 {
     if (!x) return NULL;
-    if (x->kind == E_INDEX && x->nk == N_STATE && x->decl && msgdep_decided(al, r, x->decl))
-        return x->decl;
+    if (x->kind == E_INDEX && x->nk == N_STATE && x->decl) {
+        int i = var_index(al, x->decl);
+        if (i >= 0 && by_var[i] >= 0) return *round = by_var[i], x->decl;
+    }
     const Decl *d = NULL;
-    if ((d = msgdep_first_read(al, r, x->a)) || (d = msgdep_first_read(al, r, x->b)) ||
-        (d = msgdep_first_read(al, r, x->c)))
+    if ((d = first_read(al, by_var, x->a, round)) || (d = first_read(al, by_var, x->b, round)) ||
+        (d = first_read(al, by_var, x->c, round)))
         return d;
     for (int i = 0; i < x->nargs; i++)
-        if ((d = msgdep_first_read(al, r, x->args[i]))) return d;
+        if ((d = first_read(al, by_var, x->args[i], round))) return d;
     return NULL;
+}
+
+const Decl *msgdep_first_read(Algo *al, const Expr *x, int *round)
+{
+    int *by_var = malloc(sizeof *by_var * ((size_t)al->nvars + 1));
+    if (!by_var) abort();
+    decided_by(al, by_var);
+    const Decl *d = first_read(al, by_var, x, round);
+    free(by_var);
+    return d;
 }

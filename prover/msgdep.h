@@ -1,4 +1,4 @@
-/* msgdep.h: which variables a round's messages decide.
+/* msgdep.h: which variables the messages decide.
  *
  * The environment chooses the heard-of sets (and crashes) knowing the
  * state before the round; what the processes hold after it also depends on
@@ -8,10 +8,11 @@
  * achieve (`assume good: eventually 1 rounds forall i. decided[i]` makes
  * the stage `forall i. decided[i]` a tautology). hoc verify refuses such
  * assumptions (docs/verifier.md). The test is syntactic and conservative:
- * a variable is decided by the messages when an assignment to it reads the
- * mailbox, an oracle or such a variable or local, or sits under a
- * condition or loop that does; a halt under such a condition makes every
- * variable the update assigns depend on them. */
+ * a variable is decided by the messages when an assignment to it, in any
+ * round (state persists, so what an earlier round of the phase heard is
+ * still in it), reads the mailbox, an oracle or such a variable or local,
+ * or sits under a condition or loop that does; a halt under such a
+ * condition makes every variable any update assigns depend on them. */
 #ifndef HOC_MSGDEP_H
 #define HOC_MSGDEP_H
 
@@ -19,12 +20,9 @@
 
 #include "check.h"
 
-/* Whether the value of var after round r (an index into al->rounds) may
- * depend on the messages the process heard or on its oracles. */
-bool msgdep_decided(Algo *al, int r, const Decl *var);
-
 /* The first state variable that formula x reads (as x[i] in a spec) whose
- * value after round r the messages decide, or NULL. */
-const Decl *msgdep_first_read(Algo *al, int r, const Expr *x);
+ * value after some round the messages (or oracles) may decide, or NULL;
+ * *round is then the first round whose update makes it so. */
+const Decl *msgdep_first_read(Algo *al, const Expr *x, int *round);
 
 #endif

@@ -493,14 +493,16 @@ static void encode_transition(Attempt *v, const VcObligation *ob, bool post)
 /* An assumption is read after the round (as hoc sim and hoc check do); if
  * it reads a variable the round's messages decide, it assumes what the
  * algorithm is to achieve, so the obligation is refused (msgdep.h). */
-static void refuse_deciding(Attempt *v, Decl *assumption, int round)
+static void refuse_deciding(Attempt *v, Decl *assumption)
 {
-    const Decl *d = msgdep_first_read(v->al, round, assumption->init);
+    int round = 0;
+    const Decl *d = msgdep_first_read(v->al, assumption->init, &round);
     if (d)
         attempt_unsupported(v, assumption->pos,
-                            "assumption '%s' reads '%s' after round %s, which the round's messages "
-                            "decide: it would assume what is to be proved (an assumption may read "
-                            "only state that no message changes)",
+                            "assumption '%s' reads '%s', which the messages decide (from round "
+                            "%s on: the state keeps what a round heard): it would assume what "
+                            "is to be proved (an assumption may read only state that no "
+                            "message changes)",
                             assumption->name, d->name, v->al->rounds[round]->name);
 }
 
@@ -522,7 +524,7 @@ static void assert_hypotheses(Attempt *v, const AttemptSpec *a, bool post, Binde
             spec_env(v, &e, V_PRE);
             attempt_assert(v, tr_expr(v, &e, s->init, 1));
         } else if (assumed) {
-            refuse_deciding(v, s, ob->round);
+            refuse_deciding(v, s);
             spec_env(v, &e, V_POST);
             e.rnd = v->rnd;
             if (P && s == ob->spec->assumption) { /* P is the set everybody hears */
