@@ -80,34 +80,40 @@ grep -q '"got"' "$tmp/a_old.json" && bad "$f: old trace still has arrays"
 "$HOC" sim "$SRC/$f" --replay "$tmp/a_old.json" >"$tmp/out" 2>&1
 [ $? -eq 1 ] && ok || { bad "$f: a trace without arrays"; cat "$tmp/out"; }
 
+# expect RC PATTERN WHAT CMD...: CMD exits RC and, PATTERN given, says it
+expect() {
+    want=$1 pat=$2 what=$3
+    shift 3
+    "$@" >"$tmp/out" 2>&1
+    rc=$?
+    if [ $rc -eq "$want" ] && { [ -z "$pat" ] || grep -q -- "$pat" "$tmp/out"; }; then ok; else
+        bad "$what: exit $rc, expected $want${pat:+ saying $pat}"
+        cat "$tmp/out"
+    fi
+}
+
 # an event range wider than 2^63 values: refused, never "ok" with no event
 # explored (hi - lo overflowed), while hoc sim's first event breaks the spec
 f=tests/check/event_range_wrap.ho
-"$HOC" check "$SRC/$f" -n 2 --quiet >"$tmp/out" 2>&1
-if [ $? -eq 2 ] && grep -q "more than 65536 argument values" "$tmp/out"; then ok; else bad "$f: check"; cat "$tmp/out"; fi
-"$HOC" sim "$SRC/$f" -n 2 --events 1 --rounds 2 --seed 1 >"$tmp/out" 2>&1
-[ $? -eq 1 ] && ok || { bad "$f: sim does not poke"; cat "$tmp/out"; }
+expect 2 "more than 65536 argument values" "$f: check" "$HOC" check "$SRC/$f" -n 2 --quiet
+expect 1 "" "$f: sim pokes" "$HOC" sim "$SRC/$f" -n 2 --events 1 --rounds 2 --seed 1
 
 # a declared range that is empty: refused by check and sim alike, never read
 # as "no range" (check offered --values, sim 0..1, a service any value)
 f=tests/check/event_empty.ho
-"$HOC" check "$SRC/$f" -n 2 --quiet >"$tmp/out" 2>&1
-if [ $? -eq 2 ] && grep -q "argument k of event none has an empty range" "$tmp/out"; then ok; else bad "$f: check"; cat "$tmp/out"; fi
-"$HOC" sim "$SRC/$f" -n 2 --events 1 --rounds 2 --seed 1 >"$tmp/out" 2>&1
-if [ $? -eq 2 ] && grep -q "argument k of event none has an empty range" "$tmp/out"; then ok; else bad "$f: sim"; cat "$tmp/out"; fi
+empty="argument k of event none has an empty range"
+expect 2 "$empty" "$f: check" "$HOC" check "$SRC/$f" -n 2 --quiet
+expect 2 "$empty" "$f: sim" "$HOC" sim "$SRC/$f" -n 2 --events 1 --rounds 2 --seed 1
 sed 's/in 0\.\.0/in 0..2/' "$SRC/$f" >"$tmp/e1.ho"
-"$HOC" sim "$tmp/e1.ho" -n 1 --events 1 --rounds 2 --seed 1 >"$tmp/out" 2>&1
-if [ $? -eq 2 ] && grep -q "argument p of event other has an empty range at these parameters (0..0" "$tmp/out"; then ok; else bad "$f: sim at n = 1"; cat "$tmp/out"; fi
-"$HOC" sim "$tmp/e1.ho" -n 2 --events 1 --rounds 2 --seed 1 >"$tmp/out" 2>&1
-[ $? -eq 1 ] && ok || { bad "$f: sim with ranges that are not empty"; cat "$tmp/out"; }
+expect 2 "argument p of event other has an empty range at these parameters (0..0" "$f: sim at n = 1" \
+    "$HOC" sim "$tmp/e1.ho" -n 1 --events 1 --rounds 2 --seed 1
+expect 1 "" "$f: sim with ranges that are not empty" "$HOC" sim "$tmp/e1.ho" -n 2 --events 1 --rounds 2 --seed 1
 
 # 64 oracles: refused, never "ok" with only the all-false bits explored
 # (1 << 64 wrapped), while hoc sim breaks the spec in its first round
 f=tests/check/oracles64.ho
-"$HOC" check "$SRC/$f" -n 1 --quiet >"$tmp/out" 2>&1
-if [ $? -eq 2 ] && grep -q "64 oracles: the 2^64 combinations" "$tmp/out"; then ok; else bad "$f: check"; cat "$tmp/out"; fi
-"$HOC" sim "$SRC/$f" -n 1 --rounds 8 --seed 1 >"$tmp/out" 2>&1
-[ $? -eq 1 ] && ok || { bad "$f: sim does not break it"; cat "$tmp/out"; }
+expect 2 "64 oracles: the 2^64 combinations" "$f: check" "$HOC" check "$SRC/$f" -n 1 --quiet
+expect 1 "" "$f: sim breaks it" "$HOC" sim "$SRC/$f" -n 1 --rounds 8 --seed 1
 
 # events: a sequence as long as the bounds allow that one more event would
 # move is a cut ("bound reached"), even where no later boundary finds the
