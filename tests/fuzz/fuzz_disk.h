@@ -16,7 +16,8 @@
 
 enum { FZD_FIX = 1 };
 
-/* The folder (made once, under $TMPDIR, removed at exit). */
+/* The folder (made once, under $TMPDIR, else /dev/shm, else /tmp; removed
+ * at exit). */
 const char *fzd_dir(void);
 /* dir/name into out[n]. */
 void fzd_path(char *out, size_t n, const char *name);
