@@ -19,7 +19,6 @@
 #include "hoc_rt.h"
 #include "fuzz_disk.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum { CAP = 4, BLOCK = 192, HDR = 12, SLACK = 128 };
@@ -117,20 +116,16 @@ static void make_seeds(void)
     fzd_clear();
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+void fzd_init(bool seeding)
 {
-    (void)argc, (void)argv;
-    if (fzd_seeding()) make_seeds();
-    return 0;
+    if (seeding) make_seeds();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;
-    size_t n = size - 1;
-    uint8_t *j = calloc(n + 1, 1);
-    if (!j) abort();
-    if (n) memcpy(j, data + 1, n);
+    size_t n;
+    uint8_t *j = fzd_body(data, size, &n);
     size_t good = good_prefix(j, n, data[0] & FZD_FIX);
     fzd_write("journal", j, n);
     char path[512];

@@ -17,7 +17,6 @@
 #include "hoc_rt.h"
 #include "fuzz_disk.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum { NINST = 3, REC = 24, HEAD = 32, SLOT = 16 + REC };
@@ -80,20 +79,16 @@ static void make_seeds(void)
     fzd_clear();
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+void fzd_init(bool seeding)
 {
-    (void)argc, (void)argv;
-    if (fzd_seeding()) make_seeds();
-    return 0;
+    if (seeding) make_seeds();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;
-    size_t n = size - 1;
-    uint8_t *f = calloc(n + 1, 1);
-    if (!f) abort();
-    if (n) memcpy(f, data + 1, n);
+    size_t n;
+    uint8_t *f = fzd_body(data, size, &n);
     if (data[0] & FZD_FIX)
         for (size_t off = HEAD; off + SLOT <= n; off += SLOT)
             hoc_put_u64(f + off + 8, slot_hash(f + off));

@@ -14,7 +14,6 @@
 #include "amstate.h"
 #include "fuzz_disk.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define CID 0x0123456789abcdefULL
@@ -38,11 +37,9 @@ static void make_seeds(void)
     fzd_clear();
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+void fzd_init(bool seeding)
 {
-    (void)argc, (void)argv;
-    if (fzd_seeding()) make_seeds();
-    return 0;
+    if (seeding) make_seeds();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

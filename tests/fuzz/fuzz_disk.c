@@ -10,6 +10,24 @@
 
 static char dir[256];
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc, (void)argv;
+    fzd_init(fzd_seeding() != NULL);
+    return 0;
+}
+
+uint8_t *fzd_body(const uint8_t *data, size_t size, size_t *n)
+{
+    *n = size - 1;
+    uint8_t *b = calloc(*n + 1, 1);
+    if (!b) abort();
+    if (*n) memcpy(b, data + 1, *n);
+    return b;
+}
+
 static void rm_tree(const char *path, int depth)
 {
     DIR *d = opendir(path);

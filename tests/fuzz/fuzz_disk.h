@@ -16,6 +16,13 @@
 
 enum { FZD_FIX = 1 };
 
+/* Each target's set-up, which fuzz_disk.c's LLVMFuzzerInitialize calls:
+ * with seeding, it writes its seeds (fzd_seeding). */
+void fzd_init(bool seeding);
+/* A writable copy of the file's bytes, data[1..size) (a spare zero byte
+ * after them), their count in *n: free it. */
+uint8_t *fzd_body(const uint8_t *data, size_t size, size_t *n);
+
 /* The folder (made once, under $TMPDIR, else /dev/shm, else /tmp; removed
  * at exit). */
 const char *fzd_dir(void);

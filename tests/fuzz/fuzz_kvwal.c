@@ -26,7 +26,6 @@
 #include "kvstore.h"
 #include "kvwal.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum { SNAP = 2, TWO = 4, MAX_BODY = 1 << 20 };
@@ -154,11 +153,9 @@ static void make_seeds(void)
     fzd_clear();
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+void fzd_init(bool seeding)
 {
-    (void)argc, (void)argv;
-    if (fzd_seeding()) make_seeds();
-    return 0;
+    if (seeding) make_seeds();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -166,12 +163,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1) return 0;
     int flags = data[0];
     bool fix = flags & FZD_FIX;
-    const uint8_t *p = data + 1;
-    size_t left = size - 1;
-    uint8_t *copy = calloc(left + 1, 1);
-    if (!copy) abort();
-    if (left) memcpy(copy, p, left);
-    p = copy;
+    size_t left;
+    uint8_t *copy = fzd_body(data, size, &left);
+    const uint8_t *p = copy;
     char dir[512], err[512] = "";
     fzd_path(dir, sizeof dir, "log");
     if (mkdir(dir, 0700) != 0) abort();

@@ -24,7 +24,6 @@
 #include "otr.h"
 #include "stable.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum { SEG = 2, R_HEAD = 1, R_STATE = 2, R_DECIDED = 3, R_ENDED = 4, HEAD_LEN = 37 };
@@ -105,7 +104,7 @@ static hoc_stable *open_store(Good *g, char *err, size_t errn)
 }
 
 /* Learns this replica's HEAD from a store it makes; with seeds, writes them. */
-static void make_files(void)
+static void make_files(bool seeding)
 {
     char err[512];
     Good g = {0};
@@ -130,7 +129,7 @@ static void make_files(void)
     long nd = fzd_read("data/decided", &dec), ns = fzd_read("data/states.0000000000000001", &seg);
     if (nd < 8 + HEAD_LEN || ns < 0 || nd > 65535) abort();
     memcpy(head, dec + 8, HEAD_LEN);
-    if (fzd_seeding()) {
+    if (seeding) {
         uint8_t pre[3 + 65536];
         pre[0] = SEG, pre[1] = (uint8_t)nd, pre[2] = (uint8_t)(nd >> 8);
         memcpy(pre + 3, dec, (size_t)nd);
@@ -148,11 +147,9 @@ static void make_files(void)
     fzd_clear();
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+void fzd_init(bool seeding)
 {
-    (void)argc, (void)argv;
-    make_files();
-    return 0;
+    make_files(seeding);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -160,11 +157,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 3) return 0;
     int flags = data[0];
     bool fix = flags & FZD_FIX;
-    size_t left = size - 3, nd = (size_t)data[1] | (size_t)data[2] << 8;
-    if (nd > left) nd = left;
-    uint8_t *f = calloc(left + 1, 1);
-    if (!f) abort();
-    memcpy(f, data + 3, left);
+    size_t left;
+    uint8_t *body = fzd_body(data, size, &left), *f = body + 2;
+    size_t nd = (size_t)data[1] | (size_t)data[2] << 8;
+    if (nd > (left -= 2)) nd = left;
     char dir[512], err[512] = "";
     fzd_path(dir, sizeof dir, "data");
     if (mkdir(dir, 0700) != 0) abort();
@@ -186,7 +182,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         hoc_stable_close(s);
     }
-    free(f);
+    free(body);
     fzd_clear();
     return 0;
 }
