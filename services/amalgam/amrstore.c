@@ -108,6 +108,10 @@ bool ars_get(ars_store *s, int64_t inst, uint8_t *out)
 int ars_put(ars_store *s, int64_t inst, const uint8_t *payload)
 {
     uint64_t seq = s->seq[inst] + 1;
+    if (seq == UINT64_MAX) { /* ars_open would refuse it (it could not be followed) */
+        errno = EOVERFLOW;
+        return -1;
+    }
     hoc_put_u64(s->slot, seq);
     memcpy(s->slot + SLOT_HEAD, payload, s->rec);
     hoc_put_u64(s->slot + 8, slot_hash(s->slot, s->rec));
