@@ -10,7 +10,8 @@
  *  - it fails exactly when a file's first good record is not this
  *    replica's HEAD;
  *  - every ended instance and every state it hands over is a record of a
- *    file's good prefix (those before the first torn or corrupt one);
+ *    file's good prefix (those before the first torn or corrupt one), an
+ *    instance's end only one of `decided`'s;
  *  - opened again, it hands over as many of each. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@ static uint8_t head[HEAD_LEN]; /* this replica's HEAD record body */
 typedef struct Good {
     const uint8_t *body[4096];
     size_t len[4096];
+    bool seg[4096]; /* of a segment: an end there is skipped */
     int n;
     int ended, states; /* handed over */
     bool refused;      /* a file's first record is not our HEAD */
@@ -41,7 +43,7 @@ typedef struct Good {
 
 /* Records of f[0..n) until the first torn or corrupt one (fix: CRCs put
  * right first), into g. */
-static void walk(Good *g, uint8_t *f, size_t n, bool fix)
+static void walk(Good *g, uint8_t *f, size_t n, bool fix, bool seg)
 {
     for (size_t off = 0; off < n;) {
         size_t len = off + 8 <= n ? hoc_get_u32(f + off) : 0;
@@ -51,7 +53,7 @@ static void walk(Good *g, uint8_t *f, size_t n, bool fix)
         if (len == 0 || crc32_gzip_refl(0, b, len) != hoc_get_u32(f + off + 4)) break;
         if (off == 0 && (len != HEAD_LEN || memcmp(b, head, HEAD_LEN))) g->refused = true;
         if (g->n == (int)(sizeof g->body / sizeof *g->body)) abort();
-        g->body[g->n] = b, g->len[g->n++] = len;
+        g->body[g->n] = b, g->seg[g->n] = seg, g->len[g->n++] = len;
         off += 8 + len;
     }
 }
@@ -63,7 +65,7 @@ static int on_ended(void *ctx, uint64_t inst, const uint8_t *v, size_t len, char
     g->ended++;
     for (int i = 0; i < g->n; i++) {
         const uint8_t *b = g->body[i];
-        if (g->len[i] >= 9 && (b[0] == R_DECIDED || b[0] == R_ENDED) &&
+        if (!g->seg[i] && g->len[i] >= 9 && (b[0] == R_DECIDED || b[0] == R_ENDED) &&
             hoc_get_u64(b + 1) == inst && (b[0] == R_DECIDED) == (v != NULL) &&
             g->len[i] - 9 == len && (!v || !len || !memcmp(v, b + 9, len)))
             return 0;
@@ -165,10 +167,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fzd_path(dir, sizeof dir, "data");
     if (mkdir(dir, 0700) != 0) abort();
     Good g = {0};
-    walk(&g, f, nd, fix);
+    walk(&g, f, nd, fix, false);
     fzd_write("data/decided", f, nd);
     if (flags & SEG) {
-        walk(&g, f + nd, left - nd, fix);
+        walk(&g, f + nd, left - nd, fix, true);
         fzd_write("data/states.0000000000000001", f + nd, left - nd);
     }
     hoc_stable *s = open_store(&g, err, sizeof err);
