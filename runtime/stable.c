@@ -409,7 +409,7 @@ static int replay_file(Replay *R, const char *path, bool create)
             break;
         }
         const uint8_t *b = p + off + 8;
-        if (off == 0 && (b[0] != R_HEAD || memcmp(b, s->head, HEAD_LEN) != 0 || len != HEAD_LEN)) {
+        if (off == 0 && (len != HEAD_LEN || memcmp(b, s->head, HEAD_LEN) != 0)) {
             head_mismatch(R, path, b, len);
             free(p), close(fd);
             return -1;
