@@ -83,8 +83,9 @@ static int open_table(amd_table *t, const char *path, int said)
     return rc;
 }
 
-static void make_seeds(void)
+void fzd_init(bool seeding)
 {
+    if (!seeding) return;
     char path[512];
     fzd_path(path, sizeof path, "journal");
     amd_table t;
@@ -113,12 +114,6 @@ static void make_seeds(void)
     fzd_seed("journal", pre, 1, j, (size_t)n, lens, 2);
     fzd_seed("journal-fix", fix, 1, j, (size_t)n, NULL, 0);
     free(j);
-    fzd_clear();
-}
-
-void fzd_init(bool seeding)
-{
-    if (seeding) make_seeds();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

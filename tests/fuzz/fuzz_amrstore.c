@@ -49,8 +49,9 @@ static size_t newest(const uint8_t *f, size_t n, int i)
     return best;
 }
 
-static void make_seeds(void)
+void fzd_init(bool seeding)
 {
+    if (!seeding) return;
     char dir[512], err[512];
     snprintf(dir, sizeof dir, "%s", fzd_dir());
     ars_store s;
@@ -77,12 +78,6 @@ static void make_seeds(void)
     hoc_put_u64(f + HEAD + 8, slot_hash(f + HEAD));
     fzd_seed_one("crash-seqmax", pre, 1, f, (size_t)n);
     free(f);
-    fzd_clear();
-}
-
-void fzd_init(bool seeding)
-{
-    if (seeding) make_seeds();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -18,8 +18,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define CID 0x0123456789abcdefULL
 
-static void make_seeds(void)
+void fzd_init(bool seeding)
 {
+    if (!seeding) return;
     char path[512], err[512];
     fzd_path(path, sizeof path, "term");
     const uint64_t terms[] = {1, 42, 18446744073709551615ULL};
@@ -34,12 +35,6 @@ static void make_seeds(void)
         fzd_seed(name, pre, 1, f, (size_t)n, NULL, 0);
         free(f);
     }
-    fzd_clear();
-}
-
-void fzd_init(bool seeding)
-{
-    if (seeding) make_seeds();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

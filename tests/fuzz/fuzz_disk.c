@@ -16,6 +16,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
     fzd_init(fzd_seeding() != NULL);
+    fzd_clear();
     return 0;
 }
 

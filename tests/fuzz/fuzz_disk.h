@@ -16,8 +16,9 @@
 
 enum { FZD_FIX = 1 };
 
-/* Each target's set-up, which fuzz_disk.c's LLVMFuzzerInitialize calls:
- * with seeding, it writes its seeds (fzd_seeding). */
+/* Each target's set-up, which fuzz_disk.c's LLVMFuzzerInitialize calls
+ * (and clears the folder after): with seeding, it writes its seeds
+ * (fzd_seeding). */
 void fzd_init(bool seeding);
 /* A writable copy of the file's bytes, data[1..size) (a spare zero byte
  * after them), their count in *n: free it. */

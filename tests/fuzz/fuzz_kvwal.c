@@ -86,8 +86,9 @@ static size_t take_u16(const uint8_t **p, size_t *n)
     return v < *n ? v : *n;
 }
 
-static void make_seeds(void)
+void fzd_init(bool seeding)
 {
+    if (!seeding) return;
     char dir[512], err[512];
     fzd_path(dir, sizeof dir, "log");
     hoc_logger quiet = {.max = HOC_LOG_ERROR};
@@ -150,12 +151,6 @@ static void make_seeds(void)
     fzd_seed("snap", pre, 3, f[2], (size_t)n[2], slens, 2);
     for (int k = 0; k < 3; k++)
         free(f[k]);
-    fzd_clear();
-}
-
-void fzd_init(bool seeding)
-{
-    if (seeding) make_seeds();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
