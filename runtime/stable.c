@@ -367,9 +367,10 @@ oom:
     return -1;
 }
 
-/* Replays the file at path (creating it if absent); a torn or corrupt
- * record cuts it. Returns the open descriptor (positioned at its end), or
- * -1 with R->err. fresh: a file without a good HEAD gets ours. */
+/* Replays the file at path (creating it if absent: `decided`, the others
+ * are segments); a torn or corrupt record cuts it. Returns the open
+ * descriptor (positioned at its end), or -1 with R->err. fresh: a file
+ * without a good HEAD gets ours. */
 static int replay_file(Replay *R, const char *path, bool create)
 {
     hoc_stable *s = R->s;
@@ -408,12 +409,18 @@ static int replay_file(Replay *R, const char *path, bool create)
             break;
         }
         const uint8_t *b = p + off + 8;
-        if (off == 0 && (b[0] != R_HEAD || memcmp(b, s->head, HEAD_LEN) != 0 || len != HEAD_LEN)) {
+        if (off == 0 && (len != HEAD_LEN || memcmp(b, s->head, HEAD_LEN) != 0)) {
             head_mismatch(R, path, b, len);
             free(p), close(fd);
             return -1;
         }
-        if (off > 0 && take(R, b, len) < 0) {
+        if (off > 0 && !create && (b[0] == R_DECIDED || b[0] == R_ENDED)) {
+            /* only `decided` keeps them: the next segment would not */
+            hoc_log(&s->log, HOC_LOG_WARN,
+                    "%s: record at offset %zu is an instance's end, which belongs in `decided`: "
+                    "skipped",
+                    path, off);
+        } else if (off > 0 && take(R, b, len) < 0) {
             free(p), close(fd);
             return -1;
         }

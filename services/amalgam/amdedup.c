@@ -314,7 +314,9 @@ static int replay(amd_table *t, const uint8_t *b, size_t n)
     return 0;
 }
 
-/* Takes back every whole record of the journal at t->path. */
+/* Takes back every whole record of the journal at t->path, up to the
+ * first torn, corrupt or malformed one: there the journal ends (the
+ * rewrite drops the rest), said in err for the caller's log. */
 static int load(amd_table *t, char *err, size_t errn)
 {
     FILE *f = fopen(t->path, "rb");
@@ -326,6 +328,7 @@ static int load(amd_table *t, char *err, size_t errn)
     uint8_t h[HDR];
     uint8_t *b = NULL;
     int rc = 0;
+    long off = 0; /* where the good records end */
     while (fread(h, 1, HDR, f) == HDR) {
         size_t n = hoc_get_u32(h);
         if (n > t->block + 128) break; /* torn or foreign: the journal ends here */
@@ -337,8 +340,15 @@ static int load(amd_table *t, char *err, size_t errn)
         }
         b = nb;
         if (fread(b, 1, n, f) != n || !sum_ok(b, n, hoc_get_u64(h + 4)) || replay(t, b, n)) break;
+        off += (long)(HDR + n);
     }
     free(b);
+    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    if (rc == 0 && size != off)
+        snprintf(err, errn,
+                 "%s: the record at offset %ld is torn, corrupt or malformed: the journal ends "
+                 "there (%ld bytes dropped; a retry of an op they held may run it again)",
+                 t->path, off, size - off);
     fclose(f);
     return rc;
 }
@@ -346,6 +356,7 @@ static int load(amd_table *t, char *err, size_t errn)
 int amd_open(amd_table *t, const char *path, bool keep, bool sync, char *err, size_t errn)
 {
     t->nosync = !sync;
+    if (errn) err[0] = 0;
     if (!(t->path = strdup(path))) {
         snprintf(err, errn, "out of memory");
         return -1;

@@ -77,8 +77,9 @@ void amd_free(amd_table *t);
  * (ops executed by an earlier process are unsure until resolved), then
  * rewrites it compacted; without keep, starts it empty. Without sync its
  * records are written but never waited for (amd_dirty stays false): they
- * survive a killed process, not a host's crash. 0, or -1 with err
- * (unreadable, unwritable: nothing served yet, so the caller stops). */
+ * survive a killed process, not a host's crash. 0 (err then non-empty
+ * when the journal was cut at a bad record: a warning to log), or -1 with
+ * err (unreadable, unwritable: nothing served yet, so the caller stops). */
 int amd_open(amd_table *t, const char *path, bool keep, bool sync, char *err, size_t errn);
 /* Writes the records queued since the last call, in one write: 0, or -1
  * (errno set; the journal is then closed and the table is memory only

@@ -79,6 +79,16 @@ int ars_open(ars_store *s, const char *dir, uint64_t cid, int replica, int64_t n
     for (int64_t i = 0; i < ninst; i++)
         for (int k = 0; k < 2; k++) {
             uint64_t q = read_slot(s, i, k);
+            /* no decision could follow it: ars_put's next would be slot 0, never read */
+            if (q == UINT64_MAX) {
+                snprintf(err, errn,
+                         "%s: the record at offset %lld holds the last sequence number: the file "
+                         "is damaged; move it away to start the reconfiguration service afresh, "
+                         "which forgets its epochs",
+                         s->path, (long long)slot_off(s, i, k));
+                ars_close(s);
+                return -1;
+            }
             if (q > s->seq[i]) s->seq[i] = q;
         }
     return 0;
@@ -98,6 +108,10 @@ bool ars_get(ars_store *s, int64_t inst, uint8_t *out)
 int ars_put(ars_store *s, int64_t inst, const uint8_t *payload)
 {
     uint64_t seq = s->seq[inst] + 1;
+    if (seq == UINT64_MAX) { /* ars_open would refuse it (it could not be followed) */
+        errno = EOVERFLOW;
+        return -1;
+    }
     hoc_put_u64(s->slot, seq);
     memcpy(s->slot + SLOT_HEAD, payload, s->rec);
     hoc_put_u64(s->slot + 8, slot_hash(s->slot, s->rec));

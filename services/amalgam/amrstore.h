@@ -35,7 +35,8 @@ int ars_open(ars_store *s, const char *dir, uint64_t cid, int replica, int64_t n
              char *err, size_t errn);
 /* Instance inst's last record into out[rec]: true, or false when it has none. */
 bool ars_get(ars_store *s, int64_t inst, uint8_t *out);
-/* Writes instance inst's record (not yet synced): 0, or -1 (an I/O error). */
+/* Writes instance inst's record (not yet synced): 0, or -1 (an I/O error;
+ * EOVERFLOW: its sequence numbers are used up, in a damaged file). */
 int ars_put(ars_store *s, int64_t inst, const uint8_t *payload);
 /* Makes what was written durable, if anything: 0, or -1 (an I/O error). */
 int ars_sync(ars_store *s);

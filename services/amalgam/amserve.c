@@ -618,6 +618,7 @@ static int open_dedup(ams_server *s, const ams_opts *o, uint64_t cid, char *err,
     snprintf(p, sizeof p, "%s/amalgam-%016llx-machine-%d.dedup", o->data, (unsigned long long)cid,
              o->machine);
     if (amd_open(&s->dedup, p, s->rejoin, !o->nosync, err, errn)) return -1;
+    if (err[0]) hoc_log(&s->log, HOC_LOG_WARN, "%s", err);
     if (o->nosync) return 0;
     if (!(s->syncer = amds_new(s->base, on_synced, s))) {
         snprintf(err, errn, "cannot start the syncer of %s: %s", p, strerror(errno));
