@@ -95,7 +95,7 @@ static int visit_stage(Worker *w, uint8_t *succ, const hoc_set *ho, void *arg)
 static int probe_stage(Worker *w, uint8_t *k, int64_t i)
 {
     Mc *m = w->m;
-    if (m->stage < 0 || m->o->inductive || !run_stage_applies(m, k, key_round_at(k))) return 0;
+    if (m->stage < 0 || m->o->inductive || !run_stage_applies(m, k, trace_round_of(k))) return 0;
     int rc = succ_each(w, k, visit_stage, NULL);
     if (rc == 1) note_bad(m, i, m->stage);
     return rc == 1 ? 0 : rc;

@@ -62,14 +62,6 @@ static inline int64_t *key_round(uint8_t *k)
 {
     return (int64_t *)k;
 }
-/* The round of a key where it is stored: the store packs keys back to
- * back, so one may start at any byte and is read by memcpy. */
-static inline int64_t key_round_at(const uint8_t *k)
-{
-    int64_t r;
-    memcpy(&r, k, sizeof r);
-    return r;
-}
 static inline uint64_t *key_crashed(uint8_t *k)
 {
     return (uint64_t *)(k + 8);

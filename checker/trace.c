@@ -7,20 +7,6 @@
 #include "json.h"
 #include "sim.h"
 
-static int64_t round_of(const uint8_t *k)
-{
-    int64_t r;
-    memcpy(&r, k, 8);
-    return r;
-}
-
-static uint64_t crashed_of(const uint8_t *k)
-{
-    uint64_t c;
-    memcpy(&c, k + 8, 8);
-    return c;
-}
-
 static const uint8_t *proc_of(const TraceInfo *t, const uint8_t *states, int64_t d, int p)
 {
     return states + t->key * (size_t)d + TRACE_PROCS + (size_t)p * t->a->state_size;
@@ -74,7 +60,7 @@ void trace_print(FILE *f, const TraceInfo *t, const uint8_t *states, const hoc_s
                  const uint64_t *bits, int64_t depth)
 {
     const hoc_algo *a = t->a;
-    int64_t base = round_of(states); /* 0, or where a counterexample to induction starts */
+    int64_t base = trace_round_of(states); /* 0, or where a counterexample to induction starts */
     if (t->cti)
         fprintf(f,
                 "a state satisfying every invariant (before round %" PRId64
@@ -88,7 +74,7 @@ void trace_print(FILE *f, const TraceInfo *t, const uint8_t *states, const hoc_s
         fputc('\n', f);
     }
     for (int64_t d = 1; d <= depth; d++) {
-        uint64_t crashed = crashed_of(states + t->key * (size_t)d);
+        uint64_t crashed = trace_crashed_of(states + t->key * (size_t)d);
         fprintf(f, "round %" PRId64 " (%s):\n", base + d - 1,
                 a->rounds[(base + d - 1) % a->nrounds].name);
         for (int p = 0; p < t->n; p++) {
@@ -114,7 +100,7 @@ int trace_write(const char *path, const TraceInfo *ti, const uint8_t *states, co
         fprintf(stderr, "hoc check: cannot write %s\n", path);
         return -1;
     }
-    int64_t base = round_of(states);
+    int64_t base = trace_round_of(states);
     fprintf(t, "{\"format\": \"hoc-trace-1\", \"algorithm\": ");
     json_write_str(t, a->name);
     fprintf(t, ", \"source\": ");
@@ -150,7 +136,7 @@ int trace_write(const char *path, const TraceInfo *ti, const uint8_t *states, co
     fprintf(t, "],\n \"violation\": \"%s\",\n \"rounds\": [", ti->violation ? ti->violation : "");
     for (int64_t d = 1; d <= depth; d++) {
         fprintf(t, "%s\n  {\"round\": %" PRId64 ", \"crashed\": %" PRIu64 ", \"ho\": [",
-                d > 1 ? "," : "", base + d - 1, crashed_of(states + ti->key * (size_t)d));
+                d > 1 ? "," : "", base + d - 1, trace_crashed_of(states + ti->key * (size_t)d));
         for (int p = 0; p < ti->n; p++)
             fprintf(t, "%s%" PRIu64, p ? ", " : "", hos[HOC_MAXN * (size_t)d + (size_t)p]);
         fprintf(t, "], \"oracle\": [");

@@ -3,7 +3,9 @@
 #ifndef HOC_TRACE_H
 #define HOC_TRACE_H
 
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "events.h"
 #include "hoc_rt.h"
@@ -11,6 +13,21 @@
 /* A global state as the model checker stores it: the round counter
  * (int64), the crashed set (uint64), then the n process states. */
 #define TRACE_PROCS 16
+
+/* The round and crashed set of a stored state: the store packs states back
+ * to back, so one may start at any byte and is read by memcpy. */
+static inline int64_t trace_round_of(const uint8_t *k)
+{
+    int64_t r;
+    memcpy(&r, k, sizeof r);
+    return r;
+}
+static inline uint64_t trace_crashed_of(const uint8_t *k)
+{
+    uint64_t c;
+    memcpy(&c, k + 8, sizeof c);
+    return c;
+}
 
 /* The specs a search may be guided by: 8 goals (--goal) and a prune. */
 #define TRACE_GUIDES 9
