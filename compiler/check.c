@@ -4,6 +4,7 @@
  * algorithm). Back ends may then trust the tree. */
 #include "check.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,6 +271,26 @@ static bool fold(Checker *c, Expr *e, int64_t *out)
     }
     diag_error(c->d, e->pos, "expected an integer constant expression");
     return false;
+}
+
+/* Whether fold would take e: integers, constants and arithmetic on them,
+ * nothing a param decides. Reports nothing. */
+static bool constant_expr(Checker *c, const Expr *e)
+{
+    switch (e->kind) {
+    case E_INT:
+        return true;
+    case E_NAME:
+        return find_global(c, e->name, D_CONST) != NULL;
+    case E_UNARY:
+        return e->op == OP_NEG && constant_expr(c, e->a);
+    case E_BINARY:
+        return (e->op == OP_ADD || e->op == OP_SUB || e->op == OP_MUL || e->op == OP_DIV ||
+                e->op == OP_MOD) &&
+               constant_expr(c, e->a) && constant_expr(c, e->b);
+    default:
+        return false;
+    }
 }
 
 /* Resolves sizes and enum names inside a written type. */
@@ -1402,6 +1423,15 @@ static void check_event_arg(Checker *c, Decl *d, int i)
         expect(c, f->lo, TY_INT, "a range bound");
         expect(c, f->hi, TY_INT, "a range bound");
         c->ctx = saved;
+        /* empty at every params: no driver could ever offer the event (one
+         * that a param empties is refused by the drivers at those params) */
+        int64_t lo, hi;
+        if (constant_expr(c, f->lo) && constant_expr(c, f->hi) && fold(c, f->lo, &lo) &&
+            fold(c, f->hi, &hi) && hi <= lo)
+            diag_error(c->d, f->pos,
+                       "argument '%s' ranges over %" PRId64 "..%" PRId64
+                       ", which is empty (hi is excluded)",
+                       f->name, lo, hi);
     }
 }
 

@@ -104,7 +104,7 @@ f=tests/check/event_empty.ho
 empty="argument k of event none has an empty range"
 expect 2 "$empty" "$f: check" "$HOC" check "$SRC/$f" -n 2 --quiet
 expect 2 "$empty" "$f: sim" "$HOC" sim "$SRC/$f" -n 2 --events 1 --rounds 2 --seed 1
-sed 's/in 0\.\.0/in 0..2/' "$SRC/$f" >"$tmp/e1.ho"
+sed 's/in n\.\.2/in 0..2/' "$SRC/$f" >"$tmp/e1.ho"
 expect 2 "argument p of event other has an empty range at these parameters (0..0" "$f: sim at n = 1" \
     "$HOC" sim "$tmp/e1.ho" -n 1 --events 1 --rounds 2 --seed 1
 expect 1 "" "$f: sim with ranges that are not empty" "$HOC" sim "$tmp/e1.ho" -n 2 --events 1 --rounds 2 --seed 1
