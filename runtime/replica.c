@@ -330,6 +330,21 @@ static int load_config(Replica *r)
     return 0;
 }
 
+/* Catches SIGINT and SIGTERM on the loop before any port is bound or the
+ * stable storage read: a supervisor that stops the replica during start-up
+ * gets the clean exit it gets later (the signal is handled once the loop
+ * runs). 0, or EXIT_SETUP after saying what failed. */
+static int open_signals(Replica *r)
+{
+    r->sigint = evsignal_new(r->base, SIGINT, signal_cb, r);
+    r->sigterm = evsignal_new(r->base, SIGTERM, signal_cb, r);
+    if (!r->sigint || !r->sigterm || event_add(r->sigint, NULL) || event_add(r->sigterm, NULL)) {
+        fprintf(stderr, "hoc: cannot catch signals\n");
+        return EXIT_SETUP;
+    }
+    return 0;
+}
+
 /* Creates the service on a new event loop. 0, or EXIT_SETUP after saying
  * what failed. */
 static int open_service(Replica *r)
@@ -340,6 +355,8 @@ static int open_service(Replica *r)
         fprintf(stderr, "hoc: cannot set up the event loop\n");
         return EXIT_SETUP;
     }
+    int rc = open_signals(r);
+    if (rc) return rc;
     hoc_svc_opts so = {.algo = r->a,
                        .id = r->id,
                        .peers = &r->peers,
@@ -473,21 +490,17 @@ static int open_data(Replica *r)
     return 0;
 }
 
-/* Adds the replica's own events: housekeeping, signals, and /metrics if
- * asked for. 0, or EXIT_SETUP after saying what failed. */
+/* Adds the replica's own events: housekeeping, and /metrics if asked for.
+ * 0, or EXIT_SETUP after saying what failed. */
 static int open_events(Replica *r)
 {
     r->house = event_new(r->base, -1, EV_PERSIST, house_cb, r);
-    r->sigint = evsignal_new(r->base, SIGINT, signal_cb, r);
-    r->sigterm = evsignal_new(r->base, SIGTERM, signal_cb, r);
-    if (!r->house || !r->sigint || !r->sigterm) {
+    if (!r->house) {
         fprintf(stderr, "hoc: out of memory\n");
         return EXIT_SETUP;
     }
     struct timeval hv = {0, HOUSEKEEPING_US};
     event_add(r->house, &hv);
-    event_add(r->sigint, NULL);
-    event_add(r->sigterm, NULL);
     long long port = r->args.metrics_port;
     if (port > 0) {
         const char *host = r->peers.p[r->id].host;

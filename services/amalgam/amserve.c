@@ -700,6 +700,15 @@ int ams_run(const ams_opts *o, char *err, size_t errn)
         snprintf(err, errn, "cannot make an event loop");
         goto out;
     }
+    /* caught from here, before any port is bound: a supervisor that sees
+     * a port open may stop the process at once, and must get a clean exit
+     * (the signal is handled once the loop runs) */
+    s.sigint = evsignal_new(s.base, SIGINT, on_signal, &s);
+    s.sigterm = evsignal_new(s.base, SIGTERM, on_signal, &s);
+    if (!s.sigint || !s.sigterm || event_add(s.sigint, NULL) || event_add(s.sigterm, NULL)) {
+        snprintf(err, errn, "cannot catch signals");
+        goto out;
+    }
     if (amd_init(&s.dedup, AMS_CLIENTS, (size_t)s.c.block)) {
         snprintf(err, errn, "out of memory");
         goto out;
@@ -732,12 +741,6 @@ int ams_run(const ams_opts *o, char *err, size_t errn)
         }
     }
     if (amw_start(&s, err, errn)) goto out;
-    s.sigint = evsignal_new(s.base, SIGINT, on_signal, &s);
-    s.sigterm = evsignal_new(s.base, SIGTERM, on_signal, &s);
-    if (!s.sigint || !s.sigterm || event_add(s.sigint, NULL) || event_add(s.sigterm, NULL)) {
-        snprintf(err, errn, "cannot catch signals");
-        goto out;
-    }
     hoc_log(&s.log, HOC_LOG_INFO, "%s %d: %d groups, %lld instances in the cluster, block %lld B",
             o->machine >= 0 ? "machine" : "reconf", o->machine >= 0 ? o->machine : o->reconf,
             s.ngroups, (long long)s.ninst, (long long)s.c.block);

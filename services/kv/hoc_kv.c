@@ -286,6 +286,12 @@ static int open_all(Kv *kv)
     char err[512];
     kv->base = event_base_new();
     if (!kv->base || event_base_priority_init(kv->base, 2) != 0) return -1;
+    /* caught before any port is bound or log read: a supervisor stopping
+     * the replica during start-up gets a clean exit once the loop runs */
+    kv->sigint = evsignal_new(kv->base, SIGINT, signal_cb, kv);
+    kv->sigterm = evsignal_new(kv->base, SIGTERM, signal_cb, kv);
+    if (!kv->sigint || !kv->sigterm || event_add(kv->sigint, NULL) || event_add(kv->sigterm, NULL))
+        return -1;
     if (open_groups(kv)) return -1;
     const char *host = kv->peers.p[kv->a.id].host;
     kv->front = kv_front_new(kv->base, host, (int)kv->a.port, (int)kv->a.id, kv->groups,
@@ -300,13 +306,9 @@ static int open_all(Kv *kv)
         return -1;
     }
     kv->tick = event_new(kv->base, -1, EV_PERSIST, tick_cb, kv);
-    kv->sigint = evsignal_new(kv->base, SIGINT, signal_cb, kv);
-    kv->sigterm = evsignal_new(kv->base, SIGTERM, signal_cb, kv);
-    if (!kv->tick || !kv->sigint || !kv->sigterm) return -1;
+    if (!kv->tick) return -1;
     struct timeval tv = {0, TICK_US};
     event_add(kv->tick, &tv);
-    event_add(kv->sigint, NULL);
-    event_add(kv->sigterm, NULL);
     return 0;
 }
 
