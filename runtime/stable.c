@@ -31,6 +31,8 @@ struct hoc_stable {
     hoc_logger log;
     uint8_t head[HEAD_LEN];
     size_t state_size;
+    const hoc_algo *algo; /* what a state read back must be, at n processes */
+    int n;
     uint32_t crc[256];
     int dec_fd, st_fd;
     uint64_t seg;               /* the current segment's number */
@@ -345,6 +347,32 @@ static int keep_state(Replay *R, const uint8_t *b, size_t len)
     return 0;
 }
 
+/* The first field of a state read back that holds what no run stores
+ * (a bool neither 0 nor 1, an enum past its members, a set with a process
+ * past n), or NULL. The generated code would read such bytes as undefined
+ * behaviour; a good checksum only says the bytes are the ones written. */
+static const char *state_malformed(const hoc_stable *s, const uint8_t *st)
+{
+    const hoc_algo *a = s->algo;
+    for (int i = 0; i < a->nfields; i++) {
+        const hoc_field *f = &a->fields[i];
+        size_t w = hoc_kind_size(f->kind);
+        for (uint32_t j = 0; j < f->count; j++) {
+            const uint8_t *v = st + f->offset + j * w;
+            int32_t e;
+            hoc_set set;
+            if (f->kind == HOC_K_BOOL && *v > 1) return f->name;
+            if (f->kind == HOC_K_ENUM &&
+                (memcpy(&e, v, sizeof e), e < 0 || (uint32_t)e >= f->enum_count))
+                return f->name;
+            if (f->kind == HOC_K_SET && s->n < 64 &&
+                (memcpy(&set, v, sizeof set), set >> s->n) != 0)
+                return f->name;
+        }
+    }
+    return NULL;
+}
+
 static int take(Replay *R, const uint8_t *b, size_t len)
 {
     switch (b[0]) {
@@ -409,6 +437,7 @@ static int replay_file(Replay *R, const char *path, bool create)
             break;
         }
         const uint8_t *b = p + off + 8;
+        const char *bad;
         if (off == 0 && (len != HEAD_LEN || memcmp(b, s->head, HEAD_LEN) != 0)) {
             head_mismatch(R, path, b, len);
             free(p), close(fd);
@@ -420,6 +449,15 @@ static int replay_file(Replay *R, const char *path, bool create)
                     "%s: record at offset %zu is an instance's end, which belongs in `decided`: "
                     "skipped",
                     path, off);
+        } else if (off > 0 && b[0] == R_STATE && len == STATE_HDR + s->state_size &&
+                   (bad = state_malformed(s, b + STATE_HDR))) {
+            snprintf(R->err, R->errn,
+                     "%s: record at offset %zu is a state whose field '%s' holds a value no run "
+                     "stores, though its checksum is good (written by another build, or "
+                     "altered): refusing to start from it",
+                     path, off, bad);
+            free(p), close(fd);
+            return -1;
         } else if (off > 0 && take(R, b, len) < 0) {
             free(p), close(fd);
             return -1;
@@ -553,6 +591,7 @@ hoc_stable *hoc_stable_open(const char *dir, hoc_fsync mode, const hoc_stable_ow
     s->mode = mode, s->log = *log, s->state_of = state_of, s->ctx = ctx;
     s->dec_fd = s->st_fd = -1;
     s->state_size = owner->algo->state_size;
+    s->algo = owner->algo, s->n = owner->n;
     crc_init(s->crc);
     uint8_t *h = s->head;
     h[0] = R_HEAD;

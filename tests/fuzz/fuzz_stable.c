@@ -8,7 +8,9 @@
  * hoc_stable_open must answer a store, or NULL with a message, without a
  * crash, a leak or UB, and:
  *  - it fails exactly when a file's first good record is not this
- *    replica's HEAD;
+ *    replica's HEAD, or a good record after it is a state holding what
+ *    no run stores (a bool of neither 0 nor 1, an enum past its members,
+ *    a set with a process past n);
  *  - every ended instance and every state it hands over is a record of a
  *    file's good prefix (those before the first torn or corrupt one), an
  *    instance's end only one of `decided`'s;
@@ -41,6 +43,23 @@ typedef struct Good {
     bool refused;      /* a file's first record is not our HEAD */
 } Good;
 
+/* Whether an OTR state holds a value no run stores, from the fields'
+ * kinds as otr.h lays them out. */
+static bool malformed(const uint8_t *st)
+{
+    for (int i = 0; i < otr_algo.nfields; i++) {
+        const hoc_field *f = &otr_algo.fields[i];
+        for (uint32_t j = 0; j < f->count; j++) {
+            const uint8_t *v = st + f->offset + j * hoc_kind_size(f->kind);
+            if ((f->kind == HOC_K_BOOL && v[0] > 1) ||
+                (f->kind == HOC_K_ENUM && hoc_get_u32(v) >= f->enum_count) ||
+                (f->kind == HOC_K_SET && hoc_get_u64(v) >> owner.n))
+                return true;
+        }
+    }
+    return false;
+}
+
 /* Records of f[0..n) until the first torn or corrupt one (fix: CRCs put
  * right first), into g. */
 static void walk(Good *g, uint8_t *f, size_t n, bool fix, bool seg)
@@ -52,6 +71,8 @@ static void walk(Good *g, uint8_t *f, size_t n, bool fix, bool seg)
         if (fix) hoc_put_u32(f + off + 4, crc32_gzip_refl(0, b, len));
         if (len == 0 || crc32_gzip_refl(0, b, len) != hoc_get_u32(f + off + 4)) break;
         if (off == 0 && (len != HEAD_LEN || memcmp(b, head, HEAD_LEN))) g->refused = true;
+        if (off > 0 && b[0] == R_STATE && len == 17 + otr_algo.state_size && malformed(b + 17))
+            g->refused = true;
         if (g->n == (int)(sizeof g->body / sizeof *g->body)) abort();
         g->body[g->n] = b, g->seg[g->n] = seg, g->len[g->n++] = len;
         off += 8 + len;
@@ -120,6 +141,13 @@ static void make_files(bool seeding)
     uint8_t v[16];
     for (int k = 0; k < 4; k++) {
         memset(&st, k + 1, sizeof st);
+        for (int i = 0; i < otr_algo.nfields; i++) { /* what a run could store */
+            const hoc_field *f = &otr_algo.fields[i];
+            uint8_t *at = (uint8_t *)&st + f->offset;
+            size_t w = hoc_kind_size(f->kind) * f->count;
+            if (f->kind == HOC_K_BOOL) memset(at, k & 1, w);
+            if (f->kind == HOC_K_ENUM || f->kind == HOC_K_SET) memset(at, 0, w);
+        }
         memset(v, 'a' + k, sizeof v);
         if (hoc_stable_state(s, (uint64_t)k, k + 1, &st) ||
             (k == 1 && hoc_stable_decided(s, 1, v, sizeof v)) ||

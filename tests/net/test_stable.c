@@ -8,7 +8,9 @@
  *  - a torn record and one with a bad checksum at the end of the segment
  *    are cut and never loaded, and the store goes on from there;
  *  - a directory of another process, or a state layout from another
- *    build, is refused with a message. */
+ *    build, is refused with a message;
+ *  - so is a state whose checksum is good but whose fields hold what no
+ *    run stores (a bool of 2), however often it is reopened. */
 #include <dirent.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -185,6 +187,23 @@ int main(void)
     hoc_logger log = {HOC_LOG_ERROR, 1};
     s = hoc_stable_open(dir, HOC_FSYNC_NEVER, &o, &log, &rp, state_of, &r, err, sizeof err);
     CHECK(s == NULL && strstr(err, "another build of this algorithm"));
+
+    /* a state whose checksum is good but whose bool holds 2 (another
+     * build's, or altered): refused, naming the field, and left on disk */
+    s = open_in(dir, &r, 1, err, sizeof err);
+    CHECK(s != NULL);
+    if (s) {
+        last_voting_state bad = w.st[w.first % WINDOW];
+        memset(&bad.commit, 2, 1);
+        CHECK(hoc_stable_state(s, w.first, 9, &bad) == 0);
+        CHECK(hoc_stable_sync(s) == 0);
+        hoc_stable_close(s);
+        for (int k = 0; k < 2; k++) {
+            s = open_in(dir, &r, 1, err, sizeof err);
+            CHECK(s == NULL && strstr(err, "field 'commit' holds a value no run stores"));
+            if (s) hoc_stable_close(s);
+        }
+    }
 
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
