@@ -711,6 +711,27 @@ def selfhear():
     print("ok: %d instances on %d replicas, each decided its own input; %d catch-ups" % (k, n, catchups))
 
 
+def inputs():
+    """--input is checked against its inputs' types (tests/net/inputs.ho: a
+    pid, a bool, an enum of two members): a value outside one is refused
+    at start-up, exit 2, naming it; inside, every replica decides what the
+    inputs make (c[who] = 1, + 2 for b, + 4 for Yes)."""
+    c = Cluster("inputs", 3, 10)
+    base = [c.bin, "--id", "0", "--peers", c.peers, "--timeout", "5", "--input"]
+    for bad, name in (("3:0:0", "input who is 3, outside 0..2"), ("-1:0:0", "input who is -1"),
+                      ("0:2:0", "input b is 2, outside 0..1"),
+                      ("0:0:2", "input vote is 2, outside 0..1")):
+        setup_error(base + [bad], name)
+    for i in range(3):
+        c.start(i, more=["--input", "%d:1:1" % (2 - i)])
+    c.wait(range(3), 30)
+    for i in range(3):
+        d = c.decisions(i)
+        if d != {k: 7 for k in range(10)}:
+            fail("replica %d decided %r, not 7 everywhere" % (i, d))
+    print("ok: 3 replicas with pid, bool and enum inputs decided 7 in all 10 instances")
+
+
 RELAY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "nemesis", "relay.py")
 
 
@@ -852,6 +873,8 @@ try:
         # consensus without forwarding: decided instances go quiet and end
         # once every peer has decided, so the window keeps moving
         basic("lastvoting", 3, 2000, ["--no-forward", "--window", "32"])
+    elif CASE == "inputs":
+        inputs()
     elif CASE == "selfhear":
         selfhear()
     elif CASE == "memory":
