@@ -71,10 +71,9 @@ static int parse_inputs(const char *s, int n, int ninputs, int64_t *out)
 /* The largest value input fd may take with n processes. */
 static int64_t input_max(const hoc_field *fd, int n)
 {
-    return fd->kind == HOC_K_BOOL   ? 1
-           : fd->kind == HOC_K_PID  ? n - 1
-           : fd->kind == HOC_K_ENUM ? (int64_t)fd->enum_count - 1
-                                    : INT64_MAX;
+    int64_t lo, hi;
+    hoc_input_range(fd, n, &lo, &hi);
+    return hi;
 }
 
 /* Says what --input wants, with an example of the right shape for a and n:
@@ -109,7 +108,8 @@ static int64_t *read_inputs(const hoc_algo *a, int n, const char *text)
         for (int i = 0; i < a->ninputs; i++) {
             const hoc_field *fd = &a->inputs[i];
             int64_t x = in[p * a->ninputs + i];
-            int64_t hi = input_max(fd, n), lo = fd->kind == HOC_K_INT ? INT64_MIN : 0;
+            int64_t lo, hi;
+            hoc_input_range(fd, n, &lo, &hi);
             if (x < lo || x > hi) {
                 fprintf(stderr, "hoc: input %s of process %d is %lld, outside %lld..%lld\n",
                         fd->name, p, (long long)x, (long long)lo, (long long)hi);

@@ -499,15 +499,32 @@ static void begin(hoc_engine *e, Inst *I, uint64_t now)
     }
 }
 
+/* A round this process runs without beginning it (catching up, or started
+ * in a later round): its messages to peers are lost, but the model's
+ * process always hears itself (docs/checker.md, benign faults), so its own
+ * message goes into its mailbox. Without it a catch-up ran updates no
+ * heard-of run has (tests/net/selfhear.ho). */
+static void hear_self(hoc_engine *e, Inst *I)
+{
+    const hoc_round *rd = &e->a->rounds[I->round % e->a->nrounds];
+    if (halted(e, I) || hoc_set_has(I->from, e->id)) return;
+    hoc_set to = 0;
+    hoc_env env = env_of(e, I, false);
+    rd->send(I->state, &env, &to, e->outbox);
+    if (hoc_set_has(to, e->id))
+        place(e, I, e->id, e->outbox + (size_t)e->id * rd->msg_size, I->round, false);
+}
+
 /* Ends the current round and runs rounds up to `target` (> round), updating
- * skipped ones with what was buffered (nothing beyond the next), then begins
- * target. False if the instance ended on the way. */
+ * skipped ones with what was buffered (nothing beyond the next) and their
+ * own message, then begins target. False if the instance ended on the way. */
 static bool jump(hoc_engine *e, Inst *I, int64_t target, uint64_t now)
 {
     if (update(e, I)) return false;
     shift(e, I);
     while (I->round < target) {
         e->st.catchup_rounds++;
+        hear_self(e, I);
         if (update(e, I)) return false;
         shift(e, I);
     }
@@ -634,11 +651,12 @@ static Inst *create(hoc_engine *e, uint64_t id, const int64_t *ints, const uint8
     return I;
 }
 
-/* Runs I from round 0 to `round` with empty mailboxes and begins that round;
- * false if the instance ended on the way. */
+/* Runs I from round 0 to `round`, each mailbox holding its own message
+ * alone, and begins that round; false if the instance ended on the way. */
 static bool launch(hoc_engine *e, Inst *I, int64_t round, uint64_t now)
 {
     while (I->round < round) {
+        hear_self(e, I);
         if (update(e, I)) return false;
         shift(e, I);
     }

@@ -13,9 +13,9 @@
  *    heard, or the `when` predicate, or the timeout passed with at least wait
  *    messages heard; or when hoc_engine_settle finds buffered messages for
  *    the next round (another process has moved on: catch up);
- *  - catching up runs the skipped rounds' updates with empty mailboxes (the
- *    next round's with what was buffered for it) and sends only in the round
- *    it lands in.
+ *  - catching up runs the skipped rounds' updates on the process's own
+ *    message alone (the next round's with what was buffered for it too: a
+ *    process always hears itself) and sends only in the round it lands in.
  * An update never sees a message of another round: the lockstep semantics
  * with some messages not heard.
  *
@@ -202,8 +202,8 @@ void hoc_engine_free(hoc_engine *e);
 hoc_start_result hoc_engine_start(hoc_engine *e, uint64_t inst, uint64_t now);
 /* Starts an instance here in round `round` (>= 0) with the given inputs
  * (ints[i] for every input; bytes as in io.inputs, may be NULL): to the
- * algorithm, this process heard nothing in the rounds before (they run with
- * empty mailboxes, sending nothing), which every algorithm must tolerate. A
+ * algorithm, this process heard only itself in the rounds before (they run
+ * with its own message alone, sending nothing), which every algorithm must tolerate. A
  * service starts a slot in the phase its leader coordinates this way. */
 hoc_start_result hoc_engine_start_at(hoc_engine *e, uint64_t inst, int64_t round,
                                      const int64_t *ints, const uint8_t *const *bytes,

@@ -25,6 +25,7 @@
 #include "replica_args.h"
 #include "stable.h"
 #include "svc.h"
+#include "value.h"
 #include "wire.h"
 
 /* Exit statuses (replica.h). */
@@ -142,12 +143,14 @@ static void io_inputs(void *ctx, uint64_t inst, int64_t *in, const uint8_t **byt
     hoc_decisions_started(&r->dec, inst, hoc_now_us());
     const hoc_replica_args *g = &r->args;
     for (int i = 0; i < r->a->ninputs && i < HOC_REPLICA_MAX_INPUTS; i++) {
-        if (g->ninputs)
+        if (g->ninputs) { /* in its input's range (check_inputs) */
             in[i] = g->inputs[i < g->ninputs ? i : g->ninputs - 1];
-        else
-            in[i] = (int64_t)((inst + (uint64_t)r->id) % 2);
-        const hoc_field *f = &r->a->inputs[i];
-        if (f->kind == HOC_K_ENUM && f->enum_count && in[i] >= (int64_t)f->enum_count) in[i] = 0;
+            continue;
+        }
+        int64_t lo, hi; /* hi < 1: an enum of one member, a pid of one process */
+        hoc_input_range(&r->a->inputs[i], r->n, &lo, &hi);
+        in[i] = (int64_t)((inst + (uint64_t)r->id) % 2);
+        if (in[i] > hi) in[i] = hi;
     }
 }
 
@@ -287,6 +290,25 @@ static void run_loop(Replica *r, uint64_t spin)
 
 /* ---- set-up, run, teardown ---- */
 
+/* Refuses an --input outside its input's type (a pid of another cluster, an
+ * enum's member that does not exist): hoc check never ran the algorithm on
+ * it, so whatever it proved does not cover the run. 0, or EXIT_SETUP. */
+static int check_inputs(const Replica *r)
+{
+    const hoc_replica_args *g = &r->args;
+    for (int i = 0; g->ninputs && i < r->a->ninputs && i < HOC_REPLICA_MAX_INPUTS; i++) {
+        const hoc_field *fd = &r->a->inputs[i];
+        int64_t x = g->inputs[i < g->ninputs ? i : g->ninputs - 1], lo, hi;
+        hoc_input_range(fd, r->n, &lo, &hi);
+        if (x < lo || x > hi) {
+            fprintf(stderr, "hoc: --input: input %s is %lld, outside %lld..%lld\n", fd->name,
+                    (long long)x, (long long)lo, (long long)hi);
+            return EXIT_SETUP;
+        }
+    }
+    return 0;
+}
+
 /* Reads the configuration the command line names: the peers file, the
  * secret, and the algorithm's parameters. 0, or EXIT_SETUP after saying what is wrong. */
 static int load_config(Replica *r)
@@ -327,7 +349,7 @@ static int load_config(Replica *r)
         fprintf(stderr, "hoc: %s\n", err);
         return EXIT_SETUP;
     }
-    return 0;
+    return check_inputs(r);
 }
 
 /* Catches SIGINT and SIGTERM on the loop before any port is bound or the

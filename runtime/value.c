@@ -71,6 +71,15 @@ int64_t hoc_value_get(hoc_kind k, const void *p)
     }
 }
 
+void hoc_input_range(const hoc_field *fd, int n, int64_t *lo, int64_t *hi)
+{
+    *lo = fd->kind == HOC_K_INT ? INT64_MIN : 0;
+    *hi = fd->kind == HOC_K_BOOL   ? 1
+          : fd->kind == HOC_K_PID  ? n - 1
+          : fd->kind == HOC_K_ENUM ? (int64_t)fd->enum_count - 1
+                                   : INT64_MAX;
+}
+
 void hoc_value_put(hoc_kind k, int64_t v, void *p)
 {
     switch (k) {

@@ -54,6 +54,12 @@ uint32_t hoc_field_shown(const hoc_field *fd, int n, int maxn);
  * bits, a stamp's stored form); 0 for bytes and records, which have none. */
 int64_t hoc_value_get(hoc_kind k, const void *p);
 
+/* The values input fd may take among n processes, lo..hi (both included):
+ * what hoc check ranges it over, so what a driver's --input may give it
+ * (a bool 0..1, a pid 0..n-1, an enum its members; an int any, and a bytes
+ * input any integer from 0 standing for its block). */
+void hoc_input_range(const hoc_field *fd, int n, int64_t *lo, int64_t *hi);
+
 /* Stores v as a value of kind k at p (hoc_kind_size(k) bytes; narrowed for
  * enum, bool is v != 0); the inverse of hoc_value_get. Bytes and
  * records get one zero byte. */

@@ -1,6 +1,7 @@
 /* test_net_unit.c: the round engine on the generated OTR and LastVoting
  * code (late, future and duplicate messages, timeouts, catch-up, forwarding,
- * the live bound, an in-memory cluster with loss and reordering), events and
+ * the live bound, an in-memory cluster with loss and reordering; a process
+ * hears itself in rounds it catches up over, on tests/net/selfhear.ho), events and
  * start by replacement on tests/net/counter.ho (a new state equal to
  * init's, which the engine copies in by its nonzero pieces; at the boundary a catch-up
  * crosses, joining 3 * 2^20 rounds ahead at no cost, a halt dropping the
@@ -19,6 +20,7 @@
 #include "last_voting.h"
 #include "otr.h"
 #include "peers.h"
+#include "self_hear.h"
 #include "value.h"
 #include "wire.h"
 #include "zrun.h"
@@ -379,6 +381,36 @@ static void start_at_tests(void)
     for (int i = 0; i < 3; i++)
         CHECK(nodes[i].status[3] == 1 && nodes[i].value[3] == 7); /* lowest sender: argmax ties */
     CHECK(hoc_engine_start_at(nodes[0].e, 3, 0, in, NULL, 10) == HOC_START_SKIPPED);
+    teardown(3);
+    free(queue);
+    queue = NULL;
+}
+
+/* tests/net/selfhear.ho: a round run without being begun (caught up over,
+ * or before the round an instance starts in) hears the process's own
+ * message, as in the model; before, `lost` was set in each of them. */
+static void selfhear_tests(void)
+{
+    queue = calloc(MAXQ, sizeof *queue);
+    drop_p = 0;
+    setup(&self_hear_algo, 3, 8, true);
+    hoc_engine *e = nodes[0].e;
+    uint8_t m[8];
+    put_msg(m, 1);
+    /* peer 1's round 3 catches instance 0 up over rounds 1 and 2 */
+    CHECK(hoc_engine_start(e, 0, 10) == HOC_START_OK);
+    CHECK(hoc_engine_receive(e, 1, 0, 3, m, 8, 20) == HOC_RX_OK);
+    const self_hear_state *s = hoc_engine_state(e, 0);
+    CHECK(hoc_engine_round(e, 0) == 3 && s && s->r == 3 && !s->lost);
+    /* peer 1's round 2 starts instance 1 here: rounds 0 and 1 run at once */
+    CHECK(hoc_engine_receive(e, 1, 1, 2, m, 8, 30) == HOC_RX_OK);
+    s = hoc_engine_state(e, 1);
+    CHECK(hoc_engine_round(e, 1) == 2 && s && s->r == 2 && !s->lost);
+    /* the service starts instance 2 in round 4 */
+    CHECK(hoc_engine_start_at(e, 2, 4, (int64_t[]){1}, NULL, 40) == HOC_START_OK);
+    s = hoc_engine_state(e, 2);
+    CHECK(hoc_engine_round(e, 2) == 4 && s && s->r == 4 && !s->lost);
+    CHECK(hoc_engine_get_stats(e)->catchup_rounds >= 3);
     teardown(3);
     free(queue);
     queue = NULL;
@@ -872,6 +904,7 @@ int main(void)
     cluster_test(&otr_algo, 4, 0.2, false, "OTR");
     cluster_test(&last_voting_algo, 3, 0.0, false, "LastVoting");
     start_at_tests();
+    selfhear_tests();
     zrun_tests();
     /* the same cluster with messages packed on the wire (hoc_engine_opts.zero_runs) */
     zero_runs = true;
