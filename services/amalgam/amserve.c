@@ -744,7 +744,7 @@ int ams_run(const ams_opts *o, char *err, size_t errn)
     hoc_log(&s.log, HOC_LOG_INFO, "%s %d: %d groups, %lld instances in the cluster, block %lld B",
             o->machine >= 0 ? "machine" : "reconf", o->machine >= 0 ? o->machine : o->reconf,
             s.ngroups, (long long)s.ninst, (long long)s.c.block);
-    event_base_dispatch(s.base);
+    amw_run(&s);
     for (int i = 0; i < s.ngroups; i++)
         hoc_svc_flush(s.groups[i].svc);
     rc = 0;
