@@ -11,12 +11,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "log.h"
 #include "peers.h"
 #include "wire.h"
 
 struct event_base;
+typedef struct hoc_mux hoc_mux;
 
 typedef struct hoc_net_cb {
     void *ctx;
@@ -65,6 +67,14 @@ typedef struct hoc_net_opts {
      * first frame is not an APP, or is refused, or that does not greet
      * within the handshake's 5 s is closed alone (stats.greetings_refused). */
     uint64_t greeters;
+    /* One connection per pair of processes (mux.h), shared with the
+     * process's other nets: with mux set this net neither listens nor dials
+     * a socket of its own; its connection with peer p is a channel to
+     * process mux_proc[p] (n entries, copied) at group port peers->p[p].port,
+     * and channels to its own port come in through the mux. Every process of
+     * the group must use one. */
+    hoc_mux *mux;
+    const int *mux_proc;
     hoc_logger log;
 } hoc_net_opts;
 
@@ -140,6 +150,13 @@ bool hoc_net_peer_ready(const hoc_net *net, int p);
 int hoc_net_ready_count(const hoc_net *net);
 /* The counters so far; valid as long as net. */
 const hoc_net_stats *hoc_net_get_stats(const hoc_net *net);
+
+/* TCP_NODELAY, the user timeout, keepalive, non-blocking, close-on-exec:
+ * every socket of the transport's (net.c, mux.c). */
+void hoc_net_sock_opts(int fd);
+/* host:port's first address; -1 (logged) if it does not resolve. */
+int hoc_net_resolve(const hoc_logger *lg, const char *host, int port, struct sockaddr_storage *ss,
+                    socklen_t *len);
 
 /* Who proves itself with a MAC: the dialing side (in AUTH) or the accepting
  * one (in ACCEPT); the label keeps one side's MAC from passing for the other's. */
