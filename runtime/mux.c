@@ -15,8 +15,14 @@
 
 #include <event2/buffer.h>
 #include <event2/event.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 
-enum { K_HELLO = 1, K_OPEN = 2, K_DATA = 3, K_CLOSE = 4 };
+enum { K_HELLO = 1, K_OPEN = 2, K_DATA = 3, K_CLOSE = 4, K_NONCE = 5 };
+#define NONCE 16
+#define MAC 32
 #define MUX_VERSION 1 /* in HELLO's port field: another version is refused */
 #define CHUNK 12
 #define IN_CAP (256u << 10)
@@ -40,6 +46,7 @@ struct Sock {
     hoc_mux *m;
     int fd, proc; /* proc: -1 until an accepted socket's HELLO names it */
     bool dialed, connecting, dirty, dead;
+    bool up;              /* carries channels: HELLO sent (dialer) or checked (acceptor) */
     int busy;             /* in its read callback: a close waits for its end */
     const char *dead_why; /* the close that waited */
     struct event *rev, *wev, *timer;
@@ -49,7 +56,8 @@ struct Sock {
     size_t inlen;
     uint32_t cur; /* the DATA chunk being read: its channel, bytes left */
     size_t rem;
-    uint32_t next_id; /* channels we open: even if we dialed, odd if not */
+    uint32_t next_id;     /* channels we open: even if we dialed, odd if not */
+    uint8_t nonce[NONCE]; /* acceptor: what the dialer's HELLO must MAC */
     hoc_mux_chan *chans;
     Sock *next, *next_dirty;
 };
@@ -72,11 +80,28 @@ struct hoc_mux {
     int lfd;
     struct event *lev;
     hoc_flush flush;
+    uint8_t secret[256];
 };
 
 static void sock_close(Sock *s, const char *why);
 static void read_cb(evutil_socket_t fd, short what, void *arg);
 static void write_cb(evutil_socket_t fd, short what, void *arg);
+
+/* HMAC-SHA256 of "hoc-mux" | nonce | u32 dialer | u32 acceptor under the
+ * cluster secret: the dialer's proof that it is a process of the cluster. */
+static void hello_mac(const hoc_mux *m, const uint8_t nonce[NONCE], uint32_t dialer,
+                      uint32_t acceptor, uint8_t mac[MAC])
+{
+    uint8_t msg[7 + NONCE + 8];
+    memcpy(msg, "hoc-mux", 7);
+    memcpy(msg + 7, nonce, NONCE);
+    hoc_put_u32(msg + 7 + NONCE, dialer);
+    hoc_put_u32(msg + 11 + NONCE, acceptor);
+    unsigned int outlen = MAC;
+    static const uint8_t empty[1] = {0};
+    HMAC(EVP_sha256(), m->o.secret_len ? m->secret : empty, (int)m->o.secret_len, msg, sizeof msg,
+         mac, &outlen);
+}
 
 static void put_chunk(Sock *s, int kind, int port, uint32_t id, size_t len)
 {
@@ -154,7 +179,7 @@ static void hello_timeout(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd, (void)what;
     Sock *s = arg;
-    sock_close(s, s->connecting ? "connect timed out" : "no HELLO in time");
+    sock_close(s, s->connecting ? "connect timed out" : "no handshake in time");
 }
 
 static Sock *sock_new(hoc_mux *m, int fd, bool dialed, int proc)
@@ -215,7 +240,6 @@ static void write_cb(evutil_socket_t fd, short what, void *arg)
             return;
         }
         s->connecting = false;
-        event_del(s->timer);
         event_add(s->rev, NULL);
     }
     write_sock(s);
@@ -270,12 +294,18 @@ static void chan_unlink(hoc_mux_chan *ch)
 /* An accepted socket named process q: of two connections between the
  * same processes, the one the higher index dialed stays. False if s was
  * closed. */
-static bool named(Sock *s, uint32_t q, int version)
+static bool named(Sock *s, uint32_t q, int version, const uint8_t *mac, size_t len)
 {
     hoc_mux *m = s->m;
     if (s->dialed || s->proc >= 0 || version != MUX_VERSION || q >= (uint32_t)m->o.nprocs ||
-        (int)q == m->o.self) {
+        (int)q == m->o.self || len != MAC) {
         sock_close(s, "a bad HELLO (another version, or a process not in ours)");
+        return false;
+    }
+    uint8_t want[MAC];
+    hello_mac(m, s->nonce, q, (uint32_t)m->o.self, want);
+    if (CRYPTO_memcmp(want, mac, MAC) != 0) {
+        sock_close(s, "HELLO failed authentication (the same secret on both?)");
         return false;
     }
     Sock *old = m->by_proc[q];
@@ -284,7 +314,7 @@ static bool named(Sock *s, uint32_t q, int version)
         return false;
     }
     m->unnamed--;
-    s->proc = (int)q;
+    s->proc = (int)q, s->up = true;
     event_del(s->timer);
     if (old) sock_close(old, "replaced by the one the higher process dialed");
     m->by_proc[q] = s;
@@ -336,13 +366,33 @@ static bool consume(Sock *s)
         const uint8_t *h = s->in + off;
         int kind = h[0], port = h[2] | h[3] << 8;
         uint32_t id = hoc_get_u32(h + 4), len = hoc_get_u32(h + 8);
-        off += CHUNK;
-        if (h[1] || (kind != K_DATA && len) || (kind != K_HELLO && s->proc < 0)) {
+        /* HELLO and NONCE only before the socket is up, the acceptor's
+         * HELLO first, and only they and DATA have a body */
+        bool body = kind == K_HELLO || kind == K_NONCE;
+        if (h[1] || (kind != K_DATA && !body && len) || (body && len > 64) ||
+            (kind == K_HELLO) != (!s->dialed && !s->up) ||
+            (kind == K_NONCE) != (s->dialed && !s->up)) {
             sock_close(s, "a bad chunk");
             break;
         }
+        if (body && s->inlen - off < CHUNK + len) break; /* wait for the whole of it */
+        off += CHUNK;
         if (kind == K_HELLO) {
-            if (!named(s, id, port)) break;
+            if (!named(s, id, port, s->in + off, len)) break;
+            off += len;
+        } else if (kind == K_NONCE) {
+            if (len != NONCE) {
+                sock_close(s, "a bad NONCE");
+                break;
+            }
+            uint8_t mac[MAC];
+            hello_mac(s->m, s->in + off, (uint32_t)s->m->o.self, (uint32_t)s->proc, mac);
+            off += len;
+            put_chunk(s, K_HELLO, MUX_VERSION, (uint32_t)s->m->o.self, MAC);
+            evbuffer_add(s->out, mac, MAC);
+            s->up = true;
+            event_del(s->timer);
+            mark_dirty(s);
         } else if (kind == K_OPEN) {
             if (!on_open(s, id, port)) break;
         } else if (kind == K_DATA) {
@@ -404,11 +454,15 @@ static void accept_cb(evutil_socket_t lfd, short what, void *arg)
             continue;
         }
         m->unnamed++;
+        RAND_bytes(s->nonce, NONCE);
+        put_chunk(s, K_NONCE, 0, 0, NONCE);
+        evbuffer_add(s->out, s->nonce, NONCE);
+        mark_dirty(s);
         event_add(s->rev, NULL);
     }
 }
 
-/* Dials process q: the HELLO waits in out for the connect. */
+/* Dials process q, which answers with a NONCE for our HELLO. */
 static void dial(hoc_mux *m, int q)
 {
     struct sockaddr_storage ss;
@@ -423,11 +477,8 @@ static void dial(hoc_mux *m, int q)
         return;
     }
     m->by_proc[q] = s;
-    put_chunk(s, K_HELLO, MUX_VERSION, (uint32_t)m->o.self, 0);
     if (connect(fd, (struct sockaddr *)&ss, len) == 0) {
-        event_del(s->timer);
         event_add(s->rev, NULL);
-        mark_dirty(s);
     } else if (errno == EINPROGRESS) {
         s->connecting = true;
         event_add(s->wev, NULL);
@@ -441,7 +492,7 @@ hoc_mux_chan *hoc_mux_open(hoc_mux *m, int proc, int port, const hoc_mux_chan_cb
     if (proc < 0 || proc >= m->o.nprocs || proc == m->o.self) return NULL;
     Sock *s = m->by_proc[proc];
     if (!s) dial(m, proc);
-    if (!s || s->connecting || s->dead) return NULL;
+    if (!s || !s->up || s->dead) return NULL;
     hoc_mux_chan *ch = chan_new(s, s->next_id);
     if (!ch) return NULL;
     s->next_id += 2;
@@ -526,6 +577,9 @@ hoc_mux *hoc_mux_new(struct event_base *base, const hoc_mux_opts *o)
     if (!m->procs || !m->by_proc || hoc_flush_init(&m->flush, base, flush_cb, m)) goto fail;
     memcpy(m->procs, o->procs, (size_t)o->nprocs * sizeof *m->procs);
     m->o.procs = m->procs;
+    if (o->secret_len > sizeof m->secret) goto fail;
+    memcpy(m->secret, o->secret, o->secret_len);
+    m->o.secret = m->secret;
     struct sockaddr_storage ss;
     socklen_t len;
     const hoc_mux_proc *me = &m->procs[o->self];

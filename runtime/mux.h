@@ -10,12 +10,16 @@
  * channel queued in a pass to one peer process in one write.
  *
  * The socket's stream is chunks: `u8 kind`, `u8 0`, `u16 port`, `u32
- * channel`, `u32 len`, then len bytes (DATA only). HELLO (the dialer's
- * first chunk: port 0, channel = its process index, len 0) names the
- * process; OPEN (port: the group's port at the accepting process) starts a
- * channel, DATA carries its bytes, CLOSE ends it. Nothing here is trusted:
- * a forged chunk can cut channels, as a forged TCP reset can, while every
- * channel authenticates its own frames. */
+ * channel`, `u32 len`, then len bytes (NONCE, HELLO and DATA). The
+ * acceptor's first chunk is NONCE (16 random bytes); the dialer answers
+ * HELLO (port: the mux version, channel: its process index, body: an
+ * HMAC-SHA256 of the nonce and both indices under the cluster secret),
+ * so that only a process of the cluster names the socket and displaces an
+ * older one. Then OPEN (port: the group's port at the accepting process)
+ * starts a channel, DATA carries its bytes, CLOSE ends it. Within a
+ * socket nothing more is checked: every channel authenticates its own
+ * frames (net.c), and what is forged on the path can only cut channels,
+ * as a forged TCP reset can. */
 #ifndef HOC_MUX_H
 #define HOC_MUX_H
 
@@ -54,6 +58,8 @@ typedef struct hoc_mux_opts {
     int self;                  /* this process in procs */
     int nprocs;                /* at most HOC_MUX_PROCS_MAX */
     const hoc_mux_proc *procs; /* copied */
+    const uint8_t *secret;     /* the cluster's, copied: a dialer proves it knows it */
+    size_t secret_len;         /* at most 256 */
     hoc_logger log;
 } hoc_mux_opts;
 

@@ -79,6 +79,8 @@ static int open_mux(ams_server *s, char *err, size_t errn)
     hoc_mux_opts mo = {.self = s->machine >= 0 ? s->machine : M + s->reconf,
                        .nprocs = np,
                        .procs = procs,
+                       .secret = s->secret,
+                       .secret_len = s->secret_len,
                        .log = s->log};
     int port = procs[mo.self].port;
     s->mux = hoc_mux_new(s->base, &mo);
