@@ -399,11 +399,12 @@ static void bad_frame(Conn *c, const char *why)
     refuse(c, &c->net->st.bad_frames, why);
 }
 
-/* Bytes queued on c, sent or not yet sealed. */
+/* Bytes queued on c, sent or not yet sealed (on a mux: those not yet
+ * handed to it). */
 static size_t queued_bytes(const Conn *c)
 {
     return evbuffer_get_length(c->out) + evbuffer_get_length(c->rec) +
-           (c->pend ? evbuffer_get_length(c->pend) : 0) + (c->ch ? hoc_mux_queued(c->ch) : 0);
+           (c->pend ? evbuffer_get_length(c->pend) : 0);
 }
 
 /* Queues a whole frame, head then body (which may be empty), on conn c:
@@ -416,7 +417,9 @@ static void queue2(Conn *c, const void *head, size_t hlen, const void *body, siz
     /* --delay holds the peer's traffic, not the handshake: held frames are
      * tied to the connection by peer and generation, which it has once ready */
     struct evbuffer *b = !ready ? c->out : c->pend ? c->pend : c->rec;
-    size_t queued = queued_bytes(c);
+    /* on a mux, a peer process that does not read holds back every
+     * channel to it: their bytes count against each */
+    size_t queued = queued_bytes(c) + (c->ch ? hoc_mux_queued(c->ch) : 0);
     if (queued + hlen + blen > net->o.max_out) {
         net->st.dropped_overflow++;
         if (warn_due(&net->warned_overflow))
