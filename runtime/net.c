@@ -1134,8 +1134,7 @@ static void chan_closed(void *owner, const char *why)
     Conn *c = owner;
     hoc_net *net = c->net;
     bool lease = net->lease_until && !net->lease_over && hoc_lease_us() >= net->lease_until;
-    c->ch = NULL; /* the mux frees it */
-    conn_close(c, why);
+    conn_close(c, why); /* which hands c->ch back (hoc_mux_close) */
     if (lease) end_lease(net); /* the mux found the lease out as it wrote */
 }
 
