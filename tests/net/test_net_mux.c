@@ -22,21 +22,8 @@
 #include "mux.h"
 #include "net.h"
 
+#include "free_port.h"
 #include "hoc_check.h"
-
-static int free_port(void)
-{
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t al = sizeof a;
-    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) ||
-        getsockname(s, (struct sockaddr *)&a, &al))
-        return -1;
-    close(s);
-    return ntohs(a.sin_port);
-}
 
 /* Open sockets of this process (/proc/self/fd). */
 static int sockets(void)
