@@ -4,6 +4,8 @@
  * reconnection with back-off by the dialer, a mutual HMAC challenge when a
  * connection opens, every frame after it sealed (seal.h), and one flush per event-loop iteration:
  * every frame produced while handling one batch of events goes out in one write per peer.
+ * A process with several nets may give them one mux (mux.h): each connection
+ * is then a channel on the one TCP connection between the two processes.
  */
 #ifndef HOC_NET_H
 #define HOC_NET_H
@@ -99,8 +101,10 @@ typedef struct hoc_net_stats {
 
 typedef struct hoc_net hoc_net;
 
-/* Binds the listening socket and starts connecting; NULL (logged) when a
- * host does not resolve, the port cannot be bound, or memory runs out. */
+/* Binds the listening socket (with a mux: takes its port's channels
+ * there) and starts connecting; NULL (logged) when a host does not
+ * resolve, the port cannot be bound (or is taken on the mux), or memory
+ * runs out. */
 hoc_net *hoc_net_new(struct event_base *base, const hoc_net_opts *o, const hoc_net_cb *cb);
 /* Closes every connection and the listening socket, dropping what is still
  * queued (call hoc_net_flush_now first to send it); NULL is a no-op. */
