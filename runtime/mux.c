@@ -162,6 +162,7 @@ static void sock_close(Sock *s, const char *why)
     }
     hoc_log(&s->m->o.log, s->proc >= 0 ? HOC_LOG_INFO : HOC_LOG_DEBUG,
             "connection with process %d closed: %s", s->proc, why);
+    s->dead = true; /* an owner told below may close another channel of s: no CLOSE for it */
     unlink_sock(s);
     while (s->chans) {
         hoc_mux_chan *ch = s->chans;
@@ -245,11 +246,8 @@ static void write_cb(evutil_socket_t fd, short what, void *arg)
     write_sock(s);
 }
 
-static void flush_cb(evutil_socket_t fd, short what, void *arg)
+void hoc_mux_flush_now(hoc_mux *m)
 {
-    (void)fd, (void)what;
-    hoc_mux *m = arg;
-    hoc_flush_began(&m->flush);
     while (m->dirty) {
         Sock *s = m->dirty;
         m->dirty = s->next_dirty;
@@ -258,9 +256,13 @@ static void flush_cb(evutil_socket_t fd, short what, void *arg)
     }
 }
 
-void hoc_mux_flush_now(hoc_mux *m)
+/* The pass's writes, after every net's flush handed its bytes over. */
+static void flush_cb(evutil_socket_t fd, short what, void *arg)
 {
-    flush_cb(-1, 0, m);
+    (void)fd, (void)what;
+    hoc_mux *m = arg;
+    hoc_flush_began(&m->flush);
+    hoc_mux_flush_now(m);
 }
 
 static hoc_mux_chan *find_chan(Sock *s, uint32_t id)
