@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "flush.h"
 #include "hoc_rt.h"
+#include "mux.h"
 #include "rng.h"
 #include "seal.h"
 
@@ -78,6 +79,7 @@ typedef struct Conn {
     /* once ready: the tags of what we send and of what we receive (both
      * NULL with the test-only unsealed option) */
     hoc_seal *tx, *rx;
+    hoc_mux_chan *ch; /* with a mux (fd -1): the channel that carries it */
     /* the other side runs another cluster. Dialer: as the server's HELLO
      * announced it (theirs); the server learns it from our AUTH and hangs
      * up. Server: as an authentic AUTH said, so it is refused. */
@@ -97,6 +99,7 @@ typedef struct Peer {
     int backoff_ms;
     uint64_t gen; /* connections with it so far */
     bool done;    /* said DONE since it last authenticated: its exit is expected */
+    int proc;     /* with a mux: its process */
 } Peer;
 
 typedef struct Delayed {
@@ -181,7 +184,7 @@ static bool warn_due(uint64_t *last)
 #define KEEPIDLE_S 1
 #define KEEPINTVL_S 1
 
-static void set_sock_opts(int fd)
+void hoc_net_sock_opts(int fd)
 {
     int one = 1, user_timeout = USER_TIMEOUT_MS, idle = KEEPIDLE_S, intvl = KEEPINTVL_S;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -240,6 +243,7 @@ static void conn_release(Conn *c)
     if (c->pend) evbuffer_free(c->pend);
     hoc_seal_free(c->tx);
     hoc_seal_free(c->rx);
+    if (c->ch) hoc_mux_close(c->ch);
     if (c->fd >= 0) close(c->fd);
     free(c);
 }
@@ -256,19 +260,23 @@ static Conn *conn_new(hoc_net *net, int fd, bool dialed, int peer)
     c->rec = evbuffer_new();
     bool held = net->o.delay_us > 0; /* --delay holds what we send */
     c->pend = held ? evbuffer_new() : NULL;
-    c->rev = event_new(net->base, fd, EV_READ | EV_PERSIST, read_cb, c);
-    c->wev = event_new(net->base, fd, EV_WRITE, write_cb, c);
+    if (fd >= 0) {
+        c->rev = event_new(net->base, fd, EV_READ | EV_PERSIST, read_cb, c);
+        c->wev = event_new(net->base, fd, EV_WRITE, write_cb, c);
+    }
     c->timer = event_new(net->base, -1, 0, handshake_timeout, c);
     struct timeval tv = {HANDSHAKE_TIMEOUT_MS / 1000, 0};
-    if (!c->in || !c->out || !c->rec || (held && !c->pend) || !c->rev || !c->wev || !c->timer ||
-        event_add(c->timer, &tv)) {
+    if (!c->in || !c->out || !c->rec || (held && !c->pend) || (fd >= 0 && (!c->rev || !c->wev)) ||
+        !c->timer || event_add(c->timer, &tv)) {
         c->fd = -1;
         conn_release(c);
         return NULL;
     }
     RAND_bytes(c->nonce, HOC_WIRE_NONCE);
-    event_priority_set(c->rev, PRIO_IO);
-    event_priority_set(c->wev, PRIO_IO);
+    if (fd >= 0) {
+        event_priority_set(c->rev, PRIO_IO);
+        event_priority_set(c->wev, PRIO_IO);
+    }
     return c;
 }
 
@@ -391,7 +399,8 @@ static void bad_frame(Conn *c, const char *why)
     refuse(c, &c->net->st.bad_frames, why);
 }
 
-/* Bytes queued on c, sent or not yet sealed. */
+/* Bytes queued on c, sent or not yet sealed (on a mux: those not yet
+ * handed to it). */
 static size_t queued_bytes(const Conn *c)
 {
     return evbuffer_get_length(c->out) + evbuffer_get_length(c->rec) +
@@ -408,7 +417,9 @@ static void queue2(Conn *c, const void *head, size_t hlen, const void *body, siz
     /* --delay holds the peer's traffic, not the handshake: held frames are
      * tied to the connection by peer and generation, which it has once ready */
     struct evbuffer *b = !ready ? c->out : c->pend ? c->pend : c->rec;
-    size_t queued = queued_bytes(c);
+    /* on a mux, a peer process that does not read holds back every
+     * channel to it: their bytes count against each */
+    size_t queued = queued_bytes(c) + (c->ch ? hoc_mux_queued(c->ch) : 0);
     if (queued + hlen + blen > net->o.max_out) {
         net->st.dropped_overflow++;
         if (warn_due(&net->warned_overflow))
@@ -644,6 +655,12 @@ static bool write_out(Conn *c)
             end_lease(net);
             return false;
         }
+        if (c->ch) { /* the mux writes it with the other channels', lease checked there too */
+            hoc_mux_send(c->ch, c->out, net->lease_until);
+            if (now && !net->st.first_write_us) net->st.first_write_us = now;
+            if (now) net->st.last_write_us = now;
+            return true;
+        }
         int w = evbuffer_write(c->out, c->fd);
         if (w < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) break;
@@ -774,6 +791,7 @@ void hoc_net_flush_now(hoc_net *net)
             write_out(c);
         }
     }
+    if (net->o.mux) hoc_mux_flush_now(net->o.mux);
 }
 
 /* ---- frames in ---- */
@@ -1055,6 +1073,21 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
     schedule_flush(net);
 }
 
+/* An accepted connection (fd -1: a channel) in its handshake, HELLO queued. */
+static Conn *conn_accepted(hoc_net *net, int fd)
+{
+    Conn *c = conn_new(net, fd, false, -1);
+    if (!c) return NULL;
+    c->state = C_HANDSHAKE;
+    c->next = net->incoming;
+    net->incoming = c;
+    net->nincoming++;
+    uint8_t frame[64];
+    int len = hoc_wire_hello(frame, sizeof frame, (uint32_t)net->o.id, &net->cluster, c->nonce);
+    queue(c, frame, (size_t)len);
+    return c;
+}
+
 static void accept_cb(evutil_socket_t lfd, short what, void *arg)
 {
     (void)what;
@@ -1067,30 +1100,74 @@ static void accept_cb(evutil_socket_t lfd, short what, void *arg)
             close(fd);
             continue;
         }
-        set_sock_opts(fd);
-        Conn *c = conn_new(net, fd, false, -1);
+        hoc_net_sock_opts(fd);
+        Conn *c = conn_accepted(net, fd);
         if (!c) {
             close(fd);
             continue;
         }
-        c->state = C_HANDSHAKE;
-        c->next = net->incoming;
-        net->incoming = c;
-        net->nincoming++;
-        uint8_t frame[64];
-        int len = hoc_wire_hello(frame, sizeof frame, (uint32_t)net->o.id, &net->cluster, c->nonce);
-        queue(c, frame, (size_t)len);
         event_add(c->rev, NULL);
     }
+}
+
+/* ---- channels of a mux (mux.h) in place of sockets ---- */
+static void chan_data(void *owner, const uint8_t *p, size_t n)
+{
+    Conn *c = owner;
+    hoc_net *net = c->net;
+    net->st.bytes_in += n;
+    while (n > 0) { /* c is freed once closed: leave at once */
+        size_t room = c->incap - c->inlen, k = n < room ? n : room;
+        if (room == 0) {
+            bad_frame(c, "frame too long for the handshake");
+            break;
+        }
+        memcpy(c->in + c->inlen, p, k);
+        c->inlen += k, p += k, n -= k;
+        if (!consume(c)) break;
+    }
+    schedule_flush(net);
+}
+
+static void chan_closed(void *owner, const char *why)
+{
+    Conn *c = owner;
+    hoc_net *net = c->net;
+    bool lease = net->lease_until && !net->lease_over && hoc_lease_us() >= net->lease_until;
+    conn_close(c, why); /* which hands c->ch back (hoc_mux_close) */
+    if (lease) end_lease(net); /* the mux found the lease out as it wrote */
+}
+
+static const hoc_mux_chan_cb chan_cb = {chan_data, chan_closed};
+
+static void *mux_accept(void *ctx, hoc_mux_chan *ch)
+{
+    hoc_net *net = ctx;
+    if (net->nincoming >= MAX_PENDING_IN + net->n || net->lease_over) return NULL;
+    Conn *c = conn_accepted(net, -1);
+    if (c) c->ch = ch, hoc_mux_own(ch, &chan_cb, c);
+    return c;
 }
 
 static void connect_peer(hoc_net *net, int p)
 {
     Peer *pe = &net->peers[p];
     if (pe->conn || net->lease_over) return;
+    if (net->o.mux) {
+        Conn *c = conn_new(net, -1, true, p);
+        if (!c) return;
+        pe->conn = c;
+        c->ch = hoc_mux_open(net->o.mux, pe->proc, net->o.peers->p[p].port, &chan_cb, c);
+        if (!c->ch) {
+            conn_close(c, "no connection with its process yet");
+            return;
+        }
+        c->state = C_HANDSHAKE; /* wait for the server's HELLO */
+        return;
+    }
     int fd = socket(pe->addr.ss_family, SOCK_STREAM, 0);
     if (fd < 0) return;
-    set_sock_opts(fd);
+    hoc_net_sock_opts(fd);
     Conn *c = conn_new(net, fd, true, p);
     if (!c) {
         close(fd);
@@ -1116,8 +1193,8 @@ static void retry_peer_cb(evutil_socket_t fd, short what, void *arg)
     connect_peer(pe->net, pe->idx);
 }
 
-static int resolve(const hoc_logger *lg, const char *host, int port, struct sockaddr_storage *ss,
-                   socklen_t *len)
+int hoc_net_resolve(const hoc_logger *lg, const char *host, int port, struct sockaddr_storage *ss,
+                    socklen_t *len)
 {
     struct addrinfo hints = {0}, *res = NULL;
     hints.ai_socktype = SOCK_STREAM;
@@ -1132,6 +1209,27 @@ static int resolve(const hoc_logger *lg, const char *host, int port, struct sock
     memcpy(ss, res->ai_addr, res->ai_addrlen);
     *len = res->ai_addrlen;
     freeaddrinfo(res);
+    return 0;
+}
+
+/* Binds the net's own port and listens there: 0, or -1 (logged). */
+static int listen_own(hoc_net *net)
+{
+    Peer *me = &net->peers[net->o.id];
+    net->lfd = socket(me->addr.ss_family, SOCK_STREAM, 0);
+    int one = 1;
+    if (net->lfd < 0) return -1;
+    setsockopt(net->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(net->lfd, (struct sockaddr *)&me->addr, me->alen) != 0 || listen(net->lfd, 128) != 0) {
+        hoc_log(&net->o.log, HOC_LOG_ERROR, "cannot listen on %s:%d: %s",
+                net->o.peers->p[net->o.id].host, net->o.peers->p[net->o.id].port, strerror(errno));
+        return -1;
+    }
+    hoc_net_sock_opts(net->lfd);
+    net->lev = event_new(net->base, net->lfd, EV_READ | EV_PERSIST, accept_cb, net);
+    if (!net->lev) return -1;
+    event_priority_set(net->lev, PRIO_IO);
+    event_add(net->lev, NULL);
     return 0;
 }
 
@@ -1155,28 +1253,23 @@ hoc_net *hoc_net_new(struct event_base *base, const hoc_net_opts *o, const hoc_n
     net->o.greeting = net->greeting;
     net->rng = o->seed ^ 0x5eed0000u ^ (uint64_t)o->id;
     for (int p = 0; p < net->n; p++) {
-        if (resolve(&o->log, o->peers->p[p].host, o->peers->p[p].port, &net->peers[p].addr,
-                    &net->peers[p].alen))
+        if (o->mux)
+            net->peers[p].proc = o->mux_proc[p];
+        else if (hoc_net_resolve(&o->log, o->peers->p[p].host, o->peers->p[p].port,
+                                 &net->peers[p].addr, &net->peers[p].alen))
             goto fail;
         net->peers[p].backoff_ms = BACKOFF_MIN_MS;
     }
     net->delay_ev = event_new(base, -1, 0, delay_cb, net);
     if (hoc_flush_init(&net->flush, base, flush_cb, net) || !net->delay_ev) goto fail;
-    Peer *me = &net->peers[o->id];
-    net->lfd = socket(me->addr.ss_family, SOCK_STREAM, 0);
-    int one = 1;
-    if (net->lfd < 0) goto fail;
-    setsockopt(net->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(net->lfd, (struct sockaddr *)&me->addr, me->alen) != 0 || listen(net->lfd, 128) != 0) {
-        hoc_log(&o->log, HOC_LOG_ERROR, "cannot listen on %s:%d: %s", o->peers->p[o->id].host,
-                o->peers->p[o->id].port, strerror(errno));
+    if (o->mux ? hoc_mux_listen(o->mux, o->peers->p[o->id].port, mux_accept, net) != 0
+               : listen_own(net) != 0) {
+        if (o->mux)
+            hoc_log(&o->log, HOC_LOG_ERROR, "port %d taken twice on one mux",
+                    o->peers->p[o->id].port);
+        net->o.mux = NULL; /* not ours to unlisten */
         goto fail;
     }
-    set_sock_opts(net->lfd);
-    net->lev = event_new(base, net->lfd, EV_READ | EV_PERSIST, accept_cb, net);
-    if (!net->lev) goto fail;
-    event_priority_set(net->lev, PRIO_IO);
-    event_add(net->lev, NULL);
     for (int p = 0; p < o->id; p++) { /* the higher id dials */
         net->peers[p].net = net, net->peers[p].idx = p;
         net->peers[p].retry = event_new(base, -1, 0, retry_peer_cb, &net->peers[p]);
@@ -1215,5 +1308,6 @@ void hoc_net_free(hoc_net *net)
     hoc_flush_free(&net->flush);
     if (net->delay_ev) event_free(net->delay_ev);
     if (net->lfd >= 0) close(net->lfd);
+    if (net->o.mux) hoc_mux_unlisten(net->o.mux, net->o.peers->p[net->o.id].port);
     free(net);
 }

@@ -4,6 +4,8 @@
  * reconnection with back-off by the dialer, a mutual HMAC challenge when a
  * connection opens, every frame after it sealed (seal.h), and one flush per event-loop iteration:
  * every frame produced while handling one batch of events goes out in one write per peer.
+ * A process with several nets may give them one mux (mux.h): each connection
+ * is then a channel on the one TCP connection between the two processes.
  */
 #ifndef HOC_NET_H
 #define HOC_NET_H
@@ -11,12 +13,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "log.h"
 #include "peers.h"
 #include "wire.h"
 
 struct event_base;
+typedef struct hoc_mux hoc_mux;
 
 typedef struct hoc_net_cb {
     void *ctx;
@@ -65,6 +69,14 @@ typedef struct hoc_net_opts {
      * first frame is not an APP, or is refused, or that does not greet
      * within the handshake's 5 s is closed alone (stats.greetings_refused). */
     uint64_t greeters;
+    /* One connection per pair of processes (mux.h), shared with the
+     * process's other nets: with mux set this net neither listens nor dials
+     * a socket of its own; its connection with peer p is a channel to
+     * process mux_proc[p] (n entries, copied) at group port peers->p[p].port,
+     * and channels to its own port come in through the mux. Every process of
+     * the group must use one. */
+    hoc_mux *mux;
+    const int *mux_proc;
     hoc_logger log;
 } hoc_net_opts;
 
@@ -89,8 +101,10 @@ typedef struct hoc_net_stats {
 
 typedef struct hoc_net hoc_net;
 
-/* Binds the listening socket and starts connecting; NULL (logged) when a
- * host does not resolve, the port cannot be bound, or memory runs out. */
+/* Binds the listening socket (with a mux: takes its port's channels
+ * there) and starts connecting; NULL (logged) when a host does not
+ * resolve, the port cannot be bound (or is taken on the mux), or memory
+ * runs out. */
 hoc_net *hoc_net_new(struct event_base *base, const hoc_net_opts *o, const hoc_net_cb *cb);
 /* Closes every connection and the listening socket, dropping what is still
  * queued (call hoc_net_flush_now first to send it); NULL is a no-op. */
@@ -140,6 +154,13 @@ bool hoc_net_peer_ready(const hoc_net *net, int p);
 int hoc_net_ready_count(const hoc_net *net);
 /* The counters so far; valid as long as net. */
 const hoc_net_stats *hoc_net_get_stats(const hoc_net *net);
+
+/* TCP_NODELAY, the user timeout, keepalive, non-blocking, close-on-exec:
+ * every socket of the transport's (net.c, mux.c). */
+void hoc_net_sock_opts(int fd);
+/* host:port's first address; -1 (logged) if it does not resolve. */
+int hoc_net_resolve(const hoc_logger *lg, const char *host, int port, struct sockaddr_storage *ss,
+                    socklen_t *len);
 
 /* Who proves itself with a MAC: the dialing side (in AUTH) or the accepting
  * one (in ACCEPT); the label keeps one side's MAC from passing for the other's. */

@@ -318,6 +318,8 @@ hoc_svc *hoc_svc_new(struct event_base *base, const hoc_svc_opts *o, const hoc_s
                        .greeting = o->greeting,
                        .greeting_len = o->greeting_len,
                        .greeters = o->greeters,
+                       .mux = o->mux,
+                       .mux_proc = o->mux_proc,
                        .seed = o->seed,
                        .log = o->log};
     hoc_net_cb cb = {s, on_frame, on_iteration};

@@ -44,8 +44,10 @@ typedef struct hoc_svc_opts {
     bool test_unsealed;      /* TEST ONLY: frames unauthenticated (net.h), for bench/ */
     const uint8_t *greeting; /* the first frame on every connection (net.h); may be NULL */
     size_t greeting_len;
-    hoc_set greeters; /* peers whose connections open with a greeting, checked by io.app
-                         before a new one replaces theirs (net.h) */
+    hoc_set greeters;    /* peers whose connections open with a greeting, checked by io.app
+                            before a new one replaces theirs (net.h) */
+    hoc_mux *mux;        /* one connection per pair of processes (net.h); may be NULL */
+    const int *mux_proc; /* with mux: each peer's process */
     uint64_t seed;
     hoc_logger log;
 } hoc_svc_opts;

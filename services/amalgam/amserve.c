@@ -14,6 +14,7 @@
 
 #include "amfront.h"
 #include "amstate.h"
+#include "mux.h"
 #include "amvariant.h"
 #include "amwatch.h"
 #include "metrics.h"
@@ -31,8 +32,9 @@ static int role_port(const amc_machine *x, aml_role r, int t)
 
 /* Class t's group: pid j played by the machine aml_pid_machine names, at
  * its server's port + t; pid n-1 by this reconf replica, or (in a server,
- * which never dials pid n-1: the higher id dials) by replica 0. */
-static void class_peers(const ams_server *s, int t, hoc_peers *p)
+ * which never dials pid n-1: the higher id dials) by replica 0. proc: each
+ * pid's process on the mux. */
+static void class_peers(const ams_server *s, int t, hoc_peers *p, int *proc)
 {
     memset(p, 0, sizeof *p);
     p->n = s->n;
@@ -44,6 +46,7 @@ static void class_peers(const ams_server *s, int t, hoc_peers *p)
             snprintf(q->host, sizeof q->host, "%s", x->host);
             q->port = x->port + t;
             q->line = x->line;
+            proc[j] = s->c.geo.machines + (s->reconf > 0 ? s->reconf : 0);
             continue;
         }
         aml_role r;
@@ -51,7 +54,42 @@ static void class_peers(const ams_server *s, int t, hoc_peers *p)
         snprintf(q->host, sizeof q->host, "%s", s->c.machine[m].host);
         q->port = role_port(&s->c.machine[m], r, t);
         q->line = s->c.machine[m].line;
+        proc[j] = m;
     }
+}
+
+/* One connection a pair of processes for every group here (mux.h): the
+ * processes are the machines, at their data port (which no group of a
+ * machine listens at: its groups' connections are the mux's channels),
+ * then the reconf replicas at theirs. */
+static int open_mux(ams_server *s, char *err, size_t errn)
+{
+    int M = s->c.geo.machines, np = M + s->c.nreconf;
+    hoc_mux_proc *procs = calloc((size_t)np, sizeof *procs);
+    if (!procs) {
+        snprintf(err, errn, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < np; i++) {
+        bool m = i < M;
+        snprintf(procs[i].host, sizeof procs[i].host, "%s",
+                 m ? s->c.machine[i].host : s->c.reconf[i - M].host);
+        procs[i].port = m ? s->c.machine[i].data : s->c.reconf[i - M].port;
+    }
+    hoc_mux_opts mo = {.self = s->machine >= 0 ? s->machine : M + s->reconf,
+                       .nprocs = np,
+                       .procs = procs,
+                       .secret = s->secret,
+                       .secret_len = s->secret_len,
+                       .log = s->log};
+    int port = procs[mo.self].port;
+    s->mux = hoc_mux_new(s->base, &mo);
+    free(procs);
+    if (!s->mux) {
+        snprintf(err, errn, "cannot listen for its peers on port %d (or out of memory)", port);
+        return -1;
+    }
+    return 0;
 }
 
 ams_group *ams_group_of(ams_server *s, aml_role role, int t)
@@ -352,7 +390,7 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
                       size_t errn)
 {
     *gr = (ams_group){.srv = s, .role = role, .cls = t, .pid = pid};
-    class_peers(s, t, &gr->peers);
+    class_peers(s, t, &gr->peers, gr->mux_proc);
     int64_t per_class = (s->ninst + s->c.geo.machines - 1) / s->c.geo.machines;
     hoc_logger lg = s->log;
     lg.id = pid;
@@ -384,6 +422,8 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
                        .greeting = greet,
                        .greeting_len = role == AML_RECONF && s->term ? sizeof greet : 0,
                        .greeters = greets ? hoc_set_one(s->n - 1) : 0,
+                       .mux = s->mux,
+                       .mux_proc = gr->mux_proc,
                        .log = lg};
     hoc_svc_io io = {.ctx = gr,
                      .admit = io_admit,
@@ -676,6 +716,7 @@ static void server_free(ams_server *s)
         hoc_svc_free(s->groups[s->ngroups].svc), free(s->groups[s->ngroups].pace);
     free(s->groups);
     free(s->svcs);
+    hoc_mux_free(s->mux); /* after the groups, whose channels it carries */
     if (s->sigint) event_free(s->sigint);
     if (s->sigterm) event_free(s->sigterm);
     amds_free(s->syncer); /* its event is on the base */
@@ -719,7 +760,7 @@ int ams_run(const ams_opts *o, char *err, size_t errn)
         goto out;
     if (amw_open(&s, o, cid, err, errn)) goto out;
     if (amp_init(&s.pace, s.rejoin, s.model.block * s.model.per_inst, err, errn) ||
-        open_groups(&s, err, errn))
+        open_mux(&s, err, errn) || open_groups(&s, err, errn))
         goto out;
     amp_fill(&s);
     /* recorded once its ports are bound, before it answers anyone: from now

@@ -60,6 +60,7 @@ typedef struct ams_group {
     aml_role role;
     int cls, pid;
     hoc_peers peers;
+    int mux_proc[HOC_PEERS_MAX]; /* each pid's process on the mux (class_peers) */
     hoc_svc *svc;
     ams_wait *waits;
     size_t sync_mark;     /* data: round messages held before the journal's sync in flight */
@@ -75,6 +76,9 @@ typedef struct ams_server {
     bool rejoin;
     int64_t ninst;
     struct event_base *base;
+    /* every group's connections: one a pair of processes (mux.h); machine m
+     * is process m at its data port, reconf replica r process M + r */
+    hoc_mux *mux;
     struct event *sigint, *sigterm;
     /* (amwatch) */
     struct event *beat;     /* serve: the heartbeat; reconf: the detector's tick */

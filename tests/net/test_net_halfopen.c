@@ -30,6 +30,7 @@
 #include "hoc_rt.h"
 #include "net.h"
 
+#include "free_port.h"
 #include "hoc_check.h"
 
 #define CUT_US 7000000  /* longer than the user timeout and keepalive's detection */
@@ -61,21 +62,6 @@ static bool lo_set(bool up)
     }
     if (s >= 0) close(s);
     return ok;
-}
-
-static int free_port(void)
-{
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t al = sizeof a;
-    int port = -1;
-    if (s >= 0 && bind(s, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(s, (struct sockaddr *)&a, &al) == 0)
-        port = ntohs(a.sin_port);
-    if (s >= 0) close(s);
-    return port;
 }
 
 /* Runs the loop for up to us microseconds, endpoint 0 sending a frame to 1

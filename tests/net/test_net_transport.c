@@ -30,6 +30,7 @@
 #include "net.h"
 #include "seal.h"
 
+#include "free_port.h"
 #include "hoc_check.h"
 
 #define NFRAMES 3000
@@ -120,20 +121,6 @@ static int on_frame_back(void *ctx, int peer, const hoc_frame *f)
     x->bad += !ok;
     x->next++;
     return 0;
-}
-
-static int free_port(void)
-{
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t al = sizeof a;
-    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) ||
-        getsockname(s, (struct sockaddr *)&a, &al))
-        return -1;
-    close(s);
-    return ntohs(a.sin_port);
 }
 
 /* Runs the loop until *flag or about 10 s. */

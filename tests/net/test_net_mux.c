@@ -1,0 +1,210 @@
+/* test_net_mux.c: two groups between two processes over one connection
+ * (runtime/mux.c), both "processes" in this one on one event loop. Both
+ * groups' connections become ready and carry frames both ways over a
+ * single TCP connection; closing one group's connection leaves the other's
+ * alone; a stranger that cannot prove the secret (a HELLO with a wrong
+ * MAC, or garbage) is closed without touching the processes' connection;
+ * a lease that ran out ends its group's connection only. */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "clock.h"
+#include "hoc_rt.h"
+#include "mux.h"
+#include "net.h"
+
+#include "free_port.h"
+#include "hoc_check.h"
+
+/* Open sockets of this process (/proc/self/fd). */
+static int sockets(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    int k = 0;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        char path[300], to[64];
+        snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
+        ssize_t n = readlink(path, to, sizeof to - 1);
+        if (n > 0) to[n] = 0;
+        k += n > 0 && strncmp(to, "socket:", 7) == 0;
+    }
+    if (d) closedir(d);
+    return k;
+}
+
+static int on_frame(void *ctx, int peer, const hoc_frame *f)
+{
+    (void)peer;
+    *(uint64_t *)ctx += f->type == HOC_F_MSG;
+    return 0;
+}
+
+typedef struct World {
+    struct event_base *base;
+    hoc_net *net[2][2]; /* [group][process] */
+    uint64_t got[2][2];
+} World;
+
+static void spin(World *w, int ms)
+{
+    for (uint64_t t0 = hoc_now_us(); hoc_now_us() - t0 < (uint64_t)ms * 1000;) {
+        event_base_loop(w->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+        nanosleep(&(struct timespec){0, 200000}, NULL);
+    }
+}
+
+static bool all_ready(World *w)
+{
+    for (int g = 0; g < 2; g++)
+        if (!hoc_net_peer_ready(w->net[g][0], 1) || !hoc_net_peer_ready(w->net[g][1], 0))
+            return false;
+    return true;
+}
+
+/* Runs the loop until every connection is ready, or 10 s. */
+static bool settle(World *w)
+{
+    for (uint64_t t0 = hoc_now_us(); !all_ready(w);) {
+        if (hoc_now_us() - t0 > 10000000) return false;
+        spin(w, 5);
+    }
+    return true;
+}
+
+/* Each group's process 1 and 0 send one frame to the other. */
+static void exchange(World *w, uint64_t inst)
+{
+    uint8_t payload[64] = {7};
+    for (int g = 0; g < 2; g++)
+        for (int p = 0; p < 2; p++)
+            hoc_net_send_msg(w->net[g][p], 1 - p, inst, 0, payload, sizeof payload);
+    spin(w, 100);
+}
+
+/* Connects to port and sends bytes: the socket, or -1. */
+static int stranger(int port, const uint8_t *bytes, size_t len)
+{
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET, a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct timeval tv = {0, 100000};
+    if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof a) ||
+        setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) ||
+        write(s, bytes, len) != (ssize_t)len) {
+        if (s >= 0) close(s);
+        return -1;
+    }
+    return s;
+}
+
+/* Did the other end close s (after its NONCE)? Closes s. */
+static bool was_closed(int s)
+{
+    uint8_t b[256];
+    ssize_t r;
+    while ((r = read(s, b, sizeof b)) > 0)
+        ;
+    close(s);
+    return r == 0 || (r < 0 && errno == ECONNRESET);
+}
+
+int main(void)
+{
+    World w = {0};
+    w.base = event_base_new();
+    CHECK(w.base && event_base_priority_init(w.base, 2) == 0);
+    static const uint8_t secret[] = "mux test secret";
+    hoc_mux_proc procs[2] = {{"127.0.0.1", free_port()}, {"127.0.0.1", free_port()}};
+    hoc_mux *mux[2];
+    for (int p = 0; p < 2; p++) {
+        hoc_mux_opts mo = {.self = p,
+                           .nprocs = 2,
+                           .procs = procs,
+                           .secret = secret,
+                           .secret_len = sizeof secret,
+                           .log = {HOC_LOG_ERROR, p}};
+        mux[p] = hoc_mux_new(w.base, &mo);
+        CHECK(mux[p] != NULL);
+    }
+    /* two groups, each with a pid on either process; their ports name
+     * channels only (nothing binds them) */
+    static const int proc_of[2] = {0, 1};
+    hoc_peers peers[2];
+    for (int g = 0; g < 2; g++) {
+        peers[g] = (hoc_peers){
+            2, {{0, "127.0.0.1", 40000 + 10 * g, 1}, {1, "127.0.0.1", 40001 + 10 * g, 2}}};
+        for (int p = 0; p < 2; p++) {
+            hoc_net_cb cb = {&w.got[g][p], on_frame, NULL};
+            hoc_net_opts o = {.id = p,
+                              .peers = &peers[g],
+                              .secret = secret,
+                              .secret_len = sizeof secret,
+                              .algo = 0x90u + (uint32_t)g,
+                              .seed = 1,
+                              .mux = mux[p],
+                              .mux_proc = proc_of,
+                              .log = {HOC_LOG_ERROR, p}};
+            w.net[g][p] = hoc_net_new(w.base, &o, &cb);
+            CHECK(w.net[g][p] != NULL);
+        }
+    }
+    CHECK(settle(&w));
+    /* two listening sockets and the two ends of one connection */
+    int socks = sockets();
+    exchange(&w, 1);
+    printf("mux: %d sockets with both groups ready; frames in: %" PRIu64 " %" PRIu64 " %" PRIu64
+           " %" PRIu64 "\n",
+           socks, w.got[0][0], w.got[0][1], w.got[1][0], w.got[1][1]);
+    CHECK(socks == 4);
+    CHECK(w.got[0][0] == 1 && w.got[0][1] == 1 && w.got[1][0] == 1 && w.got[1][1] == 1);
+
+    /* one group's connection closed: it redials, the other never noticed */
+    uint64_t d1 = hoc_net_get_stats(w.net[1][0])->disconnects;
+    hoc_net_close_peer(w.net[0][0], 1, "test");
+    spin(&w, 5);
+    CHECK(!hoc_net_peer_ready(w.net[0][0], 1));
+    CHECK(settle(&w));
+    exchange(&w, 2);
+    CHECK(w.got[0][0] == 2 && w.got[1][1] == 2);
+    CHECK(hoc_net_get_stats(w.net[1][0])->disconnects == d1 && sockets() == 4);
+
+    /* strangers: a HELLO naming process 1 with a wrong MAC, and garbage */
+    uint8_t hello[12 + 32] = {1, 0, 1, 0, 1, 0, 0, 0, 32, 0, 0, 0};
+    memset(hello + 12, 0xab, 32);
+    uint8_t junk[64];
+    memset(junk, 0x5a, sizeof junk);
+    int s1 = stranger(procs[0].port, hello, sizeof hello);
+    int s2 = stranger(procs[0].port, junk, sizeof junk);
+    spin(&w, 300);
+    CHECK(s1 >= 0 && s2 >= 0 && was_closed(s1) && was_closed(s2));
+    CHECK(all_ready(&w) && hoc_net_get_stats(w.net[1][0])->disconnects == d1 && sockets() == 4);
+    exchange(&w, 3);
+    CHECK(w.got[0][0] == 3 && w.got[1][0] == 3);
+
+    /* a lease that ran out ends group 0's connection from process 1 only */
+    hoc_net_set_lease(w.net[0][1], hoc_lease_us() + 100000);
+    nanosleep(&(struct timespec){0, 150000000}, NULL);
+    exchange(&w, 4);
+    spin(&w, 300);
+    CHECK(hoc_net_lease_over(w.net[0][1]) && !hoc_net_peer_ready(w.net[0][1], 0));
+    CHECK(w.got[0][0] == 3 && hoc_net_get_stats(w.net[0][1])->dropped_lease_bytes > 0);
+    CHECK(hoc_net_peer_ready(w.net[1][0], 1) && w.got[1][0] == 4 && w.got[1][1] == 4);
+
+    for (int g = 0; g < 2; g++)
+        for (int p = 0; p < 2; p++)
+            hoc_net_free(w.net[g][p]);
+    hoc_mux_free(mux[0]);
+    hoc_mux_free(mux[1]);
+    event_base_free(w.base);
+    return check_summary("net-mux");
+}
