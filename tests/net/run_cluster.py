@@ -335,6 +335,52 @@ def data_refused():
           "after" % (c.lines(2), more))
 
 
+def data_failed_forward():
+    """A replica whose disk failed answers no peer with a DECISION frame:
+    its ledger holds decisions reached in memory after the failure, whose
+    DECIDED record never reached the disk (persist before send,
+    docs/runtime.md), and a restart would not know them. Seven OTR
+    replicas without 4; 2's disk fails, 0, 1, 3, 5 and 6 decide every
+    instance (2 follows them in memory), then 4 starts and broadcasts its
+    round messages. On main 2 answered them with adoptable DECISION frames
+    (whenever no round of its own had begun in that loop turn: here none
+    was live: 601 and 666 frames in two runs); now it is silent, and the
+    others answer."""
+    import resource
+    k = 600
+    c = Cluster("otr", 7, k, ["--delay", "2", "--window", "64", "--linger", "3"])
+
+    def small_disk():  # writes beyond 16 KiB fail with EFBIG, as on a full disk
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (16 << 10, 16 << 10))
+    mport = free_ports(1)[0]
+    for i in (0, 1, 2, 3, 5, 6):
+        c.start(i, more=c.data(i) + ["--start-wait", "0"] + (["--metrics", str(mport)] if i == 2 else []),
+                pre=small_disk if i == 2 else None)
+    deadline = time.time() + 30 * SLOW
+    while metric_or_none(mport, "hoc_data_failed") != 1:
+        if time.time() > deadline or c.p[2].poll() is not None:
+            fail("replica 2's disk did not fail (or it exited)")
+        time.sleep(0.01)
+    # 2 follows them in memory (some instances of its last window may stay
+    # live: it cannot ask the peers that ended them)
+    while metric(mport, "hoc_ledger_instances") < k - 64:
+        if time.time() > deadline:
+            fail("replica 2 did not follow its peers (%d decided)"
+                 % metric(mport, "hoc_ledger_instances"))
+        time.sleep(0.02)
+    out = metric(mport, "hoc_frames_out_total")
+    c.start(4, more=c.data(4))
+    c.wait([4], 30)
+    more = metric(mport, "hoc_frames_out_total") - out
+    if more > 8:  # the handshakes with 4 (HELLO, ACCEPT), not a frame per instance
+        fail("replica 2 queued %d frames to peer 4 catching up, with a failed disk" % more)
+    c.wait([0, 1, 3, 5, 6], 30)
+    c.check([(i, "") for i in range(7)], [(i, "") for i in (0, 1, 3, 4, 5, 6)])
+    print("replica 2, disk failed: %d of %d decisions reported, %d in its ledger; %d frames to "
+          "peer 4 catching up (the handshake)" % (c.lines(2), k, metric(mport, "hoc_ledger_instances"), more))
+
+
 WIRE_VERSION = 6
 
 
@@ -854,6 +900,8 @@ try:
         data_corrupt()
     elif CASE == "data-refused":
         data_refused()
+    elif CASE == "data-failed-forward":
+        data_failed_forward()
     elif CASE == "drop-otr":
         basic("otr", 4, 1000, ["--drop", "0.2"])
     elif CASE == "drop-lv":
