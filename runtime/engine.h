@@ -152,7 +152,7 @@ typedef struct hoc_engine_opts {
 #define HOC_ENGINE_MAX_EVENTS 4096
 #define HOC_ENGINE_MAX_EVENT_BYTES ((size_t)256 << 20)
 /* hoc_engine_start_replaced's round: begin the round the first message
- * from a peer is for. */
+ * from a peer is for (round 1 for a round-0 message). */
 #define HOC_ENGINE_JOIN (-1)
 
 typedef struct hoc_engine_stats {
