@@ -284,11 +284,28 @@ def setup_error(args, expect):
     print("refused: %s" % r.stderr.strip().splitlines()[0])
 
 
+def small_disk(kib):
+    """A preexec_fn: the process's writes beyond kib KiB fail with EFBIG, as
+    on a full disk."""
+    import resource
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (kib << 10, kib << 10))
+    return limit
+
+
+def wait_disk_failed(c, i, mport, deadline):
+    while metric_or_none(mport, "hoc_data_failed") != 1:
+        if time.time() > deadline or c.p[i].poll() is not None:
+            fail("replica %d's disk did not fail (or it exited)" % i)
+        time.sleep(0.01)
+
+
 def data_refused():
     """--data that cannot be used is refused at start-up (exit 2, saying
     why); a disk that fails while running stops the replica's messages, and
     the others go on."""
-    import resource
     c = Cluster("lastvoting", 3, 3000, ["--delay", "2", "--window", "64", "--linger", "1"])
     base = [c.bin, "--id", "1", "--peers", c.peers, "--timeout", "5"]
     plain = os.path.join(c.dir, "plain")
@@ -305,19 +322,11 @@ def data_refused():
         os.mkdir(ro, 0o500)
         setup_error(base + ["--data", ro], "Permission denied")
     shutil.rmtree(os.path.join(c.dir, "data0"))
-
-    def small_disk():  # writes beyond 64 KiB fail with EFBIG, as on a full disk
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (64 << 10, 64 << 10))
     mport = free_ports(1)[0]
     for i in range(3):
         c.start(i, more=c.data(i) + (["--metrics", str(mport)] if i == 2 else []),
-                pre=small_disk if i == 2 else None)
-    deadline = time.time() + 20 * SLOW
-    while metric_or_none(mport, "hoc_data_failed") != 1:
-        if time.time() > deadline or c.p[2].poll() is not None:
-            fail("replica 2's disk did not fail (or it exited)")
-        time.sleep(0.05)
+                pre=small_disk(64) if i == 2 else None)
+    wait_disk_failed(c, 2, mport, time.time() + 20 * SLOW)
     # silent from then on: peers still run rounds, it sends them nothing
     out = metric(mport, "hoc_frames_out_total")
     time.sleep(0.5)
@@ -346,22 +355,14 @@ def data_failed_forward():
     (whenever no round of its own had begun in that loop turn: here none
     was live: 601 and 666 frames in two runs); now it is silent, and the
     others answer."""
-    import resource
     k = 600
     c = Cluster("otr", 7, k, ["--delay", "2", "--window", "64", "--linger", "3"])
-
-    def small_disk():  # writes beyond 16 KiB fail with EFBIG, as on a full disk
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (16 << 10, 16 << 10))
     mport = free_ports(1)[0]
-    for i in (0, 1, 2, 3, 5, 6):
+    for i in (0, 1, 2, 3, 5, 6):  # 4 starts once they are done
         c.start(i, more=c.data(i) + ["--start-wait", "0"] + (["--metrics", str(mport)] if i == 2 else []),
-                pre=small_disk if i == 2 else None)
+                pre=small_disk(16) if i == 2 else None)
     deadline = time.time() + 30 * SLOW
-    while metric_or_none(mport, "hoc_data_failed") != 1:
-        if time.time() > deadline or c.p[2].poll() is not None:
-            fail("replica 2's disk did not fail (or it exited)")
-        time.sleep(0.01)
+    wait_disk_failed(c, 2, mport, deadline)
     # 2 follows them in memory (some instances of its last window may stay
     # live: it cannot ask the peers that ended them)
     while metric(mport, "hoc_ledger_instances") < k - 64:
