@@ -735,17 +735,23 @@ static bool replace_copy(hoc_engine *e, Inst *I, const hoc_env *env, const int64
 
 /* I, init'd, is replaced after the update of round - 1 and sits at round
  * `round`, not begun: the replaced block runs with env.round the round
- * before (0 for a start before round 0), its outputs go out as of it. */
+ * before, its outputs go out as of it. Never before round 1: the model
+ * replaces a process only after a round's update (hoc check's replacement
+ * points, docs/checker.md), so a replacement asked for round 0 (peers still
+ * in it) comes after round 0's update, unheard in it, and begins round 1;
+ * before, it ran the replaced block and then round 0, which no checked run
+ * does (tests/net/rejoin0.ho). */
 static void replace_at(hoc_engine *e, Inst *I, int64_t round)
 {
     const hoc_algo *a = e->a;
+    if (round < 1) round = 1;
     int64_t in[HOC_ENGINE_MAX_INPUTS] = {0};
     /* replace re-runs init from int inputs: those create gave init_bytes
      * (a bytes input then stands as its int, as hoc_bytes_from_int writes) */
     if (I->rin) memcpy(in, I->rin, sizeof *in * (size_t)a->ninputs);
     free(I->rin);
     I->rin = NULL;
-    I->round = round > 0 ? round - 1 : 0;
+    I->round = round - 1;
     hoc_env env = env_of(e, I, false);
     clear_outputs(e);
     if (!replace_copy(e, I, &env, in)) a->replace(I->state, &env, in, e->outputs);

@@ -152,7 +152,7 @@ typedef struct hoc_engine_opts {
 #define HOC_ENGINE_MAX_EVENTS 4096
 #define HOC_ENGINE_MAX_EVENT_BYTES ((size_t)256 << 20)
 /* hoc_engine_start_replaced's round: begin the round the first message
- * from a peer is for. */
+ * from a peer is for (round 1 for a round-0 message). */
 #define HOC_ENGINE_JOIN (-1)
 
 typedef struct hoc_engine_stats {
@@ -220,12 +220,14 @@ hoc_start_result hoc_engine_resume(hoc_engine *e, uint64_t inst, int64_t round, 
  * inputs (as hoc_engine_start_at), then replace (init again, ghosts kept,
  * then the `replaced` block; its outputs go to io.output). With round >= 0
  * it begins that round at once: to the algorithm, the process was replaced
- * after the update of round - 1 (round 0: before any round), and the rounds
+ * after the update of round - 1 (round 0 is taken as 1: the model replaces
+ * a process only after a round's update, never before round 0), and the rounds
  * before were not run here, since a replacement forgets them whatever they
  * were (so it costs nothing however far the peers are). With
  * HOC_ENGINE_JOIN it waits, sending nothing and with no timer, for the
  * first round message of inst from a peer, and then is replaced after the
- * round before that message's and begins it: it follows its peers, however
+ * round before that message's (after round 0 for a round-0 message, which
+ * it then drops as late) and begins it: it follows its peers, however
  * far ahead (HOC_ENGINE_MAX_JUMP does not apply). A joining instance is
  * live (it counts against max_live, takes events, adopts decisions). */
 hoc_start_result hoc_engine_start_replaced(hoc_engine *e, uint64_t inst, int64_t round,

@@ -36,6 +36,7 @@ struct hoc_svc {
     bool holding;       /* the round being begun is held (io.sending said so) */
     uint64_t held_msgs; /* held now */
     uint64_t discarded; /* held and never sent (hoc_svc_discard_held) */
+    bool mute;          /* storage failed: nothing the engine sends leaves (hoc_svc_discard_held) */
 };
 
 /* ---- the engine's side ---- */
@@ -68,7 +69,9 @@ static void hold(hoc_svc *s, int to, uint32_t kind, uint64_t inst, uint64_t arg,
 static void io_send(void *ctx, int to, uint64_t inst, int64_t round, const uint8_t *p, size_t len)
 {
     hoc_svc *s = ctx;
-    if (!holding(s))
+    if (s->mute)
+        s->discarded++;
+    else if (!holding(s))
         hoc_net_send_msg(s->net, to, inst, round, p, len);
     else
         hold(s, to, HELD_MSG, inst, (uint64_t)round, p, len);
@@ -91,7 +94,9 @@ static void io_send_decision(void *ctx, int to, uint64_t inst, uint32_t flags, c
                              size_t len)
 {
     hoc_svc *s = ctx;
-    if (!holding(s))
+    if (s->mute) /* a decision in the ledger may be one the disk never got */
+        s->discarded++;
+    else if (!holding(s))
         hoc_net_send_decision(s->net, to, inst, flags, v, len);
     else /* a decision reached here stands for the state it came from */
         hold(s, to, HELD_DECISION, inst, flags, v, len);
@@ -377,6 +382,7 @@ void hoc_svc_release_upto(hoc_svc *s, size_t mark)
 
 void hoc_svc_discard_held(hoc_svc *s)
 {
+    s->mute = true;
     s->holding = false;
     s->discarded += s->held_msgs;
     s->held.n = 0, s->held_msgs = 0;

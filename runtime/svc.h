@@ -155,7 +155,11 @@ void hoc_svc_release(hoc_svc *s);
 size_t hoc_svc_held_mark(const hoc_svc *s);
 void hoc_svc_release_upto(hoc_svc *s, size_t mark);
 /* Drops the held round messages (the storage that had to cover them
- * failed): to the peers, omissions. Never fails. */
+ * failed), and from then on every round message and decision frame the
+ * engine sends: to the peers, omissions. Before, frames sent between two
+ * holds left, among them DECISION frames answering late peers from the
+ * ledger, which holds decisions reached in memory that the failed storage
+ * never got (a restart would not know them). Never fails. */
 void hoc_svc_discard_held(hoc_svc *s);
 /* Holds every round message and decision sent from now on until
  * hoc_svc_release (a decision reached here, not yet on stable storage). */

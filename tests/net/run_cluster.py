@@ -284,11 +284,28 @@ def setup_error(args, expect):
     print("refused: %s" % r.stderr.strip().splitlines()[0])
 
 
+def small_disk(kib):
+    """A preexec_fn: the process's writes beyond kib KiB fail with EFBIG, as
+    on a full disk."""
+    import resource
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (kib << 10, kib << 10))
+    return limit
+
+
+def wait_disk_failed(c, i, mport, deadline):
+    while metric_or_none(mport, "hoc_data_failed") != 1:
+        if time.time() > deadline or c.p[i].poll() is not None:
+            fail("replica %d's disk did not fail (or it exited)" % i)
+        time.sleep(0.01)
+
+
 def data_refused():
     """--data that cannot be used is refused at start-up (exit 2, saying
     why); a disk that fails while running stops the replica's messages, and
     the others go on."""
-    import resource
     c = Cluster("lastvoting", 3, 3000, ["--delay", "2", "--window", "64", "--linger", "1"])
     base = [c.bin, "--id", "1", "--peers", c.peers, "--timeout", "5"]
     plain = os.path.join(c.dir, "plain")
@@ -305,19 +322,11 @@ def data_refused():
         os.mkdir(ro, 0o500)
         setup_error(base + ["--data", ro], "Permission denied")
     shutil.rmtree(os.path.join(c.dir, "data0"))
-
-    def small_disk():  # writes beyond 64 KiB fail with EFBIG, as on a full disk
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (64 << 10, 64 << 10))
     mport = free_ports(1)[0]
     for i in range(3):
         c.start(i, more=c.data(i) + (["--metrics", str(mport)] if i == 2 else []),
-                pre=small_disk if i == 2 else None)
-    deadline = time.time() + 20 * SLOW
-    while metric_or_none(mport, "hoc_data_failed") != 1:
-        if time.time() > deadline or c.p[2].poll() is not None:
-            fail("replica 2's disk did not fail (or it exited)")
-        time.sleep(0.05)
+                pre=small_disk(64) if i == 2 else None)
+    wait_disk_failed(c, 2, mport, time.time() + 20 * SLOW)
     # silent from then on: peers still run rounds, it sends them nothing
     out = metric(mport, "hoc_frames_out_total")
     time.sleep(0.5)
@@ -333,6 +342,43 @@ def data_refused():
     c.check([(i, "") for i in range(3)], [(0, ""), (1, "")])
     print("replica 2, disk failed: %d of 3000 decisions reported, %d frames queued in the 0.5 s "
           "after" % (c.lines(2), more))
+
+
+def data_failed_forward():
+    """A replica whose disk failed answers no peer with a DECISION frame:
+    its ledger holds decisions reached in memory after the failure, whose
+    DECIDED record never reached the disk (persist before send,
+    docs/runtime.md), and a restart would not know them. Seven OTR
+    replicas without 4; 2's disk fails, 0, 1, 3, 5 and 6 decide every
+    instance (2 follows them in memory), then 4 starts and broadcasts its
+    round messages. On main 2 answered them with adoptable DECISION frames
+    (whenever no round of its own had begun in that loop turn: here none
+    was live: 601 and 666 frames in two runs); now it is silent, and the
+    others answer."""
+    k = 600
+    c = Cluster("otr", 7, k, ["--delay", "2", "--window", "64", "--linger", "3"])
+    mport = free_ports(1)[0]
+    for i in (0, 1, 2, 3, 5, 6):  # 4 starts once they are done
+        c.start(i, more=c.data(i) + ["--start-wait", "0"] + (["--metrics", str(mport)] if i == 2 else []),
+                pre=small_disk(16) if i == 2 else None)
+    wait_disk_failed(c, 2, mport, time.time() + 30 * SLOW)
+    for i in (0, 1, 3, 5, 6):
+        wait_lines(c, i, k, 30)
+    # 2 follows them in memory (not to the end: instances of its window
+    # whose peers ended them stay live, it cannot ask them)
+    time.sleep(0.3 * SLOW)
+    if metric(mport, "hoc_ledger_instances") < 64:
+        fail("replica 2 decided only %d instances in memory" % metric(mport, "hoc_ledger_instances"))
+    out = metric(mport, "hoc_frames_out_total")
+    c.start(4, more=c.data(4))
+    c.wait([4], 30)
+    more = metric(mport, "hoc_frames_out_total") - out
+    if more > 8:  # the handshakes with 4 (HELLO, ACCEPT), not a frame per instance
+        fail("replica 2 queued %d frames to peer 4 catching up, with a failed disk" % more)
+    c.wait([0, 1, 3, 5, 6], 30)
+    c.check([(i, "") for i in range(7)], [(i, "") for i in (0, 1, 3, 4, 5, 6)])
+    print("replica 2, disk failed: %d of %d decisions reported, %d in its ledger; %d frames to "
+          "peer 4 catching up (the handshake)" % (c.lines(2), k, metric(mport, "hoc_ledger_instances"), more))
 
 
 WIRE_VERSION = 6
@@ -854,6 +900,8 @@ try:
         data_corrupt()
     elif CASE == "data-refused":
         data_refused()
+    elif CASE == "data-failed-forward":
+        data_failed_forward()
     elif CASE == "drop-otr":
         basic("otr", 4, 1000, ["--drop", "0.2"])
     elif CASE == "drop-lv":

@@ -20,6 +20,7 @@
 #include "last_voting.h"
 #include "otr.h"
 #include "peers.h"
+#include "rejoin_zero.h"
 #include "self_hear.h"
 #include "value.h"
 #include "wire.h"
@@ -416,6 +417,36 @@ static void selfhear_tests(void)
     queue = NULL;
 }
 
+/* tests/net/rejoin0.ho: a replacement never runs round 0 (the model
+ * replaces a process only after a round's update). Before, one joining
+ * peers still in round 0, or started at round 0, ran the replaced block and
+ * then round 0 (`early`), and decided 7, which no checked run does. */
+static void rejoin0_tests(void)
+{
+    queue = calloc(MAXQ, sizeof *queue);
+    drop_p = 0;
+    setup(&rejoin_zero_algo, 3, 8, true);
+    /* instance 0: process 0 joins its peers, which start it in round 0 */
+    CHECK(hoc_engine_start_replaced(nodes[0].e, 0, HOC_ENGINE_JOIN, NULL, NULL, 10) ==
+          HOC_START_OK);
+    CHECK(hoc_engine_start(nodes[1].e, 0, 10) == HOC_START_OK);
+    CHECK(hoc_engine_start(nodes[2].e, 0, 10) == HOC_START_OK);
+    /* instance 1: process 0 is started replaced at round 0 */
+    CHECK(hoc_engine_start_replaced(nodes[0].e, 1, 0, NULL, NULL, 10) == HOC_START_OK);
+    const rejoin_zero_state *s = hoc_engine_state(nodes[0].e, 1);
+    CHECK(hoc_engine_round(nodes[0].e, 1) == 1 && s && !s->fresh && !s->early);
+    CHECK(hoc_engine_start(nodes[1].e, 1, 10) == HOC_START_OK);
+    CHECK(hoc_engine_start(nodes[2].e, 1, 10) == HOC_START_OK);
+    run_cluster(3, 20, 10000000);
+    for (int i = 0; i < 3; i++)
+        for (int k = 0; k < 2; k++)
+            CHECK(nodes[i].status[k] == 1 && nodes[i].value[k] == 1);
+    CHECK(hoc_engine_get_stats(nodes[0].e)->replaced == 2);
+    teardown(3);
+    free(queue);
+    queue = NULL;
+}
+
 /* Writes a frame header with length field l and type t into b (8 bytes). */
 static void raw_header(uint8_t *b, uint32_t l, int t)
 {
@@ -591,7 +622,7 @@ static void event_tests(void)
     CHECK(hoc_engine_start_replaced(e, 3, 10, NULL, NULL, 50) == HOC_START_SKIPPED);
     /* the live bound (4) holds: a fifth is refused, nothing evicted */
     CHECK(hoc_engine_start(e, 4, 60) == HOC_START_OK);
-    CHECK(hoc_engine_start_replaced(e, 5, 0, NULL, NULL, 60) == HOC_START_FULL);
+    CHECK(hoc_engine_start_replaced(e, 5, 1, NULL, NULL, 60) == HOC_START_FULL);
     CHECK(hoc_engine_live(e) == 4 && hoc_engine_round(e, 1) >= 5); /* still live */
     /* quit halts: the event behind it is dropped unrun, the instance ends */
     CHECK(hoc_engine_event(e, 4, quit, NULL, NULL, 13, NULL, 0) == HOC_EVENT_QUEUED);
@@ -905,6 +936,7 @@ int main(void)
     cluster_test(&last_voting_algo, 3, 0.0, false, "LastVoting");
     start_at_tests();
     selfhear_tests();
+    rejoin0_tests();
     zrun_tests();
     /* the same cluster with messages packed on the wire (hoc_engine_opts.zero_runs) */
     zero_runs = true;
