@@ -31,6 +31,7 @@
 #include "svc.h"
 
 #include "hoc_check.h"
+#include "free_port.h"
 
 #define N 3
 #define INST 5     /* the long-lived instance */
@@ -63,19 +64,6 @@ static hoc_peers peers;
 static int64_t params[2];
 static const uint8_t secret[] = "svc-test-secret";
 static const char *greeting; /* what the highest id opens with (NULL: nothing) */
-
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t l = sizeof a;
-    int port = -1;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &l) == 0)
-        port = ntohs(a.sin_port);
-    if (fd >= 0) close(fd);
-    return port;
-}
 
 static void io_inputs(void *ctx, uint64_t inst, int64_t *ints, const uint8_t **bytes)
 {

@@ -22,6 +22,7 @@
 #include "clock.h"
 #include "hoc_check.h"
 #include "hoc_rt.h"
+#include "../../net/free_port.h"
 
 #define R 3
 #define NINST 10
@@ -66,19 +67,6 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     (void)fd, (void)what, (void)arg;
     for (int i = 0; i < R; i++)
         if (reps[i].l) arl_tick(reps[i].l, hoc_now_us());
-}
-
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t l = sizeof a;
-    int port = -1;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &l) == 0)
-        port = ntohs(a.sin_port);
-    if (fd >= 0) close(fd);
-    return port;
 }
 
 /* The replica driving (the only one), or -1 after max_us. */
