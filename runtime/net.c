@@ -39,6 +39,11 @@ enum { C_CONNECTING, C_HANDSHAKE, C_PROVE, C_GREET, C_READY };
 #define MAX_PENDING_IN 64 /* unauthenticated incoming connections */
 #define HANDSHAKE_TIMEOUT_MS 5000
 #define BACKOFF_MIN_MS 20
+/* With a mux the first try to a peer always fails: it only starts the
+ * dial of the process's socket, which is up a round trip or two later. At
+ * 20 ms, what a restarted hoc-kv replica forwarded to a leader in its
+ * first 20 ms was dropped and sent again 5 s later (kv-sharded). */
+#define MUX_BACKOFF_MIN_MS 2
 /* A restarted peer with a lower id waits for the redial: at 1 s, a
  * restarted Amalgam machine heard from its reconfiguration service (which
  * dials everyone) up to 1.2 s after its start, most of its rebuild's fixed
@@ -826,7 +831,7 @@ static void conn_take(Conn *c)
     c->state = C_READY;
     pe->conn = c;
     c->gen = ++pe->gen;
-    pe->backoff_ms = BACKOFF_MIN_MS;
+    pe->backoff_ms = net->o.mux ? MUX_BACKOFF_MIN_MS : BACKOFF_MIN_MS;
     pe->done = false;
     event_free(c->timer);
     c->timer = NULL;
@@ -1258,7 +1263,7 @@ hoc_net *hoc_net_new(struct event_base *base, const hoc_net_opts *o, const hoc_n
         else if (hoc_net_resolve(&o->log, o->peers->p[p].host, o->peers->p[p].port,
                                  &net->peers[p].addr, &net->peers[p].alen))
             goto fail;
-        net->peers[p].backoff_ms = BACKOFF_MIN_MS;
+        net->peers[p].backoff_ms = o->mux ? MUX_BACKOFF_MIN_MS : BACKOFF_MIN_MS;
     }
     net->delay_ev = event_new(base, -1, 0, delay_cb, net);
     if (hoc_flush_init(&net->flush, base, flush_cb, net) || !net->delay_ev) goto fail;
