@@ -18,6 +18,9 @@
  *          connected to the mux under test with a channel to port 7100.
  *   bit 3  an owner answers each DATA it gets (hoc_mux_send).
  *   bit 4  an owner closes its channel on its first DATA.
+ *   bit 5  a hoc_net on the mux under test too (group ports 7200-7202,
+ *          its process 0 on the mux's): channels to 7200 go to net.c's
+ *          handshake, and it opens its own to processes 1 and 2.
  * After each chunk the loop runs until the mux has read it. No input may
  * crash, leak or hit undefined behaviour, and:
  *  - a channel from a dialer is handed to an owner only after a HELLO
@@ -25,7 +28,9 @@
  *  - bytes reach only a live owner, and never the real peer's channel
  *    (the real peer sends nothing while we play);
  *  - the real peer's connection stays unless we proved the secret as
- *    process 1 (a good HELLO naming it replaces it, as it should).
+ *    process 1 (a good HELLO naming it replaces it, as it should);
+ *  - the hoc_net hands over no frame and has no peer ready (we never
+ *    pass its own handshake: proving the mux's secret is not enough).
  *
  * Each input gets its own loopback address (127.100.x.y); as root, the
  * target first moves into a network namespace of its own (unshare). With
@@ -58,6 +63,8 @@
 
 #include "hoc_rt.h"
 #include "mux.h"
+#include "net.h"
+#include "peers.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -66,6 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define PORT 7000 /* process i listens at PORT + i */
 #define TAKEN 7100
 #define REFUSED 7101
+#define GROUP 7200 /* the hoc_net's process i at GROUP + i */
 #define CHUNK 12
 static const char secret[] = "fuzz-secret";
 
@@ -157,6 +165,13 @@ static void on_closed(void *owner, const char *why)
 }
 
 static const hoc_mux_chan_cb owner_cb = {on_data, on_closed};
+
+static int on_frame(void *ctx, int peer, const hoc_frame *f)
+{
+    (void)ctx;
+    fprintf(stderr, "the hoc_net handed over frame type %d from %d\n", f->type, peer);
+    abort();
+}
 
 static Owner *owner_new(Ctx *c, hoc_mux_chan *ch)
 {
@@ -337,6 +352,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     int lfd = -1, fd = -1;
     hoc_mux *m = NULL, *peer = NULL;
+    hoc_net *net = NULL;
     struct event_base *base = c.base = event_base_new();
     if (!base || event_base_priority_init(base, 2)) abort();
     if (!we_dial && (lfd = listen_at(host, PORT + 2)) < 0) goto out; /* no loopback */
@@ -344,6 +360,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (hoc_mux_listen(m, TAKEN, accept_taken, &c) ||
         hoc_mux_listen(m, REFUSED, accept_refused, &c))
         abort();
+    if (c.mode & 32) {
+        static const int proc_of[N] = {0, 1, 2};
+        static hoc_peers group;
+        group.n = N;
+        for (int i = 0; i < N; i++) {
+            group.p[i].id = i, group.p[i].port = GROUP + i;
+            snprintf(group.p[i].host, sizeof group.p[i].host, "%s", host);
+        }
+        hoc_net_opts o = {.id = 0,
+                          .peers = &group,
+                          .secret = (const uint8_t *)secret,
+                          .secret_len = strlen(secret),
+                          .algo = 0x0a1b2c3du,
+                          .seed = 1,
+                          .mux = m,
+                          .mux_proc = proc_of,
+                          .log = {HOC_LOG_ERROR, 0}};
+        hoc_net_cb cb = {.ctx = &c, .frame = on_frame};
+        if (!(net = hoc_net_new(base, &o, &cb))) abort();
+    }
     if (real) {
         Owner *po;
         if (!(peer = mux_at(base, procs, 1)) || !open_chan(base, peer, 0, TAKEN, &po, &c)) goto out;
@@ -410,16 +446,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fprintf(stderr, "the real peer's connection was displaced by a stranger\n");
         abort();
     }
+    if (net && hoc_net_ready_count(net) > 0) {
+        fprintf(stderr, "the hoc_net has a peer ready\n");
+        abort();
+    }
     if (verbose)
-        fprintf(stderr,
-                "mode %#x: channels handed over %d, bytes %zu, real peer %s, dialed chan %s\n",
-                c.mode, c.accepted, c.bytes,
-                !real           ? "-"
-                : c.real_closed ? "replaced"
-                                : "kept",
-                c.dialed ? "open" : "none");
+        fprintf(
+            stderr,
+            "mode %#x: channels handed over %d, bytes %zu, real peer %s, dialed %s, net in %llu\n",
+            c.mode, c.accepted, c.bytes,
+            !real           ? "-"
+            : c.real_closed ? "replaced"
+                            : "kept",
+            c.dialed ? "open" : "none",
+            net ? (unsigned long long)hoc_net_get_stats(net)->bytes_in : 0ULL);
 out:
     teardown(&c);
+    hoc_net_free(net);
     if (fd >= 0) close(fd);
     if (lfd >= 0) close(lfd);
     hoc_mux_free(peer);
@@ -601,6 +644,22 @@ static void make_seeds(const char *dir)
     s.n = 0, s.b[s.n++] = 1;
     seed_hdr(&s, 5, 0, 0, 16, "0123456789abcdef");
     seed_write(dir, "bad-nonce-to-acceptor", &s);
+    /* a hoc_net behind the mux: a channel to its port, bytes for its
+     * handshake, and the socket lost under it */
+    s.n = 0, s.b[s.n++] = 1 | 4 | 32;
+    seed_chunk(&s, w, 44);
+    seed_hdr(&s, 2, GROUP, 2, 0, NULL);
+    seed_hdr(&s, 3, 0, 2, 16, "not a hoc frame.");
+    seed_hdr(&s, 2, GROUP, 4, 0, NULL);
+    seed_hdr(&s, 4, 0, 4, 0, NULL);
+    seed_hdr(&s, 2, GROUP, 6, 0, NULL);
+    seed_chunk(&s, (const uint8_t *)"", 0);
+    seed_write(dir, "seed-net", &s);
+    s.n = 0, s.b[s.n++] = 2 | 32;
+    seed_hdr(&s, 5, 0, 0, 16, "0123456789abcdef");
+    seed_hdr(&s, 2, GROUP, 1, 0, NULL);
+    seed_hdr(&s, 3, 0, 1, 8, "garbage!");
+    seed_write(dir, "seed-net-dialed", &s);
     /* the mux dials us: our NONCE, then channels both ways */
     s.n = 0, s.b[s.n++] = 2 | 8;
     seed_hdr(&s, 5, 0, 0, 16, "0123456789abcdef");
