@@ -42,6 +42,7 @@
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <linux/tcp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -212,15 +213,39 @@ static void pump(struct event_base *base)
         event_base_loop(base, EVLOOP_NONBLOCK);
 }
 
-/* Pumps until our bytes on fd are acknowledged (in the mux's socket) and
- * read: without it inputs would not replay alike on a busy machine. */
-static void delivered(struct event_base *base, int fd)
+/* The mux's end of our socket fd (the fd whose peer is our address), or -1
+ * once the mux closed it. */
+static int mux_end(int fd)
 {
-    for (int i = 0; i < 400; i++) {
-        int q = 0;
+    struct sockaddr_in ours, a;
+    socklen_t len = sizeof ours;
+    if (getsockname(fd, (struct sockaddr *)&ours, &len)) return -1;
+    for (int i = 3, gap = 0; i < 1024 && gap < 32; i++) { /* fds are dense: stop at a gap */
+        len = sizeof a;
+        int r = getpeername(i, (struct sockaddr *)&a, &len);
+        gap = r < 0 && errno == EBADF ? gap + 1 : 0;
+        if (i != fd && r == 0 && a.sin_port == ours.sin_port &&
+            a.sin_addr.s_addr == ours.sin_addr.s_addr)
+            return i;
+    }
+    return -1;
+}
+
+/* Pumps until the mux has read the `sent` bytes we sent it (its socket's
+ * count, nothing left in its queue) or closed the socket: loopback
+ * delivery can lag behind a send on a busy machine, and a pump before the
+ * bytes arrive would see nothing: inputs would not replay alike. */
+static void delivered(struct event_base *base, int fd, uint64_t sent)
+{
+    for (int i = 0; i < 2000; i++) {
         pump(base);
-        if (ioctl(fd, SIOCOUTQ, &q) != 0 || q == 0) break;
-        if (i >= 8) usleep(50);
+        int mfd = mux_end(fd), q = 0;
+        struct tcp_info ti;
+        socklen_t len = sizeof ti;
+        if (mfd < 0 || getsockopt(mfd, IPPROTO_TCP, TCP_INFO, &ti, &len) ||
+            (ti.tcpi_bytes_received >= sent && ioctl(mfd, FIONREAD, &q) == 0 && q == 0))
+            break;
+        if (i >= 8) usleep(20);
     }
     pump(base);
 }
@@ -315,7 +340,7 @@ static hoc_mux_chan *open_chan(struct event_base *base, hoc_mux *m, int to, int 
         hoc_mux_chan *ch = hoc_mux_open(m, to, port, &owner_cb, *o);
         if (ch) return (*o)->ch = ch;
         pump(base);
-        usleep(i < 10 ? 0 : 1000);
+        usleep(i < 10 ? 0 : 100);
     }
     c->live = (*o)->next;
     free(*o);
@@ -403,10 +428,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     struct linger lg = {1, 0}; /* close with a reset: no TIME_WAIT left behind */
     setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    int one = 1; /* each chunk goes out at once, as it would from a process */
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 
     c.playing = true;
     static uint8_t in[4096];
     size_t inlen = 0, off = 1;
+    uint64_t sent = 0;
     if (fix) await_reply(base, fd); /* the NONCE our HELLO must MAC */
     while (off < size) {
         pump(base);
@@ -426,7 +454,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ssize_t r = send(fd, chunk + w, len - w, MSG_NOSIGNAL);
             if (r > 0) {
                 w += (size_t)r;
-                delivered(base, fd);
+                sent += (uint64_t)r;
+                delivered(base, fd, sent);
                 continue;
             }
             if (r < 0 && errno != EAGAIN) break; /* the mux closed on us */
