@@ -213,19 +213,26 @@ static void pump(struct event_base *base)
         event_base_loop(base, EVLOOP_NONBLOCK);
 }
 
-/* The mux's end of our socket fd (the fd whose peer is our address), or -1
- * once the mux closed it. */
+/* The mux's end of our socket fd (the fd whose addresses are ours
+ * swapped: the mux may be dialing us again meanwhile), or -1 once the mux
+ * closed it. */
 static int mux_end(int fd)
 {
-    struct sockaddr_in ours, a;
+    struct sockaddr_in ours, theirs, a, b;
     socklen_t len = sizeof ours;
     if (getsockname(fd, (struct sockaddr *)&ours, &len)) return -1;
+    len = sizeof theirs;
+    if (getpeername(fd, (struct sockaddr *)&theirs, &len)) return -1;
     for (int i = 3, gap = 0; i < 1024 && gap < 32; i++) { /* fds are dense: stop at a gap */
         len = sizeof a;
         int r = getpeername(i, (struct sockaddr *)&a, &len);
         gap = r < 0 && errno == EBADF ? gap + 1 : 0;
-        if (i != fd && r == 0 && a.sin_port == ours.sin_port &&
-            a.sin_addr.s_addr == ours.sin_addr.s_addr)
+        if (i == fd || r != 0 || a.sin_port != ours.sin_port ||
+            a.sin_addr.s_addr != ours.sin_addr.s_addr)
+            continue;
+        len = sizeof b;
+        if (getsockname(i, (struct sockaddr *)&b, &len) == 0 && b.sin_port == theirs.sin_port &&
+            b.sin_addr.s_addr == theirs.sin_addr.s_addr)
             return i;
     }
     return -1;
