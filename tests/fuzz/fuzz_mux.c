@@ -62,6 +62,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "fuzz_sock.h"
 #include "hoc_rt.h"
 #include "mux.h"
 #include "net.h"
@@ -80,22 +81,6 @@ static const char secret[] = "fuzz-secret";
 
 static unsigned next_addr; /* which 127.100.x.y the next input uses */
 static bool verbose;       /* FUZZ_VERBOSE=1: say how far each input got */
-
-/* As root: a network namespace of our own with its loopback up. */
-static void own_netns(void)
-{
-    if (geteuid() != 0 || unshare(CLONE_NEWNET) != 0) return;
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    if (fd < 0) return;
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    strcpy(ifr.ifr_name, "lo");
-    if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
-        ifr.ifr_flags |= IFF_UP;
-        ioctl(fd, SIOCSIFFLAGS, &ifr);
-    }
-    close(fd);
-}
 
 typedef struct Owner Owner;
 typedef struct Ctx {
@@ -207,12 +192,6 @@ static void *accept_refused(void *ctx, hoc_mux_chan *ch)
     return NULL;
 }
 
-static void pump(struct event_base *base)
-{
-    for (int i = 0; i < 4; i++)
-        event_base_loop(base, EVLOOP_NONBLOCK);
-}
-
 /* The mux's end of our socket fd (the fd whose addresses are ours
  * swapped: the mux may be dialing us again meanwhile), or -1 once the mux
  * closed it. */
@@ -245,7 +224,7 @@ static int mux_end(int fd)
 static void delivered(struct event_base *base, int fd, uint64_t sent)
 {
     for (int i = 0; i < 2000; i++) {
-        pump(base);
+        fzs_pump(base);
         int mfd = mux_end(fd), q = 0;
         struct tcp_info ti;
         socklen_t len = sizeof ti;
@@ -254,29 +233,7 @@ static void delivered(struct event_base *base, int fd, uint64_t sent)
             break;
         if (i >= 8) usleep(20);
     }
-    pump(base);
-}
-
-/* What the mux sent us so far, appended to in[0..*len) (at most cap). */
-static void drain(int fd, uint8_t *in, size_t *len, size_t cap)
-{
-    for (;;) {
-        uint8_t scratch[4096];
-        bool room = *len < cap;
-        ssize_t r = room ? read(fd, in + *len, cap - *len) : read(fd, scratch, sizeof scratch);
-        if (r <= 0) return;
-        if (room) *len += (size_t)r;
-    }
-}
-
-/* Pumps until the mux sent us something (at most about 10 ms). */
-static void await_reply(struct event_base *base, int fd)
-{
-    for (int i = 0; i < 10; i++) {
-        pump(base);
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (poll(&p, 1, 1) == 1) return;
-    }
+    fzs_pump(base);
 }
 
 /* mux.c's hello_mac, from its documented layout (mux.h). */
@@ -319,7 +276,7 @@ static int listen_at(const char *host, int port)
 static int accept_one(struct event_base *base, int lfd)
 {
     for (int i = 0; i < 100; i++) {
-        pump(base);
+        fzs_pump(base);
         struct pollfd p = {.fd = lfd, .events = POLLIN};
         if (poll(&p, 1, 10) == 1) return accept(lfd, NULL, NULL);
     }
@@ -346,18 +303,13 @@ static hoc_mux_chan *open_chan(struct event_base *base, hoc_mux *m, int to, int 
     for (int i = 0; i < 1000; i++) {
         hoc_mux_chan *ch = hoc_mux_open(m, to, port, &owner_cb, *o);
         if (ch) return (*o)->ch = ch;
-        pump(base);
+        fzs_pump(base);
         usleep(i < 10 ? 0 : 100);
     }
     c->live = (*o)->next;
     free(*o);
     *o = NULL;
     return NULL;
-}
-
-static void addr_of(char *buf, size_t cap, unsigned k)
-{
-    snprintf(buf, cap, "127.100.%u.%u", (k >> 8) & 255, 1 + (k & 127) * 2);
 }
 
 static void teardown(Ctx *c)
@@ -376,7 +328,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     Ctx c = {.mode = data[0]};
     bool we_dial = !(c.mode & 2), fix = (c.mode & 3) == 1, real = c.mode & 4;
     char host[32];
-    addr_of(host, sizeof host, next_addr++);
+    fzs_addr(host, sizeof host, next_addr++);
     hoc_mux_proc procs[N];
     for (int i = 0; i < N; i++) {
         snprintf(procs[i].host, sizeof procs[i].host, "%s", host);
@@ -416,7 +368,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         Owner *po;
         if (!(peer = mux_at(base, procs, 1)) || !open_chan(base, peer, 0, TAKEN, &po, &c)) goto out;
         for (int i = 0; i < 1000 && !c.real; i++) {
-            pump(base);
+            fzs_pump(base);
             for (Owner *o = c.live; o; o = o->next)
                 if (o != po) c.real = o;
         }
@@ -442,17 +394,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static uint8_t in[4096];
     size_t inlen = 0, off = 1;
     uint64_t sent = 0;
-    if (fix) await_reply(base, fd); /* the NONCE our HELLO must MAC */
+    if (fix) fzs_await_reply(base, fd); /* the NONCE our HELLO must MAC */
     while (off < size) {
-        pump(base);
-        drain(fd, in, &inlen, sizeof in);
-        size_t len = size - off >= 2 ? (size_t)(data[off] | data[off + 1] << 8) : 1;
-        off += size - off >= 2 ? 2 : 1;
-        if (len == 0) {
+        fzs_pump(base);
+        fzs_drain(fd, in, &inlen, sizeof in);
+        bool eof;
+        size_t len = fzs_next_chunk(data, size, &off, &eof);
+        if (eof) {
             shutdown(fd, SHUT_WR);
             continue;
         }
-        if (len > size - off) len = size - off;
         static uint8_t chunk[65536];
         memcpy(chunk, data + off, len);
         off += len;
@@ -466,8 +417,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 continue;
             }
             if (r < 0 && errno != EAGAIN) break; /* the mux closed on us */
-            pump(base);
-            drain(fd, in, &inlen, sizeof in);
+            fzs_pump(base);
+            fzs_drain(fd, in, &inlen, sizeof in);
         }
         if (!we_dial && !c.dialed) { /* once the mux took our NONCE */
             Owner *o = owner_new(&c, NULL);
@@ -477,7 +428,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 c.live = o->next, free(o);
         }
     }
-    pump(base);
+    fzs_pump(base);
     if (real && c.real_closed && !c.proved[1]) {
         fprintf(stderr, "the real peer's connection was displaced by a stranger\n");
         abort();
@@ -552,7 +503,7 @@ static void seed_write(const char *dir, const char *name, const Seed *s)
 static void real_stream(int port, uint8_t *w, size_t *wn, size_t cap)
 {
     char host[32];
-    addr_of(host, sizeof host, 40000);
+    fzs_addr(host, sizeof host, 40000);
     hoc_mux_proc procs[N];
     for (int i = 0; i < N; i++) {
         snprintf(procs[i].host, sizeof procs[i].host, "%s", host);
@@ -581,8 +532,8 @@ static void real_stream(int port, uint8_t *w, size_t *wn, size_t cap)
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     *wn = 0;
     for (int i = 0; i < 100 && *wn < CHUNK + 32 + CHUNK + CHUNK + 19 + CHUNK; i++) {
-        pump(base);
-        drain(fd, w, wn, cap);
+        fzs_pump(base);
+        fzs_drain(fd, w, wn, cap);
         usleep(1000);
     }
     close(fd);
@@ -722,7 +673,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
     signal(SIGPIPE, SIG_IGN); /* as a process does: a closed socket is an error */
-    own_netns();
+    fzs_own_netns();
     verbose = getenv("FUZZ_VERBOSE") != NULL;
     const char *dir = getenv("HOC_FUZZ_SEEDS");
     if (dir) make_seeds(dir);
