@@ -50,6 +50,7 @@
 #include <arpa/inet.h>
 #include <event2/event.h>
 
+#include "fuzz_sock.h"
 #include "hoc_rt.h"
 #include "net.h"
 #include "peers.h"
@@ -66,27 +67,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static unsigned next_addr; /* which 127.100.x.y the next input uses */
 static bool verbose;       /* FUZZ_VERBOSE=1: say how far each input got */
 
-/* As root: a network namespace of our own with its loopback up. */
-static void own_netns(void)
-{
-    if (geteuid() != 0 || unshare(CLONE_NEWNET) != 0) return;
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    if (fd < 0) return;
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    strcpy(ifr.ifr_name, "lo");
-    if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
-        ifr.ifr_flags |= IFF_UP;
-        ioctl(fd, SIOCSIFFLAGS, &ifr);
-    }
-    close(fd);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
     signal(SIGPIPE, SIG_IGN); /* as a replica does: a closed socket is an error, not a signal */
-    own_netns();
+    fzs_own_netns();
     verbose = getenv("FUZZ_VERBOSE") != NULL;
     return 0;
 }
@@ -113,12 +98,6 @@ static int on_frame(void *ctx, int peer, const hoc_frame *f)
     return f->type == HOC_F_MSG && f->payload_len != 8 ? -1 : 0;
 }
 
-static void pump(struct event_base *base)
-{
-    for (int i = 0; i < 4; i++)
-        event_base_loop(base, EVLOOP_NONBLOCK);
-}
-
 /* Pumps the replica's loop until it has read everything we sent so far
  * (its bytes_in reaches `sent`) or has hung up on us. Loopback delivery
  * can lag behind a send on a busy machine (softirqs), and a pump before
@@ -126,33 +105,10 @@ static void pump(struct event_base *base)
 static void delivered(struct event_base *base, hoc_net *net, int fd, uint64_t sent)
 {
     for (int i = 0; i < 400 && hoc_net_get_stats(net)->bytes_in < sent; i++) {
-        pump(base);
+        fzs_pump(base);
         struct pollfd p = {.fd = fd, .events = POLLRDHUP};
         if (poll(&p, 1, 0) == 1 && p.revents & (POLLRDHUP | POLLHUP | POLLERR)) return;
         if (i >= 8) usleep(50);
-    }
-}
-
-/* Pumps the replica's loop until it answers (at most about 10 ms): used
- * when we wait for a frame from it, the nonce a MAC must cover. */
-static void await_reply(struct event_base *base, int fd)
-{
-    for (int i = 0; i < 10; i++) {
-        pump(base);
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (poll(&p, 1, 1) == 1) return;
-    }
-}
-
-/* What the replica sent us so far, appended to in[0..*len) (at most cap). */
-static void drain(int fd, uint8_t *in, size_t *len, size_t cap)
-{
-    for (;;) {
-        uint8_t scratch[4096];
-        bool room = *len < cap;
-        ssize_t r = room ? read(fd, in + *len, cap - *len) : read(fd, scratch, sizeof scratch);
-        if (r <= 0) return;
-        if (room) *len += (size_t)r;
     }
 }
 
@@ -213,11 +169,6 @@ static size_t fix_chunk(uint8_t *chunk, size_t len, const hoc_net_opts *o,
     return len;
 }
 
-static void addr_of(char *buf, size_t cap, unsigned k)
-{
-    snprintf(buf, cap, "127.100.%u.%u", (k >> 8) & 255, 1 + (k & 127) * 2);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;
@@ -229,8 +180,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     char host[2][32];
     unsigned k = next_addr++;
-    addr_of(host[0], sizeof host[0], k);
-    addr_of(host[1], sizeof host[1], k + 1u); /* other processes: other addresses */
+    fzs_addr(host[0], sizeof host[0], k);
+    fzs_addr(host[1], sizeof host[1], k + 1u); /* other processes: other addresses */
     static hoc_peers peers;
     memset(&peers, 0, sizeof peers);
     peers.n = n;
@@ -273,7 +224,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         inet_pton(AF_INET, host[0], &sa.sin_addr);
         if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) goto out;
     } else {
-        pump(base); /* the replica dials */
+        fzs_pump(base); /* the replica dials */
         struct pollfd p = {.fd = lfd, .events = POLLIN};
         if (poll(&p, 1, 1000) != 1 || (fd = accept(lfd, NULL, NULL)) < 0) goto out;
     }
@@ -289,19 +240,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint64_t sent = hoc_net_get_stats(net)->bytes_in;
     uint8_t our_nonce[HOC_WIRE_NONCE] = {0}; /* of our HELLO, when the replica dials */
     while (off < size) {
-        pump(base);
+        fzs_pump(base);
         if (fix && !waited && !find_nonce(in, inlen, we_dial ? HOC_F_HELLO : HOC_F_AUTH)) {
-            await_reply(base, fd);
+            fzs_await_reply(base, fd);
             waited = true; /* once: a replica that closed on us will not answer */
         }
-        drain(fd, in, &inlen, sizeof in);
-        size_t len = size - off >= 2 ? (size_t)(data[off] | data[off + 1] << 8) : 1;
-        off += size - off >= 2 ? 2 : 1;
-        if (len == 0) {
+        fzs_drain(fd, in, &inlen, sizeof in);
+        bool eof;
+        size_t len = fzs_next_chunk(data, size, &off, &eof);
+        if (eof) {
             shutdown(fd, SHUT_WR);
             continue;
         }
-        if (len > size - off) len = size - off;
         static uint8_t chunk[65536 + 32]; /* room to seal it */
         memcpy(chunk, data + off, len);
         off += len;
@@ -315,11 +265,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 continue;
             }
             if (r < 0 && errno != EAGAIN) break; /* the replica closed on us */
-            pump(base);                          /* let it read */
-            drain(fd, in, &inlen, sizeof in);
+            fzs_pump(base);                      /* let it read */
+            fzs_drain(fd, in, &inlen, sizeof in);
         }
     }
-    pump(base);
+    fzs_pump(base);
     if (hoc_net_ready_count(net) > 1) abort(); /* only we could have connected */
     if (verbose)
         fprintf(stderr,

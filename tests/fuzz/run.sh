@@ -1,12 +1,12 @@
 #!/bin/sh
 # Fuzzes one target with libFuzzer for SECONDS (default 600): the hoc front
 # end and C back end (front, the default), a runtime parser (wire,
-# handshake, peers, resp, cluster, amreq) or what a service reads back from
+# handshake, mux, peers, resp, cluster, amreq) or what a service reads back from
 # its disk (amjournal, amrstore, amterm, kvwal, stable; see tests/fuzz/README.md).
 #   ./tests/fuzz/run.sh [SECONDS]
 #   FUZZ_TARGET=wire ./tests/fuzz/run.sh 1800
 # Environment:
-#   FUZZ_TARGET front (default), wire, handshake, peers, resp, cluster, amreq,
+#   FUZZ_TARGET front (default), wire, handshake, mux, peers, resp, cluster, amreq,
 #               amjournal, amrstore, amterm, kvwal, stable
 #   FUZZ_BUILD  clang build dir to (re)configure (default build/fuzz)
 #   FUZZ_WORK   working corpus + crash artifacts (default $FUZZ_BUILD/fuzz-work)
