@@ -310,15 +310,22 @@ static bool named(Sock *s, uint32_t q, int version, const uint8_t *mac, size_t l
         sock_close(s, "HELLO failed authentication (the same secret on both?)");
         return false;
     }
+    /* Of two dials crossing, the higher process's stays: refused only
+     * while this (higher) process's own dial stands. A connection q dialed
+     * before is q's past: q dials only without one, so it was restarted
+     * or lost it, and the old socket may not know yet (a crash sends no
+     * FIN) */
     Sock *old = m->by_proc[q];
-    if (old && (int)q < m->o.self) {
+    if (old && old->dialed && (int)q < m->o.self) {
         sock_close(s, "a connection dialed by the higher process is kept");
         return false;
     }
     m->unnamed--;
     s->proc = (int)q, s->up = true;
     event_del(s->timer);
-    if (old) sock_close(old, "replaced by the one the higher process dialed");
+    if (old)
+        sock_close(old, old->dialed ? "replaced by the one the higher process dialed"
+                                    : "replaced by the process's newer dial");
     m->by_proc[q] = s;
     hoc_log(&m->o.log, HOC_LOG_INFO, "connection from process %u", q);
     return true;

@@ -75,7 +75,7 @@ void hoc_mux_unlisten(hoc_mux *m, int port);
 /* A channel to group port `port` of process proc, owned by owner: NULL
  * while there is no connection with proc yet (one is dialed: try again
  * later). Of two processes dialing each other, the higher index's
- * connection stays. */
+ * connection stays; a newer dial replaces one the same process dialed. */
 hoc_mux_chan *hoc_mux_open(hoc_mux *m, int proc, int port, const hoc_mux_chan_cb *cb, void *owner);
 /* Sets an accepted channel's owner and callbacks (from the accept fn). */
 void hoc_mux_own(hoc_mux_chan *ch, const hoc_mux_chan_cb *cb, void *owner);

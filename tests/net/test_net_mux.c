@@ -4,7 +4,9 @@
  * single TCP connection; closing one group's connection leaves the other's
  * alone; a stranger that cannot prove the secret (a HELLO with a wrong
  * MAC, or garbage) is closed without touching the processes' connection;
- * a lease that ran out ends its group's connection only. */
+ * a lease that ran out ends its group's connection only; a process that
+ * dials again while its old connection still stands (restarted after a
+ * crash, which sent no FIN) replaces it. */
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -16,6 +18,8 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "clock.h"
 #include "hoc_rt.h"
@@ -118,6 +122,44 @@ static bool was_closed(int s)
     return r == 0 || (r < 0 && errno == ECONNRESET);
 }
 
+/* Dials port as process q of a 2-process mux cluster with secret, proving
+ * it (NONCE in, HELLO with mux.c's MAC out, as mux.h lays them out): the
+ * socket, or -1. */
+static int dial_as(World *w, int port, uint32_t q, const uint8_t *secret, size_t slen)
+{
+    int s = stranger(port, NULL, 0);
+    uint8_t in[12 + 16];
+    size_t got = 0;
+    for (uint64_t t0 = hoc_now_us(); s >= 0 && got < sizeof in && hoc_now_us() - t0 < 2000000;) {
+        spin(w, 5);
+        ssize_t r = recv(s, in + got, sizeof in - got, MSG_DONTWAIT);
+        if (r > 0) got += (size_t)r;
+    }
+    if (s < 0 || got < sizeof in || in[0] != 5) {
+        if (s >= 0) close(s);
+        return -1;
+    }
+    uint8_t msg[7 + 16 + 8], hello[12 + 32] = {1, 0, 1, 0, (uint8_t)q, 0, 0, 0, 32, 0, 0, 0};
+    memcpy(msg, "hoc-mux", 7), memcpy(msg + 7, in + 12, 16);
+    hoc_put_u32(msg + 23, q), hoc_put_u32(msg + 27, 1);
+    unsigned int outlen = 32;
+    HMAC(EVP_sha256(), secret, (int)slen, msg, sizeof msg, hello + 12, &outlen);
+    if (write(s, hello, sizeof hello) != (ssize_t)sizeof hello) {
+        close(s);
+        return -1;
+    }
+    spin(w, 100);
+    return s;
+}
+
+/* Is s still open at the other end (nothing to read, no EOF)? */
+static bool still_open(int s)
+{
+    uint8_t b[64];
+    ssize_t r = recv(s, b, sizeof b, MSG_DONTWAIT);
+    return r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
 int main(void)
 {
     World w = {0};
@@ -200,6 +242,26 @@ int main(void)
     CHECK(hoc_net_lease_over(w.net[0][1]) && !hoc_net_peer_ready(w.net[0][1], 0));
     CHECK(w.got[0][0] == 3 && hoc_net_get_stats(w.net[0][1])->dropped_lease_bytes > 0);
     CHECK(hoc_net_peer_ready(w.net[1][0], 1) && w.got[1][0] == 4 && w.got[1][1] == 4);
+
+    /* process 0 dials a mux of process 1 (nothing else there), then dials
+     * again with the first still open, as after a crash: the newer wins */
+    static const uint8_t sec2[] = "restart secret";
+    hoc_mux_proc p2[2] = {{"127.0.0.1", free_port()}, {"127.0.0.1", free_port()}};
+    hoc_mux_opts o2 = {.self = 1,
+                       .nprocs = 2,
+                       .procs = p2,
+                       .secret = sec2,
+                       .secret_len = sizeof sec2,
+                       .log = {HOC_LOG_ERROR, 9}};
+    hoc_mux *lone = hoc_mux_new(w.base, &o2);
+    CHECK(lone != NULL);
+    int a1 = dial_as(&w, p2[1].port, 0, sec2, sizeof sec2);
+    CHECK(a1 >= 0 && still_open(a1));
+    int a2 = dial_as(&w, p2[1].port, 0, sec2, sizeof sec2);
+    CHECK(a2 >= 0 && still_open(a2));
+    CHECK(a1 >= 0 && was_closed(a1));
+    if (a2 >= 0) close(a2);
+    hoc_mux_free(lone);
 
     for (int g = 0; g < 2; g++)
         for (int p = 0; p < 2; p++)
