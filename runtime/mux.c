@@ -66,6 +66,7 @@ typedef struct Listener {
     int port;
     hoc_mux_accept_fn fn;
     void *ctx;
+    hoc_mux_up_fn up; /* or NULL */
 } Listener;
 
 struct hoc_mux {
@@ -296,6 +297,14 @@ static void chan_unlink(hoc_mux_chan *ch)
 /* An accepted socket named process q: of two connections between the
  * same processes, the one the higher index dialed stays. False if s was
  * closed. */
+/* A socket with process q is up: the listeners' owners that wait to
+ * open channels there (net.c's redial back-off) may go now. */
+static void woke(hoc_mux *m, int q)
+{
+    for (int i = 0; i < m->nls; i++)
+        if (m->ls[i].up) m->ls[i].up(m->ls[i].ctx, q);
+}
+
 static bool named(Sock *s, uint32_t q, int version, const uint8_t *mac, size_t len)
 {
     hoc_mux *m = s->m;
@@ -328,6 +337,7 @@ static bool named(Sock *s, uint32_t q, int version, const uint8_t *mac, size_t l
                                     : "replaced by the process's newer dial");
     m->by_proc[q] = s;
     hoc_log(&m->o.log, HOC_LOG_INFO, "connection from process %u", q);
+    woke(m, (int)q);
     return true;
 }
 
@@ -402,6 +412,7 @@ static bool consume(Sock *s)
             s->up = true;
             event_del(s->timer);
             mark_dirty(s);
+            woke(s->m, s->proc);
         } else if (kind == K_OPEN) {
             if (!on_open(s, id, port)) break;
         } else if (kind == K_DATA) {
@@ -562,8 +573,14 @@ int hoc_mux_listen(hoc_mux *m, int port, hoc_mux_accept_fn fn, void *ctx)
         if (!l) return -1;
         m->ls = l, m->capls = cap;
     }
-    m->ls[m->nls++] = (Listener){port, fn, ctx};
+    m->ls[m->nls++] = (Listener){port, fn, ctx, NULL};
     return 0;
+}
+
+void hoc_mux_on_up(hoc_mux *m, int port, hoc_mux_up_fn up)
+{
+    for (int i = 0; i < m->nls; i++)
+        if (m->ls[i].port == port) m->ls[i].up = up;
 }
 
 void hoc_mux_unlisten(hoc_mux *m, int port)

@@ -72,6 +72,12 @@ void hoc_mux_free(hoc_mux *m);
  * no room). hoc_mux_unlisten stops it. */
 int hoc_mux_listen(hoc_mux *m, int port, hoc_mux_accept_fn fn, void *ctx);
 void hoc_mux_unlisten(hoc_mux *m, int port);
+/* Told that the socket with process proc is up (dialed or accepted). */
+typedef void (*hoc_mux_up_fn)(void *ctx, int proc);
+/* Port's listener (its ctx) is also told whenever a socket comes up, so
+ * that an owner that found no socket can open its channels at once
+ * instead of at its next retry. */
+void hoc_mux_on_up(hoc_mux *m, int port, hoc_mux_up_fn up);
 /* A channel to group port `port` of process proc, owned by owner: NULL
  * while there is no connection with proc yet (one is dialed: try again
  * later). Of two processes dialing each other, the higher index's

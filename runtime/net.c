@@ -1139,7 +1139,7 @@ static void chan_closed(void *owner, const char *why)
     Conn *c = owner;
     hoc_net *net = c->net;
     bool lease = net->lease_until && !net->lease_over && hoc_lease_us() >= net->lease_until;
-    conn_close(c, why); /* which hands c->ch back (hoc_mux_close) */
+    conn_close(c, why);        /* which hands c->ch back (hoc_mux_close) */
     if (lease) end_lease(net); /* the mux found the lease out as it wrote */
 }
 
@@ -1152,6 +1152,23 @@ static void *mux_accept(void *ctx, hoc_mux_chan *ch)
     Conn *c = conn_accepted(net, -1);
     if (c) c->ch = ch, hoc_mux_own(ch, &chan_cb, c);
     return c;
+}
+
+/* The mux's socket with process proc is up: peers there whose channel
+ * waits for its retry (hoc_mux_open found no socket) retry now, in the
+ * next loop pass. A restarted process dials its peers' processes at once;
+ * without this their channels to it waited a back-off of up to 250 ms
+ * more (a rebuild's fixed part 0.12-0.30 s -> 0.33-0.42 s with the mux). */
+static void mux_up(void *ctx, int proc)
+{
+    hoc_net *net = ctx;
+    static const struct timeval now = {0, 0};
+    for (int p = 0; p < net->o.id; p++) { /* the higher id dials */
+        Peer *pe = &net->peers[p];
+        if (pe->retry && pe->proc == proc && !pe->conn &&
+            event_pending(pe->retry, EV_TIMEOUT, NULL))
+            event_add(pe->retry, &now);
+    }
 }
 
 static void connect_peer(hoc_net *net, int p)
@@ -1275,6 +1292,7 @@ hoc_net *hoc_net_new(struct event_base *base, const hoc_net_opts *o, const hoc_n
         net->o.mux = NULL; /* not ours to unlisten */
         goto fail;
     }
+    if (o->mux) hoc_mux_on_up(o->mux, o->peers->p[o->id].port, mux_up);
     for (int p = 0; p < o->id; p++) { /* the higher id dials */
         net->peers[p].net = net, net->peers[p].idx = p;
         net->peers[p].retry = event_new(base, -1, 0, retry_peer_cb, &net->peers[p]);
