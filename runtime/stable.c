@@ -31,8 +31,7 @@ struct hoc_stable {
     hoc_logger log;
     uint8_t head[HEAD_LEN];
     size_t state_size;
-    const hoc_algo *algo; /* what a state read back must be, at n processes */
-    int n;
+    const hoc_algo *algo; /* what a state read back must be */
     uint32_t crc[256];
     int dec_fd, st_fd;
     uint64_t seg;               /* the current segment's number */
@@ -348,9 +347,9 @@ static int keep_state(Replay *R, const uint8_t *b, size_t len)
 }
 
 /* The first field of a state read back that holds what no run stores
- * (a bool neither 0 nor 1, an enum past its members, a set with a process
- * past n), or NULL. The generated code would read such bytes as undefined
- * behaviour; a good checksum only says the bytes are the ones written. */
+ * (a bool neither 0 nor 1, an enum past its members), or NULL. The
+ * generated code would read such bytes as undefined behaviour; a good
+ * checksum only says the bytes are the ones written. */
 static const char *state_malformed(const hoc_stable *s, const uint8_t *st)
 {
     const hoc_algo *a = s->algo;
@@ -360,13 +359,9 @@ static const char *state_malformed(const hoc_stable *s, const uint8_t *st)
         for (uint32_t j = 0; j < f->count; j++) {
             const uint8_t *v = st + f->offset + j * w;
             int32_t e;
-            hoc_set set;
             if (f->kind == HOC_K_BOOL && *v > 1) return f->name;
             if (f->kind == HOC_K_ENUM &&
                 (memcpy(&e, v, sizeof e), e < 0 || (uint32_t)e >= f->enum_count))
-                return f->name;
-            if (f->kind == HOC_K_SET && s->n < 64 &&
-                (memcpy(&set, v, sizeof set), set >> s->n) != 0)
                 return f->name;
         }
     }
@@ -591,7 +586,7 @@ hoc_stable *hoc_stable_open(const char *dir, hoc_fsync mode, const hoc_stable_ow
     s->mode = mode, s->log = *log, s->state_of = state_of, s->ctx = ctx;
     s->dec_fd = s->st_fd = -1;
     s->state_size = owner->algo->state_size;
-    s->algo = owner->algo, s->n = owner->n;
+    s->algo = owner->algo;
     crc_init(s->crc);
     uint8_t *h = s->head;
     h[0] = R_HEAD;

@@ -9,8 +9,7 @@
  * crash, a leak or UB, and:
  *  - it fails exactly when a file's first good record is not this
  *    replica's HEAD, or a good record after it is a state holding what
- *    no run stores (a bool of neither 0 nor 1, an enum past its members,
- *    a set with a process past n);
+ *    no run stores (a bool of neither 0 nor 1, an enum past its members);
  *  - every ended instance and every state it hands over is a record of a
  *    file's good prefix (those before the first torn or corrupt one), an
  *    instance's end only one of `decided`'s;
@@ -52,8 +51,7 @@ static bool malformed(const uint8_t *st)
         for (uint32_t j = 0; j < f->count; j++) {
             const uint8_t *v = st + f->offset + j * hoc_kind_size(f->kind);
             if ((f->kind == HOC_K_BOOL && v[0] > 1) ||
-                (f->kind == HOC_K_ENUM && hoc_get_u32(v) >= f->enum_count) ||
-                (f->kind == HOC_K_SET && hoc_get_u64(v) >> owner.n))
+                (f->kind == HOC_K_ENUM && hoc_get_u32(v) >= f->enum_count))
                 return true;
         }
     }
