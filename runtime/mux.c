@@ -294,9 +294,6 @@ static void chan_unlink(hoc_mux_chan *ch)
     ch->s = NULL;
 }
 
-/* An accepted socket named process q: of two connections between the
- * same processes, the one the higher index dialed stays. False if s was
- * closed. */
 /* A socket with process q is up: the listeners' owners that wait to
  * open channels there (net.c's redial back-off) may go now. */
 static void woke(hoc_mux *m, int q)
@@ -305,6 +302,9 @@ static void woke(hoc_mux *m, int q)
         if (m->ls[i].up) m->ls[i].up(m->ls[i].ctx, q);
 }
 
+/* An accepted socket named process q: of two connections between the
+ * same processes, the one the higher index dialed stays. False if s was
+ * closed. */
 static bool named(Sock *s, uint32_t q, int version, const uint8_t *mac, size_t len)
 {
     hoc_mux *m = s->m;
@@ -563,7 +563,7 @@ void hoc_mux_close(hoc_mux_chan *ch)
     free(ch);
 }
 
-int hoc_mux_listen(hoc_mux *m, int port, hoc_mux_accept_fn fn, void *ctx)
+int hoc_mux_listen(hoc_mux *m, int port, hoc_mux_accept_fn fn, hoc_mux_up_fn up, void *ctx)
 {
     for (int i = 0; i < m->nls; i++)
         if (m->ls[i].port == port) return -1;
@@ -573,14 +573,8 @@ int hoc_mux_listen(hoc_mux *m, int port, hoc_mux_accept_fn fn, void *ctx)
         if (!l) return -1;
         m->ls = l, m->capls = cap;
     }
-    m->ls[m->nls++] = (Listener){port, fn, ctx, NULL};
+    m->ls[m->nls++] = (Listener){port, fn, ctx, up};
     return 0;
-}
-
-void hoc_mux_on_up(hoc_mux *m, int port, hoc_mux_up_fn up)
-{
-    for (int i = 0; i < m->nls; i++)
-        if (m->ls[i].port == port) m->ls[i].up = up;
 }
 
 void hoc_mux_unlisten(hoc_mux *m, int port)

@@ -68,16 +68,14 @@ hoc_mux *hoc_mux_new(struct event_base *base, const hoc_mux_opts *o);
 /* Closes every socket (channels' owners are not called: free them first);
  * NULL is a no-op. */
 void hoc_mux_free(hoc_mux *m);
-/* Channels opened to `port` here go to fn(ctx, ...): 0, or -1 (taken, or
- * no room). hoc_mux_unlisten stops it. */
-int hoc_mux_listen(hoc_mux *m, int port, hoc_mux_accept_fn fn, void *ctx);
-void hoc_mux_unlisten(hoc_mux *m, int port);
 /* Told that the socket with process proc is up (dialed or accepted). */
 typedef void (*hoc_mux_up_fn)(void *ctx, int proc);
-/* Port's listener (its ctx) is also told whenever a socket comes up, so
- * that an owner that found no socket can open its channels at once
- * instead of at its next retry. */
-void hoc_mux_on_up(hoc_mux *m, int port, hoc_mux_up_fn up);
+/* Channels opened to `port` here go to fn(ctx, ...), and up(ctx, ...)
+ * (NULL: none) hears of every socket that comes up, so that an owner that
+ * found no socket opens its channels at once instead of at its next
+ * retry: 0, or -1 (taken, or no room). hoc_mux_unlisten stops both. */
+int hoc_mux_listen(hoc_mux *m, int port, hoc_mux_accept_fn fn, hoc_mux_up_fn up, void *ctx);
+void hoc_mux_unlisten(hoc_mux *m, int port);
 /* A channel to group port `port` of process proc, owned by owner: NULL
  * while there is no connection with proc yet (one is dialed: try again
  * later). Of two processes dialing each other, the higher index's

@@ -1158,15 +1158,14 @@ static void *mux_accept(void *ctx, hoc_mux_chan *ch)
  * waits for its retry (hoc_mux_open found no socket) retry now, in the
  * next loop pass. A restarted process dials its peers' processes at once;
  * without this their channels to it waited a back-off of up to 250 ms
- * more (a rebuild's fixed part 0.12-0.30 s -> 0.33-0.42 s with the mux). */
+ * more (a restart's fixed part 0.12-0.30 s -> 0.33-0.61 s with the mux). */
 static void mux_up(void *ctx, int proc)
 {
     hoc_net *net = ctx;
     static const struct timeval now = {0, 0};
     for (int p = 0; p < net->o.id; p++) { /* the higher id dials */
         Peer *pe = &net->peers[p];
-        if (pe->retry && pe->proc == proc && !pe->conn &&
-            event_pending(pe->retry, EV_TIMEOUT, NULL))
+        if (pe->proc == proc && !pe->conn && event_pending(pe->retry, EV_TIMEOUT, NULL))
             event_add(pe->retry, &now);
     }
 }
@@ -1284,7 +1283,7 @@ hoc_net *hoc_net_new(struct event_base *base, const hoc_net_opts *o, const hoc_n
     }
     net->delay_ev = event_new(base, -1, 0, delay_cb, net);
     if (hoc_flush_init(&net->flush, base, flush_cb, net) || !net->delay_ev) goto fail;
-    if (o->mux ? hoc_mux_listen(o->mux, o->peers->p[o->id].port, mux_accept, net) != 0
+    if (o->mux ? hoc_mux_listen(o->mux, o->peers->p[o->id].port, mux_accept, mux_up, net) != 0
                : listen_own(net) != 0) {
         if (o->mux)
             hoc_log(&o->log, HOC_LOG_ERROR, "port %d taken twice on one mux",
@@ -1292,7 +1291,6 @@ hoc_net *hoc_net_new(struct event_base *base, const hoc_net_opts *o, const hoc_n
         net->o.mux = NULL; /* not ours to unlisten */
         goto fail;
     }
-    if (o->mux) hoc_mux_on_up(o->mux, o->peers->p[o->id].port, mux_up);
     for (int p = 0; p < o->id; p++) { /* the higher id dials */
         net->peers[p].net = net, net->peers[p].idx = p;
         net->peers[p].retry = event_new(base, -1, 0, retry_peer_cb, &net->peers[p]);

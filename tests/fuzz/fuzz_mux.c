@@ -341,8 +341,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!base || event_base_priority_init(base, 2)) abort();
     if (!we_dial && (lfd = listen_at(host, PORT + 2)) < 0) goto out; /* no loopback */
     if (!(m = mux_at(base, procs, 0))) goto out;
-    if (hoc_mux_listen(m, TAKEN, accept_taken, &c) ||
-        hoc_mux_listen(m, REFUSED, accept_refused, &c))
+    if (hoc_mux_listen(m, TAKEN, accept_taken, NULL, &c) ||
+        hoc_mux_listen(m, REFUSED, accept_refused, NULL, &c))
         abort();
     if (c.mode & 32) {
         static const int proc_of[N] = {0, 1, 2};
