@@ -1,0 +1,246 @@
+/* test_net_mux_strangers.c: strangers who fill a mux's table of unnamed
+ * sockets (runtime/mux.c: accepted, no HELLO yet, 64 at most, each held up
+ * to 5 s) do not keep a real peer out. Anyone who reaches the port can open
+ * sockets and say nothing; the mux used to refuse every newcomer once 64
+ * were held, so a restarted peer's dial was refused for as long as the
+ * strangers renewed theirs. A mux of process 1 of 3 on loopback:
+ *  1. 100 silent sockets from 127.0.0.1 (the peer's own address), then,
+ *     while one more stranger arrives every loop pass, process 0 dials
+ *     from 127.0.0.1 and opens a channel: it must be handed over within
+ *     BOUND_US (less than the 5 s the strangers' sockets are held);
+ *  2. the same with 64 strangers from 64 addresses (127.0.2.x) and the
+ *     newcomers from yet others, process 2 dialing;
+ * and at no time does the mux hold more than 64 of the strangers. Sources
+ * other than 127.0.0.1 are bound on loopback (127/8 is all local), which
+ * needs no privilege. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <event2/event.h>
+
+#include "clock.h"
+#include "mux.h"
+
+#include "free_port.h"
+#include "hoc_check.h"
+
+#define PORT 7100        /* the group port the channels open */
+#define BOUND_US 2000000 /* a peer gets in within: well below the 5 s hold */
+#define MAX_FDS 600
+
+typedef struct Owner {
+    hoc_mux_chan *ch;
+} Owner;
+
+typedef struct World {
+    struct event_base *base;
+    int handed[3]; /* channels handed over at process 1, by the process up there */
+    int up_from;   /* the last process whose socket came up at process 1 (-1: none) */
+    Owner owners[16];
+    int nowners;
+    int fds[MAX_FDS]; /* the strangers' ends, -1 once closed */
+    int nfds, most_open;
+    int port; /* process 1's, where the strangers go */
+} World;
+
+static void on_data(void *owner, const uint8_t *p, size_t n)
+{
+    (void)owner, (void)p, (void)n;
+}
+
+static void on_closed(void *owner, const char *why)
+{
+    (void)why;
+    Owner *o = owner;
+    hoc_mux_close(o->ch);
+    o->ch = NULL;
+}
+
+static const hoc_mux_chan_cb owner_cb = {on_data, on_closed};
+
+static void *accept_fn(void *ctx, hoc_mux_chan *ch)
+{
+    World *w = ctx;
+    if (w->nowners == 16 || w->up_from < 0) return NULL;
+    Owner *o = &w->owners[w->nowners++];
+    o->ch = ch;
+    hoc_mux_own(ch, &owner_cb, o);
+    w->handed[w->up_from]++;
+    return o;
+}
+
+static void up_fn(void *ctx, int proc)
+{
+    ((World *)ctx)->up_from = proc;
+}
+
+static void pump(World *w)
+{
+    event_base_loop(w->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+    nanosleep(&(struct timespec){0, 500000}, NULL);
+}
+
+/* Closes our ends of the strangers the mux closed; the number still open. */
+static int sweep(World *w)
+{
+    int open = 0;
+    for (int i = 0; i < w->nfds; i++) {
+        if (w->fds[i] < 0) continue;
+        char b[64];
+        ssize_t r;
+        while ((r = recv(w->fds[i], b, sizeof b, MSG_DONTWAIT)) > 0)
+            ; /* the mux's NONCE */
+        if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+            close(w->fds[i]);
+            w->fds[i] = -1;
+        } else {
+            open++;
+        }
+    }
+    if (open > w->most_open) w->most_open = open;
+    return open;
+}
+
+/* A silent socket from address src to process 1, its end kept in w->fds. */
+static void stranger(World *w, const char *src)
+{
+    if (w->nfds == MAX_FDS) { /* reuse a slot the mux closed */
+        int i = 0;
+        while (i < MAX_FDS && w->fds[i] >= 0)
+            i++;
+        if (i == MAX_FDS) return;
+        w->fds[i] = w->fds[--w->nfds];
+    }
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET}, to = {.sin_family = AF_INET};
+    inet_pton(AF_INET, src, &a.sin_addr);
+    inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+    to.sin_port = htons((uint16_t)w->port);
+    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) != 0 ||
+        fcntl(s, F_SETFL, O_NONBLOCK) != 0 ||
+        (connect(s, (struct sockaddr *)&to, sizeof to) != 0 && errno != EINPROGRESS)) {
+        if (s >= 0) close(s);
+        return;
+    }
+    w->fds[w->nfds++] = s;
+    pump(w); /* the mux accepts it */
+}
+
+static void strangers_gone(World *w)
+{
+    for (int i = 0; i < w->nfds; i++)
+        if (w->fds[i] >= 0) close(w->fds[i]);
+    w->nfds = 0;
+    for (int i = 0; i < 20; i++)
+        pump(w);
+}
+
+/* Process self's mux on loopback, procs' ports given. */
+static hoc_mux *mux_of(World *w, const hoc_mux_proc *procs, int self, bool listen)
+{
+    static const uint8_t secret[] = "stranger test secret";
+    hoc_mux_opts o = {.self = self,
+                      .nprocs = 3,
+                      .procs = procs,
+                      .secret = secret,
+                      .secret_len = sizeof secret,
+                      .log = {HOC_LOG_ERROR, self}};
+    hoc_mux *m = hoc_mux_new(w->base, &o);
+    if (m && listen) hoc_mux_listen(m, PORT, accept_fn, up_fn, w);
+    return m;
+}
+
+/* Process q dials process 1 and opens a channel while a stranger from
+ * next_src(k) arrives every pass: microseconds until process 1 handed the
+ * channel over, or -1 past BOUND_US. */
+static int64_t dial_through(World *w, hoc_mux *m, int q, void (*next_src)(char *, int))
+{
+    Owner *mine = &w->owners[w->nowners++];
+    mine->ch = NULL;
+    uint64_t t0 = hoc_now_us();
+    for (int k = 0; hoc_now_us() - t0 < BOUND_US; k++) {
+        if (w->handed[q] > 0) return (int64_t)(hoc_now_us() - t0);
+        if (!mine->ch) mine->ch = hoc_mux_open(m, 1, PORT, &owner_cb, mine);
+        char src[32];
+        next_src(src, k);
+        stranger(w, src);
+        sweep(w);
+    }
+    return -1;
+}
+
+static void src_same(char *src, int k)
+{
+    (void)k;
+    snprintf(src, 32, "127.0.0.1");
+}
+
+static void src_many(char *src, int k)
+{
+    snprintf(src, 32, "127.0.%d.%d", 3 + k / 250, 1 + k % 250);
+}
+
+int main(void)
+{
+    setvbuf(stdout, NULL, _IONBF, 0);
+    World w = {.up_from = -1};
+    w.base = event_base_new();
+    CHECK(w.base && event_base_priority_init(w.base, 2) == 0);
+    hoc_mux_proc procs[3];
+    for (int p = 0; p < 3; p++)
+        procs[p] = (hoc_mux_proc){"127.0.0.1", free_port()};
+    w.port = procs[1].port;
+    hoc_mux *lone = mux_of(&w, procs, 1, true);
+    CHECK(lone != NULL);
+    if (!lone) return check_summary("net-mux-strangers");
+
+    /* 1. one address holds the table, the peer's own */
+    for (int i = 0; i < 100; i++)
+        stranger(&w, "127.0.0.1");
+    for (int i = 0; i < 20; i++)
+        pump(&w);
+    int open = sweep(&w);
+    hoc_mux *m0 = mux_of(&w, procs, 0, false);
+    CHECK(m0 != NULL);
+    int64_t took = m0 ? dial_through(&w, m0, 0, src_same) : -1;
+    printf("1: 100 strangers from 127.0.0.1 (%d held), more arriving: process 0 %s (%.3f s); "
+           "at most %d strangers held\n",
+           open, took >= 0 ? "got in" : "kept OUT", (double)(took >= 0 ? took : BOUND_US) / 1e6,
+           w.most_open);
+    CHECK(open <= 64 && took >= 0 && w.most_open <= 64);
+    strangers_gone(&w);
+
+    /* 2. 64 addresses hold one each, newcomers from others */
+    w.most_open = 0;
+    for (int i = 0; i < 64; i++) {
+        char src[32];
+        snprintf(src, sizeof src, "127.0.2.%d", 1 + i);
+        stranger(&w, src);
+    }
+    for (int i = 0; i < 20; i++)
+        pump(&w);
+    open = sweep(&w);
+    hoc_mux *m2 = mux_of(&w, procs, 2, false);
+    CHECK(m2 != NULL);
+    took = m2 ? dial_through(&w, m2, 2, src_many) : -1;
+    printf("2: 64 strangers from 64 addresses (%d held), more from others: process 2 %s (%.3f s); "
+           "at most %d strangers held\n",
+           open, took >= 0 ? "got in" : "kept OUT", (double)(took >= 0 ? took : BOUND_US) / 1e6,
+           w.most_open);
+    CHECK(open == 64 && took >= 0 && w.most_open <= 64);
+    strangers_gone(&w);
+
+    hoc_mux_free(m0);
+    hoc_mux_free(m2);
+    hoc_mux_free(lone);
+    event_base_free(w.base);
+    return check_summary("net-mux-strangers");
+}
