@@ -49,8 +49,10 @@ struct Sock {
     int fd, proc; /* proc: -1 until an accepted socket's HELLO names it */
     bool dialed, connecting, dirty, dead;
     bool up;              /* carries channels: HELLO sent (dialer) or checked (acceptor) */
+    bool heard;           /* a chunk past the handshake came: the peer took this socket */
     int busy;             /* in its read callback: a close waits for its end */
-    const char *dead_why; /* the close that waited */
+    const char *dead_why; /* the close that waited, and its log level */
+    hoc_log_level dead_level;
     struct event *rev, *wev, *timer;
     struct evbuffer *out;
     uint64_t lease; /* the earliest lease of the bytes in out (0: none) */
@@ -90,6 +92,7 @@ struct hoc_mux {
 };
 
 static void sock_close(Sock *s, const char *why);
+static void sock_close_at(Sock *s, hoc_log_level lv, const char *why);
 static void read_cb(evutil_socket_t fd, short what, void *arg);
 static void write_cb(evutil_socket_t fd, short what, void *arg);
 
@@ -158,16 +161,15 @@ static void sock_free(Sock *s)
     free(s);
 }
 
-/* Closes s and every channel on it (their owners are told); waits for the
- * end of s's read callback if it is in it. */
-static void sock_close(Sock *s, const char *why)
+/* Closes s and every channel on it (their owners are told), logged at lv;
+ * waits for the end of s's read callback if it is in it. */
+static void sock_close_at(Sock *s, hoc_log_level lv, const char *why)
 {
     if (s->busy) {
-        if (!s->dead) s->dead = true, s->dead_why = why;
+        if (!s->dead) s->dead = true, s->dead_why = why, s->dead_level = lv;
         return;
     }
-    hoc_log(&s->m->o.log, s->proc >= 0 ? HOC_LOG_INFO : HOC_LOG_DEBUG,
-            "connection with process %d closed: %s", s->proc, why);
+    hoc_log(&s->m->o.log, lv, "connection with process %d closed: %s", s->proc, why);
     s->dead = true; /* an owner told below may close another channel of s: no CLOSE for it */
     unlink_sock(s);
     while (s->chans) {
@@ -180,6 +182,12 @@ static void sock_close(Sock *s, const char *why)
             free(ch);
     }
     sock_free(s);
+}
+
+/* sock_close_at, at info for a socket with a process, else at debug. */
+static void sock_close(Sock *s, const char *why)
+{
+    sock_close_at(s, s->proc >= 0 ? HOC_LOG_INFO : HOC_LOG_DEBUG, why);
 }
 
 static void hello_timeout(evutil_socket_t fd, short what, void *arg)
@@ -337,9 +345,13 @@ static bool named(Sock *s, uint32_t q, int version, const uint8_t *mac, size_t l
     m->unnamed--;
     s->proc = (int)q, s->up = true;
     event_del(s->timer);
+    /* Two processes dialing each other at once is routine: the lower one's
+     * dial, which q never took (q closes it on its side), goes quietly. A
+     * socket q spoke on was a live connection: q restarted or lost it. */
     if (old)
-        sock_close(old, old->dialed ? "replaced by the one the higher process dialed"
-                                    : "replaced by the process's newer dial");
+        sock_close_at(old, old->heard ? HOC_LOG_WARN : HOC_LOG_DEBUG,
+                      old->dialed ? "replaced by the one the higher process dialed"
+                                  : "replaced by the process's newer dial");
     m->by_proc[q] = s;
     hoc_log(&m->o.log, HOC_LOG_INFO, "connection from process %u", q);
     woke(m, (int)q);
@@ -419,10 +431,12 @@ static bool consume(Sock *s)
             mark_dirty(s);
             woke(s->m, s->proc);
         } else if (kind == K_OPEN) {
+            s->heard = true;
             if (!on_open(s, id, port)) break;
         } else if (kind == K_DATA) {
-            s->cur = id, s->rem = len;
+            s->cur = id, s->rem = len, s->heard = true;
         } else if (kind == K_CLOSE) {
+            s->heard = true;
             hoc_mux_chan *ch = find_chan(s, id);
             if (ch) {
                 chan_unlink(ch);
@@ -462,7 +476,7 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
         if (!consume(s)) break;
         if ((size_t)r < room) break; /* drained the socket */
     }
-    if (--s->busy == 0 && s->dead) sock_close(s, s->dead_why);
+    if (--s->busy == 0 && s->dead) sock_close_at(s, s->dead_level, s->dead_why);
 }
 
 /* Who a peer address is, for counting: IPv4 (an IPv4-mapped IPv6 too)
