@@ -30,7 +30,7 @@ enum { K_HELLO = 1, K_OPEN = 2, K_DATA = 3, K_CLOSE = 4, K_NONCE = 5 };
 #define READ_BUDGET (1u << 20) /* bytes a callback, for fairness (as net.c) */
 #define MAX_UNNAMED 64         /* accepted sockets not yet named by a HELLO */
 #define HELLO_TIMEOUT_S 5
-#define SRC 8 /* bytes of a source address that say who it is (IPv6: its /64) */
+#define SRC 9 /* who a source address is: its family, then IPv4 or the IPv6 /64 */
 #define PRIO_IO 0
 
 typedef struct Sock Sock;
@@ -494,7 +494,7 @@ static void src_key(const struct sockaddr_storage *ss, uint8_t key[SRC])
         memcpy(key + 1, a6 + 12, 4);
     } else if (ss->ss_family == AF_INET6) {
         key[0] = 6;
-        memcpy(key + 1, a6, SRC - 1); /* 56 bits of the /64: enough to tell hosts apart */
+        memcpy(key + 1, a6, SRC - 1);
     }
 }
 

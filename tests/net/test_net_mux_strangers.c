@@ -10,6 +10,7 @@
  *     BOUND_US (less than the 5 s the strangers' sockets are held);
  *  2. the same with 64 strangers from 64 addresses (127.0.2.x) and the
  *     newcomers from yet others, process 2 dialing;
+ *  3. 1 again on ::1 (a mux of its own), if loopback has IPv6;
  * and once the mux caught up it holds no more than 64 of the strangers. Sources
  * other than 127.0.0.1 are bound on loopback (127/8 is all local), which
  * needs no privilege. */
@@ -48,7 +49,8 @@ typedef struct World {
     int nowners;
     int fds[MAX_FDS]; /* the strangers' ends, -1 once closed */
     int nfds;
-    int port; /* process 1's, where the strangers go */
+    const char *host; /* process 1's, where the strangers go */
+    int port;
 } World;
 
 static void on_data(void *owner, const uint8_t *p, size_t n)
@@ -126,14 +128,20 @@ static void stranger(World *w, const char *src)
         if (i == MAX_FDS) return;
         w->fds[i] = w->fds[--w->nfds];
     }
-    int s = socket(AF_INET, SOCK_STREAM, 0);
+    bool v6 = strchr(src, ':') != NULL;
+    int s = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET}, to = {.sin_family = AF_INET};
+    struct sockaddr_in6 a6 = {.sin6_family = AF_INET6}, to6 = {.sin6_family = AF_INET6};
     inet_pton(AF_INET, src, &a.sin_addr);
-    inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
-    to.sin_port = htons((uint16_t)w->port);
-    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) != 0 ||
-        fcntl(s, F_SETFL, O_NONBLOCK) != 0 ||
-        (connect(s, (struct sockaddr *)&to, sizeof to) != 0 && errno != EINPROGRESS)) {
+    inet_pton(AF_INET6, src, &a6.sin6_addr);
+    inet_pton(AF_INET, w->host, &to.sin_addr);
+    inet_pton(AF_INET6, w->host, &to6.sin6_addr);
+    to.sin_port = to6.sin6_port = htons((uint16_t)w->port);
+    struct sockaddr *from = v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a;
+    struct sockaddr *dest = v6 ? (struct sockaddr *)&to6 : (struct sockaddr *)&to;
+    socklen_t len = v6 ? sizeof a6 : sizeof a;
+    if (s < 0 || bind(s, from, len) != 0 || fcntl(s, F_SETFL, O_NONBLOCK) != 0 ||
+        (connect(s, dest, len) != 0 && errno != EINPROGRESS)) {
         if (s >= 0) close(s);
         return;
     }
@@ -195,6 +203,12 @@ static void src_many(char *src, int k)
     snprintf(src, 32, "127.0.%d.%d", 3 + k / 250, 1 + k % 250);
 }
 
+static void src_v6(char *src, int k)
+{
+    (void)k;
+    snprintf(src, 32, "::1");
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -204,7 +218,7 @@ int main(void)
     hoc_mux_proc procs[3];
     for (int p = 0; p < 3; p++)
         procs[p] = (hoc_mux_proc){"127.0.0.1", free_port()};
-    w.port = procs[1].port;
+    w.host = "127.0.0.1", w.port = procs[1].port;
     hoc_mux *lone = mux_of(&w, procs, 1, true);
     CHECK(lone != NULL);
     if (!lone) return check_summary("net-mux-strangers");
@@ -242,6 +256,35 @@ int main(void)
     CHECK(open == 64 && took >= 0 && after <= 64);
     strangers_gone(&w);
 
+    /* 3. as 1 over IPv6 (its /64 is one address), where loopback has it */
+    hoc_mux_proc p6[3];
+    for (int p = 0; p < 3; p++)
+        p6[p] = (hoc_mux_proc){"::1", free_port()};
+    int probe = socket(AF_INET6, SOCK_STREAM, 0);
+    struct sockaddr_in6 lo6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+    bool has6 = probe >= 0 && bind(probe, (struct sockaddr *)&lo6, sizeof lo6) == 0;
+    if (probe >= 0) close(probe);
+    hoc_mux *lone6 = has6 ? mux_of(&w, p6, 1, true) : NULL;
+    hoc_mux *m6 = has6 ? mux_of(&w, p6, 0, false) : NULL;
+    if (has6) {
+        w.host = "::1", w.port = p6[1].port, w.handed[0] = 0;
+        for (int i = 0; i < 100; i++)
+            stranger(&w, "::1");
+        open = settled(&w);
+        took = lone6 && m6 ? dial_through(&w, m6, 0, src_v6) : -1;
+        after = settled(&w);
+        printf("3: 100 strangers from ::1 (%d held), more arriving: process 0 %s (%.3f s); %d "
+               "held after\n",
+               open, took >= 0 ? "got in" : "kept OUT", (double)(took >= 0 ? took : BOUND_US) / 1e6,
+               after);
+        CHECK(open <= 64 && took >= 0 && after <= 64);
+        strangers_gone(&w);
+    } else {
+        printf("3: no IPv6 loopback here: not run\n");
+    }
+
+    hoc_mux_free(m6);
+    hoc_mux_free(lone6);
     hoc_mux_free(m0);
     hoc_mux_free(m2);
     hoc_mux_free(lone);
