@@ -192,6 +192,21 @@ static int64_t dial_through(World *w, hoc_mux *m, int q, void (*next_src)(char *
     return -1;
 }
 
+/* The strangers already sent, process q (mux m) dials through more of
+ * them: it must get in, and the mux hold no more than 64 of them before
+ * and after (exactly 64 before with full). */
+static void attack(World *w, const char *what, hoc_mux *m, int q, void (*next_src)(char *, int),
+                   bool full)
+{
+    int open = settled(w);
+    int64_t took = m ? dial_through(w, m, q, next_src) : -1;
+    int after = settled(w);
+    printf("%s (%d held), more arriving: process %d %s (%.3f s); %d held after\n", what, open, q,
+           took >= 0 ? "got in" : "kept OUT", (double)(took >= 0 ? took : BOUND_US) / 1e6, after);
+    CHECK((full ? open == 64 : open <= 64) && took >= 0 && after <= 64);
+    strangers_gone(w);
+}
+
 static void src_same(char *src, int k)
 {
     (void)k;
@@ -226,17 +241,9 @@ int main(void)
     /* 1. one address holds the table, the peer's own */
     for (int i = 0; i < 100; i++)
         stranger(&w, "127.0.0.1");
-    int open = settled(&w);
     hoc_mux *m0 = mux_of(&w, procs, 0, false);
     CHECK(m0 != NULL);
-    int64_t took = m0 ? dial_through(&w, m0, 0, src_same) : -1;
-    int after = settled(&w);
-    printf("1: 100 strangers from 127.0.0.1 (%d held), more arriving: process 0 %s (%.3f s); "
-           "%d held after\n",
-           open, took >= 0 ? "got in" : "kept OUT", (double)(took >= 0 ? took : BOUND_US) / 1e6,
-           after);
-    CHECK(open <= 64 && took >= 0 && after <= 64);
-    strangers_gone(&w);
+    attack(&w, "1: 100 strangers from 127.0.0.1", m0, 0, src_same, false);
 
     /* 2. 64 addresses hold one each, newcomers from others */
     for (int i = 0; i < 64; i++) {
@@ -244,17 +251,9 @@ int main(void)
         snprintf(src, sizeof src, "127.0.2.%d", 1 + i);
         stranger(&w, src);
     }
-    open = settled(&w);
     hoc_mux *m2 = mux_of(&w, procs, 2, false);
     CHECK(m2 != NULL);
-    took = m2 ? dial_through(&w, m2, 2, src_many) : -1;
-    after = settled(&w);
-    printf("2: 64 strangers from 64 addresses (%d held), more from others: process 2 %s (%.3f s); "
-           "%d held after\n",
-           open, took >= 0 ? "got in" : "kept OUT", (double)(took >= 0 ? took : BOUND_US) / 1e6,
-           after);
-    CHECK(open == 64 && took >= 0 && after <= 64);
-    strangers_gone(&w);
+    attack(&w, "2: 64 strangers from 64 addresses, newcomers from others", m2, 2, src_many, true);
 
     /* 3. as 1 over IPv6 (its /64 is one address), where loopback has it */
     hoc_mux_proc p6[3];
@@ -270,15 +269,7 @@ int main(void)
         w.host = "::1", w.port = p6[1].port, w.handed[0] = 0;
         for (int i = 0; i < 100; i++)
             stranger(&w, "::1");
-        open = settled(&w);
-        took = lone6 && m6 ? dial_through(&w, m6, 0, src_v6) : -1;
-        after = settled(&w);
-        printf("3: 100 strangers from ::1 (%d held), more arriving: process 0 %s (%.3f s); %d "
-               "held after\n",
-               open, took >= 0 ? "got in" : "kept OUT", (double)(took >= 0 ? took : BOUND_US) / 1e6,
-               after);
-        CHECK(open <= 64 && took >= 0 && after <= 64);
-        strangers_gone(&w);
+        attack(&w, "3: 100 strangers from ::1", lone6 ? m6 : NULL, 0, src_v6, false);
     } else {
         printf("3: no IPv6 loopback here: not run\n");
     }
