@@ -182,6 +182,23 @@ static void capture_end(Capture *c, char *buf, size_t cap)
     fclose(c->f);
 }
 
+/* A channel's owner that only holds it: *owner, NULL once closed. */
+static void chan_gone(void *owner, const char *why)
+{
+    (void)why;
+    hoc_mux_chan **slot = owner;
+    hoc_mux_close(*slot);
+    *slot = NULL;
+}
+
+/* Counts the channels opened to a port, and refuses them. */
+static void *count_chan(void *ctx, hoc_mux_chan *ch)
+{
+    (void)ch;
+    ++*(int *)ctx;
+    return NULL;
+}
+
 /* Is s still open at the other end (nothing to read, no EOF)? */
 static bool still_open(int s)
 {
@@ -291,9 +308,13 @@ int main(void)
     /* a channel opened to a port nobody listens at: a1 carried a chunk */
     static const uint8_t open7[12] = {2, 0, 7, 0, 2, 0, 0, 0, 0, 0, 0, 0};
     CHECK(a1 >= 0 && write(a1, open7, sizeof open7) == (ssize_t)sizeof open7);
-    spin(&w, 50);
     uint8_t closed7[12];
-    CHECK(a1 >= 0 && recv(a1, closed7, sizeof closed7, MSG_DONTWAIT) == 12 && closed7[0] == 4);
+    ssize_t got7 = -1;
+    for (uint64_t t0 = hoc_now_us(); a1 >= 0 && got7 < 0 && hoc_now_us() - t0 < 5000000;) {
+        spin(&w, 5);
+        got7 = recv(a1, closed7, sizeof closed7, MSG_DONTWAIT);
+    }
+    CHECK(got7 == 12 && closed7[0] == 4);
     int a2 = dial_as(&w, p2[1].port, 0, sec2, sizeof sec2);
     CHECK(a2 >= 0 && still_open(a2));
     CHECK(a1 >= 0 && was_closed(a1));
@@ -319,19 +340,22 @@ int main(void)
         x[p] = hoc_mux_new(w.base, &o3);
         CHECK(x[p] != NULL);
     }
-    hoc_mux_chan_cb none = {NULL, NULL};
-    bool both = false;
-    if (x[0] && x[1]) { /* both dial in this pass, before either accepts */
-        CHECK(hoc_mux_open(x[0], 1, 7, &none, NULL) == NULL);
-        CHECK(hoc_mux_open(x[1], 0, 7, &none, NULL) == NULL);
-        spin(&w, 200);
-        hoc_mux_chan *c0 = hoc_mux_open(x[0], 1, 7, &none, NULL);
-        hoc_mux_chan *c1 = hoc_mux_open(x[1], 0, 7, &none, NULL);
-        both = c0 && c1;
-        if (c0) hoc_mux_close(c0);
+    hoc_mux_chan_cb gone = {NULL, chan_gone};
+    int took = 0;
+    if (x[0] && x[1] && hoc_mux_listen(x[0], 7, count_chan, NULL, &took) == 0) {
+        /* both dial in this pass, before either accepts */
+        CHECK(hoc_mux_open(x[0], 1, 7, &gone, NULL) == NULL);
+        CHECK(hoc_mux_open(x[1], 0, 7, &gone, NULL) == NULL);
+        /* settled once process 0 takes a channel from 1: on 1's dial */
+        hoc_mux_chan *c1 = NULL;
+        for (uint64_t t0 = hoc_now_us(); !took && hoc_now_us() - t0 < 5000000;) {
+            spin(&w, 5);
+            if (!c1) c1 = hoc_mux_open(x[1], 0, 7, &gone, &c1);
+        }
         if (c1) hoc_mux_close(c1);
-        spin(&w, 20);
+        spin(&w, 50);
     }
+    bool both = took > 0;
     hoc_mux_free(x[0]);
     hoc_mux_free(x[1]);
     capture_end(&cap, logged, sizeof logged);
