@@ -7,6 +7,7 @@
 #include "net.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ enum { K_HELLO = 1, K_OPEN = 2, K_DATA = 3, K_CLOSE = 4, K_NONCE = 5 };
 #define READ_BUDGET (1u << 20) /* bytes a callback, for fairness (as net.c) */
 #define MAX_UNNAMED 64         /* accepted sockets not yet named by a HELLO */
 #define HELLO_TIMEOUT_S 5
+#define SRC 9 /* who a source address is: its family, then IPv4 or the IPv6 /64 */
 #define PRIO_IO 0
 
 typedef struct Sock Sock;
@@ -47,8 +49,10 @@ struct Sock {
     int fd, proc; /* proc: -1 until an accepted socket's HELLO names it */
     bool dialed, connecting, dirty, dead;
     bool up;              /* carries channels: HELLO sent (dialer) or checked (acceptor) */
+    bool heard;           /* a chunk past the handshake came: the peer took this socket */
     int busy;             /* in its read callback: a close waits for its end */
-    const char *dead_why; /* the close that waited */
+    const char *dead_why; /* the close that waited, and its log level */
+    hoc_log_level dead_level;
     struct event *rev, *wev, *timer;
     struct evbuffer *out;
     uint64_t lease; /* the earliest lease of the bytes in out (0: none) */
@@ -58,6 +62,8 @@ struct Sock {
     size_t rem;
     uint32_t next_id;     /* channels we open: even if we dialed, odd if not */
     uint8_t nonce[NONCE]; /* acceptor: what the dialer's HELLO must MAC */
+    uint8_t src[SRC];     /* acceptor: where it came from (family, address) */
+    uint64_t born;        /* acceptor: its place in the order of accepts */
     hoc_mux_chan *chans;
     Sock *next, *next_dirty;
 };
@@ -76,6 +82,7 @@ struct hoc_mux {
     Sock **by_proc; /* the connection with each process, if any */
     Sock *socks, *dirty;
     int unnamed;
+    uint64_t accepts;
     Listener *ls;
     int nls, capls;
     int lfd;
@@ -85,6 +92,7 @@ struct hoc_mux {
 };
 
 static void sock_close(Sock *s, const char *why);
+static void sock_close_at(Sock *s, hoc_log_level lv, const char *why);
 static void read_cb(evutil_socket_t fd, short what, void *arg);
 static void write_cb(evutil_socket_t fd, short what, void *arg);
 
@@ -153,16 +161,15 @@ static void sock_free(Sock *s)
     free(s);
 }
 
-/* Closes s and every channel on it (their owners are told); waits for the
- * end of s's read callback if it is in it. */
-static void sock_close(Sock *s, const char *why)
+/* Closes s and every channel on it (their owners are told), logged at lv;
+ * waits for the end of s's read callback if it is in it. */
+static void sock_close_at(Sock *s, hoc_log_level lv, const char *why)
 {
     if (s->busy) {
-        if (!s->dead) s->dead = true, s->dead_why = why;
+        if (!s->dead) s->dead = true, s->dead_why = why, s->dead_level = lv;
         return;
     }
-    hoc_log(&s->m->o.log, s->proc >= 0 ? HOC_LOG_INFO : HOC_LOG_DEBUG,
-            "connection with process %d closed: %s", s->proc, why);
+    hoc_log(&s->m->o.log, lv, "connection with process %d closed: %s", s->proc, why);
     s->dead = true; /* an owner told below may close another channel of s: no CLOSE for it */
     unlink_sock(s);
     while (s->chans) {
@@ -175,6 +182,12 @@ static void sock_close(Sock *s, const char *why)
             free(ch);
     }
     sock_free(s);
+}
+
+/* sock_close_at, at info for a socket with a process, else at debug. */
+static void sock_close(Sock *s, const char *why)
+{
+    sock_close_at(s, s->proc >= 0 ? HOC_LOG_INFO : HOC_LOG_DEBUG, why);
 }
 
 static void hello_timeout(evutil_socket_t fd, short what, void *arg)
@@ -332,9 +345,13 @@ static bool named(Sock *s, uint32_t q, int version, const uint8_t *mac, size_t l
     m->unnamed--;
     s->proc = (int)q, s->up = true;
     event_del(s->timer);
+    /* Two processes dialing each other at once is routine: the lower one's
+     * dial, which q never took (q closes it on its side), goes quietly. A
+     * socket q spoke on was a live connection: q restarted or lost it. */
     if (old)
-        sock_close(old, old->dialed ? "replaced by the one the higher process dialed"
-                                    : "replaced by the process's newer dial");
+        sock_close_at(old, old->heard ? HOC_LOG_WARN : HOC_LOG_DEBUG,
+                      old->dialed ? "replaced by the one the higher process dialed"
+                                  : "replaced by the process's newer dial");
     m->by_proc[q] = s;
     hoc_log(&m->o.log, HOC_LOG_INFO, "connection from process %u", q);
     woke(m, (int)q);
@@ -414,10 +431,12 @@ static bool consume(Sock *s)
             mark_dirty(s);
             woke(s->m, s->proc);
         } else if (kind == K_OPEN) {
+            s->heard = true;
             if (!on_open(s, id, port)) break;
         } else if (kind == K_DATA) {
-            s->cur = id, s->rem = len;
+            s->cur = id, s->rem = len, s->heard = true;
         } else if (kind == K_CLOSE) {
+            s->heard = true;
             hoc_mux_chan *ch = find_chan(s, id);
             if (ch) {
                 chan_unlink(ch);
@@ -457,7 +476,50 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
         if (!consume(s)) break;
         if ((size_t)r < room) break; /* drained the socket */
     }
-    if (--s->busy == 0 && s->dead) sock_close(s, s->dead_why);
+    if (--s->busy == 0 && s->dead) sock_close_at(s, s->dead_level, s->dead_why);
+}
+
+/* Who a peer address is, for counting: IPv4 (an IPv4-mapped IPv6 too)
+ * by its address, IPv6 by its /64, which one host commonly holds whole. */
+static void src_key(const struct sockaddr_storage *ss, uint8_t key[SRC])
+{
+    memset(key, 0, SRC);
+    const uint8_t *a6 = ((const struct sockaddr_in6 *)ss)->sin6_addr.s6_addr;
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (ss->ss_family == AF_INET) {
+        key[0] = 4;
+        memcpy(key + 1, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+    } else if (ss->ss_family == AF_INET6 && memcmp(a6, mapped, 12) == 0) {
+        key[0] = 4;
+        memcpy(key + 1, a6 + 12, 4);
+    } else if (ss->ss_family == AF_INET6) {
+        key[0] = 6;
+        memcpy(key + 1, a6, SRC - 1);
+    }
+}
+
+/* The table of unnamed sockets is full and a socket from src arrives:
+ * the oldest of the address holding the most of them (src's own count
+ * with the newcomer) goes, so that a stranger who keeps the table full
+ * evicts its own sockets, and a peer's dial, which names itself one round
+ * trip after its accept, gets in. Refusing the newcomer instead let 64
+ * silent sockets lock a restarted peer out for as long as they were
+ * renewed (net-mux-strangers). */
+static Sock *unnamed_victim(const hoc_mux *m, const uint8_t src[SRC])
+{
+    Sock *u[MAX_UNNAMED];
+    int n = 0;
+    for (Sock *s = m->socks; s && n < MAX_UNNAMED; s = s->next)
+        if (s->proc < 0 && !s->dialed) u[n++] = s;
+    Sock *victim = NULL;
+    int most = 0;
+    for (int i = 0; i < n; i++) {
+        int k = memcmp(u[i]->src, src, SRC) == 0;
+        for (int j = 0; j < n; j++)
+            k += memcmp(u[i]->src, u[j]->src, SRC) == 0;
+        if (k > most || (k == most && u[i]->born < victim->born)) victim = u[i], most = k;
+    }
+    return victim;
 }
 
 static void accept_cb(evutil_socket_t lfd, short what, void *arg)
@@ -465,15 +527,24 @@ static void accept_cb(evutil_socket_t lfd, short what, void *arg)
     (void)what;
     hoc_mux *m = arg;
     for (;;) {
-        int fd = accept(lfd, NULL, NULL);
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        memset(&ss, 0, sizeof ss);
+        int fd = accept(lfd, (struct sockaddr *)&ss, &sl);
         if (fd < 0) return;
         hoc_net_sock_opts(fd);
+        uint8_t src[SRC];
+        src_key(&ss, src);
+        Sock *victim = m->unnamed >= MAX_UNNAMED ? unnamed_victim(m, src) : NULL;
+        if (victim) sock_close(victim, "unnamed sockets full: the oldest of the busiest address");
         Sock *s = m->unnamed < MAX_UNNAMED ? sock_new(m, fd, false, -1) : NULL;
         if (!s) {
             close(fd);
             continue;
         }
         m->unnamed++;
+        memcpy(s->src, src, SRC);
+        s->born = ++m->accepts;
         RAND_bytes(s->nonce, NONCE);
         put_chunk(s, K_NONCE, 0, 0, NONCE);
         evbuffer_add(s->out, s->nonce, NONCE);

@@ -6,7 +6,9 @@
  * MAC, or garbage) is closed without touching the processes' connection;
  * a lease that ran out ends its group's connection only; a process that
  * dials again while its old connection still stands (restarted after a
- * crash, which sent no FIN) replaces it. */
+ * crash, which sent no FIN) replaces it, logged at warn if the old one
+ * carried chunks; two processes dialing each other at once log no
+ * "replaced" at info or warn. */
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -152,6 +154,51 @@ static int dial_as(World *w, int port, uint32_t q, const uint8_t *secret, size_t
     return s;
 }
 
+/* stderr (where hoc_log writes) to a temporary file, to read back. */
+typedef struct Capture {
+    int saved;
+    FILE *f;
+} Capture;
+
+static Capture capture_begin(void)
+{
+    fflush(stderr);
+    Capture c = {dup(2), tmpfile()};
+    if (c.f) dup2(fileno(c.f), 2);
+    return c;
+}
+
+/* Ends the capture: what was logged meanwhile, into buf. */
+static void capture_end(Capture *c, char *buf, size_t cap)
+{
+    fflush(stderr);
+    dup2(c->saved, 2);
+    close(c->saved);
+    buf[0] = 0;
+    if (!c->f) return;
+    rewind(c->f);
+    size_t n = fread(buf, 1, cap - 1, c->f);
+    buf[n] = 0;
+    fclose(c->f);
+}
+
+/* A channel's owner that only holds it: *owner, NULL once closed. */
+static void chan_gone(void *owner, const char *why)
+{
+    (void)why;
+    hoc_mux_chan **slot = owner;
+    hoc_mux_close(*slot);
+    *slot = NULL;
+}
+
+/* Counts the channels opened to a port, and refuses them. */
+static void *count_chan(void *ctx, hoc_mux_chan *ch)
+{
+    (void)ch;
+    ++*(int *)ctx;
+    return NULL;
+}
+
 /* Is s still open at the other end (nothing to read, no EOF)? */
 static bool still_open(int s)
 {
@@ -252,16 +299,68 @@ int main(void)
                        .procs = p2,
                        .secret = sec2,
                        .secret_len = sizeof sec2,
-                       .log = {HOC_LOG_ERROR, 9}};
+                       .log = {HOC_LOG_INFO, 9}};
+    Capture cap = capture_begin();
     hoc_mux *lone = hoc_mux_new(w.base, &o2);
     CHECK(lone != NULL);
     int a1 = dial_as(&w, p2[1].port, 0, sec2, sizeof sec2);
     CHECK(a1 >= 0 && still_open(a1));
+    /* a channel opened to a port nobody listens at: a1 carried a chunk */
+    static const uint8_t open7[12] = {2, 0, 7, 0, 2, 0, 0, 0, 0, 0, 0, 0};
+    CHECK(a1 >= 0 && write(a1, open7, sizeof open7) == (ssize_t)sizeof open7);
+    uint8_t closed7[12];
+    ssize_t got7 = -1;
+    for (uint64_t t0 = hoc_now_us(); a1 >= 0 && got7 < 0 && hoc_now_us() - t0 < 5000000;) {
+        spin(&w, 5);
+        got7 = recv(a1, closed7, sizeof closed7, MSG_DONTWAIT);
+    }
+    CHECK(got7 == 12 && closed7[0] == 4);
     int a2 = dial_as(&w, p2[1].port, 0, sec2, sizeof sec2);
     CHECK(a2 >= 0 && still_open(a2));
     CHECK(a1 >= 0 && was_closed(a1));
     if (a2 >= 0) close(a2);
     hoc_mux_free(lone);
+    static char logged[16384];
+    capture_end(&cap, logged, sizeof logged);
+    CHECK(strstr(logged, "WARN connection with process 0 closed: replaced by the process's newer "
+                         "dial") != NULL);
+
+    /* two processes dial each other at once: process 0's dial goes, at
+     * debug (neither side took it for a connection) */
+    hoc_mux_proc p3[2] = {{"127.0.0.1", free_port()}, {"127.0.0.1", free_port()}};
+    hoc_mux *x[2];
+    cap = capture_begin();
+    for (int p = 0; p < 2; p++) {
+        hoc_mux_opts o3 = {.self = p,
+                           .nprocs = 2,
+                           .procs = p3,
+                           .secret = sec2,
+                           .secret_len = sizeof sec2,
+                           .log = {HOC_LOG_INFO, 20 + p}};
+        x[p] = hoc_mux_new(w.base, &o3);
+        CHECK(x[p] != NULL);
+    }
+    hoc_mux_chan_cb gone = {NULL, chan_gone};
+    int took = 0;
+    if (x[0] && x[1] && hoc_mux_listen(x[0], 7, count_chan, NULL, &took) == 0) {
+        /* both dial in this pass, before either accepts */
+        CHECK(hoc_mux_open(x[0], 1, 7, &gone, NULL) == NULL);
+        CHECK(hoc_mux_open(x[1], 0, 7, &gone, NULL) == NULL);
+        /* settled once process 0 takes a channel from 1: on 1's dial */
+        hoc_mux_chan *c1 = NULL;
+        for (uint64_t t0 = hoc_now_us(); !took && hoc_now_us() - t0 < 5000000;) {
+            spin(&w, 5);
+            if (!c1) c1 = hoc_mux_open(x[1], 0, 7, &gone, &c1);
+        }
+        if (c1) hoc_mux_close(c1);
+        spin(&w, 50);
+    }
+    bool both = took > 0;
+    hoc_mux_free(x[0]);
+    hoc_mux_free(x[1]);
+    capture_end(&cap, logged, sizeof logged);
+    printf("crossing dials: %s; logged at info: %s", both ? "connected" : "NOT connected", logged);
+    CHECK(both && strstr(logged, "connection from process 1") && !strstr(logged, "replaced"));
 
     for (int g = 0; g < 2; g++)
         for (int p = 0; p < 2; p++)

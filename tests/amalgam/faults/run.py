@@ -13,9 +13,14 @@ Scenarios:
            1-2 s later, while the first is being replaced)
   rebuild  a machine killed, restarted, killed again while it rebuilds
            (before its blocks are back), restarted again, under load
-  garbage  corrupt and truncated frames to the machines' server ports and
-           bad requests to their client ports, under load: nothing changes,
-           no process dies
+  garbage  corrupt and truncated chunks and frames to every process's mux
+           port (a machine's data port, the reconf replica's port: where
+           its groups' connections arrive) and bad requests to the client
+           ports, under load; then silent strangers hold more sockets at
+           every mux port than a mux keeps unnamed (64), renewed as they
+           go, while a machine is killed and restarted: its dials must
+           still get in and it must be rebuilt. Nothing else changes, no
+           process dies
   large    idle, then load, at 128 KiB blocks with four blocks a shard per
            instance (the 131072:4 build: a state of 87 blocks, 11 MiB, which
            a replacement once copied onto the stack)
@@ -42,6 +47,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -84,7 +90,9 @@ class Cluster:
         with open(self.path, "w") as fh:
             fh.write("\n".join(lines) + "\n")
         self.client = [self.base + step * m + 3 * M for m in range(M)]
-        self.servers = [self.base + step * m + k for m in range(M) for k in range((2 + (W > 0)) * M)]
+        # where each process listens for its peers: a machine's data port
+        # (its mux: the other class ports only name channels), the reconf's
+        self.mux = [self.base + step * m for m in range(M)] + [self.base + step * M]
         self.procs, self.all, self.starts = [None] * M, [], [0] * M
 
     def start(self, m):
@@ -221,29 +229,50 @@ def cold_blocks():
             if not (b < HOT and s == amwork.shard(b, G, M))]
 
 
+def chunk(kind, port, chan, length, body=b""):
+    """A mux chunk (docs/runtime.md, "The mux's chunks")."""
+    return bytes([kind, 0]) + port.to_bytes(2, "little") + chan.to_bytes(4, "little") + \
+        length.to_bytes(4, "little") + body
+
+
+NONCE = chunk(5, 0, 0, 16)  # what a mux says first, then 16 random bytes
+
+
 def garbage(cl, rng):
-    """Corrupt and truncated frames to server ports, bad client requests."""
-    frames = [b"\x00" * 64, bytes(rng.randrange(256) for _ in range(300)),
-              b"\xff\xff\xff\x7f\x06\x01\x00\x00",  # a frame claiming 2 GiB
-              b"\x18\x00\x00\x00\x06\x01\x00\x00" + bytes(8),  # a HELLO cut short
-              b"\x08\x00\x00\x00\x09\x03\x00\x00hello", b"GET / HTTP/1.0\r\n\r\n"]
+    """Bad chunks and frames to every mux port, bad client requests."""
+    frames = [chunk(1, 1, 1, 32, bytes(rng.randrange(256) for _ in range(32))),  # a HELLO, wrong MAC
+              chunk(1, 1, 0, 32, bytes(32)),  # naming the process itself
+              chunk(1, 2, 1, 32, bytes(32)),  # another mux version
+              chunk(1, 1, 1, 1000),  # a HELLO longer than 64
+              chunk(1, 1, 1, 32, bytes(8)),  # one cut short
+              chunk(2, 0, 2, 0), chunk(3, 0, 2, 0xffffffff, b"x"),  # OPEN, 4 GiB DATA before a HELLO
+              chunk(5, 0, 0, 16, bytes(16)),  # a NONCE to the acceptor
+              chunk(2, 0, 2, 0)[:7], bytes([1, 7]) + bytes(10),  # a header cut short, a reserved byte
+              b"\x00" * 64, bytes(rng.randrange(256) for _ in range(300)),
+              b"\xff\xff\xff\x7f\x06\x01\x00\x00",  # a hoc frame claiming 2 GiB
+              b"\x18\x00\x00\x00\x06\x01\x00\x00" + bytes(8),  # a hoc HELLO cut short
+              b"GET / HTTP/1.0\r\n\r\n"]
     sent = 0
-    for port in rng.sample(cl.servers, 30):
-        for fr in rng.sample(frames, 3):
+    for port in cl.mux:
+        for fr in frames:
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+                    got = b""
+                    while len(got) < 28:  # a mux: its NONCE first
+                        r = s.recv(28 - len(got))
+                        if not r:
+                            break
+                        got += r
+                    check(got[:12] == NONCE, f"mux port {port} said {got[:16]!r}, not a NONCE")
                     s.sendall(fr)
                     s.shutdown(socket.SHUT_WR)
-                    # whatever the server says first (its HELLO), it closes
-                    while s.recv(4096):
+                    while s.recv(4096):  # nothing more: it closes
                         pass
                     sent += 1
-            except ConnectionRefusedError:
-                break  # a class this machine has no server of
             except ConnectionResetError:
                 sent += 1
             except OSError as e:
-                check(False, f"port {port} with {fr[:16]!r}: {e}")
+                check(False, f"mux port {port} with {fr[:16]!r}: {e}")
     bad = [b"*3\r\n$7\r\nAM.READ\r\n$-1\r\n", b"*1\r\n$99999999999\r\n", b"*-5\r\n",
            b"*4\r\n$8\r\nAM.WRITE\r\n$1\r\n0\r\n$1\r\n0\r\n$64\r\nshort",
            b"AM.WRITE 0 0 " + b"x" * 63 + b"\r\n", b"*2\r\n$4\r\nAM.X\r\n$0\r\n\r\n",
@@ -260,6 +289,55 @@ def garbage(cl, rng):
             except OSError as e:
                 check(False, f"client port of {m} with {req[:20]!r}: {e}")
     return sent
+
+
+class Strangers:
+    """Silent sockets held at each of ports, PER of them (more than the 64
+    a mux keeps without a HELLO), renewed every 50 ms as the muxes close
+    them (5 s without a HELLO, or evicted by a newer one) and while a port
+    is down: anyone who reaches a port can do this, no secret needed."""
+
+    PER = 70
+
+    def __init__(self, ports):
+        self.socks = {p: [] for p in ports}
+        self.opened = 0
+        self.done = threading.Event()
+        self.t = threading.Thread(target=self.run, daemon=True)
+        self.t.start()
+
+    def run(self):
+        while not self.done.is_set():
+            for p, held in self.socks.items():
+                alive = []
+                for s in held:
+                    try:
+                        if s.recv(4096):  # its NONCE
+                            alive.append(s)
+                            continue
+                    except BlockingIOError:
+                        alive.append(s)
+                        continue
+                    except OSError:
+                        pass
+                    s.close()  # closed by the mux
+                while len(alive) < self.PER:
+                    try:
+                        s = socket.create_connection(("127.0.0.1", p), timeout=1)
+                    except OSError:
+                        break  # down: the next round
+                    s.setblocking(False)
+                    alive.append(s)
+                    self.opened += 1
+                self.socks[p] = alive
+            self.done.wait(0.05)
+
+    def close(self):
+        self.done.set()
+        self.t.join()
+        for held in self.socks.values():
+            for s in held:
+                s.close()
 
 
 def kill_restart(cl, victims, work, rng, stagger=0.0):
@@ -403,7 +481,15 @@ def main():
             n = garbage(cl, rng)
             check(work.wait_acked(30) is not None, "no progress after the garbage")
             check(all(p.poll() is None for p in cl.procs), "a machine died of bad input")
-            what.append(f"{n} corrupt frames and bad requests")
+            what.append(f"{n} corrupt chunks, frames and bad requests")
+            strangers = Strangers(cl.mux)
+            try:
+                time.sleep(1)
+                what.append(kill_restart(cl, [rng.randrange(M)], work, rng) +
+                            f" with {Strangers.PER} silent strangers at every mux port")
+            finally:
+                strangers.close()
+            what[-1] += f" ({strangers.opened} opened)"
         time.sleep(1)
         acked, pend, work_verdict = work.finish()
         work = None
