@@ -126,9 +126,9 @@ void cgen_msg_struct(Gen *g, hoc_buf *b, const Round *r);
 /* The statement marking optional field i of r present in the message m. */
 const char *cgen_opt_mark(Gen *g, const Round *r, int i, const char *m);
 /* The statement zeroing the padding after the last member of round r's
- * message m (a struct lvalue; r has no optional fields), or NULL when its
+ * message at pointer p (r has no optional fields), or NULL when its
  * members, widest first, leave none. */
-const char *cgen_msg_padding(Gen *g, const Round *r, const char *m);
+const char *cgen_msg_padding(Gen *g, const Round *r, const char *p);
 /* The size of the header of r's message (r has optional fields), in C. */
 const char *cgen_msg_header(Gen *g, const Round *r);
 /* Whether round r's messages are moved by PREFIX_copy_R and PREFIX_clear_R:

@@ -208,7 +208,7 @@ const char *cgen_opt_mark(Gen *g, const Round *r, int i, const char *m)
     return cgen_fmt(g, "%s.hoc_has |= (uint64_t)1 << %d;", m, opt_bit(r, i));
 }
 
-const char *cgen_msg_padding(Gen *g, const Round *r, const char *m)
+const char *cgen_msg_padding(Gen *g, const Round *r, const char *p)
 {
     int widest = 1, narrowest = 8, last = -1;
     for (int i = 0; i < r->nfields; i++) {
@@ -217,9 +217,9 @@ const char *cgen_msg_padding(Gen *g, const Round *r, const char *m)
         if (al <= narrowest) narrowest = al, last = i; /* the member cgen_struct_fields puts last */
     }
     if (last < 0 || narrowest == widest) return NULL; /* members of one alignment: no padding */
-    const char *end = cgen_fmt(g, "offsetof(%s_msg_%s, %s) + sizeof %s.%s", g->px, r->name,
-                               r->fields[last].name, m, r->fields[last].name);
-    return cgen_fmt(g, "memset((uint8_t *)&%s + %s, 0, sizeof %s - (%s));", m, end, m, end);
+    const char *end = cgen_fmt(g, "offsetof(%s_msg_%s, %s) + sizeof %s->%s", g->px, r->name,
+                               r->fields[last].name, p, r->fields[last].name);
+    return cgen_fmt(g, "memset((uint8_t *)%s + %s, 0, sizeof *%s - (%s));", p, end, p, end);
 }
 
 const char *cgen_msg_header(Gen *g, const Round *r)

@@ -149,16 +149,18 @@ static void emit_optional(Gen *g, const char *m, int i, Expr *v)
  * Without, every field is written whole below, so only the padding after
  * the last is zeroed (equal messages stay equal byte for byte): zeroing
  * all of it first wrote each block twice (a kv batch is 65,000 bytes). */
-static void emit_fill(Gen *g, const char *m, Expr *payload)
+static void emit_fill(Gen *g, const char *m, const char *p, Expr *payload)
 {
     Round *r = g->round;
-    const char *pad = r->noptional || !r->nfields ? NULL : cgen_msg_padding(g, r, m);
-    if (r->noptional)
-        cgen_line(g, "memset(&%s, 0, %s);", m, cgen_msg_header(g, r));
-    else if (!r->nfields)
-        cgen_line(g, "memset(&%s, 0, sizeof %s);", m, m);
-    else if (pad)
-        cgen_line(g, "%s /* the padding */", pad);
+    const char *pad = r->noptional || !r->nfields ? NULL : cgen_msg_padding(g, r, p);
+    if (r->noptional) {
+        cgen_line(g, "memset(%s, 0, %s);", p, cgen_msg_header(g, r));
+    } else if (!r->nfields) {
+        cgen_line(g, "memset(%s, 0, sizeof *%s);", p, p);
+    } else if (pad) {
+        cgen_line(g, "/* every field is written below: only the padding after them is zeroed */");
+        cgen_line(g, "%s", pad);
+    }
     for (int i = 0; i < r->nfields; i++) {
         Expr *v = payload->kind == E_TUPLE ? payload->args[i] : payload;
         if (r->fields[i].optional) {
@@ -176,7 +178,7 @@ static void emit_payload(Gen *g, const char *m, Expr *payload)
 {
     cgen_line(g, "%s_msg_%s %s;", g->px, g->round->name, m);
     cgen_local(g, cgen_fmt(g, "%s_msg_%s", g->px, g->round->name));
-    emit_fill(g, m, payload);
+    emit_fill(g, m, cgen_fmt(g, "&%s", m), payload);
 }
 
 /* Puts the message m of a round with optional fields in out[p]: a later
@@ -206,7 +208,7 @@ static void emit_send_direct(Gen *g, Stmt *s, const char *m)
         cgen_line(g, "if (hoc_set_has(*to, %s)) %s_clear_%s(&out[%s]);", dest, g->px, r->name,
                   dest);
     cgen_line(g, "%s_msg_%s *const %s = &out[%s];", g->px, r->name, m, dest);
-    emit_fill(g, cgen_fmt(g, "(*%s)", m), s->rhs);
+    emit_fill(g, cgen_fmt(g, "(*%s)", m), m, s->rhs);
     cgen_line(g, "*to |= hoc_set_one(%s);", dest);
     cgen_close(g);
 }
@@ -225,7 +227,7 @@ static void emit_send_many(Gen *g, Stmt *s, const char *m)
     cgen_line(g, "if (%s) {", dest);
     g->indent++;
     cgen_line(g, "%s_msg_%s *const %s = &out[hoc_set_min(%s)];", g->px, r->name, m, dest);
-    emit_fill(g, cgen_fmt(g, "(*%s)", m), s->rhs);
+    emit_fill(g, cgen_fmt(g, "(*%s)", m), m, s->rhs);
     cgen_set_loop(g, "hoc_p", dest);
     cgen_line(g, "if (&out[hoc_p] != %s) memcpy(&out[hoc_p], %s, sizeof *%s);", m, m, m);
     cgen_close(g);
