@@ -148,7 +148,8 @@ static void emit_optional(Gen *g, const char *m, int i, Expr *v)
  * fields, only the header is zeroed: the absent fields are never read.
  * Without, every field is written whole below, so only the padding after
  * the last is zeroed (equal messages stay equal byte for byte): zeroing
- * all of it first wrote each block twice (a kv batch is 65,000 bytes). */
+ * all of it first would write each block twice (a kv batch is 65,000
+ * bytes). */
 static void emit_fill(Gen *g, const char *m, const char *p, Expr *payload)
 {
     Round *r = g->round;
