@@ -354,7 +354,7 @@ static void emit_round_functions(Gen *g, hoc_buf *b, Round *r)
     const char *px = g->px, *rn = r->name;
     g->round = r;
     hoc_buf_printf(b, "/* ---- round %s ---- */\n\n", rn);
-    if (r->noptional) cgen_msg_moves(g, b, r);
+    if (cgen_msg_has_moves(r)) cgen_msg_moves(g, b, r);
     cgen_function(g, b, send_sig(g, rn), M_PROC, body_block, r->send);
     cgen_function(g, b, update_sig(g, rn), M_PROC, body_block, r->update);
     cgen_function(g, b, cgen_fmt(g, "static int32_t %s_goahead_%s(const int64_t *params)", px, rn),
@@ -492,6 +492,7 @@ static void emit_round_table(Gen *g, hoc_buf *t)
     for (int i = 0; i < al->nrounds; i++) {
         Round *r = al->rounds[i];
         const char *rn = r->name;
+        bool moves = cgen_msg_has_moves(r);
         hoc_buf_printf(
             t,
             "    {\"%s\", sizeof(%s_msg_%s), %s_fields_%s, %d, %s_send_%s_any, %s_update_%s_any,\n"
@@ -500,8 +501,8 @@ static void emit_round_table(Gen *g, hoc_buf *t)
             rn, px, rn, px, rn, r->nfields, px, rn, px, rn, px, rn, px, rn,
             (long long)(r->timeout_us ? r->timeout_us->ival : 50000),
             r->when ? cgen_fmt(g, "%s_when_%s_any", px, rn) : "NULL", px, rn, px, rn,
-            cgen_wire_size(r), r->noptional ? cgen_fmt(g, "%s_copy_%s_any", px, rn) : "NULL",
-            r->noptional ? cgen_fmt(g, "%s_clear_%s_any", px, rn) : "NULL");
+            cgen_wire_size(r), moves ? cgen_fmt(g, "%s_copy_%s_any", px, rn) : "NULL",
+            moves ? cgen_fmt(g, "%s_clear_%s_any", px, rn) : "NULL");
     }
     hoc_buf_printf(t, "};\n\n");
 }

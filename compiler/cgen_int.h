@@ -125,10 +125,18 @@ void cgen_struct_fields(Gen *g, hoc_buf *b, Field *f, int nf, Decl **vars, int n
 void cgen_msg_struct(Gen *g, hoc_buf *b, const Round *r);
 /* The statement marking optional field i of r present in the message m. */
 const char *cgen_opt_mark(Gen *g, const Round *r, int i, const char *m);
+/* The statement zeroing the padding after the last member of round r's
+ * message at pointer p (r has no optional fields), or NULL when its
+ * members, widest first, leave none. */
+const char *cgen_msg_padding(Gen *g, const Round *r, const char *p);
 /* The size of the header of r's message (r has optional fields), in C. */
 const char *cgen_msg_header(Gen *g, const Round *r);
-/* Appends PREFIX_copy_R and PREFIX_clear_R (r has optional fields): what
- * moves a message into a mailbox and out of it at the cost of what it holds. */
+/* Whether round r's messages are moved by PREFIX_copy_R and PREFIX_clear_R:
+ * they have optional fields or blocks. */
+bool cgen_msg_has_moves(const Round *r);
+/* Appends PREFIX_copy_R and PREFIX_clear_R (cgen_msg_has_moves): what moves
+ * a message into a clear mailbox slot and zeroes the slot again at the cost
+ * of what it holds. */
 void cgen_msg_moves(Gen *g, hoc_buf *b, const Round *r);
 /* Appends the hoc_field table tname describing the members of struct sname
  * (fields f, then vars, then the C initialisers in extra if not NULL). */

@@ -208,6 +208,20 @@ const char *cgen_opt_mark(Gen *g, const Round *r, int i, const char *m)
     return cgen_fmt(g, "%s.hoc_has |= (uint64_t)1 << %d;", m, opt_bit(r, i));
 }
 
+const char *cgen_msg_padding(Gen *g, const Round *r, const char *p)
+{
+    int widest = 1, narrowest = 8, last = -1;
+    for (int i = 0; i < r->nfields; i++) {
+        int al = scalar_align(r->fields[i].type);
+        widest = al > widest ? al : widest;
+        if (al <= narrowest) narrowest = al, last = i; /* the member cgen_struct_fields puts last */
+    }
+    if (last < 0 || narrowest == widest) return NULL; /* members of one alignment: no padding */
+    const char *end = cgen_fmt(g, "offsetof(%s_msg_%s, %s) + sizeof %s->%s", g->px, r->name,
+                               r->fields[last].name, p, r->fields[last].name);
+    return cgen_fmt(g, "memset((uint8_t *)%s + %s, 0, sizeof *%s - (%s));", p, end, p, end);
+}
+
 const char *cgen_msg_header(Gen *g, const Round *r)
 {
     return cgen_fmt(g, "offsetof(%s_msg_%s, %s)", g->px, r->name, first_optional(r));
@@ -215,7 +229,50 @@ const char *cgen_msg_header(Gen *g, const Round *r)
 
 static bool is_block(const Round *r, int i);
 
-void cgen_msg_moves(Gen *g, hoc_buf *b, const Round *r)
+bool cgen_msg_has_moves(const Round *r)
+{
+    for (int i = 0; i < r->nfields; i++)
+        if (is_block(r, i) || r->fields[i].optional) return true;
+    return false;
+}
+
+/* cgen_msg_moves of a round without optional fields: a block is copied up
+ * to its last nonzero byte (a kv batch of 1 KB in a 65,000-byte block costs
+ * 1 KB, not 65,000) and cleared where not zero, any other field whole. */
+static void msg_moves_fixed(Gen *g, hoc_buf *b, const Round *r)
+{
+    const char *px = g->px, *rn = r->name;
+    hoc_buf_printf(b,
+                   "/* Copies *src into *dst, a clear mailbox slot (all zero): a block's bytes\n"
+                   " * past its last nonzero one are zero there already. */\n"
+                   "static void %s_copy_%s(%s_msg_%s *dst, const %s_msg_%s *src)\n{\n",
+                   px, rn, px, rn, px, rn);
+    for (int i = 0; i < r->nfields; i++) {
+        const char *nm = r->fields[i].name;
+        if (is_block(r, i))
+            hoc_buf_printf(
+                b, "    memcpy(dst->%s, src->%s, hoc_bytes_used(src->%s, sizeof src->%s));\n", nm,
+                nm, nm, nm);
+        else
+            hoc_buf_printf(b, "    memcpy(&dst->%s, &src->%s, sizeof dst->%s);\n", nm, nm, nm);
+    }
+    hoc_buf_printf(b,
+                   "}\n\n/* Zeroes *m: a block only in its 4 KiB pieces that are not zero already\n"
+                   " * (the padding is never written: it stays zero). */\n"
+                   "static void %s_clear_%s(%s_msg_%s *m)\n{\n",
+                   px, rn, px, rn);
+    for (int i = 0; i < r->nfields; i++) {
+        const char *nm = r->fields[i].name;
+        if (is_block(r, i))
+            hoc_buf_printf(b, "    hoc_zero(m->%s, sizeof m->%s);\n", nm, nm);
+        else
+            hoc_buf_printf(b, "    memset(&m->%s, 0, sizeof m->%s);\n", nm, nm);
+    }
+    hoc_buf_printf(b, "}\n\n");
+}
+
+/* cgen_msg_moves of a round with optional fields. */
+static void msg_moves_optional(Gen *g, hoc_buf *b, const Round *r)
 {
     const char *px = g->px, *rn = r->name, *hdr = cgen_msg_header(g, r);
     hoc_buf_printf(b,
@@ -244,6 +301,15 @@ void cgen_msg_moves(Gen *g, hoc_buf *b, const Round *r)
                            is_block(r, i) ? "hoc_zero" : "memset", r->fields[i].name,
                            is_block(r, i) ? "" : "0, ", r->fields[i].name);
     hoc_buf_printf(b, "    memset(m, 0, %s);\n}\n\n", hdr);
+}
+
+void cgen_msg_moves(Gen *g, hoc_buf *b, const Round *r)
+{
+    const char *px = g->px, *rn = r->name;
+    if (r->noptional)
+        msg_moves_optional(g, b, r);
+    else
+        msg_moves_fixed(g, b, r);
     hoc_buf_printf(b,
                    "static void %s_copy_%s_any(void *dst, const void *src)\n{\n"
                    "    %s_copy_%s(dst, src);\n}\n\n"

@@ -145,14 +145,23 @@ static void emit_optional(Gen *g, const char *m, int i, Expr *v)
 }
 
 /* Fills the message struct `m` from a send's payload. With optional
- * fields, only the header is zeroed: the absent fields are never read. */
-static void emit_fill(Gen *g, const char *m, Expr *payload)
+ * fields, only the header is zeroed: the absent fields are never read.
+ * Without, every field is written whole below, so only the padding after
+ * the last is zeroed (equal messages stay equal byte for byte): zeroing
+ * all of it first would write each block twice (a kv batch is 65,000
+ * bytes). */
+static void emit_fill(Gen *g, const char *m, const char *p, Expr *payload)
 {
     Round *r = g->round;
-    if (r->noptional)
-        cgen_line(g, "memset(&%s, 0, %s);", m, cgen_msg_header(g, r));
-    else
-        cgen_line(g, "memset(&%s, 0, sizeof %s);", m, m);
+    const char *pad = r->noptional || !r->nfields ? NULL : cgen_msg_padding(g, r, p);
+    if (r->noptional) {
+        cgen_line(g, "memset(%s, 0, %s);", p, cgen_msg_header(g, r));
+    } else if (!r->nfields) {
+        cgen_line(g, "memset(%s, 0, sizeof *%s);", p, p);
+    } else if (pad) {
+        cgen_line(g, "/* every field is written below: only the padding after them is zeroed */");
+        cgen_line(g, "%s", pad);
+    }
     for (int i = 0; i < r->nfields; i++) {
         Expr *v = payload->kind == E_TUPLE ? payload->args[i] : payload;
         if (r->fields[i].optional) {
@@ -170,27 +179,25 @@ static void emit_payload(Gen *g, const char *m, Expr *payload)
 {
     cgen_line(g, "%s_msg_%s %s;", g->px, g->round->name, m);
     cgen_local(g, cgen_fmt(g, "%s_msg_%s", g->px, g->round->name));
-    emit_fill(g, m, payload);
+    emit_fill(g, m, cgen_fmt(g, "&%s", m), payload);
 }
 
-/* Puts the message m in out[p]: a later send to the same recipient
- * replaces an earlier one, whose present fields are cleared first. */
+/* Puts the message m of a round with optional fields in out[p]: a later
+ * send to the same recipient replaces an earlier one, whose present fields
+ * are cleared first. */
 static void deliver(Gen *g, const char *p, const char *m)
 {
     Round *r = g->round;
-    if (!r->noptional) {
-        cgen_line(g, "out[%s] = %s;", p, m);
-        return;
-    }
     cgen_line(g, "if (hoc_set_has(*to, %s)) %s_clear_%s(&out[%s]);", p, g->px, r->name, p);
     cgen_line(g, "%s_copy_%s(&out[%s], &%s);", g->px, r->name, p, m);
 }
 
-/* A send to one recipient of a round with optional fields fills its
- * mailbox slot in place: out[p] is cleared (present fields zeroed) or was
- * never written, which is what copy_ expects of it, so the result is the
- * same without building the message apart and copying it (an Amalgam `fwd`
- * carries W * NB blocks: two copies of 256 KiB a backup a phase at 128 KiB). */
+/* A send to one recipient fills its outbox slot in place: out[p] is
+ * cleared (a round with optional fields: present fields zeroed) or was
+ * never written, or is overwritten whole (a round without), so the result
+ * is the same without building the message apart and copying it (an
+ * Amalgam `fwd` carries W * NB blocks: two copies of 256 KiB a backup a
+ * phase at 128 KiB). */
 static void emit_send_direct(Gen *g, Stmt *s, const char *m)
 {
     Round *r = g->round;
@@ -198,10 +205,34 @@ static void emit_send_direct(Gen *g, Stmt *s, const char *m)
     cgen_line(g, "int64_t %s = %s;", dest, cgen_expr(g, s->lhs));
     cgen_line(g, "if (%s >= 0 && %s < %s) {", dest, dest, n);
     g->indent++;
-    cgen_line(g, "if (hoc_set_has(*to, %s)) %s_clear_%s(&out[%s]);", dest, g->px, r->name, dest);
+    if (r->noptional)
+        cgen_line(g, "if (hoc_set_has(*to, %s)) %s_clear_%s(&out[%s]);", dest, g->px, r->name,
+                  dest);
     cgen_line(g, "%s_msg_%s *const %s = &out[%s];", g->px, r->name, m, dest);
-    emit_fill(g, cgen_fmt(g, "(*%s)", m), s->rhs);
+    emit_fill(g, cgen_fmt(g, "(*%s)", m), m, s->rhs);
     cgen_line(g, "*to |= hoc_set_one(%s);", dest);
+    cgen_close(g);
+}
+
+/* A send to several recipients of a round without optional fields fills
+ * the first one's slot in place and copies it into the others': a
+ * broadcast of a block is built once, not built apart and copied n times. */
+static void emit_send_many(Gen *g, Stmt *s, const char *m)
+{
+    Round *r = g->round;
+    const char *n = cgen_n(g), *dest = cgen_temp(g, "dest");
+    if (s->lhs)
+        cgen_line(g, "hoc_set %s = %s & hoc_set_all((int32_t)%s);", dest, cgen_expr(g, s->lhs), n);
+    else
+        cgen_line(g, "hoc_set %s = hoc_set_all((int32_t)%s);", dest, n);
+    cgen_line(g, "if (%s) {", dest);
+    g->indent++;
+    cgen_line(g, "%s_msg_%s *const %s = &out[hoc_set_min(%s)];", g->px, r->name, m, dest);
+    emit_fill(g, cgen_fmt(g, "(*%s)", m), m, s->rhs);
+    cgen_set_loop(g, "hoc_p", dest);
+    cgen_line(g, "if (&out[hoc_p] != %s) memcpy(&out[hoc_p], %s, sizeof *%s);", m, m, m);
+    cgen_close(g);
+    cgen_line(g, "*to |= %s;", dest);
     cgen_close(g);
 }
 
@@ -211,37 +242,31 @@ static void emit_send(Gen *g, Stmt *s)
     const char *m = cgen_temp(g, "msg");
     cgen_line(g, "{");
     g->indent++;
-    if (s->lhs && s->lhs->type->kind != TY_SET && g->round->noptional) {
+    if (s->lhs && s->lhs->type->kind != TY_SET) {
         emit_send_direct(g, s, m);
+        cgen_close(g);
+        return;
+    }
+    if (!g->round->noptional) {
+        emit_send_many(g, s, m);
         cgen_close(g);
         return;
     }
     emit_payload(g, m, s->rhs);
     const char *n = cgen_n(g);
-    if (!s->lhs && !g->round->noptional) { /* broadcast */
-        cgen_line(g, "for (int32_t hoc_p = 0; hoc_p < %s; hoc_p++) out[hoc_p] = %s;", n, m);
-        cgen_line(g, "*to = hoc_set_all((int32_t)%s);", n);
-    } else if (!s->lhs) {
+    if (!s->lhs) { /* broadcast */
         cgen_line(g, "for (int32_t hoc_p = 0; hoc_p < %s; hoc_p++) {", n);
         g->indent++;
         deliver(g, "hoc_p", m);
         cgen_close(g);
         cgen_line(g, "*to = hoc_set_all((int32_t)%s);", n);
-    } else if (s->lhs->type->kind == TY_SET) {
+    } else {
         const char *dest = cgen_temp(g, "dest");
         cgen_line(g, "hoc_set %s = %s & hoc_set_all((int32_t)%s);", dest, cgen_expr(g, s->lhs), n);
         cgen_set_loop(g, "hoc_p", dest);
         deliver(g, "hoc_p", m);
         cgen_close(g);
         cgen_line(g, "*to |= %s;", dest);
-    } else {
-        const char *dest = cgen_temp(g, "dest");
-        cgen_line(g, "int64_t %s = %s;", dest, cgen_expr(g, s->lhs));
-        cgen_line(g, "if (%s >= 0 && %s < %s) {", dest, dest, n);
-        g->indent++;
-        deliver(g, dest, m);
-        cgen_line(g, "*to |= hoc_set_one(%s);", dest);
-        cgen_close(g);
     }
     cgen_close(g);
 }

@@ -183,12 +183,14 @@ typedef struct hoc_round {
     int (*encode)(const void *msg, uint8_t *buf, size_t cap);
     int (*decode)(void *msg, const uint8_t *buf, size_t len);
     size_t wire_max; /* largest encoding */
-    /* A message with optional fields (docs/language.md) is moved at the cost
-     * of what it holds: copy puts its fixed and present fields into a slot
-     * whose other fields are zero (a cleared mailbox slot), clear zeroes a
-     * slot copy filled. Its decode leaves absent fields as they were, so a
-     * driver decodes into scratch and copies. NULL: memcpy and memset of
-     * msg_size bytes, and decode writes the whole message. */
+    /* A message with optional fields or blocks (docs/language.md) is moved
+     * at the cost of what it holds: copy puts it into a clear slot (all zero
+     * bytes: a cleared mailbox slot), writing its fixed fields, its present
+     * optional fields and a block up to its last nonzero byte; clear zeroes
+     * a slot copy or decode filled. With optional fields, decode leaves
+     * absent fields as they were, so a driver decodes into scratch and
+     * copies. NULL: memcpy and memset of msg_size bytes, and decode writes
+     * the whole message. */
     void (*copy)(void *dst, const void *src);
     void (*clear)(void *msg);
 } hoc_round;
