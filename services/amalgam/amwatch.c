@@ -311,6 +311,10 @@ static int start_beat(ams_server *s, char *err, size_t errn)
     if (s->machine < 0) ms = ms / 2 > 5 ? ms / 2 : 5;
     struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
     s->beat = event_new(s->base, -1, EV_PERSIST, on_beat, s);
+    /* at the sockets' priority: libevent runs one priority a pass, and a
+     * timer below them waits for a pass without input, which a busy
+     * server or service may not have for a long time */
+    if (s->beat) event_priority_set(s->beat, 0);
     if (!s->beat || event_add(s->beat, &tv)) {
         snprintf(err, errn, "cannot start the %s timer", s->machine < 0 ? "detector" : "heartbeat");
         return -1;
@@ -470,6 +474,8 @@ static int open_log(ams_server *s, const ams_opts *o, uint64_t cid, char *err, s
     if (!(s->rlog = arl_new(s->base, &lo, err, errn))) return -1;
     struct timeval tv = {0, 5000};
     s->logtick = event_new(s->base, -1, EV_PERSIST, on_logtick, s);
+    /* the lease's renewals: never behind the sockets (start_beat says why) */
+    if (s->logtick) event_priority_set(s->logtick, 0);
     if (!s->logtick || event_add(s->logtick, &tv)) {
         snprintf(err, errn, "cannot start the log's timer");
         return -1;
