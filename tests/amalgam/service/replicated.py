@@ -176,6 +176,14 @@ def run(body, name):
     finally:
         amlocal.stop_all(list(procs.values()), check)
     if fails:
+        # a driver the test neither killed nor paused that lost its lease:
+        # its log confirmed nothing in 1.25 s (docs/amalgam.md, "Leases"),
+        # and the checks that follow a named driver then fail with it
+        for f in sorted(os.listdir(tmp)):
+            if f.startswith("reconf"):
+                for line in open(os.path.join(tmp, f), errors="replace"):
+                    if "its lease ran out" in line:
+                        print(f"{f}: {line.strip()}")
         print(f"{name}: {len(fails)} failures; logs in {tmp}")
         sys.exit(1)
     shutil.rmtree(tmp, ignore_errors=True)
