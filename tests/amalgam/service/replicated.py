@@ -109,6 +109,28 @@ def steps(text):
     return out
 
 
+def log_marks(paths):
+    """{path: its size now} for the replicas' logs (absent: 0)."""
+    return {p: os.path.getsize(p) if os.path.exists(p) else 0 for p in paths}
+
+
+def logged_since(marks):
+    """What each log of marks gained since: [text]."""
+    out = []
+    for p, at in marks.items():
+        if os.path.exists(p):
+            with open(p, errors="replace") as fh:
+                fh.seek(at)
+                out.append(fh.read())
+    return out
+
+
+def replaced_live(marks, machine):
+    """The instances whose server of machine a replica logged live since marks."""
+    live = re.compile(rf"instance (\d+): pid \d+ \(\w, machine {machine}\) epoch \d+ replaced: live")
+    return {int(m.group(1)) for t in logged_since(marks) for m in live.finditer(t)}
+
+
 def cluster(tmp, block, stripes):
     """The cluster file, on loopback ports found free: (base, path). Machine
     m's ports from base + 20 m (data, parity + 5, client + 10, metrics + 11),
@@ -176,6 +198,14 @@ def run(body, name):
     finally:
         amlocal.stop_all(list(procs.values()), check)
     if fails:
+        # a driver the test neither killed nor paused that lost its lease:
+        # its log confirmed nothing in 1.25 s (docs/amalgam.md, "Leases"),
+        # and the checks that follow a named driver then fail with it
+        for f in sorted(os.listdir(tmp)):
+            if f.startswith("reconf"):
+                for line in open(os.path.join(tmp, f), errors="replace"):
+                    if "its lease ran out" in line:
+                        print(f"{f}: {line.strip()}")
         print(f"{name}: {len(fails)} failures; logs in {tmp}")
         sys.exit(1)
     shutil.rmtree(tmp, ignore_errors=True)
@@ -280,7 +310,10 @@ def main(tmp):
     # a deposed driver that does not know it (a term older than the servers
     # saw, outside the log, at the dead replica's ports): every server refuses
     # it on its first frame, and the driver's writes go on
-    nterm = term_of(base, nxt)
+    # the newest term: nxt's, or a later driver's if its lease ran out since
+    # (its log too slow: docs/amalgam.md, "Leases"); the servers must hold
+    # it or a newer one from here on
+    nterm = wait(lambda: max(term_of(base, r) for r in range(R) if r != leader) or None, 20) or 0
 
     def replaced():
         return [open(os.path.join(tmp, f"m{m}.log")).read().count("replaced by a new connection")
@@ -292,7 +325,7 @@ def main(tmp):
     refused = wait(lambda: all(amlocal.metrics(base + 20 * m + 11).get("hoc_amalgam_deposed_refused_total", 0) > 0
                                for m in range(M)) and True, 20)
     pages = [amlocal.metrics(base + 20 * m + 11) for m in range(M)]
-    check(refused and all(p.get("hoc_amalgam_reconf_term_seen") == nterm for p in pages),
+    check(refused and all((p.get("hoc_amalgam_reconf_term_seen") or 0) >= nterm > 0 for p in pages),
           f"the deposed driver's connections: refused "
           f"{[p.get('hoc_amalgam_deposed_refused_total') for p in pages]}, terms seen "
           f"{[p.get('hoc_amalgam_reconf_term_seen') for p in pages]} (driver's {nterm})")
@@ -319,8 +352,10 @@ def main(tmp):
         return p.get("hoc_amalgam_deposed_refused_total", 0) > 0
 
     check(wait(refused_here, 20) is not None, f"restarted machine {dead} never refused the deposed driver")
-    check(seen_terms == {nterm}, f"restarted machine {dead} showed terms {seen_terms} (driver's {nterm})")
-    check(f"refuses reconfiguration drivers older than term {nterm} (" in open(mlog).read(),
+    check(all((t or 0) >= nterm for t in seen_terms),
+          f"restarted machine {dead} showed terms {seen_terms} (driver's {nterm})")
+    back = re.search(r"refuses reconfiguration drivers older than term (\d+) \(", open(mlog).read())
+    check(back is not None and int(back.group(1)) >= nterm,
           f"restarted machine {dead} did not read term {nterm} back: {open(mlog).read()[-600:]}")
     # a damaged term file stops a machine at start, saying so, untouched
     # (a copy of its --data: the live machine keeps its own)
@@ -331,7 +366,10 @@ def main(tmp):
     if tfile:
         tfile = os.path.join(bad, tfile[0])
         with open(tfile, "r+") as fh:
-            text = fh.read().replace(f"term {nterm} ", f"term {nterm + 1} ", 1)
+            text = fh.read()
+            kept = re.search(r"term (\d+) ", text)
+            kept = int(kept.group(1)) if kept else nterm
+            text = text.replace(f"term {kept} ", f"term {kept + 1} ", 1)
             fh.seek(0)
             fh.write(text)
         r = subprocess.run([AM, "serve", "--cluster", path, "--machine", str(dead), "--data", bad],
@@ -351,8 +389,10 @@ def main(tmp):
     # the killed replica comes back with its --data: it follows, the driver goes on
     start(("r", leader), rcmd(tmp, path, leader), rlogs[leader] + ".2")
     time.sleep(2)
-    check(term_of(base, leader) == 0 and term_of(base, nxt) > 0,
-          f"after the old driver's restart: terms {[term_of(base, r) for r in range(R)]}")
+    # (the driver: nxt, or a later one if its lease ran out meanwhile)
+    terms = [term_of(base, r) for r in range(R)]
+    check(terms[leader] == 0 and sum(t > 0 for t in terms) == 1,
+          f"after the old driver's restart: terms {terms}")
     got = conns[amlocal.data_machine(0, 0, M)].cmd("AM.WRITE", 0, 0, amlocal.block_of(99, BLOCK))
     check(got == ("bulk", amlocal.block_of(want[(0, 0)], BLOCK)), f"write after the restart: {got}")
     want[(0, 0)] = 99
@@ -365,20 +405,25 @@ def main(tmp):
     if third is None:
         return
     tlog = rlogs[third] + (".2" if third == leader else "")
+    # the replicas' logs as they are now (the one killed last included: it
+    # may have written steps since the first kill's `after` was read)
+    alllogs = rlogs + [x + ".2" for x in rlogs]
+    earlier = [x for t in logged_since({p: 0 for p in alllogs}) for x in steps(t)]
+    marks = log_marks(alllogs)
     kill(dead)
     conns.pop(dead).close()
     time.sleep(0.3)
     start(dead, ["serve", "--cluster", path, "--machine", str(dead), "--data", data[dead]],
           os.path.join(tmp, f"m{dead}-rejoin2.log"))
-    page = amlocal.wait_metrics(rmetrics(base, third),
-                                lambda p: p[f'hoc_amalgam_reconf_machine_replacements_total{{machine="{dead}"}}'] == STRIPES,
-                                timeout=40)
-    check(page[f'hoc_amalgam_reconf_machine_replacements_total{{machine="{dead}"}}'] == STRIPES,
-          f"machine {dead}'s second replacement under driver {third}: {dict(page)}")
+    # by the third driver, or by the one after it if its lease ran out
+    # meanwhile (its log too slow: docs/amalgam.md, "Leases")
+    done = wait(lambda: replaced_live(marks, dead) == set(range(STRIPES)) or None, 40)
+    check(done, f"machine {dead}'s second replacement under driver {third} or a later one: instances "
+          f"{sorted(replaced_live(marks, dead))} replaced")
     first_ep = {}
-    for x in before + steps(open(rlogs[nxt]).read()):
+    for x in earlier:
         first_ep[(x[0], x[1])] = max(first_ep.get((x[0], x[1]), 0), x[2])
-    again = steps(open(tlog).read())
+    again = [x for t in logged_since(marks) for x in steps(t)]
     old = [x for x in again if x[2] <= first_ep.get((x[0], x[1]), 0)]
     check(len({x[0] for x in again}) == STRIPES and not old,
           f"second replacement: {len(again)} steps, epochs used before: {old}")

@@ -82,11 +82,15 @@ def main(tmp):
     check(resumed and int(resumed.group(1)) == STRIPES,
           f"replica {nxt} resumed {resumed and resumed.group(1)} instances of {STRIPES}")
     t0 = time.time()
+    marks = rep.log_marks(rlogs)
     kill(dead)
     serve(dead, os.path.join(tmp, f"m{dead}-rejoin2.log"))
-    key = f'hoc_amalgam_reconf_machine_replacements_total{{machine="{dead}"}}'
-    page = amlocal.wait_metrics(rep.rmetrics(base, nxt), lambda p: p[key] == STRIPES, timeout=60)
-    check(page[key] == STRIPES, f"machine {dead}'s second replacement under driver {nxt}: {page[key]}")
+    # every instance replaced by the service: by nxt unless its lease ran out
+    # meanwhile (its log too slow: docs/amalgam.md, "Leases"), and then by
+    # the driver after it
+    done = wait(lambda: rep.replaced_live(marks, dead) == set(range(STRIPES)) or None, 60)
+    check(done, f"machine {dead}'s second replacement, under driver {nxt} or a later one: instances "
+          f"{sorted(rep.replaced_live(marks, dead))} of {STRIPES} replaced")
     check(whole(dead), f"machine {dead} never whole under driver {nxt}")
     t2 = time.time() - t0
     conns[dead] = wait(lambda: rep.try_resp(base + 20 * dead + 10), 20)
