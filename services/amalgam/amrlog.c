@@ -62,7 +62,6 @@ struct arl_log {
     uint64_t seen_applied, seen_at_us; /* the log's progress, as a follower last saw it */
     bool watching;                     /* it progressed since this replica started */
     uint64_t logged;                   /* decisions and acts appended, as last logged */
-    uint64_t moved, moved_us;          /* slots applied, and when that last changed (arl_busy) */
     arl_stats st;
 };
 
@@ -407,15 +406,6 @@ void arl_put_act(arl_log *l, int machine, const uint8_t *act)
 void arl_flush(arl_log *l)
 {
     if (l->phase == DRIVING && l->unconfirmed) confirm(l);
-}
-
-bool arl_busy(arl_log *l, uint64_t now_us)
-{
-    uint64_t a = kv_group_applied(l->g);
-    if (a != l->moved) l->moved = a, l->moved_us = now_us;
-    return l->phase == TAKING || l->phase == CLAIMING ||
-           (l->phase == DRIVING && (l->unconfirmed || l->ok_seq < l->need_seq)) ||
-           now_us < l->moved_us + ARL_BUSY_US;
 }
 
 bool arl_unsettled(const arl_log *l)

@@ -130,11 +130,6 @@ void arl_put(arl_log *l, int64_t inst, const uint8_t *rec);
 void arl_put_act(arl_log *l, int machine, const uint8_t *act);
 /* After the puts of one event-loop iteration: asks the log to confirm them. */
 void arl_flush(arl_log *l);
-/* True while the log has work a 2 ms sleep of the loop would slow: a
- * takeover, decisions not yet confirmed, or a slot applied in the last
- * ARL_BUSY_US (a driver's decisions going through; a lease's renewal) */
-bool arl_busy(arl_log *l, uint64_t now_us);
-#define ARL_BUSY_US 20000
 /* True when a put is not yet confirmed (the messages after it are held). */
 bool arl_unsettled(const arl_log *l);
 /* Instance inst's decision as resumed at the takeover: false when none. */

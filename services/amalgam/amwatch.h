@@ -26,9 +26,8 @@ int amw_start(ams_server *s, char *err, size_t errn);
 /* Appends the /metrics families of the detector (reconf) or of the
  * machine's degraded servers (serve) to b. Never fails. */
 void amw_render(ams_server *s, struct evbuffer *b);
-/* Runs the event loop until a signal breaks it: a reconf replica, while
- * it replaces nothing and its log is idle, at most one pass every
- * AMW_QUIET_US. */
+/* Runs the event loop until a signal breaks it: the one reconf process of
+ * R = 1, while it replaces nothing, at most one pass every AMW_QUIET_US. */
 void amw_run(ams_server *s);
 /* Frees what amw_open and amw_start made; safe on a zeroed server. */
 void amw_free(ams_server *s);
