@@ -176,7 +176,7 @@ static void report_blocks(const Mc *m)
         uint64_t count = standin_blocks(&s[i], &zero);
         fprintf(m->out, "%s %s%s%s %" PRId64 "..%" PRId64 " (%" PRIu64 " block%s, %s)",
                 i ? "," : "", s[i].event ? s[i].event : "input", s[i].event ? "." : " ", s[i].name,
-                s[i].lo, s[i].lo + s[i].span, count, count == 1 ? "" : "s",
+                s[i].lo, hoc_add(s[i].lo, s[i].span), count, count == 1 ? "" : "s",
                 zero ? "the zero block among them" : "not the zero block");
     }
     fputs("; executions handed other blocks are not checked\n", m->out);
