@@ -6,7 +6,8 @@
 # replacement: a gap of op numbers), two ops and a replacement bounded by
 # time (not exhaustible in minutes), two replacements in the thesis' fault
 # model (--prune beyond_f: g = 1 with two backups; g = 2; g = 2 and f = 2,
-# where two replacements never leave it, every spec held), LastVoting at n = 4 with every spec,
+# where two replacements never leave it, every spec held), Amalgam with 2-byte blocks
+# that carry (two ops; two ops and a replacement), LastVoting at n = 4 with every spec,
 # and LastVoting at n = 5 with locked stated without its history ghost
 # (tests/check/spec/locked_now.ho): 20 minutes, or to the end with
 # BENCH_N5_FULL=1 (1.26 * 10^9 states, about an hour and 10 GB; with dph
@@ -43,6 +44,12 @@ amalgam $A 1 1 0 1 "--events 1 --replace 2 --prune beyond_f --time 600"
 # f = 2, every spec: the reconfiguration service's replacement resumes from its
 # decisions (docs/amalgam.md, "Two replacements"; about 2 minutes, 1 GB)
 amalgam $A 2 0 0 1 "--events 1 --replace 2 --prune beyond_f --time 600"
+# carries: 2-byte blocks -1 and 0 (tests/amalgam/run.sh runs g = 1, two ops): two ops
+# with g = 2, and two ops and a replacement with g = 1 (docs/amalgam.md, "Checking it")
+sed 's/^const EC_BLOCK = 1; /const EC_BLOCK = 2; /; s/^const VLO = 0; /const VLO = -1;/; s/^const VALS = 2; /const VALS = 1; /' \
+    $A >"$tmp/carry.ho"
+amalgam "$tmp/carry.ho" 1 1 0 1 "--events 2"
+amalgam "$tmp/carry.ho" 1 0 0 1 "--events 2 --replace 1" 1
 echo "== LastVoting n=4, every spec (locked and its ghost dph included) =="
 "$HOC" check examples/lastvoting.ho -n 4 --depth 200 --threads "$T" --quiet --json | tail -1
 if [ -n "${BENCH_N5_FULL:-}" ]; then n5time="" n5what="to the end"; else

@@ -71,6 +71,11 @@ typedef struct mc_opts {
     /* Where a spec that cannot be judged is reported (hoc_judge_fail); mc_run
      * then stops and returns 3. NULL: the process ends with exit 3. */
     hoc_judge *judge;
+    /* Where the algorithm looks inside a block (compiler/opaque.h:
+     * "FILE:LINE: what"), or NULL: with bytes inputs or event arguments,
+     * which hoc check offers as stand-ins, the report then says that its
+     * verdict covers those blocks only. */
+    const char *block_look;
     FILE *out;         /* the report and traces; stdout if NULL */
     mc_result *result; /* filled in when not NULL */
 } mc_opts;

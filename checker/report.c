@@ -127,6 +127,81 @@ static void report_bounds(const Mc *m)
         fputs("; never reached\n", m->out);
 }
 
+/* One kind of block hoc check hands the algorithm: a bytes input, or a
+ * bytes argument of an event, as the integers lo..lo+span-1 standing for
+ * K-byte blocks. */
+typedef struct StandIn {
+    const char *event, *name; /* event NULL: an input */
+    int64_t lo, span;
+    uint32_t k;
+} StandIn;
+
+/* The stand-ins of this search into s[0..cap); how many there are. */
+static int standins(const Mc *m, StandIn *s, int cap)
+{
+    const hoc_algo *a = m->a;
+    int k = 0;
+    for (int i = 0; i < a->ninputs && k < cap; i++)
+        if (a->inputs[i].kind == HOC_K_BYTES)
+            s[k++] = (StandIn){NULL, a->inputs[i].name, 0, m->o->values, a->inputs[i].count};
+    for (int e = 0; m->ev.budget_events > 0 && e < a->nevents && e < 16; e++)
+        for (int i = 0; i < a->events[e].nargs && i < 8 && k < cap; i++)
+            if (a->events[e].args[i].kind == HOC_K_BYTES)
+                s[k++] = (StandIn){a->events[e].name, a->events[e].args[i].name, m->ev.lo[e][i],
+                                   m->ev.span[e][i], a->events[e].args[i].count};
+    return k;
+}
+
+/* How many distinct blocks s stands for (a block of K < 8 bytes keeps the
+ * integer's low K bytes, so 256 and 0 are one 1-byte block), and whether the
+ * zero block, every block's initial value, is among them. */
+static uint64_t standin_blocks(const StandIn *s, bool *zero)
+{
+    uint64_t mask = s->k >= 8 ? ~0ull : (1ull << (8 * s->k)) - 1;
+    uint64_t first = (uint64_t)s->lo & mask, span = (uint64_t)s->span;
+    *zero = first == 0 || span > mask - first + 1;
+    return span > mask ? mask + 1 : span;
+}
+
+/* The summary line of the blocks offered: which, and that they are all an
+ * execution is checked with. */
+static void report_blocks(const Mc *m)
+{
+    StandIn s[64];
+    int k = standins(m, s, 64);
+    if (!k) return;
+    fputs("  blocks: stand-ins (an integer's bytes, then zeros):", m->out);
+    for (int i = 0; i < k; i++) {
+        bool zero;
+        uint64_t count = standin_blocks(&s[i], &zero);
+        fprintf(m->out, "%s %s%s%s %" PRId64 "..%" PRId64 " (%" PRIu64 " block%s, %s)",
+                i ? "," : "", s[i].event ? s[i].event : "input", s[i].event ? "." : " ", s[i].name,
+                s[i].lo, hoc_add(s[i].lo, s[i].span), count, count == 1 ? "" : "s",
+                zero ? "the zero block among them" : "not the zero block");
+    }
+    fputs("; executions handed other blocks are not checked\n", m->out);
+}
+
+void report_standins(const Mc *m)
+{
+    StandIn s[64];
+    int k = standins(m, s, 64);
+    for (int i = 0; i < k; i++) {
+        bool zero;
+        standin_blocks(&s[i], &zero);
+        if (zero) continue;
+        fprintf(m->out,
+                "note: the zero block, every block's initial value, is not among the stand-ins "
+                "of %s%s%s: an execution where it is handed there is not checked\n",
+                s[i].event ? s[i].event : "input", s[i].event ? "." : " ", s[i].name);
+    }
+    if (!k || !m->o->block_look) return;
+    fprintf(m->out,
+            "note: %s; the blocks were stand-ins (an integer's bytes, then zeros), so this "
+            "verdict covers those blocks only, not every block a service may be handed\n",
+            m->o->block_look);
+}
+
 /* What was searched, how much, and which reductions applied. */
 static void report_summary(const Mc *m, const Search *s)
 {
@@ -160,6 +235,7 @@ static void report_summary(const Mc *m, const Search *s)
                 m->every_ho ? "every heard-of set (one is not upward closed)"
                             : "the largest heard-of sets (upward closed)");
     report_bounds(m);
+    report_blocks(m);
     report_skips(m, true);
 }
 
@@ -224,6 +300,9 @@ static void report_json(const Mc *m, const Search *s)
             m->bad >= 0 ? a->specs[m->bad_spec].name : "", m->bad >= 0 ? "\"" : "");
     if (!m->sym) fputs(", \"symmetry_why\": ", f), json_write_str(f, m->sym_why);
     if (m->o->prune >= 0) fprintf(f, ", \"pruned\": %" PRId64, m->pruned);
+    StandIn si[1];
+    if (m->bad < 0 && m->o->block_look && standins(m, si, 1))
+        fputs(", \"stand_ins\": ", f), json_write_str(f, m->o->block_look);
     if (m->ev.tail)
         fprintf(f, ", \"events\": %d, \"replace\": %d, \"bound_cut\": %" PRId64,
                 m->ev.budget_events, m->ev.budget_replace, m->ev.cut);
@@ -245,6 +324,7 @@ int report_search(const Mc *m, const Search *s)
     if (m->bad >= 0) report_found(m, s);
     report_summary(m, s);
     int rc = report_verdict(m, s);
+    if (m->bad < 0) report_standins(m); /* a trace found is found on real blocks */
     if (m->o->json) report_json(m, s);
     report_result(m, m->bad >= 0 ? &s->trace : NULL, s->trace.depth, rc, s->states, s->exhausted);
     return rc;

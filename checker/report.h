@@ -14,6 +14,10 @@ void report_result(const Mc *m, const Path *p, int64_t depth, int status, int64_
                    bool exhausted);
 /* Prints whether the symmetry reduction is applied and, if not, why. */
 void report_symmetry(const Mc *m);
+/* When blocks are offered as stand-ins, the notes for a verdict without a
+ * trace: a stand-in range without the zero block, and o->block_look (the
+ * verdict covers those blocks only); nothing otherwise. */
+void report_standins(const Mc *m);
 /* Reports the exhaustive search s: its trace if it found a violation or
  * the last goal, the summary, the verdict, and the JSON line if asked.
  * Returns the exit status (0, 1 or 3; see mc.h). */

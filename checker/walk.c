@@ -107,6 +107,7 @@ int walk_check(Mc *m, Worker *w)
         fprintf(m->out, "bound: %s (not exhaustive)\n",
                 m->stop_why ? "stopped by the time limit, no violation found on the walks so far"
                             : "no violation found on these walks");
+    if (rc == 0) report_standins(m);
     rc = rc == 1 ? 1 : rc == 0 ? 3 : 2;
     report_result(m, rc == 1 ? &p : NULL, found, rc, steps, false);
     path_free(&p);

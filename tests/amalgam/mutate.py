@@ -81,6 +81,20 @@ MUTANTS = {
         "if (q >= g && q < n - 1 && m.aep == sep && m.rce >= ce[q]) {",
         "if (q >= g && q < n - 1 && m.aep == sep) {",
     ),
+    # the data server's Add drops the carry from byte to byte (the history keeps it): the
+    # same as the correct Add while no sum passes 255, which the 1-byte blocks 0 and 1 of
+    # the checked file never make; caught with 2-byte blocks -1 and 0 (run.sh, "carries")
+    "add_carry_dropped": (
+        "let sum = blk[b][at + i] + x[i] + carry;",
+        "let sum = blk[b][at + i] + x[i];",
+    ),
+    # the data server's Add wraps past the block's end to its first byte instead of
+    # cutting there: the carry out of the last byte lands in byte 0
+    "add_wraps_at_end": (
+        "let sum = blk[b][at + i] + x[i] + carry;\n            blk[b][at + i] = sum % 256;",
+        "let sum = blk[b][(at + i) % EC_BLOCK] + x[i] + carry;\n"
+        "            blk[b][(at + i) % EC_BLOCK] = sum % 256;",
+    ),
 }
 # no_gap_trimming with single-block ops only (masks 1 and 2): the gap is then
 # one of op numbers, as in the thesis' example (op k on one stripe collected,

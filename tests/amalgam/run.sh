@@ -24,6 +24,8 @@
 #   - with REFRESH = 2 (servers answer the reconfiguration service unasked only every
 #     other phase; the service runs 8) the smallest two-replacement and suspicion
 #     configurations exhausted;
+#   - with 2-byte blocks -1 and 0 (carries across bytes and out of the block) two ops
+#     exhausted with g = 1, and the two mutants of Add's carry caught and replayed;
 #   - hoc verify proves the normal-path invariant of the single-shard
 #     abstraction (services/amalgam/amalgam_shard.ho), and refuses it when
 #     a commit waits for f servers instead of f + 1.
@@ -49,19 +51,24 @@ exhausts() {
     if [ $rc -eq 0 ] && grep -q "^ok: the reachable space is exhausted" "$tmp/out"; then ok; else
         bad "amalgam.ho $what: exit $rc"; tail -5 "$tmp/out"; fi
 }
+# caught SPEC NAME ARGS...: hoc check finds $tmp/NAME.ho violate SPEC, and the trace replays
+caught() {
+    spec=$1 m=$2; shift 2
+    "$HOC" check "$tmp/$m.ho" "$@" --trace "$tmp/$m.json" >"$tmp/$m.out" 2>&1
+    rc=$?
+    if [ $rc -ne 1 ] || ! grep -q "^VIOLATED: [a-z]* $spec " "$tmp/$m.out"; then
+        bad "$m: exit $rc, expected 1 on $spec"; grep -E "^VIOLATED|^ok|^bound" "$tmp/$m.out"; return; fi
+    "$HOC" sim "$tmp/$m.ho" --replay "$tmp/$m.json" >"$tmp/$m.rep" 2>&1
+    rc=$?
+    if [ $rc -eq 1 ] && grep -q "VIOLATED: [a-z]* $spec " "$tmp/$m.rep"; then ok; else
+        bad "$m: replay exit $rc"; tail -3 "$tmp/$m.rep"; fi
+}
 # held_caught MUTANT ARGS...: hoc check finds the mutant violate held, and the trace replays
 held_caught() {
     m=$1; shift
     if ! python3 "$SRC/tests/amalgam/mutate.py" "$A/amalgam.ho" $m "$tmp/$m.ho"; then
         bad "$m: not made"; return; fi
-    "$HOC" check "$tmp/$m.ho" "$@" --trace "$tmp/$m.json" >"$tmp/$m.out" 2>&1
-    rc=$?
-    if [ $rc -ne 1 ] || ! grep -q "^VIOLATED: [a-z]* held " "$tmp/$m.out"; then
-        bad "$m: exit $rc, expected 1 on held"; grep -E "^VIOLATED|^ok|^bound" "$tmp/$m.out"; return; fi
-    "$HOC" sim "$tmp/$m.ho" --replay "$tmp/$m.json" >"$tmp/$m.rep" 2>&1
-    rc=$?
-    if [ $rc -eq 1 ] && grep -q "VIOLATED: [a-z]* held " "$tmp/$m.rep"; then ok; else
-        bad "$m: replay exit $rc"; tail -3 "$tmp/$m.rep"; fi
+    caught held "$m" "$@"
 }
 
 # (HOC_CHECK_QUICK, the sanitizer build: the exhaustions run no checker or
@@ -113,6 +120,30 @@ if grep -q "^const REFRESH = 2;" "$tmp/refresh2.ho"; then
     AHO=
 else
     bad "REFRESH = 1 not found in amalgam.ho"
+fi
+
+# carries: the file offers 1-byte blocks 0 and 1, where no Add carries from byte to byte
+# nor past the block's end; 2-byte blocks -1 and 0 (ff ff and zeros: -1 + -1 carries
+# through both bytes and out of the block, at 0 and at 1; Cas swaps the zero block for
+# -1 and refuses -1 on it; Xor) exhausted with two ops (g = 1), and the two Add mutants,
+# which the file's blocks cannot tell from the protocol, caught on data_blocks and replayed
+# (docs/amalgam.md, "Checking it")
+CARRY='s/^const EC_BLOCK = 1; /const EC_BLOCK = 2; /; s/^const VLO = 0; /const VLO = -1;/; s/^const VALS = 2; /const VALS = 1; /'
+G1="-n 3 --param g=1 --param f=1 --param nw=0 --param sw=0 --param rot=1 --threads 2 --quiet --events 2 --replace 0"
+sed "$CARRY" "$A/amalgam.ho" >"$tmp/carry.ho"
+if [ "$(grep -c '^const EC_BLOCK = 2; \|^const VLO = -1;\|^const VALS = 1; ' "$tmp/carry.ho")" -eq 3 ]; then
+    # (HOC_CHECK_QUICK, the sanitizer build: the mutants' searches run the same code)
+    AHO=$tmp/carry.ho
+    [ -z "${HOC_CHECK_QUICK:-}" ] && exhausts "carries (EC_BLOCK = 2, blocks -1 and 0)" $G1
+    AHO=
+    for m in add_carry_dropped add_wraps_at_end; do
+        if ! python3 "$SRC/tests/amalgam/mutate.py" "$A/amalgam.ho" $m "$tmp/$m.src.ho"; then
+            bad "$m: not made"; continue; fi
+        sed "$CARRY" "$tmp/$m.src.ho" >"$tmp/$m.ho"
+        caught data_blocks "$m" $G1
+    done
+else
+    bad "EC_BLOCK = 1, VLO = 0 or VALS = 2 not found in amalgam.ho"
 fi
 
 # mutant SPEC EVENTS REPLACE: caught (exit 1) on SPEC within --events EVENTS
