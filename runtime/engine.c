@@ -1086,24 +1086,12 @@ bool hoc_engine_hurry(hoc_engine *e, uint64_t inst, int64_t round, uint64_t now)
     return true;
 }
 
-bool hoc_engine_extend(hoc_engine *e, uint64_t inst, int64_t round, uint64_t until)
-{
-    Inst *I = find(e, inst);
-    if (!I || I->quiet || I->joining || I->round != round || I->timed_out || I->deadline >= until)
-        return false;
-    size_t n = e->nheap;
-    heap_push(e, (Timer){until, I->id, I->round});
-    if (e->nheap == n) return false; /* out of memory: the timer stays as it was */
-    I->deadline = until;             /* the earlier timer, when it fires, is passed over */
-    return true;
-}
-
 void hoc_engine_tick(hoc_engine *e, uint64_t now)
 {
     while (e->nheap && e->heap[0].deadline <= now) {
         Timer t = heap_pop(e);
         Inst *I = find(e, t.inst);
-        if (!I || I->round != t.round || I->timed_out || t.deadline < I->deadline) continue;
+        if (!I || I->round != t.round || I->timed_out) continue;
         I->timed_out = true;
         e->st.timeouts++;
         progress(e, I, now);

@@ -272,12 +272,6 @@ int hoc_engine_decision(hoc_engine *e, int from, uint64_t inst, uint32_t flags,
  * the instance was in that round. (hoc_svc_hurry: an op need not wait out
  * an idle round's timeout.) */
 bool hoc_engine_hurry(hoc_engine *e, uint64_t inst, int64_t round, uint64_t now);
-/* Moves the timeout of round `round` of live instance inst to until, if the
- * instance is in that round, runs timers here and would time out sooner:
- * for a driver waiting for messages it asked for. Like a hurry, it only
- * changes when a round ends (a heard-of set like any other). True if it
- * did. */
-bool hoc_engine_extend(hoc_engine *e, uint64_t inst, int64_t round, uint64_t until);
 /* Ends rounds whose timeout passed by now; never fails. */
 void hoc_engine_tick(hoc_engine *e, uint64_t now);
 /* Catches up instances that have buffered messages for their next round;

@@ -49,13 +49,6 @@
  * (docs/amalgam-performance.md, "The rebuild's resend storm"). */
 #define AMP_FLOOR_BYTES (512ll << 10)
 #define AMP_CUT_MS 200
-/* And such an instance's `back` rounds, while it asks, end on a timeout of
- * this many ms rather than 50: its snapshots were sent, and the whole
- * blocks of a second ask would only lengthen the queue they wait in. Only
- * those rounds: stretching every round timeout of a restarted machine
- * made its rebuilds five times slower (a restart's steps wait out
- * timeouts). */
-#define AMP_BACK_MS 150
 
 static int clamp_int(int64_t w)
 {
@@ -281,11 +274,6 @@ void amp_iteration(ams_group *gr, uint64_t now_us)
             bool asking = st && (data ? v.live && v.lost : v.inb && v.plost);
             int nr = s->model.a->nrounds;
             if (p->window && !h->whole) congestion(gr, (uint64_t)i, h, asking, r / nr, late, now);
-            if (p->window && !h->whole && asking && h->late_ms && r % nr != s->model.fwd &&
-                r != h->stretched) {
-                h->stretched = r;
-                hoc_engine_extend(e, (uint64_t)i, r, now_us + AMP_BACK_MS * 1000);
-            }
         }
         /* each `fwd` of an instance this server replaces a server of (the
          * reconfiguration role) or rebuilds in, once a round: every step

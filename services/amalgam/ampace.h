@@ -30,7 +30,6 @@ typedef struct amp_inst {
     int64_t ask_last;    /* ... and the last phase + 1 counted as asked again */
     uint64_t late;       /* its engine's late messages when ask_last was counted */
     uint64_t late_ms;    /* mono ms it last asked again with late messages about (congested) */
-    int64_t stretched;   /* the last `back` round whose timeout was moved (AMP_BACK_MS) */
 } amp_inst;
 
 /* A machine's rebuild as /metrics and the logs show it. */
