@@ -292,29 +292,28 @@ void amp_iteration(ams_group *gr, uint64_t now_us)
 
 void amp_render(const amp_machine *p, struct evbuffer *b)
 {
+    static const struct {
+        const char *name, *type, *help;
+    } fam[] = {
+        {"amalgam_rebuilds_on_demand_total", "counter",
+         "Instances rebuilt here while a client's op was waiting for them (each started and "
+         "hurried ahead of the rest)."},
+        {"amalgam_rebuild_running_instances", "gauge",
+         "Instances this restarted machine is rebuilding now (started, not yet whole)."},
+        {"amalgam_rebuild_waiting_instances", "gauge",
+         "Instances whose rebuild waits for room in the rebuild window."},
+        {"amalgam_rebuild_wanted_instances", "gauge",
+         "Instances not yet whole that a client's op is waiting for."},
+        {"amalgam_rebuild_window_instances", "gauge",
+         "Instances this restarted machine rebuilds at once at most now (halved when snapshots "
+         "come late, widened by one an instance whole)."},
+        {"amalgam_rebuild_window_cuts_total", "counter",
+         "Times the rebuild window was halved: an instance asked again for snapshots that came "
+         "after their round."},
+    };
     uint64_t v[6] = {p->on_demand,         (uint64_t)(p->rebuilding + p->stalled),
                      (uint64_t)p->waiting, (uint64_t)p->wanted,
                      (uint64_t)p->window,  p->cuts};
-    hoc_metrics_family(b, "amalgam_rebuilds_on_demand_total", "counter",
-                       "Instances rebuilt here while a client's op was waiting for them (each "
-                       "started and hurried ahead of the rest).",
-                       v, 1, NULL);
-    hoc_metrics_family(b, "amalgam_rebuild_running_instances", "gauge",
-                       "Instances this restarted machine is rebuilding now (started, not yet "
-                       "whole).",
-                       v + 1, 1, NULL);
-    hoc_metrics_family(b, "amalgam_rebuild_waiting_instances", "gauge",
-                       "Instances whose rebuild waits for room in the rebuild window.", v + 2, 1,
-                       NULL);
-    hoc_metrics_family(b, "amalgam_rebuild_wanted_instances", "gauge",
-                       "Instances not yet whole that a client's op is waiting for.", v + 3, 1,
-                       NULL);
-    hoc_metrics_family(b, "amalgam_rebuild_window_instances", "gauge",
-                       "Instances this restarted machine rebuilds at once at most now (halved "
-                       "when snapshots come late, widened by one an instance whole).",
-                       v + 4, 1, NULL);
-    hoc_metrics_family(b, "amalgam_rebuild_window_cuts_total", "counter",
-                       "Times the rebuild window was halved: an instance asked again for "
-                       "snapshots that came after their round.",
-                       v + 5, 1, NULL);
+    for (size_t i = 0; i < sizeof fam / sizeof fam[0]; i++)
+        hoc_metrics_family(b, fam[i].name, fam[i].type, fam[i].help, v + i, 1, NULL);
 }
