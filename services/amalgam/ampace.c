@@ -37,22 +37,42 @@
  * to 2.1 GB received for 32 MiB rebuilt. Small blocks are bound by rounds,
  * not bytes: they all start at once. */
 #define AMP_WINDOW_BYTES (16ll << 20)
+/* The window shrinks to no fewer blocks than this: AIMD, like TCP's
+ * congestion window. An instance that asks for its snapshots again in a
+ * later phase while its engine dropped messages that came after their
+ * round (congestion: the snapshots of every instance of the window queue
+ * on the same connections and in a busy machine's run queue, and each
+ * re-ask sends whole blocks again) halves the window, at most once an
+ * AMP_CUT_MS unless it started after the last cut; each instance whole
+ * widens it by one. On a machine at load 13 to 17 the fixed window of 128
+ * sent 1.5 GB for 32 MiB and did not finish in 60 s
+ * (docs/amalgam-performance.md, "The rebuild's resend storm"). */
+#define AMP_FLOOR_BYTES (512ll << 10)
+#define AMP_CUT_MS 200
+
+static int clamp_int(int64_t w)
+{
+    return w > INT32_MAX ? INT32_MAX : w < 1 ? 1 : (int)w;
+}
 
 int amp_init(amp_machine *p, bool rejoin, int64_t inst_bytes, char *err, size_t errn)
 {
-    int64_t w = AMP_WINDOW_BYTES / (inst_bytes > 0 ? inst_bytes : 1);
-    *p = (amp_machine){.window = !rejoin ? 0 : w > INT32_MAX ? INT32_MAX : w < 1 ? 1 : (int)w};
+    int64_t b = inst_bytes > 0 ? inst_bytes : 1;
+    *p = (amp_machine){.window = !rejoin ? 0 : clamp_int(AMP_WINDOW_BYTES / b)};
+    p->cap = p->window, p->floor = clamp_int(AMP_FLOOR_BYTES / b);
     const char *v = getenv("AMALGAM_REBUILD_WINDOW");
-    if (!v || !*v) return 0;
-    char *end;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (*end || errno || n < 0 || n > 1000000) {
-        snprintf(err, errn, "AMALGAM_REBUILD_WINDOW=%s: expected a count of instances, 0 for all",
-                 v);
-        return -1;
+    if (v && *v) {
+        char *end;
+        errno = 0;
+        long n = strtol(v, &end, 10);
+        if (*end || errno || n < 0 || n > 1000000) {
+            snprintf(err, errn,
+                     "AMALGAM_REBUILD_WINDOW=%s: expected a count of instances, 0 for all", v);
+            return -1;
+        }
+        if (rejoin) p->window = p->cap = n ? (int)n : INT32_MAX;
     }
-    if (rejoin) p->window = n ? (int)n : INT32_MAX;
+    if (p->floor > p->cap) p->floor = p->cap;
     return 0;
 }
 
@@ -152,7 +172,11 @@ static void settle(ams_group *gr, uint64_t inst, amp_inst *h, bool whole, uint64
 {
     ams_server *s = gr->srv;
     amp_machine *p = &s->pace;
-    if (!whole && !h->whole && !h->stalled && now > h->started_ms + AMP_STALL_MS) {
+    /* one that asks again for snapshots that come late is not waiting for a
+     * machine down: counted from its last late re-ask, or a storm would
+     * let ever more instances in */
+    uint64_t since = h->late_ms > h->started_ms ? h->late_ms : h->started_ms;
+    if (!whole && !h->whole && !h->stalled && now > since + AMP_STALL_MS) {
         h->stalled = true;
         p->rebuilding--, p->stalled++;
         hoc_log(&s->log, HOC_LOG_DEBUG,
@@ -166,6 +190,7 @@ static void settle(ams_group *gr, uint64_t inst, amp_inst *h, bool whole, uint64
             p->stalled--;
         else
             p->rebuilding--;
+        if (p->window < p->cap) p->window++;
         if (h->wanted_ms) {
             p->on_demand++;
             hoc_log(&s->log, HOC_LOG_INFO,
@@ -192,6 +217,37 @@ static void settle(ams_group *gr, uint64_t inst, amp_inst *h, bool whole, uint64
     }
 }
 
+/* Instance inst at gr, asking for snapshots or not in phase ph, its engine
+ * having dropped `late` messages that came after their round: the window
+ * halved when it asks again with late ones among them (AMP_FLOOR_BYTES). */
+static void congestion(ams_group *gr, uint64_t inst, amp_inst *h, bool asking, int64_t ph,
+                       uint64_t late, uint64_t now)
+{
+    amp_machine *p = &gr->srv->pace;
+    if (!asking) {
+        h->ask_first = h->ask_last = 0;
+        return;
+    }
+    if (!h->ask_first) {
+        h->ask_first = h->ask_last = ph + 1, h->late = late;
+        return;
+    }
+    /* the first phase seen asking may be the one it went live in, which
+     * asked nothing: asked again only from two phases after it */
+    if (ph + 1 < h->ask_first + 2 || ph + 1 <= h->ask_last) return;
+    bool congested = late > h->late;
+    h->ask_last = ph + 1, h->late = late;
+    if (!congested) return;
+    h->late_ms = now;
+    if (p->window <= p->floor || (h->started_ms < p->cut_ms && now < p->cut_ms + AMP_CUT_MS))
+        return;
+    p->window = p->window / 2 > p->floor ? p->window / 2 : p->floor;
+    p->cut_ms = now, p->cuts++;
+    hoc_log(&gr->srv->log, HOC_LOG_DEBUG,
+            "instance %llu asked again for snapshots that came late: rebuild window %d",
+            (unsigned long long)inst, p->window);
+}
+
 void amp_iteration(ams_group *gr, uint64_t now_us)
 {
     ams_server *s = gr->srv;
@@ -204,21 +260,25 @@ void amp_iteration(ams_group *gr, uint64_t now_us)
     bool held = hoc_svc_held(gr->svc) != 0;
     uint64_t now = now_us / 1000;
     hoc_engine *e = hoc_svc_engine(gr->svc);
+    uint64_t late = hoc_engine_get_stats(e)->late;
     for (int64_t i = gr->cls; i < s->ninst; i += s->c.geo.machines) {
         amp_inst *h = rec(gr, (uint64_t)i);
         if (!h->started) continue;
         const void *st = ams_state(gr, (uint64_t)i);
+        int64_t r = hoc_engine_round(e, (uint64_t)i), step = 0;
         if (gr->role != AML_RECONF) {
             amop_view v = {0};
             if (st) amop_view_of(&s->model, st, &v);
-            settle(gr, (uint64_t)i, h,
-                   st && (gr->role == AML_DATA ? v.live && !v.lost : v.inb && !v.plost), now);
+            bool data = gr->role == AML_DATA;
+            settle(gr, (uint64_t)i, h, st && (data ? v.live && !v.lost : v.inb && !v.plost), now);
+            bool asking = st && (data ? v.live && v.lost : v.inb && v.plost);
+            int nr = s->model.a->nrounds;
+            if (p->window && !h->whole) congestion(gr, (uint64_t)i, h, asking, r / nr, late, now);
         }
         /* each `fwd` of an instance this server replaces a server of (the
          * reconfiguration role) or rebuilds in, once a round: every step
          * would otherwise wait out an idle round's timeout */
         if (held) continue;
-        int64_t r = hoc_engine_round(e, (uint64_t)i), step = 0;
         hoc_set to = st ? amop_rebuild_hurry(&s->model, gr->role, gr->pid, st, &step) : 0;
         if (step != h->step || !to) h->step = to ? step : 0, h->n = 0;
         if (!to || r % s->model.a->nrounds != s->model.fwd || r <= h->round ||
@@ -232,20 +292,28 @@ void amp_iteration(ams_group *gr, uint64_t now_us)
 
 void amp_render(const amp_machine *p, struct evbuffer *b)
 {
-    uint64_t v[4] = {p->on_demand, (uint64_t)(p->rebuilding + p->stalled), (uint64_t)p->waiting,
-                     (uint64_t)p->wanted};
-    hoc_metrics_family(b, "amalgam_rebuilds_on_demand_total", "counter",
-                       "Instances rebuilt here while a client's op was waiting for them (each "
-                       "started and hurried ahead of the rest).",
-                       v, 1, NULL);
-    hoc_metrics_family(b, "amalgam_rebuild_running_instances", "gauge",
-                       "Instances this restarted machine is rebuilding now (started, not yet "
-                       "whole).",
-                       v + 1, 1, NULL);
-    hoc_metrics_family(b, "amalgam_rebuild_waiting_instances", "gauge",
-                       "Instances whose rebuild waits for room in the rebuild window.", v + 2, 1,
-                       NULL);
-    hoc_metrics_family(b, "amalgam_rebuild_wanted_instances", "gauge",
-                       "Instances not yet whole that a client's op is waiting for.", v + 3, 1,
-                       NULL);
+    static const struct {
+        const char *name, *type, *help;
+    } fam[] = {
+        {"amalgam_rebuilds_on_demand_total", "counter",
+         "Instances rebuilt here while a client's op was waiting for them (each started and "
+         "hurried ahead of the rest)."},
+        {"amalgam_rebuild_running_instances", "gauge",
+         "Instances this restarted machine is rebuilding now (started, not yet whole)."},
+        {"amalgam_rebuild_waiting_instances", "gauge",
+         "Instances whose rebuild waits for room in the rebuild window."},
+        {"amalgam_rebuild_wanted_instances", "gauge",
+         "Instances not yet whole that a client's op is waiting for."},
+        {"amalgam_rebuild_window_instances", "gauge",
+         "Instances this restarted machine rebuilds at once at most now (halved when snapshots "
+         "come late, widened by one an instance whole)."},
+        {"amalgam_rebuild_window_cuts_total", "counter",
+         "Times the rebuild window was halved: an instance asked again for snapshots that came "
+         "after their round."},
+    };
+    uint64_t v[6] = {p->on_demand,         (uint64_t)(p->rebuilding + p->stalled),
+                     (uint64_t)p->waiting, (uint64_t)p->wanted,
+                     (uint64_t)p->window,  p->cuts};
+    for (size_t i = 0; i < sizeof fam / sizeof fam[0]; i++)
+        hoc_metrics_family(b, fam[i].name, fam[i].type, fam[i].help, v + i, 1, NULL);
 }

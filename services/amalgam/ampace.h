@@ -26,11 +26,18 @@ typedef struct amp_inst {
     uint64_t started_ms; /* mono ms it started (rejoining) */
     uint64_t wanted_ms;  /* mono ms an op first asked for it while not whole; 0: none */
     uint64_t asked_ms;   /* ... and last asked (a client retries TRYAGAIN every 20 ms) */
+    int64_t ask_first;   /* phase + 1 it was first seen asking for snapshots; 0: not asking */
+    int64_t ask_last;    /* ... and the last phase + 1 counted as asked again */
+    uint64_t late;       /* its engine's late messages when ask_last was counted */
+    uint64_t late_ms;    /* mono ms it last asked again with late messages about (congested) */
 } amp_inst;
 
 /* A machine's rebuild as /metrics and the logs show it. */
 typedef struct amp_machine {
     int window;         /* instances rebuilding at once at most; 0: not rejoining */
+    int cap, floor;     /* the window's bounds: it is halved on congestion, grows back */
+    uint64_t cut_ms;    /* mono ms the window was last halved */
+    uint64_t cuts;      /* times it was */
     int64_t next;       /* the next instance to start in the background */
     int64_t total;      /* instances with a server here */
     int64_t rebuilding; /* started here and not whole yet (the window's) */
