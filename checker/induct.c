@@ -145,9 +145,8 @@ int induct_check(Mc *m, Worker *w)
                    "verify proves)\n");
     else if (r == 3)
         fprintf(f, "bound: stopped by the %s\n", m->stop_why ? m->stop_why : "bound");
-    if (r == 0 || r == 3)
-        report_standins(m);
     else if (r < 0)
         fprintf(stderr, "hoc check: out of memory\n");
+    if (r == 0 || r == 3) report_standins(m);
     return rc;
 }
