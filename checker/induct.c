@@ -140,6 +140,7 @@ int induct_check(Mc *m, Worker *w)
             a->name, m->n, m->o->values, checked, secs);
     report_symmetry(m);
     report_skips(m, false);
+    report_blocks(m);
     if (r == 0)
         fprintf(f, "ok: no counterexample to induction in this domain (a bounded check; hoc "
                    "verify proves)\n");

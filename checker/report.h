@@ -14,6 +14,8 @@ void report_result(const Mc *m, const Path *p, int64_t depth, int status, int64_
                    bool exhausted);
 /* Prints whether the symmetry reduction is applied and, if not, why. */
 void report_symmetry(const Mc *m);
+/* When blocks are offered as stand-ins, the summary line naming them. */
+void report_blocks(const Mc *m);
 /* When blocks are offered as stand-ins, the notes for a verdict without a
  * trace: a stand-in range without the zero block, and o->block_look (the
  * verdict covers those blocks only); nothing otherwise. */

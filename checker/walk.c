@@ -103,6 +103,7 @@ int walk_check(Mc *m, Worker *w)
             m->a->name, o->n, o->walks, o->depth, o->seed, steps, secs);
     report_symmetry(m);
     report_skips(m, false);
+    report_blocks(m);
     if (rc == 0)
         fprintf(m->out, "bound: %s (not exhaustive)\n",
                 m->stop_why ? "stopped by the time limit, no violation found on the walks so far"

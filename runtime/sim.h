@@ -22,6 +22,9 @@ typedef struct hoc_sim_opts {
     int trace_rounds;      /* rounds of states kept for a violation trace */
     bool json;
     FILE *out;
+    /* Where the algorithm looks inside a block (opaque.h's words), or NULL:
+     * its blocks are stand-ins, so an "ok" says so. */
+    const char *block_look;
     /* When not NULL, hears the run as it happens (hoc sim --html records it):
      * first round -1 with the inputs (ho and oracle NULL), then after every
      * round its heard-of sets, each process's oracle bits, the processes

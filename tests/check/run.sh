@@ -79,6 +79,17 @@ standin zero_block.ho "^note: the zero block, every block's initial value, is no
 standin byte_read.ho "" --events 0
 "$HOC" check "$SRC/tests/check/standin/byte_read.ho" -n 2 --quiet --json >"$tmp/out" 2>&1
 grep -q '"stand_ins": ".*byte_read.ho:9: indexes a block' "$tmp/out" && ok || { bad "byte_read.ho --json: no stand_ins"; cat "$tmp/out"; }
+# random walks list the blocks too; hoc sim notes the look when its events hand blocks
+"$HOC" check "$SRC/tests/check/standin/byte_read.ho" -n 2 --walks 3 --depth 4 --quiet >"$tmp/out" 2>&1
+grep -q "^  blocks: stand-ins .*: put.b 1..3" "$tmp/out" && grep -q "^note: .*byte_read.ho:9: indexes a block" "$tmp/out" && ok || { bad "byte_read.ho --walks: no blocks line or note"; cat "$tmp/out"; }
+"$HOC" sim "$SRC/tests/check/standin/byte_read.ho" -n 2 --events 0.5 >"$tmp/out" 2>&1
+[ $? -eq 0 ] && grep -q "^note: .*byte_read.ho:9: indexes a block .* says nothing of other blocks" "$tmp/out" && ok || { bad "sim byte_read.ho: no note"; cat "$tmp/out"; }
+"$HOC" sim "$SRC/tests/check/standin/byte_read.ho" -n 2 --events 0.5 --json >"$tmp/out" 2>&1
+grep -q '"stand_ins": ".*byte_read.ho:9' "$tmp/out" && ok || { bad "sim byte_read.ho --json: no stand_ins"; cat "$tmp/out"; }
+for a in "byte_read.ho" "blocks_only.ho --events 0.5"; do
+    "$HOC" sim "$SRC/tests/check/standin/"$a -n 2 >"$tmp/out" 2>&1
+    grep -q "^note:" "$tmp/out" && { bad "sim $a: a note without a look at handed blocks"; cat "$tmp/out"; } || ok
+done
 # the abstraction finds the same shortest counterexample as the concrete search
 for ab in "" --no-abstraction; do
     "$HOC" check "$SRC/tests/check/mutants/lv_argmin_agreement.ho" -n 3 --depth 24 --quiet $ab >"$tmp/out$ab" 2>&1
