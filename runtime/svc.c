@@ -166,7 +166,6 @@ static void io_dropped(void *ctx, int from, uint64_t inst, int64_t round, hoc_dr
         hoc_log(&s->o.log, HOC_LOG_DEBUG,
                 "dropped the round %" PRId64 " message of instance %" PRIu64 " from %d: %s", round,
                 inst, from, reasons[why]);
-    if (s->io.dropped) s->io.dropped(s->io.ctx, from, inst, round, why);
 }
 
 /* ---- the transport's side ---- */

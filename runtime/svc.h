@@ -95,9 +95,6 @@ typedef struct hoc_svc_io {
      * dropped unrun (ran false, outputs NULL). tag is hoc_svc_event's. */
     void (*event_done)(void *ctx, uint64_t inst, int64_t round, uint64_t tag, int ev, bool ran,
                        const void *outputs);
-    /* A message the engine dropped, and why (engine.h, io.dropped), after
-     * the service logged it: per instance, what the engine's stats sum. */
-    void (*dropped)(void *ctx, int from, uint64_t inst, int64_t round, hoc_drop why);
 } hoc_svc_io;
 
 /* A service of process o->id on the event loop base (with two priorities,

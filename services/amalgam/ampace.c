@@ -186,16 +186,11 @@ static void settle(ams_group *gr, uint64_t inst, amp_inst *h, bool whole, uint64
     if (whole && !h->whole) {
         h->whole = true;
         p->whole++;
-        /* widened only by an instance the window bounded, as TCP's window
-         * grows only while it limits: after a cut, the instances in flight
-         * above it would each widen it again, and a cut to 8 with 123 in
-         * flight was undone before any instance started under it */
-        bool limited = !h->stalled && p->rebuilding <= p->window;
         if (h->stalled)
             p->stalled--;
         else
             p->rebuilding--;
-        if (limited && p->window < p->cap) p->window++;
+        if (p->window < p->cap) p->window++;
         if (h->wanted_ms) {
             p->on_demand++;
             hoc_log(&s->log, HOC_LOG_INFO,
@@ -222,24 +217,12 @@ static void settle(ams_group *gr, uint64_t inst, amp_inst *h, bool whole, uint64
     }
 }
 
-void amp_late(ams_group *gr, uint64_t inst)
-{
-    const ams_server *s = gr->srv;
-    if (inst < (uint64_t)s->ninst && aml_class(&s->c.geo, (int64_t)inst) == gr->cls)
-        rec(gr, inst)->late_in++;
-}
-
-/* Instance inst at gr, asking for snapshots or not in phase ph: the window
- * halved when it asks again while messages of its own came after their
- * round (AMP_FLOOR_BYTES). Its own, not its engine's: the engine's total
- * counts the late rounds of the clients' ops on the instances already
- * whole, and under load those cut the window of a rebuild that was not
- * congested (docs/amalgam-performance.md, "The rebuild's congestion, per
- * instance"). */
+/* Instance inst at gr, asking for snapshots or not in phase ph, its engine
+ * having dropped `late` messages that came after their round: the window
+ * halved when it asks again with late ones among them (AMP_FLOOR_BYTES). */
 static void congestion(ams_group *gr, uint64_t inst, amp_inst *h, bool asking, int64_t ph,
-                       uint64_t now)
+                       uint64_t late, uint64_t now)
 {
-    uint64_t late = h->late_in;
     amp_machine *p = &gr->srv->pace;
     if (!asking) {
         h->ask_first = h->ask_last = 0;
@@ -277,6 +260,7 @@ void amp_iteration(ams_group *gr, uint64_t now_us)
     bool held = hoc_svc_held(gr->svc) != 0;
     uint64_t now = now_us / 1000;
     hoc_engine *e = hoc_svc_engine(gr->svc);
+    uint64_t late = hoc_engine_get_stats(e)->late;
     for (int64_t i = gr->cls; i < s->ninst; i += s->c.geo.machines) {
         amp_inst *h = rec(gr, (uint64_t)i);
         if (!h->started) continue;
@@ -289,7 +273,7 @@ void amp_iteration(ams_group *gr, uint64_t now_us)
             settle(gr, (uint64_t)i, h, st && (data ? v.live && !v.lost : v.inb && !v.plost), now);
             bool asking = st && (data ? v.live && v.lost : v.inb && v.plost);
             int nr = s->model.a->nrounds;
-            if (p->window && !h->whole) congestion(gr, (uint64_t)i, h, asking, r / nr, now);
+            if (p->window && !h->whole) congestion(gr, (uint64_t)i, h, asking, r / nr, late, now);
         }
         /* each `fwd` of an instance this server replaces a server of (the
          * reconfiguration role) or rebuilds in, once a round: every step

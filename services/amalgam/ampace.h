@@ -28,8 +28,7 @@ typedef struct amp_inst {
     uint64_t asked_ms;   /* ... and last asked (a client retries TRYAGAIN every 20 ms) */
     int64_t ask_first;   /* phase + 1 it was first seen asking for snapshots; 0: not asking */
     int64_t ask_last;    /* ... and the last phase + 1 counted as asked again */
-    uint64_t late_in;    /* its messages the engine here dropped as late (after their round) */
-    uint64_t late;       /* ... when ask_last was counted */
+    uint64_t late;       /* its engine's late messages when ask_last was counted */
     uint64_t late_ms;    /* mono ms it last asked again with late messages about (congested) */
 } amp_inst;
 
@@ -63,9 +62,6 @@ void amp_fill(ams_server *s);
 /* Is instance inst running at gr (io.admit: a peer's message must not start
  * an instance a rejoining machine holds back, as new)? */
 bool amp_started(const ams_group *gr, uint64_t inst);
-/* The engine of gr dropped a message for instance inst (any instance a
- * peer names) that came after its round: counted as that instance's. */
-void amp_late(ams_group *gr, uint64_t inst);
 /* Once a loop iteration of gr: its instances' hurries, the ones that became
  * whole (counted, logged), and more instances started while the window has
  * room. */

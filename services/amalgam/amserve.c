@@ -116,12 +116,6 @@ static bool io_admit(void *ctx, uint64_t inst)
            aml_class(&gr->srv->c.geo, (int64_t)inst) == gr->cls && amp_started(gr, inst);
 }
 
-static void io_dropped(void *ctx, int from, uint64_t inst, int64_t round, hoc_drop why)
-{
-    (void)from, (void)round;
-    if (why == HOC_DROP_LATE) amp_late(ctx, inst);
-}
-
 static void io_inputs(void *ctx, uint64_t inst, int64_t *ints, const uint8_t **bytes)
 {
     (void)ctx, (void)inst, (void)ints, (void)bytes; /* amalgam.ho has no inputs */
@@ -439,7 +433,6 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
                      .app = amw_app,
                      .iteration = io_iteration,
                      .sending = io_sending,
-                     .dropped = io_dropped,
                      /* only the reconfiguration role resumes decisions */
                      .restore = role == AML_RECONF ? amw_restore : NULL};
     char why[512];
