@@ -133,6 +133,14 @@ print(next((l.split()[1] for l in t.splitlines() if l.startswith("hoc_amalgam_re
         $((base + 400 + 3 * M + 1)) 2>/dev/null || echo 0
 }
 
+rb_window() { # machine 4's rebuild window now and its cuts so far (/metrics)
+    python3 -c 'import sys, urllib.request
+t = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read().decode()
+v = lambda n: next((l.split()[1] for l in t.splitlines() if l.startswith("hoc_amalgam_rebuild_window_" + n + " ")), "n/a")
+print("machine 4: rebuild window %s instances, %s cuts since its start" % (v("instances"), v("cuts_total")))' \
+        $((base + 400 + 3 * M + 1)) 2>/dev/null || echo "machine 4: rebuild window n/a"
+}
+
 held() { # the bytes every machine holds by its /metrics: total data parity window prepare dedup
     python3 -c 'import sys, urllib.request
 names = ["data", "parity", "window", "prepare", "dedup"]
@@ -203,6 +211,7 @@ rebuilt() { # KEY WHAT: restart machine 4 and wait until it rebuilt all it holds
             "after the restart; load average $(cut -d' ' -f1 /proc/loadavg))"
         res amalgam $label "$rb_key" "$3" "$1" "$2" "$rb_ms" "$4" "$5"
         echo "amalgam  $label   $(rb_counts "$tmp/c0" "$tmp/c1" $((stripes / nb)))"
+        echo "amalgam  $label   $(rb_window)"
         # the restarted process's CPU and minor faults so far (its start-up included)
         awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "amalgam  %s   machine 4: %.2f s CPU (user %.2f, system %.2f), %d minor faults, since its start\n", L, ($12 + $13) / hz, $12 / hz, $13 / hz, $8 }' \
             L="$label" "/proc/$am4/stat" 2>/dev/null
@@ -211,6 +220,7 @@ rebuilt() { # KEY WHAT: restart machine 4 and wait until it rebuilt all it holds
         counters "$tmp/c1"
         echo "amalgam  $label   rebuild of machine 4, $rb_what: not done within $RB s"
         echo "amalgam  $label   $(rb_counts "$tmp/c0" "$tmp/c1" $((stripes / nb)))"
+        echo "amalgam  $label   $(rb_window)"
         res amalgam $label "$rb_key" not-done 0 $RB n/a n/a n/a
     fi
 }
