@@ -119,6 +119,7 @@ struct kv_group {
 };
 
 static void commit_log(kv_group *g);
+static void to_tail(kv_group *g, Pending *p);
 static void apply_ready(kv_group *g);
 static void snapshot_tick(kv_group *g);
 static int on_snapget(kv_group *g, int from, const uint8_t *p, size_t len);
@@ -700,8 +701,31 @@ static void on_synced(evutil_socket_t fd, short what, void *arg)
 }
 
 /* ---- applying the log ---- */
+/* A command of this replica's client came before one of its predecessors
+ * (the store skips it: KV_EARLY). That happens when a slot is lost: its
+ * commands go back to the leader's queue (settle_mine), but a later slot
+ * that won, decided before the loss was known, still carries the client's
+ * next ones. Skipped, they would wait for the 5 s retry, and every later
+ * command of the client behind them (the reconfiguration service's lease
+ * renewals: a lost lease). So the client's pending commands go again now,
+ * in order, behind the lost ones; the client table drops what takes effect
+ * twice. */
+static void resend_client(kv_group *g, uint64_t client)
+{
+    uint64_t now = hoc_now_us();
+    Pending *last = g->ptail;
+    for (Pending *p = g->phead, *nx; p; p = nx) {
+        nx = p == last ? NULL : p->next;
+        if (p->client != client) continue;
+        send_cmd(g, p, now);
+        to_tail(g, p);
+        g->st.retries++;
+    }
+}
+
 static void apply_cmds(kv_group *g, size_t off, uint32_t count)
 {
+    uint64_t resent = UINT64_MAX; /* a client's commands go again once a slot */
     for (uint32_t i = 0; i < count; i++) {
         size_t used = kv_cmd_decode(g->scratch + off, g->batch - off, g->cmd);
         if (!used) {
@@ -713,11 +737,15 @@ static void apply_cmds(kv_group *g, size_t off, uint32_t count)
         off += used;
         g->reply.n = 0;
         kv_applied a = kv_store_apply(g->store, g->cmd, &g->reply);
+        uint64_t c = g->cmd->client, s = g->cmd->seq;
         if (a == KV_DUPLICATE) g->st.duplicates++;
-        if (a == KV_EARLY) g->st.early++;
+        if (a == KV_EARLY) {
+            g->st.early++;
+            if ((int)(c >> 56) == g->id && !g->replaying && c != resent) resend_client(g, c);
+            resent = c;
+        }
         if (a != KV_APPLIED) continue;
         g->st.applied_cmds++;
-        uint64_t c = g->cmd->client, s = g->cmd->seq;
         if ((int)(c >> 56) != g->id) continue;
         pdone(g, c, s);
         if (g->cb.reply && g->reply.n && !g->replaying)
