@@ -927,9 +927,9 @@ static void xfer_begin(kv_group *g, uint64_t now)
     }
     g->xfer_peer = p, g->xfer_id = 0, g->xfer_off = 0, g->xfer_last = g->xfer_t0 = now;
     hoc_log(&g->o.log, HOC_LOG_WARN,
-            "group %d: slot %" PRIu64 " is no longer in the peers' logs: copying replica %d's "
-            "snapshot",
-            g->o.gid, g->next_apply, p);
+            "group %d: slot %" PRIu64 " still undecided here after %d fetches: asking replica %d "
+            "for its snapshot, in case its log no longer has it",
+            g->o.gid, g->next_apply, XFER_STUCK, p);
     xfer_get(g);
 }
 
@@ -979,6 +979,9 @@ static int on_snapdata(kv_group *g, int from, const uint8_t *p, size_t len)
     uint64_t id = hoc_get_u64(p), total = hoc_get_u64(p + 8), off = hoc_get_u64(p + 16);
     size_t n = len - 24;
     if (total == 0 || (g->xfer_id && id != g->xfer_id)) { /* none there, or it changed: again */
+        if (total == 0) /* with --data its log then has every slot: being decided, not lost */
+            hoc_log(&g->o.log, HOC_LOG_INFO, "group %d: replica %d has no snapshot to send",
+                    g->o.gid, from);
         xfer_stop(g);
         return 0;
     }
