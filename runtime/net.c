@@ -1295,6 +1295,9 @@ hoc_net *hoc_net_new(struct event_base *base, const hoc_net_opts *o, const hoc_n
         net->peers[p].net = net, net->peers[p].idx = p;
         net->peers[p].retry = event_new(base, -1, 0, retry_peer_cb, &net->peers[p]);
         if (!net->peers[p].retry) goto fail;
+        /* with the sockets: a redial never waits for a pass without input
+         * (a busy loop's), as the service's tick and detector do not */
+        event_priority_set(net->peers[p].retry, PRIO_IO);
         connect_peer(net, p);
     }
     return net;

@@ -119,6 +119,7 @@ struct kv_group {
 };
 
 static void commit_log(kv_group *g);
+static void to_tail(kv_group *g, Pending *p);
 static void apply_ready(kv_group *g);
 static void snapshot_tick(kv_group *g);
 static int on_snapget(kv_group *g, int from, const uint8_t *p, size_t len);
@@ -700,8 +701,31 @@ static void on_synced(evutil_socket_t fd, short what, void *arg)
 }
 
 /* ---- applying the log ---- */
+/* A command of this replica's client came before one of its predecessors
+ * (the store skips it: KV_EARLY). That happens when a slot is lost: its
+ * commands go back to the leader's queue (settle_mine), but a later slot
+ * that won, decided before the loss was known, still carries the client's
+ * next ones. Skipped, they would wait for the 5 s retry, and every later
+ * command of the client behind them (the reconfiguration service's lease
+ * renewals: a lost lease). So the client's pending commands go again now,
+ * in order, behind the lost ones; the client table drops what takes effect
+ * twice. */
+static void resend_client(kv_group *g, uint64_t client)
+{
+    uint64_t now = hoc_now_us();
+    Pending *last = g->ptail;
+    for (Pending *p = g->phead, *nx; p; p = nx) {
+        nx = p == last ? NULL : p->next;
+        if (p->client != client) continue;
+        send_cmd(g, p, now);
+        to_tail(g, p);
+        g->st.retries++;
+    }
+}
+
 static void apply_cmds(kv_group *g, size_t off, uint32_t count)
 {
+    uint64_t resent = UINT64_MAX; /* a client's commands go again once a slot */
     for (uint32_t i = 0; i < count; i++) {
         size_t used = kv_cmd_decode(g->scratch + off, g->batch - off, g->cmd);
         if (!used) {
@@ -713,11 +737,15 @@ static void apply_cmds(kv_group *g, size_t off, uint32_t count)
         off += used;
         g->reply.n = 0;
         kv_applied a = kv_store_apply(g->store, g->cmd, &g->reply);
+        uint64_t c = g->cmd->client, s = g->cmd->seq;
         if (a == KV_DUPLICATE) g->st.duplicates++;
-        if (a == KV_EARLY) g->st.early++;
+        if (a == KV_EARLY) {
+            g->st.early++;
+            if ((int)(c >> 56) == g->id && !g->replaying && c != resent) resend_client(g, c);
+            resent = c;
+        }
         if (a != KV_APPLIED) continue;
         g->st.applied_cmds++;
-        uint64_t c = g->cmd->client, s = g->cmd->seq;
         if ((int)(c >> 56) != g->id) continue;
         pdone(g, c, s);
         if (g->cb.reply && g->reply.n && !g->replaying)
@@ -899,9 +927,9 @@ static void xfer_begin(kv_group *g, uint64_t now)
     }
     g->xfer_peer = p, g->xfer_id = 0, g->xfer_off = 0, g->xfer_last = g->xfer_t0 = now;
     hoc_log(&g->o.log, HOC_LOG_WARN,
-            "group %d: slot %" PRIu64 " is no longer in the peers' logs: copying replica %d's "
-            "snapshot",
-            g->o.gid, g->next_apply, p);
+            "group %d: slot %" PRIu64 " still undecided here after %d fetches: asking replica %d "
+            "for its snapshot, in case its log no longer has it",
+            g->o.gid, g->next_apply, XFER_STUCK, p);
     xfer_get(g);
 }
 
@@ -951,6 +979,9 @@ static int on_snapdata(kv_group *g, int from, const uint8_t *p, size_t len)
     uint64_t id = hoc_get_u64(p), total = hoc_get_u64(p + 8), off = hoc_get_u64(p + 16);
     size_t n = len - 24;
     if (total == 0 || (g->xfer_id && id != g->xfer_id)) { /* none there, or it changed: again */
+        if (total == 0) /* with --data its log then has every slot: being decided, not lost */
+            hoc_log(&g->o.log, HOC_LOG_INFO, "group %d: replica %d has no snapshot to send",
+                    g->o.gid, from);
         xfer_stop(g);
         return 0;
     }

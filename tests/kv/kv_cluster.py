@@ -275,6 +275,51 @@ def linear(extra=(), seconds=4, groups=1):
     c.stop_all()
 
 
+def early(seconds=8):
+    """One client sends an INCR every millisecond without waiting for the
+    replies, so its commands ride in several slots at once, while the
+    replicas drop messages: a slot is lost and its commands proposed again,
+    and a later slot that won can carry the client's next commands first.
+    The store skips those (early); they must go again at once, not after
+    the 5 s retry (docs/services.md): before, the client's stream stopped
+    behind them, thousands of INCRs unanswered 8 s after the last was sent.
+    Every INCR is answered and takes effect once."""
+    c = Cluster(extra=["--drop", "0.2"])
+    c.start_all()
+    r = Resp(c.ports[0], timeout=30.0 * SLOW)
+    sent, stop = [], threading.Event()
+
+    def writer():
+        while not stop.is_set():
+            sent.append(time.time())
+            r.send_raw(b"*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n")
+            time.sleep(0.001)
+
+    w = threading.Thread(target=writer)
+    w.start()
+    worst, done, t_end = 0.0, 0, time.time() + seconds * SLOW_LOAD
+    while time.time() < t_end or done < len(sent):
+        if time.time() >= t_end:
+            stop.set()
+        if time.time() > t_end + 8.0 * SLOW:
+            fail("%d INCRs unanswered %.0f s after the last was sent: commands the store skipped "
+                 "as early waited for the retry" % (len(sent) - done, 8.0 * SLOW))
+        res = r.read()
+        if isinstance(res, Err):
+            stop.set()
+            fail("INCR: %s" % res)
+        worst = max(worst, time.time() - sent[done])
+        done += 1
+    w.join()
+    got = int(r.call("GET", "n"))
+    if got != done:
+        fail("%d INCRs acknowledged, the counter reads %d" % (done, got))
+    # (a single wait of 5 s, the retry, was seen once under ASan: another
+    # path than the early skips; main's left thousands waiting, as below)
+    print("ok: %d INCRs, the slowest answered in %.2f s" % (done, worst))
+    c.stop_all()
+
+
 def kill_and_restart():
     """A replica is killed under load (the leader: clients elsewhere go on),
     then restarts, catches up from its peers, and serves reads that see the
@@ -763,6 +808,8 @@ try:
         linear()
     elif CASE == "drop":
         linear(["--drop", "0.2"])
+    elif CASE == "early":
+        early()
     elif CASE == "delay":
         linear(["--delay", "5"])
     elif CASE == "kill":
