@@ -32,6 +32,8 @@ typedef struct Inst {
     bool joining;          /* started by replacement, waiting for a peer's round (no timers) */
     bool hurry_next;       /* a peer hurried the next round: it ends once begun */
     bool fresh;            /* its state is still init's, copied (replace_copy) */
+    int64_t brisk;         /* rounds before this one keep the round's own timeout (io.timeout) */
+    bool stretched;        /* this round's timeout is io.timeout's, longer than its own */
     QEv *evq, *evq_tail;   /* events queued for the next phase boundary, in order */
     int64_t *rin;          /* a replacement's int inputs until replace runs (heap), or NULL */
     hoc_set from, from1;   /* heard in this round; buffered for the next */
@@ -469,8 +471,13 @@ static void begin(hoc_engine *e, Inst *I, uint64_t now)
 {
     const hoc_algo *a = e->a;
     const hoc_round *rd = &a->rounds[I->round % a->nrounds];
+    I->stretched = false;
     if (rd->timeout_us > 0 && !I->quiet) { /* a quiet instance waits for its peers */
-        I->deadline = now + (uint64_t)rd->timeout_us;
+        int64_t t = e->io.timeout && I->round >= I->brisk
+                        ? e->io.timeout(e->io.ctx, I->id, I->round, I->state)
+                        : 0;
+        I->stretched = t > rd->timeout_us;
+        I->deadline = now + (uint64_t)(t > 0 ? t : rd->timeout_us);
         heap_push(e, (Timer){I->deadline, I->id, I->round});
     }
     if (halted(e, I)) return;
@@ -1011,6 +1018,10 @@ int hoc_engine_receive(hoc_engine *e, int from, uint64_t inst, int64_t round,
     }
     if (round > I->round + 1) {
         e->st.catchups++;
+        /* a peer is rounds ahead of a round io.timeout stretched: it
+         * paces the instance faster, and each such catch-up skips this
+         * process's messages of the rounds between */
+        if (I->stretched) I->brisk = round + HOC_ENGINE_BRISK;
         if (!jump(e, I, round, now)) return HOC_RX_OK;
     }
     if (hoc_set_has(I->from, from)) {

@@ -79,6 +79,10 @@ typedef enum hoc_drop {
  * costs about 0.1 s of updates. */
 #define HOC_ENGINE_MAX_JUMP (INT64_C(1) << 20)
 
+/* Rounds after a catch-up past a round that keep their own timeout
+ * (io.timeout): eight phases of two rounds. */
+#define HOC_ENGINE_BRISK 16
+
 typedef struct hoc_engine_io {
     void *ctx;
     /* A round message for process `to` (never this process). */
@@ -118,6 +122,13 @@ typedef struct hoc_engine_io {
      * this state (before any io.send of that round): the place to make
      * durable what those messages promise. */
     void (*begin)(void *ctx, uint64_t inst, int64_t round, const void *state);
+    /* Optional: round `round`'s timeout in µs for this instance, from the
+     * state about to send it, or 0 for the round's own (`progress timeout`).
+     * When a round ends on its timer is free in the heard-of model (any
+     * heard-of set is one), so this paces, say, idle instances slower. Not
+     * asked for HOC_ENGINE_BRISK rounds after a peer's message caught the
+     * instance up past a round this stretched: that peer runs faster. */
+    int64_t (*timeout)(void *ctx, uint64_t inst, int64_t round, const void *state);
     /* Optional: what became of an event queued with hoc_engine_event, once
      * for each, in the order queued. ran: its handler ran at the boundary
      * after round `round`'s update, outputs is what it fired (the outputs

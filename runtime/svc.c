@@ -84,6 +84,12 @@ static void io_begin(void *ctx, uint64_t inst, int64_t round, const void *state)
     if (s->holding) hoc_net_kick(s->net); /* an iteration in which the service syncs */
 }
 
+static int64_t io_timeout(void *ctx, uint64_t inst, int64_t round, const void *state)
+{
+    hoc_svc *s = ctx;
+    return s->io.timeout(s->io.ctx, inst, round, state);
+}
+
 static void io_restore(void *ctx, uint64_t inst, void *state)
 {
     hoc_svc *s = ctx;
@@ -278,6 +284,7 @@ static int open_engine(hoc_svc *s, char *err, size_t errn)
                          * new state is init's (engine.c, replace_copy) */
                         .restore = s->io.restore ? io_restore : NULL,
                         .begin = io_begin,
+                        .timeout = s->io.timeout ? io_timeout : NULL,
                         .event_done = io_event_done};
     s->eng = hoc_engine_new(o->algo, o->id, s->params, &eo, &io);
     s->ledger = hoc_ledger_new();

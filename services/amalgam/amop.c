@@ -95,6 +95,11 @@ int amop_model_init(amop_model *m, const hoc_algo *a, int64_t block, int64_t per
     m->asked = field(a, "asked", HOC_K_SET);
     m->huk = field(a, "huk", HOC_K_INT);
     m->hm = field(a, "hm", HOC_K_INT);
+    m->exq = field(a, "exq", HOC_K_SET);
+    m->hlo = field(a, "hlo", HOC_K_INT);
+    m->hhi = field(a, "hhi", HOC_K_INT);
+    m->rq = field(a, "rq", HOC_K_BOOL);
+    m->closed = field(a, "closed", HOC_K_BOOL);
     m->fwd = -1;
     for (int r = 0; r < a->nrounds; r++)
         if (!strcmp(a->rounds[r].name, "fwd")) m->fwd = r;
@@ -135,11 +140,14 @@ int amop_model_init(amop_model *m, const hoc_algo *a, int64_t block, int64_t per
     m->ev_suspect = find_suspect(a);
     uint64_t bytes = (uint64_t)block * (uint64_t)per_inst;
     if (find_op(m) || !m->blk || !m->par || !m->opn || !m->com || !m->base || !m->pm || !m->asked ||
-        !m->huk || !m->hm || m->huk->count != m->hm->count || m->huk->count % m->pm->count ||
-        m->fwd < 0 || !m->live || !m->lost || !m->plost || !m->inb || !m->app || !m->executed ||
-        !m->committed || !m->mode || !m->who || !m->eps || !m->beps || m->ask[AMOP_IDLE] < 0 ||
-        m->ask[AMOP_ADMIT] < 0 || !decided || !m->resp || m->blk->count != bytes ||
-        m->par->count != bytes || m->executed->count != block || m->ev_suspect < 0) {
+        !m->huk || !m->hm || !m->exq || !m->hlo || !m->hhi || !m->rq || !m->closed ||
+        m->closed->count < (uint32_t)geo->g || m->hlo->count < (uint32_t)geo->g ||
+        m->hhi->count < (uint32_t)geo->g || m->huk->count != m->hm->count ||
+        m->huk->count % m->pm->count || m->fwd < 0 || !m->live || !m->lost || !m->plost ||
+        !m->inb || !m->app || !m->executed || !m->committed || !m->mode || !m->who || !m->eps ||
+        !m->beps || m->ask[AMOP_IDLE] < 0 || m->ask[AMOP_ADMIT] < 0 || !decided || !m->resp ||
+        m->blk->count != bytes || m->par->count != bytes || m->executed->count != block ||
+        m->ev_suspect < 0) {
         snprintf(
             err, errn,
             "this build of amalgam.ho (%s) is not the one services/amalgam/amop.c was "
@@ -229,6 +237,27 @@ bool amop_idle_fwd(const amop_model *m, const void *state, int64_t round)
     memcpy(&asked, (const uint8_t *)state + m->asked->offset, sizeof asked);
     return round >= 0 && round % m->a->nrounds == m->fwd && v.live && !v.lost && v.opn == v.com &&
            v.opn - base < (int64_t)m->pm->count && !asked;
+}
+
+bool amop_idle(const amop_model *m, aml_role role, const void *state)
+{
+    if (role == AML_RECONF) {
+        int32_t v;
+        memcpy(&v, (const uint8_t *)state + m->mode->offset, sizeof v);
+        return v == m->ask[AMOP_IDLE];
+    }
+    amop_view v;
+    amop_view_of(m, state, &v);
+    hoc_set asked, exq;
+    memcpy(&asked, (const uint8_t *)state + m->asked->offset, sizeof asked);
+    memcpy(&exq, (const uint8_t *)state + m->exq->offset, sizeof exq);
+    if (asked || get_bool(state, m->rq)) return false; /* a peer rebuilds or is replaced */
+    if (role == AML_DATA) return v.live && !v.lost && v.opn == get_int(state, m->base, 0) && !exq;
+    if (!v.inb || v.plost) return false;
+    const bool *closed = (const bool *)((const uint8_t *)state + m->closed->offset);
+    for (int s = 0; s < (int)m->g; s++) /* a window with ops in it, or a shard replaced */
+        if (get_int(state, m->hlo, s) != get_int(state, m->hhi, s) || closed[s]) return false;
+    return true;
 }
 
 hoc_set amop_backups(const amop_model *m)

@@ -60,8 +60,11 @@ typedef struct amop_model {
     int64_t vlo, vhi;              /* ADD's addend, an integer: [vlo, vhi) */
     int64_t params[AMOP_MAX_ARGS]; /* n first */
     const hoc_field *blk, *par, *opn, *com, *base, *pm, *asked, *live, *lost, *app, *plost, *inb;
-    const hoc_field *huk, *hm; /* a backup's prepares: op and mask per shard and slot */
-    int fwd;                   /* index of round fwd (the data servers send their windows) */
+    const hoc_field *huk, *hm;        /* a backup's prepares: op and mask per shard and slot */
+    const hoc_field *exq, *hlo, *hhi; /* backups being replaced; a backup's windows last had */
+    const hoc_field *rq;              /* the reconfiguration service asked it something */
+    const hoc_field *closed;          /* a backup: shard s stopped, not yet installed */
+    int fwd;                          /* index of round fwd (the data servers send their windows) */
     const hoc_field *mode, *who, *eps, *beps; /* the reconfiguration role's */
     const hoc_field *decision[10];            /* what it decided (amop_reconf_save) */
     const hoc_field *resp;                    /* who answered its current request */
@@ -120,6 +123,13 @@ hoc_set amop_backups(const amop_model *m);
  * down) must not spin its instance. */
 hoc_set amop_rebuild_hurry(const amop_model *m, aml_role role, int self, const void *state,
                            int64_t *step);
+/* Is the instance idle as far as this server of it (role) can tell from
+ * its state: no op in its window or in any window it last had, nothing to
+ * rebuild, no snapshot asked for and nothing asked by the reconfiguration
+ * service in its last phase? Every server of an instance that one of them
+ * drives at the rounds' pace must say no, or it would be caught up past
+ * its answers (ampace.c paces the others slower). */
+bool amop_idle(const amop_model *m, aml_role role, const void *state);
 /* The reconfiguration role's standing in an instance (pid n-1's state):
  * what it does, the pid it replaces (-1: none) and that pid's epoch. */
 void amop_reconf_of(const amop_model *m, const void *state, amop_ask *mode, int *who,

@@ -49,6 +49,14 @@
  * (docs/amalgam-performance.md, "The rebuild's resend storm"). */
 #define AMP_FLOOR_BYTES (512ll << 10)
 #define AMP_CUT_MS 200
+/* An idle instance's `fwd` timeout (amp_timeout): a phase every 200 ms
+ * rather than every 50. Idle rounds are most of a large cluster's CPU: at
+ * 1,280 stripes of 128 KiB the five machines and the service spent 0.75
+ * of the VM's two cores on them with nothing to do, and the rest of the
+ * instances kept them during a rebuild (docs/amalgam-performance.md,
+ * "Idle rounds"). An op hurries its idle instance (hoc_svc_hurry) and a
+ * replacement's steps are not idle, so neither waits for it. */
+#define AMP_IDLE_MS 200
 
 static int clamp_int(int64_t w)
 {
@@ -73,7 +81,25 @@ int amp_init(amp_machine *p, bool rejoin, int64_t inst_bytes, char *err, size_t 
         if (rejoin) p->window = p->cap = n ? (int)n : INT32_MAX;
     }
     if (p->floor > p->cap) p->floor = p->cap;
+    p->idle_us = AMP_IDLE_MS * 1000;
+    if ((v = getenv("AMALGAM_IDLE_MS")) && *v) {
+        char *end;
+        errno = 0;
+        long n = strtol(v, &end, 10);
+        if (*end || errno || n < 0 || n > 60000) {
+            snprintf(err, errn, "AMALGAM_IDLE_MS=%s: expected ms, 0 for the round's own", v);
+            return -1;
+        }
+        p->idle_us = n * 1000;
+    }
     return 0;
+}
+
+int64_t amp_timeout(const ams_group *gr, int64_t round, const void *state)
+{
+    const ams_server *s = gr->srv;
+    if (!s->pace.idle_us || round % s->model.a->nrounds != s->model.fwd) return 0;
+    return amop_idle(&s->model, gr->role, state) ? s->pace.idle_us : 0;
 }
 
 /* The pacing record of instance inst at gr (an instance of gr's class). */

@@ -47,11 +47,13 @@ typedef struct amp_machine {
     int64_t whole;      /* whole since this process started */
     int quarter;        /* the last quarter of the rebuild logged */
     uint64_t on_demand; /* instances rebuilt while an op was waiting for them */
+    int64_t idle_us;    /* an idle instance's `fwd` timeout (amp_timeout); 0: the round's */
 } amp_machine;
 
 /* Sets the window of a machine that rejoins (rejoin) or not, whose
  * instances hold inst_bytes of blocks each (AMALGAM_REBUILD_WINDOW, for
- * tests and benchmarks: instances, 0 for all): 0, or -1 with err. */
+ * tests and benchmarks: instances, 0 for all), and the idle pace
+ * (AMALGAM_IDLE_MS, 0 for the round's 50 ms): 0, or -1 with err. */
 int amp_init(amp_machine *p, bool rejoin, int64_t inst_bytes, char *err, size_t errn);
 /* Starts group gr's instances (all of them, or, rejoining with a window, the
  * ones amp_iteration lets in later): 0, or -1 with err. */
@@ -69,6 +71,9 @@ void amp_iteration(ams_group *gr, uint64_t now_us);
 /* An op needs instance inst's data server here, which is not whole: start
  * it now if it waits for the window, and hurry its steps first. */
 void amp_want(ams_server *s, int64_t inst);
+/* io.timeout of gr's instances: an idle one's `fwd` (amop_idle) lasts
+ * idle_us instead of 50 ms; 0 (the round's own) otherwise. */
+int64_t amp_timeout(const ams_group *gr, int64_t round, const void *state);
 /* The rebuild's /metrics families. */
 void amp_render(const amp_machine *p, struct evbuffer *b);
 

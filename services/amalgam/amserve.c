@@ -316,6 +316,12 @@ void ams_forget_conn(ams_server *s, void *conn)
 /* A data server's round messages wait for its machine's dedup records
  * (amdedup.h): an op's prepare never leaves before the record that it ran,
  * so a restart can tell its retry the first answer. The rest is amwatch's. */
+static int64_t io_timeout(void *ctx, uint64_t inst, int64_t round, const void *state)
+{
+    (void)inst;
+    return amp_timeout(ctx, round, state);
+}
+
 static bool io_sending(void *ctx, uint64_t inst, int64_t round, const void *state)
 {
     ams_group *gr = ctx;
@@ -433,6 +439,7 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
                      .app = amw_app,
                      .iteration = io_iteration,
                      .sending = io_sending,
+                     .timeout = io_timeout,
                      /* only the reconfiguration role resumes decisions */
                      .restore = role == AML_RECONF ? amw_restore : NULL};
     char why[512];
