@@ -34,6 +34,7 @@ typedef struct Inst {
     bool fresh;            /* its state is still init's, copied (replace_copy) */
     int64_t brisk;         /* rounds before this one keep the round's own timeout (io.timeout) */
     bool stretched;        /* this round's timeout is io.timeout's, longer than its own */
+    hoc_set heard, phase;  /* senders heard over the last whole phase; over this one so far */
     QEv *evq, *evq_tail;   /* events queued for the next phase boundary, in order */
     int64_t *rin;          /* a replacement's int inputs until replace runs (heap), or NULL */
     hoc_set from, from1;   /* heard in this round; buffered for the next */
@@ -417,6 +418,8 @@ static bool update(hoc_engine *e, Inst *I)
 /* Moves to the next round's mailbox (what was buffered for it). */
 static void shift(hoc_engine *e, Inst *I)
 {
+    I->phase |= I->from;
+    if (I->round % e->a->nrounds == e->a->nrounds - 1) I->heard = I->phase, I->phase = 0;
     I->round++;
     /* the old mailbox becomes the next one: zero what it held (unheard
      * senders' messages must read zero), not the whole of it */
@@ -474,7 +477,7 @@ static void begin(hoc_engine *e, Inst *I, uint64_t now)
     I->stretched = false;
     if (rd->timeout_us > 0 && !I->quiet) { /* a quiet instance waits for its peers */
         int64_t t = e->io.timeout && I->round >= I->brisk
-                        ? e->io.timeout(e->io.ctx, I->id, I->round, I->state)
+                        ? e->io.timeout(e->io.ctx, I->id, I->round, I->state, I->heard)
                         : 0;
         I->stretched = t > rd->timeout_us;
         I->deadline = now + (uint64_t)(t > 0 ? t : rd->timeout_us);

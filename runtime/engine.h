@@ -123,12 +123,14 @@ typedef struct hoc_engine_io {
      * durable what those messages promise. */
     void (*begin)(void *ctx, uint64_t inst, int64_t round, const void *state);
     /* Optional: round `round`'s timeout in µs for this instance, from the
-     * state about to send it, or 0 for the round's own (`progress timeout`).
+     * state about to send it and the senders heard over the last whole
+     * phase (a peer missing there is down or behind), or 0 for the round's
+     * own (`progress timeout`).
      * When a round ends on its timer is free in the heard-of model (any
      * heard-of set is one), so this paces, say, idle instances slower. Not
      * asked for HOC_ENGINE_BRISK rounds after a peer's message caught the
      * instance up past a round this stretched: that peer runs faster. */
-    int64_t (*timeout)(void *ctx, uint64_t inst, int64_t round, const void *state);
+    int64_t (*timeout)(void *ctx, uint64_t inst, int64_t round, const void *state, hoc_set heard);
     /* Optional: what became of an event queued with hoc_engine_event, once
      * for each, in the order queued. ran: its handler ran at the boundary
      * after round `round`'s update, outputs is what it fired (the outputs

@@ -84,10 +84,10 @@ static void io_begin(void *ctx, uint64_t inst, int64_t round, const void *state)
     if (s->holding) hoc_net_kick(s->net); /* an iteration in which the service syncs */
 }
 
-static int64_t io_timeout(void *ctx, uint64_t inst, int64_t round, const void *state)
+static int64_t io_timeout(void *ctx, uint64_t inst, int64_t round, const void *state, hoc_set heard)
 {
     hoc_svc *s = ctx;
-    return s->io.timeout(s->io.ctx, inst, round, state);
+    return s->io.timeout(s->io.ctx, inst, round, state, heard);
 }
 
 static void io_restore(void *ctx, uint64_t inst, void *state)

@@ -91,7 +91,7 @@ typedef struct hoc_svc_io {
     bool (*sending)(void *ctx, uint64_t inst, int64_t round, const void *state);
     /* Round `round`'s timeout in µs for this instance, or 0 for the
      * round's own: as io.timeout in engine.h. */
-    int64_t (*timeout)(void *ctx, uint64_t inst, int64_t round, const void *state);
+    int64_t (*timeout)(void *ctx, uint64_t inst, int64_t round, const void *state, hoc_set heard);
     /* What became of an event queued with hoc_svc_event, as io.event_done
      * in engine.h: ran at the boundary after round `round` with outputs (the
      * outputs struct; output saw it just before when something fired), or

@@ -239,12 +239,14 @@ bool amop_idle_fwd(const amop_model *m, const void *state, int64_t round)
            v.opn - base < (int64_t)m->pm->count && !asked;
 }
 
-bool amop_idle(const amop_model *m, aml_role role, const void *state)
+bool amop_idle(const amop_model *m, aml_role role, const void *state, hoc_set heard)
 {
-    if (role == AML_RECONF) {
+    int64_t n = m->params[0];
+    if (role == AML_RECONF) { /* every server answers it every phase */
         int32_t v;
         memcpy(&v, (const uint8_t *)state + m->mode->offset, sizeof v);
-        return v == m->ask[AMOP_IDLE];
+        hoc_set all = hoc_set_all((int32_t)n) & ~hoc_set_one(n - 1);
+        return v == m->ask[AMOP_IDLE] && (heard & all) == all;
     }
     amop_view v;
     amop_view_of(m, state, &v);
@@ -252,8 +254,11 @@ bool amop_idle(const amop_model *m, aml_role role, const void *state)
     memcpy(&asked, (const uint8_t *)state + m->asked->offset, sizeof asked);
     memcpy(&exq, (const uint8_t *)state + m->exq->offset, sizeof exq);
     if (asked || get_bool(state, m->rq)) return false; /* a peer rebuilds or is replaced */
-    if (role == AML_DATA) return v.live && !v.lost && v.opn == get_int(state, m->base, 0) && !exq;
-    if (!v.inb || v.plost) return false;
+    if (role == AML_DATA)                              /* its backups answer it every phase */
+        return v.live && !v.lost && v.opn == get_int(state, m->base, 0) && !exq &&
+               (heard & amop_backups(m)) == amop_backups(m);
+    hoc_set data = hoc_set_all((int32_t)m->g); /* every data server sends a backup its window */
+    if (!v.inb || v.plost || (heard & data) != data) return false;
     const bool *closed = (const bool *)((const uint8_t *)state + m->closed->offset);
     for (int s = 0; s < (int)m->g; s++) /* a window with ops in it, or a shard replaced */
         if (get_int(state, m->hlo, s) != get_int(state, m->hhi, s) || closed[s]) return false;

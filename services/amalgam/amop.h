@@ -124,12 +124,14 @@ hoc_set amop_backups(const amop_model *m);
 hoc_set amop_rebuild_hurry(const amop_model *m, aml_role role, int self, const void *state,
                            int64_t *step);
 /* Is the instance idle as far as this server of it (role) can tell from
- * its state: no op in its window or in any window it last had, nothing to
- * rebuild, no snapshot asked for and nothing asked by the reconfiguration
- * service in its last phase? Every server of an instance that one of them
- * drives at the rounds' pace must say no, or it would be caught up past
- * its answers (ampace.c paces the others slower). */
-bool amop_idle(const amop_model *m, aml_role role, const void *state);
+ * its state and the senders it heard over its last phase: no op in its
+ * window or in any window it last had, nothing to rebuild, no snapshot
+ * asked for, no shard stopped or backup replaced, every peer that sends to
+ * it heard (one missing is down or restarting: its join must not wait)?
+ * Every server of an instance that one of them drives at the rounds' pace
+ * must say no, or it would be caught up past its answers (ampace.c paces
+ * idle instances slower). */
+bool amop_idle(const amop_model *m, aml_role role, const void *state, hoc_set heard);
 /* The reconfiguration role's standing in an instance (pid n-1's state):
  * what it does, the pid it replaces (-1: none) and that pid's epoch. */
 void amop_reconf_of(const amop_model *m, const void *state, amop_ask *mode, int *who,

@@ -49,14 +49,14 @@
  * (docs/amalgam-performance.md, "The rebuild's resend storm"). */
 #define AMP_FLOOR_BYTES (512ll << 10)
 #define AMP_CUT_MS 200
-/* An idle instance's `fwd` timeout (amp_timeout): a phase every 200 ms
- * rather than every 50. Idle rounds are most of a large cluster's CPU: at
- * 1,280 stripes of 128 KiB the five machines and the service spent 0.75
- * of the VM's two cores on them with nothing to do, and the rest of the
- * instances kept them during a rebuild (docs/amalgam-performance.md,
- * "Idle rounds"). An op hurries its idle instance (hoc_svc_hurry) and a
- * replacement's steps are not idle, so neither waits for it. */
-#define AMP_IDLE_MS 200
+/* An idle instance's `fwd` timeout (amp_timeout, AMALGAM_IDLE_MS), off by
+ * default: the round's 50 ms. Idle rounds are most of a large cluster's
+ * CPU at rest (1,280 stripes of 128 KiB: 0.75 to 1.08 of this VM's two
+ * cores with nothing to do), and 200 ms cut that to 0.48 to 0.52; but the
+ * rebuilds it was for were not faster in the pairs measured
+ * (docs/amalgam-performance.md, "Idle rounds"). An op hurries its idle
+ * instance (hoc_svc_hurry) and a replacement's steps are not idle. */
+#define AMP_IDLE_MS 0
 
 static int clamp_int(int64_t w)
 {
@@ -95,11 +95,11 @@ int amp_init(amp_machine *p, bool rejoin, int64_t inst_bytes, char *err, size_t 
     return 0;
 }
 
-int64_t amp_timeout(const ams_group *gr, int64_t round, const void *state)
+int64_t amp_timeout(const ams_group *gr, int64_t round, const void *state, hoc_set heard)
 {
     const ams_server *s = gr->srv;
     if (!s->pace.idle_us || round % s->model.a->nrounds != s->model.fwd) return 0;
-    return amop_idle(&s->model, gr->role, state) ? s->pace.idle_us : 0;
+    return amop_idle(&s->model, gr->role, state, heard) ? s->pace.idle_us : 0;
 }
 
 /* The pacing record of instance inst at gr (an instance of gr's class). */

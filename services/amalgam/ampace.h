@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hoc_rt.h"
+
 struct evbuffer;
 typedef struct ams_group ams_group;
 typedef struct ams_server ams_server;
@@ -71,9 +73,10 @@ void amp_iteration(ams_group *gr, uint64_t now_us);
 /* An op needs instance inst's data server here, which is not whole: start
  * it now if it waits for the window, and hurry its steps first. */
 void amp_want(ams_server *s, int64_t inst);
-/* io.timeout of gr's instances: an idle one's `fwd` (amop_idle) lasts
- * idle_us instead of 50 ms; 0 (the round's own) otherwise. */
-int64_t amp_timeout(const ams_group *gr, int64_t round, const void *state);
+/* io.timeout of gr's instances: an idle one's `fwd` (amop_idle, every
+ * peer heard last phase) lasts idle_us instead of 50 ms; 0 (the round's
+ * own) otherwise. */
+int64_t amp_timeout(const ams_group *gr, int64_t round, const void *state, hoc_set heard);
 /* The rebuild's /metrics families. */
 void amp_render(const amp_machine *p, struct evbuffer *b);
 

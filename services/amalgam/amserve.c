@@ -316,10 +316,10 @@ void ams_forget_conn(ams_server *s, void *conn)
 /* A data server's round messages wait for its machine's dedup records
  * (amdedup.h): an op's prepare never leaves before the record that it ran,
  * so a restart can tell its retry the first answer. The rest is amwatch's. */
-static int64_t io_timeout(void *ctx, uint64_t inst, int64_t round, const void *state)
+static int64_t io_timeout(void *ctx, uint64_t inst, int64_t round, const void *state, hoc_set heard)
 {
     (void)inst;
-    return amp_timeout(ctx, round, state);
+    return amp_timeout(ctx, round, state, heard);
 }
 
 static bool io_sending(void *ctx, uint64_t inst, int64_t round, const void *state)
