@@ -439,7 +439,8 @@ static int group_open(ams_server *s, ams_group *gr, aml_role role, int t, int pi
                      .app = amw_app,
                      .iteration = io_iteration,
                      .sending = io_sending,
-                     .timeout = io_timeout,
+                     /* none while the idle pace is off: nothing asked a round */
+                     .timeout = s->pace.idle_us ? io_timeout : NULL,
                      /* only the reconfiguration role resumes decisions */
                      .restore = role == AML_RECONF ? amw_restore : NULL};
     char why[512];
