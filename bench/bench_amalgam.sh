@@ -187,9 +187,22 @@ print("machine 4 per instance: %.1f rounds (%.1f timed out, %.1f hurried), %.1f 
          m4[5] / ninst, o[0], o[4], o[7] / 1e6, o[5], r[0], r[4], r[5]))' "$1" "$2" "$3" 2>/dev/null
 }
 
+ticks_each() { # PID...: each process's user + system clock ticks, in order
+    for p in "$@"; do sed 's/.*) //' /proc/$p/stat 2>/dev/null | awk '{ printf "%d ", $12 + $13 }' || printf "0 "; done
+}
+cpu_each() { # T0 MS PID...: each process's CPU since ticks T0 ("a b c"), as % of a core over MS ms
+    t0=$1 ms=$2
+    shift 2
+    awk -v a="$t0" -v b="$(ticks_each "$@")" -v ms="$ms" -v h="$TCK" 'BEGIN {
+        n = split(a, x, " "); split(b, y, " "); split("m0 m1 m2 m3 reconf m4", nm, " ")
+        for (i = 1; i <= n; i++) { s += y[i] - x[i]; printf "%s %.0f%%, ", nm[i], (y[i] - x[i]) * 1e5 / h / ms }
+        printf "all %.2f s of CPU in %.2f s", s / h, ms / 1e3 }'
+}
+
 rebuilt() { # KEY WHAT: restart machine 4 and wait until it rebuilt all it holds
     rb_key=$1 rb_what=$2
     counters "$tmp/c0"
+    rb_t0=$(ticks_each $am0 $am1 $am2 $am3 $amr)
     # BENCH_PERF=DIR: every process's profile during the rebuild (perf record -a -g)
     [ -n "${BENCH_PERF:-}" ] && { perf record -a ${BENCH_PERF_ARGS:--g -F 499} -o "$BENCH_PERF/perf.$label.$rb_key.data" \
         >"$BENCH_PERF/perf.$label.$rb_key.log" 2>&1 & perfpid=$!; sleep 0.3; }
@@ -212,6 +225,8 @@ rebuilt() { # KEY WHAT: restart machine 4 and wait until it rebuilt all it holds
         res amalgam $label "$rb_key" "$3" "$1" "$2" "$rb_ms" "$4" "$5"
         echo "amalgam  $label   $(rb_counts "$tmp/c0" "$tmp/c1" $((stripes / nb)))"
         echo "amalgam  $label   $(rb_window)"
+        # where the other cores went: machines 0 to 3 and the service over the rebuild
+        echo "amalgam  $label   CPU over the rebuild: $(cpu_each "$rb_t0" $(($(date +%s%3N) - rb_start)) $am0 $am1 $am2 $am3 $amr)"
         # the restarted process's CPU and minor faults so far (its start-up included)
         awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "amalgam  %s   machine 4: %.2f s CPU (user %.2f, system %.2f), %d minor faults, since its start\n", L, ($12 + $13) / hz, $12 / hz, $13 / hz, $8 }' \
             L="$label" "/proc/$am4/stat" 2>/dev/null
@@ -261,6 +276,11 @@ for size in ${BENCH_SIZES:-64 4096 131072} $(for k in $RBNB; do echo ${RBS}x$k; 
     if [ -z "$large" ]; then
         run amalgam $label write write --cluster "$tmp/am.cluster" --conns $conns --seconds $T
         run amalgam $label rmw "rmw (xor)" --cluster "$tmp/am.cluster" --conns $conns --seconds $T --mix xor
+    fi
+    if [ -n "$large" ]; then # what the cluster's idle rounds cost before any rebuild
+        i_t0=$(ticks_each $am0 $am1 $am2 $am3 $amr $am4) i0=$(date +%s%3N)
+        sleep 1
+        echo "amalgam  $label   CPU idle, all five machines up: $(cpu_each "$i_t0" $(($(date +%s%3N) - i0)) $am0 $am1 $am2 $am3 $amr $am4)"
     fi
     kill -9 "$am4"
     wait "$am4" 2>/dev/null
