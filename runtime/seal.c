@@ -1,7 +1,11 @@
 /* seal.c: per-connection frame tags (see seal.h). GMAC rather than a
  * truncated HMAC: with AES-NI and PCLMUL it costs a fraction of HMAC-SHA256
  * per small frame (bench/bench_net.sh measures the whole cost), and the key
- * is set up once per connection, only the nonce per frame. */
+ * is set up once per connection, only the nonce per frame. The GMAC is
+ * OpenSSL's GCM128 over an AES-256 ECB context rather than the EVP GCM
+ * cipher: the same tags, without EVP's per-frame parameter plumbing (a
+ * 200-byte frame's tag 255 -> 92 ns; frames are most of a 64 B op's
+ * crypto, docs/amalgam-performance.md "Frame tags without EVP"). */
 #include "seal.h"
 
 #include <stdlib.h>
@@ -10,11 +14,22 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/modes.h>
 
 struct hoc_seal {
-    EVP_CIPHER_CTX *ctx; /* keyed once; each frame sets the nonce */
+    EVP_CIPHER_CTX *aes; /* AES-256 ECB, keyed once: GCM's block cipher */
+    GCM128_CONTEXT *gcm; /* its hash key set once; each frame sets the nonce */
     uint64_t seq;
 };
+
+/* GCM's block function: one AES block through the keyed ECB context
+ * (AES-NI where the CPU has it, as the EVP GCM cipher would use). */
+static void aes_block(const unsigned char in[16], unsigned char out[16], const void *key)
+{
+    int outl;
+    if (EVP_EncryptUpdate((EVP_CIPHER_CTX *)key, out, &outl, in, 16) != 1 || outl != 16)
+        memset(out, 0, 16); /* cannot happen with a keyed ECB context; no stale bytes if it does */
+}
 
 static void put32(uint8_t *b, uint32_t v)
 {
@@ -45,8 +60,10 @@ hoc_seal *hoc_seal_new(const uint8_t key[HOC_SEAL_KEY])
 {
     hoc_seal *s = calloc(1, sizeof *s);
     if (!s) return NULL;
-    s->ctx = EVP_CIPHER_CTX_new();
-    if (!s->ctx || EVP_EncryptInit_ex(s->ctx, EVP_aes_256_gcm(), NULL, key, NULL) != 1) {
+    s->aes = EVP_CIPHER_CTX_new();
+    if (!s->aes || EVP_EncryptInit_ex(s->aes, EVP_aes_256_ecb(), NULL, key, NULL) != 1 ||
+        EVP_CIPHER_CTX_set_padding(s->aes, 0) != 1 ||
+        !(s->gcm = CRYPTO_gcm128_new(s->aes, aes_block))) {
         hoc_seal_free(s);
         return NULL;
     }
@@ -56,7 +73,8 @@ hoc_seal *hoc_seal_new(const uint8_t key[HOC_SEAL_KEY])
 void hoc_seal_free(hoc_seal *s)
 {
     if (!s) return;
-    if (s->ctx) EVP_CIPHER_CTX_free(s->ctx);
+    if (s->gcm) CRYPTO_gcm128_release(s->gcm);
+    if (s->aes) EVP_CIPHER_CTX_free(s->aes);
     free(s);
 }
 
@@ -65,28 +83,20 @@ int hoc_seal_begin(hoc_seal *s)
     uint8_t iv[12] = {0}; /* 4 zero bytes, then the sequence number */
     for (int i = 0; i < 8; i++)
         iv[4 + i] = (uint8_t)(s->seq >> (8 * i));
-    return EVP_EncryptInit_ex(s->ctx, NULL, NULL, NULL, iv) == 1 ? 0 : -1;
+    CRYPTO_gcm128_setiv(s->gcm, iv, sizeof iv);
+    return 0;
 }
 
 int hoc_seal_add(hoc_seal *s, const uint8_t *p, size_t len)
 {
-    int outl;
-    while (len > 0) { /* EVP takes int lengths */
-        int k = len > (1u << 30) ? 1 << 30 : (int)len;
-        if (EVP_EncryptUpdate(s->ctx, NULL, &outl, p, k) != 1) return -1;
-        p += k, len -= (size_t)k;
-    }
-    return 0;
+    /* all of a frame is additional data: a tag, nothing encrypted */
+    return len == 0 || CRYPTO_gcm128_aad(s->gcm, p, len) == 0 ? 0 : -1;
 }
 
 /* The tag of what was added since begin, without consuming the sequence number. */
 static int finish(hoc_seal *s, uint8_t tag[HOC_WIRE_TAG])
 {
-    uint8_t none[16];
-    int outl;
-    if (EVP_EncryptFinal_ex(s->ctx, none, &outl) != 1 ||
-        EVP_CIPHER_CTX_ctrl(s->ctx, EVP_CTRL_GCM_GET_TAG, HOC_WIRE_TAG, tag) != 1)
-        return -1;
+    CRYPTO_gcm128_tag(s->gcm, tag, HOC_WIRE_TAG);
     return 0;
 }
 

@@ -27,6 +27,8 @@ struct amcl {
     uint64_t seq;     /* its last op's number */
     int *fd;          /* per machine, -1: not connected */
     struct inbuf *in; /* per machine: what was read and not yet parsed */
+    char *out;        /* a request being sent, kept across ops (no malloc an op) */
+    size_t outcap;
 };
 
 /* A reply is read through this, a read() a buffer rather than a byte. */
@@ -35,7 +37,9 @@ typedef struct inbuf {
     size_t lo, hi;
 } inbuf;
 
-/* One reply: a type byte (+ - : $ *), its integer or bytes, or elements. */
+/* One reply: a type byte (+ - : $ *), its integer or bytes, or elements.
+ * A bulk of exactly `wantn` bytes is read into `want` (the caller's
+ * buffer, not owned: s == want) instead of a buffer of its own. */
 typedef struct reply {
     char type;
     int64_t i;
@@ -43,6 +47,8 @@ typedef struct reply {
     size_t len;
     int nel;
     struct reply *el;
+    uint8_t *want;
+    size_t wantn;
 } reply;
 
 static void reply_free(reply *r)
@@ -50,8 +56,11 @@ static void reply_free(reply *r)
     for (int i = 0; i < r->nel; i++)
         reply_free(&r->el[i]);
     free(r->el);
-    free(r->s);
+    if (r->s != r->want) free(r->s);
+    uint8_t *want = r->want;
+    size_t wantn = r->wantn;
     memset(r, 0, sizeof *r);
+    r->want = want, r->wantn = wantn;
 }
 
 amcl *amcl_new(const amc_cluster *c, int timeout_ms)
@@ -83,6 +92,7 @@ void amcl_free(amcl *cl)
         if (cl->fd[m] >= 0) close(cl->fd[m]);
     free(cl->fd);
     free(cl->in);
+    free(cl->out);
     free(cl);
 }
 
@@ -143,23 +153,40 @@ static int get(int fd, inbuf *in, uint8_t *p, size_t n)
     return 0;
 }
 
+/* One line (CRLF cut off) into buf: scanned in the buffer, refilled by a
+ * read() when it holds no whole line. */
 static int line(int fd, inbuf *in, char *buf, size_t cap)
 {
-    size_t n = 0;
     for (;;) {
-        if (n + 1 >= cap || get(fd, in, (uint8_t *)buf + n, 1)) return -1;
-        if (buf[n] == '\n' && n > 0 && buf[n - 1] == '\r') {
+        const uint8_t *p = in->b + in->lo, *nl = NULL;
+        size_t have = in->hi - in->lo;
+        for (size_t at = 1; at < have && (nl = memchr(p + at, '\n', have - at));
+             at = (size_t)(nl - p) + 1)
+            if (nl[-1] == '\r') break;
+        if (nl && nl[-1] == '\r') {
+            size_t n = (size_t)(nl - p);
+            if (n > cap) return -1;
+            memcpy(buf, p, n - 1);
             buf[n - 1] = 0;
+            in->lo += n + 1;
             return 0;
         }
-        n++;
+        if (have >= cap) return -1;
+        memmove(in->b, p, have); /* a partial line to the front, then more after it */
+        in->lo = 0, in->hi = have;
+        ssize_t r = read(fd, in->b + have, sizeof in->b - have);
+        if (r <= 0) return -1;
+        in->hi += (size_t)r;
     }
 }
 
 static int read_reply(int fd, inbuf *in, reply *r, int depth)
 {
     char l[1024];
+    uint8_t *want = depth ? NULL : r->want;
+    size_t wantn = depth ? 0 : r->wantn;
     memset(r, 0, sizeof *r);
+    r->want = want, r->wantn = wantn;
     if (depth > 2 || line(fd, in, l, sizeof l)) return -1;
     r->type = l[0];
     if (r->type == '+' || r->type == '-') {
@@ -173,7 +200,13 @@ static int read_reply(int fd, inbuf *in, reply *r, int depth)
     }
     if (r->type == '$') {
         if (v < 0) return 0; /* nil */
-        if (v > (1 << 24) || !(r->s = malloc((size_t)v + 2)) || get(fd, in, r->s, (size_t)v + 2))
+        char crlf[2];
+        if (want && (size_t)v == wantn) /* the block the caller expects: into its buffer */
+            r->s = want;
+        else if (v > (1 << 24) || !(r->s = malloc((size_t)v + 2)))
+            return -1;
+        if (get(fd, in, r->s, (size_t)v) || get(fd, in, (uint8_t *)crlf, 2) || crlf[0] != '\r' ||
+            crlf[1] != '\n')
             return -1;
         r->len = (size_t)v;
         return 0;
@@ -187,6 +220,19 @@ static int read_reply(int fd, inbuf *in, reply *r, int depth)
     return -1;
 }
 
+/* v in decimal at p (at most 20 bytes, no NUL): its length. */
+static size_t put_dec(char *p, uint64_t v)
+{
+    char t[20];
+    size_t k = 0, n = 0;
+    do
+        t[k++] = (char)('0' + v % 10);
+    while ((v /= 10) > 0);
+    while (k > 0)
+        p[n++] = t[--k];
+    return n;
+}
+
 /* Sends the command to machine m and reads its reply: 0, or -1 with err
  * (the connection is dropped: its stream may be out of step). */
 static int roundtrip(amcl *cl, int m, int argc, const char **argv, const size_t *lens, reply *r,
@@ -196,24 +242,31 @@ static int roundtrip(amcl *cl, int m, int argc, const char **argv, const size_t 
     if (fd < 0) return -1;
     /* the whole command in one send: written piece by piece, Nagle held each
      * piece after the first until the server's delayed ACK (40 ms a op) */
-    size_t cap = 32 + 32 * (size_t)argc, n = 0;
+    size_t cap = 32 + 24 * (size_t)argc, n = 0;
     for (int i = 0; i < argc; i++)
         cap += lens[i];
-    char *buf = malloc(cap);
-    if (!buf) {
-        snprintf(err, errn, "out of memory");
-        return -1;
+    if (cap > cl->outcap) {
+        char *p = realloc(cl->out, cap);
+        if (!p) {
+            snprintf(err, errn, "out of memory");
+            return -1;
+        }
+        cl->out = p, cl->outcap = cap;
     }
-    n += (size_t)snprintf(buf, cap, "*%d\r\n", argc);
+    char *buf = cl->out;
+    buf[n++] = '*';
+    n += put_dec(buf + n, (uint64_t)argc);
+    buf[n++] = '\r', buf[n++] = '\n';
     for (int i = 0; i < argc; i++) {
-        n += (size_t)snprintf(buf + n, cap - n, "$%zu\r\n", lens[i]);
+        buf[n++] = '$';
+        n += put_dec(buf + n, lens[i]);
+        buf[n++] = '\r', buf[n++] = '\n';
         memcpy(buf + n, argv[i], lens[i]);
         memcpy(buf + n + lens[i], "\r\n", 2);
         n += lens[i] + 2;
     }
     errno = 0;
     int bad = send(fd, buf, n, MSG_NOSIGNAL) != (ssize_t)n;
-    free(buf);
     if (bad || read_reply(fd, &cl->in[m], r, 0)) {
         snprintf(err, errn, "machine %d: no reply (%s)", m,
                  errno ? strerror(errno) : "connection closed");
@@ -289,11 +342,9 @@ static int block_cmd(amcl *cl, const char *name, int64_t stripe, int pos, int nv
                  pos);
         return -1;
     }
-    char sb[24], pb[16];
-    snprintf(sb, sizeof sb, "%lld", (long long)stripe);
-    snprintf(pb, sizeof pb, "%d", pos);
+    char sb[24], pb[24];
     const char *argv[8] = {name, sb, pb};
-    size_t lens[8] = {strlen(name), strlen(sb), strlen(pb)};
+    size_t lens[8] = {strlen(name), put_dec(sb, (uint64_t)stripe), put_dec(pb, (uint64_t)pos)};
     for (int i = 0; i < nv; i++)
         argv[3 + i] = (const char *)v[i], lens[3 + i] = vlen[i];
     return command(cl, m, 3 + nv, argv, lens, once, r, err, errn);
@@ -302,7 +353,7 @@ static int block_cmd(amcl *cl, const char *name, int64_t stripe, int pos, int nv
 int amcl_op(amcl *cl, const char *cmd, int64_t stripe, int shard, int nv, const uint8_t *const *v,
             const size_t *vlen, uint8_t *old, char *err, size_t errn)
 {
-    reply r;
+    reply r = {.want = old, .wantn = (size_t)cl->c->block};
     char seq[24];
     const uint8_t *args[5];
     size_t lens[5];
@@ -310,17 +361,17 @@ int amcl_op(amcl *cl, const char *cmd, int64_t stripe, int shard, int nv, const 
         snprintf(err, errn, "%s: at most 2 operands", cmd);
         return -1;
     }
-    snprintf(seq, sizeof seq, "%llu", (unsigned long long)++cl->seq);
+    size_t seqn = put_dec(seq, ++cl->seq);
     for (int i = 0; i < nv; i++)
         args[i] = v[i], lens[i] = vlen[i];
     args[nv] = (const uint8_t *)"ID", lens[nv] = 2;
     args[nv + 1] = (const uint8_t *)cl->id, lens[nv + 1] = strlen(cl->id);
-    args[nv + 2] = (const uint8_t *)seq, lens[nv + 2] = strlen(seq);
+    args[nv + 2] = (const uint8_t *)seq, lens[nv + 2] = seqn;
     if (block_cmd(cl, cmd, stripe, shard, nv + 3, args, lens, true, &r, err, errn)) return -1;
     int rc = r.type == '$' && r.s && r.len == (size_t)cl->c->block ? 0 : -1;
     if (rc)
         snprintf(err, errn, "%s: not a block of %lld bytes", cmd, (long long)cl->c->block);
-    else
+    else if (r.s != old)
         memcpy(old, r.s, r.len);
     reply_free(&r);
     return rc;
@@ -328,12 +379,12 @@ int amcl_op(amcl *cl, const char *cmd, int64_t stripe, int shard, int nv, const 
 
 int amcl_read(amcl *cl, int64_t stripe, int shard, uint8_t *out, char *err, size_t errn)
 {
-    reply r;
+    reply r = {.want = out, .wantn = (size_t)cl->c->block};
     if (block_cmd(cl, "AM.READ", stripe, shard, 0, NULL, NULL, false, &r, err, errn)) return -1;
     int rc = r.type == '$' && r.s && r.len == (size_t)cl->c->block ? 0 : -1;
     if (rc)
         snprintf(err, errn, "AM.READ: not a block of %lld bytes", (long long)cl->c->block);
-    else
+    else if (r.s != out)
         memcpy(out, r.s, r.len);
     reply_free(&r);
     return rc;
@@ -342,7 +393,7 @@ int amcl_read(amcl *cl, int64_t stripe, int shard, uint8_t *out, char *err, size
 int amcl_raw(amcl *cl, int64_t stripe, int pos, uint8_t *out, int64_t *ctr, int *nctr, char *err,
              size_t errn)
 {
-    reply r;
+    reply r = {0};
     if (block_cmd(cl, "AM.RAW", stripe, pos, 0, NULL, NULL, false, &r, err, errn)) return -1;
     int rc =
         r.type == '*' && r.nel >= 1 && r.el[0].type == '$' && r.el[0].len == (size_t)cl->c->block

@@ -47,7 +47,7 @@ static int operands(const amop_model *m, const resp_req *r, int nops, amr_req *q
     const uint8_t *bx = NULL, *by = NULL;
     char *why = err + 4;
     size_t whyn = errn - 4;
-    snprintf(err, errn, "ERR ");
+    memcpy(err, "ERR ", 5); /* errn > 4: the reasons below go after it */
     if (q->kind == AMOP_ADD) {
         if (number(r->argv[3], r->lens[3], m->vlo, m->vhi - 1, &x)) {
             snprintf(why, whyn, "ADD takes a whole number in %lld..%lld", (long long)m->vlo,
