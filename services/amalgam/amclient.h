@@ -26,10 +26,11 @@ void amcl_free(amcl *cl);
 /* Runs op cmd (AM.WRITE, AM.XOR, AM.ADD, AM.CAS) on shard's block of stripe
  * with its nv operands v[i][0..vlen[i]) (blocks, or ADD's number as text):
  * 0 with the block's old value in old (block bytes) once committed, or -1
- * with err. */
+ * with err (old may then hold a reply's bytes: the reply is read into it). */
 int amcl_op(amcl *cl, const char *cmd, int64_t stripe, int shard, int nv, const uint8_t *const *v,
             const size_t *vlen, uint8_t *old, char *err, size_t errn);
-/* Reads shard's block of stripe into out (block bytes): 0, or -1 with err. */
+/* Reads shard's block of stripe into out (block bytes): 0, or -1 with err
+ * (out may then hold a reply's bytes). */
 int amcl_read(amcl *cl, int64_t stripe, int shard, uint8_t *out, char *err, size_t errn);
 /* Debugging (AM.RAW): position pos's block of stripe (data block or parity
  * row) into out and its op counters into ctr (up to *nctr; *nctr set to how
