@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "amlayout.h"
+#include "resp.h"
 
 #define AMCL_MOVES 8 /* MOVED redirects followed for one command */
 #define AMCL_MAX_ELEMS 64
@@ -220,19 +221,6 @@ static int read_reply(int fd, inbuf *in, reply *r, int depth)
     return -1;
 }
 
-/* v in decimal at p (at most 20 bytes, no NUL): its length. */
-static size_t put_dec(char *p, uint64_t v)
-{
-    char t[20];
-    size_t k = 0, n = 0;
-    do
-        t[k++] = (char)('0' + v % 10);
-    while ((v /= 10) > 0);
-    while (k > 0)
-        p[n++] = t[--k];
-    return n;
-}
-
 /* Sends the command to machine m and reads its reply: 0, or -1 with err
  * (the connection is dropped: its stream may be out of step). */
 static int roundtrip(amcl *cl, int m, int argc, const char **argv, const size_t *lens, reply *r,
@@ -255,11 +243,11 @@ static int roundtrip(amcl *cl, int m, int argc, const char **argv, const size_t 
     }
     char *buf = cl->out;
     buf[n++] = '*';
-    n += put_dec(buf + n, (uint64_t)argc);
+    n += resp_dec(buf + n, (uint64_t)argc);
     buf[n++] = '\r', buf[n++] = '\n';
     for (int i = 0; i < argc; i++) {
         buf[n++] = '$';
-        n += put_dec(buf + n, lens[i]);
+        n += resp_dec(buf + n, lens[i]);
         buf[n++] = '\r', buf[n++] = '\n';
         memcpy(buf + n, argv[i], lens[i]);
         memcpy(buf + n + lens[i], "\r\n", 2);
@@ -344,7 +332,7 @@ static int block_cmd(amcl *cl, const char *name, int64_t stripe, int pos, int nv
     }
     char sb[24], pb[24];
     const char *argv[8] = {name, sb, pb};
-    size_t lens[8] = {strlen(name), put_dec(sb, (uint64_t)stripe), put_dec(pb, (uint64_t)pos)};
+    size_t lens[8] = {strlen(name), resp_dec(sb, (uint64_t)stripe), resp_dec(pb, (uint64_t)pos)};
     for (int i = 0; i < nv; i++)
         argv[3 + i] = (const char *)v[i], lens[3 + i] = vlen[i];
     return command(cl, m, 3 + nv, argv, lens, once, r, err, errn);
@@ -361,7 +349,7 @@ int amcl_op(amcl *cl, const char *cmd, int64_t stripe, int shard, int nv, const 
         snprintf(err, errn, "%s: at most 2 operands", cmd);
         return -1;
     }
-    size_t seqn = put_dec(seq, ++cl->seq);
+    size_t seqn = resp_dec(seq, ++cl->seq);
     for (int i = 0; i < nv; i++)
         args[i] = v[i], lens[i] = vlen[i];
     args[nv] = (const uint8_t *)"ID", lens[nv] = 2;

@@ -353,48 +353,38 @@ static void free_block(const void *data, size_t len, void *arg)
     free((void *)data);
 }
 
-/* A bulk reply of w's block: a large block handed to the connection's
- * output as it is (two copies of a 128 KiB block less an op than through
- * out), a small one copied with its head in one piece (a reference costs
- * a chain and a callback, more than copying 64 bytes): 0, or -1 if nothing
- * could be queued. Memory that runs out after the head leaves the reply
- * cut short, which the client reads as an error. */
-static int reply_block(amf_conn *c, ams_wait *w, size_t len)
+/* A bulk reply of w's block: a small one copied through out like every
+ * other reply (a reference costs a chain and a callback, more than copying
+ * 64 bytes), a large one handed to the connection's output as it is (two
+ * copies of a 128 KiB block less an op than through out). Memory that
+ * runs out after the head leaves the reply cut short, which the client
+ * reads as an error. */
+static void reply_block(amf_conn *c, ams_wait *w, size_t len)
 {
-    char head[32 + AMF_SMALL];
-    size_t hl = 0;
-    head[hl++] = '$';
-    size_t digits = 1;
-    for (size_t v = len; v >= 10; v /= 10)
-        digits++;
-    for (size_t v = len, k = digits; k > 0; v /= 10)
-        head[hl + --k] = (char)('0' + v % 10);
-    hl += digits;
-    head[hl++] = '\r', head[hl++] = '\n';
-    struct evbuffer *o = rc_out(c->rc);
     if (len <= AMF_SMALL) {
-        memcpy(head + hl, w->bytes, len);
-        memcpy(head + hl + len, "\r\n", 2);
-        if (evbuffer_add(o, head, hl + len + 2)) return -1;
-    } else {
-        if (evbuffer_add(o, head, hl)) return -1;
-        if (evbuffer_add_reference(o, w->bytes, len, free_block, NULL) == 0)
-            w->bytes = NULL; /* the buffer frees it once written */
-        else
-            evbuffer_add(o, w->bytes, len);
-        evbuffer_add(o, "\r\n", 2);
+        resp_bulk(&c->f->out, w->bytes, len);
+        flush_out(c);
+        return;
     }
-    rc_dirty(c->rc);
-    return 0;
+    resp_bulk_head(&c->f->out, len);
+    flush_out(c);
+    struct evbuffer *o = rc_out(c->rc);
+    if (evbuffer_add_reference(o, w->bytes, len, free_block, NULL) == 0)
+        w->bytes = NULL; /* the buffer frees it once written */
+    else
+        evbuffer_add(o, w->bytes, len);
+    evbuffer_add(o, "\r\n", 2);
 }
 
 void amf_reply(ams_server *s, ams_wait *w, const char *msg)
 {
     amf_conn *c = w->conn;
     if (c) {
-        if (msg || !w->bytes || reply_block(c, w, (size_t)s->model.block)) {
+        if (msg || !w->bytes) {
             resp_error(&c->f->out, msg ? msg : "ERR out of memory");
             flush_out(c);
+        } else {
+            reply_block(c, w, (size_t)s->model.block);
         }
         c->busy = false;
     }

@@ -147,9 +147,36 @@ void resp_int(hoc_buf *b, int64_t v)
     hoc_buf_printf(b, ":%" PRId64 "\r\n", v);
 }
 
+size_t resp_dec(char out[20], uint64_t v)
+{
+    char t[20];
+    size_t k = 0, n = 0;
+    do
+        t[k++] = (char)('0' + v % 10);
+    while ((v /= 10) > 0);
+    while (k > 0)
+        out[n++] = t[--k];
+    return n;
+}
+
+/* c, then n in decimal, then CRLF */
+static void head(hoc_buf *b, char c, size_t n)
+{
+    char h[24];
+    h[0] = c;
+    size_t k = 1 + resp_dec(h + 1, n);
+    h[k++] = '\r', h[k++] = '\n';
+    hoc_buf_put(b, h, k);
+}
+
+void resp_bulk_head(hoc_buf *b, size_t len)
+{
+    head(b, '$', len);
+}
+
 void resp_bulk(hoc_buf *b, const uint8_t *p, size_t len)
 {
-    hoc_buf_printf(b, "$%zu\r\n", len);
+    head(b, '$', len);
     hoc_buf_put(b, (const char *)p, len);
     hoc_buf_put(b, "\r\n", 2);
 }
@@ -161,7 +188,7 @@ void resp_nil(hoc_buf *b)
 
 void resp_array(hoc_buf *b, size_t n)
 {
-    hoc_buf_printf(b, "*%zu\r\n", n);
+    head(b, '*', n);
 }
 
 bool resp_is(const uint8_t *arg, size_t len, const char *cmd)

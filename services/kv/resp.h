@@ -46,6 +46,11 @@ void resp_int(hoc_buf *b, int64_t v);         /* :v */
 void resp_bulk(hoc_buf *b, const uint8_t *p, size_t len);
 void resp_nil(hoc_buf *b);             /* $-1 */
 void resp_array(hoc_buf *b, size_t n); /* *n, then n values */
+/* $len: a bulk's head alone, its len bytes and CRLF to follow. */
+void resp_bulk_head(hoc_buf *b, size_t len);
+/* v in decimal at out, no NUL (RESP's lengths and counts, without printf
+ * on a 64 B op's path): how many bytes. */
+size_t resp_dec(char out[20], uint64_t v);
 
 /* Is arg[0..len) equal to the command name cmd, ignoring case? */
 bool resp_is(const uint8_t *arg, size_t len, const char *cmd);
