@@ -183,9 +183,10 @@ def restart_and_ask(targets, gen):
         t.start()
     whole = None
     total = None
-    # 60 s, half the ctest timeout, so a rebuild that never ends fails here
-    # with the processes' logs, not by ctest's kill (whole in 1.5 s alone,
-    # 43 s under ASan beside the suite)
+    # 60 s, a third of the ctest timeout, so a rebuild that never ends fails
+    # here with the processes' logs, not by ctest's kill, and the reads and
+    # the verify after it have time (whole in 1.5 s alone, 43 s under ASan
+    # beside the suite, 52 s at load 30, after which the rest took 69 s)
     while time.time() - t0 < 60:
         try:
             page = amlocal.metrics(metrics_port(4))
