@@ -10,8 +10,6 @@
 #include "ghost.h"
 #include "job.h"
 #include "mc.h"
-#include "opaque.h"
-#include "tool.h"
 
 typedef struct CheckArgs {
     Job job;
@@ -223,9 +221,7 @@ static int search(CheckArgs *c)
     o->time_limit = (double)c->time, o->mem_mb = c->mem, o->walks = c->walks;
     o->events = (int)c->events, o->replace = (int)c->replace;
     o->out = stdout, o->source = j->file;
-    char lib[4096];
-    if (opaque_first_look(j->al, tool_path(TOOL_STDLIB, lib, sizeof lib), c->look, sizeof c->look))
-        o->block_look = c->look;
+    o->block_look = job_block_look(j, c->look, sizeof c->look);
     o->heartbeat = (int)c->status;
     if (c->quiet) o->progress = false, o->heartbeat = 0;
 

@@ -47,6 +47,7 @@ static int explore_run(int argc, char **argv)
     if (!e.job.n) return cmd_usage("explore needs -n N, the number of processes (or --trace)");
     Job *j = &e.job;
     int64_t params[16];
+    char look[1024];
     int rc = job_load(j, (int)j->n);
     if (rc == 0 && job_params(j, params) != 0) rc = 2;
     if (rc == 0) {
@@ -56,7 +57,8 @@ static int explore_run(int argc, char **argv)
                           .port = (int)e.port,
                           .public_ok = e.public_ok,
                           .out = stdout,
-                          .seed = (uint64_t)j->seed};
+                          .seed = (uint64_t)j->seed,
+                          .block_look = job_block_look(j, look, sizeof look)};
         rc = explore_serve(j->l.algo, (int)j->n, params, &o);
     }
     job_free(j);

@@ -7,9 +7,7 @@
 #include "cmd.h"
 #include "explore.h"
 #include "job.h"
-#include "opaque.h"
 #include "sim.h"
-#include "tool.h"
 
 typedef struct SimArgs {
     Job job;
@@ -148,9 +146,8 @@ static int simulate(SimArgs *s)
     if (job_params(j, o.params)) return 2;
     if (s->inputs && !(in = read_inputs(a, o.n, s->inputs))) return 2;
     o.inputs = in;
-    char lib[4096], look[1024];
-    if (opaque_first_look(j->al, tool_path(TOOL_STDLIB, lib, sizeof lib), look, sizeof look))
-        o.block_look = look;
+    char look[1024];
+    o.block_look = job_block_look(j, look, sizeof look);
     explore_rec *rec = NULL;
     if (s->html && !(rec = explore_rec_new(a, o.n, o.params))) {
         free(in);

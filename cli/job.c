@@ -3,6 +3,9 @@
 
 #include <string.h>
 
+#include "opaque.h"
+#include "tool.h"
+
 /* Takes one --param NAME=VALUE. Values are checked here, before anything is
  * compiled; names only once the algorithm is known (hoc_params_pick). */
 static int param_arg(void *dst, const char *val, char *err, size_t errn)
@@ -72,6 +75,12 @@ int job_params(const Job *j, int64_t *params)
         return 2;
     }
     return 0;
+}
+
+const char *job_block_look(const Job *j, char *buf, size_t cap)
+{
+    char lib[4096];
+    return opaque_first_look(j->al, tool_path(TOOL_STDLIB, lib, sizeof lib), buf, cap) ? buf : NULL;
 }
 
 void job_free(Job *j)

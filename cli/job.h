@@ -44,6 +44,10 @@ int job_load(Job *j, int maxn);
 /* The loaded algorithm's parameter values for j->n processes, from --param
  * and hoc_params_pick's defaults. Returns 0, or 2 after a message. */
 int job_params(const Job *j, int64_t *params);
+/* Where the loaded algorithm first looks inside a block ("FILE:LINE:
+ * indexes a block ...", written into buf[cap]), or NULL: the note hoc sim,
+ * check and explore give when the blocks they hand it are stand-ins. */
+const char *job_block_look(const Job *j, char *buf, size_t cap);
 /* Frees what job_load made. */
 void job_free(Job *j);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "sim.h"
 #include "xload.h"
 #include "xpage.h"
 #include "xserve.h"
@@ -75,9 +76,16 @@ int explore_serve(const hoc_algo *a, int n, const int64_t *params, const explore
     xt_tree t;
     int focus = open_tree(&t, a, n, params, o->trace);
     int rc = 2;
+    /* its inputs (p % 2) and the events the page offers hand stand-ins */
+    bool standin = o->block_look && hoc_sim_hands_blocks(a, true);
     if (focus >= 0) {
-        xsrv_opts so = {o->bind, o->port, o->public_ok, o->source, o->out ? o->out : stdout,
-                        o->seed};
+        xsrv_opts so = {o->bind,
+                        o->port,
+                        o->public_ok,
+                        o->source,
+                        o->out ? o->out : stdout,
+                        o->seed,
+                        standin ? o->block_look : NULL};
         rc = xsrv_run(&t, focus, &so);
     }
     xt_free(&t);

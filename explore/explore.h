@@ -22,6 +22,9 @@ typedef struct explore_opts {
     bool public_ok;     /* listen on an address other than loopback */
     FILE *out;          /* where the URL is announced */
     uint64_t seed;      /* the seed of the page's random walks */
+    /* where the algorithm looks inside a block (opaque_first_look), or NULL:
+     * the blocks the explorer hands it are stand-ins, so that is said */
+    const char *block_look;
 } explore_opts;
 
 /* Serves algorithm a at n processes with params, starting from the default

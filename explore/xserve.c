@@ -15,6 +15,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "json.h"
+#include "sim.h"
 #include "xassets.h"
 #include "xaddr.h"
 #include "xload.h"
@@ -427,6 +428,7 @@ int xsrv_run(xt_tree *t, int focus, const xsrv_opts *o)
         bool v6 = strchr(addr, ':') != NULL;
         fprintf(o->out, "hoc explore: serving http://%s%s%s:%d/ (Ctrl-C to stop)\n", v6 ? "[" : "",
                 addr, v6 ? "]" : "", port);
+        if (o->block_look) hoc_sim_note_blocks(o->out, o->block_look);
         fflush(o->out);
         rc = event_base_dispatch(s.base) < 0 ? 2 : 0;
     }

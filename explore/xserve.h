@@ -23,12 +23,13 @@
 #include "xtree.h"
 
 typedef struct xsrv_opts {
-    const char *bind;   /* numeric address; NULL: 127.0.0.1 */
-    int port;           /* 0: any free port */
-    bool public_ok;     /* allow an address other than loopback */
-    const char *source; /* the .ho file, for hoc check runs */
-    FILE *out;          /* where the URL is announced (one line, flushed) */
-    uint64_t seed;      /* the page's first random walks use it, then the next ones */
+    const char *bind;       /* numeric address; NULL: 127.0.0.1 */
+    int port;               /* 0: any free port */
+    bool public_ok;         /* allow an address other than loopback */
+    const char *source;     /* the .ho file, for hoc check runs */
+    FILE *out;              /* where the URL is announced (one line, flushed) */
+    uint64_t seed;          /* the page's first random walks use it, then the next ones */
+    const char *block_look; /* blocks handed are stand-ins and it looks inside: a note */
 } xsrv_opts;
 
 /* Whether a numeric address is a loopback address (127/8 or ::1). */

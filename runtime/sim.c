@@ -578,15 +578,11 @@ static int report_stopped(Sim *s, FILE *f, int64_t r)
     return 3;
 }
 
-/* Whether this run hands the algorithm blocks: bytes inputs (zeros) or
- * events with bytes arguments (an integer's bytes, then zeros, as hoc check
- * gives them). */
-static bool hands_blocks(const Sim *s)
+bool hoc_sim_hands_blocks(const hoc_algo *a, bool events)
 {
-    const hoc_algo *a = s->a;
     for (int i = 0; i < a->ninputs; i++)
         if (a->inputs[i].kind == HOC_K_BYTES) return true;
-    for (int e = 0; s->o->event_rate > 0 && e < a->nevents; e++)
+    for (int e = 0; events && e < a->nevents; e++)
         for (int i = 0; i < a->events[e].nargs; i++)
             if (a->events[e].args[i].kind == HOC_K_BYTES) return true;
     return false;
@@ -613,7 +609,9 @@ static int report(Sim *s, FILE *f, int bad, int64_t r)
     /* a good round that broke its own assumption left its stages unjudged:
      * not a pass (exit 3), as with any other bound */
     bool unjudged = s->bad_good >= 0 && s->o->crash == 0;
-    const char *look = s->o->block_look && hands_blocks(s) ? s->o->block_look : NULL;
+    const char *look = s->o->block_look && hoc_sim_hands_blocks(s->a, s->o->event_rate > 0)
+                           ? s->o->block_look
+                           : NULL;
     if (s->o->json) {
         report_json(s, f, unjudged ? "unknown" : "ok", r, -1, -1, look);
         return unjudged ? 3 : 0;
@@ -623,12 +621,16 @@ static int report(Sim *s, FILE *f, int bad, int64_t r)
             "%s: every invariant and property held after each of %" PRId64 " rounds (%.3f s)%s\n",
             unjudged ? "unknown" : "ok", r, s->seconds,
             unjudged ? "; the progress stages were not checked" : "");
-    if (look)
-        fprintf(f,
-                "note: %s; the blocks were stand-ins (an integer's bytes, then zeros), so this "
-                "run says nothing of other blocks\n",
-                look);
+    if (look) hoc_sim_note_blocks(f, look);
     return unjudged ? 3 : 0;
+}
+
+void hoc_sim_note_blocks(FILE *f, const char *look)
+{
+    fprintf(f,
+            "note: %s; the blocks were stand-ins (an integer's bytes, then zeros), so this run "
+            "says nothing of other blocks\n",
+            look);
 }
 
 int hoc_sim_run(const hoc_algo *a, const hoc_sim_opts *o)

@@ -17,20 +17,24 @@ int amr_heartbeat_ms(int suspect_ms)
     return h < 10 ? 10 : h > 1000 ? 1000 : h;
 }
 
-void amr_hb_encode(uint8_t *out, int machine, uint64_t incarnation)
+void amr_hb_encode(uint8_t *out, int machine, uint64_t incarnation, int64_t degraded)
 {
     memcpy(out, "AMHB", 4);
     hoc_put_u32(out + 4, (uint32_t)machine);
     hoc_put_u64(out + 8, incarnation);
+    hoc_put_u64(out + 16, (uint64_t)(degraded > 0 ? degraded : 0));
 }
 
-int amr_hb_decode(const uint8_t *p, size_t len, int *machine, uint64_t *incarnation)
+int amr_hb_decode(const uint8_t *p, size_t len, int *machine, uint64_t *incarnation,
+                  int64_t *degraded)
 {
     if (len != AMR_HB_LEN || memcmp(p, "AMHB", 4) != 0) return -1;
     uint32_t m = hoc_get_u32(p + 4);
-    if (m > INT32_MAX) return -1;
+    uint64_t d = hoc_get_u64(p + 16);
+    if (m > INT32_MAX || d > INT64_MAX) return -1;
     *machine = (int)m;
     *incarnation = hoc_get_u64(p + 8);
+    *degraded = (int64_t)d;
     return 0;
 }
 
@@ -77,7 +81,8 @@ void amr_free(amr_detector *d)
     d->track = NULL;
 }
 
-void amr_heard(amr_detector *d, int m, uint64_t incarnation, int64_t now_ms, int64_t wall_ms)
+void amr_heard(amr_detector *d, int m, uint64_t incarnation, int64_t degraded, int64_t now_ms,
+               int64_t wall_ms)
 {
     amr_machine *x = &d->m[m];
     if (x->suspected)
@@ -96,6 +101,35 @@ void amr_heard(amr_detector *d, int m, uint64_t incarnation, int64_t now_ms, int
     x->heard_ms = now_ms;
     x->heard_wall = wall_ms;
     x->incarnation = incarnation;
+    x->degraded = degraded;
+}
+
+bool amr_hold(amr_detector *d, int64_t inst, int q)
+{
+    /* a false suspicion (a machine slow under load) is a failure the stripe
+     * cannot afford then: with f = 1 the suspected parity server forgets its
+     * rows at the Admit while a restarted data server still needs them, and
+     * both wait for each other for ever (docs/amalgam-performance.md, "The
+     * demand test's flake"). So is one while another machine is silent (a
+     * restart on its way). A backup that really died is replaced once the
+     * others are back and whole; its stripes' writes wait meanwhile, as
+     * before suspicions. */
+    int busy = 0; /* a stripe's positions are on distinct machines (M >= its width) */
+    for (int p = 0; p < aml_width(d->geo); p++) {
+        int m = aml_pid_machine(d->geo, inst, p, NULL);
+        busy += m >= 0 && m != q && (d->m[m].degraded > 0 || d->m[m].suspected);
+    }
+    amr_machine *x = &d->m[q];
+    if (busy < d->geo->f) return false;
+    if (x->held_wall != x->suspected_wall) {
+        x->held_wall = x->suspected_wall;
+        d->held++;
+        hoc_log(&d->log, HOC_LOG_WARN,
+                "machine %d: its replacement in instance %lld (and others) waits: %d other "
+                "machines of it are silent or rebuilding, and f = %d",
+                q, (long long)inst, busy, d->geo->f);
+    }
+    return true;
 }
 
 void amr_tick(amr_detector *d, int64_t now_ms, int64_t wall_ms)
@@ -198,7 +232,7 @@ void amr_render(const amr_detector *d, struct evbuffer *b, int64_t now_ms)
         rep[i] = x->replacements;
         heard[i] = (uint64_t)x->heard_wall;
     }
-    uint64_t tot[4] = {d->suspicions, d->replacements, d->bad_heartbeats, 0};
+    uint64_t tot[5] = {d->suspicions, d->replacements, d->bad_heartbeats, 0, d->held};
     for (int i = 0; i < M; i++)
         tot[3] += (uint64_t)(d->m[i].replacing > 0 ? d->m[i].replacing : 0);
     /* the first six per machine (label machine="i"), the others one sample */
@@ -225,8 +259,11 @@ void amr_render(const amr_detector *d, struct evbuffer *b, int64_t now_ms)
         {"amalgam_reconf_bad_heartbeats_total", "counter",
          "Heartbeat frames refused (malformed, or from a pid the sender does not play)."},
         {"amalgam_reconf_replacing", "gauge", "Server replacements in progress."},
+        {"amalgam_reconf_held_suspicions_total", "counter",
+         "Suspicions whose replacements waited: f other machines of the instance were "
+         "rebuilding (a live machine's false suspicion would have lost a stripe's block)."},
     };
-    for (int k = 0; k < 10; k++)
+    for (int k = 0; k < 11; k++)
         hoc_metrics_family(b, fam[k].name, fam[k].type, fam[k].help,
                            k < 6 ? v + k * M : tot + k - 6, k < 6 ? M : 1,
                            k < 6 ? "machine" : NULL);

@@ -81,6 +81,7 @@ int amw_app(void *ctx, int from, const uint8_t *p, size_t len)
     ams_server *s = gr->srv;
     int m;
     uint64_t inc, term;
+    int64_t deg;
     if (gr->role != AML_RECONF && from == s->n - 1 && !amr_term_decode(p, len, &term)) {
         /* a driver of pid n-1 older than one heard: deposed, refused (its
          * connection closed before any of its round messages is read) */
@@ -99,12 +100,12 @@ int amw_app(void *ctx, int from, const uint8_t *p, size_t len)
         fence_classes(s, term);
         return 0;
     }
-    if (gr->role != AML_RECONF || amr_hb_decode(p, len, &m, &inc) ||
+    if (gr->role != AML_RECONF || amr_hb_decode(p, len, &m, &inc, &deg) ||
         aml_pid_machine(&s->c.geo, gr->cls, from, NULL) != m) {
         s->det.bad_heartbeats++;
         return -1;
     }
-    amr_heard(&s->det, m, inc, mono_ms(), wall_ms());
+    amr_heard(&s->det, m, inc, deg, mono_ms(), wall_ms());
     return 0;
 }
 
@@ -272,7 +273,7 @@ static void replace_suspected(ams_server *s)
                  * machine may have restarted and been replaced before its first
                  * heartbeat, and a suspect now would replace the newcomer again */
                 if (!x || !x->suspected || x->heard_ms < 0 ||
-                    s->det.track[i].since_wall >= x->suspected_wall)
+                    s->det.track[i].since_wall >= x->suspected_wall || amr_hold(&s->det, i, m))
                     continue;
                 int64_t arg = p;
                 /* refused for a full queue (the next tick tries again); run twice, the
@@ -297,10 +298,10 @@ static void on_beat(evutil_socket_t fd, short what, void *arg)
         return;
     }
     uint8_t hb[AMR_HB_LEN];
-    amr_hb_encode(hb, s->machine, s->incarnation);
+    count_degraded(s); /* the reconfiguration service holds suspicions while it is not 0 */
+    amr_hb_encode(hb, s->machine, s->incarnation, s->degraded);
     for (int i = 0; i < s->ngroups; i++)
         hoc_svc_send_app(s->groups[i].svc, s->n - 1, hb, sizeof hb);
-    count_degraded(s);
 }
 
 static int start_beat(ams_server *s, char *err, size_t errn)

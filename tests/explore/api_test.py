@@ -143,6 +143,18 @@ def command_line(c, hoc, src, trace, tmp):
     c.ok(r.returncode == 2 and "not a loopback address" in r.stderr, "0.0.0.0 refused: %s" % r.stderr)
 
 
+def standin_note(c, hoc, src):
+    """An algorithm that indexes a block it is handed as a stand-in gets hoc
+    sim's and hoc check's note after the URL (docs/checker.md, "Blocks as
+    stand-ins")."""
+    s = Server(hoc, [os.path.join(src, "tests/check/standin/byte_read.ho"), "-n", "2"])
+    s.stop()
+    out = s.proc.stdout.read()
+    c.ok("note: " in out and "byte_read.ho:9: indexes a block" in out and
+         "the blocks were stand-ins (an integer's bytes, then zeros), so this run says nothing "
+         "of other blocks" in out, "stand-in note: %r" % out)
+
+
 def html_pages(c, hoc, src, tmp):
     """hoc check --html and hoc sim --html: the run, with the same documents."""
     page = os.path.join(tmp, "check.html")
@@ -352,6 +364,8 @@ def main():
     finally:
         rc = s.stop()
     c.ok(rc == 0, "SIGTERM ends the server with exit 0 (%s)" % rc)
+    c.ok("note:" not in s.proc.stdout.read(), "no stand-in note without blocks")
+    standin_note(c, hoc, src)
     command_line(c, hoc, src, trace, tmp)
     html_pages(c, hoc, src, tmp)
     env_pages(c, hoc, src, tmp)

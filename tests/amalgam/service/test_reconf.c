@@ -35,13 +35,15 @@ static void heartbeats(void)
     uint8_t hb[AMR_HB_LEN];
     int m;
     uint64_t inc;
-    amr_hb_encode(hb, 1000, 0x0123456789abcdefull);
-    CHECK(amr_hb_decode(hb, sizeof hb, &m, &inc) == 0 && m == 1000 && inc == 0x0123456789abcdefull);
-    CHECK(amr_hb_decode(hb, sizeof hb - 1, &m, &inc) == -1); /* truncated */
+    int64_t deg;
+    amr_hb_encode(hb, 1000, 0x0123456789abcdefull, 7);
+    CHECK(amr_hb_decode(hb, sizeof hb, &m, &inc, &deg) == 0 && m == 1000 &&
+          inc == 0x0123456789abcdefull && deg == 7);
+    CHECK(amr_hb_decode(hb, sizeof hb - 1, &m, &inc, &deg) == -1); /* truncated */
     hb[0] = 'X';
-    CHECK(amr_hb_decode(hb, sizeof hb, &m, &inc) == -1); /* another frame */
-    amr_hb_encode(hb, -1, 1);                            /* a machine id past INT32_MAX */
-    CHECK(amr_hb_decode(hb, sizeof hb, &m, &inc) == -1);
+    CHECK(amr_hb_decode(hb, sizeof hb, &m, &inc, &deg) == -1); /* another frame */
+    amr_hb_encode(hb, -1, 1, 0);                               /* a machine id past INT32_MAX */
+    CHECK(amr_hb_decode(hb, sizeof hb, &m, &inc, &deg) == -1);
     CHECK(amr_heartbeat_ms(1500) == 300 && amr_heartbeat_ms(10) == 10 &&
           amr_heartbeat_ms(600000) == 1000);
 }
@@ -52,18 +54,18 @@ static void suspicion(const aml_geom *geo)
     hoc_logger lg = {.max = HOC_LOG_ERROR};
     CHECK(amr_init(&d, geo, 1000, 10, 0, lg) == 0);
     for (int m = 0; m < geo->machines; m++)
-        amr_heard(&d, m, 7, 100, 100);
+        amr_heard(&d, m, 7, 0, 100, 100);
     amr_tick(&d, 1099, 1099);
     CHECK(d.suspicions == 0);
-    amr_heard(&d, 0, 7, 1099, 1099); /* machine 0 goes on, the others are silent */
-    amr_tick(&d, 1100, 1100);        /* exactly suspect-ms after their last heartbeat */
+    amr_heard(&d, 0, 7, 0, 1099, 1099); /* machine 0 goes on, the others are silent */
+    amr_tick(&d, 1100, 1100);           /* exactly suspect-ms after their last heartbeat */
     CHECK(!d.m[0].suspected && d.m[1].suspected && d.m[4].suspected && d.suspicions == 4);
     CHECK(d.m[1].suspected_wall == 1100);
     amr_tick(&d, 1500, 1500); /* once each */
     CHECK(d.suspicions == 4 && d.m[1].suspicions == 1);
-    amr_heard(&d, 1, 8, 1600, 1600); /* a new incarnation: cleared */
+    amr_heard(&d, 1, 8, 0, 1600, 1600); /* a new incarnation: cleared */
     CHECK(!d.m[1].suspected && d.m[1].incarnation == 8 && d.m[2].suspected);
-    amr_heard(&d, 0, 7, 2000, 2000);
+    amr_heard(&d, 0, 7, 0, 2000, 2000);
     amr_tick(&d, 2599, 2599);
     CHECK(!d.m[1].suspected);
     amr_tick(&d, 2600, 2600); /* silent again: a second suspicion */
@@ -86,6 +88,40 @@ static void suspicion(const aml_geom *geo)
     CHECK(d.suspicions == 0);
     amr_tick(&d, 6000, 6000);
     CHECK(d.suspicions == (uint64_t)geo->machines);
+    amr_free(&d);
+}
+
+/* A suspicion's replacements wait while f other machines of the instance
+ * are silent or rebuild (their heartbeats say so): a live machine
+ * suspected then would leave a stripe more than f short. */
+static void holds(const aml_geom *geo)
+{
+    amr_detector d;
+    hoc_logger lg = {.max = HOC_LOG_ERROR};
+    CHECK(amr_init(&d, geo, 1000, 10, 0, lg) == 0);
+    amr_tick(&d, 1000, 1000); /* none heard: all suspected */
+    for (int m = 0; m < geo->machines; m++)
+        if (m != 1) amr_heard(&d, m, 7, m == 4 ? 12 : 0, 1000, 1000);
+    /* f = 2: machine 1 suspected, one other machine rebuilding (4): not held */
+    CHECK(d.m[1].suspected && !amr_hold(&d, 0, 1) && d.held == 0);
+    amr_heard(&d, 3, 7, 1, 1300, 1300);
+    CHECK(amr_hold(&d, 0, 1) && amr_hold(&d, 1, 1) && d.held == 1); /* logged once */
+    amr_heard(&d, 4, 7, 0, 1400, 1400);                             /* 4 whole again */
+    CHECK(!amr_hold(&d, 0, 1));
+    amr_free(&d);
+    aml_geom one = *geo;
+    one.f = 1, one.w = 1;
+    CHECK(amr_init(&d, &one, 1000, 10, 0, lg) == 0);
+    amr_tick(&d, 1000, 1000);
+    for (int m = 0; m < one.machines; m++)
+        if (m != 0) amr_heard(&d, m, 7, m == 4 ? 12 : 0, 1000, 1000);
+    CHECK(amr_hold(&d, 0, 0) && d.held == 1); /* f = 1: machine 4 rebuilding */
+    amr_heard(&d, 4, 7, 0, 1100, 1100);
+    CHECK(!amr_hold(&d, 0, 0));
+    for (int m = 1; m < 4; m++)
+        amr_heard(&d, m, 7, 0, 2150, 2150);
+    amr_tick(&d, 2200, 2200); /* 4 silent: suspected, and so a restart may be on its way */
+    CHECK(d.m[4].suspected && amr_hold(&d, 0, 0));
     amr_free(&d);
 }
 
@@ -212,6 +248,7 @@ int main(void)
     aml_geom geo = {.g = 3, .f = 2, .w = 0, .machines = 5, .stripes = 10, .per_inst = 1};
     heartbeats();
     suspicion(&geo);
+    holds(&geo);
     replacements(&geo);
     store();
     durable_decisions();
