@@ -49,7 +49,7 @@ int hoc_sim_replay(const hoc_algo *a, const char *path, FILE *out);
  * when it cannot be read or says none (hoc_sim_replay then says why). */
 int hoc_sim_trace_n(const char *path);
 
-/* Whether a run hands a blocks, stand-ins all: bytes inputs (an integer's
+/* Whether a run hands algorithm a blocks, all stand-ins: bytes inputs (an integer's
  * bytes, then zeros) or, with events, events with bytes arguments. */
 bool hoc_sim_hands_blocks(const hoc_algo *a, bool events);
 /* Writes the note that a run handed stand-in blocks to an algorithm that

@@ -187,9 +187,8 @@ static int cli_usage(bool help, const hoc_opt *t, const char *err)
             "little-endian integer at byte OFFSET (default 0). write, xor, add and cas\n"
             "print the block's old value once committed.\n"
             "verify checks the stripe's parity rows against its data blocks (exit 1 if\n"
-            "they differ), or each stripe's from STRIPE to LAST; decode rebuilds the block from "
-            "the rest of its stripe (ISA-L),\n"
-            "without its data server.\n");
+            "they differ), or each stripe's from STRIPE to LAST; decode rebuilds the\n"
+            "block from the rest of its stripe (ISA-L), without its data server.\n");
     if (help) hoc_opt_print(stdout, t, 2);
     return help ? 0 : EXIT_BAD;
 }
@@ -222,8 +221,13 @@ int amcmd_cli(int argc, char **argv)
         fprintf(stderr, "amalgam: %s\n", err);
         return EXIT_BAD;
     }
-    char *end;
-    long long b = strtoll(pos[1], &end, 10), s = npos > 2 ? strtoll(pos[2], &end, 10) : 0;
+    char *end, *end2 = "";
+    long long b = strtoll(pos[1], &end, 10), s = npos > 2 ? strtoll(pos[2], &end2, 10) : 0;
+    if (*end || *end2 || end == pos[1] || (npos > 2 && end2 == pos[2])) {
+        fprintf(stderr, "amalgam: expected numbers: %s%s%s\n", pos[1], npos > 2 ? " " : "",
+                npos > 2 ? pos[2] : "");
+        return EXIT_BAD;
+    }
     long long last = b;
     if (CLI[k].nops < 0) last = npos > 2 ? s : b, s = 0; /* verify's LAST */
     size_t bl = (size_t)c.block;

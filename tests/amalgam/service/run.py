@@ -259,6 +259,12 @@ def main():
         r = run_cli(path, "read", b, s)
         check(r.returncode == 0 and r.stdout.strip() == "%02x" % want[(b, s)],
               f"cli read {b}.{s}: {r.returncode} {r.stdout} {r.stderr}")
+    # numbers with trailing junk are refused, not read as their leading digits
+    for args in [("write", "4x", 1, "Y"), ("write", 4, "1x", "Y"), ("verify", "", 2), ("verify", 2, "3x")]:
+        r = run_cli(path, *args)
+        check(r.returncode == 2 and "expected numbers" in r.stderr, f"cli {args}: {r.returncode} {r.stderr}")
+    r = run_cli(path, "verify", 0, STRIPES - 1)
+    check(r.returncode == 0 and r.stdout.count("parity ok") == STRIPES, f"verify 0 {STRIPES - 1}: {r.returncode} {r.stderr}")
     # a machine that does not hold the block redirects and changes nothing
     wrong = (data_machine(5, 0) + 1) % M
     got = conns[wrong].cmd("AM.WRITE", 5, 0, block_of(99))
