@@ -28,9 +28,11 @@ void amr_hb_encode(uint8_t *out, int machine, uint64_t incarnation, int64_t degr
 int amr_hb_decode(const uint8_t *p, size_t len, int *machine, uint64_t *incarnation,
                   int64_t *degraded)
 {
-    if (len != AMR_HB_LEN || memcmp(p, "AMHB", 4) != 0) return -1;
+    /* a heartbeat of before the count (16 bytes) says nothing of it: a
+     * reconfiguration service upgraded first still hears old machines */
+    if ((len != AMR_HB_LEN && len != AMR_HB_LEN_V1) || memcmp(p, "AMHB", 4) != 0) return -1;
     uint32_t m = hoc_get_u32(p + 4);
-    uint64_t d = hoc_get_u64(p + 16);
+    uint64_t d = len == AMR_HB_LEN ? hoc_get_u64(p + 16) : 0;
     if (m > INT32_MAX || d > INT64_MAX) return -1;
     *machine = (int)m;
     *incarnation = hoc_get_u64(p + 8);

@@ -25,6 +25,8 @@ struct evbuffer;
 /* A heartbeat frame's bytes: "AMHB", the machine (u32), its incarnation (u64),
  * its instances with a server not whole (u64). */
 #define AMR_HB_LEN 24
+/* ... and the one of before the count, without it: still taken (read as 0). */
+#define AMR_HB_LEN_V1 16
 
 typedef struct amr_machine {
     int64_t heard_ms;     /* monotonic time of its last heartbeat; -1: never */

@@ -40,6 +40,9 @@ static void heartbeats(void)
     CHECK(amr_hb_decode(hb, sizeof hb, &m, &inc, &deg) == 0 && m == 1000 &&
           inc == 0x0123456789abcdefull && deg == 7);
     CHECK(amr_hb_decode(hb, sizeof hb - 1, &m, &inc, &deg) == -1); /* truncated */
+    /* an old machine's heartbeat (no count): heard, its count read as 0 */
+    CHECK(amr_hb_decode(hb, AMR_HB_LEN_V1, &m, &inc, &deg) == 0 && m == 1000 && deg == 0);
+    CHECK(amr_hb_decode(hb, AMR_HB_LEN_V1 + 1, &m, &inc, &deg) == -1);
     hb[0] = 'X';
     CHECK(amr_hb_decode(hb, sizeof hb, &m, &inc, &deg) == -1); /* another frame */
     amr_hb_encode(hb, -1, 1, 0);                               /* a machine id past INT32_MAX */
