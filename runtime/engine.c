@@ -32,6 +32,7 @@ typedef struct Inst {
     bool joining;          /* started by replacement, waiting for a peer's round (no timers) */
     bool hurry_next;       /* a peer hurried the next round: it ends once begun */
     bool asleep;           /* io.idle let its round, silent so far, run no timer */
+    hoc_set nudged;        /* peers told its round (io.nudge) since the round began */
     bool fresh;            /* its state is still init's, copied (replace_copy) */
     QEv *evq, *evq_tail;   /* events queued for the next phase boundary, in order */
     int64_t *rin;          /* a replacement's int inputs until replace runs (heap), or NULL */
@@ -484,6 +485,16 @@ static void wake(hoc_engine *e, Inst *I, uint64_t now)
     arm(e, I, now);
 }
 
+/* Peer `from` sent a message of a round I has left: with io.nudge, tell it
+ * I's round, once a round (when I's rounds send nothing, as an idle one's
+ * may, nothing else would catch it up). */
+static void nudge_back(hoc_engine *e, Inst *I, int from)
+{
+    if (!e->io.nudge || hoc_set_has(I->nudged, from)) return;
+    I->nudged |= hoc_set_one(from);
+    e->io.nudge(e->io.ctx, from, I->id, I->round);
+}
+
 /* May I's round, just begun, run without a timer? Only if it is silent:
  * nothing sent to a peer, nothing heard from one, no event waiting; and
  * io.idle says so. */
@@ -529,6 +540,7 @@ static void begin(hoc_engine *e, Inst *I, uint64_t now)
     const hoc_algo *a = e->a;
     const hoc_round *rd = &a->rounds[I->round % a->nrounds];
     I->asleep = false;
+    I->nudged = 0;
     hoc_set to = 0; /* send writes whole messages for the recipients in to, nothing else */
     if (!halted(e, I)) send_round(e, I, rd, &to);
     if (rd->timeout_us <= 0 || I->quiet) return; /* a quiet instance waits for its peers */
@@ -976,9 +988,10 @@ int hoc_engine_receive(hoc_engine *e, int from, uint64_t inst, int64_t round,
                    hoc_set_has(round == I->round ? I->from : I->from1, from);
         if (late || dup) {
             e->st.msgs_in++; /* received, though not decoded */
-            if (late)
+            if (late) {
                 drop(e, &e->st.late, from, inst, round, HOC_DROP_LATE);
-            else
+                nudge_back(e, I, from);
+            } else
                 drop(e, &e->st.dup, from, inst, round, HOC_DROP_DUP);
             return HOC_RX_OK;
         }

@@ -138,6 +138,10 @@ typedef struct hoc_engine_io {
      * only: when rounds end, never what they compute. Say true only where
      * rounds that time out silent change nothing the embedder waits for. */
     bool (*idle)(void *ctx, uint64_t inst, int64_t round, const void *state);
+    /* Optional: peer `to` sent a message of a round instance inst has left
+     * here: tell it round `round`, inst's here (it may then
+     * hoc_engine_nudge); at most once per peer and round of inst. */
+    void (*nudge)(void *ctx, int to, uint64_t inst, int64_t round);
 } hoc_engine_io;
 
 typedef struct hoc_engine_opts {

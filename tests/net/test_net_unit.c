@@ -817,7 +817,9 @@ static void wire_tests(void)
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
     buf[4] = 2; /* version 2: before the handshake carried the cluster */
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
-    buf[4] = HOC_WIRE_VERSION, buf[5] = HOC_F_HURRY + 1; /* no such type */
+    buf[4] = 6; /* version 6: before WHERE and ROUND */
+    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
+    buf[4] = HOC_WIRE_VERSION, buf[5] = HOC_F_ROUND + 1; /* no such type */
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
     buf[5] = HOC_F_HURRY; /* a HURRY has no payload: this one's 8 bytes are wrong */
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
@@ -829,6 +831,20 @@ static void wire_tests(void)
               f.id == 4 && f.algo == 0xabcd);
         CHECK(hoc_wire_hurry(h, sizeof h, 78, -1, 4, 0xabcd) == -1);
         CHECK(hoc_wire_hurry(h, 31, 78, 6, 4, 0xabcd) == -1);
+        hl = hoc_wire_round(h, sizeof h, 79, 1 << 20, 2, 0xabcd);
+        CHECK(hl == 32 && hoc_wire_decode(h, (size_t)hl, &f, &used, &why) == HOC_WIRE_OK);
+        CHECK(used == 32 && f.type == HOC_F_ROUND && f.instance == 79 && f.round == 1 << 20 &&
+              f.id == 2 && f.algo == 0xabcd);
+        CHECK(hoc_wire_round(h, sizeof h, 79, -2, 2, 0xabcd) == -1);
+        h[23] = 0x80; /* a negative round */
+        CHECK(hoc_wire_decode(h, (size_t)hl, &f, &used, &why) == HOC_WIRE_BAD);
+        hl = hoc_wire_where(h, sizeof h, 80, 1, 0xabcd);
+        CHECK(hl == 24 && hoc_wire_decode(h, (size_t)hl, &f, &used, &why) == HOC_WIRE_OK);
+        CHECK(used == 24 && f.type == HOC_F_WHERE && f.instance == 80 && f.id == 1 &&
+              f.algo == 0xabcd);
+        CHECK(hoc_wire_where(h, 23, 80, 1, 0xabcd) == -1);
+        h[0] = 28; /* a WHERE with a round's 8 bytes more: the wrong size */
+        CHECK(hoc_wire_decode(h, 32, &f, &used, &why) == HOC_WIRE_BAD);
     }
     buf[5] = HOC_F_MSG, buf[6] = 1;
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
