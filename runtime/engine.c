@@ -31,6 +31,8 @@ typedef struct Inst {
     bool quiet;            /* decided, not forwarding: no timers, ends once all peers decided */
     bool joining;          /* started by replacement, waiting for a peer's round (no timers) */
     bool hurry_next;       /* a peer hurried the next round: it ends once begun */
+    bool asleep;           /* io.idle let its round, silent so far, run no timer */
+    hoc_set nudged;        /* peers told its round (io.nudge) since the round began */
     bool fresh;            /* its state is still init's, copied (replace_copy) */
     QEv *evq, *evq_tail;   /* events queued for the next phase boundary, in order */
     int64_t *rin;          /* a replacement's int inputs until replace runs (heap), or NULL */
@@ -78,6 +80,7 @@ struct hoc_engine {
     size_t ntmpl;
     bool *tmpl_nz;     /* by piece: not zero in tmpl */
     uint8_t *rscratch; /* tmpl again, for a replacement's reset (replace_copy) */
+    uint64_t now;      /* the latest time the embedder gave (an event wakes with it) */
     hoc_engine_stats st;
 };
 
@@ -464,21 +467,52 @@ static uint8_t *direct_slot(const hoc_engine *e, const Inst *I, int from, int64_
     return NULL;
 }
 
-/* Sends the current round's messages and arms its timer. */
-static void begin(hoc_engine *e, Inst *I, uint64_t now)
+/* Arms the timer of I's current round, from now. */
+static void arm(hoc_engine *e, Inst *I, uint64_t now)
 {
-    const hoc_algo *a = e->a;
-    const hoc_round *rd = &a->rounds[I->round % a->nrounds];
-    if (rd->timeout_us > 0 && !I->quiet) { /* a quiet instance waits for its peers */
-        I->deadline = now + (uint64_t)rd->timeout_us;
-        heap_push(e, (Timer){I->deadline, I->id, I->round});
-    }
-    if (halted(e, I)) return;
+    const hoc_round *rd = &e->a->rounds[I->round % e->a->nrounds];
+    I->deadline = now + (uint64_t)rd->timeout_us;
+    heap_push(e, (Timer){I->deadline, I->id, I->round});
+}
+
+/* Something for sleeping I came (a message, an event, a hurry): its round's
+ * timer runs from now, as if the round began now. */
+static void wake(hoc_engine *e, Inst *I, uint64_t now)
+{
+    if (!I->asleep) return;
+    I->asleep = false;
+    e->st.woken++;
+    arm(e, I, now);
+}
+
+/* Peer `from` sent a message of a round I has left: with io.nudge, tell it
+ * I's round, once a round (when I's rounds send nothing, as an idle one's
+ * may, nothing else would catch it up). */
+static void nudge_back(hoc_engine *e, Inst *I, int from)
+{
+    if (!e->io.nudge || hoc_set_has(I->nudged, from)) return;
+    I->nudged |= hoc_set_one(from);
+    e->io.nudge(e->io.ctx, from, I->id, I->round);
+}
+
+/* May I's round, just begun, run without a timer? Only if it is silent:
+ * nothing sent to a peer, nothing heard from one, no event waiting; and
+ * io.idle says so. */
+static bool may_sleep(hoc_engine *e, const Inst *I, hoc_set to)
+{
+    hoc_set peers = ~hoc_set_one(e->id);
+    return e->io.idle && !(to & peers) && !(I->from & peers) && !I->evq && !halted(e, I) &&
+           e->io.idle(e->io.ctx, I->id, I->round, I->state);
+}
+
+/* Hands round rd's messages from I's state to io.send (its own into its
+ * mailbox); *to: the recipients. */
+static void send_round(hoc_engine *e, Inst *I, const hoc_round *rd, hoc_set *to)
+{
     if (e->io.begin) e->io.begin(e->io.ctx, I->id, I->round, I->state);
-    hoc_set to = 0; /* send writes whole messages for the recipients in to, nothing else */
     hoc_env env = env_of(e, I, false);
-    rd->send(I->state, &env, &to, e->outbox);
-    for (int p = hoc_set_min(to); p >= 0; p = hoc_set_next(to, p)) {
+    rd->send(I->state, &env, to, e->outbox);
+    for (int p = hoc_set_min(*to); p >= 0; p = hoc_set_next(*to, p)) {
         if (p >= e->n) break;
         const uint8_t *m = e->outbox + (size_t)p * rd->msg_size;
         if (p == e->id) {
@@ -497,6 +531,25 @@ static void begin(hoc_engine *e, Inst *I, uint64_t now)
             e->io.send(e->io.ctx, p, I->id, I->round, e->wire, (size_t)len);
         e->st.msgs_sent++;
     }
+}
+
+/* Sends the current round's messages and arms its timer (unless the round
+ * may sleep). */
+static void begin(hoc_engine *e, Inst *I, uint64_t now)
+{
+    const hoc_algo *a = e->a;
+    const hoc_round *rd = &a->rounds[I->round % a->nrounds];
+    I->asleep = false;
+    I->nudged = 0;
+    hoc_set to = 0; /* send writes whole messages for the recipients in to, nothing else */
+    if (!halted(e, I)) send_round(e, I, rd, &to);
+    if (rd->timeout_us <= 0 || I->quiet) return; /* a quiet instance waits for its peers */
+    if (may_sleep(e, I, to)) {
+        I->asleep = true;
+        e->st.slept++;
+        return;
+    }
+    arm(e, I, now);
 }
 
 /* A round this process runs without beginning it (catching up, or started
@@ -675,6 +728,7 @@ static bool startable(hoc_engine *e, uint64_t inst)
 hoc_start_result hoc_engine_start_at(hoc_engine *e, uint64_t inst, int64_t round,
                                      const int64_t *ints, const uint8_t *const *bytes, uint64_t now)
 {
+    e->now = now;
     if (round < 0 || !startable(e, inst)) return HOC_START_SKIPPED;
     Inst *I = create(e, inst, ints, bytes, false);
     if (!I) return HOC_START_FULL;
@@ -685,6 +739,7 @@ hoc_start_result hoc_engine_start_at(hoc_engine *e, uint64_t inst, int64_t round
 hoc_start_result hoc_engine_resume(hoc_engine *e, uint64_t inst, int64_t round, const void *state,
                                    uint64_t now)
 {
+    e->now = now;
     if (round < 0 || !startable(e, inst)) return HOC_START_SKIPPED;
     Inst *I = create(e, inst, NULL, NULL, false);
     if (!I) return HOC_START_FULL;
@@ -765,6 +820,7 @@ hoc_start_result hoc_engine_start_replaced(hoc_engine *e, uint64_t inst, int64_t
                                            const int64_t *ints, const uint8_t *const *bytes,
                                            uint64_t now)
 {
+    e->now = now;
     if ((round < 0 && round != HOC_ENGINE_JOIN) || !startable(e, inst)) return HOC_START_SKIPPED;
     Inst *I = create(e, inst, ints, bytes, true);
     if (!I) return HOC_START_FULL;
@@ -885,6 +941,7 @@ hoc_event_result hoc_engine_event(hoc_engine *e, uint64_t inst, int ev, const in
     I->evq_tail = q;
     e->nevq++;
     e->evq_bytes += extra;
+    wake(e, I, e->now); /* it runs at a phase boundary: the rounds must end */
     return HOC_EVENT_QUEUED;
 }
 
@@ -922,16 +979,19 @@ int hoc_engine_receive(hoc_engine *e, int from, uint64_t inst, int64_t round,
      * decoded: a machine that falls behind its input (a restarted Amalgam
      * machine under 100 MB of snapshots) spent a copy and a decode of each
      * 128 KiB block it then dropped, which kept it behind. */
+    e->now = now;
     Inst *I = find(e, inst);
     if (I && !I->joining) {
+        wake(e, I, now); /* a peer's message, even a late one: the instance is not idle */
         bool late = round < I->round;
         bool dup = !late && round <= I->round + 1 &&
                    hoc_set_has(round == I->round ? I->from : I->from1, from);
         if (late || dup) {
             e->st.msgs_in++; /* received, though not decoded */
-            if (late)
+            if (late) {
                 drop(e, &e->st.late, from, inst, round, HOC_DROP_LATE);
-            else
+                nudge_back(e, I, from);
+            } else
                 drop(e, &e->st.dup, from, inst, round, HOC_DROP_DUP);
             return HOC_RX_OK;
         }
@@ -1018,6 +1078,7 @@ int hoc_engine_receive(hoc_engine *e, int from, uint64_t inst, int64_t round,
         return HOC_RX_OK;
     }
     place(e, I, from, e->scratch, round, false);
+    wake(e, I, now); /* the round it caught up to or joined may have begun asleep */
     progress(e, I, now);
     return HOC_RX_OK;
 }
@@ -1069,9 +1130,14 @@ int hoc_engine_decision(hoc_engine *e, int from, uint64_t inst, uint32_t flags,
 
 bool hoc_engine_hurry(hoc_engine *e, uint64_t inst, int64_t round, uint64_t now)
 {
+    e->now = now;
     Inst *I = find(e, inst);
     /* quiet and joining instances run no timers: they wait for their peers */
     if (!I || I->quiet || I->joining) return false;
+    if (round == I->round)
+        I->asleep = false; /* it ends now: no timer to arm */
+    else
+        wake(e, I, now);
     /* the hurrying peer is one round ahead (this process has not ended the
      * round before yet, e.g. it waits for that one's timeout): its messages
      * of the hurried round came first on the connection, so the round ends
@@ -1088,6 +1154,7 @@ bool hoc_engine_hurry(hoc_engine *e, uint64_t inst, int64_t round, uint64_t now)
 
 void hoc_engine_tick(hoc_engine *e, uint64_t now)
 {
+    e->now = now;
     while (e->nheap && e->heap[0].deadline <= now) {
         Timer t = heap_pop(e);
         Inst *I = find(e, t.inst);
@@ -1100,6 +1167,7 @@ void hoc_engine_tick(hoc_engine *e, uint64_t now)
 
 void hoc_engine_settle(hoc_engine *e, uint64_t now)
 {
+    e->now = now;
     /* catching up can add entries; take the list as it is now */
     for (size_t k = 0; k < e->npending; k++) {
         Inst *I = find(e, e->pending[k]);
@@ -1110,6 +1178,42 @@ void hoc_engine_settle(hoc_engine *e, uint64_t now)
         if (jump(e, I, I->round + 1, now)) progress(e, I, now);
     }
     e->npending = 0;
+}
+
+bool hoc_engine_wake(hoc_engine *e, uint64_t inst, uint64_t now)
+{
+    e->now = now;
+    Inst *I = find(e, inst);
+    if (!I || !I->asleep) return false;
+    wake(e, I, now);
+    return true;
+}
+
+bool hoc_engine_asleep(const hoc_engine *e, uint64_t inst)
+{
+    Inst *I = find(e, inst);
+    return I && I->asleep;
+}
+
+bool hoc_engine_nudge(hoc_engine *e, uint64_t inst, int64_t round, uint64_t now)
+{
+    e->now = now;
+    Inst *I = find(e, inst);
+    if (!I || round < 0) return false;
+    if (I->joining) { /* as a peer's message of that round would (hoc_engine_receive) */
+        e->st.nudged++;
+        I->joining = false;
+        replace_at(e, I, round);
+        if (ended(e, I)) return true;
+        begin(e, I, now);
+        progress(e, I, now);
+        return true;
+    }
+    if (round <= I->round || round - I->round > HOC_ENGINE_MAX_JUMP) return false;
+    e->st.nudged++;
+    e->st.catchups++;
+    if (jump(e, I, round, now)) progress(e, I, now);
+    return true;
 }
 
 uint64_t hoc_engine_next_deadline(const hoc_engine *e)

@@ -128,6 +128,20 @@ typedef struct hoc_engine_io {
      * an earlier event at the same boundary stopped it; outputs is NULL. */
     void (*event_done)(void *ctx, uint64_t inst, int64_t round, uint64_t tag, int ev, bool ran,
                        const void *outputs);
+    /* Optional: may instance inst sleep in round `round`, which it began
+     * silent (it sent nothing to a peer and heard none, no event waits),
+     * from this state? True: the round runs no timer; it ends only by its
+     * progress condition, and the first thing for the instance (a peer's
+     * round message of any round, a hurry, an event, hoc_engine_wake)
+     * wakes it: its timeout runs from then. For an embedder whose idle
+     * instances exchange nothing: their rounds then cost nothing. Timing
+     * only: when rounds end, never what they compute. Say true only where
+     * rounds that time out silent change nothing the embedder waits for. */
+    bool (*idle)(void *ctx, uint64_t inst, int64_t round, const void *state);
+    /* Optional: peer `to` sent a message of a round instance inst has left
+     * here: tell it round `round`, inst's here (it may then
+     * hoc_engine_nudge); at most once per peer and round of inst. */
+    void (*nudge)(void *ctx, int to, uint64_t inst, int64_t round);
 } hoc_engine_io;
 
 typedef struct hoc_engine_opts {
@@ -166,6 +180,8 @@ typedef struct hoc_engine_stats {
     uint64_t events_refused;          /* hoc_engine_event calls refused (not live, invalid, full) */
     uint64_t replaced;                /* instances started by replacement */
     uint64_t hurried;                 /* rounds hoc_engine_hurry ended before their timeout */
+    uint64_t slept, woken;            /* rounds begun asleep (io.idle); woken by something */
+    uint64_t nudged;                  /* hoc_engine_nudge calls that moved an instance */
 } hoc_engine_stats;
 
 /* Results of hoc_engine_event. */
@@ -272,6 +288,18 @@ int hoc_engine_decision(hoc_engine *e, int from, uint64_t inst, uint32_t flags,
  * the instance was in that round. (hoc_svc_hurry: an op need not wait out
  * an idle round's timeout.) */
 bool hoc_engine_hurry(hoc_engine *e, uint64_t inst, int64_t round, uint64_t now);
+/* Wakes live instance inst if it sleeps (io.idle): its round's timer runs
+ * from now. True if it slept. */
+bool hoc_engine_wake(hoc_engine *e, uint64_t inst, uint64_t now);
+/* Does live instance inst sleep in its round (io.idle)? */
+bool hoc_engine_asleep(const hoc_engine *e, uint64_t inst);
+/* A peer is in round `round` of instance inst (it said so, with no
+ * message): a joining instance joins there (as a peer's message of that
+ * round would make it); one in an earlier round, by at most
+ * HOC_ENGINE_MAX_JUMP, catches up to it now, as a message of that round
+ * would, its rounds between heard with its own message and what was
+ * buffered. Timing only: a heard-of set like any other. True if it moved. */
+bool hoc_engine_nudge(hoc_engine *e, uint64_t inst, int64_t round, uint64_t now);
 /* Ends rounds whose timeout passed by now; never fails. */
 void hoc_engine_tick(hoc_engine *e, uint64_t now);
 /* Catches up instances that have buffered messages for their next round;

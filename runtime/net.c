@@ -578,20 +578,38 @@ void hoc_net_send_app(hoc_net *net, int to, const uint8_t *payload, size_t len)
     queue2(c, hdr, (size_t)h, payload, len);
 }
 
-void hoc_net_send_done(hoc_net *net, int to)
+/* Queues fixed-size frame f of len bytes (its encoder's result: nothing
+ * when negative) for peer `to`, if its connection is ready. */
+static void send_fixed(hoc_net *net, int to, const uint8_t *f, int len)
 {
     Conn *c = ready_out(net, to);
-    uint8_t f[64];
-    int len = hoc_wire_done(f, sizeof f, (uint32_t)net->o.id, net->o.algo);
     if (c && len > 0) queue(c, f, (size_t)len);
+}
+
+void hoc_net_send_done(hoc_net *net, int to)
+{
+    uint8_t f[64];
+    send_fixed(net, to, f, hoc_wire_done(f, sizeof f, (uint32_t)net->o.id, net->o.algo));
 }
 
 void hoc_net_send_hurry(hoc_net *net, int to, uint64_t inst, int64_t round)
 {
-    Conn *c = ready_out(net, to);
     uint8_t f[64];
-    int len = hoc_wire_hurry(f, sizeof f, inst, round, (uint32_t)net->o.id, net->o.algo);
-    if (c && len > 0) queue(c, f, (size_t)len);
+    send_fixed(net, to, f,
+               hoc_wire_hurry(f, sizeof f, inst, round, (uint32_t)net->o.id, net->o.algo));
+}
+
+void hoc_net_send_round(hoc_net *net, int to, uint64_t inst, int64_t round)
+{
+    uint8_t f[64];
+    send_fixed(net, to, f,
+               hoc_wire_round(f, sizeof f, inst, round, (uint32_t)net->o.id, net->o.algo));
+}
+
+void hoc_net_send_where(hoc_net *net, int to, uint64_t inst)
+{
+    uint8_t f[64];
+    send_fixed(net, to, f, hoc_wire_where(f, sizeof f, inst, (uint32_t)net->o.id, net->o.algo));
 }
 
 bool hoc_net_peer_ready(const hoc_net *net, int p)
@@ -949,7 +967,8 @@ static bool on_frame(Conn *c, const hoc_frame *f)
     net->st.frames_in++;
     if (c->state < C_GREET) return c->dialed ? on_server_frame(c, f) : on_auth(c, f);
     if (f->type != HOC_F_MSG && f->type != HOC_F_DECISION && f->type != HOC_F_DONE &&
-        f->type != HOC_F_APP && f->type != HOC_F_HURRY) {
+        f->type != HOC_F_APP && f->type != HOC_F_HURRY && f->type != HOC_F_WHERE &&
+        f->type != HOC_F_ROUND) {
         bad_frame(c, "handshake frame after authentication");
         return false;
     }

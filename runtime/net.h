@@ -127,6 +127,10 @@ void hoc_net_send_app(hoc_net *net, int to, const uint8_t *payload, size_t len);
 void hoc_net_send_done(hoc_net *net, int to);
 /* HURRY for peer `to`: end round `round` of instance inst now (svc.h). */
 void hoc_net_send_hurry(hoc_net *net, int to, uint64_t inst, int64_t round);
+/* ROUND for peer `to`: instance inst is in round `round` here (svc.h). */
+void hoc_net_send_round(hoc_net *net, int to, uint64_t inst, int64_t round);
+/* WHERE for peer `to`: which round is instance inst in there? (svc.h) */
+void hoc_net_send_where(hoc_net *net, int to, uint64_t inst);
 /* A lease on sending: no byte is written to any socket once hoc_lease_us()
  * reaches until_us (0, the default: no lease), checked at every write, so
  * that a process paused or slowed past it sends nothing when it resumes.

@@ -37,7 +37,16 @@ struct hoc_svc {
     uint64_t held_msgs; /* held now */
     uint64_t discarded; /* held and never sent (hoc_svc_discard_held) */
     bool mute;          /* storage failed: nothing the engine sends leaves (hoc_svc_discard_held) */
+    /* with io.idle: replacements waiting to join, asking their peers' round
+     * (WHERE) every WHERE_US until they do, since sleeping peers send nothing */
+    uint64_t *joiners;
+    size_t njoiners, capjoiners;
+    struct event *where;
+    uint64_t told; /* ROUND frames sent: to a peer behind, or that asked */
 };
+
+/* How often a joining replacement asks its peers' round again. */
+#define WHERE_US 100000
 
 /* ---- the engine's side ---- */
 enum { HELD_MSG = 0, HELD_DECISION = 1, HELD_HDR = 28 };
@@ -149,6 +158,19 @@ static void io_inputs(void *ctx, uint64_t inst, int64_t *ints, const uint8_t **b
     s->io.inputs(s->io.ctx, inst, ints, bytes);
 }
 
+static bool io_idle(void *ctx, uint64_t inst, int64_t round, const void *state)
+{
+    hoc_svc *s = ctx;
+    return s->io.idle(s->io.ctx, inst, round, state);
+}
+
+static void io_nudge(void *ctx, int to, uint64_t inst, int64_t round)
+{
+    hoc_svc *s = ctx;
+    hoc_net_send_round(s->net, to, inst, round);
+    s->told++;
+}
+
 static void io_dropped(void *ctx, int from, uint64_t inst, int64_t round, hoc_drop why)
 {
     static const char *const reasons[] = {[HOC_DROP_LATE] = "late",
@@ -186,8 +208,63 @@ static int on_frame(void *ctx, int peer, const hoc_frame *f)
     case HOC_F_HURRY:
         hoc_engine_hurry(s->eng, f->instance, f->round, hoc_now_us());
         return 0;
+    case HOC_F_WHERE: {
+        int64_t r = hoc_engine_round(s->eng, f->instance);
+        if (r >= 0 && !hoc_engine_joining(s->eng, f->instance)) {
+            hoc_net_send_round(s->net, peer, f->instance, r);
+            s->told++;
+        }
+        return 0;
+    }
+    case HOC_F_ROUND:
+        hoc_engine_nudge(s->eng, f->instance, f->round, hoc_now_us());
+        return 0;
     default:
         return -1;
+    }
+}
+
+/* Asks every peer which round inst is in (WHERE): their ROUND answer joins it. */
+static void ask_where(hoc_svc *s, uint64_t inst)
+{
+    for (int q = 0; q < s->o.peers->n; q++)
+        if (q != s->o.id) hoc_net_send_where(s->net, q, inst);
+}
+
+/* Asks again for the replacements still joining; forgets the others. */
+static void where_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what;
+    hoc_svc *s = arg;
+    size_t k = 0;
+    for (size_t i = 0; i < s->njoiners; i++) {
+        if (!hoc_engine_joining(s->eng, s->joiners[i])) continue;
+        ask_where(s, s->joiners[i]);
+        s->joiners[k++] = s->joiners[i];
+    }
+    s->njoiners = k;
+    if (k) {
+        struct timeval tv = {0, WHERE_US};
+        event_add(s->where, &tv);
+        hoc_net_kick(s->net);
+    }
+}
+
+/* A replacement waits to join inst: ask now, and until it joins. Out of
+ * memory it asks once: peers that wake it still join it. */
+static void add_joiner(hoc_svc *s, uint64_t inst)
+{
+    ask_where(s, inst);
+    if (s->njoiners == s->capjoiners) {
+        size_t cap = s->capjoiners ? s->capjoiners * 2 : 16;
+        uint64_t *j = realloc(s->joiners, cap * sizeof *j);
+        if (!j) return;
+        s->joiners = j, s->capjoiners = cap;
+    }
+    s->joiners[s->njoiners++] = inst;
+    if (!event_pending(s->where, EV_TIMEOUT, NULL)) {
+        struct timeval tv = {0, WHERE_US};
+        event_add(s->where, &tv);
     }
 }
 
@@ -278,11 +355,14 @@ static int open_engine(hoc_svc *s, char *err, size_t errn)
                          * new state is init's (engine.c, replace_copy) */
                         .restore = s->io.restore ? io_restore : NULL,
                         .begin = io_begin,
-                        .event_done = io_event_done};
+                        .event_done = io_event_done,
+                        .idle = s->io.idle ? io_idle : NULL,
+                        .nudge = s->io.idle ? io_nudge : NULL};
     s->eng = hoc_engine_new(o->algo, o->id, s->params, &eo, &io);
     s->ledger = hoc_ledger_new();
     s->timer = event_new(s->base, -1, 0, timer_cb, s);
-    if (!s->eng || !s->ledger || !s->timer) {
+    s->where = event_new(s->base, -1, 0, where_cb, s);
+    if (!s->eng || !s->ledger || !s->timer || !s->where) {
         snprintf(err, errn, "cannot set up the round engine");
         return -1;
     }
@@ -344,6 +424,8 @@ void hoc_svc_free(hoc_svc *s)
     hoc_engine_free(s->eng);
     hoc_ledger_free(s->ledger);
     if (s->timer) event_free(s->timer);
+    if (s->where) event_free(s->where);
+    free(s->joiners);
     hoc_buf_free(&s->held);
     free(s);
 }
@@ -419,6 +501,7 @@ hoc_start_result hoc_svc_start_replaced(hoc_svc *s, uint64_t inst, int64_t round
                                         const int64_t *ints, const uint8_t *const *bytes)
 {
     hoc_start_result r = hoc_engine_start_replaced(s->eng, inst, round, ints, bytes, hoc_now_us());
+    if (r == HOC_START_OK && s->io.idle && hoc_engine_joining(s->eng, inst)) add_joiner(s, inst);
     if (r == HOC_START_OK) hoc_net_kick(s->net);
     return r;
 }
@@ -426,7 +509,10 @@ hoc_start_result hoc_svc_start_replaced(hoc_svc *s, uint64_t inst, int64_t round
 hoc_event_result hoc_svc_event(hoc_svc *s, uint64_t inst, int ev, const int64_t *args,
                                const uint8_t *const *bytes, uint64_t tag, char *err, size_t errn)
 {
-    return hoc_engine_event(s->eng, inst, ev, args, bytes, tag, err, errn);
+    bool slept = hoc_engine_asleep(s->eng, inst);
+    hoc_event_result r = hoc_engine_event(s->eng, inst, ev, args, bytes, tag, err, errn);
+    if (slept && r == HOC_EVENT_QUEUED) hoc_net_kick(s->net); /* arm the round timer it woke */
+    return r;
 }
 
 int64_t hoc_svc_hurry(hoc_svc *s, uint64_t inst, hoc_set peers)
@@ -463,6 +549,11 @@ void hoc_svc_kick(hoc_svc *s)
 void hoc_svc_flush(hoc_svc *s)
 {
     hoc_net_flush_now(s->net);
+}
+
+uint64_t hoc_svc_told(const hoc_svc *s)
+{
+    return s->told;
 }
 
 hoc_engine *hoc_svc_engine(const hoc_svc *s)
@@ -524,6 +615,9 @@ ENG(events_lost)
 ENG(events_refused)
 ENG(replaced)
 ENG(hurried)
+ENG(slept)
+ENG(woken)
+ENG(nudged)
 NET(frames_in)
 NET(frames_out)
 NET(dropped_unconnected)
@@ -594,6 +688,16 @@ static const Family families[] = {
      "Rounds ended before their timeout by a hurry (an event at an idle instance, here or at "
      "a peer).",
      eng_hurried},
+    {"rounds_slept_total", "counter",
+     "Rounds begun asleep: silent and idle (the service allows it), no timer until woken.",
+     eng_slept},
+    {"rounds_woken_total", "counter",
+     "Sleeping rounds woken by a peer's message, a hurry, an event or the service.", eng_woken},
+    {"rounds_nudged_total", "counter",
+     "Instances caught up to, or joined at, a round a peer named (ROUND frame).", eng_nudged},
+    {"nudges_sent_total", "counter",
+     "ROUND frames sent to a peer behind (its message came late) or that asked (WHERE).",
+     hoc_svc_told},
     {"decisions_unrecorded_total", "counter",
      "Decisions the ledger could not keep (out of memory): not forwarded to late peers.",
      ledger_full},

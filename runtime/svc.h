@@ -95,6 +95,13 @@ typedef struct hoc_svc_io {
      * dropped unrun (ran false, outputs NULL). tag is hoc_svc_event's. */
     void (*event_done)(void *ctx, uint64_t inst, int64_t round, uint64_t tag, int ev, bool ran,
                        const void *outputs);
+    /* Optional: may instance inst's silent round sleep, with no timer, from
+     * this state (hoc_engine_io.idle)? With it, a peer whose message came
+     * late is told this process's round (a ROUND frame: it catches up), and a
+     * replacement started with HOC_ENGINE_JOIN asks its peers' round (WHERE)
+     * every 100 ms until it joins, since sleeping peers send it nothing
+     * (docs/runtime.md, "Sleeping rounds"). */
+    bool (*idle)(void *ctx, uint64_t inst, int64_t round, const void *state);
 } hoc_svc_io;
 
 /* A service of process o->id on the event loop base (with two priorities,
@@ -170,6 +177,8 @@ uint64_t hoc_svc_held(const hoc_svc *s);
 void hoc_svc_flush(hoc_svc *s);
 
 hoc_engine *hoc_svc_engine(const hoc_svc *s);
+/* ROUND frames sent so far (io.idle: to a peer behind, or that asked). */
+uint64_t hoc_svc_told(const hoc_svc *s);
 hoc_net *hoc_svc_net(const hoc_svc *s);
 hoc_ledger *hoc_svc_ledger(const hoc_svc *s);
 int hoc_svc_id(const hoc_svc *s);

@@ -132,15 +132,38 @@ int hoc_wire_done(uint8_t *out, size_t cap, uint32_t sender, uint32_t algo)
     return n;
 }
 
-int hoc_wire_hurry(uint8_t *out, size_t cap, uint64_t instance, int64_t round, uint32_t sender,
-                   uint32_t algo)
+/* HURRY and ROUND: an instance and a round. */
+static int inst_round(uint8_t *out, size_t cap, hoc_frame_type type, uint64_t instance,
+                      int64_t round, uint32_t sender, uint32_t algo)
 {
-    int n = round < 0 ? -1 : head(out, cap, HOC_F_HURRY, HOC_WIRE_MSG_FIXED);
+    int n = round < 0 ? -1 : head(out, cap, type, HOC_WIRE_MSG_FIXED);
     if (n < 0) return -1;
     put64(out + 8, instance);
     put64(out + 16, (uint64_t)round);
     put32(out + 24, sender);
     put32(out + 28, algo);
+    return n;
+}
+
+int hoc_wire_hurry(uint8_t *out, size_t cap, uint64_t instance, int64_t round, uint32_t sender,
+                   uint32_t algo)
+{
+    return inst_round(out, cap, HOC_F_HURRY, instance, round, sender, algo);
+}
+
+int hoc_wire_round(uint8_t *out, size_t cap, uint64_t instance, int64_t round, uint32_t sender,
+                   uint32_t algo)
+{
+    return inst_round(out, cap, HOC_F_ROUND, instance, round, sender, algo);
+}
+
+int hoc_wire_where(uint8_t *out, size_t cap, uint64_t instance, uint32_t sender, uint32_t algo)
+{
+    int n = head(out, cap, HOC_F_WHERE, 16);
+    if (n < 0) return -1;
+    put64(out + 8, instance);
+    put32(out + 16, sender);
+    put32(out + 20, algo);
     return n;
 }
 
@@ -171,7 +194,7 @@ hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, si
             *why = "unknown wire version";
             return HOC_WIRE_BAD;
         }
-        if (buf[5] < HOC_F_HELLO || buf[5] > HOC_F_HURRY) {
+        if (buf[5] < HOC_F_HELLO || buf[5] > HOC_F_ROUND) {
             *why = "unknown frame type";
             return HOC_WIRE_BAD;
         }
@@ -235,7 +258,12 @@ hoc_wire_status hoc_wire_decode(const uint8_t *buf, size_t len, hoc_frame *f, si
         f->id = get32(b), f->algo = get32(b + 4);
         f->payload = b + HOC_WIRE_APP_FIXED, f->payload_len = blen - HOC_WIRE_APP_FIXED;
         break;
+    case HOC_F_WHERE:
+        if (blen != 16) goto size;
+        f->instance = get64(b), f->id = get32(b + 8), f->algo = get32(b + 12);
+        break;
     case HOC_F_HURRY:
+    case HOC_F_ROUND:
         if (blen != HOC_WIRE_MSG_FIXED) goto size;
         f->instance = get64(b), f->round = (int64_t)get64(b + 8);
         f->id = get32(b + 16), f->algo = get32(b + 20);

@@ -1,10 +1,10 @@
-/* wire.h: the replica wire format, version 6 (documented in docs/runtime.md).
+/* wire.h: the replica wire format, version 7 (documented in docs/runtime.md).
  *
  * Every frame is a 4-byte little-endian length L (the bytes that follow, at
  * least 4 and at most HOC_WIRE_MAX_FRAME, HOC_WIRE_MAX_SEALED for SEALED,
  * HOC_WIRE_MAX_APP_FRAME for APP, HOC_WIRE_MAX_FIXED for the fixed-size
- * HELLO, AUTH, ACCEPT, DONE and HURRY),
- * then a 4-byte header: version (6), type, two reserved zero bytes, then the
+ * HELLO, AUTH, ACCEPT, DONE, HURRY, WHERE and ROUND),
+ * then a 4-byte header: version (7), type, two reserved zero bytes, then the
  * body of that type:
  *
  *   HELLO    server -> client  u32 server id, cluster (u32 algorithm, u32 n,
@@ -25,7 +25,11 @@
  *   APP      u32 sender, u32 algorithm, payload: a service's own traffic
  *   HURRY    u64 instance, u64 round, u32 sender, u32 algorithm: end that
  *            round of the instance now, as if its timeout passed
- *   SEALED   whole frames (MSG, DECISION, DONE, APP, HURRY), then a HOC_WIRE_TAG-byte
+ *   WHERE    u64 instance, u32 sender, u32 algorithm: which round is the
+ *            instance in at you? (a joining replacement whose peers sleep)
+ *   ROUND    u64 instance, u64 round, u32 sender, u32 algorithm: the
+ *            instance is in that round here (hoc_engine_nudge)
+ *   SEALED   whole frames (MSG, DECISION, DONE, APP, HURRY, WHERE, ROUND), then a HOC_WIRE_TAG-byte
  *            tag over everything before it, L included (seal.h). After the
  *            handshake a connection carries SEALED frames only: one per
  *            flush and peer, so the tag is paid per batch, not per frame.
@@ -34,14 +38,14 @@
  * (another algorithm, peers files of different n, other parameter values)
  * say so instead of failing as strangers. All integers little-endian.
  * Decoding never reads past the given length. Version 5 added SEALED,
- * version 6 HURRY. */
+ * version 6 HURRY, version 7 WHERE and ROUND. */
 #ifndef HOC_WIRE_H
 #define HOC_WIRE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define HOC_WIRE_VERSION 6
+#define HOC_WIRE_VERSION 7
 #define HOC_WIRE_LEN 4 /* the length prefix */
 #define HOC_WIRE_HDR 4 /* version, type, reserved */
 /* Largest L accepted: 64 MiB, for round messages and decisions of large
@@ -80,6 +84,8 @@ typedef enum hoc_frame_type {
     HOC_F_APP = 7,
     HOC_F_SEALED = 8,
     HOC_F_HURRY = 9,
+    HOC_F_WHERE = 10,
+    HOC_F_ROUND = 11,
 } hoc_frame_type;
 
 /* What both ends of a connection must agree on; exchanged in the handshake. */
@@ -95,8 +101,8 @@ typedef struct hoc_frame {
     uint32_t id; /* HELLO, ACCEPT: server; AUTH: client; MSG/DECISION/DONE: sender */
     uint32_t algo;
     uint32_t n, params;                   /* HELLO, AUTH: the sender's cluster (algo too) */
-    uint64_t instance;                    /* MSG, DECISION, HURRY */
-    int64_t round;                        /* MSG, HURRY */
+    uint64_t instance;                    /* MSG, DECISION, HURRY, WHERE, ROUND */
+    int64_t round;                        /* MSG, HURRY, ROUND */
     uint32_t flags;                       /* DECISION */
     const uint8_t *nonce, *mac, *payload; /* HELLO and AUTH, AUTH and ACCEPT; MSG, DECISION
                                              (the value), APP, SEALED (its frames) */
@@ -136,6 +142,11 @@ int hoc_wire_decision(uint8_t *out, size_t cap, uint64_t instance, uint32_t send
  * caller places after them; -1 if plen exceeds HOC_WIRE_MAX_APP. */
 int hoc_wire_app_header(uint8_t *out, size_t cap, uint32_t sender, uint32_t algo, size_t plen);
 int hoc_wire_done(uint8_t *out, size_t cap, uint32_t sender, uint32_t algo);
+/* WHERE: the whole frame; -1 if it does not fit. */
+int hoc_wire_where(uint8_t *out, size_t cap, uint64_t instance, uint32_t sender, uint32_t algo);
+/* ROUND: the whole frame; -1 if it does not fit or round is negative. */
+int hoc_wire_round(uint8_t *out, size_t cap, uint64_t instance, int64_t round, uint32_t sender,
+                   uint32_t algo);
 /* HURRY: the whole frame; -1 if it does not fit or round is negative. */
 int hoc_wire_hurry(uint8_t *out, size_t cap, uint64_t instance, int64_t round, uint32_t sender,
                    uint32_t algo);

@@ -87,7 +87,9 @@ static int on_frame(void *ctx, int peer, const hoc_frame *f)
     Ctx *c = ctx;
     if (c->peer < 0) c->peer = peer;
     if (peer != c->peer || peer < 0 || peer >= c->n || peer == c->me ||
-        (f->type != HOC_F_MSG && f->type != HOC_F_DECISION && f->type != HOC_F_DONE) ||
+        (f->type != HOC_F_MSG && f->type != HOC_F_DECISION && f->type != HOC_F_DONE &&
+         f->type != HOC_F_APP && f->type != HOC_F_HURRY && f->type != HOC_F_WHERE &&
+         f->type != HOC_F_ROUND) ||
         f->id != (uint32_t)peer) {
         fprintf(stderr, "frame type %d from %d (id %u) handed over; first peer %d\n", f->type, peer,
                 f->id, c->peer);

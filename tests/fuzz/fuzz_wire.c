@@ -14,7 +14,8 @@
  *    accepts nothing the encoders cannot write, and loses nothing);
  * then each frame inside goes to an OTR engine for process 0 of 4 as replica.c's on_frame
  * hands it (MSG to hoc_engine_receive, DECISION to hoc_engine_decision,
- * HURRY to hoc_engine_hurry),
+ * HURRY to hoc_engine_hurry, ROUND to hoc_engine_nudge; every third
+ * instance's rounds may sleep),
  * from the sender the frame names (folded into 1..3, as net.c only passes
  * frames whose sender is the authenticated peer), with the clock moving 1 ms
  * per frame and the engine ticked and settled after each. No input may
@@ -71,6 +72,18 @@ static hoc_inst_status io_lookup(void *ctx, uint64_t inst, const uint8_t **value
     }
     return inst % 7 == 5 ? HOC_INST_IGNORE : HOC_INST_NEW;
 }
+/* rounds of every third instance may sleep (engine.h, io.idle; OTR's
+ * rounds are never silent, so only a joining replacement's would) */
+static bool io_idle(void *ctx, uint64_t inst, int64_t round, const void *state)
+{
+    (void)ctx, (void)round, (void)state;
+    return inst % 3 == 1;
+}
+static void io_nudge(void *ctx, int to, uint64_t inst, int64_t round)
+{
+    (void)ctx, (void)inst;
+    if (to < 1 || to >= N || round < 0) abort();
+}
 static void io_inputs(void *ctx, uint64_t inst, int64_t *in, const uint8_t **bytes)
 {
     (void)ctx, (void)bytes;
@@ -108,6 +121,10 @@ static int reencode(const hoc_frame *f, uint8_t *out, size_t cap)
         return hoc_wire_done(out, cap, f->id, f->algo);
     case HOC_F_HURRY:
         return hoc_wire_hurry(out, cap, f->instance, f->round, f->id, f->algo);
+    case HOC_F_WHERE:
+        return hoc_wire_where(out, cap, f->instance, f->id, f->algo);
+    case HOC_F_ROUND:
+        return hoc_wire_round(out, cap, f->instance, f->round, f->id, f->algo);
     case HOC_F_SEALED: {
         int h = hoc_wire_sealed_header(out, cap, f->payload_len);
         if (h < 0 || (size_t)h + f->payload_len + HOC_WIRE_TAG > cap) return -1;
@@ -161,6 +178,8 @@ static bool deliver(hoc_engine *e, const hoc_engine_opts *o, const uint8_t *p, s
             hoc_engine_decision(e, from, f.instance, f.flags, f.payload, f.payload_len);
         else if (f.type == HOC_F_HURRY)
             hoc_engine_hurry(e, f.instance, f.round, *now);
+        else if (f.type == HOC_F_ROUND)
+            hoc_engine_nudge(e, f.instance, f.round, *now);
         hoc_engine_tick(e, *now);
         hoc_engine_settle(e, *now);
         if (hoc_engine_live(e) > o->max_live) abort();
@@ -176,7 +195,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         .send_decision = io_send_decision,
                         .decided = io_decided,
                         .lookup = io_lookup,
-                        .inputs = io_inputs};
+                        .inputs = io_inputs,
+                        .idle = io_idle,
+                        .nudge = io_nudge};
     hoc_engine *e = hoc_engine_new(&otr_algo, 0, params, &o, &io);
     static const uint8_t key[HOC_SEAL_KEY] = {1, 2, 3};
     hoc_seal *rx = hoc_seal_new(key);

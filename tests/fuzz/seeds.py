@@ -10,7 +10,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ALGO, PARAMS = 0x0a1b2c3d, 0x11223344  # fuzz_handshake.c's cluster
 
 
-def frame(t, body, version=6):
+def frame(t, body, version=7):
     return struct.pack("<IBBH", 4 + len(body), version, t, 0) + body
 
 
@@ -42,6 +42,14 @@ def hurry(inst, rnd, sender, algo):
     return frame(9, struct.pack("<QQII", inst, rnd, sender, algo))
 
 
+def where(inst, sender, algo):
+    return frame(10, struct.pack("<QII", inst, sender, algo))
+
+
+def round_(inst, rnd, sender, algo):
+    return frame(11, struct.pack("<QQII", inst, rnd, sender, algo))
+
+
 def write(folder, name, data):
     d = os.path.join(HERE, folder)
     os.makedirs(d, exist_ok=True)
@@ -68,7 +76,7 @@ def sealed(stream, per=8):
     out = b""
     for k in range(0, len(frames), per):
         body = b"".join(frames[k:k + per])
-        out += struct.pack("<IBBH", 4 + len(body) + 16, 6, 8, 0) + body + bytes(16)
+        out += struct.pack("<IBBH", 4 + len(body) + 16, 7, 8, 0) + body + bytes(16)
     return out + stream[off:]
 
 
@@ -77,7 +85,8 @@ otr_rounds = b"".join(msg(i, r, s, ALGO, struct.pack("<q", (i + s) % 2))
                       for i in range(4) for r in range(2) for s in (1, 2, 3))
 write("corpus-wire", "otr-rounds", sealed(otr_rounds))
 write("corpus-wire", "every-type", sealed(hello(0) + auth(1) + accept(0) + msg(0, 0, 1, ALGO) +
-      decision(1, 2, ALGO, 1) + done(3, ALGO) + hurry(0, 0, 2, ALGO) + hurry(0, 5, 3, ALGO)))
+      decision(1, 2, ALGO, 1) + done(3, ALGO) + hurry(0, 0, 2, ALGO) + hurry(0, 5, 3, ALGO) +
+      where(1, 2, ALGO) + round_(0, 9, 3, ALGO) + round_(2, 1 << 21, 1, ALGO)))
 write("corpus-wire", "catch-up", sealed(msg(2, 0, 1, ALGO) + msg(2, 7, 2, ALGO) + msg(2, 9, 3, ALGO)))
 write("corpus-wire", "decisions", sealed(b"".join(decision(i, 1 + i % 3, ALGO, i % 2) for i in range(10))))
 write("corpus-wire", "forwarded", sealed(msg(3, 0, 1, ALGO) + msg(10, 1, 2, ALGO) + msg(5, 0, 3, ALGO)))
@@ -95,7 +104,7 @@ MAX_SEALED = 4 + 4 + MAX_FRAME + 16
 
 
 def header(length, t):
-    return struct.pack("<IBBH", length, 6, t, 0)
+    return struct.pack("<IBBH", length, 7, t, 0)
 
 
 write("corpus-wire", "limit-sealed-under", header(MAX_SEALED, 8) + bytes(64))

@@ -21,7 +21,7 @@ SLOW = 3 if os.environ.get("ASAN_OPTIONS") else 1  # bounds: deadlines, timeouts
 # and 2 gives it about as much (0.8 to 1.2 times): the same paths, thousands
 # of ops each, every check as strict, 4 to 7 s sooner per case.
 SLOW_LOAD = 2 if SLOW > 1 else 1
-WIRE_VERSION = 6  # runtime/wire.h: the version byte of every frame
+WIRE_VERSION = 7  # runtime/wire.h: the version byte of every frame
 MAX_CMD = 16 << 20  # services/kv/kvcmd.h: KV_MAX_CMD, the largest command
 procs, dirs = [], []
 

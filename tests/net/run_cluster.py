@@ -381,7 +381,7 @@ def data_failed_forward():
           "peer 4 catching up (the handshake)" % (c.lines(2), k, metric(mport, "hoc_ledger_instances"), more))
 
 
-WIRE_VERSION = 6
+WIRE_VERSION = 7
 
 
 class Sealer:

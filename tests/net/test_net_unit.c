@@ -5,7 +5,7 @@
  * start by replacement on tests/net/counter.ho (a new state equal to
  * init's, which the engine copies in by its nonzero pieces; at the boundary a catch-up
  * crosses, joining 3 * 2^20 rounds ahead at no cost, a halt dropping the
- * events behind it), the wire
+ * events behind it), rounds that sleep while silent (tests/net/sleepy.ho), the wire
  * format's decoder (truncations, corruptions, random bytes), zero-run
  * framing (round trips, its size bound, malformed input; a cluster with it
  * on), how values of
@@ -22,6 +22,7 @@
 #include "peers.h"
 #include "rejoin_zero.h"
 #include "self_hear.h"
+#include "sleepy.h"
 #include "value.h"
 #include "wire.h"
 #include "zrun.h"
@@ -677,6 +678,125 @@ static void event_tests(void)
     hoc_engine_free(e);
 }
 
+/* ---- sleeping rounds (io.idle), hoc_engine_wake and hoc_engine_nudge, on
+ * tests/net/sleepy.ho: a process speaks only when it has news ---- */
+static int sl_sends, sl_idle_calls;
+static bool sl_allow = true;
+
+static void sl_send(void *ctx, int to, uint64_t inst, int64_t round, const uint8_t *p, size_t len)
+{
+    (void)ctx, (void)to, (void)inst, (void)round, (void)p, (void)len;
+    sl_sends++;
+}
+
+static bool sl_idle(void *ctx, uint64_t inst, int64_t round, const void *state)
+{
+    (void)ctx, (void)inst, (void)round, (void)state;
+    sl_idle_calls++;
+    return sl_allow;
+}
+
+/* Peer `from`'s message of round r (say or ack) of Sleepy, carrying v, into e. */
+static int feed_sleepy(hoc_engine *e, int from, uint64_t inst, int64_t r, int64_t v, uint64_t now)
+{
+    uint8_t buf[32];
+    sleepy_msg_say m = {v}; /* say and ack both carry one int */
+    int len = sleepy_encode_say(&m, buf, sizeof buf);
+    return hoc_engine_receive(e, from, inst, r, buf, (size_t)len, now);
+}
+
+static void sleep_tests(void)
+{
+    int64_t params[1] = {3};
+    hoc_engine_opts o = {4, false, 1, 0, 0, false};
+    hoc_engine_io io = {.send = sl_send, .lookup = ev_lookup, .inputs = ev_inputs, .idle = sl_idle};
+    hoc_engine *e = hoc_engine_new(&sleepy_algo, 0, params, &o, &io);
+    CHECK(e != NULL);
+    if (!e) return;
+    const hoc_engine_stats *st = hoc_engine_get_stats(e);
+    int tell = hoc_engine_event_index(&sleepy_algo, "tell");
+    /* round 0 begins silent: asleep, no timer; time passes, nothing ends */
+    CHECK(hoc_engine_start(e, 1, 0) == HOC_START_OK);
+    CHECK(hoc_engine_asleep(e, 1) && st->slept == 1 && sl_sends == 0 && sl_idle_calls == 1);
+    CHECK(hoc_engine_next_deadline(e) == UINT64_MAX);
+    hoc_engine_tick(e, 1000000);
+    CHECK(hoc_engine_round(e, 1) == 0);
+    /* woken: the round's timeout runs from then; io.idle saying no keeps the
+     * timer of a silent round */
+    sl_allow = false;
+    CHECK(hoc_engine_wake(e, 1, 1000000) && !hoc_engine_wake(e, 1, 1000000));
+    CHECK(!hoc_engine_asleep(e, 1) && hoc_engine_next_deadline(e) == 1020000 && st->woken == 1);
+    hoc_engine_tick(e, 1020000);
+    CHECK(hoc_engine_round(e, 1) == 1 && !hoc_engine_asleep(e, 1));
+    sl_allow = true;
+    hoc_engine_tick(e, 1040000);
+    CHECK(hoc_engine_round(e, 1) == 2 && hoc_engine_asleep(e, 1) && st->slept == 2);
+    /* an event wakes it (it runs at the next boundary, after round 3), and a
+     * round with an event waiting does not sleep */
+    CHECK(hoc_engine_event(e, 1, tell, (int64_t[]){5}, NULL, 1, NULL, 0) == HOC_EVENT_QUEUED);
+    CHECK(!hoc_engine_asleep(e, 1) && hoc_engine_next_deadline(e) == 1060000);
+    hoc_engine_tick(e, 1060000);
+    CHECK(hoc_engine_round(e, 1) == 3 && !hoc_engine_asleep(e, 1));
+    int calls = sl_idle_calls;
+    hoc_engine_tick(e, 1080000); /* the boundary: tell ran, round 4 says 5 to both peers */
+    CHECK(hoc_engine_round(e, 1) == 4 && sl_sends == 2 && !hoc_engine_asleep(e, 1));
+    CHECK(sl_idle_calls == calls); /* a round that sends is never asked about */
+    hoc_engine_tick(e, 1100000);
+    CHECK(hoc_engine_round(e, 1) == 5 && hoc_engine_asleep(e, 1));
+    /* a peer's message of the next round: buffered, caught up to at the
+     * settle; the round it lands in holds a peer's message and is awake */
+    CHECK(feed_sleepy(e, 1, 1, 6, 7, 1200000) == HOC_RX_OK);
+    CHECK(hoc_engine_round(e, 1) == 5 && !hoc_engine_asleep(e, 1));
+    hoc_engine_settle(e, 1200000);
+    CHECK(hoc_engine_round(e, 1) == 6 && !hoc_engine_asleep(e, 1));
+    CHECK(hoc_engine_next_deadline(e) == 1220000);
+    hoc_engine_tick(e, 1220000); /* it heard 7: the ack goes to peer 1 */
+    const sleepy_state *ss = hoc_engine_state(e, 1);
+    CHECK(hoc_engine_round(e, 1) == 7 && ss->sum == 7 && sl_sends == 3 && !hoc_engine_asleep(e, 1));
+    hoc_engine_tick(e, 1240000);
+    CHECK(hoc_engine_round(e, 1) == 8 && hoc_engine_asleep(e, 1));
+    /* a late message wakes it too: the peer behind is not idle */
+    uint64_t late = st->late, woken = st->woken;
+    CHECK(feed_sleepy(e, 2, 1, 3, 1, 1300000) == HOC_RX_OK);
+    CHECK(st->late == late + 1 && st->woken == woken + 1 && hoc_engine_round(e, 1) == 8);
+    CHECK(hoc_engine_next_deadline(e) == 1320000);
+    hoc_engine_tick(e, 1320000);
+    CHECK(hoc_engine_round(e, 1) == 9 && hoc_engine_asleep(e, 1));
+    /* a hurry ends a sleeping round */
+    CHECK(hoc_engine_hurry(e, 1, 9, 1400000) && hoc_engine_round(e, 1) == 10);
+    CHECK(hoc_engine_asleep(e, 1));
+    /* a message of a round further on: caught up at once; the round it lands
+     * in began silent, asleep, and the message wakes it */
+    CHECK(feed_sleepy(e, 2, 1, 12, 3, 1450000) == HOC_RX_OK);
+    CHECK(hoc_engine_round(e, 1) == 12 && !hoc_engine_asleep(e, 1));
+    hoc_engine_tick(e, 1469999);
+    CHECK(hoc_engine_round(e, 1) == 12);
+    hoc_engine_tick(e, 1470000);
+    CHECK(hoc_engine_round(e, 1) == 13 && ss->sum == 10 && sl_sends == 4);
+    /* a nudge catches it up to the peer's round, never back, never beyond
+     * HOC_ENGINE_MAX_JUMP */
+    uint64_t cu = st->catchups;
+    CHECK(hoc_engine_nudge(e, 1, 16, 1500000) && hoc_engine_round(e, 1) == 16);
+    CHECK(st->catchups == cu + 1 && st->nudged == 1 && hoc_engine_asleep(e, 1));
+    CHECK(!hoc_engine_nudge(e, 1, 16, 1500000) && !hoc_engine_nudge(e, 1, 3, 1500000));
+    CHECK(!hoc_engine_nudge(e, 1, 16 + HOC_ENGINE_MAX_JUMP + 1, 1500000));
+    CHECK(!hoc_engine_nudge(e, 1, -1, 1500000) && !hoc_engine_nudge(e, 9, 20, 1500000));
+    CHECK(hoc_engine_round(e, 1) == 16 && st->nudged == 1);
+    /* a joining replacement joins at the round a nudge names */
+    CHECK(hoc_engine_start_replaced(e, 2, HOC_ENGINE_JOIN, NULL, NULL, 1600000) == HOC_START_OK);
+    CHECK(hoc_engine_joining(e, 2) && !hoc_engine_asleep(e, 2));
+    CHECK(hoc_engine_nudge(e, 2, 7, 1600000) && !hoc_engine_joining(e, 2));
+    ss = hoc_engine_state(e, 2);
+    CHECK(hoc_engine_round(e, 2) == 7 && ss && ss->rejoined && hoc_engine_asleep(e, 2));
+    hoc_engine_free(e);
+    /* without io.idle nothing sleeps */
+    io.idle = NULL;
+    e = hoc_engine_new(&sleepy_algo, 0, params, &o, &io);
+    CHECK(e && hoc_engine_start(e, 1, 0) == HOC_START_OK && !hoc_engine_asleep(e, 1));
+    CHECK(e && hoc_engine_next_deadline(e) == 20000);
+    hoc_engine_free(e);
+}
+
 /* ---- wire ---- */
 static void wire_tests(void)
 {
@@ -697,7 +817,9 @@ static void wire_tests(void)
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
     buf[4] = 2; /* version 2: before the handshake carried the cluster */
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
-    buf[4] = HOC_WIRE_VERSION, buf[5] = HOC_F_HURRY + 1; /* no such type */
+    buf[4] = 6; /* version 6: before WHERE and ROUND */
+    CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
+    buf[4] = HOC_WIRE_VERSION, buf[5] = HOC_F_ROUND + 1; /* no such type */
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
     buf[5] = HOC_F_HURRY; /* a HURRY has no payload: this one's 8 bytes are wrong */
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
@@ -709,6 +831,20 @@ static void wire_tests(void)
               f.id == 4 && f.algo == 0xabcd);
         CHECK(hoc_wire_hurry(h, sizeof h, 78, -1, 4, 0xabcd) == -1);
         CHECK(hoc_wire_hurry(h, 31, 78, 6, 4, 0xabcd) == -1);
+        hl = hoc_wire_round(h, sizeof h, 79, 1 << 20, 2, 0xabcd);
+        CHECK(hl == 32 && hoc_wire_decode(h, (size_t)hl, &f, &used, &why) == HOC_WIRE_OK);
+        CHECK(used == 32 && f.type == HOC_F_ROUND && f.instance == 79 && f.round == 1 << 20 &&
+              f.id == 2 && f.algo == 0xabcd);
+        CHECK(hoc_wire_round(h, sizeof h, 79, -2, 2, 0xabcd) == -1);
+        h[23] = 0x80; /* a negative round */
+        CHECK(hoc_wire_decode(h, (size_t)hl, &f, &used, &why) == HOC_WIRE_BAD);
+        hl = hoc_wire_where(h, sizeof h, 80, 1, 0xabcd);
+        CHECK(hl == 24 && hoc_wire_decode(h, (size_t)hl, &f, &used, &why) == HOC_WIRE_OK);
+        CHECK(used == 24 && f.type == HOC_F_WHERE && f.instance == 80 && f.id == 1 &&
+              f.algo == 0xabcd);
+        CHECK(hoc_wire_where(h, 23, 80, 1, 0xabcd) == -1);
+        h[0] = 28; /* a WHERE with a round's 8 bytes more: the wrong size */
+        CHECK(hoc_wire_decode(h, 32, &f, &used, &why) == HOC_WIRE_BAD);
     }
     buf[5] = HOC_F_MSG, buf[6] = 1;
     CHECK(hoc_wire_decode(buf, (size_t)len, &f, &used, &why) == HOC_WIRE_BAD);
@@ -924,6 +1060,7 @@ int main(void)
     setvbuf(stdout, NULL, _IONBF, 0);
     engine_tests();
     event_tests();
+    sleep_tests();
     wire_tests();
     value_tests();
     peers_tests();
