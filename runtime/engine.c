@@ -80,7 +80,8 @@ struct hoc_engine {
     size_t ntmpl;
     bool *tmpl_nz;     /* by piece: not zero in tmpl */
     uint8_t *rscratch; /* tmpl again, for a replacement's reset (replace_copy) */
-    uint64_t now;      /* the latest time the embedder gave (an event wakes with it) */
+    uint64_t now;      /* the latest time the embedder gave: an event wakes with it (after a
+                          long sleep it is past, and the woken round ends at the next tick) */
     hoc_engine_stats st;
 };
 
