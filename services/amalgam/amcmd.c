@@ -216,16 +216,16 @@ int amcmd_cli(int argc, char **argv)
         if (k < 0) snprintf(err, sizeof err, "expected --cluster FILE and one command");
     }
     if (help || err[0]) return cli_usage(help, t, err);
-    amc_cluster c;
-    if (amc_load(path, &c, err, sizeof err)) {
-        fprintf(stderr, "amalgam: %s\n", err);
-        return EXIT_BAD;
-    }
     char *end, *end2 = "";
     long long b = strtoll(pos[1], &end, 10), s = npos > 2 ? strtoll(pos[2], &end2, 10) : 0;
     if (*end || *end2 || end == pos[1] || (npos > 2 && end2 == pos[2])) {
         fprintf(stderr, "amalgam: expected numbers: %s%s%s\n", pos[1], npos > 2 ? " " : "",
                 npos > 2 ? pos[2] : "");
+        return EXIT_BAD;
+    }
+    amc_cluster c;
+    if (amc_load(path, &c, err, sizeof err)) {
+        fprintf(stderr, "amalgam: %s\n", err);
         return EXIT_BAD;
     }
     long long last = b;
