@@ -35,21 +35,30 @@ def fail(msg):
 
 
 def free_ports(k):
-    socks, ports = [], []
-    for _ in range(k):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        socks.append(s)
-        ports.append(s.getsockname()[1])
-    for s in socks:
-        s.close()
-    return ports
+    """k ports free now, below the ephemeral range (32768..): a port the
+    kernel picks is one an outgoing connection may take while a killed
+    replica is down, which then cannot listen again (kv-kill, 2026-12-07)."""
+    for _ in range(200):
+        ports = random.sample(range(10000, 32000), k)
+        socks = []
+        try:
+            for p in ports:
+                s = socket.socket()
+                socks.append(s)
+                s.bind(("127.0.0.1", p))
+            return ports
+        except OSError:
+            pass
+        finally:
+            for s in socks:
+                s.close()
+    fail("no free ports")
 
 
 def spaced_ports(n, groups):
     """n base ports, each followed by groups - 1 free ones (group g: base + g)."""
     for _ in range(200):
-        base = random.randrange(20000, 60000 - 1000)
+        base = random.randrange(10000, 32000 - 1000)  # below the ephemeral range, as free_ports
         want = [base + 100 * i + g for i in range(n) for g in range(groups)]
         try:
             socks = []
