@@ -210,10 +210,7 @@ static int on_frame(void *ctx, int peer, const hoc_frame *f)
         return 0;
     case HOC_F_WHERE: {
         int64_t r = hoc_engine_round(s->eng, f->instance);
-        if (r >= 0 && !hoc_engine_joining(s->eng, f->instance)) {
-            hoc_net_send_round(s->net, peer, f->instance, r);
-            s->told++;
-        }
+        if (r >= 0 && !hoc_engine_joining(s->eng, f->instance)) io_nudge(s, peer, f->instance, r);
         return 0;
     }
     case HOC_F_ROUND:
@@ -231,6 +228,13 @@ static void ask_where(hoc_svc *s, uint64_t inst)
         if (q != s->o.id) hoc_net_send_where(s->net, q, inst);
 }
 
+/* Asks the joiners again in WHERE_US. */
+static void arm_where(hoc_svc *s)
+{
+    struct timeval tv = {0, WHERE_US};
+    event_add(s->where, &tv);
+}
+
 /* Asks again for the replacements still joining; forgets the others. */
 static void where_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -244,8 +248,7 @@ static void where_cb(evutil_socket_t fd, short what, void *arg)
     }
     s->njoiners = k;
     if (k) {
-        struct timeval tv = {0, WHERE_US};
-        event_add(s->where, &tv);
+        arm_where(s);
         hoc_net_kick(s->net);
     }
 }
@@ -262,10 +265,7 @@ static void add_joiner(hoc_svc *s, uint64_t inst)
         s->joiners = j, s->capjoiners = cap;
     }
     s->joiners[s->njoiners++] = inst;
-    if (!event_pending(s->where, EV_TIMEOUT, NULL)) {
-        struct timeval tv = {0, WHERE_US};
-        event_add(s->where, &tv);
-    }
+    if (!event_pending(s->where, EV_TIMEOUT, NULL)) arm_where(s);
 }
 
 static void arm_timer(hoc_svc *s)
