@@ -290,8 +290,10 @@ static void info(Conn *c)
 {
     kv_front *f = c->f;
     hoc_buf b = {0};
-    hoc_buf_printf(&b, "# hoc-kv\r\nreplica:%d\r\ngroups:%d\r\nconnected_clients:%d\r\n", f->id,
-                   f->ngroups, f->nconns);
+    hoc_buf_printf(&b,
+                   "# hoc-kv\r\nreplica:%d\r\nprocess_id:%ld\r\ngroups:%d\r\n"
+                   "connected_clients:%d\r\n",
+                   f->id, (long)getpid(), f->ngroups, f->nconns);
     for (int g = 0; g < f->ngroups; g++) {
         const kv_group *k = f->groups[g];
         const kv_group_stats *s = kv_group_get_stats(k);

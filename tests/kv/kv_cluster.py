@@ -27,19 +27,26 @@ procs, dirs = [], []
 
 
 def fail(msg):
-    print("FAIL:", msg, "(logs in %s)" % " ".join(dirs))
+    """Ends the test at once, from any thread: a SystemExit would wait for
+    the client threads, which go on until ctest's timeout (kv-kill,
+    2026-12-07: 300 s after its FAIL line)."""
+    print("FAIL:", msg, "(logs in %s)" % " ".join(dirs), flush=True)
     for p in procs:
         if p.poll() is None:
             p.kill()
-    raise SystemExit(1)
+    os._exit(1)
 
 
-def free_ports(k):
+def free_ports(k, taken=()):
     """k ports free now, below the ephemeral range (32768..): a port the
     kernel picks is one an outgoing connection may take while a killed
-    replica is down, which then cannot listen again (kv-kill, 2026-12-07)."""
+    replica is down, which then cannot listen again (kv-kill, 2026-12-07).
+    Free now is not free later: another test may pick it too, which
+    Cluster.start finds out (PortTaken)."""
     for _ in range(200):
         ports = random.sample(range(10000, 32000), k)
+        if set(ports) & set(taken):
+            continue
         socks = []
         try:
             for p in ports:
@@ -75,19 +82,50 @@ def spaced_ports(n, groups):
     fail("no free ports")
 
 
+class PortTaken(Exception):
+    """A port chosen free was taken before the replica listened on it."""
+
+
+def answers_info(port):
+    """The process_id INFO gives on port; -1 when something else answers
+    there, None when nothing listens."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), 0.2) as s:
+            s.settimeout(2.0 * SLOW)
+            s.sendall(b"*1\r\n$4\r\nINFO\r\n")
+            data = b""
+            while len(data) < 65536:
+                d = s.recv(65536)
+                if not d:
+                    break
+                data += d
+                m = re.search(rb"process_id:(\d+)\r\n", data)
+                if m:
+                    return int(m.group(1))
+    except socket.timeout:
+        return -1
+    except OSError:
+        return None
+    return -1
+
+
 class Cluster:
     def __init__(self, n=3, groups=1, extra=(), data=False):
         self.dir = tempfile.mkdtemp(prefix="hoc-kv-")
         dirs.append(self.dir)
         self.n, self.groups, self.extra, self.data = n, groups, list(extra), data
-        self.peer_ports = spaced_ports(n, groups)
-        self.ports = free_ports(n)
         self.peers = os.path.join(self.dir, "peers")
-        with open(self.peers, "w") as f:
-            for i in range(n):
-                f.write("%d 127.0.0.1:%d\n" % (i, self.peer_ports[i]))
+        self.choose_ports()
         self.p = [None] * n
         self.starts = [0] * n
+
+    def choose_ports(self):
+        self.peer_ports = spaced_ports(self.n, self.groups)
+        taken = [b + g for b in self.peer_ports for g in range(self.groups)]
+        self.ports = free_ports(self.n, taken)
+        with open(self.peers, "w") as f:
+            for i in range(self.n):
+                f.write("%d 127.0.0.1:%d\n" % (i, self.peer_ports[i]))
 
     def datadir(self, i):
         return os.path.join(self.dir, "d%d" % i)
@@ -106,19 +144,35 @@ class Cluster:
         procs.append(p)
         self.p[i] = p
         deadline = time.time() + 10 * SLOW
-        while time.time() < deadline:  # until it accepts clients
-            try:
-                socket.create_connection(("127.0.0.1", self.ports[i]), 0.2).close()
+        while time.time() < deadline:  # until it accepts clients: it, not another test's process
+            pid = answers_info(self.ports[i])
+            if pid == p.pid:
                 return
-            except OSError:
-                if p.poll() is not None:
-                    fail("replica %d exited %d at start" % (i, p.returncode))
-                time.sleep(0.02)
+            if p.poll() is not None:
+                with open(self.logfile(i)) as f:
+                    if "Address already in use" in f.read():
+                        raise PortTaken()
+                fail("replica %d exited %d at start" % (i, p.returncode))
+            if pid is not None:  # another process listens on our client port
+                p.kill()
+                p.wait()
+                raise PortTaken()
+            time.sleep(0.02)
         fail("replica %d does not accept clients" % i)
 
     def start_all(self):
-        for i in range(self.n):
-            self.start(i)
+        """Starts every replica; when another test took one of the ports
+        between their choice and the listen, all again on new ones."""
+        for attempt in range(5):
+            try:
+                for i in range(self.n):
+                    self.start(i)
+                return
+            except PortTaken:
+                print("a port was taken by another process: the cluster again on new ports")
+                self.stop_all()
+                self.choose_ports()
+        fail("ports taken 5 times in a row")
 
     def kill(self, i):
         self.p[i].kill()
