@@ -970,6 +970,17 @@ static void add_pending(hoc_engine *e, Inst *I)
     I->pending = true;
 }
 
+/* A joining replacement learns its peers' round and begins it there; false
+ * when the instance ended at once (I is then gone). */
+static bool join_at(hoc_engine *e, Inst *I, int64_t round, uint64_t now)
+{
+    I->joining = false;
+    replace_at(e, I, round);
+    if (ended(e, I)) return false;
+    begin(e, I, now);
+    return true;
+}
+
 int hoc_engine_receive(hoc_engine *e, int from, uint64_t inst, int64_t round,
                        const uint8_t *payload, size_t len, uint64_t now)
 {
@@ -1046,12 +1057,7 @@ int hoc_engine_receive(hoc_engine *e, int from, uint64_t inst, int64_t round,
         if (launch(e, I, 0, now)) progress(e, I, now);
         if (!(I = find(e, inst))) return HOC_RX_OK;
     }
-    if (I->joining) { /* a replacement learns its peers' round: it begins it */
-        I->joining = false;
-        replace_at(e, I, round);
-        if (ended(e, I)) return HOC_RX_OK;
-        begin(e, I, now);
-    }
+    if (I->joining && !join_at(e, I, round, now)) return HOC_RX_OK;
     if (round < I->round) {
         drop(e, &e->st.late, from, inst, round, HOC_DROP_LATE);
         return HOC_RX_OK;
@@ -1203,11 +1209,7 @@ bool hoc_engine_nudge(hoc_engine *e, uint64_t inst, int64_t round, uint64_t now)
     if (!I || round < 0) return false;
     if (I->joining) { /* as a peer's message of that round would (hoc_engine_receive) */
         e->st.nudged++;
-        I->joining = false;
-        replace_at(e, I, round);
-        if (ended(e, I)) return true;
-        begin(e, I, now);
-        progress(e, I, now);
+        if (join_at(e, I, round, now)) progress(e, I, now);
         return true;
     }
     if (round <= I->round || round - I->round > HOC_ENGINE_MAX_JUMP) return false;

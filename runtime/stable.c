@@ -197,9 +197,11 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
+/* The file `name` (ours: "decided", a segment's or a temporary's, under 64
+ * bytes) in the directory; out holds 600: dir is under 512. */
 static void path_of(const hoc_stable *s, char *out, size_t n, const char *name)
 {
-    snprintf(out, n, "%s/%s", s->dir, name);
+    snprintf(out, n, "%s/%.63s", s->dir, name);
 }
 
 static void seg_name(char *out, size_t n, uint64_t seg)

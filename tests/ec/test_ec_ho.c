@@ -67,9 +67,9 @@ int main(void)
     /* the solvers on lengths that are not whole 64-byte chunks (ISA-L's kernel
      * takes the chunks, a byte loop the rest), into another buffer and in
      * place, against the division a byte at a time */
-    static const int lens[] = {1, 63, 64, 100, 4096 - 27};
+    static const size_t lens[] = {1, 63, 64, 100, 4096 - 27};
     for (size_t l = 0; l < sizeof lens / sizeof *lens; l++) {
-        int n = lens[l];
+        size_t n = lens[l];
         unsigned char c = (unsigned char)ec_coeff(4, 2, 1, 2), inv = gf_inv(c);
         unsigned char ai = (unsigned char)ec_coeff(4, 2, 0, 3),
                       aj = (unsigned char)ec_coeff(4, 2, 0, 1);
@@ -77,18 +77,18 @@ int main(void)
                       bj = (unsigned char)ec_coeff(4, 2, 1, 1);
         unsigned char dinv = gf_inv(gf_mul(aj, bi) ^ gf_mul(ai, bj));
         int bad = 0;
-        ec_solve(4, 2, 1, 2, d, (size_t)n, out, (size_t)n);
-        for (int i = 0; i < n; i++)
+        ec_solve(4, 2, 1, 2, d, n, out, n);
+        for (size_t i = 0; i < n; i++)
             bad |= out[i] != gf_mul(inv, d[i]);
-        memcpy(p2, d, (size_t)n);
-        ec_solve(4, 2, 1, 2, p2, (size_t)n, p2, (size_t)n);
-        bad |= memcmp(p2, out, (size_t)n) != 0;
-        ec_solve2(4, 2, 0, 1, 1, 3, d, (size_t)n, p, (size_t)n, out, (size_t)n);
-        for (int i = 0; i < n; i++)
+        memcpy(p2, d, n);
+        ec_solve(4, 2, 1, 2, p2, n, p2, n);
+        bad |= memcmp(p2, out, n) != 0;
+        ec_solve2(4, 2, 0, 1, 1, 3, d, n, p, n, out, n);
+        for (size_t i = 0; i < n; i++)
             bad |= out[i] != (gf_mul(gf_mul(dinv, bi), d[i]) ^ gf_mul(gf_mul(dinv, ai), p[i]));
-        memcpy(p2, p, (size_t)n);
-        ec_solve2(4, 2, 0, 1, 1, 3, d, (size_t)n, p2, (size_t)n, p2, (size_t)n);
-        bad |= memcmp(p2, out, (size_t)n) != 0;
+        memcpy(p2, p, n);
+        ec_solve2(4, 2, 0, 1, 1, 3, d, n, p2, n, p2, n);
+        bad |= memcmp(p2, out, n) != 0;
         CHECK(!bad);
     }
     free(d), free(p), free(p2), free(out);
