@@ -90,8 +90,11 @@ class Cluster:
 
     def decisions(self, i, tag=""):
         d = {}
-        with open(self.dec(i, tag)) as f:
-            text = f.read()
+        try:
+            with open(self.dec(i, tag)) as f:
+                text = f.read()
+        except FileNotFoundError:  # killed before it opened its file (ASan, load 14)
+            return d
         # a killed replica may have written half a line last
         for ln in text[:text.rfind("\n") + 1].splitlines():
                 a, b = ln.split()
