@@ -680,13 +680,15 @@ static void event_tests(void)
 
 /* ---- sleeping rounds (io.idle), hoc_engine_wake and hoc_engine_nudge, on
  * tests/net/sleepy.ho: a process speaks only when it has news ---- */
-static int sl_sends, sl_idle_calls;
+static int sl_sends, sl_idle_calls, sl_last_to;
+static int64_t sl_last_round;
 static bool sl_allow = true;
 
 static void sl_send(void *ctx, int to, uint64_t inst, int64_t round, const uint8_t *p, size_t len)
 {
-    (void)ctx, (void)to, (void)inst, (void)round, (void)p, (void)len;
+    (void)ctx, (void)inst, (void)p, (void)len;
     sl_sends++;
+    sl_last_to = to, sl_last_round = round;
 }
 
 static bool sl_idle(void *ctx, uint64_t inst, int64_t round, const void *state)
@@ -782,6 +784,13 @@ static void sleep_tests(void)
     CHECK(!hoc_engine_nudge(e, 1, 16 + HOC_ENGINE_MAX_JUMP + 1, 1500000));
     CHECK(!hoc_engine_nudge(e, 1, -1, 1500000) && !hoc_engine_nudge(e, 9, 20, 1500000));
     CHECK(hoc_engine_round(e, 1) == 16 && st->nudged == 1);
+    /* with io.idle a catch-up sends the round just before its target: peer 1,
+     * heard in say 16, gets its ack of round 17, a round this process never
+     * began (peer 1 may still be in it, waiting, with nothing else coming) */
+    int sends = sl_sends;
+    CHECK(feed_sleepy(e, 1, 1, 16, 2, 1700000) == HOC_RX_OK && hoc_engine_round(e, 1) == 16);
+    CHECK(feed_sleepy(e, 2, 1, 18, 1, 1700000) == HOC_RX_OK && hoc_engine_round(e, 1) == 18);
+    CHECK(sl_sends == sends + 1 && sl_last_to == 1 && sl_last_round == 17 && ss->sum == 12);
     /* a joining replacement joins at the round a nudge names */
     CHECK(hoc_engine_start_replaced(e, 2, HOC_ENGINE_JOIN, NULL, NULL, 1600000) == HOC_START_OK);
     CHECK(hoc_engine_joining(e, 2) && !hoc_engine_asleep(e, 2));
