@@ -24,9 +24,10 @@ def free(port):
 def ports_base(count, tries=100):
     """A base B with B .. B + count - 1 all free on 127.0.0.1, below the
     ephemeral range (32768..), whose ports the servers' own outgoing
-    connections may take."""
+    connections may take, and from 20000, above the kv tests' ports
+    (tests/kv/kv_cluster.py, PORTS)."""
     for _ in range(tries):
-        b = random.randrange(10000, 32000, 2)
+        b = random.randrange(20000, 32000, 2)
         if all(free(b + i) for i in range(count)):
             return b
     raise SystemExit("no free range of %d ports on 127.0.0.1" % count)

@@ -37,14 +37,19 @@ def fail(msg):
     os._exit(1)
 
 
+# The kv tests' ports: below the ephemeral range (32768..), whose ports an
+# outgoing connection may take while a killed replica is down, which then
+# cannot listen again (kv-kill, 2026-12-07); and below 20000, where the
+# Amalgam tests' begin (scripts/amlocal.py), so that the two families,
+# side by side under ctest -j, never choose each other's.
+PORTS = (10000, 20000)
+
+
 def free_ports(k, taken=()):
-    """k ports free now, below the ephemeral range (32768..): a port the
-    kernel picks is one an outgoing connection may take while a killed
-    replica is down, which then cannot listen again (kv-kill, 2026-12-07).
-    Free now is not free later: another test may pick it too, which
-    Cluster.start finds out (PortTaken)."""
+    """k ports free now in PORTS. Free now is not free later: another kv
+    test may pick one too, which Cluster.start finds out (PortTaken)."""
     for _ in range(200):
-        ports = random.sample(range(10000, 32000), k)
+        ports = random.sample(range(*PORTS), k)
         if set(ports) & set(taken):
             continue
         socks = []
@@ -65,7 +70,7 @@ def free_ports(k, taken=()):
 def spaced_ports(n, groups):
     """n base ports, each followed by groups - 1 free ones (group g: base + g)."""
     for _ in range(200):
-        base = random.randrange(10000, 32000 - 1000)  # below the ephemeral range, as free_ports
+        base = random.randrange(PORTS[0], PORTS[1] - 100 * n)
         want = [base + 100 * i + g for i in range(n) for g in range(groups)]
         try:
             socks = []

@@ -15,11 +15,11 @@ fail() {
     for f in "$tmp"/*.log; do echo "--- $f"; tail -5 "$f"; done
     exit 1
 }
-free_base() { # a free range of $1 ports on 127.0.0.1, below the ephemeral range
+free_base() { # a free range of $1 ports on 127.0.0.1, below the ephemeral range, above the kv tests' (scripts/amlocal.py)
     python3 -c 'import random, socket, sys
 n = int(sys.argv[1])
 for _ in range(200):
-    b = random.randrange(10000, 31000, 2); ok = True
+    b = random.randrange(20000, 31000, 2); ok = True
     for p in range(b, b + n):
         s = socket.socket()
         try: s.bind(("127.0.0.1", p))
