@@ -40,7 +40,7 @@ def fail(msg):
 # The kv tests' ports: below the ephemeral range (32768..), whose ports an
 # outgoing connection may take while a killed replica is down, which then
 # cannot listen again (kv-kill, 2026-12-07); and below 20000, where the
-# Amalgam tests' begin (scripts/amlocal.py), so that the two families,
+# Amalgam tests' ports begin (scripts/amlocal.py), so that the two families,
 # side by side under ctest -j, never choose each other's.
 PORTS = (10000, 20000)
 
@@ -138,7 +138,18 @@ class Cluster:
     def logfile(self, i):
         return os.path.join(self.dir, "log%d.%d" % (i, self.starts[i]))
 
-    def start(self, i, extra=(), wrap=()):
+    def start(self, i, extra=(), wrap=(), retry=False):
+        """Starts replica i and waits until it serves clients. A port taken
+        by another process raises PortTaken with retry (start_all chooses
+        new ones), else fails: a restarted replica keeps its ports."""
+        try:
+            self._start(i, extra, wrap)
+        except PortTaken:
+            if retry:
+                raise
+            fail("a port of replica %d was taken by another process (its peers file keeps them)" % i)
+
+    def _start(self, i, extra, wrap):
         self.starts[i] += 1
         log = open(self.logfile(i), "w")
         args = [BIN, "--id", str(i), "--peers", self.peers, "--port", str(self.ports[i]),
@@ -171,7 +182,7 @@ class Cluster:
         for attempt in range(5):
             try:
                 for i in range(self.n):
-                    self.start(i)
+                    self.start(i, retry=True)
                 return
             except PortTaken:
                 print("a port was taken by another process: the cluster again on new ports")
