@@ -95,23 +95,16 @@ def answers_info(port):
     """The process_id INFO gives on port; -1 when something else answers
     there, None when nothing listens."""
     try:
-        with socket.create_connection(("127.0.0.1", port), 0.2) as s:
-            s.settimeout(2.0 * SLOW)
-            s.sendall(b"*1\r\n$4\r\nINFO\r\n")
-            data = b""
-            while len(data) < 65536:
-                d = s.recv(65536)
-                if not d:
-                    break
-                data += d
-                m = re.search(rb"process_id:(\d+)\r\n", data)
-                if m:
-                    return int(m.group(1))
-    except socket.timeout:
-        return -1
+        r = Resp(port, timeout=2.0 * SLOW)
     except OSError:
         return None
-    return -1
+    try:
+        m = re.search(rb"process_id:(\d+)\r\n", r.call("INFO"))
+        return int(m.group(1)) if m else -1
+    except (OSError, TypeError):  # closed, timed out, a bad or non-bulk reply
+        return -1
+    finally:
+        r.close()
 
 
 class Cluster:
